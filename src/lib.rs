@@ -1,2 +1,16 @@
 //! dvmlint: lint Kubernetes/OpenShift manifest repositories for configuration that
 //! breaks MTC Direct Volume Migration. See `docs/architecture.md` for the map.
+
+pub mod catalogue;
+pub mod cli;
+pub mod config;
+pub mod discovery;
+pub mod finding;
+pub mod lint;
+pub mod manifest;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod snake_case;
+pub mod suggest;
+pub mod yaml;

@@ -1,0 +1,209 @@
+//! The command line (SPEC §1): argument parsing, exit codes, and wiring the
+//! lint run to a reporter.
+
+mod catalogue_cmd;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::finding::Severity;
+use crate::lint::{self, LintError, LintOptions};
+use crate::report::{self, Format, ReportOptions, Sources};
+
+#[derive(Parser)]
+#[command(
+    name = "dvmlint",
+    version,
+    about = "Lint Kubernetes/OpenShift manifests for what breaks MTC Direct Volume Migration"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint the repository (the default subcommand)
+    Check(CheckArgs),
+    /// List every rule: id, name, default severity, summary
+    Rules {
+        #[arg(long, value_enum, default_value = "text")]
+        format: catalogue_cmd::ListFormat,
+    },
+    /// Print a rule's full documentation (by id or name)
+    Explain { rule: String },
+}
+
+#[derive(Args, Default)]
+struct CheckArgs {
+    /// Files or folders to report on (default: "."); the model always covers the whole project
+    paths: Vec<PathBuf>,
+    /// Output format (default: human on a terminal, concise otherwise)
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    #[arg(long)]
+    no_config: bool,
+    /// Only these rules (ids or names, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "ID,..")]
+    select: Option<Vec<String>>,
+    /// Not these rules (ids or names, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "ID,..")]
+    ignore: Vec<String>,
+    /// Exit 1 when a finding is at least this severe (default: warning)
+    #[arg(long, value_parser = ["error", "warning", "info"])]
+    fail_on: Option<String>,
+    /// Exit 0 whatever is found
+    #[arg(long)]
+    exit_zero: bool,
+    /// Skip paths matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    #[arg(long)]
+    no_respect_gitignore: bool,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Worker threads (default: all cores)
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Only findings, no summary
+    #[arg(long, short)]
+    quiet: bool,
+    /// Counts per rule instead of the findings
+    #[arg(long)]
+    statistics: bool,
+    #[arg(long, overrides_with = "no_show_source")]
+    show_source: bool,
+    #[arg(long, overrides_with = "show_source")]
+    no_show_source: bool,
+}
+
+const SUBCOMMANDS: &[&str] = &[
+    "check",
+    "rules",
+    "explain",
+    "help",
+    "-h",
+    "--help",
+    "-V",
+    "--version",
+];
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `check` is the default subcommand: `dvmlint .` means `dvmlint check .`.
+    let first = args.get(1).and_then(|a| a.to_str()).map(str::to_owned);
+    if first.as_deref().is_none_or(|a| !SUBCOMMANDS.contains(&a)) {
+        args.insert(1.min(args.len()), "check".into());
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => catalogue_cmd::list(format),
+        Command::Explain { rule } => catalogue_cmd::explain(&rule),
+    }
+}
+
+fn fail(message: &str) -> i32 {
+    eprintln!("dvmlint: error: {message}");
+    2
+}
+
+fn resolve_ids(ids: &[String]) -> Result<Vec<String>, String> {
+    ids.iter()
+        .map(|id| crate::catalogue::resolve(id.trim()))
+        .collect()
+}
+
+fn check(args: CheckArgs) -> i32 {
+    if let Some(err) = crate::catalogue::load_error() {
+        return fail(&format!(
+            "internal error: the rule catalogue is invalid: {err}"
+        ));
+    }
+    let select = match args.select.as_deref().map(resolve_ids).transpose() {
+        Ok(select) => select,
+        Err(message) => return fail(&format!("--select: {message}")),
+    };
+    let ignore = match resolve_ids(&args.ignore) {
+        Ok(ignore) => ignore,
+        Err(message) => return fail(&format!("--ignore: {message}")),
+    };
+    let options = LintOptions {
+        paths: args.paths.clone(),
+        config_file: args.config.clone(),
+        no_config: args.no_config,
+        select,
+        ignore,
+        exclude: args.exclude.clone(),
+        no_respect_gitignore: args.no_respect_gitignore,
+        jobs: args.jobs,
+        overlays: Default::default(),
+    };
+    for path in &args.paths {
+        if !path.exists() {
+            return fail(&format!("{}: no such file or folder", path.display()));
+        }
+    }
+    let run = match lint::run(&options) {
+        Ok(run) => run,
+        Err(err @ (LintError::Config(_) | LintError::Usage(_))) => return fail(&err.to_string()),
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if to_terminal {
+        Format::Human
+    } else {
+        Format::Concise
+    });
+    let report_options = ReportOptions {
+        color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        show_source: !args.no_show_source,
+        statistics: args.statistics,
+        quiet: args.quiet,
+    };
+    let sources = if format == Format::Human && report_options.show_source {
+        Sources::load(&run.root, &run.findings, &Default::default())
+    } else {
+        Sources::default()
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::File::create(path).and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            report::write(format, &run, &sources, &report_options, &mut out)?;
+            out.flush()
+        }),
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            report::write(format, &run, &sources, &report_options, &mut out)
+                .and_then(|()| out.flush())
+        }
+    };
+    if let Err(err) = written
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return fail(&format!("cannot write the report: {err}"));
+    }
+    if args.exit_zero {
+        return 0;
+    }
+    let fail_on = args
+        .fail_on
+        .as_deref()
+        .and_then(Severity::parse)
+        .or(run.config.fail_on)
+        .unwrap_or(Severity::Warning);
+    lint::exit_code(&run.findings, fail_on)
+}

@@ -1,0 +1,450 @@
+//! Decoding `.dvmlint.yaml` from the span tree, with positions in every error.
+
+use std::path::Path;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use ipnet::IpNet;
+
+use super::{ClusterConfig, Config, ConfigError, NamespacePair, PerFileIgnore, Role};
+use crate::finding::Severity;
+use crate::suggest;
+use crate::yaml::{self, Limits, Node};
+
+const TOP_KEYS: &[&str] = &[
+    "clusters",
+    "mtcVersion",
+    "namespaces",
+    "interceptingProxies",
+    "select",
+    "ignore",
+    "fail-on",
+    "severity",
+    "exclude",
+    "per-file-ignores",
+    "custom-rules",
+    "max-file-size",
+];
+
+const CLUSTER_KEYS: &[&str] = &[
+    "name",
+    "role",
+    "paths",
+    "version",
+    "machineNetwork",
+    "workers",
+    "cidrs",
+    "ingress",
+    "routeDomain",
+    "behindProxy",
+];
+
+struct Decoder<'p> {
+    path: &'p Path,
+}
+
+type Result<T> = std::result::Result<T, ConfigError>;
+
+pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
+    let d = Decoder { path };
+    let parsed = yaml::parse_chunk(text.trim_start_matches('\u{feff}'), 1, Limits::default());
+    if let Some(err) = parsed.error {
+        return Err(d.err_at(err.pos, format!("invalid YAML: {}", err.message)));
+    }
+    let mut config = Config::default();
+    let Some(root) = parsed.documents.into_iter().next() else {
+        return Ok(config);
+    };
+    if root.is_null() {
+        return Ok(config);
+    }
+    if !root.is_map() {
+        return Err(d.err(&root, "the configuration must be a mapping".into()));
+    }
+    d.check_keys(&root, TOP_KEYS, "configuration")?;
+    for (key, value) in root.entries() {
+        let Some(name) = key.as_str() else { continue };
+        match name {
+            "clusters" => {
+                for item in d.seq(value)? {
+                    config.clusters.push(d.cluster(item)?);
+                }
+                d.unique_cluster_names(&config.clusters, value)?;
+            }
+            "mtcVersion" => config.mtc_version = Some(d.version(value)?),
+            "namespaces" => {
+                for item in d.seq(value)? {
+                    let text = d.string(item)?;
+                    let (source, destination) = text.split_once(':').unwrap_or((&text, &text));
+                    if source.is_empty() || destination.is_empty() {
+                        return Err(d.err(
+                            item,
+                            format!("`{text}` is not `namespace` or `source:destination`"),
+                        ));
+                    }
+                    config.namespaces.push(NamespacePair {
+                        source: source.to_owned(),
+                        destination: destination.to_owned(),
+                    });
+                }
+            }
+            "interceptingProxies" => config.intercepting_proxies = d.strings(value)?,
+            "select" => config.select = d.rule_ids(value)?,
+            "ignore" => config.ignore = d.rule_ids(value)?,
+            "fail-on" => config.fail_on = Some(d.severity(value)?),
+            "severity" => {
+                if !value.is_map() {
+                    return Err(d.err(
+                        value,
+                        "`severity` maps rule ids to error, warning or info".into(),
+                    ));
+                }
+                for (rule, level) in value.entries() {
+                    let id = d.rule_id(rule)?;
+                    config.severity.push((id, d.severity(level)?));
+                }
+            }
+            "exclude" => {
+                config.exclude = d.strings(value)?;
+                for (glob, item) in config.exclude.iter().zip(value.items()) {
+                    d.glob(glob, item)?;
+                }
+            }
+            "per-file-ignores" => {
+                if !value.is_map() {
+                    return Err(d.err(
+                        value,
+                        "`per-file-ignores` maps globs to lists of rule ids".into(),
+                    ));
+                }
+                for (glob_node, rules) in value.entries() {
+                    let glob = d.string(glob_node)?;
+                    let matcher = d.glob(&glob, glob_node)?.compile_matcher();
+                    config.per_file_ignores.push(PerFileIgnore {
+                        glob,
+                        matcher,
+                        rules: d.rule_ids(rules)?,
+                    });
+                }
+            }
+            "custom-rules" => config.custom_rules = d.strings(value)?,
+            "max-file-size" => config.max_file_size = d.size(value)?,
+            _ => {}
+        }
+    }
+    Ok(config)
+}
+
+impl Decoder<'_> {
+    fn err(&self, node: &Node<'_>, message: String) -> ConfigError {
+        self.err_at(node.span.start, message)
+    }
+
+    fn err_at(&self, pos: yaml::Pos, message: String) -> ConfigError {
+        ConfigError {
+            path: self.path.to_owned(),
+            pos: Some(pos),
+            message,
+        }
+    }
+
+    fn check_keys(&self, map: &Node<'_>, allowed: &[&str], what: &str) -> Result<()> {
+        for (key, _) in map.entries() {
+            let name = key.as_str().unwrap_or("");
+            if !allowed.contains(&name) {
+                let hint = suggest::hint(name, allowed.iter().copied());
+                return Err(self.err(key, format!("unknown key `{name}` in the {what}{hint}")));
+            }
+        }
+        Ok(())
+    }
+
+    fn seq<'n, 'a>(&self, node: &'n Node<'a>) -> Result<&'n [Node<'a>]> {
+        if node.is_seq() {
+            Ok(node.items())
+        } else {
+            Err(self.err(node, "expected a list".into()))
+        }
+    }
+
+    fn string(&self, node: &Node<'_>) -> Result<String> {
+        node.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| self.err(node, "expected a string".into()))
+    }
+
+    fn strings(&self, node: &Node<'_>) -> Result<Vec<String>> {
+        self.seq(node)?
+            .iter()
+            .map(|item| self.string(item))
+            .collect()
+    }
+
+    fn version(&self, node: &Node<'_>) -> Result<String> {
+        let text = self.string(node)?;
+        let valid = text.split('.').count() >= 2
+            && text
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if valid {
+            Ok(text)
+        } else {
+            Err(self.err(
+                node,
+                format!(
+                    "`{text}` is not a version like \"4.12\" (quote it: 4.10 is a number in YAML)"
+                ),
+            ))
+        }
+    }
+
+    fn severity(&self, node: &Node<'_>) -> Result<Severity> {
+        let text = self.string(node)?;
+        Severity::parse(&text).ok_or_else(|| {
+            let hint = suggest::hint(&text, ["error", "warning", "info"]);
+            self.err(
+                node,
+                format!("unknown severity `{text}`, expected error, warning or info{hint}"),
+            )
+        })
+    }
+
+    fn rule_id(&self, node: &Node<'_>) -> Result<String> {
+        let text = self.string(node)?;
+        crate::catalogue::resolve(&text).map_err(|message| self.err(node, message))
+    }
+
+    fn rule_ids(&self, node: &Node<'_>) -> Result<Vec<String>> {
+        self.seq(node)?
+            .iter()
+            .map(|item| self.rule_id(item))
+            .collect()
+    }
+
+    fn glob(&self, pattern: &str, node: &Node<'_>) -> Result<Glob> {
+        GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|err| self.err(node, format!("invalid glob `{pattern}`: {}", err.kind())))
+    }
+
+    /// A glob set where a plain folder name also matches everything below it.
+    fn glob_set(&self, node: &Node<'_>) -> Result<(Vec<String>, GlobSet)> {
+        let patterns = self.strings(node)?;
+        let mut builder = GlobSetBuilder::new();
+        for (pattern, item) in patterns.iter().zip(node.items()) {
+            let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
+            builder.add(self.glob(trimmed, item)?);
+            builder.add(self.glob(&format!("{trimmed}/**"), item)?);
+        }
+        let set = builder
+            .build()
+            .map_err(|err| self.err(node, format!("invalid globs: {err}")))?;
+        Ok((patterns, set))
+    }
+
+    fn nets(&self, node: &Node<'_>) -> Result<Vec<IpNet>> {
+        self.seq(node)?
+            .iter()
+            .map(|item| {
+                let text = self.string(item)?;
+                parse_net(&text).ok_or_else(|| {
+                    self.err(item, format!("`{text}` is not a CIDR or an IP address"))
+                })
+            })
+            .collect()
+    }
+
+    fn cluster(&self, node: &Node<'_>) -> Result<ClusterConfig> {
+        if !node.is_map() {
+            return Err(self.err(node, "a cluster is a mapping with at least `name`".into()));
+        }
+        self.check_keys(node, CLUSTER_KEYS, "cluster")?;
+        let name = match node.get("name") {
+            Some(n) => self.string(n)?,
+            None => return Err(self.err(node, "a cluster needs a `name`".into())),
+        };
+        let role = match node.get("role") {
+            None => Role::Both,
+            Some(n) => match self.string(n)?.as_str() {
+                "source" => Role::Source,
+                "target" => Role::Target,
+                "both" => Role::Both,
+                other => {
+                    let hint = suggest::hint(other, ["source", "target", "both"]);
+                    return Err(self.err(
+                        n,
+                        format!("unknown role `{other}`, expected source, target or both{hint}"),
+                    ));
+                }
+            },
+        };
+        let (paths, path_set) = match node.get("paths") {
+            Some(n) => self.glob_set(n)?,
+            None => (Vec::new(), GlobSet::empty()),
+        };
+        let workers = match node.get("workers") {
+            Some(n) => self.strings(n)?,
+            None => Vec::new(),
+        };
+        Ok(ClusterConfig {
+            name,
+            role,
+            paths,
+            path_set,
+            version: node.get("version").map(|n| self.version(n)).transpose()?,
+            machine_network: node
+                .get("machineNetwork")
+                .map(|n| self.nets(n))
+                .transpose()?
+                .unwrap_or_default(),
+            workers,
+            cidrs: node
+                .get("cidrs")
+                .map(|n| self.nets(n))
+                .transpose()?
+                .unwrap_or_default(),
+            ingress: node.get("ingress").map(|n| self.nets(n)).transpose()?,
+            route_domain: node
+                .get("routeDomain")
+                .map(|n| self.string(n))
+                .transpose()?,
+            behind_proxy: node
+                .get("behindProxy")
+                .map(|n| {
+                    n.as_bool()
+                        .ok_or_else(|| self.err(n, "expected true or false".into()))
+                })
+                .transpose()?,
+        })
+    }
+
+    fn unique_cluster_names(&self, clusters: &[ClusterConfig], node: &Node<'_>) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        for (cluster, item) in clusters.iter().zip(node.items()) {
+            if !seen.insert(cluster.name.as_str()) {
+                return Err(self.err(item, format!("cluster `{}` is defined twice", cluster.name)));
+            }
+        }
+        Ok(())
+    }
+
+    fn size(&self, node: &Node<'_>) -> Result<u64> {
+        let text = self.string(node)?;
+        parse_size(&text).ok_or_else(|| {
+            self.err(
+                node,
+                format!("`{text}` is not a size like 16MiB, 500KB or 1048576"),
+            )
+        })
+    }
+}
+
+/// A CIDR, or a plain address taken as a single-host network.
+pub fn parse_net(text: &str) -> Option<IpNet> {
+    text.parse::<IpNet>()
+        .ok()
+        .or_else(|| text.parse::<std::net::IpAddr>().ok().map(IpNet::from))
+}
+
+fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let factor: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KB" | "kB" => 1000,
+        "KiB" => 1024,
+        "MB" => 1000 * 1000,
+        "MiB" => 1024 * 1024,
+        "GB" => 1000 * 1000 * 1000,
+        "GiB" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    number.checked_mul(factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        parse_config(text, Path::new("/p/.dvmlint.yaml"))
+    }
+
+    #[test]
+    fn full_schema_parses() {
+        let config = parse(
+            r#"
+clusters:
+  - name: source
+    role: source
+    paths: ["clusters/source/**"]
+    version: "4.12"
+    machineNetwork: ["10.0.0.0/16"]
+    workers: ["10.0.5.21", "worker-7.example.com"]
+    cidrs: ["10.0.0.0/16"]
+    ingress: ["192.0.2.10/32"]
+    routeDomain: apps.source.example.com
+    behindProxy: true
+  - name: target
+    role: target
+    paths: [clusters/target]
+mtcVersion: "1.8"
+namespaces: ["app1", "app2:app2-new"]
+interceptingProxies: ["proxy.corp.example.com:3128"]
+select: []
+ignore: [duplicate-object]
+fail-on: warning
+severity: { DVM401: info }
+exclude: ["charts/**"]
+per-file-ignores: { "legacy/**": ["DVM401"] }
+custom-rules: ["policies/*.yaml"]
+max-file-size: 16MiB
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.clusters.len(), 2);
+        assert_eq!(config.cluster_of("clusters/source/a/b.yaml"), Some(0));
+        assert_eq!(config.cluster_of("clusters/target/x.yaml"), Some(1));
+        assert_eq!(config.cluster_of("other/x.yaml"), None);
+        assert_eq!(config.ignore, vec!["DVM401"]);
+        assert_eq!(config.namespaces[1].destination, "app2-new");
+        assert_eq!(config.max_file_size, 16 * 1024 * 1024);
+        assert_eq!(config.severity, vec![("DVM401".to_owned(), Severity::Info)]);
+    }
+
+    #[test]
+    fn unknown_keys_name_their_place_and_a_suggestion() {
+        let err = parse("clusters:\n  - name: a\n    machineNetworks: []\n").unwrap_err();
+        assert_eq!(err.pos, Some(yaml::Pos::new(3, 5)));
+        assert!(
+            err.message.contains("did you mean `machineNetwork`"),
+            "{}",
+            err.message
+        );
+        let err = parse("fail_on: error\n").unwrap_err();
+        assert!(err.message.contains("`fail-on`"), "{}", err.message);
+    }
+
+    #[test]
+    fn invalid_values_are_errors() {
+        assert!(parse("fail-on: fatal\n").is_err());
+        assert!(parse("clusters:\n  - name: a\n    cidrs: [10.0.0.0/33]\n").is_err());
+        assert!(parse("max-file-size: lots\n").is_err());
+        assert!(parse("select: [DVM999]\n").is_err());
+        assert!(parse("clusters:\n  - name: a\n  - name: a\n").is_err());
+        assert!(parse("mtcVersion: 1.10\n").is_ok());
+        assert!(parse("mtcVersion: banana\n").is_err());
+    }
+
+    #[test]
+    fn empty_file_is_the_default() {
+        assert_eq!(
+            parse("").unwrap().max_file_size,
+            super::super::DEFAULT_MAX_FILE_SIZE
+        );
+    }
+}

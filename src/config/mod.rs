@@ -1,0 +1,164 @@
+//! `.dvmlint.yaml`: discovery and the validated configuration (SPEC §3).
+//!
+//! The file is parsed with the same span-keeping YAML front end as manifests, so
+//! every configuration error names its line and column; unknown keys are errors
+//! with a did-you-mean, since a silently ignored typo in a linter's config is a
+//! rule that silently stops running.
+
+mod decode;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+use ipnet::IpNet;
+
+use crate::finding::Severity;
+use crate::yaml::Pos;
+
+pub use decode::parse_config;
+
+pub const FILE_NAMES: [&str; 2] = [".dvmlint.yaml", "dvmlint.yaml"];
+
+/// Default for `max-file-size` (SPEC §2).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Source,
+    Target,
+    Both,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClusterConfig {
+    pub name: String,
+    pub role: Role,
+    pub paths: Vec<String>,
+    pub path_set: GlobSet,
+    pub version: Option<String>,
+    pub machine_network: Vec<IpNet>,
+    pub workers: Vec<String>,
+    pub cidrs: Vec<IpNet>,
+    pub ingress: Option<Vec<IpNet>>,
+    pub route_domain: Option<String>,
+    pub behind_proxy: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamespacePair {
+    pub source: String,
+    pub destination: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct PerFileIgnore {
+    pub glob: String,
+    pub matcher: globset::GlobMatcher,
+    pub rules: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file this came from (`None`: defaults).
+    pub path: Option<PathBuf>,
+    pub clusters: Vec<ClusterConfig>,
+    pub mtc_version: Option<String>,
+    pub namespaces: Vec<NamespacePair>,
+    pub intercepting_proxies: Vec<String>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+    pub severity: Vec<(String, Severity)>,
+    pub exclude: Vec<String>,
+    pub per_file_ignores: Vec<PerFileIgnore>,
+    pub custom_rules: Vec<String>,
+    pub max_file_size: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: None,
+            clusters: Vec::new(),
+            mtc_version: None,
+            namespaces: Vec::new(),
+            intercepting_proxies: Vec::new(),
+            select: Vec::new(),
+            ignore: Vec::new(),
+            fail_on: None,
+            severity: Vec::new(),
+            exclude: Vec::new(),
+            per_file_ignores: Vec::new(),
+            custom_rules: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// An invalid configuration: exit code 2, with the place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(pos) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.path.display(),
+                pos.line,
+                pos.col,
+                self.message
+            ),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The nearest `.dvmlint.yaml` / `dvmlint.yaml` from `start` upwards.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_file() {
+        start.parent()?
+    } else {
+        start
+    };
+    start.ancestors().find_map(|dir| {
+        FILE_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+/// Reads and validates a configuration file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|err| ConfigError {
+        path: path.to_owned(),
+        pos: None,
+        message: format!("cannot read the configuration: {err}"),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|err| ConfigError {
+        path: path.to_owned(),
+        pos: None,
+        message: format!("the configuration is not valid UTF-8: {err}"),
+    })?;
+    let mut config = parse_config(&text, path)?;
+    config.path = Some(path.to_owned());
+    Ok(config)
+}
+
+impl Config {
+    /// The cluster a file (path relative to the project root) belongs to.
+    pub fn cluster_of(&self, rel_path: &str) -> Option<usize> {
+        self.clusters
+            .iter()
+            .position(|c| c.path_set.is_match(rel_path))
+    }
+}

@@ -1,0 +1,293 @@
+//! The per-file stage: read, split, parse, classify, run the document rules,
+//! and keep only what the model needs (SPEC §11). Runs in parallel, one call
+//! per file; it touches nothing shared.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::finding::Finding;
+use crate::manifest::kustomization::Kustomization;
+use crate::manifest::openshift::InstallConfig;
+use crate::manifest::{self, DocumentKind, ObjectMeta, kinds};
+use crate::rules::{self, DocContext, RuleSet};
+use crate::yaml::{self, Limits, Node, Pos};
+
+/// An object as the model sees it: its metadata, where its document starts, and
+/// its tree when some cross-file rule reads its kind.
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub file: Arc<str>,
+    pub meta: ObjectMeta,
+    /// First line of its document (or List item): where a document-wide
+    /// suppression comment goes.
+    pub doc_line: u32,
+    pub body: Option<Node<'static>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LocatedInstallConfig {
+    pub file: Arc<str>,
+    pub config: InstallConfig,
+}
+
+/// What one file contributes.
+#[derive(Debug, Default)]
+pub struct FileResult {
+    pub rel: Arc<str>,
+    pub documents: usize,
+    pub objects: Vec<Object>,
+    pub install_configs: Vec<LocatedInstallConfig>,
+    pub kustomization: Option<Kustomization>,
+    /// Findings of the input and document rules.
+    pub findings: Vec<Finding>,
+    /// Passwords and Secret values seen in the file, to be masked in every output.
+    pub secrets: Vec<String>,
+}
+
+/// What the per-file stage needs to know about the run.
+pub struct FileSettings<'s> {
+    pub max_file_size: u64,
+    pub limits: Limits,
+    pub rules: &'s RuleSet,
+    /// The cluster each file belongs to, by relative path.
+    pub cluster_of: &'s (dyn Fn(&str) -> Option<Arc<str>> + Sync),
+}
+
+/// Reads `path` (or uses `overlay`, an editor's unsaved buffer) and analyses it.
+pub fn analyze_path(
+    rel: &Arc<str>,
+    path: &Path,
+    overlay: Option<&str>,
+    settings: &FileSettings<'_>,
+) -> FileResult {
+    if let Some(text) = overlay {
+        return analyze_bytes(rel, text.as_bytes(), settings);
+    }
+    let size = std::fs::metadata(path).map(|m| m.len());
+    match size {
+        Ok(size) if size > settings.max_file_size => {
+            return only(
+                rel,
+                rules::input::unreadable_input::too_large(rel, size, settings.max_file_size),
+            );
+        }
+        Err(err) => return only(rel, rules::input::unreadable_input::io_error(rel, &err)),
+        Ok(_) => {}
+    }
+    match std::fs::read(path) {
+        // The file may have grown since its size was read.
+        Ok(bytes) if bytes.len() as u64 > settings.max_file_size => only(
+            rel,
+            rules::input::unreadable_input::too_large(
+                rel,
+                bytes.len() as u64,
+                settings.max_file_size,
+            ),
+        ),
+        Ok(bytes) => analyze_bytes(rel, &bytes, settings),
+        Err(err) => only(rel, rules::input::unreadable_input::io_error(rel, &err)),
+    }
+}
+
+fn only(rel: &Arc<str>, finding: Finding) -> FileResult {
+    FileResult {
+        rel: Arc::clone(rel),
+        findings: vec![finding],
+        ..FileResult::default()
+    }
+}
+
+pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) -> FileResult {
+    let mut result = FileResult {
+        rel: Arc::clone(rel),
+        ..FileResult::default()
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let file_name = rel.rsplit('/').next().unwrap_or(rel);
+    let is_template = bytes.windows(2).any(|w| w == b"{{");
+    let cluster = (settings.cluster_of)(rel);
+    let mut syntax_errors = Vec::new();
+    for chunk in yaml::split_documents(bytes) {
+        let text = match checked_text(chunk.bytes) {
+            Ok(text) => text,
+            Err((offset, message)) => {
+                syntax_errors.push(yaml::SyntaxError {
+                    pos: position_in(chunk.bytes, offset, chunk.first_line),
+                    message,
+                });
+                continue;
+            }
+        };
+        let parsed = yaml::parse_chunk(text, chunk.first_line, settings.limits);
+        syntax_errors.extend(parsed.error);
+        for document in &parsed.documents {
+            if document.is_null() {
+                continue;
+            }
+            result.documents += 1;
+            let ctx = Doc {
+                rel,
+                file_name,
+                cluster: cluster.as_ref(),
+                rules: settings.rules,
+            };
+            ctx.visit(document, document.span.start.line, &mut result);
+        }
+    }
+    if !syntax_errors.is_empty() && is_template {
+        // A Helm/Go template: not YAML until rendered (SPEC §2), so one info, not errors.
+        result.findings.retain(|_| false);
+        result.objects.clear();
+        result.install_configs.clear();
+        result.kustomization = None;
+        result
+            .findings
+            .push(rules::input::unrendered_template::finding(rel));
+    } else {
+        result.findings.extend(
+            syntax_errors
+                .into_iter()
+                .map(|err| rules::input::yaml_syntax::finding(rel, &err)),
+        );
+    }
+    result
+}
+
+/// The chunk as text, or the offset and reason where it stops being YAML text.
+fn checked_text(bytes: &[u8]) -> Result<&str, (usize, String)> {
+    let text = std::str::from_utf8(bytes).map_err(|err| {
+        (
+            err.valid_up_to(),
+            "invalid UTF-8: YAML files must be UTF-8 text".to_owned(),
+        )
+    })?;
+    match bytes.iter().position(|&b| b == 0) {
+        Some(offset) => Err((
+            offset,
+            "NUL byte: this is a binary file, not YAML text".to_owned(),
+        )),
+        None => Ok(text),
+    }
+}
+
+/// The line and column (in characters) of byte `offset` of `bytes`.
+fn position_in(bytes: &[u8], offset: usize, first_line: u32) -> Pos {
+    let before = bytes.get(..offset).unwrap_or(bytes);
+    let newlines = before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_part = before.get(line_start..).unwrap_or_default();
+    let col = String::from_utf8_lossy(line_part).chars().count();
+    Pos::new(
+        first_line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX)),
+        u32::try_from(col).unwrap_or(u32::MAX).saturating_add(1),
+    )
+}
+
+struct Doc<'c> {
+    rel: &'c Arc<str>,
+    file_name: &'c str,
+    cluster: Option<&'c Arc<str>>,
+    rules: &'c RuleSet,
+}
+
+impl Doc<'_> {
+    fn visit(&self, node: &Node<'_>, doc_line: u32, result: &mut FileResult) {
+        if let Some(items) = manifest::list_items(node) {
+            for item in items {
+                self.visit(item, item.span.start.line, result);
+            }
+            return;
+        }
+        let kind = manifest::classify(node, self.file_name);
+        let meta = match &kind {
+            DocumentKind::Object(meta) => Some(&**meta),
+            _ => None,
+        };
+        let ctx = DocContext {
+            file: self.rel,
+            node,
+            meta,
+            cluster: self.cluster,
+        };
+        if !matches!(kind, DocumentKind::Other) {
+            rules::run_document_rules(self.rules, &ctx, &mut result.findings);
+        }
+        match kind {
+            DocumentKind::Object(meta) => {
+                collect_secrets(&meta, node, &mut result.secrets);
+                let body = kinds::is_modelled(meta.group(), &meta.kind.value)
+                    .then(|| node.clone().into_owned());
+                result.objects.push(Object {
+                    file: Arc::clone(self.rel),
+                    meta: *meta,
+                    doc_line,
+                    body,
+                });
+            }
+            DocumentKind::InstallConfig => result.install_configs.push(LocatedInstallConfig {
+                file: Arc::clone(self.rel),
+                config: InstallConfig::from_node(node),
+            }),
+            DocumentKind::Kustomization => {
+                result.kustomization = Some(Kustomization::from_node(node))
+            }
+            DocumentKind::Other => {}
+        }
+        collect_url_passwords(node, &mut result.secrets);
+    }
+}
+
+/// Secret values never appear in any output (SPEC, brief "Secrets").
+fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, secrets: &mut Vec<String>) {
+    if !meta.is("", "Secret") {
+        return;
+    }
+    for key in ["data", "stringData"] {
+        for (_, value) in node.get(key).map_or(&[][..], Node::entries) {
+            if let Some(text) = value.as_str().filter(|t| t.len() >= 4) {
+                secrets.push(text.to_owned());
+            }
+        }
+    }
+}
+
+/// Passwords of proxy URLs (`http://user:pass@host`) anywhere in the document.
+fn collect_url_passwords(node: &Node<'_>, secrets: &mut Vec<String>) {
+    node.walk(&mut |n| {
+        if let Some(text) = n.as_str().filter(|t| t.contains("://") && t.contains('@')) {
+            secrets.extend(url_password(text));
+        }
+    });
+}
+
+/// The password of a URL, raw and percent-decoded.
+fn url_password(text: &str) -> Vec<String> {
+    let Ok(url) = url::Url::parse(text.trim()) else {
+        return Vec::new();
+    };
+    let Some(raw) = url.password() else {
+        return Vec::new();
+    };
+    let decoded = percent_decode(raw);
+    if decoded == raw {
+        vec![raw.to_owned()]
+    } else {
+        vec![raw.to_owned(), decoded]
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(text.replace('+', "%2B").as_bytes())
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.into_owned()
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}

@@ -1,0 +1,262 @@
+//! One lint run: discover → read and parse in parallel → model → project rules
+//! → filtered, sorted findings. The CLI and the language server both call [`run`].
+
+pub mod file;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::{Config, ConfigError};
+use crate::discovery::{self, SourceFile, WalkOptions};
+use crate::finding::{Finding, Severity};
+use crate::model::Project;
+use crate::rules::{self, RuleSet};
+use crate::yaml::Limits;
+
+use file::{FileResult, FileSettings};
+
+/// Everything a run can be told (CLI flags override the configuration).
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    /// What to report on; the model always covers the whole project root.
+    pub paths: Vec<PathBuf>,
+    pub config_file: Option<PathBuf>,
+    pub no_config: bool,
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+    pub exclude: Vec<String>,
+    pub no_respect_gitignore: bool,
+    pub jobs: Option<usize>,
+    /// Unsaved editor buffers, by absolute path: they replace the file on disk.
+    pub overlays: BTreeMap<PathBuf, Arc<str>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub documents: usize,
+    pub objects: usize,
+}
+
+pub struct LintRun {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Sorted by file, line, column, rule.
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    /// Every linted file (relative path), for reporters that list clean files.
+    pub files: Vec<Arc<str>>,
+    /// Strings that must never be printed (proxy passwords, Secret values).
+    pub secrets: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum LintError {
+    Config(ConfigError),
+    Usage(String),
+}
+
+impl std::fmt::Display for LintError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LintError::Config(err) => write!(f, "invalid configuration: {err}"),
+            LintError::Usage(message) => f.write_str(message),
+        }
+    }
+}
+
+pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
+    let first = options
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let (root, config) =
+        discovery::project_root(&first, options.config_file.as_deref(), !options.no_config)
+            .map_err(LintError::Config)?;
+    let select = options
+        .select
+        .clone()
+        .unwrap_or_else(|| config.select.clone());
+    let mut ignore = config.ignore.clone();
+    ignore.extend(options.ignore.iter().cloned());
+    let rule_set = RuleSet::new(&select, &ignore);
+
+    let mut exclude = config.exclude.clone();
+    exclude.extend(options.exclude.iter().cloned());
+    let excluded = discovery::exclude_set(&exclude).map_err(LintError::Usage)?;
+    let walk_options = WalkOptions {
+        exclude,
+        respect_gitignore: !options.no_respect_gitignore,
+    };
+    let (mut sources, walk_errors) = discovery::walk(&root, &walk_options, &excluded);
+    add_explicit_files(&root, &options.paths, &options.overlays, &mut sources);
+
+    let cluster_names: Vec<Arc<str>> = config
+        .clusters
+        .iter()
+        .map(|c| Arc::from(c.name.as_str()))
+        .collect();
+    let default_cluster: Arc<str> = Arc::from(crate::model::DEFAULT_CLUSTER);
+    let cluster_of = |rel: &str| -> Option<Arc<str>> {
+        if config.clusters.is_empty() {
+            Some(Arc::clone(&default_cluster))
+        } else {
+            config
+                .cluster_of(rel)
+                .and_then(|i| cluster_names.get(i).cloned())
+        }
+    };
+    let settings = FileSettings {
+        max_file_size: config.max_file_size,
+        limits: Limits::default(),
+        rules: &rule_set,
+        cluster_of: &cluster_of,
+    };
+    let analyze = || -> Vec<FileResult> {
+        sources
+            .par_iter()
+            .map(|source| {
+                let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
+                file::analyze_path(&source.rel, &source.path, overlay, &settings)
+            })
+            .collect()
+    };
+    let results = match options.jobs {
+        Some(jobs) => rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build()
+            .map_err(|err| LintError::Usage(format!("cannot start {jobs} worker threads: {err}")))?
+            .install(analyze),
+        None => analyze(),
+    };
+
+    let mut findings: Vec<Finding> = walk_errors
+        .iter()
+        .map(|err| rules::input::unreadable_input::walk_error(&err.rel, &err.message))
+        .collect();
+    let mut summary = Summary {
+        files: results.len(),
+        ..Summary::default()
+    };
+    let mut secrets = BTreeSet::new();
+    for result in &results {
+        summary.documents += result.documents;
+        summary.objects += result.objects.len();
+        findings.extend(result.findings.iter().cloned());
+        secrets.extend(result.secrets.iter().cloned());
+    }
+    let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
+    let project = Project::build(root.clone(), config, &results);
+    drop(results);
+    findings.extend(rules::run_project_rules(&rule_set, &project));
+
+    let reported = ReportScope::new(&root, &options.paths);
+    let config = project.config;
+    findings.retain(|f| {
+        rule_set.is_enabled(&f.rule) && reported.includes(f) && !per_file_ignored(&config, f)
+    });
+    for finding in &mut findings {
+        if let Some((_, level)) = config.severity.iter().find(|(id, _)| *id == finding.rule) {
+            finding.severity = *level;
+        }
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup();
+    Ok(LintRun {
+        root,
+        config,
+        findings,
+        summary,
+        files,
+        secrets: secrets.into_iter().filter(|s| is_maskable(s)).collect(),
+    })
+}
+
+/// Too short or too common to mask without garbling every message.
+fn is_maskable(secret: &str) -> bool {
+    secret.len() >= 4 && !matches!(secret, "password" | "pass" | "passwd")
+}
+
+/// Files named on the command line are read even when excluded or ignored
+/// (SPEC §2), and so are open editor buffers not yet on disk.
+fn add_explicit_files(
+    root: &std::path::Path,
+    paths: &[PathBuf],
+    overlays: &BTreeMap<PathBuf, Arc<str>>,
+    sources: &mut Vec<SourceFile>,
+) {
+    let known: BTreeSet<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
+    let explicit = paths
+        .iter()
+        .map(|p| discovery::absolute(p))
+        .filter(|p| p.is_file())
+        .chain(overlays.keys().cloned());
+    let mut added = false;
+    for path in explicit {
+        if !known.contains(&path) && sources.iter().all(|s| s.path != path) {
+            sources.push(SourceFile {
+                rel: discovery::relative(root, &path).into(),
+                path,
+            });
+            added = true;
+        }
+    }
+    if added {
+        sources.sort();
+    }
+}
+
+fn per_file_ignored(config: &Config, finding: &Finding) -> bool {
+    config.per_file_ignores.iter().any(|p| {
+        p.rules.iter().any(|r| *r == finding.rule)
+            && p.matcher.is_match(finding.location.file.as_ref())
+    })
+}
+
+/// SPEC §1: PATHS restrict which findings are reported — those whose primary or
+/// a related location is in a named file or under a named folder.
+struct ReportScope {
+    /// Relative paths; empty means everything.
+    prefixes: Vec<String>,
+}
+
+impl ReportScope {
+    fn new(root: &std::path::Path, paths: &[PathBuf]) -> ReportScope {
+        let mut prefixes = Vec::new();
+        for path in paths {
+            let rel = discovery::relative(root, &discovery::absolute(path));
+            if rel == "." {
+                return ReportScope {
+                    prefixes: Vec::new(),
+                };
+            }
+            prefixes.push(rel);
+        }
+        ReportScope { prefixes }
+    }
+
+    fn covers(&self, file: &str) -> bool {
+        self.prefixes.iter().any(|p| {
+            file == p
+                || (file.starts_with(p.as_str()) && file.as_bytes().get(p.len()) == Some(&b'/'))
+        })
+    }
+
+    fn includes(&self, finding: &Finding) -> bool {
+        self.prefixes.is_empty()
+            || self.covers(&finding.location.file)
+            || finding
+                .related
+                .iter()
+                .any(|r| self.covers(&r.location.file))
+    }
+}
+
+/// The exit code of SPEC §1 for these findings.
+pub fn exit_code(findings: &[Finding], fail_on: Severity) -> i32 {
+    i32::from(findings.iter().any(|f| f.severity >= fail_on))
+}

@@ -1,0 +1,51 @@
+//! Which kinds the model keeps, and which are cluster-scoped.
+//!
+//! Only objects some cross-file rule reads are kept after their file is parsed
+//! (SPEC §11: memory must not grow with objects no rule reads, such as
+//! ConfigMap payloads). Everything else is reduced to its [`super::ObjectMeta`].
+
+/// (API group, kind) pairs whose whole tree the model keeps.
+const MODELLED: &[(&str, &str)] = &[
+    ("", "Namespace"),
+    ("", "Node"),
+    ("networking.k8s.io", "NetworkPolicy"),
+    ("network.openshift.io", "EgressNetworkPolicy"),
+    ("k8s.ovn.org", "EgressFirewall"),
+    ("config.openshift.io", "Proxy"),
+    ("config.openshift.io", "Network"),
+    ("config.openshift.io", "Ingress"),
+    ("config.openshift.io", "ClusterVersion"),
+    ("config.openshift.io", "Infrastructure"),
+    ("operator.openshift.io", "Network"),
+    ("migration.openshift.io", "MigrationController"),
+    ("migration.openshift.io", "MigCluster"),
+    ("migration.openshift.io", "MigPlan"),
+];
+
+pub fn is_modelled(group: &str, kind: &str) -> bool {
+    MODELLED.iter().any(|&(g, k)| g == group && k == kind)
+}
+
+/// Kinds that live outside namespaces; `metadata.namespace` and kustomize's
+/// `namespace:` do not apply to them.
+pub fn is_cluster_scoped(group: &str, kind: &str) -> bool {
+    match group {
+        "" => matches!(
+            kind,
+            "Namespace" | "Node" | "PersistentVolume" | "ComponentStatus"
+        ),
+        "rbac.authorization.k8s.io" => matches!(kind, "ClusterRole" | "ClusterRoleBinding"),
+        "apiextensions.k8s.io" | "config.openshift.io" | "quota.openshift.io" => true,
+        "storage.k8s.io" => matches!(
+            kind,
+            "StorageClass" | "CSIDriver" | "CSINode" | "VolumeAttachment"
+        ),
+        "admissionregistration.k8s.io" => true,
+        "scheduling.k8s.io" => kind == "PriorityClass",
+        "security.openshift.io" => kind == "SecurityContextConstraints",
+        "project.openshift.io" => kind == "Project",
+        "operator.openshift.io" => true,
+        "machineconfiguration.openshift.io" => true,
+        _ => false,
+    }
+}

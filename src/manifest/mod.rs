@@ -1,0 +1,138 @@
+//! Typed views of manifests.
+//!
+//! A YAML document becomes an [`ObjectMeta`] (apiVersion, kind, name, namespace,
+//! labels, annotations — each with its span) plus, for the kinds the model needs,
+//! its retained tree. Typed views of those kinds (`MigrationController`, `Proxy`,
+//! …) are built from the retained tree and keep the spans of their fields, so
+//! rules never look up raw keys and every finding points at the exact token.
+
+pub mod kinds;
+pub mod kustomization;
+pub mod migration_controller;
+pub mod mtc;
+pub mod openshift;
+
+use std::collections::BTreeMap;
+
+use crate::finding::ObjectRef;
+use crate::yaml::{Node, Span};
+
+/// A string value with the span it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    pub value: String,
+    pub span: Span,
+}
+
+impl Text {
+    /// The scalar at `node`, as text (numbers and booleans included).
+    pub fn from_node(node: &Node<'_>) -> Option<Text> {
+        node.as_str().map(|value| Text {
+            value: value.to_owned(),
+            span: node.span,
+        })
+    }
+
+    pub fn at(node: &Node<'_>, path: &[&str]) -> Option<Text> {
+        node.at(path).and_then(Text::from_node)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectMeta {
+    pub api_version: Text,
+    pub kind: Text,
+    pub name: Text,
+    pub namespace: Option<Text>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl ObjectMeta {
+    /// The metadata of a Kubernetes object; `None` for documents that are not
+    /// objects (no apiVersion, kind or metadata.name).
+    pub fn from_node(node: &Node<'_>) -> Option<ObjectMeta> {
+        Some(ObjectMeta {
+            api_version: Text::at(node, &["apiVersion"])?,
+            kind: Text::at(node, &["kind"])?,
+            name: Text::at(node, &["metadata", "name"])?,
+            namespace: Text::at(node, &["metadata", "namespace"]),
+            labels: string_map(node.at(&["metadata", "labels"])),
+            annotations: string_map(node.at(&["metadata", "annotations"])),
+        })
+    }
+
+    /// The API group: `networking.k8s.io` for `networking.k8s.io/v1`, `` for `v1`.
+    pub fn group(&self) -> &str {
+        self.api_version
+            .value
+            .rsplit_once('/')
+            .map_or("", |(group, _)| group)
+    }
+
+    pub fn is(&self, group: &str, kind: &str) -> bool {
+        self.group() == group && self.kind.value == kind
+    }
+
+    pub fn object_ref(&self, namespace: Option<&str>) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version.value.clone(),
+            kind: self.kind.value.clone(),
+            namespace: namespace.map(str::to_owned),
+            name: self.name.value.clone(),
+        }
+    }
+}
+
+fn string_map(node: Option<&Node<'_>>) -> BTreeMap<String, String> {
+    node.map(|n| {
+        n.entries()
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((k.as_str()?.to_owned(), v.as_str().unwrap_or("").to_owned()))
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// What a document is, for dvmlint.
+pub enum DocumentKind {
+    Object(Box<ObjectMeta>),
+    /// `install-config.yaml` (SPEC §2): `apiVersion: v1` + `baseDomain` + `networking`/`platform`.
+    InstallConfig,
+    Kustomization,
+    /// Anything else (CI files, Helm values, …): skipped silently.
+    Other,
+}
+
+pub fn classify(node: &Node<'_>, file_name: &str) -> DocumentKind {
+    if let Some(meta) = ObjectMeta::from_node(node) {
+        return DocumentKind::Object(Box::new(meta));
+    }
+    if node.get("apiVersion").and_then(Node::as_str) == Some("v1")
+        && node.get("baseDomain").is_some()
+        && (node.get("networking").is_some() || node.get("platform").is_some())
+    {
+        return DocumentKind::InstallConfig;
+    }
+    let kind = node.get("kind").and_then(Node::as_str);
+    if kustomization::is_kustomization_file(file_name)
+        && matches!(kind, None | Some("Kustomization"))
+    {
+        return DocumentKind::Kustomization;
+    }
+    DocumentKind::Other
+}
+
+/// The items of a `List` / `*List` document (`kind: List`, `ConfigMapList`, …),
+/// or `None` when the document is not a list.
+pub fn list_items<'n, 'a>(node: &'n Node<'a>) -> Option<&'n [Node<'a>]> {
+    let kind = node.get("kind")?.as_str()?;
+    node.get("apiVersion")?;
+    if kind == "List" || kind.ends_with("List") {
+        Some(node.get("items").map_or(&[], Node::items))
+    } else {
+        None
+    }
+}

@@ -1,0 +1,118 @@
+//! MTC objects that decide roles and scope: MigCluster and MigPlan (domain.md §3).
+
+use crate::yaml::Node;
+
+use super::Text;
+
+#[derive(Clone, Debug)]
+pub struct MigCluster {
+    pub is_host_cluster: Option<bool>,
+    pub url: Option<Text>,
+}
+
+impl MigCluster {
+    pub fn from_node(node: &Node<'_>) -> MigCluster {
+        MigCluster {
+            is_host_cluster: node.at(&["spec", "isHostCluster"]).and_then(Node::as_bool),
+            url: Text::at(node, &["spec", "url"]),
+        }
+    }
+}
+
+/// One `spec.namespaces` entry: `src` or `src:dest`.
+#[derive(Clone, Debug)]
+pub struct NamespaceMapping {
+    pub source: String,
+    pub destination: String,
+    pub text: Text,
+}
+
+impl NamespaceMapping {
+    pub fn parse(text: Text) -> NamespaceMapping {
+        let (source, destination) = match text.value.split_once(':') {
+            Some((src, dest)) => (src.to_owned(), dest.to_owned()),
+            None => (text.value.clone(), text.value.clone()),
+        };
+        NamespaceMapping {
+            source,
+            destination,
+            text,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PlannedVolume {
+    pub action: Option<String>,
+    pub copy_method: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct MigPlan {
+    pub source_cluster: Option<Text>,
+    pub destination_cluster: Option<Text>,
+    pub namespaces: Vec<NamespaceMapping>,
+    pub indirect_volume_migration: bool,
+    pub volumes: Vec<PlannedVolume>,
+}
+
+impl MigPlan {
+    pub fn from_node(node: &Node<'_>) -> MigPlan {
+        let spec = node.get("spec");
+        let at = |path: &[&str]| spec.and_then(|s| s.at(path));
+        MigPlan {
+            source_cluster: at(&["srcMigClusterRef", "name"]).and_then(Text::from_node),
+            destination_cluster: at(&["destMigClusterRef", "name"]).and_then(Text::from_node),
+            namespaces: at(&["namespaces"])
+                .map_or(&[][..], Node::items)
+                .iter()
+                .filter_map(Text::from_node)
+                .map(NamespaceMapping::parse)
+                .collect(),
+            indirect_volume_migration: at(&["indirectVolumeMigration"])
+                .and_then(Node::as_bool)
+                .unwrap_or(false),
+            volumes: at(&["persistentVolumes"])
+                .map_or(&[][..], Node::items)
+                .iter()
+                .map(|pv| PlannedVolume {
+                    action: pv
+                        .at(&["selection", "action"])
+                        .and_then(Node::as_str)
+                        .map(str::to_owned),
+                    copy_method: pv
+                        .at(&["selection", "copyMethod"])
+                        .and_then(Node::as_str)
+                        .map(str::to_owned),
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether the plan migrates volumes with DVM (domain.md §3): not indirect,
+    /// and — when the plan lists its volumes — some volume is copied with the
+    /// filesystem or block method. A plan that lists no volumes yet may use DVM.
+    pub fn uses_dvm(&self) -> bool {
+        !self.indirect_volume_migration
+            && (self.volumes.is_empty() || self.volumes.iter().any(PlannedVolume::is_direct))
+    }
+
+    /// Whether block-transfer rsync pods will run (`copyMethod: block`).
+    pub fn uses_block_transfer(&self) -> bool {
+        self.uses_dvm()
+            && self
+                .volumes
+                .iter()
+                .any(|v| v.is_direct() && v.copy_method.as_deref() == Some("block"))
+    }
+}
+
+impl PlannedVolume {
+    fn is_direct(&self) -> bool {
+        self.action.as_deref().unwrap_or("copy") == "copy"
+            && matches!(
+                self.copy_method.as_deref(),
+                None | Some("filesystem" | "block")
+            )
+    }
+}

@@ -1,0 +1,196 @@
+//! The per-cluster model of the repository (SPEC §4), assembled once from the
+//! per-file results and read by every project rule.
+//!
+//! Foundation scope: which cluster each object belongs to and its effective
+//! namespace (metadata, nearest kustomization, else unbound). The MTC layer
+//! (roles, namespaces in scope, rsync pods, DVM destination, effective proxies)
+//! builds on this.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::{Config, Role};
+use crate::lint::file::{FileResult, LocatedInstallConfig, Object};
+use crate::manifest::kinds;
+
+/// Where an object lives once applied.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// A cluster-scoped kind.
+    Cluster,
+    Namespace(String),
+    /// Namespaced, but neither `metadata.namespace` nor a kustomization names
+    /// its namespace: it lands in whatever namespace it is applied to (SPEC §2).
+    Unbound,
+}
+
+impl Scope {
+    pub fn namespace(&self) -> Option<&str> {
+        match self {
+            Scope::Namespace(ns) => Some(ns),
+            Scope::Cluster | Scope::Unbound => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ModelObject {
+    pub object: Object,
+    pub scope: Scope,
+    /// Index into [`Project::clusters`]; `None` when configured clusters do not
+    /// claim the file (such files get only document rules).
+    pub cluster: Option<usize>,
+}
+
+impl ModelObject {
+    pub fn object_ref(&self) -> crate::finding::ObjectRef {
+        self.object.meta.object_ref(self.scope.namespace())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub name: Arc<str>,
+    pub role: Role,
+    /// Index into `config.clusters`, when the cluster is configured.
+    pub config: Option<usize>,
+}
+
+pub struct Project {
+    pub root: PathBuf,
+    pub config: Config,
+    pub clusters: Vec<Cluster>,
+    /// Every object, in file order then document order.
+    pub objects: Vec<ModelObject>,
+    pub install_configs: Vec<(Option<usize>, LocatedInstallConfig)>,
+}
+
+/// The name of the single cluster of a repository without `clusters:` config.
+pub const DEFAULT_CLUSTER: &str = "default";
+
+impl Project {
+    pub fn build(root: PathBuf, config: Config, files: &[FileResult]) -> Project {
+        let clusters: Vec<Cluster> = if config.clusters.is_empty() {
+            vec![Cluster {
+                name: Arc::from(DEFAULT_CLUSTER),
+                role: Role::Both,
+                config: None,
+            }]
+        } else {
+            config
+                .clusters
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Cluster {
+                    name: Arc::from(c.name.as_str()),
+                    role: c.role,
+                    config: Some(i),
+                })
+                .collect()
+        };
+        let cluster_of = |rel: &str| {
+            if config.clusters.is_empty() {
+                Some(0)
+            } else {
+                config.cluster_of(rel)
+            }
+        };
+
+        let kustomize_namespaces: HashMap<&str, &str> = files
+            .iter()
+            .filter_map(|f| {
+                let ns = f.kustomization.as_ref()?.namespace.as_ref()?;
+                Some((parent_dir(&f.rel), ns.value.as_str()))
+            })
+            .collect();
+        let patch_files: HashSet<String> = files
+            .iter()
+            .filter_map(|f| Some((parent_dir(&f.rel), f.kustomization.as_ref()?)))
+            .flat_map(|(dir, k)| k.patch_files.iter().map(move |p| join(dir, p)))
+            .collect();
+
+        let mut objects = Vec::new();
+        let mut install_configs = Vec::new();
+        for file in files {
+            let cluster = cluster_of(&file.rel);
+            if patch_files.contains(file.rel.as_ref()) {
+                continue;
+            }
+            for object in &file.objects {
+                let meta = &object.meta;
+                let scope = if kinds::is_cluster_scoped(meta.group(), &meta.kind.value) {
+                    Scope::Cluster
+                } else if let Some(ns) = &meta.namespace {
+                    Scope::Namespace(ns.value.clone())
+                } else {
+                    nearest(&kustomize_namespaces, &file.rel)
+                        .map_or(Scope::Unbound, |ns| Scope::Namespace(ns.to_owned()))
+                };
+                objects.push(ModelObject {
+                    object: object.clone(),
+                    scope,
+                    cluster,
+                });
+            }
+            install_configs.extend(file.install_configs.iter().map(|ic| (cluster, ic.clone())));
+        }
+        Project {
+            root,
+            config,
+            clusters,
+            objects,
+            install_configs,
+        }
+    }
+
+    pub fn cluster_name(&self, index: Option<usize>) -> Option<&Arc<str>> {
+        index.and_then(|i| self.clusters.get(i)).map(|c| &c.name)
+    }
+}
+
+fn parent_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+fn join(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+/// The namespace of the kustomization nearest to `rel` (same folder or above).
+fn nearest<'k>(namespaces: &HashMap<&str, &'k str>, rel: &str) -> Option<&'k str> {
+    let mut dir = parent_dir(rel);
+    loop {
+        if let Some(ns) = namespaces.get(dir) {
+            return Some(ns);
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = parent_dir(dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_join_and_climb() {
+        assert_eq!(join("a/b", "../c/d.yaml"), "a/c/d.yaml");
+        assert_eq!(join("", "./x.yaml"), "x.yaml");
+        let map: HashMap<&str, &str> = [("apps", "ns1"), ("", "root")].into_iter().collect();
+        assert_eq!(nearest(&map, "apps/web/x.yaml"), Some("ns1"));
+        assert_eq!(nearest(&map, "other/x.yaml"), Some("root"));
+    }
+}

@@ -1,0 +1,109 @@
+//! Reporters: findings in, text out. A reporter never reads files and never
+//! decides anything; the human reporter receives the snippets it shows from
+//! [`source::Sources`], loaded once by the caller.
+
+pub mod concise;
+pub mod human;
+pub mod json;
+pub mod redact;
+pub mod source;
+
+use std::io::{self, Write};
+
+use crate::finding::{Finding, Severity};
+use crate::lint::LintRun;
+
+pub use redact::Redactor;
+pub use source::Sources;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Concise,
+    Json,
+    Sarif,
+    Github,
+    Junit,
+    Gitlab,
+}
+
+pub struct ReportOptions {
+    pub color: bool,
+    pub show_source: bool,
+    pub statistics: bool,
+    pub quiet: bool,
+}
+
+/// Writes the report of `run` in `format`.
+pub fn write(
+    format: Format,
+    run: &LintRun,
+    sources: &Sources,
+    options: &ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let redactor = Redactor::new(&run.secrets);
+    if options.statistics && matches!(format, Format::Human | Format::Concise) {
+        return write_statistics(&run.findings, out);
+    }
+    match format {
+        Format::Human => human::write(run, sources, &redactor, options, out),
+        Format::Concise => concise::write(run, &redactor, options, out),
+        Format::Json => json::write(run, &redactor, out),
+        Format::Sarif | Format::Github | Format::Junit | Format::Gitlab => {
+            writeln!(out, "the {format:?} format is not available in this build")
+        }
+    }
+}
+
+/// `--statistics`: findings per rule, most frequent first.
+fn write_statistics(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    let mut counts: std::collections::BTreeMap<&str, (usize, Severity)> =
+        std::collections::BTreeMap::new();
+    for finding in findings {
+        let entry = counts.entry(&finding.rule).or_insert((0, finding.severity));
+        entry.0 += 1;
+        entry.1 = entry.1.max(finding.severity);
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+    for (rule, (count, severity)) in rows {
+        writeln!(
+            out,
+            "{count:>6}  {rule:<8} {:<36} {severity}",
+            crate::catalogue::name_of(rule)
+        )?;
+    }
+    Ok(())
+}
+
+/// `Found 3 findings (2 errors, 1 warning) in 12 files.`
+pub fn summary_line(run: &LintRun) -> String {
+    let count = |s: Severity| run.findings.iter().filter(|f| f.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if run.findings.is_empty() {
+        return format!(
+            "No findings in {} ({}, {}).",
+            plural(run.summary.files, "file"),
+            plural(run.summary.documents, "document"),
+            plural(run.summary.objects, "object")
+        );
+    }
+    let parts: Vec<String> = [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Info, "info"),
+    ]
+    .into_iter()
+    .filter_map(|(s, word)| {
+        let n = count(s);
+        (n > 0).then(|| plural(n, word))
+    })
+    .collect();
+    format!(
+        "Found {} ({}) in {}.",
+        plural(run.findings.len(), "finding"),
+        parts.join(", "),
+        plural(run.summary.files, "file")
+    )
+}

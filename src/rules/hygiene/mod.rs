@@ -1,0 +1,7 @@
+//! Input hygiene: duplicates, placeholders, MigrationController keys.
+
+pub mod conflicting_field_spellings;
+pub mod duplicate_object;
+pub mod migration_controller_keys;
+pub mod template_placeholder;
+pub mod unknown_migrationcontroller_field;

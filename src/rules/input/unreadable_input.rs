@@ -1,0 +1,35 @@
+//! DVM003 unreadable-input: files or folders that cannot be read (permissions,
+//! symlink loops, files over `max-file-size`). The rest is still linted.
+
+use std::sync::Arc;
+
+use crate::finding::{Finding, Location};
+use crate::yaml::Span;
+
+fn at_start(file: &Arc<str>, message: String) -> Finding {
+    Finding::new("DVM003", Location::new(file, Span::line_start(1)), message)
+}
+
+pub fn io_error(file: &Arc<str>, error: &std::io::Error) -> Finding {
+    at_start(file, format!("cannot read this file: {error}"))
+        .help("fix its permissions, or exclude it with `exclude:` in .dvmlint.yaml")
+}
+
+pub fn walk_error(file: &Arc<str>, message: &str) -> Finding {
+    at_start(file, format!("cannot read this path: {message}")).help(
+        "fix the permissions or the symlink, or exclude the path with `exclude:` in .dvmlint.yaml",
+    )
+}
+
+pub fn too_large(file: &Arc<str>, size: u64, limit: u64) -> Finding {
+    at_start(
+        file,
+        format!(
+            "skipped: the file is {} bytes, over the {limit}-byte `max-file-size`",
+            size
+        ),
+    )
+    .help(
+        "raise `max-file-size` in .dvmlint.yaml if this file really holds manifests, or exclude it",
+    )
+}

@@ -1,0 +1,151 @@
+//! The rule registry and the two places rules run.
+//!
+//! - **Document rules** see one YAML document at a time, in the parallel
+//!   per-file stage (`crate::lint::file`): placeholders, MigrationController keys.
+//! - **Project rules** see the whole model (`crate::model::Project`), after every
+//!   file is read: duplicates, network reachability, proxies.
+//! - **Input rules** (DVM001–DVM003) are raised by the reading stage itself; their
+//!   modules only build the findings.
+//!
+//! Adding a rule: a catalogue file in `rules/`, a module here, a line in
+//! [`REGISTRY`], and a fixture. `tests` check that registry and catalogue agree.
+
+pub mod hygiene;
+pub mod input;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::finding::{Finding, Location, ObjectRef};
+use crate::manifest::ObjectMeta;
+use crate::model::Project;
+use crate::yaml::{Node, Span};
+
+/// One YAML document, as a document rule sees it.
+pub struct DocContext<'c, 'a> {
+    pub file: &'c Arc<str>,
+    pub node: &'c Node<'a>,
+    /// `None` for documents that are not objects (install-config, kustomization).
+    pub meta: Option<&'c ObjectMeta>,
+    pub cluster: Option<&'c Arc<str>>,
+}
+
+impl DocContext<'_, '_> {
+    pub fn location(&self, span: Span) -> Location {
+        Location::new(self.file, span)
+    }
+
+    pub fn object_ref(&self) -> Option<ObjectRef> {
+        self.meta
+            .map(|m| m.object_ref(m.namespace.as_ref().map(|n| n.value.as_str())))
+    }
+
+    /// A finding of `rule` at `span`, about this document's object and cluster.
+    pub fn finding(&self, rule: &'static str, span: Span, message: impl Into<String>) -> Finding {
+        Finding::new(rule, self.location(span), message)
+            .object(self.object_ref())
+            .cluster(self.cluster)
+    }
+
+    pub fn is(&self, group: &str, kind: &str) -> bool {
+        self.meta.is_some_and(|m| m.is(group, kind))
+    }
+}
+
+pub type DocumentRule = fn(&DocContext<'_, '_>, &mut Vec<Finding>);
+pub type ProjectRule = fn(&Project, &mut Vec<Finding>);
+
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Raised by the reading stage.
+    Input,
+    Document(DocumentRule),
+    Project(ProjectRule),
+}
+
+/// Every built-in rule's id and where its logic runs. Metadata: `rules/*.yaml`.
+pub const REGISTRY: &[(&str, Check)] = &[
+    ("DVM001", Check::Input),
+    ("DVM002", Check::Input),
+    ("DVM003", Check::Input),
+    ("DVM401", Check::Project(hygiene::duplicate_object::check)),
+    (
+        "DVM402",
+        Check::Document(hygiene::template_placeholder::check),
+    ),
+    (
+        "DVM403",
+        Check::Document(hygiene::unknown_migrationcontroller_field::check),
+    ),
+    (
+        "DVM404",
+        Check::Document(hygiene::conflicting_field_spellings::check),
+    ),
+];
+
+/// The rules a run reports (after `select` and `ignore`).
+#[derive(Clone, Debug, Default)]
+pub struct RuleSet {
+    enabled: BTreeSet<String>,
+}
+
+impl RuleSet {
+    /// `select` empty means every built-in rule.
+    pub fn new(select: &[String], ignore: &[String]) -> RuleSet {
+        let mut enabled: BTreeSet<String> = if select.is_empty() {
+            REGISTRY.iter().map(|(id, _)| (*id).to_owned()).collect()
+        } else {
+            select.iter().cloned().collect()
+        };
+        for id in ignore {
+            enabled.remove(id);
+        }
+        RuleSet { enabled }
+    }
+
+    pub fn is_enabled(&self, id: &str) -> bool {
+        self.enabled.contains(id)
+    }
+}
+
+pub fn run_document_rules(set: &RuleSet, ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
+    for (id, check) in REGISTRY {
+        if let Check::Document(rule) = check
+            && set.is_enabled(id)
+        {
+            rule(ctx, out);
+        }
+    }
+}
+
+/// Runs the project rules in parallel; the caller sorts the findings.
+pub fn run_project_rules(set: &RuleSet, project: &Project) -> Vec<Finding> {
+    REGISTRY
+        .par_iter()
+        .filter(|(id, _)| set.is_enabled(id))
+        .flat_map_iter(|(_, check)| {
+            let mut out = Vec::new();
+            if let Check::Project(rule) = check {
+                rule(project, &mut out);
+            }
+            out
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_and_catalogue_agree() {
+        let registry: BTreeSet<&str> = REGISTRY.iter().map(|(id, _)| *id).collect();
+        let catalogue: BTreeSet<&str> = crate::catalogue::rules()
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(registry, catalogue);
+    }
+}

@@ -1,0 +1,399 @@
+//! Building [`Node`] trees from the parser's events, within SPEC §2's limits.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use saphyr_parser::{Event, Parser, ScalarStyle as RawStyle};
+
+use super::{Node, Pos, ScalarStyle, Span, SyntaxError, Value};
+
+/// Limits that turn hostile input into a finding instead of a crash.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest nesting of collections accepted.
+    pub max_depth: usize,
+    /// Nodes that alias expansion may add to one document.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 256,
+            max_alias_nodes: 10_000,
+        }
+    }
+}
+
+/// What one chunk of text parsed into: its documents, then the error that
+/// stopped it, if any (documents before the error are kept).
+#[derive(Debug, Default)]
+pub struct ChunkParse<'a> {
+    pub documents: Vec<Node<'a>>,
+    pub error: Option<SyntaxError>,
+}
+
+/// Parses `text`, whose first line is line `first_line` of its file.
+pub fn parse_chunk(text: &str, first_line: u32, limits: Limits) -> ChunkParse<'_> {
+    let mut builder = Builder {
+        limits,
+        first_line,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        out: ChunkParse::default(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        let result = match next {
+            Ok((event, span)) => builder.on_event(event, span),
+            Err(err) => Err(SyntaxError {
+                pos: builder.pos(*err.marker()),
+                message: err.info().to_owned(),
+            }),
+        };
+        if let Err(error) = result {
+            builder.out.error = Some(error);
+            break;
+        }
+    }
+    builder.out
+}
+
+enum Frame<'a> {
+    Seq {
+        start: Pos,
+        anchor: usize,
+        items: Vec<Node<'a>>,
+    },
+    Map {
+        start: Pos,
+        anchor: usize,
+        entries: Vec<(Node<'a>, Node<'a>)>,
+        key: Option<Node<'a>>,
+        seen: Option<HashSet<Cow<'a, str>>>,
+    },
+}
+
+struct Builder<'a> {
+    limits: Limits,
+    first_line: u32,
+    stack: Vec<Frame<'a>>,
+    anchors: HashMap<usize, Node<'a>>,
+    alias_nodes: usize,
+    out: ChunkParse<'a>,
+}
+
+/// Maps with more keys than this track their keys in a set for duplicate checks.
+const LINEAR_KEY_SCAN: usize = 16;
+
+impl<'a> Builder<'a> {
+    fn pos(&self, marker: saphyr_parser::Marker) -> Pos {
+        let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
+        let col = u32::try_from(marker.col()).unwrap_or(u32::MAX);
+        Pos::new(
+            self.first_line.saturating_add(line).saturating_sub(1),
+            col.saturating_add(1),
+        )
+    }
+
+    fn span(&self, span: saphyr_parser::Span) -> Span {
+        Span::new(self.pos(span.start), self.pos(span.end))
+    }
+
+    fn on_event(&mut self, event: Event<'a>, raw: saphyr_parser::Span) -> Result<(), SyntaxError> {
+        let span = self.span(raw);
+        match event {
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.alias_nodes = 0;
+                Ok(())
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let style = match style {
+                    _ if tag.as_ref().is_some_and(|t| t.suffix == "str") => ScalarStyle::Quoted,
+                    RawStyle::Plain => ScalarStyle::Plain,
+                    RawStyle::SingleQuoted | RawStyle::DoubleQuoted => ScalarStyle::Quoted,
+                    RawStyle::Literal | RawStyle::Folded => ScalarStyle::Block,
+                };
+                let node = Node {
+                    span,
+                    value: Value::Scalar(text, style),
+                };
+                self.complete(node, anchor)
+            }
+            Event::Alias(anchor) => {
+                let Some(target) = self.anchors.get(&anchor) else {
+                    return Err(self.error(span.start, "alias to an unknown anchor"));
+                };
+                self.alias_nodes = self.alias_nodes.saturating_add(target.size());
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(self.error(
+                        span.start,
+                        &format!(
+                            "alias expansion exceeds {} nodes in this document (alias bomb?)",
+                            self.limits.max_alias_nodes
+                        ),
+                    ));
+                }
+                let mut copy = target.clone();
+                copy.span = span;
+                self.complete(copy, 0)
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.enter(span.start)?;
+                self.stack.push(Frame::Seq {
+                    start: span.start,
+                    anchor,
+                    items: Vec::new(),
+                });
+                Ok(())
+            }
+            Event::MappingStart(anchor, _) => {
+                self.enter(span.start)?;
+                self.stack.push(Frame::Map {
+                    start: span.start,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                    seen: None,
+                });
+                Ok(())
+            }
+            Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
+                Some(Frame::Seq {
+                    start,
+                    anchor,
+                    items,
+                }) => self.complete(
+                    Node {
+                        span: Span::new(start, span.end),
+                        value: Value::Seq(items),
+                    },
+                    anchor,
+                ),
+                Some(Frame::Map {
+                    start,
+                    anchor,
+                    entries,
+                    ..
+                }) => self.complete(
+                    Node {
+                        span: Span::new(start, span.end),
+                        value: Value::Map(apply_merge_keys(entries)),
+                    },
+                    anchor,
+                ),
+                None => Err(self.error(span.start, "unbalanced collection end")),
+            },
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => Ok(()),
+        }
+    }
+
+    fn enter(&self, at: Pos) -> Result<(), SyntaxError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.error(
+                at,
+                &format!("nesting deeper than {} levels", self.limits.max_depth),
+            ));
+        }
+        Ok(())
+    }
+
+    fn error(&self, pos: Pos, message: &str) -> SyntaxError {
+        SyntaxError {
+            pos,
+            message: message.to_owned(),
+        }
+    }
+
+    fn complete(&mut self, node: Node<'a>, anchor: usize) -> Result<(), SyntaxError> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => {
+                self.out.documents.push(node);
+                Ok(())
+            }
+            Some(Frame::Seq { items, .. }) => {
+                items.push(node);
+                Ok(())
+            }
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
+                None => {
+                    if let Value::Scalar(text, _) = &node.value {
+                        let duplicate = match seen {
+                            Some(set) => !set.insert(text.clone()),
+                            None => {
+                                let dup = entries.iter().any(
+                                    |(k, _)| matches!(&k.value, Value::Scalar(t, _) if t == text),
+                                );
+                                if entries.len() >= LINEAR_KEY_SCAN {
+                                    let mut set: HashSet<Cow<'a, str>> = entries
+                                        .iter()
+                                        .filter_map(|(k, _)| match &k.value {
+                                            Value::Scalar(t, _) => Some(t.clone()),
+                                            _ => None,
+                                        })
+                                        .collect();
+                                    set.insert(text.clone());
+                                    *seen = Some(set);
+                                }
+                                dup
+                            }
+                        };
+                        if duplicate && text.as_ref() != "<<" {
+                            let message = format!(
+                                "duplicate mapping key `{text}` (kubectl rejects the document)"
+                            );
+                            return Err(SyntaxError {
+                                pos: node.span.start,
+                                message,
+                            });
+                        }
+                    }
+                    *key = Some(node);
+                    Ok(())
+                }
+                Some(k) => {
+                    entries.push((k, node));
+                    Ok(())
+                }
+            },
+        }
+    }
+}
+
+/// Applies YAML merge keys (`<<: *base`), which Kubernetes' YAML reader honours:
+/// keys written in the mapping win over merged ones, earlier merged maps over later.
+fn apply_merge_keys<'a>(entries: Vec<(Node<'a>, Node<'a>)>) -> Vec<(Node<'a>, Node<'a>)> {
+    let is_merge =
+        |k: &Node<'_>| matches!(&k.value, Value::Scalar(t, ScalarStyle::Plain) if t == "<<");
+    if !entries.iter().any(|(k, _)| is_merge(k)) {
+        return entries;
+    }
+    let (merges, mut own): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| is_merge(k));
+    let mut present: HashSet<String> = own
+        .iter()
+        .filter_map(|(k, _)| k.as_str().map(str::to_owned))
+        .collect();
+    for (_, value) in merges {
+        let sources = match value.value {
+            Value::Map(_) => vec![value],
+            Value::Seq(items) => items,
+            Value::Scalar(..) => Vec::new(),
+        };
+        for source in sources {
+            if let Value::Map(merged) = source.value {
+                for (k, v) in merged {
+                    if k.as_str()
+                        .is_some_and(|name| present.insert(name.to_owned()))
+                    {
+                        own.push((k, v));
+                    }
+                }
+            }
+        }
+    }
+    own
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node<'_> {
+        let parsed = parse_chunk(text, 1, Limits::default());
+        assert_eq!(parsed.error, None);
+        parsed.documents.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn scalars_carry_exact_spans() {
+        let doc = one("metadata:\n  name: \"héllo\"\n");
+        let name = doc.at(&["metadata", "name"]).unwrap();
+        assert_eq!(name.as_str(), Some("héllo"));
+        assert_eq!(name.span, Span::new(Pos::new(2, 9), Pos::new(2, 16)));
+    }
+
+    #[test]
+    fn first_line_offsets_positions() {
+        let parsed = parse_chunk("---\na: 1\n", 10, Limits::default());
+        let a = parsed.documents[0].get("a").unwrap();
+        assert_eq!(a.span.start, Pos::new(11, 4));
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_an_error_at_the_deep_node() {
+        let text: String = (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let parsed = parse_chunk(&text, 1, Limits::default());
+        let err = parsed.error.unwrap();
+        assert_eq!(err.pos, Pos::new(257, 257));
+        assert!(err.message.contains("nesting deeper than 256"));
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_an_error_not_a_crash() {
+        let text = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        let parsed = parse_chunk(&text, 1, Limits::default());
+        assert!(parsed.error.is_some());
+    }
+
+    #[test]
+    fn alias_bomb_is_stopped() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for name in 'b'..='j' {
+            text.push_str(&format!(
+                "{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+            prev = name;
+        }
+        let parsed = parse_chunk(&text, 1, Limits::default());
+        assert!(parsed.error.unwrap().message.contains("alias expansion"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_at_the_second_key() {
+        let parsed = parse_chunk("a: 1\nb: 2\na: 3\n", 1, Limits::default());
+        assert_eq!(parsed.error.unwrap().pos, Pos::new(3, 1));
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_maps_are_found() {
+        let mut text: String = (0..40).map(|i| format!("k{i}: v\n")).collect();
+        text.push_str("k7: again\n");
+        let parsed = parse_chunk(&text, 1, Limits::default());
+        assert_eq!(parsed.error.unwrap().pos.line, 41);
+    }
+
+    #[test]
+    fn merge_keys_fill_missing_entries() {
+        let doc = one("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let m = doc.get("m").unwrap();
+        assert_eq!(m.get("x").and_then(Node::as_str), Some("1"));
+        assert_eq!(m.get("y").and_then(Node::as_str), Some("3"));
+        assert!(m.get("<<").is_none());
+    }
+
+    #[test]
+    fn str_tag_and_quotes_make_strings() {
+        let doc = one("a: !!str 10\nb: null\nc: 'null'\n");
+        assert_eq!(
+            doc.get("a").unwrap().scalar_style(),
+            Some(ScalarStyle::Quoted)
+        );
+        assert!(doc.get("b").unwrap().is_null());
+        assert_eq!(doc.get("c").unwrap().as_str(), Some("null"));
+    }
+
+    #[test]
+    fn syntax_errors_keep_earlier_documents() {
+        let parsed = parse_chunk("a: 1\n...\nb: [\n", 1, Limits::default());
+        assert_eq!(parsed.documents.len(), 1);
+        assert!(parsed.error.is_some());
+    }
+}

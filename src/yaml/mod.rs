@@ -1,0 +1,214 @@
+//! YAML with exact positions.
+//!
+//! `serde_yaml` does not expose where a node stands in its file, and every dvmlint
+//! finding must point at the exact key or value. So we drive the event parser of
+//! `saphyr-parser` (which reports a start and end marker for every event) and build
+//! our own small tree, [`Node`], in which every scalar, sequence and mapping keeps
+//! its [`Span`]. The tree borrows scalar text from the source where the parser
+//! lets it (`Cow`), so building it allocates little; rules never see this tree
+//! directly but typed objects extracted from it (see `crate::manifest`).
+//!
+//! The builder is iterative and enforces the limits of SPEC §2 itself (nesting
+//! depth, alias expansion), so no input can exhaust the stack or memory.
+
+mod build;
+mod split;
+
+pub use build::{ChunkParse, Limits, parse_chunk};
+pub use split::{Chunk, split_documents};
+
+use std::borrow::Cow;
+
+/// A position in a file: 1-based line, 1-based column counted in Unicode scalar values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Pos {
+    pub const fn new(line: u32, col: u32) -> Self {
+        Pos { line, col }
+    }
+}
+
+/// A half-open range of positions (`end` is just past the last character).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub const fn new(start: Pos, end: Pos) -> Self {
+        Span { start, end }
+    }
+
+    /// An empty span at the start of a line (used for whole-file findings).
+    pub const fn line_start(line: u32) -> Self {
+        Span::new(Pos::new(line, 1), Pos::new(line, 1))
+    }
+
+    /// The sub-span of a single-line scalar covering characters `[from, to)` of its
+    /// text. Quoted scalars are shifted by their opening quote. Multi-line scalars
+    /// give the whole span, since their text no longer maps 1:1 to columns.
+    pub fn sub(&self, from: usize, to: usize, style: ScalarStyle) -> Span {
+        if self.start.line != self.end.line || matches!(style, ScalarStyle::Block) {
+            return *self;
+        }
+        let shift = u32::from(matches!(style, ScalarStyle::Quoted));
+        let col = |n: usize| self.start.col + shift + u32::try_from(n).unwrap_or(0);
+        Span::new(
+            Pos::new(self.start.line, col(from).min(self.end.col)),
+            Pos::new(self.start.line, col(to).min(self.end.col)),
+        )
+    }
+}
+
+/// How a scalar was written; it decides whether `null`, `true` or `10` are strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    Quoted,
+    Block,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node<'a> {
+    pub span: Span,
+    pub value: Value<'a>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value<'a> {
+    Scalar(Cow<'a, str>, ScalarStyle),
+    Seq(Vec<Node<'a>>),
+    Map(Vec<(Node<'a>, Node<'a>)>),
+}
+
+impl<'a> Node<'a> {
+    /// The value of `key` in a mapping (the first one: duplicates are a syntax error).
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The key node and value node of `key` in a mapping.
+    pub fn entry(&self, key: &str) -> Option<(&Node<'a>, &Node<'a>)> {
+        self.entries()
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, v)| (k, v))
+    }
+
+    /// Follows a dotted path of mapping keys.
+    pub fn at(&self, path: &[&str]) -> Option<&Node<'a>> {
+        path.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn entries(&self) -> &[(Node<'a>, Node<'a>)] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[Node<'a>] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self.value, Value::Map(_))
+    }
+
+    pub fn is_seq(&self) -> bool {
+        matches!(self.value, Value::Seq(_))
+    }
+
+    /// The scalar's text, whatever its resolved type (`10`, `true` and `foo` alike).
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(s, style) if !(*style == ScalarStyle::Plain && is_null(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn scalar_style(&self) -> Option<ScalarStyle> {
+        match &self.value {
+            Value::Scalar(_, style) => Some(*style),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar(s, ScalarStyle::Plain) if is_null(s))
+    }
+
+    /// A YAML 1.2 core-schema boolean (`true`/`false` in their three spellings).
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Scalar(s, ScalarStyle::Plain) => match s.as_ref() {
+                "true" | "True" | "TRUE" => Some(true),
+                "false" | "False" | "FALSE" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Number of nodes in this subtree (itself included).
+    pub fn size(&self) -> usize {
+        let mut count = 0;
+        self.walk(&mut |_| count += 1);
+        count
+    }
+
+    /// Visits every node of the subtree, depth first, keys before values.
+    pub fn walk<'s>(&'s self, visit: &mut impl FnMut(&'s Node<'a>)) {
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            visit(node);
+            match &node.value {
+                Value::Scalar(..) => {}
+                Value::Seq(items) => stack.extend(items.iter().rev()),
+                Value::Map(entries) => {
+                    for (k, v) in entries.iter().rev() {
+                        stack.push(v);
+                        stack.push(k);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A copy that owns its text, for objects kept after their file is dropped.
+    pub fn into_owned(self) -> Node<'static> {
+        let value = match self.value {
+            Value::Scalar(s, style) => Value::Scalar(Cow::Owned(s.into_owned()), style),
+            Value::Seq(items) => Value::Seq(items.into_iter().map(Node::into_owned).collect()),
+            Value::Map(entries) => Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect(),
+            ),
+        };
+        Node {
+            span: self.span,
+            value,
+        }
+    }
+}
+
+fn is_null(s: &str) -> bool {
+    matches!(s, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// A YAML syntax error, or a limit of SPEC §2 that stopped the parse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub pos: Pos,
+    pub message: String,
+}
