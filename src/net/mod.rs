@@ -23,8 +23,16 @@
 //! | [`netpol`] | `networking.k8s.io/v1` NetworkPolicy evaluation | domain.md §7, SPEC §5.9 |
 //! | [`egress_firewall`] | EgressNetworkPolicy / EgressFirewall evaluation | domain.md §6 |
 
+pub mod egress_firewall;
 pub mod ipset;
+pub mod netpol;
+pub mod ports;
 pub mod selector;
 
+pub use egress_firewall::{
+    EgressFirewall, FirewallAction, FirewallPort, FirewallRule, FirewallTarget, FirewallVerdict,
+};
 pub use ipset::{IpSet, IpSetParseError};
+pub use netpol::{Peer, Pod, Policy, PolicySet, PolicyType, Rule};
+pub use ports::{ContainerPort, PortRange, PortRef, PortSet, PortSpec, Protocol};
 pub use selector::{LabelSelector, LabelValue, Labels, Operator, Requirement};
