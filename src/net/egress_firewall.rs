@@ -372,3 +372,259 @@ impl Pieces {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::FirewallAction::{Allow, Deny};
+    use super::*;
+
+    fn cidr(action: FirewallAction, c: &str) -> FirewallRule {
+        FirewallRule::cidr(action, c.parse().unwrap())
+    }
+
+    fn with_ports(mut rule: FirewallRule, ports: &[(Protocol, u16)]) -> FirewallRule {
+        rule.ports = ports
+            .iter()
+            .map(|&(protocol, port)| FirewallPort { protocol, port })
+            .collect();
+        rule
+    }
+
+    fn eval(fw: &EgressFirewall, dest: &str, port: u16) -> FirewallVerdict {
+        fw.evaluate(
+            &dest.parse().unwrap(),
+            PortRange::single(port),
+            Protocol::Tcp,
+        )
+    }
+
+    fn decided(v: &FirewallVerdict) -> Vec<(usize, FirewallAction, String)> {
+        v.decided
+            .iter()
+            .map(|d| (d.rule, d.action, d.region.addresses.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn deny_part_of_the_destination() {
+        let fw = EgressFirewall::new(vec![cidr(Deny, "10.0.0.0/17")]);
+        let v = eval(&fw, "10.0.0.0/16", 443);
+        assert_eq!(decided(&v), [(0, Deny, "10.0.0.0/17".to_string())]);
+        assert_eq!(v.default_allowed.len(), 1);
+        assert_eq!(v.default_allowed[0].to_string(), "10.0.128.0/17 port 443");
+        assert!(!v.fully_allowed());
+        assert_eq!(v.denied_addresses().to_string(), "10.0.0.0/17");
+    }
+
+    #[test]
+    fn first_match_wins() {
+        let fw = EgressFirewall::new(vec![
+            cidr(Allow, "10.0.0.0/24"),
+            cidr(Deny, "10.0.0.0/16"),
+            cidr(Allow, "10.0.0.0/8"),
+        ]);
+        let v = eval(&fw, "10.0.0.0/8", 443);
+        assert_eq!(
+            decided(&v),
+            [
+                (0, Allow, "10.0.0.0/24".to_string()),
+                (
+                    1,
+                    Deny,
+                    "10.0.1.0/24, 10.0.2.0/23, 10.0.4.0/22, 10.0.8.0/21, \
+                           10.0.16.0/20, 10.0.32.0/19, 10.0.64.0/18, 10.0.128.0/17"
+                        .to_string()
+                ),
+                (
+                    2,
+                    Allow,
+                    "10.1.0.0/16, 10.2.0.0/15, 10.4.0.0/14, 10.8.0.0/13, \
+                            10.16.0.0/12, 10.32.0.0/11, 10.64.0.0/10, 10.128.0.0/9"
+                        .to_string()
+                ),
+            ]
+        );
+        assert!(v.default_allowed.is_empty());
+    }
+
+    #[test]
+    fn no_rule_no_match_is_allowed() {
+        let v = eval(&EgressFirewall::default(), "1.2.3.4", 443);
+        assert!(v.decided.is_empty() && v.certainly_allowed());
+        assert_eq!(v.default_allowed[0].addresses.to_string(), "1.2.3.4");
+        let fw = EgressFirewall::new(vec![cidr(Deny, "192.168.0.0/16")]);
+        assert!(eval(&fw, "1.2.3.4", 443).fully_allowed());
+    }
+
+    #[test]
+    fn port_scoped_deny_does_not_match_443() {
+        let fw = EgressFirewall::new(vec![with_ports(
+            cidr(Deny, "0.0.0.0/0"),
+            &[(Protocol::Tcp, 80), (Protocol::Udp, 443)],
+        )]);
+        assert!(eval(&fw, "10.0.0.0/16", 443).fully_allowed());
+        let v = eval(&fw, "10.0.0.0/16", 80);
+        assert_eq!(decided(&v), [(0, Deny, "10.0.0.0/16".to_string())]);
+        let udp = fw.evaluate(
+            &"1.2.3.4".parse().unwrap(),
+            PortRange::single(443),
+            Protocol::Udp,
+        );
+        assert!(!udp.fully_allowed());
+    }
+
+    #[test]
+    fn catch_all_deny_after_allow() {
+        let fw = EgressFirewall::new(vec![cidr(Allow, "10.0.0.0/16"), cidr(Deny, "0.0.0.0/0")]);
+        let v = eval(&fw, "10.0.0.0/16", 443);
+        assert_eq!(decided(&v), [(0, Allow, "10.0.0.0/16".to_string())]);
+        assert!(v.fully_allowed());
+        let v = eval(&fw, "10.0.0.0/15", 443);
+        assert_eq!(
+            decided(&v),
+            [
+                (0, Allow, "10.0.0.0/16".to_string()),
+                (1, Deny, "10.1.0.0/16".to_string())
+            ]
+        );
+        // The IPv4 catch-all does not cover IPv6.
+        let v = eval(&fw, "fd00::1", 443);
+        assert!(v.fully_allowed());
+    }
+
+    #[test]
+    fn ipv6_rules() {
+        let fw = EgressFirewall::new(vec![cidr(Deny, "fd00::/9")]);
+        let v = eval(&fw, "fd00::/8, 10.0.0.1", 443);
+        assert_eq!(decided(&v), [(0, Deny, "fd00::/9".to_string())]);
+        assert_eq!(
+            v.default_allowed[0].addresses.to_string(),
+            "10.0.0.1, fd80::/9"
+        );
+    }
+
+    #[test]
+    fn port_range_destination_is_split_by_rule_ports() {
+        let fw = EgressFirewall::new(vec![
+            with_ports(cidr(Deny, "10.0.0.0/24"), &[(Protocol::Tcp, 30080)]),
+            cidr(Allow, "10.0.0.0/25"),
+        ]);
+        let v = fw.evaluate(
+            &"10.0.0.0/24".parse().unwrap(),
+            PortRange::new(30000, 32767).unwrap(),
+            Protocol::Tcp,
+        );
+        let shown: Vec<String> = v
+            .decided
+            .iter()
+            .map(|d| format!("{} {} {}", d.rule, d.action, d.region))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "0 Deny 10.0.0.0/24 port 30080",
+                "1 Allow 10.0.0.0/25 ports 30000-30079, 30081-32767",
+            ]
+        );
+        assert_eq!(
+            v.default_allowed[0].to_string(),
+            "10.0.0.128/25 ports 30000-30079, 30081-32767"
+        );
+    }
+
+    #[test]
+    fn dns_name_may_match_and_is_not_guessed() {
+        let fw = EgressFirewall::new(vec![
+            FirewallRule {
+                action: Allow,
+                to: FirewallTarget::DnsName("peer.example.com".into()),
+                ports: Vec::new(),
+            },
+            cidr(Deny, "0.0.0.0/0"),
+        ]);
+        let v = eval(&fw, "203.0.113.0/24", 443);
+        assert_eq!(v.may_match.len(), 1);
+        assert_eq!(v.may_match[0].rule, 0);
+        assert_eq!(v.may_match[0].action, Allow);
+        assert_eq!(
+            v.may_match[0].region.addresses.to_string(),
+            "203.0.113.0/24"
+        );
+        assert_eq!(decided(&v), [(1, Deny, "203.0.113.0/24".to_string())]);
+        assert!(!v.certainly_allowed());
+        let deny_dns = EgressFirewall::new(vec![FirewallRule {
+            action: Deny,
+            to: FirewallTarget::DnsName("*.example.com".into()),
+            ports: Vec::new(),
+        }]);
+        let v = eval(&deny_dns, "203.0.113.5", 443);
+        assert!(v.fully_allowed() && !v.certainly_allowed());
+    }
+
+    #[test]
+    fn node_rules_known_and_unknown() {
+        let nodes = FirewallRule {
+            action: Deny,
+            to: FirewallTarget::Nodes(Some("10.0.1.10, 10.0.1.11".parse().unwrap())),
+            ports: Vec::new(),
+        };
+        let v = eval(&EgressFirewall::new(vec![nodes]), "10.0.1.0/24", 443);
+        assert_eq!(decided(&v), [(0, Deny, "10.0.1.10/31".to_string())]);
+        let unknown = FirewallRule {
+            action: Deny,
+            to: FirewallTarget::Nodes(None),
+            ports: Vec::new(),
+        };
+        let v = eval(&EgressFirewall::new(vec![unknown]), "10.0.1.0/24", 443);
+        assert!(v.decided.is_empty());
+        assert_eq!(v.may_match[0].action, Deny);
+    }
+
+    #[test]
+    fn shadowed_allow_reports_covering_denies() {
+        let fw = EgressFirewall::new(vec![
+            cidr(Deny, "10.0.0.0/17"),
+            cidr(Deny, "10.0.128.0/17"),
+            cidr(Deny, "192.168.0.0/16"),
+            cidr(Allow, "10.0.0.0/16"),
+            cidr(Allow, "10.1.0.0/16"),
+        ]);
+        assert_eq!(
+            fw.shadowed_allows(),
+            [Shadowed {
+                rule: 3,
+                covered_by: vec![0, 1]
+            }]
+        );
+        let json = serde_json::to_string(&fw.shadowed_allows()).unwrap();
+        assert_eq!(json, r#"[{"rule":3,"covered_by":[0,1]}]"#);
+    }
+
+    #[test]
+    fn port_scoped_deny_shadows_only_matching_ports() {
+        let deny_443 = with_ports(cidr(Deny, "0.0.0.0/0"), &[(Protocol::Tcp, 443)]);
+        let allow_443 = with_ports(cidr(Allow, "10.0.0.0/16"), &[(Protocol::Tcp, 443)]);
+        let allow_all = cidr(Allow, "10.0.0.0/16");
+        let fw = EgressFirewall::new(vec![deny_443, allow_443, allow_all]);
+        assert_eq!(
+            fw.shadowed_allows(),
+            [Shadowed {
+                rule: 1,
+                covered_by: vec![0]
+            }]
+        );
+    }
+
+    #[test]
+    fn allow_after_dns_deny_is_not_reported_shadowed() {
+        let fw = EgressFirewall::new(vec![
+            FirewallRule {
+                action: Deny,
+                to: FirewallTarget::DnsName("example.com".into()),
+                ports: Vec::new(),
+            },
+            cidr(Allow, "10.0.0.0/16"),
+        ]);
+        assert!(fw.shadowed_allows().is_empty());
+    }
+}

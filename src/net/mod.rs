@@ -8,8 +8,8 @@
 //! converts its manifests into the plain types of these modules (keeping its
 //! own spans on the side) and refers back to policies and rules by their
 //! **index** in the input it handed over. Every answer names the policies and
-//! rules that decided it by those indices, so a caller can print "allowed by
-//! policy X rule egress[2]" or point an editor at the deciding rule.
+//! rules that decided it by those indices, so a caller can print `allowed by
+//! policy X rule egress[2]` or point an editor at the deciding rule.
 //!
 //! All results are exact and deterministic: address sets are kept as
 //! aggregated CIDR sets (via `iprange`), port sets as sorted disjoint ranges,
