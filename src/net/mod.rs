@@ -34,5 +34,5 @@ pub use egress_firewall::{
 };
 pub use ipset::{IpSet, IpSetParseError};
 pub use netpol::{Peer, Pod, Policy, PolicySet, PolicyType, Rule};
-pub use ports::{ContainerPort, PortRange, PortRef, PortSet, PortSpec, Protocol};
+pub use ports::{ContainerPort, PortRange, PortRef, PortSet, PortSpec, Protocol, Region};
 pub use selector::{LabelSelector, LabelValue, Labels, Operator, Requirement};
