@@ -9,6 +9,7 @@ pub mod finding;
 pub mod lint;
 pub mod manifest;
 pub mod model;
+pub mod net;
 pub mod report;
 pub mod rules;
 pub mod snake_case;
