@@ -49,7 +49,11 @@ pub fn parse_chunk(text: &str, first_line: u32, limits: Limits) -> ChunkParse<'_
             Ok((event, span)) => builder.on_event(event, span),
             Err(err) => Err(SyntaxError {
                 pos: builder.pos(*err.marker()),
-                message: err.info().to_owned(),
+                message: match err.info() {
+                    // The scanner's own cap on flow nesting (`[[[…`), below ours.
+                    "recursion limit exceeded" => "nesting too deep for the YAML parser".to_owned(),
+                    other => other.to_owned(),
+                },
             }),
         };
         if let Err(error) = result {
