@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Runs every repository under `fixtures/` and compares its findings with the
 //! expectations written in the fixture itself:
 //!
@@ -25,15 +26,30 @@ fn fixtures_dir() -> PathBuf {
 fn expectations(root: &Path) -> Expectations {
     let mut expected = Expectations::new();
     for entry in walk(root) {
-        let rel = entry.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-        let Ok(text) = fs::read_to_string(&entry) else { continue };
+        let rel = entry
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let Ok(text) = fs::read_to_string(&entry) else {
+            continue;
+        };
         if rel == "expect.txt" {
-            for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
-                let (place, rules) = line.rsplit_once(": ").unwrap_or_else(|| panic!("bad expect.txt line {line:?}"));
+            for line in text
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            {
+                let (place, rules) = line
+                    .rsplit_once(": ")
+                    .unwrap_or_else(|| panic!("bad expect.txt line {line:?}"));
                 let (file, line_no) = place.rsplit_once(':').unwrap();
                 for rule in rules.split(',') {
                     *expected
-                        .entry((file.to_owned(), line_no.parse().unwrap(), rule.trim().to_owned()))
+                        .entry((
+                            file.to_owned(),
+                            line_no.parse().unwrap(),
+                            rule.trim().to_owned(),
+                        ))
                         .or_default() += 1;
                 }
             }
@@ -43,7 +59,9 @@ fn expectations(root: &Path) -> Expectations {
             if let Some(pos) = line.find("# expect: ") {
                 for rule in line[pos + "# expect: ".len()..].split(',') {
                     let rule = rule.split_whitespace().next().unwrap_or_default();
-                    *expected.entry((rel.clone(), index as u32 + 1, rule.to_owned())).or_default() += 1;
+                    *expected
+                        .entry((rel.clone(), index as u32 + 1, rule.to_owned()))
+                        .or_default() += 1;
                 }
             }
         }
@@ -53,10 +71,14 @@ fn expectations(root: &Path) -> Expectations {
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let Ok(entries) = fs::read_dir(dir) else { return out };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             out.extend(walk(&path));
         } else if kind.is_file() {
@@ -75,7 +97,11 @@ fn actual(root: &Path) -> Expectations {
     let mut found = Expectations::new();
     for f in run.findings {
         *found
-            .entry((f.location.file.to_string(), f.location.span.start.line, f.rule.to_string()))
+            .entry((
+                f.location.file.to_string(),
+                f.location.span.start.line,
+                f.rule.to_string(),
+            ))
             .or_default() += 1;
     }
     found
@@ -91,19 +117,38 @@ fn every_fixture_reports_exactly_its_expectations() {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    assert!(dirs.len() >= 8, "expected the fixture corpus, found {} folders", dirs.len());
+    assert!(
+        dirs.len() >= 8,
+        "expected the fixture corpus, found {} folders",
+        dirs.len()
+    );
     for dir in &dirs {
         let name = dir.file_name().unwrap().to_string_lossy();
-        assert!(dir.join(".dvmlint.yaml").is_file(), "fixture {name} needs a .dvmlint.yaml");
+        assert!(
+            dir.join(".dvmlint.yaml").is_file(),
+            "fixture {name} needs a .dvmlint.yaml"
+        );
         let expected = expectations(dir);
         let found = actual(dir);
         if expected != found {
-            let missing: Vec<_> = expected.iter().filter(|(k, n)| found.get(*k) != Some(n)).collect();
-            let unexpected: Vec<_> = found.iter().filter(|(k, n)| expected.get(*k) != Some(n)).collect();
-            failures.push(format!("{name}:\n  missing:    {missing:?}\n  unexpected: {unexpected:?}"));
+            let missing: Vec<_> = expected
+                .iter()
+                .filter(|(k, n)| found.get(*k) != Some(n))
+                .collect();
+            let unexpected: Vec<_> = found
+                .iter()
+                .filter(|(k, n)| expected.get(*k) != Some(n))
+                .collect();
+            failures.push(format!(
+                "{name}:\n  missing:    {missing:?}\n  unexpected: {unexpected:?}"
+            ));
         }
     }
-    assert!(failures.is_empty(), "fixtures disagree with their expectations:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixtures disagree with their expectations:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Every rule in the catalogue is exercised by some fixture.
@@ -120,5 +165,8 @@ fn fixtures_cover_every_rule() {
         .filter(|r| !covered.contains(&r.id))
         .map(|r| r.id.clone())
         .collect();
-    assert!(missing.is_empty(), "rules without a failing fixture: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without a failing fixture: {missing:?}"
+    );
 }

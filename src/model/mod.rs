@@ -6,6 +6,8 @@
 //! (roles, namespaces in scope, rsync pods, DVM destination, effective proxies)
 //! builds on this.
 
+pub mod migration;
+
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -142,6 +144,17 @@ impl Project {
             objects,
             install_configs,
         }
+    }
+
+    /// The cluster a MigCluster name refers to: the configured cluster of that
+    /// name, or the single cluster of an unconfigured repository.
+    pub fn cluster_by_ref(&self, name: Option<&str>) -> Option<usize> {
+        if self.config.clusters.is_empty() {
+            return Some(0);
+        }
+        self.clusters
+            .iter()
+            .position(|c| Some(c.name.as_ref()) == name)
     }
 
     pub fn cluster_name(&self, index: Option<usize>) -> Option<&Arc<str>> {
