@@ -16,8 +16,13 @@
 //! function returns a byte range within the string it was given ([`ByteRange`]) and the caller
 //! maps it to a file position. Nothing here panics; malformed input is data to report.
 
+pub mod cno_validation;
 pub mod noproxy;
 
+pub use cno_validation::{
+    CnoProblem, CnoProblemKind, IntentProblem, IntentProblemKind, intent_problems,
+    validate_cluster_no_proxy,
+};
 pub use noproxy::{Decision, DirectBy, EntryKind, EntryReading, GoRevision, NoProxy, NoProxyEntry};
 
 /// A byte range within the string a function was given.
