@@ -18,12 +18,16 @@
 
 pub mod cno_validation;
 pub mod noproxy;
+pub mod stunnel_url;
 
 pub use cno_validation::{
     CnoProblem, CnoProblemKind, IntentProblem, IntentProblemKind, intent_problems,
     validate_cluster_no_proxy,
 };
 pub use noproxy::{Decision, DirectBy, EntryKind, EntryReading, GoRevision, NoProxy, NoProxyEntry};
+pub use stunnel_url::{
+    Password, StunnelProblem, StunnelProblemKind, StunnelProxy, password, redact,
+};
 
 /// A byte range within the string a function was given.
 pub type ByteRange = std::ops::Range<usize>;
