@@ -258,36 +258,9 @@ fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, secrets: &mut Vec<String>
 fn collect_url_passwords(node: &Node<'_>, secrets: &mut Vec<String>) {
     node.walk(&mut |n| {
         if let Some(text) = n.as_str().filter(|t| t.contains("://") && t.contains('@')) {
-            secrets.extend(url_password(text));
+            if let Some(password) = crate::proxy::stunnel_url::password(text) {
+                secrets.extend(password.forms().into_iter().map(str::to_owned));
+            }
         }
     });
-}
-
-/// The password of a URL, raw and percent-decoded.
-fn url_password(text: &str) -> Vec<String> {
-    let Ok(url) = url::Url::parse(text.trim()) else {
-        return Vec::new();
-    };
-    let Some(raw) = url.password() else {
-        return Vec::new();
-    };
-    let decoded = percent_decode(raw);
-    if decoded == raw {
-        vec![raw.to_owned()]
-    } else {
-        vec![raw.to_owned(), decoded]
-    }
-}
-
-fn percent_decode(text: &str) -> String {
-    url::form_urlencoded::parse(text.replace('+', "%2B").as_bytes())
-        .map(|(k, v)| {
-            if v.is_empty() {
-                k.into_owned()
-            } else {
-                format!("{k}={v}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
