@@ -257,10 +257,10 @@ fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, secrets: &mut Vec<String>
 /// Passwords of proxy URLs (`http://user:pass@host`) anywhere in the document.
 fn collect_url_passwords(node: &Node<'_>, secrets: &mut Vec<String>) {
     node.walk(&mut |n| {
-        if let Some(text) = n.as_str().filter(|t| t.contains("://") && t.contains('@')) {
-            if let Some(password) = crate::proxy::stunnel_url::password(text) {
-                secrets.extend(password.forms().into_iter().map(str::to_owned));
-            }
+        if let Some(text) = n.as_str().filter(|t| t.contains("://") && t.contains('@'))
+            && let Some(password) = crate::proxy::stunnel_url::password(text)
+        {
+            secrets.extend(password.forms().into_iter().map(str::to_owned));
         }
     });
 }
