@@ -1,0 +1,47 @@
+//! Every catalogue entry's examples are run: the failing example must raise the
+//! rule, the passing example must not (SPEC §10).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fs;
+
+use dvmlint::catalogue::{self, Example};
+use dvmlint::lint::{self, LintOptions};
+
+fn findings_of(example: &Example, rule: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(".dvmlint.yaml"), example.config.as_deref().unwrap_or("")).unwrap();
+    for (name, text) in &example.files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let run = lint::run(&LintOptions {
+        paths: vec![dir.path().to_path_buf()],
+        ..LintOptions::default()
+    })
+    .unwrap_or_else(|err| panic!("{rule}: {err}"));
+    run.findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| format!("{}:{}: {}", f.location.file, f.location.span.start.line, f.message))
+        .collect()
+}
+
+#[test]
+fn failing_examples_fail_and_passing_examples_pass() {
+    let mut problems = Vec::new();
+    for rule in catalogue::rules() {
+        let Some(examples) = &rule.examples else {
+            problems.push(format!("{} has no examples", rule.id));
+            continue;
+        };
+        if findings_of(&examples.fail, &rule.id).is_empty() {
+            problems.push(format!("{}: the failing example raises nothing", rule.id));
+        }
+        let passing = findings_of(&examples.pass, &rule.id);
+        if !passing.is_empty() {
+            problems.push(format!("{}: the passing example raises {passing:?}", rule.id));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
