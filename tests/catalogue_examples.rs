@@ -9,7 +9,11 @@ use dvmlint::lint::{self, LintOptions};
 
 fn findings_of(example: &Example, rule: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join(".dvmlint.yaml"), example.config.as_deref().unwrap_or("")).unwrap();
+    fs::write(
+        dir.path().join(".dvmlint.yaml"),
+        example.config.as_deref().unwrap_or(""),
+    )
+    .unwrap();
     for (name, text) in &example.files {
         let path = dir.path().join(name);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -23,7 +27,12 @@ fn findings_of(example: &Example, rule: &str) -> Vec<String> {
     run.findings
         .iter()
         .filter(|f| f.rule == rule)
-        .map(|f| format!("{}:{}: {}", f.location.file, f.location.span.start.line, f.message))
+        .map(|f| {
+            format!(
+                "{}:{}: {}",
+                f.location.file, f.location.span.start.line, f.message
+            )
+        })
         .collect()
 }
 
@@ -40,7 +49,10 @@ fn failing_examples_fail_and_passing_examples_pass() {
         }
         let passing = findings_of(&examples.pass, &rule.id);
         if !passing.is_empty() {
-            problems.push(format!("{}: the passing example raises {passing:?}", rule.id));
+            problems.push(format!(
+                "{}: the passing example raises {passing:?}",
+                rule.id
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -6,6 +6,7 @@
 //! (roles, namespaces in scope, rsync pods, DVM destination, effective proxies)
 //! builds on this.
 
+pub mod destination;
 pub mod migration;
 
 use std::collections::{HashMap, HashSet};

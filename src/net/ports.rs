@@ -108,12 +108,16 @@ impl PortRange {
     };
 
     /// `start..=end`, or `None` when `end < start`.
-    pub fn new(start: u16, end: u16) -> Option<PortRange> {
-        (start <= end).then_some(PortRange { start, end })
+    pub const fn new(start: u16, end: u16) -> Option<PortRange> {
+        if start <= end {
+            Some(PortRange { start, end })
+        } else {
+            None
+        }
     }
 
     /// The range holding one port.
-    pub fn single(port: u16) -> PortRange {
+    pub const fn single(port: u16) -> PortRange {
         PortRange {
             start: port,
             end: port,

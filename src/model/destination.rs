@@ -1,0 +1,245 @@
+//! The DVM destination of a migrated namespace (SPEC §4): the addresses and
+//! ports the rsync client pods in the source namespace open TCP connections to.
+//!
+//! - `stunnel_tcp_proxy` on the host's MigrationController, when it names a
+//!   host: that proxy's address and port (every DVM connection goes through it,
+//!   domain.md §2; stunnel ignores noProxy);
+//! - else by the destination's `rsync_endpoint_type` (domain.md §1.3):
+//!   `Route` → the target's ingress addresses on 443; `NodePort` → the target's
+//!   workers on 30000–32767; `ClusterIP` → the target's service network on 6443.
+//!
+//! An address known only as a host name (or not known at all) makes the
+//! destination unknown: dvmlint never resolves DNS, and says what to configure.
+
+use ipnet::IpNet;
+
+use crate::manifest::Text;
+use crate::net::ipset::IpSet;
+use crate::net::ports::PortRange;
+use crate::proxy::stunnel_url::StunnelProxy;
+
+use super::Project;
+use super::migration::{DvmPair, Migration};
+
+/// How the rsync client reaches the rsync server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Through the HTTP CONNECT proxy of `stunnel_tcp_proxy` (the value, with its span).
+    Proxy {
+        value: Text,
+        file: std::sync::Arc<str>,
+    },
+    Route,
+    NodePort,
+    ClusterIP,
+}
+
+#[derive(Clone, Debug)]
+pub struct DvmDestination {
+    pub endpoint: Endpoint,
+    /// `None` when the addresses are unknown (see `unknown_reason`).
+    pub addresses: Option<IpSet>,
+    pub ports: PortRange,
+    /// Why the addresses are unknown, and what to configure to make them known.
+    pub unknown_reason: Option<String>,
+    /// The rsync client reaches the destination by IP address (no DNS lookup).
+    pub by_ip: bool,
+}
+
+/// The NodePort range (kube-apiserver `--service-node-port-range` default).
+pub const NODE_PORTS: PortRange = match PortRange::new(30000, 32767) {
+    Some(range) => range,
+    None => PortRange::ALL,
+};
+
+impl DvmDestination {
+    pub fn of(project: &Project, migration: &Migration, pair: &DvmPair) -> DvmDestination {
+        if let Some(proxy) = proxy_destination(project, migration) {
+            return proxy;
+        }
+        let target = pair.target.cluster;
+        let config = project
+            .clusters
+            .get(target)
+            .and_then(|c| c.config)
+            .and_then(|i| project.config.clusters.get(i));
+        let name = project
+            .cluster_name(Some(target))
+            .map_or("target", |n| n.as_ref());
+        let endpoint = endpoint_type(project, migration, target);
+        let cidrs = config.map(|c| c.cidrs.clone()).unwrap_or_default();
+        let (addresses, ports, unknown_reason, by_ip) = match endpoint {
+            Endpoint::Route => {
+                let ingress = config
+                    .and_then(|c| c.ingress.clone())
+                    .unwrap_or_else(|| cidrs.clone());
+                let reason = format!(
+                    "the addresses the Route of cluster `{name}` resolves to are unknown: set `ingress` (router/ingress VIPs) or `cidrs` for cluster `{name}` in .dvmlint.yaml"
+                );
+                (known(&ingress), PortRange::single(443), reason, false)
+            }
+            Endpoint::NodePort => {
+                let (workers, hostnames) = worker_addresses(
+                    project,
+                    target,
+                    config.map(|c| c.workers.as_slice()).unwrap_or_default(),
+                );
+                let nets = if workers.is_empty() {
+                    cidrs.clone()
+                } else {
+                    workers
+                };
+                let reason = format!(
+                    "the worker addresses of cluster `{name}` are unknown{}: list them as IP addresses in `workers`, or set `cidrs`, for cluster `{name}` in .dvmlint.yaml",
+                    if hostnames {
+                        " (only host names are known, and dvmlint does not resolve DNS)"
+                    } else {
+                        ""
+                    }
+                );
+                (known(&nets), NODE_PORTS, reason, !nets.is_empty())
+            }
+            Endpoint::ClusterIP => {
+                let services = service_network(project, target);
+                let reason = format!(
+                    "the service network of cluster `{name}` is unknown: add its install-config.yaml or Network config"
+                );
+                (known(&services), PortRange::single(6443), reason, true)
+            }
+            Endpoint::Proxy { .. } => (None, PortRange::ALL, String::new(), false),
+        };
+        DvmDestination {
+            unknown_reason: addresses.is_none().then_some(unknown_reason),
+            endpoint,
+            addresses,
+            ports,
+            by_ip,
+        }
+    }
+}
+
+fn known(nets: &[IpNet]) -> Option<IpSet> {
+    (!nets.is_empty()).then(|| IpSet::from_nets(nets.iter().copied()))
+}
+
+/// `stunnel_tcp_proxy` of the host cluster's MigrationController, when stunnel
+/// would actually use it (a value without a host is silently not used).
+fn proxy_destination(project: &Project, migration: &Migration) -> Option<DvmDestination> {
+    let host = migration.host?;
+    let (object, controller) = migration.controller(project, host)?;
+    let value = controller.text("stunnel_tcp_proxy")?;
+    let parsed = StunnelProxy::parse(&value.value);
+    let proxy_host = parsed.host.clone()?;
+    let port = parsed.port.map_or(PortRange::ALL, PortRange::single);
+    let addresses = if parsed.host_is_ip {
+        proxy_host
+            .parse::<std::net::IpAddr>()
+            .ok()
+            .map(IpSet::from_addr)
+    } else {
+        None
+    };
+    let unknown_reason = addresses.is_none().then(|| {
+        "the DVM traffic goes to the proxy of `stunnel_tcp_proxy`, which is named by host name: dvmlint does not resolve DNS (write the proxy's IP address to make the check exact)".to_owned()
+    });
+    Some(DvmDestination {
+        endpoint: Endpoint::Proxy {
+            value,
+            file: object.object.file.clone(),
+        },
+        by_ip: addresses.is_some(),
+        addresses,
+        ports: port,
+        unknown_reason,
+    })
+}
+
+/// The destination's `rsync_endpoint_type`; absent or invalid means Route
+/// (MTC falls back silently, domain.md §1.3).
+fn endpoint_type(project: &Project, migration: &Migration, target: usize) -> Endpoint {
+    let value = migration
+        .controller(project, target)
+        .and_then(|(_, controller)| controller.text("rsync_endpoint_type"));
+    match value.as_ref().map(|t| t.value.as_str()) {
+        Some("NodePort") => Endpoint::NodePort,
+        Some("ClusterIP") => Endpoint::ClusterIP,
+        _ => Endpoint::Route,
+    }
+}
+
+/// Worker IP addresses of a cluster: Node objects' `InternalIP` (workers are
+/// nodes labelled `node-role.kubernetes.io/worker`) plus config `workers`.
+/// The flag says whether some worker was known only by host name.
+fn worker_addresses(
+    project: &Project,
+    cluster: usize,
+    configured: &[String],
+) -> (Vec<IpNet>, bool) {
+    let mut nets = Vec::new();
+    let mut hostnames = false;
+    for object in project
+        .objects
+        .iter()
+        .filter(|o| o.cluster == Some(cluster) && o.object.meta.is("", "Node"))
+    {
+        if !object
+            .object
+            .meta
+            .labels
+            .contains_key("node-role.kubernetes.io/worker")
+        {
+            continue;
+        }
+        let Some(body) = &object.object.body else {
+            continue;
+        };
+        let addresses = body
+            .at(&["status", "addresses"])
+            .map_or(&[][..], |n| n.items());
+        let ip = addresses.iter().find_map(|a| {
+            (a.get("type").and_then(|t| t.as_str()) == Some("InternalIP"))
+                .then(|| a.get("address").and_then(|v| v.as_str()))
+                .flatten()
+                .and_then(|v| v.parse::<std::net::IpAddr>().ok())
+        });
+        match ip {
+            Some(ip) => nets.push(IpNet::from(ip)),
+            None => hostnames = true,
+        }
+    }
+    for worker in configured {
+        match worker.parse::<std::net::IpAddr>() {
+            Ok(ip) => nets.push(IpNet::from(ip)),
+            Err(_) => hostnames = true,
+        }
+    }
+    (nets, hostnames)
+}
+
+/// The service network: install-config `networking.serviceNetwork`, else the
+/// `config.openshift.io` Network object's `spec.serviceNetwork`.
+fn service_network(project: &Project, cluster: usize) -> Vec<IpNet> {
+    let from_install_config = project
+        .install_configs
+        .iter()
+        .filter(|(c, _)| *c == Some(cluster))
+        .flat_map(|(_, ic)| ic.config.service_networks.iter())
+        .filter_map(|t| t.value.parse::<IpNet>().ok());
+    let from_network = project
+        .objects
+        .iter()
+        .filter(|o| {
+            o.cluster == Some(cluster) && o.object.meta.is("config.openshift.io", "Network")
+        })
+        .filter_map(|o| o.object.body.as_ref())
+        .flat_map(|body| {
+            body.at(&["spec", "serviceNetwork"])
+                .map_or(&[][..], |n| n.items())
+                .iter()
+        })
+        .filter_map(|n| n.as_str().and_then(|s| s.parse::<IpNet>().ok()));
+    let mut nets: Vec<IpNet> = from_install_config.chain(from_network).collect();
+    nets.sort();
+    nets.dedup();
+    nets
+}
