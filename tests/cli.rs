@@ -39,18 +39,47 @@ fn repo() -> tempfile::TempDir {
 fn exit_codes_follow_fail_on() {
     let dir = repo();
     assert_eq!(dvmlint(&["check", "."], dir.path()).status.code(), Some(1));
-    assert_eq!(dvmlint(&["check", ".", "--fail-on", "error"], dir.path()).status.code(), Some(1));
-    assert_eq!(dvmlint(&["check", ".", "--exit-zero"], dir.path()).status.code(), Some(0));
-    assert_eq!(dvmlint(&["check", ".", "--select", "DVM403", "--fail-on", "error"], dir.path()).status.code(), Some(0));
-    assert_eq!(dvmlint(&["check", ".", "--select", "DVM403"], dir.path()).status.code(), Some(1));
+    assert_eq!(
+        dvmlint(&["check", ".", "--fail-on", "error"], dir.path())
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        dvmlint(&["check", ".", "--exit-zero"], dir.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        dvmlint(
+            &["check", ".", "--select", "DVM403", "--fail-on", "error"],
+            dir.path()
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        dvmlint(&["check", ".", "--select", "DVM403"], dir.path())
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
 fn check_is_the_default_subcommand_and_dot_the_default_path() {
     let dir = repo();
     let explicit = stdout(&dvmlint(&["check", ".", "--format", "concise"], dir.path()));
-    assert_eq!(stdout(&dvmlint(&["--format", "concise"], dir.path())), explicit);
-    assert_eq!(stdout(&dvmlint(&[".", "--format", "concise"], dir.path())), explicit);
+    assert_eq!(
+        stdout(&dvmlint(&["--format", "concise"], dir.path())),
+        explicit
+    );
+    assert_eq!(
+        stdout(&dvmlint(&[".", "--format", "concise"], dir.path())),
+        explicit
+    );
 }
 
 #[test]
@@ -59,8 +88,14 @@ fn concise_lines_are_path_line_col_severity_rule_message() {
     let out = stdout(&dvmlint(&["--format", "concise", "--quiet"], dir.path()));
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
-    assert!(lines[0].starts_with("a/two.yaml:4:9: error[DVM401] "), "{out}");
-    assert!(lines[1].starts_with("mc.yaml:7:3: warning[DVM403] "), "{out}");
+    assert!(
+        lines[0].starts_with("a/two.yaml:4:9: error[DVM401] "),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("mc.yaml:7:3: warning[DVM403] "),
+        "{out}"
+    );
 }
 
 #[test]
@@ -70,14 +105,34 @@ fn json_has_the_spec_schema() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["version"], 1);
     let first = &json["findings"][0];
-    for key in ["rule", "name", "severity", "message", "help", "file", "line", "column", "end_line", "end_column", "object", "cluster", "related"] {
+    for key in [
+        "rule",
+        "name",
+        "severity",
+        "message",
+        "help",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "object",
+        "cluster",
+        "related",
+    ] {
         assert!(first.get(key).is_some(), "missing {key} in {first}");
     }
     assert_eq!(first["rule"], "DVM401");
     assert_eq!(first["name"], "duplicate-object");
     assert_eq!(first["file"], "a/two.yaml");
-    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(4), Some(9)));
-    assert_eq!((first["end_line"].as_u64(), first["end_column"].as_u64()), (Some(4), Some(10)));
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(4), Some(9))
+    );
+    assert_eq!(
+        (first["end_line"].as_u64(), first["end_column"].as_u64()),
+        (Some(4), Some(10))
+    );
     assert_eq!(first["object"]["kind"], "NetworkPolicy");
     assert_eq!(first["object"]["namespace"], "app1");
     assert_eq!(first["related"][0]["file"], "a/one.yaml");
@@ -96,8 +151,14 @@ fn human_output_shows_the_snippet_the_fix_and_a_summary() {
     assert!(out.contains("  name: p"), "{out}");
     assert!(out.contains("help:"), "{out}");
     assert!(out.contains("first defined here"), "{out}");
-    assert!(out.contains("Found 2 findings (1 error, 1 warning) in 3 files."), "{out}");
-    assert!(!out.contains('\u{1b}'), "no colour when NO_COLOR is set or not a terminal");
+    assert!(
+        out.contains("Found 2 findings (1 error, 1 warning) in 3 files."),
+        "{out}"
+    );
+    assert!(
+        !out.contains('\u{1b}'),
+        "no colour when NO_COLOR is set or not a terminal"
+    );
 }
 
 #[test]
@@ -105,19 +166,37 @@ fn paths_restrict_reports_but_the_model_covers_the_project() {
     let dir = repo();
     // Only the first copy is named: the duplicate is still found, because its
     // related location is in that file (the pre-commit case, SPEC §1).
-    let out = stdout(&dvmlint(&["a/one.yaml", "--format", "concise", "--quiet"], dir.path()));
+    let out = stdout(&dvmlint(
+        &["a/one.yaml", "--format", "concise", "--quiet"],
+        dir.path(),
+    ));
     assert!(out.contains("a/two.yaml:4:9: error[DVM401]"), "{out}");
     assert!(!out.contains("DVM403"), "{out}");
-    let out = stdout(&dvmlint(&["mc.yaml", "--format", "concise", "--quiet"], dir.path()));
+    let out = stdout(&dvmlint(
+        &["mc.yaml", "--format", "concise", "--quiet"],
+        dir.path(),
+    ));
     assert!(!out.contains("DVM401") && out.contains("DVM403"), "{out}");
 }
 
 #[test]
 fn select_and_ignore_accept_ids_and_names() {
     let dir = repo();
-    let out = stdout(&dvmlint(&["--format", "concise", "--quiet", "--ignore", "duplicate-object"], dir.path()));
+    let out = stdout(&dvmlint(
+        &[
+            "--format",
+            "concise",
+            "--quiet",
+            "--ignore",
+            "duplicate-object",
+        ],
+        dir.path(),
+    ));
     assert!(!out.contains("DVM401") && out.contains("DVM403"), "{out}");
-    let out = stdout(&dvmlint(&["--format", "concise", "--quiet", "--select", "DVM401"], dir.path()));
+    let out = stdout(&dvmlint(
+        &["--format", "concise", "--quiet", "--select", "DVM401"],
+        dir.path(),
+    ));
     assert!(out.contains("DVM401") && !out.contains("DVM403"), "{out}");
 }
 
@@ -127,20 +206,34 @@ fn unknown_rules_and_bad_config_exit_2_with_the_place() {
     let out = dvmlint(&["--select", "DVM4O1"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `DVM401`"));
-    fs::write(dir.path().join(".dvmlint.yaml"), "clusters: []\nfail_on: error\n").unwrap();
+    fs::write(
+        dir.path().join(".dvmlint.yaml"),
+        "clusters: []\nfail_on: error\n",
+    )
+    .unwrap();
     let out = dvmlint(&["."], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(".dvmlint.yaml:2:1:") && err.contains("did you mean `fail-on`"), "{err}");
+    assert!(
+        err.contains(".dvmlint.yaml:2:1:") && err.contains("did you mean `fail-on`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn config_severity_fail_on_and_per_file_ignores_apply() {
     let dir = repo();
-    fs::write(dir.path().join(".dvmlint.yaml"), "severity: {DVM401: info}\nfail-on: error\nper-file-ignores: {\"mc.yaml\": [DVM403]}\n").unwrap();
+    fs::write(
+        dir.path().join(".dvmlint.yaml"),
+        "severity: {DVM401: info}\nfail-on: error\nper-file-ignores: {\"mc.yaml\": [DVM403]}\n",
+    )
+    .unwrap();
     let out = dvmlint(&["--format", "concise", "--quiet"], dir.path());
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout(&out).trim(), "a/two.yaml:4:9: info[DVM401] NetworkPolicy `p` in namespace `app1` is defined twice: applying both keeps only this one, the earlier definition at a/one.yaml:4 is silently replaced");
+    assert_eq!(
+        stdout(&out).trim(),
+        "a/two.yaml:4:9: info[DVM401] NetworkPolicy `p` in namespace `app1` is defined twice: applying both keeps only this one, the earlier definition at a/one.yaml:4 is silently replaced"
+    );
 }
 
 #[test]
@@ -148,10 +241,17 @@ fn output_file_statistics_and_jobs() {
     let dir = repo();
     let out = dvmlint(&["--format", "json", "--output", "report.json"], dir.path());
     assert!(out.stdout.is_empty());
-    let written: serde_json::Value = serde_json::from_str(&fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    let written: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
     assert_eq!(written["summary"]["findings"], 2);
-    let stats = stdout(&dvmlint(&["--statistics", "--format", "concise"], dir.path()));
-    assert!(stats.contains("DVM401") && stats.contains("duplicate-object"), "{stats}");
+    let stats = stdout(&dvmlint(
+        &["--statistics", "--format", "concise"],
+        dir.path(),
+    ));
+    assert!(
+        stats.contains("DVM401") && stats.contains("duplicate-object"),
+        "{stats}"
+    );
     let one = stdout(&dvmlint(&["--format", "json", "--jobs", "1"], dir.path()));
     let two = stdout(&dvmlint(&["--format", "json", "--jobs", "2"], dir.path()));
     assert_eq!(one, two);
@@ -161,18 +261,33 @@ fn output_file_statistics_and_jobs() {
 fn rules_and_explain_print_the_catalogue() {
     let dir = repo();
     let out = stdout(&dvmlint(&["rules"], dir.path()));
-    assert!(out.lines().any(|l| l.starts_with("DVM401") && l.contains("duplicate-object") && l.contains("error")));
-    let json: serde_json::Value = serde_json::from_slice(&dvmlint(&["rules", "--format", "json"], dir.path()).stdout).unwrap();
+    assert!(
+        out.lines().any(|l| l.starts_with("DVM401")
+            && l.contains("duplicate-object")
+            && l.contains("error"))
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&dvmlint(&["rules", "--format", "json"], dir.path()).stdout)
+            .unwrap();
     assert!(json.as_array().unwrap().iter().any(|r| r["id"] == "DVM402"));
     let out = dvmlint(&["explain", "duplicate-object"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert!(text.contains("# DVM401 duplicate-object") && text.contains("## How to fix it"), "{text}");
-    assert_eq!(dvmlint(&["explain", "DVM999"], dir.path()).status.code(), Some(2));
+    assert!(
+        text.contains("# DVM401 duplicate-object") && text.contains("## How to fix it"),
+        "{text}"
+    );
+    assert_eq!(
+        dvmlint(&["explain", "DVM999"], dir.path()).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn missing_path_is_a_usage_error() {
     let dir = repo();
-    assert_eq!(dvmlint(&["check", "nope"], dir.path()).status.code(), Some(2));
+    assert_eq!(
+        dvmlint(&["check", "nope"], dir.path()).status.code(),
+        Some(2)
+    );
 }
