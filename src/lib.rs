@@ -15,4 +15,5 @@ pub mod report;
 pub mod rules;
 pub mod snake_case;
 pub mod suggest;
+pub mod suppress;
 pub mod yaml;

@@ -10,6 +10,7 @@ use crate::manifest::kustomization::Kustomization;
 use crate::manifest::openshift::InstallConfig;
 use crate::manifest::{self, DocumentKind, ObjectMeta, kinds};
 use crate::rules::{self, DocContext, RuleSet};
+use crate::suppress::{self, Reach, Suppression};
 use crate::yaml::{self, Limits, Node, Pos};
 
 /// An object as the model sees it: its metadata, where its document starts, and
@@ -42,6 +43,8 @@ pub struct FileResult {
     pub findings: Vec<Finding>,
     /// Passwords and Secret values seen in the file, to be masked in every output.
     pub secrets: Vec<String>,
+    /// Suppression comments and `dvmlint.dev/ignore` annotations (SPEC §7).
+    pub suppressions: Vec<Suppression>,
 }
 
 /// What the per-file stage needs to know about the run.
@@ -107,7 +110,17 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
     let is_template = bytes.windows(2).any(|w| w == b"{{");
     let cluster = (settings.cluster_of)(rel);
     let mut syntax_errors = Vec::new();
-    for chunk in yaml::split_documents(bytes) {
+    let chunks = yaml::split_documents(bytes);
+    let documents: Vec<(u32, u32)> = chunks
+        .iter()
+        .map(|c| {
+            let newlines = c.bytes.iter().filter(|&&b| b == b'\n').count();
+            let lines = u32::try_from(newlines).unwrap_or(u32::MAX).max(1);
+            (c.first_line, c.first_line.saturating_add(lines - 1))
+        })
+        .collect();
+    result.suppressions = suppress::scan_comments(rel, &String::from_utf8_lossy(bytes), &documents);
+    for chunk in chunks {
         let text = match checked_text(chunk.bytes) {
             Ok(text) => text,
             Err((offset, message)) => {
@@ -136,7 +149,8 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
     }
     if !syntax_errors.is_empty() && is_template {
         // A Helm/Go template: not YAML until rendered (SPEC §2), so one info, not errors.
-        result.findings.retain(|_| false);
+        result.findings.clear();
+        result.suppressions.clear();
         result.objects.clear();
         result.install_configs.clear();
         result.kustomization = None;
@@ -218,6 +232,20 @@ impl Doc<'_> {
         match kind {
             DocumentKind::Object(meta) => {
                 collect_secrets(&meta, node, &mut result.secrets);
+                if let Some(value) = node.at(&["metadata", "annotations", suppress::ANNOTATION])
+                    && let Some(list) = value.as_str()
+                {
+                    result.suppressions.push(Suppression {
+                        file: Arc::clone(self.rel),
+                        span: value.span,
+                        line: value.span.start.line,
+                        reach: Reach::Lines {
+                            start: doc_line,
+                            end: node.span.end.line,
+                        },
+                        rules: suppress::split_rules(list),
+                    });
+                }
                 let body = kinds::is_modelled(meta.group(), &meta.kind.value)
                     .then(|| node.clone().into_owned());
                 result.objects.push(Object {

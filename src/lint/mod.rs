@@ -14,6 +14,7 @@ use crate::discovery::{self, SourceFile, WalkOptions};
 use crate::finding::{Finding, Severity};
 use crate::model::Project;
 use crate::rules::{self, RuleSet};
+use crate::suppress;
 use crate::yaml::Limits;
 
 use file::{FileResult, FileSettings};
@@ -143,7 +144,9 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         ..Summary::default()
     };
     let mut secrets = BTreeSet::new();
+    let mut suppressions = Vec::new();
     for result in &results {
+        suppressions.extend(result.suppressions.iter().cloned());
         summary.documents += result.documents;
         summary.objects += result.objects.len();
         findings.extend(result.findings.iter().cloned());
@@ -153,6 +156,8 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
     let project = Project::build(root.clone(), config, &results);
     drop(results);
     findings.extend(rules::run_project_rules(&rule_set, &project));
+    let unused = suppress::apply(&mut findings, &suppressions, &|id| rule_set.is_enabled(id));
+    findings.extend(unused);
 
     let reported = ReportScope::new(&root, &options.paths);
     let config = project.config;

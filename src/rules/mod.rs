@@ -59,7 +59,7 @@ pub type ProjectRule = fn(&Project, &mut Vec<Finding>);
 
 #[derive(Clone, Copy)]
 pub enum Check {
-    /// Raised by the reading stage.
+    /// Raised by the run itself (reading input, applying suppressions).
     Input,
     Document(DocumentRule),
     Project(ProjectRule),
@@ -83,6 +83,7 @@ pub const REGISTRY: &[(&str, Check)] = &[
         "DVM404",
         Check::Document(hygiene::conflicting_field_spellings::check),
     ),
+    ("DVM900", Check::Input),
 ];
 
 /// The rules a run reports (after `select` and `ignore`).

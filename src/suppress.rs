@@ -1,0 +1,239 @@
+//! Suppressions (SPEC §7): `# dvmlint: ignore[DVM101] reason` on a finding's
+//! line or the line above, on a document's first line (the whole document),
+//! `# dvmlint: ignore-file[DVM401]` anywhere in a file, and the object
+//! annotation `dvmlint.dev/ignore: "DVM101,DVM103"`.
+//!
+//! Each suppression counts its uses; one that suppressed nothing, or names a rule
+//! that does not exist, is reported as DVM900 (so stale suppressions do not pile
+//! up, as with ruff's RUF100).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::finding::{Finding, Location};
+use crate::yaml::{Pos, Span};
+
+pub const ANNOTATION: &str = "dvmlint.dev/ignore";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The comment's line and the line below it.
+    Line,
+    /// Lines `start..=end` (a document, or an annotated object).
+    Lines {
+        start: u32,
+        end: u32,
+    },
+    File,
+}
+
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    pub file: Arc<str>,
+    /// Where the comment or annotation is (DVM900 points there).
+    pub span: Span,
+    pub line: u32,
+    pub reach: Reach,
+    /// Rule ids as written (resolved when applied).
+    pub rules: Vec<String>,
+}
+
+impl Suppression {
+    /// Whether this suppression's place covers the finding's primary location.
+    fn covers(&self, finding: &Finding) -> bool {
+        if finding.location.file != self.file {
+            return false;
+        }
+        let line = finding.location.span.start.line;
+        match self.reach {
+            Reach::File => true,
+            Reach::Line => line == self.line || line == self.line.saturating_add(1),
+            Reach::Lines { start, end } => (start..=end).contains(&line),
+        }
+    }
+}
+
+/// The suppression comments of one file. `documents` are the line ranges of its
+/// documents (first line, last line), for comments on a document's first line.
+pub fn scan_comments(file: &Arc<str>, text: &str, documents: &[(u32, u32)]) -> Vec<Suppression> {
+    if !text.contains("dvmlint:") {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let Some(at) = comment_start(line) else {
+            continue;
+        };
+        let comment = line.get(at..).unwrap_or_default();
+        let Some(rest) = comment
+            .trim_start_matches('#')
+            .trim_start()
+            .strip_prefix("dvmlint:")
+        else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let (file_wide, rest) = match rest.strip_prefix("ignore-file") {
+            Some(r) => (true, r),
+            None => match rest.strip_prefix("ignore") {
+                Some(r) => (false, r),
+                None => continue,
+            },
+        };
+        let Some(list) = rest
+            .strip_prefix('[')
+            .and_then(|r| r.split_once(']'))
+            .map(|(l, _)| l)
+        else {
+            continue;
+        };
+        let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let col = u32::try_from(line.get(..at).map_or(0, |p| p.chars().count()) + 1).unwrap_or(1);
+        let end_col =
+            col.saturating_add(u32::try_from(comment.trim_end().chars().count()).unwrap_or(0));
+        let reach = if file_wide {
+            Reach::File
+        } else if let Some(&(start, end)) = documents.iter().find(|(start, _)| *start == line_no) {
+            Reach::Lines { start, end }
+        } else {
+            Reach::Line
+        };
+        out.push(Suppression {
+            file: Arc::clone(file),
+            span: Span::new(Pos::new(line_no, col), Pos::new(line_no, end_col)),
+            line: line_no,
+            reach,
+            rules: split_rules(list),
+        });
+    }
+    out
+}
+
+pub fn split_rules(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The byte index of a YAML comment's `#` on this line, if any: at the start
+/// or after white space, and not inside a quoted scalar.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if (c == '"' || c == '\'')
+                && (previous == ' '
+                    || previous == ':'
+                    || previous == '-'
+                    || previous == '['
+                    || previous == '{'
+                    || previous == ',') =>
+            {
+                quote = Some(c)
+            }
+            None if c == '#' && (previous == ' ' || previous == '\t' || i == 0) => return Some(i),
+            None => {}
+        }
+        previous = c;
+    }
+    None
+}
+
+/// Applies `suppressions` to `findings`, drops what they suppress, and returns
+/// DVM900 findings for the ones that suppressed nothing or name unknown rules.
+/// `is_enabled` tells which rules this run checks: a suppression of a rule that
+/// did not run is not reported as unused.
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    suppressions: &[Suppression],
+    is_enabled: &dyn Fn(&str) -> bool,
+) -> Vec<Finding> {
+    let resolved: Vec<Vec<Result<String, String>>> = suppressions
+        .iter()
+        .map(|s| {
+            s.rules
+                .iter()
+                .map(|r| crate::catalogue::resolve(r))
+                .collect()
+        })
+        .collect();
+    let mut used: Vec<Vec<bool>> = resolved.iter().map(|ids| vec![false; ids.len()]).collect();
+    // Indexed by file: linear in findings plus suppressions, whatever the repository size.
+    let mut by_file: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, suppression) in suppressions.iter().enumerate() {
+        by_file.entry(&suppression.file).or_default().push(index);
+    }
+    findings.retain(|finding| {
+        let mut suppressed = false;
+        for &index in by_file
+            .get(finding.location.file.as_ref())
+            .map_or(&[][..], Vec::as_slice)
+        {
+            let (Some(suppression), Some(ids), Some(flags)) = (
+                suppressions.get(index),
+                resolved.get(index),
+                used.get_mut(index),
+            ) else {
+                continue;
+            };
+            if !suppression.covers(finding) {
+                continue;
+            }
+            for (id, flag) in ids.iter().zip(flags.iter_mut()) {
+                if id.as_ref().is_ok_and(|id| *id == finding.rule) {
+                    *flag = true;
+                    suppressed = true;
+                }
+            }
+        }
+        !suppressed
+    });
+    let mut unused = Vec::new();
+    for ((suppression, ids), used) in suppressions.iter().zip(&resolved).zip(&used) {
+        for ((written, id), flag) in suppression.rules.iter().zip(ids).zip(used) {
+            let location = Location::new(&suppression.file, suppression.span);
+            match id {
+                Err(message) => unused.push(
+                    Finding::new("DVM900", location, format!("this suppression names an {message}"))
+                        .help("use a rule id (`DVM101`) or name (`rsync-egress-blocked`); `dvmlint rules` lists them"),
+                ),
+                Ok(id) if !flag && is_enabled(id) => unused.push(
+                    Finding::new("DVM900", location, format!("`{written}` is suppressed here but nothing is reported at this place"))
+                        .help(format!("remove `{written}` from the suppression: the problem it silenced is gone or is reported elsewhere")),
+                ),
+                Ok(_) => {}
+            }
+        }
+    }
+    unused
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_comments_outside_quotes() {
+        assert_eq!(comment_start("a: b # c"), Some(5));
+        assert_eq!(comment_start("a: \"b # c\""), None);
+        assert_eq!(comment_start("a: b#c"), None);
+        assert_eq!(comment_start("# top"), Some(0));
+    }
+
+    #[test]
+    fn scans_line_document_and_file_suppressions() {
+        let file: Arc<str> = Arc::from("f.yaml");
+        let text = "a: 1 # dvmlint: ignore[DVM401] known\n# dvmlint: ignore-file[DVM402]\n---  # dvmlint: ignore[DVM101, DVM103]\nb: 2\n";
+        let found = scan_comments(&file, text, &[(1, 2), (3, 4)]);
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].reach, Reach::Lines { start: 1, end: 2 });
+        assert_eq!(found[0].span.start, Pos::new(1, 6));
+        assert_eq!(found[1].reach, Reach::File);
+        assert_eq!(found[2].rules, vec!["DVM101", "DVM103"]);
+    }
+}
