@@ -1,0 +1,32 @@
+//! The throughput floor of SPEC §11: a bare parallel read + parse of a corpus
+//! with the same YAML parser dvmlint uses (saphyr-parser events, no tree, no
+//! rules), over the same file list.
+//!
+//! `cargo run --release --example parse_floor -- DIR`
+
+use rayon::prelude::*;
+use saphyr_parser::Parser;
+
+fn main() {
+    let Some(dir) = std::env::args().nth(1) else {
+        eprintln!("usage: parse_floor DIR");
+        std::process::exit(2);
+    };
+    let root = dvmlint::discovery::absolute(std::path::Path::new(&dir));
+    let options = dvmlint::discovery::WalkOptions { exclude: Vec::new(), respect_gitignore: true };
+    let excluded = globset::GlobSet::empty();
+    let (files, _) = dvmlint::discovery::walk(&root, &options, &excluded);
+    let (bytes, events) = files
+        .par_iter()
+        .map(|file| {
+            let Ok(text) = std::fs::read_to_string(&file.path) else { return (0, 0) };
+            let mut parser = Parser::new_from_str(&text);
+            let mut events = 0usize;
+            while let Some(Ok(_)) = parser.next_event() {
+                events += 1;
+            }
+            (text.len(), events)
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    println!("{} files, {bytes} bytes, {events} events", files.len());
+}
