@@ -19,7 +19,12 @@ struct Options {
 }
 
 fn parse_args() -> Result<Options, String> {
-    let mut options = Options { files: 1000, out: PathBuf::from("corpus"), seed: 7, payload_kb: 8 };
+    let mut options = Options {
+        files: 1000,
+        out: PathBuf::from("corpus"),
+        seed: 7,
+        payload_kb: 8,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
@@ -27,7 +32,9 @@ fn parse_args() -> Result<Options, String> {
             "--files" => options.files = value()?.parse().map_err(|e| format!("--files: {e}"))?,
             "--out" => options.out = PathBuf::from(value()?),
             "--seed" => options.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--payload-kb" => options.payload_kb = value()?.parse().map_err(|e| format!("--payload-kb: {e}"))?,
+            "--payload-kb" => {
+                options.payload_kb = value()?.parse().map_err(|e| format!("--payload-kb: {e}"))?
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -57,7 +64,11 @@ fn generate(o: &Options) -> std::io::Result<()> {
     )?;
     let namespaces = (o.files / 20).max(1);
     for cluster in ["source", "target"] {
-        let dir = o.out.join("clusters").join(cluster).join("openshift-migration");
+        let dir = o
+            .out
+            .join("clusters")
+            .join(cluster)
+            .join("openshift-migration");
         fs::create_dir_all(&dir)?;
         let mut text = format!(
             "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\nmetadata:\n  name: migration-controller\n  namespace: openshift-migration\nspec:\n  migration_controller: {}\n  rsync_endpoint_type: Route\n",
@@ -95,9 +106,16 @@ fn network_policies(ns: &str, i: usize) -> String {
 }
 
 fn egress_firewall(ns: &str, rng: &mut fastrand::Rng) -> String {
-    let mut text = format!("apiVersion: k8s.ovn.org/v1\nkind: EgressFirewall\nmetadata:\n  name: default\n  namespace: {ns}\nspec:\n  egress:\n");
+    let mut text = format!(
+        "apiVersion: k8s.ovn.org/v1\nkind: EgressFirewall\nmetadata:\n  name: default\n  namespace: {ns}\nspec:\n  egress:\n"
+    );
     for _ in 0..rng.usize(2..8) {
-        let _ = write!(text, "  - type: Allow\n    to:\n      cidrSelector: 10.{}.{}.0/24\n", rng.u8(0..=255), rng.u8(0..=255));
+        let _ = write!(
+            text,
+            "  - type: Allow\n    to:\n      cidrSelector: 10.{}.{}.0/24\n",
+            rng.u8(0..=255),
+            rng.u8(0..=255)
+        );
     }
     text.push_str("  - type: Deny\n    to:\n      cidrSelector: 192.0.2.0/24\n");
     text
@@ -106,7 +124,13 @@ fn egress_firewall(ns: &str, rng: &mut fastrand::Rng) -> String {
 fn payload(rng: &mut fastrand::Rng, kb: usize) -> String {
     let mut text = String::with_capacity(kb * 1024 + 64);
     while text.len() < kb * 1024 {
-        let _ = writeln!(text, "    line {} = {:016x} {:016x} value", rng.u32(..), rng.u64(..), rng.u64(..));
+        let _ = writeln!(
+            text,
+            "    line {} = {:016x} {:016x} value",
+            rng.u32(..),
+            rng.u64(..),
+            rng.u64(..)
+        );
     }
     text
 }

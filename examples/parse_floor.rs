@@ -13,13 +13,18 @@ fn main() {
         std::process::exit(2);
     };
     let root = dvmlint::discovery::absolute(std::path::Path::new(&dir));
-    let options = dvmlint::discovery::WalkOptions { exclude: Vec::new(), respect_gitignore: true };
+    let options = dvmlint::discovery::WalkOptions {
+        exclude: Vec::new(),
+        respect_gitignore: true,
+    };
     let excluded = globset::GlobSet::empty();
     let (files, _) = dvmlint::discovery::walk(&root, &options, &excluded);
     let (bytes, events) = files
         .par_iter()
         .map(|file| {
-            let Ok(text) = std::fs::read_to_string(&file.path) else { return (0, 0) };
+            let Ok(text) = std::fs::read_to_string(&file.path) else {
+                return (0, 0);
+            };
             let mut parser = Parser::new_from_str(&text);
             let mut events = 0usize;
             while let Some(Ok(_)) = parser.next_event() {

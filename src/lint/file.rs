@@ -107,19 +107,22 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let file_name = rel.rsplit('/').next().unwrap_or(rel);
-    let is_template = bytes.windows(2).any(|w| w == b"{{");
+    let is_template = memchr::memmem::find(bytes, b"{{").is_some();
     let cluster = (settings.cluster_of)(rel);
     let mut syntax_errors = Vec::new();
     let chunks = yaml::split_documents(bytes);
     let documents: Vec<(u32, u32)> = chunks
         .iter()
         .map(|c| {
-            let newlines = c.bytes.iter().filter(|&&b| b == b'\n').count();
+            let newlines = memchr::memchr_iter(b'\n', c.bytes).count();
             let lines = u32::try_from(newlines).unwrap_or(u32::MAX).max(1);
             (c.first_line, c.first_line.saturating_add(lines - 1))
         })
         .collect();
-    result.suppressions = suppress::scan_comments(rel, &String::from_utf8_lossy(bytes), &documents);
+    if memchr::memmem::find(bytes, b"dvmlint:").is_some() {
+        result.suppressions =
+            suppress::scan_comments(rel, &String::from_utf8_lossy(bytes), &documents);
+    }
     for chunk in chunks {
         let text = match checked_text(chunk.bytes) {
             Ok(text) => text,
@@ -175,7 +178,7 @@ fn checked_text(bytes: &[u8]) -> Result<&str, (usize, String)> {
             "invalid UTF-8: YAML files must be UTF-8 text".to_owned(),
         )
     })?;
-    match bytes.iter().position(|&b| b == 0) {
+    match memchr::memchr(0, bytes) {
         Some(offset) => Err((
             offset,
             "NUL byte: this is a binary file, not YAML text".to_owned(),

@@ -52,7 +52,7 @@ pub fn split_documents(bytes: &[u8]) -> Vec<Chunk<'_>> {
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
     bytes
         .get(from..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        .and_then(|rest| memchr::memchr(b'\n', rest))
         .map_or(bytes.len(), |i| from + i)
 }
 
