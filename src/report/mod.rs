@@ -3,9 +3,11 @@
 //! [`source::Sources`], loaded once by the caller.
 
 pub mod concise;
+pub mod fingerprint;
 pub mod human;
 pub mod json;
 pub mod redact;
+pub mod sarif;
 pub mod source;
 
 use std::io::{self, Write};
@@ -50,7 +52,8 @@ pub fn write(
         Format::Human => human::write(run, sources, &redactor, options, out),
         Format::Concise => concise::write(run, &redactor, options, out),
         Format::Json => json::write(run, &redactor, out),
-        Format::Sarif | Format::Github | Format::Junit | Format::Gitlab => {
+        Format::Sarif => sarif::write(run, &redactor, out),
+        Format::Github | Format::Junit | Format::Gitlab => {
             writeln!(out, "the {format:?} format is not available in this build")
         }
     }
