@@ -4,6 +4,7 @@
 
 pub mod concise;
 pub mod fingerprint;
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod redact;
@@ -53,7 +54,8 @@ pub fn write(
         Format::Concise => concise::write(run, &redactor, options, out),
         Format::Json => json::write(run, &redactor, out),
         Format::Sarif => sarif::write(run, &redactor, out),
-        Format::Github | Format::Junit | Format::Gitlab => {
+        Format::Github => github::write(run, &redactor, out),
+        Format::Junit | Format::Gitlab => {
             writeln!(out, "the {format:?} format is not available in this build")
         }
     }
