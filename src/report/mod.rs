@@ -7,6 +7,7 @@ pub mod fingerprint;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod redact;
 pub mod sarif;
 pub mod source;
@@ -55,7 +56,8 @@ pub fn write(
         Format::Json => json::write(run, &redactor, out),
         Format::Sarif => sarif::write(run, &redactor, out),
         Format::Github => github::write(run, &redactor, out),
-        Format::Junit | Format::Gitlab => {
+        Format::Junit => junit::write(run, &redactor, out),
+        Format::Gitlab => {
             writeln!(out, "the {format:?} format is not available in this build")
         }
     }
