@@ -5,6 +5,7 @@
 pub mod concise;
 pub mod fingerprint;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -57,9 +58,7 @@ pub fn write(
         Format::Sarif => sarif::write(run, &redactor, out),
         Format::Github => github::write(run, &redactor, out),
         Format::Junit => junit::write(run, &redactor, out),
-        Format::Gitlab => {
-            writeln!(out, "the {format:?} format is not available in this build")
-        }
+        Format::Gitlab => gitlab::write(run, &redactor, out),
     }
 }
 
