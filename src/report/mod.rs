@@ -3,9 +3,14 @@
 //! [`source::Sources`], loaded once by the caller.
 
 pub mod concise;
+pub mod fingerprint;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod redact;
+pub mod sarif;
 pub mod source;
 
 use std::io::{self, Write};
@@ -50,9 +55,10 @@ pub fn write(
         Format::Human => human::write(run, sources, &redactor, options, out),
         Format::Concise => concise::write(run, &redactor, options, out),
         Format::Json => json::write(run, &redactor, out),
-        Format::Sarif | Format::Github | Format::Junit | Format::Gitlab => {
-            writeln!(out, "the {format:?} format is not available in this build")
-        }
+        Format::Sarif => sarif::write(run, &redactor, out),
+        Format::Github => github::write(run, &redactor, out),
+        Format::Junit => junit::write(run, &redactor, out),
+        Format::Gitlab => gitlab::write(run, &redactor, out),
     }
 }
 
