@@ -7,6 +7,7 @@
 //! builds on this.
 
 pub mod migration;
+pub mod proxy;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
