@@ -61,7 +61,14 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             None => target_proxy
                 .platform
                 .as_ref()
-                .map(|pl| (target_proxy, Location::new(&pl.file, pl.anchor), pl.origin)),
+                .map(|pl| (target_proxy, Location::new(&pl.file, pl.anchor), pl.origin))
+                .or_else(|| {
+                    [target, source].into_iter().find_map(|c| {
+                        let p = proxies.get(c)?;
+                        let at = super::controller_spec(project, p)?;
+                        Some((p, at, VarOrigin::MigrationController))
+                    })
+                }),
         };
         let Some((owner, at, origin)) = located else {
             continue;

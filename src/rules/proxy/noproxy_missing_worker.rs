@@ -6,7 +6,9 @@
 //! with its own `no_proxy` inherits nothing, so every worker must be in it. Go's
 //! matcher (domain.md §5) does no DNS: an IP worker needs an IP or CIDR entry, a
 //! named worker a domain entry. Workers are checked on port 443; an entry pinned
-//! to another port does not count.
+//! to another port does not count. Without a known machine network (config
+//! `machineNetwork`, install-config), IP workers are not judged against an
+//! inherited list, which already holds that network.
 
 use crate::finding::{Finding, Location};
 use crate::model::Project;
@@ -22,9 +24,13 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             continue;
         }
         let list = NoProxy::parse(&proxy.no_proxy_list());
+        // An inherited list also holds the machine networks; when they are not
+        // known an IP worker may well be inside them, so only names are judged.
+        let unknown_machine_network = !proxy.own_no_proxy() && proxy.machine_networks.is_empty();
         let missing: Vec<_> = proxy
             .workers
             .iter()
+            .filter(|w| !(unknown_machine_network && is_ip(&w.address)))
             .filter(|w| !list.decide(&w.address, 443).is_direct())
             .collect();
         if missing.is_empty() {
@@ -98,4 +104,12 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         }
         out.push(f);
     }
+}
+
+fn is_ip(address: &str) -> bool {
+    address
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_ok()
 }
