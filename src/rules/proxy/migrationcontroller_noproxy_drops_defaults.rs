@@ -57,26 +57,39 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             .map(str::to_owned)
             .collect();
         fixed.extend(missing.iter().cloned());
-        out.push(
-            finding(
-                project,
-                proxy,
-                "DVM209",
-                var.location.clone(),
-                var.origin,
-                format!(
-                    "this no_proxy replaces the cluster's noProxy and lacks {}, which the cluster \
+        let replaced = proxy
+            .platform
+            .as_ref()
+            .filter(|_| proxy.inherits())
+            .and_then(|p| {
+                let text = p.vars.no_proxy.as_ref()?;
+                Some(crate::finding::Location::new(&p.file, text.span))
+            });
+        let mut f = finding(
+            project,
+            proxy,
+            "DVM209",
+            var.location.clone(),
+            var.origin,
+            format!(
+                "this no_proxy replaces the cluster's noProxy and lacks {}, which the cluster \
                  adds by itself: MTC's in-cluster calls (API server, services) then go through \
                  the proxy",
-                    missing
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-            .help(format!("add them: `no_proxy: {}`", fixed.join(","))),
-        );
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .help(format!("add them: `no_proxy: {}`", fixed.join(",")));
+        if let Some(at) = replaced {
+            f = f.related(
+                at,
+                "the cluster's noProxy, which this value replaces (no merge)",
+            );
+        }
+        out.push(f);
     }
 }
 
