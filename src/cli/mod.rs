@@ -2,6 +2,7 @@
 //! lint run to a reporter.
 
 mod catalogue_cmd;
+mod noproxy_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -34,6 +35,16 @@ enum Command {
     },
     /// Print a rule's full documentation (by id or name)
     Explain { rule: String },
+    /// Say, for each HOST[:PORT] (port default 443), whether LIST bypasses the proxy
+    Noproxy {
+        #[arg(required = true, value_name = "HOST[:PORT]")]
+        hosts: Vec<String>,
+        /// The noProxy list, as written in the Proxy or MigrationController
+        #[arg(long = "no-proxy", value_name = "LIST", allow_hyphen_values = true)]
+        no_proxy: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: noproxy_cmd::NoProxyFormat,
+    },
 }
 
 #[derive(Args, Default)]
@@ -86,6 +97,7 @@ const SUBCOMMANDS: &[&str] = &[
     "check",
     "rules",
     "explain",
+    "noproxy",
     "help",
     "-h",
     "--help",
@@ -113,6 +125,11 @@ pub fn main() -> i32 {
         Command::Check(args) => check(args),
         Command::Rules { format } => catalogue_cmd::list(format),
         Command::Explain { rule } => catalogue_cmd::explain(&rule),
+        Command::Noproxy {
+            hosts,
+            no_proxy,
+            format,
+        } => noproxy_cmd::run(&hosts, &no_proxy, format),
     }
 }
 

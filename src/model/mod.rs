@@ -8,6 +8,7 @@
 
 pub mod destination;
 pub mod migration;
+pub mod proxy;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;

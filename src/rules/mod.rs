@@ -12,6 +12,8 @@
 
 pub mod hygiene;
 pub mod input;
+pub mod proxy;
+pub mod values;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -70,6 +72,62 @@ pub const REGISTRY: &[(&str, Check)] = &[
     ("DVM001", Check::Input),
     ("DVM002", Check::Input),
     ("DVM003", Check::Input),
+    (
+        "DVM201",
+        Check::Project(proxy::noproxy_missing_worker::check),
+    ),
+    (
+        "DVM202",
+        Check::Project(proxy::noproxy_without_proxy::check),
+    ),
+    (
+        "DVM203",
+        Check::Document(proxy::noproxy_invalid_entry::check),
+    ),
+    (
+        "DVM204",
+        Check::Project(proxy::stunnel_proxy_intercepts::check),
+    ),
+    (
+        "DVM205",
+        Check::Document(proxy::stunnel_proxy_invalid::check),
+    ),
+    (
+        "DVM206",
+        Check::Document(proxy::stunnel_proxy_plaintext_credentials::check),
+    ),
+    (
+        "DVM207",
+        Check::Project(proxy::both_clusters_behind_proxy::check),
+    ),
+    (
+        "DVM208",
+        Check::Project(proxy::legacy_cluster_proxy_not_inherited::check),
+    ),
+    (
+        "DVM209",
+        Check::Project(proxy::migrationcontroller_noproxy_drops_defaults::check),
+    ),
+    (
+        "DVM210",
+        Check::Project(proxy::proxy_connect_nodeport::check),
+    ),
+    (
+        "DVM211",
+        Check::Document(proxy::proxy_not_named_cluster::check),
+    ),
+    (
+        "DVM301",
+        Check::Document(values::invalid_rsync_endpoint_type::check),
+    ),
+    (
+        "DVM302",
+        Check::Document(values::invalid_supplemental_groups::check),
+    ),
+    (
+        "DVM303",
+        Check::Project(values::clusterip_across_clusters::check),
+    ),
     ("DVM401", Check::Project(hygiene::duplicate_object::check)),
     (
         "DVM402",

@@ -1,0 +1,115 @@
+//! DVM201 noproxy-missing-worker: with a proxy in effect, a worker address that
+//! the effective noProxy does not match is reached through the proxy.
+//!
+//! The cluster adds its machine networks to the cluster Proxy's noProxy, but not
+//! workers outside them (domain.md §4: "add them manually"); a MigrationController
+//! with its own `no_proxy` inherits nothing, so every worker must be in it. Go's
+//! matcher (domain.md §5) does no DNS: an IP worker needs an IP or CIDR entry, a
+//! named worker a domain entry. Workers are checked on port 443; an entry pinned
+//! to another port does not count. Without a known machine network (config
+//! `machineNetwork`, install-config), IP workers are not judged against an
+//! inherited list, which already holds that network.
+
+use crate::finding::{Finding, Location};
+use crate::model::Project;
+use crate::model::proxy::VarOrigin;
+use crate::proxy::NoProxy;
+
+use super::{effective, finding};
+
+pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    let (_, proxies) = effective(project);
+    for proxy in &proxies {
+        if !proxy.has_proxy() {
+            continue;
+        }
+        let list = NoProxy::parse(&proxy.no_proxy_list());
+        // An inherited list also holds the machine networks; when they are not
+        // known an IP worker may well be inside them, so only names are judged.
+        let unknown_machine_network = !proxy.own_no_proxy() && proxy.machine_networks.is_empty();
+        let missing: Vec<_> = proxy
+            .workers
+            .iter()
+            .filter(|w| !(unknown_machine_network && is_ip(&w.address)))
+            .filter(|w| !list.decide(&w.address, 443).is_direct())
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let (location, origin, written) = match &proxy.no_proxy {
+            Some(var) => (var.location.clone(), var.origin, var.value.clone()),
+            None => {
+                let anchor = proxy
+                    .platform
+                    .as_ref()
+                    .filter(|_| proxy.inherits())
+                    .map(|p| (Location::new(&p.file, p.anchor), p.origin))
+                    .or_else(|| {
+                        super::controller_spec(project, proxy)
+                            .map(|l| (l, VarOrigin::MigrationController))
+                    });
+                let Some((location, origin)) = anchor else {
+                    continue;
+                };
+                (location, origin, String::new())
+            }
+        };
+        let names: Vec<&str> = missing.iter().map(|w| w.address.as_str()).collect();
+        let why = if origin == VarOrigin::MigrationController {
+            "the MigrationController's own noProxy replaces the cluster's and inherits nothing, so \
+             every worker must be listed"
+        } else {
+            "the cluster adds its machine networks to noProxy, but not workers outside them"
+        };
+        let mut fixed: Vec<String> = written
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned)
+            .collect();
+        fixed.extend(names.iter().map(|n| (*n).to_owned()));
+        let key = if origin == VarOrigin::MigrationController {
+            "no_proxy"
+        } else {
+            "noProxy"
+        };
+        let mut f = finding(
+            project,
+            proxy,
+            "DVM201",
+            location,
+            origin,
+            format!(
+                "worker address{} {} not matched by the effective noProxy of {}: MTC's Go \
+                 clients reach {} through the proxy ({why}), so connections to the nodes \
+                 (NodePort endpoints, node addresses) fail or are intercepted",
+                if names.len() == 1 { "" } else { "es" },
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                origin.describe(),
+                if names.len() == 1 { "it" } else { "them" },
+            ),
+        )
+        .help(format!(
+            "add the workers (or a CIDR covering them) to noProxy: `{key}: {}`",
+            fixed.join(",")
+        ));
+        for worker in &missing {
+            if let Some(at) = &worker.location {
+                f = f.related(at.clone(), format!("worker address `{}`", worker.address));
+            }
+        }
+        out.push(f);
+    }
+}
+
+fn is_ip(address: &str) -> bool {
+    address
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+}
