@@ -376,7 +376,7 @@ fn catch_all_denial(
                 dns_allows.extend(firewall.rule(i).map(|(m, _)| m));
             }
             FirewallAction::Allow => return Vec::new(),
-            FirewallAction::Deny if is_catch_all(rule) => {
+            FirewallAction::Deny if is_ipv4_catch_all(rule) => {
                 let Some((rule, _)) = firewall.rule(i) else {
                     return Vec::new();
                 };
@@ -402,6 +402,12 @@ fn catch_all_denial(
 /// `cidrSelector: 0.0.0.0/0` (or `::/0`).
 fn is_catch_all(rule: &crate::net::egress_firewall::FirewallRule) -> bool {
     matches!(rule.to, FirewallTarget::Cidr(net) if net.prefix_len() == 0)
+}
+
+/// `cidrSelector: 0.0.0.0/0`: with no peer address known, an IPv6 catch-all
+/// proves nothing about an (IPv4) OpenShift destination.
+fn is_ipv4_catch_all(rule: &crate::net::egress_firewall::FirewallRule) -> bool {
+    matches!(rule.to, FirewallTarget::Cidr(ipnet::IpNet::V4(net)) if net.prefix_len() == 0)
 }
 
 fn is_dns(firewall: &FirewallObject<'_>, eval_rule: usize) -> bool {
