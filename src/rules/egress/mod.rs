@@ -144,6 +144,7 @@ pub enum Side {
 }
 
 /// One Deny rule cutting the DVM traffic, merged over the namespaces it hits.
+#[derive(Clone)]
 pub struct Denial {
     pub side: Side,
     /// Index into [`Firewalls::items`].
@@ -201,6 +202,7 @@ type DenialKey = (Side, usize, usize, Vec<usize>, String, String, String);
 pub fn peer_denials(project: &Project, firewalls: &Firewalls<'_>) -> Vec<Denial> {
     let migration = Migration::build(project);
     let mut destinations: HashMap<usize, DvmDestination> = HashMap::new();
+    let mut evaluated: HashMap<(usize, usize), Vec<Denial>> = HashMap::new();
     let mut merged: BTreeMap<DenialKey, Denial> = BTreeMap::new();
     let mut add = |denial: Denial| {
         let key = (
@@ -235,17 +237,24 @@ pub fn peer_denials(project: &Project, firewalls: &Firewalls<'_>) -> Vec<Denial>
                 .or_insert_with(|| DvmDestination::of(project, &migration, pair));
             let peer_cidrs = cidrs_of(project, pair.target.cluster);
             for &fw in &source {
-                for denial in source_denials(
-                    project,
-                    firewalls,
-                    fw,
-                    dest,
-                    &peer_cidrs,
-                    pair.target.cluster,
-                ) {
+                // An unbound firewall applies to every migrated namespace:
+                // evaluate it once per target cluster, not once per namespace.
+                let denials = evaluated
+                    .entry((fw, pair.target.cluster))
+                    .or_insert_with(|| {
+                        source_denials(
+                            project,
+                            firewalls,
+                            fw,
+                            dest,
+                            &peer_cidrs,
+                            pair.target.cluster,
+                        )
+                    });
+                for denial in denials.iter() {
                     add(Denial {
                         namespaces: BTreeSet::from([pair.source.namespace.clone()]),
-                        ..denial
+                        ..denial.clone()
                     });
                 }
             }
@@ -476,6 +485,7 @@ pub fn fix_yaml(firewall: &FirewallObject<'_>, new_rules: &str, before: usize) -
         let _ = writeln!(out, "  # egress[{before}], unchanged, now after the Allow:");
         out.push_str(&rule_yaml(rule));
     }
+    out.truncate(out.trim_end().len());
     out
 }
 
