@@ -91,11 +91,12 @@ pub struct TargetField {
 }
 
 impl TargetField {
-    /// Where findings about this target point: the value.
+    /// Where findings about this target point: the scalar value, or the
+    /// `nodeSelector` key (its value is a mapping spanning several lines).
     pub fn value_span(&self) -> Span {
         match &self.value {
             TargetValue::Cidr(t) | TargetValue::DnsName(t) => t.span,
-            TargetValue::Nodes { span, .. } => *span,
+            TargetValue::Nodes { .. } => self.key,
         }
     }
 }

@@ -533,3 +533,64 @@ pub fn allow_rules_yaml(flavor: FirewallFlavor, cidrs: &[String], ports: &PortSe
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn denial(denied: Option<&str>, checked: Option<&str>, ports: PortSet) -> Denial {
+        Denial {
+            side: Side::Source,
+            firewall: 0,
+            rule: 1,
+            dns_allows: Vec::new(),
+            denied: denied.map(|d| d.parse().unwrap()),
+            checked: checked.map(|c| c.parse().unwrap()),
+            ports,
+            what: String::new(),
+            unknown: None,
+            namespaces: BTreeSet::from(["app1".to_owned(), "app2".to_owned()]),
+        }
+    }
+
+    #[test]
+    fn ranges_read_as_sub_range_of_destination() {
+        let one = PortSet::from(PortRange::single(443));
+        assert_eq!(
+            denial(Some("10.0.128.0/17"), Some("10.0.0.0/16"), one.clone()).range_text(),
+            "10.0.128.0/17 of 10.0.0.0/16 on TCP port 443"
+        );
+        assert_eq!(
+            denial(Some("10.0.0.0/16"), Some("10.0.0.0/16"), PortSet::all()).range_text(),
+            "all of 10.0.0.0/16 on every TCP port"
+        );
+        let d = denial(None, None, one);
+        assert_eq!(
+            d.range_text(),
+            "every IPv4 address (`0.0.0.0/0`) on TCP port 443"
+        );
+        assert_eq!(d.namespaces_text(), "namespaces `app1`, `app2`");
+    }
+
+    #[test]
+    fn allow_rules_have_type_allow_and_ovn_ports() {
+        let one = PortSet::from(PortRange::single(443));
+        let cidrs = ["10.0.128.0/17".to_owned()];
+        assert_eq!(
+            allow_rules_yaml(FirewallFlavor::Ovn, &cidrs, &one),
+            "  - type: Allow\n    to:\n      cidrSelector: 10.0.128.0/17\n    ports:\n    - protocol: TCP\n      port: 443\n"
+        );
+        // SDN has no ports; a NodePort range is not expanded.
+        let expected = "  - type: Allow\n    to:\n      cidrSelector: 10.0.128.0/17\n";
+        assert_eq!(
+            allow_rules_yaml(FirewallFlavor::Sdn, &cidrs, &one),
+            expected
+        );
+        let range = PortSet::from(PortRange::new(30000, 32767).unwrap());
+        assert_eq!(
+            allow_rules_yaml(FirewallFlavor::Ovn, &cidrs, &range),
+            expected
+        );
+    }
+}
