@@ -39,7 +39,7 @@ fn finding(project: &Project, firewalls: &Firewalls<'_>, denial: &Denial) -> Opt
     let (message, cidrs, severity) = match denial.side {
         Side::Source => {
             let mut message = format!(
-                "{} denies the DVM traffic of migrated {}: its rule egress[{}] is the first to match {} — {}; first match wins, so the rsync client pods cannot reach the rsync server",
+                "{} denies the DVM traffic of migrated {}: its rule egress[{}] is the first to match {} — {}; first match wins, so the rsync client pods cannot open their DVM connections",
                 firewall.describe(),
                 denial.namespaces_text(),
                 denial.rule,
