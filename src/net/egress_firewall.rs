@@ -280,67 +280,207 @@ impl EgressFirewall {
     /// known addresses) cover all of their addresses on all of their ports,
     /// for every protocol. Rules of unknown addresses are never reported and
     /// never count as covering.
+    ///
+    /// One walk over the rules keeps, per protocol, what earlier Deny rules
+    /// cover as port pieces × sorted address intervals ([`Denied`]), so each
+    /// rule costs a few logarithmic lookups: a firewall of 8,000 rules (the
+    /// OVN limit) is checked in milliseconds. Only shadowed Allows look back
+    /// for the Deny rules that cover them.
     pub fn shadowed_allows(&self) -> Vec<Shadowed> {
+        let addresses: Vec<Option<Vec<Interval>>> = self
+            .rules
+            .iter()
+            .map(|r| r.to.addresses().map(|a| intervals_of(&a)))
+            .collect();
+        let mut denied: Vec<Denied> = Protocol::ALL.iter().map(|_| Denied::new()).collect();
         let mut out = Vec::new();
-        for (ci, candidate) in self.rules.iter().enumerate() {
-            if candidate.action != FirewallAction::Allow {
-                continue;
-            }
-            let Some(c_addrs) = candidate.to.addresses() else {
+        for (ci, (rule, addrs)) in self.rules.iter().zip(&addresses).enumerate() {
+            let Some(addrs) = addrs else {
                 continue;
             };
-            if c_addrs.is_empty() {
-                continue;
-            }
-            let denies: Vec<(usize, IpSet)> = self
-                .rules
-                .iter()
-                .take(ci)
-                .enumerate()
-                .filter(|(_, r)| r.action == FirewallAction::Deny)
-                .filter_map(|(i, r)| r.to.addresses().map(|a| (i, a)))
-                .filter(|(_, a)| a.intersects(&c_addrs))
-                .collect();
-            let mut covered_by: Vec<usize> = Vec::new();
-            let mut shadowed = true;
-            for protocol in Protocol::ALL {
-                let c_ports = candidate.ports_for(protocol);
-                if c_ports.is_empty() {
-                    continue;
+            match rule.action {
+                FirewallAction::Deny => {
+                    for (protocol, state) in Protocol::ALL.iter().zip(denied.iter_mut()) {
+                        state.add(&rule.ports_for(*protocol), addrs);
+                    }
                 }
-                let deny_ports: Vec<PortSet> = denies
-                    .iter()
-                    .filter_map(|(i, _)| self.rules.get(*i))
-                    .map(|r| r.ports_for(protocol))
-                    .collect();
-                for range in c_ports.ranges() {
-                    for piece in partition(*range, &deny_ports) {
-                        let covering: Vec<&(usize, IpSet)> = denies
-                            .iter()
-                            .zip(&deny_ports)
-                            .filter(|(_, p)| p.contains(piece.start()))
-                            .map(|(d, _)| d)
-                            .collect();
-                        let covered = covering
-                            .iter()
-                            .fold(IpSet::new(), |acc, (_, a)| acc.union(a));
-                        if !covered.is_superset_of(&c_addrs) {
-                            shadowed = false;
-                        }
-                        covered_by.extend(covering.iter().map(|(i, _)| *i));
+                FirewallAction::Allow => {
+                    if addrs.is_empty() {
+                        continue;
+                    }
+                    let shadowed = Protocol::ALL
+                        .iter()
+                        .zip(&denied)
+                        .all(|(protocol, state)| state.covers(&rule.ports_for(*protocol), addrs));
+                    if shadowed {
+                        out.push(Shadowed {
+                            rule: ci,
+                            covered_by: self.covering_denies(ci, addrs, &addresses),
+                        });
                     }
                 }
             }
-            if shadowed {
-                covered_by.sort_unstable();
-                covered_by.dedup();
-                out.push(Shadowed {
-                    rule: ci,
-                    covered_by,
-                });
-            }
         }
         out
+    }
+
+    /// The Deny rules before `ci` that overlap its addresses on some of its
+    /// ports.
+    fn covering_denies(
+        &self,
+        ci: usize,
+        addrs: &[Interval],
+        addresses: &[Option<Vec<Interval>>],
+    ) -> Vec<usize> {
+        let Some(candidate) = self.rules.get(ci) else {
+            return Vec::new();
+        };
+        self.rules
+            .iter()
+            .zip(addresses)
+            .take(ci)
+            .enumerate()
+            .filter(|(_, (r, _))| r.action == FirewallAction::Deny)
+            .filter(|(_, (_, a))| {
+                a.as_ref()
+                    .is_some_and(|a| a.iter().any(|x| addrs.iter().any(|y| x.overlaps(y))))
+            })
+            .filter(|(_, (r, _))| {
+                Protocol::ALL.iter().any(|p| {
+                    !r.ports_for(*p)
+                        .intersection(&candidate.ports_for(*p))
+                        .is_empty()
+                })
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// An inclusive range of addresses of one family, as integers (IPv4 is kept
+/// apart from IPv6 by `v6`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Interval {
+    v6: bool,
+    start: u128,
+    end: u128,
+}
+
+impl Interval {
+    fn overlaps(&self, other: &Interval) -> bool {
+        self.v6 == other.v6 && self.start <= other.end && other.start <= self.end
+    }
+}
+
+fn intervals_of(set: &IpSet) -> Vec<Interval> {
+    set.to_cidrs()
+        .iter()
+        .map(|net| match net {
+            IpNet::V4(n) => Interval {
+                v6: false,
+                start: u128::from(u32::from(n.network())),
+                end: u128::from(u32::from(n.broadcast())),
+            },
+            IpNet::V6(n) => Interval {
+                v6: true,
+                start: u128::from(n.network()),
+                end: u128::from(n.broadcast()),
+            },
+        })
+        .collect()
+}
+
+/// A union of address intervals, merged (overlapping and adjacent intervals
+/// are one), keyed by start: insertion and containment are logarithmic.
+#[derive(Clone, Debug, Default)]
+struct IntervalSet {
+    by_start: BTreeMap<(bool, u128), u128>,
+}
+
+impl IntervalSet {
+    fn insert(&mut self, iv: Interval) {
+        let (mut start, mut end) = (iv.start, iv.end);
+        // The interval starting at or before `start` may overlap or touch.
+        if let Some((&(v6, s), &e)) = self.by_start.range(..=(iv.v6, start)).next_back()
+            && v6 == iv.v6
+            && e.saturating_add(1) >= start
+        {
+            start = s;
+            end = end.max(e);
+        }
+        // Swallow every interval starting inside `start..=end + 1`.
+        let upper = end.saturating_add(1);
+        let inside: Vec<(bool, u128)> = self
+            .by_start
+            .range((iv.v6, start)..=(iv.v6, upper))
+            .map(|(k, _)| *k)
+            .collect();
+        for key in inside {
+            if let Some(e) = self.by_start.remove(&key) {
+                end = end.max(e);
+            }
+        }
+        self.by_start.insert((iv.v6, start), end);
+    }
+
+    fn contains(&self, iv: &Interval) -> bool {
+        self.by_start
+            .range(..=(iv.v6, iv.start))
+            .next_back()
+            .is_some_and(|(&(v6, _), &e)| v6 == iv.v6 && e >= iv.end)
+    }
+}
+
+/// What earlier Deny rules cover for one protocol: the ports split into
+/// pieces on which the covered addresses are constant.
+struct Denied {
+    pieces: Vec<(PortRange, IntervalSet)>,
+}
+
+impl Denied {
+    fn new() -> Denied {
+        Denied {
+            pieces: vec![(PortRange::ALL, IntervalSet::default())],
+        }
+    }
+
+    /// Splits the pieces at the boundaries of `ports`.
+    fn split(&mut self, ports: &PortSet) {
+        if ports.ranges() == [PortRange::ALL] {
+            return;
+        }
+        let sets = [ports.clone()];
+        let mut pieces = Vec::with_capacity(self.pieces.len());
+        for (range, covered) in self.pieces.drain(..) {
+            for piece in partition(range, &sets) {
+                pieces.push((piece, covered.clone()));
+            }
+        }
+        self.pieces = pieces;
+    }
+
+    fn add(&mut self, ports: &PortSet, addrs: &[Interval]) {
+        if ports.is_empty() {
+            return;
+        }
+        self.split(ports);
+        for (range, covered) in &mut self.pieces {
+            if ports.contains(range.start()) {
+                for iv in addrs {
+                    covered.insert(*iv);
+                }
+            }
+        }
+    }
+
+    /// True when every address of `addrs` is covered on every port of `ports`.
+    fn covers(&self, ports: &PortSet, addrs: &[Interval]) -> bool {
+        ports.ranges().iter().all(|want| {
+            self.pieces
+                .iter()
+                .filter(|(range, _)| range.intersection(want).is_some())
+                .all(|(_, covered)| addrs.iter().all(|iv| covered.contains(iv)))
+        })
     }
 }
 
@@ -613,6 +753,50 @@ mod tests {
                 covered_by: vec![0]
             }]
         );
+    }
+
+    #[test]
+    fn intervals_merge_and_contain() {
+        let mut set = IntervalSet::default();
+        let iv = |c: &str| intervals_of(&c.parse().unwrap());
+        for c in ["10.0.0.0/25", "10.0.1.0/24", "fd00::/8", "10.0.0.128/25"] {
+            for i in iv(c) {
+                set.insert(i);
+            }
+        }
+        assert_eq!(set.by_start.len(), 2);
+        assert!(iv("10.0.0.0/23").iter().all(|i| set.contains(i)));
+        assert!(!iv("10.0.0.0/22").iter().all(|i| set.contains(i)));
+        // An IPv6 interval never covers IPv4 addresses, nor the reverse.
+        assert!(!iv("0.0.0.0/32").iter().all(|i| set.contains(i)));
+        assert!(iv("fd12::/16").iter().all(|i| set.contains(i)));
+        let mut all = IntervalSet::default();
+        for i in iv("::/0") {
+            all.insert(i);
+        }
+        assert!(iv("ffff::/16").iter().all(|i| all.contains(i)));
+    }
+
+    #[test]
+    fn many_rules_are_checked_quickly() {
+        let rules: Vec<FirewallRule> = (0..8000u32)
+            .map(|i| {
+                let net = format!("10.{}.{}.0/24", i / 256, i % 256);
+                cidr(if i % 2 == 0 { Deny } else { Allow }, &net)
+            })
+            .chain([cidr(Deny, "0.0.0.0/0"), cidr(Allow, "192.168.0.0/16")])
+            .collect();
+        let fw = EgressFirewall::new(rules);
+        let start = std::time::Instant::now();
+        let shadowed = fw.shadowed_allows();
+        assert_eq!(
+            shadowed,
+            [Shadowed {
+                rule: 8001,
+                covered_by: vec![8000]
+            }]
+        );
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

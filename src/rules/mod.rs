@@ -10,6 +10,7 @@
 //! Adding a rule: a catalogue file in `rules/`, a module here, a line in
 //! [`REGISTRY`], and a fixture. `tests` check that registry and catalogue agree.
 
+pub mod egress;
 pub mod hygiene;
 pub mod input;
 pub mod proxy;
@@ -140,6 +141,22 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM404",
         Check::Document(hygiene::conflicting_field_spellings::check),
+    ),
+    (
+        "DVM110",
+        Check::Project(egress::egress_firewall_denies_peer::check),
+    ),
+    (
+        "DVM111",
+        Check::Project(egress::egress_firewall_shadowed_allow::check),
+    ),
+    (
+        "DVM112",
+        Check::Project(egress::egress_firewall_invalid::check),
+    ),
+    (
+        "DVM113",
+        Check::Project(egress::egress_firewall_dnsname_allow::check),
     ),
     ("DVM900", Check::Input),
 ];

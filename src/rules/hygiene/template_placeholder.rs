@@ -76,7 +76,7 @@ fn placeholder(node: &Node<'_>) -> Option<(Span, String)> {
 }
 
 /// `<namespace>`, `<cidr_of_source_or_target_cluster>`: one `<…>` word as the whole scalar.
-fn is_angle_placeholder(text: &str) -> bool {
+pub(crate) fn is_angle_placeholder(text: &str) -> bool {
     let Some(inner) = text
         .trim()
         .strip_prefix('<')

@@ -1,0 +1,73 @@
+//! DVM113 egress-firewall-dnsname-allow: the DVM destination of a migrated
+//! namespace is allowed only by a `dnsName` rule ahead of a catch-all Deny.
+//!
+//! DNS-based allows are unreliable for this (domain.md §6): names are
+//! re-resolved on their TTL and the pod and the controller may disagree, and
+//! the current OVN documentation warns that a `dnsName` Allow before
+//! `Deny 0.0.0.0/0` does not permit the traffic. The fix is a `cidrSelector`
+//! Allow for the destination's addresses. The finding sits on the `dnsName`
+//! value; the catch-all Deny is the related location.
+
+use crate::finding::Finding;
+use crate::manifest::egress_firewall::TargetValue;
+use crate::model::Project;
+
+use super::{Firewalls, allow_rules_yaml, fix_yaml, peer_denials};
+
+pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    let firewalls = Firewalls::build(project);
+    for denial in peer_denials(project, &firewalls) {
+        let Some(firewall) = firewalls.items.get(denial.firewall) else {
+            continue;
+        };
+        let Some(deny) = firewall.manifest.rules.get(denial.rule) else {
+            continue;
+        };
+        for &dns in &denial.dns_allows {
+            let Some(rule) = firewall.manifest.rules.get(dns) else {
+                continue;
+            };
+            let name = match rule.target().map(|t| &t.value) {
+                Some(TargetValue::DnsName(name)) => name.value.as_str(),
+                _ => continue,
+            };
+            let message = format!(
+                "{} lets the DVM traffic of migrated {} through only by its rule egress[{dns}] (`dnsName: {name}`), ahead of the catch-all Deny egress[{}]; DNS-based allows are unreliable (names are re-resolved on their TTL, pods and the firewall may disagree, and a `dnsName` Allow before `Deny 0.0.0.0/0` is documented not to permit the traffic), so {} — {} — is denied",
+                firewall.describe(),
+                denial.namespaces_text(),
+                denial.rule,
+                denial.range_text(),
+                denial.what,
+            );
+            let cidrs: Vec<String> = denial
+                .denied
+                .as_ref()
+                .map(|d| d.to_cidrs().iter().map(ToString::to_string).collect())
+                .unwrap_or_else(|| vec!["<addresses of the DVM destination>".to_owned()]);
+            let help = format!(
+                "allow the destination by address with a `cidrSelector` rule above the catch-all Deny egress[{}]{}:\n{}",
+                denial.rule,
+                if denial.denied.is_none() {
+                    " (set `ingress`, `workers` or `cidrs` of the target cluster in .dvmlint.yaml to have dvmlint compute the addresses)"
+                } else {
+                    ""
+                },
+                fix_yaml(
+                    firewall,
+                    &allow_rules_yaml(firewall.manifest.flavor, &cidrs, &denial.ports),
+                    denial.rule
+                )
+            );
+            out.push(
+                Finding::new("DVM113", firewall.location(rule.location()), message)
+                    .help(help)
+                    .object(Some(firewall.object.object_ref()))
+                    .cluster(project.cluster_name(firewall.object.cluster))
+                    .related(
+                        firewall.location(deny.location()),
+                        "the catch-all Deny that decides",
+                    ),
+            );
+        }
+    }
+}

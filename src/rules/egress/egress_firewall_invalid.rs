@@ -1,0 +1,196 @@
+//! DVM112 egress-firewall-invalid: what the platform rejects or what breaks
+//! the firewall (domain.md §6):
+//!
+//! - more than one `EgressNetworkPolicy` in a namespace (SDN allows one per
+//!   project; violating the limit may drop all external traffic);
+//! - an `EgressNetworkPolicy` in `default`, which cannot use one;
+//! - an `EgressFirewall` not named `default` (OVN ignores any other name);
+//! - an invalid `cidrSelector`, or an IPv6 one in SDN (IPv4 only);
+//! - a rule with not exactly one `to` target;
+//! - a `type` other than `Allow`/`Deny` (case-sensitive);
+//! - an OVN `ports` entry the CRD rejects;
+//! - more rules than the platform accepts (SDN 1,000; OVN 8,000).
+//!
+//! A validity rule: it applies to every firewall, migrated namespace or not.
+//! One pass over the firewalls; the per-namespace count uses a hash map.
+
+use std::collections::HashMap;
+
+use crate::finding::Finding;
+use crate::manifest::egress_firewall::{FirewallFlavor, TargetValue, parse_cidr};
+use crate::model::{Project, Scope};
+use crate::rules::hygiene::template_placeholder::is_angle_placeholder;
+use crate::yaml::Span;
+
+use super::{FirewallObject, Firewalls};
+
+pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    let firewalls = Firewalls::build(project);
+    let mut first_sdn: HashMap<(Option<usize>, &Scope), (&str, usize)> = HashMap::new();
+    for (i, firewall) in firewalls.items.iter().enumerate() {
+        let meta = &firewall.object.object.meta;
+        let flavor = firewall.manifest.flavor;
+        let report = |span: Span, message: String, help: &str| {
+            Finding::new("DVM112", firewall.location(span), message)
+                .help(help.to_owned())
+                .object(Some(firewall.object.object_ref()))
+                .cluster(project.cluster_name(firewall.object.cluster))
+        };
+        match flavor {
+            FirewallFlavor::Sdn => {
+                let key = (firewall.object.cluster, &firewall.object.scope);
+                match first_sdn.get(&key) {
+                    // Same name: one object applied twice, which is DVM401's.
+                    Some((name, _)) if *name == meta.name.value => {}
+                    Some((_, earlier)) => {
+                        let mut finding = report(
+                            meta.name.span,
+                            format!(
+                                "a second EgressNetworkPolicy{}: OpenShift SDN allows one per project, and more than one may drop all external traffic of the namespace",
+                                place(&firewall.object.scope)
+                            ),
+                            "merge the rules into one EgressNetworkPolicy, in the order they must be evaluated",
+                        );
+                        if let Some(first) = firewalls.items.get(*earlier) {
+                            finding = finding.related(
+                                first.location(first.object.object.meta.name.span),
+                                "the first EgressNetworkPolicy of the namespace",
+                            );
+                        }
+                        out.push(finding);
+                    }
+                    None => {
+                        first_sdn.insert(key, (meta.name.value.as_str(), i));
+                    }
+                }
+                if firewall.object.scope.namespace() == Some("default") {
+                    let span = meta.namespace.as_ref().map_or(meta.name.span, |n| n.span);
+                    out.push(report(
+                        span,
+                        "an EgressNetworkPolicy in the `default` project, which cannot use one"
+                            .to_owned(),
+                        "move the workload and its EgressNetworkPolicy to a project of its own",
+                    ));
+                }
+            }
+            FirewallFlavor::Ovn => {
+                if meta.name.value != "default" {
+                    out.push(report(
+                        meta.name.span,
+                        format!(
+                            "EgressFirewall named `{}`: OVN-Kubernetes only accepts an EgressFirewall named `default` (one per namespace), so these rules are not applied",
+                            meta.name.value
+                        ),
+                        "rename it to `default` (`metadata.name: default`)",
+                    ));
+                }
+            }
+        }
+        check_rules(firewall, &report, out);
+    }
+}
+
+fn place(scope: &Scope) -> String {
+    match scope {
+        Scope::Namespace(ns) => format!(" in namespace `{ns}`"),
+        _ => " without a namespace (both land in the namespace they are applied to)".to_owned(),
+    }
+}
+
+fn check_rules(
+    firewall: &FirewallObject<'_>,
+    report: &dyn Fn(Span, String, &str) -> Finding,
+    out: &mut Vec<Finding>,
+) {
+    let flavor = firewall.manifest.flavor;
+    let kind = flavor.kind();
+    let count = firewall.manifest.rules.len();
+    if count > flavor.max_rules() {
+        out.push(report(
+            firewall.manifest.egress_key.unwrap_or_default(),
+            format!(
+                "{count} rules: an {kind} accepts at most {}; beyond the limit the firewall breaks and may drop all external traffic",
+                flavor.max_rules()
+            ),
+            "aggregate adjacent CIDRs, or drop rules that no longer match anything",
+        ));
+    }
+    let targets = match flavor {
+        FirewallFlavor::Sdn => "`cidrSelector` or `dnsName`",
+        FirewallFlavor::Ovn => "`cidrSelector`, `dnsName` or `nodeSelector`",
+    };
+    for (i, rule) in firewall.manifest.rules.iter().enumerate() {
+        match &rule.type_ {
+            Some(t) if t.value == "Allow" || t.value == "Deny" => {}
+            Some(t) => {
+                let suggestion = ["Allow", "Deny"]
+                    .into_iter()
+                    .find(|w| w.eq_ignore_ascii_case(t.value.trim()));
+                out.push(report(
+                    t.span,
+                    format!(
+                        "rule egress[{i}] has `type: {}`: only `Allow` and `Deny` (case-sensitive) are accepted",
+                        t.value
+                    ),
+                    &suggestion.map_or_else(
+                        || "write `type: Allow` or `type: Deny`".to_owned(),
+                        |w| format!("write `type: {w}`"),
+                    ),
+                ));
+            }
+            None => out.push(report(
+                rule.span,
+                format!("rule egress[{i}] has no `type`: it must be `Allow` or `Deny`"),
+                "add `type: Allow` or `type: Deny`",
+            )),
+        }
+        match rule.targets.as_slice() {
+            [] => out.push(report(
+                rule.to_key.unwrap_or(rule.span),
+                format!("rule egress[{i}] has no target: `to` must set exactly one of {targets}"),
+                &format!("set exactly one of {targets} under `to`"),
+            )),
+            [_] => {}
+            [_, second, ..] => out.push(report(
+                second.key,
+                format!(
+                    "rule egress[{i}] sets {} targets: `to` must set exactly one of {targets}",
+                    rule.targets.len()
+                ),
+                "split it into one rule per target, in the order they must be evaluated",
+            )),
+        }
+        for target in &rule.targets {
+            if let TargetValue::Cidr(text) = &target.value
+                // A documentation placeholder is DVM402's: one problem, one finding.
+                && !is_angle_placeholder(&text.value)
+            {
+                match parse_cidr(&text.value) {
+                    Err(why) => out.push(report(
+                        text.span,
+                        format!("rule egress[{i}] has an invalid `cidrSelector`: {why}"),
+                        "write an address and a prefix length, e.g. `10.0.0.0/16` or `192.0.2.10/32`",
+                    )),
+                    Ok(ipnet::IpNet::V6(_)) if flavor == FirewallFlavor::Sdn => out.push(report(
+                        text.span,
+                        format!(
+                            "rule egress[{i}] has the IPv6 `cidrSelector` `{}`: an EgressNetworkPolicy (OpenShift SDN) accepts IPv4 only",
+                            text.value
+                        ),
+                        "use IPv4 CIDRs; IPv6 egress rules need OVN-Kubernetes and an EgressFirewall",
+                    )),
+                    Ok(_) => {}
+                }
+            }
+        }
+        for port in &rule.ports {
+            if let Err(why) = port.parse() {
+                out.push(report(
+                    port.span,
+                    format!("rule egress[{i}] has an invalid `ports` entry: {why}"),
+                    "write `protocol: TCP|UDP|SCTP` and `port: 1-65535`",
+                ));
+            }
+        }
+    }
+}
