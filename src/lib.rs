@@ -7,6 +7,7 @@ pub mod config;
 pub mod discovery;
 pub mod finding;
 pub mod lint;
+pub mod lsp;
 pub mod manifest;
 pub mod model;
 pub mod net;

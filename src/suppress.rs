@@ -119,7 +119,7 @@ pub fn split_rules(list: &str) -> Vec<String> {
 
 /// The byte index of a YAML comment's `#` on this line, if any: at the start
 /// or after white space, and not inside a quoted scalar.
-fn comment_start(line: &str) -> Option<usize> {
+pub(crate) fn comment_start(line: &str) -> Option<usize> {
     let mut quote: Option<char> = None;
     let mut previous = ' ';
     for (i, c) in line.char_indices() {

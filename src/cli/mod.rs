@@ -45,6 +45,8 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: noproxy_cmd::NoProxyFormat,
     },
+    /// Language server on stdin/stdout (LSP 3.17)
+    Lsp,
 }
 
 #[derive(Args, Default)]
@@ -98,6 +100,7 @@ const SUBCOMMANDS: &[&str] = &[
     "rules",
     "explain",
     "noproxy",
+    "lsp",
     "help",
     "-h",
     "--help",
@@ -130,6 +133,7 @@ pub fn main() -> i32 {
             no_proxy,
             format,
         } => noproxy_cmd::run(&hosts, &no_proxy, format),
+        Command::Lsp => crate::lsp::serve(),
     }
 }
 

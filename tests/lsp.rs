@@ -1,0 +1,427 @@
+//! `dvmlint lsp` driven like an editor: the binary as a child process, LSP
+//! messages framed by `lsp-server` on its pipes. Every wait is bounded, so a
+//! hang fails the test instead of blocking CI.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use lsp_server::{Message, Notification, Request, RequestId};
+use lsp_types::Url;
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: mpsc::Receiver<Message>,
+    next_id: i32,
+    /// Notifications read while waiting for something else.
+    notifications: Vec<Notification>,
+}
+
+impl Client {
+    fn start(root: &Path) -> Client {
+        Self::start_with(root, json!({}))
+    }
+
+    fn start_with(root: &Path, capabilities: Value) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+            .arg("lsp")
+            .current_dir(root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start dvmlint lsp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Ok(Some(message)) = Message::read(&mut reader) {
+                if tx.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut client = Client {
+            child,
+            stdin,
+            incoming,
+            next_id: 0,
+            notifications: Vec::new(),
+        };
+        let root_uri = Url::from_directory_path(root).unwrap();
+        let result = client.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": root_uri,
+                "workspaceFolders": [{"uri": root_uri, "name": "repo"}],
+                "capabilities": capabilities,
+            }),
+        );
+        assert_eq!(result["capabilities"]["textDocumentSync"]["change"], 1);
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn send(&mut self, message: Message) {
+        message.write(&mut self.stdin).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(Notification::new(method.to_owned(), params).into());
+    }
+
+    fn recv(&mut self, deadline: Instant, waiting_for: &str) -> Message {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.incoming.recv_timeout(left) {
+            Ok(message) => message,
+            Err(_) => panic!("no {waiting_for} within {WAIT:?}"),
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        self.send(Request::new(id.clone(), method.to_owned(), params).into());
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.recv(deadline, method) {
+                Message::Response(response) if response.id == id => {
+                    assert!(response.error.is_none(), "{method}: {:?}", response.error);
+                    return response.result.unwrap_or(Value::Null);
+                }
+                Message::Notification(n) => self.notifications.push(n),
+                _ => {}
+            }
+        }
+    }
+
+    fn open(&mut self, uri: &Url, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+        );
+    }
+
+    fn change(&mut self, uri: &Url, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    /// The next notification `method` that satisfies `accept` (earlier
+    /// ones, and ones that do not satisfy it, are skipped).
+    fn wait_notification(&mut self, method: &str, accept: impl Fn(&Value) -> bool) -> Value {
+        if let Some(at) = self
+            .notifications
+            .iter()
+            .position(|n| n.method == method && accept(&n.params))
+        {
+            let found = self.notifications.remove(at);
+            self.notifications.drain(..at);
+            return found.params;
+        }
+        self.notifications.clear();
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Message::Notification(n) = self.recv(deadline, method)
+                && n.method == method
+                && accept(&n.params)
+            {
+                return n.params;
+            }
+        }
+    }
+
+    /// The next diagnostics published for `uri` that satisfy `accept`.
+    fn diagnostics(&mut self, uri: &Url, accept: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let uri = uri.to_string();
+        let params = self.wait_notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri.as_str() && accept(p["diagnostics"].as_array().unwrap())
+        });
+        params["diagnostics"].as_array().unwrap().clone()
+    }
+
+    /// shutdown, exit, and the process's exit code.
+    fn shutdown(mut self) -> Option<i32> {
+        assert_eq!(self.request("shutdown", Value::Null), Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("dvmlint lsp did not exit after shutdown/exit");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        // A failed test must not leave the server running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn uri(dir: &tempfile::TempDir, name: &str) -> Url {
+    Url::from_file_path(dir.path().join(name)).unwrap()
+}
+
+const CONFIGMAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: app1\ndata:\n  k: v\n";
+
+fn duplicated() -> String {
+    format!("{CONFIGMAP}---\n{CONFIGMAP}")
+}
+
+fn rules(diagnostics: &[Value]) -> Vec<&str> {
+    diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect()
+}
+
+fn has_rule(rule: &str) -> impl Fn(&[Value]) -> bool + '_ {
+    move |d| rules(d).contains(&rule)
+}
+
+#[test]
+fn unsaved_duplicate_gets_dvm401_at_the_name_and_the_fix_clears_it() {
+    // On disk the file is clean: the finding comes from the open buffer.
+    let dir = repo(&[("a.yaml", CONFIGMAP)]);
+    let a = uri(&dir, "a.yaml");
+    let mut client = Client::start(dir.path());
+    client.open(&a, &duplicated());
+    let diagnostics = client.diagnostics(&a, has_rule("DVM401"));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    // Line 12 (`  name: settings` of the second document), columns 9..17.
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 11, "character": 8}, "end": {"line": 11, "character": 16}})
+    );
+    assert_eq!(d["severity"], 1);
+    assert_eq!(d["source"], "dvmlint");
+    assert_eq!(
+        d["codeDescription"]["href"],
+        "https://dvmlint.dev/rules/dvm401"
+    );
+    assert!(d["message"].as_str().unwrap().contains("\nhelp: "), "{d}");
+    let related = &d["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], a.as_str());
+    assert_eq!(related["location"]["range"]["start"]["line"], 3);
+    assert_eq!(related["message"], "first defined here");
+
+    client.change(&a, 2, CONFIGMAP);
+    client.diagnostics(&a, <[Value]>::is_empty);
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn a_change_in_one_document_refreshes_the_other_open_document() {
+    let dir = repo(&[("a.yaml", CONFIGMAP), ("b.yaml", CONFIGMAP)]);
+    let (a, b) = (uri(&dir, "a.yaml"), uri(&dir, "b.yaml"));
+    let mut client = Client::start(dir.path());
+    client.open(&a, CONFIGMAP);
+    client.open(&b, CONFIGMAP);
+    // The later definition (b.yaml) carries the finding, pointing back at a.yaml.
+    let diagnostics = client.diagnostics(&b, has_rule("DVM401"));
+    assert_eq!(
+        diagnostics[0]["relatedInformation"][0]["location"]["uri"],
+        a.as_str()
+    );
+    // Renaming the object in a.yaml's unsaved buffer clears b.yaml.
+    client.change(&a, 2, &CONFIGMAP.replace("name: settings", "name: other"));
+    client.diagnostics(&b, <[Value]>::is_empty);
+    // Closing a.yaml brings the disk version (a duplicate) back for b.yaml.
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": a}}));
+    client.diagnostics(&a, <[Value]>::is_empty);
+    client.diagnostics(&b, has_rule("DVM401"));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn suppression_code_action_inserts_the_comment_that_silences_the_finding() {
+    let dir = repo(&[("a.yaml", CONFIGMAP)]);
+    let a = uri(&dir, "a.yaml");
+    let mut client = Client::start(dir.path());
+    let text = duplicated();
+    client.open(&a, &text);
+    let diagnostics = client.diagnostics(&a, has_rule("DVM401"));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": a},
+            "range": diagnostics[0]["range"],
+            "context": {"diagnostics": diagnostics},
+        }),
+    );
+    let actions = actions.as_array().unwrap();
+    let suppress = actions
+        .iter()
+        .find(|a| a["title"] == "Suppress DVM401 on this line")
+        .unwrap_or_else(|| panic!("no suppression in {actions:#?}"));
+    assert_eq!(suppress["kind"], "quickfix");
+    let edits = suppress["edit"]["changes"][a.as_str()].as_array().unwrap();
+    assert_eq!(
+        edits[0],
+        json!({
+            "range": {"start": {"line": 11, "character": 16}, "end": {"line": 11, "character": 16}},
+            "newText": " # dvmlint: ignore[DVM401] TODO: reason",
+        })
+    );
+    // No allow-policy action for a rule that is not DVM101/DVM102.
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    // Applying the edit silences the finding (and uses the suppression: no DVM900).
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[11].push_str(" # dvmlint: ignore[DVM401] TODO: reason");
+    client.change(&a, 2, &(lines.join("\n") + "\n"));
+    client.diagnostics(&a, <[Value]>::is_empty);
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn invalid_yaml_while_typing_is_dvm001_and_the_server_keeps_serving() {
+    let dir = repo(&[("a.yaml", CONFIGMAP)]);
+    let a = uri(&dir, "a.yaml");
+    let mut client = Client::start(dir.path());
+    client.open(
+        &a,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [\n",
+    );
+    let diagnostics = client.diagnostics(&a, has_rule("DVM001"));
+    assert_eq!(diagnostics[0]["severity"], 1);
+    // Half-typed text of every kind: tabs, a lone quote, a NUL, an empty buffer.
+    for (version, text) in ["\tkey: 1", "a: \"", "a: \u{0}", "", "---\n---\n- ["]
+        .into_iter()
+        .enumerate()
+    {
+        client.change(&a, i32::try_from(version).unwrap() + 2, text);
+    }
+    client.change(&a, 10, CONFIGMAP);
+    client.diagnostics(&a, <[Value]>::is_empty);
+    // Requests are still answered.
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": a},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": []},
+        }),
+    );
+    assert_eq!(actions, json!([]));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn an_invalid_config_is_a_message_and_fixing_it_brings_diagnostics_back() {
+    let dir = repo(&[
+        ("a.yaml", CONFIGMAP),
+        (".dvmlint.yaml", "nonsense_key: 1\n"),
+    ]);
+    let a = uri(&dir, "a.yaml");
+    let mut client = Client::start(dir.path());
+    let message = client.wait_notification("window/showMessage", |p| p["type"] == 1);
+    assert!(
+        message["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid configuration"),
+        "{message}"
+    );
+    client.open(&a, &duplicated());
+    // The config is deleted: the server lints with the defaults on the next save.
+    std::fs::remove_file(dir.path().join(".dvmlint.yaml")).unwrap();
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": a}}));
+    client.diagnostics(&a, has_rule("DVM401"));
+    // Made invalid again: a message, and the server still answers.
+    std::fs::write(dir.path().join(".dvmlint.yaml"), "clusters: 3\n").unwrap();
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": a}}));
+    client.wait_notification("window/showMessage", |p| p["type"] == 1);
+    client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": a},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": []},
+        }),
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn a_file_outside_the_project_is_not_linted_and_breaks_nothing() {
+    let dir = repo(&[("a.yaml", CONFIGMAP)]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let outside = Url::from_file_path(elsewhere.path().join("x.yaml")).unwrap();
+    let a = uri(&dir, "a.yaml");
+    let mut client = Client::start(dir.path());
+    client.open(&outside, &duplicated());
+    client.open(&Url::parse("untitled:Untitled-1").unwrap(), "kind: [");
+    client.wait_notification("window/logMessage", |p| {
+        p["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside the project")
+    });
+    client.open(&a, &duplicated());
+    client.diagnostics(&a, has_rule("DVM401"));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn columns_are_utf16_code_units_unless_the_client_takes_utf32() {
+    // `𝄞` is one Unicode scalar (dvmlint's column unit) and two UTF-16 units.
+    let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {labels: {x: \"𝄞\"}, name: settings, namespace: app1}\n";
+    let text = format!("{doc}---\n{doc}");
+    let name_col = doc.lines().nth(2).unwrap().find("settings").unwrap(); // bytes
+    let scalars = doc.lines().nth(2).unwrap()[..name_col].chars().count();
+    let dir = repo(&[]);
+    let a = uri(&dir, "a.yaml");
+
+    let mut client = Client::start(dir.path());
+    client.open(&a, &text);
+    let d = client.diagnostics(&a, has_rule("DVM401"));
+    assert_eq!(
+        d[0]["range"]["start"],
+        json!({"line": 6, "character": scalars + 1})
+    );
+    assert_eq!(client.shutdown(), Some(0));
+
+    let mut client = Client::start_with(
+        dir.path(),
+        json!({"general": {"positionEncodings": ["utf-32", "utf-16"]}}),
+    );
+    client.open(&a, &text);
+    let d = client.diagnostics(&a, has_rule("DVM401"));
+    assert_eq!(
+        d[0]["range"]["start"],
+        json!({"line": 6, "character": scalars})
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}
