@@ -293,9 +293,20 @@ impl Server<'_> {
             overlays: self.documents.overlays(&root),
             ..LintOptions::default()
         };
-        let run = match lint::run(&options) {
-            Ok(run) => run,
-            Err(err) => {
+        // A defect in a rule must not take the editor's server down with it:
+        // the panic is reported (its message went to stderr) and the session goes on.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lint::run(&options)));
+        let run = match outcome {
+            Ok(Ok(run)) => run,
+            Err(_) => {
+                self.show(
+                    MessageType::ERROR,
+                    "dvmlint: internal error while linting (see the server's stderr); diagnostics were not updated",
+                );
+                return;
+            }
+            Ok(Err(err)) => {
                 let kind = match err {
                     LintError::Config(_) => MessageType::ERROR,
                     LintError::Usage(_) => MessageType::WARNING,
