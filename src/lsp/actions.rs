@@ -187,6 +187,7 @@ fn is_yaml_line(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
     const HELP: &str = "allow the rsync pods' egress with a policy of its own:\n\n\
@@ -196,7 +197,7 @@ spec:\n  podSelector: {}\n  policyTypes:\n    - Egress\n  egress:\n    - {}\n\
 
     #[test]
     fn the_allow_policy_is_the_yaml_between_the_prose() {
-        let yaml = allow_policy_yaml(HELP).unwrap_or_default();
+        let yaml = allow_policy_yaml(HELP).unwrap();
         assert!(yaml.starts_with("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy"));
         assert!(yaml.ends_with("    - {}"), "{yaml}");
     }
@@ -236,6 +237,57 @@ spec:\n  podSelector: {}\n  policyTypes:\n    - Egress\n  egress:\n    - {}\n\
             merged.map(|e| (e.range.start, e.new_text)),
             Some((Position::new(2, 29), ", DVM402".to_owned()))
         );
+    }
+
+    #[test]
+    fn dvm101_offers_the_suppression_and_the_policy_other_rules_only_the_suppression() {
+        let uri = Url::parse("file:///repo/ns/app1/policies.yaml").unwrap();
+        let text = "kind: NetworkPolicy\nmetadata:\n  name: deny-all\n";
+        let diagnostic = |line| lsp_types::Diagnostic {
+            range: Range::new(Position::new(line, 8), Position::new(line, 16)),
+            ..lsp_types::Diagnostic::default()
+        };
+        let published = [
+            Published {
+                diagnostic: diagnostic(2),
+                rule: "DVM101".to_owned(),
+                allow_policy: allow_policy_yaml(HELP),
+            },
+            Published {
+                diagnostic: diagnostic(0),
+                rule: "DVM401".to_owned(),
+                allow_policy: None,
+            },
+        ];
+        let all = Range::new(Position::new(0, 0), Position::new(2, 0));
+        let titles_and_edits: Vec<(String, TextEdit)> =
+            for_range(&uri, text, all, &published, Encoding::Utf16)
+                .into_iter()
+                .filter_map(|a| match a {
+                    CodeActionOrCommand::CodeAction(a) => {
+                        let edit = a.edit?.changes?.remove(&uri)?.pop()?;
+                        Some((a.title, edit))
+                    }
+                    CodeActionOrCommand::Command(_) => None,
+                })
+                .collect();
+        let titles: Vec<&str> = titles_and_edits.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Suppress DVM101 on this line",
+                "Insert an allow policy for the rsync pods",
+                "Suppress DVM401 on this line"
+            ]
+        );
+        let policy = &titles_and_edits[1].1;
+        assert_eq!(policy.range.start, Position::new(3, 0));
+        assert!(
+            policy
+                .new_text
+                .starts_with("---\napiVersion: networking.k8s.io/v1\n")
+        );
+        assert!(policy.new_text.ends_with("    - {}\n"));
     }
 
     #[test]
