@@ -425,3 +425,18 @@ fn columns_are_utf16_code_units_unless_the_client_takes_utf32() {
     );
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn a_secret_value_never_reaches_a_diagnostic() {
+    // The Secret is named like its own value, so the DVM401 message would print it.
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: hunter2-hunter2\n  namespace: app1\nstringData:\n  password: hunter2-hunter2\n";
+    let dir = repo(&[]);
+    let a = uri(&dir, "secret.yaml");
+    let mut client = Client::start(dir.path());
+    client.open(&a, &format!("{secret}---\n{secret}"));
+    let diagnostics = client.diagnostics(&a, has_rule("DVM401"));
+    let text = serde_json::to_string(&diagnostics).unwrap();
+    assert!(!text.contains("hunter2-hunter2"), "{text}");
+    assert!(text.contains("****"), "{text}");
+    assert_eq!(client.shutdown(), Some(0));
+}
