@@ -440,3 +440,33 @@ fn a_secret_value_never_reaches_a_diagnostic() {
     assert!(text.contains("****"), "{text}");
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn a_burst_of_keystrokes_is_linted_once() {
+    let dir = repo(&[("a.yaml", CONFIGMAP)]);
+    let a = uri(&dir, "a.yaml");
+    let mut client = Client::start(dir.path());
+    client.open(&a, CONFIGMAP);
+    client.diagnostics(&a, <[Value]>::is_empty);
+    // Ten changes within a few milliseconds; only the last text has a duplicate.
+    for version in 2..11 {
+        client.change(&a, version, &format!("{CONFIGMAP}# typing {version}\n"));
+    }
+    client.change(&a, 11, &duplicated());
+    let deadline = Instant::now() + WAIT;
+    let mut published = 0;
+    loop {
+        if let Message::Notification(n) = client.recv(deadline, "publishDiagnostics")
+            && n.method == "textDocument/publishDiagnostics"
+            && n.params["uri"] == a.as_str()
+        {
+            published += 1;
+            if rules(n.params["diagnostics"].as_array().unwrap()).contains(&"DVM401") {
+                break;
+            }
+        }
+    }
+    // One lint for the burst (two if the machine stalled the server mid-burst).
+    assert!(published <= 2, "{published} publications for one burst");
+    assert_eq!(client.shutdown(), Some(0));
+}
