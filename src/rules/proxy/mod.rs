@@ -43,10 +43,8 @@ use crate::model::migration::Migration;
 use crate::model::proxy::{EffectiveProxy, VarOrigin};
 
 /// The MTC view and every cluster's effective proxy settings.
-pub(crate) fn effective(project: &Project) -> (Migration, Vec<EffectiveProxy>) {
-    let migration = Migration::build(project);
-    let proxies = EffectiveProxy::build_all(project, &migration);
-    (migration, proxies)
+pub(crate) fn effective(project: &Project) -> (&Migration, &[EffectiveProxy]) {
+    (project.migration(), project.proxies())
 }
 
 /// A project-rule finding about `cluster`, on the object holding `location`
