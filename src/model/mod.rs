@@ -8,6 +8,8 @@
 
 pub mod destination;
 pub mod migration;
+pub mod network;
+pub mod rsync_pods;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;

@@ -12,6 +12,7 @@
 
 pub mod hygiene;
 pub mod input;
+pub mod network;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -70,6 +71,19 @@ pub const REGISTRY: &[(&str, Check)] = &[
     ("DVM001", Check::Input),
     ("DVM002", Check::Input),
     ("DVM003", Check::Input),
+    (
+        "DVM101",
+        Check::Project(network::rsync_egress_blocked::check),
+    ),
+    (
+        "DVM102",
+        Check::Project(network::rsync_ingress_blocked::check),
+    ),
+    ("DVM103", Check::Project(network::rsync_dns_blocked::check)),
+    (
+        "DVM104",
+        Check::Project(network::rsync_allow_misses_pods::check),
+    ),
     ("DVM401", Check::Project(hygiene::duplicate_object::check)),
     (
         "DVM402",
