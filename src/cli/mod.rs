@@ -2,6 +2,7 @@
 //! lint run to a reporter.
 
 mod catalogue_cmd;
+pub mod probe;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -34,6 +35,8 @@ enum Command {
     },
     /// Print a rule's full documentation (by id or name)
     Explain { rule: String },
+    /// Answer one reachability question from the repository's model
+    Probe(probe::ProbeArgs),
 }
 
 #[derive(Args, Default)]
@@ -86,6 +89,7 @@ const SUBCOMMANDS: &[&str] = &[
     "check",
     "rules",
     "explain",
+    "probe",
     "help",
     "-h",
     "--help",
@@ -113,6 +117,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check(args),
         Command::Rules { format } => catalogue_cmd::list(format),
         Command::Explain { rule } => catalogue_cmd::explain(&rule),
+        Command::Probe(args) => probe::run(args),
     }
 }
 
