@@ -324,3 +324,65 @@ fn selector(node: &Node<'_>, notes: &mut Vec<Note>) -> LabelSelector {
         match_expressions,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::ports::PortSet;
+
+    fn view(text: &str) -> NetworkPolicyView {
+        let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+        let node = parsed.documents.into_iter().next().unwrap_or(Node {
+            span: Span::line_start(1),
+            value: crate::yaml::Value::Map(Vec::new()),
+        });
+        let name = Text {
+            value: "p".to_owned(),
+            span: node.span,
+        };
+        NetworkPolicyView::from_node(&node, &name, "ns")
+    }
+
+    #[test]
+    fn spans_and_conversion() {
+        let v = view(
+            "spec:\n  podSelector:\n    matchLabels: {owner: directvolumemigration}\n  egress:\n    - to:\n        - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}\n      ports:\n        - {port: 30000, endPort: 32767}\n        - {protocol: UDP, port: dns}\n",
+        );
+        assert_eq!(v.pod_selector_span.start.line, 2);
+        assert!(v.notes.is_empty(), "{:?}", v.notes);
+        assert_eq!(v.egress.len(), 1);
+        assert_eq!(v.egress[0].peers.len(), 1);
+        assert_eq!(v.egress[0].ports.len(), 2);
+        let rule = &v.policy.egress[0];
+        assert_eq!(rule.ports[0], PortSpec::range(Protocol::Tcp, 30000, 32767));
+        assert_eq!(rule.ports[1], PortSpec::named(Protocol::Udp, "dns"));
+        assert!(v.policy.policy_types.is_none());
+        assert!(v.policy.has_type(PolicyType::Egress));
+    }
+
+    #[test]
+    fn invalid_values_match_nothing_with_a_note() {
+        let v = view(
+            "spec:\n  podSelector: {}\n  egress:\n    - to:\n        - ipBlock: {cidr: 10.0.0.300/8}\n      ports:\n        - port: 70000\n        - {protocol: tcp, port: 443}\n        - {port: 443, endPort: 80}\n",
+        );
+        assert_eq!(v.notes.len(), 4, "{:?}", v.notes);
+        let rule = &v.policy.egress[0];
+        assert!(rule.peers[0].addresses().is_none());
+        for spec in &rule.ports {
+            assert_eq!(spec.resolve(Protocol::Tcp, Some(&[])), PortSet::new());
+        }
+    }
+
+    #[test]
+    fn unknown_operator_selects_nothing() {
+        let v = view(
+            "spec:\n  podSelector:\n    matchExpressions:\n      - {key: app, operator: Equals, values: [x]}\n",
+        );
+        assert_eq!(v.notes.len(), 1);
+        assert!(
+            !v.policy
+                .pod_selector
+                .matches(&crate::net::selector::labels([("app", "x")]))
+        );
+    }
+}

@@ -15,7 +15,7 @@ pub mod rsync_ingress_blocked;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Location};
 use crate::model::Project;
 use crate::model::migration::DvmPair;
 use crate::model::network::{ClusterPolicies, NetworkModel};
@@ -77,6 +77,7 @@ pub(crate) fn isolation_finding(
         .object(Some(object.object_ref()))
         .cluster(project.cluster_name(Some(cluster)));
     let mut seen = BTreeSet::from([policies.origin(first).map(|o| o.object)]);
+    let mut seen_notes = BTreeSet::new();
     for &p in ordered.iter().skip(1) {
         if !seen.insert(policies.origin(p).map(|o| o.object)) {
             continue;
@@ -85,6 +86,20 @@ pub(crate) fn isolation_finding(
             finding = finding.related(
                 loc,
                 format!("`{}` also isolates these pods", policies.set.policy_name(p)),
+            );
+        }
+    }
+    for &p in &ordered {
+        let (Some(view), Some(object)) = (policies.view(p), policies.object(project, p)) else {
+            continue;
+        };
+        if !seen_notes.insert(policies.origin(p).map(|o| o.object)) {
+            continue;
+        }
+        for note in &view.notes {
+            finding = finding.related(
+                Location::new(&object.object.file, note.span),
+                format!("skipped as invalid: {}", note.message),
             );
         }
     }

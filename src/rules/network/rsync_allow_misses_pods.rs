@@ -73,7 +73,6 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             else {
                 continue;
             };
-            let selected = needed.len() - missed.len();
             let missed_block = needed
                 .iter()
                 .any(|p| p.block && !policy.pod_selector.matches(&p.pod.labels));
@@ -86,10 +85,9 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             };
             let (k, v) = model.layout.allow_selector();
             let message = format!(
-                "`{}` is meant for the rsync pods but its podSelector `{}` selects {selected} of the {} kinds of rsync pods in namespace `{ns}` and misses the {} ({why}): the traffic it allows stays blocked for them",
+                "`{}` names the rsync pods in its podSelector `{}`, but in namespace `{ns}` it does not select the {} ({why}): the traffic it allows stays blocked for them",
                 view.name.value,
                 policy.pod_selector,
-                needed.len(),
                 missed.join(" and "),
             );
             let help = format!(
