@@ -43,6 +43,8 @@ pub struct ClusterPolicies {
     pub origins: Vec<PolicyOrigin>,
     /// One per NetworkPolicy object of the cluster.
     pub views: Vec<NetworkPolicyView>,
+    /// Policy names per namespace (to suggest a name not yet taken).
+    pub names: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// Everything the network rules and `dvmlint probe` evaluate.
@@ -118,6 +120,11 @@ impl NetworkModel {
             for ns in bound {
                 let mut policy = view.policy.clone();
                 policy.namespace = ns.to_owned();
+                target
+                    .names
+                    .entry(ns.to_owned())
+                    .or_default()
+                    .insert(policy.name.clone());
                 list.push(policy);
                 target.origins.push(PolicyOrigin {
                     object: index,

@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 
 use crate::finding::{Finding, Location};
 use crate::model::Project;
+use crate::model::destination::DvmDestination;
 use crate::model::migration::DvmPair;
 use crate::model::network::{ClusterPolicies, NetworkModel};
 
@@ -109,20 +110,31 @@ pub(crate) fn isolation_finding(
 /// A policy name not yet used in `namespace` of the cluster: `base`, else
 /// `base-2`, … (a reused name would replace the existing policy, DVM401).
 pub(crate) fn distinct_name(policies: &ClusterPolicies, namespace: &str, base: &str) -> String {
-    let taken: BTreeSet<&str> = policies
-        .set
-        .policies()
-        .iter()
-        .filter(|p| p.namespace == namespace)
-        .map(|p| p.name.as_str())
-        .collect();
+    let Some(taken) = policies.names.get(namespace) else {
+        return base.to_owned();
+    };
     if !taken.contains(base) {
         return base.to_owned();
     }
     (2..)
         .map(|i| format!("{base}-{i}"))
-        .find(|n| !taken.contains(n.as_str()))
+        .find(|n| !taken.contains(n))
         .unwrap_or_else(|| base.to_owned())
+}
+
+/// The DVM destination of each pair, computed once per target cluster:
+/// it depends only on the host's proxy and the target cluster
+/// (`DvmDestination::of` reads every object of the target, so calling it
+/// per namespace would be quadratic).
+pub(crate) fn destination<'c>(
+    cache: &'c mut BTreeMap<usize, DvmDestination>,
+    project: &Project,
+    model: &NetworkModel,
+    pair: &DvmPair,
+) -> &'c DvmDestination {
+    cache
+        .entry(pair.target.cluster)
+        .or_insert_with(|| DvmDestination::of(project, &model.migration, pair))
 }
 
 /// The YAML of an allow policy: `rules` is the already indented body of the

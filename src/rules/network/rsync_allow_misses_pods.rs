@@ -10,7 +10,7 @@
 //! directions: egress rules are for the client pods of a source namespace,
 //! ingress rules for the server pods of a target namespace.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::finding::{Finding, Location};
 use crate::model::Project;
@@ -32,6 +32,17 @@ fn names_dvm_label(selector: &LabelSelector) -> bool {
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let model = NetworkModel::build(project);
+    // Each migrated (cluster, namespace) per side, with whether block pods run.
+    let mut sources: BTreeMap<(usize, &str), bool> = BTreeMap::new();
+    let mut targets: BTreeMap<(usize, &str), bool> = BTreeMap::new();
+    for pair in &model.migration.pairs {
+        *sources
+            .entry((pair.source.cluster, pair.source.namespace.as_str()))
+            .or_default() |= pair.block;
+        *targets
+            .entry((pair.target.cluster, pair.target.namespace.as_str()))
+            .or_default() |= pair.block;
+    }
     for (cluster, policies) in model.clusters.iter().enumerate() {
         let mut reported = BTreeSet::new();
         for (index, policy) in policies.set.policies().iter().enumerate() {
@@ -39,19 +50,15 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 continue;
             }
             let ns = policy.namespace.as_str();
-            let sides = |source: bool| {
-                model.migration.pairs.iter().filter(move |p| {
-                    let side = if source { &p.source } else { &p.target };
-                    side.cluster == cluster && side.namespace == ns
-                })
-            };
             let mut needed: Vec<RsyncPod> = Vec::new();
-            if policies.has_rules(index, PolicyType::Egress) && sides(true).next().is_some() {
-                let block = sides(true).any(|p| p.block);
+            if policies.has_rules(index, PolicyType::Egress)
+                && let Some(&block) = sources.get(&(cluster, ns))
+            {
                 needed.extend(rsync_pods::client_pods(model.layout, ns, block));
             }
-            if policies.has_rules(index, PolicyType::Ingress) && sides(false).next().is_some() {
-                let block = sides(false).any(|p| p.block);
+            if policies.has_rules(index, PolicyType::Ingress)
+                && let Some(&block) = targets.get(&(cluster, ns))
+            {
                 needed.extend(rsync_pods::server_pods(model.layout, ns, block));
             }
             let missed: Vec<&str> = needed

@@ -11,25 +11,29 @@
 
 use crate::finding::Finding;
 use crate::model::Project;
-use crate::model::destination::DvmDestination;
 use crate::model::network::NetworkModel;
 use crate::model::rsync_pods::{self, DNS_NAMESPACE, DNS_PORT};
 use crate::net::ports::{PortRange, Protocol};
 
-use super::{allow_policy_yaml, distinct_name, group_by, isolation_finding, ports_list};
+use std::collections::BTreeMap;
+
+use super::{
+    allow_policy_yaml, destination, distinct_name, group_by, isolation_finding, ports_list,
+};
 
 const RULE: &str = "DVM103";
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let model = NetworkModel::build(project);
     let dns = rsync_pods::dns_pod();
+    let mut destinations = BTreeMap::new();
     for ((cluster, namespace), pairs) in group_by(&model, true) {
         let Some(policies) = model.cluster(cluster) else {
             continue;
         };
         let by_ip = pairs
             .iter()
-            .all(|pair| DvmDestination::of(project, &model.migration, pair).by_ip);
+            .all(|pair| destination(&mut destinations, project, &model, pair).by_ip);
         if by_ip {
             continue;
         }

@@ -22,12 +22,17 @@ use crate::model::rsync_pods::{self, RsyncPod};
 use crate::net::ipset::IpSet;
 use crate::net::ports::{PortRange, Protocol};
 
-use super::{allow_policy_yaml, distinct_name, group_by, isolation_finding, ports_list};
+use std::collections::BTreeMap;
+
+use super::{
+    allow_policy_yaml, destination, distinct_name, group_by, isolation_finding, ports_list,
+};
 
 const RULE: &str = "DVM101";
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let model = NetworkModel::build(project);
+    let mut destinations = BTreeMap::new();
     for ((cluster, namespace), pairs) in group_by(&model, true) {
         let Some(policies) = model.cluster(cluster) else {
             continue;
@@ -35,7 +40,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         let block = pairs.iter().any(|p| p.block);
         let clients = rsync_pods::client_pods(model.layout, namespace, block);
         for pair in pairs {
-            let destination = DvmDestination::of(project, &model.migration, pair);
+            let destination = destination(&mut destinations, project, &model, pair);
             if let Some(finding) = check_pair(
                 project,
                 &model,
@@ -43,7 +48,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 cluster,
                 namespace,
                 pair,
-                &destination,
+                destination,
                 &clients,
             ) {
                 out.push(finding);
