@@ -147,7 +147,7 @@ pub(crate) fn allow_policy_yaml(
     rules: &str,
 ) -> String {
     let field = direction.to_ascii_lowercase();
-    format!(
+    let yaml = format!(
         "apiVersion: networking.k8s.io/v1\n\
          kind: NetworkPolicy\n\
          metadata:\n  name: {name}\n  namespace: {namespace}\n\
@@ -155,7 +155,8 @@ pub(crate) fn allow_policy_yaml(
          \x20 policyTypes:\n    - {direction}\n\
          \x20 {field}:\n{rules}",
         selector.0, selector.1
-    )
+    );
+    yaml.trim_end().to_owned()
 }
 
 /// The items of a `ports:` list at `indent` (`- protocol: TCP` / `port: N`

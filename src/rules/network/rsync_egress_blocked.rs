@@ -163,7 +163,11 @@ fn check_pair(
         first.detail,
         pair.target.namespace,
     );
-    if let Some(reason) = &destination.unknown_reason {
+    if let Some(reason) = destination
+        .unknown_reason
+        .as_ref()
+        .filter(|_| !same_cluster_service)
+    {
         let _ = write!(
             message,
             ". The destination's address is unknown ({reason}); configure it to make this check exact"
@@ -247,7 +251,7 @@ fn fix(
         model.layout.allow_selector().0,
         model.layout.allow_selector().1
     );
-    if destination.addresses.is_none() {
+    if destination.addresses.is_none() && !same_cluster_service {
         help.push_str(
             "\n(without a known destination address this allows TCP to any address on those ports; narrow it with an `ipBlock` once the address is known)",
         );
