@@ -191,9 +191,8 @@ fn check_pair(
 
 fn describe(destination: &DvmDestination, target: &str) -> String {
     match &destination.endpoint {
-        Endpoint::Proxy { value, .. } => {
-            format!("the proxy of `stunnel_tcp_proxy` ({})", value.value)
-        }
+        // Never the value itself: it may carry credentials (DVM206).
+        Endpoint::Proxy { .. } => "the proxy of `stunnel_tcp_proxy`".to_owned(),
         Endpoint::Route => format!("the rsync Route of cluster `{target}` (its router, TCP 443)"),
         Endpoint::NodePort => {
             format!("the NodePort of cluster `{target}`'s workers (TCP 30000-32767)")
