@@ -3,6 +3,7 @@
 
 mod catalogue_cmd;
 mod noproxy_cmd;
+pub mod probe;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: noproxy_cmd::NoProxyFormat,
     },
+    /// Answer one reachability question from the repository's model
+    Probe(probe::ProbeArgs),
 }
 
 #[derive(Args, Default)]
@@ -98,6 +101,7 @@ const SUBCOMMANDS: &[&str] = &[
     "rules",
     "explain",
     "noproxy",
+    "probe",
     "help",
     "-h",
     "--help",
@@ -130,6 +134,7 @@ pub fn main() -> i32 {
             no_proxy,
             format,
         } => noproxy_cmd::run(&hosts, &no_proxy, format),
+        Command::Probe(args) => probe::run(args),
     }
 }
 

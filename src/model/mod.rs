@@ -8,7 +8,9 @@
 
 pub mod destination;
 pub mod migration;
+pub mod network;
 pub mod proxy;
+pub mod rsync_pods;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;

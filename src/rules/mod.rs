@@ -13,6 +13,7 @@
 pub mod egress;
 pub mod hygiene;
 pub mod input;
+pub mod network;
 pub mod proxy;
 pub mod values;
 
@@ -73,6 +74,35 @@ pub const REGISTRY: &[(&str, Check)] = &[
     ("DVM001", Check::Input),
     ("DVM002", Check::Input),
     ("DVM003", Check::Input),
+    (
+        "DVM101",
+        Check::Project(network::rsync_egress_blocked::check),
+    ),
+    (
+        "DVM102",
+        Check::Project(network::rsync_ingress_blocked::check),
+    ),
+    ("DVM103", Check::Project(network::rsync_dns_blocked::check)),
+    (
+        "DVM104",
+        Check::Project(network::rsync_allow_misses_pods::check),
+    ),
+    (
+        "DVM110",
+        Check::Project(egress::egress_firewall_denies_peer::check),
+    ),
+    (
+        "DVM111",
+        Check::Project(egress::egress_firewall_shadowed_allow::check),
+    ),
+    (
+        "DVM112",
+        Check::Project(egress::egress_firewall_invalid::check),
+    ),
+    (
+        "DVM113",
+        Check::Project(egress::egress_firewall_dnsname_allow::check),
+    ),
     (
         "DVM201",
         Check::Project(proxy::noproxy_missing_worker::check),
@@ -141,22 +171,6 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM404",
         Check::Document(hygiene::conflicting_field_spellings::check),
-    ),
-    (
-        "DVM110",
-        Check::Project(egress::egress_firewall_denies_peer::check),
-    ),
-    (
-        "DVM111",
-        Check::Project(egress::egress_firewall_shadowed_allow::check),
-    ),
-    (
-        "DVM112",
-        Check::Project(egress::egress_firewall_invalid::check),
-    ),
-    (
-        "DVM113",
-        Check::Project(egress::egress_firewall_dnsname_allow::check),
     ),
     ("DVM900", Check::Input),
 ];
