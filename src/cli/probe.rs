@@ -363,7 +363,7 @@ pub fn load_project(paths: &[PathBuf], config: Option<&Path>) -> Result<Project,
 
 /// Answers `query` against the project's policies.
 pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
-    let plain = NetworkModel::build(project);
+    let plain = project.network();
     let cluster = match &query.cluster {
         Some(name) => project
             .clusters
@@ -372,8 +372,8 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
             .ok_or_else(|| format!("--cluster: no cluster named `{name}` in the configuration"))?,
         // The side of the migration the question is about: egress from a
         // source namespace, ingress to a target namespace.
-        None => plain
-            .migration
+        None => project
+            .migration()
             .pairs
             .iter()
             .find_map(|p| {

@@ -69,6 +69,7 @@ pub struct Project {
     /// shared by every project rule (rules run in parallel).
     migration: OnceLock<migration::Migration>,
     proxies: OnceLock<Vec<proxy::EffectiveProxy>>,
+    network: OnceLock<network::NetworkModel>,
     pub config: Config,
     pub clusters: Vec<Cluster>,
     /// Every object, in file order then document order.
@@ -149,6 +150,7 @@ impl Project {
             root,
             migration: OnceLock::new(),
             proxies: OnceLock::new(),
+            network: OnceLock::new(),
             config,
             clusters,
             objects,
@@ -166,6 +168,12 @@ impl Project {
     pub fn proxies(&self) -> &[proxy::EffectiveProxy] {
         self.proxies
             .get_or_init(|| proxy::EffectiveProxy::build_all(self, self.migration()))
+    }
+
+    /// Every cluster's NetworkPolicies, indexed by namespace (SPEC §5.9).
+    pub fn network(&self) -> &network::NetworkModel {
+        self.network
+            .get_or_init(|| network::NetworkModel::build(self))
     }
 
     /// The cluster a MigCluster name refers to: the configured cluster of that

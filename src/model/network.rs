@@ -20,7 +20,6 @@ use crate::manifest::network_policy::NetworkPolicyView;
 use crate::net::netpol::{PolicySet, PolicyType, RuleRef};
 use crate::net::selector::{LabelValue, Labels};
 
-use super::migration::Migration;
 use super::rsync_pods::{self, Layout};
 use super::{ModelObject, Project, Scope};
 
@@ -49,7 +48,6 @@ pub struct ClusterPolicies {
 
 /// Everything the network rules and `dvmlint probe` evaluate.
 pub struct NetworkModel {
-    pub migration: Migration,
     pub layout: Layout,
     /// Per cluster index.
     pub clusters: Vec<ClusterPolicies>,
@@ -65,7 +63,7 @@ impl NetworkModel {
     /// Like [`NetworkModel::build`], with `extra` (cluster, namespace) pairs
     /// that unbound policies also apply to (the namespace `probe` asks about).
     pub fn build_with(project: &Project, extra: &[(usize, String)]) -> NetworkModel {
-        let migration = Migration::build(project);
+        let migration = project.migration();
         let layout = Layout::from_version(project.config.mtc_version.as_deref());
         let n = project.clusters.len();
         let mut in_scope: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
@@ -138,7 +136,6 @@ impl NetworkModel {
             cluster.set = PolicySet::new(list, labels);
         }
         NetworkModel {
-            migration,
             layout,
             clusters,
             in_scope,

@@ -19,16 +19,13 @@ use crate::finding::{Finding, Location};
 use crate::model::Project;
 use crate::model::destination::DvmDestination;
 use crate::model::migration::DvmPair;
-use crate::model::network::{ClusterPolicies, NetworkModel};
+use crate::model::network::ClusterPolicies;
 
 /// The pairs of the migration grouped by their source side (`source`) or
 /// target side: one question per migrated namespace, however many plans.
-pub(crate) fn group_by(
-    model: &NetworkModel,
-    source: bool,
-) -> BTreeMap<(usize, &str), Vec<&DvmPair>> {
+pub(crate) fn group_by(project: &Project, source: bool) -> BTreeMap<(usize, &str), Vec<&DvmPair>> {
     let mut groups: BTreeMap<(usize, &str), Vec<&DvmPair>> = BTreeMap::new();
-    for pair in &model.migration.pairs {
+    for pair in &project.migration().pairs {
         let side = if source { &pair.source } else { &pair.target };
         groups
             .entry((side.cluster, side.namespace.as_str()))
@@ -129,12 +126,11 @@ pub(crate) fn distinct_name(policies: &ClusterPolicies, namespace: &str, base: &
 pub(crate) fn destination<'c>(
     cache: &'c mut BTreeMap<usize, DvmDestination>,
     project: &Project,
-    model: &NetworkModel,
     pair: &DvmPair,
 ) -> &'c DvmDestination {
     cache
         .entry(pair.target.cluster)
-        .or_insert_with(|| DvmDestination::of(project, &model.migration, pair))
+        .or_insert_with(|| DvmDestination::of(project, project.migration(), pair))
 }
 
 /// The YAML of an allow policy: `rules` is the already indented body of the

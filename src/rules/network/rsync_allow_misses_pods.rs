@@ -14,7 +14,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::finding::{Finding, Location};
 use crate::model::Project;
-use crate::model::network::NetworkModel;
 use crate::model::rsync_pods::{self, APP_FILESYSTEM, OWNER, RsyncPod};
 use crate::net::netpol::PolicyType;
 use crate::net::selector::LabelSelector;
@@ -31,11 +30,11 @@ fn names_dvm_label(selector: &LabelSelector) -> bool {
 }
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    let model = NetworkModel::build(project);
+    let model = project.network();
     // Each migrated (cluster, namespace) per side, with whether block pods run.
     let mut sources: BTreeMap<(usize, &str), bool> = BTreeMap::new();
     let mut targets: BTreeMap<(usize, &str), bool> = BTreeMap::new();
-    for pair in &model.migration.pairs {
+    for pair in &project.migration().pairs {
         *sources
             .entry((pair.source.cluster, pair.source.namespace.as_str()))
             .or_default() |= pair.block;

@@ -11,7 +11,6 @@
 
 use crate::finding::Finding;
 use crate::model::Project;
-use crate::model::network::NetworkModel;
 use crate::model::rsync_pods::{self, DNS_NAMESPACE, DNS_PORT};
 use crate::net::ports::{PortRange, Protocol};
 
@@ -24,16 +23,16 @@ use super::{
 const RULE: &str = "DVM103";
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    let model = NetworkModel::build(project);
+    let model = project.network();
     let dns = rsync_pods::dns_pod();
     let mut destinations = BTreeMap::new();
-    for ((cluster, namespace), pairs) in group_by(&model, true) {
+    for ((cluster, namespace), pairs) in group_by(project, true) {
         let Some(policies) = model.cluster(cluster) else {
             continue;
         };
         let by_ip = pairs
             .iter()
-            .all(|pair| destination(&mut destinations, project, &model, pair).by_ip);
+            .all(|pair| destination(&mut destinations, project, pair).by_ip);
         if by_ip {
             continue;
         }

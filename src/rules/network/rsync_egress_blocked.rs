@@ -31,19 +31,19 @@ use super::{
 const RULE: &str = "DVM101";
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    let model = NetworkModel::build(project);
+    let model = project.network();
     let mut destinations = BTreeMap::new();
-    for ((cluster, namespace), pairs) in group_by(&model, true) {
+    for ((cluster, namespace), pairs) in group_by(project, true) {
         let Some(policies) = model.cluster(cluster) else {
             continue;
         };
         let block = pairs.iter().any(|p| p.block);
         let clients = rsync_pods::client_pods(model.layout, namespace, block);
         for pair in pairs {
-            let destination = destination(&mut destinations, project, &model, pair);
+            let destination = destination(&mut destinations, project, pair);
             if let Some(finding) = check_pair(
                 project,
-                &model,
+                model,
                 policies,
                 cluster,
                 namespace,

@@ -35,13 +35,13 @@ enum Arrival {
 }
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    let model = NetworkModel::build(project);
-    for ((cluster, namespace), pairs) in group_by(&model, false) {
+    let model = project.network();
+    for ((cluster, namespace), pairs) in group_by(project, false) {
         let Some(policies) = model.cluster(cluster) else {
             continue;
         };
         let block = pairs.iter().any(|p| p.block);
-        let endpoint = endpoint_type(project, &model, cluster);
+        let endpoint = endpoint_type(project, cluster);
         for pair in pairs {
             let arrival = match endpoint {
                 "NodePort" => Arrival::Anywhere,
@@ -50,7 +50,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 _ => Arrival::Router,
             };
             if let Some(f) = check_pair(
-                project, &model, policies, cluster, namespace, pair, block, arrival,
+                project, model, policies, cluster, namespace, pair, block, arrival,
             ) {
                 out.push(f);
             }
@@ -60,9 +60,9 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
 
 /// The target's `rsync_endpoint_type`; absent or invalid is Route
 /// (domain.md §1.3).
-fn endpoint_type(project: &Project, model: &NetworkModel, cluster: usize) -> &'static str {
-    let value = model
-        .migration
+fn endpoint_type(project: &Project, cluster: usize) -> &'static str {
+    let value = project
+        .migration()
         .controller(project, cluster)
         .and_then(|(_, c)| c.text("rsync_endpoint_type"));
     match value.as_ref().map(|t| t.value.as_str()) {
