@@ -173,6 +173,9 @@ fn check(args: CheckArgs) -> i32 {
         no_respect_gitignore: args.no_respect_gitignore,
         jobs: args.jobs,
         overlays: Default::default(),
+        progress: !args.quiet
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none(),
     };
     for path in &args.paths {
         if !path.exists() {

@@ -33,7 +33,12 @@ pub struct LintOptions {
     pub jobs: Option<usize>,
     /// Unsaved editor buffers, by absolute path: they replace the file on disk.
     pub overlays: BTreeMap<PathBuf, Arc<str>>,
+    /// Show a progress bar on stderr (the CLI sets it only when stderr is a terminal).
+    pub progress: bool,
 }
+
+/// Runs shorter than this many files finish before a bar would be readable.
+const PROGRESS_MIN_FILES: usize = 2_000;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -117,12 +122,28 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         rules: &rule_set,
         cluster_of: &cluster_of,
     };
+    let bar = (options.progress && sources.len() >= PROGRESS_MIN_FILES).then(|| {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(sources.len() as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} linting {pos}/{len} files {wide_bar} {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
     let analyze = || -> Vec<FileResult> {
         sources
             .par_iter()
             .map(|source| {
                 let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
-                file::analyze_path(&source.rel, &source.path, overlay, &settings)
+                let result = file::analyze_path(&source.rel, &source.path, overlay, &settings);
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+                result
             })
             .collect()
     };
@@ -135,6 +156,9 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         None => analyze(),
     };
 
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let mut findings: Vec<Finding> = walk_errors
         .iter()
         .map(|err| rules::input::unreadable_input::walk_error(&err.rel, &err.message))
