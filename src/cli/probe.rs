@@ -8,22 +8,17 @@
 //! Exit code: 0 allowed, 1 denied, 2 usage error.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use ipnet::IpNet;
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::discovery::{self, WalkOptions};
-use crate::lint::file::{self, FileSettings};
+use crate::lint::{self, LintOptions};
 use crate::model::Project;
 use crate::model::network::{ClusterPolicies, NetworkModel};
 use crate::net::ipset::IpSet;
 use crate::net::netpol::{Pod, PolicyType, RuleRef};
 use crate::net::ports::{ContainerPort, PortRange, Protocol};
 use crate::net::selector::{LabelValue, Labels};
-use crate::rules::RuleSet;
-use crate::yaml::Limits;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ProbeFormat {
@@ -324,41 +319,12 @@ pub fn parse_source(text: &str) -> Result<Remote, String> {
 
 /// The model of the whole project holding `paths` (no rule runs).
 pub fn load_project(paths: &[PathBuf], config: Option<&Path>) -> Result<Project, String> {
-    let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let (root, config) = discovery::project_root(&first, config, true)
-        .map_err(|e| format!("invalid configuration: {e}"))?;
-    let excluded = discovery::exclude_set(&config.exclude)?;
-    let walk_options = WalkOptions {
-        exclude: config.exclude.clone(),
-        respect_gitignore: true,
+    let options = LintOptions {
+        paths: paths.to_vec(),
+        config_file: config.map(Path::to_path_buf),
+        ..LintOptions::default()
     };
-    let (sources, _) = discovery::walk(&root, &walk_options, &excluded);
-    // Selecting an id no rule has: the per-file stage runs no document rule.
-    let rules = RuleSet::new(&["-".to_owned()], &[]);
-    let names: Vec<Arc<str>> = config
-        .clusters
-        .iter()
-        .map(|c| Arc::from(c.name.as_str()))
-        .collect();
-    let default_cluster: Arc<str> = Arc::from(crate::model::DEFAULT_CLUSTER);
-    let cluster_of = |rel: &str| -> Option<Arc<str>> {
-        if config.clusters.is_empty() {
-            Some(Arc::clone(&default_cluster))
-        } else {
-            config.cluster_of(rel).and_then(|i| names.get(i).cloned())
-        }
-    };
-    let settings = FileSettings {
-        max_file_size: config.max_file_size,
-        limits: Limits::default(),
-        rules: &rules,
-        cluster_of: &cluster_of,
-    };
-    let results: Vec<_> = sources
-        .par_iter()
-        .map(|s| file::analyze_path(&s.rel, &s.path, None, &settings))
-        .collect();
-    Ok(Project::build(root, config, &results))
+    lint::load_model(&options).map_err(|err| err.to_string())
 }
 
 /// Answers `query` against the project's policies.

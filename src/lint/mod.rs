@@ -14,7 +14,7 @@ use crate::discovery::{self, SourceFile, WalkOptions};
 use crate::finding::{Finding, Severity};
 use crate::model::Project;
 use crate::rules::{self, RuleSet};
-use crate::suppress;
+use crate::suppress::{self, Suppression};
 use crate::yaml::Limits;
 
 use file::{FileResult, FileSettings};
@@ -74,7 +74,28 @@ impl std::fmt::Display for LintError {
     }
 }
 
-pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
+/// A project read and modelled, before any project rule runs.
+pub struct Loaded {
+    pub root: PathBuf,
+    pub project: Project,
+    pub rule_set: RuleSet,
+    /// Findings of the input and document rules.
+    pub findings: Vec<Finding>,
+    pub suppressions: Vec<Suppression>,
+    pub secrets: BTreeSet<String>,
+    pub summary: Summary,
+    pub files: Vec<Arc<str>>,
+}
+
+/// The model of the project holding `options.paths`, with no rule run
+/// (`dvmlint probe`).
+pub fn load_model(options: &LintOptions) -> Result<Project, LintError> {
+    load(options, Some(RuleSet::none())).map(|loaded| loaded.project)
+}
+
+/// Discover, read and parse in parallel, run the document rules of `rules`
+/// (default: the options' and config's selection), and build the model.
+pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, LintError> {
     let first = options
         .paths
         .first()
@@ -89,7 +110,7 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         .unwrap_or_else(|| config.select.clone());
     let mut ignore = config.ignore.clone();
     ignore.extend(options.ignore.iter().cloned());
-    let rule_set = RuleSet::new(&select, &ignore);
+    let rule_set = rules.unwrap_or_else(|| RuleSet::new(&select, &ignore));
 
     let mut exclude = config.exclude.clone();
     exclude.extend(options.exclude.iter().cloned());
@@ -178,7 +199,29 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
     }
     let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
     let project = Project::build(root.clone(), config, &results);
-    drop(results);
+    Ok(Loaded {
+        root,
+        project,
+        rule_set,
+        findings,
+        suppressions,
+        secrets,
+        summary,
+        files,
+    })
+}
+
+pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
+    let Loaded {
+        root,
+        project,
+        rule_set,
+        mut findings,
+        suppressions,
+        secrets,
+        summary,
+        files,
+    } = load(options, None)?;
     findings.extend(rules::run_project_rules(&rule_set, &project));
     let unused = suppress::apply(&mut findings, &suppressions, &|id| rule_set.is_enabled(id));
     findings.extend(unused);

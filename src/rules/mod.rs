@@ -195,6 +195,11 @@ impl RuleSet {
         RuleSet { enabled }
     }
 
+    /// No rule at all (reading a project only to model it).
+    pub fn none() -> RuleSet {
+        RuleSet::default()
+    }
+
     pub fn is_enabled(&self, id: &str) -> bool {
         self.enabled.contains(id)
     }
