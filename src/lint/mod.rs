@@ -9,10 +9,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::catalogue::{self, RuleMeta};
 use crate::config::{Config, ConfigError};
 use crate::discovery::{self, SourceFile, WalkOptions};
 use crate::finding::{Finding, Severity};
 use crate::model::Project;
+use crate::policy::{self, PolicyRule};
 use crate::rules::{self, RuleSet};
 use crate::suppress;
 use crate::yaml::Limits;
@@ -33,6 +35,9 @@ pub struct LintOptions {
     pub jobs: Option<usize>,
     /// Unsaved editor buffers, by absolute path: they replace the file on disk.
     pub overlays: BTreeMap<PathBuf, Arc<str>>,
+    /// Rule files under test (`check --rules-only`): loaded besides the config's
+    /// `custom-rules`, and only their rules are reported.
+    pub rules_only: Vec<PathBuf>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -52,6 +57,8 @@ pub struct LintRun {
     pub files: Vec<Arc<str>>,
     /// Strings that must never be printed (proxy passwords, Secret values).
     pub secrets: Vec<String>,
+    /// The custom rules this run loaded (config `custom-rules`), sorted by id.
+    pub custom_rules: Vec<&'static RuleMeta>,
 }
 
 #[derive(Debug)]
@@ -78,13 +85,25 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
     let (root, config) =
         discovery::project_root(&first, options.config_file.as_deref(), !options.no_config)
             .map_err(LintError::Config)?;
-    let select = options
+    let mut select = options
         .select
         .clone()
         .unwrap_or_else(|| config.select.clone());
     let mut ignore = config.ignore.clone();
     ignore.extend(options.ignore.iter().cloned());
-    let rule_set = RuleSet::new(&select, &ignore);
+    let mut custom = policy::load(&config).map_err(LintError::Config)?;
+    if !options.rules_only.is_empty() {
+        let tested = policy::load_files(&options.rules_only).map_err(LintError::Config)?;
+        select = tested.iter().map(|r| r.meta.id.clone()).collect();
+        custom.retain(|r| !select.contains(&r.meta.id));
+        custom.extend(tested);
+    }
+    let custom_ids: Vec<&str> = custom.iter().map(|r| r.meta.id.as_str()).collect();
+    check_rule_ids(&config, &select, &ignore, &custom_ids).map_err(LintError::Config)?;
+    let rule_set = RuleSet::with_custom(&select, &ignore, &custom_ids);
+    let custom_metas: Vec<RuleMeta> = custom.iter().map(|r| r.meta.clone()).collect();
+    let custom_rules = catalogue::register_custom(&custom_metas);
+    let policies: Vec<PolicyRule> = policy::builtin().iter().cloned().chain(custom).collect();
 
     let mut exclude = config.exclude.clone();
     exclude.extend(options.exclude.iter().cloned());
@@ -115,6 +134,7 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         max_file_size: config.max_file_size,
         limits: Limits::default(),
         rules: &rule_set,
+        policies: &policies,
         cluster_of: &cluster_of,
     };
     let analyze = || -> Vec<FileResult> {
@@ -178,7 +198,51 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         summary,
         files,
         secrets: secrets.into_iter().filter(|s| is_maskable(s)).collect(),
+        custom_rules,
     })
+}
+
+/// Rule ids in the configuration and on the command line were checked for
+/// their form when read; once the custom rules are loaded, each must name one.
+fn check_rule_ids(
+    config: &Config,
+    select: &[String],
+    ignore: &[String],
+    custom: &[&str],
+) -> Result<(), ConfigError> {
+    let named = select
+        .iter()
+        .map(|id| ("select", id))
+        .chain(ignore.iter().map(|id| ("ignore", id)))
+        .chain(config.severity.iter().map(|(id, _)| ("severity", id)))
+        .chain(
+            config
+                .per_file_ignores
+                .iter()
+                .flat_map(|p| p.rules.iter().map(|id| ("per-file-ignores", id))),
+        );
+    for (setting, id) in named {
+        let known = catalogue::rules().iter().any(|r| r.id == *id) || custom.contains(&id.as_str());
+        if !known {
+            let candidates = catalogue::rules()
+                .iter()
+                .map(|r| r.id.as_str())
+                .chain(custom.iter().copied());
+            return Err(ConfigError {
+                path: config
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("command line")),
+                pos: None,
+                message: format!(
+                    "{setting}: unknown rule `{id}`: no built-in rule and no custom rule \
+                     (`custom-rules`) has this id{}",
+                    crate::suggest::hint(id, candidates)
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Too short or too common to mask without garbling every message.
