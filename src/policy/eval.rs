@@ -141,3 +141,111 @@ fn render(template: Option<&Template>, vars: &Vars<'_>) -> String {
     out.push_str(rest);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::policy::parse_rules;
+    use crate::yaml::{Limits, parse_chunk};
+
+    const OBJECT: &str = "apiVersion: v1
+kind: Service
+metadata:
+  name: rsync
+  namespace: app1
+  labels: { team: storage }
+spec:
+  ports:
+    - port: 443
+    - port: 8443
+  selector: {}
+";
+
+    /// The findings (line:col message) of a one-rule file on `OBJECT`.
+    fn findings(rule: &str, object: &str, cluster: &str) -> Vec<String> {
+        let head = "id: ORG100\nname: t\nseverity: warning\nsummary: s\n";
+        let rules: Vec<PolicyRule> = parse_rules(
+            &format!("{head}{rule}"),
+            std::path::Path::new("r.yaml"),
+            false,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+        let parsed = parse_chunk(object, 1, Limits::default());
+        let node = &parsed.documents[0];
+        let meta = ObjectMeta::from_node(node).unwrap();
+        let file: Arc<str> = Arc::from("f.yaml");
+        let cluster: Arc<str> = Arc::from(cluster);
+        let ctx = DocContext {
+            file: &file,
+            node,
+            meta: Some(&meta),
+            cluster: Some(&cluster),
+        };
+        let set = RuleSet::with_custom(&[], &[], &["ORG100"]);
+        let mut out = Vec::new();
+        run(&rules, &set, &ctx, &mut out);
+        out.iter()
+            .map(|f| {
+                let at = f.location.span.start;
+                format!("{}:{} {}", at.line, at.col, f.message)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn templates_fill_every_placeholder() {
+        let rule = "assert:\n  - path: spec.ports[*].port\n    equals: \"443\"\n\
+                    message: \"{kind} {namespace}/{name}: {path} is {value} ({reason})\"\n";
+        assert_eq!(
+            findings(rule, OBJECT, "default"),
+            ["10:13 Service app1/rsync: spec.ports[1].port is 8443 (expected exactly `443`)"]
+        );
+        let unbound = OBJECT.replace("  namespace: app1\n", "");
+        assert_eq!(
+            findings(rule, &unbound, "default"),
+            ["9:13 Service (unbound)/rsync: spec.ports[1].port is 8443 (expected exactly `443`)"]
+        );
+    }
+
+    #[test]
+    fn default_messages_and_missing_values() {
+        let rule = "assert:\n  - path: spec.ports[0].name\n    required: true\n  - path: spec.ports[1]\n    forbidden: true\n";
+        assert_eq!(
+            findings(rule, OBJECT, "default"),
+            [
+                "9:7 `spec.ports[0].name` is missing: this field is required",
+                "10:7 `spec.ports[1]` is `{port: 8443}`: this field must not be set",
+            ]
+        );
+        let collection = "assert:\n  - path: spec.selector\n    required: true\n    minItems: 1\n";
+        assert_eq!(
+            findings(collection, OBJECT, "default"),
+            ["11:13 `spec.selector` is `{}`: 0 items, expected at least 1"]
+        );
+    }
+
+    #[test]
+    fn match_selects_by_every_field() {
+        let assert = "assert:\n  - path: spec.type\n    required: true\n";
+        let hit = |selector: &str, cluster: &str| {
+            !findings(&format!("match: {selector}\n{assert}"), OBJECT, cluster).is_empty()
+        };
+        assert!(hit("{apiVersion: v1, kind: Service}", "default"));
+        assert!(!hit("{kind: Pod}", "default"));
+        assert!(!hit("{apiVersion: apps/v1}", "default"));
+        assert!(hit("{namespace: \"app*\", name: \"rs*\"}", "default"));
+        assert!(!hit("{namespace: \"openshift-*\"}", "default"));
+        assert!(!hit("{name: other}", "default"));
+        assert!(hit("{labels: {team: storage}}", "default"));
+        assert!(!hit("{labels: {team: network}}", "default"));
+        // The implicit cluster plays every role; configured clusters match by name.
+        assert!(hit("{cluster: source}", "default"));
+        assert!(hit("{cluster: source}", "source"));
+        assert!(!hit("{cluster: source}", "target"));
+    }
+}

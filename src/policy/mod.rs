@@ -183,3 +183,66 @@ pub fn builtin_parse() -> Result<Vec<PolicyRule>, ConfigError> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::manifest::ObjectMeta;
+    use crate::rules::{DocContext, RuleSet};
+    use crate::yaml::{Limits, parse_chunk};
+
+    /// DVM302's findings on a MigrationController with `src_supplemental_groups: value`.
+    fn dvm302(value: &str) -> usize {
+        let text = format!(
+            "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\n\
+             metadata: {{name: m, namespace: openshift-migration}}\nspec:\n  src_supplemental_groups: {value}\n"
+        );
+        let parsed = parse_chunk(&text, 1, Limits::default());
+        let node = &parsed.documents[0];
+        let meta = ObjectMeta::from_node(node).unwrap();
+        let file: Arc<str> = Arc::from("f.yaml");
+        let ctx = DocContext {
+            file: &file,
+            node,
+            meta: Some(&meta),
+            cluster: None,
+        };
+        let mut out = Vec::new();
+        run(builtin(), &RuleSet::new(&[], &[]), &ctx, &mut out);
+        out.iter().filter(|f| f.rule == "DVM302").count()
+    }
+
+    #[test]
+    fn builtin_declarative_rules_parse() {
+        assert_eq!(builtin_parse().unwrap().len(), builtin().len());
+        assert!(builtin().iter().any(|r| r.meta.id == "DVM301"));
+    }
+
+    #[test]
+    fn dvm302_accepts_exactly_group_id_lists_in_range() {
+        for ok in [
+            "\"0\"",
+            "\"1000,2000\"",
+            "\"1000, 2000 \"",
+            "\"4294967294\"",
+            "\"0004294967294\"",
+            "~",
+        ] {
+            assert_eq!(dvm302(ok), 0, "{ok}");
+        }
+        for bad in [
+            "\"4294967295\"",
+            "\"10000000000\"",
+            "\"1000;2000\"",
+            "\"1000 2000\"",
+            "\"\"",
+            "\"1000,\"",
+            "\"-1\"",
+            "[1000]",
+        ] {
+            assert_eq!(dvm302(bad), 1, "{bad}");
+        }
+    }
+}
