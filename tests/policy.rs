@@ -316,3 +316,22 @@ fn docs_rules_md_is_generated_from_the_catalogue() {
         "docs/rules.md is stale: run `cargo run -- rules --no-config --format markdown > docs/rules.md`"
     );
 }
+
+/// Every rule shown in docs/policy-as-code.md is a valid rule file.
+#[test]
+fn documented_rules_parse() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/policy-as-code.md");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut blocks = 0;
+    for block in text.split("```yaml\n").skip(1) {
+        let body = block.split("```").next().unwrap();
+        if !body.starts_with("id:") {
+            continue;
+        }
+        blocks += 1;
+        if let Err(err) = dvmlint::policy::parse_rules(body, &path, false) {
+            panic!("{err}\n{body}");
+        }
+    }
+    assert_eq!(blocks, 4);
+}
