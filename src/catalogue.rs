@@ -168,7 +168,8 @@ pub fn custom_rules() -> Vec<&'static RuleMeta> {
 
 /// The canonical id for a rule named on the command line or in config: a
 /// built-in id or name, or a custom rule id (upper-case letters then digits,
-/// not starting with `DVM`; checked once custom rules are loaded).
+/// not starting with `DVM`) or name (kebab-case), both checked once custom
+/// rules are loaded.
 pub fn resolve(text: &str) -> Result<String, String> {
     if let Some(rule) = find(text) {
         return Ok(rule.id.clone());
@@ -178,7 +179,13 @@ pub fn resolve(text: &str) -> Result<String, String> {
         && digits.len() < text.len()
         && !digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_digit());
-    if custom {
+    // A kebab-case name may be a custom rule's: kept as written until the custom
+    // rules are loaded (`lint::run` then resolves it or reports it unknown).
+    let name = text.contains('-')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if custom || name {
         return Ok(text.to_owned());
     }
     let candidates = rules()

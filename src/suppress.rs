@@ -163,7 +163,7 @@ pub fn apply(
                     // loaded; here they must name a loaded rule.
                     crate::catalogue::resolve(r).and_then(|id| {
                         crate::catalogue::find(&id)
-                            .map(|_| id)
+                            .map(|meta| meta.id.clone())
                             .ok_or_else(|| format!("unknown rule `{r}`"))
                     })
                 })

@@ -335,3 +335,55 @@ fn documented_rules_parse() {
     }
     assert_eq!(blocks, 4);
 }
+
+/// SPEC §5: names are accepted wherever ids are — custom rules' too.
+#[test]
+fn custom_rules_are_named_by_name_too() {
+    let only = stdout(&dvmlint(
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--select",
+            "corporate-range-first",
+            ".",
+        ],
+        &fixture(),
+    ));
+    assert_eq!(
+        only.lines().filter(|l| l.contains("[ORG")).count(),
+        1,
+        "{only}"
+    );
+    assert!(only.contains("[ORG002]"), "{only}");
+
+    let suppressed = CONTROLLER.replace(
+        "ClusterIP",
+        "ClusterIP # dvmlint: ignore[pin-rsync-endpoint]",
+    );
+    let dir = repo(
+        &format!("{CONFIG}severity: {{ pin-rsync-endpoint: info }}\n"),
+        RULE,
+        &suppressed,
+    );
+    let out = dvmlint(&["check", "--format", "concise", "."], dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    let typo = dvmlint(
+        &["check", "--select", "rsync-egres-blocked", "."],
+        dir.path(),
+    );
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).contains("select: unknown rule `rsync-egres-blocked`")
+            && stderr(&typo).contains("(did you mean `rsync-egress-blocked`?)"),
+        "{}",
+        stderr(&typo)
+    );
+}

@@ -82,7 +82,7 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         .first()
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    let (root, config) =
+    let (root, mut config) =
         discovery::project_root(&first, options.config_file.as_deref(), !options.no_config)
             .map_err(LintError::Config)?;
     let mut select = options
@@ -98,6 +98,19 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         custom.retain(|r| !select.contains(&r.meta.id));
         custom.extend(tested);
     }
+    // Names of custom rules become their ids, now that they are known.
+    let canonical = |text: &mut String| {
+        if let Some(rule) = custom.iter().find(|r| r.meta.name == *text) {
+            text.clone_from(&rule.meta.id);
+        }
+    };
+    select.iter_mut().for_each(canonical);
+    ignore.iter_mut().for_each(canonical);
+    config.severity.iter_mut().for_each(|(id, _)| canonical(id));
+    config
+        .per_file_ignores
+        .iter_mut()
+        .for_each(|p| p.rules.iter_mut().for_each(canonical));
     let custom_ids: Vec<&str> = custom.iter().map(|r| r.meta.id.as_str()).collect();
     check_rule_ids(&config, &select, &ignore, &custom_ids).map_err(LintError::Config)?;
     let rule_set = RuleSet::with_custom(&select, &ignore, &custom_ids);
@@ -226,7 +239,7 @@ fn check_rule_ids(
         if !known {
             let candidates = catalogue::rules()
                 .iter()
-                .map(|r| r.id.as_str())
+                .flat_map(|r| [r.id.as_str(), r.name.as_str()])
                 .chain(custom.iter().copied());
             return Err(ConfigError {
                 path: config
