@@ -375,14 +375,11 @@ fn custom_rules_are_named_by_name_too() {
         stderr(&out)
     );
 
-    let typo = dvmlint(
-        &["check", "--select", "rsync-egres-blocked", "."],
-        dir.path(),
-    );
+    let typo = dvmlint(&["check", "--select", "duplicate-objekt", "."], dir.path());
     assert_eq!(typo.status.code(), Some(2));
     assert!(
-        stderr(&typo).contains("select: unknown rule `rsync-egres-blocked`")
-            && stderr(&typo).contains("(did you mean `rsync-egress-blocked`?)"),
+        stderr(&typo).contains("select: unknown rule `duplicate-objekt`")
+            && stderr(&typo).contains("(did you mean `duplicate-object`?)"),
         "{}",
         stderr(&typo)
     );
