@@ -169,6 +169,11 @@ fn check(args: CheckArgs) -> i32 {
             "internal error: the rule catalogue is invalid: {err}"
         ));
     }
+    if let Some(err) = crate::policy::builtin_error() {
+        return fail(&format!(
+            "internal error: the rule catalogue is invalid: {err}"
+        ));
+    }
     let select = match args.select.as_deref().map(resolve_ids).transpose() {
         Ok(select) => select,
         Err(message) => return fail(&format!("--select: {message}")),

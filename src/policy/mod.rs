@@ -108,6 +108,7 @@ pub fn load(config: &Config) -> Result<Vec<PolicyRule>, ConfigError> {
         let walker = ignore::WalkBuilder::new(&base)
             .standard_filters(false)
             .hidden(false)
+            .filter_entry(|entry| entry.file_name() != ".git")
             .build();
         for entry in walker.flatten() {
             let path = entry.path();
@@ -163,12 +164,21 @@ pub fn load_files(files: &[std::path::PathBuf]) -> Result<Vec<PolicyRule>, Confi
     Ok(rules)
 }
 
+fn builtin_result() -> &'static Result<Vec<PolicyRule>, ConfigError> {
+    static BUILTIN: OnceLock<Result<Vec<PolicyRule>, ConfigError>> = OnceLock::new();
+    BUILTIN.get_or_init(builtin_parse)
+}
+
 /// The built-in rules written in this format (catalogue files with `assert:`).
-/// An embedded file that does not parse is a build defect: it is reported by
-/// `catalogue::load_error`'s sibling test and its rule simply does not run.
 pub fn builtin() -> &'static [PolicyRule] {
-    static BUILTIN: OnceLock<Vec<PolicyRule>> = OnceLock::new();
-    BUILTIN.get_or_init(|| builtin_parse().unwrap_or_default())
+    builtin_result().as_deref().unwrap_or_default()
+}
+
+/// An embedded declarative rule that does not parse: a build defect, caught by
+/// tests, and an internal error (exit 2) for `dvmlint check` rather than a rule
+/// that silently stops running.
+pub fn builtin_error() -> Option<&'static ConfigError> {
+    builtin_result().as_ref().err()
 }
 
 /// Parses the declarative built-ins; `Err` names the broken catalogue file.
