@@ -7,8 +7,13 @@
 //! - **Input rules** (DVM001–DVM003) are raised by the reading stage itself; their
 //!   modules only build the findings.
 //!
-//! Adding a rule: a catalogue file in `rules/`, a module here, a line in
-//! [`REGISTRY`], and a fixture. `tests` check that registry and catalogue agree.
+//! - **Policy rules** are plain field checks written as data in their catalogue
+//!   file (`match`/`assert`, SPEC §10) and run by `crate::policy` in the per-file
+//!   stage, like users' custom rules.
+//!
+//! Adding a rule: a catalogue file in `rules/`, a module here (none for a policy
+//! rule), a line in [`REGISTRY`], a fixture, and `docs/rules.md` regenerated.
+//! `tests` check that registry and catalogue agree.
 
 pub mod egress;
 pub mod hygiene;
