@@ -10,6 +10,7 @@ pub mod lint;
 pub mod manifest;
 pub mod model;
 pub mod net;
+pub mod policy;
 pub mod proxy;
 pub mod report;
 pub mod rules;

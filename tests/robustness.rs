@@ -127,6 +127,7 @@ fn random_inputs_never_panic() {
         limits: Limits::default(),
         rules: &rules,
         cluster_of: &cluster_of,
+        policies: dvmlint::policy::builtin(),
     };
     let rel: Arc<str> = Arc::from("fuzz.yaml");
     let mut rng = fastrand::Rng::with_seed(20261123);

@@ -54,16 +54,22 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             if allowed {
                 continue;
             }
+            // "Only 53": some rule admits port 53 (to the DNS pods, or to an
+            // ipBlock such as the Service IP) where none admits 5353. An
+            // ipBlock open on every port says nothing about DNS.
+            let reaches = |port: u16, proto: Protocol| {
+                !policies
+                    .set
+                    .egress_outside_reach(&client.pod, PortRange::single(port), proto)
+                    .rules
+                    .is_empty()
+            };
             only_53 |= [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
                 policies
                     .set
                     .egress_to_pod(&client.pod, &dns, 53, proto)
                     .allowed
-                    || !policies
-                        .set
-                        .egress_outside_reach(&client.pod, PortRange::single(53), proto)
-                        .rules
-                        .is_empty()
+                    || (reaches(53, proto) && !reaches(DNS_PORT, proto))
             });
             isolating.extend(selection.egress);
             pods.push(client.description);
