@@ -7,7 +7,7 @@
 //! (`tests/catalogue_examples.rs`).
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{OnceLock, RwLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +20,7 @@ mod embedded {
 /// Where each rule's documentation is published (SARIF `helpUri`, LSP `codeDescription`).
 pub const DOCS_BASE: &str = "https://dvmlint.dev/rules/";
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleMeta {
     pub id: String,
@@ -32,9 +32,17 @@ pub struct RuleMeta {
     pub fix: String,
     #[serde(default)]
     pub examples: Option<Examples>,
+    /// The policy-as-code sections (SPEC §10) of a declarative rule, as written;
+    /// `crate::policy` parses them with positions, these are for display.
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub selector: Option<serde_yaml::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assert: Option<serde_yaml::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
     pub fail: Example,
@@ -42,7 +50,7 @@ pub struct Examples {
 }
 
 /// A small repository: its files, and optionally a `.dvmlint.yaml`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
     #[serde(default)]
@@ -100,16 +108,68 @@ pub fn load_error() -> Option<&'static str> {
     catalogue().error.as_deref()
 }
 
-/// A built-in rule by id (`DVM401`, any case) or name (`duplicate-object`).
+/// The embedded catalogue files: (file name, text).
+pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
+    embedded::FILES
+}
+
+/// A rule by id (`DVM401`, any case) or name (`duplicate-object`): a built-in,
+/// else a registered custom rule.
 pub fn find(id_or_name: &str) -> Option<&'static RuleMeta> {
+    let matches = |r: &RuleMeta| r.id.eq_ignore_ascii_case(id_or_name) || r.name == id_or_name;
     rules()
         .iter()
-        .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name == id_or_name)
+        .find(|r| matches(r))
+        .or_else(|| custom_rules().into_iter().find(|r| matches(r)))
+}
+
+/// Custom rules' metadata, registered by the runs that loaded them.
+///
+/// Reporters, `Finding::new` and suppressions look rules up by id through
+/// [`find`] and [`name_of`], with `'static` answers; custom rules join that
+/// lookup here instead of a registry being threaded through every reporter's
+/// signature. Each distinct definition is leaked once (a repeated run with the
+/// same rule files registers nothing new, so a language server does not grow),
+/// and a later definition of the same id replaces the earlier one. What a run
+/// *checks* never depends on this table: `lint::run` validates ids against the
+/// rules it loaded itself, and lists them in `LintRun::custom_rules`.
+static CUSTOM: RwLock<Vec<&'static RuleMeta>> = RwLock::new(Vec::new());
+
+/// Registers custom rules' metadata (see [`CUSTOM`]) and returns it, in order.
+pub fn register_custom(metas: &[RuleMeta]) -> Vec<&'static RuleMeta> {
+    let mut table = match CUSTOM.write() {
+        Ok(table) => table,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    metas
+        .iter()
+        .map(|meta| {
+            if let Some(known) = table.iter().find(|r| *r == &meta) {
+                return *known;
+            }
+            let leaked: &'static RuleMeta = Box::leak(Box::new(meta.clone()));
+            table.retain(|r| r.id != meta.id);
+            table.push(leaked);
+            leaked
+        })
+        .collect()
+}
+
+/// Every registered custom rule, sorted by id.
+pub fn custom_rules() -> Vec<&'static RuleMeta> {
+    let table = match CUSTOM.read() {
+        Ok(table) => table,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    let mut out = table.clone();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
 }
 
 /// The canonical id for a rule named on the command line or in config: a
 /// built-in id or name, or a custom rule id (upper-case letters then digits,
-/// not starting with `DVM`; checked once custom rules are loaded).
+/// not starting with `DVM`) or name (kebab-case), both checked once custom
+/// rules are loaded.
 pub fn resolve(text: &str) -> Result<String, String> {
     if let Some(rule) = find(text) {
         return Ok(rule.id.clone());
@@ -119,7 +179,13 @@ pub fn resolve(text: &str) -> Result<String, String> {
         && digits.len() < text.len()
         && !digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_digit());
-    if custom {
+    // A kebab-case name may be a custom rule's: kept as written until the custom
+    // rules are loaded (`lint::run` then resolves it or reports it unknown).
+    let name = text.contains('-')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if custom || name {
         return Ok(text.to_owned());
     }
     let candidates = rules()

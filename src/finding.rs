@@ -108,6 +108,25 @@ impl Finding {
         }
     }
 
+    /// A finding of a rule known only at run time (a policy-as-code rule).
+    pub fn of_rule(
+        rule: Cow<'static, str>,
+        severity: Severity,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule,
+            severity,
+            message: message.into(),
+            help: None,
+            location,
+            object: None,
+            cluster: None,
+            related: Vec::new(),
+        }
+    }
+
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self

@@ -158,7 +158,15 @@ pub fn apply(
         .map(|s| {
             s.rules
                 .iter()
-                .map(|r| crate::catalogue::resolve(r))
+                .map(|r| {
+                    // Custom ids have a valid form before their rules are
+                    // loaded; here they must name a loaded rule.
+                    crate::catalogue::resolve(r).and_then(|id| {
+                        crate::catalogue::find(&id)
+                            .map(|meta| meta.id.clone())
+                            .ok_or_else(|| format!("unknown rule `{r}`"))
+                    })
+                })
                 .collect()
         })
         .collect();

@@ -24,7 +24,7 @@ fn repo() -> tempfile::TempDir {
     let root = dir.path();
     fs::write(root.join(".dvmlint.yaml"), "").unwrap();
     fs::create_dir_all(root.join("a")).unwrap();
-    let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: app1\nspec:\n  podSelector: {}\n";
+    let policy = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\n  namespace: app1\ndata:\n  key: value\n";
     fs::write(root.join("a/one.yaml"), policy).unwrap();
     fs::write(root.join("a/two.yaml"), policy).unwrap();
     fs::write(
@@ -133,7 +133,7 @@ fn json_has_the_spec_schema() {
         (first["end_line"].as_u64(), first["end_column"].as_u64()),
         (Some(4), Some(10))
     );
-    assert_eq!(first["object"]["kind"], "NetworkPolicy");
+    assert_eq!(first["object"]["kind"], "ConfigMap");
     assert_eq!(first["object"]["namespace"], "app1");
     assert_eq!(first["related"][0]["file"], "a/one.yaml");
     assert_eq!(json["summary"]["files"], 3);
@@ -232,7 +232,7 @@ fn config_severity_fail_on_and_per_file_ignores_apply() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stdout(&out).trim(),
-        "a/two.yaml:4:9: info[DVM401] NetworkPolicy `p` in namespace `app1` is defined twice: applying both keeps only this one, the earlier definition at a/one.yaml:4 is silently replaced"
+        "a/two.yaml:4:9: info[DVM401] ConfigMap `p` in namespace `app1` is defined twice: applying both keeps only this one, the earlier definition at a/one.yaml:4 is silently replaced"
     );
 }
 

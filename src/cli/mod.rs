@@ -1,8 +1,9 @@
 //! The command line (SPEC §1): argument parsing, exit codes, and wiring the
 //! lint run to a reporter.
 
-mod catalogue_cmd;
+pub mod catalogue_cmd;
 mod noproxy_cmd;
+pub mod probe;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -28,13 +29,25 @@ struct Cli {
 enum Command {
     /// Lint the repository (the default subcommand)
     Check(CheckArgs),
-    /// List every rule: id, name, default severity, summary
+    /// List every rule: id, name, default severity, summary (custom rules too)
     Rules {
+        /// `markdown`: every rule's full documentation (docs/rules.md)
         #[arg(long, value_enum, default_value = "text")]
         format: catalogue_cmd::ListFormat,
+        /// Configuration whose `custom-rules` to include (default: discovered from ".")
+        #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+        config: Option<PathBuf>,
+        /// Built-in rules only
+        #[arg(long)]
+        no_config: bool,
     },
     /// Print a rule's full documentation (by id or name)
-    Explain { rule: String },
+    Explain {
+        rule: String,
+        /// Configuration whose `custom-rules` to search (default: discovered from ".")
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Say, for each HOST[:PORT] (port default 443), whether LIST bypasses the proxy
     Noproxy {
         #[arg(required = true, value_name = "HOST[:PORT]")]
@@ -47,6 +60,8 @@ enum Command {
     },
     /// Language server on stdin/stdout (LSP 3.17)
     Lsp,
+    /// Answer one reachability question from the repository's model
+    Probe(probe::ProbeArgs),
 }
 
 #[derive(Args, Default)]
@@ -93,6 +108,9 @@ struct CheckArgs {
     show_source: bool,
     #[arg(long, overrides_with = "show_source")]
     no_show_source: bool,
+    /// Test these rule files: load them (besides `custom-rules`) and report only their rules
+    #[arg(long, value_name = "RULE_FILE")]
+    rules_only: Vec<PathBuf>,
 }
 
 const SUBCOMMANDS: &[&str] = &[
@@ -101,6 +119,7 @@ const SUBCOMMANDS: &[&str] = &[
     "explain",
     "noproxy",
     "lsp",
+    "probe",
     "help",
     "-h",
     "--help",
@@ -126,14 +145,19 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Rules { format } => catalogue_cmd::list(format),
-        Command::Explain { rule } => catalogue_cmd::explain(&rule),
+        Command::Rules {
+            format,
+            config,
+            no_config,
+        } => catalogue_cmd::list(format, config.as_deref(), no_config),
+        Command::Explain { rule, config } => catalogue_cmd::explain(&rule, config.as_deref()),
         Command::Noproxy {
             hosts,
             no_proxy,
             format,
         } => noproxy_cmd::run(&hosts, &no_proxy, format),
         Command::Lsp => crate::lsp::serve(),
+        Command::Probe(args) => probe::run(args),
     }
 }
 
@@ -150,6 +174,11 @@ fn resolve_ids(ids: &[String]) -> Result<Vec<String>, String> {
 
 fn check(args: CheckArgs) -> i32 {
     if let Some(err) = crate::catalogue::load_error() {
+        return fail(&format!(
+            "internal error: the rule catalogue is invalid: {err}"
+        ));
+    }
+    if let Some(err) = crate::policy::builtin_error() {
         return fail(&format!(
             "internal error: the rule catalogue is invalid: {err}"
         ));
@@ -172,6 +201,10 @@ fn check(args: CheckArgs) -> i32 {
         no_respect_gitignore: args.no_respect_gitignore,
         jobs: args.jobs,
         overlays: Default::default(),
+        progress: !args.quiet
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none(),
+        rules_only: args.rules_only.clone(),
     };
     for path in &args.paths {
         if !path.exists() {

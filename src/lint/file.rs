@@ -9,6 +9,7 @@ use crate::finding::Finding;
 use crate::manifest::kustomization::Kustomization;
 use crate::manifest::openshift::InstallConfig;
 use crate::manifest::{self, DocumentKind, ObjectMeta, kinds};
+use crate::policy::{self, PolicyRule};
 use crate::rules::{self, DocContext, RuleSet};
 use crate::suppress::{self, Reach, Suppression};
 use crate::yaml::{self, Limits, Node, Pos};
@@ -52,6 +53,8 @@ pub struct FileSettings<'s> {
     pub max_file_size: u64,
     pub limits: Limits,
     pub rules: &'s RuleSet,
+    /// Declarative rules (built-in and custom, SPEC §10), run on every object.
+    pub policies: &'s [PolicyRule],
     /// The cluster each file belongs to, by relative path.
     pub cluster_of: &'s (dyn Fn(&str) -> Option<Arc<str>> + Sync),
 }
@@ -146,6 +149,7 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
                 file_name,
                 cluster: cluster.as_ref(),
                 rules: settings.rules,
+                policies: settings.policies,
             };
             ctx.visit(document, document.span.start.line, &mut result);
         }
@@ -208,6 +212,7 @@ struct Doc<'c> {
     file_name: &'c str,
     cluster: Option<&'c Arc<str>>,
     rules: &'c RuleSet,
+    policies: &'c [PolicyRule],
 }
 
 impl Doc<'_> {
@@ -231,6 +236,7 @@ impl Doc<'_> {
         };
         if !matches!(kind, DocumentKind::Other) {
             rules::run_document_rules(self.rules, &ctx, &mut result.findings);
+            policy::run(self.policies, self.rules, &ctx, &mut result.findings);
         }
         match kind {
             DocumentKind::Object(meta) => {

@@ -9,12 +9,14 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::catalogue::{self, RuleMeta};
 use crate::config::{Config, ConfigError};
 use crate::discovery::{self, SourceFile, WalkOptions};
 use crate::finding::{Finding, Severity};
 use crate::model::Project;
+use crate::policy::{self, PolicyRule};
 use crate::rules::{self, RuleSet};
-use crate::suppress;
+use crate::suppress::{self, Suppression};
 use crate::yaml::Limits;
 
 use file::{FileResult, FileSettings};
@@ -33,7 +35,15 @@ pub struct LintOptions {
     pub jobs: Option<usize>,
     /// Unsaved editor buffers, by absolute path: they replace the file on disk.
     pub overlays: BTreeMap<PathBuf, Arc<str>>,
+    /// Show a progress bar on stderr (the CLI sets it only when stderr is a terminal).
+    pub progress: bool,
+    /// Rule files under test (`check --rules-only`): loaded besides the config's
+    /// `custom-rules`, and only their rules are reported.
+    pub rules_only: Vec<PathBuf>,
 }
+
+/// Runs shorter than this many files finish before a bar would be readable.
+const PROGRESS_MIN_FILES: usize = 2_000;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -52,6 +62,8 @@ pub struct LintRun {
     pub files: Vec<Arc<str>>,
     /// Strings that must never be printed (proxy passwords, Secret values).
     pub secrets: Vec<String>,
+    /// The custom rules this run loaded (config `custom-rules`), sorted by id.
+    pub custom_rules: Vec<&'static RuleMeta>,
 }
 
 #[derive(Debug)]
@@ -69,22 +81,70 @@ impl std::fmt::Display for LintError {
     }
 }
 
-pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
+/// A project read and modelled, before any project rule runs.
+pub struct Loaded {
+    pub root: PathBuf,
+    pub project: Project,
+    pub rule_set: RuleSet,
+    /// Findings of the input and document rules.
+    pub findings: Vec<Finding>,
+    pub suppressions: Vec<Suppression>,
+    pub secrets: BTreeSet<String>,
+    pub summary: Summary,
+    pub files: Vec<Arc<str>>,
+    /// The custom rules this run loaded (SPEC §10).
+    pub custom_rules: Vec<&'static RuleMeta>,
+}
+
+/// The model of the project holding `options.paths`, with no rule run
+/// (`dvmlint probe`).
+pub fn load_model(options: &LintOptions) -> Result<Project, LintError> {
+    load(options, Some(RuleSet::none())).map(|loaded| loaded.project)
+}
+
+/// Discover, read and parse in parallel, run the document rules of `rules`
+/// (default: the options' and config's selection), and build the model.
+pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, LintError> {
     let first = options
         .paths
         .first()
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    let (root, config) =
+    let (root, mut config) =
         discovery::project_root(&first, options.config_file.as_deref(), !options.no_config)
             .map_err(LintError::Config)?;
-    let select = options
+    let mut select = options
         .select
         .clone()
         .unwrap_or_else(|| config.select.clone());
     let mut ignore = config.ignore.clone();
     ignore.extend(options.ignore.iter().cloned());
-    let rule_set = RuleSet::new(&select, &ignore);
+    let mut custom = policy::load(&config).map_err(LintError::Config)?;
+    if !options.rules_only.is_empty() {
+        let tested = policy::load_files(&options.rules_only).map_err(LintError::Config)?;
+        select = tested.iter().map(|r| r.meta.id.clone()).collect();
+        custom.retain(|r| !select.contains(&r.meta.id));
+        custom.extend(tested);
+    }
+    // Names of custom rules become their ids, now that they are known.
+    let canonical = |text: &mut String| {
+        if let Some(rule) = custom.iter().find(|r| r.meta.name == *text) {
+            text.clone_from(&rule.meta.id);
+        }
+    };
+    select.iter_mut().for_each(canonical);
+    ignore.iter_mut().for_each(canonical);
+    config.severity.iter_mut().for_each(|(id, _)| canonical(id));
+    config
+        .per_file_ignores
+        .iter_mut()
+        .for_each(|p| p.rules.iter_mut().for_each(canonical));
+    let custom_ids: Vec<&str> = custom.iter().map(|r| r.meta.id.as_str()).collect();
+    check_rule_ids(&config, &select, &ignore, &custom_ids).map_err(LintError::Config)?;
+    let rule_set = rules.unwrap_or_else(|| RuleSet::with_custom(&select, &ignore, &custom_ids));
+    let custom_metas: Vec<RuleMeta> = custom.iter().map(|r| r.meta.clone()).collect();
+    let custom_rules = catalogue::register_custom(&custom_metas);
+    let policies: Vec<PolicyRule> = policy::builtin().iter().cloned().chain(custom).collect();
 
     let mut exclude = config.exclude.clone();
     exclude.extend(options.exclude.iter().cloned());
@@ -115,14 +175,31 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         max_file_size: config.max_file_size,
         limits: Limits::default(),
         rules: &rule_set,
+        policies: &policies,
         cluster_of: &cluster_of,
     };
+    let bar = (options.progress && sources.len() >= PROGRESS_MIN_FILES).then(|| {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(sources.len() as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} linting {pos}/{len} files {wide_bar} {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
     let analyze = || -> Vec<FileResult> {
         sources
             .par_iter()
             .map(|source| {
                 let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
-                file::analyze_path(&source.rel, &source.path, overlay, &settings)
+                let result = file::analyze_path(&source.rel, &source.path, overlay, &settings);
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+                result
             })
             .collect()
     };
@@ -135,6 +212,9 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         None => analyze(),
     };
 
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let mut findings: Vec<Finding> = walk_errors
         .iter()
         .map(|err| rules::input::unreadable_input::walk_error(&err.rel, &err.message))
@@ -154,7 +234,31 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
     }
     let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
     let project = Project::build(root.clone(), config, &results);
-    drop(results);
+    Ok(Loaded {
+        root,
+        project,
+        rule_set,
+        findings,
+        suppressions,
+        secrets,
+        summary,
+        files,
+        custom_rules,
+    })
+}
+
+pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
+    let Loaded {
+        root,
+        project,
+        rule_set,
+        mut findings,
+        suppressions,
+        secrets,
+        summary,
+        files,
+        custom_rules,
+    } = load(options, None)?;
     findings.extend(rules::run_project_rules(&rule_set, &project));
     let unused = suppress::apply(&mut findings, &suppressions, &|id| rule_set.is_enabled(id));
     findings.extend(unused);
@@ -178,7 +282,51 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         summary,
         files,
         secrets: secrets.into_iter().filter(|s| is_maskable(s)).collect(),
+        custom_rules,
     })
+}
+
+/// Rule ids in the configuration and on the command line were checked for
+/// their form when read; once the custom rules are loaded, each must name one.
+fn check_rule_ids(
+    config: &Config,
+    select: &[String],
+    ignore: &[String],
+    custom: &[&str],
+) -> Result<(), ConfigError> {
+    let named = select
+        .iter()
+        .map(|id| ("select", id))
+        .chain(ignore.iter().map(|id| ("ignore", id)))
+        .chain(config.severity.iter().map(|(id, _)| ("severity", id)))
+        .chain(
+            config
+                .per_file_ignores
+                .iter()
+                .flat_map(|p| p.rules.iter().map(|id| ("per-file-ignores", id))),
+        );
+    for (setting, id) in named {
+        let known = catalogue::rules().iter().any(|r| r.id == *id) || custom.contains(&id.as_str());
+        if !known {
+            let candidates = catalogue::rules()
+                .iter()
+                .flat_map(|r| [r.id.as_str(), r.name.as_str()])
+                .chain(custom.iter().copied());
+            return Err(ConfigError {
+                path: config
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("command line")),
+                pos: None,
+                message: format!(
+                    "{setting}: unknown rule `{id}`: no built-in rule and no custom rule \
+                     (`custom-rules`) has this id{}",
+                    crate::suggest::hint(id, candidates)
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Too short or too common to mask without garbling every message.

@@ -8,11 +8,13 @@
 
 pub mod destination;
 pub mod migration;
+pub mod network;
 pub mod proxy;
+pub mod rsync_pods;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::config::{Config, Role};
 use crate::lint::file::{FileResult, LocatedInstallConfig, Object};
@@ -63,6 +65,11 @@ pub struct Cluster {
 
 pub struct Project {
     pub root: PathBuf,
+    /// The MTC view and the effective proxies, derived once on first use and
+    /// shared by every project rule (rules run in parallel).
+    migration: OnceLock<migration::Migration>,
+    proxies: OnceLock<Vec<proxy::EffectiveProxy>>,
+    network: OnceLock<network::NetworkModel>,
     pub config: Config,
     pub clusters: Vec<Cluster>,
     /// Every object, in file order then document order.
@@ -141,11 +148,32 @@ impl Project {
         }
         Project {
             root,
+            migration: OnceLock::new(),
+            proxies: OnceLock::new(),
+            network: OnceLock::new(),
             config,
             clusters,
             objects,
             install_configs,
         }
+    }
+
+    /// Roles, host cluster, migrated namespace pairs and MigrationControllers.
+    pub fn migration(&self) -> &migration::Migration {
+        self.migration
+            .get_or_init(|| migration::Migration::build(self))
+    }
+
+    /// Every cluster's effective proxy settings (SPEC §4).
+    pub fn proxies(&self) -> &[proxy::EffectiveProxy] {
+        self.proxies
+            .get_or_init(|| proxy::EffectiveProxy::build_all(self, self.migration()))
+    }
+
+    /// Every cluster's NetworkPolicies, indexed by namespace (SPEC §5.9).
+    pub fn network(&self) -> &network::NetworkModel {
+        self.network
+            .get_or_init(|| network::NetworkModel::build(self))
     }
 
     /// The cluster a MigCluster name refers to: the configured cluster of that

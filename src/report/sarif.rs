@@ -40,19 +40,22 @@ pub fn write(run: &LintRun, redactor: &Redactor<'_>, out: &mut dyn Write) -> io:
 
 /// The whole SARIF log of `run`.
 pub fn log(run: &LintRun, redactor: &Redactor<'_>) -> Sarif {
-    let rules = catalogue::rules();
+    let rules: Vec<&RuleMeta> = catalogue::rules()
+        .iter()
+        .chain(run.custom_rules.iter().copied())
+        .collect();
     let fingerprints = fingerprint::fingerprints(&run.findings, redactor);
     let results: Vec<SarifResult> = run
         .findings
         .iter()
         .zip(fingerprints)
-        .map(|(finding, fingerprint)| result(finding, rules, fingerprint, redactor))
+        .map(|(finding, fingerprint)| result(finding, &rules, fingerprint, redactor))
         .collect();
     let driver = ToolComponent::builder()
         .name("dvmlint")
         .version(env!("CARGO_PKG_VERSION"))
         .information_uri(INFORMATION_URI)
-        .rules(rules.iter().map(descriptor).collect::<Vec<_>>())
+        .rules(rules.iter().copied().map(descriptor).collect::<Vec<_>>())
         .build();
     let sarif_run = Run::builder()
         .tool(Tool::from(driver))
@@ -68,7 +71,7 @@ pub fn log(run: &LintRun, redactor: &Redactor<'_>) -> Sarif {
 
 fn descriptor(rule: &RuleMeta) -> ReportingDescriptor {
     let text = |s: &str| MultiformatMessageString::builder().text(s.trim()).build();
-    ReportingDescriptor::builder()
+    let mut descriptor = ReportingDescriptor::builder()
         .id(rule.id.as_str())
         .name(rule.name.as_str())
         .short_description(text(&rule.summary))
@@ -85,7 +88,12 @@ fn descriptor(rule: &RuleMeta) -> ReportingDescriptor {
                 .tags(vec![rule.family.clone()])
                 .build(),
         )
-        .build()
+        .build();
+    // Custom rules (SPEC §10) have no page on dvmlint.dev.
+    if !catalogue::rules().iter().any(|r| r.id == rule.id) {
+        descriptor.help_uri = None;
+    }
+    descriptor
 }
 
 fn level(severity: Severity) -> ResultLevel {
@@ -98,7 +106,7 @@ fn level(severity: Severity) -> ResultLevel {
 
 fn result(
     finding: &Finding,
-    rules: &[RuleMeta],
+    rules: &[&RuleMeta],
     fingerprint: String,
     redactor: &Redactor<'_>,
 ) -> SarifResult {

@@ -7,12 +7,18 @@
 //! - **Input rules** (DVM001–DVM003) are raised by the reading stage itself; their
 //!   modules only build the findings.
 //!
-//! Adding a rule: a catalogue file in `rules/`, a module here, a line in
-//! [`REGISTRY`], and a fixture. `tests` check that registry and catalogue agree.
+//! - **Policy rules** are plain field checks written as data in their catalogue
+//!   file (`match`/`assert`, SPEC §10) and run by `crate::policy` in the per-file
+//!   stage, like users' custom rules.
+//!
+//! Adding a rule: a catalogue file in `rules/`, a module here (none for a policy
+//! rule), a line in [`REGISTRY`], a fixture, and `docs/rules.md` regenerated.
+//! `tests` check that registry and catalogue agree.
 
 pub mod egress;
 pub mod hygiene;
 pub mod input;
+pub mod network;
 pub mod proxy;
 pub mod values;
 
@@ -59,6 +65,9 @@ impl DocContext<'_, '_> {
 
 pub type DocumentRule = fn(&DocContext<'_, '_>, &mut Vec<Finding>);
 pub type ProjectRule = fn(&Project, &mut Vec<Finding>);
+/// Completes a declarative rule's finding with what its format cannot say
+/// (DVM301's casing suggestion), given the offending value.
+pub type Refinement = fn(&Node<'_>, &mut Finding);
 
 #[derive(Clone, Copy)]
 pub enum Check {
@@ -66,6 +75,9 @@ pub enum Check {
     Input,
     Document(DocumentRule),
     Project(ProjectRule),
+    /// Declared in its catalogue file (`match`/`assert`, SPEC §10) and run by
+    /// `crate::policy` in the per-file stage, optionally refined in Rust.
+    Policy(Option<Refinement>),
 }
 
 /// Every built-in rule's id and where its logic runs. Metadata: `rules/*.yaml`.
@@ -73,6 +85,35 @@ pub const REGISTRY: &[(&str, Check)] = &[
     ("DVM001", Check::Input),
     ("DVM002", Check::Input),
     ("DVM003", Check::Input),
+    (
+        "DVM101",
+        Check::Project(network::rsync_egress_blocked::check),
+    ),
+    (
+        "DVM102",
+        Check::Project(network::rsync_ingress_blocked::check),
+    ),
+    ("DVM103", Check::Project(network::rsync_dns_blocked::check)),
+    (
+        "DVM104",
+        Check::Project(network::rsync_allow_misses_pods::check),
+    ),
+    (
+        "DVM110",
+        Check::Project(egress::egress_firewall_denies_peer::check),
+    ),
+    (
+        "DVM111",
+        Check::Project(egress::egress_firewall_shadowed_allow::check),
+    ),
+    (
+        "DVM112",
+        Check::Project(egress::egress_firewall_invalid::check),
+    ),
+    (
+        "DVM113",
+        Check::Project(egress::egress_firewall_dnsname_allow::check),
+    ),
     (
         "DVM201",
         Check::Project(proxy::noproxy_missing_worker::check),
@@ -119,12 +160,9 @@ pub const REGISTRY: &[(&str, Check)] = &[
     ),
     (
         "DVM301",
-        Check::Document(values::invalid_rsync_endpoint_type::check),
+        Check::Policy(Some(values::invalid_rsync_endpoint_type::refine)),
     ),
-    (
-        "DVM302",
-        Check::Document(values::invalid_supplemental_groups::check),
-    ),
+    ("DVM302", Check::Policy(None)),
     (
         "DVM303",
         Check::Project(values::clusterip_across_clusters::check),
@@ -142,22 +180,6 @@ pub const REGISTRY: &[(&str, Check)] = &[
         "DVM404",
         Check::Document(hygiene::conflicting_field_spellings::check),
     ),
-    (
-        "DVM110",
-        Check::Project(egress::egress_firewall_denies_peer::check),
-    ),
-    (
-        "DVM111",
-        Check::Project(egress::egress_firewall_shadowed_allow::check),
-    ),
-    (
-        "DVM112",
-        Check::Project(egress::egress_firewall_invalid::check),
-    ),
-    (
-        "DVM113",
-        Check::Project(egress::egress_firewall_dnsname_allow::check),
-    ),
     ("DVM900", Check::Input),
 ];
 
@@ -170,8 +192,18 @@ pub struct RuleSet {
 impl RuleSet {
     /// `select` empty means every built-in rule.
     pub fn new(select: &[String], ignore: &[String]) -> RuleSet {
+        RuleSet::with_custom(select, ignore, &[])
+    }
+
+    /// `select` empty means every built-in rule and every rule of `custom`.
+    pub fn with_custom(select: &[String], ignore: &[String], custom: &[&str]) -> RuleSet {
         let mut enabled: BTreeSet<String> = if select.is_empty() {
-            REGISTRY.iter().map(|(id, _)| (*id).to_owned()).collect()
+            REGISTRY
+                .iter()
+                .map(|(id, _)| *id)
+                .chain(custom.iter().copied())
+                .map(str::to_owned)
+                .collect()
         } else {
             select.iter().cloned().collect()
         };
@@ -179,6 +211,11 @@ impl RuleSet {
             enabled.remove(id);
         }
         RuleSet { enabled }
+    }
+
+    /// No rule at all (reading a project only to model it).
+    pub fn none() -> RuleSet {
+        RuleSet::default()
     }
 
     pub fn is_enabled(&self, id: &str) -> bool {
@@ -194,6 +231,14 @@ pub fn run_document_rules(set: &RuleSet, ctx: &DocContext<'_, '_>, out: &mut Vec
             rule(ctx, out);
         }
     }
+}
+
+/// The Rust refinement of a declarative built-in rule, if it has one.
+pub fn refinement(id: &str) -> Option<Refinement> {
+    REGISTRY.iter().find_map(|(rule, check)| match check {
+        Check::Policy(refine) if *rule == id => *refine,
+        _ => None,
+    })
 }
 
 /// Runs the project rules in parallel; the caller sorts the findings.
@@ -223,5 +268,17 @@ mod tests {
             .map(|r| r.id.as_str())
             .collect();
         assert_eq!(registry, catalogue);
+    }
+
+    #[test]
+    fn declarative_rules_are_exactly_the_catalogue_files_with_assertions() {
+        let declared: BTreeSet<&str> = REGISTRY
+            .iter()
+            .filter(|(_, check)| matches!(check, Check::Policy(_)))
+            .map(|(id, _)| *id)
+            .collect();
+        let builtin = crate::policy::builtin_parse().unwrap();
+        let engine: BTreeSet<&str> = builtin.iter().map(|r| r.meta.id.as_str()).collect();
+        assert_eq!(declared, engine);
     }
 }

@@ -25,7 +25,6 @@ use crate::manifest::egress_firewall::{
     ClusterNode, FirewallFlavor, FirewallManifest, RuleManifest, TargetValue,
 };
 use crate::model::destination::{DvmDestination, Endpoint};
-use crate::model::migration::Migration;
 use crate::model::{ModelObject, Project, Scope};
 use crate::net::egress_firewall::{EgressFirewall, FirewallAction, FirewallTarget};
 use crate::net::ipset::IpSet;
@@ -200,7 +199,7 @@ type DenialKey = (Side, usize, usize, Vec<usize>, String, String, String);
 /// Every Deny that cuts the DVM traffic of a migrated namespace (SPEC §5
 /// DVM110/DVM113), in a deterministic order.
 pub fn peer_denials(project: &Project, firewalls: &Firewalls<'_>) -> Vec<Denial> {
-    let migration = Migration::build(project);
+    let migration = project.migration();
     let mut destinations: HashMap<usize, DvmDestination> = HashMap::new();
     let mut evaluated: HashMap<(usize, usize), Vec<Denial>> = HashMap::new();
     let mut merged: BTreeMap<DenialKey, Denial> = BTreeMap::new();
@@ -234,7 +233,7 @@ pub fn peer_denials(project: &Project, firewalls: &Firewalls<'_>) -> Vec<Denial>
         if !source.is_empty() {
             let dest = destinations
                 .entry(pair.target.cluster)
-                .or_insert_with(|| DvmDestination::of(project, &migration, pair));
+                .or_insert_with(|| DvmDestination::of(project, migration, pair));
             let peer_cidrs = cidrs_of(project, pair.target.cluster);
             for &fw in &source {
                 // An unbound firewall applies to every migrated namespace:

@@ -6,20 +6,24 @@
 //! `rsync_endpoint_type` alternatives belong to DVM301, which says more.
 
 use crate::finding::Finding;
+use crate::manifest::migration_controller::MigrationController;
 use crate::rules::DocContext;
 use crate::yaml::{Node, ScalarStyle, Span, Value};
 
 pub fn check(ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
-    let owned_by_dvm301 = ctx
-        .is("migration.openshift.io", "MigrationController")
-        .then(|| {
-            ctx.node
-                .at(&["spec", "rsync_endpoint_type"])
-                .map(|n| n.span)
-        })
-        .flatten();
+    // Every spelling the operator reads as `rsync_endpoint_type` (`rsyncEndpointType` too).
+    let owned_by_dvm301: Vec<Span> = if ctx.is("migration.openshift.io", "MigrationController") {
+        MigrationController::from_node(ctx.node)
+            .settings
+            .iter()
+            .filter(|s| s.snake == "rsync_endpoint_type")
+            .map(|s| s.value.span)
+            .collect()
+    } else {
+        Vec::new()
+    };
     ctx.node.walk(&mut |node| {
-        if Some(node.span) == owned_by_dvm301 {
+        if owned_by_dvm301.contains(&node.span) {
             return;
         }
         if let Some((span, message)) = placeholder(node) {

@@ -38,7 +38,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         .pairs
         .iter()
         .map(|p| (p.source.cluster, p.target.cluster))
-        .chain(distinct_roles(&migration))
+        .chain(distinct_roles(migration))
         .filter(|(s, t)| s != t)
         .collect();
     for (source, target) in pairs {

@@ -11,7 +11,7 @@ use super::{controller_spec, effective, finding};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let (_, proxies) = effective(project);
-    for proxy in &proxies {
+    for proxy in proxies {
         let Some(version) = proxy.version.filter(|v| !v.inherits_cluster_proxy()) else {
             continue;
         };

@@ -15,7 +15,7 @@ use super::{effective, finding};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let (_, proxies) = effective(project);
-    for proxy in &proxies {
+    for proxy in proxies {
         let Some(var) = proxy
             .no_proxy
             .as_ref()

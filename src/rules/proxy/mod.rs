@@ -37,16 +37,24 @@ pub(crate) fn controller(
         .then(|| crate::manifest::migration_controller::MigrationController::from_node(ctx.node))
 }
 
+/// The `stunnel_tcp_proxy` setting of a MigrationController document, with its
+/// text (DVM205, DVM206 judge the same value).
+pub(crate) fn stunnel_setting(
+    ctx: &crate::rules::DocContext<'_, '_>,
+) -> Option<(crate::manifest::migration_controller::Setting, String)> {
+    let setting = controller(ctx)?.setting("stunnel_tcp_proxy")?.clone();
+    let value = setting.value.as_str()?.to_owned();
+    Some((setting, value))
+}
+
 use crate::finding::{Finding, Location};
 use crate::model::Project;
 use crate::model::migration::Migration;
 use crate::model::proxy::{EffectiveProxy, VarOrigin};
 
 /// The MTC view and every cluster's effective proxy settings.
-pub(crate) fn effective(project: &Project) -> (Migration, Vec<EffectiveProxy>) {
-    let migration = Migration::build(project);
-    let proxies = EffectiveProxy::build_all(project, &migration);
-    (migration, proxies)
+pub(crate) fn effective(project: &Project) -> (&Migration, &[EffectiveProxy]) {
+    (project.migration(), project.proxies())
 }
 
 /// A project-rule finding about `cluster`, on the object holding `location`

@@ -19,7 +19,7 @@ use super::{effective, finding};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let (_, proxies) = effective(project);
-    for proxy in &proxies {
+    for proxy in proxies {
         if !proxy.has_proxy() {
             continue;
         }

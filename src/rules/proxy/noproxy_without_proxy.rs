@@ -12,7 +12,7 @@ use super::{effective, finding};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let (_, proxies) = effective(project);
-    for proxy in &proxies {
+    for proxy in proxies {
         if let Some(platform) = &proxy.platform
             && platform.origin == VarOrigin::ClusterProxy
             && !platform.vars.has_proxy()

@@ -25,7 +25,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let Some(stunnel) = stunnel else {
         return;
     };
-    for proxy in &proxies {
+    for proxy in proxies {
         if migration.is_target.get(proxy.cluster) != Some(&true) {
             continue;
         }

@@ -15,7 +15,7 @@ use super::{effective, finding};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let (migration, proxies) = effective(project);
-    for proxy in &proxies {
+    for proxy in proxies {
         if migration.host.is_some_and(|h| h != proxy.cluster) {
             continue;
         }

@@ -13,15 +13,10 @@ use crate::rules::DocContext;
 use super::span_in;
 
 pub fn check(ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
-    let Some(controller) = super::controller(ctx) else {
+    let Some((setting, value)) = super::stunnel_setting(ctx) else {
         return;
     };
-    let Some(setting) = controller.setting("stunnel_tcp_proxy") else {
-        return;
-    };
-    let Some(value) = setting.value.as_str() else {
-        return;
-    };
+    let value = value.as_str();
     for problem in StunnelProxy::parse(value).problems {
         // A copied documentation placeholder is DVM402's finding.
         if problem.kind == StunnelProblemKind::Placeholder {

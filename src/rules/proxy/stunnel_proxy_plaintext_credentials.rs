@@ -11,15 +11,10 @@ use crate::proxy::{StunnelProblemKind, StunnelProxy, redact};
 use crate::rules::DocContext;
 
 pub fn check(ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
-    let Some(controller) = super::controller(ctx) else {
+    let Some((setting, value)) = super::stunnel_setting(ctx) else {
         return;
     };
-    let Some(setting) = controller.setting("stunnel_tcp_proxy") else {
-        return;
-    };
-    let Some(value) = setting.value.as_str() else {
-        return;
-    };
+    let value = value.as_str();
     let parsed = StunnelProxy::parse(value);
     if !parsed.has_password
         || parsed

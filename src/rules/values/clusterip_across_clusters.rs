@@ -6,10 +6,9 @@ use std::collections::BTreeSet;
 
 use crate::finding::{Finding, Location};
 use crate::model::Project;
-use crate::model::migration::Migration;
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    let migration = Migration::build(project);
+    let migration = project.migration();
     let targets: BTreeSet<(usize, usize)> = migration
         .pairs
         .iter()

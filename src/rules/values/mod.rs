@@ -3,4 +3,3 @@
 
 pub mod clusterip_across_clusters;
 pub mod invalid_rsync_endpoint_type;
-pub mod invalid_supplemental_groups;

@@ -1,0 +1,549 @@
+//! `dvmlint probe egress|ingress`: one reachability question answered from
+//! the repository's model (SPEC §5.9), with the policies and rules that
+//! decided it.
+//!
+//! The probe builds the very [`NetworkModel`] the network rules use (same
+//! policies, same namespace labels, unbound policies applied to the migrated
+//! namespaces and to the probed one), so its answers agree with DVM101–DVM104.
+//! Exit code: 0 allowed, 1 denied, 2 usage error.
+
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use serde::Serialize;
+
+use crate::lint::{self, LintOptions};
+use crate::model::Project;
+use crate::model::network::{ClusterPolicies, NetworkModel};
+use crate::net::ipset::IpSet;
+use crate::net::netpol::{Pod, PolicyType, RuleRef};
+use crate::net::ports::{ContainerPort, PortRange, Protocol};
+use crate::net::selector::{LabelValue, Labels};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProbeFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ProbeArgs {
+    #[command(subcommand)]
+    pub direction: ProbeDirection,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ProbeDirection {
+    /// May a pod open a connection to an address? `--to ADDR:PORT[/PROTO]`
+    Egress {
+        #[command(flatten)]
+        pod: PodArgs,
+        /// IP or CIDR, port or range, protocol (default TCP): `192.0.2.10:443`, `[2001:db8::1]:443/TCP`, `10.0.5.0/24:30000-32767`
+        #[arg(long, value_name = "ADDR:PORT[/PROTO]")]
+        to: String,
+    },
+    /// May a pod receive a connection? `--from ADDR` or `--from ns=NS[,pod=k=v,...]`
+    Ingress {
+        #[command(flatten)]
+        pod: PodArgs,
+        /// An IP or CIDR, or pods: `ns=openshift-ingress` or `ns=app1,pod=app=web`
+        #[arg(long, value_name = "ADDR|ns=NS[,pod=k=v]")]
+        from: String,
+        /// The destination port on the pod (after any Service or router translation)
+        #[arg(long)]
+        port: u16,
+        #[arg(long, default_value = "TCP")]
+        protocol: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PodArgs {
+    /// The probed pod's namespace
+    #[arg(long)]
+    pub namespace: String,
+    /// The probed pod's labels: `k=v,k2=v2`
+    #[arg(long, value_delimiter = ',', value_name = "k=v,..")]
+    pub labels: Vec<String>,
+    /// Named container ports of the probed pod (for named ports in policies): `stunnel=6443[/TCP]`
+    #[arg(long = "container-port", value_name = "NAME=PORT[/PROTO]")]
+    pub container_ports: Vec<String>,
+    /// The cluster (from .dvmlint.yaml); default: the one migrating the namespace
+    #[arg(long)]
+    pub cluster: Option<String>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ProbeFormat,
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The repository (default ".")
+    pub paths: Vec<PathBuf>,
+}
+
+/// The other end of the probed connection.
+#[derive(Clone, Debug)]
+pub enum Remote {
+    Addresses(IpSet),
+    Pod(Pod),
+}
+
+/// One probe question.
+#[derive(Clone, Debug)]
+pub struct Query {
+    pub direction: PolicyType,
+    pub cluster: Option<String>,
+    pub pod: Pod,
+    pub remote: Remote,
+    /// How the user wrote the remote end.
+    pub remote_text: String,
+    pub ports: PortRange,
+    pub protocol: Protocol,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Place {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyOut {
+    pub policy: String,
+    #[serde(flatten)]
+    pub place: Option<Place>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleOut {
+    pub policy: String,
+    /// `egress[0]`, `ingress[1] from[0]`.
+    pub rule: String,
+    /// What of the question it allows (external addresses only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allows: Option<String>,
+    #[serde(flatten)]
+    pub place: Option<Place>,
+}
+
+/// The answer, in the shape `--format json` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct Answer {
+    pub direction: &'static str,
+    pub cluster: String,
+    pub namespace: String,
+    pub labels: Vec<String>,
+    pub remote: String,
+    pub ports: String,
+    pub protocol: String,
+    pub allowed: bool,
+    pub isolated: bool,
+    /// The policies selecting the pod with this direction, in file order.
+    pub isolating: Vec<PolicyOut>,
+    /// The rules that allow (part of) it.
+    pub allowed_by: Vec<RuleOut>,
+    /// The parts of the question no rule allows.
+    pub denied: Vec<String>,
+    /// Parts of the deciding policies that were skipped as invalid.
+    pub notes: Vec<String>,
+}
+
+pub fn run(args: ProbeArgs) -> i32 {
+    let (pod_args, query) = match parse(args) {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            eprintln!("dvmlint: error: {message}");
+            return 2;
+        }
+    };
+    let project = match load_project(&pod_args.paths, pod_args.config.as_deref()) {
+        Ok(project) => project,
+        Err(message) => {
+            eprintln!("dvmlint: error: {message}");
+            return 2;
+        }
+    };
+    let answer = match answer(&project, &query) {
+        Ok(answer) => answer,
+        Err(message) => {
+            eprintln!("dvmlint: error: {message}");
+            return 2;
+        }
+    };
+    match pod_args.format {
+        ProbeFormat::Json => match serde_json::to_string_pretty(&answer) {
+            Ok(text) => println!("{text}"),
+            Err(err) => {
+                eprintln!("dvmlint: error: {err}");
+                return 2;
+            }
+        },
+        ProbeFormat::Human => print!("{}", human(&answer)),
+    }
+    i32::from(!answer.allowed)
+}
+
+fn parse(args: ProbeArgs) -> Result<(PodArgs, Query), String> {
+    let (pod_args, direction, remote, remote_text, ports, protocol) = match args.direction {
+        ProbeDirection::Egress { pod, to } => {
+            let (addresses, ports, protocol) = parse_target(&to)?;
+            let address = to
+                .rsplit_once(':')
+                .map_or(to.as_str(), |(a, _)| a)
+                .to_owned();
+            (
+                pod,
+                PolicyType::Egress,
+                Remote::Addresses(addresses),
+                address,
+                ports,
+                protocol,
+            )
+        }
+        ProbeDirection::Ingress {
+            pod,
+            from,
+            port,
+            protocol,
+        } => {
+            let protocol = protocol
+                .to_ascii_uppercase()
+                .parse::<Protocol>()
+                .map_err(|e| format!("--protocol: {e}"))?;
+            (
+                pod,
+                PolicyType::Ingress,
+                parse_source(&from)?,
+                from,
+                PortRange::single(port),
+                protocol,
+            )
+        }
+    };
+    let labels = parse_labels(pod_args.labels.iter().map(String::as_str), "--labels")?;
+    let mut container_ports = Vec::new();
+    for spec in &pod_args.container_ports {
+        let (name, rest) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("--container-port `{spec}`: expected NAME=PORT[/PROTO]"))?;
+        let (port, proto) = rest.split_once('/').unwrap_or((rest, "TCP"));
+        container_ports.push(ContainerPort::named(
+            name,
+            port.parse()
+                .map_err(|_| format!("--container-port `{spec}`: `{port}` is not a port"))?,
+            proto
+                .to_ascii_uppercase()
+                .parse()
+                .map_err(|e| format!("--container-port `{spec}`: {e}"))?,
+        ));
+    }
+    let query = Query {
+        direction,
+        cluster: pod_args.cluster.clone(),
+        pod: Pod {
+            namespace: pod_args.namespace.clone(),
+            labels,
+            ports: container_ports,
+        },
+        remote,
+        remote_text,
+        ports,
+        protocol,
+    };
+    Ok((pod_args, query))
+}
+
+fn parse_labels<'a>(parts: impl Iterator<Item = &'a str>, what: &str) -> Result<Labels, String> {
+    let mut labels = Labels::new();
+    for part in parts.map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| format!("{what}: `{part}` is not k=v"))?;
+        labels.insert(k.to_owned(), LabelValue::from(v));
+    }
+    Ok(labels)
+}
+
+fn parse_addresses(text: &str) -> Result<IpSet, String> {
+    let text = text.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(net) = text.parse::<IpNet>() {
+        return Ok(IpSet::from_net(net));
+    }
+    text.parse::<std::net::IpAddr>()
+        .map(IpSet::from_addr)
+        .map_err(|_| format!("`{text}` is not an IP address or CIDR (host names are not resolved)"))
+}
+
+/// `ADDR:PORT[/PROTO]`, where ADDR is an IP, `[IPv6]` or a CIDR and PORT a
+/// number or `N-M`.
+pub fn parse_target(text: &str) -> Result<(IpSet, PortRange, Protocol), String> {
+    let (rest, protocol) = match text.rsplit_once('/') {
+        Some((rest, proto)) if proto.chars().all(|c| c.is_ascii_alphabetic()) => (
+            rest,
+            proto
+                .to_ascii_uppercase()
+                .parse::<Protocol>()
+                .map_err(|e| format!("--to: {e}"))?,
+        ),
+        _ => (text, Protocol::Tcp),
+    };
+    let (addr, port) = rest
+        .rsplit_once(':')
+        .ok_or_else(|| format!("--to `{text}`: expected ADDR:PORT[/PROTO]"))?;
+    let (start, end) = port.split_once('-').unwrap_or((port, port));
+    let bad = || format!("--to `{text}`: `{port}` is not a port or range");
+    let ports = PortRange::new(
+        start.parse().map_err(|_| bad())?,
+        end.parse().map_err(|_| bad())?,
+    )
+    .ok_or_else(bad)?;
+    Ok((
+        parse_addresses(addr).map_err(|e| format!("--to: {e}"))?,
+        ports,
+        protocol,
+    ))
+}
+
+/// `ADDR` or `ns=NS[,pod=k=v][,k2=v2]`.
+pub fn parse_source(text: &str) -> Result<Remote, String> {
+    let Some(rest) = text.strip_prefix("ns=") else {
+        return parse_addresses(text)
+            .map(Remote::Addresses)
+            .map_err(|e| format!("--from: {e}"));
+    };
+    let mut parts = rest.split(',');
+    let namespace = parts.next().unwrap_or_default();
+    let labels = parse_labels(parts.map(|p| p.strip_prefix("pod=").unwrap_or(p)), "--from")?;
+    Ok(Remote::Pod(Pod::new(namespace, labels)))
+}
+
+/// The model of the whole project holding `paths` (no rule runs).
+pub fn load_project(paths: &[PathBuf], config: Option<&Path>) -> Result<Project, String> {
+    let options = LintOptions {
+        paths: paths.to_vec(),
+        config_file: config.map(Path::to_path_buf),
+        ..LintOptions::default()
+    };
+    lint::load_model(&options).map_err(|err| err.to_string())
+}
+
+/// Answers `query` against the project's policies.
+pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
+    let plain = project.network();
+    let cluster = match &query.cluster {
+        Some(name) => project
+            .clusters
+            .iter()
+            .position(|c| c.name.as_ref() == name)
+            .ok_or_else(|| format!("--cluster: no cluster named `{name}` in the configuration"))?,
+        // The side of the migration the question is about: egress from a
+        // source namespace, ingress to a target namespace.
+        None => project
+            .migration()
+            .pairs
+            .iter()
+            .find_map(|p| {
+                let side = match query.direction {
+                    PolicyType::Egress => &p.source,
+                    PolicyType::Ingress => &p.target,
+                };
+                (side.namespace == query.pod.namespace).then_some(side.cluster)
+            })
+            .or_else(|| {
+                plain
+                    .in_scope
+                    .iter()
+                    .position(|s| s.contains(&query.pod.namespace))
+            })
+            .unwrap_or(0),
+    };
+    let model = NetworkModel::build_with(project, &[(cluster, query.pod.namespace.clone())]);
+    let policies = model
+        .cluster(cluster)
+        .ok_or_else(|| "the repository has no cluster".to_owned())?;
+    let set = &policies.set;
+    let (allowed, isolating, rules, denied) = match &query.remote {
+        Remote::Pod(remote) => {
+            let verdict = match query.direction {
+                PolicyType::Egress => {
+                    set.egress_to_pod(&query.pod, remote, query.ports.start(), query.protocol)
+                }
+                PolicyType::Ingress => {
+                    set.ingress_from_pod(&query.pod, remote, query.ports.start(), query.protocol)
+                }
+            };
+            let rules: Vec<(RuleRef, Option<String>)> =
+                verdict.allowed_by.into_iter().map(|r| (r, None)).collect();
+            (verdict.allowed, verdict.isolating, rules, Vec::new())
+        }
+        Remote::Addresses(addresses) => {
+            let verdict = match query.direction {
+                PolicyType::Egress => {
+                    set.egress_to_external(&query.pod, addresses, query.ports, query.protocol)
+                }
+                PolicyType::Ingress => {
+                    set.ingress_from_external(&query.pod, addresses, query.ports, query.protocol)
+                }
+            };
+            let rules = verdict
+                .grants
+                .iter()
+                .map(|g| (g.rule.clone(), Some(g.region.to_string())))
+                .collect();
+            let denied = verdict.denied.iter().map(|r| r.to_string()).collect();
+            (verdict.allowed, verdict.isolating, rules, denied)
+        }
+    };
+    let mut notes = Vec::new();
+    for &p in &isolating {
+        if let (Some(view), Some(object)) = (policies.view(p), policies.object(project, p)) {
+            for note in &view.notes {
+                notes.push(format!(
+                    "{}:{}:{}: {}",
+                    object.object.file, note.span.start.line, note.span.start.col, note.message
+                ));
+            }
+        }
+    }
+    notes.sort();
+    notes.dedup();
+    Ok(Answer {
+        direction: match query.direction {
+            PolicyType::Egress => "egress",
+            PolicyType::Ingress => "ingress",
+        },
+        cluster: project
+            .cluster_name(Some(cluster))
+            .map_or_else(String::new, |c| c.to_string()),
+        namespace: query.pod.namespace.clone(),
+        labels: query
+            .pod
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect(),
+        remote: query.remote_text.clone(),
+        ports: query.ports.to_string(),
+        protocol: query.protocol.to_string(),
+        allowed,
+        isolated: !isolating.is_empty(),
+        isolating: isolating
+            .iter()
+            .map(|&p| PolicyOut {
+                policy: set.policy_name(p),
+                place: policies
+                    .selector_location(project, p)
+                    .map(|l| place(&l.file, l.span.start.line, l.span.start.col)),
+            })
+            .collect(),
+        allowed_by: rules
+            .iter()
+            .map(|(r, allows)| rule_out(project, policies, r, allows.clone()))
+            .collect(),
+        denied,
+        notes,
+    })
+}
+
+fn place(file: &str, line: u32, column: u32) -> Place {
+    Place {
+        file: file.to_owned(),
+        line,
+        column,
+    }
+}
+
+fn rule_out(
+    project: &Project,
+    policies: &ClusterPolicies,
+    rule: &RuleRef,
+    allows: Option<String>,
+) -> RuleOut {
+    let full = policies.describe_rule(rule);
+    let policy = policies.set.policy_name(rule.policy);
+    RuleOut {
+        rule: full
+            .strip_prefix(policy.as_str())
+            .unwrap_or(&full)
+            .trim()
+            .to_owned(),
+        policy,
+        allows,
+        place: policies
+            .rule_location(project, rule)
+            .map(|l| place(&l.file, l.span.start.line, l.span.start.col)),
+    }
+}
+
+fn at(place: &Option<Place>) -> String {
+    place
+        .as_ref()
+        .map(|p| format!("  ({}:{}:{})", p.file, p.line, p.column))
+        .unwrap_or_default()
+}
+
+/// The human form: a verdict line, then the deciding policies and rules.
+pub fn human(a: &Answer) -> String {
+    let mut out = format!(
+        "{} {} namespace `{}` pod {{{}}} {} {} port {}/{} on cluster `{}`: {}\n",
+        a.direction,
+        if a.direction == "egress" {
+            "from"
+        } else {
+            "to"
+        },
+        a.namespace,
+        a.labels.join(","),
+        if a.direction == "egress" {
+            "to"
+        } else {
+            "from"
+        },
+        a.remote,
+        a.ports,
+        a.protocol,
+        a.cluster,
+        if a.allowed { "ALLOWED" } else { "DENIED" }
+    );
+    if !a.isolated {
+        out.push_str(&format!(
+            "  not isolated for {}: no policy selecting the pod has type {}\n",
+            a.direction,
+            if a.direction == "egress" {
+                "Egress"
+            } else {
+                "Ingress"
+            }
+        ));
+        return out;
+    }
+    out.push_str(&format!("  isolated for {} by:\n", a.direction));
+    for p in &a.isolating {
+        out.push_str(&format!("    {}{}\n", p.policy, at(&p.place)));
+    }
+    if a.allowed_by.is_empty() {
+        out.push_str("  no rule allows it\n");
+    } else {
+        out.push_str("  allowed by:\n");
+        for r in &a.allowed_by {
+            let allows = r
+                .allows
+                .as_ref()
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "    {} {}{allows}{}\n",
+                r.policy,
+                r.rule,
+                at(&r.place)
+            ));
+        }
+    }
+    for d in &a.denied {
+        out.push_str(&format!("  denied: {d}\n"));
+    }
+    for n in &a.notes {
+        out.push_str(&format!("  note: {n}\n"));
+    }
+    out
+}

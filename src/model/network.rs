@@ -1,0 +1,210 @@
+//! The NetworkPolicies of each cluster, indexed for the evaluator
+//! ([`crate::net::netpol::PolicySet`]), with the way back from an evaluator
+//! answer to the manifest that decided it.
+//!
+//! Policies are kept in file order (the order of `Project::objects`), so "the
+//! first isolating policy" is the first in file order (SPEC §5). An unbound
+//! policy (no namespace from metadata or a kustomization) applies to every
+//! in-scope namespace of its cluster (SPEC §2): it is entered once per such
+//! namespace, all copies pointing at the same object. The `PolicySet` indexes
+//! by namespace, so a query costs only the policies of one namespace.
+//!
+//! Namespace labels come from the repository's Namespace objects plus the
+//! labels OpenShift always puts on the router's and DNS namespaces
+//! (domain.md §7).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::finding::Location;
+use crate::manifest::network_policy::NetworkPolicyView;
+use crate::net::netpol::{PolicySet, PolicyType, RuleRef};
+use crate::net::selector::{LabelValue, Labels};
+
+use super::rsync_pods::{self, Layout};
+use super::{ModelObject, Project, Scope};
+
+/// Where a policy of a [`PolicySet`] comes from.
+#[derive(Clone, Debug)]
+pub struct PolicyOrigin {
+    /// Index in `Project::objects`.
+    pub object: usize,
+    /// Index in [`ClusterPolicies::views`].
+    pub view: usize,
+    /// The policy has no namespace of its own.
+    pub unbound: bool,
+}
+
+/// One cluster's policies.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterPolicies {
+    pub set: PolicySet,
+    /// Per policy of `set`, in the same order.
+    pub origins: Vec<PolicyOrigin>,
+    /// One per NetworkPolicy object of the cluster.
+    pub views: Vec<NetworkPolicyView>,
+    /// Policy names per namespace (to suggest a name not yet taken).
+    pub names: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// Everything the network rules and `dvmlint probe` evaluate.
+pub struct NetworkModel {
+    pub layout: Layout,
+    /// Per cluster index.
+    pub clusters: Vec<ClusterPolicies>,
+    /// Per cluster index: the namespaces in scope (source or target side).
+    pub in_scope: Vec<BTreeSet<String>>,
+}
+
+impl NetworkModel {
+    pub fn build(project: &Project) -> NetworkModel {
+        NetworkModel::build_with(project, &[])
+    }
+
+    /// Like [`NetworkModel::build`], with `extra` (cluster, namespace) pairs
+    /// that unbound policies also apply to (the namespace `probe` asks about).
+    pub fn build_with(project: &Project, extra: &[(usize, String)]) -> NetworkModel {
+        let migration = project.migration();
+        let layout = Layout::from_version(project.config.mtc_version.as_deref());
+        let n = project.clusters.len();
+        let mut in_scope: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
+        for pair in &migration.pairs {
+            for side in [&pair.source, &pair.target] {
+                if let Some(set) = in_scope.get_mut(side.cluster) {
+                    set.insert(side.namespace.clone());
+                }
+            }
+        }
+        let mut applied = in_scope.clone();
+        for (cluster, ns) in extra {
+            if let Some(set) = applied.get_mut(*cluster) {
+                set.insert(ns.clone());
+            }
+        }
+        let mut policies: Vec<Vec<crate::net::netpol::Policy>> = vec![Vec::new(); n];
+        let mut clusters: Vec<ClusterPolicies> = vec![ClusterPolicies::default(); n];
+        let mut namespace_labels: Vec<BTreeMap<String, Labels>> = vec![platform_namespaces(); n];
+        for (index, object) in project.objects.iter().enumerate() {
+            let Some(cluster) = object.cluster else {
+                continue;
+            };
+            let meta = &object.object.meta;
+            if meta.is("", "Namespace") {
+                if let Some(labels) = namespace_labels.get_mut(cluster) {
+                    let entry = labels.entry(meta.name.value.clone()).or_default();
+                    for (k, v) in &meta.labels {
+                        entry.insert(k.clone(), LabelValue::from(v.as_str()));
+                    }
+                }
+                continue;
+            }
+            if !meta.is("networking.k8s.io", "NetworkPolicy") {
+                continue;
+            }
+            let (Some(body), Some(target), Some(list), Some(namespaces)) = (
+                object.object.body.as_ref(),
+                clusters.get_mut(cluster),
+                policies.get_mut(cluster),
+                applied.get(cluster),
+            ) else {
+                continue;
+            };
+            let view = NetworkPolicyView::from_node(body, &meta.name, "");
+            let view_index = target.views.len();
+            let bound: Vec<&str> = match &object.scope {
+                Scope::Namespace(ns) => vec![ns.as_str()],
+                Scope::Unbound => namespaces.iter().map(String::as_str).collect(),
+                Scope::Cluster => Vec::new(),
+            };
+            for ns in bound {
+                let mut policy = view.policy.clone();
+                policy.namespace = ns.to_owned();
+                target
+                    .names
+                    .entry(ns.to_owned())
+                    .or_default()
+                    .insert(policy.name.clone());
+                list.push(policy);
+                target.origins.push(PolicyOrigin {
+                    object: index,
+                    view: view_index,
+                    unbound: object.scope == Scope::Unbound,
+                });
+            }
+            target.views.push(view);
+        }
+        for ((cluster, list), labels) in clusters.iter_mut().zip(policies).zip(namespace_labels) {
+            cluster.set = PolicySet::new(list, labels);
+        }
+        NetworkModel {
+            layout,
+            clusters,
+            in_scope,
+        }
+    }
+
+    pub fn cluster(&self, cluster: usize) -> Option<&ClusterPolicies> {
+        self.clusters.get(cluster)
+    }
+}
+
+/// The router's and DNS namespaces with the labels OpenShift sets on them.
+fn platform_namespaces() -> BTreeMap<String, Labels> {
+    BTreeMap::from([
+        (
+            rsync_pods::ROUTER_NAMESPACE.to_owned(),
+            rsync_pods::router_namespace_labels(),
+        ),
+        (rsync_pods::DNS_NAMESPACE.to_owned(), Labels::new()),
+    ])
+}
+
+impl ClusterPolicies {
+    pub fn origin(&self, policy: usize) -> Option<&PolicyOrigin> {
+        self.origins.get(policy)
+    }
+
+    pub fn view(&self, policy: usize) -> Option<&NetworkPolicyView> {
+        self.views.get(self.origin(policy)?.view)
+    }
+
+    pub fn object<'p>(&self, project: &'p Project, policy: usize) -> Option<&'p ModelObject> {
+        project.objects.get(self.origin(policy)?.object)
+    }
+
+    /// Where `spec.podSelector` of a policy is written.
+    pub fn selector_location(&self, project: &Project, policy: usize) -> Option<Location> {
+        let object = self.object(project, policy)?;
+        let view = self.view(policy)?;
+        Some(Location::new(&object.object.file, view.pod_selector_span))
+    }
+
+    /// Where a rule (or, when exactly one peer matched, that peer) is written.
+    pub fn rule_location(&self, project: &Project, rule: &RuleRef) -> Option<Location> {
+        let object = self.object(project, rule.policy)?;
+        let spans = self
+            .view(rule.policy)?
+            .rule_spans(rule.direction, rule.rule)?;
+        let span = match rule.peers.as_slice() {
+            [one] => spans.peers.get(*one).copied().unwrap_or(spans.span),
+            _ => spans.span,
+        };
+        Some(Location::new(&object.object.file, span))
+    }
+
+    /// `ns/name egress[0]`: how messages name a rule.
+    pub fn describe_rule(&self, rule: &RuleRef) -> String {
+        self.set.describe_rule(rule)
+    }
+
+    /// Whether the policy at `policy` has no namespace of its own.
+    pub fn is_unbound(&self, policy: usize) -> bool {
+        self.origin(policy).is_some_and(|o| o.unbound)
+    }
+
+    /// True when a selecting policy has rules for `direction` at all.
+    pub fn has_rules(&self, policy: usize, direction: PolicyType) -> bool {
+        self.set
+            .policy(policy)
+            .is_some_and(|p| p.has_type(direction) && !p.rules(direction).is_empty())
+    }
+}

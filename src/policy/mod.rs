@@ -1,0 +1,258 @@
+//! Policy as code (SPEC §10): rules written as data — a `match` that picks
+//! objects, `assert`ions on paths in them, a `message` template — run by one
+//! small engine in the per-file stage.
+//!
+//! The same format serves two audiences:
+//! - **users** add rule files through config `custom-rules` globs ([`load`]);
+//! - **the built-in catalogue** writes its plain field checks (DVM301, DVM302)
+//!   this way in `rules/*.yaml` ([`builtin`]), so there is one engine, tested by
+//!   the built-ins' own fixtures.
+//!
+//! Rule files are read with the span-keeping YAML front end, so a broken rule
+//! file is a configuration error naming its line and column, with a did-you-mean
+//! for misspelt keys and operators (`parse`).
+//!
+//! Metadata lookups (`catalogue::find`, `catalogue::name_of`, used by every
+//! reporter) see custom rules because [`load`]'s caller registers their metadata
+//! with `catalogue::register_custom`; see that function for the trade-off.
+
+mod eval;
+pub mod operator;
+mod parse;
+pub mod path;
+
+use std::collections::BTreeMap;
+use std::path::Path as FsPath;
+use std::sync::OnceLock;
+
+use globset::GlobMatcher;
+
+use crate::catalogue::RuleMeta;
+use crate::config::{Config, ConfigError};
+
+pub use eval::run;
+pub use operator::Operator;
+pub use parse::parse_rules;
+pub use path::Path;
+
+/// One declarative rule: its catalogue metadata and what it checks.
+#[derive(Clone, Debug)]
+pub struct PolicyRule {
+    pub meta: RuleMeta,
+    pub selector: Selector,
+    pub asserts: Vec<Assertion>,
+    /// Used when an assertion has no message of its own.
+    pub message: Option<Template>,
+}
+
+/// Which objects a rule applies to (`match:`); every given field must agree.
+#[derive(Clone, Debug, Default)]
+pub struct Selector {
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    /// Glob on `metadata.namespace`. An object without one (unbound, SPEC §2)
+    /// may be applied to any namespace, so it matches every namespace glob.
+    pub namespace: Option<GlobMatcher>,
+    pub name: Option<GlobMatcher>,
+    /// Name of the configured cluster the file belongs to. Without `clusters:`
+    /// in the config, the one implicit cluster plays every role and matches any.
+    pub cluster: Option<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// One `assert:` item: a path and the operators its values must satisfy.
+#[derive(Clone, Debug)]
+pub struct Assertion {
+    pub path: Path,
+    pub operators: Vec<Operator>,
+    pub message: Option<Template>,
+}
+
+/// A message with `{value}`, `{path}`, `{name}`, `{namespace}`, `{kind}` and
+/// `{reason}` (what the operator expected) placeholders, checked when parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template {
+    pub text: String,
+}
+
+pub const PLACEHOLDERS: [&str; 6] = ["value", "path", "name", "namespace", "kind", "reason"];
+
+/// Loads the custom rules named by the config's `custom-rules` globs (relative to
+/// the config's folder), sorted by id. Duplicate ids across files are refused.
+pub fn load(config: &Config) -> Result<Vec<PolicyRule>, ConfigError> {
+    let Some(config_path) = config.path.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let folder = config_path.parent().unwrap_or(FsPath::new("."));
+    let config_error = |message: String| ConfigError {
+        path: config_path.to_owned(),
+        pos: None,
+        message,
+    };
+    let mut files = Vec::new();
+    for pattern in &config.custom_rules {
+        let glob = globset::GlobBuilder::new(pattern.trim_start_matches("./"))
+            .literal_separator(true)
+            .build()
+            .map_err(|err| config_error(format!("custom-rules: invalid glob `{pattern}`: {err}")))?
+            .compile_matcher();
+        let before = files.len();
+        // Walk only below the glob's literal folders (`policies/` of `policies/*.yaml`).
+        let parts: Vec<&str> = pattern.trim_start_matches("./").split('/').collect();
+        let folders = parts.len().saturating_sub(1);
+        let base = parts
+            .iter()
+            .take(folders)
+            .take_while(|part| !part.contains(['*', '?', '[', '{']))
+            .fold(folder.to_path_buf(), |dir, part| dir.join(part));
+        let walker = ignore::WalkBuilder::new(&base)
+            .standard_filters(false)
+            .hidden(false)
+            .filter_entry(|entry| entry.file_name() != ".git")
+            .build();
+        for entry in walker.flatten() {
+            let path = entry.path();
+            let rel = crate::discovery::relative(folder, path);
+            if entry.file_type().is_some_and(|t| t.is_file()) && glob.is_match(&rel) {
+                files.push(path.to_owned());
+            }
+        }
+        if files.len() == before {
+            return Err(config_error(format!(
+                "custom-rules: `{pattern}` matches no file under {}",
+                folder.display()
+            )));
+        }
+    }
+    files.sort();
+    files.dedup();
+    load_files(&files)
+}
+
+/// Loads rule files, sorted by id; duplicate ids or names are refused.
+pub fn load_files(files: &[std::path::PathBuf]) -> Result<Vec<PolicyRule>, ConfigError> {
+    let mut rules: Vec<PolicyRule> = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|err| ConfigError {
+            path: file.to_owned(),
+            pos: None,
+            message: format!("cannot read the custom rule file: {err}"),
+        })?;
+        for (rule, pos) in parse_rules(&text, file, false)? {
+            if rules.iter().any(|r| r.meta.id == rule.meta.id) {
+                return Err(ConfigError {
+                    path: file.to_owned(),
+                    pos: Some(pos),
+                    message: format!("rule id `{}` is defined twice", rule.meta.id),
+                });
+            }
+            if rules.iter().any(|r| r.meta.name == rule.meta.name)
+                || crate::catalogue::rules()
+                    .iter()
+                    .any(|r| r.name == rule.meta.name)
+            {
+                return Err(ConfigError {
+                    path: file.to_owned(),
+                    pos: Some(pos),
+                    message: format!("rule name `{}` is already taken", rule.meta.name),
+                });
+            }
+            rules.push(rule);
+        }
+    }
+    rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+    Ok(rules)
+}
+
+fn builtin_result() -> &'static Result<Vec<PolicyRule>, ConfigError> {
+    static BUILTIN: OnceLock<Result<Vec<PolicyRule>, ConfigError>> = OnceLock::new();
+    BUILTIN.get_or_init(builtin_parse)
+}
+
+/// The built-in rules written in this format (catalogue files with `assert:`).
+pub fn builtin() -> &'static [PolicyRule] {
+    builtin_result().as_deref().unwrap_or_default()
+}
+
+/// An embedded declarative rule that does not parse: a build defect, caught by
+/// tests, and an internal error (exit 2) for `dvmlint check` rather than a rule
+/// that silently stops running.
+pub fn builtin_error() -> Option<&'static ConfigError> {
+    builtin_result().as_ref().err()
+}
+
+/// Parses the declarative built-ins; `Err` names the broken catalogue file.
+pub fn builtin_parse() -> Result<Vec<PolicyRule>, ConfigError> {
+    let mut out = Vec::new();
+    for (file, text) in crate::catalogue::embedded_files() {
+        if !text.lines().any(|l| l.starts_with("assert:")) {
+            continue;
+        }
+        let path = FsPath::new("rules").join(file);
+        out.extend(parse_rules(text, &path, true)?.into_iter().map(|(r, _)| r));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::manifest::ObjectMeta;
+    use crate::rules::{DocContext, RuleSet};
+    use crate::yaml::{Limits, parse_chunk};
+
+    /// DVM302's findings on a MigrationController with `src_supplemental_groups: value`.
+    fn dvm302(value: &str) -> usize {
+        let text = format!(
+            "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\n\
+             metadata: {{name: m, namespace: openshift-migration}}\nspec:\n  src_supplemental_groups: {value}\n"
+        );
+        let parsed = parse_chunk(&text, 1, Limits::default());
+        let node = &parsed.documents[0];
+        let meta = ObjectMeta::from_node(node).unwrap();
+        let file: Arc<str> = Arc::from("f.yaml");
+        let ctx = DocContext {
+            file: &file,
+            node,
+            meta: Some(&meta),
+            cluster: None,
+        };
+        let mut out = Vec::new();
+        run(builtin(), &RuleSet::new(&[], &[]), &ctx, &mut out);
+        out.iter().filter(|f| f.rule == "DVM302").count()
+    }
+
+    #[test]
+    fn builtin_declarative_rules_parse() {
+        assert_eq!(builtin_parse().unwrap().len(), builtin().len());
+        assert!(builtin().iter().any(|r| r.meta.id == "DVM301"));
+    }
+
+    #[test]
+    fn dvm302_accepts_exactly_group_id_lists_in_range() {
+        for ok in [
+            "\"0\"",
+            "\"1000,2000\"",
+            "\"1000, 2000 \"",
+            "\"4294967294\"",
+            "\"0004294967294\"",
+            "~",
+        ] {
+            assert_eq!(dvm302(ok), 0, "{ok}");
+        }
+        for bad in [
+            "\"4294967295\"",
+            "\"10000000000\"",
+            "\"1000;2000\"",
+            "\"1000 2000\"",
+            "\"\"",
+            "\"1000,\"",
+            "\"-1\"",
+            "[1000]",
+        ] {
+            assert_eq!(dvm302(bad), 1, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! NetworkPolicies against the rsync pods (SPEC §5, DVM101–DVM104).
+//!
+//! Every rule here builds the same [`NetworkModel`] (migration, synthesised
+//! rsync pods, each cluster's indexed policies) and asks the MTC-agnostic
+//! evaluator of [`crate::net::netpol`] one question per migrated namespace.
+//! This module holds what their findings share: the location (`spec.podSelector`
+//! of the first isolating policy, the others related), the note for unbound
+//! policies, and the allow-policy YAML of the fix.
+
+pub mod rsync_allow_misses_pods;
+pub mod rsync_dns_blocked;
+pub mod rsync_egress_blocked;
+pub mod rsync_ingress_blocked;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use crate::finding::{Finding, Location};
+use crate::model::Project;
+use crate::model::destination::DvmDestination;
+use crate::model::migration::DvmPair;
+use crate::model::network::ClusterPolicies;
+
+/// The pairs of the migration grouped by their source side (`source`) or
+/// target side: one question per migrated namespace, however many plans.
+pub(crate) fn group_by(project: &Project, source: bool) -> BTreeMap<(usize, &str), Vec<&DvmPair>> {
+    let mut groups: BTreeMap<(usize, &str), Vec<&DvmPair>> = BTreeMap::new();
+    for pair in &project.migration().pairs {
+        let side = if source { &pair.source } else { &pair.target };
+        groups
+            .entry((side.cluster, side.namespace.as_str()))
+            .or_default()
+            .push(pair);
+    }
+    groups
+}
+
+/// A finding at `spec.podSelector` of the first isolating policy (file order),
+/// with the other isolating policies as related locations (SPEC §5). Adds to
+/// the message that unbound policies apply to every namespace in scope.
+pub(crate) fn isolation_finding(
+    rule: &'static str,
+    project: &Project,
+    cluster: usize,
+    policies: &ClusterPolicies,
+    namespace: &str,
+    isolating: &[usize],
+    message: String,
+) -> Option<Finding> {
+    let mut ordered: Vec<usize> = isolating.to_vec();
+    ordered.sort_unstable();
+    ordered.dedup();
+    let first = *ordered.first()?;
+    let location = policies.selector_location(project, first)?;
+    let object = policies.object(project, first)?;
+    let mut message = message;
+    let unbound: Vec<String> = ordered
+        .iter()
+        .filter(|&&p| policies.is_unbound(p))
+        .filter_map(|&p| policies.view(p).map(|v| format!("`{}`", v.name.value)))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !unbound.is_empty() {
+        let cluster_name = project
+            .cluster_name(Some(cluster))
+            .map_or("", |c| c.as_ref());
+        let _ = write!(
+            message,
+            " (policy {} sets no namespace, so it applies to every migrated namespace of cluster `{cluster_name}`, `{namespace}` included)",
+            unbound.join(", ")
+        );
+    }
+    let mut finding = Finding::new(rule, location, message)
+        .object(Some(object.object_ref()))
+        .cluster(project.cluster_name(Some(cluster)));
+    let mut seen = BTreeSet::from([policies.origin(first).map(|o| o.object)]);
+    let mut seen_notes = BTreeSet::new();
+    for &p in ordered.iter().skip(1) {
+        if !seen.insert(policies.origin(p).map(|o| o.object)) {
+            continue;
+        }
+        if let Some(loc) = policies.selector_location(project, p) {
+            finding = finding.related(
+                loc,
+                format!("`{}` also isolates these pods", policies.set.policy_name(p)),
+            );
+        }
+    }
+    for &p in &ordered {
+        let (Some(view), Some(object)) = (policies.view(p), policies.object(project, p)) else {
+            continue;
+        };
+        if !seen_notes.insert(policies.origin(p).map(|o| o.object)) {
+            continue;
+        }
+        for note in &view.notes {
+            finding = finding.related(
+                Location::new(&object.object.file, note.span),
+                format!("skipped as invalid: {}", note.message),
+            );
+        }
+    }
+    Some(finding)
+}
+
+/// A policy name not yet used in `namespace` of the cluster: `base`, else
+/// `base-2`, … (a reused name would replace the existing policy, DVM401).
+pub(crate) fn distinct_name(policies: &ClusterPolicies, namespace: &str, base: &str) -> String {
+    let Some(taken) = policies.names.get(namespace) else {
+        return base.to_owned();
+    };
+    if !taken.contains(base) {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|i| format!("{base}-{i}"))
+        .find(|n| !taken.contains(n))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+/// The DVM destination of each pair, computed once per target cluster:
+/// it depends only on the host's proxy and the target cluster
+/// (`DvmDestination::of` reads every object of the target, so calling it
+/// per namespace would be quadratic).
+pub(crate) fn destination<'c>(
+    cache: &'c mut BTreeMap<usize, DvmDestination>,
+    project: &Project,
+    pair: &DvmPair,
+) -> &'c DvmDestination {
+    cache
+        .entry(pair.target.cluster)
+        .or_insert_with(|| DvmDestination::of(project, project.migration(), pair))
+}
+
+/// The YAML of an allow policy: `rules` is the already indented body of the
+/// `ingress:`/`egress:` list.
+pub(crate) fn allow_policy_yaml(
+    name: &str,
+    namespace: &str,
+    selector: (&str, &str),
+    direction: &str,
+    rules: &str,
+) -> String {
+    let field = direction.to_ascii_lowercase();
+    let yaml = format!(
+        "apiVersion: networking.k8s.io/v1\n\
+         kind: NetworkPolicy\n\
+         metadata:\n  name: {name}\n  namespace: {namespace}\n\
+         spec:\n  podSelector:\n    matchLabels:\n      {}: {}\n\
+         \x20 policyTypes:\n    - {direction}\n\
+         \x20 {field}:\n{rules}",
+        selector.0, selector.1
+    );
+    yaml.trim_end().to_owned()
+}
+
+/// The items of a `ports:` list at `indent` (`- protocol: TCP` / `port: N`
+/// / `endPort: M`).
+pub(crate) fn ports_list(indent: &str, protocol: &str, start: u16, end: u16) -> String {
+    let mut s = format!("{indent}- protocol: {protocol}\n{indent}  port: {start}\n");
+    if end != start {
+        let _ = writeln!(s, "{indent}  endPort: {end}");
+    }
+    s
+}

@@ -1,0 +1,114 @@
+//! DVM103 rsync-dns-blocked: the rsync client pods are egress-isolated and
+//! no rule allows DNS to the cluster DNS pods (SPEC §5, domain.md §7). The
+//! client reaches the destination by host name (a Route host always, a
+//! proxy or NodePort worker when named by host name), so without DNS it
+//! never connects.
+//!
+//! The DNS pods in `openshift-dns` listen on **5353** (UDP and TCP); the
+//! `dns-default` Service's port 53 is translated before policies apply, so a
+//! rule allowing only port 53 does not help — the message says so.
+//! Not raised when every destination of the namespace is reached by IP.
+
+use crate::finding::Finding;
+use crate::model::Project;
+use crate::model::rsync_pods::{self, DNS_NAMESPACE, DNS_PORT};
+use crate::net::ports::{PortRange, Protocol};
+
+use std::collections::BTreeMap;
+
+use super::{
+    allow_policy_yaml, destination, distinct_name, group_by, isolation_finding, ports_list,
+};
+
+const RULE: &str = "DVM103";
+
+pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    let model = project.network();
+    let dns = rsync_pods::dns_pod();
+    let mut destinations = BTreeMap::new();
+    for ((cluster, namespace), pairs) in group_by(project, true) {
+        let Some(policies) = model.cluster(cluster) else {
+            continue;
+        };
+        let by_ip = pairs
+            .iter()
+            .all(|pair| destination(&mut destinations, project, pair).by_ip);
+        if by_ip {
+            continue;
+        }
+        let block = pairs.iter().any(|p| p.block);
+        let mut isolating = Vec::new();
+        let mut pods = Vec::new();
+        let mut only_53 = false;
+        for client in rsync_pods::client_pods(model.layout, namespace, block) {
+            let selection = policies.set.selection(&client.pod);
+            if selection.egress.is_empty() {
+                continue;
+            }
+            let allowed = [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
+                policies
+                    .set
+                    .egress_to_pod(&client.pod, &dns, DNS_PORT, proto)
+                    .allowed
+            });
+            if allowed {
+                continue;
+            }
+            // "Only 53": some rule admits port 53 (to the DNS pods, or to an
+            // ipBlock such as the Service IP) where none admits 5353. An
+            // ipBlock open on every port says nothing about DNS.
+            let reaches = |port: u16, proto: Protocol| {
+                !policies
+                    .set
+                    .egress_outside_reach(&client.pod, PortRange::single(port), proto)
+                    .rules
+                    .is_empty()
+            };
+            only_53 |= [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
+                policies
+                    .set
+                    .egress_to_pod(&client.pod, &dns, 53, proto)
+                    .allowed
+                    || (reaches(53, proto) && !reaches(DNS_PORT, proto))
+            });
+            isolating.extend(selection.egress);
+            pods.push(client.description);
+        }
+        if pods.is_empty() {
+            continue;
+        }
+        let mut names: Vec<usize> = isolating.clone();
+        names.sort_unstable();
+        names.dedup();
+        let names: Vec<String> = names
+            .iter()
+            .map(|&p| format!("`{}`", policies.set.policy_name(p)))
+            .collect();
+        let mut message = format!(
+            "the {} in migrated namespace `{namespace}` cannot resolve the DVM destination's host name: egress is isolated by {} and no rule allows DNS to the cluster DNS pods (namespace `{DNS_NAMESPACE}`, port {DNS_PORT} UDP or TCP)",
+            pods.join(" and "),
+            names.join(", ")
+        );
+        if only_53 {
+            message.push_str(
+                ". Only port 53 is allowed, but the DNS pods listen on 5353: the `dns-default` Service translates 53 to 5353 before policies apply, so allowing 53 is not enough",
+            );
+        }
+        let name = distinct_name(policies, namespace, "allow-dvm-rsync-dns");
+        let mut rules = format!(
+            "    - to:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: {DNS_NAMESPACE}\n      ports:\n"
+        );
+        rules.push_str(&ports_list("        ", "UDP", DNS_PORT, DNS_PORT));
+        rules.push_str(&ports_list("        ", "TCP", DNS_PORT, DNS_PORT));
+        let selector = model.layout.allow_selector();
+        let yaml = allow_policy_yaml(&name, namespace, selector, "Egress", &rules);
+        let help = format!(
+            "allow the rsync pods' DNS lookups on port 5353 (not only 53) with a policy of its own:\n\n{yaml}"
+        );
+        if let Some(f) = isolation_finding(
+            RULE, project, cluster, policies, namespace, &isolating, message,
+        ) {
+            out.push(f.help(help));
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! DVM101 rsync-egress-blocked: in a migrated source namespace, the rsync
+//! client pods are egress-isolated and no policy allows TCP to the whole DVM
+//! destination (SPEC §5, domain.md §1.3, §7). The rsync pods then fail with
+//! connection errors that only show up in their logs (domain.md §8.2).
+//!
+//! The destination comes from [`DvmDestination`]. When its addresses are
+//! unknown (a Route host, a proxy by host name, unconfigured `ingress`), the
+//! rule cannot say whether an `ipBlock` covers it, so it fires only when no
+//! egress rule could reach *any* address outside the cluster on the
+//! destination's ports, and says what to configure to make the check exact.
+//! A `ClusterIP` endpoint on the same cluster is pod-to-pod traffic (policies
+//! see the rsync server pod after the Service's translation).
+
+use std::fmt::Write as _;
+
+use crate::finding::Finding;
+use crate::model::Project;
+use crate::model::destination::{DvmDestination, Endpoint};
+use crate::model::migration::DvmPair;
+use crate::model::network::{ClusterPolicies, NetworkModel};
+use crate::model::rsync_pods::{self, RsyncPod};
+use crate::net::ipset::IpSet;
+use crate::net::ports::{PortRange, Protocol};
+
+use std::collections::BTreeMap;
+
+use super::{
+    allow_policy_yaml, destination, distinct_name, group_by, isolation_finding, ports_list,
+};
+
+const RULE: &str = "DVM101";
+
+pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    let model = project.network();
+    let mut destinations = BTreeMap::new();
+    for ((cluster, namespace), pairs) in group_by(project, true) {
+        let Some(policies) = model.cluster(cluster) else {
+            continue;
+        };
+        let block = pairs.iter().any(|p| p.block);
+        let clients = rsync_pods::client_pods(model.layout, namespace, block);
+        for pair in pairs {
+            let destination = destination(&mut destinations, project, pair);
+            if let Some(finding) = check_pair(
+                project,
+                model,
+                policies,
+                cluster,
+                namespace,
+                pair,
+                destination,
+                &clients,
+            ) {
+                out.push(finding);
+            }
+        }
+    }
+}
+
+/// What blocks one client pod.
+struct Blocked<'c> {
+    pod: &'c RsyncPod,
+    isolating: Vec<usize>,
+    detail: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_pair(
+    project: &Project,
+    model: &NetworkModel,
+    policies: &ClusterPolicies,
+    cluster: usize,
+    namespace: &str,
+    pair: &DvmPair,
+    destination: &DvmDestination,
+    clients: &[RsyncPod],
+) -> Option<Finding> {
+    let same_cluster_service =
+        destination.endpoint == Endpoint::ClusterIP && pair.target.cluster == cluster;
+    let mut blocked = Vec::new();
+    for client in clients {
+        let selection = policies.set.selection(&client.pod);
+        if selection.egress.is_empty() {
+            continue;
+        }
+        let detail = if same_cluster_service {
+            let servers =
+                rsync_pods::server_pods(model.layout, &pair.target.namespace, client.block);
+            let server = servers.first()?;
+            let port = model.layout.server_port();
+            let verdict = policies
+                .set
+                .egress_to_pod(&client.pod, &server.pod, port, Protocol::Tcp);
+            if verdict.allowed {
+                continue;
+            }
+            format!(
+                "no rule allows TCP {port} to the rsync server pod in namespace `{}`",
+                pair.target.namespace
+            )
+        } else if let Some(addresses) = &destination.addresses {
+            let verdict = policies.set.egress_to_external(
+                &client.pod,
+                addresses,
+                destination.ports,
+                Protocol::Tcp,
+            );
+            if verdict.allowed {
+                continue;
+            }
+            let denied: Vec<String> = verdict.denied.iter().map(|r| r.to_string()).collect();
+            let mut detail = format!("no rule allows TCP to {}", denied.join(", "));
+            if verdict.partially_allowed() {
+                let rules: Vec<String> = verdict
+                    .grants
+                    .iter()
+                    .map(|g| format!("{} allows {}", policies.describe_rule(&g.rule), g.region))
+                    .collect();
+                let _ = write!(detail, " (only part is allowed: {})", rules.join("; "));
+            }
+            detail
+        } else {
+            let reach =
+                policies
+                    .set
+                    .egress_outside_reach(&client.pod, destination.ports, Protocol::Tcp);
+            if reach.possible {
+                continue;
+            }
+            format!(
+                "no egress rule can reach any address outside the cluster on TCP {} (no `ipBlock` peer, no rule without peers), so the destination is unreachable whatever its address",
+                destination.ports
+            )
+        };
+        blocked.push(Blocked {
+            pod: client,
+            isolating: selection.egress,
+            detail,
+        });
+    }
+    let first = blocked.first()?;
+    let isolating: Vec<usize> = blocked
+        .iter()
+        .flat_map(|b| b.isolating.iter().copied())
+        .collect();
+    let names: Vec<String> = {
+        let mut v: Vec<usize> = isolating.clone();
+        v.sort_unstable();
+        v.dedup();
+        v.iter()
+            .map(|&p| format!("`{}`", policies.set.policy_name(p)))
+            .collect()
+    };
+    let pods: Vec<&str> = blocked.iter().map(|b| b.pod.description).collect();
+    let target_name = project
+        .cluster_name(Some(pair.target.cluster))
+        .map_or("target", |c| c.as_ref());
+    let mut message = format!(
+        "the {} in migrated namespace `{namespace}` cannot reach the DVM destination, {}: egress is isolated by {} and {}; every DVM transfer from this namespace to `{}` on cluster `{target_name}` would fail",
+        pods.join(" and "),
+        describe(destination, target_name),
+        names.join(", "),
+        first.detail,
+        pair.target.namespace,
+    );
+    if let Some(reason) = destination
+        .unknown_reason
+        .as_ref()
+        .filter(|_| !same_cluster_service)
+    {
+        let _ = write!(
+            message,
+            ". The destination's address is unknown ({reason}); configure it to make this check exact"
+        );
+    }
+    let help = fix(
+        model,
+        policies,
+        namespace,
+        pair,
+        destination,
+        same_cluster_service,
+    );
+    Some(
+        isolation_finding(
+            RULE, project, cluster, policies, namespace, &isolating, message,
+        )?
+        .help(help),
+    )
+}
+
+fn describe(destination: &DvmDestination, target: &str) -> String {
+    match &destination.endpoint {
+        // Never the value itself: it may carry credentials (DVM206).
+        Endpoint::Proxy { .. } => "the proxy of `stunnel_tcp_proxy`".to_owned(),
+        Endpoint::Route => format!("the rsync Route of cluster `{target}` (its router, TCP 443)"),
+        Endpoint::NodePort => {
+            format!("the NodePort of cluster `{target}`'s workers (TCP 30000-32767)")
+        }
+        Endpoint::ClusterIP => format!("the rsync Service of cluster `{target}` (TCP 6443)"),
+    }
+}
+
+fn fix(
+    model: &NetworkModel,
+    policies: &ClusterPolicies,
+    namespace: &str,
+    pair: &DvmPair,
+    destination: &DvmDestination,
+    same_cluster_service: bool,
+) -> String {
+    let name = distinct_name(policies, namespace, "allow-dvm-rsync-egress");
+    let ports = destination.ports;
+    let (start, end) = (ports.start(), ports.end());
+    let mut rules = String::new();
+    if same_cluster_service {
+        let port = model.layout.server_port();
+        let (k, v) = model.layout.allow_selector();
+        let _ = write!(
+            rules,
+            "    - to:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: {}\n          podSelector:\n            matchLabels:\n              {k}: {v}\n",
+            pair.target.namespace
+        );
+        rules.push_str("      ports:\n");
+        rules.push_str(&ports_list("        ", "TCP", port, port));
+    } else if let Some(addresses) = &destination.addresses {
+        rules.push_str("    - to:\n");
+        for net in IpSet::to_cidrs(addresses) {
+            let _ = writeln!(rules, "        - ipBlock:\n            cidr: {net}");
+        }
+        if ports != PortRange::ALL {
+            rules.push_str("      ports:\n");
+            rules.push_str(&ports_list("        ", "TCP", start, end));
+        }
+    } else if ports != PortRange::ALL {
+        rules.push_str("    - ports:\n");
+        rules.push_str(&ports_list("        ", "TCP", start, end));
+    } else {
+        rules.push_str("    - {}\n");
+    }
+    let yaml = allow_policy_yaml(
+        &name,
+        namespace,
+        model.layout.allow_selector(),
+        "Egress",
+        &rules,
+    );
+    let mut help = format!(
+        "allow the rsync pods' egress to the DVM destination with a policy of its own (selecting `{}: {}` covers filesystem and block-transfer pods):\n\n{yaml}",
+        model.layout.allow_selector().0,
+        model.layout.allow_selector().1
+    );
+    if destination.addresses.is_none() && !same_cluster_service {
+        help.push_str(
+            "\n(without a known destination address this allows TCP to any address on those ports; narrow it with an `ipBlock` once the address is known)",
+        );
+    }
+    help
+}

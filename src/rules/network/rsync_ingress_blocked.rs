@@ -1,0 +1,235 @@
+//! DVM102 rsync-ingress-blocked: in a migrated target namespace, the rsync
+//! server pod is ingress-isolated and nothing allows TCP to its stunnel port
+//! (6443, named `stunnel`) from where DVM traffic arrives (SPEC §5,
+//! domain.md §1.3, §7):
+//!
+//! - `Route` (default): from the OpenShift router, i.e. a peer whose
+//!   `namespaceSelector` matches the router's namespace labels, `{}`, or a
+//!   peer-less rule. The router forwards to the pod's port, so policies see
+//!   6443, never 443: a rule on 443 does not help.
+//! - `NodePort`, or `ClusterIP` across clusters: from anywhere — a peer-less
+//!   rule, or an `ipBlock` covering the source cluster's `cidrs` (which may
+//!   not survive SNAT, the message warns).
+//! - `ClusterIP` on one cluster: from the rsync client pods themselves.
+
+use crate::finding::Finding;
+use crate::model::Project;
+use crate::model::migration::DvmPair;
+use crate::model::network::{ClusterPolicies, NetworkModel};
+use crate::model::rsync_pods::{self, ROUTER_NAMESPACE_LABELS};
+use crate::net::ipset::IpSet;
+use crate::net::ports::{PortRange, Protocol};
+
+use super::{allow_policy_yaml, distinct_name, group_by, isolation_finding, ports_list};
+
+const RULE: &str = "DVM102";
+
+/// How traffic reaches the rsync server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Arrival {
+    Router,
+    /// NodePort, or ClusterIP from another cluster.
+    Anywhere,
+    /// ClusterIP within one cluster: from the client pods.
+    ClientPods,
+}
+
+pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    let model = project.network();
+    for ((cluster, namespace), pairs) in group_by(project, false) {
+        let Some(policies) = model.cluster(cluster) else {
+            continue;
+        };
+        let block = pairs.iter().any(|p| p.block);
+        let endpoint = endpoint_type(project, cluster);
+        for pair in pairs {
+            let arrival = match endpoint {
+                "NodePort" => Arrival::Anywhere,
+                "ClusterIP" if pair.source.cluster != cluster => Arrival::Anywhere,
+                "ClusterIP" => Arrival::ClientPods,
+                _ => Arrival::Router,
+            };
+            if let Some(f) = check_pair(
+                project, model, policies, cluster, namespace, pair, block, arrival,
+            ) {
+                out.push(f);
+            }
+        }
+    }
+}
+
+/// The target's `rsync_endpoint_type`; absent or invalid is Route
+/// (domain.md §1.3).
+fn endpoint_type(project: &Project, cluster: usize) -> &'static str {
+    let value = project
+        .migration()
+        .controller(project, cluster)
+        .and_then(|(_, c)| c.text("rsync_endpoint_type"));
+    match value.as_ref().map(|t| t.value.as_str()) {
+        Some("NodePort") => "NodePort",
+        Some("ClusterIP") => "ClusterIP",
+        _ => "Route",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_pair(
+    project: &Project,
+    model: &NetworkModel,
+    policies: &ClusterPolicies,
+    cluster: usize,
+    namespace: &str,
+    pair: &DvmPair,
+    block: bool,
+    arrival: Arrival,
+) -> Option<Finding> {
+    let port = model.layout.server_port();
+    let source_cidrs = project
+        .clusters
+        .get(pair.source.cluster)
+        .and_then(|c| c.config)
+        .and_then(|i| project.config.clusters.get(i))
+        .map(|c| c.cidrs.clone())
+        .unwrap_or_default();
+    let mut isolating = Vec::new();
+    let mut pods = Vec::new();
+    let mut only_443 = false;
+    for server in rsync_pods::server_pods(model.layout, namespace, block) {
+        let selection = policies.set.selection(&server.pod);
+        if selection.ingress.is_empty() {
+            continue;
+        }
+        let allowed = match arrival {
+            Arrival::Router => {
+                let router = rsync_pods::router_pod();
+                let on_443 =
+                    policies
+                        .set
+                        .ingress_from_pod(&server.pod, &router, 443, Protocol::Tcp);
+                let verdict =
+                    policies
+                        .set
+                        .ingress_from_pod(&server.pod, &router, port, Protocol::Tcp);
+                only_443 |= !verdict.allowed && on_443.allowed;
+                verdict.allowed
+            }
+            Arrival::Anywhere => {
+                let sources = if source_cidrs.is_empty() {
+                    IpSet::all_v4()
+                } else {
+                    IpSet::from_nets(source_cidrs.iter().copied())
+                };
+                policies
+                    .set
+                    .ingress_from_external(
+                        &server.pod,
+                        &sources,
+                        PortRange::single(port),
+                        Protocol::Tcp,
+                    )
+                    .allowed
+            }
+            Arrival::ClientPods => {
+                rsync_pods::client_pods(model.layout, &pair.source.namespace, server.block)
+                    .iter()
+                    .all(|client| {
+                        policies
+                            .set
+                            .ingress_from_pod(&server.pod, &client.pod, port, Protocol::Tcp)
+                            .allowed
+                    })
+            }
+        };
+        if allowed {
+            continue;
+        }
+        isolating.extend(selection.ingress);
+        pods.push(server.description);
+    }
+    if pods.is_empty() {
+        return None;
+    }
+    let mut names: Vec<usize> = isolating.clone();
+    names.sort_unstable();
+    names.dedup();
+    let names: Vec<String> = names
+        .iter()
+        .map(|&p| format!("`{}`", policies.set.policy_name(p)))
+        .collect();
+    let source_name = project
+        .cluster_name(Some(pair.source.cluster))
+        .map_or("source", |c| c.as_ref());
+    let from = match arrival {
+        Arrival::Router => format!(
+            "from the OpenShift router (Route traffic arrives from namespace `{}` on the pod's port {port}, named `stunnel`)",
+            rsync_pods::ROUTER_NAMESPACE
+        ),
+        Arrival::Anywhere if source_cidrs.is_empty() => format!(
+            "from outside the cluster on port {port} (NodePort traffic can come from any address; no rule without peers allows it)"
+        ),
+        Arrival::Anywhere => format!(
+            "from the source cluster `{source_name}` on port {port}: no rule without peers allows it, and no `ipBlock` covers the source's `cidrs` (an `ipBlock` is fragile anyway: NodePort traffic may be SNATed to node addresses)"
+        ),
+        Arrival::ClientPods => format!(
+            "from the rsync client pods in namespace `{}` on port {port}",
+            pair.source.namespace
+        ),
+    };
+    let mut message = format!(
+        "the {} in migrated namespace `{namespace}` cannot receive DVM traffic: ingress is isolated by {} and nothing allows TCP {from}; every DVM transfer from `{}` on cluster `{source_name}` would fail",
+        pods.join(" and "),
+        names.join(", "),
+        pair.source.namespace,
+    );
+    if only_443 {
+        message.push_str(
+            ". A rule allows port 443, but policies see the port after the router's translation: the rsync server receives on 6443 (`stunnel`)",
+        );
+    }
+    let help = fix(model, policies, namespace, pair, arrival, port);
+    Some(
+        isolation_finding(
+            RULE, project, cluster, policies, namespace, &isolating, message,
+        )?
+        .help(help),
+    )
+}
+
+fn fix(
+    model: &NetworkModel,
+    policies: &ClusterPolicies,
+    namespace: &str,
+    pair: &DvmPair,
+    arrival: Arrival,
+    port: u16,
+) -> String {
+    let name = distinct_name(policies, namespace, "allow-dvm-rsync-ingress");
+    let mut rules = String::new();
+    match arrival {
+        Arrival::Router => {
+            let (k, v) = ROUTER_NAMESPACE_LABELS[0];
+            rules.push_str(&format!(
+                "    - from:\n        - namespaceSelector:\n            matchLabels:\n              {k}: \"{v}\"\n      ports:\n"
+            ));
+            rules.push_str(&ports_list("        ", "TCP", port, port));
+        }
+        Arrival::Anywhere => {
+            rules.push_str("    - ports:\n");
+            rules.push_str(&ports_list("        ", "TCP", port, port));
+        }
+        Arrival::ClientPods => {
+            let (k, v) = model.layout.allow_selector();
+            rules.push_str(&format!(
+                "    - from:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: {}\n          podSelector:\n            matchLabels:\n              {k}: {v}\n      ports:\n",
+                pair.source.namespace
+            ));
+            rules.push_str(&ports_list("        ", "TCP", port, port));
+        }
+    }
+    let selector = model.layout.allow_selector();
+    let yaml = allow_policy_yaml(&name, namespace, selector, "Ingress", &rules);
+    format!(
+        "allow ingress to the rsync server on port {port} (not 443) with a policy of its own (selecting `{}: {}` covers filesystem and block-transfer pods):\n\n{yaml}",
+        selector.0, selector.1
+    )
+}
