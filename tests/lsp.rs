@@ -470,3 +470,46 @@ fn a_burst_of_keystrokes_is_linted_once() {
     assert!(published <= 2, "{published} publications for one burst");
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn dvm101_quick_fix_appends_an_allow_policy_that_clears_the_finding() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/netpol-default-deny-egress");
+    let config = std::fs::read_to_string(fixture.join(".dvmlint.yaml")).unwrap();
+    let deny = std::fs::read_to_string(fixture.join("source/app1/deny.yaml")).unwrap();
+    let dir = repo(&[(".dvmlint.yaml", &config), ("source/app1/deny.yaml", &deny)]);
+    let file = uri(&dir, "source/app1/deny.yaml");
+    let mut client = Client::start(dir.path());
+    client.open(&file, &deny);
+    let diagnostics = client.diagnostics(&file, has_rule("DVM101"));
+    let dvm101: Vec<Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "DVM101")
+        .cloned()
+        .collect();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": file},
+            "range": dvm101[0]["range"],
+            "context": {"diagnostics": dvm101},
+        }),
+    );
+    let insert = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Insert an allow policy for the rsync pods")
+        .unwrap_or_else(|| panic!("no allow-policy action in {actions:#?}"));
+    let edit = &insert["edit"]["changes"][file.as_str()][0];
+    let lines = deny.lines().count();
+    assert_eq!(edit["range"]["start"]["line"], lines, "appended at the end");
+    let new_text = edit["newText"].as_str().unwrap();
+    assert!(
+        new_text.starts_with("---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"),
+        "{new_text}"
+    );
+    // Applying it leaves the rsync egress allowed: DVM101 is gone.
+    client.change(&file, 2, &format!("{deny}{new_text}"));
+    client.diagnostics(&file, |d| !has_rule("DVM101")(d));
+    assert_eq!(client.shutdown(), Some(0));
+}
