@@ -156,7 +156,7 @@ fn proxy_destination(project: &Project, migration: &Migration) -> Option<DvmDest
 
 /// The destination's `rsync_endpoint_type`; absent or invalid means Route
 /// (MTC falls back silently, domain.md §1.3).
-fn endpoint_type(project: &Project, migration: &Migration, target: usize) -> Endpoint {
+pub(crate) fn endpoint_type(project: &Project, migration: &Migration, target: usize) -> Endpoint {
     let value = migration
         .controller(project, target)
         .and_then(|(_, controller)| controller.text("rsync_endpoint_type"));

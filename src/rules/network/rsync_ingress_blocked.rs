@@ -14,6 +14,7 @@
 
 use crate::finding::Finding;
 use crate::model::Project;
+use crate::model::destination::{self, Endpoint};
 use crate::model::migration::DvmPair;
 use crate::model::network::{ClusterPolicies, NetworkModel};
 use crate::model::rsync_pods::{self, ROUTER_NAMESPACE_LABELS};
@@ -61,14 +62,10 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
 /// The target's `rsync_endpoint_type`; absent or invalid is Route
 /// (domain.md §1.3).
 fn endpoint_type(project: &Project, cluster: usize) -> &'static str {
-    let value = project
-        .migration()
-        .controller(project, cluster)
-        .and_then(|(_, c)| c.text("rsync_endpoint_type"));
-    match value.as_ref().map(|t| t.value.as_str()) {
-        Some("NodePort") => "NodePort",
-        Some("ClusterIP") => "ClusterIP",
-        _ => "Route",
+    match destination::endpoint_type(project, project.migration(), cluster) {
+        Endpoint::NodePort => "NodePort",
+        Endpoint::ClusterIP => "ClusterIP",
+        Endpoint::Route | Endpoint::Proxy { .. } => "Route",
     }
 }
 
