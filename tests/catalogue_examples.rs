@@ -1,6 +1,11 @@
 //! Every catalogue entry's examples are run: the failing example must raise the
 //! rule, the passing example must not (SPEC §10).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::fs;
 

@@ -1,7 +1,12 @@
 //! `dvmlint lsp` driven like an editor: the binary as a child process, LSP
 //! messages framed by `lsp-server` on its pipes. Every wait is bounded, so a
 //! hang fails the test instead of blocking CI.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::{BufReader, Write};
 use std::path::Path;

@@ -5,7 +5,12 @@
 //! converted by a small test-only reader, so each case shows the manifest it
 //! is about.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test-only fixture helpers
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test-only fixture helpers
 
 use dvmlint::net::IpSet;
 use dvmlint::net::netpol::{ExternalVerdict, Peer, Pod, Policy, PolicySet, PolicyType, Rule};

@@ -1,6 +1,11 @@
 //! Policy as code (SPEC §10) end to end: custom rules loaded from config, their
 //! findings in every format, suppressions, broken rule files, the generated docs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::fs;
 use std::path::{Path, PathBuf};

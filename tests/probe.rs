@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! `dvmlint probe` answers from the same model as the network rules: on the
 //! fixtures, a probe for the rsync pods' traffic is denied exactly where
 //! DVM101/DVM102/DVM103 fire.

@@ -3,7 +3,12 @@
 //! against the official schema; no secret is printed; fingerprints are stable.
 
 // Test code: clippy's allow-*-in-tests covers `#[test]` functions, not the helpers.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 use std::path::Path;

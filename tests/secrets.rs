@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! A proxy password in a MigrationController or the cluster Proxy never appears
 //! in any output format of `dvmlint check`: not in messages, help, related
 //! locations or source snippets (SPEC §5 DVM206, issue 5 "Secrets").

@@ -53,7 +53,13 @@ impl Path {
                     else {
                         return Err(err(i, "unterminated quoted key"));
                     };
-                    steps.push(Step::Key(chars[start..start + len].iter().collect()));
+                    steps.push(Step::Key(
+                        chars
+                            .get(start..start + len)
+                            .unwrap_or_default()
+                            .iter()
+                            .collect(),
+                    ));
                     i = start + len + 1;
                 }
                 Some('.') | Some('[') | None => return Err(err(i, "expected a key")),
@@ -62,7 +68,7 @@ impl Path {
                     while chars.get(i).is_some_and(|c| *c != '.' && *c != '[') {
                         i += 1;
                     }
-                    let key: String = chars[start..i].iter().collect();
+                    let key: String = chars.get(start..i).unwrap_or_default().iter().collect();
                     if key.contains(['*', ']', '"']) {
                         return Err(err(
                             start,
@@ -81,7 +87,11 @@ impl Path {
                 else {
                     return Err(err(i, "unterminated `[`"));
                 };
-                let inner: String = chars[start..start + len].iter().collect();
+                let inner: String = chars
+                    .get(start..start + len)
+                    .unwrap_or_default()
+                    .iter()
+                    .collect();
                 if inner == "*" {
                     steps.push(Step::EveryItem);
                 } else {

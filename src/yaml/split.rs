@@ -26,12 +26,11 @@ pub fn split_documents(bytes: &[u8]) -> Vec<Chunk<'_>> {
     let mut pos = 0usize;
     while pos < bytes.len() {
         let line_end = memchr_newline(bytes, pos);
-        if pos > start
-            && is_document_marker(&bytes[pos..line_end])
-            && !directives_only(&bytes[start..pos])
-        {
+        let line_bytes = bytes.get(pos..line_end).unwrap_or_default();
+        let before = bytes.get(start..pos).unwrap_or_default();
+        if pos > start && is_document_marker(line_bytes) && !directives_only(before) {
             chunks.push(Chunk {
-                bytes: &bytes[start..pos],
+                bytes: before,
                 offset: start,
                 first_line: start_line,
             });
