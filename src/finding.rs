@@ -96,16 +96,8 @@ pub struct Finding {
 impl Finding {
     /// A finding of a built-in rule at its catalogue default severity.
     pub fn new(rule: &'static str, location: Location, message: impl Into<String>) -> Self {
-        Finding {
-            rule: Cow::Borrowed(rule),
-            severity: crate::catalogue::default_severity(rule),
-            message: message.into(),
-            help: None,
-            location,
-            object: None,
-            cluster: None,
-            related: Vec::new(),
-        }
+        let severity = crate::catalogue::default_severity(rule);
+        Finding::of_rule(Cow::Borrowed(rule), severity, location, message)
     }
 
     /// A finding of a rule known only at run time (a policy-as-code rule).

@@ -52,12 +52,9 @@ pub fn list(format: ListFormat, config_file: Option<&Path>, no_config: bool) -> 
                 .iter()
                 .map(|r| serde_json::json!({"id": r.id, "name": r.name, "severity": r.severity, "family": r.family, "summary": r.summary}))
                 .collect();
-            match serde_json::to_string_pretty(&rows) {
-                Ok(text) => println!("{text}"),
-                Err(err) => {
-                    eprintln!("dvmlint: error: {err}");
-                    return 2;
-                }
+            let code = super::print_json(&rows);
+            if code != 0 {
+                return code;
             }
         }
     }

@@ -161,6 +161,17 @@ pub fn main() -> i32 {
     }
 }
 
+/// Prints `value` as pretty JSON on stdout: exit code 0, or 2 if it cannot.
+fn print_json(value: &impl serde::Serialize) -> i32 {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => {
+            println!("{text}");
+            0
+        }
+        Err(err) => fail(&err.to_string()),
+    }
+}
+
 fn fail(message: &str) -> i32 {
     eprintln!("dvmlint: error: {message}");
     2

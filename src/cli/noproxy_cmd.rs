@@ -127,12 +127,9 @@ pub fn run(hosts: &[String], list: &str, format: NoProxyFormat) -> i32 {
                     })
                 })
                 .collect();
-            match serde_json::to_string_pretty(&rows) {
-                Ok(text) => println!("{text}"),
-                Err(err) => {
-                    eprintln!("dvmlint: error: {err}");
-                    return 2;
-                }
+            let code = super::print_json(&rows);
+            if code != 0 {
+                return code;
             }
             // stdout stays a plain array (SPEC §6); the notes go to stderr.
             for note in &notes {

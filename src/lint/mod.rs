@@ -203,7 +203,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             })
             .collect()
     };
-    let results = match options.jobs {
+    let mut results = match options.jobs {
         Some(jobs) => rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build()
@@ -225,12 +225,13 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     };
     let mut secrets = BTreeSet::new();
     let mut suppressions = Vec::new();
-    for result in &results {
-        suppressions.extend(result.suppressions.iter().cloned());
+    // Moved out, not cloned: the model keeps only the objects.
+    for result in &mut results {
+        suppressions.append(&mut result.suppressions);
         summary.documents += result.documents;
         summary.objects += result.objects.len();
-        findings.extend(result.findings.iter().cloned());
-        secrets.extend(result.secrets.iter().cloned());
+        findings.append(&mut result.findings);
+        secrets.extend(result.secrets.drain(..));
     }
     let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
     let project = Project::build(root.clone(), config, &results);
