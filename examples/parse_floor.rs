@@ -5,6 +5,10 @@
 //! `cargo run --release --example parse_floor -- DIR`
 
 use rayon::prelude::*;
+
+/// The same allocator as the `dvmlint` binary, so the floor differs from it only by the work.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use saphyr_parser::Parser;
 
 fn main() {

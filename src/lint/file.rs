@@ -110,19 +110,12 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let file_name = rel.rsplit('/').next().unwrap_or(rel);
-    let is_template = memchr::memmem::find(bytes, b"{{").is_some();
     let cluster = (settings.cluster_of)(rel);
     let mut syntax_errors = Vec::new();
     let chunks = yaml::split_documents(bytes);
-    let documents: Vec<(u32, u32)> = chunks
-        .iter()
-        .map(|c| {
-            let newlines = memchr::memchr_iter(b'\n', c.bytes).count();
-            let lines = u32::try_from(newlines).unwrap_or(u32::MAX).max(1);
-            (c.first_line, c.first_line.saturating_add(lines - 1))
-        })
-        .collect();
     if memchr::memmem::find(bytes, b"dvmlint:").is_some() {
+        let documents: Vec<(u32, u32)> =
+            chunks.iter().map(|c| (c.first_line, c.last_line)).collect();
         result.suppressions =
             suppress::scan_comments(rel, &String::from_utf8_lossy(bytes), &documents);
     }
@@ -154,7 +147,7 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
             ctx.visit(document, document.span.start.line, &mut result);
         }
     }
-    if !syntax_errors.is_empty() && is_template {
+    if !syntax_errors.is_empty() && memchr::memmem::find(bytes, b"{{").is_some() {
         // A Helm/Go template: not YAML until rendered (SPEC §2), so one info, not errors.
         result.findings.clear();
         result.suppressions.clear();

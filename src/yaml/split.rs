@@ -14,38 +14,59 @@ pub struct Chunk<'a> {
     pub offset: usize,
     /// 1-based line of the chunk's first byte.
     pub first_line: u32,
+    /// 1-based line of the chunk's last byte (its last line, without a trailing newline).
+    pub last_line: u32,
 }
 
 /// Cuts `bytes` before every `---` marker line. Directive-only chunks (`%YAML`)
 /// are kept with the document they introduce.
+///
+/// Only line starts holding `---` are visited (`memmem` for `\n---`), and lines
+/// are counted between them with `memchr`, so a file is scanned at memory speed
+/// however many lines it has.
 pub fn split_documents(bytes: &[u8]) -> Vec<Chunk<'_>> {
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
+    // Lines counted up to byte `counted`.
+    let mut counted = 0usize;
     let mut line = 1u32;
-    let mut pos = 0usize;
-    while pos < bytes.len() {
-        let line_end = memchr_newline(bytes, pos);
-        let line_bytes = bytes.get(pos..line_end).unwrap_or_default();
+    let candidates = memchr::memmem::find_iter(bytes, b"\n---").map(|i| i.saturating_add(1));
+    for pos in std::iter::once(0).chain(candidates) {
+        let line_bytes = bytes
+            .get(pos..memchr_newline(bytes, pos))
+            .unwrap_or_default();
         let before = bytes.get(start..pos).unwrap_or_default();
         if pos > start && is_document_marker(line_bytes) && !directives_only(before) {
+            line = line.saturating_add(newlines(bytes.get(counted..pos).unwrap_or_default()));
+            counted = pos;
             chunks.push(Chunk {
                 bytes: before,
                 offset: start,
                 first_line: start_line,
+                last_line: line.saturating_sub(1).max(start_line),
             });
             start = pos;
             start_line = line;
         }
-        pos = line_end.saturating_add(1);
-        line = line.saturating_add(1);
     }
+    let rest = bytes.get(start..).unwrap_or_default();
+    let trailing = u32::from(rest.last() == Some(&b'\n'));
+    let last_line = line
+        .saturating_add(newlines(bytes.get(counted..).unwrap_or_default()))
+        .saturating_sub(trailing)
+        .max(start_line);
     chunks.push(Chunk {
-        bytes: bytes.get(start..).unwrap_or_default(),
+        bytes: rest,
         offset: start,
         first_line: start_line,
+        last_line,
     });
     chunks
+}
+
+fn newlines(bytes: &[u8]) -> u32 {
+    u32::try_from(memchr::memchr_iter(b'\n', bytes).count()).unwrap_or(u32::MAX)
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
@@ -100,6 +121,16 @@ mod tests {
     #[test]
     fn dashes_inside_content_are_not_markers() {
         assert_eq!(lines("a: |\n  ---\n---x: 1\n").len(), 1);
+    }
+
+    #[test]
+    fn chunks_know_their_last_line() {
+        let chunks = split_documents(b"a: 1\n---\nb: 2\nc: 3\n");
+        let spans: Vec<(u32, u32)> = chunks.iter().map(|c| (c.first_line, c.last_line)).collect();
+        assert_eq!(spans, vec![(1, 1), (2, 4)]);
+        let unterminated = split_documents(b"a: 1\n---\nb: 2");
+        assert_eq!(unterminated[1].last_line, 3);
+        assert_eq!(split_documents(b"")[0].last_line, 1);
     }
 
     #[test]
