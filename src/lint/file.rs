@@ -287,7 +287,11 @@ fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, secrets: &mut Vec<String>
 /// Passwords of proxy URLs (`http://user:pass@host`) anywhere in the document.
 fn collect_url_passwords(node: &Node<'_>, secrets: &mut Vec<String>) {
     node.walk(&mut |n| {
-        if let Some(text) = n.as_str().filter(|t| t.contains("://") && t.contains('@'))
+        // `@` first: one byte, and rare in payloads that mention URLs.
+        if let Some(text) = n.as_str().filter(|t| {
+            memchr::memchr(b'@', t.as_bytes()).is_some()
+                && memchr::memmem::find(t.as_bytes(), b"://").is_some()
+        })
             && let Some(password) = crate::proxy::stunnel_url::password(text)
         {
             secrets.extend(password.forms().into_iter().map(str::to_owned));
