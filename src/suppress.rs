@@ -15,7 +15,7 @@ use crate::yaml::{Pos, Span};
 
 pub const ANNOTATION: &str = "dvmlint.dev/ignore";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Reach {
     /// The comment's line and the line below it.
     Line,
@@ -27,7 +27,7 @@ pub enum Reach {
     File,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Suppression {
     pub file: Arc<str>,
     /// Where the comment or annotation is (DVM900 points there).

@@ -92,6 +92,9 @@ struct CheckArgs {
     exclude: Vec<String>,
     #[arg(long)]
     no_respect_gitignore: bool,
+    /// Neither read nor write the per-file results cache (.dvmlint-cache/)
+    #[arg(long)]
+    no_cache: bool,
     /// Write the report to FILE instead of stdout
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -216,6 +219,7 @@ fn check(args: CheckArgs) -> i32 {
             && std::io::stderr().is_terminal()
             && std::env::var_os("CI").is_none(),
         rules_only: args.rules_only.clone(),
+        cache: !args.no_cache,
     };
     for path in &args.paths {
         if !path.exists() {

@@ -16,7 +16,7 @@ use crate::yaml::{self, Limits, Node, Pos};
 
 /// An object as the model sees it: its metadata, where its document starts, and
 /// its tree when some cross-file rule reads its kind.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Object {
     pub file: Arc<str>,
     pub meta: ObjectMeta,
@@ -26,14 +26,14 @@ pub struct Object {
     pub body: Option<Node<'static>>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LocatedInstallConfig {
     pub file: Arc<str>,
     pub config: InstallConfig,
 }
 
 /// What one file contributes.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileResult {
     pub rel: Arc<str>,
     pub documents: usize,
@@ -69,29 +69,44 @@ pub fn analyze_path(
     if let Some(text) = overlay {
         return analyze_bytes(rel, text.as_bytes(), settings);
     }
-    let size = std::fs::metadata(path).map(|m| m.len());
-    match size {
-        Ok(size) if size > settings.max_file_size => {
-            return only(
+    match read_source(rel, path, settings.max_file_size) {
+        Ok(bytes) => analyze_bytes(rel, &bytes, settings),
+        Err(result) => *result,
+    }
+}
+
+/// The bytes of `path`, or the result of a file that cannot be read or is larger
+/// than `max_file_size` (DVM003).
+pub fn read_source(
+    rel: &Arc<str>,
+    path: &Path,
+    max_file_size: u64,
+) -> Result<Vec<u8>, Box<FileResult>> {
+    let unreadable = |finding: Finding| Box::new(only(rel, finding));
+    match std::fs::metadata(path).map(|m| m.len()) {
+        Ok(size) if size > max_file_size => {
+            return Err(unreadable(rules::input::unreadable_input::too_large(
                 rel,
-                rules::input::unreadable_input::too_large(rel, size, settings.max_file_size),
-            );
+                size,
+                max_file_size,
+            )));
         }
-        Err(err) => return only(rel, rules::input::unreadable_input::io_error(rel, &err)),
+        Err(err) => {
+            return Err(unreadable(rules::input::unreadable_input::io_error(
+                rel, &err,
+            )));
+        }
         Ok(_) => {}
     }
     match std::fs::read(path) {
         // The file may have grown since its size was read.
-        Ok(bytes) if bytes.len() as u64 > settings.max_file_size => only(
-            rel,
-            rules::input::unreadable_input::too_large(
-                rel,
-                bytes.len() as u64,
-                settings.max_file_size,
-            ),
-        ),
-        Ok(bytes) => analyze_bytes(rel, &bytes, settings),
-        Err(err) => only(rel, rules::input::unreadable_input::io_error(rel, &err)),
+        Ok(bytes) if bytes.len() as u64 > max_file_size => Err(unreadable(
+            rules::input::unreadable_input::too_large(rel, bytes.len() as u64, max_file_size),
+        )),
+        Ok(bytes) => Ok(bytes),
+        Err(err) => Err(unreadable(rules::input::unreadable_input::io_error(
+            rel, &err,
+        ))),
     }
 }
 
@@ -291,8 +306,7 @@ fn collect_url_passwords(node: &Node<'_>, secrets: &mut Vec<String>) {
         if let Some(text) = n.as_str().filter(|t| {
             memchr::memchr(b'@', t.as_bytes()).is_some()
                 && memchr::memmem::find(t.as_bytes(), b"://").is_some()
-        })
-            && let Some(password) = crate::proxy::stunnel_url::password(text)
+        }) && let Some(password) = crate::proxy::stunnel_url::password(text)
         {
             secrets.extend(password.forms().into_iter().map(str::to_owned));
         }

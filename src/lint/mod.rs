@@ -1,11 +1,13 @@
 //! One lint run: discover → read and parse in parallel → model → project rules
 //! → filtered, sorted findings. The CLI and the language server both call [`run`].
 
+pub mod cache;
 pub mod file;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -40,6 +42,9 @@ pub struct LintOptions {
     /// Rule files under test (`check --rules-only`): loaded besides the config's
     /// `custom-rules`, and only their rules are reported.
     pub rules_only: Vec<PathBuf>,
+    /// Reuse and update the per-file results in `.dvmlint-cache/` (the CLI's
+    /// default; `--no-cache` turns it off). Off for the language server and tests.
+    pub cache: bool,
 }
 
 /// Runs shorter than this many files finish before a bar would be readable.
@@ -48,6 +53,8 @@ const PROGRESS_MIN_FILES: usize = 2_000;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub files: usize,
+    /// Files whose per-file results came from `.dvmlint-cache/`.
+    pub cached: usize,
     pub documents: usize,
     pub objects: usize,
 }
@@ -190,12 +197,40 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         }
         bar
     });
-    let analyze = || -> Vec<FileResult> {
+    let cache = options.cache.then(|| {
+        let key = cache::settings_key(&format!(
+            "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
+            settings.limits
+        ));
+        cache::Cache::open(&root, key)
+    });
+    let hits = AtomicUsize::new(0);
+    let analyze = || -> Vec<(FileResult, Option<u128>)> {
         sources
             .par_iter()
             .map(|source| {
                 let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
-                let result = file::analyze_path(&source.rel, &source.path, overlay, &settings);
+                let result = match (&cache, overlay) {
+                    (Some(cache), None) => {
+                        match file::read_source(&source.rel, &source.path, settings.max_file_size) {
+                            Ok(bytes) => {
+                                let hash = cache::content_hash(&bytes);
+                                let result = cache.get(&source.rel, hash).inspect(|_| {
+                                    hits.fetch_add(1, Ordering::Relaxed);
+                                });
+                                let result = result.unwrap_or_else(|| {
+                                    file::analyze_bytes(&source.rel, &bytes, &settings)
+                                });
+                                (result, Some(hash))
+                            }
+                            Err(result) => (*result, None),
+                        }
+                    }
+                    _ => (
+                        file::analyze_path(&source.rel, &source.path, overlay, &settings),
+                        None,
+                    ),
+                };
                 if let Some(bar) = &bar {
                     bar.inc(1);
                 }
@@ -203,7 +238,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             })
             .collect()
     };
-    let mut results = match options.jobs {
+    let analyzed = match options.jobs {
         Some(jobs) => rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build()
@@ -211,6 +246,11 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             .install(analyze),
         None => analyze(),
     };
+    let hits = hits.into_inner();
+    if let Some(cache) = &cache {
+        cache.store(&analyzed, hits);
+    }
+    let mut results: Vec<FileResult> = analyzed.into_iter().map(|(result, _)| result).collect();
 
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -221,6 +261,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         .collect();
     let mut summary = Summary {
         files: results.len(),
+        cached: hits,
         ..Summary::default()
     };
     let mut secrets = BTreeSet::new();

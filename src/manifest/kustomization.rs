@@ -11,7 +11,7 @@ pub fn is_kustomization_file(file_name: &str) -> bool {
     )
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Kustomization {
     /// `namespace:` — applied to namespaced resources below this folder (SPEC §2).
     pub namespace: Option<Text>,

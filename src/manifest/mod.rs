@@ -20,7 +20,7 @@ use crate::finding::ObjectRef;
 use crate::yaml::{Node, Span};
 
 /// A string value with the span it was read from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Text {
     pub value: String,
     pub span: Span,
@@ -40,7 +40,7 @@ impl Text {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ObjectMeta {
     pub api_version: Text,
     pub kind: Text,

@@ -6,7 +6,7 @@ use crate::yaml::{Node, Span};
 use super::Text;
 
 /// Proxy variables as the cluster Proxy or install-config write them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProxyVars {
     pub http_proxy: Option<Text>,
     pub https_proxy: Option<Text>,
@@ -53,7 +53,7 @@ impl ClusterProxy {
 }
 
 /// `install-config.yaml`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct InstallConfig {
     pub cluster_name: Option<Text>,
     pub base_domain: Option<Text>,

@@ -20,10 +20,36 @@ pub use split::{Chunk, split_documents};
 use std::borrow::Cow;
 
 /// A position in a file: 1-based line, 1-based column counted in Unicode scalar values.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(from = "(u32, u32)", into = "(u32, u32)")]
 pub struct Pos {
     pub line: u32,
     pub col: u32,
+}
+
+/// Positions are stored compactly as `[line, col]` (the cache of `crate::lint::cache`).
+impl From<(u32, u32)> for Pos {
+    fn from((line, col): (u32, u32)) -> Pos {
+        Pos { line, col }
+    }
+}
+
+impl From<Pos> for (u32, u32) {
+    fn from(pos: Pos) -> (u32, u32) {
+        (pos.line, pos.col)
+    }
 }
 
 impl Pos {
@@ -33,7 +59,19 @@ impl Pos {
 }
 
 /// A half-open range of positions (`end` is just past the last character).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Span {
     pub start: Pos,
     pub end: Pos,
@@ -66,20 +104,20 @@ impl Span {
 }
 
 /// How a scalar was written; it decides whether `null`, `true` or `10` are strings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ScalarStyle {
     Plain,
     Quoted,
     Block,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Node<'a> {
     pub span: Span,
     pub value: Value<'a>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value<'a> {
     Scalar(Cow<'a, str>, ScalarStyle),
     Seq(Vec<Node<'a>>),

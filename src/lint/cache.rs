@@ -1,0 +1,150 @@
+//! `.dvmlint-cache/`: per-file results kept between runs (`dvmlint check`; `--no-cache` turns it off).
+//!
+//! The pre-commit path lints a whole project to report on a few changed files, so
+//! most of a run re-parses files that did not change. The per-file stage is a pure
+//! function of the file's bytes and the run's settings, so its result
+//! ([`FileResult`]: findings, suppressions, secrets, modelled objects) is stored
+//! under the file's path with a hash of its content, and reused when the hash
+//! matches. Everything after the per-file stage (model, project rules, filters)
+//! always runs.
+//!
+//! Invalidation: the whole cache is keyed by [`settings_key`] (dvmlint's version,
+//! a hash of the sources it was built from, the configuration, the rules enabled
+//! and the declarative rules); an entry by the xxh3-128 hash of its file's bytes.
+//! Files that could not be read and editor buffers are never cached.
+//!
+//! Storage: one JSON file, written to a temporary name and renamed, so a reader
+//! never sees half a cache and concurrent runs at worst overwrite each other's
+//! complete cache. The folder holds a `.gitignore` of `*` (ignored by Git without
+//! touching the project's own `.gitignore`) and a `CACHEDIR.TAG`. A cache that
+//! cannot be read or parsed is treated as empty; one that cannot be written is
+//! skipped: a cache never changes what a run reports.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_128;
+
+use super::file::FileResult;
+
+pub const DIR: &str = ".dvmlint-cache";
+const FILE: &str = "results.json";
+/// Bumped when the stored layout changes in a way the build id would not catch.
+const FORMAT: u32 = 1;
+
+/// What invalidates every entry at once.
+pub fn settings_key(parts: &str) -> String {
+    let text = format!(
+        "{FORMAT}\n{}\n{}\n{parts}",
+        env!("CARGO_PKG_VERSION"),
+        env!("DVMLINT_BUILD_ID")
+    );
+    format!("{:032x}", xxh3_128(text.as_bytes()))
+}
+
+pub fn content_hash(bytes: &[u8]) -> u128 {
+    xxh3_128(bytes)
+}
+
+#[derive(Deserialize)]
+struct Stored {
+    key: String,
+    entries: HashMap<String, Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    /// Hex of the content hash (JSON numbers cannot hold 128 bits).
+    hash: String,
+    result: FileResult,
+}
+
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    key: &'a str,
+    entries: HashMap<&'a str, EntryRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    hash: String,
+    result: &'a FileResult,
+}
+
+/// The cache of one project root, loaded at the start of a run.
+pub struct Cache {
+    dir: PathBuf,
+    key: String,
+    entries: HashMap<String, Entry>,
+}
+
+impl Cache {
+    /// Loads `<root>/.dvmlint-cache/` if it was written with the same settings.
+    pub fn open(root: &Path, key: String) -> Cache {
+        let dir = root.join(DIR);
+        let entries = std::fs::read(dir.join(FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
+            .filter(|stored| stored.key == key)
+            .map(|stored| stored.entries)
+            .unwrap_or_default();
+        Cache { dir, key, entries }
+    }
+
+    /// The stored result of `rel`, if its content hash is still `hash`.
+    pub fn get(&self, rel: &str, hash: u128) -> Option<FileResult> {
+        let entry = self.entries.get(rel)?;
+        (entry.hash == format!("{hash:032x}")).then(|| entry.result.clone())
+    }
+
+    /// Replaces the cache with `results` (those with a content hash). Skipped when
+    /// every result came from the cache and no file was added or removed.
+    pub fn store(&self, results: &[(FileResult, Option<u128>)], hits: usize) {
+        let cacheable = results.iter().filter(|(_, hash)| hash.is_some()).count();
+        if hits == cacheable && cacheable == self.entries.len() {
+            return;
+        }
+        let entries = results
+            .iter()
+            .filter_map(|(result, hash)| {
+                let hash = (*hash)?;
+                Some((
+                    &*result.rel,
+                    EntryRef {
+                        hash: format!("{hash:032x}"),
+                        result,
+                    },
+                ))
+            })
+            .collect();
+        let stored = StoredRef {
+            key: &self.key,
+            entries,
+        };
+        // Best effort: a read-only checkout still lints.
+        let _ = self.write(&stored);
+    }
+
+    fn write(&self, stored: &StoredRef<'_>) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        for (name, text) in [
+            (".gitignore", "# Created by dvmlint.\n*\n"),
+            (
+                "CACHEDIR.TAG",
+                "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dvmlint.\n",
+            ),
+        ] {
+            let path = self.dir.join(name);
+            if !path.exists() {
+                std::fs::write(path, text)?;
+            }
+        }
+        let bytes = serde_json::to_vec(stored).map_err(std::io::Error::other)?;
+        let temp = self.dir.join(format!("{FILE}.{}.tmp", std::process::id()));
+        std::fs::write(&temp, bytes)?;
+        std::fs::rename(&temp, self.dir.join(FILE)).inspect_err(|_| {
+            let _ = std::fs::remove_file(&temp);
+        })
+    }
+}

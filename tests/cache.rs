@@ -1,0 +1,140 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! `.dvmlint-cache/`: reused only when content and settings match, never changes what is reported.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use dvmlint::lint::{self, LintOptions};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo"),
+        &root,
+    );
+    (dir, root)
+}
+
+fn run(root: &Path) -> (Vec<String>, usize, usize) {
+    let options = LintOptions {
+        paths: vec![root.to_path_buf()],
+        cache: true,
+        ..LintOptions::default()
+    };
+    let run = lint::run(&options).unwrap();
+    let findings = run
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}:{} {} {:?}",
+                f.rule,
+                f.location.file,
+                f.location.span.start.line,
+                f.location.span.start.col,
+                f.message,
+                f.related
+            )
+        })
+        .collect();
+    (findings, run.summary.files, run.summary.cached)
+}
+
+#[test]
+fn a_second_run_reuses_every_file_and_reports_the_same() {
+    let (_dir, root) = demo_copy();
+    let (cold, files, cached) = run(&root);
+    assert!(files > 3 && !cold.is_empty());
+    assert_eq!(cached, 0);
+    assert!(root.join(".dvmlint-cache/results.json").is_file());
+    assert_eq!(
+        std::fs::read_to_string(root.join(".dvmlint-cache/.gitignore"))
+            .unwrap()
+            .trim_end()
+            .lines()
+            .last(),
+        Some("*")
+    );
+    let (warm, files_again, cached) = run(&root);
+    assert_eq!(files_again, files);
+    assert_eq!(cached, files);
+    assert_eq!(warm, cold);
+}
+
+#[test]
+fn a_changed_file_is_analysed_again() {
+    let (_dir, root) = demo_copy();
+    let (cold, files, _) = run(&root);
+    // Introduce a syntax error in one file: only it is re-read, and its finding appears.
+    let victim = root.join("clusters/source/app1/egress-firewall.yaml");
+    let mut text = std::fs::read_to_string(&victim).unwrap();
+    text.push_str("\n---\nbroken: [\n");
+    std::fs::write(&victim, text).unwrap();
+    let (warm, _, cached) = run(&root);
+    assert_eq!(cached, files - 1);
+    assert!(warm.iter().any(|f| f.starts_with("DVM001")), "{warm:#?}");
+    assert_ne!(warm, cold);
+}
+
+#[test]
+fn changed_settings_invalidate_every_entry() {
+    let (_dir, root) = demo_copy();
+    let (_, _, _) = run(&root);
+    let config = root.join(".dvmlint.yaml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("\"4.14\""));
+    text = text.replacen("\"4.14\"", "\"4.15\"", 1);
+    std::fs::write(&config, text).unwrap();
+    let (_, _, cached) = run(&root);
+    assert_eq!(cached, 0);
+}
+
+#[test]
+fn a_corrupt_cache_is_ignored_and_replaced() {
+    let (_dir, root) = demo_copy();
+    let (cold, files, _) = run(&root);
+    std::fs::write(root.join(".dvmlint-cache/results.json"), b"{not json\xff").unwrap();
+    let (again, _, cached) = run(&root);
+    assert_eq!(cached, 0);
+    assert_eq!(again, cold);
+    let (_, _, cached) = run(&root);
+    assert_eq!(cached, files);
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes() {
+    let (_dir, root) = demo_copy();
+    let status = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+        .args(["check", "--no-cache", "--quiet", "--format", "concise"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(status.status.code().is_some());
+    assert!(!root.join(".dvmlint-cache").exists());
+    let status = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+        .args(["check", "--quiet", "--format", "concise"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(status.status.code().is_some());
+    assert!(root.join(".dvmlint-cache/results.json").is_file());
+}
