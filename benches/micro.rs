@@ -227,8 +227,7 @@ mod ipset {
         let mut rng = fastrand::Rng::with_seed(seed);
         let mut nets: Vec<_> = (0..64)
             .map(|_| {
-                parse_net(&format!("10.{}.{}.0/24", rng.u8(..), rng.u8(..)))
-                    .expect("valid cidr")
+                parse_net(&format!("10.{}.{}.0/24", rng.u8(..), rng.u8(..))).expect("valid cidr")
             })
             .collect();
         nets.push(parse_net("fd00::/8").unwrap());
@@ -268,7 +267,10 @@ mod ipset {
 
     #[divan::bench]
     fn intersection(b: Bencher) {
-        let (x, y) = (scattered(1), IpSet::from_net(parse_net("10.0.0.0/9").unwrap()));
+        let (x, y) = (
+            scattered(1),
+            IpSet::from_net(parse_net("10.0.0.0/9").unwrap()),
+        );
         b.bench(|| black_box(&x).intersection(black_box(&y)));
     }
 
