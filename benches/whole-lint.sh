@@ -92,8 +92,10 @@ bytes_per_file() {
 # Generates (once) the corpus for FILES PAYLOAD and prints its path.
 corpus_for() {
   local dir=$corpus_parent/dvmlint-corpus-$1-$2
-  if [ ! -e "$dir.complete" ]; then
-    rm -rf "$dir"
+  if [ -d "$dir" ] && [ ! -e "$dir.complete" ]; then
+    # Never delete what this script did not mark as its own (e.g. the old script's corpora).
+    echo "reusing $dir, which has no $dir.complete marker: delete it to regenerate" >&2
+  elif [ ! -e "$dir.complete" ]; then
     echo "generating $dir ..." >&2
     "$gen" --files "$1" --payload-kb "$2" --out "$dir" >&2
     touch "$dir.complete"
