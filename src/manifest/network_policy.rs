@@ -221,8 +221,14 @@ fn port(node: &Node<'_>, notes: &mut Vec<Note>) -> PortSpec {
         None => None,
         Some(p) => {
             let text = p.as_str().unwrap_or("");
-            if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-                match text.parse::<u16>() {
+            // A plain number is read as kubectl applies it (YAML 1.1: `0x1BB`
+            // is 443, `0777` is 511); a quoted one stays a name.
+            let number = p.as_applied_int().or_else(|| {
+                (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| text.parse::<i64>().unwrap_or(i64::MAX))
+            });
+            if let Some(number) = number {
+                match u16::try_from(number) {
                     Ok(n) if n > 0 => Some(PortRef::Number(n)),
                     _ => {
                         notes.push(Note {
@@ -254,7 +260,11 @@ fn port(node: &Node<'_>, notes: &mut Vec<Note>) -> PortSpec {
                 Some(PortRef::Number(n)) => Some(*n),
                 _ => None,
             };
-            match (e.as_str().and_then(|s| s.parse::<u16>().ok()), start) {
+            let end = e
+                .as_applied_int()
+                .and_then(|n| u16::try_from(n).ok())
+                .or_else(|| e.as_str().and_then(|s| s.parse::<u16>().ok()));
+            match (end, start) {
                 (Some(end), Some(start)) if end >= start => Some(end),
                 _ => {
                     notes.push(Note {

@@ -184,14 +184,31 @@ impl<'a> Node<'a> {
         matches!(&self.value, Value::Scalar(s, ScalarStyle::Plain) if is_null(s))
     }
 
-    /// A YAML 1.2 core-schema boolean (`true`/`false` in their three spellings).
+    /// A plain boolean as kubectl reads it: sigs.k8s.io/yaml resolves plain
+    /// scalars with YAML 1.1 rules (go-yaml v2) before the object is sent as
+    /// JSON, so `yes`/`on`/`y` are `true` and `no`/`off`/`n` are `false` in
+    /// the applied object, besides the YAML 1.2 core `true`/`false`
+    /// (docs/robustness.md, "YAML 1.1 scalars").
     pub fn as_bool(&self) -> Option<bool> {
         match &self.value {
             Value::Scalar(s, ScalarStyle::Plain) => match s.as_ref() {
-                "true" | "True" | "TRUE" => Some(true),
-                "false" | "False" | "FALSE" => Some(false),
+                "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y"
+                | "Y" => Some(true),
+                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
+                | "N" => Some(false),
                 _ => None,
             },
+            _ => None,
+        }
+    }
+
+    /// A plain scalar's integer value as kubectl applies it (go-yaml v2, YAML
+    /// 1.1): `0x1F` is 31, `0o777` and `0777` are 511 (octal), `1_000` and
+    /// `1e3` are 1000; a float with a fraction, `.inf`, `.nan` or a quoted
+    /// scalar is no integer. `None` when not such a number.
+    pub fn as_applied_int(&self) -> Option<i64> {
+        match &self.value {
+            Value::Scalar(s, ScalarStyle::Plain) => yaml11_int(s),
             _ => None,
         }
     }
@@ -240,6 +257,59 @@ impl<'a> Node<'a> {
     }
 }
 
+/// go-yaml v2's integer resolution (Go's `strconv.ParseInt(s, 0, 64)` after
+/// removing `_`), then its float syntax when the float is integral (it is sent
+/// to the API server as a JSON number without a fraction).
+fn yaml11_int(text: &str) -> Option<i64> {
+    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    let (negative, digits) = match plain.as_bytes().first() {
+        Some(b'-') => (true, plain.get(1..)?),
+        Some(b'+') => (false, plain.get(1..)?),
+        _ => (false, plain.as_str()),
+    };
+    let lower = digits.to_ascii_lowercase();
+    let magnitude = if let Some(hex) = lower.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()
+    } else if let Some(oct) = lower.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()
+    } else if let Some(bin) = lower.strip_prefix("0b") {
+        i64::from_str_radix(bin, 2).ok()
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        i64::from_str_radix(lower.get(1..)?, 8).ok()
+    } else if !lower.is_empty() && lower.bytes().all(|b| b.is_ascii_digit()) {
+        lower.parse::<i64>().ok()
+    } else {
+        None
+    };
+    let hex_like = ["0x", "0o", "0b"].iter().any(|p| lower.starts_with(p));
+    if let Some(m) = magnitude.filter(|m| *m >= 0 && !lower.starts_with(['+', '-'])) {
+        return Some(if negative { -m } else { m });
+    }
+    if hex_like || lower.starts_with(['+', '-']) {
+        return None;
+    }
+    // YAML 1.1 float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+    let (mantissa, exponent) = match lower.split_once('e') {
+        Some((m, e)) => (m, Some(e)),
+        None => (lower.as_str(), None),
+    };
+    let mantissa_ok = {
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        (!int.is_empty() || !frac.is_empty()) && digits(int) && digits(frac)
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+    });
+    if !(mantissa_ok && exponent_ok) {
+        return None;
+    }
+    let value: f64 = plain.parse().ok()?;
+    #[allow(clippy::cast_possible_truncation)]
+    (value.is_finite() && value.fract() == 0.0 && value.abs() < 9.0e15).then_some(value as i64)
+}
+
 fn is_null(s: &str) -> bool {
     matches!(s, "" | "~" | "null" | "Null" | "NULL")
 }
@@ -249,4 +319,41 @@ fn is_null(s: &str) -> bool {
 pub struct SyntaxError {
     pub pos: Pos,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yaml11_int;
+
+    #[test]
+    fn integers_as_go_yaml_v2_resolves_them() {
+        let cases = [
+            ("443", Some(443)),
+            ("0x1F", Some(31)),
+            ("0X1f", Some(31)),
+            ("0o777", Some(511)),
+            ("0777", Some(511)),
+            ("0b101", Some(5)),
+            ("5_353", Some(5353)),
+            ("-12", Some(-12)),
+            ("+12", Some(12)),
+            ("1e3", Some(1000)),
+            ("1.0", Some(1)),
+            ("08", Some(8)),
+            ("0", Some(0)),
+            ("1.5", None),
+            (".inf", None),
+            (".nan", None),
+            ("~", None),
+            ("on", None),
+            ("0x", None),
+            ("--1", None),
+            ("1e", None),
+            ("", None),
+            ("https", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(yaml11_int(text), want, "{text}");
+        }
+    }
 }
