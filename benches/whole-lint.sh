@@ -157,7 +157,7 @@ if [ "$memory" -eq 1 ]; then
     bytes=$(corpus_bytes "$dir"); n=$(corpus_files "$dir")
     best_rss=""; walls=()
     for _ in 1 2 3; do # peak RSS varies with thread timing: keep the largest of 3
-      read -r wall rss _ _ < <(timed_run 0 "$dvmlint" check "$dir" --format json --quiet --output /dev/null)
+      read -r wall rss _ _ < <(timed_run 0 "$dvmlint" check "$dir" --format json --quiet --no-cache --output /dev/null)
       walls+=("$wall")
       if [ -z "$best_rss" ] || [ "$rss" -gt "$best_rss" ]; then best_rss=$rss; fi
     done
@@ -205,8 +205,8 @@ echo "corpus: $corpus ($nfiles YAML files, $(printf '%.1f' "$mbytes") MB apparen
 
 # ---------- determinism: --jobs 1 and --jobs 2 give the same JSON ----------
 deterministic=yes
-"$dvmlint" check "$corpus" --format json --quiet --output "$work/jobs1.json" --jobs 1 || true
-"$dvmlint" check "$corpus" --format json --quiet --output "$work/jobs2.json" --jobs 2 || true
+"$dvmlint" check "$corpus" --format json --quiet --no-cache --output "$work/jobs1.json" --jobs 1 || true
+"$dvmlint" check "$corpus" --format json --quiet --no-cache --output "$work/jobs2.json" --jobs 2 || true
 if ! cmp -s "$work/jobs1.json" "$work/jobs2.json"; then
   deterministic=no
   echo "DETERMINISM CHECK FAILED: --jobs 1 and --jobs 2 JSON outputs differ:" >&2
@@ -264,10 +264,10 @@ peer() { # NAME DISPLAY COUNT_PATTERN CMD... (COUNT_PATTERN: grep -c of stdout =
 }
 
 fast "parse_floor" "parse_floor DIR" "—" "$floor" "$corpus"
-fast "dvmlint check (jobs: default, $(nproc) cores)" "dvmlint check DIR --format json --quiet --output /dev/null" "$findings" \
-  "$dvmlint" check "$corpus" --format json --quiet --output /dev/null
-fast "dvmlint check --jobs 1" "dvmlint check DIR --format json --quiet --output /dev/null --jobs 1" "$findings" \
-  "$dvmlint" check "$corpus" --format json --quiet --output /dev/null --jobs 1
+fast "dvmlint check (jobs: default, $(nproc) cores)" "dvmlint check DIR --format json --quiet --no-cache --output /dev/null" "$findings" \
+  "$dvmlint" check "$corpus" --format json --quiet --no-cache --output /dev/null
+fast "dvmlint check --jobs 1" "dvmlint check DIR --format json --quiet --no-cache --output /dev/null --jobs 1" "$findings" \
+  "$dvmlint" check "$corpus" --format json --quiet --no-cache --output /dev/null --jobs 1
 
 versions="dvmlint $(git rev-parse --short HEAD)"
 case ",$peers," in *,yamllint,*)

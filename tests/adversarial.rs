@@ -19,6 +19,11 @@
 //!   under the bounds below, set at about 5x what was measured in a debug build
 //!   on a 2-core machine shared with other builds.
 //!
+//! The three heavy cases (50 MiB parsed twice, 100,000 files) are `#[ignore]`d
+//! in the debug `cargo test` and run by `.ci/run` against the release build,
+//! which is what users run; their bounds were set on debug builds, so they hold
+//! with a wide margin there.
+//!
 //! Measured figures are printed on stderr (`cargo test --test adversarial --
 //! --nocapture`).
 
@@ -270,6 +275,7 @@ fn fifty_mib_block_scalar_default_limit_is_dvm003() {
 }
 
 #[test]
+#[ignore = "heavy: .ci/run runs it against the release build (cargo test --release --test adversarial -- --include-ignored)"]
 fn fifty_mib_block_scalar_raised_limit_is_parsed() {
     let dir = project("max-file-size: 64MiB\n");
     let (text, line) = block_scalar_file(50 * MIB);
@@ -312,6 +318,7 @@ fn fifty_mib_of_documents_default_limit_is_dvm003() {
 }
 
 #[test]
+#[ignore = "heavy: .ci/run runs it against the release build (cargo test --release --test adversarial -- --include-ignored)"]
 fn fifty_mib_of_documents_raised_limit_is_parsed() {
     let dir = project("max-file-size: 64MiB\n");
     let (text, line) = many_documents_file(50 * MIB);
@@ -333,6 +340,7 @@ fn fifty_mib_of_documents_raised_limit_is_parsed() {
 }
 
 #[test]
+#[ignore = "heavy: .ci/run runs it against the release build (cargo test --release --test adversarial -- --include-ignored)"]
 fn a_hundred_thousand_tiny_files() {
     let dir = project("");
     for d in 0..100 {
