@@ -275,7 +275,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         secrets.extend(result.secrets.drain(..));
     }
     let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
-    let project = Project::build(root.clone(), config, &results);
+    let project = Project::build(root.clone(), config, results);
     Ok(Loaded {
         root,
         project,

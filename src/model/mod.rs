@@ -81,7 +81,8 @@ pub struct Project {
 pub const DEFAULT_CLUSTER: &str = "default";
 
 impl Project {
-    pub fn build(root: PathBuf, config: Config, files: &[FileResult]) -> Project {
+    /// Takes the per-file results by value: their objects move into the model.
+    pub fn build(root: PathBuf, config: Config, files: Vec<FileResult>) -> Project {
         let clusters: Vec<Cluster> = if config.clusters.is_empty() {
             vec![Cluster {
                 name: Arc::from(DEFAULT_CLUSTER),
@@ -108,11 +109,11 @@ impl Project {
             }
         };
 
-        let kustomize_namespaces: HashMap<&str, &str> = files
+        let kustomize_namespaces: HashMap<String, String> = files
             .iter()
             .filter_map(|f| {
                 let ns = f.kustomization.as_ref()?.namespace.as_ref()?;
-                Some((parent_dir(&f.rel), ns.value.as_str()))
+                Some((parent_dir(&f.rel).to_owned(), ns.value.clone()))
             })
             .collect();
         let patch_files: HashSet<String> = files
@@ -128,7 +129,7 @@ impl Project {
             if patch_files.contains(file.rel.as_ref()) {
                 continue;
             }
-            for object in &file.objects {
+            for object in file.objects {
                 let meta = &object.meta;
                 let scope = if kinds::is_cluster_scoped(meta.group(), &meta.kind.value) {
                     Scope::Cluster
@@ -139,12 +140,12 @@ impl Project {
                         .map_or(Scope::Unbound, |ns| Scope::Namespace(ns.to_owned()))
                 };
                 objects.push(ModelObject {
-                    object: object.clone(),
+                    object,
                     scope,
                     cluster,
                 });
             }
-            install_configs.extend(file.install_configs.iter().map(|ic| (cluster, ic.clone())));
+            install_configs.extend(file.install_configs.into_iter().map(|ic| (cluster, ic)));
         }
         Project {
             root,
@@ -211,11 +212,11 @@ fn join(dir: &str, rel: &str) -> String {
 }
 
 /// The namespace of the kustomization nearest to `rel` (same folder or above).
-fn nearest<'k>(namespaces: &HashMap<&str, &'k str>, rel: &str) -> Option<&'k str> {
+fn nearest<'k>(namespaces: &'k HashMap<String, String>, rel: &str) -> Option<&'k str> {
     let mut dir = parent_dir(rel);
     loop {
         if let Some(ns) = namespaces.get(dir) {
-            return Some(ns);
+            return Some(ns.as_str());
         }
         if dir.is_empty() {
             return None;
@@ -232,7 +233,10 @@ mod tests {
     fn paths_join_and_climb() {
         assert_eq!(join("a/b", "../c/d.yaml"), "a/c/d.yaml");
         assert_eq!(join("", "./x.yaml"), "x.yaml");
-        let map: HashMap<&str, &str> = [("apps", "ns1"), ("", "root")].into_iter().collect();
+        let map: HashMap<String, String> = [("apps", "ns1"), ("", "root")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
         assert_eq!(nearest(&map, "apps/web/x.yaml"), Some("ns1"));
         assert_eq!(nearest(&map, "other/x.yaml"), Some("root"));
     }
