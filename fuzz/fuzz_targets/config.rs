@@ -12,7 +12,12 @@ fuzz_target!(|data: &[u8]| {
     };
     match dvmlint::config::parse_config(text, Path::new(".dvmlint.yaml")) {
         Ok(config) => {
-            for rel in ["clusters/source/a.yaml", "clusters/target/b/c.yaml", "x.yaml", ""] {
+            for rel in [
+                "clusters/source/a.yaml",
+                "clusters/target/b/c.yaml",
+                "x.yaml",
+                "",
+            ] {
                 let _ = config.cluster_of(rel);
             }
         }

@@ -14,10 +14,11 @@ fuzz_target!(|data: &[u8]| {
     let list = parts.next().unwrap_or_default();
     let host = parts.next().unwrap_or_default();
     let port_text = parts.next().unwrap_or_default();
-    let port = port_text
-        .trim()
-        .parse::<u16>()
-        .unwrap_or_else(|_| port_text.bytes().fold(0u16, |a, b| a.wrapping_mul(31).wrapping_add(u16::from(b))));
+    let port = port_text.trim().parse::<u16>().unwrap_or_else(|_| {
+        port_text
+            .bytes()
+            .fold(0u16, |a, b| a.wrapping_mul(31).wrapping_add(u16::from(b)))
+    });
     for rev in [GoRevision::Classic, GoRevision::Current] {
         let np = NoProxy::parse_with(list, rev);
         assert_eq!(np.revision(), rev);

@@ -45,7 +45,9 @@ fuzz_target!(|data: &[u8]| {
         fs::create_dir_all(root.join(folder)).expect("mkdir");
     }
     for (i, chunk) in data.split(|b| *b == 0xFF).take(8).enumerate() {
-        let file = root.join(FOLDERS[i % FOLDERS.len()]).join(format!("f{i}.yaml"));
+        let file = root
+            .join(FOLDERS[i % FOLDERS.len()])
+            .join(format!("f{i}.yaml"));
         fs::write(file, chunk).expect("write");
     }
     let run = lint::run(&LintOptions {
@@ -65,7 +67,8 @@ fuzz_target!(|data: &[u8]| {
             s.len() >= 12
                 && s.chars().any(|c| c.is_ascii_digit())
                 && s.chars().any(|c| c.is_ascii_alphabetic())
-                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         })
         .collect();
     for format in FORMATS {

@@ -22,7 +22,11 @@ fn check_unit(unit: &str) {
             && masked.ends_with(after)
             && &masked[before.len()..before.len() + 4] == "****"
     });
-    assert!(hidden, "password {:?} of {unit:?} not masked: {masked:?}", pass.raw);
+    assert!(
+        hidden,
+        "password {:?} of {unit:?} not masked: {masked:?}",
+        pass.raw
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
