@@ -15,12 +15,20 @@ fn check_unit(unit: &str) {
     assert!(!pass.raw.is_empty());
     assert!(pass.forms().contains(&pass.raw.as_str()));
     let masked = redact(unit);
-    let hidden = unit.match_indices(pass.raw.as_str()).any(|(at, raw)| {
-        let (before, after) = (&unit[..at], &unit[at + raw.len()..]);
-        masked.len() == before.len() + 4 + after.len()
+    // Every occurrence, overlapping ones included (`match_indices` skips those).
+    let hidden = (0..=unit.len().saturating_sub(pass.raw.len())).any(|at| {
+        let (Some(before), Some(raw), Some(after)) = (
+            unit.get(..at),
+            unit.get(at..at + pass.raw.len()),
+            unit.get(at + pass.raw.len()..),
+        ) else {
+            return false;
+        };
+        raw == pass.raw
+            && masked.len() == before.len() + 4 + after.len()
             && masked.starts_with(before)
             && masked.ends_with(after)
-            && &masked[before.len()..before.len() + 4] == "****"
+            && masked.get(before.len()..before.len() + 4) == Some("****")
     });
     assert!(
         hidden,
