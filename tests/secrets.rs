@@ -115,3 +115,45 @@ fn no_output_format_prints_a_proxy_password() {
         }
     }
 }
+
+/// A password the source spells differently from its value (a double-quoted
+/// scalar folded over two lines with `\`, an escape) never reaches a snippet:
+/// the human format masks the whole scalar it was read from.
+#[test]
+fn passwords_written_over_lines_or_escaped_are_masked_in_snippets() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(".dvmlint.yaml"), "").unwrap();
+    fs::write(
+        dir.path().join("controller.yaml"),
+        "apiVersion: migration.openshift.io/v1alpha1
+kind: MigrationController
+metadata:
+  name: migration-controller
+  namespace: openshift-migration
+spec:
+  migration_controller: true
+  stunnel_tcp_proxy: \"http://dvm:Tr0ub4dor\\
+    Secret99@proxy.example.com:3128\"
+  https_proxy: \"http://dvm:Hor\\x73eBattery7@proxy.example.com:3128\"
+  rsync_endpoint_type: NodePort
+",
+    )
+    .unwrap();
+    let output = bin()
+        .args(["check", "--no-cache", "--format", "human", "--show-source"])
+        .arg(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("stunnel_tcp_proxy"), "{stdout}");
+    for leaked in [
+        "Tr0ub4dor",
+        "Secret99",
+        "Hor\\x73eBattery7",
+        "HorseBattery7",
+        "eBattery7",
+    ] {
+        assert!(!stdout.contains(leaked), "`{leaked}` leaked:\n{stdout}");
+    }
+}

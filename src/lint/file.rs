@@ -12,7 +12,7 @@ use crate::manifest::{self, DocumentKind, ObjectMeta, kinds};
 use crate::policy::{self, PolicyRule};
 use crate::rules::{self, DocContext, RuleSet};
 use crate::suppress::{self, Reach, Suppression};
-use crate::yaml::{self, Limits, Node, Pos};
+use crate::yaml::{self, Limits, Node, Pos, Span};
 
 /// An object as the model sees it: its metadata, where its document starts, and
 /// its tree when some cross-file rule reads its kind.
@@ -44,6 +44,9 @@ pub struct FileResult {
     pub findings: Vec<Finding>,
     /// Passwords and Secret values seen in the file, to be masked in every output.
     pub secrets: Vec<String>,
+    /// The scalars they were read from (snippets mask them whole when the
+    /// source spells the secret differently).
+    pub secret_spans: Vec<Span>,
     /// Suppression comments and `dvmlint.dev/ignore` annotations (SPEC §7).
     pub suppressions: Vec<Suppression>,
 }
@@ -248,7 +251,7 @@ impl Doc<'_> {
         }
         match kind {
             DocumentKind::Object(meta) => {
-                collect_secrets(&meta, node, &mut result.secrets);
+                collect_secrets(&meta, node, result);
                 if let Some(value) = node.at(&["metadata", "annotations", suppress::ANNOTATION])
                     && let Some(list) = value.as_str()
                 {
@@ -281,26 +284,27 @@ impl Doc<'_> {
             }
             DocumentKind::Other => {}
         }
-        collect_url_passwords(node, &mut result.secrets);
+        collect_url_passwords(node, result);
     }
 }
 
 /// Secret values never appear in any output (SPEC, brief "Secrets").
-fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, secrets: &mut Vec<String>) {
+fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, result: &mut FileResult) {
     if !meta.is("", "Secret") {
         return;
     }
     for key in ["data", "stringData"] {
         for (_, value) in node.get(key).map_or(&[][..], Node::entries) {
             if let Some(text) = value.as_str().filter(|t| t.len() >= 4) {
-                secrets.push(text.to_owned());
+                result.secrets.push(text.to_owned());
+                result.secret_spans.push(value.span);
             }
         }
     }
 }
 
 /// Passwords of proxy URLs (`http://user:pass@host`) anywhere in the document.
-fn collect_url_passwords(node: &Node<'_>, secrets: &mut Vec<String>) {
+fn collect_url_passwords(node: &Node<'_>, result: &mut FileResult) {
     node.walk(&mut |n| {
         // `@` first: one byte, and rare in payloads that mention URLs.
         if let Some(text) = n.as_str().filter(|t| {
@@ -308,7 +312,10 @@ fn collect_url_passwords(node: &Node<'_>, secrets: &mut Vec<String>) {
                 && memchr::memmem::find(t.as_bytes(), b"://").is_some()
         }) && let Some(password) = crate::proxy::stunnel_url::password(text)
         {
-            secrets.extend(password.forms().into_iter().map(str::to_owned));
+            result
+                .secrets
+                .extend(password.forms().into_iter().map(str::to_owned));
+            result.secret_spans.push(n.span);
         }
     });
 }

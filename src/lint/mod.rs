@@ -69,6 +69,8 @@ pub struct LintRun {
     pub files: Vec<Arc<str>>,
     /// Strings that must never be printed (proxy passwords, Secret values).
     pub secrets: Vec<String>,
+    /// Where they were read from (source snippets mask these scalars).
+    pub secret_spans: Vec<crate::finding::Location>,
     /// The custom rules this run loaded (config `custom-rules`), sorted by id.
     pub custom_rules: Vec<&'static RuleMeta>,
 }
@@ -97,6 +99,7 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
     pub suppressions: Vec<Suppression>,
     pub secrets: BTreeSet<String>,
+    pub secret_spans: Vec<crate::finding::Location>,
     pub summary: Summary,
     pub files: Vec<Arc<str>>,
     /// The custom rules this run loaded (SPEC §10).
@@ -265,6 +268,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         ..Summary::default()
     };
     let mut secrets = BTreeSet::new();
+    let mut secret_spans = Vec::new();
     let mut suppressions = Vec::new();
     // Moved out, not cloned: the model keeps only the objects.
     for result in &mut results {
@@ -273,6 +277,12 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         summary.objects += result.objects.len();
         findings.append(&mut result.findings);
         secrets.extend(result.secrets.drain(..));
+        secret_spans.extend(
+            result
+                .secret_spans
+                .drain(..)
+                .map(|span| crate::finding::Location::new(&result.rel, span)),
+        );
     }
     let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
     let project = Project::build(root.clone(), config, results);
@@ -283,6 +293,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         findings,
         suppressions,
         secrets,
+        secret_spans,
         summary,
         files,
         custom_rules,
@@ -297,6 +308,7 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         mut findings,
         suppressions,
         secrets,
+        secret_spans,
         summary,
         files,
         custom_rules,
@@ -324,6 +336,7 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         summary,
         files,
         secrets: secrets.into_iter().filter(|s| is_maskable(s)).collect(),
+        secret_spans,
         custom_rules,
     })
 }

@@ -119,7 +119,7 @@ impl Report {
         if let Some(text) = sources.get(&location.file).filter(|_| show_source) {
             let start = byte_offset(text, location.span.start);
             let end = byte_offset(text, location.span.end).max(start);
-            let masked_text = mask_preserving_length(text, redactor);
+            let masked_text = redactor.mask_source(&location.file, text);
             report.labels.push(LabeledSpan::new_with_span(
                 Some(label.to_owned()),
                 SourceSpan::new(start.into(), end - start),
@@ -129,13 +129,6 @@ impl Report {
         }
         report
     }
-}
-
-/// Replaces each secret with `*` of the same byte length, so spans stay exact.
-fn mask_preserving_length(text: &str, redactor: &Redactor<'_>) -> String {
-    redactor
-        .apply_with(text, |secret| "*".repeat(secret.len()))
-        .into_owned()
 }
 
 impl fmt::Display for Report {

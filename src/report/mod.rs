@@ -47,7 +47,7 @@ pub fn write(
     options: &ReportOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let redactor = Redactor::new(&run.secrets);
+    let redactor = Redactor::new(&run.secrets).with_spans(&run.secret_spans);
     if options.statistics && matches!(format, Format::Human | Format::Concise) {
         return write_statistics(&run.findings, out);
     }
