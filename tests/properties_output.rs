@@ -602,6 +602,7 @@ proptest! {
             summary: Default::default(),
             files,
             secrets: Vec::new(),
+            secret_spans: Vec::new(),
             custom_rules: Vec::new(),
         };
         check_round_trip(&run);
