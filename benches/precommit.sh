@@ -18,11 +18,13 @@ dvmlint=$PWD/target/release/dvmlint
 mapfile -t changed < <(cd "$corpus" && find . -name '*.yaml' -path '*ns-*' | sort | sed -n '1p;1000p;5000p')
 echo "corpus: $corpus ($(find "$corpus" -name '*.yaml' | wc -l) files, $(du -sh --exclude=.dvmlint-cache "$corpus" | cut -f1)); changed: ${changed[*]}"
 cd "$corpus"
-touch_changed() { for f in "${changed[@]}"; do printf '# edit %s\n' "$RANDOM$RANDOM" >> "$f"; done; }
+touch_script=$(mktemp)
+trap 'rm -f "$touch_script"' EXIT
+printf 'for f in %s; do printf "# edit %%s\\n" "$RANDOM$RANDOM" >> "$f"; done\n' "${changed[*]}" > "$touch_script"
 hyperfine --warmup 1 --runs 5 --ignore-failure \
-  -n "no cache (--no-cache)" "$dvmlint check --quiet --no-cache ${changed[*]}" \
+  -n "no cache (--no-cache)" --prepare "true" "$dvmlint check --quiet --no-cache ${changed[*]}" \
   -n "cold cache (cache removed before each run)" --prepare "rm -rf .dvmlint-cache" "$dvmlint check --quiet ${changed[*]}" \
-  -n "warm cache, the 3 files edited before each run" --prepare "bash -c '$(declare -p changed); $(declare -f touch_changed); touch_changed'" "$dvmlint check --quiet ${changed[*]}"
+  -n "warm cache, the 3 files edited before each run" --prepare "bash $touch_script" "$dvmlint check --quiet ${changed[*]}"
 /usr/bin/time -f "warm cache: peak RSS %M KB, %e s" "$dvmlint" check --quiet "${changed[@]}" > /dev/null || true
 /usr/bin/time -f "no cache: peak RSS %M KB, %e s" "$dvmlint" check --quiet --no-cache "${changed[@]}" > /dev/null || true
 ls -la .dvmlint-cache

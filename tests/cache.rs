@@ -138,3 +138,48 @@ fn no_cache_neither_reads_nor_writes() {
     assert!(status.status.code().is_some());
     assert!(root.join(".dvmlint-cache/results.json").is_file());
 }
+
+/// The pre-commit path: a few edited files in a large project are parsed without
+/// rewriting every entry; they stay misses (their stored hash is stale) until a
+/// run with more changes rewrites the cache.
+#[test]
+fn a_few_misses_in_a_large_project_do_not_rewrite_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join(".dvmlint.yaml"), "").unwrap();
+    for i in 0..200 {
+        std::fs::write(
+            root.join(format!("cm-{i:03}.yaml")),
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  namespace: app\ndata:\n  k: v\n"),
+        )
+        .unwrap();
+    }
+    let (_, files, _) = run(root);
+    assert_eq!(files, 200);
+    let stored = std::fs::read(root.join(".dvmlint-cache/results.json")).unwrap();
+    std::fs::write(
+        root.join("cm-007.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: seven\n",
+    )
+    .unwrap();
+    let (_, _, cached) = run(root);
+    assert_eq!(cached, 199);
+    assert_eq!(
+        std::fs::read(root.join(".dvmlint-cache/results.json")).unwrap(),
+        stored
+    );
+    let (_, _, cached) = run(root);
+    assert_eq!(cached, 199, "the edited file stays a miss until a rewrite");
+    // Many edits: the cache is rewritten and every file is a hit again.
+    for i in 0..20 {
+        std::fs::write(
+            root.join(format!("cm-{i:03}.yaml")),
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new-{i}\n"),
+        )
+        .unwrap();
+    }
+    let (_, _, cached) = run(root);
+    assert_eq!(cached, 180);
+    let (_, _, cached) = run(root);
+    assert_eq!(cached, 200);
+}

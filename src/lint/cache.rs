@@ -22,6 +22,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
@@ -76,8 +77,17 @@ struct EntryRef<'a> {
 pub struct Cache {
     dir: PathBuf,
     key: String,
-    entries: HashMap<String, Entry>,
+    /// Each entry is taken (not cloned) by the one file that asks for it.
+    entries: HashMap<String, Mutex<Option<Entry>>>,
 }
+
+/// A run whose misses stay under this share of its files (and under
+/// [`REWRITE_MIN_MISSES`]) does not rewrite the cache: the pre-commit path, where a
+/// handful of edited files are parsed anyway, then costs no write of every entry.
+/// Stale entries are harmless (their hash no longer matches) and are replaced by
+/// the next run that does write.
+const REWRITE_MISS_SHARE: usize = 100;
+const REWRITE_MIN_MISSES: usize = 16;
 
 impl Cache {
     /// Loads `<root>/.dvmlint-cache/` if it was written with the same settings.
@@ -87,22 +97,33 @@ impl Cache {
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
             .filter(|stored| stored.key == key)
-            .map(|stored| stored.entries)
+            .map(|stored| {
+                stored
+                    .entries
+                    .into_iter()
+                    .map(|(rel, entry)| (rel, Mutex::new(Some(entry))))
+                    .collect()
+            })
             .unwrap_or_default();
         Cache { dir, key, entries }
     }
 
     /// The stored result of `rel`, if its content hash is still `hash`.
     pub fn get(&self, rel: &str, hash: u128) -> Option<FileResult> {
-        let entry = self.entries.get(rel)?;
-        (entry.hash == format!("{hash:032x}")).then(|| entry.result.clone())
+        let mut slot = self.entries.get(rel)?.lock().ok()?;
+        if slot.as_ref()?.hash != format!("{hash:032x}") {
+            return None;
+        }
+        slot.take().map(|entry| entry.result)
     }
 
     /// Replaces the cache with `results` (those with a content hash). Skipped when
-    /// every result came from the cache and no file was added or removed.
+    /// the files analysed afresh are few (see [`REWRITE_MISS_SHARE`]).
     pub fn store(&self, results: &[(FileResult, Option<u128>)], hits: usize) {
         let cacheable = results.iter().filter(|(_, hash)| hash.is_some()).count();
-        if hits == cacheable && cacheable == self.entries.len() {
+        let misses = cacheable.saturating_sub(hits);
+        let few = misses < REWRITE_MIN_MISSES && misses * REWRITE_MISS_SHARE < cacheable;
+        if !self.entries.is_empty() && few {
             return;
         }
         let entries = results
