@@ -186,13 +186,7 @@ mod lint_file {
         let rules = RuleSet::new(&[], &[]);
         let cluster: Arc<str> = Arc::from("source");
         let cluster_of = move |_: &str| Some(Arc::clone(&cluster));
-        let settings = FileSettings {
-            max_file_size: u64::MAX,
-            limits: Limits::default(),
-            rules: &rules,
-            cluster_of: &cluster_of,
-            policies: dvmlint::policy::builtin(),
-        };
+        let settings = FileSettings::standalone(&rules, &cluster_of);
         let rel: Arc<str> = Arc::from("clusters/source/ns-7/file-000042.yaml");
         b.counter(BytesCount::new(text.len())).bench(|| {
             let result = analyze_bytes(&rel, black_box(text.as_bytes()), &settings);

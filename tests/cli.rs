@@ -6,22 +6,10 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::{dvmlint, stdout};
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn dvmlint(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dvmlint"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// A repository with one duplicate (error, cross-file), one unknown key (warning).
 fn repo() -> tempfile::TempDir {

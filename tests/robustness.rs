@@ -13,7 +13,6 @@ use std::sync::Arc;
 use dvmlint::lint::file::{FileSettings, analyze_bytes};
 use dvmlint::lint::{self, LintOptions};
 use dvmlint::rules::RuleSet;
-use dvmlint::yaml::Limits;
 
 fn lint_dir(dir: &std::path::Path) -> Vec<(String, u32, String)> {
     let run = lint::run(&LintOptions {
@@ -127,13 +126,7 @@ fn random_inputs_never_panic() {
     let rules = RuleSet::new(&[], &[]);
     let cluster: Arc<str> = Arc::from("default");
     let cluster_of = move |_: &str| Some(Arc::clone(&cluster));
-    let settings = FileSettings {
-        max_file_size: u64::MAX,
-        limits: Limits::default(),
-        rules: &rules,
-        cluster_of: &cluster_of,
-        policies: dvmlint::policy::builtin(),
-    };
+    let settings = FileSettings::standalone(&rules, &cluster_of);
     let rel: Arc<str> = Arc::from("fuzz.yaml");
     let mut rng = fastrand::Rng::with_seed(20261123);
     for _ in 0..3000 {

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use dvmlint::lint::file::{FileSettings, analyze_bytes};
 use dvmlint::rules::RuleSet;
-use dvmlint::yaml::Limits;
 use libfuzzer_sys::fuzz_target;
 
 const MANIFESTS: &[&[u8]] = &[
@@ -35,11 +34,8 @@ fuzz_target!(|data: &[u8]| {
     let cluster: Arc<str> = Arc::from("source");
     let cluster_of = move |_: &str| Some(Arc::clone(&cluster));
     let settings = FileSettings {
-        max_file_size: u64::MAX,
-        limits: Limits::default(),
-        rules: &set,
-        cluster_of: &cluster_of,
         policies: &policies,
+        ..FileSettings::standalone(&set, &cluster_of)
     };
     let rel: Arc<str> = Arc::from("manifests.yaml");
     for manifest in MANIFESTS {

@@ -6,7 +6,6 @@ use std::sync::{Arc, LazyLock};
 
 use dvmlint::lint::file::{FileSettings, analyze_bytes};
 use dvmlint::rules::RuleSet;
-use dvmlint::yaml::Limits;
 use libfuzzer_sys::fuzz_target;
 
 static RULES: LazyLock<RuleSet> = LazyLock::new(|| RuleSet::new(&[], &[]));
@@ -15,13 +14,7 @@ static REL: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("fuzz.yaml"));
 fuzz_target!(|data: &[u8]| {
     let cluster: Arc<str> = Arc::from("default");
     let cluster_of = move |_: &str| Some(Arc::clone(&cluster));
-    let settings = FileSettings {
-        max_file_size: u64::MAX,
-        limits: Limits::default(),
-        rules: &RULES,
-        cluster_of: &cluster_of,
-        policies: dvmlint::policy::builtin(),
-    };
+    let settings = FileSettings::standalone(&RULES, &cluster_of);
     let result = analyze_bytes(&REL, data, &settings);
     for finding in &result.findings {
         let span = finding.location.span;

@@ -62,6 +62,24 @@ pub struct FileSettings<'s> {
     pub cluster_of: &'s (dyn Fn(&str) -> Option<Arc<str>> + Sync),
 }
 
+impl<'s> FileSettings<'s> {
+    /// Settings for analysing bytes outside a project run (tests, benchmarks,
+    /// fuzzing): no size limit, the default YAML limits, the built-in declarative
+    /// rules; `cluster_of` names each file's cluster.
+    pub fn standalone(
+        rules: &'s RuleSet,
+        cluster_of: &'s (dyn Fn(&str) -> Option<Arc<str>> + Sync),
+    ) -> Self {
+        FileSettings {
+            max_file_size: u64::MAX,
+            limits: Limits::default(),
+            rules,
+            policies: policy::builtin(),
+            cluster_of,
+        }
+    }
+}
+
 /// Reads `path` (or uses `overlay`, an editor's unsaved buffer) and analyses it.
 pub fn analyze_path(
     rel: &Arc<str>,
