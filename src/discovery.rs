@@ -1,9 +1,10 @@
 //! Finding the project root and the files to lint (SPEC §1 "Paths and context", §2).
 //!
 //! The walk is sequential and cheap (it only lists paths); reading and parsing,
-//! the expensive part, is done in parallel by `crate::lint`. The list is sorted
-//! so that every later stage sees files in the same order whatever the thread
-//! count. `ignore` (built on `walkdir`) is used instead of bare `walkdir` because
+//! the expensive part, is done in parallel by `crate::lint`, which pulls files
+//! from [`walk_iter`] as the walk finds them. Files are sorted before the model
+//! is built, so that every later stage sees them in the same order whatever the
+//! thread count. `ignore` (built on `walkdir`) is used instead of bare `walkdir` because
 //! it implements `.gitignore` semantics, including nested files and negations.
 
 use std::path::{Component, Path, PathBuf};
@@ -91,9 +92,31 @@ pub fn absolute(path: &Path) -> PathBuf {
 /// `path` relative to `root` with `/` separators, or as given when outside it.
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
+    // The walker's paths are clean: their text is already the answer.
+    if std::path::MAIN_SEPARATOR == '/'
+        && let Some(text) = rel.to_str()
+        && !text.is_empty()
+        && !text.starts_with('/')
+        && !text.ends_with('/')
+        && !text.starts_with("./")
+        && !text.contains("//")
+        && !text.contains("/./")
+        && !text.ends_with("/.")
+        && text != "."
+    {
+        return text.to_owned();
+    }
+    by_components(rel)
+}
+
+fn by_components(rel: &Path) -> String {
     let text = rel
         .components()
-        .map(|c| c.as_os_str().to_string_lossy())
+        .map(|c| match c {
+            // Joined with `/` below: an absolute path keeps one leading `/`.
+            Component::RootDir => "".into(),
+            other => other.as_os_str().to_string_lossy(),
+        })
         .collect::<Vec<_>>()
         .join("/");
     if text.is_empty() {
@@ -125,17 +148,25 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, String> {
     builder.build().map_err(|err| err.to_string())
 }
 
-/// Every manifest file below `root`, sorted, plus the paths that could not be read.
-pub fn walk(
+/// What the walk meets: a file to lint, or a path it could not read.
+#[derive(Debug)]
+pub enum Found {
+    File(SourceFile),
+    Error(WalkError),
+}
+
+/// The manifest files below `root` and the paths that could not be read, in
+/// the walker's order (not sorted). `crate::lint` pulls from it from its worker
+/// threads, so files are parsed while the walk goes on, and sorts afterwards.
+pub fn walk_iter(
     root: &Path,
     options: &WalkOptions,
     excluded: &GlobSet,
-) -> (Vec<SourceFile>, Vec<WalkError>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
+) -> impl Iterator<Item = Found> + Send + use<> {
     let root_owned = root.to_path_buf();
+    let filter_root = root.to_path_buf();
     let filter_set = excluded.clone();
-    let walker = ignore::WalkBuilder::new(root)
+    ignore::WalkBuilder::new(root)
         .hidden(false)
         .ignore(false)
         .parents(true)
@@ -152,23 +183,35 @@ pub fn walk(
             {
                 return false;
             }
-            let rel = relative(&root_owned, entry.path());
-            !filter_set.is_match(&rel)
+            filter_set.is_empty() || !filter_set.is_match(relative(&filter_root, entry.path()))
         })
-        .build();
-    for entry in walker {
-        match entry {
+        .build()
+        .filter_map(move |entry| match entry {
             Ok(entry) => {
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                let name = entry.file_name().to_string_lossy();
-                if is_file && is_manifest_name(&name) {
-                    files.push(SourceFile {
-                        rel: relative(root, entry.path()).into(),
+                (is_file && is_manifest_name(&entry.file_name().to_string_lossy())).then(|| {
+                    Found::File(SourceFile {
+                        rel: relative(&root_owned, entry.path()).into(),
                         path: entry.into_path(),
-                    });
-                }
+                    })
+                })
             }
-            Err(err) => errors.push(walk_error(root, &err)),
+            Err(err) => Some(Found::Error(walk_error(&root_owned, &err))),
+        })
+}
+
+/// Every manifest file below `root`, sorted, plus the paths that could not be read.
+pub fn walk(
+    root: &Path,
+    options: &WalkOptions,
+    excluded: &GlobSet,
+) -> (Vec<SourceFile>, Vec<WalkError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for found in walk_iter(root, options, excluded) {
+        match found {
+            Found::File(file) => files.push(file),
+            Found::Error(err) => errors.push(err),
         }
     }
     files.sort();
@@ -194,5 +237,36 @@ fn error_path(err: &ignore::Error) -> Option<&Path> {
             error_path(err)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_text_shortcut_agrees_with_components() {
+        let root = Path::new("/repo");
+        for rel in [
+            "a.yaml",
+            "clusters/source/ns-0/file.yaml",
+            "a/./b.yaml",
+            "./a.yaml",
+            "a//b.yaml",
+            "a/b/",
+            "a/../b.yaml",
+            ".",
+            "",
+            "a/.",
+            "x y/ü.yml",
+        ] {
+            let path = root.join(rel);
+            assert_eq!(
+                relative(root, &path),
+                by_components(path.strip_prefix(root).unwrap_or(&path)),
+                "{rel}"
+            );
+        }
+        assert_eq!(relative(root, Path::new("/other/x.yaml")), "/other/x.yaml");
     }
 }

@@ -18,4 +18,5 @@ pub mod rules;
 pub mod snake_case;
 pub mod suggest;
 pub mod suppress;
+pub mod timings;
 pub mod yaml;

@@ -187,6 +187,7 @@ fn resolve_ids(ids: &[String]) -> Result<Vec<String>, String> {
 }
 
 fn check(args: CheckArgs) -> i32 {
+    let catalogue_timing = crate::timings::stage("catalogue");
     if let Some(err) = crate::catalogue::load_error() {
         return fail(&format!(
             "internal error: the rule catalogue is invalid: {err}"
@@ -197,6 +198,7 @@ fn check(args: CheckArgs) -> i32 {
             "internal error: the rule catalogue is invalid: {err}"
         ));
     }
+    drop(catalogue_timing);
     let select = match args.select.as_deref().map(resolve_ids).transpose() {
         Ok(select) => select,
         Err(message) => return fail(&format!("--select: {message}")),
@@ -242,6 +244,7 @@ fn check(args: CheckArgs) -> i32 {
         statistics: args.statistics,
         quiet: args.quiet,
     };
+    let _report_timing = crate::timings::stage("report");
     let sources = if format == Format::Human && report_options.show_source {
         Sources::load(&run.root, &run.findings, &Default::default())
     } else {

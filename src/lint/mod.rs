@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::catalogue::{self, RuleMeta};
 use crate::config::{Config, ConfigError};
-use crate::discovery::{self, SourceFile, WalkOptions};
+use crate::discovery::{self, Found, SourceFile, WalkOptions};
 use crate::finding::{Finding, Severity};
 use crate::model::Project;
 use crate::policy::{self, PolicyRule};
@@ -47,7 +47,8 @@ pub struct LintOptions {
     pub cache: bool,
 }
 
-/// Runs shorter than this many files finish before a bar would be readable.
+/// Runs shorter than this many files finish before a bar would be readable:
+/// the bar is drawn once this many files are read.
 const PROGRESS_MIN_FILES: usize = 2_000;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -163,8 +164,8 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         exclude,
         respect_gitignore: !options.no_respect_gitignore,
     };
-    let (mut sources, walk_errors) = discovery::walk(&root, &walk_options, &excluded);
-    add_explicit_files(&root, &options.paths, &options.overlays, &mut sources);
+    let mut explicit = Vec::new();
+    add_explicit_files(&root, &options.paths, &options.overlays, &mut explicit);
 
     let cluster_names: Vec<Arc<str>> = config
         .clusters
@@ -188,18 +189,8 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         policies: &policies,
         cluster_of: &cluster_of,
     };
-    let bar = (options.progress && sources.len() >= PROGRESS_MIN_FILES).then(|| {
-        let bar = indicatif::ProgressBar::with_draw_target(
-            Some(sources.len() as u64),
-            indicatif::ProgressDrawTarget::stderr(),
-        );
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} linting {pos}/{len} files {wide_bar} {eta}",
-        ) {
-            bar.set_style(style);
-        }
-        bar
-    });
+    let bar = options.progress.then(progress_bar);
+    let bar_shown = std::sync::atomic::AtomicBool::new(false);
     let cache = options.cache.then(|| {
         let key = cache::settings_key(&format!(
             "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
@@ -208,47 +199,99 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         cache::Cache::open(&root, key)
     });
     let hits = AtomicUsize::new(0);
-    let analyze = || -> Vec<(FileResult, Option<u128>)> {
-        sources
-            .par_iter()
-            .map(|source| {
-                let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
-                let result = match (&cache, overlay) {
-                    (Some(cache), None) => {
-                        match file::read_source(&source.rel, &source.path, settings.max_file_size) {
-                            Ok(bytes) => {
-                                let hash = cache::content_hash(&bytes);
-                                let result = cache.get(&source.rel, hash).inspect(|_| {
-                                    hits.fetch_add(1, Ordering::Relaxed);
-                                });
-                                let result = result.unwrap_or_else(|| {
-                                    file::analyze_bytes(&source.rel, &bytes, &settings)
-                                });
-                                (result, Some(hash))
-                            }
-                            Err(result) => (*result, None),
+    let analyze = |source: SourceFile| -> Analyzed {
+        let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
+        let (result, hash) = match (&cache, overlay) {
+            (Some(cache), None) => {
+                match file::read_source(&source.rel, &source.path, settings.max_file_size) {
+                    Ok(bytes) => {
+                        let hash = cache::content_hash(&bytes);
+                        let result = cache.get(&source.rel, hash).inspect(|_| {
+                            hits.fetch_add(1, Ordering::Relaxed);
+                        });
+                        let result = result
+                            .unwrap_or_else(|| file::analyze_bytes(&source.rel, &bytes, &settings));
+                        (result, Some(hash))
+                    }
+                    Err(result) => (*result, None),
+                }
+            }
+            _ => (
+                file::analyze_path(&source.rel, &source.path, overlay, &settings),
+                None,
+            ),
+        };
+        if let Some(bar) = &bar {
+            bar.inc(1);
+            if bar.position() >= PROGRESS_MIN_FILES as u64
+                && !bar_shown.swap(true, Ordering::Relaxed)
+            {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+        }
+        Analyzed::File(source, Box::new(result), hash)
+    };
+    // The walk is pulled by whichever worker is free, so reading and parsing
+    // start with the first file found instead of after the whole listing.
+    let files_timing = crate::timings::stage("walk + files (parallel)");
+    let walk_and_analyze = || -> Vec<Analyzed> {
+        let found = std::sync::Mutex::new(Vec::new());
+        rayon::scope(|scope| {
+            for item in discovery::walk_iter(&root, &walk_options, &excluded) {
+                match item {
+                    Found::File(source) => scope.spawn(|_| {
+                        let analyzed = analyze(source);
+                        if let Ok(mut found) = found.lock() {
+                            found.push(analyzed);
+                        }
+                    }),
+                    Found::Error(err) => {
+                        if let Ok(mut found) = found.lock() {
+                            found.push(Analyzed::WalkError(err));
                         }
                     }
-                    _ => (
-                        file::analyze_path(&source.rel, &source.path, overlay, &settings),
-                        None,
-                    ),
-                };
-                if let Some(bar) = &bar {
-                    bar.inc(1);
                 }
-                result
-            })
-            .collect()
+            }
+        });
+        let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        if !explicit.is_empty() {
+            let mut missing: BTreeSet<&std::path::Path> =
+                explicit.iter().map(|s| s.path.as_path()).collect();
+            for item in &found {
+                if let Analyzed::File(source, ..) = item {
+                    missing.remove(source.path.as_path());
+                }
+            }
+            let extra: Vec<SourceFile> = explicit
+                .iter()
+                .filter(|s| missing.contains(s.path.as_path()))
+                .cloned()
+                .collect();
+            found.par_extend(extra.into_par_iter().map(&analyze));
+        }
+        found
     };
-    let analyzed = match options.jobs {
+    let mut found = match options.jobs {
         Some(jobs) => rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build()
             .map_err(|err| LintError::Usage(format!("cannot start {jobs} worker threads: {err}")))?
-            .install(analyze),
-        None => analyze(),
+            .install(walk_and_analyze),
+        None => walk_and_analyze(),
     };
+    drop(files_timing);
+    // Back in a fixed order: files by path (the same file found twice counts
+    // once), walk errors after them by path.
+    found.sort_unstable_by(|a, b| a.key().cmp(&b.key()));
+    found.dedup_by(|later, earlier| later.key() == earlier.key());
+    let mut analyzed = Vec::with_capacity(found.len());
+    let mut walk_errors = Vec::new();
+    for item in found {
+        match item {
+            Analyzed::File(_, result, hash) => analyzed.push((*result, hash)),
+            Analyzed::WalkError(err) => walk_errors.push(err),
+        }
+    }
     let hits = hits.into_inner();
     if let Some(cache) = &cache {
         cache.store(&analyzed, hits);
@@ -285,6 +328,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         );
     }
     let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
+    let _model_timing = crate::timings::stage("model");
     let project = Project::build(root.clone(), config, results);
     Ok(Loaded {
         root,
@@ -313,7 +357,10 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         files,
         custom_rules,
     } = load(options, None)?;
+    let rules_timing = crate::timings::stage("project rules");
     findings.extend(rules::run_project_rules(&rule_set, &project));
+    drop(rules_timing);
+    let _finish_timing = crate::timings::stage("suppress, filter, sort");
     let unused = suppress::apply(&mut findings, &suppressions, &|id| rule_set.is_enabled(id));
     findings.extend(unused);
 
@@ -390,32 +437,55 @@ fn is_maskable(secret: &str) -> bool {
 }
 
 /// Files named on the command line are read even when excluded or ignored
-/// (SPEC §2), and so are open editor buffers not yet on disk.
+/// (SPEC §2), and so are open editor buffers not yet on disk; those the walk
+/// does not find are analysed after it.
 fn add_explicit_files(
     root: &std::path::Path,
     paths: &[PathBuf],
     overlays: &BTreeMap<PathBuf, Arc<str>>,
     sources: &mut Vec<SourceFile>,
 ) {
-    let known: BTreeSet<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
     let explicit = paths
         .iter()
         .map(|p| discovery::absolute(p))
         .filter(|p| p.is_file())
         .chain(overlays.keys().cloned());
-    let mut added = false;
     for path in explicit {
-        if !known.contains(&path) && sources.iter().all(|s| s.path != path) {
+        if sources.iter().all(|s| s.path != path) {
             sources.push(SourceFile {
                 rel: discovery::relative(root, &path).into(),
                 path,
             });
-            added = true;
         }
     }
-    if added {
-        sources.sort();
+}
+
+/// One item of the parallel stage.
+enum Analyzed {
+    File(SourceFile, Box<FileResult>, Option<u128>),
+    WalkError(discovery::WalkError),
+}
+
+impl Analyzed {
+    /// Files by relative path, then walk errors by path and message.
+    fn key(&self) -> (bool, &str, &std::ffi::OsStr) {
+        match self {
+            Analyzed::File(source, ..) => (false, &source.rel, source.path.as_os_str()),
+            Analyzed::WalkError(err) => (true, &err.rel, std::ffi::OsStr::new(&err.message)),
+        }
     }
+}
+
+/// A bar drawn only once the run has met enough files to be worth one.
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} linting: {pos} files read {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn per_file_ignored(config: &Config, finding: &Finding) -> bool {

@@ -7,6 +7,7 @@
 //! builds on this.
 
 pub mod destination;
+pub mod egress;
 pub mod migration;
 pub mod network;
 pub mod proxy;
@@ -53,6 +54,20 @@ impl ModelObject {
     pub fn object_ref(&self) -> crate::finding::ObjectRef {
         self.object.meta.object_ref(self.scope.namespace())
     }
+
+    /// A copy without the tree, for views that already read what they need from it.
+    pub fn without_body(&self) -> ModelObject {
+        ModelObject {
+            object: Object {
+                file: Arc::clone(&self.object.file),
+                meta: self.object.meta.clone(),
+                doc_line: self.object.doc_line,
+                body: None,
+            },
+            scope: self.scope.clone(),
+            cluster: self.cluster,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -70,6 +85,8 @@ pub struct Project {
     migration: OnceLock<migration::Migration>,
     proxies: OnceLock<Vec<proxy::EffectiveProxy>>,
     network: OnceLock<network::NetworkModel>,
+    firewalls: OnceLock<egress::Firewalls>,
+    egress_denials: OnceLock<Vec<egress::Denial>>,
     pub config: Config,
     pub clusters: Vec<Cluster>,
     /// Every object, in file order then document order.
@@ -152,6 +169,8 @@ impl Project {
             migration: OnceLock::new(),
             proxies: OnceLock::new(),
             network: OnceLock::new(),
+            firewalls: OnceLock::new(),
+            egress_denials: OnceLock::new(),
             config,
             clusters,
             objects,
@@ -161,20 +180,44 @@ impl Project {
 
     /// Roles, host cluster, migrated namespace pairs and MigrationControllers.
     pub fn migration(&self) -> &migration::Migration {
-        self.migration
-            .get_or_init(|| migration::Migration::build(self))
+        self.migration.get_or_init(|| {
+            let _timing = crate::timings::stage("model: migration");
+            migration::Migration::build(self)
+        })
     }
 
     /// Every cluster's effective proxy settings (SPEC §4).
     pub fn proxies(&self) -> &[proxy::EffectiveProxy] {
-        self.proxies
-            .get_or_init(|| proxy::EffectiveProxy::build_all(self, self.migration()))
+        self.proxies.get_or_init(|| {
+            let migration = self.migration();
+            let _timing = crate::timings::stage("model: proxies");
+            proxy::EffectiveProxy::build_all(self, migration)
+        })
     }
 
     /// Every cluster's NetworkPolicies, indexed by namespace (SPEC §5.9).
     pub fn network(&self) -> &network::NetworkModel {
-        self.network
-            .get_or_init(|| network::NetworkModel::build(self))
+        self.network.get_or_init(|| {
+            let _timing = crate::timings::stage("model: network");
+            network::NetworkModel::build(self)
+        })
+    }
+
+    /// Every egress firewall with its typed view and evaluator form.
+    pub fn firewalls(&self) -> &egress::Firewalls {
+        self.firewalls.get_or_init(|| {
+            let _timing = crate::timings::stage("model: firewalls");
+            egress::Firewalls::build(self)
+        })
+    }
+
+    /// The Deny rules that cut the DVM traffic of migrated namespaces (DVM110, DVM113).
+    pub fn egress_denials(&self) -> &[egress::Denial] {
+        self.egress_denials.get_or_init(|| {
+            let firewalls = self.firewalls();
+            let _timing = crate::timings::stage("model: egress denials");
+            egress::peer_denials(self, firewalls)
+        })
     }
 
     /// The cluster a MigCluster name refers to: the configured cluster of that

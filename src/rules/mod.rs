@@ -246,9 +246,10 @@ pub fn run_project_rules(set: &RuleSet, project: &Project) -> Vec<Finding> {
     REGISTRY
         .par_iter()
         .filter(|(id, _)| set.is_enabled(id))
-        .flat_map_iter(|(_, check)| {
+        .flat_map_iter(|(id, check)| {
             let mut out = Vec::new();
             if let Check::Project(rule) = check {
+                let _timing = crate::timings::stage(id);
                 rule(project, &mut out);
             }
             out

@@ -18,24 +18,26 @@
 use crate::finding::{Finding, Severity};
 use crate::model::Project;
 
-use super::{Denial, Firewalls, Side, allow_rules_yaml, fix_yaml, peer_denials};
+use crate::model::egress::{Denial, Firewalls, Side};
+
+use super::{allow_rules_yaml, fix_yaml};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    let firewalls = Firewalls::build(project);
-    for denial in peer_denials(project, &firewalls) {
+    let firewalls = project.firewalls();
+    for denial in project.egress_denials() {
         if !denial.dns_allows.is_empty() {
             continue;
         }
-        if let Some(finding) = finding(project, &firewalls, &denial) {
+        if let Some(finding) = finding(project, firewalls, denial) {
             out.push(finding);
         }
     }
 }
 
-fn finding(project: &Project, firewalls: &Firewalls<'_>, denial: &Denial) -> Option<Finding> {
+fn finding(project: &Project, firewalls: &Firewalls, denial: &Denial) -> Option<Finding> {
     let firewall = firewalls.items.get(denial.firewall)?;
     let rule = firewall.manifest.rules.get(denial.rule)?;
-    let object = firewall.object;
+    let object = &firewall.object;
     let (message, cidrs, severity) = match denial.side {
         Side::Source => {
             let mut message = format!(

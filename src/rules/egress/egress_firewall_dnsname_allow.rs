@@ -12,11 +12,11 @@ use crate::finding::Finding;
 use crate::manifest::egress_firewall::TargetValue;
 use crate::model::Project;
 
-use super::{Firewalls, allow_rules_yaml, fix_yaml, peer_denials};
+use super::{allow_rules_yaml, fix_yaml};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    let firewalls = Firewalls::build(project);
-    for denial in peer_denials(project, &firewalls) {
+    let firewalls = project.firewalls();
+    for denial in project.egress_denials() {
         let Some(firewall) = firewalls.items.get(denial.firewall) else {
             continue;
         };

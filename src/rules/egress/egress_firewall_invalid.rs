@@ -22,10 +22,10 @@ use crate::model::{Project, Scope};
 use crate::rules::hygiene::template_placeholder::is_angle_placeholder;
 use crate::yaml::Span;
 
-use super::{FirewallObject, Firewalls};
+use crate::model::egress::FirewallObject;
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    let firewalls = Firewalls::build(project);
+    let firewalls = project.firewalls();
     let mut first_sdn: HashMap<(Option<usize>, &Scope), (&str, usize)> = HashMap::new();
     for (i, firewall) in firewalls.items.iter().enumerate() {
         let meta = &firewall.object.object.meta;
@@ -98,7 +98,7 @@ fn place(scope: &Scope) -> String {
 }
 
 fn check_rules(
-    firewall: &FirewallObject<'_>,
+    firewall: &FirewallObject,
     report: &dyn Fn(Span, String, &str) -> Finding,
     out: &mut Vec<Finding>,
 ) {

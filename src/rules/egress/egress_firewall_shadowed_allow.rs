@@ -10,10 +10,12 @@
 use crate::finding::Finding;
 use crate::model::Project;
 
-use super::{FirewallObject, Firewalls, rule_yaml};
+use crate::model::egress::FirewallObject;
+
+use super::rule_yaml;
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    let firewalls = Firewalls::build(project);
+    let firewalls = project.firewalls();
     for firewall in &firewalls.items {
         for shadowed in firewall.eval.shadowed_allows() {
             if let Some(finding) = finding(project, firewall, shadowed.rule, &shadowed.covered_by) {
@@ -25,7 +27,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
 
 fn finding(
     project: &Project,
-    firewall: &FirewallObject<'_>,
+    firewall: &FirewallObject,
     rule: usize,
     covered_by: &[usize],
 ) -> Option<Finding> {

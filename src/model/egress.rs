@@ -1,0 +1,493 @@
+//! Egress firewalls and what they do to the DVM traffic (SPEC §5
+//! DVM110–DVM113, domain.md §6).
+//!
+//! An `EgressNetworkPolicy` (SDN) or `EgressFirewall` (OVN) filters every
+//! connection that leaves the cluster from any pod of its namespace, rsync
+//! client pods included: labels play no part. So a firewall in a migrated
+//! source namespace that denies the DVM destination stops DVM, whatever the
+//! NetworkPolicies say.
+//!
+//! This module gathers, once per run ([`Project::firewalls`]), every firewall
+//! of the project with its typed view and its evaluator form ([`Firewalls`]),
+//! and computes, once per run ([`Project::egress_denials`]), the denials of the
+//! DVM traffic ([`peer_denials`]) that DVM110 and DVM113 both report: one pass
+//! over the migrated pairs, one evaluation per (pair, applying firewall), the
+//! DVM destination computed once per target cluster. DVM110–DVM113 share them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::finding::Location;
+use crate::manifest::egress_firewall::{
+    ClusterNode, FirewallFlavor, FirewallManifest, RuleManifest,
+};
+use crate::model::destination::{DvmDestination, Endpoint};
+use crate::model::{ModelObject, Project, Scope};
+use crate::net::egress_firewall::{EgressFirewall, FirewallAction, FirewallTarget};
+use crate::net::ipset::IpSet;
+use crate::net::ports::{PortRange, PortSet, Protocol, Region};
+
+/// One firewall object of the project.
+pub struct FirewallObject {
+    /// The object without its tree (`manifest` holds what was read from it).
+    pub object: ModelObject,
+    pub manifest: FirewallManifest,
+    /// The rules the platform accepts, for the evaluator.
+    pub eval: EgressFirewall,
+    /// For each rule of `eval`, its index in `manifest.rules`.
+    pub index: Vec<usize>,
+}
+
+impl FirewallObject {
+    /// The manifest rule behind evaluator rule `i`.
+    pub fn rule(&self, i: usize) -> Option<(usize, &RuleManifest)> {
+        let m = *self.index.get(i)?;
+        Some((m, self.manifest.rules.get(m)?))
+    }
+
+    pub fn location(&self, span: crate::yaml::Span) -> Location {
+        Location::new(&self.object.object.file, span)
+    }
+
+    /// `EgressFirewall \`default\` in namespace \`app1\``, or the unbound form.
+    pub fn describe(&self) -> String {
+        let meta = &self.object.object.meta;
+        let place = match &self.object.scope {
+            Scope::Namespace(ns) => format!(" in namespace `{ns}`"),
+            Scope::Unbound | Scope::Cluster => {
+                " (no namespace set: it applies to every migrated namespace of its cluster)"
+                    .to_owned()
+            }
+        };
+        format!("{} `{}`{place}", meta.kind.value, meta.name.value)
+    }
+}
+
+/// Every firewall of the project, indexed by where it applies.
+pub struct Firewalls {
+    pub items: Vec<FirewallObject>,
+    /// (cluster, namespace; `None` = unbound) → indices into `items`.
+    by_scope: HashMap<(usize, Option<String>), Vec<usize>>,
+}
+
+impl Firewalls {
+    /// One pass over the objects for the Nodes and the firewalls.
+    pub fn build(project: &Project) -> Firewalls {
+        let mut nodes: Vec<Vec<ClusterNode>> = vec![Vec::new(); project.clusters.len()];
+        let mut firewalls = Vec::new();
+        for object in &project.objects {
+            let meta = &object.object.meta;
+            if meta.is("", "Node") {
+                if let Some(list) = object.cluster.and_then(|c| nodes.get_mut(c)) {
+                    list.push(ClusterNode::from_node(meta, object.object.body.as_ref()));
+                }
+            } else if let Some(flavor) = FirewallFlavor::of(meta) {
+                firewalls.push((object, flavor));
+            }
+        }
+        let mut items = Vec::new();
+        let mut by_scope: HashMap<(usize, Option<String>), Vec<usize>> = HashMap::new();
+        for (object, flavor) in firewalls {
+            let Some(body) = &object.object.body else {
+                continue;
+            };
+            let manifest = FirewallManifest::from_node(flavor, body);
+            let cluster_nodes = object
+                .cluster
+                .and_then(|c| nodes.get(c))
+                .map_or(&[][..], Vec::as_slice);
+            let (eval, index) = manifest.to_firewall(cluster_nodes);
+            if let Some(cluster) = object.cluster {
+                by_scope
+                    .entry((cluster, object.scope.namespace().map(str::to_owned)))
+                    .or_default()
+                    .push(items.len());
+            }
+            items.push(FirewallObject {
+                object: object.without_body(),
+                manifest,
+                eval,
+                index,
+            });
+        }
+        Firewalls { items, by_scope }
+    }
+
+    /// The firewalls that apply to `namespace` on `cluster`: its own and the
+    /// unbound ones, in file order.
+    pub fn applying(&self, cluster: usize, namespace: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = [Some(namespace.to_owned()), None]
+            .into_iter()
+            .filter_map(|ns| self.by_scope.get(&(cluster, ns)))
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+/// Which side of the migration a denial hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Side {
+    /// The rsync client pods cannot reach the DVM destination (DVM110 error,
+    /// or DVM113 when only a `dnsName` Allow stood before a catch-all Deny).
+    Source,
+    /// The rsync server's replies to the source's `cidrs` are denied (DVM110
+    /// warning: they can be dropped in OVN shared-gateway mode).
+    Target,
+}
+
+/// One Deny rule cutting the DVM traffic, merged over the namespaces it hits.
+#[derive(Clone)]
+pub struct Denial {
+    pub side: Side,
+    /// Index into [`Firewalls::items`].
+    pub firewall: usize,
+    /// Index of the deciding Deny in the manifest's rules.
+    pub rule: usize,
+    /// Manifest indices of `dnsName` Allow rules that stood ahead of a
+    /// catch-all Deny on this traffic (DVM113); empty for DVM110.
+    pub dns_allows: Vec<usize>,
+    /// The denied part; `None` when the destination is unknown and only a
+    /// catch-all Deny could be judged.
+    pub denied: Option<IpSet>,
+    /// What was checked: the destination's addresses or the peer's `cidrs`.
+    pub checked: Option<IpSet>,
+    pub ports: PortSet,
+    /// What the checked traffic is, for messages.
+    pub what: String,
+    /// Why the destination was unknown, when it was.
+    pub unknown: Option<String>,
+    pub namespaces: BTreeSet<String>,
+}
+
+impl Denial {
+    /// `10.0.128.0/17 of 10.0.0.0/16 on TCP port 443`.
+    pub fn range_text(&self) -> String {
+        let ports = if self.ports == PortSet::all() {
+            "on every TCP port".to_owned()
+        } else if let [r] = self.ports.ranges()
+            && r.start() == r.end()
+        {
+            format!("on TCP port {r}")
+        } else {
+            format!("on TCP ports {}", self.ports)
+        };
+        match (&self.denied, &self.checked) {
+            (Some(denied), Some(checked)) if denied == checked => {
+                format!("all of {checked} {ports}")
+            }
+            (Some(denied), Some(checked)) => format!("{denied} of {checked} {ports}"),
+            _ => format!("every IPv4 address (`0.0.0.0/0`) {ports}"),
+        }
+    }
+
+    pub fn namespaces_text(&self) -> String {
+        let list: Vec<String> = self.namespaces.iter().map(|n| format!("`{n}`")).collect();
+        let plural = if list.len() == 1 { "" } else { "s" };
+        format!("namespace{plural} {}", list.join(", "))
+    }
+}
+
+type DenialKey = (Side, usize, usize, Vec<usize>, String, String, String);
+
+/// Every Deny that cuts the DVM traffic of a migrated namespace (SPEC §5
+/// DVM110/DVM113), in a deterministic order.
+pub fn peer_denials(project: &Project, firewalls: &Firewalls) -> Vec<Denial> {
+    let migration = project.migration();
+    let mut destinations: HashMap<usize, DvmDestination> = HashMap::new();
+    let mut evaluated: HashMap<(usize, usize), Vec<Denial>> = HashMap::new();
+    let mut merged: BTreeMap<DenialKey, Denial> = BTreeMap::new();
+    let mut add = |denial: Denial| {
+        let key = (
+            denial.side,
+            denial.firewall,
+            denial.rule,
+            denial.dns_allows.clone(),
+            denial
+                .denied
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            denial
+                .checked
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            denial.what.clone(),
+        );
+        match merged.get_mut(&key) {
+            Some(existing) => existing.namespaces.extend(denial.namespaces),
+            None => {
+                merged.insert(key, denial);
+            }
+        }
+    };
+    for pair in &migration.pairs {
+        let source = firewalls.applying(pair.source.cluster, &pair.source.namespace);
+        if !source.is_empty() {
+            let dest = destinations
+                .entry(pair.target.cluster)
+                .or_insert_with(|| DvmDestination::of(project, migration, pair));
+            let peer_cidrs = cidrs_of(project, pair.target.cluster);
+            for &fw in &source {
+                // An unbound firewall applies to every migrated namespace:
+                // evaluate it once per target cluster, not once per namespace.
+                let denials = evaluated
+                    .entry((fw, pair.target.cluster))
+                    .or_insert_with(|| {
+                        source_denials(
+                            project,
+                            firewalls,
+                            fw,
+                            dest,
+                            &peer_cidrs,
+                            pair.target.cluster,
+                        )
+                    });
+                for denial in denials.iter() {
+                    add(Denial {
+                        namespaces: BTreeSet::from([pair.source.namespace.clone()]),
+                        ..denial.clone()
+                    });
+                }
+            }
+        }
+        if pair.source.cluster == pair.target.cluster {
+            // Intra-cluster replies never leave the cluster.
+            continue;
+        }
+        let source_cidrs = cidrs_of(project, pair.source.cluster);
+        if source_cidrs.is_empty() {
+            continue;
+        }
+        let source_name = cluster_name(project, pair.source.cluster);
+        for fw in firewalls.applying(pair.target.cluster, &pair.target.namespace) {
+            let Some(firewall) = firewalls.items.get(fw) else {
+                continue;
+            };
+            let verdict = firewall
+                .eval
+                .evaluate(&source_cidrs, PortRange::ALL, Protocol::Tcp);
+            for decision in verdict.denials() {
+                let Some((rule, _)) = firewall.rule(decision.rule) else {
+                    continue;
+                };
+                add(Denial {
+                    side: Side::Target,
+                    firewall: fw,
+                    rule,
+                    dns_allows: Vec::new(),
+                    denied: Some(decision.region.addresses.clone()),
+                    checked: Some(source_cidrs.clone()),
+                    ports: decision.region.ports.clone(),
+                    what: format!(
+                        "the rsync server's replies to the `cidrs` of source cluster `{source_name}`"
+                    ),
+                    unknown: None,
+                    namespaces: BTreeSet::from([pair.target.namespace.clone()]),
+                });
+            }
+        }
+    }
+    merged.into_values().collect()
+}
+
+/// The denials of one source-side firewall for one DVM destination.
+fn source_denials(
+    project: &Project,
+    firewalls: &Firewalls,
+    fw: usize,
+    dest: &DvmDestination,
+    peer_cidrs: &IpSet,
+    target: usize,
+) -> Vec<Denial> {
+    let Some(firewall) = firewalls.items.get(fw) else {
+        return Vec::new();
+    };
+    let what = describe_destination(project, dest, target);
+    let (checked, unknown) = match &dest.addresses {
+        Some(addresses) => (addresses.clone(), None),
+        None if !peer_cidrs.is_empty() => (
+            peer_cidrs.clone(),
+            Some(format!(
+                "{}; the `cidrs` of cluster `{}` were checked instead",
+                dest.unknown_reason
+                    .as_deref()
+                    .unwrap_or("the DVM destination is unknown"),
+                cluster_name(project, target)
+            )),
+        ),
+        None => return catch_all_denial(firewall, fw, dest, what),
+    };
+    let verdict = firewall.eval.evaluate(&checked, dest.ports, Protocol::Tcp);
+    let mut out = Vec::new();
+    for decision in verdict.denials() {
+        let Some((rule, _)) = firewall.rule(decision.rule) else {
+            continue;
+        };
+        let catch_all = firewall
+            .eval
+            .rules
+            .get(decision.rule)
+            .is_some_and(is_catch_all);
+        let dns_allows: Vec<usize> = if catch_all {
+            verdict
+                .may_match
+                .iter()
+                .filter(|m| m.rule < decision.rule && m.action == FirewallAction::Allow)
+                .filter(|m| overlaps(&m.region, &decision.region))
+                .filter(|m| is_dns(firewall, m.rule))
+                .filter_map(|m| firewall.rule(m.rule).map(|(i, _)| i))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        out.push(Denial {
+            side: Side::Source,
+            firewall: fw,
+            rule,
+            dns_allows,
+            denied: Some(decision.region.addresses.clone()),
+            checked: Some(checked.clone()),
+            ports: decision.region.ports.clone(),
+            what: what.clone(),
+            unknown: unknown.clone(),
+            namespaces: BTreeSet::new(),
+        });
+    }
+    out
+}
+
+/// With no address of the peer known at all, only a catch-all Deny reached
+/// before any Allow on the destination ports is certain to cut DVM (SPEC §5).
+fn catch_all_denial(
+    firewall: &FirewallObject,
+    fw: usize,
+    dest: &DvmDestination,
+    what: String,
+) -> Vec<Denial> {
+    let wanted = PortSet::from(dest.ports);
+    let mut dns_allows = Vec::new();
+    for (i, rule) in firewall.eval.rules.iter().enumerate() {
+        let ports = rule.ports_for(Protocol::Tcp).intersection(&wanted);
+        if ports.is_empty() {
+            continue;
+        }
+        match rule.action {
+            FirewallAction::Allow if is_dns(firewall, i) => {
+                dns_allows.extend(firewall.rule(i).map(|(m, _)| m));
+            }
+            FirewallAction::Allow => return Vec::new(),
+            FirewallAction::Deny if is_ipv4_catch_all(rule) => {
+                let Some((rule, _)) = firewall.rule(i) else {
+                    return Vec::new();
+                };
+                return vec![Denial {
+                    side: Side::Source,
+                    firewall: fw,
+                    rule,
+                    dns_allows,
+                    denied: None,
+                    checked: None,
+                    ports,
+                    what,
+                    unknown: dest.unknown_reason.clone(),
+                    namespaces: BTreeSet::new(),
+                }];
+            }
+            FirewallAction::Deny => {}
+        }
+    }
+    Vec::new()
+}
+
+/// `cidrSelector: 0.0.0.0/0` (or `::/0`).
+fn is_catch_all(rule: &crate::net::egress_firewall::FirewallRule) -> bool {
+    matches!(rule.to, FirewallTarget::Cidr(net) if net.prefix_len() == 0)
+}
+
+/// `cidrSelector: 0.0.0.0/0`: with no peer address known, an IPv6 catch-all
+/// proves nothing about an (IPv4) OpenShift destination.
+fn is_ipv4_catch_all(rule: &crate::net::egress_firewall::FirewallRule) -> bool {
+    matches!(rule.to, FirewallTarget::Cidr(ipnet::IpNet::V4(net)) if net.prefix_len() == 0)
+}
+
+fn is_dns(firewall: &FirewallObject, eval_rule: usize) -> bool {
+    matches!(
+        firewall.eval.rules.get(eval_rule).map(|r| &r.to),
+        Some(FirewallTarget::DnsName(_))
+    )
+}
+
+fn overlaps(a: &Region, b: &Region) -> bool {
+    a.addresses.intersects(&b.addresses) && !a.ports.intersection(&b.ports).is_empty()
+}
+
+fn cidrs_of(project: &Project, cluster: usize) -> IpSet {
+    project
+        .clusters
+        .get(cluster)
+        .and_then(|c| c.config)
+        .and_then(|i| project.config.clusters.get(i))
+        .map(|c| IpSet::from_nets(c.cidrs.iter().copied()))
+        .unwrap_or_default()
+}
+
+fn cluster_name(project: &Project, cluster: usize) -> String {
+    project
+        .cluster_name(Some(cluster))
+        .map_or_else(|| "target".to_owned(), ToString::to_string)
+}
+
+fn describe_destination(project: &Project, dest: &DvmDestination, target: usize) -> String {
+    let name = cluster_name(project, target);
+    match &dest.endpoint {
+        Endpoint::Proxy { .. } => {
+            "the `stunnel_tcp_proxy` proxy the rsync clients connect through".to_owned()
+        }
+        Endpoint::Route => format!("the Route of cluster `{name}` (its ingress addresses)"),
+        Endpoint::NodePort => format!("the NodePorts of the workers of cluster `{name}`"),
+        Endpoint::ClusterIP => format!("the service network of cluster `{name}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn denial(denied: Option<&str>, checked: Option<&str>, ports: PortSet) -> Denial {
+        Denial {
+            side: Side::Source,
+            firewall: 0,
+            rule: 1,
+            dns_allows: Vec::new(),
+            denied: denied.map(|d| d.parse().unwrap()),
+            checked: checked.map(|c| c.parse().unwrap()),
+            ports,
+            what: String::new(),
+            unknown: None,
+            namespaces: BTreeSet::from(["app1".to_owned(), "app2".to_owned()]),
+        }
+    }
+
+    #[test]
+    fn ranges_read_as_sub_range_of_destination() {
+        let one = PortSet::from(PortRange::single(443));
+        assert_eq!(
+            denial(Some("10.0.128.0/17"), Some("10.0.0.0/16"), one.clone()).range_text(),
+            "10.0.128.0/17 of 10.0.0.0/16 on TCP port 443"
+        );
+        assert_eq!(
+            denial(Some("10.0.0.0/16"), Some("10.0.0.0/16"), PortSet::all()).range_text(),
+            "all of 10.0.0.0/16 on every TCP port"
+        );
+        let d = denial(None, None, one);
+        assert_eq!(
+            d.range_text(),
+            "every IPv4 address (`0.0.0.0/0`) on TCP port 443"
+        );
+        assert_eq!(d.namespaces_text(), "namespaces `app1`, `app2`");
+    }
+}

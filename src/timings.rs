@@ -1,0 +1,34 @@
+//! Opt-in stage timings for performance work: with `DVMLINT_TIMINGS=1` in the
+//! environment each timed stage prints its wall time to stderr when it ends
+//! (`docs/performance.md` uses them for the serial tail). Off, a stage costs one
+//! relaxed load of a cached flag.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+fn enabled() -> bool {
+    static ENABLED: OnceLock<bool> = OnceLock::new();
+    *ENABLED.get_or_init(|| std::env::var_os("DVMLINT_TIMINGS").is_some_and(|v| v != "0"))
+}
+
+/// A running stage; it reports when dropped.
+pub struct Stage {
+    name: &'static str,
+    start: Instant,
+}
+
+/// Starts timing `name` when timings are on.
+#[must_use = "a stage reports when it is dropped"]
+pub fn stage(name: &'static str) -> Option<Stage> {
+    enabled().then(|| Stage {
+        name,
+        start: Instant::now(),
+    })
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        let ms = self.start.elapsed().as_secs_f64() * 1e3;
+        eprintln!("dvmlint: timing: {:<28} {ms:>9.1} ms", self.name);
+    }
+}
