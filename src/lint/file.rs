@@ -19,7 +19,8 @@ use crate::yaml::{self, Limits, Node, Pos, Span};
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Object {
     pub file: Arc<str>,
-    pub meta: ObjectMeta,
+    /// Boxed: the model moves objects, and most of an object is its metadata.
+    pub meta: Box<ObjectMeta>,
     /// First line of its document (or List item): where a document-wide
     /// suppression comment goes.
     pub doc_line: u32,
@@ -286,9 +287,16 @@ impl Doc<'_> {
                 }
                 let body = kinds::is_modelled(meta.group(), &meta.kind.value)
                     .then(|| node.clone().into_owned());
+                let mut meta = meta;
+                if body.is_none() {
+                    // No cross-file rule reads the labels or annotations of
+                    // kinds the model does not keep (the document rules above did).
+                    meta.labels = Default::default();
+                    meta.annotations = Default::default();
+                }
                 result.objects.push(Object {
                     file: Arc::clone(self.rel),
-                    meta: *meta,
+                    meta,
                     doc_line,
                     body,
                 });

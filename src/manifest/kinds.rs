@@ -2,7 +2,8 @@
 //!
 //! Only objects some cross-file rule reads are kept after their file is parsed
 //! (SPEC §11: memory must not grow with objects no rule reads, such as
-//! ConfigMap payloads). Everything else is reduced to its [`super::ObjectMeta`].
+//! ConfigMap payloads). Everything else is reduced to its [`super::ObjectMeta`]
+//! without labels and annotations.
 
 /// (API group, kind) pairs whose whole tree the model keeps.
 const MODELLED: &[(&str, &str)] = &[

@@ -73,7 +73,8 @@ impl ObjectMeta {
     }
 
     pub fn is(&self, group: &str, kind: &str) -> bool {
-        self.group() == group && self.kind.value == kind
+        // Kind first: it differs for almost every object a scan meets.
+        self.kind.value == kind && self.group() == group
     }
 
     pub fn object_ref(&self, namespace: Option<&str>) -> ObjectRef {

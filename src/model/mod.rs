@@ -19,7 +19,8 @@ use std::sync::{Arc, OnceLock};
 
 use crate::config::{Config, Role};
 use crate::lint::file::{FileResult, LocatedInstallConfig, Object};
-use crate::manifest::kinds;
+use crate::manifest::{ObjectMeta, kinds};
+use rayon::prelude::*;
 
 /// Where an object lives once applied.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -139,23 +140,28 @@ impl Project {
             .flat_map(|(dir, k)| k.patch_files.iter().map(move |p| join(dir, p)))
             .collect();
 
-        let mut objects = Vec::new();
+        // Cluster and scope in parallel (glob matching, namespace lookups);
+        // then the objects (small: their metadata is boxed) move in, in file order.
+        let placed: Vec<(Option<usize>, Option<Vec<Scope>>)> = files
+            .par_iter()
+            .map(|file| {
+                let cluster = cluster_of(&file.rel);
+                let scopes = (!patch_files.contains(file.rel.as_ref())).then(|| {
+                    file.objects
+                        .iter()
+                        .map(|object| scope_of(&object.meta, &kustomize_namespaces, &file.rel))
+                        .collect()
+                });
+                (cluster, scopes)
+            })
+            .collect();
+        let mut objects = Vec::with_capacity(files.iter().map(|f| f.objects.len()).sum());
         let mut install_configs = Vec::new();
-        for file in files {
-            let cluster = cluster_of(&file.rel);
-            if patch_files.contains(file.rel.as_ref()) {
+        for (file, (cluster, scopes)) in files.into_iter().zip(placed) {
+            let Some(scopes) = scopes else {
                 continue;
-            }
-            for object in file.objects {
-                let meta = &object.meta;
-                let scope = if kinds::is_cluster_scoped(meta.group(), &meta.kind.value) {
-                    Scope::Cluster
-                } else if let Some(ns) = &meta.namespace {
-                    Scope::Namespace(ns.value.clone())
-                } else {
-                    nearest(&kustomize_namespaces, &file.rel)
-                        .map_or(Scope::Unbound, |ns| Scope::Namespace(ns.to_owned()))
-                };
+            };
+            for (object, scope) in file.objects.into_iter().zip(scopes) {
                 objects.push(ModelObject {
                     object,
                     scope,
@@ -233,6 +239,19 @@ impl Project {
 
     pub fn cluster_name(&self, index: Option<usize>) -> Option<&Arc<str>> {
         index.and_then(|i| self.clusters.get(i)).map(|c| &c.name)
+    }
+}
+
+/// Where an object lands: cluster-scoped, its own namespace, its nearest
+/// kustomization's, else unbound.
+fn scope_of(meta: &ObjectMeta, kustomize_namespaces: &HashMap<String, String>, rel: &str) -> Scope {
+    if kinds::is_cluster_scoped(meta.group(), &meta.kind.value) {
+        Scope::Cluster
+    } else if let Some(ns) = &meta.namespace {
+        Scope::Namespace(ns.value.clone())
+    } else {
+        nearest(kustomize_namespaces, rel)
+            .map_or(Scope::Unbound, |ns| Scope::Namespace(ns.to_owned()))
     }
 }
 

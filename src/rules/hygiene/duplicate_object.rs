@@ -5,13 +5,12 @@
 //!
 //! One hash map pass over all objects: linear in the repository size.
 
-use std::collections::HashMap;
-
 use crate::finding::{Finding, Location};
 use crate::model::{Project, Scope};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    let mut first: HashMap<(usize, &str, &str, &Scope, &str), usize> = HashMap::new();
+    let mut first: foldhash::HashMap<(usize, &str, &str, &Scope, &str), usize> =
+        foldhash::HashMap::with_capacity_and_hasher(project.objects.len(), Default::default());
     for (index, item) in project.objects.iter().enumerate() {
         let Some(cluster) = item.cluster else {
             continue;
