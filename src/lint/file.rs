@@ -104,32 +104,32 @@ pub fn read_source(
     path: &Path,
     max_file_size: u64,
 ) -> Result<Vec<u8>, Box<FileResult>> {
+    use std::io::Read as _;
     let unreadable = |finding: Finding| Box::new(only(rel, finding));
-    match std::fs::metadata(path).map(|m| m.len()) {
-        Ok(size) if size > max_file_size => {
-            return Err(unreadable(rules::input::unreadable_input::too_large(
-                rel,
-                size,
-                max_file_size,
-            )));
-        }
-        Err(err) => {
-            return Err(unreadable(rules::input::unreadable_input::io_error(
-                rel, &err,
-            )));
-        }
-        Ok(_) => {}
+    let io_error =
+        |err: std::io::Error| unreadable(rules::input::unreadable_input::io_error(rel, &err));
+    let too_large = |size: u64| {
+        unreadable(rules::input::unreadable_input::too_large(
+            rel,
+            size,
+            max_file_size,
+        ))
+    };
+    // One path lookup: the size comes from the open file, not from the path.
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
+    if size > max_file_size {
+        return Err(too_large(size));
     }
-    match std::fs::read(path) {
-        // The file may have grown since its size was read.
-        Ok(bytes) if bytes.len() as u64 > max_file_size => Err(unreadable(
-            rules::input::unreadable_input::too_large(rel, bytes.len() as u64, max_file_size),
-        )),
-        Ok(bytes) => Ok(bytes),
-        Err(err) => Err(unreadable(rules::input::unreadable_input::io_error(
-            rel, &err,
-        ))),
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    // The file may have grown since its size was read: read one byte past the limit at most.
+    file.take(max_file_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > max_file_size {
+        return Err(too_large(bytes.len() as u64));
     }
+    Ok(bytes)
 }
 
 fn only(rel: &Arc<str>, finding: Finding) -> FileResult {

@@ -365,7 +365,14 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
     findings.extend(unused);
 
     let reported = ReportScope::new(&root, &options.paths);
-    let config = project.config;
+    let mut project = project;
+    let config = std::mem::take(&mut project.config);
+    // Freeing hundreds of thousands of objects takes a while (0.2 s for 1 GB
+    // of manifests): a helper thread does it while the findings are reported.
+    // If it cannot start, the closure is dropped here, and the model with it.
+    let _ = std::thread::Builder::new()
+        .name("dvmlint-free".to_owned())
+        .spawn(move || drop(project));
     findings.retain(|f| {
         rule_set.is_enabled(&f.rule) && reported.includes(f) && !per_file_ignored(&config, f)
     });

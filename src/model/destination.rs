@@ -177,10 +177,9 @@ fn worker_addresses(
 ) -> (Vec<IpNet>, bool) {
     let mut nets = Vec::new();
     let mut hostnames = false;
-    for object in project
-        .objects
-        .iter()
-        .filter(|o| o.cluster == Some(cluster) && o.object.meta.is("", "Node"))
+    for (_, object) in project
+        .modelled()
+        .filter(|(_, o)| o.cluster == Some(cluster) && o.object.meta.is("", "Node"))
     {
         if !object
             .object
@@ -226,8 +225,8 @@ fn service_network(project: &Project, cluster: usize) -> Vec<IpNet> {
         .flat_map(|(_, ic)| ic.config.service_networks.iter())
         .filter_map(|t| t.value.parse::<IpNet>().ok());
     let from_network = project
-        .objects
-        .iter()
+        .modelled()
+        .map(|(_, o)| o)
         .filter(|o| {
             o.cluster == Some(cluster) && o.object.meta.is("config.openshift.io", "Network")
         })

@@ -74,7 +74,7 @@ impl Firewalls {
     pub fn build(project: &Project) -> Firewalls {
         let mut nodes: Vec<Vec<ClusterNode>> = vec![Vec::new(); project.clusters.len()];
         let mut firewalls = Vec::new();
-        for object in &project.objects {
+        for (_, object) in project.modelled() {
             let meta = &object.object.meta;
             if meta.is("", "Node") {
                 if let Some(list) = object.cluster.and_then(|c| nodes.get_mut(c)) {

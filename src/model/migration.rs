@@ -69,7 +69,7 @@ impl Migration {
             .collect();
 
         let mut controllers = vec![None; n];
-        for (index, object) in project.objects.iter().enumerate() {
+        for (index, object) in project.modelled() {
             if let Some(cluster) = object.cluster
                 && is(object, "MigrationController")
                 && let Some(slot) = controllers.get_mut(cluster)
@@ -231,7 +231,7 @@ fn host_cluster(
     controllers: &[Option<usize>],
     is_source: &[bool],
 ) -> Option<usize> {
-    let by_mig_cluster = project.objects.iter().find_map(|o| {
+    let by_mig_cluster = project.modelled().find_map(|(_, o)| {
         if !is(o, "MigCluster") {
             return None;
         }

@@ -92,6 +92,9 @@ pub struct Project {
     pub clusters: Vec<Cluster>,
     /// Every object, in file order then document order.
     pub objects: Vec<ModelObject>,
+    /// Indices into `objects` of those whose tree was kept (the kinds of
+    /// `manifest::kinds`): the model's scans for a kind walk only these.
+    modelled: Vec<usize>,
     pub install_configs: Vec<(Option<usize>, LocatedInstallConfig)>,
 }
 
@@ -157,11 +160,15 @@ impl Project {
             .collect();
         let mut objects = Vec::with_capacity(files.iter().map(|f| f.objects.len()).sum());
         let mut install_configs = Vec::new();
+        let mut modelled = Vec::new();
         for (file, (cluster, scopes)) in files.into_iter().zip(placed) {
             let Some(scopes) = scopes else {
                 continue;
             };
             for (object, scope) in file.objects.into_iter().zip(scopes) {
+                if object.body.is_some() {
+                    modelled.push(objects.len());
+                }
                 objects.push(ModelObject {
                     object,
                     scope,
@@ -180,6 +187,7 @@ impl Project {
             config,
             clusters,
             objects,
+            modelled,
             install_configs,
         }
     }
@@ -207,6 +215,14 @@ impl Project {
             let _timing = crate::timings::stage("model: network");
             network::NetworkModel::build(self)
         })
+    }
+
+    /// The objects of the kinds the model keeps (`manifest::kinds`), with
+    /// their index in [`Project::objects`], in order.
+    pub fn modelled(&self) -> impl Iterator<Item = (usize, &ModelObject)> + '_ {
+        self.modelled
+            .iter()
+            .filter_map(|&i| Some((i, self.objects.get(i)?)))
     }
 
     /// Every egress firewall with its typed view and evaluator form.

@@ -83,7 +83,7 @@ impl NetworkModel {
         let mut policies: Vec<Vec<crate::net::netpol::Policy>> = vec![Vec::new(); n];
         let mut clusters: Vec<ClusterPolicies> = vec![ClusterPolicies::default(); n];
         let mut namespace_labels: Vec<BTreeMap<String, Labels>> = vec![platform_namespaces(); n];
-        for (index, object) in project.objects.iter().enumerate() {
+        for (index, object) in project.modelled() {
             let Some(cluster) = object.cluster else {
                 continue;
             };

@@ -202,9 +202,10 @@ impl EffectiveProxy {
             .get(cluster)
             .and_then(|c| c.config)
             .and_then(|i| project.config.clusters.get(i));
+        // The kinds read below (ClusterVersion, Proxy, Node) are all modelled.
         let objects: Vec<&ModelObject> = project
-            .objects
-            .iter()
+            .modelled()
+            .map(|(_, o)| o)
             .filter(|o| o.cluster == Some(cluster))
             .collect();
         let install_config = project
