@@ -335,7 +335,7 @@ fn collect_url_passwords(node: &Node<'_>, result: &mut FileResult) {
         // `@` first: one byte, and rare in payloads that mention URLs.
         if let Some(text) = n.as_str().filter(|t| {
             memchr::memchr(b'@', t.as_bytes()).is_some()
-                && memchr::memmem::find(t.as_bytes(), b"://").is_some()
+                && crate::proxy::stunnel_url::has_scheme_separator(t)
         }) && let Some(password) = crate::proxy::stunnel_url::password(text)
         {
             result

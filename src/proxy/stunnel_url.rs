@@ -348,6 +348,14 @@ impl Password {
     }
 }
 
+/// True when `text` holds `://` anywhere: the cheap test that keeps URL checks
+/// off most scalars. The searcher is built once, not per scalar.
+pub fn has_scheme_separator(text: &str) -> bool {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"://"));
+    FINDER.find(text.as_bytes()).is_some()
+}
+
 /// The password of a URL-like value (`scheme://user:pass@host`, or `user:pass@host` without a
 /// scheme), even when Go could not parse it. `None` when there is none or it is empty.
 pub fn password(value: &str) -> Option<Password> {

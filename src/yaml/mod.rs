@@ -222,7 +222,8 @@ impl<'a> Node<'a> {
 
     /// Visits every node of the subtree, depth first, keys before values.
     pub fn walk<'s>(&'s self, visit: &mut impl FnMut(&'s Node<'a>)) {
-        let mut stack = vec![self];
+        let mut stack = Vec::with_capacity(32);
+        stack.push(self);
         while let Some(node) = stack.pop() {
             visit(node);
             match &node.value {

@@ -43,7 +43,7 @@ fn placeholder(node: &Node<'_>) -> Option<(Span, String)> {
                     format!("`{text}` is a documentation placeholder, not a value"),
                 ));
             }
-            if memchr::memmem::find(text.as_bytes(), b"://").is_some() && is_url_placeholder(text) {
+            if crate::proxy::stunnel_url::has_scheme_separator(text) && is_url_placeholder(text) {
                 return Some((
                     node.span,
                     "this URL still holds the documentation's placeholders (`username:password@ip:port`)".to_owned(),
