@@ -10,6 +10,7 @@
 #   benches/whole-lint.sh --memory [--files 2000] [--payloads "4 64"]
 #                                                dvmlint peak RSS against ConfigMap payload size
 # Options:  --runs N (hyperfine runs of the fast tools, default 5)  --no-peers  --peers yamllint,checkov
+#           --rounds N (interleaved rounds for the target ratios, default 7)
 # Env:      CORPUS_DIR (parent of generated corpora, default /tmp)   PEER_TIMEOUT (s, default 600)
 #           PEER_REPEAT_UNDER (s, default 30: a peer whose first run is faster gets hyperfine --runs 3)
 #           YAMLLINT, CHECKOV (commands; default: on PATH, else /tmp/bench-venv/bin/...)
@@ -23,6 +24,7 @@ mb=""
 files=""
 payload=""
 runs=5
+rounds=7
 dry_run=0
 memory=0
 payloads="4 64"
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
     --files) files=$2; shift 2 ;;
     --payload-kb) payload=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --dry-run) dry_run=1; shift ;;
     --memory) memory=1; shift ;;
     --payloads) payloads=$2; shift 2 ;;
@@ -269,6 +272,31 @@ fast "dvmlint check (jobs: default, $(nproc) cores)" "dvmlint check DIR --format
 fast "dvmlint check --jobs 1" "dvmlint check DIR --format json --quiet --no-cache --output /dev/null --jobs 1" "$findings" \
   "$dvmlint" check "$corpus" --format json --quiet --no-cache --output /dev/null --jobs 1
 
+# The target ratios, measured round by round: a round runs the floor, dvmlint and
+# dvmlint --jobs 1 back to back, so a shared host that slows down for a while
+# slows all three alike (hyperfine's batches above run one tool after the other).
+echo "measuring the target ratios ($rounds interleaved rounds) ..." >&2
+ratios=$(python3 - "$rounds" "$floor" "$dvmlint" "$corpus" <<'PY'
+import statistics, subprocess, sys, time
+rounds, floor, dvmlint, corpus = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+check = [dvmlint, "check", corpus, "--format", "json", "--quiet", "--no-cache", "--output", "/dev/null"]
+def wall(cmd):
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+throughput, speedup = [], []
+wall([floor, corpus]); wall(check)  # warm-up
+for _ in range(rounds):
+    f, two, one = wall([floor, corpus]), wall(check), wall(check + ["--jobs", "1"])
+    throughput.append(f / two)
+    speedup.append(one / two)
+def show(values, fmt):
+    return f"median {fmt(statistics.median(values))} (range {fmt(min(values))} to {fmt(max(values))})"
+print(f"| dvmlint throughput / floor throughput | {show(throughput, lambda v: f'{v:.0%}')} | ≥ 85% |")
+print(f"| `--jobs 1` wall / `--jobs 2` wall | {show(speedup, lambda v: f'{v:.2f}x')} | ≥ 1.7x |")
+PY
+)
+
 versions="dvmlint $(git rev-parse --short HEAD)"
 case ",$peers," in *,yamllint,*)
   yl=$(find_tool yamllint || true)
@@ -298,6 +326,12 @@ table=$work/table.md
   cat "$rows"
   echo
   echo "Determinism (\`--jobs 1\` vs \`--jobs 2\` JSON, $findings findings): $([ $deterministic = yes ] && echo identical || echo DIFFERENT)."
+  echo
+  echo "Target ratios, $rounds interleaved rounds (floor, dvmlint, dvmlint --jobs 1 back to back; per-round ratios):"
+  echo
+  echo "| ratio | measured | target |"
+  echo "|---|---|---|"
+  echo "$ratios"
 } > "$table"
 mkdir -p "$results_dir"
 cp "$table" "$results_dir/whole-lint-$files-$payload.md"

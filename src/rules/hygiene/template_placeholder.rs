@@ -37,6 +37,8 @@ pub fn check(ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
 fn placeholder(node: &Node<'_>) -> Option<(Span, String)> {
     match &node.value {
         Value::Scalar(text, style) => {
+            // Every form below holds `<`, `:` (of `://`) or `[`: most scalars hold none.
+            memchr::memchr3(b'<', b':', b'[', text.as_bytes())?;
             if is_angle_placeholder(text) {
                 return Some((
                     node.span,
