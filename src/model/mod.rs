@@ -194,25 +194,23 @@ impl Project {
 
     /// Roles, host cluster, migrated namespace pairs and MigrationControllers.
     pub fn migration(&self) -> &migration::Migration {
-        self.migration.get_or_init(|| {
-            let _timing = crate::timings::stage("model: migration");
+        derive(&self.migration, "model: migration", || {
             migration::Migration::build(self)
         })
     }
 
     /// Every cluster's effective proxy settings (SPEC §4).
     pub fn proxies(&self) -> &[proxy::EffectiveProxy] {
-        self.proxies.get_or_init(|| {
-            let migration = self.migration();
-            let _timing = crate::timings::stage("model: proxies");
+        let migration = self.migration();
+        derive(&self.proxies, "model: proxies", || {
             proxy::EffectiveProxy::build_all(self, migration)
         })
+        .as_slice()
     }
 
     /// Every cluster's NetworkPolicies, indexed by namespace (SPEC §5.9).
     pub fn network(&self) -> &network::NetworkModel {
-        self.network.get_or_init(|| {
-            let _timing = crate::timings::stage("model: network");
+        derive(&self.network, "model: network", || {
             network::NetworkModel::build(self)
         })
     }
@@ -227,19 +225,18 @@ impl Project {
 
     /// Every egress firewall with its typed view and evaluator form.
     pub fn firewalls(&self) -> &egress::Firewalls {
-        self.firewalls.get_or_init(|| {
-            let _timing = crate::timings::stage("model: firewalls");
+        derive(&self.firewalls, "model: firewalls", || {
             egress::Firewalls::build(self)
         })
     }
 
     /// The Deny rules that cut the DVM traffic of migrated namespaces (DVM110, DVM113).
     pub fn egress_denials(&self) -> &[egress::Denial] {
-        self.egress_denials.get_or_init(|| {
-            let firewalls = self.firewalls();
-            let _timing = crate::timings::stage("model: egress denials");
+        let firewalls = self.firewalls();
+        derive(&self.egress_denials, "model: egress denials", || {
             egress::peer_denials(self, firewalls)
         })
+        .as_slice()
     }
 
     /// The cluster a MigCluster name refers to: the configured cluster of that
@@ -256,6 +253,15 @@ impl Project {
     pub fn cluster_name(&self, index: Option<usize>) -> Option<&Arc<str>> {
         index.and_then(|i| self.clusters.get(i)).map(|c| &c.name)
     }
+}
+
+/// A derivation computed on first use and shared by the parallel project rules;
+/// its build is a timed stage (`DVMLINT_TIMINGS`).
+fn derive<'p, T>(cell: &'p OnceLock<T>, stage: &'static str, build: impl FnOnce() -> T) -> &'p T {
+    cell.get_or_init(|| {
+        let _timing = crate::timings::stage(stage);
+        build()
+    })
 }
 
 /// Where an object lands: cluster-scoped, its own namespace, its nearest
