@@ -231,8 +231,8 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         }
         Analyzed::File(source, Box::new(result), hash)
     };
-    // The walk is pulled by whichever worker is free, so reading and parsing
-    // start with the first file found instead of after the whole listing.
+    // The walk runs on one worker and hands each file to the pool as it finds
+    // it, so reading and parsing start with the first file, not after the listing.
     let files_timing = crate::timings::stage("walk + files (parallel)");
     let walk_and_analyze = || -> Vec<Analyzed> {
         let found = std::sync::Mutex::new(Vec::new());
@@ -241,19 +241,21 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
                 match item {
                     Found::File(source) => scope.spawn(|_| {
                         let analyzed = analyze(source);
-                        if let Ok(mut found) = found.lock() {
-                            found.push(analyzed);
-                        }
+                        found
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push(analyzed);
                     }),
-                    Found::Error(err) => {
-                        if let Ok(mut found) = found.lock() {
-                            found.push(Analyzed::WalkError(err));
-                        }
-                    }
+                    Found::Error(err) => found
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(Analyzed::WalkError(err)),
                 }
             }
         });
-        let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut found = found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if !explicit.is_empty() {
             let mut missing: BTreeSet<&std::path::Path> =
                 explicit.iter().map(|s| s.path.as_path()).collect();
@@ -457,8 +459,9 @@ fn add_explicit_files(
         .map(|p| discovery::absolute(p))
         .filter(|p| p.is_file())
         .chain(overlays.keys().cloned());
+    let mut seen = BTreeSet::new();
     for path in explicit {
-        if sources.iter().all(|s| s.path != path) {
+        if seen.insert(path.clone()) {
             sources.push(SourceFile {
                 rel: discovery::relative(root, &path).into(),
                 path,
