@@ -512,19 +512,9 @@ fn parse_human(text: &str) -> Vec<Key> {
     out
 }
 
-const FORMATS: [Format; 7] = [
-    Format::Human,
-    Format::Concise,
-    Format::Json,
-    Format::Sarif,
-    Format::Github,
-    Format::Junit,
-    Format::Gitlab,
-];
-
 fn check_round_trip(run: &LintRun) {
     let want = keys(&run.findings);
-    for format in FORMATS {
+    for &format in Format::all() {
         let text = render(format, run);
         let got = parse(format, &text);
         assert_eq!(got, want, "{format:?} output:\n{text}");

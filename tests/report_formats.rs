@@ -490,15 +490,7 @@ fn no_format_prints_the_proxy_password() {
     let dir = repository(false);
     let run = lint_run(dir.path());
     assert!(run.findings.iter().any(|f| f.message.contains(PASSWORD)));
-    for format in [
-        Format::Human,
-        Format::Concise,
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
-        Format::Junit,
-        Format::Gitlab,
-    ] {
+    for &format in Format::all() {
         let text = render(format, &run);
         assert!(!text.is_empty(), "{format:?}");
         assert!(

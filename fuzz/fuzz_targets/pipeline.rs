@@ -25,15 +25,6 @@ custom-rules: ["policies/*.yaml"]
 "#;
 const POLICY: &str = include_str!("../../fixtures/custom-rules/policies/migration.yaml");
 const FOLDERS: [&str; 3] = ["clusters/source", "clusters/target", "shared"];
-const FORMATS: [Format; 7] = [
-    Format::Human,
-    Format::Concise,
-    Format::Json,
-    Format::Sarif,
-    Format::Github,
-    Format::Junit,
-    Format::Gitlab,
-];
 
 fuzz_target!(|data: &[u8]| {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -71,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         })
         .collect();
-    for format in FORMATS {
+    for &format in Format::all() {
         for (color, statistics) in [(false, false), (true, false), (false, true)] {
             let options = ReportOptions {
                 color,

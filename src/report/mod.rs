@@ -32,6 +32,13 @@ pub enum Format {
     Gitlab,
 }
 
+impl Format {
+    /// Every output format, in `--format`'s order.
+    pub fn all() -> &'static [Format] {
+        <Format as clap::ValueEnum>::value_variants()
+    }
+}
+
 pub struct ReportOptions {
     pub color: bool,
     pub show_source: bool,
