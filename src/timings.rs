@@ -1,5 +1,6 @@
 //! Opt-in stage timings for performance work: with `DVMLINT_TIMINGS=1` in the
-//! environment each timed stage prints its wall time to stderr when it ends
+//! environment each timed stage prints its wall time to stderr when it ends,
+//! with the process's resident memory then where Linux tells it
 //! (`docs/performance.md` uses them for the serial tail). Off, a stage costs one
 //! relaxed load of a cached flag.
 
@@ -29,6 +30,16 @@ pub fn stage(name: &'static str) -> Option<Stage> {
 impl Drop for Stage {
     fn drop(&mut self) {
         let ms = self.start.elapsed().as_secs_f64() * 1e3;
-        eprintln!("dvmlint: timing: {:<28} {ms:>9.1} ms", self.name);
+        let rss = resident_kb().map_or(String::new(), |kb| {
+            format!("  rss {:>7.1} MB", kb as f64 / 1024.0)
+        });
+        eprintln!("dvmlint: timing: {:<28} {ms:>9.1} ms{rss}", self.name);
     }
+}
+
+/// `VmRSS` of `/proc/self/status`, in KiB.
+fn resident_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -116,16 +116,24 @@ pub fn read_source(
         ))
     };
     // One path lookup: the size comes from the open file, not from the path.
-    let file = std::fs::File::open(path).map_err(io_error)?;
-    let size = file.metadata().map_err(io_error)?.len();
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let metadata = file.metadata().map_err(io_error)?;
+    let size = metadata.len();
     if size > max_file_size {
         return Err(too_large(size));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    // The file may have grown since its size was read: read one byte past the limit at most.
-    file.take(max_file_size.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io_error)?;
+    let mut bytes = Vec::new();
+    if metadata.is_file() {
+        // A regular file: std reads it in one call, sized from the open file
+        // (through `Take` it would read 8 KiB at a time). It may have grown
+        // since, so its length is checked again below.
+        file.read_to_end(&mut bytes).map_err(io_error)?;
+    } else {
+        // A device or pipe may never end: one byte past the limit at most.
+        file.take(max_file_size.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(io_error)?;
+    }
     if bytes.len() as u64 > max_file_size {
         return Err(too_large(bytes.len() as u64));
     }
@@ -344,4 +352,31 @@ fn collect_url_passwords(node: &Node<'_>, result: &mut FileResult) {
             result.secret_spans.push(n.span);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_regular_file_is_read_whole_and_checked_against_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, "a: 1\n".repeat(5_000)).unwrap();
+        let rel: Arc<str> = Arc::from("a.yaml");
+        assert_eq!(read_source(&rel, &path, u64::MAX).unwrap().len(), 25_000);
+        let too_large = read_source(&rel, &path, 24_999).unwrap_err();
+        assert_eq!(too_large.findings[0].rule, "DVM003");
+    }
+
+    #[test]
+    fn a_device_that_never_ends_is_cut_at_the_limit() {
+        let zero = Path::new("/dev/zero");
+        if !zero.exists() {
+            return; // not a Unix system: nothing to check
+        }
+        let rel: Arc<str> = Arc::from("zero.yaml");
+        let result = read_source(&rel, zero, 4096).unwrap_err();
+        assert_eq!(result.findings[0].rule, "DVM003");
+    }
 }

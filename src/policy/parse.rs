@@ -2,6 +2,7 @@
 //! its line and column, with a did-you-mean for misspelt keys and operators.
 //! A file may hold several rules, one per YAML document.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path as FsPath;
 
@@ -43,7 +44,10 @@ type Result<T> = std::result::Result<T, ConfigError>;
 /// Every rule of a rule file, each with the position of its `id`. `builtin`:
 /// a catalogue file of `rules/`, whose ids must start with `DVM` (users' must not).
 pub fn parse_rules(text: &str, file: &FsPath, builtin: bool) -> Result<Vec<(PolicyRule, Pos)>> {
-    let d = Decoder { file };
+    let d = Decoder {
+        file,
+        patterns: RefCell::default(),
+    };
     let mut out = Vec::new();
     for chunk in yaml::split_documents(text.as_bytes()) {
         let Ok(chunk_text) = std::str::from_utf8(chunk.bytes) else {
@@ -66,6 +70,9 @@ pub fn parse_rules(text: &str, file: &FsPath, builtin: bool) -> Result<Vec<(Poli
 
 struct Decoder<'f> {
     file: &'f FsPath,
+    /// Compiled `pattern`s by text: a pattern repeated (a YAML alias, one rule
+    /// per spelling of a setting) is compiled once (`Regex` clones share it).
+    patterns: RefCell<BTreeMap<String, Regex>>,
 }
 
 impl Decoder<'_> {
@@ -319,8 +326,16 @@ impl Decoder<'_> {
             }
             "pattern" => {
                 let text = self.string(value, name)?;
-                let regex = Regex::new(&text)
-                    .map_err(|err| self.err(value, format!("invalid `pattern`: {err}")))?;
+                let known = self.patterns.borrow().get(&text).cloned();
+                let regex = match known {
+                    Some(regex) => regex,
+                    None => {
+                        let regex = Regex::new(&text)
+                            .map_err(|err| self.err(value, format!("invalid `pattern`: {err}")))?;
+                        self.patterns.borrow_mut().insert(text, regex.clone());
+                        regex
+                    }
+                };
                 Some(Operator::Pattern(regex))
             }
             "within" => Some(Operator::Within(self.nets(value, name)?)),
