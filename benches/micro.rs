@@ -33,6 +33,10 @@ use dvmlint::proxy::{NoProxy, StunnelProxy};
 use dvmlint::rules::RuleSet;
 use dvmlint::yaml::{self, Limits};
 
+/// The `dvmlint` binary's allocator, so allocation costs are the ones it pays.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
@@ -173,6 +177,25 @@ mod yaml_parse_chunk {
             let parsed = yaml::parse_chunk(black_box(text), 1, Limits::default());
             assert!(parsed.error.is_none());
             parsed.documents.len()
+        });
+    }
+}
+
+/// The floor's work on the same file (saphyr-parser's events, no tree), to
+/// read `lint_file::analyze_bytes_multi_doc` against.
+mod yaml_events {
+    use super::*;
+
+    #[divan::bench]
+    fn multi_doc_14k(b: Bencher) {
+        let text = MULTI_DOC.as_str();
+        b.counter(BytesCount::new(text.len())).bench(|| {
+            let mut parser = saphyr_parser::Parser::new_from_str(black_box(text));
+            let mut events = 0usize;
+            while let Some(Ok(_)) = parser.next_event() {
+                events += 1;
+            }
+            events
         });
     }
 }

@@ -53,6 +53,23 @@ impl Suppression {
     }
 }
 
+/// Whether `bytes` may hold a suppression comment: a `#` followed by more `#`s,
+/// whitespace and `dvmlint:`. A quick test every file gets before
+/// [`scan_comments`]: `#` is rare in manifests, and `memchr` finds it at
+/// memory speed. A non-ASCII byte after the `#`s may be Unicode whitespace,
+/// so it answers yes there and leaves the decision to `scan_comments`.
+pub fn may_hold_comments(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'#', bytes).any(|at| {
+        let after = bytes.get(at..).unwrap_or_default();
+        let start = after
+            .iter()
+            .position(|&b| b != b'#' && !b.is_ascii_whitespace())
+            .unwrap_or(after.len());
+        let rest = after.get(start..).unwrap_or_default();
+        rest.first().is_some_and(|&b| !b.is_ascii()) || rest.starts_with(b"dvmlint:")
+    })
+}
+
 /// The suppression comments of one file. `documents` are the line ranges of its
 /// documents (first line, last line), for comments on a document's first line.
 pub fn scan_comments(file: &Arc<str>, text: &str, documents: &[(u32, u32)]) -> Vec<Suppression> {
@@ -224,6 +241,28 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quick_test_lets_every_suppression_comment_through() {
+        let file: Arc<str> = Arc::from("a.yaml");
+        for text in [
+            "a: 1 # dvmlint: ignore[DVM401]\n",
+            "a: 1 ##\tdvmlint: ignore[DVM401]\n",
+            "a: 1 #\u{3000}dvmlint: ignore[DVM401]\n",
+            "# x\n# dvmlint: ignore-file[DVM402]\n",
+        ] {
+            assert!(!scan_comments(&file, text, &[]).is_empty(), "{text:?}");
+            assert!(may_hold_comments(text.as_bytes()), "{text:?}");
+        }
+        for text in [
+            "a: dvmlint: 1\n",
+            "a: 1 # dvmlint ignore\n",
+            "a: '#'\n",
+            "#",
+        ] {
+            assert!(!may_hold_comments(text.as_bytes()), "{text:?}");
+        }
+    }
 
     #[test]
     fn finds_comments_outside_quotes() {

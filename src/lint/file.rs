@@ -158,7 +158,7 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
     let cluster = (settings.cluster_of)(rel);
     let mut syntax_errors = Vec::new();
     let chunks = yaml::split_documents(bytes);
-    if memchr::memmem::find(bytes, b"dvmlint:").is_some() {
+    if suppress::may_hold_comments(bytes) {
         let documents: Vec<(u32, u32)> =
             chunks.iter().map(|c| (c.first_line, c.last_line)).collect();
         result.suppressions =
@@ -294,7 +294,7 @@ impl Doc<'_> {
                     });
                 }
                 let body = kinds::is_modelled(meta.group(), &meta.kind.value)
-                    .then(|| node.clone().into_owned());
+                    .then(|| node.to_owned_node());
                 let mut meta = meta;
                 if body.is_none() {
                     // No cross-file rule reads the labels or annotations of
@@ -337,13 +337,22 @@ fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, result: &mut FileResult) 
     }
 }
 
+/// Whether `text` holds `@`: a plain loop for the short scalars most are
+/// (`memchr`'s set-up costs more there), `memchr` for payloads.
+fn holds_at_sign(text: &[u8]) -> bool {
+    if text.len() < 64 {
+        text.contains(&b'@')
+    } else {
+        memchr::memchr(b'@', text).is_some()
+    }
+}
+
 /// Passwords of proxy URLs (`http://user:pass@host`) anywhere in the document.
 fn collect_url_passwords(node: &Node<'_>, result: &mut FileResult) {
     node.walk(&mut |n| {
         // `@` first: one byte, and rare in payloads that mention URLs.
         if let Some(text) = n.as_str().filter(|t| {
-            memchr::memchr(b'@', t.as_bytes()).is_some()
-                && crate::proxy::stunnel_url::has_scheme_separator(t)
+            holds_at_sign(t.as_bytes()) && crate::proxy::stunnel_url::has_scheme_separator(t)
         }) && let Some(password) = crate::proxy::stunnel_url::password(text)
         {
             result

@@ -282,6 +282,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         None => walk_and_analyze(),
     };
     drop(files_timing);
+    let merge_timing = crate::timings::stage("merge file results");
     // Back in a fixed order: files by path (the same file found twice counts
     // once), walk errors after them by path.
     found.sort_unstable_by(|a, b| a.key().cmp(&b.key()));
@@ -330,6 +331,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         );
     }
     let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
+    drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
     let project = Project::build(root.clone(), config, results);
     Ok(Loaded {

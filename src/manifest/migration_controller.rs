@@ -46,7 +46,7 @@ impl MigrationController {
                 Some(Setting {
                     snake: to_snake(&key.value),
                     key,
-                    value: v.clone().into_owned(),
+                    value: v.to_owned_node(),
                 })
             })
             .collect();

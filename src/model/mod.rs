@@ -145,6 +145,7 @@ impl Project {
 
         // Cluster and scope in parallel (glob matching, namespace lookups);
         // then the objects (small: their metadata is boxed) move in, in file order.
+        let placement_timing = crate::timings::stage("model: placement");
         let placed: Vec<(Option<usize>, Option<Vec<Scope>>)> = files
             .par_iter()
             .map(|file| {
@@ -158,6 +159,8 @@ impl Project {
                 (cluster, scopes)
             })
             .collect();
+        drop(placement_timing);
+        let _objects_timing = crate::timings::stage("model: objects");
         let mut objects = Vec::with_capacity(files.iter().map(|f| f.objects.len()).sum());
         let mut install_configs = Vec::new();
         let mut modelled = Vec::new();

@@ -215,7 +215,24 @@ impl EgressFirewall {
     /// part; see the module docs for rules of unknown addresses.
     pub fn evaluate(&self, dest: &IpSet, ports: PortRange, protocol: Protocol) -> FirewallVerdict {
         let rule_ports: Vec<PortSet> = self.rules.iter().map(|r| r.ports_for(protocol)).collect();
-        let rule_addrs: Vec<Option<IpSet>> = self.rules.iter().map(|r| r.to.addresses()).collect();
+        // A `cidrSelector` that misses the destination cannot decide any of
+        // it: an empty set, without building its trie.
+        let dest_intervals = intervals_of(dest);
+        let rule_addrs: Vec<Option<IpSet>> = self
+            .rules
+            .iter()
+            .map(|r| match &r.to {
+                FirewallTarget::Cidr(net) => {
+                    let rule = interval_of(net);
+                    Some(if dest_intervals.iter().any(|d| d.overlaps(&rule)) {
+                        IpSet::from_net(*net)
+                    } else {
+                        IpSet::new()
+                    })
+                }
+                other => other.addresses(),
+            })
+            .collect();
         let mut decided = Pieces::default();
         let mut may_match = Pieces::default();
         let mut default_allowed = Pieces::default();
@@ -229,6 +246,7 @@ impl EgressFirewall {
                     continue;
                 }
                 match addrs {
+                    Some(addrs) if addrs.is_empty() => {}
                     Some(addrs) => {
                         let hit = remaining.intersection(addrs);
                         if !hit.is_empty() {
@@ -287,11 +305,8 @@ impl EgressFirewall {
     /// OVN limit) is checked in milliseconds. Only shadowed Allows look back
     /// for the Deny rules that cover them.
     pub fn shadowed_allows(&self) -> Vec<Shadowed> {
-        let addresses: Vec<Option<Vec<Interval>>> = self
-            .rules
-            .iter()
-            .map(|r| r.to.addresses().map(|a| intervals_of(&a)))
-            .collect();
+        let addresses: Vec<Option<Vec<Interval>>> =
+            self.rules.iter().map(|r| target_intervals(&r.to)).collect();
         let mut denied: Vec<Denied> = Protocol::ALL.iter().map(|_| Denied::new()).collect();
         let mut out = Vec::new();
         for (ci, (rule, addrs)) in self.rules.iter().zip(&addresses).enumerate() {
@@ -372,22 +387,35 @@ impl Interval {
     }
 }
 
+/// The addresses of a rule's target as intervals, `None` when unknown. A
+/// `cidrSelector` is one interval, read straight from the network: building
+/// an `IpSet` for it would allocate a trie node per prefix bit.
+fn target_intervals(target: &FirewallTarget) -> Option<Vec<Interval>> {
+    match target {
+        FirewallTarget::Cidr(net) => Some(vec![interval_of(net)]),
+        FirewallTarget::DnsName(_) | FirewallTarget::Nodes(None) => None,
+        FirewallTarget::Nodes(Some(set)) => Some(intervals_of(set)),
+    }
+}
+
 fn intervals_of(set: &IpSet) -> Vec<Interval> {
-    set.to_cidrs()
-        .iter()
-        .map(|net| match net {
-            IpNet::V4(n) => Interval {
-                v6: false,
-                start: u128::from(u32::from(n.network())),
-                end: u128::from(u32::from(n.broadcast())),
-            },
-            IpNet::V6(n) => Interval {
-                v6: true,
-                start: u128::from(n.network()),
-                end: u128::from(n.broadcast()),
-            },
-        })
-        .collect()
+    set.to_cidrs().iter().map(interval_of).collect()
+}
+
+/// The addresses of `net` (host bits ignored, as everywhere: `IpSet` truncates too).
+fn interval_of(net: &IpNet) -> Interval {
+    match net.trunc() {
+        IpNet::V4(n) => Interval {
+            v6: false,
+            start: u128::from(u32::from(n.network())),
+            end: u128::from(u32::from(n.broadcast())),
+        },
+        IpNet::V6(n) => Interval {
+            v6: true,
+            start: u128::from(n.network()),
+            end: u128::from(n.broadcast()),
+        },
+    }
 }
 
 /// A union of address intervals, merged (overlapping and adjacent intervals

@@ -241,8 +241,39 @@ pub fn refinement(id: &str) -> Option<Refinement> {
     })
 }
 
+/// Rules that read [`Project::network`].
+const NETWORK_RULES: [&str; 4] = ["DVM101", "DVM102", "DVM103", "DVM104"];
+/// Rules that read [`Project::firewalls`], and of them those that read
+/// [`Project::egress_denials`].
+const FIREWALL_RULES: [&str; 4] = ["DVM110", "DVM111", "DVM112", "DVM113"];
+const DENIAL_RULES: [&str; 2] = ["DVM110", "DVM113"];
+
 /// Runs the project rules in parallel; the caller sorts the findings.
+///
+/// The costly derivations the enabled rules share are built first, side by
+/// side: left to the rules, one worker would sit idle on the `OnceLock` that
+/// the other is filling.
 pub fn run_project_rules(set: &RuleSet, project: &Project) -> Vec<Finding> {
+    let wants = |ids: &[&str]| ids.iter().any(|id| set.is_enabled(id));
+    let (network, firewalls, denials) = (
+        wants(&NETWORK_RULES),
+        wants(&FIREWALL_RULES),
+        wants(&DENIAL_RULES),
+    );
+    if network || firewalls {
+        // Both derivations start from the migration view.
+        project.migration();
+    }
+    rayon::join(
+        || network.then(|| project.network()),
+        || {
+            if denials {
+                project.egress_denials();
+            } else if firewalls {
+                project.firewalls();
+            }
+        },
+    );
     REGISTRY
         .par_iter()
         .filter(|(id, _)| set.is_enabled(id))

@@ -239,15 +239,16 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// A copy that owns its text, for objects kept after their file is dropped.
-    pub fn into_owned(self) -> Node<'static> {
-        let value = match self.value {
-            Value::Scalar(s, style) => Value::Scalar(Cow::Owned(s.into_owned()), style),
-            Value::Seq(items) => Value::Seq(items.into_iter().map(Node::into_owned).collect()),
+    /// A copy that owns its text, for objects kept after their file is dropped
+    /// (one pass: each collection is allocated once, at its final size).
+    pub fn to_owned_node(&self) -> Node<'static> {
+        let value = match &self.value {
+            Value::Scalar(s, style) => Value::Scalar(Cow::Owned(String::from(s.as_ref())), *style),
+            Value::Seq(items) => Value::Seq(items.iter().map(Node::to_owned_node).collect()),
             Value::Map(entries) => Value::Map(
                 entries
-                    .into_iter()
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .iter()
+                    .map(|(k, v)| (k.to_owned_node(), v.to_owned_node()))
                     .collect(),
             ),
         };
