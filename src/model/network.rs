@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::finding::Location;
 use crate::manifest::network_policy::NetworkPolicyView;
-use crate::net::netpol::{PolicySet, PolicyType, RuleRef};
+use crate::net::netpol::{Policy, PolicySet, PolicyType, RuleRef};
 use crate::net::selector::{LabelValue, Labels};
 
 use super::rsync_pods::{self, Layout};
@@ -108,15 +108,19 @@ impl NetworkModel {
             ) else {
                 continue;
             };
-            let view = NetworkPolicyView::from_node(body, &meta.name, "");
+            let mut view = NetworkPolicyView::from_node(body, &meta.name, "");
             let view_index = target.views.len();
             let bound: Vec<&str> = match &object.scope {
                 Scope::Namespace(ns) => vec![ns.as_str()],
                 Scope::Unbound => namespaces.iter().map(String::as_str).collect(),
                 Scope::Cluster => Vec::new(),
             };
-            for ns in bound {
-                let mut policy = view.policy.clone();
+            // The evaluator's policy moves into the set, one copy per
+            // namespace (`vec!` clones all but the last); the view keeps the
+            // names, spans and notes the rules report.
+            let policy = std::mem::replace(&mut view.policy, Policy::new("", ""));
+            let copies = vec![policy; bound.len()];
+            for (ns, mut policy) in bound.into_iter().zip(copies) {
                 policy.namespace = ns.to_owned();
                 target
                     .names

@@ -2,33 +2,36 @@
 //!
 //! # Design
 //!
-//! [`IpSet`] wraps one `iprange::IpRange` per address family. `iprange` keeps
-//! networks in a radix trie, which makes union, intersection and difference
-//! exact and cheap, and lets us produce the unique minimal list of CIDRs for a
-//! set. We never do prefix arithmetic by hand.
+//! [`IpSet`] keeps one `rangemap::RangeInclusiveSet` of addresses (as
+//! integers) per family: inserting coalesces overlapping and adjacent ranges,
+//! so a set is always its minimal list of disjoint ranges, and union,
+//! intersection and difference are exact range operations of a few
+//! allocations each (a prefix trie, the earlier design, allocated a node per
+//! prefix bit: 24 for one `/24`, which made the egress and NetworkPolicy
+//! evaluations allocation-bound). CIDRs come back through `ipnet`'s
+//! `Ipv4Subnets`/`Ipv6Subnets`, which split a range into its unique minimal
+//! list of networks. We never do prefix arithmetic by hand.
 //!
-//! Every operation re-simplifies its result so the trie stays canonical, and
-//! [`IpSet::to_cidrs`] sorts by address (IPv4 before IPv6), because the trie's
-//! own iteration order is breadth-first, not numeric. Equality compares the
-//! canonical CIDR lists, so two sets built differently but covering the same
-//! addresses are equal.
+//! [`IpSet::to_cidrs`] is sorted by address, IPv4 before IPv6. Two sets are
+//! equal when they hold the same addresses, however they were built.
 //!
 //! Networks with host bits set (`10.0.0.1/16`) are truncated to their network
 //! (`10.0.0.0/16`), which is what Kubernetes and OpenShift do with such CIDRs
 //! after validation.
 
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
-use ipnet::{IpNet, Ipv4Net, Ipv6Net};
-use iprange::IpRange;
+use ipnet::{IpNet, Ipv4Net, Ipv4Subnets, Ipv6Net, Ipv6Subnets};
+use rangemap::RangeInclusiveSet;
 
 /// A set of IPv4 and IPv6 addresses.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct IpSet {
-    v4: IpRange<Ipv4Net>,
-    v6: IpRange<Ipv6Net>,
+    v4: RangeInclusiveSet<u32>,
+    v6: RangeInclusiveSet<u128>,
 }
 
 /// Error for text that is neither an IP address nor a CIDR.
@@ -45,6 +48,14 @@ impl fmt::Display for IpSetParseError {
 }
 
 impl std::error::Error for IpSetParseError {}
+
+fn v4_range(net: Ipv4Net) -> RangeInclusive<u32> {
+    u32::from(net.network())..=u32::from(net.broadcast())
+}
+
+fn v6_range(net: Ipv6Net) -> RangeInclusive<u128> {
+    u128::from(net.network())..=u128::from(net.broadcast())
+}
 
 impl IpSet {
     /// The empty set.
@@ -81,16 +92,17 @@ impl IpSet {
     pub fn from_nets<I: IntoIterator<Item = IpNet>>(nets: I) -> Self {
         let mut set = Self::new();
         for net in nets {
-            set.add_unsimplified(net);
+            set.insert_net(net);
         }
-        set.simplify();
         set
     }
 
     /// Adds one network (its host bits are ignored).
     pub fn insert_net(&mut self, net: IpNet) {
-        self.add_unsimplified(net);
-        self.simplify();
+        match net.trunc() {
+            IpNet::V4(n) => self.v4.insert(v4_range(n)),
+            IpNet::V6(n) => self.v6.insert(v6_range(n)),
+        }
     }
 
     /// Adds one address.
@@ -98,49 +110,31 @@ impl IpSet {
         self.insert_net(IpNet::from(addr));
     }
 
-    fn add_unsimplified(&mut self, net: IpNet) {
-        match net.trunc() {
-            IpNet::V4(n) => {
-                self.v4.add(n);
-            }
-            IpNet::V6(n) => {
-                self.v6.add(n);
-            }
-        }
-    }
-
-    fn simplify(&mut self) {
-        self.v4.simplify();
-        self.v6.simplify();
-    }
-
     /// Addresses in `self` or `other`.
     pub fn union(&self, other: &IpSet) -> IpSet {
-        let mut set = IpSet {
-            v4: self.v4.merge(&other.v4),
-            v6: self.v6.merge(&other.v6),
-        };
-        set.simplify();
+        let mut set = self.clone();
+        set.v4.extend(other.v4.iter().cloned());
+        set.v6.extend(other.v6.iter().cloned());
         set
     }
 
     /// Addresses in both `self` and `other`.
     pub fn intersection(&self, other: &IpSet) -> IpSet {
-        let mut set = IpSet {
-            v4: self.v4.intersect(&other.v4),
-            v6: self.v6.intersect(&other.v6),
-        };
-        set.simplify();
-        set
+        IpSet {
+            v4: self.v4.intersection(&other.v4).collect(),
+            v6: self.v6.intersection(&other.v6).collect(),
+        }
     }
 
     /// Addresses in `self` but not in `other`.
     pub fn difference(&self, other: &IpSet) -> IpSet {
-        let mut set = IpSet {
-            v4: self.v4.exclude(&other.v4),
-            v6: self.v6.exclude(&other.v6),
-        };
-        set.simplify();
+        let mut set = self.clone();
+        for range in other.v4.iter() {
+            set.v4.remove(range.clone());
+        }
+        for range in other.v6.iter() {
+            set.v6.remove(range.clone());
+        }
         set
     }
 
@@ -152,16 +146,26 @@ impl IpSet {
     /// True when `addr` is in the set.
     pub fn contains_addr(&self, addr: IpAddr) -> bool {
         match addr {
-            IpAddr::V4(a) => self.v4.contains(&a),
-            IpAddr::V6(a) => self.v6.contains(&a),
+            IpAddr::V4(a) => self.v4.contains(&u32::from(a)),
+            IpAddr::V6(a) => self.v6.contains(&u128::from(a)),
         }
     }
 
     /// True when every address of `net` is in the set.
     pub fn contains_net(&self, net: IpNet) -> bool {
         match net.trunc() {
-            IpNet::V4(n) => self.v4.contains(&n),
-            IpNet::V6(n) => self.v6.contains(&n),
+            IpNet::V4(n) => {
+                let want = v4_range(n);
+                self.v4
+                    .get(want.start())
+                    .is_some_and(|r| r.end() >= want.end())
+            }
+            IpNet::V6(n) => {
+                let want = v6_range(n);
+                self.v6
+                    .get(want.start())
+                    .is_some_and(|r| r.end() >= want.end())
+            }
         }
     }
 
@@ -178,14 +182,13 @@ impl IpSet {
     /// The minimal list of CIDRs covering exactly this set, sorted by address,
     /// IPv4 first.
     pub fn to_cidrs(&self) -> Vec<IpNet> {
-        let mut v4: Vec<Ipv4Net> = self.v4.iter().collect();
-        v4.sort();
-        let mut v6: Vec<Ipv6Net> = self.v6.iter().collect();
-        v6.sort();
-        v4.into_iter()
-            .map(IpNet::V4)
-            .chain(v6.into_iter().map(IpNet::V6))
-            .collect()
+        let v4 = self.v4.iter().flat_map(|r| {
+            Ipv4Subnets::new(Ipv4Addr::from(*r.start()), Ipv4Addr::from(*r.end()), 0).map(IpNet::V4)
+        });
+        let v6 = self.v6.iter().flat_map(|r| {
+            Ipv6Subnets::new(Ipv6Addr::from(*r.start()), Ipv6Addr::from(*r.end()), 0).map(IpNet::V6)
+        });
+        v4.chain(v6).collect()
     }
 }
 
@@ -221,14 +224,6 @@ impl fmt::Debug for IpSet {
         write!(f, "IpSet({self})")
     }
 }
-
-impl PartialEq for IpSet {
-    fn eq(&self, other: &Self) -> bool {
-        self.to_cidrs() == other.to_cidrs()
-    }
-}
-
-impl Eq for IpSet {}
 
 impl FromIterator<IpNet> for IpSet {
     fn from_iter<T: IntoIterator<Item = IpNet>>(iter: T) -> Self {
@@ -366,6 +361,71 @@ mod tests {
         let err = "10.0.0.0/16, nope".parse::<IpSet>().unwrap_err();
         assert_eq!(err.item, "nope");
         assert!("10.0.0.0/33".parse::<IpSet>().is_err());
+    }
+
+    /// Union, intersection and difference agree with membership, address by
+    /// address, at every network's edges, the ends of both address spaces
+    /// included (where a range library could overflow).
+    #[test]
+    fn set_operations_agree_with_membership_at_every_edge() {
+        let v4 = |a: u32, len: u8| IpNet::V4(Ipv4Net::new(Ipv4Addr::from(a), len).unwrap().trunc());
+        let v6 =
+            |a: u128, len: u8| IpNet::V6(Ipv6Net::new(Ipv6Addr::from(a), len).unwrap().trunc());
+        let nets = [
+            v4(0, 0),
+            v4(0, 1),
+            v4(0, 32),
+            v4(u32::MAX, 32),
+            v4(u32::MAX, 31),
+            v4(u32::MAX, 1),
+            v4(0x0a00_0000, 8),
+            v4(0x0a00_8000, 17),
+            v4(0x0a00_0007, 32),
+            v6(0, 0),
+            v6(0, 128),
+            v6(u128::MAX, 128),
+            v6(u128::MAX, 64),
+            v6(0xfd00 << 112, 8),
+        ];
+        let edges: Vec<IpAddr> = nets
+            .iter()
+            .flat_map(|n| match n {
+                IpNet::V4(n) => {
+                    let (lo, hi) = (u32::from(n.network()), u32::from(n.broadcast()));
+                    [lo.saturating_sub(1), lo, hi, hi.saturating_add(1)]
+                        .map(|a| IpAddr::V4(Ipv4Addr::from(a)))
+                        .to_vec()
+                }
+                IpNet::V6(n) => {
+                    let (lo, hi) = (u128::from(n.network()), u128::from(n.broadcast()));
+                    [lo.saturating_sub(1), lo, hi, hi.saturating_add(1)]
+                        .map(|a| IpAddr::V6(Ipv6Addr::from(a)))
+                        .to_vec()
+                }
+            })
+            .collect();
+        let subsets = |mask: u32| -> IpSet {
+            IpSet::from_nets(
+                nets.iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1 << i) != 0)
+                    .map(|(_, n)| *n),
+            )
+        };
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..300 {
+            let limit = 1 << nets.len();
+            let (a, b) = (subsets(rng.u32(..limit)), subsets(rng.u32(..limit)));
+            let (u, i, d) = (a.union(&b), a.intersection(&b), a.difference(&b));
+            for &addr in &edges {
+                let (x, y) = (a.contains_addr(addr), b.contains_addr(addr));
+                assert_eq!(u.contains_addr(addr), x || y, "{a} | {b} at {addr}");
+                assert_eq!(i.contains_addr(addr), x && y, "{a} & {b} at {addr}");
+                assert_eq!(d.contains_addr(addr), x && !y, "{a} - {b} at {addr}");
+            }
+            // The CIDR list is exact: read back, it is the same set.
+            assert_eq!(IpSet::from_nets(d.to_cidrs()), d);
+        }
     }
 
     #[test]

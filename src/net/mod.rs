@@ -12,7 +12,7 @@
 //! policy X rule egress[2]` or point an editor at the deciding rule.
 //!
 //! All results are exact and deterministic: address sets are kept as
-//! aggregated CIDR sets (via `iprange`), port sets as sorted disjoint ranges,
+//! sorted disjoint address ranges (via `rangemap`), port sets as sorted disjoint ranges,
 //! and every list is produced in input order or sorted.
 //!
 //! | module | what it models | reference |

@@ -134,8 +134,24 @@ impl<'a> Node<'a> {
     pub fn entry(&self, key: &str) -> Option<(&Node<'a>, &Node<'a>)> {
         self.entries()
             .iter()
-            .find(|(k, _)| k.as_str() == Some(key))
+            .find(|(k, _)| k.is_key(key))
             .map(|(k, v)| (k, v))
+    }
+
+    /// `as_str() == Some(key)`, cheapest test first: lookups compare `key`
+    /// with every key of a mapping, and most differ in length or first byte
+    /// (which spares a `memcmp` call).
+    fn is_key(&self, key: &str) -> bool {
+        match &self.value {
+            Value::Scalar(text, style) => {
+                let (text, key_bytes) = (text.as_bytes(), key.as_bytes());
+                text.len() == key_bytes.len()
+                    && text.first() == key_bytes.first()
+                    && text == key_bytes
+                    && !(*style == ScalarStyle::Plain && is_null(key))
+            }
+            _ => false,
+        }
     }
 
     /// Follows a dotted path of mapping keys.
