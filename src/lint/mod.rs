@@ -285,7 +285,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     let merge_timing = crate::timings::stage("merge file results");
     // Back in a fixed order: files by path (the same file found twice counts
     // once), walk errors after them by path.
-    found.sort_unstable_by(|a, b| a.key().cmp(&b.key()));
+    found.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     found.dedup_by(|later, earlier| later.key() == earlier.key());
     let mut analyzed = Vec::with_capacity(found.len());
     let mut walk_errors = Vec::new();

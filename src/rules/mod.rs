@@ -251,10 +251,22 @@ const DENIAL_RULES: [&str; 2] = ["DVM110", "DVM113"];
 /// Runs the project rules in parallel; the caller sorts the findings.
 ///
 /// The costly derivations the enabled rules share are built first, side by
-/// side: left to the rules, one worker would sit idle on the `OnceLock` that
+/// side with the rules that read none of them; then the rules that read them
+/// run. Left to the rules, one worker would sit idle on the `OnceLock` that
 /// the other is filling.
 pub fn run_project_rules(set: &RuleSet, project: &Project) -> Vec<Finding> {
-    let wants = |ids: &[&str]| ids.iter().any(|id| set.is_enabled(id));
+    let enabled: Vec<(usize, &'static str, ProjectRule)> = REGISTRY
+        .iter()
+        .enumerate()
+        .filter_map(|(index, (id, check))| match check {
+            Check::Project(rule) if set.is_enabled(id) => Some((index, *id, *rule)),
+            _ => None,
+        })
+        .collect();
+    let (late, early): (Vec<_>, Vec<_>) = enabled
+        .into_iter()
+        .partition(|(_, id, _)| NETWORK_RULES.contains(id) || FIREWALL_RULES.contains(id));
+    let wants = |ids: &[&str]| late.iter().any(|(_, id, _)| ids.contains(id));
     let (network, firewalls, denials) = (
         wants(&NETWORK_RULES),
         wants(&FIREWALL_RULES),
@@ -264,28 +276,31 @@ pub fn run_project_rules(set: &RuleSet, project: &Project) -> Vec<Finding> {
         // Both derivations start from the migration view.
         project.migration();
     }
-    rayon::join(
-        || network.then(|| project.network()),
+    let run = |&(index, id, rule): &(usize, &'static str, ProjectRule)| {
+        let _timing = crate::timings::stage(id);
+        let mut out = Vec::new();
+        rule(project, &mut out);
+        (index, out)
+    };
+    let (_, mut found) = rayon::join(
         || {
-            if denials {
-                project.egress_denials();
-            } else if firewalls {
-                project.firewalls();
-            }
+            rayon::join(
+                || network.then(|| project.network()),
+                || {
+                    if denials {
+                        project.egress_denials();
+                    } else if firewalls {
+                        project.firewalls();
+                    }
+                },
+            )
         },
+        || early.par_iter().map(run).collect::<Vec<_>>(),
     );
-    REGISTRY
-        .par_iter()
-        .filter(|(id, _)| set.is_enabled(id))
-        .flat_map_iter(|(id, check)| {
-            let mut out = Vec::new();
-            if let Check::Project(rule) = check {
-                let _timing = crate::timings::stage(id);
-                rule(project, &mut out);
-            }
-            out
-        })
-        .collect()
+    found.par_extend(late.par_iter().map(run));
+    // In registry order, whatever the schedule.
+    found.sort_unstable_by_key(|(index, _)| *index);
+    found.into_iter().flat_map(|(_, out)| out).collect()
 }
 
 #[cfg(test)]
