@@ -58,7 +58,10 @@ pub fn parse_rules(text: &str, file: &FsPath, builtin: bool) -> Result<Vec<(Poli
             return Err(d.at(error.pos, format!("YAML syntax error: {}", error.message)));
         }
         for document in parsed.documents.iter().filter(|doc| !doc.is_null()) {
-            let sections = serde_yaml::from_str::<serde_yaml::Mapping>(chunk_text).ok();
+            // A built-in's sections come from the catalogue, already read.
+            let sections = (!builtin)
+                .then(|| serde_yaml::from_str::<serde_yaml::Mapping>(chunk_text).ok())
+                .flatten();
             out.push(d.rule(document, builtin, sections.as_ref())?);
         }
     }
@@ -165,7 +168,12 @@ impl Decoder<'_> {
         })?;
         let summary = self.string(self.required(doc, "summary")?, "summary")?;
         let assert = self.required(doc, "assert")?;
-        let section = |key: &str| sections.and_then(|s| s.get(key)).cloned();
+        let catalogued = builtin.then(|| crate::catalogue::find(&id)).flatten();
+        let section = |key: &str| match catalogued {
+            Some(rule) if key == "match" => rule.selector.clone(),
+            Some(rule) => rule.assert.clone(),
+            None => sections.and_then(|s| s.get(key)).cloned(),
+        };
         let meta = RuleMeta {
             id,
             name,

@@ -23,9 +23,13 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             &item.scope,
             meta.name.value.as_str(),
         );
-        let Some(&earlier) = first.get(&key) else {
-            first.insert(key, index);
-            continue;
+        // One hash and probe per object: most are first definitions.
+        let earlier = match first.entry(key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(index);
+                continue;
+            }
+            std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
         };
         let Some(earlier) = project.objects.get(earlier) else {
             continue;
