@@ -187,6 +187,9 @@ pub const REGISTRY: &[(&str, Check)] = &[
 #[derive(Clone, Debug, Default)]
 pub struct RuleSet {
     enabled: BTreeSet<String>,
+    /// The enabled document rules, in registry order: they run on every
+    /// document, so their ids are not looked up each time.
+    document: Vec<DocumentRule>,
 }
 
 impl RuleSet {
@@ -210,7 +213,14 @@ impl RuleSet {
         for id in ignore {
             enabled.remove(id);
         }
-        RuleSet { enabled }
+        let document = REGISTRY
+            .iter()
+            .filter_map(|(id, check)| match check {
+                Check::Document(rule) if enabled.contains(*id) => Some(*rule),
+                _ => None,
+            })
+            .collect();
+        RuleSet { enabled, document }
     }
 
     /// No rule at all (reading a project only to model it).
@@ -224,12 +234,8 @@ impl RuleSet {
 }
 
 pub fn run_document_rules(set: &RuleSet, ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
-    for (id, check) in REGISTRY {
-        if let Check::Document(rule) = check
-            && set.is_enabled(id)
-        {
-            rule(ctx, out);
-        }
+    for rule in &set.document {
+        rule(ctx, out);
     }
 }
 
