@@ -187,3 +187,25 @@ fn a_few_misses_in_a_large_project_do_not_rewrite_the_cache() {
     let (_, _, cached) = run(root);
     assert_eq!(cached, 200);
 }
+
+/// The settings key must be the same in every process: a key that took in
+/// something per-process (an address, a random hash seed) would turn every
+/// run into a cold one, which the in-process tests above cannot see. (A
+/// second run under another key would rewrite the cache with that key.)
+#[test]
+fn separate_processes_share_the_cache() {
+    let (_dir, root) = demo_copy();
+    let check_and_read_key = || {
+        let output = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+            .args(["check", "--quiet", "--format", "json"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert!(output.status.code().is_some_and(|c| c <= 1), "{output:?}");
+        let text = std::fs::read_to_string(root.join(".dvmlint-cache/results.json")).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        json["key"].as_str().unwrap().to_owned()
+    };
+    let first = check_and_read_key();
+    assert_eq!(check_and_read_key(), first);
+}

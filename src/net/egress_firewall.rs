@@ -216,7 +216,7 @@ impl EgressFirewall {
     pub fn evaluate(&self, dest: &IpSet, ports: PortRange, protocol: Protocol) -> FirewallVerdict {
         let rule_ports: Vec<PortSet> = self.rules.iter().map(|r| r.ports_for(protocol)).collect();
         // A `cidrSelector` that misses the destination cannot decide any of
-        // it: an empty set, without building its trie.
+        // it: one interval test instead of an intersection per piece.
         let dest_intervals = intervals_of(dest);
         let rule_addrs: Vec<Option<IpSet>> = self
             .rules
@@ -388,8 +388,8 @@ impl Interval {
 }
 
 /// The addresses of a rule's target as intervals, `None` when unknown. A
-/// `cidrSelector` is one interval, read straight from the network: building
-/// an `IpSet` for it would allocate a trie node per prefix bit.
+/// `cidrSelector` is one interval, read straight from the network (no
+/// `IpSet` to build and split back into CIDRs).
 fn target_intervals(target: &FirewallTarget) -> Option<Vec<Interval>> {
     match target {
         FirewallTarget::Cidr(net) => Some(vec![interval_of(net)]),

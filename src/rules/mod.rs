@@ -184,12 +184,24 @@ pub const REGISTRY: &[(&str, Check)] = &[
 ];
 
 /// The rules a run reports (after `select` and `ignore`).
-#[derive(Clone, Debug, Default)]
+///
+/// Its `Debug` form names the enabled rules only: it is part of the cache's
+/// settings key (`lint::cache`), which must not change from one process to
+/// the next (function addresses do).
+#[derive(Clone, Default)]
 pub struct RuleSet {
     enabled: BTreeSet<String>,
     /// The enabled document rules, in registry order: they run on every
     /// document, so their ids are not looked up each time.
     document: Vec<DocumentRule>,
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RuleSet {
@@ -247,7 +259,9 @@ pub fn refinement(id: &str) -> Option<Refinement> {
     })
 }
 
-/// Rules that read [`Project::network`].
+/// Rules that read [`Project::network`]. The lists below only schedule: a
+/// rule that reads a derivation and is missing here still gets it (they are
+/// built on first use), it may just wait for it.
 const NETWORK_RULES: [&str; 4] = ["DVM101", "DVM102", "DVM103", "DVM104"];
 /// Rules that read [`Project::firewalls`], and of them those that read
 /// [`Project::egress_denials`].
