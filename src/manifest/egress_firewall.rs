@@ -179,7 +179,7 @@ impl RuleManifest {
                 }
                 FirewallTarget::Cidr(net.trunc())
             }
-            TargetValue::DnsName(name) => FirewallTarget::DnsName(name.value.to_string()),
+            TargetValue::DnsName(name) => FirewallTarget::DnsName(name.value.clone()),
             TargetValue::Nodes { selector, .. } => {
                 FirewallTarget::Nodes(node_addresses(selector, nodes))
             }

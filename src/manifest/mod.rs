@@ -19,12 +19,10 @@ use std::collections::BTreeMap;
 use crate::finding::ObjectRef;
 use crate::yaml::{Node, Span};
 
-/// A string value with the span it was read from. The value is stored inline
-/// up to 24 bytes (`compact_str`): most are short (`v1`, `ConfigMap`, names),
-/// and the model keeps four per object for hundreds of thousands of objects.
+/// A string value with the span it was read from.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Text {
-    pub value: compact_str::CompactString,
+    pub value: String,
     pub span: Span,
 }
 
@@ -32,7 +30,7 @@ impl Text {
     /// The scalar at `node`, as text (numbers and booleans included).
     pub fn from_node(node: &Node<'_>) -> Option<Text> {
         node.as_str().map(|value| Text {
-            value: value.into(),
+            value: value.to_owned(),
             span: node.span,
         })
     }
@@ -81,10 +79,10 @@ impl ObjectMeta {
 
     pub fn object_ref(&self, namespace: Option<&str>) -> ObjectRef {
         ObjectRef {
-            api_version: self.api_version.value.to_string(),
-            kind: self.kind.value.to_string(),
+            api_version: self.api_version.value.clone(),
+            kind: self.kind.value.clone(),
             namespace: namespace.map(str::to_owned),
-            name: self.name.value.to_string(),
+            name: self.name.value.clone(),
         }
     }
 }

@@ -31,7 +31,7 @@ impl NamespaceMapping {
     pub fn parse(text: Text) -> NamespaceMapping {
         let (source, destination) = match text.value.split_once(':') {
             Some((src, dest)) => (src.to_owned(), dest.to_owned()),
-            None => (text.value.to_string(), text.value.to_string()),
+            None => (text.value.clone(), text.value.clone()),
         };
         NamespaceMapping {
             source,

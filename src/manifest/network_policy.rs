@@ -107,7 +107,7 @@ impl NetworkPolicyView {
             egress: egress_spans,
             notes,
             policy: Policy {
-                name: name.value.to_string(),
+                name: name.value.clone(),
                 namespace: namespace.to_owned(),
                 pod_selector,
                 policy_types,
@@ -348,7 +348,7 @@ mod tests {
             value: crate::yaml::Value::Map(Vec::new()),
         });
         let name = Text {
-            value: "p".into(),
+            value: "p".to_owned(),
             span: node.span,
         };
         NetworkPolicyView::from_node(&node, &name, "ns")

@@ -157,7 +157,7 @@ impl Migration {
                     seen.insert((cluster, ns.to_owned()));
                 }
                 if object.object.meta.is("", "Namespace") {
-                    seen.insert((cluster, object.object.meta.name.value.to_string()));
+                    seen.insert((cluster, object.object.meta.name.value.clone()));
                 }
             }
             for (source, namespace) in seen {

@@ -134,7 +134,7 @@ impl Project {
             .iter()
             .filter_map(|f| {
                 let ns = f.kustomization.as_ref()?.namespace.as_ref()?;
-                Some((parent_dir(&f.rel).to_owned(), ns.value.to_string()))
+                Some((parent_dir(&f.rel).to_owned(), ns.value.clone()))
             })
             .collect();
         let patch_files: HashSet<String> = files
@@ -273,7 +273,7 @@ fn scope_of(meta: &ObjectMeta, kustomize_namespaces: &HashMap<String, String>, r
     if kinds::is_cluster_scoped(meta.group(), &meta.kind.value) {
         Scope::Cluster
     } else if let Some(ns) = &meta.namespace {
-        Scope::Namespace(ns.value.to_string())
+        Scope::Namespace(ns.value.clone())
     } else {
         nearest(kustomize_namespaces, rel)
             .map_or(Scope::Unbound, |ns| Scope::Namespace(ns.to_owned()))

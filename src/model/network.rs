@@ -90,7 +90,7 @@ impl NetworkModel {
             let meta = &object.object.meta;
             if meta.is("", "Namespace") {
                 if let Some(labels) = namespace_labels.get_mut(cluster) {
-                    let entry = labels.entry(meta.name.value.to_string()).or_default();
+                    let entry = labels.entry(meta.name.value.clone()).or_default();
                     for (k, v) in &meta.labels {
                         entry.insert(k.clone(), LabelValue::from(v.as_str()));
                     }

@@ -82,7 +82,7 @@ pub struct PlatformProxy {
 impl PlatformProxy {
     fn var(&self, text: &Option<Text>) -> Option<ProxyVar> {
         text.as_ref().map(|t| ProxyVar {
-            value: t.value.to_string(),
+            value: t.value.clone(),
             location: Location::new(&self.file, t.span),
             origin: self.origin,
         })
@@ -315,7 +315,7 @@ impl EffectiveProxy {
             let file = &project.objects.get(*index)?.object.file;
             let text = controller.text(snake)?;
             Some(ProxyVar {
-                value: text.value.into(),
+                value: text.value,
                 location: Location::new(file, text.span),
                 origin: VarOrigin::MigrationController,
             })
@@ -372,7 +372,7 @@ fn node_addresses(object: &ModelObject) -> Vec<Worker> {
         })
         .filter_map(|a| Text::from_node(a.get("address")?))
         .map(|t| Worker {
-            address: t.value.into(),
+            address: t.value,
             location: Some(Location::new(&object.object.file, t.span)),
         })
         .collect()
