@@ -169,10 +169,11 @@ impl Decoder<'_> {
         let summary = self.string(self.required(doc, "summary")?, "summary")?;
         let assert = self.required(doc, "assert")?;
         let catalogued = builtin.then(|| crate::catalogue::find(&id)).flatten();
-        let section = |key: &str| match catalogued {
-            Some(rule) if key == "match" => rule.selector.clone(),
-            Some(rule) => rule.assert.clone(),
-            None => sections.and_then(|s| s.get(key)).cloned(),
+        let section = |key: &str| match (catalogued, key) {
+            (Some(rule), "match") => rule.selector.clone(),
+            (Some(rule), "assert") => rule.assert.clone(),
+            (Some(_), _) => None,
+            (None, _) => sections.and_then(|s| s.get(key)).cloned(),
         };
         let meta = RuleMeta {
             id,
