@@ -117,10 +117,11 @@ impl Cache {
         slot.take().map(|entry| entry.result)
     }
 
-    /// Replaces the cache with `results` (those with a content hash). Skipped when
-    /// the files analysed afresh are few (see [`REWRITE_MISS_SHARE`]).
-    pub fn store(&self, results: &[(FileResult, Option<u128>)], hits: usize) {
-        let cacheable = results.iter().filter(|(_, hash)| hash.is_some()).count();
+    /// Replaces the cache with `results` (those with a content hash in
+    /// `hashes`, which runs beside them). Skipped when the files analysed
+    /// afresh are few (see [`REWRITE_MISS_SHARE`]).
+    pub fn store(&self, results: &[FileResult], hashes: &[Option<u128>], hits: usize) {
+        let cacheable = hashes.iter().filter(|hash| hash.is_some()).count();
         let misses = cacheable.saturating_sub(hits);
         let few = misses < REWRITE_MIN_MISSES && misses * REWRITE_MISS_SHARE < cacheable;
         if !self.entries.is_empty() && few {
@@ -128,6 +129,7 @@ impl Cache {
         }
         let entries = results
             .iter()
+            .zip(hashes)
             .filter_map(|(result, hash)| {
                 let hash = (*hash)?;
                 Some((

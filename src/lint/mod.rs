@@ -287,19 +287,23 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     // once), walk errors after them by path.
     found.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     found.dedup_by(|later, earlier| later.key() == earlier.key());
-    let mut analyzed = Vec::with_capacity(found.len());
+    // Out of their boxes once, straight into the vector the model takes.
+    let mut results: Vec<FileResult> = Vec::with_capacity(found.len());
+    let mut hashes = Vec::with_capacity(found.len());
     let mut walk_errors = Vec::new();
     for item in found {
         match item {
-            Analyzed::File(_, result, hash) => analyzed.push((*result, hash)),
+            Analyzed::File(_, result, hash) => {
+                results.push(*result);
+                hashes.push(hash);
+            }
             Analyzed::WalkError(err) => walk_errors.push(err),
         }
     }
     let hits = hits.into_inner();
     if let Some(cache) = &cache {
-        cache.store(&analyzed, hits);
+        cache.store(&results, &hashes, hits);
     }
-    let mut results: Vec<FileResult> = analyzed.into_iter().map(|(result, _)| result).collect();
 
     if let Some(bar) = bar {
         bar.finish_and_clear();
