@@ -73,7 +73,7 @@ pub fn may_hold_comments(bytes: &[u8]) -> bool {
 /// The suppression comments of one file. `documents` are the line ranges of its
 /// documents (first line, last line), for comments on a document's first line.
 pub fn scan_comments(file: &Arc<str>, text: &str, documents: &[(u32, u32)]) -> Vec<Suppression> {
-    if !text.contains("dvmlint:") {
+    if !may_hold_comments(text.as_bytes()) {
         return Vec::new();
     }
     let mut out = Vec::new();

@@ -37,6 +37,9 @@ pub struct LocatedInstallConfig {
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileResult {
     pub rel: Arc<str>,
+    /// The cluster the file belongs to (`FileSettings::cluster_of`), found
+    /// once here for the document rules and the model alike.
+    pub cluster: Option<Arc<str>>,
     pub documents: usize,
     pub objects: Vec<Object>,
     pub install_configs: Vec<LocatedInstallConfig>,
@@ -156,6 +159,7 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let file_name = rel.rsplit('/').next().unwrap_or(rel);
     let cluster = (settings.cluster_of)(rel);
+    result.cluster.clone_from(&cluster);
     let mut syntax_errors = Vec::new();
     let chunks = yaml::split_documents(bytes);
     if suppress::may_hold_comments(bytes) {

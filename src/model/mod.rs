@@ -122,13 +122,6 @@ impl Project {
                 })
                 .collect()
         };
-        let cluster_of = |rel: &str| {
-            if config.clusters.is_empty() {
-                Some(0)
-            } else {
-                config.cluster_of(rel)
-            }
-        };
 
         let kustomize_namespaces: HashMap<String, String> = files
             .iter()
@@ -143,13 +136,16 @@ impl Project {
             .flat_map(|(dir, k)| k.patch_files.iter().map(move |p| join(dir, p)))
             .collect();
 
-        // Cluster and scope in parallel (glob matching, namespace lookups);
+        // Cluster (named by the per-file stage) and scope in parallel;
         // then the objects (small: their metadata is boxed) move in, in file order.
         let placement_timing = crate::timings::stage("model: placement");
         let placed: Vec<(Option<usize>, Option<Vec<Scope>>)> = files
             .par_iter()
             .map(|file| {
-                let cluster = cluster_of(&file.rel);
+                let cluster = file
+                    .cluster
+                    .as_ref()
+                    .and_then(|name| clusters.iter().position(|c| c.name == *name));
                 let scopes = (!patch_files.contains(file.rel.as_ref())).then(|| {
                     file.objects
                         .iter()

@@ -328,6 +328,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_scheduling_lists_name_project_rules() {
+        for id in NETWORK_RULES
+            .iter()
+            .chain(&FIREWALL_RULES)
+            .chain(&DENIAL_RULES)
+        {
+            assert!(
+                REGISTRY
+                    .iter()
+                    .any(|(rule, check)| rule == id && matches!(check, Check::Project(_))),
+                "{id}"
+            );
+        }
+        assert!(DENIAL_RULES.iter().all(|id| FIREWALL_RULES.contains(id)));
+    }
+
+    #[test]
     fn registry_and_catalogue_agree() {
         let registry: BTreeSet<&str> = REGISTRY.iter().map(|(id, _)| *id).collect();
         let catalogue: BTreeSet<&str> = crate::catalogue::rules()
