@@ -94,56 +94,13 @@ pub fn analyze_path(
     if let Some(text) = overlay {
         return analyze_bytes(rel, text.as_bytes(), settings);
     }
-    match read_source(rel, path, settings.max_file_size) {
-        Ok(bytes) => analyze_bytes(rel, &bytes, settings),
-        Err(result) => *result,
-    }
+    super::read::with_source(rel, path, settings.max_file_size, |bytes| {
+        analyze_bytes(rel, bytes, settings)
+    })
+    .unwrap_or_else(|result| *result)
 }
 
-/// The bytes of `path`, or the result of a file that cannot be read or is larger
-/// than `max_file_size` (DVM003).
-pub fn read_source(
-    rel: &Arc<str>,
-    path: &Path,
-    max_file_size: u64,
-) -> Result<Vec<u8>, Box<FileResult>> {
-    use std::io::Read as _;
-    let unreadable = |finding: Finding| Box::new(only(rel, finding));
-    let io_error =
-        |err: std::io::Error| unreadable(rules::input::unreadable_input::io_error(rel, &err));
-    let too_large = |size: u64| {
-        unreadable(rules::input::unreadable_input::too_large(
-            rel,
-            size,
-            max_file_size,
-        ))
-    };
-    // One path lookup: the size comes from the open file, not from the path.
-    let mut file = std::fs::File::open(path).map_err(io_error)?;
-    let metadata = file.metadata().map_err(io_error)?;
-    let size = metadata.len();
-    if size > max_file_size {
-        return Err(too_large(size));
-    }
-    let mut bytes = Vec::new();
-    if metadata.is_file() {
-        // A regular file: std reads it in one call, sized from the open file
-        // (through `Take` it would read 8 KiB at a time). It may have grown
-        // since, so its length is checked again below.
-        file.read_to_end(&mut bytes).map_err(io_error)?;
-    } else {
-        // A device or pipe may never end: one byte past the limit at most.
-        file.take(max_file_size.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(io_error)?;
-    }
-    if bytes.len() as u64 > max_file_size {
-        return Err(too_large(bytes.len() as u64));
-    }
-    Ok(bytes)
-}
-
-fn only(rel: &Arc<str>, finding: Finding) -> FileResult {
+pub(super) fn only(rel: &Arc<str>, finding: Finding) -> FileResult {
     FileResult {
         rel: Arc::clone(rel),
         findings: vec![finding],
@@ -365,31 +322,4 @@ fn collect_url_passwords(node: &Node<'_>, result: &mut FileResult) {
             result.secret_spans.push(n.span);
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_regular_file_is_read_whole_and_checked_against_the_limit() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.yaml");
-        std::fs::write(&path, "a: 1\n".repeat(5_000)).unwrap();
-        let rel: Arc<str> = Arc::from("a.yaml");
-        assert_eq!(read_source(&rel, &path, u64::MAX).unwrap().len(), 25_000);
-        let too_large = read_source(&rel, &path, 24_999).unwrap_err();
-        assert_eq!(too_large.findings[0].rule, "DVM003");
-    }
-
-    #[test]
-    fn a_device_that_never_ends_is_cut_at_the_limit() {
-        let zero = Path::new("/dev/zero");
-        if !zero.exists() {
-            return; // not a Unix system: nothing to check
-        }
-        let rel: Arc<str> = Arc::from("zero.yaml");
-        let result = read_source(&rel, zero, 4096).unwrap_err();
-        assert_eq!(result.findings[0].rule, "DVM003");
-    }
 }

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod file;
+pub mod read;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -203,18 +204,16 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
         let (result, hash) = match (&cache, overlay) {
             (Some(cache), None) => {
-                match file::read_source(&source.rel, &source.path, settings.max_file_size) {
-                    Ok(bytes) => {
-                        let hash = cache::content_hash(&bytes);
-                        let result = cache.get(&source.rel, hash).inspect(|_| {
-                            hits.fetch_add(1, Ordering::Relaxed);
-                        });
-                        let result = result
-                            .unwrap_or_else(|| file::analyze_bytes(&source.rel, &bytes, &settings));
-                        (result, Some(hash))
-                    }
-                    Err(result) => (*result, None),
-                }
+                read::with_source(&source.rel, &source.path, settings.max_file_size, |bytes| {
+                    let hash = cache::content_hash(bytes);
+                    let result = cache.get(&source.rel, hash).inspect(|_| {
+                        hits.fetch_add(1, Ordering::Relaxed);
+                    });
+                    let result = result
+                        .unwrap_or_else(|| file::analyze_bytes(&source.rel, bytes, &settings));
+                    (result, Some(hash))
+                })
+                .unwrap_or_else(|result| (*result, None))
             }
             _ => (
                 file::analyze_path(&source.rel, &source.path, overlay, &settings),

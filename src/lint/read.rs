@@ -1,0 +1,184 @@
+//! Reading one file for the per-file stage: the size limit of SPEC §11 (DVM003),
+//! devices that never end, and one buffer per worker thread reused for every
+//! file it reads.
+//!
+//! A regular file costs `open`, one `fstat` (size and type), one `read` of the
+//! whole file and one `read` that sees its end: what `std::fs::read` costs.
+//! `File::read_to_end` would ask the kernel for the size again and for the
+//! position (`fstat` + `lseek`), two system calls per file; and a fresh vector per
+//! file would be fresh memory for every large file.
+
+use std::cell::RefCell;
+use std::io::Read as _;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::file::{FileResult, only};
+use crate::finding::Finding;
+use crate::rules;
+
+/// A worker keeps at most this much buffer between files: one huge file does
+/// not pin its size for the rest of the run.
+const KEPT_CAPACITY: usize = 1 << 20;
+
+thread_local! {
+    /// Initialised up to its length, which only grows (zero-filled) when a file
+    /// is larger than any this thread has read.
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Calls `with` on the bytes of `path`, read into this thread's buffer, or
+/// returns the result of a file that cannot be read or is larger than
+/// `max_file_size` (DVM003).
+pub fn with_source<T>(
+    rel: &Arc<str>,
+    path: &Path,
+    max_file_size: u64,
+    with: impl FnOnce(&[u8]) -> T,
+) -> Result<T, Box<FileResult>> {
+    BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buffer) => {
+            let read = read_into(rel, path, max_file_size, &mut buffer);
+            let result = read.map(|len| with(buffer.get(..len).unwrap_or_default()));
+            if buffer.len() > KEPT_CAPACITY {
+                *buffer = Vec::new();
+            }
+            result
+        }
+        // Re-entered from `with` (nothing does today): a buffer of its own.
+        Err(_) => {
+            let mut buffer = Vec::new();
+            let len = read_into(rel, path, max_file_size, &mut buffer)?;
+            Ok(with(buffer.get(..len).unwrap_or_default()))
+        }
+    })
+}
+
+/// The bytes of `path` in a vector of their own (tests, callers outside the
+/// per-file stage).
+pub fn read_source(
+    rel: &Arc<str>,
+    path: &Path,
+    max_file_size: u64,
+) -> Result<Vec<u8>, Box<FileResult>> {
+    let mut buffer = Vec::new();
+    let len = read_into(rel, path, max_file_size, &mut buffer)?;
+    buffer.truncate(len);
+    Ok(buffer)
+}
+
+/// Reads `path` into `buffer` (whose contents are all initialised and may be
+/// overwritten) and returns how many of its first bytes are the file.
+fn read_into(
+    rel: &Arc<str>,
+    path: &Path,
+    max_file_size: u64,
+    buffer: &mut Vec<u8>,
+) -> Result<usize, Box<FileResult>> {
+    let unreadable = |finding: Finding| Box::new(only(rel, finding));
+    let io_error =
+        |err: std::io::Error| unreadable(rules::input::unreadable_input::io_error(rel, &err));
+    let too_large = |size: u64| {
+        unreadable(rules::input::unreadable_input::too_large(
+            rel,
+            size,
+            max_file_size,
+        ))
+    };
+    // One path lookup: the size comes from the open file, not from the path.
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let metadata = file.metadata().map_err(io_error)?;
+    let size = metadata.len();
+    if size > max_file_size {
+        return Err(too_large(size));
+    }
+    let len = if metadata.is_file() {
+        // One byte of room past the size seen: the read that returns 0 there
+        // proves the end. A file that grew since is read on, and its length
+        // checked below.
+        let room = usize::try_from(size)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        if buffer.len() < room {
+            buffer.resize(room, 0);
+        }
+        let mut filled = 0;
+        loop {
+            let Some(free) = buffer.get_mut(filled..).filter(|free| !free.is_empty()) else {
+                buffer.truncate(filled);
+                file.read_to_end(buffer).map_err(io_error)?;
+                break buffer.len();
+            };
+            match file.read(free) {
+                Ok(0) => break filled,
+                Ok(n) => filled += n,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(io_error(err)),
+            }
+        }
+    } else {
+        // A device or pipe may never end: one byte past the limit at most.
+        buffer.clear();
+        file.take(max_file_size.saturating_add(1))
+            .read_to_end(buffer)
+            .map_err(io_error)?;
+        buffer.len()
+    };
+    if len as u64 > max_file_size {
+        return Err(too_large(len as u64));
+    }
+    Ok(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_regular_file_is_read_whole_and_checked_against_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, "a: 1\n".repeat(5_000)).unwrap();
+        let rel: Arc<str> = Arc::from("a.yaml");
+        assert_eq!(read_source(&rel, &path, u64::MAX).unwrap().len(), 25_000);
+        let too_large = read_source(&rel, &path, 24_999).unwrap_err();
+        assert_eq!(too_large.findings[0].rule, "DVM003");
+    }
+
+    #[test]
+    fn the_thread_buffer_holds_each_file_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = dir.path().join("long.yaml");
+        let short = dir.path().join("short.yaml");
+        std::fs::write(&long, "a: 1\n".repeat(1_000)).unwrap();
+        std::fs::write(&short, "b: 2\n").unwrap();
+        let rel: Arc<str> = Arc::from("x.yaml");
+        let read = |path: &Path| with_source(&rel, path, u64::MAX, <[u8]>::to_vec).unwrap();
+        assert_eq!(read(&long).len(), 5_000);
+        // The longer file's bytes are still in the buffer past the short one.
+        assert_eq!(read(&short), b"b: 2\n");
+        assert_eq!(read(&long), "a: 1\n".repeat(1_000).as_bytes());
+    }
+
+    #[test]
+    fn a_huge_file_does_not_stay_in_the_thread_buffer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.yaml");
+        std::fs::write(&path, vec![b'#'; KEPT_CAPACITY + 10]).unwrap();
+        let rel: Arc<str> = Arc::from("huge.yaml");
+        let len = with_source(&rel, &path, u64::MAX, <[u8]>::len).unwrap();
+        assert_eq!(len, KEPT_CAPACITY + 10);
+        assert_eq!(BUFFER.with(|b| b.borrow().len()), 0);
+    }
+
+    #[test]
+    fn a_device_that_never_ends_is_cut_at_the_limit() {
+        let zero = Path::new("/dev/zero");
+        if !zero.exists() {
+            return; // not a Unix system: nothing to check
+        }
+        let rel: Arc<str> = Arc::from("zero.yaml");
+        let result = read_source(&rel, zero, 4096).unwrap_err();
+        assert_eq!(result.findings[0].rule, "DVM003");
+    }
+}
