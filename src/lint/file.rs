@@ -24,7 +24,8 @@ pub struct Object {
     /// First line of its document (or List item): where a document-wide
     /// suppression comment goes.
     pub doc_line: u32,
-    pub body: Option<Node<'static>>,
+    /// Boxed: most objects have none, and the model moves objects.
+    pub body: Option<Box<Node<'static>>>,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -255,7 +256,7 @@ impl Doc<'_> {
                     });
                 }
                 let body = kinds::is_modelled(meta.group(), &meta.kind.value)
-                    .then(|| node.to_owned_node());
+                    .then(|| Box::new(node.to_owned_node()));
                 let mut meta = meta;
                 if body.is_none() {
                     // No cross-file rule reads the labels or annotations of

@@ -228,13 +228,18 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             }
         }
-        Analyzed::File(source, Box::new(result), hash)
+        Analyzed {
+            source,
+            result: Box::new(result),
+            hash,
+        }
     };
     // The walk runs on one worker and hands each file to the pool as it finds
     // it, so reading and parsing start with the first file, not after the listing.
     let files_timing = crate::timings::stage("walk + files (parallel)");
-    let walk_and_analyze = || -> Vec<Analyzed> {
+    let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>) {
         let found = std::sync::Mutex::new(Vec::new());
+        let mut walk_errors = Vec::new();
         rayon::scope(|scope| {
             for item in discovery::walk_iter(&root, &walk_options, &excluded) {
                 match item {
@@ -245,10 +250,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                             .push(analyzed);
                     }),
-                    Found::Error(err) => found
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push(Analyzed::WalkError(err)),
+                    Found::Error(err) => walk_errors.push(err),
                 }
             }
         });
@@ -259,9 +261,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             let mut missing: BTreeSet<&std::path::Path> =
                 explicit.iter().map(|s| s.path.as_path()).collect();
             for item in &found {
-                if let Analyzed::File(source, ..) = item {
-                    missing.remove(source.path.as_path());
-                }
+                missing.remove(item.source.path.as_path());
             }
             let extra: Vec<SourceFile> = explicit
                 .iter()
@@ -270,9 +270,9 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
                 .collect();
             found.par_extend(extra.into_par_iter().map(&analyze));
         }
-        found
+        (found, walk_errors)
     };
-    let mut found = match options.jobs {
+    let (mut found, mut walk_errors) = match options.jobs {
         Some(jobs) => rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build()
@@ -283,22 +283,17 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     drop(files_timing);
     let merge_timing = crate::timings::stage("merge file results");
     // Back in a fixed order: files by path (the same file found twice counts
-    // once), walk errors after them by path.
+    // once), walk errors by path.
     found.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     found.dedup_by(|later, earlier| later.key() == earlier.key());
-    // Out of their boxes once, straight into the vector the model takes.
-    let mut results: Vec<FileResult> = Vec::with_capacity(found.len());
-    let mut hashes = Vec::with_capacity(found.len());
-    let mut walk_errors = Vec::new();
-    for item in found {
-        match item {
-            Analyzed::File(_, result, hash) => {
-                results.push(*result);
-                hashes.push(hash);
-            }
-            Analyzed::WalkError(err) => walk_errors.push(err),
-        }
-    }
+    walk_errors.sort_by(|a, b| (&a.rel, &a.message).cmp(&(&b.rel, &b.message)));
+    walk_errors.dedup_by(|a, b| (&a.rel, &a.message) == (&b.rel, &b.message));
+    // Out of their boxes once, straight into the vector the model takes; in
+    // parallel, as each box is read and freed cold.
+    let (mut results, hashes): (Vec<FileResult>, Vec<Option<u128>>) = found
+        .into_par_iter()
+        .map(|item| (*item.result, item.hash))
+        .unzip();
     let hits = hits.into_inner();
     if let Some(cache) = &cache {
         cache.store(&results, &hashes, hits);
@@ -476,18 +471,16 @@ fn add_explicit_files(
 }
 
 /// One item of the parallel stage.
-enum Analyzed {
-    File(SourceFile, Box<FileResult>, Option<u128>),
-    WalkError(discovery::WalkError),
+struct Analyzed {
+    source: SourceFile,
+    result: Box<FileResult>,
+    hash: Option<u128>,
 }
 
 impl Analyzed {
-    /// Files by relative path, then walk errors by path and message.
-    fn key(&self) -> (bool, &str, &std::ffi::OsStr) {
-        match self {
-            Analyzed::File(source, ..) => (false, &source.rel, source.path.as_os_str()),
-            Analyzed::WalkError(err) => (true, &err.rel, std::ffi::OsStr::new(&err.message)),
-        }
+    /// Files by relative path (then absolute path: the same file found twice).
+    fn key(&self) -> (&str, &std::ffi::OsStr) {
+        (&self.source.rel, self.source.path.as_os_str())
     }
 }
 

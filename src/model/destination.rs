@@ -230,7 +230,7 @@ fn service_network(project: &Project, cluster: usize) -> Vec<IpNet> {
         .filter(|o| {
             o.cluster == Some(cluster) && o.object.meta.is("config.openshift.io", "Network")
         })
-        .filter_map(|o| o.object.body.as_ref())
+        .filter_map(|o| o.object.body.as_deref())
         .flat_map(|body| {
             body.at(&["spec", "serviceNetwork"])
                 .map_or(&[][..], |n| n.items())

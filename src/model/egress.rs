@@ -78,7 +78,7 @@ impl Firewalls {
             let meta = &object.object.meta;
             if meta.is("", "Node") {
                 if let Some(list) = object.cluster.and_then(|c| nodes.get_mut(c)) {
-                    list.push(ClusterNode::from_node(meta, object.object.body.as_ref()));
+                    list.push(ClusterNode::from_node(meta, object.object.body.as_deref()));
                 }
             } else if let Some(flavor) = FirewallFlavor::of(meta) {
                 firewalls.push((object, flavor));

@@ -42,6 +42,9 @@ impl Scope {
     }
 }
 
+/// Cluster, API group, kind, scope and name: what makes an object itself.
+pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str);
+
 #[derive(Clone, Debug)]
 pub struct ModelObject {
     pub object: Object,
@@ -49,9 +52,32 @@ pub struct ModelObject {
     /// Index into [`Project::clusters`]; `None` when configured clusters do not
     /// claim the file (such files get only document rules).
     pub cluster: Option<usize>,
+    /// A hash of what makes the object itself once applied: cluster, API group,
+    /// kind, scope and name (see [`ModelObject::same_identity`]). Computed while
+    /// the model is placed in parallel, so that finding duplicates (DVM401)
+    /// reads one number per object rather than four strings.
+    pub identity: u64,
 }
 
 impl ModelObject {
+    /// Whether `self` and `other` are the same object once applied: equal
+    /// identities compared in full (hashes may collide).
+    pub fn same_identity(&self, other: &ModelObject) -> bool {
+        self.identity == other.identity && self.identity_key() == other.identity_key()
+    }
+
+    /// What [`ModelObject::identity`] hashes.
+    pub fn identity_key(&self) -> IdentityKey<'_> {
+        let meta = &self.object.meta;
+        (
+            self.cluster,
+            meta.group(),
+            &meta.kind.value,
+            &self.scope,
+            &meta.name.value,
+        )
+    }
+
     pub fn object_ref(&self) -> crate::finding::ObjectRef {
         self.object.meta.object_ref(self.scope.namespace())
     }
@@ -67,6 +93,7 @@ impl ModelObject {
             },
             scope: self.scope.clone(),
             cluster: self.cluster,
+            identity: self.identity,
         }
     }
 }
@@ -103,7 +130,7 @@ pub const DEFAULT_CLUSTER: &str = "default";
 
 impl Project {
     /// Takes the per-file results by value: their objects move into the model.
-    pub fn build(root: PathBuf, config: Config, files: Vec<FileResult>) -> Project {
+    pub fn build(root: PathBuf, config: Config, mut files: Vec<FileResult>) -> Project {
         let clusters: Vec<Cluster> = if config.clusters.is_empty() {
             vec![Cluster {
                 name: Arc::from(DEFAULT_CLUSTER),
@@ -136,46 +163,48 @@ impl Project {
             .flat_map(|(dir, k)| k.patch_files.iter().map(move |p| join(dir, p)))
             .collect();
 
-        // Cluster (named by the per-file stage) and scope in parallel;
-        // then the objects (small: their metadata is boxed) move in, in file order.
-        let placement_timing = crate::timings::stage("model: placement");
-        let placed: Vec<(Option<usize>, Option<Vec<Scope>>)> = files
-            .par_iter()
-            .map(|file| {
-                let cluster = file
-                    .cluster
-                    .as_ref()
-                    .and_then(|name| clusters.iter().position(|c| c.name == *name));
-                let scopes = (!patch_files.contains(file.rel.as_ref())).then(|| {
-                    file.objects
-                        .iter()
-                        .map(|object| scope_of(&object.meta, &kustomize_namespaces, &file.rel))
-                        .collect()
-                });
-                (cluster, scopes)
+        // Each file's objects are placed (cluster, scope, identity) in
+        // parallel; rayon keeps file order when it collects them.
+        let _objects_timing = crate::timings::stage("model: objects");
+        let cluster_of = |file: &FileResult| {
+            file.cluster
+                .as_ref()
+                .and_then(|name| clusters.iter().position(|c| c.name == *name))
+        };
+        let is_patch = |file: &FileResult| patch_files.contains(file.rel.as_ref());
+        let install_configs: Vec<(Option<usize>, LocatedInstallConfig)> = files
+            .par_iter_mut()
+            .filter(|file| !file.install_configs.is_empty() && !is_patch(file))
+            .flat_map_iter(|file| {
+                let cluster = cluster_of(file);
+                std::mem::take(&mut file.install_configs)
+                    .into_iter()
+                    .map(move |ic| (cluster, ic))
             })
             .collect();
-        drop(placement_timing);
-        let _objects_timing = crate::timings::stage("model: objects");
-        let mut objects = Vec::with_capacity(files.iter().map(|f| f.objects.len()).sum());
-        let mut install_configs = Vec::new();
-        let mut modelled = Vec::new();
-        for (file, (cluster, scopes)) in files.into_iter().zip(placed) {
-            let Some(scopes) = scopes else {
-                continue;
-            };
-            for (object, scope) in file.objects.into_iter().zip(scopes) {
-                if object.body.is_some() {
-                    modelled.push(objects.len());
-                }
-                objects.push(ModelObject {
-                    object,
-                    scope,
-                    cluster,
-                });
-            }
-            install_configs.extend(file.install_configs.into_iter().map(|ic| (cluster, ic)));
-        }
+        let objects: Vec<ModelObject> = files
+            .into_par_iter()
+            .filter(|file| !is_patch(file))
+            .flat_map_iter(|file| {
+                let cluster = cluster_of(&file);
+                let rel = file.rel;
+                let kustomize_namespaces = &kustomize_namespaces;
+                file.objects.into_iter().map(move |object| {
+                    let scope = scope_of(&object.meta, kustomize_namespaces, &rel);
+                    ModelObject {
+                        identity: identity(cluster, &object.meta, &scope),
+                        object,
+                        scope,
+                        cluster,
+                    }
+                })
+            })
+            .collect();
+        let modelled = objects
+            .par_iter()
+            .enumerate()
+            .filter_map(|(index, object)| object.object.body.is_some().then_some(index))
+            .collect();
         Project {
             root,
             migration: OnceLock::new(),
@@ -274,6 +303,19 @@ fn scope_of(meta: &ObjectMeta, kustomize_namespaces: &HashMap<String, String>, r
         nearest(kustomize_namespaces, rel)
             .map_or(Scope::Unbound, |ns| Scope::Namespace(ns.to_owned()))
     }
+}
+
+/// The hash of [`ModelObject::identity`]: fixed, so that runs agree.
+fn identity(cluster: Option<usize>, meta: &ObjectMeta, scope: &Scope) -> u64 {
+    use std::hash::BuildHasher as _;
+    let key: IdentityKey<'_> = (
+        cluster,
+        meta.group(),
+        &meta.kind.value,
+        scope,
+        &meta.name.value,
+    );
+    foldhash::fast::FixedState::with_seed(0).hash_one(key)
 }
 
 fn parent_dir(rel: &str) -> &str {

@@ -101,7 +101,7 @@ impl NetworkModel {
                 continue;
             }
             let (Some(body), Some(target), Some(list), Some(namespaces)) = (
-                object.object.body.as_ref(),
+                object.object.body.as_deref(),
                 clusters.get_mut(cluster),
                 policies.get_mut(cluster),
                 applied.get(cluster),

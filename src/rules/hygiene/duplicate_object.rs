@@ -6,34 +6,45 @@
 //! One hash map pass over all objects: linear in the repository size.
 
 use crate::finding::{Finding, Location};
-use crate::model::{Project, Scope};
+use crate::model::{IdentityKey, Project, Scope};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    let mut first: foldhash::HashMap<(usize, &str, &str, &Scope, &str), usize> =
+    // The first object of each identity hash; objects whose hash is taken by
+    // a different object (a collision) are looked up by their identity in full.
+    let mut first: foldhash::HashMap<u64, usize> =
         foldhash::HashMap::with_capacity_and_hasher(project.objects.len(), Default::default());
+    let mut collided: foldhash::HashMap<IdentityKey<'_>, usize> = Default::default();
     for (index, item) in project.objects.iter().enumerate() {
         let Some(cluster) = item.cluster else {
             continue;
         };
-        let meta = &item.object.meta;
-        let key = (
-            cluster,
-            meta.group(),
-            meta.kind.value.as_str(),
-            &item.scope,
-            meta.name.value.as_str(),
-        );
-        // One hash and probe per object: most are first definitions.
-        let earlier = match first.entry(key) {
+        // One probe per object: most are first definitions.
+        let holder = match first.entry(item.identity) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(index);
                 continue;
             }
             std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
         };
+        let earlier = if project
+            .objects
+            .get(holder)
+            .is_some_and(|holder| holder.same_identity(item))
+        {
+            holder
+        } else {
+            match collided.entry(item.identity_key()) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(index);
+                    continue;
+                }
+                std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
+            }
+        };
         let Some(earlier) = project.objects.get(earlier) else {
             continue;
         };
+        let meta = &item.object.meta;
         let earlier_meta = &earlier.object.meta;
         let place = match &item.scope {
             Scope::Namespace(ns) => format!(" in namespace `{ns}`"),
@@ -68,5 +79,46 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 "first defined here",
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::lint::file::{FileSettings, analyze_bytes};
+    use crate::rules::RuleSet;
+
+    fn project(text: &str) -> Project {
+        let rules = RuleSet::new(&[], &[]);
+        let cluster_of = |_: &str| Some(Arc::from(crate::model::DEFAULT_CLUSTER));
+        let settings = FileSettings::standalone(&rules, &cluster_of);
+        let result = analyze_bytes(&Arc::from("a.yaml"), text.as_bytes(), &settings);
+        Project::build("/".into(), crate::config::Config::default(), vec![result])
+    }
+
+    const THREE: &str = "kind: ConfigMap\napiVersion: v1\nmetadata: {name: a, namespace: n}\n---\n\
+        kind: ConfigMap\napiVersion: v1\nmetadata: {name: b, namespace: n}\n---\n\
+        kind: ConfigMap\napiVersion: v1\nmetadata: {name: b, namespace: n}\n";
+
+    fn duplicated_lines(project: &Project) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        check(project, &mut out);
+        out.iter()
+            .map(|f| (f.location.span.start.line, f.related[0].location.span.start.line))
+            .collect()
+    }
+
+    #[test]
+    fn equal_identities_are_compared_in_full() {
+        let mut project = project(THREE);
+        assert_eq!(duplicated_lines(&project), [(11, 7)]);
+        // Every object given the same hash: `a` is not a duplicate of `b`,
+        // and the second `b` is still found to repeat the first.
+        for object in &mut project.objects {
+            object.identity = 7;
+        }
+        assert_eq!(duplicated_lines(&project), [(11, 7)]);
     }
 }
