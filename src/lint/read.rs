@@ -54,19 +54,6 @@ pub fn with_source<T>(
     })
 }
 
-/// The bytes of `path` in a vector of their own (tests, callers outside the
-/// per-file stage).
-pub fn read_source(
-    rel: &Arc<str>,
-    path: &Path,
-    max_file_size: u64,
-) -> Result<Vec<u8>, Box<FileResult>> {
-    let mut buffer = Vec::new();
-    let len = read_into(rel, path, max_file_size, &mut buffer)?;
-    buffer.truncate(len);
-    Ok(buffer)
-}
-
 /// Reads `path` into `buffer` (whose contents are all initialised and may be
 /// overwritten) and returns how many of its first bytes are the file.
 fn read_into(
@@ -105,8 +92,16 @@ fn read_into(
         let mut filled = 0;
         loop {
             let Some(free) = buffer.get_mut(filled..).filter(|free| !free.is_empty()) else {
+                // Longer than its size said (growing, or a size-0 `/proc`
+                // file): read on, one byte past the limit at most.
                 buffer.truncate(filled);
-                file.read_to_end(buffer).map_err(io_error)?;
+                let rest = max_file_size
+                    .saturating_add(1)
+                    .saturating_sub(filled as u64);
+                (&mut file)
+                    .take(rest)
+                    .read_to_end(buffer)
+                    .map_err(io_error)?;
                 break buffer.len();
             };
             match file.read(free) {
@@ -134,6 +129,10 @@ fn read_into(
 mod tests {
     use super::*;
 
+    fn read_source(rel: &Arc<str>, path: &Path, limit: u64) -> Result<Vec<u8>, Box<FileResult>> {
+        with_source(rel, path, limit, <[u8]>::to_vec)
+    }
+
     #[test]
     fn a_regular_file_is_read_whole_and_checked_against_the_limit() {
         let dir = tempfile::tempdir().unwrap();
@@ -153,7 +152,7 @@ mod tests {
         std::fs::write(&long, "a: 1\n".repeat(1_000)).unwrap();
         std::fs::write(&short, "b: 2\n").unwrap();
         let rel: Arc<str> = Arc::from("x.yaml");
-        let read = |path: &Path| with_source(&rel, path, u64::MAX, <[u8]>::to_vec).unwrap();
+        let read = |path: &Path| read_source(&rel, path, u64::MAX).unwrap();
         assert_eq!(read(&long).len(), 5_000);
         // The longer file's bytes are still in the buffer past the short one.
         assert_eq!(read(&short), b"b: 2\n");
@@ -169,6 +168,19 @@ mod tests {
         let len = with_source(&rel, &path, u64::MAX, <[u8]>::len).unwrap();
         assert_eq!(len, KEPT_CAPACITY + 10);
         assert_eq!(BUFFER.with(|b| b.borrow().len()), 0);
+    }
+
+    #[test]
+    fn a_file_longer_than_its_size_is_still_cut_at_the_limit() {
+        // `/proc` files report size 0 and hold more.
+        let status = Path::new("/proc/self/status");
+        if !status.exists() {
+            return; // not Linux: nothing to check
+        }
+        let rel: Arc<str> = Arc::from("status");
+        assert!(read_source(&rel, status, u64::MAX).unwrap().len() > 1);
+        let result = read_source(&rel, status, 8).unwrap_err();
+        assert_eq!(result.findings[0].rule, "DVM003");
     }
 
     #[test]

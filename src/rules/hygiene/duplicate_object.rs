@@ -106,7 +106,12 @@ mod tests {
         let mut out = Vec::new();
         check(project, &mut out);
         out.iter()
-            .map(|f| (f.location.span.start.line, f.related[0].location.span.start.line))
+            .map(|f| {
+                (
+                    f.location.span.start.line,
+                    f.related[0].location.span.start.line,
+                )
+            })
             .collect()
     }
 
