@@ -299,22 +299,13 @@ fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, result: &mut FileResult) 
     }
 }
 
-/// Whether `text` holds `@`: a plain loop for the short scalars most are
-/// (`memchr`'s set-up costs more there), `memchr` for payloads.
-fn holds_at_sign(text: &[u8]) -> bool {
-    if text.len() < 64 {
-        text.contains(&b'@')
-    } else {
-        memchr::memchr(b'@', text).is_some()
-    }
-}
-
 /// Passwords of proxy URLs (`http://user:pass@host`) anywhere in the document.
 fn collect_url_passwords(node: &Node<'_>, result: &mut FileResult) {
     node.walk(&mut |n| {
         // `@` first: one byte, and rare in payloads that mention URLs.
         if let Some(text) = n.as_str().filter(|t| {
-            holds_at_sign(t.as_bytes()) && crate::proxy::stunnel_url::has_scheme_separator(t)
+            yaml::holds_any(t.as_bytes(), b"@")
+                && crate::proxy::stunnel_url::has_scheme_separator(t)
         }) && let Some(password) = crate::proxy::stunnel_url::password(text)
         {
             result

@@ -8,7 +8,7 @@
 //! position (`fstat` + `lseek`), two system calls per file; and a fresh vector per
 //! file would be fresh memory for every large file.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::io::Read as _;
 use std::path::Path;
 use std::sync::Arc;
@@ -23,8 +23,9 @@ const KEPT_CAPACITY: usize = 1 << 20;
 
 thread_local! {
     /// Initialised up to its length, which only grows (zero-filled) when a file
-    /// is larger than any this thread has read.
-    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// is larger than any this thread has read. Taken out while in use, so a
+    /// nested call (nothing makes one) would simply get a fresh one.
+    static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 /// Calls `with` on the bytes of `path`, read into this thread's buffer, or
@@ -36,22 +37,13 @@ pub fn with_source<T>(
     max_file_size: u64,
     with: impl FnOnce(&[u8]) -> T,
 ) -> Result<T, Box<FileResult>> {
-    BUFFER.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut buffer) => {
-            let read = read_into(rel, path, max_file_size, &mut buffer);
-            let result = read.map(|len| with(buffer.get(..len).unwrap_or_default()));
-            if buffer.len() > KEPT_CAPACITY {
-                *buffer = Vec::new();
-            }
-            result
-        }
-        // Re-entered from `with` (nothing does today): a buffer of its own.
-        Err(_) => {
-            let mut buffer = Vec::new();
-            let len = read_into(rel, path, max_file_size, &mut buffer)?;
-            Ok(with(buffer.get(..len).unwrap_or_default()))
-        }
-    })
+    let mut buffer = BUFFER.take();
+    let result = read_into(rel, path, max_file_size, &mut buffer)
+        .map(|len| with(buffer.get(..len).unwrap_or_default()));
+    if buffer.len() <= KEPT_CAPACITY {
+        BUFFER.set(buffer);
+    }
+    result
 }
 
 /// Reads `path` into `buffer` (whose contents are all initialised and may be
@@ -167,7 +159,7 @@ mod tests {
         let rel: Arc<str> = Arc::from("huge.yaml");
         let len = with_source(&rel, &path, u64::MAX, <[u8]>::len).unwrap();
         assert_eq!(len, KEPT_CAPACITY + 10);
-        assert_eq!(BUFFER.with(|b| b.borrow().len()), 0);
+        assert_eq!(BUFFER.take().len(), 0);
     }
 
     #[test]

@@ -38,7 +38,7 @@ fn placeholder(node: &Node<'_>) -> Option<(Span, String)> {
     match &node.value {
         Value::Scalar(text, style) => {
             // Every form below holds `<`, `:` (of `://`) or `[`: most scalars hold none.
-            if !may_hold_placeholder(text.as_bytes()) {
+            if !crate::yaml::holds_any(text.as_bytes(), b"<:[") {
                 return None;
             }
             if is_angle_placeholder(text) {
@@ -80,16 +80,6 @@ fn placeholder(node: &Node<'_>) -> Option<(Span, String)> {
             _ => None,
         },
         Value::Map(_) => None,
-    }
-}
-
-/// Whether `text` holds `<`, `:` or `[`. Most scalars are a few bytes long,
-/// where a plain loop beats `memchr3`'s set-up; payloads get `memchr3`.
-fn may_hold_placeholder(text: &[u8]) -> bool {
-    if text.len() < 64 {
-        text.iter().any(|b| matches!(b, b'<' | b':' | b'['))
-    } else {
-        memchr::memchr3(b'<', b':', b'[', text).is_some()
     }
 }
 
