@@ -228,11 +228,13 @@ impl Doc<'_> {
             DocumentKind::Object(meta) => Some(&**meta),
             _ => None,
         };
+        let urls = rules::url_scalars(node);
         let ctx = DocContext {
             file: self.rel,
             node,
             meta,
             cluster: self.cluster,
+            urls: &urls,
         };
         if !matches!(kind, DocumentKind::Other) {
             rules::run_document_rules(self.rules, &ctx, &mut result.findings);
@@ -280,7 +282,7 @@ impl Doc<'_> {
             }
             DocumentKind::Other => {}
         }
-        collect_url_passwords(node, result);
+        collect_url_passwords(&urls, result);
     }
 }
 
@@ -299,19 +301,19 @@ fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, result: &mut FileResult) 
     }
 }
 
-/// Passwords of proxy URLs (`http://user:pass@host`) anywhere in the document.
-fn collect_url_passwords(node: &Node<'_>, result: &mut FileResult) {
-    node.walk(&mut |n| {
-        // `@` first: one byte, and rare in payloads that mention URLs.
-        if let Some(text) = n.as_str().filter(|t| {
-            yaml::holds_any(t.as_bytes(), b"@")
-                && crate::proxy::stunnel_url::has_scheme_separator(t)
-        }) && let Some(password) = crate::proxy::stunnel_url::password(text)
+/// Passwords of proxy URLs (`http://user:pass@host`) anywhere in the document,
+/// from its scalars that hold `://` (`rules::url_scalars`).
+fn collect_url_passwords(urls: &[&Node<'_>], result: &mut FileResult) {
+    for n in urls {
+        if let Some(text) = n
+            .as_str()
+            .filter(|t| memchr::memchr(b'@', t.as_bytes()).is_some())
+            && let Some(password) = crate::proxy::stunnel_url::password(text)
         {
             result
                 .secrets
                 .extend(password.forms().into_iter().map(str::to_owned));
             result.secret_spans.push(n.span);
         }
-    });
+    }
 }

@@ -185,6 +185,7 @@ spec:
             node,
             meta: Some(&meta),
             cluster: Some(&cluster),
+            urls: &crate::rules::url_scalars(node),
         };
         let set = RuleSet::with_custom(&[], &[], &["ORG100"]);
         let mut out = Vec::new();

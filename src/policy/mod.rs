@@ -218,6 +218,7 @@ mod tests {
             node,
             meta: Some(&meta),
             cluster: None,
+            urls: &crate::rules::url_scalars(node),
         };
         let mut out = Vec::new();
         run(builtin(), &RuleSet::new(&[], &[]), &ctx, &mut out);

@@ -349,11 +349,17 @@ impl Password {
 }
 
 /// True when `text` holds `://` anywhere: the cheap test that keeps URL checks
-/// off most scalars. The searcher is built once, not per scalar.
+/// off most scalars. Most scalars are a few bytes, for which a plain loop beats
+/// the searcher's set-up; payloads get the searcher, built once.
 pub fn has_scheme_separator(text: &str) -> bool {
     static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"://"));
-    FINDER.find(text.as_bytes()).is_some()
+    let bytes = text.as_bytes();
+    if bytes.len() < 64 {
+        bytes.windows(3).any(|w| w == b"://")
+    } else {
+        FINDER.find(bytes).is_some()
+    }
 }
 
 /// The password of a URL-like value (`scheme://user:pass@host`, or `user:pass@host` without a
@@ -712,6 +718,17 @@ fn split_url_host_port(host: &str) -> (&str, Option<&str>) {
 mod tests {
     use super::*;
     use StunnelProblemKind as K;
+
+    #[test]
+    fn scheme_separators_in_short_scalars_and_payloads() {
+        for pad in [0, 100] {
+            let text = |s: &str| format!("{}{s}", "x".repeat(pad));
+            assert!(has_scheme_separator(&text("http://a")));
+            assert!(has_scheme_separator(&text("://")));
+            assert!(!has_scheme_separator(&text("a:/b//")));
+            assert!(!has_scheme_separator(&text(":/")));
+        }
+    }
 
     fn kinds(v: &str) -> Vec<(StunnelProblemKind, bool)> {
         StunnelProxy::parse(v)

@@ -39,6 +39,24 @@ pub struct DocContext<'c, 'a> {
     /// `None` for documents that are not objects (install-config, kustomization).
     pub meta: Option<&'c ObjectMeta>,
     pub cluster: Option<&'c Arc<str>>,
+    /// The document's scalars that hold `://` ([`url_scalars`]): what every
+    /// URL check reads, found in one scan of the document.
+    pub urls: &'c [&'c Node<'a>],
+}
+
+/// The scalars of `node` that hold `://`, in document order: the only ones a
+/// URL check (DVM402's URL placeholders, the proxy passwords to mask) needs to
+/// read. One walk and one scan of each scalar serve them all.
+pub fn url_scalars<'n, 'a>(node: &'n Node<'a>) -> Vec<&'n Node<'a>> {
+    let mut urls = Vec::new();
+    node.walk(&mut |n| {
+        if n.as_str()
+            .is_some_and(crate::proxy::stunnel_url::has_scheme_separator)
+        {
+            urls.push(n);
+        }
+    });
+    urls
 }
 
 impl DocContext<'_, '_> {

@@ -328,19 +328,6 @@ fn yaml11_int(text: &str) -> Option<i64> {
     (value.is_finite() && value.fract() == 0.0 && value.abs() < 9.0e15).then_some(value as i64)
 }
 
-/// Whether a scalar's `text` holds any of `bytes` (up to three; a prefilter for
-/// checks that look at every scalar): a plain loop for the few-byte scalars most
-/// are, where `memchr`'s set-up costs more, `memchr` for payloads.
-pub fn holds_any(text: &[u8], bytes: &[u8]) -> bool {
-    match *bytes {
-        _ if text.len() < 64 => text.iter().any(|b| bytes.contains(b)),
-        [a] => memchr::memchr(a, text).is_some(),
-        [a, b] => memchr::memchr2(a, b, text).is_some(),
-        [a, b, c] => memchr::memchr3(a, b, c, text).is_some(),
-        _ => text.iter().any(|b| bytes.contains(b)),
-    }
-}
-
 fn is_null(s: &str) -> bool {
     matches!(s, "" | "~" | "null" | "Null" | "NULL")
 }
@@ -354,20 +341,7 @@ pub struct SyntaxError {
 
 #[cfg(test)]
 mod tests {
-    use super::{holds_any, yaml11_int};
-
-    #[test]
-    fn holds_any_agrees_on_short_scalars_and_payloads() {
-        for pad in [0, 100] {
-            let text = |s: &str| format!("{}{s}", "x".repeat(pad)).into_bytes();
-            assert!(holds_any(&text("a@b"), b"@"));
-            assert!(!holds_any(&text("ab"), b"@"));
-            assert!(holds_any(&text("a[b"), b"<:["));
-            assert!(holds_any(&text("a:b"), b"<:["));
-            assert!(!holds_any(&text("a|b"), b"<:["));
-            assert!(holds_any(&text("a|b"), b"<:|"));
-        }
-    }
+    use super::yaml11_int;
 
     #[test]
     fn integers_as_go_yaml_v2_resolves_them() {

@@ -22,39 +22,47 @@ pub fn check(ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
     } else {
         Vec::new()
     };
-    ctx.node.walk(&mut |node| {
-        if owned_by_dvm301.contains(&node.span) {
-            return;
-        }
-        if let Some((span, message)) = placeholder(node) {
+    let mut report = |span: Span, message: String| {
+        if !owned_by_dvm301.contains(&span) {
             out.push(ctx.finding("DVM402", span, message).help(
                 "replace the placeholder with the real value for this cluster; dvmlint cannot check a value that is not there",
             ));
         }
+    };
+    ctx.node.walk(&mut |node| {
+        if let Some((span, message)) = placeholder(node) {
+            report(span, message);
+        }
     });
+    // URLs come from the document's `://` scalars, scanned once for every URL check.
+    for node in ctx.urls {
+        if let Some(text) = node.as_str()
+            && !is_angle_placeholder(text)
+            && is_url_placeholder(text)
+        {
+            report(
+                node.span,
+                "this URL still holds the documentation's placeholders (`username:password@ip:port`)".to_owned(),
+            );
+        }
+    }
 }
 
+/// The placeholders found without reading a scalar through: a `<…>` word, a
+/// `[a|b]` list. One per node; a URL placeholder (above) wins over a list.
 fn placeholder(node: &Node<'_>) -> Option<(Span, String)> {
     match &node.value {
         Value::Scalar(text, style) => {
-            // Every form below holds `<`, `:` (of `://`) or `[`: most scalars hold none.
-            if !crate::yaml::holds_any(text.as_bytes(), b"<:[") {
-                return None;
-            }
-            if is_angle_placeholder(text) {
+            if text.trim_start().starts_with('<') && is_angle_placeholder(text) {
                 return Some((
                     node.span,
                     format!("`{text}` is a documentation placeholder, not a value"),
                 ));
             }
-            if crate::proxy::stunnel_url::has_scheme_separator(text) && is_url_placeholder(text) {
-                return Some((
-                    node.span,
-                    "this URL still holds the documentation's placeholders (`username:password@ip:port`)".to_owned(),
-                ));
-            }
             if *style != ScalarStyle::Block
                 && is_alternatives(text.strip_prefix('[')?.strip_suffix(']')?)
+                && !(crate::proxy::stunnel_url::has_scheme_separator(text)
+                    && is_url_placeholder(text))
             {
                 return Some((
                     node.span,
@@ -140,5 +148,49 @@ mod tests {
         assert!(!is_url_placeholder("http://proxy.example.com:3128"));
         assert!(is_alternatives("NodePort|ClusterIP|Route"));
         assert!(!is_alternatives("a || b"));
+    }
+
+    /// The messages DVM402 gives a ConfigMap whose `data` holds `values`.
+    fn messages(values: &[&str]) -> Vec<String> {
+        let mut text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n".to_owned();
+        for (i, value) in values.iter().enumerate() {
+            text.push_str(&format!("  k{i}: '{value}'\n"));
+        }
+        let parsed = crate::yaml::parse_chunk(&text, 1, crate::yaml::Limits::default());
+        let node = &parsed.documents[0];
+        let meta = crate::manifest::ObjectMeta::from_node(node).unwrap();
+        let file: std::sync::Arc<str> = std::sync::Arc::from("f.yaml");
+        let ctx = DocContext {
+            file: &file,
+            node,
+            meta: Some(&meta),
+            cluster: None,
+            urls: &crate::rules::url_scalars(node),
+        };
+        let mut out = Vec::new();
+        check(&ctx, &mut out);
+        out.into_iter().map(|f| f.message).collect()
+    }
+
+    #[test]
+    fn one_finding_per_scalar_whatever_forms_it_matches() {
+        assert_eq!(
+            messages(&["<http://proxy:port>"]),
+            ["`<http://proxy:port>` is a documentation placeholder, not a value"]
+        );
+        let url =
+            "this URL still holds the documentation's placeholders (`username:password@ip:port`)";
+        assert_eq!(messages(&["[http://a:port|b]"]), [url]);
+        assert_eq!(
+            messages(&[
+                "[NodePort|Route]",
+                "http://username:password@ip:port",
+                "http://p:3128"
+            ]),
+            [
+                "`[NodePort|Route]` lists the documentation's alternatives; choose one",
+                url
+            ]
+        );
     }
 }
