@@ -121,8 +121,10 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
     let mut syntax_errors = Vec::new();
     let chunks = yaml::split_documents(bytes);
     if suppress::may_hold_comments(bytes) {
-        let documents: Vec<(u32, u32)> =
-            chunks.iter().map(|c| (c.first_line, c.last_line)).collect();
+        let documents: Vec<(u32, u32)> = chunks
+            .iter()
+            .map(|c| (c.first_line, c.last_line()))
+            .collect();
         result.suppressions =
             suppress::scan_comments(rel, &String::from_utf8_lossy(bytes), &documents);
     }

@@ -14,8 +14,19 @@ pub struct Chunk<'a> {
     pub offset: usize,
     /// 1-based line of the chunk's first byte.
     pub first_line: u32,
-    /// 1-based line of the chunk's last byte (its last line, without a trailing newline).
-    pub last_line: u32,
+}
+
+impl Chunk<'_> {
+    /// 1-based line of the chunk's last byte (its last line, without a trailing
+    /// newline). Counted on demand: only suppression comments ask, and the last
+    /// chunk of a file (often a long payload) is never counted otherwise.
+    pub fn last_line(&self) -> u32 {
+        let trailing = u32::from(self.bytes.last() == Some(&b'\n'));
+        self.first_line
+            .saturating_add(newlines(self.bytes))
+            .saturating_sub(trailing)
+            .max(self.first_line)
+    }
 }
 
 /// Cuts `bytes` before every `---` marker line. Directive-only chunks (`%YAML`)
@@ -23,14 +34,11 @@ pub struct Chunk<'a> {
 ///
 /// Only line starts holding `---` are visited (`memmem` for `\n---`), and lines
 /// are counted between them with `memchr`, so a file is scanned at memory speed
-/// however many lines it has.
+/// however many lines it has; lines after the last marker are not counted.
 pub fn split_documents(bytes: &[u8]) -> Vec<Chunk<'_>> {
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
-    // Lines counted up to byte `counted`.
-    let mut counted = 0usize;
-    let mut line = 1u32;
     let candidates = memchr::memmem::find_iter(bytes, b"\n---").map(|i| i.saturating_add(1));
     for pos in std::iter::once(0).chain(candidates) {
         let line_bytes = bytes
@@ -38,29 +46,20 @@ pub fn split_documents(bytes: &[u8]) -> Vec<Chunk<'_>> {
             .unwrap_or_default();
         let before = bytes.get(start..pos).unwrap_or_default();
         if pos > start && is_document_marker(line_bytes) && !directives_only(before) {
-            line = line.saturating_add(newlines(bytes.get(counted..pos).unwrap_or_default()));
-            counted = pos;
+            let first_line = start_line;
+            start_line = start_line.saturating_add(newlines(before));
             chunks.push(Chunk {
                 bytes: before,
                 offset: start,
-                first_line: start_line,
-                last_line: line.saturating_sub(1).max(start_line),
+                first_line,
             });
             start = pos;
-            start_line = line;
         }
     }
-    let rest = bytes.get(start..).unwrap_or_default();
-    let trailing = u32::from(rest.last() == Some(&b'\n'));
-    let last_line = line
-        .saturating_add(newlines(bytes.get(counted..).unwrap_or_default()))
-        .saturating_sub(trailing)
-        .max(start_line);
     chunks.push(Chunk {
-        bytes: rest,
+        bytes: bytes.get(start..).unwrap_or_default(),
         offset: start,
         first_line: start_line,
-        last_line,
     });
     chunks
 }
@@ -126,11 +125,14 @@ mod tests {
     #[test]
     fn chunks_know_their_last_line() {
         let chunks = split_documents(b"a: 1\n---\nb: 2\nc: 3\n");
-        let spans: Vec<(u32, u32)> = chunks.iter().map(|c| (c.first_line, c.last_line)).collect();
+        let spans: Vec<(u32, u32)> = chunks
+            .iter()
+            .map(|c| (c.first_line, c.last_line()))
+            .collect();
         assert_eq!(spans, vec![(1, 1), (2, 4)]);
         let unterminated = split_documents(b"a: 1\n---\nb: 2");
-        assert_eq!(unterminated[1].last_line, 3);
-        assert_eq!(split_documents(b"")[0].last_line, 1);
+        assert_eq!(unterminated[1].last_line(), 3);
+        assert_eq!(split_documents(b"")[0].last_line(), 1);
     }
 
     #[test]
