@@ -144,11 +144,8 @@ fn render(template: Option<&Template>, vars: &Vars<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
     use crate::policy::parse_rules;
-    use crate::yaml::{Limits, parse_chunk};
 
     const OBJECT: &str = "apiVersion: v1
 kind: Service
@@ -175,21 +172,11 @@ spec:
         .into_iter()
         .map(|(r, _)| r)
         .collect();
-        let parsed = parse_chunk(object, 1, Limits::default());
-        let node = &parsed.documents[0];
-        let meta = ObjectMeta::from_node(node).unwrap();
-        let file: Arc<str> = Arc::from("f.yaml");
-        let cluster: Arc<str> = Arc::from(cluster);
-        let ctx = DocContext {
-            file: &file,
-            node,
-            meta: Some(&meta),
-            cluster: Some(&cluster),
-            urls: &crate::rules::url_scalars(node),
-        };
         let set = RuleSet::with_custom(&[], &[], &["ORG100"]);
         let mut out = Vec::new();
-        run(&rules, &set, &ctx, &mut out);
+        crate::rules::with_test_context(object, Some(cluster), |ctx| {
+            run(&rules, &set, ctx, &mut out)
+        });
         out.iter()
             .map(|f| {
                 let at = f.location.span.start;

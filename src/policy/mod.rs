@@ -196,12 +196,8 @@ pub fn builtin_parse() -> Result<Vec<PolicyRule>, ConfigError> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::manifest::ObjectMeta;
-    use crate::rules::{DocContext, RuleSet};
-    use crate::yaml::{Limits, parse_chunk};
+    use crate::rules::RuleSet;
 
     /// DVM302's findings on a MigrationController with `src_supplemental_groups: value`.
     fn dvm302(value: &str) -> usize {
@@ -209,19 +205,10 @@ mod tests {
             "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\n\
              metadata: {{name: m, namespace: openshift-migration}}\nspec:\n  src_supplemental_groups: {value}\n"
         );
-        let parsed = parse_chunk(&text, 1, Limits::default());
-        let node = &parsed.documents[0];
-        let meta = ObjectMeta::from_node(node).unwrap();
-        let file: Arc<str> = Arc::from("f.yaml");
-        let ctx = DocContext {
-            file: &file,
-            node,
-            meta: Some(&meta),
-            cluster: None,
-            urls: &crate::rules::url_scalars(node),
-        };
         let mut out = Vec::new();
-        run(builtin(), &RuleSet::new(&[], &[]), &ctx, &mut out);
+        crate::rules::with_test_context(&text, None, |ctx| {
+            run(builtin(), &RuleSet::new(&[], &[]), ctx, &mut out)
+        });
         out.iter().filter(|f| f.rule == "DVM302").count()
     }
 

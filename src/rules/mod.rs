@@ -59,6 +59,28 @@ pub fn url_scalars<'n, 'a>(node: &'n Node<'a>) -> Vec<&'n Node<'a>> {
     urls
 }
 
+/// Runs `with` on the context of the first document of `text` (file `f.yaml`,
+/// cluster `cluster`): how unit tests of document-level checks see a document.
+#[cfg(test)]
+pub(crate) fn with_test_context<T>(
+    text: &str,
+    cluster: Option<&str>,
+    with: impl FnOnce(&DocContext<'_, '_>) -> T,
+) -> T {
+    let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+    let node = &parsed.documents[0];
+    let meta = ObjectMeta::from_node(node);
+    let file: Arc<str> = Arc::from("f.yaml");
+    let cluster: Option<Arc<str>> = cluster.map(Arc::from);
+    with(&DocContext {
+        file: &file,
+        node,
+        meta: meta.as_ref(),
+        cluster: cluster.as_ref(),
+        urls: &url_scalars(node),
+    })
+}
+
 impl DocContext<'_, '_> {
     pub fn location(&self, span: Span) -> Location {
         Location::new(self.file, span)

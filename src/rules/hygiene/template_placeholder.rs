@@ -156,19 +156,8 @@ mod tests {
         for (i, value) in values.iter().enumerate() {
             text.push_str(&format!("  k{i}: '{value}'\n"));
         }
-        let parsed = crate::yaml::parse_chunk(&text, 1, crate::yaml::Limits::default());
-        let node = &parsed.documents[0];
-        let meta = crate::manifest::ObjectMeta::from_node(node).unwrap();
-        let file: std::sync::Arc<str> = std::sync::Arc::from("f.yaml");
-        let ctx = DocContext {
-            file: &file,
-            node,
-            meta: Some(&meta),
-            cluster: None,
-            urls: &crate::rules::url_scalars(node),
-        };
         let mut out = Vec::new();
-        check(&ctx, &mut out);
+        crate::rules::with_test_context(&text, None, |ctx| check(ctx, &mut out));
         out.into_iter().map(|f| f.message).collect()
     }
 
