@@ -230,13 +230,13 @@ impl Doc<'_> {
             DocumentKind::Object(meta) => Some(&**meta),
             _ => None,
         };
-        let urls = rules::url_scalars(node);
+        let scan = rules::scan_document(node);
         let ctx = DocContext {
             file: self.rel,
             node,
             meta,
             cluster: self.cluster,
-            urls: &urls,
+            scan: &scan,
         };
         if !matches!(kind, DocumentKind::Other) {
             rules::run_document_rules(self.rules, &ctx, &mut result.findings);
@@ -284,7 +284,7 @@ impl Doc<'_> {
             }
             DocumentKind::Other => {}
         }
-        collect_url_passwords(&urls, result);
+        collect_url_passwords(&scan.urls, result);
     }
 }
 
@@ -304,7 +304,7 @@ fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, result: &mut FileResult) 
 }
 
 /// Passwords of proxy URLs (`http://user:pass@host`) anywhere in the document,
-/// from its scalars that hold `://` (`rules::url_scalars`).
+/// from its scalars that hold `://` (`rules::DocumentScan::urls`).
 fn collect_url_passwords(urls: &[&Node<'_>], result: &mut FileResult) {
     for n in urls {
         if let Some(text) = n

@@ -185,7 +185,9 @@ pub fn builtin_error() -> Option<&'static ConfigError> {
 pub fn builtin_parse() -> Result<Vec<PolicyRule>, ConfigError> {
     let mut out = Vec::new();
     for (file, text) in crate::catalogue::embedded_files() {
-        if !text.lines().any(|l| l.starts_with("assert:")) {
+        let declarative = text.starts_with("assert:")
+            || memchr::memmem::find(text.as_bytes(), b"\nassert:").is_some();
+        if !declarative {
             continue;
         }
         let path = FsPath::new("rules").join(file);
@@ -216,6 +218,27 @@ mod tests {
     fn builtin_declarative_rules_parse() {
         assert_eq!(builtin_parse().unwrap().len(), builtin().len());
         assert!(builtin().iter().any(|r| r.meta.id == "DVM301"));
+    }
+
+    /// Built-in patterns compile on first use, not when the catalogue is read:
+    /// this is where a broken one is caught.
+    #[test]
+    fn builtin_patterns_compile() {
+        let rules = builtin_parse().unwrap();
+        let patterns: Vec<&operator::Pattern> = rules
+            .iter()
+            .flat_map(|rule| &rule.asserts)
+            .flat_map(|assertion| &assertion.operators)
+            .filter_map(|op| match op {
+                Operator::Pattern(pattern) => Some(pattern),
+                _ => None,
+            })
+            .collect();
+        assert!(!patterns.is_empty());
+        assert!(patterns.iter().all(|p| !p.is_compiled()));
+        for pattern in patterns {
+            assert!(pattern.regex().is_ok(), "{}", pattern.text());
+        }
     }
 
     #[test]

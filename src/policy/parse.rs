@@ -6,9 +6,9 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path as FsPath;
 
+use super::operator::Pattern;
 use globset::{Glob, GlobMatcher};
 use ipnet::IpNet;
-use regex::Regex;
 
 use super::{Assertion, Operator, PLACEHOLDERS, Path, PolicyRule, Selector, Template};
 use crate::catalogue::{Example, Examples, RuleMeta};
@@ -47,6 +47,7 @@ pub fn parse_rules(text: &str, file: &FsPath, builtin: bool) -> Result<Vec<(Poli
     let d = Decoder {
         file,
         patterns: RefCell::default(),
+        builtin,
     };
     let mut out = Vec::new();
     for chunk in yaml::split_documents(text.as_bytes()) {
@@ -73,9 +74,11 @@ pub fn parse_rules(text: &str, file: &FsPath, builtin: bool) -> Result<Vec<(Poli
 
 struct Decoder<'f> {
     file: &'f FsPath,
-    /// Compiled `pattern`s by text: a pattern repeated (a YAML alias, one rule
-    /// per spelling of a setting) is compiled once (`Regex` clones share it).
-    patterns: RefCell<BTreeMap<String, Regex>>,
+    /// `pattern`s by text: a pattern repeated (a YAML alias, one rule per
+    /// spelling of a setting) is compiled once (clones share it).
+    patterns: RefCell<BTreeMap<String, Pattern>>,
+    /// Reading the embedded catalogue: patterns compile on first use.
+    builtin: bool,
 }
 
 impl Decoder<'_> {
@@ -336,16 +339,21 @@ impl Decoder<'_> {
             "pattern" => {
                 let text = self.string(value, name)?;
                 let known = self.patterns.borrow().get(&text).cloned();
-                let regex = match known {
-                    Some(regex) => regex,
+                let pattern = match known {
+                    Some(pattern) => pattern,
                     None => {
-                        let regex = Regex::new(&text)
-                            .map_err(|err| self.err(value, format!("invalid `pattern`: {err}")))?;
-                        self.patterns.borrow_mut().insert(text, regex.clone());
-                        regex
+                        let pattern = if self.builtin {
+                            Pattern::lazy(&text)
+                        } else {
+                            Pattern::compiled(&text).map_err(|err| {
+                                self.err(value, format!("invalid `pattern`: {err}"))
+                            })?
+                        };
+                        self.patterns.borrow_mut().insert(text, pattern.clone());
+                        pattern
                     }
                 };
-                Some(Operator::Pattern(regex))
+                Some(Operator::Pattern(pattern))
             }
             "within" => Some(Operator::Within(self.nets(value, name)?)),
             "notOverlapping" => Some(Operator::NotOverlapping(self.nets(value, name)?)),

@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use crate::finding::{Finding, Location, ObjectRef};
 use crate::manifest::ObjectMeta;
 use crate::model::Project;
-use crate::yaml::{Node, Span};
+use crate::yaml::{Node, Span, Value};
 
 /// One YAML document, as a document rule sees it.
 pub struct DocContext<'c, 'a> {
@@ -39,24 +39,41 @@ pub struct DocContext<'c, 'a> {
     /// `None` for documents that are not objects (install-config, kustomization).
     pub meta: Option<&'c ObjectMeta>,
     pub cluster: Option<&'c Arc<str>>,
-    /// The document's scalars that hold `://` ([`url_scalars`]): what every
-    /// URL check reads, found in one scan of the document.
-    pub urls: &'c [&'c Node<'a>],
+    /// What the checks that read every node need from it, found in one walk
+    /// ([`scan_document`]).
+    pub scan: &'c DocumentScan<'c, 'a>,
 }
 
-/// The scalars of `node` that hold `://`, in document order: the only ones a
-/// URL check (DVM402's URL placeholders, the proxy passwords to mask) needs to
-/// read. One walk and one scan of each scalar serve them all.
-pub fn url_scalars<'n, 'a>(node: &'n Node<'a>) -> Vec<&'n Node<'a>> {
-    let mut urls = Vec::new();
-    node.walk(&mut |n| {
-        if n.as_str()
-            .is_some_and(crate::proxy::stunnel_url::has_scheme_separator)
-        {
-            urls.push(n);
+/// The nodes of one document that the every-node checks read, collected in
+/// one walk, in document order.
+#[derive(Debug, Default)]
+pub struct DocumentScan<'n, 'a> {
+    /// Scalars that hold `://`: what every URL check reads (DVM402's URL
+    /// placeholders, the proxy passwords to mask).
+    pub urls: Vec<&'n Node<'a>>,
+    /// Nodes that open like DVM402's other placeholder forms: scalars whose
+    /// text starts with `<` or `[`, and one-item sequences (`[a|b]` written as
+    /// a flow list).
+    pub bracketed: Vec<&'n Node<'a>>,
+}
+
+/// One walk over `node`, and one scan of each scalar, for every check that
+/// would otherwise walk the whole document itself.
+pub fn scan_document<'n, 'a>(node: &'n Node<'a>) -> DocumentScan<'n, 'a> {
+    let mut scan = DocumentScan::default();
+    node.walk(&mut |n| match &n.value {
+        Value::Scalar(text, _) => {
+            if matches!(text.trim_start().as_bytes().first(), Some(b'<' | b'[')) {
+                scan.bracketed.push(n);
+            }
+            if crate::proxy::stunnel_url::has_scheme_separator(text) {
+                scan.urls.push(n);
+            }
         }
+        Value::Seq(items) if items.len() == 1 => scan.bracketed.push(n),
+        Value::Seq(_) | Value::Map(_) => {}
     });
-    urls
+    scan
 }
 
 /// Runs `with` on the context of the first document of `text` (file `f.yaml`,
@@ -77,7 +94,7 @@ pub(crate) fn with_test_context<T>(
         node,
         meta: meta.as_ref(),
         cluster: cluster.as_ref(),
-        urls: &url_scalars(node),
+        scan: &scan_document(node),
     })
 }
 

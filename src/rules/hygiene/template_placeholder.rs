@@ -29,13 +29,14 @@ pub fn check(ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
             ));
         }
     };
-    ctx.node.walk(&mut |node| {
+    // The document's candidates and `://` scalars, found in the one walk
+    // every document gets (`rules::scan_document`).
+    for node in &ctx.scan.bracketed {
         if let Some((span, message)) = placeholder(node) {
             report(span, message);
         }
-    });
-    // URLs come from the document's `://` scalars, scanned once for every URL check.
-    for node in ctx.urls {
+    }
+    for node in &ctx.scan.urls {
         if let Some(text) = node.as_str()
             && !is_angle_placeholder(text)
             && is_url_placeholder(text)
