@@ -63,7 +63,7 @@ pub fn scan_document<'n, 'a>(node: &'n Node<'a>) -> DocumentScan<'n, 'a> {
     let mut scan = DocumentScan::default();
     node.walk(&mut |n| match &n.value {
         Value::Scalar(text, _) => {
-            if matches!(text.trim_start().as_bytes().first(), Some(b'<' | b'[')) {
+            if matches!(first_visible_byte(text), Some(b'<' | b'[')) {
                 scan.bracketed.push(n);
             }
             if crate::proxy::stunnel_url::has_scheme_separator(text) {
@@ -74,6 +74,17 @@ pub fn scan_document<'n, 'a>(node: &'n Node<'a>) -> DocumentScan<'n, 'a> {
         Value::Seq(_) | Value::Map(_) => {}
     });
     scan
+}
+
+/// The first byte of `text` after leading whitespace: read directly when the
+/// text opens with a printable ASCII character (almost every scalar), since
+/// `trim_start` decodes characters one by one.
+fn first_visible_byte(text: &str) -> Option<u8> {
+    match text.as_bytes().first() {
+        Some(&byte) if byte.is_ascii_graphic() => Some(byte),
+        Some(_) => text.trim_start().as_bytes().first().copied(),
+        None => None,
+    }
 }
 
 /// Runs `with` on the context of the first document of `text` (file `f.yaml`,
@@ -399,6 +410,22 @@ mod tests {
             );
         }
         assert!(DENIAL_RULES.iter().all(|id| FIREWALL_RULES.contains(id)));
+    }
+
+    #[test]
+    fn one_scan_finds_the_url_and_placeholder_candidates_in_document_order() {
+        let text =
+            "a: '  <ns>'\nb: \"\\u00a0[x|y]\"\nc: [x|y]\nd: http://u:p@h:1\ne: plain\nf: [1, 2]\n";
+        let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+        let scan = scan_document(&parsed.documents[0]);
+        let lines =
+            |nodes: &[&Node<'_>]| -> Vec<u32> { nodes.iter().map(|n| n.span.start.line).collect() };
+        // `c: [x|y]` is a one-item list; its item `x|y` opens with neither.
+        assert_eq!(lines(&scan.bracketed), [1, 2, 3]);
+        assert_eq!(lines(&scan.urls), [4]);
+        assert_eq!(first_visible_byte("\u{a0}\t<x>"), Some(b'<'));
+        assert_eq!(first_visible_byte("  "), None);
+        assert_eq!(first_visible_byte(""), None);
     }
 
     #[test]
