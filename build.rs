@@ -6,10 +6,11 @@ use std::{env, fs, path::Path};
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=crates");
     println!("cargo:rerun-if-changed=Cargo.lock");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut hasher = DefaultHasher::new();
-    for dir in ["src", "rules"] {
+    for dir in ["src", "rules", "crates"] {
         hash_tree(&root.join(dir), &mut hasher);
     }
     hasher.write(&fs::read(root.join("Cargo.lock")).unwrap_or_default());

@@ -190,7 +190,7 @@ mod yaml_events {
     fn multi_doc_14k(b: Bencher) {
         let text = MULTI_DOC.as_str();
         b.counter(BytesCount::new(text.len())).bench(|| {
-            let mut parser = saphyr_parser::Parser::new_from_str(black_box(text));
+            let mut parser = dvmlint_yaml_events::Events::new(black_box(text));
             let mut events = 0usize;
             while let Some(Ok(_)) = parser.next_event() {
                 events += 1;

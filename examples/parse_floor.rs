@@ -1,6 +1,7 @@
 //! The throughput floor of SPEC §11: a bare parallel read + parse of a corpus
-//! with the same YAML parser dvmlint uses (saphyr-parser events, no tree, no
-//! rules), over the same file list.
+//! with the same YAML parser dvmlint uses (saphyr-parser's events, through the
+//! same compiled code: `dvmlint_yaml_events`), no tree, no rules, over the same
+//! file list.
 //!
 //! `cargo run --release --example parse_floor -- DIR`
 
@@ -9,7 +10,7 @@ use rayon::prelude::*;
 /// The same allocator as the `dvmlint` binary, so the floor differs from it only by the work.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use saphyr_parser::Parser;
+use dvmlint_yaml_events::Events;
 
 fn main() {
     let Some(dir) = std::env::args().nth(1) else {
@@ -29,7 +30,7 @@ fn main() {
             let Ok(text) = std::fs::read_to_string(&file.path) else {
                 return (0, 0);
             };
-            let mut parser = Parser::new_from_str(&text);
+            let mut parser = Events::new(&text);
             let mut events = 0usize;
             while let Some(Ok(_)) = parser.next_event() {
                 events += 1;

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use saphyr_parser::{Event, Parser, ScalarStyle as RawStyle};
+use dvmlint_yaml_events::{Event, Events, ScalarStyle as RawStyle};
 
 use super::{Node, Pos, ScalarStyle, Span, SyntaxError, Value};
 
@@ -43,7 +43,7 @@ pub fn parse_chunk(text: &str, first_line: u32, limits: Limits) -> ChunkParse<'_
         alias_nodes: 0,
         out: ChunkParse::default(),
     };
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = Events::new(text);
     while let Some(next) = parser.next_event() {
         let result = match next {
             Ok((event, span)) => builder.on_event(event, span),
@@ -92,7 +92,7 @@ struct Builder<'a> {
 const LINEAR_KEY_SCAN: usize = 16;
 
 impl<'a> Builder<'a> {
-    fn pos(&self, marker: saphyr_parser::Marker) -> Pos {
+    fn pos(&self, marker: dvmlint_yaml_events::Marker) -> Pos {
         let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
         let col = u32::try_from(marker.col()).unwrap_or(u32::MAX);
         Pos::new(
@@ -101,11 +101,15 @@ impl<'a> Builder<'a> {
         )
     }
 
-    fn span(&self, span: saphyr_parser::Span) -> Span {
+    fn span(&self, span: dvmlint_yaml_events::Span) -> Span {
         Span::new(self.pos(span.start), self.pos(span.end))
     }
 
-    fn on_event(&mut self, event: Event<'a>, raw: saphyr_parser::Span) -> Result<(), SyntaxError> {
+    fn on_event(
+        &mut self,
+        event: Event<'a>,
+        raw: dvmlint_yaml_events::Span,
+    ) -> Result<(), SyntaxError> {
         let span = self.span(raw);
         match event {
             Event::DocumentStart(_) => {
