@@ -9,6 +9,7 @@ use crate::finding::Finding;
 use crate::manifest::kustomization::Kustomization;
 use crate::manifest::openshift::InstallConfig;
 use crate::manifest::{self, DocumentKind, ObjectMeta, kinds};
+use crate::model::{self, Scope};
 use crate::policy::{self, PolicyRule};
 use crate::rules::{self, DocContext, RuleSet};
 use crate::suppress::{self, Reach, Suppression};
@@ -26,6 +27,14 @@ pub struct Object {
     pub doc_line: u32,
     /// Boxed: most objects have none, and the model moves objects.
     pub body: Option<Box<Node<'static>>>,
+    /// Where it lands once applied, as far as its own document says; the
+    /// model gives an unbound object the namespace of its nearest
+    /// kustomization (SPEC §2).
+    pub scope: Scope,
+    /// What makes it itself once applied, hashed (`model::identity`): found
+    /// here, while its metadata is still in the processor's cache, rather than
+    /// by the model, which would read every object's metadata again cold.
+    pub identity: u64,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -268,7 +277,10 @@ impl Doc<'_> {
                     meta.labels = Default::default();
                     meta.annotations = Default::default();
                 }
+                let scope = model::own_scope(&meta);
                 result.objects.push(Object {
+                    identity: model::identity(self.cluster.map(AsRef::as_ref), &meta, &scope),
+                    scope,
                     file: Arc::clone(self.rel),
                     meta,
                     doc_line,

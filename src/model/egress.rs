@@ -51,7 +51,7 @@ impl FirewallObject {
     /// `EgressFirewall \`default\` in namespace \`app1\``, or the unbound form.
     pub fn describe(&self) -> String {
         let meta = &self.object.object.meta;
-        let place = match &self.object.scope {
+        let place = match self.object.scope() {
             Scope::Namespace(ns) => format!(" in namespace `{ns}`"),
             Scope::Unbound | Scope::Cluster => {
                 " (no namespace set: it applies to every migrated namespace of its cluster)"
@@ -98,7 +98,7 @@ impl Firewalls {
             let (eval, index) = manifest.to_firewall(cluster_nodes);
             if let Some(cluster) = object.cluster {
                 by_scope
-                    .entry((cluster, object.scope.namespace().map(str::to_owned)))
+                    .entry((cluster, object.scope().namespace().map(str::to_owned)))
                     .or_default()
                     .push(items.len());
             }

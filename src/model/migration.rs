@@ -153,7 +153,7 @@ impl Migration {
                 if is_source.get(cluster) != Some(&true) {
                     continue;
                 }
-                if let Some(ns) = object.scope.namespace() {
+                if let Some(ns) = object.scope().namespace() {
                     seen.insert((cluster, ns.to_owned()));
                 }
                 if object.object.meta.is("", "Namespace") {

@@ -23,7 +23,9 @@ use crate::manifest::{ObjectMeta, kinds};
 use rayon::prelude::*;
 
 /// Where an object lives once applied.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Scope {
     /// A cluster-scoped kind.
     Cluster,
@@ -48,38 +50,47 @@ pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str)
 #[derive(Clone, Debug)]
 pub struct ModelObject {
     pub object: Object,
-    pub scope: Scope,
     /// Index into [`Project::clusters`]; `None` when configured clusters do not
     /// claim the file (such files get only document rules).
     pub cluster: Option<usize>,
-    /// A hash of what makes the object itself once applied: cluster, API group,
-    /// kind, scope and name (see [`ModelObject::same_identity`]). Computed while
-    /// the model is placed in parallel, so that finding duplicates (DVM401)
-    /// reads one number per object rather than four strings.
-    pub identity: u64,
 }
 
 impl ModelObject {
+    /// Where the object lands once applied: its own namespace, else its
+    /// nearest kustomization's, else unbound; or the cluster.
+    pub fn scope(&self) -> &Scope {
+        &self.object.scope
+    }
+
+    /// A hash of what makes the object itself once applied: cluster, API group,
+    /// kind, scope and name (see [`ModelObject::same_identity`]), so that
+    /// finding duplicates (DVM401) reads one number per object rather than
+    /// four strings.
+    pub fn identity(&self) -> u64 {
+        self.object.identity
+    }
+
     /// Whether `self` and `other` are the same object once applied: equal
     /// identities compared in full (hashes may collide).
     pub fn same_identity(&self, other: &ModelObject) -> bool {
-        self.identity == other.identity && self.identity_key() == other.identity_key()
+        self.identity() == other.identity() && self.identity_key() == other.identity_key()
     }
 
-    /// What [`ModelObject::identity`] hashes.
+    /// What [`ModelObject::identity`] hashes (with the cluster's index for
+    /// its name: the same cluster either way).
     pub fn identity_key(&self) -> IdentityKey<'_> {
         let meta = &self.object.meta;
         (
             self.cluster,
             meta.group(),
             &meta.kind.value,
-            &self.scope,
+            self.scope(),
             &meta.name.value,
         )
     }
 
     pub fn object_ref(&self) -> crate::finding::ObjectRef {
-        self.object.meta.object_ref(self.scope.namespace())
+        self.object.meta.object_ref(self.scope().namespace())
     }
 
     /// A copy without the tree, for views that already read what they need from it.
@@ -90,10 +101,10 @@ impl ModelObject {
                 meta: self.object.meta.clone(),
                 doc_line: self.object.doc_line,
                 body: None,
+                scope: self.object.scope.clone(),
+                identity: self.object.identity,
             },
-            scope: self.scope.clone(),
             cluster: self.cluster,
-            identity: self.identity,
         }
     }
 }
@@ -163,8 +174,10 @@ impl Project {
             .flat_map(|(dir, k)| k.patch_files.iter().map(move |p| join(dir, p)))
             .collect();
 
-        // Each file's objects are placed (cluster, scope, identity) in
-        // parallel; rayon keeps file order when it collects them.
+        // Each file's objects come with their scope and identity (found in
+        // the per-file stage); here they get their cluster's index and, when
+        // unbound, their kustomization's namespace. In parallel; rayon keeps
+        // file order when it collects them.
         let _objects_timing = crate::timings::stage("model: objects");
         let cluster_of = |file: &FileResult| {
             file.cluster
@@ -187,16 +200,21 @@ impl Project {
             .filter(|file| !is_patch(file))
             .flat_map_iter(|file| {
                 let cluster = cluster_of(&file);
+                let cluster_name = file.cluster;
+                // Looked up once per file, and only if one of its objects is unbound.
+                let mut kustomized = None;
                 let rel = file.rel;
                 let kustomize_namespaces = &kustomize_namespaces;
-                file.objects.into_iter().map(move |object| {
-                    let scope = scope_of(&object.meta, kustomize_namespaces, &rel);
-                    ModelObject {
-                        identity: identity(cluster, &object.meta, &scope),
-                        object,
-                        scope,
-                        cluster,
+                file.objects.into_iter().map(move |mut object| {
+                    if object.scope == Scope::Unbound
+                        && let Some(ns) =
+                            *kustomized.get_or_insert_with(|| nearest(kustomize_namespaces, &rel))
+                    {
+                        object.scope = Scope::Namespace(ns.to_owned());
+                        object.identity =
+                            identity(cluster_name.as_deref(), &object.meta, &object.scope);
                     }
+                    ModelObject { object, cluster }
                 })
             })
             .collect();
@@ -292,28 +310,28 @@ fn derive<'p, T>(cell: &'p OnceLock<T>, stage: &'static str, build: impl FnOnce(
     })
 }
 
-/// Where an object lands: cluster-scoped, its own namespace, its nearest
-/// kustomization's, else unbound.
-fn scope_of(meta: &ObjectMeta, kustomize_namespaces: &HashMap<String, String>, rel: &str) -> Scope {
+/// Where an object lands as far as its own document says: cluster-scoped,
+/// its own namespace, else unbound (until a kustomization names one).
+pub fn own_scope(meta: &ObjectMeta) -> Scope {
     if kinds::is_cluster_scoped(meta.group(), &meta.kind.value) {
         Scope::Cluster
     } else if let Some(ns) = &meta.namespace {
         Scope::Namespace(ns.value.clone())
     } else {
-        nearest(kustomize_namespaces, rel)
-            .map_or(Scope::Unbound, |ns| Scope::Namespace(ns.to_owned()))
+        Scope::Unbound
     }
 }
 
-/// The hash of [`ModelObject::identity`]: fixed, so that runs agree.
-fn identity(cluster: Option<usize>, meta: &ObjectMeta, scope: &Scope) -> u64 {
+/// The hash of [`ModelObject::identity`], from the cluster's name: fixed, so
+/// that runs agree.
+pub fn identity(cluster: Option<&str>, meta: &ObjectMeta, scope: &Scope) -> u64 {
     use std::hash::BuildHasher as _;
-    let key: IdentityKey<'_> = (
+    let key = (
         cluster,
         meta.group(),
-        &meta.kind.value,
+        meta.kind.value.as_str(),
         scope,
-        &meta.name.value,
+        meta.name.value.as_str(),
     );
     foldhash::fast::FixedState::with_seed(0).hash_one(key)
 }

@@ -110,7 +110,7 @@ impl NetworkModel {
             };
             let mut view = NetworkPolicyView::from_node(body, &meta.name, "");
             let view_index = target.views.len();
-            let bound: Vec<&str> = match &object.scope {
+            let bound: Vec<&str> = match object.scope() {
                 Scope::Namespace(ns) => vec![ns.as_str()],
                 Scope::Unbound => namespaces.iter().map(String::as_str).collect(),
                 Scope::Cluster => Vec::new(),
@@ -131,7 +131,7 @@ impl NetworkModel {
                 target.origins.push(PolicyOrigin {
                     object: index,
                     view: view_index,
-                    unbound: object.scope == Scope::Unbound,
+                    unbound: *object.scope() == Scope::Unbound,
                 });
             }
             target.views.push(view);

@@ -38,7 +38,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         };
         match flavor {
             FirewallFlavor::Sdn => {
-                let key = (firewall.object.cluster, &firewall.object.scope);
+                let key = (firewall.object.cluster, firewall.object.scope());
                 match first_sdn.get(&key) {
                     // Same name: one object applied twice, which is DVM401's.
                     Some((name, _)) if *name == meta.name.value => {}
@@ -47,7 +47,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                             meta.name.span,
                             format!(
                                 "a second EgressNetworkPolicy{}: OpenShift SDN allows one per project, and more than one may drop all external traffic of the namespace",
-                                place(&firewall.object.scope)
+                                place(firewall.object.scope())
                             ),
                             "merge the rules into one EgressNetworkPolicy, in the order they must be evaluated",
                         );
@@ -63,7 +63,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                         first_sdn.insert(key, (meta.name.value.as_str(), i));
                     }
                 }
-                if firewall.object.scope.namespace() == Some("default") {
+                if firewall.object.scope().namespace() == Some("default") {
                     let span = meta.namespace.as_ref().map_or(meta.name.span, |n| n.span);
                     out.push(report(
                         span,

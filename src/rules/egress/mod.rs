@@ -24,7 +24,7 @@ pub fn fix_yaml(firewall: &FirewallObject, new_rules: &str, before: usize) -> St
         flavor.kind(),
         meta.name.value
     );
-    if let Some(ns) = firewall.object.scope.namespace() {
+    if let Some(ns) = firewall.object.scope().namespace() {
         let _ = writeln!(out, "  namespace: {ns}");
     }
     out.push_str("spec:\n  egress:\n");

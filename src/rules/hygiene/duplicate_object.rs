@@ -19,7 +19,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             continue;
         };
         // One probe per object: most are first definitions.
-        let holder = match first.entry(item.identity) {
+        let holder = match first.entry(item.identity()) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(index);
                 continue;
@@ -46,7 +46,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         };
         let meta = &item.object.meta;
         let earlier_meta = &earlier.object.meta;
-        let place = match &item.scope {
+        let place = match item.scope() {
             Scope::Namespace(ns) => format!(" in namespace `{ns}`"),
             Scope::Unbound => {
                 " (no namespace set: both land in the namespace they are applied to)".to_owned()
@@ -122,7 +122,7 @@ mod tests {
         // Every object given the same hash: `a` is not a duplicate of `b`,
         // and the second `b` is still found to repeat the first.
         for object in &mut project.objects {
-            object.identity = 7;
+            object.object.identity = 7;
         }
         assert_eq!(duplicated_lines(&project), [(11, 7)]);
     }
