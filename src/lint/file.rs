@@ -52,10 +52,19 @@ pub struct FileResult {
     pub cluster: Option<Arc<str>>,
     pub documents: usize,
     pub objects: Vec<Object>,
-    pub install_configs: Vec<LocatedInstallConfig>,
-    pub kustomization: Option<Kustomization>,
     /// Findings of the input and document rules.
     pub findings: Vec<Finding>,
+    /// What few files hold, boxed so that the result every file has stays
+    /// small: the merge and the model read each one after it has left the
+    /// processor's cache.
+    pub extras: Option<Box<FileExtras>>,
+}
+
+/// The parts of a [`FileResult`] that most files do not have.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct FileExtras {
+    pub install_configs: Vec<LocatedInstallConfig>,
+    pub kustomization: Option<Kustomization>,
     /// Passwords and Secret values seen in the file, to be masked in every output.
     pub secrets: Vec<String>,
     /// The scalars they were read from (snippets mask them whole when the
@@ -63,6 +72,23 @@ pub struct FileResult {
     pub secret_spans: Vec<Span>,
     /// Suppression comments and `dvmlint.dev/ignore` annotations (SPEC §7).
     pub suppressions: Vec<Suppression>,
+}
+
+impl FileResult {
+    /// The extras, made on first use.
+    pub fn extras_mut(&mut self) -> &mut FileExtras {
+        self.extras.get_or_insert_with(Box::default)
+    }
+
+    pub fn install_configs(&self) -> &[LocatedInstallConfig] {
+        self.extras
+            .as_deref()
+            .map_or(&[], |extras| extras.install_configs.as_slice())
+    }
+
+    pub fn kustomization(&self) -> Option<&Kustomization> {
+        self.extras.as_deref()?.kustomization.as_ref()
+    }
 }
 
 /// What the per-file stage needs to know about the run.
@@ -134,8 +160,10 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
             .iter()
             .map(|c| (c.first_line, c.last_line()))
             .collect();
-        result.suppressions =
-            suppress::scan_comments(rel, &String::from_utf8_lossy(bytes), &documents);
+        let found = suppress::scan_comments(rel, &String::from_utf8_lossy(bytes), &documents);
+        if !found.is_empty() {
+            result.extras_mut().suppressions = found;
+        }
     }
     for chunk in chunks {
         let text = match checked_text(chunk.bytes) {
@@ -167,11 +195,14 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
     }
     if !syntax_errors.is_empty() && memchr::memmem::find(bytes, b"{{").is_some() {
         // A Helm/Go template: not YAML until rendered (SPEC §2), so one info, not errors.
+        // (Its secrets are kept: they are masked whatever else is dropped.)
         result.findings.clear();
-        result.suppressions.clear();
         result.objects.clear();
-        result.install_configs.clear();
-        result.kustomization = None;
+        if let Some(extras) = result.extras.as_deref_mut() {
+            extras.suppressions.clear();
+            extras.install_configs.clear();
+            extras.kustomization = None;
+        }
         result
             .findings
             .push(rules::input::unrendered_template::finding(rel));
@@ -257,7 +288,7 @@ impl Doc<'_> {
                 if let Some(value) = node.at(&["metadata", "annotations", suppress::ANNOTATION])
                     && let Some(list) = value.as_str()
                 {
-                    result.suppressions.push(Suppression {
+                    result.extras_mut().suppressions.push(Suppression {
                         file: Arc::clone(self.rel),
                         span: value.span,
                         line: value.span.start.line,
@@ -287,12 +318,17 @@ impl Doc<'_> {
                     body,
                 });
             }
-            DocumentKind::InstallConfig => result.install_configs.push(LocatedInstallConfig {
-                file: Arc::clone(self.rel),
-                config: InstallConfig::from_node(node),
-            }),
+            DocumentKind::InstallConfig => {
+                result
+                    .extras_mut()
+                    .install_configs
+                    .push(LocatedInstallConfig {
+                        file: Arc::clone(self.rel),
+                        config: InstallConfig::from_node(node),
+                    })
+            }
             DocumentKind::Kustomization => {
-                result.kustomization = Some(Kustomization::from_node(node))
+                result.extras_mut().kustomization = Some(Kustomization::from_node(node))
             }
             DocumentKind::Other => {}
         }
@@ -308,8 +344,9 @@ fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, result: &mut FileResult) 
     for key in ["data", "stringData"] {
         for (_, value) in node.get(key).map_or(&[][..], Node::entries) {
             if let Some(text) = value.as_str().filter(|t| t.len() >= 4) {
-                result.secrets.push(text.to_owned());
-                result.secret_spans.push(value.span);
+                let extras = result.extras_mut();
+                extras.secrets.push(text.to_owned());
+                extras.secret_spans.push(value.span);
             }
         }
     }
@@ -324,10 +361,11 @@ fn collect_url_passwords(urls: &[&Node<'_>], result: &mut FileResult) {
             .filter(|t| memchr::memchr(b'@', t.as_bytes()).is_some())
             && let Some(password) = crate::proxy::stunnel_url::password(text)
         {
-            result
+            let extras = result.extras_mut();
+            extras
                 .secrets
                 .extend(password.forms().into_iter().map(str::to_owned));
-            result.secret_spans.push(n.span);
+            extras.secret_spans.push(n.span);
         }
     }
 }

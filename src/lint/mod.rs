@@ -316,17 +316,19 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     let mut suppressions = Vec::new();
     // Moved out, not cloned: the model keeps only the objects.
     for result in &mut results {
-        suppressions.append(&mut result.suppressions);
         summary.documents += result.documents;
         summary.objects += result.objects.len();
         findings.append(&mut result.findings);
-        secrets.extend(result.secrets.drain(..));
-        secret_spans.extend(
-            result
-                .secret_spans
-                .drain(..)
-                .map(|span| crate::finding::Location::new(&result.rel, span)),
-        );
+        if let Some(extras) = result.extras.as_deref_mut() {
+            suppressions.append(&mut extras.suppressions);
+            secrets.extend(extras.secrets.drain(..));
+            secret_spans.extend(
+                extras
+                    .secret_spans
+                    .drain(..)
+                    .map(|span| crate::finding::Location::new(&result.rel, span)),
+            );
+        }
     }
     let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
     drop(merge_timing);

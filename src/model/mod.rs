@@ -164,13 +164,13 @@ impl Project {
         let kustomize_namespaces: HashMap<String, String> = files
             .iter()
             .filter_map(|f| {
-                let ns = f.kustomization.as_ref()?.namespace.as_ref()?;
+                let ns = f.kustomization()?.namespace.as_ref()?;
                 Some((parent_dir(&f.rel).to_owned(), ns.value.clone()))
             })
             .collect();
         let patch_files: HashSet<String> = files
             .iter()
-            .filter_map(|f| Some((parent_dir(&f.rel), f.kustomization.as_ref()?)))
+            .filter_map(|f| Some((parent_dir(&f.rel), f.kustomization()?)))
             .flat_map(|(dir, k)| k.patch_files.iter().map(move |p| join(dir, p)))
             .collect();
 
@@ -187,10 +187,10 @@ impl Project {
         let is_patch = |file: &FileResult| patch_files.contains(file.rel.as_ref());
         let install_configs: Vec<(Option<usize>, LocatedInstallConfig)> = files
             .par_iter_mut()
-            .filter(|file| !file.install_configs.is_empty() && !is_patch(file))
+            .filter(|file| !file.install_configs().is_empty() && !is_patch(file))
             .flat_map_iter(|file| {
                 let cluster = cluster_of(file);
-                std::mem::take(&mut file.install_configs)
+                std::mem::take(&mut file.extras_mut().install_configs)
                     .into_iter()
                     .map(move |ic| (cluster, ic))
             })
