@@ -87,8 +87,9 @@ impl Pattern {
             .map_err(String::as_str)
     }
 
-    /// Whether the expression has been compiled (tests).
-    pub fn is_compiled(&self) -> bool {
+    /// Whether the expression has been compiled.
+    #[cfg(test)]
+    pub(crate) fn is_compiled(&self) -> bool {
         self.0.regex.get().is_some()
     }
 }

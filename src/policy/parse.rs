@@ -63,7 +63,7 @@ pub fn parse_rules(text: &str, file: &FsPath, builtin: bool) -> Result<Vec<(Poli
             let sections = (!builtin)
                 .then(|| serde_yaml::from_str::<serde_yaml::Mapping>(chunk_text).ok())
                 .flatten();
-            out.push(d.rule(document, builtin, sections.as_ref())?);
+            out.push(d.rule(document, sections.as_ref())?);
         }
     }
     if out.is_empty() {
@@ -77,7 +77,8 @@ struct Decoder<'f> {
     /// `pattern`s by text: a pattern repeated (a YAML alias, one rule per
     /// spelling of a setting) is compiled once (clones share it).
     patterns: RefCell<BTreeMap<String, Pattern>>,
-    /// Reading the embedded catalogue: patterns compile on first use.
+    /// Reading a catalogue file of `rules/`: its ids start with `DVM`, its
+    /// metadata comes from the catalogue, its patterns compile on first use.
     builtin: bool,
 }
 
@@ -139,13 +140,12 @@ impl Decoder<'_> {
     fn rule(
         &self,
         doc: &Node<'_>,
-        builtin: bool,
         sections: Option<&serde_yaml::Mapping>,
     ) -> Result<(PolicyRule, Pos)> {
         self.check_keys(doc, &RULE_KEYS, "a rule")?;
         let id_node = self.required(doc, "id")?;
         let id = self.string(id_node, "id")?;
-        self.check_id(&id, id_node, builtin)?;
+        self.check_id(&id, id_node)?;
         let name_node = self.required(doc, "name")?;
         let name = self.string(name_node, "name")?;
         if name.is_empty()
@@ -171,7 +171,7 @@ impl Decoder<'_> {
         })?;
         let summary = self.string(self.required(doc, "summary")?, "summary")?;
         let assert = self.required(doc, "assert")?;
-        let catalogued = builtin.then(|| crate::catalogue::find(&id)).flatten();
+        let catalogued = self.builtin.then(|| crate::catalogue::find(&id)).flatten();
         let section = |key: &str| match (catalogued, key) {
             (Some(rule), "match") => rule.selector.clone(),
             (Some(rule), "assert") => rule.assert.clone(),
@@ -206,9 +206,9 @@ impl Decoder<'_> {
         Ok((rule, id_node.span.start))
     }
 
-    fn check_id(&self, id: &str, node: &Node<'_>, builtin: bool) -> Result<()> {
+    fn check_id(&self, id: &str, node: &Node<'_>) -> Result<()> {
         let reserved = id.to_ascii_uppercase().starts_with("DVM");
-        if reserved && !builtin {
+        if reserved && !self.builtin {
             return Err(self.err(
                 node,
                 format!("rule id `{id}`: ids starting with `DVM` are reserved for built-in rules"),
@@ -218,7 +218,7 @@ impl Decoder<'_> {
         let well_formed = digits.len() < id.len()
             && !digits.is_empty()
             && digits.bytes().all(|b| b.is_ascii_digit());
-        if !well_formed || (builtin && !reserved) {
+        if !well_formed || (self.builtin && !reserved) {
             return Err(self.err(
                 node,
                 format!("rule id `{id}` must be upper-case letters then digits, like `ORG001`"),

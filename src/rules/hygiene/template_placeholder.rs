@@ -54,7 +54,7 @@ pub fn check(ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
 fn placeholder(node: &Node<'_>) -> Option<(Span, String)> {
     match &node.value {
         Value::Scalar(text, style) => {
-            if text.trim_start().starts_with('<') && is_angle_placeholder(text) {
+            if is_angle_placeholder(text) {
                 return Some((
                     node.span,
                     format!("`{text}` is a documentation placeholder, not a value"),
