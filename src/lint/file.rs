@@ -6,7 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::finding::Finding;
+use crate::manifest::egress_firewall::{FirewallFlavor, FirewallManifest};
 use crate::manifest::kustomization::Kustomization;
+use crate::manifest::network_policy::NetworkPolicyView;
 use crate::manifest::openshift::InstallConfig;
 use crate::manifest::{self, DocumentKind, ObjectMeta, kinds};
 use crate::model::{self, Scope};
@@ -25,8 +27,8 @@ pub struct Object {
     /// First line of its document (or List item): where a document-wide
     /// suppression comment goes.
     pub doc_line: u32,
-    /// Boxed: most objects have none, and the model moves objects.
-    pub body: Option<Box<Node<'static>>>,
+    /// What the model keeps of it when some cross-file rule reads its kind.
+    pub body: Option<Body>,
     /// Where it lands once applied, as far as its own document says; the
     /// model gives an unbound object the namespace of its nearest
     /// kustomization (SPEC §2).
@@ -35,6 +37,56 @@ pub struct Object {
     /// here, while its metadata is still in the processor's cache, rather than
     /// by the model, which would read every object's metadata again cold.
     pub identity: u64,
+}
+
+/// What the model keeps of an object whose kind some cross-file rule reads
+/// (`manifest::kinds`). A repository holds thousands of NetworkPolicies and
+/// egress firewalls: they are read into their views here, while their tree is
+/// in the processor's cache, and the tree is not kept. The other kinds are a
+/// few per cluster, read by several derivations: their tree is kept.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub enum Body {
+    Tree(Box<Node<'static>>),
+    /// Shared with the network model, which indexes them per cluster.
+    NetworkPolicy(Arc<NetworkPolicyView>),
+    /// An `EgressNetworkPolicy` or `EgressFirewall`.
+    Firewall(Arc<FirewallManifest>),
+}
+
+impl Body {
+    fn read(meta: &ObjectMeta, node: &Node<'_>) -> Body {
+        if meta.is("networking.k8s.io", "NetworkPolicy") {
+            Body::NetworkPolicy(Arc::new(NetworkPolicyView::from_node(node, &meta.name, "")))
+        } else if let Some(flavor) = FirewallFlavor::of(meta) {
+            Body::Firewall(Arc::new(FirewallManifest::from_node(flavor, node)))
+        } else {
+            Body::Tree(Box::new(node.to_owned_node()))
+        }
+    }
+}
+
+impl Object {
+    /// The kept tree (the kinds read as trees, see [`Body`]).
+    pub fn tree(&self) -> Option<&Node<'static>> {
+        match &self.body {
+            Some(Body::Tree(node)) => Some(node),
+            _ => None,
+        }
+    }
+
+    pub fn network_policy(&self) -> Option<&Arc<NetworkPolicyView>> {
+        match &self.body {
+            Some(Body::NetworkPolicy(view)) => Some(view),
+            _ => None,
+        }
+    }
+
+    pub fn firewall(&self) -> Option<&Arc<FirewallManifest>> {
+        match &self.body {
+            Some(Body::Firewall(manifest)) => Some(manifest),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -176,9 +228,10 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
                 continue;
             }
         };
-        let parsed = yaml::parse_chunk(text, chunk.first_line, settings.limits);
+        let parsed =
+            yaml::parse_chunk_marking(text, chunk.first_line, settings.limits, rules::is_scanned);
         syntax_errors.extend(parsed.error);
-        for document in &parsed.documents {
+        for (document, &marked) in parsed.documents.iter().zip(&parsed.marked) {
             if document.is_null() {
                 continue;
             }
@@ -190,7 +243,7 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
                 rules: settings.rules,
                 policies: settings.policies,
             };
-            ctx.visit(document, document.span.start.line, &mut result);
+            ctx.visit(document, document.span.start.line, marked, &mut result);
         }
     }
     if !syntax_errors.is_empty() && memchr::memmem::find(bytes, b"{{").is_some() {
@@ -258,10 +311,11 @@ struct Doc<'c> {
 }
 
 impl Doc<'_> {
-    fn visit(&self, node: &Node<'_>, doc_line: u32, result: &mut FileResult) {
+    /// `marked`: some node of the document is one `rules::scan_document` collects.
+    fn visit(&self, node: &Node<'_>, doc_line: u32, marked: bool, result: &mut FileResult) {
         if let Some(items) = manifest::list_items(node) {
             for item in items {
-                self.visit(item, item.span.start.line, result);
+                self.visit(item, item.span.start.line, marked, result);
             }
             return;
         }
@@ -270,7 +324,11 @@ impl Doc<'_> {
             DocumentKind::Object(meta) => Some(&**meta),
             _ => None,
         };
-        let scan = rules::scan_document(node);
+        let scan = if marked {
+            rules::scan_document(node)
+        } else {
+            rules::DocumentScan::default()
+        };
         let ctx = DocContext {
             file: self.rel,
             node,
@@ -300,7 +358,7 @@ impl Doc<'_> {
                     });
                 }
                 let body = kinds::is_modelled(meta.group(), &meta.kind.value)
-                    .then(|| Box::new(node.to_owned_node()));
+                    .then(|| Body::read(&meta, node));
                 let mut meta = meta;
                 if body.is_none() {
                     // No cross-file rule reads the labels or annotations of

@@ -28,7 +28,7 @@ use crate::yaml::{Node, Span};
 use super::{ObjectMeta, Text};
 
 /// Which network plugin's kind a firewall is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FirewallFlavor {
     /// OpenShift SDN `EgressNetworkPolicy`.
     Sdn,
@@ -72,7 +72,7 @@ impl FirewallFlavor {
 }
 
 /// What one `to` key names.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum TargetValue {
     /// `cidrSelector`, as written (it may not parse).
     Cidr(Text),
@@ -83,7 +83,7 @@ pub enum TargetValue {
 }
 
 /// One key of a rule's `to`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TargetField {
     /// The key's span (`cidrSelector`, …).
     pub key: Span,
@@ -102,7 +102,7 @@ impl TargetField {
 }
 
 /// One `ports` entry of an OVN rule, as written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PortEntry {
     pub span: Span,
     pub protocol: Option<Text>,
@@ -128,7 +128,7 @@ impl PortEntry {
 }
 
 /// One `spec.egress[]` rule, as written.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RuleManifest {
     /// The whole rule (the sequence item).
     pub span: Span,
@@ -205,7 +205,7 @@ pub fn parse_cidr(text: &str) -> Result<IpNet, String> {
 }
 
 /// An `EgressNetworkPolicy` or `EgressFirewall`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FirewallManifest {
     pub flavor: FirewallFlavor,
     /// The `spec.egress` key.

@@ -23,14 +23,14 @@ use crate::yaml::{Node, Span};
 use super::Text;
 
 /// Something skipped while reading the policy, with where it was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Note {
     pub span: Span,
     pub message: String,
 }
 
 /// Spans of one ingress or egress rule.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RuleSpans {
     /// The rule item itself.
     pub span: Span,
@@ -41,7 +41,7 @@ pub struct RuleSpans {
 }
 
 /// A NetworkPolicy with the spans rules point at.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NetworkPolicyView {
     pub name: Text,
     /// The `podSelector` key of `spec` (else `spec`, else `metadata.name`):

@@ -189,7 +189,7 @@ fn worker_addresses(
         {
             continue;
         }
-        let Some(body) = &object.object.body else {
+        let Some(body) = object.object.tree() else {
             continue;
         };
         let addresses = body
@@ -230,7 +230,7 @@ fn service_network(project: &Project, cluster: usize) -> Vec<IpNet> {
         .filter(|o| {
             o.cluster == Some(cluster) && o.object.meta.is("config.openshift.io", "Network")
         })
-        .filter_map(|o| o.object.body.as_deref())
+        .filter_map(|o| o.object.tree())
         .flat_map(|body| {
             body.at(&["spec", "serviceNetwork"])
                 .map_or(&[][..], |n| n.items())

@@ -15,11 +15,10 @@
 //! DVM destination computed once per target cluster. DVM110–DVM113 share them.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::finding::Location;
-use crate::manifest::egress_firewall::{
-    ClusterNode, FirewallFlavor, FirewallManifest, RuleManifest,
-};
+use crate::manifest::egress_firewall::{ClusterNode, FirewallManifest, RuleManifest};
 use crate::model::destination::{DvmDestination, Endpoint};
 use crate::model::{ModelObject, Project, Scope};
 use crate::net::egress_firewall::{EgressFirewall, FirewallAction, FirewallTarget};
@@ -30,7 +29,8 @@ use crate::net::ports::{PortRange, PortSet, Protocol, Region};
 pub struct FirewallObject {
     /// The object without its tree (`manifest` holds what was read from it).
     pub object: ModelObject,
-    pub manifest: FirewallManifest,
+    /// Read in the per-file stage (`lint::file::Body`).
+    pub manifest: Arc<FirewallManifest>,
     /// The rules the platform accepts, for the evaluator.
     pub eval: EgressFirewall,
     /// For each rule of `eval`, its index in `manifest.rules`.
@@ -78,19 +78,15 @@ impl Firewalls {
             let meta = &object.object.meta;
             if meta.is("", "Node") {
                 if let Some(list) = object.cluster.and_then(|c| nodes.get_mut(c)) {
-                    list.push(ClusterNode::from_node(meta, object.object.body.as_deref()));
+                    list.push(ClusterNode::from_node(meta, object.object.tree()));
                 }
-            } else if let Some(flavor) = FirewallFlavor::of(meta) {
-                firewalls.push((object, flavor));
+            } else if let Some(manifest) = object.object.firewall() {
+                firewalls.push((object, manifest));
             }
         }
         let mut items = Vec::new();
         let mut by_scope: HashMap<(usize, Option<String>), Vec<usize>> = HashMap::new();
-        for (object, flavor) in firewalls {
-            let Some(body) = &object.object.body else {
-                continue;
-            };
-            let manifest = FirewallManifest::from_node(flavor, body);
+        for (object, manifest) in firewalls {
             let cluster_nodes = object
                 .cluster
                 .and_then(|c| nodes.get(c))
@@ -104,7 +100,7 @@ impl Firewalls {
             }
             items.push(FirewallObject {
                 object: object.without_body(),
-                manifest,
+                manifest: Arc::clone(manifest),
                 eval,
                 index,
             });

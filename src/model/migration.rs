@@ -85,7 +85,7 @@ impl Migration {
             .iter()
             .enumerate()
             .filter(|(_, o)| is(o, "MigPlan"))
-            .filter_map(|(i, o)| Some((i, MigPlan::from_node(o.object.body.as_deref()?))))
+            .filter_map(|(i, o)| Some((i, MigPlan::from_node(o.object.tree()?))))
             .collect();
         for (index, plan) in &plans {
             let source =
@@ -201,7 +201,7 @@ impl Migration {
         let object = project.objects.get((*self.controllers.get(cluster)?)?)?;
         Some((
             object,
-            MigrationController::from_node(object.object.body.as_deref()?),
+            MigrationController::from_node(object.object.tree()?),
         ))
     }
 
@@ -235,7 +235,7 @@ fn host_cluster(
         if !is(o, "MigCluster") {
             return None;
         }
-        let mig_cluster = MigCluster::from_node(o.object.body.as_deref()?);
+        let mig_cluster = MigCluster::from_node(o.object.tree()?);
         if mig_cluster.is_host_cluster == Some(true) {
             project.cluster_by_ref(Some(&o.object.meta.name.value))
         } else {
@@ -246,7 +246,7 @@ fn host_cluster(
         .or_else(|| {
             controllers.iter().enumerate().find_map(|(cluster, index)| {
                 let object = project.objects.get((*index)?)?;
-                let controller = MigrationController::from_node(object.object.body.as_deref()?);
+                let controller = MigrationController::from_node(object.object.tree()?);
                 (controller.flag("migration_controller") == Some(true)).then_some(cluster)
             })
         })

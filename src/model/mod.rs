@@ -176,48 +176,49 @@ impl Project {
 
         // Each file's objects come with their scope and identity (found in
         // the per-file stage); here they get their cluster's index and, when
-        // unbound, their kustomization's namespace. In parallel; rayon keeps
-        // file order when it collects them.
+        // unbound, their kustomization's namespace. One pass in file order into
+        // a vector of the exact size: collecting in parallel grew per-thread
+        // vectors and then copied them all into a fresh one, touching twice
+        // as much new memory, which this VM charges for (docs/performance.md).
         let _objects_timing = crate::timings::stage("model: objects");
         let cluster_of = |file: &FileResult| {
             file.cluster
                 .as_ref()
                 .and_then(|name| clusters.iter().position(|c| c.name == *name))
         };
-        let is_patch = |file: &FileResult| patch_files.contains(file.rel.as_ref());
+        let is_patch =
+            |file: &FileResult| !patch_files.is_empty() && patch_files.contains(file.rel.as_ref());
         let install_configs: Vec<(Option<usize>, LocatedInstallConfig)> = files
-            .par_iter_mut()
+            .iter_mut()
             .filter(|file| !file.install_configs().is_empty() && !is_patch(file))
-            .flat_map_iter(|file| {
+            .flat_map(|file| {
                 let cluster = cluster_of(file);
                 std::mem::take(&mut file.extras_mut().install_configs)
                     .into_iter()
                     .map(move |ic| (cluster, ic))
             })
             .collect();
-        let objects: Vec<ModelObject> = files
-            .into_par_iter()
-            .filter(|file| !is_patch(file))
-            .flat_map_iter(|file| {
-                let cluster = cluster_of(&file);
-                let cluster_name = file.cluster;
-                // Looked up once per file, and only if one of its objects is unbound.
-                let mut kustomized = None;
-                let rel = file.rel;
-                let kustomize_namespaces = &kustomize_namespaces;
-                file.objects.into_iter().map(move |mut object| {
-                    if object.scope == Scope::Unbound
-                        && let Some(ns) =
-                            *kustomized.get_or_insert_with(|| nearest(kustomize_namespaces, &rel))
-                    {
-                        object.scope = Scope::Namespace(ns.to_owned());
-                        object.identity =
-                            identity(cluster_name.as_deref(), &object.meta, &object.scope);
-                    }
-                    ModelObject { object, cluster }
-                })
-            })
-            .collect();
+        files.retain(|file| !is_patch(file));
+        let mut objects: Vec<ModelObject> =
+            Vec::with_capacity(files.iter().map(|file| file.objects.len()).sum());
+        for file in &mut files {
+            let cluster = cluster_of(file);
+            // Looked up once per file, and only if one of its objects is unbound.
+            let mut kustomized = None;
+            objects.extend(file.objects.drain(..).map(|mut object| {
+                if object.scope == Scope::Unbound
+                    && let Some(ns) =
+                        *kustomized.get_or_insert_with(|| nearest(&kustomize_namespaces, &file.rel))
+                {
+                    object.scope = Scope::Namespace(ns.to_owned());
+                    object.identity =
+                        identity(file.cluster.as_deref(), &object.meta, &object.scope);
+                }
+                ModelObject { object, cluster }
+            }));
+        }
+        // What is left of the results is freed beside the model's next steps.
+        drop(files);
         let modelled = objects
             .par_iter()
             .enumerate()

@@ -14,10 +14,11 @@
 //! (domain.md §7).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::finding::Location;
 use crate::manifest::network_policy::NetworkPolicyView;
-use crate::net::netpol::{Policy, PolicySet, PolicyType, RuleRef};
+use crate::net::netpol::{PolicySet, PolicyType, RuleRef};
 use crate::net::selector::{LabelValue, Labels};
 
 use super::rsync_pods::{self, Layout};
@@ -40,8 +41,9 @@ pub struct ClusterPolicies {
     pub set: PolicySet,
     /// Per policy of `set`, in the same order.
     pub origins: Vec<PolicyOrigin>,
-    /// One per NetworkPolicy object of the cluster.
-    pub views: Vec<NetworkPolicyView>,
+    /// One per NetworkPolicy object of the cluster (read in the per-file
+    /// stage, `lint::file::Body`).
+    pub views: Vec<Arc<NetworkPolicyView>>,
     /// Policy names per namespace (to suggest a name not yet taken).
     pub names: BTreeMap<String, BTreeSet<String>>,
 }
@@ -100,27 +102,24 @@ impl NetworkModel {
             if !meta.is("networking.k8s.io", "NetworkPolicy") {
                 continue;
             }
-            let (Some(body), Some(target), Some(list), Some(namespaces)) = (
-                object.object.body.as_deref(),
+            let (Some(view), Some(target), Some(list), Some(namespaces)) = (
+                object.object.network_policy(),
                 clusters.get_mut(cluster),
                 policies.get_mut(cluster),
                 applied.get(cluster),
             ) else {
                 continue;
             };
-            let mut view = NetworkPolicyView::from_node(body, &meta.name, "");
             let view_index = target.views.len();
             let bound: Vec<&str> = match object.scope() {
                 Scope::Namespace(ns) => vec![ns.as_str()],
                 Scope::Unbound => namespaces.iter().map(String::as_str).collect(),
                 Scope::Cluster => Vec::new(),
             };
-            // The evaluator's policy moves into the set, one copy per
-            // namespace (`vec!` clones all but the last); the view keeps the
-            // names, spans and notes the rules report.
-            let policy = std::mem::replace(&mut view.policy, Policy::new("", ""));
-            let copies = vec![policy; bound.len()];
-            for (ns, mut policy) in bound.into_iter().zip(copies) {
+            // The evaluator's policy, one copy per namespace it applies in;
+            // the view keeps the names, spans and notes the rules report.
+            for ns in bound {
+                let mut policy = view.policy.clone();
                 policy.namespace = ns.to_owned();
                 target
                     .names
@@ -134,7 +133,7 @@ impl NetworkModel {
                     unbound: *object.scope() == Scope::Unbound,
                 });
             }
-            target.views.push(view);
+            target.views.push(Arc::clone(view));
         }
         for ((cluster, list), labels) in clusters.iter_mut().zip(policies).zip(namespace_labels) {
             cluster.set = PolicySet::new(list, labels);
@@ -168,7 +167,7 @@ impl ClusterPolicies {
     }
 
     pub fn view(&self, policy: usize) -> Option<&NetworkPolicyView> {
-        self.views.get(self.origin(policy)?.view)
+        self.views.get(self.origin(policy)?.view).map(AsRef::as_ref)
     }
 
     pub fn object<'p>(&self, project: &'p Project, policy: usize) -> Option<&'p ModelObject> {

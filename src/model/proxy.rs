@@ -221,7 +221,7 @@ impl EffectiveProxy {
                 objects
                     .iter()
                     .filter(|o| o.object.meta.is("config.openshift.io", "ClusterVersion"))
-                    .find_map(|o| cluster_version(o.object.body.as_deref()?))
+                    .find_map(|o| cluster_version(o.object.tree()?))
             });
 
         let platform = objects
@@ -231,7 +231,7 @@ impl EffectiveProxy {
                     && o.object.meta.name.value == "cluster"
             })
             .and_then(|o| {
-                let proxy = ClusterProxy::from_node(o.object.body.as_deref()?);
+                let proxy = ClusterProxy::from_node(o.object.tree()?);
                 Some(PlatformProxy {
                     file: Arc::clone(&o.object.file),
                     anchor: proxy.spec_key.unwrap_or(o.object.meta.name.span),
@@ -259,7 +259,7 @@ impl EffectiveProxy {
             .flatten()
             .and_then(|i| {
                 let o = project.objects.get(i)?;
-                Some((i, MigrationController::from_node(o.object.body.as_deref()?)))
+                Some((i, MigrationController::from_node(o.object.tree()?)))
             });
 
         let mut workers: Vec<Worker> = objects
@@ -358,7 +358,7 @@ fn is_control_plane_only(object: &ModelObject) -> bool {
 }
 
 fn node_addresses(object: &ModelObject) -> Vec<Worker> {
-    let Some(body) = object.object.body.as_deref() else {
+    let Some(body) = object.object.tree() else {
         return Vec::new();
     };
     body.at(&["status", "addresses"])

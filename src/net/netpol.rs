@@ -45,7 +45,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use ipnet::IpNet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ipset::IpSet;
 use super::ports::{
@@ -58,7 +58,7 @@ pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 /// A policy type, which is also the direction of traffic relative to the
 /// selected pod.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum PolicyType {
     /// Traffic arriving at the pod.
     Ingress,
@@ -94,7 +94,7 @@ impl fmt::Display for PolicyType {
 }
 
 /// One entry of a rule's `from` or `to`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Peer {
     /// A `podSelector` and/or `namespaceSelector` peer.
     Pods {
@@ -147,7 +147,7 @@ impl Peer {
 }
 
 /// One ingress or egress rule: peers AND ports.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
     /// `from` / `to`; empty means every peer.
     pub peers: Vec<Peer>,
@@ -163,7 +163,7 @@ impl Rule {
 }
 
 /// A NetworkPolicy, as plain data.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
     /// `metadata.name`.
     pub name: String,

@@ -29,12 +29,14 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ipset::IpSet;
 
 /// A transport protocol NetworkPolicy and egress firewalls know.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub enum Protocol {
     /// TCP, the default.
     #[default]
@@ -375,7 +377,7 @@ impl ContainerPort {
 }
 
 /// The `port` of a NetworkPolicy port: a number or a container port name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum PortRef {
     /// A port number.
@@ -394,7 +396,7 @@ impl fmt::Display for PortRef {
 }
 
 /// One entry of a NetworkPolicy rule's `ports` (`NetworkPolicyPort`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PortSpec {
     /// `protocol` (default TCP).

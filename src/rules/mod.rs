@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use crate::finding::{Finding, Location, ObjectRef};
 use crate::manifest::ObjectMeta;
 use crate::model::Project;
-use crate::yaml::{Node, Span, Value};
+use crate::yaml::{Node, ScalarStyle, Span, Value};
 
 /// One YAML document, as a document rule sees it.
 pub struct DocContext<'c, 'a> {
@@ -52,8 +52,8 @@ pub struct DocumentScan<'n, 'a> {
     /// placeholders, the proxy passwords to mask).
     pub urls: Vec<&'n Node<'a>>,
     /// Nodes that open like DVM402's other placeholder forms: scalars whose
-    /// text starts with `<` or `[`, and one-item sequences (`[a|b]` written as
-    /// a flow list).
+    /// text starts with `<` or `[`, and one-item sequences whose item is a
+    /// plain scalar holding `|` (`[a|b]` written as a flow list).
     pub bracketed: Vec<&'n Node<'a>>,
 }
 
@@ -61,19 +61,42 @@ pub struct DocumentScan<'n, 'a> {
 /// would otherwise walk the whole document itself.
 pub fn scan_document<'n, 'a>(node: &'n Node<'a>) -> DocumentScan<'n, 'a> {
     let mut scan = DocumentScan::default();
-    node.walk(&mut |n| match &n.value {
-        Value::Scalar(text, _) => {
-            if matches!(first_visible_byte(text), Some(b'<' | b'[')) {
-                scan.bracketed.push(n);
-            }
-            if crate::proxy::stunnel_url::has_scheme_separator(text) {
-                scan.urls.push(n);
-            }
+    node.walk(&mut |n| {
+        let (bracketed, url) = scanned(n);
+        if bracketed {
+            scan.bracketed.push(n);
         }
-        Value::Seq(items) if items.len() == 1 => scan.bracketed.push(n),
-        Value::Seq(_) | Value::Map(_) => {}
+        if url {
+            scan.urls.push(n);
+        }
     });
     scan
+}
+
+/// Whether [`scan_document`] collects `node`: as bracketed, as a URL. The
+/// per-file stage asks it of every node while building the tree
+/// (`yaml::parse_chunk_marking`) and walks only the documents that have one.
+pub fn scanned(node: &Node<'_>) -> (bool, bool) {
+    match &node.value {
+        Value::Scalar(text, _) => (
+            matches!(first_visible_byte(text), Some(b'<' | b'[')),
+            crate::proxy::stunnel_url::has_scheme_separator(text),
+        ),
+        // `[a|b]`: one plain item holding the alternatives.
+        Value::Seq(items) => match items.as_slice() {
+            [only] => (
+                matches!(&only.value, Value::Scalar(text, ScalarStyle::Plain) if text.contains('|')),
+                false,
+            ),
+            _ => (false, false),
+        },
+        Value::Map(_) => (false, false),
+    }
+}
+
+/// Whether [`scan_document`] would collect any node of a document holding `node`.
+pub fn is_scanned(node: &Node<'_>) -> bool {
+    scanned(node) != (false, false)
 }
 
 /// The first byte of `text` after leading whitespace: read directly when the
@@ -413,6 +436,24 @@ mod tests {
     }
 
     #[test]
+    fn the_parser_marks_exactly_the_documents_the_scan_finds_something_in() {
+        let text = "a: [one]\nb: plain\n---\nc: http://h\n---\nd: ['<x>']\n---\ne: [x|y]\n\
+                    ---\nf: &u {k: u://v}\ng: *u\n---\nh: [[x]]\n";
+        let parsed =
+            crate::yaml::parse_chunk_marking(text, 1, crate::yaml::Limits::default(), is_scanned);
+        let found: Vec<bool> = parsed
+            .documents
+            .iter()
+            .map(|d| {
+                let scan = scan_document(d);
+                !scan.urls.is_empty() || !scan.bracketed.is_empty()
+            })
+            .collect();
+        assert_eq!(parsed.marked, [false, true, true, true, true, false]);
+        assert_eq!(parsed.marked, found);
+    }
+
+    #[test]
     fn one_scan_finds_the_url_and_placeholder_candidates_in_document_order() {
         let text =
             "a: '  <ns>'\nb: \"\\u00a0[x|y]\"\nc: [x|y]\nd: http://u:p@h:1\ne: plain\nf: [1, 2]\n";
@@ -424,6 +465,10 @@ mod tests {
         assert_eq!(lines(&scan.bracketed), [1, 2, 3]);
         assert_eq!(lines(&scan.urls), [4]);
         assert_eq!(first_visible_byte("\u{a0}\t<x>"), Some(b'<'));
+        // A one-item list of anything else (`containers:` with one container) is not.
+        let parsed = crate::yaml::parse_chunk("a: [x]\nb: ['x|y']\n", 1, Default::default());
+        let scan = scan_document(&parsed.documents[0]);
+        assert!(scan.bracketed.is_empty() && scan.urls.is_empty());
         assert_eq!(first_visible_byte("  "), None);
         assert_eq!(first_visible_byte(""), None);
     }

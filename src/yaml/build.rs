@@ -30,17 +30,35 @@ impl Default for Limits {
 #[derive(Debug, Default)]
 pub struct ChunkParse<'a> {
     pub documents: Vec<Node<'a>>,
+    /// Per document: whether one of its nodes satisfied the predicate given
+    /// to [`parse_chunk_marking`] (never, from [`parse_chunk`]).
+    pub marked: Vec<bool>,
     pub error: Option<SyntaxError>,
 }
 
 /// Parses `text`, whose first line is line `first_line` of its file.
 pub fn parse_chunk(text: &str, first_line: u32, limits: Limits) -> ChunkParse<'_> {
+    parse_chunk_marking(text, first_line, limits, |_| false)
+}
+
+/// Like [`parse_chunk`], and marks the documents in which some node satisfies
+/// `mark` ([`ChunkParse::marked`]): the predicate sees each node as it is
+/// made, while it is in the processor's cache, so a caller looking for rare
+/// nodes need not walk the documents that have none.
+pub fn parse_chunk_marking(
+    text: &str,
+    first_line: u32,
+    limits: Limits,
+    mark: impl Fn(&Node<'_>) -> bool,
+) -> ChunkParse<'_> {
     let mut builder = Builder {
         limits,
         first_line,
         stack: Vec::new(),
         anchors: HashMap::new(),
         alias_nodes: 0,
+        mark,
+        marked: false,
         out: ChunkParse::default(),
     };
     let mut parser = Events::new(text);
@@ -79,19 +97,22 @@ enum Frame<'a> {
     },
 }
 
-struct Builder<'a> {
+struct Builder<'a, M> {
     limits: Limits,
     first_line: u32,
     stack: Vec<Frame<'a>>,
     anchors: HashMap<usize, Node<'a>>,
     alias_nodes: usize,
+    mark: M,
+    /// Some node of the current document satisfied `mark`.
+    marked: bool,
     out: ChunkParse<'a>,
 }
 
 /// Maps with more keys than this track their keys in a set for duplicate checks.
 const LINEAR_KEY_SCAN: usize = 16;
 
-impl<'a> Builder<'a> {
+impl<'a, M: Fn(&Node<'_>) -> bool> Builder<'a, M> {
     fn pos(&self, marker: dvmlint_yaml_events::Marker) -> Pos {
         let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
         let col = u32::try_from(marker.col()).unwrap_or(u32::MAX);
@@ -115,6 +136,7 @@ impl<'a> Builder<'a> {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
                 self.alias_nodes = 0;
+                self.marked = false;
                 Ok(())
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -216,12 +238,16 @@ impl<'a> Builder<'a> {
     }
 
     fn complete(&mut self, node: Node<'a>, anchor: usize) -> Result<(), SyntaxError> {
+        if !self.marked && (self.mark)(&node) {
+            self.marked = true;
+        }
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
             None => {
                 self.out.documents.push(node);
+                self.out.marked.push(std::mem::take(&mut self.marked));
                 Ok(())
             }
             Some(Frame::Seq { items, .. }) => {
