@@ -76,7 +76,7 @@ pub fn scan_document<'n, 'a>(node: &'n Node<'a>) -> DocumentScan<'n, 'a> {
 /// Whether [`scan_document`] collects `node`: as bracketed, as a URL. The
 /// per-file stage asks it of every node while building the tree
 /// (`yaml::parse_chunk_marking`) and walks only the documents that have one.
-pub fn scanned(node: &Node<'_>) -> (bool, bool) {
+fn scanned(node: &Node<'_>) -> (bool, bool) {
     match &node.value {
         Value::Scalar(text, _) => (
             matches!(first_visible_byte(text), Some(b'<' | b'[')),
