@@ -51,8 +51,8 @@ pub struct NetworkPolicyView {
     pub egress: Vec<RuleSpans>,
     pub notes: Vec<Note>,
     /// The evaluator's view; `namespace` is filled in by the caller, since an
-    /// unbound policy applies to several namespaces. The network model moves
-    /// it into its `PolicySet` (its views keep an empty one).
+    /// unbound policy applies to several namespaces. The network model copies
+    /// it into its `PolicySet` once per namespace it applies in.
     pub policy: Policy,
 }
 

@@ -99,9 +99,7 @@ impl NetworkModel {
                 }
                 continue;
             }
-            if !meta.is("networking.k8s.io", "NetworkPolicy") {
-                continue;
-            }
+            // Only NetworkPolicies carry a view (`lint::file::Body`).
             let (Some(view), Some(target), Some(list), Some(namespaces)) = (
                 object.object.network_policy(),
                 clusters.get_mut(cluster),
