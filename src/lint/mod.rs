@@ -289,15 +289,20 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     walk_errors.sort_by(|a, b| (&a.rel, &a.message).cmp(&(&b.rel, &b.message)));
     walk_errors.dedup_by(|a, b| (&a.rel, &a.message) == (&b.rel, &b.message));
     // Out of their boxes once, straight into the vector the model takes; in
-    // parallel, as each box is read and freed cold.
-    let (mut results, hashes): (Vec<FileResult>, Vec<Option<u128>>) = found
-        .into_par_iter()
-        .map(|item| (*item.result, item.hash))
-        .unzip();
+    // parallel, as each box is read and freed cold. The content hashes only
+    // with a cache (a vector of nothing is fresh memory all the same).
     let hits = hits.into_inner();
-    if let Some(cache) = &cache {
-        cache.store(&results, &hashes, hits);
-    }
+    let mut results: Vec<FileResult> = match &cache {
+        Some(cache) => {
+            let (results, hashes): (Vec<FileResult>, Vec<Option<u128>>) = found
+                .into_par_iter()
+                .map(|item| (*item.result, item.hash))
+                .unzip();
+            cache.store(&results, &hashes, hits);
+            results
+        }
+        None => found.into_par_iter().map(|item| *item.result).collect(),
+    };
 
     if let Some(bar) = bar {
         bar.finish_and_clear();

@@ -37,12 +37,17 @@ enum Arrival {
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let model = project.network();
+    // Per target cluster: reading it parses the cluster's MigrationController.
+    let mut endpoints: Vec<Option<&'static str>> = vec![None; project.clusters.len()];
     for ((cluster, namespace), pairs) in group_by(project, false) {
         let Some(policies) = model.cluster(cluster) else {
             continue;
         };
         let block = pairs.iter().any(|p| p.block);
-        let endpoint = endpoint_type(project, cluster);
+        let endpoint = match endpoints.get_mut(cluster) {
+            Some(known) => *known.get_or_insert_with(|| endpoint_type(project, cluster)),
+            None => endpoint_type(project, cluster),
+        };
         for pair in pairs {
             let arrival = match endpoint {
                 "NodePort" => Arrival::Anywhere,
