@@ -197,53 +197,85 @@ pub(super) fn only(rel: &Arc<str>, finding: Finding) -> FileResult {
 }
 
 pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) -> FileResult {
-    let mut result = FileResult {
-        rel: Arc::clone(rel),
-        ..FileResult::default()
-    };
+    analyze(rel, bytes, settings, true)
+}
+
+/// [`analyze_bytes`]; `stream: false` skips the one-parser pass and reads
+/// the file chunk by chunk, as its fallback does (the tests compare the two).
+fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bool) -> FileResult {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let file_name = rel.rsplit('/').next().unwrap_or(rel);
     let cluster = (settings.cluster_of)(rel);
-    result.cluster.clone_from(&cluster);
+    let fresh = || FileResult {
+        rel: Arc::clone(rel),
+        cluster: cluster.clone(),
+        ..FileResult::default()
+    };
+    let doc = Doc {
+        rel,
+        file_name,
+        cluster: cluster.as_ref(),
+        rules: settings.rules,
+        policies: settings.policies,
+    };
+    let mut result = fresh();
     let mut syntax_errors = Vec::new();
-    let chunks = yaml::split_documents(bytes);
+    // Almost every file is valid YAML text: one parser reads it whole, and
+    // each document is analysed (and freed) as soon as it is complete. Only
+    // if that fails is the file cut into documents (`yaml::split_documents`)
+    // and parsed again, chunk by chunk, so one broken document loses only
+    // itself: what the first pass found is dropped, and the file's results
+    // are those of the second alone (docs/performance.md, "One parser per file").
+    let streamed = stream
+        && checked_text(bytes).is_ok_and(|text| {
+            let stopped = yaml::parse_stream(
+                text,
+                1,
+                settings.limits,
+                rules::is_scanned,
+                |document, marked| doc.document(&document, marked, &mut result),
+            );
+            stopped.is_none()
+        });
+    let mut chunks = None;
+    if !streamed {
+        result = fresh();
+        for chunk in chunks
+            .get_or_insert_with(|| yaml::split_documents(bytes))
+            .iter()
+        {
+            let text = match checked_text(chunk.bytes) {
+                Ok(text) => text,
+                Err((offset, message)) => {
+                    syntax_errors.push(yaml::SyntaxError {
+                        pos: position_in(chunk.bytes, offset, chunk.first_line),
+                        message,
+                    });
+                    continue;
+                }
+            };
+            let parsed = yaml::parse_chunk_marking(
+                text,
+                chunk.first_line,
+                settings.limits,
+                rules::is_scanned,
+            );
+            syntax_errors.extend(parsed.error);
+            for (document, &marked) in parsed.documents.iter().zip(&parsed.marked) {
+                doc.document(document, marked, &mut result);
+            }
+        }
+    }
     if suppress::may_hold_comments(bytes) {
         let documents: Vec<(u32, u32)> = chunks
+            .get_or_insert_with(|| yaml::split_documents(bytes))
             .iter()
             .map(|c| (c.first_line, c.last_line()))
             .collect();
         let found = suppress::scan_comments(rel, &String::from_utf8_lossy(bytes), &documents);
         if !found.is_empty() {
-            result.extras_mut().suppressions = found;
-        }
-    }
-    for chunk in chunks {
-        let text = match checked_text(chunk.bytes) {
-            Ok(text) => text,
-            Err((offset, message)) => {
-                syntax_errors.push(yaml::SyntaxError {
-                    pos: position_in(chunk.bytes, offset, chunk.first_line),
-                    message,
-                });
-                continue;
-            }
-        };
-        let parsed =
-            yaml::parse_chunk_marking(text, chunk.first_line, settings.limits, rules::is_scanned);
-        syntax_errors.extend(parsed.error);
-        for (document, &marked) in parsed.documents.iter().zip(&parsed.marked) {
-            if document.is_null() {
-                continue;
-            }
-            result.documents += 1;
-            let ctx = Doc {
-                rel,
-                file_name,
-                cluster: cluster.as_ref(),
-                rules: settings.rules,
-                policies: settings.policies,
-            };
-            ctx.visit(document, document.span.start.line, marked, &mut result);
+            // Before the annotations' (`dvmlint.dev/ignore`), in file order.
+            result.extras_mut().suppressions.splice(0..0, found);
         }
     }
     if !syntax_errors.is_empty() && memchr::memmem::find(bytes, b"{{").is_some() {
@@ -311,6 +343,15 @@ struct Doc<'c> {
 }
 
 impl Doc<'_> {
+    /// One document of the file (an empty one counts for nothing).
+    fn document(&self, document: &Node<'_>, marked: bool, result: &mut FileResult) {
+        if document.is_null() {
+            return;
+        }
+        result.documents += 1;
+        self.visit(document, document.span.start.line, marked, result);
+    }
+
     /// `marked`: some node of the document is one `rules::scan_document` collects.
     fn visit(&self, node: &Node<'_>, doc_line: u32, marked: bool, result: &mut FileResult) {
         if let Some(items) = manifest::list_items(node) {
@@ -425,5 +466,50 @@ fn collect_url_passwords(urls: &[&Node<'_>], result: &mut FileResult) {
                 .extend(password.forms().into_iter().map(str::to_owned));
             extras.secret_spans.push(n.span);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-parser pass and the chunk-by-chunk reading it falls back to
+    /// give the same results, broken documents included (an unterminated flow
+    /// collection runs into the next `---`: the chunks report it, the stream
+    /// stops at the marker).
+    #[test]
+    fn one_parser_per_file_finds_what_the_chunks_find() {
+        let fragments: [&str; 12] = [
+            "---\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: <ns>}\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n",
+            "data:\n  url: http://user:pass@proxy:3128\n",
+            "x: [unterminated,\n",
+            "y: \"open\n",
+            "z: &a {k: v}\nw: *a\n",
+            "k: 1\nk: 2\n",
+            "- [NodePort|ClusterIP|Route]\n",
+            "# dvmlint: ignore DVM402\n",
+            "\t bad: indent\n",
+            "...\n",
+        ];
+        let rules = RuleSet::new(&[], &[]);
+        let cluster: Arc<str> = Arc::from("default");
+        let cluster_of = move |_: &str| Some(Arc::clone(&cluster));
+        let settings = FileSettings::standalone(&rules, &cluster_of);
+        let rel: Arc<str> = Arc::from("f.yaml");
+        let mut rng = fastrand::Rng::with_seed(20261124);
+        let mut fell_back = 0;
+        for _ in 0..2000 {
+            let text: String = (0..rng.usize(1..12))
+                .map(|_| fragments[rng.usize(..fragments.len())])
+                .collect();
+            let streamed = analyze(&rel, text.as_bytes(), &settings, true);
+            let chunked = analyze(&rel, text.as_bytes(), &settings, false);
+            let json = |r: &FileResult| serde_json::to_string(r).unwrap_or_default();
+            assert_eq!(json(&streamed), json(&chunked), "{text}");
+            fell_back += usize::from(streamed.findings.iter().any(|f| f.rule == "DVM001"));
+        }
+        assert!(fell_back > 100, "{fell_back}");
     }
 }

@@ -51,6 +51,25 @@ pub fn parse_chunk_marking(
     limits: Limits,
     mark: impl Fn(&Node<'_>) -> bool,
 ) -> ChunkParse<'_> {
+    let mut out = ChunkParse::default();
+    out.error = parse_stream(text, first_line, limits, mark, |document, marked| {
+        out.documents.push(document);
+        out.marked.push(marked);
+    });
+    out
+}
+
+/// Parses `text` like [`parse_chunk_marking`], but hands each document to
+/// `each` (with its mark) as soon as it is complete, so a caller that is done
+/// with a document frees it before the next one is built. Returns the error
+/// that stopped the text, if any (the documents before it were handed over).
+pub fn parse_stream<'a>(
+    text: &'a str,
+    first_line: u32,
+    limits: Limits,
+    mark: impl Fn(&Node<'_>) -> bool,
+    each: impl FnMut(Node<'a>, bool),
+) -> Option<SyntaxError> {
     let mut builder = Builder {
         limits,
         first_line,
@@ -59,7 +78,7 @@ pub fn parse_chunk_marking(
         alias_nodes: 0,
         mark,
         marked: false,
-        out: ChunkParse::default(),
+        each,
     };
     let mut parser = Events::new(text);
     while let Some(next) = parser.next_event() {
@@ -75,11 +94,10 @@ pub fn parse_chunk_marking(
             }),
         };
         if let Err(error) = result {
-            builder.out.error = Some(error);
-            break;
+            return Some(error);
         }
     }
-    builder.out
+    None
 }
 
 enum Frame<'a> {
@@ -97,7 +115,7 @@ enum Frame<'a> {
     },
 }
 
-struct Builder<'a, M> {
+struct Builder<'a, M, E> {
     limits: Limits,
     first_line: u32,
     stack: Vec<Frame<'a>>,
@@ -106,13 +124,14 @@ struct Builder<'a, M> {
     mark: M,
     /// Some node of the current document satisfied `mark`.
     marked: bool,
-    out: ChunkParse<'a>,
+    /// Takes each document as it is completed.
+    each: E,
 }
 
 /// Maps with more keys than this track their keys in a set for duplicate checks.
 const LINEAR_KEY_SCAN: usize = 16;
 
-impl<'a, M: Fn(&Node<'_>) -> bool> Builder<'a, M> {
+impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
     fn pos(&self, marker: dvmlint_yaml_events::Marker) -> Pos {
         let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
         let col = u32::try_from(marker.col()).unwrap_or(u32::MAX);
@@ -246,8 +265,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool> Builder<'a, M> {
         }
         match self.stack.last_mut() {
             None => {
-                self.out.documents.push(node);
-                self.out.marked.push(std::mem::take(&mut self.marked));
+                (self.each)(node, std::mem::take(&mut self.marked));
                 Ok(())
             }
             Some(Frame::Seq { items, .. }) => {

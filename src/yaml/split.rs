@@ -1,10 +1,12 @@
-//! Splitting a file into document chunks before parsing.
+//! Splitting a file into document chunks, for files that do not parse whole.
 //!
 //! A YAML scanner cannot resynchronise after an error, yet SPEC §5 (DVM001) says
 //! only the broken document is lost. Document markers (`---` at column 1) cannot
 //! occur inside content (YAML 1.2 §9.1.4, "forbidden" lines), so cutting the byte
 //! stream at them yields independent chunks: each is validated (UTF-8, NUL) and
-//! parsed on its own, in order, and an error stays inside its chunk.
+//! parsed on its own, in order, and an error stays inside its chunk. A file that
+//! parses whole gives the same documents (the marker lines are where its
+//! documents start), so `lint::file` cuts only the files that do not.
 
 /// A run of lines holding one document (or, with `...` markers, a few).
 #[derive(Clone, Copy, Debug)]
