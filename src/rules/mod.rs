@@ -75,7 +75,7 @@ pub fn scan_document<'n, 'a>(node: &'n Node<'a>) -> DocumentScan<'n, 'a> {
 
 /// Whether [`scan_document`] collects `node`: as bracketed, as a URL. The
 /// per-file stage asks it of every node while building the tree
-/// (`yaml::parse_chunk_marking`) and walks only the documents that have one.
+/// (`yaml::parse_stream`) and walks only the documents that have one.
 fn scanned(node: &Node<'_>) -> (bool, bool) {
     match &node.value {
         Value::Scalar(text, _) => (
