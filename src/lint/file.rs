@@ -218,27 +218,27 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
         rules: settings.rules,
         policies: settings.policies,
     };
+    // Every document is analysed, and freed, as soon as the parser completes it.
+    let read = |text: &str, first_line: u32, result: &mut FileResult| {
+        yaml::parse_stream(
+            text,
+            first_line,
+            settings.limits,
+            rules::is_scanned,
+            |document, marked| doc.document(&document, marked, result),
+        )
+    };
     let mut result = fresh();
     let mut syntax_errors = Vec::new();
-    // Almost every file is valid YAML text: one parser reads it whole, and
-    // each document is analysed (and freed) as soon as it is complete. Only
-    // if that fails is the file cut into documents (`yaml::split_documents`)
-    // and parsed again, chunk by chunk, so one broken document loses only
-    // itself: what the first pass found is dropped, and the file's results
-    // are those of the second alone. A broken file is thus parsed twice; a
-    // parser per chunk for every file cost 4% of the wall time
-    // (docs/performance.md, tenth measurement).
-    let streamed = stream
-        && checked_text(bytes).is_ok_and(|text| {
-            let stopped = yaml::parse_stream(
-                text,
-                1,
-                settings.limits,
-                rules::is_scanned,
-                |document, marked| doc.document(&document, marked, &mut result),
-            );
-            stopped.is_none()
-        });
+    // Almost every file is valid YAML text, read whole by one parser. Only if
+    // that fails is the file cut into documents (`yaml::split_documents`) and
+    // read again, chunk by chunk, so one broken document loses only itself:
+    // what the first pass found is dropped, and the file's results are those
+    // of the second alone. A broken file is thus parsed twice; a parser per
+    // chunk for every file cost 4% of the wall time (docs/performance.md,
+    // tenth measurement).
+    let streamed =
+        stream && checked_text(bytes).is_ok_and(|text| read(text, 1, &mut result).is_none());
     let mut chunks = None;
     if !streamed {
         result = fresh();
@@ -246,25 +246,12 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
             .get_or_insert_with(|| yaml::split_documents(bytes))
             .iter()
         {
-            let text = match checked_text(chunk.bytes) {
-                Ok(text) => text,
-                Err((offset, message)) => {
-                    syntax_errors.push(yaml::SyntaxError {
-                        pos: position_in(chunk.bytes, offset, chunk.first_line),
-                        message,
-                    });
-                    continue;
-                }
-            };
-            let parsed = yaml::parse_chunk_marking(
-                text,
-                chunk.first_line,
-                settings.limits,
-                rules::is_scanned,
-            );
-            syntax_errors.extend(parsed.error);
-            for (document, &marked) in parsed.documents.iter().zip(&parsed.marked) {
-                doc.document(document, marked, &mut result);
+            match checked_text(chunk.bytes) {
+                Ok(text) => syntax_errors.extend(read(text, chunk.first_line, &mut result)),
+                Err((offset, message)) => syntax_errors.push(yaml::SyntaxError {
+                    pos: position_in(chunk.bytes, offset, chunk.first_line),
+                    message,
+                }),
             }
         }
     }

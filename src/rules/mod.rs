@@ -439,18 +439,21 @@ mod tests {
     fn the_parser_marks_exactly_the_documents_the_scan_finds_something_in() {
         let text = "a: [one]\nb: plain\n---\nc: http://h\n---\nd: ['<x>']\n---\ne: [x|y]\n\
                     ---\nf: &u {k: u://v}\ng: *u\n---\nh: [[x]]\n";
-        let parsed =
-            crate::yaml::parse_chunk_marking(text, 1, crate::yaml::Limits::default(), is_scanned);
-        let found: Vec<bool> = parsed
-            .documents
-            .iter()
-            .map(|d| {
-                let scan = scan_document(d);
-                !scan.urls.is_empty() || !scan.bracketed.is_empty()
-            })
-            .collect();
-        assert_eq!(parsed.marked, [false, true, true, true, true, false]);
-        assert_eq!(parsed.marked, found);
+        let (mut marked, mut found) = (Vec::new(), Vec::new());
+        let error = crate::yaml::parse_stream(
+            text,
+            1,
+            crate::yaml::Limits::default(),
+            is_scanned,
+            |d, mark| {
+                let scan = scan_document(&d);
+                marked.push(mark);
+                found.push(!scan.urls.is_empty() || !scan.bracketed.is_empty());
+            },
+        );
+        assert_eq!(error, None);
+        assert_eq!(marked, [false, true, true, true, true, false]);
+        assert_eq!(marked, found);
     }
 
     #[test]

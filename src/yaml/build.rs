@@ -30,39 +30,31 @@ impl Default for Limits {
 #[derive(Debug, Default)]
 pub struct ChunkParse<'a> {
     pub documents: Vec<Node<'a>>,
-    /// Per document: whether one of its nodes satisfied the predicate given
-    /// to [`parse_chunk_marking`] (never, from [`parse_chunk`]).
-    pub marked: Vec<bool>,
     pub error: Option<SyntaxError>,
 }
 
 /// Parses `text`, whose first line is line `first_line` of its file.
 pub fn parse_chunk(text: &str, first_line: u32, limits: Limits) -> ChunkParse<'_> {
-    parse_chunk_marking(text, first_line, limits, |_| false)
+    let mut documents = Vec::new();
+    let error = parse_stream(
+        text,
+        first_line,
+        limits,
+        |_| false,
+        |document, _| {
+            documents.push(document);
+        },
+    );
+    ChunkParse { documents, error }
 }
 
-/// Like [`parse_chunk`], and marks the documents in which some node satisfies
-/// `mark` ([`ChunkParse::marked`]): the predicate sees each node as it is
-/// made, while it is in the processor's cache, so a caller looking for rare
-/// nodes need not walk the documents that have none.
-pub fn parse_chunk_marking(
-    text: &str,
-    first_line: u32,
-    limits: Limits,
-    mark: impl Fn(&Node<'_>) -> bool,
-) -> ChunkParse<'_> {
-    let mut out = ChunkParse::default();
-    out.error = parse_stream(text, first_line, limits, mark, |document, marked| {
-        out.documents.push(document);
-        out.marked.push(marked);
-    });
-    out
-}
-
-/// Parses `text` like [`parse_chunk_marking`], but hands each document to
-/// `each` (with its mark) as soon as it is complete, so a caller that is done
-/// with a document frees it before the next one is built. Returns the error
-/// that stopped the text, if any (the documents before it were handed over).
+/// Parses `text` like [`parse_chunk`], but hands each document to `each` as
+/// soon as it is complete, so a caller that is done with a document frees it
+/// before the next one is built, with its mark: whether some node of it
+/// satisfied `mark`. The predicate sees each node as it is made, while it is
+/// in the processor's cache, so a caller looking for rare nodes need not walk
+/// the documents that have none. Returns the error that stopped the text, if
+/// any (the documents before it were handed over).
 pub fn parse_stream<'a>(
     text: &'a str,
     first_line: u32,

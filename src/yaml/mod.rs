@@ -14,7 +14,7 @@
 mod build;
 mod split;
 
-pub use build::{ChunkParse, Limits, parse_chunk, parse_chunk_marking, parse_stream};
+pub use build::{ChunkParse, Limits, parse_chunk, parse_stream};
 pub use split::{Chunk, split_documents};
 
 use std::borrow::Cow;

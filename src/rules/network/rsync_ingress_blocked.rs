@@ -12,6 +12,8 @@
 //!   not survive SNAT, the message warns).
 //! - `ClusterIP` on one cluster: from the rsync client pods themselves.
 
+use std::collections::BTreeMap;
+
 use crate::finding::Finding;
 use crate::model::Project;
 use crate::model::destination::{self, Endpoint};
@@ -37,17 +39,16 @@ enum Arrival {
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let model = project.network();
-    // Per target cluster: reading it parses the cluster's MigrationController.
-    let mut endpoints: Vec<Option<&'static str>> = vec![None; project.clusters.len()];
+    // Once per target cluster: reading it parses the cluster's MigrationController.
+    let mut endpoints: BTreeMap<usize, &'static str> = BTreeMap::new();
     for ((cluster, namespace), pairs) in group_by(project, false) {
         let Some(policies) = model.cluster(cluster) else {
             continue;
         };
         let block = pairs.iter().any(|p| p.block);
-        let endpoint = match endpoints.get_mut(cluster) {
-            Some(known) => *known.get_or_insert_with(|| endpoint_type(project, cluster)),
-            None => endpoint_type(project, cluster),
-        };
+        let endpoint = *endpoints
+            .entry(cluster)
+            .or_insert_with(|| endpoint_type(project, cluster));
         for pair in pairs {
             let arrival = match endpoint {
                 "NodePort" => Arrival::Anywhere,
