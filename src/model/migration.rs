@@ -90,6 +90,9 @@ pub struct Migration {
     pub controllers: Vec<Option<usize>>,
     /// MigPlan references no configured cluster answers to.
     pub unresolved: Vec<UnresolvedRef>,
+    /// Per cluster index: the hosts of the `spec.url` of the MigClusters that
+    /// stand for it (lower-case).
+    pub url_hosts: Vec<Vec<String>>,
 }
 
 impl Migration {
@@ -259,6 +262,24 @@ impl Migration {
         // The host MigCluster's cluster, else the cluster whose controller
         // says `migration_controller: true` (ClusterRefs), else the first source.
         let host = refs.host.or_else(|| is_source.iter().position(|&s| s));
+        let mut url_hosts = vec![Vec::new(); n];
+        for object in &refs.mig_clusters {
+            let Some(url) = &object.url_host else {
+                continue;
+            };
+            let side = if object.is_host {
+                PlanSide::Destination
+            } else {
+                PlanSide::Source
+            };
+            if let Some(hosts) = refs
+                .resolve(project, &object.name, side)
+                .and_then(|c| url_hosts.get_mut(c))
+                && !hosts.contains(url)
+            {
+                hosts.push(url.clone());
+            }
+        }
         Migration {
             is_source,
             is_target,
@@ -267,6 +288,7 @@ impl Migration {
             scope_source,
             controllers,
             unresolved,
+            url_hosts,
         }
     }
 
@@ -482,7 +504,7 @@ fn url_host(text: &str) -> Option<String> {
 
 /// `src.example.com` for `api.src.example.com`, `apps.src.example.com`,
 /// `api-int.src.example.com`: the cluster's own domain.
-fn cluster_domain(host: &str) -> &str {
+pub fn cluster_domain(host: &str) -> &str {
     ["api.", "api-int.", "apps."]
         .iter()
         .find_map(|p| host.strip_prefix(p))
