@@ -35,6 +35,35 @@ pub struct FirewallObject {
     pub eval: EgressFirewall,
     /// For each rule of `eval`, its index in `manifest.rules`.
     pub index: Vec<usize>,
+    /// Why the platform rejects or ignores the object (DVM112 reports it):
+    /// such a firewall denies nothing and feeds no other rule.
+    pub ignored: Option<Ignored>,
+}
+
+/// Why a firewall object has no effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ignored {
+    /// Its kind is not served in the group of its `apiVersion`: rejected.
+    WrongGroup,
+    /// An `EgressFirewall` not named `default`: OVN-Kubernetes ignores it.
+    NotDefault,
+    /// An `EgressNetworkPolicy` in the `default` project, which cannot use one.
+    DefaultProject,
+}
+
+/// Why the platform rejects or ignores a firewall, if it does.
+pub fn ignored(object: &ModelObject, flavor: crate::manifest::egress_firewall::FirewallFlavor) -> Option<Ignored> {
+    use crate::manifest::egress_firewall::FirewallFlavor;
+    let meta = &object.object.meta;
+    if meta.group() != flavor.group() {
+        Some(Ignored::WrongGroup)
+    } else if flavor == FirewallFlavor::Ovn && meta.name.value != "default" {
+        Some(Ignored::NotDefault)
+    } else if flavor == FirewallFlavor::Sdn && object.scope().namespace() == Some("default") {
+        Some(Ignored::DefaultProject)
+    } else {
+        None
+    }
 }
 
 impl FirewallObject {
@@ -92,7 +121,10 @@ impl Firewalls {
                 .and_then(|c| nodes.get(c))
                 .map_or(&[][..], Vec::as_slice);
             let (eval, index) = manifest.to_firewall(cluster_nodes);
-            if let Some(cluster) = object.cluster {
+            let ignored = ignored(object, manifest.flavor);
+            if let Some(cluster) = object.cluster
+                && ignored.is_none()
+            {
                 by_scope
                     .entry((cluster, object.scope().namespace().map(str::to_owned)))
                     .or_default()
@@ -103,13 +135,14 @@ impl Firewalls {
                 manifest: Arc::clone(manifest),
                 eval,
                 index,
+                ignored,
             });
         }
         Firewalls { items, by_scope }
     }
 
     /// The firewalls that apply to `namespace` on `cluster`: its own and the
-    /// unbound ones, in file order.
+    /// unbound ones, in file order (never one the platform ignores or rejects).
     pub fn applying(&self, cluster: usize, namespace: &str) -> Vec<usize> {
         let mut out: Vec<usize> = [Some(namespace.to_owned()), None]
             .into_iter()
