@@ -276,6 +276,14 @@ pub const REGISTRY: &[(&str, Check)] = &[
         "DVM404",
         Check::Document(hygiene::conflicting_field_spellings::check),
     ),
+    (
+        "DVM405",
+        Check::Project(hygiene::migplan_unresolved_cluster::check),
+    ),
+    (
+        "DVM406",
+        Check::Project(hygiene::cluster_matches_nothing::check),
+    ),
     ("DVM900", Check::Input),
 ];
 
