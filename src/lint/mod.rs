@@ -165,8 +165,8 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         exclude,
         respect_gitignore: !options.no_respect_gitignore,
     };
-    let mut explicit = Vec::new();
-    add_explicit_files(&root, &options.paths, &options.overlays, &mut explicit);
+    let (explicit, explicit_errors) =
+        discovery::explicit_files(&root, &options.paths, options.overlays.keys().cloned());
 
     let cluster_names: Vec<Arc<str>> = config
         .clusters
@@ -239,7 +239,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     let files_timing = crate::timings::stage("walk + files (parallel)");
     let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>) {
         let found = std::sync::Mutex::new(Vec::new());
-        let mut walk_errors = Vec::new();
+        let mut walk_errors = explicit_errors;
         rayon::scope(|scope| {
             for item in discovery::walk_iter(&root, &walk_options, &excluded) {
                 match item {
@@ -450,31 +450,6 @@ fn check_rule_ids(
 /// Too short or too common to mask without garbling every message.
 fn is_maskable(secret: &str) -> bool {
     secret.len() >= 4 && !matches!(secret, "password" | "pass" | "passwd")
-}
-
-/// Files named on the command line are read even when excluded or ignored
-/// (SPEC §2), and so are open editor buffers not yet on disk; those the walk
-/// does not find are analysed after it.
-fn add_explicit_files(
-    root: &std::path::Path,
-    paths: &[PathBuf],
-    overlays: &BTreeMap<PathBuf, Arc<str>>,
-    sources: &mut Vec<SourceFile>,
-) {
-    let explicit = paths
-        .iter()
-        .map(|p| discovery::absolute(p))
-        .filter(|p| p.is_file())
-        .chain(overlays.keys().cloned());
-    let mut seen = BTreeSet::new();
-    for path in explicit {
-        if seen.insert(path.clone()) {
-            sources.push(SourceFile {
-                rel: discovery::relative(root, &path).into(),
-                path,
-            });
-        }
-    }
 }
 
 /// One item of the parallel stage.
