@@ -42,7 +42,16 @@ fn scratch() -> Scratch {
 
 /// `dvmlint ARGS` in `cwd`, killed after `limit`.
 fn run_for(args: &[&str], cwd: &Path, limit: Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+    run_with(args, cwd, limit, &[])
+}
+
+/// [`run_for`] with extra environment variables.
+fn run_with(args: &[&str], cwd: &Path, limit: Duration, env: &[(&str, &Path)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dvmlint"));
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
@@ -411,4 +420,156 @@ fn a_file_skipped_for_size_shows_no_excerpt() {
     fs::write(s.repo.join("big.json"), line).unwrap();
     let outputs = assert_never_printed(&s.repo, &["."], &["BIGPASS99"]);
     assert!(outputs[0].contains("DVM003"), "{}", outputs[0]);
+}
+
+// ---- 2. A cache that cannot be used against its user ----
+
+/// `dvmlint check --format concise .` with the cache on, as if on the machine
+/// whose cache-key home is `home`.
+fn cached_run(repo: &Path, home: &Path) -> Output {
+    run_with(
+        &["check", "--format", "concise", "."],
+        repo,
+        Duration::from_secs(60),
+        &[("HOME", home), ("XDG_CACHE_HOME", &home.join(".cache"))],
+    )
+}
+
+fn cache_text(repo: &Path) -> String {
+    String::from_utf8_lossy(&fs::read(repo.join(".dvmlint-cache/results.json")).unwrap())
+        .into_owned()
+}
+
+#[test]
+fn a_committed_or_altered_cache_is_never_trusted() {
+    let s = scratch();
+    let machine_a = s.outside.join("a");
+    let machine_b = s.outside.join("b");
+    fs::write(s.repo.join("app.yaml"), PLACEHOLDER).unwrap();
+    let first = text(&cached_run(&s.repo, &machine_a));
+    assert!(first.contains("app.yaml:5:14: error[DVM402]"), "{first}");
+    let stored = cache_text(&s.repo);
+    assert!(stored.contains("\"app.yaml\""), "{stored}");
+    // A cache committed by the repository's author, whose finding says
+    // something else: another machine (a fresh CI clone) does not use it.
+    let injected = stored.replacen("placeholder", "INJECTED", 1);
+    assert_ne!(injected, stored);
+    fs::write(s.repo.join(".dvmlint-cache/results.json"), &injected).unwrap();
+    let other = text(&cached_run(&s.repo, &machine_b));
+    assert!(!other.contains("INJECTED"), "{other}");
+    assert!(other.contains("app.yaml:5:14: error[DVM402]"), "{other}");
+    assert!(other.contains("note: cache"), "{other}");
+    // Altered on the machine that wrote it: discarded too.
+    text(&cached_run(&s.repo, &machine_a));
+    let altered = cache_text(&s.repo).replace(
+        "\"file\":\"app.yaml\"",
+        "\"file\":\"../../../../etc/passwd\"",
+    );
+    fs::write(s.repo.join(".dvmlint-cache/results.json"), altered).unwrap();
+    let again = text(&cached_run(&s.repo, &machine_a));
+    assert!(!again.contains("passwd"), "{again}");
+    assert!(again.contains("app.yaml:5:14: error[DVM402]"), "{again}");
+}
+
+#[test]
+fn cache_writes_never_follow_links() {
+    let s = scratch();
+    let home = s.outside.join("home");
+    fs::write(s.repo.join("app.yaml"), PLACEHOLDER).unwrap();
+    // The cache folder itself a link out of the project.
+    let target = s.outside.join("target");
+    fs::create_dir_all(&target).unwrap();
+    symlink(&target, s.repo.join(".dvmlint-cache")).unwrap();
+    let out = text(&cached_run(&s.repo, &home));
+    assert!(out.contains("app.yaml:5:14: error[DVM402]"), "{out}");
+    assert_eq!(fs::read_dir(&target).unwrap().count(), 0, "{out}");
+    assert!(out.contains("not a real folder"), "{out}");
+    fs::remove_file(s.repo.join(".dvmlint-cache")).unwrap();
+    // Links committed inside a real cache folder: replaced, never written through.
+    fs::create_dir_all(s.repo.join(".dvmlint-cache")).unwrap();
+    let planted = s.outside.join("planted");
+    symlink(&planted, s.repo.join(".dvmlint-cache/.gitignore")).unwrap();
+    let victim = s.outside.join("victim.sh");
+    fs::write(&victim, "echo original\n").unwrap();
+    symlink(&victim, s.repo.join(".dvmlint-cache/results.json")).unwrap();
+    symlink(
+        &victim,
+        s.repo.join(".dvmlint-cache/results.json.12345.tmp"),
+    )
+    .unwrap();
+    let out = text(&cached_run(&s.repo, &home));
+    assert!(!planted.exists(), "{out}");
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "echo original\n");
+    let cache = s.repo.join(".dvmlint-cache");
+    for name in [".gitignore", "results.json"] {
+        assert!(
+            fs::symlink_metadata(cache.join(name)).unwrap().is_file(),
+            "{name}"
+        );
+    }
+    assert!(!cache.join("results.json.12345.tmp").exists());
+}
+
+#[test]
+fn the_cache_holds_no_secret_and_only_its_owner_reads_it() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let s = scratch();
+    let home = s.outside.join("home");
+    fs::write(s.repo.join("app.yaml"), PLACEHOLDER).unwrap();
+    fs::write(
+        s.repo.join("mc.yaml"),
+        "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\nmetadata:\n  \
+         name: migration-controller\n  namespace: openshift-migration\nspec:\n  \
+         stunnel_tcp_proxy: http://dvm:CACHEPASS1@proxy.example.com:3128\n",
+    )
+    .unwrap();
+    fs::write(
+        s.repo.join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: app\nstringData:\n  \
+         token: CACHESECRET2\n",
+    )
+    .unwrap();
+    text(&cached_run(&s.repo, &home));
+    let stored = cache_text(&s.repo);
+    assert!(stored.contains("app.yaml"), "{stored}");
+    for secret in ["CACHEPASS1", "CACHESECRET2"] {
+        assert!(!stored.contains(secret), "{stored}");
+    }
+    let mode = fs::metadata(s.repo.join(".dvmlint-cache/results.json"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o077, 0, "{mode:o}");
+}
+
+#[test]
+fn a_failed_write_never_leaves_the_cache_visible_to_git() {
+    let s = scratch();
+    let home = s.outside.join("home");
+    fs::write(s.repo.join("app.yaml"), PLACEHOLDER).unwrap();
+    let cache = s.repo.join(".dvmlint-cache");
+    // A .gitignore emptied by a full disk is written again.
+    fs::create_dir_all(&cache).unwrap();
+    fs::write(cache.join(".gitignore"), "").unwrap();
+    text(&cached_run(&s.repo, &home));
+    assert_eq!(
+        fs::read_to_string(cache.join(".gitignore"))
+            .unwrap()
+            .lines()
+            .last(),
+        Some("*")
+    );
+    // One that cannot be written (a folder is in its place): no results stay.
+    fs::remove_file(cache.join(".gitignore")).unwrap();
+    fs::remove_file(cache.join("results.json")).unwrap();
+    fs::create_dir_all(cache.join(".gitignore/x")).unwrap();
+    let out = text(&cached_run(&s.repo, &home));
+    assert!(out.contains("app.yaml:5:14: error[DVM402]"), "{out}");
+    assert!(!cache.join("results.json").exists(), "{out}");
+    let left: Vec<_> = fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

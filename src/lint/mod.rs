@@ -192,13 +192,16 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     };
     let bar = options.progress.then(progress_bar);
     let bar_shown = std::sync::atomic::AtomicBool::new(false);
-    let cache = options.cache.then(|| {
-        let key = cache::settings_key(&format!(
-            "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
-            settings.limits
-        ));
-        cache::Cache::open(&root, key)
-    });
+    let cache = options
+        .cache
+        .then(|| {
+            let key = cache::settings_key(&format!(
+                "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
+                settings.limits
+            ));
+            cache::Cache::open(&root, key)
+        })
+        .flatten();
     let hits = AtomicUsize::new(0);
     let analyze = |source: SourceFile| -> Analyzed {
         let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
