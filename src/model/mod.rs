@@ -120,6 +120,11 @@ pub struct Project {
     /// `manifest::kinds`): the model's scans for a kind walk only these.
     modelled: Vec<usize>,
     pub install_configs: Vec<(Option<usize>, LocatedInstallConfig)>,
+    /// Per cluster: how many files it claims (DVM406).
+    pub cluster_files: Vec<usize>,
+    /// Per cluster that claims no file: a cluster listed earlier that claims
+    /// files its `paths` match too (the first matching cluster takes a file).
+    pub claimed_by_earlier: Vec<Option<usize>>,
 }
 
 /// The name of the single cluster of a repository without `clusters:` config.
@@ -188,6 +193,27 @@ impl Project {
                 std::mem::take(&mut file.extras_mut().install_configs)
                     .into_iter()
                     .map(move |ic| (cluster, ic))
+            })
+            .collect();
+        let mut cluster_files = vec![0usize; clusters.len()];
+        for file in &files {
+            if let Some(slot) = cluster_of(file).and_then(|c| cluster_files.get_mut(c)) {
+                *slot += 1;
+            }
+        }
+        // Only for a configured cluster that claims nothing: is it a typo, or
+        // are its files taken by an earlier cluster?
+        let claimed_by_earlier: Vec<Option<usize>> = cluster_files
+            .iter()
+            .enumerate()
+            .map(|(i, &count)| {
+                let own = config.clusters.get(i).filter(|_| count == 0)?;
+                files.iter().find_map(|file| {
+                    own.path_set
+                        .is_match(file.rel.as_ref())
+                        .then(|| cluster_of(file))
+                        .flatten()
+                })
             })
             .collect();
         let mut objects: Vec<ModelObject> =
@@ -264,6 +290,8 @@ impl Project {
             objects,
             modelled,
             install_configs,
+            cluster_files,
+            claimed_by_earlier,
         }
     }
 
@@ -328,17 +356,6 @@ impl Project {
             egress::peer_denials(self, firewalls)
         })
         .as_slice()
-    }
-
-    /// The cluster a MigCluster name refers to: the configured cluster of that
-    /// name, or the single cluster of an unconfigured repository.
-    pub fn cluster_by_ref(&self, name: Option<&str>) -> Option<usize> {
-        if self.config.clusters.is_empty() {
-            return Some(0);
-        }
-        self.clusters
-            .iter()
-            .position(|c| Some(c.name.as_ref()) == name)
     }
 
     pub fn cluster_name(&self, index: Option<usize>) -> Option<&Arc<str>> {
