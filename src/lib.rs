@@ -13,6 +13,7 @@ pub mod model;
 pub mod net;
 pub mod policy;
 pub mod proxy;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod snake_case;

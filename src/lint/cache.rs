@@ -150,24 +150,32 @@ impl Cache {
     }
 
     fn write(&self, stored: &StoredRef<'_>) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
-        for (name, text) in [
-            (".gitignore", "# Created by dvmlint.\n*\n"),
-            (
-                "CACHEDIR.TAG",
-                "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dvmlint.\n",
-            ),
-        ] {
-            let path = self.dir.join(name);
-            if !path.exists() {
-                std::fs::write(path, text)?;
-            }
-        }
         let bytes = serde_json::to_vec(stored).map_err(std::io::Error::other)?;
-        let temp = self.dir.join(format!("{FILE}.{}.tmp", std::process::id()));
-        std::fs::write(&temp, bytes)?;
-        std::fs::rename(&temp, self.dir.join(FILE)).inspect_err(|_| {
-            let _ = std::fs::remove_file(&temp);
-        })
+        write_file(&self.dir, FILE, &bytes)
     }
+}
+
+/// Writes `bytes` to `dir/name` (inside `.dvmlint-cache/` or a folder below
+/// it) through a temporary file and a rename, creating the folder with its
+/// `.gitignore` and `CACHEDIR.TAG` first. Every write into the cache goes
+/// through here (the per-file results, the render outputs of `crate::render`).
+pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (marker, text) in [
+        (".gitignore", "# Created by dvmlint.\n*\n"),
+        (
+            "CACHEDIR.TAG",
+            "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dvmlint.\n",
+        ),
+    ] {
+        let path = dir.join(marker);
+        if !path.exists() {
+            std::fs::write(path, text)?;
+        }
+    }
+    let temp = dir.join(format!("{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temp, bytes)?;
+    std::fs::rename(&temp, dir.join(name)).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temp);
+    })
 }
