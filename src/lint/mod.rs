@@ -20,6 +20,8 @@ use crate::model::Project;
 use crate::policy::{self, PolicyRule};
 use crate::rules::{self, RuleSet};
 use crate::suppress::{self, Suppression};
+use crate::render::RenderIndex;
+use crate::render::stage::{self as render_stage, Stage as RenderStage};
 use crate::yaml::Limits;
 
 use file::{FileResult, FileSettings};
@@ -46,6 +48,8 @@ pub struct LintOptions {
     /// Reuse and update the per-file results in `.dvmlint-cache/` (the CLI's
     /// default; `--no-cache` turns it off). Off for the language server and tests.
     pub cache: bool,
+    /// `--render`: render Kustomize roots and Helm charts (docs/rendering.md).
+    pub render: crate::render::RenderMode,
 }
 
 /// Runs shorter than this many files finish before a bar would be readable:
@@ -106,6 +110,9 @@ pub struct Loaded {
     pub files: Vec<Arc<str>>,
     /// The custom rules this run loaded (SPEC §10).
     pub custom_rules: Vec<&'static RuleMeta>,
+    /// The renders whose objects are in the model: findings on them are put
+    /// back on their sources ([`RenderIndex::remap`]).
+    pub renders: RenderIndex,
 }
 
 /// The model of the project holding `options.paths`, with no rule run
@@ -237,22 +244,32 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     // The walk runs on one worker and hands each file to the pool as it finds
     // it, so reading and parsing start with the first file, not after the listing.
     let files_timing = crate::timings::stage("walk + files (parallel)");
+    // Rendering: roots are planned when the walk has listed the project and
+    // rendered on the same pool while files are still being parsed.
+    let render_stage = RenderStage::new(&root, &config, options.render, options.cache);
     let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>) {
         let found = std::sync::Mutex::new(Vec::new());
         let mut walk_errors = Vec::new();
+        let mut render_candidates = Vec::new();
         rayon::scope(|scope| {
             for item in discovery::walk_iter(&root, &walk_options, &excluded) {
                 match item {
-                    Found::File(source) => scope.spawn(|_| {
-                        let analyzed = analyze(source);
-                        found
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push(analyzed);
-                    }),
+                    Found::File(source) => {
+                        if render_stage::is_candidate(&source.rel) {
+                            render_candidates.push(Arc::clone(&source.rel));
+                        }
+                        scope.spawn(|_| {
+                            let analyzed = analyze(source);
+                            found
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .push(analyzed);
+                        });
+                    }
                     Found::Error(err) => walk_errors.push(err),
                 }
             }
+            render_stage.spawn(scope, std::mem::take(&mut render_candidates), &settings);
         });
         let mut found = found
             .into_inner()
@@ -311,6 +328,9 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         .iter()
         .map(|err| rules::input::unreadable_input::walk_error(&err.rel, &err.message))
         .collect();
+    let renders = render_stage
+        .finish(&mut results, &mut findings)
+        .map_err(LintError::Usage)?;
     let mut summary = Summary {
         files: results.len(),
         cached: hits,
@@ -335,7 +355,12 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             );
         }
     }
-    let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
+    let files = results
+        .iter()
+        .filter(|r| !renders.is_output(&r.rel))
+        .map(|r| Arc::clone(&r.rel))
+        .collect();
+    summary.files = summary.files.saturating_sub(renders.len());
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
     let project = Project::build(root.clone(), config, results);
@@ -350,6 +375,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         summary,
         files,
         custom_rules,
+        renders,
     })
 }
 
@@ -365,10 +391,13 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         summary,
         files,
         custom_rules,
+        renders,
     } = load(options, None)?;
     let rules_timing = crate::timings::stage("project rules");
     findings.extend(rules::run_project_rules(&rule_set, &project));
     drop(rules_timing);
+    renders.remap(&root, &mut findings);
+    crate::render::locate::drop_raw_twins(&mut findings);
     let _finish_timing = crate::timings::stage("suppress, filter, sort");
     let unused = suppress::apply(&mut findings, &suppressions, &|id| rule_set.is_enabled(id));
     findings.extend(unused);

@@ -228,7 +228,7 @@ fn build(
             (Outcome::Rendered(Output { text, docs }), true)
         }
         Err(RunError::Failed { stderr, .. }) => {
-            let stderr = stderr.replace(&base.display().to_string(), "<dvmlint wrapper>");
+            let stderr = readable_error(&stderr, &base, project);
             let offline = stderr.contains("127.0.0.1:9") || stderr.contains("git");
             let help = if offline {
                 "dvmlint builds offline: remote bases and resources cannot be fetched; vendor them into the repository, or exclude this kustomization"
@@ -259,6 +259,29 @@ fn build(
             false,
         ),
     }
+}
+
+/// Kustomize's error as a user would read it from `kustomize build` in the
+/// project: kubectl's log prefix dropped, paths relative to the project.
+fn readable_error(stderr: &str, wrapper: &Path, project: &Path) -> String {
+    let mut text = stderr
+        .lines()
+        .map(|line| {
+            // kubectl: `E1203 13:41:50.629470 2630 run.go:72] "command failed" err="…"`
+            match line.split_once("] \"command failed\" err=\"") {
+                Some((_, rest)) => rest
+                    .strip_suffix('"')
+                    .unwrap_or(rest)
+                    .replace("\\\"", "\""),
+                None => line.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let project_text = format!("{}/", project.display());
+    let from_wrapper = format!("{}/", relative_path(wrapper, project).display());
+    text = text.replace(&project_text, "").replace(&from_wrapper, "");
+    text.replace(&wrapper.display().to_string(), "<dvmlint wrapper>")
 }
 
 /// The origin of every document of a build: the `config.kubernetes.io/origin`

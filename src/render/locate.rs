@@ -54,6 +54,10 @@ impl RenderIndex {
         self.outputs.is_empty()
     }
 
+    pub fn len(&self) -> usize {
+        self.outputs.len()
+    }
+
     pub fn is_output(&self, file: &str) -> bool {
         self.outputs.contains_key(file)
     }
@@ -107,6 +111,26 @@ impl RenderIndex {
     }
 }
 
+/// A file linted as written and also rendered gives some findings twice:
+/// a field check on a resource or patch file, and the same check on the
+/// rendered object, put back on the same line. The rendered one is kept (it
+/// says which build it is from); findings on rendered objects stay apart
+/// from each other (each names its own build).
+pub fn drop_raw_twins(findings: &mut Vec<Finding>) {
+    let rendered: std::collections::HashSet<(String, Location, String)> = findings
+        .iter()
+        .filter(|f| f.rendered.is_some())
+        .map(|f| (f.rule.to_string(), f.location.clone(), f.message.clone()))
+        .collect();
+    if rendered.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        f.rendered.is_some()
+            || !rendered.contains(&(f.rule.to_string(), f.location.clone(), f.message.clone()))
+    });
+}
+
 /// Says which render the finding's object comes from; a Helm finding names
 /// the values it was rendered with as a related location.
 fn mark(finding: &mut Finding, entry: &Entry) {
@@ -114,6 +138,16 @@ fn mark(finding: &mut Finding, entry: &Entry) {
         RootKind::Kustomize => (None, Vec::new()),
         RootKind::Helm(release) => (Some(release.name.clone()), entry.values.clone()),
     };
+    if entry.root.kind == RootKind::Kustomize {
+        finding.related.push(crate::finding::Related {
+            location: Location::new(&entry.root.file, Span::line_start(1)),
+            message: format!(
+                "in the build of `{}` ({})",
+                if entry.root.dir.is_empty() { "." } else { &entry.root.dir },
+                entry.tool
+            ),
+        });
+    }
     if let RootKind::Helm(release) = &entry.root.kind {
         let (file, described) = match entry.values.first() {
             Some(first) => (Arc::from(first.as_str()), entry.values.join(", ")),
@@ -182,14 +216,16 @@ fn locate(project: &Path, entry: &Entry, docs: &[Node<'static>], span: Span, sou
         .unwrap_or("");
     let candidates = origin.patches.iter().rev().chain(std::iter::once(source));
     for file in candidates {
+        let strict = origin.patches.contains(file);
         let Some(text) = sources.get(project, file) else {
             continue;
         };
         let file: Arc<str> = Arc::from(file.as_str());
-        if let Some(found) = in_tree(&text, kind, name, &path, at_key, target) {
+        if let Some(found) = in_tree(&text, kind, name, strict, &path, at_key, target) {
             return Location::new(&file, found);
         }
-        if !path.is_empty()
+        if !strict
+            && !path.is_empty()
             && let Some(found) = in_text(&text, rendered_line, span)
         {
             return Location::new(&file, found);
@@ -253,7 +289,15 @@ fn node_at<'n, 'a>(doc: &'n Node<'a>, path: &[Step]) -> Option<&'n Node<'a>> {
 
 /// The node at `path` in the document of `text` that defines `kind`/`name`,
 /// if it holds the same scalar as the rendered one (or is a collection).
-fn in_tree(text: &str, kind: &str, name: &str, path: &[Step], at_key: bool, rendered: Option<&Node<'_>>) -> Option<Span> {
+fn in_tree(
+    text: &str,
+    kind: &str,
+    name: &str,
+    strict: bool,
+    path: &[Step],
+    at_key: bool,
+    rendered: Option<&Node<'_>>,
+) -> Option<Span> {
     if path.is_empty() {
         return None;
     }
@@ -261,7 +305,7 @@ fn in_tree(text: &str, kind: &str, name: &str, path: &[Step], at_key: bool, rend
     if parsed.error.is_some() {
         return None;
     }
-    let doc = object_doc(&parsed.documents, kind, name)?;
+    let doc = object_doc(&parsed.documents, kind, name, strict)?;
     if at_key {
         let (parent, last) = path.split_last().map(|(last, parent)| (parent, last))?;
         let Step::Key(key) = last else { return None };
@@ -276,12 +320,18 @@ fn in_tree(text: &str, kind: &str, name: &str, path: &[Step], at_key: bool, rend
     }
 }
 
-fn object_doc<'n, 'a>(docs: &'n [Node<'a>], kind: &str, name: &str) -> Option<&'n Node<'a>> {
+/// The document of `kind`/`name`; unless `strict` (a patch file, which
+/// names the object it patches exactly), the only one of that kind when no
+/// name matches (a `namePrefix` renamed it).
+fn object_doc<'n, 'a>(docs: &'n [Node<'a>], kind: &str, name: &str, strict: bool) -> Option<&'n Node<'a>> {
     let kind_of = |d: &Node<'_>| d.get("kind").and_then(Node::as_str).map(str::to_owned);
     let name_of = |d: &Node<'_>| d.at(&["metadata", "name"]).and_then(Node::as_str).map(str::to_owned);
     docs.iter()
         .find(|d| kind_of(d).as_deref() == Some(kind) && name_of(d).as_deref() == Some(name))
         .or_else(|| {
+            if strict {
+                return None;
+            }
             let same_kind: Vec<&Node<'a>> = docs.iter().filter(|d| kind_of(d).as_deref() == Some(kind)).collect();
             match same_kind.as_slice() {
                 [only] => Some(*only),
@@ -315,7 +365,7 @@ fn in_text(text: &str, rendered_line: &str, span: Span) -> Option<Span> {
 fn kind_line(text: &str, kind: &str, name: &str) -> Option<Span> {
     let parsed = yaml::parse_chunk(text, 1, Limits::default());
     if parsed.error.is_none()
-        && let Some(doc) = object_doc(&parsed.documents, kind, name)
+        && let Some(doc) = object_doc(&parsed.documents, kind, name, false)
         && let Some((key, _)) = doc.entry("kind")
     {
         return Some(key.span);

@@ -16,16 +16,18 @@
 pub mod helm;
 pub mod kustomize;
 pub mod locate;
+pub mod stage;
 pub mod store;
 pub mod tool;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, RenderConfig};
+
 use crate::finding::{Finding, Location};
 use crate::yaml::Span;
 
@@ -130,34 +132,6 @@ pub struct Rendered {
     pub tool: String,
     /// Served from `.dvmlint-cache/`.
     pub cached: bool,
-}
-
-/// The tools `config` and `mode` ask for, or the usage error of
-/// `--render require` when one is missing.
-pub fn tools(config: &RenderConfig, mode: RenderMode) -> Result<Tools, String> {
-    if mode == RenderMode::Off {
-        return Ok(Tools::default());
-    }
-    let mut tools = Tools::default();
-    match tool::find_kustomize(&config.kustomize) {
-        Ok(found) => tools.kustomize = found.map(Arc::new),
-        Err(why) => tools.kustomize_missing = Some(why),
-    }
-    match tool::find_helm(&config.helm) {
-        Ok(found) => tools.helm = found.map(Arc::new),
-        Err(why) => tools.helm_missing = Some(why),
-    }
-    if mode == RenderMode::Require {
-        for why in [&tools.kustomize_missing, &tools.helm_missing]
-            .into_iter()
-            .flatten()
-        {
-            return Err(format!(
-                "--render require: {why} (install it, or set `render.kustomize`/`render.helm` in .dvmlint.yaml)"
-            ));
-        }
-    }
-    Ok(tools)
 }
 
 /// Every root among `files` (relative paths of the project's files, sorted),
@@ -331,7 +305,15 @@ pub fn first_lines(stderr: &str, secrets: &[&str]) -> String {
         .filter(|l| !l.trim().is_empty())
         .take(6)
         .map(|l| {
-            let mut line: String = l.chars().take(300).collect();
+            // Kustomize nests its causes in one long line: the last one is
+            // what to fix.
+            let count = l.chars().count();
+            let mut line: String = if count > 500 {
+                let tail: String = l.chars().skip(count - 480).collect();
+                format!("…{tail}")
+            } else {
+                l.to_owned()
+            };
             line = mask_url_passwords(&line);
             for secret in secrets.iter().filter(|s| s.len() >= 4) {
                 line = line.replace(secret, crate::report::redact::MASK);
@@ -421,9 +403,6 @@ pub(crate) fn files_below(dir: &Path, out: &mut BTreeSet<PathBuf>) {
         }
     }
 }
-
-/// Results of a render stage, by output name, for the lint run.
-pub type ByName = BTreeMap<Arc<str>, Rendered>;
 
 #[cfg(test)]
 mod tests {

@@ -33,6 +33,32 @@ impl Store {
         serde_json::from_slice(&bytes).ok()
     }
 
+    /// The version a tool reports, kept by the binary's path, size and time of
+    /// change (a new binary at the same path is asked again).
+    pub fn tool_version(&self, path: &Path, ask: impl FnOnce() -> Option<String>) -> Option<String> {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return ask();
+        };
+        let changed = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let mut hasher = Xxh3::new();
+        hasher.update(path.as_os_str().as_encoded_bytes());
+        hasher.update(&meta.len().to_le_bytes());
+        hasher.update(&changed.to_le_bytes());
+        let name = format!("tool-{:032x}.txt", hasher.digest128());
+        if let Ok(version) = std::fs::read_to_string(self.dir.join(&name))
+            && !version.is_empty()
+        {
+            return Some(version);
+        }
+        let version = ask()?;
+        let _ = crate::lint::cache::write_file(&self.dir, &name, version.as_bytes());
+        Some(version)
+    }
+
     /// Best effort: a read-only checkout still lints.
     pub fn put(&self, key: u128, outcome: &Outcome) {
         if let Ok(bytes) = serde_json::to_vec(outcome) {

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use crate::config::ToolSetting;
 
+use super::store::Store;
+
 /// What a render may print before it is cut off (a chart that renders more is
 /// a DVM004, not a memory problem).
 pub const MAX_OUTPUT: usize = 64 * 1024 * 1024;
@@ -88,8 +90,22 @@ fn is_executable(path: &Path) -> bool {
     }
 }
 
-/// What `args` prints on its first line (or the line holding `marker`).
-fn version_of(path: &Path, args: &[&str], marker: Option<&str>) -> Option<String> {
+/// What `args` prints on its first line (or the line holding `marker`);
+/// kept in `store` by the binary's path, size and time of change, since
+/// running it costs up to half a second.
+fn version_of(
+    path: &Path,
+    args: &[&str],
+    marker: Option<&str>,
+    store: Option<&Store>,
+) -> Option<String> {
+    match store {
+        Some(store) => store.tool_version(path, || ask_version(path, args, marker)),
+        None => ask_version(path, args, marker),
+    }
+}
+
+fn ask_version(path: &Path, args: &[&str], marker: Option<&str>) -> Option<String> {
     let mut command = Command::new(path);
     command.args(args);
     let output = run(command, Duration::from_secs(20), 64 * 1024).ok()?;
@@ -103,7 +119,10 @@ fn version_of(path: &Path, args: &[&str], marker: Option<&str>) -> Option<String
 
 /// Finds Kustomize as configured: `auto` prefers a `kustomize` binary and
 /// falls back to `kubectl kustomize`.
-pub fn find_kustomize(setting: &ToolSetting) -> Result<Option<Kustomizer>, String> {
+pub fn find_kustomize(
+    setting: &ToolSetting,
+    store: Option<&Store>,
+) -> Result<Option<Kustomizer>, String> {
     let (path, kubectl) = match setting {
         ToolSetting::Off => return Ok(None),
         ToolSetting::Auto => match on_path("kustomize") {
@@ -122,9 +141,14 @@ pub fn find_kustomize(setting: &ToolSetting) -> Result<Option<Kustomizer>, Strin
         }
     };
     let version = if kubectl {
-        version_of(&path, &["version", "--client"], Some("Kustomize Version"))
+        version_of(
+            &path,
+            &["version", "--client"],
+            Some("Kustomize Version"),
+            store,
+        )
     } else {
-        version_of(&path, &["version"], None)
+        version_of(&path, &["version"], None, store)
     };
     let Some(version) = version else {
         return Err(format!("`{}` does not run", path.display()));
@@ -138,13 +162,13 @@ pub fn find_kustomize(setting: &ToolSetting) -> Result<Option<Kustomizer>, Strin
 }
 
 /// Finds Helm as configured.
-pub fn find_helm(setting: &ToolSetting) -> Result<Option<Tool>, String> {
+pub fn find_helm(setting: &ToolSetting, store: Option<&Store>) -> Result<Option<Tool>, String> {
     let path = match setting {
         ToolSetting::Off => return Ok(None),
         ToolSetting::Auto => on_path("helm").ok_or_else(|| "`helm` is not on PATH".to_owned())?,
         ToolSetting::Path(path) => path.clone(),
     };
-    match version_of(&path, &["version", "--short"], None) {
+    match version_of(&path, &["version", "--short"], None, store) {
         Some(version) => Ok(Some(Tool { path, version })),
         None => Err(format!("`{}` does not run", path.display())),
     }
@@ -311,9 +335,9 @@ mod tests {
     #[test]
     fn a_missing_binary_is_reported() {
         let missing = ToolSetting::Path("/nonexistent/helm".into());
-        assert!(find_helm(&missing).is_err());
-        assert_eq!(find_helm(&ToolSetting::Off).unwrap(), None);
-        assert_eq!(find_kustomize(&ToolSetting::Off).unwrap(), None);
+        assert!(find_helm(&missing, None).is_err());
+        assert_eq!(find_helm(&ToolSetting::Off, None).unwrap(), None);
+        assert_eq!(find_kustomize(&ToolSetting::Off, None).unwrap(), None);
     }
 
     #[test]
