@@ -11,6 +11,7 @@ pub mod lsp;
 pub mod manifest;
 pub mod model;
 pub mod net;
+pub mod parsed;
 pub mod policy;
 pub mod proxy;
 pub mod render;

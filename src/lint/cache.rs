@@ -27,7 +27,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::file::FileResult;
+use crate::parsed::FileResult;
 
 pub const DIR: &str = ".dvmlint-cache";
 const FILE: &str = "results.json";

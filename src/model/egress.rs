@@ -29,7 +29,7 @@ use crate::net::ports::{PortRange, PortSet, Protocol, Region};
 pub struct FirewallObject {
     /// The object without its tree (`manifest` holds what was read from it).
     pub object: ModelObject,
-    /// Read in the per-file stage (`lint::file::Body`).
+    /// Read in the per-file stage (`parsed::Body`).
     pub manifest: Arc<FirewallManifest>,
     /// The rules the platform accepts, for the evaluator.
     pub eval: EgressFirewall,

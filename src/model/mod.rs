@@ -18,31 +18,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use crate::config::{Config, Role};
-use crate::lint::file::{FileResult, LocatedInstallConfig, Object};
-use crate::manifest::{ObjectMeta, kinds};
+use crate::parsed::{FileResult, LocatedInstallConfig, Object};
+pub use crate::parsed::{Scope, identity, own_scope};
 use rayon::prelude::*;
-
-/// Where an object lives once applied.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub enum Scope {
-    /// A cluster-scoped kind.
-    Cluster,
-    Namespace(String),
-    /// Namespaced, but neither `metadata.namespace` nor a kustomization names
-    /// its namespace: it lands in whatever namespace it is applied to (SPEC §2).
-    Unbound,
-}
-
-impl Scope {
-    pub fn namespace(&self) -> Option<&str> {
-        match self {
-            Scope::Namespace(ns) => Some(ns),
-            Scope::Cluster | Scope::Unbound => None,
-        }
-    }
-}
 
 /// Cluster, API group, kind, scope and name: what makes an object itself.
 pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str);
@@ -310,32 +288,6 @@ fn derive<'p, T>(cell: &'p OnceLock<T>, stage: &'static str, build: impl FnOnce(
         let _timing = crate::timings::stage(stage);
         build()
     })
-}
-
-/// Where an object lands as far as its own document says: cluster-scoped,
-/// its own namespace, else unbound (until a kustomization names one).
-pub fn own_scope(meta: &ObjectMeta) -> Scope {
-    if kinds::is_cluster_scoped(meta.group(), &meta.kind.value) {
-        Scope::Cluster
-    } else if let Some(ns) = &meta.namespace {
-        Scope::Namespace(ns.value.clone())
-    } else {
-        Scope::Unbound
-    }
-}
-
-/// The hash of [`ModelObject::identity`], from the cluster's name: fixed, so
-/// that runs agree.
-pub fn identity(cluster: Option<&str>, meta: &ObjectMeta, scope: &Scope) -> u64 {
-    use std::hash::BuildHasher as _;
-    let key = (
-        cluster,
-        meta.group(),
-        meta.kind.value.as_str(),
-        scope,
-        meta.name.value.as_str(),
-    );
-    foldhash::fast::FixedState::with_seed(0).hash_one(key)
 }
 
 fn parent_dir(rel: &str) -> &str {

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::config::{Config, ToolSetting};
 use crate::finding::Finding;
-use crate::lint::file::{self, FileResult, FileSettings};
+use crate::lint::file::{self, FileSettings};
+use crate::parsed::FileResult;
 use crate::model::{self, Scope};
 
 use super::store::Store;
