@@ -33,6 +33,9 @@ pub struct Stage<'a> {
     findings: Mutex<Vec<Finding>>,
     /// `--render require` with a tool missing.
     error: Mutex<Option<String>>,
+    /// Charts not rendered for want of Helm: their one DVM002 stands for
+    /// every template in them.
+    unrendered_charts: Mutex<Vec<String>>,
 }
 
 /// Whether the walk should hand `rel` to the stage: a kustomization or a
@@ -53,6 +56,7 @@ impl<'a> Stage<'a> {
             done: Mutex::new(Vec::new()),
             findings: Mutex::new(Vec::new()),
             error: Mutex::new(None),
+            unrendered_charts: Mutex::new(Vec::new()),
         }
     }
 
@@ -84,6 +88,12 @@ impl<'a> Stage<'a> {
                 _ => None,
             };
             if let Some(why) = missing {
+                if matches!(root.kind, RootKind::Helm(_)) {
+                    self.unrendered_charts
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(root.dir.clone());
+                }
                 self.push_findings(vec![super::missing_tool(&root, &why)]);
                 continue;
             }
@@ -243,9 +253,20 @@ impl<'a> Stage<'a> {
                 }
             }
         }
+        let unrendered = self
+            .unrendered_charts
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let in_unrendered = |rel: &str| {
+            unrendered
+                .iter()
+                .any(|dir| dir.is_empty() || rel.strip_prefix(dir.as_str()).is_some_and(|r| r.starts_with('/')))
+        };
         for result in results.iter_mut() {
             if replaced.contains(&*result.rel) {
                 result.objects.clear();
+                result.findings.retain(|f| f.rule != "DVM002");
+            } else if in_unrendered(&result.rel) {
                 result.findings.retain(|f| f.rule != "DVM002");
             }
         }
