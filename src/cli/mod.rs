@@ -231,6 +231,7 @@ fn check(args: CheckArgs) -> i32 {
             "require" => crate::render::RenderMode::Require,
             _ => crate::render::RenderMode::Auto,
         },
+        render_cache: false,
     };
     for path in &args.paths {
         if !path.exists() {

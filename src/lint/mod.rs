@@ -51,6 +51,9 @@ pub struct LintOptions {
     pub cache: bool,
     /// `--render`: render Kustomize roots and Helm charts (docs/rendering.md).
     pub render: crate::render::RenderMode,
+    /// Keep render outputs in `.dvmlint-cache/` even when `cache` is off (the
+    /// language server, which re-lints on every change).
+    pub render_cache: bool,
 }
 
 /// Runs shorter than this many files finish before a bar would be readable:
@@ -164,7 +167,12 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     });
     // Rendering: roots are planned when the walk has listed the project and
     // rendered on the same pool while files are still being parsed.
-    let render_stage = RenderStage::new(&root, &config, options.render, options.cache);
+    let render_stage = RenderStage::new(
+        &root,
+        &config,
+        options.render,
+        options.cache || options.render_cache,
+    );
     let files_timing = crate::timings::stage("walk + files (parallel)");
     let parsed = parse_files(
         options,
