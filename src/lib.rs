@@ -21,4 +21,5 @@ pub mod snake_case;
 pub mod suggest;
 pub mod suppress;
 pub mod timings;
+pub mod units;
 pub mod yaml;

@@ -43,12 +43,22 @@ pub struct ClusterConfig {
     pub ingress: Option<Vec<IpNet>>,
     pub route_domain: Option<String>,
     pub behind_proxy: Option<bool>,
+    /// The name of the MigCluster object that stands for this cluster
+    /// (`migCluster:`): what MigPlans' `srcMigClusterRef`/`destMigClusterRef`
+    /// name when it differs from `name`.
+    pub mig_cluster: Option<String>,
+    /// Where the cluster's entry starts in the configuration (its `name`).
+    pub pos: Pos,
+    /// Where its `paths` value starts, when it has one.
+    pub paths_pos: Option<Pos>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamespacePair {
     pub source: String,
     pub destination: String,
+    /// Where the entry is written in the configuration.
+    pub pos: Pos,
 }
 
 #[derive(Clone, Debug)]
@@ -76,6 +86,9 @@ pub struct Config {
     pub max_file_size: u64,
     /// `render:`: Kustomize builds and Helm charts (docs/rendering.md).
     pub render: RenderConfig,
+    /// `hosts:`: the addresses of host names, as the clusters resolve them
+    /// (dvmlint never resolves DNS itself), in the order written.
+    pub hosts: Vec<(String, Vec<IpNet>)>,
 }
 
 /// Which binary renders: found on `PATH` (`auto`), none (`off`), or this one.
@@ -150,6 +163,7 @@ impl Default for Config {
             custom_rules: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             render: RenderConfig::default(),
+            hosts: Vec::new(),
         }
     }
 }
@@ -213,6 +227,16 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 }
 
 impl Config {
+    /// The addresses `hosts:` gives a host name (case-insensitive, without a
+    /// trailing dot), if any.
+    pub fn host_addresses(&self, host: &str) -> Option<&[IpNet]> {
+        let host = host.trim_end_matches('.');
+        self.hosts
+            .iter()
+            .find(|(name, _)| name.trim_end_matches('.').eq_ignore_ascii_case(host))
+            .map(|(_, nets)| nets.as_slice())
+    }
+
     /// The cluster a file (path relative to the project root) belongs to.
     pub fn cluster_of(&self, rel_path: &str) -> Option<usize> {
         self.clusters

@@ -21,7 +21,8 @@ use crate::policy::{self, PolicyRule};
 use crate::rules::{self, RuleSet};
 use crate::suppress::{self, Suppression};
 use crate::render::RenderIndex;
-use crate::render::stage::{self as render_stage, Stage as RenderStage};
+use crate::render::stage::Stage as RenderStage;
+use crate::units::ApplyUnits;
 use crate::yaml::Limits;
 
 use crate::parsed::FileResult;
@@ -185,10 +186,10 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     drop(files_timing);
     let merge_timing = crate::timings::stage("merge file results");
     let hits = parsed.hits;
-    let (mut results, walk_errors) = merge(parsed, cache.as_ref());
+    let (mut results, walk_errors, mut units) = merge(parsed, cache.as_ref());
     let mut render_findings = Vec::new();
     let renders = render_stage
-        .finish(&mut results, &mut render_findings)
+        .finish(&mut results, &mut units, &mut render_findings)
         .map_err(LintError::Usage)?;
     let Gathered {
         mut findings,
@@ -207,7 +208,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         .collect();
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
-    let project = Project::build(root.clone(), config, results);
+    let project = Project::build(root.clone(), config, results, units);
     Ok(Loaded {
         root,
         project,
@@ -291,6 +292,9 @@ struct ParsedFiles {
     walk_errors: Vec<discovery::WalkError>,
     /// Files whose results came from the cache.
     hits: usize,
+    /// What is applied together, found from the file list as soon as the
+    /// walk ends, while the per-file stage goes on.
+    units: ApplyUnits,
 }
 
 /// Discovery and the per-file stage, overlapped: the walk runs on one worker
@@ -351,17 +355,16 @@ fn parse_files(
             hash,
         }
     };
-    let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>) {
+    let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>, ApplyUnits) {
         let found = std::sync::Mutex::new(Vec::new());
         let mut walk_errors = Vec::new();
-        let mut render_candidates = Vec::new();
+        let mut listed: Vec<Arc<str>> = explicit.iter().map(|s| Arc::clone(&s.rel)).collect();
+        let mut units = ApplyUnits::default();
         rayon::scope(|scope| {
             for item in discovery::walk_iter(root, &walk_options, &excluded) {
                 match item {
                     Found::File(source) => {
-                        if render_stage::is_candidate(&source.rel) {
-                            render_candidates.push(Arc::clone(&source.rel));
-                        }
+                        listed.push(Arc::clone(&source.rel));
                         scope.spawn(|_| {
                             let analyzed = analyze(source);
                             found
@@ -373,7 +376,14 @@ fn parse_files(
                     Found::Error(err) => walk_errors.push(err),
                 }
             }
-            render_stage.spawn(scope, std::mem::take(&mut render_candidates), settings);
+            // The apply units stage, on the walk's thread while the pool parses.
+            let timing = crate::timings::stage("apply units");
+            units = ApplyUnits::discover(&listed, &|rel| {
+                read_small(root, rel, &options.overlays, settings.max_file_size)
+            });
+            drop(timing);
+            // Rendering: each Kustomize root and Helm chart on the same pool.
+            render_stage.spawn(scope, &units, settings);
         });
         let mut found = found
             .into_inner()
@@ -391,9 +401,9 @@ fn parse_files(
                 .collect();
             found.par_extend(extra.into_par_iter().map(&analyze));
         }
-        (found, walk_errors)
+        (found, walk_errors, units)
     };
-    let (found, walk_errors) = match options.jobs {
+    let (found, walk_errors, units) = match options.jobs {
         Some(jobs) => rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build()
@@ -408,7 +418,24 @@ fn parse_files(
         found,
         walk_errors,
         hits: hits.into_inner(),
+        units,
     })
+}
+
+/// The text of `rel` for the apply units stage (an editor buffer first):
+/// `None` when it cannot be read or is over the size limit.
+fn read_small(
+    root: &std::path::Path,
+    rel: &str,
+    overlays: &BTreeMap<PathBuf, Arc<str>>,
+    max_size: u64,
+) -> Option<String> {
+    let path = root.join(rel);
+    if let Some(text) = overlays.get(&path) {
+        return Some(text.to_string());
+    }
+    let size = std::fs::metadata(&path).ok()?.len();
+    (size <= max_size).then(|| std::fs::read_to_string(&path).ok())?
 }
 
 /// The per-file results back in a fixed order, files by path (the same file
@@ -417,11 +444,12 @@ fn parse_files(
 fn merge(
     parsed: ParsedFiles,
     cache: Option<&cache::Cache>,
-) -> (Vec<FileResult>, Vec<discovery::WalkError>) {
+) -> (Vec<FileResult>, Vec<discovery::WalkError>, ApplyUnits) {
     let ParsedFiles {
         mut found,
         mut walk_errors,
         hits,
+        units,
     } = parsed;
     found.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     found.dedup_by(|later, earlier| later.key() == earlier.key());
@@ -441,7 +469,7 @@ fn merge(
         }
         None => found.into_par_iter().map(|item| *item.result).collect(),
     };
-    (results, walk_errors)
+    (results, walk_errors, units)
 }
 
 /// What the run keeps of the per-file results besides their objects.

@@ -102,6 +102,12 @@ pub struct FileResult {
     pub cluster: Option<Arc<str>>,
     pub documents: usize,
     pub objects: Vec<Object>,
+    /// Set by a rendering stage on the results of a build's output: these
+    /// objects belong to that apply unit (`units::UnitId`) alone, whatever
+    /// `rel` names (the source file a user edits). `None` for a file's own
+    /// objects, which belong to the units the file is a member of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<usize>,
     /// Findings of the input and document rules.
     pub findings: Vec<Finding>,
     /// What few files hold, boxed so that the result every file has stays

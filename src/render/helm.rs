@@ -1,4 +1,4 @@
-//! Helm charts: which charts are roots, what a render reads, and
+//! Helm charts: what a render reads, and
 //! `helm template` itself, offline, with the `# Source:` of every document.
 
 use std::collections::BTreeSet;
@@ -10,20 +10,6 @@ use crate::yaml::{self, Limits, Node};
 use super::store::{self, Store};
 use super::tool::{self, RunError, Tool};
 use super::{DocOrigin, Outcome, Output, Release, Rendered, Root};
-
-/// A chart below another chart's `charts/` folder is a dependency, rendered
-/// with its parent.
-pub fn is_dependency(dir: &str, charts: &BTreeSet<&str>) -> bool {
-    let Some((folder, _)) = dir.rsplit_once('/') else {
-        return false;
-    };
-    let owner = if folder == "charts" {
-        Some("")
-    } else {
-        folder.strip_suffix("/charts")
-    };
-    owner.is_some_and(|owner| charts.contains(owner))
-}
 
 /// The chart's `name:` (the default release name), else its folder's name.
 pub fn chart_name(chart_yaml: &Path, dir: &str) -> String {
@@ -217,15 +203,6 @@ pub fn values_files(project: &Path, root: &Root, release: &Release) -> Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dependencies_inside_charts_folders_are_not_roots() {
-        let charts: BTreeSet<&str> = ["shop", "shop/charts/db", "charts/web", "other/charts/x"].into();
-        assert!(is_dependency("shop/charts/db", &charts));
-        assert!(!is_dependency("shop", &charts));
-        assert!(!is_dependency("charts/web", &charts));
-        assert!(!is_dependency("other/charts/x", &charts));
-    }
 
     #[test]
     fn sources_name_the_template_in_the_project() {

@@ -1,4 +1,4 @@
-//! Kustomize roots: which kustomizations are roots, what a build reads, and
+//! Kustomize roots: what a build reads, and
 //! the build itself through a wrapper kustomization (outside the user's tree)
 //! that turns on origin annotations.
 
@@ -42,48 +42,6 @@ pub fn is_component(path: &Path) -> bool {
     read_yaml(path)
         .and_then(|node| node.get("kind").and_then(Node::as_str).map(str::to_owned))
         .is_some_and(|kind| kind == "Component")
-}
-
-/// `dir/entry` in project-relative terms, `..` resolved; `None` outside the project.
-fn rel_join(dir: &str, entry: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in entry.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-/// The folders (relative) that some kustomization of `kustomizations`
-/// includes as a resource, base or component: they are not roots.
-pub fn included_dirs(project: &Path, kustomizations: &[&str]) -> BTreeSet<String> {
-    let dirs: BTreeSet<&str> = kustomizations.iter().map(|k| super::parent(k)).collect();
-    let mut included = BTreeSet::new();
-    for rel in kustomizations {
-        let Some(node) = read_yaml(&project.join(rel)) else {
-            continue;
-        };
-        let dir = super::parent(rel);
-        for key in ["resources", "bases", "components"] {
-            for item in node.get(key).map_or(&[][..], Node::items) {
-                let Some(entry) = item.as_str().filter(|e| !e.contains("://")) else {
-                    continue;
-                };
-                if let Some(target) = rel_join(dir, entry)
-                    && target != dir
-                    && dirs.contains(target.as_str())
-                {
-                    included.insert(target);
-                }
-            }
-        }
-    }
-    included
 }
 
 /// Every file a build of the kustomization in `dir` reads: the kustomization
@@ -370,14 +328,7 @@ mod tests {
     }
 
     #[test]
-    fn joins_stay_inside_the_project() {
-        assert_eq!(rel_join("overlays/a", "../../base").as_deref(), Some("base"));
-        assert_eq!(rel_join("a", "../../outside"), None);
-        assert_eq!(rel_join("", "./base/").as_deref(), Some("base"));
-    }
-
-    #[test]
-    fn bases_included_by_an_overlay_are_not_roots_and_inputs_follow_references() {
+    fn inputs_follow_references() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         for (path, text) in [
@@ -395,8 +346,6 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let included = included_dirs(root, &["base/kustomization.yaml", "overlays/a/kustomization.yaml"]);
-        assert_eq!(included, ["base".to_owned()].into());
         let canonical = std::fs::canonicalize(root).unwrap();
         let inputs: Vec<String> = inputs(&root.join("overlays/a"))
             .iter()

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Config, RenderConfig};
 
 use crate::finding::{Finding, Location};
+use crate::units::{ApplyUnits, UnitId, UnitKind};
 use crate::yaml::Span;
 
 pub use locate::RenderIndex;
@@ -72,6 +73,9 @@ pub struct Root {
     /// The configured cluster it is applied to (`render.charts[].cluster`,
     /// `render.kustomizations[].cluster`); else the cluster of its folder.
     pub cluster: Option<String>,
+    /// Its apply unit (`crate::units`): the rendered objects replace the
+    /// unit's own.
+    pub unit: UnitId,
 }
 
 impl Root {
@@ -134,75 +138,70 @@ pub struct Rendered {
     pub cached: bool,
 }
 
-/// Every root among `files` (relative paths of the project's files, sorted),
-/// with their configured releases and clusters. `root` is the project root.
-pub fn plan(root: &Path, files: &[Arc<str>], config: &Config) -> Vec<Root> {
+/// The roots of the apply units (Kustomize roots and Helm charts, see
+/// `crate::units`), with their configured releases and clusters; a chart
+/// renders once per `render.charts` entry naming it, else once with its
+/// defaults. `project` is the project root.
+pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
     let render = &config.render;
     let mut roots = Vec::new();
-    let kustomizations: Vec<&str> = files
-        .iter()
-        .map(AsRef::as_ref)
-        .filter(|rel| crate::manifest::kustomization::is_kustomization_file(file_name(rel)))
-        .collect();
-    let included = kustomize::included_dirs(root, &kustomizations);
-    for rel in &kustomizations {
-        let dir = parent(rel);
-        if included.contains(dir) || kustomize::is_component(&root.join(rel)) {
+    for (id, unit) in units.units().iter().enumerate() {
+        let Some(entry) = &unit.entry else {
             continue;
-        }
-        let cluster = render
-            .kustomizations
-            .iter()
-            .find(|k| k.path == dir)
-            .and_then(|k| k.cluster.clone())
-            .or_else(|| folder_cluster(config, rel));
-        roots.push(Root {
-            file: Arc::from(*rel),
-            dir: dir.to_owned(),
-            kind: RootKind::Kustomize,
-            cluster,
-        });
-    }
-    let charts: BTreeSet<&str> = files
-        .iter()
-        .map(AsRef::as_ref)
-        .filter(|rel| file_name(rel) == "Chart.yaml")
-        .map(parent)
-        .collect();
-    for dir in &charts {
-        if helm::is_dependency(dir, &charts) {
-            continue;
-        }
-        let file: Arc<str> = Arc::from(join(dir, "Chart.yaml"));
-        let configured: Vec<_> = render.charts.iter().filter(|c| c.path == *dir).collect();
-        if configured.is_empty() {
-            roots.push(Root {
-                file: Arc::clone(&file),
-                dir: (*dir).to_owned(),
-                kind: RootKind::Helm(Release {
-                    name: helm::chart_name(&root.join(&*file), dir),
-                    namespace: None,
-                    values: Vec::new(),
-                    set: Vec::new(),
-                }),
-                cluster: folder_cluster(config, &file),
-            });
-        }
-        for chart in configured {
-            roots.push(Root {
-                file: Arc::clone(&file),
-                dir: (*dir).to_owned(),
-                kind: RootKind::Helm(Release {
-                    name: chart
-                        .release
-                        .clone()
-                        .unwrap_or_else(|| helm::chart_name(&root.join(&*file), dir)),
-                    namespace: chart.namespace.clone(),
-                    values: chart.values.clone(),
-                    set: chart.set.clone(),
-                }),
-                cluster: chart.cluster.clone().or_else(|| folder_cluster(config, &file)),
-            });
+        };
+        let dir = unit.root.to_string();
+        match unit.kind {
+            UnitKind::Plain => {}
+            UnitKind::Kustomize => {
+                if kustomize::is_component(&project.join(&**entry)) {
+                    continue;
+                }
+                let cluster = render
+                    .kustomizations
+                    .iter()
+                    .find(|k| k.path == dir)
+                    .and_then(|k| k.cluster.clone())
+                    .or_else(|| folder_cluster(config, entry));
+                roots.push(Root {
+                    file: Arc::clone(entry),
+                    dir,
+                    kind: RootKind::Kustomize,
+                    cluster,
+                    unit: id,
+                });
+            }
+            UnitKind::HelmChart => {
+                let default_name = || helm::chart_name(&project.join(&**entry), &dir);
+                let configured: Vec<_> = render.charts.iter().filter(|c| c.path == dir).collect();
+                if configured.is_empty() {
+                    roots.push(Root {
+                        file: Arc::clone(entry),
+                        dir: dir.clone(),
+                        kind: RootKind::Helm(Release {
+                            name: default_name(),
+                            namespace: None,
+                            values: Vec::new(),
+                            set: Vec::new(),
+                        }),
+                        cluster: folder_cluster(config, entry),
+                        unit: id,
+                    });
+                }
+                for chart in configured {
+                    roots.push(Root {
+                        file: Arc::clone(entry),
+                        dir: dir.clone(),
+                        kind: RootKind::Helm(Release {
+                            name: chart.release.clone().unwrap_or_else(default_name),
+                            namespace: chart.namespace.clone(),
+                            values: chart.values.clone(),
+                            set: chart.set.clone(),
+                        }),
+                        cluster: chart.cluster.clone().or_else(|| folder_cluster(config, entry)),
+                        unit: id,
+                    });
+                }
+            }
         }
     }
     roots
@@ -361,10 +360,6 @@ pub fn mask_url_passwords(text: &str) -> String {
 
 pub(crate) fn file_name(rel: &str) -> &str {
     rel.rsplit_once('/').map_or(rel, |(_, name)| name)
-}
-
-pub(crate) fn parent(rel: &str) -> &str {
-    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 pub(crate) fn join(dir: &str, name: &str) -> String {

@@ -12,6 +12,7 @@ use crate::finding::Finding;
 use crate::lint::file::{self, FileSettings};
 use crate::parsed::FileResult;
 use crate::model::{self, Scope};
+use crate::units::ApplyUnits;
 
 use super::store::Store;
 use super::tool::{self, Tools};
@@ -38,13 +39,6 @@ pub struct Stage<'a> {
     unrendered_charts: Mutex<Vec<String>>,
 }
 
-/// Whether the walk should hand `rel` to the stage: a kustomization or a
-/// `Chart.yaml`.
-pub fn is_candidate(rel: &str) -> bool {
-    let name = super::file_name(rel);
-    name == "Chart.yaml" || crate::manifest::kustomization::is_kustomization_file(name)
-}
-
 impl<'a> Stage<'a> {
     /// `cache`: keep outputs in `.dvmlint-cache/`.
     pub fn new(project: &'a Path, config: &'a Config, mode: RenderMode, cache: bool) -> Self {
@@ -60,21 +54,18 @@ impl<'a> Stage<'a> {
         }
     }
 
-    /// Plans the roots among `candidates` (relative paths) and renders each
-    /// on `scope`'s pool; each output is analysed with `settings` (its cluster
-    /// is the root's).
+    /// Plans the roots of `units` and renders each on `scope`'s pool; each
+    /// output is analysed with `settings` (its cluster is the root's).
     pub fn spawn<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,
-        mut candidates: Vec<Arc<str>>,
+        units: &ApplyUnits,
         settings: &'s FileSettings<'s>,
     ) {
-        if self.mode == RenderMode::Off || candidates.is_empty() {
+        if self.mode == RenderMode::Off {
             return;
         }
-        candidates.sort();
-        candidates.dedup();
-        let roots = super::plan(self.project, &candidates, self.config);
+        let roots = super::plan(self.project, units, self.config);
         self.push_findings(super::unmatched_charts(self.config, &roots));
         if roots.is_empty() {
             return;
@@ -190,6 +181,7 @@ impl<'a> Stage<'a> {
         };
         let name = root.output_name();
         let mut result = file::analyze_bytes(&name, text.as_bytes(), &own);
+        result.unit = Some(root.unit);
         if let RootKind::Helm(release) = &root.kind
             && let Some(namespace) = &release.namespace
         {
@@ -209,13 +201,14 @@ impl<'a> Stage<'a> {
         result
     }
 
-    /// After the parse: the rendered objects replace their inputs' objects
-    /// (a template that was rendered is no DVM002 either); failures become
-    /// DVM004. Returns how to map locations back, or the `--render require`
-    /// error.
+    /// After the parse: the rendered objects replace their unit's own
+    /// (`ApplyUnits::mark_rendered`; a template that was rendered is no DVM002
+    /// either); failures become DVM004. Returns how to map locations back, or
+    /// the `--render require` error.
     pub fn finish(
         self,
         results: &mut Vec<FileResult>,
+        units: &mut ApplyUnits,
         findings: &mut Vec<Finding>,
     ) -> Result<RenderIndex, String> {
         if let Some(error) = self.error.into_inner().unwrap_or_else(PoisonError::into_inner) {
@@ -233,6 +226,7 @@ impl<'a> Stage<'a> {
                     findings.push(super::failure(&rendered.root, &message, &help));
                 }
                 Outcome::Rendered(output) => {
+                    units.mark_rendered(rendered.root.unit);
                     replaced.extend(rendered.inputs.iter().cloned());
                     let values = match &rendered.root.kind {
                         RootKind::Helm(release) => {
@@ -263,10 +257,7 @@ impl<'a> Stage<'a> {
                 .any(|dir| dir.is_empty() || rel.strip_prefix(dir.as_str()).is_some_and(|r| r.starts_with('/')))
         };
         for result in results.iter_mut() {
-            if replaced.contains(&*result.rel) {
-                result.objects.clear();
-                result.findings.retain(|f| f.rule != "DVM002");
-            } else if in_unrendered(&result.rel) {
+            if replaced.contains(&*result.rel) || in_unrendered(&result.rel) {
                 result.findings.retain(|f| f.rule != "DVM002");
             }
         }
