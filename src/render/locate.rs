@@ -389,6 +389,7 @@ mod tests {
                 dir: "overlays/a".into(),
                 kind,
                 cluster: None,
+                unit: 0,
             },
             tool: "kubectl kustomize".into(),
             output: Output {
