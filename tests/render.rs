@@ -19,7 +19,10 @@ use common::{dvmlint, stderr, stdout};
 
 fn helm() -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/helm");
-    present(path.is_file().then_some(path), "Helm at .tools/bin/helm (run .ci/install-tools)")
+    present(
+        path.is_file().then_some(path),
+        "Helm at .tools/bin/helm (run .ci/install-tools)",
+    )
 }
 
 fn kustomize() -> Option<()> {
@@ -54,7 +57,10 @@ fn json(out: &std::process::Output) -> serde_json::Value {
 }
 
 const CHART: &[(&str, &str)] = &[
-    ("shop/Chart.yaml", "apiVersion: v2\nname: shop\nversion: 0.1.0\n"),
+    (
+        "shop/Chart.yaml",
+        "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+    ),
     ("shop/values.yaml", "deny: false\n"),
     (
         "shop/templates/deny.yaml",
@@ -114,7 +120,10 @@ fn values_that_add_a_default_deny_are_reported_on_the_template_with_the_values()
     let f = &findings[0];
     assert_eq!(f["rule"], "DVM102");
     assert_eq!(f["file"], "shop/templates/deny.yaml");
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(7), Some(3)));
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(7), Some(3))
+    );
     assert_eq!(f["object"]["name"], "shop-b-deny");
     assert_eq!(f["object"]["namespace"], "app2");
     assert_eq!(f["rendered"]["tool"], "helm");
@@ -198,7 +207,11 @@ fn a_warm_cache_runs_no_tool_and_a_changed_values_file_renders_again() {
     let second = stdout(&dvmlint(&["check", "--format", "concise", "."], &root));
     assert_eq!(first, second);
     assert!(first.contains("DVM102"), "{first}");
-    assert_eq!(log_lines(dir.path()), ["version", "template"], "nothing ran");
+    assert_eq!(
+        log_lines(dir.path()),
+        ["version", "template"],
+        "nothing ran"
+    );
     fs::write(root.join("values-deny.yaml"), "deny: false\n").unwrap();
     let third = stdout(&dvmlint(&["check", "--format", "concise", "."], &root));
     assert_eq!(log_lines(dir.path()), ["version", "template", "template"]);
@@ -213,7 +226,10 @@ fn a_broken_template_is_dvm004_at_chart_yaml_and_secrets_are_masked() {
     write(
         root,
         &[
-            ("shop/Chart.yaml", "apiVersion: v2\nname: shop\nversion: 0.1.0\n"),
+            (
+                "shop/Chart.yaml",
+                "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+            ),
             (
                 "shop/templates/cm.yaml",
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  token: {{ required (printf \"token %s is rejected\" .Values.token) nil }}\n",
@@ -263,7 +279,8 @@ fn a_render_past_the_timeout_is_killed_and_reported() {
     assert!(started.elapsed() < Duration::from_secs(20));
     let text = stdout(&out);
     assert!(
-        text.contains("shop/Chart.yaml:1:1: error[DVM004]") && text.contains("still running after 1s"),
+        text.contains("shop/Chart.yaml:1:1: error[DVM004]")
+            && text.contains("still running after 1s"),
         "{text}"
     );
     // A timeout is not cached: the next run tries again.
@@ -276,7 +293,11 @@ fn a_missing_tool_is_one_info_per_root_and_require_makes_it_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(root, CHART);
-    fs::write(root.join(".dvmlint.yaml"), "render:\n  helm: ./missing/helm\n").unwrap();
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        "render:\n  helm: ./missing/helm\n",
+    )
+    .unwrap();
     let out = dvmlint(&["check", "--no-cache", "--format", "concise", "."], root);
     let text = stdout(&out);
     assert!(
@@ -287,18 +308,44 @@ fn a_missing_tool_is_one_info_per_root_and_require_makes_it_exit_2() {
     assert_eq!(out.status.code(), Some(0), "an info finding fails nothing");
     let out = dvmlint(&["check", "--no-cache", "--render", "require", "."], root);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--render require"), "{}", stderr(&out));
-    let out = dvmlint(&["check", "--no-cache", "--render", "off", "--format", "concise", "."], root);
-    assert!(!stdout(&out).contains("DVM002 this Helm chart"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("--render require"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dvmlint(
+        &[
+            "check",
+            "--no-cache",
+            "--render",
+            "off",
+            "--format",
+            "concise",
+            ".",
+        ],
+        root,
+    );
+    assert!(
+        !stdout(&out).contains("DVM002 this Helm chart"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]
 fn render_settings_are_validated_like_the_rest_of_the_configuration() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join(".dvmlint.yaml"), "render:\n  charts:\n    - path: shop\n      vaules: [a.yaml]\n").unwrap();
+    fs::write(
+        dir.path().join(".dvmlint.yaml"),
+        "render:\n  charts:\n    - path: shop\n      vaules: [a.yaml]\n",
+    )
+    .unwrap();
     let out = dvmlint(&["check", "."], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains(":4:7") && err.contains("did you mean `values`"), "{err}");
+    assert!(
+        err.contains(":4:7") && err.contains("did you mean `values`"),
+        "{err}"
+    );
 }

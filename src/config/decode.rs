@@ -364,7 +364,10 @@ impl Decoder<'_> {
         let mut out: Vec<(String, Vec<IpNet>)> = Vec::new();
         for (key, value) in node.entries() {
             let name = self.string(key)?;
-            if name.parse::<std::net::IpAddr>().is_ok() || name.is_empty() || name.contains(['/', ':', ' ']) {
+            if name.parse::<std::net::IpAddr>().is_ok()
+                || name.is_empty()
+                || name.contains(['/', ':', ' '])
+            {
                 return Err(self.err(key, format!("`{name}` is not a host name")));
             }
             let nets = if value.is_seq() {
@@ -504,7 +507,10 @@ impl Decoder<'_> {
                     for (k, v) in value.entries() {
                         let name = self.string(k)?;
                         let text = v.as_str().map(str::to_owned).ok_or_else(|| {
-                            self.err(v, "a `set` value is a scalar (quote it to keep it a string)".into())
+                            self.err(
+                                v,
+                                "a `set` value is a scalar (quote it to keep it a string)".into(),
+                            )
                         })?;
                         chart.set.push((name, text));
                     }
@@ -685,7 +691,10 @@ hosts:
         assert_eq!(config.namespaces[1].destination, "app2-new");
         assert_eq!(config.max_file_size, 16 * 1024 * 1024);
         assert_eq!(config.severity, vec![("DVM401".to_owned(), Severity::Info)]);
-        assert_eq!(config.clusters[0].mig_cluster.as_deref(), Some("src-cluster"));
+        assert_eq!(
+            config.clusters[0].mig_cluster.as_deref(),
+            Some("src-cluster")
+        );
         assert_eq!(config.clusters[0].pos, yaml::Pos::new(3, 11));
         assert_eq!(config.clusters[1].paths_pos, Some(yaml::Pos::new(16, 12)));
         assert_eq!(config.namespaces[1].pos.line, 18);
@@ -719,7 +728,11 @@ hosts:
         assert!(parse("mtcVersion: 1.10\n").is_ok());
         assert!(parse("mtcVersion: banana\n").is_err());
         let err = parse("clusters:\n  - name: a\n    migcluster: host\n").unwrap_err();
-        assert!(err.message.contains("did you mean `migCluster`"), "{}", err.message);
+        assert!(
+            err.message.contains("did you mean `migCluster`"),
+            "{}",
+            err.message
+        );
         assert!(parse("clusters:\n  - name: a\n    migCluster: Host_1\n").is_err());
         let twice = "clusters:\n  - {name: a, migCluster: host}\n  - {name: b, migCluster: host}\n";
         assert_eq!(parse(twice).unwrap_err().pos, Some(yaml::Pos::new(3, 27)));
@@ -766,16 +779,27 @@ render:
         );
         assert_eq!(render.kustomizations[0].path, "overlays/prod");
         assert_eq!(render.kustomizations[0].cluster.as_deref(), Some("target"));
-        assert_eq!(parse("render: {helm: off}\n").unwrap().render.helm, ToolSetting::Off);
+        assert_eq!(
+            parse("render: {helm: off}\n").unwrap().render.helm,
+            ToolSetting::Off
+        );
     }
 
     #[test]
     fn render_section_errors_name_their_place() {
         let err = parse("render:\n  timeot: 5s\n").unwrap_err();
         assert_eq!(err.pos, Some(yaml::Pos::new(2, 3)));
-        assert!(err.message.contains("did you mean `timeout`"), "{}", err.message);
+        assert!(
+            err.message.contains("did you mean `timeout`"),
+            "{}",
+            err.message
+        );
         let err = parse("render:\n  charts:\n    - path: c\n      relase: x\n").unwrap_err();
-        assert!(err.message.contains("did you mean `release`"), "{}", err.message);
+        assert!(
+            err.message.contains("did you mean `release`"),
+            "{}",
+            err.message
+        );
         let err = parse("render: {timeout: soon}\n").unwrap_err();
         assert!(err.message.contains("duration"), "{}", err.message);
         assert!(parse("render: {timeout: 0s}\n").is_err());
@@ -784,9 +808,15 @@ render:
         assert!(parse("render: {charts: [{path: c, release: Shop}]}\n").is_err());
         assert!(parse("render: {charts: [{path: c, set: {a: [1]}}]}\n").is_err());
         assert!(parse("render: {charts: c}\n").is_err());
-        let err = parse("clusters: [{name: target}]\nrender: {kustomizations: [{path: o, cluster: targt}]}\n")
-            .unwrap_err();
-        assert!(err.message.contains("did you mean `target`"), "{}", err.message);
+        let err = parse(
+            "clusters: [{name: target}]\nrender: {kustomizations: [{path: o, cluster: targt}]}\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.message.contains("did you mean `target`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

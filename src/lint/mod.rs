@@ -18,10 +18,10 @@ use crate::discovery::{self, Found, SourceFile, WalkOptions};
 use crate::finding::{Finding, Severity};
 use crate::model::Project;
 use crate::policy::{self, PolicyRule};
-use crate::rules::{self, RuleSet};
-use crate::suppress::{self, Suppression};
 use crate::render::RenderIndex;
 use crate::render::stage::Stage as RenderStage;
+use crate::rules::{self, RuleSet};
+use crate::suppress::{self, Suppression};
 use crate::units::ApplyUnits;
 use crate::yaml::Limits;
 

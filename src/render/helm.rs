@@ -28,16 +28,17 @@ pub fn chart_name(chart_yaml: &Path, dir: &str) -> String {
         .take(53)
         .collect();
     let label = label.trim_matches('-').to_owned();
-    if label.is_empty() { "release".to_owned() } else { label }
+    if label.is_empty() {
+        "release".to_owned()
+    } else {
+        label
+    }
 }
 
 /// The arguments of `helm template` for a release of the chart in `dir`.
 fn arguments(project: &Path, dir: &Path, release: &Release) -> Vec<std::ffi::OsString> {
-    let mut args: Vec<std::ffi::OsString> = vec![
-        "template".into(),
-        release.name.clone().into(),
-        dir.into(),
-    ];
+    let mut args: Vec<std::ffi::OsString> =
+        vec!["template".into(), release.name.clone().into(), dir.into()];
     if let Some(namespace) = &release.namespace {
         args.push("--namespace".into());
         args.push(namespace.into());
@@ -69,7 +70,10 @@ pub fn render(
     let rel_inputs: BTreeSet<String> = inputs
         .iter()
         .filter_map(|p| p.strip_prefix(project).ok())
-        .filter_map(|p| p.to_str().map(|s| s.replace(std::path::MAIN_SEPARATOR, "/")))
+        .filter_map(|p| {
+            p.to_str()
+                .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
+        })
         .collect();
     let args = arguments(project, &dir, release);
     let described = format!("{args:?}");
@@ -104,7 +108,10 @@ fn template(
         help: help.to_owned(),
     };
     let Ok(home) = tempfile::Builder::new().prefix("dvmlint-helm-").tempdir() else {
-        return (failed("no temporary folder for Helm".into(), "check TMPDIR"), false);
+        return (
+            failed("no temporary folder for Helm".into(), "check TMPDIR"),
+            false,
+        );
     };
     let mut command = std::process::Command::new(&helm.path);
     command.args(args);
@@ -209,7 +216,10 @@ mod tests {
         let text = "---\n# Source: shop/templates/np.yaml\napiVersion: v1\nkind: A\n---\n# Source: shop/charts/db/templates/svc.yaml\napiVersion: v1\nkind: B\n";
         let docs = origins(text, "charts/shop");
         assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0].source.as_deref(), Some("charts/shop/templates/np.yaml"));
+        assert_eq!(
+            docs[0].source.as_deref(),
+            Some("charts/shop/templates/np.yaml")
+        );
         assert_eq!(docs[0].first_line, 3);
         assert_eq!(
             docs[1].source.as_deref(),

@@ -121,7 +121,10 @@ pub fn render(
     let rel_inputs = inputs
         .iter()
         .filter_map(|p| p.strip_prefix(&canonical_project).ok())
-        .filter_map(|p| p.to_str().map(|s| s.replace(std::path::MAIN_SEPARATOR, "/")))
+        .filter_map(|p| {
+            p.to_str()
+                .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
+        })
         .collect();
     let label = kustomizer.label().to_owned();
     let key = store::key(&label, &kustomizer.tool().version, &root.dir, &inputs);
@@ -159,13 +162,28 @@ fn build(
         help: help.to_owned(),
     };
     let Ok(target) = std::fs::canonicalize(dir) else {
-        return (failed("the folder cannot be read".into(), "check the folder's permissions"), false);
+        return (
+            failed(
+                "the folder cannot be read".into(),
+                "check the folder's permissions",
+            ),
+            false,
+        );
     };
-    let Ok(wrapper) = tempfile::Builder::new().prefix("dvmlint-kustomize-").tempdir() else {
-        return (failed("no temporary folder for the build".into(), "check TMPDIR"), false);
+    let Ok(wrapper) = tempfile::Builder::new()
+        .prefix("dvmlint-kustomize-")
+        .tempdir()
+    else {
+        return (
+            failed("no temporary folder for the build".into(), "check TMPDIR"),
+            false,
+        );
     };
     let Ok(base) = std::fs::canonicalize(wrapper.path()) else {
-        return (failed("no temporary folder for the build".into(), "check TMPDIR"), false);
+        return (
+            failed("no temporary folder for the build".into(), "check TMPDIR"),
+            false,
+        );
     };
     let resource = relative_path(&base, &target);
     let text = format!(
@@ -174,7 +192,10 @@ fn build(
         serde_json::to_string(&resource.to_string_lossy()).unwrap_or_default()
     );
     if std::fs::write(base.join("kustomization.yaml"), text).is_err() {
-        return (failed("no temporary folder for the build".into(), "check TMPDIR"), false);
+        return (
+            failed("no temporary folder for the build".into(), "check TMPDIR"),
+            false,
+        );
     }
     let home = base.join(".home");
     let mut command = kustomizer.command(&base);
@@ -211,7 +232,10 @@ fn build(
         ),
         Err(RunError::Spawn(err)) => (
             failed(
-                format!("`{}` cannot be started: {err}", kustomizer.tool().path.display()),
+                format!(
+                    "`{}` cannot be started: {err}",
+                    kustomizer.tool().path.display()
+                ),
                 "check `render.kustomize` in .dvmlint.yaml",
             ),
             false,
@@ -227,10 +251,7 @@ fn readable_error(stderr: &str, wrapper: &Path, project: &Path) -> String {
         .map(|line| {
             // kubectl: `E1203 13:41:50.629470 2630 run.go:72] "command failed" err="…"`
             match line.split_once("] \"command failed\" err=\"") {
-                Some((_, rest)) => rest
-                    .strip_suffix('"')
-                    .unwrap_or(rest)
-                    .replace("\\\"", "\""),
+                Some((_, rest)) => rest.strip_suffix('"').unwrap_or(rest).replace("\\\"", "\""),
                 None => line.to_owned(),
             }
         })
@@ -349,7 +370,12 @@ mod tests {
         let canonical = std::fs::canonicalize(root).unwrap();
         let inputs: Vec<String> = inputs(&root.join("overlays/a"))
             .iter()
-            .map(|p| p.strip_prefix(&canonical).unwrap().to_string_lossy().into_owned())
+            .map(|p| {
+                p.strip_prefix(&canonical)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         assert_eq!(
             inputs,

@@ -38,7 +38,14 @@ enum Step {
 }
 
 impl RenderIndex {
-    pub fn insert(&mut self, name: Arc<str>, root: Root, tool: String, output: Output, values: Vec<String>) {
+    pub fn insert(
+        &mut self,
+        name: Arc<str>,
+        root: Root,
+        tool: String,
+        output: Output,
+        values: Vec<String>,
+    ) {
         self.outputs.insert(
             name,
             Entry {
@@ -88,9 +95,11 @@ impl RenderIndex {
             let Some((name, entry)) = self.outputs.get_key_value(&finding.location.file) else {
                 // Related locations in an output, on a finding placed elsewhere.
                 for related in &mut finding.related {
-                    if let Some((name, entry)) = self.outputs.get_key_value(&related.location.file) {
+                    if let Some((name, entry)) = self.outputs.get_key_value(&related.location.file)
+                    {
                         let docs = docs_of(name, entry);
-                        related.location = locate(project, entry, &docs, related.location.span, &mut sources);
+                        related.location =
+                            locate(project, entry, &docs, related.location.span, &mut sources);
                     }
                 }
                 continue;
@@ -101,7 +110,8 @@ impl RenderIndex {
             for related in &mut finding.related {
                 if let Some((name, entry)) = self.outputs.get_key_value(&related.location.file) {
                     let docs = docs_of(name, entry);
-                    related.location = locate(project, entry, &docs, related.location.span, &mut sources);
+                    related.location =
+                        locate(project, entry, &docs, related.location.span, &mut sources);
                 }
             }
             if let Some(entry) = first {
@@ -143,7 +153,11 @@ fn mark(finding: &mut Finding, entry: &Entry) {
             location: Location::new(&entry.root.file, Span::line_start(1)),
             message: format!(
                 "in the build of `{}` ({})",
-                if entry.root.dir.is_empty() { "." } else { &entry.root.dir },
+                if entry.root.dir.is_empty() {
+                    "."
+                } else {
+                    &entry.root.dir
+                },
                 entry.tool
             ),
         });
@@ -151,11 +165,17 @@ fn mark(finding: &mut Finding, entry: &Entry) {
     if let RootKind::Helm(release) = &entry.root.kind {
         let (file, described) = match entry.values.first() {
             Some(first) => (Arc::from(first.as_str()), entry.values.join(", ")),
-            None => (Arc::clone(&entry.root.file), "the chart's defaults".to_owned()),
+            None => (
+                Arc::clone(&entry.root.file),
+                "the chart's defaults".to_owned(),
+            ),
         };
         finding.related.push(crate::finding::Related {
             location: Location::new(&file, Span::line_start(1)),
-            message: format!("rendered with values {described} (release `{}`)", release.name),
+            message: format!(
+                "rendered with values {described} (release `{}`)",
+                release.name
+            ),
         });
     }
     finding.rendered = Some(RenderedFrom {
@@ -189,7 +209,13 @@ impl Sources {
     }
 }
 
-fn locate(project: &Path, entry: &Entry, docs: &[Node<'static>], span: Span, sources: &mut Sources) -> Location {
+fn locate(
+    project: &Path,
+    entry: &Entry,
+    docs: &[Node<'static>],
+    span: Span,
+    sources: &mut Sources,
+) -> Location {
     let fallback = Location::new(&entry.root.file, Span::line_start(1));
     let origins = &entry.output.docs;
     let Some(index) = origins
@@ -205,7 +231,10 @@ fn locate(project: &Path, entry: &Entry, docs: &[Node<'static>], span: Span, sou
         return fallback;
     };
     let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("");
-    let name = doc.at(&["metadata", "name"]).and_then(Node::as_str).unwrap_or("");
+    let name = doc
+        .at(&["metadata", "name"])
+        .and_then(Node::as_str)
+        .unwrap_or("");
     let (path, at_key) = path_at(doc, span.start).unwrap_or((Vec::new(), false));
     let target = node_at(doc, &path);
     let rendered_line = entry
@@ -260,7 +289,10 @@ fn path_at(doc: &Node<'_>, pos: Pos) -> Option<(Vec<Step>, bool)> {
                 node = next?;
             }
             Value::Seq(items) => {
-                let (i, item) = items.iter().enumerate().find(|(_, n)| contains(n.span, pos))?;
+                let (i, item) = items
+                    .iter()
+                    .enumerate()
+                    .find(|(_, n)| contains(n.span, pos))?;
                 path.push(Step::Index(i));
                 node = item;
             }
@@ -323,16 +355,28 @@ fn in_tree(
 /// The document of `kind`/`name`; unless `strict` (a patch file, which
 /// names the object it patches exactly), the only one of that kind when no
 /// name matches (a `namePrefix` renamed it).
-fn object_doc<'n, 'a>(docs: &'n [Node<'a>], kind: &str, name: &str, strict: bool) -> Option<&'n Node<'a>> {
+fn object_doc<'n, 'a>(
+    docs: &'n [Node<'a>],
+    kind: &str,
+    name: &str,
+    strict: bool,
+) -> Option<&'n Node<'a>> {
     let kind_of = |d: &Node<'_>| d.get("kind").and_then(Node::as_str).map(str::to_owned);
-    let name_of = |d: &Node<'_>| d.at(&["metadata", "name"]).and_then(Node::as_str).map(str::to_owned);
+    let name_of = |d: &Node<'_>| {
+        d.at(&["metadata", "name"])
+            .and_then(Node::as_str)
+            .map(str::to_owned)
+    };
     docs.iter()
         .find(|d| kind_of(d).as_deref() == Some(kind) && name_of(d).as_deref() == Some(name))
         .or_else(|| {
             if strict {
                 return None;
             }
-            let same_kind: Vec<&Node<'a>> = docs.iter().filter(|d| kind_of(d).as_deref() == Some(kind)).collect();
+            let same_kind: Vec<&Node<'a>> = docs
+                .iter()
+                .filter(|d| kind_of(d).as_deref() == Some(kind))
+                .collect();
             match same_kind.as_slice() {
                 [only] => Some(*only),
                 _ => None,
@@ -347,11 +391,18 @@ fn in_text(text: &str, rendered_line: &str, span: Span) -> Option<Span> {
     if wanted.is_empty() || wanted == "-" {
         return None;
     }
-    let indent = rendered_line.chars().take_while(|c| c.is_whitespace()).count() as u32;
+    let indent = rendered_line
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .count() as u32;
     let (index, line) = text.lines().enumerate().find(|(_, l)| l.trim() == wanted)?;
     let line_no = u32::try_from(index + 1).ok()?;
     let found_indent = line.chars().take_while(|c| c.is_whitespace()).count() as u32;
-    let shift = |col: u32| col.saturating_sub(indent).saturating_add(found_indent).max(1);
+    let shift = |col: u32| {
+        col.saturating_sub(indent)
+            .saturating_add(found_indent)
+            .max(1)
+    };
     let end = if span.end.line == span.start.line {
         Pos::new(line_no, shift(span.end.col))
     } else {
@@ -374,7 +425,10 @@ fn kind_line(text: &str, kind: &str, name: &str) -> Option<Span> {
     let (index, line) = text.lines().enumerate().find(|(_, l)| l.trim() == wanted)?;
     let line_no = u32::try_from(index + 1).ok()?;
     let col = line.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1;
-    Some(Span::new(Pos::new(line_no, col), Pos::new(line_no, col + 4)))
+    Some(Span::new(
+        Pos::new(line_no, col),
+        Pos::new(line_no, col + 4),
+    ))
 }
 
 #[cfg(test)]
@@ -439,10 +493,16 @@ mod tests {
         );
         // `app: other` (line 9, the value) is written in the patch.
         let at = map(project, &e, 9, 12);
-        assert_eq!((&*at.file, at.span.start), ("overlays/a/patch.yaml", Pos::new(7, 12)));
+        assert_eq!(
+            (&*at.file, at.span.start),
+            ("overlays/a/patch.yaml", Pos::new(7, 12))
+        );
         // `policyTypes` (a key) is written in the base.
         let at = map(project, &e, 10, 3);
-        assert_eq!((&*at.file, at.span.start), ("base/np.yaml", Pos::new(10, 3)));
+        assert_eq!(
+            (&*at.file, at.span.start),
+            ("base/np.yaml", Pos::new(10, 3))
+        );
         // `namespace: app1` is written nowhere: the base's kind line.
         let at = map(project, &e, 5, 14);
         assert_eq!((&*at.file, at.span.start), ("base/np.yaml", Pos::new(3, 1)));
@@ -483,17 +543,28 @@ mod tests {
 
     #[test]
     fn findings_are_marked_and_helm_ones_name_their_values() {
-        let e = entry("", vec![], RootKind::Helm(Release {
-            name: "shop-b".into(),
-            namespace: None,
-            values: vec!["charts/shop/values-b.yaml".into()],
-            set: vec![],
-        }));
-        let mut finding = Finding::new("DVM101", Location::new(&Arc::from("x#rendered"), Span::line_start(1)), "m");
+        let e = entry(
+            "",
+            vec![],
+            RootKind::Helm(Release {
+                name: "shop-b".into(),
+                namespace: None,
+                values: vec!["charts/shop/values-b.yaml".into()],
+                set: vec![],
+            }),
+        );
+        let mut finding = Finding::new(
+            "DVM101",
+            Location::new(&Arc::from("x#rendered"), Span::line_start(1)),
+            "m",
+        );
         mark(&mut finding, &e);
         let rendered = finding.rendered.unwrap();
         assert_eq!(rendered.release.as_deref(), Some("shop-b"));
-        assert_eq!(&*finding.related[0].location.file, "charts/shop/values-b.yaml");
+        assert_eq!(
+            &*finding.related[0].location.file,
+            "charts/shop/values-b.yaml"
+        );
         assert!(finding.related[0].message.contains("values-b.yaml"));
     }
 }

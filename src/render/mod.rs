@@ -122,7 +122,10 @@ pub struct Output {
 pub enum Outcome {
     Rendered(Output),
     /// The tool failed: its message (first lines, secrets masked), and advice.
-    Failed { message: String, help: String },
+    Failed {
+        message: String,
+        help: String,
+    },
 }
 
 /// One root rendered: the outcome and every project file it read.
@@ -197,7 +200,10 @@ pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
                             values: chart.values.clone(),
                             set: chart.set.clone(),
                         }),
-                        cluster: chart.cluster.clone().or_else(|| folder_cluster(config, entry)),
+                        cluster: chart
+                            .cluster
+                            .clone()
+                            .or_else(|| folder_cluster(config, entry)),
                         unit: id,
                     });
                 }
@@ -222,12 +228,19 @@ pub fn unmatched_charts(config: &Config, roots: &[Root]) -> Vec<Finding> {
         .render
         .charts
         .iter()
-        .filter(|c| !roots.iter().any(|r| r.dir == c.path && matches!(r.kind, RootKind::Helm(_))))
+        .filter(|c| {
+            !roots
+                .iter()
+                .any(|r| r.dir == c.path && matches!(r.kind, RootKind::Helm(_)))
+        })
         .map(|c| {
             Finding::new(
                 "DVM004",
                 Location::new(&file, Span::line_start(1)),
-                format!("render.charts: `{}` is not a chart folder (no Chart.yaml there)", c.path),
+                format!(
+                    "render.charts: `{}` is not a chart folder (no Chart.yaml there)",
+                    c.path
+                ),
             )
             .help("fix the `path` of this entry, or remove it")
         })
@@ -268,7 +281,10 @@ pub fn missing_tool(root: &Root, why: &str) -> Finding {
             "this Kustomize root",
             "install kustomize or kubectl (which has Kustomize built in)",
         ),
-        RootKind::Helm(_) => ("this Helm chart", "install helm (https://helm.sh/docs/intro/install/)"),
+        RootKind::Helm(_) => (
+            "this Helm chart",
+            "install helm (https://helm.sh/docs/intro/install/)",
+        ),
     };
     Finding::new(
         "DVM002",

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::config::{Config, ToolSetting};
 use crate::finding::Finding;
 use crate::lint::file::{self, FileSettings};
-use crate::parsed::FileResult;
 use crate::model::{self, Scope};
+use crate::parsed::FileResult;
 use crate::units::ApplyUnits;
 
 use super::store::Store;
@@ -90,9 +90,13 @@ impl<'a> Stage<'a> {
             }
             let tools = Arc::clone(&tools);
             scope.spawn(move |_| {
-                let Some(rendered) =
-                    super::render(self.project, &root, &tools, &self.config.render, self.store.as_ref())
-                else {
+                let Some(rendered) = super::render(
+                    self.project,
+                    &root,
+                    &tools,
+                    &self.config.render,
+                    self.store.as_ref(),
+                ) else {
                     return;
                 };
                 let result = match &rendered.outcome {
@@ -129,7 +133,9 @@ impl<'a> Stage<'a> {
         let off = |setting: &ToolSetting| *setting == ToolSetting::Off;
         // A configured binary is named as configured.
         let why = |setting: &ToolSetting, key: &str, found: String| match setting {
-            ToolSetting::Path(path) => format!("`{}` of `render.{key}` does not run", path.display()),
+            ToolSetting::Path(path) => {
+                format!("`{}` of `render.{key}` does not run", path.display())
+            }
             _ => found,
         };
         if needs_kustomize && !off(&render.kustomize) {
@@ -147,7 +153,10 @@ impl<'a> Stage<'a> {
             }
         }
         if self.mode == RenderMode::Require
-            && let Some(why) = tools.kustomize_missing.as_ref().or(tools.helm_missing.as_ref())
+            && let Some(why) = tools
+                .kustomize_missing
+                .as_ref()
+                .or(tools.helm_missing.as_ref())
         {
             *self.error.lock().unwrap_or_else(PoisonError::into_inner) = Some(format!(
                 "--render require: {why}; install it, name it in `render:` of .dvmlint.yaml, or use --render auto"
@@ -211,12 +220,24 @@ impl<'a> Stage<'a> {
         units: &mut ApplyUnits,
         findings: &mut Vec<Finding>,
     ) -> Result<RenderIndex, String> {
-        if let Some(error) = self.error.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        if let Some(error) = self
+            .error
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
             return Err(error);
         }
-        findings.append(&mut self.findings.into_inner().unwrap_or_else(PoisonError::into_inner));
-        let mut done = self.done.into_inner().unwrap_or_else(PoisonError::into_inner);
-        done.sort_by(|a, b| a.rendered.root.output_name().cmp(&b.rendered.root.output_name()));
+        findings.append(
+            &mut self
+                .findings
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        let mut done = self
+            .done
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        done.sort_by_key(|d| d.rendered.root.output_name());
         let mut index = RenderIndex::default();
         let mut replaced: BTreeSet<String> = BTreeSet::new();
         let mut outputs = Vec::new();
@@ -252,9 +273,12 @@ impl<'a> Stage<'a> {
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
         let in_unrendered = |rel: &str| {
-            unrendered
-                .iter()
-                .any(|dir| dir.is_empty() || rel.strip_prefix(dir.as_str()).is_some_and(|r| r.starts_with('/')))
+            unrendered.iter().any(|dir| {
+                dir.is_empty()
+                    || rel
+                        .strip_prefix(dir.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
         };
         for result in results.iter_mut() {
             if replaced.contains(&*result.rel) || in_unrendered(&result.rel) {

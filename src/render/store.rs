@@ -35,7 +35,11 @@ impl Store {
 
     /// The version a tool reports, kept by the binary's path, size and time of
     /// change (a new binary at the same path is asked again).
-    pub fn tool_version(&self, path: &Path, ask: impl FnOnce() -> Option<String>) -> Option<String> {
+    pub fn tool_version(
+        &self,
+        path: &Path,
+        ask: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
         let Ok(meta) = std::fs::metadata(path) else {
             return ask();
         };
@@ -62,7 +66,11 @@ impl Store {
     /// Best effort: a read-only checkout still lints.
     pub fn put(&self, key: u128, outcome: &Outcome) {
         if let Ok(bytes) = serde_json::to_vec(outcome) {
-            let _ = crate::lint::cache::write_file(&self.dir, &format!("render-{key:032x}.json"), &bytes);
+            let _ = crate::lint::cache::write_file(
+                &self.dir,
+                &format!("render-{key:032x}.json"),
+                &bytes,
+            );
         }
     }
 }

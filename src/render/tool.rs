@@ -329,7 +329,10 @@ mod tests {
     #[test]
     fn output_beyond_the_bound_is_an_error() {
         let result = run(sh("head -c 5000 /dev/zero"), Duration::from_secs(10), 1000);
-        assert!(matches!(result, Err(RunError::TooLarge(1000))), "{result:?}");
+        assert!(
+            matches!(result, Err(RunError::TooLarge(1000))),
+            "{result:?}"
+        );
     }
 
     #[test]
