@@ -349,3 +349,55 @@ fn render_settings_are_validated_like_the_rest_of_the_configuration() {
         "{err}"
     );
 }
+
+#[test]
+fn suppressions_in_templates_and_resources_cover_rendered_findings() {
+    let Some(helm) = helm() else { return };
+    if kustomize().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, CHART);
+    // The template carries the comment into its output; the kustomize
+    // resource is read as YAML, with its own comment.
+    let template = fs::read_to_string(root.join("shop/templates/deny.yaml")).unwrap();
+    fs::write(
+        root.join("shop/templates/deny.yaml"),
+        template.replace("  podSelector: {}\n", "  podSelector: {} # dvmlint: ignore[DVM102] reviewed\n"),
+    )
+    .unwrap();
+    write(
+        root,
+        &[
+            ("base/kustomization.yaml", "resources: [deny.yaml]\n"),
+            (
+                "base/deny.yaml",
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  annotations:\n    dvmlint.dev/ignore: DVM102\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n",
+            ),
+            ("overlays/a/kustomization.yaml", "namespace: app1\nresources: [../../base]\n"),
+        ],
+    );
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        format!(
+            "render:\n  helm: {}\n  charts:\n    - {{path: shop, release: shop-b, namespace: app2, values: [values-deny.yaml]}}\n",
+            helm.display()
+        ),
+    )
+    .unwrap();
+    let out = dvmlint(&["check", "--no-cache", "--format", "concise", "."], root);
+    let text = stdout(&out);
+    assert!(!text.contains("DVM102"), "{text}");
+    assert!(!text.contains("DVM900"), "{text}");
+    // Without the comments, both are reported.
+    let template = fs::read_to_string(root.join("shop/templates/deny.yaml")).unwrap();
+    fs::write(
+        root.join("shop/templates/deny.yaml"),
+        template.replace(" # dvmlint: ignore[DVM102] reviewed", ""),
+    )
+    .unwrap();
+    let text = stdout(&dvmlint(&["check", "--no-cache", "--format", "concise", "."], root));
+    assert_eq!(text.matches("DVM102").count(), 1, "{text}");
+    assert!(text.contains("shop/templates/deny.yaml:7:3"), "{text}");
+}

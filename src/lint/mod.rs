@@ -538,6 +538,8 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
     findings.extend(rules::run_project_rules(&rule_set, &project));
     drop(rules_timing);
     renders.remap(&root, &mut findings);
+    let mut suppressions = suppressions;
+    renders.remap_suppressions(&root, &mut suppressions);
     crate::render::locate::drop_raw_twins(&mut findings);
     let _finish_timing = crate::timings::stage("suppress, filter, sort");
     let unused = suppress::apply(&mut findings, &suppressions, &|id| rule_set.is_enabled(id));

@@ -14,6 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::finding::{Finding, Location, RenderedFrom};
+use crate::suppress::{Reach, Suppression};
 use crate::yaml::{self, Limits, Node, Pos, Span, Value};
 
 use super::{Output, Root, RootKind};
@@ -119,6 +120,103 @@ impl RenderIndex {
             }
         }
     }
+}
+
+impl RenderIndex {
+    /// Suppressions read from a render's output (comments a template carries
+    /// into it, `dvmlint.dev/ignore` annotations) put on the source file, like
+    /// the findings they suppress: a comment line on the line of the source
+    /// written the same way, an annotated object on its document there, a
+    /// file-wide comment on its source file. One the source already holds (a
+    /// file read as YAML has its own) is dropped; one that cannot be placed
+    /// is dropped too, so no DVM900 points into an output.
+    pub fn remap_suppressions(&self, project: &Path, suppressions: &mut Vec<Suppression>) {
+        if self.outputs.is_empty() {
+            return;
+        }
+        let mut sources = Sources::default();
+        let raw: std::collections::HashSet<(Arc<str>, u32, Vec<String>)> = suppressions
+            .iter()
+            .filter(|s| !self.outputs.contains_key(&s.file))
+            .map(|s| (Arc::clone(&s.file), s.line, s.rules.clone()))
+            .collect();
+        let mut mapped = Vec::new();
+        suppressions.retain(|suppression| {
+            let Some(entry) = self.outputs.get(&suppression.file) else {
+                return true;
+            };
+            if let Some(moved) = map_suppression(project, entry, suppression, &mut sources)
+                && !raw.contains(&(Arc::clone(&moved.file), moved.line, moved.rules.clone()))
+            {
+                mapped.push(moved);
+            }
+            false
+        });
+        suppressions.append(&mut mapped);
+    }
+}
+
+fn map_suppression(
+    project: &Path,
+    entry: &Entry,
+    suppression: &Suppression,
+    sources: &mut Sources,
+) -> Option<Suppression> {
+    let line = suppression.line;
+    let origins = &entry.output.docs;
+    let origin = origins
+        .iter()
+        .rfind(|o| o.first_line <= line)
+        .or_else(|| origins.first())?;
+    let source = origin.source.as_ref()?;
+    let text = sources.get(project, source)?;
+    let file: Arc<str> = Arc::from(source.as_str());
+    let output_line = entry
+        .output
+        .text
+        .lines()
+        .nth(line.saturating_sub(1) as usize)
+        .unwrap_or("");
+    let found = in_text(&text, output_line, suppression.span);
+    let reach = match suppression.reach {
+        Reach::File => Reach::File,
+        Reach::Line => Reach::Line,
+        Reach::Lines { .. } => {
+            let at = found.map_or(1, |span| span.start.line);
+            let (start, end) = document_lines(&text, at);
+            Reach::Lines { start, end }
+        }
+    };
+    let span = match (found, suppression.reach) {
+        (Some(span), _) => span,
+        (None, Reach::File | Reach::Lines { .. }) => Span::line_start(1),
+        (None, Reach::Line) => return None,
+    };
+    Some(Suppression {
+        file,
+        span,
+        line: span.start.line,
+        reach,
+        rules: suppression.rules.clone(),
+    })
+}
+
+/// The first and last line of the document of `text` holding `line`
+/// (documents cut at `---` lines).
+fn document_lines(text: &str, line: u32) -> (u32, u32) {
+    let mut start = 1u32;
+    let mut end = 0u32;
+    for (index, l) in text.lines().enumerate() {
+        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        end = number;
+        if l.starts_with("---") {
+            if number > line {
+                return (start, number.saturating_sub(1).max(start));
+            }
+            start = number;
+        }
+    }
+    (start, end.max(start))
 }
 
 /// A file linted as written and also rendered gives some findings twice:
@@ -539,6 +637,14 @@ mod tests {
             (&*at.file, at.span.start),
             ("charts/shop/templates/np.yaml", Pos::new(3, 1))
         );
+    }
+
+    #[test]
+    fn documents_are_cut_at_their_markers() {
+        let text = "a: 1\n---\nb: 2\nc: 3\n---\nd: 4\n";
+        assert_eq!(document_lines(text, 1), (1, 1));
+        assert_eq!(document_lines(text, 3), (2, 4));
+        assert_eq!(document_lines(text, 6), (5, 6));
     }
 
     #[test]

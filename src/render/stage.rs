@@ -202,11 +202,6 @@ impl<'a> Stage<'a> {
                 }
             }
         }
-        // Suppressions are read from the sources a user edits, where the
-        // findings are put back.
-        if let Some(extras) = result.extras.as_deref_mut() {
-            extras.suppressions.clear();
-        }
         result
     }
 
