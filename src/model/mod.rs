@@ -10,6 +10,7 @@ pub mod destination;
 pub mod egress;
 pub mod migration;
 pub mod network;
+pub mod not_migrated;
 pub mod proxy;
 pub mod rsync_pods;
 
