@@ -147,6 +147,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         rules: &rule_set,
         policies: &policies,
         cluster_of: &cluster_of,
+        configured_clusters: !config.clusters.is_empty(),
     };
     let cache = options.cache.then(|| {
         let key = cache::settings_key(&format!(
@@ -168,7 +169,9 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         secret_spans,
         summary,
     } = gather(&mut results, &walk_errors, hits);
-    let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
+    let files: Vec<Arc<str>> = results.iter().map(|r| Arc::clone(&r.rel)).collect();
+    let mut findings = findings;
+    rules::input::unrendered_template::one_per_root(&mut findings, &files);
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
     let project = Project::build(root.clone(), config, results);
