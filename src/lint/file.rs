@@ -25,6 +25,9 @@ pub struct FileSettings<'s> {
     pub policies: &'s [PolicyRule],
     /// The cluster each file belongs to, by relative path.
     pub cluster_of: &'s (dyn Fn(&str) -> Option<Arc<str>> + Sync),
+    /// The configuration names clusters: a file one of them claims is a
+    /// manifest, whatever it looks like (DVM001 reports its syntax errors).
+    pub configured_clusters: bool,
 }
 
 impl<'s> FileSettings<'s> {
@@ -41,6 +44,7 @@ impl<'s> FileSettings<'s> {
             rules,
             policies: policy::builtin(),
             cluster_of,
+            configured_clusters: false,
         }
     }
 }
@@ -152,11 +156,15 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
         }
         result
             .findings
-            .push(rules::input::unrendered_template::finding(rel));
+            .push(rules::input::unrendered_template::finding(rel, bytes));
     } else {
+        // Files that are not manifests (editor settings, `${VAR}` files
+        // without objects) are not reported for their syntax.
+        let claimed = settings.configured_clusters && cluster.is_some();
         result.findings.extend(
             syntax_errors
                 .into_iter()
+                .filter(|err| rules::input::yaml_syntax::is_reported(rel, bytes, claimed, err))
                 .map(|err| rules::input::yaml_syntax::finding(rel, &err)),
         );
     }

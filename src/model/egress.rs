@@ -231,7 +231,7 @@ impl Denial {
     pub fn namespaces_text(&self) -> String {
         let list: Vec<String> = self.namespaces.iter().map(|n| format!("`{n}`")).collect();
         let plural = if list.len() == 1 { "" } else { "s" };
-        format!("namespace{plural} {}", list.join(", "))
+        format!("namespace{plural} {}", crate::finding::bounded_list(&list))
     }
 }
 
