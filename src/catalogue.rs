@@ -33,7 +33,11 @@ pub struct RuleMeta {
     /// The configuration keys that make the rule exact: what it cannot know
     /// from the manifests alone (`dvmlint explain` lists them). `Some([])`:
     /// exact from the manifests alone; `None`: not stated.
-    #[serde(default, rename = "exact-with", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "exact-with",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exact_with: Option<Vec<ExactWith>>,
     #[serde(default)]
     pub examples: Option<Examples>,

@@ -70,7 +70,9 @@ fn failing_examples_fail_and_passing_examples_pass() {
 fn model_rules_list_the_keys_that_make_them_exact() {
     let mut missing = Vec::new();
     for rule in catalogue::rules() {
-        if matches!(rule.family.as_str(), "network" | "egress" | "proxy") && rule.exact_with.is_none() {
+        if matches!(rule.family.as_str(), "network" | "egress" | "proxy")
+            && rule.exact_with.is_none()
+        {
             missing.push(rule.id.clone());
         }
     }

@@ -38,10 +38,14 @@ fn one<'f>(all: &'f [Finding], rule: &str, file: &str) -> &'f Finding {
 #[test]
 fn cidrs_standing_in_for_ingress_are_said() {
     let all = findings("assumptions-stated");
-    for (rule, file) in [("DVM101", "source/app1.yaml"), ("DVM110", "source/app2.yaml")] {
+    for (rule, file) in [
+        ("DVM101", "source/app1.yaml"),
+        ("DVM110", "source/app2.yaml"),
+    ] {
         let f = one(&all, rule, file);
         assert!(
-            f.message.contains("checked against the `cidrs` of cluster `target`")
+            f.message
+                .contains("checked against the `cidrs` of cluster `target`")
                 && f.message.contains("set `ingress`"),
             "{rule}: {}",
             f.message
@@ -62,7 +66,11 @@ fn skipped_workers_are_named_with_the_key() {
     let all = findings("noproxy-workers-skipped-unknown-machine-network");
     let f = one(&all, "DVM201", "src/proxy.yaml");
     assert_eq!(f.severity, Severity::Info);
-    assert!(f.message.contains("`10.0.5.21`, `10.0.5.22`"), "{}", f.message);
+    assert!(
+        f.message.contains("`10.0.5.21`, `10.0.5.22`"),
+        "{}",
+        f.message
+    );
     assert!(f.help.as_deref().unwrap().contains("`machineNetwork`"));
 }
 
@@ -70,22 +78,35 @@ fn skipped_workers_are_named_with_the_key() {
 fn a_proxy_by_name_is_never_checked_against_the_targets_cidrs() {
     let all = findings("stunnel-proxy-hostname-destination");
     assert!(
-        all.iter().all(|f| !f.message.contains("10.0.0.0/16 on TCP port 3128")),
+        all.iter()
+            .all(|f| !f.message.contains("10.0.0.0/16 on TCP port 3128")),
         "{all:#?}"
     );
     let f = one(&all, "DVM110", "source/app1/firewall.yaml");
     assert_eq!(f.severity, Severity::Info);
-    assert!(f.message.contains("proxy.corp.example.com"), "{}", f.message);
+    assert!(
+        f.message.contains("proxy.corp.example.com"),
+        "{}",
+        f.message
+    );
     let help = f.help.as_deref().unwrap();
     assert!(help.contains("`hosts:`"), "{help}");
-    assert!(!help.contains("`cidrs`") && !help.contains("`ingress`"), "{help}");
+    assert!(
+        !help.contains("`cidrs`") && !help.contains("`ingress`"),
+        "{help}"
+    );
 }
 
 #[test]
 fn an_unrelated_dns_name_is_named_in_dvm110() {
     let all = findings("egress-dnsname-allow-unrelated-host");
     let f = one(&all, "DVM110", "source/app1.yaml");
-    assert!(f.message.contains("`dnsName: registry.example.org` names another host"), "{}", f.message);
+    assert!(
+        f.message
+            .contains("`dnsName: registry.example.org` names another host"),
+        "{}",
+        f.message
+    );
 }
 
 #[test]
@@ -93,7 +114,10 @@ fn a_misnamed_egress_firewall_is_merged_not_renamed_onto_default() {
     let all = findings("egress-ignored-firewall-denies-nothing");
     let f = one(&all, "DVM112", "source/app1.yaml");
     let help = f.help.as_deref().unwrap();
-    assert!(help.contains("merge its rules into the namespace's EgressFirewall `default`"), "{help}");
+    assert!(
+        help.contains("merge its rules into the namespace's EgressFirewall `default`"),
+        "{help}"
+    );
     assert!(!help.contains("rename"), "{help}");
     assert_eq!(f.related.len(), 1);
 }

@@ -71,8 +71,7 @@ fn probe_denies_what_check_reports_blocked() {
                 .filter(|q| namespace.as_deref().is_none_or(|n| q.namespace == n))
                 // An unbound object applies to the namespaces its message names.
                 .filter(|q| {
-                    namespace.is_some()
-                        || finding.message.contains(&format!("`{}`", q.namespace))
+                    namespace.is_some() || finding.message.contains(&format!("`{}`", q.namespace))
                 })
                 .collect();
             let answers: Vec<_> = matching
@@ -111,12 +110,16 @@ fn probe_denies_what_check_reports_blocked() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // Not vacuous: the fixtures hold many blocked-traffic findings.
     assert!(checked >= 20, "only {checked} findings checked");
-    assert!(firewall_checked >= 5, "only {firewall_checked} DVM110 findings checked");
+    assert!(
+        firewall_checked >= 5,
+        "only {firewall_checked} DVM110 findings checked"
+    );
 }
 
 #[test]
 fn probe_names_the_firewall_that_decides_and_asks_about_pods() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/egress-dnsname-allow-unrelated-host");
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/egress-dnsname-allow-unrelated-host");
     let project = probe::load_project(&[root], None).unwrap();
     let (pod, _, _) = probe::parse_pod_target("app1/owner=directvolumemigration:6443").unwrap();
     let query = probe::Query {
@@ -132,7 +135,10 @@ fn probe_names_the_firewall_that_decides_and_asks_about_pods() {
     assert!(!answer.allowed);
     assert_eq!(answer.decided_by, "EgressFirewall");
     assert_eq!(answer.firewall_denials[0].rule, "egress[1]");
-    assert!(probe::human(&answer).contains("denied by EgressFirewall `default` in namespace `app1` rule egress[1]"));
+    assert!(
+        probe::human(&answer)
+            .contains("denied by EgressFirewall `default` in namespace `app1` rule egress[1]")
+    );
     // Pod-to-pod traffic stays in the cluster: the firewall does not apply.
     let to_pod = probe::Query {
         remote: probe::Remote::Pod(pod),

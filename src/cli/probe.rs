@@ -475,11 +475,7 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
                         location.span.start.col,
                     )),
                 });
-                for maybe in verdict
-                    .may_match
-                    .iter()
-                    .filter(|m| m.rule < decision.rule)
-                {
+                for maybe in verdict.may_match.iter().filter(|m| m.rule < decision.rule) {
                     if let Some((i, _)) = firewall.rule(maybe.rule) {
                         notes.push(format!(
                             "{}: egress[{i}] targets a `dnsName` or nodes whose addresses are unknown; it is not counted as allowing",

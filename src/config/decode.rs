@@ -354,7 +354,10 @@ impl Decoder<'_> {
         let mut out: Vec<(String, Vec<IpNet>)> = Vec::new();
         for (key, value) in node.entries() {
             let name = self.string(key)?;
-            if name.parse::<std::net::IpAddr>().is_ok() || name.is_empty() || name.contains(['/', ':', ' ']) {
+            if name.parse::<std::net::IpAddr>().is_ok()
+                || name.is_empty()
+                || name.contains(['/', ':', ' '])
+            {
                 return Err(self.err(key, format!("`{name}` is not a host name")));
             }
             let nets = if value.is_seq() {
@@ -498,7 +501,10 @@ hosts:
         assert_eq!(config.namespaces[1].destination, "app2-new");
         assert_eq!(config.max_file_size, 16 * 1024 * 1024);
         assert_eq!(config.severity, vec![("DVM401".to_owned(), Severity::Info)]);
-        assert_eq!(config.clusters[0].mig_cluster.as_deref(), Some("src-cluster"));
+        assert_eq!(
+            config.clusters[0].mig_cluster.as_deref(),
+            Some("src-cluster")
+        );
         assert_eq!(config.clusters[0].pos, yaml::Pos::new(3, 11));
         assert_eq!(config.clusters[1].paths_pos, Some(yaml::Pos::new(16, 12)));
         assert_eq!(config.namespaces[1].pos.line, 18);
@@ -532,7 +538,11 @@ hosts:
         assert!(parse("mtcVersion: 1.10\n").is_ok());
         assert!(parse("mtcVersion: banana\n").is_err());
         let err = parse("clusters:\n  - name: a\n    migcluster: host\n").unwrap_err();
-        assert!(err.message.contains("did you mean `migCluster`"), "{}", err.message);
+        assert!(
+            err.message.contains("did you mean `migCluster`"),
+            "{}",
+            err.message
+        );
         assert!(parse("clusters:\n  - name: a\n    migCluster: Host_1\n").is_err());
         let twice = "clusters:\n  - {name: a, migCluster: host}\n  - {name: b, migCluster: host}\n";
         assert_eq!(parse(twice).unwrap_err().pos, Some(yaml::Pos::new(3, 27)));

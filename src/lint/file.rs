@@ -222,9 +222,8 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
     // ellipsis, which cuts an object from its `spec` (DVM402). Only a file
     // holding such a line has its spec-less documents noted.
     let may_be_cut = settings.rules.is_enabled("DVM402")
-        && memchr::memmem::find_iter(bytes, b"...").any(|at| {
-            at == 0 || bytes.get(at - 1) == Some(&b'\n')
-        });
+        && memchr::memmem::find_iter(bytes, b"...")
+            .any(|at| at == 0 || bytes.get(at - 1) == Some(&b'\n'));
     let mut cut = Vec::new();
     // Every document is analysed, and freed, as soon as the parser completes it.
     let mut read = |text: &str, first_line: u32, result: &mut FileResult| {
@@ -235,7 +234,9 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
             rules::is_scanned,
             |document, marked| {
                 if may_be_cut {
-                    cut.extend(rules::hygiene::template_placeholder::without_spec(&document));
+                    cut.extend(rules::hygiene::template_placeholder::without_spec(
+                        &document,
+                    ));
                 }
                 doc.document(&document, marked, result)
             },
@@ -268,7 +269,6 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
             }
         }
     }
-    drop(read);
     if !cut.is_empty() {
         let findings = rules::hygiene::template_placeholder::cut_by_document_end(
             rel,

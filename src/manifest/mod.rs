@@ -150,7 +150,8 @@ pub fn list_items<'n, 'a>(node: &'n Node<'a>) -> Option<&'n [Node<'a>]> {
 /// A value holding an OpenShift Template parameter (`${NAME}`, `${{NAME}}`),
 /// which `oc process` replaces: an unknown value, not a placeholder.
 pub fn is_template_parameter(text: &str) -> bool {
-    text.find("${").is_some_and(|start| text.get(start..).is_some_and(|rest| rest.contains('}')))
+    text.find("${")
+        .is_some_and(|start| text.get(start..).is_some_and(|rest| rest.contains('}')))
 }
 
 #[cfg(test)]

@@ -242,7 +242,8 @@ pub fn cut_by_document_end(
             let trimmed = line.trim_end();
             // `...`, alone or followed by a comment.
             let is_end_marker = trimmed.strip_prefix("...").is_some_and(|rest| {
-                rest.is_empty() || (rest.starts_with([' ', '\t']) && rest.trim_start().starts_with('#'))
+                rest.is_empty()
+                    || (rest.starts_with([' ', '\t']) && rest.trim_start().starts_with('#'))
             });
             if is_end_marker {
                 let line_no = u32::try_from(offset).unwrap_or(u32::MAX).saturating_add(1);
@@ -265,7 +266,10 @@ pub fn cut_by_document_end(
                 break;
             }
             let is_end_line = offset == start;
-            if !(is_end_line || trimmed.trim_start().is_empty() || trimmed.trim_start().starts_with('#')) {
+            if !(is_end_line
+                || trimmed.trim_start().is_empty()
+                || trimmed.trim_start().starts_with('#'))
+            {
                 break;
             }
         }
