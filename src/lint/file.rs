@@ -219,11 +219,10 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
         policies: settings.policies,
     };
     // A bare `...` line ends a YAML document: the documentation uses it as an
-    // ellipsis, which cuts an object from its `spec` (DVM402). Only a file
-    // holding such a line has its spec-less documents noted.
-    let may_be_cut = settings.rules.is_enabled("DVM402")
-        && memchr::memmem::find_iter(bytes, b"...")
-            .any(|at| at == 0 || bytes.get(at - 1) == Some(&b'\n'));
+    // ellipsis, which cuts an object from its `spec` (DVM402). The spec-less
+    // documents of the few kinds it matters for are noted as they stream by;
+    // only then is the text searched for the marker.
+    let may_be_cut = settings.rules.is_enabled("DVM402");
     let mut cut = Vec::new();
     // Every document is analysed, and freed, as soon as the parser completes it.
     let mut read = |text: &str, first_line: u32, result: &mut FileResult| {
