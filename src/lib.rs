@@ -1,6 +1,7 @@
 //! dvmlint: lint Kubernetes/OpenShift manifest repositories for configuration that
 //! breaks MTC Direct Volume Migration. See `docs/architecture.md` for the map.
 
+pub mod boundary;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod lsp;
 pub mod manifest;
 pub mod model;
 pub mod net;
+pub mod parsed;
 pub mod policy;
 pub mod proxy;
 pub mod report;
@@ -19,4 +21,5 @@ pub mod snake_case;
 pub mod suggest;
 pub mod suppress;
 pub mod timings;
+pub mod units;
 pub mod yaml;

@@ -29,7 +29,7 @@ use crate::net::ports::{PortRange, PortSet, Protocol, Region};
 pub struct FirewallObject {
     /// The object without its tree (`manifest` holds what was read from it).
     pub object: ModelObject,
-    /// Read in the per-file stage (`lint::file::Body`).
+    /// Read in the per-file stage (`parsed::Body`).
     pub manifest: Arc<FirewallManifest>,
     /// The rules the platform accepts, for the evaluator.
     pub eval: EgressFirewall,
@@ -106,13 +106,16 @@ impl Firewalls {
     pub fn build(project: &Project) -> Firewalls {
         let mut nodes: Vec<Vec<ClusterNode>> = vec![Vec::new(); project.clusters.len()];
         let mut firewalls = Vec::new();
-        for (_, object) in project.modelled() {
+        for (index, object) in project.modelled() {
             let meta = &object.object.meta;
             if meta.is("", "Node") {
                 if let Some(list) = object.cluster.and_then(|c| nodes.get_mut(c)) {
                     list.push(ClusterNode::from_node(meta, object.object.tree()));
                 }
-            } else if let Some(manifest) = object.object.firewall() {
+            } else if let Some(manifest) = object.object.firewall()
+                // What `kubectl apply` leaves: a later definition replaces it.
+                && !project.is_replaced(index)
+            {
                 firewalls.push((object, manifest));
             }
         }

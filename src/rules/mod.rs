@@ -263,6 +263,11 @@ pub const REGISTRY: &[(&str, Check)] = &[
         "DVM402",
         Check::Document(hygiene::template_placeholder::check),
     ),
+    // Object names and namespaces, once Kustomize patch files are set apart.
+    (
+        "DVM402",
+        Check::Project(hygiene::template_placeholder::check_names),
+    ),
     (
         "DVM403",
         Check::Document(hygiene::unknown_migrationcontroller_field::check),
