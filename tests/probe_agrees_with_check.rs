@@ -146,6 +146,14 @@ fn probe_names_the_firewall_that_decides_and_asks_about_pods() {
     };
     let answer = probe::answer(&project, &to_pod).unwrap();
     assert!(answer.allowed && answer.firewall_denials.is_empty());
+    assert!(
+        answer
+            .notes
+            .iter()
+            .any(|n| n.contains("do not apply to a pod")),
+        "{:?}",
+        answer.notes
+    );
     assert!(probe::parse_pod_target("/x=y:1").is_err());
     assert!(probe::parse_pod_target("app1/x=y").is_err());
     assert!(probe::parse_pod_target("app1:6443/udp").is_ok());

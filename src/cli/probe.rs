@@ -451,6 +451,16 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
     };
     let mut notes = Vec::new();
     let mut firewall_denials = Vec::new();
+    if let (PolicyType::Egress, Remote::Pod(_)) = (query.direction, &query.remote)
+        && !project
+            .firewalls()
+            .applying(cluster, &query.pod.namespace)
+            .is_empty()
+    {
+        notes.push(
+            "the namespace's egress firewalls filter only traffic leaving the cluster: they do not apply to a pod of the same cluster".to_owned(),
+        );
+    }
     if let (PolicyType::Egress, Remote::Addresses(addresses)) = (query.direction, &query.remote) {
         let firewalls = project.firewalls();
         for fw in firewalls.applying(cluster, &query.pod.namespace) {
