@@ -573,3 +573,127 @@ fn a_failed_write_never_leaves_the_cache_visible_to_git() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+// ---- 3. Masking that cannot be bypassed ----
+
+const MC_HEAD: &str = "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\nmetadata:\n  name: migration-controller\n  namespace: openshift-migration\nspec:\n";
+
+#[test]
+fn a_proxy_password_without_a_scheme_is_masked_everywhere() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("mc.yaml"),
+        format!(
+            "{MC_HEAD}  stunnel_tcp_proxy: dvm:NOSCHEME42@proxy:3128\n  stunnel_tcp_procy: x\n"
+        ),
+    )
+    .unwrap();
+    assert_never_printed(&s.repo, &["."], &["NOSCHEME42"]);
+}
+
+#[test]
+fn a_document_that_does_not_parse_leaks_no_password() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("broken.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\ndata:\n  \
+         proxy: http://user:BROKENPASS7@proxy:3128\n  bad: ]\n  after: 1\n",
+    )
+    .unwrap();
+    fs::write(
+        s.repo.join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  \
+         token: BROKENVALUE8\n  bad: ]\n  after: 1\n",
+    )
+    .unwrap();
+    let outputs = assert_never_printed(&s.repo, &["."], &["BROKENPASS7", "BROKENVALUE8"]);
+    assert!(outputs[0].contains("DVM001"), "{}", outputs[0]);
+}
+
+#[test]
+fn a_secret_in_a_file_name_is_masked_in_every_format() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: app\nstringData:\n  \
+         token: NAMESECRET5\n",
+    )
+    .unwrap();
+    fs::write(s.repo.join("NAMESECRET5.yaml"), PLACEHOLDER).unwrap();
+    let outputs = assert_never_printed(&s.repo, &["."], &["NAMESECRET5"]);
+    assert!(outputs[1].contains("****.yaml:5:14"), "{}", outputs[1]);
+}
+
+#[test]
+fn a_password_printed_snake_cased_or_lower_cased_is_masked() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("mc.yaml"),
+        format!(
+            "{MC_HEAD}  stunnel_tcp_proxy: http://dvm:Zq8SecretKey99@proxy:3128\n  \
+             Zq8SecretKey99Enabled: true\n  http://dvm:Zq8SecretKey99@proxy:3128: x\n"
+        ),
+    )
+    .unwrap();
+    let outputs = assert_never_printed(
+        &s.repo,
+        &["."],
+        &[
+            "Zq8SecretKey99",
+            "zq8secretkey99",
+            "zq_8_secret_key_99",
+            "zq8_secret_key99",
+        ],
+    );
+    assert!(outputs[1].contains("DVM403"), "{}", outputs[1]);
+}
+
+#[test]
+fn a_lone_carriage_return_does_not_move_the_mask() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("secret.yaml"),
+        "apiVersion: v1\rkind: Secret\rmetadata:\r  name: s\r  namespace: <ns>\rstringData:\r  \
+         token: \"CRSECRET\\x41\"\r",
+    )
+    .unwrap();
+    let outputs = assert_never_printed(&s.repo, &["."], &["CRSECRET"]);
+    assert!(outputs[0].contains("DVM402"), "{}", outputs[0]);
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let s = scratch();
+    fs::write(
+        s.repo
+            .join("evil\u{1b}[2J\nforged.yaml:1:1: error[DVM999] fake.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"x\\e]0;title\\a\\nFAKE\"\n  \
+         namespace: <ns>\n",
+    )
+    .unwrap();
+    for format in ["human", "concise", "github"] {
+        let out = run(&["check", "--no-cache", "--format", format, "."], &s.repo);
+        let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            !printed.contains('\u{1b}') && !printed.contains('\u{7}'),
+            "{format}: {printed:?}"
+        );
+        assert!(
+            !printed.lines().any(|l| l.starts_with("forged.yaml")),
+            "{format}: {printed}"
+        );
+    }
+}
+
+#[test]
+fn a_placeholder_is_never_masked_as_a_secret() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: <namespace>\nstringData:\n  \
+         password: <password>\n",
+    )
+    .unwrap();
+    let printed = concise(&s.repo, &["."]);
+    assert!(!printed.contains("`****`"), "{printed}");
+}

@@ -228,10 +228,12 @@ fn check(args: CheckArgs) -> i32 {
             return fail(&format!("{}: no such file or folder", path.display()));
         }
     }
-    let run = match lint::run(&options) {
+    let mut run = match lint::run(&options) {
         Ok(run) => run,
         Err(err @ (LintError::Config(_) | LintError::Usage(_))) => return fail(&err.to_string()),
     };
+    // One redaction pass over everything printed (docs/security.md).
+    report::redact::redact_run(&mut run);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if to_terminal {
         Format::Human
