@@ -9,6 +9,7 @@
 )]
 
 use std::fs;
+use std::io::Read as _;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -61,19 +62,36 @@ fn run_with(args: &[&str], cwd: &Path, limit: Duration, env: &[(&str, &Path)]) -
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Drained while it runs: a full pipe would block the child.
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).unwrap();
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
         if start.elapsed() > limit {
             child.kill().unwrap();
-            let out = child.wait_with_output().unwrap();
+            child.wait().unwrap();
             panic!(
                 "dvmlint {args:?} did not end within {limit:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
+                String::from_utf8_lossy(&stderr.join().unwrap())
             );
         }
         std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
-    child.wait_with_output().unwrap()
 }
 
 fn run(args: &[&str], cwd: &Path) -> Output {
@@ -696,4 +714,91 @@ fn a_placeholder_is_never_masked_as_a_secret() {
     .unwrap();
     let printed = concise(&s.repo, &["."]);
     assert!(!printed.contains("`****`"), "{printed}");
+}
+
+// ---- 4. Bounded output work ----
+
+#[test]
+fn the_human_format_is_linear_in_findings() {
+    // 5,000 findings in one 540 KB file: quadratic work took minutes here.
+    let s = scratch();
+    let mut text = String::new();
+    for i in 0..5_000 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  namespace: <ns>\n# {}\n",
+            "x".repeat(20)
+        ));
+    }
+    fs::write(s.repo.join("many.yaml"), text).unwrap();
+    let out = run_for(
+        &["check", "--no-cache", "--format", "human", "."],
+        &s.repo,
+        Duration::from_secs(90),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches("DVM402")
+            .count(),
+        5_000
+    );
+}
+
+#[test]
+fn a_huge_file_skipped_for_size_is_never_read_for_an_excerpt() {
+    let s = scratch();
+    let file = fs::File::create(s.repo.join("huge.yaml")).unwrap();
+    file.set_len(3 << 30).unwrap(); // sparse: no disk used
+    let out = run_for(
+        &["check", "--no-cache", "--format", "human", "."],
+        &s.repo,
+        Duration::from_secs(30),
+    );
+    assert!(out.stdout.len() < 10_000, "{} bytes", out.stdout.len());
+    assert!(text(&out).contains("DVM003"));
+}
+
+#[test]
+fn an_anchor_quoted_many_times_does_not_blow_up_messages() {
+    let s = scratch();
+    let big = "y".repeat(200_000);
+    let mut text = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: app\ndata:\n  big: &big \"{big}\"\n"
+    );
+    let mut asserts = String::new();
+    for i in 0..200 {
+        text.push_str(&format!("  k{i}: *big\n"));
+        asserts.push_str(&format!("  - path: data.k{i}\n    equals: nothing\n"));
+    }
+    fs::write(s.repo.join("anchors.yaml"), text).unwrap();
+    fs::create_dir_all(s.repo.join("policies")).unwrap();
+    // 200 findings quoting a 200 KB value: 40 MB of messages before.
+    fs::write(
+        s.repo.join("policies/echo.yaml"),
+        format!(
+            "id: ORG001\nname: echo-value\nseverity: warning\nsummary: echo\n\
+             match: {{ apiVersion: v1, kind: ConfigMap }}\nassert:\n{asserts}message: \"{{value}}\"\n"
+        ),
+    )
+    .unwrap();
+    fs::write(
+        s.repo.join(".dvmlint.yaml"),
+        "custom-rules: [\"policies/*.yaml\"]\nmax-file-size: 64MiB\n",
+    )
+    .unwrap();
+    for format in ["concise", "json", "human"] {
+        let out = run_for(
+            &["check", "--no-cache", "--format", format, "."],
+            &s.repo,
+            Duration::from_secs(60),
+        );
+        assert!(
+            out.stdout.len() < 4 << 20
+                && String::from_utf8_lossy(&out.stdout)
+                    .matches("more bytes")
+                    .count()
+                    >= 200,
+            "{format}: {} bytes",
+            out.stdout.len()
+        );
+    }
 }

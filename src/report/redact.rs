@@ -10,20 +10,17 @@ use regex::Regex;
 
 use crate::finding::{Finding, Location};
 
-use super::source::byte_offset;
-
 pub struct Redactor<'s> {
-    /// Longest first, so that a secret containing another is masked whole;
-    /// each secret with the forms rules may print it in (lower-cased,
-    /// snake-cased as operator-sdk reads keys).
-    secrets: Vec<Cow<'s, str>>,
     /// Every secret as rules may print it transformed: any case, with `_`
     /// between any two characters (operator-sdk snake-cases keys: a URL used as
     /// a key comes back as `…_zq8_secret_key99@…`).
     transformed: Option<Regex>,
-    /// Scalars a secret was read from: where the source writes it differently
-    /// from its value (escapes, line folding), the whole scalar is masked.
-    spans: &'s [Location],
+    /// All secrets at once, the longest match first (a secret containing
+    /// another is masked whole): one pass over a text, whatever their number.
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// Scalars a secret was read from, by file: where the source writes it
+    /// differently from its value (escapes, line folding), the whole scalar is masked.
+    spans: std::collections::HashMap<&'s str, Vec<&'s Location>>,
 }
 
 pub const MASK: &str = "****";
@@ -77,6 +74,10 @@ pub fn credential_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
+/// With more secrets than this, their transformed forms are not looked for
+/// (one pattern of them all would be too large to build); credentials still are.
+const TRANSFORMED_SECRETS_MAX: usize = 2_000;
+
 /// Secrets longer than this are masked verbatim only.
 const TRANSFORMED_MAX: usize = 256;
 
@@ -125,16 +126,30 @@ impl<'s> Redactor<'s> {
         }
         all.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         all.dedup();
-        let transformed = transformed_pattern(&all);
+        let transformed = if all.len() <= TRANSFORMED_SECRETS_MAX {
+            transformed_pattern(&all)
+        } else {
+            None
+        };
+        let automaton = (!all.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(all.iter().map(AsRef::<str>::as_ref))
+                    .ok()
+            })
+            .flatten();
         Redactor {
-            secrets: all,
             transformed,
-            spans: &[],
+            automaton,
+            spans: std::collections::HashMap::new(),
         }
     }
 
     pub fn with_spans(mut self, spans: &'s [Location]) -> Self {
-        self.spans = spans;
+        for span in spans {
+            self.spans.entry(&*span.file).or_default().push(span);
+        }
         self
     }
 
@@ -146,34 +161,37 @@ impl<'s> Redactor<'s> {
     /// breaks and tabs become `?`, and a lone `\r` a `\n` (a line break either
     /// way for YAML), so a terminal shows the lines the parser saw.
     pub fn mask_source(&self, file: &str, text: &str) -> String {
-        let mut out = text.to_owned();
-        for span in self.spans.iter().filter(|l| &*l.file == file) {
-            let start = byte_offset(text, span.span.start);
-            let end = byte_offset(text, span.span.end).max(start);
+        let index = super::source::LineIndex::new(text);
+        // Whole scalars to mask, found first, applied in one pass.
+        let mut whole: Vec<std::ops::Range<usize>> = Vec::new();
+        for span in self.spans.get(file).into_iter().flatten() {
+            let start = index.offset(text, span.span.start);
+            let end = index.offset(text, span.span.end).max(start);
             let Some(raw) = text.get(start..end) else {
                 continue;
             };
-            if self
-                .secrets
-                .iter()
-                .any(|secret| raw.contains(secret.as_ref()))
-                || !credential_ranges(raw).is_empty()
-            {
+            let verbatim = self
+                .automaton
+                .as_ref()
+                .is_some_and(|automaton| automaton.is_match(raw));
+            if verbatim || !credential_ranges(raw).is_empty() {
                 continue;
             }
-            let masked: String = raw
-                .chars()
-                .map(|c| match c {
-                    '\n' | '\r' => c.to_string(),
-                    _ => "*".repeat(c.len_utf8()),
-                })
-                .collect();
-            out.replace_range(start..end, &masked);
+            whole.push(start..end);
         }
-        let out = self
-            .apply_with(&out, |secret| "*".repeat(secret.len()))
-            .into_owned();
-        let mut bytes = out.into_bytes();
+        let mut bytes = self
+            .apply_with(text, |secret| "*".repeat(secret.len()))
+            .into_owned()
+            .into_bytes();
+        for range in whole {
+            // Whole characters of the original text: `*` per byte keeps UTF-8
+            // valid; line breaks are kept.
+            if let Some(part) = bytes.get_mut(range) {
+                part.iter_mut()
+                    .filter(|b| **b != b'\n' && **b != b'\r')
+                    .for_each(|b| *b = b'*');
+            }
+        }
         for range in credential_ranges(std::str::from_utf8(&bytes).unwrap_or_default()) {
             if let Some(part) = bytes.get_mut(range) {
                 part.fill(b'*');
@@ -190,7 +208,7 @@ impl<'s> Redactor<'s> {
                 };
             }
         }
-        // Only ASCII bytes were replaced, by ASCII bytes: still UTF-8.
+        // Only whole characters were replaced, byte for byte, by ASCII: still UTF-8.
         String::from_utf8(bytes).unwrap_or_default()
     }
 
@@ -218,15 +236,20 @@ impl<'s> Redactor<'s> {
         Cow::Owned(out)
     }
 
-    /// Replaces every secret in `text` with `mask(secret)`.
+    /// Replaces every secret in `text` with `mask(secret)`, in one pass.
     pub fn apply_with<'t>(&self, text: &'t str, mask: impl Fn(&str) -> String) -> Cow<'t, str> {
-        let mut out = Cow::Borrowed(text);
-        for secret in &self.secrets {
-            if out.contains(secret.as_ref()) {
-                out = Cow::Owned(out.replace(secret.as_ref(), &mask(secret)));
-            }
+        let Some(automaton) = &self.automaton else {
+            return Cow::Borrowed(text);
+        };
+        if !automaton.is_match(text) {
+            return Cow::Borrowed(text);
         }
-        out
+        let mut out = String::with_capacity(text.len());
+        automaton.replace_all_with(text, &mut out, |_, found, dst| {
+            dst.push_str(&mask(found));
+            true
+        });
+        Cow::Owned(out)
     }
 
     /// A name or one-line text: masked, control characters escaped (`\n`,
@@ -251,6 +274,29 @@ pub fn escape_controls(text: &str, keep_breaks: bool) -> String {
         }
     }
     out
+}
+
+/// A message or related message longer than this is cut (an anchored 1 MB
+/// scalar quoted in a message, used 2,000 times, would be 2 GB of output).
+pub const MESSAGE_MAX: usize = 4096;
+/// Help texts are longer (DVM101's allow policy); they are cut here.
+pub const HELP_MAX: usize = 16384;
+
+/// `text` cut at `max` bytes (on a character boundary) with an ellipsis and
+/// how much was left out.
+pub fn truncate(text: String, max: usize) -> String {
+    if text.len() <= max {
+        return text;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!(
+        "{}… ({} more bytes)",
+        text.get(..cut).unwrap_or_default(),
+        text.len() - cut
+    )
 }
 
 /// [`redact_findings`] over a run before it is reported (names included).
@@ -286,9 +332,9 @@ pub fn redact_findings(
         }
     };
     for finding in findings.iter_mut() {
-        finding.message = redactor.line(&finding.message);
+        finding.message = truncate(redactor.line(&finding.message), MESSAGE_MAX);
         if let Some(help) = &mut finding.help {
-            *help = escape_controls(&redactor.apply(help), true);
+            *help = truncate(escape_controls(&redactor.apply(help), true), HELP_MAX);
         }
         if let Some(object) = &mut finding.object {
             object.name = redactor.line(&object.name);
@@ -302,7 +348,7 @@ pub fn redact_findings(
             name(cluster);
         }
         for related in &mut finding.related {
-            related.message = redactor.line(&related.message);
+            related.message = truncate(redactor.line(&related.message), MESSAGE_MAX);
             if names {
                 name(&mut related.location.file);
             }
@@ -398,6 +444,13 @@ mod tests {
         assert_eq!(r.line("a\nb\u{1b}[2Jc\u{7}"), "a\\nb\\u{1b}[2Jc\\u{7}");
         let source = "a: 1\rb: \u{1b}x\n";
         assert_eq!(r.mask_source("f", source), "a: 1\nb: ?x\n");
+    }
+
+    #[test]
+    fn long_messages_are_cut_on_a_character_boundary() {
+        assert_eq!(truncate("short".to_owned(), 10), "short");
+        let cut = truncate("é".repeat(10), 5);
+        assert_eq!(cut, "éé… (16 more bytes)");
     }
 
     #[test]

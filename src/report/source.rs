@@ -92,6 +92,70 @@ impl Sources {
     }
 }
 
+/// Where each line of a text starts (lines break at `\n`, `\r\n` and a lone
+/// `\r`): positions become byte offsets in O(log n + line length), so a file
+/// with many findings is scanned once, not once per finding.
+pub struct LineIndex {
+    bom: usize,
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bom = if text.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
+        let bytes = text.as_bytes();
+        let mut starts = vec![bom];
+        let mut at = bom;
+        while let Some(i) = bytes
+            .get(at..)
+            .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest))
+        {
+            let brk = at + i;
+            let crlf = bytes.get(brk) == Some(&b'\r') && bytes.get(brk + 1) == Some(&b'\n');
+            at = brk + if crlf { 2 } else { 1 };
+            starts.push(at);
+        }
+        LineIndex { bom, starts }
+    }
+
+    /// The byte offset of the start of 1-based `line` (the text's end past the last).
+    pub fn line_start(&self, text: &str, line: usize) -> usize {
+        line.checked_sub(1)
+            .and_then(|i| self.starts.get(i))
+            .copied()
+            .unwrap_or(text.len())
+            .max(self.bom)
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|start| *start <= offset).max(1)
+    }
+
+    /// [`byte_offset`], through the index.
+    pub fn offset(&self, text: &str, pos: Pos) -> usize {
+        let line = usize::try_from(pos.line).unwrap_or(usize::MAX).max(1);
+        if line > self.starts.len() {
+            return text.len();
+        }
+        let start = self.line_start(text, line);
+        let rest = text.get(start..).unwrap_or_default();
+        let line_end = memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len());
+        let col = usize::try_from(pos.col.saturating_sub(1)).unwrap_or(usize::MAX);
+        let within = rest
+            .get(..line_end)
+            .unwrap_or_default()
+            .char_indices()
+            .nth(col)
+            .map_or(line_end, |(i, _)| i);
+        start + within
+    }
+}
+
 /// Whether some line of `bytes` reads `kind: Secret` (quoted or not).
 fn holds_a_secret_kind(bytes: &[u8]) -> bool {
     bytes.split(|b| *b == b'\n' || *b == b'\r').any(|line| {
@@ -163,6 +227,29 @@ mod tests {
         assert!(holds_a_secret_kind(b"- kind: 'Secret'\r"));
         assert!(!holds_a_secret_kind(b"kind: SecretProviderClass\n"));
         assert!(!holds_a_secret_kind(b"kind: ConfigMap\n"));
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_byte_offset() {
+        for text in [
+            "a: 1\nnamé: x\n",
+            "a: 1\rb: 2\r\nc: 3\n",
+            "\u{feff}x: 1\ny",
+            "",
+            "\n\n",
+        ] {
+            let index = LineIndex::new(text);
+            for line in 0..6 {
+                for col in 0..12 {
+                    let pos = Pos::new(line, col);
+                    assert_eq!(
+                        index.offset(text, pos),
+                        byte_offset(text, pos),
+                        "{text:?} {line}:{col}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
