@@ -802,3 +802,71 @@ fn an_anchor_quoted_many_times_does_not_blow_up_messages() {
         );
     }
 }
+
+// ---- 4. Language-server transport ----
+
+fn lsp_frame(body: &str) -> String {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len())
+}
+
+/// `dvmlint lsp` fed `input` then end of input: its exit status and output.
+fn lsp_session(cwd: &Path, input: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+        .args(["lsp", "--max-message-size", "100000"])
+        .current_dir(cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
+}
+
+#[test]
+fn malformed_language_server_frames_are_answered_and_skipped() {
+    let s = scratch();
+    let root = url::Url::from_directory_path(&s.repo).unwrap();
+    let input = [
+        lsp_frame("{not json"),
+        "Content-Length: -5\r\n\r\n".to_owned(),
+        "Content-Type: x\r\n\r\n".to_owned(),
+        format!("Content-Length: 200000\r\n\r\n{}", "z".repeat(200_000)),
+        lsp_frame(&format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"capabilities":{{}},"rootUri":"{root}"}}}}"#
+        )),
+        lsp_frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
+        lsp_frame("[1,2"),
+        lsp_frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#),
+        lsp_frame(r#"{"jsonrpc":"2.0","method":"exit"}"#),
+    ]
+    .concat();
+    let out = lsp_session(&s.repo, input.as_bytes());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", text(&out));
+    assert!(
+        stdout.contains(r#""id":1,"result":{"capabilities""#)
+            || stdout.contains(r#""id":1,"result""#),
+        "{stdout}"
+    );
+    assert!(stdout.matches("-32700").count() >= 3, "{stdout}");
+    assert!(stdout.contains("over the 100000-byte maximum"), "{stdout}");
+}
+
+#[test]
+fn a_huge_content_length_neither_panics_nor_allocates() {
+    let s = scratch();
+    for length in ["18446744073709551615", "10000000000"] {
+        let input = format!("Content-Length: {length}\r\n\r\n{{}}");
+        let out = lsp_session(&s.repo, input.as_bytes());
+        assert_ne!(out.status.code(), Some(101), "{length}: {}", text(&out));
+        assert!(!text(&out).contains("panicked"), "{}", text(&out));
+    }
+}

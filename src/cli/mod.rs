@@ -59,7 +59,12 @@ enum Command {
         format: noproxy_cmd::NoProxyFormat,
     },
     /// Language server on stdin/stdout (LSP 3.17)
-    Lsp,
+    Lsp {
+        /// Largest message accepted, in bytes; larger ones are answered with an
+        /// error and skipped
+        #[arg(long, default_value_t = crate::lsp::transport::DEFAULT_MAX_MESSAGE, value_parser = clap::value_parser!(usize))]
+        max_message_size: usize,
+    },
     /// Answer one reachability question from the repository's model
     Probe(probe::ProbeArgs),
 }
@@ -159,7 +164,7 @@ pub fn main() -> i32 {
             no_proxy,
             format,
         } => noproxy_cmd::run(&hosts, &no_proxy, format),
-        Command::Lsp => crate::lsp::serve(),
+        Command::Lsp { max_message_size } => crate::lsp::serve(max_message_size),
         Command::Probe(args) => probe::run(args),
     }
 }
