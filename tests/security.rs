@@ -470,7 +470,7 @@ fn a_committed_or_altered_cache_is_never_trusted() {
     assert!(stored.contains("\"app.yaml\""), "{stored}");
     // A cache committed by the repository's author, whose finding says
     // something else: another machine (a fresh CI clone) does not use it.
-    let injected = stored.replacen("placeholder", "INJECTED", 1);
+    let injected = stored.replace("<namespace>", "<INJECTED>");
     assert_ne!(injected, stored);
     fs::write(s.repo.join(".dvmlint-cache/results.json"), &injected).unwrap();
     let other = text(&cached_run(&s.repo, &machine_b));

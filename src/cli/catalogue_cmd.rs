@@ -135,6 +135,13 @@ pub fn render(meta: &RuleMeta) -> String {
             out.push_str(&format!("\n## {title}\n\n{}\n", text.trim()));
         }
     }
+    if !meta.exact_with.is_empty() {
+        // What the manifests cannot tell: the keys that make the rule exact.
+        out.push_str("\n## What makes it exact\n\n");
+        for item in &meta.exact_with {
+            out.push_str(&format!("- `{}`: {}\n", item.key, item.gives.trim()));
+        }
+    }
     if let Some(assert) = &meta.assert {
         // A declarative rule (SPEC §10): what it checks is data too.
         let mut sections = serde_yaml::Mapping::new();

@@ -103,6 +103,10 @@ struct CheckArgs {
     /// Write the report to FILE instead of stdout
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Render Kustomize roots and Helm charts: auto (with the tools installed),
+    /// off, or require (exit 2 when a tool is missing); see docs/rendering.md
+    #[arg(long, value_name = "MODE", value_parser = ["auto", "off", "require"], default_value = "auto")]
+    render: String,
     /// Worker threads (default: all cores)
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
@@ -227,6 +231,12 @@ fn check(args: CheckArgs) -> i32 {
             && std::env::var_os("CI").is_none(),
         rules_only: args.rules_only.clone(),
         cache: !args.no_cache,
+        render: match args.render.as_str() {
+            "off" => crate::render::RenderMode::Off,
+            "require" => crate::render::RenderMode::Require,
+            _ => crate::render::RenderMode::Auto,
+        },
+        render_cache: false,
     };
     for path in &args.paths {
         if !path.exists() {

@@ -18,11 +18,15 @@ use crate::discovery::{self, Found, SourceFile, WalkOptions};
 use crate::finding::{Finding, Severity};
 use crate::model::Project;
 use crate::policy::{self, PolicyRule};
+use crate::render::RenderIndex;
+use crate::render::stage::Stage as RenderStage;
 use crate::rules::{self, RuleSet};
 use crate::suppress::{self, Suppression};
+use crate::units::ApplyUnits;
 use crate::yaml::Limits;
 
-use file::{FileResult, FileSettings};
+use crate::parsed::FileResult;
+use file::FileSettings;
 
 /// Everything a run can be told (CLI flags override the configuration).
 #[derive(Clone, Debug, Default)]
@@ -46,6 +50,11 @@ pub struct LintOptions {
     /// Reuse and update the per-file results in `.dvmlint-cache/` (the CLI's
     /// default; `--no-cache` turns it off). Off for the language server and tests.
     pub cache: bool,
+    /// `--render`: render Kustomize roots and Helm charts (docs/rendering.md).
+    pub render: crate::render::RenderMode,
+    /// Keep render outputs in `.dvmlint-cache/` even when `cache` is off (the
+    /// language server, which re-lints on every change).
+    pub render_cache: bool,
 }
 
 /// Runs shorter than this many files finish before a bar would be readable:
@@ -106,6 +115,9 @@ pub struct Loaded {
     pub files: Vec<Arc<str>>,
     /// The custom rules this run loaded (SPEC §10).
     pub custom_rules: Vec<&'static RuleMeta>,
+    /// The renders whose objects are in the model: findings on them are put
+    /// back on their sources ([`RenderIndex::remap`]).
+    pub renders: RenderIndex,
 }
 
 /// The model of the project holding `options.paths`, with no rule run
@@ -115,8 +127,119 @@ pub fn load_model(options: &LintOptions) -> Result<Project, LintError> {
 }
 
 /// Discover, read and parse in parallel, run the document rules of `rules`
-/// (default: the options' and config's selection), and build the model.
+/// (default: the options' and config's selection), and build the model: one
+/// function per stage, in the order the data flows.
 pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, LintError> {
+    let Prepared {
+        root,
+        config,
+        rule_set,
+        policies,
+        custom_rules,
+    } = prepare(options, rules)?;
+    let cluster_names: Vec<Arc<str>> = config
+        .clusters
+        .iter()
+        .map(|c| Arc::from(c.name.as_str()))
+        .collect();
+    let default_cluster: Arc<str> = Arc::from(crate::model::DEFAULT_CLUSTER);
+    let cluster_of = |rel: &str| -> Option<Arc<str>> {
+        if config.clusters.is_empty() {
+            Some(Arc::clone(&default_cluster))
+        } else {
+            config
+                .cluster_of(rel)
+                .and_then(|i| cluster_names.get(i).cloned())
+        }
+    };
+    let settings = FileSettings {
+        max_file_size: config.max_file_size,
+        limits: Limits::default(),
+        rules: &rule_set,
+        policies: &policies,
+        cluster_of: &cluster_of,
+    };
+    let cache = options
+        .cache
+        .then(|| {
+            let key = cache::settings_key(&format!(
+                "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
+                settings.limits
+            ));
+            cache::Cache::open(&root, key)
+        })
+        .flatten();
+    // Rendering: roots are planned when the walk has listed the project and
+    // rendered on the same pool while files are still being parsed.
+    let render_stage = RenderStage::new(
+        &root,
+        &config,
+        options.render,
+        options.cache || options.render_cache,
+    );
+    let files_timing = crate::timings::stage("walk + files (parallel)");
+    let parsed = parse_files(
+        options,
+        &root,
+        &config,
+        &settings,
+        cache.as_ref(),
+        &render_stage,
+    )?;
+    drop(files_timing);
+    let merge_timing = crate::timings::stage("merge file results");
+    let hits = parsed.hits;
+    let (mut results, walk_errors, mut units) = merge(parsed, cache.as_ref());
+    let mut render_findings = Vec::new();
+    let renders = render_stage
+        .finish(&mut results, &mut units, &mut render_findings)
+        .map_err(LintError::Usage)?;
+    let Gathered {
+        mut findings,
+        suppressions,
+        secrets,
+        secret_spans,
+        mut summary,
+    } = gather(&mut results, &walk_errors, hits);
+    findings.append(&mut render_findings);
+    // Render outputs are not files of the project.
+    summary.files = summary.files.saturating_sub(renders.len());
+    let files = results
+        .iter()
+        .filter(|r| !renders.is_output(&r.rel))
+        .map(|r| Arc::clone(&r.rel))
+        .collect();
+    drop(merge_timing);
+    let _model_timing = crate::timings::stage("model");
+    let project = Project::build(root.clone(), config, results, units);
+    Ok(Loaded {
+        root,
+        project,
+        rule_set,
+        findings,
+        suppressions,
+        secrets,
+        secret_spans,
+        summary,
+        files,
+        custom_rules,
+        renders,
+    })
+}
+
+/// What a run is told, resolved: the project root and its configuration, the
+/// rules enabled, the declarative rules to run.
+struct Prepared {
+    root: PathBuf,
+    config: Config,
+    rule_set: RuleSet,
+    policies: Vec<PolicyRule>,
+    custom_rules: Vec<&'static RuleMeta>,
+}
+
+/// Finds the project root and its configuration, loads the custom rules and
+/// resolves which rules run (CLI over config; custom rules' names to ids).
+fn prepare(options: &LintOptions, rules: Option<RuleSet>) -> Result<Prepared, LintError> {
     let first = options
         .paths
         .first()
@@ -157,7 +280,38 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     let custom_metas: Vec<RuleMeta> = custom.iter().map(|r| r.meta.clone()).collect();
     let custom_rules = catalogue::register_custom(&custom_metas);
     let policies: Vec<PolicyRule> = policy::builtin().iter().cloned().chain(custom).collect();
+    Ok(Prepared {
+        root,
+        config,
+        rule_set,
+        policies,
+        custom_rules,
+    })
+}
 
+/// What the walk and the per-file stage hand over, in the order they finished.
+struct ParsedFiles {
+    found: Vec<Analyzed>,
+    walk_errors: Vec<discovery::WalkError>,
+    /// Files whose results came from the cache.
+    hits: usize,
+    /// What is applied together, found from the file list as soon as the
+    /// walk ends, while the per-file stage goes on.
+    units: ApplyUnits,
+}
+
+/// Discovery and the per-file stage, overlapped: the walk runs on one worker
+/// and hands each file to the pool as it finds it, so reading and parsing
+/// start with the first file, not after the listing. Files named on the
+/// command line and editor buffers the walk does not find are read after it.
+fn parse_files(
+    options: &LintOptions,
+    root: &std::path::Path,
+    config: &Config,
+    settings: &FileSettings<'_>,
+    cache: Option<&cache::Cache>,
+    render_stage: &RenderStage<'_>,
+) -> Result<ParsedFiles, LintError> {
     let mut exclude = config.exclude.clone();
     exclude.extend(options.exclude.iter().cloned());
     let excluded = discovery::exclude_set(&exclude).map_err(LintError::Usage)?;
@@ -166,60 +320,27 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         respect_gitignore: !options.no_respect_gitignore,
     };
     let (explicit, explicit_errors) =
-        discovery::explicit_files(&root, &options.paths, options.overlays.keys().cloned());
-
-    let cluster_names: Vec<Arc<str>> = config
-        .clusters
-        .iter()
-        .map(|c| Arc::from(c.name.as_str()))
-        .collect();
-    let default_cluster: Arc<str> = Arc::from(crate::model::DEFAULT_CLUSTER);
-    let cluster_of = |rel: &str| -> Option<Arc<str>> {
-        if config.clusters.is_empty() {
-            Some(Arc::clone(&default_cluster))
-        } else {
-            config
-                .cluster_of(rel)
-                .and_then(|i| cluster_names.get(i).cloned())
-        }
-    };
-    let settings = FileSettings {
-        max_file_size: config.max_file_size,
-        limits: Limits::default(),
-        rules: &rule_set,
-        policies: &policies,
-        cluster_of: &cluster_of,
-    };
+        discovery::explicit_files(root, &options.paths, options.overlays.keys().cloned());
     let bar = options.progress.then(progress_bar);
     let bar_shown = std::sync::atomic::AtomicBool::new(false);
-    let cache = options
-        .cache
-        .then(|| {
-            let key = cache::settings_key(&format!(
-                "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
-                settings.limits
-            ));
-            cache::Cache::open(&root, key)
-        })
-        .flatten();
     let hits = AtomicUsize::new(0);
     let analyze = |source: SourceFile| -> Analyzed {
         let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
-        let (result, hash) = match (&cache, overlay) {
+        let (result, hash) = match (cache, overlay) {
             (Some(cache), None) => {
                 read::with_source(&source.rel, &source.path, settings.max_file_size, |bytes| {
                     let hash = cache::content_hash(bytes);
                     let result = cache.get(&source.rel, hash).inspect(|_| {
                         hits.fetch_add(1, Ordering::Relaxed);
                     });
-                    let result = result
-                        .unwrap_or_else(|| file::analyze_bytes(&source.rel, bytes, &settings));
+                    let result =
+                        result.unwrap_or_else(|| file::analyze_bytes(&source.rel, bytes, settings));
                     (result, Some(hash))
                 })
                 .unwrap_or_else(|result| (*result, None))
             }
             _ => (
-                file::analyze_path(&source.rel, &source.path, overlay, &settings),
+                file::analyze_path(&source.rel, &source.path, overlay, settings),
                 None,
             ),
         };
@@ -237,25 +358,35 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             hash,
         }
     };
-    // The walk runs on one worker and hands each file to the pool as it finds
-    // it, so reading and parsing start with the first file, not after the listing.
-    let files_timing = crate::timings::stage("walk + files (parallel)");
-    let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>) {
+    let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>, ApplyUnits) {
         let found = std::sync::Mutex::new(Vec::new());
         let mut walk_errors = explicit_errors;
+        let mut listed: Vec<Arc<str>> = explicit.iter().map(|s| Arc::clone(&s.rel)).collect();
+        let mut units = ApplyUnits::default();
         rayon::scope(|scope| {
-            for item in discovery::walk_iter(&root, &walk_options, &excluded) {
+            for item in discovery::walk_iter(root, &walk_options, &excluded) {
                 match item {
-                    Found::File(source) => scope.spawn(|_| {
-                        let analyzed = analyze(source);
-                        found
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push(analyzed);
-                    }),
+                    Found::File(source) => {
+                        listed.push(Arc::clone(&source.rel));
+                        scope.spawn(|_| {
+                            let analyzed = analyze(source);
+                            found
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .push(analyzed);
+                        });
+                    }
                     Found::Error(err) => walk_errors.push(err),
                 }
             }
+            // The apply units stage, on the walk's thread while the pool parses.
+            let timing = crate::timings::stage("apply units");
+            units = ApplyUnits::discover(&listed, &|rel| {
+                read_small(root, rel, &options.overlays, settings.max_file_size)
+            });
+            drop(timing);
+            // Rendering: each Kustomize root and Helm chart on the same pool.
+            render_stage.spawn(scope, &units, settings);
         });
         let mut found = found
             .into_inner()
@@ -273,9 +404,9 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
                 .collect();
             found.par_extend(extra.into_par_iter().map(&analyze));
         }
-        (found, walk_errors)
+        (found, walk_errors, units)
     };
-    let (mut found, mut walk_errors) = match options.jobs {
+    let (found, walk_errors, units) = match options.jobs {
         Some(jobs) => rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build()
@@ -283,10 +414,46 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             .install(walk_and_analyze),
         None => walk_and_analyze(),
     };
-    drop(files_timing);
-    let merge_timing = crate::timings::stage("merge file results");
-    // Back in a fixed order: files by path (the same file found twice counts
-    // once), walk errors by path.
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(ParsedFiles {
+        found,
+        walk_errors,
+        hits: hits.into_inner(),
+        units,
+    })
+}
+
+/// The text of `rel` for the apply units stage (an editor buffer first):
+/// `None` when it cannot be read or is over the size limit.
+fn read_small(
+    root: &std::path::Path,
+    rel: &str,
+    overlays: &BTreeMap<PathBuf, Arc<str>>,
+    max_size: u64,
+) -> Option<String> {
+    let path = root.join(rel);
+    if let Some(text) = overlays.get(&path) {
+        return Some(text.to_string());
+    }
+    let size = std::fs::metadata(&path).ok()?.len();
+    (size <= max_size).then(|| std::fs::read_to_string(&path).ok())?
+}
+
+/// The per-file results back in a fixed order, files by path (the same file
+/// found twice counts once), walk errors by path, so every later stage sees the
+/// same order whatever the thread count; stored in the cache when there is one.
+fn merge(
+    parsed: ParsedFiles,
+    cache: Option<&cache::Cache>,
+) -> (Vec<FileResult>, Vec<discovery::WalkError>, ApplyUnits) {
+    let ParsedFiles {
+        mut found,
+        mut walk_errors,
+        hits,
+        units,
+    } = parsed;
     found.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     found.dedup_by(|later, earlier| later.key() == earlier.key());
     walk_errors.sort_by(|a, b| (&a.rel, &a.message).cmp(&(&b.rel, &b.message)));
@@ -294,8 +461,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     // Out of their boxes once, straight into the vector the model takes; in
     // parallel, as each box is read and freed cold. The content hashes only
     // with a cache (a vector of nothing is fresh memory all the same).
-    let hits = hits.into_inner();
-    let mut results: Vec<FileResult> = match &cache {
+    let results = match cache {
         Some(cache) => {
             let (results, hashes): (Vec<FileResult>, Vec<Option<u128>>) = found
                 .into_par_iter()
@@ -306,31 +472,47 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         }
         None => found.into_par_iter().map(|item| *item.result).collect(),
     };
+    (results, walk_errors, units)
+}
 
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let mut findings: Vec<Finding> = walk_errors
-        .iter()
-        .map(|err| rules::input::unreadable_input::walk_error(&err.rel, &err.message))
-        .collect();
-    let mut summary = Summary {
-        files: results.len(),
-        cached: hits,
-        ..Summary::default()
+/// What the run keeps of the per-file results besides their objects.
+struct Gathered {
+    findings: Vec<Finding>,
+    suppressions: Vec<Suppression>,
+    secrets: BTreeSet<String>,
+    secret_spans: Vec<crate::finding::Location>,
+    summary: Summary,
+}
+
+/// Moves the findings, suppressions and secrets out of the per-file results
+/// (not cloned: the model keeps only the objects) and counts them.
+fn gather(
+    results: &mut [FileResult],
+    walk_errors: &[discovery::WalkError],
+    cached: usize,
+) -> Gathered {
+    let mut gathered = Gathered {
+        findings: walk_errors
+            .iter()
+            .map(|err| rules::input::unreadable_input::walk_error(&err.rel, &err.message))
+            .collect(),
+        suppressions: Vec::new(),
+        secrets: BTreeSet::new(),
+        secret_spans: Vec::new(),
+        summary: Summary {
+            files: results.len(),
+            cached,
+            ..Summary::default()
+        },
     };
-    let mut secrets = BTreeSet::new();
-    let mut secret_spans = Vec::new();
-    let mut suppressions = Vec::new();
-    // Moved out, not cloned: the model keeps only the objects.
-    for result in &mut results {
-        summary.documents += result.documents;
-        summary.objects += result.objects.len();
-        findings.append(&mut result.findings);
+    for result in results {
+        gathered.summary.documents += result.documents;
+        gathered.summary.objects += result.objects.len();
+        gathered.findings.append(&mut result.findings);
         if let Some(extras) = result.extras.as_deref_mut() {
-            suppressions.append(&mut extras.suppressions);
-            secrets.extend(extras.secrets.drain(..));
-            secret_spans.extend(
+            gathered.suppressions.append(&mut extras.suppressions);
+            gathered.secrets.extend(extras.secrets.drain(..));
+            gathered.secret_spans.extend(
                 extras
                     .secret_spans
                     .drain(..)
@@ -338,22 +520,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             );
         }
     }
-    let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
-    drop(merge_timing);
-    let _model_timing = crate::timings::stage("model");
-    let project = Project::build(root.clone(), config, results);
-    Ok(Loaded {
-        root,
-        project,
-        rule_set,
-        findings,
-        suppressions,
-        secrets,
-        secret_spans,
-        summary,
-        files,
-        custom_rules,
-    })
+    gathered
 }
 
 pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
@@ -368,10 +535,15 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         summary,
         files,
         custom_rules,
+        renders,
     } = load(options, None)?;
     let rules_timing = crate::timings::stage("project rules");
     findings.extend(rules::run_project_rules(&rule_set, &project));
     drop(rules_timing);
+    renders.remap(&root, &mut findings);
+    let mut suppressions = suppressions;
+    renders.remap_suppressions(&root, &mut suppressions);
+    crate::render::locate::drop_raw_twins(&mut findings);
     let _finish_timing = crate::timings::stage("suppress, filter, sort");
     let unused = suppress::apply(&mut findings, &suppressions, &|id| rule_set.is_enabled(id));
     findings.extend(unused);

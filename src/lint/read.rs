@@ -13,8 +13,9 @@ use std::io::Read as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::file::{FileResult, only};
+use super::file::only;
 use crate::finding::Finding;
+use crate::parsed::FileResult;
 use crate::rules;
 
 /// A worker keeps at most this much buffer between files: one huge file does

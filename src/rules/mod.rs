@@ -4,7 +4,7 @@
 //!   per-file stage (`crate::lint::file`): placeholders, MigrationController keys.
 //! - **Project rules** see the whole model (`crate::model::Project`), after every
 //!   file is read: duplicates, network reachability, proxies.
-//! - **Input rules** (DVM001–DVM003) are raised by the reading stage itself; their
+//! - **Input rules** (DVM001–DVM004) are raised by the reading stage itself; their
 //!   modules only build the findings.
 //!
 //! - **Policy rules** are plain field checks written as data in their catalogue
@@ -176,6 +176,7 @@ pub const REGISTRY: &[(&str, Check)] = &[
     ("DVM001", Check::Input),
     ("DVM002", Check::Input),
     ("DVM003", Check::Input),
+    ("DVM004", Check::Input),
     (
         "DVM101",
         Check::Project(network::rsync_egress_blocked::check),
@@ -263,6 +264,11 @@ pub const REGISTRY: &[(&str, Check)] = &[
         "DVM402",
         Check::Document(hygiene::template_placeholder::check),
     ),
+    // Object names and namespaces, once Kustomize patch files are set apart.
+    (
+        "DVM402",
+        Check::Project(hygiene::template_placeholder::check_names),
+    ),
     (
         "DVM403",
         Check::Document(hygiene::unknown_migrationcontroller_field::check),
@@ -270,6 +276,14 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM404",
         Check::Document(hygiene::conflicting_field_spellings::check),
+    ),
+    (
+        "DVM405",
+        Check::Project(hygiene::migplan_unresolved_cluster::check),
+    ),
+    (
+        "DVM406",
+        Check::Project(hygiene::cluster_matches_nothing::check),
     ),
     ("DVM900", Check::Input),
 ];
