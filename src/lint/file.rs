@@ -57,6 +57,14 @@ pub fn analyze_path(
     settings: &FileSettings<'_>,
 ) -> FileResult {
     if let Some(text) = overlay {
+        // An editor buffer obeys `max-file-size` as the file on disk would.
+        let size = text.len() as u64;
+        if size > settings.max_file_size {
+            return only(
+                rel,
+                crate::rules::input::unreadable_input::too_large(rel, size, settings.max_file_size),
+            );
+        }
         return analyze_bytes(rel, text.as_bytes(), settings);
     }
     super::read::with_source(rel, path, settings.max_file_size, |bytes| {
