@@ -21,6 +21,7 @@ pub mod input;
 pub mod network;
 pub mod proxy;
 pub mod values;
+pub mod versions;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -257,6 +258,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM303",
         Check::Project(values::clusterip_across_clusters::check),
+    ),
+    (
+        "DVM305",
+        Check::Project(values::invalid_controller_limit::check),
     ),
     ("DVM401", Check::Project(hygiene::duplicate_object::check)),
     (
