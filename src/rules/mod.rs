@@ -260,6 +260,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(values::clusterip_across_clusters::check),
     ),
     (
+        "DVM304",
+        Check::Project(values::rsync_options_ignored::check),
+    ),
+    (
         "DVM305",
         Check::Project(values::invalid_controller_limit::check),
     ),
