@@ -21,12 +21,13 @@ fn all_rules(config_file: Option<&Path>, no_config: bool) -> Result<Vec<RuleMeta
     if no_config {
         return Ok(rules);
     }
-    let path = match config_file {
-        Some(path) => Some(path.to_owned()),
-        None => config::discover(Path::new(".")),
+    let config = match config_file {
+        Some(path) => Some(config::load(path)?),
+        None => config::discover(Path::new("."))
+            .map(|path| config::load_discovered(&path))
+            .transpose()?,
     };
-    if let Some(path) = path {
-        let config = config::load(&path)?;
+    if let Some(config) = config {
         rules.extend(crate::policy::load(&config)?.into_iter().map(|r| r.meta));
     }
     Ok(rules)

@@ -256,7 +256,12 @@ fn check(args: CheckArgs) -> i32 {
     };
     let _report_timing = crate::timings::stage("report");
     let sources = if format == Format::Human && report_options.show_source {
-        Sources::load(&run.root, &run.findings, &Default::default())
+        Sources::load_bounded(
+            &run.root,
+            &run.findings,
+            &Default::default(),
+            run.config.max_file_size,
+        )
     } else {
         Sources::default()
     };

@@ -205,17 +205,42 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
         FILE_NAMES
             .iter()
             .map(|name| dir.join(name))
-            .find(|candidate| candidate.is_file())
+            // A link or special file is found too, so that [`load_discovered`]
+            // refuses it aloud rather than the project running unconfigured.
+            .find(|candidate| std::fs::symlink_metadata(candidate).is_ok_and(|m| !m.is_dir()))
     })
 }
 
-/// Reads and validates a configuration file.
+/// Reads and validates a configuration file the user named (`--config`): it
+/// may lie anywhere, but must be a regular file of at most
+/// [`crate::boundary::CONFIG_CAP`] bytes (`/dev/zero`, `/dev/null`, a FIFO are refused).
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let bytes = std::fs::read(path).map_err(|err| ConfigError {
+    let bytes = crate::boundary::read_named(path, crate::boundary::CONFIG_CAP)
+        .map_err(|refusal| unreadable(path, &refusal))?;
+    parse_bytes(path, bytes)
+}
+
+/// Reads and validates a configuration file found by [`discover`]: it is part
+/// of the project it configures, so a link resolving outside its folder is
+/// refused, and so is anything but a regular file of at most
+/// [`crate::boundary::CONFIG_CAP`] bytes. The refusal never shows its content.
+pub fn load_discovered(path: &Path) -> Result<Config, ConfigError> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let bytes = crate::boundary::ProjectBoundary::new(folder)
+        .open_bounded(path, crate::boundary::CONFIG_CAP)
+        .map_err(|refusal| unreadable(path, &refusal))?;
+    parse_bytes(path, bytes)
+}
+
+fn unreadable(path: &Path, refusal: &crate::boundary::Refusal) -> ConfigError {
+    ConfigError {
         path: path.to_owned(),
         pos: None,
-        message: format!("cannot read the configuration: {err}"),
-    })?;
+        message: format!("cannot read the configuration: {refusal}"),
+    }
+}
+
+fn parse_bytes(path: &Path, bytes: Vec<u8>) -> Result<Config, ConfigError> {
     let text = String::from_utf8(bytes).map_err(|err| ConfigError {
         path: path.to_owned(),
         pos: None,

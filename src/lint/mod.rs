@@ -159,13 +159,16 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         policies: &policies,
         cluster_of: &cluster_of,
     };
-    let cache = options.cache.then(|| {
-        let key = cache::settings_key(&format!(
-            "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
-            settings.limits
-        ));
-        cache::Cache::open(&root, key)
-    });
+    let cache = options
+        .cache
+        .then(|| {
+            let key = cache::settings_key(&format!(
+                "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
+                settings.limits
+            ));
+            cache::Cache::open(&root, key)
+        })
+        .flatten();
     // Rendering: roots are planned when the walk has listed the project and
     // rendered on the same pool while files are still being parsed.
     let render_stage = RenderStage::new(
@@ -316,8 +319,8 @@ fn parse_files(
         exclude,
         respect_gitignore: !options.no_respect_gitignore,
     };
-    let mut explicit = Vec::new();
-    add_explicit_files(root, &options.paths, &options.overlays, &mut explicit);
+    let (explicit, explicit_errors) =
+        discovery::explicit_files(root, &options.paths, options.overlays.keys().cloned());
     let bar = options.progress.then(progress_bar);
     let bar_shown = std::sync::atomic::AtomicBool::new(false);
     let hits = AtomicUsize::new(0);
@@ -357,7 +360,7 @@ fn parse_files(
     };
     let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>, ApplyUnits) {
         let found = std::sync::Mutex::new(Vec::new());
-        let mut walk_errors = Vec::new();
+        let mut walk_errors = explicit_errors;
         let mut listed: Vec<Arc<str>> = explicit.iter().map(|s| Arc::clone(&s.rel)).collect();
         let mut units = ApplyUnits::default();
         rayon::scope(|scope| {
@@ -622,31 +625,6 @@ fn check_rule_ids(
 /// Too short or too common to mask without garbling every message.
 fn is_maskable(secret: &str) -> bool {
     secret.len() >= 4 && !matches!(secret, "password" | "pass" | "passwd")
-}
-
-/// Files named on the command line are read even when excluded or ignored
-/// (SPEC §2), and so are open editor buffers not yet on disk; those the walk
-/// does not find are analysed after it.
-fn add_explicit_files(
-    root: &std::path::Path,
-    paths: &[PathBuf],
-    overlays: &BTreeMap<PathBuf, Arc<str>>,
-    sources: &mut Vec<SourceFile>,
-) {
-    let explicit = paths
-        .iter()
-        .map(|p| discovery::absolute(p))
-        .filter(|p| p.is_file())
-        .chain(overlays.keys().cloned());
-    let mut seen = BTreeSet::new();
-    for path in explicit {
-        if seen.insert(path.clone()) {
-            sources.push(SourceFile {
-                rel: discovery::relative(root, &path).into(),
-                path,
-            });
-        }
-    }
 }
 
 /// One item of the parallel stage.

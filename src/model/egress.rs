@@ -52,7 +52,10 @@ pub enum Ignored {
 }
 
 /// Why the platform rejects or ignores a firewall, if it does.
-pub fn ignored(object: &ModelObject, flavor: crate::manifest::egress_firewall::FirewallFlavor) -> Option<Ignored> {
+pub fn ignored(
+    object: &ModelObject,
+    flavor: crate::manifest::egress_firewall::FirewallFlavor,
+) -> Option<Ignored> {
     use crate::manifest::egress_firewall::FirewallFlavor;
     let meta = &object.object.meta;
     if meta.group() != flavor.group() {
@@ -232,7 +235,16 @@ impl Denial {
     }
 }
 
-type DenialKey = (Side, usize, usize, Vec<usize>, Vec<usize>, String, String, String);
+type DenialKey = (
+    Side,
+    usize,
+    usize,
+    Vec<usize>,
+    Vec<usize>,
+    String,
+    String,
+    String,
+);
 
 /// Every Deny that cuts the DVM traffic of a migrated namespace (SPEC §5
 /// DVM110/DVM113), in a deterministic order.

@@ -173,7 +173,11 @@ impl Migration {
             } else {
                 let distinct: Vec<(usize, usize)> =
                     crossing.iter().copied().filter(|(s, t)| s != t).collect();
-                if distinct.is_empty() { crossing } else { distinct }
+                if distinct.is_empty() {
+                    crossing
+                } else {
+                    distinct
+                }
             };
             for (source, target) in across {
                 for mapping in &plan.namespaces {
@@ -324,7 +328,6 @@ fn is(object: &ModelObject, kind: &str) -> bool {
     object.object.meta.is("migration.openshift.io", kind)
 }
 
-
 /// One MigCluster object of the repository.
 #[derive(Clone, Debug)]
 struct MigClusterObject {
@@ -404,8 +407,11 @@ impl ClusterRefs {
         if let Some(cluster) = self.by_config(project, name) {
             return Some(cluster);
         }
-        let objects: Vec<&MigClusterObject> =
-            self.mig_clusters.iter().filter(|m| m.name == name).collect();
+        let objects: Vec<&MigClusterObject> = self
+            .mig_clusters
+            .iter()
+            .filter(|m| m.name == name)
+            .collect();
         let mut found: BTreeSet<usize> = BTreeSet::new();
         for object in &objects {
             if object.is_host {
@@ -468,8 +474,11 @@ impl ClusterRefs {
         let mut out = vec![format!(
             "no configured cluster is named `{name}` or sets `migCluster: {name}`"
         )];
-        let objects: Vec<&MigClusterObject> =
-            self.mig_clusters.iter().filter(|m| m.name == name).collect();
+        let objects: Vec<&MigClusterObject> = self
+            .mig_clusters
+            .iter()
+            .filter(|m| m.name == name)
+            .collect();
         if objects.is_empty() {
             out.push(format!("no MigCluster `{name}` is in the repository"));
         }
@@ -563,7 +572,10 @@ mod tests {
             url_host("https://API.src.example.com:6443").as_deref(),
             Some("api.src.example.com")
         );
-        assert_eq!(url_host("https://[2001:db8::1]:6443").as_deref(), Some("2001:db8::1"));
+        assert_eq!(
+            url_host("https://[2001:db8::1]:6443").as_deref(),
+            Some("2001:db8::1")
+        );
         assert_eq!(url_host("not a url"), None);
     }
 }

@@ -135,18 +135,17 @@ pub fn render(
             inputs: rel_inputs,
             tool: label,
             cached: true,
+            store_key: None,
         };
     }
     let (outcome, keep) = build(&canonical_project, &dir, kustomizer, config);
-    if keep && let Some(store) = store {
-        store.put(key, &outcome);
-    }
     Rendered {
         root: root.clone(),
         outcome,
         inputs: rel_inputs,
         tool: label,
         cached: false,
+        store_key: (keep && store.is_some()).then_some(key),
     }
 }
 

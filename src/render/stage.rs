@@ -46,7 +46,9 @@ impl<'a> Stage<'a> {
             project,
             config,
             mode,
-            store: (cache && mode != RenderMode::Off).then(|| Store::open(project)),
+            store: (cache && mode != RenderMode::Off)
+                .then(|| Store::open(project))
+                .flatten(),
             done: Mutex::new(Vec::new()),
             findings: Mutex::new(Vec::new()),
             error: Mutex::new(None),
@@ -103,6 +105,14 @@ impl<'a> Stage<'a> {
                     Outcome::Rendered(output) => Some(self.analyze(&root, &output.text, settings)),
                     Outcome::Failed { .. } => None,
                 };
+                // Stored once read: an output holding a secret (a rendered
+                // Secret's values, a proxy password) is not.
+                let secret = result.as_ref().and_then(|r| r.extras.as_deref()).is_some_and(
+                    |extras| !extras.secrets.is_empty() || !extras.secret_spans.is_empty(),
+                );
+                if let (Some(store), Some(key), false) = (&self.store, rendered.store_key, secret) {
+                    store.put(key, &rendered.outcome);
+                }
                 self.done
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)

@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+
 use xxhash_rust::xxh3::Xxh3;
 
 use super::Outcome;
@@ -18,18 +19,17 @@ use super::Outcome;
 const FORMAT: u32 = 1;
 
 pub struct Store {
-    dir: PathBuf,
+    entries: crate::lint::cache::Entries,
 }
 
 impl Store {
-    pub fn open(project: &Path) -> Store {
-        Store {
-            dir: project.join(crate::lint::cache::DIR),
-        }
+    /// `None` when no cache can be kept (no machine key).
+    pub fn open(project: &Path) -> Option<Store> {
+        crate::lint::cache::Entries::open(project).map(|entries| Store { entries })
     }
 
     pub fn get(&self, key: u128) -> Option<Outcome> {
-        let bytes = std::fs::read(self.dir.join(format!("render-{key:032x}.json"))).ok()?;
+        let bytes = self.entries.get(&format!("render-{key:032x}.json"))?;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -53,24 +53,20 @@ impl Store {
         hasher.update(&meta.len().to_le_bytes());
         hasher.update(&changed.to_le_bytes());
         let name = format!("tool-{:032x}.txt", hasher.digest128());
-        if let Ok(version) = std::fs::read_to_string(self.dir.join(&name))
+        if let Some(version) = self.entries.get(&name).and_then(|b| String::from_utf8(b).ok())
             && !version.is_empty()
         {
             return Some(version);
         }
         let version = ask()?;
-        let _ = crate::lint::cache::write_file(&self.dir, &name, version.as_bytes());
+        self.entries.put(&name, version.as_bytes());
         Some(version)
     }
 
     /// Best effort: a read-only checkout still lints.
     pub fn put(&self, key: u128, outcome: &Outcome) {
         if let Ok(bytes) = serde_json::to_vec(outcome) {
-            let _ = crate::lint::cache::write_file(
-                &self.dir,
-                &format!("render-{key:032x}.json"),
-                &bytes,
-            );
+            self.entries.put(&format!("render-{key:032x}.json"), &bytes);
         }
     }
 }
@@ -126,7 +122,7 @@ mod tests {
     #[test]
     fn outcomes_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path());
+        let store = Store::open(dir.path()).unwrap();
         let outcome = Outcome::Failed {
             message: "boom".into(),
             help: "fix".into(),
@@ -135,5 +131,10 @@ mod tests {
         store.put(7, &outcome);
         assert_eq!(store.get(7), Some(outcome));
         assert!(dir.path().join(".dvmlint-cache/.gitignore").exists());
+        // An entry this machine did not sign is a miss.
+        let path = dir.path().join(format!(".dvmlint-cache/render-{:032x}.json", 7));
+        let text = std::fs::read_to_string(&path).unwrap().replace("boom", "fine");
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(store.get(7), None);
     }
 }

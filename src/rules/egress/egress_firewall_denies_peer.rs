@@ -71,11 +71,10 @@ fn not_judged(
             .as_deref()
             .unwrap_or("the DVM destination is unknown"),
     );
-    let location = firewall
-        .manifest
-        .rules
-        .get(denial.rule)
-        .map_or_else(|| firewall.location(firewall.object.object.meta.name.span), |r| firewall.location(r.location()));
+    let location = firewall.manifest.rules.get(denial.rule).map_or_else(
+        || firewall.location(firewall.object.object.meta.name.span),
+        |r| firewall.location(r.location()),
+    );
     Finding::new("DVM110", location, message)
         .severity(Severity::Info)
         .help(format!("set {key} to make this check exact"))

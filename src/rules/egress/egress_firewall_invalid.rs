@@ -45,8 +45,12 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         };
         if meta.group() != flavor.group() {
             let other = match flavor {
-                FirewallFlavor::Sdn => "`kind: EgressFirewall` with `apiVersion: k8s.ovn.org/v1`, named `default`, on OVN-Kubernetes",
-                FirewallFlavor::Ovn => "`kind: EgressNetworkPolicy` with `apiVersion: network.openshift.io/v1` on OpenShift SDN",
+                FirewallFlavor::Sdn => {
+                    "`kind: EgressFirewall` with `apiVersion: k8s.ovn.org/v1`, named `default`, on OVN-Kubernetes"
+                }
+                FirewallFlavor::Ovn => {
+                    "`kind: EgressNetworkPolicy` with `apiVersion: network.openshift.io/v1` on OpenShift SDN"
+                }
             };
             out.push(report(
                 meta.api_version.span,
