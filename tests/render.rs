@@ -140,6 +140,11 @@ fn values_that_add_a_default_deny_are_reported_on_the_template_with_the_values()
     // Rendered output is not a file of the project.
     assert_eq!(report["summary"]["files"], 4);
     assert_eq!(out.status.code(), Some(1));
+    // SARIF carries the same as a result property.
+    let sarif = json(&dvmlint(&["check", "--no-cache", "--format", "sarif", "."], root));
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["rendered"]["tool"], "helm");
+    assert_eq!(result["properties"]["rendered"]["release"], "shop-b");
 }
 
 #[test]
