@@ -59,7 +59,12 @@ enum Command {
         format: noproxy_cmd::NoProxyFormat,
     },
     /// Language server on stdin/stdout (LSP 3.17)
-    Lsp,
+    Lsp {
+        /// Largest message accepted, in bytes; larger ones are answered with an
+        /// error and skipped
+        #[arg(long, default_value_t = crate::lsp::transport::DEFAULT_MAX_MESSAGE, value_parser = clap::value_parser!(usize))]
+        max_message_size: usize,
+    },
     /// Answer one reachability question from the repository's model
     Probe(probe::ProbeArgs),
 }
@@ -163,7 +168,7 @@ pub fn main() -> i32 {
             no_proxy,
             format,
         } => noproxy_cmd::run(&hosts, &no_proxy, format),
-        Command::Lsp => crate::lsp::serve(),
+        Command::Lsp { max_message_size } => crate::lsp::serve(max_message_size),
         Command::Probe(args) => probe::run(args),
     }
 }
@@ -238,10 +243,12 @@ fn check(args: CheckArgs) -> i32 {
             return fail(&format!("{}: no such file or folder", path.display()));
         }
     }
-    let run = match lint::run(&options) {
+    let mut run = match lint::run(&options) {
         Ok(run) => run,
         Err(err @ (LintError::Config(_) | LintError::Usage(_))) => return fail(&err.to_string()),
     };
+    // One redaction pass over everything printed (docs/security.md).
+    report::redact::redact_run(&mut run);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if to_terminal {
         Format::Human

@@ -457,88 +457,43 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
-/// Other stages' entries in the cache folder (`crate::render::store`: render
-/// outputs), kept with the same care as the results: written only into a real
-/// folder holding the ignore file, through an exclusive temporary and a
-/// rename; signed with this machine's key and read back only when the
-/// signature holds (a committed or altered entry is a miss), never through a
-/// link. Callers store nothing that holds a secret.
-pub struct Entries {
-    dir: PathBuf,
-    machine_key: [u8; 32],
+/// A file of its own in the cache folder `dir` (the render outputs of
+/// `crate::render`), written like the results: into a real folder (never
+/// through a link), by an exclusive temporary file and a rename, beside the
+/// `.gitignore` that keeps it out of Git; its first line is a MAC of its name
+/// and bytes under this machine's key, so [`read_signed`] never trusts a file
+/// the repository brought.
+pub fn write_signed(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let machine_key = machine_key().map_err(std::io::Error::other)?;
+    real_dir(dir)?;
+    replace_unless_equal(dir, ".gitignore", GITIGNORE.as_bytes())?;
+    replace_unless_equal(dir, "CACHEDIR.TAG", CACHEDIR_TAG.as_bytes())?;
+    let mut temp = temporary(dir, name)?;
+    temp.write_all(mac(&machine_key, name, bytes).as_bytes())?;
+    temp.write_all(b"\n")?;
+    temp.write_all(bytes)?;
+    temp.flush()?;
+    temp.persist(dir.join(name))
+        .map(drop)
+        .map_err(|err| err.error)
 }
 
-impl Entries {
-    /// `None` (with a note) when no machine key can be kept.
-    pub fn open(root: &Path) -> Option<Entries> {
-        let machine_key = machine_key()
-            .inspect_err(|err| note(&format!("off: {err}")))
-            .ok()?;
-        Some(Entries {
-            dir: root.join(DIR),
-            machine_key,
-        })
+/// The bytes of a file [`write_signed`] wrote on this machine: `None` when it
+/// is missing, a link, over the cache's size cap, or its MAC does not hold.
+pub fn read_signed(dir: &Path, name: &str) -> Option<Vec<u8>> {
+    let machine_key = machine_key().ok()?;
+    if !std::fs::symlink_metadata(dir).is_ok_and(|meta| meta.is_dir()) {
+        return None;
     }
-
-    /// The body stored under `name`, if this machine signed it.
-    pub fn get(&self, name: &str) -> Option<Vec<u8>> {
-        if !std::fs::symlink_metadata(&self.dir).ok()?.is_dir() {
-            return None;
-        }
-        let (file, meta) = crate::boundary::open_regular(&self.dir.join(name), false).ok()?;
-        let cap = crate::boundary::CACHE_CAP;
-        if meta.len() > cap {
-            return None;
-        }
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        file.take(cap).read_to_end(&mut bytes).ok()?;
-        let at = memchr::memchr(b'\n', &bytes)?;
-        let (head, body) = (bytes.get(..at)?, bytes.get(at + 1..)?);
-        let header: Header = serde_json::from_slice(head).ok()?;
-        let expected = mac(&self.machine_key, name, body);
-        (header.format == FORMAT
-            && header.key == name
-            && constant_time_eq(expected.as_bytes(), header.mac.as_bytes()))
-        .then(|| body.to_vec())
+    let (file, meta) = crate::boundary::open_regular(&dir.join(name), false).ok()?;
+    let cap = crate::boundary::CACHE_CAP;
+    if meta.len() > cap {
+        return None;
     }
-
-    /// Stores `body` under `name` (a plain file name), signed. Best effort.
-    pub fn put(&self, name: &str, body: &[u8]) {
-        if !is_project_name(name) || name.contains('/') {
-            return;
-        }
-        let header = Header {
-            format: FORMAT,
-            key: name.to_owned(),
-            mac: mac(&self.machine_key, name, body),
-        };
-        if let Err(err) = write_entry(&self.dir, name, &header, body) {
-            note(&format!("{name} not written: {err}"));
-        }
-    }
-}
-
-fn write_entry(dir: &Path, name: &str, header: &Header, body: &[u8]) -> std::io::Result<()> {
-    let created = real_dir(dir)?;
-    let written = (|| {
-        replace_unless_equal(dir, ".gitignore", GITIGNORE.as_bytes())?;
-        replace_unless_equal(dir, "CACHEDIR.TAG", CACHEDIR_TAG.as_bytes())?;
-        let mut bytes = serde_json::to_vec(header).map_err(std::io::Error::other)?;
-        bytes.push(b'\n');
-        let mut temp = temporary(dir, name)?;
-        temp.write_all(&bytes)?;
-        temp.write_all(body)?;
-        temp.flush()?;
-        temp.persist(dir.join(name))
-            .map(drop)
-            .map_err(|err| err.error)
-    })();
-    if written.is_err() {
-        if created {
-            let _ = std::fs::remove_dir_all(dir);
-        } else {
-            let _ = std::fs::remove_file(dir.join(name));
-        }
-    }
-    written
+    let mut bytes = Vec::new();
+    file.take(cap).read_to_end(&mut bytes).ok()?;
+    let at = memchr::memchr(b'\n', &bytes)?;
+    let (head, body) = (bytes.get(..at)?, bytes.get(at + 1..)?);
+    let expected = mac(&machine_key, name, body);
+    constant_time_eq(expected.as_bytes(), head).then(|| body.to_vec())
 }

@@ -226,7 +226,9 @@ impl Migration {
             ScopeSource::MigPlans
         } else {
             // No plan and no list: every namespace seen, migrated onto itself
-            // on every target (SPEC §4).
+            // on every target (SPEC §4), but for the platform's namespaces and
+            // MTC's own (`not_migrated`).
+            let operator = super::not_migrated::operator_namespaces(project);
             let mut seen = BTreeSet::new();
             for object in &project.objects {
                 let Some(cluster) = object.cluster else {
@@ -242,6 +244,10 @@ impl Migration {
                     seen.insert((cluster, object.object.meta.name.value.clone()));
                 }
             }
+            seen.retain(|(cluster, namespace): &(usize, String)| {
+                !super::not_migrated::is_platform_namespace(namespace)
+                    && !operator.contains(&(Some(*cluster), namespace.clone()))
+            });
             for (source, namespace) in seen {
                 for target in (0..n).filter(|&c| is_target.get(c) == Some(&true)) {
                     pairs.push(DvmPair {

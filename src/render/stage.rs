@@ -46,9 +46,7 @@ impl<'a> Stage<'a> {
             project,
             config,
             mode,
-            store: (cache && mode != RenderMode::Off)
-                .then(|| Store::open(project))
-                .flatten(),
+            store: (cache && mode != RenderMode::Off).then(|| Store::open(project)),
             done: Mutex::new(Vec::new()),
             findings: Mutex::new(Vec::new()),
             error: Mutex::new(None),
@@ -197,6 +195,8 @@ impl<'a> Stage<'a> {
             rules: settings.rules,
             policies: settings.policies,
             cluster_of: &cluster_of,
+            // A render's output is manifests: its syntax errors are reported.
+            configured_clusters: true,
         };
         let name = root.output_name();
         let mut result = file::analyze_bytes(&name, text.as_bytes(), &own);

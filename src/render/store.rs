@@ -4,12 +4,14 @@
 //! the arguments it is given, so its outcome (output with origins, or the
 //! failure) is stored under a hash of all of them: a run in which no input of
 //! a root changed runs no tool for it. Timeouts are never stored (the next run
-//! may be faster). Writes go through `lint::cache::write_file`, like the
-//! per-file results; an entry that cannot be read is a miss.
+//! may be faster). Files are written and read through
+//! `lint::cache::write_signed`/`read_signed`: signed under this machine's key
+//! like the per-file results, so a render output committed to the repository is
+//! never trusted; an entry that cannot be read or verified is a miss. The
+//! stage stores an outcome only once it has read it and found no secret in it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
 
 use xxhash_rust::xxh3::Xxh3;
 
@@ -19,17 +21,18 @@ use super::Outcome;
 const FORMAT: u32 = 1;
 
 pub struct Store {
-    entries: crate::lint::cache::Entries,
+    dir: PathBuf,
 }
 
 impl Store {
-    /// `None` when no cache can be kept (no machine key).
-    pub fn open(project: &Path) -> Option<Store> {
-        crate::lint::cache::Entries::open(project).map(|entries| Store { entries })
+    pub fn open(project: &Path) -> Store {
+        Store {
+            dir: project.join(crate::lint::cache::DIR),
+        }
     }
 
     pub fn get(&self, key: u128) -> Option<Outcome> {
-        let bytes = self.entries.get(&format!("render-{key:032x}.json"))?;
+        let bytes = crate::lint::cache::read_signed(&self.dir, &format!("render-{key:032x}.json"))?;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -53,20 +56,25 @@ impl Store {
         hasher.update(&meta.len().to_le_bytes());
         hasher.update(&changed.to_le_bytes());
         let name = format!("tool-{:032x}.txt", hasher.digest128());
-        if let Some(version) = self.entries.get(&name).and_then(|b| String::from_utf8(b).ok())
-            && !version.is_empty()
+        if let Some(version) = crate::lint::cache::read_signed(&self.dir, &name)
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .filter(|version| !version.is_empty())
         {
             return Some(version);
         }
         let version = ask()?;
-        self.entries.put(&name, version.as_bytes());
+        let _ = crate::lint::cache::write_signed(&self.dir, &name, version.as_bytes());
         Some(version)
     }
 
     /// Best effort: a read-only checkout still lints.
     pub fn put(&self, key: u128, outcome: &Outcome) {
         if let Ok(bytes) = serde_json::to_vec(outcome) {
-            self.entries.put(&format!("render-{key:032x}.json"), &bytes);
+            let _ = crate::lint::cache::write_signed(
+                &self.dir,
+                &format!("render-{key:032x}.json"),
+                &bytes,
+            );
         }
     }
 }
@@ -122,7 +130,7 @@ mod tests {
     #[test]
     fn outcomes_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path());
         let outcome = Outcome::Failed {
             message: "boom".into(),
             help: "fix".into(),
@@ -131,7 +139,7 @@ mod tests {
         store.put(7, &outcome);
         assert_eq!(store.get(7), Some(outcome));
         assert!(dir.path().join(".dvmlint-cache/.gitignore").exists());
-        // An entry this machine did not sign is a miss.
+        // An entry this machine did not sign (committed, altered) is a miss.
         let path = dir.path().join(format!(".dvmlint-cache/render-{:032x}.json", 7));
         let text = std::fs::read_to_string(&path).unwrap().replace("boom", "fine");
         std::fs::write(&path, text).unwrap();
