@@ -58,6 +58,11 @@ fn unresolved_plans_list_their_candidates_and_the_key() {
     let all = findings("migplan-unresolved-cluster");
     let f = one(&all, "DVM405", "dst/plan.yaml");
     assert!(f.message.contains("it could be `dst`"), "{}", f.message);
+    assert!(
+        f.message.contains("`hots`: a typo of `host`?"),
+        "{}",
+        f.message
+    );
     assert!(f.help.as_deref().unwrap().contains("migCluster: host"));
 }
 
