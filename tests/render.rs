@@ -141,7 +141,10 @@ fn values_that_add_a_default_deny_are_reported_on_the_template_with_the_values()
     assert_eq!(report["summary"]["files"], 4);
     assert_eq!(out.status.code(), Some(1));
     // SARIF carries the same as a result property.
-    let sarif = json(&dvmlint(&["check", "--no-cache", "--format", "sarif", "."], root));
+    let sarif = json(&dvmlint(
+        &["check", "--no-cache", "--format", "sarif", "."],
+        root,
+    ));
     let result = &sarif["runs"][0]["results"][0];
     assert_eq!(result["properties"]["rendered"]["tool"], "helm");
     assert_eq!(result["properties"]["rendered"]["release"], "shop-b");
@@ -369,7 +372,10 @@ fn suppressions_in_templates_and_resources_cover_rendered_findings() {
     let template = fs::read_to_string(root.join("shop/templates/deny.yaml")).unwrap();
     fs::write(
         root.join("shop/templates/deny.yaml"),
-        template.replace("  podSelector: {}\n", "  podSelector: {} # dvmlint: ignore[DVM102] reviewed\n"),
+        template.replace(
+            "  podSelector: {}\n",
+            "  podSelector: {} # dvmlint: ignore[DVM102] reviewed\n",
+        ),
     )
     .unwrap();
     write(
@@ -380,7 +386,10 @@ fn suppressions_in_templates_and_resources_cover_rendered_findings() {
                 "base/deny.yaml",
                 "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  annotations:\n    dvmlint.dev/ignore: DVM102\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n",
             ),
-            ("overlays/a/kustomization.yaml", "namespace: app1\nresources: [../../base]\n"),
+            (
+                "overlays/a/kustomization.yaml",
+                "namespace: app1\nresources: [../../base]\n",
+            ),
         ],
     );
     fs::write(
@@ -402,7 +411,10 @@ fn suppressions_in_templates_and_resources_cover_rendered_findings() {
         template.replace(" # dvmlint: ignore[DVM102] reviewed", ""),
     )
     .unwrap();
-    let text = stdout(&dvmlint(&["check", "--no-cache", "--format", "concise", "."], root));
+    let text = stdout(&dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        root,
+    ));
     assert_eq!(text.matches("DVM102").count(), 1, "{text}");
     assert!(text.contains("shop/templates/deny.yaml:7:3"), "{text}");
 }
@@ -415,7 +427,10 @@ fn an_output_holding_a_secret_is_never_cached() {
     write(
         &root,
         &[
-            ("vault/Chart.yaml", "apiVersion: v2\nname: vault\nversion: 0.1.0\n"),
+            (
+                "vault/Chart.yaml",
+                "apiVersion: v2\nname: vault\nversion: 0.1.0\n",
+            ),
             (
                 "vault/templates/secret.yaml",
                 "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: app1\nstringData:\n  password: {{ .Values.password | quote }}\n",
@@ -431,8 +446,16 @@ fn an_output_holding_a_secret_is_never_cached() {
     .unwrap();
     dvmlint(&["check", "."], &root);
     dvmlint(&["check", "."], &root);
-    let templates = log_lines(dir.path()).iter().filter(|l| *l == "template").count();
-    assert_eq!(templates, 2, "rendered on every run: {:?}", log_lines(dir.path()));
+    let templates = log_lines(dir.path())
+        .iter()
+        .filter(|l| *l == "template")
+        .count();
+    assert_eq!(
+        templates,
+        2,
+        "rendered on every run: {:?}",
+        log_lines(dir.path())
+    );
     for entry in fs::read_dir(root.join(".dvmlint-cache")).unwrap().flatten() {
         let text = fs::read_to_string(entry.path()).unwrap_or_default();
         assert!(!text.contains("s3cr3t-value"), "{}", entry.path().display());

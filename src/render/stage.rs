@@ -105,9 +105,12 @@ impl<'a> Stage<'a> {
                 };
                 // Stored once read: an output holding a secret (a rendered
                 // Secret's values, a proxy password) is not.
-                let secret = result.as_ref().and_then(|r| r.extras.as_deref()).is_some_and(
-                    |extras| !extras.secrets.is_empty() || !extras.secret_spans.is_empty(),
-                );
+                let secret = result
+                    .as_ref()
+                    .and_then(|r| r.extras.as_deref())
+                    .is_some_and(|extras| {
+                        !extras.secrets.is_empty() || !extras.secret_spans.is_empty()
+                    });
                 if let (Some(store), Some(key), false) = (&self.store, rendered.store_key, secret) {
                     store.put(key, &rendered.outcome);
                 }

@@ -140,8 +140,12 @@ mod tests {
         assert_eq!(store.get(7), Some(outcome));
         assert!(dir.path().join(".dvmlint-cache/.gitignore").exists());
         // An entry this machine did not sign (committed, altered) is a miss.
-        let path = dir.path().join(format!(".dvmlint-cache/render-{:032x}.json", 7));
-        let text = std::fs::read_to_string(&path).unwrap().replace("boom", "fine");
+        let path = dir
+            .path()
+            .join(format!(".dvmlint-cache/render-{:032x}.json", 7));
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("boom", "fine");
         std::fs::write(&path, text).unwrap();
         assert_eq!(store.get(7), None);
     }
