@@ -140,6 +140,14 @@ fn values_that_add_a_default_deny_are_reported_on_the_template_with_the_values()
     // Rendered output is not a file of the project.
     assert_eq!(report["summary"]["files"], 4);
     assert_eq!(out.status.code(), Some(1));
+    // SARIF carries the same as a result property.
+    let sarif = json(&dvmlint(
+        &["check", "--no-cache", "--format", "sarif", "."],
+        root,
+    ));
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["rendered"]["tool"], "helm");
+    assert_eq!(result["properties"]["rendered"]["release"], "shop-b");
 }
 
 #[test]
@@ -409,4 +417,47 @@ fn suppressions_in_templates_and_resources_cover_rendered_findings() {
     ));
     assert_eq!(text.matches("DVM102").count(), 1, "{text}");
     assert!(text.contains("shop/templates/deny.yaml:7:3"), "{text}");
+}
+
+#[test]
+fn an_output_holding_a_secret_is_never_cached() {
+    let Some(helm) = helm() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    write(
+        &root,
+        &[
+            (
+                "vault/Chart.yaml",
+                "apiVersion: v2\nname: vault\nversion: 0.1.0\n",
+            ),
+            (
+                "vault/templates/secret.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: app1\nstringData:\n  password: {{ .Values.password | quote }}\n",
+            ),
+            ("vault/values.yaml", "password: s3cr3t-value\n"),
+        ],
+    );
+    let logged = logging_helm(dir.path(), &helm);
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        format!("render:\n  helm: {}\n", logged.display()),
+    )
+    .unwrap();
+    dvmlint(&["check", "."], &root);
+    dvmlint(&["check", "."], &root);
+    let templates = log_lines(dir.path())
+        .iter()
+        .filter(|l| *l == "template")
+        .count();
+    assert_eq!(
+        templates,
+        2,
+        "rendered on every run: {:?}",
+        log_lines(dir.path())
+    );
+    for entry in fs::read_dir(root.join(".dvmlint-cache")).unwrap().flatten() {
+        let text = fs::read_to_string(entry.path()).unwrap_or_default();
+        assert!(!text.contains("s3cr3t-value"), "{}", entry.path().display());
+    }
 }

@@ -78,21 +78,19 @@ pub fn render(
     let args = arguments(project, &dir, release);
     let described = format!("{args:?}");
     let key = store::key("helm", &helm.version, &described, &inputs);
-    let rendered = |outcome, cached| Rendered {
+    let rendered = |outcome, cached, store_key| Rendered {
         root: root.clone(),
         outcome,
         inputs: rel_inputs.clone(),
         tool: "helm".to_owned(),
         cached,
+        store_key,
     };
     if let Some(outcome) = store.and_then(|s| s.get(key)) {
-        return rendered(outcome, true);
+        return rendered(outcome, true, None);
     }
     let (outcome, keep) = template(project, root, release, helm, &args, config);
-    if keep && let Some(store) = store {
-        store.put(key, &outcome);
-    }
-    rendered(outcome, false)
+    rendered(outcome, false, (keep && store.is_some()).then_some(key))
 }
 
 fn template(

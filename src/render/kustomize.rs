@@ -135,18 +135,17 @@ pub fn render(
             inputs: rel_inputs,
             tool: label,
             cached: true,
+            store_key: None,
         };
     }
     let (outcome, keep) = build(&canonical_project, &dir, kustomizer, config);
-    if keep && let Some(store) = store {
-        store.put(key, &outcome);
-    }
     Rendered {
         root: root.clone(),
         outcome,
         inputs: rel_inputs,
         tool: label,
         cached: false,
+        store_key: (keep && store.is_some()).then_some(key),
     }
 }
 
@@ -209,7 +208,9 @@ fn build(
         Err(RunError::Failed { stderr, .. }) => {
             let stderr = readable_error(&stderr, &base, project);
             let offline = stderr.contains("127.0.0.1:9") || stderr.contains("git");
-            let help = if offline {
+            let help = if stderr.contains("enable-helm") {
+                "dvmlint does not run Helm inside a Kustomize build (`helmCharts:` needs --enable-helm): render the chart through `render.charts` in .dvmlint.yaml instead, or exclude this kustomization"
+            } else if offline {
                 "dvmlint builds offline: remote bases and resources cannot be fetched; vendor them into the repository, or exclude this kustomization"
             } else {
                 "run `kustomize build` on this folder and fix what it reports"

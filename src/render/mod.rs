@@ -139,6 +139,8 @@ pub struct Rendered {
     pub tool: String,
     /// Served from `.dvmlint-cache/`.
     pub cached: bool,
+    /// The key to store a fresh, storable outcome under (not a timeout).
+    pub store_key: Option<u128>,
 }
 
 /// The roots of the apply units (Kustomize roots and Helm charts, see

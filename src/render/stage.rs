@@ -103,6 +103,17 @@ impl<'a> Stage<'a> {
                     Outcome::Rendered(output) => Some(self.analyze(&root, &output.text, settings)),
                     Outcome::Failed { .. } => None,
                 };
+                // Stored once read: an output holding a secret (a rendered
+                // Secret's values, a proxy password) is not.
+                let secret = result
+                    .as_ref()
+                    .and_then(|r| r.extras.as_deref())
+                    .is_some_and(|extras| {
+                        !extras.secrets.is_empty() || !extras.secret_spans.is_empty()
+                    });
+                if let (Some(store), Some(key), false) = (&self.store, rendered.store_key, secret) {
+                    store.put(key, &rendered.outcome);
+                }
                 self.done
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)

@@ -7,7 +7,8 @@
 //! may be faster). Files are written and read through
 //! `lint::cache::write_signed`/`read_signed`: signed under this machine's key
 //! like the per-file results, so a render output committed to the repository is
-//! never trusted; an entry that cannot be read or verified is a miss.
+//! never trusted; an entry that cannot be read or verified is a miss. The
+//! stage stores an outcome only once it has read it and found no secret in it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -138,5 +139,14 @@ mod tests {
         store.put(7, &outcome);
         assert_eq!(store.get(7), Some(outcome));
         assert!(dir.path().join(".dvmlint-cache/.gitignore").exists());
+        // An entry this machine did not sign (committed, altered) is a miss.
+        let path = dir
+            .path()
+            .join(format!(".dvmlint-cache/render-{:032x}.json", 7));
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("boom", "fine");
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(store.get(7), None);
     }
 }
