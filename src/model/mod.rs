@@ -244,7 +244,7 @@ impl Project {
                         });
                     }
                 }
-                if !listed {
+                if !listed && !units.is_unapplied(&file.rel) {
                     placements.push(Placement {
                         unit: None,
                         cluster: own_cluster,
