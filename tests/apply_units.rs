@@ -60,3 +60,50 @@ fn a_symlinked_folder_is_no_duplicate_of_itself() {
         "{found:?}"
     );
 }
+
+/// Two overlays applying one base into the same namespace are alternatives:
+/// the base's policy is in the model once, so a finding names it once.
+#[test]
+fn a_base_under_two_overlays_of_one_namespace_counts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    write(
+        "base/kustomization.yaml",
+        "namespace: shop\nresources: [policy.yaml]\n",
+    );
+    write(
+        "base/policy.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: same-namespace-only\n\
+         spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n  ingress: [{from: [{podSelector: {}}]}]\n",
+    );
+    for overlay in ["overlays/a", "overlays/b"] {
+        write(
+            &format!("{overlay}/kustomization.yaml"),
+            "namespace: shop\nresources: [../../base]\n",
+        );
+    }
+    let options = LintOptions {
+        paths: vec![root.to_path_buf()],
+        no_config: true,
+        ..LintOptions::default()
+    };
+    let run = lint::run(&options).unwrap();
+    let blocked: Vec<&String> = run
+        .findings
+        .iter()
+        .filter(|f| f.rule == "DVM102")
+        .map(|f| &f.message)
+        .collect();
+    assert_eq!(blocked.len(), 1, "{blocked:?}");
+    assert_eq!(
+        blocked[0].matches("shop/same-namespace-only").count(),
+        1,
+        "{}",
+        blocked[0]
+    );
+}

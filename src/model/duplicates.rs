@@ -39,7 +39,10 @@ pub struct Duplicate {
 pub struct Duplicates {
     /// In object order of `later`.
     pub pairs: Vec<Duplicate>,
-    /// Sorted indices of the definitions a later one replaces.
+    /// Sorted indices of the definitions a later one replaces, and of the
+    /// repeats: the same document entered again through another unit with the
+    /// same cluster and scope (a base under two overlays of one namespace),
+    /// which the network model must count once.
     replaced: Vec<usize>,
 }
 
@@ -70,9 +73,25 @@ impl Duplicates {
             foldhash::HashMap::with_capacity_and_hasher(project.objects.len(), Default::default());
         let mut collided: foldhash::HashMap<(IdentityKey<'_>, usize), Seen> = Default::default();
         let mut out = Duplicates::default();
+        let mut documents: foldhash::HashSet<(&str, u32, u64)> = Default::default();
+        let kustomized = |unit: Option<usize>| {
+            unit.and_then(|u| project.units.get(u))
+                .is_some_and(|u| u.kind == UnitKind::Kustomize)
+        };
         for (index, item) in project.objects.iter().enumerate() {
             if item.cluster.is_none() {
                 continue;
+            }
+            if kustomized(item.unit)
+                && !documents.insert((
+                    item.object.file.as_ref(),
+                    item.object.doc_line,
+                    item.identity(),
+                ))
+            {
+                // Counted once by the network model; still compared below, so a
+                // duplicate in a shared base names every root that applies it.
+                out.replaced.push(index);
             }
             let key = (item.identity(), group(item.unit));
             // One probe per object: most are first definitions.
@@ -133,7 +152,8 @@ impl Duplicates {
         out
     }
 
-    /// Whether a later definition in the same apply replaces object `index`.
+    /// Whether a later definition in the same apply replaces object `index`,
+    /// or it repeats a document already entered for its cluster and scope.
     /// (Used by the network and firewall models.)
     pub fn is_replaced(&self, index: usize) -> bool {
         self.replaced.binary_search(&index).is_ok()
