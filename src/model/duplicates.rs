@@ -39,7 +39,10 @@ pub struct Duplicate {
 pub struct Duplicates {
     /// In object order of `later`.
     pub pairs: Vec<Duplicate>,
-    /// Sorted indices of the definitions a later one replaces.
+    /// Sorted indices of the definitions a later one replaces, and of the
+    /// repeats: the same document entered again through another unit with the
+    /// same cluster and scope (a base under two overlays of one namespace),
+    /// which the network model must count once.
     replaced: Vec<usize>,
 }
 
@@ -70,9 +73,26 @@ impl Duplicates {
             foldhash::HashMap::with_capacity_and_hasher(project.objects.len(), Default::default());
         let mut collided: foldhash::HashMap<(IdentityKey<'_>, usize), Seen> = Default::default();
         let mut out = Duplicates::default();
+        let mut identities = FileIdentities::default();
+        let mut documents: foldhash::HashSet<(&str, u32, u64)> = Default::default();
+        let kustomized = |unit: Option<usize>| {
+            unit.and_then(|u| project.units.get(u))
+                .is_some_and(|u| u.kind == UnitKind::Kustomize)
+        };
         for (index, item) in project.objects.iter().enumerate() {
             if item.cluster.is_none() {
                 continue;
+            }
+            if kustomized(item.unit)
+                && !documents.insert((
+                    item.object.file.as_ref(),
+                    item.object.doc_line,
+                    item.identity(),
+                ))
+            {
+                // Counted once by the network model; still compared below, so a
+                // duplicate in a shared base names every root that applies it.
+                out.replaced.push(index);
             }
             let key = (item.identity(), group(item.unit));
             // One probe per object: most are first definitions.
@@ -117,7 +137,7 @@ impl Duplicates {
             };
             if same_document(first)
                 || same_document(last)
-                || alternatives(project, slot.last, index)
+                || alternatives(project, &mut identities, slot.last, index)
             {
                 continue;
             }
@@ -133,7 +153,8 @@ impl Duplicates {
         out
     }
 
-    /// Whether a later definition in the same apply replaces object `index`.
+    /// Whether a later definition in the same apply replaces object `index`,
+    /// or it repeats a document already entered for its cluster and scope.
     /// (Used by the network and firewall models.)
     pub fn is_replaced(&self, index: usize) -> bool {
         self.replaced.binary_search(&index).is_ok()
@@ -142,7 +163,12 @@ impl Duplicates {
 
 /// Whether objects `a` and `b` (same identity) come from two plain files of
 /// one folder that are alternatives of each other (see the module's doc).
-fn alternatives(project: &Project, a: usize, b: usize) -> bool {
+fn alternatives<'p>(
+    project: &'p Project,
+    identities: &mut FileIdentities<'p>,
+    a: usize,
+    b: usize,
+) -> bool {
     let (Some(x), Some(y)) = (project.objects.get(a), project.objects.get(b)) else {
         return false;
     };
@@ -159,13 +185,35 @@ fn alternatives(project: &Project, a: usize, b: usize) -> bool {
     {
         return false;
     }
-    let (mut ours, mut theirs) = (file_identities(project, a), file_identities(project, b));
-    ours.sort_unstable();
-    ours.dedup();
-    theirs.sort_unstable();
-    theirs.dedup();
+    let ours = identities.of(project, a, x);
+    let theirs = identities.of(project, b, y);
     let contains = |big: &[u64], small: &[u64]| small.iter().all(|h| big.binary_search(h).is_ok());
     contains(&ours, &theirs) || contains(&theirs, &ours)
+}
+
+/// Each file's identity hashes, sorted, read once per file however many of
+/// its objects are compared (two copies of a large file would otherwise cost
+/// a scan of the file per object).
+#[derive(Default)]
+struct FileIdentities<'p> {
+    files: foldhash::HashMap<(&'p str, Option<usize>), std::rc::Rc<[u64]>>,
+}
+
+impl<'p> FileIdentities<'p> {
+    fn of(
+        &mut self,
+        project: &'p Project,
+        index: usize,
+        object: &'p ModelObject,
+    ) -> std::rc::Rc<[u64]> {
+        let key = (object.object.file.as_ref(), object.unit);
+        std::rc::Rc::clone(self.files.entry(key).or_insert_with(|| {
+            let mut hashes = file_identities(project, index);
+            hashes.sort_unstable();
+            hashes.dedup();
+            hashes.into()
+        }))
+    }
 }
 
 /// The identity hashes of every object of the file object `index` comes from

@@ -246,7 +246,7 @@ impl Project {
                         });
                     }
                 }
-                if !listed {
+                if !listed && !units.is_unapplied(&file.rel) {
                     placements.push(Placement {
                         unit: None,
                         cluster: own_cluster,
@@ -307,8 +307,10 @@ impl Project {
     }
 
     /// Whether a later definition of the same object in the same apply
-    /// replaces object `index`: the network model evaluates what
-    /// `kubectl apply` leaves, the last definition.
+    /// replaces object `index` (the network model evaluates what
+    /// `kubectl apply` leaves, the last definition), or it is a copy of a
+    /// document already in the model with the same cluster and scope (a base
+    /// that two overlays apply into one namespace counts once).
     pub fn is_replaced(&self, index: usize) -> bool {
         self.duplicates().is_replaced(index)
     }

@@ -18,6 +18,10 @@
 //! - [`UnitKind::Plain`]: the manifest files of one folder outside every
 //!   kustomization and chart, as `kubectl apply -f folder/` applies them.
 //!
+//! A file beside a kustomization that no kustomization lists is applied by
+//! nobody (`kubectl apply -k` builds the folder, it does not read it): it
+//! belongs to no unit and is listed by [`ApplyUnits::is_unapplied`].
+//!
 //! The rendering stage replaces a unit's objects with its build's output:
 //! [`ApplyUnits::mark_rendered`] makes a unit's own member files contribute no
 //! objects, and a per-file result whose `unit` names the unit
@@ -115,6 +119,8 @@ pub struct ApplyUnits {
     units: Vec<ApplyUnit>,
     /// Per file: (unit, index into its members).
     by_file: HashMap<Arc<str>, Vec<(UnitId, usize)>>,
+    /// Files in a kustomization's folder that no kustomization lists.
+    unapplied: BTreeSet<Arc<str>>,
 }
 
 impl ApplyUnits {
@@ -237,13 +243,20 @@ impl ApplyUnits {
             });
         }
 
-        // Plain files: one unit per folder.
+        // Plain files: one unit per folder; beside a kustomization, none.
+        let kustomized_dirs: BTreeSet<&str> =
+            kustomizations.keys().map(|k| parent_dir(k)).collect();
         let mut plain: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
+        let mut unapplied = BTreeSet::new();
         for file in &files {
             if claimed.contains(file.as_ref())
                 || in_chart.contains(file.as_ref())
                 || kustomizations.contains_key(file.as_ref())
             {
+                continue;
+            }
+            if kustomized_dirs.contains(parent_dir(file)) {
+                unapplied.insert(Arc::clone(file));
                 continue;
             }
             plain.entry(parent_dir(file)).or_default().push(Member {
@@ -271,7 +284,18 @@ impl ApplyUnits {
                     .push((id, index));
             }
         }
-        ApplyUnits { units, by_file }
+        ApplyUnits {
+            units,
+            by_file,
+            unapplied,
+        }
+    }
+
+    /// Whether `file` lies beside a kustomization that does not list it (nor
+    /// does any other): no unit applies it, so its objects are not modelled
+    /// (its document rules still run).
+    pub fn is_unapplied(&self, file: &str) -> bool {
+        self.unapplied.contains(file)
     }
 
     /// Every unit: Kustomize roots (in path order), then charts, then folders
@@ -527,10 +551,11 @@ mod tests {
                  chart/charts/sub/templates/s.yaml:Template chart/crds/c.yaml:Resource \
                  chart/templates/t.yaml:Template chart/values.yaml:Input]",
                 "Plain  [z.yaml:Resource]",
-                "Plain base [base/unlisted.yaml:Resource]",
                 "Plain plain [plain/x.yaml:Resource plain/y.yaml:Resource]",
             ]
         );
+        assert!(found.is_unapplied("base/unlisted.yaml"));
+        assert!(!found.is_unapplied("plain/x.yaml"));
         assert!(found.is_only_patch("overlays/prod/p1.yaml"));
         assert!(!found.is_only_patch("base/a.yaml"));
         assert_eq!(found.of_file("base/a.yaml").count(), 2);
@@ -564,13 +589,12 @@ mod tests {
             ),
             ("k/a.yaml", ""),
         ]);
+        // A file beside a kustomization that lists nothing of ours: unapplied.
         assert_eq!(
             summary(&found),
-            [
-                "Kustomize k [k/kustomization.yaml:Input]",
-                "Plain k [k/a.yaml:Resource]"
-            ]
+            ["Kustomize k [k/kustomization.yaml:Input]"]
         );
+        assert!(found.is_unapplied("k/a.yaml"));
         assert!(join("a", "../../x").starts_with("../"));
         assert_eq!(join("a/b", "../c/./d.yaml"), "a/c/d.yaml");
     }
