@@ -870,3 +870,23 @@ fn a_huge_content_length_neither_panics_nor_allocates() {
         assert!(!text(&out).contains("panicked"), "{}", text(&out));
     }
 }
+
+// ---- 5. Suppressions only from real YAML comments ----
+
+#[test]
+fn suppression_text_inside_a_scalar_suppresses_nothing() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("app.yaml"),
+        format!(
+            "{PLACEHOLDER}data:\n  script: |\n    echo hi # dvmlint: ignore-file[DVM402]\n  \
+             note: \"multi\n    # dvmlint: ignore-file[DVM402]\n    line\"\n"
+        ),
+    )
+    .unwrap();
+    let printed = concise(&s.repo, &["."]);
+    assert!(
+        printed.contains("app.yaml:5:14: error[DVM402]"),
+        "{printed}"
+    );
+}
