@@ -890,3 +890,70 @@ fn suppression_text_inside_a_scalar_suppresses_nothing() {
         "{printed}"
     );
 }
+
+// ---- 6. CLI edges ----
+
+#[test]
+fn absurd_command_line_values_are_refused_not_obeyed() {
+    let s = scratch();
+    fs::write(s.repo.join("app.yaml"), PLACEHOLDER).unwrap();
+    let limit = Duration::from_secs(20);
+    for args in [
+        vec!["check", "--no-cache", "--jobs", "100000", "."],
+        vec!["check", "--no-cache", "--jobs", "0", "."],
+        vec![
+            "probe",
+            "ingress",
+            "--namespace",
+            "app",
+            "--from",
+            "10.0.0.1",
+            "--port",
+            "0",
+            ".",
+        ],
+        vec![
+            "probe",
+            "ingress",
+            "--namespace",
+            "",
+            "--from",
+            "10.0.0.1",
+            "--port",
+            "80",
+            ".",
+        ],
+        vec![
+            "probe",
+            "ingress",
+            "--namespace",
+            "app",
+            "--labels",
+            "=",
+            "--from",
+            "10.0.0.1",
+            "--port",
+            "80",
+            ".",
+        ],
+        vec![
+            "probe",
+            "egress",
+            "--namespace",
+            "app",
+            "--to",
+            "10.0.0.1:0",
+            ".",
+        ],
+    ] {
+        let out = run_for(&args, &s.repo, limit);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+    }
+    // Within the limit, many workers still work.
+    let out = run_for(
+        &["check", "--no-cache", "--jobs", "256", "."],
+        &s.repo,
+        limit,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+}
