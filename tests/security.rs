@@ -957,3 +957,20 @@ fn absurd_command_line_values_are_refused_not_obeyed() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }
+
+#[test]
+fn a_second_configuration_document_is_an_error_not_ignored() {
+    let s = scratch();
+    fs::write(
+        s.repo.join(".dvmlint.yaml"),
+        "fail-on: error\n---\nselect: [DVM402]\n",
+    )
+    .unwrap();
+    let out = run(&["check", "--no-cache", "."], &s.repo);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("second one would be ignored"),
+        "{}",
+        text(&out)
+    );
+}
