@@ -158,6 +158,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         rules: &rule_set,
         policies: &policies,
         cluster_of: &cluster_of,
+        configured_clusters: !config.clusters.is_empty(),
     };
     let cache = options
         .cache
@@ -204,11 +205,12 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     findings.append(&mut render_findings);
     // Render outputs are not files of the project.
     summary.files = summary.files.saturating_sub(renders.len());
-    let files = results
+    let files: Vec<Arc<str>> = results
         .iter()
         .filter(|r| !renders.is_output(&r.rel))
         .map(|r| Arc::clone(&r.rel))
         .collect();
+    rules::input::unrendered_template::one_per_root(&mut findings, &files);
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
     let project = Project::build(root.clone(), config, results, units);

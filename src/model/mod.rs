@@ -11,6 +11,7 @@ pub mod duplicates;
 pub mod egress;
 pub mod migration;
 pub mod network;
+pub mod not_migrated;
 pub mod proxy;
 pub mod rsync_pods;
 

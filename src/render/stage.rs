@@ -187,6 +187,8 @@ impl<'a> Stage<'a> {
             rules: settings.rules,
             policies: settings.policies,
             cluster_of: &cluster_of,
+            // A render's output is manifests: its syntax errors are reported.
+            configured_clusters: true,
         };
         let name = root.output_name();
         let mut result = file::analyze_bytes(&name, text.as_bytes(), &own);

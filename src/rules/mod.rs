@@ -21,6 +21,7 @@ pub mod input;
 pub mod network;
 pub mod proxy;
 pub mod values;
+pub mod versions;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -258,6 +259,14 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM303",
         Check::Project(values::clusterip_across_clusters::check),
+    ),
+    (
+        "DVM304",
+        Check::Project(values::rsync_options_ignored::check),
+    ),
+    (
+        "DVM305",
+        Check::Project(values::invalid_controller_limit::check),
     ),
     ("DVM401", Check::Project(hygiene::duplicate_object::check)),
     (
