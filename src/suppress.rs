@@ -77,8 +77,10 @@ pub fn scan_comments(file: &Arc<str>, text: &str, documents: &[(u32, u32)]) -> V
         return Vec::new();
     }
     let mut out = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let Some(at) = comment_start(line) else {
+    let infos = scan_lines(text.lines());
+    for ((index, line), info) in text.lines().enumerate().zip(infos) {
+        // Only real YAML comments: not text inside a block or quoted scalar.
+        let Some(at) = info.comment else {
             continue;
         };
         let comment = line.get(at..).unwrap_or_default();
@@ -134,31 +136,127 @@ pub fn split_rules(list: &str) -> Vec<String> {
         .collect()
 }
 
-/// The byte index of a YAML comment's `#` on this line, if any: at the start
-/// or after white space, and not inside a quoted scalar.
-pub(crate) fn comment_start(line: &str) -> Option<usize> {
+/// What a line of YAML holds, as far as comments go.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineInfo {
+    /// The byte index of a real comment's `#`.
+    pub comment: Option<usize>,
+    /// The line starts inside a scalar (block scalar content, or the
+    /// continuation of a quoted scalar): text added to it is data.
+    pub starts_in_scalar: bool,
+    /// The line ends inside a scalar (a quoted scalar goes on, or block
+    /// scalar content): text appended to it is data.
+    pub ends_in_scalar: bool,
+}
+
+/// Each line's [`LineInfo`]: comments are told from `#` inside block scalars
+/// (`|`, `>`) and quoted scalars that span lines, so text that only looks like
+/// a suppression is never one, and a quick fix never writes into data.
+pub fn scan_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<LineInfo> {
+    let mut out = Vec::new();
+    // The indentation a block scalar's content must exceed.
+    let mut block: Option<usize> = None;
     let mut quote: Option<char> = None;
+    for line in lines {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(parent) = block {
+            if line.trim().is_empty() || indent > parent {
+                out.push(LineInfo {
+                    comment: None,
+                    starts_in_scalar: true,
+                    ends_in_scalar: true,
+                });
+                continue;
+            }
+            block = None;
+        }
+        let starts_in_scalar = quote.is_some();
+        let (comment, after) = scan_quotes(line, quote);
+        quote = after;
+        if quote.is_none() {
+            let content = line
+                .get(..comment.unwrap_or(line.len()))
+                .unwrap_or_default();
+            block = block_scalar_parent(content);
+        }
+        out.push(LineInfo {
+            comment,
+            starts_in_scalar,
+            ends_in_scalar: quote.is_some(),
+        });
+    }
+    out
+}
+
+/// Where a comment starts on `line` given the quote open at its start, and
+/// the quote still open at its end.
+fn scan_quotes(line: &str, mut quote: Option<char>) -> (Option<usize>, Option<char>) {
     let mut previous = ' ';
-    for (i, c) in line.char_indices() {
+    let mut chars = line.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         match quote {
+            Some('"') if c == '\\' => {
+                chars.next();
+            }
+            Some('\'') if c == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') => {
+                chars.next();
+            }
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None if (c == '"' || c == '\'')
-                && (previous == ' '
-                    || previous == ':'
-                    || previous == '-'
-                    || previous == '['
-                    || previous == '{'
-                    || previous == ',') =>
+                && matches!(previous, ' ' | '\t' | ':' | '-' | '[' | '{' | ',') =>
             {
-                quote = Some(c)
+                quote = Some(c);
             }
-            None if c == '#' && (previous == ' ' || previous == '\t' || i == 0) => return Some(i),
+            None if c == '#' && (previous == ' ' || previous == '\t' || i == 0) => {
+                return (Some(i), None);
+            }
             None => {}
         }
         previous = c;
     }
+    (None, quote)
+}
+
+/// If `content` (a line without its comment) opens a block scalar (`key: |`,
+/// `- >-`, `key: |2`), the indentation its content lines must exceed.
+fn block_scalar_parent(content: &str) -> Option<usize> {
+    let trimmed = content.trim_end();
+    let (head, indicator) = trimmed.rsplit_once([' ', '\t']).unwrap_or(("", trimmed));
+    let is_indicator = indicator.starts_with(['|', '>'])
+        && indicator.get(1..).is_some_and(|rest| {
+            rest.chars()
+                .all(|c| c == '-' || c == '+' || c.is_ascii_digit())
+        });
+    if !is_indicator {
+        return None;
+    }
+    let head = head.trim_end();
+    let indent = content.len() - content.trim_start_matches(' ').len();
+    if head.ends_with(':') {
+        // `key: |` (after any `- ` of a sequence entry): the key's column.
+        let mut rest = content.get(indent..).unwrap_or_default();
+        let mut column = indent;
+        while let Some(after) = rest.strip_prefix("- ") {
+            let spaces = after.len() - after.trim_start_matches(' ').len();
+            column += 2 + spaces;
+            rest = after.get(spaces..).unwrap_or_default();
+        }
+        return Some(column);
+    }
+    if head.trim_start().chars().all(|c| c == '-' || c == ' ') && !head.trim().is_empty() {
+        // `- |`: the column of the last `-`.
+        return head.rfind('-');
+    }
     None
+}
+
+/// The byte index of a YAML comment's `#` on this one line, if any (no
+/// quote open before it; see [`scan_lines`] for a whole text).
+#[cfg(test)]
+fn comment_start(line: &str) -> Option<usize> {
+    scan_quotes(line, None).0
 }
 
 /// Applies `suppressions` to `findings`, drops what they suppress, and returns
@@ -262,6 +360,22 @@ mod tests {
         ] {
             assert!(!may_hold_comments(text.as_bytes()), "{text:?}");
         }
+    }
+
+    #[test]
+    fn text_inside_block_and_quoted_scalars_is_not_a_suppression() {
+        let file: Arc<str> = Arc::from("f.yaml");
+        let text = "data:\n  script: |\n    echo 1 # dvmlint: ignore-file[DVM402]\n\n    x # dvmlint: ignore[DVM401]\n  quoted: \"a\n    # dvmlint: ignore-file[DVM101]\n    b\"\n  single: 'it''s\n    # dvmlint: ignore-file[DVM102]'\n  real: 1 # dvmlint: ignore[DVM403]\n- >-\n  # dvmlint: ignore-file[DVM103]\nz: 1 # dvmlint: ignore[DVM404]\n";
+        let found = scan_comments(&file, text, &[]);
+        let rules: Vec<&str> = found.iter().map(|s| s.rules[0].as_str()).collect();
+        assert_eq!(rules, ["DVM403", "DVM404"], "{found:?}");
+        let infos = scan_lines(text.lines());
+        assert!(infos[2].starts_in_scalar && infos[2].ends_in_scalar);
+        assert!(!infos[1].ends_in_scalar && infos[1].comment.is_none());
+        assert!(infos[5].ends_in_scalar && !infos[5].starts_in_scalar);
+        assert!(infos[6].starts_in_scalar);
+        assert!(infos[9].starts_in_scalar && infos[9].comment.is_none());
+        assert!(!infos[10].starts_in_scalar && infos[10].comment.is_some());
     }
 
     #[test]

@@ -870,3 +870,107 @@ fn a_huge_content_length_neither_panics_nor_allocates() {
         assert!(!text(&out).contains("panicked"), "{}", text(&out));
     }
 }
+
+// ---- 5. Suppressions only from real YAML comments ----
+
+#[test]
+fn suppression_text_inside_a_scalar_suppresses_nothing() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("app.yaml"),
+        format!(
+            "{PLACEHOLDER}data:\n  script: |\n    echo hi # dvmlint: ignore-file[DVM402]\n  \
+             note: \"multi\n    # dvmlint: ignore-file[DVM402]\n    line\"\n"
+        ),
+    )
+    .unwrap();
+    let printed = concise(&s.repo, &["."]);
+    assert!(
+        printed.contains("app.yaml:5:14: error[DVM402]"),
+        "{printed}"
+    );
+}
+
+// ---- 6. CLI edges ----
+
+#[test]
+fn absurd_command_line_values_are_refused_not_obeyed() {
+    let s = scratch();
+    fs::write(s.repo.join("app.yaml"), PLACEHOLDER).unwrap();
+    let limit = Duration::from_secs(20);
+    for args in [
+        vec!["check", "--no-cache", "--jobs", "100000", "."],
+        vec!["check", "--no-cache", "--jobs", "0", "."],
+        vec![
+            "probe",
+            "ingress",
+            "--namespace",
+            "app",
+            "--from",
+            "10.0.0.1",
+            "--port",
+            "0",
+            ".",
+        ],
+        vec![
+            "probe",
+            "ingress",
+            "--namespace",
+            "",
+            "--from",
+            "10.0.0.1",
+            "--port",
+            "80",
+            ".",
+        ],
+        vec![
+            "probe",
+            "ingress",
+            "--namespace",
+            "app",
+            "--labels",
+            "=",
+            "--from",
+            "10.0.0.1",
+            "--port",
+            "80",
+            ".",
+        ],
+        vec![
+            "probe",
+            "egress",
+            "--namespace",
+            "app",
+            "--to",
+            "10.0.0.1:0",
+            ".",
+        ],
+    ] {
+        let out = run_for(&args, &s.repo, limit);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+    }
+    // Within the limit, many workers still work.
+    let out = run_for(
+        &["check", "--no-cache", "--jobs", "256", "."],
+        &s.repo,
+        limit,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+}
+
+#[test]
+fn a_second_configuration_document_is_an_error_not_ignored() {
+    let s = scratch();
+    fs::write(
+        s.repo.join(".dvmlint.yaml"),
+        "fail-on: error\n---\nselect: [DVM402]\n",
+    )
+    .unwrap();
+    let out = run(&["check", "--no-cache", "."], &s.repo);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("second one would be ignored"),
+        "{}",
+        text(&out)
+    );
+}

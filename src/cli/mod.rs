@@ -107,8 +107,8 @@ struct CheckArgs {
     /// off, or require (exit 2 when a tool is missing); see docs/rendering.md
     #[arg(long, value_name = "MODE", value_parser = ["auto", "off", "require"], default_value = "auto")]
     render: String,
-    /// Worker threads (default: all cores)
-    #[arg(long, value_name = "N")]
+    /// Worker threads (default: all cores; at most 256)
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
     jobs: Option<usize>,
     /// Only findings, no summary
     #[arg(long, short)]

@@ -58,7 +58,7 @@ pub enum ProbeDirection {
         #[arg(long, value_name = "ADDR|ns=NS[,pod=k=v]")]
         from: String,
         /// The destination port on the pod (after any Service or router translation)
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         port: u16,
         #[arg(long, default_value = "TCP")]
         protocol: String,
@@ -68,7 +68,7 @@ pub enum ProbeDirection {
 #[derive(clap::Args, Debug)]
 pub struct PodArgs {
     /// The probed pod's namespace
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub namespace: String,
     /// The probed pod's labels: `k=v,k2=v2`
     #[arg(long, value_delimiter = ',', value_name = "k=v,..")]
@@ -286,7 +286,8 @@ fn parse_labels<'a>(parts: impl Iterator<Item = &'a str>, what: &str) -> Result<
     for part in parts.map(str::trim).filter(|p| !p.is_empty()) {
         let (k, v) = part
             .split_once('=')
-            .ok_or_else(|| format!("{what}: `{part}` is not k=v"))?;
+            .filter(|(k, _)| !k.trim().is_empty())
+            .ok_or_else(|| format!("{what}: `{part}` is not k=v (a label needs a key)"))?;
         labels.insert(k.to_owned(), LabelValue::from(v));
     }
     Ok(labels)
@@ -320,11 +321,8 @@ pub fn parse_target(text: &str) -> Result<(IpSet, PortRange, Protocol), String> 
         .ok_or_else(|| format!("--to `{text}`: expected ADDR:PORT[/PROTO]"))?;
     let (start, end) = port.split_once('-').unwrap_or((port, port));
     let bad = || format!("--to `{text}`: `{port}` is not a port or range");
-    let ports = PortRange::new(
-        start.parse().map_err(|_| bad())?,
-        end.parse().map_err(|_| bad())?,
-    )
-    .ok_or_else(bad)?;
+    let number = |text: &str| text.parse::<u16>().ok().filter(|n| *n > 0).ok_or_else(bad);
+    let ports = PortRange::new(number(start)?, number(end)?).ok_or_else(bad)?;
     Ok((
         parse_addresses(addr).map_err(|e| format!("--to: {e}"))?,
         ports,

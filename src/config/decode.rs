@@ -61,9 +61,18 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
         return Err(d.err_at(err.pos, format!("invalid YAML: {}", err.message)));
     }
     let mut config = Config::default();
-    let Some(root) = parsed.documents.into_iter().next() else {
+    let mut documents = parsed.documents.into_iter();
+    let Some(root) = documents.next() else {
         return Ok(config);
     };
+    // A second document would be silently ignored: a typo'd `---` must not
+    // turn half the configuration off.
+    if let Some(second) = documents.next() {
+        return Err(d.err(
+            &second,
+            "the configuration is one YAML document; this second one would be ignored".into(),
+        ));
+    }
     if root.is_null() {
         return Ok(config);
     }

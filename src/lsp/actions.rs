@@ -94,7 +94,14 @@ pub fn suppression_edit(
     encoding: Encoding,
 ) -> Option<TextEdit> {
     let text = lines.line(line)?;
-    let Some(hash) = crate::suppress::comment_start(text) else {
+    // A line inside a block or quoted scalar takes no comment: it would be data.
+    let info = crate::suppress::scan_lines((0..lines.line_count()).filter_map(|i| lines.line(i)))
+        .get(usize::try_from(line).ok()?)
+        .copied()?;
+    if info.starts_in_scalar || info.ends_in_scalar {
+        return None;
+    }
+    let Some(hash) = info.comment else {
         let position = Position::new(line, encoding.width(text));
         let separator = if text.trim().is_empty() { "" } else { " " };
         return Some(TextEdit::new(
@@ -210,6 +217,21 @@ spec:\n  podSelector: {}\n  policyTypes:\n    - Egress\n  egress:\n    - {}\n\
             Some("kind: NetworkPolicy\napiVersion: v1")
         );
         assert_eq!(allow_policy_yaml("open port 2222 to the rsync pods"), None);
+    }
+
+    #[test]
+    fn no_suppression_is_written_into_a_scalar() {
+        let text = "data:\n  script: |\n    echo <ns>\n  q: \"a\n    <b>\"\n  after: <c>\n";
+        let lines = LineText::new(text);
+        for line in [2, 3, 4] {
+            assert_eq!(
+                suppression_edit(&lines, line, "DVM402", Encoding::Utf16),
+                None,
+                "{line}"
+            );
+        }
+        assert!(suppression_edit(&lines, 5, "DVM402", Encoding::Utf16).is_some());
+        assert!(suppression_edit(&lines, 1, "DVM402", Encoding::Utf16).is_some());
     }
 
     #[test]
