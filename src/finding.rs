@@ -91,6 +91,25 @@ pub struct Finding {
     pub object: Option<ObjectRef>,
     pub cluster: Option<Arc<str>>,
     pub related: Vec<Related>,
+    /// Set when the finding is about an object that a render produced
+    /// (`crate::render`); its location is then the source a user edits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<RenderedFrom>,
+}
+
+/// What rendered the object a finding is about (JSON `"rendered"`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenderedFrom {
+    /// `kustomize`, `kubectl kustomize` or `helm`.
+    pub tool: String,
+    /// The Kustomize root or chart folder, relative to the project root.
+    pub source: String,
+    /// The Helm release name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// The values files of the Helm release.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
 }
 
 impl Finding {
@@ -116,6 +135,7 @@ impl Finding {
             object: None,
             cluster: None,
             related: Vec::new(),
+            rendered: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! dvmlint: lint Kubernetes/OpenShift manifest repositories for configuration that
 //! breaks MTC Direct Volume Migration. See `docs/architecture.md` for the map.
 
+pub mod boundary;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
@@ -14,10 +15,12 @@ pub mod net;
 pub mod parsed;
 pub mod policy;
 pub mod proxy;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod snake_case;
 pub mod suggest;
 pub mod suppress;
 pub mod timings;
+pub mod units;
 pub mod yaml;

@@ -21,12 +21,13 @@ fn all_rules(config_file: Option<&Path>, no_config: bool) -> Result<Vec<RuleMeta
     if no_config {
         return Ok(rules);
     }
-    let path = match config_file {
-        Some(path) => Some(path.to_owned()),
-        None => config::discover(Path::new(".")),
+    let config = match config_file {
+        Some(path) => Some(config::load(path)?),
+        None => config::discover(Path::new("."))
+            .map(|path| config::load_discovered(&path))
+            .transpose()?,
     };
-    if let Some(path) = path {
-        let config = config::load(&path)?;
+    if let Some(config) = config {
         rules.extend(crate::policy::load(&config)?.into_iter().map(|r| r.meta));
     }
     Ok(rules)
@@ -133,6 +134,19 @@ pub fn render(meta: &RuleMeta) -> String {
         if !text.trim().is_empty() {
             out.push_str(&format!("\n## {title}\n\n{}\n", text.trim()));
         }
+    }
+    match meta.exact_with.as_deref() {
+        // What the manifests cannot tell: the keys that make the rule exact.
+        Some([]) => out.push_str(
+            "\n## What makes it exact\n\nThe manifests alone: no configuration key changes what it finds.\n",
+        ),
+        Some(items) => {
+            out.push_str("\n## What makes it exact\n\nWithout these, the rule says in its message what it assumed or could not judge.\n\n");
+            for item in items {
+                out.push_str(&format!("- `{}`: {}\n", item.key, item.gives.trim()));
+            }
+        }
+        None => {}
     }
     if let Some(assert) = &meta.assert {
         // A declarative rule (SPEC §10): what it checks is data too.

@@ -18,8 +18,11 @@ use crate::discovery::{self, Found, SourceFile, WalkOptions};
 use crate::finding::{Finding, Severity};
 use crate::model::Project;
 use crate::policy::{self, PolicyRule};
+use crate::render::RenderIndex;
+use crate::render::stage::Stage as RenderStage;
 use crate::rules::{self, RuleSet};
 use crate::suppress::{self, Suppression};
+use crate::units::ApplyUnits;
 use crate::yaml::Limits;
 
 use crate::parsed::FileResult;
@@ -47,6 +50,11 @@ pub struct LintOptions {
     /// Reuse and update the per-file results in `.dvmlint-cache/` (the CLI's
     /// default; `--no-cache` turns it off). Off for the language server and tests.
     pub cache: bool,
+    /// `--render`: render Kustomize roots and Helm charts (docs/rendering.md).
+    pub render: crate::render::RenderMode,
+    /// Keep render outputs in `.dvmlint-cache/` even when `cache` is off (the
+    /// language server, which re-lints on every change).
+    pub render_cache: bool,
 }
 
 /// Runs shorter than this many files finish before a bar would be readable:
@@ -107,6 +115,9 @@ pub struct Loaded {
     pub files: Vec<Arc<str>>,
     /// The custom rules this run loaded (SPEC §10).
     pub custom_rules: Vec<&'static RuleMeta>,
+    /// The renders whose objects are in the model: findings on them are put
+    /// back on their sources ([`RenderIndex::remap`]).
+    pub renders: RenderIndex,
 }
 
 /// The model of the project holding `options.paths`, with no rule run
@@ -149,32 +160,60 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         cluster_of: &cluster_of,
         configured_clusters: !config.clusters.is_empty(),
     };
-    let cache = options.cache.then(|| {
-        let key = cache::settings_key(&format!(
-            "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
-            settings.limits
-        ));
-        cache::Cache::open(&root, key)
-    });
+    let cache = options
+        .cache
+        .then(|| {
+            let key = cache::settings_key(&format!(
+                "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
+                settings.limits
+            ));
+            cache::Cache::open(&root, key)
+        })
+        .flatten();
+    // Rendering: roots are planned when the walk has listed the project and
+    // rendered on the same pool while files are still being parsed.
+    let render_stage = RenderStage::new(
+        &root,
+        &config,
+        options.render,
+        options.cache || options.render_cache,
+    );
     let files_timing = crate::timings::stage("walk + files (parallel)");
-    let parsed = parse_files(options, &root, &config, &settings, cache.as_ref())?;
+    let parsed = parse_files(
+        options,
+        &root,
+        &config,
+        &settings,
+        cache.as_ref(),
+        &render_stage,
+    )?;
     drop(files_timing);
     let merge_timing = crate::timings::stage("merge file results");
     let hits = parsed.hits;
-    let (mut results, walk_errors) = merge(parsed, cache.as_ref());
+    let (mut results, walk_errors, mut units) = merge(parsed, cache.as_ref());
+    let mut render_findings = Vec::new();
+    let renders = render_stage
+        .finish(&mut results, &mut units, &mut render_findings)
+        .map_err(LintError::Usage)?;
     let Gathered {
-        findings,
+        mut findings,
         suppressions,
         secrets,
         secret_spans,
-        summary,
+        mut summary,
     } = gather(&mut results, &walk_errors, hits);
-    let files: Vec<Arc<str>> = results.iter().map(|r| Arc::clone(&r.rel)).collect();
-    let mut findings = findings;
+    findings.append(&mut render_findings);
+    // Render outputs are not files of the project.
+    summary.files = summary.files.saturating_sub(renders.len());
+    let files: Vec<Arc<str>> = results
+        .iter()
+        .filter(|r| !renders.is_output(&r.rel))
+        .map(|r| Arc::clone(&r.rel))
+        .collect();
     rules::input::unrendered_template::one_per_root(&mut findings, &files);
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
-    let project = Project::build(root.clone(), config, results);
+    let project = Project::build(root.clone(), config, results, units);
     Ok(Loaded {
         root,
         project,
@@ -186,6 +225,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         summary,
         files,
         custom_rules,
+        renders,
     })
 }
 
@@ -257,6 +297,9 @@ struct ParsedFiles {
     walk_errors: Vec<discovery::WalkError>,
     /// Files whose results came from the cache.
     hits: usize,
+    /// What is applied together, found from the file list as soon as the
+    /// walk ends, while the per-file stage goes on.
+    units: ApplyUnits,
 }
 
 /// Discovery and the per-file stage, overlapped: the walk runs on one worker
@@ -269,6 +312,7 @@ fn parse_files(
     config: &Config,
     settings: &FileSettings<'_>,
     cache: Option<&cache::Cache>,
+    render_stage: &RenderStage<'_>,
 ) -> Result<ParsedFiles, LintError> {
     let mut exclude = config.exclude.clone();
     exclude.extend(options.exclude.iter().cloned());
@@ -277,8 +321,8 @@ fn parse_files(
         exclude,
         respect_gitignore: !options.no_respect_gitignore,
     };
-    let mut explicit = Vec::new();
-    add_explicit_files(root, &options.paths, &options.overlays, &mut explicit);
+    let (explicit, explicit_errors) =
+        discovery::explicit_files(root, &options.paths, options.overlays.keys().cloned());
     let bar = options.progress.then(progress_bar);
     let bar_shown = std::sync::atomic::AtomicBool::new(false);
     let hits = AtomicUsize::new(0);
@@ -316,22 +360,35 @@ fn parse_files(
             hash,
         }
     };
-    let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>) {
+    let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>, ApplyUnits) {
         let found = std::sync::Mutex::new(Vec::new());
-        let mut walk_errors = Vec::new();
+        let mut walk_errors = explicit_errors;
+        let mut listed: Vec<Arc<str>> = explicit.iter().map(|s| Arc::clone(&s.rel)).collect();
+        let mut units = ApplyUnits::default();
         rayon::scope(|scope| {
             for item in discovery::walk_iter(root, &walk_options, &excluded) {
                 match item {
-                    Found::File(source) => scope.spawn(|_| {
-                        let analyzed = analyze(source);
-                        found
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push(analyzed);
-                    }),
+                    Found::File(source) => {
+                        listed.push(Arc::clone(&source.rel));
+                        scope.spawn(|_| {
+                            let analyzed = analyze(source);
+                            found
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .push(analyzed);
+                        });
+                    }
                     Found::Error(err) => walk_errors.push(err),
                 }
             }
+            // The apply units stage, on the walk's thread while the pool parses.
+            let timing = crate::timings::stage("apply units");
+            units = ApplyUnits::discover(&listed, &|rel| {
+                read_small(root, rel, &options.overlays, settings.max_file_size)
+            });
+            drop(timing);
+            // Rendering: each Kustomize root and Helm chart on the same pool.
+            render_stage.spawn(scope, &units, settings);
         });
         let mut found = found
             .into_inner()
@@ -349,9 +406,9 @@ fn parse_files(
                 .collect();
             found.par_extend(extra.into_par_iter().map(&analyze));
         }
-        (found, walk_errors)
+        (found, walk_errors, units)
     };
-    let (found, walk_errors) = match options.jobs {
+    let (found, walk_errors, units) = match options.jobs {
         Some(jobs) => rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build()
@@ -366,7 +423,24 @@ fn parse_files(
         found,
         walk_errors,
         hits: hits.into_inner(),
+        units,
     })
+}
+
+/// The text of `rel` for the apply units stage (an editor buffer first):
+/// `None` when it cannot be read or is over the size limit.
+fn read_small(
+    root: &std::path::Path,
+    rel: &str,
+    overlays: &BTreeMap<PathBuf, Arc<str>>,
+    max_size: u64,
+) -> Option<String> {
+    let path = root.join(rel);
+    if let Some(text) = overlays.get(&path) {
+        return Some(text.to_string());
+    }
+    let size = std::fs::metadata(&path).ok()?.len();
+    (size <= max_size).then(|| std::fs::read_to_string(&path).ok())?
 }
 
 /// The per-file results back in a fixed order, files by path (the same file
@@ -375,11 +449,12 @@ fn parse_files(
 fn merge(
     parsed: ParsedFiles,
     cache: Option<&cache::Cache>,
-) -> (Vec<FileResult>, Vec<discovery::WalkError>) {
+) -> (Vec<FileResult>, Vec<discovery::WalkError>, ApplyUnits) {
     let ParsedFiles {
         mut found,
         mut walk_errors,
         hits,
+        units,
     } = parsed;
     found.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     found.dedup_by(|later, earlier| later.key() == earlier.key());
@@ -399,7 +474,7 @@ fn merge(
         }
         None => found.into_par_iter().map(|item| *item.result).collect(),
     };
-    (results, walk_errors)
+    (results, walk_errors, units)
 }
 
 /// What the run keeps of the per-file results besides their objects.
@@ -462,10 +537,15 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         summary,
         files,
         custom_rules,
+        renders,
     } = load(options, None)?;
     let rules_timing = crate::timings::stage("project rules");
     findings.extend(rules::run_project_rules(&rule_set, &project));
     drop(rules_timing);
+    renders.remap(&root, &mut findings);
+    let mut suppressions = suppressions;
+    renders.remap_suppressions(&root, &mut suppressions);
+    crate::render::locate::drop_raw_twins(&mut findings);
     let _finish_timing = crate::timings::stage("suppress, filter, sort");
     let unused = suppress::apply(&mut findings, &suppressions, &|id| rule_set.is_enabled(id));
     findings.extend(unused);
@@ -547,31 +627,6 @@ fn check_rule_ids(
 /// Too short or too common to mask without garbling every message.
 fn is_maskable(secret: &str) -> bool {
     secret.len() >= 4 && !matches!(secret, "password" | "pass" | "passwd")
-}
-
-/// Files named on the command line are read even when excluded or ignored
-/// (SPEC §2), and so are open editor buffers not yet on disk; those the walk
-/// does not find are analysed after it.
-fn add_explicit_files(
-    root: &std::path::Path,
-    paths: &[PathBuf],
-    overlays: &BTreeMap<PathBuf, Arc<str>>,
-    sources: &mut Vec<SourceFile>,
-) {
-    let explicit = paths
-        .iter()
-        .map(|p| discovery::absolute(p))
-        .filter(|p| p.is_file())
-        .chain(overlays.keys().cloned());
-    let mut seen = BTreeSet::new();
-    for path in explicit {
-        if seen.insert(path.clone()) {
-            sources.push(SourceFile {
-                rel: discovery::relative(root, &path).into(),
-                path,
-            });
-        }
-    }
 }
 
 /// One item of the parallel stage.

@@ -9,7 +9,8 @@
 //!   workers on 30000–32767; `ClusterIP` → the target's service network on 6443.
 //!
 //! An address known only as a host name (or not known at all) makes the
-//! destination unknown: dvmlint never resolves DNS, and says what to configure.
+//! destination unknown: dvmlint never resolves DNS, and says what to configure
+//! (config `hosts:` gives a name's addresses: the proxy's, a worker's).
 
 use ipnet::IpNet;
 
@@ -44,6 +45,10 @@ pub struct DvmDestination {
     pub unknown_reason: Option<String>,
     /// The rsync client reaches the destination by IP address (no DNS lookup).
     pub by_ip: bool,
+    /// The assumption behind known addresses, when they stand in for what is
+    /// not configured (`cidrs` for the router VIPs or the workers): messages
+    /// say it, with the key that makes the check exact.
+    pub assumption: Option<String>,
 }
 
 /// The NodePort range (kube-apiserver `--service-node-port-range` default).
@@ -68,11 +73,16 @@ impl DvmDestination {
             .map_or("target", |n| n.as_ref());
         let endpoint = endpoint_type(project, migration, target);
         let cidrs = config.map(|c| c.cidrs.clone()).unwrap_or_default();
+        let mut assumption = None;
         let (addresses, ports, unknown_reason, by_ip) = match endpoint {
             Endpoint::Route => {
-                let ingress = config
-                    .and_then(|c| c.ingress.clone())
-                    .unwrap_or_else(|| cidrs.clone());
+                let configured = config.and_then(|c| c.ingress.clone());
+                if configured.is_none() && !cidrs.is_empty() {
+                    assumption = Some(format!(
+                        "checked against the `cidrs` of cluster `{name}`, since its `ingress` (the router's addresses) is not set: set `ingress` to make it exact"
+                    ));
+                }
+                let ingress = configured.unwrap_or_else(|| cidrs.clone());
                 let reason = format!(
                     "the addresses the Route of cluster `{name}` resolves to are unknown: set `ingress` (router/ingress VIPs) or `cidrs` for cluster `{name}` in .dvmlint.yaml"
                 );
@@ -85,6 +95,11 @@ impl DvmDestination {
                     config.map(|c| c.workers.as_slice()).unwrap_or_default(),
                 );
                 let nets = if workers.is_empty() {
+                    if !cidrs.is_empty() {
+                        assumption = Some(format!(
+                            "checked against the `cidrs` of cluster `{name}`, since its workers' addresses are not known: list them in `workers` to make it exact"
+                        ));
+                    }
                     cidrs.clone()
                 } else {
                     workers
@@ -92,7 +107,7 @@ impl DvmDestination {
                 let reason = format!(
                     "the worker addresses of cluster `{name}` are unknown{}: list them as IP addresses in `workers`, or set `cidrs`, for cluster `{name}` in .dvmlint.yaml",
                     if hostnames {
-                        " (only host names are known, and dvmlint does not resolve DNS)"
+                        " (only host names are known, and dvmlint does not resolve DNS: `hosts:` can give their addresses)"
                     } else {
                         ""
                     }
@@ -110,6 +125,7 @@ impl DvmDestination {
         };
         DvmDestination {
             unknown_reason: addresses.is_none().then_some(unknown_reason),
+            assumption: assumption.filter(|_| addresses.is_some()),
             endpoint,
             addresses,
             ports,
@@ -133,14 +149,22 @@ fn proxy_destination(project: &Project, migration: &Migration) -> Option<DvmDest
     let port = parsed.port.map_or(PortRange::ALL, PortRange::single);
     let addresses = if parsed.host_is_ip {
         proxy_host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
             .parse::<std::net::IpAddr>()
             .ok()
             .map(IpSet::from_addr)
     } else {
-        None
+        // Config `hosts:` says what the name resolves to (dvmlint never resolves DNS).
+        project
+            .config
+            .host_addresses(&proxy_host)
+            .map(|nets| IpSet::from_nets(nets.iter().copied()))
     };
     let unknown_reason = addresses.is_none().then(|| {
-        "the DVM traffic goes to the proxy of `stunnel_tcp_proxy`, which is named by host name: dvmlint does not resolve DNS (write the proxy's IP address to make the check exact)".to_owned()
+        format!(
+            "the DVM traffic goes to the proxy of `stunnel_tcp_proxy`, on the source side, which is named by host name `{proxy_host}`: dvmlint does not resolve DNS (give its address in `hosts:` of .dvmlint.yaml, `hosts: {{{proxy_host}: [<IP>]}}`, to make the check exact)"
+        )
     });
     Some(DvmDestination {
         endpoint: Endpoint::Proxy {
@@ -148,6 +172,9 @@ fn proxy_destination(project: &Project, migration: &Migration) -> Option<DvmDest
             file: object.object.file.clone(),
         },
         by_ip: addresses.is_some(),
+        assumption: (addresses.is_some() && !parsed.host_is_ip).then(|| {
+            format!("the proxy `{proxy_host}` checked at the addresses `hosts:` gives it")
+        }),
         addresses,
         ports: port,
         unknown_reason,
@@ -209,7 +236,10 @@ fn worker_addresses(
     for worker in configured {
         match worker.parse::<std::net::IpAddr>() {
             Ok(ip) => nets.push(IpNet::from(ip)),
-            Err(_) => hostnames = true,
+            Err(_) => match project.config.host_addresses(worker) {
+                Some(known) => nets.extend(known.iter().copied()),
+                None => hostnames = true,
+            },
         }
     }
     (nets, hostnames)

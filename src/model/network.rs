@@ -99,6 +99,11 @@ impl NetworkModel {
                 }
                 continue;
             }
+            // What `kubectl apply` leaves: a later definition of the same
+            // policy in the same apply replaces this one (DVM401).
+            if object.object.network_policy().is_some() && project.is_replaced(index) {
+                continue;
+            }
             // Only NetworkPolicies carry a view (`parsed::Body`).
             let (Some(view), Some(target), Some(list), Some(namespaces)) = (
                 object.object.network_policy(),

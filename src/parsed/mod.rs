@@ -102,6 +102,12 @@ pub struct FileResult {
     pub cluster: Option<Arc<str>>,
     pub documents: usize,
     pub objects: Vec<Object>,
+    /// Set by a rendering stage on the results of a build's output: these
+    /// objects belong to that apply unit (`units::UnitId`) alone, whatever
+    /// `rel` names (the source file a user edits). `None` for a file's own
+    /// objects, which belong to the units the file is a member of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<usize>,
     /// Findings of the input and document rules.
     pub findings: Vec<Finding>,
     /// What few files hold, boxed so that the result every file has stays
@@ -164,11 +170,15 @@ impl Scope {
 }
 
 /// Where an object lands as far as its own document says: cluster-scoped,
-/// its own namespace, else unbound (until a kustomization names one).
+/// its own namespace, else unbound (until a kustomization names one). A
+/// Template parameter (`namespace: ${NAMESPACE}`) is an unknown namespace:
+/// unbound, like an object applied with `-n`.
 pub fn own_scope(meta: &ObjectMeta) -> Scope {
     if kinds::is_cluster_scoped(meta.group(), &meta.kind.value) {
         Scope::Cluster
-    } else if let Some(ns) = &meta.namespace {
+    } else if let Some(ns) = &meta.namespace
+        && !crate::manifest::is_template_parameter(&ns.value)
+    {
         Scope::Namespace(ns.value.clone())
     } else {
         Scope::Unbound

@@ -183,6 +183,13 @@ fn check_pair(
             ". The destination's address is unknown ({reason}); configure it to make this check exact"
         );
     }
+    if let Some(assumption) = destination
+        .assumption
+        .as_ref()
+        .filter(|_| !same_cluster_service)
+    {
+        let _ = write!(message, " ({assumption})");
+    }
     let help = fix(
         model,
         policies,
