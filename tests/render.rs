@@ -364,7 +364,10 @@ fn suppressions_in_templates_and_resources_cover_rendered_findings() {
     let template = fs::read_to_string(root.join("shop/templates/deny.yaml")).unwrap();
     fs::write(
         root.join("shop/templates/deny.yaml"),
-        template.replace("  podSelector: {}\n", "  podSelector: {} # dvmlint: ignore[DVM102] reviewed\n"),
+        template.replace(
+            "  podSelector: {}\n",
+            "  podSelector: {} # dvmlint: ignore[DVM102] reviewed\n",
+        ),
     )
     .unwrap();
     write(
@@ -375,7 +378,10 @@ fn suppressions_in_templates_and_resources_cover_rendered_findings() {
                 "base/deny.yaml",
                 "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  annotations:\n    dvmlint.dev/ignore: DVM102\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n",
             ),
-            ("overlays/a/kustomization.yaml", "namespace: app1\nresources: [../../base]\n"),
+            (
+                "overlays/a/kustomization.yaml",
+                "namespace: app1\nresources: [../../base]\n",
+            ),
         ],
     );
     fs::write(
@@ -397,7 +403,10 @@ fn suppressions_in_templates_and_resources_cover_rendered_findings() {
         template.replace(" # dvmlint: ignore[DVM102] reviewed", ""),
     )
     .unwrap();
-    let text = stdout(&dvmlint(&["check", "--no-cache", "--format", "concise", "."], root));
+    let text = stdout(&dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        root,
+    ));
     assert_eq!(text.matches("DVM102").count(), 1, "{text}");
     assert!(text.contains("shop/templates/deny.yaml:7:3"), "{text}");
 }

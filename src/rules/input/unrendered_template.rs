@@ -160,7 +160,9 @@ pub fn template_root(file: &str, charts: &BTreeSet<&str>) -> TemplateRoot {
 }
 
 /// Replaces the per-file DVM002 findings of `findings` by one per template
-/// root: `files` are every file of the run (to find the charts).
+/// root: `files` are every file of the run (to find the charts). Other DVM002
+/// findings (the rendering stage's one per root it could not render) are
+/// already one per root and stay as they are.
 pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
     if !findings.iter().any(|f| f.rule == "DVM002") {
         return;
@@ -174,7 +176,7 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
     .map(|kind| (file_message(kind), kind));
     let mut roots: BTreeMap<(TemplateRoot, TemplateKind), Vec<Arc<str>>> = BTreeMap::new();
     findings.retain(|f| {
-        if f.rule != "DVM002" {
+        if f.rule != "DVM002" || !kinds.iter().any(|(message, _)| *message == f.message) {
             return true;
         }
         let root = template_root(&f.location.file, &charts);

@@ -22,6 +22,9 @@ pub(crate) fn controllers(
         {
             return None;
         }
-        Some((object, MigrationController::from_node(object.object.tree()?)))
+        Some((
+            object,
+            MigrationController::from_node(object.object.tree()?),
+        ))
     })
 }
