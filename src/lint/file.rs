@@ -174,8 +174,9 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
             result.extras_mut().suppressions.splice(0..0, found);
         }
     }
-    if !syntax_errors.is_empty() && memchr::memmem::find(bytes, b"{{").is_some() {
-        // A Helm/Go template: not YAML until rendered (SPEC §2), so one info, not errors.
+    if !syntax_errors.is_empty() && rules::input::unrendered_template::is_template(bytes) {
+        // A Helm/Go, Jinja or FreeMarker template: not YAML until rendered
+        // (SPEC §2), so one info, not errors.
         // (Its secrets are kept: they are masked whatever else is dropped.)
         result.findings.clear();
         result.objects.clear();

@@ -245,7 +245,7 @@ impl Migration {
                 }
             }
             seen.retain(|(cluster, namespace): &(usize, String)| {
-                !super::not_migrated::is_platform_namespace(namespace)
+                !super::not_migrated::is_left_out_by_default(namespace)
                     && !operator.contains(&(Some(*cluster), namespace.clone()))
             });
             for (source, namespace) in seen {

@@ -12,6 +12,9 @@
 //!   `openshift-migration` by default. DVM copies applications' volumes, not
 //!   the migration tool's.
 //!
+//! Nor is a "namespace" that no namespace can be named (`${namespace}`, a
+//! template's placeholder in a file that happens to parse).
+//!
 //! A MigPlan or the configuration can still name any of them.
 
 use std::collections::BTreeSet;
@@ -29,11 +32,26 @@ pub fn operator_namespaces(project: &Project) -> BTreeSet<(Option<usize>, String
         .collect()
 }
 
-/// Whether `namespace` is one of the platform's namespaces.
-pub fn is_platform_namespace(namespace: &str) -> bool {
+/// Whether `namespace` is left out of "every namespace seen": one of the
+/// platform's namespaces, or no namespace
+/// at all (not a DNS-1123 label: a template's `${namespace}`).
+pub fn is_left_out_by_default(namespace: &str) -> bool {
     namespace == "openshift"
         || namespace.starts_with("openshift-")
         || namespace.starts_with("kube-")
+        || !is_dns_label(namespace)
+}
+
+/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
+fn is_dns_label(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && bytes.first() != Some(&b'-')
+        && bytes.last() != Some(&b'-')
 }
 
 #[cfg(test)]
@@ -46,10 +64,13 @@ mod tests {
             "openshift-ingress",
             "kube-system",
         ] {
-            assert!(super::is_platform_namespace(ns), "{ns}");
+            assert!(super::is_left_out_by_default(ns), "{ns}");
+        }
+        for ns in ["${namespace}", "App", "-a", "{{ .Release.Namespace }}"] {
+            assert!(super::is_left_out_by_default(ns), "{ns}");
         }
         for ns in ["default", "app1", "openshiftapps", "kubernetes-app"] {
-            assert!(!super::is_platform_namespace(ns), "{ns}");
+            assert!(!super::is_left_out_by_default(ns), "{ns}");
         }
     }
 }

@@ -18,6 +18,23 @@ pub enum TemplateKind {
     Go,
     /// Jinja (`{{ var }}`, `{% if %}`): Ansible playbooks, roles and their templates.
     Jinja,
+    /// FreeMarker (`<#if …>`, `</#list>`, `${x}`): Java tools' manifest templates.
+    FreeMarker,
+}
+
+/// Whether `text`, which does not parse as YAML, is a template rather than a
+/// broken manifest: it holds `{{` (Go, Jinja) or a FreeMarker directive.
+pub fn is_template(text: &[u8]) -> bool {
+    memchr::memmem::find(text, b"{{").is_some() || is_freemarker(text)
+}
+
+/// `<#if`, `</#if>`, `<@macro`: FreeMarker's directives, at a line's start
+/// (after indentation), where no YAML can hold them.
+fn is_freemarker(text: &[u8]) -> bool {
+    text.split(|&b| b == b'\n').any(|line| {
+        let line = line.trim_ascii_start();
+        line.starts_with(b"<#") || line.starts_with(b"</#") || line.starts_with(b"<@")
+    })
 }
 
 impl TemplateKind {
@@ -25,6 +42,9 @@ impl TemplateKind {
     /// a dot, a variable, a trim marker or a Go keyword; Jinja's with a name,
     /// and Jinja alone has `{% … %}` statements.
     pub fn of(text: &[u8]) -> TemplateKind {
+        if is_freemarker(text) {
+            return TemplateKind::FreeMarker;
+        }
         const GO: [&[u8]; 13] = [
             b"{{ .",
             b"{{.",
@@ -52,6 +72,15 @@ impl TemplateKind {
         match self {
             TemplateKind::Go => "Go/Helm template",
             TemplateKind::Jinja => "Ansible/Jinja template",
+            TemplateKind::FreeMarker => "FreeMarker template",
+        }
+    }
+
+    /// "a" or "an" before [`TemplateKind::name`].
+    fn article(self) -> &'static str {
+        match self {
+            TemplateKind::Jinja => "an",
+            TemplateKind::Go | TemplateKind::FreeMarker => "a",
         }
     }
 }
@@ -59,7 +88,11 @@ impl TemplateKind {
 /// The message of the per-file finding, by kind: [`one_per_root`] reads the
 /// kind back from it.
 fn file_message(kind: TemplateKind) -> String {
-    format!("this file is a {} and was not linted", kind.name())
+    format!(
+        "this file is {} {} and was not linted",
+        kind.article(),
+        kind.name()
+    )
 }
 
 fn help(kind: TemplateKind, chart: bool) -> &'static str {
@@ -67,7 +100,7 @@ fn help(kind: TemplateKind, chart: bool) -> &'static str {
         (_, true) => {
             "render the chart (`helm template my-release ./chart --output-dir rendered/`) and lint the output, or exclude its templates with `exclude:` in .dvmlint.yaml"
         }
-        (TemplateKind::Go, false) => {
+        (TemplateKind::Go | TemplateKind::FreeMarker, false) => {
             "render the templates first and lint the output, or exclude them with `exclude:` in .dvmlint.yaml"
         }
         (TemplateKind::Jinja, false) => {
@@ -135,18 +168,24 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
         return;
     }
     let charts = chart_dirs(files.iter().map(AsRef::as_ref));
-    let go = file_message(TemplateKind::Go);
-    let jinja = file_message(TemplateKind::Jinja);
+    let kinds = [
+        TemplateKind::Go,
+        TemplateKind::FreeMarker,
+        TemplateKind::Jinja,
+    ]
+    .map(|kind| (file_message(kind), kind));
     let mut roots: BTreeMap<(TemplateRoot, TemplateKind), Vec<Arc<str>>> = BTreeMap::new();
     findings.retain(|f| {
-        if f.rule != "DVM002" || (f.message != go && f.message != jinja) {
+        if f.rule != "DVM002" || !kinds.iter().any(|(message, _)| *message == f.message) {
             return true;
         }
         let root = template_root(&f.location.file, &charts);
         let kind = match root {
             TemplateRoot::Chart(_) => TemplateKind::Go,
-            TemplateRoot::Folder(_) if f.message == go => TemplateKind::Go,
-            TemplateRoot::Folder(_) => TemplateKind::Jinja,
+            TemplateRoot::Folder(_) => kinds
+                .iter()
+                .find(|(message, _)| *message == f.message)
+                .map_or(TemplateKind::Jinja, |(_, kind)| *kind),
         };
         roots
             .entry((root, kind))
@@ -159,9 +198,9 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
         templates.dedup();
         let count = templates.len();
         let files = if count == 1 {
-            "1 template file".to_owned()
+            "1 template file that is".to_owned()
         } else {
-            format!("{count} template files")
+            format!("{count} template files that are")
         };
         let (location, message, chart) = match &root {
             TemplateRoot::Chart(dir) => {
@@ -173,7 +212,7 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
                 (
                     Location::new(&Arc::from(chart_file), Span::line_start(1)),
                     format!(
-                        "the Helm chart `{}` has {files} that are not YAML until rendered; they were not linted",
+                        "the Helm chart `{}` has {files} not YAML until rendered, so not linted",
                         if dir.is_empty() { "." } else { dir }
                     ),
                     true,
@@ -200,7 +239,7 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
             for file in &templates {
                 finding = finding.related(
                     Location::new(file, Span::line_start(1)),
-                    format!("a {} (not linted)", kind.name()),
+                    format!("{} {} (not linted)", kind.article(), kind.name()),
                 );
             }
         }
@@ -232,6 +271,10 @@ mod tests {
             TemplateKind::of(b"{% if x %}\na: {{ x }}\n{% endif %}"),
             TemplateKind::Jinja
         );
+        let ftl = b"metadata:\n  namespace: ${ns}\n  <#if x>\n  a: b\n</#if>\n";
+        assert_eq!(TemplateKind::of(ftl), TemplateKind::FreeMarker);
+        assert!(is_template(ftl));
+        assert!(!is_template(b"a: <b>\nc: ${d}\n"));
     }
 
     #[test]
@@ -292,7 +335,7 @@ mod tests {
             [
                 (
                     "c/Chart.yaml",
-                    "the Helm chart `c` has 2 template files that are not YAML until rendered; they were not linted",
+                    "the Helm chart `c` has 2 template files that are not YAML until rendered, so not linted",
                     2
                 ),
                 (
