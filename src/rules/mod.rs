@@ -267,6 +267,7 @@ pub const REGISTRY: &[(&str, Check)] = &[
         "DVM305",
         Check::Project(values::invalid_controller_limit::check),
     ),
+    ("DVM306", Check::Document(values::proxy_url_invalid::check)),
     ("DVM401", Check::Project(hygiene::duplicate_object::check)),
     (
         "DVM402",
