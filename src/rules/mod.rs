@@ -18,6 +18,7 @@
 pub mod egress;
 pub mod hygiene;
 pub mod input;
+pub mod migration;
 pub mod network;
 pub mod proxy;
 pub mod values;
@@ -205,6 +206,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM113",
         Check::Project(egress::egress_firewall_dnsname_allow::check),
+    ),
+    (
+        "DVM124",
+        Check::Project(migration::route_host_too_long::check),
     ),
     (
         "DVM201",
