@@ -212,6 +212,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(migration::route_host_too_long::check),
     ),
     (
+        "DVM127",
+        Check::Project(migration::plan_overlap_or_limit::check),
+    ),
+    (
         "DVM201",
         Check::Project(proxy::noproxy_missing_worker::check),
     ),

@@ -2,6 +2,7 @@
 //! the migrated namespaces do to DVM on the destination cluster: admission of
 //! the rsync pods, the rsync Route, plan limits and overlaps.
 
+pub mod plan_overlap_or_limit;
 pub mod route_host_too_long;
 
 use crate::manifest::Text;
