@@ -122,3 +122,22 @@ impl PlannedVolume {
             )
     }
 }
+
+/// A MigMigration: which plan it runs and whether it asks for root rsync.
+#[derive(Clone, Debug)]
+pub struct MigMigration {
+    pub plan: Option<Text>,
+    /// `spec.runAsRoot`, with the span of its value.
+    pub run_as_root: Option<(bool, Span)>,
+}
+
+impl MigMigration {
+    pub fn from_node(node: &Node<'_>) -> MigMigration {
+        MigMigration {
+            plan: Text::at(node, &["spec", "migPlanRef", "name"]),
+            run_as_root: node
+                .at(&["spec", "runAsRoot"])
+                .and_then(|n| Some((n.as_bool()?, n.span))),
+        }
+    }
+}

@@ -208,6 +208,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(egress::egress_firewall_dnsname_allow::check),
     ),
     (
+        "DVM120",
+        Check::Project(migration::privileged_rsync_without_psa_label::check),
+    ),
+    (
         "DVM124",
         Check::Project(migration::route_host_too_long::check),
     ),

@@ -3,6 +3,7 @@
 //! the rsync pods, the rsync Route, plan limits and overlaps.
 
 pub mod plan_overlap_or_limit;
+pub mod privileged_rsync_without_psa_label;
 pub mod route_host_too_long;
 
 use crate::manifest::Text;
