@@ -71,7 +71,10 @@ mod tests {
         let parsed = parse_chunk(text, 1, Limits::default());
         let ns = NamespaceObject::from_node(&parsed.documents[0]);
         let enforce = ns.labels.get("pod-security.kubernetes.io/enforce");
-        assert_eq!(enforce.map(|t| (t.value.as_str(), t.span.start.line)), Some(("restricted", 6)));
+        assert_eq!(
+            enforce.map(|t| (t.value.as_str(), t.span.start.line)),
+            Some(("restricted", 6))
+        );
         assert_eq!(ns.labels.get("empty").map(|t| t.value.as_str()), Some(""));
         assert_eq!(ns.label_anchor().map(|s| s.start.line), Some(5));
         assert!(ns.annotations_key.is_none());

@@ -502,7 +502,10 @@ pub fn cluster_proxy_url_problem(value: &str, field: ProxyUrlField) -> Option<St
     let Some(end) = scheme_end else {
         return Some("it has no scheme (write `http://HOST:PORT`)".to_owned());
     };
-    if !value.get(end + 1..).is_some_and(|rest| rest.starts_with('/')) {
+    if !value
+        .get(end + 1..)
+        .is_some_and(|rest| rest.starts_with('/'))
+    {
         return Some(format!(
             "`{}:` is read as its scheme, and the rest is no URL path (write `http://HOST:PORT`)",
             value.get(..end).unwrap_or_default()
@@ -539,7 +542,9 @@ mod proxy_url_tests {
         assert_eq!(http("HTTP://proxy:3128"), None);
         assert_eq!(http("http://user:pass@proxy:3128"), None);
         assert_eq!(http(""), None);
-        assert!(http("proxy.example.com:3128").is_some_and(|m| m.contains("is read as its scheme")));
+        assert!(
+            http("proxy.example.com:3128").is_some_and(|m| m.contains("is read as its scheme"))
+        );
         assert!(http("proxy.example.com").is_some_and(|m| m.contains("no scheme")));
         assert!(http("1.2.3.4:3128").is_some_and(|m| m.contains("no scheme")));
         assert!(http("https://proxy:3128").is_some_and(|m| m.contains("`https`")));

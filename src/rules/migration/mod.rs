@@ -18,7 +18,9 @@ pub(crate) fn plan(project: &Project, index: usize) -> Option<(&ModelObject, Mig
 }
 
 /// Every MigPlan object of the repository with its typed view and index.
-pub(crate) fn plans(project: &Project) -> impl Iterator<Item = (usize, &ModelObject, MigPlan)> + '_ {
+pub(crate) fn plans(
+    project: &Project,
+) -> impl Iterator<Item = (usize, &ModelObject, MigPlan)> + '_ {
     project.modelled().filter_map(|(index, object)| {
         if !object.object.meta.is("migration.openshift.io", "MigPlan") {
             return None;

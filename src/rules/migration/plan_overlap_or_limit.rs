@@ -20,7 +20,10 @@ use crate::rules::versions;
 /// default when absent; `None` when invalid (the controller does not start,
 /// DVM305).
 fn limit(controller: Option<&MigrationController>, snake: &str, default: i64) -> Option<i64> {
-    match controller.and_then(|c| c.setting(snake)).and_then(|s| judge(&s.value)) {
+    match controller
+        .and_then(|c| c.setting(snake))
+        .and_then(|s| judge(&s.value))
+    {
         None => Some(default),
         Some(Limit::Valid(n)) => Some(n),
         Some(Limit::NotInteger(_) | Limit::BelowOne(_)) => None,
@@ -144,7 +147,9 @@ fn limits(project: &Project, out: &mut Vec<Finding>) {
             );
         }
         if let Some(limit) = over(plan.volumes.len(), pv_limit)
-            && let Some(volume) = usize::try_from(limit).ok().and_then(|l| plan.volumes.get(l))
+            && let Some(volume) = usize::try_from(limit)
+                .ok()
+                .and_then(|l| plan.volumes.get(l))
         {
             out.push(
                 Finding::new(

@@ -46,23 +46,33 @@ fn request(project: &Project, plan: Option<usize>, cluster: usize) -> Option<Req
     if let Some((object, (root, span))) = migration {
         return root.then(|| Request {
             location: Location::new(&object.object.file, span),
-            what: format!("MigMigration `{}` sets runAsRoot: true", object.object.meta.name.value),
+            what: format!(
+                "MigMigration `{}` sets runAsRoot: true",
+                object.object.meta.name.value
+            ),
         });
     }
     let (object, controller) = project.migration().controller(project, cluster)?;
-    ["migration_rsync_super_privileged", "migration_rsync_privileged"]
-        .into_iter()
-        .find_map(|snake| {
-            let setting = controller.setting(snake)?;
-            (setting.value.as_bool() == Some(true)).then(|| Request {
-                location: Location::new(&object.object.file, setting.value.span),
-                what: format!("the MigrationController sets `{}: true`", setting.key.value),
-            })
+    [
+        "migration_rsync_super_privileged",
+        "migration_rsync_privileged",
+    ]
+    .into_iter()
+    .find_map(|snake| {
+        let setting = controller.setting(snake)?;
+        (setting.value.as_bool() == Some(true)).then(|| Request {
+            location: Location::new(&object.object.file, setting.value.span),
+            what: format!("the MigrationController sets `{}: true`", setting.key.value),
         })
+    })
 }
 
 /// The Namespace object named `namespace` on `cluster`, if the repository has one.
-fn namespace_object<'p>(project: &'p Project, cluster: usize, namespace: &str) -> Option<&'p ModelObject> {
+fn namespace_object<'p>(
+    project: &'p Project,
+    cluster: usize,
+    namespace: &str,
+) -> Option<&'p ModelObject> {
     project.modelled().map(|(_, o)| o).find(|o| {
         o.cluster == Some(cluster)
             && o.object.meta.is("", "Namespace")
@@ -124,9 +134,14 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 continue;
             };
             let (span, now) = match enforce {
-                Some(text) => (text.span, format!("its `{ENFORCE}` label is `{}`", text.value)),
+                Some(text) => (
+                    text.span,
+                    format!("its `{ENFORCE}` label is `{}`", text.value),
+                ),
                 None => (
-                    namespace.label_anchor().unwrap_or(object.object.meta.name.span),
+                    namespace
+                        .label_anchor()
+                        .unwrap_or(object.object.meta.name.span),
                     format!("it has no `{ENFORCE}` label"),
                 ),
             };
@@ -135,7 +150,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                     "DVM120",
                     Location::new(&object.object.file, span),
                     format!(
-                        "{} asks for rsync as root, but {side} namespace `{}` does not allow \
+                        "{} (rsync as root), but {side} namespace `{}` does not allow \
                          privileged pods ({now}): mig-controller silently runs the rsync pods as \
                          non-root, and files only root can read or own are not copied as they \
                          are {}",

@@ -40,7 +40,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         }
         // The destination controller decides: no controller in the
         // repository means its settings are unknown.
-        let Some((controller_object, controller)) = migration.controller(project, pair.target.cluster)
+        let Some((controller_object, controller)) =
+            migration.controller(project, pair.target.cluster)
         else {
             continue;
         };
@@ -57,7 +58,11 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         let Some(entry) = super::entry_for_destination(&plan, namespace) else {
             continue;
         };
-        let route = if limit == BLOCK_LIMIT { "dvm-block" } else { "dvm" };
+        let route = if limit == BLOCK_LIMIT {
+            "dvm-block"
+        } else {
+            "dvm"
+        };
         let target = project.cluster_name(Some(pair.target.cluster));
         out.push(
             Finding::new(
@@ -82,7 +87,9 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             .related(
                 Location::new(
                     &controller_object.object.file,
-                    controller.spec_key.unwrap_or(controller_object.object.meta.name.span),
+                    controller
+                        .spec_key
+                        .unwrap_or(controller_object.object.meta.name.span),
                 ),
                 "the destination MigrationController, without `cluster_subdomain`",
             ),

@@ -4,8 +4,8 @@
 //! mig-operator writes each value into the `migration-controller` ConfigMap as
 //! Jinja renders it (`PV_LIMIT: "{{ mig_pv_limit }}"`), and mig-controller's
 //! `getEnvLimit` (pkg/settings/settings.go) returns an error for text that Go's
-//! `strconv.Atoi` rejects ("must be an integer") or a number below 1 ("must be
-//! >= 1"); the error stops `settings.Load()`, so the controller does not start
+//! `strconv.Atoi` rejects ("must be an integer") or a number below 1
+//! ("must be >= 1"); the error stops `settings.Load()`, so the controller does not start
 //! and no migration runs on that cluster.
 
 use crate::finding::Finding;
@@ -15,7 +15,11 @@ use crate::yaml::{Node, ScalarStyle, Value};
 
 /// The settings read with `getEnvLimit`, their variable and default.
 pub const LIMITS: [(&str, &str, &str); 4] = [
-    ("rsync_backoff_limit", "RSYNC_BACKOFF_LIMIT", "unset (no limit)"),
+    (
+        "rsync_backoff_limit",
+        "RSYNC_BACKOFF_LIMIT",
+        "unset (no limit)",
+    ),
     ("mig_pv_limit", "PV_LIMIT", "100"),
     ("mig_pod_limit", "POD_LIMIT", "100"),
     ("mig_namespace_limit", "NAMESPACE_LIMIT", "10"),
@@ -41,7 +45,10 @@ pub fn rendered(node: &Node<'_>) -> Option<String> {
         Value::Scalar(text, ScalarStyle::Plain) => Some(
             node.as_applied_int()
                 .map(|n| n.to_string())
-                .or_else(|| node.as_bool().map(|b| if b { "True" } else { "False" }.to_owned()))
+                .or_else(|| {
+                    node.as_bool()
+                        .map(|b| if b { "True" } else { "False" }.to_owned())
+                })
                 .unwrap_or_else(|| text.to_string()),
         ),
         Value::Scalar(text, _) => Some(text.to_string()),

@@ -23,6 +23,9 @@ pub(crate) fn controllers(
         {
             return None;
         }
-        Some((object, MigrationController::from_node(object.object.tree()?)))
+        Some((
+            object,
+            MigrationController::from_node(object.object.tree()?),
+        ))
     })
 }

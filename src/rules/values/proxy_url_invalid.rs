@@ -13,8 +13,8 @@
 //!   which rejects the whole proxy configuration on one bad field.
 
 use crate::finding::Finding;
-use crate::manifest::openshift::ClusterProxy;
 use crate::manifest::Text;
+use crate::manifest::openshift::ClusterProxy;
 use crate::proxy::cno_validation::{ProxyUrlField, cluster_proxy_url_problem};
 use crate::proxy::redact;
 use crate::rules::DocContext;
@@ -93,8 +93,16 @@ pub fn check(ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
     if ctx.is("config.openshift.io", "Proxy") {
         let proxy = ClusterProxy::from_node(ctx.node);
         let fields: [(&Option<Text>, &str, ProxyUrlField); 2] = [
-            (&proxy.vars.http_proxy, "httpProxy", ProxyUrlField::HttpProxy),
-            (&proxy.vars.https_proxy, "httpsProxy", ProxyUrlField::HttpsProxy),
+            (
+                &proxy.vars.http_proxy,
+                "httpProxy",
+                ProxyUrlField::HttpProxy,
+            ),
+            (
+                &proxy.vars.https_proxy,
+                "httpsProxy",
+                ProxyUrlField::HttpsProxy,
+            ),
         ];
         for (text, key, field) in fields {
             let Some(text) = text.as_ref().filter(|t| !holds_placeholder(&t.value)) else {

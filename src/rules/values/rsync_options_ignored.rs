@@ -46,11 +46,26 @@ const BOOLEANS: [&str; 4] = [
 
 /// Long options that leave the destination without the data, and why.
 const HARMFUL: [(&str, &str); 5] = [
-    ("dry-run", "makes rsync copy nothing: the rsync pods succeed and the volumes stay empty"),
-    ("list-only", "makes rsync list the files instead of copying them: the volumes stay empty"),
-    ("only-write-batch", "makes rsync write a batch file instead of copying: the volumes stay empty"),
-    ("read-batch", "makes rsync replay a batch file instead of copying the source"),
-    ("remove-source-files", "makes rsync delete every copied file from the source volume"),
+    (
+        "dry-run",
+        "makes rsync copy nothing: the rsync pods succeed and the volumes stay empty",
+    ),
+    (
+        "list-only",
+        "makes rsync list the files instead of copying them: the volumes stay empty",
+    ),
+    (
+        "only-write-batch",
+        "makes rsync write a batch file instead of copying: the volumes stay empty",
+    ),
+    (
+        "read-batch",
+        "makes rsync replay a batch file instead of copying the source",
+    ),
+    (
+        "remove-source-files",
+        "makes rsync delete every copied file from the source volume",
+    ),
 ];
 
 /// Whether MTC `version` (`None`: unknown, the current releases) uses the
@@ -61,7 +76,11 @@ fn is_current(version: Option<Version>) -> bool {
 
 /// Whether the controller of `version` keeps the extra option `token`.
 pub fn kept(token: &str, version: Option<Version>) -> bool {
-    let pattern = if is_current(version) { &CURRENT } else { &LEGACY };
+    let pattern = if is_current(version) {
+        &CURRENT
+    } else {
+        &LEGACY
+    };
     pattern.as_ref().is_some_and(|p| p.is_match(token))
 }
 
@@ -69,7 +88,10 @@ pub fn kept(token: &str, version: Option<Version>) -> bool {
 pub fn harm(token: &str) -> Option<&'static str> {
     if let Some(long) = token.strip_prefix("--") {
         let name = long.split_once('=').map_or(long, |(n, _)| n);
-        return HARMFUL.iter().find(|(h, _)| *h == name).map(|(_, why)| *why);
+        return HARMFUL
+            .iter()
+            .find(|(h, _)| *h == name)
+            .map(|(_, why)| *why);
     }
     // A cluster of short options (`-an`): `-n` is `--dry-run`; options that
     // take an argument end the cluster.
@@ -146,7 +168,10 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                     setting.key.value,
                     versions::note(project, "any MTC 1.x release")
                 ),
-                &format!("write `{}: true` or `{}: false` (unquoted)", setting.key.value, setting.key.value),
+                &format!(
+                    "write `{}: true` or `{}: false` (unquoted)",
+                    setting.key.value, setting.key.value
+                ),
             );
         }
     }
@@ -251,10 +276,19 @@ mod tests {
 
     #[test]
     fn current_pattern_keeps_lower_case_long_options_with_values() {
-        for token in ["--acls", "--xattrs", "--bwlimit=100", "-z", "--no-perms", "--info=a,b"] {
+        for token in [
+            "--acls",
+            "--xattrs",
+            "--bwlimit=100",
+            "-z",
+            "--no-perms",
+            "--info=a,b",
+        ] {
             assert!(kept(token, None), "{token}");
         }
-        for token in ["-A", "-X", "-H", "--Acls", "---x", "--a--b", "--x-", "acls", "--", "-"] {
+        for token in [
+            "-A", "-X", "-H", "--Acls", "---x", "--a--b", "--x-", "acls", "--", "-",
+        ] {
             assert!(!kept(token, None), "{token}");
         }
     }
@@ -280,7 +314,10 @@ mod tests {
 
     #[test]
     fn splits_like_strings_fields() {
-        assert_eq!(tokens("  --a\t-b  --c=d "), [(2, "--a"), (6, "-b"), (10, "--c=d")]);
+        assert_eq!(
+            tokens("  --a\t-b  --c=d "),
+            [(2, "--a"), (6, "-b"), (10, "--c=d")]
+        );
         assert!(tokens("   ").is_empty());
         assert!(parses_as_bool("True") && parses_as_bool("0") && !parses_as_bool("yes"));
     }
