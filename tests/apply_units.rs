@@ -46,9 +46,13 @@ fn a_symlinked_folder_is_no_duplicate_of_itself() {
     std::os::unix::fs::symlink("apps/web", dir.path().join("web-link")).unwrap();
     let found = findings(dir.path());
     assert!(!found.iter().any(|f| f.ends_with("DVM401")), "{found:?}");
-    // The same content twice in one folder is a duplicate: the test above
-    // would see one if the link's copy were compared with the original.
-    fs::write(dir.path().join("apps/web/copy.yaml"), POLICY).unwrap();
+    // The same policy twice in one folder is a duplicate: the test above
+    // would see one if the link's copy were compared with the original. (The
+    // files hold an object of their own each, so they are no alternatives of
+    // each other, which DVM401 leaves alone.)
+    let with = |other: &str| format!("{POLICY}---\n{}", POLICY.replace("allow-web", other));
+    fs::write(dir.path().join("apps/web/policy.yaml"), with("allow-db")).unwrap();
+    fs::write(dir.path().join("apps/web/copy.yaml"), with("allow-api")).unwrap();
     let found = findings(dir.path());
     assert_eq!(
         found

@@ -249,11 +249,21 @@ fn unsaved_duplicate_gets_dvm401_at_the_name_and_the_fix_clears_it() {
 
 #[test]
 fn a_change_in_one_document_refreshes_the_other_open_document() {
-    let dir = repo(&[("a.yaml", CONFIGMAP), ("b.yaml", CONFIGMAP)]);
+    // Each file holds an object of its own beside the shared one, so they are
+    // not alternatives of each other (per-cloud variants) but one apply.
+    let a_text = format!(
+        "{CONFIGMAP}---\n{}",
+        CONFIGMAP.replace("settings", "only-a")
+    );
+    let b_text = format!(
+        "{CONFIGMAP}---\n{}",
+        CONFIGMAP.replace("settings", "only-b")
+    );
+    let dir = repo(&[("a.yaml", &a_text), ("b.yaml", &b_text)]);
     let (a, b) = (uri(&dir, "a.yaml"), uri(&dir, "b.yaml"));
     let mut client = Client::start(dir.path());
-    client.open(&a, CONFIGMAP);
-    client.open(&b, CONFIGMAP);
+    client.open(&a, &a_text);
+    client.open(&b, &b_text);
     // The later definition (b.yaml) carries the finding, pointing back at a.yaml.
     let diagnostics = client.diagnostics(&b, has_rule("DVM401"));
     assert_eq!(
@@ -261,7 +271,7 @@ fn a_change_in_one_document_refreshes_the_other_open_document() {
         a.as_str()
     );
     // Renaming the object in a.yaml's unsaved buffer clears b.yaml.
-    client.change(&a, 2, &CONFIGMAP.replace("name: settings", "name: other"));
+    client.change(&a, 2, &a_text.replace("name: settings", "name: other"));
     client.diagnostics(&b, <[Value]>::is_empty);
     // Closing a.yaml brings the disk version (a duplicate) back for b.yaml.
     client.notify("textDocument/didClose", json!({"textDocument": {"uri": a}}));

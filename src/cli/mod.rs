@@ -59,7 +59,12 @@ enum Command {
         format: noproxy_cmd::NoProxyFormat,
     },
     /// Language server on stdin/stdout (LSP 3.17)
-    Lsp,
+    Lsp {
+        /// Largest message accepted, in bytes; larger ones are answered with an
+        /// error and skipped
+        #[arg(long, default_value_t = crate::lsp::transport::DEFAULT_MAX_MESSAGE, value_parser = clap::value_parser!(usize))]
+        max_message_size: usize,
+    },
     /// Answer one reachability question from the repository's model
     Probe(probe::ProbeArgs),
 }
@@ -98,6 +103,10 @@ struct CheckArgs {
     /// Write the report to FILE instead of stdout
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Render Kustomize roots and Helm charts: auto (with the tools installed),
+    /// off, or require (exit 2 when a tool is missing); see docs/rendering.md
+    #[arg(long, value_name = "MODE", value_parser = ["auto", "off", "require"], default_value = "auto")]
+    render: String,
     /// Worker threads (default: all cores)
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
@@ -159,7 +168,7 @@ pub fn main() -> i32 {
             no_proxy,
             format,
         } => noproxy_cmd::run(&hosts, &no_proxy, format),
-        Command::Lsp => crate::lsp::serve(),
+        Command::Lsp { max_message_size } => crate::lsp::serve(max_message_size),
         Command::Probe(args) => probe::run(args),
     }
 }
@@ -222,16 +231,24 @@ fn check(args: CheckArgs) -> i32 {
             && std::env::var_os("CI").is_none(),
         rules_only: args.rules_only.clone(),
         cache: !args.no_cache,
+        render: match args.render.as_str() {
+            "off" => crate::render::RenderMode::Off,
+            "require" => crate::render::RenderMode::Require,
+            _ => crate::render::RenderMode::Auto,
+        },
+        render_cache: false,
     };
     for path in &args.paths {
         if !path.exists() {
             return fail(&format!("{}: no such file or folder", path.display()));
         }
     }
-    let run = match lint::run(&options) {
+    let mut run = match lint::run(&options) {
         Ok(run) => run,
         Err(err @ (LintError::Config(_) | LintError::Usage(_))) => return fail(&err.to_string()),
     };
+    // One redaction pass over everything printed (docs/security.md).
+    report::redact::redact_run(&mut run);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if to_terminal {
         Format::Human

@@ -4,8 +4,8 @@
 //! mig-operator writes each value into the `migration-controller` ConfigMap as
 //! Jinja renders it (`PV_LIMIT: "{{ mig_pv_limit }}"`), and mig-controller's
 //! `getEnvLimit` (pkg/settings/settings.go) returns an error for text that Go's
-//! `strconv.Atoi` rejects ("must be an integer") or a number below 1
-//! ("must be >= 1"); the error stops `settings.Load()`, so the controller does not start
+//! `strconv.Atoi` rejects ("must be an integer") or a number below 1 ("must
+//! be >= 1"); the error stops `settings.Load()`, so the controller does not start
 //! and no migration runs on that cluster.
 
 use crate::finding::Finding;
