@@ -25,6 +25,7 @@ const MODELLED: &[(&str, &str)] = &[
     ("migration.openshift.io", "MigrationController"),
     ("migration.openshift.io", "MigCluster"),
     ("migration.openshift.io", "MigPlan"),
+    ("migration.openshift.io", "MigMigration"),
 ];
 
 pub fn is_modelled(group: &str, kind: &str) -> bool {

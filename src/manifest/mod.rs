@@ -11,6 +11,7 @@ pub mod kinds;
 pub mod kustomization;
 pub mod migration_controller;
 pub mod mtc;
+pub mod namespace;
 pub mod network_policy;
 pub mod openshift;
 

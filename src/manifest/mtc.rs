@@ -1,6 +1,6 @@
 //! MTC objects that decide roles and scope: MigCluster and MigPlan (domain.md §3).
 
-use crate::yaml::Node;
+use crate::yaml::{Node, Span};
 
 use super::Text;
 
@@ -43,6 +43,8 @@ impl NamespaceMapping {
 
 #[derive(Clone, Debug)]
 pub struct PlannedVolume {
+    /// The span of the list item.
+    pub span: Span,
     pub action: Option<String>,
     pub copy_method: Option<String>,
 }
@@ -54,6 +56,8 @@ pub struct MigPlan {
     pub namespaces: Vec<NamespaceMapping>,
     pub indirect_volume_migration: bool,
     pub volumes: Vec<PlannedVolume>,
+    /// `spec.closed: true`: the plan is retired and migrates nothing.
+    pub closed: bool,
 }
 
 impl MigPlan {
@@ -76,6 +80,7 @@ impl MigPlan {
                 .map_or(&[][..], Node::items)
                 .iter()
                 .map(|pv| PlannedVolume {
+                    span: pv.span,
                     action: pv
                         .at(&["selection", "action"])
                         .and_then(Node::as_str)
@@ -86,6 +91,7 @@ impl MigPlan {
                         .map(str::to_owned),
                 })
                 .collect(),
+            closed: at(&["closed"]).and_then(Node::as_bool).unwrap_or(false),
         }
     }
 
@@ -114,5 +120,24 @@ impl PlannedVolume {
                 self.copy_method.as_deref(),
                 None | Some("filesystem" | "block")
             )
+    }
+}
+
+/// A MigMigration: which plan it runs and whether it asks for root rsync.
+#[derive(Clone, Debug)]
+pub struct MigMigration {
+    pub plan: Option<Text>,
+    /// `spec.runAsRoot`, with the span of its value.
+    pub run_as_root: Option<(bool, Span)>,
+}
+
+impl MigMigration {
+    pub fn from_node(node: &Node<'_>) -> MigMigration {
+        MigMigration {
+            plan: Text::at(node, &["spec", "migPlanRef", "name"]),
+            run_as_root: node
+                .at(&["spec", "runAsRoot"])
+                .and_then(|n| Some((n.as_bool()?, n.span))),
+        }
     }
 }

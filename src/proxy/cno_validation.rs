@@ -473,3 +473,86 @@ mod tests {
         assert!(problems[1].message.contains("`10.0.0.0/8`"));
     }
 }
+
+/// Which cluster Proxy field a URL comes from: CNO accepts `http` for
+/// `httpProxy`, `http` or `https` for `httpsProxy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyUrlField {
+    HttpProxy,
+    HttpsProxy,
+}
+
+/// Why the network operator rejects a cluster Proxy `httpProxy`/`httpsProxy`
+/// (`ValidateProxyConfig`: `validation.URI` = Go's `url.ParseRequestURI`, a
+/// scheme, a port in 1–65535; then the scheme the field allows). `None` when
+/// accepted or empty. The message never contains the value (it may hold a
+/// password).
+pub fn cluster_proxy_url_problem(value: &str, field: ProxyUrlField) -> Option<String> {
+    if value.is_empty() {
+        return None;
+    }
+    // Go's getScheme: a letter, then letters, digits, `+`, `-`, `.`, up to `:`.
+    let scheme_end = value.find(':').filter(|&end| {
+        value.get(..end).is_some_and(|s| {
+            s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        })
+    });
+    let Some(end) = scheme_end else {
+        return Some("it has no scheme (write `http://HOST:PORT`)".to_owned());
+    };
+    if !value
+        .get(end + 1..)
+        .is_some_and(|rest| rest.starts_with('/'))
+    {
+        return Some(format!(
+            "`{}:` is read as its scheme, and the rest is no URL path (write `http://HOST:PORT`)",
+            value.get(..end).unwrap_or_default()
+        ));
+    }
+    let parsed = match url::Url::parse(value) {
+        Ok(parsed) => parsed,
+        Err(error) => return Some(format!("it is not a valid URL ({error})")),
+    };
+    if parsed.port() == Some(0) {
+        return Some("its port is 0 (1–65535 is required)".to_owned());
+    }
+    let scheme = parsed.scheme();
+    match field {
+        ProxyUrlField::HttpProxy if scheme != "http" => Some(format!(
+            "httpProxy requires the `http` scheme, not `{scheme}`"
+        )),
+        ProxyUrlField::HttpsProxy if scheme != "http" && scheme != "https" => Some(format!(
+            "httpsProxy requires the `http` or `https` scheme, not `{scheme}`"
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod proxy_url_tests {
+    use super::*;
+
+    #[test]
+    fn the_network_operator_wants_an_absolute_http_url() {
+        let http = |v| cluster_proxy_url_problem(v, ProxyUrlField::HttpProxy);
+        let https = |v| cluster_proxy_url_problem(v, ProxyUrlField::HttpsProxy);
+        assert_eq!(http("http://proxy.example.com:3128"), None);
+        assert_eq!(http("HTTP://proxy:3128"), None);
+        assert_eq!(http("http://user:pass@proxy:3128"), None);
+        assert_eq!(http(""), None);
+        assert!(
+            http("proxy.example.com:3128").is_some_and(|m| m.contains("is read as its scheme"))
+        );
+        assert!(http("proxy.example.com").is_some_and(|m| m.contains("no scheme")));
+        assert!(http("1.2.3.4:3128").is_some_and(|m| m.contains("no scheme")));
+        assert!(http("https://proxy:3128").is_some_and(|m| m.contains("`https`")));
+        assert_eq!(https("https://proxy:3128"), None);
+        assert_eq!(https("http://proxy:3128"), None);
+        assert!(https("socks5://proxy:1080").is_some());
+        assert!(http("http://proxy:99999").is_some_and(|m| m.contains("not a valid URL")));
+        assert!(http("http://proxy:0").is_some_and(|m| m.contains("port is 0")));
+        assert!(http("http://pro xy:3128").is_some());
+    }
+}

@@ -18,6 +18,7 @@
 pub mod egress;
 pub mod hygiene;
 pub mod input;
+pub mod migration;
 pub mod network;
 pub mod proxy;
 pub mod values;
@@ -208,6 +209,18 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(egress::egress_firewall_dnsname_allow::check),
     ),
     (
+        "DVM120",
+        Check::Project(migration::privileged_rsync_without_psa_label::check),
+    ),
+    (
+        "DVM124",
+        Check::Project(migration::route_host_too_long::check),
+    ),
+    (
+        "DVM127",
+        Check::Project(migration::plan_overlap_or_limit::check),
+    ),
+    (
         "DVM201",
         Check::Project(proxy::noproxy_missing_worker::check),
     ),
@@ -268,6 +281,7 @@ pub const REGISTRY: &[(&str, Check)] = &[
         "DVM305",
         Check::Project(values::invalid_controller_limit::check),
     ),
+    ("DVM306", Check::Document(values::proxy_url_invalid::check)),
     ("DVM401", Check::Project(hygiene::duplicate_object::check)),
     (
         "DVM402",

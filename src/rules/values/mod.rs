@@ -5,6 +5,7 @@
 pub mod clusterip_across_clusters;
 pub mod invalid_controller_limit;
 pub mod invalid_rsync_endpoint_type;
+pub mod proxy_url_invalid;
 pub mod rsync_options_ignored;
 
 use crate::manifest::migration_controller::MigrationController;
