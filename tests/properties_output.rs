@@ -307,6 +307,7 @@ fn keys(findings: &[Finding]) -> Vec<Key> {
 fn render(format: Format, run: &LintRun) -> String {
     let sources = Sources::load(&run.root, &run.findings, &Default::default());
     let options = ReportOptions {
+        width: report::DEFAULT_WIDTH,
         color: false,
         show_source: true,
         statistics: false,

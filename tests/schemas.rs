@@ -34,7 +34,9 @@ fn errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
 fn config_files(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             config_files(&path, found);
         } else if kind.is_file()
@@ -59,7 +61,11 @@ fn every_fixture_configuration_is_valid_against_the_config_schema() {
     let mut files = Vec::new();
     config_files(&root().join("fixtures"), &mut files);
     config_files(&root().join("examples"), &mut files);
-    assert!(files.len() > 30, "only {} configuration files found", files.len());
+    assert!(
+        files.len() > 30,
+        "only {} configuration files found",
+        files.len()
+    );
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
         // dvmlint itself accepts it (an invalid one would be a fixture of an error).
@@ -143,7 +149,10 @@ fn real_json_reports_are_valid_against_the_report_schema() {
             seen_object |= finding["object"].is_object();
         }
     }
-    assert!(seen_related && seen_object, "the fixtures should exercise every part of a finding");
+    assert!(
+        seen_related && seen_object,
+        "the fixtures should exercise every part of a finding"
+    );
 }
 
 #[test]
@@ -151,7 +160,8 @@ fn the_report_schema_rejects_a_changed_report() {
     let validator = validator("report.schema.json");
     let doc = json_report("duplicate-object-across-files");
     assert!(errors(&validator, &doc).is_empty());
-    let changes: [(&str, fn(&mut Value)); 4] = [
+    type Change = (&'static str, fn(&mut Value));
+    let changes: [Change; 4] = [
         ("version 2", |d| d["version"] = json!(2)),
         ("unknown severity", |d| {
             d["findings"][0]["severity"] = json!("fatal");

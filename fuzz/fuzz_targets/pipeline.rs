@@ -65,6 +65,7 @@ fuzz_target!(|data: &[u8]| {
     for &format in Format::all() {
         for (color, statistics) in [(false, false), (true, false), (false, true)] {
             let options = ReportOptions {
+                width: report::DEFAULT_WIDTH,
                 color,
                 show_source: true,
                 statistics,

@@ -61,8 +61,8 @@ pub fn list(format: ListFormat, config_file: Option<&Path>, no_config: bool) -> 
     0
 }
 
-pub fn explain(rule: &str, config_file: Option<&Path>) -> i32 {
-    let rules = match all_rules(config_file, false) {
+pub fn explain(rule: &str, config_file: Option<&Path>, no_config: bool) -> i32 {
+    let rules = match all_rules(config_file, no_config) {
         Ok(rules) => rules,
         Err(err) => {
             eprintln!("dvmlint: error: invalid configuration: {err}");

@@ -18,7 +18,10 @@ use crate::report::{self, Format, ReportOptions, Sources};
 #[command(
     name = "dvmlint",
     version,
-    about = "Lint Kubernetes/OpenShift manifests for what breaks MTC Direct Volume Migration"
+    about = "Lint Kubernetes/OpenShift manifests for what breaks MTC Direct Volume Migration",
+    override_usage = "dvmlint [check] [OPTIONS] [PATHS]...   (no command: check)\n       dvmlint <COMMAND> ...",
+    after_help = "`dvmlint` without a command runs `check`: `dvmlint .` is `dvmlint check .`; \
+                  `dvmlint check --help` lists its options. Documentation: docs/ in the source repository."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -43,10 +46,14 @@ enum Command {
     },
     /// Print a rule's full documentation (by id or name)
     Explain {
+        /// A rule id (DVM401) or name (duplicate-object)
         rule: String,
         /// Configuration whose `custom-rules` to search (default: discovered from ".")
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
         config: Option<PathBuf>,
+        /// Built-in rules only
+        #[arg(long)]
+        no_config: bool,
     },
     /// Say, for each HOST[:PORT] (port default 443), whether LIST bypasses the proxy
     Noproxy {
@@ -62,6 +69,13 @@ enum Command {
     Lsp,
     /// Answer one reachability question from the repository's model
     Probe(probe::ProbeArgs),
+    /// Print a shell completion script (e.g. `dvmlint completions bash > /etc/bash_completion.d/dvmlint`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (e.g. `dvmlint man > ~/.local/share/man/man1/dvmlint.1`)
+    Man,
 }
 
 #[derive(Args, Default)]
@@ -71,8 +85,10 @@ struct CheckArgs {
     /// Output format (default: human on a terminal, concise otherwise)
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Use this configuration file (default: the nearest .dvmlint.yaml or dvmlint.yaml above the first path)
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     config: Option<PathBuf>,
+    /// Ignore every configuration file: built-in defaults, one cluster playing both roles
     #[arg(long)]
     no_config: bool,
     /// Only these rules (ids or names, comma-separated)
@@ -90,6 +106,7 @@ struct CheckArgs {
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Also read files that .gitignore files ignore
     #[arg(long)]
     no_respect_gitignore: bool,
     /// Neither read nor write the per-file results cache (.dvmlint-cache/)
@@ -107,8 +124,10 @@ struct CheckArgs {
     /// Counts per rule instead of the findings
     #[arg(long)]
     statistics: bool,
+    /// Show the source snippet under each finding (human format; the default)
     #[arg(long, overrides_with = "no_show_source")]
     show_source: bool,
+    /// Leave the source snippets out of the human format
     #[arg(long, overrides_with = "show_source")]
     no_show_source: bool,
     /// Test these rule files: load them (besides `custom-rules`) and report only their rules
@@ -123,6 +142,8 @@ const SUBCOMMANDS: &[&str] = &[
     "noproxy",
     "lsp",
     "probe",
+    "completions",
+    "man",
     "help",
     "-h",
     "--help",
@@ -153,7 +174,11 @@ pub fn main() -> i32 {
             config,
             no_config,
         } => catalogue_cmd::list(format, config.as_deref(), no_config),
-        Command::Explain { rule, config } => catalogue_cmd::explain(&rule, config.as_deref()),
+        Command::Explain {
+            rule,
+            config,
+            no_config,
+        } => catalogue_cmd::explain(&rule, config.as_deref(), no_config),
         Command::Noproxy {
             hosts,
             no_proxy,
@@ -161,6 +186,80 @@ pub fn main() -> i32 {
         } => noproxy_cmd::run(&hosts, &no_proxy, format),
         Command::Lsp => crate::lsp::serve(),
         Command::Probe(args) => probe::run(args),
+        Command::Completions { shell } => completions(shell, &mut std::io::stdout().lock()),
+        Command::Man => man_page(&mut std::io::stdout().lock()),
+    }
+}
+
+/// `dvmlint completions SHELL`: the script clap_complete generates from the
+/// same definition the parser uses, so it never lists a stale option.
+fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> i32 {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "dvmlint", out);
+    match out.flush() {
+        Ok(()) => 0,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(err) => fail(&format!("cannot write the completions: {err}")),
+    }
+}
+
+/// `dvmlint man`: the manual page of dvmlint (its commands listed) and, after
+/// it, one section per command with its synopsis and options.
+fn man_page(out: &mut dyn Write) -> i32 {
+    let mut command = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    command.build();
+    let mut page = Vec::new();
+    let mut written = clap_mangen::Man::new(command.clone()).render(&mut page);
+    for sub in command.get_subcommands() {
+        if written.is_err() {
+            break;
+        }
+        written = command_section(sub, &mut page);
+    }
+    let written = written
+        .and_then(|()| out.write_all(&page))
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => 0,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(err) => fail(&format!("cannot write the manual page: {err}")),
+    }
+}
+
+/// One command's section of the manual page: `.SH "DVMLINT CHECK"`, what it
+/// does, its synopsis, its options (clap_mangen's section, one level down).
+fn command_section(sub: &clap::Command, page: &mut Vec<u8>) -> std::io::Result<()> {
+    let name = sub.get_name();
+    writeln!(page, ".SH \"DVMLINT {}\"", name.to_ascii_uppercase())?;
+    if let Some(about) = sub.get_long_about().or(sub.get_about()) {
+        writeln!(page, "{}", roff_text(&about.to_string()))?;
+    }
+    let usage = sub
+        .clone()
+        .bin_name(format!("dvmlint {name}"))
+        .render_usage()
+        .to_string();
+    writeln!(
+        page,
+        ".PP\n.B Usage:\n{}",
+        roff_text(usage.trim_start_matches("Usage: "))
+    )?;
+    if sub.get_arguments().any(|a| !a.is_hide_set()) {
+        let mut options = Vec::new();
+        clap_mangen::Man::new(sub.clone()).render_options_section(&mut options)?;
+        let options = String::from_utf8_lossy(&options).replacen(".SH OPTIONS", ".SS Options", 1);
+        page.extend_from_slice(options.as_bytes());
+    }
+    Ok(())
+}
+
+/// Text safe in a roff line: backslashes doubled, a leading `.` or `'` escaped.
+fn roff_text(text: &str) -> String {
+    let text = text.replace('\\', "\\\\");
+    if text.starts_with(['.', '\'']) {
+        format!("\\&{text}")
+    } else {
+        text
     }
 }
 
@@ -178,6 +277,24 @@ fn print_json(value: &impl serde::Serialize) -> i32 {
 fn fail(message: &str) -> i32 {
     eprintln!("dvmlint: error: {message}");
     2
+}
+
+/// Said when no file was read in the reported scope: the paths searched and
+/// what dvmlint reads, so an empty result is not mistaken for a clean one.
+fn nothing_read_hint(paths: &[PathBuf]) -> String {
+    let searched = if paths.is_empty() {
+        "`.`".to_owned()
+    } else {
+        paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "dvmlint: note: no manifest read under {searched}: dvmlint reads files ending in .yaml, .yml or .json \
+         that are not excluded (`exclude`, --exclude) or ignored by .gitignore (--no-respect-gitignore reads those)"
+    )
 }
 
 fn resolve_ids(ids: &[String]) -> Result<Vec<String>, String> {
@@ -239,6 +356,7 @@ fn check(args: CheckArgs) -> i32 {
         Format::Concise
     });
     let report_options = ReportOptions {
+        width: report::width_for(std::env::var("COLUMNS").ok().as_deref(), to_terminal),
         color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         show_source: !args.no_show_source,
         statistics: args.statistics,
@@ -266,7 +384,13 @@ fn check(args: CheckArgs) -> i32 {
     if let Err(err) = written
         && err.kind() != std::io::ErrorKind::BrokenPipe
     {
-        return fail(&format!("cannot write the report: {err}"));
+        return fail(&match &args.output {
+            Some(path) => format!("cannot write the report to {}: {err}", path.display()),
+            None => format!("cannot write the report: {err}"),
+        });
+    }
+    if run.summary.files == 0 && !args.quiet {
+        eprintln!("{}", nothing_read_hint(&args.paths));
     }
     if args.exit_zero {
         return 0;

@@ -312,17 +312,22 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         .map(|err| rules::input::unreadable_input::walk_error(&err.rel, &err.message))
         .collect();
     let mut summary = Summary {
-        files: results.len(),
         cached: hits,
         ..Summary::default()
     };
+    // The summary counts what is reported on: `check shop` says how many files
+    // under `shop` were read, though the model covers the whole project.
+    let reported = ReportScope::new(&root, &options.paths);
     let mut secrets = BTreeSet::new();
     let mut secret_spans = Vec::new();
     let mut suppressions = Vec::new();
     // Moved out, not cloned: the model keeps only the objects.
     for result in &mut results {
-        summary.documents += result.documents;
-        summary.objects += result.objects.len();
+        if reported.covers_file(&result.rel) {
+            summary.files += 1;
+            summary.documents += result.documents;
+            summary.objects += result.objects.len();
+        }
         findings.append(&mut result.findings);
         if let Some(extras) = result.extras.as_deref_mut() {
             suppressions.append(&mut extras.suppressions);
@@ -335,7 +340,11 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             );
         }
     }
-    let files = results.iter().map(|r| Arc::clone(&r.rel)).collect();
+    let files = results
+        .iter()
+        .filter(|r| reported.covers_file(&r.rel))
+        .map(|r| Arc::clone(&r.rel))
+        .collect();
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
     let project = Project::build(root.clone(), config, results);
@@ -537,6 +546,11 @@ impl ReportScope {
             file == p
                 || (file.starts_with(p.as_str()) && file.as_bytes().get(p.len()) == Some(&b'/'))
         })
+    }
+
+    /// Whether a file is in the reported scope (every file when no path narrows it).
+    fn covers_file(&self, file: &str) -> bool {
+        self.prefixes.is_empty() || self.covers(file)
     }
 
     fn includes(&self, finding: &Finding) -> bool {

@@ -168,10 +168,7 @@ fn check_pair(
         .as_ref()
         .filter(|_| !same_cluster_service)
     {
-        let _ = write!(
-            message,
-            ". The destination's address is unknown ({reason}); configure it to make this check exact"
-        );
+        let _ = write!(message, ". Only this coarse check could run: {reason}");
     }
     let help = fix(
         model,

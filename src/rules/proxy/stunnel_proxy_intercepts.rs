@@ -43,10 +43,19 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             same(h, p)
         });
         if let Some(entry) = listed {
+            // Name the entry only when it is written differently from the value.
+            let bare = shown
+                .split_once("://")
+                .map_or(shown.as_str(), |(_, rest)| rest);
+            let which = if bare.trim_end_matches('/').eq_ignore_ascii_case(entry) {
+                String::new()
+            } else {
+                format!(" as `{entry}`")
+            };
             out.push(
                 finding(project, proxy, "DVM204", at, VarOrigin::MigrationController, format!(
-                    "stunnel_tcp_proxy `{shown}` is `{entry}`, listed in `interceptingProxies`: a proxy \
-                     that re-signs TLS breaks stunnel's end-to-end TLS and DVM fails"
+                    "stunnel_tcp_proxy `{shown}` points at a proxy listed in `interceptingProxies`{which}: \
+                     a proxy that re-signs TLS breaks stunnel's end-to-end TLS and DVM fails"
                 ))
                 .severity(Severity::Error)
                 .help(intercept_help()),

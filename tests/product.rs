@@ -1,0 +1,530 @@
+//! What a user meets first: help texts, completions, the manual page, the
+//! human format's wrapping, and the messages issue #25 listed, each pinned.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{dvmlint, stderr, stdout};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+#[test]
+fn every_check_option_has_help_text() {
+    let out = dvmlint(&["check", "--help"], Path::new("."));
+    let help = stdout(&out);
+    for flag in [
+        "--config <FILE>",
+        "--no-config",
+        "--no-respect-gitignore",
+        "--show-source",
+        "--no-show-source",
+    ] {
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(flag) || l.contains(&format!(", {flag}")))
+            .unwrap_or_else(|| panic!("{flag} missing from:\n{help}"));
+        let text = line.trim_start().trim_start_matches(flag).trim();
+        assert!(text.len() > 10, "{flag} has no help text: {line:?}");
+    }
+}
+
+#[test]
+fn top_level_usage_says_that_plain_dvmlint_runs_check() {
+    let out = dvmlint(&["--help"], Path::new("."));
+    let help = stdout(&out);
+    assert!(
+        help.contains("Usage: dvmlint [check] [OPTIONS] [PATHS]..."),
+        "{help}"
+    );
+    assert!(help.contains("without a command runs `check`"), "{help}");
+    // And it is true: no command is check.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    write(dir.path(), "a.yaml", "a: [\n");
+    let out = dvmlint(&["--format", "concise", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("error[DVM001]"), "{}", stdout(&out));
+}
+
+#[test]
+fn explain_accepts_no_config() {
+    // A broken configuration in the folder does not matter with --no-config.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "fail_on: error\n");
+    let out = dvmlint(&["explain", "DVM401"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let out = dvmlint(&["explain", "--no-config", "DVM401"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("duplicate-object"));
+    let out = dvmlint(
+        &["explain", "--no-config", "--config", "x.yaml", "DVM401"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "the two conflict");
+}
+
+/// Runs `shell -n`-like syntax checks when the shell is installed.
+fn shell_accepts(shell: &str, args: &[&str], script: &Path) -> Option<bool> {
+    let status = Command::new(shell)
+        .args(args)
+        .arg(script)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    Some(status.success())
+}
+
+#[test]
+fn completions_are_generated_for_each_shell_and_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef dvmlint"),
+        ("fish", "complete -c dvmlint"),
+    ] {
+        let out = dvmlint(&["completions", shell], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        assert!(script.contains(marker), "{shell}:\n{script}");
+        for option in ["--no-respect-gitignore", "--fail-on", "explain", "noproxy"] {
+            let option = if shell == "fish" {
+                option.trim_start_matches("--")
+            } else {
+                option
+            };
+            assert!(script.contains(option), "{shell} lacks {option}");
+        }
+        let path = dir.path().join(format!("dvmlint.{shell}"));
+        fs::write(&path, &script).unwrap();
+        let syntax_check: &[&str] = match shell {
+            "fish" => &["--no-execute"],
+            _ => &["-n"],
+        };
+        if let Some(ok) = shell_accepts(shell, syntax_check, &path) {
+            assert!(ok, "{shell} rejects its completion script");
+        }
+    }
+    // Bash really completes a subcommand and an option with it.
+    let bash = dir.path().join("dvmlint.bash");
+    let probe = format!(
+        "source {}; COMP_WORDS=(dvmlint check --no-res); COMP_CWORD=2; _dvmlint dvmlint --no-res check; echo \"${{COMPREPLY[@]}}\"",
+        bash.display()
+    );
+    if let Ok(out) = Command::new("bash").arg("-c").arg(&probe).output() {
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("--no-respect-gitignore"),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = dvmlint(&["completions", "tcsh"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_manual_page_documents_every_command_and_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dvmlint(&["man"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH dvmlint 1"),
+        "{page}"
+    );
+    for section in [
+        "DVMLINT CHECK",
+        "DVMLINT EXPLAIN",
+        "DVMLINT PROBE",
+        "DVMLINT COMPLETIONS",
+    ] {
+        assert!(page.contains(section), "{section} missing");
+    }
+    assert!(
+        page.contains("no\\-respect\\-gitignore"),
+        "check's options are in it"
+    );
+    // With man-db installed, the page renders without warnings.
+    let path = dir.path().join("dvmlint.1");
+    fs::write(&path, &page).unwrap();
+    if let Ok(rendered) = Command::new("man")
+        .args(["--warnings", "-l"])
+        .arg(&path)
+        .env("MANWIDTH", "80")
+        .env("MANPAGER", "cat")
+        .output()
+        && rendered.status.success()
+    {
+        let text = String::from_utf8_lossy(&rendered.stdout);
+        assert!(text.contains("DVMLINT CHECK"), "{text}");
+        let warnings = String::from_utf8_lossy(&rendered.stderr);
+        assert!(warnings.trim().is_empty(), "{warnings}");
+    }
+}
+
+#[test]
+fn an_unwritable_output_names_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    let out = dvmlint(
+        &[
+            "check",
+            "--output",
+            "/nonexistent/dir/x.json",
+            "--format",
+            "json",
+            ".",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot write the report to /nonexistent/dir/x.json: "),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The lines of the human report that are wrapped text (message, help).
+fn wrapped_lines(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            ["× ", "⚠ ", "☞ ", "│ ", "help: "]
+                .iter()
+                .any(|p| t.starts_with(p))
+                || (l.starts_with("        ") && !l.contains('│') && !l.contains('·'))
+        })
+        .collect()
+}
+
+fn assert_wrapped_to(report: &str, width: usize) {
+    let lines = wrapped_lines(report);
+    assert!(lines.len() > 5, "{report}");
+    for line in &lines {
+        let columns = line.chars().count();
+        // A line may only overflow when it is one unbreakable token.
+        let overflowing_token = line.trim().split(' ').count() <= 2;
+        assert!(
+            columns <= width || overflowing_token,
+            "{columns} > {width}: {line:?}"
+        );
+        assert_eq!(
+            line.matches('`').count() % 2,
+            0,
+            "a backquoted token is broken: {line:?}\n{report}"
+        );
+    }
+    assert!(
+        lines.iter().any(|l| l.chars().count() > width - 15),
+        "the text does not use the width: {report}"
+    );
+}
+
+#[test]
+fn human_output_wraps_to_columns_without_breaking_backquoted_tokens() {
+    for width in [50, 72, 100] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+            .args(["check", "--no-cache", "--format", "human", "."])
+            .current_dir(fixture("proxy-stunnel-invalid"))
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", width.to_string())
+            .output()
+            .unwrap();
+        assert_wrapped_to(&stdout(&out), width);
+    }
+}
+
+#[test]
+fn human_output_wraps_to_the_terminal_width() {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+
+    let mut master: libc::c_int = -1;
+    let mut slave: libc::c_int = -1;
+    let size = libc::winsize {
+        ws_row: 40,
+        ws_col: 66,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two descriptors, which are then owned here.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(opened, 0, "openpty failed");
+    // SAFETY: both descriptors were just opened and nothing else owns them.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+        .args(["check", "--no-cache", "."])
+        .current_dir(fixture("proxy-stunnel-invalid"))
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .stdout(Stdio::from(slave))
+        .spawn()
+        .unwrap();
+    let mut master = fs::File::from(master);
+    let mut bytes = Vec::new();
+    // Reading ends with EIO once the child has exited and closed the terminal.
+    let _ = master.read_to_end(&mut bytes);
+    child.wait().unwrap();
+    let report = String::from_utf8_lossy(&bytes).replace('\r', "");
+    assert!(report.contains("DVM205(stunnel-proxy-invalid)"), "{report}");
+    assert_wrapped_to(&report, 66);
+}
+
+#[test]
+fn related_locations_are_not_headed_advice() {
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "human", "."],
+        &fixture("duplicate-object-across-files"),
+    );
+    let report = stdout(&out);
+    assert!(
+        report.contains("app1/egress.yaml:5:9: first defined here"),
+        "{report}"
+    );
+    assert!(!report.contains("Advice"), "{report}");
+}
+
+#[test]
+fn junit_counts_info_findings_as_passing() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    // DVM002 (info) in one file, DVM001 (error) in another.
+    write(dir.path(), "chart/t.yaml", "a: {{ .Values.x }\n");
+    write(dir.path(), "broken.yaml", "a: [\n");
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "junit", "."],
+        dir.path(),
+    );
+    let xml = stdout(&out);
+    assert!(
+        xml.contains(r#"<testsuites name="dvmlint" tests="2" failures="1""#),
+        "{xml}"
+    );
+    let info_suite = xml
+        .split("<testsuite ")
+        .find(|s| s.starts_with(r#"name="chart/t.yaml""#))
+        .unwrap();
+    assert!(info_suite.contains(r#"failures="0""#), "{info_suite}");
+    assert!(!info_suite.contains("<failure"), "{info_suite}");
+    assert!(info_suite.contains("<system-out>"), "{info_suite}");
+    assert!(info_suite.contains("info[DVM002]"), "{info_suite}");
+    let error_suite = xml
+        .split("<testsuite ")
+        .find(|s| s.starts_with(r#"name="broken.yaml""#))
+        .unwrap();
+    assert!(error_suite.contains("<failure"), "{error_suite}");
+}
+
+#[test]
+fn the_summary_counts_the_files_of_the_reported_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    for i in 0..5 {
+        write(
+            dir.path(),
+            &format!("other/cm{i}.yaml"),
+            &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a{i}}}\n"),
+        );
+    }
+    write(
+        dir.path(),
+        "shop/a.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\n",
+    );
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "shop"],
+        dir.path(),
+    );
+    assert_eq!(
+        stdout(&out).trim(),
+        "No findings in 1 file (2 documents, 2 objects).",
+        "{}",
+        stderr(&out)
+    );
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        dir.path(),
+    );
+    assert_eq!(
+        stdout(&out).trim(),
+        "No findings in 6 files (7 documents, 7 objects)."
+    );
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "json", "shop"],
+        dir.path(),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["files"], 1);
+}
+
+#[test]
+fn an_empty_folder_names_the_path_and_the_extensions_read() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    fs::create_dir_all(dir.path().join("empty")).unwrap();
+    write(dir.path(), "empty/notes.txt", "not a manifest\n");
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "empty"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(err.contains("no manifest read under `empty`"), "{err}");
+    assert!(err.contains(".yaml, .yml or .json"), "{err}");
+    // Not said when something was read, nor with --quiet.
+    let out = dvmlint(&["check", "--no-cache", "-q", "empty"], dir.path());
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    write(
+        dir.path(),
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+    );
+    let out = dvmlint(&["check", "--no-cache", "."], dir.path());
+    assert!(!stderr(&out).contains("no manifest"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_symlink_loop_is_dvm003_and_the_walk_goes_on() {
+    // Made here rather than committed: a loop in the repository makes every
+    // cargo command warn "File system loop found".
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    write(
+        dir.path(),
+        "ok.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+    );
+    fs::create_dir_all(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("sub/loop")).unwrap();
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        dir.path(),
+    );
+    let report = stdout(&out);
+    assert!(report.contains("sub/loop:1:1: warning[DVM003]"), "{report}");
+    assert!(report.contains("in 1 file"), "{report}");
+}
+
+#[test]
+fn dvm204_names_the_listed_entry_only_when_it_differs() {
+    let controller = "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\nmetadata:\n  name: migration-controller\n  namespace: openshift-migration\nspec:\n  migration_controller: true\n  stunnel_tcp_proxy: http://squid.corp.example.com:3128\n";
+    for (entry, expected) in [
+        (
+            "squid.corp.example.com:3128",
+            "stunnel_tcp_proxy `http://squid.corp.example.com:3128` points at a proxy listed in `interceptingProxies`: ",
+        ),
+        (
+            "squid.corp.example.com",
+            "points at a proxy listed in `interceptingProxies` as `squid.corp.example.com`: ",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            ".dvmlint.yaml",
+            &format!("interceptingProxies: [\"{entry}\"]\n"),
+        );
+        write(dir.path(), "controller.yaml", controller);
+        let out = dvmlint(
+            &["check", "--no-cache", "--format", "concise", "."],
+            dir.path(),
+        );
+        let report = stdout(&out);
+        assert!(report.contains(expected), "{report}");
+        assert!(!report.contains("` is `"), "{report}");
+    }
+}
+
+#[test]
+fn dvm900_suggests_the_nearest_rule_id() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    write(
+        dir.path(),
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a # dvmlint: ignore[DVM114] reason\n",
+    );
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        dir.path(),
+    );
+    let report = stdout(&out);
+    assert!(report.contains("DVM900"), "{report}");
+    assert!(report.contains("did you mean `DVM113`?"), "{report}");
+}
+
+#[test]
+fn dvm101_on_an_unknown_destination_says_make_the_check_exact_at_most_once() {
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "json", "."],
+        &fixture("netpol-unknown-destination"),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "DVM101")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(!messages.is_empty());
+    for message in messages {
+        assert!(message.matches("exact").count() <= 1, "{message}");
+        assert!(
+            message.contains("Only this coarse check could run: "),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_custom_rule_name_error_suggests_the_names_own_kebab_case() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".dvmlint.yaml",
+        "custom-rules: [\"policies/*.yaml\"]\n",
+    );
+    write(
+        dir.path(),
+        "policies/org.yaml",
+        "id: ORG001\nname: PinRsync_Endpoint\nseverity: error\nsummary: s\nmatch: {kind: MigrationController}\nassert:\n  - path: spec.rsync_endpoint_type\n    required: true\nmessage: m\n",
+    );
+    let out = dvmlint(&["check", "--no-cache", "."], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("write `pin-rsync-endpoint`"), "{err}");
+}
