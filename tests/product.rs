@@ -528,3 +528,175 @@ fn a_custom_rule_name_error_suggests_the_names_own_kebab_case() {
     let err = stderr(&out);
     assert!(err.contains("write `pin-rsync-endpoint`"), "{err}");
 }
+
+#[test]
+fn several_formats_in_one_run_each_to_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("reports");
+    fs::create_dir_all(&out_dir).unwrap();
+    let sarif = out_dir.join("dvmlint.sarif");
+    let json = out_dir.join("dvmlint.json");
+    let repo = fixture("duplicate-object-across-files");
+    let out = dvmlint(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "concise",
+            "--format",
+            &format!("sarif:{}", sarif.display()),
+            "--format",
+            &format!("JSON:{}", json.display()),
+            ".",
+        ],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("error[DVM401]"), "{}", stdout(&out));
+    let sarif: serde_json::Value = serde_json::from_slice(&fs::read(&sarif).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&json).unwrap()).unwrap();
+    assert_eq!(json["summary"]["findings"], 2);
+
+    // --output takes the one format without a path.
+    let output = out_dir.join("concise.txt");
+    let out = dvmlint(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "concise",
+            "--output",
+            output.to_str().unwrap(),
+            "--format",
+            &format!("junit:{}", out_dir.join("j.xml").display()),
+            ".",
+        ],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).is_empty());
+    assert!(
+        fs::read_to_string(&output)
+            .unwrap()
+            .contains("error[DVM401]")
+    );
+    assert!(
+        fs::read_to_string(out_dir.join("j.xml"))
+            .unwrap()
+            .contains("<testsuites")
+    );
+
+    // Two reports cannot share stdout; an unknown format says what exists.
+    let out = dvmlint(
+        &["check", "--format", "json", "--format", "concise", "."],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("only one report can go to stdout"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dvmlint(&["check", "--format", "xml:a.xml", "."], &repo);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown format `xml`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn dvmlint_with_stdin(args: &[&str], cwd: &Path, input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn standard_input_is_linted_as_the_file_it_stands_for() {
+    let repo = fixture("duplicate-object-across-files");
+    // A second definition of a policy of app1/egress.yaml, piped in as a new file:
+    // the cross-file rule sees the project on disk plus the piped text.
+    let duplicate = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-all-egress-from-rsync-pods\n  namespace: app1\nspec:\n  podSelector: {}\n  egress: [{}]\n  policyTypes: [Egress]\n";
+    let out = dvmlint_with_stdin(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "concise",
+            "-",
+            "--stdin-filename",
+            "app1/piped.yaml",
+        ],
+        &repo,
+        duplicate,
+    );
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}{}", stderr(&out));
+    assert!(
+        report.contains("app1/piped.yaml:4:9: error[DVM401]"),
+        "{report}"
+    );
+    assert!(
+        report.contains("in 1 file"),
+        "only the piped file is reported: {report}"
+    );
+    assert!(!repo.join("app1/piped.yaml").exists());
+
+    // The human format shows the piped text as the snippet; a syntax error is DVM001.
+    let out = dvmlint_with_stdin(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "human",
+            "-",
+            "--stdin-filename",
+            "x.yaml",
+        ],
+        &repo,
+        "a: [\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("x.yaml:2:1"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("1 │ a: ["), "{}", stdout(&out));
+}
+
+#[test]
+fn the_pre_commit_hooks_offer_a_build_and_an_installed_binary() {
+    let text =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"))
+            .unwrap();
+    let hooks: serde_json::Value =
+        serde_json::to_value(serde_yaml::from_str::<serde_yaml::Value>(&text).unwrap()).unwrap();
+    let hooks = hooks.as_array().unwrap();
+    let languages: Vec<(&str, &str)> = hooks
+        .iter()
+        .map(|h| (h["id"].as_str().unwrap(), h["language"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        languages,
+        [("dvmlint", "rust"), ("dvmlint-system", "system")]
+    );
+    for hook in hooks {
+        assert_eq!(hook["entry"], "dvmlint check");
+        assert_eq!(hook["require_serial"], true);
+        assert_eq!(hook["types_or"], serde_json::json!(["yaml", "json"]));
+    }
+}

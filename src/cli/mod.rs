@@ -80,11 +80,18 @@ enum Command {
 
 #[derive(Args, Default)]
 struct CheckArgs {
-    /// Files or folders to report on (default: "."); the model always covers the whole project
+    /// Files or folders to report on (default: "."); the model always covers the whole project.
+    /// `-` reads one file from standard input (see --stdin-filename)
     paths: Vec<PathBuf>,
-    /// Output format (default: human on a terminal, concise otherwise)
-    #[arg(long, value_enum)]
-    format: Option<Format>,
+    /// Output format: human, concise, json, sarif, github, junit, gitlab; `FORMAT:PATH` writes that
+    /// report to PATH. Repeatable: `--format human --format sarif:dvmlint.sarif` [default: human on a
+    /// terminal, concise otherwise]
+    #[arg(long, value_name = "FORMAT[:PATH]", value_parser = parse_format_target)]
+    format: Vec<FormatTarget>,
+    /// With `-` as a path: the file the standard input stands for (its folder finds the configuration,
+    /// its path the cluster and what is reported)
+    #[arg(long, value_name = "PATH", default_value = "stdin.yaml")]
+    stdin_filename: PathBuf,
     /// Use this configuration file (default: the nearest .dvmlint.yaml or dvmlint.yaml above the first path)
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     config: Option<PathBuf>,
@@ -112,7 +119,7 @@ struct CheckArgs {
     /// Neither read nor write the per-file results cache (.dvmlint-cache/)
     #[arg(long)]
     no_cache: bool,
-    /// Write the report to FILE instead of stdout
+    /// Write the report to FILE instead of stdout (the one --format given without a PATH)
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Worker threads (default: all cores)
@@ -279,6 +286,80 @@ fn fail(message: &str) -> i32 {
     2
 }
 
+/// `-` among the paths: standard input is read as the file `stdin_filename`
+/// (an overlay over the file on disk, if any), which replaces `-`, so the
+/// project, its configuration and what is reported are found from that path.
+fn stdin_input(
+    paths: &[PathBuf],
+    stdin_filename: &std::path::Path,
+) -> Result<
+    (
+        Vec<PathBuf>,
+        std::collections::BTreeMap<PathBuf, std::sync::Arc<str>>,
+    ),
+    String,
+> {
+    let mut overlays = std::collections::BTreeMap::new();
+    if !paths.iter().any(|p| p.as_os_str() == "-") {
+        return Ok((paths.to_vec(), overlays));
+    }
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err("`-` (standard input) can be given once".to_owned());
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+        .map_err(|err| format!("cannot read standard input: {err}"))?;
+    // Invalid UTF-8 becomes U+FFFD: the document is still linted (the
+    // language server's buffers are text too).
+    let text = String::from_utf8_lossy(&bytes);
+    overlays.insert(crate::discovery::absolute(stdin_filename), text.into());
+    let paths = paths
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                stdin_filename.to_owned()
+            } else {
+                p.clone()
+            }
+        })
+        .collect();
+    Ok((paths, overlays))
+}
+
+/// One `--format` argument: a format, and the file its report goes to.
+#[derive(Clone, Debug)]
+struct FormatTarget {
+    format: Format,
+    path: Option<PathBuf>,
+}
+
+/// `sarif` or `sarif:out/dvmlint.sarif`.
+fn parse_format_target(text: &str) -> Result<FormatTarget, String> {
+    use clap::ValueEnum;
+    let (name, path) = match text.split_once(':') {
+        Some((name, path)) => (name, Some(path)),
+        None => (text, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        let names: Vec<String> = Format::all()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
+            .collect();
+        format!(
+            "unknown format `{name}` (expected {}, optionally followed by `:PATH`)",
+            names.join(", ")
+        )
+    })?;
+    match path {
+        Some("") => Err(format!("`{text}`: no path after `:`")),
+        Some(path) => Ok(FormatTarget {
+            format,
+            path: Some(PathBuf::from(path)),
+        }),
+        None => Ok(FormatTarget { format, path: None }),
+    }
+}
+
 /// Said when no file was read in the reported scope: the paths searched and
 /// what dvmlint reads, so an empty result is not mistaken for a clean one.
 fn nothing_read_hint(paths: &[PathBuf]) -> String {
@@ -324,8 +405,18 @@ fn check(args: CheckArgs) -> i32 {
         Ok(ignore) => ignore,
         Err(message) => return fail(&format!("--ignore: {message}")),
     };
+    if args.format.iter().filter(|t| t.path.is_none()).count() > 1 {
+        return fail(
+            "several --format without a PATH: only one report can go to stdout (or --output); \
+             give the others a file, e.g. `--format sarif:dvmlint.sarif`",
+        );
+    }
+    let (paths, overlays) = match stdin_input(&args.paths, &args.stdin_filename) {
+        Ok(input) => input,
+        Err(message) => return fail(&message),
+    };
     let options = LintOptions {
-        paths: args.paths.clone(),
+        paths,
         config_file: args.config.clone(),
         no_config: args.no_config,
         select,
@@ -333,15 +424,19 @@ fn check(args: CheckArgs) -> i32 {
         exclude: args.exclude.clone(),
         no_respect_gitignore: args.no_respect_gitignore,
         jobs: args.jobs,
-        overlays: Default::default(),
+        overlays,
         progress: !args.quiet
             && std::io::stderr().is_terminal()
             && std::env::var_os("CI").is_none(),
         rules_only: args.rules_only.clone(),
         cache: !args.no_cache,
     };
-    for path in &args.paths {
-        if !path.exists() {
+    for path in &options.paths {
+        if !path.exists()
+            && !options
+                .overlays
+                .contains_key(&crate::discovery::absolute(path))
+        {
             return fail(&format!("{}: no such file or folder", path.display()));
         }
     }
@@ -349,45 +444,65 @@ fn check(args: CheckArgs) -> i32 {
         Ok(run) => run,
         Err(err @ (LintError::Config(_) | LintError::Usage(_))) => return fail(&err.to_string()),
     };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let format = args.format.unwrap_or(if to_terminal {
-        Format::Human
-    } else {
-        Format::Concise
-    });
-    let report_options = ReportOptions {
-        width: report::width_for(std::env::var("COLUMNS").ok().as_deref(), to_terminal),
-        color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        show_source: !args.no_show_source,
-        statistics: args.statistics,
-        quiet: args.quiet,
-    };
+    let stdout_is_terminal = std::io::stdout().is_terminal();
+    let mut targets = args.format.clone();
+    if targets.is_empty() {
+        let to_terminal = args.output.is_none() && stdout_is_terminal;
+        targets.push(FormatTarget {
+            format: if to_terminal {
+                Format::Human
+            } else {
+                Format::Concise
+            },
+            path: None,
+        });
+    }
     let _report_timing = crate::timings::stage("report");
-    let sources = if format == Format::Human && report_options.show_source {
-        Sources::load(&run.root, &run.findings, &Default::default())
+    let sources = if !args.no_show_source && targets.iter().any(|t| t.format == Format::Human) {
+        // Snippets of standard input come from the text read, by relative path.
+        let texts = options
+            .overlays
+            .iter()
+            .map(|(path, text)| {
+                let rel: std::sync::Arc<str> = crate::discovery::relative(&run.root, path).into();
+                (rel, std::sync::Arc::clone(text))
+            })
+            .collect();
+        Sources::load(&run.root, &run.findings, &texts)
     } else {
         Sources::default()
     };
-    let written = match &args.output {
-        Some(path) => std::fs::File::create(path).and_then(|file| {
-            let mut out = std::io::BufWriter::new(file);
-            report::write(format, &run, &sources, &report_options, &mut out)?;
-            out.flush()
-        }),
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            report::write(format, &run, &sources, &report_options, &mut out)
-                .and_then(|()| out.flush())
+    for target in &targets {
+        let file = target.path.as_ref().or(args.output.as_ref());
+        let to_terminal = file.is_none() && stdout_is_terminal;
+        let report_options = ReportOptions {
+            width: report::width_for(std::env::var("COLUMNS").ok().as_deref(), to_terminal),
+            color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            show_source: !args.no_show_source,
+            statistics: args.statistics,
+            quiet: args.quiet,
+        };
+        let written = match file {
+            Some(path) => std::fs::File::create(path).and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                report::write(target.format, &run, &sources, &report_options, &mut out)?;
+                out.flush()
+            }),
+            None => {
+                let stdout = std::io::stdout();
+                let mut out = stdout.lock();
+                report::write(target.format, &run, &sources, &report_options, &mut out)
+                    .and_then(|()| out.flush())
+            }
+        };
+        if let Err(err) = written
+            && err.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return fail(&match file {
+                Some(path) => format!("cannot write the report to {}: {err}", path.display()),
+                None => format!("cannot write the report: {err}"),
+            });
         }
-    };
-    if let Err(err) = written
-        && err.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return fail(&match &args.output {
-            Some(path) => format!("cannot write the report to {}: {err}", path.display()),
-            None => format!("cannot write the report: {err}"),
-        });
     }
     if run.summary.files == 0 && !args.quiet {
         eprintln!("{}", nothing_read_hint(&args.paths));
