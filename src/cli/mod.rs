@@ -286,19 +286,16 @@ fn fail(message: &str) -> i32 {
     2
 }
 
+/// Texts that replace files (by absolute path), as `LintOptions::overlays`.
+type Overlays = std::collections::BTreeMap<PathBuf, std::sync::Arc<str>>;
+
 /// `-` among the paths: standard input is read as the file `stdin_filename`
 /// (an overlay over the file on disk, if any), which replaces `-`, so the
 /// project, its configuration and what is reported are found from that path.
 fn stdin_input(
     paths: &[PathBuf],
     stdin_filename: &std::path::Path,
-) -> Result<
-    (
-        Vec<PathBuf>,
-        std::collections::BTreeMap<PathBuf, std::sync::Arc<str>>,
-    ),
-    String,
-> {
+) -> Result<(Vec<PathBuf>, Overlays), String> {
     let mut overlays = std::collections::BTreeMap::new();
     if !paths.iter().any(|p| p.as_os_str() == "-") {
         return Ok((paths.to_vec(), overlays));
