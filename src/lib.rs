@@ -1,6 +1,7 @@
 //! dvmlint: lint Kubernetes/OpenShift manifest repositories for configuration that
 //! breaks MTC Direct Volume Migration. See `docs/architecture.md` for the map.
 
+pub mod baseline;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

@@ -700,3 +700,84 @@ fn the_pre_commit_hooks_offer_a_build_and_an_installed_binary() {
         assert_eq!(hook["types_or"], serde_json::json!(["yaml", "json"]));
     }
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_baseline_hides_known_findings_even_when_they_move_and_shows_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    copy_dir(&fixture("duplicate-object-across-files"), &repo);
+    let out = dvmlint(
+        &["baseline", "--no-cache", "--output", "known.json", "."],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("wrote 2 findings to known.json"),
+        "{}",
+        stderr(&out)
+    );
+    let file: serde_json::Value =
+        serde_json::from_slice(&fs::read(repo.join("known.json")).unwrap()).unwrap();
+    assert_eq!(file["version"], 1);
+    assert_eq!(file["findings"].as_array().unwrap().len(), 2);
+    assert_eq!(file["findings"][0]["rule"], "DVM401");
+
+    let check = |repo: &Path| {
+        dvmlint(
+            &[
+                "check",
+                "--no-cache",
+                "--format",
+                "concise",
+                "--baseline",
+                "known.json",
+                ".",
+            ],
+            repo,
+        )
+    };
+    let out = check(&repo);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("No findings"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("2 findings of the baseline not reported"));
+
+    // Lines inserted above both findings: still known.
+    let ingress = repo.join("app1/ingress.yaml");
+    let text = fs::read_to_string(&ingress).unwrap();
+    fs::write(&ingress, format!("# moved\n# down\n{text}")).unwrap();
+    let out = check(&repo);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // A new problem is reported, the known ones still not.
+    let egress = repo.join("app1/egress.yaml");
+    let text = fs::read_to_string(&egress).unwrap();
+    let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: app1}\n";
+    fs::write(&egress, format!("{text}---\n{config_map}---\n{config_map}")).unwrap();
+    let out = check(&repo);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout(&out);
+    assert_eq!(report.matches("error[DVM401]").count(), 1, "{report}");
+    assert!(report.contains("ConfigMap `a`"), "{report}");
+
+    // Not a baseline: a usage error naming the file.
+    fs::write(repo.join("bad.json"), "{\"findings\": 3}").unwrap();
+    let out = dvmlint(&["check", "--baseline", "bad.json", "."], &repo);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("bad.json: not a dvmlint baseline"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -69,6 +69,8 @@ enum Command {
     Lsp,
     /// Answer one reachability question from the repository's model
     Probe(probe::ProbeArgs),
+    /// Write the fingerprints of today's findings to FILE; `check --baseline FILE` then reports only new ones
+    Baseline(BaselineArgs),
     /// Print a shell completion script (e.g. `dvmlint completions bash > /etc/bash_completion.d/dvmlint`)
     Completions {
         #[arg(value_enum)]
@@ -119,6 +121,9 @@ struct CheckArgs {
     /// Neither read nor write the per-file results cache (.dvmlint-cache/)
     #[arg(long)]
     no_cache: bool,
+    /// Report only findings not in this baseline (written by `dvmlint baseline`)
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Write the report to FILE instead of stdout (the one --format given without a PATH)
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -142,6 +147,67 @@ struct CheckArgs {
     rules_only: Vec<PathBuf>,
 }
 
+#[derive(Args)]
+struct BaselineArgs {
+    /// Files or folders whose findings to record (default: "."); the model covers the whole project
+    paths: Vec<PathBuf>,
+    /// The baseline file to write (JSON; commit it)
+    #[arg(long, value_name = "FILE", default_value = ".dvmlint-baseline.json")]
+    output: PathBuf,
+    /// Use this configuration file (default: the nearest .dvmlint.yaml or dvmlint.yaml above the first path)
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore every configuration file: built-in defaults
+    #[arg(long)]
+    no_config: bool,
+    /// Only these rules (ids or names, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "ID,..")]
+    select: Option<Vec<String>>,
+    /// Not these rules (ids or names, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "ID,..")]
+    ignore: Vec<String>,
+    /// Skip paths matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Also read files that .gitignore files ignore
+    #[arg(long)]
+    no_respect_gitignore: bool,
+    /// Neither read nor write the per-file results cache (.dvmlint-cache/)
+    #[arg(long)]
+    no_cache: bool,
+}
+
+/// `dvmlint baseline`: lint as `check` would, write the findings' fingerprints.
+fn baseline(args: BaselineArgs) -> i32 {
+    let check_args = CheckArgs {
+        paths: args.paths,
+        config: args.config,
+        no_config: args.no_config,
+        select: args.select,
+        ignore: args.ignore,
+        exclude: args.exclude,
+        no_respect_gitignore: args.no_respect_gitignore,
+        no_cache: args.no_cache,
+        quiet: true,
+        ..CheckArgs::default()
+    };
+    let run = match lint_project(&check_args) {
+        Ok((_, run)) => run,
+        Err(code) => return code,
+    };
+    match crate::baseline::write(&run, &args.output) {
+        Ok(count) => {
+            eprintln!(
+                "dvmlint: wrote {count} finding{} to {}",
+                if count == 1 { "" } else { "s" },
+                args.output.display()
+            );
+            0
+        }
+        Err(message) => fail(&message),
+    }
+}
+
 const SUBCOMMANDS: &[&str] = &[
     "check",
     "rules",
@@ -149,6 +215,7 @@ const SUBCOMMANDS: &[&str] = &[
     "noproxy",
     "lsp",
     "probe",
+    "baseline",
     "completions",
     "man",
     "help",
@@ -193,6 +260,7 @@ pub fn main() -> i32 {
         } => noproxy_cmd::run(&hosts, &no_proxy, format),
         Command::Lsp => crate::lsp::serve(),
         Command::Probe(args) => probe::run(args),
+        Command::Baseline(args) => baseline(args),
         Command::Completions { shell } => completions(shell, &mut std::io::stdout().lock()),
         Command::Man => man_page(&mut std::io::stdout().lock()),
     }
@@ -382,36 +450,61 @@ fn resolve_ids(ids: &[String]) -> Result<Vec<String>, String> {
 }
 
 fn check(args: CheckArgs) -> i32 {
-    let catalogue_timing = crate::timings::stage("catalogue");
-    if let Some(err) = crate::catalogue::load_error() {
-        return fail(&format!(
-            "internal error: the rule catalogue is invalid: {err}"
-        ));
-    }
-    if let Some(err) = crate::policy::builtin_error() {
-        return fail(&format!(
-            "internal error: the rule catalogue is invalid: {err}"
-        ));
-    }
-    drop(catalogue_timing);
-    let select = match args.select.as_deref().map(resolve_ids).transpose() {
-        Ok(select) => select,
-        Err(message) => return fail(&format!("--select: {message}")),
-    };
-    let ignore = match resolve_ids(&args.ignore) {
-        Ok(ignore) => ignore,
-        Err(message) => return fail(&format!("--ignore: {message}")),
-    };
     if args.format.iter().filter(|t| t.path.is_none()).count() > 1 {
         return fail(
             "several --format without a PATH: only one report can go to stdout (or --output); \
              give the others a file, e.g. `--format sarif:dvmlint.sarif`",
         );
     }
-    let (paths, overlays) = match stdin_input(&args.paths, &args.stdin_filename) {
-        Ok(input) => input,
+    let known = match args
+        .baseline
+        .as_deref()
+        .map(crate::baseline::load)
+        .transpose()
+    {
+        Ok(known) => known,
         Err(message) => return fail(&message),
     };
+    let (options, mut run) = match lint_project(&args) {
+        Ok(lint) => lint,
+        Err(code) => return code,
+    };
+    let in_baseline = known
+        .as_ref()
+        .map_or(0, |known| crate::baseline::filter(&mut run, known));
+    if in_baseline > 0 && !args.quiet {
+        eprintln!(
+            "dvmlint: note: {in_baseline} finding{} of the baseline not reported",
+            if in_baseline == 1 { "" } else { "s" }
+        );
+    }
+    report_run(&args, &options, &run)
+}
+
+/// Reads, models and lints the project of `args` (exit code on failure).
+fn lint_project(args: &CheckArgs) -> Result<(LintOptions, lint::LintRun), i32> {
+    let catalogue_timing = crate::timings::stage("catalogue");
+    if let Some(err) = crate::catalogue::load_error() {
+        return Err(fail(&format!(
+            "internal error: the rule catalogue is invalid: {err}"
+        )));
+    }
+    if let Some(err) = crate::policy::builtin_error() {
+        return Err(fail(&format!(
+            "internal error: the rule catalogue is invalid: {err}"
+        )));
+    }
+    drop(catalogue_timing);
+    let select = args
+        .select
+        .as_deref()
+        .map(resolve_ids)
+        .transpose()
+        .map_err(|message| fail(&format!("--select: {message}")))?;
+    let ignore =
+        resolve_ids(&args.ignore).map_err(|message| fail(&format!("--ignore: {message}")))?;
+    let (paths, overlays) =
+        stdin_input(&args.paths, &args.stdin_filename).map_err(|message| fail(&message))?;
     let options = LintOptions {
         paths,
         config_file: args.config.clone(),
@@ -434,13 +527,17 @@ fn check(args: CheckArgs) -> i32 {
                 .overlays
                 .contains_key(&crate::discovery::absolute(path))
         {
-            return fail(&format!("{}: no such file or folder", path.display()));
+            return Err(fail(&format!("{}: no such file or folder", path.display())));
         }
     }
-    let run = match lint::run(&options) {
-        Ok(run) => run,
-        Err(err @ (LintError::Config(_) | LintError::Usage(_))) => return fail(&err.to_string()),
-    };
+    match lint::run(&options) {
+        Ok(run) => Ok((options, run)),
+        Err(err @ (LintError::Config(_) | LintError::Usage(_))) => Err(fail(&err.to_string())),
+    }
+}
+
+/// Writes every report of `run` and returns the exit code.
+fn report_run(args: &CheckArgs, options: &LintOptions, run: &lint::LintRun) -> i32 {
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let mut targets = args.format.clone();
     if targets.is_empty() {
