@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod discovery;
 pub mod finding;
+pub mod fix;
 pub mod lint;
 pub mod lsp;
 pub mod manifest;

@@ -781,3 +781,116 @@ fn a_baseline_hides_known_findings_even_when_they_move_and_shows_new_ones() {
         stderr(&out)
     );
 }
+
+const CONTROLLER_WRONG_CASE: &str = "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\nmetadata:\n  name: migration-controller\n  namespace: openshift-migration\nspec:\n  migration_controller: true\n  rsync_endpoint_type: \"clusterip\"\n  stunnel_tcp_proxy: http://user:s3cr3tPass@10.0.0.1:3128\n";
+
+#[test]
+fn diff_shows_the_certain_fixes_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    write(dir.path(), "controller.yaml", CONTROLLER_WRONG_CASE);
+    write(
+        dir.path(),
+        "broken.yaml",
+        "apiVersion: v1\nkind: X\nspec:\n  rsync_endpoint_type: [\n",
+    );
+    let out = dvmlint(&["check", "--no-cache", "--diff", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let diff = stdout(&out);
+    assert!(
+        diff.starts_with("--- a/controller.yaml\n+++ b/controller.yaml\n@@ "),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(
+            "\n-  rsync_endpoint_type: \"clusterip\"\n+  rsync_endpoint_type: \"ClusterIP\"\n"
+        ),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("s3cr3tPass"),
+        "the context is masked: {diff}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("controller.yaml")).unwrap(),
+        CONTROLLER_WRONG_CASE
+    );
+    // Nothing to fix: exit 0, no output.
+    fs::remove_file(dir.path().join("controller.yaml")).unwrap();
+    let out = dvmlint(&["check", "--no-cache", "--diff", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn fix_applies_casing_and_writes_the_allow_policy_then_reports_what_remains() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    copy_dir(&fixture("duplicate-object-across-files"), &repo);
+    write(&repo, "controller.yaml", CONTROLLER_WRONG_CASE);
+    let out = dvmlint(
+        &["check", "--no-cache", "--fix", "--format", "concise", "."],
+        &repo,
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("fixed controller.yaml: DVM301 at 8:24: `clusterip` → `ClusterIP`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("fixed app1/dvmlint-app2-allow-dvm-rsync-ingress.yaml: DVM102 at app1/ingress.yaml:23: new allow policy"),
+        "{err}"
+    );
+    assert!(
+        fs::read_to_string(repo.join("controller.yaml"))
+            .unwrap()
+            .contains("rsync_endpoint_type: \"ClusterIP\"\n")
+    );
+    // What remains is reported: the duplicate (no certain fix), not the fixed ones.
+    let report = stdout(&out);
+    assert!(report.contains("error[DVM401]"), "{report}");
+    assert!(
+        !report.contains("DVM301") && !report.contains("DVM102"),
+        "{report}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // The new policy is never written over: a second run has nothing left to fix.
+    let out = dvmlint(&["check", "--no-cache", "--diff", "."], &repo);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn fix_leaves_kustomize_folders_and_unparsable_files_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    copy_dir(&fixture("duplicate-object-across-files"), &repo);
+    write(
+        &repo,
+        "app1/kustomization.yaml",
+        "resources: [egress.yaml, ingress.yaml]\n",
+    );
+    let broken = format!("{CONTROLLER_WRONG_CASE}---\na: [\n");
+    write(&repo, "controller.yaml", &broken);
+    let out = dvmlint(
+        &["check", "--no-cache", "--fix", "--format", "concise", "."],
+        &repo,
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("not fixed: controller.yaml: does not parse"),
+        "{err}"
+    );
+    assert!(
+        err.contains("not fixed: app1/dvmlint-app2-allow-dvm-rsync-ingress.yaml: app1/kustomization.yaml builds this folder"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(repo.join("controller.yaml")).unwrap(),
+        broken
+    );
+    assert!(
+        !repo
+            .join("app1/dvmlint-app2-allow-dvm-rsync-ingress.yaml")
+            .exists()
+    );
+}

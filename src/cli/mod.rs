@@ -121,6 +121,13 @@ struct CheckArgs {
     /// Neither read nor write the per-file results cache (.dvmlint-cache/)
     #[arg(long)]
     no_cache: bool,
+    /// Apply the certain fixes (DVM301 casing; DVM101/DVM102 allow policy as a new file), print what
+    /// changed on stderr, then report what remains. Files that do not parse are not touched
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// Print the fixes --fix would apply as a unified diff, change nothing (exit 1 if there are any)
+    #[arg(long)]
+    diff: bool,
     /// Report only findings not in this baseline (written by `dvmlint baseline`)
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
@@ -469,6 +476,52 @@ fn check(args: CheckArgs) -> i32 {
         Ok(lint) => lint,
         Err(code) => return code,
     };
+    if args.fix && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return fail("--fix cannot write standard input back: use --diff, or lint the file itself");
+    }
+    if args.diff {
+        let (fixes, skipped) = crate::fix::plan(&run);
+        for skip in &skipped {
+            eprintln!("dvmlint: not fixed: {}: {}", skip.file, skip.reason);
+        }
+        let redactor = report::Redactor::new(&run.secrets).with_spans(&run.secret_spans);
+        let mut out = std::io::stdout().lock();
+        for fix in &fixes {
+            let diff = crate::fix::unified_diff(fix);
+            if let Err(err) = write!(out, "{}", redactor.apply(&diff))
+                && err.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return fail(&format!("cannot write the diff: {err}"));
+            }
+        }
+        return i32::from(!fixes.is_empty());
+    }
+    // Rounds: each applies what is certain, then lints the fixed files again
+    // (a value fix can change which allow policy is right).
+    for _round in 0..3 {
+        if !args.fix {
+            break;
+        }
+        let (fixes, skipped) = crate::fix::plan(&run);
+        if fixes.is_empty() {
+            for skip in &skipped {
+                eprintln!("dvmlint: not fixed: {}: {}", skip.file, skip.reason);
+            }
+            break;
+        }
+        if let Err(message) = crate::fix::apply(&fixes) {
+            return fail(&message);
+        }
+        for fix in &fixes {
+            for change in &fix.changes {
+                eprintln!("dvmlint: fixed {}: {change}", fix.file);
+            }
+        }
+        (_, run) = match lint_project(&args) {
+            Ok(lint) => lint,
+            Err(code) => return code,
+        };
+    }
     let in_baseline = known
         .as_ref()
         .map_or(0, |known| crate::baseline::filter(&mut run, known));
@@ -579,13 +632,13 @@ fn report_run(args: &CheckArgs, options: &LintOptions, run: &lint::LintRun) -> i
         let written = match file {
             Some(path) => std::fs::File::create(path).and_then(|file| {
                 let mut out = std::io::BufWriter::new(file);
-                report::write(target.format, &run, &sources, &report_options, &mut out)?;
+                report::write(target.format, run, &sources, &report_options, &mut out)?;
                 out.flush()
             }),
             None => {
                 let stdout = std::io::stdout();
                 let mut out = stdout.lock();
-                report::write(target.format, &run, &sources, &report_options, &mut out)
+                report::write(target.format, run, &sources, &report_options, &mut out)
                     .and_then(|()| out.flush())
             }
         };

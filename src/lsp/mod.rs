@@ -12,7 +12,7 @@
 //! - `actions`: the suppression and allow-policy quick fixes
 //! - `server`: initialize, the debounced loop, shutdown
 
-mod actions;
+pub(crate) mod actions;
 mod diagnostics;
 mod documents;
 mod position;
