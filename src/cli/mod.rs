@@ -85,10 +85,9 @@ struct CheckArgs {
     /// Files or folders to report on (default: "."); the model always covers the whole project.
     /// `-` reads one file from standard input (see --stdin-filename)
     paths: Vec<PathBuf>,
-    /// Output format: human, concise, json, sarif, github, junit, gitlab; `FORMAT:PATH` writes that
-    /// report to PATH. Repeatable: `--format human --format sarif:dvmlint.sarif` [default: human on a
-    /// terminal, concise otherwise]
-    #[arg(long, value_name = "FORMAT[:PATH]", value_parser = parse_format_target)]
+    /// Output format; `FORMAT:PATH` writes that report to PATH. Repeatable:
+    /// `--format human --format sarif:dvmlint.sarif` [default: human on a terminal, concise otherwise]
+    #[arg(long, value_name = "FORMAT[:PATH]", value_parser = FormatTargetParser)]
     format: Vec<FormatTarget>,
     /// With `-` as a path: the file the standard input stands for (its folder finds the configuration,
     /// its path the cluster and what is reported)
@@ -403,6 +402,46 @@ fn stdin_input(
 struct FormatTarget {
     format: Format,
     path: Option<PathBuf>,
+}
+
+/// Parses `--format` values with [`parse_format_target`], and lists the format
+/// names for `--help` and the shell completions.
+#[derive(Clone)]
+struct FormatTargetParser;
+
+impl clap::builder::TypedValueParser for FormatTargetParser {
+    type Value = FormatTarget;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<FormatTarget, clap::Error> {
+        let text = value.to_str().ok_or_else(|| {
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidUtf8,
+                "--format: the value is not valid UTF-8\n",
+            )
+            .with_cmd(cmd)
+        })?;
+        parse_format_target(text).map_err(|message| {
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("--format: {message}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::ValueEnum;
+        Some(Box::new(
+            Format::all().iter().filter_map(|f| f.to_possible_value()),
+        ))
+    }
 }
 
 /// `sarif` or `sarif:out/dvmlint.sarif`.
