@@ -42,6 +42,10 @@ pub struct RuleMeta {
     pub summary: String,
     pub rationale: String,
     pub fix: String,
+    /// The configuration keys that make the rule exact: what it cannot know
+    /// from the manifests alone (`dvmlint explain` lists them).
+    #[serde(default, rename = "exact-with", skip_serializing_if = "Vec::is_empty")]
+    pub exact_with: Vec<ExactWith>,
     #[serde(default)]
     pub examples: Option<Examples>,
     /// The policy-as-code sections (SPEC §10) of a declarative rule, as written;
@@ -52,6 +56,17 @@ pub struct RuleMeta {
     pub assert: Option<serde_yaml::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// One configuration key a rule's precision depends on.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExactWith {
+    /// `clusters[].cidrs`, `hosts`, `mtcVersion`, or a manifest a rule reads
+    /// (`install-config.yaml`).
+    pub key: String,
+    /// What the rule learns from it.
+    pub gives: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]

@@ -8,10 +8,11 @@
 //! it implements `.gitignore` semantics, including nested files and negations.
 
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
+use crate::boundary::{self, ProjectBoundary};
 use crate::config::{self, Config, ConfigError};
 
 /// A file to lint: where it is, and its name relative to the project root.
@@ -43,12 +44,16 @@ pub fn project_root(
 ) -> Result<(PathBuf, Config), ConfigError> {
     let first = absolute(first);
     let config_path = match explicit_config {
-        Some(path) => Some(absolute(path)),
-        None if use_config => config::discover(&first),
+        Some(path) => Some((absolute(path), true)),
+        None if use_config => config::discover(&first).map(|path| (path, false)),
         None => None,
     };
-    if let Some(path) = config_path {
-        let config = config::load(&path)?;
+    if let Some((path, named)) = config_path {
+        let config = if named {
+            config::load(&path)?
+        } else {
+            config::load_discovered(&path)?
+        };
         let root = path
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
@@ -158,46 +163,248 @@ pub enum Found {
 /// The manifest files below `root` and the paths that could not be read, in
 /// the walker's order (not sorted). `crate::lint` pulls from it from its worker
 /// threads, so files are parsed while the walk goes on, and sorts afterwards.
+///
+/// The walk stays inside the project ([`ProjectBoundary`]): links are never
+/// followed. A link resolving inside the root is skipped, since its target is
+/// read under its own (canonical) name where the walk reaches it, so a linked
+/// folder does not make its files linted twice; a link resolving outside the
+/// root, or into `/proc`, `/sys` or `/dev`, is one DVM003 naming the link (when
+/// it could hold manifests: a folder, or a manifest's name), and a dangling link
+/// is one DVM003. Devices, FIFOs and sockets are never read. A `.gitignore`
+/// that is a link out of the project, not a regular file, or over
+/// [`boundary::IGNORE_FILE_CAP`] is not read: its folder is not walked (DVM003).
 pub fn walk_iter(
     root: &Path,
     options: &WalkOptions,
     excluded: &GlobSet,
 ) -> impl Iterator<Item = Found> + Send + use<> {
+    let boundary = Arc::new(ProjectBoundary::new(root));
     let root_owned = root.to_path_buf();
     let filter_root = root.to_path_buf();
     let filter_set = excluded.clone();
-    ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .ignore(false)
-        .parents(true)
-        .git_ignore(options.respect_gitignore)
-        .git_exclude(options.respect_gitignore)
-        .git_global(false)
-        .require_git(false)
-        .follow_links(true)
-        .filter_entry(move |entry| {
-            let name = entry.file_name();
-            if entry.depth() > 0
-                && entry.file_type().is_some_and(|t| t.is_dir())
-                && (name == ".git" || name == ".dvmlint-cache")
-            {
-                return false;
-            }
-            filter_set.is_empty() || !filter_set.is_match(relative(&filter_root, entry.path()))
-        })
-        .build()
+    let refused: Arc<Mutex<Vec<WalkError>>> = Arc::default();
+    let mut early = Vec::new();
+    let mut respect_gitignore = options.respect_gitignore;
+    let mut parents = true;
+    if boundary.is_system() {
+        early.push(WalkError {
+            rel: ".".into(),
+            message: boundary::Refusal::System.to_string(),
+        });
+    }
+    if respect_gitignore {
+        if let Some(refusal) = unsafe_ignore_file(&boundary, root) {
+            early.push(WalkError {
+                rel: ".gitignore".into(),
+                message: format!("{refusal}; the walk ignores no file"),
+            });
+            respect_gitignore = false;
+        }
+        // Folders above the root are the user's: their ignore files are read
+        // only when they are plain files of a sane size.
+        if root
+            .ancestors()
+            .skip(1)
+            .any(|dir| unsafe_ignore_file(&ProjectBoundary::new(dir), dir).is_some())
+        {
+            parents = false;
+        }
+    }
+    let walk_root = if boundary.is_system() {
+        None
+    } else {
+        Some(root)
+    };
+    let filter_boundary = Arc::clone(&boundary);
+    let filter_refused = Arc::clone(&refused);
+    let walker = walk_root.map(|root| {
+        ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .ignore(false)
+            .parents(parents)
+            .git_ignore(respect_gitignore)
+            .git_exclude(respect_gitignore)
+            .git_global(false)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(move |entry| {
+                let name = entry.file_name();
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if entry.depth() > 0 && is_dir && (name == ".git" || name == ".dvmlint-cache") {
+                    return false;
+                }
+                if !filter_set.is_empty()
+                    && filter_set.is_match(relative(&filter_root, entry.path()))
+                {
+                    return false;
+                }
+                if respect_gitignore
+                    && is_dir
+                    && entry.depth() > 0
+                    && let Some(refusal) = unsafe_ignore_file(&filter_boundary, entry.path())
+                {
+                    filter_refused
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(WalkError {
+                            rel: relative(&filter_root, &entry.path().join(".gitignore")).into(),
+                            message: format!("{refusal}; its folder is not walked"),
+                        });
+                    return false;
+                }
+                true
+            })
+            .build()
+    });
+    let found = walker
+        .into_iter()
+        .flatten()
         .filter_map(move |entry| match entry {
             Ok(entry) => {
-                let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                (is_file && is_manifest_name(&entry.file_name().to_string_lossy())).then(|| {
-                    Found::File(SourceFile {
+                let file_type = entry.file_type()?;
+                let name = entry.file_name().to_string_lossy();
+                if file_type.is_file() {
+                    return is_manifest_name(&name).then(|| {
+                        Found::File(SourceFile {
+                            rel: relative(&root_owned, entry.path()).into(),
+                            path: entry.into_path(),
+                        })
+                    });
+                }
+                if file_type.is_symlink() {
+                    return refused_link(&boundary, &root_owned, entry.path(), &name);
+                }
+                (!file_type.is_dir() && is_manifest_name(&name)).then(|| {
+                    let kind = std::fs::symlink_metadata(entry.path())
+                        .map_or(boundary::Refusal::NotRegular("special file"), |meta| {
+                            boundary::refusal_for_kind(&meta)
+                        });
+                    Found::Error(WalkError {
                         rel: relative(&root_owned, entry.path()).into(),
-                        path: entry.into_path(),
+                        message: kind.to_string(),
                     })
                 })
             }
             Err(err) => Some(Found::Error(walk_error(&root_owned, &err))),
+        });
+    early.into_iter().map(Found::Error).chain(found).chain(
+        std::iter::once_with(move || {
+            std::mem::take(
+                &mut *refused
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            )
         })
+        .flatten()
+        .map(Found::Error),
+    )
+}
+
+/// A link the walk met: `None` when it resolves inside the project (its target
+/// is read under its own name), else the DVM003 that names it, when it could
+/// hold manifests.
+fn refused_link(boundary: &ProjectBoundary, root: &Path, link: &Path, name: &str) -> Option<Found> {
+    match boundary.resolve(link) {
+        Ok(_) => None,
+        Err(refusal) => {
+            let could_hold_manifests = matches!(refusal, boundary::Refusal::Unresolved(_))
+                || is_manifest_name(name)
+                || std::fs::metadata(link).is_ok_and(|m| m.is_dir());
+            could_hold_manifests.then(|| {
+                Found::Error(WalkError {
+                    rel: relative(root, link).into(),
+                    message: refusal.to_string(),
+                })
+            })
+        }
+    }
+}
+
+/// Why the `.gitignore` of `dir` must not be read, if it must not: a link out
+/// of the project, not a regular file, or too large.
+fn unsafe_ignore_file(boundary: &ProjectBoundary, dir: &Path) -> Option<boundary::Refusal> {
+    let path = dir.join(".gitignore");
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    let meta = if meta.file_type().is_symlink() {
+        if let Err(refusal) = boundary.resolve(&path) {
+            return Some(refusal);
+        }
+        std::fs::metadata(&path).ok()?
+    } else {
+        meta
+    };
+    if !meta.is_file() {
+        return Some(boundary::refusal_for_kind(&meta));
+    }
+    (meta.len() > boundary::IGNORE_FILE_CAP).then_some(boundary::Refusal::TooLarge {
+        size: meta.len(),
+        limit: boundary::IGNORE_FILE_CAP,
+    })
+}
+
+/// The files named on the command line (read even when excluded or ignored,
+/// SPEC §2) and open editor buffers. A named path below the root is resolved
+/// within the project: a link out of it is refused (a pre-commit hook names the
+/// changed files, so a committed link reaches here too), a link inside is read
+/// under its target's name. A path the user names outside the root is read as
+/// named (a regular file, never `/proc`, `/sys` or `/dev`).
+pub fn explicit_files(
+    root: &Path,
+    paths: &[PathBuf],
+    buffers: impl Iterator<Item = PathBuf>,
+) -> (Vec<SourceFile>, Vec<WalkError>) {
+    let boundary = ProjectBoundary::new(root);
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for path in paths.iter().map(|p| absolute(p)) {
+        let is_dir = std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
+        if is_dir || std::fs::symlink_metadata(&path).is_err() {
+            continue;
+        }
+        let rel = relative(root, &path);
+        let resolved = if path.starts_with(root) {
+            boundary.resolve(&path).and_then(|canonical| {
+                boundary
+                    .relative(&canonical)
+                    .map(|rel| (root.join(&rel), rel))
+                    .ok_or(boundary::Refusal::Outside)
+            })
+        } else {
+            std::fs::canonicalize(&path)
+                .map_err(boundary::Refusal::Io)
+                .and_then(|canonical| {
+                    if boundary::is_system_path(&canonical) {
+                        Err(boundary::Refusal::System)
+                    } else {
+                        Ok((canonical, rel.clone()))
+                    }
+                })
+        };
+        match resolved {
+            Ok((path, rel)) => {
+                if seen.insert(path.clone()) {
+                    files.push(SourceFile {
+                        rel: rel.into(),
+                        path,
+                    });
+                }
+            }
+            Err(refusal) => errors.push(WalkError {
+                rel: rel.into(),
+                message: refusal.to_string(),
+            }),
+        }
+    }
+    for path in buffers {
+        if seen.insert(path.clone()) {
+            files.push(SourceFile {
+                rel: relative(root, &path).into(),
+                path,
+            });
+        }
+    }
+    (files, errors)
 }
 
 /// Every manifest file below `root`, sorted, plus the paths that could not be read.

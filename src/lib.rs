@@ -2,6 +2,7 @@
 //! breaks MTC Direct Volume Migration. See `docs/architecture.md` for the map.
 
 pub mod baseline;
+pub mod boundary;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod lsp;
 pub mod manifest;
 pub mod model;
 pub mod net;
+pub mod parsed;
 pub mod policy;
 pub mod proxy;
 pub mod report;
@@ -21,4 +23,5 @@ pub mod snake_case;
 pub mod suggest;
 pub mod suppress;
 pub mod timings;
+pub mod units;
 pub mod yaml;

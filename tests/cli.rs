@@ -225,7 +225,7 @@ fn config_severity_fail_on_and_per_file_ignores_apply() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stdout(&out).trim(),
-        "a/two.yaml:4:9: info[DVM401] ConfigMap `p` in namespace `app1` is defined twice: applying both keeps only this one, the earlier definition at a/one.yaml:4 is silently replaced"
+        "a/two.yaml:4:9: info[DVM401] ConfigMap `p` in namespace `app1` is defined twice by folder `a`, identically: the copy at a/one.yaml:4 is redundant"
     );
 }
 

@@ -72,8 +72,15 @@ fn a_fifo_named_like_a_manifest_does_not_hang_the_walk() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: <name>\n",
     )
     .unwrap();
+    // Never read (a FIFO is not a regular file), named once (DVM003).
     let found = lint_dir(dir.path());
-    assert_eq!(found, vec![("ok.yaml".into(), 4, "DVM402".into())]);
+    assert_eq!(
+        found,
+        vec![
+            ("ok.yaml".into(), 4, "DVM402".into()),
+            ("pipe.yaml".into(), 1, "DVM003".into())
+        ]
+    );
 }
 
 /// Deterministic random inputs: fragments of manifests, YAML punctuation,

@@ -21,12 +21,13 @@ fn all_rules(config_file: Option<&Path>, no_config: bool) -> Result<Vec<RuleMeta
     if no_config {
         return Ok(rules);
     }
-    let path = match config_file {
-        Some(path) => Some(path.to_owned()),
-        None => config::discover(Path::new(".")),
+    let config = match config_file {
+        Some(path) => Some(config::load(path)?),
+        None => config::discover(Path::new("."))
+            .map(|path| config::load_discovered(&path))
+            .transpose()?,
     };
-    if let Some(path) = path {
-        let config = config::load(&path)?;
+    if let Some(config) = config {
         rules.extend(crate::policy::load(&config)?.into_iter().map(|r| r.meta));
     }
     Ok(rules)
@@ -132,6 +133,13 @@ pub fn render(meta: &RuleMeta) -> String {
     ] {
         if !text.trim().is_empty() {
             out.push_str(&format!("\n## {title}\n\n{}\n", text.trim()));
+        }
+    }
+    if !meta.exact_with.is_empty() {
+        // What the manifests cannot tell: the keys that make the rule exact.
+        out.push_str("\n## What makes it exact\n\n");
+        for item in &meta.exact_with {
+            out.push_str(&format!("- `{}`: {}\n", item.key, item.gives.trim()));
         }
     }
     if let Some(assert) = &meta.assert {

@@ -654,7 +654,7 @@ fn report_run(args: &CheckArgs, options: &LintOptions, run: &lint::LintRun) -> i
                 (rel, std::sync::Arc::clone(text))
             })
             .collect();
-        Sources::load(&run.root, &run.findings, &texts)
+        Sources::load_bounded(&run.root, &run.findings, &texts, run.config.max_file_size)
     } else {
         Sources::default()
     };

@@ -23,6 +23,7 @@ const TOP_KEYS: &[&str] = &[
     "per-file-ignores",
     "custom-rules",
     "max-file-size",
+    "hosts",
 ];
 
 const CLUSTER_KEYS: &[&str] = &[
@@ -36,6 +37,7 @@ const CLUSTER_KEYS: &[&str] = &[
     "ingress",
     "routeDomain",
     "behindProxy",
+    "migCluster",
 ];
 
 struct Decoder<'p> {
@@ -69,6 +71,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
                     config.clusters.push(d.cluster(item)?);
                 }
                 d.unique_cluster_names(&config.clusters, value)?;
+                d.unique_mig_clusters(&config.clusters, value)?;
             }
             "mtcVersion" => config.mtc_version = Some(d.version(value)?),
             "namespaces" => {
@@ -84,6 +87,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
                     config.namespaces.push(NamespacePair {
                         source: source.to_owned(),
                         destination: destination.to_owned(),
+                        pos: item.span.start,
                     });
                 }
             }
@@ -128,6 +132,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
             }
             "custom-rules" => config.custom_rules = d.strings(value)?,
             "max-file-size" => config.max_file_size = d.size(value)?,
+            "hosts" => config.hosts = d.hosts(value)?,
             _ => {}
         }
     }
@@ -259,8 +264,8 @@ impl Decoder<'_> {
             return Err(self.err(node, "a cluster is a mapping with at least `name`".into()));
         }
         self.check_keys(node, CLUSTER_KEYS, "cluster")?;
-        let name = match node.get("name") {
-            Some(n) => self.string(n)?,
+        let (name, pos) = match node.get("name") {
+            Some(n) => (self.string(n)?, n.span.start),
             None => return Err(self.err(node, "a cluster needs a `name`".into())),
         };
         let role = match node.get("role") {
@@ -282,6 +287,23 @@ impl Decoder<'_> {
             Some(n) => self.glob_set(n)?,
             None => (Vec::new(), GlobSet::empty()),
         };
+        let paths_pos = node.get("paths").map(|n| n.span.start);
+        let mig_cluster = node
+            .get("migCluster")
+            .map(|n| {
+                let text = self.string(n)?;
+                if is_object_name(&text) {
+                    Ok(text)
+                } else {
+                    Err(self.err(
+                        n,
+                        format!(
+                            "`{text}` is not a MigCluster name (lower-case letters, digits, `-` and `.`)"
+                        ),
+                    ))
+                }
+            })
+            .transpose()?;
         let workers = match node.get("workers") {
             Some(n) => self.strings(n)?,
             None => Vec::new(),
@@ -315,7 +337,59 @@ impl Decoder<'_> {
                         .ok_or_else(|| self.err(n, "expected true or false".into()))
                 })
                 .transpose()?,
+            mig_cluster,
+            pos,
+            paths_pos,
         })
+    }
+
+    /// `hosts:` maps host names to the addresses they resolve to.
+    fn hosts(&self, node: &Node<'_>) -> Result<Vec<(String, Vec<IpNet>)>> {
+        if !node.is_map() {
+            return Err(self.err(
+                node,
+                "`hosts` maps host names to lists of IP addresses, e.g. `proxy.corp.example.com: [192.0.2.10]`".into(),
+            ));
+        }
+        let mut out: Vec<(String, Vec<IpNet>)> = Vec::new();
+        for (key, value) in node.entries() {
+            let name = self.string(key)?;
+            if name.parse::<std::net::IpAddr>().is_ok()
+                || name.is_empty()
+                || name.contains(['/', ':', ' '])
+            {
+                return Err(self.err(key, format!("`{name}` is not a host name")));
+            }
+            let nets = if value.is_seq() {
+                self.nets(value)?
+            } else {
+                let text = self.string(value)?;
+                vec![parse_net(&text).ok_or_else(|| {
+                    self.err(value, format!("`{text}` is not a CIDR or an IP address"))
+                })?]
+            };
+            if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+                return Err(self.err(key, format!("host `{name}` is listed twice")));
+            }
+            out.push((name, nets));
+        }
+        Ok(out)
+    }
+
+    fn unique_mig_clusters(&self, clusters: &[ClusterConfig], node: &Node<'_>) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        for (cluster, item) in clusters.iter().zip(node.items()) {
+            if let Some(name) = &cluster.mig_cluster
+                && !seen.insert(name.as_str())
+            {
+                let at = item.get("migCluster").unwrap_or(item);
+                return Err(self.err(
+                    at,
+                    format!("MigCluster `{name}` is given to two clusters: a MigCluster stands for one cluster"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn unique_cluster_names(&self, clusters: &[ClusterConfig], node: &Node<'_>) -> Result<()> {
@@ -337,6 +411,15 @@ impl Decoder<'_> {
             )
         })
     }
+}
+
+/// A Kubernetes object name (DNS subdomain: lower-case alphanumerics, `-`, `.`).
+fn is_object_name(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 253
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
 }
 
 /// A CIDR, or a plain address taken as a single-host network.
@@ -389,6 +472,7 @@ clusters:
     ingress: ["192.0.2.10/32"]
     routeDomain: apps.source.example.com
     behindProxy: true
+    migCluster: src-cluster
   - name: target
     role: target
     paths: [clusters/target]
@@ -403,6 +487,9 @@ exclude: ["charts/**"]
 per-file-ignores: { "legacy/**": ["DVM401"] }
 custom-rules: ["policies/*.yaml"]
 max-file-size: 16MiB
+hosts:
+  proxy.corp.example.com: [192.0.2.10]
+  router.example.com: 192.0.2.20/32
 "#,
         )
         .unwrap();
@@ -414,6 +501,18 @@ max-file-size: 16MiB
         assert_eq!(config.namespaces[1].destination, "app2-new");
         assert_eq!(config.max_file_size, 16 * 1024 * 1024);
         assert_eq!(config.severity, vec![("DVM401".to_owned(), Severity::Info)]);
+        assert_eq!(
+            config.clusters[0].mig_cluster.as_deref(),
+            Some("src-cluster")
+        );
+        assert_eq!(config.clusters[0].pos, yaml::Pos::new(3, 11));
+        assert_eq!(config.clusters[1].paths_pos, Some(yaml::Pos::new(16, 12)));
+        assert_eq!(config.namespaces[1].pos.line, 18);
+        assert_eq!(
+            config.host_addresses("PROXY.corp.example.com."),
+            Some(&["192.0.2.10/32".parse().unwrap()][..])
+        );
+        assert_eq!(config.host_addresses("other.example.com"), None);
     }
 
     #[test]
@@ -438,6 +537,18 @@ max-file-size: 16MiB
         assert!(parse("clusters:\n  - name: a\n  - name: a\n").is_err());
         assert!(parse("mtcVersion: 1.10\n").is_ok());
         assert!(parse("mtcVersion: banana\n").is_err());
+        let err = parse("clusters:\n  - name: a\n    migcluster: host\n").unwrap_err();
+        assert!(
+            err.message.contains("did you mean `migCluster`"),
+            "{}",
+            err.message
+        );
+        assert!(parse("clusters:\n  - name: a\n    migCluster: Host_1\n").is_err());
+        let twice = "clusters:\n  - {name: a, migCluster: host}\n  - {name: b, migCluster: host}\n";
+        assert_eq!(parse(twice).unwrap_err().pos, Some(yaml::Pos::new(3, 27)));
+        assert!(parse("hosts: {proxy.example.com: [banana]}\n").is_err());
+        assert!(parse("hosts: [proxy.example.com]\n").is_err());
+        assert!(parse("hosts: {192.0.2.1: [192.0.2.1]}\n").is_err());
     }
 
     #[test]

@@ -43,12 +43,22 @@ pub struct ClusterConfig {
     pub ingress: Option<Vec<IpNet>>,
     pub route_domain: Option<String>,
     pub behind_proxy: Option<bool>,
+    /// The name of the MigCluster object that stands for this cluster
+    /// (`migCluster:`): what MigPlans' `srcMigClusterRef`/`destMigClusterRef`
+    /// name when it differs from `name`.
+    pub mig_cluster: Option<String>,
+    /// Where the cluster's entry starts in the configuration (its `name`).
+    pub pos: Pos,
+    /// Where its `paths` value starts, when it has one.
+    pub paths_pos: Option<Pos>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamespacePair {
     pub source: String,
     pub destination: String,
+    /// Where the entry is written in the configuration.
+    pub pos: Pos,
 }
 
 #[derive(Clone, Debug)]
@@ -74,6 +84,9 @@ pub struct Config {
     pub per_file_ignores: Vec<PerFileIgnore>,
     pub custom_rules: Vec<String>,
     pub max_file_size: u64,
+    /// `hosts:`: the addresses of host names, as the clusters resolve them
+    /// (dvmlint never resolves DNS itself), in the order written.
+    pub hosts: Vec<(String, Vec<IpNet>)>,
 }
 
 impl Default for Config {
@@ -92,6 +105,7 @@ impl Default for Config {
             per_file_ignores: Vec::new(),
             custom_rules: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            hosts: Vec::new(),
         }
     }
 }
@@ -133,17 +147,42 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
         FILE_NAMES
             .iter()
             .map(|name| dir.join(name))
-            .find(|candidate| candidate.is_file())
+            // A link or special file is found too, so that [`load_discovered`]
+            // refuses it aloud rather than the project running unconfigured.
+            .find(|candidate| std::fs::symlink_metadata(candidate).is_ok_and(|m| !m.is_dir()))
     })
 }
 
-/// Reads and validates a configuration file.
+/// Reads and validates a configuration file the user named (`--config`): it
+/// may lie anywhere, but must be a regular file of at most
+/// [`crate::boundary::CONFIG_CAP`] bytes (`/dev/zero`, `/dev/null`, a FIFO are refused).
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let bytes = std::fs::read(path).map_err(|err| ConfigError {
+    let bytes = crate::boundary::read_named(path, crate::boundary::CONFIG_CAP)
+        .map_err(|refusal| unreadable(path, &refusal))?;
+    parse_bytes(path, bytes)
+}
+
+/// Reads and validates a configuration file found by [`discover`]: it is part
+/// of the project it configures, so a link resolving outside its folder is
+/// refused, and so is anything but a regular file of at most
+/// [`crate::boundary::CONFIG_CAP`] bytes. The refusal never shows its content.
+pub fn load_discovered(path: &Path) -> Result<Config, ConfigError> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let bytes = crate::boundary::ProjectBoundary::new(folder)
+        .open_bounded(path, crate::boundary::CONFIG_CAP)
+        .map_err(|refusal| unreadable(path, &refusal))?;
+    parse_bytes(path, bytes)
+}
+
+fn unreadable(path: &Path, refusal: &crate::boundary::Refusal) -> ConfigError {
+    ConfigError {
         path: path.to_owned(),
         pos: None,
-        message: format!("cannot read the configuration: {err}"),
-    })?;
+        message: format!("cannot read the configuration: {refusal}"),
+    }
+}
+
+fn parse_bytes(path: &Path, bytes: Vec<u8>) -> Result<Config, ConfigError> {
     let text = String::from_utf8(bytes).map_err(|err| ConfigError {
         path: path.to_owned(),
         pos: None,
@@ -155,6 +194,16 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 }
 
 impl Config {
+    /// The addresses `hosts:` gives a host name (case-insensitive, without a
+    /// trailing dot), if any.
+    pub fn host_addresses(&self, host: &str) -> Option<&[IpNet]> {
+        let host = host.trim_end_matches('.');
+        self.hosts
+            .iter()
+            .find(|(name, _)| name.trim_end_matches('.').eq_ignore_ascii_case(host))
+            .map(|(_, nets)| nets.as_slice())
+    }
+
     /// The cluster a file (path relative to the project root) belongs to.
     pub fn cluster_of(&self, rel_path: &str) -> Option<usize> {
         self.clusters

@@ -20,9 +20,11 @@ use crate::model::Project;
 use crate::policy::{self, PolicyRule};
 use crate::rules::{self, RuleSet};
 use crate::suppress::{self, Suppression};
+use crate::units::ApplyUnits;
 use crate::yaml::Limits;
 
-use file::{FileResult, FileSettings};
+use crate::parsed::FileResult;
+use file::FileSettings;
 
 /// Everything a run can be told (CLI flags override the configuration).
 #[derive(Clone, Debug, Default)]
@@ -115,8 +117,100 @@ pub fn load_model(options: &LintOptions) -> Result<Project, LintError> {
 }
 
 /// Discover, read and parse in parallel, run the document rules of `rules`
-/// (default: the options' and config's selection), and build the model.
+/// (default: the options' and config's selection), and build the model: one
+/// function per stage, in the order the data flows.
 pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, LintError> {
+    let Prepared {
+        root,
+        config,
+        rule_set,
+        policies,
+        custom_rules,
+    } = prepare(options, rules)?;
+    let cluster_names: Vec<Arc<str>> = config
+        .clusters
+        .iter()
+        .map(|c| Arc::from(c.name.as_str()))
+        .collect();
+    let default_cluster: Arc<str> = Arc::from(crate::model::DEFAULT_CLUSTER);
+    let cluster_of = |rel: &str| -> Option<Arc<str>> {
+        if config.clusters.is_empty() {
+            Some(Arc::clone(&default_cluster))
+        } else {
+            config
+                .cluster_of(rel)
+                .and_then(|i| cluster_names.get(i).cloned())
+        }
+    };
+    let settings = FileSettings {
+        max_file_size: config.max_file_size,
+        limits: Limits::default(),
+        rules: &rule_set,
+        policies: &policies,
+        cluster_of: &cluster_of,
+    };
+    let cache = options
+        .cache
+        .then(|| {
+            let key = cache::settings_key(&format!(
+                "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
+                settings.limits
+            ));
+            cache::Cache::open(&root, key)
+        })
+        .flatten();
+    let files_timing = crate::timings::stage("walk + files (parallel)");
+    let parsed = parse_files(options, &root, &config, &settings, cache.as_ref())?;
+    drop(files_timing);
+    let merge_timing = crate::timings::stage("merge file results");
+    let hits = parsed.hits;
+    let (mut results, walk_errors, units) = merge(parsed, cache.as_ref());
+    // The summary and the file list are of what is reported on: `check shop`
+    // says how many files under `shop` were read, though the model covers the
+    // whole project.
+    let reported = ReportScope::new(&root, &options.paths);
+    let Gathered {
+        findings,
+        suppressions,
+        secrets,
+        secret_spans,
+        summary,
+    } = gather(&mut results, &walk_errors, hits, &reported);
+    let files = results
+        .iter()
+        .filter(|r| reported.covers_file(&r.rel))
+        .map(|r| Arc::clone(&r.rel))
+        .collect();
+    drop(merge_timing);
+    let _model_timing = crate::timings::stage("model");
+    let project = Project::build(root.clone(), config, results, units);
+    Ok(Loaded {
+        root,
+        project,
+        rule_set,
+        findings,
+        suppressions,
+        secrets,
+        secret_spans,
+        summary,
+        files,
+        custom_rules,
+    })
+}
+
+/// What a run is told, resolved: the project root and its configuration, the
+/// rules enabled, the declarative rules to run.
+struct Prepared {
+    root: PathBuf,
+    config: Config,
+    rule_set: RuleSet,
+    policies: Vec<PolicyRule>,
+    custom_rules: Vec<&'static RuleMeta>,
+}
+
+/// Finds the project root and its configuration, loads the custom rules and
+/// resolves which rules run (CLI over config; custom rules' names to ids).
+fn prepare(options: &LintOptions, rules: Option<RuleSet>) -> Result<Prepared, LintError> {
     let first = options
         .paths
         .first()
@@ -157,7 +251,37 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     let custom_metas: Vec<RuleMeta> = custom.iter().map(|r| r.meta.clone()).collect();
     let custom_rules = catalogue::register_custom(&custom_metas);
     let policies: Vec<PolicyRule> = policy::builtin().iter().cloned().chain(custom).collect();
+    Ok(Prepared {
+        root,
+        config,
+        rule_set,
+        policies,
+        custom_rules,
+    })
+}
 
+/// What the walk and the per-file stage hand over, in the order they finished.
+struct ParsedFiles {
+    found: Vec<Analyzed>,
+    walk_errors: Vec<discovery::WalkError>,
+    /// Files whose results came from the cache.
+    hits: usize,
+    /// What is applied together, found from the file list as soon as the
+    /// walk ends, while the per-file stage goes on.
+    units: ApplyUnits,
+}
+
+/// Discovery and the per-file stage, overlapped: the walk runs on one worker
+/// and hands each file to the pool as it finds it, so reading and parsing
+/// start with the first file, not after the listing. Files named on the
+/// command line and editor buffers the walk does not find are read after it.
+fn parse_files(
+    options: &LintOptions,
+    root: &std::path::Path,
+    config: &Config,
+    settings: &FileSettings<'_>,
+    cache: Option<&cache::Cache>,
+) -> Result<ParsedFiles, LintError> {
     let mut exclude = config.exclude.clone();
     exclude.extend(options.exclude.iter().cloned());
     let excluded = discovery::exclude_set(&exclude).map_err(LintError::Usage)?;
@@ -165,58 +289,28 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         exclude,
         respect_gitignore: !options.no_respect_gitignore,
     };
-    let mut explicit = Vec::new();
-    add_explicit_files(&root, &options.paths, &options.overlays, &mut explicit);
-
-    let cluster_names: Vec<Arc<str>> = config
-        .clusters
-        .iter()
-        .map(|c| Arc::from(c.name.as_str()))
-        .collect();
-    let default_cluster: Arc<str> = Arc::from(crate::model::DEFAULT_CLUSTER);
-    let cluster_of = |rel: &str| -> Option<Arc<str>> {
-        if config.clusters.is_empty() {
-            Some(Arc::clone(&default_cluster))
-        } else {
-            config
-                .cluster_of(rel)
-                .and_then(|i| cluster_names.get(i).cloned())
-        }
-    };
-    let settings = FileSettings {
-        max_file_size: config.max_file_size,
-        limits: Limits::default(),
-        rules: &rule_set,
-        policies: &policies,
-        cluster_of: &cluster_of,
-    };
+    let (explicit, explicit_errors) =
+        discovery::explicit_files(root, &options.paths, options.overlays.keys().cloned());
     let bar = options.progress.then(progress_bar);
     let bar_shown = std::sync::atomic::AtomicBool::new(false);
-    let cache = options.cache.then(|| {
-        let key = cache::settings_key(&format!(
-            "{config:?}\n{rule_set:?}\n{policies:?}\n{:?}",
-            settings.limits
-        ));
-        cache::Cache::open(&root, key)
-    });
     let hits = AtomicUsize::new(0);
     let analyze = |source: SourceFile| -> Analyzed {
         let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
-        let (result, hash) = match (&cache, overlay) {
+        let (result, hash) = match (cache, overlay) {
             (Some(cache), None) => {
                 read::with_source(&source.rel, &source.path, settings.max_file_size, |bytes| {
                     let hash = cache::content_hash(bytes);
                     let result = cache.get(&source.rel, hash).inspect(|_| {
                         hits.fetch_add(1, Ordering::Relaxed);
                     });
-                    let result = result
-                        .unwrap_or_else(|| file::analyze_bytes(&source.rel, bytes, &settings));
+                    let result =
+                        result.unwrap_or_else(|| file::analyze_bytes(&source.rel, bytes, settings));
                     (result, Some(hash))
                 })
                 .unwrap_or_else(|result| (*result, None))
             }
             _ => (
-                file::analyze_path(&source.rel, &source.path, overlay, &settings),
+                file::analyze_path(&source.rel, &source.path, overlay, settings),
                 None,
             ),
         };
@@ -234,25 +328,32 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             hash,
         }
     };
-    // The walk runs on one worker and hands each file to the pool as it finds
-    // it, so reading and parsing start with the first file, not after the listing.
-    let files_timing = crate::timings::stage("walk + files (parallel)");
-    let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>) {
+    let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>, ApplyUnits) {
         let found = std::sync::Mutex::new(Vec::new());
-        let mut walk_errors = Vec::new();
+        let mut walk_errors = explicit_errors;
+        let mut listed: Vec<Arc<str>> = explicit.iter().map(|s| Arc::clone(&s.rel)).collect();
+        let mut units = ApplyUnits::default();
         rayon::scope(|scope| {
-            for item in discovery::walk_iter(&root, &walk_options, &excluded) {
+            for item in discovery::walk_iter(root, &walk_options, &excluded) {
                 match item {
-                    Found::File(source) => scope.spawn(|_| {
-                        let analyzed = analyze(source);
-                        found
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push(analyzed);
-                    }),
+                    Found::File(source) => {
+                        listed.push(Arc::clone(&source.rel));
+                        scope.spawn(|_| {
+                            let analyzed = analyze(source);
+                            found
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .push(analyzed);
+                        });
+                    }
                     Found::Error(err) => walk_errors.push(err),
                 }
             }
+            // The apply units stage, on the walk's thread while the pool parses.
+            let _timing = crate::timings::stage("apply units");
+            units = ApplyUnits::discover(&listed, &|rel| {
+                read_small(root, rel, &options.overlays, settings.max_file_size)
+            });
         });
         let mut found = found
             .into_inner()
@@ -270,9 +371,9 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
                 .collect();
             found.par_extend(extra.into_par_iter().map(&analyze));
         }
-        (found, walk_errors)
+        (found, walk_errors, units)
     };
-    let (mut found, mut walk_errors) = match options.jobs {
+    let (found, walk_errors, units) = match options.jobs {
         Some(jobs) => rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build()
@@ -280,10 +381,46 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             .install(walk_and_analyze),
         None => walk_and_analyze(),
     };
-    drop(files_timing);
-    let merge_timing = crate::timings::stage("merge file results");
-    // Back in a fixed order: files by path (the same file found twice counts
-    // once), walk errors by path.
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(ParsedFiles {
+        found,
+        walk_errors,
+        hits: hits.into_inner(),
+        units,
+    })
+}
+
+/// The text of `rel` for the apply units stage (an editor buffer first):
+/// `None` when it cannot be read or is over the size limit.
+fn read_small(
+    root: &std::path::Path,
+    rel: &str,
+    overlays: &BTreeMap<PathBuf, Arc<str>>,
+    max_size: u64,
+) -> Option<String> {
+    let path = root.join(rel);
+    if let Some(text) = overlays.get(&path) {
+        return Some(text.to_string());
+    }
+    let size = std::fs::metadata(&path).ok()?.len();
+    (size <= max_size).then(|| std::fs::read_to_string(&path).ok())?
+}
+
+/// The per-file results back in a fixed order, files by path (the same file
+/// found twice counts once), walk errors by path, so every later stage sees the
+/// same order whatever the thread count; stored in the cache when there is one.
+fn merge(
+    parsed: ParsedFiles,
+    cache: Option<&cache::Cache>,
+) -> (Vec<FileResult>, Vec<discovery::WalkError>, ApplyUnits) {
+    let ParsedFiles {
+        mut found,
+        mut walk_errors,
+        hits,
+        units,
+    } = parsed;
     found.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     found.dedup_by(|later, earlier| later.key() == earlier.key());
     walk_errors.sort_by(|a, b| (&a.rel, &a.message).cmp(&(&b.rel, &b.message)));
@@ -291,8 +428,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     // Out of their boxes once, straight into the vector the model takes; in
     // parallel, as each box is read and freed cold. The content hashes only
     // with a cache (a vector of nothing is fresh memory all the same).
-    let hits = hits.into_inner();
-    let mut results: Vec<FileResult> = match &cache {
+    let results = match cache {
         Some(cache) => {
             let (results, hashes): (Vec<FileResult>, Vec<Option<u128>>) = found
                 .into_par_iter()
@@ -303,36 +439,51 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         }
         None => found.into_par_iter().map(|item| *item.result).collect(),
     };
+    (results, walk_errors, units)
+}
 
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let mut findings: Vec<Finding> = walk_errors
-        .iter()
-        .map(|err| rules::input::unreadable_input::walk_error(&err.rel, &err.message))
-        .collect();
-    let mut summary = Summary {
-        cached: hits,
-        ..Summary::default()
+/// What the run keeps of the per-file results besides their objects.
+struct Gathered {
+    findings: Vec<Finding>,
+    suppressions: Vec<Suppression>,
+    secrets: BTreeSet<String>,
+    secret_spans: Vec<crate::finding::Location>,
+    summary: Summary,
+}
+
+/// Moves the findings, suppressions and secrets out of the per-file results
+/// (not cloned: the model keeps only the objects) and counts those in the
+/// reported scope.
+fn gather(
+    results: &mut [FileResult],
+    walk_errors: &[discovery::WalkError],
+    cached: usize,
+    reported: &ReportScope,
+) -> Gathered {
+    let mut gathered = Gathered {
+        findings: walk_errors
+            .iter()
+            .map(|err| rules::input::unreadable_input::walk_error(&err.rel, &err.message))
+            .collect(),
+        suppressions: Vec::new(),
+        secrets: BTreeSet::new(),
+        secret_spans: Vec::new(),
+        summary: Summary {
+            cached,
+            ..Summary::default()
+        },
     };
-    // The summary counts what is reported on: `check shop` says how many files
-    // under `shop` were read, though the model covers the whole project.
-    let reported = ReportScope::new(&root, &options.paths);
-    let mut secrets = BTreeSet::new();
-    let mut secret_spans = Vec::new();
-    let mut suppressions = Vec::new();
-    // Moved out, not cloned: the model keeps only the objects.
-    for result in &mut results {
+    for result in results {
         if reported.covers_file(&result.rel) {
-            summary.files += 1;
-            summary.documents += result.documents;
-            summary.objects += result.objects.len();
+            gathered.summary.files += 1;
+            gathered.summary.documents += result.documents;
+            gathered.summary.objects += result.objects.len();
         }
-        findings.append(&mut result.findings);
+        gathered.findings.append(&mut result.findings);
         if let Some(extras) = result.extras.as_deref_mut() {
-            suppressions.append(&mut extras.suppressions);
-            secrets.extend(extras.secrets.drain(..));
-            secret_spans.extend(
+            gathered.suppressions.append(&mut extras.suppressions);
+            gathered.secrets.extend(extras.secrets.drain(..));
+            gathered.secret_spans.extend(
                 extras
                     .secret_spans
                     .drain(..)
@@ -340,26 +491,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             );
         }
     }
-    let files = results
-        .iter()
-        .filter(|r| reported.covers_file(&r.rel))
-        .map(|r| Arc::clone(&r.rel))
-        .collect();
-    drop(merge_timing);
-    let _model_timing = crate::timings::stage("model");
-    let project = Project::build(root.clone(), config, results);
-    Ok(Loaded {
-        root,
-        project,
-        rule_set,
-        findings,
-        suppressions,
-        secrets,
-        secret_spans,
-        summary,
-        files,
-        custom_rules,
-    })
+    gathered
 }
 
 pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
@@ -459,31 +591,6 @@ fn check_rule_ids(
 /// Too short or too common to mask without garbling every message.
 fn is_maskable(secret: &str) -> bool {
     secret.len() >= 4 && !matches!(secret, "password" | "pass" | "passwd")
-}
-
-/// Files named on the command line are read even when excluded or ignored
-/// (SPEC §2), and so are open editor buffers not yet on disk; those the walk
-/// does not find are analysed after it.
-fn add_explicit_files(
-    root: &std::path::Path,
-    paths: &[PathBuf],
-    overlays: &BTreeMap<PathBuf, Arc<str>>,
-    sources: &mut Vec<SourceFile>,
-) {
-    let explicit = paths
-        .iter()
-        .map(|p| discovery::absolute(p))
-        .filter(|p| p.is_file())
-        .chain(overlays.keys().cloned());
-    let mut seen = BTreeSet::new();
-    for path in explicit {
-        if seen.insert(path.clone()) {
-            sources.push(SourceFile {
-                rel: discovery::relative(root, &path).into(),
-                path,
-            });
-        }
-    }
 }
 
 /// One item of the parallel stage.

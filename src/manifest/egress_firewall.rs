@@ -37,14 +37,28 @@ pub enum FirewallFlavor {
 }
 
 impl FirewallFlavor {
-    /// The flavor of an object, `None` when it is neither kind.
+    /// The flavor of an object by its kind, `None` when it is neither kind
+    /// in either firewall group. The documentation also writes each kind with
+    /// the other plugin's group (`EgressNetworkPolicy` in `k8s.ovn.org/v1`):
+    /// the API server rejects those ([`FirewallFlavor::group`] tells), but
+    /// they are read so that DVM112 can say so.
     pub fn of(meta: &ObjectMeta) -> Option<FirewallFlavor> {
-        if meta.is("network.openshift.io", "EgressNetworkPolicy") {
-            Some(FirewallFlavor::Sdn)
-        } else if meta.is("k8s.ovn.org", "EgressFirewall") {
-            Some(FirewallFlavor::Ovn)
-        } else {
-            None
+        let group = meta.group();
+        if group != "network.openshift.io" && group != "k8s.ovn.org" {
+            return None;
+        }
+        match meta.kind.value.as_str() {
+            "EgressNetworkPolicy" => Some(FirewallFlavor::Sdn),
+            "EgressFirewall" => Some(FirewallFlavor::Ovn),
+            _ => None,
+        }
+    }
+
+    /// The API group that serves the kind.
+    pub fn group(self) -> &'static str {
+        match self {
+            FirewallFlavor::Sdn => "network.openshift.io",
+            FirewallFlavor::Ovn => "k8s.ovn.org",
         }
     }
 

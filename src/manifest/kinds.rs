@@ -12,6 +12,10 @@ const MODELLED: &[(&str, &str)] = &[
     ("networking.k8s.io", "NetworkPolicy"),
     ("network.openshift.io", "EgressNetworkPolicy"),
     ("k8s.ovn.org", "EgressFirewall"),
+    // The documentation's other shapes: rejected by the API server (DVM112),
+    // kept so that DVM112 can say so.
+    ("k8s.ovn.org", "EgressNetworkPolicy"),
+    ("network.openshift.io", "EgressFirewall"),
     ("config.openshift.io", "Proxy"),
     ("config.openshift.io", "Network"),
     ("config.openshift.io", "Ingress"),

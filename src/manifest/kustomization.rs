@@ -1,4 +1,6 @@
-//! `kustomization.yaml`: the namespace it sets, and the files it uses as patches.
+//! `kustomization.yaml`: the namespace it sets, what it includes (resources,
+//! bases, components), and the files it reads that are not objects of their
+//! own (patches, transformer and generator configurations).
 
 use crate::yaml::Node;
 
@@ -11,12 +13,31 @@ pub fn is_kustomization_file(file_name: &str) -> bool {
     )
 }
 
+/// `kind:` of a kustomization file: none, `Kustomization`, or `Component`
+/// (a reusable piece a kustomization pulls in with `components:`).
+pub fn is_kustomization_kind(kind: Option<&str>) -> bool {
+    matches!(kind, None | Some("Kustomization" | "Component"))
+}
+
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Kustomization {
     /// `namespace:` — applied to namespaced resources below this folder (SPEC §2).
     pub namespace: Option<Text>,
-    /// Files named as patches: partial objects, not objects of their own.
+    /// Files named as patches: partial objects, not objects of their own
+    /// (`patchesStrategicMerge`, `patches` by path or as a bare path,
+    /// `patchesJson6902`).
     pub patch_files: Vec<String>,
+    /// `resources:` and the older `bases:`: files (objects of the build) and
+    /// folders (other kustomizations), relative to this file's folder.
+    #[serde(default)]
+    pub resources: Vec<String>,
+    /// `components:`: folders holding a `kind: Component` kustomization.
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// Files read to build, never applied: `configurations`, `transformers`,
+    /// `generators`, `validators`, `crds`, `replacements[].path`.
+    #[serde(default)]
+    pub inputs: Vec<String>,
 }
 
 impl Kustomization {
@@ -26,16 +47,39 @@ impl Kustomization {
             for item in node.get(key).map_or(&[][..], Node::items) {
                 let path = item
                     .as_str()
-                    .filter(|_| key == "patchesStrategicMerge")
+                    .filter(|_| key != "patchesJson6902")
                     .or_else(|| item.get("path").and_then(Node::as_str));
-                if let Some(path) = path.filter(|p| !p.contains('\n')) {
+                if let Some(path) = path.filter(|p| is_path(p)) {
                     patch_files.push(path.to_owned());
                 }
             }
         }
+        let strings = |keys: &[&str]| -> Vec<String> {
+            keys.iter()
+                .flat_map(|key| node.get(key).map_or(&[][..], Node::items))
+                .filter_map(|item| item.as_str().or_else(|| item.get("path")?.as_str()))
+                .filter(|p| is_path(p))
+                .map(str::to_owned)
+                .collect()
+        };
         Kustomization {
             namespace: Text::at(node, &["namespace"]),
             patch_files,
+            resources: strings(&["resources", "bases"]),
+            components: strings(&["components"]),
+            inputs: strings(&[
+                "configurations",
+                "transformers",
+                "generators",
+                "validators",
+                "crds",
+                "replacements",
+            ]),
         }
     }
+}
+
+/// A file or folder name, not an inline patch or a generator's inline text.
+fn is_path(text: &str) -> bool {
+    !text.is_empty() && !text.contains('\n')
 }

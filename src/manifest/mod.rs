@@ -124,8 +124,7 @@ pub fn classify(node: &Node<'_>, file_name: &str) -> DocumentKind {
         return DocumentKind::InstallConfig;
     }
     let kind = node.get("kind").and_then(Node::as_str);
-    if kustomization::is_kustomization_file(file_name)
-        && matches!(kind, None | Some("Kustomization"))
+    if kustomization::is_kustomization_file(file_name) && kustomization::is_kustomization_kind(kind)
     {
         return DocumentKind::Kustomization;
     }

@@ -9,7 +9,8 @@
 //!   workers on 30000–32767; `ClusterIP` → the target's service network on 6443.
 //!
 //! An address known only as a host name (or not known at all) makes the
-//! destination unknown: dvmlint never resolves DNS, and says what to configure.
+//! destination unknown: dvmlint never resolves DNS, and says what to configure
+//! (config `hosts:` gives a name's addresses: the proxy's, a worker's).
 
 use ipnet::IpNet;
 
@@ -92,7 +93,7 @@ impl DvmDestination {
                 let reason = format!(
                     "the worker addresses of cluster `{name}` are unknown{}: list them as IP addresses in `workers`, or set `cidrs`, for cluster `{name}` in .dvmlint.yaml",
                     if hostnames {
-                        " (only host names are known, and dvmlint does not resolve DNS)"
+                        " (only host names are known, and dvmlint does not resolve DNS: `hosts:` can give their addresses)"
                     } else {
                         ""
                     }
@@ -133,14 +134,22 @@ fn proxy_destination(project: &Project, migration: &Migration) -> Option<DvmDest
     let port = parsed.port.map_or(PortRange::ALL, PortRange::single);
     let addresses = if parsed.host_is_ip {
         proxy_host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
             .parse::<std::net::IpAddr>()
             .ok()
             .map(IpSet::from_addr)
     } else {
-        None
+        // Config `hosts:` says what the name resolves to (dvmlint never resolves DNS).
+        project
+            .config
+            .host_addresses(&proxy_host)
+            .map(|nets| IpSet::from_nets(nets.iter().copied()))
     };
     let unknown_reason = addresses.is_none().then(|| {
-        "the DVM traffic goes to the proxy of `stunnel_tcp_proxy`, which is named by host name: dvmlint does not resolve DNS (write the proxy's IP address to make the check exact)".to_owned()
+        format!(
+            "the DVM traffic goes to the proxy of `stunnel_tcp_proxy`, on the source side, which is named by host name `{proxy_host}`: dvmlint does not resolve DNS (give its address in `hosts:` of .dvmlint.yaml, `hosts: {{{proxy_host}: [<IP>]}}`, to make the check exact)"
+        )
     });
     Some(DvmDestination {
         endpoint: Endpoint::Proxy {
@@ -209,7 +218,10 @@ fn worker_addresses(
     for worker in configured {
         match worker.parse::<std::net::IpAddr>() {
             Ok(ip) => nets.push(IpNet::from(ip)),
-            Err(_) => hostnames = true,
+            Err(_) => match project.config.host_addresses(worker) {
+                Some(known) => nets.extend(known.iter().copied()),
+                None => hostnames = true,
+            },
         }
     }
     (nets, hostnames)

@@ -29,12 +29,44 @@ use crate::net::ports::{PortRange, PortSet, Protocol, Region};
 pub struct FirewallObject {
     /// The object without its tree (`manifest` holds what was read from it).
     pub object: ModelObject,
-    /// Read in the per-file stage (`lint::file::Body`).
+    /// Read in the per-file stage (`parsed::Body`).
     pub manifest: Arc<FirewallManifest>,
     /// The rules the platform accepts, for the evaluator.
     pub eval: EgressFirewall,
     /// For each rule of `eval`, its index in `manifest.rules`.
     pub index: Vec<usize>,
+    /// Why the platform rejects or ignores the object (DVM112 reports it):
+    /// such a firewall denies nothing and feeds no other rule.
+    pub ignored: Option<Ignored>,
+}
+
+/// Why a firewall object has no effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ignored {
+    /// Its kind is not served in the group of its `apiVersion`: rejected.
+    WrongGroup,
+    /// An `EgressFirewall` not named `default`: OVN-Kubernetes ignores it.
+    NotDefault,
+    /// An `EgressNetworkPolicy` in the `default` project, which cannot use one.
+    DefaultProject,
+}
+
+/// Why the platform rejects or ignores a firewall, if it does.
+pub fn ignored(
+    object: &ModelObject,
+    flavor: crate::manifest::egress_firewall::FirewallFlavor,
+) -> Option<Ignored> {
+    use crate::manifest::egress_firewall::FirewallFlavor;
+    let meta = &object.object.meta;
+    if meta.group() != flavor.group() {
+        Some(Ignored::WrongGroup)
+    } else if flavor == FirewallFlavor::Ovn && meta.name.value != "default" {
+        Some(Ignored::NotDefault)
+    } else if flavor == FirewallFlavor::Sdn && object.scope().namespace() == Some("default") {
+        Some(Ignored::DefaultProject)
+    } else {
+        None
+    }
 }
 
 impl FirewallObject {
@@ -74,13 +106,16 @@ impl Firewalls {
     pub fn build(project: &Project) -> Firewalls {
         let mut nodes: Vec<Vec<ClusterNode>> = vec![Vec::new(); project.clusters.len()];
         let mut firewalls = Vec::new();
-        for (_, object) in project.modelled() {
+        for (index, object) in project.modelled() {
             let meta = &object.object.meta;
             if meta.is("", "Node") {
                 if let Some(list) = object.cluster.and_then(|c| nodes.get_mut(c)) {
                     list.push(ClusterNode::from_node(meta, object.object.tree()));
                 }
-            } else if let Some(manifest) = object.object.firewall() {
+            } else if let Some(manifest) = object.object.firewall()
+                // What `kubectl apply` leaves: a later definition replaces it.
+                && !project.is_replaced(index)
+            {
                 firewalls.push((object, manifest));
             }
         }
@@ -92,7 +127,10 @@ impl Firewalls {
                 .and_then(|c| nodes.get(c))
                 .map_or(&[][..], Vec::as_slice);
             let (eval, index) = manifest.to_firewall(cluster_nodes);
-            if let Some(cluster) = object.cluster {
+            let ignored = ignored(object, manifest.flavor);
+            if let Some(cluster) = object.cluster
+                && ignored.is_none()
+            {
                 by_scope
                     .entry((cluster, object.scope().namespace().map(str::to_owned)))
                     .or_default()
@@ -103,13 +141,14 @@ impl Firewalls {
                 manifest: Arc::clone(manifest),
                 eval,
                 index,
+                ignored,
             });
         }
         Firewalls { items, by_scope }
     }
 
     /// The firewalls that apply to `namespace` on `cluster`: its own and the
-    /// unbound ones, in file order.
+    /// unbound ones, in file order (never one the platform ignores or rejects).
     pub fn applying(&self, cluster: usize, namespace: &str) -> Vec<usize> {
         let mut out: Vec<usize> = [Some(namespace.to_owned()), None]
             .into_iter()
@@ -142,8 +181,13 @@ pub struct Denial {
     /// Index of the deciding Deny in the manifest's rules.
     pub rule: usize,
     /// Manifest indices of `dnsName` Allow rules that stood ahead of a
-    /// catch-all Deny on this traffic (DVM113); empty for DVM110.
+    /// catch-all Deny on this traffic and name the DVM destination, or may
+    /// (DVM113); empty for DVM110.
     pub dns_allows: Vec<usize>,
+    /// Manifest indices of `dnsName` Allow rules ahead of the Deny that name
+    /// another host (not the route domain, the MigCluster URL's domain or the
+    /// proxy): they do not let DVM through, so the denial is DVM110's.
+    pub unrelated_dns: Vec<usize>,
     /// The denied part; `None` when the destination is unknown and only a
     /// catch-all Deny could be judged.
     pub denied: Option<IpSet>,
@@ -154,6 +198,12 @@ pub struct Denial {
     pub what: String,
     /// Why the destination was unknown, when it was.
     pub unknown: Option<String>,
+    /// The DVM traffic goes through the `stunnel_tcp_proxy` proxy.
+    pub through_proxy: bool,
+    /// With the destination's address unknown: manifest indices of the Allow
+    /// rules ahead of the catch-all Deny that may or may not hold it. Not
+    /// empty means the denial was not judged (DVM110 says so, as info).
+    pub maybe_allowed_by: Vec<usize>,
     pub namespaces: BTreeSet<String>,
 }
 
@@ -185,7 +235,16 @@ impl Denial {
     }
 }
 
-type DenialKey = (Side, usize, usize, Vec<usize>, String, String, String);
+type DenialKey = (
+    Side,
+    usize,
+    usize,
+    Vec<usize>,
+    Vec<usize>,
+    String,
+    String,
+    String,
+);
 
 /// Every Deny that cuts the DVM traffic of a migrated namespace (SPEC §5
 /// DVM110/DVM113), in a deterministic order.
@@ -200,6 +259,7 @@ pub fn peer_denials(project: &Project, firewalls: &Firewalls) -> Vec<Denial> {
             denial.firewall,
             denial.rule,
             denial.dns_allows.clone(),
+            denial.maybe_allowed_by.clone(),
             denial
                 .denied
                 .as_ref()
@@ -253,11 +313,31 @@ pub fn peer_denials(project: &Project, firewalls: &Firewalls) -> Vec<Denial> {
             // Intra-cluster replies never leave the cluster.
             continue;
         }
-        let source_cidrs = cidrs_of(project, pair.source.cluster);
+        let dest = destinations
+            .entry(pair.target.cluster)
+            .or_insert_with(|| DvmDestination::of(project, migration, pair));
+        let (source_cidrs, replies_to) = if matches!(dest.endpoint, Endpoint::Proxy { .. }) {
+            // Through `stunnel_tcp_proxy` the rsync server's peer is the proxy:
+            // its replies go there, not to the source's `cidrs`.
+            match &dest.addresses {
+                Some(addresses) => (
+                    addresses.clone(),
+                    "the rsync server's replies to the `stunnel_tcp_proxy` proxy".to_owned(),
+                ),
+                None => continue,
+            }
+        } else {
+            let source_name = cluster_name(project, pair.source.cluster);
+            (
+                cidrs_of(project, pair.source.cluster),
+                format!(
+                    "the rsync server's replies to the `cidrs` of source cluster `{source_name}`"
+                ),
+            )
+        };
         if source_cidrs.is_empty() {
             continue;
         }
-        let source_name = cluster_name(project, pair.source.cluster);
         for fw in firewalls.applying(pair.target.cluster, &pair.target.namespace) {
             let Some(firewall) = firewalls.items.get(fw) else {
                 continue;
@@ -274,13 +354,14 @@ pub fn peer_denials(project: &Project, firewalls: &Firewalls) -> Vec<Denial> {
                     firewall: fw,
                     rule,
                     dns_allows: Vec::new(),
+                    unrelated_dns: Vec::new(),
                     denied: Some(decision.region.addresses.clone()),
                     checked: Some(source_cidrs.clone()),
                     ports: decision.region.ports.clone(),
-                    what: format!(
-                        "the rsync server's replies to the `cidrs` of source cluster `{source_name}`"
-                    ),
+                    what: replies_to.clone(),
                     unknown: None,
+                    through_proxy: matches!(dest.endpoint, Endpoint::Proxy { .. }),
+                    maybe_allowed_by: Vec::new(),
                     namespaces: BTreeSet::from([pair.target.namespace.clone()]),
                 });
             }
@@ -302,9 +383,12 @@ fn source_denials(
         return Vec::new();
     };
     let what = describe_destination(project, dest, target);
+    let through_proxy = matches!(dest.endpoint, Endpoint::Proxy { .. });
     let (checked, unknown) = match &dest.addresses {
         Some(addresses) => (addresses.clone(), None),
-        None if !peer_cidrs.is_empty() => (
+        // The rsync clients connect to the proxy, not to the target: the
+        // target's `cidrs` say nothing about a proxy known by name.
+        None if !peer_cidrs.is_empty() && !through_proxy => (
             peer_cidrs.clone(),
             Some(format!(
                 "{}; the `cidrs` of cluster `{}` were checked instead",
@@ -314,7 +398,7 @@ fn source_denials(
                 cluster_name(project, target)
             )),
         ),
-        None => return catch_all_denial(firewall, fw, dest, what),
+        None => return catch_all_denial(project, firewall, fw, dest, what, target),
     };
     let verdict = firewall.eval.evaluate(&checked, dest.ports, Protocol::Tcp);
     let mut out = Vec::new();
@@ -327,28 +411,32 @@ fn source_denials(
             .rules
             .get(decision.rule)
             .is_some_and(is_catch_all);
-        let dns_allows: Vec<usize> = if catch_all {
+        let dns: Vec<usize> = if catch_all {
             verdict
                 .may_match
                 .iter()
                 .filter(|m| m.rule < decision.rule && m.action == FirewallAction::Allow)
                 .filter(|m| overlaps(&m.region, &decision.region))
                 .filter(|m| is_dns(firewall, m.rule))
-                .filter_map(|m| firewall.rule(m.rule).map(|(i, _)| i))
+                .map(|m| m.rule)
                 .collect()
         } else {
             Vec::new()
         };
+        let (dns_allows, unrelated_dns) = split_dns(project, firewall, &dns, dest, target);
         out.push(Denial {
             side: Side::Source,
             firewall: fw,
             rule,
             dns_allows,
+            unrelated_dns,
             denied: Some(decision.region.addresses.clone()),
             checked: Some(checked.clone()),
             ports: decision.region.ports.clone(),
             what: what.clone(),
             unknown: unknown.clone(),
+            through_proxy,
+            maybe_allowed_by: Vec::new(),
             namespaces: BTreeSet::new(),
         });
     }
@@ -358,37 +446,44 @@ fn source_denials(
 /// With no address of the peer known at all, only a catch-all Deny reached
 /// before any Allow on the destination ports is certain to cut DVM (SPEC §5).
 fn catch_all_denial(
+    project: &Project,
     firewall: &FirewallObject,
     fw: usize,
     dest: &DvmDestination,
     what: String,
+    target: usize,
 ) -> Vec<Denial> {
     let wanted = PortSet::from(dest.ports);
-    let mut dns_allows = Vec::new();
+    let mut dns = Vec::new();
+    let mut maybe = Vec::new();
     for (i, rule) in firewall.eval.rules.iter().enumerate() {
         let ports = rule.ports_for(Protocol::Tcp).intersection(&wanted);
         if ports.is_empty() {
             continue;
         }
         match rule.action {
-            FirewallAction::Allow if is_dns(firewall, i) => {
-                dns_allows.extend(firewall.rule(i).map(|(m, _)| m));
-            }
-            FirewallAction::Allow => return Vec::new(),
+            FirewallAction::Allow if is_dns(firewall, i) => dns.push(i),
+            FirewallAction::Allow if is_ipv4_catch_all(rule) => return Vec::new(),
+            // It may or may not hold the unknown address: not judged, and said.
+            FirewallAction::Allow => maybe.extend(firewall.rule(i).map(|(m, _)| m)),
             FirewallAction::Deny if is_ipv4_catch_all(rule) => {
                 let Some((rule, _)) = firewall.rule(i) else {
                     return Vec::new();
                 };
+                let (dns_allows, unrelated_dns) = split_dns(project, firewall, &dns, dest, target);
                 return vec![Denial {
                     side: Side::Source,
                     firewall: fw,
                     rule,
                     dns_allows,
+                    unrelated_dns,
                     denied: None,
                     checked: None,
                     ports,
                     what,
                     unknown: dest.unknown_reason.clone(),
+                    through_proxy: matches!(dest.endpoint, Endpoint::Proxy { .. }),
+                    maybe_allowed_by: maybe,
                     namespaces: BTreeSet::new(),
                 }];
             }
@@ -396,6 +491,98 @@ fn catch_all_denial(
         }
     }
     Vec::new()
+}
+
+/// Whether a `dnsName` names the DVM destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DnsRelation {
+    /// The proxy's host, or a name under the target's route domain or its
+    /// MigCluster URL's cluster domain.
+    Names,
+    /// Another host: an Allow for it does not let DVM through.
+    Unrelated,
+    /// Nothing to compare with (no `routeDomain`, no MigCluster URL).
+    Unknown,
+}
+
+/// How `dns_name` relates to the destination `dest` on cluster `target`.
+pub fn dns_relation(
+    project: &Project,
+    dest: &DvmDestination,
+    target: usize,
+    dns_name: &str,
+) -> DnsRelation {
+    let name = dns_name
+        .trim_end_matches('.')
+        .trim_start_matches("*.")
+        .to_ascii_lowercase();
+    let under = |domain: &str| {
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        !domain.is_empty() && (name == domain || name.ends_with(&format!(".{domain}")))
+    };
+    if let Endpoint::Proxy { value, .. } = &dest.endpoint {
+        let parsed = crate::proxy::stunnel_url::StunnelProxy::parse(&value.value);
+        return match parsed.host {
+            Some(host) if under(&host) => DnsRelation::Names,
+            Some(_) => DnsRelation::Unrelated,
+            None => DnsRelation::Unknown,
+        };
+    }
+    let route_domain = project
+        .clusters
+        .get(target)
+        .and_then(|c| c.config)
+        .and_then(|i| project.config.clusters.get(i))
+        .and_then(|c| c.route_domain.clone());
+    let url_domains: Vec<String> = project
+        .migration()
+        .url_hosts
+        .get(target)
+        .map(|hosts| {
+            hosts
+                .iter()
+                .map(|h| crate::model::migration::cluster_domain(h).to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    if route_domain.is_none() && url_domains.is_empty() {
+        return DnsRelation::Unknown;
+    }
+    if route_domain.as_deref().is_some_and(under) || url_domains.iter().any(|d| under(d)) {
+        DnsRelation::Names
+    } else {
+        DnsRelation::Unrelated
+    }
+}
+
+/// Splits evaluator rules `dns` (`dnsName` Allows ahead of a Deny) into the
+/// manifest indices of those that name the destination or may (DVM113), and
+/// those that name another host (DVM110).
+fn split_dns(
+    project: &Project,
+    firewall: &FirewallObject,
+    dns: &[usize],
+    dest: &DvmDestination,
+    target: usize,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut names = Vec::new();
+    let mut unrelated = Vec::new();
+    for &i in dns {
+        let Some(name) = firewall.eval.rules.get(i).and_then(|r| match &r.to {
+            FirewallTarget::DnsName(name) => Some(name.as_str()),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let Some((m, _)) = firewall.rule(i) else {
+            continue;
+        };
+        match dns_relation(project, dest, target, name) {
+            DnsRelation::Unrelated => unrelated.push(m),
+            DnsRelation::Names | DnsRelation::Unknown => names.push(m),
+        }
+    }
+    (names, unrelated)
 }
 
 /// `cidrSelector: 0.0.0.0/0` (or `::/0`).
@@ -459,11 +646,14 @@ mod tests {
             firewall: 0,
             rule: 1,
             dns_allows: Vec::new(),
+            unrelated_dns: Vec::new(),
             denied: denied.map(|d| d.parse().unwrap()),
             checked: checked.map(|c| c.parse().unwrap()),
             ports,
             what: String::new(),
             unknown: None,
+            through_proxy: false,
+            maybe_allowed_by: Vec::new(),
             namespaces: BTreeSet::from(["app1".to_owned(), "app2".to_owned()]),
         }
     }

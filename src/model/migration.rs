@@ -2,13 +2,19 @@
 //! cluster is source, target and host, which namespaces DVM migrates, and each
 //! cluster's MigrationController.
 //!
-//! Clusters are named by MigPlan `srcMigClusterRef`/`destMigClusterRef`, matched
-//! to config `clusters[].name`. A repository without `clusters:` is one cluster
-//! playing both roles, so every plan maps onto it.
+//! Clusters are named by MigPlan `srcMigClusterRef`/`destMigClusterRef`: MigCluster
+//! names, resolved to configured clusters by [`ClusterRefs`] (config
+//! `migCluster:`, the cluster's `name`, the MigCluster objects of the
+//! repository, the one cluster with that role). A repository without
+//! `clusters:` is one cluster playing both roles, so every plan maps onto it.
+//! A reference that stays unresolved is DVM405's; its plan's namespaces are
+//! still checked, on every cluster the reference could be, and config
+//! `namespaces:` still applies (docs/decisions/mtc-cluster-identity.md).
 
 use std::collections::BTreeSet;
 
 use crate::config::Role;
+use crate::manifest::Text;
 use crate::manifest::migration_controller::MigrationController;
 use crate::manifest::mtc::{MigCluster, MigPlan};
 
@@ -41,6 +47,36 @@ pub enum ScopeSource {
     EveryNamespace,
 }
 
+/// Which reference of a MigPlan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanSide {
+    Source,
+    Destination,
+}
+
+impl PlanSide {
+    pub fn key(self) -> &'static str {
+        match self {
+            PlanSide::Source => "srcMigClusterRef",
+            PlanSide::Destination => "destMigClusterRef",
+        }
+    }
+}
+
+/// A MigPlan reference that names no configured cluster (DVM405).
+#[derive(Clone, Debug)]
+pub struct UnresolvedRef {
+    /// Index in `Project::objects` of the MigPlan.
+    pub plan: usize,
+    pub side: PlanSide,
+    /// The MigCluster name as written (`None`: the reference is missing).
+    pub name: Option<Text>,
+    /// The clusters it could be (their role fits), by index.
+    pub candidates: Vec<usize>,
+    /// What was tried, for the message.
+    pub tried: Vec<String>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Migration {
     /// Per cluster index: plays the source role.
@@ -52,6 +88,11 @@ pub struct Migration {
     pub scope_source: ScopeSource,
     /// Per cluster index: its MigrationController (index in `Project::objects`).
     pub controllers: Vec<Option<usize>>,
+    /// MigPlan references no configured cluster answers to.
+    pub unresolved: Vec<UnresolvedRef>,
+    /// Per cluster index: the hosts of the `spec.url` of the MigClusters that
+    /// stand for it (lower-case).
+    pub url_hosts: Vec<Vec<String>>,
 }
 
 impl Migration {
@@ -87,40 +128,79 @@ impl Migration {
             .filter(|(_, o)| is(o, "MigPlan"))
             .filter_map(|(i, o)| Some((i, MigPlan::from_node(o.object.tree()?))))
             .collect();
+        let refs = ClusterRefs::build(project, &controllers);
+        let mut unresolved = Vec::new();
         for (index, plan) in &plans {
-            let source =
-                project.cluster_by_ref(plan.source_cluster.as_ref().map(|t| t.value.as_str()));
-            let target =
-                project.cluster_by_ref(plan.destination_cluster.as_ref().map(|t| t.value.as_str()));
-            if let Some(s) = source.and_then(|s| is_source.get_mut(s)) {
-                *s = true;
-            }
-            if let Some(t) = target.and_then(|t| is_target.get_mut(t)) {
-                *t = true;
-            }
-            let (Some(source), Some(target)) = (source, target) else {
-                continue;
+            let mut side = |side: PlanSide, text: Option<&Text>| -> Vec<usize> {
+                let name = text.map(|t| t.value.as_str());
+                if let Some(cluster) = name.and_then(|n| refs.resolve(project, n, side)) {
+                    return vec![cluster];
+                }
+                let candidates = refs.candidates(project, side);
+                unresolved.push(UnresolvedRef {
+                    plan: *index,
+                    side,
+                    name: text.cloned(),
+                    candidates: candidates.clone(),
+                    tried: refs.tried(name),
+                });
+                candidates
             };
+            let sources = side(PlanSide::Source, plan.source_cluster.as_ref());
+            let targets = side(PlanSide::Destination, plan.destination_cluster.as_ref());
+            if let [s] = sources.as_slice()
+                && let Some(flag) = is_source.get_mut(*s)
+            {
+                *flag = true;
+            }
+            if let [t] = targets.as_slice()
+                && let Some(flag) = is_target.get_mut(*t)
+            {
+                *flag = true;
+            }
             if !plan.uses_dvm() {
                 continue;
             }
-            for mapping in &plan.namespaces {
-                pairs.push(DvmPair {
-                    source: ClusterNamespace {
-                        cluster: source,
-                        namespace: mapping.source.clone(),
-                    },
-                    target: ClusterNamespace {
-                        cluster: target,
-                        namespace: mapping.destination.clone(),
-                    },
-                    block: plan.uses_block_transfer(),
-                    plan: Some(*index),
-                });
+            // An unresolved side is checked on every cluster it could be;
+            // a cluster migrating onto itself only when nothing else fits.
+            let crossing: Vec<(usize, usize)> = sources
+                .iter()
+                .flat_map(|&s| targets.iter().map(move |&t| (s, t)))
+                .collect();
+            let resolved = sources.len() == 1 && targets.len() == 1;
+            let across: Vec<(usize, usize)> = if resolved {
+                crossing
+            } else {
+                let distinct: Vec<(usize, usize)> =
+                    crossing.iter().copied().filter(|(s, t)| s != t).collect();
+                if distinct.is_empty() {
+                    crossing
+                } else {
+                    distinct
+                }
+            };
+            for (source, target) in across {
+                for mapping in &plan.namespaces {
+                    pairs.push(DvmPair {
+                        source: ClusterNamespace {
+                            cluster: source,
+                            namespace: mapping.source.clone(),
+                        },
+                        target: ClusterNamespace {
+                            cluster: target,
+                            namespace: mapping.destination.clone(),
+                        },
+                        block: plan.uses_block_transfer(),
+                        plan: Some(*index),
+                    });
+                }
             }
         }
 
-        let scope_source = if !plans.is_empty() {
+        // Config `namespaces:` applies when no plan is in the repository, and
+        // also when some plan's clusters are unknown (DVM405): a plan that
+        // cannot be placed must not switch the network rules off.
+        let scope_source = if !plans.is_empty() && unresolved.is_empty() {
             ScopeSource::MigPlans
         } else if !project.config.namespaces.is_empty() {
             for ns in &project.config.namespaces {
@@ -142,6 +222,8 @@ impl Migration {
                 }
             }
             ScopeSource::Config
+        } else if !plans.is_empty() {
+            ScopeSource::MigPlans
         } else {
             // No plan and no list: every namespace seen, migrated onto itself
             // on every target (SPEC §4).
@@ -181,7 +263,27 @@ impl Migration {
         pairs.sort();
         pairs.dedup();
 
-        let host = host_cluster(project, &controllers, &is_source);
+        // The host MigCluster's cluster, else the cluster whose controller
+        // says `migration_controller: true` (ClusterRefs), else the first source.
+        let host = refs.host.or_else(|| is_source.iter().position(|&s| s));
+        let mut url_hosts = vec![Vec::new(); n];
+        for object in &refs.mig_clusters {
+            let Some(url) = &object.url_host else {
+                continue;
+            };
+            let side = if object.is_host {
+                PlanSide::Destination
+            } else {
+                PlanSide::Source
+            };
+            if let Some(hosts) = refs
+                .resolve(project, &object.name, side)
+                .and_then(|c| url_hosts.get_mut(c))
+                && !hosts.contains(url)
+            {
+                hosts.push(url.clone());
+            }
+        }
         Migration {
             is_source,
             is_target,
@@ -189,6 +291,8 @@ impl Migration {
             pairs,
             scope_source,
             controllers,
+            unresolved,
+            url_hosts,
         }
     }
 
@@ -224,31 +328,254 @@ fn is(object: &ModelObject, kind: &str) -> bool {
     object.object.meta.is("migration.openshift.io", kind)
 }
 
-/// The MigCluster with `isHostCluster: true`, else the cluster whose
-/// MigrationController sets `migration_controller: true`, else the first source.
-fn host_cluster(
-    project: &Project,
-    controllers: &[Option<usize>],
-    is_source: &[bool],
-) -> Option<usize> {
-    let by_mig_cluster = project.modelled().find_map(|(_, o)| {
-        if !is(o, "MigCluster") {
-            return None;
-        }
-        let mig_cluster = MigCluster::from_node(o.object.tree()?);
-        if mig_cluster.is_host_cluster == Some(true) {
-            project.cluster_by_ref(Some(&o.object.meta.name.value))
-        } else {
-            None
-        }
-    });
-    by_mig_cluster
-        .or_else(|| {
-            controllers.iter().enumerate().find_map(|(cluster, index)| {
-                let object = project.objects.get((*index)?)?;
-                let controller = MigrationController::from_node(object.object.tree()?);
-                (controller.flag("migration_controller") == Some(true)).then_some(cluster)
+/// One MigCluster object of the repository.
+#[derive(Clone, Debug)]
+struct MigClusterObject {
+    name: String,
+    is_host: bool,
+    /// The host of `spec.url`.
+    url_host: Option<String>,
+    /// The configured cluster whose paths hold the object.
+    lies_in: Option<usize>,
+}
+
+/// How MigCluster names (what MigPlans reference) map to configured clusters.
+#[derive(Clone, Debug)]
+pub struct ClusterRefs {
+    mig_clusters: Vec<MigClusterObject>,
+    /// The cluster of the MigCluster with `isHostCluster: true`.
+    pub host: Option<usize>,
+    configured: bool,
+}
+
+impl ClusterRefs {
+    fn build(project: &Project, controllers: &[Option<usize>]) -> ClusterRefs {
+        let mig_clusters: Vec<MigClusterObject> = project
+            .modelled()
+            .filter(|(_, o)| is(o, "MigCluster"))
+            .filter_map(|(_, o)| {
+                let view = MigCluster::from_node(o.object.tree()?);
+                Some(MigClusterObject {
+                    name: o.object.meta.name.value.clone(),
+                    is_host: view.is_host_cluster == Some(true),
+                    url_host: view.url.as_ref().and_then(|u| url_host(&u.value)),
+                    lies_in: o.cluster,
+                })
             })
+            .collect();
+        let mut refs = ClusterRefs {
+            mig_clusters,
+            host: None,
+            configured: !project.config.clusters.is_empty(),
+        };
+        refs.host = refs
+            .mig_clusters
+            .iter()
+            .filter(|m| m.is_host)
+            .find_map(|m| refs.by_config(project, &m.name).or(m.lies_in))
+            .or_else(|| {
+                // No host MigCluster in the repository: the cluster running the
+                // controller, when one says so.
+                controllers.iter().enumerate().find_map(|(cluster, index)| {
+                    let object = project.objects.get((*index)?)?;
+                    let controller = MigrationController::from_node(object.object.tree()?);
+                    (controller.flag("migration_controller") == Some(true)).then_some(cluster)
+                })
+            });
+        refs
+    }
+
+    /// The configured cluster that says it is MigCluster `name` (`migCluster:`),
+    /// else the one named `name`.
+    fn by_config(&self, project: &Project, name: &str) -> Option<usize> {
+        if !self.configured {
+            return Some(0);
+        }
+        let config = &project.config.clusters;
+        config
+            .iter()
+            .position(|c| c.mig_cluster.as_deref() == Some(name))
+            .or_else(|| {
+                config
+                    .iter()
+                    .position(|c| c.name == name && c.mig_cluster.is_none())
+            })
+    }
+
+    /// The cluster MigCluster `name` stands for, from a plan's `side`.
+    pub fn resolve(&self, project: &Project, name: &str, side: PlanSide) -> Option<usize> {
+        if let Some(cluster) = self.by_config(project, name) {
+            return Some(cluster);
+        }
+        let objects: Vec<&MigClusterObject> = self
+            .mig_clusters
+            .iter()
+            .filter(|m| m.name == name)
+            .collect();
+        let mut found: BTreeSet<usize> = BTreeSet::new();
+        for object in &objects {
+            if object.is_host {
+                found.extend(self.host);
+            } else if let Some(by_url) = object
+                .url_host
+                .as_deref()
+                .and_then(|h| cluster_of_host(project, h))
+            {
+                found.insert(by_url);
+            } else if let Some(lies_in) = object.lies_in
+                && self.host.is_some_and(|host| host != lies_in)
+            {
+                // Every MigCluster is applied on the host: one kept in another
+                // cluster's folder was put there to say which cluster it is.
+                found.insert(lies_in);
+            }
+        }
+        if let [only] = found.iter().copied().collect::<Vec<_>>().as_slice() {
+            return Some(*only);
+        }
+        // The one cluster configured with exactly this role.
+        let role = match side {
+            PlanSide::Source => Role::Source,
+            PlanSide::Destination => Role::Target,
+        };
+        let explicit: Vec<usize> = project
+            .config
+            .clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.role == role)
+            .map(|(i, _)| i)
+            .collect();
+        match explicit.as_slice() {
+            [only] if found.is_empty() => Some(*only),
+            _ => None,
+        }
+    }
+
+    /// The clusters a reference from `side` could be: those whose role fits.
+    pub fn candidates(&self, project: &Project, side: PlanSide) -> Vec<usize> {
+        project
+            .clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| match side {
+                PlanSide::Source => matches!(c.role, Role::Source | Role::Both),
+                PlanSide::Destination => matches!(c.role, Role::Target | Role::Both),
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// What resolving `name` looked at, for DVM405's message.
+    fn tried(&self, name: Option<&str>) -> Vec<String> {
+        let Some(name) = name else {
+            return vec!["the reference has no `name`".to_owned()];
+        };
+        let mut out = vec![format!(
+            "no configured cluster is named `{name}` or sets `migCluster: {name}`"
+        )];
+        let objects: Vec<&MigClusterObject> = self
+            .mig_clusters
+            .iter()
+            .filter(|m| m.name == name)
+            .collect();
+        if objects.is_empty() {
+            out.push(format!("no MigCluster `{name}` is in the repository"));
+        }
+        for object in objects {
+            if object.is_host {
+                out.push(format!(
+                    "MigCluster `{name}` is the host cluster, but no configured cluster holds it"
+                ));
+            } else if let Some(host) = &object.url_host {
+                out.push(format!(
+                    "the host `{host}` of MigCluster `{name}`'s `spec.url` matches no cluster's `routeDomain`, `hosts` entry or `cidrs`"
+                ));
+            } else {
+                out.push(format!("MigCluster `{name}` has no `spec.url`"));
+            }
+        }
+        out
+    }
+}
+
+/// The host of a URL (`https://api.src.example.com:6443` → `api.src.example.com`).
+fn url_host(text: &str) -> Option<String> {
+    let parsed = url::Url::parse(text.trim()).ok()?;
+    let host = parsed.host_str()?;
+    Some(
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .trim_end_matches('.')
+            .to_ascii_lowercase(),
+    )
+}
+
+/// `src.example.com` for `api.src.example.com`, `apps.src.example.com`,
+/// `api-int.src.example.com`: the cluster's own domain.
+pub fn cluster_domain(host: &str) -> &str {
+    ["api.", "api-int.", "apps."]
+        .iter()
+        .find_map(|p| host.strip_prefix(p))
+        .unwrap_or(host)
+}
+
+/// The one configured cluster a host (of a MigCluster URL) belongs to: its
+/// `routeDomain` shares the cluster domain, or its address (written, or from
+/// config `hosts:`) lies in the cluster's `cidrs`, `ingress` or `machineNetwork`.
+pub fn cluster_of_host(project: &Project, host: &str) -> Option<usize> {
+    let addresses: Vec<ipnet::IpNet> = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => vec![ipnet::IpNet::from(ip)],
+        Err(_) => project
+            .config
+            .host_addresses(host)
+            .map(<[ipnet::IpNet]>::to_vec)
+            .unwrap_or_default(),
+    };
+    let domain = cluster_domain(host);
+    let matching: Vec<usize> = project
+        .config
+        .clusters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            let by_domain = c.route_domain.as_deref().is_some_and(|d| {
+                cluster_domain(&d.trim_end_matches('.').to_ascii_lowercase()) == domain
+            });
+            let by_address = addresses.iter().any(|a| {
+                c.cidrs
+                    .iter()
+                    .chain(c.ingress.iter().flatten())
+                    .chain(c.machine_network.iter())
+                    .any(|n| n.contains(a))
+            });
+            by_domain || by_address
         })
-        .or_else(|| is_source.iter().position(|&s| s))
+        .map(|(i, _)| i)
+        .collect();
+    match matching.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_domains_and_url_hosts() {
+        assert_eq!(cluster_domain("api.src.example.com"), "src.example.com");
+        assert_eq!(cluster_domain("apps.src.example.com"), "src.example.com");
+        assert_eq!(cluster_domain("src.example.com"), "src.example.com");
+        assert_eq!(
+            url_host("https://API.src.example.com:6443").as_deref(),
+            Some("api.src.example.com")
+        );
+        assert_eq!(
+            url_host("https://[2001:db8::1]:6443").as_deref(),
+            Some("2001:db8::1")
+        );
+        assert_eq!(url_host("not a url"), None);
+    }
 }

@@ -1,48 +1,27 @@
 //! The per-cluster model of the repository (SPEC §4), assembled once from the
 //! per-file results and read by every project rule.
 //!
-//! Foundation scope: which cluster each object belongs to and its effective
-//! namespace (metadata, nearest kustomization, else unbound). The MTC layer
-//! (roles, namespaces in scope, rsync pods, DVM destination, effective proxies)
-//! builds on this.
+//! Foundation scope: which apply unit and cluster each object belongs to and
+//! its effective namespace (the one its kustomize root sets, else its own,
+//! else unbound). The MTC layer (roles, namespaces in scope, rsync pods, DVM
+//! destination, effective proxies) builds on this.
 
 pub mod destination;
+pub mod duplicates;
 pub mod egress;
 pub mod migration;
 pub mod network;
 pub mod proxy;
 pub mod rsync_pods;
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use crate::config::{Config, Role};
-use crate::lint::file::{FileResult, LocatedInstallConfig, Object};
-use crate::manifest::{ObjectMeta, kinds};
+use crate::parsed::{FileResult, LocatedInstallConfig, Object};
+pub use crate::parsed::{Scope, identity, own_scope};
+use crate::units::{ApplyUnits, UnitId, UnitKind};
 use rayon::prelude::*;
-
-/// Where an object lives once applied.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub enum Scope {
-    /// A cluster-scoped kind.
-    Cluster,
-    Namespace(String),
-    /// Namespaced, but neither `metadata.namespace` nor a kustomization names
-    /// its namespace: it lands in whatever namespace it is applied to (SPEC §2).
-    Unbound,
-}
-
-impl Scope {
-    pub fn namespace(&self) -> Option<&str> {
-        match self {
-            Scope::Namespace(ns) => Some(ns),
-            Scope::Cluster | Scope::Unbound => None,
-        }
-    }
-}
 
 /// Cluster, API group, kind, scope and name: what makes an object itself.
 pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str);
@@ -53,11 +32,14 @@ pub struct ModelObject {
     /// Index into [`Project::clusters`]; `None` when configured clusters do not
     /// claim the file (such files get only document rules).
     pub cluster: Option<usize>,
+    /// The apply unit it is an object of (`Project::units`); `None` only for
+    /// results built outside a run (tests) that no unit lists.
+    pub unit: Option<UnitId>,
 }
 
 impl ModelObject {
-    /// Where the object lands once applied: its own namespace, else its
-    /// nearest kustomization's, else unbound; or the cluster.
+    /// Where the object lands once applied: the namespace its kustomize root
+    /// sets, else its own, else unbound; or the cluster.
     pub fn scope(&self) -> &Scope {
         &self.object.scope
     }
@@ -105,6 +87,7 @@ impl ModelObject {
                 identity: self.object.identity,
             },
             cluster: self.cluster,
+            unit: self.unit,
         }
     }
 }
@@ -126,7 +109,10 @@ pub struct Project {
     network: OnceLock<network::NetworkModel>,
     firewalls: OnceLock<egress::Firewalls>,
     egress_denials: OnceLock<Vec<egress::Denial>>,
+    duplicates: OnceLock<duplicates::Duplicates>,
     pub config: Config,
+    /// What is applied together (the apply units stage).
+    pub units: ApplyUnits,
     pub clusters: Vec<Cluster>,
     /// Every object, in file order then document order.
     pub objects: Vec<ModelObject>,
@@ -134,14 +120,28 @@ pub struct Project {
     /// `manifest::kinds`): the model's scans for a kind walk only these.
     modelled: Vec<usize>,
     pub install_configs: Vec<(Option<usize>, LocatedInstallConfig)>,
+    /// Per cluster: how many files it claims (DVM406).
+    pub cluster_files: Vec<usize>,
+    /// Per cluster that claims no file: a cluster listed earlier that claims
+    /// files its `paths` match too (the first matching cluster takes a file).
+    pub claimed_by_earlier: Vec<Option<usize>>,
 }
 
 /// The name of the single cluster of a repository without `clusters:` config.
 pub const DEFAULT_CLUSTER: &str = "default";
 
 impl Project {
-    /// Takes the per-file results by value: their objects move into the model.
-    pub fn build(root: PathBuf, config: Config, mut files: Vec<FileResult>) -> Project {
+    /// Takes the per-file results by value: their objects move into the model,
+    /// each as an object of the apply units its file is a resource of (a
+    /// kustomize base included by two roots: once per root, with the namespace
+    /// each root gives it). Files that are only patches, templates or inputs
+    /// of their units contribute no objects.
+    pub fn build(
+        root: PathBuf,
+        config: Config,
+        mut files: Vec<FileResult>,
+        units: ApplyUnits,
+    ) -> Project {
         let clusters: Vec<Cluster> = if config.clusters.is_empty() {
             vec![Cluster {
                 name: Arc::from(DEFAULT_CLUSTER),
@@ -160,37 +160,34 @@ impl Project {
                 })
                 .collect()
         };
-
-        let kustomize_namespaces: HashMap<String, String> = files
+        // A built unit goes where its entry (root kustomization, Chart.yaml)
+        // goes; a plain file where it goes itself.
+        let unit_clusters: Vec<Option<usize>> = units
+            .units()
             .iter()
-            .filter_map(|f| {
-                let ns = f.kustomization()?.namespace.as_ref()?;
-                Some((parent_dir(&f.rel).to_owned(), ns.value.clone()))
+            .map(|unit| match (&unit.entry, unit.kind) {
+                (_, UnitKind::Plain) | (None, _) => None,
+                (Some(_), _) if config.clusters.is_empty() => Some(0),
+                (Some(entry), _) => config.cluster_of(entry),
             })
-            .collect();
-        let patch_files: HashSet<String> = files
-            .iter()
-            .filter_map(|f| Some((parent_dir(&f.rel), f.kustomization()?)))
-            .flat_map(|(dir, k)| k.patch_files.iter().map(move |p| join(dir, p)))
             .collect();
 
         // Each file's objects come with their scope and identity (found in
-        // the per-file stage); here they get their cluster's index and, when
-        // unbound, their kustomization's namespace. One pass in file order into
-        // a vector of the exact size: collecting in parallel grew per-thread
-        // vectors and then copied them all into a fresh one, touching twice
-        // as much new memory, which this VM charges for (docs/performance.md).
+        // the per-file stage); here they get their unit, their cluster's
+        // index and the namespace kustomize gives them. One pass in file
+        // order into a vector of the exact size: collecting in parallel grew
+        // per-thread vectors and then copied them all into a fresh one,
+        // touching twice as much new memory, which this VM charges for
+        // (docs/performance.md).
         let _objects_timing = crate::timings::stage("model: objects");
         let cluster_of = |file: &FileResult| {
             file.cluster
                 .as_ref()
                 .and_then(|name| clusters.iter().position(|c| c.name == *name))
         };
-        let is_patch =
-            |file: &FileResult| !patch_files.is_empty() && patch_files.contains(file.rel.as_ref());
         let install_configs: Vec<(Option<usize>, LocatedInstallConfig)> = files
             .iter_mut()
-            .filter(|file| !file.install_configs().is_empty() && !is_patch(file))
+            .filter(|file| !file.install_configs().is_empty() && !units.is_only_patch(&file.rel))
             .flat_map(|file| {
                 let cluster = cluster_of(file);
                 std::mem::take(&mut file.extras_mut().install_configs)
@@ -198,24 +195,78 @@ impl Project {
                     .map(move |ic| (cluster, ic))
             })
             .collect();
-        files.retain(|file| !is_patch(file));
+        let mut cluster_files = vec![0usize; clusters.len()];
+        for file in &files {
+            if let Some(slot) = cluster_of(file).and_then(|c| cluster_files.get_mut(c)) {
+                *slot += 1;
+            }
+        }
+        // Only for a configured cluster that claims nothing: is it a typo, or
+        // are its files taken by an earlier cluster?
+        let claimed_by_earlier: Vec<Option<usize>> = cluster_files
+            .iter()
+            .enumerate()
+            .map(|(i, &count)| {
+                let own = config.clusters.get(i).filter(|_| count == 0)?;
+                files.iter().find_map(|file| {
+                    own.path_set
+                        .is_match(file.rel.as_ref())
+                        .then(|| cluster_of(file))
+                        .flatten()
+                })
+            })
+            .collect();
         let mut objects: Vec<ModelObject> =
             Vec::with_capacity(files.iter().map(|file| file.objects.len()).sum());
+        let mut placements: Vec<Placement> = Vec::new();
         for file in &mut files {
-            let cluster = cluster_of(file);
-            // Looked up once per file, and only if one of its objects is unbound.
-            let mut kustomized = None;
-            objects.extend(file.objects.drain(..).map(|mut object| {
-                if object.scope == Scope::Unbound
-                    && let Some(ns) =
-                        *kustomized.get_or_insert_with(|| nearest(&kustomize_namespaces, &file.rel))
-                {
-                    object.scope = Scope::Namespace(ns.to_owned());
-                    object.identity =
-                        identity(file.cluster.as_deref(), &object.meta, &object.scope);
+            let own_cluster = cluster_of(file);
+            let unit_cluster =
+                |id: UnitId| unit_clusters.get(id).copied().flatten().or(own_cluster);
+            placements.clear();
+            if let Some(unit) = file.unit {
+                // A build's output: its unit's alone.
+                placements.push(Placement {
+                    unit: Some(unit),
+                    cluster: unit_cluster(unit),
+                    namespace: None,
+                });
+            } else {
+                let mut listed = false;
+                for (id, member) in units.of_file(&file.rel) {
+                    listed = true;
+                    let rendered = units.get(id).is_some_and(|u| u.rendered);
+                    if member.role == crate::units::Role::Resource && !rendered {
+                        placements.push(Placement {
+                            unit: Some(id),
+                            cluster: unit_cluster(id),
+                            namespace: member.namespace.clone(),
+                        });
+                    }
                 }
-                ModelObject { object, cluster }
-            }));
+                if !listed {
+                    placements.push(Placement {
+                        unit: None,
+                        cluster: own_cluster,
+                        namespace: None,
+                    });
+                }
+            }
+            let Some((last, others)) = placements.split_last() else {
+                continue;
+            };
+            for placement in others {
+                objects.extend(
+                    file.objects
+                        .iter()
+                        .map(|object| placement.place(object.clone(), own_cluster, &clusters)),
+                );
+            }
+            objects.extend(
+                file.objects
+                    .drain(..)
+                    .map(|object| last.place(object, own_cluster, &clusters)),
+            );
         }
         // What is left of the results is freed here: handing it to a worker
         // (`rayon::spawn`) measured no faster at 1 GB (docs/performance.md).
@@ -232,12 +283,32 @@ impl Project {
             network: OnceLock::new(),
             firewalls: OnceLock::new(),
             egress_denials: OnceLock::new(),
+            duplicates: OnceLock::new(),
             config,
+            units,
             clusters,
             objects,
             modelled,
             install_configs,
+            cluster_files,
+            claimed_by_earlier,
         }
+    }
+
+    /// Definitions that the same apply (one unit, or units a configured
+    /// cluster applies together) makes the same object (DVM401), and which
+    /// of them `kubectl apply` leaves.
+    pub fn duplicates(&self) -> &duplicates::Duplicates {
+        derive(&self.duplicates, "model: duplicates", || {
+            duplicates::Duplicates::build(self)
+        })
+    }
+
+    /// Whether a later definition of the same object in the same apply
+    /// replaces object `index`: the network model evaluates what
+    /// `kubectl apply` leaves, the last definition.
+    pub fn is_replaced(&self, index: usize) -> bool {
+        self.duplicates().is_replaced(index)
     }
 
     /// Roles, host cluster, migrated namespace pairs and MigrationControllers.
@@ -287,17 +358,6 @@ impl Project {
         .as_slice()
     }
 
-    /// The cluster a MigCluster name refers to: the configured cluster of that
-    /// name, or the single cluster of an unconfigured repository.
-    pub fn cluster_by_ref(&self, name: Option<&str>) -> Option<usize> {
-        if self.config.clusters.is_empty() {
-            return Some(0);
-        }
-        self.clusters
-            .iter()
-            .position(|c| Some(c.name.as_ref()) == name)
-    }
-
     pub fn cluster_name(&self, index: Option<usize>) -> Option<&Arc<str>> {
         index.and_then(|i| self.clusters.get(i)).map(|c| &c.name)
     }
@@ -312,77 +372,40 @@ fn derive<'p, T>(cell: &'p OnceLock<T>, stage: &'static str, build: impl FnOnce(
     })
 }
 
-/// Where an object lands as far as its own document says: cluster-scoped,
-/// its own namespace, else unbound (until a kustomization names one).
-pub fn own_scope(meta: &ObjectMeta) -> Scope {
-    if kinds::is_cluster_scoped(meta.group(), &meta.kind.value) {
-        Scope::Cluster
-    } else if let Some(ns) = &meta.namespace {
-        Scope::Namespace(ns.value.clone())
-    } else {
-        Scope::Unbound
-    }
+/// Where one file's objects go: one per unit the file is a resource of.
+struct Placement {
+    unit: Option<UnitId>,
+    cluster: Option<usize>,
+    /// The namespace kustomize gives namespaced objects.
+    namespace: Option<Arc<str>>,
 }
 
-/// The hash of [`ModelObject::identity`], from the cluster's name: fixed, so
-/// that runs agree.
-pub fn identity(cluster: Option<&str>, meta: &ObjectMeta, scope: &Scope) -> u64 {
-    use std::hash::BuildHasher as _;
-    let key = (
-        cluster,
-        meta.group(),
-        meta.kind.value.as_str(),
-        scope,
-        meta.name.value.as_str(),
-    );
-    foldhash::fast::FixedState::with_seed(0).hash_one(key)
-}
-
-fn parent_dir(rel: &str) -> &str {
-    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
-}
-
-fn join(dir: &str, rel: &str) -> String {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in rel.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
+impl Placement {
+    fn place(
+        &self,
+        mut object: Object,
+        own_cluster: Option<usize>,
+        clusters: &[Cluster],
+    ) -> ModelObject {
+        let mut changed = self.cluster != own_cluster;
+        if let Some(ns) = &self.namespace
+            && object.scope != Scope::Cluster
+            && object.scope.namespace() != Some(ns.as_ref())
+        {
+            object.scope = Scope::Namespace(ns.to_string());
+            changed = true;
         }
-    }
-    parts.join("/")
-}
-
-/// The namespace of the kustomization nearest to `rel` (same folder or above).
-fn nearest<'k>(namespaces: &'k HashMap<String, String>, rel: &str) -> Option<&'k str> {
-    let mut dir = parent_dir(rel);
-    loop {
-        if let Some(ns) = namespaces.get(dir) {
-            return Some(ns.as_str());
+        if changed {
+            let name = self
+                .cluster
+                .and_then(|c| clusters.get(c))
+                .map(|c| c.name.as_ref());
+            object.identity = identity(name, &object.meta, &object.scope);
         }
-        if dir.is_empty() {
-            return None;
+        ModelObject {
+            object,
+            cluster: self.cluster,
+            unit: self.unit,
         }
-        dir = parent_dir(dir);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_join_and_climb() {
-        assert_eq!(join("a/b", "../c/d.yaml"), "a/c/d.yaml");
-        assert_eq!(join("", "./x.yaml"), "x.yaml");
-        let map: HashMap<String, String> = [("apps", "ns1"), ("", "root")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        assert_eq!(nearest(&map, "apps/web/x.yaml"), Some("ns1"));
-        assert_eq!(nearest(&map, "other/x.yaml"), Some("root"));
     }
 }

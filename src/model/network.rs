@@ -42,7 +42,7 @@ pub struct ClusterPolicies {
     /// Per policy of `set`, in the same order.
     pub origins: Vec<PolicyOrigin>,
     /// One per NetworkPolicy object of the cluster (read in the per-file
-    /// stage, `lint::file::Body`).
+    /// stage, `parsed::Body`).
     pub views: Vec<Arc<NetworkPolicyView>>,
     /// Policy names per namespace (to suggest a name not yet taken).
     pub names: BTreeMap<String, BTreeSet<String>>,
@@ -99,7 +99,12 @@ impl NetworkModel {
                 }
                 continue;
             }
-            // Only NetworkPolicies carry a view (`lint::file::Body`).
+            // What `kubectl apply` leaves: a later definition of the same
+            // policy in the same apply replaces this one (DVM401).
+            if object.object.network_policy().is_some() && project.is_replaced(index) {
+                continue;
+            }
+            // Only NetworkPolicies carry a view (`parsed::Body`).
             let (Some(view), Some(target), Some(list), Some(namespaces)) = (
                 object.object.network_policy(),
                 clusters.get_mut(cluster),

@@ -89,32 +89,72 @@ pub fn load(config: &Config) -> Result<Vec<PolicyRule>, ConfigError> {
         pos: None,
         message,
     };
+    let boundary = crate::boundary::ProjectBoundary::new(folder);
     let mut files = Vec::new();
     for pattern in &config.custom_rules {
-        let glob = globset::GlobBuilder::new(pattern.trim_start_matches("./"))
+        let trimmed = pattern.trim_start_matches("./");
+        // Rule files belong to the project: a pattern may not leave its folder.
+        if FsPath::new(trimmed).is_absolute() || trimmed.split('/').any(|part| part == "..") {
+            return Err(config_error(format!(
+                "custom-rules: `{pattern}` leaves the project folder; rule files are read only \
+                 below {} (name another file with `check --rules-only`)",
+                folder.display()
+            )));
+        }
+        let glob = globset::GlobBuilder::new(trimmed)
             .literal_separator(true)
             .build()
             .map_err(|err| config_error(format!("custom-rules: invalid glob `{pattern}`: {err}")))?
             .compile_matcher();
         let before = files.len();
         // Walk only below the glob's literal folders (`policies/` of `policies/*.yaml`).
-        let parts: Vec<&str> = pattern.trim_start_matches("./").split('/').collect();
+        let parts: Vec<&str> = trimmed.split('/').collect();
         let folders = parts.len().saturating_sub(1);
         let base = parts
             .iter()
             .take(folders)
             .take_while(|part| !part.contains(['*', '?', '[', '{']))
             .fold(folder.to_path_buf(), |dir, part| dir.join(part));
+        if std::fs::symlink_metadata(&base).is_ok()
+            && let Err(refusal) = boundary.resolve(&base)
+        {
+            return Err(ConfigError {
+                path: base,
+                pos: None,
+                message: format!("cannot read the custom rule folder: {refusal}"),
+            });
+        }
+        // Links are not followed: a linked rule file is read from its target
+        // when that lies inside the project, and refused otherwise.
         let walker = ignore::WalkBuilder::new(&base)
             .standard_filters(false)
             .hidden(false)
+            .follow_links(false)
             .filter_entry(|entry| entry.file_name() != ".git")
             .build();
         for entry in walker.flatten() {
             let path = entry.path();
             let rel = crate::discovery::relative(folder, path);
-            if entry.file_type().is_some_and(|t| t.is_file()) && glob.is_match(&rel) {
+            let Some(file_type) = entry.file_type() else {
+                continue;
+            };
+            if !glob.is_match(&rel) || file_type.is_dir() {
+                continue;
+            }
+            if file_type.is_file() {
                 files.push(path.to_owned());
+            } else if file_type.is_symlink() {
+                match boundary.resolve(path) {
+                    Ok(target) if !target.is_dir() => files.push(target),
+                    Ok(_) => {}
+                    Err(refusal) => {
+                        return Err(ConfigError {
+                            path: path.to_owned(),
+                            pos: None,
+                            message: format!("cannot read the custom rule file: {refusal}"),
+                        });
+                    }
+                }
             }
         }
         if files.len() == before {
@@ -133,10 +173,20 @@ pub fn load(config: &Config) -> Result<Vec<PolicyRule>, ConfigError> {
 pub fn load_files(files: &[std::path::PathBuf]) -> Result<Vec<PolicyRule>, ConfigError> {
     let mut rules: Vec<PolicyRule> = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(file).map_err(|err| ConfigError {
+        // Named by the user (`--rules-only`) or found inside the project by
+        // [`load`]: either way a regular file of bounded size.
+        let bytes =
+            crate::boundary::read_named(file, crate::boundary::RULE_CAP).map_err(|refusal| {
+                ConfigError {
+                    path: file.to_owned(),
+                    pos: None,
+                    message: format!("cannot read the custom rule file: {refusal}"),
+                }
+            })?;
+        let text = String::from_utf8(bytes).map_err(|err| ConfigError {
             path: file.to_owned(),
             pos: None,
-            message: format!("cannot read the custom rule file: {err}"),
+            message: format!("the custom rule file is not valid UTF-8: {err}"),
         })?;
         for (rule, pos) in parse_rules(&text, file, false)? {
             if rules.iter().any(|r| r.meta.id == rule.meta.id) {

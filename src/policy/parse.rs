@@ -17,7 +17,7 @@ use crate::finding::Severity;
 use crate::suggest;
 use crate::yaml::{self, Limits, Node, Pos};
 
-const RULE_KEYS: [&str; 11] = [
+const RULE_KEYS: [&str; 12] = [
     "id",
     "name",
     "severity",
@@ -26,6 +26,7 @@ const RULE_KEYS: [&str; 11] = [
     "rationale",
     "fix",
     "examples",
+    "exact-with",
     "match",
     "assert",
     "message",
@@ -195,6 +196,9 @@ impl Decoder<'_> {
             rationale: self.optional_string(doc, "rationale")?.unwrap_or_default(),
             fix: self.optional_string(doc, "fix")?.unwrap_or_default(),
             examples: doc.get("examples").map(|e| self.examples(e)).transpose()?,
+            // Custom rules' keys are their own business; built-in ones are
+            // read from the embedded catalogue.
+            exact_with: catalogued.map(|r| r.exact_with.clone()).unwrap_or_default(),
             selector: section("match"),
             assert: section("assert"),
             message: self.optional_string(doc, "message")?,

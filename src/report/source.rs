@@ -13,26 +13,62 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// Reads the files that findings point into (primary and related), or takes
-    /// them from `overlays` (editor buffers), keyed by relative path.
+    /// [`Sources::load_bounded`] with the default `max-file-size`.
     pub fn load(
         root: &Path,
         findings: &[Finding],
         overlays: &BTreeMap<Arc<str>, Arc<str>>,
     ) -> Sources {
+        Self::load_bounded(
+            root,
+            findings,
+            overlays,
+            crate::config::DEFAULT_MAX_FILE_SIZE,
+        )
+    }
+
+    /// Reads the files that findings point into (primary and related), or takes
+    /// them from `overlays` (editor buffers), keyed by relative path.
+    ///
+    /// Only what the lint itself read is shown: a file with a DVM003 finding
+    /// (skipped, refused, unreadable) has no excerpt, since its secrets were
+    /// never collected; a relative name is read only inside the project
+    /// boundary (never through a link out of it), a regular file of at most
+    /// `max_file_size` bytes.
+    pub fn load_bounded(
+        root: &Path,
+        findings: &[Finding],
+        overlays: &BTreeMap<Arc<str>, Arc<str>>,
+        max_file_size: u64,
+    ) -> Sources {
+        let boundary = crate::boundary::ProjectBoundary::new(root);
+        let skipped: std::collections::BTreeSet<&str> = findings
+            .iter()
+            .filter(|f| f.rule == "DVM003")
+            .map(|f| f.location.file.as_ref())
+            .collect();
         let mut texts = BTreeMap::new();
         let files = findings.iter().flat_map(|f| {
             std::iter::once(&f.location.file).chain(f.related.iter().map(|r| &r.location.file))
         });
         for file in files {
-            if texts.contains_key(file) {
+            if texts.contains_key(file) || skipped.contains(file.as_ref()) {
                 continue;
             }
             let text = match overlays.get(file) {
                 Some(text) => Some(Arc::clone(text)),
-                None => std::fs::read(root.join(file.as_ref()))
-                    .ok()
-                    .map(|bytes| Arc::from(String::from_utf8_lossy(&bytes).as_ref())),
+                None => {
+                    let path = Path::new(file.as_ref());
+                    let bytes = if path.is_absolute() {
+                        // Named on the command line, outside the root.
+                        crate::boundary::read_named(path, max_file_size)
+                    } else {
+                        boundary.open_bounded(path, max_file_size)
+                    };
+                    bytes
+                        .ok()
+                        .map(|bytes| Arc::from(String::from_utf8_lossy(&bytes).as_ref()))
+                }
             };
             if let Some(text) = text {
                 texts.insert(Arc::clone(file), text);

@@ -263,6 +263,11 @@ pub const REGISTRY: &[(&str, Check)] = &[
         "DVM402",
         Check::Document(hygiene::template_placeholder::check),
     ),
+    // Object names and namespaces, once Kustomize patch files are set apart.
+    (
+        "DVM402",
+        Check::Project(hygiene::template_placeholder::check_names),
+    ),
     (
         "DVM403",
         Check::Document(hygiene::unknown_migrationcontroller_field::check),
@@ -270,6 +275,14 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM404",
         Check::Document(hygiene::conflicting_field_spellings::check),
+    ),
+    (
+        "DVM405",
+        Check::Project(hygiene::migplan_unresolved_cluster::check),
+    ),
+    (
+        "DVM406",
+        Check::Project(hygiene::cluster_matches_nothing::check),
     ),
     ("DVM900", Check::Input),
 ];

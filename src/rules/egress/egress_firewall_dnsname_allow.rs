@@ -47,10 +47,12 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             let help = format!(
                 "allow the destination by address with a `cidrSelector` rule above the catch-all Deny egress[{}]{}:\n{}",
                 denial.rule,
-                if denial.denied.is_none() {
-                    " (set `ingress`, `workers` or `cidrs` of the target cluster in .dvmlint.yaml to have dvmlint compute the addresses)"
-                } else {
-                    ""
+                match (denial.denied.is_none(), denial.through_proxy) {
+                    (true, true) =>
+                        " (give the `stunnel_tcp_proxy` proxy's address in `hosts:` of .dvmlint.yaml to have dvmlint check it)",
+                    (true, false) =>
+                        " (set `ingress`, `workers` or `cidrs` of the target cluster in .dvmlint.yaml to have dvmlint compute the addresses)",
+                    (false, _) => "",
                 },
                 fix_yaml(
                     firewall,

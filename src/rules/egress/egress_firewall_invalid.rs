@@ -4,7 +4,14 @@
 //! - more than one `EgressNetworkPolicy` in a namespace (SDN allows one per
 //!   project; violating the limit may drop all external traffic);
 //! - an `EgressNetworkPolicy` in `default`, which cannot use one;
-//! - an `EgressFirewall` not named `default` (OVN ignores any other name);
+//! - an `EgressFirewall` not named `default` (OVN ignores any other name; the
+//!   fix says to merge its rules when the namespace has a `default` already,
+//!   never to take a name that is taken);
+//! - a firewall kind written with the other plugin's `apiVersion`
+//!   (`EgressNetworkPolicy` in `k8s.ovn.org/v1`): the API server rejects it.
+//!
+//! What this rule reports as ignored or rejected feeds no other rule
+//! (`model::egress::Ignored`): such a firewall denies nothing.
 //! - an invalid `cidrSelector`, or an IPv6 one in SDN (IPv4 only);
 //! - a rule with not exactly one `to` target;
 //! - a `type` other than `Allow`/`Deny` (case-sensitive);
@@ -36,6 +43,32 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 .object(Some(firewall.object.object_ref()))
                 .cluster(project.cluster_name(firewall.object.cluster))
         };
+        if meta.group() != flavor.group() {
+            let other = match flavor {
+                FirewallFlavor::Sdn => {
+                    "`kind: EgressFirewall` with `apiVersion: k8s.ovn.org/v1`, named `default`, on OVN-Kubernetes"
+                }
+                FirewallFlavor::Ovn => {
+                    "`kind: EgressNetworkPolicy` with `apiVersion: network.openshift.io/v1` on OpenShift SDN"
+                }
+            };
+            out.push(report(
+                meta.api_version.span,
+                format!(
+                    "`apiVersion: {}` does not serve kind `{}` (it is `{}`): the API server rejects this object, so none of its rules is applied",
+                    meta.api_version.value,
+                    flavor.kind(),
+                    flavor.api_version(),
+                ),
+                &format!(
+                    "write `apiVersion: {}` for an {} (the cluster's network plugin decides which kind applies), or use {other}",
+                    flavor.api_version(),
+                    flavor.kind(),
+                ),
+            ));
+            // Rejected whole: its name and rules are moot.
+            continue;
+        }
         match flavor {
             FirewallFlavor::Sdn => {
                 let key = (firewall.object.cluster, firewall.object.scope());
@@ -75,14 +108,35 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             }
             FirewallFlavor::Ovn => {
                 if meta.name.value != "default" {
-                    out.push(report(
+                    // Renaming it onto an existing `default` would replace that
+                    // one (DVM401): the rules must be merged instead.
+                    let existing = firewalls.items.iter().find(|other| {
+                        other.manifest.flavor == FirewallFlavor::Ovn
+                            && other.object.cluster == firewall.object.cluster
+                            && other.object.scope() == firewall.object.scope()
+                            && other.object.object.meta.name.value == "default"
+                            && other.object.object.meta.group() == flavor.group()
+                    });
+                    let help = if existing.is_some() {
+                        "merge its rules into the namespace's EgressFirewall `default` (there is one per namespace), in the order they must be evaluated, and delete this one"
+                    } else {
+                        "rename it to `default` (`metadata.name: default`): a namespace has one EgressFirewall, and it must be named `default`"
+                    };
+                    let mut finding = report(
                         meta.name.span,
                         format!(
                             "EgressFirewall named `{}`: OVN-Kubernetes only accepts an EgressFirewall named `default` (one per namespace), so these rules are not applied",
                             meta.name.value
                         ),
-                        "rename it to `default` (`metadata.name: default`)",
-                    ));
+                        help,
+                    );
+                    if let Some(other) = existing {
+                        finding = finding.related(
+                            other.location(other.object.object.meta.name.span),
+                            "the namespace's EgressFirewall `default`",
+                        );
+                    }
+                    out.push(finding);
                 }
             }
         }

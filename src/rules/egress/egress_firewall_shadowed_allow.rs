@@ -16,7 +16,8 @@ use super::rule_yaml;
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let firewalls = project.firewalls();
-    for firewall in &firewalls.items {
+    // A firewall the platform ignores or rejects (DVM112) has no rules in effect.
+    for firewall in firewalls.items.iter().filter(|f| f.ignored.is_none()) {
         for shadowed in firewall.eval.shadowed_allows() {
             if let Some(finding) = finding(project, firewall, shadowed.rule, &shadowed.covered_by) {
                 out.push(finding);

@@ -1,84 +1,144 @@
-//! DVM401 duplicate-object: two documents that are the same object in the same
-//! cluster (API group, kind, namespace, name). The later silently replaces the
-//! earlier when applied — the MTC documentation's own Ingress policy reuses the
-//! Egress policy's name `allow-all-egress-from-rsync-pods` (domain.md §6).
-//!
-//! One hash map pass over all objects: linear in the repository size.
+//! DVM401 duplicate-object: two definitions of the same object (API group,
+//! kind, namespace, name, cluster) in the same apply: one apply unit, or units
+//! a configured cluster applies together (`model::duplicates`). The later
+//! silently replaces the earlier when applied: the MTC documentation's own
+//! Ingress policy reuses the Egress policy's name
+//! `allow-all-egress-from-rsync-pods` (domain.md §6).
 
 use crate::finding::{Finding, Location};
-use crate::model::{IdentityKey, Project, Scope};
+use crate::model::{ModelObject, Project, Scope};
+use crate::yaml::{Limits, Node, Value};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
-    // The first object of each identity hash; objects whose hash is taken by
-    // a different object (a collision) are looked up by their identity in full.
-    let mut first: foldhash::HashMap<u64, usize> =
-        foldhash::HashMap::with_capacity_and_hasher(project.objects.len(), Default::default());
-    let mut collided: foldhash::HashMap<IdentityKey<'_>, usize> = Default::default();
-    for (index, item) in project.objects.iter().enumerate() {
-        let Some(cluster) = item.cluster else {
+    for pair in &project.duplicates().pairs {
+        let (Some(item), Some(earlier)) = (
+            project.objects.get(pair.later),
+            project.objects.get(pair.first),
+        ) else {
             continue;
         };
-        // One probe per object: most are first definitions.
-        let holder = match first.entry(item.identity()) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(index);
-                continue;
-            }
-            std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
-        };
-        let earlier = if project
-            .objects
-            .get(holder)
-            .is_some_and(|holder| holder.same_identity(item))
-        {
-            holder
-        } else {
-            match collided.entry(item.identity_key()) {
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(index);
-                    continue;
-                }
-                std::collections::hash_map::Entry::Occupied(slot) => *slot.get(),
-            }
-        };
-        let Some(earlier) = project.objects.get(earlier) else {
-            continue;
-        };
-        let meta = &item.object.meta;
-        let earlier_meta = &earlier.object.meta;
-        let place = match item.scope() {
-            Scope::Namespace(ns) => format!(" in namespace `{ns}`"),
-            Scope::Unbound => {
-                " (no namespace set: both land in the namespace they are applied to)".to_owned()
-            }
-            Scope::Cluster => String::new(),
-        };
-        let cluster_name = project.cluster_name(Some(cluster));
-        let message = format!(
-            "{} `{}`{place} is defined twice: applying both keeps only this one, the earlier definition at {}:{} is silently replaced",
-            meta.kind.value,
-            meta.name.value,
-            earlier.object.file,
-            earlier_meta.name.span.start.line
-        );
-        let help = format!(
-            "give one of them a distinct name (e.g. `{}-2`, or a name that says what it does such as `allow-all-ingress-to-rsync-pods`), or delete the duplicate",
-            meta.name.value
-        );
-        out.push(
-            Finding::new(
-                "DVM401",
-                Location::new(&item.object.file, meta.name.span),
-                message,
-            )
-            .help(help)
-            .object(Some(item.object_ref()))
-            .cluster(cluster_name)
-            .related(
-                Location::new(&earlier.object.file, earlier_meta.name.span),
-                "first defined here",
+        out.push(finding(project, item, earlier));
+    }
+}
+
+fn finding(project: &Project, item: &ModelObject, earlier: &ModelObject) -> Finding {
+    let meta = &item.object.meta;
+    let earlier_meta = &earlier.object.meta;
+    let place = match item.scope() {
+        Scope::Namespace(ns) => format!(" in namespace `{ns}`"),
+        Scope::Unbound => {
+            " (no namespace set: both land in the namespace they are applied to)".to_owned()
+        }
+        Scope::Cluster => String::new(),
+    };
+    let unit = |object: &ModelObject| object.unit.and_then(|u| project.units.get(u));
+    let applied = match (unit(item), unit(earlier)) {
+        (Some(a), Some(_)) if item.unit == earlier.unit => format!(" by {}", a.describe()),
+        (Some(a), Some(b)) => format!(
+            " by {} and {}, which cluster `{}` applies together",
+            b.describe(),
+            a.describe(),
+            project
+                .cluster_name(item.cluster)
+                .map_or("?", |name| name.as_ref())
+        ),
+        _ => String::new(),
+    };
+    let at = format!(
+        "{}:{}",
+        earlier.object.file, earlier_meta.name.span.start.line
+    );
+    let (message, help) = if identical(project, item, earlier) {
+        (
+            format!(
+                "{} `{}`{place} is defined twice{applied}, identically: the copy at {at} is redundant",
+                meta.kind.value, meta.name.value
             ),
-        );
+            "delete one of the two identical copies".to_owned(),
+        )
+    } else {
+        (
+            format!(
+                "{} `{}`{place} is defined twice{applied}: applying both keeps only this one, the earlier definition at {at} is silently replaced",
+                meta.kind.value, meta.name.value
+            ),
+            format!(
+                "give one of them a distinct name (e.g. `{}-2`, or a name that says what it does such as `allow-all-ingress-to-rsync-pods`), or delete the duplicate",
+                meta.name.value
+            ),
+        )
+    };
+    Finding::new(
+        "DVM401",
+        Location::new(&item.object.file, meta.name.span),
+        message,
+    )
+    .help(help)
+    .object(Some(item.object_ref()))
+    .cluster(project.cluster_name(item.cluster))
+    .related(
+        Location::new(&earlier.object.file, earlier_meta.name.span),
+        "first defined here",
+    )
+}
+
+/// Files larger than this are not read again to compare two definitions.
+const MAX_COMPARED_FILE: u64 = 8 << 20;
+
+/// Whether the two definitions hold the same content (comments, layout and
+/// quoting aside): the documents are read again from disk, only for the few
+/// objects that are defined twice. `false` when either cannot be read.
+fn identical(project: &Project, a: &ModelObject, b: &ModelObject) -> bool {
+    let read = |object: &ModelObject| -> Option<String> {
+        let path = project.root.join(object.object.file.as_ref());
+        let size = std::fs::metadata(&path).ok()?.len();
+        (size <= MAX_COMPARED_FILE).then(|| std::fs::read_to_string(&path).ok())?
+    };
+    let (Some(text_a), Some(text_b)) = (read(a), read(b)) else {
+        return false;
+    };
+    let docs_a = crate::yaml::parse_chunk(&text_a, 1, Limits::default()).documents;
+    let docs_b = crate::yaml::parse_chunk(&text_b, 1, Limits::default()).documents;
+    match (
+        document_at(&docs_a, a.object.doc_line),
+        document_at(&docs_b, b.object.doc_line),
+    ) {
+        (Some(x), Some(y)) => same_content(x, y),
+        _ => false,
+    }
+}
+
+/// The document (or `List` item) that starts on `line`.
+fn document_at<'n, 'a>(documents: &'n [Node<'a>], line: u32) -> Option<&'n Node<'a>> {
+    documents.iter().find_map(|doc| {
+        if doc.span.start.line == line {
+            return Some(doc);
+        }
+        crate::manifest::list_items(doc)?
+            .iter()
+            .find(|item| item.span.start.line == line)
+    })
+}
+
+/// Equal values, whatever their positions: scalars by text and by whether
+/// they are plain (`1` and `"1"` differ), mappings in order.
+fn same_content(a: &Node<'_>, b: &Node<'_>) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Scalar(x, sx), Value::Scalar(y, sy)) => {
+            x == y
+                && (*sx == crate::yaml::ScalarStyle::Plain)
+                    == (*sy == crate::yaml::ScalarStyle::Plain)
+        }
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_content(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((kp, vp), (kq, vq))| same_content(kp, kq) && same_content(vp, vq))
+        }
+        _ => false,
     }
 }
 
@@ -95,7 +155,12 @@ mod tests {
         let cluster_of = |_: &str| Some(Arc::from(crate::model::DEFAULT_CLUSTER));
         let settings = FileSettings::standalone(&rules, &cluster_of);
         let result = analyze_bytes(&Arc::from("a.yaml"), text.as_bytes(), &settings);
-        Project::build("/".into(), crate::config::Config::default(), vec![result])
+        Project::build(
+            "/".into(),
+            crate::config::Config::default(),
+            vec![result],
+            crate::units::ApplyUnits::default(),
+        )
     }
 
     const THREE: &str = "kind: ConfigMap\napiVersion: v1\nmetadata: {name: a, namespace: n}\n---\n\
@@ -117,10 +182,10 @@ mod tests {
 
     #[test]
     fn equal_identities_are_compared_in_full() {
-        let mut project = project(THREE);
-        assert_eq!(duplicated_lines(&project), [(11, 7)]);
+        assert_eq!(duplicated_lines(&project(THREE)), [(11, 7)]);
         // Every object given the same hash: `a` is not a duplicate of `b`,
         // and the second `b` is still found to repeat the first.
+        let mut project = project(THREE);
         for object in &mut project.objects {
             object.object.identity = 7;
         }

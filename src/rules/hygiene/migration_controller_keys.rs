@@ -1,165 +1,29 @@
 //! The `spec` keys the MTC operator reads, after its snake_case conversion.
 //!
-//! Union of what mig-operator's `roles/migrationcontroller` reads from the CR
-//! (`defaults/main.yml`, `templates/controller_config.yml.j2`,
-//! `templates/mig-cluster-config.yml.j2`, `tasks/main.yml`, `velero.yml.j2`,
-//! `mig_host_cluster.yml.j2`, `proxy_secret.yml.j2`, `tasks/mcg.yml`) plus keys
-//! documented as MigrationController settings in mig-operator `docs/usage/` and
-//! openshift-docs (`rsync_endpoint_type`, the supplemental groups,
-//! `migration_rsync_super_privileged`, `exposed_registry_validation_path`).
-//! Values the operator computes itself (`*_state`, `cors_origins`, …) are not
-//! settings and are left out. Keep sorted: looked up by binary search.
+//! mig-operator hands a MigrationController's `spec` to its Ansible role as
+//! extra variables, which override everything the role sets itself: every
+//! variable the role reads, in any released version, is a key a user can set.
+//! The list, how it was derived and from which commits: `docs/migrationcontroller-keys.md`;
+//! the data: `migrationcontroller_keys.txt` beside this file (sorted, one a line).
 
-pub const KNOWN: &[&str] = &[
-    "azure_resource_group",
-    "cluster_name",
-    "cluster_subdomain",
-    "daemonset_node_selector",
-    "deprecated_cors_configuration",
-    "disable_image_copy",
-    "disable_image_migration",
-    "disable_pv_migration",
-    "discovery_collect_events",
-    "discovery_volume_path",
-    "enable_dvm_pv_resizing",
-    "enable_intelligent_pv_resize",
-    "excluded_resources",
-    "exposed_registry_validation_path",
-    "hook_runner_image",
-    "hook_runner_image_fqin",
-    "hook_runner_repo",
-    "hook_runner_version",
-    "http_proxy",
-    "https_proxy",
-    "image_pull_policy",
-    "jaeger_enabled",
-    "mig_controller_enable_cache",
-    "mig_controller_image",
-    "mig_controller_image_fqin",
-    "mig_controller_limits_cpu",
-    "mig_controller_limits_memory",
-    "mig_controller_repo",
-    "mig_controller_requests_cpu",
-    "mig_controller_requests_memory",
-    "mig_controller_version",
-    "mig_failure_rollback",
-    "mig_log_reader_image",
-    "mig_log_reader_image_fqin",
-    "mig_log_reader_repo",
-    "mig_log_reader_version",
-    "mig_namespace_limit",
-    "mig_operator_version",
-    "mig_pod_limit",
-    "mig_pv_limit",
-    "mig_pv_move_storageclasses",
-    "mig_ui_cluster_api_endpoint",
-    "mig_ui_configmap_name",
-    "mig_ui_image",
-    "mig_ui_image_fqin",
-    "mig_ui_oauth_user_scope",
-    "mig_ui_repo",
-    "mig_ui_version",
-    "migration_controller",
-    "migration_log_reader",
-    "migration_registry_image",
-    "migration_registry_image_fqin",
-    "migration_registry_liveness_timeout",
-    "migration_registry_readiness_timeout",
-    "migration_registry_repo",
-    "migration_registry_version",
-    "migration_rsync_privileged",
-    "migration_rsync_super_privileged",
-    "migration_stage_image",
-    "migration_stage_image_fqin",
-    "migration_stage_repo",
-    "migration_stage_version",
-    "migration_ui",
-    "migration_velero",
-    "no_proxy",
-    "noobaa",
-    "noobaa_admin_secret",
-    "noobaa_mig_bucket_name",
-    "noobaa_s3_endpoint_proto",
-    "noobaa_system_core_cpu",
-    "noobaa_system_core_mem",
-    "noobaa_system_db_cpu",
-    "noobaa_system_db_mem",
-    "noobaa_system_endpoints_cpu",
-    "noobaa_system_endpoints_mem",
-    "noobaa_system_endpoints_pod_count",
-    "olm_managed",
-    "origin_three_dev",
-    "project",
-    "proxy_secret_generate_name",
-    "proxy_secret_name",
-    "pv_resizing_threshold",
-    "registry",
-    "restic_pv_host_path",
-    "restic_supplemental_groups",
-    "restic_timeout",
-    "rsync_backoff_limit",
-    "rsync_endpoint_type",
-    "rsync_opt_archive",
-    "rsync_opt_bwlimit",
-    "rsync_opt_delete",
-    "rsync_opt_extras",
-    "rsync_opt_hardlinks",
-    "rsync_opt_info",
-    "rsync_opt_partial",
-    "rsync_transfer_image",
-    "rsync_transfer_image_fqin",
-    "rsync_transfer_repo",
-    "rsync_transfer_version",
-    "snapshot_tag",
-    "source_rsync_pod_cpu_limits",
-    "source_rsync_pod_cpu_requests",
-    "source_rsync_pod_memory_limits",
-    "source_rsync_pod_memory_requests",
-    "src_supplemental_groups",
-    "stunnel_pod_cpu_limits",
-    "stunnel_pod_cpu_requests",
-    "stunnel_pod_memory_limits",
-    "stunnel_pod_memory_requests",
-    "stunnel_tcp_proxy",
-    "stunnel_verify_ca",
-    "stunnel_verify_ca_level",
-    "target_rsync_pod_cpu_limits",
-    "target_rsync_pod_cpu_requests",
-    "target_rsync_pod_memory_limits",
-    "target_rsync_pod_memory_requests",
-    "target_supplemental_groups",
-    "velero_aws_plugin_fqin",
-    "velero_aws_plugin_image",
-    "velero_aws_plugin_repo",
-    "velero_aws_plugin_version",
-    "velero_aws_secret_name",
-    "velero_azure_plugin_fqin",
-    "velero_azure_plugin_image",
-    "velero_azure_plugin_repo",
-    "velero_azure_plugin_version",
-    "velero_azure_secret_name",
-    "velero_burst",
-    "velero_debug",
-    "velero_gcp_plugin_fqin",
-    "velero_gcp_plugin_image",
-    "velero_gcp_plugin_repo",
-    "velero_gcp_plugin_version",
-    "velero_gcp_secret_name",
-    "velero_image",
-    "velero_image_fqin",
-    "velero_plugin_fqin",
-    "velero_plugin_image",
-    "velero_plugin_repo",
-    "velero_plugin_version",
-    "velero_qps",
-    "velero_repo",
-    "velero_restic_restore_helper_fqin",
-    "velero_restic_restore_helper_image",
-    "velero_restic_restore_helper_repo",
-    "velero_restic_restore_helper_version",
-    "velero_version",
-    "version",
-];
+use std::sync::LazyLock;
+
+/// The data file as embedded; `#` lines are comments.
+const DATA: &str = include_str!("migrationcontroller_keys.txt");
+
+/// Every key, sorted: looked up by binary search.
+pub static KNOWN: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut keys: Vec<&'static str> = DATA
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect();
+    // The file is kept sorted (a test checks); sorting again costs nothing
+    // and keeps the binary search right if it ever is not.
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+});
 
 pub fn is_known(snake: &str) -> bool {
     KNOWN.binary_search(&snake).is_ok()
@@ -167,8 +31,56 @@ pub fn is_known(snake: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn list_is_sorted_for_binary_search() {
-        assert!(super::KNOWN.windows(2).all(|w| w[0] < w[1]));
+    fn the_data_file_is_sorted_unique_and_snake_case() {
+        let lines: Vec<&str> = DATA
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect();
+        assert!(
+            lines.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no duplicates"
+        );
+        assert!(lines.iter().all(|k| {
+            k.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        }));
+        assert_eq!(lines.len(), KNOWN.len());
+    }
+
+    /// `docs/migrationcontroller-keys.md` documents exactly the keys the rule reads.
+    #[test]
+    fn the_documented_list_is_the_rules_list() {
+        let doc = include_str!("../../../docs/migrationcontroller-keys.md");
+        let documented: Vec<&str> = doc
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `")?.split_once('`').map(|(k, _)| k))
+            .collect();
+        assert_eq!(documented, *KNOWN);
+    }
+
+    #[test]
+    fn keys_read_by_the_operator_are_known() {
+        // Each a false DVM403 on real repositories before the list was derived
+        // from the operator's role: a computed value the test CR overrides, a
+        // 1.7 setting, the resource limits of Velero and Restic, the namespace.
+        for key in [
+            "infrastructures",
+            "additional_excluded_resources",
+            "velero_limits_cpu",
+            "velero_requests_memory",
+            "restic_limits_memory",
+            "mig_namespace",
+            "stunnel_tcp_proxy",
+            "rsync_endpoint_type",
+        ] {
+            assert!(is_known(key), "{key}");
+        }
+        // Variants only an unreleased branch read stay unknown (typos).
+        for key in ["stunnel_pod_mem_limits", "origin3_dev", "stunnel_tcp_procy"] {
+            assert!(!is_known(key), "{key}");
+        }
     }
 }

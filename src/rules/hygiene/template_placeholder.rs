@@ -4,15 +4,69 @@
 //! `http://username:password@ip:port` and `[NodePort|ClusterIP|Route]`; copied
 //! verbatim they are applied as literal values and fail late or silently.
 //! `rsync_endpoint_type` alternatives belong to DVM301, which says more.
+//!
+//! Only fields whose value a program reads as a URL, a host or address, an
+//! enumerated setting, or the name of an object are looked at ([`field`]);
+//! never free text (descriptions, scripts, annotations), a Secret's values,
+//! a Kustomize patch's or patch target's name, and never a placeholder inside
+//! a longer text: the whole value must be the placeholder. Object names and
+//! namespaces are read in the project stage ([`check_names`]), where the files
+//! Kustomize uses as patches are no longer objects.
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Location};
 use crate::manifest::migration_controller::MigrationController;
+use crate::model::Project;
 use crate::rules::DocContext;
 use crate::yaml::{Node, ScalarStyle, Span, Value};
 
+const HELP: &str = "replace the placeholder with the real value for this cluster; dvmlint cannot check a value that is not there";
+
+/// What a field holds, as far as the placeholder forms go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    /// A URL (`httpProxy`, `stunnel_tcp_proxy`, MigCluster `url`), a host,
+    /// an address, a CIDR, an image reference, a port or an enumerated
+    /// setting (`type`, `protocol`, MigrationController settings, ConfigMap
+    /// values): every form.
+    Value,
+    /// The name or namespace of an object: `<word>` and `[a|b]`.
+    Name,
+    /// `source:destination` (MigPlan `namespaces`, a PVC mapping): either side.
+    Mapping,
+}
+
+/// What kind of document the fields belong to: it decides a few fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Doc {
+    Other,
+    /// Its `data`/`stringData` values are secrets, never placeholder candidates.
+    Secret,
+    ConfigMap,
+    MigrationController,
+    MigPlan,
+    /// `kustomization.yaml`: only its `namespace:`; patch targets name what
+    /// Kustomize matches, not what is applied.
+    Kustomization,
+}
+
 pub fn check(ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
+    // Only documents holding a candidate are walked (`rules::scan_document`).
+    if ctx.scan.bracketed.is_empty() && ctx.scan.urls.is_empty() {
+        return;
+    }
+    let doc = match ctx.meta {
+        Some(meta) if meta.is("apiextensions.k8s.io", "CustomResourceDefinition") => return,
+        Some(meta) if meta.is("", "Secret") => Doc::Secret,
+        Some(meta) if meta.is("", "ConfigMap") => Doc::ConfigMap,
+        Some(meta) if meta.is("migration.openshift.io", "MigrationController") => {
+            Doc::MigrationController
+        }
+        Some(meta) if meta.is("migration.openshift.io", "MigPlan") => Doc::MigPlan,
+        _ if is_kustomization(ctx) => Doc::Kustomization,
+        _ => Doc::Other,
+    };
     // Every spelling the operator reads as `rsync_endpoint_type` (`rsyncEndpointType` too).
-    let owned_by_dvm301: Vec<Span> = if ctx.is("migration.openshift.io", "MigrationController") {
+    let owned_by_dvm301: Vec<Span> = if doc == Doc::MigrationController {
         MigrationController::from_node(ctx.node)
             .settings
             .iter()
@@ -22,74 +76,317 @@ pub fn check(ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
     } else {
         Vec::new()
     };
-    let mut report = |span: Span, message: String| {
+    let mut path = Vec::with_capacity(16);
+    visit(ctx.node, doc, &mut path, &mut |span, message| {
         if !owned_by_dvm301.contains(&span) {
-            out.push(ctx.finding("DVM402", span, message).help(
-                "replace the placeholder with the real value for this cluster; dvmlint cannot check a value that is not there",
-            ));
+            out.push(ctx.finding("DVM402", span, message).help(HELP));
         }
-    };
-    // The document's candidates and `://` scalars, found in the one walk
-    // every document gets (`rules::scan_document`).
-    for node in &ctx.scan.bracketed {
-        if let Some((span, message)) = placeholder(node) {
-            report(span, message);
+    });
+}
+
+fn is_kustomization(ctx: &DocContext<'_, '_>) -> bool {
+    let file_name = ctx.file.rsplit('/').next().unwrap_or_default();
+    crate::manifest::kustomization::is_kustomization_file(file_name)
+        || ctx
+            .node
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .is_some_and(|v| v.starts_with("kustomize.config.k8s.io/"))
+}
+
+/// Walks `node` (at `path`, keys and `*` for list items), reporting each
+/// placeholder in a field that [`field`] says holds a value.
+fn visit<'n>(
+    node: &'n Node<'_>,
+    doc: Doc,
+    path: &mut Vec<&'n str>,
+    report: &mut impl FnMut(Span, String),
+) {
+    match &node.value {
+        Value::Scalar(..) => {
+            if crate::rules::is_scanned(node)
+                && let Some(kind) = field(doc, path)
+                && let Some(message) = placeholder(node, kind)
+            {
+                report(node.span, message);
+            }
         }
-    }
-    for node in &ctx.scan.urls {
-        if let Some(text) = node.as_str()
-            && !is_angle_placeholder(text)
-            && is_url_placeholder(text)
-        {
-            report(
-                node.span,
-                "this URL still holds the documentation's placeholders (`username:password@ip:port`)".to_owned(),
-            );
+        Value::Seq(items) => {
+            // `[a|b]` written as a flow list is one candidate, not an item.
+            if let Some(kind) = field(doc, path)
+                && let Some(message) = placeholder(node, kind)
+            {
+                report(node.span, message);
+                return;
+            }
+            for item in items {
+                path.push("*");
+                visit(item, doc, path, report);
+                path.pop();
+            }
+        }
+        Value::Map(entries) => {
+            if !is_secret_data(doc, path)
+                && !path.contains(&"metadata")
+                && let Some((span, message)) = proxy_variable(node)
+            {
+                report(span, message);
+            }
+            for (key, value) in entries {
+                let Some(key) = key.as_str() else { continue };
+                if FREE_TEXT.contains(&key) {
+                    continue;
+                }
+                path.push(key);
+                visit(value, doc, path, report);
+                path.pop();
+            }
         }
     }
 }
 
-/// The placeholders found without reading a scalar through: a `<…>` word, a
-/// `[a|b]` list. One per node; a URL placeholder (above) wins over a list.
-fn placeholder(node: &Node<'_>) -> Option<(Span, String)> {
+/// Keys whose values are prose, code or free-form metadata, at any depth.
+const FREE_TEXT: &[&str] = &[
+    "description",
+    "summary",
+    "message",
+    "help",
+    "text",
+    "comment",
+    "note",
+    "notes",
+    "script",
+    "command",
+    "args",
+    "annotations",
+    "labels",
+];
+
+/// An environment variable `{name: HTTPS_PROXY, value: …}`: its value is a
+/// proxy URL or list, whatever the container is.
+fn proxy_variable(node: &Node<'_>) -> Option<(Span, String)> {
+    let name = node.get("name")?.as_str()?;
+    let value = node.get("value")?;
+    let kind = match name.to_ascii_lowercase().as_str() {
+        "http_proxy" | "https_proxy" | "all_proxy" | "no_proxy" => Field::Value,
+        _ => return None,
+    };
+    if !crate::rules::is_scanned(value) {
+        return None;
+    }
+    placeholder(value, kind).map(|m| (value.span, m))
+}
+
+/// A Secret's values are secrets: never read, never quoted in a message.
+fn is_secret_data(doc: Doc, path: &[&str]) -> bool {
+    doc == Doc::Secret && matches!(path.first(), Some(&("data" | "stringData")))
+}
+
+/// Whether the node at `path` holds a value DVM402 looks at, and what kind.
+fn field(doc: Doc, path: &[&str]) -> Option<Field> {
+    let (&last, parents) = path.split_last()?;
+    // Names and namespaces of objects: the project stage (`check_names`);
+    // labels and annotations of pod templates are not names.
+    if path.contains(&"metadata") {
+        return None;
+    }
+    match doc {
+        _ if is_secret_data(doc, path) => return None,
+        Doc::Kustomization => return (path == ["namespace"]).then_some(Field::Name),
+        Doc::ConfigMap if parents == ["data"] => return Some(Field::Value),
+        Doc::MigrationController if path.first() == Some(&"spec") => {
+            // Every top-level setting, and the items of list settings.
+            if let [_, _] | [_, _, "*"] = path {
+                return Some(Field::Value);
+            }
+        }
+        Doc::MigPlan => match path {
+            ["spec", "namespaces", "*"] | ["spec", "persistentVolumes", "*", "pvc", "name"] => {
+                return Some(Field::Mapping);
+            }
+            ["spec", "persistentVolumes", "*", "selection", _] => return Some(Field::Value),
+            _ => {}
+        },
+        _ => {}
+    }
+    // By the key itself (a list item: by its list's key).
+    let (key, parent) = if last == "*" {
+        let mut keys = parents.iter().rev().filter(|k| **k != "*");
+        (*keys.next()?, keys.next().copied())
+    } else {
+        (last, parents.last().copied())
+    };
+    by_key(&words(key), parent.map(words).as_deref())
+}
+
+/// The field a key names, whatever the kind: proxies, URLs, hosts, CIDRs,
+/// images, ports, enumerated settings, references to objects.
+fn by_key(key: &str, parent: Option<&str>) -> Option<Field> {
+    let ends = |suffix: &str| key == suffix || key.ends_with(&format!("_{suffix}"));
+    if ends("proxy")
+        || ends("url")
+        || ends("uri")
+        || ends("endpoint")
+        || ends("server")
+        || ends("host")
+        || ends("hostname")
+        || ends("address")
+        || ends("cidr")
+        || key == "cidr_selector"
+        || key == "dns_name"
+        || (key == "except" && parent == Some("ip_block"))
+        || key == "image"
+        || ends("port")
+        || matches!(
+            key,
+            "type" | "protocol" | "policy_types" | "rsync_endpoint_type" | "image_pull_policy"
+        )
+    {
+        return Some(Field::Value);
+    }
+    if key == "namespace" || (key == "name" && parent.is_some_and(|p| p.ends_with("_ref"))) {
+        return Some(Field::Name);
+    }
+    None
+}
+
+/// `httpsProxy`, `HTTPS_PROXY`, `TCPProxy`: lowercase words joined by `_`.
+fn words(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    let mut out = String::with_capacity(key.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let before = chars.get(i - 1).copied().unwrap_or('_');
+            let after = chars.get(i + 1).copied().unwrap_or('_');
+            if before.is_ascii_lowercase()
+                || before.is_ascii_digit()
+                || (before.is_ascii_uppercase() && after.is_ascii_lowercase())
+            {
+                out.push('_');
+            }
+        }
+        out.push(match c {
+            '-' | '.' => '_',
+            c => c.to_ascii_lowercase(),
+        });
+    }
+    out
+}
+
+/// The finding's message when `node`, a field of `kind`, is a placeholder.
+/// One per node; a URL placeholder wins over a list.
+fn placeholder(node: &Node<'_>, kind: Field) -> Option<String> {
     match &node.value {
         Value::Scalar(text, style) => {
+            // A multi-line value is text (a script, a file), not a value.
+            if *style == ScalarStyle::Block || text.trim().contains('\n') {
+                return None;
+            }
             if is_angle_placeholder(text) {
-                return Some((
-                    node.span,
-                    format!("`{text}` is a documentation placeholder, not a value"),
+                return Some(format!(
+                    "`{}` is a documentation placeholder, not a value",
+                    text.trim()
                 ));
             }
-            if *style != ScalarStyle::Block
-                && is_alternatives(text.strip_prefix('[')?.strip_suffix(']')?)
-                && !(crate::proxy::stunnel_url::has_scheme_separator(text)
-                    && is_url_placeholder(text))
-            {
-                return Some((
-                    node.span,
-                    format!("`{text}` lists the documentation's alternatives; choose one"),
-                ));
+            match kind {
+                Field::Mapping => {
+                    let (from, to) = text.split_once(':')?;
+                    (is_angle_placeholder(from) || is_angle_placeholder(to)).then(|| {
+                        format!(
+                            "`{}` still holds the documentation's placeholders (`<source>:<destination>`)",
+                            text.trim()
+                        )
+                    })
+                }
+                Field::Name => is_alternatives(text.trim().strip_prefix('[')?.strip_suffix(']')?)
+                    .then(|| alternatives(text.trim())),
+                Field::Value => {
+                    if is_url_placeholder(text) {
+                        return Some(
+                            "this URL still holds the documentation's placeholders (`username:password@ip:port`)"
+                                .to_owned(),
+                        );
+                    }
+                    is_alternatives(text.trim().strip_prefix('[')?.strip_suffix(']')?)
+                        .then(|| alternatives(text.trim()))
+                }
             }
-            None
         }
         Value::Seq(items) => match items.as_slice() {
-            [only] => {
+            [only] if kind != Field::Mapping => {
                 let text = only.as_str()?;
-                (only.scalar_style() == Some(ScalarStyle::Plain) && is_alternatives(text)).then(
-                    || {
-                        (
-                            node.span,
-                            format!(
-                                "`[{text}]` lists the documentation's alternatives; choose one"
-                            ),
-                        )
-                    },
-                )
+                (only.scalar_style() == Some(ScalarStyle::Plain) && is_alternatives(text))
+                    .then(|| alternatives(&format!("[{text}]")))
             }
             _ => None,
         },
         Value::Map(_) => None,
     }
+}
+
+fn alternatives(text: &str) -> String {
+    format!("`{text}` lists the documentation's alternatives; choose one")
+}
+
+/// DVM402 on the names and namespaces of the objects the model holds: files
+/// used as Kustomize patches are not objects there, so their names (which
+/// Kustomize ignores or only matches on) are never looked at. A placeholder
+/// that says it is ignored (`<ignored>`) is a choice, not a leftover.
+pub fn check_names(project: &Project, out: &mut Vec<Finding>) {
+    for item in &project.objects {
+        let meta = &item.object.meta;
+        for (text, what) in [
+            (Some(&meta.name), "name"),
+            (meta.namespace.as_ref(), "namespace"),
+        ] {
+            let Some(text) = text else { continue };
+            let value = text.value.trim();
+            let message = if is_angle_placeholder(value) {
+                if says_ignored(value) {
+                    continue;
+                }
+                format!("`{value}` is a documentation placeholder, not a {what}")
+            } else if value
+                .strip_prefix('[')
+                .and_then(|v| v.strip_suffix(']'))
+                .is_some_and(is_alternatives)
+            {
+                alternatives(value)
+            } else {
+                continue;
+            };
+            out.push(
+                Finding::new(
+                    "DVM402",
+                    Location::new(&item.object.file, text.span),
+                    message,
+                )
+                .help(HELP)
+                .object(Some(item.object_ref()))
+                .cluster(project.cluster_name(item.cluster)),
+            );
+        }
+    }
+}
+
+/// `<ignored>`, `<not-used>`, `<any>`: the author says the value does not
+/// matter (the convention for Kustomize patches' names).
+fn says_ignored(text: &str) -> bool {
+    let word = words(text.trim_matches(|c| c == '<' || c == '>' || c == ' '));
+    matches!(
+        word.as_str(),
+        "ignored"
+            | "ignore"
+            | "unused"
+            | "not_used"
+            | "any"
+            | "anything"
+            | "whatever"
+            | "irrelevant"
+            | "not_important"
+            | "doesnt_matter"
+            | "does_not_matter"
+    )
 }
 
 /// `<namespace>`, `<cidr_of_source_or_target_cluster>`: one `<…>` word as the whole scalar.
@@ -111,13 +408,36 @@ pub(crate) fn is_angle_placeholder(text: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | ':' | '/'))
 }
 
+/// A URL (the whole value, no spaces) with the documentation's parts in it:
+/// `username:password@`, `@ip:port`, `:port` as the port, or a `<word>` part.
 fn is_url_placeholder(text: &str) -> bool {
+    let text = text.trim();
+    if text.chars().any(char::is_whitespace)
+        || !crate::proxy::stunnel_url::has_scheme_separator(text)
+    {
+        return false;
+    }
     let lower = text.to_ascii_lowercase();
+    let literal_port = lower.match_indices(":port").any(|(at, found)| {
+        matches!(
+            lower.as_bytes().get(at + found.len()),
+            None | Some(b'/' | b'?' | b'#' | b']' | b'|')
+        )
+    });
     lower.contains("username:password@")
         || lower.contains("user:password@")
-        || lower.contains("@ip:port")
-        || lower.contains(":port")
-        || (text.contains('<') && text.contains('>'))
+        || lower.contains("@ip:")
+        || literal_port
+        || has_angle_part(text)
+}
+
+/// `http://<user>:<pass>@proxy`: a `<word>` somewhere in the text.
+fn has_angle_part(text: &str) -> bool {
+    text.match_indices('<').any(|(at, _)| {
+        text.get(at..)
+            .and_then(|rest| rest.find('>').and_then(|end| rest.get(..=end)))
+            .is_some_and(is_angle_placeholder)
+    })
 }
 
 /// `NodePort|ClusterIP|Route`: two or more words separated by `|`.
@@ -147,8 +467,70 @@ mod tests {
             "http://<username>:<password>@proxy:3128"
         ));
         assert!(!is_url_placeholder("http://proxy.example.com:3128"));
+        // `:port` only as the port itself; text with spaces is not a URL.
+        assert!(!is_url_placeholder("http://proxy.example.com:portal"));
+        assert!(!is_url_placeholder(
+            "see http://example.com for the <tag> to use"
+        ));
+        assert!(!is_url_placeholder("cat << EOF > /tmp/x http://a:port"));
         assert!(is_alternatives("NodePort|ClusterIP|Route"));
         assert!(!is_alternatives("a || b"));
+    }
+
+    #[test]
+    fn key_words() {
+        assert_eq!(words("httpsProxy"), "https_proxy");
+        assert_eq!(words("HTTPS_PROXY"), "https_proxy");
+        assert_eq!(words("stunnelTCPProxy"), "stunnel_tcp_proxy");
+        assert_eq!(words("srcMigClusterRef"), "src_mig_cluster_ref");
+        assert_eq!(words("cidrSelector"), "cidr_selector");
+    }
+
+    #[test]
+    fn fields_by_path() {
+        let f = |doc, path: &[&str]| field(doc, path);
+        assert_eq!(f(Doc::Other, &["spec", "httpProxy"]), Some(Field::Value));
+        assert_eq!(f(Doc::Other, &["proxy", "no_proxy"]), Some(Field::Value));
+        assert_eq!(f(Doc::Other, &["spec", "url"]), Some(Field::Value));
+        assert_eq!(
+            f(Doc::Other, &["spec", "srcMigClusterRef", "name"]),
+            Some(Field::Name)
+        );
+        assert_eq!(f(Doc::Other, &["spec", "containers", "*", "name"]), None);
+        assert_eq!(
+            f(Doc::Other, &["spec", "policyTypes", "*"]),
+            Some(Field::Value)
+        );
+        assert_eq!(
+            f(
+                Doc::Other,
+                &[
+                    "spec", "ingress", "*", "from", "*", "ipBlock", "except", "*"
+                ]
+            ),
+            Some(Field::Value)
+        );
+        assert_eq!(
+            f(Doc::MigPlan, &["spec", "namespaces", "*"]),
+            Some(Field::Mapping)
+        );
+        assert_eq!(
+            f(Doc::MigrationController, &["spec", "mig_namespace"]),
+            Some(Field::Value)
+        );
+        assert_eq!(f(Doc::Secret, &["stringData", "url"]), None);
+        assert_eq!(f(Doc::Other, &["metadata", "namespace"]), None);
+        assert_eq!(
+            f(Doc::Kustomization, &["patches", "*", "target", "name"]),
+            None
+        );
+        assert_eq!(f(Doc::Kustomization, &["namespace"]), Some(Field::Name));
+        assert_eq!(
+            f(Doc::Other, &["spec", "template", "spec", "hostAliases"]),
+            None
+        );
+        assert_eq!(f(Doc::Other, &["data", "mode"]), None);
+        assert_eq!(f(Doc::ConfigMap, &["data", "mode"]), Some(Field::Value));
     }
 
     /// The messages DVM402 gives a ConfigMap whose `data` holds `values`.
@@ -182,5 +564,12 @@ mod tests {
                 url
             ]
         );
+    }
+
+    #[test]
+    fn ignored_names() {
+        assert!(says_ignored("<ignored>"));
+        assert!(says_ignored("<not-important>"));
+        assert!(!says_ignored("<namespace>"));
     }
 }

@@ -15,6 +15,15 @@ pub fn io_error(file: &Arc<str>, error: &std::io::Error) -> Finding {
         .help("fix its permissions, or exclude it with `exclude:` in .dvmlint.yaml")
 }
 
+/// A path the project boundary refused (`crate::boundary`): the reason, never
+/// anything read through it.
+pub fn refused(file: &Arc<str>, refusal: &crate::boundary::Refusal) -> Finding {
+    at_start(file, format!("cannot read this path: {refusal}")).help(
+        "dvmlint reads only regular files inside the project; name a file on the command line \
+         to read it from elsewhere, or exclude the path with `exclude:` in .dvmlint.yaml",
+    )
+}
+
 pub fn walk_error(file: &Arc<str>, message: &str) -> Finding {
     at_start(file, format!("cannot read this path: {message}")).help(
         "fix the permissions or the symlink, or exclude the path with `exclude:` in .dvmlint.yaml",

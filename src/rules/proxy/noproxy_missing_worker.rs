@@ -8,7 +8,8 @@
 //! named worker a domain entry. Workers are checked on port 443; an entry pinned
 //! to another port does not count. Without a known machine network (config
 //! `machineNetwork`, install-config), IP workers are not judged against an
-//! inherited list, which already holds that network.
+//! inherited list, which already holds that network: an info finding at the
+//! same place names them and the key that makes the check exact.
 
 use crate::finding::{Finding, Location};
 use crate::model::Project;
@@ -27,13 +28,13 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         // An inherited list also holds the machine networks; when they are not
         // known an IP worker may well be inside them, so only names are judged.
         let unknown_machine_network = !proxy.own_no_proxy() && proxy.machine_networks.is_empty();
-        let missing: Vec<_> = proxy
+        let (skipped, judged): (Vec<_>, Vec<_>) = proxy
             .workers
             .iter()
-            .filter(|w| !(unknown_machine_network && is_ip(&w.address)))
             .filter(|w| !list.decide(&w.address, 443).is_direct())
-            .collect();
-        if missing.is_empty() {
+            .partition(|w| unknown_machine_network && is_ip(&w.address));
+        let missing = judged;
+        if missing.is_empty() && skipped.is_empty() {
             continue;
         }
         let (location, origin, written) = match &proxy.no_proxy {
@@ -54,6 +55,46 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 (location, origin, String::new())
             }
         };
+        if !skipped.is_empty() {
+            // Never silent about what was not judged: say which workers, and
+            // which key would make the check exact.
+            let names: Vec<String> = skipped.iter().map(|w| format!("`{}`", w.address)).collect();
+            let cluster = project
+                .cluster_name(Some(proxy.cluster))
+                .map_or("this cluster", |n| n.as_ref());
+            let mut f = finding(
+                project,
+                proxy,
+                "DVM201",
+                location.clone(),
+                origin,
+                format!(
+                    "worker address{} {} {} not judged against the effective noProxy of {}: the network operator adds the cluster's machine networks to noProxy, and they are unknown (no `machineNetwork` for cluster `{cluster}` in .dvmlint.yaml, no install-config.yaml), so {} may well be covered",
+                    if names.len() == 1 { "" } else { "es" },
+                    names.join(", "),
+                    if names.len() == 1 { "was" } else { "were" },
+                    origin.describe(),
+                    if names.len() == 1 { "it" } else { "they" },
+                ),
+            )
+            .severity(crate::finding::Severity::Info)
+            .help(if project.config.clusters.is_empty() {
+                "describe the cluster in .dvmlint.yaml with its `machineNetwork` (`clusters: [{name: default, machineNetwork: [10.0.0.0/16]}]`), or add its install-config.yaml, to make this check exact".to_owned()
+            } else {
+                format!(
+                    "set `machineNetwork` for cluster `{cluster}` in .dvmlint.yaml (or add the cluster's install-config.yaml) to make this check exact"
+                )
+            });
+            for worker in &skipped {
+                if let Some(at) = &worker.location {
+                    f = f.related(at.clone(), format!("worker address `{}`", worker.address));
+                }
+            }
+            out.push(f);
+        }
+        if missing.is_empty() {
+            continue;
+        }
         let names: Vec<&str> = missing.iter().map(|w| w.address.as_str()).collect();
         let why = if origin == VarOrigin::MigrationController {
             "the MigrationController's own noProxy replaces the cluster's and inherits nothing, so \

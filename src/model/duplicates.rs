@@ -1,0 +1,126 @@
+//! Definitions of the same object in the same apply (DVM401), and which one
+//! `kubectl apply` leaves (`docs/decisions/apply-units.md`).
+//!
+//! Two definitions are the same object when they agree on cluster, API group,
+//! kind, scope and name, and they are applied together: one apply unit holds
+//! both, or, with configured clusters, one cluster's `paths` claim both
+//! units. Without configured clusters each unit stands alone, so sibling
+//! overlays, variants in different folders and namespace-less objects of
+//! different units are never duplicates. The same document reached through
+//! two units (a base included by two roots) is one definition, not two.
+//!
+//! One hash map pass over all objects: linear in the repository size.
+
+use std::collections::hash_map::Entry;
+
+use super::{IdentityKey, Project};
+
+/// One definition that repeats an earlier one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Duplicate {
+    /// Index in `Project::objects` of the first definition.
+    pub first: usize,
+    /// Index of this later definition.
+    pub later: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Duplicates {
+    /// In object order of `later`.
+    pub pairs: Vec<Duplicate>,
+    /// Sorted indices of the definitions a later one replaces.
+    replaced: Vec<usize>,
+}
+
+/// The first and the last definition seen of one identity.
+#[derive(Clone, Copy)]
+struct Seen {
+    first: usize,
+    last: usize,
+}
+
+impl Duplicates {
+    pub fn build(project: &Project) -> Duplicates {
+        // Units a configured cluster applies together share one group (the
+        // cluster is part of the identity); without configuration each unit
+        // is its own group.
+        let configured = !project.config.clusters.is_empty();
+        let group = |unit: Option<usize>| {
+            if configured {
+                0
+            } else {
+                unit.map_or(0, |u| u + 1)
+            }
+        };
+        // The first object of each (identity hash, group); objects whose key
+        // is taken by a different object (a hash collision) are looked up by
+        // their identity in full.
+        let mut seen: foldhash::HashMap<(u64, usize), Seen> =
+            foldhash::HashMap::with_capacity_and_hasher(project.objects.len(), Default::default());
+        let mut collided: foldhash::HashMap<(IdentityKey<'_>, usize), Seen> = Default::default();
+        let mut out = Duplicates::default();
+        for (index, item) in project.objects.iter().enumerate() {
+            if item.cluster.is_none() {
+                continue;
+            }
+            let key = (item.identity(), group(item.unit));
+            // One probe per object: most are first definitions.
+            let slot = match seen.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(Seen {
+                        first: index,
+                        last: index,
+                    });
+                    continue;
+                }
+                Entry::Occupied(slot) => slot.into_mut(),
+            };
+            let same = project
+                .objects
+                .get(slot.first)
+                .is_some_and(|holder| holder.same_identity(item));
+            let slot = if same {
+                slot
+            } else {
+                match collided.entry((item.identity_key(), key.1)) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(Seen {
+                            first: index,
+                            last: index,
+                        });
+                        continue;
+                    }
+                    Entry::Occupied(slot) => slot.into_mut(),
+                }
+            };
+            let (Some(first), Some(last)) = (
+                project.objects.get(slot.first),
+                project.objects.get(slot.last),
+            ) else {
+                continue;
+            };
+            // The same document again, through another unit: one definition.
+            let same_document = |other: &super::ModelObject| {
+                other.object.file == item.object.file
+                    && other.object.doc_line == item.object.doc_line
+            };
+            if same_document(first) || same_document(last) {
+                continue;
+            }
+            out.replaced.push(slot.last);
+            out.pairs.push(Duplicate {
+                first: slot.first,
+                later: index,
+            });
+            slot.last = index;
+        }
+        out.replaced.sort_unstable();
+        out.replaced.dedup();
+        out
+    }
+
+    /// Whether a later definition in the same apply replaces object `index`.
+    pub fn is_replaced(&self, index: usize) -> bool {
+        self.replaced.binary_search(&index).is_ok()
+    }
+}

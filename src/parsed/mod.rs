@@ -1,0 +1,196 @@
+//! The per-file results: what the per-file stage (`lint::file`) makes of one
+//! file and the model reads. Plain data, shared by the stages on either side:
+//! it depends on the layers below it (`manifest`, `yaml`, `finding`,
+//! `suppress`) and on no stage, so the flow runs one way (`lint` → `model` →
+//! `parsed`, never back). Stored as is in `.dvmlint-cache/`.
+
+use std::sync::Arc;
+
+use crate::finding::Finding;
+use crate::manifest::egress_firewall::{FirewallFlavor, FirewallManifest};
+use crate::manifest::kustomization::Kustomization;
+use crate::manifest::network_policy::NetworkPolicyView;
+use crate::manifest::openshift::InstallConfig;
+use crate::manifest::{ObjectMeta, kinds};
+use crate::suppress::Suppression;
+use crate::yaml::{Node, Span};
+
+/// An object as the model sees it: its metadata, where its document starts, and
+/// its tree when some cross-file rule reads its kind.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Object {
+    pub file: Arc<str>,
+    /// Boxed: the model moves objects, and most of an object is its metadata.
+    pub meta: Box<ObjectMeta>,
+    /// First line of its document (or List item): where a document-wide
+    /// suppression comment goes.
+    pub doc_line: u32,
+    /// What the model keeps of it when some cross-file rule reads its kind.
+    pub body: Option<Body>,
+    /// Where it lands once applied, as far as its own document says; the
+    /// model gives an unbound object the namespace of its nearest
+    /// kustomization (SPEC §2).
+    pub scope: Scope,
+    /// What makes it itself once applied, hashed ([`identity`]): found
+    /// here, while its metadata is still in the processor's cache, rather than
+    /// by the model, which would read every object's metadata again cold.
+    pub identity: u64,
+}
+
+/// What the model keeps of an object whose kind some cross-file rule reads
+/// (`manifest::kinds`). A repository holds thousands of NetworkPolicies and
+/// egress firewalls: they are read into their views here, while their tree is
+/// in the processor's cache, and the tree is not kept. The other kinds are a
+/// few per cluster, read by several derivations: their tree is kept.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub enum Body {
+    Tree(Box<Node<'static>>),
+    /// Shared with the network model, which indexes them per cluster.
+    NetworkPolicy(Arc<NetworkPolicyView>),
+    /// An `EgressNetworkPolicy` or `EgressFirewall`.
+    Firewall(Arc<FirewallManifest>),
+}
+
+impl Body {
+    pub fn read(meta: &ObjectMeta, node: &Node<'_>) -> Body {
+        if meta.is("networking.k8s.io", "NetworkPolicy") {
+            Body::NetworkPolicy(Arc::new(NetworkPolicyView::from_node(node, &meta.name, "")))
+        } else if let Some(flavor) = FirewallFlavor::of(meta) {
+            Body::Firewall(Arc::new(FirewallManifest::from_node(flavor, node)))
+        } else {
+            Body::Tree(Box::new(node.to_owned_node()))
+        }
+    }
+}
+
+impl Object {
+    /// The kept tree (the kinds read as trees, see [`Body`]).
+    pub fn tree(&self) -> Option<&Node<'static>> {
+        match &self.body {
+            Some(Body::Tree(node)) => Some(node),
+            _ => None,
+        }
+    }
+
+    pub fn network_policy(&self) -> Option<&Arc<NetworkPolicyView>> {
+        match &self.body {
+            Some(Body::NetworkPolicy(view)) => Some(view),
+            _ => None,
+        }
+    }
+
+    pub fn firewall(&self) -> Option<&Arc<FirewallManifest>> {
+        match &self.body {
+            Some(Body::Firewall(manifest)) => Some(manifest),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct LocatedInstallConfig {
+    pub file: Arc<str>,
+    pub config: InstallConfig,
+}
+
+/// What one file contributes.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct FileResult {
+    pub rel: Arc<str>,
+    /// The cluster the file belongs to (`FileSettings::cluster_of`), found
+    /// once here for the document rules and the model alike.
+    pub cluster: Option<Arc<str>>,
+    pub documents: usize,
+    pub objects: Vec<Object>,
+    /// Set by a rendering stage on the results of a build's output: these
+    /// objects belong to that apply unit (`units::UnitId`) alone, whatever
+    /// `rel` names (the source file a user edits). `None` for a file's own
+    /// objects, which belong to the units the file is a member of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<usize>,
+    /// Findings of the input and document rules.
+    pub findings: Vec<Finding>,
+    /// What few files hold, boxed so that the result every file has stays
+    /// small: the merge and the model read each one after it has left the
+    /// processor's cache.
+    pub extras: Option<Box<FileExtras>>,
+}
+
+/// The parts of a [`FileResult`] that most files do not have.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct FileExtras {
+    pub install_configs: Vec<LocatedInstallConfig>,
+    pub kustomization: Option<Kustomization>,
+    /// Passwords and Secret values seen in the file, to be masked in every output.
+    pub secrets: Vec<String>,
+    /// The scalars they were read from (snippets mask them whole when the
+    /// source spells the secret differently).
+    pub secret_spans: Vec<Span>,
+    /// Suppression comments and `dvmlint.dev/ignore` annotations (SPEC §7).
+    pub suppressions: Vec<Suppression>,
+}
+
+impl FileResult {
+    /// The extras, made on first use.
+    pub fn extras_mut(&mut self) -> &mut FileExtras {
+        self.extras.get_or_insert_with(Box::default)
+    }
+
+    pub fn install_configs(&self) -> &[LocatedInstallConfig] {
+        self.extras
+            .as_deref()
+            .map_or(&[], |extras| extras.install_configs.as_slice())
+    }
+
+    pub fn kustomization(&self) -> Option<&Kustomization> {
+        self.extras.as_deref()?.kustomization.as_ref()
+    }
+}
+
+/// Where an object lives once applied.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum Scope {
+    /// A cluster-scoped kind.
+    Cluster,
+    Namespace(String),
+    /// Namespaced, but neither `metadata.namespace` nor a kustomization names
+    /// its namespace: it lands in whatever namespace it is applied to (SPEC §2).
+    Unbound,
+}
+
+impl Scope {
+    pub fn namespace(&self) -> Option<&str> {
+        match self {
+            Scope::Namespace(ns) => Some(ns),
+            Scope::Cluster | Scope::Unbound => None,
+        }
+    }
+}
+
+/// Where an object lands as far as its own document says: cluster-scoped,
+/// its own namespace, else unbound (until a kustomization names one).
+pub fn own_scope(meta: &ObjectMeta) -> Scope {
+    if kinds::is_cluster_scoped(meta.group(), &meta.kind.value) {
+        Scope::Cluster
+    } else if let Some(ns) = &meta.namespace {
+        Scope::Namespace(ns.value.clone())
+    } else {
+        Scope::Unbound
+    }
+}
+
+/// The hash of [`ModelObject::identity`], from the cluster's name: fixed, so
+/// that runs agree.
+pub fn identity(cluster: Option<&str>, meta: &ObjectMeta, scope: &Scope) -> u64 {
+    use std::hash::BuildHasher as _;
+    let key = (
+        cluster,
+        meta.group(),
+        meta.kind.value.as_str(),
+        scope,
+        meta.name.value.as_str(),
+    );
+    foldhash::fast::FixedState::with_seed(0).hash_one(key)
+}

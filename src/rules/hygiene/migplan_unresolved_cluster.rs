@@ -1,0 +1,75 @@
+//! DVM405 migplan-unresolved-cluster: a MigPlan's `srcMigClusterRef` or
+//! `destMigClusterRef` names a MigCluster that no configured cluster answers
+//! to (`crate::model::migration::ClusterRefs`: config `migCluster:`, the
+//! cluster's `name`, the MigCluster objects' `isHostCluster`, `spec.url` and
+//! folder, the one cluster with that role).
+//!
+//! Without it dvmlint cannot tell which cluster's policies, firewalls and
+//! proxy the plan's DVM traffic meets. The plan's namespaces are still
+//! checked on every cluster the reference could be, and config `namespaces:`
+//! still applies: the finding says so, and which key makes it exact.
+
+use crate::finding::{Finding, Location};
+use crate::manifest::mtc::MigPlan;
+use crate::model::Project;
+use crate::model::migration::PlanSide;
+
+pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    let migration = project.migration();
+    for unresolved in &migration.unresolved {
+        let Some(object) = project.objects.get(unresolved.plan) else {
+            continue;
+        };
+        let meta = &object.object.meta;
+        let span = unresolved.name.as_ref().map_or(meta.name.span, |t| t.span);
+        let names: Vec<String> = unresolved
+            .candidates
+            .iter()
+            .filter_map(|&c| project.cluster_name(Some(c)))
+            .map(|n| format!("`{n}`"))
+            .collect();
+        let key = unresolved.side.key();
+        let written = unresolved
+            .name
+            .as_ref()
+            .map_or_else(|| "no name".to_owned(), |t| format!("`{}`", t.value));
+        let role = match unresolved.side {
+            PlanSide::Source => "source",
+            PlanSide::Destination => "target",
+        };
+        let could_be = match names.as_slice() {
+            [] => format!("no configured cluster has the {role} role"),
+            [only] => format!("it could be {only}"),
+            many => format!("it could be any of {}", many.join(", ")),
+        };
+        let message = format!(
+            "MigPlan `{}` names {written} in `{key}`, which no configured cluster answers to ({}); {could_be}. Until it is resolved, the plan's namespaces are checked on every cluster it could be, and config `namespaces:` applies too",
+            meta.name.value,
+            unresolved.tried.join("; "),
+        );
+        let example = unresolved
+            .name
+            .as_ref()
+            .map_or("<MigCluster name>", |t| t.value.as_str());
+        let help = format!(
+            "in .dvmlint.yaml, set `migCluster: {example}` on the cluster that MigCluster stands for (or give the MigCluster a `spec.url` under that cluster's `routeDomain`, or keep the MigCluster file in that cluster's `paths`)"
+        );
+        let mut finding = Finding::new("DVM405", Location::new(&object.object.file, span), message)
+            .help(help)
+            .object(Some(object.object_ref()))
+            .cluster(project.cluster_name(object.cluster));
+        if let Some(tree) = object.object.tree()
+            && unresolved.name.is_none()
+            && let Some(other) = match unresolved.side {
+                PlanSide::Source => MigPlan::from_node(tree).destination_cluster,
+                PlanSide::Destination => MigPlan::from_node(tree).source_cluster,
+            }
+        {
+            finding = finding.related(
+                Location::new(&object.object.file, other.span),
+                "the plan's other cluster reference",
+            );
+        }
+        out.push(finding);
+    }
+}

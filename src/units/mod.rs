@@ -1,0 +1,565 @@
+//! The apply units stage: what is applied together (`docs/decisions/apply-units.md`).
+//!
+//! Between discovery and the per-file stage: from the list of files alone
+//! (and the text of the few kustomization files), it says which files are
+//! applied as one unit and in what role. An object belongs to the model of a
+//! cluster only as part of a unit:
+//!
+//! - [`UnitKind::Kustomize`]: a Kustomize root's build. A root is a
+//!   kustomization that no other kustomization includes (`resources`, `bases`,
+//!   `components`); the files its chain of kustomizations lists as resources
+//!   are its objects, with the namespace kustomize sets (the outermost
+//!   `namespace:` on the way from the root); kustomization files, patch files
+//!   and transformer configurations are inputs, never objects of their own.
+//!   A base included by two roots is a member of both, once per root.
+//! - [`UnitKind::HelmChart`]: a folder with `Chart.yaml` that is not inside
+//!   another chart. Its templates are not objects until rendered; its `crds/`
+//!   are applied as they are; the rest (values, `Chart.yaml`) are inputs.
+//! - [`UnitKind::Plain`]: the manifest files of one folder outside every
+//!   kustomization and chart, as `kubectl apply -f folder/` applies them.
+//!
+//! The rendering stage replaces a unit's objects with its build's output:
+//! [`ApplyUnits::mark_rendered`] makes a unit's own member files contribute no
+//! objects, and a per-file result whose `unit` names the unit
+//! (`parsed::FileResult::unit`) supplies the rendered ones.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use crate::manifest::kustomization::{self, Kustomization};
+use crate::yaml::{self, Limits, Node};
+
+/// Index into [`ApplyUnits::units`]; stable for one run.
+pub type UnitId = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum UnitKind {
+    /// A Kustomize root's build.
+    Kustomize,
+    /// A Helm chart (not a dependency inside another chart's `charts/`).
+    HelmChart,
+    /// The plain manifest files of one folder.
+    Plain,
+}
+
+impl UnitKind {
+    /// How a message names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            UnitKind::Kustomize => "kustomization",
+            UnitKind::HelmChart => "Helm chart",
+            UnitKind::Plain => "folder",
+        }
+    }
+}
+
+/// What a file is to a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Its documents are objects of the unit: a kustomize resource, a plain
+    /// file, a chart's `crds/` file.
+    Resource,
+    /// A kustomize patch (any form): partial objects that change the unit's
+    /// resources, never objects of their own.
+    Patch,
+    /// A chart template: objects only once rendered.
+    Template,
+    /// Read to build the unit, applied by nobody: kustomization files,
+    /// transformer and generator configurations, `Chart.yaml`, values files.
+    Input,
+}
+
+/// One file of a unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// Relative to the project root, as discovery names it.
+    pub file: Arc<str>,
+    pub role: Role,
+    /// For a kustomize resource: the namespace kustomize gives its namespaced
+    /// objects (overriding their own), when a kustomization on the way sets one.
+    pub namespace: Option<Arc<str>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ApplyUnit {
+    pub kind: UnitKind,
+    /// The folder the unit is built or applied from, relative to the project
+    /// root (`""` for the root itself): the root kustomization's folder, the
+    /// chart's folder, the plain files' folder.
+    pub root: Arc<str>,
+    /// The file that defines it: the root kustomization or `Chart.yaml`
+    /// (`None` for a folder of plain files).
+    pub entry: Option<Arc<str>>,
+    /// Its files, in path order, each once.
+    pub members: Vec<Member>,
+    /// A rendering stage replaced its objects with its build's output
+    /// ([`ApplyUnits::mark_rendered`]): its members' own objects are dropped.
+    pub rendered: bool,
+}
+
+impl ApplyUnit {
+    /// `kustomization overlays/prod`, `Helm chart charts/shop`, `folder apps/web`.
+    pub fn describe(&self) -> String {
+        let root = if self.root.is_empty() {
+            "."
+        } else {
+            &self.root
+        };
+        format!("{} `{root}`", self.kind.describe())
+    }
+}
+
+/// Every unit of the project, and the way from a file to its units.
+#[derive(Clone, Debug, Default)]
+pub struct ApplyUnits {
+    units: Vec<ApplyUnit>,
+    /// Per file: (unit, index into its members).
+    by_file: HashMap<Arc<str>, Vec<(UnitId, usize)>>,
+}
+
+impl ApplyUnits {
+    /// The units of `files` (relative paths, as discovery names them; any
+    /// order). `read` returns a file's text (an editor buffer or the disk); it
+    /// is asked only for kustomization files.
+    pub fn discover(files: &[Arc<str>], read: &dyn Fn(&str) -> Option<String>) -> ApplyUnits {
+        let mut files: Vec<Arc<str>> = files.to_vec();
+        files.sort();
+        files.dedup();
+        let known: BTreeSet<&str> = files.iter().map(AsRef::as_ref).collect();
+        let kustomizations: BTreeMap<&str, Kustomization> = files
+            .iter()
+            .filter(|f| kustomization::is_kustomization_file(file_name(f)))
+            .map(|f| (f.as_ref(), read(f).map(|t| parse(&t)).unwrap_or_default()))
+            .collect();
+        let mut units = Vec::new();
+        let mut claimed: BTreeSet<&str> = BTreeSet::new();
+
+        // Kustomize roots: included by no other kustomization; then, in path
+        // order, any kustomization a cycle left unreached.
+        let known_ref = &known;
+        let included: BTreeSet<&str> = kustomizations
+            .iter()
+            .flat_map(|(file, k)| {
+                let dir = parent_dir(file);
+                k.resources
+                    .iter()
+                    .chain(&k.components)
+                    .filter_map(move |entry| kustomization_in(known_ref, &join(dir, entry)))
+            })
+            .collect();
+        let mut reached: BTreeSet<&str> = BTreeSet::new();
+        let roots = kustomizations
+            .keys()
+            .filter(|f| !included.contains(*f))
+            .chain(kustomizations.keys().filter(|f| included.contains(*f)));
+        for &root in roots {
+            if reached.contains(root) {
+                continue;
+            }
+            let mut members: BTreeMap<Arc<str>, Member> = BTreeMap::new();
+            let mut visited = BTreeSet::new();
+            let walk = Walk {
+                known: &known,
+                kustomizations: &kustomizations,
+            };
+            walk.visit(root, None, &mut visited, &mut members);
+            reached.extend(visited);
+            claimed.extend(
+                members
+                    .keys()
+                    .filter_map(|f| known.get(f.as_ref()).copied()),
+            );
+            units.push(ApplyUnit {
+                kind: UnitKind::Kustomize,
+                root: Arc::from(parent_dir(root)),
+                entry: Some(Arc::from(root)),
+                members: members.into_values().collect(),
+                rendered: false,
+            });
+        }
+
+        // Helm charts: a folder with Chart.yaml inside no other chart.
+        let chart_dirs: BTreeSet<&str> = files
+            .iter()
+            .filter(|f| matches!(file_name(f), "Chart.yaml" | "Chart.yml"))
+            .map(|f| parent_dir(f))
+            .collect();
+        let top_charts: Vec<&str> = chart_dirs
+            .iter()
+            .copied()
+            .filter(|dir| !ancestors(dir).any(|a| chart_dirs.contains(a)))
+            .collect();
+        let mut in_chart: BTreeSet<&str> = BTreeSet::new();
+        for chart in top_charts {
+            let members: Vec<Member> = files
+                .iter()
+                .filter(|f| is_below(f, chart))
+                .map(|f| {
+                    in_chart.insert(f);
+                    let inside = f.get(chart.len()..).unwrap_or_default();
+                    let role = if inside.split('/').any(|part| part == "templates") {
+                        Role::Template
+                    } else if inside.split('/').any(|part| part == "crds") {
+                        Role::Resource
+                    } else {
+                        Role::Input
+                    };
+                    Member {
+                        file: Arc::clone(f),
+                        role,
+                        namespace: None,
+                    }
+                })
+                .collect();
+            let entry = members
+                .iter()
+                .find(|m| parent_dir(&m.file) == chart && m.role == Role::Input)
+                .filter(|m| matches!(file_name(&m.file), "Chart.yaml" | "Chart.yml"))
+                .map(|m| Arc::clone(&m.file));
+            units.push(ApplyUnit {
+                kind: UnitKind::HelmChart,
+                root: Arc::from(chart),
+                entry,
+                members,
+                rendered: false,
+            });
+        }
+
+        // Plain files: one unit per folder.
+        let mut plain: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
+        for file in &files {
+            if claimed.contains(file.as_ref())
+                || in_chart.contains(file.as_ref())
+                || kustomizations.contains_key(file.as_ref())
+            {
+                continue;
+            }
+            plain.entry(parent_dir(file)).or_default().push(Member {
+                file: Arc::clone(file),
+                role: Role::Resource,
+                namespace: None,
+            });
+        }
+        for (dir, members) in plain {
+            units.push(ApplyUnit {
+                kind: UnitKind::Plain,
+                root: Arc::from(dir),
+                entry: None,
+                members,
+                rendered: false,
+            });
+        }
+
+        let mut by_file: HashMap<Arc<str>, Vec<(UnitId, usize)>> = HashMap::new();
+        for (id, unit) in units.iter().enumerate() {
+            for (index, member) in unit.members.iter().enumerate() {
+                by_file
+                    .entry(Arc::clone(&member.file))
+                    .or_default()
+                    .push((id, index));
+            }
+        }
+        ApplyUnits { units, by_file }
+    }
+
+    /// Every unit: Kustomize roots (in path order), then charts, then folders
+    /// of plain files.
+    pub fn units(&self) -> &[ApplyUnit] {
+        &self.units
+    }
+
+    pub fn get(&self, id: UnitId) -> Option<&ApplyUnit> {
+        self.units.get(id)
+    }
+
+    /// The units `file` is a member of, with its role in each.
+    pub fn of_file<'u>(&'u self, file: &str) -> impl Iterator<Item = (UnitId, &'u Member)> + 'u {
+        self.by_file
+            .get(file)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&(id, index)| Some((id, self.units.get(id)?.members.get(index)?)))
+    }
+
+    /// Whether `file` is a kustomize patch of some unit and a resource of none:
+    /// partial objects, not objects of their own.
+    pub fn is_only_patch(&self, file: &str) -> bool {
+        let has = |role| self.of_file(file).any(|(_, m)| m.role == role);
+        has(Role::Patch) && !has(Role::Resource)
+    }
+
+    /// Called by the rendering stage once it has the build's output of `id`:
+    /// the unit's member files no longer contribute objects (their document
+    /// rules still run), the rendered results do.
+    pub fn mark_rendered(&mut self, id: UnitId) {
+        if let Some(unit) = self.units.get_mut(id) {
+            unit.rendered = true;
+        }
+    }
+}
+
+struct Walk<'w> {
+    known: &'w BTreeSet<&'w str>,
+    kustomizations: &'w BTreeMap<&'w str, Kustomization>,
+}
+
+impl<'w> Walk<'w> {
+    /// Adds kustomization `file` and what it lists to `members`; `outer` is
+    /// the namespace an including kustomization sets (it wins over this one's).
+    fn visit(
+        &self,
+        file: &'w str,
+        outer: Option<&Arc<str>>,
+        visited: &mut BTreeSet<&'w str>,
+        members: &mut BTreeMap<Arc<str>, Member>,
+    ) {
+        if !visited.insert(file) {
+            return;
+        }
+        add(members, file, Role::Input, None);
+        let Some(k) = self.kustomizations.get(file) else {
+            return;
+        };
+        let own = k.namespace.as_ref().map(|t| Arc::from(t.value.as_str()));
+        let namespace = outer.cloned().or(own);
+        let dir = parent_dir(file);
+        for entry in k.resources.iter().chain(&k.components) {
+            let path = join(dir, entry);
+            if let Some(inner) = kustomization_in(self.known, &path) {
+                self.visit(inner, namespace.as_ref(), visited, members);
+            } else if let Some(found) = self.known.get(path.as_str()) {
+                add(members, found, Role::Resource, namespace.clone());
+            }
+            // Else a folder without a kustomization (kustomize refuses it) or
+            // a remote base: nothing of ours to add.
+        }
+        for (paths, role) in [(&k.patch_files, Role::Patch), (&k.inputs, Role::Input)] {
+            for entry in paths {
+                let path = join(dir, entry);
+                if let Some(found) = self.known.get(path.as_str()) {
+                    add(members, found, role, None);
+                }
+            }
+        }
+    }
+}
+
+/// The first role a file gets in a unit stands, except that being a resource
+/// wins over being an input or a patch (kustomize would refuse a file that is
+/// both; the objects are what is applied).
+fn add(members: &mut BTreeMap<Arc<str>, Member>, file: &str, role: Role, ns: Option<Arc<str>>) {
+    let member = members.entry(Arc::from(file)).or_insert_with(|| Member {
+        file: Arc::from(file),
+        role,
+        namespace: ns.clone(),
+    });
+    if role == Role::Resource && member.role != Role::Resource {
+        member.role = role;
+        member.namespace = ns;
+    }
+}
+
+/// The kustomization file of folder `dir`, if discovery found one.
+fn kustomization_in<'k>(known: &BTreeSet<&'k str>, dir: &str) -> Option<&'k str> {
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .find_map(|name| {
+            let path = if dir.is_empty() {
+                (*name).to_owned()
+            } else {
+                format!("{dir}/{name}")
+            };
+            known.get(path.as_str()).copied()
+        })
+}
+
+/// A kustomization file's first document (the only one kustomize reads).
+fn parse(text: &str) -> Kustomization {
+    let parsed = yaml::parse_chunk(text, 1, Limits::default());
+    parsed
+        .documents
+        .iter()
+        .find(|d| !d.is_null())
+        .filter(|d| kustomization::is_kustomization_kind(d.get("kind").and_then(Node::as_str)))
+        .map(Kustomization::from_node)
+        .unwrap_or_default()
+}
+
+fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+/// The folder of a relative path (`""` at the root).
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// The strict ancestors of folder `dir`, nearest first, the root (`""`) last.
+fn ancestors(dir: &str) -> impl Iterator<Item = &str> {
+    let mut next = (!dir.is_empty()).then(|| parent_dir(dir));
+    std::iter::from_fn(move || {
+        let current = next?;
+        next = (!current.is_empty()).then(|| parent_dir(current));
+        Some(current)
+    })
+}
+
+/// Whether `file` lies below folder `dir` (`""`: everything).
+fn is_below(file: &str, dir: &str) -> bool {
+    dir.is_empty() || (file.starts_with(dir) && file.as_bytes().get(dir.len()) == Some(&b'/'))
+}
+
+/// `rel` resolved against folder `dir`, `.` and `..` applied (a path that
+/// climbs above the root keeps climbing nowhere: it names no file of ours).
+pub fn join(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return format!("../{rel}");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(files: &[(&str, &str)]) -> ApplyUnits {
+        let names: Vec<Arc<str>> = files.iter().map(|(f, _)| Arc::from(*f)).collect();
+        let texts: HashMap<&str, &str> = files.iter().copied().collect();
+        ApplyUnits::discover(&names, &|f| texts.get(f).map(|t| (*t).to_owned()))
+    }
+
+    fn summary(units: &ApplyUnits) -> Vec<String> {
+        units
+            .units()
+            .iter()
+            .map(|u| {
+                let members: Vec<String> = u
+                    .members
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            "{}:{:?}{}",
+                            m.file,
+                            m.role,
+                            m.namespace
+                                .as_deref()
+                                .map(|n| format!("@{n}"))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                format!("{:?} {} [{}]", u.kind, u.root, members.join(" "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn overlays_are_roots_and_bases_patches_components_are_inputs() {
+        let found = units(&[
+            (
+                "base/kustomization.yaml",
+                "namespace: base\nresources: [a.yaml]\n",
+            ),
+            ("base/a.yaml", ""),
+            ("base/unlisted.yaml", ""),
+            (
+                "overlays/prod/kustomization.yaml",
+                "namespace: prod\nresources: [../../base, b.yaml]\ncomponents: [../../comp]\n\
+                 patches: [{path: p1.yaml}, p2.yaml]\npatchesStrategicMerge: [p3.yaml]\n\
+                 patchesJson6902: [{path: p4.yaml, target: {kind: X}}]\nconfigurations: [c.yaml]\n",
+            ),
+            ("overlays/prod/b.yaml", ""),
+            ("overlays/prod/p1.yaml", ""),
+            ("overlays/prod/p2.yaml", ""),
+            ("overlays/prod/p3.yaml", ""),
+            ("overlays/prod/p4.yaml", ""),
+            ("overlays/prod/c.yaml", ""),
+            (
+                "overlays/dev/kustomization.yaml",
+                "resources: [../../base]\n",
+            ),
+            (
+                "comp/kustomization.yaml",
+                "kind: Component\npatches: [{path: cp.yaml}]\n",
+            ),
+            ("comp/cp.yaml", ""),
+            ("chart/Chart.yaml", ""),
+            ("chart/values.yaml", ""),
+            ("chart/templates/t.yaml", ""),
+            ("chart/crds/c.yaml", ""),
+            ("chart/charts/sub/Chart.yaml", ""),
+            ("chart/charts/sub/templates/s.yaml", ""),
+            ("plain/x.yaml", ""),
+            ("plain/y.yaml", ""),
+            ("z.yaml", ""),
+        ]);
+        assert_eq!(
+            summary(&found),
+            [
+                "Kustomize overlays/dev [base/a.yaml:Resource@base base/kustomization.yaml:Input overlays/dev/kustomization.yaml:Input]",
+                "Kustomize overlays/prod [base/a.yaml:Resource@prod base/kustomization.yaml:Input \
+                 comp/cp.yaml:Patch comp/kustomization.yaml:Input overlays/prod/b.yaml:Resource@prod \
+                 overlays/prod/c.yaml:Input overlays/prod/kustomization.yaml:Input \
+                 overlays/prod/p1.yaml:Patch overlays/prod/p2.yaml:Patch overlays/prod/p3.yaml:Patch \
+                 overlays/prod/p4.yaml:Patch]",
+                "HelmChart chart [chart/Chart.yaml:Input chart/charts/sub/Chart.yaml:Input \
+                 chart/charts/sub/templates/s.yaml:Template chart/crds/c.yaml:Resource \
+                 chart/templates/t.yaml:Template chart/values.yaml:Input]",
+                "Plain  [z.yaml:Resource]",
+                "Plain base [base/unlisted.yaml:Resource]",
+                "Plain plain [plain/x.yaml:Resource plain/y.yaml:Resource]",
+            ]
+        );
+        assert!(found.is_only_patch("overlays/prod/p1.yaml"));
+        assert!(!found.is_only_patch("base/a.yaml"));
+        assert_eq!(found.of_file("base/a.yaml").count(), 2);
+        assert_eq!(
+            found.get(1).and_then(|u| u.entry.as_deref()),
+            Some("overlays/prod/kustomization.yaml")
+        );
+    }
+
+    #[test]
+    fn a_cycle_of_kustomizations_still_makes_a_unit() {
+        let found = units(&[
+            ("a/kustomization.yaml", "resources: [../b, x.yaml]\n"),
+            ("a/x.yaml", ""),
+            ("b/kustomization.yaml", "resources: [../a]\n"),
+        ]);
+        assert_eq!(
+            summary(&found),
+            [
+                "Kustomize a [a/kustomization.yaml:Input a/x.yaml:Resource b/kustomization.yaml:Input]"
+            ]
+        );
+    }
+
+    #[test]
+    fn unreadable_kustomization_and_remote_bases_are_harmless() {
+        let found = units(&[
+            (
+                "k/kustomization.yaml",
+                "resources: [https://github.com/x/y//base?ref=v1, ../../../../etc, [bad]\n",
+            ),
+            ("k/a.yaml", ""),
+        ]);
+        assert_eq!(
+            summary(&found),
+            [
+                "Kustomize k [k/kustomization.yaml:Input]",
+                "Plain k [k/a.yaml:Resource]"
+            ]
+        );
+        assert!(join("a", "../../x").starts_with("../"));
+        assert_eq!(join("a/b", "../c/./d.yaml"), "a/c/d.yaml");
+    }
+}
