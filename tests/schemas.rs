@@ -104,6 +104,9 @@ fn the_config_schema_rejects_what_dvmlint_rejects() {
         "fail-on: fatal\n",
         "max-file-size: lots\n",
         "clusters:\n  - name: a\n    behindProxy: sometimes\n",
+        "clusters:\n  - name: a\n    migCluster: Source_Cluster\n",
+        "hosts:\n  proxy.example.com: not-an-address\n",
+        "hosts: [proxy.example.com]\n",
     ] {
         assert!(
             dvmlint::config::parse_config(text, Path::new(".dvmlint.yaml")).is_err(),
