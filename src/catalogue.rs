@@ -43,9 +43,14 @@ pub struct RuleMeta {
     pub rationale: String,
     pub fix: String,
     /// The configuration keys that make the rule exact: what it cannot know
-    /// from the manifests alone (`dvmlint explain` lists them).
-    #[serde(default, rename = "exact-with", skip_serializing_if = "Vec::is_empty")]
-    pub exact_with: Vec<ExactWith>,
+    /// from the manifests alone (`dvmlint explain` lists them). `Some([])`:
+    /// exact from the manifests alone; `None`: not stated.
+    #[serde(
+        default,
+        rename = "exact-with",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exact_with: Option<Vec<ExactWith>>,
     #[serde(default)]
     pub examples: Option<Examples>,
     /// The policy-as-code sections (SPEC §10) of a declarative rule, as written;

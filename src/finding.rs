@@ -91,6 +91,25 @@ pub struct Finding {
     pub object: Option<ObjectRef>,
     pub cluster: Option<Arc<str>>,
     pub related: Vec<Related>,
+    /// Set when the finding is about an object that a render produced
+    /// (`crate::render`); its location is then the source a user edits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<RenderedFrom>,
+}
+
+/// What rendered the object a finding is about (JSON `"rendered"`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenderedFrom {
+    /// `kustomize`, `kubectl kustomize` or `helm`.
+    pub tool: String,
+    /// The Kustomize root or chart folder, relative to the project root.
+    pub source: String,
+    /// The Helm release name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// The values files of the Helm release.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
 }
 
 impl Finding {
@@ -116,6 +135,7 @@ impl Finding {
             object: None,
             cluster: None,
             related: Vec::new(),
+            rendered: None,
         }
     }
 
@@ -157,5 +177,59 @@ impl Finding {
             self.location.span.end,
             &self.message,
         )
+    }
+}
+
+/// How many items a message lists before "and N more": every list in a
+/// message goes through [`bounded_list`], so no message grows with the
+/// repository (the full list stays in the finding's related locations).
+pub const LISTED: usize = 5;
+
+/// `items` joined by `, `, the first [`LISTED`] only, then "and N more":
+/// `` `a`, `b`, `c`, `d`, `e` and 7 more ``.
+pub fn bounded_list<I>(items: I) -> String
+where
+    I: IntoIterator,
+    I::Item: fmt::Display,
+{
+    bounded_join(items, ", ")
+}
+
+/// [`bounded_list`] with another separator (`; ` between clauses).
+pub fn bounded_join<I>(items: I, separator: &str) -> String
+where
+    I: IntoIterator,
+    I::Item: fmt::Display,
+{
+    let mut out = String::new();
+    let mut more = 0usize;
+    for (index, item) in items.into_iter().enumerate() {
+        if index < LISTED {
+            if index > 0 {
+                out.push_str(separator);
+            }
+            let _ = fmt::Write::write_fmt(&mut out, format_args!("{item}"));
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        let _ = fmt::Write::write_fmt(&mut out, format_args!(" and {more} more"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod bounded_tests {
+    use super::bounded_list;
+
+    #[test]
+    fn lists_at_most_five_items_then_counts_the_rest() {
+        assert_eq!(bounded_list(Vec::<String>::new()), "");
+        assert_eq!(bounded_list(["`a`"]), "`a`");
+        assert_eq!(bounded_list(["a", "b", "c", "d", "e"]), "a, b, c, d, e");
+        let many: Vec<String> = (1..=200).map(|i| format!("`p{i}`")).collect();
+        let listed = bounded_list(&many);
+        assert_eq!(listed, "`p1`, `p2`, `p3`, `p4`, `p5` and 195 more");
     }
 }

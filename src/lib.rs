@@ -17,6 +17,7 @@ pub mod net;
 pub mod parsed;
 pub mod policy;
 pub mod proxy;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod snake_case;

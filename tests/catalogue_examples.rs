@@ -62,3 +62,24 @@ fn failing_examples_fail_and_passing_examples_pass() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Every network, egress and proxy rule says which configuration keys make it
+/// exact (`exact-with`, rendered by `dvmlint explain`), or that the manifests
+/// alone do (`exact-with: []`).
+#[test]
+fn model_rules_list_the_keys_that_make_them_exact() {
+    let mut missing = Vec::new();
+    for rule in catalogue::rules() {
+        if matches!(rule.family.as_str(), "network" | "egress" | "proxy")
+            && rule.exact_with.is_none()
+        {
+            missing.push(rule.id.clone());
+        }
+    }
+    assert!(missing.is_empty(), "no `exact-with` in {missing:?}");
+    let explained = dvmlint::cli::catalogue_cmd::render(catalogue::find("DVM101").unwrap());
+    assert!(explained.contains("## What makes it exact"), "{explained}");
+    assert!(explained.contains("`clusters[].ingress`"), "{explained}");
+    let exact = dvmlint::cli::catalogue_cmd::render(catalogue::find("DVM112").unwrap());
+    assert!(exact.contains("The manifests alone"), "{exact}");
+}

@@ -18,8 +18,15 @@ fn repo() -> tempfile::TempDir {
     fs::write(root.join(".dvmlint.yaml"), "").unwrap();
     fs::create_dir_all(root.join("a")).unwrap();
     let policy = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\n  namespace: app1\ndata:\n  key: value\n";
-    fs::write(root.join("a/one.yaml"), policy).unwrap();
-    fs::write(root.join("a/two.yaml"), policy).unwrap();
+    // Each file holds an object of its own besides `p`: parts of one folder
+    // applied together, not alternatives (docs/decisions/apply-units.md).
+    let other = |name: &str| {
+        format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: app1\n"
+        )
+    };
+    fs::write(root.join("a/one.yaml"), format!("{policy}{}", other("r"))).unwrap();
+    fs::write(root.join("a/two.yaml"), format!("{policy}{}", other("q"))).unwrap();
     fs::write(
         root.join("mc.yaml"),
         "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\nmetadata:\n  name: migration-controller\n  namespace: openshift-migration\nspec:\n  stunnel_tcp_procy: x\n",
@@ -130,7 +137,7 @@ fn json_has_the_spec_schema() {
     assert_eq!(first["object"]["namespace"], "app1");
     assert_eq!(first["related"][0]["file"], "a/one.yaml");
     assert_eq!(json["summary"]["files"], 3);
-    assert_eq!(json["summary"]["objects"], 3);
+    assert_eq!(json["summary"]["objects"], 5);
     assert_eq!(json["summary"]["findings"], 2);
     assert_eq!(json["summary"]["by_severity"]["error"], 1);
     assert_eq!(json["summary"]["by_severity"]["warning"], 1);

@@ -16,6 +16,9 @@ use std::process::{Command, Stdio};
 
 use common::{dvmlint, stderr, stdout};
 
+/// A manifest with a YAML syntax error (DVM001 at 4:1).
+const BROKEN_MANIFEST: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n";
+
 fn write(root: &Path, rel: &str, text: &str) {
     let path = root.join(rel);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -60,7 +63,7 @@ fn top_level_usage_says_that_plain_dvmlint_runs_check() {
     // And it is true: no command is check.
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), ".dvmlint.yaml", "");
-    write(dir.path(), "a.yaml", "a: [\n");
+    write(dir.path(), "a.yaml", BROKEN_MANIFEST);
     let out = dvmlint(&["--format", "concise", "."], dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stdout(&out).contains("error[DVM001]"), "{}", stdout(&out));
@@ -323,7 +326,7 @@ fn junit_counts_info_findings_as_passing() {
     write(dir.path(), ".dvmlint.yaml", "");
     // DVM002 (info) in one file, DVM001 (error) in another.
     write(dir.path(), "chart/t.yaml", "a: {{ .Values.x }\n");
-    write(dir.path(), "broken.yaml", "a: [\n");
+    write(dir.path(), "broken.yaml", BROKEN_MANIFEST);
     let out = dvmlint(
         &["check", "--no-cache", "--format", "junit", "."],
         dir.path(),
@@ -674,11 +677,15 @@ fn standard_input_is_linted_as_the_file_it_stands_for() {
             "x.yaml",
         ],
         &repo,
-        "a: [\n",
+        BROKEN_MANIFEST,
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("x.yaml:2:1"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("1 │ a: ["), "{}", stdout(&out));
+    assert!(stdout(&out).contains("x.yaml:4:1"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("3 │ metadata: {name: a"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

@@ -107,6 +107,8 @@ fn the_config_schema_rejects_what_dvmlint_rejects() {
         "clusters:\n  - name: a\n    migCluster: Source_Cluster\n",
         "hosts:\n  proxy.example.com: not-an-address\n",
         "hosts: [proxy.example.com]\n",
+        "render:\n  helm: auto\n  timout: 60s\n",
+        "render:\n  timeout: soon\n",
     ] {
         assert!(
             dvmlint::config::parse_config(text, Path::new(".dvmlint.yaml")).is_err(),
@@ -163,6 +165,12 @@ fn the_report_schema_rejects_a_changed_report() {
     let validator = validator("report.schema.json");
     let doc = json_report("duplicate-object-across-files");
     assert!(errors(&validator, &doc).is_empty());
+    // A finding on a rendered object (docs/rendering.md) carries `rendered`.
+    let mut rendered = doc.clone();
+    rendered["findings"][0]["rendered"] = json!({"tool": "helm", "source": "charts/shop", "release": "shop", "values": ["charts/shop/values-prod.yaml"]});
+    assert!(errors(&validator, &rendered).is_empty());
+    rendered["findings"][0]["rendered"]["tool"] = json!("jsonnet");
+    assert!(!errors(&validator, &rendered).is_empty());
     type Change = (&'static str, fn(&mut Value));
     let changes: [Change; 4] = [
         ("version 2", |d| d["version"] = json!(2)),

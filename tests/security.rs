@@ -9,6 +9,7 @@
 )]
 
 use std::fs;
+use std::io::Read as _;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -61,19 +62,36 @@ fn run_with(args: &[&str], cwd: &Path, limit: Duration, env: &[(&str, &Path)]) -
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Drained while it runs: a full pipe would block the child.
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).unwrap();
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
         if start.elapsed() > limit {
             child.kill().unwrap();
-            let out = child.wait_with_output().unwrap();
+            child.wait().unwrap();
             panic!(
                 "dvmlint {args:?} did not end within {limit:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
+                String::from_utf8_lossy(&stderr.join().unwrap())
             );
         }
         std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
-    child.wait_with_output().unwrap()
 }
 
 fn run(args: &[&str], cwd: &Path) -> Output {
@@ -572,4 +590,283 @@ fn a_failed_write_never_leaves_the_cache_visible_to_git() {
         .filter(|n| n.to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+// ---- 3. Masking that cannot be bypassed ----
+
+const MC_HEAD: &str = "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\nmetadata:\n  name: migration-controller\n  namespace: openshift-migration\nspec:\n";
+
+#[test]
+fn a_proxy_password_without_a_scheme_is_masked_everywhere() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("mc.yaml"),
+        format!(
+            "{MC_HEAD}  stunnel_tcp_proxy: dvm:NOSCHEME42@proxy:3128\n  stunnel_tcp_procy: x\n"
+        ),
+    )
+    .unwrap();
+    assert_never_printed(&s.repo, &["."], &["NOSCHEME42"]);
+}
+
+#[test]
+fn a_document_that_does_not_parse_leaks_no_password() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("broken.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\ndata:\n  \
+         proxy: http://user:BROKENPASS7@proxy:3128\n  bad: ]\n  after: 1\n",
+    )
+    .unwrap();
+    fs::write(
+        s.repo.join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  \
+         token: BROKENVALUE8\n  bad: ]\n  after: 1\n",
+    )
+    .unwrap();
+    let outputs = assert_never_printed(&s.repo, &["."], &["BROKENPASS7", "BROKENVALUE8"]);
+    assert!(outputs[0].contains("DVM001"), "{}", outputs[0]);
+}
+
+#[test]
+fn a_secret_in_a_file_name_is_masked_in_every_format() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: app\nstringData:\n  \
+         token: NAMESECRET5\n",
+    )
+    .unwrap();
+    fs::write(s.repo.join("NAMESECRET5.yaml"), PLACEHOLDER).unwrap();
+    let outputs = assert_never_printed(&s.repo, &["."], &["NAMESECRET5"]);
+    assert!(outputs[1].contains("****.yaml:5:14"), "{}", outputs[1]);
+}
+
+#[test]
+fn a_password_printed_snake_cased_or_lower_cased_is_masked() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("mc.yaml"),
+        format!(
+            "{MC_HEAD}  stunnel_tcp_proxy: http://dvm:Zq8SecretKey99@proxy:3128\n  \
+             Zq8SecretKey99Enabled: true\n  http://dvm:Zq8SecretKey99@proxy:3128: x\n"
+        ),
+    )
+    .unwrap();
+    let outputs = assert_never_printed(
+        &s.repo,
+        &["."],
+        &[
+            "Zq8SecretKey99",
+            "zq8secretkey99",
+            "zq_8_secret_key_99",
+            "zq8_secret_key99",
+        ],
+    );
+    assert!(outputs[1].contains("DVM403"), "{}", outputs[1]);
+}
+
+#[test]
+fn a_lone_carriage_return_does_not_move_the_mask() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("secret.yaml"),
+        "apiVersion: v1\rkind: Secret\rmetadata:\r  name: s\r  namespace: <ns>\rstringData:\r  \
+         token: \"CRSECRET\\x41\"\r",
+    )
+    .unwrap();
+    let outputs = assert_never_printed(&s.repo, &["."], &["CRSECRET"]);
+    assert!(outputs[0].contains("DVM402"), "{}", outputs[0]);
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let s = scratch();
+    fs::write(
+        s.repo
+            .join("evil\u{1b}[2J\nforged.yaml:1:1: error[DVM999] fake.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"x\\e]0;title\\a\\nFAKE\"\n  \
+         namespace: <ns>\n",
+    )
+    .unwrap();
+    for format in ["human", "concise", "github"] {
+        let out = run(&["check", "--no-cache", "--format", format, "."], &s.repo);
+        let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            !printed.contains('\u{1b}') && !printed.contains('\u{7}'),
+            "{format}: {printed:?}"
+        );
+        assert!(
+            !printed.lines().any(|l| l.starts_with("forged.yaml")),
+            "{format}: {printed}"
+        );
+    }
+}
+
+#[test]
+fn a_placeholder_is_never_masked_as_a_secret() {
+    let s = scratch();
+    fs::write(
+        s.repo.join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: <namespace>\nstringData:\n  \
+         password: <password>\n",
+    )
+    .unwrap();
+    let printed = concise(&s.repo, &["."]);
+    assert!(!printed.contains("`****`"), "{printed}");
+}
+
+// ---- 4. Bounded output work ----
+
+#[test]
+fn the_human_format_is_linear_in_findings() {
+    // 5,000 findings in one 540 KB file: quadratic work took minutes here.
+    let s = scratch();
+    let mut text = String::new();
+    for i in 0..5_000 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  namespace: <ns>\n# {}\n",
+            "x".repeat(20)
+        ));
+    }
+    fs::write(s.repo.join("many.yaml"), text).unwrap();
+    let out = run_for(
+        &["check", "--no-cache", "--format", "human", "."],
+        &s.repo,
+        Duration::from_secs(90),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches("DVM402")
+            .count(),
+        5_000
+    );
+}
+
+#[test]
+fn a_huge_file_skipped_for_size_is_never_read_for_an_excerpt() {
+    let s = scratch();
+    let file = fs::File::create(s.repo.join("huge.yaml")).unwrap();
+    file.set_len(3 << 30).unwrap(); // sparse: no disk used
+    let out = run_for(
+        &["check", "--no-cache", "--format", "human", "."],
+        &s.repo,
+        Duration::from_secs(30),
+    );
+    assert!(out.stdout.len() < 10_000, "{} bytes", out.stdout.len());
+    assert!(text(&out).contains("DVM003"));
+}
+
+#[test]
+fn an_anchor_quoted_many_times_does_not_blow_up_messages() {
+    let s = scratch();
+    let big = "y".repeat(200_000);
+    let mut text = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: app\ndata:\n  big: &big \"{big}\"\n"
+    );
+    let mut asserts = String::new();
+    for i in 0..200 {
+        text.push_str(&format!("  k{i}: *big\n"));
+        asserts.push_str(&format!("  - path: data.k{i}\n    equals: nothing\n"));
+    }
+    fs::write(s.repo.join("anchors.yaml"), text).unwrap();
+    fs::create_dir_all(s.repo.join("policies")).unwrap();
+    // 200 findings quoting a 200 KB value: 40 MB of messages before.
+    fs::write(
+        s.repo.join("policies/echo.yaml"),
+        format!(
+            "id: ORG001\nname: echo-value\nseverity: warning\nsummary: echo\n\
+             match: {{ apiVersion: v1, kind: ConfigMap }}\nassert:\n{asserts}message: \"{{value}}\"\n"
+        ),
+    )
+    .unwrap();
+    fs::write(
+        s.repo.join(".dvmlint.yaml"),
+        "custom-rules: [\"policies/*.yaml\"]\nmax-file-size: 64MiB\n",
+    )
+    .unwrap();
+    for format in ["concise", "json", "human"] {
+        let out = run_for(
+            &["check", "--no-cache", "--format", format, "."],
+            &s.repo,
+            Duration::from_secs(60),
+        );
+        assert!(
+            out.stdout.len() < 4 << 20
+                && String::from_utf8_lossy(&out.stdout)
+                    .matches("more bytes")
+                    .count()
+                    >= 200,
+            "{format}: {} bytes",
+            out.stdout.len()
+        );
+    }
+}
+
+// ---- 4. Language-server transport ----
+
+fn lsp_frame(body: &str) -> String {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len())
+}
+
+/// `dvmlint lsp` fed `input` then end of input: its exit status and output.
+fn lsp_session(cwd: &Path, input: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+        .args(["lsp", "--max-message-size", "100000"])
+        .current_dir(cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
+}
+
+#[test]
+fn malformed_language_server_frames_are_answered_and_skipped() {
+    let s = scratch();
+    let root = url::Url::from_directory_path(&s.repo).unwrap();
+    let input = [
+        lsp_frame("{not json"),
+        "Content-Length: -5\r\n\r\n".to_owned(),
+        "Content-Type: x\r\n\r\n".to_owned(),
+        format!("Content-Length: 200000\r\n\r\n{}", "z".repeat(200_000)),
+        lsp_frame(&format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"capabilities":{{}},"rootUri":"{root}"}}}}"#
+        )),
+        lsp_frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
+        lsp_frame("[1,2"),
+        lsp_frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#),
+        lsp_frame(r#"{"jsonrpc":"2.0","method":"exit"}"#),
+    ]
+    .concat();
+    let out = lsp_session(&s.repo, input.as_bytes());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", text(&out));
+    assert!(
+        stdout.contains(r#""id":1,"result":{"capabilities""#)
+            || stdout.contains(r#""id":1,"result""#),
+        "{stdout}"
+    );
+    assert!(stdout.matches("-32700").count() >= 3, "{stdout}");
+    assert!(stdout.contains("over the 100000-byte maximum"), "{stdout}");
+}
+
+#[test]
+fn a_huge_content_length_neither_panics_nor_allocates() {
+    let s = scratch();
+    for length in ["18446744073709551615", "10000000000"] {
+        let input = format!("Content-Length: {length}\r\n\r\n{{}}");
+        let out = lsp_session(&s.repo, input.as_bytes());
+        assert_ne!(out.status.code(), Some(101), "{length}: {}", text(&out));
+        assert!(!text(&out).contains("panicked"), "{}", text(&out));
+    }
 }

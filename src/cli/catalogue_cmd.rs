@@ -135,12 +135,18 @@ pub fn render(meta: &RuleMeta) -> String {
             out.push_str(&format!("\n## {title}\n\n{}\n", text.trim()));
         }
     }
-    if !meta.exact_with.is_empty() {
+    match meta.exact_with.as_deref() {
         // What the manifests cannot tell: the keys that make the rule exact.
-        out.push_str("\n## What makes it exact\n\n");
-        for item in &meta.exact_with {
-            out.push_str(&format!("- `{}`: {}\n", item.key, item.gives.trim()));
+        Some([]) => out.push_str(
+            "\n## What makes it exact\n\nThe manifests alone: no configuration key changes what it finds.\n",
+        ),
+        Some(items) => {
+            out.push_str("\n## What makes it exact\n\nWithout these, the rule says in its message what it assumed or could not judge.\n\n");
+            for item in items {
+                out.push_str(&format!("- `{}`: {}\n", item.key, item.gives.trim()));
+            }
         }
+        None => {}
     }
     if let Some(assert) = &meta.assert {
         // A declarative rule (SPEC §10): what it checks is data too.

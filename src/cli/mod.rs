@@ -66,7 +66,12 @@ enum Command {
         format: noproxy_cmd::NoProxyFormat,
     },
     /// Language server on stdin/stdout (LSP 3.17)
-    Lsp,
+    Lsp {
+        /// Largest message accepted, in bytes; larger ones are answered with an
+        /// error and skipped
+        #[arg(long, default_value_t = crate::lsp::transport::DEFAULT_MAX_MESSAGE, value_parser = clap::value_parser!(usize))]
+        max_message_size: usize,
+    },
     /// Answer one reachability question from the repository's model
     Probe(probe::ProbeArgs),
     /// Write the fingerprints of today's findings to FILE; `check --baseline FILE` then reports only new ones
@@ -133,6 +138,10 @@ struct CheckArgs {
     /// Write the report to FILE instead of stdout (the one --format given without a PATH)
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Render Kustomize roots and Helm charts: auto (with the tools installed),
+    /// off, or require (exit 2 when a tool is missing); see docs/rendering.md
+    #[arg(long, value_name = "MODE", value_parser = ["auto", "off", "require"], default_value = "auto")]
+    render: String,
     /// Worker threads (default: all cores)
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
@@ -264,7 +273,7 @@ pub fn main() -> i32 {
             no_proxy,
             format,
         } => noproxy_cmd::run(&hosts, &no_proxy, format),
-        Command::Lsp => crate::lsp::serve(),
+        Command::Lsp { max_message_size } => crate::lsp::serve(max_message_size),
         Command::Probe(args) => probe::run(args),
         Command::Baseline(args) => baseline(args),
         Command::Completions { shell } => completions(shell, &mut std::io::stdout().lock()),
@@ -612,6 +621,12 @@ fn lint_project(args: &CheckArgs) -> Result<(LintOptions, lint::LintRun), i32> {
             && std::env::var_os("CI").is_none(),
         rules_only: args.rules_only.clone(),
         cache: !args.no_cache,
+        render: match args.render.as_str() {
+            "off" => crate::render::RenderMode::Off,
+            "require" => crate::render::RenderMode::Require,
+            _ => crate::render::RenderMode::Auto,
+        },
+        render_cache: false,
     };
     for path in &options.paths {
         if !path.exists()
@@ -623,7 +638,11 @@ fn lint_project(args: &CheckArgs) -> Result<(LintOptions, lint::LintRun), i32> {
         }
     }
     match lint::run(&options) {
-        Ok(run) => Ok((options, run)),
+        Ok(mut run) => {
+            // One redaction pass over everything printed (docs/security.md).
+            report::redact::redact_run(&mut run);
+            Ok((options, run))
+        }
         Err(err @ (LintError::Config(_) | LintError::Usage(_))) => Err(fail(&err.to_string())),
     }
 }

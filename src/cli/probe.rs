@@ -5,6 +5,13 @@
 //! The probe builds the very [`NetworkModel`] the network rules use (same
 //! policies, same namespace labels, unbound policies applied to the migrated
 //! namespaces and to the probed one), so its answers agree with DVM101–DVM104.
+//! Egress to addresses also meets the namespace's egress firewalls
+//! (EgressNetworkPolicy / EgressFirewall), evaluated by the same model the
+//! DVM110–DVM113 rules read ([`Project::firewalls`]: ignored or rejected
+//! firewalls deny nothing); the answer says which layer decided. Egress to a
+//! pod (`--to pod:NS/LABELS:PORT`) stays inside the cluster: firewalls do not
+//! apply. [`dvm_questions`] lists the questions the network and egress rules
+//! ask, so a test can check that probe never allows what `check` reports.
 //! Exit code: 0 allowed, 1 denied, 2 usage error.
 
 use std::path::{Path, PathBuf};
@@ -35,12 +42,12 @@ pub struct ProbeArgs {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum ProbeDirection {
-    /// May a pod open a connection to an address? `--to ADDR:PORT[/PROTO]`
+    /// May a pod open a connection to an address or a pod? `--to ADDR:PORT[/PROTO]` or `--to pod:NS/k=v,..:PORT[/PROTO]`
     Egress {
         #[command(flatten)]
         pod: PodArgs,
-        /// IP or CIDR, port or range, protocol (default TCP): `192.0.2.10:443`, `[2001:db8::1]:443/TCP`, `10.0.5.0/24:30000-32767`
-        #[arg(long, value_name = "ADDR:PORT[/PROTO]")]
+        /// IP or CIDR, port or range, protocol (default TCP): `192.0.2.10:443`, `[2001:db8::1]:443/TCP`, `10.0.5.0/24:30000-32767`; or a pod of the same cluster: `pod:app1-new/app=directvolumemigration-rsync-transfer:6443`
+        #[arg(long, value_name = "ADDR:PORT[/PROTO]|pod:NS/LABELS:PORT")]
         to: String,
     },
     /// May a pod receive a connection? `--from ADDR` or `--from ns=NS[,pod=k=v,...]`
@@ -146,6 +153,25 @@ pub struct Answer {
     pub denied: Vec<String>,
     /// Parts of the deciding policies that were skipped as invalid.
     pub notes: Vec<String>,
+    /// Which layer decided: `NetworkPolicy`, `EgressFirewall` (both when both
+    /// deny), or `none` (nothing denies it).
+    pub decided_by: String,
+    /// The egress firewalls of the namespace that deny part of it (egress to
+    /// addresses only: pod-to-pod traffic does not leave the cluster).
+    pub firewall_denials: Vec<FirewallOut>,
+}
+
+/// A firewall rule that denies part of the probed traffic.
+#[derive(Clone, Debug, Serialize)]
+pub struct FirewallOut {
+    /// `EgressFirewall `default` in namespace `app1``.
+    pub firewall: String,
+    /// `egress[1]`.
+    pub rule: String,
+    /// What of the question it denies.
+    pub denies: String,
+    #[serde(flatten)]
+    pub place: Option<Place>,
 }
 
 pub fn run(args: ProbeArgs) -> i32 {
@@ -186,19 +212,21 @@ pub fn run(args: ProbeArgs) -> i32 {
 fn parse(args: ProbeArgs) -> Result<(PodArgs, Query), String> {
     let (pod_args, direction, remote, remote_text, ports, protocol) = match args.direction {
         ProbeDirection::Egress { pod, to } => {
-            let (addresses, ports, protocol) = parse_target(&to)?;
+            let (remote, ports, protocol) = match to.strip_prefix("pod:") {
+                Some(rest) => {
+                    let (remote, port, protocol) = parse_pod_target(rest)?;
+                    (Remote::Pod(remote), PortRange::single(port), protocol)
+                }
+                None => {
+                    let (addresses, ports, protocol) = parse_target(&to)?;
+                    (Remote::Addresses(addresses), ports, protocol)
+                }
+            };
             let address = to
                 .rsplit_once(':')
                 .map_or(to.as_str(), |(a, _)| a)
                 .to_owned();
-            (
-                pod,
-                PolicyType::Egress,
-                Remote::Addresses(addresses),
-                address,
-                ports,
-                protocol,
-            )
+            (pod, PolicyType::Egress, remote, address, ports, protocol)
         }
         ProbeDirection::Ingress {
             pod,
@@ -304,6 +332,33 @@ pub fn parse_target(text: &str) -> Result<(IpSet, PortRange, Protocol), String> 
     ))
 }
 
+/// `NS/k=v,k2=v2:PORT[/PROTO]` (after `pod:`): a pod of the probed cluster.
+pub fn parse_pod_target(text: &str) -> Result<(Pod, u16, Protocol), String> {
+    let bad = || format!("--to `pod:{text}`: expected pod:NAMESPACE/k=v,..:PORT[/PROTO]");
+    let (rest, protocol) = match text.rsplit_once('/') {
+        Some((rest, proto))
+            if !proto.is_empty() && proto.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
+            (
+                rest,
+                proto
+                    .to_ascii_uppercase()
+                    .parse::<Protocol>()
+                    .map_err(|e| format!("--to: {e}"))?,
+            )
+        }
+        _ => (text, Protocol::Tcp),
+    };
+    let (selector, port) = rest.rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    let (namespace, labels) = selector.split_once('/').unwrap_or((selector, ""));
+    if namespace.is_empty() {
+        return Err(bad());
+    }
+    let labels = parse_labels(labels.split(','), "--to")?;
+    Ok((Pod::new(namespace, labels), port, protocol))
+}
+
 /// `ADDR` or `ns=NS[,pod=k=v][,k2=v2]`.
 pub fn parse_source(text: &str) -> Result<Remote, String> {
     let Some(rest) = text.strip_prefix("ns=") else {
@@ -395,6 +450,52 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
         }
     };
     let mut notes = Vec::new();
+    let mut firewall_denials = Vec::new();
+    if let (PolicyType::Egress, Remote::Pod(_)) = (query.direction, &query.remote)
+        && !project
+            .firewalls()
+            .applying(cluster, &query.pod.namespace)
+            .is_empty()
+    {
+        notes.push(
+            "the namespace's egress firewalls filter only traffic leaving the cluster: they do not apply to a pod of the same cluster".to_owned(),
+        );
+    }
+    if let (PolicyType::Egress, Remote::Addresses(addresses)) = (query.direction, &query.remote) {
+        let firewalls = project.firewalls();
+        for fw in firewalls.applying(cluster, &query.pod.namespace) {
+            let Some(firewall) = firewalls.items.get(fw) else {
+                continue;
+            };
+            let verdict = firewall
+                .eval
+                .evaluate(addresses, query.ports, query.protocol);
+            for decision in verdict.denials() {
+                let Some((index, rule)) = firewall.rule(decision.rule) else {
+                    continue;
+                };
+                let location = firewall.location(rule.location());
+                firewall_denials.push(FirewallOut {
+                    firewall: firewall.describe(),
+                    rule: format!("egress[{index}]"),
+                    denies: decision.region.to_string(),
+                    place: Some(place(
+                        &location.file,
+                        location.span.start.line,
+                        location.span.start.col,
+                    )),
+                });
+                for maybe in verdict.may_match.iter().filter(|m| m.rule < decision.rule) {
+                    if let Some((i, _)) = firewall.rule(maybe.rule) {
+                        notes.push(format!(
+                            "{}: egress[{i}] targets a `dnsName` or nodes whose addresses are unknown; it is not counted as allowing",
+                            firewall.describe()
+                        ));
+                    }
+                }
+            }
+        }
+    }
     for &p in &isolating {
         if let (Some(view), Some(object)) = (policies.view(p), policies.object(project, p)) {
             for note in &view.notes {
@@ -407,6 +508,13 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
     }
     notes.sort();
     notes.dedup();
+    let decided_by = match (allowed, firewall_denials.is_empty()) {
+        (true, true) => "none",
+        (true, false) => "EgressFirewall",
+        (false, true) => "NetworkPolicy",
+        (false, false) => "NetworkPolicy and EgressFirewall",
+    };
+    let allowed = allowed && firewall_denials.is_empty();
     Ok(Answer {
         direction: match query.direction {
             PolicyType::Egress => "egress",
@@ -442,6 +550,8 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
             .collect(),
         denied,
         notes,
+        decided_by: decided_by.to_owned(),
+        firewall_denials,
     })
 }
 
@@ -505,9 +615,19 @@ pub fn human(a: &Answer) -> String {
         a.cluster,
         if a.allowed { "ALLOWED" } else { "DENIED" }
     );
+    out.push_str(&format!("  decided by: {}\n", a.decided_by));
+    for f in &a.firewall_denials {
+        out.push_str(&format!(
+            "  denied by {} rule {}: {}{}\n",
+            f.firewall,
+            f.rule,
+            f.denies,
+            at(&f.place)
+        ));
+    }
     if !a.isolated {
         out.push_str(&format!(
-            "  not isolated for {}: no policy selecting the pod has type {}\n",
+            "  not isolated for {} by NetworkPolicies: no policy selecting the pod has type {}\n",
             a.direction,
             if a.direction == "egress" {
                 "Egress"
@@ -515,6 +635,9 @@ pub fn human(a: &Answer) -> String {
                 "Ingress"
             }
         ));
+        for n in &a.notes {
+            out.push_str(&format!("  note: {n}\n"));
+        }
         return out;
     }
     out.push_str(&format!("  isolated for {} by:\n", a.direction));
@@ -544,6 +667,128 @@ pub fn human(a: &Answer) -> String {
     }
     for n in &a.notes {
         out.push_str(&format!("  note: {n}\n"));
+    }
+    out
+}
+
+/// One question the network and egress rules ask of the model, as a probe
+/// query: what `check` reports blocked must be what probe answers DENIED.
+#[derive(Clone, Debug)]
+pub struct DvmQuestion {
+    /// `egress` (DVM101, DVM110 on the source side) or `ingress` (DVM102).
+    pub direction: PolicyType,
+    pub cluster: String,
+    pub namespace: String,
+    pub query: Query,
+}
+
+/// The rsync pods' questions for every migrated pair: each client pod's
+/// egress to the DVM destination (its addresses; when unknown, the target's
+/// `cidrs` unless through a proxy, else every IPv4 address), and each server
+/// pod's ingress from where DVM traffic arrives (the router for a Route, the
+/// client pods for a ClusterIP Service on one cluster, else the source's
+/// `cidrs` or every IPv4 address).
+pub fn dvm_questions(project: &Project) -> Vec<DvmQuestion> {
+    use crate::model::destination::{DvmDestination, Endpoint, endpoint_type};
+    use crate::model::rsync_pods;
+    let migration = project.migration();
+    let layout = project.network().layout;
+    let name = |c: usize| {
+        project
+            .cluster_name(Some(c))
+            .map_or_else(String::new, ToString::to_string)
+    };
+    let cidrs = |c: usize| {
+        project
+            .clusters
+            .get(c)
+            .and_then(|cl| cl.config)
+            .and_then(|i| project.config.clusters.get(i))
+            .map(|cl| IpSet::from_nets(cl.cidrs.iter().copied()))
+            .unwrap_or_default()
+    };
+    let anywhere = || IpSet::from_net(IpNet::V4(ipnet::Ipv4Net::default()));
+    let mut out = Vec::new();
+    for pair in &migration.pairs {
+        let dest = DvmDestination::of(project, migration, pair);
+        let same_cluster = pair.source.cluster == pair.target.cluster;
+        let servers = rsync_pods::server_pods(layout, &pair.target.namespace, pair.block);
+        let server_port = layout.server_port();
+        for client in rsync_pods::client_pods(layout, &pair.source.namespace, pair.block) {
+            let (remote, text, ports) = if dest.endpoint == Endpoint::ClusterIP && same_cluster {
+                let Some(server) = servers.first() else {
+                    continue;
+                };
+                (
+                    Remote::Pod(server.pod.clone()),
+                    format!("pod:{}", pair.target.namespace),
+                    PortRange::single(server_port),
+                )
+            } else {
+                let through_proxy = matches!(dest.endpoint, Endpoint::Proxy { .. });
+                let addresses = dest
+                    .addresses
+                    .clone()
+                    .or_else(|| {
+                        let peer = cidrs(pair.target.cluster);
+                        (!through_proxy && !peer.is_empty()).then_some(peer)
+                    })
+                    .unwrap_or_else(anywhere);
+                let text = addresses.to_string();
+                (Remote::Addresses(addresses), text, dest.ports)
+            };
+            out.push(DvmQuestion {
+                direction: PolicyType::Egress,
+                cluster: name(pair.source.cluster),
+                namespace: pair.source.namespace.clone(),
+                query: Query {
+                    direction: PolicyType::Egress,
+                    cluster: Some(name(pair.source.cluster)),
+                    pod: client.pod.clone(),
+                    remote,
+                    remote_text: text,
+                    ports,
+                    protocol: Protocol::Tcp,
+                },
+            });
+        }
+        let endpoint = endpoint_type(project, migration, pair.target.cluster);
+        let clients = rsync_pods::client_pods(layout, &pair.source.namespace, pair.block);
+        for server in &servers {
+            let (remote, text) = match endpoint {
+                Endpoint::ClusterIP if same_cluster => match clients.first() {
+                    Some(client) => (
+                        Remote::Pod(client.pod.clone()),
+                        format!("ns={}", pair.source.namespace),
+                    ),
+                    None => continue,
+                },
+                Endpoint::NodePort | Endpoint::ClusterIP => {
+                    let peer = cidrs(pair.source.cluster);
+                    let addresses = if peer.is_empty() { anywhere() } else { peer };
+                    let text = addresses.to_string();
+                    (Remote::Addresses(addresses), text)
+                }
+                Endpoint::Route | Endpoint::Proxy { .. } => (
+                    Remote::Pod(rsync_pods::router_pod()),
+                    format!("ns={}", rsync_pods::ROUTER_NAMESPACE),
+                ),
+            };
+            out.push(DvmQuestion {
+                direction: PolicyType::Ingress,
+                cluster: name(pair.target.cluster),
+                namespace: pair.target.namespace.clone(),
+                query: Query {
+                    direction: PolicyType::Ingress,
+                    cluster: Some(name(pair.target.cluster)),
+                    pod: server.pod.clone(),
+                    remote,
+                    remote_text: text,
+                    ports: PortRange::single(server_port),
+                    protocol: Protocol::Tcp,
+                },
+            });
+        }
     }
     out
 }

@@ -5,7 +5,10 @@ use std::path::Path;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use ipnet::IpNet;
 
-use super::{ClusterConfig, Config, ConfigError, NamespacePair, PerFileIgnore, Role};
+use super::{
+    ChartRelease, ClusterConfig, Config, ConfigError, KustomizationTarget, NamespacePair,
+    PerFileIgnore, RenderConfig, Role, ToolSetting,
+};
 use crate::finding::Severity;
 use crate::suggest;
 use crate::yaml::{self, Limits, Node};
@@ -23,8 +26,13 @@ const TOP_KEYS: &[&str] = &[
     "per-file-ignores",
     "custom-rules",
     "max-file-size",
+    "render",
     "hosts",
 ];
+
+const RENDER_KEYS: &[&str] = &["kustomize", "helm", "timeout", "charts", "kustomizations"];
+const CHART_KEYS: &[&str] = &["path", "release", "namespace", "values", "set", "cluster"];
+const KUSTOMIZATION_KEYS: &[&str] = &["path", "cluster"];
 
 const CLUSTER_KEYS: &[&str] = &[
     "name",
@@ -132,10 +140,12 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
             }
             "custom-rules" => config.custom_rules = d.strings(value)?,
             "max-file-size" => config.max_file_size = d.size(value)?,
+            "render" => config.render = d.render(value)?,
             "hosts" => config.hosts = d.hosts(value)?,
             _ => {}
         }
     }
+    d.render_clusters(&config, &root)?;
     Ok(config)
 }
 
@@ -402,6 +412,160 @@ impl Decoder<'_> {
         Ok(())
     }
 
+    fn map(&self, node: &Node<'_>, allowed: &[&str], what: &str) -> Result<()> {
+        if !node.is_map() {
+            return Err(self.err(node, format!("the {what} must be a mapping")));
+        }
+        self.check_keys(node, allowed, what)
+    }
+
+    fn render(&self, node: &Node<'_>) -> Result<RenderConfig> {
+        self.map(node, RENDER_KEYS, "`render` section")?;
+        let mut render = RenderConfig::default();
+        for (key, value) in node.entries() {
+            match key.as_str().unwrap_or("") {
+                "kustomize" => render.kustomize = self.tool(value)?,
+                "helm" => render.helm = self.tool(value)?,
+                "timeout" => render.timeout = self.duration(value)?,
+                "charts" => {
+                    for item in self.seq(value)? {
+                        render.charts.push(self.chart(item)?);
+                    }
+                }
+                "kustomizations" => {
+                    for item in self.seq(value)? {
+                        self.map(item, KUSTOMIZATION_KEYS, "kustomization entry")?;
+                        render.kustomizations.push(KustomizationTarget {
+                            path: self.folder(item, "a kustomization entry")?,
+                            cluster: item.get("cluster").map(|n| self.string(n)).transpose()?,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(render)
+    }
+
+    fn tool(&self, node: &Node<'_>) -> Result<ToolSetting> {
+        let text = self.string(node)?;
+        Ok(match text.as_str() {
+            "auto" => ToolSetting::Auto,
+            "off" => ToolSetting::Off,
+            "" => return Err(self.err(node, "expected auto, off or a path to the binary".into())),
+            path => ToolSetting::Path(path.into()),
+        })
+    }
+
+    fn duration(&self, node: &Node<'_>) -> Result<std::time::Duration> {
+        let text = self.string(node)?;
+        parse_duration(&text).ok_or_else(|| {
+            self.err(
+                node,
+                format!("`{text}` is not a duration like 60s, 2m or 500ms"),
+            )
+        })
+    }
+
+    /// A folder of the project: `path`, relative, without `./` or a trailing `/`.
+    fn folder(&self, node: &Node<'_>, what: &str) -> Result<String> {
+        let Some(path) = node.get("path") else {
+            return Err(self.err(node, format!("{what} needs a `path`")));
+        };
+        let text = self.string(path)?;
+        let trimmed = normalise_folder(&text);
+        if trimmed.is_empty() || trimmed.starts_with('/') || trimmed.split('/').any(|p| p == "..") {
+            return Err(self.err(
+                path,
+                format!("`{text}` is not a folder inside the project (a relative path)"),
+            ));
+        }
+        Ok(trimmed)
+    }
+
+    fn chart(&self, node: &Node<'_>) -> Result<ChartRelease> {
+        self.map(node, CHART_KEYS, "chart entry")?;
+        let mut chart = ChartRelease {
+            path: self.folder(node, "a chart entry")?,
+            ..ChartRelease::default()
+        };
+        for (key, value) in node.entries() {
+            match key.as_str().unwrap_or("") {
+                "release" => chart.release = Some(self.name(value, "release name")?),
+                "namespace" => chart.namespace = Some(self.name(value, "namespace")?),
+                "values" => {
+                    chart.values = self
+                        .strings(value)?
+                        .iter()
+                        .map(|v| normalise_folder(v))
+                        .collect();
+                }
+                "set" => {
+                    if !value.is_map() {
+                        return Err(self.err(value, "`set` maps value paths to values".into()));
+                    }
+                    for (k, v) in value.entries() {
+                        let name = self.string(k)?;
+                        let text = v.as_str().map(str::to_owned).ok_or_else(|| {
+                            self.err(
+                                v,
+                                "a `set` value is a scalar (quote it to keep it a string)".into(),
+                            )
+                        })?;
+                        chart.set.push((name, text));
+                    }
+                }
+                "cluster" => chart.cluster = Some(self.string(value)?),
+                _ => {}
+            }
+        }
+        Ok(chart)
+    }
+
+    /// A DNS-1123 label (release names and namespaces).
+    fn name(&self, node: &Node<'_>, what: &str) -> Result<String> {
+        let text = self.string(node)?;
+        let valid = !text.is_empty()
+            && text.len() <= 63
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !text.starts_with('-')
+            && !text.ends_with('-');
+        if valid {
+            Ok(text)
+        } else {
+            Err(self.err(
+                node,
+                format!("`{text}` is not a valid {what} (lowercase letters, digits and `-`)"),
+            ))
+        }
+    }
+
+    /// `render` entries name configured clusters.
+    fn render_clusters(&self, config: &Config, root: &Node<'_>) -> Result<()> {
+        let Some(render) = root.get("render") else {
+            return Ok(());
+        };
+        let names: Vec<&str> = config.clusters.iter().map(|c| c.name.as_str()).collect();
+        for section in ["charts", "kustomizations"] {
+            for item in render.get(section).map_or(&[][..], Node::items) {
+                let Some(node) = item.get("cluster") else {
+                    continue;
+                };
+                let name = node.as_str().unwrap_or("");
+                if !names.contains(&name) {
+                    let hint = suggest::hint(name, names.iter().copied());
+                    return Err(self.err(
+                        node,
+                        format!("`{name}` is not a cluster of `clusters:`{hint}"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn size(&self, node: &Node<'_>) -> Result<u64> {
         let text = self.string(node)?;
         parse_size(&text).ok_or_else(|| {
@@ -427,6 +591,32 @@ pub fn parse_net(text: &str) -> Option<IpNet> {
     text.parse::<IpNet>()
         .ok()
         .or_else(|| text.parse::<std::net::IpAddr>().ok().map(IpNet::from))
+}
+
+fn normalise_folder(text: &str) -> String {
+    let mut text = text.trim();
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest;
+    }
+    text.trim_end_matches('/').to_owned()
+}
+
+/// `60s`, `2m`, `500ms`, `1h`, or a plain number of seconds; more than zero.
+fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let millis = match unit.trim() {
+        "" | "s" => number.checked_mul(1000)?,
+        "ms" => number,
+        "m" => number.checked_mul(60_000)?,
+        "h" => number.checked_mul(3_600_000)?,
+        _ => return None,
+    };
+    (millis > 0).then(|| std::time::Duration::from_millis(millis))
 }
 
 fn parse_size(text: &str) -> Option<u64> {
@@ -549,6 +739,84 @@ hosts:
         assert!(parse("hosts: {proxy.example.com: [banana]}\n").is_err());
         assert!(parse("hosts: [proxy.example.com]\n").is_err());
         assert!(parse("hosts: {192.0.2.1: [192.0.2.1]}\n").is_err());
+    }
+
+    #[test]
+    fn render_section_parses() {
+        let config = parse(
+            r#"
+clusters: [{name: target}]
+render:
+  kustomize: auto
+  helm: /opt/helm
+  timeout: 2m
+  charts:
+    - path: ./charts/shop/
+      release: shop
+      namespace: shop
+      values: [charts/shop/values-prod.yaml]
+      set: {replicas: "2", image.tag: v1}
+      cluster: target
+  kustomizations:
+    - {path: overlays/prod, cluster: target}
+"#,
+        )
+        .unwrap();
+        let render = &config.render;
+        assert_eq!(render.kustomize, ToolSetting::Auto);
+        assert_eq!(render.helm, ToolSetting::Path("/opt/helm".into()));
+        assert_eq!(render.timeout, std::time::Duration::from_secs(120));
+        let chart = &render.charts[0];
+        assert_eq!(chart.path, "charts/shop");
+        assert_eq!(chart.release.as_deref(), Some("shop"));
+        assert_eq!(chart.values, vec!["charts/shop/values-prod.yaml"]);
+        assert_eq!(
+            chart.set,
+            vec![
+                ("replicas".to_owned(), "2".to_owned()),
+                ("image.tag".to_owned(), "v1".to_owned())
+            ]
+        );
+        assert_eq!(render.kustomizations[0].path, "overlays/prod");
+        assert_eq!(render.kustomizations[0].cluster.as_deref(), Some("target"));
+        assert_eq!(
+            parse("render: {helm: off}\n").unwrap().render.helm,
+            ToolSetting::Off
+        );
+    }
+
+    #[test]
+    fn render_section_errors_name_their_place() {
+        let err = parse("render:\n  timeot: 5s\n").unwrap_err();
+        assert_eq!(err.pos, Some(yaml::Pos::new(2, 3)));
+        assert!(
+            err.message.contains("did you mean `timeout`"),
+            "{}",
+            err.message
+        );
+        let err = parse("render:\n  charts:\n    - path: c\n      relase: x\n").unwrap_err();
+        assert!(
+            err.message.contains("did you mean `release`"),
+            "{}",
+            err.message
+        );
+        let err = parse("render: {timeout: soon}\n").unwrap_err();
+        assert!(err.message.contains("duration"), "{}", err.message);
+        assert!(parse("render: {timeout: 0s}\n").is_err());
+        assert!(parse("render: {charts: [{release: x}]}\n").is_err());
+        assert!(parse("render: {charts: [{path: ../outside}]}\n").is_err());
+        assert!(parse("render: {charts: [{path: c, release: Shop}]}\n").is_err());
+        assert!(parse("render: {charts: [{path: c, set: {a: [1]}}]}\n").is_err());
+        assert!(parse("render: {charts: c}\n").is_err());
+        let err = parse(
+            "clusters: [{name: target}]\nrender: {kustomizations: [{path: o, cluster: targt}]}\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.message.contains("did you mean `target`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

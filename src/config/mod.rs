@@ -84,9 +84,66 @@ pub struct Config {
     pub per_file_ignores: Vec<PerFileIgnore>,
     pub custom_rules: Vec<String>,
     pub max_file_size: u64,
+    /// `render:`: Kustomize builds and Helm charts (docs/rendering.md).
+    pub render: RenderConfig,
     /// `hosts:`: the addresses of host names, as the clusters resolve them
     /// (dvmlint never resolves DNS itself), in the order written.
     pub hosts: Vec<(String, Vec<IpNet>)>,
+}
+
+/// Which binary renders: found on `PATH` (`auto`), none (`off`), or this one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ToolSetting {
+    #[default]
+    Auto,
+    Off,
+    Path(PathBuf),
+}
+
+/// A chart release as configured (`render.charts[]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ChartRelease {
+    /// The chart folder, relative to the project root, without `./` or a trailing `/`.
+    pub path: String,
+    pub release: Option<String>,
+    pub namespace: Option<String>,
+    /// Values files, relative to the project root, in order.
+    pub values: Vec<String>,
+    /// `--set` values, in the order written.
+    pub set: Vec<(String, String)>,
+    pub cluster: Option<String>,
+}
+
+/// `render.kustomizations[]`: the cluster a Kustomize root is applied to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KustomizationTarget {
+    pub path: String,
+    pub cluster: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RenderConfig {
+    pub kustomize: ToolSetting,
+    pub helm: ToolSetting,
+    /// Per render; the process is killed when it runs longer.
+    pub timeout: std::time::Duration,
+    pub charts: Vec<ChartRelease>,
+    pub kustomizations: Vec<KustomizationTarget>,
+}
+
+/// Default for `render.timeout`.
+pub const DEFAULT_RENDER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Default for RenderConfig {
+    fn default() -> Self {
+        RenderConfig {
+            kustomize: ToolSetting::Auto,
+            helm: ToolSetting::Auto,
+            timeout: DEFAULT_RENDER_TIMEOUT,
+            charts: Vec::new(),
+            kustomizations: Vec::new(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -105,6 +162,7 @@ impl Default for Config {
             per_file_ignores: Vec::new(),
             custom_rules: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            render: RenderConfig::default(),
             hosts: Vec::new(),
         }
     }

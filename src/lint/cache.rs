@@ -456,3 +456,44 @@ fn remove_stale_temporaries(dir: &Path) {
         }
     }
 }
+
+/// A file of its own in the cache folder `dir` (the render outputs of
+/// `crate::render`), written like the results: into a real folder (never
+/// through a link), by an exclusive temporary file and a rename, beside the
+/// `.gitignore` that keeps it out of Git; its first line is a MAC of its name
+/// and bytes under this machine's key, so [`read_signed`] never trusts a file
+/// the repository brought.
+pub fn write_signed(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let machine_key = machine_key().map_err(std::io::Error::other)?;
+    real_dir(dir)?;
+    replace_unless_equal(dir, ".gitignore", GITIGNORE.as_bytes())?;
+    replace_unless_equal(dir, "CACHEDIR.TAG", CACHEDIR_TAG.as_bytes())?;
+    let mut temp = temporary(dir, name)?;
+    temp.write_all(mac(&machine_key, name, bytes).as_bytes())?;
+    temp.write_all(b"\n")?;
+    temp.write_all(bytes)?;
+    temp.flush()?;
+    temp.persist(dir.join(name))
+        .map(drop)
+        .map_err(|err| err.error)
+}
+
+/// The bytes of a file [`write_signed`] wrote on this machine: `None` when it
+/// is missing, a link, over the cache's size cap, or its MAC does not hold.
+pub fn read_signed(dir: &Path, name: &str) -> Option<Vec<u8>> {
+    let machine_key = machine_key().ok()?;
+    if !std::fs::symlink_metadata(dir).is_ok_and(|meta| meta.is_dir()) {
+        return None;
+    }
+    let (file, meta) = crate::boundary::open_regular(&dir.join(name), false).ok()?;
+    let cap = crate::boundary::CACHE_CAP;
+    if meta.len() > cap {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(cap).read_to_end(&mut bytes).ok()?;
+    let at = memchr::memchr(b'\n', &bytes)?;
+    let (head, body) = (bytes.get(..at)?, bytes.get(at + 1..)?);
+    let expected = mac(&machine_key, name, body);
+    constant_time_eq(expected.as_bytes(), head).then(|| body.to_vec())
+}

@@ -25,6 +25,9 @@ pub struct FileSettings<'s> {
     pub policies: &'s [PolicyRule],
     /// The cluster each file belongs to, by relative path.
     pub cluster_of: &'s (dyn Fn(&str) -> Option<Arc<str>> + Sync),
+    /// The configuration names clusters: a file one of them claims is a
+    /// manifest, whatever it looks like (DVM001 reports its syntax errors).
+    pub configured_clusters: bool,
 }
 
 impl<'s> FileSettings<'s> {
@@ -41,6 +44,7 @@ impl<'s> FileSettings<'s> {
             rules,
             policies: policy::builtin(),
             cluster_of,
+            configured_clusters: false,
         }
     }
 }
@@ -53,6 +57,14 @@ pub fn analyze_path(
     settings: &FileSettings<'_>,
 ) -> FileResult {
     if let Some(text) = overlay {
+        // An editor buffer obeys `max-file-size` as the file on disk would.
+        let size = text.len() as u64;
+        if size > settings.max_file_size {
+            return only(
+                rel,
+                crate::rules::input::unreadable_input::too_large(rel, size, settings.max_file_size),
+            );
+        }
         return analyze_bytes(rel, text.as_bytes(), settings);
     }
     super::read::with_source(rel, path, settings.max_file_size, |bytes| {
@@ -91,14 +103,27 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
         rules: settings.rules,
         policies: settings.policies,
     };
+    // A bare `...` line ends a YAML document: the documentation uses it as an
+    // ellipsis, which cuts an object from its `spec` (DVM402). The spec-less
+    // documents of the few kinds it matters for are noted as they stream by;
+    // only then is the text searched for the marker.
+    let may_be_cut = settings.rules.is_enabled("DVM402");
+    let mut cut = Vec::new();
     // Every document is analysed, and freed, as soon as the parser completes it.
-    let read = |text: &str, first_line: u32, result: &mut FileResult| {
+    let mut read = |text: &str, first_line: u32, result: &mut FileResult| {
         yaml::parse_stream(
             text,
             first_line,
             settings.limits,
             rules::is_scanned,
-            |document, marked| doc.document(&document, marked, result),
+            |document, marked| {
+                if may_be_cut {
+                    cut.extend(rules::hygiene::template_placeholder::without_spec(
+                        &document,
+                    ));
+                }
+                doc.document(&document, marked, result)
+            },
         )
     };
     let mut result = fresh();
@@ -128,6 +153,15 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
             }
         }
     }
+    if !cut.is_empty() {
+        let findings = rules::hygiene::template_placeholder::cut_by_document_end(
+            rel,
+            cluster.as_ref(),
+            bytes,
+            &cut,
+        );
+        result.findings.extend(findings);
+    }
     if suppress::may_hold_comments(bytes) {
         let documents: Vec<(u32, u32)> = chunks
             .get_or_insert_with(|| yaml::split_documents(bytes))
@@ -152,11 +186,15 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
         }
         result
             .findings
-            .push(rules::input::unrendered_template::finding(rel));
+            .push(rules::input::unrendered_template::finding(rel, bytes));
     } else {
+        // Files that are not manifests (editor settings, `${VAR}` files
+        // without objects) are not reported for their syntax.
+        let claimed = settings.configured_clusters && cluster.is_some();
         result.findings.extend(
             syntax_errors
                 .into_iter()
+                .filter(|err| rules::input::yaml_syntax::is_reported(rel, bytes, claimed, err))
                 .map(|err| rules::input::yaml_syntax::finding(rel, &err)),
         );
     }

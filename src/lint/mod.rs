@@ -18,6 +18,8 @@ use crate::discovery::{self, Found, SourceFile, WalkOptions};
 use crate::finding::{Finding, Severity};
 use crate::model::Project;
 use crate::policy::{self, PolicyRule};
+use crate::render::RenderIndex;
+use crate::render::stage::Stage as RenderStage;
 use crate::rules::{self, RuleSet};
 use crate::suppress::{self, Suppression};
 use crate::units::ApplyUnits;
@@ -48,6 +50,11 @@ pub struct LintOptions {
     /// Reuse and update the per-file results in `.dvmlint-cache/` (the CLI's
     /// default; `--no-cache` turns it off). Off for the language server and tests.
     pub cache: bool,
+    /// `--render`: render Kustomize roots and Helm charts (docs/rendering.md).
+    pub render: crate::render::RenderMode,
+    /// Keep render outputs in `.dvmlint-cache/` even when `cache` is off (the
+    /// language server, which re-lints on every change).
+    pub render_cache: bool,
 }
 
 /// Runs shorter than this many files finish before a bar would be readable:
@@ -108,6 +115,9 @@ pub struct Loaded {
     pub files: Vec<Arc<str>>,
     /// The custom rules this run loaded (SPEC §10).
     pub custom_rules: Vec<&'static RuleMeta>,
+    /// The renders whose objects are in the model: findings on them are put
+    /// back on their sources ([`RenderIndex::remap`]).
+    pub renders: RenderIndex,
 }
 
 /// The model of the project holding `options.paths`, with no rule run
@@ -148,6 +158,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         rules: &rule_set,
         policies: &policies,
         cluster_of: &cluster_of,
+        configured_clusters: !config.clusters.is_empty(),
     };
     let cache = options
         .cache
@@ -159,28 +170,57 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             cache::Cache::open(&root, key)
         })
         .flatten();
+    // Rendering: roots are planned when the walk has listed the project and
+    // rendered on the same pool while files are still being parsed.
+    let render_stage = RenderStage::new(
+        &root,
+        &config,
+        options.render,
+        options.cache || options.render_cache,
+    );
     let files_timing = crate::timings::stage("walk + files (parallel)");
-    let parsed = parse_files(options, &root, &config, &settings, cache.as_ref())?;
+    let parsed = parse_files(
+        options,
+        &root,
+        &config,
+        &settings,
+        cache.as_ref(),
+        &render_stage,
+    )?;
     drop(files_timing);
     let merge_timing = crate::timings::stage("merge file results");
     let hits = parsed.hits;
-    let (mut results, walk_errors, units) = merge(parsed, cache.as_ref());
+    let (mut results, walk_errors, mut units) = merge(parsed, cache.as_ref());
+    let mut render_findings = Vec::new();
+    let renders = render_stage
+        .finish(&mut results, &mut units, &mut render_findings)
+        .map_err(LintError::Usage)?;
     // The summary and the file list are of what is reported on: `check shop`
     // says how many files under `shop` were read, though the model covers the
     // whole project.
     let reported = ReportScope::new(&root, &options.paths);
     let Gathered {
-        findings,
+        mut findings,
         suppressions,
         secrets,
         secret_spans,
-        summary,
+        mut summary,
     } = gather(&mut results, &walk_errors, hits, &reported);
-    let files = results
+    findings.append(&mut render_findings);
+    // Render outputs are not files of the project.
+    summary.files = summary.files.saturating_sub(
+        results
+            .iter()
+            .filter(|r| renders.is_output(&r.rel) && reported.covers_file(&r.rel))
+            .count(),
+    );
+    let mut files: Vec<Arc<str>> = results
         .iter()
-        .filter(|r| reported.covers_file(&r.rel))
+        .filter(|r| !renders.is_output(&r.rel))
         .map(|r| Arc::clone(&r.rel))
         .collect();
+    rules::input::unrendered_template::one_per_root(&mut findings, &files);
+    files.retain(|f| reported.covers_file(f));
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
     let project = Project::build(root.clone(), config, results, units);
@@ -195,6 +235,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         summary,
         files,
         custom_rules,
+        renders,
     })
 }
 
@@ -281,6 +322,7 @@ fn parse_files(
     config: &Config,
     settings: &FileSettings<'_>,
     cache: Option<&cache::Cache>,
+    render_stage: &RenderStage<'_>,
 ) -> Result<ParsedFiles, LintError> {
     let mut exclude = config.exclude.clone();
     exclude.extend(options.exclude.iter().cloned());
@@ -350,10 +392,13 @@ fn parse_files(
                 }
             }
             // The apply units stage, on the walk's thread while the pool parses.
-            let _timing = crate::timings::stage("apply units");
+            let timing = crate::timings::stage("apply units");
             units = ApplyUnits::discover(&listed, &|rel| {
                 read_small(root, rel, &options.overlays, settings.max_file_size)
             });
+            drop(timing);
+            // Rendering: each Kustomize root and Helm chart on the same pool.
+            render_stage.spawn(scope, &units, settings);
         });
         let mut found = found
             .into_inner()
@@ -506,10 +551,15 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         summary,
         files,
         custom_rules,
+        renders,
     } = load(options, None)?;
     let rules_timing = crate::timings::stage("project rules");
     findings.extend(rules::run_project_rules(&rule_set, &project));
     drop(rules_timing);
+    renders.remap(&root, &mut findings);
+    let mut suppressions = suppressions;
+    renders.remap_suppressions(&root, &mut suppressions);
+    crate::render::locate::drop_raw_twins(&mut findings);
     let _finish_timing = crate::timings::stage("suppress, filter, sort");
     let unused = suppress::apply(&mut findings, &suppressions, &|id| rule_set.is_enabled(id));
     findings.extend(unused);

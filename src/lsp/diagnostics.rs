@@ -35,7 +35,7 @@ pub fn for_open_documents(
     encoding: Encoding,
 ) -> BTreeMap<Url, Vec<Published>> {
     let redactor = Redactor::new(&run.secrets);
-    let mut texts = Texts::new(documents);
+    let mut texts = Texts::new(documents, &run.root);
     let mut out: BTreeMap<Url, Vec<Published>> = BTreeMap::new();
     for (uri, doc) in documents.iter() {
         if doc.path.as_ref().is_some_and(|p| p.starts_with(&run.root)) {
@@ -124,13 +124,19 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
 /// on disk (read once per lint), else none (columns passed through).
 struct Texts<'d> {
     documents: &'d Documents,
+    root: PathBuf,
+    /// Each open document's lines, split once: a buffer with many findings is
+    /// not split again for each (that was quadratic).
+    open: HashMap<PathBuf, LineText<'d>>,
     disk: HashMap<PathBuf, Option<String>>,
 }
 
 impl<'d> Texts<'d> {
-    fn new(documents: &'d Documents) -> Self {
+    fn new(documents: &'d Documents, root: &Path) -> Self {
         Texts {
             documents,
+            root: root.to_path_buf(),
+            open: HashMap::new(),
             disk: HashMap::new(),
         }
     }
@@ -141,8 +147,13 @@ impl<'d> Texts<'d> {
         span: crate::yaml::Span,
         encoding: Encoding,
     ) -> lsp_types::Range {
-        if let Some((_, doc)) = self.documents.by_path(path) {
-            return LineText::new(&doc.text).range(span, encoding);
+        let documents = self.documents;
+        if let Some((_, doc)) = documents.by_path(path) {
+            return self
+                .open
+                .entry(path.to_path_buf())
+                .or_insert_with(|| LineText::new(&doc.text))
+                .range(span, encoding);
         }
         let text = self
             .disk
@@ -151,7 +162,12 @@ impl<'d> Texts<'d> {
                 if encoding == Encoding::Utf32 {
                     None
                 } else {
-                    std::fs::read_to_string(path).ok()
+                    // A related file not open in the editor: read within the
+                    // project boundary and the default size limit only.
+                    crate::boundary::ProjectBoundary::new(&self.root)
+                        .open_bounded(path, crate::config::DEFAULT_MAX_FILE_SIZE)
+                        .ok()
+                        .and_then(|bytes| String::from_utf8(bytes).ok())
                 }
             })
             .as_deref()

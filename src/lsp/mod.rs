@@ -17,14 +17,23 @@ mod diagnostics;
 mod documents;
 mod position;
 mod server;
+pub mod transport;
 
 /// Serves on stdin/stdout until `exit`; returns the process exit code (0 after
-/// a `shutdown` then `exit`, 1 otherwise, as LSP asks).
-pub fn serve() -> i32 {
-    let (connection, io_threads) = lsp_server::Connection::stdio();
+/// a `shutdown` then `exit`, 1 otherwise, as LSP asks). Messages over
+/// `max_message` bytes, and malformed frames, are answered with an error and
+/// skipped (`transport`).
+pub fn serve(max_message: usize) -> i32 {
+    let (connection, threads) = match transport::stdio(max_message) {
+        Ok(pair) => pair,
+        Err(err) => {
+            eprintln!("dvmlint lsp: {err}");
+            return 1;
+        }
+    };
     let code = server::run(&connection);
     drop(connection);
-    match io_threads.join() {
+    match threads.join() {
         Ok(()) => code,
         Err(err) => {
             eprintln!("dvmlint lsp: {err}");

@@ -291,6 +291,9 @@ impl Server<'_> {
         let options = LintOptions {
             paths: vec![self.workspace.clone()],
             overlays: self.documents.overlays(&root),
+            // Charts and overlays are rendered from disk; their outputs are
+            // reused until an input changes on disk.
+            render_cache: true,
             ..LintOptions::default()
         };
         // A defect in a rule must not take the editor's server down with it:

@@ -132,15 +132,25 @@ pub fn classify(node: &Node<'_>, file_name: &str) -> DocumentKind {
 }
 
 /// The items of a `List` / `*List` document (`kind: List`, `ConfigMapList`, …),
-/// or `None` when the document is not a list.
+/// or the `objects` of an OpenShift `Template` (what `oc process` makes of
+/// it): the objects the document becomes. `None` when it is neither.
 pub fn list_items<'n, 'a>(node: &'n Node<'a>) -> Option<&'n [Node<'a>]> {
     let kind = node.get("kind")?.as_str()?;
-    node.get("apiVersion")?;
+    let api_version = node.get("apiVersion")?.as_str()?;
     if kind == "List" || kind.ends_with("List") {
         Some(node.get("items").map_or(&[], Node::items))
+    } else if kind == "Template" && matches!(api_version, "template.openshift.io/v1" | "v1") {
+        Some(node.get("objects").map_or(&[], Node::items))
     } else {
         None
     }
+}
+
+/// A value holding an OpenShift Template parameter (`${NAME}`, `${{NAME}}`),
+/// which `oc process` replaces: an unknown value, not a placeholder.
+pub fn is_template_parameter(text: &str) -> bool {
+    text.find("${")
+        .is_some_and(|start| text.get(start..).is_some_and(|rest| rest.contains('}')))
 }
 
 #[cfg(test)]
@@ -161,5 +171,17 @@ mod tests {
         assert_eq!(group("v1"), "");
         assert_eq!(group("a/b/v1"), "a/b");
         assert_eq!(group("/v1"), "");
+    }
+
+    #[test]
+    fn templates_become_their_objects() {
+        let text = "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata: {name: t}\nobjects:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\nparameters: [{name: NS}]\n";
+        let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+        assert_eq!(list_items(&parsed.documents[0]).map(<[_]>::len), Some(1));
+        assert!(is_template_parameter("${NAMESPACE}"));
+        assert!(is_template_parameter("10.0.0.0/${PREFIX}"));
+        assert!(is_template_parameter("${{REPLICAS}}"));
+        assert!(!is_template_parameter("$HOME"));
+        assert!(!is_template_parameter("app1"));
     }
 }

@@ -45,6 +45,10 @@ pub struct DvmDestination {
     pub unknown_reason: Option<String>,
     /// The rsync client reaches the destination by IP address (no DNS lookup).
     pub by_ip: bool,
+    /// The assumption behind known addresses, when they stand in for what is
+    /// not configured (`cidrs` for the router VIPs or the workers): messages
+    /// say it, with the key that makes the check exact.
+    pub assumption: Option<String>,
 }
 
 /// The NodePort range (kube-apiserver `--service-node-port-range` default).
@@ -69,11 +73,16 @@ impl DvmDestination {
             .map_or("target", |n| n.as_ref());
         let endpoint = endpoint_type(project, migration, target);
         let cidrs = config.map(|c| c.cidrs.clone()).unwrap_or_default();
+        let mut assumption = None;
         let (addresses, ports, unknown_reason, by_ip) = match endpoint {
             Endpoint::Route => {
-                let ingress = config
-                    .and_then(|c| c.ingress.clone())
-                    .unwrap_or_else(|| cidrs.clone());
+                let configured = config.and_then(|c| c.ingress.clone());
+                if configured.is_none() && !cidrs.is_empty() {
+                    assumption = Some(format!(
+                        "checked against the `cidrs` of cluster `{name}`, since its `ingress` (the router's addresses) is not set: set `ingress` to make it exact"
+                    ));
+                }
+                let ingress = configured.unwrap_or_else(|| cidrs.clone());
                 let reason = format!(
                     "the addresses the Route of cluster `{name}` resolves to are unknown: set `ingress` (router/ingress VIPs) or `cidrs` for cluster `{name}` in .dvmlint.yaml"
                 );
@@ -86,6 +95,11 @@ impl DvmDestination {
                     config.map(|c| c.workers.as_slice()).unwrap_or_default(),
                 );
                 let nets = if workers.is_empty() {
+                    if !cidrs.is_empty() {
+                        assumption = Some(format!(
+                            "checked against the `cidrs` of cluster `{name}`, since its workers' addresses are not known: list them in `workers` to make it exact"
+                        ));
+                    }
                     cidrs.clone()
                 } else {
                     workers
@@ -111,6 +125,7 @@ impl DvmDestination {
         };
         DvmDestination {
             unknown_reason: addresses.is_none().then_some(unknown_reason),
+            assumption: assumption.filter(|_| addresses.is_some()),
             endpoint,
             addresses,
             ports,
@@ -157,6 +172,9 @@ fn proxy_destination(project: &Project, migration: &Migration) -> Option<DvmDest
             file: object.object.file.clone(),
         },
         by_ip: addresses.is_some(),
+        assumption: (addresses.is_some() && !parsed.host_is_ip).then(|| {
+            format!("the proxy `{proxy_host}` checked at the addresses `hosts:` gives it")
+        }),
         addresses,
         ports: port,
         unknown_reason,

@@ -9,11 +9,22 @@
 //! different units are never duplicates. The same document reached through
 //! two units (a base included by two roots) is one definition, not two.
 //!
-//! One hash map pass over all objects: linear in the repository size.
+//! Two plain files of one folder whose objects are the same ones (one file's
+//! identities contain the other's) are **alternatives**, not parts of one
+//! apply: per-cloud variants (`pvc/aws.yaml`, `pvc/gcp.yaml`), per-version
+//! copies (`controller-3.yml`, `controller-4.yml`), an all-in-one file beside
+//! its parts. Their shared objects are not duplicates, except two
+//! NetworkPolicies that govern different directions (an egress and an
+//! ingress policy given one name, as the MTC documentation does): those are
+//! two policies that collide, not two versions of one.
+//!
+//! One hash map pass over all objects: linear in the repository size; the
+//! alternatives check reads only the files of a candidate pair.
 
 use std::collections::hash_map::Entry;
 
-use super::{IdentityKey, Project};
+use super::{IdentityKey, ModelObject, Project};
+use crate::units::UnitKind;
 
 /// One definition that repeats an earlier one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,7 +115,10 @@ impl Duplicates {
                 other.object.file == item.object.file
                     && other.object.doc_line == item.object.doc_line
             };
-            if same_document(first) || same_document(last) {
+            if same_document(first)
+                || same_document(last)
+                || alternatives(project, slot.last, index)
+            {
                 continue;
             }
             out.replaced.push(slot.last);
@@ -120,7 +134,55 @@ impl Duplicates {
     }
 
     /// Whether a later definition in the same apply replaces object `index`.
+    /// (Used by the network and firewall models.)
     pub fn is_replaced(&self, index: usize) -> bool {
         self.replaced.binary_search(&index).is_ok()
     }
+}
+
+/// Whether objects `a` and `b` (same identity) come from two plain files of
+/// one folder that are alternatives of each other (see the module's doc).
+fn alternatives(project: &Project, a: usize, b: usize) -> bool {
+    let (Some(x), Some(y)) = (project.objects.get(a), project.objects.get(b)) else {
+        return false;
+    };
+    let plain = |o: &ModelObject| {
+        o.unit
+            .and_then(|u| project.units.get(u))
+            .is_some_and(|u| u.kind == UnitKind::Plain)
+    };
+    if x.object.file == y.object.file || !plain(x) || !plain(y) || x.unit != y.unit {
+        return false;
+    }
+    if let (Some(p), Some(q)) = (x.object.network_policy(), y.object.network_policy())
+        && p.policy.effective_types() != q.policy.effective_types()
+    {
+        return false;
+    }
+    let (mut ours, mut theirs) = (file_identities(project, a), file_identities(project, b));
+    ours.sort_unstable();
+    ours.dedup();
+    theirs.sort_unstable();
+    theirs.dedup();
+    let contains = |big: &[u64], small: &[u64]| small.iter().all(|h| big.binary_search(h).is_ok());
+    contains(&ours, &theirs) || contains(&theirs, &ours)
+}
+
+/// The identity hashes of every object of the file object `index` comes from
+/// (a plain file's objects are one run of `Project::objects`).
+fn file_identities(project: &Project, index: usize) -> Vec<u64> {
+    let Some(object) = project.objects.get(index) else {
+        return Vec::new();
+    };
+    let same = |i: &usize| {
+        project
+            .objects
+            .get(*i)
+            .is_some_and(|o| o.object.file == object.object.file && o.unit == object.unit)
+    };
+    let start = (0..index).rev().take_while(same).last().unwrap_or(index);
+    (start..project.objects.len())
+        .take_while(same)
+        .filter_map(|i| project.objects.get(i).map(ModelObject::identity))
+        .collect()
 }

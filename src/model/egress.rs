@@ -231,7 +231,7 @@ impl Denial {
     pub fn namespaces_text(&self) -> String {
         let list: Vec<String> = self.namespaces.iter().map(|n| format!("`{n}`")).collect();
         let plural = if list.len() == 1 { "" } else { "s" };
-        format!("namespace{plural} {}", list.join(", "))
+        format!("namespace{plural} {}", crate::finding::bounded_list(&list))
     }
 }
 
@@ -385,7 +385,7 @@ fn source_denials(
     let what = describe_destination(project, dest, target);
     let through_proxy = matches!(dest.endpoint, Endpoint::Proxy { .. });
     let (checked, unknown) = match &dest.addresses {
-        Some(addresses) => (addresses.clone(), None),
+        Some(addresses) => (addresses.clone(), dest.assumption.clone()),
         // The rsync clients connect to the proxy, not to the target: the
         // target's `cidrs` say nothing about a proxy known by name.
         None if !peer_cidrs.is_empty() && !through_proxy => (

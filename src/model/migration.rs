@@ -142,7 +142,7 @@ impl Migration {
                     side,
                     name: text.cloned(),
                     candidates: candidates.clone(),
-                    tried: refs.tried(name),
+                    tried: refs.tried(project, name),
                 });
                 candidates
             };
@@ -226,7 +226,9 @@ impl Migration {
             ScopeSource::MigPlans
         } else {
             // No plan and no list: every namespace seen, migrated onto itself
-            // on every target (SPEC §4).
+            // on every target (SPEC §4), but for the platform's namespaces and
+            // MTC's own (`not_migrated`).
+            let operator = super::not_migrated::operator_namespaces(project);
             let mut seen = BTreeSet::new();
             for object in &project.objects {
                 let Some(cluster) = object.cluster else {
@@ -242,6 +244,10 @@ impl Migration {
                     seen.insert((cluster, object.object.meta.name.value.clone()));
                 }
             }
+            seen.retain(|(cluster, namespace): &(usize, String)| {
+                !super::not_migrated::is_platform_namespace(namespace)
+                    && !operator.contains(&(Some(*cluster), namespace.clone()))
+            });
             for (source, namespace) in seen {
                 for target in (0..n).filter(|&c| is_target.get(c) == Some(&true)) {
                     pairs.push(DvmPair {
@@ -467,13 +473,23 @@ impl ClusterRefs {
     }
 
     /// What resolving `name` looked at, for DVM405's message.
-    fn tried(&self, name: Option<&str>) -> Vec<String> {
+    fn tried(&self, project: &Project, name: Option<&str>) -> Vec<String> {
         let Some(name) = name else {
             return vec!["the reference has no `name`".to_owned()];
         };
         let mut out = vec![format!(
             "no configured cluster is named `{name}` or sets `migCluster: {name}`"
         )];
+        // A typo in `migCluster:` (or a cluster's name) reads as a near miss.
+        let written = project
+            .config
+            .clusters
+            .iter()
+            .flat_map(|c| c.mig_cluster.iter().chain(std::iter::once(&c.name)))
+            .map(String::as_str);
+        if let Some(near) = crate::suggest::did_you_mean(name, written) {
+            out.push(format!(".dvmlint.yaml has `{near}`: a typo of `{name}`?"));
+        }
         let objects: Vec<&MigClusterObject> = self
             .mig_clusters
             .iter()

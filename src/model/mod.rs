@@ -11,6 +11,7 @@ pub mod duplicates;
 pub mod egress;
 pub mod migration;
 pub mod network;
+pub mod not_migrated;
 pub mod proxy;
 pub mod rsync_pods;
 
@@ -225,10 +226,11 @@ impl Project {
                 |id: UnitId| unit_clusters.get(id).copied().flatten().or(own_cluster);
             placements.clear();
             if let Some(unit) = file.unit {
-                // A build's output: its unit's alone.
+                // A build's output: its unit's alone, on the cluster the
+                // rendering stage gave it (`render.charts[].cluster`, …).
                 placements.push(Placement {
                     unit: Some(unit),
-                    cluster: unit_cluster(unit),
+                    cluster: own_cluster.or_else(|| unit_cluster(unit)),
                     namespace: None,
                 });
             } else {

@@ -170,11 +170,15 @@ impl Scope {
 }
 
 /// Where an object lands as far as its own document says: cluster-scoped,
-/// its own namespace, else unbound (until a kustomization names one).
+/// its own namespace, else unbound (until a kustomization names one). A
+/// Template parameter (`namespace: ${NAMESPACE}`) is an unknown namespace:
+/// unbound, like an object applied with `-n`.
 pub fn own_scope(meta: &ObjectMeta) -> Scope {
     if kinds::is_cluster_scoped(meta.group(), &meta.kind.value) {
         Scope::Cluster
-    } else if let Some(ns) = &meta.namespace {
+    } else if let Some(ns) = &meta.namespace
+        && !crate::manifest::is_template_parameter(&ns.value)
+    {
         Scope::Namespace(ns.value.clone())
     } else {
         Scope::Unbound

@@ -53,6 +53,16 @@ fn check(rule: &PolicyRule, meta: &ObjectMeta, ctx: &DocContext<'_, '_>, out: &m
     for assertion in &rule.asserts {
         for place in assertion.path.resolve(ctx.node) {
             let (span, value, reason) = match &place {
+                // A Template (or envsubst) parameter is an unknown value: the
+                // built-in rules do not judge it (users' rules still do).
+                Place::Found { node, .. }
+                    if rule.meta.id.starts_with("DVM")
+                        && node
+                            .as_str()
+                            .is_some_and(crate::manifest::is_template_parameter) =>
+                {
+                    continue;
+                }
                 Place::Found { node, .. } => {
                     let Some(reason) = assertion.operators.iter().find_map(|op| op.check(node))
                     else {

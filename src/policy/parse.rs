@@ -198,7 +198,7 @@ impl Decoder<'_> {
             examples: doc.get("examples").map(|e| self.examples(e)).transpose()?,
             // Custom rules' keys are their own business; built-in ones are
             // read from the embedded catalogue.
-            exact_with: catalogued.map(|r| r.exact_with.clone()).unwrap_or_default(),
+            exact_with: catalogued.and_then(|r| r.exact_with.clone()),
             selector: section("match"),
             assert: section("assert"),
             message: self.optional_string(doc, "message")?,

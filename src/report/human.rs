@@ -4,11 +4,12 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 
-use super::source::byte_offset;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::source::LineIndex;
 use super::{Redactor, ReportOptions, Sources, summary_line};
 use crate::finding::{Finding, Location, Severity};
 use crate::lint::LintRun;
@@ -31,8 +32,13 @@ pub fn write(
         .with_break_words(false)
         .with_word_separator(textwrap::WordSeparator::Custom(words_keeping_code))
         .with_links(false);
+    let mut masked = MaskedFiles {
+        sources,
+        redactor,
+        files: HashMap::new(),
+    };
     for finding in &run.findings {
-        let mut report = Report::new(finding, sources, redactor, options.show_source);
+        let mut report = Report::new(finding, &mut masked, redactor, options.show_source);
         // Related locations are rendered after the finding, each on its own,
         // rather than as miette's related diagnostics, which it heads with
         // their severity ("Advice: ").
@@ -88,13 +94,18 @@ struct Report {
     message: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Window>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
 
 impl Report {
-    fn new(f: &Finding, sources: &Sources, redactor: &Redactor<'_>, show_source: bool) -> Report {
+    fn new(
+        f: &Finding,
+        sources: &mut MaskedFiles<'_, '_>,
+        redactor: &Redactor<'_>,
+        show_source: bool,
+    ) -> Report {
         let position = format!(
             "{}:{}:{}",
             f.location.file, f.location.span.start.line, f.location.span.start.col
@@ -104,7 +115,6 @@ impl Report {
             format!("{position}: {}", redactor.apply(&f.message)),
             "here",
             sources,
-            redactor,
             show_source,
         );
         report.code = format!("{}({})", f.rule, crate::catalogue::name_of(&f.rule));
@@ -128,7 +138,6 @@ impl Report {
                     format!("{place}: {message}"),
                     &message,
                     sources,
-                    redactor,
                     show_source,
                 )
             })
@@ -140,8 +149,7 @@ impl Report {
         location: &Location,
         message: String,
         label: &str,
-        sources: &Sources,
-        redactor: &Redactor<'_>,
+        sources: &mut MaskedFiles<'_, '_>,
         show_source: bool,
     ) -> Report {
         let mut report = Report {
@@ -153,18 +161,117 @@ impl Report {
             labels: Vec::new(),
             related: Vec::new(),
         };
-        if let Some(text) = sources.get(&location.file).filter(|_| show_source) {
-            let start = byte_offset(text, location.span.start);
-            let end = byte_offset(text, location.span.end).max(start);
-            let masked_text = redactor.mask_source(&location.file, text);
+        if let Some(file) = sources.get(&location.file).filter(|_| show_source) {
+            let window = Window::around(&location.file, &file, location);
             report.labels.push(LabeledSpan::new_with_span(
                 Some(label.to_owned()),
-                SourceSpan::new(start.into(), end - start),
+                SourceSpan::new(window.span_start.into(), window.span_len),
             ));
-            report.source =
-                Some(NamedSource::new(location.file.as_ref(), masked_text).with_language("yaml"));
+            report.source = Some(window);
         }
         report
+    }
+}
+
+/// Each file's text masked once, with its line index, shared by every finding
+/// in it: the human format is linear in findings + bytes.
+struct MaskedFiles<'a, 'r> {
+    sources: &'a Sources,
+    redactor: &'a Redactor<'r>,
+    files: HashMap<Arc<str>, Option<Arc<MaskedFile>>>,
+}
+
+struct MaskedFile {
+    text: String,
+    index: LineIndex,
+}
+
+impl MaskedFiles<'_, '_> {
+    fn get(&mut self, file: &Arc<str>) -> Option<Arc<MaskedFile>> {
+        let (sources, redactor) = (self.sources, self.redactor);
+        self.files
+            .entry(Arc::clone(file))
+            .or_insert_with(|| {
+                sources.get(file).map(|text| {
+                    let text = redactor.mask_source(file, text);
+                    let index = LineIndex::new(&text);
+                    Arc::new(MaskedFile { text, index })
+                })
+            })
+            .clone()
+    }
+}
+
+/// Lines shown around a span, at most: a finding over a whole document shows
+/// its first lines.
+const WINDOW_LINES: usize = 12;
+/// Bytes shown around a span, at most (a minified file is one long line).
+const WINDOW_BYTES: usize = 4096;
+
+/// The few lines around a finding, copied out of its masked file, with their
+/// true line numbers: what miette reads, so its work per finding is bounded.
+#[derive(Debug)]
+struct Window {
+    name: String,
+    text: String,
+    /// 0-based line number of the window's first line.
+    first_line: usize,
+    span_start: usize,
+    span_len: usize,
+}
+
+impl Window {
+    fn around(name: &str, file: &MaskedFile, location: &Location) -> Window {
+        let text = file.text.as_str();
+        let start = file.index.offset(text, location.span.start);
+        let end = file.index.offset(text, location.span.end).max(start);
+        let start_line = file.index.line_of(start);
+        let first = start_line.saturating_sub(1).max(1);
+        let last = (file.index.line_of(end) + 1).min(start_line + WINDOW_LINES);
+        let mut from = file.index.line_start(text, first);
+        let mut to = file.index.line_start(text, last + 1).max(from);
+        if to - from > WINDOW_BYTES {
+            from = from.max(start.saturating_sub(WINDOW_BYTES / 4));
+            to = to.min(from + WINDOW_BYTES);
+        }
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        while !text.is_char_boundary(to) {
+            to -= 1;
+        }
+        let to = to.max(from);
+        let span_start = start.clamp(from, to);
+        let span_end = end.clamp(span_start, to);
+        Window {
+            name: name.to_owned(),
+            text: text.get(from..to).unwrap_or_default().to_owned(),
+            first_line: file.index.line_of(from) - 1,
+            span_start: span_start - from,
+            span_len: span_end - span_start,
+        }
+    }
+}
+
+impl miette::SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner =
+            self.text
+                .as_str()
+                .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
     }
 }
 

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Redactor;
-use crate::finding::{Finding, ObjectRef, Severity};
+use crate::finding::{Finding, ObjectRef, RenderedFrom, Severity};
 use crate::lint::LintRun;
 
 #[derive(Serialize)]
@@ -32,6 +32,9 @@ pub struct JsonFinding<'r> {
     pub object: Option<&'r ObjectRef>,
     pub cluster: Option<&'r str>,
     pub related: Vec<JsonRelated<'r>>,
+    /// Present when the object was rendered (docs/rendering.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<&'r RenderedFrom>,
 }
 
 #[derive(Serialize)]
@@ -76,6 +79,7 @@ pub fn finding<'r>(f: &'r Finding, redactor: &Redactor<'_>) -> JsonFinding<'r> {
                 message: redactor.apply(&r.message).into_owned(),
             })
             .collect(),
+        rendered: f.rendered.as_ref(),
     }
 }
 

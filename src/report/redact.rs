@@ -4,81 +4,362 @@
 //! defence, and the only one for source snippets, which show the raw line.
 
 use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
-use crate::finding::Location;
+use regex::Regex;
 
-use super::source::byte_offset;
+use crate::finding::{Finding, Location};
 
 pub struct Redactor<'s> {
-    /// Longest first, so that a secret containing another is masked whole.
-    secrets: Vec<&'s str>,
-    /// Scalars a secret was read from: where the source writes it differently
-    /// from its value (escapes, line folding), the whole scalar is masked.
-    spans: &'s [Location],
+    /// Every secret as rules may print it transformed: any case, with `_`
+    /// between any two characters (operator-sdk snake-cases keys: a URL used as
+    /// a key comes back as `…_zq8_secret_key99@…`).
+    transformed: Option<Regex>,
+    /// All secrets at once, the longest match first (a secret containing
+    /// another is masked whole): one pass over a text, whatever their number.
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// Scalars a secret was read from, by file: where the source writes it
+    /// differently from its value (escapes, line folding), the whole scalar is masked.
+    spans: std::collections::HashMap<&'s str, Vec<&'s Location>>,
 }
 
 pub const MASK: &str = "****";
 
+/// Credentials written in a URL or proxy address, wherever they appear (also in
+/// documents that did not parse, and in text no rule collected): the password
+/// of `scheme://user:password@host` and of `user:password@host` (no scheme, as
+/// stunnel reads `stunnel_tcp_proxy`), and a lone user name of
+/// `scheme://user@host`, which proxies and Git hosts accept as a token
+/// (`docs/security.md`).
+fn credentials() -> Option<&'static Regex> {
+    static CREDENTIALS: OnceLock<Option<Regex>> = OnceLock::new();
+    CREDENTIALS
+        .get_or_init(|| {
+            Regex::new(concat!(
+                r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^\s/?#@'`<>]+)@",
+                r#"|(?P<user>[A-Za-z0-9._~%!$&*+;=\-]+):(?P<password>[^\s/?#@'"`<>:]+)@[A-Za-z0-9\[]"#,
+            ))
+            .ok()
+        })
+        .as_ref()
+}
+
+/// The byte ranges of credentials in `text` (see [`credentials`]).
+pub fn credential_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    let Some(regex) = credentials() else {
+        return Vec::new();
+    };
+    if !text.contains('@') {
+        return Vec::new();
+    }
+    regex
+        .captures_iter(text)
+        .filter_map(|caps| {
+            if let Some(userinfo) = caps.name("userinfo") {
+                let info = userinfo.as_str();
+                // The password when there is one, else the whole user name.
+                return Some(match info.find(':') {
+                    Some(colon) => userinfo.start() + colon + 1..userinfo.end(),
+                    None => userinfo.range(),
+                })
+                .filter(|range| !range.is_empty());
+            }
+            caps.name("password").map(|m| m.range())
+        })
+        .filter(|range| {
+            !text
+                .get(range.clone())
+                .is_some_and(|t| t.bytes().all(|b| b == b'*'))
+        })
+        .collect()
+}
+
+/// With more secrets than this, their transformed forms are not looked for
+/// (one pattern of them all would be too large to build); credentials still are.
+const TRANSFORMED_SECRETS_MAX: usize = 2_000;
+
+/// Secrets longer than this are masked verbatim only.
+const TRANSFORMED_MAX: usize = 256;
+
+/// One pattern matching every secret in any case with optional `_` between its
+/// characters (see [`Redactor::transformed`]).
+fn transformed_pattern(secrets: &[Cow<'_, str>]) -> Option<Regex> {
+    let alternatives: Vec<String> = secrets
+        .iter()
+        .filter(|s| s.len() >= 4 && s.len() <= TRANSFORMED_MAX)
+        .map(|secret| {
+            secret
+                .chars()
+                .map(|c| regex::escape(c.encode_utf8(&mut [0; 4])))
+                .collect::<Vec<_>>()
+                .join("_?")
+        })
+        .collect();
+    if alternatives.is_empty() {
+        return None;
+    }
+    regex::RegexBuilder::new(&format!("(?i:{})", alternatives.join("|")))
+        .size_limit(64 << 20)
+        .build()
+        .ok()
+}
+
+/// Not a secret but a documentation placeholder (`<password>`, `${TOKEN}`,
+/// `{{ .Values.pass }}`): masking it would turn DVM402's message into
+/// "`****` is a documentation placeholder".
+fn is_placeholder(secret: &str) -> bool {
+    let s = secret.trim();
+    (s.starts_with('<') && s.ends_with('>'))
+        || (s.starts_with("${") && s.ends_with('}'))
+        || (s.starts_with("{{") && s.ends_with("}}"))
+}
+
 impl<'s> Redactor<'s> {
     pub fn new(secrets: &'s [String]) -> Self {
-        let mut secrets: Vec<&str> = secrets
+        let mut all: Vec<Cow<'s, str>> = Vec::new();
+        for secret in secrets
             .iter()
             .map(String::as_str)
-            .filter(|s| !s.is_empty())
-            .collect();
-        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+            .filter(|s| !s.is_empty() && !is_placeholder(s))
+        {
+            all.push(Cow::Borrowed(secret));
+        }
+        all.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        all.dedup();
+        let transformed = if all.len() <= TRANSFORMED_SECRETS_MAX {
+            transformed_pattern(&all)
+        } else {
+            None
+        };
+        let automaton = (!all.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(all.iter().map(AsRef::<str>::as_ref))
+                    .ok()
+            })
+            .flatten();
         Redactor {
-            secrets,
-            spans: &[],
+            transformed,
+            automaton,
+            spans: std::collections::HashMap::new(),
         }
     }
 
     pub fn with_spans(mut self, spans: &'s [Location]) -> Self {
-        self.spans = spans;
+        for span in spans {
+            self.spans.entry(&*span.file).or_default().push(span);
+        }
         self
     }
 
-    /// The source text of `file` for a snippet: every secret replaced by `*` of the
-    /// same byte length, so spans stay exact. A scalar holding a secret that its
-    /// source does not spell verbatim (`\x41`, a value folded over lines) is masked
-    /// whole, line breaks kept.
+    /// The source text of `file` for a snippet: every secret and every
+    /// credential (see [`credentials`]) replaced by `*` of the same byte length,
+    /// so spans stay exact. A scalar holding a secret that its source spells
+    /// neither verbatim nor as a credential (`\x41`, a value folded over lines)
+    /// is masked whole, line breaks kept. Control characters other than line
+    /// breaks and tabs become `?`, and a lone `\r` a `\n` (a line break either
+    /// way for YAML), so a terminal shows the lines the parser saw.
     pub fn mask_source(&self, file: &str, text: &str) -> String {
-        let mut out = text.to_owned();
-        for span in self.spans.iter().filter(|l| &*l.file == file) {
-            let start = byte_offset(text, span.span.start);
-            let end = byte_offset(text, span.span.end).max(start);
+        let index = super::source::LineIndex::new(text);
+        // Whole scalars to mask, found first, applied in one pass.
+        let mut whole: Vec<std::ops::Range<usize>> = Vec::new();
+        for span in self.spans.get(file).into_iter().flatten() {
+            let start = index.offset(text, span.span.start);
+            let end = index.offset(text, span.span.end).max(start);
             let Some(raw) = text.get(start..end) else {
                 continue;
             };
-            if self.secrets.iter().any(|secret| raw.contains(secret)) {
+            let verbatim = self
+                .automaton
+                .as_ref()
+                .is_some_and(|automaton| automaton.is_match(raw));
+            if verbatim || !credential_ranges(raw).is_empty() {
                 continue;
             }
-            let masked: String = raw
-                .chars()
-                .map(|c| match c {
-                    '\n' | '\r' => c.to_string(),
-                    _ => "*".repeat(c.len_utf8()),
-                })
-                .collect();
-            out.replace_range(start..end, &masked);
+            whole.push(start..end);
         }
-        self.apply_with(&out, |secret| "*".repeat(secret.len()))
+        let mut bytes = self
+            .apply_with(text, |secret| "*".repeat(secret.len()))
             .into_owned()
-    }
-
-    pub fn apply<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        self.apply_with(text, |_| MASK.to_owned())
-    }
-
-    /// Replaces every secret in `text` with `mask(secret)`.
-    pub fn apply_with<'t>(&self, text: &'t str, mask: impl Fn(&str) -> String) -> Cow<'t, str> {
-        let mut out = Cow::Borrowed(text);
-        for secret in &self.secrets {
-            if out.contains(secret) {
-                out = Cow::Owned(out.replace(secret, &mask(secret)));
+            .into_bytes();
+        for range in whole {
+            // Whole characters of the original text: `*` per byte keeps UTF-8
+            // valid; line breaks are kept.
+            if let Some(part) = bytes.get_mut(range) {
+                part.iter_mut()
+                    .filter(|b| **b != b'\n' && **b != b'\r')
+                    .for_each(|b| *b = b'*');
             }
         }
-        out
+        for range in credential_ranges(std::str::from_utf8(&bytes).unwrap_or_default()) {
+            if let Some(part) = bytes.get_mut(range) {
+                part.fill(b'*');
+            }
+        }
+        for i in 0..bytes.len() {
+            let next = bytes.get(i + 1).copied();
+            if let Some(byte) = bytes.get_mut(i) {
+                *byte = match *byte {
+                    b'\r' if next != Some(b'\n') => b'\n',
+                    b'\r' | b'\n' | b'\t' => *byte,
+                    0..=0x1f | 0x7f => b'?',
+                    other => other,
+                };
+            }
+        }
+        // Only whole characters were replaced, byte for byte, by ASCII: still UTF-8.
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+
+    /// `text` with every secret and credential masked as `****`.
+    pub fn apply<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut secrets_masked = self.apply_with(text, |_| MASK.to_owned());
+        if let Some(transformed) = &self.transformed
+            && transformed.is_match(&secrets_masked)
+        {
+            secrets_masked =
+                Cow::Owned(transformed.replace_all(&secrets_masked, MASK).into_owned());
+        }
+        let ranges = credential_ranges(&secrets_masked);
+        if ranges.is_empty() {
+            return secrets_masked;
+        }
+        let mut out = String::with_capacity(secrets_masked.len());
+        let mut at = 0;
+        for range in ranges {
+            out.push_str(secrets_masked.get(at..range.start).unwrap_or_default());
+            out.push_str(MASK);
+            at = range.end;
+        }
+        out.push_str(secrets_masked.get(at..).unwrap_or_default());
+        Cow::Owned(out)
+    }
+
+    /// Replaces every secret in `text` with `mask(secret)`, in one pass.
+    pub fn apply_with<'t>(&self, text: &'t str, mask: impl Fn(&str) -> String) -> Cow<'t, str> {
+        let Some(automaton) = &self.automaton else {
+            return Cow::Borrowed(text);
+        };
+        if !automaton.is_match(text) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        automaton.replace_all_with(text, &mut out, |_, found, dst| {
+            dst.push_str(&mask(found));
+            true
+        });
+        Cow::Owned(out)
+    }
+
+    /// A name or one-line text: masked, control characters escaped (`\n`,
+    /// `\u{1b}`), so no output line can be forged and no terminal driven.
+    pub fn line(&self, text: &str) -> String {
+        escape_controls(&self.apply(text), false)
+    }
+}
+
+/// `text` with control characters written as Rust escapes; `keep_breaks`
+/// keeps `\n` and `\t` (multi-line help).
+pub fn escape_controls(text: &str, keep_breaks: bool) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' if keep_breaks => out.push(c),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A message or related message longer than this is cut (an anchored 1 MB
+/// scalar quoted in a message, used 2,000 times, would be 2 GB of output).
+pub const MESSAGE_MAX: usize = 4096;
+/// Help texts are longer (DVM101's allow policy); they are cut here.
+pub const HELP_MAX: usize = 16384;
+
+/// `text` cut at `max` bytes (on a character boundary) with an ellipsis and
+/// how much was left out.
+pub fn truncate(text: String, max: usize) -> String {
+    if text.len() <= max {
+        return text;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!(
+        "{}… ({} more bytes)",
+        text.get(..cut).unwrap_or_default(),
+        text.len() - cut
+    )
+}
+
+/// [`redact_findings`] over a run before it is reported (names included).
+pub fn redact_run(run: &mut crate::lint::LintRun) {
+    let secrets = std::mem::take(&mut run.secrets);
+    redact_findings(
+        &mut run.findings,
+        &mut run.secret_spans,
+        &mut run.files,
+        &secrets,
+        true,
+    );
+    run.secrets = secrets;
+}
+
+/// The one redaction pass over everything a run prints (`docs/security.md`):
+/// every message, help, related message, object name and cluster masked and
+/// escaped; with `names`, every file name too (a secret or a line break in a
+/// file name reaches no output). The language server passes `names: false`: it
+/// maps findings back to the client's own documents by file name and prints none.
+pub fn redact_findings(
+    findings: &mut [Finding],
+    secret_spans: &mut [Location],
+    files: &mut [Arc<str>],
+    secrets: &[String],
+    names: bool,
+) {
+    let redactor = Redactor::new(secrets);
+    let name = |file: &mut Arc<str>| {
+        let clean = redactor.line(file);
+        if clean != **file {
+            *file = Arc::from(clean);
+        }
+    };
+    for finding in findings.iter_mut() {
+        finding.message = truncate(redactor.line(&finding.message), MESSAGE_MAX);
+        if let Some(help) = &mut finding.help {
+            *help = truncate(escape_controls(&redactor.apply(help), true), HELP_MAX);
+        }
+        if let Some(object) = &mut finding.object {
+            object.name = redactor.line(&object.name);
+            object.kind = redactor.line(&object.kind);
+            object.api_version = redactor.line(&object.api_version);
+            if let Some(namespace) = &mut object.namespace {
+                *namespace = redactor.line(namespace);
+            }
+        }
+        if let Some(cluster) = &mut finding.cluster {
+            name(cluster);
+        }
+        for related in &mut finding.related {
+            related.message = truncate(redactor.line(&related.message), MESSAGE_MAX);
+            if names {
+                name(&mut related.location.file);
+            }
+        }
+        if names {
+            name(&mut finding.location.file);
+        }
+    }
+    if names {
+        secret_spans.iter_mut().for_each(|l| name(&mut l.file));
+        files.iter_mut().for_each(name);
     }
 }
 
@@ -108,13 +389,68 @@ mod tests {
         assert_eq!(masked.lines().count(), text.lines().count());
         // Written verbatim: only the password is masked, the host stays readable.
         assert!(masked.contains("b: \"http://u:******@h\""), "{masked}");
-        // Another file's spans do not apply.
+        // Another file's spans do not apply; credentials are masked everywhere.
         assert_eq!(
             Redactor::new(&[])
                 .with_spans(&spans)
                 .mask_source("g.yaml", text),
-            text
+            text.replace("plain1", "******")
         );
+    }
+
+    #[test]
+    fn credentials_are_masked_with_or_without_a_scheme_and_nothing_else() {
+        let r = Redactor::new(&[]);
+        for (text, masked) in [
+            (
+                "stunnel_tcp_proxy: dvm:PASS1@proxy:3128",
+                "stunnel_tcp_proxy: dvm:****@proxy:3128",
+            ),
+            ("http://u:p%40ss@h:1/x", "http://u:****@h:1/x"),
+            (
+                "https://TOKEN123@github.com/o/r",
+                "https://****@github.com/o/r",
+            ),
+            ("http://a%3Ab@proxy", "http://****@proxy"),
+            ("mail admin@example.com", "mail admin@example.com"),
+            (
+                "image: registry:5000/app@sha256:ab",
+                "image: registry:5000/app@sha256:ab",
+            ),
+            ("http://proxy.corp:3128", "http://proxy.corp:3128"),
+            ("git@github.com:org/repo", "git@github.com:org/repo"),
+        ] {
+            assert_eq!(r.apply(text), masked, "{text}");
+            assert_eq!(r.mask_source("f", text).len(), text.len());
+        }
+    }
+
+    #[test]
+    fn transformed_forms_are_masked_and_placeholders_are_not_secrets() {
+        let secrets = vec!["Zq8SecretKey99".to_owned(), "<password>".to_owned()];
+        let r = Redactor::new(&secrets);
+        assert_eq!(r.apply("key zq8_secret_key99 unknown"), "key **** unknown");
+        assert_eq!(r.apply("lower zq8secretkey99"), "lower ****");
+        assert_eq!(r.apply("upper ZQ8SECRETKEY99"), "upper ****");
+        assert_eq!(
+            r.apply("`<password>` is a documentation placeholder"),
+            "`<password>` is a documentation placeholder"
+        );
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_line() {
+        let r = Redactor::new(&[]);
+        assert_eq!(r.line("a\nb\u{1b}[2Jc\u{7}"), "a\\nb\\u{1b}[2Jc\\u{7}");
+        let source = "a: 1\rb: \u{1b}x\n";
+        assert_eq!(r.mask_source("f", source), "a: 1\nb: ?x\n");
+    }
+
+    #[test]
+    fn long_messages_are_cut_on_a_character_boundary() {
+        assert_eq!(truncate("short".to_owned(), 10), "short");
+        let cut = truncate("é".repeat(10), 5);
+        assert_eq!(cut, "éé… (16 more bytes)");
     }
 
     #[test]

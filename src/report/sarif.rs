@@ -132,6 +132,9 @@ fn result(
     if let Some(cluster) = &finding.cluster {
         properties.insert("cluster".to_owned(), serde_json::json!(cluster.as_ref()));
     }
+    if let Some(rendered) = &finding.rendered {
+        properties.insert("rendered".to_owned(), serde_json::json!(rendered));
+    }
     SarifResult {
         rule_index: rules
             .iter()

@@ -4,7 +4,7 @@
 //!   per-file stage (`crate::lint::file`): placeholders, MigrationController keys.
 //! - **Project rules** see the whole model (`crate::model::Project`), after every
 //!   file is read: duplicates, network reachability, proxies.
-//! - **Input rules** (DVM001–DVM003) are raised by the reading stage itself; their
+//! - **Input rules** (DVM001–DVM004) are raised by the reading stage itself; their
 //!   modules only build the findings.
 //!
 //! - **Policy rules** are plain field checks written as data in their catalogue
@@ -21,6 +21,7 @@ pub mod input;
 pub mod network;
 pub mod proxy;
 pub mod values;
+pub mod versions;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -176,6 +177,7 @@ pub const REGISTRY: &[(&str, Check)] = &[
     ("DVM001", Check::Input),
     ("DVM002", Check::Input),
     ("DVM003", Check::Input),
+    ("DVM004", Check::Input),
     (
         "DVM101",
         Check::Project(network::rsync_egress_blocked::check),
@@ -257,6 +259,14 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM303",
         Check::Project(values::clusterip_across_clusters::check),
+    ),
+    (
+        "DVM304",
+        Check::Project(values::rsync_options_ignored::check),
+    ),
+    (
+        "DVM305",
+        Check::Project(values::invalid_controller_limit::check),
     ),
     ("DVM401", Check::Project(hygiene::duplicate_object::check)),
     (

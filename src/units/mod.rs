@@ -191,7 +191,19 @@ impl ApplyUnits {
             .collect();
         let mut in_chart: BTreeSet<&str> = BTreeSet::new();
         for chart in top_charts {
-            let members: Vec<Member> = files
+            // The files are sorted: those below the chart are one run of them.
+            let below = if chart.is_empty() {
+                files.as_slice()
+            } else {
+                let prefix = format!("{chart}/");
+                let start = files.partition_point(|f| f.as_ref() < prefix.as_str());
+                let len = files
+                    .get(start..)
+                    .unwrap_or_default()
+                    .partition_point(|f| f.starts_with(prefix.as_str()));
+                files.get(start..start + len).unwrap_or_default()
+            };
+            let members: Vec<Member> = below
                 .iter()
                 .filter(|f| is_below(f, chart))
                 .map(|f| {

@@ -218,6 +218,8 @@ fn check_rules(
             if let TargetValue::Cidr(text) = &target.value
                 // A documentation placeholder is DVM402's: one problem, one finding.
                 && !is_angle_placeholder(&text.value)
+                // A Template parameter is an unknown value, not an invalid one.
+                && !crate::manifest::is_template_parameter(&text.value)
             {
                 match parse_cidr(&text.value) {
                     Err(why) => out.push(report(

@@ -46,7 +46,7 @@ fn finding(
         "rule egress[{index}] of {} is an Allow that can never match: the earlier Deny {} {} {} all of its addresses and ports, and the first matching rule decides",
         firewall.describe(),
         if names.len() == 1 { "rule" } else { "rules" },
-        names.join(", "),
+        crate::finding::bounded_list(&names),
         if names.len() == 1 { "covers" } else { "cover" },
     );
     let help = format!(

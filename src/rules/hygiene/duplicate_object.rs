@@ -10,6 +10,12 @@ use crate::model::{ModelObject, Project, Scope};
 use crate::yaml::{Limits, Node, Value};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    // One finding per pair of definitions: a base that several roots include
+    // repeats the same pair once per root, and the finding names the roots.
+    // (The scope is part of it: a message names one namespace.)
+    type Key<'a> = (&'a str, u32, u32, &'a str, u32, u32, &'a Scope);
+    let mut groups: Vec<(usize, usize, Vec<Option<usize>>)> = Vec::new();
+    let mut index: std::collections::HashMap<Key<'_>, usize> = std::collections::HashMap::new();
     for pair in &project.duplicates().pairs {
         let (Some(item), Some(earlier)) = (
             project.objects.get(pair.later),
@@ -17,11 +23,49 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         ) else {
             continue;
         };
-        out.push(finding(project, item, earlier));
+        let (at, from) = (
+            item.object.meta.name.span.start,
+            earlier.object.meta.name.span.start,
+        );
+        let key = (
+            item.object.file.as_ref(),
+            at.line,
+            at.col,
+            earlier.object.file.as_ref(),
+            from.line,
+            from.col,
+            item.scope(),
+        );
+        match index.entry(key) {
+            std::collections::hash_map::Entry::Occupied(slot) => {
+                if let Some(group) = groups.get_mut(*slot.get()) {
+                    group.2.push(item.unit);
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(groups.len());
+                groups.push((pair.later, pair.first, vec![item.unit]));
+            }
+        }
+    }
+    for (later, first, units) in groups {
+        if let (Some(item), Some(earlier)) =
+            (project.objects.get(later), project.objects.get(first))
+        {
+            out.push(finding(project, item, earlier, &units));
+        }
     }
 }
 
-fn finding(project: &Project, item: &ModelObject, earlier: &ModelObject) -> Finding {
+/// At most this many units are named in a message; the rest are counted.
+const NAMED_UNITS: usize = 5;
+
+fn finding(
+    project: &Project,
+    item: &ModelObject,
+    earlier: &ModelObject,
+    units: &[Option<usize>],
+) -> Finding {
     let meta = &item.object.meta;
     let earlier_meta = &earlier.object.meta;
     let place = match item.scope() {
@@ -33,6 +77,21 @@ fn finding(project: &Project, item: &ModelObject, earlier: &ModelObject) -> Find
     };
     let unit = |object: &ModelObject| object.unit.and_then(|u| project.units.get(u));
     let applied = match (unit(item), unit(earlier)) {
+        (Some(_), Some(_)) if item.unit == earlier.unit && units.len() > 1 => {
+            let named: Vec<String> = units
+                .iter()
+                .filter_map(|u| project.units.get((*u)?))
+                .take(NAMED_UNITS)
+                .map(|u| u.describe())
+                .collect();
+            let more = units.len().saturating_sub(NAMED_UNITS);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!(" by each of {}{more}", named.join(", "))
+        }
         (Some(a), Some(_)) if item.unit == earlier.unit => format!(" by {}", a.describe()),
         (Some(a), Some(b)) => format!(
             " by {} and {}, which cluster `{}` applies together",

@@ -12,6 +12,12 @@
 //! a longer text: the whole value must be the placeholder. Object names and
 //! namespaces are read in the project stage ([`check_names`]), where the files
 //! Kustomize uses as patches are no longer objects.
+//!
+//! The documentation also elides with a bare `...` line, which YAML reads as
+//! the end of the document: the object above it is applied without what
+//! follows. A MigrationController, NetworkPolicy or egress firewall left
+//! without its `spec` that way is reported at the `...` line
+//! ([`cut_by_document_end`]).
 
 use crate::finding::{Finding, Location};
 use crate::manifest::migration_controller::MigrationController;
@@ -572,4 +578,90 @@ mod tests {
         assert!(says_ignored("<not-important>"));
         assert!(!says_ignored("<namespace>"));
     }
+}
+
+/// A document that may have been cut from its `spec` by a `...` line: the
+/// last line of the document, and what it is.
+#[derive(Clone, Debug)]
+pub struct SpecLess {
+    pub end_line: u32,
+    pub kind: String,
+    pub name: String,
+}
+
+/// The kinds whose `spec` is the object: without it, nothing is configured.
+const SPEC_KINDS: &[&str] = &[
+    "MigrationController",
+    "NetworkPolicy",
+    "EgressNetworkPolicy",
+    "EgressFirewall",
+];
+
+/// `Some` when `document` is an object of [`SPEC_KINDS`] without a `spec`.
+pub fn without_spec(document: &Node<'_>) -> Option<SpecLess> {
+    let kind = document.get("kind")?.as_str()?;
+    if !SPEC_KINDS.contains(&kind) || document.get("spec").is_some() {
+        return None;
+    }
+    Some(SpecLess {
+        end_line: document.span.end.line,
+        kind: kind.to_owned(),
+        name: document
+            .at(&["metadata", "name"])
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_owned(),
+    })
+}
+
+/// DVM402 for each spec-less object followed (past blank and comment lines)
+/// by a bare `...` line.
+pub fn cut_by_document_end(
+    file: &std::sync::Arc<str>,
+    cluster: Option<&std::sync::Arc<str>>,
+    bytes: &[u8],
+    candidates: &[SpecLess],
+) -> Vec<Finding> {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for candidate in candidates {
+        let start = candidate.end_line.saturating_sub(1) as usize;
+        for (offset, line) in lines.iter().enumerate().skip(start) {
+            let trimmed = line.trim_end();
+            // `...`, alone or followed by a comment.
+            let is_end_marker = trimmed.strip_prefix("...").is_some_and(|rest| {
+                rest.is_empty()
+                    || (rest.starts_with([' ', '\t']) && rest.trim_start().starts_with('#'))
+            });
+            if is_end_marker {
+                let line_no = u32::try_from(offset).unwrap_or(u32::MAX).saturating_add(1);
+                let span = Span::new(
+                    crate::yaml::Pos::new(line_no, 1),
+                    crate::yaml::Pos::new(line_no, 4),
+                );
+                out.push(
+                    Finding::new(
+                        "DVM402",
+                        crate::finding::Location::new(file, span),
+                        format!(
+                            "a bare `...` line ends the YAML document, so {} `{}` above it has no `spec`: what follows is a document of its own, and the object is applied without its settings (the documentation writes `...` for an elision)",
+                            candidate.kind, candidate.name
+                        ),
+                    )
+                    .cluster(cluster)
+                    .help("delete the `...` line and write the object's `spec` under it in the same document"),
+                );
+                break;
+            }
+            let is_end_line = offset == start;
+            if !(is_end_line
+                || trimmed.trim_start().is_empty()
+                || trimmed.trim_start().starts_with('#'))
+            {
+                break;
+            }
+        }
+    }
+    out
 }

@@ -1,16 +1,303 @@
-//! DVM002 unrendered-template: a Go/Helm template (`{{ … }}`) that is not YAML
-//! until rendered. Reported once per file instead of a cascade of syntax errors.
+//! DVM002 unrendered-template: files that are templates (`{{ … }}`) and not
+//! YAML until rendered. The per-file stage marks each such file
+//! ([`finding`]); the run then reports once per template root
+//! ([`one_per_root`]): a Helm chart at its `Chart.yaml`, other templates at the
+//! first file of their folder, with the number of template files and every
+//! file as a related location.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::finding::{Finding, Location};
 use crate::yaml::Span;
 
-pub fn finding(file: &Arc<str>) -> Finding {
+/// What made a file: the template language, by its syntax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TemplateKind {
+    /// Go templates (`{{ .Values.x }}`, `{{- include … }}`): Helm and others.
+    Go,
+    /// Jinja (`{{ var }}`, `{% if %}`): Ansible playbooks, roles and their templates.
+    Jinja,
+}
+
+impl TemplateKind {
+    /// The language of `text`, a file holding `{{`. Go's actions start with
+    /// a dot, a variable, a trim marker or a Go keyword; Jinja's with a name,
+    /// and Jinja alone has `{% … %}` statements.
+    pub fn of(text: &[u8]) -> TemplateKind {
+        const GO: [&[u8]; 13] = [
+            b"{{ .",
+            b"{{.",
+            b"{{-",
+            b"-}}",
+            b"{{ $",
+            b"{{ include ",
+            b"{{ template ",
+            b"{{ end",
+            b"{{ if ",
+            b"{{ range ",
+            b"{{ with ",
+            b"{{ define ",
+            b".Values",
+        ];
+        let has = |needle: &[u8]| memchr::memmem::find(text, needle).is_some();
+        if !has(b"{%") && GO.iter().any(|needle| has(needle)) {
+            TemplateKind::Go
+        } else {
+            TemplateKind::Jinja
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            TemplateKind::Go => "Go/Helm template",
+            TemplateKind::Jinja => "Ansible/Jinja template",
+        }
+    }
+}
+
+/// The message of the per-file finding, by kind: [`one_per_root`] reads the
+/// kind back from it.
+fn file_message(kind: TemplateKind) -> String {
+    format!("this file is a {} and was not linted", kind.name())
+}
+
+fn help(kind: TemplateKind, chart: bool) -> &'static str {
+    match (kind, chart) {
+        (_, true) => {
+            "render the chart (`helm template my-release ./chart --output-dir rendered/`) and lint the output, or exclude its templates with `exclude:` in .dvmlint.yaml"
+        }
+        (TemplateKind::Go, false) => {
+            "render the templates first and lint the output, or exclude them with `exclude:` in .dvmlint.yaml"
+        }
+        (TemplateKind::Jinja, false) => {
+            "Ansible renders these files when it runs; dvmlint reads manifests, so lint the rendered manifests or exclude these files with `exclude:` in .dvmlint.yaml"
+        }
+    }
+}
+
+/// The per-file finding for a template `text` at `file` (line 1).
+pub fn finding(file: &Arc<str>, text: &[u8]) -> Finding {
+    let kind = TemplateKind::of(text);
     Finding::new(
         "DVM002",
         Location::new(file, Span::line_start(1)),
-        "this file is a Go/Helm template and was not linted",
+        file_message(kind),
     )
-    .help("render it first (`helm template … --output-dir rendered/`) and lint the output, or exclude it with `exclude:` in .dvmlint.yaml")
+    .help(help(kind, false))
+}
+
+/// Where a template file belongs.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TemplateRoot {
+    /// A Helm chart: the folder holding `Chart.yaml` (`""` for the root).
+    Chart(String),
+    /// Any other template: its folder.
+    Folder(String),
+}
+
+/// The folders that hold a `Chart.yaml` among `files` (paths relative to the
+/// project root): the Helm charts of the project.
+pub fn chart_dirs<'f>(files: impl IntoIterator<Item = &'f str>) -> BTreeSet<&'f str> {
+    files
+        .into_iter()
+        .filter_map(|f| match f.rsplit_once('/') {
+            Some((dir, "Chart.yaml")) => Some(dir),
+            None if f == "Chart.yaml" => Some(""),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The root of the template at `file`: the nearest chart above it (a
+/// folder of `charts`, from [`chart_dirs`]), else its own folder.
+pub fn template_root(file: &str, charts: &BTreeSet<&str>) -> TemplateRoot {
+    let mut dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+    let own = dir;
+    loop {
+        if charts.contains(dir) {
+            return TemplateRoot::Chart(dir.to_owned());
+        }
+        match dir.rsplit_once('/') {
+            Some((parent, _)) => dir = parent,
+            None if !dir.is_empty() => dir = "",
+            None => return TemplateRoot::Folder(own.to_owned()),
+        }
+    }
+}
+
+/// Replaces the per-file DVM002 findings of `findings` by one per template
+/// root: `files` are every file of the run (to find the charts).
+pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
+    if !findings.iter().any(|f| f.rule == "DVM002") {
+        return;
+    }
+    let charts = chart_dirs(files.iter().map(AsRef::as_ref));
+    let go = file_message(TemplateKind::Go);
+    let mut roots: BTreeMap<(TemplateRoot, TemplateKind), Vec<Arc<str>>> = BTreeMap::new();
+    findings.retain(|f| {
+        if f.rule != "DVM002" {
+            return true;
+        }
+        let root = template_root(&f.location.file, &charts);
+        let kind = match root {
+            TemplateRoot::Chart(_) => TemplateKind::Go,
+            TemplateRoot::Folder(_) if f.message == go => TemplateKind::Go,
+            TemplateRoot::Folder(_) => TemplateKind::Jinja,
+        };
+        roots
+            .entry((root, kind))
+            .or_default()
+            .push(Arc::clone(&f.location.file));
+        false
+    });
+    for ((root, kind), mut templates) in roots {
+        templates.sort();
+        templates.dedup();
+        let count = templates.len();
+        let files = if count == 1 {
+            "1 template file".to_owned()
+        } else {
+            format!("{count} template files")
+        };
+        let (location, message, chart) = match &root {
+            TemplateRoot::Chart(dir) => {
+                let chart_file = if dir.is_empty() {
+                    "Chart.yaml".to_owned()
+                } else {
+                    format!("{dir}/Chart.yaml")
+                };
+                (
+                    Location::new(&Arc::from(chart_file), Span::line_start(1)),
+                    format!(
+                        "the Helm chart `{}` has {files} that are not YAML until rendered; they were not linted",
+                        if dir.is_empty() { "." } else { dir }
+                    ),
+                    true,
+                )
+            }
+            TemplateRoot::Folder(dir) => {
+                let Some(first) = templates.first() else {
+                    continue;
+                };
+                let message = if count == 1 {
+                    file_message(kind)
+                } else {
+                    format!(
+                        "{count} files in `{}` are {}s and were not linted",
+                        if dir.is_empty() { "." } else { dir },
+                        kind.name()
+                    )
+                };
+                (Location::new(first, Span::line_start(1)), message, false)
+            }
+        };
+        let mut finding = Finding::new("DVM002", location, message).help(help(kind, chart));
+        if chart || count > 1 {
+            for file in &templates {
+                finding = finding.related(
+                    Location::new(file, Span::line_start(1)),
+                    format!("a {} (not linted)", kind.name()),
+                );
+            }
+        }
+        findings.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+
+    use super::*;
+
+    #[test]
+    fn kinds_by_syntax() {
+        assert_eq!(
+            TemplateKind::of(b"name: {{ .Values.name }}"),
+            TemplateKind::Go
+        );
+        assert_eq!(
+            TemplateKind::of(b"spec:\n  {{- toYaml .Values.spec }}"),
+            TemplateKind::Go
+        );
+        assert_eq!(
+            TemplateKind::of(b"- hosts: localhost\n  vars:\n    a: \"{{ lookup('env', 'X') }}\""),
+            TemplateKind::Jinja
+        );
+        assert_eq!(
+            TemplateKind::of(b"{% if x %}\na: {{ x }}\n{% endif %}"),
+            TemplateKind::Jinja
+        );
+    }
+
+    #[test]
+    fn roots_are_the_nearest_chart_else_the_folder() {
+        let files = [
+            "c/Chart.yaml",
+            "c/sub/Chart.yaml",
+            "Chart.yaml.bak",
+            "x/Chart.yaml",
+        ];
+        let charts = chart_dirs(files);
+        assert_eq!(charts, BTreeSet::from(["c", "c/sub", "x"]));
+        let root = |f| template_root(f, &charts);
+        assert_eq!(root("c/templates/a.yaml"), TemplateRoot::Chart("c".into()));
+        assert_eq!(
+            root("c/sub/templates/a.yaml"),
+            TemplateRoot::Chart("c/sub".into())
+        );
+        assert_eq!(
+            root("cc/templates/a.yaml"),
+            TemplateRoot::Folder("cc/templates".into())
+        );
+        assert_eq!(root("a.yaml"), TemplateRoot::Folder(String::new()));
+        let top = chart_dirs(["Chart.yaml"]);
+        assert_eq!(
+            template_root("templates/a.yaml", &top),
+            TemplateRoot::Chart(String::new())
+        );
+    }
+
+    #[test]
+    fn one_finding_per_chart_with_its_count() {
+        let file = |p: &str| Arc::<str>::from(p);
+        let files = [
+            file("c/Chart.yaml"),
+            file("c/templates/a.yaml"),
+            file("c/templates/b.yaml"),
+        ];
+        let mut findings = vec![
+            finding(&files[1], b"a: {{ .Values.a }"),
+            finding(&files[2], b"b: {{ .Values.b }"),
+            finding(&file("play/one.yml"), b"a: {{ x }"),
+            finding(&file("play/two.yml"), b"a: {{ y }"),
+        ];
+        one_per_root(&mut findings, &files);
+        let summary: Vec<(&str, &str, usize)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.location.file.as_ref(),
+                    f.message.as_str(),
+                    f.related.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "c/Chart.yaml",
+                    "the Helm chart `c` has 2 template files that are not YAML until rendered; they were not linted",
+                    2
+                ),
+                (
+                    "play/one.yml",
+                    "2 files in `play` are Ansible/Jinja templates and were not linted",
+                    2
+                ),
+            ]
+        );
+    }
 }

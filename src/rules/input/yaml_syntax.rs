@@ -1,6 +1,11 @@
 //! DVM001 yaml-syntax: the parser's message, where it stopped. Only the broken
 //! document is lost; the file's other documents are still linted
 //! (see `crate::yaml::split_documents`).
+//!
+//! A file that is not a Kubernetes manifest is not reported for its syntax
+//! ([`is_reported`]): editor settings written as JSON with comments, files
+//! templated with `${VAR}` that hold no object. Text that is not text at all
+//! (invalid UTF-8, NUL bytes) and the safety limits are always reported.
 
 use std::sync::Arc;
 
@@ -15,4 +20,141 @@ pub fn finding(file: &Arc<str>, error: &SyntaxError) -> Finding {
         format!("YAML syntax error: {}", error.message),
     )
     .help("fix the YAML at this position; this document is not linted until it parses, the rest of the file is")
+}
+
+/// Whether `error`, in the file `rel` holding `text`, is reported: always
+/// when a configured cluster's `paths` claim the file (`claimed`), when the
+/// file is not text or breaks a limit, and when it may be a manifest.
+pub fn is_reported(rel: &str, text: &[u8], claimed: bool, error: &SyntaxError) -> bool {
+    claimed || is_not_text_or_limit(error) || is_manifest_text(rel, text)
+}
+
+/// The errors the reading stage raises for what is not YAML text at all, and
+/// the parser's safety limits (`yaml::build`): about the file, whatever it is.
+fn is_not_text_or_limit(error: &SyntaxError) -> bool {
+    [
+        "invalid UTF-8",
+        "NUL byte",
+        "nesting deeper than",
+        "nesting too deep",
+        "alias expansion exceeds",
+    ]
+    .iter()
+    .any(|start| error.message.starts_with(start))
+}
+
+/// Whether a file may be a Kubernetes manifest: it is a kustomization, or it
+/// has an `apiVersion` and a `kind` key somewhere (YAML or JSON spelling);
+/// and it is not an editor's or a tool's settings file (`.vscode/`,
+/// `devcontainer.json`, `tsconfig*.json`, `jsconfig*.json`), which are
+/// JSON with comments.
+pub fn is_manifest_text(rel: &str, text: &[u8]) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if crate::manifest::kustomization::is_kustomization_file(name) {
+        return true;
+    }
+    let settings = rel.starts_with(".vscode/")
+        || rel.contains("/.vscode/")
+        || rel.starts_with(".devcontainer/")
+        || rel.contains("/.devcontainer/")
+        || matches!(name, "devcontainer.json" | ".devcontainer.json")
+        || ((name.starts_with("tsconfig") || name.starts_with("jsconfig"))
+            && name.ends_with(".json"));
+    !settings && has_key(text, "apiVersion") && has_key(text, "kind")
+}
+
+/// Whether a line of `text` opens with `key:` (after indentation and list
+/// dashes) or holds `"key":` / `"key" :` (JSON).
+fn has_key(text: &[u8], key: &str) -> bool {
+    let quoted = format!("\"{key}\"");
+    let finder = memchr::memmem::Finder::new(key.as_bytes());
+    finder.find_iter(text).any(|at| {
+        let after = text.get(at + key.len()..).unwrap_or_default();
+        let before = text.get(..at).unwrap_or_default();
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let prefix = before.get(line_start..).unwrap_or_default();
+        let yaml_key = prefix.iter().all(|&b| matches!(b, b' ' | b'\t' | b'-'))
+            && after.first() == Some(&b':');
+        let json_key = at > 0
+            && text.get(at - 1..at + key.len() + 1) == Some(quoted.as_bytes())
+            && after
+                .get(1..)
+                .unwrap_or_default()
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                == Some(&b':');
+        yaml_key || json_key
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifests_by_their_keys() {
+        assert!(is_manifest_text(
+            "a.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n"
+        ));
+        assert!(is_manifest_text(
+            "a.yaml",
+            b"- apiVersion: v1\n  kind: List\n"
+        ));
+        assert!(is_manifest_text(
+            "a.json",
+            b"{\"apiVersion\" : \"v1\", \"kind\": \"Pod\",}"
+        ));
+        assert!(is_manifest_text(
+            "kustomization.yaml",
+            b"resources: [a.yaml"
+        ));
+        assert!(!is_manifest_text(
+            "compose.yaml",
+            b"services:\n  web:\n    image: ${IMAGE}\n"
+        ));
+        assert!(!is_manifest_text(
+            "notes.yaml",
+            b"text: the kind of apiVersion we want\n"
+        ));
+        assert!(!is_manifest_text(
+            ".vscode/settings.json",
+            b"{\n  // comment\n  \"apiVersion\": 1, \"kind\": 2\n}"
+        ));
+        assert!(!is_manifest_text(
+            "web/tsconfig.app.json",
+            b"{\"kind\": 1, \"apiVersion\": 2 /* x */}"
+        ));
+    }
+
+    /// The limits' messages, as the parser words them, are recognised.
+    #[test]
+    fn limits_are_always_reported() {
+        let deep = format!("a: {}", "[".repeat(300));
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (name, prev) in ["b", "c", "d", "e", "f"]
+            .iter()
+            .zip(["a", "b", "c", "d", "e"])
+        {
+            bomb.push_str(&format!(
+                "{name}: &{name} [{}]\n",
+                vec![format!("*{prev}"); 10].join(", ")
+            ));
+        }
+        for text in [deep, bomb] {
+            let parsed = crate::yaml::parse_chunk(&text, 1, crate::yaml::Limits::default());
+            let error = parsed.error.expect("a limit");
+            assert!(is_not_text_or_limit(&error), "{}", error.message);
+            assert!(is_reported("x.yaml", text.as_bytes(), false, &error));
+        }
+        let error = SyntaxError {
+            pos: Pos::new(1, 1),
+            message: "did not find expected ',' or '}'".to_owned(),
+        };
+        assert!(!is_reported("x.yaml", b"a: {b", false, &error));
+        assert!(is_reported("x.yaml", b"a: {b", true, &error));
+    }
 }

@@ -68,7 +68,7 @@ pub(crate) fn isolation_finding(
         let _ = write!(
             message,
             " (policy {} sets no namespace, so it applies to every migrated namespace of cluster `{cluster_name}`, `{namespace}` included)",
-            unbound.join(", ")
+            crate::finding::bounded_list(&unbound)
         );
     }
     let mut finding = Finding::new(rule, location, message)
@@ -103,6 +103,94 @@ pub(crate) fn isolation_finding(
     }
     Some(finding)
 }
+
+/// One finding per cause. An unbound policy (no namespace) is applied to
+/// every migrated namespace of its cluster, and blocks each the same way:
+/// the rules find it once per namespace, at the same place with the same
+/// message but for the namespace's name. Those findings become one, whose
+/// message lists the namespaces (bounded, [`crate::finding::bounded_list`])
+/// and whose related locations name every one of them. `found` pairs each
+/// finding with the namespace it was found for; the order is kept.
+pub(crate) fn one_per_cause(found: Vec<(String, Finding)>, out: &mut Vec<Finding>) {
+    type Key = (Location, Option<std::sync::Arc<str>>, String);
+    let mut order: Vec<Key> = Vec::new();
+    let mut groups: BTreeMap<Key, Vec<(String, Finding)>> = BTreeMap::new();
+    for (namespace, finding) in found {
+        let masked = finding
+            .message
+            .replace(&format!("`{namespace}`"), NAMESPACE_MARK)
+            .replace(&format!("`{namespace}/"), IN_NAMESPACE_MARK);
+        let key = (finding.location.clone(), finding.cluster.clone(), masked);
+        let group = groups.entry(key.clone()).or_default();
+        if group.is_empty() {
+            order.push(key);
+        }
+        group.push((namespace, finding));
+    }
+    for key in order {
+        let Some(mut group) = groups.remove(&key) else {
+            continue;
+        };
+        let mut seen = BTreeSet::new();
+        let namespaces: Vec<String> = group
+            .iter()
+            .map(|(ns, _)| ns.clone())
+            .filter(|ns| seen.insert(ns.clone()))
+            .collect();
+        if namespaces.len() < 2 {
+            out.extend(group.drain(..1).map(|(_, f)| f));
+            continue;
+        }
+        let mut related: Vec<crate::finding::Related> = Vec::new();
+        for (_, f) in &group {
+            for r in &f.related {
+                if !related.contains(r) {
+                    related.push(r.clone());
+                }
+            }
+        }
+        let Some((_, mut merged)) = group.into_iter().next() else {
+            continue;
+        };
+        let quoted: Vec<String> = namespaces.iter().map(|n| format!("`{n}`")).collect();
+        let listed = crate::finding::bounded_list(&quoted);
+        let count = namespaces.len();
+        merged.message = key
+            .2
+            .replace(
+                &format!("migrated namespace {NAMESPACE_MARK}"),
+                &format!("{count} migrated namespaces ({listed})"),
+            )
+            .replace(
+                &format!("namespace {NAMESPACE_MARK}"),
+                &format!("{count} namespaces ({listed})"),
+            )
+            .replace(&format!(", {NAMESPACE_MARK} included)"), ")")
+            .replace("from this namespace", "from each of them")
+            .replace(NAMESPACE_MARK, "the same namespace")
+            .replace(IN_NAMESPACE_MARK, "`");
+        if let Some(help) = merged.help.as_mut() {
+            let _ = write!(
+                help,
+                "
+
+(shown for `{}`; the same fix applies in each of the {count} namespaces: {listed})",
+                namespaces.first().map_or("", String::as_str)
+            );
+        }
+        related.extend(namespaces.iter().map(|ns| crate::finding::Related {
+            location: merged.location.clone(),
+            message: format!("affects migrated namespace `{ns}`"),
+        }));
+        merged.related = related;
+        out.push(merged);
+    }
+}
+
+/// What stands for a finding's own namespace while findings are compared.
+const NAMESPACE_MARK: &str = "`\u{0}`";
+/// The same, as the namespace part of a policy's name (`app1/deny-all`).
+const IN_NAMESPACE_MARK: &str = "`\u{0}/";
 
 /// A policy name not yet used in `namespace` of the cluster: `base`, else
 /// `base-2`, … (a reused name would replace the existing policy, DVM401).
@@ -163,4 +251,41 @@ pub(crate) fn ports_list(indent: &str, protocol: &str, start: u16, end: u16) -> 
         let _ = writeln!(s, "{indent}  endPort: {end}");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    /// An unbound policy applied to 12 migrated namespaces: one finding, whose
+    /// message lists five of them and counts the rest, and whose related
+    /// locations name all twelve.
+    #[test]
+    fn one_finding_per_cause_with_a_bounded_list() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/netpol-unbound-policy-many-namespaces");
+        let options = crate::lint::LintOptions {
+            paths: vec![root],
+            ..Default::default()
+        };
+        let run = crate::lint::run(&options).unwrap();
+        assert_eq!(run.findings.len(), 1);
+        let finding = &run.findings[0];
+        assert_eq!(finding.rule, "DVM102");
+        assert!(
+            finding.message.contains(
+                "in 12 migrated namespaces (`api`, `cache`, `cart`, `catalog`, `orders` and 7 more)"
+            ),
+            "{}",
+            finding.message
+        );
+        assert!(!finding.message.contains("`web`"));
+        let affected: Vec<&str> = finding
+            .related
+            .iter()
+            .filter_map(|r| r.message.strip_prefix("affects migrated namespace "))
+            .collect();
+        assert_eq!(affected.len(), 12);
+        assert!(affected.contains(&"`web`"));
+    }
 }

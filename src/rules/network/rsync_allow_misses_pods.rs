@@ -10,7 +10,7 @@
 //! directions: egress rules are for the client pods of a source namespace,
 //! ingress rules for the server pods of a target namespace.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::finding::{Finding, Location};
 use crate::model::Project;
@@ -42,8 +42,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             .entry((pair.target.cluster, pair.target.namespace.as_str()))
             .or_default() |= pair.block;
     }
+    let mut found = Vec::new();
     for (cluster, policies) in model.clusters.iter().enumerate() {
-        let mut reported = BTreeSet::new();
         for (index, policy) in policies.set.policies().iter().enumerate() {
             if !names_dvm_label(&policy.pod_selector) {
                 continue;
@@ -71,9 +71,6 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             let Some(origin) = policies.origin(index) else {
                 continue;
             };
-            if !reported.insert(origin.object) {
-                continue;
-            }
             let (Some(object), Some(view)) =
                 (project.objects.get(origin.object), policies.view(index))
             else {
@@ -99,7 +96,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             let help = format!(
                 "select every rsync pod with `{k}: {v}` alone:\n\n  podSelector:\n    matchLabels:\n      {k}: {v}"
             );
-            out.push(
+            found.push((
+                ns.to_owned(),
                 Finding::new(
                     RULE,
                     Location::new(&object.object.file, view.pod_selector_span),
@@ -108,7 +106,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 .help(help)
                 .object(Some(object.object_ref()))
                 .cluster(project.cluster_name(Some(cluster))),
-            );
+            ));
         }
     }
+    super::one_per_cause(found, out);
 }

@@ -17,7 +17,8 @@ use crate::net::ports::{PortRange, Protocol};
 use std::collections::BTreeMap;
 
 use super::{
-    allow_policy_yaml, destination, distinct_name, group_by, isolation_finding, ports_list,
+    allow_policy_yaml, destination, distinct_name, group_by, isolation_finding, one_per_cause,
+    ports_list,
 };
 
 const RULE: &str = "DVM103";
@@ -26,6 +27,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let model = project.network();
     let dns = rsync_pods::dns_pod();
     let mut destinations = BTreeMap::new();
+    let mut found = Vec::new();
     for ((cluster, namespace), pairs) in group_by(project, true) {
         let Some(policies) = model.cluster(cluster) else {
             continue;
@@ -87,7 +89,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         let mut message = format!(
             "the {} in migrated namespace `{namespace}` cannot resolve the DVM destination's host name: egress is isolated by {} and no rule allows DNS to the cluster DNS pods (namespace `{DNS_NAMESPACE}`, port {DNS_PORT} UDP or TCP)",
             pods.join(" and "),
-            names.join(", ")
+            crate::finding::bounded_list(&names)
         );
         if only_53 {
             message.push_str(
@@ -108,7 +110,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         if let Some(f) = isolation_finding(
             RULE, project, cluster, policies, namespace, &isolating, message,
         ) {
-            out.push(f.help(help));
+            found.push((namespace.to_owned(), f.help(help)));
         }
     }
+    one_per_cause(found, out);
 }

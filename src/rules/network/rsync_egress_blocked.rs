@@ -25,7 +25,8 @@ use crate::net::ports::{PortRange, Protocol};
 use std::collections::BTreeMap;
 
 use super::{
-    allow_policy_yaml, destination, distinct_name, group_by, isolation_finding, ports_list,
+    allow_policy_yaml, destination, distinct_name, group_by, isolation_finding, one_per_cause,
+    ports_list,
 };
 
 const RULE: &str = "DVM101";
@@ -33,6 +34,7 @@ const RULE: &str = "DVM101";
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let model = project.network();
     let mut destinations = BTreeMap::new();
+    let mut found = Vec::new();
     for ((cluster, namespace), pairs) in group_by(project, true) {
         let Some(policies) = model.cluster(cluster) else {
             continue;
@@ -51,10 +53,11 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 destination,
                 &clients,
             ) {
-                out.push(finding);
+                found.push((namespace.to_owned(), finding));
             }
         }
     }
+    one_per_cause(found, out);
 }
 
 /// What blocks one client pod.
@@ -109,14 +112,21 @@ fn check_pair(
                 continue;
             }
             let denied: Vec<String> = verdict.denied.iter().map(|r| r.to_string()).collect();
-            let mut detail = format!("no rule allows TCP to {}", denied.join(", "));
+            let mut detail = format!(
+                "no rule allows TCP to {}",
+                crate::finding::bounded_list(&denied)
+            );
             if verdict.partially_allowed() {
                 let rules: Vec<String> = verdict
                     .grants
                     .iter()
                     .map(|g| format!("{} allows {}", policies.describe_rule(&g.rule), g.region))
                     .collect();
-                let _ = write!(detail, " (only part is allowed: {})", rules.join("; "));
+                let _ = write!(
+                    detail,
+                    " (only part is allowed: {})",
+                    crate::finding::bounded_join(&rules, "; ")
+                );
             }
             detail
         } else {
@@ -159,7 +169,7 @@ fn check_pair(
         "the {} in migrated namespace `{namespace}` cannot reach the DVM destination, {}: egress is isolated by {} and {}; every DVM transfer from this namespace to `{}` on cluster `{target_name}` would fail",
         pods.join(" and "),
         describe(destination, target_name),
-        names.join(", "),
+        crate::finding::bounded_list(&names),
         first.detail,
         pair.target.namespace,
     );
@@ -169,6 +179,13 @@ fn check_pair(
         .filter(|_| !same_cluster_service)
     {
         let _ = write!(message, ". Only this coarse check could run: {reason}");
+    }
+    if let Some(assumption) = destination
+        .assumption
+        .as_ref()
+        .filter(|_| !same_cluster_service)
+    {
+        let _ = write!(message, " ({assumption})");
     }
     let help = fix(
         model,

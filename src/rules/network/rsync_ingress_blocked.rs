@@ -23,7 +23,9 @@ use crate::model::rsync_pods::{self, ROUTER_NAMESPACE_LABELS};
 use crate::net::ipset::IpSet;
 use crate::net::ports::{PortRange, Protocol};
 
-use super::{allow_policy_yaml, distinct_name, group_by, isolation_finding, ports_list};
+use super::{
+    allow_policy_yaml, distinct_name, group_by, isolation_finding, one_per_cause, ports_list,
+};
 
 const RULE: &str = "DVM102";
 
@@ -41,6 +43,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let model = project.network();
     // Once per target cluster: reading it parses the cluster's MigrationController.
     let mut endpoints: BTreeMap<usize, &'static str> = BTreeMap::new();
+    let mut found = Vec::new();
     for ((cluster, namespace), pairs) in group_by(project, false) {
         let Some(policies) = model.cluster(cluster) else {
             continue;
@@ -59,10 +62,11 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             if let Some(f) = check_pair(
                 project, model, policies, cluster, namespace, pair, block, arrival,
             ) {
-                out.push(f);
+                found.push((namespace.to_owned(), f));
             }
         }
     }
+    one_per_cause(found, out);
 }
 
 /// The target's `rsync_endpoint_type`; absent or invalid is Route
@@ -181,7 +185,7 @@ fn check_pair(
     let mut message = format!(
         "the {} in migrated namespace `{namespace}` cannot receive DVM traffic: ingress is isolated by {} and nothing allows TCP {from}; every DVM transfer from `{}` on cluster `{source_name}` would fail",
         pods.join(" and "),
-        names.join(", "),
+        crate::finding::bounded_list(&names),
         pair.source.namespace,
     );
     if only_443 {

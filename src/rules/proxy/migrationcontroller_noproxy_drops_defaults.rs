@@ -75,11 +75,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 "this no_proxy replaces the cluster's noProxy and lacks {}, which the cluster \
                  adds by itself: MTC's in-cluster calls (API server, services) then go through \
                  the proxy",
-                missing
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::finding::bounded_list(missing.iter().map(|m| format!("`{m}`")))
             ),
         )
         .help(format!("add them: `no_proxy: {}`", fixed.join(",")));

@@ -125,11 +125,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                  clients reach {} through the proxy ({why}), so connections to the nodes \
                  (NodePort endpoints, node addresses) fail or are intercepted",
                 if names.len() == 1 { "" } else { "es" },
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                crate::finding::bounded_list(names.iter().map(|n| format!("`{n}`"))),
                 origin.describe(),
                 if names.len() == 1 { "it" } else { "them" },
             ),

@@ -1,0 +1,238 @@
+//! Helm charts: what a render reads, and
+//! `helm template` itself, offline, with the `# Source:` of every document.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::config::RenderConfig;
+use crate::yaml::{self, Limits, Node};
+
+use super::store::{self, Store};
+use super::tool::{self, RunError, Tool};
+use super::{DocOrigin, Outcome, Output, Release, Rendered, Root};
+
+/// The chart's `name:` (the default release name), else its folder's name.
+pub fn chart_name(chart_yaml: &Path, dir: &str) -> String {
+    let named = std::fs::read_to_string(chart_yaml).ok().and_then(|text| {
+        let parsed = yaml::parse_chunk(&text, 1, Limits::default());
+        let doc = parsed.documents.into_iter().next()?;
+        doc.get("name").and_then(Node::as_str).map(str::to_owned)
+    });
+    let folder = super::file_name(dir);
+    let name = named.unwrap_or_else(|| folder.to_owned());
+    // A release name is a DNS label: the chart name made one.
+    let label: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(53)
+        .collect();
+    let label = label.trim_matches('-').to_owned();
+    if label.is_empty() {
+        "release".to_owned()
+    } else {
+        label
+    }
+}
+
+/// The arguments of `helm template` for a release of the chart in `dir`.
+fn arguments(project: &Path, dir: &Path, release: &Release) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> =
+        vec!["template".into(), release.name.clone().into(), dir.into()];
+    if let Some(namespace) = &release.namespace {
+        args.push("--namespace".into());
+        args.push(namespace.into());
+    }
+    for values in &release.values {
+        args.push("--values".into());
+        args.push(project.join(values).into());
+    }
+    for (key, value) in &release.set {
+        args.push("--set".into());
+        args.push(format!("{key}={value}").into());
+    }
+    args
+}
+
+/// Renders one release of a chart.
+pub fn render(
+    project: &Path,
+    root: &Root,
+    release: &Release,
+    helm: &Tool,
+    config: &RenderConfig,
+    store: Option<&Store>,
+) -> Rendered {
+    let dir = project.join(&root.dir);
+    let mut inputs = BTreeSet::new();
+    super::files_below(&dir, &mut inputs);
+    inputs.extend(release.values.iter().map(|v| project.join(v)));
+    let rel_inputs: BTreeSet<String> = inputs
+        .iter()
+        .filter_map(|p| p.strip_prefix(project).ok())
+        .filter_map(|p| {
+            p.to_str()
+                .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
+        })
+        .collect();
+    let args = arguments(project, &dir, release);
+    let described = format!("{args:?}");
+    let key = store::key("helm", &helm.version, &described, &inputs);
+    let rendered = |outcome, cached| Rendered {
+        root: root.clone(),
+        outcome,
+        inputs: rel_inputs.clone(),
+        tool: "helm".to_owned(),
+        cached,
+    };
+    if let Some(outcome) = store.and_then(|s| s.get(key)) {
+        return rendered(outcome, true);
+    }
+    let (outcome, keep) = template(project, root, release, helm, &args, config);
+    if keep && let Some(store) = store {
+        store.put(key, &outcome);
+    }
+    rendered(outcome, false)
+}
+
+fn template(
+    project: &Path,
+    root: &Root,
+    release: &Release,
+    helm: &Tool,
+    args: &[std::ffi::OsString],
+    config: &RenderConfig,
+) -> (Outcome, bool) {
+    let failed = |message: String, help: &str| Outcome::Failed {
+        message,
+        help: help.to_owned(),
+    };
+    let Ok(home) = tempfile::Builder::new().prefix("dvmlint-helm-").tempdir() else {
+        return (
+            failed("no temporary folder for Helm".into(), "check TMPDIR"),
+            false,
+        );
+    };
+    let mut command = std::process::Command::new(&helm.path);
+    command.args(args);
+    tool::offline(&mut command, home.path());
+    let secrets: Vec<&str> = release.set.iter().map(|(_, v)| v.as_str()).collect();
+    match tool::run(command, config.timeout, tool::MAX_OUTPUT) {
+        Ok(stdout) => {
+            let text = String::from_utf8_lossy(&stdout).into_owned();
+            let docs = origins(&text, &root.dir);
+            (Outcome::Rendered(Output { text, docs }), true)
+        }
+        Err(RunError::Failed { stderr, .. }) => {
+            let stderr = stderr.replace(&project.display().to_string(), ".");
+            let help = if stderr.contains("missing in charts/") || stderr.contains("dependencies") {
+                "dvmlint renders charts offline: vendor the chart's dependencies into its `charts/` folder (`helm dependency build` where the network is reachable, then commit them)"
+            } else {
+                "run `helm template` on this chart with the same values and fix what it reports"
+            };
+            (failed(super::first_lines(&stderr, &secrets), help), true)
+        }
+        Err(RunError::TimedOut(after)) => (
+            failed(
+                format!("still running after {}s: stopped", after.as_secs_f32()),
+                "raise `render.timeout` in .dvmlint.yaml, or exclude this chart",
+            ),
+            false,
+        ),
+        Err(RunError::TooLarge(max)) => (
+            failed(
+                format!("its output exceeds {} MiB", max / (1024 * 1024)),
+                "exclude this chart",
+            ),
+            true,
+        ),
+        Err(RunError::Spawn(err)) => (
+            failed(
+                format!("`{}` cannot be started: {err}", helm.path.display()),
+                "check `render.helm` in .dvmlint.yaml",
+            ),
+            false,
+        ),
+    }
+}
+
+/// The origin of every document: the template its `# Source: chart/…`
+/// comment names, relative to the project (the chart's own name is replaced
+/// by its folder, `chart_dir`).
+pub fn origins(text: &str, chart_dir: &str) -> Vec<DocOrigin> {
+    let lines: Vec<&str> = text.lines().collect();
+    let parsed = yaml::parse_chunk(text, 1, Limits::default());
+    let mut previous_end = 0usize;
+    parsed
+        .documents
+        .iter()
+        .map(|doc| {
+            let start = doc.span.start.line as usize;
+            // The `# Source:` comment between the previous document and this one.
+            let source = lines
+                .get(previous_end.min(start.saturating_sub(1))..start.saturating_sub(1))
+                .unwrap_or_default()
+                .iter()
+                .rev()
+                .find_map(|line| line.trim().strip_prefix("# Source: "))
+                .map(|path| source_path(chart_dir, path.trim()));
+            previous_end = doc.span.end.line as usize;
+            DocOrigin {
+                first_line: doc.span.start.line,
+                source,
+                patches: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// `shop/templates/np.yaml` of the chart in `charts/shop` →
+/// `charts/shop/templates/np.yaml`.
+fn source_path(chart_dir: &str, source: &str) -> String {
+    let inside = source.split_once('/').map_or(source, |(_, rest)| rest);
+    super::join(chart_dir, inside)
+}
+
+/// Every values file a release reads, for the related location of its
+/// findings: the configured ones, else the chart's own `values.yaml`.
+pub fn values_files(project: &Path, root: &Root, release: &Release) -> Vec<String> {
+    if !release.values.is_empty() {
+        return release.values.clone();
+    }
+    let own = super::join(&root.dir, "values.yaml");
+    if project.join(&own).is_file() {
+        vec![own]
+    } else {
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_name_the_template_in_the_project() {
+        let text = "---\n# Source: shop/templates/np.yaml\napiVersion: v1\nkind: A\n---\n# Source: shop/charts/db/templates/svc.yaml\napiVersion: v1\nkind: B\n";
+        let docs = origins(text, "charts/shop");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(
+            docs[0].source.as_deref(),
+            Some("charts/shop/templates/np.yaml")
+        );
+        assert_eq!(docs[0].first_line, 3);
+        assert_eq!(
+            docs[1].source.as_deref(),
+            Some("charts/shop/charts/db/templates/svc.yaml")
+        );
+    }
+
+    #[test]
+    fn chart_names_become_release_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = dir.path().join("Chart.yaml");
+        std::fs::write(&chart, "apiVersion: v2\nname: My_Shop\nversion: 1.0.0\n").unwrap();
+        assert_eq!(chart_name(&chart, "charts/x"), "my-shop");
+        assert_eq!(chart_name(&dir.path().join("none"), "charts/web"), "web");
+    }
+}

@@ -1,0 +1,391 @@
+//! Kustomize roots: what a build reads, and
+//! the build itself through a wrapper kustomization (outside the user's tree)
+//! that turns on origin annotations.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::config::RenderConfig;
+use crate::manifest::kustomization::Kustomization;
+use crate::yaml::{self, Limits, Node};
+
+use super::store::{self, Store};
+use super::tool::{self, Kustomizer, RunError};
+use super::{DocOrigin, Outcome, Output, Rendered, Root};
+
+const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The kustomization file of a folder, if it has one.
+fn kustomization_in(dir: &Path) -> Option<PathBuf> {
+    FILE_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+/// Reads a small YAML file (a kustomization); `None` when unreadable or broken.
+fn read_yaml(path: &Path) -> Option<Node<'static>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let parsed = yaml::parse_chunk(&text, 1, Limits::default());
+    if parsed.error.is_some() {
+        return None;
+    }
+    parsed
+        .documents
+        .into_iter()
+        .next()
+        .map(|node| node.to_owned_node())
+}
+
+/// `kind: Component`: applied only as part of another kustomization.
+pub fn is_component(path: &Path) -> bool {
+    read_yaml(path)
+        .and_then(|node| node.get("kind").and_then(Node::as_str).map(str::to_owned))
+        .is_some_and(|kind| kind == "Component")
+}
+
+/// Every file a build of the kustomization in `dir` reads: the kustomization
+/// files of the folders it includes and every file their fields name
+/// (resources, patches, generator files, …), canonical paths.
+pub fn inputs(dir: &Path) -> BTreeSet<PathBuf> {
+    let mut files = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(dir) = std::fs::canonicalize(&dir) else {
+            continue;
+        };
+        if !seen.insert(dir.clone()) || seen.len() > 10_000 {
+            continue;
+        }
+        let Some(file) = kustomization_in(&dir) else {
+            continue;
+        };
+        files.insert(file.clone());
+        let Some(node) = read_yaml(&file) else {
+            continue;
+        };
+        let mut named = Vec::new();
+        node.walk(&mut |n: &Node<'_>| {
+            if let Some(text) = n.as_str() {
+                named.push(text.to_owned());
+            }
+        });
+        for text in named {
+            if text.is_empty() || text.len() > 4096 || text.contains('\n') || text.contains("://") {
+                continue;
+            }
+            // Generator entries may be `key=path`.
+            let candidates = [Some(text.as_str()), text.split_once('=').map(|(_, p)| p)];
+            for candidate in candidates.into_iter().flatten() {
+                let path = dir.join(candidate);
+                if path.is_file() {
+                    if let Ok(path) = std::fs::canonicalize(&path) {
+                        files.insert(path);
+                    }
+                } else if path.is_dir() && kustomization_in(&path).is_some() {
+                    stack.push(path);
+                }
+            }
+        }
+    }
+    files
+}
+
+/// `to` relative to `from` (both absolute and canonical), with `..` steps.
+fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in to.iter().skip(common) {
+        out.push(part);
+    }
+    out
+}
+
+/// Renders a Kustomize root.
+pub fn render(
+    project: &Path,
+    root: &Root,
+    kustomizer: &Kustomizer,
+    config: &RenderConfig,
+    store: Option<&Store>,
+) -> Rendered {
+    let dir = project.join(&root.dir);
+    let inputs = inputs(&dir);
+    let canonical_project = std::fs::canonicalize(project).unwrap_or_else(|_| project.to_owned());
+    let rel_inputs = inputs
+        .iter()
+        .filter_map(|p| p.strip_prefix(&canonical_project).ok())
+        .filter_map(|p| {
+            p.to_str()
+                .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
+        })
+        .collect();
+    let label = kustomizer.label().to_owned();
+    let key = store::key(&label, &kustomizer.tool().version, &root.dir, &inputs);
+    if let Some(outcome) = store.and_then(|s| s.get(key)) {
+        return Rendered {
+            root: root.clone(),
+            outcome,
+            inputs: rel_inputs,
+            tool: label,
+            cached: true,
+        };
+    }
+    let (outcome, keep) = build(&canonical_project, &dir, kustomizer, config);
+    if keep && let Some(store) = store {
+        store.put(key, &outcome);
+    }
+    Rendered {
+        root: root.clone(),
+        outcome,
+        inputs: rel_inputs,
+        tool: label,
+        cached: false,
+    }
+}
+
+/// The build; `true` when the outcome may be cached (not a timeout).
+fn build(
+    project: &Path,
+    dir: &Path,
+    kustomizer: &Kustomizer,
+    config: &RenderConfig,
+) -> (Outcome, bool) {
+    let failed = |message: String, help: &str| Outcome::Failed {
+        message,
+        help: help.to_owned(),
+    };
+    let Ok(target) = std::fs::canonicalize(dir) else {
+        return (
+            failed(
+                "the folder cannot be read".into(),
+                "check the folder's permissions",
+            ),
+            false,
+        );
+    };
+    let Ok(wrapper) = tempfile::Builder::new()
+        .prefix("dvmlint-kustomize-")
+        .tempdir()
+    else {
+        return (
+            failed("no temporary folder for the build".into(), "check TMPDIR"),
+            false,
+        );
+    };
+    let Ok(base) = std::fs::canonicalize(wrapper.path()) else {
+        return (
+            failed("no temporary folder for the build".into(), "check TMPDIR"),
+            false,
+        );
+    };
+    let resource = relative_path(&base, &target);
+    let text = format!(
+        "# Generated by dvmlint: builds {} with origin annotations.\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - {}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n",
+        target.display(),
+        serde_json::to_string(&resource.to_string_lossy()).unwrap_or_default()
+    );
+    if std::fs::write(base.join("kustomization.yaml"), text).is_err() {
+        return (
+            failed("no temporary folder for the build".into(), "check TMPDIR"),
+            false,
+        );
+    }
+    let home = base.join(".home");
+    let mut command = kustomizer.command(&base);
+    tool::offline(&mut command, &home);
+    match tool::run(command, config.timeout, tool::MAX_OUTPUT) {
+        Ok(stdout) => {
+            let text = String::from_utf8_lossy(&stdout).into_owned();
+            let docs = origins(&text, &base, project);
+            (Outcome::Rendered(Output { text, docs }), true)
+        }
+        Err(RunError::Failed { stderr, .. }) => {
+            let stderr = readable_error(&stderr, &base, project);
+            let offline = stderr.contains("127.0.0.1:9") || stderr.contains("git");
+            let help = if offline {
+                "dvmlint builds offline: remote bases and resources cannot be fetched; vendor them into the repository, or exclude this kustomization"
+            } else {
+                "run `kustomize build` on this folder and fix what it reports"
+            };
+            (failed(super::first_lines(&stderr, &[]), help), true)
+        }
+        Err(RunError::TimedOut(after)) => (
+            failed(
+                format!("still running after {}s: stopped", after.as_secs_f32()),
+                "raise `render.timeout` in .dvmlint.yaml, or exclude this kustomization",
+            ),
+            false,
+        ),
+        Err(RunError::TooLarge(max)) => (
+            failed(
+                format!("its output exceeds {} MiB", max / (1024 * 1024)),
+                "exclude this kustomization",
+            ),
+            true,
+        ),
+        Err(RunError::Spawn(err)) => (
+            failed(
+                format!(
+                    "`{}` cannot be started: {err}",
+                    kustomizer.tool().path.display()
+                ),
+                "check `render.kustomize` in .dvmlint.yaml",
+            ),
+            false,
+        ),
+    }
+}
+
+/// Kustomize's error as a user would read it from `kustomize build` in the
+/// project: kubectl's log prefix dropped, paths relative to the project.
+fn readable_error(stderr: &str, wrapper: &Path, project: &Path) -> String {
+    let mut text = stderr
+        .lines()
+        .map(|line| {
+            // kubectl: `E1203 13:41:50.629470 2630 run.go:72] "command failed" err="…"`
+            match line.split_once("] \"command failed\" err=\"") {
+                Some((_, rest)) => rest.strip_suffix('"').unwrap_or(rest).replace("\\\"", "\""),
+                None => line.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let project_text = format!("{}/", project.display());
+    let from_wrapper = format!("{}/", relative_path(wrapper, project).display());
+    text = text.replace(&project_text, "").replace(&from_wrapper, "");
+    text.replace(&wrapper.display().to_string(), "<dvmlint wrapper>")
+}
+
+/// The origin of every document of a build: the `config.kubernetes.io/origin`
+/// annotation (a resource file, or the kustomization that generated it) and
+/// the patch files of the kustomizations named by
+/// `alpha.config.kubernetes.io/transformations` as patching it. Paths in the
+/// annotations are relative to the wrapper folder `base`.
+pub fn origins(text: &str, base: &Path, project: &Path) -> Vec<DocOrigin> {
+    let parsed = yaml::parse_chunk(text, 1, Limits::default());
+    parsed
+        .documents
+        .iter()
+        .map(|doc| {
+            let annotations = doc.at(&["metadata", "annotations"]);
+            let origin = annotations
+                .and_then(|a| a.get("config.kubernetes.io/origin"))
+                .and_then(Node::as_str)
+                .and_then(|t| read_text(t));
+            let source = origin.as_ref().and_then(|o| {
+                if o.get("repo").is_some() {
+                    return None;
+                }
+                let path = o
+                    .get("path")
+                    .or_else(|| o.get("configuredIn"))
+                    .and_then(Node::as_str)?;
+                super::project_relative(project, &base.join(path))
+            });
+            let mut patches = Vec::new();
+            let transformations = annotations
+                .and_then(|a| a.get("alpha.config.kubernetes.io/transformations"))
+                .and_then(Node::as_str)
+                .and_then(|t| read_text(t));
+            for item in transformations.as_ref().map_or(&[][..], Node::items) {
+                let kind = item
+                    .at(&["configuredBy", "kind"])
+                    .and_then(Node::as_str)
+                    .unwrap_or("");
+                let Some(file) = item.get("configuredIn").and_then(Node::as_str) else {
+                    continue;
+                };
+                if !kind.contains("Patch") {
+                    continue;
+                }
+                let file = base.join(file);
+                let Some(node) = read_yaml(&file) else {
+                    continue;
+                };
+                let dir = file.parent().unwrap_or(base);
+                for patch in Kustomization::from_node(&node).patch_files {
+                    if let Some(rel) = super::project_relative(project, &dir.join(patch))
+                        && !patches.contains(&rel)
+                    {
+                        patches.push(rel);
+                    }
+                }
+            }
+            DocOrigin {
+                first_line: doc.span.start.line,
+                source,
+                patches,
+            }
+        })
+        .collect()
+}
+
+fn read_text(text: &str) -> Option<Node<'static>> {
+    let parsed = yaml::parse_chunk(text, 1, Limits::default());
+    parsed
+        .documents
+        .into_iter()
+        .next()
+        .map(|node| node.to_owned_node())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_to_the_common_folder() {
+        assert_eq!(
+            relative_path(Path::new("/tmp/x"), Path::new("/work/repo/overlays/a")),
+            PathBuf::from("../../work/repo/overlays/a")
+        );
+    }
+
+    #[test]
+    fn inputs_follow_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (path, text) in [
+            ("base/kustomization.yaml", "resources: [np.yaml]\n"),
+            ("base/np.yaml", "kind: NetworkPolicy\n"),
+            ("base/unused.yaml", "kind: ConfigMap\n"),
+            (
+                "overlays/a/kustomization.yaml",
+                "resources: [../../base]\npatches:\n  - path: patch.yaml\nconfigMapGenerator:\n  - name: c\n    files: [key=data.txt]\n",
+            ),
+            ("overlays/a/patch.yaml", "kind: NetworkPolicy\n"),
+            ("overlays/a/data.txt", "x"),
+        ] {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let canonical = std::fs::canonicalize(root).unwrap();
+        let inputs: Vec<String> = inputs(&root.join("overlays/a"))
+            .iter()
+            .map(|p| {
+                p.strip_prefix(&canonical)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(
+            inputs,
+            [
+                "base/kustomization.yaml",
+                "base/np.yaml",
+                "overlays/a/data.txt",
+                "overlays/a/kustomization.yaml",
+                "overlays/a/patch.yaml"
+            ]
+        );
+    }
+}

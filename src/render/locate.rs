@@ -1,0 +1,676 @@
+//! Findings on rendered objects, put back on the files a user edits.
+//!
+//! A finding's location in a render's output is mapped through the origin
+//! of its document: the path of keys down to the offending node is followed
+//! in the patch files that changed the object (last first), then in the file
+//! that produced it; where the node is written there literally (same key,
+//! same scalar), the finding goes to it. Templates rarely parse as YAML: in
+//! them the rendered line is looked for as written. Otherwise the finding
+//! goes to the `kind:` line of the object in its source, and to the root's own
+//! file when the output names no source (a remote base).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::finding::{Finding, Location, RenderedFrom};
+use crate::suppress::{Reach, Suppression};
+use crate::yaml::{self, Limits, Node, Pos, Span, Value};
+
+use super::{Output, Root, RootKind};
+
+struct Entry {
+    root: Root,
+    tool: String,
+    output: Output,
+    /// Helm: the values files, for the related location.
+    values: Vec<String>,
+}
+
+/// Every successful render of a run, by output name.
+#[derive(Default)]
+pub struct RenderIndex {
+    outputs: HashMap<Arc<str>, Entry>,
+}
+
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+impl RenderIndex {
+    pub fn insert(
+        &mut self,
+        name: Arc<str>,
+        root: Root,
+        tool: String,
+        output: Output,
+        values: Vec<String>,
+    ) {
+        self.outputs.insert(
+            name,
+            Entry {
+                root,
+                tool,
+                output,
+                values,
+            },
+        );
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.outputs.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.outputs.len()
+    }
+
+    pub fn is_output(&self, file: &str) -> bool {
+        self.outputs.contains_key(file)
+    }
+
+    /// Maps every location (primary and related) of `findings` that lies in a
+    /// render's output to the source file; marks the findings as rendered.
+    pub fn remap(&self, project: &Path, findings: &mut [Finding]) {
+        if self.outputs.is_empty() {
+            return;
+        }
+        let mut sources = Sources::default();
+        // Parsed once per output that has findings.
+        let mut parsed: HashMap<Arc<str>, Vec<Node<'static>>> = HashMap::new();
+        let mut docs_of = |name: &Arc<str>, entry: &Entry| -> Vec<Node<'static>> {
+            parsed
+                .entry(Arc::clone(name))
+                .or_insert_with(|| {
+                    yaml::parse_chunk(&entry.output.text, 1, Limits::default())
+                        .documents
+                        .into_iter()
+                        .map(|n| n.to_owned_node())
+                        .collect()
+                })
+                .clone()
+        };
+        for finding in findings.iter_mut() {
+            let mut first: Option<&Entry> = None;
+            let Some((name, entry)) = self.outputs.get_key_value(&finding.location.file) else {
+                // Related locations in an output, on a finding placed elsewhere.
+                for related in &mut finding.related {
+                    if let Some((name, entry)) = self.outputs.get_key_value(&related.location.file)
+                    {
+                        let docs = docs_of(name, entry);
+                        related.location =
+                            locate(project, entry, &docs, related.location.span, &mut sources);
+                    }
+                }
+                continue;
+            };
+            let docs = docs_of(name, entry);
+            finding.location = locate(project, entry, &docs, finding.location.span, &mut sources);
+            first.get_or_insert(entry);
+            for related in &mut finding.related {
+                if let Some((name, entry)) = self.outputs.get_key_value(&related.location.file) {
+                    let docs = docs_of(name, entry);
+                    related.location =
+                        locate(project, entry, &docs, related.location.span, &mut sources);
+                }
+            }
+            if let Some(entry) = first {
+                mark(finding, entry);
+            }
+        }
+    }
+}
+
+impl RenderIndex {
+    /// Suppressions read from a render's output (comments a template carries
+    /// into it, `dvmlint.dev/ignore` annotations) put on the source file, like
+    /// the findings they suppress: a comment line on the line of the source
+    /// written the same way, an annotated object on its document there, a
+    /// file-wide comment on its source file. One the source already holds (a
+    /// file read as YAML has its own) is dropped; one that cannot be placed
+    /// is dropped too, so no DVM900 points into an output.
+    pub fn remap_suppressions(&self, project: &Path, suppressions: &mut Vec<Suppression>) {
+        if self.outputs.is_empty() {
+            return;
+        }
+        let mut sources = Sources::default();
+        let raw: std::collections::HashSet<(Arc<str>, u32, Vec<String>)> = suppressions
+            .iter()
+            .filter(|s| !self.outputs.contains_key(&s.file))
+            .map(|s| (Arc::clone(&s.file), s.line, s.rules.clone()))
+            .collect();
+        let mut mapped = Vec::new();
+        suppressions.retain(|suppression| {
+            let Some(entry) = self.outputs.get(&suppression.file) else {
+                return true;
+            };
+            if let Some(moved) = map_suppression(project, entry, suppression, &mut sources)
+                && !raw.contains(&(Arc::clone(&moved.file), moved.line, moved.rules.clone()))
+            {
+                mapped.push(moved);
+            }
+            false
+        });
+        suppressions.append(&mut mapped);
+    }
+}
+
+fn map_suppression(
+    project: &Path,
+    entry: &Entry,
+    suppression: &Suppression,
+    sources: &mut Sources,
+) -> Option<Suppression> {
+    let line = suppression.line;
+    let origins = &entry.output.docs;
+    let origin = origins
+        .iter()
+        .rfind(|o| o.first_line <= line)
+        .or_else(|| origins.first())?;
+    let source = origin.source.as_ref()?;
+    let text = sources.get(project, source)?;
+    let file: Arc<str> = Arc::from(source.as_str());
+    let output_line = entry
+        .output
+        .text
+        .lines()
+        .nth(line.saturating_sub(1) as usize)
+        .unwrap_or("");
+    let found = in_text(&text, output_line, suppression.span);
+    let reach = match suppression.reach {
+        Reach::File => Reach::File,
+        Reach::Line => Reach::Line,
+        Reach::Lines { .. } => {
+            let at = found.map_or(1, |span| span.start.line);
+            let (start, end) = document_lines(&text, at);
+            Reach::Lines { start, end }
+        }
+    };
+    let span = match (found, suppression.reach) {
+        (Some(span), _) => span,
+        (None, Reach::File | Reach::Lines { .. }) => Span::line_start(1),
+        (None, Reach::Line) => return None,
+    };
+    Some(Suppression {
+        file,
+        span,
+        line: span.start.line,
+        reach,
+        rules: suppression.rules.clone(),
+    })
+}
+
+/// The first and last line of the document of `text` holding `line`
+/// (documents cut at `---` lines).
+fn document_lines(text: &str, line: u32) -> (u32, u32) {
+    let mut start = 1u32;
+    let mut end = 0u32;
+    for (index, l) in text.lines().enumerate() {
+        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        end = number;
+        if l.starts_with("---") {
+            if number > line {
+                return (start, number.saturating_sub(1).max(start));
+            }
+            start = number;
+        }
+    }
+    (start, end.max(start))
+}
+
+/// A file linted as written and also rendered gives some findings twice:
+/// a field check on a resource or patch file, and the same check on the
+/// rendered object, put back on the same line. The rendered one is kept (it
+/// says which build it is from); findings on rendered objects stay apart
+/// from each other (each names its own build).
+pub fn drop_raw_twins(findings: &mut Vec<Finding>) {
+    let rendered: std::collections::HashSet<(String, Location, String)> = findings
+        .iter()
+        .filter(|f| f.rendered.is_some())
+        .map(|f| (f.rule.to_string(), f.location.clone(), f.message.clone()))
+        .collect();
+    if rendered.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        f.rendered.is_some()
+            || !rendered.contains(&(f.rule.to_string(), f.location.clone(), f.message.clone()))
+    });
+}
+
+/// Says which render the finding's object comes from; a Helm finding names
+/// the values it was rendered with as a related location.
+fn mark(finding: &mut Finding, entry: &Entry) {
+    let (release, values) = match &entry.root.kind {
+        RootKind::Kustomize => (None, Vec::new()),
+        RootKind::Helm(release) => (Some(release.name.clone()), entry.values.clone()),
+    };
+    if entry.root.kind == RootKind::Kustomize {
+        finding.related.push(crate::finding::Related {
+            location: Location::new(&entry.root.file, Span::line_start(1)),
+            message: format!(
+                "in the build of `{}` ({})",
+                if entry.root.dir.is_empty() {
+                    "."
+                } else {
+                    &entry.root.dir
+                },
+                entry.tool
+            ),
+        });
+    }
+    if let RootKind::Helm(release) = &entry.root.kind {
+        let (file, described) = match entry.values.first() {
+            Some(first) => (Arc::from(first.as_str()), entry.values.join(", ")),
+            None => (
+                Arc::clone(&entry.root.file),
+                "the chart's defaults".to_owned(),
+            ),
+        };
+        finding.related.push(crate::finding::Related {
+            location: Location::new(&file, Span::line_start(1)),
+            message: format!(
+                "rendered with values {described} (release `{}`)",
+                release.name
+            ),
+        });
+    }
+    finding.rendered = Some(RenderedFrom {
+        tool: entry.tool.clone(),
+        source: if entry.root.dir.is_empty() {
+            ".".to_owned()
+        } else {
+            entry.root.dir.clone()
+        },
+        release,
+        values,
+    });
+}
+
+/// Source files read for the mapping, by relative path.
+#[derive(Default)]
+struct Sources {
+    texts: HashMap<String, Option<Arc<str>>>,
+}
+
+impl Sources {
+    fn get(&mut self, project: &Path, rel: &str) -> Option<Arc<str>> {
+        self.texts
+            .entry(rel.to_owned())
+            .or_insert_with(|| {
+                std::fs::read_to_string(project.join(rel))
+                    .ok()
+                    .map(Arc::from)
+            })
+            .clone()
+    }
+}
+
+fn locate(
+    project: &Path,
+    entry: &Entry,
+    docs: &[Node<'static>],
+    span: Span,
+    sources: &mut Sources,
+) -> Location {
+    let fallback = Location::new(&entry.root.file, Span::line_start(1));
+    let origins = &entry.output.docs;
+    let Some(index) = origins
+        .iter()
+        .rposition(|o| o.first_line <= span.start.line)
+    else {
+        return fallback;
+    };
+    let (Some(origin), Some(doc)) = (origins.get(index), docs.get(index)) else {
+        return fallback;
+    };
+    let Some(source) = &origin.source else {
+        return fallback;
+    };
+    let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("");
+    let name = doc
+        .at(&["metadata", "name"])
+        .and_then(Node::as_str)
+        .unwrap_or("");
+    let (path, at_key) = path_at(doc, span.start).unwrap_or((Vec::new(), false));
+    let target = node_at(doc, &path);
+    let rendered_line = entry
+        .output
+        .text
+        .lines()
+        .nth(span.start.line.saturating_sub(1) as usize)
+        .unwrap_or("");
+    let candidates = origin.patches.iter().rev().chain(std::iter::once(source));
+    for file in candidates {
+        let strict = origin.patches.contains(file);
+        let Some(text) = sources.get(project, file) else {
+            continue;
+        };
+        let file: Arc<str> = Arc::from(file.as_str());
+        if let Some(found) = in_tree(&text, kind, name, strict, &path, at_key, target) {
+            return Location::new(&file, found);
+        }
+        if !strict
+            && !path.is_empty()
+            && let Some(found) = in_text(&text, rendered_line, span)
+        {
+            return Location::new(&file, found);
+        }
+    }
+    let file: Arc<str> = Arc::from(source.as_str());
+    let text = sources.get(project, source);
+    let kind_line = text.as_deref().and_then(|text| kind_line(text, kind, name));
+    Location::new(&file, kind_line.unwrap_or(Span::line_start(1)))
+}
+
+/// The keys and indices from `doc` down to the node at `pos`; `true` when
+/// `pos` is on a key.
+fn path_at(doc: &Node<'_>, pos: Pos) -> Option<(Vec<Step>, bool)> {
+    let mut path = Vec::new();
+    let mut node = doc;
+    loop {
+        match &node.value {
+            Value::Map(entries) => {
+                let mut next = None;
+                for (key, value) in entries {
+                    if contains(key.span, pos) {
+                        path.push(Step::Key(key.as_str()?.to_owned()));
+                        return Some((path, true));
+                    }
+                    if contains(value.span, pos) {
+                        path.push(Step::Key(key.as_str()?.to_owned()));
+                        next = Some(value);
+                        break;
+                    }
+                }
+                node = next?;
+            }
+            Value::Seq(items) => {
+                let (i, item) = items
+                    .iter()
+                    .enumerate()
+                    .find(|(_, n)| contains(n.span, pos))?;
+                path.push(Step::Index(i));
+                node = item;
+            }
+            Value::Scalar(..) => return Some((path, false)),
+        }
+        if node.span.start == pos && !matches!(node.value, Value::Map(_) | Value::Seq(_)) {
+            return Some((path, false));
+        }
+    }
+}
+
+fn contains(span: Span, pos: Pos) -> bool {
+    span.start <= pos && (pos < span.end || span.start == span.end && pos == span.start)
+}
+
+fn node_at<'n, 'a>(doc: &'n Node<'a>, path: &[Step]) -> Option<&'n Node<'a>> {
+    let mut node = doc;
+    for step in path {
+        node = match step {
+            Step::Key(key) => node.get(key)?,
+            Step::Index(i) => node.items().get(*i)?,
+        };
+    }
+    Some(node)
+}
+
+/// The node at `path` in the document of `text` that defines `kind`/`name`,
+/// if it holds the same scalar as the rendered one (or is a collection).
+fn in_tree(
+    text: &str,
+    kind: &str,
+    name: &str,
+    strict: bool,
+    path: &[Step],
+    at_key: bool,
+    rendered: Option<&Node<'_>>,
+) -> Option<Span> {
+    if path.is_empty() {
+        return None;
+    }
+    let parsed = yaml::parse_chunk(text, 1, Limits::default());
+    if parsed.error.is_some() {
+        return None;
+    }
+    let doc = object_doc(&parsed.documents, kind, name, strict)?;
+    if at_key {
+        let (parent, last) = path.split_last().map(|(last, parent)| (parent, last))?;
+        let Step::Key(key) = last else { return None };
+        let (key_node, _) = node_at(doc, parent)?.entry(key)?;
+        return Some(key_node.span);
+    }
+    let found = node_at(doc, path)?;
+    match (&found.value, rendered.map(|r| &r.value)) {
+        (Value::Scalar(a, _), Some(Value::Scalar(b, _))) if a == b => Some(found.span),
+        (Value::Scalar(..), _) => None,
+        _ => Some(Span::new(found.span.start, found.span.start)),
+    }
+}
+
+/// The document of `kind`/`name`; unless `strict` (a patch file, which
+/// names the object it patches exactly), the only one of that kind when no
+/// name matches (a `namePrefix` renamed it).
+fn object_doc<'n, 'a>(
+    docs: &'n [Node<'a>],
+    kind: &str,
+    name: &str,
+    strict: bool,
+) -> Option<&'n Node<'a>> {
+    let kind_of = |d: &Node<'_>| d.get("kind").and_then(Node::as_str).map(str::to_owned);
+    let name_of = |d: &Node<'_>| {
+        d.at(&["metadata", "name"])
+            .and_then(Node::as_str)
+            .map(str::to_owned)
+    };
+    docs.iter()
+        .find(|d| kind_of(d).as_deref() == Some(kind) && name_of(d).as_deref() == Some(name))
+        .or_else(|| {
+            if strict {
+                return None;
+            }
+            let same_kind: Vec<&Node<'a>> = docs
+                .iter()
+                .filter(|d| kind_of(d).as_deref() == Some(kind))
+                .collect();
+            match same_kind.as_slice() {
+                [only] => Some(*only),
+                _ => None,
+            }
+        })
+}
+
+/// The rendered line as written in `text` (a template): the first line
+/// with the same text, the span shifted to it.
+fn in_text(text: &str, rendered_line: &str, span: Span) -> Option<Span> {
+    let wanted = rendered_line.trim();
+    if wanted.is_empty() || wanted == "-" {
+        return None;
+    }
+    let indent = rendered_line
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .count() as u32;
+    let (index, line) = text.lines().enumerate().find(|(_, l)| l.trim() == wanted)?;
+    let line_no = u32::try_from(index + 1).ok()?;
+    let found_indent = line.chars().take_while(|c| c.is_whitespace()).count() as u32;
+    let shift = |col: u32| {
+        col.saturating_sub(indent)
+            .saturating_add(found_indent)
+            .max(1)
+    };
+    let end = if span.end.line == span.start.line {
+        Pos::new(line_no, shift(span.end.col))
+    } else {
+        Pos::new(line_no, found_indent + 1 + wanted.chars().count() as u32)
+    };
+    Some(Span::new(Pos::new(line_no, shift(span.start.col)), end))
+}
+
+/// The `kind:` line of the object in its source: from the parse when the
+/// file is YAML, else the first line that reads `kind: KIND`.
+fn kind_line(text: &str, kind: &str, name: &str) -> Option<Span> {
+    let parsed = yaml::parse_chunk(text, 1, Limits::default());
+    if parsed.error.is_none()
+        && let Some(doc) = object_doc(&parsed.documents, kind, name, false)
+        && let Some((key, _)) = doc.entry("kind")
+    {
+        return Some(key.span);
+    }
+    let wanted = format!("kind: {kind}");
+    let (index, line) = text.lines().enumerate().find(|(_, l)| l.trim() == wanted)?;
+    let line_no = u32::try_from(index + 1).ok()?;
+    let col = line.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1;
+    Some(Span::new(
+        Pos::new(line_no, col),
+        Pos::new(line_no, col + 4),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{DocOrigin, Release};
+
+    fn entry(text: &str, docs: Vec<DocOrigin>, kind: RootKind) -> Entry {
+        Entry {
+            root: Root {
+                file: Arc::from("overlays/a/kustomization.yaml"),
+                dir: "overlays/a".into(),
+                kind,
+                cluster: None,
+                unit: 0,
+            },
+            tool: "kubectl kustomize".into(),
+            output: Output {
+                text: text.into(),
+                docs,
+            },
+            values: vec!["charts/shop/values-b.yaml".into()],
+        }
+    }
+
+    fn map(project: &Path, entry: &Entry, line: u32, col: u32) -> Location {
+        let docs: Vec<Node<'static>> = yaml::parse_chunk(&entry.output.text, 1, Limits::default())
+            .documents
+            .into_iter()
+            .map(|n| n.to_owned_node())
+            .collect();
+        let span = Span::new(Pos::new(line, col), Pos::new(line, col + 3));
+        locate(project, entry, &docs, span, &mut Sources::default())
+    }
+
+    const RENDERED: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-rsync\n  namespace: app1\nspec:\n  podSelector:\n    matchLabels:\n      app: other\n  policyTypes:\n  - Ingress\n";
+
+    #[test]
+    fn a_patched_field_goes_to_the_patch_and_others_to_the_resource() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        std::fs::create_dir_all(project.join("base")).unwrap();
+        std::fs::create_dir_all(project.join("overlays/a")).unwrap();
+        std::fs::write(
+            project.join("base/np.yaml"),
+            "# the base\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-rsync\nspec:\n  podSelector:\n    matchLabels:\n      app: rsync\n  policyTypes: [Ingress]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            project.join("overlays/a/patch.yaml"),
+            "kind: NetworkPolicy\nmetadata:\n  name: allow-rsync\nspec:\n  podSelector:\n    matchLabels:\n      app: other\n",
+        )
+        .unwrap();
+        let e = entry(
+            RENDERED,
+            vec![DocOrigin {
+                first_line: 1,
+                source: Some("base/np.yaml".into()),
+                patches: vec!["overlays/a/patch.yaml".into()],
+            }],
+            RootKind::Kustomize,
+        );
+        // `app: other` (line 9, the value) is written in the patch.
+        let at = map(project, &e, 9, 12);
+        assert_eq!(
+            (&*at.file, at.span.start),
+            ("overlays/a/patch.yaml", Pos::new(7, 12))
+        );
+        // `policyTypes` (a key) is written in the base.
+        let at = map(project, &e, 10, 3);
+        assert_eq!(
+            (&*at.file, at.span.start),
+            ("base/np.yaml", Pos::new(10, 3))
+        );
+        // `namespace: app1` is written nowhere: the base's kind line.
+        let at = map(project, &e, 5, 14);
+        assert_eq!((&*at.file, at.span.start), ("base/np.yaml", Pos::new(3, 1)));
+    }
+
+    #[test]
+    fn a_template_line_is_found_as_written_else_its_kind_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        std::fs::create_dir_all(project.join("charts/shop/templates")).unwrap();
+        std::fs::write(
+            project.join("charts/shop/templates/np.yaml"),
+            "{{- if .Values.deny }}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {{ .Release.Name }}-deny\nspec:\n    podSelector: {}\n    policyTypes: [Ingress]\n{{- end }}\n",
+        )
+        .unwrap();
+        let text = "---\n# Source: shop/templates/np.yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: shop-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n";
+        let e = entry(
+            text,
+            crate::render::helm::origins(text, "charts/shop"),
+            RootKind::Helm(Release {
+                name: "shop".into(),
+                namespace: None,
+                values: vec![],
+                set: vec![],
+            }),
+        );
+        let at = map(project, &e, 8, 3);
+        assert_eq!(
+            (&*at.file, at.span.start),
+            ("charts/shop/templates/np.yaml", Pos::new(7, 5))
+        );
+        let at = map(project, &e, 6, 9);
+        assert_eq!(
+            (&*at.file, at.span.start),
+            ("charts/shop/templates/np.yaml", Pos::new(3, 1))
+        );
+    }
+
+    #[test]
+    fn documents_are_cut_at_their_markers() {
+        let text = "a: 1\n---\nb: 2\nc: 3\n---\nd: 4\n";
+        assert_eq!(document_lines(text, 1), (1, 1));
+        assert_eq!(document_lines(text, 3), (2, 4));
+        assert_eq!(document_lines(text, 6), (5, 6));
+    }
+
+    #[test]
+    fn findings_are_marked_and_helm_ones_name_their_values() {
+        let e = entry(
+            "",
+            vec![],
+            RootKind::Helm(Release {
+                name: "shop-b".into(),
+                namespace: None,
+                values: vec!["charts/shop/values-b.yaml".into()],
+                set: vec![],
+            }),
+        );
+        let mut finding = Finding::new(
+            "DVM101",
+            Location::new(&Arc::from("x#rendered"), Span::line_start(1)),
+            "m",
+        );
+        mark(&mut finding, &e);
+        let rendered = finding.rendered.unwrap();
+        assert_eq!(rendered.release.as_deref(), Some("shop-b"));
+        assert_eq!(
+            &*finding.related[0].location.file,
+            "charts/shop/values-b.yaml"
+        );
+        assert!(finding.related[0].message.contains("values-b.yaml"));
+    }
+}

@@ -1,0 +1,443 @@
+//! Rendering: Kustomize roots and Helm charts become the objects the cluster
+//! receives (docs/rendering.md).
+//!
+//! The stage sits between discovery and the model: [`plan`] finds the roots
+//! (a kustomization no other kustomization includes; a chart folder that is
+//! not a dependency inside another chart's `charts/`), [`render`] runs the
+//! tool on each (`tool`: timeout, bounded output, offline), reading the
+//! output's origin of every document (`kustomize`: origin annotations of a
+//! wrapper kustomization built outside the user's tree; `helm`: the
+//! `# Source:` comments). The lint run analyses the rendered text like a file,
+//! replaces the inputs' objects with the rendered ones, and [`RenderIndex`]
+//! puts every finding on a rendered object back on the file a user edits
+//! (`locate`). Outputs are cached by a hash of every input the render read
+//! (`store`).
+
+pub mod helm;
+pub mod kustomize;
+pub mod locate;
+pub mod stage;
+pub mod store;
+pub mod tool;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, RenderConfig};
+
+use crate::finding::{Finding, Location};
+use crate::units::{ApplyUnits, UnitId, UnitKind};
+use crate::yaml::Span;
+
+pub use locate::RenderIndex;
+pub use tool::{Kustomizer, Tool, Tools};
+
+/// `--render`: `auto` renders with what is installed, `off` renders nothing,
+/// `require` makes a missing tool a usage error (exit 2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RenderMode {
+    #[default]
+    Auto,
+    Off,
+    Require,
+}
+
+/// A Helm release of a chart: what `helm template` is given.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Release {
+    pub name: String,
+    pub namespace: Option<String>,
+    /// Values files, relative to the project root.
+    pub values: Vec<String>,
+    pub set: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RootKind {
+    Kustomize,
+    Helm(Release),
+}
+
+/// Something rendered as a whole.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Root {
+    /// The file that makes the folder a root (`kustomization.yaml`,
+    /// `Chart.yaml`), relative to the project root: where its failures go.
+    pub file: Arc<str>,
+    /// Its folder, relative to the project root (`""`: the root itself).
+    pub dir: String,
+    pub kind: RootKind,
+    /// The configured cluster it is applied to (`render.charts[].cluster`,
+    /// `render.kustomizations[].cluster`); else the cluster of its folder.
+    pub cluster: Option<String>,
+    /// Its apply unit (`crate::units`): the rendered objects replace the
+    /// unit's own.
+    pub unit: UnitId,
+}
+
+impl Root {
+    /// The name its rendered output goes by inside the run (never printed:
+    /// every location in it is mapped back to a source file).
+    pub fn output_name(&self) -> Arc<str> {
+        match &self.kind {
+            RootKind::Kustomize => Arc::from(format!("{}#rendered", self.file)),
+            RootKind::Helm(release) => {
+                Arc::from(format!("{}#rendered:{}", self.file, release.name))
+            }
+        }
+    }
+
+    pub fn tool_name(&self) -> &'static str {
+        match self.kind {
+            RootKind::Kustomize => "kustomize",
+            RootKind::Helm(_) => "helm",
+        }
+    }
+}
+
+/// Where one document of a render's output came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocOrigin {
+    /// First line of the document in the output (its `---` or first line).
+    pub first_line: u32,
+    /// The file that produced it (a resource file, a template, or the
+    /// kustomization that generated it), relative to the project root.
+    pub source: Option<String>,
+    /// Patch files applied to it (Kustomize), relative to the project root.
+    pub patches: Vec<String>,
+}
+
+/// A successful render.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Output {
+    pub text: String,
+    pub docs: Vec<DocOrigin>,
+}
+
+/// What a render gave.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    Rendered(Output),
+    /// The tool failed: its message (first lines, secrets masked), and advice.
+    Failed {
+        message: String,
+        help: String,
+    },
+}
+
+/// One root rendered: the outcome and every project file it read.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub root: Root,
+    pub outcome: Outcome,
+    /// Input files inside the project, relative paths: their objects are
+    /// replaced by the rendered ones.
+    pub inputs: BTreeSet<String>,
+    pub tool: String,
+    /// Served from `.dvmlint-cache/`.
+    pub cached: bool,
+}
+
+/// The roots of the apply units (Kustomize roots and Helm charts, see
+/// `crate::units`), with their configured releases and clusters; a chart
+/// renders once per `render.charts` entry naming it, else once with its
+/// defaults. `project` is the project root.
+pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
+    let render = &config.render;
+    let mut roots = Vec::new();
+    for (id, unit) in units.units().iter().enumerate() {
+        let Some(entry) = &unit.entry else {
+            continue;
+        };
+        let dir = unit.root.to_string();
+        match unit.kind {
+            UnitKind::Plain => {}
+            UnitKind::Kustomize => {
+                if kustomize::is_component(&project.join(&**entry)) {
+                    continue;
+                }
+                let cluster = render
+                    .kustomizations
+                    .iter()
+                    .find(|k| k.path == dir)
+                    .and_then(|k| k.cluster.clone())
+                    .or_else(|| folder_cluster(config, entry));
+                roots.push(Root {
+                    file: Arc::clone(entry),
+                    dir,
+                    kind: RootKind::Kustomize,
+                    cluster,
+                    unit: id,
+                });
+            }
+            UnitKind::HelmChart => {
+                let default_name = || helm::chart_name(&project.join(&**entry), &dir);
+                let configured: Vec<_> = render.charts.iter().filter(|c| c.path == dir).collect();
+                if configured.is_empty() {
+                    roots.push(Root {
+                        file: Arc::clone(entry),
+                        dir: dir.clone(),
+                        kind: RootKind::Helm(Release {
+                            name: default_name(),
+                            namespace: None,
+                            values: Vec::new(),
+                            set: Vec::new(),
+                        }),
+                        cluster: folder_cluster(config, entry),
+                        unit: id,
+                    });
+                }
+                for chart in configured {
+                    roots.push(Root {
+                        file: Arc::clone(entry),
+                        dir: dir.clone(),
+                        kind: RootKind::Helm(Release {
+                            name: chart.release.clone().unwrap_or_else(default_name),
+                            namespace: chart.namespace.clone(),
+                            values: chart.values.clone(),
+                            set: chart.set.clone(),
+                        }),
+                        cluster: chart
+                            .cluster
+                            .clone()
+                            .or_else(|| folder_cluster(config, entry)),
+                        unit: id,
+                    });
+                }
+            }
+        }
+    }
+    roots
+}
+
+/// Configured charts that name no chart folder: each one a DVM004 at the
+/// configuration, since a release that is never rendered is never checked.
+pub fn unmatched_charts(config: &Config, roots: &[Root]) -> Vec<Finding> {
+    let Some(path) = &config.path else {
+        return Vec::new();
+    };
+    let file: Arc<str> = Arc::from(
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(".dvmlint.yaml"),
+    );
+    config
+        .render
+        .charts
+        .iter()
+        .filter(|c| {
+            !roots
+                .iter()
+                .any(|r| r.dir == c.path && matches!(r.kind, RootKind::Helm(_)))
+        })
+        .map(|c| {
+            Finding::new(
+                "DVM004",
+                Location::new(&file, Span::line_start(1)),
+                format!(
+                    "render.charts: `{}` is not a chart folder (no Chart.yaml there)",
+                    c.path
+                ),
+            )
+            .help("fix the `path` of this entry, or remove it")
+        })
+        .collect()
+}
+
+fn folder_cluster(config: &Config, rel: &str) -> Option<String> {
+    config
+        .cluster_of(rel)
+        .and_then(|i| config.clusters.get(i))
+        .map(|c| c.name.clone())
+}
+
+/// Renders `root` (or reads its output from `store`).
+pub fn render(
+    project: &Path,
+    root: &Root,
+    tools: &Tools,
+    config: &RenderConfig,
+    store: Option<&store::Store>,
+) -> Option<Rendered> {
+    match &root.kind {
+        RootKind::Kustomize => {
+            let tool = tools.kustomize.as_deref()?;
+            Some(kustomize::render(project, root, tool, config, store))
+        }
+        RootKind::Helm(release) => {
+            let tool = tools.helm.as_deref()?;
+            Some(helm::render(project, root, release, tool, config, store))
+        }
+    }
+}
+
+/// The info finding of a root that is not rendered because its tool is missing.
+pub fn missing_tool(root: &Root, why: &str) -> Finding {
+    let (what, install) = match root.kind {
+        RootKind::Kustomize => (
+            "this Kustomize root",
+            "install kustomize or kubectl (which has Kustomize built in)",
+        ),
+        RootKind::Helm(_) => (
+            "this Helm chart",
+            "install helm (https://helm.sh/docs/intro/install/)",
+        ),
+    };
+    Finding::new(
+        "DVM002",
+        Location::new(&root.file, Span::line_start(1)),
+        format!("{what} was not rendered ({why}): its objects were linted as written, not as applied"),
+    )
+    .help(format!(
+        "{install}, name the binary in `render:` of .dvmlint.yaml, or turn rendering off with `render: {{{}: off}}` or `--render off`",
+        root.tool_name()
+    ))
+}
+
+/// The DVM004 of a failed render, at its kustomization or Chart.yaml.
+pub fn failure(root: &Root, message: &str, help: &str) -> Finding {
+    let what = match &root.kind {
+        RootKind::Kustomize => format!("`{}` failed", "kustomize build"),
+        RootKind::Helm(release) => format!("`helm template` of release `{}` failed", release.name),
+    };
+    Finding::new(
+        "DVM004",
+        Location::new(&root.file, Span::line_start(1)),
+        format!("{what}: {message}"),
+    )
+    .help(help.to_owned())
+}
+
+/// The first lines of a tool's error output, with URL passwords and the
+/// given secret values (`--set` values) masked.
+pub fn first_lines(stderr: &str, secrets: &[&str]) -> String {
+    let mut lines: Vec<String> = stderr
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .take(6)
+        .map(|l| {
+            // Kustomize nests its causes in one long line: the last one is
+            // what to fix.
+            let count = l.chars().count();
+            let mut line: String = if count > 500 {
+                let tail: String = l.chars().skip(count - 480).collect();
+                format!("…{tail}")
+            } else {
+                l.to_owned()
+            };
+            line = mask_url_passwords(&line);
+            for secret in secrets.iter().filter(|s| s.len() >= 4) {
+                line = line.replace(secret, crate::report::redact::MASK);
+            }
+            line
+        })
+        .collect();
+    if stderr.lines().filter(|l| !l.trim().is_empty()).count() > lines.len() {
+        lines.push("…".to_owned());
+    }
+    lines.join("\n")
+}
+
+/// `scheme://user:password@host` → `scheme://user:****@host`.
+pub fn mask_url_passwords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '"' | '\'' | '>'))
+            .unwrap_or(tail.len());
+        let (authority, after) = tail.split_at(end);
+        match authority.rfind('@') {
+            Some(at) => {
+                let (userinfo, host) = authority.split_at(at);
+                match userinfo.split_once(':') {
+                    Some((user, _)) => {
+                        out.push_str(user);
+                        out.push(':');
+                        out.push_str(crate::report::redact::MASK);
+                    }
+                    None => out.push_str(userinfo),
+                }
+                out.push_str(host);
+            }
+            None => out.push_str(authority),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+pub(crate) fn file_name(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or(rel, |(_, name)| name)
+}
+
+pub(crate) fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// `path` relative to the project root `canonical_root` (both canonical), if
+/// inside it.
+pub(crate) fn project_relative(canonical_root: &Path, path: &Path) -> Option<String> {
+    let canonical = std::fs::canonicalize(path).ok()?;
+    let rel = canonical.strip_prefix(canonical_root).ok()?;
+    let text = rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
+    (!text.is_empty()).then_some(text)
+}
+
+/// Every file below `dir` (not following symlinked folders), bounded.
+pub(crate) fn files_below(dir: &Path, out: &mut BTreeSet<PathBuf>) {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if out.len() < 100_000 {
+                out.insert(entry.path());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_passwords_are_masked() {
+        assert_eq!(
+            mask_url_passwords("fetch https://bob:s3cret@charts.example.com/x failed"),
+            "fetch https://bob:****@charts.example.com/x failed"
+        );
+        assert_eq!(mask_url_passwords("no url here"), "no url here");
+        assert_eq!(
+            mask_url_passwords("oci://registry.example.com/a and http://u@h"),
+            "oci://registry.example.com/a and http://u@h"
+        );
+    }
+
+    #[test]
+    fn first_lines_are_bounded_and_masked() {
+        let stderr = "Error: token hunter2222 rejected\n\n".to_owned() + &"line\n".repeat(20);
+        let text = first_lines(&stderr, &["hunter2222"]);
+        assert!(text.starts_with("Error: token **** rejected"), "{text}");
+        assert_eq!(text.lines().count(), 7);
+        assert!(text.ends_with('…'));
+    }
+}

@@ -1,0 +1,289 @@
+//! The rendering stage inside a lint run: roots are planned once the walk
+//! has listed the project, rendered on the run's worker pool while the files
+//! are still being parsed, and their outputs analysed like files; then the
+//! rendered objects replace their inputs' objects.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::config::{Config, ToolSetting};
+use crate::finding::Finding;
+use crate::lint::file::{self, FileSettings};
+use crate::model::{self, Scope};
+use crate::parsed::FileResult;
+use crate::units::ApplyUnits;
+
+use super::store::Store;
+use super::tool::{self, Tools};
+use super::{Outcome, RenderIndex, RenderMode, Rendered, Root, RootKind};
+
+/// A root rendered, with its output analysed.
+struct Done {
+    rendered: Rendered,
+    result: Option<FileResult>,
+}
+
+pub struct Stage<'a> {
+    project: &'a Path,
+    config: &'a Config,
+    mode: RenderMode,
+    store: Option<Store>,
+    done: Mutex<Vec<Done>>,
+    /// DVM002 (missing tool) and DVM004 (configuration) findings.
+    findings: Mutex<Vec<Finding>>,
+    /// `--render require` with a tool missing.
+    error: Mutex<Option<String>>,
+    /// Charts not rendered for want of Helm: their one DVM002 stands for
+    /// every template in them.
+    unrendered_charts: Mutex<Vec<String>>,
+}
+
+impl<'a> Stage<'a> {
+    /// `cache`: keep outputs in `.dvmlint-cache/`.
+    pub fn new(project: &'a Path, config: &'a Config, mode: RenderMode, cache: bool) -> Self {
+        Stage {
+            project,
+            config,
+            mode,
+            store: (cache && mode != RenderMode::Off).then(|| Store::open(project)),
+            done: Mutex::new(Vec::new()),
+            findings: Mutex::new(Vec::new()),
+            error: Mutex::new(None),
+            unrendered_charts: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Plans the roots of `units` and renders each on `scope`'s pool; each
+    /// output is analysed with `settings` (its cluster is the root's).
+    pub fn spawn<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        units: &ApplyUnits,
+        settings: &'s FileSettings<'s>,
+    ) {
+        if self.mode == RenderMode::Off {
+            return;
+        }
+        let roots = super::plan(self.project, units, self.config);
+        self.push_findings(super::unmatched_charts(self.config, &roots));
+        if roots.is_empty() {
+            return;
+        }
+        let tools = self.tools(&roots);
+        let tools = Arc::new(tools);
+        for root in roots {
+            let missing = match root.kind {
+                RootKind::Kustomize if tools.kustomize.is_none() => tools.kustomize_missing.clone(),
+                RootKind::Helm(_) if tools.helm.is_none() => tools.helm_missing.clone(),
+                _ => None,
+            };
+            if let Some(why) = missing {
+                if matches!(root.kind, RootKind::Helm(_)) {
+                    self.unrendered_charts
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(root.dir.clone());
+                }
+                self.push_findings(vec![super::missing_tool(&root, &why)]);
+                continue;
+            }
+            let tools = Arc::clone(&tools);
+            scope.spawn(move |_| {
+                let Some(rendered) = super::render(
+                    self.project,
+                    &root,
+                    &tools,
+                    &self.config.render,
+                    self.store.as_ref(),
+                ) else {
+                    return;
+                };
+                let result = match &rendered.outcome {
+                    Outcome::Rendered(output) => Some(self.analyze(&root, &output.text, settings)),
+                    Outcome::Failed { .. } => None,
+                };
+                self.done
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(Done { rendered, result });
+            });
+        }
+    }
+
+    /// The tools the roots need (a tool no root needs is not looked for: the
+    /// look-up runs the binary). Versions are cached with the outputs.
+    fn tools(&self, roots: &[Root]) -> Tools {
+        let render = &self.config.render;
+        // A path with a folder in it is relative to the project root (the
+        // configuration's folder); a bare name is looked up on PATH.
+        let resolve = |setting: &ToolSetting| match setting {
+            ToolSetting::Path(path) if path.is_relative() && path.components().count() > 1 => {
+                ToolSetting::Path(self.project.join(path))
+            }
+            ToolSetting::Path(path) if path.is_relative() => tool::on_path(&path.to_string_lossy())
+                .map_or_else(|| setting.clone(), ToolSetting::Path),
+            other => other.clone(),
+        };
+        let kustomize_setting = resolve(&render.kustomize);
+        let helm_setting = resolve(&render.helm);
+        let needs_kustomize = roots.iter().any(|r| r.kind == RootKind::Kustomize);
+        let needs_helm = roots.iter().any(|r| matches!(r.kind, RootKind::Helm(_)));
+        let mut tools = Tools::default();
+        let off = |setting: &ToolSetting| *setting == ToolSetting::Off;
+        // A configured binary is named as configured.
+        let why = |setting: &ToolSetting, key: &str, found: String| match setting {
+            ToolSetting::Path(path) => {
+                format!("`{}` of `render.{key}` does not run", path.display())
+            }
+            _ => found,
+        };
+        if needs_kustomize && !off(&render.kustomize) {
+            match tool::find_kustomize(&kustomize_setting, self.store.as_ref()) {
+                Ok(found) => tools.kustomize = found.map(Arc::new),
+                Err(found) => {
+                    tools.kustomize_missing = Some(why(&render.kustomize, "kustomize", found));
+                }
+            }
+        }
+        if needs_helm && !off(&render.helm) {
+            match tool::find_helm(&helm_setting, self.store.as_ref()) {
+                Ok(found) => tools.helm = found.map(Arc::new),
+                Err(found) => tools.helm_missing = Some(why(&render.helm, "helm", found)),
+            }
+        }
+        if self.mode == RenderMode::Require
+            && let Some(why) = tools
+                .kustomize_missing
+                .as_ref()
+                .or(tools.helm_missing.as_ref())
+        {
+            *self.error.lock().unwrap_or_else(PoisonError::into_inner) = Some(format!(
+                "--render require: {why}; install it, name it in `render:` of .dvmlint.yaml, or use --render auto"
+            ));
+        }
+        tools
+    }
+
+    fn push_findings(&self, mut findings: Vec<Finding>) {
+        self.findings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .append(&mut findings);
+    }
+
+    /// The output analysed as a file of the root's cluster; a Helm release's
+    /// namespace is where its unbound objects land.
+    fn analyze(&self, root: &Root, text: &str, settings: &FileSettings<'_>) -> FileResult {
+        let cluster: Option<Arc<str>> = if self.config.clusters.is_empty() {
+            Some(Arc::from(model::DEFAULT_CLUSTER))
+        } else {
+            root.cluster.as_deref().map(Arc::from)
+        };
+        let cluster_of = move |_: &str| cluster.clone();
+        let own = FileSettings {
+            max_file_size: u64::MAX,
+            limits: settings.limits,
+            rules: settings.rules,
+            policies: settings.policies,
+            cluster_of: &cluster_of,
+            // A render's output is manifests: its syntax errors are reported.
+            configured_clusters: true,
+        };
+        let name = root.output_name();
+        let mut result = file::analyze_bytes(&name, text.as_bytes(), &own);
+        result.unit = Some(root.unit);
+        if let RootKind::Helm(release) = &root.kind
+            && let Some(namespace) = &release.namespace
+        {
+            for object in &mut result.objects {
+                if object.scope == Scope::Unbound {
+                    object.scope = Scope::Namespace(namespace.clone());
+                    object.identity =
+                        model::identity(result.cluster.as_deref(), &object.meta, &object.scope);
+                }
+            }
+        }
+        result
+    }
+
+    /// After the parse: the rendered objects replace their unit's own
+    /// (`ApplyUnits::mark_rendered`; a template that was rendered is no DVM002
+    /// either); failures become DVM004. Returns how to map locations back, or
+    /// the `--render require` error.
+    pub fn finish(
+        self,
+        results: &mut Vec<FileResult>,
+        units: &mut ApplyUnits,
+        findings: &mut Vec<Finding>,
+    ) -> Result<RenderIndex, String> {
+        if let Some(error) = self
+            .error
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
+            return Err(error);
+        }
+        findings.append(
+            &mut self
+                .findings
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        let mut done = self
+            .done
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        done.sort_by_key(|d| d.rendered.root.output_name());
+        let mut index = RenderIndex::default();
+        let mut replaced: BTreeSet<String> = BTreeSet::new();
+        let mut outputs = Vec::new();
+        for Done { rendered, result } in done {
+            match rendered.outcome {
+                Outcome::Failed { message, help } => {
+                    findings.push(super::failure(&rendered.root, &message, &help));
+                }
+                Outcome::Rendered(output) => {
+                    units.mark_rendered(rendered.root.unit);
+                    replaced.extend(rendered.inputs.iter().cloned());
+                    let values = match &rendered.root.kind {
+                        RootKind::Helm(release) => {
+                            super::helm::values_files(self.project, &rendered.root, release)
+                        }
+                        RootKind::Kustomize => Vec::new(),
+                    };
+                    index.insert(
+                        rendered.root.output_name(),
+                        rendered.root.clone(),
+                        rendered.tool.clone(),
+                        output,
+                        values,
+                    );
+                    if let Some(result) = result {
+                        outputs.push(result);
+                    }
+                }
+            }
+        }
+        let unrendered = self
+            .unrendered_charts
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let in_unrendered = |rel: &str| {
+            unrendered.iter().any(|dir| {
+                dir.is_empty()
+                    || rel
+                        .strip_prefix(dir.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+        };
+        for result in results.iter_mut() {
+            if replaced.contains(&*result.rel) || in_unrendered(&result.rel) {
+                result.findings.retain(|f| f.rule != "DVM002");
+            }
+        }
+        results.append(&mut outputs);
+        results.sort_by(|a, b| a.rel.cmp(&b.rel));
+        Ok(index)
+    }
+}

@@ -1,0 +1,128 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! What the MTC model's findings say (issue: a missing finding is never
+//! silent): each message states the assumption that limits it and the key
+//! that makes it exact, and no fix proposes what would not help. The fixtures
+//! check which findings appear; these tests read what they say.
+
+use std::path::Path;
+
+use dvmlint::finding::{Finding, Severity};
+use dvmlint::lint::{self, LintOptions};
+
+fn findings(fixture: &str) -> Vec<Finding> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(fixture);
+    lint::run(&LintOptions {
+        paths: vec![root],
+        ..LintOptions::default()
+    })
+    .unwrap()
+    .findings
+}
+
+fn one<'f>(all: &'f [Finding], rule: &str, file: &str) -> &'f Finding {
+    let found: Vec<&Finding> = all
+        .iter()
+        .filter(|f| f.rule == rule && f.location.file.as_ref() == file)
+        .collect();
+    assert_eq!(found.len(), 1, "{rule} in {file}: {all:#?}");
+    found[0]
+}
+
+#[test]
+fn cidrs_standing_in_for_ingress_are_said() {
+    let all = findings("assumptions-stated");
+    for (rule, file) in [
+        ("DVM101", "source/app1.yaml"),
+        ("DVM110", "source/app2.yaml"),
+    ] {
+        let f = one(&all, rule, file);
+        assert!(
+            f.message
+                .contains("checked against the `cidrs` of cluster `target`")
+                && f.message.contains("set `ingress`"),
+            "{rule}: {}",
+            f.message
+        );
+    }
+}
+
+#[test]
+fn unresolved_plans_list_their_candidates_and_the_key() {
+    let all = findings("migplan-unresolved-cluster");
+    let f = one(&all, "DVM405", "dst/plan.yaml");
+    assert!(f.message.contains("it could be `dst`"), "{}", f.message);
+    assert!(
+        f.message.contains("`hots`: a typo of `host`?"),
+        "{}",
+        f.message
+    );
+    assert!(f.help.as_deref().unwrap().contains("migCluster: host"));
+}
+
+#[test]
+fn skipped_workers_are_named_with_the_key() {
+    let all = findings("noproxy-workers-skipped-unknown-machine-network");
+    let f = one(&all, "DVM201", "src/proxy.yaml");
+    assert_eq!(f.severity, Severity::Info);
+    assert!(
+        f.message.contains("`10.0.5.21`, `10.0.5.22`"),
+        "{}",
+        f.message
+    );
+    assert!(f.help.as_deref().unwrap().contains("`machineNetwork`"));
+}
+
+#[test]
+fn a_proxy_by_name_is_never_checked_against_the_targets_cidrs() {
+    let all = findings("stunnel-proxy-hostname-destination");
+    assert!(
+        all.iter()
+            .all(|f| !f.message.contains("10.0.0.0/16 on TCP port 3128")),
+        "{all:#?}"
+    );
+    let f = one(&all, "DVM110", "source/app1/firewall.yaml");
+    assert_eq!(f.severity, Severity::Info);
+    assert!(
+        f.message.contains("proxy.corp.example.com"),
+        "{}",
+        f.message
+    );
+    let help = f.help.as_deref().unwrap();
+    assert!(help.contains("`hosts:`"), "{help}");
+    assert!(
+        !help.contains("`cidrs`") && !help.contains("`ingress`"),
+        "{help}"
+    );
+}
+
+#[test]
+fn an_unrelated_dns_name_is_named_in_dvm110() {
+    let all = findings("egress-dnsname-allow-unrelated-host");
+    let f = one(&all, "DVM110", "source/app1.yaml");
+    assert!(
+        f.message
+            .contains("`dnsName: registry.example.org` names another host"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn a_misnamed_egress_firewall_is_merged_not_renamed_onto_default() {
+    let all = findings("egress-ignored-firewall-denies-nothing");
+    let f = one(&all, "DVM112", "source/app1.yaml");
+    let help = f.help.as_deref().unwrap();
+    assert!(
+        help.contains("merge its rules into the namespace's EgressFirewall `default`"),
+        "{help}"
+    );
+    assert!(!help.contains("rename"), "{help}");
+    assert_eq!(f.related.len(), 1);
+}

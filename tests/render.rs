@@ -1,0 +1,412 @@
+//! Rendering with the real tools (docs/rendering.md): Helm from .tools/bin
+//! (`.ci/install-tools`), Kustomize through `kubectl kustomize` or
+//! `kustomize` on PATH. A test whose tool is absent says so and is skipped,
+//! except under `CI=true`, where absence is a failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::{dvmlint, stderr, stdout};
+
+fn helm() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/helm");
+    present(
+        path.is_file().then_some(path),
+        "Helm at .tools/bin/helm (run .ci/install-tools)",
+    )
+}
+
+fn kustomize() -> Option<()> {
+    let found = ["kustomize", "kubectl"].iter().any(|name| {
+        std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|dir| dir.join(name).is_file()))
+    });
+    present(found.then_some(()), "kustomize or kubectl on PATH")
+}
+
+fn present<T>(found: Option<T>, what: &str) -> Option<T> {
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("this test needs {what}, and CI must have it");
+        }
+        eprintln!("SKIPPED: this test needs {what}");
+    }
+    found
+}
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|err| panic!("{err}: {}\n{}", stdout(out), stderr(out)))
+}
+
+const CHART: &[(&str, &str)] = &[
+    (
+        "shop/Chart.yaml",
+        "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+    ),
+    ("shop/values.yaml", "deny: false\n"),
+    (
+        "shop/templates/deny.yaml",
+        "{{- if .Values.deny }}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {{ .Release.Name }}-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n{{- end }}\n",
+    ),
+    ("values-deny.yaml", "deny: true\n"),
+];
+
+/// A wrapper script around the real Helm that logs its arguments, so a
+/// test sees how often the binary ran.
+fn logging_helm(dir: &Path, real: &Path) -> PathBuf {
+    let script = dir.join("helm-logged");
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$1\" >> {}\nexec {} \"$@\"\n",
+            dir.join("helm.log").display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    make_executable(&script);
+    script
+}
+
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn log_lines(dir: &Path) -> Vec<String> {
+    fs::read_to_string(dir.join("helm.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn values_that_add_a_default_deny_are_reported_on_the_template_with_the_values() {
+    let Some(helm) = helm() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, CHART);
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        format!(
+            "render:\n  helm: {}\n  charts:\n    - {{path: shop, release: shop-a, namespace: app1}}\n    - {{path: shop, release: shop-b, namespace: app2, values: [values-deny.yaml]}}\n",
+            helm.display()
+        ),
+    )
+    .unwrap();
+    let out = dvmlint(&["check", "--no-cache", "--format", "json", "."], root);
+    let report = json(&out);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f["rule"], "DVM102");
+    assert_eq!(f["file"], "shop/templates/deny.yaml");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(7), Some(3))
+    );
+    assert_eq!(f["object"]["name"], "shop-b-deny");
+    assert_eq!(f["object"]["namespace"], "app2");
+    assert_eq!(f["rendered"]["tool"], "helm");
+    assert_eq!(f["rendered"]["source"], "shop");
+    assert_eq!(f["rendered"]["release"], "shop-b");
+    assert_eq!(f["related"][0]["file"], "values-deny.yaml");
+    assert!(
+        f["related"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("rendered with values values-deny.yaml"),
+        "{f}"
+    );
+    // Rendered output is not a file of the project.
+    assert_eq!(report["summary"]["files"], 4);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_patch_that_changes_a_selector_is_reported_at_the_patched_line() {
+    if kustomize().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        &[
+            (".dvmlint.yaml", ""),
+            ("base/kustomization.yaml", "resources: [deny.yaml]\n"),
+            (
+                "base/deny.yaml",
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector:\n    matchLabels:\n      tier: batch\n  policyTypes: [Ingress]\n",
+            ),
+            (
+                "overlays/prod/kustomization.yaml",
+                "namespace: app1\nresources: [../../base]\npatches:\n  - path: widen.yaml\n",
+            ),
+            (
+                "overlays/prod/widen.yaml",
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector:\n    matchLabels:\n      tier: null\n      owner: directvolumemigration\n",
+            ),
+        ],
+    );
+    let out = dvmlint(&["check", "--no-cache", "--format", "json", "."], root);
+    let report = json(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let blocked: Vec<_> = findings.iter().filter(|f| f["rule"] == "DVM102").collect();
+    assert_eq!(blocked.len(), 1, "{findings:#?}");
+    let f = blocked[0];
+    // The policy now selects the rsync pods through the patch's selector;
+    // the finding is on the base's object as the overlay built it.
+    assert_eq!(f["object"]["namespace"], "app1");
+    assert_eq!(f["rendered"]["source"], "overlays/prod");
+    // `podSelector:` is written in the patch: the finding goes there.
+    let place = (f["file"].as_str().unwrap(), f["line"].as_u64().unwrap());
+    assert_eq!(place, ("overlays/prod/widen.yaml", 6), "{f}");
+    assert_eq!(f["related"][0]["file"], "overlays/prod/kustomization.yaml");
+    // The base is an input of the overlay, not applied on its own: its
+    // object (unbound, as written) is not in the model.
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+}
+
+#[test]
+fn a_warm_cache_runs_no_tool_and_a_changed_values_file_renders_again() {
+    let Some(helm) = helm() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    write(&root, CHART);
+    let logged = logging_helm(dir.path(), &helm);
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        format!(
+            "render:\n  helm: {}\n  charts:\n    - {{path: shop, release: shop-b, namespace: app2, values: [values-deny.yaml]}}\n",
+            logged.display()
+        ),
+    )
+    .unwrap();
+    let first = stdout(&dvmlint(&["check", "--format", "concise", "."], &root));
+    assert_eq!(log_lines(dir.path()), ["version", "template"]);
+    let second = stdout(&dvmlint(&["check", "--format", "concise", "."], &root));
+    assert_eq!(first, second);
+    assert!(first.contains("DVM102"), "{first}");
+    assert_eq!(
+        log_lines(dir.path()),
+        ["version", "template"],
+        "nothing ran"
+    );
+    fs::write(root.join("values-deny.yaml"), "deny: false\n").unwrap();
+    let third = stdout(&dvmlint(&["check", "--format", "concise", "."], &root));
+    assert_eq!(log_lines(dir.path()), ["version", "template", "template"]);
+    assert!(!third.contains("DVM102"), "{third}");
+}
+
+#[test]
+fn a_broken_template_is_dvm004_at_chart_yaml_and_secrets_are_masked() {
+    let Some(helm) = helm() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        &[
+            (
+                "shop/Chart.yaml",
+                "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+            ),
+            (
+                "shop/templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  token: {{ required (printf \"token %s is rejected\" .Values.token) nil }}\n",
+            ),
+        ],
+    );
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        format!(
+            "render:\n  helm: {}\n  charts:\n    - path: shop\n      set: {{token: hunter2hunter2}}\n",
+            helm.display()
+        ),
+    )
+    .unwrap();
+    let out = dvmlint(&["check", "--no-cache", "--format", "json", "."], root);
+    let report = json(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let failed: Vec<_> = findings.iter().filter(|f| f["rule"] == "DVM004").collect();
+    assert_eq!(failed.len(), 1, "{findings:#?}");
+    assert_eq!(failed[0]["file"], "shop/Chart.yaml");
+    assert_eq!(failed[0]["line"], 1);
+    let message = failed[0]["message"].as_str().unwrap();
+    assert!(message.contains("is rejected"), "{message}");
+    assert!(!stdout(&out).contains("hunter2hunter2"), "{}", stdout(&out));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_render_past_the_timeout_is_killed_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    write(&root, CHART);
+    let slow = dir.path().join("slow-helm");
+    fs::write(
+        &slow,
+        "#!/bin/sh\nif [ \"$1\" = version ]; then echo v4.0.0; exit 0; fi\nexec sleep 30\n",
+    )
+    .unwrap();
+    make_executable(&slow);
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        format!("render:\n  helm: {}\n  timeout: 1s\n", slow.display()),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let out = dvmlint(&["check", "--format", "concise", "."], &root);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let text = stdout(&out);
+    assert!(
+        text.contains("shop/Chart.yaml:1:1: error[DVM004]")
+            && text.contains("still running after 1s"),
+        "{text}"
+    );
+    // A timeout is not cached: the next run tries again.
+    let again = stdout(&dvmlint(&["check", "--format", "concise", "."], &root));
+    assert!(again.contains("still running"), "{again}");
+}
+
+#[test]
+fn a_missing_tool_is_one_info_per_root_and_require_makes_it_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, CHART);
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        "render:\n  helm: ./missing/helm\n",
+    )
+    .unwrap();
+    let out = dvmlint(&["check", "--no-cache", "--format", "concise", "."], root);
+    let text = stdout(&out);
+    assert!(
+        text.contains("shop/Chart.yaml:1:1: info[DVM002] this Helm chart was not rendered"),
+        "{text}"
+    );
+    assert_eq!(text.matches("DVM002").count(), 1, "{text}");
+    assert_eq!(out.status.code(), Some(0), "an info finding fails nothing");
+    let out = dvmlint(&["check", "--no-cache", "--render", "require", "."], root);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--render require"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dvmlint(
+        &[
+            "check",
+            "--no-cache",
+            "--render",
+            "off",
+            "--format",
+            "concise",
+            ".",
+        ],
+        root,
+    );
+    assert!(
+        !stdout(&out).contains("DVM002 this Helm chart"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn render_settings_are_validated_like_the_rest_of_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join(".dvmlint.yaml"),
+        "render:\n  charts:\n    - path: shop\n      vaules: [a.yaml]\n",
+    )
+    .unwrap();
+    let out = dvmlint(&["check", "."], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(":4:7") && err.contains("did you mean `values`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn suppressions_in_templates_and_resources_cover_rendered_findings() {
+    let Some(helm) = helm() else { return };
+    if kustomize().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, CHART);
+    // The template carries the comment into its output; the kustomize
+    // resource is read as YAML, with its own comment.
+    let template = fs::read_to_string(root.join("shop/templates/deny.yaml")).unwrap();
+    fs::write(
+        root.join("shop/templates/deny.yaml"),
+        template.replace(
+            "  podSelector: {}\n",
+            "  podSelector: {} # dvmlint: ignore[DVM102] reviewed\n",
+        ),
+    )
+    .unwrap();
+    write(
+        root,
+        &[
+            ("base/kustomization.yaml", "resources: [deny.yaml]\n"),
+            (
+                "base/deny.yaml",
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  annotations:\n    dvmlint.dev/ignore: DVM102\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n",
+            ),
+            (
+                "overlays/a/kustomization.yaml",
+                "namespace: app1\nresources: [../../base]\n",
+            ),
+        ],
+    );
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        format!(
+            "render:\n  helm: {}\n  charts:\n    - {{path: shop, release: shop-b, namespace: app2, values: [values-deny.yaml]}}\n",
+            helm.display()
+        ),
+    )
+    .unwrap();
+    let out = dvmlint(&["check", "--no-cache", "--format", "concise", "."], root);
+    let text = stdout(&out);
+    assert!(!text.contains("DVM102"), "{text}");
+    assert!(!text.contains("DVM900"), "{text}");
+    // Without the comments, both are reported.
+    let template = fs::read_to_string(root.join("shop/templates/deny.yaml")).unwrap();
+    fs::write(
+        root.join("shop/templates/deny.yaml"),
+        template.replace(" # dvmlint: ignore[DVM102] reviewed", ""),
+    )
+    .unwrap();
+    let text = stdout(&dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        root,
+    ));
+    assert_eq!(text.matches("DVM102").count(), 1, "{text}");
+    assert!(text.contains("shop/templates/deny.yaml:7:3"), "{text}");
+}
