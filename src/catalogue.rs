@@ -53,7 +53,7 @@ pub struct RuleMeta {
     pub exact_with: Option<Vec<ExactWith>>,
     #[serde(default)]
     pub examples: Option<Examples>,
-    /// The policy-as-code sections (SPEC §10) of a declarative rule, as written;
+    /// The policy-as-code sections (docs/policy-as-code.md) of a declarative rule, as written;
     /// `crate::policy` parses them with positions, these are for display.
     #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
     pub selector: Option<serde_yaml::Value>,

@@ -1,4 +1,4 @@
-//! The machine-readable reports (SPEC §8) say the same thing as json: every
+//! The machine-readable reports (docs/output.md) say the same thing as json: every
 //! format is parsed back and compared finding by finding; SARIF validates
 //! against the official schema; no secret is printed; fingerprints are stable.
 

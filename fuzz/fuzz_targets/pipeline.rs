@@ -24,7 +24,7 @@ const CONFIG: &str = r#"clusters:
 custom-rules: ["policies/*.yaml"]
 "#;
 const POLICY: &str = include_str!("../../fixtures/custom-rules/policies/migration.yaml");
-const FOLDERS: [&str; 3] = ["clusters/source", "clusters/target", "shared"];
+const FOLDERS: [&str; 3] = ["clusters/source", "clusters/target", "common"];
 
 fuzz_target!(|data: &[u8]| {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -149,7 +149,7 @@ pub fn render(meta: &RuleMeta) -> String {
         None => {}
     }
     if let Some(assert) = &meta.assert {
-        // A declarative rule (SPEC §10): what it checks is data too.
+        // A declarative rule (docs/policy-as-code.md): what it checks is data too.
         let mut sections = serde_yaml::Mapping::new();
         if let Some(selector) = &meta.selector {
             sections.insert("match".into(), selector.clone());

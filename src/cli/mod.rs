@@ -1,4 +1,4 @@
-//! The command line (SPEC §1): argument parsing, exit codes, and wiring the
+//! The command line (docs/cli.md): argument parsing, exit codes, and wiring the
 //! lint run to a reporter.
 
 pub mod catalogue_cmd;

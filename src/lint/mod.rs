@@ -113,7 +113,7 @@ pub struct Loaded {
     pub secret_spans: Vec<crate::finding::Location>,
     pub summary: Summary,
     pub files: Vec<Arc<str>>,
-    /// The custom rules this run loaded (SPEC §10).
+    /// The custom rules this run loaded (docs/policy-as-code.md).
     pub custom_rules: Vec<&'static RuleMeta>,
     /// The renders whose objects are in the model: findings on them are put
     /// back on their sources ([`RenderIndex::remap`]).
@@ -676,7 +676,7 @@ fn per_file_ignored(config: &Config, finding: &Finding) -> bool {
     })
 }
 
-/// SPEC §1: PATHS restrict which findings are reported — those whose primary or
+/// docs/cli.md: PATHS restrict which findings are reported — those whose primary or
 /// a related location is in a named file or under a named folder.
 struct ReportScope {
     /// Relative paths; empty means everything.
@@ -720,7 +720,7 @@ impl ReportScope {
     }
 }
 
-/// The exit code of SPEC §1 for these findings.
+/// The exit code of docs/cli.md for these findings.
 pub fn exit_code(findings: &[Finding], fail_on: Severity) -> i32 {
     i32::from(findings.iter().any(|f| f.severity >= fail_on))
 }

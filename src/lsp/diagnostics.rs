@@ -1,4 +1,4 @@
-//! Findings as LSP diagnostics (SPEC §9): severity, the rule id as `code` with
+//! Findings as LSP diagnostics (docs/editors.md): severity, the rule id as `code` with
 //! its documentation as `codeDescription`, related locations as
 //! `relatedInformation`, message and help — every text masked for secrets.
 

@@ -1,4 +1,4 @@
-//! JUnit XML (SPEC §8), for CI systems that show test reports.
+//! JUnit XML (docs/output.md), for CI systems that show test reports.
 //!
 //! One `<testsuite>` per linted file, named by its path, so that a file fixed
 //! since the last run shows as passing rather than vanishing; one `<testcase>`

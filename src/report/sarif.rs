@@ -1,4 +1,4 @@
-//! SARIF 2.1.0 (SPEC §8), for GitHub code scanning and other SARIF viewers.
+//! SARIF 2.1.0 (docs/output.md), for GitHub code scanning and other SARIF viewers.
 //!
 //! One run. `tool.driver.rules` lists every catalogue rule, so a viewer can show
 //! the documentation of a rule with no result yet; results point at their rule

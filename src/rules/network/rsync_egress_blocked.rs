@@ -1,7 +1,7 @@
 //! DVM101 rsync-egress-blocked: in a migrated source namespace, the rsync
 //! client pods are egress-isolated and no policy allows TCP to the whole DVM
-//! destination (SPEC §5, domain.md §1.3, §7). The rsync pods then fail with
-//! connection errors that only show up in their logs (domain.md §8.2).
+//! destination (docs/rules.md, docs/domain.md §1.3, §7). The rsync pods then fail with
+//! connection errors that only show up in their logs (docs/domain.md §8.2).
 //!
 //! The destination comes from [`DvmDestination`]. When its addresses are
 //! unknown (a Route host, a proxy by host name, unconfigured `ingress`), the

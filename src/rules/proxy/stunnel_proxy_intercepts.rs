@@ -1,6 +1,6 @@
 //! DVM204 stunnel-proxy-intercepts: `stunnel_tcp_proxy` points at a proxy that
 //! re-signs TLS. stunnel's TLS between the rsync client and server must pass the
-//! proxy untouched (domain.md §2: "TLS-intercepting proxies do not work"), so a
+//! proxy untouched (docs/domain.md §2: "TLS-intercepting proxies do not work"), so a
 //! proxy listed in `interceptingProxies`, or the cluster-wide proxy when the
 //! cluster trusts an extra CA (Proxy `trustedCA`, install-config
 //! `additionalTrustBundle`, the usual sign of interception), breaks DVM: error.
