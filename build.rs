@@ -8,6 +8,8 @@ fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=crates");
     println!("cargo:rerun-if-changed=Cargo.lock");
+    // catalogue::DOCS_URL: where docs/rules.md is published, if anywhere.
+    println!("cargo:rerun-if-env-changed=DVMLINT_DOCS_URL");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut hasher = DefaultHasher::new();
     for dir in ["src", "rules", "crates"] {

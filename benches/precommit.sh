@@ -11,10 +11,10 @@ cd "$(dirname "$0")/.."
 files=${1:-20000}
 payload=${2:-12}
 corpus=${CORPUS_DIR:-/tmp}/dvmlint-precommit-$files-$payload
-cargo build --release --quiet --example gen_corpus
-cargo build --release --quiet
-dvmlint=$PWD/target/release/dvmlint
-[ -d "$corpus" ] || ./target/release/examples/gen_corpus --files "$files" --payload-kb "$payload" --out "$corpus" > /dev/null
+cargo build --profile profiling --quiet --example gen_corpus
+cargo build --profile profiling --quiet
+dvmlint=$PWD/target/profiling/dvmlint
+[ -d "$corpus" ] || ./target/profiling/examples/gen_corpus --files "$files" --payload-kb "$payload" --out "$corpus" > /dev/null
 mapfile -t changed < <(cd "$corpus" && find . -name '*.yaml' -path '*ns-*' | sort | sed -n '1p;1000p;5000p')
 echo "corpus: $corpus ($(find "$corpus" -name '*.yaml' | wc -l) files, $(du -sh --exclude=.dvmlint-cache "$corpus" | cut -f1)); changed: ${changed[*]}"
 cd "$corpus"

@@ -70,12 +70,12 @@ need hyperfine "apt-get install hyperfine"
 need python3 "for reading hyperfine's JSON"
 [ -x /usr/bin/time ] || { echo "whole-lint.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
-echo "building (release)..." >&2
-cargo build --release --quiet --example gen_corpus --example parse_floor
-cargo build --release --quiet
-gen=$repo/target/release/examples/gen_corpus
-floor=$repo/target/release/examples/parse_floor
-dvmlint=$repo/target/release/dvmlint
+echo "building (profiling: release with line tables)..." >&2
+cargo build --profile profiling --quiet --example gen_corpus --example parse_floor
+cargo build --profile profiling --quiet
+gen=$repo/target/profiling/examples/gen_corpus
+floor=$repo/target/profiling/examples/parse_floor
+dvmlint=$repo/target/profiling/dvmlint
 work=$(mktemp -d /tmp/whole-lint.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 

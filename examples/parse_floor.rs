@@ -1,4 +1,4 @@
-//! The throughput floor of SPEC §11: a bare parallel read + parse of a corpus
+//! The throughput floor of docs/performance.md: a bare parallel read + parse of a corpus
 //! with the same YAML parser dvmlint uses (saphyr-parser's events, through the
 //! same compiled code: `dvmlint_yaml_events`), no tree, no rules, over the same
 //! file list.

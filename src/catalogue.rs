@@ -17,8 +17,20 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/catalogue_files.rs"));
 }
 
-/// Where each rule's documentation is published (SARIF `helpUri`, LSP `codeDescription`).
-pub const DOCS_BASE: &str = "https://dvmlint.dev/rules/";
+/// Where `docs/rules.md` is published, given when dvmlint is built
+/// (`DVMLINT_DOCS_URL=https://…/docs/rules.md`): SARIF `helpUri` and the
+/// language server's `codeDescription` link to each rule's section there.
+/// Unset, no link is given rather than one to a page that does not exist; the
+/// rule's documentation travels in the SARIF log and `dvmlint explain` anyway.
+pub const DOCS_URL: Option<&str> = option_env!("DVMLINT_DOCS_URL");
+
+/// The link to a rule's section of `docs/rules.md` published at `base`: the
+/// anchor a Markdown renderer gives the heading `## DVM401 duplicate-object`.
+pub fn rule_docs_uri(base: Option<&str>, id: &str, name: &str) -> Option<String> {
+    let base = base.map(str::trim).filter(|b| !b.is_empty())?;
+    let base = base.split('#').next().unwrap_or(base);
+    Some(format!("{base}#{}-{name}", id.to_ascii_lowercase()))
+}
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -41,7 +53,7 @@ pub struct RuleMeta {
     pub exact_with: Option<Vec<ExactWith>>,
     #[serde(default)]
     pub examples: Option<Examples>,
-    /// The policy-as-code sections (SPEC §10) of a declarative rule, as written;
+    /// The policy-as-code sections (docs/policy-as-code.md) of a declarative rule, as written;
     /// `crate::policy` parses them with positions, these are for display.
     #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
     pub selector: Option<serde_yaml::Value>,
@@ -90,8 +102,9 @@ impl<'de> Deserialize<'de> for Severity {
 }
 
 impl RuleMeta {
-    pub fn help_uri(&self) -> String {
-        format!("{DOCS_BASE}{}", self.id.to_ascii_lowercase())
+    /// The rule's section of the published `docs/rules.md` ([`DOCS_URL`]).
+    pub fn help_uri(&self) -> Option<String> {
+        rule_docs_uri(DOCS_URL, &self.id, &self.name)
     }
 }
 
@@ -232,6 +245,30 @@ pub fn name_of(id: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_docs_links_point_at_the_rules_section_or_nowhere() {
+        assert_eq!(rule_docs_uri(None, "DVM401", "duplicate-object"), None);
+        assert_eq!(rule_docs_uri(Some(" "), "DVM401", "duplicate-object"), None);
+        assert_eq!(
+            rule_docs_uri(
+                Some("https://git.example.com/dvmlint/blob/main/docs/rules.md"),
+                "DVM401",
+                "duplicate-object"
+            )
+            .as_deref(),
+            Some("https://git.example.com/dvmlint/blob/main/docs/rules.md#dvm401-duplicate-object")
+        );
+        // The heading that anchor names exists in docs/rules.md.
+        let docs = include_str!("../docs/rules.md");
+        for rule in rules() {
+            assert!(
+                docs.contains(&format!("\n## {} {}\n", rule.id, rule.name)),
+                "{}",
+                rule.id
+            );
+        }
+    }
 
     #[test]
     fn every_catalogue_file_parses_and_is_named_after_its_rule() {

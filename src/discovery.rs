@@ -1,4 +1,4 @@
-//! Finding the project root and the files to lint (SPEC §1 "Paths and context", §2).
+//! Finding the project root and the files to lint (docs/cli.md "Paths and the project root", docs/input.md).
 //!
 //! The walk is sequential and cheap (it only lists paths); reading and parsing,
 //! the expensive part, is done in parallel by `crate::lint`, which pulls files
@@ -35,7 +35,7 @@ pub struct WalkOptions {
     pub respect_gitignore: bool,
 }
 
-/// The project root and its configuration (SPEC §1): the folder of the config
+/// The project root and its configuration (docs/cli.md): the folder of the config
 /// file, else the Git work tree holding the first path, else that path.
 pub fn project_root(
     first: &Path,
@@ -343,7 +343,7 @@ fn unsafe_ignore_file(boundary: &ProjectBoundary, dir: &Path) -> Option<boundary
 }
 
 /// The files named on the command line (read even when excluded or ignored,
-/// SPEC §2) and open editor buffers. A named path below the root is resolved
+/// docs/input.md) and open editor buffers. A named path below the root is resolved
 /// within the project: a link out of it is refused (a pre-commit hook names the
 /// changed files, so a committed link reaches here too), a link inside is read
 /// under its target's name. A path the user names outside the root is read as

@@ -1,12 +1,14 @@
 //! dvmlint: lint Kubernetes/OpenShift manifest repositories for configuration that
 //! breaks MTC Direct Volume Migration. See `docs/architecture.md` for the map.
 
+pub mod baseline;
 pub mod boundary;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod discovery;
 pub mod finding;
+pub mod fix;
 pub mod lint;
 pub mod lsp;
 pub mod manifest;

@@ -2,7 +2,7 @@
 //!
 //! The `MigrationController` CRD has no schema (`x-kubernetes-preserve-unknown-fields`), and the
 //! ansible operator hands each spec key to the playbook after converting it with operator-sdk's
-//! `paramconv.ToSnake` (domain.md §2). Whether a key such as `noProxy` or `NO_PROXY` reaches the
+//! `paramconv.ToSnake` (docs/domain.md §2). Whether a key such as `noProxy` or `NO_PROXY` reaches the
 //! role variable `no_proxy` is therefore decided by that function alone, quirks included, so this
 //! module is a line-by-line port of it rather than a "reasonable" snake-case conversion.
 //!
@@ -28,7 +28,7 @@
 //! Consequences that matter to dvmlint: `noProxy` → `no_proxy`, `httpsProxy` → `https_proxy`,
 //! `stunnelTCPProxy` → `stunnel_tcp_proxy`, but `NO_PROXY` → `_no_proxy`,
 //! `HTTP_PROXY` → `http__proxy` and `HTTPS_PROXY` → `http_s_proxy`: no ALL-CAPS proxy key reaches
-//! the role variable. (domain.md §2 infers `http_proxy` and `_https_proxy` for the last two; the
+//! the role variable. (docs/domain.md §2 infers `http_proxy` and `_https_proxy` for the last two; the
 //! code gives the values above, which the tests pin.)
 //!
 //! Divergences from Go, both outside anything a YAML key can usefully be: Go panics on an empty
@@ -212,7 +212,7 @@ mod tests {
     /// The keys of `TestMapToSnake` (same file): all already snake case.
     const GO_MAP_TO_SNAKE_KEYS: &[&str] = &["var", "var_var", "size_k8s_test", "888"];
 
-    /// MigrationController keys (domain.md §2), traced by hand through the Go code.
+    /// MigrationController keys (docs/domain.md §2), traced by hand through the Go code.
     const MTC_KEYS: &[(&str, &str)] = &[
         ("noProxy", "no_proxy"),
         ("httpProxy", "http_proxy"),

@@ -5,6 +5,9 @@ pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
+    if let Some(number) = rule_id_number(word) {
+        return closest_id(word, number, candidates);
+    }
     let lower = word.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -12,6 +15,36 @@ pub fn did_you_mean<'c>(
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)
+}
+
+/// The number of a rule-id-like word (`DVM114`, `ORG001`, `dvm114`): letters
+/// then digits.
+fn rule_id_number(word: &str) -> Option<u32> {
+    let digits = word.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    (digits.len() < word.len() && !digits.is_empty())
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// For a rule id, string similarity misleads (Jaro-Winkler rates `DVM101`
+/// closest to `DVM114`, for the shared prefix): the closest id is the one a
+/// single typo away (an edit or two swapped characters), the nearest number
+/// first (`DVM114` → `DVM113`, not `DVM104` or `DVM111`).
+fn closest_id<'c>(
+    word: &str,
+    number: u32,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let upper = word.to_ascii_uppercase();
+    candidates
+        .into_iter()
+        .filter_map(|c| {
+            let n = rule_id_number(c)?;
+            let edits = strsim::damerau_levenshtein(&upper, c);
+            (edits <= 1).then_some((edits, n.abs_diff(number), c))
+        })
+        .min()
+        .map(|(_, _, c)| c)
 }
 
 /// ` (did you mean `x`?)`, or nothing.
@@ -35,5 +68,26 @@ mod tests {
             Some("fail-on")
         );
         assert_eq!(did_you_mean("banana", keys), None);
+    }
+
+    #[test]
+    fn rule_ids_are_suggested_by_typo_then_number() {
+        let ids = [
+            "DVM101",
+            "DVM104",
+            "DVM111",
+            "DVM113",
+            "rsync-egress-blocked",
+        ];
+        assert_eq!(did_you_mean("DVM114", ids), Some("DVM113"));
+        assert_eq!(did_you_mean("dvm114", ids), Some("DVM113"));
+        assert_eq!(did_you_mean("DVM110", ids), Some("DVM111"));
+        assert_eq!(
+            did_you_mean("DVM131", ids),
+            Some("DVM113"),
+            "swapped digits"
+        );
+        assert_eq!(did_you_mean("DVM999", ids), None);
+        assert_eq!(did_you_mean("DVM1", ids), None);
     }
 }

@@ -1,4 +1,4 @@
-//! Suppressions (SPEC §7): `# dvmlint: ignore[DVM101] reason` on a finding's
+//! Suppressions (docs/suppressions.md): `# dvmlint: ignore[DVM101] reason` on a finding's
 //! line or the line above, on a document's first line (the whole document),
 //! `# dvmlint: ignore-file[DVM401]` anywhere in a file, and the object
 //! annotation `dvmlint.dev/ignore: "DVM101,DVM103"`.

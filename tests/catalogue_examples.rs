@@ -1,5 +1,5 @@
 //! Every catalogue entry's examples are run: the failing example must raise the
-//! rule, the passing example must not (SPEC §10).
+//! rule, the passing example must not (docs/policy-as-code.md).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,4 +1,4 @@
-//! The command line contract (SPEC §1, §8): exit codes, formats, filters.
+//! The command line contract (docs/cli.md, docs/output.md): exit codes, formats, filters.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -165,7 +165,7 @@ fn human_output_shows_the_snippet_the_fix_and_a_summary() {
 fn paths_restrict_reports_but_the_model_covers_the_project() {
     let dir = repo();
     // Only the first copy is named: the duplicate is still found, because its
-    // related location is in that file (the pre-commit case, SPEC §1).
+    // related location is in that file (the pre-commit case, docs/cli.md).
     let out = stdout(&dvmlint(
         &["a/one.yaml", "--format", "concise", "--quiet"],
         dir.path(),

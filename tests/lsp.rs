@@ -232,10 +232,11 @@ fn unsaved_duplicate_gets_dvm401_at_the_name_and_the_fix_clears_it() {
     );
     assert_eq!(d["severity"], 1);
     assert_eq!(d["source"], "dvmlint");
-    assert_eq!(
-        d["codeDescription"]["href"],
-        "https://dvmlint.dev/rules/dvm401"
-    );
+    // A link only when the build says where docs/rules.md is published.
+    match dvmlint::catalogue::find("DVM401").and_then(|m| m.help_uri()) {
+        Some(uri) => assert_eq!(d["codeDescription"]["href"], uri.as_str()),
+        None => assert!(d.get("codeDescription").is_none_or(|c| c.is_null()), "{d}"),
+    }
     assert!(d["message"].as_str().unwrap().contains("\nhelp: "), "{d}");
     let related = &d["relatedInformation"][0];
     assert_eq!(related["location"]["uri"], a.as_str());

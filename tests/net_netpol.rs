@@ -1,4 +1,4 @@
-//! NetworkPolicy evaluator: a table of cases that reads like domain.md §7,
+//! NetworkPolicy evaluator: a table of cases that reads like docs/domain.md §7,
 //! plus tests of the explanation data (policy/rule indices, denied regions).
 //!
 //! Policies are written as JSON shaped like the Kubernetes objects and

@@ -4,7 +4,7 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-//! `dvmlint noproxy` (SPEC §6), with domain.md §5's own examples.
+//! `dvmlint noproxy` (docs/noproxy.md), with docs/domain.md §5's own examples.
 
 use std::process::Command;
 

@@ -1,4 +1,4 @@
-//! Policy as code (SPEC §10) end to end: custom rules loaded from config, their
+//! Policy as code (docs/policy-as-code.md) end to end: custom rules loaded from config, their
 //! findings in every format, suppressions, broken rule files, the generated docs.
 #![allow(
     clippy::unwrap_used,
@@ -326,7 +326,7 @@ fn documented_rules_parse() {
     assert_eq!(blocks, 4);
 }
 
-/// SPEC §5: names are accepted wherever ids are — custom rules' too.
+/// docs/rules.md: names are accepted wherever ids are — custom rules' too.
 #[test]
 fn custom_rules_are_named_by_name_too() {
     let only = stdout(&dvmlint(

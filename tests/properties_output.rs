@@ -307,6 +307,7 @@ fn keys(findings: &[Finding]) -> Vec<Key> {
 fn render(format: Format, run: &LintRun) -> String {
     let sources = Sources::load(&run.root, &run.findings, &Default::default());
     let options = ReportOptions {
+        width: report::DEFAULT_WIDTH,
         color: false,
         show_source: true,
         statistics: false,
@@ -442,7 +443,6 @@ fn parse_junit(text: &str) -> Vec<Key> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut out = Vec::new();
-    let mut case: Option<(String, String, u32)> = None;
     loop {
         match reader.read_event().unwrap() {
             Event::Eof => break,
@@ -459,22 +459,22 @@ fn parse_junit(text: &str) -> Vec<Key> {
                 };
                 match e.name().as_ref() {
                     "testcase" => {
-                        // "RULE name at L:C"
+                        // "RULE name at L:C"; errors and warnings hold a
+                        // <failure>, info findings pass (their details in
+                        // <system-out>), so the finding is read from the case.
                         let name = attr("name").unwrap();
-                        case = name.rsplit_once(" at ").map(|(_, lc)| {
+                        if let Some((rule_and_name, lc)) = name.rsplit_once(" at ") {
                             let (l, c) = lc.split_once(':').unwrap();
-                            (
-                                attr("file").unwrap(),
-                                format!("{l}:{c}"),
-                                attr("line").unwrap().parse().unwrap(),
-                            )
-                        });
+                            let line: u32 = attr("line").unwrap().parse().unwrap();
+                            assert_eq!(l.parse::<u32>().unwrap(), line);
+                            let rule = rule_and_name.split(' ').next().unwrap().to_owned();
+                            out.push((rule, attr("file").unwrap(), line, c.parse().unwrap()));
+                        }
                     }
                     "failure" => {
-                        let (file, lc, line) = case.clone().unwrap();
-                        let (l, c) = lc.split_once(':').unwrap();
-                        assert_eq!(l.parse::<u32>().unwrap(), line);
-                        out.push((attr("type").unwrap(), file, line, c.parse().unwrap()));
+                        // Only errors and warnings fail.
+                        let details = attr("message").unwrap();
+                        assert!(!details.is_empty());
                     }
                     _ => {}
                 }

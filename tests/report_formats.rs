@@ -1,4 +1,4 @@
-//! The machine-readable reports (SPEC §8) say the same thing as json: every
+//! The machine-readable reports (docs/output.md) say the same thing as json: every
 //! format is parsed back and compared finding by finding; SARIF validates
 //! against the official schema; no secret is printed; fingerprints are stable.
 
@@ -134,6 +134,7 @@ fn lint_run(root: &Path) -> LintRun {
 
 fn render(format: Format, run: &LintRun) -> String {
     let options = ReportOptions {
+        width: report::DEFAULT_WIDTH,
         color: false,
         show_source: false,
         statistics: false,
@@ -398,9 +399,13 @@ fn sarif_carries_the_json_findings_and_validates_against_the_official_schema() {
     let rules = driver["rules"].as_array().unwrap();
     assert_eq!(rules.len(), dvmlint::catalogue::rules().len());
     for rule in rules {
-        assert!(rule["helpUri"].as_str().unwrap().starts_with("https://"));
         assert!(rule["help"]["text"].is_string());
         let meta = dvmlint::catalogue::find(rule["id"].as_str().unwrap()).unwrap();
+        // A link only when the build says where docs/rules.md is published.
+        match meta.help_uri() {
+            Some(uri) => assert_eq!(rule["helpUri"], uri.as_str()),
+            None => assert!(rule.get("helpUri").is_none(), "{rule}"),
+        }
         let level = match meta.severity.as_str() {
             "info" => "note",
             other => other,

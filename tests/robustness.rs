@@ -1,5 +1,5 @@
 //! Bad input never crashes dvmlint and never stops the rest of the repository
-//! from being linted (brief; SPEC §2 limits).
+//! from being linted (brief; docs/input.md limits).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -6,7 +6,7 @@
 )]
 //! A proxy password in a MigrationController or the cluster Proxy never appears
 //! in any output format of `dvmlint check`: not in messages, help, related
-//! locations or source snippets (SPEC §5 DVM206, issue 5 "Secrets").
+//! locations or source snippets (docs/rules.md DVM206, issue 5 "Secrets").
 
 use std::fs;
 use std::process::Command;

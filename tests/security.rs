@@ -333,16 +333,16 @@ fn custom_rule_paths_cannot_leave_the_project() {
 #[test]
 fn a_linked_custom_rule_file_inside_the_project_is_read() {
     let s = scratch();
-    fs::create_dir_all(s.repo.join("shared")).unwrap();
+    fs::create_dir_all(s.repo.join("common-rules")).unwrap();
     fs::create_dir_all(s.repo.join("policies")).unwrap();
     fs::write(
-        s.repo.join("shared/r.yaml"),
+        s.repo.join("common-rules/r.yaml"),
         "id: ORG001\nname: no-app\nseverity: warning\nsummary: named app\n\
          match: { apiVersion: v1, kind: ConfigMap }\n\
          assert:\n  - path: metadata.name\n    equals: other\n",
     )
     .unwrap();
-    symlink("../shared/r.yaml", s.repo.join("policies/r.yaml")).unwrap();
+    symlink("../common-rules/r.yaml", s.repo.join("policies/r.yaml")).unwrap();
     fs::write(
         s.repo.join(".dvmlint.yaml"),
         "custom-rules: [\"policies/*.yaml\"]\n",

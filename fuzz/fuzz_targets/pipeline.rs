@@ -24,7 +24,7 @@ const CONFIG: &str = r#"clusters:
 custom-rules: ["policies/*.yaml"]
 "#;
 const POLICY: &str = include_str!("../../fixtures/custom-rules/policies/migration.yaml");
-const FOLDERS: [&str; 3] = ["clusters/source", "clusters/target", "shared"];
+const FOLDERS: [&str; 3] = ["clusters/source", "clusters/target", "common"];
 
 fuzz_target!(|data: &[u8]| {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -65,6 +65,7 @@ fuzz_target!(|data: &[u8]| {
     for &format in Format::all() {
         for (color, statistics) in [(false, false), (true, false), (false, true)] {
             let options = ReportOptions {
+                width: report::DEFAULT_WIDTH,
                 color,
                 show_source: true,
                 statistics,

@@ -62,8 +62,8 @@ pub fn list(format: ListFormat, config_file: Option<&Path>, no_config: bool) -> 
     0
 }
 
-pub fn explain(rule: &str, config_file: Option<&Path>) -> i32 {
-    let rules = match all_rules(config_file, false) {
+pub fn explain(rule: &str, config_file: Option<&Path>, no_config: bool) -> i32 {
+    let rules = match all_rules(config_file, no_config) {
         Ok(rules) => rules,
         Err(err) => {
             eprintln!("dvmlint: error: invalid configuration: {err}");
@@ -149,7 +149,7 @@ pub fn render(meta: &RuleMeta) -> String {
         None => {}
     }
     if let Some(assert) = &meta.assert {
-        // A declarative rule (SPEC §10): what it checks is data too.
+        // A declarative rule (docs/policy-as-code.md): what it checks is data too.
         let mut sections = serde_yaml::Mapping::new();
         if let Some(selector) = &meta.selector {
             sections.insert("match".into(), selector.clone());

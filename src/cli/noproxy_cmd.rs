@@ -1,7 +1,7 @@
-//! `dvmlint noproxy HOST[:PORT]... --no-proxy LIST` (SPEC §6): whether Go's
-//! matcher (the one MTC's controller uses, domain.md §5) sends each host
+//! `dvmlint noproxy HOST[:PORT]... --no-proxy LIST` (docs/noproxy.md): whether Go's
+//! matcher (the one MTC's controller uses, docs/domain.md §5) sends each host
 //! through the proxy, the entry that decided, and which entries the cluster
-//! network operator would reject in a cluster Proxy (domain.md §4).
+//! network operator would reject in a cluster Proxy (docs/domain.md §4).
 
 use crate::proxy::{Decision, DirectBy, NoProxy, validate_cluster_no_proxy};
 
@@ -131,7 +131,7 @@ pub fn run(hosts: &[String], list: &str, format: NoProxyFormat) -> i32 {
             if code != 0 {
                 return code;
             }
-            // stdout stays a plain array (SPEC §6); the notes go to stderr.
+            // stdout stays a plain array (docs/noproxy.md); the notes go to stderr.
             for note in &notes {
                 eprintln!("{note}");
             }

@@ -1,5 +1,5 @@
 //! `dvmlint probe egress|ingress`: one reachability question answered from
-//! the repository's model (SPEC §5.9), with the policies and rules that
+//! the repository's model (docs/model.md), with the policies and rules that
 //! decided it.
 //!
 //! The probe builds the very [`NetworkModel`] the network rules use (same

@@ -1,4 +1,4 @@
-//! `.dvmlint.yaml`: discovery and the validated configuration (SPEC §3).
+//! `.dvmlint.yaml`: discovery and the validated configuration (docs/configuration.md).
 //!
 //! The file is parsed with the same span-keeping YAML front end as manifests, so
 //! every configuration error names its line and column; unknown keys are errors
@@ -20,7 +20,7 @@ pub use decode::parse_config;
 
 pub const FILE_NAMES: [&str; 2] = [".dvmlint.yaml", "dvmlint.yaml"];
 
-/// Default for `max-file-size` (SPEC §2).
+/// Default for `max-file-size` (docs/input.md).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

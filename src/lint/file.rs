@@ -1,5 +1,5 @@
 //! The per-file stage: read, split, parse, classify, run the document rules,
-//! and keep only what the model needs (SPEC §11). Runs in parallel, one call
+//! and keep only what the model needs (docs/performance.md). Runs in parallel, one call
 //! per file; it touches nothing shared.
 
 use std::path::Path;
@@ -21,7 +21,7 @@ pub struct FileSettings<'s> {
     pub max_file_size: u64,
     pub limits: Limits,
     pub rules: &'s RuleSet,
-    /// Declarative rules (built-in and custom, SPEC §10), run on every object.
+    /// Declarative rules (built-in and custom, docs/policy-as-code.md), run on every object.
     pub policies: &'s [PolicyRule],
     /// The cluster each file belongs to, by relative path.
     pub cluster_of: &'s (dyn Fn(&str) -> Option<Arc<str>> + Sync),
@@ -176,7 +176,7 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
     }
     if !syntax_errors.is_empty() && rules::input::unrendered_template::is_template(bytes) {
         // A Helm/Go, Jinja or FreeMarker template: not YAML until rendered
-        // (SPEC §2), so one info, not errors.
+        // (docs/input.md), so one info, not errors.
         // (Its secrets are kept: they are masked whatever else is dropped.)
         result.findings.clear();
         result.objects.clear();
@@ -336,7 +336,7 @@ impl Doc<'_> {
     }
 }
 
-/// Secret values never appear in any output (SPEC, brief "Secrets").
+/// Secret values never appear in any output (docs/output.md).
 fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, result: &mut FileResult) {
     if !meta.is("", "Secret") {
         return;

@@ -113,7 +113,7 @@ pub struct Loaded {
     pub secret_spans: Vec<crate::finding::Location>,
     pub summary: Summary,
     pub files: Vec<Arc<str>>,
-    /// The custom rules this run loaded (SPEC §10).
+    /// The custom rules this run loaded (docs/policy-as-code.md).
     pub custom_rules: Vec<&'static RuleMeta>,
     /// The renders whose objects are in the model: findings on them are put
     /// back on their sources ([`RenderIndex::remap`]).
@@ -195,22 +195,32 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     let renders = render_stage
         .finish(&mut results, &mut units, &mut render_findings)
         .map_err(LintError::Usage)?;
+    // The summary and the file list are of what is reported on: `check shop`
+    // says how many files under `shop` were read, though the model covers the
+    // whole project.
+    let reported = ReportScope::new(&root, &options.paths);
     let Gathered {
         mut findings,
         suppressions,
         secrets,
         secret_spans,
         mut summary,
-    } = gather(&mut results, &walk_errors, hits);
+    } = gather(&mut results, &walk_errors, hits, &reported);
     findings.append(&mut render_findings);
     // Render outputs are not files of the project.
-    summary.files = summary.files.saturating_sub(renders.len());
-    let files: Vec<Arc<str>> = results
+    summary.files = summary.files.saturating_sub(
+        results
+            .iter()
+            .filter(|r| renders.is_output(&r.rel) && reported.covers_file(&r.rel))
+            .count(),
+    );
+    let mut files: Vec<Arc<str>> = results
         .iter()
         .filter(|r| !renders.is_output(&r.rel))
         .map(|r| Arc::clone(&r.rel))
         .collect();
     rules::input::unrendered_template::one_per_root(&mut findings, &files);
+    files.retain(|f| reported.covers_file(f));
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
     let project = Project::build(root.clone(), config, results, units);
@@ -487,11 +497,13 @@ struct Gathered {
 }
 
 /// Moves the findings, suppressions and secrets out of the per-file results
-/// (not cloned: the model keeps only the objects) and counts them.
+/// (not cloned: the model keeps only the objects) and counts those in the
+/// reported scope.
 fn gather(
     results: &mut [FileResult],
     walk_errors: &[discovery::WalkError],
     cached: usize,
+    reported: &ReportScope,
 ) -> Gathered {
     let mut gathered = Gathered {
         findings: walk_errors
@@ -502,14 +514,16 @@ fn gather(
         secrets: BTreeSet::new(),
         secret_spans: Vec::new(),
         summary: Summary {
-            files: results.len(),
             cached,
             ..Summary::default()
         },
     };
     for result in results {
-        gathered.summary.documents += result.documents;
-        gathered.summary.objects += result.objects.len();
+        if reported.covers_file(&result.rel) {
+            gathered.summary.files += 1;
+            gathered.summary.documents += result.documents;
+            gathered.summary.objects += result.objects.len();
+        }
         gathered.findings.append(&mut result.findings);
         if let Some(extras) = result.extras.as_deref_mut() {
             gathered.suppressions.append(&mut extras.suppressions);
@@ -662,7 +676,7 @@ fn per_file_ignored(config: &Config, finding: &Finding) -> bool {
     })
 }
 
-/// SPEC §1: PATHS restrict which findings are reported — those whose primary or
+/// docs/cli.md: PATHS restrict which findings are reported — those whose primary or
 /// a related location is in a named file or under a named folder.
 struct ReportScope {
     /// Relative paths; empty means everything.
@@ -691,6 +705,11 @@ impl ReportScope {
         })
     }
 
+    /// Whether a file is in the reported scope (every file when no path narrows it).
+    fn covers_file(&self, file: &str) -> bool {
+        self.prefixes.is_empty() || self.covers(file)
+    }
+
     fn includes(&self, finding: &Finding) -> bool {
         self.prefixes.is_empty()
             || self.covers(&finding.location.file)
@@ -701,7 +720,7 @@ impl ReportScope {
     }
 }
 
-/// The exit code of SPEC §1 for these findings.
+/// The exit code of docs/cli.md for these findings.
 pub fn exit_code(findings: &[Finding], fail_on: Severity) -> i32 {
     i32::from(findings.iter().any(|f| f.severity >= fail_on))
 }

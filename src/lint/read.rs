@@ -1,4 +1,4 @@
-//! Reading one file for the per-file stage: the size limit of SPEC §11 (DVM003),
+//! Reading one file for the per-file stage: the size limit of docs/input.md (DVM003),
 //! only regular files (`crate::boundary::open_regular`), and one buffer per worker thread reused for every
 //! file it reads.
 //!

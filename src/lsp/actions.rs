@@ -1,4 +1,4 @@
-//! Code actions (SPEC §9): "Suppress DVMxxx on this line" for every finding,
+//! Code actions (docs/editors.md): "Suppress DVMxxx on this line" for every finding,
 //! and for DVM101/DVM102 "Insert an allow policy for the rsync pods", which
 //! appends the policy from the finding's help as a new document.
 
@@ -83,7 +83,7 @@ fn action(
     })
 }
 
-/// The SPEC §7 comment for `rule` on the 0-based `line`: appended to the line
+/// The docs/suppressions.md comment for `rule` on the 0-based `line`: appended to the line
 /// when it has no comment, merged into an existing `dvmlint: ignore[...]`, and
 /// otherwise put on its own line above (a suppression there covers the line
 /// below).

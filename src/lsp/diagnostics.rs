@@ -1,4 +1,4 @@
-//! Findings as LSP diagnostics (SPEC §9): severity, the rule id as `code` with
+//! Findings as LSP diagnostics (docs/editors.md): severity, the rule id as `code` with
 //! its documentation as `codeDescription`, related locations as
 //! `relatedInformation`, message and help — every text masked for secrets.
 
@@ -98,7 +98,8 @@ fn convert(
             severity: Some(severity(finding.severity)),
             code: Some(lsp_types::NumberOrString::String(finding.rule.to_string())),
             code_description: meta
-                .and_then(|m| Url::parse(&m.help_uri()).ok())
+                .and_then(crate::catalogue::RuleMeta::help_uri)
+                .and_then(|uri| Url::parse(&uri).ok())
                 .map(|href| CodeDescription { href }),
             source: Some(SOURCE.to_owned()),
             message,

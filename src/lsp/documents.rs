@@ -1,6 +1,6 @@
 //! The open documents: what the editor shows, which may differ from the disk.
 //!
-//! Full-document sync (SPEC §9): every change carries the whole text, so a
+//! Full-document sync (docs/editors.md): every change carries the whole text, so a
 //! document is just its latest text. Open buffers become the lint's overlays.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! `dvmlint lsp` (SPEC §9): a language server on stdin/stdout.
+//! `dvmlint lsp` (docs/editors.md): a language server on stdin/stdout.
 //!
 //! The protocol is `lsp-server` (rust-analyzer's JSON-RPC over stdio, one
 //! synchronous loop) and `lsp-types`. Every lint is a whole [`crate::lint::run`]
@@ -12,7 +12,7 @@
 //! - `actions`: the suppression and allow-policy quick fixes
 //! - `server`: initialize, the debounced loop, shutdown
 
-mod actions;
+pub(crate) mod actions;
 mod diagnostics;
 mod documents;
 mod position;

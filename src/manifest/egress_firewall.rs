@@ -1,4 +1,4 @@
-//! Typed views of the two egress firewall kinds (domain.md §6):
+//! Typed views of the two egress firewall kinds (docs/domain.md §6):
 //!
 //! - OpenShift SDN `EgressNetworkPolicy` (`network.openshift.io/v1`): rules
 //!   `{type, to: {cidrSelector | dnsName}}`, IPv4 only, at most 1,000 rules,
@@ -76,7 +76,7 @@ impl FirewallFlavor {
         }
     }
 
-    /// The most rules the platform accepts in one object (domain.md §6).
+    /// The most rules the platform accepts in one object (docs/domain.md §6).
     pub fn max_rules(self) -> usize {
         match self {
             FirewallFlavor::Sdn => 1_000,
@@ -331,7 +331,7 @@ fn selector_from_node(node: &Node<'_>) -> LabelSelector {
 }
 
 /// A Node object of the cluster: its labels and `InternalIP` addresses, which
-/// OVN `nodeSelector` rules match (domain.md §6).
+/// OVN `nodeSelector` rules match (docs/domain.md §6).
 #[derive(Clone, Debug, Default)]
 pub struct ClusterNode {
     pub labels: Labels,

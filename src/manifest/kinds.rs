@@ -1,7 +1,7 @@
 //! Which kinds the model keeps, and which are cluster-scoped.
 //!
 //! Only objects some cross-file rule reads are kept after their file is parsed
-//! (SPEC §11: memory must not grow with objects no rule reads, such as
+//! (docs/performance.md: memory must not grow with objects no rule reads, such as
 //! ConfigMap payloads). Everything else is reduced to its [`super::ObjectMeta`]
 //! without labels and annotations.
 

@@ -21,7 +21,7 @@ pub fn is_kustomization_kind(kind: Option<&str>) -> bool {
 
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Kustomization {
-    /// `namespace:` — applied to namespaced resources below this folder (SPEC §2).
+    /// `namespace:` — applied to namespaced resources below this folder (docs/input.md).
     pub namespace: Option<Text>,
     /// Files named as patches: partial objects, not objects of their own
     /// (`patchesStrategicMerge`, `patches` by path or as a bare path,

@@ -1,7 +1,7 @@
 //! The MigrationController CR (`migration.openshift.io/v1alpha1`).
 //!
 //! Its CRD has no schema: the ansible operator converts every `spec` key to
-//! snake_case (operator-sdk `paramconv.ToSnake`, domain.md §2) and ignores what
+//! snake_case (operator-sdk `paramconv.ToSnake`, docs/domain.md §2) and ignores what
 //! it does not know. So a setting is identified by its snake_case name, and each
 //! keeps the key as written for locations and did-you-mean messages.
 

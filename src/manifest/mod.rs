@@ -107,7 +107,7 @@ fn string_map(node: Option<&Node<'_>>) -> BTreeMap<String, String> {
 /// What a document is, for dvmlint.
 pub enum DocumentKind {
     Object(Box<ObjectMeta>),
-    /// `install-config.yaml` (SPEC §2): `apiVersion: v1` + `baseDomain` + `networking`/`platform`.
+    /// `install-config.yaml` (docs/input.md): `apiVersion: v1` + `baseDomain` + `networking`/`platform`.
     InstallConfig,
     Kustomization,
     /// Anything else (CI files, Helm values, …): skipped silently.

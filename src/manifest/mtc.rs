@@ -1,4 +1,4 @@
-//! MTC objects that decide roles and scope: MigCluster and MigPlan (domain.md §3).
+//! MTC objects that decide roles and scope: MigCluster and MigPlan (docs/domain.md §3).
 
 use crate::yaml::{Node, Span};
 
@@ -95,7 +95,7 @@ impl MigPlan {
         }
     }
 
-    /// Whether the plan migrates volumes with DVM (domain.md §3): not indirect,
+    /// Whether the plan migrates volumes with DVM (docs/domain.md §3): not indirect,
     /// and — when the plan lists its volumes — some volume is copied with the
     /// filesystem or block method. A plan that lists no volumes yet may use DVM.
     pub fn uses_dvm(&self) -> bool {

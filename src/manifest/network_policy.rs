@@ -45,7 +45,7 @@ pub struct RuleSpans {
 pub struct NetworkPolicyView {
     pub name: Text,
     /// The `podSelector` key of `spec` (else `spec`, else `metadata.name`):
-    /// where isolation findings point (SPEC §5).
+    /// where isolation findings point (docs/rules.md).
     pub pod_selector_span: Span,
     pub ingress: Vec<RuleSpans>,
     pub egress: Vec<RuleSpans>,

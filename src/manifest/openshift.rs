@@ -1,5 +1,5 @@
 //! OpenShift cluster configuration: the cluster Proxy and install-config.yaml
-//! (domain.md §4).
+//! (docs/domain.md §4).
 
 use crate::yaml::{Node, Span};
 

@@ -1,10 +1,10 @@
-//! The DVM destination of a migrated namespace (SPEC §4): the addresses and
+//! The DVM destination of a migrated namespace (docs/model.md): the addresses and
 //! ports the rsync client pods in the source namespace open TCP connections to.
 //!
 //! - `stunnel_tcp_proxy` on the host's MigrationController, when it names a
 //!   host: that proxy's address and port (every DVM connection goes through it,
-//!   domain.md §2; stunnel ignores noProxy);
-//! - else by the destination's `rsync_endpoint_type` (domain.md §1.3):
+//!   docs/domain.md §2; stunnel ignores noProxy);
+//! - else by the destination's `rsync_endpoint_type` (docs/domain.md §1.3):
 //!   `Route` → the target's ingress addresses on 443; `NodePort` → the target's
 //!   workers on 30000–32767; `ClusterIP` → the target's service network on 6443.
 //!
@@ -182,7 +182,7 @@ fn proxy_destination(project: &Project, migration: &Migration) -> Option<DvmDest
 }
 
 /// The destination's `rsync_endpoint_type`; absent or invalid means Route
-/// (MTC falls back silently, domain.md §1.3).
+/// (MTC falls back silently, docs/domain.md §1.3).
 pub(crate) fn endpoint_type(project: &Project, migration: &Migration, target: usize) -> Endpoint {
     let value = migration
         .controller(project, target)

@@ -1,5 +1,5 @@
-//! Egress firewalls and what they do to the DVM traffic (SPEC §5
-//! DVM110–DVM113, domain.md §6).
+//! Egress firewalls and what they do to the DVM traffic (docs/rules.md
+//! DVM110–DVM113, docs/domain.md §6).
 //!
 //! An `EgressNetworkPolicy` (SDN) or `EgressFirewall` (OVN) filters every
 //! connection that leaves the cluster from any pod of its namespace, rsync
@@ -246,7 +246,7 @@ type DenialKey = (
     String,
 );
 
-/// Every Deny that cuts the DVM traffic of a migrated namespace (SPEC §5
+/// Every Deny that cuts the DVM traffic of a migrated namespace (docs/rules.md
 /// DVM110/DVM113), in a deterministic order.
 pub fn peer_denials(project: &Project, firewalls: &Firewalls) -> Vec<Denial> {
     let migration = project.migration();
@@ -444,7 +444,7 @@ fn source_denials(
 }
 
 /// With no address of the peer known at all, only a catch-all Deny reached
-/// before any Allow on the destination ports is certain to cut DVM (SPEC §5).
+/// before any Allow on the destination ports is certain to cut DVM (docs/rules.md).
 fn catch_all_denial(
     project: &Project,
     firewall: &FirewallObject,

@@ -1,4 +1,4 @@
-//! The MTC view of the model (SPEC §4 "Roles" and "namespaces in scope"): which
+//! The MTC view of the model (docs/model.md "Roles" and "namespaces in scope"): which
 //! cluster is source, target and host, which namespaces DVM migrates, and each
 //! cluster's MigrationController.
 //!
@@ -28,7 +28,7 @@ pub struct ClusterNamespace {
 }
 
 /// One namespace migrated with DVM: rsync clients run in `source`, the rsync
-/// server in `target` (domain.md §1.1).
+/// server in `target` (docs/domain.md §1.1).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DvmPair {
     pub source: ClusterNamespace,
@@ -226,7 +226,7 @@ impl Migration {
             ScopeSource::MigPlans
         } else {
             // No plan and no list: every namespace seen, migrated onto itself
-            // on every target (SPEC §4), but for the platform's namespaces and
+            // on every target (docs/model.md), but for the platform's namespaces and
             // MTC's own (`not_migrated`).
             let operator = super::not_migrated::operator_namespaces(project);
             let mut seen = BTreeSet::new();

@@ -1,4 +1,4 @@
-//! The per-cluster model of the repository (SPEC §4), assembled once from the
+//! The per-cluster model of the repository (docs/model.md), assembled once from the
 //! per-file results and read by every project rule.
 //!
 //! Foundation scope: which apply unit and cluster each object belongs to and
@@ -322,7 +322,7 @@ impl Project {
         })
     }
 
-    /// Every cluster's effective proxy settings (SPEC §4).
+    /// Every cluster's effective proxy settings (docs/model.md).
     pub fn proxies(&self) -> &[proxy::EffectiveProxy] {
         let migration = self.migration();
         derive(&self.proxies, "model: proxies", || {
@@ -331,7 +331,7 @@ impl Project {
         .as_slice()
     }
 
-    /// Every cluster's NetworkPolicies, indexed by namespace (SPEC §5.9).
+    /// Every cluster's NetworkPolicies, indexed by namespace (docs/model.md).
     pub fn network(&self) -> &network::NetworkModel {
         derive(&self.network, "model: network", || {
             network::NetworkModel::build(self)

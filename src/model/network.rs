@@ -3,15 +3,15 @@
 //! answer to the manifest that decided it.
 //!
 //! Policies are kept in file order (the order of `Project::objects`), so "the
-//! first isolating policy" is the first in file order (SPEC §5). An unbound
+//! first isolating policy" is the first in file order (docs/rules.md). An unbound
 //! policy (no namespace from metadata or a kustomization) applies to every
-//! in-scope namespace of its cluster (SPEC §2): it is entered once per such
+//! in-scope namespace of its cluster (docs/input.md): it is entered once per such
 //! namespace, all copies pointing at the same object. The `PolicySet` indexes
 //! by namespace, so a query costs only the policies of one namespace.
 //!
 //! Namespace labels come from the repository's Namespace objects plus the
 //! labels OpenShift always puts on the router's and DNS namespaces
-//! (domain.md §7).
+//! (docs/domain.md §7).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -1,13 +1,13 @@
-//! Effective proxy settings per cluster (SPEC §4 "Effective proxy settings").
+//! Effective proxy settings per cluster (docs/model.md "The effective proxy").
 //!
 //! What MTC's controller actually runs with is decided variable by variable
-//! (domain.md §2): a MigrationController that sets `http_proxy`, `https_proxy`
+//! (docs/domain.md §2): a MigrationController that sets `http_proxy`, `https_proxy`
 //! or `no_proxy` (any spelling that converts to that snake_case name) replaces
 //! that one inherited value, with no merge. A variable it leaves unset is, on
 //! OpenShift 4.2 and later, inherited from the cluster Proxy through OLM — and
 //! the cluster Proxy's *effective* noProxy is its `status.noProxy`, which the
 //! network operator builds from the user's list plus what the cluster adds by
-//! itself (domain.md §4: localhost, 127.0.0.1, `.svc`, `.cluster.local`, the
+//! itself (docs/domain.md §4: localhost, 127.0.0.1, `.svc`, `.cluster.local`, the
 //! machine, service and cluster networks, the `api-int` host). OpenShift 4.1 and
 //! earlier have no Proxy object and never inherit.
 //!
@@ -75,7 +75,7 @@ pub struct PlatformProxy {
     pub anchor: Span,
     pub origin: VarOrigin,
     /// The proxy re-signs TLS: the Proxy has a `trustedCA`, or install-config an
-    /// `additionalTrustBundle` (domain.md §2: interception breaks stunnel).
+    /// `additionalTrustBundle` (docs/domain.md §2: interception breaks stunnel).
     pub intercepting: bool,
 }
 
@@ -105,7 +105,7 @@ impl OcpVersion {
         Some(OcpVersion { major, minor })
     }
 
-    /// OLM hands the cluster Proxy to operators from 4.2 on (domain.md §2).
+    /// OLM hands the cluster Proxy to operators from 4.2 on (docs/domain.md §2).
     pub fn inherits_cluster_proxy(self) -> bool {
         (self.major, self.minor) >= (4, 2)
     }
@@ -155,7 +155,7 @@ impl EffectiveProxy {
     }
 
     /// The noProxy list Go's matcher sees: the controller's own value as is; an
-    /// inherited value with what the cluster adds by itself (domain.md §4).
+    /// inherited value with what the cluster adds by itself (docs/domain.md §4).
     pub fn no_proxy_list(&self) -> String {
         match &self.no_proxy {
             Some(var) if var.origin == VarOrigin::MigrationController => var.value.clone(),

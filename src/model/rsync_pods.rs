@@ -1,7 +1,7 @@
 //! The pods DVM creates, synthesised so that NetworkPolicies can be evaluated
-//! against them before a migration runs (SPEC §4, domain.md §1.2 and §1.4),
+//! against them before a migration runs (docs/model.md, docs/domain.md §1.2 and §1.4),
 //! and the two platform pods DVM traffic meets: the OpenShift router and the
-//! cluster DNS (domain.md §7).
+//! cluster DNS (docs/domain.md §7).
 //!
 //! The MTC documentation's example suggests one pod with `app` + `owner`
 //! labels; in fact client and server pods differ, block-transfer pods carry a
@@ -15,7 +15,7 @@ use crate::net::selector::{LabelValue, Labels};
 
 /// `app` of filesystem-transfer pods.
 pub const APP_FILESYSTEM: &str = "directvolumemigration-rsync-transfer";
-/// `app` of block-transfer pods (MTC 1.8, domain.md §1.2).
+/// `app` of block-transfer pods (MTC 1.8, docs/domain.md §1.2).
 pub const APP_BLOCK: &str = "directvolumemigration-rsync-transfer-block";
 /// `owner` of every DVM pod of MTC 1.6+; the selector that matches them all.
 pub const OWNER: (&str, &str) = ("owner", "directvolumemigration");
@@ -31,7 +31,7 @@ pub const DNS_PORT: u16 = 5353;
 pub const ROUTER_NAMESPACE: &str = "openshift-ingress";
 /// The namespace of the cluster DNS pods.
 pub const DNS_NAMESPACE: &str = "openshift-dns";
-/// Namespace labels that identify the router's namespace (domain.md §7):
+/// Namespace labels that identify the router's namespace (docs/domain.md §7):
 /// the current policy group label and the legacy SDN one.
 pub const ROUTER_NAMESPACE_LABELS: [(&str, &str); 2] = [
     ("policy-group.network.openshift.io/ingress", ""),
@@ -100,7 +100,7 @@ fn literal(pairs: &[(&str, &str)]) -> Labels {
         .collect()
 }
 
-/// `buildDVMLabels()` of mig-controller (domain.md §1.2).
+/// `buildDVMLabels()` of mig-controller (docs/domain.md §1.2).
 fn common_labels(app: &str) -> Labels {
     let mut labels = literal(&[
         ("app", app),
@@ -232,7 +232,7 @@ pub fn router_namespace_labels() -> Labels {
 }
 
 /// A cluster DNS pod: the `dns-default` Service's port 53 is translated to
-/// the pods' 5353 before policies apply (domain.md §7).
+/// the pods' 5353 before policies apply (docs/domain.md §7).
 pub fn dns_pod() -> Pod {
     Pod {
         namespace: DNS_NAMESPACE.to_owned(),

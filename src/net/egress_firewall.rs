@@ -1,7 +1,7 @@
 //! Egress firewall evaluation: OpenShift SDN `EgressNetworkPolicy` and
 //! OVN-Kubernetes `EgressFirewall`.
 //!
-//! # Semantics (domain.md §6)
+//! # Semantics (docs/domain.md §6)
 //!
 //! A firewall is an ordered list of rules `{type: Allow|Deny, to, ports}`
 //! applying to traffic that leaves the cluster from any pod of the namespace

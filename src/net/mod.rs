@@ -18,10 +18,10 @@
 //! | module | what it models | reference |
 //! |---|---|---|
 //! | [`ipset`] | sets of IPv4 and IPv6 addresses | — |
-//! | [`selector`] | label selectors and (possibly opaque) label values | domain.md §7 |
-//! | [`ports`] | protocols, port ranges and sets, NetworkPolicy ports | domain.md §7 |
-//! | [`netpol`] | `networking.k8s.io/v1` NetworkPolicy evaluation | domain.md §7, SPEC §5.9 |
-//! | [`egress_firewall`] | EgressNetworkPolicy / EgressFirewall evaluation | domain.md §6 |
+//! | [`selector`] | label selectors and (possibly opaque) label values | docs/domain.md §7 |
+//! | [`ports`] | protocols, port ranges and sets, NetworkPolicy ports | docs/domain.md §7 |
+//! | [`netpol`] | `networking.k8s.io/v1` NetworkPolicy evaluation | docs/domain.md §7, docs/model.md |
+//! | [`egress_firewall`] | EgressNetworkPolicy / EgressFirewall evaluation | docs/domain.md §6 |
 
 pub mod egress_firewall;
 pub mod ipset;

@@ -1,6 +1,6 @@
 //! A `networking.k8s.io/v1` NetworkPolicy evaluator.
 //!
-//! # Semantics (domain.md §7, SPEC §5.9)
+//! # Semantics (docs/domain.md §7, docs/model.md)
 //!
 //! * A policy applies only to pods in its own namespace that its
 //!   `podSelector` matches (`{}` matches all of them).

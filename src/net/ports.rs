@@ -1,6 +1,6 @@
 //! Protocols, port ranges, port sets and NetworkPolicy port specs.
 //!
-//! # Semantics (domain.md §7)
+//! # Semantics (docs/domain.md §7)
 //!
 //! A NetworkPolicy port (`NetworkPolicyPort`) has a `protocol` (default
 //! TCP), an optional `port` that is a number or a **name**, and an optional

@@ -1,7 +1,7 @@
 //! Kubernetes label selectors (`metav1.LabelSelector`) and label values that
 //! may be unknown.
 //!
-//! # Semantics (domain.md §7)
+//! # Semantics (docs/domain.md §7)
 //!
 //! A selector is the AND of its `matchLabels` pairs and its
 //! `matchExpressions` requirements; a selector with neither matches every

@@ -29,7 +29,7 @@ pub struct Object {
     pub body: Option<Body>,
     /// Where it lands once applied, as far as its own document says; the
     /// model gives an unbound object the namespace of its nearest
-    /// kustomization (SPEC §2).
+    /// kustomization (docs/input.md).
     pub scope: Scope,
     /// What makes it itself once applied, hashed ([`identity`]): found
     /// here, while its metadata is still in the processor's cache, rather than
@@ -126,7 +126,7 @@ pub struct FileExtras {
     /// The scalars they were read from (snippets mask them whole when the
     /// source spells the secret differently).
     pub secret_spans: Vec<Span>,
-    /// Suppression comments and `dvmlint.dev/ignore` annotations (SPEC §7).
+    /// Suppression comments and `dvmlint.dev/ignore` annotations (docs/suppressions.md).
     pub suppressions: Vec<Suppression>,
 }
 
@@ -156,7 +156,7 @@ pub enum Scope {
     Cluster,
     Namespace(String),
     /// Namespaced, but neither `metadata.namespace` nor a kustomization names
-    /// its namespace: it lands in whatever namespace it is applied to (SPEC §2).
+    /// its namespace: it lands in whatever namespace it is applied to (docs/input.md).
     Unbound,
 }
 

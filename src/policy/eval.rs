@@ -1,4 +1,4 @@
-//! Running policy rules on one document (per-file stage, SPEC §11): select the
+//! Running policy rules on one document (per-file stage, docs/performance.md): select the
 //! object, resolve each assertion's path, and report each place that breaks an
 //! operator — at the value, or at the nearest existing parent when it is missing.
 

@@ -1,4 +1,4 @@
-//! Policy as code (SPEC §10): rules written as data — a `match` that picks
+//! Policy as code (docs/policy-as-code.md): rules written as data — a `match` that picks
 //! objects, `assert`ions on paths in them, a `message` template — run by one
 //! small engine in the per-file stage.
 //!
@@ -50,7 +50,7 @@ pub struct PolicyRule {
 pub struct Selector {
     pub api_version: Option<String>,
     pub kind: Option<String>,
-    /// Glob on `metadata.namespace`. An object without one (unbound, SPEC §2)
+    /// Glob on `metadata.namespace`. An object without one (unbound, docs/input.md)
     /// may be applied to any namespace, so it matches every namespace glob.
     pub namespace: Option<GlobMatcher>,
     pub name: Option<GlobMatcher>,

@@ -1,4 +1,4 @@
-//! The assertion operators of SPEC §10 and what each one accepts.
+//! The assertion operators of docs/policy-as-code.md and what each one accepts.
 //!
 //! Presence operators (`required`, `forbidden`) look at whether a place exists;
 //! value operators look only at values that exist (a missing or `null` value is

@@ -154,9 +154,15 @@ impl Decoder<'_> {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
+            let suggestion = match kebab_case(&name) {
+                Some(kebab) => format!(": write `{kebab}`"),
+                None => String::new(),
+            };
             return Err(self.err(
                 name_node,
-                format!("rule name `{name}` must be kebab-case (`pin-rsync-endpoint`)"),
+                format!(
+                    "rule name `{name}` must be kebab-case (lower-case letters and digits, words joined by `-`){suggestion}"
+                ),
             ));
         }
         let severity_node = self.required(doc, "severity")?;
@@ -451,9 +457,43 @@ impl Decoder<'_> {
     }
 }
 
+/// `name` in kebab-case (`PinRsync_endpoint` → `pin-rsync-endpoint`), when it
+/// has letters or digits to keep.
+fn kebab_case(name: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && previous_lower && !out.ends_with('-') {
+                out.push('-');
+            }
+            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            out.push(c.to_ascii_lowercase());
+        } else {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+            previous_lower = false;
+        }
+    }
+    let kebab = out.trim_end_matches('-');
+    (!kebab.is_empty()).then(|| kebab.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_that_is_not_kebab_case_gets_its_kebab_form() {
+        assert_eq!(
+            kebab_case("PinRsync_endpoint").as_deref(),
+            Some("pin-rsync-endpoint")
+        );
+        assert_eq!(kebab_case("pin rsync").as_deref(), Some("pin-rsync"));
+        assert_eq!(kebab_case("HTTP-Proxy2").as_deref(), Some("http-proxy2"));
+        assert_eq!(kebab_case("___"), None);
+    }
 
     const GOOD: &str = "id: ORG001
 name: pin-rsync-endpoint

@@ -2,7 +2,7 @@
 //!
 //! **The cluster `Proxy` (`config.openshift.io/v1`, DVM203 error).** The cluster-network-operator
 //! validates `spec.noProxy` before applying anything; one bad entry makes the whole proxy
-//! configuration invalid (Degraded `InvalidProxyConfig`, status not updated; domain.md §4).
+//! configuration invalid (Degraded `InvalidProxyConfig`, status not updated; docs/domain.md §4).
 //! Ported from openshift/cluster-network-operator `pkg/controller/proxyconfig/validation.go`
 //! (`ValidateProxyConfig`) and `pkg/util/validation/network.go` (`DomainName`, `Subdomain`):
 //!
@@ -16,9 +16,9 @@
 //! inside a list, `host:port` and URLs are rejected. A plain IPv4 address passes (it is a valid
 //! DNS-1123 subdomain); a plain IPv6 address passes neither test and is rejected by the code
 //! read here (write it as `/128`). `acceptTrailingDot` is `false` on this path, so `example.com.`
-//! is rejected too, although domain.md §4 says one trailing `.` is stripped. CNO stops at the
+//! is rejected too, although an earlier reading of the code said one trailing `.` is stripped. CNO stops at the
 //! first bad entry; this module reports all of them. (CNO has no unit tests for this
-//! function; the tests below come from domain.md and the code.)
+//! function; the tests below come from docs/domain.md and the code.)
 //!
 //! **A MigrationController `no_proxy` (DVM203 warning).** Nothing validates it: Go's matcher
 //! ([`super::noproxy`]) accepts anything and turns what it cannot parse into a string-suffix

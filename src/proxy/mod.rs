@@ -4,13 +4,13 @@
 //! rather than against what the value seems to say:
 //!
 //! - [`noproxy`]: a `noProxy` list as Go's `golang.org/x/net/http/httpproxy` matcher reads it
-//!   (MTC controller, and every Go client using `http.ProxyFromEnvironment`; domain.md §5,
-//!   SPEC §6).
+//!   (MTC controller, and every Go client using `http.ProxyFromEnvironment`; docs/domain.md §5,
+//!   docs/noproxy.md).
 //! - [`cno_validation`]: the cluster `Proxy`'s `noProxy` as the OpenShift cluster-network-operator
-//!   validates it before applying anything (domain.md §4), and the entries of a
+//!   validates it before applying anything (docs/domain.md §4), and the entries of a
 //!   MigrationController `no_proxy` whose Go reading differs from their evident intent (DVM203).
 //! - [`stunnel_url`]: a MigrationController `stunnel_tcp_proxy` value as MTC's Go `url.Parse`
-//!   and stunnel's `protocol = connect` read it (domain.md §2, DVM205/DVM206).
+//!   and stunnel's `protocol = connect` read it (docs/domain.md §2, DVM205/DVM206).
 //!
 //! Everything here works on plain strings: no YAML, no spans. Where a location matters, a
 //! function returns a byte range within the string it was given ([`ByteRange`]) and the caller

@@ -5,7 +5,7 @@
 //! Whether a worker, an API server or a route is reached directly is therefore exactly what that
 //! code says, including its accidents, so this module ports `config.init`, `useProxy` and the
 //! `matcher` types of `http/httpproxy/proxy.go` (golang/net) rather than implementing "NO_PROXY"
-//! from a description. domain.md §5 summarises the semantics; SPEC §6 is the command built on it.
+//! from a description. docs/domain.md §5 summarises the semantics; docs/noproxy.md is the command built on it.
 //!
 //! Reading a list (`config.init`): split on `,`, trim, lower-case, skip empties. Then per entry:
 //!
@@ -27,7 +27,7 @@
 //! fix, in Go 1.23.7 and 1.24.1) parses the request host with `netip.ParseAddr` (IPv6 zones
 //! accepted) and makes domain matchers never match IP-literal hosts, so `168.1.5` stops matching
 //! `192.168.1.5`. Which one a given MTC build has depends on the Go toolchain it was built with;
-//! [`GoRevision::Classic`] is the default because domain.md §5 and SPEC describe it.
+//! [`GoRevision::Classic`] is the default because docs/domain.md §5 and docs/noproxy.md describe it.
 //!
 //! Faithful details worth knowing: the `localhost` test happens before lower-casing (`LOCALHOST`
 //! is not special, though `localhost` in the list would match it); an entry port is compared as
@@ -617,7 +617,7 @@ mod tests {
         }
     }
 
-    /// domain.md §5 examples.
+    /// docs/domain.md §5 examples.
     #[test]
     fn domain_md_examples() {
         let list = ".cluster.local,10.0.0.0/16,api.src.example.com";

@@ -1,6 +1,6 @@
 //! `stunnel_tcp_proxy` as MTC and stunnel read it.
 //!
-//! MTC (mig-controller `stunnel.go`, crane-lib `transport/stunnel/client.go`; domain.md §2) runs
+//! MTC (mig-controller `stunnel.go`, crane-lib `transport/stunnel/client.go`; docs/domain.md §2) runs
 //! Go's `url.Parse` on the value, takes `url.Host` as stunnel's `connect = host:port` and the
 //! URL-decoded userinfo as `protocolUsername`/`protocolPassword`; the scheme is ignored, the hop
 //! to the proxy is plain TCP plus HTTP `CONNECT`, and stunnel's default `protocolAuthentication`

@@ -1,4 +1,4 @@
-//! GitHub Actions workflow commands (SPEC §8): one annotation per finding,
+//! GitHub Actions workflow commands (docs/output.md): one annotation per finding,
 //! `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`.
 //!
 //! GitHub shows the annotation on the file's diff when `file` is relative to the

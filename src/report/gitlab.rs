@@ -1,4 +1,4 @@
-//! GitLab Code Quality (SPEC §8): a JSON array of Code Climate issues, shown in
+//! GitLab Code Quality (docs/output.md): a JSON array of Code Climate issues, shown in
 //! merge requests when the file is declared as `artifacts: reports: codequality`.
 //!
 //! GitLab reads `location.lines.begin`; `positions` carries the columns as well,

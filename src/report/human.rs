@@ -28,7 +28,9 @@ pub fn write(
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_context_lines(1)
-        .with_width(120)
+        .with_width(options.width)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::Custom(words_keeping_code))
         .with_links(false);
     let mut masked = MaskedFiles {
         sources,
@@ -36,18 +38,53 @@ pub fn write(
         files: HashMap::new(),
     };
     for finding in &run.findings {
-        let report = Report::new(finding, &mut masked, redactor, options.show_source);
-        let mut text = String::new();
-        if handler.render_report(&mut text, &report).is_err() {
-            text = format!("{}: {}\n", finding.rule, report.message);
+        let mut report = Report::new(finding, &mut masked, redactor, options.show_source);
+        // Related locations are rendered after the finding, each on its own,
+        // rather than as miette's related diagnostics, which it heads with
+        // their severity ("Advice: ").
+        let related = std::mem::take(&mut report.related);
+        for part in std::iter::once(&report).chain(&related) {
+            let mut text = String::new();
+            if handler.render_report(&mut text, part).is_err() {
+                text = format!("{}\n", part.message);
+            }
+            write!(out, "{text}")?;
         }
-        write!(out, "{text}")?;
         writeln!(out)?;
     }
     if !options.quiet {
         writeln!(out, "{}", summary_line(run))?;
     }
     Ok(())
+}
+
+/// Splits a line into words at ASCII spaces, except inside a `backquoted`
+/// token: code, paths and URLs in messages stay on one line whole (with
+/// `break_words(false)`, a token longer than the line overflows it).
+fn words_keeping_code(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    let mut in_code = false;
+    let mut after_space = false;
+    for (index, c) in line.char_indices() {
+        if c == '`' {
+            in_code = !in_code;
+        }
+        if c == ' ' && !in_code {
+            after_space = true;
+        } else if after_space {
+            // A word ends where the spaces after it end.
+            words.push(textwrap::core::Word::from(
+                line.get(start..index).unwrap_or(""),
+            ));
+            start = index;
+            after_space = false;
+        }
+    }
+    if start < line.len() {
+        words.push(textwrap::core::Word::from(line.get(start..).unwrap_or("")));
+    }
+    Box::new(words.into_iter())
 }
 
 /// One finding (or one related location) as a miette diagnostic.
@@ -275,5 +312,28 @@ impl Diagnostic for Report {
             Box::new(self.related.iter().map(|r| r as &dyn Diagnostic))
                 as Box<dyn Iterator<Item = &'a dyn Diagnostic>>
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words_keeping_code;
+
+    fn words(line: &str) -> Vec<String> {
+        words_keeping_code(line)
+            .map(|w| format!("{}{}", w.word, w.whitespace))
+            .collect()
+    }
+
+    #[test]
+    fn backquoted_tokens_are_one_word() {
+        assert_eq!(
+            words("set `http://user:pw@proxy:3128 x`  now"),
+            ["set ", "`http://user:pw@proxy:3128 x`  ", "now"]
+        );
+        // An unclosed backquote keeps the rest together rather than losing text.
+        assert_eq!(words("a `b c"), ["a ", "`b c"]);
+        assert_eq!(words(""), Vec::<String>::new());
+        assert_eq!(words("  lead"), ["  ", "lead"]);
     }
 }

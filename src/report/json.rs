@@ -1,4 +1,4 @@
-//! The json format of SPEC §8 (`"version": 1`). Field names and order are the
+//! The json format of docs/output.md (`"version": 1`). Field names and order are the
 //! contract: tests pin them.
 
 use std::collections::BTreeMap;

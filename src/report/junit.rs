@@ -1,8 +1,10 @@
-//! JUnit XML (SPEC §8), for CI systems that show test reports.
+//! JUnit XML (docs/output.md), for CI systems that show test reports.
 //!
 //! One `<testsuite>` per linted file, named by its path, so that a file fixed
 //! since the last run shows as passing rather than vanishing; one `<testcase>`
-//! with a `<failure>` per finding; a clean file has one passing testcase. Files
+//! per finding, with a `<failure>` for errors and warnings (an info finding is
+//! advice, not a failure: its case passes, the details in `<system-out>`); a
+//! clean file has one passing testcase. Files
 //! with findings that were not linted themselves (an unreadable path) get a
 //! suite too. Writing and escaping are quick-xml's.
 
@@ -14,7 +16,7 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::Redactor;
 use crate::catalogue;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::lint::LintRun;
 
 /// The name of the one testcase of a file without findings.
@@ -30,6 +32,7 @@ pub fn write(run: &LintRun, redactor: &Redactor<'_>, out: &mut dyn Write) -> io:
             .push(finding);
     }
     let tests: usize = by_file.values().map(|f| f.len().max(1)).sum();
+    let failures = failures(&run.findings.iter().collect::<Vec<_>>());
     let mut writer = Writer::new_with_indent(&mut *out, b' ', 2);
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     writer
@@ -37,7 +40,7 @@ pub fn write(run: &LintRun, redactor: &Redactor<'_>, out: &mut dyn Write) -> io:
         .with_attributes([
             ("name", "dvmlint"),
             ("tests", tests.to_string().as_str()),
-            ("failures", run.findings.len().to_string().as_str()),
+            ("failures", failures.to_string().as_str()),
             ("errors", "0"),
         ])
         .write_inner_content(|w| {
@@ -58,7 +61,7 @@ fn suite<W: Write>(
         .with_attributes([
             ("name", file),
             ("tests", findings.len().max(1).to_string().as_str()),
-            ("failures", findings.len().to_string().as_str()),
+            ("failures", failures(findings).to_string().as_str()),
             ("errors", "0"),
             ("skipped", "0"),
         ])
@@ -95,15 +98,30 @@ fn case<W: Write>(w: &mut Writer<W>, finding: &Finding, redactor: &Redactor<'_>)
             ("line", start.line.to_string().as_str()),
         ])
         .write_inner_content(|w| {
-            w.create_element("failure")
-                .with_attributes([
-                    ("message", message.as_str()),
-                    ("type", finding.rule.as_ref()),
-                ])
-                .write_text_content(BytesText::new(&xml_text(&details(finding, redactor))))?;
+            let details = xml_text(&details(finding, redactor));
+            if is_failure(finding) {
+                w.create_element("failure")
+                    .with_attributes([
+                        ("message", message.as_str()),
+                        ("type", finding.rule.as_ref()),
+                    ])
+                    .write_text_content(BytesText::new(&details))?;
+            } else {
+                w.create_element("system-out")
+                    .write_text_content(BytesText::new(&details))?;
+            }
             Ok(())
         })?;
     Ok(())
+}
+
+/// Errors and warnings fail their testcase; an info finding does not.
+fn is_failure(finding: &Finding) -> bool {
+    finding.severity >= Severity::Warning
+}
+
+fn failures(findings: &[&Finding]) -> usize {
+    findings.iter().filter(|f| is_failure(f)).count()
 }
 
 /// The failure's body: the concise line, the help, then the related locations.

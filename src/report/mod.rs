@@ -41,9 +41,32 @@ impl Format {
 
 pub struct ReportOptions {
     pub color: bool,
+    /// Columns the human format wraps its text to (`COLUMNS`, else the
+    /// terminal's width, else [`DEFAULT_WIDTH`]: see `width_for`).
+    pub width: usize,
     pub show_source: bool,
     pub statistics: bool,
     pub quiet: bool,
+}
+
+/// The width of the human format when neither `COLUMNS` nor a terminal says.
+pub const DEFAULT_WIDTH: usize = 80;
+
+/// The width the human format wraps to: a positive `COLUMNS`, else the
+/// width of the terminal on stdout (`terminal` is whether stdout is one and
+/// the report goes there), else [`DEFAULT_WIDTH`].
+pub fn width_for(columns: Option<&str>, terminal: bool) -> usize {
+    columns
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .or_else(|| {
+            terminal
+                .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+                .flatten()
+                .map(|(w, _)| usize::from(w.0))
+                .filter(|&w| w > 0)
+        })
+        .unwrap_or(DEFAULT_WIDTH)
 }
 
 /// Writes the report of `run` in `format`.

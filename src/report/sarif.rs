@@ -1,4 +1,4 @@
-//! SARIF 2.1.0 (SPEC §8), for GitHub code scanning and other SARIF viewers.
+//! SARIF 2.1.0 (docs/output.md), for GitHub code scanning and other SARIF viewers.
 //!
 //! One run. `tool.driver.rules` lists every catalogue rule, so a viewer can show
 //! the documentation of a rule with no result yet; results point at their rule
@@ -29,7 +29,6 @@ use crate::lint::LintRun;
 /// The `$id` of the official OASIS schema the log conforms to.
 pub const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-pub const INFORMATION_URI: &str = "https://dvmlint.dev/";
 /// The base of every artifact URI: the project root.
 pub const SRCROOT: &str = "%SRCROOT%";
 
@@ -54,7 +53,6 @@ pub fn log(run: &LintRun, redactor: &Redactor<'_>) -> Sarif {
     let driver = ToolComponent::builder()
         .name("dvmlint")
         .version(env!("CARGO_PKG_VERSION"))
-        .information_uri(INFORMATION_URI)
         .rules(rules.iter().copied().map(descriptor).collect::<Vec<_>>())
         .build();
     let sarif_run = Run::builder()
@@ -77,7 +75,6 @@ fn descriptor(rule: &RuleMeta) -> ReportingDescriptor {
         .short_description(text(&rule.summary))
         .full_description(text(&rule.rationale))
         .help(text(&rule.fix))
-        .help_uri(rule.help_uri())
         .default_configuration(
             ReportingConfiguration::builder()
                 .level(level(rule.severity).to_string())
@@ -89,9 +86,10 @@ fn descriptor(rule: &RuleMeta) -> ReportingDescriptor {
                 .build(),
         )
         .build();
-    // Custom rules (SPEC §10) have no page on dvmlint.dev.
-    if !catalogue::rules().iter().any(|r| r.id == rule.id) {
-        descriptor.help_uri = None;
+    // Built-in rules link to their section of the published docs/rules.md when
+    // the build says where that is; custom rules have no section there.
+    if catalogue::rules().iter().any(|r| r.id == rule.id) {
+        descriptor.help_uri = rule.help_uri();
     }
     descriptor
 }

@@ -8,7 +8,7 @@
 //!   modules only build the findings.
 //!
 //! - **Policy rules** are plain field checks written as data in their catalogue
-//!   file (`match`/`assert`, SPEC §10) and run by `crate::policy` in the per-file
+//!   file (`match`/`assert`, docs/policy-as-code.md) and run by `crate::policy` in the per-file
 //!   stage, like users' custom rules.
 //!
 //! Adding a rule: a catalogue file in `rules/`, a module here (none for a policy
@@ -168,7 +168,7 @@ pub enum Check {
     Input,
     Document(DocumentRule),
     Project(ProjectRule),
-    /// Declared in its catalogue file (`match`/`assert`, SPEC §10) and run by
+    /// Declared in its catalogue file (`match`/`assert`, docs/policy-as-code.md) and run by
     /// `crate::policy` in the per-file stage, optionally refined in Rust.
     Policy(Option<Refinement>),
 }

@@ -1,4 +1,4 @@
-//! Building [`Node`] trees from the parser's events, within SPEC §2's limits.
+//! Building [`Node`] trees from the parser's events, within docs/input.md's limits.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};

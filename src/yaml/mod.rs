@@ -8,7 +8,7 @@
 //! lets it (`Cow`), so building it allocates little; rules never see this tree
 //! directly but typed objects extracted from it (see `crate::manifest`).
 //!
-//! The builder is iterative and enforces the limits of SPEC §2 itself (nesting
+//! The builder is iterative and enforces the limits of docs/input.md itself (nesting
 //! depth, alias expansion), so no input can exhaust the stack or memory.
 
 mod build;
@@ -332,7 +332,7 @@ fn is_null(s: &str) -> bool {
     matches!(s, "" | "~" | "null" | "Null" | "NULL")
 }
 
-/// A YAML syntax error, or a limit of SPEC §2 that stopped the parse.
+/// A YAML syntax error, or a limit of docs/input.md that stopped the parse.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
     pub pos: Pos,

@@ -1,6 +1,6 @@
 //! Splitting a file into document chunks, for files that do not parse whole.
 //!
-//! A YAML scanner cannot resynchronise after an error, yet SPEC §5 (DVM001) says
+//! A YAML scanner cannot resynchronise after an error, yet docs/rules.md (DVM001) says
 //! only the broken document is lost. Document markers (`---` at column 1) cannot
 //! occur inside content (YAML 1.2 §9.1.4, "forbidden" lines), so cutting the byte
 //! stream at them yields independent chunks: each is validated (UTF-8, NUL) and

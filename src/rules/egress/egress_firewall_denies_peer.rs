@@ -3,10 +3,10 @@
 //!
 //! Source side [error]: the firewall of a source namespace denies part of the
 //! DVM destination; rules are evaluated in order, first match decides, no
-//! match allows (domain.md §6). The finding sits on the deciding Deny's
+//! match allows (docs/domain.md §6). The finding sits on the deciding Deny's
 //! target and names the denied sub-range, e.g. `10.0.128.0/17 of
 //! 10.0.0.0/16`. The fix inserts an Allow rule above it — `type: Allow`, not
-//! the `type: Deny` of the MTC documentation's own example (domain.md §6).
+//! the `type: Deny` of the MTC documentation's own example (docs/domain.md §6).
 //!
 //! Target side [warning]: the firewall of a target namespace denies the
 //! source's `cidrs`; in OVN shared-gateway mode egress rules also hit the

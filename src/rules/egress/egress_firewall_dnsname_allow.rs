@@ -1,7 +1,7 @@
 //! DVM113 egress-firewall-dnsname-allow: the DVM destination of a migrated
 //! namespace is allowed only by a `dnsName` rule ahead of a catch-all Deny.
 //!
-//! DNS-based allows are unreliable for this (domain.md §6): names are
+//! DNS-based allows are unreliable for this (docs/domain.md §6): names are
 //! re-resolved on their TTL and the pod and the controller may disagree, and
 //! the current OVN documentation warns that a `dnsName` Allow before
 //! `Deny 0.0.0.0/0` does not permit the traffic. The fix is a `cidrSelector`

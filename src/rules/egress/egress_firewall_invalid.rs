@@ -1,5 +1,5 @@
 //! DVM112 egress-firewall-invalid: what the platform rejects or what breaks
-//! the firewall (domain.md §6):
+//! the firewall (docs/domain.md §6):
 //!
 //! - more than one `EgressNetworkPolicy` in a namespace (SDN allows one per
 //!   project; violating the limit may drop all external traffic);

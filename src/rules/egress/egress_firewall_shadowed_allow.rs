@@ -1,6 +1,6 @@
 //! DVM111 egress-firewall-shadowed-allow: an Allow rule that can never match,
 //! because earlier Deny rules cover all of its range and ports (first match
-//! wins, domain.md §6). Usually the Allow meant for the peer cluster was
+//! wins, docs/domain.md §6). Usually the Allow meant for the peer cluster was
 //! appended after a catch-all Deny instead of inserted before it.
 //!
 //! A validity rule: it applies to every firewall, migrated namespace or not.

@@ -1,4 +1,4 @@
-//! Egress firewalls (SPEC §5 DVM110–DVM113, domain.md §6): the rules, and
+//! Egress firewalls (docs/rules.md DVM110–DVM113, docs/domain.md §6): the rules, and
 //! the fix texts they share. The firewalls and their denials of the DVM
 //! traffic are derived once per run in [`crate::model::egress`].
 
@@ -14,7 +14,7 @@ use crate::model::egress::FirewallObject;
 use crate::net::ports::PortSet;
 
 /// The YAML of a firewall with `new_rules` inserted just above the deciding
-/// rule `before` (SPEC §5: "the exact YAML to add").
+/// rule `before` (docs/rules.md: "the exact YAML to add").
 pub fn fix_yaml(firewall: &FirewallObject, new_rules: &str, before: usize) -> String {
     let meta = &firewall.object.object.meta;
     let flavor = firewall.manifest.flavor;

@@ -1,7 +1,7 @@
 //! DVM404 conflicting-field-spellings: one MigrationController setting written
 //! twice under different spellings (`noProxy` and `no_proxy`). The operator
 //! converts both to the same variable and which one wins depends on Go map
-//! order (domain.md §2): undefined.
+//! order (docs/domain.md §2): undefined.
 
 use std::collections::HashMap;
 

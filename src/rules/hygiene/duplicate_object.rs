@@ -3,7 +3,7 @@
 //! a configured cluster applies together (`model::duplicates`). The later
 //! silently replaces the earlier when applied: the MTC documentation's own
 //! Ingress policy reuses the Egress policy's name
-//! `allow-all-egress-from-rsync-pods` (domain.md §6).
+//! `allow-all-egress-from-rsync-pods` (docs/domain.md §6).
 
 use crate::finding::{Finding, Location};
 use crate::model::{ModelObject, Project, Scope};

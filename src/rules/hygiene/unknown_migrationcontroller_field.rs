@@ -1,7 +1,7 @@
 //! DVM403 unknown-migrationcontroller-field: a `spec` key the operator does not
 //! know once converted to snake_case. The CRD accepts anything, so a typo
 //! (`stunnel_tcp_procy`) or an ALL-CAPS key (`HTTPS_PROXY` → `http_s_proxy`) is
-//! silently ignored and the setting never takes effect (domain.md §2).
+//! silently ignored and the setting never takes effect (docs/domain.md §2).
 
 use crate::finding::Finding;
 use crate::manifest::migration_controller::MigrationController;

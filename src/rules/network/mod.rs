@@ -1,4 +1,4 @@
-//! NetworkPolicies against the rsync pods (SPEC §5, DVM101–DVM104).
+//! NetworkPolicies against the rsync pods (docs/rules.md, DVM101–DVM104).
 //!
 //! Every rule here builds the same [`NetworkModel`] (migration, synthesised
 //! rsync pods, each cluster's indexed policies) and asks the MTC-agnostic
@@ -36,7 +36,7 @@ pub(crate) fn group_by(project: &Project, source: bool) -> BTreeMap<(usize, &str
 }
 
 /// A finding at `spec.podSelector` of the first isolating policy (file order),
-/// with the other isolating policies as related locations (SPEC §5). Adds to
+/// with the other isolating policies as related locations (docs/rules.md). Adds to
 /// the message that unbound policies apply to every namespace in scope.
 pub(crate) fn isolation_finding(
     rule: &'static str,

@@ -1,8 +1,8 @@
 //! DVM104 rsync-allow-misses-pods: a policy meant for the rsync pods — its
 //! `podSelector` positively names `owner: directvolumemigration` or
 //! `app: directvolumemigration-rsync-transfer*` — allows traffic, yet does not
-//! select every rsync pod that needs it in its namespace (SPEC §5,
-//! domain.md §1.2, §1.4).
+//! select every rsync pod that needs it in its namespace (docs/rules.md,
+//! docs/domain.md §1.2, §1.4).
 //!
 //! The MTC documentation's selector (`app: directvolumemigration-rsync-transfer`
 //! and `owner`) misses the block-transfer pods of MTC 1.8 and the `owner`-less

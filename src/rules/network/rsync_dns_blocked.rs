@@ -1,5 +1,5 @@
 //! DVM103 rsync-dns-blocked: the rsync client pods are egress-isolated and
-//! no rule allows DNS to the cluster DNS pods (SPEC §5, domain.md §7). The
+//! no rule allows DNS to the cluster DNS pods (docs/rules.md, docs/domain.md §7). The
 //! client reaches the destination by host name (a Route host always, a
 //! proxy or NodePort worker when named by host name), so without DNS it
 //! never connects.

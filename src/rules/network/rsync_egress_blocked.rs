@@ -1,7 +1,7 @@
 //! DVM101 rsync-egress-blocked: in a migrated source namespace, the rsync
 //! client pods are egress-isolated and no policy allows TCP to the whole DVM
-//! destination (SPEC §5, domain.md §1.3, §7). The rsync pods then fail with
-//! connection errors that only show up in their logs (domain.md §8.2).
+//! destination (docs/rules.md, docs/domain.md §1.3, §7). The rsync pods then fail with
+//! connection errors that only show up in their logs (docs/domain.md §8.2).
 //!
 //! The destination comes from [`DvmDestination`]. When its addresses are
 //! unknown (a Route host, a proxy by host name, unconfigured `ingress`), the
@@ -178,10 +178,7 @@ fn check_pair(
         .as_ref()
         .filter(|_| !same_cluster_service)
     {
-        let _ = write!(
-            message,
-            ". The destination's address is unknown ({reason}); configure it to make this check exact"
-        );
+        let _ = write!(message, ". Only this coarse check could run: {reason}");
     }
     if let Some(assumption) = destination
         .assumption

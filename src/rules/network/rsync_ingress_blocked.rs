@@ -1,7 +1,7 @@
 //! DVM102 rsync-ingress-blocked: in a migrated target namespace, the rsync
 //! server pod is ingress-isolated and nothing allows TCP to its stunnel port
-//! (6443, named `stunnel`) from where DVM traffic arrives (SPEC §5,
-//! domain.md §1.3, §7):
+//! (6443, named `stunnel`) from where DVM traffic arrives (docs/rules.md,
+//! docs/domain.md §1.3, §7):
 //!
 //! - `Route` (default): from the OpenShift router, i.e. a peer whose
 //!   `namespaceSelector` matches the router's namespace labels, `{}`, or a
@@ -70,7 +70,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
 }
 
 /// The target's `rsync_endpoint_type`; absent or invalid is Route
-/// (domain.md §1.3).
+/// (docs/domain.md §1.3).
 fn endpoint_type(project: &Project, cluster: usize) -> &'static str {
     match destination::endpoint_type(project, project.migration(), cluster) {
         Endpoint::NodePort => "NodePort",

@@ -1,5 +1,5 @@
 //! DVM207 both-clusters-behind-proxy: "DVM supports only one proxy"
-//! (domain.md §2): stunnel makes one CONNECT hop, so when the target is also
+//! (docs/domain.md §2): stunnel makes one CONNECT hop, so when the target is also
 //! behind a proxy the source cannot reach the destination route.
 
 use std::collections::BTreeSet;

@@ -1,6 +1,6 @@
 //! DVM208 legacy-cluster-proxy-not-inherited: OpenShift 4.1 and earlier (and
 //! 3.x) have no OLM-provided cluster Proxy, so MTC inherits nothing
-//! (domain.md §2 "Proxy inheritance"): a cluster that needs a proxy must set it
+//! (docs/domain.md §2 "Proxy inheritance"): a cluster that needs a proxy must set it
 //! on its MigrationController, or MTC connects directly and fails.
 
 use crate::finding::Finding;

@@ -1,6 +1,6 @@
 //! DVM209 migrationcontroller-noproxy-drops-defaults: a MigrationController
-//! `no_proxy` replaces the inherited list entirely (domain.md §2, no merge), so
-//! it loses what the cluster adds to its own noProxy by itself (domain.md §4:
+//! `no_proxy` replaces the inherited list entirely (docs/domain.md §2, no merge), so
+//! it loses what the cluster adds to its own noProxy by itself (docs/domain.md §4:
 //! `.svc`, `.cluster.local`, the service and machine networks). MTC's calls to
 //! the API server and in-cluster services then go through the proxy.
 

@@ -1,6 +1,6 @@
 //! Proxy rules (DVM201–DVM211): the cluster Proxy, install-config's `proxy:`
 //! and the MigrationController's proxy variables and `stunnel_tcp_proxy`, judged
-//! by how Go, stunnel and the network operator read them (domain.md §2, §4, §5).
+//! by how Go, stunnel and the network operator read them (docs/domain.md §2, §4, §5).
 //! Document rules judge one object; project rules use
 //! [`crate::model::proxy::EffectiveProxy`].
 

@@ -2,9 +2,9 @@
 //!
 //! In the cluster Proxy, the network operator validates every entry and one bad
 //! entry makes it reject the *whole* proxy configuration (Degraded,
-//! `InvalidProxyConfig`; domain.md §4): error. In a MigrationController nothing
+//! `InvalidProxyConfig`; docs/domain.md §4): error. In a MigrationController nothing
 //! validates the value and Go's matcher turns what it cannot parse into a
-//! string-suffix test that matches nothing intended (domain.md §5): warning.
+//! string-suffix test that matches nothing intended (docs/domain.md §5): warning.
 
 use crate::finding::{Finding, Severity};
 use crate::proxy::{intent_problems, validate_cluster_no_proxy};

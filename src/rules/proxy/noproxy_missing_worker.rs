@@ -2,9 +2,9 @@
 //! the effective noProxy does not match is reached through the proxy.
 //!
 //! The cluster adds its machine networks to the cluster Proxy's noProxy, but not
-//! workers outside them (domain.md §4: "add them manually"); a MigrationController
+//! workers outside them (docs/domain.md §4: "add them manually"); a MigrationController
 //! with its own `no_proxy` inherits nothing, so every worker must be in it. Go's
-//! matcher (domain.md §5) does no DNS: an IP worker needs an IP or CIDR entry, a
+//! matcher (docs/domain.md §5) does no DNS: an IP worker needs an IP or CIDR entry, a
 //! named worker a domain entry. Workers are checked on port 443; an entry pinned
 //! to another port does not count. Without a known machine network (config
 //! `machineNetwork`, install-config), IP workers are not judged against an

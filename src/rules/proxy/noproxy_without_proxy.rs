@@ -1,6 +1,6 @@
 //! DVM202 noproxy-without-proxy: a noProxy with no httpProxy or httpsProxy to
 //! bypass. On the cluster Proxy the network operator rejects the whole
-//! configuration (domain.md §4: one of the two is required when any field is
+//! configuration (docs/domain.md §4: one of the two is required when any field is
 //! set): error. On a MigrationController (neither set nor inherited) the list
 //! does nothing, which usually means the proxy itself was forgotten: warning.
 

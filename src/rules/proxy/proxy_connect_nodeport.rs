@@ -1,6 +1,6 @@
 //! DVM210 proxy-connect-nodeport: with `stunnel_tcp_proxy` and
 //! `rsync_endpoint_type: NodePort`, stunnel asks the proxy to CONNECT to a node
-//! port in 30000–32767 (domain.md §2); many proxies allow CONNECT only to 443
+//! port in 30000–32767 (docs/domain.md §2); many proxies allow CONNECT only to 443
 //! (Squid's default `deny CONNECT !SSL_ports`), and DVM then fails.
 
 use crate::finding::{Finding, Location};

@@ -1,5 +1,5 @@
 //! DVM211 proxy-not-named-cluster: the network operator reconciles only the
-//! `config.openshift.io/v1` Proxy named `cluster` (domain.md §4); any other
+//! `config.openshift.io/v1` Proxy named `cluster` (docs/domain.md §4); any other
 //! Proxy object is accepted by the API and then silently never used.
 
 use crate::finding::Finding;

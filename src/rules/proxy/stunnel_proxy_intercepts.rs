@@ -1,6 +1,6 @@
 //! DVM204 stunnel-proxy-intercepts: `stunnel_tcp_proxy` points at a proxy that
 //! re-signs TLS. stunnel's TLS between the rsync client and server must pass the
-//! proxy untouched (domain.md §2: "TLS-intercepting proxies do not work"), so a
+//! proxy untouched (docs/domain.md §2: "TLS-intercepting proxies do not work"), so a
 //! proxy listed in `interceptingProxies`, or the cluster-wide proxy when the
 //! cluster trusts an extra CA (Proxy `trustedCA`, install-config
 //! `additionalTrustBundle`, the usual sign of interception), breaks DVM: error.
@@ -43,10 +43,19 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             same(h, p)
         });
         if let Some(entry) = listed {
+            // Name the entry only when it is written differently from the value.
+            let bare = shown
+                .split_once("://")
+                .map_or(shown.as_str(), |(_, rest)| rest);
+            let which = if bare.trim_end_matches('/').eq_ignore_ascii_case(entry) {
+                String::new()
+            } else {
+                format!(" as `{entry}`")
+            };
             out.push(
                 finding(project, proxy, "DVM204", at, VarOrigin::MigrationController, format!(
-                    "stunnel_tcp_proxy `{shown}` is `{entry}`, listed in `interceptingProxies`: a proxy \
-                     that re-signs TLS breaks stunnel's end-to-end TLS and DVM fails"
+                    "stunnel_tcp_proxy `{shown}` points at a proxy listed in `interceptingProxies`{which}: \
+                     a proxy that re-signs TLS breaks stunnel's end-to-end TLS and DVM fails"
                 ))
                 .severity(Severity::Error)
                 .help(intercept_help()),

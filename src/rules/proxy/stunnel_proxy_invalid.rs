@@ -1,7 +1,7 @@
 //! DVM205 stunnel-proxy-invalid: a `stunnel_tcp_proxy` value stunnel misreads.
 //!
 //! MTC runs Go's `url.Parse` on the value and hands `url.Host` to stunnel's
-//! `connect =` (domain.md §2): without a scheme the proxy is silently not used
+//! `connect =` (docs/domain.md §2): without a scheme the proxy is silently not used
 //! (or DVM fails to parse it), without a port stunnel reads the host as a port,
 //! and only Basic auth with both a user and a password works. The judgement is
 //! [`crate::proxy::StunnelProxy::parse`]; no message contains the password.

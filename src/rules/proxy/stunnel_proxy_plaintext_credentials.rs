@@ -2,7 +2,7 @@
 //! MigrationController's `stunnel_tcp_proxy`.
 //!
 //! The value is copied into the controller's ConfigMap and every rsync client's
-//! stunnel configuration (domain.md §2); in Git it is readable by everyone with
+//! stunnel configuration (docs/domain.md §2); in Git it is readable by everyone with
 //! the repository. No output prints the password (`redact`, plus the reporters'
 //! masking).
 

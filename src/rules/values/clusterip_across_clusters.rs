@@ -1,5 +1,5 @@
 //! DVM303 clusterip-across-clusters: `rsync_endpoint_type: ClusterIP` exposes the
-//! rsync server on the target's service network only (domain.md §1.3), which the
+//! rsync server on the target's service network only (docs/domain.md §1.3), which the
 //! source cluster's pods cannot reach: DVM between two clusters fails.
 
 use std::collections::BTreeSet;

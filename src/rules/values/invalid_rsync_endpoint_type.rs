@@ -1,7 +1,7 @@
 //! DVM301 invalid-rsync-endpoint-type: the check itself is declarative (its
 //! `match`/`assert` in `rules/DVM301-invalid-rsync-endpoint-type.yaml`); this
 //! is the part the format cannot say: *which* value was meant. MTC compares the
-//! value exactly and falls back to Route for anything else (domain.md §1.3, §2),
+//! value exactly and falls back to Route for anything else (docs/domain.md §1.3, §2),
 //! so `nodeport` silently means Route; the help names the right casing.
 
 use crate::finding::Finding;

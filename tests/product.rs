@@ -1,0 +1,906 @@
+//! What a user meets first: help texts, completions, the manual page, the
+//! human format's wrapping, and the messages issue #25 listed, each pinned.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{dvmlint, stderr, stdout};
+
+/// A manifest with a YAML syntax error (DVM001 at 4:1).
+const BROKEN_MANIFEST: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n";
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+#[test]
+fn every_check_option_has_help_text() {
+    let out = dvmlint(&["check", "--help"], Path::new("."));
+    let help = stdout(&out);
+    for flag in [
+        "--config <FILE>",
+        "--no-config",
+        "--no-respect-gitignore",
+        "--show-source",
+        "--no-show-source",
+    ] {
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(flag) || l.contains(&format!(", {flag}")))
+            .unwrap_or_else(|| panic!("{flag} missing from:\n{help}"));
+        let text = line.trim_start().trim_start_matches(flag).trim();
+        assert!(text.len() > 10, "{flag} has no help text: {line:?}");
+    }
+}
+
+#[test]
+fn top_level_usage_says_that_plain_dvmlint_runs_check() {
+    let out = dvmlint(&["--help"], Path::new("."));
+    let help = stdout(&out);
+    assert!(
+        help.contains("Usage: dvmlint [check] [OPTIONS] [PATHS]..."),
+        "{help}"
+    );
+    assert!(help.contains("without a command runs `check`"), "{help}");
+    // And it is true: no command is check.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    write(dir.path(), "a.yaml", BROKEN_MANIFEST);
+    let out = dvmlint(&["--format", "concise", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("error[DVM001]"), "{}", stdout(&out));
+}
+
+#[test]
+fn explain_accepts_no_config() {
+    // A broken configuration in the folder does not matter with --no-config.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "fail_on: error\n");
+    let out = dvmlint(&["explain", "DVM401"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let out = dvmlint(&["explain", "--no-config", "DVM401"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("duplicate-object"));
+    let out = dvmlint(
+        &["explain", "--no-config", "--config", "x.yaml", "DVM401"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "the two conflict");
+}
+
+/// Runs `shell -n`-like syntax checks when the shell is installed.
+fn shell_accepts(shell: &str, args: &[&str], script: &Path) -> Option<bool> {
+    let status = Command::new(shell)
+        .args(args)
+        .arg(script)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    Some(status.success())
+}
+
+#[test]
+fn completions_are_generated_for_each_shell_and_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef dvmlint"),
+        ("fish", "complete -c dvmlint"),
+    ] {
+        let out = dvmlint(&["completions", shell], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        assert!(script.contains(marker), "{shell}:\n{script}");
+        for option in ["--no-respect-gitignore", "--fail-on", "explain", "noproxy"] {
+            let option = if shell == "fish" {
+                option.trim_start_matches("--")
+            } else {
+                option
+            };
+            assert!(script.contains(option), "{shell} lacks {option}");
+        }
+        let path = dir.path().join(format!("dvmlint.{shell}"));
+        fs::write(&path, &script).unwrap();
+        let syntax_check: &[&str] = match shell {
+            "fish" => &["--no-execute"],
+            _ => &["-n"],
+        };
+        if let Some(ok) = shell_accepts(shell, syntax_check, &path) {
+            assert!(ok, "{shell} rejects its completion script");
+        }
+    }
+    // Bash really completes a subcommand and an option with it.
+    let bash = dir.path().join("dvmlint.bash");
+    let probe = format!(
+        "source {}; COMP_WORDS=(dvmlint check --no-res); COMP_CWORD=2; _dvmlint dvmlint --no-res check; echo \"${{COMPREPLY[@]}}\"",
+        bash.display()
+    );
+    if let Ok(out) = Command::new("bash").arg("-c").arg(&probe).output() {
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("--no-respect-gitignore"),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = dvmlint(&["completions", "tcsh"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_manual_page_documents_every_command_and_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dvmlint(&["man"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH dvmlint 1"),
+        "{page}"
+    );
+    for section in [
+        "DVMLINT CHECK",
+        "DVMLINT EXPLAIN",
+        "DVMLINT PROBE",
+        "DVMLINT COMPLETIONS",
+    ] {
+        assert!(page.contains(section), "{section} missing");
+    }
+    assert!(
+        page.contains("no\\-respect\\-gitignore"),
+        "check's options are in it"
+    );
+    // With man-db installed, the page renders without warnings.
+    let path = dir.path().join("dvmlint.1");
+    fs::write(&path, &page).unwrap();
+    if let Ok(rendered) = Command::new("man")
+        .args(["--warnings", "-l"])
+        .arg(&path)
+        .env("MANWIDTH", "80")
+        .env("MANPAGER", "cat")
+        .output()
+        && rendered.status.success()
+    {
+        let text = String::from_utf8_lossy(&rendered.stdout);
+        assert!(text.contains("DVMLINT CHECK"), "{text}");
+        let warnings = String::from_utf8_lossy(&rendered.stderr);
+        assert!(warnings.trim().is_empty(), "{warnings}");
+    }
+}
+
+#[test]
+fn an_unwritable_output_names_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    let out = dvmlint(
+        &[
+            "check",
+            "--output",
+            "/nonexistent/dir/x.json",
+            "--format",
+            "json",
+            ".",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot write the report to /nonexistent/dir/x.json: "),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The lines of the human report that are wrapped text (message, help).
+fn wrapped_lines(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            ["× ", "⚠ ", "☞ ", "│ ", "help: "]
+                .iter()
+                .any(|p| t.starts_with(p))
+                || (l.starts_with("        ") && !l.contains('│') && !l.contains('·'))
+        })
+        .collect()
+}
+
+fn assert_wrapped_to(report: &str, width: usize) {
+    let lines = wrapped_lines(report);
+    assert!(lines.len() > 5, "{report}");
+    for line in &lines {
+        let columns = line.chars().count();
+        // A line may only overflow when it is one unbreakable token.
+        let overflowing_token = line.trim().split(' ').count() <= 2;
+        assert!(
+            columns <= width || overflowing_token,
+            "{columns} > {width}: {line:?}"
+        );
+        assert_eq!(
+            line.matches('`').count() % 2,
+            0,
+            "a backquoted token is broken: {line:?}\n{report}"
+        );
+    }
+    assert!(
+        lines.iter().any(|l| l.chars().count() > width - 15),
+        "the text does not use the width: {report}"
+    );
+}
+
+#[test]
+fn human_output_wraps_to_columns_without_breaking_backquoted_tokens() {
+    for width in [50, 72, 100] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+            .args(["check", "--no-cache", "--format", "human", "."])
+            .current_dir(fixture("proxy-stunnel-invalid"))
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", width.to_string())
+            .output()
+            .unwrap();
+        assert_wrapped_to(&stdout(&out), width);
+    }
+}
+
+#[test]
+fn human_output_wraps_to_the_terminal_width() {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+
+    let mut master: libc::c_int = -1;
+    let mut slave: libc::c_int = -1;
+    let size = libc::winsize {
+        ws_row: 40,
+        ws_col: 66,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two descriptors, which are then owned here.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(opened, 0, "openpty failed");
+    // SAFETY: both descriptors were just opened and nothing else owns them.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+        .args(["check", "--no-cache", "."])
+        .current_dir(fixture("proxy-stunnel-invalid"))
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .stdout(Stdio::from(slave))
+        .spawn()
+        .unwrap();
+    let mut master = fs::File::from(master);
+    let mut bytes = Vec::new();
+    // Reading ends with EIO once the child has exited and closed the terminal.
+    let _ = master.read_to_end(&mut bytes);
+    child.wait().unwrap();
+    let report = String::from_utf8_lossy(&bytes).replace('\r', "");
+    assert!(report.contains("DVM205(stunnel-proxy-invalid)"), "{report}");
+    assert_wrapped_to(&report, 66);
+}
+
+#[test]
+fn related_locations_are_not_headed_advice() {
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "human", "."],
+        &fixture("duplicate-object-across-files"),
+    );
+    let report = stdout(&out);
+    assert!(
+        report.contains("app1/egress.yaml:5:9: first defined here"),
+        "{report}"
+    );
+    assert!(!report.contains("Advice"), "{report}");
+}
+
+#[test]
+fn junit_counts_info_findings_as_passing() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    // DVM002 (info) in one file, DVM001 (error) in another.
+    write(dir.path(), "chart/t.yaml", "a: {{ .Values.x }\n");
+    write(dir.path(), "broken.yaml", BROKEN_MANIFEST);
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "junit", "."],
+        dir.path(),
+    );
+    let xml = stdout(&out);
+    assert!(
+        xml.contains(r#"<testsuites name="dvmlint" tests="2" failures="1""#),
+        "{xml}"
+    );
+    let info_suite = xml
+        .split("<testsuite ")
+        .find(|s| s.starts_with(r#"name="chart/t.yaml""#))
+        .unwrap();
+    assert!(info_suite.contains(r#"failures="0""#), "{info_suite}");
+    assert!(!info_suite.contains("<failure"), "{info_suite}");
+    assert!(info_suite.contains("<system-out>"), "{info_suite}");
+    assert!(info_suite.contains("info[DVM002]"), "{info_suite}");
+    let error_suite = xml
+        .split("<testsuite ")
+        .find(|s| s.starts_with(r#"name="broken.yaml""#))
+        .unwrap();
+    assert!(error_suite.contains("<failure"), "{error_suite}");
+}
+
+#[test]
+fn the_summary_counts_the_files_of_the_reported_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    for i in 0..5 {
+        write(
+            dir.path(),
+            &format!("other/cm{i}.yaml"),
+            &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a{i}}}\n"),
+        );
+    }
+    write(
+        dir.path(),
+        "shop/a.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\n",
+    );
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "shop"],
+        dir.path(),
+    );
+    assert_eq!(
+        stdout(&out).trim(),
+        "No findings in 1 file (2 documents, 2 objects).",
+        "{}",
+        stderr(&out)
+    );
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        dir.path(),
+    );
+    assert_eq!(
+        stdout(&out).trim(),
+        "No findings in 6 files (7 documents, 7 objects)."
+    );
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "json", "shop"],
+        dir.path(),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["files"], 1);
+}
+
+#[test]
+fn an_empty_folder_names_the_path_and_the_extensions_read() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    fs::create_dir_all(dir.path().join("empty")).unwrap();
+    write(dir.path(), "empty/notes.txt", "not a manifest\n");
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "empty"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(err.contains("no manifest read under `empty`"), "{err}");
+    assert!(err.contains(".yaml, .yml or .json"), "{err}");
+    // Not said when something was read, nor with --quiet.
+    let out = dvmlint(&["check", "--no-cache", "-q", "empty"], dir.path());
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    write(
+        dir.path(),
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+    );
+    let out = dvmlint(&["check", "--no-cache", "."], dir.path());
+    assert!(!stderr(&out).contains("no manifest"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_symlink_loop_neither_hangs_nor_reads_a_file_twice() {
+    // Made here rather than committed: a loop in the repository makes every
+    // cargo command warn "File system loop found". The walk does not follow
+    // links; one inside the project is read once, under its target's name.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    write(
+        dir.path(),
+        "ok.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+    );
+    fs::create_dir_all(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("sub/loop")).unwrap();
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "No findings in 1 file (1 document, 1 object)."
+    );
+}
+
+#[test]
+fn dvm204_names_the_listed_entry_only_when_it_differs() {
+    let controller = "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\nmetadata:\n  name: migration-controller\n  namespace: openshift-migration\nspec:\n  migration_controller: true\n  stunnel_tcp_proxy: http://squid.corp.example.com:3128\n";
+    for (entry, expected) in [
+        (
+            "squid.corp.example.com:3128",
+            "stunnel_tcp_proxy `http://squid.corp.example.com:3128` points at a proxy listed in `interceptingProxies`: ",
+        ),
+        (
+            "squid.corp.example.com",
+            "points at a proxy listed in `interceptingProxies` as `squid.corp.example.com`: ",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            ".dvmlint.yaml",
+            &format!("interceptingProxies: [\"{entry}\"]\n"),
+        );
+        write(dir.path(), "controller.yaml", controller);
+        let out = dvmlint(
+            &["check", "--no-cache", "--format", "concise", "."],
+            dir.path(),
+        );
+        let report = stdout(&out);
+        assert!(report.contains(expected), "{report}");
+        assert!(!report.contains("` is `"), "{report}");
+    }
+}
+
+#[test]
+fn dvm900_suggests_the_nearest_rule_id() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    write(
+        dir.path(),
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a # dvmlint: ignore[DVM114] reason\n",
+    );
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        dir.path(),
+    );
+    let report = stdout(&out);
+    assert!(report.contains("DVM900"), "{report}");
+    assert!(report.contains("did you mean `DVM113`?"), "{report}");
+}
+
+#[test]
+fn dvm101_on_an_unknown_destination_says_make_the_check_exact_at_most_once() {
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "json", "."],
+        &fixture("netpol-unknown-destination"),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "DVM101")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(!messages.is_empty());
+    for message in messages {
+        assert!(message.matches("exact").count() <= 1, "{message}");
+        assert!(
+            message.contains("Only this coarse check could run: "),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_custom_rule_name_error_suggests_the_names_own_kebab_case() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".dvmlint.yaml",
+        "custom-rules: [\"policies/*.yaml\"]\n",
+    );
+    write(
+        dir.path(),
+        "policies/org.yaml",
+        "id: ORG001\nname: PinRsync_Endpoint\nseverity: error\nsummary: s\nmatch: {kind: MigrationController}\nassert:\n  - path: spec.rsync_endpoint_type\n    required: true\nmessage: m\n",
+    );
+    let out = dvmlint(&["check", "--no-cache", "."], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("write `pin-rsync-endpoint`"), "{err}");
+}
+
+#[test]
+fn several_formats_in_one_run_each_to_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("reports");
+    fs::create_dir_all(&out_dir).unwrap();
+    let sarif = out_dir.join("dvmlint.sarif");
+    let json = out_dir.join("dvmlint.json");
+    let repo = fixture("duplicate-object-across-files");
+    let out = dvmlint(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "concise",
+            "--format",
+            &format!("sarif:{}", sarif.display()),
+            "--format",
+            &format!("JSON:{}", json.display()),
+            ".",
+        ],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("error[DVM401]"), "{}", stdout(&out));
+    let sarif: serde_json::Value = serde_json::from_slice(&fs::read(&sarif).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&json).unwrap()).unwrap();
+    assert_eq!(json["summary"]["findings"], 2);
+
+    // --output takes the one format without a path.
+    let output = out_dir.join("concise.txt");
+    let out = dvmlint(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "concise",
+            "--output",
+            output.to_str().unwrap(),
+            "--format",
+            &format!("junit:{}", out_dir.join("j.xml").display()),
+            ".",
+        ],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).is_empty());
+    assert!(
+        fs::read_to_string(&output)
+            .unwrap()
+            .contains("error[DVM401]")
+    );
+    assert!(
+        fs::read_to_string(out_dir.join("j.xml"))
+            .unwrap()
+            .contains("<testsuites")
+    );
+
+    // Two reports cannot share stdout; an unknown format says what exists.
+    let out = dvmlint(
+        &["check", "--format", "json", "--format", "concise", "."],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("only one report can go to stdout"),
+        "{}",
+        stderr(&out)
+    );
+    let out = dvmlint(&["check", "--format", "xml:a.xml", "."], &repo);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown format `xml`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn dvmlint_with_stdin(args: &[&str], cwd: &Path, input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn standard_input_is_linted_as_the_file_it_stands_for() {
+    let repo = fixture("duplicate-object-across-files");
+    // A second definition of a policy of app1/egress.yaml, piped in as a new file:
+    // the cross-file rule sees the project on disk plus the piped text.
+    let duplicate = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-all-egress-from-rsync-pods\n  namespace: app1\nspec:\n  podSelector: {}\n  egress: [{}]\n  policyTypes: [Egress]\n";
+    let out = dvmlint_with_stdin(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "concise",
+            "-",
+            "--stdin-filename",
+            "app1/piped.yaml",
+        ],
+        &repo,
+        duplicate,
+    );
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}{}", stderr(&out));
+    assert!(
+        report.contains("app1/piped.yaml:4:9: error[DVM401]"),
+        "{report}"
+    );
+    assert!(
+        report.contains("in 1 file"),
+        "only the piped file is reported: {report}"
+    );
+    assert!(!repo.join("app1/piped.yaml").exists());
+
+    // The human format shows the piped text as the snippet; a syntax error is DVM001.
+    let out = dvmlint_with_stdin(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "human",
+            "-",
+            "--stdin-filename",
+            "x.yaml",
+        ],
+        &repo,
+        BROKEN_MANIFEST,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("x.yaml:4:1"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("3 │ metadata: {name: a"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn the_pre_commit_hooks_offer_a_build_and_an_installed_binary() {
+    let text =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"))
+            .unwrap();
+    let hooks: serde_json::Value =
+        serde_json::to_value(serde_yaml::from_str::<serde_yaml::Value>(&text).unwrap()).unwrap();
+    let hooks = hooks.as_array().unwrap();
+    let languages: Vec<(&str, &str)> = hooks
+        .iter()
+        .map(|h| (h["id"].as_str().unwrap(), h["language"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        languages,
+        [("dvmlint", "rust"), ("dvmlint-system", "system")]
+    );
+    for hook in hooks {
+        assert_eq!(hook["entry"], "dvmlint check");
+        assert_eq!(hook["require_serial"], true);
+        assert_eq!(hook["types_or"], serde_json::json!(["yaml", "json"]));
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_baseline_hides_known_findings_even_when_they_move_and_shows_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    copy_dir(&fixture("duplicate-object-across-files"), &repo);
+    let out = dvmlint(
+        &["baseline", "--no-cache", "--output", "known.json", "."],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("wrote 2 findings to known.json"),
+        "{}",
+        stderr(&out)
+    );
+    let file: serde_json::Value =
+        serde_json::from_slice(&fs::read(repo.join("known.json")).unwrap()).unwrap();
+    assert_eq!(file["version"], 1);
+    assert_eq!(file["findings"].as_array().unwrap().len(), 2);
+    assert_eq!(file["findings"][0]["rule"], "DVM401");
+
+    let check = |repo: &Path| {
+        dvmlint(
+            &[
+                "check",
+                "--no-cache",
+                "--format",
+                "concise",
+                "--baseline",
+                "known.json",
+                ".",
+            ],
+            repo,
+        )
+    };
+    let out = check(&repo);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("No findings"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("2 findings of the baseline not reported"));
+
+    // Lines inserted above both findings: still known.
+    let ingress = repo.join("app1/ingress.yaml");
+    let text = fs::read_to_string(&ingress).unwrap();
+    fs::write(&ingress, format!("# moved\n# down\n{text}")).unwrap();
+    let out = check(&repo);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // A new problem is reported, the known ones still not.
+    let egress = repo.join("app1/egress.yaml");
+    let text = fs::read_to_string(&egress).unwrap();
+    let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: app1}\n";
+    fs::write(&egress, format!("{text}---\n{config_map}---\n{config_map}")).unwrap();
+    let out = check(&repo);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout(&out);
+    assert_eq!(report.matches("error[DVM401]").count(), 1, "{report}");
+    assert!(report.contains("ConfigMap `a`"), "{report}");
+
+    // Not a baseline: a usage error naming the file.
+    fs::write(repo.join("bad.json"), "{\"findings\": 3}").unwrap();
+    let out = dvmlint(&["check", "--baseline", "bad.json", "."], &repo);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("bad.json: not a dvmlint baseline"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+const CONTROLLER_WRONG_CASE: &str = "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\nmetadata:\n  name: migration-controller\n  namespace: openshift-migration\nspec:\n  migration_controller: true\n  rsync_endpoint_type: \"clusterip\"\n  stunnel_tcp_proxy: http://user:s3cr3tPass@10.0.0.1:3128\n";
+
+#[test]
+fn diff_shows_the_certain_fixes_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    write(dir.path(), "controller.yaml", CONTROLLER_WRONG_CASE);
+    write(
+        dir.path(),
+        "broken.yaml",
+        "apiVersion: v1\nkind: X\nspec:\n  rsync_endpoint_type: [\n",
+    );
+    let out = dvmlint(&["check", "--no-cache", "--diff", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let diff = stdout(&out);
+    assert!(
+        diff.starts_with("--- a/controller.yaml\n+++ b/controller.yaml\n@@ "),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(
+            "\n-  rsync_endpoint_type: \"clusterip\"\n+  rsync_endpoint_type: \"ClusterIP\"\n"
+        ),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("s3cr3tPass"),
+        "the context is masked: {diff}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("controller.yaml")).unwrap(),
+        CONTROLLER_WRONG_CASE
+    );
+    // Nothing to fix: exit 0, no output.
+    fs::remove_file(dir.path().join("controller.yaml")).unwrap();
+    let out = dvmlint(&["check", "--no-cache", "--diff", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn fix_applies_casing_and_writes_the_allow_policy_then_reports_what_remains() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    copy_dir(&fixture("duplicate-object-across-files"), &repo);
+    write(&repo, "controller.yaml", CONTROLLER_WRONG_CASE);
+    let out = dvmlint(
+        &["check", "--no-cache", "--fix", "--format", "concise", "."],
+        &repo,
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("fixed controller.yaml: DVM301 at 8:24: `clusterip` → `ClusterIP`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("fixed app1/dvmlint-app2-allow-dvm-rsync-ingress.yaml: DVM102 at app1/ingress.yaml:23: new allow policy"),
+        "{err}"
+    );
+    assert!(
+        fs::read_to_string(repo.join("controller.yaml"))
+            .unwrap()
+            .contains("rsync_endpoint_type: \"ClusterIP\"\n")
+    );
+    // What remains is reported: the duplicate (no certain fix), not the fixed ones.
+    let report = stdout(&out);
+    assert!(report.contains("error[DVM401]"), "{report}");
+    assert!(
+        !report.contains("DVM301") && !report.contains("DVM102"),
+        "{report}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // The new policy is never written over: a second run has nothing left to fix.
+    let out = dvmlint(&["check", "--no-cache", "--diff", "."], &repo);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn fix_leaves_kustomize_folders_and_unparsable_files_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    copy_dir(&fixture("duplicate-object-across-files"), &repo);
+    write(
+        &repo,
+        "app1/kustomization.yaml",
+        "resources: [egress.yaml, ingress.yaml]\n",
+    );
+    let broken = format!("{CONTROLLER_WRONG_CASE}---\na: [\n");
+    write(&repo, "controller.yaml", &broken);
+    let out = dvmlint(
+        &["check", "--no-cache", "--fix", "--format", "concise", "."],
+        &repo,
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("not fixed: controller.yaml: does not parse"),
+        "{err}"
+    );
+    assert!(
+        err.contains("not fixed: app1/dvmlint-app2-allow-dvm-rsync-ingress.yaml: app1/kustomization.yaml builds this folder"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(repo.join("controller.yaml")).unwrap(),
+        broken
+    );
+    assert!(
+        !repo
+            .join("app1/dvmlint-app2-allow-dvm-rsync-ingress.yaml")
+            .exists()
+    );
+}
