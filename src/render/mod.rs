@@ -299,8 +299,38 @@ pub fn missing_tool(root: &Root, why: &str) -> Finding {
     ))
 }
 
-/// The DVM004 of a failed render, at its kustomization or Chart.yaml.
+/// Why a failed render failed only because dvmlint renders offline, if it
+/// did: a chart dependency not vendored in `charts/`, a remote resource, base
+/// or file source (the offline environment sends it to a closed port), a
+/// library chart (which installs nothing). Not a fault of the repository.
+fn offline_limit(message: &str) -> Option<&'static str> {
+    if message.contains("library charts are not installable") {
+        Some("a library chart installs nothing of its own")
+    } else if message.contains("missing in charts/") || message.contains("helm dependency build") {
+        Some("its dependencies are not vendored in `charts/` and dvmlint renders offline")
+    } else if message.contains("Get \"http")
+        || message.contains("Get \\\"http")
+        || message.contains("dial tcp 127.0.0.1:9")
+        || message.contains("git clone")
+    {
+        Some("it reads a remote resource and dvmlint renders offline")
+    } else {
+        None
+    }
+}
+
+/// The finding of a failed render, at its kustomization or Chart.yaml: a
+/// DVM004 (error), or, when the render failed only because dvmlint renders
+/// offline ([`offline_limit`]), the DVM002 info of a root that was not
+/// rendered, so the user knows its objects were linted as written.
 pub fn failure(root: &Root, message: &str, help: &str) -> Finding {
+    if let Some(why) = offline_limit(message) {
+        let mut finding = missing_tool(root, why);
+        finding.help = Some(format!(
+            "{help}; or render it yourself and lint the output (`dvmlint check -` reads it from standard input)"
+        ));
+        return finding;
+    }
     let what = match &root.kind {
         RootKind::Kustomize => format!("`{}` failed", "kustomize build"),
         RootKind::Helm(release) => format!("`helm template` of release `{}` failed", release.name),

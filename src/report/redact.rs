@@ -88,11 +88,24 @@ fn transformed_pattern(secrets: &[Cow<'_, str>]) -> Option<Regex> {
         .iter()
         .filter(|s| s.len() >= 4 && s.len() <= TRANSFORMED_MAX)
         .map(|secret| {
-            secret
+            let form = secret
                 .chars()
                 .map(|c| regex::escape(c.encode_utf8(&mut [0; 4])))
                 .collect::<Vec<_>>()
-                .join("_?")
+                .join("_?");
+            // As in `apply_with`: a short secret only as a token of its own.
+            let edge = |c: Option<char>| {
+                if secret.len() < SHORT_SECRET && c.is_some_and(|c| c.is_ascii_alphanumeric()) {
+                    "(?-u:\\b)"
+                } else {
+                    ""
+                }
+            };
+            format!(
+                "{}{form}{}",
+                edge(secret.chars().next()),
+                edge(secret.chars().last())
+            )
         })
         .collect();
     if alternatives.is_empty() {
@@ -104,9 +117,13 @@ fn transformed_pattern(secrets: &[Cow<'_, str>]) -> Option<Regex> {
         .ok()
 }
 
+/// Secrets shorter than this (bytes) are masked only as tokens of their own.
+const SHORT_SECRET: usize = 8;
+
 /// Not a secret but a documentation placeholder (`<password>`, `${TOKEN}`,
 /// `{{ .Values.pass }}`): masking it would turn DVM402's message into
 /// "`****` is a documentation placeholder".
+
 fn is_placeholder(secret: &str) -> bool {
     let s = secret.trim();
     (s.starts_with('<') && s.ends_with('>'))
@@ -245,8 +262,20 @@ impl<'s> Redactor<'s> {
             return Cow::Borrowed(text);
         }
         let mut out = String::with_capacity(text.len());
-        automaton.replace_all_with(text, &mut out, |_, found, dst| {
-            dst.push_str(&mask(found));
+        let bytes = text.as_bytes();
+        let word = |at: Option<&u8>| at.is_some_and(u8::is_ascii_alphanumeric);
+        automaton.replace_all_with(text, &mut out, |m, found, dst| {
+            // A short secret inside a longer word (`user` in
+            // `githubusercontent`) is not that secret: masked only where it
+            // stands as a token of its own (docs/security.md).
+            let inside_word = found.len() < SHORT_SECRET
+                && (word(m.start().checked_sub(1).and_then(|i| bytes.get(i)))
+                    || word(bytes.get(m.end())));
+            if inside_word {
+                dst.push_str(found);
+            } else {
+                dst.push_str(&mask(found));
+            }
             true
         });
         Cow::Owned(out)
@@ -444,6 +473,18 @@ mod tests {
         assert_eq!(r.line("a\nb\u{1b}[2Jc\u{7}"), "a\\nb\\u{1b}[2Jc\\u{7}");
         let source = "a: 1\rb: \u{1b}x\n";
         assert_eq!(r.mask_source("f", source), "a: 1\nb: ?x\n");
+    }
+
+    #[test]
+    fn short_secrets_are_masked_only_as_tokens_of_their_own() {
+        let secrets = vec!["user".to_owned(), "label-studio-pw".to_owned()];
+        let r = Redactor::new(&secrets);
+        assert_eq!(
+            r.apply("https://raw.githubusercontent.com/x user:1 (user)"),
+            "https://raw.githubusercontent.com/x ****:1 (****)"
+        );
+        // A longer secret is masked wherever it appears, inside words too.
+        assert_eq!(r.apply("dir/label-studio-pws/x"), "dir/****s/x");
     }
 
     #[test]
