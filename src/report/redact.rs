@@ -123,7 +123,6 @@ const SHORT_SECRET: usize = 8;
 /// Not a secret but a documentation placeholder (`<password>`, `${TOKEN}`,
 /// `{{ .Values.pass }}`): masking it would turn DVM402's message into
 /// "`****` is a documentation placeholder".
-
 fn is_placeholder(secret: &str) -> bool {
     let s = secret.trim();
     (s.starts_with('<') && s.ends_with('>'))
