@@ -299,10 +299,11 @@ pub fn missing_tool(root: &Root, why: &str) -> Finding {
     ))
 }
 
-/// Why a failed render failed only because dvmlint renders offline, if it
-/// did: a chart dependency not vendored in `charts/`, a remote resource, base
-/// or file source (the offline environment sends it to a closed port), a
-/// library chart (which installs nothing). Not a fault of the repository.
+/// Why a failed render failed only because of how dvmlint renders, if it did:
+/// offline (a chart dependency not vendored in `charts/`, a remote resource,
+/// base or file source: the offline environment sends it to a closed port), a
+/// library chart (which installs nothing), or a chart's `required` values that
+/// its own values.yaml leaves to the user. Not a fault of the repository.
 fn offline_limit(message: &str) -> Option<&'static str> {
     if message.contains("library charts are not installable") {
         Some("a library chart installs nothing of its own")
@@ -312,8 +313,14 @@ fn offline_limit(message: &str) -> Option<&'static str> {
         || message.contains("Get \\\"http")
         || message.contains("dial tcp 127.0.0.1:9")
         || message.contains("git clone")
+        || message.contains("?ref=")
     {
         Some("it reads a remote resource and dvmlint renders offline")
+    } else if message.contains("execution error at") && message.contains("required") {
+        // A chart's `required` value its values.yaml leaves to the user.
+        Some(
+            "its templates require values its own values.yaml does not give: name them in `render.charts[].values`",
+        )
     } else {
         None
     }
@@ -450,6 +457,29 @@ pub(crate) fn files_below(dir: &Path, out: &mut BTreeSet<PathBuf>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Failures of how dvmlint renders (offline, values left to the user)
+    /// are told apart from faults of the repository, by the tools' own words
+    /// as seen on public repositories.
+    #[test]
+    fn offline_and_values_failures_are_no_fault_of_the_repository() {
+        for message in [
+            "Error: library charts are not installable",
+            "Error: found in Chart.yaml, but missing in charts/ directory: postgresql",
+            "accumulating resources from 'https://x/install.yaml': Get \"https://x/install.yaml\": proxyconnect tcp: dial tcp 127.0.0.1:9: connect: connection refused",
+            "evalsymlink failure on 'base/github.com/org/repo/base?ref=main' : lstat base/github.com: no such file or directory",
+            "Error: execution error at (operator/templates/subscription.yaml:9:32): channel is required",
+        ] {
+            assert!(offline_limit(message).is_some(), "{message}");
+        }
+        for message in [
+            "Error: templates/ingress.yaml:1:14: executing \"x\" at <.Values.ingress.enabled>: nil pointer evaluating interface {}.enabled",
+            "invalid Kustomization: json: cannot unmarshal string into Go struct field Kustomization.patches of type types.Patch",
+            "may not add resource with an already registered id: ConfigMap.v1.[noGrp]/settings.[noNs]",
+        ] {
+            assert_eq!(offline_limit(message), None, "{message}");
+        }
+    }
 
     #[test]
     fn url_passwords_are_masked() {
