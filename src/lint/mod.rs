@@ -393,8 +393,9 @@ fn parse_files(
             }
             // The apply units stage, on the walk's thread while the pool parses.
             let timing = crate::timings::stage("apply units");
+            let boundary = crate::boundary::ProjectBoundary::new(root);
             units = ApplyUnits::discover(&listed, &|rel| {
-                read_small(root, rel, &options.overlays, settings.max_file_size)
+                read_small(&boundary, rel, &options.overlays, settings.max_file_size)
             });
             drop(timing);
             // Rendering: each Kustomize root and Helm chart on the same pool.
@@ -438,19 +439,20 @@ fn parse_files(
 }
 
 /// The text of `rel` for the apply units stage (an editor buffer first):
-/// `None` when it cannot be read or is over the size limit.
+/// `None` when it cannot be read, lies outside the project, is no regular
+/// file or is over the size limit (read through the project boundary, like
+/// every reader: `docs/security.md`).
 fn read_small(
-    root: &std::path::Path,
+    boundary: &crate::boundary::ProjectBoundary,
     rel: &str,
     overlays: &BTreeMap<PathBuf, Arc<str>>,
     max_size: u64,
 ) -> Option<String> {
-    let path = root.join(rel);
+    let path = boundary.root().join(rel);
     if let Some(text) = overlays.get(&path) {
         return Some(text.to_string());
     }
-    let size = std::fs::metadata(&path).ok()?.len();
-    (size <= max_size).then(|| std::fs::read_to_string(&path).ok())?
+    String::from_utf8(boundary.open_bounded(&path, max_size).ok()?).ok()
 }
 
 /// The per-file results back in a fixed order, files by path (the same file
