@@ -303,19 +303,27 @@ fn parse_addresses(text: &str) -> Result<IpSet, String> {
         .map_err(|_| format!("`{text}` is not an IP address or CIDR (host names are not resolved)"))
 }
 
+/// A `--to` target's `/PROTO` suffix (TCP without one): the rest and the
+/// protocol. A suffix that is not letters (a CIDR's `/24`) is no protocol.
+fn split_protocol(text: &str) -> Result<(&str, Protocol), String> {
+    match text.rsplit_once('/') {
+        Some((rest, proto))
+            if !proto.is_empty() && proto.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
+            let protocol = proto
+                .to_ascii_uppercase()
+                .parse::<Protocol>()
+                .map_err(|e| format!("--to: {e}"))?;
+            Ok((rest, protocol))
+        }
+        _ => Ok((text, Protocol::Tcp)),
+    }
+}
+
 /// `ADDR:PORT[/PROTO]`, where ADDR is an IP, `[IPv6]` or a CIDR and PORT a
 /// number or `N-M`.
 pub fn parse_target(text: &str) -> Result<(IpSet, PortRange, Protocol), String> {
-    let (rest, protocol) = match text.rsplit_once('/') {
-        Some((rest, proto)) if proto.chars().all(|c| c.is_ascii_alphabetic()) => (
-            rest,
-            proto
-                .to_ascii_uppercase()
-                .parse::<Protocol>()
-                .map_err(|e| format!("--to: {e}"))?,
-        ),
-        _ => (text, Protocol::Tcp),
-    };
+    let (rest, protocol) = split_protocol(text)?;
     let (addr, port) = rest
         .rsplit_once(':')
         .ok_or_else(|| format!("--to `{text}`: expected ADDR:PORT[/PROTO]"))?;
@@ -333,20 +341,7 @@ pub fn parse_target(text: &str) -> Result<(IpSet, PortRange, Protocol), String> 
 /// `NS/k=v,k2=v2:PORT[/PROTO]` (after `pod:`): a pod of the probed cluster.
 pub fn parse_pod_target(text: &str) -> Result<(Pod, u16, Protocol), String> {
     let bad = || format!("--to `pod:{text}`: expected pod:NAMESPACE/k=v,..:PORT[/PROTO]");
-    let (rest, protocol) = match text.rsplit_once('/') {
-        Some((rest, proto))
-            if !proto.is_empty() && proto.chars().all(|c| c.is_ascii_alphabetic()) =>
-        {
-            (
-                rest,
-                proto
-                    .to_ascii_uppercase()
-                    .parse::<Protocol>()
-                    .map_err(|e| format!("--to: {e}"))?,
-            )
-        }
-        _ => (text, Protocol::Tcp),
-    };
+    let (rest, protocol) = split_protocol(text)?;
     let (selector, port) = rest.rsplit_once(':').ok_or_else(bad)?;
     let port: u16 = port.parse().map_err(|_| bad())?;
     let (namespace, labels) = selector.split_once('/').unwrap_or((selector, ""));

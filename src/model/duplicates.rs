@@ -96,15 +96,8 @@ impl Duplicates {
             }
             let key = (item.identity(), group(item.unit));
             // One probe per object: most are first definitions.
-            let slot = match seen.entry(key) {
-                Entry::Vacant(slot) => {
-                    slot.insert(Seen {
-                        first: index,
-                        last: index,
-                    });
-                    continue;
-                }
-                Entry::Occupied(slot) => slot.into_mut(),
+            let Some(slot) = repeated(seen.entry(key), index) else {
+                continue;
             };
             let same = project
                 .objects
@@ -113,16 +106,11 @@ impl Duplicates {
             let slot = if same {
                 slot
             } else {
-                match collided.entry((item.identity_key(), key.1)) {
-                    Entry::Vacant(slot) => {
-                        slot.insert(Seen {
-                            first: index,
-                            last: index,
-                        });
-                        continue;
-                    }
-                    Entry::Occupied(slot) => slot.into_mut(),
-                }
+                let Some(slot) = repeated(collided.entry((item.identity_key(), key.1)), index)
+                else {
+                    continue;
+                };
+                slot
             };
             let (Some(first), Some(last)) = (
                 project.objects.get(slot.first),
@@ -158,6 +146,21 @@ impl Duplicates {
     /// (Used by the network and firewall models.)
     pub fn is_replaced(&self, index: usize) -> bool {
         self.replaced.binary_search(&index).is_ok()
+    }
+}
+
+/// The earlier definitions of the object at `index`, or `None` (recorded) when
+/// it is the first.
+fn repeated<K>(entry: Entry<'_, K, Seen>, index: usize) -> Option<&mut Seen> {
+    match entry {
+        Entry::Vacant(slot) => {
+            slot.insert(Seen {
+                first: index,
+                last: index,
+            });
+            None
+        }
+        Entry::Occupied(slot) => Some(slot.into_mut()),
     }
 }
 
