@@ -213,6 +213,14 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(migration::privileged_rsync_without_psa_label::check),
     ),
     (
+        "DVM121",
+        Check::Project(migration::scc_annotations_differ::check),
+    ),
+    (
+        "DVM122",
+        Check::Project(migration::node_selector_unmatched::check),
+    ),
+    (
         "DVM124",
         Check::Project(migration::route_host_too_long::check),
     ),
