@@ -265,6 +265,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Document(proxy::proxy_not_named_cluster::check),
     ),
     (
+        "DVM212",
+        Check::Project(proxy::migcluster_url_through_proxy::check),
+    ),
+    (
         "DVM301",
         Check::Policy(Some(values::invalid_rsync_endpoint_type::refine)),
     ),
