@@ -217,6 +217,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(migration::route_host_too_long::check),
     ),
     (
+        "DVM126",
+        Check::Project(migration::pv_selection_invalid::check),
+    ),
+    (
         "DVM127",
         Check::Project(migration::plan_overlap_or_limit::check),
     ),

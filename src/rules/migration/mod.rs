@@ -4,6 +4,7 @@
 
 pub mod plan_overlap_or_limit;
 pub mod privileged_rsync_without_psa_label;
+pub mod pv_selection_invalid;
 pub mod route_host_too_long;
 
 use crate::manifest::Text;
