@@ -225,6 +225,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(migration::route_host_too_long::check),
     ),
     (
+        "DVM126",
+        Check::Project(migration::pv_selection_invalid::check),
+    ),
+    (
         "DVM127",
         Check::Project(migration::plan_overlap_or_limit::check),
     ),
@@ -271,6 +275,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM211",
         Check::Document(proxy::proxy_not_named_cluster::check),
+    ),
+    (
+        "DVM212",
+        Check::Project(proxy::migcluster_url_through_proxy::check),
     ),
     (
         "DVM301",
