@@ -611,6 +611,7 @@ fn lint_project(args: &CheckArgs) -> Result<(LintOptions, lint::LintRun), i32> {
     let options = LintOptions {
         paths,
         config_file: args.config.clone(),
+        config_text: None,
         no_config: args.no_config,
         select,
         ignore,
