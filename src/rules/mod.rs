@@ -16,6 +16,7 @@
 //! `tests` check that registry and catalogue agree.
 
 pub mod egress;
+pub mod hops;
 pub mod hygiene;
 pub mod input;
 pub mod migration;
