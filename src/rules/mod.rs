@@ -225,6 +225,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(migration::route_host_too_long::check),
     ),
     (
+        "DVM125",
+        Check::Project(migration::limitrange_rejects_rsync::check),
+    ),
+    (
         "DVM127",
         Check::Project(migration::plan_overlap_or_limit::check),
     ),
