@@ -16,6 +16,7 @@
 //! `tests` check that registry and catalogue agree.
 
 pub mod egress;
+pub mod hops;
 pub mod hygiene;
 pub mod input;
 pub mod migration;
@@ -229,6 +230,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(migration::limitrange_rejects_rsync::check),
     ),
     (
+        "DVM126",
+        Check::Project(migration::pv_selection_invalid::check),
+    ),
+    (
         "DVM127",
         Check::Project(migration::plan_overlap_or_limit::check),
     ),
@@ -275,6 +280,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM211",
         Check::Document(proxy::proxy_not_named_cluster::check),
+    ),
+    (
+        "DVM212",
+        Check::Project(proxy::migcluster_url_through_proxy::check),
     ),
     (
         "DVM301",
