@@ -683,6 +683,7 @@ impl Server<'_> {
                         diagnostic: diagnostic.clone(),
                         rule: String::new(),
                         allow_policy: None,
+                        fixable: None,
                     }],
                 );
                 self.publish(uri, vec![diagnostic]);
@@ -868,7 +869,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
     use super::*;
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     const CONFIGMAP: &str =
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: app1\n";
