@@ -213,6 +213,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(migration::privileged_rsync_without_psa_label::check),
     ),
     (
+        "DVM123",
+        Check::Project(migration::rsync_route_not_admitted::check),
+    ),
+    (
         "DVM124",
         Check::Project(migration::route_host_too_long::check),
     ),

@@ -6,6 +6,7 @@ pub mod plan_overlap_or_limit;
 pub mod privileged_rsync_without_psa_label;
 pub mod pv_selection_invalid;
 pub mod route_host_too_long;
+pub mod rsync_route_not_admitted;
 
 use crate::manifest::Text;
 use crate::manifest::mtc::MigPlan;
