@@ -4,7 +4,7 @@
 //! With the Route endpoint (the default), mig-controller creates the Route
 //! `dvm` in each destination namespace and waits until a router admits it
 //! (`areRsyncRoutesAdmitted`, `directvolumemigration/rsync.go`; before the fix
-//! of Bug 1920664, MTC 1.4.2, it went on silently). An IngressController
+//! of Bug 1920664, shipped with DVM's first release, it went on silently). An IngressController
 //! (`operator.openshift.io/v1`, namespace `openshift-ingress-operator`) admits
 //! only the Routes its `routeSelector` matches, in namespaces its
 //! `namespaceSelector` matches (router sharding). The Route's labels depend on
