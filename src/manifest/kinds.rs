@@ -9,6 +9,8 @@
 const MODELLED: &[(&str, &str)] = &[
     ("", "Namespace"),
     ("", "Node"),
+    ("", "LimitRange"),
+    ("machine.openshift.io", "MachineSet"),
     ("networking.k8s.io", "NetworkPolicy"),
     ("network.openshift.io", "EgressNetworkPolicy"),
     ("k8s.ovn.org", "EgressFirewall"),

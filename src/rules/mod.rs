@@ -16,6 +16,7 @@
 //! `tests` check that registry and catalogue agree.
 
 pub mod egress;
+pub mod hops;
 pub mod hygiene;
 pub mod input;
 pub mod migration;
@@ -211,6 +212,14 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM120",
         Check::Project(migration::privileged_rsync_without_psa_label::check),
+    ),
+    (
+        "DVM121",
+        Check::Project(migration::scc_annotations_differ::check),
+    ),
+    (
+        "DVM122",
+        Check::Project(migration::node_selector_unmatched::check),
     ),
     (
         "DVM123",
