@@ -222,6 +222,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(migration::node_selector_unmatched::check),
     ),
     (
+        "DVM123",
+        Check::Project(migration::rsync_route_not_admitted::check),
+    ),
+    (
         "DVM124",
         Check::Project(migration::route_host_too_long::check),
     ),

@@ -9,6 +9,7 @@ pub mod plan_overlap_or_limit;
 pub mod privileged_rsync_without_psa_label;
 pub mod pv_selection_invalid;
 pub mod route_host_too_long;
+pub mod rsync_route_not_admitted;
 pub mod scc_annotations_differ;
 
 use crate::manifest::Text;
