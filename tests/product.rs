@@ -1028,3 +1028,102 @@ fn fix_says_what_it_changed_and_why_it_left_a_duplicate_with_another_value() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+#[test]
+fn the_baseline_and_the_reports_dvmlint_writes_are_not_input_of_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    copy_dir(&fixture("duplicate-object-across-files"), &repo);
+    // Small enough that a report of this repository outgrows it (a DVM003 if read).
+    write(&repo, ".dvmlint.yaml", "max-file-size: 2KiB\n");
+    let summary = |out: &std::process::Output| -> serde_json::Value {
+        let report: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+        report["summary"].clone()
+    };
+    let first = dvmlint(&["check", "--no-cache", "--format", "json", "."], &repo);
+    let files = summary(&first)["files"].clone();
+    assert!(files.as_u64().unwrap() > 0);
+    let out = dvmlint(&["baseline", "--no-cache", "."], &repo);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    fs::create_dir_all(repo.join("reports")).unwrap();
+    let out = dvmlint(
+        &[
+            "baseline",
+            "--no-cache",
+            "--output",
+            "reports/old-baseline.json",
+            ".",
+        ],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = dvmlint(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "sarif:reports/dvmlint.sarif",
+            "--format",
+            "json:reports/report.json",
+            "--format",
+            "gitlab:gl-code-quality-report.json",
+            "--format",
+            "concise",
+            "--output",
+            "reports/concise.txt",
+            ".",
+        ],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    for written in [
+        ".dvmlint-baseline.json",
+        "reports/old-baseline.json",
+        "reports/dvmlint.sarif",
+        "reports/report.json",
+        "gl-code-quality-report.json",
+    ] {
+        assert!(repo.join(written).is_file(), "{written}");
+    }
+    assert!(
+        fs::metadata(repo.join("reports/dvmlint.sarif"))
+            .unwrap()
+            .len()
+            > 2048,
+        "the SARIF report should outgrow max-file-size"
+    );
+    // A SARIF file named .json is told by its content too.
+    fs::copy(
+        repo.join("reports/dvmlint.sarif"),
+        repo.join("reports/sarif.json"),
+    )
+    .unwrap();
+    let again = dvmlint(&["check", "--no-cache", "--format", "json", "."], &repo);
+    assert_eq!(summary(&again)["files"], files, "{}", stdout(&again));
+    assert_eq!(summary(&again), summary(&first));
+    // Named on the command line (what pre-commit passes): not read either.
+    let named = dvmlint(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            ".dvmlint-baseline.json",
+            "reports/sarif.json",
+            "reports/report.json",
+        ],
+        &repo,
+    );
+    assert_eq!(summary(&named)["files"], 0, "{}", stdout(&named));
+    // A JSON file that merely starts like one is still read (a JSON Schema).
+    write(
+        &repo,
+        "values.schema.json",
+        "{\"$schema\": \"https://json-schema.org/draft/2020-12/schema\"}\n",
+    );
+    let schema = dvmlint(&["check", "--no-cache", "--format", "json", "."], &repo);
+    assert_eq!(
+        summary(&schema)["files"].as_u64(),
+        files.as_u64().map(|n| n + 1)
+    );
+}

@@ -168,7 +168,7 @@ struct BaselineArgs {
     /// Files or folders whose findings to record (default: "."); the model covers the whole project
     paths: Vec<PathBuf>,
     /// The baseline file to write (JSON; commit it)
-    #[arg(long, value_name = "FILE", default_value = ".dvmlint-baseline.json")]
+    #[arg(long, value_name = "FILE", default_value = crate::baseline::DEFAULT_FILE)]
     output: PathBuf,
     /// Use this configuration file (default: the nearest .dvmlint.yaml or dvmlint.yaml above the first path)
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
