@@ -1127,3 +1127,45 @@ fn the_baseline_and_the_reports_dvmlint_writes_are_not_input_of_the_next_run() {
         files.as_u64().map(|n| n + 1)
     );
 }
+
+#[test]
+fn baseline_takes_checks_options_with_the_same_help() {
+    let option_lines = |command: &str| -> Vec<String> {
+        let out = dvmlint(&[command, "--help"], Path::new("."));
+        stdout(&out)
+            .lines()
+            .filter(|l| l.trim_start().starts_with("--"))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    let check = option_lines("check");
+    let baseline = option_lines("baseline");
+    let shared: Vec<&String> = baseline
+        .iter()
+        .filter(|l| !l.starts_with("--output"))
+        .collect();
+    assert_eq!(shared.len(), 7, "{baseline:?}");
+    for line in shared {
+        assert!(check.contains(line), "`check --help` lacks {line:?}");
+    }
+    // The shared options behave the same; an unknown rule is blamed on the
+    // option, not on the configuration file.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    for command in ["check", "baseline"] {
+        let out = dvmlint(&[command, "--select", "no-such-rule", "."], dir.path());
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert!(
+            stderr(&out).starts_with("dvmlint: error: --select: unknown rule `no-such-rule`"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    write(dir.path(), ".dvmlint.yaml", "select: [no-such-rule]\n");
+    let out = dvmlint(&["check", "."], dir.path());
+    assert!(
+        stderr(&out).contains(".dvmlint.yaml: select: unknown rule"),
+        "{}",
+        stderr(&out)
+    );
+}
