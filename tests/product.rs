@@ -1169,3 +1169,26 @@ fn baseline_takes_checks_options_with_the_same_help() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_error_in_any_json_format() {
+    // `dvmlint check --format sarif | head`: the closed pipe ends the report
+    // quietly, as for the text formats (exit 1 for the findings, not 2).
+    for format in ["json", "sarif", "gitlab", "concise"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+            .args(["check", "--no-cache", "--format", format, "."])
+            .current_dir(fixture("duplicate-object-across-files"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("cannot write"),
+            "{format}: {}",
+            stderr(&out)
+        );
+    }
+}
