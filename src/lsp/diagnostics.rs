@@ -19,7 +19,7 @@ use super::position::{Encoding, LineText};
 pub const SOURCE: &str = "dvmlint";
 
 /// One published diagnostic and what the code actions need from its finding.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Published {
     pub diagnostic: Diagnostic,
     pub rule: String,
