@@ -195,6 +195,9 @@ fn every_blocked_edge_is_a_finding_and_every_path_finding_an_edge() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    eprintln!(
+        "{blocked_edges} blocked edges, {matched_findings} path findings on their edges, {notes} notes"
+    );
     // Not vacuous: the fixtures cut many paths.
     assert!(blocked_edges >= 25, "only {blocked_edges} blocked edges");
     assert!(
@@ -624,4 +627,63 @@ fn check_appends_the_graph_of_the_paths_with_findings() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("No DVM path has a finding."), "{text}");
+}
+
+/// docs/graph.md shows the demo's graph as the program draws it today: its
+/// Mermaid block is the golden one, and the committed SVG (laid out by
+/// Graphviz) holds every label line of the current DOT.
+#[test]
+fn docs_show_the_current_demo_graph() {
+    let page = fs::read_to_string(root().join("docs/graph.md")).unwrap();
+    let golden = fs::read_to_string(root().join("tests/golden/graph/demo.mmd")).unwrap();
+    assert!(
+        page.contains(&format!("```mermaid\n{golden}```")),
+        "docs/graph.md's Mermaid block is not tests/golden/graph/demo.mmd"
+    );
+    for fixture in ["demo", "egress-two-clusters-migplan"] {
+        let svg = fs::read_to_string(root().join(format!("docs/graph/{fixture}.svg"))).unwrap();
+        let texts: BTreeSet<String> = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|t| t.split_once('>')?.1.split_once("</text>").map(|(s, _)| s))
+            .map(|s| {
+                s.replace("&#45;", "-")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&amp;", "&")
+            })
+            .collect();
+        let graph = graph_of(fixture);
+        for path in &graph.paths {
+            let labels = path
+                .nodes
+                .iter()
+                .map(|n| n.label.clone())
+                .chain(path.edges.iter().map(|e| {
+                    let mut lines = vec![
+                        format!(
+                            "{}: {}",
+                            e.layer,
+                            match e.verdict {
+                                Verdict::Allowed => "allowed",
+                                Verdict::Blocked => "BLOCKED",
+                                Verdict::Unknown => "unknown",
+                            }
+                        ),
+                        e.summary.clone(),
+                    ];
+                    lines.extend(e.findings.iter().map(|f| f.rule.clone()));
+                    lines.join("\n")
+                }));
+            for label in labels {
+                for line in label.lines() {
+                    assert!(
+                        texts.contains(line),
+                        "docs/graph/{fixture}.svg lacks `{line}`: regenerate it with `dvmlint graph fixtures/{fixture} --format svg`"
+                    );
+                }
+            }
+        }
+    }
 }
