@@ -128,8 +128,9 @@ struct CheckArgs {
     /// Neither read nor write the per-file results cache (.dvmlint-cache/)
     #[arg(long)]
     no_cache: bool,
-    /// Apply the certain fixes (DVM301 casing; DVM101/DVM102 allow policy as a new file), print what
-    /// changed on stderr, then report what remains. Files that do not parse are not touched
+    /// Apply the certain fixes (DVM301 casing, DVM404 repeated spelling, DVM201 noProxy workers;
+    /// DVM101/DVM102 allow policy as a new file), print what changed on stderr, then report what
+    /// remains. Files that do not parse are not touched
     #[arg(long, conflicts_with = "diff")]
     fix: bool,
     /// Print the fixes --fix would apply as a unified diff, change nothing (exit 1 if there are any)
@@ -572,9 +573,10 @@ fn check(args: CheckArgs) -> i32 {
         if let Err(message) = crate::fix::apply(&fixes) {
             return fail(&message);
         }
+        let redactor = report::Redactor::new(&run.secrets);
         for fix in &fixes {
             for change in &fix.changes {
-                eprintln!("dvmlint: fixed {}: {change}", fix.file);
+                eprintln!("dvmlint: fixed {}: {}", fix.file, redactor.line(change));
             }
         }
         (_, run) = match lint_project(&args) {
@@ -649,6 +651,7 @@ fn lint_project(args: &CheckArgs) -> Result<(LintOptions, lint::LintRun), i32> {
     let options = LintOptions {
         paths,
         config_file: args.config.clone(),
+        config_text: None,
         no_config: args.no_config,
         select,
         ignore,
