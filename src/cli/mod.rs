@@ -143,8 +143,8 @@ struct CheckArgs {
     #[arg(long, overrides_with = "show_source")]
     no_show_source: bool,
     /// Also draw the DVM paths that have findings, as a Mermaid graph in Markdown: appended to the
-    /// report on stdout, or written to FILE (for a pull-request comment; docs/graph.md)
-    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
+    /// report on stdout, or with `--graph=FILE` written to FILE (for a pull-request comment; docs/graph.md)
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "-")]
     graph: Option<PathBuf>,
     /// Test these rule files: load them (besides `custom-rules`) and report only their rules
     #[arg(long, value_name = "RULE_FILE")]
@@ -600,7 +600,7 @@ fn graph_on_machine_stdout(args: &CheckArgs) -> Option<String> {
     match on_stdout {
         Some(format @ (Format::Json | Format::Sarif | Format::Junit | Format::Gitlab)) => {
             Some(format!(
-                "--graph without a FILE appends to the report on stdout, which is {format:?} here: write the graph to a file, e.g. `--graph dvm-graph.md`"
+                "--graph without a FILE appends to the report on stdout, which is {format:?} here: write the graph to a file, e.g. `--graph=dvm-graph.md`"
             ))
         }
         _ => None,
