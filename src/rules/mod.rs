@@ -230,6 +230,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(migration::route_host_too_long::check),
     ),
     (
+        "DVM125",
+        Check::Project(migration::limitrange_rejects_rsync::check),
+    ),
+    (
         "DVM126",
         Check::Project(migration::pv_selection_invalid::check),
     ),

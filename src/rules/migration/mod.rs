@@ -2,6 +2,7 @@
 //! the migrated namespaces do to DVM on the destination cluster: admission of
 //! the rsync pods, the rsync Route, plan limits and overlaps.
 
+pub mod limitrange_rejects_rsync;
 pub mod namespaces;
 pub mod node_selector_unmatched;
 pub mod plan_overlap_or_limit;

@@ -188,7 +188,7 @@ pub(crate) fn hop(
             )
         } else {
             Hop::allowed(
-                "allowed",
+                "a rule allows it",
                 "the rsync client pods are isolated for egress, and rules allow the DVM destination",
                 by,
             )
@@ -245,7 +245,11 @@ pub(crate) fn hop(
         RULE, project, cluster, policies, namespace, &isolating, message,
     ) {
         Some(finding) => Hop::blocked("no rule allows it", by, finding.help(help)),
-        None => Hop::unknown("not located", "the isolating policy could not be located", by),
+        None => Hop::unknown(
+            "not located",
+            "the isolating policy could not be located",
+            by,
+        ),
     }
 }
 

@@ -175,7 +175,7 @@ pub(crate) fn hop(
         let by = rule_deciders(project, policies, allowed_by);
         return if isolated {
             Hop::allowed(
-                "allowed",
+                "a rule allows it",
                 "the rsync server pods are isolated for ingress, and rules allow the DVM traffic",
                 by,
             )
@@ -235,7 +235,11 @@ pub(crate) fn hop(
         RULE, project, cluster, policies, namespace, &isolating, message,
     ) {
         Some(finding) => Hop::blocked(short, by, finding.help(help)),
-        None => Hop::unknown("not located", "the isolating policy could not be located", by),
+        None => Hop::unknown(
+            "not located",
+            "the isolating policy could not be located",
+            by,
+        ),
     }
 }
 
