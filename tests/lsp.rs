@@ -523,6 +523,107 @@ fn dvm101_quick_fix_appends_an_allow_policy_that_clears_the_finding() {
     assert_eq!(client.shutdown(), Some(0));
 }
 
+/// `text` with one LSP edit applied (ASCII text: characters are bytes).
+fn apply_lsp_edit(text: &str, edit: &Value) -> String {
+    let offset = |pos: &Value| {
+        let line = pos["line"].as_u64().unwrap() as usize;
+        let character = pos["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        (start + character).min(text.len())
+    };
+    let (start, end) = (
+        offset(&edit["range"]["start"]),
+        offset(&edit["range"]["end"]),
+    );
+    format!(
+        "{}{}{}",
+        &text[..start],
+        edit["newText"].as_str().unwrap(),
+        &text[end..]
+    )
+}
+
+/// The quick fix titled `title` among the actions for `diagnostic`.
+fn quick_fix(client: &mut Client, file: &Url, diagnostic: &Value, title: &str) -> Value {
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": file},
+            "range": diagnostic["range"],
+            "context": {"diagnostics": [diagnostic]},
+        }),
+    );
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("no {title:?} in {actions:#?}"))
+        .clone();
+    assert_eq!(action["kind"], "quickfix");
+    action["edit"]["changes"][file.as_str()][0].clone()
+}
+
+#[test]
+fn the_certain_fixes_of_check_fix_are_quick_fixes_that_clear_their_finding() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    // DVM404: the repeated spelling with the same value is deleted.
+    let controller =
+        std::fs::read_to_string(fixtures.join("fix-duplicate-spelling/controller.yaml")).unwrap();
+    let dir = repo(&[(".dvmlint.yaml", ""), ("controller.yaml", &controller)]);
+    let file = uri(&dir, "controller.yaml");
+    let mut client = Client::start(dir.path());
+    client.open(&file, &controller);
+    let diagnostics = client.diagnostics(&file, has_rule("DVM404"));
+    let first = diagnostics
+        .iter()
+        .find(|d| d["code"] == "DVM404" && d["range"]["start"]["line"] == 14)
+        .unwrap();
+    let edit = quick_fix(
+        &mut client,
+        &file,
+        first,
+        "Fix DVM404: removed `migPvLimit`, which repeats `mig_pv_limit`",
+    );
+    let fixed = apply_lsp_edit(&controller, &edit);
+    assert!(!fixed.contains("migPvLimit") && fixed.contains("mig_pv_limit: \"100\""));
+    client.change(&file, 2, &fixed);
+    client.diagnostics(&file, |d| {
+        rules(d).iter().filter(|r| **r == "DVM404").count() == 2
+    });
+    assert_eq!(client.shutdown(), Some(0));
+
+    // DVM201: the missing workers are appended to the noProxy written.
+    let names = ["proxy.yaml", "install-config.yaml", "nodes.yaml"];
+    let texts: Vec<(&str, String)> = names
+        .iter()
+        .map(|n| {
+            let text = std::fs::read_to_string(fixtures.join("fix-noproxy-append-workers").join(n));
+            (*n, text.unwrap())
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    files.push((".dvmlint.yaml", ""));
+    let dir = repo(&files);
+    let file = uri(&dir, "proxy.yaml");
+    let proxy = &texts[0].1;
+    let mut client = Client::start(dir.path());
+    client.open(&file, proxy);
+    let diagnostics = client.diagnostics(&file, has_rule("DVM201"));
+    let edit = quick_fix(
+        &mut client,
+        &file,
+        &diagnostics[0],
+        "Fix DVM201: added `192.168.7.21`, `192.168.7.22` to `noProxy`",
+    );
+    let fixed = apply_lsp_edit(proxy, &edit);
+    assert!(
+        fixed.contains("noProxy: \".example.com, 10.0.0.0/16, 192.168.7.21, 192.168.7.22\""),
+        "{fixed}"
+    );
+    client.change(&file, 2, &fixed);
+    client.diagnostics(&file, |d| !has_rule("DVM201")(d));
+
 #[test]
 fn each_workspace_folder_is_a_project_with_its_own_configuration() {
     let quiet = repo(&[

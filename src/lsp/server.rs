@@ -683,6 +683,7 @@ impl Server<'_> {
                         diagnostic: diagnostic.clone(),
                         rule: String::new(),
                         allow_policy: None,
+                        fixable: None,
                     }],
                 );
                 self.publish(uri, vec![diagnostic]);
