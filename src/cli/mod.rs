@@ -609,11 +609,17 @@ fn graph_on_machine_stdout(args: &CheckArgs) -> Option<String> {
     if args.graph.as_deref().is_none_or(|g| g.as_os_str() != "-") || args.output.is_some() {
         return None;
     }
-    let on_stdout = args.format.iter().find(|t| t.path.is_none()).map(|t| t.format);
+    let on_stdout = args
+        .format
+        .iter()
+        .find(|t| t.path.is_none())
+        .map(|t| t.format);
     match on_stdout {
-        Some(format @ (Format::Json | Format::Sarif | Format::Junit | Format::Gitlab)) => Some(format!(
-            "--graph without a FILE appends to the report on stdout, which is {format:?} here: write the graph to a file, e.g. `--graph dvm-graph.md`"
-        )),
+        Some(format @ (Format::Json | Format::Sarif | Format::Junit | Format::Gitlab)) => {
+            Some(format!(
+                "--graph without a FILE appends to the report on stdout, which is {format:?} here: write the graph to a file, e.g. `--graph dvm-graph.md`"
+            ))
+        }
         _ => None,
     }
 }

@@ -249,7 +249,10 @@ pub fn build(project: &Project, selection: &Selection) -> Graph {
             Node {
                 id: node("egress"),
                 kind: "egress",
-                label: format!("leaves namespace {}\ncluster {}", src.namespace, src.cluster),
+                label: format!(
+                    "leaves namespace {}\ncluster {}",
+                    src.namespace, src.cluster
+                ),
             },
         ];
         let (entry_kind, entry_label) = match endpoint_name {
@@ -333,12 +336,7 @@ pub fn build(project: &Project, selection: &Selection) -> Graph {
         edges.push(edge);
         // The proxy (DVM204).
         if through_proxy && let Some(hop) = &proxy_hop {
-            edges.push(Edge::of(
-                node("proxy"),
-                node("entry"),
-                "proxy",
-                hop.clone(),
-            ));
+            edges.push(Edge::of(node("proxy"), node("entry"), "proxy", hop.clone()));
         }
         // NetworkPolicy ingress (DVM102).
         let arrival =

@@ -198,7 +198,12 @@ pub fn dot(graph: &Graph) -> String {
             dot_text(&path_title(path))
         );
         for node in &path.nodes {
-            let _ = writeln!(out, "    {} [label=\"{}\"];", node.id, dot_text(&node.label));
+            let _ = writeln!(
+                out,
+                "    {} [label=\"{}\"];",
+                node.id,
+                dot_text(&node.label)
+            );
         }
         out.push_str("  }\n");
     }

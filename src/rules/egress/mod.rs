@@ -9,8 +9,8 @@ pub mod egress_firewall_shadowed_allow;
 
 use std::fmt::Write as _;
 
-use crate::manifest::egress_firewall::{FirewallFlavor, RuleManifest, TargetValue};
 use crate::finding::Finding;
+use crate::manifest::egress_firewall::{FirewallFlavor, RuleManifest, TargetValue};
 use crate::model::Project;
 use crate::model::destination::{DvmDestination, Endpoint};
 use crate::model::egress::{Denial, FirewallObject, Side};

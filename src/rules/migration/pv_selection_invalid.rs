@@ -40,21 +40,41 @@ enum Match {
 /// MTC's table: provisioner, how it matches, Filesystem modes, Block modes.
 const TABLE: &[(&str, Match, &[&str], &[&str])] = &[
     ("kubernetes.io/aws-ebs", Match::Exact, &[RWO], &[]),
-    ("kubernetes.io/azure-file", Match::Exact, &[RWO, ROX, RWX], &[]),
+    (
+        "kubernetes.io/azure-file",
+        Match::Exact,
+        &[RWO, ROX, RWX],
+        &[],
+    ),
     ("kubernetes.io/azure-disk", Match::Exact, &[RWO], &[]),
     ("kubernetes.io/cinder", Match::Exact, &[RWO], &[]),
     ("kubernetes.io/gce-pd", Match::Exact, &[RWO, ROX], &[]),
-    ("kubernetes.io/glusterfs", Match::Exact, &[RWO, ROX, RWX], &[]),
+    (
+        "kubernetes.io/glusterfs",
+        Match::Exact,
+        &[RWO, ROX, RWX],
+        &[],
+    ),
     ("gluster.org/glusterblock", Match::Prefix, &[RWO, ROX], &[]),
     ("kubernetes.io/quobyte", Match::Exact, &[RWO, ROX, RWX], &[]),
     ("kubernetes.io/rbd", Match::Exact, &[RWO, ROX], &[]),
     ("kubernetes.io/vsphere-volume", Match::Exact, &[RWO], &[]),
-    ("kubernetes.io/portworx-volume", Match::Exact, &[RWO, RWX], &[]),
+    (
+        "kubernetes.io/portworx-volume",
+        Match::Exact,
+        &[RWO, RWX],
+        &[],
+    ),
     ("kubernetes.io/scaleio", Match::Exact, &[RWO, ROX], &[]),
     ("kubernetes.io/storageos", Match::Exact, &[RWO], &[]),
     ("rbd.csi.ceph.com", Match::Suffix, &[RWO], &[RWO, ROX, RWX]),
     ("cephfs.csi.ceph.com", Match::Suffix, &[RWO, ROX, RWX], &[]),
-    ("netapp.io/trident", Match::Exact, &[RWO, ROX], &[RWO, ROX, RWX]),
+    (
+        "netapp.io/trident",
+        Match::Exact,
+        &[RWO, ROX],
+        &[RWO, ROX, RWX],
+    ),
     ("csi.kubevirt.io", Match::Exact, &[RWO], &[RWO]),
 ];
 
@@ -68,7 +88,9 @@ pub fn access_modes(provisioner: &str, block: bool) -> (&'static [&'static str],
         Match::Suffix => provisioner.ends_with(name),
     });
     match found {
-        Some((_, _, filesystem, block_modes)) => (if block { block_modes } else { filesystem }, true),
+        Some((_, _, filesystem, block_modes)) => {
+            (if block { block_modes } else { filesystem }, true)
+        }
         None if block => (&[], false),
         None => (&[RWO], false),
     }
@@ -107,7 +129,9 @@ fn classes(project: &Project, cluster: usize) -> Vec<Class<'_>> {
     project
         .modelled()
         .map(|(_, o)| o)
-        .filter(|o| o.cluster == Some(cluster) && o.object.meta.is("storage.k8s.io", "StorageClass"))
+        .filter(|o| {
+            o.cluster == Some(cluster) && o.object.meta.is("storage.k8s.io", "StorageClass")
+        })
         .map(|object| Class {
             object,
             provisioner: object
@@ -265,7 +289,11 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 format!(
                     "provisioner `{}` is not in MTC's table, which then assumes {} for {} volumes",
                     provisioner.value,
-                    if block { "no access mode" } else { "ReadWriteOnce only" },
+                    if block {
+                        "no access mode"
+                    } else {
+                        "ReadWriteOnce only"
+                    },
                     if block { "Block" } else { "Filesystem" }
                 )
             };
@@ -347,7 +375,10 @@ mod tests {
 
     #[test]
     fn provisioners_are_matched_as_mtc_matches_them() {
-        assert_eq!(access_modes("kubernetes.io/aws-ebs", false), (&[RWO][..], true));
+        assert_eq!(
+            access_modes("kubernetes.io/aws-ebs", false),
+            (&[RWO][..], true)
+        );
         // By suffix: ODF's class names its driver with a prefix.
         assert_eq!(
             access_modes("openshift-storage.cephfs.csi.ceph.com", false).0,
@@ -357,11 +388,17 @@ mod tests {
             access_modes("openshift-storage.rbd.csi.ceph.com", true).0,
             &[RWO, ROX, RWX][..]
         );
-        assert_eq!(access_modes("gluster.org/glusterblock-x", false).0, &[RWO, ROX][..]);
+        assert_eq!(
+            access_modes("gluster.org/glusterblock-x", false).0,
+            &[RWO, ROX][..]
+        );
         // Not in the table: Filesystem gets ReadWriteOnce, Block nothing.
         assert_eq!(access_modes("ebs.csi.aws.com", false), (&[RWO][..], false));
         assert_eq!(access_modes("ebs.csi.aws.com", true), (&[][..], false));
-        assert_eq!(access_modes("kubernetes.io/aws-ebs", true).0, &[] as &[&str]);
+        assert_eq!(
+            access_modes("kubernetes.io/aws-ebs", true).0,
+            &[] as &[&str]
+        );
     }
 
     #[test]

@@ -70,12 +70,14 @@ pub(crate) fn hop(
             continue;
         }
         isolated = true;
-        let allowed = [Protocol::Udp, Protocol::Tcp].into_iter().find_map(|proto| {
-            let verdict = policies
-                .set
-                .egress_to_pod(&client.pod, &dns, DNS_PORT, proto);
-            verdict.allowed.then_some(verdict.allowed_by)
-        });
+        let allowed = [Protocol::Udp, Protocol::Tcp]
+            .into_iter()
+            .find_map(|proto| {
+                let verdict = policies
+                    .set
+                    .egress_to_pod(&client.pod, &dns, DNS_PORT, proto);
+                verdict.allowed.then_some(verdict.allowed_by)
+            });
         if let Some(rules) = allowed {
             allowed_by.extend(rules);
             continue;

@@ -245,7 +245,11 @@ pub(crate) fn hop(
         RULE, project, cluster, policies, namespace, &isolating, message,
     ) {
         Some(finding) => Hop::blocked("no rule allows it", by, finding.help(help)),
-        None => Hop::unknown("not located", "the isolating policy could not be located", by),
+        None => Hop::unknown(
+            "not located",
+            "the isolating policy could not be located",
+            by,
+        ),
     }
 }
 

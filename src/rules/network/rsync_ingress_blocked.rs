@@ -235,7 +235,11 @@ pub(crate) fn hop(
         RULE, project, cluster, policies, namespace, &isolating, message,
     ) {
         Some(finding) => Hop::blocked(short, by, finding.help(help)),
-        None => Hop::unknown("not located", "the isolating policy could not be located", by),
+        None => Hop::unknown(
+            "not located",
+            "the isolating policy could not be located",
+            by,
+        ),
     }
 }
 

@@ -77,13 +77,16 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         }
         let location = Location::new(&object.object.file, url.span);
         let mig_cluster = &object.object.meta.name.value;
-        let host_name = project
-            .cluster_name(Some(proxy.cluster))
-            .map_or_else(|| "the host cluster".to_owned(), |n| format!("host cluster `{n}`"));
+        let host_name = project.cluster_name(Some(proxy.cluster)).map_or_else(
+            || "the host cluster".to_owned(),
+            |n| format!("host cluster `{n}`"),
+        );
         // An inherited noProxy also holds the machine networks; while they are
         // unknown, an API server given by address may be inside them.
         if !proxy.own_no_proxy() && proxy.machine_networks.is_empty() && is_ip(&endpoint.host) {
-            out.push(not_judged(project, proxy, object, location, &endpoint, &host_name));
+            out.push(not_judged(
+                project, proxy, object, location, &endpoint, &host_name,
+            ));
             continue;
         }
         let mut f = Finding::new(
@@ -205,7 +208,10 @@ mod tests {
     #[test]
     fn the_endpoint_is_read_as_go_reads_a_request_url() {
         let e = endpoint("https://api.dst.example.com:6443").unwrap();
-        assert_eq!((e.host.as_str(), e.port, e.https), ("api.dst.example.com", 6443, true));
+        assert_eq!(
+            (e.host.as_str(), e.port, e.https),
+            ("api.dst.example.com", 6443, true)
+        );
         let e = endpoint("https://api.dst.example.com").unwrap();
         assert_eq!(e.port, 443);
         let e = endpoint("http://10.0.0.5").unwrap();
