@@ -12,7 +12,7 @@
 //! files only root can read or own are not copied as they are. Each side is
 //! judged with its own cluster's controller, in its own namespace.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::finding::{Finding, Location};
 use crate::manifest::mtc::MigMigration;
@@ -23,6 +23,7 @@ use crate::rules::versions;
 const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
 
 /// Why root rsync is requested on `cluster` for `plan`: where, and what.
+#[derive(Clone)]
 struct Request {
     location: Location,
     what: String,
@@ -67,17 +68,21 @@ fn request(project: &Project, plan: Option<usize>, cluster: usize) -> Option<Req
     })
 }
 
-/// The Namespace object named `namespace` on `cluster`, if the repository has one.
-fn namespace_object<'p>(
-    project: &'p Project,
-    cluster: usize,
-    namespace: &str,
-) -> Option<&'p ModelObject> {
-    project.modelled().map(|(_, o)| o).find(|o| {
-        o.cluster == Some(cluster)
-            && o.object.meta.is("", "Namespace")
-            && o.object.meta.name.value == namespace
-    })
+/// The first Namespace object of each name on each cluster, in repository
+/// order: one pass, looked up once per migrated namespace (a scan per
+/// namespace was quadratic in a repository of thousands: docs/performance.md).
+fn namespace_objects(project: &Project) -> HashMap<(usize, &str), &ModelObject> {
+    let mut found = HashMap::new();
+    for (_, object) in project.modelled() {
+        if let Some(cluster) = object.cluster
+            && object.object.meta.is("", "Namespace")
+        {
+            found
+                .entry((cluster, object.object.meta.name.value.as_str()))
+                .or_insert(object);
+        }
+    }
+    found
 }
 
 /// Whether PodSecurity admission is enforced on `cluster` (its configured
@@ -110,7 +115,13 @@ fn openshift_note(project: &Project, cluster: usize) -> String {
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let migration = project.migration();
+    if migration.pairs.is_empty() {
+        return;
+    }
     let mut seen = BTreeSet::new();
+    let namespaces = namespace_objects(project);
+    // Asked once per plan and cluster, not once per migrated namespace.
+    let mut requests: HashMap<(Option<usize>, usize), Option<Request>> = HashMap::new();
     for pair in &migration.pairs {
         for (side, ends) in [("source", &pair.source), ("destination", &pair.target)] {
             if !seen.insert((ends.cluster, ends.namespace.clone(), pair.plan)) {
@@ -119,7 +130,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             if !psa_enforced(project, ends.cluster) {
                 continue;
             }
-            let Some(object) = namespace_object(project, ends.cluster, &ends.namespace) else {
+            let Some(&object) = namespaces.get(&(ends.cluster, ends.namespace.as_str())) else {
                 continue;
             };
             let Some(tree) = object.object.tree() else {
@@ -130,7 +141,11 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             if enforce.is_some_and(|t| t.value == "privileged") {
                 continue;
             }
-            let Some(request) = request(project, pair.plan, ends.cluster) else {
+            let Some(request) = requests
+                .entry((pair.plan, ends.cluster))
+                .or_insert_with(|| request(project, pair.plan, ends.cluster))
+                .clone()
+            else {
                 continue;
             };
             let (span, now) = match enforce {
