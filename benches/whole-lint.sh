@@ -4,6 +4,9 @@
 # Prints a Markdown table (and saves it under $RESULTS_DIR). See benches/README.md.
 #
 #   benches/whole-lint.sh --mb 10|100|1000      corpus of ~N MB (~14 KB files, as the 113 MB corpus)
+#   benches/whole-lint.sh --shape small [--mb N] the small-file shape of real repositories (0.3-2 KB files,
+#                                                one or two objects; 100,000 files unless --mb/--files say)
+#   benches/whole-lint.sh --shape both --mb N   both shapes at ~N MB, one table each, in one run
 #   benches/whole-lint.sh --files N --payload-kb K
 #   benches/whole-lint.sh 8000 12               (old form: FILES PAYLOAD_KB)
 #   benches/whole-lint.sh --mb 1000 --dry-run   size maths, disk room, commands; runs nothing
@@ -19,6 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
+all_args=("$@")
 
 mb=""
 files=""
@@ -29,12 +33,14 @@ dry_run=0
 memory=0
 payloads="4 64"
 peers="yamllint,checkov"
+shape=default
 positional=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --mb) mb=$2; shift 2 ;;
     --files) files=$2; shift 2 ;;
     --payload-kb) payload=$2; shift 2 ;;
+    --shape) shape=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --dry-run) dry_run=1; shift ;;
@@ -42,7 +48,7 @@ while [ $# -gt 0 ]; do
     --payloads) payloads=$2; shift 2 ;;
     --no-peers) peers=""; shift ;;
     --peers) peers=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "whole-lint.sh: unknown option $1" >&2; exit 2 ;;
     *) positional+=("$1"); shift ;;
   esac
@@ -50,6 +56,36 @@ done
 [ ${#positional[@]} -ge 1 ] && files=${positional[0]}
 [ ${#positional[@]} -ge 2 ] && payload=${positional[1]}
 payload=${payload:-12}
+case "$shape" in
+  default) ;;
+  small) payload=small ;; # the corpus's name and generator arguments say "small" where a payload would be
+  both)
+    # Each shape in turn, by this script, then their tables side by side in one file.
+    [ "$memory" -eq 0 ] || { echo "whole-lint.sh: --memory takes no --shape" >&2; exit 2; }
+    rest=()
+    skip=0
+    for a in "${all_args[@]}"; do
+      if [ "$skip" -eq 1 ]; then skip=0; continue; fi
+      if [ "$a" = --shape ]; then skip=1; continue; fi
+      rest+=("$a")
+    done
+    out=${RESULTS_DIR:-$repo/target/bench-results}
+    mkdir -p "$out"
+    combined=$out/whole-lint-both-$(date -u +%Y%m%dT%H%M).md
+    : > "$combined"
+    status=0
+    for s in default small; do
+      log=$(mktemp)
+      "$0" "${rest[@]}" --shape "$s" | tee "$log" || status=$?
+      saved=$(sed -n 's/^(saved to \(.*\))$/\1/p' "$log")
+      { echo "### Shape: $s"; echo; [ -n "$saved" ] && cat "$saved"; echo; } >> "$combined"
+      rm -f "$log"
+    done
+    echo "(both shapes saved to $combined)"
+    exit "$status"
+    ;;
+  *) echo "whole-lint.sh: --shape is default, small or both" >&2; exit 2 ;;
+esac
 
 corpus_parent=${CORPUS_DIR:-/tmp}
 peer_timeout=${PEER_TIMEOUT:-600}
@@ -83,12 +119,18 @@ trap 'rm -rf "$work"' EXIT
 corpus_bytes() { find "$1" -type f \( -name '*.yaml' -o -name '*.yml' \) -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
 corpus_files() { find "$1" -type f \( -name '*.yaml' -o -name '*.yml' \) | wc -l; }
 
-# Bytes per generated file at a payload, measured on a 200-file sample (gen_corpus
-# is deterministic, and its kinds cycle every 10 files).
+# gen_corpus's arguments for a payload (KB), or for the small-file shape ("small").
+gen_args() { if [ "$1" = small ]; then echo "--shape small"; else echo "--payload-kb $1"; fi; }
+
+# Bytes per generated file at a payload, measured on a sample (gen_corpus is
+# deterministic; the default shape's kinds cycle every 10 files, the small
+# shape draws its kinds at random, so its sample is larger).
 bytes_per_file() {
-  local sample=$work/sample-$1
-  "$gen" --files 200 --payload-kb "$1" --out "$sample" > /dev/null
-  echo $(( $(corpus_bytes "$sample") / 200 ))
+  local sample=$work/sample-$1 n=200
+  [ "$1" = small ] && n=5000
+  # shellcheck disable=SC2046 # gen_args is a word list
+  "$gen" --files "$n" $(gen_args "$1") --out "$sample" > /dev/null
+  echo $(( $(corpus_bytes "$sample") / n ))
   rm -rf "$sample"
 }
 
@@ -100,7 +142,8 @@ corpus_for() {
     echo "reusing $dir, which has no $dir.complete marker: delete it to regenerate" >&2
   elif [ ! -e "$dir.complete" ]; then
     echo "generating $dir ..." >&2
-    "$gen" --files "$1" --payload-kb "$2" --out "$dir" >&2
+    # shellcheck disable=SC2046 # gen_args is a word list
+    "$gen" --files "$1" $(gen_args "$2") --out "$dir" >&2
     touch "$dir.complete"
   fi
   echo "$dir"
@@ -180,6 +223,8 @@ if [ -n "$mb" ]; then
   [ -z "$files" ] || { echo "whole-lint.sh: --mb and --files are exclusive" >&2; exit 2; }
   bpf=$(bytes_per_file "$payload")
   files=$(( (mb * 1000000 + bpf / 2) / bpf ))
+elif [ "$payload" = small ]; then
+  files=${files:-100000}
 else
   files=${files:-8000}
 fi
@@ -192,7 +237,7 @@ if [ "$dry_run" -eq 1 ]; then
   disk=$(( files * ( (bpf + 4095) / 4096 * 4096 ) ))
   avail=$(df -B1 --output=avail "$corpus_parent" | tail -1)
   echo "corpus:      $corpus"
-  echo "gen_corpus:  $gen --files $files --payload-kb $payload --out $corpus"
+  echo "gen_corpus:  $gen --files $files $(gen_args "$payload") --out $corpus"
   echo "size:        $files files x ~$bpf B (measured on a 200-file sample) = ~$(( est / 1000000 )) MB of YAML, ~$(( disk / 1000000 )) MB on disk"
   echo "disk:        $(( avail / 1000000000 )) GB available on $corpus_parent: $([ "$avail" -gt $(( disk * 2 )) ] && echo 'room enough' || echo 'NOT ENOUGH ROOM (want 2x)')"
   echo "peers:       ${peers:-none}; timeout ${peer_timeout}s each; yamllint $(find_tool yamllint || true) / checkov $(find_tool checkov || true)"
@@ -319,7 +364,7 @@ esac
 
 table=$work/table.md
 {
-  echo "Corpus: \`gen_corpus --files $files --payload-kb $payload\`: $nfiles YAML files, $(printf '%.1f' "$mbytes") MB ($(du -sh "$corpus" | cut -f1) on disk). Machine: $(nproc) cores, load average before the run $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC'). Versions: $versions."
+  echo "Corpus: \`gen_corpus --files $files $(gen_args "$payload")\`: $nfiles YAML files, $(printf '%.1f' "$mbytes") MB ($(du -sh "$corpus" | cut -f1) on disk). Machine: $(nproc) cores, load average before the run $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC'). Versions: $versions."
   echo
   echo "| tool | command | runs | wall time (mean ± sd) | files/s | MB/s | peak RSS | CPU (user+sys, 1 run) | problems reported |"
   echo "|---|---|---|---|---|---|---|---|---|"

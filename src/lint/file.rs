@@ -102,6 +102,10 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
         cluster: cluster.as_ref(),
         rules: settings.rules,
         policies: settings.policies,
+        labels_read: settings
+            .policies
+            .iter()
+            .any(|p| !p.selector.labels.is_empty()),
     };
     // A bare `...` line ends a YAML document: the documentation uses it as an
     // ellipsis, which cuts an object from its `spec` (DVM402). The spec-less
@@ -241,6 +245,8 @@ struct Doc<'c> {
     cluster: Option<&'c Arc<str>>,
     rules: &'c RuleSet,
     policies: &'c [PolicyRule],
+    /// Some declarative rule matches on labels (`match: labels:`).
+    labels_read: bool,
 }
 
 impl Doc<'_> {
@@ -261,7 +267,14 @@ impl Doc<'_> {
             }
             return;
         }
-        let kind = manifest::classify(node, self.file_name);
+        let mut kind = manifest::classify_without_maps(node, self.file_name);
+        // Labels and annotations only where something reads them: the kinds
+        // the model keeps, and declarative rules that match on labels.
+        if let DocumentKind::Object(meta) = &mut kind
+            && (self.labels_read || kinds::is_modelled(meta.group(), &meta.kind.value))
+        {
+            meta.read_labels_and_annotations(node);
+        }
         let meta = match &kind {
             DocumentKind::Object(meta) => Some(&**meta),
             _ => None,

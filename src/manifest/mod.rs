@@ -66,6 +66,29 @@ impl ObjectMeta {
         })
     }
 
+    /// [`ObjectMeta::from_node`] without the labels and annotations, which
+    /// most objects' readers never look at: the per-file stage reads them
+    /// ([`ObjectMeta::read_labels_and_annotations`]) only for the kinds the
+    /// model keeps, or when a declarative rule matches on labels. Building
+    /// both maps for every object cost more than the rest of the metadata
+    /// on a repository of small files (docs/performance.md).
+    pub fn from_node_without_maps(node: &Node<'_>) -> Option<ObjectMeta> {
+        Some(ObjectMeta {
+            api_version: Text::at(node, &["apiVersion"])?,
+            kind: Text::at(node, &["kind"])?,
+            name: Text::at(node, &["metadata", "name"])?,
+            namespace: Text::at(node, &["metadata", "namespace"]),
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+        })
+    }
+
+    /// Fills the labels and annotations [`ObjectMeta::from_node_without_maps`] left out.
+    pub fn read_labels_and_annotations(&mut self, node: &Node<'_>) {
+        self.labels = string_map(node.at(&["metadata", "labels"]));
+        self.annotations = string_map(node.at(&["metadata", "annotations"]));
+    }
+
     /// The API group: `networking.k8s.io` for `networking.k8s.io/v1`, `` for `v1`.
     /// (Asked for every object by several passes: a short inline loop, not a
     /// `memrchr` call, for strings this short.)
@@ -116,7 +139,21 @@ pub enum DocumentKind {
 }
 
 pub fn classify(node: &Node<'_>, file_name: &str) -> DocumentKind {
-    if let Some(meta) = ObjectMeta::from_node(node) {
+    classify_with(node, file_name, ObjectMeta::from_node)
+}
+
+/// [`classify`], an object's metadata read without its labels and annotations
+/// ([`ObjectMeta::from_node_without_maps`]).
+pub fn classify_without_maps(node: &Node<'_>, file_name: &str) -> DocumentKind {
+    classify_with(node, file_name, ObjectMeta::from_node_without_maps)
+}
+
+fn classify_with(
+    node: &Node<'_>,
+    file_name: &str,
+    meta: fn(&Node<'_>) -> Option<ObjectMeta>,
+) -> DocumentKind {
+    if let Some(meta) = meta(node) {
         return DocumentKind::Object(Box::new(meta));
     }
     if node.get("apiVersion").and_then(Node::as_str) == Some("v1")

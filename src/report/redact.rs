@@ -13,8 +13,17 @@ use crate::finding::{Finding, Location};
 pub struct Redactor<'s> {
     /// Every secret as rules may print it transformed: any case, with `_`
     /// between any two characters (operator-sdk snake-cases keys: a URL used as
-    /// a key comes back as `…_zq8_secret_key99@…`).
-    transformed: Option<Regex>,
+    /// a key comes back as `…_zq8_secret_key99@…`). Built on first use, and
+    /// only used where [`Redactor::prefilter`] lets a text through: compiling
+    /// one pattern of hundreds of secrets cost more than linting their files,
+    /// and most texts hold none of them (docs/performance.md).
+    transformed: OnceLock<Option<Regex>>,
+    /// The secrets [`Redactor::transformed`] is made of (empty: it is not used).
+    transformed_secrets: Vec<Cow<'s, str>>,
+    /// A superset of [`Redactor::transformed`]'s matches, cheap to ask: the
+    /// secrets without `_`, in any ASCII case, in a text without `_`. `None`
+    /// when a secret is not ASCII (Unicode case folding is the regex's to do).
+    prefilter: Option<aho_corasick::AhoCorasick>,
     /// All secrets at once, the longest match first (a secret containing
     /// another is masked whole): one pass over a text, whatever their number.
     automaton: Option<aho_corasick::AhoCorasick>,
@@ -86,7 +95,6 @@ const TRANSFORMED_MAX: usize = 256;
 fn transformed_pattern(secrets: &[Cow<'_, str>]) -> Option<Regex> {
     let alternatives: Vec<String> = secrets
         .iter()
-        .filter(|s| s.len() >= 4 && s.len() <= TRANSFORMED_MAX)
         .map(|secret| {
             let form = secret
                 .chars()
@@ -142,11 +150,27 @@ impl<'s> Redactor<'s> {
         }
         all.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         all.dedup();
-        let transformed = if all.len() <= TRANSFORMED_SECRETS_MAX {
-            transformed_pattern(&all)
+        let transformed_secrets: Vec<Cow<'s, str>> = if all.len() <= TRANSFORMED_SECRETS_MAX {
+            all.iter()
+                .filter(|s| s.len() >= 4 && s.len() <= TRANSFORMED_MAX)
+                .cloned()
+                .collect()
         } else {
-            None
+            Vec::new()
         };
+        // A match of `s_?e_?c…` (any case) in a text is, with every `_`
+        // removed from both, the secret without `_` in the text without
+        // `_`, in some case: a superset, whatever the word-boundary edges.
+        let prefilter = transformed_secrets
+            .iter()
+            .all(|s| s.is_ascii())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(transformed_secrets.iter().map(|s| s.replace('_', "")))
+                    .ok()
+            })
+            .flatten();
         let automaton = (!all.is_empty())
             .then(|| {
                 aho_corasick::AhoCorasick::builder()
@@ -156,7 +180,9 @@ impl<'s> Redactor<'s> {
             })
             .flatten();
         Redactor {
-            transformed,
+            transformed: OnceLock::new(),
+            transformed_secrets,
+            prefilter,
             automaton,
             spans: std::collections::HashMap::new(),
         }
@@ -228,10 +254,32 @@ impl<'s> Redactor<'s> {
         String::from_utf8(bytes).unwrap_or_default()
     }
 
+    /// The pattern of the secrets' transformed forms, if `text` may hold one.
+    fn transformed_in(&self, text: &str) -> Option<&Regex> {
+        if self.transformed_secrets.is_empty() {
+            return None;
+        }
+        if let Some(prefilter) = &self.prefilter
+            && text.is_ascii()
+        {
+            let folded: Cow<'_, str> = if text.contains('_') {
+                Cow::Owned(text.replace('_', ""))
+            } else {
+                Cow::Borrowed(text)
+            };
+            if !prefilter.is_match(folded.as_ref()) {
+                return None;
+            }
+        }
+        self.transformed
+            .get_or_init(|| transformed_pattern(&self.transformed_secrets))
+            .as_ref()
+    }
+
     /// `text` with every secret and credential masked as `****`.
     pub fn apply<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut secrets_masked = self.apply_with(text, |_| MASK.to_owned());
-        if let Some(transformed) = &self.transformed
+        if let Some(transformed) = self.transformed_in(&secrets_masked)
             && transformed.is_match(&secrets_masked)
         {
             secrets_masked =
@@ -464,6 +512,32 @@ mod tests {
             r.apply("`<password>` is a documentation placeholder"),
             "`<password>` is a documentation placeholder"
         );
+    }
+
+    /// The pattern of transformed forms is compiled only when a text may hold
+    /// one, and masks the same forms as when it was always compiled: secrets
+    /// holding `_`, in any case, with `_` between any two characters, and
+    /// non-ASCII texts and secrets (which the prefilter leaves to the pattern).
+    #[test]
+    fn transformed_forms_are_looked_for_only_in_texts_that_may_hold_one() {
+        let secrets = vec!["pass_Word9".to_owned(), "s3cr3t-x".to_owned()];
+        let r = Redactor::new(&secrets);
+        assert_eq!(r.apply("nothing to see here"), "nothing to see here");
+        assert_eq!(
+            r.apply("a file_name_with_underscores.yaml"),
+            "a file_name_with_underscores.yaml"
+        );
+        assert!(r.transformed.get().is_none(), "compiled for clean texts");
+        assert_eq!(r.apply("key p_a_s_s__w_o_r_d_9 end"), "key **** end");
+        assert_eq!(r.apply("key PASS_WORD9 end"), "key **** end");
+        assert_eq!(r.apply("key PASSWORD9 end"), "key PASSWORD9 end");
+        assert_eq!(r.apply("key S_3_C_R_3_T_-_X end"), "key **** end");
+        assert_eq!(r.apply("key s3cr3t_x end"), "key s3cr3t_x end");
+        assert_eq!(r.apply("ünïcode S3CR3T-X"), "ünïcode ****");
+        let unicode = vec!["pässwörd".to_owned()];
+        let r = Redactor::new(&unicode);
+        assert!(r.prefilter.is_none());
+        assert_eq!(r.apply("key PÄSS_WÖRD end"), "key **** end");
     }
 
     #[test]
