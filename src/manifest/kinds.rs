@@ -10,6 +10,8 @@ const MODELLED: &[(&str, &str)] = &[
     ("", "Namespace"),
     ("", "Node"),
     ("networking.k8s.io", "NetworkPolicy"),
+    ("policy.networking.k8s.io", "AdminNetworkPolicy"),
+    ("policy.networking.k8s.io", "BaselineAdminNetworkPolicy"),
     ("network.openshift.io", "EgressNetworkPolicy"),
     ("k8s.ovn.org", "EgressFirewall"),
     // The documentation's other shapes: rejected by the API server (DVM112),
@@ -51,6 +53,9 @@ pub fn is_cluster_scoped(group: &str, kind: &str) -> bool {
         "security.openshift.io" => kind == "SecurityContextConstraints",
         "project.openshift.io" => kind == "Project",
         "operator.openshift.io" => true,
+        "policy.networking.k8s.io" => {
+            matches!(kind, "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy")
+        }
         "machineconfiguration.openshift.io" => true,
         _ => false,
     }

@@ -7,6 +7,7 @@
 //! of the first isolating policy, the others related), the note for unbound
 //! policies, and the allow-policy YAML of the fix.
 
+pub mod admin_policy_blocks_rsync;
 pub mod rsync_allow_misses_pods;
 pub mod rsync_dns_blocked;
 pub mod rsync_egress_blocked;

@@ -47,13 +47,16 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             if selection.egress.is_empty() {
                 continue;
             }
-            let allowed = [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
+            let verdicts = [Protocol::Udp, Protocol::Tcp].map(|proto| {
                 policies
                     .set
                     .egress_to_pod(&client.pod, &dns, DNS_PORT, proto)
-                    .allowed
             });
-            if allowed {
+            // Blocked when neither protocol gets through; NetworkPolicies'
+            // doing when they deny one of them (an admin rule's: DVM105).
+            if verdicts.iter().any(|v| v.allowed)
+                || !verdicts.iter().any(|v| v.denied_by_policies())
+            {
                 continue;
             }
             // "Only 53": some rule admits port 53 (to the DNS pods, or to an

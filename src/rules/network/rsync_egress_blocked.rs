@@ -94,7 +94,8 @@ fn check_pair(
             let verdict = policies
                 .set
                 .egress_to_pod(&client.pod, &server.pod, port, Protocol::Tcp);
-            if verdict.allowed {
+            // Allowed, or cut by an AdminNetworkPolicy rule first (DVM105).
+            if !verdict.denied_by_policies() {
                 continue;
             }
             format!(
@@ -108,10 +109,16 @@ fn check_pair(
                 destination.ports,
                 Protocol::Tcp,
             );
-            if verdict.allowed {
+            // What NetworkPolicies deny: the parts admin rules decide are
+            // allowed by them or DVM105's.
+            if verdict.policy_denied.is_empty() {
                 continue;
             }
-            let denied: Vec<String> = verdict.denied.iter().map(|r| r.to_string()).collect();
+            let denied: Vec<String> = verdict
+                .policy_denied
+                .iter()
+                .map(|r| r.to_string())
+                .collect();
             let mut detail = format!(
                 "no rule allows TCP to {}",
                 crate::finding::bounded_list(&denied)
@@ -135,6 +142,22 @@ fn check_pair(
                     .set
                     .egress_outside_reach(&client.pod, destination.ports, Protocol::Tcp);
             if reach.possible {
+                continue;
+            }
+            // Admin rules decide before NetworkPolicies: an Allow may open
+            // some outside address, a Deny of everything is DVM105's.
+            let tiers = policies.set.egress_to_external(
+                &client.pod,
+                &IpSet::all_v4(),
+                destination.ports,
+                Protocol::Tcp,
+            );
+            if tiers.policy_denied.is_empty()
+                || tiers
+                    .admin
+                    .iter()
+                    .any(|g| g.decision.action == crate::net::admin::Action::Allow)
+            {
                 continue;
             }
             format!(
@@ -203,7 +226,7 @@ fn check_pair(
     )
 }
 
-fn describe(destination: &DvmDestination, target: &str) -> String {
+pub(crate) fn describe(destination: &DvmDestination, target: &str) -> String {
     match &destination.endpoint {
         // Never the value itself: it may carry credentials (DVM206).
         Endpoint::Proxy { .. } => "the proxy of `stunnel_tcp_proxy`".to_owned(),

@@ -117,8 +117,9 @@ fn check_pair(
                     policies
                         .set
                         .ingress_from_pod(&server.pod, &router, port, Protocol::Tcp);
-                only_443 |= !verdict.allowed && on_443.allowed;
-                verdict.allowed
+                only_443 |= verdict.denied_by_policies() && on_443.allowed;
+                // Allowed, or cut by an admin rule first (DVM105).
+                !verdict.denied_by_policies()
             }
             Arrival::Anywhere => {
                 let sources = if source_cidrs.is_empty() {
@@ -134,16 +135,17 @@ fn check_pair(
                         PortRange::single(port),
                         Protocol::Tcp,
                     )
-                    .allowed
+                    .policy_denied
+                    .is_empty()
             }
             Arrival::ClientPods => {
                 rsync_pods::client_pods(model.layout, &pair.source.namespace, server.block)
                     .iter()
                     .all(|client| {
-                        policies
+                        !policies
                             .set
                             .ingress_from_pod(&server.pod, &client.pod, port, Protocol::Tcp)
-                            .allowed
+                            .denied_by_policies()
                     })
             }
         };
