@@ -185,7 +185,10 @@ fn run(cases: &[Case]) -> (usize, usize, Vec<String>) {
                     continue;
                 }
                 pairs += 1;
-                let want = expected.get(&(*a, *b)).copied().unwrap_or("All Connections");
+                let want = expected
+                    .get(&(*a, *b))
+                    .copied()
+                    .unwrap_or("All Connections");
                 let got = answer(&set, src, dst, &cuts);
                 if got != want {
                     problems.push(format!(
@@ -209,9 +212,19 @@ const HOUSES: &[Ns] = &[
 ];
 
 const HOUSE_PODS: &[P] = &[
-    P("g", "gryffindor", &[("conformance-house", "gryffindor")], &[]),
+    P(
+        "g",
+        "gryffindor",
+        &[("conformance-house", "gryffindor")],
+        &[],
+    ),
     P("s", "slytherin", &[("conformance-house", "slytherin")], &[]),
-    P("h", "hufflepuff", &[("conformance-house", "hufflepuff")], &[]),
+    P(
+        "h",
+        "hufflepuff",
+        &[("conformance-house", "hufflepuff")],
+        &[],
+    ),
     P("r", "ravenclaw", &[("conformance-house", "ravenclaw")], &[]),
 ];
 
@@ -336,7 +349,344 @@ spec:
         policies: PASS_THEN_BASELINE,
         except: &[("g", "s", ""), ("s", "g", "")],
     },
+    Case {
+        // Pass hands over to a NetworkPolicy that isolates gryffindor and
+        // allows slytherin both ways: the baseline's Deny is never reached,
+        // but the policy isolates gryffindor from everyone else.
+        name: "anp_np_banp_core_test",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: PASS_NP_BASELINE,
+        except: &[
+            ("g", "h", ""),
+            ("g", "r", ""),
+            ("h", "g", ""),
+            ("r", "g", ""),
+        ],
+    },
+    Case {
+        // An Allow on TCP 80 and a Pass on TCP 81, UDP 80-81 to a pod whose
+        // NetworkPolicy allows UDP 80 only (and isolates its egress).
+        name: "anp_with_np_pass_test",
+        namespaces: &[Ns("ns1", &[]), Ns("ns2", &[])],
+        pods: &[
+            P("ns1-pod1", "ns1", &[("app", "a-app")], &[]),
+            P("ns2-pod1", "ns2", &[("app", "a-app")], &[]),
+        ],
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: pass-example-with-np}
+spec:
+  priority: 10
+  subject: {pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns1}}, podSelector: {matchLabels: {app: a-app}}}}
+  ingress:
+    - action: Allow
+      from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns2}}, podSelector: {matchLabels: {app: a-app}}}}]
+      ports: [{portNumber: {port: 80, protocol: TCP}}]
+    - action: Pass
+      from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns2}}, podSelector: {matchLabels: {app: a-app}}}}]
+      ports: [{portNumber: {protocol: UDP, port: 80}}, {portNumber: {protocol: UDP, port: 81}}, {portNumber: {protocol: TCP, port: 81}}]
+---
+kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata: {name: allow-ingress-from-ns2-pod1, namespace: ns1}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress:
+    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns2}}, podSelector: {matchLabels: {app: a-app}}}]
+      ports: [{port: 80, protocol: UDP}]
+"#,
+        except: &[
+            ("ns2-pod1", "ns1-pod1", "TCP 80,UDP 80"),
+            ("ns1-pod1", "ns2-pod1", ""),
+        ],
+    },
+    Case {
+        // `namedPort: web` resolves to the destination's container port 80
+        // (TCP): allowed there; everything else is passed to the baseline,
+        // which denies it.
+        name: "anp_banp_test_with_named_port_matched",
+        namespaces: &[
+            Ns("gryffindor", &[("conformance-house", "gryffindor")]),
+            Ns("slytherin", &[("conformance-house", "slytherin")]),
+        ],
+        pods: &[
+            P(
+                "g",
+                "gryffindor",
+                &[("conformance-house", "gryffindor")],
+                &[("web", 80, Protocol::Tcp)],
+            ),
+            P("s", "slytherin", &[("conformance-house", "slytherin")], &[]),
+        ],
+        policies: NAMED_PORT_WEB,
+        except: &[("s", "g", "TCP 80"), ("g", "s", "")],
+    },
+    Case {
+        // The same with a name no container port has: nothing is allowed.
+        name: "anp_banp_test_with_named_port_unmatched",
+        namespaces: &[
+            Ns("gryffindor", &[("conformance-house", "gryffindor")]),
+            Ns("slytherin", &[("conformance-house", "slytherin")]),
+        ],
+        pods: &[
+            P(
+                "g",
+                "gryffindor",
+                &[("conformance-house", "gryffindor")],
+                &[("web", 80, Protocol::Tcp)],
+            ),
+            P("s", "slytherin", &[("conformance-house", "slytherin")], &[]),
+        ],
+        policies: NAMED_PORT_NO_WEB,
+        except: &[("s", "g", ""), ("g", "s", "")],
+    },
+    Case {
+        // Egress and ingress rules in order, three protocols at once.
+        name: "anp_test_9",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: gress-rules}
+spec:
+  priority: 15
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  egress:
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+  ingress:
+    - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+"#,
+        except: &[
+            ("g", "h", "SCTP 9003,TCP 8080,UDP 5353"),
+            (
+                "g",
+                "s",
+                "SCTP 1-9002,9004-65535,TCP 1-79,81-65535,UDP 1-52,54-65535",
+            ),
+            ("h", "g", "SCTP 9003,TCP 80,UDP 5353"),
+            (
+                "s",
+                "g",
+                "SCTP 1-9002,9004-65535,TCP 1-79,81-65535,UDP 1-52,54-65535",
+            ),
+        ],
+    },
+    Case {
+        // Egress rules in order (UDP).
+        name: "anp_test_10",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: egress-udp}
+spec:
+  priority: 7
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  egress:
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+"#,
+        except: &[
+            ("h", "g", "UDP 53"),
+            ("h", "s", "SCTP 1-65535,TCP 1-65535,UDP 1-5352,5354-65535"),
+        ],
+    },
+    Case {
+        // Egress rules in order (TCP).
+        name: "anp_test_11",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: egress-tcp}
+spec:
+  priority: 6
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  egress:
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+"#,
+        except: &[
+            ("g", "h", "TCP 8080"),
+            ("g", "s", "SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535"),
+        ],
+    },
+    Case {
+        // Egress rules in order (SCTP).
+        name: "anp_test_12",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: egress-sctp}
+spec:
+  priority: 8
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}
+  egress:
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+"#,
+        except: &[
+            ("r", "h", "SCTP 9003"),
+            ("r", "s", "SCTP 1-9002,9004-65535,TCP 1-65535,UDP 1-65535"),
+        ],
+    },
+    Case {
+        // The baseline's rules in order, both directions (no NetworkPolicy).
+        name: "banp_test_core_gress_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  egress:
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+"#,
+        except: &[
+            ("g", "h", "SCTP 9003,TCP 8080,UDP 5353"),
+            (
+                "g",
+                "s",
+                "SCTP 1-9002,9004-65535,TCP 1-79,81-65535,UDP 1-52,54-65535",
+            ),
+            ("h", "g", "SCTP 9003,TCP 80,UDP 5353"),
+            (
+                "s",
+                "g",
+                "SCTP 1-9002,9004-65535,TCP 1-79,81-65535,UDP 1-52,54-65535",
+            ),
+        ],
+    },
 ];
+
+const NAMED_PORT_WEB: &str = r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: pass-example}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}], ports: [{namedPort: web}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+  egress:
+    - {action: Pass, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+---
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+  egress:
+    - {action: Deny, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+"#;
+
+const NAMED_PORT_NO_WEB: &str = r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: pass-example}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}], ports: [{namedPort: no-web}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+  egress:
+    - {action: Pass, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+---
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+  egress:
+    - {action: Deny, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+"#;
+
+const PASS_NP_BASELINE: &str = r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: pass-example}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress:
+    - {action: Pass, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+  egress:
+    - {action: Pass, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+---
+kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata: {name: allow-slytherin, namespace: gryffindor}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress:
+    - from: [{namespaceSelector: {matchLabels: {conformance-house: slytherin}}}]
+  egress:
+    - to: [{namespaceSelector: {matchLabels: {conformance-house: slytherin}}}]
+---
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+  egress:
+    - {action: Deny, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+"#;
 
 const PASS_THEN_BASELINE: &str = r#"
 kind: AdminNetworkPolicy
@@ -364,6 +714,9 @@ spec:
 #[test]
 fn agrees_with_the_peer_on_its_anp_and_banp_cases() {
     let (cases, pairs, problems) = run(CASES);
-    eprintln!("{cases} cases, {pairs} pod pairs, {} disagreements", problems.len());
+    eprintln!(
+        "{cases} cases, {pairs} pod pairs, {} disagreements",
+        problems.len()
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
