@@ -720,3 +720,107 @@ fn agrees_with_the_peer_on_its_anp_and_banp_cases() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The peer's "bad path" cases (`anp_bad_path_test_*`, `banp_bad_path_test_*`)
+/// are objects it refuses with an error. Each category, re-expressed as a
+/// minimal object: dvmlint reads it as rejected by the API server, so it
+/// applies nowhere (and `probe` says why). Two categories differ by design
+/// and are not here: two ANPs of one priority (OVN-Kubernetes accepts them
+/// and applies them in no defined order; dvmlint evaluates them in file
+/// order and says so), and two objects of one name (the later definition
+/// replaces the earlier, DVM401).
+#[test]
+fn rejects_what_the_peer_refuses() {
+    let head = "kind: AdminNetworkPolicy\napiVersion: policy.networking.k8s.io/v1alpha1\nmetadata: {name: x}\nspec:\n";
+    let banp = "kind: BaselineAdminNetworkPolicy\napiVersion: policy.networking.k8s.io/v1alpha1\nmetadata: {name: default}\nspec:\n";
+    let cases: &[(&str, String)] = &[
+        (
+            "priority above 1000",
+            format!("{head}  priority: 1001\n  subject: {{namespaces: {{}}}}\n"),
+        ),
+        (
+            "subject with two fields",
+            format!(
+                "{head}  priority: 1\n  subject: {{namespaces: {{}}, pods: {{namespaceSelector: {{}}, podSelector: {{}}}}}}\n"
+            ),
+        ),
+        (
+            "subject with no field",
+            format!("{head}  priority: 1\n  subject: {{}}\n"),
+        ),
+        (
+            "egress rule without peers",
+            format!(
+                "{head}  priority: 1\n  subject: {{namespaces: {{}}}}\n  egress: [{{action: Deny}}]\n"
+            ),
+        ),
+        (
+            "peer with two fields",
+            format!(
+                "{head}  priority: 1\n  subject: {{namespaces: {{}}}}\n  egress: [{{action: Deny, to: [{{namespaces: {{}}, networks: [10.0.0.0/8]}}]}}]\n"
+            ),
+        ),
+        (
+            "port with two fields",
+            format!(
+                "{head}  priority: 1\n  subject: {{namespaces: {{}}}}\n  egress: [{{action: Deny, to: [{{namespaces: {{}}}}], ports: [{{portNumber: {{port: 80}}, namedPort: web}}]}}]\n"
+            ),
+        ),
+        (
+            "unknown action",
+            format!(
+                "{head}  priority: 1\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Drop, from: [{{namespaces: {{}}}}]}}]\n"
+            ),
+        ),
+        (
+            "invalid CIDR",
+            format!(
+                "{head}  priority: 1\n  subject: {{namespaces: {{}}}}\n  egress: [{{action: Deny, to: [{{networks: [1.2.3.4/40]}}]}}]\n"
+            ),
+        ),
+        (
+            "ingress rule without peers",
+            format!(
+                "{head}  priority: 1\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Allow, from: []}}]\n"
+            ),
+        ),
+        (
+            "ingress peer of an egress-only kind",
+            format!(
+                "{head}  priority: 1\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Allow, from: [{{networks: [10.0.0.0/8]}}]}}]\n"
+            ),
+        ),
+        (
+            "baseline not named default",
+            format!("{}", banp.replace("default", "other")) + "  subject: {namespaces: {}}\n",
+        ),
+        (
+            "baseline with Pass",
+            format!(
+                "{banp}  subject: {{namespaces: {{}}}}\n  egress: [{{action: Pass, to: [{{namespaces: {{}}}}]}}]\n"
+            ),
+        ),
+        (
+            "baseline subject with no field",
+            format!("{banp}  subject: {{}}\n"),
+        ),
+    ];
+    let mut accepted = Vec::new();
+    for (what, text) in cases {
+        let parsed = dvmlint::yaml::parse_chunk(text, 1, dvmlint::yaml::Limits::default());
+        let doc = &parsed.documents[0];
+        let meta = ObjectMeta::from_node(doc).unwrap();
+        let tier = if meta.kind.value == "AdminNetworkPolicy" {
+            AdminTier::Admin
+        } else {
+            AdminTier::Baseline
+        };
+        if AdminPolicyView::from_node(doc, &meta.name, tier)
+            .rejected
+            .is_none()
+        {
+            accepted.push(*what);
+        }
+    }
+    assert!(accepted.is_empty(), "accepted: {accepted:?}");
+}
