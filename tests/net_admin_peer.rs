@@ -792,7 +792,7 @@ fn rejects_what_the_peer_refuses() {
         ),
         (
             "baseline not named default",
-            format!("{}", banp.replace("default", "other")) + "  subject: {namespaces: {}}\n",
+            banp.replace("default", "other") + "  subject: {namespaces: {}}\n",
         ),
         (
             "baseline with Pass",
