@@ -36,6 +36,45 @@ pub(crate) fn group_by(project: &Project, source: bool) -> BTreeMap<(usize, &str
     groups
 }
 
+/// The policies of `isolating` (deduplicated, file order) as the deciders of
+/// a hop: each named `ns/name` at its `spec.podSelector`.
+pub(crate) fn policy_deciders(
+    project: &Project,
+    policies: &ClusterPolicies,
+    isolating: &[usize],
+) -> Vec<crate::rules::hops::Decider> {
+    let mut ordered: Vec<usize> = isolating.to_vec();
+    ordered.sort_unstable();
+    ordered.dedup();
+    ordered
+        .into_iter()
+        .map(|p| crate::rules::hops::Decider {
+            name: policies.set.policy_name(p),
+            location: policies.selector_location(project, p),
+        })
+        .collect()
+}
+
+/// The rules that allowed a hop, as its deciders (`ns/name egress[0]` at the
+/// rule), each once.
+pub(crate) fn rule_deciders(
+    project: &Project,
+    policies: &ClusterPolicies,
+    rules: Vec<crate::net::netpol::RuleRef>,
+) -> Vec<crate::rules::hops::Decider> {
+    let mut out: Vec<crate::rules::hops::Decider> = Vec::new();
+    for rule in rules {
+        let decider = crate::rules::hops::Decider {
+            name: policies.describe_rule(&rule),
+            location: policies.rule_location(project, &rule),
+        };
+        if !out.iter().any(|d| d.name == decider.name) {
+            out.push(decider);
+        }
+    }
+    out
+}
+
 /// A finding at `spec.podSelector` of the first isolating policy (file order),
 /// with the other isolating policies as related locations (docs/rules.md). Adds to
 /// the message that unbound policies apply to every namespace in scope.
@@ -103,6 +142,32 @@ pub(crate) fn isolation_finding(
         }
     }
     Some(finding)
+}
+
+/// The hop of pods no NetworkPolicy isolates: allowed, unless admin
+/// policies select them, whose rules DVM105 judges (the hop is then drawn
+/// as not known here).
+pub(crate) fn not_isolated(
+    policies: &ClusterPolicies,
+    pods: &[crate::model::rsync_pods::RsyncPod],
+    direction: crate::net::netpol::PolicyType,
+    why: &str,
+    by: Vec<crate::rules::hops::Decider>,
+) -> crate::rules::hops::Hop {
+    if pods
+        .iter()
+        .any(|p| policies.set.admin_applies(&p.pod, direction))
+    {
+        crate::rules::hops::Hop::unknown(
+            "admin policies apply",
+            format!(
+                "{why}, but AdminNetworkPolicies or the baseline select them: DVM105 reports any of their rules that denies this traffic"
+            ),
+            by,
+        )
+    } else {
+        crate::rules::hops::Hop::allowed("not isolated", why, by)
+    }
 }
 
 /// One finding per cause. An unbound policy (no namespace) is applied to
