@@ -623,6 +623,8 @@ fn the_certain_fixes_of_check_fix_are_quick_fixes_that_clear_their_finding() {
     );
     client.change(&file, 2, &fixed);
     client.diagnostics(&file, |d| !has_rule("DVM201")(d));
+    assert_eq!(client.shutdown(), Some(0));
+}
 
 #[test]
 fn each_workspace_folder_is_a_project_with_its_own_configuration() {

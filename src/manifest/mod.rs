@@ -10,6 +10,7 @@ pub mod admin_network_policy;
 pub mod egress_firewall;
 pub mod kinds;
 pub mod kustomization;
+pub mod limit_range;
 pub mod migration_controller;
 pub mod mtc;
 pub mod namespace;

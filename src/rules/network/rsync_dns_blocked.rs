@@ -116,7 +116,7 @@ pub(crate) fn hop(
             )
         } else if isolated {
             Hop::allowed(
-                "allowed",
+                "a rule allows DNS",
                 "the rsync client pods are isolated for egress, and rules allow DNS to the cluster DNS pods",
                 by,
             )

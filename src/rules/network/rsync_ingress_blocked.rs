@@ -186,7 +186,7 @@ pub(crate) fn hop(
             )
         } else if isolated {
             Hop::allowed(
-                "allowed",
+                "a rule allows it",
                 "the rsync server pods are isolated for ingress, and rules allow the DVM traffic",
                 by,
             )
