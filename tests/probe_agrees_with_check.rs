@@ -9,7 +9,9 @@
 //! findings are run back through probe as the rsync client pods' egress to
 //! the DVM destination, and every DVM102 finding as the rsync server pods'
 //! ingress from where DVM traffic arrives (`probe::dvm_questions`). For each
-//! finding, some question on its cluster and namespace must be DENIED.
+//! finding, some question on its cluster and namespace must be DENIED. DVM105
+//! findings (an AdminNetworkPolicy or baseline rule) must be DENIED by that
+//! layer.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,7 @@ fn fixtures() -> Vec<PathBuf> {
 fn probe_denies_what_check_reports_blocked() {
     let mut checked = 0;
     let mut firewall_checked = 0;
+    let mut admin_checked = 0;
     let mut failures = Vec::new();
     for root in fixtures() {
         let run = lint::run(&LintOptions {
@@ -47,6 +50,10 @@ fn probe_denies_what_check_reports_blocked() {
             .iter()
             .filter(|f| match f.rule.as_ref() {
                 "DVM101" | "DVM102" => true,
+                // Its DNS cuts have no probe question; its Route ones do.
+                "DVM105" => {
+                    f.message.contains("egress of the") || f.message.contains("ingress to the")
+                }
                 // The target side (replies) is a warning; not-judged is info.
                 "DVM110" => f.severity == Severity::Error,
                 _ => false,
@@ -58,7 +65,9 @@ fn probe_denies_what_check_reports_blocked() {
         let project = probe::load_project(std::slice::from_ref(&root), None).unwrap();
         let questions = probe::dvm_questions(&project);
         for finding in blocked {
-            let direction = if finding.rule == "DVM102" {
+            let direction = if finding.rule == "DVM102"
+                || (finding.rule == "DVM105" && finding.message.contains("ingress to the"))
+            {
                 PolicyType::Ingress
             } else {
                 PolicyType::Egress
@@ -79,6 +88,21 @@ fn probe_denies_what_check_reports_blocked() {
                 .map(|q| probe::answer(&project, &q.query).unwrap())
                 .collect();
             checked += 1;
+            if finding.rule == "DVM105" {
+                admin_checked += 1;
+                if !answers.iter().any(|a| {
+                    !a.allowed
+                        && a.decided_by.contains("AdminNetworkPolicy")
+                        && a.admin_rules.iter().any(|r| r.action == "Deny")
+                }) {
+                    failures.push(format!(
+                        "{}: DVM105 {}:{}: no probe question was denied by an admin rule",
+                        root.display(),
+                        finding.location.file,
+                        finding.location.span.start.line
+                    ));
+                }
+            }
             if finding.rule == "DVM110" {
                 firewall_checked += 1;
                 if !answers
@@ -113,6 +137,10 @@ fn probe_denies_what_check_reports_blocked() {
     assert!(
         firewall_checked >= 5,
         "only {firewall_checked} DVM110 findings checked"
+    );
+    assert!(
+        admin_checked >= 3,
+        "only {admin_checked} DVM105 findings checked"
     );
 }
 

@@ -22,6 +22,7 @@ use serde::Serialize;
 use crate::lint::{self, LintOptions};
 use crate::model::Project;
 use crate::model::network::{ClusterPolicies, NetworkModel};
+use crate::net::admin::{Action, AdminMatch, AdminRuleRef, AdminTier, Layer};
 use crate::net::ipset::IpSet;
 use crate::net::netpol::{Pod, PolicyType, RuleRef};
 use crate::net::ports::{ContainerPort, PortRange, Protocol};
@@ -159,6 +160,25 @@ pub struct Answer {
     /// The egress firewalls of the namespace that deny part of it (egress to
     /// addresses only: pod-to-pod traffic does not leave the cluster).
     pub firewall_denials: Vec<FirewallOut>,
+    /// The AdminNetworkPolicy / BaselineAdminNetworkPolicy rules that decided
+    /// (part of) it, in evaluation order.
+    pub admin_rules: Vec<AdminOut>,
+}
+
+/// An admin rule that decided part of the probed traffic.
+#[derive(Clone, Debug, Serialize)]
+pub struct AdminOut {
+    /// `AdminNetworkPolicy` or `BaselineAdminNetworkPolicy`.
+    pub kind: &'static str,
+    /// `AdminNetworkPolicy `x` (priority 20) egress[1] `name``.
+    pub rule: String,
+    /// `Allow`, `Deny` or `Pass`.
+    pub action: String,
+    /// What of the question it decided (external addresses only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(flatten)]
+    pub place: Option<Place>,
 }
 
 /// A firewall rule that denies part of the probed traffic.
@@ -410,6 +430,9 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
         .cluster(cluster)
         .ok_or_else(|| "the repository has no cluster".to_owned())?;
     let set = &policies.set;
+    let mut admin_rules: Vec<(AdminMatch, Option<String>)> = Vec::new();
+    let mut may_match: Vec<AdminRuleRef> = Vec::new();
+    let mut layers: Vec<Layer> = Vec::new();
     let (allowed, isolating, rules, denied) = match &query.remote {
         Remote::Pod(remote) => {
             let verdict = match query.direction {
@@ -420,6 +443,12 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
                     set.ingress_from_pod(&query.pod, remote, query.ports.start(), query.protocol)
                 }
             };
+            admin_rules.extend(verdict.admin.admin.iter().cloned().map(|m| (m, None)));
+            admin_rules.extend(verdict.admin.baseline.iter().cloned().map(|m| (m, None)));
+            may_match.extend(verdict.admin.may_match.iter().cloned());
+            if !verdict.allowed {
+                layers.push(verdict.admin.layer);
+            }
             let rules: Vec<(RuleRef, Option<String>)> =
                 verdict.allowed_by.into_iter().map(|r| (r, None)).collect();
             (verdict.allowed, verdict.isolating, rules, Vec::new())
@@ -439,6 +468,19 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
                 .map(|g| (g.rule.clone(), Some(g.region.to_string())))
                 .collect();
             let denied = verdict.denied.iter().map(|r| r.to_string()).collect();
+            for grant in &verdict.admin {
+                if grant.decision.action == Action::Deny {
+                    layers.push(match grant.decision.tier {
+                        AdminTier::Admin => Layer::AdminNetworkPolicy,
+                        AdminTier::Baseline => Layer::BaselineAdminNetworkPolicy,
+                    });
+                }
+                admin_rules.push((grant.decision.clone(), Some(grant.region.to_string())));
+            }
+            if !verdict.policy_denied.is_empty() {
+                layers.push(Layer::NetworkPolicy);
+            }
+            may_match.extend(verdict.may_match.iter().cloned());
             (verdict.allowed, verdict.isolating, rules, denied)
         }
     };
@@ -499,13 +541,53 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
             }
         }
     }
+    for m in &may_match {
+        let at = policies
+            .admin_rule_location(project, m)
+            .map(|l| format!("{}:{}:{}: ", l.file, l.span.start.line, l.span.start.col))
+            .unwrap_or_default();
+        notes.push(format!(
+            "{at}{} selects nodes, domain names or addresses the repository does not give: it is taken as not matching",
+            policies.describe_admin_rule(m)
+        ));
+    }
+    for (object, view) in &policies.admin_rejected {
+        if let (Some(why), Some(object)) = (&view.rejected, project.objects.get(*object)) {
+            notes.push(format!(
+                "{}:{}:{}: {} `{}` is not applied: {}",
+                object.object.file,
+                why.span.start.line,
+                why.span.start.col,
+                view.policy.tier.kind(),
+                view.name.value,
+                why.message
+            ));
+        }
+    }
+    for (m, _) in &admin_rules {
+        for other in policies.same_priority(m.rule.policy) {
+            if let (Some(a), Some(b)) =
+                (set.admin().policy(m.rule.policy), set.admin().policy(other))
+            {
+                notes.push(format!(
+                    "AdminNetworkPolicies `{}` and `{}` share priority {}: OVN-Kubernetes applies them in no defined order (file order is assumed here)",
+                    a.name, b.name, a.priority
+                ));
+            }
+        }
+    }
     notes.sort();
     notes.dedup();
-    let decided_by = match (allowed, firewall_denials.is_empty()) {
-        (true, true) => "none",
-        (true, false) => "EgressFirewall",
-        (false, true) => "NetworkPolicy",
-        (false, false) => "NetworkPolicy and EgressFirewall",
+    layers.sort();
+    layers.dedup();
+    let mut deciding: Vec<String> = layers.iter().map(ToString::to_string).collect();
+    if !firewall_denials.is_empty() {
+        deciding.push("EgressFirewall".to_owned());
+    }
+    let decided_by = if deciding.is_empty() {
+        "none".to_owned()
+    } else {
+        deciding.join(" and ")
     };
     let allowed = allowed && firewall_denials.is_empty();
     Ok(Answer {
@@ -543,8 +625,20 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
             .collect(),
         denied,
         notes,
-        decided_by: decided_by.to_owned(),
+        decided_by,
         firewall_denials,
+        admin_rules: admin_rules
+            .iter()
+            .map(|(m, region)| AdminOut {
+                kind: m.tier.kind(),
+                rule: policies.describe_admin_rule(&m.rule),
+                action: m.action.to_string(),
+                region: region.clone(),
+                place: policies
+                    .admin_rule_location(project, &m.rule)
+                    .map(|l| place(&l.file, l.span.start.line, l.span.start.col)),
+            })
+            .collect(),
     })
 }
 
@@ -618,6 +712,19 @@ pub fn human(a: &Answer) -> String {
             at(&f.place)
         ));
     }
+    for r in &a.admin_rules {
+        let verb = match r.action.as_str() {
+            "Allow" => "allowed by",
+            "Deny" => "denied by",
+            _ => "passed to NetworkPolicies by",
+        };
+        let region = r
+            .region
+            .as_ref()
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        out.push_str(&format!("  {verb} {}{region}{}\n", r.rule, at(&r.place)));
+    }
     if !a.isolated {
         out.push_str(&format!(
             "  not isolated for {} by NetworkPolicies: no policy selecting the pod has type {}\n",
@@ -637,7 +744,9 @@ pub fn human(a: &Answer) -> String {
     for p in &a.isolating {
         out.push_str(&format!("    {}{}\n", p.policy, at(&p.place)));
     }
-    if a.allowed_by.is_empty() {
+    if a.allowed_by.is_empty() && !a.admin_rules.is_empty() {
+        out.push_str("  no NetworkPolicy rule allows it (what the admin rules above decide never reaches them)\n");
+    } else if a.allowed_by.is_empty() {
         out.push_str("  no rule allows it\n");
     } else {
         out.push_str("  allowed by:\n");

@@ -12,6 +12,8 @@ const MODELLED: &[(&str, &str)] = &[
     ("", "LimitRange"),
     ("machine.openshift.io", "MachineSet"),
     ("networking.k8s.io", "NetworkPolicy"),
+    ("policy.networking.k8s.io", "AdminNetworkPolicy"),
+    ("policy.networking.k8s.io", "BaselineAdminNetworkPolicy"),
     ("network.openshift.io", "EgressNetworkPolicy"),
     ("k8s.ovn.org", "EgressFirewall"),
     // The documentation's other shapes: rejected by the API server (DVM112),
@@ -56,6 +58,9 @@ pub fn is_cluster_scoped(group: &str, kind: &str) -> bool {
         "project.openshift.io" => kind == "Project",
         // IngressControllers live in `openshift-ingress-operator`.
         "operator.openshift.io" => kind != "IngressController",
+        "policy.networking.k8s.io" => {
+            matches!(kind, "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy")
+        }
         "machineconfiguration.openshift.io" => true,
         _ => false,
     }

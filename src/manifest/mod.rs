@@ -6,6 +6,7 @@
 //! …) are built from the retained tree and keep the spans of their fields, so
 //! rules never look up raw keys and every finding points at the exact token.
 
+pub mod admin_network_policy;
 pub mod egress_firewall;
 pub mod kinds;
 pub mod kustomization;

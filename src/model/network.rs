@@ -17,7 +17,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::finding::Location;
+use crate::manifest::admin_network_policy::AdminPolicyView;
 use crate::manifest::network_policy::NetworkPolicyView;
+use crate::net::admin::{AdminPolicies, AdminRuleRef, AdminTier};
 use crate::net::netpol::{PolicySet, PolicyType, RuleRef};
 use crate::net::selector::{LabelValue, Labels};
 
@@ -46,6 +48,12 @@ pub struct ClusterPolicies {
     pub views: Vec<Arc<NetworkPolicyView>>,
     /// Policy names per namespace (to suggest a name not yet taken).
     pub names: BTreeMap<String, BTreeSet<String>>,
+    /// Per admin policy of `set.admin()`, in the same order: the object
+    /// (index in `Project::objects`) and its view.
+    pub admin: Vec<(usize, Arc<AdminPolicyView>)>,
+    /// Admin policies the API server rejects or OVN-Kubernetes does not
+    /// apply: they apply nowhere (their `rejected` note says why).
+    pub admin_rejected: Vec<(usize, Arc<AdminPolicyView>)>,
 }
 
 /// Everything the network rules and `dvmlint probe` evaluate.
@@ -90,6 +98,22 @@ impl NetworkModel {
                 continue;
             };
             let meta = &object.object.meta;
+            if let Some(tier) = admin_tier(meta) {
+                if project.is_replaced(index) {
+                    continue;
+                }
+                let (Some(tree), Some(target)) = (object.object.tree(), clusters.get_mut(cluster))
+                else {
+                    continue;
+                };
+                let view = Arc::new(AdminPolicyView::from_node(tree, &meta.name, tier));
+                if view.rejected.is_some() {
+                    target.admin_rejected.push((index, view));
+                } else {
+                    target.admin.push((index, view));
+                }
+                continue;
+            }
             if meta.is("", "Namespace") {
                 if let Some(labels) = namespace_labels.get_mut(cluster) {
                     let entry = labels.entry(meta.name.value.clone()).or_default();
@@ -139,7 +163,14 @@ impl NetworkModel {
             target.views.push(Arc::clone(view));
         }
         for ((cluster, list), labels) in clusters.iter_mut().zip(policies).zip(namespace_labels) {
-            cluster.set = PolicySet::new(list, labels);
+            let admin = AdminPolicies::new(
+                cluster
+                    .admin
+                    .iter()
+                    .map(|(_, v)| v.policy.clone())
+                    .collect(),
+            );
+            cluster.set = PolicySet::new(list, labels).with_admin(admin);
         }
         NetworkModel {
             layout,
@@ -152,6 +183,20 @@ impl NetworkModel {
         self.clusters.get(cluster)
     }
 }
+
+/// Which admin tier an object's kind is, if it is one.
+pub fn admin_tier(meta: &crate::manifest::ObjectMeta) -> Option<AdminTier> {
+    if meta.is(ADMIN_GROUP, "AdminNetworkPolicy") {
+        Some(AdminTier::Admin)
+    } else if meta.is(ADMIN_GROUP, "BaselineAdminNetworkPolicy") {
+        Some(AdminTier::Baseline)
+    } else {
+        None
+    }
+}
+
+/// The API group of AdminNetworkPolicy and BaselineAdminNetworkPolicy.
+pub const ADMIN_GROUP: &str = "policy.networking.k8s.io";
 
 /// The router's and DNS namespaces with the labels OpenShift sets on them.
 fn platform_namespaces() -> BTreeMap<String, Labels> {
@@ -195,6 +240,45 @@ impl ClusterPolicies {
             _ => spans.span,
         };
         Some(Location::new(&object.object.file, span))
+    }
+
+    /// The object and view of admin policy `policy` (index in `set.admin()`).
+    pub fn admin_view(&self, policy: usize) -> Option<(usize, &AdminPolicyView)> {
+        self.admin.get(policy).map(|(o, v)| (*o, v.as_ref()))
+    }
+
+    /// Where an admin rule is written (the rule item).
+    pub fn admin_rule_location(&self, project: &Project, rule: &AdminRuleRef) -> Option<Location> {
+        let (object, view) = self.admin_view(rule.policy)?;
+        let object = project.objects.get(object)?;
+        let spans = view.rule_spans(rule.direction, rule.rule)?;
+        Some(Location::new(&object.object.file, spans.span))
+    }
+
+    /// `AdminNetworkPolicy `x` (priority 5) egress[1] `name``.
+    pub fn describe_admin_rule(&self, rule: &AdminRuleRef) -> String {
+        self.set.admin().describe_rule(rule)
+    }
+
+    /// The AdminNetworkPolicies other than `policy` that share its priority
+    /// (OVN-Kubernetes then applies them in no defined order).
+    pub fn same_priority(&self, policy: usize) -> Vec<usize> {
+        let admin = self.set.admin();
+        let Some(p) = admin.policy(policy) else {
+            return Vec::new();
+        };
+        admin
+            .policies()
+            .iter()
+            .enumerate()
+            .filter(|(i, o)| {
+                *i != policy
+                    && o.tier == AdminTier::Admin
+                    && p.tier == AdminTier::Admin
+                    && o.priority == p.priority
+            })
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// `ns/name egress[0]`: how messages name a rule.

@@ -20,9 +20,11 @@
 //! | [`ipset`] | sets of IPv4 and IPv6 addresses | — |
 //! | [`selector`] | label selectors and (possibly opaque) label values | docs/domain.md §7 |
 //! | [`ports`] | protocols, port ranges and sets, NetworkPolicy ports | docs/domain.md §7 |
+//! | [`admin`] | AdminNetworkPolicy / BaselineAdminNetworkPolicy tiers around NetworkPolicies | docs/domain.md §7.1 |
 //! | [`netpol`] | `networking.k8s.io/v1` NetworkPolicy evaluation | docs/domain.md §7, docs/model.md |
 //! | [`egress_firewall`] | EgressNetworkPolicy / EgressFirewall evaluation | docs/domain.md §6 |
 
+pub mod admin;
 pub mod egress_firewall;
 pub mod ipset;
 pub mod netpol;

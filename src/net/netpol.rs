@@ -47,6 +47,7 @@ use std::fmt;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+use super::admin::{AdminGrant, AdminPolicies, AdminRuleRef, AdminVerdict};
 use super::ipset::IpSet;
 use super::ports::{
     ContainerPort, PortRange, PortSet, PortSpec, Protocol, Region, partition, rule_ports,
@@ -294,6 +295,8 @@ pub struct Verdict {
     pub isolating: Vec<usize>,
     /// Every rule allowing the traffic, in input order.
     pub allowed_by: Vec<RuleRef>,
+    /// What the AdminNetworkPolicy tiers say, and which layer decided.
+    pub admin: AdminVerdict,
 }
 
 impl Verdict {
@@ -337,9 +340,19 @@ pub struct ExternalVerdict {
     /// What each rule allows of the query, in input order; rules allowing
     /// none of it are left out.
     pub grants: Vec<Grant>,
-    /// The parts of the query no rule allows, ordered by port; empty when
-    /// `allowed`.
+    /// The parts of the query denied by any tier, ordered by port; empty
+    /// when `allowed`.
     pub denied: Vec<Region>,
+    /// The parts denied by NetworkPolicy isolation (no admin rule decided
+    /// them and no NetworkPolicy rule allows them); equal to `denied` when no
+    /// admin policy applies.
+    pub policy_denied: Vec<Region>,
+    /// What each AdminNetworkPolicy / BaselineAdminNetworkPolicy rule decided
+    /// of the query (Allow, Deny or Pass), in evaluation order.
+    pub admin: Vec<AdminGrant>,
+    /// Admin rules that may match part of the query (their addresses are
+    /// unknown) and were taken as not matching.
+    pub may_match: Vec<AdminRuleRef>,
 }
 
 impl ExternalVerdict {
@@ -351,6 +364,21 @@ impl ExternalVerdict {
     /// True when some, but not all, of the query is allowed.
     pub fn partially_allowed(&self) -> bool {
         !self.allowed && !self.grants.is_empty()
+    }
+
+    /// True when the denied regions cover all of `addresses` × `ports` (the
+    /// query this verdict answers): nothing of it gets through.
+    pub fn denies_all(&self, addresses: &IpSet, ports: PortRange) -> bool {
+        partition(ports, self.denied.iter().map(|r| &r.ports))
+            .into_iter()
+            .all(|piece| {
+                let denied = self
+                    .denied
+                    .iter()
+                    .filter(|r| r.ports.contains(piece.start()))
+                    .fold(IpSet::new(), |acc, r| acc.union(&r.addresses));
+                denied.is_superset_of(addresses)
+            })
     }
 
     /// Every address denied on at least one port.
@@ -381,6 +409,8 @@ pub struct PolicySet {
     policies: Vec<Policy>,
     by_namespace: BTreeMap<String, Vec<usize>>,
     namespace_labels: BTreeMap<String, Labels>,
+    /// AdminNetworkPolicies and the BaselineAdminNetworkPolicy.
+    pub(super) admin: AdminPolicies,
 }
 
 impl PolicySet {
@@ -408,7 +438,16 @@ impl PolicySet {
             policies,
             by_namespace,
             namespace_labels,
+            admin: AdminPolicies::default(),
         }
+    }
+
+    /// The same set with the cluster's admin policies: every answer then
+    /// goes through the three tiers (AdminNetworkPolicy, NetworkPolicy,
+    /// BaselineAdminNetworkPolicy; [`super::admin`]).
+    pub fn with_admin(mut self, admin: AdminPolicies) -> PolicySet {
+        self.admin = admin;
+        self
     }
 
     /// The policies, in input order.
@@ -658,11 +697,27 @@ impl PolicySet {
                 }
             }
         }
+        let np_allowed = isolating.is_empty() || !allowed_by.is_empty();
+        let (allowed, admin) = if self.admin.is_empty() {
+            (np_allowed, AdminVerdict::plain(!isolating.is_empty()))
+        } else {
+            self.admin_pod_verdict(
+                direction,
+                subject,
+                remote,
+                dest_ports,
+                port,
+                protocol,
+                !isolating.is_empty(),
+                np_allowed,
+            )
+        };
         Verdict {
             direction,
-            allowed: isolating.is_empty() || !allowed_by.is_empty(),
+            allowed,
             isolating,
             allowed_by,
+            admin,
         }
     }
 
@@ -677,6 +732,11 @@ impl PolicySet {
     ) -> ExternalVerdict {
         let selection = self.selection(subject);
         let isolating = selection.isolating(direction).to_vec();
+        if self.admin_applies(subject, direction) {
+            return self.tiered_external(
+                direction, subject, remote, ports, protocol, dest_ports, isolating,
+            );
+        }
         if isolating.is_empty() {
             return ExternalVerdict {
                 direction,
@@ -685,6 +745,9 @@ impl PolicySet {
                 isolating,
                 grants: Vec::new(),
                 denied: Vec::new(),
+                policy_denied: Vec::new(),
+                admin: Vec::new(),
+                may_match: Vec::new(),
             };
         }
         let query = PortSet::from(ports);
@@ -739,7 +802,10 @@ impl PolicySet {
             allowed: denied.is_empty(),
             isolating,
             grants,
+            policy_denied: denied.clone(),
             denied,
+            admin: Vec::new(),
+            may_match: Vec::new(),
         }
     }
 }

@@ -194,6 +194,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(network::rsync_allow_misses_pods::check),
     ),
     (
+        "DVM105",
+        Check::Project(network::admin_policy_blocks_rsync::check),
+    ),
+    (
         "DVM110",
         Check::Project(egress::egress_firewall_denies_peer::check),
     ),
@@ -415,7 +419,7 @@ pub fn refinement(id: &str) -> Option<Refinement> {
 /// Rules that read [`Project::network`]. The lists below only schedule: a
 /// rule that reads a derivation and is missing here still gets it (they are
 /// built on first use), it may just wait for it.
-const NETWORK_RULES: [&str; 4] = ["DVM101", "DVM102", "DVM103", "DVM104"];
+const NETWORK_RULES: [&str; 5] = ["DVM101", "DVM102", "DVM103", "DVM104", "DVM105"];
 /// Rules that read [`Project::firewalls`], and of them those that read
 /// [`Project::egress_denials`].
 const FIREWALL_RULES: [&str; 4] = ["DVM110", "DVM111", "DVM112", "DVM113"];

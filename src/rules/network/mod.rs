@@ -7,6 +7,7 @@
 //! of the first isolating policy, the others related), the note for unbound
 //! policies, and the allow-policy YAML of the fix.
 
+pub mod admin_policy_blocks_rsync;
 pub mod rsync_allow_misses_pods;
 pub mod rsync_dns_blocked;
 pub mod rsync_egress_blocked;
@@ -141,6 +142,32 @@ pub(crate) fn isolation_finding(
         }
     }
     Some(finding)
+}
+
+/// The hop of pods no NetworkPolicy isolates: allowed, unless admin
+/// policies select them, whose rules DVM105 judges (the hop is then drawn
+/// as not known here).
+pub(crate) fn not_isolated(
+    policies: &ClusterPolicies,
+    pods: &[crate::model::rsync_pods::RsyncPod],
+    direction: crate::net::netpol::PolicyType,
+    why: &str,
+    by: Vec<crate::rules::hops::Decider>,
+) -> crate::rules::hops::Hop {
+    if pods
+        .iter()
+        .any(|p| policies.set.admin_applies(&p.pod, direction))
+    {
+        crate::rules::hops::Hop::unknown(
+            "admin policies apply",
+            format!(
+                "{why}, but AdminNetworkPolicies or the baseline select them: DVM105 reports any of their rules that denies this traffic"
+            ),
+            by,
+        )
+    } else {
+        crate::rules::hops::Hop::allowed("not isolated", why, by)
+    }
 }
 
 /// One finding per cause. An unbound policy (no namespace) is applied to

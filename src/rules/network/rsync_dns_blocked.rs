@@ -64,22 +64,26 @@ pub(crate) fn hop(
     let mut only_53 = false;
     let mut isolated = false;
     let mut allowed_by = Vec::new();
+    let mut admin_decided = false;
     for client in rsync_pods::client_pods(model.layout, namespace, block) {
         let selection = policies.set.selection(&client.pod);
         if selection.egress.is_empty() {
             continue;
         }
         isolated = true;
-        let allowed = [Protocol::Udp, Protocol::Tcp]
-            .into_iter()
-            .find_map(|proto| {
-                let verdict = policies
-                    .set
-                    .egress_to_pod(&client.pod, &dns, DNS_PORT, proto);
-                verdict.allowed.then_some(verdict.allowed_by)
-            });
-        if let Some(rules) = allowed {
-            allowed_by.extend(rules);
+        let verdicts = [Protocol::Udp, Protocol::Tcp].map(|proto| {
+            policies
+                .set
+                .egress_to_pod(&client.pod, &dns, DNS_PORT, proto)
+        });
+        if let Some(verdict) = verdicts.iter().find(|v| v.allowed) {
+            allowed_by.extend(verdict.allowed_by.iter().cloned());
+            continue;
+        }
+        // Blocked; NetworkPolicies' doing when they deny one of the two
+        // protocols (else an admin rule's: DVM105).
+        if !verdicts.iter().any(|v| v.denied_by_policies()) {
+            admin_decided = true;
             continue;
         }
         // "Only 53": some rule admits port 53 (to the DNS pods, or to an
@@ -104,15 +108,23 @@ pub(crate) fn hop(
     }
     if pods.is_empty() {
         let by = rule_deciders(project, policies, allowed_by);
-        return if isolated {
+        return if admin_decided {
+            Hop::unknown(
+                "decided by an admin policy",
+                "an AdminNetworkPolicy or BaselineAdminNetworkPolicy rule decides this traffic before NetworkPolicies are consulted (DVM105 reports a Deny)",
+                by,
+            )
+        } else if isolated {
             Hop::allowed(
                 "a rule allows DNS",
                 "the rsync client pods are isolated for egress, and rules allow DNS to the cluster DNS pods",
                 by,
             )
         } else {
-            Hop::allowed(
-                "not isolated",
+            super::not_isolated(
+                policies,
+                &rsync_pods::client_pods(model.layout, namespace, block),
+                crate::net::netpol::PolicyType::Egress,
                 "no NetworkPolicy selects the rsync client pods for egress",
                 by,
             )

@@ -91,6 +91,7 @@ pub(crate) fn hop(
     // Allowed as far as the rules can reach outside the cluster, to an
     // address nobody knows.
     let mut unknown = false;
+    let mut admin_decided = false;
     for client in clients {
         let selection = policies.set.selection(&client.pod);
         if selection.egress.is_empty() {
@@ -111,6 +112,11 @@ pub(crate) fn hop(
                 allowed_by.extend(verdict.allowed_by);
                 continue;
             }
+            // Cut by an AdminNetworkPolicy rule first (DVM105).
+            if !verdict.denied_by_policies() {
+                admin_decided = true;
+                continue;
+            }
             format!(
                 "no rule allows TCP {port} to the rsync server pod in namespace `{}`",
                 pair.target.namespace
@@ -122,11 +128,18 @@ pub(crate) fn hop(
                 destination.ports,
                 Protocol::Tcp,
             );
-            if verdict.allowed {
+            // What NetworkPolicies deny: the parts admin rules decide are
+            // allowed by them or DVM105's.
+            if verdict.policy_denied.is_empty() {
+                admin_decided |= !verdict.allowed;
                 allowed_by.extend(verdict.grants.into_iter().map(|g| g.rule));
                 continue;
             }
-            let denied: Vec<String> = verdict.denied.iter().map(|r| r.to_string()).collect();
+            let denied: Vec<String> = verdict
+                .policy_denied
+                .iter()
+                .map(|r| r.to_string())
+                .collect();
             let mut detail = format!(
                 "no rule allows TCP to {}",
                 crate::finding::bounded_list(&denied)
@@ -154,6 +167,26 @@ pub(crate) fn hop(
                 allowed_by.extend(reach.rules);
                 continue;
             }
+            // Admin rules decide before NetworkPolicies: an Allow may open
+            // some outside address, a Deny of everything is DVM105's.
+            let tiers = policies.set.egress_to_external(
+                &client.pod,
+                &IpSet::all_v4(),
+                destination.ports,
+                Protocol::Tcp,
+            );
+            if tiers
+                .admin
+                .iter()
+                .any(|g| g.decision.action == crate::net::admin::Action::Allow)
+            {
+                unknown = true;
+                continue;
+            }
+            if tiers.policy_denied.is_empty() {
+                admin_decided = true;
+                continue;
+            }
             format!(
                 "no egress rule can reach any address outside the cluster on TCP {} (no `ipBlock` peer, no rule without peers), so the destination is unreachable whatever its address",
                 destination.ports
@@ -167,9 +200,17 @@ pub(crate) fn hop(
     }
     let Some(first) = blocked.first() else {
         let by: Vec<Decider> = rule_deciders(project, policies, allowed_by);
-        return if !isolated {
-            Hop::allowed(
-                "not isolated",
+        return if admin_decided {
+            Hop::unknown(
+                "decided by an admin policy",
+                "an AdminNetworkPolicy or BaselineAdminNetworkPolicy rule decides this traffic before NetworkPolicies are consulted (DVM105 reports a Deny)",
+                by,
+            )
+        } else if !isolated {
+            super::not_isolated(
+                policies,
+                clients,
+                crate::net::netpol::PolicyType::Egress,
                 "no NetworkPolicy selects the rsync client pods for egress",
                 by,
             )
@@ -253,7 +294,7 @@ pub(crate) fn hop(
     }
 }
 
-fn describe(destination: &DvmDestination, target: &str) -> String {
+pub(crate) fn describe(destination: &DvmDestination, target: &str) -> String {
     match &destination.endpoint {
         // Never the value itself: it may carry credentials (DVM206).
         Endpoint::Proxy { .. } => "the proxy of `stunnel_tcp_proxy`".to_owned(),

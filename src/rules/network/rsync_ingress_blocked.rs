@@ -114,6 +114,7 @@ pub(crate) fn hop(
     let mut only_443 = false;
     let mut isolated = false;
     let mut allowed_by: Vec<RuleRef> = Vec::new();
+    let mut admin_decided = false;
     for server in rsync_pods::server_pods(model.layout, namespace, block) {
         let selection = policies.set.selection(&server.pod);
         if selection.ingress.is_empty() {
@@ -131,9 +132,11 @@ pub(crate) fn hop(
                     policies
                         .set
                         .ingress_from_pod(&server.pod, &router, port, Protocol::Tcp);
-                only_443 |= !verdict.allowed && on_443.allowed;
+                only_443 |= verdict.denied_by_policies() && on_443.allowed;
                 allowed_by.extend(verdict.allowed_by.iter().cloned());
-                verdict.allowed
+                // Allowed, or cut by an admin rule first (DVM105).
+                admin_decided |= verdict.denied_by_admin().is_some();
+                !verdict.denied_by_policies()
             }
             Arrival::Anywhere => {
                 let sources = if source_cidrs.is_empty() {
@@ -148,7 +151,8 @@ pub(crate) fn hop(
                     Protocol::Tcp,
                 );
                 allowed_by.extend(verdict.grants.iter().map(|g| g.rule.clone()));
-                verdict.allowed
+                admin_decided |= !verdict.allowed && verdict.policy_denied.is_empty();
+                verdict.policy_denied.is_empty()
             }
             Arrival::ClientPods => {
                 rsync_pods::client_pods(model.layout, &pair.source.namespace, server.block)
@@ -161,7 +165,8 @@ pub(crate) fn hop(
                             Protocol::Tcp,
                         );
                         allowed_by.extend(verdict.allowed_by.iter().cloned());
-                        verdict.allowed
+                        admin_decided |= verdict.denied_by_admin().is_some();
+                        !verdict.denied_by_policies()
                     })
             }
         };
@@ -173,15 +178,23 @@ pub(crate) fn hop(
     }
     if pods.is_empty() {
         let by = rule_deciders(project, policies, allowed_by);
-        return if isolated {
+        return if admin_decided {
+            Hop::unknown(
+                "decided by an admin policy",
+                "an AdminNetworkPolicy or BaselineAdminNetworkPolicy rule decides this traffic before NetworkPolicies are consulted (DVM105 reports a Deny)",
+                by,
+            )
+        } else if isolated {
             Hop::allowed(
                 "a rule allows it",
                 "the rsync server pods are isolated for ingress, and rules allow the DVM traffic",
                 by,
             )
         } else {
-            Hop::allowed(
-                "not isolated",
+            super::not_isolated(
+                policies,
+                &rsync_pods::server_pods(model.layout, namespace, block),
+                crate::net::netpol::PolicyType::Ingress,
                 "no NetworkPolicy selects the rsync server pods for ingress",
                 by,
             )

@@ -1,0 +1,356 @@
+//! DVM105 admin-policy-blocks-rsync: an AdminNetworkPolicy or the
+//! BaselineAdminNetworkPolicy has a `Deny` rule that decides DVM traffic
+//! (docs/rules.md, docs/domain.md §7.1): the rsync client pods' egress to the
+//! DVM destination or to the cluster DNS, or the rsync server pods' ingress
+//! from where DVM traffic arrives.
+//!
+//! It asks the very questions DVM101–DVM103 ask, of the same evaluator
+//! ([`crate::net::netpol::PolicySet`] with its admin tiers): where they report
+//! what NetworkPolicies deny, this rule reports what an admin rule denied
+//! before (ANP) or instead of (BANP, for pods no NetworkPolicy isolates)
+//! NetworkPolicies. One finding per deciding rule, at the rule item, naming
+//! the migrated namespaces and the traffic it cuts.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::finding::{Finding, Location, bounded_list};
+use crate::model::Project;
+use crate::model::destination::{self, DvmDestination, Endpoint};
+use crate::model::network::{ClusterPolicies, NetworkModel};
+use crate::model::rsync_pods::{self, DNS_NAMESPACE, DNS_PORT};
+use crate::net::admin::{Action, AdminMatch, AdminRuleRef, AdminTier};
+use crate::net::ipset::IpSet;
+use crate::net::netpol::PolicyType;
+use crate::net::ports::Protocol;
+
+use super::{destination as destination_of, group_by};
+
+const RULE: &str = "DVM105";
+
+/// What one admin rule cuts, gathered over every question.
+#[derive(Default)]
+struct Cut {
+    /// (namespace, what is cut), in order, without repeats.
+    cuts: Vec<(String, String)>,
+    /// Rules met before it that may match (unknown addresses).
+    may_match: Vec<AdminRuleRef>,
+}
+
+impl Cut {
+    fn add(&mut self, namespace: &str, what: String, may_match: &[AdminRuleRef]) {
+        let item = (namespace.to_owned(), what);
+        if !self.cuts.contains(&item) {
+            self.cuts.push(item);
+        }
+        for m in may_match {
+            if !self.may_match.contains(m) {
+                self.may_match.push(m.clone());
+            }
+        }
+    }
+}
+
+type Cuts = BTreeMap<(usize, AdminRuleRef), Cut>;
+
+pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    let model = project.network();
+    if model.clusters.iter().all(|c| c.admin.is_empty()) {
+        return;
+    }
+    let mut cuts: Cuts = BTreeMap::new();
+    let mut destinations = BTreeMap::new();
+    for ((cluster, namespace), pairs) in group_by(project, true) {
+        let Some(policies) = model.cluster(cluster).filter(|c| !c.admin.is_empty()) else {
+            continue;
+        };
+        let block = pairs.iter().any(|p| p.block);
+        let clients = rsync_pods::client_pods(model.layout, namespace, block);
+        let by_ip = pairs
+            .iter()
+            .all(|pair| destination_of(&mut destinations, project, pair).by_ip);
+        for pair in &pairs {
+            let dest = destination_of(&mut destinations, project, pair).clone();
+            for client in &clients {
+                egress(
+                    project, model, policies, cluster, namespace, pair, &dest, client, &mut cuts,
+                );
+            }
+        }
+        if !by_ip {
+            let dns = rsync_pods::dns_pod();
+            for client in &clients {
+                let verdicts = [Protocol::Udp, Protocol::Tcp].map(|proto| {
+                    policies
+                        .set
+                        .egress_to_pod(&client.pod, &dns, DNS_PORT, proto)
+                });
+                if verdicts.iter().any(|v| v.allowed) {
+                    continue;
+                }
+                for v in &verdicts {
+                    if let Some(m) = v.denied_by_admin() {
+                        cuts.entry((cluster, m.rule.clone())).or_default().add(
+                            namespace,
+                            format!(
+                                "DNS lookups of the {} (namespace `{DNS_NAMESPACE}`, port {DNS_PORT}, UDP and TCP both denied)",
+                                client.description
+                            ),
+                            &v.admin.may_match,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for ((cluster, namespace), pairs) in group_by(project, false) {
+        let Some(policies) = model.cluster(cluster).filter(|c| !c.admin.is_empty()) else {
+            continue;
+        };
+        let block = pairs.iter().any(|p| p.block);
+        let endpoint = destination::endpoint_type(project, project.migration(), cluster);
+        let port = model.layout.server_port();
+        for pair in &pairs {
+            for server in rsync_pods::server_pods(model.layout, namespace, block) {
+                let remote_pods = match endpoint {
+                    Endpoint::ClusterIP if pair.source.cluster == cluster => {
+                        rsync_pods::client_pods(model.layout, &pair.source.namespace, server.block)
+                            .into_iter()
+                            .map(|c| c.pod)
+                            .collect()
+                    }
+                    Endpoint::NodePort | Endpoint::ClusterIP => Vec::new(),
+                    Endpoint::Route | Endpoint::Proxy { .. } => vec![rsync_pods::router_pod()],
+                };
+                for remote in &remote_pods {
+                    let v = policies
+                        .set
+                        .ingress_from_pod(&server.pod, remote, port, Protocol::Tcp);
+                    if let Some(m) = v.denied_by_admin() {
+                        let from = if remote.namespace == rsync_pods::ROUTER_NAMESPACE {
+                            "the OpenShift router".to_owned()
+                        } else {
+                            format!("the rsync client pods of namespace `{}`", remote.namespace)
+                        };
+                        cuts.entry((cluster, m.rule.clone())).or_default().add(
+                            namespace,
+                            format!(
+                                "ingress to the {} from {from} on TCP {port}",
+                                server.description
+                            ),
+                            &v.admin.may_match,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for ((cluster, rule), cut) in cuts {
+        if let Some(finding) = finding(project, model, cluster, &rule, cut) {
+            out.push(finding);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn egress(
+    project: &Project,
+    model: &NetworkModel,
+    policies: &ClusterPolicies,
+    cluster: usize,
+    namespace: &str,
+    pair: &crate::model::migration::DvmPair,
+    dest: &DvmDestination,
+    client: &rsync_pods::RsyncPod,
+    cuts: &mut Cuts,
+) {
+    let target_name = project
+        .cluster_name(Some(pair.target.cluster))
+        .map_or("target", |c| c.as_ref());
+    let what = super::rsync_egress_blocked::describe(dest, target_name);
+    if dest.endpoint == Endpoint::ClusterIP && pair.target.cluster == cluster {
+        let servers = rsync_pods::server_pods(model.layout, &pair.target.namespace, client.block);
+        let Some(server) = servers.first() else {
+            return;
+        };
+        let port = model.layout.server_port();
+        let v = policies
+            .set
+            .egress_to_pod(&client.pod, &server.pod, port, Protocol::Tcp);
+        if let Some(m) = v.denied_by_admin() {
+            cuts.entry((cluster, m.rule.clone())).or_default().add(
+                namespace,
+                format!(
+                    "egress of the {} to {what} (TCP {port} to the rsync server pod in namespace `{}`)",
+                    client.description, pair.target.namespace
+                ),
+                &v.admin.may_match,
+            );
+        }
+        return;
+    }
+    let (addresses, known) = match &dest.addresses {
+        Some(a) => (a.clone(), true),
+        None => (IpSet::all_v4(), false),
+    };
+    let v = policies
+        .set
+        .egress_to_external(&client.pod, &addresses, dest.ports, Protocol::Tcp);
+    // With unknown addresses, only a denial of every IPv4 address on the
+    // destination's ports is certain to cut the destination.
+    if !known && !v.denies_all(&addresses, dest.ports) {
+        return;
+    }
+    for grant in v.admin.iter().filter(|g| g.decision.action == Action::Deny) {
+        let region = if known {
+            grant.region.to_string()
+        } else {
+            format!("every address on TCP {}", dest.ports)
+        };
+        cuts.entry((cluster, grant.decision.rule.clone()))
+            .or_default()
+            .add(
+                namespace,
+                format!(
+                    "egress of the {} to {what}: TCP to {region}",
+                    client.description
+                ),
+                &v.may_match,
+            );
+    }
+}
+
+fn finding(
+    project: &Project,
+    model: &NetworkModel,
+    cluster: usize,
+    rule: &AdminRuleRef,
+    cut: Cut,
+) -> Option<Finding> {
+    let policies = model.cluster(cluster)?;
+    let (object_index, view) = policies.admin_view(rule.policy)?;
+    let object = project.objects.get(object_index)?;
+    let location = policies.admin_rule_location(project, rule)?;
+    let policy = policies.set.admin().policy(rule.policy)?;
+    let decision = AdminMatch {
+        rule: rule.clone(),
+        tier: policy.tier,
+        action: Action::Deny,
+    };
+    let mut namespaces: Vec<String> = Vec::new();
+    for (ns, _) in &cut.cuts {
+        let quoted = format!("`{ns}`");
+        if !namespaces.contains(&quoted) {
+            namespaces.push(quoted);
+        }
+    }
+    // The same traffic cut in several namespaces is said once.
+    let mut grouped: Vec<(&str, Vec<String>)> = Vec::new();
+    for (ns, what) in &cut.cuts {
+        let quoted = format!("`{ns}`");
+        match grouped.iter_mut().find(|(w, _)| *w == what.as_str()) {
+            Some((_, list)) => list.push(quoted),
+            None => grouped.push((what.as_str(), vec![quoted])),
+        }
+    }
+    let what: Vec<String> = grouped
+        .iter()
+        .map(|(what, list)| {
+            format!(
+                "{what} in migrated {} {}",
+                if list.len() == 1 {
+                    "namespace"
+                } else {
+                    "namespaces"
+                },
+                bounded_list(list)
+            )
+        })
+        .collect();
+    let cluster_name = project
+        .cluster_name(Some(cluster))
+        .map_or("", |c| c.as_ref());
+    let why = match decision.tier {
+        AdminTier::Admin => {
+            "AdminNetworkPolicy rules are evaluated before NetworkPolicies, so no NetworkPolicy can allow it back".to_owned()
+        }
+        AdminTier::Baseline => {
+            "the baseline decides because no NetworkPolicy selects these pods for this direction".to_owned()
+        }
+    };
+    let message = format!(
+        "{} denies DVM traffic on cluster `{cluster_name}`: {}; {why}, and every DVM transfer that needs it would fail",
+        policies.describe_admin_rule(rule),
+        crate::finding::bounded_join(&what, "; "),
+    );
+    let help = help(policy.tier, policy.priority, &view.name.value, rule);
+    let mut finding = Finding::new(RULE, location, message)
+        .help(help)
+        .object(Some(object.object_ref()))
+        .cluster(project.cluster_name(Some(cluster)));
+    for other in policies.same_priority(rule.policy) {
+        if let Some((o, v)) = policies.admin_view(other)
+            && let Some(obj) = project.objects.get(o)
+        {
+            finding = finding.related(
+                Location::new(&obj.object.file, v.priority_span),
+                format!(
+                    "`{}` has the same priority {}: OVN-Kubernetes applies policies of one priority in no defined order",
+                    v.name.value, policy.priority
+                ),
+            );
+        }
+    }
+    for m in &cut.may_match {
+        if let Some(loc) = policies.admin_rule_location(project, m) {
+            finding = finding.related(
+                loc,
+                format!(
+                    "{} comes first but selects nodes, domain names or addresses the repository does not give: taken as not matching",
+                    policies.describe_admin_rule(m)
+                ),
+            );
+        }
+    }
+    if namespaces.len() > 1 {
+        let here = finding.location.clone();
+        for ns in &namespaces {
+            finding = finding.related(here.clone(), format!("affects migrated namespace {ns}"));
+        }
+    }
+    Some(finding)
+}
+
+fn help(tier: AdminTier, priority: u32, name: &str, rule: &AdminRuleRef) -> String {
+    let field = rule.direction.field();
+    match tier {
+        AdminTier::Admin => {
+            let mut help = format!(
+                "let the DVM traffic through before this rule: add an `Allow` rule (or `Pass`, to let NetworkPolicies decide) for the rsync pods above {field}[{}] in `{name}`",
+                rule.rule
+            );
+            if priority > 0 {
+                let _ = write!(
+                    help,
+                    ", or an AdminNetworkPolicy of its own with a lower priority number (checked first), e.g.:\n\n\
+                     apiVersion: policy.networking.k8s.io/v1alpha1\n\
+                     kind: AdminNetworkPolicy\n\
+                     metadata:\n  name: allow-dvm-rsync\n\
+                     spec:\n  priority: {}\n  subject:\n    pods:\n      namespaceSelector: {{}}\n      podSelector:\n        matchLabels:\n          owner: directvolumemigration\n  {field}:\n    - name: dvm-rsync\n      action: Pass\n      {}:\n        - {}\n\n\
+                     (`Pass` hands the rsync pods' traffic to NetworkPolicies, as if this Deny were not there; narrow the peers and ports to the DVM traffic, and use `Allow` to bypass NetworkPolicies too)",
+                    priority - 1,
+                    rule.direction.peer_field(),
+                    match rule.direction {
+                        PolicyType::Egress => "networks: [\"0.0.0.0/0\"]",
+                        PolicyType::Ingress => "namespaces: {}",
+                    }
+                );
+            }
+            help
+        }
+        AdminTier::Baseline => format!(
+            "a NetworkPolicy selecting the rsync pods takes precedence over the baseline: allow the DVM traffic with one (`owner: directvolumemigration`; DVM101-DVM103 give its YAML), or narrow {field}[{}] of the BaselineAdminNetworkPolicy so it does not match the rsync pods' traffic",
+            rule.rule
+        ),
+    }
+}
