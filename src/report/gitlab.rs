@@ -68,7 +68,7 @@ pub fn write(run: &LintRun, redactor: &Redactor<'_>, out: &mut dyn Write) -> io:
         .zip(fingerprints)
         .map(|(finding, fingerprint)| issue(finding, fingerprint, redactor))
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &issues).map_err(io::Error::from)?;
     writeln!(out)
 }
 

@@ -99,6 +99,6 @@ pub fn write(run: &LintRun, redactor: &Redactor<'_>, out: &mut dyn Write) -> io:
             by_severity,
         },
     };
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::from)?;
     writeln!(out)
 }

@@ -33,7 +33,7 @@ pub const SCHEMA_URI: &str =
 pub const SRCROOT: &str = "%SRCROOT%";
 
 pub fn write(run: &LintRun, redactor: &Redactor<'_>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(run, redactor)).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &log(run, redactor)).map_err(io::Error::from)?;
     writeln!(out)
 }
 
