@@ -901,7 +901,8 @@ fn a_finding_on_a_megabyte_line_prints_a_bounded_excerpt() {
 
 #[test]
 fn an_anchor_quoted_many_times_does_not_blow_up_messages() {
-    // 200 findings quoting a 200 KB value: 40 MB of messages before.
+    // 200 findings quoting a 200 KB value: 40 MB of messages before, through
+    // a custom rule's `{value}` or a built-in rule's message.
     let s = Scratch::new();
     let mut anchors = format!(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: app\ndata:\n  big: &big \"{}\"\n",
@@ -918,11 +919,28 @@ fn an_anchor_quoted_many_times_does_not_blow_up_messages() {
         &custom_rule(&asserts, Some("{value}")),
         "max-file-size: 64MiB\n",
     );
+    // And a built-in rule quoting the value: DVM301, on 100 list items.
+    let mut items = String::from("apiVersion: v1\nkind: List\nitems:\n");
+    for i in 0..100 {
+        let value = if i == 0 {
+            format!("&big2 \"{}\"", "z".repeat(200_000))
+        } else {
+            "*big2".to_owned()
+        };
+        items.push_str(&format!(
+            "- apiVersion: migration.openshift.io/v1alpha1\n  kind: MigrationController\n  \
+             metadata: {{name: m{i}, namespace: openshift-migration}}\n  spec:\n    \
+             rsync_endpoint_type: {value}\n"
+        ));
+    }
+    s.file("list.yaml", items);
     for format in ["concise", "json", "human"] {
         let out = s.check(&["--format", format, "."]);
         let printed = String::from_utf8_lossy(&out.stdout);
         assert!(
-            out.stdout.len() < 4 << 20 && printed.matches("more bytes").count() >= 200,
+            out.stdout.len() < 4 << 20
+                && printed.matches("more bytes").count() >= 300
+                && printed.matches("DVM301").count() >= 100,
             "{format}: {} bytes",
             out.stdout.len()
         );
