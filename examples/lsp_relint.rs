@@ -1,22 +1,30 @@
-//! What `dvmlint lsp` pays after one keystroke: a whole-project `lint::run` with
-//! one unsaved buffer as an overlay (issue 7: "well under a second" for 1,000 files).
+//! What an editor waits for after one keystroke: the time from sending
+//! `textDocument/didChange` to `dvmlint lsp` until the changed file's
+//! `textDocument/publishDiagnostics` comes back, over real pipes.
 //!
 //! ```sh
-//! cargo build --release --example gen_corpus --example lsp_relint
-//! ./target/release/examples/gen_corpus --files 1000 --out /tmp/dvmlint-lsp-corpus
-//! ./target/release/examples/lsp_relint /tmp/dvmlint-lsp-corpus [RUNS]
+//! cargo build --profile profiling --bin dvmlint --example gen_corpus --example lsp_relint
+//! ./target/profiling/examples/gen_corpus --files 20000 --payload-kb 1 --out /tmp/dvmlint-lsp-20k
+//! ./target/profiling/examples/lsp_relint ./target/profiling/dvmlint /tmp/dvmlint-lsp-20k [EDITS]
 //! ```
+//! or `benches/lsp.sh` for both corpus sizes. The edited buffer is a
+//! NetworkPolicy file of the corpus (a kind cross-file rules read), changed by
+//! one character per edit, as typing does; each edit waits for its
+//! diagnostics before the next is sent. The load (the server's first read of
+//! the whole project, on `initialized`) is reported apart: it is what opening
+//! the workspace costs once.
 //!
-//! The buffer is a NetworkPolicy file of the corpus (a kind cross-file rules
-//! read), changed by one character per run, as typing does. The first lint (cold
-//! page cache, no overlay) is reported apart.
+//! `DVMLINT_TIMINGS=1` in the environment makes the server print each
+//! stage's time on its stderr (inherited).
 
-use std::collections::BTreeMap;
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use dvmlint::lint::{self, LintOptions};
+use lsp_server::{Message, Notification, Request, RequestId};
+use serde_json::{Value, json};
 
 fn main() {
     if let Err(err) = run() {
@@ -27,53 +35,138 @@ fn main() {
 
 fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
-    let root = dvmlint::discovery::absolute(Path::new(
-        &args.next().ok_or("usage: lsp_relint CORPUS [RUNS]")?,
-    ));
-    let runs: usize = match args.next() {
-        Some(n) => n.parse().map_err(|e| format!("RUNS: {e}"))?,
-        None => 20,
+    let usage = "usage: lsp_relint DVMLINT CORPUS [EDITS]";
+    let binary = PathBuf::from(args.next().ok_or(usage)?);
+    let root = dvmlint::discovery::absolute(Path::new(&args.next().ok_or(usage)?));
+    let edits: usize = match args.next() {
+        Some(n) => n.parse().map_err(|e| format!("EDITS: {e}"))?,
+        None => 100,
     };
     let edited = pick_file(&root).ok_or("no NetworkPolicy file in the corpus")?;
     let text =
         std::fs::read_to_string(&edited).map_err(|e| format!("{}: {e}", edited.display()))?;
-    let mut options = LintOptions {
-        paths: vec![root.clone()],
-        ..LintOptions::default()
-    };
+    let uri = url(&edited)?;
+    let root_uri = format!("{}/", url(&root)?);
 
+    let mut child = Command::new(&binary)
+        .arg("lsp")
+        .current_dir(&root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", binary.display()))?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (tx, incoming) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        while let Ok(Some(message)) = Message::read(&mut reader) {
+            if tx.send((Instant::now(), message)).is_err() {
+                break;
+            }
+        }
+    });
+    let mut send = |message: Message| -> Result<Instant, String> {
+        let sent = Instant::now();
+        message.write(&mut stdin).map_err(|e| e.to_string())?;
+        stdin.flush().map_err(|e| e.to_string())?;
+        Ok(sent)
+    };
+    let wait = Duration::from_secs(600);
     let started = Instant::now();
-    let cold = lint::run(&options).map_err(|e| e.to_string())?;
+    send(
+        Request::new(
+            RequestId::from(1),
+            "initialize".to_owned(),
+            json!({
+                "processId": null,
+                "rootUri": root_uri,
+                "workspaceFolders": [{"uri": root_uri, "name": "corpus"}],
+                "capabilities": {},
+            }),
+        )
+        .into(),
+    )?;
+    send(Notification::new("initialized".to_owned(), json!({})).into())?;
+    send(notification(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    ))?;
+    let (_, first) = diagnostics_of(&incoming, &uri, wait)?;
+    let load = started.elapsed();
     println!(
-        "corpus: {} ({} files, {} findings); first lint {:.0} ms",
+        "corpus: {} ; edited {} ; load + first diagnostics {:.0} ms ({} diagnostics)",
         root.display(),
-        cold.summary.files,
-        cold.findings.len(),
-        ms(started.elapsed())
+        edited.strip_prefix(&root).unwrap_or(&edited).display(),
+        ms(load),
+        first
     );
-    let mut times = Vec::with_capacity(runs);
-    for i in 0..runs {
+
+    let mut times = Vec::with_capacity(edits);
+    for i in 0..edits {
         // One keystroke: a character typed at the end of the buffer's first line.
         let buffer = text.replacen('\n', &format!(" #{}\n", i % 10), 1);
-        options.overlays = BTreeMap::from([(edited.clone(), Arc::<str>::from(buffer))]);
-        let started = Instant::now();
-        let run = lint::run(&options).map_err(|e| e.to_string())?;
-        times.push(started.elapsed());
-        std::hint::black_box(run.findings.len());
+        let sent = send(notification(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": i + 2},
+                "contentChanges": [{"text": buffer}],
+            }),
+        ))?;
+        let (at, _) = diagnostics_of(&incoming, &uri, wait)?;
+        times.push(at.saturating_duration_since(sent));
     }
+    send(Request::new(RequestId::from(2), "shutdown".to_owned(), Value::Null).into())?;
+    send(Notification::new("exit".to_owned(), Value::Null).into())?;
+    let _ = child.wait();
+
     times.sort();
-    let pick = |q: f64| times.get(((times.len() - 1) as f64 * q) as usize).copied();
-    if let (Some(min), Some(median), Some(max)) = (pick(0.0), pick(0.5), pick(1.0)) {
-        println!(
-            "re-lint after one keystroke ({} runs, edited {}): min {:.0} ms, median {:.0} ms, max {:.0} ms",
-            runs,
-            edited.strip_prefix(&root).unwrap_or(&edited).display(),
-            ms(min),
-            ms(median),
-            ms(max)
-        );
-    }
+    let pick = |q: f64| {
+        let index = ((times.len().saturating_sub(1)) as f64 * q).ceil() as usize;
+        times.get(index).copied().unwrap_or_default()
+    };
+    println!(
+        "didChange -> publishDiagnostics, {} edits: min {:.1} ms, median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        times.len(),
+        ms(pick(0.0)),
+        ms(pick(0.5)),
+        ms(pick(0.95)),
+        ms(pick(1.0))
+    );
     Ok(())
+}
+
+fn notification(method: &str, params: Value) -> Message {
+    Notification::new(method.to_owned(), params).into()
+}
+
+/// The next diagnostics published for `uri`: when they arrived, and how many.
+fn diagnostics_of(
+    incoming: &mpsc::Receiver<(Instant, Message)>,
+    uri: &str,
+    wait: Duration,
+) -> Result<(Instant, usize), String> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let (at, message) = incoming
+            .recv_timeout(left)
+            .map_err(|_| format!("no diagnostics for {uri} within {wait:?}"))?;
+        if let Message::Notification(n) = message
+            && n.method == "textDocument/publishDiagnostics"
+            && n.params["uri"] == uri
+        {
+            let count = n.params["diagnostics"].as_array().map_or(0, Vec::len);
+            return Ok((at, count));
+        }
+    }
+}
+
+fn url(path: &Path) -> Result<String, String> {
+    lsp_types::Url::from_file_path(path)
+        .map(|u| u.to_string())
+        .map_err(|()| format!("{}: not an absolute path", path.display()))
 }
 
 fn ms(d: Duration) -> f64 {

@@ -95,6 +95,19 @@ pub struct Finding {
     /// (`crate::render`); its location is then the source a user edits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<RenderedFrom>,
+    /// What a certain fix needs that the finding does not say otherwise
+    /// (`crate::fix`); never printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<FixHint>,
+}
+
+/// The data of a fix a rule knows to be certain, turned into an edit of the
+/// file by `crate::fix` (which checks the text still reads as the rule saw it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FixHint {
+    /// DVM201: the noProxy value at the finding's location, which read
+    /// `value`, lacks `entries` (worker addresses).
+    NoProxyAppend { value: String, entries: Vec<String> },
 }
 
 /// What rendered the object a finding is about (JSON `"rendered"`).
@@ -136,6 +149,7 @@ impl Finding {
             cluster: None,
             related: Vec::new(),
             rendered: None,
+            fix: None,
         }
     }
 
@@ -156,6 +170,11 @@ impl Finding {
 
     pub fn cluster(mut self, cluster: Option<&Arc<str>>) -> Self {
         self.cluster = cluster.cloned();
+        self
+    }
+
+    pub fn fix(mut self, hint: FixHint) -> Self {
+        self.fix = Some(hint);
         self
     }
 

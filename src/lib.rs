@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod finding;
 pub mod fix;
 pub mod glob;
+pub mod graph;
 pub mod lint;
 pub mod lsp;
 pub mod manifest;

@@ -11,7 +11,9 @@
 //!   on a line means a finding of that rule whose primary location starts on
 //!   that line of that file;
 //! - `expect.txt` in the fixture root lists findings in files that cannot hold
-//!   comments (binary, invalid UTF-8, unreadable): `path:line: DVM001` per line.
+//!   comments (binary, invalid UTF-8, unreadable): `path:line: DVM001` per line;
+//! - `fix.diff` in the fixture root is what `check --diff` prints (checked by
+//!   tests/product.rs), not an expectation.
 //!
 //! Every fixture has a `.dvmlint.yaml` (possibly empty), which makes its folder
 //! the project root. A missing or an unexpected finding fails the test.
@@ -36,6 +38,11 @@ fn expectations(root: &Path) -> Expectations {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
+        // A fixture's golden diff of `check --fix` (tests/product.rs) quotes
+        // the expectations of the lines it changes.
+        if rel.ends_with(".diff") {
+            continue;
+        }
         let Ok(text) = fs::read_to_string(&entry) else {
             continue;
         };

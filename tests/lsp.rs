@@ -35,9 +35,15 @@ impl Client {
     }
 
     fn start_with(root: &Path, capabilities: Value) -> Client {
+        let root_uri = Url::from_directory_path(root).unwrap();
+        Self::start_folders(root, &[root_uri], capabilities)
+    }
+
+    /// A server whose workspace has these folders (the first is also the root).
+    fn start_folders(cwd: &Path, folders: &[Url], capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
             .arg("lsp")
-            .current_dir(root)
+            .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -61,13 +67,16 @@ impl Client {
             next_id: 0,
             notifications: Vec::new(),
         };
-        let root_uri = Url::from_directory_path(root).unwrap();
+        let folders: Vec<Value> = folders
+            .iter()
+            .map(|uri| json!({"uri": uri, "name": uri.path()}))
+            .collect();
         let result = client.request(
             "initialize",
             json!({
                 "processId": null,
-                "rootUri": root_uri,
-                "workspaceFolders": [{"uri": root_uri, "name": "repo"}],
+                "rootUri": folders[0]["uri"],
+                "workspaceFolders": folders,
                 "capabilities": capabilities,
             }),
         );
@@ -155,6 +164,20 @@ impl Client {
             p["uri"] == uri.as_str() && accept(p["diagnostics"].as_array().unwrap())
         });
         params["diagnostics"].as_array().unwrap().clone()
+    }
+
+    /// Every notification the server sent before it answers a request sent
+    /// now (the server handles messages in order).
+    fn flush(&mut self) -> Vec<Notification> {
+        self.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": "file:///nowhere.yaml"},
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                "context": {"diagnostics": []},
+            }),
+        );
+        std::mem::take(&mut self.notifications)
     }
 
     /// shutdown, exit, and the process's exit code.
@@ -458,36 +481,6 @@ fn a_secret_value_never_reaches_a_diagnostic() {
 }
 
 #[test]
-fn a_burst_of_keystrokes_is_linted_once() {
-    let dir = repo(&[("a.yaml", CONFIGMAP)]);
-    let a = uri(&dir, "a.yaml");
-    let mut client = Client::start(dir.path());
-    client.open(&a, CONFIGMAP);
-    client.diagnostics(&a, <[Value]>::is_empty);
-    // Ten changes within a few milliseconds; only the last text has a duplicate.
-    for version in 2..11 {
-        client.change(&a, version, &format!("{CONFIGMAP}# typing {version}\n"));
-    }
-    client.change(&a, 11, &duplicated());
-    let deadline = Instant::now() + WAIT;
-    let mut published = 0;
-    loop {
-        if let Message::Notification(n) = client.recv(deadline, "publishDiagnostics")
-            && n.method == "textDocument/publishDiagnostics"
-            && n.params["uri"] == a.as_str()
-        {
-            published += 1;
-            if rules(n.params["diagnostics"].as_array().unwrap()).contains(&"DVM401") {
-                break;
-            }
-        }
-    }
-    // One lint for the burst (two if the machine stalled the server mid-burst).
-    assert!(published <= 2, "{published} publications for one burst");
-    assert_eq!(client.shutdown(), Some(0));
-}
-
-#[test]
 fn dvm101_quick_fix_appends_an_allow_policy_that_clears_the_finding() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/netpol-default-deny-egress");
     let config = std::fs::read_to_string(fixture.join(".dvmlint.yaml")).unwrap();
@@ -527,6 +520,279 @@ fn dvm101_quick_fix_appends_an_allow_policy_that_clears_the_finding() {
     // Applying it leaves the rsync egress allowed: DVM101 is gone.
     client.change(&file, 2, &format!("{deny}{new_text}"));
     client.diagnostics(&file, |d| !has_rule("DVM101")(d));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// `text` with one LSP edit applied (ASCII text: characters are bytes).
+fn apply_lsp_edit(text: &str, edit: &Value) -> String {
+    let offset = |pos: &Value| {
+        let line = pos["line"].as_u64().unwrap() as usize;
+        let character = pos["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        (start + character).min(text.len())
+    };
+    let (start, end) = (
+        offset(&edit["range"]["start"]),
+        offset(&edit["range"]["end"]),
+    );
+    format!(
+        "{}{}{}",
+        &text[..start],
+        edit["newText"].as_str().unwrap(),
+        &text[end..]
+    )
+}
+
+/// The quick fix titled `title` among the actions for `diagnostic`.
+fn quick_fix(client: &mut Client, file: &Url, diagnostic: &Value, title: &str) -> Value {
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": file},
+            "range": diagnostic["range"],
+            "context": {"diagnostics": [diagnostic]},
+        }),
+    );
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("no {title:?} in {actions:#?}"))
+        .clone();
+    assert_eq!(action["kind"], "quickfix");
+    action["edit"]["changes"][file.as_str()][0].clone()
+}
+
+#[test]
+fn the_certain_fixes_of_check_fix_are_quick_fixes_that_clear_their_finding() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    // DVM404: the repeated spelling with the same value is deleted.
+    let controller =
+        std::fs::read_to_string(fixtures.join("fix-duplicate-spelling/controller.yaml")).unwrap();
+    let dir = repo(&[(".dvmlint.yaml", ""), ("controller.yaml", &controller)]);
+    let file = uri(&dir, "controller.yaml");
+    let mut client = Client::start(dir.path());
+    client.open(&file, &controller);
+    let diagnostics = client.diagnostics(&file, has_rule("DVM404"));
+    let first = diagnostics
+        .iter()
+        .find(|d| d["code"] == "DVM404" && d["range"]["start"]["line"] == 14)
+        .unwrap();
+    let edit = quick_fix(
+        &mut client,
+        &file,
+        first,
+        "Fix DVM404: removed `migPvLimit`, which repeats `mig_pv_limit`",
+    );
+    let fixed = apply_lsp_edit(&controller, &edit);
+    assert!(!fixed.contains("migPvLimit") && fixed.contains("mig_pv_limit: \"100\""));
+    client.change(&file, 2, &fixed);
+    client.diagnostics(&file, |d| {
+        rules(d).iter().filter(|r| **r == "DVM404").count() == 2
+    });
+    assert_eq!(client.shutdown(), Some(0));
+
+    // DVM201: the missing workers are appended to the noProxy written.
+    let names = ["proxy.yaml", "install-config.yaml", "nodes.yaml"];
+    let texts: Vec<(&str, String)> = names
+        .iter()
+        .map(|n| {
+            let text = std::fs::read_to_string(fixtures.join("fix-noproxy-append-workers").join(n));
+            (*n, text.unwrap())
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    files.push((".dvmlint.yaml", ""));
+    let dir = repo(&files);
+    let file = uri(&dir, "proxy.yaml");
+    let proxy = &texts[0].1;
+    let mut client = Client::start(dir.path());
+    client.open(&file, proxy);
+    let diagnostics = client.diagnostics(&file, has_rule("DVM201"));
+    let edit = quick_fix(
+        &mut client,
+        &file,
+        &diagnostics[0],
+        "Fix DVM201: added `192.168.7.21`, `192.168.7.22` to `noProxy`",
+    );
+    let fixed = apply_lsp_edit(proxy, &edit);
+    assert!(
+        fixed.contains("noProxy: \".example.com, 10.0.0.0/16, 192.168.7.21, 192.168.7.22\""),
+        "{fixed}"
+    );
+    client.change(&file, 2, &fixed);
+    client.diagnostics(&file, |d| !has_rule("DVM201")(d));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn each_workspace_folder_is_a_project_with_its_own_configuration() {
+    let quiet = repo(&[
+        (".dvmlint.yaml", "ignore: [DVM401]\n"),
+        ("a.yaml", CONFIGMAP),
+    ]);
+    let plain = repo(&[("a.yaml", CONFIGMAP)]);
+    let folders = [
+        Url::from_directory_path(quiet.path()).unwrap(),
+        Url::from_directory_path(plain.path()).unwrap(),
+    ];
+    let mut client = Client::start_folders(quiet.path(), &folders, json!({}));
+    let (q, p) = (uri(&quiet, "a.yaml"), uri(&plain, "a.yaml"));
+    client.open(&p, &duplicated());
+    client.diagnostics(&p, has_rule("DVM401"));
+    client.open(&q, &duplicated());
+    client.diagnostics(&q, <[Value]>::is_empty);
+    // A folder added later is a project too; a removed one loses its diagnostics.
+    let third = repo(&[("b.yaml", CONFIGMAP)]);
+    let third_uri = Url::from_directory_path(third.path()).unwrap();
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": third_uri, "name": "third"}], "removed": []}}),
+    );
+    let b = uri(&third, "b.yaml");
+    client.open(&b, &duplicated());
+    client.diagnostics(&b, has_rule("DVM401"));
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [{"uri": folders[1], "name": "plain"}]}}),
+    );
+    client.diagnostics(&p, <[Value]>::is_empty);
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn unsaved_configuration_edits_apply_at_once_and_their_errors_show_in_the_buffer() {
+    let dir = repo(&[(".dvmlint.yaml", "ignore: []\n"), ("a.yaml", CONFIGMAP)]);
+    let (a, config) = (uri(&dir, "a.yaml"), uri(&dir, ".dvmlint.yaml"));
+    let mut client = Client::start(dir.path());
+    client.open(&a, &duplicated());
+    client.diagnostics(&a, has_rule("DVM401"));
+    client.open(&config, "ignore: []\n");
+    // Unsaved: the disk still says `ignore: []`.
+    client.change(&config, 2, "ignore: [DVM401]\n");
+    client.diagnostics(&a, <[Value]>::is_empty);
+    // A typo is an error at its line in the configuration's buffer.
+    client.change(&config, 3, "ignore: [DVM401]\nnonsense_key: 1\n");
+    let errors = client.diagnostics(&config, |d| !d.is_empty());
+    assert_eq!(errors[0]["severity"], 1);
+    assert_eq!(errors[0]["range"]["start"]["line"], 1, "{errors:#?}");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nonsense_key"),
+        "{errors:#?}"
+    );
+    // Fixed: the error goes; closing the buffer brings the disk's back.
+    client.change(&config, 4, "ignore: [DVM401]\n");
+    client.diagnostics(&config, <[Value]>::is_empty);
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": config}}),
+    );
+    client.diagnostics(&a, has_rule("DVM401"));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn files_changed_outside_the_editor_are_read_again_when_the_client_reports_them() {
+    // Each file holds an object of its own beside the shared one, so they
+    // are one apply, not alternatives of each other.
+    let own = |name: &str| format!("{CONFIGMAP}---\n{}", CONFIGMAP.replace("settings", name));
+    let (a_text, b_text) = (own("only-a"), own("only-b"));
+    let dir = repo(&[("b.yaml", &b_text)]);
+    let b = uri(&dir, "b.yaml");
+    let mut client = Client::start_with(
+        dir.path(),
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    // The server asks to be told of changes on disk.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match client.recv(deadline, "client/registerCapability") {
+            Message::Request(r) if r.method == "client/registerCapability" => {
+                let registration = &r.params["registrations"][0];
+                assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+                let globs = registration["registerOptions"]["watchers"].to_string();
+                assert!(globs.contains("*.{yaml,yml,json}"), "{globs}");
+                break;
+            }
+            Message::Notification(n) => client.notifications.push(n),
+            _ => {}
+        }
+    }
+    client.open(&b, &b_text);
+    client.diagnostics(&b, <[Value]>::is_empty);
+    // A file created behind the editor defines the same object first.
+    std::fs::write(dir.path().join("a.yaml"), &a_text).unwrap();
+    let a = uri(&dir, "a.yaml");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": a, "type": 1}]}),
+    );
+    let d = client.diagnostics(&b, has_rule("DVM401"));
+    assert_eq!(d[0]["relatedInformation"][0]["location"]["uri"], a.as_str());
+    // Changed behind the editor: renamed, no duplicate.
+    std::fs::write(dir.path().join("a.yaml"), a_text.replace("settings", "x")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": a, "type": 2}]}),
+    );
+    client.diagnostics(&b, <[Value]>::is_empty);
+    // Back, then deleted.
+    std::fs::write(dir.path().join("a.yaml"), &a_text).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": a, "type": 2}]}),
+    );
+    client.diagnostics(&b, has_rule("DVM401"));
+    std::fs::remove_file(dir.path().join("a.yaml")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": a, "type": 3}]}),
+    );
+    client.diagnostics(&b, <[Value]>::is_empty);
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn the_changed_document_is_published_first_and_unchanged_ones_not_again() {
+    let other = CONFIGMAP.replace("settings", "other");
+    let dir = repo(&[("a.yaml", CONFIGMAP), ("b.yaml", &other)]);
+    let (a, b) = (uri(&dir, "a.yaml"), uri(&dir, "b.yaml"));
+    let mut client = Client::start(dir.path());
+    client.open(&a, CONFIGMAP);
+    client.open(&b, &other);
+    client.diagnostics(&b, <[Value]>::is_empty);
+    client.flush();
+    // A keystroke in a.yaml: a.yaml is published, b.yaml (unchanged) is not.
+    client.change(&a, 2, &format!("{CONFIGMAP}# typing\n"));
+    client.diagnostics(&a, <[Value]>::is_empty);
+    let after: Vec<Notification> = client.flush();
+    assert!(
+        !after.iter().any(|n| n.params["uri"] == b.as_str()),
+        "{after:#?}"
+    );
+    // b.yaml's buffer takes a.yaml's object: a.yaml (changed) is published
+    // first, then b.yaml, whose diagnostics changed.
+    client.change(&b, 2, &format!("{other}---\n{CONFIGMAP}"));
+    let order: Vec<String> = loop {
+        let flushed = client.flush();
+        let uris: Vec<String> = flushed
+            .iter()
+            .filter(|n| n.method == "textDocument/publishDiagnostics")
+            .map(|n| n.params["uri"].as_str().unwrap().to_owned())
+            .collect();
+        if !uris.is_empty() {
+            break uris;
+        }
+    };
+    assert_eq!(
+        order,
+        [b.to_string()],
+        "only b.yaml changed (a.yaml's object is first)"
+    );
     assert_eq!(client.shutdown(), Some(0));
 }
 

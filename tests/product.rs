@@ -904,3 +904,127 @@ fn fix_leaves_kustomize_folders_and_unparsable_files_alone() {
             .exists()
     );
 }
+
+/// `original` with the one-hunk unified diff `hunk` applied (the diffs
+/// `--diff` prints: one hunk per file).
+fn apply_hunk(original: &str, hunk: &[&str]) -> String {
+    let header = hunk[0].strip_prefix("@@ -").unwrap();
+    let old_start: usize = header.split([',', ' ']).next().unwrap().parse().unwrap();
+    let lines: Vec<&str> = original.lines().collect();
+    let mut out: Vec<&str> = lines[..old_start - 1].to_vec();
+    let mut old = old_start - 1;
+    for line in &hunk[1..] {
+        match line.split_at(1) {
+            (" ", text) => {
+                assert_eq!(lines[old], text, "context");
+                out.push(text);
+                old += 1;
+            }
+            ("-", text) => {
+                assert_eq!(lines[old], text, "removed line");
+                old += 1;
+            }
+            ("+", text) => out.push(text),
+            _ => panic!("not a hunk line: {line:?}"),
+        }
+    }
+    out.extend(&lines[old..]);
+    out.join("\n") + "\n"
+}
+
+#[test]
+fn fixes_match_each_fixtures_golden_diff_and_apply_as_shown() {
+    let mut checked = Vec::new();
+    for entry in fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+        .unwrap()
+        .flatten()
+    {
+        let Ok(golden) = fs::read_to_string(entry.path().join("fix.diff")) else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let out = dvmlint(&["check", "--no-cache", "--diff", "."], &entry.path());
+        assert_eq!(stdout(&out), golden, "{name}: {}", stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        // --fix on a copy writes exactly what the diff shows.
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        copy_dir(&entry.path(), &repo);
+        let before: Vec<(String, String)> = golden
+            .split("--- a/")
+            .skip(1)
+            .map(|part| {
+                let file = part.lines().next().unwrap().to_owned();
+                (file.clone(), fs::read_to_string(repo.join(&file)).unwrap())
+            })
+            .collect();
+        let out = dvmlint(
+            &["check", "--no-cache", "--fix", "--format", "concise", "."],
+            &repo,
+        );
+        assert!(stderr(&out).contains("dvmlint: fixed "), "{name}");
+        for (file, original) in before {
+            let section = golden
+                .split("--- a/")
+                .find(|p| p.starts_with(&format!("{file}\n")))
+                .unwrap();
+            let hunk: Vec<&str> = section.lines().skip(2).collect();
+            assert_eq!(
+                fs::read_to_string(repo.join(&file)).unwrap(),
+                apply_hunk(&original, &hunk),
+                "{name}: {file}"
+            );
+        }
+        // Nothing certain is left.
+        let again = dvmlint(&["check", "--no-cache", "--diff", "."], &repo);
+        assert_eq!(stdout(&again), "", "{name}");
+        checked.push(name);
+    }
+    checked.sort();
+    for expected in ["fix-duplicate-spelling", "fix-noproxy-append-workers"] {
+        assert!(checked.iter().any(|c| c == expected), "{checked:?}");
+    }
+}
+
+#[test]
+fn fix_says_what_it_changed_and_why_it_left_a_duplicate_with_another_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    copy_dir(&fixture("fix-duplicate-spelling"), &repo);
+    let out = dvmlint(
+        &["check", "--no-cache", "--fix", "--format", "concise", "."],
+        &repo,
+    );
+    let err = stderr(&out);
+    for said in [
+        "dvmlint: fixed controller.yaml: DVM404 at 15:3: removed `migPvLimit`, which repeats `mig_pv_limit`",
+        "dvmlint: fixed controller.yaml: DVM404 at 16:3: removed `no_proxy`, which repeats `noProxy`",
+        "dvmlint: not fixed: controller.yaml: DVM404 at 15:3: `rsync_endpoint_type` and `rsyncEndpointType` hold different values: keep the one you mean and delete the other",
+    ] {
+        assert!(err.contains(said), "{said}\n{err}");
+    }
+    // The one left is reported, at its new line.
+    assert_eq!(
+        stdout(&out)
+            .lines()
+            .filter(|l| l.contains("DVM404"))
+            .count(),
+        1,
+        "{}",
+        stdout(&out)
+    );
+    let repo = dir.path().join("proxy");
+    copy_dir(&fixture("fix-noproxy-append-workers"), &repo);
+    let out = dvmlint(
+        &["check", "--no-cache", "--fix", "--format", "concise", "."],
+        &repo,
+    );
+    assert!(
+        stderr(&out).contains(
+            "dvmlint: fixed proxy.yaml: DVM201 at 10:12: added `192.168.7.21`, `192.168.7.22` to `noProxy`"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}

@@ -2,6 +2,7 @@
 //! lint run to a reporter.
 
 pub mod catalogue_cmd;
+pub mod graph_cmd;
 mod noproxy_cmd;
 pub mod probe;
 
@@ -74,6 +75,8 @@ enum Command {
     },
     /// Answer one reachability question from the repository's model
     Probe(probe::ProbeArgs),
+    /// Draw each DVM path (rsync clients → policies → firewall → proxy → router → server) and where it is cut
+    Graph(graph_cmd::GraphArgs),
     /// Write the fingerprints of today's findings to FILE; `check --baseline FILE` then reports only new ones
     Baseline(BaselineArgs),
     /// Print a shell completion script (e.g. `dvmlint completions bash > /etc/bash_completion.d/dvmlint`)
@@ -125,8 +128,9 @@ struct CheckArgs {
     /// Neither read nor write the per-file results cache (.dvmlint-cache/)
     #[arg(long)]
     no_cache: bool,
-    /// Apply the certain fixes (DVM301 casing; DVM101/DVM102 allow policy as a new file), print what
-    /// changed on stderr, then report what remains. Files that do not parse are not touched
+    /// Apply the certain fixes (DVM301 casing, DVM404 repeated spelling, DVM201 noProxy workers;
+    /// DVM101/DVM102 allow policy as a new file), print what changed on stderr, then report what
+    /// remains. Files that do not parse are not touched
     #[arg(long, conflicts_with = "diff")]
     fix: bool,
     /// Print the fixes --fix would apply as a unified diff, change nothing (exit 1 if there are any)
@@ -157,6 +161,10 @@ struct CheckArgs {
     /// Leave the source snippets out of the human format
     #[arg(long, overrides_with = "show_source")]
     no_show_source: bool,
+    /// Also draw the DVM paths that have findings, as a Mermaid graph in Markdown: appended to the
+    /// report on stdout, or written to FILE (for a pull-request comment; docs/graph.md)
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
+    graph: Option<PathBuf>,
     /// Test these rule files: load them (besides `custom-rules`) and report only their rules
     #[arg(long, value_name = "RULE_FILE")]
     rules_only: Vec<PathBuf>,
@@ -230,6 +238,7 @@ const SUBCOMMANDS: &[&str] = &[
     "noproxy",
     "lsp",
     "probe",
+    "graph",
     "baseline",
     "completions",
     "man",
@@ -275,6 +284,7 @@ pub fn main() -> i32 {
         } => noproxy_cmd::run(&hosts, &no_proxy, format),
         Command::Lsp { max_message_size } => crate::lsp::serve(max_message_size),
         Command::Probe(args) => probe::run(args),
+        Command::Graph(args) => graph_cmd::run(args),
         Command::Baseline(args) => baseline(args),
         Command::Completions { shell } => completions(shell, &mut std::io::stdout().lock()),
         Command::Man => man_page(&mut std::io::stdout().lock()),
@@ -554,6 +564,9 @@ fn check(args: CheckArgs) -> i32 {
         Ok(known) => known,
         Err(message) => return fail(&message),
     };
+    if let Some(message) = graph_on_machine_stdout(&args) {
+        return fail(&message);
+    }
     let (options, mut run) = match lint_project(&args) {
         Ok(lint) => lint,
         Err(code) => return code,
@@ -594,9 +607,10 @@ fn check(args: CheckArgs) -> i32 {
         if let Err(message) = crate::fix::apply(&fixes) {
             return fail(&message);
         }
+        let redactor = report::Redactor::new(&run.secrets);
         for fix in &fixes {
             for change in &fix.changes {
-                eprintln!("dvmlint: fixed {}: {change}", fix.file);
+                eprintln!("dvmlint: fixed {}: {}", fix.file, redactor.line(change));
             }
         }
         (_, run) = match lint_project(&args) {
@@ -613,7 +627,35 @@ fn check(args: CheckArgs) -> i32 {
             if in_baseline == 1 { "" } else { "s" }
         );
     }
-    report_run(&args, &options, &run)
+    let code = report_run(&args, &options, &run);
+    match &args.graph {
+        Some(target) if code != 2 => match graph_cmd::for_check(target, &options, &run) {
+            Ok(()) => code,
+            Err(message) => fail(&message),
+        },
+        _ => code,
+    }
+}
+
+/// `--graph` without a FILE appends Markdown to the report on stdout: only
+/// to a text report (human, concise, github), never into JSON or XML.
+fn graph_on_machine_stdout(args: &CheckArgs) -> Option<String> {
+    if args.graph.as_deref().is_none_or(|g| g.as_os_str() != "-") || args.output.is_some() {
+        return None;
+    }
+    let on_stdout = args
+        .format
+        .iter()
+        .find(|t| t.path.is_none())
+        .map(|t| t.format);
+    match on_stdout {
+        Some(format @ (Format::Json | Format::Sarif | Format::Junit | Format::Gitlab)) => {
+            Some(format!(
+                "--graph without a FILE appends to the report on stdout, which is {format:?} here: write the graph to a file, e.g. `--graph dvm-graph.md`"
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Reads, models and lints the project of `args` (exit code on failure).
@@ -643,6 +685,7 @@ fn lint_project(args: &CheckArgs) -> Result<(LintOptions, lint::LintRun), i32> {
     let options = LintOptions {
         paths,
         config_file: args.config.clone(),
+        config_text: None,
         no_config: args.no_config,
         select,
         ignore,

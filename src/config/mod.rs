@@ -240,6 +240,24 @@ fn unreadable(path: &Path, refusal: &crate::boundary::Refusal) -> ConfigError {
     }
 }
 
+/// A configuration from text that is not (or not yet) the file at `path`:
+/// an editor's unsaved buffer of it. Validated as the file would be.
+pub fn from_text(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    if text.len() as u64 > crate::boundary::CONFIG_CAP {
+        return Err(ConfigError {
+            path: path.to_owned(),
+            pos: None,
+            message: format!(
+                "the configuration is larger than {} bytes",
+                crate::boundary::CONFIG_CAP
+            ),
+        });
+    }
+    let mut config = parse_config(text, path)?;
+    config.path = Some(path.to_owned());
+    Ok(config)
+}
+
 fn parse_bytes(path: &Path, bytes: Vec<u8>) -> Result<Config, ConfigError> {
     let text = String::from_utf8(bytes).map_err(|err| ConfigError {
         path: path.to_owned(),

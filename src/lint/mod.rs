@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod file;
 pub mod read;
+pub mod retained;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -34,6 +35,9 @@ pub struct LintOptions {
     /// What to report on; the model always covers the whole project root.
     pub paths: Vec<PathBuf>,
     pub config_file: Option<PathBuf>,
+    /// The text of `config_file` when an editor holds it unsaved: read
+    /// instead of the file (which need not exist yet).
+    pub config_text: Option<Arc<str>>,
     pub no_config: bool,
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
@@ -137,29 +141,9 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         policies,
         custom_rules,
     } = prepare(options, rules)?;
-    let cluster_names: Vec<Arc<str>> = config
-        .clusters
-        .iter()
-        .map(|c| Arc::from(c.name.as_str()))
-        .collect();
-    let default_cluster: Arc<str> = Arc::from(crate::model::DEFAULT_CLUSTER);
-    let cluster_of = |rel: &str| -> Option<Arc<str>> {
-        if config.clusters.is_empty() {
-            Some(Arc::clone(&default_cluster))
-        } else {
-            config
-                .cluster_of(rel)
-                .and_then(|i| cluster_names.get(i).cloned())
-        }
-    };
-    let settings = FileSettings {
-        max_file_size: config.max_file_size,
-        limits: Limits::default(),
-        rules: &rule_set,
-        policies: &policies,
-        cluster_of: &cluster_of,
-        configured_clusters: !config.clusters.is_empty(),
-    };
+    let clusters = ClusterNames::new(&config);
+    let cluster_of = |rel: &str| clusters.of(&config, rel);
+    let settings = file_settings(&config, &rule_set, &policies, &cluster_of);
     let cache = options
         .cache
         .then(|| {
@@ -195,10 +179,105 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     let renders = render_stage
         .finish(&mut results, &mut units, &mut render_findings)
         .map_err(LintError::Usage)?;
+    drop(merge_timing);
+    Ok(assemble(
+        Assembly {
+            root,
+            config,
+            rule_set,
+            custom_rules,
+            results,
+            walk_errors,
+            units,
+            renders,
+            render_findings,
+            hits,
+        },
+        &options.paths,
+    ))
+}
+
+/// The settings of the per-file stage for this configuration and rules.
+fn file_settings<'s>(
+    config: &Config,
+    rule_set: &'s RuleSet,
+    policies: &'s [PolicyRule],
+    cluster_of: &'s (dyn Fn(&str) -> Option<Arc<str>> + Sync),
+) -> FileSettings<'s> {
+    FileSettings {
+        max_file_size: config.max_file_size,
+        limits: Limits::default(),
+        rules: rule_set,
+        policies,
+        cluster_of,
+        configured_clusters: !config.clusters.is_empty(),
+    }
+}
+
+/// The cluster of each file by its relative path: the configured cluster
+/// that claims it, or the one default cluster when none is configured.
+struct ClusterNames {
+    names: Vec<Arc<str>>,
+    default: Arc<str>,
+}
+
+impl ClusterNames {
+    fn new(config: &Config) -> Self {
+        ClusterNames {
+            names: config
+                .clusters
+                .iter()
+                .map(|c| Arc::from(c.name.as_str()))
+                .collect(),
+            default: Arc::from(crate::model::DEFAULT_CLUSTER),
+        }
+    }
+
+    fn of(&self, config: &Config, rel: &str) -> Option<Arc<str>> {
+        if config.clusters.is_empty() {
+            Some(Arc::clone(&self.default))
+        } else {
+            config
+                .cluster_of(rel)
+                .and_then(|i| self.names.get(i).cloned())
+        }
+    }
+}
+
+/// What the per-file and rendering stages hand to the model, in file order.
+struct Assembly {
+    root: PathBuf,
+    config: Config,
+    rule_set: RuleSet,
+    custom_rules: Vec<&'static RuleMeta>,
+    results: Vec<FileResult>,
+    walk_errors: Vec<discovery::WalkError>,
+    units: ApplyUnits,
+    renders: RenderIndex,
+    render_findings: Vec<Finding>,
+    hits: usize,
+}
+
+/// The findings, suppressions and secrets gathered from the per-file
+/// results, and the model built from their objects.
+fn assemble(assembly: Assembly, paths: &[PathBuf]) -> Loaded {
+    let Assembly {
+        root,
+        config,
+        rule_set,
+        custom_rules,
+        mut results,
+        walk_errors,
+        units,
+        renders,
+        mut render_findings,
+        hits,
+    } = assembly;
+    let merge_timing = crate::timings::stage("gather file results");
     // The summary and the file list are of what is reported on: `check shop`
     // says how many files under `shop` were read, though the model covers the
     // whole project.
-    let reported = ReportScope::new(&root, &options.paths);
+    let reported = ReportScope::new(&root, paths);
     let Gathered {
         mut findings,
         suppressions,
@@ -224,7 +303,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
     let project = Project::build(root.clone(), config, results, units);
-    Ok(Loaded {
+    Loaded {
         root,
         project,
         rule_set,
@@ -236,7 +315,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         files,
         custom_rules,
         renders,
-    })
+    }
 }
 
 /// What a run is told, resolved: the project root and its configuration, the
@@ -257,9 +336,18 @@ fn prepare(options: &LintOptions, rules: Option<RuleSet>) -> Result<Prepared, Li
         .first()
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    let (root, mut config) =
-        discovery::project_root(&first, options.config_file.as_deref(), !options.no_config)
-            .map_err(LintError::Config)?;
+    let (root, mut config) = match (&options.config_file, &options.config_text) {
+        (Some(path), Some(text)) => {
+            let path = discovery::absolute(path);
+            let config = crate::config::from_text(&path, text).map_err(LintError::Config)?;
+            let root = path
+                .parent()
+                .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf);
+            (root, config)
+        }
+        _ => discovery::project_root(&first, options.config_file.as_deref(), !options.no_config)
+            .map_err(LintError::Config)?,
+    };
     let mut select = options
         .select
         .clone()
@@ -542,6 +630,12 @@ fn gather(
 }
 
 pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
+    load(options, None).map(|loaded| conclude(loaded, &options.paths))
+}
+
+/// The project rules on a loaded project, then suppressions, the reported
+/// scope, severities and the order of the findings.
+fn conclude(loaded: Loaded, paths: &[PathBuf]) -> LintRun {
     let Loaded {
         root,
         project,
@@ -554,7 +648,7 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         files,
         custom_rules,
         renders,
-    } = load(options, None)?;
+    } = loaded;
     let rules_timing = crate::timings::stage("project rules");
     findings.extend(rules::run_project_rules(&rule_set, &project));
     drop(rules_timing);
@@ -566,7 +660,7 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
     let unused = suppress::apply(&mut findings, &suppressions, &|id| rule_set.is_enabled(id));
     findings.extend(unused);
 
-    let reported = ReportScope::new(&root, &options.paths);
+    let reported = ReportScope::new(&root, paths);
     let mut project = project;
     let config = std::mem::take(&mut project.config);
     // Freeing hundreds of thousands of objects takes a while (0.2 s for 1 GB
@@ -585,7 +679,7 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
-    Ok(LintRun {
+    LintRun {
         root,
         config,
         findings,
@@ -594,7 +688,7 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
         secrets: secrets.into_iter().filter(|s| is_maskable(s)).collect(),
         secret_spans,
         custom_rules,
-    })
+    }
 }
 
 /// Rule ids in the configuration and on the command line were checked for

@@ -1,6 +1,8 @@
-//! Code actions (docs/editors.md): "Suppress DVMxxx on this line" for every finding,
-//! and for DVM101/DVM102 "Insert an allow policy for the rsync pods", which
-//! appends the policy from the finding's help as a new document.
+//! Code actions (docs/editors.md): "Suppress DVMxxx on this line" for every finding;
+//! for DVM101/DVM102 "Insert an allow policy for the rsync pods", which
+//! appends the policy from the finding's help as a new document; for DVM201,
+//! DVM301 and DVM404 the certain edit of `check --fix` ("Fix DVM404: removed
+//! `no_proxy`, …", `crate::fix::edit_for`).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -40,6 +42,20 @@ pub fn for_range(
                 edit,
                 diag,
                 false,
+            ));
+        }
+        // The edit `check --fix` makes, computed against the buffer as it is
+        // now (and checked there): none if it changed where the finding is.
+        if let Some(finding) = &item.fixable
+            && let Some(Ok(fix)) = crate::fix::edit_for(finding, text)
+        {
+            actions.push(action(
+                format!("Fix {}: {}", item.rule, fix.title),
+                CodeActionKind::QUICKFIX,
+                uri,
+                TextEdit::new(lines.range(fix.span, encoding), fix.text),
+                diag,
+                true,
             ));
         }
         if let Some(yaml) = &item.allow_policy
@@ -274,11 +290,13 @@ spec:\n  podSelector: {}\n  policyTypes:\n    - Egress\n  egress:\n    - {}\n\
                 diagnostic: diagnostic(2),
                 rule: "DVM101".to_owned(),
                 allow_policy: allow_policy_yaml(HELP),
+                fixable: None,
             },
             Published {
                 diagnostic: diagnostic(0),
                 rule: "DVM401".to_owned(),
                 allow_policy: None,
+                fixable: None,
             },
         ];
         let all = Range::new(Position::new(0, 0), Position::new(2, 0));

@@ -19,12 +19,14 @@ use super::position::{Encoding, LineText};
 pub const SOURCE: &str = "dvmlint";
 
 /// One published diagnostic and what the code actions need from its finding.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Published {
     pub diagnostic: Diagnostic,
     pub rule: String,
     /// The allow policy of DVM101/DVM102, extracted from the help text.
     pub allow_policy: Option<String>,
+    /// The finding, when its rule may have a certain edit (`crate::fix`).
+    pub fixable: Option<Box<Finding>>,
 }
 
 /// The diagnostics of every open document (empty lists included, so that
@@ -109,6 +111,9 @@ fn convert(
         },
         rule: finding.rule.to_string(),
         allow_policy,
+        fixable: crate::fix::VALUE_FIXES
+            .contains(&finding.rule.as_ref())
+            .then(|| Box::new(finding.clone())),
     }
 }
 

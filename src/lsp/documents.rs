@@ -56,20 +56,15 @@ impl Documents {
         self.open.iter()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.open.is_empty()
-    }
-
-    /// The buffers of manifests under `root`, by absolute path: they override
-    /// the disk in a lint of that project. Files outside it are not the
-    /// project's; the configuration file (read from disk) and files of other
-    /// languages are not manifests.
-    pub fn overlays(&self, root: &Path) -> BTreeMap<PathBuf, Arc<str>> {
+    /// The buffers of manifests, by absolute path: they override the disk
+    /// in the lint of the project that holds them. The configuration file
+    /// and files of other languages are not manifests.
+    pub fn manifest_overlays(&self) -> BTreeMap<PathBuf, Arc<str>> {
         self.open
             .values()
             .filter_map(|doc| {
                 let path = doc.path.as_ref()?;
-                (path.starts_with(root) && is_manifest(path))
+                crate::lint::retained::is_manifest(path)
                     .then(|| (path.clone(), Arc::clone(&doc.text)))
             })
             .collect()
@@ -81,15 +76,4 @@ impl Documents {
             .iter()
             .find(|(_, doc)| doc.path.as_deref() == Some(path))
     }
-}
-
-/// The names the project walk lints (`discovery`): YAML and JSON files other
-/// than the configuration.
-fn is_manifest(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    let lower = name.to_ascii_lowercase();
-    (lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json"))
-        && !crate::config::FILE_NAMES.contains(&name)
 }

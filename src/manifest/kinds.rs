@@ -9,6 +9,8 @@
 const MODELLED: &[(&str, &str)] = &[
     ("", "Namespace"),
     ("", "Node"),
+    ("", "LimitRange"),
+    ("machine.openshift.io", "MachineSet"),
     ("networking.k8s.io", "NetworkPolicy"),
     ("network.openshift.io", "EgressNetworkPolicy"),
     ("k8s.ovn.org", "EgressFirewall"),
@@ -22,6 +24,8 @@ const MODELLED: &[(&str, &str)] = &[
     ("config.openshift.io", "ClusterVersion"),
     ("config.openshift.io", "Infrastructure"),
     ("operator.openshift.io", "Network"),
+    ("operator.openshift.io", "IngressController"),
+    ("storage.k8s.io", "StorageClass"),
     ("migration.openshift.io", "MigrationController"),
     ("migration.openshift.io", "MigCluster"),
     ("migration.openshift.io", "MigPlan"),
@@ -50,7 +54,8 @@ pub fn is_cluster_scoped(group: &str, kind: &str) -> bool {
         "scheduling.k8s.io" => kind == "PriorityClass",
         "security.openshift.io" => kind == "SecurityContextConstraints",
         "project.openshift.io" => kind == "Project",
-        "operator.openshift.io" => true,
+        // IngressControllers live in `openshift-ingress-operator`.
+        "operator.openshift.io" => kind != "IngressController",
         "machineconfiguration.openshift.io" => true,
         _ => false,
     }

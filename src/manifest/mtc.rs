@@ -141,3 +141,58 @@ impl MigMigration {
         }
     }
 }
+
+/// One `spec.persistentVolumes[]` entry with what DVM126 reads of its
+/// `selection` and `pvc` (mig-controller `PV.Selection`, `PV.PVC`).
+#[derive(Clone, Debug)]
+pub struct VolumeSelection {
+    /// The PV's `name`, when written.
+    pub name: Option<String>,
+    /// The span of the list item.
+    pub span: Span,
+    /// The span of the `selection` key, when the entry has one.
+    pub selection_key: Option<Span>,
+    pub action: Option<Text>,
+    pub storage_class: Option<Text>,
+    pub access_mode: Option<Text>,
+    pub copy_method: Option<Text>,
+    /// `pvc.accessModes`: what the source PVC asks for.
+    pub pvc_access_modes: Vec<String>,
+    /// `pvc.volumeMode` (`Filesystem` when absent, as Kubernetes defaults it).
+    pub pvc_volume_mode: Option<String>,
+}
+
+impl VolumeSelection {
+    /// Every `spec.persistentVolumes` entry of a MigPlan, in order.
+    pub fn all(plan: &Node<'_>) -> Vec<VolumeSelection> {
+        plan.at(&["spec", "persistentVolumes"])
+            .map_or(&[][..], Node::items)
+            .iter()
+            .map(|pv| {
+                let selection = |key: &str| {
+                    Text::at(pv, &["selection", key]).filter(|t| !t.value.trim().is_empty())
+                };
+                VolumeSelection {
+                    name: pv.get("name").and_then(Node::as_str).map(str::to_owned),
+                    span: pv.span,
+                    selection_key: pv.entry("selection").map(|(key, _)| key.span),
+                    action: selection("action"),
+                    storage_class: selection("storageClass"),
+                    access_mode: selection("accessMode"),
+                    copy_method: selection("copyMethod"),
+                    pvc_access_modes: pv
+                        .at(&["pvc", "accessModes"])
+                        .map_or(&[][..], Node::items)
+                        .iter()
+                        .filter_map(Node::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                    pvc_volume_mode: pv
+                        .at(&["pvc", "volumeMode"])
+                        .and_then(Node::as_str)
+                        .map(str::to_owned),
+                }
+            })
+            .collect()
+    }
+}

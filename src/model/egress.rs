@@ -205,6 +205,9 @@ pub struct Denial {
     /// empty means the denial was not judged (DVM110 says so, as info).
     pub maybe_allowed_by: Vec<usize>,
     pub namespaces: BTreeSet<String>,
+    /// The pairs it cuts (indices into `Migration::pairs`), for the hops of
+    /// `dvmlint graph`.
+    pub pairs: BTreeSet<usize>,
 }
 
 impl Denial {
@@ -273,13 +276,16 @@ pub fn peer_denials(project: &Project, firewalls: &Firewalls) -> Vec<Denial> {
             denial.what.clone(),
         );
         match merged.get_mut(&key) {
-            Some(existing) => existing.namespaces.extend(denial.namespaces),
+            Some(existing) => {
+                existing.namespaces.extend(denial.namespaces);
+                existing.pairs.extend(denial.pairs);
+            }
             None => {
                 merged.insert(key, denial);
             }
         }
     };
-    for pair in &migration.pairs {
+    for (index, pair) in migration.pairs.iter().enumerate() {
         let source = firewalls.applying(pair.source.cluster, &pair.source.namespace);
         if !source.is_empty() {
             let dest = destinations
@@ -304,6 +310,7 @@ pub fn peer_denials(project: &Project, firewalls: &Firewalls) -> Vec<Denial> {
                 for denial in denials.iter() {
                     add(Denial {
                         namespaces: BTreeSet::from([pair.source.namespace.clone()]),
+                        pairs: BTreeSet::from([index]),
                         ..denial.clone()
                     });
                 }
@@ -363,6 +370,7 @@ pub fn peer_denials(project: &Project, firewalls: &Firewalls) -> Vec<Denial> {
                     through_proxy: matches!(dest.endpoint, Endpoint::Proxy { .. }),
                     maybe_allowed_by: Vec::new(),
                     namespaces: BTreeSet::from([pair.target.namespace.clone()]),
+                    pairs: BTreeSet::from([index]),
                 });
             }
         }
@@ -438,6 +446,7 @@ fn source_denials(
             through_proxy,
             maybe_allowed_by: Vec::new(),
             namespaces: BTreeSet::new(),
+            pairs: BTreeSet::new(),
         });
     }
     out
@@ -485,6 +494,7 @@ fn catch_all_denial(
                     through_proxy: matches!(dest.endpoint, Endpoint::Proxy { .. }),
                     maybe_allowed_by: maybe,
                     namespaces: BTreeSet::new(),
+                    pairs: BTreeSet::new(),
                 }];
             }
             FirewallAction::Deny => {}
@@ -592,7 +602,7 @@ fn is_catch_all(rule: &crate::net::egress_firewall::FirewallRule) -> bool {
 
 /// `cidrSelector: 0.0.0.0/0`: with no peer address known, an IPv6 catch-all
 /// proves nothing about an (IPv4) OpenShift destination.
-fn is_ipv4_catch_all(rule: &crate::net::egress_firewall::FirewallRule) -> bool {
+pub(crate) fn is_ipv4_catch_all(rule: &crate::net::egress_firewall::FirewallRule) -> bool {
     matches!(rule.to, FirewallTarget::Cidr(ipnet::IpNet::V4(net)) if net.prefix_len() == 0)
 }
 
@@ -607,7 +617,7 @@ fn overlaps(a: &Region, b: &Region) -> bool {
     a.addresses.intersects(&b.addresses) && !a.ports.intersection(&b.ports).is_empty()
 }
 
-fn cidrs_of(project: &Project, cluster: usize) -> IpSet {
+pub(crate) fn cidrs_of(project: &Project, cluster: usize) -> IpSet {
     project
         .clusters
         .get(cluster)
@@ -655,6 +665,7 @@ mod tests {
             through_proxy: false,
             maybe_allowed_by: Vec::new(),
             namespaces: BTreeSet::from(["app1".to_owned(), "app2".to_owned()]),
+            pairs: BTreeSet::new(),
         }
     }
 

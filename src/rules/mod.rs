@@ -16,6 +16,7 @@
 //! `tests` check that registry and catalogue agree.
 
 pub mod egress;
+pub mod hops;
 pub mod hygiene;
 pub mod input;
 pub mod migration;
@@ -213,8 +214,20 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(migration::privileged_rsync_without_psa_label::check),
     ),
     (
+        "DVM121",
+        Check::Project(migration::scc_annotations_differ::check),
+    ),
+    (
+        "DVM122",
+        Check::Project(migration::node_selector_unmatched::check),
+    ),
+    (
         "DVM124",
         Check::Project(migration::route_host_too_long::check),
+    ),
+    (
+        "DVM126",
+        Check::Project(migration::pv_selection_invalid::check),
     ),
     (
         "DVM127",
@@ -263,6 +276,10 @@ pub const REGISTRY: &[(&str, Check)] = &[
     (
         "DVM211",
         Check::Document(proxy::proxy_not_named_cluster::check),
+    ),
+    (
+        "DVM212",
+        Check::Project(proxy::migcluster_url_through_proxy::check),
     ),
     (
         "DVM301",

@@ -90,7 +90,13 @@ fn dns_name(firewall: &crate::model::egress::FirewallObject, i: usize) -> Option
     }
 }
 
-fn finding(project: &Project, firewalls: &Firewalls, denial: &Denial) -> Option<Finding> {
+/// DVM110's finding on one denial (the caller leaves out those with `dnsName`
+/// Allows ahead of the Deny, which are DVM113's).
+pub(crate) fn finding(
+    project: &Project,
+    firewalls: &Firewalls,
+    denial: &Denial,
+) -> Option<Finding> {
     let firewall = firewalls.items.get(denial.firewall)?;
     let rule = firewall.manifest.rules.get(denial.rule)?;
     let object = &firewall.object;

@@ -17,11 +17,24 @@ use super::{allow_rules_yaml, fix_yaml};
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let firewalls = project.firewalls();
     for denial in project.egress_denials() {
+        out.extend(findings(project, firewalls, denial));
+    }
+}
+
+/// DVM113's findings on one denial: one per `dnsName` Allow that stood ahead
+/// of its catch-all Deny (none for a plain denial, which is DVM110's).
+pub(crate) fn findings(
+    project: &Project,
+    firewalls: &crate::model::egress::Firewalls,
+    denial: &crate::model::egress::Denial,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    {
         let Some(firewall) = firewalls.items.get(denial.firewall) else {
-            continue;
+            return out;
         };
         let Some(deny) = firewall.manifest.rules.get(denial.rule) else {
-            continue;
+            return out;
         };
         for &dns in &denial.dns_allows {
             let Some(rule) = firewall.manifest.rules.get(dns) else {
@@ -72,4 +85,5 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             );
         }
     }
+    out
 }

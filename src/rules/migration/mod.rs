@@ -2,9 +2,13 @@
 //! the migrated namespaces do to DVM on the destination cluster: admission of
 //! the rsync pods, the rsync Route, plan limits and overlaps.
 
+pub mod namespaces;
+pub mod node_selector_unmatched;
 pub mod plan_overlap_or_limit;
 pub mod privileged_rsync_without_psa_label;
+pub mod pv_selection_invalid;
 pub mod route_host_too_long;
+pub mod scc_annotations_differ;
 
 use crate::manifest::Text;
 use crate::manifest::mtc::MigPlan;

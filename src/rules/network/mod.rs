@@ -35,6 +35,45 @@ pub(crate) fn group_by(project: &Project, source: bool) -> BTreeMap<(usize, &str
     groups
 }
 
+/// The policies of `isolating` (deduplicated, file order) as the deciders of
+/// a hop: each named `ns/name` at its `spec.podSelector`.
+pub(crate) fn policy_deciders(
+    project: &Project,
+    policies: &ClusterPolicies,
+    isolating: &[usize],
+) -> Vec<crate::rules::hops::Decider> {
+    let mut ordered: Vec<usize> = isolating.to_vec();
+    ordered.sort_unstable();
+    ordered.dedup();
+    ordered
+        .into_iter()
+        .map(|p| crate::rules::hops::Decider {
+            name: policies.set.policy_name(p),
+            location: policies.selector_location(project, p),
+        })
+        .collect()
+}
+
+/// The rules that allowed a hop, as its deciders (`ns/name egress[0]` at the
+/// rule), each once.
+pub(crate) fn rule_deciders(
+    project: &Project,
+    policies: &ClusterPolicies,
+    rules: Vec<crate::net::netpol::RuleRef>,
+) -> Vec<crate::rules::hops::Decider> {
+    let mut out: Vec<crate::rules::hops::Decider> = Vec::new();
+    for rule in rules {
+        let decider = crate::rules::hops::Decider {
+            name: policies.describe_rule(&rule),
+            location: policies.rule_location(project, &rule),
+        };
+        if !out.iter().any(|d| d.name == decider.name) {
+            out.push(decider);
+        }
+    }
+    out
+}
+
 /// A finding at `spec.podSelector` of the first isolating policy (file order),
 /// with the other isolating policies as related locations (docs/rules.md). Adds to
 /// the message that unbound policies apply to every namespace in scope.

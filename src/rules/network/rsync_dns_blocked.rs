@@ -18,14 +18,15 @@ use std::collections::BTreeMap;
 
 use super::{
     allow_policy_yaml, destination, distinct_name, group_by, isolation_finding, one_per_cause,
-    ports_list,
+    policy_deciders, ports_list, rule_deciders,
 };
+use crate::model::network::{ClusterPolicies, NetworkModel};
+use crate::rules::hops::Hop;
 
 const RULE: &str = "DVM103";
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let model = project.network();
-    let dns = rsync_pods::dns_pod();
     let mut destinations = BTreeMap::new();
     let mut found = Vec::new();
     for ((cluster, namespace), pairs) in group_by(project, true) {
@@ -39,79 +40,126 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             continue;
         }
         let block = pairs.iter().any(|p| p.block);
-        let mut isolating = Vec::new();
-        let mut pods = Vec::new();
-        let mut only_53 = false;
-        for client in rsync_pods::client_pods(model.layout, namespace, block) {
-            let selection = policies.set.selection(&client.pod);
-            if selection.egress.is_empty() {
-                continue;
-            }
-            let allowed = [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
-                policies
-                    .set
-                    .egress_to_pod(&client.pod, &dns, DNS_PORT, proto)
-                    .allowed
-            });
-            if allowed {
-                continue;
-            }
-            // "Only 53": some rule admits port 53 (to the DNS pods, or to an
-            // ipBlock such as the Service IP) where none admits 5353. An
-            // ipBlock open on every port says nothing about DNS.
-            let reaches = |port: u16, proto: Protocol| {
-                !policies
-                    .set
-                    .egress_outside_reach(&client.pod, PortRange::single(port), proto)
-                    .rules
-                    .is_empty()
-            };
-            only_53 |= [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
-                policies
-                    .set
-                    .egress_to_pod(&client.pod, &dns, 53, proto)
-                    .allowed
-                    || (reaches(53, proto) && !reaches(DNS_PORT, proto))
-            });
-            isolating.extend(selection.egress);
-            pods.push(client.description);
-        }
-        if pods.is_empty() {
-            continue;
-        }
-        let mut names: Vec<usize> = isolating.clone();
-        names.sort_unstable();
-        names.dedup();
-        let names: Vec<String> = names
-            .iter()
-            .map(|&p| format!("`{}`", policies.set.policy_name(p)))
-            .collect();
-        let mut message = format!(
-            "the {} in migrated namespace `{namespace}` cannot resolve the DVM destination's host name: egress is isolated by {} and no rule allows DNS to the cluster DNS pods (namespace `{DNS_NAMESPACE}`, port {DNS_PORT} UDP or TCP)",
-            pods.join(" and "),
-            crate::finding::bounded_list(&names)
-        );
-        if only_53 {
-            message.push_str(
-                ". Only port 53 is allowed, but the DNS pods listen on 5353: the `dns-default` Service translates 53 to 5353 before policies apply, so allowing 53 is not enough",
-            );
-        }
-        let name = distinct_name(policies, namespace, "allow-dvm-rsync-dns");
-        let mut rules = format!(
-            "    - to:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: {DNS_NAMESPACE}\n      ports:\n"
-        );
-        rules.push_str(&ports_list("        ", "UDP", DNS_PORT, DNS_PORT));
-        rules.push_str(&ports_list("        ", "TCP", DNS_PORT, DNS_PORT));
-        let selector = model.layout.allow_selector();
-        let yaml = allow_policy_yaml(&name, namespace, selector, "Egress", &rules);
-        let help = format!(
-            "allow the rsync pods' DNS lookups on port 5353 (not only 53) with a policy of its own:\n\n{yaml}"
-        );
-        if let Some(f) = isolation_finding(
-            RULE, project, cluster, policies, namespace, &isolating, message,
-        ) {
-            found.push((namespace.to_owned(), f.help(help)));
-        }
+        let hop = hop(project, model, policies, cluster, namespace, block);
+        found.extend(hop.findings.into_iter().map(|f| (namespace.to_owned(), f)));
     }
     one_per_cause(found, out);
+}
+
+/// The DNS hop of a migrated source namespace: the rsync client pods of
+/// `namespace` (with block-transfer pods when `block`) towards the cluster DNS
+/// pods. Asked only when some destination is reached by host name. Blocked
+/// carries DVM103's finding; the graph draws the same hop (`crate::graph`).
+pub(crate) fn hop(
+    project: &Project,
+    model: &NetworkModel,
+    policies: &ClusterPolicies,
+    cluster: usize,
+    namespace: &str,
+    block: bool,
+) -> Hop {
+    let dns = rsync_pods::dns_pod();
+    let mut isolating = Vec::new();
+    let mut pods = Vec::new();
+    let mut only_53 = false;
+    let mut isolated = false;
+    let mut allowed_by = Vec::new();
+    for client in rsync_pods::client_pods(model.layout, namespace, block) {
+        let selection = policies.set.selection(&client.pod);
+        if selection.egress.is_empty() {
+            continue;
+        }
+        isolated = true;
+        let allowed = [Protocol::Udp, Protocol::Tcp]
+            .into_iter()
+            .find_map(|proto| {
+                let verdict = policies
+                    .set
+                    .egress_to_pod(&client.pod, &dns, DNS_PORT, proto);
+                verdict.allowed.then_some(verdict.allowed_by)
+            });
+        if let Some(rules) = allowed {
+            allowed_by.extend(rules);
+            continue;
+        }
+        // "Only 53": some rule admits port 53 (to the DNS pods, or to an
+        // ipBlock such as the Service IP) where none admits 5353. An
+        // ipBlock open on every port says nothing about DNS.
+        let reaches = |port: u16, proto: Protocol| {
+            !policies
+                .set
+                .egress_outside_reach(&client.pod, PortRange::single(port), proto)
+                .rules
+                .is_empty()
+        };
+        only_53 |= [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
+            policies
+                .set
+                .egress_to_pod(&client.pod, &dns, 53, proto)
+                .allowed
+                || (reaches(53, proto) && !reaches(DNS_PORT, proto))
+        });
+        isolating.extend(selection.egress);
+        pods.push(client.description);
+    }
+    if pods.is_empty() {
+        let by = rule_deciders(project, policies, allowed_by);
+        return if isolated {
+            Hop::allowed(
+                "allowed",
+                "the rsync client pods are isolated for egress, and rules allow DNS to the cluster DNS pods",
+                by,
+            )
+        } else {
+            Hop::allowed(
+                "not isolated",
+                "no NetworkPolicy selects the rsync client pods for egress",
+                by,
+            )
+        };
+    }
+    let mut names: Vec<usize> = isolating.clone();
+    names.sort_unstable();
+    names.dedup();
+    let names: Vec<String> = names
+        .iter()
+        .map(|&p| format!("`{}`", policies.set.policy_name(p)))
+        .collect();
+    let mut message = format!(
+        "the {} in migrated namespace `{namespace}` cannot resolve the DVM destination's host name: egress is isolated by {} and no rule allows DNS to the cluster DNS pods (namespace `{DNS_NAMESPACE}`, port {DNS_PORT} UDP or TCP)",
+        pods.join(" and "),
+        crate::finding::bounded_list(&names)
+    );
+    if only_53 {
+        message.push_str(
+            ". Only port 53 is allowed, but the DNS pods listen on 5353: the `dns-default` Service translates 53 to 5353 before policies apply, so allowing 53 is not enough",
+        );
+    }
+    let name = distinct_name(policies, namespace, "allow-dvm-rsync-dns");
+    let mut rules = format!(
+        "    - to:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: {DNS_NAMESPACE}\n      ports:\n"
+    );
+    rules.push_str(&ports_list("        ", "UDP", DNS_PORT, DNS_PORT));
+    rules.push_str(&ports_list("        ", "TCP", DNS_PORT, DNS_PORT));
+    let selector = model.layout.allow_selector();
+    let yaml = allow_policy_yaml(&name, namespace, selector, "Egress", &rules);
+    let help = format!(
+        "allow the rsync pods' DNS lookups on port 5353 (not only 53) with a policy of its own:\n\n{yaml}"
+    );
+    let by = policy_deciders(project, policies, &isolating);
+    let short = if only_53 {
+        "only 53 allowed, not 5353"
+    } else {
+        "no rule allows DNS"
+    };
+    match isolation_finding(
+        RULE, project, cluster, policies, namespace, &isolating, message,
+    ) {
+        Some(f) => Hop::blocked(short, by, f.help(help)),
+        None => Hop::unknown(
+            "not located",
+            "the isolating policy could not be located",
+            by,
+        ),
+    }
 }

@@ -26,8 +26,10 @@ use std::collections::BTreeMap;
 
 use super::{
     allow_policy_yaml, destination, distinct_name, group_by, isolation_finding, one_per_cause,
-    ports_list,
+    policy_deciders, ports_list, rule_deciders,
 };
+use crate::net::netpol::RuleRef;
+use crate::rules::hops::{Decider, Hop};
 
 const RULE: &str = "DVM101";
 
@@ -43,7 +45,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         let clients = rsync_pods::client_pods(model.layout, namespace, block);
         for pair in pairs {
             let destination = destination(&mut destinations, project, pair);
-            if let Some(finding) = check_pair(
+            let hop = hop(
                 project,
                 model,
                 policies,
@@ -52,9 +54,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 pair,
                 destination,
                 &clients,
-            ) {
-                found.push((namespace.to_owned(), finding));
-            }
+            );
+            found.extend(hop.findings.into_iter().map(|f| (namespace.to_owned(), f)));
         }
     }
     one_per_cause(found, out);
@@ -67,8 +68,12 @@ struct Blocked<'c> {
     detail: String,
 }
 
+/// The NetworkPolicy egress hop of one pair: the rsync client pods of
+/// `namespace` towards the DVM destination (`clients`: the pods of
+/// [`rsync_pods::client_pods`] for the namespace). Blocked carries DVM101's
+/// finding; the graph draws the same hop (`crate::graph`).
 #[allow(clippy::too_many_arguments)]
-fn check_pair(
+pub(crate) fn hop(
     project: &Project,
     model: &NetworkModel,
     policies: &ClusterPolicies,
@@ -77,24 +82,33 @@ fn check_pair(
     pair: &DvmPair,
     destination: &DvmDestination,
     clients: &[RsyncPod],
-) -> Option<Finding> {
+) -> Hop {
     let same_cluster_service =
         destination.endpoint == Endpoint::ClusterIP && pair.target.cluster == cluster;
     let mut blocked = Vec::new();
+    let mut allowed_by: Vec<RuleRef> = Vec::new();
+    let mut isolated = false;
+    // Allowed as far as the rules can reach outside the cluster, to an
+    // address nobody knows.
+    let mut unknown = false;
     for client in clients {
         let selection = policies.set.selection(&client.pod);
         if selection.egress.is_empty() {
             continue;
         }
+        isolated = true;
         let detail = if same_cluster_service {
             let servers =
                 rsync_pods::server_pods(model.layout, &pair.target.namespace, client.block);
-            let server = servers.first()?;
+            let Some(server) = servers.first() else {
+                continue;
+            };
             let port = model.layout.server_port();
             let verdict = policies
                 .set
                 .egress_to_pod(&client.pod, &server.pod, port, Protocol::Tcp);
             if verdict.allowed {
+                allowed_by.extend(verdict.allowed_by);
                 continue;
             }
             format!(
@@ -109,6 +123,7 @@ fn check_pair(
                 Protocol::Tcp,
             );
             if verdict.allowed {
+                allowed_by.extend(verdict.grants.into_iter().map(|g| g.rule));
                 continue;
             }
             let denied: Vec<String> = verdict.denied.iter().map(|r| r.to_string()).collect();
@@ -135,6 +150,8 @@ fn check_pair(
                     .set
                     .egress_outside_reach(&client.pod, destination.ports, Protocol::Tcp);
             if reach.possible {
+                unknown = true;
+                allowed_by.extend(reach.rules);
                 continue;
             }
             format!(
@@ -148,7 +165,35 @@ fn check_pair(
             detail,
         });
     }
-    let first = blocked.first()?;
+    let Some(first) = blocked.first() else {
+        let by: Vec<Decider> = rule_deciders(project, policies, allowed_by);
+        return if !isolated {
+            Hop::allowed(
+                "not isolated",
+                "no NetworkPolicy selects the rsync client pods for egress",
+                by,
+            )
+        } else if unknown && !same_cluster_service {
+            Hop::unknown(
+                "destination address unknown",
+                format!(
+                    "egress rules reach addresses outside the cluster on TCP {}, but whether they hold the DVM destination is not known: {}",
+                    destination.ports,
+                    destination
+                        .unknown_reason
+                        .as_deref()
+                        .unwrap_or("the DVM destination is unknown")
+                ),
+                by,
+            )
+        } else {
+            Hop::allowed(
+                "allowed",
+                "the rsync client pods are isolated for egress, and rules allow the DVM destination",
+                by,
+            )
+        };
+    };
     let isolating: Vec<usize> = blocked
         .iter()
         .flat_map(|b| b.isolating.iter().copied())
@@ -195,12 +240,17 @@ fn check_pair(
         destination,
         same_cluster_service,
     );
-    Some(
-        isolation_finding(
-            RULE, project, cluster, policies, namespace, &isolating, message,
-        )?
-        .help(help),
-    )
+    let by = policy_deciders(project, policies, &isolating);
+    match isolation_finding(
+        RULE, project, cluster, policies, namespace, &isolating, message,
+    ) {
+        Some(finding) => Hop::blocked("no rule allows it", by, finding.help(help)),
+        None => Hop::unknown(
+            "not located",
+            "the isolating policy could not be located",
+            by,
+        ),
+    }
 }
 
 fn describe(destination: &DvmDestination, target: &str) -> String {

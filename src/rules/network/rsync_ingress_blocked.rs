@@ -24,14 +24,17 @@ use crate::net::ipset::IpSet;
 use crate::net::ports::{PortRange, Protocol};
 
 use super::{
-    allow_policy_yaml, distinct_name, group_by, isolation_finding, one_per_cause, ports_list,
+    allow_policy_yaml, distinct_name, group_by, isolation_finding, one_per_cause, policy_deciders,
+    ports_list, rule_deciders,
 };
+use crate::net::netpol::RuleRef;
+use crate::rules::hops::Hop;
 
 const RULE: &str = "DVM102";
 
 /// How traffic reaches the rsync server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Arrival {
+pub(crate) enum Arrival {
     Router,
     /// NodePort, or ClusterIP from another cluster.
     Anywhere,
@@ -53,25 +56,30 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             .entry(cluster)
             .or_insert_with(|| endpoint_type(project, cluster));
         for pair in pairs {
-            let arrival = match endpoint {
-                "NodePort" => Arrival::Anywhere,
-                "ClusterIP" if pair.source.cluster != cluster => Arrival::Anywhere,
-                "ClusterIP" => Arrival::ClientPods,
-                _ => Arrival::Router,
-            };
-            if let Some(f) = check_pair(
+            let arrival = arrival(endpoint, pair, cluster);
+            let hop = hop(
                 project, model, policies, cluster, namespace, pair, block, arrival,
-            ) {
-                found.push((namespace.to_owned(), f));
-            }
+            );
+            found.extend(hop.findings.into_iter().map(|f| (namespace.to_owned(), f)));
         }
     }
     one_per_cause(found, out);
 }
 
+/// Where the DVM traffic of `pair` arrives from, on target cluster `cluster`
+/// whose endpoint type is `endpoint` ([`endpoint_type`]).
+pub(crate) fn arrival(endpoint: &str, pair: &DvmPair, cluster: usize) -> Arrival {
+    match endpoint {
+        "NodePort" => Arrival::Anywhere,
+        "ClusterIP" if pair.source.cluster != cluster => Arrival::Anywhere,
+        "ClusterIP" => Arrival::ClientPods,
+        _ => Arrival::Router,
+    }
+}
+
 /// The target's `rsync_endpoint_type`; absent or invalid is Route
 /// (docs/domain.md §1.3).
-fn endpoint_type(project: &Project, cluster: usize) -> &'static str {
+pub(crate) fn endpoint_type(project: &Project, cluster: usize) -> &'static str {
     match destination::endpoint_type(project, project.migration(), cluster) {
         Endpoint::NodePort => "NodePort",
         Endpoint::ClusterIP => "ClusterIP",
@@ -79,8 +87,11 @@ fn endpoint_type(project: &Project, cluster: usize) -> &'static str {
     }
 }
 
+/// The NetworkPolicy ingress hop of one pair: DVM traffic arriving at the
+/// rsync server pods of `namespace` (on target cluster `cluster`). Blocked
+/// carries DVM102's finding; the graph draws the same hop (`crate::graph`).
 #[allow(clippy::too_many_arguments)]
-fn check_pair(
+pub(crate) fn hop(
     project: &Project,
     model: &NetworkModel,
     policies: &ClusterPolicies,
@@ -89,7 +100,7 @@ fn check_pair(
     pair: &DvmPair,
     block: bool,
     arrival: Arrival,
-) -> Option<Finding> {
+) -> Hop {
     let port = model.layout.server_port();
     let source_cidrs = project
         .clusters
@@ -101,11 +112,14 @@ fn check_pair(
     let mut isolating = Vec::new();
     let mut pods = Vec::new();
     let mut only_443 = false;
+    let mut isolated = false;
+    let mut allowed_by: Vec<RuleRef> = Vec::new();
     for server in rsync_pods::server_pods(model.layout, namespace, block) {
         let selection = policies.set.selection(&server.pod);
         if selection.ingress.is_empty() {
             continue;
         }
+        isolated = true;
         let allowed = match arrival {
             Arrival::Router => {
                 let router = rsync_pods::router_pod();
@@ -118,6 +132,7 @@ fn check_pair(
                         .set
                         .ingress_from_pod(&server.pod, &router, port, Protocol::Tcp);
                 only_443 |= !verdict.allowed && on_443.allowed;
+                allowed_by.extend(verdict.allowed_by.iter().cloned());
                 verdict.allowed
             }
             Arrival::Anywhere => {
@@ -126,24 +141,27 @@ fn check_pair(
                 } else {
                     IpSet::from_nets(source_cidrs.iter().copied())
                 };
-                policies
-                    .set
-                    .ingress_from_external(
-                        &server.pod,
-                        &sources,
-                        PortRange::single(port),
-                        Protocol::Tcp,
-                    )
-                    .allowed
+                let verdict = policies.set.ingress_from_external(
+                    &server.pod,
+                    &sources,
+                    PortRange::single(port),
+                    Protocol::Tcp,
+                );
+                allowed_by.extend(verdict.grants.iter().map(|g| g.rule.clone()));
+                verdict.allowed
             }
             Arrival::ClientPods => {
                 rsync_pods::client_pods(model.layout, &pair.source.namespace, server.block)
                     .iter()
                     .all(|client| {
-                        policies
-                            .set
-                            .ingress_from_pod(&server.pod, &client.pod, port, Protocol::Tcp)
-                            .allowed
+                        let verdict = policies.set.ingress_from_pod(
+                            &server.pod,
+                            &client.pod,
+                            port,
+                            Protocol::Tcp,
+                        );
+                        allowed_by.extend(verdict.allowed_by.iter().cloned());
+                        verdict.allowed
                     })
             }
         };
@@ -154,7 +172,20 @@ fn check_pair(
         pods.push(server.description);
     }
     if pods.is_empty() {
-        return None;
+        let by = rule_deciders(project, policies, allowed_by);
+        return if isolated {
+            Hop::allowed(
+                "allowed",
+                "the rsync server pods are isolated for ingress, and rules allow the DVM traffic",
+                by,
+            )
+        } else {
+            Hop::allowed(
+                "not isolated",
+                "no NetworkPolicy selects the rsync server pods for ingress",
+                by,
+            )
+        };
     }
     let mut names: Vec<usize> = isolating.clone();
     names.sort_unstable();
@@ -194,12 +225,22 @@ fn check_pair(
         );
     }
     let help = fix(model, policies, namespace, pair, arrival, port);
-    Some(
-        isolation_finding(
-            RULE, project, cluster, policies, namespace, &isolating, message,
-        )?
-        .help(help),
-    )
+    let by = policy_deciders(project, policies, &isolating);
+    let short = if only_443 {
+        format!("only 443 allowed, not {port}")
+    } else {
+        format!("nothing allows TCP {port}")
+    };
+    match isolation_finding(
+        RULE, project, cluster, policies, namespace, &isolating, message,
+    ) {
+        Some(finding) => Hop::blocked(short, by, finding.help(help)),
+        None => Hop::unknown(
+            "not located",
+            "the isolating policy could not be located",
+            by,
+        ),
+    }
 }
 
 fn fix(

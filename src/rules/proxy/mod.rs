@@ -1,4 +1,4 @@
-//! Proxy rules (DVM201–DVM211): the cluster Proxy, install-config's `proxy:`
+//! Proxy rules (DVM201–DVM212): the cluster Proxy, install-config's `proxy:`
 //! and the MigrationController's proxy variables and `stunnel_tcp_proxy`, judged
 //! by how Go, stunnel and the network operator read them (docs/domain.md §2, §4, §5).
 //! Document rules judge one object; project rules use
@@ -6,6 +6,7 @@
 
 pub mod both_clusters_behind_proxy;
 pub mod legacy_cluster_proxy_not_inherited;
+pub mod migcluster_url_through_proxy;
 pub mod migrationcontroller_noproxy_drops_defaults;
 pub mod noproxy_invalid_entry;
 pub mod noproxy_missing_worker;

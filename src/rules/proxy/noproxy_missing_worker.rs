@@ -134,6 +134,13 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             "add the workers (or a CIDR covering them) to noProxy: `{key}: {}`",
             fixed.join(",")
         ));
+        if proxy.no_proxy.is_some() {
+            // `check --fix` and the editor append them to the value written.
+            f = f.fix(crate::finding::FixHint::NoProxyAppend {
+                value: written.clone(),
+                entries: names.iter().map(|n| (*n).to_owned()).collect(),
+            });
+        }
         for worker in &missing {
             if let Some(at) = &worker.location {
                 f = f.related(at.clone(), format!("worker address `{}`", worker.address));

@@ -12,8 +12,54 @@ use crate::model::proxy::VarOrigin;
 use crate::proxy::{StunnelProxy, redact};
 
 use super::{effective, finding};
+use crate::rules::hops::{Decider, Hop, Verdict};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    out.extend(findings(project));
+}
+
+/// The proxy hop of every DVM path (`stunnel_tcp_proxy` on the host's
+/// MigrationController): blocked when DVM204 reports an intercepting proxy
+/// (error), unknown when it only reuses the cluster-wide proxy (warning),
+/// else allowed. The graph draws it (`crate::graph`).
+pub(crate) fn hop(project: &Project) -> Hop {
+    let findings = findings(project);
+    let by: Vec<Decider> = findings
+        .iter()
+        .map(|f| Decider {
+            name: "stunnel_tcp_proxy".to_owned(),
+            location: Some(f.location.clone()),
+        })
+        .take(1)
+        .collect();
+    let why = findings
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let (verdict, short) = if findings.iter().any(|f| f.severity == Severity::Error) {
+        (Verdict::Blocked, "re-signs TLS")
+    } else if findings.is_empty() {
+        return Hop::allowed(
+            "CONNECT",
+            "stunnel tunnels its TLS through the proxy with HTTP CONNECT; the proxy is not known to re-sign TLS",
+            by,
+        );
+    } else {
+        (Verdict::Unknown, "may re-sign TLS")
+    };
+    Hop {
+        verdict,
+        short: short.to_owned(),
+        why,
+        by,
+        findings,
+    }
+}
+
+/// DVM204's findings: at most one, on the host's `stunnel_tcp_proxy`.
+fn findings(project: &Project) -> Vec<Finding> {
+    let mut out = Vec::new();
     let (migration, proxies) = effective(project);
     for proxy in proxies {
         if migration.host.is_some_and(|h| h != proxy.cluster) {
@@ -104,6 +150,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             format!("cluster-wide proxy `{}`", redact(&var.value)),
         ));
     }
+    out
 }
 
 fn intercept_help() -> &'static str {
