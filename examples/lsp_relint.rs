@@ -155,9 +155,13 @@ fn diagnostics_of(
             .map_err(|_| format!("no diagnostics for {uri} within {wait:?}"))?;
         if let Message::Notification(n) = message
             && n.method == "textDocument/publishDiagnostics"
-            && n.params["uri"] == uri
+            && n.params.get("uri") == Some(&serde_json::Value::from(uri))
         {
-            let count = n.params["diagnostics"].as_array().map_or(0, Vec::len);
+            let count = n
+                .params
+                .get("diagnostics")
+                .and_then(|d| d.as_array())
+                .map_or(0, Vec::len);
             return Ok((at, count));
         }
     }

@@ -19,6 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::lint::LintRun;
 use crate::report::{Redactor, fingerprint};
 
+/// Where `dvmlint baseline` writes and what the walk never reads as input.
+pub const DEFAULT_FILE: &str = ".dvmlint-baseline.json";
+
 /// The file format's version; a file of another version is refused.
 const VERSION: u32 = 1;
 

@@ -32,6 +32,57 @@ pub fn rule_docs_uri(base: Option<&str>, id: &str, name: &str) -> Option<String>
     Some(format!("{base}#{}-{name}", id.to_ascii_lowercase()))
 }
 
+/// Every rule family with its one-line description, in the order `dvmlint
+/// rules` and `docs/rules.md` list them (a test checks that every built-in
+/// rule's `family` is here).
+pub const FAMILIES: &[(&str, &str)] = &[
+    (
+        "input",
+        "Reading the repository: YAML that does not parse, templates left unrendered, files that could not be read or rendered.",
+    ),
+    (
+        "network",
+        "NetworkPolicies that cut the rsync connection between the clusters, or the rsync pods' DNS.",
+    ),
+    (
+        "egress",
+        "Egress firewalls (EgressFirewall, EgressNetworkPolicy) that deny the rsync peer, or that the platform ignores or rejects.",
+    ),
+    (
+        "migration",
+        "MigPlans and the destination's Namespaces, IngressControllers and StorageClasses: what stops DVM's pods, Route or volumes.",
+    ),
+    (
+        "proxy",
+        "Cluster proxies, noProxy and stunnel_tcp_proxy: MTC connections sent through a proxy that breaks them.",
+    ),
+    (
+        "values",
+        "MigrationController values MTC rejects, ignores or misreads: endpoint type, rsync options, limits, proxy URLs.",
+    ),
+    (
+        "hygiene",
+        "Repository mistakes that hide a broken migration: duplicates, placeholders, unknown keys, MigPlan clusters that resolve to nothing.",
+    ),
+    (
+        "suppressions",
+        "Suppression comments that no longer suppress anything.",
+    ),
+    (
+        "custom",
+        "Rules written in the configuration (docs/policy-as-code.md).",
+    ),
+];
+
+/// The one-line description of `family`; a family only custom rules use
+/// has none.
+pub fn family_description(family: &str) -> Option<&'static str> {
+    FAMILIES
+        .iter()
+        .find(|(name, _)| *name == family)
+        .map(|(_, text)| *text)
+}
+
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleMeta {

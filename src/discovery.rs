@@ -175,6 +175,57 @@ pub fn display_os(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
     name.to_string_lossy()
 }
 
+/// Whether `path` (named `name`) is a file dvmlint writes: the baseline
+/// (`.dvmlint-baseline.json`, or any file of its format) or a JSON report
+/// (`--format json|sarif|gitlab:PATH`, `--output`). None is a manifest, and a
+/// committed one is no input of the next run (docs/cli.md): not read, not
+/// counted, not a DVM003 when it outgrows `max-file-size`. Only the first
+/// bytes of a `.json` file are read to tell.
+fn is_own_output(path: &Path, name: &str) -> bool {
+    if name == crate::baseline::DEFAULT_FILE {
+        return true;
+    }
+    if !name.to_ascii_lowercase().ends_with(".json") {
+        return false;
+    }
+    let Ok((file, _)) = boundary::open_regular(path, false) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(HEAD);
+    let read = std::io::Read::read_to_end(&mut std::io::Read::take(file, HEAD as u64), &mut head);
+    read.is_ok() && is_report_head(&head)
+}
+
+/// How much of a `.json` file [`is_own_output`] reads.
+const HEAD: usize = 512;
+
+/// The start of a report or baseline in a format dvmlint writes, whatever its
+/// white space: the json report (`{"version":1,"findings":[`), the baseline
+/// (`"fingerprint":"dvmlint/…"`), GitLab Code Quality (`[{"type":"issue",
+/// "check_name":`), SARIF (`{"$schema":"…sarif…"`).
+fn is_report_head(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let compact: Vec<u8> = head
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let starts = |prefix: &str| compact.starts_with(prefix.as_bytes());
+    if starts(r#"{"$schema":""#) {
+        let schema = compact.get(12..).unwrap_or_default();
+        let end = schema
+            .iter()
+            .position(|b| *b == b'"')
+            .unwrap_or(schema.len());
+        return schema
+            .get(..end)
+            .is_some_and(|s| s.to_ascii_lowercase().windows(5).any(|w| w == b"sarif"));
+    }
+    starts(r#"{"version":1,"findings":["#)
+        || starts(r#"{"version":1,"fingerprint":"dvmlint/"#)
+        || starts(r#"[{"type":"issue","check_name":""#)
+}
+
 fn is_manifest_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     (lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json"))
@@ -309,7 +360,8 @@ pub fn walk_iter(
                 let file_type = entry.file_type()?;
                 let name = entry.file_name().to_string_lossy();
                 if file_type.is_file() {
-                    return is_manifest_name(&name).then(|| {
+                    let input = is_manifest_name(&name) && !is_own_output(entry.path(), &name);
+                    return input.then(|| {
                         Found::File(SourceFile {
                             rel: relative(&root_owned, entry.path()).into(),
                             path: entry.into_path(),
@@ -432,6 +484,11 @@ pub fn explicit_files(
                 })
         };
         match resolved {
+            Ok((path, _))
+                if is_own_output(
+                    &path,
+                    &path.file_name().unwrap_or_default().to_string_lossy(),
+                ) => {}
             Ok((path, rel)) => {
                 if seen.insert(path.clone()) {
                     files.push(SourceFile {
@@ -500,6 +557,27 @@ fn error_path(err: &ignore::Error) -> Option<&Path> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reports_and_baselines_are_told_by_their_first_bytes() {
+        for head in [
+            "{\n  \"version\": 1,\n  \"findings\": [\n",
+            "{\"version\":1,\"fingerprint\":\"dvmlint/v1\",\"findings\":[]}",
+            "\u{feff}[\n  {\n    \"type\": \"issue\",\n    \"check_name\": \"DVM401\"",
+            "{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",",
+        ] {
+            assert!(is_report_head(head.as_bytes()), "{head}");
+        }
+        for head in [
+            "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\"}",
+            "{\"$schema\": \"https://json-schema.org/draft/2020-12/schema\", \"type\": \"object\"}",
+            "{\"version\": 2, \"findings\": []}",
+            "[]",
+            "",
+        ] {
+            assert!(!is_report_head(head.as_bytes()), "{head}");
+        }
+    }
 
     #[test]
     fn relative_text_shortcut_agrees_with_components() {

@@ -1028,3 +1028,167 @@ fn fix_says_what_it_changed_and_why_it_left_a_duplicate_with_another_value() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+#[test]
+fn the_baseline_and_the_reports_dvmlint_writes_are_not_input_of_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    copy_dir(&fixture("duplicate-object-across-files"), &repo);
+    // Small enough that a report of this repository outgrows it (a DVM003 if read).
+    write(&repo, ".dvmlint.yaml", "max-file-size: 2KiB\n");
+    let summary = |out: &std::process::Output| -> serde_json::Value {
+        let report: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+        report["summary"].clone()
+    };
+    let first = dvmlint(&["check", "--no-cache", "--format", "json", "."], &repo);
+    let files = summary(&first)["files"].clone();
+    assert!(files.as_u64().unwrap() > 0);
+    let out = dvmlint(&["baseline", "--no-cache", "."], &repo);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    fs::create_dir_all(repo.join("reports")).unwrap();
+    let out = dvmlint(
+        &[
+            "baseline",
+            "--no-cache",
+            "--output",
+            "reports/old-baseline.json",
+            ".",
+        ],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = dvmlint(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "sarif:reports/dvmlint.sarif",
+            "--format",
+            "json:reports/report.json",
+            "--format",
+            "gitlab:gl-code-quality-report.json",
+            "--format",
+            "concise",
+            "--output",
+            "reports/concise.txt",
+            ".",
+        ],
+        &repo,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    for written in [
+        ".dvmlint-baseline.json",
+        "reports/old-baseline.json",
+        "reports/dvmlint.sarif",
+        "reports/report.json",
+        "gl-code-quality-report.json",
+    ] {
+        assert!(repo.join(written).is_file(), "{written}");
+    }
+    assert!(
+        fs::metadata(repo.join("reports/dvmlint.sarif"))
+            .unwrap()
+            .len()
+            > 2048,
+        "the SARIF report should outgrow max-file-size"
+    );
+    // A SARIF file named .json is told by its content too.
+    fs::copy(
+        repo.join("reports/dvmlint.sarif"),
+        repo.join("reports/sarif.json"),
+    )
+    .unwrap();
+    let again = dvmlint(&["check", "--no-cache", "--format", "json", "."], &repo);
+    assert_eq!(summary(&again)["files"], files, "{}", stdout(&again));
+    assert_eq!(summary(&again), summary(&first));
+    // Named on the command line (what pre-commit passes): not read either.
+    let named = dvmlint(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            ".dvmlint-baseline.json",
+            "reports/sarif.json",
+            "reports/report.json",
+        ],
+        &repo,
+    );
+    assert_eq!(summary(&named)["files"], 0, "{}", stdout(&named));
+    // A JSON file that merely starts like one is still read (a JSON Schema).
+    write(
+        &repo,
+        "values.schema.json",
+        "{\"$schema\": \"https://json-schema.org/draft/2020-12/schema\"}\n",
+    );
+    let schema = dvmlint(&["check", "--no-cache", "--format", "json", "."], &repo);
+    assert_eq!(
+        summary(&schema)["files"].as_u64(),
+        files.as_u64().map(|n| n + 1)
+    );
+}
+
+#[test]
+fn baseline_takes_checks_options_with_the_same_help() {
+    let option_lines = |command: &str| -> Vec<String> {
+        let out = dvmlint(&[command, "--help"], Path::new("."));
+        stdout(&out)
+            .lines()
+            .filter(|l| l.trim_start().starts_with("--"))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    let check = option_lines("check");
+    let baseline = option_lines("baseline");
+    let shared: Vec<&String> = baseline
+        .iter()
+        .filter(|l| !l.starts_with("--output"))
+        .collect();
+    assert_eq!(shared.len(), 7, "{baseline:?}");
+    for line in shared {
+        assert!(check.contains(line), "`check --help` lacks {line:?}");
+    }
+    // The shared options behave the same; an unknown rule is blamed on the
+    // option, not on the configuration file.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    for command in ["check", "baseline"] {
+        let out = dvmlint(&[command, "--select", "no-such-rule", "."], dir.path());
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert!(
+            stderr(&out).starts_with("dvmlint: error: --select: unknown rule `no-such-rule`"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    write(dir.path(), ".dvmlint.yaml", "select: [no-such-rule]\n");
+    let out = dvmlint(&["check", "."], dir.path());
+    assert!(
+        stderr(&out).contains(".dvmlint.yaml: select: unknown rule"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_reader_that_stops_early_is_no_error_in_any_json_format() {
+    // `dvmlint check --format sarif | head`: the closed pipe ends the report
+    // quietly, as for the text formats (exit 1 for the findings, not 2).
+    for format in ["json", "sarif", "gitlab", "concise"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+            .args(["check", "--no-cache", "--format", format, "."])
+            .current_dir(fixture("duplicate-object-across-files"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("cannot write"),
+            "{format}: {}",
+            stderr(&out)
+        );
+    }
+}

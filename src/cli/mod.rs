@@ -101,33 +101,14 @@ struct CheckArgs {
     /// its path the cluster and what is reported)
     #[arg(long, value_name = "PATH", default_value = "stdin.yaml")]
     stdin_filename: PathBuf,
-    /// Use this configuration file (default: the nearest .dvmlint.yaml or dvmlint.yaml above the first path)
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    config: Option<PathBuf>,
-    /// Ignore every configuration file: built-in defaults, one cluster playing both roles
-    #[arg(long)]
-    no_config: bool,
-    /// Only these rules (ids or names, comma-separated)
-    #[arg(long, value_delimiter = ',', value_name = "ID,..")]
-    select: Option<Vec<String>>,
-    /// Not these rules (ids or names, comma-separated)
-    #[arg(long, value_delimiter = ',', value_name = "ID,..")]
-    ignore: Vec<String>,
+    #[command(flatten)]
+    scope: ScopeArgs,
     /// Exit 1 when a finding is at least this severe (default: warning)
     #[arg(long, value_parser = ["error", "warning", "info"])]
     fail_on: Option<String>,
     /// Exit 0 whatever is found
     #[arg(long)]
     exit_zero: bool,
-    /// Skip paths matching this glob (repeatable)
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
-    /// Also read files that .gitignore files ignore
-    #[arg(long)]
-    no_respect_gitignore: bool,
-    /// Neither read nor write the per-file results cache (.dvmlint-cache/)
-    #[arg(long)]
-    no_cache: bool,
     /// Apply the certain fixes (DVM301 casing, DVM404 repeated spelling, DVM201 noProxy workers;
     /// DVM101/DVM102 allow policy as a new file), print what changed on stderr, then report what
     /// remains. Files that do not parse are not touched
@@ -162,8 +143,8 @@ struct CheckArgs {
     #[arg(long, overrides_with = "show_source")]
     no_show_source: bool,
     /// Also draw the DVM paths that have findings, as a Mermaid graph in Markdown: appended to the
-    /// report on stdout, or written to FILE (for a pull-request comment; docs/graph.md)
-    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
+    /// report on stdout, or with `--graph=FILE` written to FILE (for a pull-request comment; docs/graph.md)
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "-")]
     graph: Option<PathBuf>,
     /// Test these rule files: load them (besides `custom-rules`) and report only their rules
     #[arg(long, value_name = "RULE_FILE")]
@@ -175,12 +156,20 @@ struct BaselineArgs {
     /// Files or folders whose findings to record (default: "."); the model covers the whole project
     paths: Vec<PathBuf>,
     /// The baseline file to write (JSON; commit it)
-    #[arg(long, value_name = "FILE", default_value = ".dvmlint-baseline.json")]
+    #[arg(long, value_name = "FILE", default_value = crate::baseline::DEFAULT_FILE)]
     output: PathBuf,
+    #[command(flatten)]
+    scope: ScopeArgs,
+}
+
+/// What is linted and with which rules: the options `check` and `baseline`
+/// share (a baseline must be recorded the way `check` will lint).
+#[derive(Args, Clone, Default)]
+struct ScopeArgs {
     /// Use this configuration file (default: the nearest .dvmlint.yaml or dvmlint.yaml above the first path)
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     config: Option<PathBuf>,
-    /// Ignore every configuration file: built-in defaults
+    /// Ignore every configuration file: built-in defaults, one cluster playing both roles
     #[arg(long)]
     no_config: bool,
     /// Only these rules (ids or names, comma-separated)
@@ -204,13 +193,7 @@ struct BaselineArgs {
 fn baseline(args: BaselineArgs) -> i32 {
     let check_args = CheckArgs {
         paths: args.paths,
-        config: args.config,
-        no_config: args.no_config,
-        select: args.select,
-        ignore: args.ignore,
-        exclude: args.exclude,
-        no_respect_gitignore: args.no_respect_gitignore,
-        no_cache: args.no_cache,
+        scope: args.scope,
         quiet: true,
         ..CheckArgs::default()
     };
@@ -651,7 +634,7 @@ fn graph_on_machine_stdout(args: &CheckArgs) -> Option<String> {
     match on_stdout {
         Some(format @ (Format::Json | Format::Sarif | Format::Junit | Format::Gitlab)) => {
             Some(format!(
-                "--graph without a FILE appends to the report on stdout, which is {format:?} here: write the graph to a file, e.g. `--graph dvm-graph.md`"
+                "--graph without a FILE appends to the report on stdout, which is {format:?} here: write the graph to a file, e.g. `--graph=dvm-graph.md`"
             ))
         }
         _ => None,
@@ -673,31 +656,32 @@ fn lint_project(args: &CheckArgs) -> Result<(LintOptions, lint::LintRun), i32> {
     }
     drop(catalogue_timing);
     let select = args
+        .scope
         .select
         .as_deref()
         .map(resolve_ids)
         .transpose()
         .map_err(|message| fail(&format!("--select: {message}")))?;
     let ignore =
-        resolve_ids(&args.ignore).map_err(|message| fail(&format!("--ignore: {message}")))?;
+        resolve_ids(&args.scope.ignore).map_err(|message| fail(&format!("--ignore: {message}")))?;
     let (paths, overlays) =
         stdin_input(&args.paths, &args.stdin_filename).map_err(|message| fail(&message))?;
     let options = LintOptions {
         paths,
-        config_file: args.config.clone(),
+        config_file: args.scope.config.clone(),
         config_text: None,
-        no_config: args.no_config,
+        no_config: args.scope.no_config,
         select,
         ignore,
-        exclude: args.exclude.clone(),
-        no_respect_gitignore: args.no_respect_gitignore,
+        exclude: args.scope.exclude.clone(),
+        no_respect_gitignore: args.scope.no_respect_gitignore,
         jobs: args.jobs.map(clamp_jobs),
         overlays,
         progress: !args.quiet
             && std::io::stderr().is_terminal()
             && std::env::var_os("CI").is_none(),
         rules_only: args.rules_only.clone(),
-        cache: !args.no_cache,
+        cache: !args.scope.no_cache,
         render: match args.render.as_str() {
             "off" => crate::render::RenderMode::Off,
             "require" => crate::render::RenderMode::Require,

@@ -316,7 +316,7 @@ pub fn build(project: &Project, selection: &Selection) -> Graph {
             &clients,
         );
         let mut edge = Edge::of(node("clients"), node("egress"), "NetworkPolicy egress", hop);
-        notes.attach_policies(&mut edge, &src.cluster, &src.namespace, true);
+        notes.attach_policies(&mut edge, pair.source.cluster, &pair.source.namespace, true);
         edges.push(edge);
         // The egress firewall (DVM110, DVM113).
         let after_firewall = if through_proxy {
@@ -326,7 +326,7 @@ pub fn build(project: &Project, selection: &Selection) -> Graph {
         };
         let hop = egress::source_hop(project, index, pair, dest).unwrap_or_else(|| {
             Hop::allowed(
-                "none",
+                "no firewall",
                 "no egress firewall applies to the namespace",
                 Vec::new(),
             )
@@ -352,7 +352,12 @@ pub fn build(project: &Project, selection: &Selection) -> Graph {
             arrival,
         );
         let mut edge = Edge::of(node("entry"), node("server"), "NetworkPolicy ingress", hop);
-        notes.attach_policies(&mut edge, &dst.cluster, &dst.namespace, false);
+        notes.attach_policies(
+            &mut edge,
+            pair.target.cluster,
+            &pair.target.namespace,
+            false,
+        );
         edges.push(edge);
         // DNS (DVM103), asked when the destination is reached by name.
         if by_ip.get(&source_key) == Some(&false) {
@@ -545,35 +550,29 @@ impl Place {
 /// Allow that never matches), DVM112 (a firewall the platform rejects or
 /// ignores). Each rule's own `check` computes them.
 struct Notes {
-    policies: Vec<Finding>,
+    policies: Vec<network::rsync_allow_misses_pods::Miss>,
     firewalls: Vec<Finding>,
 }
 
 impl Notes {
     fn collect(project: &Project) -> Notes {
-        let mut policies = Vec::new();
-        network::rsync_allow_misses_pods::check(project, &mut policies);
         let mut firewalls = Vec::new();
         egress::egress_firewall_shadowed_allow::check(project, &mut firewalls);
         egress::egress_firewall_invalid::check(project, &mut firewalls);
         Notes {
-            policies,
+            policies: network::rsync_allow_misses_pods::misses(project),
             firewalls,
         }
     }
 
-    /// DVM104 findings on a policy of `namespace` (or an unbound one that
-    /// names it) whose pods are this side's: client pods on the egress side.
-    fn attach_policies(&self, edge: &mut Edge, cluster: &str, namespace: &str, egress: bool) {
-        for finding in &self.policies {
-            if !in_place(finding, cluster, namespace) {
-                continue;
-            }
-            let about_clients = finding.message.contains("client pods")
-                || finding.message.contains("stunnel transfer pod");
-            let about_servers = finding.message.contains("server pod");
-            if (egress && about_clients) || (!egress && about_servers) {
-                edge.note(finding);
+    /// DVM104 findings on a policy of `namespace` (on `cluster`) that misses
+    /// this side's pods: the client pods on the egress side, the server pods
+    /// on the ingress side.
+    fn attach_policies(&self, edge: &mut Edge, cluster: usize, namespace: &str, egress: bool) {
+        for miss in &self.policies {
+            let side = if egress { miss.clients } else { miss.servers };
+            if miss.cluster == cluster && miss.namespace == namespace && side {
+                edge.note(&miss.finding);
             }
         }
     }

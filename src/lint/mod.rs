@@ -375,7 +375,11 @@ fn prepare(options: &LintOptions, rules: Option<RuleSet>) -> Result<Prepared, Li
         .iter_mut()
         .for_each(|p| p.rules.iter_mut().for_each(canonical));
     let custom_ids: Vec<&str> = custom.iter().map(|r| r.meta.id.as_str()).collect();
-    check_rule_ids(&config, &select, &ignore, &custom_ids).map_err(LintError::Config)?;
+    let from_cli = RuleIdsFromCli {
+        select: options.select.is_some() && options.rules_only.is_empty(),
+        ignore_after: config.ignore.len(),
+    };
+    check_rule_ids(&config, &select, &ignore, &custom_ids, &from_cli)?;
     let rule_set = rules.unwrap_or_else(|| RuleSet::with_custom(&select, &ignore, &custom_ids));
     let custom_metas: Vec<RuleMeta> = custom.iter().map(|r| r.meta.clone()).collect();
     let custom_rules = catalogue::register_custom(&custom_metas);
@@ -691,6 +695,15 @@ fn conclude(loaded: Loaded, paths: &[PathBuf]) -> LintRun {
     }
 }
 
+/// Which of the rule ids came from the command line, so that an unknown one
+/// is blamed on the option, not on the configuration file.
+struct RuleIdsFromCli {
+    /// `--select` replaced the configuration's `select`.
+    select: bool,
+    /// `ignore` holds the configuration's, then `--ignore`'s from this index.
+    ignore_after: usize,
+}
+
 /// Rule ids in the configuration and on the command line were checked for
 /// their form when read; once the custom rules are loaded, each must name one.
 fn check_rule_ids(
@@ -698,37 +711,52 @@ fn check_rule_ids(
     select: &[String],
     ignore: &[String],
     custom: &[&str],
-) -> Result<(), ConfigError> {
+    from_cli: &RuleIdsFromCli,
+) -> Result<(), LintError> {
     let named = select
         .iter()
-        .map(|id| ("select", id))
-        .chain(ignore.iter().map(|id| ("ignore", id)))
-        .chain(config.severity.iter().map(|(id, _)| ("severity", id)))
+        .map(|id| ("select", from_cli.select, id))
+        .chain(
+            ignore
+                .iter()
+                .enumerate()
+                .map(|(i, id)| ("ignore", i >= from_cli.ignore_after, id)),
+        )
+        .chain(
+            config
+                .severity
+                .iter()
+                .map(|(id, _)| ("severity", false, id)),
+        )
         .chain(
             config
                 .per_file_ignores
                 .iter()
-                .flat_map(|p| p.rules.iter().map(|id| ("per-file-ignores", id))),
+                .flat_map(|p| p.rules.iter().map(|id| ("per-file-ignores", false, id))),
         );
-    for (setting, id) in named {
+    for (setting, cli, id) in named {
         let known = catalogue::rules().iter().any(|r| r.id == *id) || custom.contains(&id.as_str());
         if !known {
             let candidates = catalogue::rules()
                 .iter()
                 .flat_map(|r| [r.id.as_str(), r.name.as_str()])
                 .chain(custom.iter().copied());
-            return Err(ConfigError {
+            let unknown = format!(
+                "unknown rule `{id}`: no built-in rule and no custom rule \
+                 (`custom-rules`) has this id{}",
+                crate::suggest::hint(id, candidates)
+            );
+            if cli {
+                return Err(LintError::Usage(format!("--{setting}: {unknown}")));
+            }
+            return Err(LintError::Config(ConfigError {
                 path: config
                     .path
                     .clone()
                     .unwrap_or_else(|| PathBuf::from("command line")),
                 pos: None,
-                message: format!(
-                    "{setting}: unknown rule `{id}`: no built-in rule and no custom rule \
-                     (`custom-rules`) has this id{}",
-                    crate::suggest::hint(id, candidates)
-                ),
-            });
+                message: format!("{setting}: {unknown}"),
+            }));
         }
     }
     Ok(())

@@ -869,7 +869,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
     use super::*;
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     const CONFIGMAP: &str =
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: app1\n";

@@ -301,7 +301,7 @@ fn rule_from_node(flavor: FirewallFlavor, item: &Node<'_>) -> RuleManifest {
 }
 
 /// A `metav1.LabelSelector`; unknown operators match nothing.
-fn selector_from_node(node: &Node<'_>) -> LabelSelector {
+pub(crate) fn selector_from_node(node: &Node<'_>) -> LabelSelector {
     let mut selector = LabelSelector::from_labels(
         node.get("matchLabels")
             .map_or(&[][..], Node::entries)

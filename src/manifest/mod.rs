@@ -9,6 +9,7 @@
 pub mod egress_firewall;
 pub mod kinds;
 pub mod kustomization;
+pub mod limit_range;
 pub mod migration_controller;
 pub mod mtc;
 pub mod namespace;

@@ -222,8 +222,16 @@ pub const REGISTRY: &[(&str, Check)] = &[
         Check::Project(migration::node_selector_unmatched::check),
     ),
     (
+        "DVM123",
+        Check::Project(migration::rsync_route_not_admitted::check),
+    ),
+    (
         "DVM124",
         Check::Project(migration::route_host_too_long::check),
+    ),
+    (
+        "DVM125",
+        Check::Project(migration::limitrange_rejects_rsync::check),
     ),
     (
         "DVM126",

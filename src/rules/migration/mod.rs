@@ -2,12 +2,14 @@
 //! the migrated namespaces do to DVM on the destination cluster: admission of
 //! the rsync pods, the rsync Route, plan limits and overlaps.
 
+pub mod limitrange_rejects_rsync;
 pub mod namespaces;
 pub mod node_selector_unmatched;
 pub mod plan_overlap_or_limit;
 pub mod privileged_rsync_without_psa_label;
 pub mod pv_selection_invalid;
 pub mod route_host_too_long;
+pub mod rsync_route_not_admitted;
 pub mod scc_annotations_differ;
 
 use crate::manifest::Text;

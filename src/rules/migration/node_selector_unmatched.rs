@@ -179,6 +179,9 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             continue;
         };
         let Some(selector) = parse_selector(&text.value) else {
+            if pair.same_object {
+                continue;
+            }
             out.push(
                 Finding::new(
                     "DVM122",
@@ -212,6 +215,11 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 text.value
             )
         };
+        // A namespace migrated onto itself already runs its pods under its
+        // selector: only a known mismatch is worth saying.
+        if nodes.is_empty() && pair.same_object {
+            continue;
+        }
         if nodes.is_empty() {
             let cluster = cluster_name.map_or("the destination cluster", |n| n.as_ref());
             out.push(

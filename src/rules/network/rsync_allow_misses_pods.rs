@@ -30,6 +30,25 @@ fn names_dvm_label(selector: &LabelSelector) -> bool {
 }
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    let found = misses(project)
+        .into_iter()
+        .map(|miss| (miss.namespace, miss.finding))
+        .collect();
+    super::one_per_cause(found, out);
+}
+
+/// One policy of a migrated namespace that misses rsync pods: which side's
+/// pods (client pods of a source namespace, server pods of a target one), and
+/// DVM104's finding. The graph puts it on that side's NetworkPolicy hop.
+pub(crate) struct Miss {
+    pub cluster: usize,
+    pub namespace: String,
+    pub clients: bool,
+    pub servers: bool,
+    pub finding: Finding,
+}
+
+pub(crate) fn misses(project: &Project) -> Vec<Miss> {
     let model = project.network();
     // Each migrated (cluster, namespace) per side, with whether block pods run.
     let mut sources: BTreeMap<(usize, &str), bool> = BTreeMap::new();
@@ -55,16 +74,21 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             {
                 needed.extend(rsync_pods::client_pods(model.layout, ns, block));
             }
+            // `needed[..client_count]` are client pods, the rest server pods.
+            let client_count = needed.len();
             if policies.has_rules(index, PolicyType::Ingress)
                 && let Some(&block) = targets.get(&(cluster, ns))
             {
                 needed.extend(rsync_pods::server_pods(model.layout, ns, block));
             }
+            let is_missed = |p: &RsyncPod| !policy.pod_selector.matches(&p.pod.labels);
             let missed: Vec<&str> = needed
                 .iter()
-                .filter(|p| !policy.pod_selector.matches(&p.pod.labels))
+                .filter(|p| is_missed(p))
                 .map(|p| p.description)
                 .collect();
+            let clients = needed.iter().take(client_count).any(is_missed);
+            let servers = needed.iter().skip(client_count).any(is_missed);
             if missed.is_empty() {
                 continue;
             }
@@ -96,9 +120,12 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             let help = format!(
                 "select every rsync pod with `{k}: {v}` alone:\n\n  podSelector:\n    matchLabels:\n      {k}: {v}"
             );
-            found.push((
-                ns.to_owned(),
-                Finding::new(
+            found.push(Miss {
+                cluster,
+                namespace: ns.to_owned(),
+                clients,
+                servers,
+                finding: Finding::new(
                     RULE,
                     Location::new(&object.object.file, view.pod_selector_span),
                     message,
@@ -106,8 +133,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 .help(help)
                 .object(Some(object.object_ref()))
                 .cluster(project.cluster_name(Some(cluster))),
-            ));
+            });
         }
     }
-    super::one_per_cause(found, out);
+    found
 }

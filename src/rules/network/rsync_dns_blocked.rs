@@ -106,7 +106,7 @@ pub(crate) fn hop(
         let by = rule_deciders(project, policies, allowed_by);
         return if isolated {
             Hop::allowed(
-                "allowed",
+                "a rule allows DNS",
                 "the rsync client pods are isolated for egress, and rules allow DNS to the cluster DNS pods",
                 by,
             )

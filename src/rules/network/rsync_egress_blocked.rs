@@ -188,7 +188,7 @@ pub(crate) fn hop(
             )
         } else {
             Hop::allowed(
-                "allowed",
+                "a rule allows it",
                 "the rsync client pods are isolated for egress, and rules allow the DVM destination",
                 by,
             )

@@ -175,7 +175,7 @@ pub(crate) fn hop(
         let by = rule_deciders(project, policies, allowed_by);
         return if isolated {
             Hop::allowed(
-                "allowed",
+                "a rule allows it",
                 "the rsync server pods are isolated for ingress, and rules allow the DVM traffic",
                 by,
             )
