@@ -1234,6 +1234,16 @@ fn a_closed_or_broken_standard_output_keeps_the_exit_code_of_the_findings() {
             assert!(!stderr.contains("error"), "{format}, {how}: {stderr}");
         }
     }
+    // `completions` panicked (exit 101) when its reader stopped early.
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            "set -o pipefail; \"$0\" completions bash | head -c 1 >/dev/null",
+            bin,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     // Writing to a file that cannot take the report is an error.
     let out = s.check(&["--format", "concise", "--output", "/dev/full", "."]);
     assert_exit(&out, 2);
