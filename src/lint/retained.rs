@@ -59,6 +59,10 @@ pub struct Retained {
     /// Sorted by relative path.
     files: Vec<Kept>,
     walk_errors: Vec<WalkError>,
+    /// The apply units of the kept files, found again only when a file
+    /// comes or goes or a kustomization file changes (each lint takes a copy:
+    /// the rendering stage marks the units it renders).
+    units: std::sync::Mutex<Option<ApplyUnits>>,
 }
 
 impl Retained {
@@ -111,6 +115,7 @@ impl Retained {
             clusters,
             files,
             walk_errors,
+            units: std::sync::Mutex::new(None),
         };
         for (path, text) in &overlays {
             retained.update(path, Some(text));
@@ -148,10 +153,17 @@ impl Retained {
         }
         let rel: Arc<str> = Arc::from(discovery::relative(&self.root, &path));
         let at = self.files.binary_search_by(|k| k.rel.as_ref().cmp(&rel));
+        let kustomization = crate::manifest::kustomization::is_kustomization_file(
+            rel.rsplit('/').next().unwrap_or(&rel),
+        );
+        if at.is_err() || kustomization {
+            self.forget_units();
+        }
         if text.is_none() {
             match at {
                 Ok(i) if !self.files.get(i).is_some_and(|k| k.walked) => {
                     self.files.remove(i);
+                    self.forget_units();
                     return Update::Changed;
                 }
                 Ok(_) => {}
@@ -182,6 +194,7 @@ impl Retained {
     /// a changed `.gitignore`): new files are analysed, vanished ones dropped
     /// unless a buffer holds them; files still there are not read again.
     pub fn rewalk(&mut self, buffers: &BTreeSet<PathBuf>) -> Result<(), LintError> {
+        self.forget_units();
         let mut exclude = self.config.exclude.clone();
         exclude.extend(self.options.exclude.iter().cloned());
         let excluded = discovery::exclude_set(&exclude).map_err(LintError::Usage)?;
@@ -241,11 +254,20 @@ impl Retained {
             self.files.par_iter().map(|k| k.result.clone()).collect();
         drop(copy_timing);
         let units_timing = crate::timings::stage("apply units");
-        let listed: Vec<Arc<str>> = self.files.iter().map(|k| Arc::clone(&k.rel)).collect();
-        let boundary = crate::boundary::ProjectBoundary::new(&self.root);
-        let mut units = ApplyUnits::discover(&listed, &|rel| {
-            read_small(&boundary, rel, buffers, settings.max_file_size)
-        });
+        let mut units = {
+            let mut kept = self
+                .units
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            kept.get_or_insert_with(|| {
+                let listed: Vec<Arc<str>> = self.files.iter().map(|k| Arc::clone(&k.rel)).collect();
+                let boundary = crate::boundary::ProjectBoundary::new(&self.root);
+                ApplyUnits::discover(&listed, &|rel| {
+                    read_small(&boundary, rel, buffers, settings.max_file_size)
+                })
+            })
+            .clone()
+        };
         drop(units_timing);
         let render_stage = RenderStage::new(
             &self.root,
@@ -286,6 +308,13 @@ impl Retained {
             &self.options.paths,
         );
         Ok(conclude(loaded, &self.options.paths))
+    }
+
+    fn forget_units(&mut self) {
+        *self
+            .units
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     fn analyze(&self, rel: &Arc<str>, path: &Path, text: Option<&str>) -> FileResult {
@@ -347,33 +376,39 @@ mod tests {
                 "{}",
                 dir.display()
             );
-            // The first manifest gets a second copy of its text.
-            let Some(first) = kept.files.iter().find(|k| k.walked).map(|k| k.path.clone()) else {
-                continue;
-            };
-            let text = std::fs::read_to_string(&first).unwrap_or_default();
-            let buffer: Arc<str> = Arc::from(format!("{text}\n---\n{text}"));
-            let buffers = BTreeMap::from([(first.clone(), Arc::clone(&buffer))]);
-            assert_eq!(kept.update(&first, Some(&buffer)), Update::Changed);
-            let changed = super::super::run(&LintOptions {
-                overlays: buffers.clone(),
-                ..options.clone()
-            })
-            .unwrap();
-            assert_eq!(
-                json(&kept.lint(&buffers).unwrap()),
-                json(&changed),
-                "{}",
-                first.display()
-            );
-            // The buffer closed: the disk's text again.
-            kept.update(&first, None);
-            assert_eq!(
-                json(&kept.lint(&BTreeMap::new()).unwrap()),
-                json(&whole),
-                "{}",
-                dir.display()
-            );
+            // The first manifest, and the first kustomization (whose text
+            // decides the apply units), each get a second copy of its text.
+            let first = kept.files.iter().find(|k| k.walked).map(|k| k.path.clone());
+            let kustomization = kept
+                .files
+                .iter()
+                .find(|k| k.rel.ends_with("kustomization.yaml"))
+                .map(|k| k.path.clone());
+            for path in first.into_iter().chain(kustomization) {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let buffer: Arc<str> = Arc::from(format!("{text}\n---\n{text}"));
+                let buffers = BTreeMap::from([(path.clone(), Arc::clone(&buffer))]);
+                assert_eq!(kept.update(&path, Some(&buffer)), Update::Changed);
+                let changed = super::super::run(&LintOptions {
+                    overlays: buffers.clone(),
+                    ..options.clone()
+                })
+                .unwrap();
+                assert_eq!(
+                    json(&kept.lint(&buffers).unwrap()),
+                    json(&changed),
+                    "{}",
+                    path.display()
+                );
+                // The buffer closed: the disk's text again.
+                kept.update(&path, None);
+                assert_eq!(
+                    json(&kept.lint(&BTreeMap::new()).unwrap()),
+                    json(&whole),
+                    "{}",
+                    dir.display()
+                );
+            }
             checked += 1;
         }
         assert!(checked > 20, "{checked} fixtures");

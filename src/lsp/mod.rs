@@ -1,16 +1,18 @@
 //! `dvmlint lsp` (docs/editors.md): a language server on stdin/stdout.
 //!
 //! The protocol is `lsp-server` (rust-analyzer's JSON-RPC over stdio, one
-//! synchronous loop) and `lsp-types`. Every lint is a whole [`crate::lint::run`]
-//! over the project with the open buffers as overlays, so cross-file rules see
-//! what the editor shows; after each lint every open document gets its
-//! diagnostics again, which is how a change in one file refreshes the others.
+//! synchronous loop) and `lsp-types`. Each workspace folder is a project whose
+//! per-file results stay in memory ([`crate::lint::retained`]): a change
+//! re-reads only the changed buffer, then the model and the project rules run
+//! again on the whole project, so cross-file rules see what the editor shows;
+//! the changed document is published first, then the other open documents
+//! whose diagnostics changed.
 //!
 //! - `documents`: the open buffers (full-document sync)
 //! - `position`: dvmlint's scalar columns to LSP's UTF-16 (or UTF-32) ones
 //! - `diagnostics`: findings to diagnostics, secrets masked
 //! - `actions`: the suppression and allow-policy quick fixes
-//! - `server`: initialize, the debounced loop, shutdown
+//! - `server`: initialize, workspaces, the message loop, shutdown
 
 pub(crate) mod actions;
 mod diagnostics;

@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 
 use crate::finding::{Finding, Location, Severity};
 use crate::manifest::migration_controller::MigrationController;
-use crate::model::Project;
+use crate::manifest::mtc::MigPlan;
+use crate::model::{ModelObject, Project};
 use crate::rules::values::invalid_controller_limit::{Limit, judge};
 use crate::rules::versions;
 
@@ -51,19 +52,27 @@ fn overlaps(project: &Project, out: &mut Vec<Finding>) {
             plans.push(plan);
         }
     }
+    // Each plan read once: one plan may list thousands of namespaces.
+    let mut read: BTreeMap<usize, Option<(&ModelObject, MigPlan)>> = BTreeMap::new();
     for ((cluster, namespace), mut plans) in by_namespace {
+        if plans.len() < 2 {
+            continue;
+        }
         // In repository order: the first plan keeps the namespace.
         plans.sort_unstable();
-        let open: Vec<_> = plans
+        for &i in &plans {
+            read.entry(i).or_insert_with(|| super::plan(project, i));
+        }
+        let open: Vec<&(&ModelObject, MigPlan)> = plans
             .iter()
-            .filter_map(|&i| super::plan(project, i))
+            .filter_map(|i| read.get(i)?.as_ref())
             .filter(|(_, plan)| !plan.closed)
             .collect();
-        let Some(((first_object, first_plan), rest)) = open.split_first() else {
+        let Some((&(first_object, first_plan), rest)) = open.split_first() else {
             continue;
         };
         let first_entry = first_plan.namespaces.iter().find(|m| m.source == namespace);
-        for (object, plan) in rest {
+        for &(object, plan) in rest {
             let Some(entry) = plan.namespaces.iter().find(|m| m.source == namespace) else {
                 continue;
             };

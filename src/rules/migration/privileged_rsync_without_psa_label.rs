@@ -12,7 +12,7 @@
 //! files only root can read or own are not copied as they are. Each side is
 //! judged with its own cluster's controller, in its own namespace.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::finding::{Finding, Location};
 use crate::manifest::mtc::MigMigration;
@@ -67,17 +67,20 @@ fn request(project: &Project, plan: Option<usize>, cluster: usize) -> Option<Req
     })
 }
 
-/// The Namespace object named `namespace` on `cluster`, if the repository has one.
-fn namespace_object<'p>(
-    project: &'p Project,
-    cluster: usize,
-    namespace: &str,
-) -> Option<&'p ModelObject> {
-    project.modelled().map(|(_, o)| o).find(|o| {
-        o.cluster == Some(cluster)
-            && o.object.meta.is("", "Namespace")
-            && o.object.meta.name.value == namespace
-    })
+/// The Namespace objects of the repository by cluster and name (the first
+/// of each), found in one pass: a plan may migrate thousands of namespaces.
+fn namespace_objects(project: &Project) -> BTreeMap<(usize, &str), &ModelObject> {
+    let mut found = BTreeMap::new();
+    for (_, object) in project.modelled() {
+        if let Some(cluster) = object.cluster
+            && object.object.meta.is("", "Namespace")
+        {
+            found
+                .entry((cluster, object.object.meta.name.value.as_str()))
+                .or_insert(object);
+        }
+    }
+    found
 }
 
 /// Whether PodSecurity admission is enforced on `cluster` (its configured
@@ -110,6 +113,7 @@ fn openshift_note(project: &Project, cluster: usize) -> String {
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let migration = project.migration();
+    let namespaces = namespace_objects(project);
     let mut seen = BTreeSet::new();
     for pair in &migration.pairs {
         for (side, ends) in [("source", &pair.source), ("destination", &pair.target)] {
@@ -119,7 +123,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             if !psa_enforced(project, ends.cluster) {
                 continue;
             }
-            let Some(object) = namespace_object(project, ends.cluster, &ends.namespace) else {
+            let Some(&object) = namespaces.get(&(ends.cluster, ends.namespace.as_str())) else {
                 continue;
             };
             let Some(tree) = object.object.tree() else {

@@ -5,35 +5,40 @@
 //! MigrationController), OpenShift generates the Route host as
 //! `<route name>-<namespace>.<ingress domain>`, whose first DNS label may hold
 //! 63 characters. mig-controller's Route is `dvm`, so the namespace may hold 59
-//! (its own `NamespaceLengthExceeded` warning, `migplan/validation.go`); from
-//! MTC 1.6 block volumes also get a `dvm-block` Route (53). Only when the rsync
-//! endpoint is a Route.
+//! (its own `NamespaceLengthExceeded` warning, `migplan/validation.go`). From
+//! MTC 1.7.0 a missing `cluster_subdomain` falls back to the cluster's ingress
+//! domain and the Route endpoint shortens a long host itself, so the Route is
+//! created: an error only with `mtcVersion` before 1.7, an info finding (what
+//! older releases do) when `mtcVersion` is unset, nothing from 1.7. The
+//! `dvm-block` Route exists only from MTC 1.8, which shortens too. Only when the
+//! rsync endpoint is a Route.
 
 use std::collections::BTreeSet;
 
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Severity};
 use crate::model::Project;
 use crate::rules::versions;
 
 /// The longest namespace the `dvm` Route's generated host admits.
 pub const FILESYSTEM_LIMIT: usize = 63 - "dvm-".len();
-/// The same for the `dvm-block` Route (MTC 1.6 and later).
-pub const BLOCK_LIMIT: usize = 63 - "dvm-block-".len();
+/// The first MTC release that falls back to the ingress domain (and shortens
+/// the host) when `cluster_subdomain` is not set.
+pub const FALLBACK_SINCE: versions::Version = [1, 7, 0];
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    let severity = match versions::configured(project) {
+        Some(version) if version >= FALLBACK_SINCE => return,
+        Some(_) => Severity::Error,
+        None => Severity::Info,
+    };
     let migration = project.migration();
-    let block_route = versions::configured(project).is_none_or(|v| v >= [1, 6, 0]);
     let mut seen = BTreeSet::new();
     for pair in &migration.pairs {
         let Some(plan_index) = pair.plan else {
             continue;
         };
         let namespace = &pair.target.namespace;
-        let limit = if pair.block && block_route {
-            BLOCK_LIMIT
-        } else {
-            FILESYSTEM_LIMIT
-        };
+        let limit = FILESYSTEM_LIMIT;
         let length = namespace.chars().count();
         if length <= limit || !seen.insert((plan_index, pair.target.cluster, namespace.clone())) {
             continue;
@@ -58,11 +63,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         let Some(entry) = super::entry_for_destination(&plan, namespace) else {
             continue;
         };
-        let route = if limit == BLOCK_LIMIT {
-            "dvm-block"
-        } else {
-            "dvm"
-        };
+        let route = "dvm";
         let target = project.cluster_name(Some(pair.target.cluster));
         out.push(
             Finding::new(
@@ -74,9 +75,16 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                      `{route}-{namespace}.<ingress domain>` starts with a DNS label longer than \
                      63 characters, so the Route is rejected and DVM fails; the destination \
                      MigrationController sets no `cluster_subdomain` {}",
-                    versions::note(project, "MTC 1.6 or later")
+                    match severity {
+                        Severity::Info => "(on MTC before 1.7; from 1.7 mig-controller falls \
+                             back to the ingress domain and shortens the host: set `mtcVersion` \
+                             in .dvmlint.yaml to be exact)"
+                            .to_owned(),
+                        _ => versions::note(project, "MTC before 1.7"),
+                    }
                 ),
             )
+            .severity(severity)
             .help(format!(
                 "map the namespace to a name of at most {limit} characters (`{}:SHORTER_NAME`), or \
                  set `cluster_subdomain` on the destination cluster's MigrationController",
