@@ -79,6 +79,18 @@ urls = values("stunnel_tcp_proxy|httpProxy|httpsProxy|http_proxy|https_proxy|HTT
 for u in dict.fromkeys(urls):
     seed("stunnel_url", u)
 
+# Regressions: inputs that once crashed or misbehaved (docs/robustness.md, *Fuzzing*), kept as seeds.
+deep = "{a," * 300 + "b" + "}" * 300
+for text in (f'exclude: ["{deep}"]\n', f'per-file-ignores: {{"{deep}": [DVM402]}}\n',
+             f'clusters: [{{name: a, paths: ["{deep}"]}}]\n', '"": 1\n', '~: 1\n', '[a]: 1\n'):
+    seed("config", text)
+seed("custom_rules", "id: ORG001\nname: deep\nseverity: warning\nsummary: s\n"
+     f'match: {{ apiVersion: v1, kind: ConfigMap, name: "{deep}" }}\n'
+     "assert:\n  - path: metadata.name\n    equals: x\n")
+for url in ("http://USERTOKEN9a8b7c@proxy:3128", "http://dvm%3AENCPASS5x6y@proxy:3128",
+            "docker://quay.io/org/image@sha256:ab12"):
+    seed("stunnel_url", url)
+
 for t, n in sorted(counts.items()):
     print(f"{t}: {n} seeds written to {corpus / t}")
 PY

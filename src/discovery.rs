@@ -10,7 +10,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 
 use crate::boundary::{self, ProjectBoundary};
 use crate::config::{self, Config, ConfigError};
@@ -36,7 +36,11 @@ pub struct WalkOptions {
 }
 
 /// The project root and its configuration (docs/cli.md): the folder of the config
-/// file, else the Git work tree holding the first path, else that path.
+/// file, else the Git work tree holding the first path, else that path. A
+/// configuration named with `--config` outside the first path's tree
+/// (`--config other/.dvmlint.yaml repo`) configures that tree: the root is
+/// found as without a configuration, and a note says so (its folder as the
+/// root would put `repo` outside the project, and nothing would be linted).
 pub fn project_root(
     first: &Path,
     explicit_config: Option<&Path>,
@@ -57,20 +61,35 @@ pub fn project_root(
         let root = path
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        return Ok((root, config));
+        if !named || first.starts_with(&root) {
+            return Ok((root, config));
+        }
+        let tree = tree_root(&first);
+        eprintln!(
+            "dvmlint: note: `{}` lies outside the folder of --config `{}`: the project root is `{}`, \
+             where its cluster paths and globs apply (custom-rules stay next to the configuration)",
+            first.display(),
+            path.display(),
+            tree.display()
+        );
+        return Ok((tree, config));
     }
+    Ok((tree_root(&first), Config::default()))
+}
+
+/// The Git work tree holding `first`, else `first` (its folder for a file).
+fn tree_root(first: &Path) -> PathBuf {
     let start = if first.is_file() {
         first
             .parent()
-            .map_or_else(|| first.clone(), Path::to_path_buf)
+            .map_or_else(|| first.to_path_buf(), Path::to_path_buf)
     } else {
-        first.clone()
+        first.to_path_buf()
     };
-    let root = start
+    start
         .ancestors()
         .find(|dir| dir.join(".git").exists())
-        .map_or(start.clone(), Path::to_path_buf);
-    Ok((root, Config::default()))
+        .map_or(start.clone(), Path::to_path_buf)
 }
 
 /// `path` made absolute and normalised lexically (no symlink resolution, so the
@@ -120,7 +139,7 @@ fn by_components(rel: &Path) -> String {
         .map(|c| match c {
             // Joined with `/` below: an absolute path keeps one leading `/`.
             Component::RootDir => "".into(),
-            other => other.as_os_str().to_string_lossy(),
+            other => display_os(other.as_os_str()),
         })
         .collect::<Vec<_>>()
         .join("/");
@@ -129,6 +148,31 @@ fn by_components(rel: &Path) -> String {
     } else {
         text
     }
+}
+
+/// A file name as text: a name that is not UTF-8 keeps its valid parts and
+/// shows each invalid byte as `\xNN` (`bad\xFFname.yaml`), so the reported
+/// name says which bytes it has, where a lossy `U+FFFD` would name a file that
+/// does not exist and two different names could print alike.
+pub fn display_os(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    if let Some(text) = name.to_str() {
+        return text.into();
+    }
+    #[cfg(unix)]
+    {
+        use std::fmt::Write as _;
+        use std::os::unix::ffi::OsStrExt as _;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                let _ = write!(out, "\\x{byte:02X}");
+            }
+        }
+        out.into()
+    }
+    #[cfg(not(unix))]
+    name.to_string_lossy()
 }
 
 /// Whether `path` (named `name`) is a file dvmlint writes: the baseline
@@ -190,18 +234,19 @@ fn is_manifest_name(name: &str) -> bool {
 
 /// Globs for `exclude`; a plain folder name excludes everything below it.
 pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, String> {
-    let mut builder = GlobSetBuilder::new();
+    let mut globs = Vec::new();
     for pattern in patterns {
         let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
         for variant in [trimmed.to_owned(), format!("{trimmed}/**")] {
-            let glob = GlobBuilder::new(&variant)
-                .literal_separator(true)
-                .build()
-                .map_err(|err| format!("invalid exclude glob `{pattern}`: {}", err.kind()))?;
-            builder.add(glob);
+            globs.push(crate::glob::parse(&variant, true).map_err(|why| {
+                format!(
+                    "invalid exclude glob `{}`: {why}",
+                    crate::glob::shown(pattern)
+                )
+            })?);
         }
     }
-    builder.build().map_err(|err| err.to_string())
+    crate::glob::set(globs).map_err(|why| format!("exclude globs: {why}"))
 }
 
 /// What the walk meets: a file to lint, or a path it could not read.
@@ -417,10 +462,15 @@ pub fn explicit_files(
         let rel = relative(root, &path);
         let resolved = if path.starts_with(root) {
             boundary.resolve(&path).and_then(|canonical| {
-                boundary
+                // Read by its real name below the root as typed (the text
+                // name may escape bytes that are not UTF-8).
+                let below = canonical
+                    .strip_prefix(boundary.canonical_root())
+                    .map_err(|_| boundary::Refusal::Outside)?;
+                let rel = boundary
                     .relative(&canonical)
-                    .map(|rel| (root.join(&rel), rel))
-                    .ok_or(boundary::Refusal::Outside)
+                    .ok_or(boundary::Refusal::Outside)?;
+                Ok((root.join(below), rel))
             })
         } else {
             std::fs::canonicalize(&path)

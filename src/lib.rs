@@ -9,6 +9,7 @@ pub mod config;
 pub mod discovery;
 pub mod finding;
 pub mod fix;
+pub mod glob;
 pub mod graph;
 pub mod lint;
 pub mod lsp;

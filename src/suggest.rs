@@ -52,6 +52,30 @@ pub fn hint<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> St
     did_you_mean(word, candidates).map_or_else(String::new, |c| format!(" (did you mean `{c}`?)"))
 }
 
+/// The message for a mapping key not in `allowed`, `in` `what` (`the
+/// configuration`, `a rule`): an empty, null or non-text key is said to be so
+/// (rather than "unknown key ``"), and a key is shown escaped and cut short.
+pub fn unknown_key(key: &crate::yaml::Node<'_>, allowed: &[&str], what: &str) -> String {
+    use crate::yaml::Value;
+    let expected = format!("expected one of {}", allowed.join(", "));
+    match &key.value {
+        Value::Scalar(text, _) if text.trim().is_empty() => {
+            format!("a key in {what} is empty; {expected}")
+        }
+        Value::Scalar(text, _) if key.as_str().is_none() => {
+            format!("a key in {what} is `{text}`, which YAML reads as null (no key); {expected}")
+        }
+        Value::Scalar(text, _) => {
+            let shown = crate::glob::shown(text);
+            let hint = hint(text, allowed.iter().copied());
+            format!("unknown key `{shown}` in {what}{hint}")
+        }
+        Value::Seq(_) | Value::Map(_) => {
+            format!("a key in {what} is a list or mapping, not a name; {expected}")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

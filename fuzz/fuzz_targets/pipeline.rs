@@ -43,6 +43,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let run = lint::run(&LintOptions {
         paths: vec![root.to_path_buf()],
+        // In process only: rendering runs `kubectl kustomize` / `helm` (external,
+        // seconds each on a loaded machine: a fuzzing timeout, not a bug).
+        render: dvmlint::render::RenderMode::Off,
         ..LintOptions::default()
     })
     .expect("a fixed valid configuration always runs");

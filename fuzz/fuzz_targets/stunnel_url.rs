@@ -1,5 +1,6 @@
 //! `stunnel_tcp_proxy` value → `StunnelProxy::parse`, `has_errors`, `password`, `forms`,
-//! `redact`, with the masking invariant `redact` documents.
+//! `redact`, with the masking invariant `redact` documents; `user_token` (a user name alone
+//! is a secret: non-empty, written in the value, never together with a password).
 #![no_main]
 
 use dvmlint::proxy::{StunnelProxy, password, redact};
@@ -47,6 +48,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(value.get(problem.range.clone()).is_some(), "{problem:?}");
     }
     let _ = redact(value);
+    if let Some(forms) = dvmlint::proxy::stunnel_url::user_token(value) {
+        assert!(forms.iter().all(|f| !f.is_empty()), "{forms:?}");
+        assert!(value.contains(forms[0].as_str()), "{forms:?} of {value:?}");
+        assert!(!forms[0].contains([':', '@']), "{forms:?}");
+    }
     if value.matches("://").count() <= 1 {
         check_unit(value);
     } else {

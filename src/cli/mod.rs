@@ -127,8 +127,8 @@ struct CheckArgs {
     /// off, or require (exit 2 when a tool is missing); see docs/rendering.md
     #[arg(long, value_name = "MODE", value_parser = ["auto", "off", "require"], default_value = "auto")]
     render: String,
-    /// Worker threads (default: all cores; at most 256)
-    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
+    /// Worker threads (default: all cores; more than 256 is taken as 256, with a note)
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     jobs: Option<usize>,
     /// Only findings, no summary
     #[arg(long, short)]
@@ -278,8 +278,11 @@ pub fn main() -> i32 {
 /// same definition the parser uses, so it never lists a stale option.
 fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> i32 {
     let mut command = <Cli as clap::CommandFactory>::command();
-    clap_complete::generate(shell, &mut command, "dvmlint", out);
-    match out.flush() {
+    // Generated into memory first: `generate` panics when its writer fails
+    // (`dvmlint completions bash | head -1` exited 101).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "dvmlint", &mut script);
+    match out.write_all(&script).and_then(|()| out.flush()) {
         Ok(()) => 0,
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(err) => fail(&format!("cannot write the completions: {err}")),
@@ -373,6 +376,23 @@ fn stdin_input(
     stdin_filename: &std::path::Path,
 ) -> Result<(Vec<PathBuf>, Overlays), String> {
     let mut overlays = std::collections::BTreeMap::new();
+    // `/dev/stdin` (and its other names) typed on the command line means
+    // standard input, as `-` does: opened as a path, it would be a pipe in
+    // `/dev`, which dvmlint never reads (docs/security.md).
+    let paths: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            if ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]
+                .iter()
+                .any(|name| p.as_os_str() == *name)
+            {
+                PathBuf::from("-")
+            } else {
+                p.clone()
+            }
+        })
+        .collect();
+    let paths = paths.as_slice();
     if !paths.iter().any(|p| p.as_os_str() == "-") {
         return Ok((paths.to_vec(), overlays));
     }
@@ -489,6 +509,20 @@ fn nothing_read_hint(paths: &[PathBuf]) -> String {
         "dvmlint: note: no manifest read under {searched}: dvmlint reads files ending in .yaml, .yml or .json \
          that are not excluded (`exclude`, --exclude) or ignored by .gitignore (--no-respect-gitignore reads those)"
     )
+}
+
+/// Most worker threads a run starts: more only costs memory and start-up time
+/// (`--jobs 100000` spent minutes creating threads before linting anything).
+pub const MAX_JOBS: usize = 256;
+
+/// `--jobs N` within [`MAX_JOBS`], saying so when it was not.
+fn clamp_jobs(jobs: usize) -> usize {
+    if jobs > MAX_JOBS {
+        eprintln!(
+            "dvmlint: note: --jobs {jobs} is more than {MAX_JOBS}; using {MAX_JOBS} worker threads"
+        );
+    }
+    jobs.min(MAX_JOBS)
 }
 
 fn resolve_ids(ids: &[String]) -> Result<Vec<String>, String> {
@@ -641,7 +675,7 @@ fn lint_project(args: &CheckArgs) -> Result<(LintOptions, lint::LintRun), i32> {
         ignore,
         exclude: args.scope.exclude.clone(),
         no_respect_gitignore: args.scope.no_respect_gitignore,
-        jobs: args.jobs,
+        jobs: args.jobs.map(clamp_jobs),
         overlays,
         progress: !args.quiet
             && std::io::stderr().is_terminal()

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobSet};
 use ipnet::IpNet;
 
 use super::{
@@ -127,7 +127,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
             "exclude" => {
                 config.exclude = d.strings(value)?;
                 for (glob, item) in config.exclude.iter().zip(value.items()) {
-                    d.glob(glob, item)?;
+                    d.glob(glob, item, "exclude")?;
                 }
             }
             "per-file-ignores" => {
@@ -139,7 +139,9 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
                 }
                 for (glob_node, rules) in value.entries() {
                     let glob = d.string(glob_node)?;
-                    let matcher = d.glob(&glob, glob_node)?.compile_matcher();
+                    let matcher = d
+                        .glob(&glob, glob_node, "per-file-ignores")?
+                        .compile_matcher();
                     config.per_file_ignores.push(PerFileIgnore {
                         glob,
                         matcher,
@@ -173,10 +175,9 @@ impl Decoder<'_> {
 
     fn check_keys(&self, map: &Node<'_>, allowed: &[&str], what: &str) -> Result<()> {
         for (key, _) in map.entries() {
-            let name = key.as_str().unwrap_or("");
-            if !allowed.contains(&name) {
-                let hint = suggest::hint(name, allowed.iter().copied());
-                return Err(self.err(key, format!("unknown key `{name}` in the {what}{hint}")));
+            if !key.as_str().is_some_and(|name| allowed.contains(&name)) {
+                let what = format!("the {what}");
+                return Err(self.err(key, suggest::unknown_key(key, allowed, &what)));
             }
         }
         Ok(())
@@ -244,25 +245,32 @@ impl Decoder<'_> {
             .collect()
     }
 
-    fn glob(&self, pattern: &str, node: &Node<'_>) -> Result<Glob> {
-        GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .map_err(|err| self.err(node, format!("invalid glob `{pattern}`: {}", err.kind())))
+    /// A glob checked by [`crate::glob::parse`] (so matching it cannot fail);
+    /// the error names the key, the glob and the reason.
+    fn glob(&self, pattern: &str, node: &Node<'_>, key: &str) -> Result<Glob> {
+        crate::glob::parse(pattern, true).map_err(|why| {
+            self.err(
+                node,
+                format!(
+                    "`{key}`: invalid glob `{}`: {why}",
+                    crate::glob::shown(pattern)
+                ),
+            )
+        })
     }
 
-    /// A glob set where a plain folder name also matches everything below it.
+    /// A cluster's `paths`: a glob set where a plain folder name also matches
+    /// everything below it.
     fn glob_set(&self, node: &Node<'_>) -> Result<(Vec<String>, GlobSet)> {
         let patterns = self.strings(node)?;
-        let mut builder = GlobSetBuilder::new();
+        let mut globs = Vec::new();
         for (pattern, item) in patterns.iter().zip(node.items()) {
             let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
-            builder.add(self.glob(trimmed, item)?);
-            builder.add(self.glob(&format!("{trimmed}/**"), item)?);
+            globs.push(self.glob(trimmed, item, "paths")?);
+            globs.push(self.glob(&format!("{trimmed}/**"), item, "paths")?);
         }
-        let set = builder
-            .build()
-            .map_err(|err| self.err(node, format!("invalid globs: {err}")))?;
+        let set =
+            crate::glob::set(globs).map_err(|why| self.err(node, format!("`paths`: {why}")))?;
         Ok((patterns, set))
     }
 

@@ -379,6 +379,12 @@ fn collect_url_passwords(urls: &[&Node<'_>], result: &mut FileResult) {
                 .secrets
                 .extend(password.forms().into_iter().map(str::to_owned));
             extras.secret_spans.push(n.span);
+        } else if let Some(forms) = n.as_str().and_then(crate::proxy::stunnel_url::user_token) {
+            // A user name alone is a token (docs/security.md): masked in any
+            // form a rule prints it (lower-cased by DVM203, snake-cased…).
+            let extras = result.extras_mut();
+            extras.secrets.extend(forms);
+            extras.secret_spans.push(n.span);
         }
     }
 }

@@ -101,11 +101,12 @@ pub fn load(config: &Config) -> Result<Vec<PolicyRule>, ConfigError> {
                 folder.display()
             )));
         }
-        let glob = globset::GlobBuilder::new(trimmed)
-            .literal_separator(true)
-            .build()
-            .map_err(|err| config_error(format!("custom-rules: invalid glob `{pattern}`: {err}")))?
-            .compile_matcher();
+        let glob = crate::glob::matcher(trimmed, true).map_err(|why| {
+            config_error(format!(
+                "custom-rules: invalid glob `{}`: {why}",
+                crate::glob::shown(pattern)
+            ))
+        })?;
         let before = files.len();
         // Walk only below the glob's literal folders (`policies/` of `policies/*.yaml`).
         let parts: Vec<&str> = trimmed.split('/').collect();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path as FsPath;
 
 use super::operator::Pattern;
-use globset::{Glob, GlobMatcher};
+use globset::GlobMatcher;
 use ipnet::IpNet;
 
 use super::{Assertion, Operator, PLACEHOLDERS, Path, PolicyRule, Selector, Template};
@@ -101,10 +101,8 @@ impl Decoder<'_> {
             return Err(self.err(map, format!("{what} must be a mapping")));
         }
         for (key, _) in map.entries() {
-            let text = key.as_str().unwrap_or_default();
-            if !allowed.contains(&text) {
-                let hint = suggest::hint(text, allowed.iter().copied());
-                return Err(self.err(key, format!("unknown key `{text}` in {what}{hint}")));
+            if !key.as_str().is_some_and(|text| allowed.contains(&text)) {
+                return Err(self.err(key, suggest::unknown_key(key, allowed, what)));
             }
         }
         Ok(())
@@ -133,9 +131,15 @@ impl Decoder<'_> {
 
     fn glob(&self, node: &Node<'_>, what: &str) -> Result<GlobMatcher> {
         let pattern = self.string(node, what)?;
-        Glob::new(&pattern)
-            .map(|g| g.compile_matcher())
-            .map_err(|err| self.err(node, format!("invalid glob `{pattern}`: {}", err.kind())))
+        crate::glob::matcher(&pattern, false).map_err(|why| {
+            self.err(
+                node,
+                format!(
+                    "`match.{what}`: invalid glob `{}`: {why}",
+                    crate::glob::shown(&pattern)
+                ),
+            )
+        })
     }
 
     fn rule(

@@ -377,6 +377,35 @@ pub fn password(value: &str) -> Option<Password> {
     })
 }
 
+/// The user name of a URL whose credentials are a user name alone
+/// (`scheme://TOKEN@host`, also with a `%3A`-encoded colon): proxies and Git
+/// hosts accept a token there, so it is treated as a secret (docs/security.md).
+/// Its forms, for a secret masker: as written, percent-decoded, and what follows
+/// a decoded `:`. `None` without a scheme (`admin@example.com` is an address),
+/// with a password (see [`password`]), or when the part before `@` is not an
+/// authority's user name (`docker://quay.io/org/image@sha256:…` holds a `/`).
+pub fn user_token(value: &str) -> Option<Vec<String>> {
+    let start = value.find("://")? + 3;
+    let rest = value.get(start..)?;
+    let end = rest
+        .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
+        .unwrap_or(rest.len());
+    let (user, _) = rest.get(..end)?.rsplit_once('@')?;
+    if user.is_empty() || user.contains([':', '@']) {
+        return None;
+    }
+    let mut forms = vec![user.to_owned()];
+    if let Some(decoded) = percent_decode(user).filter(|d| d != user) {
+        if let Some((_, after)) = decoded.split_once(':')
+            && !after.is_empty()
+        {
+            forms.push(after.to_owned());
+        }
+        forms.push(decoded);
+    }
+    Some(forms)
+}
+
 /// `value` with the password of every URL-like part replaced by `****`. Works on unparsable
 /// values too, and errs on the side of hiding: everything between the first `:` of the
 /// credentials and the last `@` is masked. A value with at most one `://` is treated as one URL
@@ -916,6 +945,28 @@ mod tests {
             redact("set http://u:pw1@a:1 and https://v:pw2@b:2 now"),
             "set http://u:****@a:1 and https://v:****@b:2 now"
         );
+    }
+
+    #[test]
+    fn a_user_name_alone_is_a_token() {
+        assert_eq!(
+            user_token("http://TOKEN123@proxy:3128"),
+            Some(vec!["TOKEN123".to_owned()])
+        );
+        assert_eq!(
+            user_token("http://dvm%3APASS99@proxy:3128/x"),
+            Some(vec![
+                "dvm%3APASS99".to_owned(),
+                "PASS99".to_owned(),
+                "dvm:PASS99".to_owned()
+            ])
+        );
+        // A password is `password`'s; an address or a path is no user name.
+        assert_eq!(user_token("http://dvm:pass@proxy:3128"), None);
+        assert_eq!(user_token("admin@example.com"), None);
+        assert_eq!(user_token("docker://quay.io/org/image@sha256:ab12"), None);
+        assert_eq!(user_token("https://host/a@b"), None);
+        assert_eq!(user_token("http://@proxy"), None);
     }
 
     #[test]
