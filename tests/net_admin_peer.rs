@@ -604,8 +604,452 @@ spec:
             ),
         ],
     },
+    Case {
+        // One ANP denies every namespace's ingress into one namespace.
+        name: "anp_test_1_deny_traffic_at_cluster_level",
+        namespaces: &[
+            Ns("foo-ns-1", &[]),
+            Ns("foo-ns-2", &[]),
+            Ns("bar-ns", &[]),
+            Ns("sensitive-ns", &[]),
+        ],
+        pods: &[
+            P("foo1", "foo-ns-1", &[("app", "foo")], &[]),
+            P("foo2", "foo-ns-2", &[("app", "foo")], &[]),
+            P("bar", "bar-ns", &[("app", "bar")], &[]),
+            P("sens", "sensitive-ns", &[("app", "bar")], &[]),
+        ],
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: deny-into-sensitive}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: sensitive-ns}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {}}]}
+"#,
+        except: &[
+            ("bar", "sens", ""),
+            ("foo1", "sens", ""),
+            ("foo2", "sens", ""),
+        ],
+    },
+    Case {
+        // A cluster-wide Allow (ingress from monitoring, egress to DNS)
+        // above a NetworkPolicy that isolates one namespace both ways: the
+        // ANP's Allow wins there, everything else of that namespace is cut.
+        name: "anp_test_2_allow_traffic_at_cluster_level",
+        namespaces: FOO_BAR_NS,
+        pods: FOO_BAR_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: allow-monitoring-and-dns}
+spec:
+  priority: 30
+  subject: {namespaces: {}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: monitoring-ns}}}]}
+  egress:
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {app: kube-dns}}}}]}
+---
+kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata: {name: isolate, namespace: foo-ns-1}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+"#,
+        except: &[
+            ("foo1", "bar", ""),
+            ("foo1", "foo2", ""),
+            ("foo1", "mon", ""),
+            ("bar", "foo1", ""),
+            ("foo2", "foo1", ""),
+            ("dns", "foo1", ""),
+        ],
+    },
+    Case {
+        // Egress to bar-ns allowed on TCP except 8080 and 9090; 8080 is
+        // passed to a NetworkPolicy that allows only TCP 9090 from foo-ns-1
+        // (and isolates its egress); 9090 is matched by no ANP rule. The
+        // peer's `pods` peer has no `podSelector` (required): `{}` here.
+        name: "anp_test_3_pass_traffic",
+        namespaces: &[Ns("foo-ns-1", &[]), Ns("foo-ns-2", &[]), Ns("bar-ns", &[])],
+        pods: &[
+            P("foo1", "foo-ns-1", &[("app", "foo")], &[]),
+            P("foo2", "foo-ns-2", &[("app", "foo")], &[]),
+            P("bar", "bar-ns", &[("app", "bar")], &[]),
+        ],
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: delegate-8080}
+spec:
+  priority: 20
+  subject: {namespaces: {}}
+  egress:
+    - action: Allow
+      to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: bar-ns}}, podSelector: {}}}]
+      ports:
+        - {portRange: {protocol: TCP, start: 1, end: 8079}}
+        - {portRange: {protocol: TCP, start: 8081, end: 9089}}
+        - {portRange: {protocol: TCP, start: 9091, end: 65535}}
+    - action: Pass
+      to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: bar-ns}}, podSelector: {}}}]
+      ports: [{portNumber: {protocol: TCP, port: 8080}}]
+---
+kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata: {name: egress-9090-to-bar, namespace: foo-ns-1}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: bar-ns}}}]
+      ports: [{port: 9090, protocol: TCP}]
+"#,
+        except: &[
+            ("foo1", "bar", "TCP 1-8079,8081-65535"),
+            ("foo1", "foo2", ""),
+        ],
+    },
+    Case {
+        // Deny ingress from slytherin, Pass egress to it, and a
+        // NetworkPolicy isolating gryffindor except to/from slytherin.
+        name: "anp_test_5",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: pass-deny}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+  egress:
+    - {action: Pass, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+---
+kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata: {name: only-slytherin, namespace: gryffindor}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress: [{from: [{namespaceSelector: {matchLabels: {conformance-house: slytherin}}}]}]
+  egress: [{to: [{namespaceSelector: {matchLabels: {conformance-house: slytherin}}}]}]
+"#,
+        except: &[
+            ("s", "g", ""),
+            ("g", "h", ""),
+            ("g", "r", ""),
+            ("h", "g", ""),
+            ("r", "g", ""),
+        ],
+    },
+    Case {
+        // `anp_test_4` with the Pass policy moved to priority 40, ahead of
+        // the Deny at 50: the baseline decides, and it allows.
+        name: "anp_test_4_with_priority_chang_pass_to_banp",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p50}
+spec:
+  priority: 50
+  subject: {pods: {namespaceSelector: {matchLabels: {conformance-house: gryffindor}}, podSelector: {matchLabels: {conformance-house: gryffindor}}}}
+  ingress:
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}
+  egress:
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p40}
+spec:
+  priority: 40
+  subject: {pods: {namespaceSelector: {matchLabels: {conformance-house: gryffindor}}, podSelector: {matchLabels: {conformance-house: gryffindor}}}}
+  ingress:
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}
+  egress:
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}
+---
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {pods: {namespaceSelector: {matchLabels: {conformance-house: gryffindor}}, podSelector: {matchLabels: {conformance-house: gryffindor}}}}
+  ingress:
+    - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}
+  egress:
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}
+"#,
+        except: &[],
+    },
+    Case {
+        // Pass on TCP 80 to a baseline that allows TCP 80-81 and denies the
+        // rest from that peer.
+        name: "anp_with_banp_new_test",
+        namespaces: NS12,
+        pods: NS12_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: pass-80}
+spec:
+  priority: 10
+  subject: {pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns1}}, podSelector: {matchLabels: {app: a-app}}}}
+  ingress:
+    - action: Pass
+      from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns2}}, podSelector: {matchLabels: {app: a-app}}}}]
+      ports: [{portNumber: {port: 80, protocol: TCP}}]
+---
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns1}}, podSelector: {matchLabels: {app: a-app}}}}
+  ingress:
+    - action: Allow
+      from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns2}}, podSelector: {matchLabels: {app: a-app}}}}]
+      ports: [{portNumber: {port: 81, protocol: TCP}}, {portNumber: {port: 80, protocol: TCP}}]
+    - action: Deny
+      from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns2}}, podSelector: {matchLabels: {app: a-app}}}}]
+"#,
+        except: &[("ns2-pod1", "ns1-pod1", "TCP 80-81")],
+    },
+    Case {
+        // Allow TCP 80, Pass TCP 81 and UDP 80-81 to a baseline that denies
+        // UDP 80 and allows UDP 81; no NetworkPolicy.
+        name: "anp_with_banp_pass_test",
+        namespaces: NS12,
+        pods: NS12_PODS,
+        policies: ALLOW_80_PASS_81_BANP,
+        except: &[(
+            "ns2-pod1",
+            "ns1-pod1",
+            "SCTP 1-65535,TCP 1-65535,UDP 1-79,81-65535",
+        )],
+    },
+    Case {
+        // The same with a NetworkPolicy that isolates ns1 and allows UDP 80
+        // in: the passed traffic is decided there (UDP 80 only), the
+        // baseline is never reached.
+        name: "anp_with_np_and_banp_pass_test",
+        namespaces: NS12,
+        pods: NS12_PODS,
+        policies: ALLOW_80_PASS_81_NP_BANP,
+        except: &[
+            ("ns2-pod1", "ns1-pod1", "TCP 80,UDP 80"),
+            ("ns1-pod1", "ns2-pod1", ""),
+        ],
+    },
+    Case {
+        // `anp_test_6`'s ingress policy and `anp_test_10`'s egress policy on
+        // the same namespace, together.
+        name: "anp_test_combining_test_6_and_test_10",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: egress-udp}
+spec:
+  priority: 7
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  egress:
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: ingress-udp}
+spec:
+  priority: 4
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+"#,
+        except: &[
+            ("g", "h", "UDP 53"),
+            ("h", "g", "UDP 53"),
+            ("h", "s", "SCTP 1-65535,TCP 1-65535,UDP 1-5352,5354-65535"),
+            ("s", "h", "SCTP 1-65535,TCP 1-65535,UDP 1-5352,5354-65535"),
+        ],
+    },
+    Case {
+        // Every namespace: ingress allowed on UDP 5353 and TCP 2000 only;
+        // egress to foo-ns-2 allowed on UDP 5000-6000 and TCP 8080 only.
+        // A pair's answer is the intersection of both.
+        name: "anp_test_ingress_egress_intersection",
+        namespaces: FOO_BAR_NS,
+        pods: FOO_BAR_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: intersection}
+spec:
+  priority: 30
+  subject: {namespaces: {}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {}}], ports: [{portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: TCP, port: 2000}}]}
+    - {action: Deny, from: [{namespaces: {}}]}
+  egress:
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: foo-ns-2}}}], ports: [{portRange: {protocol: UDP, start: 5000, end: 6000}}, {portNumber: {protocol: TCP, port: 8080}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: foo-ns-2}}}]}
+"#,
+        except: &[
+            ("foo1", "foo2", "UDP 5353"),
+            ("bar", "foo2", "UDP 5353"),
+            ("mon", "foo2", "UDP 5353"),
+            ("dns", "foo2", "UDP 5353"),
+            ("foo1", "bar", "TCP 2000,UDP 5353"),
+            ("foo1", "mon", "TCP 2000,UDP 5353"),
+            ("foo1", "dns", "TCP 2000,UDP 5353"),
+            ("foo2", "foo1", "TCP 2000,UDP 5353"),
+            ("foo2", "bar", "TCP 2000,UDP 5353"),
+            ("foo2", "mon", "TCP 2000,UDP 5353"),
+            ("foo2", "dns", "TCP 2000,UDP 5353"),
+            ("bar", "foo1", "TCP 2000,UDP 5353"),
+            ("bar", "mon", "TCP 2000,UDP 5353"),
+            ("bar", "dns", "TCP 2000,UDP 5353"),
+            ("mon", "foo1", "TCP 2000,UDP 5353"),
+            ("mon", "bar", "TCP 2000,UDP 5353"),
+            ("mon", "dns", "TCP 2000,UDP 5353"),
+            ("dns", "foo1", "TCP 2000,UDP 5353"),
+            ("dns", "bar", "TCP 2000,UDP 5353"),
+            ("dns", "mon", "TCP 2000,UDP 5353"),
+        ],
+    },
+    Case {
+        // One egress rule with three kinds of port: a UDP range, a TCP port
+        // and a named port resolved on the destination (`dns` is its UDP
+        // 80). The peer's rules also list a `networks` peer, which the API
+        // refuses next to a `namedPort` (dvmlint reads the object as
+        // rejected); it is left out here, and no pod pair depends on it.
+        name: "anp_test_named_ports_multiple_peers",
+        namespaces: &[
+            Ns("ns1", &[("apps", "all-apps")]),
+            Ns("ns3", &[("apps", "external-apps")]),
+        ],
+        pods: &[
+            P("ns1-pod1", "ns1", &[("app", "a-app")], &[]),
+            P(
+                "ns3-pod1",
+                "ns3",
+                &[("app", "web")],
+                &[("dns", 80, Protocol::Udp)],
+            ),
+        ],
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: egress-two-peers}
+spec:
+  priority: 30
+  subject: {namespaces: {matchLabels: {apps: all-apps}}}
+  egress:
+    - action: Allow
+      to: [{pods: {namespaceSelector: {matchLabels: {apps: external-apps}}, podSelector: {matchLabels: {app: web}}}}]
+      ports: [{portRange: {protocol: UDP, start: 5000, end: 6000}}, {portNumber: {protocol: TCP, port: 8080}}, {namedPort: dns}]
+    - action: Deny
+      to: [{pods: {namespaceSelector: {matchLabels: {apps: external-apps}}, podSelector: {matchLabels: {app: web}}}}]
+"#,
+        except: &[("ns1-pod1", "ns3-pod1", "TCP 8080,UDP 80,5000-6000")],
+    },
 ];
 
+// ---------- the foo/bar namespaces of the peer's cluster-level cases ----------
+
+const FOO_BAR_NS: &[Ns] = &[
+    Ns("foo-ns-1", &[]),
+    Ns("foo-ns-2", &[]),
+    Ns("bar-ns", &[]),
+    Ns("monitoring-ns", &[]),
+    Ns("kube-system", &[]),
+];
+
+const FOO_BAR_PODS: &[P] = &[
+    P("foo1", "foo-ns-1", &[("app", "foo")], &[]),
+    P("foo2", "foo-ns-2", &[("app", "foo")], &[]),
+    P("bar", "bar-ns", &[("app", "bar")], &[]),
+    P("mon", "monitoring-ns", &[("app", "bar")], &[]),
+    P("dns", "kube-system", &[("app", "kube-dns")], &[]),
+];
+
+const NS12: &[Ns] = &[Ns("ns1", &[]), Ns("ns2", &[])];
+
+const NS12_PODS: &[P] = &[
+    P("ns1-pod1", "ns1", &[("app", "a-app")], &[]),
+    P("ns2-pod1", "ns2", &[("app", "a-app")], &[]),
+];
+
+/// Allow TCP 80 and Pass TCP 81, UDP 80-81 from ns2 into ns1, and a
+/// baseline denying UDP 80 and allowing UDP 81 (a macro, so that `concat!`
+/// can add a NetworkPolicy).
+macro_rules! allow_80_pass_81_banp {
+    () => {
+        r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: allow-80-pass-81}
+spec:
+  priority: 10
+  subject: {pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns1}}, podSelector: {matchLabels: {app: a-app}}}}
+  ingress:
+    - action: Allow
+      from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns2}}, podSelector: {matchLabels: {app: a-app}}}}]
+      ports: [{portNumber: {port: 80, protocol: TCP}}]
+    - action: Pass
+      from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns2}}, podSelector: {matchLabels: {app: a-app}}}}]
+      ports: [{portNumber: {protocol: UDP, port: 80}}, {portNumber: {protocol: UDP, port: 81}}, {portNumber: {protocol: TCP, port: 81}}]
+---
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns1}}, podSelector: {matchLabels: {app: a-app}}}}
+  ingress:
+    - action: Deny
+      from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns2}}, podSelector: {matchLabels: {app: a-app}}}}]
+      ports: [{portNumber: {port: 80, protocol: UDP}}]
+    - action: Allow
+      from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns2}}, podSelector: {matchLabels: {app: a-app}}}}]
+      ports: [{portNumber: {port: 81, protocol: UDP}}]
+"#
+    };
+}
+
+const ALLOW_80_PASS_81_BANP: &str = allow_80_pass_81_banp!();
+
+const ALLOW_80_PASS_81_NP_BANP: &str = concat!(
+    allow_80_pass_81_banp!(),
+    r#"---
+kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata: {name: udp-80-from-ns2, namespace: ns1}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress:
+    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns2}}, podSelector: {matchLabels: {app: a-app}}}]
+      ports: [{port: 80, protocol: UDP}]
+"#
+);
 const NAMED_PORT_WEB: &str = r#"
 kind: AdminNetworkPolicy
 apiVersion: policy.networking.k8s.io/v1alpha1
