@@ -971,6 +971,696 @@ spec:
 "#,
         except: &[("ns1-pod1", "ns3-pod1", "TCP 8080,UDP 80,5000-6000")],
     },
+    Case {
+        // The baseline's egress rules in order, on SCTP 9003.
+        name: "banp_test_core_egress_sctp_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}
+  egress:
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+"#,
+        except: &[
+            ("r", "s", "SCTP 1-9002,9004-65535,TCP 1-65535,UDP 1-65535"),
+            ("r", "h", "SCTP 9003"),
+        ],
+    },
+    Case {
+        // The baseline's egress rules in order, on TCP 80 and 8080.
+        name: "banp_test_core_egress_tcp_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  egress:
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+"#,
+        except: &[
+            ("g", "s", "SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535"),
+            ("g", "h", "TCP 8080"),
+        ],
+    },
+    Case {
+        // The baseline's egress rules in order, on UDP 53 and 5353.
+        name: "banp_test_core_egress_udp_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  egress:
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+"#,
+        except: &[
+            ("h", "g", "UDP 53"),
+            ("h", "s", "SCTP 1-65535,TCP 1-65535,UDP 1-5352,5354-65535"),
+        ],
+    },
+    Case {
+        // The baseline's ingress rules in order, on SCTP 9003.
+        name: "banp_test_core_ingress_sctp_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+"#,
+        except: &[
+            ("s", "r", "SCTP 1-9002,9004-65535,TCP 1-65535,UDP 1-65535"),
+            ("h", "r", "SCTP 9003"),
+        ],
+    },
+    Case {
+        // The baseline's ingress rules in order, on TCP 80.
+        name: "banp_test_core_ingress_tcp_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+"#,
+        except: &[
+            ("s", "g", "SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535"),
+            ("h", "g", "TCP 80"),
+        ],
+    },
+    Case {
+        // The baseline's ingress rules in order, on UDP 53 and 5353.
+        name: "banp_test_core_ingress_udp_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+"#,
+        except: &[
+            ("g", "h", "UDP 53"),
+            ("s", "h", "SCTP 1-65535,TCP 1-65535,UDP 1-5352,5354-65535"),
+        ],
+    },
+    Case {
+        // `anp_test_6` with rules reordered (Deny before Allow, Pass before
+        // Deny) and a second denied port (UDP 5000) that only the Deny lists.
+        name: "anp_test_6_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p4}
+spec:
+  priority: 4
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: UDP, port: 5000}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+"#,
+        except: &[
+            ("g", "h", "UDP 53"),
+            ("s", "h", "SCTP 1-65535,TCP 1-65535,UDP 1-4999,5001-65535"),
+            ("r", "h", ""),
+        ],
+    },
+    Case {
+        // `anp_test_7` reordered: Pass first for ravenclaw (the Allow after it
+        // is never reached; no NetworkPolicy, no baseline: allowed), the
+        // blanket Deny before the port-scoped Allow for hufflepuff.
+        name: "anp_test_7_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p3}
+spec:
+  priority: 3
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  ingress:
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+"#,
+        except: &[("h", "g", "")],
+    },
+    Case {
+        // `anp_test_8` reordered: Deny first for gryffindor, Pass before Deny
+        // for slytherin.
+        name: "anp_test_8_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p5}
+spec:
+  priority: 5
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+"#,
+        except: &[("g", "r", ""), ("h", "r", "SCTP 9003")],
+    },
+    Case {
+        // `anp_test_9` reordered, both directions.
+        name: "anp_test_9_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p15}
+spec:
+  priority: 15
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  ingress:
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+  egress:
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+"#,
+        except: &[
+            ("g", "h", "SCTP 9003,TCP 8080,UDP 5353"),
+            ("g", "r", ""),
+            ("h", "g", "SCTP 9003,TCP 80,UDP 5353"),
+            ("r", "g", ""),
+        ],
+    },
+    Case {
+        // `anp_test_10` reordered: Deny first for ravenclaw, the blanket Deny
+        // before the port-scoped Allow for gryffindor.
+        name: "anp_test_10_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p7}
+spec:
+  priority: 7
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  egress:
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+"#,
+        except: &[
+            ("h", "g", ""),
+            ("h", "s", "SCTP 1-65535,TCP 1-65535,UDP 1-5352,5354-65535"),
+            ("h", "r", ""),
+        ],
+    },
+    Case {
+        // `anp_test_11` reordered: Deny first for ravenclaw, Pass before Deny
+        // for slytherin.
+        name: "anp_test_11_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p6}
+spec:
+  priority: 6
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  egress:
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+"#,
+        except: &[("g", "h", "TCP 8080"), ("g", "r", "")],
+    },
+    Case {
+        // `anp_test_12` reordered: Deny first for gryffindor, Pass before Deny
+        // for slytherin.
+        name: "anp_test_12_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p8}
+spec:
+  priority: 8
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}
+  egress:
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+"#,
+        except: &[("r", "g", ""), ("r", "h", "SCTP 9003")],
+    },
+    Case {
+        // `banp_test_core_gress_rules` with Deny before Allow for ravenclaw.
+        name: "banp_test_core_gress_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+  egress:
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+"#,
+        except: &[
+            (
+                "g",
+                "s",
+                "SCTP 1-9002,9004-65535,TCP 1-79,81-65535,UDP 1-52,54-65535",
+            ),
+            ("g", "h", "SCTP 9003,TCP 8080,UDP 5353"),
+            ("g", "r", ""),
+            (
+                "s",
+                "g",
+                "SCTP 1-9002,9004-65535,TCP 1-79,81-65535,UDP 1-52,54-65535",
+            ),
+            ("h", "g", "SCTP 9003,TCP 80,UDP 5353"),
+            ("r", "g", ""),
+        ],
+    },
+    Case {
+        // The baseline's SCTP egress rules, Deny before Allow for gryffindor.
+        name: "banp_test_core_egress_sctp_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}
+  egress:
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+"#,
+        except: &[
+            ("r", "g", ""),
+            ("r", "s", "SCTP 1-9002,9004-65535,TCP 1-65535,UDP 1-65535"),
+            ("r", "h", "SCTP 9003"),
+        ],
+    },
+    Case {
+        // The baseline's TCP egress rules, the blanket Deny before the
+        // port-scoped Allow for hufflepuff.
+        name: "banp_test_core_egress_tcp_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  egress:
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}]}
+"#,
+        except: &[
+            ("g", "s", "SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535"),
+            ("g", "h", ""),
+        ],
+    },
+    Case {
+        // The baseline's UDP egress rules, Deny before Allow for ravenclaw.
+        name: "banp_test_core_egress_udp_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  egress:
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Allow, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+"#,
+        except: &[
+            ("h", "g", "UDP 53"),
+            ("h", "s", "SCTP 1-65535,TCP 1-65535,UDP 1-5352,5354-65535"),
+            ("h", "r", ""),
+        ],
+    },
+    Case {
+        // The baseline's SCTP ingress rules, Deny before Allow for gryffindor.
+        name: "banp_test_core_ingress_sctp_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+"#,
+        except: &[
+            ("g", "r", ""),
+            ("s", "r", "SCTP 1-9002,9004-65535,TCP 1-65535,UDP 1-65535"),
+            ("h", "r", "SCTP 9003"),
+        ],
+    },
+    Case {
+        // The baseline's TCP ingress rules, the blanket Deny before the
+        // port-scoped Allow for hufflepuff.
+        name: "banp_test_core_ingress_tcp_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+"#,
+        except: &[
+            ("s", "g", "SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535"),
+            ("h", "g", ""),
+        ],
+    },
+    Case {
+        // The baseline's UDP ingress rules, Deny before Allow for ravenclaw.
+        name: "banp_test_core_ingress_udp_swapping_rules",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+"#,
+        except: &[
+            ("g", "h", "UDP 53"),
+            ("s", "h", "SCTP 1-65535,TCP 1-65535,UDP 1-5352,5354-65535"),
+            ("r", "h", ""),
+        ],
+    },
+    Case {
+        // Ten ANPs at once (those of `anp_test_4`, `_5`, `_6`-`_12`) and
+        // `anp_test_5`'s NetworkPolicy: priorities order them across
+        // subjects and directions.
+        name: "anp_test_multiple_anps",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p7}
+spec:
+  priority: 7
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  egress:
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p6}
+spec:
+  priority: 6
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  egress:
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p8}
+spec:
+  priority: 8
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}
+  egress:
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p50}
+spec:
+  priority: 50
+  subject: {pods: {namespaceSelector: {matchLabels: {conformance-house: gryffindor}}, podSelector: {matchLabels: {conformance-house: gryffindor}}}}
+  ingress:
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}
+  egress:
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p60}
+spec:
+  priority: 60
+  subject: {pods: {namespaceSelector: {matchLabels: {conformance-house: gryffindor}}, podSelector: {matchLabels: {conformance-house: gryffindor}}}}
+  ingress:
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}
+  egress:
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {conformance-house: slytherin}}, podSelector: {matchLabels: {conformance-house: slytherin}}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p4}
+spec:
+  priority: 4
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: UDP, port: 5353}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p3}
+spec:
+  priority: 3
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p5}
+spec:
+  priority: 5
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p15}
+spec:
+  priority: 15
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  ingress:
+    - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+  egress:
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p10}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+  egress:
+    - {action: Pass, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+---
+kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata: {name: np, namespace: gryffindor}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress:
+    - {from: [{namespaceSelector: {matchLabels: {conformance-house: slytherin}}}]}
+  egress:
+    - {to: [{namespaceSelector: {matchLabels: {conformance-house: slytherin}}}]}
+"#,
+        except: &[
+            ("g", "s", "SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535"),
+            ("g", "h", ""),
+            ("s", "g", ""),
+            ("s", "h", "SCTP 1-65535,TCP 1-65535,UDP 1-5352,5354-65535"),
+            ("s", "r", "SCTP 1-9002,9004-65535,TCP 1-65535,UDP 1-65535"),
+            ("h", "g", ""),
+            ("h", "s", "SCTP 1-65535,TCP 1-65535,UDP 1-5352,5354-65535"),
+            ("h", "r", "SCTP 9003"),
+            ("r", "s", "SCTP 1-9002,9004-65535,TCP 1-65535,UDP 1-65535"),
+            ("r", "h", "SCTP 9003"),
+        ],
+    },
 ];
 
 // ---------- the foo/bar namespaces of the peer's cluster-level cases ----------
