@@ -1661,6 +1661,250 @@ spec:
             ("r", "h", "SCTP 9003"),
         ],
     },
+    Case {
+        // The peer's demonstration: four ANPs, a baseline denying ingress
+        // from hufflepuff everywhere, and NetworkPolicies in ravenclaw
+        // (TCP from slytherin, UDP 52 from gryffindor) and gryffindor.
+        name: "anp_demo",
+        namespaces: HOUSES,
+        pods: HOUSE_PODS,
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p15}
+spec:
+  priority: 15
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}
+  ingress:
+    - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}, podSelector: {}}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+  egress:
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Pass, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}, {portNumber: {protocol: UDP, port: 53}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}, {portNumber: {protocol: UDP, port: 5353}}, {portNumber: {protocol: SCTP, port: 9003}}]}
+    - {action: Deny, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}, podSelector: {}}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p4}
+spec:
+  priority: 4
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}
+  ingress:
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}]}
+    - {action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p5}
+spec:
+  priority: 5
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: ravenclaw}}}
+  ingress:
+    - {action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: gryffindor}}}]}
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: slytherin}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+    - {action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: slytherin}}, podSelector: {}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+---
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: hufflepuff}}}]}
+---
+kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata: {name: np, namespace: ravenclaw}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress:
+    - {from: [{namespaceSelector: {matchLabels: {conformance-house: slytherin}}}], ports: [{port: 1, endPort: 65535, protocol: TCP}]}
+    - {from: [{namespaceSelector: {matchLabels: {conformance-house: gryffindor}}}], ports: [{port: 52, protocol: UDP}]}
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: p10}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress:
+    - {action: Pass, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+---
+kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata: {name: np, namespace: gryffindor}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress:
+    - {from: [{namespaceSelector: {matchLabels: {conformance-house: slytherin}}}]}
+"#,
+        except: &[
+            (
+                "g",
+                "s",
+                "SCTP 1-9002,9004-65535,TCP 1-79,81-65535,UDP 1-52,54-65535",
+            ),
+            ("g", "h", "SCTP 9003,TCP 8080,UDP 5353"),
+            ("g", "r", "UDP 52"),
+            ("s", "r", "TCP 1-79,81-65535"),
+            ("h", "g", "SCTP 9003,TCP 80,UDP 5353"),
+            ("h", "s", ""),
+            ("h", "r", ""),
+            ("r", "g", ""),
+            ("r", "s", ""),
+            ("r", "h", ""),
+        ],
+    },
+    Case {
+        // A baseline denying all ingress into the `security: internal`
+        // namespaces; monitoring's ingress is allowed cluster-wide at
+        // priority 9 but passed at 7 for internal namespaces, where only
+        // foo's NetworkPolicy lets it in.
+        name: "anp_banp_blog_demo",
+        namespaces: BLOG_NS,
+        pods: BLOG_PODS,
+        policies: r#"
+kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata: {name: allow-monitoring, namespace: foo}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]}]
+---
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {security: internal}}}
+  ingress: [{action: Deny, from: [{namespaces: {}}]}]
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: allow-monitoring}
+spec:
+  priority: 9
+  subject: {namespaces: {}}
+  ingress: [{action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]}]
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: pass-monitoring}
+spec:
+  priority: 7
+  subject: {namespaces: {matchLabels: {security: internal}}}
+  ingress: [{action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]}]
+"#,
+        except: &[
+            ("bar", "foo", ""),
+            ("baz", "foo", ""),
+            ("foo", "bar", ""),
+            ("baz", "bar", ""),
+            ("mon", "bar", ""),
+        ],
+    },
+    Case {
+        // The same scoped to ports: the baseline denies TCP 1-9000, the
+        // Allow is on TCP 1234, the Pass on TCP 8080. The peer stores this
+        // case's answer as an explanation (`..._explain_output.txt`), read
+        // here pair by pair. Its NetworkPolicy writes `podSelector:` with
+        // no value (null), which selects every pod of the namespace.
+        name: "anp_banp_blog_demo_2",
+        namespaces: BLOG_NS,
+        pods: BLOG_PODS,
+        policies: r#"
+kind: NetworkPolicy
+apiVersion: networking.k8s.io/v1
+metadata: {name: allow-monitoring, namespace: foo}
+spec:
+  podSelector:
+  policyTypes: [Ingress]
+  ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]}]
+---
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {security: internal}}}
+  ingress: [{action: Deny, from: [{namespaces: {}}], ports: [{portRange: {protocol: TCP, start: 1, end: 9000}}]}]
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: allow-monitoring}
+spec:
+  priority: 9
+  subject: {namespaces: {}}
+  ingress: [{action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}], ports: [{portNumber: {protocol: TCP, port: 1234}}]}]
+---
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: pass-monitoring}
+spec:
+  priority: 7
+  subject: {namespaces: {matchLabels: {security: internal}}}
+  ingress: [{action: Pass, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}], ports: [{portNumber: {protocol: TCP, port: 8080}}]}]
+"#,
+        except: &[
+            ("bar", "foo", ""),
+            ("baz", "foo", ""),
+            ("baz", "bar", "SCTP 1-65535,TCP 9001-65535,UDP 1-65535"),
+            ("foo", "bar", "SCTP 1-65535,TCP 9001-65535,UDP 1-65535"),
+            ("mon", "bar", "SCTP 1-65535,TCP 1234,9001-65535,UDP 1-65535"),
+        ],
+    },
+    Case {
+        // `networks` and `nodes` peers (IPv4, IPv6) beside a namespace peer
+        // in both tiers: they match no pod, so only the namespace peers
+        // decide; the ingress Allow names a port no container has.
+        name: "anp_banp_test_multiple_warnings",
+        namespaces: &[
+            Ns("gryffindor", &[("conformance-house", "gryffindor")]),
+            Ns("slytherin", &[("conformance-house", "slytherin")]),
+        ],
+        pods: &[
+            P(
+                "g",
+                "gryffindor",
+                &[("conformance-house", "gryffindor")],
+                &[("web", 80, Protocol::Tcp)],
+            ),
+            P("s", "slytherin", &[("conformance-house", "slytherin")], &[]),
+        ],
+        policies: r#"
+kind: AdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: warnings}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress:
+    - {action: Allow, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}], ports: [{namedPort: no-web}]}
+    - {action: Pass, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+  egress:
+    - {action: Allow, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}, {networks: ["ff06::/3", 10.0.0.0/8]}, {nodes: {matchExpressions: [{key: worker-group, operator: In, values: [infra]}]}}]}
+    - {action: Pass, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+---
+kind: BaselineAdminNetworkPolicy
+apiVersion: policy.networking.k8s.io/v1alpha1
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {conformance-house: gryffindor}}}
+  ingress:
+    - {action: Deny, from: [{namespaces: {matchLabels: {conformance-house: slytherin}}}]}
+  egress:
+    - {action: Allow, to: [{networks: ["fd00::/8"]}, {nodes: {matchExpressions: [{key: worker-group, operator: In, values: [infra]}]}}]}
+    - {action: Deny, to: [{namespaces: {matchLabels: {conformance-house: slytherin}}}, {networks: [0.0.0.0/0]}]}
+"#,
+        except: &[("s", "g", "")],
+    },
 ];
 
 // ---------- the foo/bar namespaces of the peer's cluster-level cases ----------
@@ -1740,6 +1984,22 @@ spec:
       ports: [{port: 80, protocol: UDP}]
 "#
 );
+
+// ---------- the namespaces of the peer's blog demonstration ----------
+
+const BLOG_NS: &[Ns] = &[
+    Ns("foo", &[("security", "internal")]),
+    Ns("bar", &[("security", "internal")]),
+    Ns("baz", &[]),
+    Ns("monitoring", &[]),
+];
+
+const BLOG_PODS: &[P] = &[
+    P("foo", "foo", &[("security", "internal")], &[]),
+    P("bar", "bar", &[("security", "internal")], &[]),
+    P("baz", "baz", &[("security", "none")], &[]),
+    P("mon", "monitoring", &[("security", "monitoring")], &[]),
+];
 const NAMED_PORT_WEB: &str = r#"
 kind: AdminNetworkPolicy
 apiVersion: policy.networking.k8s.io/v1alpha1
