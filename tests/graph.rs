@@ -68,9 +68,7 @@ fn options(dir: &Path) -> LintOptions {
 /// families by their ids (DVM105 and later ones included when they exist)
 /// and the stunnel proxy's interception.
 fn is_path_rule(rule: &str) -> bool {
-    // DVM105 (an AdminNetworkPolicy or baseline rule) is not drawn yet: the
-    // NetworkPolicy hops it decides are drawn as not known, naming it.
-    (rule.starts_with("DVM10") && rule != "DVM105") || rule.starts_with("DVM11") || rule == "DVM204"
+    rule.starts_with("DVM10") || rule.starts_with("DVM11") || rule == "DVM204"
 }
 
 /// Validity rules: a finding about a manifest of a hop that does not by
@@ -207,6 +205,63 @@ fn every_blocked_edge_is_a_finding_and_every_path_finding_an_edge() {
         "only {matched_findings} path findings"
     );
     assert!(notes >= 3, "only {notes} notes");
+}
+
+/// An AdminNetworkPolicy's or the baseline's Deny that cuts a hop is drawn
+/// as a blocked edge of that layer, decided by the rule (name, file:line) and
+/// carrying its DVM105 finding; the hops it does not cut keep their layers.
+#[test]
+fn admin_policy_denials_are_blocked_edges_of_their_layer() {
+    for (fixture, layer, rule, file, line, edges) in [
+        (
+            "anp-deny-cuts-rsync",
+            "AdminNetworkPolicy",
+            "AdminNetworkPolicy 'no-https-out' (priority 20) egress[1] 'deny-https-out'",
+            "source/admin-policies.yaml",
+            20,
+            4,
+        ),
+        (
+            "banp-deny-unisolated-pods",
+            "BaselineAdminNetworkPolicy",
+            "BaselineAdminNetworkPolicy 'default' egress[0] 'default-deny-egress'",
+            "source/baseline.yaml",
+            12,
+            2,
+        ),
+    ] {
+        let graph = graph_of(fixture);
+        let admin: Vec<_> = graph
+            .paths
+            .iter()
+            .flat_map(|p| p.edges.iter())
+            .filter(|e| e.layer == layer)
+            .collect();
+        assert_eq!(admin.len(), edges, "{fixture}: {layer} edges");
+        for edge in &admin {
+            assert_eq!(edge.verdict, Verdict::Blocked, "{fixture}");
+            assert!(edge.findings.iter().all(|f| f.rule == "DVM105" && !f.note));
+        }
+        let first = &admin[0];
+        assert_eq!(first.from, "p0_clients", "{fixture}");
+        assert_eq!(first.decided_by[0].name.replace('`', "'"), rule);
+        assert_eq!(first.decided_by[0].file.as_deref(), Some(file));
+        assert_eq!(first.decided_by[0].line, Some(line));
+        assert_eq!(first.findings[0].line, line);
+    }
+    // The baseline decides only for pods no NetworkPolicy isolates: app2's
+    // are, and its hops stay NetworkPolicy hops, allowed.
+    let graph = graph_of("banp-deny-unisolated-pods");
+    let app2 = graph
+        .paths
+        .iter()
+        .find(|p| p.source.namespace == "app2")
+        .unwrap();
+    assert!(
+        app2.edges
+            .iter()
+            .all(|e| e.verdict == Verdict::Allowed && !e.layer.contains("Admin"))
+    );
 }
 
 /// The fixtures whose graphs are kept as golden files (docs/graph.md shows them).

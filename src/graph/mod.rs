@@ -10,7 +10,10 @@
 //! namespace could drop them.
 //!
 //! Every hop is decided by the function the rule that judges it calls
-//! (`crate::rules::hops`): DVM101, DVM102, DVM103, DVM110/DVM113, DVM204. The
+//! (`crate::rules::hops`): DVM101, DVM102, DVM103, DVM110/DVM113, DVM204;
+//! a NetworkPolicy or DNS hop an AdminNetworkPolicy or the baseline cuts is
+//! drawn from DVM105's decision instead (layer `AdminNetworkPolicy` or
+//! `BaselineAdminNetworkPolicy`, labelled with the deciding rule). The
 //! validity rules about a manifest on a hop (DVM104, DVM111, DVM112) are
 //! attached to it as notes: they do not cut the path by themselves. So every
 //! blocked edge is a finding of `check` and every such finding a blocked edge
@@ -86,7 +89,9 @@ pub struct Edge {
     pub from: String,
     pub to: String,
     /// The layer that decides it: `NetworkPolicy egress`, `egress firewall`,
-    /// `proxy`, `NetworkPolicy ingress`, `DNS`, `egress firewall (replies)`.
+    /// `proxy`, `NetworkPolicy ingress`, `DNS`, `egress firewall (replies)`,
+    /// `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy` (a policy hop or
+    /// the DNS hop an admin rule cuts, DVM105).
     pub layer: &'static str,
     pub verdict: Verdict,
     /// A few words (the picture's label).
@@ -315,9 +320,27 @@ pub fn build(project: &Project, selection: &Selection) -> Graph {
             dest,
             &clients,
         );
-        let mut edge = Edge::of(node("clients"), node("egress"), "NetworkPolicy egress", hop);
-        notes.attach_policies(&mut edge, pair.source.cluster, &pair.source.namespace, true);
-        edges.push(edge);
+        let admin = network::admin_policy_blocks_rsync::egress_hop(
+            project,
+            model,
+            source_policies,
+            pair.source.cluster,
+            &pair.source.namespace,
+            pair,
+            dest,
+            &clients,
+        );
+        let mut drawn = Edge::policy(
+            node("clients"),
+            node("egress"),
+            "NetworkPolicy egress",
+            hop,
+            admin,
+        );
+        if let Some(edge) = drawn.first_mut() {
+            notes.attach_policies(edge, pair.source.cluster, &pair.source.namespace, true);
+        }
+        edges.extend(drawn);
         // The egress firewall (DVM110, DVM113).
         let after_firewall = if through_proxy {
             node("proxy")
@@ -351,14 +374,26 @@ pub fn build(project: &Project, selection: &Selection) -> Graph {
             server_block,
             arrival,
         );
-        let mut edge = Edge::of(node("entry"), node("server"), "NetworkPolicy ingress", hop);
-        notes.attach_policies(
-            &mut edge,
+        let admin = network::admin_policy_blocks_rsync::ingress_hop(
+            project,
+            model,
+            target_policies,
             pair.target.cluster,
             &pair.target.namespace,
-            false,
+            pair,
+            server_block,
         );
-        edges.push(edge);
+        let mut drawn = Edge::policy(
+            node("entry"),
+            node("server"),
+            "NetworkPolicy ingress",
+            hop,
+            admin,
+        );
+        if let Some(edge) = drawn.first_mut() {
+            notes.attach_policies(edge, pair.target.cluster, &pair.target.namespace, false);
+        }
+        edges.extend(drawn);
         // DNS (DVM103), asked when the destination is reached by name.
         if by_ip.get(&source_key) == Some(&false) {
             nodes.push(Node {
@@ -378,7 +413,21 @@ pub fn build(project: &Project, selection: &Selection) -> Graph {
                 &pair.source.namespace,
                 block,
             );
-            edges.push(Edge::of(node("clients"), node("dns"), "DNS", hop));
+            let admin = network::admin_policy_blocks_rsync::dns_hop(
+                project,
+                model,
+                source_policies,
+                pair.source.cluster,
+                &pair.source.namespace,
+                &clients,
+            );
+            edges.extend(Edge::policy(
+                node("clients"),
+                node("dns"),
+                "DNS",
+                hop,
+                admin,
+            ));
         }
         // The rsync server's replies through the target's firewall (DVM110 warning).
         if let Some(hop) = egress::replies_hop(project, index, pair) {
@@ -518,6 +567,32 @@ impl Edge {
                 .iter()
                 .map(|f| FindingRef::new(f, false))
                 .collect(),
+        }
+    }
+
+    /// The edges of a hop NetworkPolicies decide (`hop`, DVM101-DVM103)
+    /// and admin policies may cut first (`admin`, DVM105, with the layer it
+    /// names: `AdminNetworkPolicy` or `BaselineAdminNetworkPolicy`). An
+    /// admin rule's cut replaces the hop, which then says only that the
+    /// admin tiers decide it; when NetworkPolicies cut it too (other rsync
+    /// pods), both are drawn, the NetworkPolicies' first.
+    fn policy(
+        from: String,
+        to: String,
+        layer: &'static str,
+        hop: Hop,
+        admin: Option<(&'static str, Hop)>,
+    ) -> Vec<Edge> {
+        match admin {
+            None => vec![Edge::of(from, to, layer, hop)],
+            Some((admin_layer, cut)) => {
+                let mut out = Vec::new();
+                if hop.verdict == Verdict::Blocked {
+                    out.push(Edge::of(from.clone(), to.clone(), layer, hop));
+                }
+                out.push(Edge::of(from, to, admin_layer, cut));
+                out
+            }
         }
     }
 

@@ -25,6 +25,7 @@ use crate::net::netpol::PolicyType;
 use crate::net::ports::Protocol;
 
 use super::{destination as destination_of, group_by};
+use crate::rules::hops::{Decider, Hop, Verdict};
 
 const RULE: &str = "DVM105";
 
@@ -78,29 +79,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             }
         }
         if !by_ip {
-            let dns = rsync_pods::dns_pod();
-            for client in &clients {
-                let verdicts = [Protocol::Udp, Protocol::Tcp].map(|proto| {
-                    policies
-                        .set
-                        .egress_to_pod(&client.pod, &dns, DNS_PORT, proto)
-                });
-                if verdicts.iter().any(|v| v.allowed) {
-                    continue;
-                }
-                for v in &verdicts {
-                    if let Some(m) = v.denied_by_admin() {
-                        cuts.entry((cluster, m.rule.clone())).or_default().add(
-                            namespace,
-                            format!(
-                                "DNS lookups of the {} (namespace `{DNS_NAMESPACE}`, port {DNS_PORT}, UDP and TCP both denied)",
-                                client.description
-                            ),
-                            &v.admin.may_match,
-                        );
-                    }
-                }
-            }
+            dns(policies, cluster, namespace, &clients, &mut cuts);
         }
     }
     for ((cluster, namespace), pairs) in group_by(project, false) {
@@ -108,46 +87,217 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             continue;
         };
         let block = pairs.iter().any(|p| p.block);
-        let endpoint = destination::endpoint_type(project, project.migration(), cluster);
-        let port = model.layout.server_port();
         for pair in &pairs {
-            for server in rsync_pods::server_pods(model.layout, namespace, block) {
-                let remote_pods = match endpoint {
-                    Endpoint::ClusterIP if pair.source.cluster == cluster => {
-                        rsync_pods::client_pods(model.layout, &pair.source.namespace, server.block)
-                            .into_iter()
-                            .map(|c| c.pod)
-                            .collect()
-                    }
-                    Endpoint::NodePort | Endpoint::ClusterIP => Vec::new(),
-                    Endpoint::Route | Endpoint::Proxy { .. } => vec![rsync_pods::router_pod()],
-                };
-                for remote in &remote_pods {
-                    let v = policies
-                        .set
-                        .ingress_from_pod(&server.pod, remote, port, Protocol::Tcp);
-                    if let Some(m) = v.denied_by_admin() {
-                        let from = if remote.namespace == rsync_pods::ROUTER_NAMESPACE {
-                            "the OpenShift router".to_owned()
-                        } else {
-                            format!("the rsync client pods of namespace `{}`", remote.namespace)
-                        };
-                        cuts.entry((cluster, m.rule.clone())).or_default().add(
-                            namespace,
-                            format!(
-                                "ingress to the {} from {from} on TCP {port}",
-                                server.description
-                            ),
-                            &v.admin.may_match,
-                        );
-                    }
-                }
-            }
+            ingress(
+                project, model, policies, cluster, namespace, pair, block, &mut cuts,
+            );
         }
     }
     for ((cluster, rule), cut) in cuts {
         if let Some(finding) = finding(project, model, cluster, &rule, cut) {
             out.push(finding);
+        }
+    }
+}
+
+/// The NetworkPolicy egress hop of one pair as the admin tiers decide it
+/// (`clients`: the rsync client pods of `namespace`, as DVM101 asks): when
+/// an admin rule's `Deny` cuts it, the blocked hop (drawn by `crate::graph`
+/// with the layer it returns, the deciding rule's kind) carrying the
+/// finding this rule reports, for this pair, at that rule.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn egress_hop(
+    project: &Project,
+    model: &NetworkModel,
+    policies: &ClusterPolicies,
+    cluster: usize,
+    namespace: &str,
+    pair: &crate::model::migration::DvmPair,
+    dest: &DvmDestination,
+    clients: &[rsync_pods::RsyncPod],
+) -> Option<(&'static str, Hop)> {
+    if policies.admin.is_empty() {
+        return None;
+    }
+    let mut cuts: Cuts = BTreeMap::new();
+    for client in clients {
+        egress(
+            project, model, policies, cluster, namespace, pair, dest, client, &mut cuts,
+        );
+    }
+    cut_hop(project, model, cuts)
+}
+
+/// The DNS hop of the rsync client pods of `namespace`, as the admin tiers
+/// decide it (see [`egress_hop`]).
+pub(crate) fn dns_hop(
+    project: &Project,
+    model: &NetworkModel,
+    policies: &ClusterPolicies,
+    cluster: usize,
+    namespace: &str,
+    clients: &[rsync_pods::RsyncPod],
+) -> Option<(&'static str, Hop)> {
+    if policies.admin.is_empty() {
+        return None;
+    }
+    let mut cuts: Cuts = BTreeMap::new();
+    dns(policies, cluster, namespace, clients, &mut cuts);
+    cut_hop(project, model, cuts)
+}
+
+/// The NetworkPolicy ingress hop of one pair into the rsync server pods of
+/// `namespace` (`block`: block-transfer pods run there too), as the admin
+/// tiers decide it (see [`egress_hop`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn ingress_hop(
+    project: &Project,
+    model: &NetworkModel,
+    policies: &ClusterPolicies,
+    cluster: usize,
+    namespace: &str,
+    pair: &crate::model::migration::DvmPair,
+    block: bool,
+) -> Option<(&'static str, Hop)> {
+    if policies.admin.is_empty() {
+        return None;
+    }
+    let mut cuts: Cuts = BTreeMap::new();
+    ingress(
+        project, model, policies, cluster, namespace, pair, block, &mut cuts,
+    );
+    cut_hop(project, model, cuts)
+}
+
+/// A hop cut by the admin rules of `cuts` (none: not cut by them): blocked,
+/// decided by those rules, with one finding per rule, and its layer: the
+/// kind of the first rule that decides (an AdminNetworkPolicy when one of
+/// them is, as those are checked before anything else).
+fn cut_hop(project: &Project, model: &NetworkModel, cuts: Cuts) -> Option<(&'static str, Hop)> {
+    let mut tier = None;
+    let mut by = Vec::new();
+    let mut findings = Vec::new();
+    for ((cluster, rule), cut) in cuts {
+        let Some(policies) = model.cluster(cluster) else {
+            continue;
+        };
+        let Some(policy) = policies.set.admin().policy(rule.policy) else {
+            continue;
+        };
+        let Some(finding) = finding(project, model, cluster, &rule, cut) else {
+            continue;
+        };
+        if tier != Some(AdminTier::Admin) {
+            tier = Some(policy.tier);
+        }
+        by.push(Decider {
+            name: policies.describe_admin_rule(&rule),
+            location: policies.admin_rule_location(project, &rule),
+        });
+        findings.push(finding);
+    }
+    let tier = tier?;
+    // The label names the first deciding rule with its place after this.
+    let short = match by.len() {
+        0 => return None,
+        1 => "a Deny rule cuts it".to_owned(),
+        n => format!("{n} Deny rules cut it"),
+    };
+    let why = findings
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Some((
+        tier.kind(),
+        Hop {
+            verdict: Verdict::Blocked,
+            short,
+            why,
+            by,
+            findings,
+        },
+    ))
+}
+
+/// Whether every DNS lookup of `clients` is cut, and by which admin rules.
+fn dns(
+    policies: &ClusterPolicies,
+    cluster: usize,
+    namespace: &str,
+    clients: &[rsync_pods::RsyncPod],
+    cuts: &mut Cuts,
+) {
+    let dns = rsync_pods::dns_pod();
+    for client in clients {
+        let verdicts = [Protocol::Udp, Protocol::Tcp].map(|proto| {
+            policies
+                .set
+                .egress_to_pod(&client.pod, &dns, DNS_PORT, proto)
+        });
+        if verdicts.iter().any(|v| v.allowed) {
+            continue;
+        }
+        for v in &verdicts {
+            if let Some(m) = v.denied_by_admin() {
+                cuts.entry((cluster, m.rule.clone())).or_default().add(
+                    namespace,
+                    format!(
+                        "DNS lookups of the {} (namespace `{DNS_NAMESPACE}`, port {DNS_PORT}, UDP and TCP both denied)",
+                        client.description
+                    ),
+                    &v.admin.may_match,
+                );
+            }
+        }
+    }
+}
+
+/// What admin rules cut of the ingress of one pair's traffic to the rsync
+/// server pods of `namespace` (a target namespace on `cluster`).
+#[allow(clippy::too_many_arguments)]
+fn ingress(
+    project: &Project,
+    model: &NetworkModel,
+    policies: &ClusterPolicies,
+    cluster: usize,
+    namespace: &str,
+    pair: &crate::model::migration::DvmPair,
+    block: bool,
+    cuts: &mut Cuts,
+) {
+    let endpoint = destination::endpoint_type(project, project.migration(), cluster);
+    let port = model.layout.server_port();
+    for server in rsync_pods::server_pods(model.layout, namespace, block) {
+        let remote_pods = match endpoint {
+            Endpoint::ClusterIP if pair.source.cluster == cluster => {
+                rsync_pods::client_pods(model.layout, &pair.source.namespace, server.block)
+                    .into_iter()
+                    .map(|c| c.pod)
+                    .collect()
+            }
+            Endpoint::NodePort | Endpoint::ClusterIP => Vec::new(),
+            Endpoint::Route | Endpoint::Proxy { .. } => vec![rsync_pods::router_pod()],
+        };
+        for remote in &remote_pods {
+            let v = policies
+                .set
+                .ingress_from_pod(&server.pod, remote, port, Protocol::Tcp);
+            if let Some(m) = v.denied_by_admin() {
+                let from = if remote.namespace == rsync_pods::ROUTER_NAMESPACE {
+                    "the OpenShift router".to_owned()
+                } else {
+                    format!("the rsync client pods of namespace `{}`", remote.namespace)
+                };
+                cuts.entry((cluster, m.rule.clone())).or_default().add(
+                    namespace,
+                    format!(
+                        "ingress to the {} from {from} on TCP {port}",
+                        server.description
+                    ),
+                    &v.admin.may_match,
+                );
+            }
         }
     }
 }
