@@ -15,8 +15,6 @@
 //! (`namespaces: {namespaceSelector: …}`) thus becomes an empty selector
 //! that selects every namespace.
 
-use std::collections::BTreeMap;
-
 use ipnet::IpNet;
 
 use crate::net::admin::{Action, AdminPeer, AdminPolicy, AdminPort, AdminRule, AdminTier, Subject};
@@ -26,7 +24,7 @@ use crate::net::selector::{LabelSelector, Operator, Requirement};
 use crate::yaml::{Node, Span};
 
 use super::Text;
-use super::network_policy::Note;
+use super::network_policy::{Note, read_selector};
 
 /// The highest priority OVN-Kubernetes implements (OpenShift documents
 /// 0–99); the API accepts up to 1000.
@@ -476,51 +474,7 @@ impl Reader {
                 });
             }
         }
-        let match_labels: BTreeMap<String, String> = node
-            .get("matchLabels")
-            .map(|m| {
-                m.entries()
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        Some((k.as_str()?.to_owned(), v.as_str().unwrap_or("").to_owned()))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut match_expressions = Vec::new();
-        for e in node.get("matchExpressions").map_or(&[][..], Node::items) {
-            let key = e.get("key").and_then(Node::as_str).unwrap_or("").to_owned();
-            let values: Vec<String> = e
-                .get("values")
-                .map_or(&[][..], Node::items)
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect();
-            let operator = e.get("operator");
-            match operator
-                .and_then(Node::as_str)
-                .unwrap_or("")
-                .parse::<Operator>()
-            {
-                Ok(op) => match_expressions.push(Requirement {
-                    key,
-                    operator: op,
-                    values,
-                }),
-                Err(err) => {
-                    self.reject(operator.map_or(e.span, |o| o.span), err.to_string());
-                    match_expressions.push(Requirement::new(
-                        &key,
-                        Operator::In,
-                        Vec::<String>::new(),
-                    ));
-                }
-            }
-        }
-        LabelSelector {
-            match_labels,
-            match_expressions,
-        }
+        read_selector(node, |span, reason| self.reject(span, reason))
     }
 }
 

@@ -290,6 +290,23 @@ fn port(node: &Node<'_>, notes: &mut Vec<Note>) -> PortSpec {
 /// A label selector. An invalid expression makes the selector match nothing
 /// (an `In` without values), so an invalid selector never selects more.
 fn selector(node: &Node<'_>, notes: &mut Vec<Note>) -> LabelSelector {
+    read_selector(node, |span, err| {
+        notes.push(Note {
+            span,
+            message: format!("{err}: this selector matches nothing"),
+        });
+    })
+}
+
+/// A label selector as written; an expression whose operator is not one is
+/// handed to `invalid` (its span and the reason) and kept as an `In` without
+/// values, which matches nothing. Shared by the NetworkPolicy and
+/// AdminNetworkPolicy readers, which differ only in what an invalid expression
+/// means for the whole object.
+pub(crate) fn read_selector(
+    node: &Node<'_>,
+    mut invalid: impl FnMut(Span, String),
+) -> LabelSelector {
     let match_labels: BTreeMap<String, String> = node
         .get("matchLabels")
         .map(|m| {
@@ -322,10 +339,7 @@ fn selector(node: &Node<'_>, notes: &mut Vec<Note>) -> LabelSelector {
                 values,
             }),
             Err(err) => {
-                notes.push(Note {
-                    span: operator.map_or(e.span, |o| o.span),
-                    message: format!("{err}: this selector matches nothing"),
-                });
+                invalid(operator.map_or(e.span, |o| o.span), err.to_string());
                 match_expressions.push(Requirement::new(&key, Operator::In, Vec::<String>::new()));
             }
         }
