@@ -750,23 +750,7 @@ impl PolicySet {
                 if admitted.is_empty() {
                     continue;
                 }
-                let (addresses, peers) = if rule.peers.is_empty() {
-                    (remote.clone(), Vec::new())
-                } else {
-                    let mut addresses = IpSet::new();
-                    let mut peers = Vec::new();
-                    for (i, peer) in rule.peers.iter().enumerate() {
-                        let Some(block) = peer.addresses() else {
-                            continue;
-                        };
-                        let hit = block.intersection(remote);
-                        if !hit.is_empty() {
-                            addresses = addresses.union(&hit);
-                            peers.push(i);
-                        }
-                    }
-                    (addresses, peers)
-                };
+                let (addresses, peers) = rule.admitted_addresses(remote);
                 if addresses.is_empty() {
                     continue;
                 }

@@ -161,6 +161,28 @@ impl Rule {
     pub fn allow_all() -> Rule {
         Rule::default()
     }
+
+    /// The part of the external addresses `remote` this rule's peers admit,
+    /// and the indices of the peers that admit some of it (a rule without
+    /// peers admits all of `remote`, naming no peer).
+    pub fn admitted_addresses(&self, remote: &IpSet) -> (IpSet, Vec<usize>) {
+        if self.peers.is_empty() {
+            return (remote.clone(), Vec::new());
+        }
+        let mut addresses = IpSet::new();
+        let mut peers = Vec::new();
+        for (i, peer) in self.peers.iter().enumerate() {
+            let Some(block) = peer.addresses() else {
+                continue;
+            };
+            let hit = block.intersection(remote);
+            if !hit.is_empty() {
+                addresses = addresses.union(&hit);
+                peers.push(i);
+            }
+        }
+        (addresses, peers)
+    }
 }
 
 /// A NetworkPolicy, as plain data.
@@ -761,23 +783,7 @@ impl PolicySet {
                 if admitted.is_empty() {
                     continue;
                 }
-                let (addresses, peers) = if rule.peers.is_empty() {
-                    (remote.clone(), Vec::new())
-                } else {
-                    let mut addresses = IpSet::new();
-                    let mut peers = Vec::new();
-                    for (i, peer) in rule.peers.iter().enumerate() {
-                        let Some(block) = peer.addresses() else {
-                            continue;
-                        };
-                        let hit = block.intersection(remote);
-                        if !hit.is_empty() {
-                            addresses = addresses.union(&hit);
-                            peers.push(i);
-                        }
-                    }
-                    (addresses, peers)
-                };
+                let (addresses, peers) = rule.admitted_addresses(remote);
                 if addresses.is_empty() {
                     continue;
                 }
