@@ -144,6 +144,16 @@ pub(crate) fn isolation_finding(
     Some(finding)
 }
 
+/// The isolating policies' names, backquoted, each once, in policy order.
+pub(crate) fn policy_names(policies: &ClusterPolicies, isolating: &[usize]) -> Vec<String> {
+    let mut ids = isolating.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.iter()
+        .map(|&p| format!("`{}`", policies.set.policy_name(p)))
+        .collect()
+}
+
 /// The hop of pods no NetworkPolicy isolates: allowed, unless admin
 /// policies select them, whose rules DVM105 judges (the hop is then drawn
 /// as not known here).

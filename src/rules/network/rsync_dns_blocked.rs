@@ -130,13 +130,7 @@ pub(crate) fn hop(
             )
         };
     }
-    let mut names: Vec<usize> = isolating.clone();
-    names.sort_unstable();
-    names.dedup();
-    let names: Vec<String> = names
-        .iter()
-        .map(|&p| format!("`{}`", policies.set.policy_name(p)))
-        .collect();
+    let names = super::policy_names(policies, &isolating);
     let mut message = format!(
         "the {} in migrated namespace `{namespace}` cannot resolve the DVM destination's host name: egress is isolated by {} and no rule allows DNS to the cluster DNS pods (namespace `{DNS_NAMESPACE}`, port {DNS_PORT} UDP or TCP)",
         pods.join(" and "),

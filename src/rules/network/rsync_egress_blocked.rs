@@ -239,14 +239,7 @@ pub(crate) fn hop(
         .iter()
         .flat_map(|b| b.isolating.iter().copied())
         .collect();
-    let names: Vec<String> = {
-        let mut v: Vec<usize> = isolating.clone();
-        v.sort_unstable();
-        v.dedup();
-        v.iter()
-            .map(|&p| format!("`{}`", policies.set.policy_name(p)))
-            .collect()
-    };
+    let names = super::policy_names(policies, &isolating);
     let pods: Vec<&str> = blocked.iter().map(|b| b.pod.description).collect();
     let target_name = project
         .cluster_name(Some(pair.target.cluster))

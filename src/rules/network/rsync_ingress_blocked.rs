@@ -200,13 +200,7 @@ pub(crate) fn hop(
             )
         };
     }
-    let mut names: Vec<usize> = isolating.clone();
-    names.sort_unstable();
-    names.dedup();
-    let names: Vec<String> = names
-        .iter()
-        .map(|&p| format!("`{}`", policies.set.policy_name(p)))
-        .collect();
+    let names = super::policy_names(policies, &isolating);
     let source_name = project
         .cluster_name(Some(pair.source.cluster))
         .map_or("source", |c| c.as_ref());
