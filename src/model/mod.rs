@@ -29,7 +29,15 @@ pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str)
 
 #[derive(Clone, Debug)]
 pub struct ModelObject {
-    pub object: Object,
+    /// Shared with the per-file result it comes from (and with the language
+    /// server's kept results): placing an object copies no part of it.
+    pub object: Arc<Object>,
+    /// The namespace its apply unit gives it, when that differs from its
+    /// own scope (`object.scope`).
+    placed: Option<Scope>,
+    /// [`ModelObject::identity`]: the object's own, unless its unit moves it
+    /// to another cluster or namespace.
+    identity: u64,
     /// Index into [`Project::clusters`]; `None` when configured clusters do not
     /// claim the file (such files get only document rules).
     pub cluster: Option<usize>,
@@ -42,7 +50,7 @@ impl ModelObject {
     /// Where the object lands once applied: the namespace its kustomize root
     /// sets, else its own, else unbound; or the cluster.
     pub fn scope(&self) -> &Scope {
-        &self.object.scope
+        self.placed.as_ref().unwrap_or(&self.object.scope)
     }
 
     /// A hash of what makes the object itself once applied: cluster, API group,
@@ -50,7 +58,13 @@ impl ModelObject {
     /// finding duplicates (DVM401) reads one number per object rather than
     /// four strings.
     pub fn identity(&self) -> u64 {
-        self.object.identity
+        self.identity
+    }
+
+    /// Sets the identity hash (tests of hash collisions).
+    #[cfg(test)]
+    pub fn set_identity(&mut self, identity: u64) {
+        self.identity = identity;
     }
 
     /// Whether `self` and `other` are the same object once applied: equal
@@ -74,22 +88,6 @@ impl ModelObject {
 
     pub fn object_ref(&self) -> crate::finding::ObjectRef {
         self.object.meta.object_ref(self.scope().namespace())
-    }
-
-    /// A copy without the tree, for views that already read what they need from it.
-    pub fn without_body(&self) -> ModelObject {
-        ModelObject {
-            object: Object {
-                file: Arc::clone(&self.object.file),
-                meta: self.object.meta.clone(),
-                doc_line: self.object.doc_line,
-                body: None,
-                scope: self.object.scope.clone(),
-                identity: self.object.identity,
-            },
-            cluster: self.cluster,
-            unit: self.unit,
-        }
     }
 }
 
@@ -261,7 +259,7 @@ impl Project {
                 objects.extend(
                     file.objects
                         .iter()
-                        .map(|object| placement.place(object.clone(), own_cluster, &clusters)),
+                        .map(|object| placement.place(Arc::clone(object), own_cluster, &clusters)),
                 );
             }
             objects.extend(
@@ -387,27 +385,32 @@ struct Placement {
 impl Placement {
     fn place(
         &self,
-        mut object: Object,
+        object: Arc<Object>,
         own_cluster: Option<usize>,
         clusters: &[Cluster],
     ) -> ModelObject {
         let mut changed = self.cluster != own_cluster;
+        let mut placed = None;
         if let Some(ns) = &self.namespace
             && object.scope != Scope::Cluster
             && object.scope.namespace() != Some(ns.as_ref())
         {
-            object.scope = Scope::Namespace(ns.to_string());
+            placed = Some(Scope::Namespace(ns.to_string()));
             changed = true;
         }
-        if changed {
+        let identity = if changed {
             let name = self
                 .cluster
                 .and_then(|c| clusters.get(c))
                 .map(|c| c.name.as_ref());
-            object.identity = identity(name, &object.meta, &object.scope);
-        }
+            identity(name, &object.meta, placed.as_ref().unwrap_or(&object.scope))
+        } else {
+            object.identity
+        };
         ModelObject {
             object,
+            placed,
+            identity,
             cluster: self.cluster,
             unit: self.unit,
         }

@@ -101,7 +101,9 @@ pub struct FileResult {
     /// once here for the document rules and the model alike.
     pub cluster: Option<Arc<str>>,
     pub documents: usize,
-    pub objects: Vec<Object>,
+    /// Shared with the model (`model::ModelObject`), so the language server
+    /// builds a model of its kept results without copying them.
+    pub objects: Vec<Arc<Object>>,
     /// Set by a rendering stage on the results of a build's output: these
     /// objects belong to that apply unit (`units::UnitId`) alone, whatever
     /// `rel` names (the source file a user edits). `None` for a file's own
