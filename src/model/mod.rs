@@ -365,6 +365,50 @@ impl Project {
     }
 }
 
+/// The derivations of one model, moved into the next when what they read did
+/// not change (the language server's incremental lint, `lint::retained`):
+/// each is either kept whole or derived again.
+#[derive(Default)]
+pub struct Derivations {
+    pub migration: Option<migration::Migration>,
+    pub proxies: Option<Vec<proxy::EffectiveProxy>>,
+    pub network: Option<network::NetworkModel>,
+    pub firewalls: Option<egress::Firewalls>,
+    pub egress_denials: Option<Vec<egress::Denial>>,
+    pub duplicates: Option<duplicates::Duplicates>,
+}
+
+impl Project {
+    /// Moves out the derivations made so far.
+    pub fn take_derivations(&mut self) -> Derivations {
+        Derivations {
+            migration: self.migration.take(),
+            proxies: self.proxies.take(),
+            network: self.network.take(),
+            firewalls: self.firewalls.take(),
+            egress_denials: self.egress_denials.take(),
+            duplicates: self.duplicates.take(),
+        }
+    }
+
+    /// Uses derivations of an earlier model of the same objects (same
+    /// indices, same content for everything each of them reads) instead of
+    /// deriving them again. The caller vouches for that sameness.
+    pub fn adopt(&mut self, derivations: Derivations) {
+        fn put<T>(cell: &mut OnceLock<T>, value: Option<T>) {
+            if let Some(value) = value {
+                *cell = OnceLock::from(value);
+            }
+        }
+        put(&mut self.migration, derivations.migration);
+        put(&mut self.proxies, derivations.proxies);
+        put(&mut self.network, derivations.network);
+        put(&mut self.firewalls, derivations.firewalls);
+        put(&mut self.egress_denials, derivations.egress_denials);
+        put(&mut self.duplicates, derivations.duplicates);
+    }
+}
+
 /// A derivation computed on first use and shared by the parallel project rules;
 /// its build is a timed stage (`DVMLINT_TIMINGS`).
 fn derive<'p, T>(cell: &'p OnceLock<T>, stage: &'static str, build: impl FnOnce() -> T) -> &'p T {
