@@ -218,9 +218,18 @@ fn ms(d: Duration) -> f64 {
 /// (unchanged when it has no port).
 fn policy_edit(text: &str, i: usize) -> String {
     let edited = text.find("port: ").and_then(|at| {
-        let digits = text.get(at + 6..)?.bytes().take_while(u8::is_ascii_digit).count();
+        let digits = text
+            .get(at + 6..)?
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
         let last = (at + 6 + digits).checked_sub(1).filter(|_| digits > 0)?;
-        Some(format!("{}{}{}", text.get(..last)?, i % 10, text.get(last + 1..)?))
+        Some(format!(
+            "{}{}{}",
+            text.get(..last)?,
+            i % 10,
+            text.get(last + 1..)?
+        ))
     });
     edited.unwrap_or_else(|| text.to_owned())
 }

@@ -396,8 +396,20 @@ impl Retained {
                     && previous.project.objects.len() == loaded.project.objects.len() =>
             {
                 let mut derivations = previous.project.take_derivations();
-                if !reuse.network() {
-                    derivations.network = None;
+                if !reuse.network()
+                    && let Some(model) = derivations.network.take()
+                {
+                    // The policies of the clusters the changed files'
+                    // objects are placed in are made again.
+                    let mut touched = vec![false; loaded.project.clusters.len()];
+                    for object in &loaded.project.objects {
+                        if changed.contains_key(&object.object.file)
+                            && let Some(slot) = object.cluster.and_then(|c| touched.get_mut(c))
+                        {
+                            *slot = true;
+                        }
+                    }
+                    loaded.project.adopt_network_except(model, touched);
                 }
                 if !reuse.firewalls() {
                     derivations.firewalls = None;

@@ -106,6 +106,9 @@ pub struct Project {
     migration: OnceLock<migration::Migration>,
     proxies: OnceLock<Vec<proxy::EffectiveProxy>>,
     network: OnceLock<network::NetworkModel>,
+    /// An earlier network model of the same objects and the clusters whose
+    /// policies changed since: [`Project::network`] makes only those again.
+    network_before: std::sync::Mutex<Option<(network::NetworkModel, Vec<bool>)>>,
     firewalls: OnceLock<egress::Firewalls>,
     egress_denials: OnceLock<Vec<egress::Denial>>,
     duplicates: OnceLock<duplicates::Duplicates>,
@@ -281,6 +284,7 @@ impl Project {
             migration: OnceLock::new(),
             proxies: OnceLock::new(),
             network: OnceLock::new(),
+            network_before: std::sync::Mutex::new(None),
             firewalls: OnceLock::new(),
             egress_denials: OnceLock::new(),
             duplicates: OnceLock::new(),
@@ -332,7 +336,15 @@ impl Project {
     /// Every cluster's NetworkPolicies, indexed by namespace (docs/model.md).
     pub fn network(&self) -> &network::NetworkModel {
         derive(&self.network, "model: network", || {
-            network::NetworkModel::build(self)
+            let before = self
+                .network_before
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            match before {
+                Some((model, touched)) => network::NetworkModel::rebuild(self, model, &touched),
+                None => network::NetworkModel::build(self),
+            }
         })
     }
 
@@ -406,6 +418,16 @@ impl Project {
         put(&mut self.firewalls, derivations.firewalls);
         put(&mut self.egress_denials, derivations.egress_denials);
         put(&mut self.duplicates, derivations.duplicates);
+    }
+
+    /// Uses the network model of an earlier model of the same objects for
+    /// the clusters `touched` does not mark, when the network model is
+    /// wanted (the migration view must be the same).
+    pub fn adopt_network_except(&mut self, model: network::NetworkModel, touched: Vec<bool>) {
+        *self
+            .network_before
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((model, touched));
     }
 }
 
