@@ -192,6 +192,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             renders,
             render_findings,
             hits,
+            model: None,
         },
         &options.paths,
     ))
@@ -256,6 +257,9 @@ struct Assembly {
     renders: RenderIndex,
     render_findings: Vec<Finding>,
     hits: usize,
+    /// A model of these results already made (the language server's
+    /// incremental lint, `retained`): used instead of building one.
+    model: Option<Project>,
 }
 
 /// The findings, suppressions and secrets gathered from the per-file
@@ -272,6 +276,7 @@ fn assemble(assembly: Assembly, paths: &[PathBuf]) -> Loaded {
         renders,
         mut render_findings,
         hits,
+        model,
     } = assembly;
     let merge_timing = crate::timings::stage("gather file results");
     // The summary and the file list are of what is reported on: `check shop`
@@ -302,7 +307,13 @@ fn assemble(assembly: Assembly, paths: &[PathBuf]) -> Loaded {
     files.retain(|f| reported.covers_file(f));
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
-    let project = Project::build(root.clone(), config, results, units);
+    let project = match model {
+        Some(mut project) => {
+            project.units = units;
+            project
+        }
+        None => Project::build(root.clone(), config, results, units),
+    };
     Loaded {
         root,
         project,

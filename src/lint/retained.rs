@@ -90,6 +90,9 @@ struct Previous {
     project: Project,
     /// Per project rule (index in `rules::REGISTRY`), its findings.
     findings: Vec<(usize, Vec<Finding>)>,
+    /// Where each file's objects are in the model (`Project::file_ranges`):
+    /// the same after every reuse, which keeps each object's index.
+    ranges: Arc<std::collections::HashMap<Arc<str>, (usize, usize)>>,
 }
 
 /// What a lint took from the one before.
@@ -371,11 +374,60 @@ impl Retained {
         // Rendered objects are analysed afresh by every lint: no reuse while
         // the model holds any.
         let rendered = results.iter().any(|r| r.unit.is_some());
-        let reuse = match &previous {
+        let mut reuse = match &previous {
             Some(_) if !invalid && !rendered => self.reusable(&changed),
             _ => Reuse::Nothing,
         };
-        let mut loaded = assemble(
+        // Reusing: the last model, with the changed files' objects put in
+        // the places of their earlier readings (same number, identity and
+        // scope, so the same placement), and the derivations that read none
+        // of them.
+        let mut reused: Vec<(usize, Vec<Finding>)> = Vec::new();
+        let mut model = None;
+        let mut ranges = None;
+        if let Some(mut previous) = previous.filter(|_| reuse != Reuse::Nothing) {
+            let mut derivations = previous.project.take_derivations();
+            let mut project = previous.project;
+            let mut touched = vec![false; project.clusters.len()];
+            let mut placed = true;
+            for rel in changed.keys() {
+                let Some(&range) = previous.ranges.get(rel) else {
+                    continue; // none of its objects is in the model
+                };
+                for object in project.objects.get(range.0..range.1).unwrap_or_default() {
+                    if let Some(slot) = object.cluster.and_then(|c| touched.get_mut(c)) {
+                        *slot = true;
+                    }
+                }
+                let objects = self
+                    .files
+                    .binary_search_by(|k| k.rel.as_ref().cmp(rel))
+                    .ok()
+                    .and_then(|at| self.files.get(at))
+                    .map_or(&[][..], |kept| kept.result.objects.as_slice());
+                placed &= project.replace_objects(range, objects);
+            }
+            if placed {
+                if !reuse.network()
+                    && let Some(network) = derivations.network.take()
+                {
+                    // Only the clusters holding the changed files'
+                    // objects get their policies made again.
+                    project.adopt_network_except(network, touched);
+                }
+                if !reuse.firewalls() {
+                    derivations.firewalls = None;
+                    derivations.egress_denials = None;
+                }
+                project.adopt(derivations);
+                model = Some(project);
+                reused = previous.findings;
+                ranges = Some(previous.ranges);
+            } else {
+                reuse = Reuse::Nothing;
+            }
+        }
+        let loaded = assemble(
             Assembly {
                 root: self.root.clone(),
                 config: self.config.clone(),
@@ -387,58 +439,51 @@ impl Retained {
                 renders,
                 render_findings,
                 hits: 0,
+                model,
             },
             &self.options.paths,
         );
-        let (mut reused, reuse) = match previous {
-            Some(mut previous)
-                if reuse != Reuse::Nothing
-                    && previous.project.objects.len() == loaded.project.objects.len() =>
-            {
-                let mut derivations = previous.project.take_derivations();
-                if !reuse.network()
-                    && let Some(model) = derivations.network.take()
-                {
-                    // The policies of the clusters the changed files'
-                    // objects are placed in are made again.
-                    let mut touched = vec![false; loaded.project.clusters.len()];
-                    for object in &loaded.project.objects {
-                        if changed.contains_key(&object.object.file)
-                            && let Some(slot) = object.cluster.and_then(|c| touched.get_mut(c))
-                        {
-                            *slot = true;
-                        }
-                    }
-                    loaded.project.adopt_network_except(model, touched);
-                }
-                if !reuse.firewalls() {
-                    derivations.firewalls = None;
-                    derivations.egress_denials = None;
-                }
-                loaded.project.adopt(derivations);
-                (previous.findings, reuse)
-            }
-            _ => (Vec::new(), Reuse::Nothing),
-        };
+        let ranges = ranges.unwrap_or_else(|| Arc::new(loaded.project.file_ranges()));
         let mut findings: Vec<(usize, Vec<Finding>)> = Vec::new();
         let (run, project) = conclude_with(loaded, &self.options.paths, &mut |set, project| {
             findings = crate::rules::run_project_rules_reusing(set, project, &mut |index, id| {
-                let keep = reuse != Reuse::Nothing
-                    && !crate::rules::READ_EVERY_OBJECT.contains(&id)
-                    && (reuse.network() || !crate::rules::reads_network(id))
-                    && (reuse.firewalls() || !crate::rules::reads_firewalls(id));
-                if !keep {
+                if reuse == Reuse::Nothing {
                     return None;
                 }
                 let at = reused.iter().position(|(i, _)| *i == index)?;
-                Some(std::mem::take(&mut reused.get_mut(at)?.1))
+                let before = std::mem::take(&mut reused.get_mut(at)?.1);
+                if id == crate::rules::hygiene::template_placeholder::NAMES_RULE {
+                    // Each object's names alone decide its findings: those
+                    // of the changed files' objects are found again.
+                    let mut out: Vec<Finding> = before
+                        .into_iter()
+                        .filter(|f| !changed.contains_key(&f.location.file))
+                        .collect();
+                    let objects = changed
+                        .keys()
+                        .filter_map(|rel| ranges.get(rel))
+                        .filter_map(|&(start, end)| project.objects.get(start..end))
+                        .flatten();
+                    crate::rules::hygiene::template_placeholder::check_names_of(
+                        project, objects, &mut out,
+                    );
+                    return Some(out);
+                }
+                let keep = !crate::rules::READ_EVERY_OBJECT.contains(&id)
+                    && (reuse.network() || !crate::rules::reads_network(id))
+                    && (reuse.firewalls() || !crate::rules::reads_firewalls(id));
+                keep.then_some(before)
             });
             findings
                 .iter()
                 .flat_map(|(_, out)| out.iter().cloned())
                 .collect()
         });
-        incremental.previous = Some(Previous { project, findings });
+        incremental.previous = Some(Previous {
+            project,
+            findings,
+            ranges,
+        });
         incremental.last = reuse;
         Ok(run)
     }

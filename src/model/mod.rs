@@ -420,6 +420,38 @@ impl Project {
         put(&mut self.duplicates, derivations.duplicates);
     }
 
+    /// Where each file's objects are in [`Project::objects`] (first index,
+    /// end): the placement puts a file's objects, once per unit, one after
+    /// the other.
+    pub fn file_ranges(&self) -> std::collections::HashMap<Arc<str>, (usize, usize)> {
+        let mut ranges: std::collections::HashMap<Arc<str>, (usize, usize)> =
+            std::collections::HashMap::new();
+        for (index, object) in self.objects.iter().enumerate() {
+            let range = ranges
+                .entry(Arc::clone(&object.object.file))
+                .or_insert((index, index));
+            range.1 = index + 1;
+        }
+        ranges
+    }
+
+    /// Puts `objects` (a file's objects, read again) in the places of the
+    /// file's objects `range` holds, once per unit, keeping their placement:
+    /// the caller vouches that each keeps its identity and scope, and drops
+    /// the derivations that read them. False when the counts do not fit.
+    pub fn replace_objects(&mut self, range: (usize, usize), objects: &[Arc<Object>]) -> bool {
+        let Some(slots) = self.objects.get_mut(range.0..range.1) else {
+            return false;
+        };
+        if objects.is_empty() || slots.len() % objects.len() != 0 {
+            return slots.is_empty() && objects.is_empty();
+        }
+        for (slot, object) in slots.iter_mut().zip(objects.iter().cycle()) {
+            slot.object = Arc::clone(object);
+        }
+        true
+    }
+
     /// Uses the network model of an earlier model of the same objects for
     /// the clusters `touched` does not mark, when the network model is
     /// wanted (the migration view must be the same).
