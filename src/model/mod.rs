@@ -112,6 +112,11 @@ pub struct Project {
     firewalls: OnceLock<egress::Firewalls>,
     egress_denials: OnceLock<Vec<egress::Denial>>,
     duplicates: OnceLock<duplicates::Duplicates>,
+    /// Lookups made on first use. They stay right when the language server
+    /// puts objects of the same kind and name in the places of others
+    /// (`replace_objects`), so they are not among the [`Derivations`].
+    by_kind: OnceLock<std::collections::HashMap<(String, String), Vec<usize>>>,
+    namespace_objects: OnceLock<std::collections::HashMap<(usize, String), usize>>,
     pub config: Config,
     /// What is applied together (the apply units stage).
     pub units: ApplyUnits,
@@ -288,6 +293,8 @@ impl Project {
             firewalls: OnceLock::new(),
             egress_denials: OnceLock::new(),
             duplicates: OnceLock::new(),
+            by_kind: OnceLock::new(),
+            namespace_objects: OnceLock::new(),
             config,
             units,
             clusters,
@@ -354,6 +361,51 @@ impl Project {
         self.modelled
             .iter()
             .filter_map(|&i| Some((i, self.objects.get(i)?)))
+    }
+
+    /// The modelled objects of one kind, with their index in
+    /// [`Project::objects`], in order: a rule that looks up a kind per
+    /// migrated namespace does not walk every object each time (which made
+    /// DVM121–DVM125 quadratic in the migrated namespaces).
+    pub fn modelled_kind<'p>(
+        &'p self,
+        group: &str,
+        kind: &str,
+    ) -> impl Iterator<Item = (usize, &'p ModelObject)> + 'p {
+        let index = self.by_kind.get_or_init(|| {
+            let mut index: std::collections::HashMap<(String, String), Vec<usize>> =
+                std::collections::HashMap::new();
+            for (i, object) in self.modelled() {
+                let meta = &object.object.meta;
+                index
+                    .entry((meta.group().to_owned(), meta.kind.value.clone()))
+                    .or_default()
+                    .push(i);
+            }
+            index
+        });
+        index
+            .get(&(group.to_owned(), kind.to_owned()))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&i| Some((i, self.objects.get(i)?)))
+    }
+
+    /// The first Namespace object named `name` on `cluster`, in file order.
+    pub fn namespace_object(&self, cluster: usize, name: &str) -> Option<(usize, &ModelObject)> {
+        let index = self.namespace_objects.get_or_init(|| {
+            let mut index = std::collections::HashMap::new();
+            for (i, object) in self.modelled_kind("", "Namespace") {
+                if let Some(cluster) = object.cluster {
+                    index
+                        .entry((cluster, object.object.meta.name.value.clone()))
+                        .or_insert(i);
+                }
+            }
+            index
+        });
+        let i = *index.get(&(cluster, name.to_owned()))?;
+        Some((i, self.objects.get(i)?))
     }
 
     /// Every egress firewall with its typed view and evaluator form.
