@@ -14,11 +14,7 @@ pub(crate) fn namespace_object<'p>(
     cluster: usize,
     namespace: &str,
 ) -> Option<(usize, &'p ModelObject)> {
-    project.modelled().find(|(_, o)| {
-        o.cluster == Some(cluster)
-            && o.object.meta.is("", "Namespace")
-            && o.object.meta.name.value == namespace
-    })
+    project.namespace_object(cluster, namespace)
 }
 
 /// One migrated namespace with the Namespace objects written for it.
