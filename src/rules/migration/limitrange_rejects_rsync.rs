@@ -126,22 +126,35 @@ fn settings(project: &Project, side: Side) -> Option<Settings> {
     Some(out)
 }
 
-/// The LimitRanges of `namespace` on `cluster`, in name order (the order
-/// the API server lists them in, which mig-controller merges in).
+/// The LimitRange objects of the model by cluster and namespace, in model
+/// order: one pass over the model, where a search per migrated namespace made
+/// the rule quadratic (docs/performance.md).
+fn limit_range_objects(project: &Project) -> BTreeMap<(usize, &str), Vec<&ModelObject>> {
+    let mut found: BTreeMap<(usize, &str), Vec<&ModelObject>> = BTreeMap::new();
+    for (_, o) in project.modelled() {
+        if let Some(cluster) = o.cluster
+            && o.object.meta.is("", "LimitRange")
+            && let Some(namespace) = o.scope().namespace()
+        {
+            found.entry((cluster, namespace)).or_default().push(o);
+        }
+    }
+    found
+}
+
+/// The LimitRanges of `namespace` on `cluster` (from [`limit_range_objects`]),
+/// in name order (the order the API server lists them in, which mig-controller
+/// merges in).
 fn limit_ranges<'p>(
-    project: &'p Project,
+    objects: &BTreeMap<(usize, &str), Vec<&'p ModelObject>>,
     cluster: usize,
     namespace: &str,
 ) -> Vec<(&'p ModelObject, LimitRange)> {
-    let mut out: Vec<(&ModelObject, LimitRange)> = project
-        .modelled()
-        .map(|(_, o)| o)
-        .filter(|o| {
-            o.cluster == Some(cluster)
-                && o.object.meta.is("", "LimitRange")
-                && o.scope().namespace() == Some(namespace)
-        })
-        .filter_map(|o| Some((o, LimitRange::from_node(o.object.tree()?))))
+    let mut out: Vec<(&ModelObject, LimitRange)> = objects
+        .get(&(cluster, namespace))
+        .into_iter()
+        .flatten()
+        .filter_map(|&o| Some((o, LimitRange::from_node(o.object.tree()?))))
         .collect();
     out.sort_by(|a, b| a.0.object.meta.name.value.cmp(&b.0.object.meta.name.value));
     out
@@ -532,8 +545,9 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
     }
     let mut reported = BTreeSet::new();
     let mut crashed = BTreeSet::new();
+    let objects = limit_range_objects(project);
     for (cluster, namespace, side) in sides {
-        let ranges = limit_ranges(project, cluster, &namespace);
+        let ranges = limit_ranges(&objects, cluster, &namespace);
         if ranges.is_empty() {
             continue;
         }

@@ -1,24 +1,30 @@
 //! What the namespace rules (DVM121, DVM122) share: the Namespace objects
 //! written for each side of a migrated namespace.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::manifest::namespace::NamespaceObject;
 use crate::model::migration::ClusterNamespace;
 use crate::model::{ModelObject, Project};
 
-/// The Namespace object named `namespace` on `cluster`, if the repository has
-/// one (the definition `kubectl apply` leaves).
-pub(crate) fn namespace_object<'p>(
-    project: &'p Project,
-    cluster: usize,
-    namespace: &str,
-) -> Option<(usize, &'p ModelObject)> {
-    project.modelled().find(|(_, o)| {
-        o.cluster == Some(cluster)
-            && o.object.meta.is("", "Namespace")
-            && o.object.meta.name.value == namespace
-    })
+/// The Namespace objects of the repository by cluster and name: for each, the
+/// first one in model order (the definition `kubectl apply` leaves). One pass
+/// over the model, where a search per migrated namespace made the two rules
+/// quadratic (docs/performance.md).
+pub(crate) fn namespace_objects(
+    project: &Project,
+) -> BTreeMap<(usize, &str), (usize, &ModelObject)> {
+    let mut found = BTreeMap::new();
+    for (index, object) in project.modelled() {
+        if let Some(cluster) = object.cluster
+            && object.object.meta.is("", "Namespace")
+        {
+            found
+                .entry((cluster, object.object.meta.name.value.as_str()))
+                .or_insert((index, object));
+        }
+    }
+    found
 }
 
 /// One migrated namespace with the Namespace objects written for it.
@@ -38,15 +44,15 @@ pub(crate) struct WrittenPair<'p> {
 pub(crate) fn written_pairs(project: &Project) -> Vec<WrittenPair<'_>> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
+    let namespaces = namespace_objects(project);
     for pair in &project.migration().pairs {
         if !seen.insert((pair.source.clone(), pair.target.clone())) {
             continue;
         }
         let view = |end: &ClusterNamespace| {
-            namespace_object(project, end.cluster, &end.namespace).and_then(|(i, o)| {
-                let tree = o.object.tree()?;
-                Some((i, o, NamespaceObject::from_node(tree)))
-            })
+            let &(i, o) = namespaces.get(&(end.cluster, end.namespace.as_str()))?;
+            let tree = o.object.tree()?;
+            Some((i, o, NamespaceObject::from_node(tree)))
         };
         let source = view(&pair.source);
         let target = view(&pair.target);

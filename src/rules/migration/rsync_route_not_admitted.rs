@@ -136,18 +136,14 @@ struct NamespaceLabels {
     from: Option<&'static str>,
 }
 
+/// `namespaces`: the Namespace objects by cluster and name
+/// ([`super::namespaces::namespace_objects`]).
 fn namespace_labels(
-    project: &Project,
+    namespaces: &BTreeMap<(usize, &str), (usize, &ModelObject)>,
     source: (usize, &str),
     target: (usize, &str),
 ) -> NamespaceLabels {
-    let find = |(cluster, name): (usize, &str)| {
-        project.modelled().map(|(_, o)| o).find(|o| {
-            o.cluster == Some(cluster)
-                && o.object.meta.is("", "Namespace")
-                && o.object.meta.name.value == name
-        })
-    };
+    let find = |key: (usize, &str)| namespaces.get(&key).map(|&(_, o)| o);
     let written = find(target)
         .map(|o| (o, "the destination Namespace object"))
         .or_else(|| find(source).map(|o| (o, "the source Namespace object, which DVM copies")));
@@ -218,6 +214,17 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let route = route_labels(version);
     // (cluster, file, span) → the finding's parts, with the namespaces it covers.
     let mut found: BTreeMap<(usize, String, Span), Pending<'_>> = BTreeMap::new();
+    // Indexes built once, not searched for per migrated namespace (which made
+    // the rule quadratic: docs/performance.md).
+    let namespaces = super::namespaces::namespace_objects(project);
+    let written_of: BTreeMap<usize, Vec<Controller<'_>>> = migration
+        .pairs
+        .iter()
+        .map(|pair| pair.target.cluster)
+        .collect::<std::collections::BTreeSet<usize>>()
+        .into_iter()
+        .map(|cluster| (cluster, controllers(project, cluster)))
+        .collect();
     for pair in &migration.pairs {
         let cluster = pair.target.cluster;
         if !matches!(
@@ -226,13 +233,15 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         ) {
             continue;
         }
-        let written = controllers(project, cluster);
+        let Some(written) = written_of.get(&cluster) else {
+            continue;
+        };
         // No IngressController written: the installer's default admits every Route.
         if written.is_empty() {
             continue;
         }
         let namespace = namespace_labels(
-            project,
+            &namespaces,
             (pair.source.cluster, &pair.source.namespace),
             (cluster, &pair.target.namespace),
         );
