@@ -557,8 +557,8 @@ fn merge(
     let ParsedFiles {
         mut found,
         mut walk_errors,
-        hits,
         units,
+        ..
     } = parsed;
     found.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     found.dedup_by(|later, earlier| later.key() == earlier.key());
@@ -573,7 +573,7 @@ fn merge(
                 .into_par_iter()
                 .map(|item| (*item.result, item.hash))
                 .unzip();
-            cache.store(&results, &hashes, hits);
+            cache.store(&results, &hashes);
             results
         }
         None => found.into_par_iter().map(|item| *item.result).collect(),
