@@ -274,7 +274,11 @@ impl Cache {
         let machine_key = machine_key()
             .inspect_err(|err| note(&format!("off: {err}")))
             .ok()?;
-        let dir = root.join(DIR);
+        Some(Cache::at(root.join(DIR), key, machine_key))
+    }
+
+    /// The cache in `dir`, signed with `machine_key`.
+    fn at(dir: PathBuf, key: String, machine_key: [u8; 32]) -> Cache {
         let mut on_disk = vec![false; SHARDS];
         let (present, refused) = match std::fs::symlink_metadata(&dir) {
             Ok(meta) if meta.is_dir() => (true, false),
@@ -300,7 +304,7 @@ impl Cache {
                 }
             }
         }
-        Some(Cache {
+        Cache {
             dir,
             key,
             machine_key,
@@ -309,7 +313,7 @@ impl Cache {
             on_disk,
             shards: (0..SHARDS).map(|_| OnceLock::new()).collect(),
             discarded: Mutex::new(BTreeMap::new()),
-        })
+        }
     }
 
     /// The stored result of `rel`, if its content hash is still `hash`. The
@@ -806,4 +810,257 @@ pub fn read_signed(dir: &Path, name: &str) -> Option<Vec<u8>> {
     let (head, body) = (bytes.get(..at)?, bytes.get(at + 1..)?);
     let expected = mac(&machine_key, name, body);
     constant_time_eq(expected.as_bytes(), head).then(|| body.to_vec())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::lint::file::{FileSettings, analyze_bytes};
+    use crate::rules::RuleSet;
+    use std::sync::Arc;
+
+    const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    /// Every file under `fixtures/` analysed as its own project file (their
+    /// relative paths as names), with its content hash.
+    fn fixture_results() -> (Vec<FileResult>, Vec<Option<u128>>) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let rules = RuleSet::new(&[], &[]);
+        let cluster: Arc<str> = Arc::from("source");
+        let cluster_of = move |_: &str| Some(Arc::clone(&cluster));
+        let settings = FileSettings::standalone(&rules, &cluster_of);
+        let mut files = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if entry.file_type().unwrap().is_dir() {
+                    if name != DIR {
+                        stack.push(path);
+                    }
+                } else if [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext)) {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut results = Vec::new();
+        let mut hashes = Vec::new();
+        for path in files {
+            // A dangling link some fixture holds on purpose.
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let rel: Arc<str> = Arc::from(path.strip_prefix(&root).unwrap().to_str().unwrap());
+            results.push(analyze_bytes(&rel, &bytes, &settings));
+            hashes.push(Some(content_hash(&bytes)));
+        }
+        (results, hashes)
+    }
+
+    fn debug(result: &FileResult) -> String {
+        format!("{result:?}")
+    }
+
+    /// What `serde`'s attributes make hard for a binary format: an optional
+    /// field left out when `None` (`skip_serializing_if`), an untagged enum
+    /// (a NetworkPolicy's `port`), both values of each.
+    fn unusual_results() -> Vec<FileResult> {
+        use crate::finding::{Finding, Location, ObjectRef, RenderedFrom};
+        let rel: Arc<str> = Arc::from("rendered/app.yaml");
+        let mut finding = Finding::new("DVM402", Location::new(&rel, crate::yaml::Span::default()), "m");
+        finding.object = Some(ObjectRef {
+            api_version: "v1".into(),
+            kind: "Service".into(),
+            namespace: None,
+            name: "n".into(),
+        });
+        finding.rendered = Some(RenderedFrom {
+            tool: "helm".into(),
+            source: "chart".into(),
+            release: None,
+            values: vec![],
+        });
+        let plain = FileResult {
+            rel: Arc::clone(&rel),
+            unit: None,
+            findings: vec![finding.clone()],
+            ..FileResult::default()
+        };
+        let mut with_unit = plain.clone();
+        with_unit.unit = Some(3);
+        with_unit.findings[0].object.as_mut().unwrap().namespace = Some("ns".into());
+        with_unit.findings[0].rendered.as_mut().unwrap().release = Some("r".into());
+        with_unit.findings[0].rendered.as_mut().unwrap().values = vec!["v.yaml".into()];
+        vec![plain, with_unit]
+    }
+
+    #[test]
+    fn every_fixture_result_round_trips_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache_dir = dir.path().join(DIR);
+        let (mut results, mut hashes) = fixture_results();
+        assert!(results.len() > 300, "{}", results.len());
+        // The unusual ones under names of their own.
+        for (i, mut result) in unusual_results().into_iter().enumerate() {
+            let rel: Arc<str> = Arc::from(format!("rendered/app-{i}.yaml"));
+            result.rel = Arc::clone(&rel);
+            for finding in &mut result.findings {
+                finding.location.file = Arc::clone(&rel);
+            }
+            results.push(result);
+            hashes.push(Some(i as u128));
+        }
+        let network_policies = results
+            .iter()
+            .flat_map(|r| &r.objects)
+            .filter(|o| o.network_policy().is_some())
+            .count();
+        assert!(network_policies > 50, "{network_policies}");
+        Cache::at(cache_dir.clone(), KEY.into(), [7; 32]).store(&results, &hashes);
+        let cache = Cache::at(cache_dir, KEY.into(), [7; 32]);
+        let mut hits = 0;
+        for (result, hash) in results.iter().zip(&hashes) {
+            let got = cache.get(&result.rel, hash.unwrap());
+            if is_storable(result) {
+                assert_eq!(got.as_ref().map(debug), Some(debug(result)), "{}", result.rel);
+                hits += 1;
+            } else {
+                assert!(got.is_none(), "a secret was stored: {}", result.rel);
+            }
+            // Another content: a miss.
+            assert!(cache.get(&result.rel, hash.unwrap() ^ 1).is_none());
+        }
+        assert!(hits > 300, "{hits}");
+    }
+
+    /// A small cache of the first fixtures' results, and the shard holding most of them.
+    fn small_cache(dir: &Path) -> (Vec<FileResult>, Vec<Option<u128>>, usize) {
+        let (results, hashes) = fixture_results();
+        let keep: Vec<usize> = (0..results.len())
+            .filter(|&i| is_storable(&results[i]))
+            .take(1500)
+            .collect();
+        let results: Vec<FileResult> = keep.iter().map(|&i| results[i].clone()).collect();
+        let hashes: Vec<Option<u128>> = keep.iter().map(|&i| hashes[i]).collect();
+        Cache::at(dir.to_path_buf(), KEY.into(), [7; 32]).store(&results, &hashes);
+        let mut counts = vec![0; SHARDS];
+        for result in &results {
+            counts[shard_of(&result.rel)] += 1;
+        }
+        let fullest = (0..SHARDS).max_by_key(|&i| counts[i]).unwrap();
+        (results, hashes, fullest)
+    }
+
+    /// The entries of shard `index` that a fresh cache in `dir` returns.
+    fn hits_in(dir: &Path, key: [u8; 32], results: &[FileResult], hashes: &[Option<u128>], index: usize) -> usize {
+        let cache = Cache::at(dir.to_path_buf(), KEY.into(), key);
+        results
+            .iter()
+            .zip(hashes)
+            .filter(|(r, _)| shard_of(&r.rel) == index)
+            .filter(|(r, h)| {
+                let got = cache.get(&r.rel, h.unwrap());
+                // Never a wrong result: a hit is the very result stored.
+                if let Some(got) = &got {
+                    assert_eq!(debug(got), debug(r));
+                }
+                got.is_some()
+            })
+            .count()
+    }
+
+    #[test]
+    fn a_truncated_or_altered_shard_is_a_miss_for_its_entries_never_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join(DIR);
+        let (results, hashes, index) = small_cache(&dir);
+        let path = dir.join(shard_name(index));
+        let good = std::fs::read(&path).unwrap();
+        let entries = hits_in(&dir, [7; 32], &results, &hashes, index);
+        assert!(entries >= 3, "{entries}");
+        let step = (good.len() / 150).max(1);
+        for cut in (0..good.len()).step_by(step).chain([HEADER_LEN - 1, HEADER_LEN, good.len() - 1]) {
+            std::fs::write(&path, &good[..cut]).unwrap();
+            assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), 0, "cut at {cut}");
+        }
+        for at in (0..good.len()).step_by(step).chain(0..HEADER_LEN) {
+            let mut bad = good.clone();
+            bad[at] ^= 0x20;
+            std::fs::write(&path, &bad).unwrap();
+            assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), 0, "byte {at} flipped");
+        }
+        // Garbage appended, another shard's bytes in its place.
+        let mut longer = good.clone();
+        longer.extend_from_slice(b"more");
+        std::fs::write(&path, &longer).unwrap();
+        assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), 0);
+        let other = (0..SHARDS)
+            .find(|&i| i != index && dir.join(shard_name(i)).is_file())
+            .unwrap();
+        std::fs::copy(dir.join(shard_name(other)), &path).unwrap();
+        assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), 0);
+        // The next store repairs it, and only it.
+        let before = std::fs::read(dir.join(shard_name(other))).unwrap();
+        let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
+        for (r, h) in results.iter().zip(&hashes) {
+            cache.get(&r.rel, h.unwrap());
+        }
+        cache.store(&results, &hashes);
+        assert_eq!(std::fs::read(&path).unwrap(), good);
+        assert_eq!(std::fs::read(dir.join(shard_name(other))).unwrap(), before);
+        assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), entries);
+    }
+
+    #[test]
+    fn another_machines_shards_are_misses_and_are_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join(DIR);
+        let (results, hashes, index) = small_cache(&dir);
+        let theirs = Cache::at(dir.clone(), KEY.into(), [8; 32]);
+        for (r, h) in results.iter().zip(&hashes) {
+            assert!(theirs.get(&r.rel, h.unwrap()).is_none());
+        }
+        assert!(!theirs.discarded.lock().unwrap().is_empty());
+        theirs.store(&results, &hashes);
+        assert!(hits_in(&dir, [8; 32], &results, &hashes, index) > 0);
+        assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), 0);
+        // Other settings: silently stale.
+        let other = Cache::at(dir.clone(), "f".repeat(32), [8; 32]);
+        assert!(other.get(&results[0].rel, hashes[0].unwrap()).is_none());
+        assert!(other.discarded.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_signed_entry_about_another_file_or_shard_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join(DIR);
+        let mut results = unusual_results();
+        // Its finding is about another file: stored (signed), refused when read.
+        results[0].rel = Arc::from("a.yaml");
+        results[1].rel = Arc::from("b.yaml");
+        results[1].findings[0].location.file = Arc::from("b.yaml");
+        let hashes = vec![Some(1), Some(2)];
+        Cache::at(dir.clone(), KEY.into(), [7; 32]).store(&results, &hashes);
+        let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
+        assert!(cache.get("a.yaml", 1).is_none());
+        assert!(cache.get("b.yaml", 2).is_some());
+        assert!(cache.discarded.lock().unwrap().contains_key(&Discarded::BadEntries));
+        // A body naming a path outside the project, or of another shard.
+        let raw = encode_entries(std::iter::once((&results[1], 2))).unwrap();
+        assert!(parse_entries(&raw, shard_of("b.yaml")).is_some());
+        assert!(parse_entries(&raw, (shard_of("b.yaml") + 1) % SHARDS).is_none());
+        let mut outside = results[1].clone();
+        outside.rel = Arc::from("../b.yaml");
+        let raw = encode_entries(std::iter::once((&outside, 2))).unwrap();
+        assert!(parse_entries(&raw, shard_of("../b.yaml")).is_none());
+        // Truncated framing.
+        let raw = encode_entries(std::iter::once((&results[1], 2))).unwrap();
+        for cut in 0..raw.len() {
+            let parsed = parse_entries(&raw[..cut], shard_of("b.yaml"));
+            assert!(cut == 0 || parsed.is_none(), "{cut}");
+        }
+    }
 }
