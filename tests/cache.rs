@@ -39,7 +39,11 @@ fn copy_dir(from: &Path, to: &Path) {
             continue;
         }
         let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            // Some fixtures hold links (dangling on purpose): copied as links.
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), target).unwrap();
+        } else if kind.is_dir() {
             copy_dir(&entry.path(), &target);
         } else {
             std::fs::copy(entry.path(), target).unwrap();
@@ -261,4 +265,113 @@ fn separate_processes_share_the_cache() {
     };
     let first = check_and_read_key();
     assert_eq!(check_and_read_key(), first);
+}
+
+/// Store then load gives the same outputs, for every fixture: a warm run
+/// (every cacheable file a hit) reports exactly what the cold run did.
+#[test]
+fn every_fixture_reports_the_same_from_the_cache() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() > 100);
+    let mut hits = 0;
+    for fixture in dirs {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join(fixture.file_name().unwrap());
+        copy_dir(&fixture, &root);
+        let options = LintOptions {
+            paths: vec![root.clone()],
+            cache: true,
+            ..LintOptions::default()
+        };
+        let Ok(cold) = lint::run(&options) else {
+            continue; // a fixture of an invalid configuration
+        };
+        let warm = lint::run(&options).unwrap();
+        assert_eq!(warm.findings, cold.findings, "{}", fixture.display());
+        assert_eq!(warm.summary.files, cold.summary.files);
+        assert_eq!(cold.summary.cached, 0);
+        hits += warm.summary.cached;
+    }
+    assert!(hits > 300, "{hits}");
+}
+
+/// Two processes linting one project at once, with edits between rounds:
+/// each reports what a run without the cache reports, and the cache they
+/// leave is whole (the next run reuses every file and reports the same).
+#[test]
+fn concurrent_runs_leave_a_usable_cache_and_never_a_wrong_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo"),
+        &root,
+    );
+    for i in 0..300 {
+        std::fs::write(
+            root.join(format!("cm-{i:03}.yaml")),
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  namespace: app1\n"),
+        )
+        .unwrap();
+    }
+    let check = |no_cache: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dvmlint"));
+        command.args(["check", "--quiet", "--format", "concise"]);
+        if no_cache {
+            command.arg("--no-cache");
+        }
+        command.arg(&root);
+        command
+    };
+    for round in 0..4 {
+        // Edits: a broken file, a fixed one, a removed one, a new one.
+        std::fs::write(
+            root.join(format!("cm-{:03}.yaml", round * 7)),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: [\n",
+        )
+        .unwrap();
+        std::fs::remove_file(root.join(format!("cm-{:03}.yaml", 100 + round))).unwrap();
+        std::fs::write(
+            root.join(format!("new-{round}.yaml")),
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n",
+        )
+        .unwrap();
+        let expected = check(true).output().unwrap();
+        let children: Vec<_> = (0..3)
+            .map(|_| {
+                check(false)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert_eq!(out.status.code(), expected.status.code(), "round {round}");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&expected.stdout),
+                "round {round}"
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!stderr.contains("discarded"), "round {round}: {stderr}");
+        }
+        let (_, files, cached) = run(&root);
+        assert_eq!(cached, files, "round {round}");
+        let after = check(false).output().unwrap();
+        assert_eq!(after.stdout, expected.stdout, "round {round}");
+    }
+    let left: Vec<_> = std::fs::read_dir(root.join(".dvmlint-cache"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
