@@ -207,7 +207,10 @@ fn a_few_misses_rewrite_only_their_shards() {
     assert_eq!(before.len(), after.len());
     assert_eq!(changed, [shard_name(shard_of("cm-007.yaml"))]);
     let (_, _, cached) = run(root);
-    assert_eq!(cached, 300, "the edited file is a hit once its shard is rewritten");
+    assert_eq!(
+        cached, 300,
+        "the edited file is a hit once its shard is rewritten"
+    );
     assert_eq!(shards(root), after, "a run of hits writes nothing");
 }
 
@@ -234,7 +237,10 @@ fn removed_files_are_dropped_from_the_cache() {
     std::fs::remove_file(root.join(&shared.1[0])).unwrap();
     let (_, files_now, cached) = run(root);
     assert_eq!((files_now, cached), (38, 38));
-    assert!(!lone_path.exists(), "a shard of removed files only is removed");
+    assert!(
+        !lone_path.exists(),
+        "a shard of removed files only is removed"
+    );
     let shared_after = std::fs::read(&shared_path).unwrap();
     assert_ne!(shared_after, shared_before);
     assert!(shared_after.len() < shared_before.len());
@@ -316,7 +322,9 @@ fn concurrent_runs_leave_a_usable_cache_and_never_a_wrong_result() {
     for i in 0..300 {
         std::fs::write(
             root.join(format!("cm-{i:03}.yaml")),
-            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  namespace: app1\n"),
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  namespace: app1\n"
+            ),
         )
         .unwrap();
     }

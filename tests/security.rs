@@ -153,7 +153,12 @@ impl Scratch {
             .map(|entries| {
                 entries
                     .map(|e| e.unwrap().path())
-                    .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("results-"))
+                    .filter(|p| {
+                        p.file_name()
+                            .unwrap()
+                            .to_string_lossy()
+                            .starts_with("results-")
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -629,9 +634,10 @@ fn a_committed_or_altered_cache_is_never_trusted() {
     // Altered on the machine that wrote it: discarded too.
     s.cached_run("a");
     s.edit_cache(|entry| {
-        let text = entry
-            .to_string()
-            .replace("\"file\":\"app.yaml\"", "\"file\":\"../../../../etc/passwd\"");
+        let text = entry.to_string().replace(
+            "\"file\":\"app.yaml\"",
+            "\"file\":\"../../../../etc/passwd\"",
+        );
         *entry = serde_json::from_str(&text).unwrap();
     });
     assert_has(&s.cache_text(), "passwd");
@@ -677,7 +683,10 @@ fn an_endless_or_blocking_cache_file_is_discarded_quickly() {
     // Replaced by a real cache file, never read through.
     assert!(fs::symlink_metadata(&shard).unwrap().is_file());
     fs::remove_file(&shard).unwrap();
-    s.fifo(&format!(".dvmlint-cache/{}", shard.file_name().unwrap().to_string_lossy()));
+    s.fifo(&format!(
+        ".dvmlint-cache/{}",
+        shard.file_name().unwrap().to_string_lossy()
+    ));
     assert_has(&run(), APP_FINDING);
 }
 
@@ -709,7 +718,11 @@ fn cache_writes_never_follow_links() {
     let out = s.cached_run("home");
     assert!(!planted.exists(), "{out}");
     assert_eq!(fs::read_to_string(&victim).unwrap(), "echo original\n");
-    assert!(fs::symlink_metadata(s.cache_path(".gitignore")).unwrap().is_file());
+    assert!(
+        fs::symlink_metadata(s.cache_path(".gitignore"))
+            .unwrap()
+            .is_file()
+    );
     let shard = s.shard_path("app.yaml");
     assert!(fs::symlink_metadata(&shard).unwrap().is_file());
     // Every other shard held no file of the project: its link is gone.

@@ -185,9 +185,14 @@ fn mac(key: &[u8; 32], settings: &str, body: &[u8]) -> String {
     hasher.finalize().to_hex().to_string()
 }
 
-
 /// The MAC of a shard: over everything its header says and its body.
-fn shard_mac(key: &[u8; 32], settings: &[u8], name: &str, raw_len: u64, body: &[u8]) -> blake3::Hash {
+fn shard_mac(
+    key: &[u8; 32],
+    settings: &[u8],
+    name: &str,
+    raw_len: u64,
+    body: &[u8],
+) -> blake3::Hash {
     let mut hasher = blake3::Hasher::new_keyed(key);
     hasher.update(MAGIC);
     hasher.update(&FORMAT.to_le_bytes());
@@ -385,7 +390,8 @@ impl Cache {
         }
         let body_len = le_u64(44..52);
         let raw_len = le_u64(52..60);
-        let stored_mac = <[u8; 32]>::try_from(field(60..92)).map_err(|_| Some(Discarded::NotACache))?;
+        let stored_mac =
+            <[u8; 32]>::try_from(field(60..92)).map_err(|_| Some(Discarded::NotACache))?;
         let body = bytes.get(HEADER_LEN..).unwrap_or_default();
         let expected = shard_mac(&self.machine_key, self.key.as_bytes(), &name, raw_len, body);
         // `blake3::Hash` compares in constant time.
@@ -475,7 +481,10 @@ impl Cache {
             let mut shards = shards.clone();
             shards.sort_unstable();
             shards.dedup();
-            let first = shards.first().map(|&index| shard_name(index)).unwrap_or_default();
+            let first = shards
+                .first()
+                .map(|&index| shard_name(index))
+                .unwrap_or_default();
             let more = match shards.len() {
                 0 | 1 => String::new(),
                 n => format!(" and {} more", n - 1),
@@ -494,8 +503,10 @@ impl Cache {
     ) -> std::io::Result<()> {
         let created = real_dir(&self.dir)?;
         // The ignore file first, on every run: the results never lie there unignored.
-        let ignored = replace_unless_equal(&self.dir, ".gitignore", GITIGNORE.as_bytes())
-            .and_then(|()| replace_unless_equal(&self.dir, "CACHEDIR.TAG", CACHEDIR_TAG.as_bytes()));
+        let ignored =
+            replace_unless_equal(&self.dir, ".gitignore", GITIGNORE.as_bytes()).and_then(|()| {
+                replace_unless_equal(&self.dir, "CACHEDIR.TAG", CACHEDIR_TAG.as_bytes())
+            });
         if let Err(err) = ignored {
             if created {
                 let _ = std::fs::remove_dir_all(&self.dir);
@@ -554,7 +565,13 @@ impl Cache {
         let body = zstd::bulk::compress(&raw, ZSTD_LEVEL)?;
         let name = shard_name(index);
         let raw_len = raw.len() as u64;
-        let mac = shard_mac(&self.machine_key, self.key.as_bytes(), &name, raw_len, &body);
+        let mac = shard_mac(
+            &self.machine_key,
+            self.key.as_bytes(),
+            &name,
+            raw_len,
+            &body,
+        );
         let mut header = Vec::with_capacity(HEADER_LEN);
         header.extend_from_slice(MAGIC);
         header.extend_from_slice(&FORMAT.to_le_bytes());
@@ -563,7 +580,9 @@ impl Cache {
         header.extend_from_slice(&raw_len.to_le_bytes());
         header.extend_from_slice(mac.as_bytes());
         if header.len() != HEADER_LEN {
-            return Err(std::io::Error::other("settings key of an unexpected length"));
+            return Err(std::io::Error::other(
+                "settings key of an unexpected length",
+            ));
         }
         let mut temp = temporary(&self.dir, &name)?;
         temp.write_all(&header)?;
@@ -596,10 +615,18 @@ fn encode_entries<'r>(
         data.clear();
         rmp_serde::encode::write_named(&mut data, result).map_err(std::io::Error::other)?;
         let rel = result.rel.as_bytes();
-        raw.extend_from_slice(&u32::try_from(rel.len()).map_err(|_| too_long())?.to_le_bytes());
+        raw.extend_from_slice(
+            &u32::try_from(rel.len())
+                .map_err(|_| too_long())?
+                .to_le_bytes(),
+        );
         raw.extend_from_slice(rel);
         raw.extend_from_slice(&hash.to_le_bytes());
-        raw.extend_from_slice(&u32::try_from(data.len()).map_err(|_| too_long())?.to_le_bytes());
+        raw.extend_from_slice(
+            &u32::try_from(data.len())
+                .map_err(|_| too_long())?
+                .to_le_bytes(),
+        );
         raw.extend_from_slice(&data);
     }
     Ok(raw)
@@ -813,7 +840,12 @@ pub fn read_signed(dir: &Path, name: &str) -> Option<Vec<u8>> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
     use crate::lint::file::{FileSettings, analyze_bytes};
@@ -840,7 +872,10 @@ mod tests {
                     if name != DIR {
                         stack.push(path);
                     }
-                } else if [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext)) {
+                } else if [".yaml", ".yml", ".json"]
+                    .iter()
+                    .any(|ext| name.ends_with(ext))
+                {
                     files.push(path);
                 }
             }
@@ -870,7 +905,11 @@ mod tests {
     fn unusual_results() -> Vec<FileResult> {
         use crate::finding::{Finding, Location, ObjectRef, RenderedFrom};
         let rel: Arc<str> = Arc::from("rendered/app.yaml");
-        let mut finding = Finding::new("DVM402", Location::new(&rel, crate::yaml::Span::default()), "m");
+        let mut finding = Finding::new(
+            "DVM402",
+            Location::new(&rel, crate::yaml::Span::default()),
+            "m",
+        );
         finding.object = Some(ObjectRef {
             api_version: "v1".into(),
             kind: "Service".into(),
@@ -925,7 +964,12 @@ mod tests {
         for (result, hash) in results.iter().zip(&hashes) {
             let got = cache.get(&result.rel, hash.unwrap());
             if is_storable(result) {
-                assert_eq!(got.as_ref().map(debug), Some(debug(result)), "{}", result.rel);
+                assert_eq!(
+                    got.as_ref().map(debug),
+                    Some(debug(result)),
+                    "{}",
+                    result.rel
+                );
                 hits += 1;
             } else {
                 assert!(got.is_none(), "a secret was stored: {}", result.rel);
@@ -955,7 +999,13 @@ mod tests {
     }
 
     /// The entries of shard `index` that a fresh cache in `dir` returns.
-    fn hits_in(dir: &Path, key: [u8; 32], results: &[FileResult], hashes: &[Option<u128>], index: usize) -> usize {
+    fn hits_in(
+        dir: &Path,
+        key: [u8; 32],
+        results: &[FileResult],
+        hashes: &[Option<u128>],
+        index: usize,
+    ) -> usize {
         let cache = Cache::at(dir.to_path_buf(), KEY.into(), key);
         results
             .iter()
@@ -982,15 +1032,26 @@ mod tests {
         let entries = hits_in(&dir, [7; 32], &results, &hashes, index);
         assert!(entries >= 3, "{entries}");
         let step = (good.len() / 150).max(1);
-        for cut in (0..good.len()).step_by(step).chain([HEADER_LEN - 1, HEADER_LEN, good.len() - 1]) {
+        for cut in (0..good.len())
+            .step_by(step)
+            .chain([HEADER_LEN - 1, HEADER_LEN, good.len() - 1])
+        {
             std::fs::write(&path, &good[..cut]).unwrap();
-            assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), 0, "cut at {cut}");
+            assert_eq!(
+                hits_in(&dir, [7; 32], &results, &hashes, index),
+                0,
+                "cut at {cut}"
+            );
         }
         for at in (0..good.len()).step_by(step).chain(0..HEADER_LEN) {
             let mut bad = good.clone();
             bad[at] ^= 0x20;
             std::fs::write(&path, &bad).unwrap();
-            assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), 0, "byte {at} flipped");
+            assert_eq!(
+                hits_in(&dir, [7; 32], &results, &hashes, index),
+                0,
+                "byte {at} flipped"
+            );
         }
         // Garbage appended, another shard's bytes in its place.
         let mut longer = good.clone();
@@ -1047,7 +1108,13 @@ mod tests {
         let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
         assert!(cache.get("a.yaml", 1).is_none());
         assert!(cache.get("b.yaml", 2).is_some());
-        assert!(cache.discarded.lock().unwrap().contains_key(&Discarded::BadEntries));
+        assert!(
+            cache
+                .discarded
+                .lock()
+                .unwrap()
+                .contains_key(&Discarded::BadEntries)
+        );
         // A body naming a path outside the project, or of another shard.
         let raw = encode_entries(std::iter::once((&results[1], 2))).unwrap();
         assert!(parse_entries(&raw, shard_of("b.yaml")).is_some());
