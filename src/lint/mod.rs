@@ -175,6 +175,8 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     let merge_timing = crate::timings::stage("merge file results");
     let hits = parsed.hits;
     let (mut results, walk_errors, mut units) = merge(parsed, cache.as_ref());
+    // Its decompressed shards are freed before the model is built.
+    drop(cache);
     let mut render_findings = Vec::new();
     let renders = render_stage
         .finish(&mut results, &mut units, &mut render_findings)
