@@ -27,7 +27,7 @@ pub const CONFIG_CAP: u64 = 4 << 20;
 pub const RULE_CAP: u64 = 4 << 20;
 /// Cap on a `.gitignore` the walk reads.
 pub const IGNORE_FILE_CAP: u64 = 1 << 20;
-/// Cap on the cache file (`.dvmlint-cache/results.json`).
+/// Cap on one cache shard (`.dvmlint-cache/results-XX.bin`) and its decompressed body.
 pub const CACHE_CAP: u64 = 512 << 20;
 
 /// Why a path was not read. Never holds any of the path's content.

@@ -120,8 +120,9 @@ pub struct RenderedFrom {
     /// The Helm release name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub release: Option<String>,
-    /// The values files of the Helm release.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The values files of the Helm release (left out of the JSON when
+    /// there are none, so read back as none: `.dvmlint-cache/` decodes it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
 }
 

@@ -147,9 +147,104 @@ impl Scratch {
         self.repo.join(".dvmlint-cache").join(name)
     }
 
-    fn cache_text(&self) -> String {
-        String::from_utf8_lossy(&fs::read(self.cache_path("results.json")).unwrap()).into_owned()
+    /// The shard files of the cache (`docs/decisions/cache-format.md`).
+    fn shard_paths(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = fs::read_dir(self.cache_path(""))
+            .map(|entries| {
+                entries
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| {
+                        p.file_name()
+                            .unwrap()
+                            .to_string_lossy()
+                            .starts_with("results-")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        paths.sort();
+        paths
     }
+
+    /// The shard that holds `rel`.
+    fn shard_path(&self, rel: &str) -> PathBuf {
+        use dvmlint::lint::cache::{shard_name, shard_of};
+        self.cache_path(&shard_name(shard_of(rel)))
+    }
+
+    /// Every entry of the cache, as JSON text (decompressed and decoded as an
+    /// author inspecting a committed cache would).
+    fn cache_text(&self) -> String {
+        let mut text = String::new();
+        for path in self.shard_paths() {
+            for (rel, _, entry) in shard_entries(&fs::read(path).unwrap()) {
+                text.push_str(&format!("{rel:?}: {entry}\n"));
+            }
+        }
+        text
+    }
+
+    /// Edits every entry as an author who knows the format would, keeping each
+    /// shard's header (and so its MAC) as it was.
+    fn edit_cache(&self, edit: impl Fn(&mut serde_json::Value)) {
+        for path in self.shard_paths() {
+            let bytes = fs::read(&path).unwrap();
+            let entries = shard_entries(&bytes)
+                .into_iter()
+                .map(|(rel, hash, mut entry)| {
+                    edit(&mut entry);
+                    (rel, hash, entry)
+                })
+                .collect::<Vec<_>>();
+            fs::write(&path, shard_bytes(&bytes[..92], &entries)).unwrap();
+        }
+    }
+}
+
+// The layout of a shard (src/lint/cache.rs): a 92-byte header (magic 8, format
+// 4, settings key 32, body length 8 at 44, decompressed length 8 at 52, MAC 32),
+// then a zstd body of entries (u32 path length, path, u128 content hash, u32
+// length, MessagePack result).
+fn shard_entries(bytes: &[u8]) -> Vec<(String, u128, serde_json::Value)> {
+    let raw_len = u64::from_le_bytes(bytes[52..60].try_into().unwrap()) as usize;
+    let raw = zstd::bulk::decompress(&bytes[92..], raw_len).unwrap();
+    let mut entries = Vec::new();
+    let mut at = 0;
+    let u32_at = |at: &mut usize| {
+        let n = u32::from_le_bytes(raw[*at..*at + 4].try_into().unwrap()) as usize;
+        *at += 4;
+        n
+    };
+    while at < raw.len() {
+        let len = u32_at(&mut at);
+        let rel = String::from_utf8(raw[at..at + len].to_vec()).unwrap();
+        at += len;
+        let hash = u128::from_le_bytes(raw[at..at + 16].try_into().unwrap());
+        at += 16;
+        let len = u32_at(&mut at);
+        let entry = rmp_serde::from_slice(&raw[at..at + len]).unwrap();
+        at += len;
+        entries.push((rel, hash, entry));
+    }
+    entries
+}
+
+fn shard_bytes(header: &[u8], entries: &[(String, u128, serde_json::Value)]) -> Vec<u8> {
+    let mut raw = Vec::new();
+    for (rel, hash, entry) in entries {
+        let data = rmp_serde::to_vec_named(entry).unwrap();
+        raw.extend_from_slice(&(rel.len() as u32).to_le_bytes());
+        raw.extend_from_slice(rel.as_bytes());
+        raw.extend_from_slice(&hash.to_le_bytes());
+        raw.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        raw.extend_from_slice(&data);
+    }
+    let body = zstd::bulk::compress(&raw, 3).unwrap();
+    let mut bytes = header.to_vec();
+    bytes[44..52].copy_from_slice(&(body.len() as u64).to_le_bytes());
+    bytes[52..60].copy_from_slice(&(raw.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&body);
+    bytes
 }
 
 fn write(path: &Path, text: impl AsRef<[u8]>) -> PathBuf {
@@ -521,20 +616,31 @@ fn a_committed_or_altered_cache_is_never_trusted() {
     assert_has(&stored, "\"app.yaml\"");
     // A cache committed by the repository's author, whose finding says
     // something else: another machine (a fresh CI clone) does not use it.
-    let injected = stored.replace("<namespace>", "<INJECTED>");
-    assert_ne!(injected, stored);
-    fs::write(s.cache_path("results.json"), &injected).unwrap();
+    s.edit_cache(|entry| {
+        let text = entry.to_string().replace("<namespace>", "<INJECTED>");
+        *entry = serde_json::from_str(&text).unwrap();
+    });
+    assert_ne!(s.cache_text(), stored);
     let other = s.cached_run("b");
     assert!(!other.contains("INJECTED"), "{other}");
     assert_has(&other, APP_FINDING);
     assert_has(&other, "note: cache");
+    assert_has(&other, "not signed by this machine");
+    // The very shards another machine wrote, unaltered: not used either.
+    s.cached_run("a");
+    let theirs = s.cached_run("b");
+    assert_has(&theirs, "not signed by this machine");
+    assert_has(&theirs, APP_FINDING);
     // Altered on the machine that wrote it: discarded too.
     s.cached_run("a");
-    let altered = s.cache_text().replace(
-        "\"file\":\"app.yaml\"",
-        "\"file\":\"../../../../etc/passwd\"",
-    );
-    fs::write(s.cache_path("results.json"), altered).unwrap();
+    s.edit_cache(|entry| {
+        let text = entry.to_string().replace(
+            "\"file\":\"app.yaml\"",
+            "\"file\":\"../../../../etc/passwd\"",
+        );
+        *entry = serde_json::from_str(&text).unwrap();
+    });
+    assert_has(&s.cache_text(), "passwd");
     let again = s.cached_run("a");
     assert!(!again.contains("passwd"), "{again}");
     assert_has(&again, APP_FINDING);
@@ -546,11 +652,11 @@ fn a_cache_emptied_by_the_author_does_not_hide_findings() {
     s.placeholder_app();
     s.cached_run("a");
     // Every entry's findings removed: a fresh clone must still see them.
-    let emptied = s
-        .cache_text()
-        .replace("\"findings\":[{", "\"findings\":[],\"x\":[{");
-    fs::write(s.cache_path("results.json"), emptied).unwrap();
+    s.edit_cache(|entry| entry["findings"] = serde_json::json!([]));
+    assert!(!s.cache_text().contains("DVM402"));
     for machine in ["a", "b"] {
+        // Emptied again after each run (a run rewrites the shards it discards).
+        s.edit_cache(|entry| entry["findings"] = serde_json::json!([]));
         let printed = s.cached_run(machine);
         assert_has(&printed, APP_FINDING);
         assert!(!printed.contains("No findings"), "{printed}");
@@ -562,7 +668,8 @@ fn an_endless_or_blocking_cache_file_is_discarded_quickly() {
     let s = Scratch::new();
     s.placeholder_app();
     fs::create_dir_all(s.cache_path("")).unwrap();
-    symlink("/dev/zero", s.cache_path("results.json")).unwrap();
+    let shard = s.shard_path("app.yaml");
+    symlink("/dev/zero", &shard).unwrap();
     let home = s.outside.join("home");
     let run = || {
         text(&run_in(
@@ -574,13 +681,12 @@ fn an_endless_or_blocking_cache_file_is_discarded_quickly() {
     };
     assert_has(&run(), APP_FINDING);
     // Replaced by a real cache file, never read through.
-    assert!(
-        fs::symlink_metadata(s.cache_path("results.json"))
-            .unwrap()
-            .is_file()
-    );
-    fs::remove_file(s.cache_path("results.json")).unwrap();
-    s.fifo(".dvmlint-cache/results.json");
+    assert!(fs::symlink_metadata(&shard).unwrap().is_file());
+    fs::remove_file(&shard).unwrap();
+    s.fifo(&format!(
+        ".dvmlint-cache/{}",
+        shard.file_name().unwrap().to_string_lossy()
+    ));
     assert_has(&run(), APP_FINDING);
 }
 
@@ -597,22 +703,33 @@ fn cache_writes_never_follow_links() {
     assert_eq!(fs::read_dir(&target).unwrap().count(), 0, "{out}");
     assert_has(&out, "not a real folder");
     fs::remove_file(s.repo.join(".dvmlint-cache")).unwrap();
-    // Links committed inside a real cache folder: replaced, never written through.
+    // Links committed inside a real cache folder, in the place of every
+    // shard, the old single file and a temporary file: replaced or removed,
+    // never written through.
     let planted = s.outside.join("planted");
     let victim = s.outside_file("victim.sh", "echo original\n");
     s.link(&planted, ".dvmlint-cache/.gitignore");
+    for index in 0..dvmlint::lint::cache::SHARDS {
+        let name = dvmlint::lint::cache::shard_name(index);
+        s.link(&victim, &format!(".dvmlint-cache/{name}"));
+    }
     s.link(&victim, ".dvmlint-cache/results.json");
     s.link(&victim, ".dvmlint-cache/results.json.12345.tmp");
     let out = s.cached_run("home");
     assert!(!planted.exists(), "{out}");
     assert_eq!(fs::read_to_string(&victim).unwrap(), "echo original\n");
-    for name in [".gitignore", "results.json"] {
-        assert!(
-            fs::symlink_metadata(s.cache_path(name)).unwrap().is_file(),
-            "{name}"
-        );
-    }
+    assert!(
+        fs::symlink_metadata(s.cache_path(".gitignore"))
+            .unwrap()
+            .is_file()
+    );
+    let shard = s.shard_path("app.yaml");
+    assert!(fs::symlink_metadata(&shard).unwrap().is_file());
+    // Every other shard held no file of the project: its link is gone.
+    assert_eq!(s.shard_paths(), [shard]);
+    assert!(fs::symlink_metadata(s.cache_path("results.json")).is_err());
     assert!(!s.cache_path("results.json.12345.tmp").exists());
+    assert_has(&s.cached_run("home"), APP_FINDING);
 }
 
 #[test]
@@ -631,29 +748,33 @@ fn the_cache_holds_no_secret_and_only_its_owner_reads_it() {
     for secret in ["CACHEPASS1", "CACHESECRET2"] {
         assert!(!stored.contains(secret), "{stored}");
     }
-    let mode = fs::metadata(s.cache_path("results.json"))
-        .unwrap()
-        .permissions()
-        .mode();
-    assert_eq!(mode & 0o077, 0, "{mode:o}");
+    for path in s.shard_paths() {
+        let raw = fs::read(&path).unwrap();
+        for secret in ["CACHEPASS1", "CACHESECRET2"] {
+            assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()));
+        }
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+    }
 }
 
 #[test]
 fn a_failed_write_never_leaves_the_cache_visible_to_git() {
     let s = Scratch::new();
     s.placeholder_app();
-    // A .gitignore emptied by a full disk is written again.
+    // A .gitignore emptied by a full disk is written again, even by a run
+    // that changes no shard.
+    s.cached_run("home");
     s.file(".dvmlint-cache/.gitignore", "");
     s.cached_run("home");
     let ignore = fs::read_to_string(s.cache_path(".gitignore")).unwrap();
     assert_eq!(ignore.lines().last(), Some("*"));
     // One that cannot be written (a folder is in its place): no results stay.
     fs::remove_file(s.cache_path(".gitignore")).unwrap();
-    fs::remove_file(s.cache_path("results.json")).unwrap();
     fs::create_dir_all(s.cache_path(".gitignore/x")).unwrap();
     let out = s.cached_run("home");
     assert_has(&out, APP_FINDING);
-    assert!(!s.cache_path("results.json").exists(), "{out}");
+    assert!(s.shard_paths().is_empty(), "{out}");
     let left: Vec<_> = fs::read_dir(s.cache_path(""))
         .unwrap()
         .map(|e| e.unwrap().file_name())

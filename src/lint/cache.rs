@@ -12,42 +12,74 @@
 //! and the declarative rules); an entry by the xxh3-128 hash of its file's bytes.
 //! Files that could not be read and editor buffers are never cached.
 //!
+//! Storage (`docs/decisions/cache-format.md`): the entries are spread over
+//! [`SHARDS`] files, `results-XX.bin`, by a hash of each file's relative path,
+//! so a run that changed a few files rewrites the few shards holding them.
+//! A shard is a fixed header (magic and format, the settings key, the length
+//! of its body, a MAC) and a zstd-compressed body: for each entry its path,
+//! content hash and a MessagePack encoding of its [`FileResult`] (self-describing,
+//! structs as maps, so the `serde` attributes of the stored types round-trip as
+//! they do in JSON). Loading is lazy: a shard is read, checked and decompressed by
+//! the first worker whose file it holds, and an entry decoded only when its
+//! file asks for it, so the work spreads over the per-file stage's threads.
+//! After the per-file stage every shard is brought up to date: one whose
+//! entries are exactly this run's hits is left alone; one that gained, lost
+//! or changed an entry is rewritten; one that holds no file of the project any
+//! more is removed.
+//!
 //! Trust (`docs/security.md`): the folder lives in a repository whose author may
-//! be hostile, so a cache is used only if this machine wrote it. Every cache is
-//! signed with a keyed BLAKE3 hash under a per-machine secret kept outside every
-//! project ([`machine_key`]: `$XDG_CACHE_HOME/dvmlint/machine-key`, else
-//! `~/.cache/dvmlint/machine-key`, mode 0600); a committed or altered cache fails
-//! the check and is discarded with a note on stderr, so a fresh clone in CI is
-//! linted from scratch. Each entry is then checked once more: its name stays
-//! inside the project and every finding it holds is about that file. Files
+//! be hostile, so a shard is used only if this machine wrote it. Every shard is
+//! signed with a keyed BLAKE3 hash (over the settings key, the shard's name and
+//! its body) under a per-machine secret kept outside every project
+//! ([`machine_key`]: `$XDG_CACHE_HOME/dvmlint/machine-key`, else
+//! `~/.cache/dvmlint/machine-key`, mode 0600); a committed, altered, truncated or
+//! swapped shard fails the check, is discarded with a note on stderr and its
+//! files are analysed afresh (a fresh clone in CI is linted from scratch). Each
+//! entry is checked once more when decoded: its name stays inside the project,
+//! belongs to that shard, and every finding it holds is about that file. Files
 //! holding a secret (proxy passwords, Secret values) are never stored, so the
 //! cache holds none; they are analysed afresh on every run.
 //!
-//! Storage: a header line (`{"format", "key", "mac"}`) and the entries as one
-//! JSON object, written to a temporary file created exclusively under an
-//! unpredictable name (`tempfile`, mode 0600) and renamed, so a reader never sees
-//! half a cache and a committed link is replaced, never written through. The
+//! Writing: each shard goes to a temporary file created exclusively under an
+//! unpredictable name (`tempfile`, mode 0600) and renamed over the old one, so
+//! a reader (another run at the same time) sees a whole old or a whole new
+//! shard, and a committed link is replaced, never written through. Two runs
+//! writing at once each leave whole shards of their own; every entry is the
+//! result of the very bytes its hash names, so whichever wins is right. The
 //! folder must be a real directory (a link is refused); it holds a `.gitignore`
-//! of `*` (rewritten whenever it is not exactly that, so Git never offers the
-//! cache for commit) and a `CACHEDIR.TAG`. A write that fails removes what it
-//! left, and the folder itself if this run created it. A cache that cannot be
-//! read, parsed or verified is treated as empty; one that cannot be written is
-//! skipped: a cache never changes what a run reports.
+//! of `*` (checked on every run and rewritten whenever it is not exactly that,
+//! so Git never offers the cache for commit) and a `CACHEDIR.TAG`. When those
+//! cannot be written no shard stays; a shard that cannot be written is removed.
+//! A cache that cannot be read, decoded or verified is treated as empty; one
+//! that cannot be written is skipped: a cache never changes what a run reports.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read as _, Write as _};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
-use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_128;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
 use crate::parsed::FileResult;
 
 pub const DIR: &str = ".dvmlint-cache";
-const FILE: &str = "results.json";
+/// How many files the entries are spread over: a run that changed a few files
+/// rewrites about 1/`SHARDS` of the cache per file (`docs/decisions/cache-format.md`).
+pub const SHARDS: usize = 256;
+/// The one file of the JSON caches (formats 1 and 2): removed when a cache is written.
+const LEGACY_FILE: &str = "results.json";
 /// Bumped when the stored layout changes in a way the build id would not catch.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
+const MAGIC: &[u8; 8] = b"dvmlint\x00";
+/// Magic, format (u32), settings key (32 hex digits), body length (u64), its
+/// length decompressed (u64), MAC (32 bytes); integers little-endian.
+const HEADER_LEN: usize = 8 + 4 + 32 + 8 + 8 + 32;
+/// zstd's default level: a third of level 1's size on these entries' repeated
+/// field names, at ~300 MB/s (`docs/decisions/cache-format.md`).
+const ZSTD_LEVEL: i32 = 3;
 const GITIGNORE: &str = "# Created by dvmlint.\n*\n";
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dvmlint.\n";
 /// Temporary files older than this are left-overs of a run that was killed.
@@ -65,6 +97,23 @@ pub fn settings_key(parts: &str) -> String {
 
 pub fn content_hash(bytes: &[u8]) -> u128 {
     xxh3_128(bytes)
+}
+
+/// The shard holding the entry of `rel`.
+pub fn shard_of(rel: &str) -> usize {
+    // The remainder is below SHARDS, so it fits.
+    (xxh3_64(rel.as_bytes()) % SHARDS as u64) as usize
+}
+
+/// The file name of shard `index`.
+pub fn shard_name(index: usize) -> String {
+    format!("results-{index:02x}.bin")
+}
+
+fn is_shard_name(name: &str) -> bool {
+    name.strip_prefix("results-")
+        .and_then(|rest| rest.strip_suffix(".bin"))
+        .is_some_and(|hex| hex.len() == 2 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A note on stderr: the cache was not used, and why.
@@ -136,209 +185,491 @@ fn mac(key: &[u8; 32], settings: &str, body: &[u8]) -> String {
     hasher.finalize().to_hex().to_string()
 }
 
-#[derive(Serialize, Deserialize)]
-struct Header {
-    format: u32,
-    key: String,
-    mac: String,
+/// The MAC of a shard: over everything its header says and its body.
+fn shard_mac(
+    key: &[u8; 32],
+    settings: &[u8],
+    name: &str,
+    raw_len: u64,
+    body: &[u8],
+) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new_keyed(key);
+    hasher.update(MAGIC);
+    hasher.update(&FORMAT.to_le_bytes());
+    hasher.update(settings);
+    hasher.update(name.as_bytes());
+    hasher.update(&(body.len() as u64).to_le_bytes());
+    hasher.update(&raw_len.to_le_bytes());
+    hasher.update(body);
+    hasher.finalize()
 }
 
-#[derive(Deserialize)]
-struct Entry {
-    /// Hex of the content hash (JSON numbers cannot hold 128 bits).
-    hash: String,
-    result: FileResult,
+/// Where an entry lies in its shard's decompressed body.
+struct Slot {
+    hash: u128,
+    range: Range<usize>,
 }
 
-#[derive(Serialize)]
-struct EntryRef<'a> {
-    hash: String,
-    result: &'a FileResult,
+/// One shard, read on first use.
+#[derive(Default)]
+struct Shard {
+    /// The decompressed body; entries are decoded from it on demand.
+    body: Vec<u8>,
+    index: HashMap<Box<str>, Slot>,
+    /// The file held no usable shard for these settings (missing, stale,
+    /// discarded) or one of its entries failed its checks: rewritten by
+    /// [`Cache::store`] even if this run's files all hit.
+    stale: AtomicBool,
 }
 
-/// The cache of one project root, loaded at the start of a run.
+impl Shard {
+    fn stale() -> Shard {
+        Shard {
+            stale: AtomicBool::new(true),
+            ..Shard::default()
+        }
+    }
+}
+
+/// Why a shard on disk was not used (a note on stderr, once per reason).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Discarded {
+    Unreadable,
+    NotACache,
+    Unsigned,
+    BadEntries,
+}
+
+impl Discarded {
+    fn reason(self) -> &'static str {
+        match self {
+            Discarded::Unreadable => "unreadable (not a regular file, or too large)",
+            Discarded::NotACache => "not a cache this version wrote",
+            Discarded::Unsigned => {
+                "not signed by this machine (committed, copied, altered or cut short)"
+            }
+            Discarded::BadEntries => {
+                "entries discarded (undecodable, a name outside the project or its shard, or findings about another file)"
+            }
+        }
+    }
+}
+
+/// The cache of one project root: opened at the start of a run, read lazily by
+/// the per-file stage ([`Cache::get`]), brought up to date after it
+/// ([`Cache::store`]).
 pub struct Cache {
     dir: PathBuf,
     key: String,
     machine_key: [u8; 32],
-    /// Each entry is taken (not cloned) by the one file that asks for it.
-    entries: HashMap<String, Mutex<Option<Entry>>>,
+    /// The folder is there (else every shard is missing).
+    present: bool,
+    /// The folder is not a real one (a link or a file): neither read nor written.
+    refused: bool,
+    /// Which shard files the folder held when the run started.
+    on_disk: Vec<bool>,
+    shards: Vec<OnceLock<Shard>>,
+    discarded: Mutex<BTreeMap<Discarded, Vec<usize>>>,
 }
 
-/// A run whose misses stay under this share of its files (and under
-/// [`REWRITE_MIN_MISSES`]) does not rewrite the cache: the pre-commit path, where a
-/// handful of edited files are parsed anyway, then costs no write of every entry.
-/// Stale entries are harmless (their hash no longer matches) and are replaced by
-/// the next run that does write.
-const REWRITE_MISS_SHARE: usize = 100;
-const REWRITE_MIN_MISSES: usize = 16;
-
 impl Cache {
-    /// Loads `<root>/.dvmlint-cache/` if this machine wrote it with the same
-    /// settings; `None` (with a note) when no machine key can be kept.
+    /// Opens `<root>/.dvmlint-cache/`, reading no shard yet; `None` (with a
+    /// note) when no machine key can be kept.
     pub fn open(root: &Path, key: String) -> Option<Cache> {
         let machine_key = machine_key()
             .inspect_err(|err| note(&format!("off: {err}")))
             .ok()?;
-        let dir = root.join(DIR);
-        let entries = load(&dir, &key, &machine_key)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(rel, entry)| (rel, Mutex::new(Some(entry))))
-            .collect();
-        Some(Cache {
+        Some(Cache::at(root.join(DIR), key, machine_key))
+    }
+
+    /// The cache in `dir`, signed with `machine_key`.
+    fn at(dir: PathBuf, key: String, machine_key: [u8; 32]) -> Cache {
+        let mut on_disk = vec![false; SHARDS];
+        let (present, refused) = match std::fs::symlink_metadata(&dir) {
+            Ok(meta) if meta.is_dir() => (true, false),
+            Ok(_) => {
+                note(&format!(
+                    "{DIR} is not a real folder (a link or a file): not read, not written"
+                ));
+                (false, true)
+            }
+            Err(_) => (false, false),
+        };
+        if present && let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let Some(name) = name.to_str().filter(|name| is_shard_name(name)) else {
+                    continue;
+                };
+                let index = name
+                    .get(8..10)
+                    .and_then(|hex| usize::from_str_radix(hex, 16).ok());
+                if let Some(slot) = index.and_then(|index| on_disk.get_mut(index)) {
+                    *slot = true;
+                }
+            }
+        }
+        Cache {
             dir,
             key,
             machine_key,
-            entries,
+            present,
+            refused,
+            on_disk,
+            shards: (0..SHARDS).map(|_| OnceLock::new()).collect(),
+            discarded: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The stored result of `rel`, if its content hash is still `hash`. The
+    /// first call for a shard reads and checks it (on the calling worker).
+    pub fn get(&self, rel: &str, hash: u128) -> Option<FileResult> {
+        let index = shard_of(rel);
+        let shard = self.shard(index)?;
+        let slot = shard.index.get(rel)?;
+        if slot.hash != hash {
+            return None;
+        }
+        let decoded = shard
+            .body
+            .get(slot.range.clone())
+            .and_then(|bytes| rmp_serde::from_slice::<FileResult>(bytes).ok())
+            .filter(|result| is_valid(rel, result));
+        if decoded.is_none() {
+            shard.stale.store(true, Ordering::Relaxed);
+            self.discard(index, Discarded::BadEntries);
+        }
+        decoded
+    }
+
+    fn shard(&self, index: usize) -> Option<&Shard> {
+        let cell = self.shards.get(index)?;
+        Some(cell.get_or_init(|| {
+            if !self.on_disk.get(index).copied().unwrap_or(false) {
+                return Shard::stale();
+            }
+            self.load(index).unwrap_or_else(|why| {
+                if let Some(why) = why {
+                    self.discard(index, why);
+                }
+                Shard::stale()
+            })
+        }))
+    }
+
+    fn discard(&self, index: usize, why: Discarded) {
+        if let Ok(mut discarded) = self.discarded.lock() {
+            discarded.entry(why).or_default().push(index);
+        }
+    }
+
+    /// Shard `index` as this machine wrote it under these settings; `Err(None)`
+    /// when it is silently stale (another version or other settings).
+    fn load(&self, index: usize) -> Result<Shard, Option<Discarded>> {
+        let name = shard_name(index);
+        let cap = crate::boundary::CACHE_CAP;
+        let (file, meta) = crate::boundary::open_regular(&self.dir.join(&name), false)
+            .map_err(|_| Some(Discarded::Unreadable))?;
+        if meta.len() > cap {
+            return Err(Some(Discarded::Unreadable));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.take(cap)
+            .read_to_end(&mut bytes)
+            .map_err(|_| Some(Discarded::Unreadable))?;
+        let header = bytes.get(..HEADER_LEN).ok_or(Some(Discarded::NotACache))?;
+        let field = |range: Range<usize>| header.get(range).unwrap_or_default();
+        let le_u64 = |range: Range<usize>| {
+            <[u8; 8]>::try_from(field(range)).map_or(u64::MAX, u64::from_le_bytes)
+        };
+        if field(0..8) != MAGIC {
+            return Err(Some(Discarded::NotACache));
+        }
+        if field(8..12) != FORMAT.to_le_bytes() || field(12..44) != self.key.as_bytes() {
+            return Err(None);
+        }
+        let body_len = le_u64(44..52);
+        let raw_len = le_u64(52..60);
+        let stored_mac =
+            <[u8; 32]>::try_from(field(60..92)).map_err(|_| Some(Discarded::NotACache))?;
+        let body = bytes.get(HEADER_LEN..).unwrap_or_default();
+        let expected = shard_mac(&self.machine_key, self.key.as_bytes(), &name, raw_len, body);
+        // `blake3::Hash` compares in constant time.
+        if body.len() as u64 != body_len || expected != blake3::Hash::from(stored_mac) {
+            return Err(Some(Discarded::Unsigned));
+        }
+        let raw_len = usize::try_from(raw_len)
+            .ok()
+            .filter(|len| *len as u64 <= cap)
+            .ok_or(Some(Discarded::BadEntries))?;
+        let raw = zstd::bulk::decompress(body, raw_len).map_err(|_| Some(Discarded::BadEntries))?;
+        let index_of = parse_entries(&raw, index).ok_or(Some(Discarded::BadEntries))?;
+        Ok(Shard {
+            body: raw,
+            index: index_of,
+            stale: AtomicBool::new(false),
         })
     }
 
-    /// The stored result of `rel`, if its content hash is still `hash`.
-    pub fn get(&self, rel: &str, hash: u128) -> Option<FileResult> {
-        let mut slot = self.entries.get(rel)?.lock().ok()?;
-        if slot.as_ref()?.hash != format!("{hash:032x}") {
-            return None;
-        }
-        slot.take().map(|entry| entry.result)
-    }
-
-    /// Replaces the cache with `results` (those with a content hash in
-    /// `hashes`, which runs beside them, and holding no secret). Skipped when
-    /// the files analysed afresh are few (see [`REWRITE_MISS_SHARE`]).
-    pub fn store(&self, results: &[FileResult], hashes: &[Option<u128>], hits: usize) {
-        let cacheable = hashes.iter().filter(|hash| hash.is_some()).count();
-        let misses = cacheable.saturating_sub(hits);
-        let few = misses < REWRITE_MIN_MISSES && misses * REWRITE_MISS_SHARE < cacheable;
-        if !self.entries.is_empty() && few {
+    /// Brings the cache up to date with `results` (those with a content hash
+    /// in `hashes`, which runs beside them, and holding no secret): each
+    /// shard whose stored entries are not exactly these is rewritten, each
+    /// shard holding none of them removed, the others left alone.
+    pub fn store(&self, results: &[FileResult], hashes: &[Option<u128>]) {
+        self.note_discarded();
+        if self.refused {
             return;
         }
-        let entries: HashMap<&str, EntryRef<'_>> = results
+        let mut wanted: Vec<Vec<usize>> = vec![Vec::new(); SHARDS];
+        for (at, (result, hash)) in results.iter().zip(hashes).enumerate() {
+            if hash.is_some()
+                && is_storable(result)
+                && let Some(list) = wanted.get_mut(shard_of(&result.rel))
+            {
+                list.push(at);
+            }
+        }
+        let plans: Vec<Plan> = wanted
             .iter()
-            .zip(hashes)
-            .filter(|(result, _)| is_storable(result))
-            .filter_map(|(result, hash)| {
-                let hash = (*hash)?;
-                Some((
-                    &*result.rel,
-                    EntryRef {
-                        hash: format!("{hash:032x}"),
-                        result,
-                    },
-                ))
-            })
+            .enumerate()
+            .map(|(index, entries)| self.plan(index, entries, results, hashes))
             .collect();
-        let Ok(body) = serde_json::to_vec(&entries) else {
+        let changes = plans.iter().any(|plan| *plan != Plan::Keep)
+            || (self.present && std::fs::symlink_metadata(self.dir.join(LEGACY_FILE)).is_ok());
+        if !changes && !self.present {
             return;
-        };
-        let header = Header {
-            format: FORMAT,
-            key: self.key.clone(),
-            mac: mac(&self.machine_key, &self.key, &body),
-        };
+        }
         // Best effort: a read-only checkout still lints.
-        if let Err(err) = self.write(&header, &body) {
+        if let Err(err) = self.write(&plans, &wanted, results, hashes, changes) {
             note(&format!("not written: {err}"));
         }
     }
 
-    fn write(&self, header: &Header, body: &[u8]) -> std::io::Result<()> {
+    fn plan(
+        &self,
+        index: usize,
+        entries: &[usize],
+        results: &[FileResult],
+        hashes: &[Option<u128>],
+    ) -> Plan {
+        if entries.is_empty() {
+            return if self.on_disk.get(index).copied().unwrap_or(false) {
+                Plan::Remove
+            } else {
+                Plan::Keep
+            };
+        }
+        let Some(shard) = self.shard(index) else {
+            return Plan::Write;
+        };
+        let same = !shard.stale.load(Ordering::Relaxed)
+            && shard.index.len() == entries.len()
+            && entries.iter().all(|&at| {
+                let stored = results
+                    .get(at)
+                    .and_then(|result| shard.index.get(&*result.rel));
+                stored.is_some_and(|slot| hashes.get(at).copied().flatten() == Some(slot.hash))
+            });
+        if same { Plan::Keep } else { Plan::Write }
+    }
+
+    fn note_discarded(&self) {
+        let Ok(discarded) = self.discarded.lock() else {
+            return;
+        };
+        for (why, shards) in discarded.iter() {
+            let mut shards = shards.clone();
+            shards.sort_unstable();
+            shards.dedup();
+            let first = shards
+                .first()
+                .map(|&index| shard_name(index))
+                .unwrap_or_default();
+            let more = match shards.len() {
+                0 | 1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
+            note(&format!("{DIR}/{first}{more} discarded: {}", why.reason()));
+        }
+    }
+
+    fn write(
+        &self,
+        plans: &[Plan],
+        wanted: &[Vec<usize>],
+        results: &[FileResult],
+        hashes: &[Option<u128>],
+        changes: bool,
+    ) -> std::io::Result<()> {
         let created = real_dir(&self.dir)?;
-        let written = (|| {
-            remove_stale_temporaries(&self.dir);
-            // The ignore file first: the results never lie there unignored.
-            replace_unless_equal(&self.dir, ".gitignore", GITIGNORE.as_bytes())?;
-            replace_unless_equal(&self.dir, "CACHEDIR.TAG", CACHEDIR_TAG.as_bytes())?;
-            let mut bytes = serde_json::to_vec(header).map_err(std::io::Error::other)?;
-            bytes.push(b'\n');
-            let mut temp = temporary(&self.dir, FILE)?;
-            temp.write_all(&bytes)?;
-            temp.write_all(body)?;
-            temp.flush()?;
-            temp.persist(self.dir.join(FILE))
-                .map(drop)
-                .map_err(|err| err.error)
-        })();
-        if written.is_err() {
-            // Nothing half-written stays: the results go, and the folder too
-            // when this run made it.
+        // The ignore file first, on every run: the results never lie there unignored.
+        let ignored =
+            replace_unless_equal(&self.dir, ".gitignore", GITIGNORE.as_bytes()).and_then(|()| {
+                replace_unless_equal(&self.dir, "CACHEDIR.TAG", CACHEDIR_TAG.as_bytes())
+            });
+        if let Err(err) = ignored {
             if created {
                 let _ = std::fs::remove_dir_all(&self.dir);
             } else {
-                let _ = std::fs::remove_file(self.dir.join(FILE));
+                remove_every_shard(&self.dir);
             }
+            return Err(err);
         }
-        written
+        if !changes {
+            return Ok(());
+        }
+        remove_stale_temporaries(&self.dir);
+        // A link or a file, removed as such; a folder of that name is left.
+        let _ = std::fs::remove_file(self.dir.join(LEGACY_FILE));
+        let failures: Vec<std::io::Error> = plans
+            .par_iter()
+            .zip(wanted)
+            .enumerate()
+            .filter_map(|(index, (plan, entries))| {
+                let path = self.dir.join(shard_name(index));
+                match plan {
+                    Plan::Keep => None,
+                    Plan::Remove => std::fs::remove_file(&path)
+                        .err()
+                        .filter(|err| err.kind() != std::io::ErrorKind::NotFound),
+                    Plan::Write => {
+                        let written = self.write_shard(index, entries, results, hashes);
+                        if written.is_err() {
+                            // No stale shard stays in its place.
+                            let _ = std::fs::remove_file(&path);
+                        }
+                        written.err()
+                    }
+                }
+            })
+            .collect();
+        match failures.into_iter().next() {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    fn write_shard(
+        &self,
+        index: usize,
+        entries: &[usize],
+        results: &[FileResult],
+        hashes: &[Option<u128>],
+    ) -> std::io::Result<()> {
+        let pairs = entries.iter().filter_map(|&at| {
+            let result = results.get(at)?;
+            let hash = hashes.get(at).copied().flatten()?;
+            Some((result, hash))
+        });
+        let raw = encode_entries(pairs)?;
+        let body = zstd::bulk::compress(&raw, ZSTD_LEVEL)?;
+        let name = shard_name(index);
+        let raw_len = raw.len() as u64;
+        let mac = shard_mac(
+            &self.machine_key,
+            self.key.as_bytes(),
+            &name,
+            raw_len,
+            &body,
+        );
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&FORMAT.to_le_bytes());
+        header.extend_from_slice(self.key.as_bytes());
+        header.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        header.extend_from_slice(&raw_len.to_le_bytes());
+        header.extend_from_slice(mac.as_bytes());
+        if header.len() != HEADER_LEN {
+            return Err(std::io::Error::other(
+                "settings key of an unexpected length",
+            ));
+        }
+        let mut temp = temporary(&self.dir, &name)?;
+        temp.write_all(&header)?;
+        temp.write_all(&body)?;
+        temp.flush()?;
+        temp.persist(self.dir.join(&name))
+            .map(drop)
+            .map_err(|err| err.error)
     }
 }
 
-/// The entries of the cache in `dir`, if it is a real folder holding a regular
-/// file this machine signed under `key`; every check that fails is a note.
-fn load(dir: &Path, key: &str, machine_key: &[u8; 32]) -> Option<HashMap<String, Entry>> {
-    let meta = std::fs::symlink_metadata(dir).ok()?;
-    if !meta.is_dir() {
-        note(&format!(
-            "{DIR} is not a real folder (a link or a file): not read, not written"
-        ));
-        return None;
+/// What [`Cache::store`] does with one shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    Keep,
+    Write,
+    Remove,
+}
+
+/// A shard's body before compression: for each entry its path (u32 length,
+/// UTF-8), its content hash (u128), its result (u32 length, MessagePack with
+/// structs as maps); integers little-endian.
+fn encode_entries<'r>(
+    entries: impl Iterator<Item = (&'r FileResult, u128)>,
+) -> std::io::Result<Vec<u8>> {
+    let too_long = || std::io::Error::other("an entry over 4 GiB");
+    let mut raw = Vec::new();
+    let mut data = Vec::new();
+    for (result, hash) in entries {
+        data.clear();
+        rmp_serde::encode::write_named(&mut data, result).map_err(std::io::Error::other)?;
+        let rel = result.rel.as_bytes();
+        raw.extend_from_slice(
+            &u32::try_from(rel.len())
+                .map_err(|_| too_long())?
+                .to_le_bytes(),
+        );
+        raw.extend_from_slice(rel);
+        raw.extend_from_slice(&hash.to_le_bytes());
+        raw.extend_from_slice(
+            &u32::try_from(data.len())
+                .map_err(|_| too_long())?
+                .to_le_bytes(),
+        );
+        raw.extend_from_slice(&data);
     }
-    let path = dir.join(FILE);
-    if std::fs::symlink_metadata(&path).is_err() {
-        return None;
-    }
-    let bytes = match crate::boundary::open_regular(&path, false).and_then(|(file, meta)| {
-        let cap = crate::boundary::CACHE_CAP;
-        if meta.len() > cap {
-            return Err(crate::boundary::Refusal::TooLarge {
-                size: meta.len(),
-                limit: cap,
-            });
-        }
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        file.take(cap).read_to_end(&mut bytes)?;
-        Ok(bytes)
-    }) {
-        Ok(bytes) => bytes,
-        Err(refusal) => {
-            note(&format!("{DIR}/{FILE} discarded: {refusal}"));
+    Ok(raw)
+}
+
+/// The entries of shard `shard`'s body; `None` if it does not read as
+/// [`encode_entries`] wrote it, or names a path that is not the project's or
+/// not this shard's.
+fn parse_entries(raw: &[u8], shard: usize) -> Option<HashMap<Box<str>, Slot>> {
+    let mut index = HashMap::new();
+    let mut at = 0usize;
+    let take = |at: &mut usize, len: usize| -> Option<Range<usize>> {
+        let end = at.checked_add(len)?;
+        (end <= raw.len()).then(|| std::mem::replace(at, end)..end)
+    };
+    let u32_at = |at: &mut usize| -> Option<usize> {
+        let bytes = raw.get(take(at, 4)?)?;
+        usize::try_from(u32::from_le_bytes(bytes.try_into().ok()?)).ok()
+    };
+    while at < raw.len() {
+        let rel_len = u32_at(&mut at)?;
+        let rel = std::str::from_utf8(raw.get(take(&mut at, rel_len)?)?).ok()?;
+        let hash = u128::from_le_bytes(raw.get(take(&mut at, 16)?)?.try_into().ok()?);
+        let data_len = u32_at(&mut at)?;
+        let range = take(&mut at, data_len)?;
+        if !is_project_name(rel) || shard_of(rel) != shard {
             return None;
         }
-    };
-    let split = memchr::memchr(b'\n', &bytes);
-    let (head, body) = match split {
-        Some(at) => (bytes.get(..at)?, bytes.get(at + 1..)?),
-        None => (bytes.as_slice(), &[][..]),
-    };
-    let Ok(header) = serde_json::from_slice::<Header>(head) else {
-        note(&format!(
-            "{DIR}/{FILE} discarded: not a cache this version wrote"
-        ));
-        return None;
-    };
-    if header.format != FORMAT || header.key != key {
-        // Another version or other settings: silently stale.
-        return None;
+        index.insert(Box::from(rel), Slot { hash, range });
     }
-    let expected = mac(machine_key, key, body);
-    if !constant_time_eq(expected.as_bytes(), header.mac.as_bytes()) {
-        note(&format!(
-            "{DIR}/{FILE} discarded: not signed by this machine (committed, copied or altered)"
-        ));
-        return None;
-    }
-    let Ok(mut entries) = serde_json::from_slice::<HashMap<String, Entry>>(body) else {
-        note(&format!("{DIR}/{FILE} discarded: unreadable entries"));
-        return None;
+    Some(index)
+}
+
+/// Removes every shard in `dir` (links and files as such).
+fn remove_every_shard(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
     };
-    let before = entries.len();
-    entries.retain(|rel, entry| is_valid(rel, &entry.result));
-    if entries.len() < before {
-        note(&format!(
-            "{} entries discarded (a name outside the project, or findings about another file)",
-            before - entries.len()
-        ));
+    for entry in entries.flatten() {
+        if entry.file_name().to_str().is_some_and(is_shard_name) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
-    Some(entries)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -388,7 +719,17 @@ fn real_dir(dir: &Path) -> std::io::Result<bool> {
                 use std::os::unix::fs::DirBuilderExt as _;
                 builder.mode(0o700);
             }
-            builder.create(dir)?;
+            match builder.create(dir) {
+                // Another run made it at the same moment: a real folder all the same.
+                Err(err)
+                    if err.kind() == std::io::ErrorKind::AlreadyExists
+                        && std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) =>
+                {
+                    return Ok(false);
+                }
+                Err(err) => return Err(err),
+                Ok(()) => {}
+            }
             // Created by this call, not raced into place as a link.
             if std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
                 Ok(true)
@@ -496,4 +837,297 @@ pub fn read_signed(dir: &Path, name: &str) -> Option<Vec<u8>> {
     let (head, body) = (bytes.get(..at)?, bytes.get(at + 1..)?);
     let expected = mac(&machine_key, name, body);
     constant_time_eq(expected.as_bytes(), head).then(|| body.to_vec())
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+mod tests {
+    use super::*;
+    use crate::lint::file::{FileSettings, analyze_bytes};
+    use crate::rules::RuleSet;
+    use std::sync::Arc;
+
+    const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    /// Every file under `fixtures/` analysed as its own project file (their
+    /// relative paths as names), with its content hash.
+    fn fixture_results() -> (Vec<FileResult>, Vec<Option<u128>>) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let rules = RuleSet::new(&[], &[]);
+        let cluster: Arc<str> = Arc::from("source");
+        let cluster_of = move |_: &str| Some(Arc::clone(&cluster));
+        let settings = FileSettings::standalone(&rules, &cluster_of);
+        let mut files = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if entry.file_type().unwrap().is_dir() {
+                    if name != DIR {
+                        stack.push(path);
+                    }
+                } else if [".yaml", ".yml", ".json"]
+                    .iter()
+                    .any(|ext| name.ends_with(ext))
+                {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut results = Vec::new();
+        let mut hashes = Vec::new();
+        for path in files {
+            // A dangling link some fixture holds on purpose.
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let rel: Arc<str> = Arc::from(path.strip_prefix(&root).unwrap().to_str().unwrap());
+            results.push(analyze_bytes(&rel, &bytes, &settings));
+            hashes.push(Some(content_hash(&bytes)));
+        }
+        (results, hashes)
+    }
+
+    fn debug(result: &FileResult) -> String {
+        format!("{result:?}")
+    }
+
+    /// What `serde`'s attributes make hard for a binary format: an optional
+    /// field left out when `None` (`skip_serializing_if`), an untagged enum
+    /// (a NetworkPolicy's `port`), both values of each.
+    fn unusual_results() -> Vec<FileResult> {
+        use crate::finding::{Finding, Location, ObjectRef, RenderedFrom};
+        let rel: Arc<str> = Arc::from("rendered/app.yaml");
+        let mut finding = Finding::new(
+            "DVM402",
+            Location::new(&rel, crate::yaml::Span::default()),
+            "m",
+        );
+        finding.object = Some(ObjectRef {
+            api_version: "v1".into(),
+            kind: "Service".into(),
+            namespace: None,
+            name: "n".into(),
+        });
+        finding.rendered = Some(RenderedFrom {
+            tool: "helm".into(),
+            source: "chart".into(),
+            release: None,
+            values: vec![],
+        });
+        let plain = FileResult {
+            rel: Arc::clone(&rel),
+            unit: None,
+            findings: vec![finding.clone()],
+            ..FileResult::default()
+        };
+        let mut with_unit = plain.clone();
+        with_unit.unit = Some(3);
+        with_unit.findings[0].object.as_mut().unwrap().namespace = Some("ns".into());
+        with_unit.findings[0].rendered.as_mut().unwrap().release = Some("r".into());
+        with_unit.findings[0].rendered.as_mut().unwrap().values = vec!["v.yaml".into()];
+        vec![plain, with_unit]
+    }
+
+    #[test]
+    fn every_fixture_result_round_trips_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache_dir = dir.path().join(DIR);
+        let (mut results, mut hashes) = fixture_results();
+        assert!(results.len() > 300, "{}", results.len());
+        // The unusual ones under names of their own.
+        for (i, mut result) in unusual_results().into_iter().enumerate() {
+            let rel: Arc<str> = Arc::from(format!("rendered/app-{i}.yaml"));
+            result.rel = Arc::clone(&rel);
+            for finding in &mut result.findings {
+                finding.location.file = Arc::clone(&rel);
+            }
+            results.push(result);
+            hashes.push(Some(i as u128));
+        }
+        let network_policies = results
+            .iter()
+            .flat_map(|r| &r.objects)
+            .filter(|o| o.network_policy().is_some())
+            .count();
+        assert!(network_policies > 50, "{network_policies}");
+        Cache::at(cache_dir.clone(), KEY.into(), [7; 32]).store(&results, &hashes);
+        let cache = Cache::at(cache_dir, KEY.into(), [7; 32]);
+        let mut hits = 0;
+        for (result, hash) in results.iter().zip(&hashes) {
+            let got = cache.get(&result.rel, hash.unwrap());
+            if is_storable(result) {
+                assert_eq!(
+                    got.as_ref().map(debug),
+                    Some(debug(result)),
+                    "{}",
+                    result.rel
+                );
+                hits += 1;
+            } else {
+                assert!(got.is_none(), "a secret was stored: {}", result.rel);
+            }
+            // Another content: a miss.
+            assert!(cache.get(&result.rel, hash.unwrap() ^ 1).is_none());
+        }
+        assert!(hits > 300, "{hits}");
+    }
+
+    /// A small cache of the first fixtures' results, and the shard holding most of them.
+    fn small_cache(dir: &Path) -> (Vec<FileResult>, Vec<Option<u128>>, usize) {
+        let (results, hashes) = fixture_results();
+        let keep: Vec<usize> = (0..results.len())
+            .filter(|&i| is_storable(&results[i]))
+            .take(1500)
+            .collect();
+        let results: Vec<FileResult> = keep.iter().map(|&i| results[i].clone()).collect();
+        let hashes: Vec<Option<u128>> = keep.iter().map(|&i| hashes[i]).collect();
+        Cache::at(dir.to_path_buf(), KEY.into(), [7; 32]).store(&results, &hashes);
+        let mut counts = vec![0; SHARDS];
+        for result in &results {
+            counts[shard_of(&result.rel)] += 1;
+        }
+        let fullest = (0..SHARDS).max_by_key(|&i| counts[i]).unwrap();
+        (results, hashes, fullest)
+    }
+
+    /// The entries of shard `index` that a fresh cache in `dir` returns.
+    fn hits_in(
+        dir: &Path,
+        key: [u8; 32],
+        results: &[FileResult],
+        hashes: &[Option<u128>],
+        index: usize,
+    ) -> usize {
+        let cache = Cache::at(dir.to_path_buf(), KEY.into(), key);
+        results
+            .iter()
+            .zip(hashes)
+            .filter(|(r, _)| shard_of(&r.rel) == index)
+            .filter(|(r, h)| {
+                let got = cache.get(&r.rel, h.unwrap());
+                // Never a wrong result: a hit is the very result stored.
+                if let Some(got) = &got {
+                    assert_eq!(debug(got), debug(r));
+                }
+                got.is_some()
+            })
+            .count()
+    }
+
+    #[test]
+    fn a_truncated_or_altered_shard_is_a_miss_for_its_entries_never_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join(DIR);
+        let (results, hashes, index) = small_cache(&dir);
+        let path = dir.join(shard_name(index));
+        let good = std::fs::read(&path).unwrap();
+        let entries = hits_in(&dir, [7; 32], &results, &hashes, index);
+        assert!(entries >= 3, "{entries}");
+        let step = (good.len() / 150).max(1);
+        for cut in (0..good.len())
+            .step_by(step)
+            .chain([HEADER_LEN - 1, HEADER_LEN, good.len() - 1])
+        {
+            std::fs::write(&path, &good[..cut]).unwrap();
+            assert_eq!(
+                hits_in(&dir, [7; 32], &results, &hashes, index),
+                0,
+                "cut at {cut}"
+            );
+        }
+        for at in (0..good.len()).step_by(step).chain(0..HEADER_LEN) {
+            let mut bad = good.clone();
+            bad[at] ^= 0x20;
+            std::fs::write(&path, &bad).unwrap();
+            assert_eq!(
+                hits_in(&dir, [7; 32], &results, &hashes, index),
+                0,
+                "byte {at} flipped"
+            );
+        }
+        // Garbage appended, another shard's bytes in its place.
+        let mut longer = good.clone();
+        longer.extend_from_slice(b"more");
+        std::fs::write(&path, &longer).unwrap();
+        assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), 0);
+        let other = (0..SHARDS)
+            .find(|&i| i != index && dir.join(shard_name(i)).is_file())
+            .unwrap();
+        std::fs::copy(dir.join(shard_name(other)), &path).unwrap();
+        assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), 0);
+        // The next store repairs it, and only it.
+        let before = std::fs::read(dir.join(shard_name(other))).unwrap();
+        let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
+        for (r, h) in results.iter().zip(&hashes) {
+            cache.get(&r.rel, h.unwrap());
+        }
+        cache.store(&results, &hashes);
+        assert_eq!(std::fs::read(&path).unwrap(), good);
+        assert_eq!(std::fs::read(dir.join(shard_name(other))).unwrap(), before);
+        assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), entries);
+    }
+
+    #[test]
+    fn another_machines_shards_are_misses_and_are_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join(DIR);
+        let (results, hashes, index) = small_cache(&dir);
+        let theirs = Cache::at(dir.clone(), KEY.into(), [8; 32]);
+        for (r, h) in results.iter().zip(&hashes) {
+            assert!(theirs.get(&r.rel, h.unwrap()).is_none());
+        }
+        assert!(!theirs.discarded.lock().unwrap().is_empty());
+        theirs.store(&results, &hashes);
+        assert!(hits_in(&dir, [8; 32], &results, &hashes, index) > 0);
+        assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), 0);
+        // Other settings: silently stale.
+        let other = Cache::at(dir.clone(), "f".repeat(32), [8; 32]);
+        assert!(other.get(&results[0].rel, hashes[0].unwrap()).is_none());
+        assert!(other.discarded.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_signed_entry_about_another_file_or_shard_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join(DIR);
+        let mut results = unusual_results();
+        // Its finding is about another file: stored (signed), refused when read.
+        results[0].rel = Arc::from("a.yaml");
+        results[1].rel = Arc::from("b.yaml");
+        results[1].findings[0].location.file = Arc::from("b.yaml");
+        let hashes = vec![Some(1), Some(2)];
+        Cache::at(dir.clone(), KEY.into(), [7; 32]).store(&results, &hashes);
+        let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
+        assert!(cache.get("a.yaml", 1).is_none());
+        assert!(cache.get("b.yaml", 2).is_some());
+        assert!(
+            cache
+                .discarded
+                .lock()
+                .unwrap()
+                .contains_key(&Discarded::BadEntries)
+        );
+        // A body naming a path outside the project, or of another shard.
+        let raw = encode_entries(std::iter::once((&results[1], 2))).unwrap();
+        assert!(parse_entries(&raw, shard_of("b.yaml")).is_some());
+        assert!(parse_entries(&raw, (shard_of("b.yaml") + 1) % SHARDS).is_none());
+        let mut outside = results[1].clone();
+        outside.rel = Arc::from("../b.yaml");
+        let raw = encode_entries(std::iter::once((&outside, 2))).unwrap();
+        assert!(parse_entries(&raw, shard_of("../b.yaml")).is_none());
+        // Truncated framing.
+        let raw = encode_entries(std::iter::once((&results[1], 2))).unwrap();
+        for cut in 0..raw.len() {
+            let parsed = parse_entries(&raw[..cut], shard_of("b.yaml"));
+            assert!(cut == 0 || parsed.is_none(), "{cut}");
+        }
+    }
 }

@@ -175,6 +175,8 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     let merge_timing = crate::timings::stage("merge file results");
     let hits = parsed.hits;
     let (mut results, walk_errors, mut units) = merge(parsed, cache.as_ref());
+    // Its decompressed shards are freed before the model is built.
+    drop(cache);
     let mut render_findings = Vec::new();
     let renders = render_stage
         .finish(&mut results, &mut units, &mut render_findings)
@@ -568,8 +570,8 @@ fn merge(
     let ParsedFiles {
         mut found,
         mut walk_errors,
-        hits,
         units,
+        ..
     } = parsed;
     found.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()));
     found.dedup_by(|later, earlier| later.key() == earlier.key());
@@ -584,7 +586,7 @@ fn merge(
                 .into_par_iter()
                 .map(|item| (*item.result, item.hash))
                 .unzip();
-            cache.store(&results, &hashes, hits);
+            cache.store(&results, &hashes);
             results
         }
         None => found.into_par_iter().map(|item| *item.result).collect(),
