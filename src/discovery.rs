@@ -600,7 +600,15 @@ mod tests {
 
     #[test]
     fn relative_text_shortcut_agrees_with_components() {
-        for root in ["/repo", "/repo/", "/", "/a/./repo", "/a//repo", "/a/../repo", "rel/repo"] {
+        for root in [
+            "/repo",
+            "/repo/",
+            "/",
+            "/a/./repo",
+            "/a//repo",
+            "/a/../repo",
+            "rel/repo",
+        ] {
             let root = Path::new(root);
             for rel in [
                 "a.yaml",

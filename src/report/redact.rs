@@ -712,7 +712,10 @@ mod tests {
         assert!(Screen::new([&b"abc"[..]].into_iter()).is_none());
         let secrets = vec!["Tr0ub4dor".to_owned()];
         let r = Redactor::new(&secrets);
-        assert_eq!(r.apply("apps/web/deployment.yaml"), "apps/web/deployment.yaml");
+        assert_eq!(
+            r.apply("apps/web/deployment.yaml"),
+            "apps/web/deployment.yaml"
+        );
         assert!(r.automaton.get().is_none(), "built for a clean text");
         assert!(r.prefilter.as_ref().is_some_and(|p| p.get().is_none()));
         assert_eq!(r.apply("x Tr0ub4dor y"), "x **** y");

@@ -170,11 +170,7 @@ impl ApplyUnits {
             };
             walk.visit(root, None, &mut visited, &mut members);
             reached.extend(visited);
-            claimed.extend(
-                members
-                    .keys()
-                    .filter_map(|f| known.get(f.as_ref())),
-            );
+            claimed.extend(members.keys().filter_map(|f| known.get(f.as_ref())));
             units.push(ApplyUnit {
                 kind: UnitKind::Kustomize,
                 root: Arc::from(parent_dir(root)),
