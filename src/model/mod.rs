@@ -396,7 +396,7 @@ impl Placement {
             && object.scope != Scope::Cluster
             && object.scope.namespace() != Some(ns.as_ref())
         {
-            object.scope = Scope::Namespace(ns.to_string());
+            object.scope = Scope::Namespace(crate::intern::Sym::from(Arc::clone(ns)));
             changed = true;
         }
         if changed {
