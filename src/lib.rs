@@ -11,6 +11,7 @@ pub mod finding;
 pub mod fix;
 pub mod glob;
 pub mod graph;
+pub mod intern;
 pub mod lint;
 pub mod lsp;
 pub mod manifest;

@@ -166,6 +166,9 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
         );
         result.findings.extend(findings);
     }
+    // Kept until the model is built: no spare capacity (a vector grown by
+    // one push holds four).
+    result.objects.shrink_to_fit();
     if suppress::may_hold_comments(bytes) {
         let documents: Vec<(u32, u32)> = chunks
             .get_or_insert_with(|| yaml::split_documents(bytes))

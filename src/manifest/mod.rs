@@ -20,13 +20,30 @@ pub mod openshift;
 use std::collections::BTreeMap;
 
 use crate::finding::ObjectRef;
+use crate::intern::Sym;
 use crate::yaml::{Node, Span};
 
-/// A string value with the span it was read from.
+/// A string value with the span it was read from. `Text<Sym>` holds an
+/// interned string ([`Sym`]): the API version, kind and namespace of an
+/// object, which thousands of objects repeat.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Text {
-    pub value: String,
+pub struct Text<S = String> {
+    pub value: S,
     pub span: Span,
+}
+
+impl Text<Sym> {
+    /// The scalar at `node`, as interned text.
+    pub fn interned(node: &Node<'_>) -> Option<Text<Sym>> {
+        node.as_str().map(|value| Text {
+            value: Sym::new(value),
+            span: node.span,
+        })
+    }
+
+    pub fn interned_at(node: &Node<'_>, path: &[&str]) -> Option<Text<Sym>> {
+        node.at(path).and_then(Text::interned)
+    }
 }
 
 impl Text {
@@ -43,28 +60,102 @@ impl Text {
     }
 }
 
+/// An object's metadata, as the model keeps it for every object: the API
+/// version, kind and namespace interned ([`Sym`]), the name its own string,
+/// the labels and annotations (read only for the kinds the model keeps)
+/// one allocation each when present (docs/performance.md, "Memory per object").
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ObjectMeta {
-    pub api_version: Text,
-    pub kind: Text,
+    pub api_version: Text<Sym>,
+    pub kind: Text<Sym>,
     pub name: Text,
-    pub namespace: Option<Text>,
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
+    pub namespace: Option<Text<Sym>>,
+    pub labels: StringMap,
+    pub annotations: StringMap,
+}
+
+/// Labels or annotations: the pairs sorted by key, in one allocation. (A
+/// `BTreeMap` allocates a node for eleven pairs, about 550 bytes, for a
+/// Namespace's one label.) Stored in the cache as a map.
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "BTreeMap<String, String>", into = "BTreeMap<String, String>")]
+pub struct StringMap(Box<[(String, String)]>);
+
+impl StringMap {
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The pairs in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> + '_ {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn to_btree_map(&self) -> BTreeMap<String, String> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+impl<'m> IntoIterator for &'m StringMap {
+    type Item = (&'m String, &'m String);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'m, (String, String)>,
+        fn(&'m (String, String)) -> (&'m String, &'m String),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+/// The last value of a key wins, as in a map.
+impl FromIterator<(String, String)> for StringMap {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> StringMap {
+        StringMap::from(pairs.into_iter().collect::<BTreeMap<String, String>>())
+    }
+}
+
+impl From<BTreeMap<String, String>> for StringMap {
+    fn from(map: BTreeMap<String, String>) -> StringMap {
+        StringMap(map.into_iter().collect())
+    }
+}
+
+impl From<StringMap> for BTreeMap<String, String> {
+    fn from(map: StringMap) -> BTreeMap<String, String> {
+        map.0.into_vec().into_iter().collect()
+    }
+}
+
+/// Printed as a map, like the `BTreeMap` it replaced.
+impl std::fmt::Debug for StringMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
 }
 
 impl ObjectMeta {
     /// The metadata of a Kubernetes object; `None` for documents that are not
     /// objects (no apiVersion, kind or metadata.name).
     pub fn from_node(node: &Node<'_>) -> Option<ObjectMeta> {
-        Some(ObjectMeta {
-            api_version: Text::at(node, &["apiVersion"])?,
-            kind: Text::at(node, &["kind"])?,
-            name: Text::at(node, &["metadata", "name"])?,
-            namespace: Text::at(node, &["metadata", "namespace"]),
-            labels: string_map(node.at(&["metadata", "labels"])),
-            annotations: string_map(node.at(&["metadata", "annotations"])),
-        })
+        let mut meta = ObjectMeta::from_node_without_maps(node)?;
+        meta.read_labels_and_annotations(node);
+        Some(meta)
     }
 
     /// [`ObjectMeta::from_node`] without the labels and annotations, which
@@ -74,13 +165,14 @@ impl ObjectMeta {
     /// both maps for every object cost more than the rest of the metadata
     /// on a repository of small files (docs/performance.md).
     pub fn from_node_without_maps(node: &Node<'_>) -> Option<ObjectMeta> {
+        let metadata = node.get("metadata");
         Some(ObjectMeta {
-            api_version: Text::at(node, &["apiVersion"])?,
-            kind: Text::at(node, &["kind"])?,
-            name: Text::at(node, &["metadata", "name"])?,
-            namespace: Text::at(node, &["metadata", "namespace"]),
-            labels: BTreeMap::new(),
-            annotations: BTreeMap::new(),
+            api_version: Text::interned_at(node, &["apiVersion"])?,
+            kind: Text::interned_at(node, &["kind"])?,
+            name: Text::at(metadata?, &["name"])?,
+            namespace: metadata.and_then(|m| Text::interned_at(m, &["namespace"])),
+            labels: StringMap::default(),
+            annotations: StringMap::default(),
         })
     }
 
@@ -109,15 +201,15 @@ impl ObjectMeta {
 
     pub fn object_ref(&self, namespace: Option<&str>) -> ObjectRef {
         ObjectRef {
-            api_version: self.api_version.value.clone(),
-            kind: self.kind.value.clone(),
+            api_version: self.api_version.value.to_string(),
+            kind: self.kind.value.to_string(),
             namespace: namespace.map(str::to_owned),
             name: self.name.value.clone(),
         }
     }
 }
 
-fn string_map(node: Option<&Node<'_>>) -> BTreeMap<String, String> {
+fn string_map(node: Option<&Node<'_>>) -> StringMap {
     node.map(|n| {
         n.entries()
             .iter()
@@ -211,6 +303,35 @@ mod tests {
         assert_eq!(group("v1"), "");
         assert_eq!(group("a/b/v1"), "a/b");
         assert_eq!(group("/v1"), "");
+    }
+
+    #[test]
+    fn labels_are_a_sorted_map_in_one_allocation() {
+        let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {b: '2', a: '1', c: x}\n";
+        let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+        let meta = ObjectMeta::from_node(&parsed.documents[0]).unwrap();
+        let labels = &meta.labels;
+        assert_eq!(labels.len(), 3);
+        assert_eq!(labels.get("a").map(String::as_str), Some("1"));
+        assert_eq!(labels.get("c").map(String::as_str), Some("x"));
+        assert!(
+            labels.get("d").is_none() && !labels.contains_key("") && meta.annotations.is_empty()
+        );
+        let keys: Vec<&String> = labels.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+        // Read as a map, the last value of a key wins; stored and printed as a map.
+        let map: StringMap = [("k", "1"), ("k", "2")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(map.get("k").map(String::as_str), Some("2"));
+        assert_eq!(
+            format!("{labels:?}"),
+            format!("{:?}", labels.to_btree_map())
+        );
+        let json = serde_json::to_string(labels).unwrap();
+        assert_eq!(json, r#"{"a":"1","b":"2","c":"x"}"#);
+        assert_eq!(&serde_json::from_str::<StringMap>(&json).unwrap(), labels);
     }
 
     #[test]

@@ -378,7 +378,7 @@ impl Project {
             for (i, object) in self.modelled() {
                 let meta = &object.object.meta;
                 index
-                    .entry((meta.group().to_owned(), meta.kind.value.clone()))
+                    .entry((meta.group().to_owned(), meta.kind.value.to_string()))
                     .or_default()
                     .push(i);
             }
@@ -545,7 +545,7 @@ impl Placement {
             && object.scope != Scope::Cluster
             && object.scope.namespace() != Some(ns.as_ref())
         {
-            placed = Some(Scope::Namespace(ns.to_string()));
+            placed = Some(Scope::Namespace(crate::intern::Sym::from(Arc::clone(ns))));
             changed = true;
         }
         let identity = if changed {

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use crate::finding::Finding;
+use crate::intern::Sym;
 use crate::manifest::egress_firewall::{FirewallFlavor, FirewallManifest};
 use crate::manifest::kustomization::Kustomization;
 use crate::manifest::network_policy::NetworkPolicyView;
@@ -20,7 +21,10 @@ use crate::yaml::{Node, Span};
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Object {
     pub file: Arc<str>,
-    /// Boxed: the model moves objects, and most of an object is its metadata.
+    /// Boxed: one allocation of 168 bytes (its repeated strings interned,
+    /// docs/performance.md, "Memory per object"), made once in the per-file
+    /// stage and moved into the model with the object. In place it would make
+    /// the model's vector of objects, fresh memory, 88 bytes an object larger.
     pub meta: Box<ObjectMeta>,
     /// First line of its document (or List item): where a document-wide
     /// suppression comment goes.
@@ -156,7 +160,8 @@ impl FileResult {
 pub enum Scope {
     /// A cluster-scoped kind.
     Cluster,
-    Namespace(String),
+    /// Interned: the same string as the object's `metadata.namespace`.
+    Namespace(Sym),
     /// Namespaced, but neither `metadata.namespace` nor a kustomization names
     /// its namespace: it lands in whatever namespace it is applied to (docs/input.md).
     Unbound,
@@ -199,4 +204,54 @@ pub fn identity(cluster: Option<&str>, meta: &ObjectMeta, scope: &Scope) -> u64 
         meta.name.value.as_str(),
     );
     foldhash::fast::FixedState::with_seed(0).hash_one(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What every object costs the model beside its name and its kept body
+    /// (docs/performance.md, "Memory per object"): a change that grows these
+    /// grows the peak memory of every run by that much per object.
+    #[test]
+    fn an_object_and_its_metadata_stay_compact() {
+        assert!(
+            std::mem::size_of::<Object>() <= 80,
+            "{}",
+            std::mem::size_of::<Object>()
+        );
+        assert!(
+            std::mem::size_of::<ObjectMeta>() <= 168,
+            "{}",
+            std::mem::size_of::<ObjectMeta>()
+        );
+        assert_eq!(std::mem::size_of::<Scope>(), 24);
+    }
+
+    /// Objects of one thread share the strings their metadata repeats.
+    #[test]
+    fn repeated_metadata_strings_are_shared() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: shop}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b, namespace: shop}\n";
+        let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+        let metas: Vec<ObjectMeta> = parsed
+            .documents
+            .iter()
+            .filter_map(ObjectMeta::from_node)
+            .collect();
+        let [a, b] = metas.as_slice() else {
+            panic!("two objects expected, got {metas:?}")
+        };
+        let same = |x: &str, y: &str| std::ptr::eq(x.as_ptr(), y.as_ptr());
+        assert!(same(&a.kind.value, &b.kind.value));
+        assert!(same(&a.api_version.value, &b.api_version.value));
+        let (Scope::Namespace(na), Scope::Namespace(nb)) = (own_scope(a), own_scope(b)) else {
+            panic!("namespaced objects expected")
+        };
+        assert!(same(&na, &nb));
+        assert!(same(
+            &na,
+            a.namespace.as_ref().map_or("", |n| n.value.as_str())
+        ));
+        assert_eq!(a.name.value, "a");
+    }
 }

@@ -37,7 +37,7 @@ impl Selector {
             && self.namespace.as_ref().is_none_or(|g| {
                 meta.namespace
                     .as_ref()
-                    .is_none_or(|ns| g.is_match(&ns.value))
+                    .is_none_or(|ns| g.is_match(ns.value.as_str()))
             })
             && self.cluster.as_deref().is_none_or(|want| {
                 cluster.is_some_and(|have| have == want || have == DEFAULT_CLUSTER)

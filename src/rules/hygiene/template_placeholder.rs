@@ -355,11 +355,16 @@ pub fn check_names_of<'p>(
     for item in objects {
         let meta = &item.object.meta;
         for (text, what) in [
-            (Some(&meta.name), "name"),
-            (meta.namespace.as_ref(), "namespace"),
+            (Some((meta.name.value.as_str(), meta.name.span)), "name"),
+            (
+                meta.namespace
+                    .as_ref()
+                    .map(|ns| (ns.value.as_str(), ns.span)),
+                "namespace",
+            ),
         ] {
-            let Some(text) = text else { continue };
-            let value = text.value.trim();
+            let Some((value, span)) = text else { continue };
+            let value = value.trim();
             let message = if is_angle_placeholder(value) {
                 if says_ignored(value) {
                     continue;
@@ -375,14 +380,10 @@ pub fn check_names_of<'p>(
                 continue;
             };
             out.push(
-                Finding::new(
-                    "DVM402",
-                    Location::new(&item.object.file, text.span),
-                    message,
-                )
-                .help(HELP)
-                .object(Some(item.object_ref()))
-                .cluster(project.cluster_name(item.cluster)),
+                Finding::new("DVM402", Location::new(&item.object.file, span), message)
+                    .help(HELP)
+                    .object(Some(item.object_ref()))
+                    .cluster(project.cluster_name(item.cluster)),
             );
         }
     }

@@ -88,7 +88,7 @@ fn node_labels(project: &Project, cluster: usize) -> Vec<NodeLabels> {
             out.push(NodeLabels {
                 what: format!("Node `{}`", meta.name.value),
                 location,
-                labels: labels.clone(),
+                labels: labels.to_btree_map(),
                 partial: false,
             });
         } else if meta.is("machine.openshift.io", "MachineSet") {
