@@ -421,6 +421,9 @@ struct ParsedFiles {
 /// and hands each file to the pool as it finds it, so reading and parsing
 /// start with the first file, not after the listing. Files named on the
 /// command line and editor buffers the walk does not find are read after it.
+/// Files the walk may have listed and not yet handed to a worker.
+const MAX_QUEUED_FILES: usize = 1024;
+
 fn parse_files(
     options: &LintOptions,
     root: &std::path::Path,
@@ -480,14 +483,28 @@ fn parse_files(
         let mut walk_errors = explicit_errors;
         let mut listed: Vec<Arc<str>> = explicit.iter().map(|s| Arc::clone(&s.rel)).collect();
         let mut units = ApplyUnits::default();
+        let waiting = AtomicUsize::new(0);
+        let (waiting, found_ref, analyze) = (&waiting, &found, &analyze);
         rayon::scope(|scope| {
             for item in discovery::walk_iter(root, &walk_options, &excluded) {
                 match item {
                     Found::File(source) => {
                         listed.push(Arc::clone(&source.rel));
-                        scope.spawn(|_| {
+                        // The walk finds files far faster than they are
+                        // parsed: past a bound, the walk's thread parses
+                        // queued files itself before listing more, so the
+                        // queue (a task and two paths per file) stays small
+                        // whatever the project's size (docs/performance.md).
+                        while waiting.load(Ordering::Relaxed) >= MAX_QUEUED_FILES {
+                            if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                                std::thread::yield_now();
+                            }
+                        }
+                        waiting.fetch_add(1, Ordering::Relaxed);
+                        scope.spawn(move |_| {
+                            waiting.fetch_sub(1, Ordering::Relaxed);
                             let analyzed = analyze(source);
-                            found
+                            found_ref
                                 .lock()
                                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                                 .push(analyzed);
