@@ -388,17 +388,13 @@ impl Retained {
         if let Some(mut previous) = previous.filter(|_| reuse != Reuse::Nothing) {
             let mut derivations = previous.project.take_derivations();
             let mut project = previous.project;
-            let mut touched = vec![false; project.clusters.len()];
+            let mut replaced: Vec<usize> = Vec::new();
             let mut placed = true;
             for rel in changed.keys() {
                 let Some(&range) = previous.ranges.get(rel) else {
                     continue; // none of its objects is in the model
                 };
-                for object in project.objects.get(range.0..range.1).unwrap_or_default() {
-                    if let Some(slot) = object.cluster.and_then(|c| touched.get_mut(c)) {
-                        *slot = true;
-                    }
-                }
+                replaced.extend(range.0..range.1);
                 let objects = self
                     .files
                     .binary_search_by(|k| k.rel.as_ref().cmp(rel))
@@ -411,9 +407,9 @@ impl Retained {
                 if !reuse.network()
                     && let Some(network) = derivations.network.take()
                 {
-                    // Only the clusters holding the changed files'
-                    // objects get their policies made again.
-                    project.adopt_network_except(network, touched);
+                    // Only the changed files' policies are read again.
+                    replaced.sort_unstable();
+                    project.adopt_network_except(network, replaced);
                 }
                 if !reuse.firewalls() {
                     derivations.firewalls = None;

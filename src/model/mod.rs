@@ -106,9 +106,10 @@ pub struct Project {
     migration: OnceLock<migration::Migration>,
     proxies: OnceLock<Vec<proxy::EffectiveProxy>>,
     network: OnceLock<network::NetworkModel>,
-    /// An earlier network model of the same objects and the clusters whose
-    /// policies changed since: [`Project::network`] makes only those again.
-    network_before: std::sync::Mutex<Option<(network::NetworkModel, Vec<bool>)>>,
+    /// An earlier network model of the same objects and the objects (sorted
+    /// indices) read again since: [`Project::network`] updates only their
+    /// policies.
+    network_before: std::sync::Mutex<Option<(network::NetworkModel, Vec<usize>)>>,
     firewalls: OnceLock<egress::Firewalls>,
     egress_denials: OnceLock<Vec<egress::Denial>>,
     duplicates: OnceLock<duplicates::Duplicates>,
@@ -349,7 +350,7 @@ impl Project {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .take();
             match before {
-                Some((model, touched)) => network::NetworkModel::rebuild(self, model, &touched),
+                Some((model, changed)) => network::NetworkModel::update(self, model, &changed),
                 None => network::NetworkModel::build(self),
             }
         })
@@ -504,14 +505,16 @@ impl Project {
         true
     }
 
-    /// Uses the network model of an earlier model of the same objects for
-    /// the clusters `touched` does not mark, when the network model is
-    /// wanted (the migration view must be the same).
-    pub fn adopt_network_except(&mut self, model: network::NetworkModel, touched: Vec<bool>) {
+    /// Uses the network model of an earlier model of the same objects, with
+    /// the policies of the NetworkPolicies at `changed` (sorted indices into
+    /// [`Project::objects`], each read again with the same identity and
+    /// policy types) put in, when the network model is wanted
+    /// ([`network::NetworkModel::update`]; the migration view must be the same).
+    pub fn adopt_network_except(&mut self, model: network::NetworkModel, changed: Vec<usize>) {
         *self
             .network_before
             .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((model, touched));
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((model, changed));
     }
 }
 

@@ -472,6 +472,17 @@ impl PolicySet {
         self
     }
 
+    /// Puts `policy` in the place of the policy at `index`, in the same
+    /// namespace (the set's index is by namespace); false when there is none.
+    pub fn replace(&mut self, index: usize, mut policy: Policy) -> bool {
+        let Some(slot) = self.policies.get_mut(index) else {
+            return false;
+        };
+        policy.namespace = std::mem::take(&mut slot.namespace);
+        *slot = policy;
+        true
+    }
+
     /// The policies, in input order.
     pub fn policies(&self) -> &[Policy] {
         &self.policies

@@ -217,10 +217,13 @@ pub(crate) fn one_per_cause(found: Vec<(String, Finding)>, out: &mut Vec<Finding
             out.extend(group.drain(..1).map(|(_, f)| f));
             continue;
         }
+        // Deduplicated through a set: a cause shared by thousands of
+        // namespaces made `Vec::contains` quadratic.
         let mut related: Vec<crate::finding::Related> = Vec::new();
+        let mut listed: BTreeSet<(&Location, &str)> = BTreeSet::new();
         for (_, f) in &group {
             for r in &f.related {
-                if !related.contains(r) {
+                if listed.insert((&r.location, r.message.as_str())) {
                     related.push(r.clone());
                 }
             }
