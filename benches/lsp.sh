@@ -7,6 +7,8 @@
 #   benches/lsp.sh                      # 20,000 and 100,000 files, 200 edits each
 #   benches/lsp.sh --files "20000" --edits 50
 #   benches/lsp.sh --callgrind          # also instructions per edit (valgrind), 20,000 files
+#   benches/lsp.sh --edit policy        # each edit changes a port of the policy (default:
+#                                       # a character typed in a comment)
 #
 # Corpora go to $CORPUS_DIR (default /tmp), generated once (`--payload-kb 1`:
 # the ConfigMap payloads no rule reads are kept small; the model is the same).
@@ -15,13 +17,15 @@ cd "$(dirname "$0")/.."
 FILES="20000 100000"
 EDITS=200
 CALLGRIND=0
+EDIT=comment
 CORPUS_DIR=${CORPUS_DIR:-/tmp}
 while [ $# -gt 0 ]; do
     case $1 in
         --files) FILES=$2; shift 2 ;;
         --edits) EDITS=$2; shift 2 ;;
         --callgrind) CALLGRIND=1; shift ;;
-        *) echo "usage: $0 [--files \"N ...\"] [--edits N] [--callgrind]" >&2; exit 2 ;;
+        --edit) EDIT=$2; shift 2 ;;
+        *) echo "usage: $0 [--files \"N ...\"] [--edits N] [--edit comment|policy] [--callgrind]" >&2; exit 2 ;;
     esac
 done
 cargo build --quiet --profile profiling --bin dvmlint --example gen_corpus --example lsp_relint
@@ -32,8 +36,8 @@ for n in $FILES; do
     if [ ! -f "$corpus/.dvmlint.yaml" ]; then
         "$BIN/examples/gen_corpus" --files "$n" --payload-kb 1 --out "$corpus"
     fi
-    echo "== $n files"
-    "$BIN/examples/lsp_relint" "$BIN/dvmlint" "$corpus" "$EDITS"
+    echo "== $n files, $EDIT edits"
+    "$BIN/examples/lsp_relint" "$BIN/dvmlint" "$corpus" "$EDITS" "$EDIT"
 done
 if [ "$CALLGRIND" = 1 ]; then
     # Instructions of the whole server process (every thread) with E edits and
@@ -47,7 +51,7 @@ if [ "$CALLGRIND" = 1 ]; then
         printf '#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s/cg.%s %s "$@"\n' \
             "$out" "$edits" "$PWD/$BIN/dvmlint" > "$wrapper"
         chmod +x "$wrapper"
-        "$BIN/examples/lsp_relint" "$wrapper" "$corpus" "$edits" > /dev/null 2>"$out/log.$edits" ||
+        "$BIN/examples/lsp_relint" "$wrapper" "$corpus" "$edits" "$EDIT" > /dev/null 2>"$out/log.$edits" ||
             { cat "$out/log.$edits" >&2; exit 1; }
     done
     ir() { grep -m1 '^summary:' "$out/cg.$1" | awk '{print $2}'; }

@@ -35,12 +35,20 @@ fn main() {
 
 fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: lsp_relint DVMLINT CORPUS [EDITS]";
+    let usage = "usage: lsp_relint DVMLINT CORPUS [EDITS] [comment|policy]";
     let binary = PathBuf::from(args.next().ok_or(usage)?);
     let root = dvmlint::discovery::absolute(Path::new(&args.next().ok_or(usage)?));
     let edits: usize = match args.next() {
         Some(n) => n.parse().map_err(|e| format!("EDITS: {e}"))?,
         None => 100,
+    };
+    // `comment`: a character typed in a comment (the objects stay the same);
+    // `policy`: a port of the file's policy changed (the network model and
+    // its rules are derived again).
+    let policy_edits = match args.next().as_deref() {
+        None | Some("comment") => false,
+        Some("policy") => true,
+        Some(other) => return Err(format!("{other}: not comment or policy; {usage}")),
     };
     let edited = pick_file(&root).ok_or("no NetworkPolicy file in the corpus")?;
     let text =
@@ -107,8 +115,13 @@ fn run() -> Result<(), String> {
     let cpu_before = cpu_ticks(pid);
     let mut times = Vec::with_capacity(edits);
     for i in 0..edits {
-        // One keystroke: a character typed at the end of the buffer's first line.
-        let buffer = text.replacen('\n', &format!(" #{}\n", i % 10), 1);
+        // One keystroke: a character typed at the end of the buffer's first
+        // line, or the last digit of the policy's first port.
+        let buffer = if policy_edits {
+            policy_edit(&text, i)
+        } else {
+            text.replacen('\n', &format!(" #{}\n", i % 10), 1)
+        };
         let sent = send(notification(
             "textDocument/didChange",
             json!({
@@ -201,6 +214,26 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// The first file (in path order) holding a NetworkPolicy.
+/// The text with the last digit of its first `port: N` set to `i % 10`
+/// (unchanged when it has no port).
+fn policy_edit(text: &str, i: usize) -> String {
+    let edited = text.find("port: ").and_then(|at| {
+        let digits = text
+            .get(at + 6..)?
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let last = (at + 6 + digits).checked_sub(1).filter(|_| digits > 0)?;
+        Some(format!(
+            "{}{}{}",
+            text.get(..last)?,
+            i % 10,
+            text.get(last + 1..)?
+        ))
+    });
+    edited.unwrap_or_else(|| text.to_owned())
+}
+
 fn pick_file(root: &Path) -> Option<PathBuf> {
     let mut stack = vec![root.to_path_buf()];
     let mut files = Vec::new();

@@ -322,14 +322,14 @@ impl Doc<'_> {
                     meta.annotations = Default::default();
                 }
                 let scope = parsed::own_scope(&meta);
-                result.objects.push(Object {
+                result.objects.push(Arc::new(Object {
                     identity: parsed::identity(self.cluster.map(AsRef::as_ref), &meta, &scope),
                     scope,
                     file: Arc::clone(self.rel),
                     meta,
                     doc_line,
                     body,
-                });
+                }));
             }
             DocumentKind::InstallConfig => {
                 result

@@ -194,6 +194,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             renders,
             render_findings,
             hits,
+            model: None,
         },
         &options.paths,
     ))
@@ -258,6 +259,9 @@ struct Assembly {
     renders: RenderIndex,
     render_findings: Vec<Finding>,
     hits: usize,
+    /// A model of these results already made (the language server's
+    /// incremental lint, `retained`): used instead of building one.
+    model: Option<Project>,
 }
 
 /// The findings, suppressions and secrets gathered from the per-file
@@ -274,6 +278,7 @@ fn assemble(assembly: Assembly, paths: &[PathBuf]) -> Loaded {
         renders,
         mut render_findings,
         hits,
+        model,
     } = assembly;
     let merge_timing = crate::timings::stage("gather file results");
     // The summary and the file list are of what is reported on: `check shop`
@@ -304,7 +309,13 @@ fn assemble(assembly: Assembly, paths: &[PathBuf]) -> Loaded {
     files.retain(|f| reported.covers_file(f));
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
-    let project = Project::build(root.clone(), config, results, units);
+    let project = match model {
+        Some(mut project) => {
+            project.units = units;
+            project
+        }
+        None => Project::build(root.clone(), config, results, units),
+    };
     Loaded {
         root,
         project,
@@ -642,6 +653,25 @@ pub fn run(options: &LintOptions) -> Result<LintRun, LintError> {
 /// The project rules on a loaded project, then suppressions, the reported
 /// scope, severities and the order of the findings.
 fn conclude(loaded: Loaded, paths: &[PathBuf]) -> LintRun {
+    let (run, project) = conclude_with(loaded, paths, &mut |rule_set, project| {
+        rules::run_project_rules(rule_set, project)
+    });
+    // Freeing hundreds of thousands of objects takes a while (0.2 s for 1 GB
+    // of manifests): a helper thread does it while the findings are reported.
+    // If it cannot start, the closure is dropped here, and the model with it.
+    let _ = std::thread::Builder::new()
+        .name("dvmlint-free".to_owned())
+        .spawn(move || drop(project));
+    run
+}
+
+/// [`conclude`] with the project rules run by `project_rules`, giving the
+/// model back (the language server keeps it for the next lint).
+fn conclude_with(
+    loaded: Loaded,
+    paths: &[PathBuf],
+    project_rules: &mut dyn FnMut(&RuleSet, &Project) -> Vec<Finding>,
+) -> (LintRun, Project) {
     let Loaded {
         root,
         project,
@@ -656,7 +686,7 @@ fn conclude(loaded: Loaded, paths: &[PathBuf]) -> LintRun {
         renders,
     } = loaded;
     let rules_timing = crate::timings::stage("project rules");
-    findings.extend(rules::run_project_rules(&rule_set, &project));
+    findings.extend(project_rules(&rule_set, &project));
     drop(rules_timing);
     renders.remap(&root, &mut findings);
     let mut suppressions = suppressions;
@@ -667,14 +697,7 @@ fn conclude(loaded: Loaded, paths: &[PathBuf]) -> LintRun {
     findings.extend(unused);
 
     let reported = ReportScope::new(&root, paths);
-    let mut project = project;
-    let config = std::mem::take(&mut project.config);
-    // Freeing hundreds of thousands of objects takes a while (0.2 s for 1 GB
-    // of manifests): a helper thread does it while the findings are reported.
-    // If it cannot start, the closure is dropped here, and the model with it.
-    let _ = std::thread::Builder::new()
-        .name("dvmlint-free".to_owned())
-        .spawn(move || drop(project));
+    let config = project.config.clone();
     findings.retain(|f| {
         rule_set.is_enabled(&f.rule) && reported.includes(f) && !per_file_ignored(&config, f)
     });
@@ -685,7 +708,7 @@ fn conclude(loaded: Loaded, paths: &[PathBuf]) -> LintRun {
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
-    LintRun {
+    let run = LintRun {
         root,
         config,
         findings,
@@ -694,7 +717,8 @@ fn conclude(loaded: Loaded, paths: &[PathBuf]) -> LintRun {
         secrets: secrets.into_iter().filter(|s| is_maskable(s)).collect(),
         secret_spans,
         custom_rules,
-    }
+    };
+    (run, project)
 }
 
 /// Which of the rule ids came from the command line, so that an unknown one

@@ -22,9 +22,13 @@ use crate::render::stage::Stage as RenderStage;
 use crate::rules::RuleSet;
 use crate::units::ApplyUnits;
 
+use crate::finding::Finding;
+use crate::model::Project;
+use crate::parsed::{Body, Object};
+
 use super::{
-    Assembly, ClusterNames, LintError, LintOptions, LintRun, Prepared, assemble, conclude, file,
-    file_settings, parse_files, prepare, read_small,
+    Assembly, ClusterNames, LintError, LintOptions, LintRun, Prepared, assemble, conclude_with,
+    file, file_settings, parse_files, prepare, read_small,
 };
 
 /// One kept file.
@@ -63,6 +67,62 @@ pub struct Retained {
     /// comes or goes or a kustomization file changes (each lint takes a copy:
     /// the rendering stage marks the units it renders).
     units: std::sync::Mutex<Option<ApplyUnits>>,
+    /// What the last lint made and what changed since: the next lint reuses
+    /// the derivations and rule findings that the changes cannot affect.
+    incremental: std::sync::Mutex<Incremental>,
+}
+
+/// The last lint's model and project-rule findings, and the changes since.
+#[derive(Default)]
+struct Incremental {
+    previous: Option<Previous>,
+    /// The files whose results were replaced since the last lint, with the
+    /// objects they had then (the first replacement's, when a file changed twice).
+    changed: BTreeMap<Arc<str>, Vec<Arc<Object>>>,
+    /// A change the reuse does not follow (a file added or removed, the
+    /// apply units found again, a new listing): the next lint starts afresh.
+    invalid: bool,
+    /// What the last lint reused (tests check the reuse is exercised).
+    last: Reuse,
+}
+
+struct Previous {
+    project: Project,
+    /// Per project rule (index in `rules::REGISTRY`), its findings.
+    findings: Vec<(usize, Vec<Finding>)>,
+    /// Where each file's objects are in the model (`Project::file_ranges`):
+    /// the same after every reuse, which keeps each object's index.
+    ranges: Arc<std::collections::HashMap<Arc<str>, (usize, usize)>>,
+}
+
+/// What a lint took from the one before.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reuse {
+    /// Everything derived and run again.
+    #[default]
+    Nothing,
+    /// The changed files' objects are the same as before (an edit in a
+    /// comment, a file saved): every derivation and every rule's findings
+    /// but those of the rules that read every object.
+    Everything,
+    /// Only NetworkPolicies changed (same identities and documents): the
+    /// network model and its rules are made again.
+    AllButNetwork,
+    /// Only egress firewalls changed: the firewalls, their denials and
+    /// their rules are made again.
+    AllButFirewalls,
+    /// Only NetworkPolicies and egress firewalls changed.
+    AllButNetworkAndFirewalls,
+}
+
+impl Reuse {
+    fn network(self) -> bool {
+        matches!(self, Reuse::Everything | Reuse::AllButFirewalls)
+    }
+
+    fn firewalls(self) -> bool {
+        matches!(self, Reuse::Everything | Reuse::AllButNetwork)
+    }
 }
 
 impl Retained {
@@ -116,6 +176,7 @@ impl Retained {
             files,
             walk_errors,
             units: std::sync::Mutex::new(None),
+            incremental: std::sync::Mutex::new(Incremental::default()),
         };
         for (path, text) in &overlays {
             retained.update(path, Some(text));
@@ -174,7 +235,18 @@ impl Retained {
         match at {
             Ok(i) => {
                 if let Some(kept) = self.files.get_mut(i) {
-                    kept.result = result;
+                    let old = std::mem::replace(&mut kept.result, result);
+                    let incremental = self
+                        .incremental
+                        .get_mut()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if !old.install_configs().is_empty()
+                        || !kept.result.install_configs().is_empty()
+                    {
+                        // Install configs are read beside the objects.
+                        incremental.invalid = true;
+                    }
+                    incremental.changed.entry(rel).or_insert(old.objects);
                 }
             }
             Err(i) => self.files.insert(
@@ -292,6 +364,69 @@ impl Retained {
         let renders = render_stage
             .finish(&mut results, &mut units, &mut render_findings)
             .map_err(LintError::Usage)?;
+        let mut incremental = self
+            .incremental
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let changed = std::mem::take(&mut incremental.changed);
+        let invalid = std::mem::take(&mut incremental.invalid);
+        let previous = incremental.previous.take();
+        // Rendered objects are analysed afresh by every lint: no reuse while
+        // the model holds any.
+        let rendered = results.iter().any(|r| r.unit.is_some());
+        let mut reuse = match &previous {
+            Some(_) if !invalid && !rendered => self.reusable(&changed),
+            _ => Reuse::Nothing,
+        };
+        // Reusing: the last model, with the changed files' objects put in
+        // the places of their earlier readings (same number, identity and
+        // scope, so the same placement), and the derivations that read none
+        // of them.
+        let mut reused: Vec<(usize, Vec<Finding>)> = Vec::new();
+        let mut model = None;
+        let mut ranges = None;
+        if let Some(mut previous) = previous.filter(|_| reuse != Reuse::Nothing) {
+            let mut derivations = previous.project.take_derivations();
+            let mut project = previous.project;
+            let mut touched = vec![false; project.clusters.len()];
+            let mut placed = true;
+            for rel in changed.keys() {
+                let Some(&range) = previous.ranges.get(rel) else {
+                    continue; // none of its objects is in the model
+                };
+                for object in project.objects.get(range.0..range.1).unwrap_or_default() {
+                    if let Some(slot) = object.cluster.and_then(|c| touched.get_mut(c)) {
+                        *slot = true;
+                    }
+                }
+                let objects = self
+                    .files
+                    .binary_search_by(|k| k.rel.as_ref().cmp(rel))
+                    .ok()
+                    .and_then(|at| self.files.get(at))
+                    .map_or(&[][..], |kept| kept.result.objects.as_slice());
+                placed &= project.replace_objects(range, objects);
+            }
+            if placed {
+                if !reuse.network()
+                    && let Some(network) = derivations.network.take()
+                {
+                    // Only the clusters holding the changed files'
+                    // objects get their policies made again.
+                    project.adopt_network_except(network, touched);
+                }
+                if !reuse.firewalls() {
+                    derivations.firewalls = None;
+                    derivations.egress_denials = None;
+                }
+                project.adopt(derivations);
+                model = Some(project);
+                reused = previous.findings;
+                ranges = Some(previous.ranges);
+            } else {
+                reuse = Reuse::Nothing;
+            }
+        }
         let loaded = assemble(
             Assembly {
                 root: self.root.clone(),
@@ -304,10 +439,53 @@ impl Retained {
                 renders,
                 render_findings,
                 hits: 0,
+                model,
             },
             &self.options.paths,
         );
-        Ok(conclude(loaded, &self.options.paths))
+        let ranges = ranges.unwrap_or_else(|| Arc::new(loaded.project.file_ranges()));
+        let mut findings: Vec<(usize, Vec<Finding>)> = Vec::new();
+        let (run, project) = conclude_with(loaded, &self.options.paths, &mut |set, project| {
+            findings = crate::rules::run_project_rules_reusing(set, project, &mut |index, id| {
+                if reuse == Reuse::Nothing {
+                    return None;
+                }
+                let at = reused.iter().position(|(i, _)| *i == index)?;
+                let before = std::mem::take(&mut reused.get_mut(at)?.1);
+                if id == crate::rules::hygiene::template_placeholder::NAMES_RULE {
+                    // Each object's names alone decide its findings: those
+                    // of the changed files' objects are found again.
+                    let mut out: Vec<Finding> = before
+                        .into_iter()
+                        .filter(|f| !changed.contains_key(&f.location.file))
+                        .collect();
+                    let objects = changed
+                        .keys()
+                        .filter_map(|rel| ranges.get(rel))
+                        .filter_map(|&(start, end)| project.objects.get(start..end))
+                        .flatten();
+                    crate::rules::hygiene::template_placeholder::check_names_of(
+                        project, objects, &mut out,
+                    );
+                    return Some(out);
+                }
+                let keep = !crate::rules::READ_EVERY_OBJECT.contains(&id)
+                    && (reuse.network() || !crate::rules::reads_network(id))
+                    && (reuse.firewalls() || !crate::rules::reads_firewalls(id));
+                keep.then_some(before)
+            });
+            findings
+                .iter()
+                .flat_map(|(_, out)| out.iter().cloned())
+                .collect()
+        });
+        incremental.previous = Some(Previous {
+            project,
+            findings,
+            ranges,
+        });
+        incremental.last = reuse;
+        Ok(run)
     }
 
     fn forget_units(&mut self) {
@@ -315,6 +493,67 @@ impl Retained {
             .units
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        self.incremental
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .invalid = true;
+    }
+
+    /// What the last lint took from the one before it.
+    pub fn last_reuse(&self) -> Reuse {
+        self.incremental
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .last
+    }
+
+    /// What the changes since the last lint leave reusable: compares each
+    /// changed file's objects before and after. Same number of objects per
+    /// file (so every object keeps its index in the model), and each changed
+    /// object a NetworkPolicy or an egress firewall before and after, with
+    /// the same identity and document (so duplicates, which derivations skip
+    /// as replaced, are the same); anything else is derived again.
+    fn reusable(&self, changed: &BTreeMap<Arc<str>, Vec<Arc<Object>>>) -> Reuse {
+        let (mut network, mut firewalls) = (false, false);
+        for (rel, old) in changed {
+            let Ok(at) = self.files.binary_search_by(|k| k.rel.as_ref().cmp(rel)) else {
+                return Reuse::Nothing;
+            };
+            let Some(kept) = self.files.get(at) else {
+                return Reuse::Nothing;
+            };
+            let new = &kept.result.objects;
+            if new.len() != old.len() {
+                return Reuse::Nothing;
+            }
+            for (a, b) in old.iter().zip(new) {
+                if Arc::ptr_eq(a, b) || a == b {
+                    continue;
+                }
+                if !same_identity_and_document(a, b) {
+                    return Reuse::Nothing;
+                }
+                match (&a.body, &b.body) {
+                    // Kinds no derivation reads: only the rules that read
+                    // every object see them.
+                    (None, None) => {}
+                    (Some(Body::NetworkPolicy(p)), Some(Body::NetworkPolicy(q)))
+                        // Duplicates compare the policy types (DVM401).
+                        if p.policy.effective_types() == q.policy.effective_types() =>
+                    {
+                        network = true;
+                    }
+                    (Some(Body::Firewall(_)), Some(Body::Firewall(_))) => firewalls = true,
+                    _ => return Reuse::Nothing,
+                }
+            }
+        }
+        match (network, firewalls) {
+            (false, false) => Reuse::Everything,
+            (true, false) => Reuse::AllButNetwork,
+            (false, true) => Reuse::AllButFirewalls,
+            (true, true) => Reuse::AllButNetworkAndFirewalls,
+        }
     }
 
     fn analyze(&self, rel: &Arc<str>, path: &Path, text: Option<&str>) -> FileResult {
@@ -322,6 +561,19 @@ impl Retained {
         let settings = file_settings(&self.config, &self.rule_set, &self.policies, &cluster_of);
         file::analyze_path(rel, path, text, &settings)
     }
+}
+
+/// Whether two readings of an object are the same object in the same place
+/// for everything that is not its body: what the duplicates, the apply
+/// units' placement and the migration view read of every object.
+fn same_identity_and_document(a: &Object, b: &Object) -> bool {
+    a.identity == b.identity
+        && a.doc_line == b.doc_line
+        && a.scope == b.scope
+        && a.file == b.file
+        && a.meta.group() == b.meta.group()
+        && a.meta.kind.value == b.meta.kind.value
+        && a.meta.name.value == b.meta.name.value
 }
 
 fn sort_errors(errors: &mut Vec<WalkError>) {
@@ -412,6 +664,152 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 20, "{checked} fixtures");
+    }
+
+    /// One random edit of a manifest's text, and what it was.
+    fn mutate(text: &str, rng: &mut fastrand::Rng) -> (String, &'static str) {
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        if lines.is_empty() {
+            return (format!("{text}# empty\n"), "comment in an empty file");
+        }
+        let at = rng.usize(..lines.len());
+        let what = match rng.u8(..10) {
+            0 => {
+                lines[at].push_str(" # typed");
+                "comment at a line's end"
+            }
+            1 | 2 => {
+                // A digit changed: ports, CIDRs, priorities, replicas.
+                let digits: Vec<usize> = text
+                    .lines()
+                    .enumerate()
+                    .filter(|(_, l)| l.bytes().any(|b| b.is_ascii_digit()))
+                    .map(|(i, _)| i)
+                    .collect();
+                let Some(&line) = digits.get(rng.usize(..digits.len().max(1))) else {
+                    return (text.to_owned(), "nothing");
+                };
+                let bytes: Vec<char> = lines[line].chars().collect();
+                let places: Vec<usize> = (0..bytes.len())
+                    .filter(|&i| bytes[i].is_ascii_digit())
+                    .collect();
+                let place = places[rng.usize(..places.len())];
+                let mut changed = bytes.clone();
+                changed[place] = char::from(b'0' + rng.u8(..10));
+                lines[line] = changed.into_iter().collect();
+                "a digit"
+            }
+            3 | 4 => {
+                // A plain value changed: labels, selectors, names, namespaces.
+                let values: Vec<usize> = lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| {
+                        l.trim_start().split_once(": ").is_some_and(|(k, v)| {
+                            !k.is_empty()
+                                && !v.is_empty()
+                                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                        })
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                let Some(&line) = values.get(rng.usize(..values.len().max(1))) else {
+                    return (text.to_owned(), "nothing");
+                };
+                lines[line].push(if rng.bool() { 'x' } else { '2' });
+                "a plain value"
+            }
+            5 => {
+                lines.remove(at);
+                "a line deleted"
+            }
+            6 => {
+                lines.insert(0, String::new());
+                "a line inserted above everything"
+            }
+            7 => {
+                let first = text.split("\n---").next().unwrap_or(text).to_owned();
+                return (format!("{text}\n---\n{first}\n"), "first document repeated");
+            }
+            8 => {
+                let line = lines[at].clone();
+                lines.insert(at, line);
+                "a line repeated"
+            }
+            _ => return (text.to_owned(), "the same text again"),
+        };
+        (lines.join("\n") + "\n", what)
+    }
+
+    /// The incremental lint (derivations and rule findings reused when the
+    /// changed objects cannot affect them) finds what a whole run finds,
+    /// after random edits of random files of every fixture; the reuse is
+    /// exercised (each kind of reuse happens).
+    #[test]
+    fn random_edits_lint_incrementally_as_a_whole_run_does() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut rng = fastrand::Rng::with_seed(27);
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            let options = LintOptions {
+                paths: vec![dir.clone()],
+                render: RenderMode::Off,
+                ..LintOptions::default()
+            };
+            let Ok(mut kept) = Retained::load(&options) else {
+                continue; // a fixture of an invalid configuration
+            };
+            let manifests: Vec<PathBuf> = kept
+                .files
+                .iter()
+                .filter(|k| k.walked)
+                .map(|k| k.path.clone())
+                .collect();
+            if manifests.is_empty() {
+                continue;
+            }
+            kept.lint(&BTreeMap::new()).unwrap();
+            let mut buffers: BTreeMap<PathBuf, Arc<str>> = BTreeMap::new();
+            let mut done = Vec::new();
+            for step in 0..8 {
+                // One file edited, sometimes two, before a lint.
+                for _ in 0..if rng.u8(..4) == 0 { 2 } else { 1 } {
+                    let path = &manifests[rng.usize(..manifests.len())];
+                    let text = match buffers.get(path) {
+                        Some(text) => text.to_string(),
+                        None => std::fs::read_to_string(path).unwrap_or_default(),
+                    };
+                    let (edited, what) = mutate(&text, &mut rng);
+                    let edited: Arc<str> = Arc::from(edited);
+                    kept.update(path, Some(&edited));
+                    buffers.insert(path.clone(), edited);
+                    done.push(format!("{}: {what}", path.display()));
+                }
+                let incremental = json(&kept.lint(&buffers).unwrap());
+                *seen.entry(format!("{:?}", kept.last_reuse())).or_default() += 1;
+                let whole = super::super::run(&LintOptions {
+                    overlays: buffers.clone(),
+                    ..options.clone()
+                })
+                .unwrap();
+                assert_eq!(
+                    incremental,
+                    json(&whole),
+                    "{} step {step} ({:?}) after: {done:#?}",
+                    dir.display(),
+                    kept.last_reuse()
+                );
+            }
+        }
+        for reuse in ["Everything", "AllButNetwork", "AllButFirewalls", "Nothing"] {
+            assert!(seen.get(reuse).is_some_and(|&n| n >= 5), "{seen:?}");
+        }
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub struct RuleSpans {
 }
 
 /// A NetworkPolicy with the spans rules point at.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NetworkPolicyView {
     pub name: Text,
     /// The `podSelector` key of `spec` (else `spec`, else `metadata.name`):

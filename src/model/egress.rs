@@ -137,7 +137,7 @@ impl Firewalls {
                     .push(items.len());
             }
             items.push(FirewallObject {
-                object: object.without_body(),
+                object: object.clone(),
                 manifest: Arc::clone(manifest),
                 eval,
                 index,

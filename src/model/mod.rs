@@ -29,7 +29,15 @@ pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str)
 
 #[derive(Clone, Debug)]
 pub struct ModelObject {
-    pub object: Object,
+    /// Shared with the per-file result it comes from (and with the language
+    /// server's kept results): placing an object copies no part of it.
+    pub object: Arc<Object>,
+    /// The namespace its apply unit gives it, when that differs from its
+    /// own scope (`object.scope`).
+    placed: Option<Scope>,
+    /// [`ModelObject::identity`]: the object's own, unless its unit moves it
+    /// to another cluster or namespace.
+    identity: u64,
     /// Index into [`Project::clusters`]; `None` when configured clusters do not
     /// claim the file (such files get only document rules).
     pub cluster: Option<usize>,
@@ -42,7 +50,7 @@ impl ModelObject {
     /// Where the object lands once applied: the namespace its kustomize root
     /// sets, else its own, else unbound; or the cluster.
     pub fn scope(&self) -> &Scope {
-        &self.object.scope
+        self.placed.as_ref().unwrap_or(&self.object.scope)
     }
 
     /// A hash of what makes the object itself once applied: cluster, API group,
@@ -50,7 +58,13 @@ impl ModelObject {
     /// finding duplicates (DVM401) reads one number per object rather than
     /// four strings.
     pub fn identity(&self) -> u64 {
-        self.object.identity
+        self.identity
+    }
+
+    /// Sets the identity hash (tests of hash collisions).
+    #[cfg(test)]
+    pub fn set_identity(&mut self, identity: u64) {
+        self.identity = identity;
     }
 
     /// Whether `self` and `other` are the same object once applied: equal
@@ -75,22 +89,6 @@ impl ModelObject {
     pub fn object_ref(&self) -> crate::finding::ObjectRef {
         self.object.meta.object_ref(self.scope().namespace())
     }
-
-    /// A copy without the tree, for views that already read what they need from it.
-    pub fn without_body(&self) -> ModelObject {
-        ModelObject {
-            object: Object {
-                file: Arc::clone(&self.object.file),
-                meta: self.object.meta.clone(),
-                doc_line: self.object.doc_line,
-                body: None,
-                scope: self.object.scope.clone(),
-                identity: self.object.identity,
-            },
-            cluster: self.cluster,
-            unit: self.unit,
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -108,9 +106,17 @@ pub struct Project {
     migration: OnceLock<migration::Migration>,
     proxies: OnceLock<Vec<proxy::EffectiveProxy>>,
     network: OnceLock<network::NetworkModel>,
+    /// An earlier network model of the same objects and the clusters whose
+    /// policies changed since: [`Project::network`] makes only those again.
+    network_before: std::sync::Mutex<Option<(network::NetworkModel, Vec<bool>)>>,
     firewalls: OnceLock<egress::Firewalls>,
     egress_denials: OnceLock<Vec<egress::Denial>>,
     duplicates: OnceLock<duplicates::Duplicates>,
+    /// Lookups made on first use. They stay right when the language server
+    /// puts objects of the same kind and name in the places of others
+    /// (`replace_objects`), so they are not among the [`Derivations`].
+    by_kind: OnceLock<std::collections::HashMap<(String, String), Vec<usize>>>,
+    namespace_objects: OnceLock<std::collections::HashMap<(usize, String), usize>>,
     pub config: Config,
     /// What is applied together (the apply units stage).
     pub units: ApplyUnits,
@@ -261,7 +267,7 @@ impl Project {
                 objects.extend(
                     file.objects
                         .iter()
-                        .map(|object| placement.place(object.clone(), own_cluster, &clusters)),
+                        .map(|object| placement.place(Arc::clone(object), own_cluster, &clusters)),
                 );
             }
             objects.extend(
@@ -283,9 +289,12 @@ impl Project {
             migration: OnceLock::new(),
             proxies: OnceLock::new(),
             network: OnceLock::new(),
+            network_before: std::sync::Mutex::new(None),
             firewalls: OnceLock::new(),
             egress_denials: OnceLock::new(),
             duplicates: OnceLock::new(),
+            by_kind: OnceLock::new(),
+            namespace_objects: OnceLock::new(),
             config,
             units,
             clusters,
@@ -334,7 +343,15 @@ impl Project {
     /// Every cluster's NetworkPolicies, indexed by namespace (docs/model.md).
     pub fn network(&self) -> &network::NetworkModel {
         derive(&self.network, "model: network", || {
-            network::NetworkModel::build(self)
+            let before = self
+                .network_before
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            match before {
+                Some((model, touched)) => network::NetworkModel::rebuild(self, model, &touched),
+                None => network::NetworkModel::build(self),
+            }
         })
     }
 
@@ -344,6 +361,51 @@ impl Project {
         self.modelled
             .iter()
             .filter_map(|&i| Some((i, self.objects.get(i)?)))
+    }
+
+    /// The modelled objects of one kind, with their index in
+    /// [`Project::objects`], in order: a rule that looks up a kind per
+    /// migrated namespace does not walk every object each time (which made
+    /// DVM121–DVM125 quadratic in the migrated namespaces).
+    pub fn modelled_kind<'p>(
+        &'p self,
+        group: &str,
+        kind: &str,
+    ) -> impl Iterator<Item = (usize, &'p ModelObject)> + 'p {
+        let index = self.by_kind.get_or_init(|| {
+            let mut index: std::collections::HashMap<(String, String), Vec<usize>> =
+                std::collections::HashMap::new();
+            for (i, object) in self.modelled() {
+                let meta = &object.object.meta;
+                index
+                    .entry((meta.group().to_owned(), meta.kind.value.clone()))
+                    .or_default()
+                    .push(i);
+            }
+            index
+        });
+        index
+            .get(&(group.to_owned(), kind.to_owned()))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&i| Some((i, self.objects.get(i)?)))
+    }
+
+    /// The first Namespace object named `name` on `cluster`, in file order.
+    pub fn namespace_object(&self, cluster: usize, name: &str) -> Option<(usize, &ModelObject)> {
+        let index = self.namespace_objects.get_or_init(|| {
+            let mut index = std::collections::HashMap::new();
+            for (i, object) in self.modelled_kind("", "Namespace") {
+                if let Some(cluster) = object.cluster {
+                    index
+                        .entry((cluster, object.object.meta.name.value.clone()))
+                        .or_insert(i);
+                }
+            }
+            index
+        });
+        let i = *index.get(&(cluster, name.to_owned()))?;
+        Some((i, self.objects.get(i)?))
     }
 
     /// Every egress firewall with its typed view and evaluator form.
@@ -367,6 +429,92 @@ impl Project {
     }
 }
 
+/// The derivations of one model, moved into the next when what they read did
+/// not change (the language server's incremental lint, `lint::retained`):
+/// each is either kept whole or derived again.
+#[derive(Default)]
+pub struct Derivations {
+    pub migration: Option<migration::Migration>,
+    pub proxies: Option<Vec<proxy::EffectiveProxy>>,
+    pub network: Option<network::NetworkModel>,
+    pub firewalls: Option<egress::Firewalls>,
+    pub egress_denials: Option<Vec<egress::Denial>>,
+    pub duplicates: Option<duplicates::Duplicates>,
+}
+
+impl Project {
+    /// Moves out the derivations made so far.
+    pub fn take_derivations(&mut self) -> Derivations {
+        Derivations {
+            migration: self.migration.take(),
+            proxies: self.proxies.take(),
+            network: self.network.take(),
+            firewalls: self.firewalls.take(),
+            egress_denials: self.egress_denials.take(),
+            duplicates: self.duplicates.take(),
+        }
+    }
+
+    /// Uses derivations of an earlier model of the same objects (same
+    /// indices, same content for everything each of them reads) instead of
+    /// deriving them again. The caller vouches for that sameness.
+    pub fn adopt(&mut self, derivations: Derivations) {
+        fn put<T>(cell: &mut OnceLock<T>, value: Option<T>) {
+            if let Some(value) = value {
+                *cell = OnceLock::from(value);
+            }
+        }
+        put(&mut self.migration, derivations.migration);
+        put(&mut self.proxies, derivations.proxies);
+        put(&mut self.network, derivations.network);
+        put(&mut self.firewalls, derivations.firewalls);
+        put(&mut self.egress_denials, derivations.egress_denials);
+        put(&mut self.duplicates, derivations.duplicates);
+    }
+
+    /// Where each file's objects are in [`Project::objects`] (first index,
+    /// end): the placement puts a file's objects, once per unit, one after
+    /// the other.
+    pub fn file_ranges(&self) -> std::collections::HashMap<Arc<str>, (usize, usize)> {
+        let mut ranges: std::collections::HashMap<Arc<str>, (usize, usize)> =
+            std::collections::HashMap::new();
+        for (index, object) in self.objects.iter().enumerate() {
+            let range = ranges
+                .entry(Arc::clone(&object.object.file))
+                .or_insert((index, index));
+            range.1 = index + 1;
+        }
+        ranges
+    }
+
+    /// Puts `objects` (a file's objects, read again) in the places of the
+    /// file's objects `range` holds, once per unit, keeping their placement:
+    /// the caller vouches that each keeps its identity and scope, and drops
+    /// the derivations that read them. False when the counts do not fit.
+    pub fn replace_objects(&mut self, range: (usize, usize), objects: &[Arc<Object>]) -> bool {
+        let Some(slots) = self.objects.get_mut(range.0..range.1) else {
+            return false;
+        };
+        if objects.is_empty() || slots.len() % objects.len() != 0 {
+            return slots.is_empty() && objects.is_empty();
+        }
+        for (slot, object) in slots.iter_mut().zip(objects.iter().cycle()) {
+            slot.object = Arc::clone(object);
+        }
+        true
+    }
+
+    /// Uses the network model of an earlier model of the same objects for
+    /// the clusters `touched` does not mark, when the network model is
+    /// wanted (the migration view must be the same).
+    pub fn adopt_network_except(&mut self, model: network::NetworkModel, touched: Vec<bool>) {
+        *self
+            .network_before
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((model, touched));
+    }
+}
+
 /// A derivation computed on first use and shared by the parallel project rules;
 /// its build is a timed stage (`DVMLINT_TIMINGS`).
 fn derive<'p, T>(cell: &'p OnceLock<T>, stage: &'static str, build: impl FnOnce() -> T) -> &'p T {
@@ -387,27 +535,32 @@ struct Placement {
 impl Placement {
     fn place(
         &self,
-        mut object: Object,
+        object: Arc<Object>,
         own_cluster: Option<usize>,
         clusters: &[Cluster],
     ) -> ModelObject {
         let mut changed = self.cluster != own_cluster;
+        let mut placed = None;
         if let Some(ns) = &self.namespace
             && object.scope != Scope::Cluster
             && object.scope.namespace() != Some(ns.as_ref())
         {
-            object.scope = Scope::Namespace(ns.to_string());
+            placed = Some(Scope::Namespace(ns.to_string()));
             changed = true;
         }
-        if changed {
+        let identity = if changed {
             let name = self
                 .cluster
                 .and_then(|c| clusters.get(c))
                 .map(|c| c.name.as_ref());
-            object.identity = identity(name, &object.meta, &object.scope);
-        }
+            identity(name, &object.meta, placed.as_ref().unwrap_or(&object.scope))
+        } else {
+            object.identity
+        };
         ModelObject {
             object,
+            placed,
+            identity,
             cluster: self.cluster,
             unit: self.unit,
         }

@@ -73,6 +73,36 @@ impl NetworkModel {
     /// Like [`NetworkModel::build`], with `extra` (cluster, namespace) pairs
     /// that unbound policies also apply to (the namespace `probe` asks about).
     pub fn build_with(project: &Project, extra: &[(usize, String)]) -> NetworkModel {
+        NetworkModel::build_clusters(project, extra, None)
+    }
+
+    /// Like [`NetworkModel::build`], taking from `previous` (a model of the
+    /// same objects but for those of the clusters `touched` marks, with the
+    /// same migration view) the policies of every cluster not touched.
+    pub fn rebuild(
+        project: &Project,
+        mut previous: NetworkModel,
+        touched: &[bool],
+    ) -> NetworkModel {
+        let mut model = NetworkModel::build_clusters(project, &[], Some(touched));
+        for (cluster, slot) in model.clusters.iter_mut().enumerate() {
+            if !touched.get(cluster).copied().unwrap_or(true)
+                && let Some(old) = previous.clusters.get_mut(cluster)
+            {
+                *slot = std::mem::take(old);
+            }
+        }
+        model
+    }
+
+    /// The model of the clusters `only` marks (all when `None`; the others
+    /// are left empty).
+    fn build_clusters(
+        project: &Project,
+        extra: &[(usize, String)],
+        only: Option<&[bool]>,
+    ) -> NetworkModel {
+        let wanted = |cluster: usize| only.is_none_or(|t| t.get(cluster).copied().unwrap_or(true));
         let migration = project.migration();
         let layout = Layout::from_version(project.config.mtc_version.as_deref());
         let n = project.clusters.len();
@@ -94,7 +124,7 @@ impl NetworkModel {
         let mut clusters: Vec<ClusterPolicies> = vec![ClusterPolicies::default(); n];
         let mut namespace_labels: Vec<BTreeMap<String, Labels>> = vec![platform_namespaces(); n];
         for (index, object) in project.modelled() {
-            let Some(cluster) = object.cluster else {
+            let Some(cluster) = object.cluster.filter(|&c| wanted(c)) else {
                 continue;
             };
             let meta = &object.object.meta;
@@ -162,7 +192,15 @@ impl NetworkModel {
             }
             target.views.push(Arc::clone(view));
         }
-        for ((cluster, list), labels) in clusters.iter_mut().zip(policies).zip(namespace_labels) {
+        for (index, ((cluster, list), labels)) in clusters
+            .iter_mut()
+            .zip(policies)
+            .zip(namespace_labels)
+            .enumerate()
+        {
+            if !wanted(index) {
+                continue;
+            }
             let admin = AdminPolicies::new(
                 cluster
                     .admin

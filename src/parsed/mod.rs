@@ -17,7 +17,7 @@ use crate::yaml::{Node, Span};
 
 /// An object as the model sees it: its metadata, where its document starts, and
 /// its tree when some cross-file rule reads its kind.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Object {
     pub file: Arc<str>,
     /// Boxed: the model moves objects, and most of an object is its metadata.
@@ -42,7 +42,7 @@ pub struct Object {
 /// egress firewalls: they are read into their views here, while their tree is
 /// in the processor's cache, and the tree is not kept. The other kinds are a
 /// few per cluster, read by several derivations: their tree is kept.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Body {
     Tree(Box<Node<'static>>),
     /// Shared with the network model, which indexes them per cluster.
@@ -101,7 +101,9 @@ pub struct FileResult {
     /// once here for the document rules and the model alike.
     pub cluster: Option<Arc<str>>,
     pub documents: usize,
-    pub objects: Vec<Object>,
+    /// Shared with the model (`model::ModelObject`), so the language server
+    /// builds a model of its kept results without copying them.
+    pub objects: Vec<Arc<Object>>,
     /// Set by a rendering stage on the results of a build's output: these
     /// objects belong to that apply unit (`units::UnitId`) alone, whatever
     /// `rel` names (the source file a user edits). `None` for a file's own

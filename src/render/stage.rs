@@ -209,6 +209,7 @@ impl<'a> Stage<'a> {
         {
             for object in &mut result.objects {
                 if object.scope == Scope::Unbound {
+                    let object = Arc::make_mut(object);
                     object.scope = Scope::Namespace(namespace.clone());
                     object.identity =
                         model::identity(result.cluster.as_deref(), &object.meta, &object.scope);

@@ -21,18 +21,86 @@ pub struct Redactor<'s> {
     /// The secrets [`Redactor::transformed`] is made of (empty: it is not used).
     transformed_secrets: Vec<Cow<'s, str>>,
     /// A superset of [`Redactor::transformed`]'s matches, cheap to ask: the
-    /// secrets without `_`, in any ASCII case, in a text without `_`. `None`
-    /// when a secret is not ASCII (Unicode case folding is the regex's to do).
-    prefilter: Option<aho_corasick::AhoCorasick>,
+    /// secrets without `_`, in any ASCII case, in a text without `_`. Only
+    /// when every secret is ASCII (Unicode case folding is the regex's to
+    /// do); built on first use, where [`Redactor::prefilter_screen`] lets a
+    /// text through (`None` inside: it could not be built).
+    prefilter: Option<OnceLock<Option<aho_corasick::AhoCorasick>>>,
+    /// A superset of [`Redactor::prefilter`]'s matches, cheaper still.
+    prefilter_screen: Option<Screen>,
     /// All secrets at once, the longest match first (a secret containing
     /// another is masked whole): one pass over a text, whatever their number.
-    automaton: Option<aho_corasick::AhoCorasick>,
+    /// Built on first use, where [`Redactor::screen`] lets a text through:
+    /// building it for a few hundred secrets cost more than the texts it was
+    /// asked about, and hardly any text holds a secret (docs/performance.md).
+    automaton: OnceLock<Option<aho_corasick::AhoCorasick>>,
+    /// The secrets [`Redactor::automaton`] is made of (empty: no secret).
+    all: Vec<Cow<'s, str>>,
+    /// A superset of [`Redactor::automaton`]'s matches (`None`: no screening).
+    screen: Option<Screen>,
     /// Scalars a secret was read from, by file: where the source writes it
     /// differently from its value (escapes, line folding), the whole scalar is masked.
     spans: std::collections::HashMap<&'s str, Vec<&'s Location>>,
 }
 
 pub const MASK: &str = "****";
+
+/// A cheap test that lets through every text holding one of a set of byte
+/// strings in any ASCII case (and few others): their first four bytes, looked
+/// up at each position of the text, first in a table of one bit per hash, then
+/// exactly. Screening a file name this way costs a fraction of asking an
+/// automaton of a few hundred secrets (docs/performance.md).
+struct Screen {
+    /// The first four bytes of every string ([`gram`]), sorted, each once.
+    grams: Vec<u32>,
+    /// Bit `hash(gram)` is set for every gram.
+    bits: Vec<u64>,
+}
+
+impl Screen {
+    const HASH_BITS: u32 = 16;
+
+    /// `None` when some string is shorter than four bytes: it cannot be screened.
+    fn new<'p>(strings: impl Iterator<Item = &'p [u8]>) -> Option<Screen> {
+        let mut grams = Vec::new();
+        for string in strings {
+            grams.push(gram(string.get(..4)?));
+        }
+        grams.sort_unstable();
+        grams.dedup();
+        let mut bits = vec![0u64; 1 << (Self::HASH_BITS - 6)];
+        for &g in &grams {
+            let h = Self::hash(g);
+            if let Some(word) = bits.get_mut(h >> 6) {
+                *word |= 1 << (h & 63);
+            }
+        }
+        Some(Screen { grams, bits })
+    }
+
+    fn hash(gram: u32) -> usize {
+        (gram.wrapping_mul(0x9E37_79B1) >> (32 - Self::HASH_BITS)) as usize
+    }
+
+    /// Whether `text` may hold one of the strings (it does not if `false`).
+    fn may_hold(&self, text: &[u8]) -> bool {
+        text.windows(4).any(|window| {
+            let g = gram(window);
+            let h = Self::hash(g);
+            self.bits
+                .get(h >> 6)
+                .is_some_and(|word| word & (1 << (h & 63)) != 0)
+                && self.grams.binary_search(&g).is_ok()
+        })
+    }
+}
+
+/// Four bytes as one number, with bit 5 of each set: ASCII letters of either
+/// case give the same number (so do a few other pairs of bytes, which only
+/// lets a text through to the exact test).
+fn gram(bytes: &[u8]) -> u32 {
+    <[u8; 4]>::try_from(bytes).map_or(0, u32::from_le_bytes) | 0x2020_2020
+}
 
 /// Credentials written in a URL or proxy address, wherever they appear (also in
 /// documents that did not parse, and in text no rule collected): the password
@@ -161,31 +229,52 @@ impl<'s> Redactor<'s> {
         // A match of `s_?e_?c…` (any case) in a text is, with every `_`
         // removed from both, the secret without `_` in the text without
         // `_`, in some case: a superset, whatever the word-boundary edges.
-        let prefilter = transformed_secrets
-            .iter()
-            .all(|s| s.is_ascii())
+        let ascii = transformed_secrets.iter().all(|s| s.is_ascii());
+        let prefilter_screen = ascii
             .then(|| {
-                aho_corasick::AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .build(transformed_secrets.iter().map(|s| s.replace('_', "")))
-                    .ok()
-            })
-            .flatten();
-        let automaton = (!all.is_empty())
-            .then(|| {
-                aho_corasick::AhoCorasick::builder()
-                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                    .build(all.iter().map(AsRef::<str>::as_ref))
-                    .ok()
+                let folded: Vec<String> = transformed_secrets
+                    .iter()
+                    .map(|s| s.replace('_', ""))
+                    .collect();
+                Screen::new(folded.iter().map(String::as_bytes))
             })
             .flatten();
         Redactor {
             transformed: OnceLock::new(),
             transformed_secrets,
-            prefilter,
-            automaton,
+            prefilter: ascii.then(OnceLock::new),
+            prefilter_screen,
+            automaton: OnceLock::new(),
+            screen: Screen::new(all.iter().map(|s| s.as_bytes())),
+            all,
             spans: std::collections::HashMap::new(),
         }
+    }
+
+    /// Whether `text` holds a secret verbatim.
+    fn holds_secret(&self, text: &str) -> bool {
+        self.automaton_for(text)
+            .is_some_and(|automaton| automaton.is_match(text))
+    }
+
+    /// The automaton of every secret, if `text` may hold one.
+    fn automaton_for(&self, text: &str) -> Option<&aho_corasick::AhoCorasick> {
+        if self.all.is_empty()
+            || self
+                .screen
+                .as_ref()
+                .is_some_and(|screen| !screen.may_hold(text.as_bytes()))
+        {
+            return None;
+        }
+        self.automaton
+            .get_or_init(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(self.all.iter().map(AsRef::<str>::as_ref))
+                    .ok()
+            })
+            .as_ref()
     }
 
     pub fn with_spans(mut self, spans: &'s [Location]) -> Self {
@@ -212,10 +301,7 @@ impl<'s> Redactor<'s> {
             let Some(raw) = text.get(start..end) else {
                 continue;
             };
-            let verbatim = self
-                .automaton
-                .as_ref()
-                .is_some_and(|automaton| automaton.is_match(raw));
+            let verbatim = self.holds_secret(raw);
             if verbatim || !credential_ranges(raw).is_empty() {
                 continue;
             }
@@ -267,7 +353,22 @@ impl<'s> Redactor<'s> {
             } else {
                 Cow::Borrowed(text)
             };
-            if !prefilter.is_match(folded.as_ref()) {
+            if self
+                .prefilter_screen
+                .as_ref()
+                .is_some_and(|screen| !screen.may_hold(folded.as_bytes()))
+            {
+                return None;
+            }
+            let prefilter = prefilter.get_or_init(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(self.transformed_secrets.iter().map(|s| s.replace('_', "")))
+                    .ok()
+            });
+            if let Some(prefilter) = prefilter
+                && !prefilter.is_match(folded.as_ref())
+            {
                 return None;
             }
         }
@@ -302,7 +403,7 @@ impl<'s> Redactor<'s> {
 
     /// Replaces every secret in `text` with `mask(secret)`, in one pass.
     pub fn apply_with<'t>(&self, text: &'t str, mask: impl Fn(&str) -> String) -> Cow<'t, str> {
-        let Some(automaton) = &self.automaton else {
+        let Some(automaton) = self.automaton_for(text) else {
             return Cow::Borrowed(text);
         };
         if !automaton.is_match(text) {
@@ -331,14 +432,30 @@ impl<'s> Redactor<'s> {
     /// A name or one-line text: masked, control characters escaped (`\n`,
     /// `\u{1b}`), so no output line can be forged and no terminal driven.
     pub fn line(&self, text: &str) -> String {
-        escape_controls(&self.apply(text), false)
+        self.line_cow(text).into_owned()
     }
+
+    /// [`Redactor::line`], borrowed when nothing is masked or escaped (almost
+    /// every text): the redaction pass then copies nothing
+    /// (docs/performance.md).
+    pub fn line_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        match self.apply(text) {
+            Cow::Borrowed(text) if !has_controls(text) => Cow::Borrowed(text),
+            masked => Cow::Owned(escape_controls(&masked, false)),
+        }
+    }
+}
+
+/// Whether `text` holds a control character: printable ASCII (almost every
+/// text) is told from its bytes, without decoding characters.
+fn has_controls(text: &str) -> bool {
+    !text.bytes().all(|b| (0x20..0x7f).contains(&b)) && text.chars().any(char::is_control)
 }
 
 /// `text` with control characters written as Rust escapes; `keep_breaks`
 /// keeps `\n` and `\t` (multi-line help).
 pub fn escape_controls(text: &str, keep_breaks: bool) -> String {
-    if !text.chars().any(char::is_control) {
+    if !has_controls(text) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -401,30 +518,45 @@ pub fn redact_findings(
     names: bool,
 ) {
     let redactor = Redactor::new(secrets);
+    // Texts that need no masking nor escaping (nearly all) are left in place.
     let name = |file: &mut Arc<str>| {
-        let clean = redactor.line(file);
-        if clean != **file {
+        if let Cow::Owned(clean) = redactor.line_cow(file)
+            && clean != **file
+        {
             *file = Arc::from(clean);
         }
     };
+    let field = |text: &mut String| {
+        if let Cow::Owned(clean) = redactor.line_cow(text) {
+            *text = clean;
+        }
+    };
+    let message = |text: &mut String| {
+        if let Cow::Owned(clean) = redactor.line_cow(text) {
+            *text = clean;
+        }
+        if text.len() > MESSAGE_MAX {
+            *text = truncate(std::mem::take(text), MESSAGE_MAX);
+        }
+    };
     for finding in findings.iter_mut() {
-        finding.message = truncate(redactor.line(&finding.message), MESSAGE_MAX);
+        message(&mut finding.message);
         if let Some(help) = &mut finding.help {
             *help = truncate(escape_controls(&redactor.apply(help), true), HELP_MAX);
         }
         if let Some(object) = &mut finding.object {
-            object.name = redactor.line(&object.name);
-            object.kind = redactor.line(&object.kind);
-            object.api_version = redactor.line(&object.api_version);
+            field(&mut object.name);
+            field(&mut object.kind);
+            field(&mut object.api_version);
             if let Some(namespace) = &mut object.namespace {
-                *namespace = redactor.line(namespace);
+                field(namespace);
             }
         }
         if let Some(cluster) = &mut finding.cluster {
             name(cluster);
         }
         for related in &mut finding.related {
-            related.message = truncate(redactor.line(&related.message), MESSAGE_MAX);
+            message(&mut related.message);
             if names {
                 name(&mut related.location.file);
             }
@@ -537,7 +669,57 @@ mod tests {
         let unicode = vec!["pässwörd".to_owned()];
         let r = Redactor::new(&unicode);
         assert!(r.prefilter.is_none());
+        assert!(r.prefilter_screen.is_none());
         assert_eq!(r.apply("key PÄSS_WÖRD end"), "key **** end");
+    }
+
+    /// The screens let through every text an automaton would match (any
+    /// case with `fold`), and the automaton of every secret is built only
+    /// once a text may hold one.
+    #[test]
+    fn screens_let_through_every_text_holding_a_secret() {
+        let mut rng = fastrand::Rng::with_seed(20261203);
+        let alphabet = b"abAB_-:/x9";
+        let word = |rng: &mut fastrand::Rng, len: usize| -> String {
+            (0..len)
+                .map(|_| char::from(alphabet[rng.usize(..alphabet.len())]))
+                .collect()
+        };
+        for _ in 0..300 {
+            let secrets: Vec<String> = (0..rng.usize(1..6))
+                .map(|_| {
+                    let len = rng.usize(4..9);
+                    word(&mut rng, len)
+                })
+                .collect();
+            for fold in [false, true] {
+                let Some(screen) = Screen::new(secrets.iter().map(String::as_bytes)) else {
+                    panic!("secrets of four bytes or more are screened");
+                };
+                let automaton = aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(fold)
+                    .build(&secrets)
+                    .unwrap();
+                for _ in 0..50 {
+                    let len = rng.usize(0..24);
+                    let text = word(&mut rng, len);
+                    if automaton.is_match(&text) {
+                        assert!(screen.may_hold(text.as_bytes()), "{text} {secrets:?}");
+                    }
+                }
+            }
+        }
+        assert!(Screen::new([&b"abc"[..]].into_iter()).is_none());
+        let secrets = vec!["Tr0ub4dor".to_owned()];
+        let r = Redactor::new(&secrets);
+        assert_eq!(r.apply("apps/web/deployment.yaml"), "apps/web/deployment.yaml");
+        assert!(r.automaton.get().is_none(), "built for a clean text");
+        assert!(r.prefilter.as_ref().is_some_and(|p| p.get().is_none()));
+        assert_eq!(r.apply("x Tr0ub4dor y"), "x **** y");
+        assert_eq!(r.apply("x TR0UB_4DOR y"), "x **** y");
+        // Secrets shorter than four bytes are not screened, and still masked.
+        let short = vec!["ab1".to_owned(), "Tr0ub4dor".to_owned()];
+        assert_eq!(Redactor::new(&short).apply("ab1 Tr0ub4dor"), "**** ****");
     }
 
     #[test]

@@ -432,12 +432,36 @@ const DENIAL_RULES: [&str; 2] = ["DVM110", "DVM113"];
 /// run. Left to the rules, one worker would sit idle on the `OnceLock` that
 /// the other is filling.
 pub fn run_project_rules(set: &RuleSet, project: &Project) -> Vec<Finding> {
+    run_project_rules_reusing(set, project, &mut |_, _| None)
+        .into_iter()
+        .flat_map(|(_, out)| out)
+        .collect()
+}
+
+/// The findings of each project rule in registry order (the rule's index in
+/// [`REGISTRY`] with its findings); a rule for which `reuse` gives findings
+/// (those of an earlier model whose differences the rule does not read, the
+/// language server's incremental lint) is not run, and the derivations only
+/// such rules read are not made.
+pub fn run_project_rules_reusing(
+    set: &RuleSet,
+    project: &Project,
+    reuse: &mut dyn FnMut(usize, &'static str) -> Option<Vec<Finding>>,
+) -> Vec<(usize, Vec<Finding>)> {
+    let mut reused: Vec<(usize, Vec<Finding>)> = Vec::new();
     let enabled: Vec<(usize, &'static str, ProjectRule)> = REGISTRY
         .iter()
         .enumerate()
         .filter_map(|(index, (id, check))| match check {
             Check::Project(rule) if set.is_enabled(id) => Some((index, *id, *rule)),
             _ => None,
+        })
+        .filter(|&(index, id, _)| match reuse(index, id) {
+            Some(out) => {
+                reused.push((index, out));
+                false
+            }
+            None => true,
         })
         .collect();
     let (late, early): (Vec<_>, Vec<_>) = enabled
@@ -475,10 +499,27 @@ pub fn run_project_rules(set: &RuleSet, project: &Project) -> Vec<Finding> {
         || early.par_iter().map(run).collect::<Vec<_>>(),
     );
     found.par_extend(late.par_iter().map(run));
+    found.append(&mut reused);
     // In registry order, whatever the schedule.
     found.sort_unstable_by_key(|(index, _)| *index);
-    found.into_iter().flat_map(|(_, out)| out).collect()
+    found
 }
+
+/// The project rules whose findings come from the NetworkPolicies (and the
+/// network model), and those from the egress firewalls: the language
+/// server runs only these again after an edit that changed only such
+/// objects (`lint::retained`).
+pub fn reads_network(id: &str) -> bool {
+    NETWORK_RULES.contains(&id)
+}
+
+pub fn reads_firewalls(id: &str) -> bool {
+    FIREWALL_RULES.contains(&id)
+}
+
+/// The project rules that read every object of the model (names, scopes,
+/// identities, positions), whatever its kind: run again after every edit.
+pub const READ_EVERY_OBJECT: [&str; 3] = ["DVM401", "DVM402", "DVM406"];
 
 #[cfg(test)]
 mod tests {

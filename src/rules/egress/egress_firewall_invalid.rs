@@ -34,6 +34,18 @@ use crate::model::egress::FirewallObject;
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let firewalls = project.firewalls();
     let mut first_sdn: HashMap<(Option<usize>, &Scope), (&str, usize)> = HashMap::new();
+    // The namespaces holding an EgressFirewall named `default` (looked up
+    // once, not per misnamed firewall).
+    let mut ovn_defaults: HashMap<(Option<usize>, &Scope), &FirewallObject> = HashMap::new();
+    for other in firewalls.items.iter().filter(|other| {
+        other.manifest.flavor == FirewallFlavor::Ovn
+            && other.object.object.meta.name.value == "default"
+            && other.object.object.meta.group() == FirewallFlavor::Ovn.group()
+    }) {
+        ovn_defaults
+            .entry((other.object.cluster, other.object.scope()))
+            .or_insert(other);
+    }
     for (i, firewall) in firewalls.items.iter().enumerate() {
         let meta = &firewall.object.object.meta;
         let flavor = firewall.manifest.flavor;
@@ -110,13 +122,9 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 if meta.name.value != "default" {
                     // Renaming it onto an existing `default` would replace that
                     // one (DVM401): the rules must be merged instead.
-                    let existing = firewalls.items.iter().find(|other| {
-                        other.manifest.flavor == FirewallFlavor::Ovn
-                            && other.object.cluster == firewall.object.cluster
-                            && other.object.scope() == firewall.object.scope()
-                            && other.object.object.meta.name.value == "default"
-                            && other.object.object.meta.group() == flavor.group()
-                    });
+                    let existing = ovn_defaults
+                        .get(&(firewall.object.cluster, firewall.object.scope()))
+                        .copied();
                     let help = if existing.is_some() {
                         "merge its rules into the namespace's EgressFirewall `default` (there is one per namespace), in the order they must be evaluated, and delete this one"
                     } else {

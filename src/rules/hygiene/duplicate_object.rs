@@ -246,7 +246,7 @@ mod tests {
         // and the second `b` is still found to repeat the first.
         let mut project = project(THREE);
         for object in &mut project.objects {
-            object.object.identity = 7;
+            object.set_identity(7);
         }
         assert_eq!(duplicated_lines(&project), [(11, 7)]);
     }

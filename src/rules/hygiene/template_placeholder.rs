@@ -339,7 +339,20 @@ fn alternatives(text: &str) -> String {
 /// Kustomize ignores or only matches on) are never looked at. A placeholder
 /// that says it is ignored (`<ignored>`) is a choice, not a leftover.
 pub fn check_names(project: &Project, out: &mut Vec<Finding>) {
-    for item in &project.objects {
+    check_names_of(project, &project.objects, out);
+}
+
+/// The id [`check_names`] reports under (the language server finds again
+/// only the changed files' findings: each object's own names decide them).
+pub const NAMES_RULE: &str = "DVM402";
+
+/// [`check_names`] on some of the model's objects.
+pub fn check_names_of<'p>(
+    project: &Project,
+    objects: impl IntoIterator<Item = &'p crate::model::ModelObject>,
+    out: &mut Vec<Finding>,
+) {
+    for item in objects {
         let meta = &item.object.meta;
         for (text, what) in [
             (Some(&meta.name), "name"),

@@ -134,13 +134,9 @@ fn limit_ranges<'p>(
     namespace: &str,
 ) -> Vec<(&'p ModelObject, LimitRange)> {
     let mut out: Vec<(&ModelObject, LimitRange)> = project
-        .modelled()
+        .modelled_kind("", "LimitRange")
         .map(|(_, o)| o)
-        .filter(|o| {
-            o.cluster == Some(cluster)
-                && o.object.meta.is("", "LimitRange")
-                && o.scope().namespace() == Some(namespace)
-        })
+        .filter(|o| o.cluster == Some(cluster) && o.scope().namespace() == Some(namespace))
         .filter_map(|o| Some((o, LimitRange::from_node(o.object.tree()?))))
         .collect();
     out.sort_by(|a, b| a.0.object.meta.name.value.cmp(&b.0.object.meta.name.value));

@@ -1,29 +1,20 @@
 //! What the namespace rules (DVM121, DVM122) share: the Namespace objects
 //! written for each side of a migrated namespace.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use crate::manifest::namespace::NamespaceObject;
 use crate::model::migration::ClusterNamespace;
 use crate::model::{ModelObject, Project};
 
-/// The Namespace objects the repository writes, by cluster and name (the
-/// definition `kubectl apply` leaves): the first in model order for each,
-/// indexed once rather than searched per migrated namespace (a plan
-/// lists thousands: the search was quadratic, 60% of a warm run on 100,000
-/// small files; `docs/performance.md`).
-fn namespace_objects(project: &Project) -> HashMap<(usize, &str), (usize, &ModelObject)> {
-    let mut index = HashMap::new();
-    for (i, o) in project.modelled() {
-        if let Some(cluster) = o.cluster
-            && o.object.meta.is("", "Namespace")
-        {
-            index
-                .entry((cluster, o.object.meta.name.value.as_str()))
-                .or_insert((i, o));
-        }
-    }
-    index
+/// The Namespace object named `namespace` on `cluster`, if the repository has
+/// one (the definition `kubectl apply` leaves).
+pub(crate) fn namespace_object<'p>(
+    project: &'p Project,
+    cluster: usize,
+    namespace: &str,
+) -> Option<(usize, &'p ModelObject)> {
+    project.namespace_object(cluster, namespace)
 }
 
 /// One migrated namespace with the Namespace objects written for it.
@@ -43,14 +34,12 @@ pub(crate) struct WrittenPair<'p> {
 pub(crate) fn written_pairs(project: &Project) -> Vec<WrittenPair<'_>> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
-    let objects = namespace_objects(project);
     for pair in &project.migration().pairs {
         if !seen.insert((pair.source.clone(), pair.target.clone())) {
             continue;
         }
         let view = |end: &ClusterNamespace| {
-            let found = objects.get(&(end.cluster, end.namespace.as_str())).copied();
-            found.and_then(|(i, o)| {
+            namespace_object(project, end.cluster, &end.namespace).and_then(|(i, o)| {
                 let tree = o.object.tree()?;
                 Some((i, o, NamespaceObject::from_node(tree)))
             })

@@ -116,6 +116,8 @@ fn node_labels(project: &Project, cluster: usize) -> Vec<NodeLabels> {
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let note = super::namespaces::every_release(project);
+    let mut nodes_of: std::collections::BTreeMap<usize, Vec<NodeLabels>> =
+        std::collections::BTreeMap::new();
     for pair in written_pairs(project) {
         let src = &pair.source.namespace;
         let dest = &pair.target.namespace;
@@ -202,7 +204,10 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         if selector.is_empty() {
             continue;
         }
-        let nodes = node_labels(project, pair.target.cluster);
+        // Once per cluster, not per namespace (quadratic in namespaces).
+        let nodes = nodes_of
+            .entry(pair.target.cluster)
+            .or_insert_with(|| node_labels(project, pair.target.cluster));
         let whose = if copied {
             format!(
                 "source namespace `{src}` sets `{NODE_SELECTOR}: \"{}\"`, which DVM copies into \

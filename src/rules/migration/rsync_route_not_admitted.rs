@@ -101,11 +101,10 @@ impl Controller<'_> {
 
 fn controllers(project: &Project, cluster: usize) -> Vec<Controller<'_>> {
     project
-        .modelled()
+        .modelled_kind("operator.openshift.io", "IngressController")
         .map(|(_, o)| o)
         .filter(|o| {
             o.cluster == Some(cluster)
-                && o.object.meta.is("operator.openshift.io", "IngressController")
                 // Only those of the ingress operator's namespace are reconciled.
                 && o.object
                     .meta
@@ -141,13 +140,8 @@ fn namespace_labels(
     source: (usize, &str),
     target: (usize, &str),
 ) -> NamespaceLabels {
-    let find = |(cluster, name): (usize, &str)| {
-        project.modelled().map(|(_, o)| o).find(|o| {
-            o.cluster == Some(cluster)
-                && o.object.meta.is("", "Namespace")
-                && o.object.meta.name.value == name
-        })
-    };
+    let find =
+        |(cluster, name): (usize, &str)| project.namespace_object(cluster, name).map(|(_, o)| o);
     let written = find(target)
         .map(|o| (o, "the destination Namespace object"))
         .or_else(|| find(source).map(|o| (o, "the source Namespace object, which DVM copies")));
