@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 cargo build --quiet --profile profiling --bin dvmlint --example gen_corpus --example lsp_relint
-BIN=target/profiling
+BIN=$PWD/target/profiling
 echo "machine: $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD)"
 for n in $FILES; do
     corpus="$CORPUS_DIR/dvmlint-lsp-$n"
@@ -49,7 +49,7 @@ if [ "$CALLGRIND" = 1 ]; then
     wrapper="$out/dvmlint-callgrind"
     for edits in 0 10; do
         printf '#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s/cg.%s %s "$@"\n' \
-            "$out" "$edits" "$PWD/$BIN/dvmlint" > "$wrapper"
+            "$out" "$edits" "$BIN/dvmlint" > "$wrapper"
         chmod +x "$wrapper"
         "$BIN/examples/lsp_relint" "$wrapper" "$corpus" "$edits" "$EDIT" > /dev/null 2>"$out/log.$edits" ||
             { cat "$out/log.$edits" >&2; exit 1; }

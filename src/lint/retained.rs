@@ -1,5 +1,5 @@
 //! A project's per-file results kept between lints: what the language server
-//! holds in memory (docs/architecture.md, "Language server"). The results
+//! holds in memory (docs/decisions/design-notes.md, "Language server, incremental"). The results
 //! are the ones the per-file stage makes for the CLI and `.dvmlint-cache/`
 //! stores ([`FileResult`]); after a change only the changed file is read and
 //! analysed again, and each lint then runs the stages after the per-file one
