@@ -65,6 +65,16 @@ impl Hop {
         }
     }
 
+    /// A NetworkPolicy hop an admin-tier rule decides before any
+    /// NetworkPolicy is consulted (DVM105 judges it, and reports a Deny).
+    pub fn admin_decided(by: Vec<Decider>) -> Hop {
+        Hop::unknown(
+            "decided by an admin policy",
+            "an AdminNetworkPolicy or BaselineAdminNetworkPolicy rule decides this traffic before NetworkPolicies are consulted (DVM105 reports a Deny)",
+            by,
+        )
+    }
+
     /// A cut hop, reported by `finding`.
     pub fn blocked(short: impl Into<String>, by: Vec<Decider>, finding: Finding) -> Hop {
         Hop {

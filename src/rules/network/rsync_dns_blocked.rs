@@ -109,11 +109,7 @@ pub(crate) fn hop(
     if pods.is_empty() {
         let by = rule_deciders(project, policies, allowed_by);
         return if admin_decided {
-            Hop::unknown(
-                "decided by an admin policy",
-                "an AdminNetworkPolicy or BaselineAdminNetworkPolicy rule decides this traffic before NetworkPolicies are consulted (DVM105 reports a Deny)",
-                by,
-            )
+            Hop::admin_decided(by)
         } else if isolated {
             Hop::allowed(
                 "a rule allows DNS",

@@ -201,11 +201,7 @@ pub(crate) fn hop(
     let Some(first) = blocked.first() else {
         let by: Vec<Decider> = rule_deciders(project, policies, allowed_by);
         return if admin_decided {
-            Hop::unknown(
-                "decided by an admin policy",
-                "an AdminNetworkPolicy or BaselineAdminNetworkPolicy rule decides this traffic before NetworkPolicies are consulted (DVM105 reports a Deny)",
-                by,
-            )
+            Hop::admin_decided(by)
         } else if !isolated {
             super::not_isolated(
                 policies,
