@@ -28,9 +28,9 @@
 //! of its body, a MAC) and a zstd-compressed body: for each entry its path,
 //! content hash and a MessagePack encoding of its [`FileResult`] (self-describing,
 //! structs as maps, so the `serde` attributes of the stored types round-trip as
-//! they do in JSON). Loading is lazy: a shard is read, checked and decompressed by
-//! the first worker whose file it holds, and an entry decoded only when its
-//! file asks for it, so the work spreads over the per-file stage's threads.
+//! they do in JSON). Loading is lazy: a shard is read, checked, decompressed and
+//! decoded by the first worker whose file it holds, and its decompressed body
+//! freed at once, so the work spreads over the per-file stage's threads.
 //! After the per-file stage every shard is brought up to date: one whose
 //! entries are exactly this run's hits is left alone; one that gained, lost
 //! or changed an entry is rewritten; one that holds no file of the project any
@@ -284,26 +284,35 @@ fn shard_mac(
 /// looked up once per file, so not worth SipHash's resistance to flooding).
 type SlotIndex = HashMap<Box<str>, Slot, foldhash::fast::RandomState>;
 
-/// Where an entry lies in its shard's decompressed body.
+/// One entry of a shard, decoded when the shard is read.
 struct Slot {
     hash: u128,
     /// 0 when its file had no stamp.
     stamp: u128,
+    /// Taken by the file that asks for it (once: a second file of the same
+    /// name, found twice, is analysed afresh); `None` also when the entry did
+    /// not decode or failed its checks.
+    result: Mutex<Option<FileResult>>,
+}
+
+/// Where an entry lies in its shard's decompressed body.
+struct Entry {
+    rel: Box<str>,
+    hash: u128,
+    stamp: u128,
     range: Range<usize>,
-    /// Decoded by this run (each entry is, at most once: one file each).
-    taken: AtomicBool,
 }
 
 /// One shard, read on first use.
+///
+/// Its entries are all decoded when it is read, and its decompressed body
+/// freed at once. Decoding each entry only when its file asked for it kept
+/// every body alive until the end of the walk (a shard holds files from all
+/// over the project, so all of them were read early and finished late): the
+/// size of the whole cache decompressed, beside the results decoded from it,
+/// and fresh memory costs time on a VM (docs/performance.md).
 #[derive(Default)]
 struct Shard {
-    /// The decompressed body; entries are decoded from it on demand, and it
-    /// is freed (`None`) as soon as every entry has been, so that the bodies
-    /// of a whole cache (the size of the input) are never alive at once
-    /// beside the results decoded from them.
-    body: std::sync::RwLock<Option<Vec<u8>>>,
-    /// Entries not decoded yet.
-    remaining: std::sync::atomic::AtomicUsize,
     index: SlotIndex,
     /// The file held no usable shard for these settings (missing, stale,
     /// discarded) or one of its entries failed its checks: rewritten by
@@ -422,9 +431,7 @@ impl Cache {
     /// The stored result of `rel` and what it was stored with, if its stamp is
     /// still `stamp`: the file is not read.
     pub fn get_stamped(&self, rel: &str, stamp: u128) -> Option<(FileResult, Seen)> {
-        let index = shard_of(rel);
-        let shard = self.shard(index)?;
-        let slot = shard.index.get(rel)?;
+        let slot = self.shard(shard_of(rel))?.index.get(rel)?;
         if slot.stamp != stamp {
             return None;
         }
@@ -432,47 +439,17 @@ impl Cache {
             hash: slot.hash,
             stamp: Some(stamp),
         };
-        self.decode(index, shard, rel, slot)
-            .map(|result| (result, seen))
+        take(slot).map(|result| (result, seen))
     }
 
     /// The stored result of `rel`, if its content hash is still `hash`. The
     /// first call for a shard reads and checks it (on the calling worker).
     pub fn get(&self, rel: &str, hash: u128) -> Option<FileResult> {
-        let index = shard_of(rel);
-        let shard = self.shard(index)?;
-        let slot = shard.index.get(rel)?;
+        let slot = self.shard(shard_of(rel))?.index.get(rel)?;
         if slot.hash != hash {
             return None;
         }
-        self.decode(index, shard, rel, slot)
-    }
-
-    fn decode(&self, index: usize, shard: &Shard, rel: &str, slot: &Slot) -> Option<FileResult> {
-        let decoded = {
-            let body = shard
-                .body
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            // Freed: every entry was decoded once; a second file of the same
-            // name (found twice) is analysed afresh.
-            let body = body.as_deref()?;
-            body.get(slot.range.clone())
-                .and_then(|bytes| rmp_serde::from_slice::<FileResult>(bytes).ok())
-                .filter(|result| is_valid(rel, result))
-        };
-        if decoded.is_none() {
-            shard.stale.store(true, Ordering::Relaxed);
-            self.discard(index, Discarded::BadEntries);
-        } else if !slot.taken.swap(true, Ordering::Relaxed)
-            && shard.remaining.fetch_sub(1, Ordering::AcqRel) == 1
-        {
-            *shard
-                .body
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
-        }
-        decoded
+        take(slot)
     }
 
     fn shard(&self, index: usize) -> Option<&Shard> {
@@ -536,12 +513,31 @@ impl Cache {
             .filter(|len| *len as u64 <= cap)
             .ok_or(Some(Discarded::BadEntries))?;
         let raw = zstd::bulk::decompress(body, raw_len).map_err(|_| Some(Discarded::BadEntries))?;
-        let index_of = parse_entries(&raw, index).ok_or(Some(Discarded::BadEntries))?;
+        let entries = parse_entries(&raw, index).ok_or(Some(Discarded::BadEntries))?;
+        let mut bad = false;
+        let mut slots = SlotIndex::default();
+        slots.reserve(entries.len());
+        for entry in entries {
+            let result = raw
+                .get(entry.range)
+                .and_then(|bytes| rmp_serde::from_slice::<FileResult>(bytes).ok())
+                .filter(|result| is_valid(&entry.rel, result));
+            bad |= result.is_none();
+            slots.insert(
+                entry.rel,
+                Slot {
+                    hash: entry.hash,
+                    stamp: entry.stamp,
+                    result: Mutex::new(result),
+                },
+            );
+        }
+        if bad {
+            self.discard(index, Discarded::BadEntries);
+        }
         Ok(Shard {
-            body: std::sync::RwLock::new(Some(raw)),
-            remaining: std::sync::atomic::AtomicUsize::new(index_of.len()),
-            index: index_of,
-            stale: AtomicBool::new(false),
+            index: slots,
+            stale: AtomicBool::new(bad),
         })
     }
 
@@ -776,8 +772,8 @@ fn encode_entries<'r>(
 /// The entries of shard `shard`'s body; `None` if it does not read as
 /// [`encode_entries`] wrote it, or names a path that is not the project's or
 /// not this shard's.
-fn parse_entries(raw: &[u8], shard: usize) -> Option<SlotIndex> {
-    let mut index = SlotIndex::default();
+fn parse_entries(raw: &[u8], shard: usize) -> Option<Vec<Entry>> {
+    let mut entries = Vec::new();
     let mut at = 0usize;
     let take = |at: &mut usize, len: usize| -> Option<Range<usize>> {
         let end = at.checked_add(len)?;
@@ -797,17 +793,22 @@ fn parse_entries(raw: &[u8], shard: usize) -> Option<SlotIndex> {
         if !is_project_name(rel) || shard_of(rel) != shard {
             return None;
         }
-        index.insert(
-            Box::from(rel),
-            Slot {
-                hash,
-                stamp,
-                range,
-                taken: AtomicBool::new(false),
-            },
-        );
+        entries.push(Entry {
+            rel: Box::from(rel),
+            hash,
+            stamp,
+            range,
+        });
     }
-    Some(index)
+    Some(entries)
+}
+
+/// The result a slot holds, taken out of it.
+fn take(slot: &Slot) -> Option<FileResult> {
+    slot.result
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
 }
 
 /// Removes every shard in `dir` (links and files as such).
@@ -1388,7 +1389,7 @@ mod tests {
     }
 
     #[test]
-    fn a_shards_body_is_freed_once_every_entry_is_decoded() {
+    fn a_shard_is_decoded_once_and_each_entry_taken_once() {
         let dir = tempfile::tempdir().unwrap();
         let dir = dir.path().join(DIR);
         let (results, hashes, index) = small_cache(&dir);
@@ -1399,21 +1400,21 @@ mod tests {
             .filter(|(_, r)| shard_of(&r.rel) == index)
             .collect();
         assert!(mine.len() >= 3);
-        let body_alive = |cache: &Cache| cache.shard(index).unwrap().body.read().unwrap().is_some();
-        for (n, (at, result)) in mine.iter().enumerate() {
-            assert!(body_alive(&cache), "freed before entry {n}");
-            // A miss by hash decodes nothing and takes nothing.
+        for (at, result) in &mine {
+            // A miss by hash takes nothing.
             assert!(cache.get(&result.rel, hashes[*at].unwrap() ^ 1).is_none());
-            assert!(cache.get(&result.rel, hashes[*at].unwrap()).is_some());
+            let got = cache.get(&result.rel, hashes[*at].unwrap()).unwrap();
+            assert_eq!(debug(&got), debug(result));
         }
-        assert!(!body_alive(&cache));
         // Asked again (the same name found twice): a plain miss, not a bad shard.
         let (at, result) = mine[0];
         assert!(cache.get(&result.rel, hashes[at].unwrap()).is_none());
         assert!(cache.discarded.lock().unwrap().is_empty());
         assert!(!cache.shard(index).unwrap().stale.load(Ordering::Relaxed));
-        // The shard is still kept as it is when every entry was this run's.
+        // The shard is kept as it is when every entry was this run's.
+        let before = std::fs::read(dir.join(shard_name(index))).unwrap();
         cache.store(&results, &seen(&hashes));
+        assert_eq!(std::fs::read(dir.join(shard_name(index))).unwrap(), before);
         assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), mine.len());
     }
 }
