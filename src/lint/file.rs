@@ -113,13 +113,16 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
     // only then is the text searched for the marker.
     let may_be_cut = settings.rules.is_enabled("DVM402");
     let mut cut = Vec::new();
+    // The builder marks the documents `rules::scan_document` must walk; a
+    // text without `://` spares it the URL test of every scalar.
+    let mark = rules::scan_mark(rules::may_hold_urls(bytes));
     // Every document is analysed, and freed, as soon as the parser completes it.
     let mut read = |text: &str, first_line: u32, result: &mut FileResult| {
         yaml::parse_stream(
             text,
             first_line,
             settings.limits,
-            rules::is_scanned,
+            &mark,
             |document, marked| {
                 if may_be_cut {
                     cut.extend(rules::hygiene::template_placeholder::without_spec(

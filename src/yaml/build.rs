@@ -66,6 +66,7 @@ pub fn parse_stream<'a>(
         limits,
         first_line,
         stack: Vec::new(),
+        key_prints: Vec::new(),
         anchors: HashMap::new(),
         alias_nodes: 0,
         mark,
@@ -103,6 +104,8 @@ enum Frame<'a> {
         anchor: usize,
         entries: Vec<(Node<'a>, Node<'a>)>,
         key: Option<Node<'a>>,
+        /// Where this map's keys start in [`Builder::key_prints`].
+        prints: usize,
         seen: Option<HashSet<Cow<'a, str>>>,
     },
 }
@@ -111,6 +114,11 @@ struct Builder<'a, M, E> {
     limits: Limits,
     first_line: u32,
     stack: Vec<Frame<'a>>,
+    /// A [`key_print`] of every key of the open maps, each map's after its
+    /// parent's (an inner map is closed before its parent takes another
+    /// key): the duplicate test compares the new key's print with the
+    /// others' and their text only where the prints are equal.
+    key_prints: Vec<u64>,
     anchors: HashMap<usize, Node<'a>>,
     alias_nodes: usize,
     mark: M,
@@ -120,8 +128,28 @@ struct Builder<'a, M, E> {
     each: E,
 }
 
-/// Maps with more keys than this track their keys in a set for duplicate checks.
-const LINEAR_KEY_SCAN: usize = 16;
+/// Maps with more keys than this track their keys in a set for duplicate
+/// checks (below, a scan of the keys' prints costs less than hashing).
+const LINEAR_KEY_SCAN: usize = 64;
+
+/// Equal for equal texts, and for unequal keys of one map nearly never: the
+/// length and the first and last eight bytes (keys such as `note-1` and
+/// `note-2` differ at the end), so the duplicate-key test compares most key
+/// pairs without calling `memcmp`.
+fn key_print(text: &str) -> u64 {
+    let bytes = text.as_bytes();
+    let (head, tail) = match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+        _ => {
+            let mut short = [0u8; 8];
+            for (to, from) in short.iter_mut().zip(bytes) {
+                *to = *from;
+            }
+            (u64::from_le_bytes(short), 0)
+        }
+    };
+    head.rotate_left(29) ^ tail.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (bytes.len() as u64)
+}
 
 impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
     fn pos(&self, marker: dvmlint_yaml_events::Marker) -> Pos {
@@ -137,12 +165,13 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
         Span::new(self.pos(span.start), self.pos(span.end))
     }
 
+    /// Each event's positions are converted where they are used: a
+    /// collection's start event gives its start, its end event its end.
     fn on_event(
         &mut self,
         event: Event<'a>,
         raw: dvmlint_yaml_events::Span,
     ) -> Result<(), SyntaxError> {
-        let span = self.span(raw);
         match event {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
@@ -151,6 +180,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                 Ok(())
             }
             Event::Scalar(text, style, anchor, tag) => {
+                let span = self.span(raw);
                 let style = match style {
                     _ if tag.as_ref().is_some_and(|t| t.suffix == "str") => ScalarStyle::Quoted,
                     RawStyle::Plain => ScalarStyle::Plain,
@@ -164,6 +194,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                 self.complete(node, anchor)
             }
             Event::Alias(anchor) => {
+                let span = self.span(raw);
                 let Some(target) = self.anchors.get(&anchor) else {
                     return Err(self.error(span.start, "alias to an unknown anchor"));
                 };
@@ -182,21 +213,24 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                 self.complete(copy, 0)
             }
             Event::SequenceStart(anchor, _) => {
-                self.enter(span.start)?;
+                let start = self.pos(raw.start);
+                self.enter(start)?;
                 self.stack.push(Frame::Seq {
-                    start: span.start,
+                    start,
                     anchor,
                     items: Vec::new(),
                 });
                 Ok(())
             }
             Event::MappingStart(anchor, _) => {
-                self.enter(span.start)?;
+                let start = self.pos(raw.start);
+                self.enter(start)?;
                 self.stack.push(Frame::Map {
-                    start: span.start,
+                    start,
                     anchor,
                     entries: Vec::new(),
                     key: None,
+                    prints: self.key_prints.len(),
                     seen: None,
                 });
                 Ok(())
@@ -208,7 +242,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                     items,
                 }) => self.complete(
                     Node {
-                        span: Span::new(start, span.end),
+                        span: Span::new(start, self.pos(raw.end)),
                         value: Value::Seq(items),
                     },
                     anchor,
@@ -217,15 +251,19 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                     start,
                     anchor,
                     entries,
+                    prints,
                     ..
-                }) => self.complete(
-                    Node {
-                        span: Span::new(start, span.end),
-                        value: Value::Map(apply_merge_keys(entries)),
-                    },
-                    anchor,
-                ),
-                None => Err(self.error(span.start, "unbalanced collection end")),
+                }) => {
+                    self.key_prints.truncate(prints);
+                    self.complete(
+                        Node {
+                            span: Span::new(start, self.pos(raw.end)),
+                            value: Value::Map(apply_merge_keys(entries)),
+                        },
+                        anchor,
+                    )
+                }
+                None => Err(self.error(self.pos(raw.start), "unbalanced collection end")),
             },
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => Ok(()),
         }
@@ -265,16 +303,28 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                 Ok(())
             }
             Some(Frame::Map {
-                entries, key, seen, ..
+                entries,
+                key,
+                prints,
+                seen,
+                ..
             }) => match key.take() {
                 None => {
+                    let print = match &node.value {
+                        Value::Scalar(text, _) => key_print(text),
+                        _ => 0,
+                    };
                     if let Value::Scalar(text, _) = &node.value {
                         let duplicate = match seen {
                             Some(set) => !set.insert(text.clone()),
                             None => {
-                                let dup = entries.iter().any(
-                                    |(k, _)| matches!(&k.value, Value::Scalar(t, _) if t == text),
-                                );
+                                // `key_prints[prints..]` are the prints of
+                                // `entries`' keys, in order.
+                                let earlier = self.key_prints.get(*prints..).unwrap_or_default();
+                                let dup = earlier.iter().zip(entries.iter()).any(|(p, (k, _))| {
+                                    *p == print
+                                        && matches!(&k.value, Value::Scalar(t, _) if t == text)
+                                });
                                 if entries.len() >= LINEAR_KEY_SCAN {
                                     let mut set: HashSet<Cow<'a, str>> = entries
                                         .iter()
@@ -299,6 +349,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                             });
                         }
                     }
+                    self.key_prints.push(print);
                     *key = Some(node);
                     Ok(())
                 }
@@ -412,6 +463,30 @@ mod tests {
         text.push_str("k7: again\n");
         let parsed = parse_chunk(&text, 1, Limits::default());
         assert_eq!(parsed.error.unwrap().pos.line, 41);
+    }
+
+    /// Keys that share their length, first and last bytes, nested maps
+    /// between the keys of their parent, mapping keys, and maps past the
+    /// linear scan: each duplicate is found at its second key, and no
+    /// distinct key is taken for one.
+    #[test]
+    fn duplicate_keys_are_told_apart_by_text_whatever_their_prints() {
+        let keys: Vec<String> = (0..100)
+            .map(|i| format!("example.com/note-{i:03}-x"))
+            .collect();
+        for count in [3, 20, 63, 64, 65, 100] {
+            let mut text = String::from("? {a: 1}\n: v\n");
+            for (i, key) in keys.iter().take(count).enumerate() {
+                text.push_str(&format!("{key}:\n  inner: {{a: 1, b: 2}}\n  {key}: {i}\n"));
+            }
+            let parsed = parse_chunk(&text, 1, Limits::default());
+            assert_eq!(parsed.error, None, "{count}");
+            let dup = format!("{}{}: again\n", text, keys[count / 2]);
+            let err = parse_chunk(&dup, 1, Limits::default()).error.unwrap();
+            assert_eq!(err.pos, Pos::new(3 + 3 * count as u32, 1), "{count}");
+        }
+        assert_eq!(key_print("note-1"), key_print("note-1"));
+        assert_ne!(key_print("a"), key_print("b"));
     }
 
     #[test]
