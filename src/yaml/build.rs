@@ -51,7 +51,8 @@ pub fn parse_chunk(text: &str, first_line: u32, limits: Limits) -> ChunkParse<'_
 /// Parses `text` like [`parse_chunk`], but hands each document to `each` as
 /// soon as it is complete, so a caller that is done with a document frees it
 /// before the next one is built, with its mark: whether some node of it
-/// satisfied `mark`. The predicate sees each node as it is made, while it is
+/// satisfied `mark` (asked of every scalar and sequence; a mapping is never
+/// marked). The predicate sees each node as it is made, while it is
 /// in the processor's cache, so a caller looking for rare nodes need not walk
 /// the documents that have none. Returns the error that stopped the text, if
 /// any (the documents before it were handed over).
@@ -65,6 +66,10 @@ pub fn parse_stream<'a>(
     let mut builder = Builder {
         limits,
         first_line,
+        // No position of this text can saturate: its lines and columns are
+        // at most its length.
+        exact_u32: u64::from(first_line) >= 1
+            && u64::from(first_line) + (text.len() as u64) < u64::from(u32::MAX),
         stack: Vec::new(),
         key_prints: Vec::new(),
         anchors: HashMap::new(),
@@ -106,13 +111,19 @@ enum Frame<'a> {
         key: Option<Node<'a>>,
         /// Where this map's keys start in [`Builder::key_prints`].
         prints: usize,
-        seen: Option<HashSet<Cow<'a, str>>>,
+        /// Some key is a plain `<<` (a merge key, see [`apply_merge_keys`]).
+        merges: bool,
+        /// The keys, past [`LINEAR_KEY_SCAN`] of them (boxed: a frame is
+        /// moved on and off the stack for every map).
+        seen: Option<Box<HashSet<Cow<'a, str>>>>,
     },
 }
 
 struct Builder<'a, M, E> {
     limits: Limits,
     first_line: u32,
+    /// [`Builder::pos`] may convert without saturating arithmetic.
+    exact_u32: bool,
     stack: Vec<Frame<'a>>,
     /// A [`key_print`] of every key of the open maps, each map's after its
     /// parent's (an inner map is closed before its parent takes another
@@ -140,19 +151,26 @@ fn key_print(text: &str) -> u64 {
     let bytes = text.as_bytes();
     let (head, tail) = match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
         (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
-        _ => {
-            let mut short = [0u8; 8];
-            for (to, from) in short.iter_mut().zip(bytes) {
-                *to = *from;
-            }
-            (u64::from_le_bytes(short), 0)
-        }
+        _ => (
+            bytes.iter().fold(0, |print, &b| print << 8 | u64::from(b)),
+            0,
+        ),
     };
     head.rotate_left(29) ^ tail.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (bytes.len() as u64)
 }
 
 impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
+    #[inline]
     fn pos(&self, marker: dvmlint_yaml_events::Marker) -> Pos {
+        if self.exact_u32 {
+            // The same values as below, which saturate at no position of
+            // such a text.
+            #[allow(clippy::cast_possible_truncation)]
+            return Pos::new(
+                self.first_line - 1 + marker.line() as u32,
+                marker.col() as u32 + 1,
+            );
+        }
         let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
         let col = u32::try_from(marker.col()).unwrap_or(u32::MAX);
         Pos::new(
@@ -231,6 +249,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                     entries: Vec::new(),
                     key: None,
                     prints: self.key_prints.len(),
+                    merges: false,
                     seen: None,
                 });
                 Ok(())
@@ -252,13 +271,19 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                     anchor,
                     entries,
                     prints,
+                    merges,
                     ..
                 }) => {
                     self.key_prints.truncate(prints);
+                    let entries = if merges {
+                        apply_merge_keys(entries)
+                    } else {
+                        entries
+                    };
                     self.complete(
                         Node {
                             span: Span::new(start, self.pos(raw.end)),
-                            value: Value::Map(apply_merge_keys(entries)),
+                            value: Value::Map(entries),
                         },
                         anchor,
                     )
@@ -286,8 +311,10 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
         }
     }
 
+    #[inline]
     fn complete(&mut self, node: Node<'a>, anchor: usize) -> Result<(), SyntaxError> {
-        if !self.marked && (self.mark)(&node) {
+        // A mapping is never marked: the predicate sees scalars and sequences.
+        if !self.marked && !node.is_map() && (self.mark)(&node) {
             self.marked = true;
         }
         if anchor != 0 {
@@ -306,6 +333,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                 entries,
                 key,
                 prints,
+                merges,
                 seen,
                 ..
             }) => match key.take() {
@@ -334,7 +362,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                                         })
                                         .collect();
                                     set.insert(text.clone());
-                                    *seen = Some(set);
+                                    *seen = Some(Box::new(set));
                                 }
                                 dup
                             }
@@ -350,6 +378,8 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                         }
                     }
                     self.key_prints.push(print);
+                    *merges |=
+                        matches!(&node.value, Value::Scalar(t, ScalarStyle::Plain) if t == "<<");
                     *key = Some(node);
                     Ok(())
                 }
