@@ -116,20 +116,19 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
     // The builder marks the documents `rules::scan_document` must walk; a
     // text without `://` spares it the URL test of every scalar.
     let mark = rules::scan_mark(rules::may_hold_urls(bytes));
-    // Every document is analysed, and freed, as soon as the parser completes it.
+    // Every document is analysed as soon as the parser completes it, then
+    // freed (its collections kept for the next documents).
     let mut read = |text: &str, first_line: u32, result: &mut FileResult| {
-        yaml::parse_stream(
+        yaml::parse_stream_lent(
             text,
             first_line,
             settings.limits,
             &mark,
             |document, marked| {
                 if may_be_cut {
-                    cut.extend(rules::hygiene::template_placeholder::without_spec(
-                        &document,
-                    ));
+                    cut.extend(rules::hygiene::template_placeholder::without_spec(document));
                 }
-                doc.document(&document, marked, result)
+                doc.document(document, marked, result)
             },
         )
     };

@@ -1,6 +1,7 @@
 //! Building [`Node`] trees from the parser's events, within docs/input.md's limits.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use dvmlint_yaml_events::{Event, Events, ScalarStyle as RawStyle};
@@ -61,8 +62,108 @@ pub fn parse_stream<'a>(
     first_line: u32,
     limits: Limits,
     mark: impl Fn(&Node<'_>) -> bool,
-    each: impl FnMut(Node<'a>, bool),
+    mut each: impl FnMut(Node<'a>, bool),
 ) -> Option<SyntaxError> {
+    build(text, first_line, limits, mark, |document, marked| {
+        each(document, marked);
+        None
+    })
+}
+
+/// [`parse_stream`] for a caller that only reads each document: it is lent
+/// to `each`, then its collections, emptied, are kept by this thread for the
+/// next documents' (at most [`RECYCLED_MAX`] of each kind, of at most
+/// [`RECYCLED_CAPACITY`] items), so a document costs no allocation, growth or
+/// free of its maps and lists, only of the strings the parser hands over.
+pub fn parse_stream_lent<'a>(
+    text: &'a str,
+    first_line: u32,
+    limits: Limits,
+    mark: impl Fn(&Node<'_>) -> bool,
+    mut each: impl FnMut(&Node<'a>, bool),
+) -> Option<SyntaxError> {
+    build(text, first_line, limits, mark, |document, marked| {
+        each(&document, marked);
+        Some(document)
+    })
+}
+
+/// Collections kept, of each kind, per thread.
+pub const RECYCLED_MAX: usize = 128;
+/// The largest collection kept (its capacity, in items or entries).
+pub const RECYCLED_CAPACITY: usize = 32;
+
+/// The emptied collections of lent documents (see [`parse_stream_lent`]),
+/// and the builder's own stacks.
+#[derive(Default)]
+struct Recycled {
+    seqs: Vec<Vec<Node<'static>>>,
+    maps: Vec<Vec<(Node<'static>, Node<'static>)>>,
+    stack: Vec<Frame<'static>>,
+    key_prints: Vec<u64>,
+}
+
+thread_local! {
+    /// Taken while a text is built (a nested build would start empty).
+    static RECYCLED: Cell<Recycled> = const {
+        Cell::new(Recycled {
+            seqs: Vec::new(),
+            maps: Vec::new(),
+            stack: Vec::new(),
+            key_prints: Vec::new(),
+        })
+    };
+}
+
+impl Recycled {
+    /// Frees `node`'s strings and keeps its collections, emptied.
+    fn recycle(&mut self, node: Node<'_>) {
+        match node.value {
+            Value::Scalar(..) => {}
+            Value::Seq(mut items) => {
+                for item in items.drain(..) {
+                    if !matches!(item.value, Value::Scalar(..)) {
+                        self.recycle(item);
+                    }
+                }
+                if items.capacity() <= RECYCLED_CAPACITY && self.seqs.len() < RECYCLED_MAX {
+                    self.seqs.push(forget_lifetime(items));
+                }
+            }
+            Value::Map(mut entries) => {
+                for (key, value) in entries.drain(..) {
+                    if !matches!(key.value, Value::Scalar(..)) {
+                        self.recycle(key);
+                    }
+                    if !matches!(value.value, Value::Scalar(..)) {
+                        self.recycle(value);
+                    }
+                }
+                if entries.capacity() <= RECYCLED_CAPACITY && self.maps.len() < RECYCLED_MAX {
+                    self.maps.push(forget_lifetime(entries));
+                }
+            }
+        }
+    }
+}
+
+/// An empty vector of nodes as a vector of `'static` nodes, in the same
+/// allocation (an in-place `collect`, which keeps the allocation of a vector
+/// whose items have the same layout).
+fn forget_lifetime<T, U>(empty: Vec<T>) -> Vec<U> {
+    empty.into_iter().filter_map(|_| None).collect()
+}
+
+fn build<'a>(
+    text: &'a str,
+    first_line: u32,
+    limits: Limits,
+    mark: impl Fn(&Node<'_>) -> bool,
+    each: impl FnMut(Node<'a>, bool) -> Option<Node<'a>>,
+) -> Option<SyntaxError> {
+    let mut recycled = RECYCLED.take();
+    let stack = std::mem::take(&mut recycled.stack);
+    let key_prints = std::mem::take(&mut recycled.key_prints);
     let mut builder = Builder {
         limits,
         first_line,
@@ -70,32 +171,28 @@ pub fn parse_stream<'a>(
         // at most its length.
         exact_u32: u64::from(first_line) >= 1
             && u64::from(first_line) + (text.len() as u64) < u64::from(u32::MAX),
-        stack: Vec::new(),
-        key_prints: Vec::new(),
+        stack,
+        key_prints,
         anchors: HashMap::new(),
         alias_nodes: 0,
         mark,
         marked: false,
         each,
+        recycled,
     };
-    let mut parser = Events::new(text);
-    while let Some(next) = parser.next_event() {
-        let result = match next {
-            Ok((event, span)) => builder.on_event(event, span),
-            Err(err) => Err(SyntaxError {
-                pos: builder.pos(*err.marker()),
-                message: match err.info() {
-                    // The scanner's own cap on flow nesting (`[[[…`), below ours.
-                    "recursion limit exceeded" => "nesting too deep for the YAML parser".to_owned(),
-                    other => other.to_owned(),
-                },
-            }),
-        };
-        if let Err(error) = result {
-            return Some(error);
-        }
-    }
-    None
+    let error = builder.run(text);
+    let Builder {
+        stack,
+        mut key_prints,
+        mut recycled,
+        ..
+    } = builder;
+    // Emptied (what an error left open is freed), as `'static` frames.
+    recycled.stack = forget_lifetime(stack);
+    key_prints.clear();
+    recycled.key_prints = key_prints;
+    RECYCLED.set(recycled);
+    error
 }
 
 enum Frame<'a> {
@@ -135,8 +232,10 @@ struct Builder<'a, M, E> {
     mark: M,
     /// Some node of the current document satisfied `mark`.
     marked: bool,
-    /// Takes each document as it is completed.
+    /// Takes each document as it is completed, and may give it back to be
+    /// recycled.
     each: E,
+    recycled: Recycled,
 }
 
 /// Maps with more keys than this track their keys in a set for duplicate
@@ -159,7 +258,31 @@ fn key_print(text: &str) -> u64 {
     head.rotate_left(29) ^ tail.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (bytes.len() as u64)
 }
 
-impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
+impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>> Builder<'a, M, E> {
+    /// Builds the documents of `text`, up to the error that stops it.
+    fn run(&mut self, text: &'a str) -> Option<SyntaxError> {
+        let mut parser = Events::new(text);
+        while let Some(next) = parser.next_event() {
+            let result = match next {
+                Ok((event, span)) => self.on_event(event, span),
+                Err(err) => Err(SyntaxError {
+                    pos: self.pos(*err.marker()),
+                    message: match err.info() {
+                        // The scanner's own cap on flow nesting (`[[[…`), below ours.
+                        "recursion limit exceeded" => {
+                            "nesting too deep for the YAML parser".to_owned()
+                        }
+                        other => other.to_owned(),
+                    },
+                }),
+            };
+            if let Err(error) = result {
+                return Some(error);
+            }
+        }
+        None
+    }
+
     #[inline]
     fn pos(&self, marker: dvmlint_yaml_events::Marker) -> Pos {
         if self.exact_u32 {
@@ -236,7 +359,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                 self.stack.push(Frame::Seq {
                     start,
                     anchor,
-                    items: Vec::new(),
+                    items: self.recycled.seqs.pop().unwrap_or_default(),
                 });
                 Ok(())
             }
@@ -246,7 +369,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                 self.stack.push(Frame::Map {
                     start,
                     anchor,
-                    entries: Vec::new(),
+                    entries: self.recycled.maps.pop().unwrap_or_default(),
                     key: None,
                     prints: self.key_prints.len(),
                     merges: false,
@@ -311,7 +434,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn complete(&mut self, node: Node<'a>, anchor: usize) -> Result<(), SyntaxError> {
         // A mapping is never marked: the predicate sees scalars and sequences.
         if !self.marked && !node.is_map() && (self.mark)(&node) {
@@ -322,7 +445,9 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
         }
         match self.stack.last_mut() {
             None => {
-                (self.each)(node, std::mem::take(&mut self.marked));
+                if let Some(done) = (self.each)(node, std::mem::take(&mut self.marked)) {
+                    self.recycled.recycle(done);
+                }
                 Ok(())
             }
             Some(Frame::Seq { items, .. }) => {
@@ -378,8 +503,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                         }
                     }
                     self.key_prints.push(print);
-                    *merges |=
-                        matches!(&node.value, Value::Scalar(t, ScalarStyle::Plain) if t == "<<");
+                    *merges |= matches!(&node.value, Value::Scalar(t, ScalarStyle::Plain) if t.as_bytes() == b"<<");
                     *key = Some(node);
                     Ok(())
                 }
@@ -517,6 +641,68 @@ mod tests {
         }
         assert_eq!(key_print("note-1"), key_print("note-1"));
         assert_ne!(key_print("a"), key_print("b"));
+    }
+
+    /// Lent documents give their emptied collections to the next ones: the
+    /// second identical text reuses the first one's vectors (same
+    /// capacities), and what it builds is what `parse_chunk` builds.
+    #[test]
+    fn lent_documents_recycle_their_collections() {
+        let text = "a: {b: [1, 2, 3, 4, 5], c: {d: e}}\nf: [g]\n---\nh: i\n";
+        let _ = RECYCLED.take();
+        let mut seen = Vec::new();
+        let error = parse_stream_lent(
+            text,
+            1,
+            Limits::default(),
+            |_| false,
+            |d, _| {
+                seen.push(d.clone());
+            },
+        );
+        assert_eq!(error, None);
+        let kept = RECYCLED.take();
+        assert_eq!(seen, parse_chunk(text, 1, Limits::default()).documents);
+        let capacities = |r: &Recycled| -> (Vec<usize>, Vec<usize>) {
+            (
+                r.seqs.iter().map(Vec::capacity).collect(),
+                r.maps.iter().map(Vec::capacity).collect(),
+            )
+        };
+        let (seqs, maps) = capacities(&kept);
+        // Two lists, three maps: the second document took one of the first
+        // one's maps, and gave it back.
+        assert_eq!((seqs.len(), maps.len()), (2, 3));
+        assert!(
+            seqs.iter().chain(&maps).all(|&c| c > 0),
+            "{seqs:?} {maps:?}"
+        );
+        assert!(kept.seqs.iter().all(Vec::is_empty) && kept.maps.iter().all(Vec::is_empty));
+        RECYCLED.set(kept);
+        let mut again = Vec::new();
+        parse_stream_lent(
+            text,
+            1,
+            Limits::default(),
+            |_| false,
+            |d, _| {
+                again.push(d.clone());
+            },
+        );
+        assert_eq!(again, seen);
+        let after = RECYCLED.take();
+        // The same collections again (a list may have taken the other's).
+        let (seqs_after, maps_after) = capacities(&after);
+        assert_eq!((seqs_after.len(), maps_after.len()), (2, 3));
+        assert!(seqs_after.iter().sum::<usize>() >= seqs.iter().sum::<usize>());
+        // A broken text leaves its open collections: they are freed, and the
+        // thread's stacks are empty for the next text.
+        RECYCLED.set(after);
+        assert!(
+            parse_stream_lent("a: [b, {c: ", 1, Limits::default(), |_| false, |_, _| {}).is_some()
+        );
+        let left = RECYCLED.take();
+        assert!(left.stack.is_empty() && left.key_prints.is_empty());
     }
 
     #[test]
