@@ -89,7 +89,12 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
 /// the file chunk by chunk, as its fallback does (the tests compare the two).
 fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bool) -> FileResult {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let file_name = rel.rsplit('/').next().unwrap_or(rel);
+    // (A byte search: `rsplit('/')` costs ~300 instructions a file.)
+    let file_name = rel
+        .bytes()
+        .rposition(|b| b == b'/')
+        .and_then(|slash| rel.get(slash + 1..))
+        .unwrap_or(rel);
     let cluster = (settings.cluster_of)(rel);
     let fresh = || FileResult {
         rel: Arc::clone(rel),

@@ -212,6 +212,7 @@ enum Frame<'a> {
         merges: bool,
         /// The keys, past [`LINEAR_KEY_SCAN`] of them (boxed: a frame is
         /// moved on and off the stack for every map).
+        #[allow(clippy::box_collection)]
         seen: Option<Box<HashSet<Cow<'a, str>>>>,
     },
 }
