@@ -146,7 +146,11 @@ fn stamp_of(meta: &std::fs::Metadata, started: std::time::SystemTime) -> Option<
             });
         at.is_some_and(|at| at <= oldest)
     };
+    // A file system that keeps no times (they read as the epoch) gives no
+    // stamp: an edit would not change it.
     if !meta.is_file()
+        || meta.mtime() <= 0
+        || meta.ctime() <= 0
         || !before(meta.mtime(), meta.mtime_nsec())
         || !before(meta.ctime(), meta.ctime_nsec())
     {
