@@ -1321,6 +1321,14 @@ mod tests {
             opened_later(&dir, 10).stamp(&project.path().join("gone.yaml")),
             None
         );
+        // Times that read as the epoch (a file system that keeps none): no stamp.
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH)
+            .unwrap();
+        assert_eq!(opened_later(&dir, 10).stamp(&file), None);
     }
 
     #[test]
