@@ -155,8 +155,10 @@ impl Retained {
         let mut files: Vec<Kept> = found
             .into_iter()
             .map(|analyzed| Kept {
-                rel: analyzed.source.rel,
-                path: analyzed.source.path,
+                path: analyzed
+                    .own_path
+                    .unwrap_or_else(|| root.join(&*analyzed.rel)),
+                rel: analyzed.rel,
                 walked: true,
                 result: *analyzed.result,
             })
