@@ -80,10 +80,10 @@ impl Duplicates {
                 .is_some_and(|u| u.kind == UnitKind::Kustomize)
         };
         for (index, item) in project.objects.iter().enumerate() {
-            if item.cluster.is_none() {
+            if item.cluster().is_none() {
                 continue;
             }
-            if kustomized(item.unit)
+            if kustomized(item.unit())
                 && !documents.insert((
                     item.object.file.as_ref(),
                     item.object.doc_line,
@@ -94,7 +94,7 @@ impl Duplicates {
                 // duplicate in a shared base names every root that applies it.
                 out.replaced.push(index);
             }
-            let key = (item.identity(), group(item.unit));
+            let key = (item.identity(), group(item.unit()));
             // One probe per object: most are first definitions.
             let Some(slot) = repeated(seen.entry(key), index) else {
                 continue;
@@ -176,7 +176,7 @@ fn alternatives<'p>(
         return false;
     };
     let plain = |o: &ModelObject| {
-        o.unit
+        o.unit()
             .and_then(|u| project.units.get(u))
             .is_some_and(|u| u.kind == UnitKind::Plain)
     };
@@ -209,7 +209,7 @@ impl<'p> FileIdentities<'p> {
         index: usize,
         object: &'p ModelObject,
     ) -> std::rc::Rc<[u64]> {
-        let key = (object.object.file.as_ref(), object.unit);
+        let key = (object.object.file.as_ref(), object.unit());
         std::rc::Rc::clone(self.files.entry(key).or_insert_with(|| {
             let mut hashes = file_identities(project, index);
             hashes.sort_unstable();

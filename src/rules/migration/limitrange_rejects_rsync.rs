@@ -136,7 +136,7 @@ fn limit_ranges<'p>(
     let mut out: Vec<(&ModelObject, LimitRange)> = project
         .modelled_kind("", "LimitRange")
         .map(|(_, o)| o)
-        .filter(|o| o.cluster == Some(cluster) && o.scope().namespace() == Some(namespace))
+        .filter(|o| o.cluster() == Some(cluster) && o.scope().namespace() == Some(namespace))
         .filter_map(|o| Some((o, LimitRange::from_node(o.object.tree()?))))
         .collect();
     out.sort_by(|a, b| a.0.object.meta.name.value.cmp(&b.0.object.meta.name.value));
