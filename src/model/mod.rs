@@ -299,9 +299,11 @@ impl Project {
                         .map(|object| placement.place(Arc::clone(object), own_cluster, &clusters)),
                 );
             }
+            // Taken, not drained: the file's vector is freed as soon as
+            // its objects are placed, not with all the results at the end.
             objects.extend(
-                file.objects
-                    .drain(..)
+                std::mem::take(&mut file.objects)
+                    .into_iter()
                     .map(|object| last.place(object, own_cluster, &clusters)),
             );
         }
