@@ -180,7 +180,8 @@ mod tests {
     fn an_empty_map_is_one_pointer_and_no_allocation() {
         assert_eq!(std::mem::size_of::<StringMap>(), 8);
         let empty: StringMap = std::iter::empty().collect();
-        assert!(empty.is_empty() && empty.0.is_none() && empty.len() == 0);
+        assert!(empty.is_empty() && empty.0.is_none());
+        assert_eq!(empty.len(), 0);
         assert_eq!(empty, StringMap::default());
         assert_eq!(StringMap::from(BTreeMap::new()), StringMap::default());
     }
