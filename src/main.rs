@@ -2,5 +2,6 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    dvmlint::allocator::configure();
     std::process::exit(dvmlint::cli::main());
 }

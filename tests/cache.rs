@@ -122,6 +122,35 @@ fn a_changed_file_is_analysed_again() {
     assert_ne!(warm, cold);
 }
 
+/// Unchanged files are recognised by their stamp (inode, size, times) without
+/// being read; an edit that keeps the size and puts the modification time back
+/// still changes the change time, and is seen.
+#[test]
+fn an_edit_that_keeps_size_and_modification_time_is_still_seen() {
+    let (_dir, root) = demo_copy();
+    // Stamps are taken of files last changed over three seconds before a run.
+    std::thread::sleep(std::time::Duration::from_millis(3200));
+    let (cold, files, _) = run(&root);
+    let (warm, _, cached) = run(&root);
+    assert_eq!((cached, &warm), (files, &cold));
+    let victim = root.join("clusters/source/app1/egress-firewall.yaml");
+    let modified = std::fs::metadata(&victim).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&victim).unwrap();
+    // The same length: its first `kind:` key misspelt.
+    let edited = text.replacen("kind:", "kynd:", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&victim, edited).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&victim)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let (after, _, cached) = run(&root);
+    assert_eq!(cached, files - 1);
+    assert_ne!(after, cold);
+}
+
 #[test]
 fn changed_settings_invalidate_every_entry() {
     let (_dir, root) = demo_copy();

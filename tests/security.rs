@@ -203,9 +203,9 @@ impl Scratch {
 
 // The layout of a shard (src/lint/cache.rs): a 92-byte header (magic 8, format
 // 4, settings key 32, body length 8 at 44, decompressed length 8 at 52, MAC 32),
-// then a zstd body of entries (u32 path length, path, u128 content hash, u32
-// length, MessagePack result).
-fn shard_entries(bytes: &[u8]) -> Vec<(String, u128, serde_json::Value)> {
+// then a zstd body of entries (u32 path length, path, u128 content hash, u128
+// stamp, u32 length, MessagePack result).
+fn shard_entries(bytes: &[u8]) -> Vec<(String, [u8; 32], serde_json::Value)> {
     let raw_len = u64::from_le_bytes(bytes[52..60].try_into().unwrap()) as usize;
     let raw = zstd::bulk::decompress(&bytes[92..], raw_len).unwrap();
     let mut entries = Vec::new();
@@ -219,8 +219,8 @@ fn shard_entries(bytes: &[u8]) -> Vec<(String, u128, serde_json::Value)> {
         let len = u32_at(&mut at);
         let rel = String::from_utf8(raw[at..at + len].to_vec()).unwrap();
         at += len;
-        let hash = u128::from_le_bytes(raw[at..at + 16].try_into().unwrap());
-        at += 16;
+        let hash: [u8; 32] = raw[at..at + 32].try_into().unwrap();
+        at += 32;
         let len = u32_at(&mut at);
         let entry = rmp_serde::from_slice(&raw[at..at + len]).unwrap();
         at += len;
@@ -229,13 +229,13 @@ fn shard_entries(bytes: &[u8]) -> Vec<(String, u128, serde_json::Value)> {
     entries
 }
 
-fn shard_bytes(header: &[u8], entries: &[(String, u128, serde_json::Value)]) -> Vec<u8> {
+fn shard_bytes(header: &[u8], entries: &[(String, [u8; 32], serde_json::Value)]) -> Vec<u8> {
     let mut raw = Vec::new();
     for (rel, hash, entry) in entries {
         let data = rmp_serde::to_vec_named(entry).unwrap();
         raw.extend_from_slice(&(rel.len() as u32).to_le_bytes());
         raw.extend_from_slice(rel.as_bytes());
-        raw.extend_from_slice(&hash.to_le_bytes());
+        raw.extend_from_slice(hash);
         raw.extend_from_slice(&(data.len() as u32).to_le_bytes());
         raw.extend_from_slice(&data);
     }

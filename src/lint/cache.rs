@@ -12,6 +12,15 @@
 //! and the declarative rules); an entry by the xxh3-128 hash of its file's bytes.
 //! Files that could not be read and editor buffers are never cached.
 //!
+//! An entry also keeps its file's *stamp* ([`Cache::stamp`]: device, inode,
+//! mode, size, modification and change times, hashed), as Git's index does: a
+//! file whose stamp is the stored one is a hit without being opened, so a warm
+//! run costs one `stat` per unchanged file instead of an open, two reads and a
+//! hash. A stamp is taken only of a file last modified and changed at least
+//! [`STAMP_AGE`] before the run started, so an edit made later (even within the
+//! file system's timestamp granularity) always changes it; a younger file is
+//! read and hashed, and gets its stamp on a later run.
+//!
 //! Storage (`docs/decisions/cache-format.md`): the entries are spread over
 //! [`SHARDS`] files, `results-XX.bin`, by a hash of each file's relative path,
 //! so a run that changed a few files rewrites the few shards holding them.
@@ -19,9 +28,9 @@
 //! of its body, a MAC) and a zstd-compressed body: for each entry its path,
 //! content hash and a MessagePack encoding of its [`FileResult`] (self-describing,
 //! structs as maps, so the `serde` attributes of the stored types round-trip as
-//! they do in JSON). Loading is lazy: a shard is read, checked and decompressed by
-//! the first worker whose file it holds, and an entry decoded only when its
-//! file asks for it, so the work spreads over the per-file stage's threads.
+//! they do in JSON). Loading is lazy: a shard is read, checked, decompressed and
+//! decoded by the first worker whose file it holds, and its decompressed body
+//! freed at once, so the work spreads over the per-file stage's threads.
 //! After the per-file stage every shard is brought up to date: one whose
 //! entries are exactly this run's hits is left alone; one that gained, lost
 //! or changed an entry is rewritten; one that holds no file of the project any
@@ -72,7 +81,7 @@ pub const SHARDS: usize = 256;
 /// The one file of the JSON caches (formats 1 and 2): removed when a cache is written.
 const LEGACY_FILE: &str = "results.json";
 /// Bumped when the stored layout changes in a way the build id would not catch.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const MAGIC: &[u8; 8] = b"dvmlint\x00";
 /// Magic, format (u32), settings key (32 hex digits), body length (u64), its
 /// length decompressed (u64), MAC (32 bytes); integers little-endian.
@@ -83,6 +92,10 @@ const HEADER_LEN: usize = 8 + 4 + 32 + 8 + 8 + 32;
 const ZSTD_LEVEL: i32 = 3;
 const GITIGNORE: &str = "# Created by dvmlint.\n*\n";
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dvmlint.\n";
+/// How long before the run a file must last have been modified and changed for
+/// its stamp to be trusted: more than any file system's timestamp granularity
+/// (FAT's two seconds), so an edit after the stamp was taken changes it.
+const STAMP_AGE: std::time::Duration = std::time::Duration::from_secs(3);
 /// Temporary files older than this are left-overs of a run that was killed.
 const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(3600);
 
@@ -98,6 +111,68 @@ pub fn settings_key(parts: &str) -> String {
 
 pub fn content_hash(bytes: &[u8]) -> u128 {
     xxh3_128(bytes)
+}
+
+/// What a run learnt of a file for its cache entry: the hash of the bytes its
+/// result was made from, and its stamp when one could be trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub hash: u128,
+    pub stamp: Option<u128>,
+}
+
+impl Seen {
+    /// A file seen by its content hash only (no stamp).
+    pub fn hashed(hash: u128) -> Seen {
+        Seen { hash, stamp: None }
+    }
+}
+
+/// What a stamp hashes: what changes whenever a file's bytes may have.
+#[cfg(unix)]
+fn stamp_of(meta: &std::fs::Metadata, started: std::time::SystemTime) -> Option<u128> {
+    use std::os::unix::fs::MetadataExt as _;
+    let oldest = started.checked_sub(STAMP_AGE)?;
+    let before = |secs: i64, nanos: i64| {
+        let at = u64::try_from(secs)
+            .ok()
+            .and_then(|secs| {
+                std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(secs))
+            })
+            .and_then(|at| {
+                at.checked_add(std::time::Duration::from_nanos(
+                    u64::try_from(nanos).unwrap_or(0),
+                ))
+            });
+        at.is_some_and(|at| at <= oldest)
+    };
+    if !meta.is_file()
+        || !before(meta.mtime(), meta.mtime_nsec())
+        || !before(meta.ctime(), meta.ctime_nsec())
+    {
+        return None;
+    }
+    let mut fields = [0u8; 8 * 8];
+    let values = [
+        meta.dev(),
+        meta.ino(),
+        u64::from(meta.mode()),
+        meta.size(),
+        meta.mtime().cast_unsigned(),
+        meta.mtime_nsec().cast_unsigned(),
+        meta.ctime().cast_unsigned(),
+        meta.ctime_nsec().cast_unsigned(),
+    ];
+    for (chunk, value) in fields.chunks_exact_mut(8).zip(values) {
+        chunk.copy_from_slice(&value.to_le_bytes());
+    }
+    // 0 is "no stamp" in a shard.
+    Some(xxh3_128(&fields).max(1))
+}
+
+#[cfg(not(unix))]
+fn stamp_of(_meta: &std::fs::Metadata, _started: std::time::SystemTime) -> Option<u128> {
+    None
 }
 
 /// The shard holding the entry of `rel`.
@@ -205,18 +280,40 @@ fn shard_mac(
     hasher.finalize()
 }
 
-/// Where an entry lies in its shard's decompressed body.
+/// A shard's entries by path (`foldhash`: the names are the project's own,
+/// looked up once per file, so not worth SipHash's resistance to flooding).
+type SlotIndex = HashMap<Box<str>, Slot, foldhash::fast::RandomState>;
+
+/// One entry of a shard, decoded when the shard is read.
 struct Slot {
     hash: u128,
+    /// 0 when its file had no stamp.
+    stamp: u128,
+    /// Taken by the file that asks for it (once: a second file of the same
+    /// name, found twice, is analysed afresh); `None` also when the entry did
+    /// not decode or failed its checks.
+    result: Mutex<Option<FileResult>>,
+}
+
+/// Where an entry lies in its shard's decompressed body.
+struct Entry {
+    rel: Box<str>,
+    hash: u128,
+    stamp: u128,
     range: Range<usize>,
 }
 
 /// One shard, read on first use.
+///
+/// Its entries are all decoded when it is read, and its decompressed body
+/// freed at once. Decoding each entry only when its file asked for it kept
+/// every body alive until the end of the walk (a shard holds files from all
+/// over the project, so all of them were read early and finished late): the
+/// size of the whole cache decompressed, beside the results decoded from it,
+/// and fresh memory costs time on a VM (docs/performance.md).
 #[derive(Default)]
 struct Shard {
-    /// The decompressed body; entries are decoded from it on demand.
-    body: Vec<u8>,
-    index: HashMap<Box<str>, Slot>,
+    index: SlotIndex,
     /// The file held no usable shard for these settings (missing, stale,
     /// discarded) or one of its entries failed its checks: rewritten by
     /// [`Cache::store`] even if this run's files all hit.
@@ -271,6 +368,8 @@ pub struct Cache {
     on_disk: Vec<bool>,
     shards: Vec<OnceLock<Shard>>,
     discarded: Mutex<BTreeMap<Discarded, Vec<usize>>>,
+    /// When the run opened the cache: stamps are of files older than this.
+    started: std::time::SystemTime,
 }
 
 impl Cache {
@@ -319,28 +418,38 @@ impl Cache {
             on_disk,
             shards: (0..SHARDS).map(|_| OnceLock::new()).collect(),
             discarded: Mutex::new(BTreeMap::new()),
+            started: std::time::SystemTime::now(),
         }
+    }
+
+    /// The stamp of the file at `path` (not followed if a link: a link has
+    /// none), if it can be trusted: see the module's documentation.
+    pub fn stamp(&self, path: &Path) -> Option<u128> {
+        stamp_of(&std::fs::symlink_metadata(path).ok()?, self.started)
+    }
+
+    /// The stored result of `rel` and what it was stored with, if its stamp is
+    /// still `stamp`: the file is not read.
+    pub fn get_stamped(&self, rel: &str, stamp: u128) -> Option<(FileResult, Seen)> {
+        let slot = self.shard(shard_of(rel))?.index.get(rel)?;
+        if slot.stamp != stamp {
+            return None;
+        }
+        let seen = Seen {
+            hash: slot.hash,
+            stamp: Some(stamp),
+        };
+        take(slot).map(|result| (result, seen))
     }
 
     /// The stored result of `rel`, if its content hash is still `hash`. The
     /// first call for a shard reads and checks it (on the calling worker).
     pub fn get(&self, rel: &str, hash: u128) -> Option<FileResult> {
-        let index = shard_of(rel);
-        let shard = self.shard(index)?;
-        let slot = shard.index.get(rel)?;
+        let slot = self.shard(shard_of(rel))?.index.get(rel)?;
         if slot.hash != hash {
             return None;
         }
-        let decoded = shard
-            .body
-            .get(slot.range.clone())
-            .and_then(|bytes| rmp_serde::from_slice::<FileResult>(bytes).ok())
-            .filter(|result| is_valid(rel, result));
-        if decoded.is_none() {
-            shard.stale.store(true, Ordering::Relaxed);
-            self.discard(index, Discarded::BadEntries);
-        }
-        decoded
+        take(slot)
     }
 
     fn shard(&self, index: usize) -> Option<&Shard> {
@@ -404,11 +513,31 @@ impl Cache {
             .filter(|len| *len as u64 <= cap)
             .ok_or(Some(Discarded::BadEntries))?;
         let raw = zstd::bulk::decompress(body, raw_len).map_err(|_| Some(Discarded::BadEntries))?;
-        let index_of = parse_entries(&raw, index).ok_or(Some(Discarded::BadEntries))?;
+        let entries = parse_entries(&raw, index).ok_or(Some(Discarded::BadEntries))?;
+        let mut bad = false;
+        let mut slots = SlotIndex::default();
+        slots.reserve(entries.len());
+        for entry in entries {
+            let result = raw
+                .get(entry.range)
+                .and_then(|bytes| rmp_serde::from_slice::<FileResult>(bytes).ok())
+                .filter(|result| is_valid(&entry.rel, result));
+            bad |= result.is_none();
+            slots.insert(
+                entry.rel,
+                Slot {
+                    hash: entry.hash,
+                    stamp: entry.stamp,
+                    result: Mutex::new(result),
+                },
+            );
+        }
+        if bad {
+            self.discard(index, Discarded::BadEntries);
+        }
         Ok(Shard {
-            body: raw,
-            index: index_of,
-            stale: AtomicBool::new(false),
+            index: slots,
+            stale: AtomicBool::new(bad),
         })
     }
 
@@ -416,14 +545,14 @@ impl Cache {
     /// in `hashes`, which runs beside them, and holding no secret): each
     /// shard whose stored entries are not exactly these is rewritten, each
     /// shard holding none of them removed, the others left alone.
-    pub fn store(&self, results: &[FileResult], hashes: &[Option<u128>]) {
+    pub fn store(&self, results: &[FileResult], seen: &[Option<Seen>]) {
         self.note_discarded();
         if self.refused {
             return;
         }
         let mut wanted: Vec<Vec<usize>> = vec![Vec::new(); SHARDS];
-        for (at, (result, hash)) in results.iter().zip(hashes).enumerate() {
-            if hash.is_some()
+        for (at, (result, seen)) in results.iter().zip(seen).enumerate() {
+            if seen.is_some()
                 && is_storable(result)
                 && let Some(list) = wanted.get_mut(shard_of(&result.rel))
             {
@@ -433,7 +562,7 @@ impl Cache {
         let plans: Vec<Plan> = wanted
             .iter()
             .enumerate()
-            .map(|(index, entries)| self.plan(index, entries, results, hashes))
+            .map(|(index, entries)| self.plan(index, entries, results, seen))
             .collect();
         let changes = plans.iter().any(|plan| *plan != Plan::Keep)
             || (self.present && std::fs::symlink_metadata(self.dir.join(LEGACY_FILE)).is_ok());
@@ -441,7 +570,7 @@ impl Cache {
             return;
         }
         // Best effort: a read-only checkout still lints.
-        if let Err(err) = self.write(&plans, &wanted, results, hashes, changes) {
+        if let Err(err) = self.write(&plans, &wanted, results, seen, changes) {
             note(&format!("not written: {err}"));
         }
     }
@@ -451,7 +580,7 @@ impl Cache {
         index: usize,
         entries: &[usize],
         results: &[FileResult],
-        hashes: &[Option<u128>],
+        seen: &[Option<Seen>],
     ) -> Plan {
         if entries.is_empty() {
             return if self.on_disk.get(index).copied().unwrap_or(false) {
@@ -469,7 +598,13 @@ impl Cache {
                 let stored = results
                     .get(at)
                     .and_then(|result| shard.index.get(&*result.rel));
-                stored.is_some_and(|slot| hashes.get(at).copied().flatten() == Some(slot.hash))
+                stored.is_some_and(|slot| {
+                    seen.get(at).copied().flatten()
+                        == Some(Seen {
+                            hash: slot.hash,
+                            stamp: (slot.stamp != 0).then_some(slot.stamp),
+                        })
+                })
             });
         if same { Plan::Keep } else { Plan::Write }
     }
@@ -499,7 +634,7 @@ impl Cache {
         plans: &[Plan],
         wanted: &[Vec<usize>],
         results: &[FileResult],
-        hashes: &[Option<u128>],
+        seen: &[Option<Seen>],
         changes: bool,
     ) -> std::io::Result<()> {
         let created = real_dir(&self.dir)?;
@@ -534,7 +669,7 @@ impl Cache {
                         .err()
                         .filter(|err| err.kind() != std::io::ErrorKind::NotFound),
                     Plan::Write => {
-                        let written = self.write_shard(index, entries, results, hashes);
+                        let written = self.write_shard(index, entries, results, seen);
                         if written.is_err() {
                             // No stale shard stays in its place.
                             let _ = std::fs::remove_file(&path);
@@ -555,12 +690,12 @@ impl Cache {
         index: usize,
         entries: &[usize],
         results: &[FileResult],
-        hashes: &[Option<u128>],
+        seen: &[Option<Seen>],
     ) -> std::io::Result<()> {
         let pairs = entries.iter().filter_map(|&at| {
             let result = results.get(at)?;
-            let hash = hashes.get(at).copied().flatten()?;
-            Some((result, hash))
+            let seen = seen.get(at).copied().flatten()?;
+            Some((result, seen))
         });
         let raw = encode_entries(pairs)?;
         let body = zstd::bulk::compress(&raw, ZSTD_LEVEL)?;
@@ -604,15 +739,15 @@ enum Plan {
 }
 
 /// A shard's body before compression: for each entry its path (u32 length,
-/// UTF-8), its content hash (u128), its result (u32 length, MessagePack with
-/// structs as maps); integers little-endian.
+/// UTF-8), its content hash (u128), its stamp (u128, 0 for none), its result
+/// (u32 length, MessagePack with structs as maps); integers little-endian.
 fn encode_entries<'r>(
-    entries: impl Iterator<Item = (&'r FileResult, u128)>,
+    entries: impl Iterator<Item = (&'r FileResult, Seen)>,
 ) -> std::io::Result<Vec<u8>> {
     let too_long = || std::io::Error::other("an entry over 4 GiB");
     let mut raw = Vec::new();
     let mut data = Vec::new();
-    for (result, hash) in entries {
+    for (result, seen) in entries {
         data.clear();
         rmp_serde::encode::write_named(&mut data, result).map_err(std::io::Error::other)?;
         let rel = result.rel.as_bytes();
@@ -622,7 +757,8 @@ fn encode_entries<'r>(
                 .to_le_bytes(),
         );
         raw.extend_from_slice(rel);
-        raw.extend_from_slice(&hash.to_le_bytes());
+        raw.extend_from_slice(&seen.hash.to_le_bytes());
+        raw.extend_from_slice(&seen.stamp.unwrap_or(0).to_le_bytes());
         raw.extend_from_slice(
             &u32::try_from(data.len())
                 .map_err(|_| too_long())?
@@ -636,8 +772,8 @@ fn encode_entries<'r>(
 /// The entries of shard `shard`'s body; `None` if it does not read as
 /// [`encode_entries`] wrote it, or names a path that is not the project's or
 /// not this shard's.
-fn parse_entries(raw: &[u8], shard: usize) -> Option<HashMap<Box<str>, Slot>> {
-    let mut index = HashMap::new();
+fn parse_entries(raw: &[u8], shard: usize) -> Option<Vec<Entry>> {
+    let mut entries = Vec::new();
     let mut at = 0usize;
     let take = |at: &mut usize, len: usize| -> Option<Range<usize>> {
         let end = at.checked_add(len)?;
@@ -651,14 +787,28 @@ fn parse_entries(raw: &[u8], shard: usize) -> Option<HashMap<Box<str>, Slot>> {
         let rel_len = u32_at(&mut at)?;
         let rel = std::str::from_utf8(raw.get(take(&mut at, rel_len)?)?).ok()?;
         let hash = u128::from_le_bytes(raw.get(take(&mut at, 16)?)?.try_into().ok()?);
+        let stamp = u128::from_le_bytes(raw.get(take(&mut at, 16)?)?.try_into().ok()?);
         let data_len = u32_at(&mut at)?;
         let range = take(&mut at, data_len)?;
         if !is_project_name(rel) || shard_of(rel) != shard {
             return None;
         }
-        index.insert(Box::from(rel), Slot { hash, range });
+        entries.push(Entry {
+            rel: Box::from(rel),
+            hash,
+            stamp,
+            range,
+        });
     }
-    Some(index)
+    Some(entries)
+}
+
+/// The result a slot holds, taken out of it.
+fn take(slot: &Slot) -> Option<FileResult> {
+    slot.result
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
 }
 
 /// Removes every shard in `dir` (links and files as such).
@@ -677,13 +827,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A name the walk can give: relative, inside the project.
+/// A name the walk can give: relative, inside the project (checked for every
+/// entry of every shard read, so on bytes rather than through `Path`).
 fn is_project_name(rel: &str) -> bool {
     !rel.is_empty()
-        && !Path::new(rel).is_absolute()
         && rel
-            .split('/')
-            .all(|part| !part.is_empty() && part != ".." && part != ".")
+            .as_bytes()
+            .split(|&b| b == b'/')
+            .all(|part| !matches!(part, b"" | b"." | b".."))
 }
 
 /// What may be stored: a file inside the project that holds no secret.
@@ -855,6 +1006,11 @@ mod tests {
 
     const KEY: &str = "0123456789abcdef0123456789abcdef";
 
+    /// Entries seen by their content hashes only.
+    fn seen(hashes: &[Option<u128>]) -> Vec<Option<Seen>> {
+        hashes.iter().map(|hash| hash.map(Seen::hashed)).collect()
+    }
+
     /// Every file under `fixtures/` analysed as its own project file (their
     /// relative paths as names), with its content hash.
     fn fixture_results() -> (Vec<FileResult>, Vec<Option<u128>>) {
@@ -959,7 +1115,7 @@ mod tests {
             .filter(|o| o.network_policy().is_some())
             .count();
         assert!(network_policies > 50, "{network_policies}");
-        Cache::at(cache_dir.clone(), KEY.into(), [7; 32]).store(&results, &hashes);
+        Cache::at(cache_dir.clone(), KEY.into(), [7; 32]).store(&results, &seen(&hashes));
         let cache = Cache::at(cache_dir, KEY.into(), [7; 32]);
         let mut hits = 0;
         for (result, hash) in results.iter().zip(&hashes) {
@@ -990,7 +1146,7 @@ mod tests {
             .collect();
         let results: Vec<FileResult> = keep.iter().map(|&i| results[i].clone()).collect();
         let hashes: Vec<Option<u128>> = keep.iter().map(|&i| hashes[i]).collect();
-        Cache::at(dir.to_path_buf(), KEY.into(), [7; 32]).store(&results, &hashes);
+        Cache::at(dir.to_path_buf(), KEY.into(), [7; 32]).store(&results, &seen(&hashes));
         let mut counts = vec![0; SHARDS];
         for result in &results {
             counts[shard_of(&result.rel)] += 1;
@@ -1070,7 +1226,7 @@ mod tests {
         for (r, h) in results.iter().zip(&hashes) {
             cache.get(&r.rel, h.unwrap());
         }
-        cache.store(&results, &hashes);
+        cache.store(&results, &seen(&hashes));
         assert_eq!(std::fs::read(&path).unwrap(), good);
         assert_eq!(std::fs::read(dir.join(shard_name(other))).unwrap(), before);
         assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), entries);
@@ -1086,7 +1242,7 @@ mod tests {
             assert!(theirs.get(&r.rel, h.unwrap()).is_none());
         }
         assert!(!theirs.discarded.lock().unwrap().is_empty());
-        theirs.store(&results, &hashes);
+        theirs.store(&results, &seen(&hashes));
         assert!(hits_in(&dir, [8; 32], &results, &hashes, index) > 0);
         assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), 0);
         // Other settings: silently stale.
@@ -1105,7 +1261,7 @@ mod tests {
         results[1].rel = Arc::from("b.yaml");
         results[1].findings[0].location.file = Arc::from("b.yaml");
         let hashes = vec![Some(1), Some(2)];
-        Cache::at(dir.clone(), KEY.into(), [7; 32]).store(&results, &hashes);
+        Cache::at(dir.clone(), KEY.into(), [7; 32]).store(&results, &seen(&hashes));
         let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
         assert!(cache.get("a.yaml", 1).is_none());
         assert!(cache.get("b.yaml", 2).is_some());
@@ -1117,18 +1273,148 @@ mod tests {
                 .contains_key(&Discarded::BadEntries)
         );
         // A body naming a path outside the project, or of another shard.
-        let raw = encode_entries(std::iter::once((&results[1], 2))).unwrap();
+        let raw = encode_entries(std::iter::once((&results[1], Seen::hashed(2)))).unwrap();
         assert!(parse_entries(&raw, shard_of("b.yaml")).is_some());
         assert!(parse_entries(&raw, (shard_of("b.yaml") + 1) % SHARDS).is_none());
         let mut outside = results[1].clone();
         outside.rel = Arc::from("../b.yaml");
-        let raw = encode_entries(std::iter::once((&outside, 2))).unwrap();
+        let raw = encode_entries(std::iter::once((&outside, Seen::hashed(2)))).unwrap();
         assert!(parse_entries(&raw, shard_of("../b.yaml")).is_none());
         // Truncated framing.
-        let raw = encode_entries(std::iter::once((&results[1], 2))).unwrap();
+        let raw = encode_entries(std::iter::once((&results[1], Seen::hashed(2)))).unwrap();
         for cut in 0..raw.len() {
             let parsed = parse_entries(&raw[..cut], shard_of("b.yaml"));
             assert!(cut == 0 || parsed.is_none(), "{cut}");
         }
+    }
+
+    /// A cache opened `later` after now: files written by the test are old to it.
+    fn opened_later(dir: &Path, later: u64) -> Cache {
+        let mut cache = Cache::at(dir.to_path_buf(), KEY.into(), [7; 32]);
+        cache.started = std::time::SystemTime::now() + std::time::Duration::from_secs(later);
+        cache
+    }
+
+    #[test]
+    fn only_a_file_older_than_the_stamp_age_has_a_stamp() {
+        let project = tempfile::tempdir().unwrap();
+        let file = project.path().join("a.yaml");
+        std::fs::write(&file, "kind: ConfigMap\n").unwrap();
+        let dir = project.path().join(DIR);
+        // Modified just now: an edit within the timestamp granularity could keep it.
+        assert_eq!(opened_later(&dir, 0).stamp(&file), None);
+        let stamp = opened_later(&dir, 10).stamp(&file);
+        assert!(stamp.is_some());
+        assert_eq!(opened_later(&dir, 10).stamp(&file), stamp);
+        // A link has none (it is read through the project boundary instead).
+        #[cfg(unix)]
+        {
+            let link = project.path().join("b.yaml");
+            std::os::unix::fs::symlink(&file, &link).unwrap();
+            assert_eq!(opened_later(&dir, 10).stamp(&link), None);
+        }
+        assert_eq!(
+            opened_later(&dir, 10).stamp(&project.path().join("gone.yaml")),
+            None
+        );
+    }
+
+    #[test]
+    fn a_stamped_entry_is_a_hit_until_any_stamped_field_of_its_file_changes() {
+        let project = tempfile::tempdir().unwrap();
+        let dir = project.path().join(DIR);
+        let file = project.path().join("a.yaml");
+        std::fs::write(&file, "kind: ConfigMap\n").unwrap();
+        let mut results = unusual_results();
+        results.truncate(1);
+        results[0].rel = Arc::from("a.yaml");
+        results[0].findings.clear();
+        let cache = opened_later(&dir, 10);
+        let stamp = cache.stamp(&file).unwrap();
+        let seen = Seen {
+            hash: 5,
+            stamp: Some(stamp),
+        };
+        cache.store(&results, &[Some(seen)]);
+        let cache = opened_later(&dir, 10);
+        let (got, got_seen) = cache.get_stamped("a.yaml", stamp).unwrap();
+        assert_eq!(debug(&got), debug(&results[0]));
+        assert_eq!(got_seen, seen);
+        // Found by its hash as well; another stamp is a miss.
+        assert!(opened_later(&dir, 10).get("a.yaml", 5).is_some());
+        assert!(
+            opened_later(&dir, 10)
+                .get_stamped("a.yaml", stamp ^ 1)
+                .is_none()
+        );
+        // The same size and the same modification time written back: the
+        // change time still moves, and so does the stamp.
+        let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&file, "kind: Configmap\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        let after = opened_later(&dir, 10).stamp(&file).unwrap();
+        assert_ne!(after, stamp);
+        assert!(
+            opened_later(&dir, 10)
+                .get_stamped("a.yaml", after)
+                .is_none()
+        );
+        // A shard whose stamps changed is rewritten (the hash alone is the same).
+        let cache = opened_later(&dir, 10);
+        assert!(cache.get("a.yaml", 5).is_some());
+        assert_eq!(
+            cache.plan(shard_of("a.yaml"), &[0], &results, &[Some(seen)]),
+            Plan::Keep
+        );
+        let newer = Seen {
+            hash: 5,
+            stamp: Some(after),
+        };
+        assert_eq!(
+            cache.plan(shard_of("a.yaml"), &[0], &results, &[Some(newer)]),
+            Plan::Write
+        );
+        cache.store(&results, &[Some(newer)]);
+        assert!(
+            opened_later(&dir, 10)
+                .get_stamped("a.yaml", after)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_shard_is_decoded_once_and_each_entry_taken_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join(DIR);
+        let (results, hashes, index) = small_cache(&dir);
+        let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
+        let mine: Vec<(usize, &FileResult)> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| shard_of(&r.rel) == index)
+            .collect();
+        assert!(mine.len() >= 3);
+        for (at, result) in &mine {
+            // A miss by hash takes nothing.
+            assert!(cache.get(&result.rel, hashes[*at].unwrap() ^ 1).is_none());
+            let got = cache.get(&result.rel, hashes[*at].unwrap()).unwrap();
+            assert_eq!(debug(&got), debug(result));
+        }
+        // Asked again (the same name found twice): a plain miss, not a bad shard.
+        let (at, result) = mine[0];
+        assert!(cache.get(&result.rel, hashes[at].unwrap()).is_none());
+        assert!(cache.discarded.lock().unwrap().is_empty());
+        assert!(!cache.shard(index).unwrap().stale.load(Ordering::Relaxed));
+        // The shard is kept as it is when every entry was this run's.
+        let before = std::fs::read(dir.join(shard_name(index))).unwrap();
+        cache.store(&results, &seen(&hashes));
+        assert_eq!(std::fs::read(dir.join(shard_name(index))).unwrap(), before);
+        assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), mine.len());
     }
 }

@@ -446,18 +446,28 @@ fn parse_files(
     let hits = AtomicUsize::new(0);
     let analyze = |source: SourceFile| -> Analyzed {
         let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
-        let (result, hash) = match (cache, overlay) {
+        let (result, seen) = match (cache, overlay) {
             (Some(cache), None) => {
-                read::with_source(&source.rel, &source.path, settings.max_file_size, |bytes| {
-                    let hash = cache::content_hash(bytes);
-                    let result = cache.get(&source.rel, hash).inspect(|_| {
-                        hits.fetch_add(1, Ordering::Relaxed);
-                    });
-                    let result =
-                        result.unwrap_or_else(|| file::analyze_bytes(&source.rel, bytes, settings));
-                    (result, Some(hash))
-                })
-                .unwrap_or_else(|result| (*result, None))
+                // An unchanged file (its stamp the stored one) is not opened;
+                // its stamp is taken before it is read, so an edit made while
+                // it is read makes the next run read it again.
+                let stamp = cache.stamp(&source.path);
+                let stamped = stamp.and_then(|stamp| cache.get_stamped(&source.rel, stamp));
+                if let Some((result, seen)) = stamped {
+                    hits.fetch_add(1, Ordering::Relaxed);
+                    (result, Some(seen))
+                } else {
+                    read::with_source(&source.rel, &source.path, settings.max_file_size, |bytes| {
+                        let hash = cache::content_hash(bytes);
+                        let result = cache.get(&source.rel, hash).inspect(|_| {
+                            hits.fetch_add(1, Ordering::Relaxed);
+                        });
+                        let result = result
+                            .unwrap_or_else(|| file::analyze_bytes(&source.rel, bytes, settings));
+                        (result, Some(cache::Seen { hash, stamp }))
+                    })
+                    .unwrap_or_else(|result| (*result, None))
+                }
             }
             _ => (
                 file::analyze_path(&source.rel, &source.path, overlay, settings),
@@ -475,7 +485,7 @@ fn parse_files(
         Analyzed {
             source,
             result: Box::new(result),
-            hash,
+            seen,
         }
     };
     let walk_and_analyze = || -> (Vec<Analyzed>, Vec<discovery::WalkError>, ApplyUnits) {
@@ -585,12 +595,24 @@ fn merge(
     cache: Option<&cache::Cache>,
 ) -> (Vec<FileResult>, Vec<discovery::WalkError>, ApplyUnits) {
     let ParsedFiles {
-        mut found,
+        found,
         mut walk_errors,
         units,
         ..
     } = parsed;
-    found.par_sort_unstable_by(|a, b| a.key().cmp(&b.key()));
+    // Sorted through a vector of indexes: an `Analyzed` is over 100 bytes,
+    // and moving it at every step of the sort cost more than comparing paths.
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.par_sort_unstable_by(|&a, &b| match (found.get(a), found.get(b)) {
+        (Some(a), Some(b)) => a.key().cmp(&b.key()),
+        _ => std::cmp::Ordering::Equal,
+    });
+    let mut slots: Vec<Option<Analyzed>> = found.into_iter().map(Some).collect();
+    let mut found: Vec<Analyzed> = order
+        .into_iter()
+        .filter_map(|at| slots.get_mut(at).and_then(Option::take))
+        .collect();
+    drop(slots);
     found.dedup_by(|later, earlier| later.key() == earlier.key());
     walk_errors.sort_by(|a, b| (&a.rel, &a.message).cmp(&(&b.rel, &b.message)));
     walk_errors.dedup_by(|a, b| (&a.rel, &a.message) == (&b.rel, &b.message));
@@ -599,11 +621,11 @@ fn merge(
     // with a cache (a vector of nothing is fresh memory all the same).
     let results = match cache {
         Some(cache) => {
-            let (results, hashes): (Vec<FileResult>, Vec<Option<u128>>) = found
+            let (results, seen): (Vec<FileResult>, Vec<Option<cache::Seen>>) = found
                 .into_par_iter()
-                .map(|item| (*item.result, item.hash))
+                .map(|item| (*item.result, item.seen))
                 .unzip();
-            cache.store(&results, &hashes);
+            cache.store(&results, &seen);
             results
         }
         None => found.into_par_iter().map(|item| *item.result).collect(),
@@ -814,7 +836,8 @@ fn is_maskable(secret: &str) -> bool {
 struct Analyzed {
     source: SourceFile,
     result: Box<FileResult>,
-    hash: Option<u128>,
+    /// With a cache: what its entry is stored with.
+    seen: Option<cache::Seen>,
 }
 
 impl Analyzed {

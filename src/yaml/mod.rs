@@ -13,6 +13,7 @@
 
 mod build;
 mod split;
+mod wire;
 
 pub use build::{ChunkParse, Limits, parse_chunk, parse_stream};
 pub use split::{Chunk, split_documents};
@@ -111,13 +112,14 @@ pub enum ScalarStyle {
     Block,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Stored positionally (`wire`), not by field names.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Node<'a> {
     pub span: Span,
     pub value: Value<'a>,
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value<'a> {
     Scalar(Cow<'a, str>, ScalarStyle),
     Seq(Vec<Node<'a>>),

@@ -128,19 +128,27 @@ fn settings(project: &Project, side: Side) -> Option<Settings> {
 
 /// The LimitRanges of `namespace` on `cluster`, in name order (the order
 /// the API server lists them in, which mig-controller merges in).
-fn limit_ranges<'p>(
-    project: &'p Project,
-    cluster: usize,
-    namespace: &str,
-) -> Vec<(&'p ModelObject, LimitRange)> {
-    let mut out: Vec<(&ModelObject, LimitRange)> = project
-        .modelled_kind("", "LimitRange")
-        .map(|(_, o)| o)
-        .filter(|o| o.cluster() == Some(cluster) && o.scope().namespace() == Some(namespace))
-        .filter_map(|o| Some((o, LimitRange::from_node(o.object.tree()?))))
-        .collect();
-    out.sort_by(|a, b| a.0.object.meta.name.value.cmp(&b.0.object.meta.name.value));
-    out
+/// Every LimitRange of the model by cluster and namespace, in name order:
+/// one pass, however many namespaces a MigPlan migrates.
+fn limit_ranges(project: &Project) -> BTreeMap<(usize, &str), Vec<(&ModelObject, LimitRange)>> {
+    let mut by_namespace: BTreeMap<(usize, &str), Vec<(&ModelObject, LimitRange)>> =
+        BTreeMap::new();
+    for (_, object) in project.modelled_kind("", "LimitRange") {
+        let (Some(cluster), Some(namespace)) = (object.cluster(), object.scope().namespace())
+        else {
+            continue;
+        };
+        if let Some(tree) = object.object.tree() {
+            by_namespace
+                .entry((cluster, namespace))
+                .or_default()
+                .push((object, LimitRange::from_node(tree)));
+        }
+    }
+    for ranges in by_namespace.values_mut() {
+        ranges.sort_by(|a, b| a.0.object.meta.name.value.cmp(&b.0.object.meta.name.value));
+    }
+    by_namespace
 }
 
 /// cpu and memory of a `min` or `max` map, as mig-controller reads them.
@@ -528,15 +536,16 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
     }
     let mut reported = BTreeSet::new();
     let mut crashed = BTreeSet::new();
+    let by_namespace = limit_ranges(project);
     for (cluster, namespace, side) in sides {
-        let ranges = limit_ranges(project, cluster, &namespace);
-        if ranges.is_empty() {
+        let Some(ranges) = by_namespace.get(&(cluster, namespace.as_str())) else {
             continue;
-        }
+        };
+        let ranges = ranges.as_slice();
         let cluster_name = project.cluster_name(Some(cluster));
         let mut controller_crashes = false;
         if crashes {
-            for crash in crash(&ranges) {
+            for crash in crash(ranges) {
                 controller_crashes = version.is_some();
                 let (first_object, first) = crash.first;
                 let (later_object, later) = crash.later;
@@ -589,9 +598,9 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         };
         let mut container = settings.container.clone();
         if adapts {
-            adapt(&mut container, &ranges);
+            adapt(&mut container, ranges);
         }
-        let violations = admit(&mut container, &ranges);
+        let violations = admit(&mut container, ranges);
         for violation in violations {
             let location =
                 Location::new(&violation.object.object.file, violation.enforced.text.span);
