@@ -102,6 +102,32 @@ pub fn is_scanned(node: &Node<'_>) -> bool {
     scanned(node) != (false, false)
 }
 
+/// The node predicate the per-file stage hands the tree builder for a text:
+/// [`is_scanned`], or, when [`may_hold_urls`] rules every URL out of the
+/// text, its cheaper part that looks only for bracketed nodes (no scalar of
+/// such a text holds `://`, so the URL test would answer no for each).
+pub fn scan_mark(urls_possible: bool) -> impl Fn(&Node<'_>) -> bool {
+    move |node| match &node.value {
+        Value::Scalar(text, _) if !urls_possible => {
+            matches!(first_visible_byte(text), Some(b'<' | b'['))
+        }
+        _ => is_scanned(node),
+    }
+}
+
+/// Whether some scalar of a YAML text may hold `://` (a URL, what
+/// [`scan_document`] collects as `urls`): a scalar's text is made of the
+/// text's characters, except where an escape (`\x2F`, or a `\` ending a
+/// quoted line) writes others, and line folding only ever puts a space or a
+/// line break between the characters of two lines. So a text with neither
+/// `://` nor a backslash has no such scalar (one `memmem` and one `memchr`
+/// over the file, instead of a test of every scalar).
+pub fn may_hold_urls(bytes: &[u8]) -> bool {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"://"));
+    FINDER.find(bytes).is_some() || memchr::memchr(b'\\', bytes).is_some()
+}
+
 /// The first byte of `text` after leading whitespace: read directly when the
 /// text opens with a printable ASCII character (almost every scalar), since
 /// `trim_start` decodes characters one by one.
@@ -561,6 +587,56 @@ mod tests {
         assert_eq!(error, None);
         assert_eq!(marked, [false, true, true, true, true, false]);
         assert_eq!(marked, found);
+    }
+
+    /// The per-file stage's predicate marks the documents [`is_scanned`]
+    /// marks, on texts that write `://` through escapes, folding and line
+    /// continuations as well as plainly.
+    #[test]
+    fn the_url_screen_marks_what_the_full_test_marks() {
+        let fragments: [&str; 16] = [
+            "---\n",
+            "a: http://h\n",
+            "b: \"x:\\/\\/y\"\n",
+            "c: \"x:\\\n  //y\"\n",
+            "d: x:\n  //y\n",
+            "e: |\n  x:\n  //y\n",
+            "f: >\n  x:\n  //y\n",
+            "g: '[a]'\n",
+            "h: [x|y]\n",
+            "i: \"\\x3c\"\n",
+            "j: plain\n",
+            "k: \"\\u003A//\"\n",
+            "l: 'x:\n  //y'\n",
+            "m: \"x:\\x2f/\"\n",
+            "n: [a, b]\n",
+            "o: {p: q}\n",
+        ];
+        let marks = |text: &str, mark: &dyn Fn(&Node<'_>) -> bool| {
+            let mut marks = Vec::new();
+            let error = crate::yaml::parse_stream(
+                text,
+                1,
+                crate::yaml::Limits::default(),
+                mark,
+                |_, marked| marks.push(marked),
+            );
+            (marks, error)
+        };
+        let mut rng = fastrand::Rng::with_seed(20261203);
+        let (mut screened, mut url_marks) = (0, 0);
+        for _ in 0..3000 {
+            let text: String = (0..rng.usize(1..6))
+                .map(|_| fragments[rng.usize(..fragments.len())])
+                .collect();
+            let urls = may_hold_urls(text.as_bytes());
+            let full = marks(&text, &is_scanned);
+            assert_eq!(marks(&text, &scan_mark(urls)), full, "{text}");
+            screened += usize::from(!urls);
+            let only_urls = |n: &Node<'_>| scanned(n).1;
+            url_marks += usize::from(marks(&text, &only_urls).0.contains(&true));
+        }
+        assert!(screened > 300 && url_marks > 300, "{screened} {url_marks}");
     }
 
     #[test]

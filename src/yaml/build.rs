@@ -1,6 +1,7 @@
 //! Building [`Node`] trees from the parser's events, within docs/input.md's limits.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use dvmlint_yaml_events::{Event, Events, ScalarStyle as RawStyle};
@@ -51,7 +52,8 @@ pub fn parse_chunk(text: &str, first_line: u32, limits: Limits) -> ChunkParse<'_
 /// Parses `text` like [`parse_chunk`], but hands each document to `each` as
 /// soon as it is complete, so a caller that is done with a document frees it
 /// before the next one is built, with its mark: whether some node of it
-/// satisfied `mark`. The predicate sees each node as it is made, while it is
+/// satisfied `mark` (asked of every scalar and sequence; a mapping is never
+/// marked). The predicate sees each node as it is made, while it is
 /// in the processor's cache, so a caller looking for rare nodes need not walk
 /// the documents that have none. Returns the error that stopped the text, if
 /// any (the documents before it were handed over).
@@ -60,36 +62,137 @@ pub fn parse_stream<'a>(
     first_line: u32,
     limits: Limits,
     mark: impl Fn(&Node<'_>) -> bool,
-    each: impl FnMut(Node<'a>, bool),
+    mut each: impl FnMut(Node<'a>, bool),
 ) -> Option<SyntaxError> {
+    build(text, first_line, limits, mark, |document, marked| {
+        each(document, marked);
+        None
+    })
+}
+
+/// [`parse_stream`] for a caller that only reads each document: it is lent
+/// to `each`, then its collections, emptied, are kept by this thread for the
+/// next documents' (at most [`RECYCLED_MAX`] of each kind, of at most
+/// [`RECYCLED_CAPACITY`] items), so a document costs no allocation, growth or
+/// free of its maps and lists, only of the strings the parser hands over.
+pub fn parse_stream_lent<'a>(
+    text: &'a str,
+    first_line: u32,
+    limits: Limits,
+    mark: impl Fn(&Node<'_>) -> bool,
+    mut each: impl FnMut(&Node<'a>, bool),
+) -> Option<SyntaxError> {
+    build(text, first_line, limits, mark, |document, marked| {
+        each(&document, marked);
+        Some(document)
+    })
+}
+
+/// Collections kept, of each kind, per thread.
+pub const RECYCLED_MAX: usize = 128;
+/// The largest collection kept (its capacity, in items or entries).
+pub const RECYCLED_CAPACITY: usize = 32;
+
+/// The emptied collections of lent documents (see [`parse_stream_lent`]),
+/// and the builder's own stacks.
+#[derive(Default)]
+struct Recycled {
+    seqs: Vec<Vec<Node<'static>>>,
+    maps: Vec<Vec<(Node<'static>, Node<'static>)>>,
+    stack: Vec<Frame<'static>>,
+    key_prints: Vec<u64>,
+}
+
+thread_local! {
+    /// Taken while a text is built (a nested build would start empty).
+    static RECYCLED: Cell<Recycled> = const {
+        Cell::new(Recycled {
+            seqs: Vec::new(),
+            maps: Vec::new(),
+            stack: Vec::new(),
+            key_prints: Vec::new(),
+        })
+    };
+}
+
+impl Recycled {
+    /// Frees `node`'s strings and keeps its collections, emptied.
+    fn recycle(&mut self, node: Node<'_>) {
+        match node.value {
+            Value::Scalar(..) => {}
+            Value::Seq(mut items) => {
+                for item in items.drain(..) {
+                    if !matches!(item.value, Value::Scalar(..)) {
+                        self.recycle(item);
+                    }
+                }
+                if items.capacity() <= RECYCLED_CAPACITY && self.seqs.len() < RECYCLED_MAX {
+                    self.seqs.push(forget_lifetime(items));
+                }
+            }
+            Value::Map(mut entries) => {
+                for (key, value) in entries.drain(..) {
+                    if !matches!(key.value, Value::Scalar(..)) {
+                        self.recycle(key);
+                    }
+                    if !matches!(value.value, Value::Scalar(..)) {
+                        self.recycle(value);
+                    }
+                }
+                if entries.capacity() <= RECYCLED_CAPACITY && self.maps.len() < RECYCLED_MAX {
+                    self.maps.push(forget_lifetime(entries));
+                }
+            }
+        }
+    }
+}
+
+/// An empty vector of nodes as a vector of `'static` nodes, in the same
+/// allocation (an in-place `collect`, which keeps the allocation of a vector
+/// whose items have the same layout).
+fn forget_lifetime<T, U>(empty: Vec<T>) -> Vec<U> {
+    empty.into_iter().filter_map(|_| None).collect()
+}
+
+fn build<'a>(
+    text: &'a str,
+    first_line: u32,
+    limits: Limits,
+    mark: impl Fn(&Node<'_>) -> bool,
+    each: impl FnMut(Node<'a>, bool) -> Option<Node<'a>>,
+) -> Option<SyntaxError> {
+    let mut recycled = RECYCLED.take();
+    let stack = std::mem::take(&mut recycled.stack);
+    let key_prints = std::mem::take(&mut recycled.key_prints);
     let mut builder = Builder {
         limits,
         first_line,
-        stack: Vec::new(),
+        // No position of this text can saturate: its lines and columns are
+        // at most its length.
+        exact_u32: u64::from(first_line) >= 1
+            && u64::from(first_line) + (text.len() as u64) < u64::from(u32::MAX),
+        stack,
+        key_prints,
         anchors: HashMap::new(),
         alias_nodes: 0,
         mark,
         marked: false,
         each,
+        recycled,
     };
-    let mut parser = Events::new(text);
-    while let Some(next) = parser.next_event() {
-        let result = match next {
-            Ok((event, span)) => builder.on_event(event, span),
-            Err(err) => Err(SyntaxError {
-                pos: builder.pos(*err.marker()),
-                message: match err.info() {
-                    // The scanner's own cap on flow nesting (`[[[…`), below ours.
-                    "recursion limit exceeded" => "nesting too deep for the YAML parser".to_owned(),
-                    other => other.to_owned(),
-                },
-            }),
-        };
-        if let Err(error) = result {
-            return Some(error);
-        }
-    }
-    None
+    let error = builder.run(text);
+    let Builder {
+        stack,
+        mut key_prints,
+        mut recycled,
+        ..
+    } = builder;
+    // Emptied (what an error left open is freed), as `'static` frames.
+    recycled.stack = forget_lifetime(stack);
+    key_prints.clear();
+    recycled.key_prints = key_prints;
+    RECYCLED.set(recycled);
+    error
 }
 
 enum Frame<'a> {
@@ -103,28 +206,95 @@ enum Frame<'a> {
         anchor: usize,
         entries: Vec<(Node<'a>, Node<'a>)>,
         key: Option<Node<'a>>,
-        seen: Option<HashSet<Cow<'a, str>>>,
+        /// Where this map's keys start in [`Builder::key_prints`].
+        prints: usize,
+        /// Some key is a plain `<<` (a merge key, see [`apply_merge_keys`]).
+        merges: bool,
+        /// The keys, past [`LINEAR_KEY_SCAN`] of them (boxed: a frame is
+        /// moved on and off the stack for every map).
+        #[allow(clippy::box_collection)]
+        seen: Option<Box<HashSet<Cow<'a, str>>>>,
     },
 }
 
 struct Builder<'a, M, E> {
     limits: Limits,
     first_line: u32,
+    /// [`Builder::pos`] may convert without saturating arithmetic.
+    exact_u32: bool,
     stack: Vec<Frame<'a>>,
+    /// A [`key_print`] of every key of the open maps, each map's after its
+    /// parent's (an inner map is closed before its parent takes another
+    /// key): the duplicate test compares the new key's print with the
+    /// others' and their text only where the prints are equal.
+    key_prints: Vec<u64>,
     anchors: HashMap<usize, Node<'a>>,
     alias_nodes: usize,
     mark: M,
     /// Some node of the current document satisfied `mark`.
     marked: bool,
-    /// Takes each document as it is completed.
+    /// Takes each document as it is completed, and may give it back to be
+    /// recycled.
     each: E,
+    recycled: Recycled,
 }
 
-/// Maps with more keys than this track their keys in a set for duplicate checks.
-const LINEAR_KEY_SCAN: usize = 16;
+/// Maps with more keys than this track their keys in a set for duplicate
+/// checks (below, a scan of the keys' prints costs less than hashing).
+const LINEAR_KEY_SCAN: usize = 64;
 
-impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
+/// Equal for equal texts, and for unequal keys of one map nearly never: the
+/// length and the first and last eight bytes (keys such as `note-1` and
+/// `note-2` differ at the end), so the duplicate-key test compares most key
+/// pairs without calling `memcmp`.
+fn key_print(text: &str) -> u64 {
+    let bytes = text.as_bytes();
+    let (head, tail) = match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+        _ => (
+            bytes.iter().fold(0, |print, &b| print << 8 | u64::from(b)),
+            0,
+        ),
+    };
+    head.rotate_left(29) ^ tail.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (bytes.len() as u64)
+}
+
+impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>> Builder<'a, M, E> {
+    /// Builds the documents of `text`, up to the error that stops it.
+    fn run(&mut self, text: &'a str) -> Option<SyntaxError> {
+        let mut parser = Events::new(text);
+        while let Some(next) = parser.next_event() {
+            let result = match next {
+                Ok((event, span)) => self.on_event(event, span),
+                Err(err) => Err(SyntaxError {
+                    pos: self.pos(*err.marker()),
+                    message: match err.info() {
+                        // The scanner's own cap on flow nesting (`[[[…`), below ours.
+                        "recursion limit exceeded" => {
+                            "nesting too deep for the YAML parser".to_owned()
+                        }
+                        other => other.to_owned(),
+                    },
+                }),
+            };
+            if let Err(error) = result {
+                return Some(error);
+            }
+        }
+        None
+    }
+
+    #[inline]
     fn pos(&self, marker: dvmlint_yaml_events::Marker) -> Pos {
+        if self.exact_u32 {
+            // The same values as below, which saturate at no position of
+            // such a text.
+            #[allow(clippy::cast_possible_truncation)]
+            return Pos::new(
+                self.first_line - 1 + marker.line() as u32,
+                marker.col() as u32 + 1,
+            );
+        }
         let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
         let col = u32::try_from(marker.col()).unwrap_or(u32::MAX);
         Pos::new(
@@ -137,12 +307,13 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
         Span::new(self.pos(span.start), self.pos(span.end))
     }
 
+    /// Each event's positions are converted where they are used: a
+    /// collection's start event gives its start, its end event its end.
     fn on_event(
         &mut self,
         event: Event<'a>,
         raw: dvmlint_yaml_events::Span,
     ) -> Result<(), SyntaxError> {
-        let span = self.span(raw);
         match event {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
@@ -151,6 +322,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                 Ok(())
             }
             Event::Scalar(text, style, anchor, tag) => {
+                let span = self.span(raw);
                 let style = match style {
                     _ if tag.as_ref().is_some_and(|t| t.suffix == "str") => ScalarStyle::Quoted,
                     RawStyle::Plain => ScalarStyle::Plain,
@@ -164,6 +336,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                 self.complete(node, anchor)
             }
             Event::Alias(anchor) => {
+                let span = self.span(raw);
                 let Some(target) = self.anchors.get(&anchor) else {
                     return Err(self.error(span.start, "alias to an unknown anchor"));
                 };
@@ -182,21 +355,25 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                 self.complete(copy, 0)
             }
             Event::SequenceStart(anchor, _) => {
-                self.enter(span.start)?;
+                let start = self.pos(raw.start);
+                self.enter(start)?;
                 self.stack.push(Frame::Seq {
-                    start: span.start,
+                    start,
                     anchor,
-                    items: Vec::new(),
+                    items: self.recycled.seqs.pop().unwrap_or_default(),
                 });
                 Ok(())
             }
             Event::MappingStart(anchor, _) => {
-                self.enter(span.start)?;
+                let start = self.pos(raw.start);
+                self.enter(start)?;
                 self.stack.push(Frame::Map {
-                    start: span.start,
+                    start,
                     anchor,
-                    entries: Vec::new(),
+                    entries: self.recycled.maps.pop().unwrap_or_default(),
                     key: None,
+                    prints: self.key_prints.len(),
+                    merges: false,
                     seen: None,
                 });
                 Ok(())
@@ -208,7 +385,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                     items,
                 }) => self.complete(
                     Node {
-                        span: Span::new(start, span.end),
+                        span: Span::new(start, self.pos(raw.end)),
                         value: Value::Seq(items),
                     },
                     anchor,
@@ -217,15 +394,25 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                     start,
                     anchor,
                     entries,
+                    prints,
+                    merges,
                     ..
-                }) => self.complete(
-                    Node {
-                        span: Span::new(start, span.end),
-                        value: Value::Map(apply_merge_keys(entries)),
-                    },
-                    anchor,
-                ),
-                None => Err(self.error(span.start, "unbalanced collection end")),
+                }) => {
+                    self.key_prints.truncate(prints);
+                    let entries = if merges {
+                        apply_merge_keys(entries)
+                    } else {
+                        entries
+                    };
+                    self.complete(
+                        Node {
+                            span: Span::new(start, self.pos(raw.end)),
+                            value: Value::Map(entries),
+                        },
+                        anchor,
+                    )
+                }
+                None => Err(self.error(self.pos(raw.start), "unbalanced collection end")),
             },
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => Ok(()),
         }
@@ -248,8 +435,10 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
         }
     }
 
+    #[inline(always)]
     fn complete(&mut self, node: Node<'a>, anchor: usize) -> Result<(), SyntaxError> {
-        if !self.marked && (self.mark)(&node) {
+        // A mapping is never marked: the predicate sees scalars and sequences.
+        if !self.marked && !node.is_map() && (self.mark)(&node) {
             self.marked = true;
         }
         if anchor != 0 {
@@ -257,7 +446,9 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
         }
         match self.stack.last_mut() {
             None => {
-                (self.each)(node, std::mem::take(&mut self.marked));
+                if let Some(done) = (self.each)(node, std::mem::take(&mut self.marked)) {
+                    self.recycled.recycle(done);
+                }
                 Ok(())
             }
             Some(Frame::Seq { items, .. }) => {
@@ -265,16 +456,29 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                 Ok(())
             }
             Some(Frame::Map {
-                entries, key, seen, ..
+                entries,
+                key,
+                prints,
+                merges,
+                seen,
+                ..
             }) => match key.take() {
                 None => {
+                    let print = match &node.value {
+                        Value::Scalar(text, _) => key_print(text),
+                        _ => 0,
+                    };
                     if let Value::Scalar(text, _) = &node.value {
                         let duplicate = match seen {
                             Some(set) => !set.insert(text.clone()),
                             None => {
-                                let dup = entries.iter().any(
-                                    |(k, _)| matches!(&k.value, Value::Scalar(t, _) if t == text),
-                                );
+                                // `key_prints[prints..]` are the prints of
+                                // `entries`' keys, in order.
+                                let earlier = self.key_prints.get(*prints..).unwrap_or_default();
+                                let dup = earlier.iter().zip(entries.iter()).any(|(p, (k, _))| {
+                                    *p == print
+                                        && matches!(&k.value, Value::Scalar(t, _) if t == text)
+                                });
                                 if entries.len() >= LINEAR_KEY_SCAN {
                                     let mut set: HashSet<Cow<'a, str>> = entries
                                         .iter()
@@ -284,7 +488,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                                         })
                                         .collect();
                                     set.insert(text.clone());
-                                    *seen = Some(set);
+                                    *seen = Some(Box::new(set));
                                 }
                                 dup
                             }
@@ -299,6 +503,8 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool)> Builder<'a, M, E> {
                             });
                         }
                     }
+                    self.key_prints.push(print);
+                    *merges |= matches!(&node.value, Value::Scalar(t, ScalarStyle::Plain) if t.as_bytes() == b"<<");
                     *key = Some(node);
                     Ok(())
                 }
@@ -412,6 +618,92 @@ mod tests {
         text.push_str("k7: again\n");
         let parsed = parse_chunk(&text, 1, Limits::default());
         assert_eq!(parsed.error.unwrap().pos.line, 41);
+    }
+
+    /// Keys that share their length, first and last bytes, nested maps
+    /// between the keys of their parent, mapping keys, and maps past the
+    /// linear scan: each duplicate is found at its second key, and no
+    /// distinct key is taken for one.
+    #[test]
+    fn duplicate_keys_are_told_apart_by_text_whatever_their_prints() {
+        let keys: Vec<String> = (0..100)
+            .map(|i| format!("example.com/note-{i:03}-x"))
+            .collect();
+        for count in [3, 20, 63, 64, 65, 100] {
+            let mut text = String::from("? {a: 1}\n: v\n");
+            for (i, key) in keys.iter().take(count).enumerate() {
+                text.push_str(&format!("{key}:\n  inner: {{a: 1, b: 2}}\n  {key}: {i}\n"));
+            }
+            let parsed = parse_chunk(&text, 1, Limits::default());
+            assert_eq!(parsed.error, None, "{count}");
+            let dup = format!("{}{}: again\n", text, keys[count / 2]);
+            let err = parse_chunk(&dup, 1, Limits::default()).error.unwrap();
+            assert_eq!(err.pos, Pos::new(3 + 3 * count as u32, 1), "{count}");
+        }
+        assert_eq!(key_print("note-1"), key_print("note-1"));
+        assert_ne!(key_print("a"), key_print("b"));
+    }
+
+    /// Lent documents give their emptied collections to the next ones: the
+    /// second identical text reuses the first one's vectors (same
+    /// capacities), and what it builds is what `parse_chunk` builds.
+    #[test]
+    fn lent_documents_recycle_their_collections() {
+        let text = "a: {b: [1, 2, 3, 4, 5], c: {d: e}}\nf: [g]\n---\nh: i\n";
+        let _ = RECYCLED.take();
+        let mut seen = Vec::new();
+        let error = parse_stream_lent(
+            text,
+            1,
+            Limits::default(),
+            |_| false,
+            |d, _| {
+                seen.push(d.clone());
+            },
+        );
+        assert_eq!(error, None);
+        let kept = RECYCLED.take();
+        assert_eq!(seen, parse_chunk(text, 1, Limits::default()).documents);
+        let capacities = |r: &Recycled| -> (Vec<usize>, Vec<usize>) {
+            (
+                r.seqs.iter().map(Vec::capacity).collect(),
+                r.maps.iter().map(Vec::capacity).collect(),
+            )
+        };
+        let (seqs, maps) = capacities(&kept);
+        // Two lists, three maps: the second document took one of the first
+        // one's maps, and gave it back.
+        assert_eq!((seqs.len(), maps.len()), (2, 3));
+        assert!(
+            seqs.iter().chain(&maps).all(|&c| c > 0),
+            "{seqs:?} {maps:?}"
+        );
+        assert!(kept.seqs.iter().all(Vec::is_empty) && kept.maps.iter().all(Vec::is_empty));
+        RECYCLED.set(kept);
+        let mut again = Vec::new();
+        parse_stream_lent(
+            text,
+            1,
+            Limits::default(),
+            |_| false,
+            |d, _| {
+                again.push(d.clone());
+            },
+        );
+        assert_eq!(again, seen);
+        let after = RECYCLED.take();
+        // The same collections again (a list may have taken the other's).
+        let (seqs_after, maps_after) = capacities(&after);
+        assert_eq!((seqs_after.len(), maps_after.len()), (2, 3));
+        assert!(seqs_after.iter().sum::<usize>() >= seqs.iter().sum::<usize>());
+        // A broken text leaves its open collections: they are freed, and the
+        // thread's stacks are empty for the next text.
+        RECYCLED.set(after);
+        assert!(
+            parse_stream_lent("a: [b, {c: ", 1, Limits::default(), |_| false, |_, _| {}).is_some()
+        );
+        let left = RECYCLED.take();
+        assert!(left.stack.is_empty() && left.key_prints.is_empty());
     }
 
     #[test]
