@@ -358,7 +358,8 @@ mod netpol {
                     )],
                     ports: vec![PortSpec::range(Protocol::Tcp, 9000, 9100)],
                 },
-            ];
+            ]
+            .into();
             p.egress = vec![
                 Rule {
                     peers: vec![Peer::namespaces(LabelSelector::from_labels([(
@@ -377,14 +378,15 @@ mod netpol {
                     )],
                     ports: vec![tcp(443), tcp(2222)],
                 },
-            ];
+            ]
+            .into();
             policies.push(p);
         }
         // One policy selecting every pod with owner=directvolumemigration (the
         // rsync pods), so the queries below go through many rules.
         let mut dvm = Policy::new(NS, "allow-dvm");
         dvm.pod_selector = LabelSelector::from_labels([("owner", "directvolumemigration")]);
-        dvm.ingress = vec![Rule::allow_all()];
+        dvm.ingress = vec![Rule::allow_all()].into();
         policies.push(dvm);
         let namespaces: Vec<(String, Labels)> = vec![
             (NS.to_string(), labels([("team", "payments")])),

@@ -25,6 +25,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod snake_case;
+pub mod string_map;
 pub mod suggest;
 pub mod suppress;
 pub mod timings;

@@ -30,16 +30,20 @@ pub fn stage(name: &'static str) -> Option<Stage> {
 impl Drop for Stage {
     fn drop(&mut self) {
         let ms = self.start.elapsed().as_secs_f64() * 1e3;
-        let rss = resident_kb().map_or(String::new(), |kb| {
+        let rss = resident_kb("VmRSS:").map_or(String::new(), |kb| {
             format!("  rss {:>7.1} MB", kb as f64 / 1024.0)
         });
-        eprintln!("dvmlint: timing: {:<28} {ms:>9.1} ms{rss}", self.name);
+        let peak = resident_kb("VmHWM:").map_or(String::new(), |kb| {
+            format!("  peak {:>7.1} MB", kb as f64 / 1024.0)
+        });
+        eprintln!("dvmlint: timing: {:<28} {ms:>9.1} ms{rss}{peak}", self.name);
     }
 }
 
-/// `VmRSS` of `/proc/self/status`, in KiB.
-fn resident_kb() -> Option<u64> {
+/// A field of `/proc/self/status` (`VmRSS:`, the resident memory now;
+/// `VmHWM:`, its peak so far), in KiB.
+fn resident_kb(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -128,8 +128,8 @@ fn policy(v: &Value) -> Policy {
                 })
                 .collect()
         }),
-        ingress: rules(v.get("ingress"), "from"),
-        egress: rules(v.get("egress"), "to"),
+        ingress: rules(v.get("ingress"), "from").into(),
+        egress: rules(v.get("egress"), "to").into(),
     }
 }
 
@@ -1011,7 +1011,7 @@ fn peer_helpers() {
     );
     let mut pol = Policy::new("ns", "n");
     assert_eq!(pol.effective_types(), vec![PolicyType::Ingress]);
-    pol.egress.push(Rule::allow_all());
+    pol.egress = vec![Rule::allow_all()].into();
     assert_eq!(
         pol.effective_types(),
         vec![PolicyType::Ingress, PolicyType::Egress]

@@ -263,7 +263,7 @@ fn selector(
     )
         .prop_map(|(match_labels, exprs)| {
             let mut s = LabelSelector::everything();
-            s.match_labels = match_labels;
+            s.match_labels = match_labels.into();
             for r in exprs {
                 s = s.with_expression(r);
             }
@@ -338,8 +338,8 @@ fn policy() -> impl Strategy<Value = Policy> {
         .prop_map(|(ns, sel, types, ingress, egress)| Policy {
             pod_selector: sel,
             policy_types: types,
-            ingress,
-            egress,
+            ingress: ingress.into(),
+            egress: egress.into(),
             ..Policy::new(ns, "p")
         })
 }
@@ -456,11 +456,17 @@ fn addition() -> impl Strategy<Value = Addition> {
     ]
 }
 
-fn rules_mut(p: &mut Policy, d: PolicyType) -> &mut Vec<Rule> {
-    match d {
+/// Runs `f` on a copy of the rules of direction `d` and puts the copy back
+/// (a policy's rules are shared, `Arc<[Rule]>`).
+fn with_rules<T>(p: &mut Policy, d: PolicyType, f: impl FnOnce(&mut Vec<Rule>) -> T) -> T {
+    let slot = match d {
         PolicyType::Ingress => &mut p.ingress,
         PolicyType::Egress => &mut p.egress,
-    }
+    };
+    let mut rules = slot.to_vec();
+    let out = f(&mut rules);
+    *slot = rules.into();
+    out
 }
 
 /// Applies `add` to policy `which` (modulo the count); false when it does not apply without
@@ -475,29 +481,39 @@ fn apply(policies: &mut [Policy], which: usize, rule_index: usize, add: Addition
             if !p.has_type(d) {
                 return false;
             }
-            rules_mut(p, d).push(r);
+            with_rules(p, d, |rules| rules.push(r));
         }
         Addition::Peer(d, peer) => {
-            let rules = rules_mut(p, d);
-            let len = rules.len();
-            let Some(r) = rules.get_mut(rule_index % len.max(1)) else {
-                return false;
-            };
-            if r.peers.is_empty() {
+            let added = with_rules(p, d, |rules| {
+                let len = rules.len();
+                let Some(r) = rules.get_mut(rule_index % len.max(1)) else {
+                    return false;
+                };
+                if r.peers.is_empty() {
+                    return false;
+                }
+                r.peers.push(peer);
+                true
+            });
+            if !added {
                 return false;
             }
-            r.peers.push(peer);
         }
         Addition::Port(d, port) => {
-            let rules = rules_mut(p, d);
-            let len = rules.len();
-            let Some(r) = rules.get_mut(rule_index % len.max(1)) else {
-                return false;
-            };
-            if r.ports.is_empty() {
+            let added = with_rules(p, d, |rules| {
+                let len = rules.len();
+                let Some(r) = rules.get_mut(rule_index % len.max(1)) else {
+                    return false;
+                };
+                if r.ports.is_empty() {
+                    return false;
+                }
+                r.ports.push(port);
+                true
+            });
+            if !added {
                 return false;
             }
-            r.ports.push(port);
         }
     }
     true

@@ -26,6 +26,7 @@ use crate::net::selector::{LabelSelector, LabelValue, Labels, Operator, Requirem
 use crate::yaml::{Node, Span};
 
 use super::{ObjectMeta, Text};
+use crate::intern::Sym;
 
 /// Which network plugin's kind a firewall is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -146,12 +147,14 @@ impl PortEntry {
 pub struct RuleManifest {
     /// The whole rule (the sequence item).
     pub span: Span,
-    pub type_: Option<Text>,
+    /// Interned: thousands of rules repeat `Allow` and `Deny`.
+    pub type_: Option<Text<Sym>>,
     /// The `to` key.
     pub to_key: Option<Span>,
-    /// The target keys of `to` this flavor knows, in order.
-    pub targets: Vec<TargetField>,
-    pub ports: Vec<PortEntry>,
+    /// The target keys of `to` this flavor knows, in order. (Boxed slices:
+    /// a firewall holds up to thousands of rules, kept for the whole run.)
+    pub targets: Box<[TargetField]>,
+    pub ports: Box<[PortEntry]>,
 }
 
 impl RuleManifest {
@@ -165,7 +168,7 @@ impl RuleManifest {
 
     /// The rule's single target, when it has exactly one.
     pub fn target(&self) -> Option<&TargetField> {
-        match self.targets.as_slice() {
+        match &*self.targets {
             [only] => Some(only),
             _ => None,
         }
@@ -245,14 +248,16 @@ impl FirewallManifest {
     /// The rules the platform accepts, converted for the evaluator, and for
     /// each the index of its manifest rule in `self.rules`.
     pub fn to_firewall(&self, nodes: &[ClusterNode]) -> (EgressFirewall, Vec<usize>) {
-        let mut rules = Vec::new();
-        let mut index = Vec::new();
+        let mut rules = Vec::with_capacity(self.rules.len());
+        let mut index = Vec::with_capacity(self.rules.len());
         for (i, rule) in self.rules.iter().enumerate() {
             if let Some(converted) = rule.to_rule(self.flavor, nodes) {
                 rules.push(converted);
                 index.push(i);
             }
         }
+        rules.shrink_to_fit();
+        index.shrink_to_fit();
         (EgressFirewall::new(rules), index)
     }
 }
@@ -293,10 +298,10 @@ fn rule_from_node(flavor: FirewallFlavor, item: &Node<'_>) -> RuleManifest {
     };
     RuleManifest {
         span: item.span,
-        type_: Text::at(item, &["type"]),
+        type_: Text::interned_at(item, &["type"]),
         to_key: to.map(|(k, _)| k.span),
-        targets,
-        ports,
+        targets: targets.into_boxed_slice(),
+        ports: ports.into_boxed_slice(),
     }
 }
 
@@ -310,12 +315,13 @@ pub(crate) fn selector_from_node(node: &Node<'_>) -> LabelSelector {
     );
     for expr in node.get("matchExpressions").map_or(&[][..], Node::items) {
         let key = expr.get("key").and_then(Node::as_str).unwrap_or("");
-        let values: Vec<String> = expr
+        let mut values: Vec<String> = expr
             .get("values")
             .map_or(&[][..], Node::items)
             .iter()
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect();
+        values.shrink_to_fit();
         let requirement = match expr
             .get("operator")
             .and_then(Node::as_str)
@@ -327,6 +333,7 @@ pub(crate) fn selector_from_node(node: &Node<'_>) -> LabelSelector {
         };
         selector = selector.with_expression(requirement);
     }
+    selector.match_expressions.shrink_to_fit();
     selector
 }
 

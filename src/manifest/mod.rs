@@ -17,10 +17,9 @@ pub mod namespace;
 pub mod network_policy;
 pub mod openshift;
 
-use std::collections::BTreeMap;
-
 use crate::finding::ObjectRef;
 use crate::intern::Sym;
+pub use crate::string_map::StringMap;
 use crate::yaml::{Node, Span};
 
 /// A string value with the span it was read from. `Text<Sym>` holds an
@@ -72,81 +71,6 @@ pub struct ObjectMeta {
     pub namespace: Option<Text<Sym>>,
     pub labels: StringMap,
     pub annotations: StringMap,
-}
-
-/// Labels or annotations: the pairs sorted by key, in one allocation. (A
-/// `BTreeMap` allocates a node for eleven pairs, about 550 bytes, for a
-/// Namespace's one label.) Stored in the cache as a map.
-#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(from = "BTreeMap<String, String>", into = "BTreeMap<String, String>")]
-pub struct StringMap(Box<[(String, String)]>);
-
-impl StringMap {
-    pub fn get(&self, key: &str) -> Option<&String> {
-        self.0
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
-            .ok()
-            .and_then(|i| self.0.get(i))
-            .map(|(_, v)| v)
-    }
-
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-
-    /// The pairs in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> + '_ {
-        self.0.iter().map(|(k, v)| (k, v))
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn to_btree_map(&self) -> BTreeMap<String, String> {
-        self.0.iter().cloned().collect()
-    }
-}
-
-impl<'m> IntoIterator for &'m StringMap {
-    type Item = (&'m String, &'m String);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'m, (String, String)>,
-        fn(&'m (String, String)) -> (&'m String, &'m String),
-    >;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (k, v))
-    }
-}
-
-/// The last value of a key wins, as in a map.
-impl FromIterator<(String, String)> for StringMap {
-    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> StringMap {
-        StringMap::from(pairs.into_iter().collect::<BTreeMap<String, String>>())
-    }
-}
-
-impl From<BTreeMap<String, String>> for StringMap {
-    fn from(map: BTreeMap<String, String>) -> StringMap {
-        StringMap(map.into_iter().collect())
-    }
-}
-
-impl From<StringMap> for BTreeMap<String, String> {
-    fn from(map: StringMap) -> BTreeMap<String, String> {
-        map.0.into_vec().into_iter().collect()
-    }
-}
-
-/// Printed as a map, like the `BTreeMap` it replaced.
-impl std::fmt::Debug for StringMap {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
-    }
 }
 
 impl ObjectMeta {

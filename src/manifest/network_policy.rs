@@ -11,8 +11,6 @@
 //! outright; treating the part as matching nothing keeps the rest of the
 //! policy useful for the rules, and errs towards reporting a block.)
 
-use std::collections::BTreeMap;
-
 use ipnet::IpNet;
 
 use crate::net::netpol::{Peer, Policy, PolicyType, Rule};
@@ -20,7 +18,7 @@ use crate::net::ports::{PortRef, PortSpec, Protocol};
 use crate::net::selector::{LabelSelector, Operator, Requirement};
 use crate::yaml::{Node, Span};
 
-use super::Text;
+use super::{StringMap, Text};
 
 /// Something skipped while reading the policy, with where it was written.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -111,8 +109,8 @@ impl NetworkPolicyView {
                 namespace: namespace.to_owned(),
                 pod_selector,
                 policy_types,
-                ingress,
-                egress,
+                ingress: ingress.into(),
+                egress: egress.into(),
             },
         }
     }
@@ -143,6 +141,12 @@ fn rule(item: &Node<'_>, direction: PolicyType, notes: &mut Vec<Note>) -> (Rule,
         spans.ports.push(port_node.span);
         rule.ports.push(port(port_node, notes));
     }
+    // Kept for the whole run: a vector grown by pushes holds four (a peer
+    // is about 100 bytes), cut to its length (docs/performance.md).
+    spans.peers.shrink_to_fit();
+    spans.ports.shrink_to_fit();
+    rule.peers.shrink_to_fit();
+    rule.ports.shrink_to_fit();
     (rule, spans)
 }
 
@@ -307,7 +311,7 @@ pub(crate) fn read_selector(
     node: &Node<'_>,
     mut invalid: impl FnMut(Span, String),
 ) -> LabelSelector {
-    let match_labels: BTreeMap<String, String> = node
+    let match_labels: StringMap = node
         .get("matchLabels")
         .map(|m| {
             m.entries()
@@ -321,12 +325,13 @@ pub(crate) fn read_selector(
     let mut match_expressions = Vec::new();
     for e in node.get("matchExpressions").map_or(&[][..], Node::items) {
         let key = e.get("key").and_then(Node::as_str).unwrap_or("").to_owned();
-        let values: Vec<String> = e
+        let mut values: Vec<String> = e
             .get("values")
             .map_or(&[][..], Node::items)
             .iter()
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect();
+        values.shrink_to_fit();
         let operator = e.get("operator");
         match operator
             .and_then(Node::as_str)
@@ -344,6 +349,7 @@ pub(crate) fn read_selector(
             }
         }
     }
+    match_expressions.shrink_to_fit();
     LabelSelector {
         match_labels,
         match_expressions,

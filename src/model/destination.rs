@@ -206,7 +206,7 @@ fn worker_addresses(
     let mut hostnames = false;
     for (_, object) in project
         .modelled()
-        .filter(|(_, o)| o.cluster == Some(cluster) && o.object.meta.is("", "Node"))
+        .filter(|(_, o)| o.cluster() == Some(cluster) && o.object.meta.is("", "Node"))
     {
         if !object
             .object
@@ -258,7 +258,7 @@ fn service_network(project: &Project, cluster: usize) -> Vec<IpNet> {
         .modelled()
         .map(|(_, o)| o)
         .filter(|o| {
-            o.cluster == Some(cluster) && o.object.meta.is("config.openshift.io", "Network")
+            o.cluster() == Some(cluster) && o.object.meta.is("config.openshift.io", "Network")
         })
         .filter_map(|o| o.object.tree())
         .flat_map(|body| {

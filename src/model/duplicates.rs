@@ -46,11 +46,13 @@ pub struct Duplicates {
     replaced: Vec<usize>,
 }
 
-/// The first and the last definition seen of one identity.
+/// The first and the last definition seen of one identity (indices into
+/// `Project::objects`, as `u32`: the map holds one per object, and this
+/// halves it, docs/performance.md).
 #[derive(Clone, Copy)]
 struct Seen {
-    first: usize,
-    last: usize,
+    first: u32,
+    last: u32,
 }
 
 impl Duplicates {
@@ -59,19 +61,20 @@ impl Duplicates {
         // cluster is part of the identity); without configuration each unit
         // is its own group.
         let configured = !project.config.clusters.is_empty();
-        let group = |unit: Option<usize>| {
+        let group = |unit: Option<usize>| -> u32 {
             if configured {
                 0
             } else {
-                unit.map_or(0, |u| u + 1)
+                // Past four billion units (not a repository): one group.
+                unit.and_then(|u| u32::try_from(u + 1).ok()).unwrap_or(0)
             }
         };
         // The first object of each (identity hash, group); objects whose key
         // is taken by a different object (a hash collision) are looked up by
         // their identity in full.
-        let mut seen: foldhash::HashMap<(u64, usize), Seen> =
+        let mut seen: foldhash::HashMap<(u64, u32), Seen> =
             foldhash::HashMap::with_capacity_and_hasher(project.objects.len(), Default::default());
-        let mut collided: foldhash::HashMap<(IdentityKey<'_>, usize), Seen> = Default::default();
+        let mut collided: foldhash::HashMap<(IdentityKey<'_>, u32), Seen> = Default::default();
         let mut out = Duplicates::default();
         let mut identities = FileIdentities::default();
         let mut documents: foldhash::HashSet<(&str, u32, u64)> = Default::default();
@@ -80,10 +83,14 @@ impl Duplicates {
                 .is_some_and(|u| u.kind == UnitKind::Kustomize)
         };
         for (index, item) in project.objects.iter().enumerate() {
-            if item.cluster.is_none() {
+            // Past four billion objects (not a repository): not compared.
+            let Ok(index32) = u32::try_from(index) else {
+                continue;
+            };
+            if item.cluster().is_none() {
                 continue;
             }
-            if kustomized(item.unit)
+            if kustomized(item.unit())
                 && !documents.insert((
                     item.object.file.as_ref(),
                     item.object.doc_line,
@@ -94,27 +101,27 @@ impl Duplicates {
                 // duplicate in a shared base names every root that applies it.
                 out.replaced.push(index);
             }
-            let key = (item.identity(), group(item.unit));
+            let key = (item.identity(), group(item.unit()));
             // One probe per object: most are first definitions.
-            let Some(slot) = repeated(seen.entry(key), index) else {
+            let Some(slot) = repeated(seen.entry(key), index32) else {
                 continue;
             };
             let same = project
                 .objects
-                .get(slot.first)
+                .get(slot.first as usize)
                 .is_some_and(|holder| holder.same_identity(item));
             let slot = if same {
                 slot
             } else {
-                let Some(slot) = repeated(collided.entry((item.identity_key(), key.1)), index)
+                let Some(slot) = repeated(collided.entry((item.identity_key(), key.1)), index32)
                 else {
                     continue;
                 };
                 slot
             };
             let (Some(first), Some(last)) = (
-                project.objects.get(slot.first),
-                project.objects.get(slot.last),
+                project.objects.get(slot.first as usize),
+                project.objects.get(slot.last as usize),
             ) else {
                 continue;
             };
@@ -125,16 +132,16 @@ impl Duplicates {
             };
             if same_document(first)
                 || same_document(last)
-                || alternatives(project, &mut identities, slot.last, index)
+                || alternatives(project, &mut identities, slot.last as usize, index)
             {
                 continue;
             }
-            out.replaced.push(slot.last);
+            out.replaced.push(slot.last as usize);
             out.pairs.push(Duplicate {
-                first: slot.first,
+                first: slot.first as usize,
                 later: index,
             });
-            slot.last = index;
+            slot.last = index32;
         }
         out.replaced.sort_unstable();
         out.replaced.dedup();
@@ -151,7 +158,7 @@ impl Duplicates {
 
 /// The earlier definitions of the object at `index`, or `None` (recorded) when
 /// it is the first.
-fn repeated<K>(entry: Entry<'_, K, Seen>, index: usize) -> Option<&mut Seen> {
+fn repeated<K>(entry: Entry<'_, K, Seen>, index: u32) -> Option<&mut Seen> {
     match entry {
         Entry::Vacant(slot) => {
             slot.insert(Seen {
@@ -176,7 +183,7 @@ fn alternatives<'p>(
         return false;
     };
     let plain = |o: &ModelObject| {
-        o.unit
+        o.unit()
             .and_then(|u| project.units.get(u))
             .is_some_and(|u| u.kind == UnitKind::Plain)
     };
@@ -209,7 +216,7 @@ impl<'p> FileIdentities<'p> {
         index: usize,
         object: &'p ModelObject,
     ) -> std::rc::Rc<[u64]> {
-        let key = (object.object.file.as_ref(), object.unit);
+        let key = (object.object.file.as_ref(), object.unit());
         std::rc::Rc::clone(self.files.entry(key).or_insert_with(|| {
             let mut hashes = file_identities(project, index);
             hashes.sort_unstable();

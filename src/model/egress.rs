@@ -109,7 +109,7 @@ impl Firewalls {
         for (index, object) in project.modelled() {
             let meta = &object.object.meta;
             if meta.is("", "Node") {
-                if let Some(list) = object.cluster.and_then(|c| nodes.get_mut(c)) {
+                if let Some(list) = object.cluster().and_then(|c| nodes.get_mut(c)) {
                     list.push(ClusterNode::from_node(meta, object.object.tree()));
                 }
             } else if let Some(manifest) = object.object.firewall()
@@ -123,12 +123,12 @@ impl Firewalls {
         let mut by_scope: HashMap<(usize, Option<String>), Vec<usize>> = HashMap::new();
         for (object, manifest) in firewalls {
             let cluster_nodes = object
-                .cluster
+                .cluster()
                 .and_then(|c| nodes.get(c))
                 .map_or(&[][..], Vec::as_slice);
             let (eval, index) = manifest.to_firewall(cluster_nodes);
             let ignored = ignored(object, manifest.flavor);
-            if let Some(cluster) = object.cluster
+            if let Some(cluster) = object.cluster()
                 && ignored.is_none()
             {
                 by_scope

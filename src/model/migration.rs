@@ -111,7 +111,7 @@ impl Migration {
 
         let mut controllers = vec![None; n];
         for (index, object) in project.modelled() {
-            if let Some(cluster) = object.cluster
+            if let Some(cluster) = object.cluster()
                 && is(object, "MigrationController")
                 && let Some(slot) = controllers.get_mut(cluster)
                 && slot.is_none()
@@ -231,7 +231,7 @@ impl Migration {
             let operator = super::not_migrated::operator_namespaces(project);
             let mut seen = BTreeSet::new();
             for object in &project.objects {
-                let Some(cluster) = object.cluster else {
+                let Some(cluster) = object.cluster() else {
                     continue;
                 };
                 if is_source.get(cluster) != Some(&true) {
@@ -365,7 +365,7 @@ impl ClusterRefs {
                     name: o.object.meta.name.value.clone(),
                     is_host: view.is_host_cluster == Some(true),
                     url_host: view.url.as_ref().and_then(|u| url_host(&u.value)),
-                    lies_in: o.cluster,
+                    lies_in: o.cluster(),
                 })
             })
             .collect();

@@ -27,6 +27,8 @@ use rayon::prelude::*;
 /// Cluster, API group, kind, scope and name: what makes an object itself.
 pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str);
 
+/// One object of the model: 48 bytes beside the shared object (a model
+/// holds one per object and unit: docs/performance.md, "Memory per object").
 #[derive(Clone, Debug)]
 pub struct ModelObject {
     /// Shared with the per-file result it comes from (and with the language
@@ -38,15 +40,41 @@ pub struct ModelObject {
     /// [`ModelObject::identity`]: the object's own, unless its unit moves it
     /// to another cluster or namespace.
     identity: u64,
-    /// Index into [`Project::clusters`]; `None` when configured clusters do not
-    /// claim the file (such files get only document rules).
-    pub cluster: Option<usize>,
-    /// The apply unit it is an object of (`Project::units`); `None` only for
-    /// results built outside a run (tests) that no unit lists.
-    pub unit: Option<UnitId>,
+    /// [`ModelObject::cluster`], [`NONE`] for none.
+    cluster: u32,
+    /// [`ModelObject::unit`], [`NONE`] for none.
+    unit: u32,
+}
+
+/// An absent index of [`ModelObject`].
+const NONE: u32 = u32::MAX;
+
+/// An index as [`ModelObject`] keeps it: past four billion clusters or
+/// units (not a repository), none.
+fn compact_index(index: Option<usize>) -> u32 {
+    index
+        .and_then(|i| u32::try_from(i).ok())
+        .filter(|&i| i != NONE)
+        .unwrap_or(NONE)
+}
+
+fn index_of(index: u32) -> Option<usize> {
+    (index != NONE).then_some(index as usize)
 }
 
 impl ModelObject {
+    /// Index into [`Project::clusters`]; `None` when configured clusters do not
+    /// claim the file (such files get only document rules).
+    pub fn cluster(&self) -> Option<usize> {
+        index_of(self.cluster)
+    }
+
+    /// The apply unit it is an object of (`Project::units`); `None` only for
+    /// results built outside a run (tests) that no unit lists.
+    pub fn unit(&self) -> Option<UnitId> {
+        index_of(self.unit)
+    }
+
     /// Where the object lands once applied: the namespace its kustomize root
     /// sets, else its own, else unbound; or the cluster.
     pub fn scope(&self) -> &Scope {
@@ -78,7 +106,7 @@ impl ModelObject {
     pub fn identity_key(&self) -> IdentityKey<'_> {
         let meta = &self.object.meta;
         (
-            self.cluster,
+            self.cluster(),
             meta.group(),
             &meta.kind.value,
             self.scope(),
@@ -271,9 +299,11 @@ impl Project {
                         .map(|object| placement.place(Arc::clone(object), own_cluster, &clusters)),
                 );
             }
+            // Taken, not drained: the file's vector is freed as soon as
+            // its objects are placed, not with all the results at the end.
             objects.extend(
-                file.objects
-                    .drain(..)
+                std::mem::take(&mut file.objects)
+                    .into_iter()
                     .map(|object| last.place(object, own_cluster, &clusters)),
             );
         }
@@ -397,7 +427,7 @@ impl Project {
         let index = self.namespace_objects.get_or_init(|| {
             let mut index = std::collections::HashMap::new();
             for (i, object) in self.modelled_kind("", "Namespace") {
-                if let Some(cluster) = object.cluster {
+                if let Some(cluster) = object.cluster() {
                     index
                         .entry((cluster, object.object.meta.name.value.clone()))
                         .or_insert(i);
@@ -564,8 +594,27 @@ impl Placement {
             object,
             placed,
             identity,
-            cluster: self.cluster,
-            unit: self.unit,
+            cluster: compact_index(self.cluster),
+            unit: compact_index(self.unit),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The model holds one per object and unit (docs/performance.md,
+    /// "Memory per object"): its indexes are `u32`s with a sentinel.
+    #[test]
+    fn a_model_object_stays_compact_and_keeps_its_indexes() {
+        assert_eq!(std::mem::size_of::<ModelObject>(), 48);
+        assert_eq!(compact_index(None), NONE);
+        assert_eq!(index_of(compact_index(Some(3))), Some(3));
+        assert_eq!(index_of(compact_index(Some(0))), Some(0));
+        assert_eq!(index_of(compact_index(None)), None);
+        // Not an index a repository reaches: kept as none, never wrapped.
+        assert_eq!(index_of(compact_index(Some(u32::MAX as usize))), None);
+        assert_eq!(index_of(compact_index(Some(usize::MAX))), None);
     }
 }

@@ -133,7 +133,7 @@ impl NetworkModel {
         let mut clusters: Vec<ClusterPolicies> = vec![ClusterPolicies::default(); n];
         let mut namespace_labels: Vec<BTreeMap<String, Labels>> = vec![platform_namespaces(); n];
         for (index, object) in project.modelled() {
-            let Some(cluster) = object.cluster else {
+            let Some(cluster) = object.cluster() else {
                 continue;
             };
             let meta = &object.object.meta;

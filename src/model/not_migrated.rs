@@ -28,7 +28,7 @@ pub fn operator_namespaces(project: &Project) -> BTreeSet<(Option<usize>, String
         .objects
         .iter()
         .filter(|o| o.object.meta.group() == "migration.openshift.io")
-        .filter_map(|o| Some((o.cluster, o.scope().namespace()?.to_owned())))
+        .filter_map(|o| Some((o.cluster(), o.scope().namespace()?.to_owned())))
         .collect()
 }
 

@@ -206,7 +206,7 @@ impl EffectiveProxy {
         let objects: Vec<&ModelObject> = project
             .modelled()
             .map(|(_, o)| o)
-            .filter(|o| o.cluster == Some(cluster))
+            .filter(|o| o.cluster() == Some(cluster))
             .collect();
         let install_config = project
             .install_configs

@@ -43,6 +43,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -196,10 +197,12 @@ pub struct Policy {
     pub pod_selector: LabelSelector,
     /// `spec.policyTypes` as written; `None` when omitted.
     pub policy_types: Option<Vec<PolicyType>>,
-    /// `spec.ingress` (empty when omitted).
-    pub ingress: Vec<Rule>,
-    /// `spec.egress` (empty when omitted).
-    pub egress: Vec<Rule>,
+    /// `spec.ingress` (empty when omitted). Shared: the network model
+    /// copies a policy into every namespace it applies in, and a
+    /// NetworkPolicy's view keeps one too (docs/performance.md).
+    pub ingress: Arc<[Rule]>,
+    /// `spec.egress` (empty when omitted), shared likewise.
+    pub egress: Arc<[Rule]>,
 }
 
 impl Policy {
@@ -210,8 +213,8 @@ impl Policy {
             namespace: namespace.to_string(),
             pod_selector: LabelSelector::everything(),
             policy_types: None,
-            ingress: Vec::new(),
-            egress: Vec::new(),
+            ingress: Arc::from([]),
+            egress: Arc::from([]),
         }
     }
 

@@ -31,6 +31,8 @@
 //! `Exists`/`DoesNotExist` are ignored.
 
 use std::collections::BTreeMap;
+
+use crate::string_map::StringMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -196,7 +198,7 @@ impl std::error::Error for SelectorError {}
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
     /// `matchLabels`: each key must be present with exactly this value.
-    pub match_labels: BTreeMap<String, String>,
+    pub match_labels: StringMap,
     /// `matchExpressions`: each requirement must hold.
     pub match_expressions: Vec<Requirement>,
 }

@@ -117,8 +117,11 @@ impl ApplyUnit {
 #[derive(Clone, Debug, Default)]
 pub struct ApplyUnits {
     units: Vec<ApplyUnit>,
-    /// Per file: (unit, index into its members).
-    by_file: foldhash::HashMap<Arc<str>, Vec<(UnitId, usize)>>,
+    /// Per membership: (unit, index into its members), sorted by the
+    /// member's file, then unit and index: a file's memberships are one run
+    /// of it, found by binary search. Eight bytes a membership (a map of
+    /// vectors cost about 200 bytes a file: docs/performance.md).
+    by_file: Vec<(u32, u32)>,
     /// Files in a kustomization's folder that no kustomization lists.
     unapplied: BTreeSet<Arc<str>>,
 }
@@ -271,16 +274,22 @@ impl ApplyUnits {
             });
         }
 
-        let mut by_file: foldhash::HashMap<Arc<str>, Vec<(UnitId, usize)>> =
-            foldhash::HashMap::with_capacity_and_hasher(files.len(), Default::default());
-        for (id, unit) in units.iter().enumerate() {
-            for (index, member) in unit.members.iter().enumerate() {
-                by_file
-                    .entry(Arc::clone(&member.file))
-                    .or_default()
-                    .push((id, index));
+        let mut by_file: Vec<(u32, u32)> =
+            Vec::with_capacity(units.iter().map(|unit| unit.members.len()).sum());
+        for (id, unit) in units.iter_mut().enumerate() {
+            unit.members.shrink_to_fit();
+            for index in 0..unit.members.len() {
+                // Past four billion units or members: not a repository.
+                if let (Ok(id), Ok(index)) = (u32::try_from(id), u32::try_from(index)) {
+                    by_file.push((id, index));
+                }
             }
         }
+        by_file.sort_unstable_by(|&a, &b| {
+            member_file(&units, a)
+                .cmp(member_file(&units, b))
+                .then(a.cmp(&b))
+        });
         ApplyUnits {
             units,
             by_file,
@@ -306,12 +315,19 @@ impl ApplyUnits {
     }
 
     /// The units `file` is a member of, with its role in each.
-    pub fn of_file<'u>(&'u self, file: &str) -> impl Iterator<Item = (UnitId, &'u Member)> + 'u {
+    pub fn of_file<'u>(&'u self, file: &'u str) -> impl Iterator<Item = (UnitId, &'u Member)> + 'u {
+        let start = self
+            .by_file
+            .partition_point(|&m| member_file(&self.units, m) < file);
         self.by_file
-            .get(file)
-            .map_or(&[][..], Vec::as_slice)
+            .get(start..)
+            .unwrap_or_default()
             .iter()
-            .filter_map(|&(id, index)| Some((id, self.units.get(id)?.members.get(index)?)))
+            .map_while(move |&(id, index)| {
+                let (id, index) = (id as UnitId, index as usize);
+                let member = self.units.get(id)?.members.get(index)?;
+                (*member.file == *file).then_some((id, member))
+            })
     }
 
     /// Whether `file` is a kustomize patch of some unit and a resource of none:
@@ -329,6 +345,15 @@ impl ApplyUnits {
             unit.rendered = true;
         }
     }
+}
+
+/// The file of membership `(unit, index)` (`""` for none: never, the
+/// memberships are made from the units).
+fn member_file(units: &[ApplyUnit], (id, index): (u32, u32)) -> &str {
+    units
+        .get(id as usize)
+        .and_then(|unit| unit.members.get(index as usize))
+        .map_or("", |member| &member.file)
 }
 
 /// The project's files, sorted, each once: looked up by binary search (a
@@ -568,6 +593,24 @@ mod tests {
         assert!(found.is_only_patch("overlays/prod/p1.yaml"));
         assert!(!found.is_only_patch("base/a.yaml"));
         assert_eq!(found.of_file("base/a.yaml").count(), 2);
+        // The sorted index finds each file's memberships, in unit order, and
+        // every membership once; an unknown file has none.
+        let of_a: Vec<(UnitId, Option<&str>)> = found
+            .of_file("base/a.yaml")
+            .map(|(id, m)| (id, m.namespace.as_deref()))
+            .collect();
+        assert_eq!(of_a, [(0, Some("base")), (1, Some("prod"))]);
+        for (id, unit) in found.units().iter().enumerate() {
+            for member in &unit.members {
+                let hits = found
+                    .of_file(&member.file)
+                    .filter(|&(i, m)| i == id && std::ptr::eq(m, member))
+                    .count();
+                assert_eq!(hits, 1, "{}", member.file);
+            }
+        }
+        assert_eq!(found.of_file("base").count(), 0);
+        assert_eq!(found.of_file("zz.yaml").count(), 0);
         assert_eq!(
             found.get(1).and_then(|u| u.entry.as_deref()),
             Some("overlays/prod/kustomization.yaml")

@@ -79,7 +79,7 @@ fn not_judged(
         .severity(Severity::Info)
         .help(format!("set {key} to make this check exact"))
         .object(Some(firewall.object.object_ref()))
-        .cluster(project.cluster_name(firewall.object.cluster))
+        .cluster(project.cluster_name(firewall.object.cluster()))
 }
 
 /// The `dnsName` of manifest rule `i`.
@@ -204,6 +204,6 @@ pub(crate) fn finding(
             .severity(severity)
             .help(help)
             .object(Some(object.object_ref()))
-            .cluster(project.cluster_name(object.cluster)),
+            .cluster(project.cluster_name(object.cluster())),
     )
 }

@@ -77,7 +77,7 @@ pub(crate) fn findings(
                 Finding::new("DVM113", firewall.location(rule.location()), message)
                     .help(help)
                     .object(Some(firewall.object.object_ref()))
-                    .cluster(project.cluster_name(firewall.object.cluster))
+                    .cluster(project.cluster_name(firewall.object.cluster()))
                     .related(
                         firewall.location(deny.location()),
                         "the catch-all Deny that decides",

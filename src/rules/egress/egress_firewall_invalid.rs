@@ -43,7 +43,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             && other.object.object.meta.group() == FirewallFlavor::Ovn.group()
     }) {
         ovn_defaults
-            .entry((other.object.cluster, other.object.scope()))
+            .entry((other.object.cluster(), other.object.scope()))
             .or_insert(other);
     }
     for (i, firewall) in firewalls.items.iter().enumerate() {
@@ -53,7 +53,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             Finding::new("DVM112", firewall.location(span), message)
                 .help(help.to_owned())
                 .object(Some(firewall.object.object_ref()))
-                .cluster(project.cluster_name(firewall.object.cluster))
+                .cluster(project.cluster_name(firewall.object.cluster()))
         };
         if meta.group() != flavor.group() {
             let other = match flavor {
@@ -83,7 +83,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         }
         match flavor {
             FirewallFlavor::Sdn => {
-                let key = (firewall.object.cluster, firewall.object.scope());
+                let key = (firewall.object.cluster(), firewall.object.scope());
                 match first_sdn.get(&key) {
                     // Same name: one object applied twice, which is DVM401's.
                     Some((name, _)) if *name == meta.name.value => {}
@@ -123,7 +123,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                     // Renaming it onto an existing `default` would replace that
                     // one (DVM401): the rules must be merged instead.
                     let existing = ovn_defaults
-                        .get(&(firewall.object.cluster, firewall.object.scope()))
+                        .get(&(firewall.object.cluster(), firewall.object.scope()))
                         .copied();
                     let help = if existing.is_some() {
                         "merge its rules into the namespace's EgressFirewall `default` (there is one per namespace), in the order they must be evaluated, and delete this one"
@@ -206,7 +206,7 @@ fn check_rules(
                 "add `type: Allow` or `type: Deny`",
             )),
         }
-        match rule.targets.as_slice() {
+        match &*rule.targets {
             [] => out.push(report(
                 rule.to_key.unwrap_or(rule.span),
                 format!("rule egress[{i}] has no target: `to` must set exactly one of {targets}"),

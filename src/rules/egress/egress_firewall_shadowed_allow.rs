@@ -56,7 +56,7 @@ fn finding(
     let mut finding = Finding::new("DVM111", firewall.location(allow.location()), message)
         .help(help)
         .object(Some(firewall.object.object_ref()))
-        .cluster(project.cluster_name(firewall.object.cluster));
+        .cluster(project.cluster_name(firewall.object.cluster()));
     for (i, deny) in covering {
         finding = finding.related(
             firewall.location(deny.location()),

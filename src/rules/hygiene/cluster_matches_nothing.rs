@@ -75,7 +75,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
     }
     let mut known: BTreeSet<&str> = BTreeSet::new();
     for object in &project.objects {
-        if !object.cluster.is_some_and(|c| sources.contains(&c)) {
+        if !object.cluster().is_some_and(|c| sources.contains(&c)) {
             continue;
         }
         if *object.scope() == crate::model::Scope::Unbound {

@@ -39,12 +39,12 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         match index.entry(key) {
             std::collections::hash_map::Entry::Occupied(slot) => {
                 if let Some(group) = groups.get_mut(*slot.get()) {
-                    group.2.push(item.unit);
+                    group.2.push(item.unit());
                 }
             }
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(groups.len());
-                groups.push((pair.later, pair.first, vec![item.unit]));
+                groups.push((pair.later, pair.first, vec![item.unit()]));
             }
         }
     }
@@ -75,9 +75,9 @@ fn finding(
         }
         Scope::Cluster => String::new(),
     };
-    let unit = |object: &ModelObject| object.unit.and_then(|u| project.units.get(u));
+    let unit = |object: &ModelObject| object.unit().and_then(|u| project.units.get(u));
     let applied = match (unit(item), unit(earlier)) {
-        (Some(_), Some(_)) if item.unit == earlier.unit && units.len() > 1 => {
+        (Some(_), Some(_)) if item.unit() == earlier.unit() && units.len() > 1 => {
             let named: Vec<String> = units
                 .iter()
                 .filter_map(|u| project.units.get((*u)?))
@@ -92,13 +92,13 @@ fn finding(
             };
             format!(" by each of {}{more}", named.join(", "))
         }
-        (Some(a), Some(_)) if item.unit == earlier.unit => format!(" by {}", a.describe()),
+        (Some(a), Some(_)) if item.unit() == earlier.unit() => format!(" by {}", a.describe()),
         (Some(a), Some(b)) => format!(
             " by {} and {}, which cluster `{}` applies together",
             b.describe(),
             a.describe(),
             project
-                .cluster_name(item.cluster)
+                .cluster_name(item.cluster())
                 .map_or("?", |name| name.as_ref())
         ),
         _ => String::new(),
@@ -134,7 +134,7 @@ fn finding(
     )
     .help(help)
     .object(Some(item.object_ref()))
-    .cluster(project.cluster_name(item.cluster))
+    .cluster(project.cluster_name(item.cluster()))
     .related(
         Location::new(&earlier.object.file, earlier_meta.name.span),
         "first defined here",

@@ -57,7 +57,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         let mut finding = Finding::new("DVM405", Location::new(&object.object.file, span), message)
             .help(help)
             .object(Some(object.object_ref()))
-            .cluster(project.cluster_name(object.cluster));
+            .cluster(project.cluster_name(object.cluster()));
         if let Some(tree) = object.object.tree()
             && unresolved.name.is_none()
             && let Some(other) = match unresolved.side {

@@ -383,7 +383,7 @@ pub fn check_names_of<'p>(
                 Finding::new("DVM402", Location::new(&item.object.file, span), message)
                     .help(HELP)
                     .object(Some(item.object_ref()))
-                    .cluster(project.cluster_name(item.cluster)),
+                    .cluster(project.cluster_name(item.cluster())),
             );
         }
     }

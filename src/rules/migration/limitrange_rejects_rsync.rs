@@ -134,7 +134,8 @@ fn limit_ranges(project: &Project) -> BTreeMap<(usize, &str), Vec<(&ModelObject,
     let mut by_namespace: BTreeMap<(usize, &str), Vec<(&ModelObject, LimitRange)>> =
         BTreeMap::new();
     for (_, object) in project.modelled_kind("", "LimitRange") {
-        let (Some(cluster), Some(namespace)) = (object.cluster, object.scope().namespace()) else {
+        let (Some(cluster), Some(namespace)) = (object.cluster(), object.scope().namespace())
+        else {
             continue;
         };
         if let Some(tree) = object.object.tree() {

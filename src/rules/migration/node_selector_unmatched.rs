@@ -73,7 +73,7 @@ impl NodeLabels {
 fn node_labels(project: &Project, cluster: usize) -> Vec<NodeLabels> {
     let mut out = Vec::new();
     for (_, object) in project.modelled() {
-        if object.cluster != Some(cluster) {
+        if object.cluster() != Some(cluster) {
             continue;
         }
         let meta = &object.object.meta;

@@ -72,7 +72,7 @@ fn request(project: &Project, plan: Option<usize>, cluster: usize) -> Option<Req
 fn namespace_objects(project: &Project) -> BTreeMap<(usize, &str), &ModelObject> {
     let mut found = BTreeMap::new();
     for (_, object) in project.modelled() {
-        if let Some(cluster) = object.cluster
+        if let Some(cluster) = object.cluster()
             && object.object.meta.is("", "Namespace")
         {
             found

@@ -130,7 +130,7 @@ fn classes(project: &Project, cluster: usize) -> Vec<Class<'_>> {
         .modelled()
         .map(|(_, o)| o)
         .filter(|o| {
-            o.cluster == Some(cluster) && o.object.meta.is("storage.k8s.io", "StorageClass")
+            o.cluster() == Some(cluster) && o.object.meta.is("storage.k8s.io", "StorageClass")
         })
         .map(|object| Class {
             object,

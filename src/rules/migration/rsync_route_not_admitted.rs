@@ -104,7 +104,7 @@ fn controllers(project: &Project, cluster: usize) -> Vec<Controller<'_>> {
         .modelled_kind("operator.openshift.io", "IngressController")
         .map(|(_, o)| o)
         .filter(|o| {
-            o.cluster == Some(cluster)
+            o.cluster() == Some(cluster)
                 // Only those of the ingress operator's namespace are reconciled.
                 && o.object
                     .meta

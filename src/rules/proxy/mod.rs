@@ -74,7 +74,7 @@ pub(crate) fn finding(
             .as_ref()
             .and_then(|(i, _)| project.objects.get(*i)),
         VarOrigin::ClusterProxy => project.modelled().map(|(_, o)| o).find(|o| {
-            o.cluster == Some(proxy.cluster)
+            o.cluster() == Some(proxy.cluster)
                 && o.object.meta.is("config.openshift.io", "Proxy")
                 && o.object.meta.name.value == "cluster"
         }),

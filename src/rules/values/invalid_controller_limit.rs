@@ -119,7 +119,7 @@ fn finding(
         "write a whole number of at least 1 (e.g. `{snake}: 10`), or remove the key to keep the default ({default})"
     ))
     .object(Some(object.object_ref()))
-    .cluster(project.cluster_name(object.cluster))
+    .cluster(project.cluster_name(object.cluster()))
 }
 
 #[cfg(test)]

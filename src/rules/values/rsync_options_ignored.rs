@@ -123,7 +123,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                     .severity(severity)
                     .help(help)
                     .object(Some(object.object_ref()))
-                    .cluster(project.cluster_name(object.cluster)),
+                    .cluster(project.cluster_name(object.cluster())),
             );
         };
         if let Some(setting) = controller.setting("rsync_opt_extras") {
@@ -190,7 +190,7 @@ fn extras(
                 .severity(severity)
                 .help(help)
                 .object(Some(object.object_ref()))
-                .cluster(project.cluster_name(object.cluster)),
+                .cluster(project.cluster_name(object.cluster())),
         );
     };
     let key = &setting.key.value;
