@@ -7,14 +7,12 @@
 
 use rayon::prelude::*;
 
-/// The same allocator as the `dvmlint` binary, with the same settings
-/// (`dvmlint::allocator`), so the floor differs from it only by the work.
+/// The same allocator as the `dvmlint` binary, so the floor differs from it only by the work.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use dvmlint_yaml_events::Events;
 
 fn main() {
-    dvmlint::allocator::configure();
     let Some(dir) = std::env::args().nth(1) else {
         eprintln!("usage: parse_floor DIR");
         std::process::exit(2);

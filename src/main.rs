@@ -2,6 +2,5 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    dvmlint::allocator::configure();
     std::process::exit(dvmlint::cli::main());
 }
