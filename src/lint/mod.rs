@@ -601,36 +601,36 @@ fn merge(
         units,
         ..
     } = parsed;
-    // Sorted through a vector of indexes: an `Analyzed` is over 100 bytes,
-    // and moving it at every step of the sort cost more than comparing paths.
+    // Sorted through a vector of indexes: moving 80-byte records at every
+    // step of the sort cost more than comparing paths.
     let mut order: Vec<usize> = (0..found.len()).collect();
-    order.par_sort_unstable_by(|&a, &b| match (found.get(a), found.get(b)) {
-        (Some(a), Some(b)) => a.key().cmp(&b.key()),
-        _ => std::cmp::Ordering::Equal,
-    });
-    let mut slots: Vec<Option<Analyzed>> = found.into_iter().map(Some).collect();
-    let mut found: Vec<Analyzed> = order
-        .into_iter()
-        .filter_map(|at| slots.get_mut(at).and_then(Option::take))
-        .collect();
-    drop(slots);
-    found.dedup_by(|later, earlier| later.key() == earlier.key());
+    let key = |at: &usize| found.get(*at).map(Analyzed::key);
+    order.par_sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+    order.dedup_by(|later, earlier| key(later) == key(earlier));
     walk_errors.sort_by(|a, b| (&a.rel, &a.message).cmp(&(&b.rel, &b.message)));
     walk_errors.dedup_by(|a, b| (&a.rel, &a.message) == (&b.rel, &b.message));
-    // Out of their boxes once, straight into the vector the model takes; in
-    // parallel, as each box is read and freed cold. The content hashes only
-    // with a cache (a vector of nothing is fresh memory all the same).
-    let results = match cache {
-        Some(cache) => {
-            let (results, seen): (Vec<FileResult>, Vec<Option<cache::Seen>>) = found
-                .into_par_iter()
-                .map(|item| (*item.result, item.seen))
-                .unzip();
-            cache.store(&results, &seen);
-            results
-        }
-        None => found.into_par_iter().map(|item| *item.result).collect(),
-    };
+    // The content hashes only with a cache (a vector of nothing is fresh
+    // memory all the same).
+    let seen: Option<Vec<Option<cache::Seen>>> = cache.map(|_| {
+        order
+            .iter()
+            .map(|&at| found.get(at).and_then(|item| item.seen))
+            .collect()
+    });
+    // The boxes in path order (8 bytes a file: the records are freed first),
+    // then out of their boxes once, straight into the vector the model takes,
+    // in parallel, as each box is read and freed cold.
+    let mut boxes: Vec<Option<Box<FileResult>>> =
+        found.into_iter().map(|item| Some(item.result)).collect();
+    let sorted: Vec<Box<FileResult>> = order
+        .iter()
+        .filter_map(|&at| boxes.get_mut(at).and_then(Option::take))
+        .collect();
+    drop(boxes);
+    let results: Vec<FileResult> = sorted.into_par_iter().map(|result| *result).collect();
+    if let (Some(cache), Some(seen)) = (cache, seen) {
+        cache.store(&results, &seen);
+    }
     (results, walk_errors, units)
 }
 
