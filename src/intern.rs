@@ -1,16 +1,19 @@
 //! Interned strings for what thousands of objects repeat: API versions,
 //! kinds and namespaces (docs/performance.md, "Memory per object").
 //!
-//! A [`Sym`] is an `Arc<str>`: 16 bytes, cloned by a reference count, and
-//! equal objects share one allocation. Each thread interns into a table of
+//! A [`Sym`] is an `Arc<Box<str>>`: a thin pointer of 8 bytes (an `Arc<str>`
+//! is 16: its length travels with the pointer), cloned by a reference count,
+//! and equal objects share one allocation. Reading it costs one more pointer
+//! hop than an `Arc<str>`; the 8 bytes it saves in each of an object's four
+//! interned texts took its metadata from mimalloc's 160-byte size class to
+//! the 128-byte one (docs/performance.md, "Memory per object"). Each thread interns into a table of
 //! its own (no lock, no shared cache line between the parallel per-file
 //! workers), so one run holds at most one copy of a string per worker
 //! thread. A table that grows past [`TABLE_LIMIT`] strings is emptied: the
 //! strings already handed out stay valid (they are reference counted), only
 //! later ones get fresh copies, so a long-lived process (the language
 //! server) never keeps more than the limit per thread. No crate: the whole
-//! interner is a `HashSet` per thread, and `Arc<str>` is what the model and
-//! the apply units already share strings with.
+//! interner is a `HashSet` per thread.
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
@@ -21,7 +24,7 @@ use std::sync::Arc;
 /// Past this many distinct strings a thread's table starts afresh.
 const TABLE_LIMIT: usize = 4096;
 
-type Table = HashSet<Arc<str>, foldhash::fast::RandomState>;
+type Table = HashSet<Sym, foldhash::fast::RandomState>;
 
 thread_local! {
     static TABLE: RefCell<Table> = RefCell::new(Table::default());
@@ -29,25 +32,30 @@ thread_local! {
 
 /// An interned, immutable string (see the module's documentation).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Sym(Arc<str>);
+pub struct Sym(Arc<Box<str>>);
 
 impl Sym {
     /// The thread's shared copy of `text`.
     pub fn new(text: &str) -> Sym {
         TABLE.with(|table| {
             let Ok(mut table) = table.try_borrow_mut() else {
-                return Sym(Arc::from(text));
+                return Sym::fresh(text);
             };
             if let Some(found) = table.get(text) {
-                return Sym(Arc::clone(found));
+                return found.clone();
             }
             if table.len() >= TABLE_LIMIT {
                 table.clear();
             }
-            let shared: Arc<str> = Arc::from(text);
-            table.insert(Arc::clone(&shared));
-            Sym(shared)
+            let shared = Sym::fresh(text);
+            table.insert(shared.clone());
+            shared
         })
+    }
+
+    /// A copy of its own, shared with no one yet.
+    fn fresh(text: &str) -> Sym {
+        Sym(Arc::new(Box::from(text)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -80,53 +88,46 @@ impl From<&str> for Sym {
     }
 }
 
-impl From<Arc<str>> for Sym {
-    /// Already shared: kept as it is.
-    fn from(text: Arc<str>) -> Sym {
-        Sym(text)
-    }
-}
-
 impl PartialEq<str> for Sym {
     fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Sym {
     fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Sym {
     fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
+        self.as_str() == other.as_str()
     }
 }
 
 impl PartialEq<Sym> for str {
     fn eq(&self, other: &Sym) -> bool {
-        self == &*other.0
+        self == other.as_str()
     }
 }
 
 impl PartialEq<Sym> for &str {
     fn eq(&self, other: &Sym) -> bool {
-        *self == &*other.0
+        *self == other.as_str()
     }
 }
 
 /// Printed as the string it holds (`{:?}` as a `String` prints).
 impl fmt::Debug for Sym {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl fmt::Display for Sym {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
@@ -134,7 +135,7 @@ impl fmt::Display for Sym {
 /// back interned.
 impl serde::Serialize for Sym {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.as_str())
     }
 }
 

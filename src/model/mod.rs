@@ -27,7 +27,7 @@ use rayon::prelude::*;
 /// Cluster, API group, kind, scope and name: what makes an object itself.
 pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str);
 
-/// One object of the model: 48 bytes beside the shared object (a model
+/// One object of the model: 40 bytes beside the shared object (a model
 /// holds one per object and unit: docs/performance.md, "Memory per object").
 #[derive(Clone, Debug)]
 pub struct ModelObject {
@@ -578,7 +578,7 @@ impl Placement {
             && object.scope != Scope::Cluster
             && object.scope.namespace() != Some(ns.as_ref())
         {
-            placed = Some(Scope::Namespace(crate::intern::Sym::from(Arc::clone(ns))));
+            placed = Some(Scope::Namespace(crate::intern::Sym::new(ns)));
             changed = true;
         }
         let identity = if changed {
@@ -608,7 +608,7 @@ mod tests {
     /// "Memory per object"): its indexes are `u32`s with a sentinel.
     #[test]
     fn a_model_object_stays_compact_and_keeps_its_indexes() {
-        assert_eq!(std::mem::size_of::<ModelObject>(), 48);
+        assert_eq!(std::mem::size_of::<ModelObject>(), 40);
         assert_eq!(compact_index(None), NONE);
         assert_eq!(index_of(compact_index(Some(3))), Some(3));
         assert_eq!(index_of(compact_index(Some(0))), Some(0));
