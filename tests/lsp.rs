@@ -433,6 +433,28 @@ fn a_file_outside_the_project_is_not_linted_and_breaks_nothing() {
     assert_eq!(client.shutdown(), Some(0));
 }
 
+/// The server is idle (its lint done) when the outside file opens: that
+/// makes no work pending, and the note must still come (CI once met this
+/// order by chance, under load, and waited in vain).
+#[test]
+fn a_file_opened_outside_the_project_while_the_server_is_idle_is_noted() {
+    let dir = repo(&[("a.yaml", CONFIGMAP)]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let outside = Url::from_file_path(elsewhere.path().join("x.yaml")).unwrap();
+    let a = uri(&dir, "a.yaml");
+    let mut client = Client::start(dir.path());
+    client.open(&a, &duplicated());
+    client.diagnostics(&a, has_rule("DVM401"));
+    client.open(&outside, &duplicated());
+    client.wait_notification("window/logMessage", |p| {
+        p["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside the project")
+    });
+    assert_eq!(client.shutdown(), Some(0));
+}
+
 #[test]
 fn columns_are_utf16_code_units_unless_the_client_takes_utf32() {
     // `𝄞` is one Unicode scalar (dvmlint's column unit) and two UTF-16 units.

@@ -233,6 +233,10 @@ impl Server<'_> {
                     Err(TryRecvError::Disconnected) => return 1,
                 }
             } else {
+                // Idle. A document opened outside every project makes no
+                // work pending, so `work` would not note it until some later
+                // edit: note it before waiting.
+                self.note_outside();
                 match self.connection.receiver.recv() {
                     Ok(message) => Some(message),
                     Err(_) => return 1,
