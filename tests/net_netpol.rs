@@ -159,7 +159,7 @@ fn pod(name: &str) -> Pod {
         "web" => Pod::new("src", labels([("app", "web")])),
         "server" => Pod {
             namespace: "dst".into(),
-            labels: labels([("app", "server"), ("purpose", "rsync")]),
+            labels: labels([("app", "server"), ("purpose", "rsync")]).into(),
             ports: vec![
                 ContainerPort::named("stunnel", 6443, Protocol::Tcp),
                 ContainerPort::named("rsyncd", 2222, Protocol::Tcp),
@@ -167,7 +167,7 @@ fn pod(name: &str) -> Pod {
         },
         "dns" => Pod {
             namespace: "openshift-dns".into(),
-            labels: labels([("dns", "default")]),
+            labels: labels([("dns", "default")]).into(),
             ports: vec![
                 ContainerPort::named("dns", 5353, Protocol::Udp),
                 ContainerPort::named("dns-tcp", 5353, Protocol::Tcp),

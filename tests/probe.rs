@@ -65,7 +65,8 @@ fn ingress_from_router(name: &str, namespace: &str) -> bool {
         ("owner", "directvolumemigration"),
         ("app", "directvolumemigration-rsync-transfer"),
         ("purpose", "rsync"),
-    ]);
+    ])
+    .into();
     pod.ports = vec![ContainerPort::named("stunnel", 6443, Protocol::Tcp)];
     let query = Query {
         direction: PolicyType::Ingress,

@@ -352,7 +352,7 @@ fn pod() -> impl Strategy<Value = Pod> {
     )
         .prop_map(|(ns, labels, ports)| Pod {
             namespace: ns.to_string(),
-            labels,
+            labels: labels.into(),
             ports: if ports {
                 vec![
                     ContainerPort::named("http", 80, Protocol::Tcp),

@@ -290,7 +290,7 @@ fn parse(args: ProbeArgs) -> Result<(PodArgs, Query), String> {
         cluster: pod_args.cluster.clone(),
         pod: Pod {
             namespace: pod_args.namespace.clone(),
-            labels,
+            labels: labels.into(),
             ports: container_ports,
         },
         remote,

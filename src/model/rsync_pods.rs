@@ -9,6 +9,9 @@
 //! values generated at run time (UIDs, hashed PVC names, attempt counters) are
 //! [`LabelValue::Opaque`]: present, but equal to no literal in a selector.
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
 use crate::net::netpol::Pod;
 use crate::net::ports::{ContainerPort, Protocol};
 use crate::net::selector::{LabelValue, Labels};
@@ -115,48 +118,82 @@ fn common_labels(app: &str) -> Labels {
     labels
 }
 
+/// The label sets [`shared`] has built, by role, layout and app.
+type SharedLabels = BTreeMap<(Role, Layout, &'static str), Arc<Labels>>;
+
+/// Which synthesised pod a shared label set is for.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Role {
+    Client,
+    Server,
+}
+
+/// The labels of a synthesised rsync pod, built once per process: they
+/// depend on the layout, the app and the role, never on the namespace, and
+/// the network rules ask for the pods of every migrated namespace on every
+/// lint (a language server's edit included).
+fn shared(
+    role: Role,
+    layout: Layout,
+    app: &'static str,
+    build: impl FnOnce() -> Labels,
+) -> Arc<Labels> {
+    static SHARED: LazyLock<Mutex<SharedLabels>> = LazyLock::new(Mutex::default);
+    let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+    Arc::clone(
+        shared
+            .entry((role, layout, app))
+            .or_insert_with(|| Arc::new(build())),
+    )
+}
+
+/// The labels of the client pods of `app` (see [`client_pods`]).
+fn client_labels(layout: Layout, app: &str) -> Labels {
+    match layout {
+        Layout::Mtc16 => {
+            let mut labels = common_labels(app);
+            labels.insert(
+                "migration.openshift.io/created-for-pvc".to_owned(),
+                LabelValue::Opaque,
+            );
+            labels.insert(
+                "migration.openshift.io/rsync-attempt".to_owned(),
+                LabelValue::Opaque,
+            );
+            labels
+        }
+        Layout::Mtc15 => {
+            let mut labels = literal(&[
+                ("app", app),
+                ("directvolumemigration", "rsync-client"),
+                ("app.kubernetes.io/part-of", "openshift-migration"),
+            ]);
+            labels.insert(
+                "migration.openshift.io/created-for-pvc".to_owned(),
+                LabelValue::Opaque,
+            );
+            labels
+        }
+        Layout::Mtc14 => {
+            let mut labels = common_labels(app);
+            labels.insert("purpose".to_owned(), LabelValue::from("stunnel"));
+            labels
+        }
+    }
+}
+
 /// The pods in a **source** namespace that open connections to the
 /// destination: the rsync client pods (1.5+) or the stunnel pod (1.4, whose
 /// clients connect to it inside the namespace).
 pub fn client_pods(layout: Layout, namespace: &str, block: bool) -> Vec<RsyncPod> {
     let mut pods = Vec::new();
-    let apps: &[(&str, bool)] = if block && layout == Layout::Mtc16 {
+    let apps: &[(&'static str, bool)] = if block && layout == Layout::Mtc16 {
         &[(APP_FILESYSTEM, false), (APP_BLOCK, true)]
     } else {
         &[(APP_FILESYSTEM, false)]
     };
     for &(app, is_block) in apps {
-        let labels = match layout {
-            Layout::Mtc16 => {
-                let mut labels = common_labels(app);
-                labels.insert(
-                    "migration.openshift.io/created-for-pvc".to_owned(),
-                    LabelValue::Opaque,
-                );
-                labels.insert(
-                    "migration.openshift.io/rsync-attempt".to_owned(),
-                    LabelValue::Opaque,
-                );
-                labels
-            }
-            Layout::Mtc15 => {
-                let mut labels = literal(&[
-                    ("app", app),
-                    ("directvolumemigration", "rsync-client"),
-                    ("app.kubernetes.io/part-of", "openshift-migration"),
-                ]);
-                labels.insert(
-                    "migration.openshift.io/created-for-pvc".to_owned(),
-                    LabelValue::Opaque,
-                );
-                labels
-            }
-            Layout::Mtc14 => {
-                let mut labels = common_labels(app);
-                labels.insert("purpose".to_owned(), LabelValue::from("stunnel"));
-                labels
-            }
-        };
+        let labels = shared(Role::Client, layout, app, || client_labels(layout, app));
         pods.push(RsyncPod {
             description: match (layout, is_block) {
                 (Layout::Mtc14, _) => {
@@ -178,15 +215,18 @@ pub fn client_pods(layout: Layout, namespace: &str, block: bool) -> Vec<RsyncPod
 
 /// The rsync server pods in a **target** namespace.
 pub fn server_pods(layout: Layout, namespace: &str, block: bool) -> Vec<RsyncPod> {
-    let apps: &[(&str, bool)] = if block && layout == Layout::Mtc16 {
+    let apps: &[(&'static str, bool)] = if block && layout == Layout::Mtc16 {
         &[(APP_FILESYSTEM, false), (APP_BLOCK, true)]
     } else {
         &[(APP_FILESYSTEM, false)]
     };
     apps.iter()
         .map(|&(app, is_block)| {
-            let mut labels = common_labels(app);
-            labels.insert("purpose".to_owned(), LabelValue::from("rsync"));
+            let labels = shared(Role::Server, layout, app, || {
+                let mut labels = common_labels(app);
+                labels.insert("purpose".to_owned(), LabelValue::from("rsync"));
+                labels
+            });
             let ports = match layout {
                 Layout::Mtc16 => vec![
                     ContainerPort::named("stunnel", STUNNEL_PORT, Protocol::Tcp),
@@ -231,12 +271,20 @@ pub fn router_namespace_labels() -> Labels {
     literal(&ROUTER_NAMESPACE_LABELS)
 }
 
+/// The labels of the cluster DNS pods, built once.
+static DNS_LABELS: LazyLock<Arc<Labels>> = LazyLock::new(|| {
+    Arc::new(literal(&[(
+        "dns.operator.openshift.io/daemonset-dns",
+        "default",
+    )]))
+});
+
 /// A cluster DNS pod: the `dns-default` Service's port 53 is translated to
 /// the pods' 5353 before policies apply (docs/domain.md §7).
 pub fn dns_pod() -> Pod {
     Pod {
         namespace: DNS_NAMESPACE.to_owned(),
-        labels: literal(&[("dns.operator.openshift.io/daemonset-dns", "default")]),
+        labels: Arc::clone(&DNS_LABELS),
         ports: vec![
             ContainerPort::named("dns", DNS_PORT, Protocol::Udp),
             ContainerPort::named("dns-tcp", DNS_PORT, Protocol::Tcp),
