@@ -6,14 +6,14 @@
 //! and equal objects share one allocation. Reading it costs one more pointer
 //! hop than an `Arc<str>`; the 8 bytes it saves in each of an object's four
 //! interned texts took its metadata from mimalloc's 160-byte size class to
-//! the 128-byte one (docs/performance.md, "Memory per object"). Each thread interns into a table of
-//! its own (no lock, no shared cache line between the parallel per-file
-//! workers), so one run holds at most one copy of a string per worker
-//! thread. A table that grows past [`TABLE_LIMIT`] strings is emptied: the
-//! strings already handed out stay valid (they are reference counted), only
-//! later ones get fresh copies, so a long-lived process (the language
-//! server) never keeps more than the limit per thread. No crate: the whole
-//! interner is a `HashSet` per thread.
+//! the 128-byte one. Each thread interns into a table of its own (no lock,
+//! no shared cache line between the parallel per-file workers), so one run
+//! holds at most one copy of a string per worker thread. A table that grows
+//! past [`TABLE_LIMIT`] strings is emptied: the strings already handed out
+//! stay valid (they are reference counted), only later ones get fresh
+//! copies, so a long-lived process (the language server) never keeps more
+//! than the limit per thread. No crate: the whole interner is a `HashSet`
+//! per thread.
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
