@@ -157,6 +157,16 @@ impl Client {
         }
     }
 
+    /// The log message saying a document outside the project is not linted.
+    fn wait_outside_note(&mut self) -> Value {
+        self.wait_notification("window/logMessage", |p| {
+            p["message"]
+                .as_str()
+                .unwrap()
+                .contains("outside the project")
+        })
+    }
+
     /// The next diagnostics published for `uri` that satisfy `accept`.
     fn diagnostics(&mut self, uri: &Url, accept: impl Fn(&[Value]) -> bool) -> Vec<Value> {
         let uri = uri.to_string();
@@ -422,12 +432,7 @@ fn a_file_outside_the_project_is_not_linted_and_breaks_nothing() {
     let mut client = Client::start(dir.path());
     client.open(&outside, &duplicated());
     client.open(&Url::parse("untitled:Untitled-1").unwrap(), "kind: [");
-    client.wait_notification("window/logMessage", |p| {
-        p["message"]
-            .as_str()
-            .unwrap()
-            .contains("outside the project")
-    });
+    client.wait_outside_note();
     client.open(&a, &duplicated());
     client.diagnostics(&a, has_rule("DVM401"));
     assert_eq!(client.shutdown(), Some(0));
@@ -446,12 +451,7 @@ fn a_file_opened_outside_the_project_while_the_server_is_idle_is_noted() {
     client.open(&a, &duplicated());
     client.diagnostics(&a, has_rule("DVM401"));
     client.open(&outside, &duplicated());
-    client.wait_notification("window/logMessage", |p| {
-        p["message"]
-            .as_str()
-            .unwrap()
-            .contains("outside the project")
-    });
+    client.wait_outside_note();
     assert_eq!(client.shutdown(), Some(0));
 }
 
