@@ -510,3 +510,37 @@ mod proxy {
         b.bench(|| StunnelProxy::parse(black_box(value)).problems.len());
     }
 }
+
+// ---------- apply units ----------
+
+mod units {
+    use super::*;
+    use dvmlint::units::ApplyUnits;
+
+    /// 100,000 files in 10,000 folders of two clusters, as the small-file
+    /// corpus lists them (walk order: sorted), with no kustomization or
+    /// chart: every folder is a unit of plain files.
+    static SMALL_PROJECT: LazyLock<Vec<Arc<str>>> = LazyLock::new(|| {
+        (0..100_000)
+            .map(|i| {
+                let cluster = if i % 2 == 0 { "source" } else { "target" };
+                Arc::from(format!(
+                    "clusters/{cluster}/ns-{}/file-{i:06}.yaml",
+                    i % 5000
+                ))
+            })
+            .collect::<std::collections::BTreeSet<Arc<str>>>()
+            .into_iter()
+            .collect()
+    });
+
+    #[divan::bench(sample_count = 20)]
+    fn discover_100k_plain_files(b: Bencher) {
+        let files = &*SMALL_PROJECT;
+        b.bench(|| {
+            ApplyUnits::discover(black_box(files), &|_| None)
+                .units()
+                .len()
+        });
+    }
+}

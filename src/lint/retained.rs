@@ -157,7 +157,7 @@ impl Retained {
             .map(|analyzed| Kept {
                 path: analyzed
                     .own_path
-                    .unwrap_or_else(|| root.join(&*analyzed.rel)),
+                    .map_or_else(|| root.join(&*analyzed.rel), |path| *path),
                 rel: analyzed.rel,
                 walked: true,
                 result: *analyzed.result,

@@ -255,6 +255,8 @@ impl Project {
         let mut objects: Vec<ModelObject> =
             Vec::with_capacity(files.iter().map(|file| file.objects.len()).sum());
         let mut placements: Vec<Placement> = Vec::new();
+        // The files come in path order, as the apply units index them.
+        let mut memberships = 0;
         for file in &mut files {
             let own_cluster = cluster_of(file);
             let unit_cluster =
@@ -270,7 +272,7 @@ impl Project {
                 });
             } else {
                 let mut listed = false;
-                for (id, member) in units.of_file(&file.rel) {
+                for (id, member) in units.of_file_in_order(&file.rel, &mut memberships) {
                     listed = true;
                     let rendered = units.get(id).is_some_and(|u| u.rendered);
                     if member.role == crate::units::Role::Resource && !rendered {

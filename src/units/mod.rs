@@ -243,11 +243,16 @@ impl ApplyUnits {
         }
 
         // Plain files: one unit per folder; beside a kustomization, none.
+        // Each file is noted with its folder and its rank in the sorted file
+        // list, then grouped by folder with a stable sort: the folders come
+        // in path order and each folder's files in path order, as a map of
+        // folders would give them, without a map lookup per file (the walk
+        // lists files nearly sorted, so the sort finds long runs).
         let kustomized_dirs: BTreeSet<&str> =
             kustomizations.keys().map(|k| parent_dir(k)).collect();
-        let mut plain: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
+        let mut plain: Vec<(&str, u32)> = Vec::new();
         let mut unapplied = BTreeSet::new();
-        for file in &files {
+        for (rank, file) in files.iter().enumerate() {
             if claimed.contains(file.as_ref())
                 || in_chart.contains(file.as_ref())
                 || kustomizations.contains_key(file.as_ref())
@@ -258,13 +263,45 @@ impl ApplyUnits {
                 unapplied.insert(Arc::clone(file));
                 continue;
             }
-            plain.entry(parent_dir(file)).or_default().push(Member {
-                file: Arc::clone(file),
-                role: Role::Resource,
-                namespace: None,
-            });
+            // Past four billion files: not a repository.
+            if let Ok(rank) = u32::try_from(rank) {
+                plain.push((parent_dir(file), rank));
+            }
         }
-        for (dir, members) in plain {
+        plain.sort_by(|a, b| a.0.cmp(b.0));
+        // Every membership as (the file's rank, unit, index in the unit):
+        // sorted as integers, they are sorted by file (ranks are unique and
+        // every member is a file of the list), then unit and index.
+        let mut memberships: Vec<(u32, u32, u32)> = Vec::with_capacity(files.len());
+        for (id, unit) in units.iter().enumerate() {
+            for (index, member) in unit.members.iter().enumerate() {
+                if let (Some(rank), Ok(id), Ok(index)) = (
+                    known.rank(&member.file),
+                    u32::try_from(id),
+                    u32::try_from(index),
+                ) {
+                    memberships.push((rank, id, index));
+                }
+            }
+        }
+        for folder in plain.chunk_by(|a, b| a.0 == b.0) {
+            let (Some(&(dir, _)), Ok(id)) = (folder.first(), u32::try_from(units.len())) else {
+                continue;
+            };
+            let mut members = Vec::with_capacity(folder.len());
+            for &(_, rank) in folder {
+                let (Some(file), Ok(index)) =
+                    (files.get(rank as usize), u32::try_from(members.len()))
+                else {
+                    continue;
+                };
+                memberships.push((rank, id, index));
+                members.push(Member {
+                    file: Arc::clone(file),
+                    role: Role::Resource,
+                    namespace: None,
+                });
+            }
             units.push(ApplyUnit {
                 kind: UnitKind::Plain,
                 root: Arc::from(dir),
@@ -273,23 +310,14 @@ impl ApplyUnits {
                 rendered: false,
             });
         }
-
-        let mut by_file: Vec<(u32, u32)> =
-            Vec::with_capacity(units.iter().map(|unit| unit.members.len()).sum());
-        for (id, unit) in units.iter_mut().enumerate() {
+        for unit in &mut units {
             unit.members.shrink_to_fit();
-            for index in 0..unit.members.len() {
-                // Past four billion units or members: not a repository.
-                if let (Ok(id), Ok(index)) = (u32::try_from(id), u32::try_from(index)) {
-                    by_file.push((id, index));
-                }
-            }
         }
-        by_file.sort_unstable_by(|&a, &b| {
-            member_file(&units, a)
-                .cmp(member_file(&units, b))
-                .then(a.cmp(&b))
-        });
+        memberships.sort_unstable();
+        let by_file: Vec<(u32, u32)> = memberships
+            .into_iter()
+            .map(|(_, id, index)| (id, index))
+            .collect();
         ApplyUnits {
             units,
             by_file,
@@ -319,6 +347,60 @@ impl ApplyUnits {
         let start = self
             .by_file
             .partition_point(|&m| member_file(&self.units, m) < file);
+        self.memberships_from(start, file)
+    }
+
+    /// [`ApplyUnits::of_file`] for files asked in path order, as the model
+    /// asks for every file: `cursor` (0 at first) keeps where the previous
+    /// file's memberships ended, so the next ones are found a step or two
+    /// further instead of by a binary search of every membership (each step
+    /// of which reads a member's path far away in memory). A file asked out
+    /// of order is searched for from the start, with the same answer.
+    pub fn of_file_in_order<'u>(
+        &'u self,
+        file: &'u str,
+        cursor: &mut usize,
+    ) -> impl Iterator<Item = (UnitId, &'u Member)> + 'u {
+        let before = |at: usize| {
+            self.by_file
+                .get(at)
+                .is_some_and(|&m| member_file(&self.units, m) < file)
+        };
+        let mut start = (*cursor).min(self.by_file.len());
+        if start > 0 && !before(start - 1) {
+            start = 0;
+        }
+        // A few steps, then a binary search of what is left.
+        let mut steps = 0;
+        while before(start) {
+            start += 1;
+            steps += 1;
+            if steps == 8 {
+                start += self
+                    .by_file
+                    .get(start..)
+                    .unwrap_or_default()
+                    .partition_point(|&m| member_file(&self.units, m) < file);
+                break;
+            }
+        }
+        let run = self
+            .by_file
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&m| member_file(&self.units, m) == file)
+            .count();
+        *cursor = start + run;
+        self.memberships_from(start, file)
+    }
+
+    /// The memberships of `file` from position `start` of `by_file` on.
+    fn memberships_from<'u>(
+        &'u self,
+        start: usize,
+        file: &'u str,
+    ) -> impl Iterator<Item = (UnitId, &'u Member)> + 'u {
         self.by_file
             .get(start..)
             .unwrap_or_default()
@@ -365,6 +447,12 @@ impl<'f> Known<'f> {
     fn get(&self, path: &str) -> Option<&'f str> {
         let at = self.0.binary_search_by(|f| f.as_ref().cmp(path)).ok()?;
         self.0.get(at).map(AsRef::as_ref)
+    }
+
+    /// The place of `path` in the sorted list.
+    fn rank(&self, path: &str) -> Option<u32> {
+        let at = self.0.binary_search_by(|f| f.as_ref().cmp(path)).ok()?;
+        u32::try_from(at).ok()
     }
 }
 
@@ -611,6 +699,39 @@ mod tests {
         }
         assert_eq!(found.of_file("base").count(), 0);
         assert_eq!(found.of_file("zz.yaml").count(), 0);
+        // Asked in path order, with unknown files between, then backwards:
+        // the cursor gives the binary search's answers.
+        let mut asked: Vec<&str> = found
+            .units()
+            .iter()
+            .flat_map(|unit| unit.members.iter().map(|m| &*m.file))
+            .chain(["base", "chart/a.yaml", "zz.yaml", "", "a"])
+            .collect();
+        asked.sort_unstable();
+        asked.dedup();
+        let memberships =
+            |file: &str, cursor: Option<&mut usize>| -> Vec<(UnitId, *const Member)> {
+                match cursor {
+                    Some(cursor) => found
+                        .of_file_in_order(file, cursor)
+                        .map(|(id, m)| (id, std::ptr::from_ref(m)))
+                        .collect(),
+                    None => found
+                        .of_file(file)
+                        .map(|(id, m)| (id, std::ptr::from_ref(m)))
+                        .collect(),
+                }
+            };
+        for order in [asked.clone(), asked.iter().rev().copied().collect()] {
+            let mut cursor = 0;
+            for file in order {
+                assert_eq!(
+                    memberships(file, Some(&mut cursor)),
+                    memberships(file, None),
+                    "{file}"
+                );
+            }
+        }
         assert_eq!(
             found.get(1).and_then(|u| u.entry.as_deref()),
             Some("overlays/prod/kustomization.yaml")
