@@ -236,7 +236,9 @@ impl<'r> TakeParts for &'r FileResult {
     }
 
     fn take_objects(&mut self) -> Self::Objects {
-        let result: &'r FileResult = *self;
+        // The lent result itself (copied out of `self`), which outlives
+        // this borrow of it.
+        let result = *self;
         result.objects.iter().cloned()
     }
 }
