@@ -26,7 +26,8 @@ use crate::suppress::{self, Suppression};
 use crate::units::ApplyUnits;
 use crate::yaml::Limits;
 
-use crate::parsed::FileResult;
+use crate::parsed::{FileResult, Reported, TakeParts};
+use crate::render::stage::Answered;
 use file::FileSettings;
 
 /// Everything a run can be told (CLI flags override the configuration).
@@ -178,9 +179,11 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     // Its decompressed shards are freed before the model is built.
     drop(cache);
     let mut render_findings = Vec::new();
-    let renders = render_stage
-        .finish(&mut results, &mut units, &mut render_findings)
+    let rendered = render_stage
+        .finish(&mut units, &mut render_findings)
         .map_err(LintError::Usage)?;
+    results.extend(rendered.outputs);
+    results.sort_by(|a, b| a.rel.cmp(&b.rel));
     drop(merge_timing);
     Ok(assemble(
         Assembly {
@@ -191,7 +194,8 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             results,
             walk_errors,
             units,
-            renders,
+            renders: rendered.index,
+            answered: rendered.answered,
             render_findings,
             hits,
             model: None,
@@ -247,16 +251,19 @@ impl ClusterNames {
     }
 }
 
-/// What the per-file and rendering stages hand to the model, in file order.
-struct Assembly {
+/// What the per-file and rendering stages hand to the model, in file order:
+/// the run's own results, or results the language server lends ([`TakeParts`]).
+struct Assembly<R> {
     root: PathBuf,
     config: Config,
     rule_set: RuleSet,
     custom_rules: Vec<&'static RuleMeta>,
-    results: Vec<FileResult>,
+    results: Vec<R>,
     walk_errors: Vec<discovery::WalkError>,
     units: ApplyUnits,
     renders: RenderIndex,
+    /// The files whose DVM002 the rendering answered.
+    answered: Answered,
     render_findings: Vec<Finding>,
     hits: usize,
     /// A model of these results already made (the language server's
@@ -266,7 +273,7 @@ struct Assembly {
 
 /// The findings, suppressions and secrets gathered from the per-file
 /// results, and the model built from their objects.
-fn assemble(assembly: Assembly, paths: &[PathBuf]) -> Loaded {
+fn assemble<R: TakeParts>(assembly: Assembly<R>, paths: &[PathBuf]) -> Loaded {
     let Assembly {
         root,
         config,
@@ -276,6 +283,7 @@ fn assemble(assembly: Assembly, paths: &[PathBuf]) -> Loaded {
         walk_errors,
         units,
         renders,
+        answered,
         mut render_findings,
         hits,
         model,
@@ -291,17 +299,19 @@ fn assemble(assembly: Assembly, paths: &[PathBuf]) -> Loaded {
         secrets,
         secret_spans,
         mut summary,
-    } = gather(&mut results, &walk_errors, hits, &reported);
+    } = gather(&mut results, &walk_errors, hits, &reported, &answered);
     findings.append(&mut render_findings);
     // Render outputs are not files of the project.
     summary.files = summary.files.saturating_sub(
         results
             .iter()
+            .map(TakeParts::result)
             .filter(|r| renders.is_output(&r.rel) && reported.covers_file(&r.rel))
             .count(),
     );
     let mut files: Vec<Arc<str>> = results
         .iter()
+        .map(TakeParts::result)
         .filter(|r| !renders.is_output(&r.rel))
         .map(|r| Arc::clone(&r.rel))
         .collect();
@@ -643,14 +653,15 @@ struct Gathered {
     summary: Summary,
 }
 
-/// Moves the findings, suppressions and secrets out of the per-file results
-/// (not cloned: the model keeps only the objects) and counts those in the
-/// reported scope.
-fn gather(
-    results: &mut [FileResult],
+/// Takes the findings, suppressions and secrets out of the per-file results
+/// (moved out of the run's own: the model keeps only the objects) and counts
+/// those in the reported scope.
+fn gather<R: TakeParts>(
+    results: &mut [R],
     walk_errors: &[discovery::WalkError],
     cached: usize,
     reported: &ReportScope,
+    answered: &Answered,
 ) -> Gathered {
     let mut gathered = Gathered {
         findings: walk_errors
@@ -666,22 +677,27 @@ fn gather(
         },
     };
     for result in results {
+        let Reported {
+            mut findings,
+            mut suppressions,
+            secrets,
+            secret_spans,
+        } = result.take_reported();
+        let result = result.result();
         if reported.covers_file(&result.rel) {
             gathered.summary.files += 1;
             gathered.summary.documents += result.documents;
             gathered.summary.objects += result.objects.len();
         }
-        gathered.findings.append(&mut result.findings);
-        if let Some(extras) = result.extras.as_deref_mut() {
-            gathered.suppressions.append(&mut extras.suppressions);
-            gathered.secrets.extend(extras.secrets.drain(..));
-            gathered.secret_spans.extend(
-                extras
-                    .secret_spans
-                    .drain(..)
-                    .map(|span| crate::finding::Location::new(&result.rel, span)),
-            );
-        }
+        answered.settle(result, &mut findings);
+        gathered.findings.append(&mut findings);
+        gathered.suppressions.append(&mut suppressions);
+        gathered.secrets.extend(secrets);
+        gathered.secret_spans.extend(
+            secret_spans
+                .into_iter()
+                .map(|span| crate::finding::Location::new(&result.rel, span)),
+        );
     }
     gathered
 }

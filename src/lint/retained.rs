@@ -3,8 +3,9 @@
 //! are the ones the per-file stage makes for the CLI and `.dvmlint-cache/`
 //! stores ([`FileResult`]); after a change only the changed file is read and
 //! analysed again, and each lint then runs the stages after the per-file one
-//! (apply units, rendering, the model, the project rules) on copies of the
-//! kept results, exactly as [`super::run`] does after its walk.
+//! (apply units, rendering, the model, the project rules) on the kept
+//! results, lent to it (`parsed::TakeParts`), exactly as [`super::run`] does
+//! after its walk.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -323,10 +324,6 @@ impl Retained {
     pub fn lint(&self, buffers: &BTreeMap<PathBuf, Arc<str>>) -> Result<LintRun, LintError> {
         let cluster_of = |rel: &str| self.clusters.of(&self.config, rel);
         let settings = file_settings(&self.config, &self.rule_set, &self.policies, &cluster_of);
-        let copy_timing = crate::timings::stage("copy kept file results");
-        let mut results: Vec<FileResult> =
-            self.files.par_iter().map(|k| k.result.clone()).collect();
-        drop(copy_timing);
         let units_timing = crate::timings::stage("apply units");
         let mut units = {
             let mut kept = self
@@ -363,9 +360,18 @@ impl Retained {
             None => run_renders(),
         }
         let mut render_findings = Vec::new();
-        let renders = render_stage
-            .finish(&mut results, &mut units, &mut render_findings)
+        let rendered = render_stage
+            .finish(&mut units, &mut render_findings)
             .map_err(LintError::Usage)?;
+        // The kept results are lent, not copied: the run copies out of them
+        // only what it keeps (findings, suppressions, secrets), and the
+        // model shares their objects. The outputs of this lint's renders
+        // go among them by path.
+        let mut results: Vec<&FileResult> = self.files.iter().map(|k| &k.result).collect();
+        if !rendered.outputs.is_empty() {
+            results.extend(&rendered.outputs);
+            results.sort_by(|a, b| a.rel.cmp(&b.rel));
+        }
         let mut incremental = self
             .incremental
             .lock()
@@ -375,9 +381,8 @@ impl Retained {
         let previous = incremental.previous.take();
         // Rendered objects are analysed afresh by every lint: no reuse while
         // the model holds any.
-        let rendered = results.iter().any(|r| r.unit.is_some());
         let mut reuse = match &previous {
-            Some(_) if !invalid && !rendered => self.reusable(&changed),
+            Some(_) if !invalid && rendered.outputs.is_empty() => self.reusable(&changed),
             _ => Reuse::Nothing,
         };
         // Reusing: the last model, with the changed files' objects put in
@@ -434,7 +439,8 @@ impl Retained {
                 results,
                 walk_errors: self.walk_errors.clone(),
                 units,
-                renders,
+                renders: rendered.index,
+                answered: rendered.answered,
                 render_findings,
                 hits: 0,
                 model,

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use crate::config::{Config, Role};
-use crate::parsed::{FileResult, LocatedInstallConfig, Object};
+use crate::parsed::{FileResult, LocatedInstallConfig, Object, TakeParts};
 pub use crate::parsed::{Scope, identity, own_scope};
 use crate::units::{ApplyUnits, UnitId, UnitKind};
 use rayon::prelude::*;
@@ -167,15 +167,16 @@ pub struct Project {
 pub const DEFAULT_CLUSTER: &str = "default";
 
 impl Project {
-    /// Takes the per-file results by value: their objects move into the model,
-    /// each as an object of the apply units its file is a resource of (a
-    /// kustomize base included by two roots: once per root, with the namespace
-    /// each root gives it). Files that are only patches, templates or inputs
-    /// of their units contribute no objects.
-    pub fn build(
+    /// Takes the objects of the per-file results (moved out of the run's
+    /// own, shared with lent ones: [`TakeParts`]) into the model, each as an
+    /// object of the apply units its file is a resource of (a kustomize base
+    /// included by two roots: once per root, with the namespace each root
+    /// gives it). Files that are only patches, templates or inputs of their
+    /// units contribute no objects.
+    pub fn build<R: TakeParts>(
         root: PathBuf,
         config: Config,
-        mut files: Vec<FileResult>,
+        mut files: Vec<R>,
         units: ApplyUnits,
     ) -> Project {
         let clusters: Vec<Cluster> = if config.clusters.is_empty() {
@@ -223,16 +224,19 @@ impl Project {
         };
         let install_configs: Vec<(Option<usize>, LocatedInstallConfig)> = files
             .iter_mut()
-            .filter(|file| !file.install_configs().is_empty() && !units.is_only_patch(&file.rel))
+            .filter(|file| {
+                let file = file.result();
+                !file.install_configs().is_empty() && !units.is_only_patch(&file.rel)
+            })
             .flat_map(|file| {
-                let cluster = cluster_of(file);
-                std::mem::take(&mut file.extras_mut().install_configs)
+                let cluster = cluster_of(file.result());
+                file.take_install_configs()
                     .into_iter()
                     .map(move |ic| (cluster, ic))
             })
             .collect();
         let mut cluster_files = vec![0usize; clusters.len()];
-        for file in &files {
+        for file in files.iter().map(TakeParts::result) {
             if let Some(slot) = cluster_of(file).and_then(|c| cluster_files.get_mut(c)) {
                 *slot += 1;
             }
@@ -244,7 +248,7 @@ impl Project {
             .enumerate()
             .map(|(i, &count)| {
                 let own = config.clusters.get(i).filter(|_| count == 0)?;
-                files.iter().find_map(|file| {
+                files.iter().map(TakeParts::result).find_map(|file| {
                     own.path_set
                         .is_match(file.rel.as_ref())
                         .then(|| cluster_of(file))
@@ -253,11 +257,12 @@ impl Project {
             })
             .collect();
         let mut objects: Vec<ModelObject> =
-            Vec::with_capacity(files.iter().map(|file| file.objects.len()).sum());
+            Vec::with_capacity(files.iter().map(|file| file.result().objects.len()).sum());
         let mut placements: Vec<Placement> = Vec::new();
         // The files come in path order, as the apply units index them.
         let mut memberships = 0;
-        for file in &mut files {
+        for taken in &mut files {
+            let file = taken.result();
             let own_cluster = cluster_of(file);
             let unit_cluster =
                 |id: UnitId| unit_clusters.get(id).copied().flatten().or(own_cluster);
@@ -301,11 +306,9 @@ impl Project {
                         .map(|object| placement.place(Arc::clone(object), own_cluster, &clusters)),
                 );
             }
-            // Taken, not drained: the file's vector is freed as soon as
-            // its objects are placed, not with all the results at the end.
             objects.extend(
-                std::mem::take(&mut file.objects)
-                    .into_iter()
+                taken
+                    .take_objects()
                     .map(|object| last.place(object, own_cluster, &clusters)),
             );
         }

@@ -154,6 +154,95 @@ impl FileResult {
     }
 }
 
+/// What the report keeps of a file's result (the model keeps its objects).
+#[derive(Default)]
+pub struct Reported {
+    pub findings: Vec<Finding>,
+    pub suppressions: Vec<Suppression>,
+    pub secrets: Vec<String>,
+    pub secret_spans: Vec<Span>,
+}
+
+/// A per-file result as the stages after the per-file one take it apart
+/// (the report its findings, the model its objects): owned by the run (the
+/// CLI's), whose parts are moved out, or lent by the language server, which
+/// keeps its results from one lint to the next, whose parts are copied (the
+/// objects only shared). A lint of kept results thus copies what the run
+/// keeps, not every result whole.
+pub trait TakeParts: std::borrow::Borrow<FileResult> {
+    type Objects: Iterator<Item = Arc<Object>>;
+
+    /// The result, to read.
+    fn result(&self) -> &FileResult {
+        self.borrow()
+    }
+
+    /// The findings, suppressions and secrets.
+    fn take_reported(&mut self) -> Reported;
+
+    fn take_install_configs(&mut self) -> Vec<LocatedInstallConfig>;
+
+    fn take_objects(&mut self) -> Self::Objects;
+}
+
+impl TakeParts for FileResult {
+    type Objects = std::vec::IntoIter<Arc<Object>>;
+
+    fn take_reported(&mut self) -> Reported {
+        let findings = std::mem::take(&mut self.findings);
+        match self.extras.as_deref_mut() {
+            Some(extras) => Reported {
+                findings,
+                suppressions: std::mem::take(&mut extras.suppressions),
+                secrets: std::mem::take(&mut extras.secrets),
+                secret_spans: std::mem::take(&mut extras.secret_spans),
+            },
+            None => Reported {
+                findings,
+                ..Reported::default()
+            },
+        }
+    }
+
+    fn take_install_configs(&mut self) -> Vec<LocatedInstallConfig> {
+        match self.extras.as_deref_mut() {
+            Some(extras) => std::mem::take(&mut extras.install_configs),
+            None => Vec::new(),
+        }
+    }
+
+    /// Taken, not drained: the file's vector is freed as soon as its
+    /// objects are placed, not with all the results at the end.
+    fn take_objects(&mut self) -> Self::Objects {
+        std::mem::take(&mut self.objects).into_iter()
+    }
+}
+
+impl<'r> TakeParts for &'r FileResult {
+    type Objects = std::iter::Cloned<std::slice::Iter<'r, Arc<Object>>>;
+
+    fn take_reported(&mut self) -> Reported {
+        let extras = self.extras.as_deref();
+        Reported {
+            findings: self.findings.clone(),
+            suppressions: extras.map_or_else(Vec::new, |e| e.suppressions.clone()),
+            secrets: extras.map_or_else(Vec::new, |e| e.secrets.clone()),
+            secret_spans: extras.map_or_else(Vec::new, |e| e.secret_spans.clone()),
+        }
+    }
+
+    fn take_install_configs(&mut self) -> Vec<LocatedInstallConfig> {
+        self.install_configs().to_vec()
+    }
+
+    fn take_objects(&mut self) -> Self::Objects {
+        // The lent result itself (copied out of `self`), which outlives
+        // this borrow of it.
+        let result = *self;
+        result.objects.iter().cloned()
+    }
+}
+
 /// Where an object lives once applied.
 #[derive(
     Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,

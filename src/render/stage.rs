@@ -18,6 +18,43 @@ use super::store::Store;
 use super::tool::{self, Tools};
 use super::{Outcome, RenderIndex, RenderMode, Rendered, Root, RootKind};
 
+/// What the rendering stage hands to the stages after it.
+pub struct Finished {
+    /// How to map locations in outputs back to their sources.
+    pub index: RenderIndex,
+    /// Each output analysed as a file (`FileResult::unit` set), in no
+    /// order: the caller puts them among the files' results by path.
+    pub outputs: Vec<FileResult>,
+    pub answered: Answered,
+}
+
+/// The files whose DVM002 (a template not rendered) the rendering answered:
+/// the inputs of a rendered root, and the files of a chart not rendered for
+/// want of Helm (its one DVM002 stands for every template in it).
+pub struct Answered {
+    replaced: BTreeSet<String>,
+    unrendered: Vec<String>,
+}
+
+impl Answered {
+    /// Drops the DVM002 findings of a file's own result (`findings`, taken
+    /// from `result`) when the rendering answered them; an output's stay.
+    pub fn settle(&self, result: &FileResult, findings: &mut Vec<Finding>) {
+        let rel = &*result.rel;
+        let in_unrendered = || {
+            self.unrendered.iter().any(|dir| {
+                dir.is_empty()
+                    || rel
+                        .strip_prefix(dir.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+        };
+        if result.unit.is_none() && (self.replaced.contains(rel) || in_unrendered()) {
+            findings.retain(|f| f.rule != "DVM002");
+        }
+    }
+}
+
 /// A root rendered, with its output analysed.
 struct Done {
     rendered: Rendered,
@@ -221,14 +258,13 @@ impl<'a> Stage<'a> {
 
     /// After the parse: the rendered objects replace their unit's own
     /// (`ApplyUnits::mark_rendered`; a template that was rendered is no DVM002
-    /// either); failures become DVM004. Returns how to map locations back, or
-    /// the `--render require` error.
+    /// either, [`Answered`]); failures become DVM004. Returns the outputs and
+    /// how to map locations back, or the `--render require` error.
     pub fn finish(
         self,
-        results: &mut Vec<FileResult>,
         units: &mut ApplyUnits,
         findings: &mut Vec<Finding>,
-    ) -> Result<RenderIndex, String> {
+    ) -> Result<Finished, String> {
         if let Some(error) = self
             .error
             .into_inner()
@@ -281,21 +317,13 @@ impl<'a> Stage<'a> {
             .unrendered_charts
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
-        let in_unrendered = |rel: &str| {
-            unrendered.iter().any(|dir| {
-                dir.is_empty()
-                    || rel
-                        .strip_prefix(dir.as_str())
-                        .is_some_and(|r| r.starts_with('/'))
-            })
-        };
-        for result in results.iter_mut() {
-            if replaced.contains(&*result.rel) || in_unrendered(&result.rel) {
-                result.findings.retain(|f| f.rule != "DVM002");
-            }
-        }
-        results.append(&mut outputs);
-        results.sort_by(|a, b| a.rel.cmp(&b.rel));
-        Ok(index)
+        Ok(Finished {
+            index,
+            outputs,
+            answered: Answered {
+                replaced,
+                unrendered,
+            },
+        })
     }
 }
