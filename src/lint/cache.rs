@@ -85,8 +85,9 @@ pub const SHARDS: usize = 256;
 /// The one file of the JSON caches (formats 1 and 2): removed when a cache is written.
 const LEGACY_FILE: &str = "results.json";
 /// Bumped when the stored layout changes in a way the build id would not catch
-/// (5: structs keyed by field index, [`indexed`]).
-const FORMAT: u32 = 5;
+/// (5: structs keyed by field index, [`indexed`]; 6: a YAML tree one byte
+/// string, `crate::yaml::wire`).
+const FORMAT: u32 = 6;
 const MAGIC: &[u8; 8] = b"dvmlint\x00";
 /// Magic, format (u32), settings key (32 hex digits), body length (u64), its
 /// length decompressed (u64), MAC (32 bytes); integers little-endian.
