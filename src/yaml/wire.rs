@@ -141,10 +141,12 @@ impl Reader<'_> {
         u32::try_from(self.varint()?).ok()
     }
 
-    /// A count of nodes, and what may be reserved for them.
-    fn count(&mut self) -> Option<(usize, usize)> {
+    /// A count of nodes of `each` nodes apiece (an item, or a key and its
+    /// value), and how many may be reserved: all of them in a tree that reads
+    /// well, never more than the bytes left could hold.
+    fn count(&mut self, each: usize) -> Option<(usize, usize)> {
         let count = usize::try_from(self.varint()?).ok()?;
-        let room = self.bytes.len().saturating_sub(self.at) / MIN_NODE_LEN;
+        let room = self.bytes.len().saturating_sub(self.at) / (MIN_NODE_LEN * each);
         Some((count, count.min(room)))
     }
 
@@ -168,7 +170,7 @@ impl Reader<'_> {
                 Value::Scalar(Cow::Owned(text.to_owned()), style)
             }
             3 => {
-                let (count, room) = self.count()?;
+                let (count, room) = self.count(1)?;
                 let mut items = Vec::with_capacity(room);
                 for _ in 0..count {
                     items.push(self.node(depth + 1)?);
@@ -176,8 +178,8 @@ impl Reader<'_> {
                 Value::Seq(items)
             }
             4 => {
-                let (count, room) = self.count()?;
-                let mut entries = Vec::with_capacity(room / 2);
+                let (count, room) = self.count(2)?;
+                let mut entries = Vec::with_capacity(room);
                 for _ in 0..count {
                     let key = self.node(depth + 1)?;
                     entries.push((key, self.node(depth + 1)?));
@@ -240,6 +242,21 @@ mod tests {
         let mut good = Vec::new();
         encode(&tree(), &mut good);
         assert_eq!(decode(&good), Some(tree()));
+        // Every sequence and mapping read back holds exactly its own room.
+        let mut stack = vec![decode(&good).unwrap()];
+        while let Some(node) = stack.pop() {
+            match node.value {
+                Value::Seq(items) => {
+                    assert_eq!(items.capacity(), items.len());
+                    stack.extend(items);
+                }
+                Value::Map(entries) => {
+                    assert_eq!(entries.capacity(), entries.len());
+                    stack.extend(entries.into_iter().flat_map(|(k, v)| [k, v]));
+                }
+                Value::Scalar(..) => {}
+            }
+        }
         for cut in 0..good.len() {
             assert!(decode(&good[..cut]).is_none(), "cut at {cut}");
         }
