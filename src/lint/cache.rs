@@ -27,10 +27,11 @@
 //! A shard is a fixed header (magic and format, the settings key, the length
 //! of its body, a MAC) and a zstd-compressed body: for each entry its path,
 //! content hash and a MessagePack encoding of its [`FileResult`] (self-describing,
-//! structs as maps, so the `serde` attributes of the stored types round-trip as
-//! they do in JSON). Loading is lazy: a shard is read, checked, decompressed and
-//! decoded by the first worker whose file it holds, and its decompressed body
-//! freed at once, so the work spreads over the per-file stage's threads.
+//! structs as maps keyed by field index, [`indexed`], so the `serde` attributes
+//! of the stored types round-trip as they do in JSON). Loading is lazy: a shard
+//! is read, checked, decompressed and decoded by the first worker whose file it
+//! holds, and its decompressed body freed at once, so the work spreads over the
+//! per-file stage's threads.
 //! After the per-file stage every shard is brought up to date: one whose
 //! entries are exactly this run's hits is left alone; one that gained, lost
 //! or changed an entry is rewritten; one that holds no file of the project any
@@ -62,6 +63,8 @@
 //! A cache that cannot be read, decoded or verified is treated as empty; one
 //! that cannot be written is skipped: a cache never changes what a run reports.
 
+mod indexed;
+
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read as _, Write as _};
 use std::ops::Range;
@@ -70,6 +73,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
+use serde::Serialize as _;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
 use crate::parsed::FileResult;
@@ -80,8 +84,10 @@ pub const DIR: &str = ".dvmlint-cache";
 pub const SHARDS: usize = 256;
 /// The one file of the JSON caches (formats 1 and 2): removed when a cache is written.
 const LEGACY_FILE: &str = "results.json";
-/// Bumped when the stored layout changes in a way the build id would not catch.
-const FORMAT: u32 = 4;
+/// Bumped when the stored layout changes in a way the build id would not catch
+/// (5: structs keyed by field index, [`indexed`]; 6: a YAML tree one byte
+/// string, `crate::yaml::wire`).
+const FORMAT: u32 = 6;
 const MAGIC: &[u8; 8] = b"dvmlint\x00";
 /// Magic, format (u32), settings key (32 hex digits), body length (u64), its
 /// length decompressed (u64), MAC (32 bytes); integers little-endian.
@@ -89,6 +95,8 @@ const HEADER_LEN: usize = 8 + 4 + 32 + 8 + 8 + 32;
 /// zstd's default level: the 100,000-file small corpus's 81.9 MB of entries
 /// (mostly repeated field names) to 10.5 MB, 12.4% of its input; level 1 gave
 /// 13.2%, level 9 10.7% at 1.4 times the CPU (`docs/decisions/cache-format.md`).
+/// With fields keyed by index (format 5) the same corpus's entries are 48.6 MB
+/// instead of 69.5, compressed to 11.0 MB instead of 11.5.
 const ZSTD_LEVEL: i32 = 3;
 const GITIGNORE: &str = "# Created by dvmlint.\n*\n";
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dvmlint.\n";
@@ -295,8 +303,11 @@ struct Slot {
     stamp: u128,
     /// Taken by the file that asks for it (once: a second file of the same
     /// name, found twice, is analysed afresh); `None` also when the entry did
-    /// not decode or failed its checks.
-    result: Mutex<Option<FileResult>>,
+    /// not decode or failed its checks. Boxed where it is decoded, the box the
+    /// per-file stage keeps: a slot is 48 bytes, not 160 with the result in
+    /// place (a shard's table holds one in every bucket, empty or not, until
+    /// the run ends: 256 tables of 512 buckets at 100,000 files).
+    result: Mutex<Option<Box<FileResult>>>,
 }
 
 /// Where an entry lies in its shard's decompressed body.
@@ -434,7 +445,7 @@ impl Cache {
 
     /// The stored result of `rel` and what it was stored with, if its stamp is
     /// still `stamp`: the file is not read.
-    pub fn get_stamped(&self, rel: &str, stamp: u128) -> Option<(FileResult, Seen)> {
+    pub fn get_stamped(&self, rel: &str, stamp: u128) -> Option<(Box<FileResult>, Seen)> {
         let slot = self.shard(shard_of(rel))?.index.get(rel)?;
         if slot.stamp != stamp {
             return None;
@@ -448,7 +459,7 @@ impl Cache {
 
     /// The stored result of `rel`, if its content hash is still `hash`. The
     /// first call for a shard reads and checks it (on the calling worker).
-    pub fn get(&self, rel: &str, hash: u128) -> Option<FileResult> {
+    pub fn get(&self, rel: &str, hash: u128) -> Option<Box<FileResult>> {
         let slot = self.shard(shard_of(rel))?.index.get(rel)?;
         if slot.hash != hash {
             return None;
@@ -524,7 +535,7 @@ impl Cache {
         for entry in entries {
             let result = raw
                 .get(entry.range)
-                .and_then(|bytes| rmp_serde::from_slice::<FileResult>(bytes).ok())
+                .and_then(|bytes| rmp_serde::from_slice::<Box<FileResult>>(bytes).ok())
                 .filter(|result| is_valid(&entry.rel, result));
             bad |= result.is_none();
             slots.insert(
@@ -744,7 +755,8 @@ enum Plan {
 
 /// A shard's body before compression: for each entry its path (u32 length,
 /// UTF-8), its content hash (u128), its stamp (u128, 0 for none), its result
-/// (u32 length, MessagePack with structs as maps); integers little-endian.
+/// (u32 length, MessagePack with structs as maps keyed by field index,
+/// [`indexed`]); integers little-endian.
 fn encode_entries<'r>(
     entries: impl Iterator<Item = (&'r FileResult, Seen)>,
 ) -> std::io::Result<Vec<u8>> {
@@ -753,7 +765,9 @@ fn encode_entries<'r>(
     let mut data = Vec::new();
     for (result, seen) in entries {
         data.clear();
-        rmp_serde::encode::write_named(&mut data, result).map_err(std::io::Error::other)?;
+        indexed::Indexed(result)
+            .serialize(&mut rmp_serde::Serializer::new(&mut data).with_struct_map())
+            .map_err(std::io::Error::other)?;
         let rel = result.rel.as_bytes();
         raw.extend_from_slice(
             &u32::try_from(rel.len())
@@ -808,7 +822,7 @@ fn parse_entries(raw: &[u8], shard: usize) -> Option<Vec<Entry>> {
 }
 
 /// The result a slot holds, taken out of it.
-fn take(slot: &Slot) -> Option<FileResult> {
+fn take(slot: &Slot) -> Option<Box<FileResult>> {
     slot.result
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -1056,7 +1070,7 @@ mod tests {
         (results, hashes)
     }
 
-    fn debug(result: &FileResult) -> String {
+    fn debug(result: &impl std::fmt::Debug) -> String {
         format!("{result:?}")
     }
 
@@ -1397,6 +1411,39 @@ mod tests {
             opened_later(&dir, 10)
                 .get_stamped("a.yaml", after)
                 .is_some()
+        );
+    }
+
+    #[test]
+    fn a_shard_of_an_earlier_format_is_a_silent_miss_and_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join(DIR);
+        let (results, hashes, index) = small_cache(&dir);
+        let path = dir.join(shard_name(index));
+        let good = std::fs::read(&path).unwrap();
+        let mut older = good.clone();
+        older[8..12].copy_from_slice(&(FORMAT - 1).to_le_bytes());
+        std::fs::write(&path, &older).unwrap();
+        let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
+        for (r, h) in results.iter().zip(&hashes) {
+            if shard_of(&r.rel) == index {
+                assert!(cache.get(&r.rel, h.unwrap()).is_none());
+            } else {
+                assert!(cache.get(&r.rel, h.unwrap()).is_some());
+            }
+        }
+        assert!(cache.discarded.lock().unwrap().is_empty());
+        cache.store(&results, &seen(&hashes));
+        assert_eq!(std::fs::read(&path).unwrap(), good);
+    }
+
+    /// What every bucket of a shard's table costs, whether it holds an entry or not.
+    #[test]
+    fn a_slot_stays_small() {
+        assert!(
+            std::mem::size_of::<Slot>() <= 48,
+            "{}",
+            std::mem::size_of::<Slot>()
         );
     }
 

@@ -472,15 +472,21 @@ fn parse_files(
                         let result = cache.get(&source.rel, hash).inspect(|_| {
                             hits.fetch_add(1, Ordering::Relaxed);
                         });
-                        let result = result
-                            .unwrap_or_else(|| file::analyze_bytes(&source.rel, bytes, settings));
+                        let result = result.unwrap_or_else(|| {
+                            Box::new(file::analyze_bytes(&source.rel, bytes, settings))
+                        });
                         (result, Some(cache::Seen { hash, stamp }))
                     })
-                    .unwrap_or_else(|result| (*result, None))
+                    .unwrap_or_else(|result| (result, None))
                 }
             }
             _ => (
-                file::analyze_path(&source.rel, &source.path, overlay, settings),
+                Box::new(file::analyze_path(
+                    &source.rel,
+                    &source.path,
+                    overlay,
+                    settings,
+                )),
                 None,
             ),
         };
@@ -499,7 +505,7 @@ fn parse_files(
             path: path_key(&source.path),
             own_path: (!is_root_rel).then(|| Box::new(source.path)),
             rel: source.rel,
-            result: Box::new(result),
+            result,
             seen: seen.map(Box::new),
         }
     };

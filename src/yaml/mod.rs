@@ -112,7 +112,7 @@ pub enum ScalarStyle {
     Block,
 }
 
-/// Stored positionally (`wire`), not by field names.
+/// Stored as one byte string per tree (`wire`), not by field names.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node<'a> {
     pub span: Span,

@@ -1,106 +1,194 @@
 //! How a [`Node`] tree is stored (the cache of `crate::lint::cache` keeps the
-//! trees of the few kinds the model reads whole): positionally, one array per
-//! node, `[start line, start column, end line, end column, tag, payload]`,
-//! never a map with field and variant names. A warm run decodes every stored
-//! tree, and the named form (`{"span": {"start": …, "end": …}, "value":
-//! {"Scalar": […]}}`) spent most of its time on the names: on 100,000 small
-//! files it made the trees 19% of a warm run's instructions
-//! (docs/performance.md, "Warm pre-commit runs").
+//! trees of the few kinds the model reads whole): one byte string per tree
+//! (MessagePack `bin`), read by hand, not a value per node through `serde`.
+//! A warm run decodes every stored tree: as an array per node (`[line,
+//! column, end line, end column, tag, payload]`, cache format 4) they were
+//! still 13% of a warm run's instructions on 100,000 small files, most of it
+//! `rmp_serde`'s dispatch on every number and array; the named form before
+//! that, 19% (docs/performance.md, "Warm pre-commit runs").
 //!
-//! The tag: 0, 1, 2 a scalar ([`ScalarStyle`] plain, quoted, block; payload:
-//! its text), 3 a sequence (payload: its items), 4 a mapping (payload: its
-//! entries as `[key, value]` pairs).
+//! A node: its start line, start column, end line and end column (LEB128
+//! varints), a tag, then its payload. The tag: 0, 1, 2 a scalar
+//! ([`ScalarStyle`] plain, quoted, block; payload: its length in bytes, a
+//! varint, then its UTF-8 text), 3 a sequence (payload: the number of its
+//! items, then each), 4 a mapping (payload: the number of its entries, then
+//! each key and value). A tree that does not read exactly so (truncated, a
+//! bad tag or varint, text that is not UTF-8, bytes left over, nesting
+//! deeper than [`MAX_DEPTH`]) is an error, never a panic.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, SeqAccess, Visitor};
-use serde::ser::SerializeTuple as _;
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Node, Pos, ScalarStyle, Span, Value};
 
-const FIELDS: usize = 6;
+/// The deepest tree read back: `rmp_serde`'s own bound when every node was a
+/// MessagePack array (the parser stops at 256 levels unless configured).
+const MAX_DEPTH: usize = 1024;
+
+/// The fewest bytes a node takes (four positions, a tag, a length): a count
+/// read from a damaged tree never reserves more than its bytes could hold.
+const MIN_NODE_LEN: usize = 6;
 
 impl Serialize for Node<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut tuple = serializer.serialize_tuple(FIELDS)?;
-        tuple.serialize_element(&self.span.start.line)?;
-        tuple.serialize_element(&self.span.start.col)?;
-        tuple.serialize_element(&self.span.end.line)?;
-        tuple.serialize_element(&self.span.end.col)?;
-        match &self.value {
-            Value::Scalar(text, style) => {
-                let tag: u8 = match style {
-                    ScalarStyle::Plain => 0,
-                    ScalarStyle::Quoted => 1,
-                    ScalarStyle::Block => 2,
-                };
-                tuple.serialize_element(&tag)?;
-                tuple.serialize_element(text.as_ref())?;
-            }
-            Value::Seq(items) => {
-                tuple.serialize_element(&3u8)?;
-                tuple.serialize_element(items)?;
-            }
-            Value::Map(entries) => {
-                tuple.serialize_element(&4u8)?;
-                tuple.serialize_element(entries)?;
-            }
-        }
-        tuple.end()
+        let mut bytes = Vec::new();
+        encode(self, &mut bytes);
+        serializer.serialize_bytes(&bytes)
     }
 }
 
 impl<'de> Deserialize<'de> for Node<'static> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_tuple(FIELDS, NodeVisitor)
+        deserializer.deserialize_bytes(TreeVisitor)
     }
 }
 
-struct NodeVisitor;
+struct TreeVisitor;
 
-impl<'de> Visitor<'de> for NodeVisitor {
+impl Visitor<'_> for TreeVisitor {
     type Value = Node<'static>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a YAML node as [line, col, end line, end col, tag, payload]")
+        f.write_str("a YAML tree as bytes")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut next_u32 = |at: usize| -> Result<u32, A::Error> {
-            seq.next_element::<u32>()?
-                .ok_or_else(|| de::Error::invalid_length(at, &self))
-        };
-        let start = Pos::new(next_u32(0)?, next_u32(1)?);
-        let end = Pos::new(next_u32(2)?, next_u32(3)?);
-        let tag = seq
-            .next_element::<u8>()?
-            .ok_or_else(|| de::Error::invalid_length(4, &self))?;
-        let missing = || de::Error::invalid_length(5, &NodeVisitor);
-        let value = match tag {
-            0..=2 => {
+    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Self::Value, E> {
+        decode(bytes).ok_or_else(|| E::custom("a malformed stored YAML tree"))
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        // The low seven bits, with the continuation bit.
+        out.push((value & 0x7f) as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+fn encode(node: &Node<'_>, out: &mut Vec<u8>) {
+    for position in [
+        node.span.start.line,
+        node.span.start.col,
+        node.span.end.line,
+        node.span.end.col,
+    ] {
+        put_varint(out, u64::from(position));
+    }
+    match &node.value {
+        Value::Scalar(text, style) => {
+            out.push(match style {
+                ScalarStyle::Plain => 0,
+                ScalarStyle::Quoted => 1,
+                ScalarStyle::Block => 2,
+            });
+            put_varint(out, text.len() as u64);
+            out.extend_from_slice(text.as_bytes());
+        }
+        Value::Seq(items) => {
+            out.push(3);
+            put_varint(out, items.len() as u64);
+            for item in items {
+                encode(item, out);
+            }
+        }
+        Value::Map(entries) => {
+            out.push(4);
+            put_varint(out, entries.len() as u64);
+            for (key, value) in entries {
+                encode(key, out);
+                encode(value, out);
+            }
+        }
+    }
+}
+
+/// The tree `bytes` hold, all of them.
+fn decode(bytes: &[u8]) -> Option<Node<'static>> {
+    let mut reader = Reader { bytes, at: 0 };
+    let node = reader.node(0)?;
+    (reader.at == bytes.len()).then_some(node)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let byte = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    fn varint(&mut self) -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.byte()?;
+            value |= u64::from(byte & 0x7f).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        u32::try_from(self.varint()?).ok()
+    }
+
+    /// A count of nodes of `each` nodes apiece (an item, or a key and its
+    /// value), and how many may be reserved: all of them in a tree that reads
+    /// well, never more than the bytes left could hold.
+    fn count(&mut self, each: usize) -> Option<(usize, usize)> {
+        let count = usize::try_from(self.varint()?).ok()?;
+        let room = self.bytes.len().saturating_sub(self.at) / (MIN_NODE_LEN * each);
+        Some((count, count.min(room)))
+    }
+
+    fn node(&mut self, depth: usize) -> Option<Node<'static>> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let start = Pos::new(self.u32()?, self.u32()?);
+        let end = Pos::new(self.u32()?, self.u32()?);
+        let value = match self.byte()? {
+            tag @ 0..=2 => {
                 let style = match tag {
                     0 => ScalarStyle::Plain,
                     1 => ScalarStyle::Quoted,
                     _ => ScalarStyle::Block,
                 };
-                let text: String = seq.next_element()?.ok_or_else(missing)?;
-                Value::Scalar(Cow::Owned(text), style)
+                let len = usize::try_from(self.varint()?).ok()?;
+                let end = self.at.checked_add(len)?;
+                let text = std::str::from_utf8(self.bytes.get(self.at..end)?).ok()?;
+                self.at = end;
+                Value::Scalar(Cow::Owned(text.to_owned()), style)
             }
-            3 => Value::Seq(seq.next_element()?.ok_or_else(missing)?),
-            4 => Value::Map(seq.next_element()?.ok_or_else(missing)?),
-            other => {
-                return Err(de::Error::invalid_value(
-                    de::Unexpected::Unsigned(u64::from(other)),
-                    &"a node tag from 0 to 4",
-                ));
+            3 => {
+                let (count, room) = self.count(1)?;
+                let mut items = Vec::with_capacity(room);
+                for _ in 0..count {
+                    items.push(self.node(depth + 1)?);
+                }
+                Value::Seq(items)
             }
+            4 => {
+                let (count, room) = self.count(2)?;
+                let mut entries = Vec::with_capacity(room);
+                for _ in 0..count {
+                    let key = self.node(depth + 1)?;
+                    entries.push((key, self.node(depth + 1)?));
+                }
+                Value::Map(entries)
+            }
+            _ => return None,
         };
-        if seq.next_element::<de::IgnoredAny>()?.is_some() {
-            return Err(de::Error::invalid_length(FIELDS + 1, &self));
-        }
-        Ok(Node {
+        Some(Node {
             span: Span::new(start, end),
             value,
         })
@@ -113,7 +201,7 @@ mod tests {
     use super::*;
 
     fn tree() -> Node<'static> {
-        let text = "a: 1\nb: 'two'\nc:\n  - |\n    three\n  - {d: [], e: {}}\n";
+        let text = "a: 1\nb: 'two'\nc:\n  - |\n    three\n  - {d: [], e: {}, f: é}\n";
         let mut docs = Vec::new();
         let error = super::super::parse_stream(
             text,
@@ -127,34 +215,77 @@ mod tests {
     }
 
     #[test]
-    fn a_tree_round_trips_through_messagepack_and_json() {
+    fn a_tree_round_trips_through_messagepack_as_one_byte_string() {
         let node = tree();
         let packed = rmp_serde::to_vec_named(&node).unwrap();
+        // MessagePack `bin 8`: one value, not an array per node.
+        assert_eq!(packed[0], 0xc4);
         assert_eq!(
             rmp_serde::from_slice::<Node<'static>>(&packed).unwrap(),
             node
         );
-        let json = serde_json::to_string(&node).unwrap();
-        assert!(json.starts_with("[1,1,"), "{json}");
-        assert_eq!(serde_json::from_str::<Node<'static>>(&json).unwrap(), node);
+        // Positions past one byte's worth, and a long scalar.
+        let mut wide = node.clone();
+        wide.span = Span::new(Pos::new(70_000, 300), Pos::new(u32::MAX, 1));
+        if let Value::Map(entries) = &mut wide.value {
+            entries[0].1.value = Value::Scalar(Cow::Owned("x".repeat(1000)), ScalarStyle::Quoted);
+        }
+        let packed = rmp_serde::to_vec_named(&wide).unwrap();
+        assert_eq!(
+            rmp_serde::from_slice::<Node<'static>>(&packed).unwrap(),
+            wide
+        );
     }
 
     #[test]
-    fn a_malformed_node_is_an_error_never_a_panic() {
-        for json in [
-            "[]",
-            "[1,1,1,2]",
-            "[1,1,1,2,9,\"x\"]",
-            "[1,1,1,2,0]",
-            "[1,1,1,2,0,7]",
-            "[1,1,1,2,3,[[1]]]",
-            "[1,1,1,2,0,\"x\",\"extra\"]",
-            "{\"span\":1}",
-        ] {
-            assert!(
-                serde_json::from_str::<Node<'static>>(json).is_err(),
-                "{json}"
-            );
+    fn a_malformed_tree_is_an_error_never_a_panic() {
+        let mut good = Vec::new();
+        encode(&tree(), &mut good);
+        assert_eq!(decode(&good), Some(tree()));
+        // Every sequence and mapping read back holds exactly its own room.
+        let mut stack = vec![decode(&good).unwrap()];
+        while let Some(node) = stack.pop() {
+            match node.value {
+                Value::Seq(items) => {
+                    assert_eq!(items.capacity(), items.len());
+                    stack.extend(items);
+                }
+                Value::Map(entries) => {
+                    assert_eq!(entries.capacity(), entries.len());
+                    stack.extend(entries.into_iter().flat_map(|(k, v)| [k, v]));
+                }
+                Value::Scalar(..) => {}
+            }
         }
+        for cut in 0..good.len() {
+            assert!(decode(&good[..cut]).is_none(), "cut at {cut}");
+        }
+        let mut longer = good.clone();
+        longer.push(0);
+        assert!(decode(&longer).is_none());
+        for at in 0..good.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut bad = good.clone();
+                bad[at] ^= flip;
+                // Whatever it reads as, it returns.
+                let _ = decode(&bad);
+            }
+        }
+        // A bad tag; text that is not UTF-8; a varint past 64 bits; a
+        // position past 32 bits; a count no bytes could hold.
+        assert!(decode(&[1, 1, 1, 2, 9, 0]).is_none());
+        assert!(decode(&[1, 1, 1, 2, 0, 1, 0xff]).is_none());
+        assert!(decode(&[0xff; 12]).is_none());
+        assert!(decode(&[0xff, 0xff, 0xff, 0xff, 0x7f, 1, 1, 1, 0, 0]).is_none());
+        assert!(decode(&[1, 1, 1, 2, 3, 0xff, 0xff, 0xff, 0xff, 0x0f]).is_none());
+        // A sequence nested past the bound.
+        let mut deep = Vec::new();
+        for _ in 0..MAX_DEPTH {
+            deep.extend_from_slice(&[1, 1, 1, 2, 3, 1]);
+        }
+        deep.extend_from_slice(&[1, 1, 1, 2, 0, 0]);
+        assert!(decode(&deep).is_none());
+        // Not bytes at all.
+        assert!(rmp_serde::from_slice::<Node<'static>>(&[0x90]).is_err());
     }
 }
