@@ -253,57 +253,31 @@ impl<M: SerializeMap> SerializeStruct for Fields<M> {
     }
 }
 
-impl<C: SerializeSeq> SerializeSeq for Inner<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
+/// The compounds of one method each (elements or fields, in order): each
+/// item through [`Indexed`].
+macro_rules! each_item_indexed {
+    ($($compound:ident :: $method:ident),* $(,)?) => {$(
+        impl<C: $compound> $compound for Inner<C> {
+            type Ok = C::Ok;
+            type Error = C::Error;
 
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_element(&Indexed(value))
-    }
+            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), C::Error> {
+                self.0.$method(&Indexed(value))
+            }
 
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
+            fn end(self) -> Result<C::Ok, C::Error> {
+                self.0.end()
+            }
+        }
+    )*};
 }
 
-impl<C: SerializeTuple> SerializeTuple for Inner<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_element(&Indexed(value))
-    }
-
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
-
-impl<C: SerializeTupleStruct> SerializeTupleStruct for Inner<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_field(&Indexed(value))
-    }
-
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
-
-impl<C: SerializeTupleVariant> SerializeTupleVariant for Inner<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_field(&Indexed(value))
-    }
-
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
+each_item_indexed!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field,
+);
 
 impl<C: SerializeMap> SerializeMap for Inner<C> {
     type Ok = C::Ok;
