@@ -437,8 +437,12 @@ struct ParsedFiles {
 /// and hands each file to the pool as it finds it, so reading and parsing
 /// start with the first file, not after the listing. Files named on the
 /// command line and editor buffers the walk does not find are read after it.
-/// Files the walk may have listed and not yet handed to a worker.
-const MAX_QUEUED_FILES: usize = 1024;
+/// Files the walk may have listed and not yet handed to a worker. When the
+/// walk ends, its thread finds the apply units (~0.15 s at 100,000 files)
+/// while the other workers parse what is queued: 4,096 small files keep one
+/// core busy for ~0.25 s, so no core waits for the units (with 1,024 the
+/// queue was empty before the units were found).
+const MAX_QUEUED_FILES: usize = 4096;
 
 fn parse_files(
     options: &LintOptions,
