@@ -155,6 +155,7 @@ impl Retained {
         };
         let mut files: Vec<Kept> = found
             .into_iter()
+            .flatten()
             .map(|analyzed| Kept {
                 path: analyzed
                     .own_path

@@ -22,7 +22,6 @@ use crate::config::{Config, Role};
 use crate::parsed::{FileResult, LocatedInstallConfig, Object, TakeParts};
 pub use crate::parsed::{Scope, identity, own_scope};
 use crate::units::{ApplyUnits, UnitId, UnitKind};
-use rayon::prelude::*;
 
 /// Cluster, API group, kind, scope and name: what makes an object itself.
 pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str);
@@ -259,6 +258,10 @@ impl Project {
         let mut objects: Vec<ModelObject> =
             Vec::with_capacity(files.iter().map(|file| file.result().objects.len()).sum());
         let mut placements: Vec<Placement> = Vec::new();
+        // The objects whose tree was kept, noted as each is placed (its
+        // body is read then, beside its scope and identity, instead of in a
+        // second pass over every object, cold).
+        let mut modelled: Vec<usize> = Vec::new();
         // The files come in path order, as the apply units index them.
         let mut memberships = 0;
         for taken in &mut files {
@@ -299,6 +302,7 @@ impl Project {
             let Some((last, others)) = placements.split_last() else {
                 continue;
             };
+            let first = objects.len();
             for placement in others {
                 objects.extend(
                     file.objects
@@ -311,15 +315,19 @@ impl Project {
                     .take_objects()
                     .map(|object| last.place(object, own_cluster, &clusters)),
             );
+            modelled.extend(
+                objects
+                    .get(first..)
+                    .unwrap_or_default()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, object)| object.object.body.is_some())
+                    .map(|(at, _)| first + at),
+            );
         }
         // What is left of the results is freed here: handing it to a worker
         // (`rayon::spawn`) measured no faster at 1 GB (docs/performance.md).
         drop(files);
-        let modelled = objects
-            .par_iter()
-            .enumerate()
-            .filter_map(|(index, object)| object.object.body.is_some().then_some(index))
-            .collect();
         Project {
             root,
             migration: OnceLock::new(),

@@ -131,9 +131,25 @@ impl ApplyUnits {
     /// order). `read` returns a file's text (an editor buffer or the disk); it
     /// is asked only for kustomization files.
     pub fn discover(files: &[Arc<str>], read: &dyn Fn(&str) -> Option<String>) -> ApplyUnits {
-        let mut files: Vec<Arc<str>> = files.to_vec();
-        files.sort();
-        files.dedup();
+        ApplyUnits::discover_ranked(files, read).0
+    }
+
+    /// [`ApplyUnits::discover`], with each listed file's rank: `ranks[i]` is
+    /// the place of `files[i]` among the distinct files in path order (a file
+    /// listed twice has one rank). The lint sorts the per-file results by
+    /// these integers instead of comparing their paths again, each of which
+    /// reads two paths far apart in memory.
+    pub fn discover_ranked(
+        files: &[Arc<str>],
+        read: &dyn Fn(&str) -> Option<String>,
+    ) -> (ApplyUnits, Vec<u32>) {
+        let (files, ranks) = sorted_with_ranks(files);
+        let units = ApplyUnits::discover_sorted(files, read);
+        (units, ranks)
+    }
+
+    /// The units of `files`, sorted and without repeats.
+    fn discover_sorted(files: Vec<Arc<str>>, read: &dyn Fn(&str) -> Option<String>) -> ApplyUnits {
         let known = Known(&files);
         let kustomizations: BTreeMap<&str, Kustomization> = files
             .iter()
@@ -441,6 +457,30 @@ fn member_file(units: &[ApplyUnit], (id, index): (u32, u32)) -> &str {
 /// The project's files, sorted, each once: looked up by binary search (a
 /// set of them cost a tenth of the stage on a project of small files:
 /// docs/performance.md).
+/// `files` sorted without repeats, and the rank of each of `files` in it.
+/// The listing comes nearly sorted (the walk goes folder by folder, in name
+/// order): a stable sort of the pairs finds its long runs.
+fn sorted_with_ranks(files: &[Arc<str>]) -> (Vec<Arc<str>>, Vec<u32>) {
+    let mut pairs: Vec<(Arc<str>, u32)> = files
+        .iter()
+        .enumerate()
+        .map(|(at, file)| (Arc::clone(file), u32::try_from(at).unwrap_or(u32::MAX)))
+        .collect();
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut ranks = vec![0u32; files.len()];
+    let mut sorted: Vec<Arc<str>> = Vec::with_capacity(pairs.len());
+    for (file, at) in pairs {
+        if sorted.last() != Some(&file) {
+            sorted.push(file);
+        }
+        let rank = u32::try_from(sorted.len() - 1).unwrap_or(u32::MAX);
+        if let Some(slot) = ranks.get_mut(at as usize) {
+            *slot = rank;
+        }
+    }
+    (sorted, ranks)
+}
+
 struct Known<'f>(&'f [Arc<str>]);
 
 impl<'f> Known<'f> {
@@ -593,6 +633,29 @@ mod tests {
         let names: Vec<Arc<str>> = files.iter().map(|(f, _)| Arc::from(*f)).collect();
         let texts: std::collections::HashMap<&str, &str> = files.iter().copied().collect();
         ApplyUnits::discover(&names, &|f| texts.get(f).map(|t| (*t).to_owned()))
+    }
+
+    #[test]
+    fn ranks_place_each_listed_file_among_the_distinct_sorted_files() {
+        let listed: Vec<Arc<str>> = [
+            "b/x.yaml", "a.yaml", "b/x.yaml", "a/z.yaml", "a/b.yaml", "a.yaml",
+        ]
+        .into_iter()
+        .map(Arc::from)
+        .collect();
+        let (sorted, ranks) = sorted_with_ranks(&listed);
+        let sorted: Vec<&str> = sorted.iter().map(AsRef::as_ref).collect();
+        assert_eq!(sorted, ["a.yaml", "a/b.yaml", "a/z.yaml", "b/x.yaml"]);
+        assert_eq!(ranks, [3, 0, 3, 2, 1, 0]);
+        for (file, rank) in listed.iter().zip(&ranks) {
+            assert_eq!(sorted.get(*rank as usize).copied(), Some(file.as_ref()));
+        }
+        // The units found with ranks are those found without.
+        let (ranked, _) = ApplyUnits::discover_ranked(&listed, &|_| None);
+        let plain = ApplyUnits::discover(&listed, &|_| None);
+        assert_eq!(summary(&ranked), summary(&plain));
+        assert_eq!(ranked.by_file, plain.by_file);
+        assert!(sorted_with_ranks(&[]).1.is_empty());
     }
 
     fn summary(units: &ApplyUnits) -> Vec<String> {
