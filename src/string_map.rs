@@ -17,6 +17,9 @@ pub struct StringMap(Option<Box<Pairs>>);
 type Pairs = Box<[(String, String)]>;
 
 impl StringMap {
+    /// The empty map, to lend where there is none.
+    pub const EMPTY: StringMap = StringMap(None);
+
     fn new(pairs: Vec<(String, String)>) -> StringMap {
         StringMap((!pairs.is_empty()).then(|| Box::new(pairs.into_boxed_slice())))
     }

@@ -69,7 +69,7 @@ fn build(case: &Case) -> (PolicySet, Vec<(&'static str, Pod)>) {
         match meta.kind.value.as_str() {
             "NetworkPolicy" => {
                 let ns = meta.namespace.as_ref().unwrap().value.clone();
-                netpols.push(NetworkPolicyView::from_node(doc, &meta.name, &ns).policy);
+                netpols.push(NetworkPolicyView::from_node(doc, &meta.name_text(), &ns).policy);
             }
             kind => {
                 let tier = if kind == "AdminNetworkPolicy" {
@@ -77,7 +77,7 @@ fn build(case: &Case) -> (PolicySet, Vec<(&'static str, Pod)>) {
                 } else {
                     AdminTier::Baseline
                 };
-                let view = AdminPolicyView::from_node(doc, &meta.name, tier);
+                let view = AdminPolicyView::from_node(doc, &meta.name_text(), tier);
                 assert!(
                     view.rejected.is_none(),
                     "{}: {:?}",
@@ -92,7 +92,7 @@ fn build(case: &Case) -> (PolicySet, Vec<(&'static str, Pod)>) {
         .namespaces
         .iter()
         .map(|Ns(name, l)| ((*name).to_owned(), labels(l)));
-    let set = PolicySet::new(netpols, namespaces).with_admin(AdminPolicies::new(admin));
+    let set = PolicySet::shared(netpols, namespaces).with_admin(AdminPolicies::new(admin));
     let pods = case
         .pods
         .iter()
@@ -2209,7 +2209,7 @@ fn rejects_what_the_peer_refuses() {
         } else {
             AdminTier::Baseline
         };
-        if AdminPolicyView::from_node(doc, &meta.name, tier)
+        if AdminPolicyView::from_node(doc, &meta.name_text(), tier)
             .rejected
             .is_none()
         {

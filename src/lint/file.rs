@@ -328,8 +328,7 @@ impl Doc<'_> {
                 if body.is_none() {
                     // No cross-file rule reads the labels or annotations of
                     // kinds the model does not keep (the document rules above did).
-                    meta.labels = Default::default();
-                    meta.annotations = Default::default();
+                    meta.set_labels_and_annotations(Default::default(), Default::default());
                 }
                 let scope = parsed::own_scope(&meta);
                 result.objects.push(Arc::new(Object {

@@ -538,7 +538,7 @@ impl Retained {
                 if !same_identity_and_document(a, b) {
                     return Reuse::Nothing;
                 }
-                match (&a.body, &b.body) {
+                match (a.body.as_deref(), b.body.as_deref()) {
                     // Kinds no derivation reads: only the rules that read
                     // every object see them.
                     (None, None) => {}

@@ -356,7 +356,7 @@ impl ClusterNode {
             .collect();
         ClusterNode {
             labels: meta
-                .labels
+                .labels()
                 .iter()
                 .map(|(k, v)| (k.clone(), LabelValue::from(v.as_str())))
                 .collect(),

@@ -20,15 +20,15 @@ pub mod openshift;
 use crate::finding::ObjectRef;
 use crate::intern::Sym;
 pub use crate::string_map::StringMap;
-use crate::yaml::{Node, Span};
+use crate::yaml::{LineSpan, Node, Span};
 
 /// A string value with the span it was read from. `Text<Sym>` holds an
 /// interned string ([`Sym`]): the API version, kind and namespace of an
 /// object, which thousands of objects repeat.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Text<S = String> {
+pub struct Text<S = String, P = Span> {
     pub value: S,
-    pub span: Span,
+    pub span: P,
 }
 
 impl Text<Sym> {
@@ -61,19 +61,74 @@ impl Text {
 
 /// An object's metadata, as the model keeps it for every object: the API
 /// version, kind and namespace interned ([`Sym`]), the name its own string,
-/// the labels and annotations (read only for the kinds the model keeps)
-/// one allocation each when present (docs/performance.md, "Memory per object").
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// each with its span on one line in 8 bytes ([`LineSpan`]; read them with
+/// [`ObjectMeta::name_span`] and its siblings); the labels and annotations
+/// (read only for the kinds the model keeps) and the spans a [`LineSpan`]
+/// cannot hold behind one pointer, which most objects leave empty. 88
+/// bytes, mimalloc's 96-byte class (was 128; docs/performance.md, "Memory
+/// per object"). Stored in the cache as it was with whole spans.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(from = "MetaWire")]
 pub struct ObjectMeta {
-    pub api_version: Text<Sym>,
-    pub kind: Text<Sym>,
-    pub name: Text,
-    pub namespace: Option<Text<Sym>>,
-    pub labels: StringMap,
-    pub annotations: StringMap,
+    pub api_version: Text<Sym, LineSpan>,
+    pub kind: Text<Sym, LineSpan>,
+    pub name: Text<String, LineSpan>,
+    pub namespace: Option<Text<Sym, LineSpan>>,
+    extra: Option<Box<MetaExtra>>,
+}
+
+/// What few objects' metadata holds (see [`ObjectMeta`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct MetaExtra {
+    labels: StringMap,
+    annotations: StringMap,
+    /// The four spans whole (API version, kind, name, namespace), when one
+    /// of them does not fit a [`LineSpan`]: those are [`LineSpan::ELSEWHERE`].
+    wide: Option<Box<[Span; 4]>>,
 }
 
 impl ObjectMeta {
+    /// Metadata of these texts, without labels or annotations.
+    pub fn new(
+        api_version: Text<Sym>,
+        kind: Text<Sym>,
+        name: Text,
+        namespace: Option<Text<Sym>>,
+    ) -> ObjectMeta {
+        let spans = [
+            api_version.span,
+            kind.span,
+            name.span,
+            namespace.as_ref().map_or_else(Span::default, |n| n.span),
+        ];
+        let fits = spans.iter().all(|span| LineSpan::new(*span).is_some());
+        let short = |span: Span| LineSpan::new(span).unwrap_or(LineSpan::ELSEWHERE);
+        ObjectMeta {
+            api_version: Text {
+                value: api_version.value,
+                span: short(api_version.span),
+            },
+            kind: Text {
+                value: kind.value,
+                span: short(kind.span),
+            },
+            name: Text {
+                value: name.value,
+                span: short(name.span),
+            },
+            namespace: namespace.map(|n| Text {
+                value: n.value,
+                span: short(n.span),
+            }),
+            extra: (!fits).then(|| {
+                Box::new(MetaExtra {
+                    wide: Some(Box::new(spans)),
+                    ..MetaExtra::default()
+                })
+            }),
+        }
+    }
+
     /// The metadata of a Kubernetes object; `None` for documents that are not
     /// objects (no apiVersion, kind or metadata.name).
     pub fn from_node(node: &Node<'_>) -> Option<ObjectMeta> {
@@ -90,20 +145,81 @@ impl ObjectMeta {
     /// on a repository of small files (docs/performance.md).
     pub fn from_node_without_maps(node: &Node<'_>) -> Option<ObjectMeta> {
         let metadata = node.get("metadata");
-        Some(ObjectMeta {
-            api_version: Text::interned_at(node, &["apiVersion"])?,
-            kind: Text::interned_at(node, &["kind"])?,
-            name: Text::at(metadata?, &["name"])?,
-            namespace: metadata.and_then(|m| Text::interned_at(m, &["namespace"])),
-            labels: StringMap::default(),
-            annotations: StringMap::default(),
-        })
+        Some(ObjectMeta::new(
+            Text::interned_at(node, &["apiVersion"])?,
+            Text::interned_at(node, &["kind"])?,
+            Text::at(metadata?, &["name"])?,
+            metadata.and_then(|m| Text::interned_at(m, &["namespace"])),
+        ))
     }
 
     /// Fills the labels and annotations [`ObjectMeta::from_node_without_maps`] left out.
     pub fn read_labels_and_annotations(&mut self, node: &Node<'_>) {
-        self.labels = string_map(node.at(&["metadata", "labels"]));
-        self.annotations = string_map(node.at(&["metadata", "annotations"]));
+        self.set_labels_and_annotations(
+            string_map(node.at(&["metadata", "labels"])),
+            string_map(node.at(&["metadata", "annotations"])),
+        );
+    }
+
+    /// Replaces the labels and annotations (empty maps: none kept).
+    pub fn set_labels_and_annotations(&mut self, labels: StringMap, annotations: StringMap) {
+        let wide = self.extra.take().and_then(|extra| extra.wide);
+        self.extra = (!labels.is_empty() || !annotations.is_empty() || wide.is_some()).then(|| {
+            Box::new(MetaExtra {
+                labels,
+                annotations,
+                wide,
+            })
+        });
+    }
+
+    pub fn labels(&self) -> &StringMap {
+        self.extra
+            .as_deref()
+            .map_or(&StringMap::EMPTY, |e| &e.labels)
+    }
+
+    pub fn annotations(&self) -> &StringMap {
+        self.extra
+            .as_deref()
+            .map_or(&StringMap::EMPTY, |e| &e.annotations)
+    }
+
+    /// Span `index` of [`MetaExtra::wide`] where `short` does not hold it.
+    fn span_of(&self, short: LineSpan, index: usize) -> Span {
+        short.span().unwrap_or_else(|| {
+            self.extra
+                .as_deref()
+                .and_then(|e| e.wide.as_deref())
+                .and_then(|wide| wide.get(index).copied())
+                .unwrap_or_default()
+        })
+    }
+
+    pub fn api_version_span(&self) -> Span {
+        self.span_of(self.api_version.span, 0)
+    }
+
+    pub fn kind_span(&self) -> Span {
+        self.span_of(self.kind.span, 1)
+    }
+
+    pub fn name_span(&self) -> Span {
+        self.span_of(self.name.span, 2)
+    }
+
+    /// The span of `metadata.namespace`, when written.
+    pub fn namespace_span(&self) -> Option<Span> {
+        let namespace = self.namespace.as_ref()?;
+        Some(self.span_of(namespace.span, 3))
+    }
+
+    /// The name with its whole span.
+    pub fn name_text(&self) -> Text {
+        Text {
+            value: self.name.value.clone(),
+            span: self.name_span(),
+        }
     }
 
     /// The API group: `networking.k8s.io` for `networking.k8s.io/v1`, `` for `v1`.
@@ -130,6 +246,72 @@ impl ObjectMeta {
             namespace: namespace.map(str::to_owned),
             name: self.name.value.clone(),
         }
+    }
+}
+
+/// [`ObjectMeta`] as the cache stores it: the fields it had before its
+/// spans were made compact, in the same order, so the cache's format did
+/// not change.
+#[derive(serde::Deserialize)]
+#[serde(rename = "ObjectMeta")]
+struct MetaWire {
+    api_version: Text<Sym>,
+    kind: Text<Sym>,
+    name: Text,
+    namespace: Option<Text<Sym>>,
+    labels: StringMap,
+    annotations: StringMap,
+}
+
+impl From<MetaWire> for ObjectMeta {
+    fn from(wire: MetaWire) -> ObjectMeta {
+        let mut meta = ObjectMeta::new(wire.api_version, wire.kind, wire.name, wire.namespace);
+        meta.set_labels_and_annotations(wire.labels, wire.annotations);
+        meta
+    }
+}
+
+/// A [`Text`] lent to the serializer, in its whole span.
+#[derive(serde::Serialize)]
+#[serde(rename = "Text")]
+struct TextOut<'a, S> {
+    value: &'a S,
+    span: Span,
+}
+
+impl serde::Serialize for ObjectMeta {
+    fn serialize<Ser: serde::Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        #[derive(serde::Serialize)]
+        #[serde(rename = "ObjectMeta")]
+        struct Out<'a> {
+            api_version: TextOut<'a, Sym>,
+            kind: TextOut<'a, Sym>,
+            name: TextOut<'a, String>,
+            namespace: Option<TextOut<'a, Sym>>,
+            labels: &'a StringMap,
+            annotations: &'a StringMap,
+        }
+        Out {
+            api_version: TextOut {
+                value: &self.api_version.value,
+                span: self.api_version_span(),
+            },
+            kind: TextOut {
+                value: &self.kind.value,
+                span: self.kind_span(),
+            },
+            name: TextOut {
+                value: &self.name.value,
+                span: self.name_span(),
+            },
+            namespace: self.namespace.as_ref().map(|n| TextOut {
+                value: &n.value,
+                span: self.namespace_span().unwrap_or_default(),
+            }),
+            labels: self.labels(),
+            annotations: self.annotations(),
+        }
+        .serialize(serializer)
     }
 }
 
@@ -213,6 +395,66 @@ pub fn is_template_parameter(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Spans a `LineSpan` cannot hold are kept whole beside it, and the
+    /// cache stores the metadata as it did with whole spans.
+    #[test]
+    fn metadata_spans_stay_exact_and_are_stored_whole() {
+        let meta_of = |text: &str| {
+            let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+            ObjectMeta::from_node(&parsed.documents[0]).unwrap()
+        };
+        let short =
+            meta_of("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  namespace: x\n");
+        assert!(short.extra.is_none());
+        let span = |l1, c1, l2, c2| {
+            Span::new(crate::yaml::Pos::new(l1, c1), crate::yaml::Pos::new(l2, c2))
+        };
+        assert_eq!(short.api_version_span(), span(1, 13, 1, 15));
+        assert_eq!(short.kind_span(), span(2, 7, 2, 16));
+        assert_eq!(short.name_span(), span(4, 9, 4, 13));
+        assert_eq!(short.namespace_span(), Some(span(5, 14, 5, 15)));
+        let json = serde_json::to_string(&short).unwrap();
+        assert_eq!(
+            json,
+            r#"{"api_version":{"value":"v1","span":{"start":[1,13],"end":[1,15]}},"kind":{"value":"Namespace","span":{"start":[2,7],"end":[2,16]}},"name":{"value":"shop","span":{"start":[4,9],"end":[4,13]}},"namespace":{"value":"x","span":{"start":[5,14],"end":[5,15]}},"labels":{},"annotations":{}}"#
+        );
+        assert_eq!(serde_json::from_str::<ObjectMeta>(&json).unwrap(), short);
+
+        // A name past column 65,535 and one over two lines.
+        let span_at = |text: &str, path: &[&str]| {
+            let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+            parsed.documents[0].at(path).unwrap().span
+        };
+        let pad = " ".repeat(70_000);
+        let far_text =
+            format!("{{apiVersion: v1, kind: ConfigMap,{pad} metadata: {{name: far}}}}\n");
+        let far = meta_of(&far_text);
+        let far_name = span_at(&far_text, &["metadata", "name"]);
+        assert!(far_name.start.col > 65_535);
+        assert_eq!(far.name_span(), far_name);
+        assert_eq!(far.kind_span(), span_at(&far_text, &["kind"]));
+        assert_eq!(far.namespace_span(), None);
+        let folded_text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n  name: \"two\n    lines\"\n";
+        let folded = meta_of(folded_text);
+        let folded_name = span_at(folded_text, &["metadata", "name"]);
+        assert_eq!(folded.name.value, "two lines");
+        assert_ne!(folded_name.start.line, folded_name.end.line);
+        assert_eq!(folded.name_span(), folded_name);
+        assert_eq!(folded.api_version_span(), span(1, 13, 1, 15));
+        assert_eq!(folded.labels().get("a").map(String::as_str), Some("b"));
+        for meta in [far, folded] {
+            let back: ObjectMeta =
+                serde_json::from_str(&serde_json::to_string(&meta).unwrap()).unwrap();
+            assert_eq!(back, meta);
+            assert_eq!(back.name_span(), meta.name_span());
+            // Labels dropped, the whole spans stay.
+            let mut bare = meta.clone();
+            bare.set_labels_and_annotations(StringMap::default(), StringMap::default());
+            assert!(bare.labels().is_empty());
+            assert_eq!(bare.name_span(), meta.name_span());
+        }
+    }
+
     #[test]
     fn the_group_is_the_api_version_before_its_last_slash() {
         let group = |api_version: &str| {
@@ -234,12 +476,12 @@ mod tests {
         let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {b: '2', a: '1', c: x}\n";
         let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
         let meta = ObjectMeta::from_node(&parsed.documents[0]).unwrap();
-        let labels = &meta.labels;
+        let labels = meta.labels();
         assert_eq!(labels.len(), 3);
         assert_eq!(labels.get("a").map(String::as_str), Some("1"));
         assert_eq!(labels.get("c").map(String::as_str), Some("x"));
         assert!(
-            labels.get("d").is_none() && !labels.contains_key("") && meta.annotations.is_empty()
+            labels.get("d").is_none() && !labels.contains_key("") && meta.annotations().is_empty()
         );
         let keys: Vec<&String> = labels.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["a", "b", "c"]);

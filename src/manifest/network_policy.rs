@@ -11,6 +11,8 @@
 //! outright; treating the part as matching nothing keeps the rest of the
 //! policy useful for the rules, and errs towards reporting a block.)
 
+use std::sync::Arc;
+
 use ipnet::IpNet;
 
 use crate::net::netpol::{Peer, Policy, PolicyType, Rule};
@@ -33,9 +35,9 @@ pub struct RuleSpans {
     /// The rule item itself.
     pub span: Span,
     /// Each entry of `from`/`to`, in order.
-    pub peers: Vec<Span>,
+    pub peers: Box<[Span]>,
     /// Each entry of `ports`, in order.
-    pub ports: Vec<Span>,
+    pub ports: Box<[Span]>,
 }
 
 /// A NetworkPolicy with the spans rules point at.
@@ -45,13 +47,17 @@ pub struct NetworkPolicyView {
     /// The `podSelector` key of `spec` (else `spec`, else `metadata.name`):
     /// where isolation findings point (docs/rules.md).
     pub pod_selector_span: Span,
-    pub ingress: Vec<RuleSpans>,
-    pub egress: Vec<RuleSpans>,
-    pub notes: Vec<Note>,
-    /// The evaluator's view; `namespace` is filled in by the caller, since an
-    /// unbound policy applies to several namespaces. The network model copies
-    /// it into its `PolicySet` once per namespace it applies in.
-    pub policy: Policy,
+    /// Boxed slices, like `notes`: kept for the whole run, 112 bytes a view
+    /// with its shared policy, mimalloc's 128-byte class with its `Arc`.
+    pub ingress: Box<[RuleSpans]>,
+    pub egress: Box<[RuleSpans]>,
+    pub notes: Box<[Note]>,
+    /// The evaluator's view, in the namespace the caller gives (its own, `""`
+    /// when it has none). The network model shares it in its `PolicySet`
+    /// where it applies in that namespace, and copies it into each other
+    /// namespace it applies in (`netpol::in_namespace`): one copy per
+    /// unbound policy and namespace, none for a policy bound where written.
+    pub policy: Arc<Policy>,
 }
 
 impl NetworkPolicyView {
@@ -101,17 +107,17 @@ impl NetworkPolicyView {
         NetworkPolicyView {
             name: name.clone(),
             pod_selector_span,
-            ingress: ingress_spans,
-            egress: egress_spans,
-            notes,
-            policy: Policy {
+            ingress: ingress_spans.into_boxed_slice(),
+            egress: egress_spans.into_boxed_slice(),
+            notes: notes.into_boxed_slice(),
+            policy: Arc::new(Policy {
                 name: name.value.clone(),
                 namespace: namespace.to_owned(),
                 pod_selector,
                 policy_types,
                 ingress: ingress.into(),
                 egress: egress.into(),
-            },
+            }),
         }
     }
 
@@ -125,28 +131,22 @@ impl NetworkPolicyView {
 }
 
 fn rule(item: &Node<'_>, direction: PolicyType, notes: &mut Vec<Note>) -> (Rule, RuleSpans) {
-    let mut spans = RuleSpans {
-        span: item.span,
-        ..RuleSpans::default()
-    };
-    let mut rule = Rule::default();
-    for peer_node in item
+    let peer_nodes = item
         .get(direction.peer_field())
-        .map_or(&[][..], Node::items)
-    {
-        spans.peers.push(peer_node.span);
-        rule.peers.push(peer(peer_node, notes));
-    }
-    for port_node in item.get("ports").map_or(&[][..], Node::items) {
-        spans.ports.push(port_node.span);
-        rule.ports.push(port(port_node, notes));
-    }
-    // Kept for the whole run: a vector grown by pushes holds four (a peer
-    // is about 100 bytes), cut to its length (docs/performance.md).
-    spans.peers.shrink_to_fit();
-    spans.ports.shrink_to_fit();
-    rule.peers.shrink_to_fit();
-    rule.ports.shrink_to_fit();
+        .map_or(&[][..], Node::items);
+    let port_nodes = item.get("ports").map_or(&[][..], Node::items);
+    // Kept for the whole run: each list allocated at its length (a vector
+    // grown by pushes holds four; a peer is about 100 bytes), the spans as
+    // boxed slices (docs/performance.md).
+    let rule = Rule {
+        peers: peer_nodes.iter().map(|p| peer(p, notes)).collect(),
+        ports: port_nodes.iter().map(|p| port(p, notes)).collect(),
+    };
+    let spans = RuleSpans {
+        span: item.span,
+        peers: peer_nodes.iter().map(|p| p.span).collect(),
+        ports: port_nodes.iter().map(|p| p.span).collect(),
+    };
     (rule, spans)
 }
 
@@ -372,6 +372,19 @@ mod tests {
             span: node.span,
         };
         NetworkPolicyView::from_node(&node, &name, "ns")
+    }
+
+    /// What every NetworkPolicy keeps for the whole run (docs/performance.md).
+    #[test]
+    fn a_view_stays_compact() {
+        assert!(std::mem::size_of::<NetworkPolicyView>() <= 112);
+        assert!(std::mem::size_of::<RuleSpans>() <= 48);
+        let v = view(
+            "spec:\n  podSelector: {}\n  ingress:\n    - from: [{podSelector: {}}, {ipBlock: {cidr: 10.0.0.0/8}}]\n      ports: [{port: 443}]\n",
+        );
+        let rule = &v.policy.ingress[0];
+        assert_eq!((rule.peers.len(), rule.peers.capacity()), (2, 2));
+        assert_eq!((v.ingress[0].peers.len(), v.ingress[0].ports.len()), (2, 1));
     }
 
     #[test]

@@ -211,7 +211,7 @@ fn worker_addresses(
         if !object
             .object
             .meta
-            .labels
+            .labels()
             .contains_key("node-role.kubernetes.io/worker")
         {
             continue;

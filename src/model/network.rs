@@ -20,7 +20,7 @@ use crate::finding::Location;
 use crate::manifest::admin_network_policy::AdminPolicyView;
 use crate::manifest::network_policy::NetworkPolicyView;
 use crate::net::admin::{AdminPolicies, AdminRuleRef, AdminTier};
-use crate::net::netpol::{PolicySet, PolicyType, RuleRef};
+use crate::net::netpol::{self, Policy, PolicySet, PolicyType, RuleRef};
 use crate::net::selector::{LabelValue, Labels};
 
 use super::rsync_pods::{self, Layout};
@@ -103,7 +103,7 @@ impl NetworkModel {
                 {
                     *slot = Arc::clone(view);
                 }
-                cluster.set.replace(policy, view.policy.clone());
+                cluster.set.replace(policy, &view.policy);
             }
         }
         previous
@@ -129,7 +129,7 @@ impl NetworkModel {
                 set.insert(ns.clone());
             }
         }
-        let mut policies: Vec<Vec<crate::net::netpol::Policy>> = vec![Vec::new(); n];
+        let mut policies: Vec<Vec<Arc<Policy>>> = vec![Vec::new(); n];
         let mut clusters: Vec<ClusterPolicies> = vec![ClusterPolicies::default(); n];
         let mut namespace_labels: Vec<BTreeMap<String, Labels>> = vec![platform_namespaces(); n];
         for (index, object) in project.modelled() {
@@ -145,7 +145,7 @@ impl NetworkModel {
                 else {
                     continue;
                 };
-                let view = Arc::new(AdminPolicyView::from_node(tree, &meta.name, tier));
+                let view = Arc::new(AdminPolicyView::from_node(tree, &meta.name_text(), tier));
                 if view.rejected.is_some() {
                     target.admin_rejected.push((index, view));
                 } else {
@@ -156,7 +156,7 @@ impl NetworkModel {
             if meta.is("", "Namespace") {
                 if let Some(labels) = namespace_labels.get_mut(cluster) {
                     let entry = labels.entry(meta.name.value.clone()).or_default();
-                    for (k, v) in &meta.labels {
+                    for (k, v) in meta.labels() {
                         entry.insert(k.clone(), LabelValue::from(v.as_str()));
                     }
                 }
@@ -182,11 +182,11 @@ impl NetworkModel {
                 Scope::Unbound => namespaces.iter().map(String::as_str).collect(),
                 Scope::Cluster => Vec::new(),
             };
-            // The evaluator's policy, one copy per namespace it applies in;
-            // the view keeps the names, spans and notes the rules report.
+            // The evaluator's policy in each namespace it applies in: the
+            // view's own where it is written (shared), a copy elsewhere; the
+            // view keeps the names, spans and notes the rules report.
             for ns in bound {
-                let mut policy = view.policy.clone();
-                policy.namespace = ns.to_owned();
+                let policy = netpol::in_namespace(&view.policy, ns);
                 target
                     .names
                     .entry(ns.to_owned())
@@ -209,7 +209,10 @@ impl NetworkModel {
                     .map(|(_, v)| v.policy.clone())
                     .collect(),
             );
-            cluster.set = PolicySet::new(list, labels).with_admin(admin);
+            cluster.set = PolicySet::shared(list, labels).with_admin(admin);
+            // Kept until the run ends: no room left from their growth.
+            cluster.origins.shrink_to_fit();
+            cluster.views.shrink_to_fit();
         }
         NetworkModel {
             layout,

@@ -234,7 +234,7 @@ impl EffectiveProxy {
                 let proxy = ClusterProxy::from_node(o.object.tree()?);
                 Some(PlatformProxy {
                     file: Arc::clone(&o.object.file),
-                    anchor: proxy.spec_key.unwrap_or(o.object.meta.name.span),
+                    anchor: proxy.spec_key.unwrap_or(o.object.meta.name_span()),
                     vars: proxy.vars,
                     origin: VarOrigin::ClusterProxy,
                     intercepting: proxy.trusted_ca.is_some()
@@ -351,7 +351,7 @@ fn cluster_version(body: &Node<'_>) -> Option<OcpVersion> {
 
 /// Rsync pods run on workers; a node labelled only as control plane is not one.
 fn is_control_plane_only(object: &ModelObject) -> bool {
-    let labels = &object.object.meta.labels;
+    let labels = object.object.meta.labels();
     let control = labels.contains_key("node-role.kubernetes.io/master")
         || labels.contains_key("node-role.kubernetes.io/control-plane");
     control && !labels.contains_key("node-role.kubernetes.io/worker")

@@ -246,6 +246,21 @@ impl Policy {
     }
 }
 
+/// `policy` in `namespace`: itself, shared, when it is there already (a
+/// policy with a namespace of its own), else a copy that differs only by it
+/// (an unbound policy entered in each namespace it applies in; its rules
+/// stay shared).
+pub fn in_namespace(policy: &Arc<Policy>, namespace: &str) -> Arc<Policy> {
+    if policy.namespace == namespace {
+        Arc::clone(policy)
+    } else {
+        Arc::new(Policy {
+            namespace: namespace.to_owned(),
+            ..Policy::clone(policy)
+        })
+    }
+}
+
 /// A pod as the evaluator sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pod {
@@ -435,7 +450,10 @@ pub struct OutsideReach {
 /// The policies of a cluster, indexed for evaluation.
 #[derive(Clone, Debug, Default)]
 pub struct PolicySet {
-    policies: Vec<Policy>,
+    /// Shared: a NetworkPolicy's view holds its policy in its own namespace,
+    /// and the network model enters that same policy wherever it applies in
+    /// that namespace, instead of a copy per set (docs/performance.md).
+    policies: Vec<Arc<Policy>>,
     by_namespace: BTreeMap<String, Vec<usize>>,
     namespace_labels: BTreeMap<String, Labels>,
     /// AdminNetworkPolicies and the BaselineAdminNetworkPolicy.
@@ -446,6 +464,14 @@ impl PolicySet {
     /// Indexes `policies` (kept in this order; answers refer to these
     /// indices) with the labels of the known namespaces.
     pub fn new<I>(policies: Vec<Policy>, namespaces: I) -> PolicySet
+    where
+        I: IntoIterator<Item = (String, Labels)>,
+    {
+        PolicySet::shared(policies.into_iter().map(Arc::new).collect(), namespaces)
+    }
+
+    /// [`PolicySet::new`] of policies shared with their readers.
+    pub fn shared<I>(policies: Vec<Arc<Policy>>, namespaces: I) -> PolicySet
     where
         I: IntoIterator<Item = (String, Labels)>,
     {
@@ -481,23 +507,24 @@ impl PolicySet {
 
     /// Puts `policy` in the place of the policy at `index`, in the same
     /// namespace (the set's index is by namespace); false when there is none.
-    pub fn replace(&mut self, index: usize, mut policy: Policy) -> bool {
+    /// `policy` is shared as it is when it has that namespace already,
+    /// else copied into it.
+    pub fn replace(&mut self, index: usize, policy: &Arc<Policy>) -> bool {
         let Some(slot) = self.policies.get_mut(index) else {
             return false;
         };
-        policy.namespace = std::mem::take(&mut slot.namespace);
-        *slot = policy;
+        *slot = in_namespace(policy, &slot.namespace);
         true
     }
 
     /// The policies, in input order.
-    pub fn policies(&self) -> &[Policy] {
+    pub fn policies(&self) -> &[Arc<Policy>] {
         &self.policies
     }
 
     /// One policy by index.
     pub fn policy(&self, index: usize) -> Option<&Policy> {
-        self.policies.get(index)
+        self.policies.get(index).map(AsRef::as_ref)
     }
 
     /// The labels of a namespace, including the automatic name label. An
@@ -864,4 +891,34 @@ fn uncovered(addresses: &IpSet, ports: PortRange, grants: &[Grant]) -> Vec<Regio
         }
     }
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A policy is shared where it is already in the namespace asked for,
+    /// and copied (its rules still shared) into another.
+    #[test]
+    fn a_policy_is_shared_in_its_own_namespace_and_copied_elsewhere() {
+        let mut policy = Policy::new("shop", "deny");
+        policy.egress = Arc::from([Rule::allow_all()]);
+        let policy = Arc::new(policy);
+        assert!(Arc::ptr_eq(&in_namespace(&policy, "shop"), &policy));
+        let elsewhere = in_namespace(&policy, "bank");
+        assert!(!Arc::ptr_eq(&elsewhere, &policy));
+        assert_eq!(elsewhere.namespace, "bank");
+        assert_eq!(elsewhere.name, "deny");
+        assert!(Arc::ptr_eq(&elsewhere.egress, &policy.egress));
+
+        // Replaced in its slot's namespace: copied into it from another,
+        // shared when it is there already.
+        let mut set = PolicySet::shared(vec![Arc::clone(&policy)], Vec::new());
+        assert!(set.replace(0, &elsewhere));
+        assert_eq!(set.policies()[0].namespace, "shop");
+        assert!(Arc::ptr_eq(&set.policies()[0].egress, &policy.egress));
+        assert!(set.replace(0, &policy));
+        assert!(Arc::ptr_eq(&set.policies()[0], &policy));
+        assert!(!set.replace(1, &policy));
+    }
 }

@@ -48,7 +48,7 @@ impl Selector {
             && self
                 .labels
                 .iter()
-                .all(|(k, v)| meta.labels.get(k).is_some_and(|have| have == v))
+                .all(|(k, v)| meta.labels().get(k).is_some_and(|have| have == v))
     }
 }
 

@@ -104,6 +104,50 @@ impl Span {
     }
 }
 
+/// A span on one line whose columns fit in 16 bits, in 8 bytes instead of
+/// 16: what an object's metadata keeps for each of its four scalars
+/// (`manifest::ObjectMeta`, docs/performance.md, "Memory per object"). A
+/// span it cannot hold (over several lines, or past column 65,535) is
+/// [`LineSpan::ELSEWHERE`], and its holder keeps that span whole beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LineSpan {
+    line: u32,
+    col: u16,
+    end_col: u16,
+}
+
+impl LineSpan {
+    /// Stands for a span kept elsewhere: it ends before it starts, which
+    /// no span [`LineSpan::new`] holds does.
+    pub const ELSEWHERE: LineSpan = LineSpan {
+        line: 0,
+        col: 1,
+        end_col: 0,
+    };
+
+    /// `span` when it is on one line with columns below 65,536.
+    pub fn new(span: Span) -> Option<LineSpan> {
+        if span.start.line != span.end.line || span.end.col < span.start.col {
+            return None;
+        }
+        Some(LineSpan {
+            line: span.start.line,
+            col: u16::try_from(span.start.col).ok()?,
+            end_col: u16::try_from(span.end.col).ok()?,
+        })
+    }
+
+    /// The span it holds; `None` for [`LineSpan::ELSEWHERE`].
+    pub fn span(self) -> Option<Span> {
+        (self.col <= self.end_col).then(|| {
+            Span::new(
+                Pos::new(self.line, u32::from(self.col)),
+                Pos::new(self.line, u32::from(self.end_col)),
+            )
+        })
+    }
+}
+
 /// How a scalar was written; it decides whether `null`, `true` or `10` are strings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ScalarStyle {
@@ -343,7 +387,28 @@ pub struct SyntaxError {
 
 #[cfg(test)]
 mod tests {
-    use super::yaml11_int;
+    use super::{LineSpan, Pos, Span, yaml11_int};
+
+    #[test]
+    fn a_line_span_holds_spans_on_one_line_with_short_columns() {
+        assert_eq!(std::mem::size_of::<LineSpan>(), 8);
+        for span in [
+            Span::new(Pos::new(1, 1), Pos::new(1, 9)),
+            Span::new(Pos::new(u32::MAX, 65_535), Pos::new(u32::MAX, 65_535)),
+            Span::default(),
+        ] {
+            assert_eq!(LineSpan::new(span).and_then(LineSpan::span), Some(span));
+        }
+        for span in [
+            Span::new(Pos::new(3, 5), Pos::new(4, 2)),
+            Span::new(Pos::new(3, 5), Pos::new(3, 65_536)),
+            Span::new(Pos::new(3, 70_000), Pos::new(3, 70_010)),
+            Span::new(Pos::new(3, 5), Pos::new(3, 4)),
+        ] {
+            assert_eq!(LineSpan::new(span), None, "{span:?}");
+        }
+        assert_eq!(LineSpan::ELSEWHERE.span(), None);
+    }
 
     #[test]
     fn integers_as_go_yaml_v2_resolves_them() {

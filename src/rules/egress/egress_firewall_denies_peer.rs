@@ -72,7 +72,7 @@ fn not_judged(
             .unwrap_or("the DVM destination is unknown"),
     );
     let location = firewall.manifest.rules.get(denial.rule).map_or_else(
-        || firewall.location(firewall.object.object.meta.name.span),
+        || firewall.location(firewall.object.object.meta.name_span()),
         |r| firewall.location(r.location()),
     );
     Finding::new("DVM110", location, message)

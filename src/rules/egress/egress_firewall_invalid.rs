@@ -65,7 +65,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 }
             };
             out.push(report(
-                meta.api_version.span,
+                meta.api_version_span(),
                 format!(
                     "`apiVersion: {}` does not serve kind `{}` (it is `{}`): the API server rejects this object, so none of its rules is applied",
                     meta.api_version.value,
@@ -89,7 +89,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                     Some((name, _)) if *name == meta.name.value => {}
                     Some((_, earlier)) => {
                         let mut finding = report(
-                            meta.name.span,
+                            meta.name_span(),
                             format!(
                                 "a second EgressNetworkPolicy{}: OpenShift SDN allows one per project, and more than one may drop all external traffic of the namespace",
                                 place(firewall.object.scope())
@@ -98,7 +98,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                         );
                         if let Some(first) = firewalls.items.get(*earlier) {
                             finding = finding.related(
-                                first.location(first.object.object.meta.name.span),
+                                first.location(first.object.object.meta.name_span()),
                                 "the first EgressNetworkPolicy of the namespace",
                             );
                         }
@@ -109,7 +109,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                     }
                 }
                 if firewall.object.scope().namespace() == Some("default") {
-                    let span = meta.namespace.as_ref().map_or(meta.name.span, |n| n.span);
+                    let span = meta.namespace_span().unwrap_or_else(|| meta.name_span());
                     out.push(report(
                         span,
                         "an EgressNetworkPolicy in the `default` project, which cannot use one"
@@ -131,7 +131,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                         "rename it to `default` (`metadata.name: default`): a namespace has one EgressFirewall, and it must be named `default`"
                     };
                     let mut finding = report(
-                        meta.name.span,
+                        meta.name_span(),
                         format!(
                             "EgressFirewall named `{}`: OVN-Kubernetes only accepts an EgressFirewall named `default` (one per namespace), so these rules are not applied",
                             meta.name.value
@@ -140,7 +140,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                     );
                     if let Some(other) = existing {
                         finding = finding.related(
-                            other.location(other.object.object.meta.name.span),
+                            other.location(other.object.object.meta.name_span()),
                             "the namespace's EgressFirewall `default`",
                         );
                     }

@@ -101,7 +101,7 @@ pub(crate) fn source_hop(
         .filter_map(|&fw| firewalls.items.get(fw))
         .map(|f| Decider {
             name: firewall_name(f),
-            location: Some(f.location(f.object.object.meta.name.span)),
+            location: Some(f.location(f.object.object.meta.name_span())),
         })
         .collect();
     let through_proxy = matches!(dest.endpoint, Endpoint::Proxy { .. });
@@ -194,7 +194,7 @@ pub(crate) fn replies_hop(project: &Project, index: usize, pair: &DvmPair) -> Op
         .filter_map(|&fw| firewalls.items.get(fw))
         .map(|f| Decider {
             name: firewall_name(f),
-            location: Some(f.location(f.object.object.meta.name.span)),
+            location: Some(f.location(f.object.object.meta.name_span())),
         })
         .collect();
     if crate::model::egress::cidrs_of(project, pair.source.cluster).is_empty() {

@@ -24,8 +24,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             continue;
         };
         let (at, from) = (
-            item.object.meta.name.span.start,
-            earlier.object.meta.name.span.start,
+            item.object.meta.name_span().start,
+            earlier.object.meta.name_span().start,
         );
         let key = (
             item.object.file.as_ref(),
@@ -105,7 +105,8 @@ fn finding(
     };
     let at = format!(
         "{}:{}",
-        earlier.object.file, earlier_meta.name.span.start.line
+        earlier.object.file,
+        earlier_meta.name_span().start.line
     );
     let (message, help) = if identical(project, item, earlier) {
         (
@@ -129,14 +130,14 @@ fn finding(
     };
     Finding::new(
         "DVM401",
-        Location::new(&item.object.file, meta.name.span),
+        Location::new(&item.object.file, meta.name_span()),
         message,
     )
     .help(help)
     .object(Some(item.object_ref()))
     .cluster(project.cluster_name(item.cluster()))
     .related(
-        Location::new(&earlier.object.file, earlier_meta.name.span),
+        Location::new(&earlier.object.file, earlier_meta.name_span()),
         "first defined here",
     )
 }

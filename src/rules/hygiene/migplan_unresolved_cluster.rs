@@ -21,7 +21,10 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             continue;
         };
         let meta = &object.object.meta;
-        let span = unresolved.name.as_ref().map_or(meta.name.span, |t| t.span);
+        let span = unresolved
+            .name
+            .as_ref()
+            .map_or(meta.name_span(), |t| t.span);
         let names: Vec<String> = unresolved
             .candidates
             .iter()

@@ -355,11 +355,12 @@ pub fn check_names_of<'p>(
     for item in objects {
         let meta = &item.object.meta;
         for (text, what) in [
-            (Some((meta.name.value.as_str(), meta.name.span)), "name"),
+            (Some((meta.name.value.as_str(), meta.name_span())), "name"),
             (
                 meta.namespace
                     .as_ref()
-                    .map(|ns| (ns.value.as_str(), ns.span)),
+                    .zip(meta.namespace_span())
+                    .map(|(ns, span)| (ns.value.as_str(), span)),
                 "namespace",
             ),
         ] {

@@ -77,9 +77,9 @@ fn node_labels(project: &Project, cluster: usize) -> Vec<NodeLabels> {
             continue;
         }
         let meta = &object.object.meta;
-        let location = Location::new(&object.object.file, meta.name.span);
+        let location = Location::new(&object.object.file, meta.name_span());
         if meta.is("", "Node") {
-            let labels = &meta.labels;
+            let labels = meta.labels();
             let control = labels.contains_key("node-role.kubernetes.io/master")
                 || labels.contains_key("node-role.kubernetes.io/control-plane");
             if control && !labels.contains_key("node-role.kubernetes.io/worker") {
@@ -140,7 +140,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                         let anchor = ns
                             .annotations_key
                             .or(ns.metadata_key)
-                            .unwrap_or(object.object.meta.name.span);
+                            .unwrap_or(object.object.meta.name_span());
                         out.push(
                             Finding::new(
                                 "DVM122",

@@ -145,7 +145,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 None => (
                     namespace
                         .label_anchor()
-                        .unwrap_or(object.object.meta.name.span),
+                        .unwrap_or(object.object.meta.name_span()),
                     format!("it has no `{ENFORCE}` label"),
                 ),
             };

@@ -97,7 +97,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                     &controller_object.object.file,
                     controller
                         .spec_key
-                        .unwrap_or(controller_object.object.meta.name.span),
+                        .unwrap_or(controller_object.object.meta.name_span()),
                 ),
                 "the destination MigrationController, without `cluster_subdomain`",
             ),

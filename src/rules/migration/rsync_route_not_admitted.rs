@@ -262,7 +262,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 c.object,
                 c.namespaces
                     .as_ref()
-                    .map_or(c.object.object.meta.name.span, |(_, s)| *s),
+                    .map_or(c.object.object.meta.name_span(), |(_, s)| *s),
             ),
             (None, None) => continue,
         };

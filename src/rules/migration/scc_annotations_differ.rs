@@ -90,7 +90,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         let anchor = target
             .annotations_key
             .or(target.metadata_key)
-            .unwrap_or(target_object.object.meta.name.span);
+            .unwrap_or(target_object.object.meta.name_span());
         let names: Vec<String> = missing.iter().map(|(k, _)| format!("`{k}`")).collect();
         let wanted: Vec<String> = missing
             .iter()

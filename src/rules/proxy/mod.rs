@@ -91,6 +91,8 @@ pub(crate) fn controller_spec(project: &Project, proxy: &EffectiveProxy) -> Opti
     let object = project.objects.get(*index)?;
     Some(Location::new(
         &object.object.file,
-        controller.spec_key.unwrap_or(object.object.meta.name.span),
+        controller
+            .spec_key
+            .unwrap_or(object.object.meta.name_span()),
     ))
 }

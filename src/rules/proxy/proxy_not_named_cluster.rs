@@ -15,7 +15,7 @@ pub fn check(ctx: &DocContext<'_, '_>, out: &mut Vec<Finding>) {
     out.push(
         ctx.finding(
             "DVM211",
-            meta.name.span,
+            meta.name_span(),
             format!(
                 "Proxy `{}` is never used: OpenShift reads only the Proxy named `cluster`, so \
                  neither the cluster nor MTC gets these proxy settings",
