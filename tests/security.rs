@@ -203,12 +203,12 @@ impl Scratch {
 
 // The layout of a shard (src/lint/cache.rs): a 92-byte header (magic 8, format
 // 4, settings key 32, body length 8 at 44, decompressed length 8 at 52, MAC 32),
-// then a zstd body of entries (u32 path length, path, u128 content hash, u128
+// then an LZ4 block body of entries (u32 path length, path, u128 content hash, u128
 // stamp, u32 length, MessagePack result: structs as maps keyed by field index,
 // YAML trees byte strings), each result read as JSON ([`Packed`]).
 fn shard_entries(bytes: &[u8]) -> Vec<(String, [u8; 32], serde_json::Value)> {
     let raw_len = u64::from_le_bytes(bytes[52..60].try_into().unwrap()) as usize;
-    let raw = zstd::bulk::decompress(&bytes[92..], raw_len).unwrap();
+    let raw = lz4_flex::block::decompress(&bytes[92..], raw_len).unwrap();
     let mut entries = Vec::new();
     let mut at = 0;
     let u32_at = |at: &mut usize| {
@@ -408,7 +408,7 @@ fn shard_bytes(header: &[u8], entries: &[(String, [u8; 32], serde_json::Value)])
         raw.extend_from_slice(&(data.len() as u32).to_le_bytes());
         raw.extend_from_slice(&data);
     }
-    let body = zstd::bulk::compress(&raw, 3).unwrap();
+    let body = lz4_flex::block::compress(&raw);
     let mut bytes = header.to_vec();
     bytes[44..52].copy_from_slice(&(body.len() as u64).to_le_bytes());
     bytes[52..60].copy_from_slice(&(raw.len() as u64).to_le_bytes());

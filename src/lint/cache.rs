@@ -25,7 +25,7 @@
 //! [`SHARDS`] files, `results-XX.bin`, by a hash of each file's relative path,
 //! so a run that changed a few files rewrites the few shards holding them.
 //! A shard is a fixed header (magic and format, the settings key, the length
-//! of its body, a MAC) and a zstd-compressed body: for each entry its path,
+//! of its body, a MAC) and an LZ4-compressed body: for each entry its path,
 //! content hash and a MessagePack encoding of its [`FileResult`] (self-describing,
 //! structs as maps keyed by field index, [`indexed`], so the `serde` attributes
 //! of the stored types round-trip as they do in JSON). Loading is lazy: a shard
@@ -86,18 +86,12 @@ pub const SHARDS: usize = 256;
 const LEGACY_FILE: &str = "results.json";
 /// Bumped when the stored layout changes in a way the build id would not catch
 /// (5: structs keyed by field index, [`indexed`]; 6: a YAML tree one byte
-/// string, `crate::yaml::wire`).
-const FORMAT: u32 = 6;
+/// string, `crate::yaml::wire`; 7: bodies compressed with LZ4, not zstd).
+const FORMAT: u32 = 7;
 const MAGIC: &[u8; 8] = b"dvmlint\x00";
 /// Magic, format (u32), settings key (32 hex digits), body length (u64), its
 /// length decompressed (u64), MAC (32 bytes); integers little-endian.
 const HEADER_LEN: usize = 8 + 4 + 32 + 8 + 8 + 32;
-/// zstd's default level: the 100,000-file small corpus's 81.9 MB of entries
-/// (mostly repeated field names) to 10.5 MB, 12.4% of its input; level 1 gave
-/// 13.2%, level 9 10.7% at 1.4 times the CPU (`docs/decisions/cache-format.md`).
-/// With fields keyed by index (format 5) the same corpus's entries are 48.6 MB
-/// instead of 69.5, compressed to 11.0 MB instead of 11.5.
-const ZSTD_LEVEL: i32 = 3;
 const GITIGNORE: &str = "# Created by dvmlint.\n*\n";
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dvmlint.\n";
 /// How long before the run a file must last have been modified and changed for
@@ -527,7 +521,7 @@ impl Cache {
             .ok()
             .filter(|len| *len as u64 <= cap)
             .ok_or(Some(Discarded::BadEntries))?;
-        let raw = zstd::bulk::decompress(body, raw_len).map_err(|_| Some(Discarded::BadEntries))?;
+        let raw = decompress(body, raw_len).ok_or(Some(Discarded::BadEntries))?;
         let entries = parse_entries(&raw, index).ok_or(Some(Discarded::BadEntries))?;
         let mut bad = false;
         let mut slots = SlotIndex::default();
@@ -713,7 +707,7 @@ impl Cache {
             Some((result, seen))
         });
         let raw = encode_entries(pairs)?;
-        let body = zstd::bulk::compress(&raw, ZSTD_LEVEL)?;
+        let body = lz4_flex::block::compress(&raw);
         let name = shard_name(index);
         let raw_len = raw.len() as u64;
         let mac = shard_mac(
@@ -819,6 +813,23 @@ fn parse_entries(raw: &[u8], shard: usize) -> Option<Vec<Entry>> {
         });
     }
     Some(entries)
+}
+
+/// A shard's body decompressed: exactly `raw_len` bytes (the length its signed
+/// header states), or `None` when the body does not decode to that many
+/// (LZ4 block format; `lz4_flex`'s decoder without unsafe code,
+/// `safe-decode`, so a damaged body is an error, never a read out of bounds;
+/// the body's MAC is checked before it gets here, and the output is a fresh
+/// zeroed buffer, never one reused).
+///
+/// LZ4, not zstd (format 7): on the 100,000-file small corpus zstd's
+/// decompression was 8.7% of a warm run's instructions (400 M), LZ4's is
+/// 5.0% (217 M), for a cache of 18.3% of the input instead of 13.0%
+/// (`docs/decisions/cache-format.md`).
+fn decompress(body: &[u8], raw_len: usize) -> Option<Vec<u8>> {
+    let mut raw = vec![0u8; raw_len];
+    let written = lz4_flex::block::decompress_into(body, &mut raw).ok()?;
+    (written == raw_len).then_some(raw)
 }
 
 /// The result a slot holds, taken out of it.
@@ -1475,5 +1486,36 @@ mod tests {
         cache.store(&results, &seen(&hashes));
         assert_eq!(std::fs::read(dir.join(shard_name(index))).unwrap(), before);
         assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), mine.len());
+    }
+
+    #[test]
+    fn a_body_decompresses_only_to_its_stated_length() {
+        let raw: Vec<u8> = (0..20_000u32)
+            .flat_map(|i| format!("entry {} of shard {}\n", i % 97, i % 7).into_bytes())
+            .collect();
+        let body = lz4_flex::block::compress(&raw);
+        assert!(body.len() < raw.len() / 2, "compressible text compresses");
+        assert_eq!(
+            decompress(&body, raw.len()).as_deref(),
+            Some(raw.as_slice())
+        );
+        // A header stating another length: too short to hold it, or longer
+        // than what the body gives.
+        assert_eq!(decompress(&body, raw.len() - 1), None);
+        assert_eq!(decompress(&body, raw.len() + 1), None);
+        // A body cut short or damaged never decodes to the stated length
+        // unnoticed, and never panics.
+        for cut in [0, 1, body.len() / 2, body.len() - 1] {
+            assert_eq!(decompress(&body[..cut], raw.len()), None, "cut at {cut}");
+        }
+        for at in (0..body.len()).step_by(97) {
+            let mut damaged = body.clone();
+            damaged[at] ^= 0xa5;
+            if let Some(out) = decompress(&damaged, raw.len()) {
+                assert_eq!(out.len(), raw.len());
+            }
+        }
+        let empty = lz4_flex::block::compress(&[]);
+        assert_eq!(decompress(&empty, 0).as_deref(), Some(&[][..]));
     }
 }
