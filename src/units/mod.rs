@@ -454,9 +454,6 @@ fn member_file(units: &[ApplyUnit], (id, index): (u32, u32)) -> &str {
         .map_or("", |member| &member.file)
 }
 
-/// The project's files, sorted, each once: looked up by binary search (a
-/// set of them cost a tenth of the stage on a project of small files:
-/// docs/performance.md).
 /// `files` sorted without repeats, and the rank of each of `files` in it.
 /// The listing comes nearly sorted (the walk goes folder by folder, in name
 /// order): a stable sort of the pairs finds its long runs.
@@ -481,6 +478,9 @@ fn sorted_with_ranks(files: &[Arc<str>]) -> (Vec<Arc<str>>, Vec<u32>) {
     (sorted, ranks)
 }
 
+/// The project's files, sorted, each once: looked up by binary search (a
+/// set of them cost a tenth of the stage on a project of small files:
+/// docs/performance.md).
 struct Known<'f>(&'f [Arc<str>]);
 
 impl<'f> Known<'f> {
