@@ -276,22 +276,27 @@ pub fn render(
     }
 }
 
+/// How the DVM002 info of a Helm chart that was not rendered begins: the
+/// chart's unrendered templates are named in it, not in a second finding
+/// (`rules::input::unrendered_template::one_per_root`).
+pub const HELM_NOT_RENDERED: &str = "this Helm chart was not rendered";
+
 /// The info finding of a root that is not rendered because its tool is missing.
 pub fn missing_tool(root: &Root, why: &str) -> Finding {
     let (what, install) = match root.kind {
         RootKind::Kustomize => (
-            "this Kustomize root",
+            "this Kustomize root was not rendered",
             "install kustomize or kubectl (which has Kustomize built in)",
         ),
         RootKind::Helm(_) => (
-            "this Helm chart",
+            HELM_NOT_RENDERED,
             "install helm (https://helm.sh/docs/intro/install/)",
         ),
     };
     Finding::new(
         "DVM002",
         Location::new(&root.file, Span::line_start(1)),
-        format!("{what} was not rendered ({why}): its objects were linted as written, not as applied"),
+        format!("{what} ({why}): its objects were linted as written, not as applied"),
     )
     .help(format!(
         "{install}, name the binary in `render:` of .dvmlint.yaml, or turn rendering off with `render: {{{}: off}}` or `--render off`",

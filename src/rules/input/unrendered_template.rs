@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Related};
 use crate::yaml::Span;
 
 /// What made a file: the template language, by its syntax.
@@ -162,7 +162,10 @@ pub fn template_root(file: &str, charts: &BTreeSet<&str>) -> TemplateRoot {
 /// Replaces the per-file DVM002 findings of `findings` by one per template
 /// root: `files` are every file of the run (to find the charts). Other DVM002
 /// findings (the rendering stage's one per root it could not render) are
-/// already one per root and stay as they are.
+/// already one per root and stay as they are, except that a chart the
+/// rendering stage could not render gets no second finding for its
+/// templates: its own finding names them (one finding per chart, where a
+/// user would read two saying one thing).
 pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
     if !findings.iter().any(|f| f.rule == "DVM002") {
         return;
@@ -209,6 +212,26 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
                 } else {
                     format!("{dir}/Chart.yaml")
                 };
+                if let Some(unrendered) = findings.iter_mut().find(|f| {
+                    f.rule == "DVM002"
+                        && *f.location.file == *chart_file
+                        && f.message.starts_with(crate::render::HELM_NOT_RENDERED)
+                }) {
+                    let files = if count == 1 {
+                        "1 template file".to_owned()
+                    } else {
+                        format!("{count} template files")
+                    };
+                    unrendered.message =
+                        format!("{}, and its {files} not at all", unrendered.message);
+                    for file in &templates {
+                        unrendered.related.push(Related {
+                            location: Location::new(file, Span::line_start(1)),
+                            message: format!("{} {} (not linted)", kind.article(), kind.name()),
+                        });
+                    }
+                    continue;
+                }
                 (
                     Location::new(&Arc::from(chart_file), Span::line_start(1)),
                     format!(
@@ -302,6 +325,60 @@ mod tests {
         assert_eq!(
             template_root("templates/a.yaml", &top),
             TemplateRoot::Chart(String::new())
+        );
+    }
+
+    #[test]
+    fn a_chart_not_rendered_names_its_templates_in_its_own_finding() {
+        let file = |p: &str| Arc::<str>::from(p);
+        let files = [
+            file("c/Chart.yaml"),
+            file("c/templates/a.yaml"),
+            file("c/templates/b.yaml"),
+            file("d/Chart.yaml"),
+            file("d/templates/a.yaml"),
+        ];
+        let not_rendered = |chart: &Arc<str>| {
+            Finding::new(
+                "DVM002",
+                Location::new(chart, Span::line_start(1)),
+                format!(
+                    "{} (why): its objects were linted as written, not as applied",
+                    crate::render::HELM_NOT_RENDERED
+                ),
+            )
+        };
+        let mut findings = vec![
+            not_rendered(&files[0]),
+            finding(&files[1], b"a: {{ .Values.a }"),
+            finding(&files[2], b"b: {{ .Values.b }"),
+            finding(&files[4], b"a: {{ .Values.a }"),
+        ];
+        one_per_root(&mut findings, &files);
+        let summary: Vec<(&str, &str, Vec<&str>)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.location.file.as_ref(),
+                    f.message.as_str(),
+                    f.related.iter().map(|r| r.location.file.as_ref()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "c/Chart.yaml",
+                    "this Helm chart was not rendered (why): its objects were linted as written, not as applied, and its 2 template files not at all",
+                    vec!["c/templates/a.yaml", "c/templates/b.yaml"]
+                ),
+                (
+                    "d/Chart.yaml",
+                    "the Helm chart `d` has 1 template file that is not YAML until rendered, so not linted",
+                    vec!["d/templates/a.yaml"]
+                ),
+            ]
         );
     }
 
