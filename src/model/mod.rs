@@ -143,8 +143,8 @@ pub struct Project {
     /// Lookups made on first use. They stay right when the language server
     /// puts objects of the same kind and name in the places of others
     /// (`replace_objects`), so they are not among the [`Derivations`].
-    by_kind: OnceLock<std::collections::HashMap<(String, String), Vec<usize>>>,
-    namespace_objects: OnceLock<std::collections::HashMap<(usize, String), usize>>,
+    by_kind: OnceLock<Vec<KindIndex>>,
+    namespace_objects: OnceLock<Vec<NamespaceKey>>,
     pub config: Config,
     /// What is applied together (the apply units stage).
     pub units: ApplyUnits,
@@ -417,39 +417,71 @@ impl Project {
         kind: &str,
     ) -> impl Iterator<Item = (usize, &'p ModelObject)> + 'p {
         let index = self.by_kind.get_or_init(|| {
-            let mut index: std::collections::HashMap<(String, String), Vec<usize>> =
-                std::collections::HashMap::new();
+            // A repository holds a few dozen kinds: a list searched from the
+            // kind met last (objects of one kind come in runs) costs no
+            // allocation nor hash per object, where a map keyed by owned
+            // strings allocated two per object.
+            let mut index: Vec<KindIndex> = Vec::new();
+            let mut last = 0;
             for (i, object) in self.modelled() {
                 let meta = &object.object.meta;
-                index
-                    .entry((meta.group().to_owned(), meta.kind.value.to_string()))
-                    .or_default()
-                    .push(i);
+                let (group, kind) = (meta.group(), &*meta.kind.value);
+                let same = |entry: &KindIndex| *entry.kind == *kind && *entry.group == *group;
+                if !index.get(last).is_some_and(same) {
+                    last = match index.iter().position(same) {
+                        Some(at) => at,
+                        None => {
+                            index.push(KindIndex {
+                                group: group.into(),
+                                kind: kind.into(),
+                                objects: Vec::new(),
+                            });
+                            index.len() - 1
+                        }
+                    };
+                }
+                if let Some(entry) = index.get_mut(last) {
+                    entry.objects.push(i);
+                }
             }
             index
         });
         index
-            .get(&(group.to_owned(), kind.to_owned()))
-            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .find(|entry| *entry.kind == *kind && *entry.group == *group)
+            .map_or(&[][..], |entry| entry.objects.as_slice())
             .iter()
             .filter_map(|&i| Some((i, self.objects.get(i)?)))
     }
 
     /// The first Namespace object named `name` on `cluster`, in file order.
     pub fn namespace_object(&self, cluster: usize, name: &str) -> Option<(usize, &ModelObject)> {
+        // Sorted (name hash, cluster, index) integers: no string copied per
+        // Namespace object, the names compared only for the few candidates
+        // of a hash (a plan may migrate thousands of namespaces).
         let index = self.namespace_objects.get_or_init(|| {
-            let mut index = std::collections::HashMap::new();
-            for (i, object) in self.modelled_kind("", "Namespace") {
-                if let Some(cluster) = object.cluster() {
-                    index
-                        .entry((cluster, object.object.meta.name.value.clone()))
-                        .or_insert(i);
-                }
-            }
+            let mut index: Vec<NamespaceKey> = self
+                .modelled_kind("", "Namespace")
+                .filter_map(|(i, object)| {
+                    Some(NamespaceKey {
+                        hash: name_hash(&object.object.meta.name.value),
+                        cluster: object.cluster()?,
+                        object: i,
+                    })
+                })
+                .collect();
+            index.sort_unstable();
             index
         });
-        let i = *index.get(&(cluster, name.to_owned()))?;
-        Some((i, self.objects.get(i)?))
+        let hash = name_hash(name);
+        let start = index.partition_point(|k| (k.hash, k.cluster) < (hash, cluster));
+        index
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|k| (k.hash, k.cluster) == (hash, cluster))
+            .filter_map(|k| Some((k.object, self.objects.get(k.object)?)))
+            .find(|(_, object)| object.object.meta.name.value == name)
     }
 
     /// Every egress firewall with its typed view and evaluator form.
@@ -471,6 +503,26 @@ impl Project {
     pub fn cluster_name(&self, index: Option<usize>) -> Option<&Arc<str>> {
         index.and_then(|i| self.clusters.get(i)).map(|c| &c.name)
     }
+}
+
+/// The modelled objects of one kind ([`Project::modelled_kind`]).
+struct KindIndex {
+    group: Box<str>,
+    kind: Box<str>,
+    objects: Vec<usize>,
+}
+
+/// A Namespace object in [`Project::namespace_object`]'s index, sorted by
+/// its name's hash, then cluster, then place in the model (file order).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct NamespaceKey {
+    hash: u64,
+    cluster: usize,
+    object: usize,
+}
+
+fn name_hash(name: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(name.as_bytes())
 }
 
 /// The derivations of one model, moved into the next when what they read did
@@ -629,5 +681,60 @@ mod tests {
         // Not an index a repository reaches: kept as none, never wrapped.
         assert_eq!(index_of(compact_index(Some(u32::MAX as usize))), None);
         assert_eq!(index_of(compact_index(Some(usize::MAX))), None);
+    }
+
+    fn project(text: &str) -> Project {
+        let rules = crate::rules::RuleSet::new(&[], &[]);
+        let cluster_of = |_: &str| Some(Arc::from(DEFAULT_CLUSTER));
+        let settings = crate::lint::file::FileSettings::standalone(&rules, &cluster_of);
+        let result =
+            crate::lint::file::analyze_bytes(&Arc::from("a.yaml"), text.as_bytes(), &settings);
+        Project::build(
+            "/".into(),
+            Config::default(),
+            vec![result],
+            ApplyUnits::default(),
+        )
+    }
+
+    /// The kind index and the Namespace lookup give what a scan of every
+    /// modelled object in order gives: kinds interleaved, the same kind
+    /// name in two groups, a Namespace written twice (the first counts).
+    #[test]
+    fn lookups_by_kind_and_namespace_name_agree_with_a_scan_in_order() {
+        let text = "kind: Namespace\napiVersion: v1\nmetadata: {name: a, labels: {n: '1'}}\n---\n\
+            kind: StorageClass\napiVersion: storage.k8s.io/v1\nmetadata: {name: s}\n---\n\
+            kind: Namespace\napiVersion: v1\nmetadata: {name: b}\n---\n\
+            kind: Namespace\napiVersion: example.com/v1\nmetadata: {name: a}\n---\n\
+            kind: Namespace\napiVersion: v1\nmetadata: {name: a, labels: {n: '2'}}\n---\n\
+            kind: StorageClass\napiVersion: storage.k8s.io/v1\nmetadata: {name: t}\n";
+        let project = project(text);
+        let scan = |group: &str, kind: &str| -> Vec<usize> {
+            project
+                .modelled()
+                .filter(|(_, o)| o.object.meta.is(group, kind))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        for (group, kind) in [
+            ("", "Namespace"),
+            ("storage.k8s.io", "StorageClass"),
+            ("example.com", "Namespace"),
+            ("", "StorageClass"),
+        ] {
+            let indexed: Vec<usize> = project.modelled_kind(group, kind).map(|(i, _)| i).collect();
+            assert_eq!(indexed, scan(group, kind), "{group}/{kind}");
+        }
+        let namespaces = scan("", "Namespace");
+        assert_eq!(namespaces.len(), 3);
+        let cluster = project.objects[namespaces[0]].cluster().unwrap();
+        let found = |name: &str| project.namespace_object(cluster, name).map(|(i, _)| i);
+        assert_eq!(found("a"), Some(namespaces[0]));
+        assert_eq!(found("b"), Some(namespaces[1]));
+        assert_eq!(found("c"), None);
+        assert_eq!(
+            project.namespace_object(cluster + 1, "a").map(|(i, _)| i),
+            None
+        );
     }
 }

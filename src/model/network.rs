@@ -155,7 +155,11 @@ impl NetworkModel {
             }
             if meta.is("", "Namespace") {
                 if let Some(labels) = namespace_labels.get_mut(cluster) {
-                    let entry = labels.entry(meta.name.value.clone()).or_default();
+                    let name = &meta.name.value;
+                    let entry = match labels.get_mut(name) {
+                        Some(entry) => entry,
+                        None => labels.entry(name.clone()).or_default(),
+                    };
                     for (k, v) in meta.labels() {
                         entry.insert(k.clone(), LabelValue::from(v.as_str()));
                     }
@@ -187,11 +191,15 @@ impl NetworkModel {
             // view keeps the names, spans and notes the rules report.
             for ns in bound {
                 let policy = netpol::in_namespace(&view.policy, ns);
-                target
-                    .names
-                    .entry(ns.to_owned())
-                    .or_default()
-                    .insert(policy.name.clone());
+                // The namespace is copied only the first time it is met.
+                match target.names.get_mut(ns) {
+                    Some(names) => names.insert(policy.name.clone()),
+                    None => target
+                        .names
+                        .entry(ns.to_owned())
+                        .or_default()
+                        .insert(policy.name.clone()),
+                };
                 list.push(policy);
                 target.origins.push(PolicyOrigin {
                     object: index,

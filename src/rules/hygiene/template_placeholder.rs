@@ -339,7 +339,19 @@ fn alternatives(text: &str) -> String {
 /// Kustomize ignores or only matches on) are never looked at. A placeholder
 /// that says it is ignored (`<ignored>`) is a choice, not a leftover.
 pub fn check_names(project: &Project, out: &mut Vec<Finding>) {
-    check_names_of(project, &project.objects, out);
+    // Every object's name, each behind two pointers (a cache miss or two an
+    // object): in slices on every worker, the findings kept in model order.
+    use rayon::prelude::*;
+    let found: Vec<Vec<Finding>> = project
+        .objects
+        .par_chunks(8192)
+        .map(|objects| {
+            let mut found = Vec::new();
+            check_names_of(project, objects, &mut found);
+            found
+        })
+        .collect();
+    out.extend(found.into_iter().flatten());
 }
 
 /// The id [`check_names`] reports under (the language server finds again

@@ -36,8 +36,7 @@ fn request(project: &Project, plan: Option<usize>, cluster: usize) -> Option<Req
         .map(|o| o.object.meta.name.value.as_str());
     let migration = plan_name.and_then(|name| {
         project
-            .modelled()
-            .filter(|(_, o)| o.object.meta.is("migration.openshift.io", "MigMigration"))
+            .modelled_kind("migration.openshift.io", "MigMigration")
             .filter_map(|(_, o)| Some((o, MigMigration::from_node(o.object.tree()?))))
             .filter(|(_, m)| m.plan.as_ref().is_some_and(|p| p.value == name))
             .filter_map(|(o, m)| Some((o, m.run_as_root?)))
