@@ -26,9 +26,11 @@
 //! so a run that changed a few files rewrites the few shards holding them.
 //! A shard is a fixed header (magic and format, the settings key, the length
 //! of its body, a MAC) and an LZ4-compressed body: for each entry its path,
-//! content hash and a MessagePack encoding of its [`FileResult`] (self-describing,
-//! structs as maps keyed by field index, [`indexed`], so the `serde` attributes
-//! of the stored types round-trip as they do in JSON). Loading is lazy: a shard
+//! content hash and its [`FileResult`], written field by field by hand
+//! ([`entry`]: what every file has), its rare parts (findings, extras, the
+//! NetworkPolicy and firewall views) as MessagePack with structs as maps keyed
+//! by field index ([`indexed`], so the `serde` attributes of those types
+//! round-trip as they do in JSON). Loading is lazy: a shard
 //! is read, checked, decompressed and decoded by the first worker whose file it
 //! holds, and its decompressed body freed at once, so the work spreads over the
 //! per-file stage's threads.
@@ -63,6 +65,7 @@
 //! A cache that cannot be read, decoded or verified is treated as empty; one
 //! that cannot be written is skipped: a cache never changes what a run reports.
 
+mod entry;
 mod indexed;
 
 use std::collections::{BTreeMap, HashMap};
@@ -70,10 +73,9 @@ use std::io::{Read as _, Write as _};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
-use serde::Serialize as _;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
 use crate::parsed::FileResult;
@@ -86,8 +88,9 @@ pub const SHARDS: usize = 256;
 const LEGACY_FILE: &str = "results.json";
 /// Bumped when the stored layout changes in a way the build id would not catch
 /// (5: structs keyed by field index, [`indexed`]; 6: a YAML tree one byte
-/// string, `crate::yaml::wire`; 7: bodies compressed with LZ4, not zstd).
-const FORMAT: u32 = 7;
+/// string, `crate::yaml::wire`; 7: bodies compressed with LZ4, not zstd;
+/// 8: results written field by field, [`entry`]).
+const FORMAT: u32 = 8;
 const MAGIC: &[u8; 8] = b"dvmlint\x00";
 /// Magic, format (u32), settings key (32 hex digits), body length (u64), its
 /// length decompressed (u64), MAC (32 bytes); integers little-endian.
@@ -529,8 +532,9 @@ impl Cache {
         for entry in entries {
             let result = raw
                 .get(entry.range)
-                .and_then(|bytes| rmp_serde::from_slice::<Box<FileResult>>(bytes).ok())
-                .filter(|result| is_valid(&entry.rel, result));
+                .and_then(|bytes| entry::decode(bytes, Arc::from(&*entry.rel)))
+                .filter(|result| is_valid(&entry.rel, result))
+                .map(Box::new);
             bad |= result.is_none();
             slots.insert(
                 entry.rel,
@@ -749,8 +753,7 @@ enum Plan {
 
 /// A shard's body before compression: for each entry its path (u32 length,
 /// UTF-8), its content hash (u128), its stamp (u128, 0 for none), its result
-/// (u32 length, MessagePack with structs as maps keyed by field index,
-/// [`indexed`]); integers little-endian.
+/// (u32 length, then as [`entry`] writes it); integers little-endian.
 fn encode_entries<'r>(
     entries: impl Iterator<Item = (&'r FileResult, Seen)>,
 ) -> std::io::Result<Vec<u8>> {
@@ -759,9 +762,7 @@ fn encode_entries<'r>(
     let mut data = Vec::new();
     for (result, seen) in entries {
         data.clear();
-        indexed::Indexed(result)
-            .serialize(&mut rmp_serde::Serializer::new(&mut data).with_struct_map())
-            .map_err(std::io::Error::other)?;
+        entry::encode(result, &mut data).map_err(std::io::Error::other)?;
         let rel = result.rel.as_bytes();
         raw.extend_from_slice(
             &u32::try_from(rel.len())
