@@ -290,8 +290,9 @@ fn shard_mac(
 }
 
 /// A shard's entries by path (`foldhash`: the names are the project's own,
-/// looked up once per file, so not worth SipHash's resistance to flooding).
-type SlotIndex = HashMap<Box<str>, Slot, foldhash::fast::RandomState>;
+/// looked up once per file, so not worth SipHash's resistance to flooding);
+/// each name the very one its result (and that result's objects) holds.
+type SlotIndex = HashMap<Arc<str>, Slot, foldhash::fast::RandomState>;
 
 /// One entry of a shard, decoded when the shard is read.
 struct Slot {
@@ -309,7 +310,7 @@ struct Slot {
 
 /// Where an entry lies in its shard's decompressed body.
 struct Entry {
-    rel: Box<str>,
+    rel: Arc<str>,
     hash: u128,
     stamp: u128,
     range: Range<usize>,
@@ -527,12 +528,21 @@ impl Cache {
         let raw = decompress(body, raw_len).ok_or(Some(Discarded::BadEntries))?;
         let entries = parse_entries(&raw, index).ok_or(Some(Discarded::BadEntries))?;
         let mut bad = false;
+        // The entries refer to the strings of those before them
+        // (`entry::Shared`): once one does not decode, none after it is read.
+        let mut unreadable = false;
         let mut slots = SlotIndex::default();
+        let mut shared = entry::Shared::default();
         slots.reserve(entries.len());
         for entry in entries {
-            let result = raw
-                .get(entry.range)
-                .and_then(|bytes| entry::decode(bytes, Arc::from(&*entry.rel)))
+            let decoded = if unreadable {
+                None
+            } else {
+                raw.get(entry.range)
+                    .and_then(|bytes| entry::decode(bytes, Arc::clone(&entry.rel), &mut shared))
+            };
+            unreadable |= decoded.is_none();
+            let result = decoded
                 .filter(|result| is_valid(&entry.rel, result))
                 .map(Box::new);
             bad |= result.is_none();
@@ -760,9 +770,10 @@ fn encode_entries<'r>(
     let too_long = || std::io::Error::other("an entry over 4 GiB");
     let mut raw = Vec::new();
     let mut data = Vec::new();
+    let mut strings = entry::Strings::default();
     for (result, seen) in entries {
         data.clear();
-        entry::encode(result, &mut data).map_err(std::io::Error::other)?;
+        entry::encode(result, &mut data, &mut strings).map_err(std::io::Error::other)?;
         let rel = result.rel.as_bytes();
         raw.extend_from_slice(
             &u32::try_from(rel.len())
@@ -807,7 +818,7 @@ fn parse_entries(raw: &[u8], shard: usize) -> Option<Vec<Entry>> {
             return None;
         }
         entries.push(Entry {
-            rel: Box::from(rel),
+            rel: Arc::from(rel),
             hash,
             stamp,
             range,
@@ -869,17 +880,21 @@ fn is_project_name(rel: &str) -> bool {
 
 /// What may be stored: a file inside the project that holds no secret.
 fn is_storable(result: &FileResult) -> bool {
-    is_project_name(&result.rel)
-        && result
-            .extras
-            .as_deref()
-            .is_none_or(|extras| extras.secrets.is_empty() && extras.secret_spans.is_empty())
+    is_project_name(&result.rel) && holds_no_secret(result)
 }
 
-/// A stored entry is about its own file only.
+fn holds_no_secret(result: &FileResult) -> bool {
+    result
+        .extras
+        .as_deref()
+        .is_none_or(|extras| extras.secrets.is_empty() && extras.secret_spans.is_empty())
+}
+
+/// A stored entry is about its own file only (`rel`, a name of the project:
+/// [`parse_entries`] checked it).
 fn is_valid(rel: &str, result: &FileResult) -> bool {
     *result.rel == *rel
-        && is_storable(result)
+        && holds_no_secret(result)
         && result
             .findings
             .iter()

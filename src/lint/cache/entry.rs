@@ -21,6 +21,7 @@
 //! past the end, text that is not UTF-8, bytes left over) is `None`, never a
 //! panic: its shard is then discarded as a whole (`Cache::load`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize as _;
@@ -44,6 +45,7 @@ const MIN_OBJECT_LEN: usize = 1 + 3 * 5 + 1 + 2 + 1 + 1 + 1 + 8;
 pub(super) fn encode(
     result: &FileResult,
     out: &mut Vec<u8>,
+    strings: &mut Strings,
 ) -> Result<(), rmp_serde::encode::Error> {
     put_optional_str(out, result.cluster.as_deref());
     put_varint(out, result.documents as u64);
@@ -56,7 +58,7 @@ pub(super) fn encode(
     }
     put_varint(out, result.objects.len() as u64);
     for object in &result.objects {
-        put_object(out, object, &result.rel)?;
+        put_object(out, object, &result.rel, strings)?;
     }
     if result.findings.is_empty() && result.extras.is_none() {
         out.push(0);
@@ -67,12 +69,66 @@ pub(super) fn encode(
     Ok(())
 }
 
+/// The interned texts (API versions, kinds, namespaces) a shard's entries
+/// have written so far, by number: a text is written whole the first time
+/// (a 0, then the text) and by its number afterwards (1 for the first, …),
+/// so a warm run reads each once per shard instead of checking, hashing and
+/// looking it up in the interner for every object. Entries are written and
+/// read in the same order, each shard on its own.
+#[derive(Default)]
+pub(super) struct Strings {
+    numbers: HashMap<Box<str>, u64, foldhash::fast::RandomState>,
+}
+
+impl Strings {
+    fn put(&mut self, out: &mut Vec<u8>, text: &str) {
+        if let Some(&number) = self.numbers.get(text) {
+            put_varint(out, number);
+        } else {
+            out.push(0);
+            put_str(out, text);
+            let number = self.numbers.len() as u64 + 1;
+            self.numbers.insert(Box::from(text), number);
+        }
+    }
+}
+
+/// What the results of one shard share as they are read: the interned texts
+/// read so far ([`Strings`]), and their cluster's name, the same for most
+/// of them, allocated once instead of per result.
+#[derive(Default)]
+pub(super) struct Shared {
+    syms: Vec<Sym>,
+    cluster: Option<Arc<str>>,
+}
+
+impl Shared {
+    fn cluster(&mut self, name: &str) -> Arc<str> {
+        match &self.cluster {
+            Some(cluster) if **cluster == *name => Arc::clone(cluster),
+            _ => Arc::clone(self.cluster.insert(Arc::from(name))),
+        }
+    }
+
+    /// An interned text as [`Strings::put`] wrote it.
+    fn sym(&mut self, reader: &mut Reader<'_>) -> Option<Sym> {
+        match usize::try_from(reader.varint()?).ok()? {
+            0 => {
+                let sym = Sym::new(reader.str()?);
+                self.syms.push(sym.clone());
+                Some(sym)
+            }
+            number => self.syms.get(number - 1).cloned(),
+        }
+    }
+}
+
 /// The result [`encode`] wrote in `bytes`, all of them, under the name `rel`.
-pub(super) fn decode(bytes: &[u8], rel: Arc<str>) -> Option<FileResult> {
+pub(super) fn decode(bytes: &[u8], rel: Arc<str>, shared: &mut Shared) -> Option<FileResult> {
     let mut reader = Reader::new(bytes);
     let cluster = match reader.byte()? {
         0 => None,
-        1 => Some(Arc::from(reader.str()?)),
+        1 => Some(shared.cluster(reader.str()?)),
         _ => return None,
     };
     let documents = usize::try_from(reader.varint()?).ok()?;
@@ -84,7 +140,7 @@ pub(super) fn decode(bytes: &[u8], rel: Arc<str>) -> Option<FileResult> {
     let count = usize::try_from(reader.varint()?).ok()?;
     let mut objects = Vec::with_capacity(count.min(reader.left() / MIN_OBJECT_LEN));
     for _ in 0..count {
-        objects.push(Arc::new(read_object(&mut reader, &rel)?));
+        objects.push(Arc::new(read_object(&mut reader, &rel, shared)?));
     }
     let (findings, extras) = match reader.byte()? {
         0 => (Vec::new(), None),
@@ -147,6 +203,7 @@ fn put_object(
     out: &mut Vec<u8>,
     object: &Object,
     rel: &str,
+    strings: &mut Strings,
 ) -> Result<(), rmp_serde::encode::Error> {
     if *object.file == *rel {
         out.push(0);
@@ -155,16 +212,16 @@ fn put_object(
         put_str(out, &object.file);
     }
     let meta = &object.meta;
-    put_str(out, meta.api_version.value.as_str());
+    strings.put(out, meta.api_version.value.as_str());
     put_span(out, meta.api_version_span());
-    put_str(out, meta.kind.value.as_str());
+    strings.put(out, meta.kind.value.as_str());
     put_span(out, meta.kind_span());
     put_str(out, &meta.name.value);
     put_span(out, meta.name_span());
     match (&meta.namespace, meta.namespace_span()) {
         (Some(namespace), Some(span)) => {
             out.push(1);
-            put_str(out, namespace.value.as_str());
+            strings.put(out, namespace.value.as_str());
             put_span(out, span);
         }
         _ => out.push(0),
@@ -185,9 +242,18 @@ fn put_object(
     }
     match &object.scope {
         Scope::Cluster => out.push(0),
+        // Its own `metadata.namespace` (as almost always): not written twice.
+        Scope::Namespace(namespace)
+            if meta
+                .namespace
+                .as_ref()
+                .is_some_and(|own| own.value.as_str() == namespace.as_str()) =>
+        {
+            out.push(3);
+        }
         Scope::Namespace(namespace) => {
             out.push(1);
-            put_str(out, namespace.as_str());
+            strings.put(out, namespace.as_str());
         }
         Scope::Unbound => out.push(2),
     }
@@ -201,8 +267,8 @@ fn read_span(reader: &mut Reader<'_>) -> Option<Span> {
     Some(Span::new(start, end))
 }
 
-fn read_interned(reader: &mut Reader<'_>) -> Option<Text<Sym>> {
-    let value = Sym::new(reader.str()?);
+fn read_interned(reader: &mut Reader<'_>, shared: &mut Shared) -> Option<Text<Sym>> {
+    let value = shared.sym(reader)?;
     Some(Text {
         value,
         span: read_span(reader)?,
@@ -225,14 +291,14 @@ fn read_packed<T: serde::de::DeserializeOwned>(reader: &mut Reader<'_>) -> Optio
     rmp_serde::from_slice(reader.take(len)?).ok()
 }
 
-fn read_object(reader: &mut Reader<'_>, rel: &Arc<str>) -> Option<Object> {
+fn read_object(reader: &mut Reader<'_>, rel: &Arc<str>, shared: &mut Shared) -> Option<Object> {
     let file = match reader.byte()? {
         0 => Arc::clone(rel),
         1 => Arc::from(reader.str()?),
         _ => return None,
     };
-    let api_version = read_interned(reader)?;
-    let kind = read_interned(reader)?;
+    let api_version = read_interned(reader, shared)?;
+    let kind = read_interned(reader, shared)?;
     let name = reader.str()?.to_owned();
     let name = Text {
         value: name,
@@ -240,7 +306,7 @@ fn read_object(reader: &mut Reader<'_>, rel: &Arc<str>) -> Option<Object> {
     };
     let namespace = match reader.byte()? {
         0 => None,
-        1 => Some(read_interned(reader)?),
+        1 => Some(read_interned(reader, shared)?),
         _ => return None,
     };
     let mut meta = ObjectMeta::new(api_version, kind, name, namespace);
@@ -255,8 +321,9 @@ fn read_object(reader: &mut Reader<'_>, rel: &Arc<str>) -> Option<Object> {
     };
     let scope = match reader.byte()? {
         0 => Scope::Cluster,
-        1 => Scope::Namespace(Sym::new(reader.str()?)),
+        1 => Scope::Namespace(shared.sym(reader)?),
         2 => Scope::Unbound,
+        3 => Scope::Namespace(meta.namespace.as_ref()?.value.clone()),
         _ => return None,
     };
     let identity = u64::from_le_bytes(reader.take(8)?.try_into().ok()?);
@@ -306,8 +373,8 @@ mod tests {
         assert!(result.objects.iter().any(|o| o.tree().is_some()));
         assert!(result.objects.iter().any(|o| o.network_policy().is_some()));
         let mut bytes = Vec::new();
-        encode(&result, &mut bytes).unwrap();
-        let back = decode(&bytes, Arc::clone(&result.rel)).unwrap();
+        encode(&result, &mut bytes, &mut Strings::default()).unwrap();
+        let back = decode(&bytes, Arc::clone(&result.rel), &mut Shared::default()).unwrap();
         assert_eq!(debug(&back), debug(&result));
         // The name is not stored again per object (only in the finding's
         // location): each object shares the result's.
@@ -325,35 +392,67 @@ mod tests {
         other.extras = None;
         other.cluster = None;
         let mut bytes = Vec::new();
-        encode(&other, &mut bytes).unwrap();
-        let back = decode(&bytes, Arc::clone(&other.rel)).unwrap();
+        encode(&other, &mut bytes, &mut Strings::default()).unwrap();
+        let back = decode(&bytes, Arc::clone(&other.rel), &mut Shared::default()).unwrap();
         assert_eq!(debug(&back), debug(&other));
         assert_eq!(&*back.objects[1].file, "rendered/out.yaml");
+    }
+
+    #[test]
+    fn a_shards_interned_texts_are_written_once_and_read_back_in_order() {
+        let result = result();
+        let mut strings = Strings::default();
+        let (mut first, mut second) = (Vec::new(), Vec::new());
+        encode(&result, &mut first, &mut strings).unwrap();
+        encode(&result, &mut second, &mut strings).unwrap();
+        // The second names its API versions, kinds and namespaces by number.
+        assert!(second.len() < first.len());
+        assert!(memchr::memmem::find(&first, b"networking.k8s.io/v1").is_some());
+        assert!(memchr::memmem::find(&second, b"networking.k8s.io/v1").is_none());
+        let mut shared = Shared::default();
+        for bytes in [&first, &second] {
+            let back = decode(bytes, Arc::clone(&result.rel), &mut shared).unwrap();
+            assert_eq!(debug(&back), debug(&result));
+        }
+        // Read without the entry before it: a number it never learnt.
+        assert!(decode(&second, Arc::clone(&result.rel), &mut Shared::default()).is_none());
     }
 
     #[test]
     fn a_damaged_result_is_none_never_a_panic() {
         let result = result();
         let mut good = Vec::new();
-        encode(&result, &mut good).unwrap();
+        encode(&result, &mut good, &mut Strings::default()).unwrap();
         for cut in 0..good.len() {
             assert!(
-                decode(&good[..cut], Arc::clone(&result.rel)).is_none(),
+                decode(
+                    &good[..cut],
+                    Arc::clone(&result.rel),
+                    &mut Shared::default()
+                )
+                .is_none(),
                 "cut at {cut}"
             );
         }
         let mut longer = good.clone();
         longer.push(0);
-        assert!(decode(&longer, Arc::clone(&result.rel)).is_none());
+        assert!(decode(&longer, Arc::clone(&result.rel), &mut Shared::default()).is_none());
         for at in 0..good.len() {
             for flip in [0x01, 0x80, 0xff] {
                 let mut bad = good.clone();
                 bad[at] ^= flip;
                 // Whatever it reads as, it returns.
-                let _ = decode(&bad, Arc::clone(&result.rel));
+                let _ = decode(&bad, Arc::clone(&result.rel), &mut Shared::default());
             }
         }
         // A count no bytes could hold reserves nothing it cannot fill.
-        assert!(decode(&[0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f], Arc::from("a")).is_none());
+        assert!(
+            decode(
+                &[0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f],
+                Arc::from("a"),
+                &mut Shared::default()
+            )
+            .is_none()
+        );
     }
 }
