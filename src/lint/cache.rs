@@ -797,6 +797,15 @@ fn encode_entries<'r>(
 /// [`encode_entries`] wrote it, or names a path that is not the project's or
 /// not this shard's.
 fn parse_entries(raw: &[u8], shard: usize) -> Option<Vec<Entry>> {
+    let entries = frames(raw)?;
+    entries
+        .iter()
+        .all(|entry| is_project_name(&entry.rel) && shard_of(&entry.rel) == shard)
+        .then_some(entries)
+}
+
+/// The entries of a body as [`encode_entries`] framed them, unchecked.
+fn frames(raw: &[u8]) -> Option<Vec<Entry>> {
     let mut entries = Vec::new();
     let mut at = 0usize;
     let take = |at: &mut usize, len: usize| -> Option<Range<usize>> {
@@ -814,9 +823,6 @@ fn parse_entries(raw: &[u8], shard: usize) -> Option<Vec<Entry>> {
         let stamp = u128::from_le_bytes(raw.get(take(&mut at, 16)?)?.try_into().ok()?);
         let data_len = u32_at(&mut at)?;
         let range = take(&mut at, data_len)?;
-        if !is_project_name(rel) || shard_of(rel) != shard {
-            return None;
-        }
         entries.push(Entry {
             rel: Arc::from(rel),
             hash,
@@ -825,6 +831,50 @@ fn parse_entries(raw: &[u8], shard: usize) -> Option<Vec<Entry>> {
         });
     }
     Some(entries)
+}
+
+/// A shard's body as an author who knows the format reads and rewrites it
+/// (`tests/security.rs` plays one): each entry's result with its content hash
+/// and stamp as stored (32 bytes). Not used by dvmlint itself.
+#[doc(hidden)]
+pub mod format {
+    use super::{Entry, FileResult, Seen, encode_entries, entry, frames};
+
+    /// The entries of a decompressed body, unchecked; `None` if it does not
+    /// read as dvmlint writes it.
+    pub fn read_body(raw: &[u8]) -> Option<Vec<(FileResult, [u8; 32])>> {
+        let mut shared = entry::Shared::default();
+        frames(raw)?
+            .into_iter()
+            .map(
+                |Entry {
+                     rel,
+                     hash,
+                     stamp,
+                     range,
+                 }| {
+                    let result = entry::decode(raw.get(range)?, rel, &mut shared)?;
+                    let mut stored = [0u8; 32];
+                    stored[..16].copy_from_slice(&hash.to_le_bytes());
+                    stored[16..].copy_from_slice(&stamp.to_le_bytes());
+                    Some((result, stored))
+                },
+            )
+            .collect()
+    }
+
+    /// A body of these entries (each under its result's `rel`), uncompressed.
+    pub fn write_body(entries: &[(FileResult, [u8; 32])]) -> std::io::Result<Vec<u8>> {
+        let half = |bytes: &[u8]| u128::from_le_bytes(bytes.try_into().unwrap_or_default());
+        encode_entries(entries.iter().map(|(result, stored)| {
+            let stamp = half(&stored[16..]);
+            let seen = Seen {
+                hash: half(&stored[..16]),
+                stamp: (stamp != 0).then_some(stamp),
+            };
+            (result, seen)
+        }))
+    }
 }
 
 /// A shard's body decompressed: exactly `raw_len` bytes (the length its signed
