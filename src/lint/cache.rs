@@ -1555,6 +1555,53 @@ mod tests {
     }
 
     #[test]
+    fn once_a_signed_entry_does_not_decode_none_after_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join(DIR);
+        let (results, hashes, index) = small_cache(&dir);
+        let name = shard_name(index);
+        let path = dir.join(&name);
+        let good = std::fs::read(&path).unwrap();
+        let raw_len = u64::from_le_bytes(good[52..60].try_into().unwrap());
+        let mut raw = decompress(&good[HEADER_LEN..], raw_len as usize).unwrap();
+        let entries = frames(&raw).unwrap();
+        assert!(entries.len() >= 3);
+        // The second entry's first byte (its cluster's tag) made unreadable,
+        // and the shard signed again, as if this machine had written it so.
+        let broken = &entries[1];
+        raw[broken.range.start] = 9;
+        let body = lz4_flex::block::compress(&raw);
+        let mac = shard_mac(&[7; 32], KEY.as_bytes(), &name, raw_len, &body);
+        let mut bytes = good[..HEADER_LEN].to_vec();
+        bytes[44..52].copy_from_slice(&(body.len() as u64).to_le_bytes());
+        bytes[60..92].copy_from_slice(mac.as_bytes());
+        bytes.extend_from_slice(&body);
+        std::fs::write(&path, &bytes).unwrap();
+        let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
+        let hash_of = |rel: &str| {
+            let at = results.iter().position(|r| &*r.rel == rel).unwrap();
+            hashes[at].unwrap()
+        };
+        // The entry before it still a hit; it and those after it misses.
+        assert!(
+            cache
+                .get(&entries[0].rel, hash_of(&entries[0].rel))
+                .is_some()
+        );
+        for entry in &entries[1..] {
+            assert!(cache.get(&entry.rel, hash_of(&entry.rel)).is_none());
+        }
+        assert!(
+            cache
+                .discarded
+                .lock()
+                .unwrap()
+                .contains_key(&Discarded::BadEntries)
+        );
+        assert!(cache.shard(index).unwrap().stale.load(Ordering::Relaxed));
+    }
+
+    #[test]
     fn a_body_decompresses_only_to_its_stated_length() {
         let raw: Vec<u8> = (0..20_000u32)
             .flat_map(|i| format!("entry {} of shard {}\n", i % 97, i % 7).into_bytes())
