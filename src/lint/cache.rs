@@ -1360,13 +1360,7 @@ mod tests {
         let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
         assert!(cache.get("a.yaml", 1).is_none());
         assert!(cache.get("b.yaml", 2).is_some());
-        assert!(
-            cache
-                .discarded
-                .lock()
-                .unwrap()
-                .contains_key(&Discarded::BadEntries)
-        );
+        assert!(discarded_as(&cache, Discarded::BadEntries));
         // A body naming a path outside the project, or of another shard.
         let raw = encode_entries(std::iter::once((&results[1], Seen::hashed(2)))).unwrap();
         assert!(parse_entries(&raw, shard_of("b.yaml")).is_some());
@@ -1381,6 +1375,11 @@ mod tests {
             let parsed = parse_entries(&raw[..cut], shard_of("b.yaml"));
             assert!(cut == 0 || parsed.is_none(), "{cut}");
         }
+    }
+
+    /// Some shard of `cache` was discarded for `why`.
+    fn discarded_as(cache: &Cache, why: Discarded) -> bool {
+        cache.discarded.lock().unwrap().contains_key(&why)
     }
 
     /// A cache opened `later` after now: files written by the test are old to it.
@@ -1591,13 +1590,7 @@ mod tests {
         for entry in &entries[1..] {
             assert!(cache.get(&entry.rel, hash_of(&entry.rel)).is_none());
         }
-        assert!(
-            cache
-                .discarded
-                .lock()
-                .unwrap()
-                .contains_key(&Discarded::BadEntries)
-        );
+        assert!(discarded_as(&cache, Discarded::BadEntries));
         assert!(cache.shard(index).unwrap().stale.load(Ordering::Relaxed));
     }
 
