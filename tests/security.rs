@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use dvmlint::lint::cache;
+use dvmlint::parsed::FileResult;
+
 const FORMATS: [&str; 7] = [
     "human", "concise", "json", "sarif", "github", "junit", "gitlab",
 ];
@@ -177,8 +180,8 @@ impl Scratch {
     fn cache_text(&self) -> String {
         let mut text = String::new();
         for path in self.shard_paths() {
-            for (rel, _, entry) in shard_entries(&fs::read(path).unwrap()) {
-                text.push_str(&format!("{rel:?}: {entry}\n"));
+            for (result, _) in shard_entries(&fs::read(path).unwrap()) {
+                text.push_str(&format!("{:?}: {result:?}\n", result.rel));
             }
         }
         text
@@ -186,14 +189,14 @@ impl Scratch {
 
     /// Edits every entry as an author who knows the format would, keeping each
     /// shard's header (and so its MAC) as it was.
-    fn edit_cache(&self, edit: impl Fn(&mut serde_json::Value)) {
+    fn edit_cache(&self, edit: impl Fn(&mut FileResult)) {
         for path in self.shard_paths() {
             let bytes = fs::read(&path).unwrap();
             let entries = shard_entries(&bytes)
                 .into_iter()
-                .map(|(rel, hash, mut entry)| {
-                    edit(&mut entry);
-                    (rel, hash, entry)
+                .map(|(mut result, stored)| {
+                    edit(&mut result);
+                    (result, stored)
                 })
                 .collect::<Vec<_>>();
             fs::write(&path, shard_bytes(&bytes[..92], &entries)).unwrap();
@@ -203,211 +206,16 @@ impl Scratch {
 
 // The layout of a shard (src/lint/cache.rs): a 92-byte header (magic 8, format
 // 4, settings key 32, body length 8 at 44, decompressed length 8 at 52, MAC 32),
-// then an LZ4 block body of entries (u32 path length, path, u128 content hash, u128
-// stamp, u32 length, MessagePack result: structs as maps keyed by field index,
-// YAML trees byte strings), each result read as JSON ([`Packed`]).
-fn shard_entries(bytes: &[u8]) -> Vec<(String, [u8; 32], serde_json::Value)> {
+// then an LZ4 block body of entries, read and written as dvmlint does
+// (`dvmlint::lint::cache::format`): the author knows the format.
+fn shard_entries(bytes: &[u8]) -> Vec<(FileResult, [u8; 32])> {
     let raw_len = u64::from_le_bytes(bytes[52..60].try_into().unwrap()) as usize;
     let raw = lz4_flex::block::decompress(&bytes[92..], raw_len).unwrap();
-    let mut entries = Vec::new();
-    let mut at = 0;
-    let u32_at = |at: &mut usize| {
-        let n = u32::from_le_bytes(raw[*at..*at + 4].try_into().unwrap()) as usize;
-        *at += 4;
-        n
-    };
-    while at < raw.len() {
-        let len = u32_at(&mut at);
-        let rel = String::from_utf8(raw[at..at + len].to_vec()).unwrap();
-        at += len;
-        let hash: [u8; 32] = raw[at..at + 32].try_into().unwrap();
-        at += 32;
-        let len = u32_at(&mut at);
-        let entry: Packed = rmp_serde::from_slice(&raw[at..at + len]).unwrap();
-        at += len;
-        entries.push((rel, hash, entry.to_json()));
-    }
-    entries
+    cache::format::read_body(&raw).unwrap()
 }
 
-/// Any MessagePack value, as an author would read a stored result with a
-/// generic decoder; shown and edited as JSON, where a field's index is its
-/// digits as a key and a byte string is `{"bytes": [..]}`.
-enum Packed {
-    Nil,
-    Bool(bool),
-    Int(i64),
-    UInt(u64),
-    Float(f64),
-    Str(String),
-    Bytes(Vec<u8>),
-    Array(Vec<Packed>),
-    Map(Vec<(Packed, Packed)>),
-}
-
-impl Packed {
-    fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value;
-        match self {
-            Packed::Nil => Value::Null,
-            Packed::Bool(b) => Value::Bool(*b),
-            Packed::Int(n) => Value::from(*n),
-            Packed::UInt(n) => Value::from(*n),
-            Packed::Float(n) => Value::from(*n),
-            Packed::Str(s) => Value::String(s.clone()),
-            Packed::Bytes(b) => serde_json::json!({ "bytes": b }),
-            Packed::Array(items) => Value::Array(items.iter().map(Packed::to_json).collect()),
-            Packed::Map(entries) => Value::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| {
-                        let key = match k {
-                            Packed::Str(s) => s.clone(),
-                            Packed::UInt(n) => n.to_string(),
-                            Packed::Int(n) => n.to_string(),
-                            _ => panic!("an unexpected map key"),
-                        };
-                        (key, v.to_json())
-                    })
-                    .collect(),
-            ),
-        }
-    }
-
-    fn from_json(value: &serde_json::Value) -> Packed {
-        use serde_json::Value;
-        match value {
-            Value::Null => Packed::Nil,
-            Value::Bool(b) => Packed::Bool(*b),
-            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-                (Some(n), _) => Packed::UInt(n),
-                (None, Some(n)) => Packed::Int(n),
-                _ => Packed::Float(n.as_f64().unwrap()),
-            },
-            Value::String(s) => Packed::Str(s.clone()),
-            Value::Array(items) => Packed::Array(items.iter().map(Packed::from_json).collect()),
-            Value::Object(map) => match map.get("bytes") {
-                Some(Value::Array(bytes)) if map.len() == 1 => Packed::Bytes(
-                    bytes
-                        .iter()
-                        .map(|b| u8::try_from(b.as_u64().unwrap()).unwrap())
-                        .collect(),
-                ),
-                _ => Packed::Map(
-                    map.iter()
-                        .map(|(k, v)| {
-                            let key = match k.parse::<u64>() {
-                                Ok(n) if n.to_string() == *k => Packed::UInt(n),
-                                _ => Packed::Str(k.clone()),
-                            };
-                            (key, Packed::from_json(v))
-                        })
-                        .collect(),
-                ),
-            },
-        }
-    }
-}
-
-impl serde::Serialize for Packed {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeMap as _, SerializeSeq as _};
-        match self {
-            Packed::Nil => serializer.serialize_unit(),
-            Packed::Bool(b) => serializer.serialize_bool(*b),
-            Packed::Int(n) => serializer.serialize_i64(*n),
-            Packed::UInt(n) => serializer.serialize_u64(*n),
-            Packed::Float(n) => serializer.serialize_f64(*n),
-            Packed::Str(s) => serializer.serialize_str(s),
-            Packed::Bytes(b) => serializer.serialize_bytes(b),
-            Packed::Array(items) => {
-                let mut seq = serializer.serialize_seq(Some(items.len()))?;
-                for item in items {
-                    seq.serialize_element(item)?;
-                }
-                seq.end()
-            }
-            Packed::Map(entries) => {
-                let mut map = serializer.serialize_map(Some(entries.len()))?;
-                for (k, v) in entries {
-                    map.serialize_entry(k, v)?;
-                }
-                map.end()
-            }
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Packed {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Any;
-        impl<'de> serde::de::Visitor<'de> for Any {
-            type Value = Packed;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("any MessagePack value")
-            }
-            fn visit_unit<E>(self) -> Result<Packed, E> {
-                Ok(Packed::Nil)
-            }
-            fn visit_none<E>(self) -> Result<Packed, E> {
-                Ok(Packed::Nil)
-            }
-            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Packed, D::Error> {
-                serde::Deserialize::deserialize(d)
-            }
-            fn visit_bool<E>(self, b: bool) -> Result<Packed, E> {
-                Ok(Packed::Bool(b))
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<Packed, E> {
-                Ok(Packed::Int(n))
-            }
-            fn visit_u64<E>(self, n: u64) -> Result<Packed, E> {
-                Ok(Packed::UInt(n))
-            }
-            fn visit_f64<E>(self, n: f64) -> Result<Packed, E> {
-                Ok(Packed::Float(n))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Packed, E> {
-                Ok(Packed::Str(s.to_owned()))
-            }
-            fn visit_bytes<E>(self, b: &[u8]) -> Result<Packed, E> {
-                Ok(Packed::Bytes(b.to_vec()))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Packed, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Packed::Array(items))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Packed, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    entries.push(entry);
-                }
-                Ok(Packed::Map(entries))
-            }
-        }
-        deserializer.deserialize_any(Any)
-    }
-}
-
-fn shard_bytes(header: &[u8], entries: &[(String, [u8; 32], serde_json::Value)]) -> Vec<u8> {
-    let mut raw = Vec::new();
-    for (rel, hash, entry) in entries {
-        let data = rmp_serde::to_vec(&Packed::from_json(entry)).unwrap();
-        raw.extend_from_slice(&(rel.len() as u32).to_le_bytes());
-        raw.extend_from_slice(rel.as_bytes());
-        raw.extend_from_slice(hash);
-        raw.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        raw.extend_from_slice(&data);
-    }
+fn shard_bytes(header: &[u8], entries: &[(FileResult, [u8; 32])]) -> Vec<u8> {
+    let raw = cache::format::write_body(entries).unwrap();
     let body = lz4_flex::block::compress(&raw);
     let mut bytes = header.to_vec();
     bytes[44..52].copy_from_slice(&(body.len() as u64).to_le_bytes());
@@ -786,8 +594,14 @@ fn a_committed_or_altered_cache_is_never_trusted() {
     // A cache committed by the repository's author, whose finding says
     // something else: another machine (a fresh CI clone) does not use it.
     s.edit_cache(|entry| {
-        let text = entry.to_string().replace("<namespace>", "<INJECTED>");
-        *entry = serde_json::from_str(&text).unwrap();
+        let injected = dvmlint::intern::Sym::new("<INJECTED>");
+        for object in &mut entry.objects {
+            let object = std::sync::Arc::make_mut(object);
+            if let Some(namespace) = &mut object.meta.namespace {
+                namespace.value = injected.clone();
+            }
+            object.scope = dvmlint::parsed::Scope::Namespace(injected.clone());
+        }
     });
     assert_ne!(s.cache_text(), stored);
     let other = s.cached_run("b");
@@ -803,11 +617,17 @@ fn a_committed_or_altered_cache_is_never_trusted() {
     // Altered on the machine that wrote it: discarded too.
     s.cached_run("a");
     s.edit_cache(|entry| {
-        // 0: the first field of a result, an object and a location (`rel`, `file`).
-        let text = entry
-            .to_string()
-            .replace("\"0\":\"app.yaml\"", "\"0\":\"../../../../etc/passwd\"");
-        *entry = serde_json::from_str(&text).unwrap();
+        // Its name, its objects' and its findings' files.
+        if &*entry.rel == "app.yaml" {
+            let outside: std::sync::Arc<str> = std::sync::Arc::from("../../../../etc/passwd");
+            entry.rel = outside.clone();
+            for object in &mut entry.objects {
+                std::sync::Arc::make_mut(object).file = outside.clone();
+            }
+            for finding in &mut entry.findings {
+                finding.location.file = outside.clone();
+            }
+        }
     });
     assert_has(&s.cache_text(), "passwd");
     let again = s.cached_run("a");
@@ -821,12 +641,11 @@ fn a_cache_emptied_by_the_author_does_not_hide_findings() {
     s.placeholder_app();
     s.cached_run("a");
     // Every entry's findings removed: a fresh clone must still see them.
-    // 5: `FileResult::findings`, its sixth field.
-    s.edit_cache(|entry| entry["5"] = serde_json::json!([]));
+    s.edit_cache(|entry| entry.findings.clear());
     assert!(!s.cache_text().contains("DVM402"));
     for machine in ["a", "b"] {
         // Emptied again after each run (a run rewrites the shards it discards).
-        s.edit_cache(|entry| entry["5"] = serde_json::json!([]));
+        s.edit_cache(|entry| entry.findings.clear());
         let printed = s.cached_run(machine);
         assert_has(&printed, APP_FINDING);
         assert!(!printed.contains("No findings"), "{printed}");

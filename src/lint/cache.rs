@@ -26,9 +26,11 @@
 //! so a run that changed a few files rewrites the few shards holding them.
 //! A shard is a fixed header (magic and format, the settings key, the length
 //! of its body, a MAC) and an LZ4-compressed body: for each entry its path,
-//! content hash and a MessagePack encoding of its [`FileResult`] (self-describing,
-//! structs as maps keyed by field index, [`indexed`], so the `serde` attributes
-//! of the stored types round-trip as they do in JSON). Loading is lazy: a shard
+//! content hash and its [`FileResult`], written field by field by hand
+//! ([`entry`]: what every file has), its rare parts (findings, extras, the
+//! NetworkPolicy and firewall views) as MessagePack with structs as maps keyed
+//! by field index ([`indexed`], so the `serde` attributes of those types
+//! round-trip as they do in JSON). Loading is lazy: a shard
 //! is read, checked, decompressed and decoded by the first worker whose file it
 //! holds, and its decompressed body freed at once, so the work spreads over the
 //! per-file stage's threads.
@@ -63,6 +65,7 @@
 //! A cache that cannot be read, decoded or verified is treated as empty; one
 //! that cannot be written is skipped: a cache never changes what a run reports.
 
+mod entry;
 mod indexed;
 
 use std::collections::{BTreeMap, HashMap};
@@ -70,10 +73,9 @@ use std::io::{Read as _, Write as _};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
-use serde::Serialize as _;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
 use crate::parsed::FileResult;
@@ -86,8 +88,9 @@ pub const SHARDS: usize = 256;
 const LEGACY_FILE: &str = "results.json";
 /// Bumped when the stored layout changes in a way the build id would not catch
 /// (5: structs keyed by field index, [`indexed`]; 6: a YAML tree one byte
-/// string, `crate::yaml::wire`; 7: bodies compressed with LZ4, not zstd).
-const FORMAT: u32 = 7;
+/// string, `crate::yaml::wire`; 7: bodies compressed with LZ4, not zstd;
+/// 8: results written field by field, [`entry`]).
+const FORMAT: u32 = 8;
 const MAGIC: &[u8; 8] = b"dvmlint\x00";
 /// Magic, format (u32), settings key (32 hex digits), body length (u64), its
 /// length decompressed (u64), MAC (32 bytes); integers little-endian.
@@ -287,8 +290,9 @@ fn shard_mac(
 }
 
 /// A shard's entries by path (`foldhash`: the names are the project's own,
-/// looked up once per file, so not worth SipHash's resistance to flooding).
-type SlotIndex = HashMap<Box<str>, Slot, foldhash::fast::RandomState>;
+/// looked up once per file, so not worth SipHash's resistance to flooding);
+/// each name the very one its result (and that result's objects) holds.
+type SlotIndex = HashMap<Arc<str>, Slot, foldhash::fast::RandomState>;
 
 /// One entry of a shard, decoded when the shard is read.
 struct Slot {
@@ -306,7 +310,7 @@ struct Slot {
 
 /// Where an entry lies in its shard's decompressed body.
 struct Entry {
-    rel: Box<str>,
+    rel: Arc<str>,
     hash: u128,
     stamp: u128,
     range: Range<usize>,
@@ -524,13 +528,23 @@ impl Cache {
         let raw = decompress(body, raw_len).ok_or(Some(Discarded::BadEntries))?;
         let entries = parse_entries(&raw, index).ok_or(Some(Discarded::BadEntries))?;
         let mut bad = false;
+        // The entries refer to the strings of those before them
+        // (`entry::Shared`): once one does not decode, none after it is read.
+        let mut unreadable = false;
         let mut slots = SlotIndex::default();
+        let mut shared = entry::Shared::default();
         slots.reserve(entries.len());
         for entry in entries {
-            let result = raw
-                .get(entry.range)
-                .and_then(|bytes| rmp_serde::from_slice::<Box<FileResult>>(bytes).ok())
-                .filter(|result| is_valid(&entry.rel, result));
+            let decoded = if unreadable {
+                None
+            } else {
+                raw.get(entry.range)
+                    .and_then(|bytes| entry::decode(bytes, Arc::clone(&entry.rel), &mut shared))
+            };
+            unreadable |= decoded.is_none();
+            let result = decoded
+                .filter(|result| is_valid(&entry.rel, result))
+                .map(Box::new);
             bad |= result.is_none();
             slots.insert(
                 entry.rel,
@@ -749,19 +763,17 @@ enum Plan {
 
 /// A shard's body before compression: for each entry its path (u32 length,
 /// UTF-8), its content hash (u128), its stamp (u128, 0 for none), its result
-/// (u32 length, MessagePack with structs as maps keyed by field index,
-/// [`indexed`]); integers little-endian.
+/// (u32 length, then as [`entry`] writes it); integers little-endian.
 fn encode_entries<'r>(
     entries: impl Iterator<Item = (&'r FileResult, Seen)>,
 ) -> std::io::Result<Vec<u8>> {
     let too_long = || std::io::Error::other("an entry over 4 GiB");
     let mut raw = Vec::new();
     let mut data = Vec::new();
+    let mut strings = entry::Strings::default();
     for (result, seen) in entries {
         data.clear();
-        indexed::Indexed(result)
-            .serialize(&mut rmp_serde::Serializer::new(&mut data).with_struct_map())
-            .map_err(std::io::Error::other)?;
+        entry::encode(result, &mut data, &mut strings).map_err(std::io::Error::other)?;
         let rel = result.rel.as_bytes();
         raw.extend_from_slice(
             &u32::try_from(rel.len())
@@ -785,6 +797,15 @@ fn encode_entries<'r>(
 /// [`encode_entries`] wrote it, or names a path that is not the project's or
 /// not this shard's.
 fn parse_entries(raw: &[u8], shard: usize) -> Option<Vec<Entry>> {
+    let entries = frames(raw)?;
+    entries
+        .iter()
+        .all(|entry| is_project_name(&entry.rel) && shard_of(&entry.rel) == shard)
+        .then_some(entries)
+}
+
+/// The entries of a body as [`encode_entries`] framed them, unchecked.
+fn frames(raw: &[u8]) -> Option<Vec<Entry>> {
     let mut entries = Vec::new();
     let mut at = 0usize;
     let take = |at: &mut usize, len: usize| -> Option<Range<usize>> {
@@ -802,17 +823,58 @@ fn parse_entries(raw: &[u8], shard: usize) -> Option<Vec<Entry>> {
         let stamp = u128::from_le_bytes(raw.get(take(&mut at, 16)?)?.try_into().ok()?);
         let data_len = u32_at(&mut at)?;
         let range = take(&mut at, data_len)?;
-        if !is_project_name(rel) || shard_of(rel) != shard {
-            return None;
-        }
         entries.push(Entry {
-            rel: Box::from(rel),
+            rel: Arc::from(rel),
             hash,
             stamp,
             range,
         });
     }
     Some(entries)
+}
+
+/// A shard's body as an author who knows the format reads and rewrites it
+/// (`tests/security.rs` plays one): each entry's result with its content hash
+/// and stamp as stored (32 bytes). Not used by dvmlint itself.
+#[doc(hidden)]
+pub mod format {
+    use super::{Entry, FileResult, Seen, encode_entries, entry, frames};
+
+    /// The entries of a decompressed body, unchecked; `None` if it does not
+    /// read as dvmlint writes it.
+    pub fn read_body(raw: &[u8]) -> Option<Vec<(FileResult, [u8; 32])>> {
+        let mut shared = entry::Shared::default();
+        frames(raw)?
+            .into_iter()
+            .map(
+                |Entry {
+                     rel,
+                     hash,
+                     stamp,
+                     range,
+                 }| {
+                    let result = entry::decode(raw.get(range)?, rel, &mut shared)?;
+                    let mut stored = [0u8; 32];
+                    stored[..16].copy_from_slice(&hash.to_le_bytes());
+                    stored[16..].copy_from_slice(&stamp.to_le_bytes());
+                    Some((result, stored))
+                },
+            )
+            .collect()
+    }
+
+    /// A body of these entries (each under its result's `rel`), uncompressed.
+    pub fn write_body(entries: &[(FileResult, [u8; 32])]) -> std::io::Result<Vec<u8>> {
+        let half = |bytes: &[u8]| u128::from_le_bytes(bytes.try_into().unwrap_or_default());
+        encode_entries(entries.iter().map(|(result, stored)| {
+            let stamp = half(&stored[16..]);
+            let seen = Seen {
+                hash: half(&stored[..16]),
+                stamp: (stamp != 0).then_some(stamp),
+            };
+            (result, seen)
+        }))
+    }
 }
 
 /// A shard's body decompressed: exactly `raw_len` bytes (the length its signed
@@ -868,17 +930,21 @@ fn is_project_name(rel: &str) -> bool {
 
 /// What may be stored: a file inside the project that holds no secret.
 fn is_storable(result: &FileResult) -> bool {
-    is_project_name(&result.rel)
-        && result
-            .extras
-            .as_deref()
-            .is_none_or(|extras| extras.secrets.is_empty() && extras.secret_spans.is_empty())
+    is_project_name(&result.rel) && holds_no_secret(result)
 }
 
-/// A stored entry is about its own file only.
+fn holds_no_secret(result: &FileResult) -> bool {
+    result
+        .extras
+        .as_deref()
+        .is_none_or(|extras| extras.secrets.is_empty() && extras.secret_spans.is_empty())
+}
+
+/// A stored entry is about its own file only (`rel`, a name of the project:
+/// [`parse_entries`] checked it).
 fn is_valid(rel: &str, result: &FileResult) -> bool {
     *result.rel == *rel
-        && is_storable(result)
+        && holds_no_secret(result)
         && result
             .findings
             .iter()
@@ -1294,13 +1360,7 @@ mod tests {
         let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
         assert!(cache.get("a.yaml", 1).is_none());
         assert!(cache.get("b.yaml", 2).is_some());
-        assert!(
-            cache
-                .discarded
-                .lock()
-                .unwrap()
-                .contains_key(&Discarded::BadEntries)
-        );
+        assert!(discarded_as(&cache, Discarded::BadEntries));
         // A body naming a path outside the project, or of another shard.
         let raw = encode_entries(std::iter::once((&results[1], Seen::hashed(2)))).unwrap();
         assert!(parse_entries(&raw, shard_of("b.yaml")).is_some());
@@ -1315,6 +1375,11 @@ mod tests {
             let parsed = parse_entries(&raw[..cut], shard_of("b.yaml"));
             assert!(cut == 0 || parsed.is_none(), "{cut}");
         }
+    }
+
+    /// Some shard of `cache` was discarded for `why`.
+    fn discarded_as(cache: &Cache, why: Discarded) -> bool {
+        cache.discarded.lock().unwrap().contains_key(&why)
     }
 
     /// A cache opened `later` after now: files written by the test are old to it.
@@ -1486,6 +1551,47 @@ mod tests {
         cache.store(&results, &seen(&hashes));
         assert_eq!(std::fs::read(dir.join(shard_name(index))).unwrap(), before);
         assert_eq!(hits_in(&dir, [7; 32], &results, &hashes, index), mine.len());
+    }
+
+    #[test]
+    fn once_a_signed_entry_does_not_decode_none_after_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join(DIR);
+        let (results, hashes, index) = small_cache(&dir);
+        let name = shard_name(index);
+        let path = dir.join(&name);
+        let good = std::fs::read(&path).unwrap();
+        let raw_len = u64::from_le_bytes(good[52..60].try_into().unwrap());
+        let mut raw = decompress(&good[HEADER_LEN..], raw_len as usize).unwrap();
+        let entries = frames(&raw).unwrap();
+        assert!(entries.len() >= 3);
+        // The second entry's first byte (its cluster's tag) made unreadable,
+        // and the shard signed again, as if this machine had written it so.
+        let broken = &entries[1];
+        raw[broken.range.start] = 9;
+        let body = lz4_flex::block::compress(&raw);
+        let mac = shard_mac(&[7; 32], KEY.as_bytes(), &name, raw_len, &body);
+        let mut bytes = good[..HEADER_LEN].to_vec();
+        bytes[44..52].copy_from_slice(&(body.len() as u64).to_le_bytes());
+        bytes[60..92].copy_from_slice(mac.as_bytes());
+        bytes.extend_from_slice(&body);
+        std::fs::write(&path, &bytes).unwrap();
+        let cache = Cache::at(dir.clone(), KEY.into(), [7; 32]);
+        let hash_of = |rel: &str| {
+            let at = results.iter().position(|r| &*r.rel == rel).unwrap();
+            hashes[at].unwrap()
+        };
+        // The entry before it still a hit; it and those after it misses.
+        assert!(
+            cache
+                .get(&entries[0].rel, hash_of(&entries[0].rel))
+                .is_some()
+        );
+        for entry in &entries[1..] {
+            assert!(cache.get(&entry.rel, hash_of(&entry.rel)).is_none());
+        }
+        assert!(discarded_as(&cache, Discarded::BadEntries));
+        assert!(cache.shard(index).unwrap().stale.load(Ordering::Relaxed));
     }
 
     #[test]

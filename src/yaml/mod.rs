@@ -13,7 +13,7 @@
 
 mod build;
 mod split;
-mod wire;
+pub(crate) mod wire;
 
 pub use build::{ChunkParse, Limits, parse_chunk, parse_stream, parse_stream_lent};
 pub use split::{Chunk, split_documents};

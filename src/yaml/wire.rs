@@ -60,7 +60,9 @@ impl Visitor<'_> for TreeVisitor {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+/// `value` as a LEB128 varint (also the integers of a cache entry,
+/// `crate::lint::cache`).
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
         // The low seven bits, with the continuation bit.
         out.push((value & 0x7f) as u8 | 0x80);
@@ -69,7 +71,8 @@ fn put_varint(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
-fn encode(node: &Node<'_>, out: &mut Vec<u8>) {
+/// Appends `node`'s tree to `out` (read back by [`Reader::tree`]).
+pub(crate) fn encode(node: &Node<'_>, out: &mut Vec<u8>) {
     for position in [
         node.span.start.line,
         node.span.start.col,
@@ -108,26 +111,66 @@ fn encode(node: &Node<'_>, out: &mut Vec<u8>) {
 
 /// The tree `bytes` hold, all of them.
 fn decode(bytes: &[u8]) -> Option<Node<'static>> {
-    let mut reader = Reader { bytes, at: 0 };
-    let node = reader.node(0)?;
-    (reader.at == bytes.len()).then_some(node)
+    let mut reader = Reader::new(bytes);
+    let node = reader.tree()?;
+    reader.at_end().then_some(node)
 }
 
-struct Reader<'a> {
+/// Reads what [`encode`] and [`put_varint`] wrote, front to back; every
+/// read is checked, so damaged bytes are `None`, never a panic.
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
-impl Reader<'_> {
-    fn byte(&mut self) -> Option<u8> {
+impl<'a> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Reader<'a> {
+        Reader { bytes, at: 0 }
+    }
+
+    /// Every byte has been read.
+    pub(crate) fn at_end(&self) -> bool {
+        self.at == self.bytes.len()
+    }
+
+    /// How many bytes are left to read.
+    pub(crate) fn left(&self) -> usize {
+        self.bytes.len().saturating_sub(self.at)
+    }
+
+    /// The next `len` bytes.
+    pub(crate) fn take(&mut self, len: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(len)?;
+        let bytes = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(bytes)
+    }
+
+    /// A varint length, then that many bytes of UTF-8.
+    pub(crate) fn str(&mut self) -> Option<&'a str> {
+        let len = usize::try_from(self.varint()?).ok()?;
+        std::str::from_utf8(self.take(len)?).ok()
+    }
+
+    /// A whole tree [`encode`] wrote.
+    pub(crate) fn tree(&mut self) -> Option<Node<'static>> {
+        self.node(0)
+    }
+
+    pub(crate) fn byte(&mut self) -> Option<u8> {
         let byte = *self.bytes.get(self.at)?;
         self.at += 1;
         Some(byte)
     }
 
-    fn varint(&mut self) -> Option<u64> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
+    pub(crate) fn varint(&mut self) -> Option<u64> {
+        // Most are one byte: positions, lengths, counts.
+        let first = self.byte()?;
+        if first < 0x80 {
+            return Some(u64::from(first));
+        }
+        let mut value = u64::from(first & 0x7f);
+        for shift in (7..64).step_by(7) {
             let byte = self.byte()?;
             value |= u64::from(byte & 0x7f).checked_shl(shift)?;
             if byte & 0x80 == 0 {
@@ -137,7 +180,7 @@ impl Reader<'_> {
         None
     }
 
-    fn u32(&mut self) -> Option<u32> {
+    pub(crate) fn u32(&mut self) -> Option<u32> {
         u32::try_from(self.varint()?).ok()
     }
 
@@ -146,7 +189,7 @@ impl Reader<'_> {
     /// well, never more than the bytes left could hold.
     fn count(&mut self, each: usize) -> Option<(usize, usize)> {
         let count = usize::try_from(self.varint()?).ok()?;
-        let room = self.bytes.len().saturating_sub(self.at) / (MIN_NODE_LEN * each);
+        let room = self.left() / (MIN_NODE_LEN * each);
         Some((count, count.min(room)))
     }
 
@@ -163,11 +206,7 @@ impl Reader<'_> {
                     1 => ScalarStyle::Quoted,
                     _ => ScalarStyle::Block,
                 };
-                let len = usize::try_from(self.varint()?).ok()?;
-                let end = self.at.checked_add(len)?;
-                let text = std::str::from_utf8(self.bytes.get(self.at..end)?).ok()?;
-                self.at = end;
-                Value::Scalar(Cow::Owned(text.to_owned()), style)
+                Value::Scalar(Cow::Owned(self.str()?.to_owned()), style)
             }
             3 => {
                 let (count, room) = self.count(1)?;
