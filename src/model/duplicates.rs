@@ -121,7 +121,8 @@ impl Duplicates {
             let first_index = if same {
                 holder
             } else {
-                let Some(first) = repeated(collided.entry((item.identity_key(), own_group)), index32)
+                let Some(first) =
+                    repeated(collided.entry((item.identity_key(), own_group)), index32)
                 else {
                     continue;
                 };
@@ -249,4 +250,56 @@ fn file_identities(project: &Project, index: usize) -> Vec<u64> {
         .take_while(same)
         .filter_map(|i| project.objects.get(i).map(ModelObject::identity))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The map's holder of an identity is always of the same group: equal
+    /// identities in different groups never share a key.
+    #[test]
+    fn one_identity_has_a_key_per_group() {
+        for identity in [0, 1, 0x9e37_79b9_7f4a_7c15, u64::MAX] {
+            let keys: std::collections::HashSet<[u32; 2]> = (0..1000)
+                .chain([u32::MAX])
+                .map(|group| mixed_key(identity, group))
+                .collect();
+            assert_eq!(keys.len(), 1001);
+        }
+    }
+
+    /// Each later definition repeats the first and replaces the one before
+    /// it (the last is kept by its first only once it is defined again).
+    #[test]
+    fn a_third_definition_replaces_the_second() {
+        let rules = crate::rules::RuleSet::new(&[], &[]);
+        let cluster_of = |_: &str| Some(std::sync::Arc::from(crate::model::DEFAULT_CLUSTER));
+        let settings = crate::lint::file::FileSettings::standalone(&rules, &cluster_of);
+        let doc = |name: &str| {
+            format!("kind: ConfigMap\napiVersion: v1\nmetadata: {{name: {name}, namespace: n}}\n")
+        };
+        let text = [doc("b"), doc("a"), doc("b"), doc("b")].join("---\n");
+        let result = crate::lint::file::analyze_bytes(
+            &std::sync::Arc::from("a.yaml"),
+            text.as_bytes(),
+            &settings,
+        );
+        let project = Project::build(
+            "/".into(),
+            crate::config::Config::default(),
+            vec![result],
+            crate::units::ApplyUnits::default(),
+        );
+        let duplicates = Duplicates::build(&project);
+        assert_eq!(
+            duplicates.pairs,
+            [
+                Duplicate { first: 0, later: 2 },
+                Duplicate { first: 0, later: 3 }
+            ]
+        );
+        let replaced: Vec<usize> = (0..4).filter(|&i| duplicates.is_replaced(i)).collect();
+        assert_eq!(replaced, [0, 2]);
+    }
 }

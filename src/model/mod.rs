@@ -607,7 +607,11 @@ impl Placement {
                 .cluster
                 .and_then(|c| clusters.get(c))
                 .map(|c| c.name.as_ref());
-            identity(name, &object.meta, placed.as_deref().unwrap_or(&object.scope))
+            identity(
+                name,
+                &object.meta,
+                placed.as_deref().unwrap_or(&object.scope),
+            )
         } else {
             object.identity
         };
