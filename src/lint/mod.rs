@@ -695,10 +695,8 @@ fn merge(
     // The boxes in path order (8 bytes a file: the records are freed
     // first). They stay boxed: the model takes their objects out and frees
     // each as it goes. Moved out of their boxes into one vector, the results
-    // were a copy of 10 MB at 1 GB made while the boxes' pages, freed by
-    // other threads than those that filled them, stayed resident: the peak
-    // of the run, once the model's objects were placed beside them
-    // (docs/performance.md).
+    // were a new 10 MB at 1 GB, alive while the model's objects were placed
+    // beside them: the peak of the run (docs/performance.md).
     let mut boxes: Vec<Option<Box<FileResult>>> = found
         .into_iter()
         .map(|item| item.map(|item| item.result))
