@@ -18,7 +18,7 @@
 //! ingress policy given one name, as the MTC documentation does): those are
 //! two policies that collide, not two versions of one.
 //!
-//! One hash map pass over all objects: linear in the repository size; the
+//! One sort of the objects' keys and one pass over the objects; the
 //! alternatives check reads only the files of a candidate pair.
 
 use std::collections::hash_map::Entry;
@@ -46,14 +46,13 @@ pub struct Duplicates {
     replaced: Vec<usize>,
 }
 
-/// The key of an identity in the map of first definitions: its hash and its
-/// group mixed into one number, held as two `u32`s so that an entry (key and
-/// the first definition's index) is 12 bytes with no padding: the map holds
-/// one per object (13 bytes a bucket instead of 25; 6.8 MB instead of 13.1
-/// at 1 GB, docs/performance.md). Mixed keys may collide, and a definition
-/// is a repeat only when its identity is the holder's, in full: two equal
-/// identities under one key are in one group, as the group is multiplied by
-/// an odd number (a bijection of `u64`s) before it is mixed in.
+/// The key of an identity among the keys of all objects ([`repeats`]): its
+/// hash and its group mixed into one number, held as two `u32`s so that a
+/// key with its object's index is 12 bytes with no padding. Mixed keys may
+/// collide, and a definition is a repeat only when its identity is the
+/// holder's, in full: two equal identities under one key are in one group,
+/// as the group is multiplied by an odd number (a bijection of `u64`s)
+/// before it is mixed in.
 fn mixed_key(identity: u64, group: u32) -> [u32; 2] {
     let mixed = identity ^ u64::from(group).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     [mixed as u32, (mixed >> 32) as u32]
@@ -73,13 +72,13 @@ impl Duplicates {
                 unit.and_then(|u| u32::try_from(u + 1).ok()).unwrap_or(0)
             }
         };
-        // The first object of each identity and group (indices into
-        // `Project::objects`, as `u32`); objects whose key is taken by a
+        // For each object that repeats an earlier one's key, the first
+        // holder of that key (object order); objects whose holder is a
         // different object (a collision) are looked up by their identity in
         // full. The last definition of an identity defined more than once,
         // by its first: most are defined once.
-        let mut seen: foldhash::HashMap<[u32; 2], u32> =
-            foldhash::HashMap::with_capacity_and_hasher(project.objects.len(), Default::default());
+        let repeats = repeats(project, group);
+        let mut repeats = repeats.iter().peekable();
         let mut collided: foldhash::HashMap<(IdentityKey<'_>, u32), u32> = Default::default();
         let mut lasts: foldhash::HashMap<u32, u32> = Default::default();
         let mut out = Duplicates::default();
@@ -109,9 +108,8 @@ impl Duplicates {
                 out.replaced.push(index);
             }
             let own_group = group(item.unit());
-            // One probe per object: most are first definitions.
-            let Some(holder) = repeated(seen.entry(mixed_key(item.identity(), own_group)), index32)
-            else {
+            // Most objects are first definitions, with no repeat to take.
+            let Some(&[_, holder]) = repeats.next_if(|&&[later, _]| later == index32) else {
                 continue;
             };
             let same = project
@@ -164,6 +162,36 @@ impl Duplicates {
     pub fn is_replaced(&self, index: usize) -> bool {
         self.replaced.binary_search(&index).is_ok()
     }
+}
+
+/// For each object whose key (its identity mixed with its group,
+/// [`mixed_key`]) an earlier object has, its index and that earliest
+/// object's, in object order; objects without a cluster are not compared.
+///
+/// Every key and index in 12 bytes, sorted: the first of a run of equal keys
+/// is its holder. 2.9 MB at 1 GB, freed before the pass over the objects; a
+/// hash map of first definitions was 6.8 MB (a power of two of 13-byte
+/// buckets), alive for the whole pass, at the run's peak (docs/performance.md).
+fn repeats(project: &Project, group: impl Fn(Option<usize>) -> u32) -> Vec<[u32; 2]> {
+    let mut keyed: Vec<[u32; 3]> = Vec::with_capacity(project.objects.len());
+    for (index, item) in project.objects.iter().enumerate() {
+        // Past four billion objects (not a repository): not compared.
+        let Ok(index) = u32::try_from(index) else {
+            break;
+        };
+        if item.cluster().is_some() {
+            let [low, high] = mixed_key(item.identity(), group(item.unit()));
+            keyed.push([low, high, index]);
+        }
+    }
+    keyed.sort_unstable();
+    let mut out: Vec<[u32; 2]> = keyed
+        .chunk_by(|a, b| a[..2] == b[..2])
+        .filter_map(<[_]>::split_first)
+        .flat_map(|(&[_, _, holder], rest)| rest.iter().map(move |&[_, _, later]| [later, holder]))
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 /// The first definition under the key of the object at `index`, or `None`
