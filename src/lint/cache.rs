@@ -68,6 +68,7 @@
 mod entry;
 mod indexed;
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read as _, Write as _};
 use std::ops::Range;
@@ -568,13 +569,13 @@ impl Cache {
     /// in `hashes`, which runs beside them, and holding no secret): each
     /// shard whose stored entries are not exactly these is rewritten, each
     /// shard holding none of them removed, the others left alone.
-    pub fn store(&self, results: &[FileResult], seen: &[Option<Seen>]) {
+    pub fn store<R: Borrow<FileResult> + Sync>(&self, results: &[R], seen: &[Option<Seen>]) {
         self.note_discarded();
         if self.refused {
             return;
         }
         let mut wanted: Vec<Vec<usize>> = vec![Vec::new(); SHARDS];
-        for (at, (result, seen)) in results.iter().zip(seen).enumerate() {
+        for (at, (result, seen)) in results.iter().map(Borrow::borrow).zip(seen).enumerate() {
             if seen.is_some()
                 && is_storable(result)
                 && let Some(list) = wanted.get_mut(shard_of(&result.rel))
@@ -598,11 +599,11 @@ impl Cache {
         }
     }
 
-    fn plan(
+    fn plan<R: Borrow<FileResult>>(
         &self,
         index: usize,
         entries: &[usize],
-        results: &[FileResult],
+        results: &[R],
         seen: &[Option<Seen>],
     ) -> Plan {
         if entries.is_empty() {
@@ -620,7 +621,7 @@ impl Cache {
             && entries.iter().all(|&at| {
                 let stored = results
                     .get(at)
-                    .and_then(|result| shard.index.get(&*result.rel));
+                    .and_then(|result| shard.index.get(&*result.borrow().rel));
                 stored.is_some_and(|slot| {
                     seen.get(at).copied().flatten()
                         == Some(Seen {
@@ -652,11 +653,11 @@ impl Cache {
         }
     }
 
-    fn write(
+    fn write<R: Borrow<FileResult> + Sync>(
         &self,
         plans: &[Plan],
         wanted: &[Vec<usize>],
-        results: &[FileResult],
+        results: &[R],
         seen: &[Option<Seen>],
         changes: bool,
     ) -> std::io::Result<()> {
@@ -708,15 +709,15 @@ impl Cache {
         }
     }
 
-    fn write_shard(
+    fn write_shard<R: Borrow<FileResult>>(
         &self,
         index: usize,
         entries: &[usize],
-        results: &[FileResult],
+        results: &[R],
         seen: &[Option<Seen>],
     ) -> std::io::Result<()> {
         let pairs = entries.iter().filter_map(|&at| {
-            let result = results.get(at)?;
+            let result = results.get(at)?.borrow();
             let seen = seen.get(at).copied().flatten()?;
             Some((result, seen))
         });

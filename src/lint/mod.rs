@@ -182,7 +182,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     let rendered = render_stage
         .finish(&mut units, &mut render_findings)
         .map_err(LintError::Usage)?;
-    results.extend(rendered.outputs);
+    results.extend(rendered.outputs.into_iter().map(Box::new));
     results.sort_by(|a, b| a.rel.cmp(&b.rel));
     drop(merge_timing);
     Ok(assemble(
@@ -662,10 +662,13 @@ fn read_small(
 /// The per-file results back in a fixed order, files by path (the same file
 /// found twice counts once), walk errors by path, so every later stage sees the
 /// same order whatever the thread count; stored in the cache when there is one.
+/// The results stay in the boxes the per-file stage made them in (moved out
+/// into one vector, they were a copy at the peak: see the body).
+#[allow(clippy::vec_box)]
 fn merge(
     parsed: ParsedFiles,
     cache: Option<&cache::Cache>,
-) -> (Vec<FileResult>, Vec<discovery::WalkError>, ApplyUnits) {
+) -> (Vec<Box<FileResult>>, Vec<discovery::WalkError>, ApplyUnits) {
     let ParsedFiles {
         found,
         ranks,
@@ -689,19 +692,20 @@ fn merge(
             })
             .collect()
     });
-    // The boxes in path order (8 bytes a file: the records are freed first),
-    // then out of their boxes once, straight into the vector the model takes,
-    // in parallel, as each box is read and freed cold.
+    // The boxes in path order (8 bytes a file: the records are freed
+    // first). They stay boxed: the model takes their objects out and frees
+    // each as it goes. Moved out of their boxes into one vector, the results
+    // were a new 10 MB at 1 GB, alive while the model's objects were placed
+    // beside them: the peak of the run (docs/performance.md).
     let mut boxes: Vec<Option<Box<FileResult>>> = found
         .into_iter()
         .map(|item| item.map(|item| item.result))
         .collect();
-    let sorted: Vec<Box<FileResult>> = order
+    let results: Vec<Box<FileResult>> = order
         .iter()
         .filter_map(|&at| boxes.get_mut(at).and_then(Option::take))
         .collect();
     drop(boxes);
-    let results: Vec<FileResult> = sorted.into_par_iter().map(|result| *result).collect();
     if let (Some(cache), Some(seen)) = (cache, seen) {
         cache.store(&results, &seen);
     }

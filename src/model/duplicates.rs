@@ -18,7 +18,7 @@
 //! ingress policy given one name, as the MTC documentation does): those are
 //! two policies that collide, not two versions of one.
 //!
-//! One hash map pass over all objects: linear in the repository size; the
+//! One sort of the objects' keys and one pass over the objects; the
 //! alternatives check reads only the files of a candidate pair.
 
 use std::collections::hash_map::Entry;
@@ -46,13 +46,16 @@ pub struct Duplicates {
     replaced: Vec<usize>,
 }
 
-/// The first and the last definition seen of one identity (indices into
-/// `Project::objects`, as `u32`: the map holds one per object, and this
-/// halves it, docs/performance.md).
-#[derive(Clone, Copy)]
-struct Seen {
-    first: u32,
-    last: u32,
+/// The key of an identity among the keys of all objects ([`repeats`]): its
+/// hash and its group mixed into one number, held as two `u32`s so that a
+/// key with its object's index is 12 bytes with no padding. Mixed keys may
+/// collide, and a definition is a repeat only when its identity is the
+/// holder's, in full: two equal identities under one key are in one group,
+/// as the group is multiplied by an odd number (a bijection of `u64`s)
+/// before it is mixed in.
+fn mixed_key(identity: u64, group: u32) -> [u32; 2] {
+    let mixed = identity ^ u64::from(group).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    [mixed as u32, (mixed >> 32) as u32]
 }
 
 impl Duplicates {
@@ -69,12 +72,15 @@ impl Duplicates {
                 unit.and_then(|u| u32::try_from(u + 1).ok()).unwrap_or(0)
             }
         };
-        // The first object of each (identity hash, group); objects whose key
-        // is taken by a different object (a hash collision) are looked up by
-        // their identity in full.
-        let mut seen: foldhash::HashMap<(u64, u32), Seen> =
-            foldhash::HashMap::with_capacity_and_hasher(project.objects.len(), Default::default());
-        let mut collided: foldhash::HashMap<(IdentityKey<'_>, u32), Seen> = Default::default();
+        // For each object that repeats an earlier one's key, the first
+        // holder of that key (object order); objects whose holder is a
+        // different object (a collision) are looked up by their identity in
+        // full. The last definition of an identity defined more than once,
+        // by its first: most are defined once.
+        let repeats = repeats(project, group);
+        let mut repeats = repeats.iter().peekable();
+        let mut collided: foldhash::HashMap<(IdentityKey<'_>, u32), u32> = Default::default();
+        let mut lasts: foldhash::HashMap<u32, u32> = Default::default();
         let mut out = Duplicates::default();
         let mut identities = FileIdentities::default();
         let mut documents: foldhash::HashSet<(&str, u32, u64)> = Default::default();
@@ -101,27 +107,29 @@ impl Duplicates {
                 // duplicate in a shared base names every root that applies it.
                 out.replaced.push(index);
             }
-            let key = (item.identity(), group(item.unit()));
-            // One probe per object: most are first definitions.
-            let Some(slot) = repeated(seen.entry(key), index32) else {
+            let own_group = group(item.unit());
+            // Most objects are first definitions, with no repeat to take.
+            let Some(&[_, holder]) = repeats.next_if(|&&[later, _]| later == index32) else {
                 continue;
             };
             let same = project
                 .objects
-                .get(slot.first as usize)
+                .get(holder as usize)
                 .is_some_and(|holder| holder.same_identity(item));
-            let slot = if same {
-                slot
+            let first_index = if same {
+                holder
             } else {
-                let Some(slot) = repeated(collided.entry((item.identity_key(), key.1)), index32)
+                let Some(first) =
+                    repeated(collided.entry((item.identity_key(), own_group)), index32)
                 else {
                     continue;
                 };
-                slot
+                first
             };
+            let last_index = lasts.get(&first_index).copied().unwrap_or(first_index);
             let (Some(first), Some(last)) = (
-                project.objects.get(slot.first as usize),
-                project.objects.get(slot.last as usize),
+                project.objects.get(first_index as usize),
+                project.objects.get(last_index as usize),
             ) else {
                 continue;
             };
@@ -132,16 +140,16 @@ impl Duplicates {
             };
             if same_document(first)
                 || same_document(last)
-                || alternatives(project, &mut identities, slot.last as usize, index)
+                || alternatives(project, &mut identities, last_index as usize, index)
             {
                 continue;
             }
-            out.replaced.push(slot.last as usize);
+            out.replaced.push(last_index as usize);
             out.pairs.push(Duplicate {
-                first: slot.first as usize,
+                first: first_index as usize,
                 later: index,
             });
-            slot.last = index32;
+            lasts.insert(first_index, index32);
         }
         out.replaced.sort_unstable();
         out.replaced.dedup();
@@ -156,18 +164,45 @@ impl Duplicates {
     }
 }
 
-/// The earlier definitions of the object at `index`, or `None` (recorded) when
-/// it is the first.
-fn repeated<K>(entry: Entry<'_, K, Seen>, index: u32) -> Option<&mut Seen> {
+/// For each object whose key (its identity mixed with its group,
+/// [`mixed_key`]) an earlier object has, its index and that earliest
+/// object's, in object order; objects without a cluster are not compared.
+///
+/// Every key and index in 12 bytes, sorted: the first of a run of equal keys
+/// is its holder. 2.9 MB at 1 GB, freed before the pass over the objects; a
+/// hash map of first definitions was 6.8 MB (a power of two of 13-byte
+/// buckets), alive for the whole pass, at the run's peak (docs/performance.md).
+fn repeats(project: &Project, group: impl Fn(Option<usize>) -> u32) -> Vec<[u32; 2]> {
+    let mut keyed: Vec<[u32; 3]> = Vec::with_capacity(project.objects.len());
+    for (index, item) in project.objects.iter().enumerate() {
+        // Past four billion objects (not a repository): not compared.
+        let Ok(index) = u32::try_from(index) else {
+            break;
+        };
+        if item.cluster().is_some() {
+            let [low, high] = mixed_key(item.identity(), group(item.unit()));
+            keyed.push([low, high, index]);
+        }
+    }
+    keyed.sort_unstable();
+    let mut out: Vec<[u32; 2]> = keyed
+        .chunk_by(|a, b| a[..2] == b[..2])
+        .filter_map(<[_]>::split_first)
+        .flat_map(|(&[_, _, holder], rest)| rest.iter().map(move |&[_, _, later]| [later, holder]))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The first definition under the key of the object at `index`, or `None`
+/// (recorded) when it is the first.
+fn repeated<K>(entry: Entry<'_, K, u32>, index: u32) -> Option<u32> {
     match entry {
         Entry::Vacant(slot) => {
-            slot.insert(Seen {
-                first: index,
-                last: index,
-            });
+            slot.insert(index);
             None
         }
-        Entry::Occupied(slot) => Some(slot.into_mut()),
+        Entry::Occupied(slot) => Some(*slot.get()),
     }
 }
 
@@ -243,4 +278,56 @@ fn file_identities(project: &Project, index: usize) -> Vec<u64> {
         .take_while(same)
         .filter_map(|i| project.objects.get(i).map(ModelObject::identity))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The map's holder of an identity is always of the same group: equal
+    /// identities in different groups never share a key.
+    #[test]
+    fn one_identity_has_a_key_per_group() {
+        for identity in [0, 1, 0x9e37_79b9_7f4a_7c15, u64::MAX] {
+            let keys: std::collections::HashSet<[u32; 2]> = (0..1000)
+                .chain([u32::MAX])
+                .map(|group| mixed_key(identity, group))
+                .collect();
+            assert_eq!(keys.len(), 1001);
+        }
+    }
+
+    /// Each later definition repeats the first and replaces the one before
+    /// it (the last is kept by its first only once it is defined again).
+    #[test]
+    fn a_third_definition_replaces_the_second() {
+        let rules = crate::rules::RuleSet::new(&[], &[]);
+        let cluster_of = |_: &str| Some(std::sync::Arc::from(crate::model::DEFAULT_CLUSTER));
+        let settings = crate::lint::file::FileSettings::standalone(&rules, &cluster_of);
+        let doc = |name: &str| {
+            format!("kind: ConfigMap\napiVersion: v1\nmetadata: {{name: {name}, namespace: n}}\n")
+        };
+        let text = [doc("b"), doc("a"), doc("b"), doc("b")].join("---\n");
+        let result = crate::lint::file::analyze_bytes(
+            &std::sync::Arc::from("a.yaml"),
+            text.as_bytes(),
+            &settings,
+        );
+        let project = Project::build(
+            "/".into(),
+            crate::config::Config::default(),
+            vec![result],
+            crate::units::ApplyUnits::default(),
+        );
+        let duplicates = Duplicates::build(&project);
+        assert_eq!(
+            duplicates.pairs,
+            [
+                Duplicate { first: 0, later: 2 },
+                Duplicate { first: 0, later: 3 }
+            ]
+        );
+        let replaced: Vec<usize> = (0..4).filter(|&i| duplicates.is_replaced(i)).collect();
+        assert_eq!(replaced, [0, 2]);
+    }
 }

@@ -26,7 +26,7 @@ use crate::units::{ApplyUnits, UnitId, UnitKind};
 /// Cluster, API group, kind, scope and name: what makes an object itself.
 pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str);
 
-/// One object of the model: 40 bytes beside the shared object (a model
+/// One object of the model: 32 bytes beside the shared object (a model
 /// holds one per object and unit: docs/performance.md, "Memory per object").
 #[derive(Clone, Debug)]
 pub struct ModelObject {
@@ -34,8 +34,9 @@ pub struct ModelObject {
     /// server's kept results): placing an object copies no part of it.
     pub object: Arc<Object>,
     /// The namespace its apply unit gives it, when that differs from its
-    /// own scope (`object.scope`).
-    placed: Option<Scope>,
+    /// own scope (`object.scope`): shared by every object its unit moves
+    /// there (one pointer, not a 16-byte `Scope` in each of them).
+    placed: Option<Arc<Scope>>,
     /// [`ModelObject::identity`]: the object's own, unless its unit moves it
     /// to another cluster or namespace.
     identity: u64,
@@ -77,7 +78,7 @@ impl ModelObject {
     /// Where the object lands once applied: the namespace its kustomize root
     /// sets, else its own, else unbound; or the cluster.
     pub fn scope(&self) -> &Scope {
-        self.placed.as_ref().unwrap_or(&self.object.scope)
+        self.placed.as_deref().unwrap_or(&self.object.scope)
     }
 
     /// A hash of what makes the object itself once applied: cluster, API group,
@@ -262,9 +263,10 @@ impl Project {
         // body is read then, beside its scope and identity, instead of in a
         // second pass over every object, cold).
         let mut modelled: Vec<usize> = Vec::new();
-        // The files come in path order, as the apply units index them.
+        // The files come in path order, as the apply units index them; each
+        // is freed once its objects are placed.
         let mut memberships = 0;
-        for taken in &mut files {
+        for mut taken in files {
             let file = taken.result();
             let own_cluster = cluster_of(file);
             let unit_cluster =
@@ -277,6 +279,7 @@ impl Project {
                     unit: Some(unit),
                     cluster: own_cluster.or_else(|| unit_cluster(unit)),
                     namespace: None,
+                    placed: std::cell::OnceCell::new(),
                 });
             } else {
                 let mut listed = false;
@@ -288,6 +291,7 @@ impl Project {
                             unit: Some(id),
                             cluster: unit_cluster(id),
                             namespace: member.namespace.clone(),
+                            placed: std::cell::OnceCell::new(),
                         });
                     }
                 }
@@ -296,6 +300,7 @@ impl Project {
                         unit: None,
                         cluster: own_cluster,
                         namespace: None,
+                        placed: std::cell::OnceCell::new(),
                     });
                 }
             }
@@ -325,9 +330,6 @@ impl Project {
                     .map(|(at, _)| first + at),
             );
         }
-        // What is left of the results is freed here: handing it to a worker
-        // (`rayon::spawn`) measured no faster at 1 GB (docs/performance.md).
-        drop(files);
         Project {
             root,
             migration: OnceLock::new(),
@@ -628,6 +630,9 @@ struct Placement {
     cluster: Option<usize>,
     /// The namespace kustomize gives namespaced objects.
     namespace: Option<Arc<str>>,
+    /// That namespace as the scope of the objects it moves, made for the
+    /// first of them and shared by the others.
+    placed: std::cell::OnceCell<Arc<Scope>>,
 }
 
 impl Placement {
@@ -643,7 +648,10 @@ impl Placement {
             && object.scope != Scope::Cluster
             && object.scope.namespace() != Some(ns.as_ref())
         {
-            placed = Some(Scope::Namespace(crate::intern::Sym::new(ns)));
+            let scope = self
+                .placed
+                .get_or_init(|| Arc::new(Scope::Namespace(crate::intern::Sym::new(ns))));
+            placed = Some(Arc::clone(scope));
             changed = true;
         }
         let identity = if changed {
@@ -651,7 +659,11 @@ impl Placement {
                 .cluster
                 .and_then(|c| clusters.get(c))
                 .map(|c| c.name.as_ref());
-            identity(name, &object.meta, placed.as_ref().unwrap_or(&object.scope))
+            identity(
+                name,
+                &object.meta,
+                placed.as_deref().unwrap_or(&object.scope),
+            )
         } else {
             object.identity
         };
@@ -673,7 +685,7 @@ mod tests {
     /// "Memory per object"): its indexes are `u32`s with a sentinel.
     #[test]
     fn a_model_object_stays_compact_and_keeps_its_indexes() {
-        assert_eq!(std::mem::size_of::<ModelObject>(), 40);
+        assert_eq!(std::mem::size_of::<ModelObject>(), 32);
         assert_eq!(compact_index(None), NONE);
         assert_eq!(index_of(compact_index(Some(3))), Some(3));
         assert_eq!(index_of(compact_index(Some(0))), Some(0));

@@ -234,6 +234,24 @@ impl TakeParts for FileResult {
     }
 }
 
+/// A result of the run's own, as the per-file stage left it: boxed (the
+/// model frees each once its objects are taken).
+impl TakeParts for Box<FileResult> {
+    type Objects = std::vec::IntoIter<Arc<Object>>;
+
+    fn take_reported(&mut self) -> Reported {
+        (**self).take_reported()
+    }
+
+    fn take_install_configs(&mut self) -> Vec<LocatedInstallConfig> {
+        (**self).take_install_configs()
+    }
+
+    fn take_objects(&mut self) -> Self::Objects {
+        (**self).take_objects()
+    }
+}
+
 impl<'r> TakeParts for &'r FileResult {
     type Objects = std::iter::Cloned<std::slice::Iter<'r, Arc<Object>>>;
 
