@@ -239,25 +239,17 @@ impl LabelSelector {
             && self.match_expressions.iter().all(|r| r.matches(labels))
     }
 
-    /// The literal values the selector positively requires for `key`: its
-    /// `matchLabels` value and the values of its `In` expressions. Empty when
-    /// the selector does not name the key positively.
-    pub fn positive_values(&self, key: &str) -> Vec<&str> {
-        let mut values: Vec<&str> = self
-            .match_labels
-            .get(key)
-            .map(String::as_str)
-            .into_iter()
-            .chain(
-                self.match_expressions
-                    .iter()
-                    .filter(|r| r.operator == Operator::In && r.key == key)
-                    .flat_map(|r| r.values.iter().map(String::as_str)),
-            )
-            .collect();
-        values.sort_unstable();
-        values.dedup();
-        values
+    /// True when one of the literal values the selector positively requires
+    /// for `key` (its `matchLabels` value, the values of its `In`
+    /// expressions) satisfies `f`. Nothing is collected or sorted: DVM104
+    /// asks this of every policy of the model.
+    pub fn any_positive_value(&self, key: &str, f: impl Fn(&str) -> bool) -> bool {
+        self.match_labels.get(key).is_some_and(|v| f(v))
+            || self
+                .match_expressions
+                .iter()
+                .filter(|r| r.operator == Operator::In && r.key == key)
+                .any(|r| r.values.iter().any(|v| f(v)))
     }
 
     /// True when the selector names `key` positively (in `matchLabels` or in
@@ -387,8 +379,11 @@ mod tests {
         assert!(s.names_key_positively("owner"));
         assert!(s.names_key_positively("app"));
         assert!(!s.names_key_positively("tier"));
-        assert_eq!(s.positive_values("app"), vec!["a", "b"]);
-        assert!(s.positive_values("tier").is_empty());
+        assert!(s.any_positive_value("owner", |v| v == "x"));
+        assert!(s.any_positive_value("app", |v| v == "a"));
+        assert!(s.any_positive_value("app", |v| v.starts_with('b')));
+        assert!(!s.any_positive_value("app", |v| v == "x"));
+        assert!(!s.any_positive_value("tier", |_| true));
     }
 
     #[test]

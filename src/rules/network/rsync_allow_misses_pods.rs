@@ -22,11 +22,8 @@ const RULE: &str = "DVM104";
 
 /// True when the selector positively names a DVM label.
 fn names_dvm_label(selector: &LabelSelector) -> bool {
-    selector.positive_values(OWNER.0).contains(&OWNER.1)
-        || selector
-            .positive_values("app")
-            .iter()
-            .any(|v| v.starts_with(APP_FILESYSTEM))
+    selector.any_positive_value(OWNER.0, |v| v == OWNER.1)
+        || selector.any_positive_value("app", |v| v.starts_with(APP_FILESYSTEM))
 }
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
