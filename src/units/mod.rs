@@ -275,13 +275,14 @@ impl ApplyUnits {
             {
                 continue;
             }
-            if kustomized_dirs.contains(parent_dir(file)) {
+            let dir = parent_dir(file);
+            if kustomized_dirs.contains(dir) {
                 unapplied.insert(Arc::clone(file));
                 continue;
             }
             // Past four billion files: not a repository.
             if let Ok(rank) = u32::try_from(rank) {
-                plain.push((parent_dir(file), rank));
+                plain.push((dir, rank));
             }
         }
         plain.sort_by(|a, b| a.0.cmp(b.0));
@@ -583,13 +584,23 @@ fn parse(text: &str) -> Kustomization {
         .unwrap_or_default()
 }
 
+/// Where the last `/` of `rel` is. A plain loop back over the bytes: it
+/// crosses only the file name, a few bytes, where `rsplit`'s `memrchr` pays
+/// a fixed set-up on every call (this stage asks it several times a file:
+/// 10.9 → 7.1 M instructions on 5,000 small files, `--jobs 1`).
+fn last_slash(rel: &str) -> Option<usize> {
+    rel.bytes().rposition(|b| b == b'/')
+}
+
 fn file_name(rel: &str) -> &str {
-    rel.rsplit('/').next().unwrap_or(rel)
+    last_slash(rel)
+        .and_then(|at| rel.get(at + 1..))
+        .unwrap_or(rel)
 }
 
 /// The folder of a relative path (`""` at the root).
 pub fn parent_dir(rel: &str) -> &str {
-    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
+    last_slash(rel).and_then(|at| rel.get(..at)).unwrap_or("")
 }
 
 /// The strict ancestors of folder `dir`, nearest first, the root (`""`) last.
@@ -633,6 +644,21 @@ mod tests {
         let names: Vec<Arc<str>> = files.iter().map(|(f, _)| Arc::from(*f)).collect();
         let texts: std::collections::HashMap<&str, &str> = files.iter().copied().collect();
         ApplyUnits::discover(&names, &|f| texts.get(f).map(|t| (*t).to_owned()))
+    }
+
+    #[test]
+    fn a_path_splits_at_its_last_slash() {
+        for (rel, dir, name) in [
+            ("", "", ""),
+            ("a.yaml", "", "a.yaml"),
+            ("a/b.yaml", "a", "b.yaml"),
+            ("a/b/c.yaml", "a/b", "c.yaml"),
+            ("é/ü/ß.yaml", "é/ü", "ß.yaml"),
+            ("a/", "a", ""),
+        ] {
+            assert_eq!(parent_dir(rel), dir, "{rel}");
+            assert_eq!(file_name(rel), name, "{rel}");
+        }
     }
 
     #[test]
