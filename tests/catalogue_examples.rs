@@ -14,11 +14,16 @@ use dvmlint::lint::{self, LintOptions};
 
 fn findings_of(example: &Example, rule: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join(".dvmlint.yaml"),
-        example.config.as_deref().unwrap_or(""),
-    )
-    .unwrap();
+    let mut config = example.config.clone().unwrap_or_default();
+    // Kustomize roots render with the kubectl of .ci/install-tools, as in
+    // the fixtures, whatever the machine has on its PATH (DVM004's failing
+    // example is a render that fails). Helm stays as the machine has it:
+    // DVM002's failing example is a chart that is not rendered.
+    let kubectl = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/kubectl");
+    if !config.contains("render:") && kubectl.is_file() {
+        config.push_str(&format!("\nrender:\n  kustomize: {}\n", kubectl.display()));
+    }
+    fs::write(dir.path().join(".dvmlint.yaml"), config).unwrap();
     for (name, text) in &example.files {
         let path = dir.path().join(name);
         fs::create_dir_all(path.parent().unwrap()).unwrap();

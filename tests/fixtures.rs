@@ -134,19 +134,25 @@ fn every_fixture_reports_exactly_its_expectations() {
         "expected the fixture corpus, found {} folders",
         dirs.len()
     );
-    let helm = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/helm");
+    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin");
     for dir in &dirs {
         let name = dir.file_name().unwrap().to_string_lossy();
         assert!(
             dir.join(".dvmlint.yaml").is_file(),
             "fixture {name} needs a .dvmlint.yaml"
         );
-        // Fixtures that render charts run the Helm of .ci/install-tools.
+        // Fixtures that render run the Helm and the kubectl (Kustomize) of
+        // .ci/install-tools, named in their configuration.
         let config = fs::read_to_string(dir.join(".dvmlint.yaml")).unwrap();
-        if config.contains(".tools/bin/helm") && !helm.is_file() {
+        let missing = ["helm", "kubectl"]
+            .into_iter()
+            .filter(|tool| config.contains(&format!(".tools/bin/{tool}")))
+            .map(|tool| tools.join(tool))
+            .find(|path| !path.is_file());
+        if let Some(tool) = missing {
             let message = format!(
-                "fixture {name} needs Helm at {} (run .ci/install-tools)",
-                helm.display()
+                "fixture {name} needs {} (run .ci/install-tools)",
+                tool.display()
             );
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 failures.push(message);

@@ -1,7 +1,8 @@
-//! Rendering with the real tools (docs/rendering.md): Helm from .tools/bin
-//! (`.ci/install-tools`), Kustomize through `kubectl kustomize` or
-//! `kustomize` on PATH. A test whose tool is absent says so and is skipped,
-//! except under `CI=true`, where absence is a failure.
+//! Rendering with the real tools (docs/rendering.md): Helm and kubectl (for
+//! `kubectl kustomize`) from .tools/bin (`.ci/install-tools`), named in each
+//! test's configuration, so the results do not depend on the machine's PATH.
+//! A test whose tool is absent says so and is skipped, except under
+//! `CI=true`, where absence is a failure.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -25,12 +26,12 @@ fn helm() -> Option<PathBuf> {
     )
 }
 
-fn kustomize() -> Option<()> {
-    let found = ["kustomize", "kubectl"].iter().any(|name| {
-        std::env::var_os("PATH")
-            .is_some_and(|p| std::env::split_paths(&p).any(|dir| dir.join(name).is_file()))
-    });
-    present(found.then_some(()), "kustomize or kubectl on PATH")
+fn kubectl() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/kubectl");
+    present(
+        path.is_file().then_some(path),
+        "kubectl at .tools/bin/kubectl (run .ci/install-tools)",
+    )
 }
 
 fn present<T>(found: Option<T>, what: &str) -> Option<T> {
@@ -152,15 +153,14 @@ fn values_that_add_a_default_deny_are_reported_on_the_template_with_the_values()
 
 #[test]
 fn a_patch_that_changes_a_selector_is_reported_at_the_patched_line() {
-    if kustomize().is_none() {
-        return;
-    }
+    let Some(kubectl) = kubectl() else { return };
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
+    let config = format!("render:\n  kustomize: {}\n", kubectl.display());
     write(
         root,
         &[
-            (".dvmlint.yaml", ""),
+            (".dvmlint.yaml", config.as_str()),
             ("base/kustomization.yaml", "resources: [deny.yaml]\n"),
             (
                 "base/deny.yaml",
@@ -361,9 +361,7 @@ fn render_settings_are_validated_like_the_rest_of_the_configuration() {
 #[test]
 fn suppressions_in_templates_and_resources_cover_rendered_findings() {
     let Some(helm) = helm() else { return };
-    if kustomize().is_none() {
-        return;
-    }
+    let Some(kubectl) = kubectl() else { return };
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(root, CHART);
@@ -395,8 +393,9 @@ fn suppressions_in_templates_and_resources_cover_rendered_findings() {
     fs::write(
         root.join(".dvmlint.yaml"),
         format!(
-            "render:\n  helm: {}\n  charts:\n    - {{path: shop, release: shop-b, namespace: app2, values: [values-deny.yaml]}}\n",
-            helm.display()
+            "render:\n  helm: {}\n  kustomize: {}\n  charts:\n    - {{path: shop, release: shop-b, namespace: app2, values: [values-deny.yaml]}}\n",
+            helm.display(),
+            kubectl.display()
         ),
     )
     .unwrap();
