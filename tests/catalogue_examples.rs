@@ -17,8 +17,7 @@ fn findings_of(example: &Example, rule: &str) -> Vec<String> {
     let mut config = example.config.clone().unwrap_or_default();
     // Kustomize roots render with the kubectl of .ci/install-tools, as in
     // the fixtures, whatever the machine has on its PATH (DVM004's failing
-    // example is a render that fails). Helm stays as the machine has it:
-    // DVM002's failing example is a chart that is not rendered.
+    // example is a Kustomize render that fails). No example holds a chart.
     let kubectl = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/kubectl");
     if !config.contains("render:") && kubectl.is_file() {
         config.push_str(&format!("\nrender:\n  kustomize: {}\n", kubectl.display()));
