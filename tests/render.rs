@@ -196,6 +196,62 @@ fn a_patch_that_changes_a_selector_is_reported_at_the_patched_line() {
 }
 
 #[test]
+fn a_component_two_overlays_render_names_its_policy_once() {
+    let Some(kubectl) = kubectl() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let config = format!("render:\n  kustomize: {}\n", kubectl.display());
+    let overlay = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../app]\ncomponents: [../../components/policies]\n";
+    write(
+        root,
+        &[
+            (".dvmlint.yaml", config.as_str()),
+            ("app/kustomization.yaml", "resources: [namespace.yaml]\n"),
+            (
+                "app/namespace.yaml",
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app1\n",
+            ),
+            (
+                "components/policies/kustomization.yaml",
+                "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [deny-all.yaml]\n",
+            ),
+            (
+                "components/policies/deny-all.yaml",
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-all\n  namespace: app1\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
+            ),
+            ("overlays/a/kustomization.yaml", overlay),
+            ("overlays/b/kustomization.yaml", overlay),
+        ],
+    );
+    let out = dvmlint(&["check", "--no-cache", "--format", "json", "."], root);
+    let report = json(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let blocked: Vec<_> = findings.iter().filter(|f| f["rule"] == "DVM102").collect();
+    assert_eq!(blocked.len(), 1, "{findings:#?}");
+    let f = blocked[0];
+    assert_eq!(f["file"], "components/policies/deny-all.yaml", "{f}");
+    // Both builds put the policy into `app1`: one policy to the reader, named
+    // once, and its place related once at most.
+    let message = f["message"].as_str().unwrap();
+    assert_eq!(message.matches("`app1/deny-all`").count(), 1, "{message}");
+    let related: Vec<(String, String)> = f["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["file"].to_string() + &r["line"].to_string(),
+                r["message"].to_string(),
+            )
+        })
+        .collect();
+    let mut unique = related.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), related.len(), "{related:#?}");
+}
+
+#[test]
 fn a_warm_cache_runs_no_tool_and_a_changed_values_file_renders_again() {
     let Some(helm) = helm() else { return };
     let dir = tempfile::tempdir().unwrap();

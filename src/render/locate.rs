@@ -119,7 +119,18 @@ impl RenderIndex {
                 mark(finding, entry);
             }
         }
+        for finding in findings.iter_mut() {
+            drop_repeated_related(&mut finding.related);
+        }
     }
+}
+
+/// Related locations that the mapping made equal (one document that several
+/// builds render, each copy related to the finding) are kept once, the first
+/// in their order.
+fn drop_repeated_related(related: &mut Vec<crate::finding::Related>) {
+    let mut seen = std::collections::HashSet::new();
+    related.retain(|r| seen.insert((r.location.clone(), r.message.clone())));
 }
 
 impl RenderIndex {
