@@ -34,6 +34,22 @@ fn kubectl() -> Option<PathBuf> {
     )
 }
 
+/// The findings (JSON) of a project of `files` whose Kustomize roots render
+/// with the kubectl of .ci/install-tools; `None` (skipped) without it.
+fn kustomized_findings(files: &[(&str, &str)]) -> Option<Vec<serde_json::Value>> {
+    let kubectl = kubectl()?;
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!("render:\n  kustomize: {}\n", kubectl.display());
+    write(dir.path(), &[(".dvmlint.yaml", config.as_str())]);
+    write(dir.path(), files);
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "json", "."],
+        dir.path(),
+    );
+    let findings = json(&out)["findings"].as_array().cloned();
+    Some(findings.unwrap_or_else(|| panic!("no findings array: {}", stdout(&out))))
+}
+
 fn present<T>(found: Option<T>, what: &str) -> Option<T> {
     if found.is_none() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -153,32 +169,23 @@ fn values_that_add_a_default_deny_are_reported_on_the_template_with_the_values()
 
 #[test]
 fn a_patch_that_changes_a_selector_is_reported_at_the_patched_line() {
-    let Some(kubectl) = kubectl() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    let config = format!("render:\n  kustomize: {}\n", kubectl.display());
-    write(
-        root,
-        &[
-            (".dvmlint.yaml", config.as_str()),
-            ("base/kustomization.yaml", "resources: [deny.yaml]\n"),
-            (
-                "base/deny.yaml",
-                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector:\n    matchLabels:\n      tier: batch\n  policyTypes: [Ingress]\n",
-            ),
-            (
-                "overlays/prod/kustomization.yaml",
-                "namespace: app1\nresources: [../../base]\npatches:\n  - path: widen.yaml\n",
-            ),
-            (
-                "overlays/prod/widen.yaml",
-                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector:\n    matchLabels:\n      tier: null\n      owner: directvolumemigration\n",
-            ),
-        ],
-    );
-    let out = dvmlint(&["check", "--no-cache", "--format", "json", "."], root);
-    let report = json(&out);
-    let findings = report["findings"].as_array().unwrap();
+    let Some(findings) = kustomized_findings(&[
+        ("base/kustomization.yaml", "resources: [deny.yaml]\n"),
+        (
+            "base/deny.yaml",
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector:\n    matchLabels:\n      tier: batch\n  policyTypes: [Ingress]\n",
+        ),
+        (
+            "overlays/prod/kustomization.yaml",
+            "namespace: app1\nresources: [../../base]\npatches:\n  - path: widen.yaml\n",
+        ),
+        (
+            "overlays/prod/widen.yaml",
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector:\n    matchLabels:\n      tier: null\n      owner: directvolumemigration\n",
+        ),
+    ]) else {
+        return;
+    };
     let blocked: Vec<_> = findings.iter().filter(|f| f["rule"] == "DVM102").collect();
     assert_eq!(blocked.len(), 1, "{findings:#?}");
     let f = blocked[0];
@@ -197,35 +204,26 @@ fn a_patch_that_changes_a_selector_is_reported_at_the_patched_line() {
 
 #[test]
 fn a_component_two_overlays_render_names_its_policy_once() {
-    let Some(kubectl) = kubectl() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    let config = format!("render:\n  kustomize: {}\n", kubectl.display());
     let overlay = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../app]\ncomponents: [../../components/policies]\n";
-    write(
-        root,
-        &[
-            (".dvmlint.yaml", config.as_str()),
-            ("app/kustomization.yaml", "resources: [namespace.yaml]\n"),
-            (
-                "app/namespace.yaml",
-                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app1\n",
-            ),
-            (
-                "components/policies/kustomization.yaml",
-                "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [deny-all.yaml]\n",
-            ),
-            (
-                "components/policies/deny-all.yaml",
-                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-all\n  namespace: app1\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
-            ),
-            ("overlays/a/kustomization.yaml", overlay),
-            ("overlays/b/kustomization.yaml", overlay),
-        ],
-    );
-    let out = dvmlint(&["check", "--no-cache", "--format", "json", "."], root);
-    let report = json(&out);
-    let findings = report["findings"].as_array().unwrap();
+    let Some(findings) = kustomized_findings(&[
+        ("app/kustomization.yaml", "resources: [namespace.yaml]\n"),
+        (
+            "app/namespace.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app1\n",
+        ),
+        (
+            "components/policies/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [deny-all.yaml]\n",
+        ),
+        (
+            "components/policies/deny-all.yaml",
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-all\n  namespace: app1\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
+        ),
+        ("overlays/a/kustomization.yaml", overlay),
+        ("overlays/b/kustomization.yaml", overlay),
+    ]) else {
+        return;
+    };
     let blocked: Vec<_> = findings.iter().filter(|f| f["rule"] == "DVM102").collect();
     assert_eq!(blocked.len(), 1, "{findings:#?}");
     let f = blocked[0];
