@@ -154,12 +154,9 @@ impl NetworkModel {
                 continue;
             }
             if meta.is("", "Namespace") {
-                if let Some(labels) = namespace_labels.get_mut(cluster) {
-                    let name = &meta.name.value;
-                    let entry = match labels.get_mut(name) {
-                        Some(entry) => entry,
-                        None => labels.entry(name.clone()).or_default(),
-                    };
+                if let Some(labels) = namespace_labels.get_mut(cluster)
+                    && let Some(entry) = entry_of(labels, &meta.name.value)
+                {
                     for (k, v) in meta.labels() {
                         entry.insert(k.clone(), LabelValue::from(v.as_str()));
                     }
@@ -191,15 +188,9 @@ impl NetworkModel {
             // view keeps the names, spans and notes the rules report.
             for ns in bound {
                 let policy = netpol::in_namespace(&view.policy, ns);
-                // The namespace is copied only the first time it is met.
-                match target.names.get_mut(ns) {
-                    Some(names) => names.insert(policy.name.clone()),
-                    None => target
-                        .names
-                        .entry(ns.to_owned())
-                        .or_default()
-                        .insert(policy.name.clone()),
-                };
+                if let Some(names) = entry_of(&mut target.names, ns) {
+                    names.insert(policy.name.clone());
+                }
                 list.push(policy);
                 target.origins.push(PolicyOrigin {
                     object: index,
@@ -249,6 +240,16 @@ pub fn admin_tier(meta: &crate::manifest::ObjectMeta) -> Option<AdminTier> {
 pub const ADMIN_GROUP: &str = "policy.networking.k8s.io";
 
 /// The router's and DNS namespaces with the labels OpenShift sets on them.
+/// The value of `key` in `map`, made empty if absent (so always `Some`); the
+/// key is copied only the first time it is met (most namespaces are met many
+/// times, and `entry` would copy it each time).
+fn entry_of<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> Option<&'m mut V> {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key)
+}
+
 fn platform_namespaces() -> BTreeMap<String, Labels> {
     BTreeMap::from([
         (

@@ -111,11 +111,6 @@ pub(crate) fn isolation_finding(
             crate::finding::bounded_list(&unbound)
         );
     }
-    // A document that several Kustomize roots apply into one namespace is
-    // several policies of the model starting at one place (their spans may
-    // end apart): related once, or not at all when it is the finding's own.
-    let at = |loc: &Location| (std::sync::Arc::clone(&loc.file), loc.span.start);
-    let mut seen_locations = BTreeSet::from([at(&location)]);
     let mut finding = Finding::new(rule, location, message)
         .object(Some(object.object_ref()))
         .cluster(project.cluster_name(Some(cluster)));
@@ -125,10 +120,7 @@ pub(crate) fn isolation_finding(
         if !seen.insert(policies.origin(p).map(|o| o.object)) {
             continue;
         }
-        if let Some(loc) = policies
-            .selector_location(project, p)
-            .filter(|loc| seen_locations.insert(at(loc)))
-        {
+        if let Some(loc) = policies.selector_location(project, p) {
             finding = finding.related(
                 loc,
                 format!("`{}` also isolates these pods", policies.set.policy_name(p)),
