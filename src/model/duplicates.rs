@@ -9,17 +9,21 @@
 //! different units are never duplicates. The same document reached through
 //! two units (a base included by two roots) is one definition, not two.
 //!
-//! Two plain files of one folder whose objects are the same ones (one file's
-//! identities contain the other's) are **alternatives**, not parts of one
-//! apply: per-cloud variants (`pvc/aws.yaml`, `pvc/gcp.yaml`), per-version
-//! copies (`controller-3.yml`, `controller-4.yml`), an all-in-one file beside
-//! its parts. Their shared objects are not duplicates, except two
-//! NetworkPolicies that govern different directions (an egress and an
-//! ingress policy given one name, as the MTC documentation does): those are
-//! two policies that collide, not two versions of one.
+//! Plain files of one folder that are **alternatives**, each applied on its
+//! own, are not parts of one apply: per-cloud variants (`pvc/aws.yaml`,
+//! `pvc/gcp.yaml`), per-version copies, an all-in-one file beside its parts,
+//! install bundles of one product, the variants of a demo named after each
+//! other ([`files_are_alternatives`]). Files so linked, directly or through
+//! others, are one family ([`Families`]), and the objects a family shares are
+//! not duplicates, except two NetworkPolicies that govern different
+//! directions (an egress and an ingress policy given one name, as the MTC
+//! documentation does): those are two policies that collide, not two
+//! versions of one.
 //!
-//! One sort of the objects' keys and one pass over the objects; the
-//! alternatives check reads only the files of a candidate pair.
+//! One sort of the objects' keys and one pass over the objects gather each
+//! identity's definitions; the families are linked from all of them before
+//! any is judged, so the verdict does not depend on the order of the file
+//! names. The alternatives check reads only the files of a candidate pair.
 
 use std::collections::hash_map::Entry;
 
@@ -75,14 +79,15 @@ impl Duplicates {
         // For each object that repeats an earlier one's key, the first
         // holder of that key (object order); objects whose holder is a
         // different object (a collision) are looked up by their identity in
-        // full. The last definition of an identity defined more than once,
-        // by its first: most are defined once.
+        // full.
         let repeats = repeats(project, group);
         let mut repeats = repeats.iter().peekable();
         let mut collided: foldhash::HashMap<(IdentityKey<'_>, u32), u32> = Default::default();
-        let mut lasts: foldhash::HashMap<u32, u32> = Default::default();
+        // (first definition, later definition) of every identity defined
+        // more than once, 8 bytes a repeat; sorted below, so that each
+        // identity's definitions are one run, in object order.
+        let mut chains: Vec<[u32; 2]> = Vec::new();
         let mut out = Duplicates::default();
-        let mut identities = FileIdentities::default();
         let mut documents: foldhash::HashSet<(&str, u32, u64)> = Default::default();
         let kustomized = |unit: Option<usize>| {
             unit.and_then(|u| project.units.get(u))
@@ -116,7 +121,7 @@ impl Duplicates {
                 .objects
                 .get(holder as usize)
                 .is_some_and(|holder| holder.same_identity(item));
-            let first_index = if same {
+            let first = if same {
                 holder
             } else {
                 let Some(first) =
@@ -126,31 +131,63 @@ impl Duplicates {
                 };
                 first
             };
-            let last_index = lasts.get(&first_index).copied().unwrap_or(first_index);
-            let (Some(first), Some(last)) = (
-                project.objects.get(first_index as usize),
-                project.objects.get(last_index as usize),
-            ) else {
-                continue;
-            };
-            // The same document again, through another unit: one definition.
-            let same_document = |other: &super::ModelObject| {
-                other.object.file == item.object.file
-                    && other.object.doc_line == item.object.doc_line
-            };
-            if same_document(first)
-                || same_document(last)
-                || alternatives(project, &mut identities, last_index as usize, index)
-            {
-                continue;
-            }
-            out.replaced.push(last_index as usize);
-            out.pairs.push(Duplicate {
-                first: first_index as usize,
-                later: index,
-            });
-            lasts.insert(first_index, index32);
+            chains.push([first, index32]);
         }
+        drop(collided);
+        chains.sort_unstable();
+        // Each identity's definitions: its first, then its repeats.
+        let runs = || {
+            chains.chunk_by(|a, b| a[0] == b[0]).map(|run| {
+                let first = run.first().map_or(0, |&[first, _]| first);
+                std::iter::once(first).chain(run.iter().map(|&[_, later]| later))
+            })
+        };
+        // Files of one folder linked, through any object they share, into
+        // families of variants (every identity first, so that the verdict
+        // does not depend on the order of the files).
+        let mut families = Families::default();
+        for run in runs() {
+            let definitions: Vec<u32> = run.collect();
+            for (position, &later) in definitions.iter().enumerate().skip(1) {
+                for &earlier in window(&definitions, position) {
+                    families.link(project, earlier as usize, later as usize);
+                }
+            }
+        }
+        for run in runs() {
+            let definitions: Vec<u32> = run.collect();
+            for (position, &later) in definitions.iter().enumerate().skip(1) {
+                let Some(item) = project.objects.get(later as usize) else {
+                    continue;
+                };
+                let earlier = window(&definitions, position);
+                // The same document again, through another unit: one definition.
+                if earlier.iter().any(|&e| {
+                    project.objects.get(e as usize).is_some_and(|other| {
+                        other.object.file == item.object.file
+                            && other.object.doc_line == item.object.doc_line
+                    })
+                }) {
+                    continue;
+                }
+                // Every earlier definition applied with this one is replaced
+                // by it; the first of them is named.
+                let mut first = None;
+                for &e in earlier {
+                    if !families.alternatives(project, e as usize, later as usize) {
+                        first.get_or_insert(e as usize);
+                        out.replaced.push(e as usize);
+                    }
+                }
+                if let Some(first) = first {
+                    out.pairs.push(Duplicate {
+                        first,
+                        later: later as usize,
+                    });
+                }
+            }
+        }
+        out.pairs.sort_unstable_by_key(|pair| pair.later);
         out.replaced.sort_unstable();
         out.replaced.dedup();
         out
@@ -206,34 +243,163 @@ fn repeated<K>(entry: Entry<'_, K, u32>, index: u32) -> Option<u32> {
     }
 }
 
-/// Whether objects `a` and `b` (same identity) come from two plain files of
-/// one folder that are alternatives of each other (see the module's doc).
-fn alternatives<'p>(
-    project: &'p Project,
-    identities: &mut FileIdentities<'p>,
-    a: usize,
-    b: usize,
-) -> bool {
-    let (Some(x), Some(y)) = (project.objects.get(a), project.objects.get(b)) else {
-        return false;
-    };
-    let plain = |o: &ModelObject| {
-        o.unit()
+/// The definitions a later definition (at `position`) is compared with: the
+/// [`MAX_COMPARED`] before it. (An identity defined thousands of times in one
+/// apply would otherwise cost a comparison of every pair.)
+fn window(definitions: &[u32], position: usize) -> &[u32] {
+    definitions
+        .get(position.saturating_sub(MAX_COMPARED)..position)
+        .unwrap_or_default()
+}
+
+/// How many earlier definitions of one identity each definition is compared
+/// with.
+const MAX_COMPARED: usize = 256;
+
+/// Plain files of one folder grouped into families of variants: two files
+/// that define a common object are linked when they are alternatives
+/// ([`files_are_alternatives`]), and a family is every file so linked,
+/// directly or through others (`web.yaml` beside `web-lite.yaml`, its
+/// subset, and `web-spread.yaml`, its variant: all three are applied one at a
+/// time). A union-find over the files met.
+#[derive(Default)]
+struct Families<'p> {
+    ids: foldhash::HashMap<(&'p str, Option<usize>), usize>,
+    parent: Vec<usize>,
+    identities: FileIdentities<'p>,
+}
+
+impl<'p> Families<'p> {
+    /// The index of the file object `index` comes from, when it is a plain
+    /// file.
+    fn file(&mut self, project: &'p Project, index: usize) -> Option<usize> {
+        let object = project.objects.get(index)?;
+        let plain = object
+            .unit()
             .and_then(|u| project.units.get(u))
-            .is_some_and(|u| u.kind == UnitKind::Plain)
+            .is_some_and(|u| u.kind == UnitKind::Plain);
+        if !plain {
+            return None;
+        }
+        let next = self.parent.len();
+        let id = *self
+            .ids
+            .entry((object.object.file.as_ref(), object.unit()))
+            .or_insert(next);
+        if id == next {
+            self.parent.push(next);
+        }
+        Some(id)
+    }
+
+    fn root(&mut self, mut file: usize) -> usize {
+        while let Some(&parent) = self.parent.get(file) {
+            if parent == file {
+                break;
+            }
+            // Path halving.
+            let grand = self.parent.get(parent).copied().unwrap_or(parent);
+            if let Some(slot) = self.parent.get_mut(file) {
+                *slot = grand;
+            }
+            file = grand;
+        }
+        file
+    }
+
+    /// Links the files of objects `a` and `b` (one identity) when they are
+    /// two plain files of one folder that are alternatives.
+    fn link(&mut self, project: &'p Project, a: usize, b: usize) {
+        let (Some(x), Some(y)) = (project.objects.get(a), project.objects.get(b)) else {
+            return;
+        };
+        if x.object.file == y.object.file || x.unit != y.unit {
+            return;
+        }
+        let (Some(fx), Some(fy)) = (self.file(project, a), self.file(project, b)) else {
+            return;
+        };
+        let (rx, ry) = (self.root(fx), self.root(fy));
+        if rx == ry {
+            return;
+        }
+        let ours = self.identities.of(project, a, x);
+        let theirs = self.identities.of(project, b, y);
+        if files_are_alternatives(&x.object.file, &ours, &y.object.file, &theirs)
+            && let Some(slot) = self.parent.get_mut(rx)
+        {
+            *slot = ry;
+        }
+    }
+
+    /// Whether objects `a` and `b` (same identity) come from two plain files
+    /// of one family (see [`Families`]). Two NetworkPolicies that govern
+    /// different directions are never alternatives: an egress and an ingress
+    /// policy given one name (as the MTC documentation does) are two policies
+    /// that collide, not two versions of one.
+    fn alternatives(&mut self, project: &'p Project, a: usize, b: usize) -> bool {
+        let (Some(x), Some(y)) = (project.objects.get(a), project.objects.get(b)) else {
+            return false;
+        };
+        if x.object.file == y.object.file || x.unit != y.unit {
+            return false;
+        }
+        if let (Some(p), Some(q)) = (x.object.network_policy(), y.object.network_policy())
+            && p.policy.effective_types() != q.policy.effective_types()
+        {
+            return false;
+        }
+        match (self.file(project, a), self.file(project, b)) {
+            (Some(fx), Some(fy)) => self.root(fx) == self.root(fy),
+            _ => false,
+        }
+    }
+}
+
+/// Whether two plain files of one folder that define a common object are
+/// alternatives, each applied on its own (`docs/decisions/apply-units.md`):
+/// - one file's objects (`ours`, `theirs`: sorted identity hashes) are all
+///   defined by the other (per-cloud copies, an all-in-one file beside a
+///   part of it);
+/// - they share at least two objects, and those are at least half of the
+///   smaller file's (install bundles of one product: `install.yaml` and
+///   `core-install.yaml`);
+/// - or one file's name, in words, is part of the other's (`backend.yaml`,
+///   `backend-no-cache.yaml`, `frontend-and-backend.yaml`).
+///
+/// Parts of one apply (`one.yaml` and `two.yaml`, each with its own objects
+/// and one in common) are none of these.
+fn files_are_alternatives(a: &str, ours: &[u64], b: &str, theirs: &[u64]) -> bool {
+    let (small, big) = if ours.len() <= theirs.len() {
+        (ours, theirs)
+    } else {
+        (theirs, ours)
     };
-    if x.object.file == y.object.file || !plain(x) || !plain(y) || x.unit != y.unit {
-        return false;
+    let shared = small
+        .iter()
+        .filter(|h| big.binary_search(h).is_ok())
+        .count();
+    shared == small.len() || (shared >= 2 && 2 * shared >= small.len()) || related_names(a, b)
+}
+
+/// Whether the words of one file's name (without its folder and extension,
+/// split at `-`, `_`, `.` and spaces, case aside) are a run of the other's.
+fn related_names(a: &str, b: &str) -> bool {
+    fn words(path: &str) -> Vec<String> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let stem = name
+            .strip_suffix(".yaml")
+            .or_else(|| name.strip_suffix(".yml"))
+            .or_else(|| name.strip_suffix(".json"))
+            .unwrap_or(name);
+        stem.split(['-', '_', '.', ' '])
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
     }
-    if let (Some(p), Some(q)) = (x.object.network_policy(), y.object.network_policy())
-        && p.policy.effective_types() != q.policy.effective_types()
-    {
-        return false;
-    }
-    let ours = identities.of(project, a, x);
-    let theirs = identities.of(project, b, y);
-    let contains = |big: &[u64], small: &[u64]| small.iter().all(|h| big.binary_search(h).is_ok());
-    contains(&ours, &theirs) || contains(&theirs, &ours)
+    let (x, y) = (words(a), words(b));
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    !short.is_empty() && long.windows(short.len()).any(|run| run == short.as_slice())
 }
 
 /// Each file's identity hashes, sorted, read once per file however many of
@@ -283,6 +449,53 @@ fn file_identities(project: &Project, index: usize) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Containment, a large share and related names make alternatives; one
+    /// shared object between unrelated names does not.
+    #[test]
+    fn files_are_alternatives_by_containment_share_or_name() {
+        let alternatives = |a: &str, ours: &[u64], b: &str, theirs: &[u64]| {
+            files_are_alternatives(a, ours, b, theirs)
+        };
+        assert!(alternatives("d/aws.yaml", &[1], "d/gcp.yaml", &[1]));
+        assert!(alternatives("d/all.yaml", &[1, 2, 3], "d/part.yaml", &[2]));
+        assert!(alternatives(
+            "d/quick.yaml",
+            &[1, 2, 3],
+            "d/prod.yaml",
+            &[1, 2, 4]
+        ));
+        assert!(!alternatives(
+            "d/quick.yaml",
+            &[1, 2, 3, 5, 6],
+            "d/prod.yaml",
+            &[1, 2, 4, 7, 8]
+        ));
+        assert!(alternatives(
+            "d/web.yaml",
+            &[1, 2],
+            "d/web-spread.yml",
+            &[1, 3]
+        ));
+        assert!(!alternatives("d/one.yaml", &[1, 2], "d/two.yaml", &[1, 3]));
+    }
+
+    #[test]
+    fn related_names_are_runs_of_words() {
+        assert!(related_names(
+            "m/install.yaml",
+            "m/core-install-with-hydrator.yaml"
+        ));
+        assert!(related_names(
+            "m/backend.yaml",
+            "m/frontend-v1-and-backend-v1-JVM.yaml"
+        ));
+        assert!(related_names("m/Web_Lite.yml", "m/web-lite-2.yaml"));
+        assert!(!related_names("m/web-lite.yaml", "m/web-spread.yaml"));
+        assert!(!related_names("m/one.yaml", "m/two.yaml"));
+        assert!(!related_names("m/back.yaml", "m/backend.yaml"));
+        assert!(!related_names("m/.yaml", "m/x.yaml"));
+    }
 
     /// The map's holder of an identity is always of the same group: equal
     /// identities in different groups never share a key.
