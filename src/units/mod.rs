@@ -154,7 +154,19 @@ impl ApplyUnits {
         let kustomizations: BTreeMap<&str, Kustomization> = files
             .iter()
             .filter(|f| kustomization::is_kustomization_file(file_name(f)))
-            .map(|f| (f.as_ref(), read(f).map(|t| parse(&t)).unwrap_or_default()))
+            .map(|f| {
+                let mut k = read(f).map(|t| parse(&t)).unwrap_or_default();
+                let dir = parent_dir(f);
+                let generated: Vec<String> = k
+                    .inputs
+                    .iter()
+                    .filter_map(|entry| known.get(&join(dir, entry)))
+                    .filter_map(read)
+                    .flat_map(|text| policy_generator_inputs(&text))
+                    .collect();
+                k.inputs.extend(generated);
+                (f.as_ref(), k)
+            })
             .collect();
         let mut units = Vec::new();
         let mut claimed: BTreeSet<&str> = BTreeSet::new();
@@ -490,6 +502,22 @@ impl<'f> Known<'f> {
         self.0.get(at).map(AsRef::as_ref)
     }
 
+    /// The files directly in folder `dir` (a run of the sorted list).
+    fn in_folder<'d>(&self, dir: &'d str) -> impl Iterator<Item = &'f str> + 'd
+    where
+        'f: 'd,
+    {
+        let prefix = format!("{dir}/");
+        let start = self.0.partition_point(|f| f.as_ref() < prefix.as_str());
+        self.0
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .map(AsRef::as_ref)
+            .take_while(move |f: &&str| f.starts_with(prefix.as_str()))
+            .filter(move |f| parent_dir(f) == dir)
+    }
+
     /// The place of `path` in the sorted list.
     fn rank(&self, path: &str) -> Option<u32> {
         let at = self.0.binary_search_by(|f| f.as_ref().cmp(path)).ok()?;
@@ -537,10 +565,34 @@ impl<'w> Walk<'w> {
                 let path = join(dir, entry);
                 if let Some(found) = self.known.get(path.as_str()) {
                     add(members, found, role, None);
+                } else if role == Role::Input {
+                    // A folder a generator reads (a PolicyGenerator's
+                    // `manifests[].path`): the files directly in it.
+                    for found in self.known.in_folder(&path) {
+                        add(members, found, role, None);
+                    }
                 }
             }
         }
     }
+}
+
+/// The files and folders an ACM `PolicyGenerator` (a Kustomize generator
+/// plugin) wraps into policies, `policies[].manifests[].path`, relative to the
+/// kustomization's folder: inputs of the build, each wrapped into a policy of
+/// its own, not files `kubectl apply -f` applies together.
+fn policy_generator_inputs(text: &str) -> Vec<String> {
+    let parsed = yaml::parse_chunk(text, 1, Limits::default());
+    parsed
+        .documents
+        .iter()
+        .filter(|d| d.get("kind").and_then(Node::as_str) == Some("PolicyGenerator"))
+        .flat_map(|d| d.get("policies").map_or(&[][..], Node::items))
+        .flat_map(|policy| policy.get("manifests").map_or(&[][..], Node::items))
+        .filter_map(|manifest| manifest.get("path").and_then(Node::as_str))
+        .filter(|path| !path.is_empty() && !path.contains('\n'))
+        .map(|path| path.trim_end_matches('/').to_owned())
+        .collect()
 }
 
 /// The first role a file gets in a unit stands, except that being a resource
