@@ -8,6 +8,11 @@
 //! `dns-default` Service's port 53 is translated before policies apply, so a
 //! rule allowing only port 53 does not help — the message says so.
 //! Not raised when every destination of the namespace is reached by IP.
+//! When the only rule that could let DNS through is an ipBlock open on port
+//! 5353 that covers part of the pod network (`0.0.0.0/0`; the cluster network
+//! of install-config, else OpenShift's default `10.128.0.0/14`), the verdict is the network plugin's (whether an
+//! ipBlock matches pod addresses is implementation-defined): an info that
+//! says it was not judged, not a warning.
 
 use crate::finding::Finding;
 use crate::model::Project;
@@ -24,6 +29,10 @@ use crate::model::network::{ClusterPolicies, NetworkModel};
 use crate::rules::hops::Hop;
 
 const RULE: &str = "DVM103";
+
+/// OpenShift's pod network when install-config does not set
+/// `networking.clusterNetwork` (docs/domain.md).
+const DEFAULT_CLUSTER_NETWORK: &str = "10.128.0.0/14";
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let model = project.network();
@@ -59,9 +68,27 @@ pub(crate) fn hop(
     block: bool,
 ) -> Hop {
     let dns = rsync_pods::dns_pod();
+    // Where the DNS pods' addresses are: the cluster network of the
+    // cluster's install-config, else OpenShift's default.
+    let pod_network = {
+        let configured: Vec<ipnet::IpNet> = project
+            .proxies()
+            .iter()
+            .filter(|p| p.cluster == cluster)
+            .flat_map(|p| p.cluster_networks.iter().copied())
+            .collect();
+        if configured.is_empty() {
+            crate::net::ipset::IpSet::from_nets(DEFAULT_CLUSTER_NETWORK.parse::<ipnet::IpNet>())
+        } else {
+            crate::net::ipset::IpSet::from_nets(configured)
+        }
+    };
     let mut isolating = Vec::new();
     let mut pods = Vec::new();
     let mut only_53 = false;
+    // Every blocked client pod has an ipBlock rule open on 5353: DNS passes
+    // only where the network plugin matches pod addresses with ipBlock.
+    let mut ip_block_only = true;
     let mut isolated = false;
     let mut allowed_by = Vec::new();
     let mut admin_decided = false;
@@ -96,6 +123,26 @@ pub(crate) fn hop(
                 .rules
                 .is_empty()
         };
+        ip_block_only &= [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
+            let reach =
+                policies
+                    .set
+                    .egress_outside_reach(&client.pod, PortRange::single(DNS_PORT), proto);
+            reach.rules.iter().any(|r| {
+                policies
+                    .set
+                    .policy(r.policy)
+                    .and_then(|p| p.rules(crate::net::netpol::PolicyType::Egress).get(r.rule))
+                    .is_some_and(|rule| {
+                        r.peers.iter().any(|&i| {
+                            rule.peers
+                                .get(i)
+                                .and_then(crate::net::netpol::Peer::addresses)
+                                .is_some_and(|a| a.intersects(&pod_network))
+                        })
+                    })
+            })
+        });
         only_53 |= [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
             policies
                 .set
@@ -132,7 +179,13 @@ pub(crate) fn hop(
         pods.join(" and "),
         crate::finding::bounded_list(&names)
     );
-    if only_53 {
+    if ip_block_only {
+        message = format!(
+            "DNS from the {} in migrated namespace `{namespace}` was not judged: egress is isolated by {} and no rule allows DNS to the cluster DNS pods by pod or namespace (namespace `{DNS_NAMESPACE}`, port {DNS_PORT} UDP or TCP), but an ipBlock rule admits port {DNS_PORT} to addresses of the pod network; whether an ipBlock matches the addresses of pods is left to the network plugin (Kubernetes documents ipBlock for cluster-external addresses; Calico matches pod addresses, Cilium does not), so this lookup may pass or fail",
+            pods.join(" and "),
+            crate::finding::bounded_list(&names)
+        );
+    } else if only_53 {
         message.push_str(
             ". Only port 53 is allowed, but the DNS pods listen on 5353: the `dns-default` Service translates 53 to 5353 before policies apply, so allowing 53 is not enough",
         );
@@ -149,7 +202,9 @@ pub(crate) fn hop(
         "allow the rsync pods' DNS lookups on port 5353 (not only 53) with a policy of its own:\n\n{yaml}"
     );
     let by = policy_deciders(project, policies, &isolating);
-    let short = if only_53 {
+    let short = if ip_block_only {
+        "only an ipBlock allows DNS (plugin-dependent)"
+    } else if only_53 {
         "only 53 allowed, not 5353"
     } else {
         "no rule allows DNS"
@@ -157,6 +212,18 @@ pub(crate) fn hop(
     match isolation_finding(
         RULE, project, cluster, policies, namespace, &isolating, message,
     ) {
+        Some(f) if ip_block_only => {
+            let finding = f.severity(crate::finding::Severity::Info).help(format!(
+                "allow DNS by namespace, which holds on every network plugin: {help}"
+            ));
+            Hop {
+                verdict: crate::rules::hops::Verdict::Unknown,
+                short: short.to_owned(),
+                why: finding.message.clone(),
+                by,
+                findings: vec![finding],
+            }
+        }
         Some(f) => Hop::blocked(short, by, f.help(help)),
         None => Hop::unknown(
             "not located",
