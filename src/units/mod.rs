@@ -441,6 +441,25 @@ impl ApplyUnits {
             })
     }
 
+    /// Whether `file` is applied only through Kustomize builds that were
+    /// rendered: a member of at least one unit, and of no unit that is not a
+    /// rendered Kustomize build. What such a file says is applied only as the
+    /// builds' outputs say it (an overlay may patch any of its values).
+    pub fn only_in_rendered_builds(&self, file: &str) -> bool {
+        let mut any = false;
+        for (id, _) in self.of_file(file) {
+            any = true;
+            if !self
+                .units
+                .get(id)
+                .is_some_and(|u| u.kind == UnitKind::Kustomize && u.rendered)
+            {
+                return false;
+            }
+        }
+        any
+    }
+
     /// Whether `file` is a kustomize patch of some unit and a resource of none:
     /// partial objects, not objects of their own.
     pub fn is_only_patch(&self, file: &str) -> bool {
