@@ -1,6 +1,7 @@
 //! dvmlint: lint Kubernetes/OpenShift manifest repositories for configuration that
 //! breaks MTC Direct Volume Migration. See `docs/architecture.md` for the map.
 
+pub mod alloc;
 pub mod baseline;
 pub mod boundary;
 pub mod catalogue;

@@ -164,6 +164,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         options.cache || options.render_cache,
     );
     let files_timing = crate::timings::stage("walk + files (parallel)");
+    crate::alloc::walk_starts();
     let parsed = parse_files(
         options,
         &root,
@@ -171,7 +172,9 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         &settings,
         cache.as_ref(),
         &render_stage,
-    )?;
+    );
+    crate::alloc::walk_ended();
+    let parsed = parsed?;
     drop(files_timing);
     let merge_timing = crate::timings::stage("merge file results");
     let hits = parsed.hits;
@@ -326,6 +329,7 @@ fn assemble<R: TakeParts>(assembly: Assembly<R>, paths: &[PathBuf]) -> Loaded {
         }
         None => Project::build(root.clone(), config, results, units),
     };
+    crate::alloc::results_freed();
     Loaded {
         root,
         project,
