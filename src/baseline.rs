@@ -46,7 +46,9 @@ struct Entry {
 
 /// Writes the baseline of `run`'s findings to `path`; returns their number.
 pub fn write(run: &LintRun, path: &Path) -> Result<usize, String> {
-    let redactor = Redactor::new(&run.secrets).with_spans(&run.secret_spans);
+    let redactor = Redactor::new(&run.secrets)
+        .with_spans(&run.secret_spans)
+        .with_paths(&run.files);
     let fingerprints = fingerprint::fingerprints(&run.findings, &redactor);
     let findings: Vec<Entry> = run
         .findings
@@ -97,7 +99,9 @@ pub fn load(path: &Path) -> Result<HashSet<String>, String> {
 
 /// Drops the findings of `run` that `known` lists; returns how many.
 pub fn filter(run: &mut LintRun, known: &HashSet<String>) -> usize {
-    let redactor = Redactor::new(&run.secrets).with_spans(&run.secret_spans);
+    let redactor = Redactor::new(&run.secrets)
+        .with_spans(&run.secret_spans)
+        .with_paths(&run.files);
     let fingerprints = fingerprint::fingerprints(&run.findings, &redactor);
     let before = run.findings.len();
     let mut keep = fingerprints.iter().map(|f| !known.contains(f));

@@ -1359,3 +1359,51 @@ fn a_closed_or_broken_standard_output_keeps_the_exit_code_of_the_findings() {
     assert_exit(&out, 2);
     assert_has(&text(&out), "cannot write the report");
 }
+
+#[test]
+fn short_secret_values_never_mask_a_path_nor_dvmlints_own_words() {
+    // An Argo CD repository Secret's settings (`type: helm`, `name: charts`)
+    // are not secrets; a plain Secret's short values (`helm`, `admin`) are
+    // masked where a message quotes them, never inside a file's path nor
+    // dvmlint's own wording; a long password is masked everywhere
+    // (docs/security.md).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/secret-settings-and-short-values-not-masked");
+    for format in FORMATS {
+        let all = ["check", "--no-cache", "--format", format, "."];
+        let printed = text(&run_in(&all, &root, SLOW, &[]));
+        for leak in ["qv7-rotor-lk2", "`admin`"] {
+            assert!(
+                !printed.contains(leak),
+                "{format} printed `{leak}`:\n{printed}"
+            );
+        }
+        for corrupt in ["tools/****", "****/accounts", "**** chart", "`****/`"] {
+            assert!(
+                !printed.contains(corrupt),
+                "{format} printed `{corrupt}`:\n{printed}"
+            );
+        }
+        assert_has(&printed, "tools/helm/settings.yaml");
+        assert_has(&printed, "admin/accounts.yaml");
+    }
+    let concise = text(&run_in(
+        &["check", "--no-cache", "--format", "concise", "."],
+        &root,
+        SLOW,
+        &[],
+    ));
+    assert_has(
+        &concise,
+        "tools/helm/settings.yaml:14:9: error[DVM401] ConfigMap `charts` in namespace `tools` \
+         is defined twice by folder `tools/helm`, identically: the copy at \
+         tools/helm/settings.yaml:6 is redundant",
+    );
+    assert_has(
+        &concise,
+        "admin/accounts.yaml:28:9: error[DVM401] ConfigMap `****` in namespace `tools` is \
+         defined twice by folder `****`, identically: the copy at admin/accounts.yaml:22",
+    );
+    assert_has(&concise, "info[DVM002] this Helm chart was not rendered");
+    assert_has(&concise, "not vendored in `charts/`");
+}

@@ -358,20 +358,69 @@ impl Doc<'_> {
     }
 }
 
-/// Secret values never appear in any output (docs/output.md).
+/// Secret values never appear in any output (docs/output.md), but for the
+/// settings of well-known Secret shapes ([`is_setting`]).
 fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, result: &mut FileResult) {
     if !meta.is("", "Secret") {
         return;
     }
+    let argocd = node
+        .at(&["metadata", "labels", ARGOCD_SECRET_TYPE])
+        .and_then(Node::as_str)
+        .is_some_and(|kind| ARGOCD_SECRET_TYPES.contains(&kind));
     for key in ["data", "stringData"] {
-        for (_, value) in node.get(key).map_or(&[][..], Node::entries) {
-            if let Some(text) = value.as_str().filter(|t| t.len() >= 4) {
+        for (name, value) in node.get(key).map_or(&[][..], Node::entries) {
+            if let Some(text) = value.as_str().filter(|t| t.len() >= 4)
+                && !(argocd && key == "stringData" && is_setting(name.as_str(), text))
+            {
                 let extras = result.extras_mut();
                 extras.secrets.push(text.to_owned());
                 extras.secret_spans.push(value.span);
             }
         }
     }
+}
+
+/// The label naming an Argo CD Secret's role.
+const ARGOCD_SECRET_TYPE: &str = "argocd.argoproj.io/secret-type";
+
+/// The roles of Argo CD Secrets that hold a repository or cluster's settings
+/// beside its credentials.
+const ARGOCD_SECRET_TYPES: [&str; 5] = [
+    "repository",
+    "repo-creds",
+    "repo-write",
+    "repo-write-creds",
+    "cluster",
+];
+
+/// The `stringData` keys of those Secrets that Argo CD reads as settings, not
+/// credentials (its repository and cluster Secrets' documentation): the
+/// repository's type (`helm`, `git`), display name, URL and project, flags,
+/// the cluster's server and namespaces. Credentials (`username`, `password`,
+/// `sshPrivateKey`, `tlsClientCertKey`, `bearerToken`, `config`, GitHub App
+/// keys…) and every other key stay secrets.
+const ARGOCD_SETTINGS: [&str; 12] = [
+    "type",
+    "name",
+    "url",
+    "project",
+    "enableOCI",
+    "enableLfs",
+    "insecure",
+    "insecureIgnoreHostKey",
+    "forceHttpBasicAuth",
+    "server",
+    "namespaces",
+    "clusterResources",
+];
+
+/// Whether `key: value` of an Argo CD repository or cluster Secret's
+/// `stringData` is a setting, not a secret: a [`ARGOCD_SETTINGS`] key whose
+/// value holds no `@` (a URL with a user name or password in it stays a
+/// secret whole, whatever its key) (docs/security.md).
+fn is_setting(key: Option<&str>, value: &str) -> bool {
+    key.is_some_and(|key| ARGOCD_SETTINGS.contains(&key)) && !value.contains('@')
 }
 
 /// Passwords of proxy URLs (`http://user:pass@host`) anywhere in the document,
@@ -401,6 +450,48 @@ fn collect_url_passwords(urls: &[&Node<'_>], result: &mut FileResult) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An Argo CD repository or cluster Secret's settings are not secrets;
+    /// its credentials, a URL with a user name in it, and every value of any
+    /// other Secret are (docs/security.md).
+    #[test]
+    fn only_the_settings_of_argo_cd_secrets_are_not_secrets() {
+        let secrets_of = |labels: &str, string_data: &str| {
+            let text = format!(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\n{labels}\
+                 stringData:\n{string_data}"
+            );
+            let rules = RuleSet::new(&[], &[]);
+            let cluster_of = |_: &str| None;
+            let settings = FileSettings::standalone(&rules, &cluster_of);
+            analyze_bytes(&Arc::from("s.yaml"), text.as_bytes(), &settings)
+                .extras
+                .map_or_else(Vec::new, |e| e.secrets)
+        };
+        let argocd = "  labels:\n    argocd.argoproj.io/secret-type: repository\n";
+        let data = "  type: helm\n  name: charts\n  url: https://charts.example.org\n  \
+                    project: default\n  enableOCI: \"true\"\n  password: rotor-99\n  \
+                    username: deploy\n";
+        assert_eq!(secrets_of(argocd, data), ["rotor-99", "deploy"]);
+        assert_eq!(
+            secrets_of("", data),
+            [
+                "helm",
+                "charts",
+                "https://charts.example.org",
+                "default",
+                "true",
+                "rotor-99",
+                "deploy"
+            ]
+        );
+        let credentials = "  url: https://tok3n@git.example.org/r\n";
+        assert!(
+            secrets_of(argocd, credentials).contains(&"https://tok3n@git.example.org/r".to_owned())
+        );
+        let other = "  labels:\n    argocd.argoproj.io/secret-type: other\n";
+        assert_eq!(secrets_of(other, "  type: helm\n"), ["helm"]);
+    }
 
     /// The one-parser pass and the chunk-by-chunk reading it falls back to
     /// give the same results, broken documents included (an unterminated flow

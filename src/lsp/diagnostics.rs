@@ -36,7 +36,7 @@ pub fn for_open_documents(
     documents: &Documents,
     encoding: Encoding,
 ) -> BTreeMap<Url, Vec<Published>> {
-    let redactor = Redactor::new(&run.secrets);
+    let redactor = Redactor::new(&run.secrets).with_paths(&run.files);
     let mut texts = Texts::new(documents, &run.root);
     let mut out: BTreeMap<Url, Vec<Published>> = BTreeMap::new();
     for (uri, doc) in documents.iter() {

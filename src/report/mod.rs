@@ -77,7 +77,9 @@ pub fn write(
     options: &ReportOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let redactor = Redactor::new(&run.secrets).with_spans(&run.secret_spans);
+    let redactor = Redactor::new(&run.secrets)
+        .with_spans(&run.secret_spans)
+        .with_paths(&run.files);
     if options.statistics && matches!(format, Format::Human | Format::Concise) {
         return write_statistics(&run.findings, out);
     }

@@ -41,6 +41,12 @@ pub struct Redactor<'s> {
     /// Scalars a secret was read from, by file: where the source writes it
     /// differently from its value (escapes, line folding), the whole scalar is masked.
     spans: std::collections::HashMap<&'s str, Vec<&'s Location>>,
+    /// The project's files ([`Redactor::with_paths`]): a short secret inside
+    /// one of their paths, or of their folders', in a message is not masked.
+    paths: &'s [Arc<str>],
+    /// Those paths and every folder above them that holds a `/`, built on
+    /// first use.
+    known_paths: OnceLock<std::collections::HashSet<&'s str>>,
 }
 
 pub const MASK: &str = "****";
@@ -206,6 +212,40 @@ fn is_placeholder(secret: &str) -> bool {
         || (s.starts_with("{{") && s.ends_with("}}"))
 }
 
+/// dvmlint's own wording: every string literal of its sources outside tests,
+/// cut where a format string interpolates (`build.rs`).
+mod own {
+    include!(concat!(env!("OUT_DIR"), "/own_wording.rs"));
+}
+
+/// Every place in `text` where dvmlint's own wording is written, overlapping
+/// ones included. Asked only of texts holding a secret.
+fn own_wording_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    static AUTOMATON: OnceLock<Option<aho_corasick::AhoCorasick>> = OnceLock::new();
+    let Some(automaton) = AUTOMATON
+        .get_or_init(|| aho_corasick::AhoCorasick::new(own::PIECES).ok())
+        .as_ref()
+    else {
+        return Vec::new();
+    };
+    automaton
+        .find_overlapping_iter(text)
+        .map(|m| m.range())
+        .collect()
+}
+
+/// Whether the piece of dvmlint's wording at `own` holds the match at `range`
+/// and more: a letter or digit of its own beside it. A piece that is no more
+/// than the match with punctuation around (`` `helm` ``) is how a message
+/// quotes a value, so it keeps nothing.
+fn covers(text: &str, own: &std::ops::Range<usize>, range: &std::ops::Range<usize>) -> bool {
+    let alnum =
+        |part: Option<&str>| part.is_some_and(|p| p.bytes().any(|b| b.is_ascii_alphanumeric()));
+    own.start <= range.start
+        && range.end <= own.end
+        && (alnum(text.get(own.start..range.start)) || alnum(text.get(range.end..own.end)))
+}
+
 impl<'s> Redactor<'s> {
     pub fn new(secrets: &'s [String]) -> Self {
         let mut all: Vec<Cow<'s, str>> = Vec::new();
@@ -248,6 +288,68 @@ impl<'s> Redactor<'s> {
             screen: Screen::new(all.iter().map(|s| s.as_bytes())),
             all,
             spans: std::collections::HashMap::new(),
+            paths: &[],
+            known_paths: OnceLock::new(),
+        }
+    }
+
+    /// The project's files: a short secret (masked only as a token of its
+    /// own) is not masked inside their paths, nor their folders', where a
+    /// message names them (docs/security.md).
+    pub fn with_paths(mut self, paths: &'s [Arc<str>]) -> Self {
+        self.paths = paths;
+        self
+    }
+
+    /// Whether `range` of `text` lies inside the path of a project file or
+    /// folder written there whole: the longest run around it of characters a
+    /// message does not quote a path with, less a `:line:column` or a
+    /// sentence's full stop, is one of [`Redactor::paths`] or a folder above
+    /// one. A folder at the project's root is no such path: its name alone
+    /// (`admin`) is how a message quotes a value too.
+    fn in_known_path(&self, text: &str, range: &std::ops::Range<usize>) -> bool {
+        if self.paths.is_empty() {
+            return false;
+        }
+        let edge = |c: char| c.is_whitespace() || "`'\"()[]{}<>,;".contains(c);
+        let start = text
+            .get(..range.start)
+            .and_then(|before| before.rfind(edge).map(|i| i + 1))
+            .unwrap_or(0);
+        let end = text
+            .get(range.end..)
+            .and_then(|after| after.find(edge))
+            .map_or(text.len(), |i| range.end + i);
+        let Some(mut token) = text.get(start..end) else {
+            return false;
+        };
+        let known = self.known_paths.get_or_init(|| {
+            let mut known = std::collections::HashSet::new();
+            for path in self.paths {
+                let path: &'s str = path;
+                known.insert(path);
+                for (i, _) in path.match_indices('/').skip(1) {
+                    known.extend(path.get(..i));
+                }
+            }
+            known
+        });
+        loop {
+            if start + token.len() < range.end {
+                return false;
+            }
+            if known.contains(token) {
+                return true;
+            }
+            // `path:12:3`, `path:12`, `path.`, `path:`
+            let shorter = match token.rsplit_once(':') {
+                Some((head, tail)) if tail.bytes().all(|b| b.is_ascii_digit()) => head,
+                _ => match token.strip_suffix(['.', ':']) {
+                    Some(head) => head,
+                    None => return false,
+                },
+            };
+            token = shorter;
         }
     }
 
@@ -377,27 +479,89 @@ impl<'s> Redactor<'s> {
             .as_ref()
     }
 
-    /// `text` with every secret and credential masked as `****`.
+    /// `text` (a message, a help, a name) with every secret and credential
+    /// masked as `****`, except inside dvmlint's own wording ([`own_wording`])
+    /// and, for a short secret, inside the path of a project file or folder
+    /// ([`Redactor::with_paths`]).
     pub fn apply<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut secrets_masked = self.apply_with(text, |_| MASK.to_owned());
-        if let Some(transformed) = self.transformed_in(&secrets_masked)
-            && transformed.is_match(&secrets_masked)
-        {
-            secrets_masked =
-                Cow::Owned(transformed.replace_all(&secrets_masked, MASK).into_owned());
+        let own: std::cell::OnceCell<Vec<std::ops::Range<usize>>> = std::cell::OnceCell::new();
+        self.masked(text, |range, length| {
+            own.get_or_init(|| own_wording_ranges(text))
+                .iter()
+                .any(|own| covers(text, own, range))
+                || (length < SHORT_SECRET && self.in_known_path(text, range))
+        })
+    }
+
+    /// A file's path: masked as [`Redactor::apply`] masks, but for secrets
+    /// shorter than 8 bytes, which a path never shows masked: a folder named
+    /// like a common Secret value (`helm`, `admin`) stays a path the user can
+    /// open (docs/security.md).
+    pub fn path<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let masked = self.masked(text, |_, length| length < SHORT_SECRET);
+        match masked {
+            Cow::Borrowed(text) if !has_controls(text) => Cow::Borrowed(text),
+            masked => Cow::Owned(escape_controls(&masked, false)),
         }
-        let ranges = credential_ranges(&secrets_masked);
+    }
+
+    /// `text` with every secret (verbatim, as a token of its own when short;
+    /// transformed) and every credential masked as `****`, but those `kept`
+    /// leaves (given their range and their secret's length, `usize::MAX` for
+    /// a credential). Matches are found in `text` as written, overlapping
+    /// ones masked as one.
+    fn masked<'t>(
+        &self,
+        text: &'t str,
+        kept: impl Fn(&std::ops::Range<usize>, usize) -> bool,
+    ) -> Cow<'t, str> {
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut keep = |range: std::ops::Range<usize>, length: usize| {
+            if !kept(&range, length) {
+                ranges.push(range);
+            }
+        };
+        if let Some(automaton) = self.automaton_for(text) {
+            let bytes = text.as_bytes();
+            let word = |at: Option<&u8>| at.is_some_and(u8::is_ascii_alphanumeric);
+            for m in automaton.find_iter(text) {
+                // A short secret inside a longer word (`user` in
+                // `githubusercontent`) is not that secret: masked only where it
+                // stands as a token of its own (docs/security.md).
+                let inside_word = m.len() < SHORT_SECRET
+                    && (word(m.start().checked_sub(1).and_then(|i| bytes.get(i)))
+                        || word(bytes.get(m.end())));
+                if !inside_word {
+                    keep(m.range(), m.len());
+                }
+            }
+        }
+        if let Some(transformed) = self.transformed_in(text) {
+            for m in transformed.find_iter(text) {
+                let length = m.as_str().bytes().filter(|&b| b != b'_').count();
+                keep(m.range(), length);
+            }
+        }
+        for range in credential_ranges(text) {
+            keep(range, usize::MAX);
+        }
         if ranges.is_empty() {
-            return secrets_masked;
+            return Cow::Borrowed(text);
         }
-        let mut out = String::with_capacity(secrets_masked.len());
+        ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+        let mut out = String::with_capacity(text.len());
         let mut at = 0;
         for range in ranges {
-            out.push_str(secrets_masked.get(at..range.start).unwrap_or_default());
-            out.push_str(MASK);
+            if range.end <= at {
+                continue; // inside the mask just written
+            }
+            if range.start >= at {
+                out.push_str(text.get(at..range.start).unwrap_or_default());
+                out.push_str(MASK);
+            }
             at = range.end;
         }
-        out.push_str(secrets_masked.get(at..).unwrap_or_default());
+        out.push_str(text.get(at..).unwrap_or_default());
         Cow::Owned(out)
     }
 
@@ -517,15 +681,10 @@ pub fn redact_findings(
     secrets: &[String],
     names: bool,
 ) {
-    let redactor = Redactor::new(secrets);
+    // Messages first, with every file's path known (a short secret inside
+    // one is not masked); then the names themselves.
+    let redactor = Redactor::new(secrets).with_paths(files);
     // Texts that need no masking nor escaping (nearly all) are left in place.
-    let name = |file: &mut Arc<str>| {
-        if let Cow::Owned(clean) = redactor.line_cow(file)
-            && clean != **file
-        {
-            *file = Arc::from(clean);
-        }
-    };
     let field = |text: &mut String| {
         if let Cow::Owned(clean) = redactor.line_cow(text) {
             *text = clean;
@@ -552,26 +711,37 @@ pub fn redact_findings(
                 field(namespace);
             }
         }
-        if let Some(cluster) = &mut finding.cluster {
-            name(cluster);
+        if let Some(cluster) = &mut finding.cluster
+            && let Cow::Owned(clean) = redactor.line_cow(cluster)
+        {
+            *cluster = Arc::from(clean);
         }
         for related in &mut finding.related {
             message(&mut related.message);
-            if names {
-                name(&mut related.location.file);
-            }
-        }
-        if names {
-            name(&mut finding.location.file);
         }
     }
-    if names {
-        secret_spans.iter_mut().for_each(|l| name(&mut l.file));
-        // Every listed file's name (a million at 1 GB of small files): on
-        // every worker, the only stage left running when the report starts.
-        use rayon::prelude::*;
-        files.par_iter_mut().with_min_len(4096).for_each(name);
+    if !names {
+        return;
     }
+    let redactor = Redactor::new(secrets);
+    let name = |file: &mut Arc<str>| {
+        if let Cow::Owned(clean) = redactor.path(file)
+            && clean != **file
+        {
+            *file = Arc::from(clean);
+        }
+    };
+    for finding in findings.iter_mut() {
+        for related in &mut finding.related {
+            name(&mut related.location.file);
+        }
+        name(&mut finding.location.file);
+    }
+    secret_spans.iter_mut().for_each(|l| name(&mut l.file));
+    // Every listed file's name (a million at 1 GB of small files): on
+    // every worker, the only stage left running when the report starts.
+    use rayon::prelude::*;
+    files.par_iter_mut().with_min_len(4096).for_each(name);
 }
 
 #[cfg(test)]
@@ -746,6 +916,63 @@ mod tests {
         );
         // A longer secret is masked wherever it appears, inside words too.
         assert_eq!(r.apply("dir/label-studio-pws/x"), "dir/****s/x");
+    }
+
+    /// dvmlint's own wording is never masked, only what a message quotes
+    /// from the repository; a short secret is not masked inside the path of
+    /// a project file or folder (but a folder at the root, whose name alone
+    /// reads like any value), a long one is; a file's path keeps its short
+    /// secrets, never its long ones (docs/security.md).
+    #[test]
+    fn own_wording_and_paths_keep_short_secrets() {
+        let secrets = vec![
+            "helm".to_owned(),
+            "admin".to_owned(),
+            "Qv7-rotor-Lk2".to_owned(),
+        ];
+        let files: Vec<Arc<str>> = ["tools/helm/app.yaml", "admin/a.yaml", "helm.yaml"]
+            .into_iter()
+            .map(Arc::from)
+            .collect();
+        let r = Redactor::new(&secrets).with_paths(&files);
+        for (text, masked) in [
+            (
+                "this Helm chart was not rendered",
+                "this Helm chart was not rendered",
+            ),
+            (
+                "`helm template` of release `helm` failed",
+                "`helm template` of release `****` failed",
+            ),
+            ("needs --enable-helm", "needs --enable-helm"),
+            (
+                "ConfigMap `helm` in folder `tools/helm`, see tools/helm/app.yaml:6:3.",
+                "ConfigMap `****` in folder `tools/helm`, see tools/helm/app.yaml:6:3.",
+            ),
+            (
+                "folder `admin` and admin/a.yaml:3",
+                "folder `****` and admin/a.yaml:3",
+            ),
+            ("at helm.yaml:1", "at helm.yaml:1"),
+            (
+                "not a file: other/helm/x.yaml",
+                "not a file: other/****/x.yaml",
+            ),
+            ("tools/helm/app.yaml/helm", "tools/****/app.yaml/****"),
+            ("tools/Qv7-rotor-Lk2/app.yaml", "tools/****/app.yaml"),
+        ] {
+            assert_eq!(r.apply(text), masked, "{text}");
+        }
+        // Without the project's paths, a path in a message is masked as any text.
+        assert_eq!(
+            Redactor::new(&secrets).apply("folder `tools/helm`"),
+            "folder `tools/****`"
+        );
+        let r = Redactor::new(&secrets);
+        assert_eq!(r.path("deploy/helm/admin.yaml"), "deploy/helm/admin.yaml");
+        assert_eq!(r.path("deploy/Qv7-rotor-Lk2.yaml"), "deploy/****.yaml");
+        assert_eq!(r.path("deploy/QV7-_ROTOR-LK2.yaml"), "deploy/****.yaml");
+        assert_eq!(r.path("a\nb/helm"), "a\\nb/helm");
     }
 
     #[test]

@@ -23,9 +23,61 @@ pub enum TemplateKind {
 }
 
 /// Whether `text`, which does not parse as YAML, is a template rather than a
-/// broken manifest: it holds `{{` (Go, Jinja) or a FreeMarker directive.
+/// broken manifest: it holds `{{` (Go, Jinja) outside a YAML comment, or a
+/// FreeMarker directive. A `{{` written only in comments (`# "{{ .Values.x }}"`,
+/// in block or flow context) makes no template: the file is linted, its
+/// syntax errors reported as such.
 pub fn is_template(text: &[u8]) -> bool {
-    memchr::memmem::find(text, b"{{").is_some() || is_freemarker(text)
+    memchr::memmem::find(text, b"{{").is_some_and(|_| has_marker_outside_comments(text))
+        || is_freemarker(text)
+}
+
+/// Whether some line of `text` holds `{{` before its comment, if any. A
+/// comment starts at a `#` that opens the line or follows a blank, outside a
+/// quoted scalar; a quote opens one only where a scalar can start (the line's
+/// start, after a blank or one of `[{,:-?`), so an apostrophe inside a plain
+/// word (`it's`) opens none. Quoted scalars folded over lines are read line by
+/// line: a continuation line that starts with `#` is taken for a comment.
+fn has_marker_outside_comments(text: &[u8]) -> bool {
+    text.split(|&b| b == b'\n').any(|line| {
+        let code = line.get(..comment_start(line)).unwrap_or(line);
+        memchr::memmem::find(code, b"{{").is_some()
+    })
+}
+
+/// Where the comment of `line` starts (its length when it has none).
+fn comment_start(line: &[u8]) -> usize {
+    let mut quote: Option<u8> = None;
+    let mut previous: Option<u8> = None;
+    let mut i = 0;
+    while let Some(&b) = line.get(i) {
+        match quote {
+            Some(b'\'') if b == b'\'' => {
+                if line.get(i + 1) == Some(&b'\'') {
+                    i += 1; // `''` is a quote inside the scalar
+                } else {
+                    quote = None;
+                }
+            }
+            Some(b'"') if b == b'\\' => i += 1,
+            Some(b'"') if b == b'"' => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'#' if previous.is_none_or(|p| p == b' ' || p == b'\t') => return i,
+                b'\'' | b'"'
+                    if previous.is_none_or(|p| {
+                        matches!(p, b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-' | b'?')
+                    }) =>
+                {
+                    quote = Some(b);
+                }
+                _ => {}
+            },
+        }
+        previous = line.get(i).copied();
+        i += 1;
+    }
+    line.len()
 }
 
 /// `<#if`, `</#if>`, `<@macro`: FreeMarker's directives, at a line's start
@@ -298,6 +350,35 @@ mod tests {
         assert_eq!(TemplateKind::of(ftl), TemplateKind::FreeMarker);
         assert!(is_template(ftl));
         assert!(!is_template(b"a: <b>\nc: ${d}\n"));
+    }
+
+    /// `{{` in a comment makes no template, in block or flow context; it
+    /// does anywhere else, quoted or not (a `#` inside a quoted scalar or a
+    /// word opens no comment).
+    #[test]
+    fn markers_in_comments_make_no_template() {
+        for text in [
+            "searches: [\n  # \"{{ .Values.domain }}.global\",\n]\n",
+            "a: [b, # {{ .Values.c }}\n  d]\n",
+            "# {{ .Values.x }}\nkind: Deployment\nx: [\n",
+            "a: b # {{ c }}\n  bad: indent\n",
+            "a: {k: v,   # {{ x }}\n}\n",
+            "a: 'it''s' # {{ x }}\n",
+            "a: it's # {{ x }}\n",
+            "a: \"q\\\"x\" # {{ x }}\n",
+        ] {
+            assert!(!is_template(text.as_bytes()), "{text}");
+        }
+        for text in [
+            "name: {{ .Values.name }}\n",
+            "a: \"# {{ .Values.x }}\"\n",
+            "a: '# {{ x }}'\n",
+            "a: b#{{ c }}\n",
+            "a: [x, \"{{ .Values.y }}\"] # {{ z }}\n",
+            "{{- if .Values.x }}\n# {{ .Values.y }}\n{{- end }}\n",
+        ] {
+            assert!(is_template(text.as_bytes()), "{text}");
+        }
     }
 
     #[test]
