@@ -325,6 +325,11 @@ fn kustomize_limits_of_dvmlint_are_infos_and_broken_kustomizations_errors() {
         message.contains("lstat vendor: no such file or directory"),
         "{message}"
     );
+    // Kustomize's deprecation warning (`bases`) is not the message: the cause is.
+    assert!(
+        message.starts_with("`kustomize build` failed: accumulating resources from '../../vendor/"),
+        "{message}"
+    );
     assert_eq!(findings.len(), 5, "{findings:#?}");
 }
 

@@ -208,7 +208,7 @@ fn build(
         }
         Err(RunError::Failed { stderr, .. }) => {
             let stderr = readable_error(&stderr, &base, project);
-            let message = super::first_lines(&stderr, &[]);
+            let message = super::first_lines(&innermost(&stderr, &target, project), &[]);
             let outcome = match limit(&stderr) {
                 Some(limit) => Outcome::Failed {
                     message,
@@ -312,6 +312,54 @@ fn remote_resource(stderr: &str) -> Option<&str> {
         || resource.starts_with("git@")
         || (host.contains('.') && !host.starts_with('.'));
     (remote && resource.len() <= 300 && !resource.contains(['\n', '`'])).then_some(resource)
+}
+
+/// The part of Kustomize's error to show, on one line (its causes nest in one
+/// line already; git's output and a generator's configuration add lines):
+/// its `# Warning:` lines (deprecated fields) dropped, and of the chain of
+/// folders it was accumulating only the innermost one (``in `base`: …``, not
+/// named when it is the root itself), so that the cause leads; the frame of
+/// dvmlint's wrapper kustomization is dropped when there is no chain.
+/// `first_lines` then bounds it, keeping its start and its end.
+fn innermost(stderr: &str, target: &Path, project: &Path) -> String {
+    const STEP: &str = "recursed accumulation of path '";
+    const WRAPPED: &str = "' must resolve to a file': ";
+    let text = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("# Warning:"))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(
+            "accumulating resources: accumulation err='accumulating resources from '",
+            "accumulating resources from '",
+        );
+    // A resource that is neither a file nor a folder: Kustomize says so
+    // twice, as a file and as a folder; once is enough.
+    const AS_FOLDER: &str = "': must build at directory: not a valid directory: ";
+    let text = match text.split_once(AS_FOLDER) {
+        Some((file, folder)) if file.ends_with(folder) => file.to_owned(),
+        _ => text,
+    };
+    let root = target
+        .strip_prefix(project)
+        .ok()
+        .and_then(Path::to_str)
+        .unwrap_or("");
+    if let Some(at) = text.rfind(STEP)
+        && let Some((path, cause)) = text[at + STEP.len()..].split_once("': ")
+        && path.len() <= 1024
+    {
+        return if path == root || path.is_empty() || Path::new(path) == target {
+            cause.to_owned()
+        } else {
+            format!("in `{path}`: {cause}")
+        };
+    }
+    match text.split_once(WRAPPED) {
+        Some((head, cause)) if head.len() <= 1024 => cause.to_owned(),
+        _ => text,
+    }
 }
 
 /// Kustomize's error as a user would read it from `kustomize build` in the
@@ -584,6 +632,59 @@ mod tests {
             let remote = limit(captured(name)).unwrap();
             assert!(remote.why.contains(resource), "{name}: {}", remote.why);
             assert_eq!(remote.help, super::super::OFFLINE_HELP);
+        }
+    }
+
+    /// The message leads with the cause: no `# Warning:` lines, no frames of
+    /// the wrapper or of the root itself, the innermost folder named.
+    #[test]
+    fn the_message_is_the_innermost_cause() {
+        let project = Path::new("/p");
+        let message = |name: &str, root: &str| {
+            super::super::first_lines(
+                &innermost(captured(name), &project.join(root), project),
+                &[],
+            )
+        };
+        let warned = message("fault-deprecated-fields-missing-base", "warn");
+        assert!(
+            warned
+                .starts_with("accumulating resources from '../missing-base': evalsymlink failure"),
+            "{warned}"
+        );
+        assert!(
+            !warned.contains("# Warning") && !warned.contains("must resolve"),
+            "{warned}"
+        );
+        // Said once, not as a file and again as a folder.
+        assert_eq!(
+            warned.matches("no such file or directory").count(),
+            1,
+            "{warned}"
+        );
+        let nested = message("fault-missing-resource-in-a-base", "deepbroken/overlay");
+        assert!(
+            nested.starts_with("in `deepbroken/base`: accumulating resources from 'service.yaml'"),
+            "{nested}"
+        );
+        let invalid = message("fault-invalid-kustomization", "invalid");
+        assert!(
+            invalid.starts_with("couldn't make target for path 'invalid': invalid Kustomization: json: cannot unmarshal"),
+            "{invalid}"
+        );
+        let patch = message("fault-patch-matches-nothing", "badpatch");
+        assert!(
+            patch.starts_with("no resource matches strategic merge patch"),
+            "{patch}"
+        );
+        for (name, stderr) in CAPTURED {
+            let root = name.trim_start_matches("fault-");
+            let text =
+                super::super::first_lines(&innermost(stderr, &project.join(root), project), &[]);
+            assert!(text.chars().count() <= 500, "{name}: {text}");
+            let last = stderr.lines().rfind(|l| l.len() > 20).unwrap();
+            let cause = &last[last.len().saturating_sub(40)..];
+            assert!(text.contains(cause), "{name}: {cause:?} lost: {text}");
         }
     }
 

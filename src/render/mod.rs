@@ -389,11 +389,12 @@ pub fn first_lines(stderr: &str, secrets: &[&str]) -> String {
         .take(6)
         .map(|l| {
             // Kustomize nests its causes in one long line: the last one is
-            // what to fix.
+            // what to fix, the first says where; the middle goes.
             let count = l.chars().count();
             let mut line: String = if count > 500 {
-                let tail: String = l.chars().skip(count - 480).collect();
-                format!("…{tail}")
+                let head: String = l.chars().take(160).collect();
+                let tail: String = l.chars().skip(count - 320).collect();
+                format!("{head} … {tail}")
             } else {
                 l.to_owned()
             };
@@ -562,5 +563,12 @@ mod tests {
         assert!(text.starts_with("Error: token **** rejected"), "{text}");
         assert_eq!(text.lines().count(), 7);
         assert!(text.ends_with('…'));
+        let long = format!("where: {} cause: the last words", "x".repeat(2000));
+        let text = first_lines(&long, &[]);
+        assert!(
+            text.starts_with("where: xxx") && text.ends_with("cause: the last words"),
+            "{text}"
+        );
+        assert!(text.chars().count() <= 500, "{text}");
     }
 }
