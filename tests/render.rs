@@ -249,6 +249,90 @@ fn a_component_two_overlays_render_names_its_policy_once() {
     assert_eq!(unique.len(), related.len(), "{related:#?}");
 }
 
+/// A build that fails only because of how dvmlint builds (Helm inside
+/// Kustomize, an external plugin, a remote base without scheme or over ssh) is
+/// the DVM002 info of a root not rendered, naming why, with help that goes
+/// with that reason; a broken kustomization, even one whose paths name git or
+/// look remote, stays a DVM004 whose message leads with the cause.
+#[test]
+fn kustomize_limits_of_dvmlint_are_infos_and_broken_kustomizations_errors() {
+    let Some(findings) = kustomized_findings(&[
+        (
+            "charts/kustomization.yaml",
+            "helmCharts:\n  - name: web\n    repo: https://charts.example.net\n    version: 1.0.0\n    releaseName: web\n",
+        ),
+        ("plugin/kustomization.yaml", "generators: [gen.yaml]\n"),
+        (
+            "plugin/gen.yaml",
+            "apiVersion: policy.open-cluster-management.io/v1\nkind: PolicyGenerator\nmetadata:\n  name: p\npolicies: []\n",
+        ),
+        (
+            "no-scheme/kustomization.yaml",
+            "resources: [github.com/example-org/catalog/app/overlays/default]\n",
+        ),
+        (
+            "ssh/kustomization.yaml",
+            "resources: [ssh://git@git.example.net/catalog.git/app]\n",
+        ),
+        (
+            "gitops/broken/kustomization.yaml",
+            "bases: [../../vendor/github.com/example-org/catalog/base]\n",
+        ),
+    ]) else {
+        return;
+    };
+    let at = |file: &str| {
+        findings
+            .iter()
+            .find(|f| f["file"] == format!("{file}/kustomization.yaml"))
+            .unwrap_or_else(|| panic!("no finding at {file}: {findings:#?}"))
+    };
+    for (root, why, help) in [
+        ("charts", "`helmCharts:`", "render.charts"),
+        (
+            "plugin",
+            "plugin `PolicyGenerator`",
+            "exclude this kustomization",
+        ),
+        (
+            "no-scheme",
+            "remote resource `github.com/example-org/catalog/app/overlays/default`",
+            "builds offline",
+        ),
+        ("ssh", "remote resource `ssh://", "builds offline"),
+    ] {
+        let f = at(root);
+        assert_eq!(
+            (&f["rule"], &f["severity"]),
+            (&"DVM002".into(), &"info".into()),
+            "{f}"
+        );
+        let message = f["message"].as_str().unwrap();
+        assert!(
+            message.contains("was not rendered") && message.contains(why),
+            "{message}"
+        );
+        let text = f["help"].as_str().unwrap();
+        assert!(
+            text.contains(help) && !text.contains("fix what it reports"),
+            "{text}"
+        );
+    }
+    let broken = at("gitops/broken");
+    assert_eq!(broken["rule"], "DVM004", "{broken}");
+    let message = broken["message"].as_str().unwrap();
+    assert!(
+        message.contains("lstat vendor: no such file or directory"),
+        "{message}"
+    );
+    // Kustomize's deprecation warning (`bases`) is not the message: the cause is.
+    assert!(
+        message.starts_with("`kustomize build` failed: accumulating resources from '../../vendor/"),
+        "{message}"
+    );
+    assert_eq!(findings.len(), 5, "{findings:#?}");
+}
+
 #[test]
 fn a_warm_cache_runs_no_tool_and_a_changed_values_file_renders_again() {
     let Some(helm) = helm() else { return };

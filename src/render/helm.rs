@@ -93,6 +93,42 @@ pub fn render(
     rendered(outcome, false, (keep && store.is_some()).then_some(key))
 }
 
+const VENDOR_HELP: &str = "dvmlint renders charts offline: vendor the chart's dependencies into its `charts/` folder (`helm dependency build` where the network is reachable, then commit them)";
+
+/// Why `helm template` failed only because of how dvmlint renders
+/// (`super::Limit`), read on Helm's whole error output: one verdict for the
+/// finding (DVM002 info, not DVM004) and its help.
+pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
+    let (why, help) = if stderr.contains("library charts are not installable") {
+        (
+            "a library chart installs nothing of its own",
+            "it is rendered as part of the charts that depend on it",
+        )
+    } else if stderr.contains("missing in charts/") || stderr.contains("helm dependency build") {
+        (
+            "its dependencies are not vendored in `charts/` and dvmlint renders offline",
+            VENDOR_HELP,
+        )
+    } else if super::fetch_refused(stderr) {
+        (
+            "it reads a remote resource and dvmlint renders offline",
+            VENDOR_HELP,
+        )
+    } else if stderr.contains("execution error at") && stderr.contains("required") {
+        // A chart's `required` value its values.yaml leaves to the user.
+        (
+            "its templates require values its own values.yaml does not give: name them in `render.charts[].values`",
+            "name values files that give them in `render.charts[].values` of .dvmlint.yaml",
+        )
+    } else {
+        return None;
+    };
+    Some(super::Limit {
+        why: why.to_owned(),
+        help,
+    })
+}
+
 fn template(
     project: &Path,
     root: &Root,
@@ -104,6 +140,7 @@ fn template(
     let failed = |message: String, help: &str| Outcome::Failed {
         message,
         help: help.to_owned(),
+        limit: None,
     };
     let Ok(home) = tempfile::Builder::new().prefix("dvmlint-helm-").tempdir() else {
         return (
@@ -123,12 +160,19 @@ fn template(
         }
         Err(RunError::Failed { stderr, .. }) => {
             let stderr = stderr.replace(&project.display().to_string(), ".");
-            let help = if stderr.contains("missing in charts/") || stderr.contains("dependencies") {
-                "dvmlint renders charts offline: vendor the chart's dependencies into its `charts/` folder (`helm dependency build` where the network is reachable, then commit them)"
-            } else {
-                "run `helm template` on this chart with the same values and fix what it reports"
+            let message = super::first_lines(&stderr, &secrets);
+            let outcome = match limit(&stderr) {
+                Some(limit) => Outcome::Failed {
+                    message,
+                    help: limit.help.to_owned(),
+                    limit: Some(limit.why),
+                },
+                None => failed(
+                    message,
+                    "run `helm template` on this chart with the same values and fix what it reports",
+                ),
             };
-            (failed(super::first_lines(&stderr, &secrets), help), true)
+            (outcome, true)
         }
         Err(RunError::TimedOut(after)) => (
             failed(

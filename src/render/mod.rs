@@ -122,9 +122,13 @@ pub struct Output {
 pub enum Outcome {
     Rendered(Output),
     /// The tool failed: its message (first lines, secrets masked), and advice.
+    /// `limit`: why it failed only because of how dvmlint renders ([`Limit`]),
+    /// decided on the tool's whole error output; such a root is the DVM002
+    /// info of a root not rendered, not a DVM004.
     Failed {
         message: String,
         help: String,
+        limit: Option<String>,
     },
 }
 
@@ -304,39 +308,59 @@ pub fn missing_tool(root: &Root, why: &str) -> Finding {
     ))
 }
 
-/// Why a failed render failed only because of how dvmlint renders, if it did:
-/// offline (a chart dependency not vendored in `charts/`, a remote resource,
-/// base or file source: the offline environment sends it to a closed port), a
-/// library chart (which installs nothing), or a chart's `required` values that
-/// its own values.yaml leaves to the user. Not a fault of the repository.
-fn offline_limit(message: &str) -> Option<&'static str> {
-    if message.contains("library charts are not installable") {
-        Some("a library chart installs nothing of its own")
-    } else if message.contains("missing in charts/") || message.contains("helm dependency build") {
-        Some("its dependencies are not vendored in `charts/` and dvmlint renders offline")
-    } else if message.contains("Get \"http")
-        || message.contains("Get \\\"http")
-        || message.contains("dial tcp 127.0.0.1:9")
-        || message.contains("git clone")
-        || message.contains("?ref=")
-    {
-        Some("it reads a remote resource and dvmlint renders offline")
-    } else if message.contains("execution error at") && message.contains("required") {
-        // A chart's `required` value its values.yaml leaves to the user.
-        Some(
-            "its templates require values its own values.yaml does not give: name them in `render.charts[].values`",
-        )
-    } else {
-        None
-    }
+/// A render that failed only because of how dvmlint renders, not because of
+/// a fault of the repository: offline (a chart dependency not vendored in
+/// `charts/`, a remote resource, base or file source: the offline
+/// environment sends it to a closed port or refuses its transport), a tool
+/// dvmlint does not run (Helm inside Kustomize, Kustomize plugins), a
+/// library chart (which installs nothing), or a chart's `required` values
+/// that its own values.yaml leaves to the user. Each tool's classifier
+/// (`kustomize::limit`, `helm::limit`) reads it on the tool's whole error
+/// output, and its one verdict decides both the finding and its help.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limit {
+    /// Why the root was not rendered (in the DVM002 message).
+    pub why: String,
+    pub help: &'static str,
+}
+
+/// The help of a remote resource or dependency that cannot be fetched.
+pub const OFFLINE_HELP: &str = "dvmlint builds offline: remote bases and resources cannot be fetched; vendor them into the repository, or exclude this kustomization";
+
+/// Whether a tool's error output shows a fetch over the network that the
+/// offline environment (`tool::offline`) refused: the closed proxy port as
+/// Go, curl (under git) and git report it, a transport git may not use, ssh
+/// failing to reach or name its host, no git at all. Only words of those
+/// programs count, never a path or a host name that merely looks remote (a
+/// missing local folder named `github.com` or `gitops` stays a fault).
+pub(crate) fn fetch_refused(stderr: &str) -> bool {
+    const MARKERS: [&str; 10] = [
+        "dial tcp 127.0.0.1:9:",
+        "proxyconnect tcp:",
+        "Failed to connect to 127.0.0.1 port 9 ",
+        "Failed to connect to 127.0.0.1 port 9:",
+        "fatal: unable to access '",
+        "ssh: connect to host ",
+        "ssh: Could not resolve hostname ",
+        "Could not resolve host: ",
+        "no 'git' program on path",
+        "Get \"http",
+    ];
+    MARKERS.iter().any(|m| stderr.contains(m))
+        || stderr.contains("Get \\\"http")
+        || stderr.split("fatal: transport '").skip(1).any(|rest| {
+            rest.split_once('\'')
+                .is_some_and(|(_, after)| after.starts_with(" not allowed"))
+        })
 }
 
 /// The finding of a failed render, at its kustomization or Chart.yaml: a
-/// DVM004 (error), or, when the render failed only because dvmlint renders
-/// offline ([`offline_limit`]), the DVM002 info of a root that was not
-/// rendered, so the user knows its objects were linted as written.
-pub fn failure(root: &Root, message: &str, help: &str) -> Finding {
-    if let Some(why) = offline_limit(message) {
+/// DVM004 (error), or, when the render failed only because of how dvmlint
+/// renders (`limit`, see [`Limit`]), the DVM002 info of a root that was not
+/// rendered, naming why, so the user knows its objects were linted as
+/// written.
+pub fn failure(root: &Root, message: &str, help: &str, limit: Option<&str>) -> Finding {
+    if let Some(why) = limit {
         let mut finding = missing_tool(root, why);
         finding.help = Some(format!(
             "{help}; or render it yourself and lint the output (`dvmlint check -` reads it from standard input)"
@@ -365,11 +389,12 @@ pub fn first_lines(stderr: &str, secrets: &[&str]) -> String {
         .take(6)
         .map(|l| {
             // Kustomize nests its causes in one long line: the last one is
-            // what to fix.
+            // what to fix, the first says where; the middle goes.
             let count = l.chars().count();
             let mut line: String = if count > 500 {
-                let tail: String = l.chars().skip(count - 480).collect();
-                format!("…{tail}")
+                let head: String = l.chars().take(160).collect();
+                let tail: String = l.chars().skip(count - 320).collect();
+                format!("{head} … {tail}")
             } else {
                 l.to_owned()
             };
@@ -465,24 +490,56 @@ mod tests {
 
     /// Failures of how dvmlint renders (offline, values left to the user)
     /// are told apart from faults of the repository, by the tools' own words
-    /// as seen on public repositories.
+    /// as seen on public repositories (Kustomize's, captured from the pinned
+    /// kubectl: `kustomize::tests`).
     #[test]
     fn offline_and_values_failures_are_no_fault_of_the_repository() {
-        for message in [
+        for stderr in [
             "Error: library charts are not installable",
             "Error: found in Chart.yaml, but missing in charts/ directory: postgresql",
-            "accumulating resources from 'https://x/install.yaml': Get \"https://x/install.yaml\": proxyconnect tcp: dial tcp 127.0.0.1:9: connect: connection refused",
-            "evalsymlink failure on 'base/github.com/org/repo/base?ref=main' : lstat base/github.com: no such file or directory",
             "Error: execution error at (operator/templates/subscription.yaml:9:32): channel is required",
+            "Error: failed to do request: Head \"https://registry.example.com/v2/charts/db/manifests/1.0.0\": proxyconnect tcp: dial tcp 127.0.0.1:9: connect: connection refused",
         ] {
-            assert!(offline_limit(message).is_some(), "{message}");
+            assert!(helm::limit(stderr).is_some(), "{stderr}");
         }
-        for message in [
+        assert!(
+            kustomize::limit("accumulating resources from 'https://x/install.yaml': Get \"https://x/install.yaml\": proxyconnect tcp: dial tcp 127.0.0.1:9: connect: connection refused").is_some()
+        );
+        for stderr in [
             "Error: templates/ingress.yaml:1:14: executing \"x\" at <.Values.ingress.enabled>: nil pointer evaluating interface {}.enabled",
+            "Error: validation: chart.metadata.name is required",
+        ] {
+            assert_eq!(helm::limit(stderr), None, "{stderr}");
+        }
+        for stderr in [
             "invalid Kustomization: json: cannot unmarshal string into Go struct field Kustomization.patches of type types.Patch",
             "may not add resource with an already registered id: ConfigMap.v1.[noGrp]/settings.[noNs]",
         ] {
-            assert_eq!(offline_limit(message), None, "{message}");
+            assert_eq!(kustomize::limit(stderr), None, "{stderr}");
+        }
+    }
+
+    /// Only the words of the programs that tried to fetch count, never a
+    /// path or host that looks remote.
+    #[test]
+    fn a_refused_fetch_is_told_by_the_fetching_programs_words() {
+        for stderr in [
+            "fatal: unable to access 'https://github.com/o/r/': Failed to connect to 127.0.0.1 port 9 after 0 ms: Couldn't connect to server",
+            "ssh: connect to host localhost port 2222: Connection refused",
+            "ssh: Could not resolve hostname git.example.invalid: Name or service not known",
+            "failed to run '/usr/bin/git fetch --depth=1 ssh://git@h/o/r.git HEAD': fatal: transport 'ssh' not allowed",
+            "no 'git' program on path: exec: \"git\": executable file not found in $PATH",
+        ] {
+            assert!(fetch_refused(stderr), "{stderr}");
+        }
+        for stderr in [
+            "evalsymlink failure on 'gitops/github.com/base' : lstat gitops/github.com: no such file or directory",
+            "accumulating resources from 'git-clone.yaml?ref=main': no such file",
+            "lstat overlays/transport 'x' not allowed.yaml: no such file",
+            "dial tcp 127.0.0.1:9000: connect: connection refused",
+            "Failed to connect to 127.0.0.1 port 9000 after 0 ms",
+        ] {
+            assert!(!fetch_refused(stderr), "{stderr}");
         }
     }
 
@@ -506,5 +563,12 @@ mod tests {
         assert!(text.starts_with("Error: token **** rejected"), "{text}");
         assert_eq!(text.lines().count(), 7);
         assert!(text.ends_with('…'));
+        let long = format!("where: {} cause: the last words", "x".repeat(2000));
+        let text = first_lines(&long, &[]);
+        assert!(
+            text.starts_with("where: xxx") && text.ends_with("cause: the last words"),
+            "{text}"
+        );
+        assert!(text.chars().count() <= 500, "{text}");
     }
 }

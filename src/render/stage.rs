@@ -288,8 +288,17 @@ impl<'a> Stage<'a> {
         let mut outputs = Vec::new();
         for Done { rendered, result } in done {
             match rendered.outcome {
-                Outcome::Failed { message, help } => {
-                    findings.push(super::failure(&rendered.root, &message, &help));
+                Outcome::Failed {
+                    message,
+                    help,
+                    limit,
+                } => {
+                    findings.push(super::failure(
+                        &rendered.root,
+                        &message,
+                        &help,
+                        limit.as_deref(),
+                    ));
                 }
                 Outcome::Rendered(output) => {
                     units.mark_rendered(rendered.root.unit);

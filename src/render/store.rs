@@ -18,7 +18,7 @@ use xxhash_rust::xxh3::Xxh3;
 use super::Outcome;
 
 /// Bumped when what is stored changes shape.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 pub struct Store {
     dir: PathBuf,
@@ -134,6 +134,7 @@ mod tests {
         let outcome = Outcome::Failed {
             message: "boom".into(),
             help: "fix".into(),
+            limit: Some("offline".into()),
         };
         assert_eq!(store.get(7), None);
         store.put(7, &outcome);

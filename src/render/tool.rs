@@ -264,8 +264,10 @@ pub fn run(
 
 /// The environment a render runs in: no network (every proxy variable points
 /// at a closed local port, so a tool that tries to fetch fails at once rather
-/// than reaching out), and Helm's homes in `home`, so no user repository list,
-/// plugin or registry login is read.
+/// than reaching out; the git that Kustomize runs for a remote base may use
+/// only local transports, since ssh ignores proxies and would reach the
+/// host), and Helm's homes in `home`, so no user repository list, plugin or
+/// registry login is read.
 pub fn offline(command: &mut Command, home: &Path) {
     command.env_clear();
     for keep in ["PATH", "TMPDIR", "SYSTEMROOT", "LANG", "LC_ALL"] {
@@ -292,6 +294,7 @@ pub fn offline(command: &mut Command, home: &Path) {
         .env("HELM_DATA_HOME", home.join("data"))
         .env("KUBECONFIG", home.join("kubeconfig"))
         .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_ALLOW_PROTOCOL", "file")
         .env("GIT_CONFIG_NOSYSTEM", "1");
 }
 
@@ -346,12 +349,13 @@ mod tests {
     #[test]
     fn the_offline_environment_blocks_proxies_and_homes() {
         let home = Path::new("/tmp/dvmlint-home");
-        let mut command = sh("echo $HTTPS_PROXY $HELM_CONFIG_HOME $SECRET_TOKEN");
+        let mut command =
+            sh("echo $HTTPS_PROXY $HELM_CONFIG_HOME $GIT_ALLOW_PROTOCOL $SECRET_TOKEN");
         unsafe_free_env_check(&mut command, home);
         let out = run(command, Duration::from_secs(10), 1024).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&out).trim(),
-            "http://127.0.0.1:9 /tmp/dvmlint-home/config"
+            "http://127.0.0.1:9 /tmp/dvmlint-home/config file"
         );
     }
 
