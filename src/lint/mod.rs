@@ -188,7 +188,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     results.extend(rendered.outputs.into_iter().map(Box::new));
     results.sort_by(|a, b| a.rel.cmp(&b.rel));
     drop(merge_timing);
-    Ok(assemble(
+    let loaded = assemble(
         Assembly {
             root,
             config,
@@ -204,7 +204,11 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             model: None,
         },
         &options.paths,
-    ))
+    );
+    // The model holds what it keeps of the per-file results, which are freed
+    // (a language server keeps its results: its lints do not come here).
+    crate::alloc::results_freed();
+    Ok(loaded)
 }
 
 /// The settings of the per-file stage for this configuration and rules.
@@ -329,7 +333,6 @@ fn assemble<R: TakeParts>(assembly: Assembly<R>, paths: &[PathBuf]) -> Loaded {
         }
         None => Project::build(root.clone(), config, results, units),
     };
-    crate::alloc::results_freed();
     Loaded {
         root,
         project,

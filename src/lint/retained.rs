@@ -221,7 +221,20 @@ impl Retained {
         let kustomization = crate::manifest::kustomization::is_kustomization_file(
             rel.rsplit('/').next().unwrap_or(&rel),
         );
-        if at.is_err() || kustomization {
+        // A kustomization, or a file one reads to build (a generator's
+        // configuration names the inputs it wraps: `units::ApplyUnits`),
+        // decides the units.
+        let read_by_units = self
+            .units
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|units| {
+                units
+                    .of_file(&rel)
+                    .any(|(_, m)| m.role == crate::units::Role::Input)
+            });
+        if at.is_err() || kustomization || read_by_units {
             self.forget_units();
         }
         if text.is_none() {

@@ -257,12 +257,15 @@ fn build(
 /// a remote resource or base the offline environment refused to fetch.
 /// Anything else, a missing file or a patch that matches nothing, is the
 /// repository's fault.
+/// The help of a kustomization with `helmCharts:`.
+pub(crate) const HELM_CHARTS_HELP: &str = "dvmlint does not run Helm inside a Kustomize build (`helmCharts:` needs --enable-helm): render the chart through `render.charts` in .dvmlint.yaml instead, or exclude this kustomization";
+
 pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
     const PLUGIN: &str = "external plugins disabled; unable to load external plugin '";
     if stderr.contains("must specify --enable-helm") {
         return Some(super::Limit {
             why: "it inflates Helm charts through `helmCharts:`, and dvmlint does not run Helm inside Kustomize".to_owned(),
-            help: "dvmlint does not run Helm inside a Kustomize build (`helmCharts:` needs --enable-helm): render the chart through `render.charts` in .dvmlint.yaml instead, or exclude this kustomization",
+            help: HELM_CHARTS_HELP,
         });
     }
     if let Some((_, rest)) = stderr.split_once(PLUGIN) {

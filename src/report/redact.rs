@@ -944,7 +944,10 @@ mod tests {
                 "`helm template` of release `helm` failed",
                 "`helm template` of release `****` failed",
             ),
-            ("needs --enable-helm", "needs --enable-helm"),
+            (
+                crate::render::kustomize::HELM_CHARTS_HELP,
+                crate::render::kustomize::HELM_CHARTS_HELP,
+            ),
             (
                 "ConfigMap `helm` in folder `tools/helm`, see tools/helm/app.yaml:6:3.",
                 "ConfigMap `****` in folder `tools/helm`, see tools/helm/app.yaml:6:3.",
