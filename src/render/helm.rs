@@ -161,18 +161,14 @@ fn template(
         Err(RunError::Failed { stderr, .. }) => {
             let stderr = stderr.replace(&project.display().to_string(), ".");
             let message = super::first_lines(&stderr, &secrets);
-            let outcome = match limit(&stderr) {
-                Some(limit) => Outcome::Failed {
+            (
+                Outcome::failure(
                     message,
-                    help: limit.help.to_owned(),
-                    limit: Some(limit.why),
-                },
-                None => failed(
-                    message,
+                    limit(&stderr),
                     "run `helm template` on this chart with the same values and fix what it reports",
                 ),
-            };
-            (outcome, true)
+                true,
+            )
         }
         Err(RunError::TimedOut(after)) => (
             failed(

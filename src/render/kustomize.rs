@@ -209,18 +209,14 @@ fn build(
         Err(RunError::Failed { stderr, .. }) => {
             let stderr = readable_error(&stderr, &base, project);
             let message = super::first_lines(&innermost(&stderr, &target, project), &[]);
-            let outcome = match limit(&stderr) {
-                Some(limit) => Outcome::Failed {
+            (
+                Outcome::failure(
                     message,
-                    help: limit.help.to_owned(),
-                    limit: Some(limit.why),
-                },
-                None => failed(
-                    message,
+                    limit(&stderr),
                     "run `kustomize build` on this folder and fix what it reports",
                 ),
-            };
-            (outcome, true)
+                true,
+            )
         }
         Err(RunError::TimedOut(after)) => (
             failed(

@@ -132,6 +132,25 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// A failed build: a limit of dvmlint's own build when `limit` names one
+    /// (its help), else the repository's fault, with `help`.
+    pub fn failure(message: String, limit: Option<Limit>, help: &str) -> Outcome {
+        match limit {
+            Some(limit) => Outcome::Failed {
+                message,
+                help: limit.help.to_owned(),
+                limit: Some(limit.why),
+            },
+            None => Outcome::Failed {
+                message,
+                help: help.to_owned(),
+                limit: None,
+            },
+        }
+    }
+}
+
 /// One root rendered: the outcome and every project file it read.
 #[derive(Clone, Debug)]
 pub struct Rendered {
