@@ -148,33 +148,42 @@ impl Duplicates {
         let mut families = Families::default();
         for run in runs() {
             let definitions: Vec<u32> = run.collect();
+            let files: Vec<Option<usize>> = definitions
+                .iter()
+                .map(|&d| families.file(project, d as usize))
+                .collect();
             for (position, &later) in definitions.iter().enumerate().skip(1) {
-                for &earlier in window(&definitions, position) {
-                    families.link(project, earlier as usize, later as usize);
+                let from = position.saturating_sub(MAX_LINKED);
+                for (at, &earlier) in definitions.iter().enumerate().take(position).skip(from) {
+                    if let (Some(&Some(fx)), Some(&Some(fy))) = (files.get(at), files.get(position))
+                    {
+                        families.link(project, (earlier as usize, fx), (later as usize, fy));
+                    }
                 }
             }
         }
         for run in runs() {
             let definitions: Vec<u32> = run.collect();
+            // What the verdict reads of each definition, computed once.
+            let facts: Vec<Facts<'_>> = definitions
+                .iter()
+                .map(|&d| Facts::of(project, &mut families, d as usize))
+                .collect();
             for (position, &later) in definitions.iter().enumerate().skip(1) {
-                let Some(item) = project.objects.get(later as usize) else {
+                let Some(this) = facts.get(position) else {
                     continue;
                 };
-                let earlier = window(&definitions, position);
+                let from = position.saturating_sub(MAX_COMPARED);
+                let earlier = || definitions.iter().zip(&facts).take(position).skip(from);
                 // The same document again, through another unit: one definition.
-                if earlier.iter().any(|&e| {
-                    project.objects.get(e as usize).is_some_and(|other| {
-                        other.object.file == item.object.file
-                            && other.object.doc_line == item.object.doc_line
-                    })
-                }) {
+                if earlier().any(|(_, other)| other.document == this.document) {
                     continue;
                 }
                 // Every earlier definition applied with this one is replaced
                 // by it; the first of them is named.
                 let mut first = None;
-                for &e in earlier {
-                    if !families.alternatives(project, e as usize, later as usize) {
+                for (&e, other) in earlier() {
+                    if !other.alternative_of(this) {
                         first.get_or_insert(e as usize);
                         out.replaced.push(e as usize);
                     }
@@ -243,18 +252,61 @@ fn repeated<K>(entry: Entry<'_, K, u32>, index: u32) -> Option<u32> {
     }
 }
 
-/// The definitions a later definition (at `position`) is compared with: the
-/// [`MAX_COMPARED`] before it. (An identity defined thousands of times in one
-/// apply would otherwise cost a comparison of every pair.)
-fn window(definitions: &[u32], position: usize) -> &[u32] {
-    definitions
-        .get(position.saturating_sub(MAX_COMPARED)..position)
-        .unwrap_or_default()
+/// How many earlier definitions of one identity each definition is compared
+/// with. (An identity defined thousands of times in one apply would otherwise
+/// cost a comparison of every pair.)
+const MAX_COMPARED: usize = 256;
+
+/// How many earlier definitions' files each definition's file is tried as an
+/// alternative of (a test of their objects and names: dearer than a
+/// comparison of [`Facts`]).
+const MAX_LINKED: usize = 64;
+
+/// What the verdict on two definitions of one identity reads, once the
+/// families are linked.
+struct Facts<'p> {
+    /// Where it is written: file and document.
+    document: (&'p str, u32),
+    /// Its plain file ([`Families::file`]) and that file's family; `None`
+    /// for an object of a Kustomize or Helm unit.
+    family: Option<(usize, usize)>,
+    /// For a NetworkPolicy, the directions it governs.
+    directions: Option<Vec<crate::net::netpol::PolicyType>>,
 }
 
-/// How many earlier definitions of one identity each definition is compared
-/// with.
-const MAX_COMPARED: usize = 256;
+impl<'p> Facts<'p> {
+    fn of(project: &'p Project, families: &mut Families<'p>, index: usize) -> Facts<'p> {
+        let object = project.objects.get(index);
+        let family = families
+            .file(project, index)
+            .map(|file| (file, families.root(file)));
+        Facts {
+            document: object.map_or(("", 0), |o| (o.object.file.as_ref(), o.object.doc_line)),
+            family,
+            directions: object
+                .and_then(|o| o.object.network_policy())
+                .map(|p| p.policy.effective_types()),
+        }
+    }
+
+    /// Whether the two definitions are alternatives: from two plain files of
+    /// one family (see [`Families`]). Two NetworkPolicies that govern
+    /// different directions are never alternatives: an egress and an ingress
+    /// policy given one name (as the MTC documentation does) are two policies
+    /// that collide, not two versions of one.
+    fn alternative_of(&self, other: &Facts<'_>) -> bool {
+        match (self.family, other.family) {
+            (Some((file, family)), Some((other_file, other_family))) => {
+                file != other_file
+                    && family == other_family
+                    && (self.directions.is_none()
+                        || other.directions.is_none()
+                        || self.directions == other.directions)
+            }
+            _ => false,
+        }
+    }
+}
 
 /// Plain files of one folder grouped into families of variants: two files
 /// that define a common object are linked when they are alternatives
@@ -307,20 +359,17 @@ impl<'p> Families<'p> {
         file
     }
 
-    /// Links the files of objects `a` and `b` (one identity) when they are
-    /// two plain files of one folder that are alternatives.
-    fn link(&mut self, project: &'p Project, a: usize, b: usize) {
+    /// Links the plain files `fx` and `fy` of objects `a` and `b` (one
+    /// identity) when they are two files of one folder that are alternatives.
+    fn link(&mut self, project: &'p Project, (a, fx): (usize, usize), (b, fy): (usize, usize)) {
+        let (rx, ry) = (self.root(fx), self.root(fy));
+        if rx == ry {
+            return;
+        }
         let (Some(x), Some(y)) = (project.objects.get(a), project.objects.get(b)) else {
             return;
         };
         if x.object.file == y.object.file || x.unit != y.unit {
-            return;
-        }
-        let (Some(fx), Some(fy)) = (self.file(project, a), self.file(project, b)) else {
-            return;
-        };
-        let (rx, ry) = (self.root(fx), self.root(fy));
-        if rx == ry {
             return;
         }
         let ours = self.identities.of(project, a, x);
@@ -329,29 +378,6 @@ impl<'p> Families<'p> {
             && let Some(slot) = self.parent.get_mut(rx)
         {
             *slot = ry;
-        }
-    }
-
-    /// Whether objects `a` and `b` (same identity) come from two plain files
-    /// of one family (see [`Families`]). Two NetworkPolicies that govern
-    /// different directions are never alternatives: an egress and an ingress
-    /// policy given one name (as the MTC documentation does) are two policies
-    /// that collide, not two versions of one.
-    fn alternatives(&mut self, project: &'p Project, a: usize, b: usize) -> bool {
-        let (Some(x), Some(y)) = (project.objects.get(a), project.objects.get(b)) else {
-            return false;
-        };
-        if x.object.file == y.object.file || x.unit != y.unit {
-            return false;
-        }
-        if let (Some(p), Some(q)) = (x.object.network_policy(), y.object.network_policy())
-            && p.policy.effective_types() != q.policy.effective_types()
-        {
-            return false;
-        }
-        match (self.file(project, a), self.file(project, b)) {
-            (Some(fx), Some(fy)) => self.root(fx) == self.root(fy),
-            _ => false,
         }
     }
 }
