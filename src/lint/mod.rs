@@ -841,14 +841,7 @@ fn conclude_with(
     let mut suppressions = suppressions;
     renders.remap_suppressions(&root, &mut suppressions);
     crate::render::locate::drop_raw_twins(&mut findings);
-    // A placeholder in a file applied only through rendered builds is
-    // judged on their outputs (each build's own finding is mapped back here):
-    // an overlay may patch it away (docs/rendering.md).
-    findings.retain(|f| {
-        f.rule != "DVM402"
-            || f.rendered.is_some()
-            || !project.units.only_in_rendered_builds(&f.location.file)
-    });
+    crate::render::locate::drop_judged_on_outputs(&mut findings, &project.units);
     let _finish_timing = crate::timings::stage("suppress, filter, sort");
     let unused = suppress::apply(&mut findings, &suppressions, &|id| rule_set.is_enabled(id));
     findings.extend(unused);

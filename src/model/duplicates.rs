@@ -318,7 +318,10 @@ impl<'p> Facts<'p> {
 struct Families<'p> {
     ids: foldhash::HashMap<(&'p str, Option<usize>), usize>,
     parent: Vec<usize>,
-    identities: FileIdentities<'p>,
+    /// Each file's identity hashes, sorted, read once per file however many
+    /// of its objects are compared (two copies of a large file would
+    /// otherwise cost a scan of the file per object).
+    identities: Vec<Option<std::rc::Rc<[u64]>>>,
 }
 
 impl<'p> Families<'p> {
@@ -340,8 +343,22 @@ impl<'p> Families<'p> {
             .or_insert(next);
         if id == next {
             self.parent.push(next);
+            self.identities.push(None);
         }
         Some(id)
+    }
+
+    /// The identity hashes of plain file `file`, which object `index` is of.
+    fn identities(&mut self, project: &Project, file: usize, index: usize) -> std::rc::Rc<[u64]> {
+        let Some(slot) = self.identities.get_mut(file) else {
+            return std::rc::Rc::from([]);
+        };
+        std::rc::Rc::clone(slot.get_or_insert_with(|| {
+            let mut hashes = file_identities(project, index);
+            hashes.sort_unstable();
+            hashes.dedup();
+            hashes.into()
+        }))
     }
 
     fn root(&mut self, mut file: usize) -> usize {
@@ -372,8 +389,8 @@ impl<'p> Families<'p> {
         if x.object.file == y.object.file || x.unit != y.unit {
             return;
         }
-        let ours = self.identities.of(project, a, x);
-        let theirs = self.identities.of(project, b, y);
+        let ours = self.identities(project, fx, a);
+        let theirs = self.identities(project, fy, b);
         if files_are_alternatives(&x.object.file, &ours, &y.object.file, &theirs)
             && let Some(slot) = self.parent.get_mut(rx)
         {
@@ -426,31 +443,6 @@ fn related_names(a: &str, b: &str) -> bool {
     let (x, y) = (words(a), words(b));
     let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
     !short.is_empty() && long.windows(short.len()).any(|run| run == short.as_slice())
-}
-
-/// Each file's identity hashes, sorted, read once per file however many of
-/// its objects are compared (two copies of a large file would otherwise cost
-/// a scan of the file per object).
-#[derive(Default)]
-struct FileIdentities<'p> {
-    files: foldhash::HashMap<(&'p str, Option<usize>), std::rc::Rc<[u64]>>,
-}
-
-impl<'p> FileIdentities<'p> {
-    fn of(
-        &mut self,
-        project: &'p Project,
-        index: usize,
-        object: &'p ModelObject,
-    ) -> std::rc::Rc<[u64]> {
-        let key = (object.object.file.as_ref(), object.unit());
-        std::rc::Rc::clone(self.files.entry(key).or_insert_with(|| {
-            let mut hashes = file_identities(project, index);
-            hashes.sort_unstable();
-            hashes.dedup();
-            hashes.into()
-        }))
-    }
 }
 
 /// The identity hashes of every object of the file object `index` comes from

@@ -250,6 +250,22 @@ pub fn drop_raw_twins(findings: &mut Vec<Finding>) {
     });
 }
 
+/// Rules whose findings on a file as written are superseded by the same
+/// rule's findings on the rendered builds that apply it: a value an overlay
+/// may replace (docs/rendering.md).
+const JUDGED_ON_OUTPUTS: &[&str] = &["DVM402"];
+
+/// Drops the findings of [`JUDGED_ON_OUTPUTS`] rules on files applied only
+/// through Kustomize builds that rendered: each build's own finding, mapped
+/// back to the file, says whether the value survives in what is applied.
+pub fn drop_judged_on_outputs(findings: &mut Vec<Finding>, units: &crate::units::ApplyUnits) {
+    findings.retain(|f| {
+        f.rendered.is_some()
+            || !JUDGED_ON_OUTPUTS.contains(&f.rule.as_ref())
+            || !units.only_in_rendered_builds(&f.location.file)
+    });
+}
+
 /// Says which render the finding's object comes from; a Helm finding names
 /// the values it was rendered with as a related location.
 fn mark(finding: &mut Finding, entry: &Entry) {

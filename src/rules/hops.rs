@@ -75,6 +75,14 @@ impl Hop {
         )
     }
 
+    /// A hop dvmlint could not judge, which `finding` (an info) says.
+    pub fn unjudged(short: impl Into<String>, by: Vec<Decider>, finding: Finding) -> Hop {
+        Hop {
+            verdict: Verdict::Unknown,
+            ..Hop::blocked(short, by, finding)
+        }
+    }
+
     /// A cut hop, reported by `finding`.
     pub fn blocked(short: impl Into<String>, by: Vec<Decider>, finding: Finding) -> Hop {
         Hop {

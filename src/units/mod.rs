@@ -224,19 +224,8 @@ impl ApplyUnits {
             .collect();
         let mut in_chart: BTreeSet<&str> = BTreeSet::new();
         for chart in top_charts {
-            // The files are sorted: those below the chart are one run of them.
-            let below = if chart.is_empty() {
-                files.as_slice()
-            } else {
-                let prefix = format!("{chart}/");
-                let start = files.partition_point(|f| f.as_ref() < prefix.as_str());
-                let len = files
-                    .get(start..)
-                    .unwrap_or_default()
-                    .partition_point(|f| f.starts_with(prefix.as_str()));
-                files.get(start..start + len).unwrap_or_default()
-            };
-            let members: Vec<Member> = below
+            let members: Vec<Member> = known
+                .below(chart)
                 .iter()
                 .filter(|f| is_below(f, chart))
                 .map(|f| {
@@ -526,15 +515,23 @@ impl<'f> Known<'f> {
     where
         'f: 'd,
     {
-        let prefix = format!("{dir}/");
-        let start = self.0.partition_point(|f| f.as_ref() < prefix.as_str());
-        self.0
-            .get(start..)
-            .unwrap_or_default()
+        self.below(dir)
             .iter()
             .map(AsRef::as_ref)
-            .take_while(move |f: &&str| f.starts_with(prefix.as_str()))
             .filter(move |f| parent_dir(f) == dir)
+    }
+
+    /// The files below folder `dir`, at any depth (every file for the
+    /// project's root): the files are sorted, so they are one run of them.
+    fn below(&self, dir: &str) -> &'f [Arc<str>] {
+        if dir.is_empty() {
+            return self.0;
+        }
+        let prefix = format!("{dir}/");
+        let start = self.0.partition_point(|f| f.as_ref() < prefix.as_str());
+        let rest = self.0.get(start..).unwrap_or_default();
+        rest.get(..rest.partition_point(|f| f.starts_with(prefix.as_str())))
+            .unwrap_or_default()
     }
 
     /// The place of `path` in the sorted list.

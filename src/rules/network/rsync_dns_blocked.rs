@@ -17,6 +17,7 @@
 use crate::finding::Finding;
 use crate::model::Project;
 use crate::model::rsync_pods::{self, DNS_NAMESPACE, DNS_PORT};
+use crate::net::ipset::IpSet;
 use crate::net::ports::{PortRange, Protocol};
 
 use std::collections::BTreeMap;
@@ -69,19 +70,23 @@ pub(crate) fn hop(
 ) -> Hop {
     let dns = rsync_pods::dns_pod();
     // Where the DNS pods' addresses are: the cluster network of the
-    // cluster's install-config, else OpenShift's default.
-    let pod_network = {
-        let configured: Vec<ipnet::IpNet> = project
-            .proxies()
-            .iter()
-            .filter(|p| p.cluster == cluster)
-            .flat_map(|p| p.cluster_networks.iter().copied())
-            .collect();
-        if configured.is_empty() {
-            crate::net::ipset::IpSet::from_nets(DEFAULT_CLUSTER_NETWORK.parse::<ipnet::IpNet>())
-        } else {
-            crate::net::ipset::IpSet::from_nets(configured)
-        }
+    // cluster's install-config, else OpenShift's default (asked only when
+    // a client pod is blocked).
+    let pod_network = std::cell::OnceCell::new();
+    let pod_network = || {
+        pod_network.get_or_init(|| {
+            let configured: Vec<ipnet::IpNet> = project
+                .proxies()
+                .iter()
+                .filter(|p| p.cluster == cluster)
+                .flat_map(|p| p.cluster_networks.iter().copied())
+                .collect();
+            if configured.is_empty() {
+                IpSet::from_nets(DEFAULT_CLUSTER_NETWORK.parse::<ipnet::IpNet>())
+            } else {
+                IpSet::from_nets(configured)
+            }
+        })
     };
     let mut isolating = Vec::new();
     let mut pods = Vec::new();
@@ -113,9 +118,19 @@ pub(crate) fn hop(
             admin_decided = true;
             continue;
         }
+        // An ipBlock rule admits 5353 to some address of the pod network:
+        // whether that reaches the DNS pods is the network plugin's call.
+        ip_block_only &= [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
+            let verdict = policies.set.egress_to_external(
+                &client.pod,
+                pod_network(),
+                PortRange::single(DNS_PORT),
+                proto,
+            );
+            verdict.allowed || !verdict.grants.is_empty()
+        });
         // "Only 53": some rule admits port 53 (to the DNS pods, or to an
-        // ipBlock such as the Service IP) where none admits 5353. An
-        // ipBlock open on every port says nothing about DNS.
+        // ipBlock such as the Service IP) where none admits 5353.
         let reaches = |port: u16, proto: Protocol| {
             !policies
                 .set
@@ -123,26 +138,6 @@ pub(crate) fn hop(
                 .rules
                 .is_empty()
         };
-        ip_block_only &= [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
-            let reach =
-                policies
-                    .set
-                    .egress_outside_reach(&client.pod, PortRange::single(DNS_PORT), proto);
-            reach.rules.iter().any(|r| {
-                policies
-                    .set
-                    .policy(r.policy)
-                    .and_then(|p| p.rules(crate::net::netpol::PolicyType::Egress).get(r.rule))
-                    .is_some_and(|rule| {
-                        r.peers.iter().any(|&i| {
-                            rule.peers
-                                .get(i)
-                                .and_then(crate::net::netpol::Peer::addresses)
-                                .is_some_and(|a| a.intersects(&pod_network))
-                        })
-                    })
-            })
-        });
         only_53 |= [Protocol::Udp, Protocol::Tcp].into_iter().any(|proto| {
             policies
                 .set
@@ -212,18 +207,13 @@ pub(crate) fn hop(
     match isolation_finding(
         RULE, project, cluster, policies, namespace, &isolating, message,
     ) {
-        Some(f) if ip_block_only => {
-            let finding = f.severity(crate::finding::Severity::Info).help(format!(
+        Some(f) if ip_block_only => Hop::unjudged(
+            short,
+            by,
+            f.severity(crate::finding::Severity::Info).help(format!(
                 "allow DNS by namespace, which holds on every network plugin: {help}"
-            ));
-            Hop {
-                verdict: crate::rules::hops::Verdict::Unknown,
-                short: short.to_owned(),
-                why: finding.message.clone(),
-                by,
-                findings: vec![finding],
-            }
-        }
+            )),
+        ),
         Some(f) => Hop::blocked(short, by, f.help(help)),
         None => Hop::unknown(
             "not located",
