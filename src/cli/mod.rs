@@ -611,13 +611,17 @@ fn check(args: CheckArgs) -> i32 {
         );
     }
     let code = report_run(&args, &options, &run);
-    match &args.graph {
+    let code = match &args.graph {
         Some(target) if code != 2 => match graph_cmd::for_check(target, &options, &run) {
             Ok(()) => code,
             Err(message) => fail(&message),
         },
         _ => code,
-    }
+    };
+    // The process exits next, and its memory goes with it: freeing the run
+    // one file name and finding at a time took ~10 ms at 100,000 files.
+    std::mem::forget(run);
+    code
 }
 
 /// `--graph` without a FILE appends Markdown to the report on stdout: only
@@ -701,6 +705,7 @@ fn lint_project(args: &CheckArgs) -> Result<(LintOptions, lint::LintRun), i32> {
     match lint::run(&options) {
         Ok(mut run) => {
             // One redaction pass over everything printed (docs/security.md).
+            let _timing = crate::timings::stage("redact");
             report::redact::redact_run(&mut run);
             Ok((options, run))
         }

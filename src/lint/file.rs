@@ -278,10 +278,14 @@ impl Doc<'_> {
             return;
         }
         let mut kind = manifest::classify_without_maps(node, self.file_name);
+        let modelled = match &kind {
+            DocumentKind::Object(meta) => kinds::is_modelled(meta.group(), &meta.kind.value),
+            _ => false,
+        };
         // Labels and annotations only where something reads them: the kinds
         // the model keeps, and declarative rules that match on labels.
         if let DocumentKind::Object(meta) = &mut kind
-            && (self.labels_read || kinds::is_modelled(meta.group(), &meta.kind.value))
+            && (self.labels_read || modelled)
         {
             meta.read_labels_and_annotations(node);
         }
@@ -322,8 +326,7 @@ impl Doc<'_> {
                         rules: suppress::split_rules(list),
                     });
                 }
-                let body = kinds::is_modelled(meta.group(), &meta.kind.value)
-                    .then(|| Body::read(&meta, node));
+                let body = modelled.then(|| Body::read(&meta, node));
                 let mut meta = meta;
                 if body.is_none() {
                     // No cross-file rule reads the labels or annotations of

@@ -163,6 +163,12 @@ pub struct Project {
     pub claimed_by_earlier: Vec<Option<usize>>,
 }
 
+/// Files placed in one run on a worker ([`Project::build`]): enough that a
+/// run's fixed costs (its vectors, the first membership's binary search) are
+/// lost in its files' costs, and runs enough for both workers from a few
+/// thousand files on.
+const PLACED_RUN: usize = 1024;
+
 /// The name of the single cluster of a repository without `clusters:` config.
 pub const DEFAULT_CLUSTER: &str = "default";
 
@@ -173,7 +179,7 @@ impl Project {
     /// included by two roots: once per root, with the namespace each root
     /// gives it). Files that are only patches, templates or inputs of their
     /// units contribute no objects.
-    pub fn build<R: TakeParts>(
+    pub fn build<R: TakeParts + Send>(
         root: PathBuf,
         config: Config,
         mut files: Vec<R>,
@@ -256,79 +262,102 @@ impl Project {
                 })
             })
             .collect();
-        let mut objects: Vec<ModelObject> =
-            Vec::with_capacity(files.iter().map(|file| file.result().objects.len()).sum());
-        let mut placements: Vec<Placement> = Vec::new();
-        // The objects whose tree was kept, noted as each is placed (its
-        // body is read then, beside its scope and identity, instead of in a
-        // second pass over every object, cold).
-        let mut modelled: Vec<usize> = Vec::new();
-        // The files come in path order, as the apply units index them; each
-        // is freed once its objects are placed.
-        let mut memberships = 0;
-        for mut taken in files {
-            let file = taken.result();
-            let own_cluster = cluster_of(file);
-            let unit_cluster =
-                |id: UnitId| unit_clusters.get(id).copied().flatten().or(own_cluster);
-            placements.clear();
-            if let Some(unit) = file.unit {
-                // A build's output: its unit's alone, on the cluster the
-                // rendering stage gave it (`render.charts[].cluster`, …).
-                placements.push(Placement {
-                    unit: Some(unit),
-                    cluster: own_cluster.or_else(|| unit_cluster(unit)),
-                    namespace: None,
-                    placed: std::cell::OnceCell::new(),
-                });
-            } else {
-                let mut listed = false;
-                for (id, member) in units.of_file_in_order(&file.rel, &mut memberships) {
-                    listed = true;
-                    let rendered = units.get(id).is_some_and(|u| u.rendered);
-                    if member.role == crate::units::Role::Resource && !rendered {
+        // The files come in path order, as the apply units index them. Runs
+        // of them are placed on every worker (each file's result freed once
+        // its objects are placed, on the worker that placed them), then the
+        // runs' objects are joined in file order: 32 bytes an object copied
+        // once, where placing them all on one thread was the longest serial
+        // stage after the walk (docs/performance.md).
+        let place_run =
+            |run: Vec<R>| {
+                let mut objects: Vec<ModelObject> =
+                    Vec::with_capacity(run.iter().map(|file| file.result().objects.len()).sum());
+                // The objects whose tree was kept, noted as each is placed (its
+                // body is read then, beside its scope and identity, instead of
+                // in a second pass over every object, cold), by place in the run.
+                let mut modelled: Vec<usize> = Vec::new();
+                let mut placements: Vec<Placement> = Vec::new();
+                let mut memberships = 0;
+                for mut taken in run {
+                    let file = taken.result();
+                    let own_cluster = cluster_of(file);
+                    let unit_cluster =
+                        |id: UnitId| unit_clusters.get(id).copied().flatten().or(own_cluster);
+                    placements.clear();
+                    if let Some(unit) = file.unit {
+                        // A build's output: its unit's alone, on the cluster the
+                        // rendering stage gave it (`render.charts[].cluster`, …).
                         placements.push(Placement {
-                            unit: Some(id),
-                            cluster: unit_cluster(id),
-                            namespace: member.namespace.clone(),
+                            unit: Some(unit),
+                            cluster: own_cluster.or_else(|| unit_cluster(unit)),
+                            namespace: None,
                             placed: std::cell::OnceCell::new(),
                         });
+                    } else {
+                        let mut listed = false;
+                        for (id, member) in units.of_file_in_order(&file.rel, &mut memberships) {
+                            listed = true;
+                            let rendered = units.get(id).is_some_and(|u| u.rendered);
+                            if member.role == crate::units::Role::Resource && !rendered {
+                                placements.push(Placement {
+                                    unit: Some(id),
+                                    cluster: unit_cluster(id),
+                                    namespace: member.namespace.clone(),
+                                    placed: std::cell::OnceCell::new(),
+                                });
+                            }
+                        }
+                        if !listed && !units.is_unapplied(&file.rel) {
+                            placements.push(Placement {
+                                unit: None,
+                                cluster: own_cluster,
+                                namespace: None,
+                                placed: std::cell::OnceCell::new(),
+                            });
+                        }
                     }
+                    let Some((last, others)) = placements.split_last() else {
+                        continue;
+                    };
+                    let first = objects.len();
+                    for placement in others {
+                        objects.extend(file.objects.iter().map(|object| {
+                            placement.place(Arc::clone(object), own_cluster, &clusters)
+                        }));
+                    }
+                    objects.extend(
+                        taken
+                            .take_objects()
+                            .map(|object| last.place(object, own_cluster, &clusters)),
+                    );
+                    modelled.extend(
+                        objects
+                            .get(first..)
+                            .unwrap_or_default()
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, object)| object.object.body.is_some())
+                            .map(|(at, _)| first + at),
+                    );
                 }
-                if !listed && !units.is_unapplied(&file.rel) {
-                    placements.push(Placement {
-                        unit: None,
-                        cluster: own_cluster,
-                        namespace: None,
-                        placed: std::cell::OnceCell::new(),
-                    });
-                }
-            }
-            let Some((last, others)) = placements.split_last() else {
-                continue;
+                (objects, modelled)
             };
+        let runs: Vec<(Vec<ModelObject>, Vec<usize>)> = {
+            use rayon::prelude::*;
+            files
+                .into_par_iter()
+                .chunks(PLACED_RUN)
+                .map(place_run)
+                .collect()
+        };
+        let mut objects: Vec<ModelObject> =
+            Vec::with_capacity(runs.iter().map(|(objects, _)| objects.len()).sum());
+        let mut modelled: Vec<usize> =
+            Vec::with_capacity(runs.iter().map(|(_, modelled)| modelled.len()).sum());
+        for (mut run, in_run) in runs {
             let first = objects.len();
-            for placement in others {
-                objects.extend(
-                    file.objects
-                        .iter()
-                        .map(|object| placement.place(Arc::clone(object), own_cluster, &clusters)),
-                );
-            }
-            objects.extend(
-                taken
-                    .take_objects()
-                    .map(|object| last.place(object, own_cluster, &clusters)),
-            );
-            modelled.extend(
-                objects
-                    .get(first..)
-                    .unwrap_or_default()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, object)| object.object.body.is_some())
-                    .map(|(at, _)| first + at),
-            );
+            modelled.extend(in_run.into_iter().map(|at| first + at));
+            objects.append(&mut run);
         }
         Project {
             root,
