@@ -336,6 +336,8 @@ impl Doc<'_> {
                 let scope = parsed::own_scope(&meta);
                 result.objects.push(Arc::new(Object {
                     identity: parsed::identity(self.cluster.map(AsRef::as_ref), &meta, &scope),
+                    named_placeholder:
+                        rules::hygiene::template_placeholder::names_may_be_placeholders(&meta),
                     scope,
                     file: Arc::clone(self.rel),
                     meta,

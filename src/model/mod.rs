@@ -155,6 +155,9 @@ pub struct Project {
     /// Indices into `objects` of those whose tree was kept (the kinds of
     /// `manifest::kinds`): the model's scans for a kind walk only these.
     modelled: Vec<usize>,
+    /// Indices into `objects` of those whose name or namespace is shaped
+    /// like a placeholder ([`Object::named_placeholder`]), in order.
+    placeholder_named: Vec<usize>,
     pub install_configs: Vec<(Option<usize>, LocatedInstallConfig)>,
     /// Per cluster: how many files it claims (DVM406).
     pub cluster_files: Vec<usize>,
@@ -268,81 +271,82 @@ impl Project {
         // runs' objects are joined in file order: 32 bytes an object copied
         // once, where placing them all on one thread was the longest serial
         // stage after the walk (docs/performance.md).
-        let place_run =
-            |run: Vec<R>| {
-                let mut objects: Vec<ModelObject> =
-                    Vec::with_capacity(run.iter().map(|file| file.result().objects.len()).sum());
-                // The objects whose tree was kept, noted as each is placed (its
-                // body is read then, beside its scope and identity, instead of
-                // in a second pass over every object, cold), by place in the run.
-                let mut modelled: Vec<usize> = Vec::new();
-                let mut placements: Vec<Placement> = Vec::new();
-                let mut memberships = 0;
-                for mut taken in run {
-                    let file = taken.result();
-                    let own_cluster = cluster_of(file);
-                    let unit_cluster =
-                        |id: UnitId| unit_clusters.get(id).copied().flatten().or(own_cluster);
-                    placements.clear();
-                    if let Some(unit) = file.unit {
-                        // A build's output: its unit's alone, on the cluster the
-                        // rendering stage gave it (`render.charts[].cluster`, …).
-                        placements.push(Placement {
-                            unit: Some(unit),
-                            cluster: own_cluster.or_else(|| unit_cluster(unit)),
-                            namespace: None,
-                            placed: std::cell::OnceCell::new(),
-                        });
-                    } else {
-                        let mut listed = false;
-                        for (id, member) in units.of_file_in_order(&file.rel, &mut memberships) {
-                            listed = true;
-                            let rendered = units.get(id).is_some_and(|u| u.rendered);
-                            if member.role == crate::units::Role::Resource && !rendered {
-                                placements.push(Placement {
-                                    unit: Some(id),
-                                    cluster: unit_cluster(id),
-                                    namespace: member.namespace.clone(),
-                                    placed: std::cell::OnceCell::new(),
-                                });
-                            }
-                        }
-                        if !listed && !units.is_unapplied(&file.rel) {
+        let place_run = |run: Vec<R>| {
+            let mut objects: Vec<ModelObject> =
+                Vec::with_capacity(run.iter().map(|file| file.result().objects.len()).sum());
+            // The objects whose tree was kept, noted as each is placed (its
+            // body is read then, beside its scope and identity, instead of
+            // in a second pass over every object, cold), by place in the run.
+            let mut modelled: Vec<usize> = Vec::new();
+            let mut named: Vec<usize> = Vec::new();
+            let mut placements: Vec<Placement> = Vec::new();
+            let mut memberships = 0;
+            for mut taken in run {
+                let file = taken.result();
+                let own_cluster = cluster_of(file);
+                let unit_cluster =
+                    |id: UnitId| unit_clusters.get(id).copied().flatten().or(own_cluster);
+                placements.clear();
+                if let Some(unit) = file.unit {
+                    // A build's output: its unit's alone, on the cluster the
+                    // rendering stage gave it (`render.charts[].cluster`, …).
+                    placements.push(Placement {
+                        unit: Some(unit),
+                        cluster: own_cluster.or_else(|| unit_cluster(unit)),
+                        namespace: None,
+                        placed: std::cell::OnceCell::new(),
+                    });
+                } else {
+                    let mut listed = false;
+                    for (id, member) in units.of_file_in_order(&file.rel, &mut memberships) {
+                        listed = true;
+                        let rendered = units.get(id).is_some_and(|u| u.rendered);
+                        if member.role == crate::units::Role::Resource && !rendered {
                             placements.push(Placement {
-                                unit: None,
-                                cluster: own_cluster,
-                                namespace: None,
+                                unit: Some(id),
+                                cluster: unit_cluster(id),
+                                namespace: member.namespace.clone(),
                                 placed: std::cell::OnceCell::new(),
                             });
                         }
                     }
-                    let Some((last, others)) = placements.split_last() else {
-                        continue;
-                    };
-                    let first = objects.len();
-                    for placement in others {
-                        objects.extend(file.objects.iter().map(|object| {
-                            placement.place(Arc::clone(object), own_cluster, &clusters)
-                        }));
+                    if !listed && !units.is_unapplied(&file.rel) {
+                        placements.push(Placement {
+                            unit: None,
+                            cluster: own_cluster,
+                            namespace: None,
+                            placed: std::cell::OnceCell::new(),
+                        });
                     }
+                }
+                let Some((last, others)) = placements.split_last() else {
+                    continue;
+                };
+                let first = objects.len();
+                for placement in others {
                     objects.extend(
-                        taken
-                            .take_objects()
-                            .map(|object| last.place(object, own_cluster, &clusters)),
-                    );
-                    modelled.extend(
-                        objects
-                            .get(first..)
-                            .unwrap_or_default()
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, object)| object.object.body.is_some())
-                            .map(|(at, _)| first + at),
+                        file.objects.iter().map(|object| {
+                            placement.place(Arc::clone(object), own_cluster, &clusters)
+                        }),
                     );
                 }
-                (objects, modelled)
-            };
-        let runs: Vec<(Vec<ModelObject>, Vec<usize>)> = {
+                objects.extend(
+                    taken
+                        .take_objects()
+                        .map(|object| last.place(object, own_cluster, &clusters)),
+                );
+                for (at, object) in objects.get(first..).unwrap_or_default().iter().enumerate() {
+                    if object.object.body.is_some() {
+                        modelled.push(first + at);
+                    }
+                    if object.object.named_placeholder {
+                        named.push(first + at);
+                    }
+                }
+            }
+            (objects, modelled, named)
+        };
+        let runs: Vec<(Vec<ModelObject>, Vec<usize>, Vec<usize>)> = {
             use rayon::prelude::*;
             files
                 .into_par_iter()
@@ -351,12 +355,14 @@ impl Project {
                 .collect()
         };
         let mut objects: Vec<ModelObject> =
-            Vec::with_capacity(runs.iter().map(|(objects, _)| objects.len()).sum());
+            Vec::with_capacity(runs.iter().map(|(objects, ..)| objects.len()).sum());
         let mut modelled: Vec<usize> =
-            Vec::with_capacity(runs.iter().map(|(_, modelled)| modelled.len()).sum());
-        for (mut run, in_run) in runs {
+            Vec::with_capacity(runs.iter().map(|(_, modelled, _)| modelled.len()).sum());
+        let mut placeholder_named: Vec<usize> = Vec::new();
+        for (mut run, modelled_in_run, named_in_run) in runs {
             let first = objects.len();
-            modelled.extend(in_run.into_iter().map(|at| first + at));
+            modelled.extend(modelled_in_run.into_iter().map(|at| first + at));
+            placeholder_named.extend(named_in_run.into_iter().map(|at| first + at));
             objects.append(&mut run);
         }
         Project {
@@ -375,6 +381,7 @@ impl Project {
             clusters,
             objects,
             modelled,
+            placeholder_named,
             install_configs,
             cluster_files,
             claimed_by_earlier,
@@ -436,6 +443,14 @@ impl Project {
         self.modelled
             .iter()
             .filter_map(|&i| Some((i, self.objects.get(i)?)))
+    }
+
+    /// The objects whose name or namespace is shaped like a placeholder
+    /// ([`Object::named_placeholder`]), in order.
+    pub fn placeholder_named(&self) -> impl Iterator<Item = &ModelObject> + '_ {
+        self.placeholder_named
+            .iter()
+            .filter_map(|&i| self.objects.get(i))
     }
 
     /// The modelled objects of one kind, with their index in
@@ -624,6 +639,17 @@ impl Project {
         };
         if objects.is_empty() || slots.len() % objects.len() != 0 {
             return slots.is_empty() && objects.is_empty();
+        }
+        // The model's lists of objects by what they are stay true.
+        let same_lists = slots
+            .iter()
+            .zip(objects.iter().cycle())
+            .all(|(slot, object)| {
+                slot.object.named_placeholder == object.named_placeholder
+                    && slot.object.body.is_some() == object.body.is_some()
+            });
+        if !same_lists {
+            return false;
         }
         for (slot, object) in slots.iter_mut().zip(objects.iter().cycle()) {
             slot.object = Arc::clone(object);

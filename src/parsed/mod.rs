@@ -30,6 +30,12 @@ pub struct Object {
     /// First line of its document (or List item): where a document-wide
     /// suppression comment goes.
     pub doc_line: u32,
+    /// Its name or namespace is shaped like a documentation placeholder
+    /// (`template_placeholder::names_may_be_placeholders`, found with its
+    /// metadata in the processor's cache): the model lists such objects for
+    /// DVM402's names check. In the padding after `doc_line`.
+    #[serde(default)]
+    pub named_placeholder: bool,
     /// What the model keeps of it when some cross-file rule reads its kind.
     /// Boxed: one pointer (a `Body` is 16 bytes, and most objects have
     /// none), which keeps the object at 64 bytes, its `Arc` block in

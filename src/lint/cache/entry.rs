@@ -329,6 +329,9 @@ fn read_object(reader: &mut Reader<'_>, rel: &Arc<str>, shared: &mut Shared) -> 
     let identity = u64::from_le_bytes(reader.take(8)?.try_into().ok()?);
     Some(Object {
         file,
+        named_placeholder: crate::rules::hygiene::template_placeholder::names_may_be_placeholders(
+            &meta,
+        ),
         meta: Box::new(meta),
         doc_line,
         body,
