@@ -1,6 +1,6 @@
 //! `dvmlint` with the system allocator, for heap profilers that cannot see
 //! mimalloc (`heaptrack`): what is live at the peak, by the code that
-//! allocated it (docs/performance.md, "Memory per object").
+//! allocated it (docs/performance-history.md, "Memory per object").
 //!
 //! ```sh
 //! cargo build --profile profiling --example sysalloc_dvmlint

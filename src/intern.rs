@@ -1,5 +1,5 @@
 //! Interned strings for what thousands of objects repeat: API versions,
-//! kinds and namespaces (docs/performance.md, "Memory per object").
+//! kinds and namespaces (docs/performance-history.md, "Memory per object").
 //!
 //! A [`Sym`] is an `Arc<Box<str>>`: a thin pointer of 8 bytes (an `Arc<str>`
 //! is 16: its length travels with the pointer), cloned by a reference count,

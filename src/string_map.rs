@@ -1,6 +1,6 @@
 //! [`StringMap`]: a small map of strings in one allocation, for what the
 //! model keeps per object (labels, annotations, the `matchLabels` of label
-//! selectors; docs/performance.md, "Memory per object").
+//! selectors; docs/performance-history.md, "Memory per object").
 
 use std::collections::BTreeMap;
 

@@ -1077,7 +1077,7 @@ mod tests {
     use super::*;
 
     /// One record per file grows a single vector through the parallel stage
-    /// (docs/performance.md, "Small files"): what few files need is boxed.
+    /// (docs/performance-history.md, "Small files"): what few files need is boxed.
     #[test]
     fn a_file_record_of_the_parallel_stage_stays_compact() {
         assert_eq!(std::mem::size_of::<Analyzed>(), 48);

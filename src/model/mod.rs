@@ -27,7 +27,7 @@ use crate::units::{ApplyUnits, UnitId, UnitKind};
 pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str);
 
 /// One object of the model: 32 bytes beside the shared object (a model
-/// holds one per object and unit: docs/performance.md, "Memory per object").
+/// holds one per object and unit: docs/performance-history.md, "Memory per object").
 #[derive(Clone, Debug)]
 pub struct ModelObject {
     /// Shared with the per-file result it comes from (and with the language

@@ -22,7 +22,7 @@ use crate::yaml::{Node, Span};
 pub struct Object {
     pub file: Arc<str>,
     /// Boxed: one allocation of 128 bytes (its repeated strings interned,
-    /// docs/performance.md, "Memory per object"), made once in the per-file
+    /// docs/performance-history.md, "Memory per object"), made once in the per-file
     /// stage by the classifier and moved into the object. In place, the
     /// object's `Arc` block would be 208 bytes, mimalloc's 224-byte class:
     /// as much as the two blocks (96 + 128) together, so boxing costs nothing.
@@ -341,7 +341,7 @@ mod tests {
     use super::*;
 
     /// What every object costs the model beside its name and its kept body
-    /// (docs/performance.md, "Memory per object"): a change that grows these
+    /// (docs/performance-history.md, "Memory per object"): a change that grows these
     /// grows the peak memory of every run by that much per object.
     #[test]
     fn an_object_and_its_metadata_stay_compact() {

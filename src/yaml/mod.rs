@@ -106,7 +106,7 @@ impl Span {
 
 /// A span on one line whose columns fit in 16 bits, in 8 bytes instead of
 /// 16: what an object's metadata keeps for each of its four scalars
-/// (`manifest::ObjectMeta`, docs/performance.md, "Memory per object"). A
+/// (`manifest::ObjectMeta`, docs/performance-history.md, "Memory per object"). A
 /// span it cannot hold (over several lines, or past column 65,535) is
 /// [`LineSpan::ELSEWHERE`], and its holder keeps that span whole beside it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -5,7 +5,7 @@
 //! column, end line, end column, tag, payload]`, cache format 4) they were
 //! still 13% of a warm run's instructions on 100,000 small files, most of it
 //! `rmp_serde`'s dispatch on every number and array; the named form before
-//! that, 19% (docs/performance.md, "Warm pre-commit runs").
+//! that, 19% (docs/performance-history.md, "Warm pre-commit runs").
 //!
 //! A node: its start line, start column, end line and end column (LEB128
 //! varints), a tag, then its payload. The tag: 0, 1, 2 a scalar

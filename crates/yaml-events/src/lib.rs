@@ -4,7 +4,7 @@
 //! dvmlint's run time) used to be generated inside whichever crate named
 //! `Parser<StrInput>`: in dvmlint, wherever its code-generation units put it,
 //! which moved with every unrelated change (±3% of run time, same
-//! instructions; docs/performance.md, "Code placement"), and separately in the
+//! instructions; docs/performance-history.md, "Code placement"), and separately in the
 //! parse floor the benchmark compares dvmlint with. Instantiated here, behind
 //! one non-generic call, the parser is compiled once for both: dvmlint and its
 //! floor run the same machine code, and changes to dvmlint no longer move it.
