@@ -322,6 +322,135 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
     }
 }
 
+/// The API group of Open Cluster Management's (ACM's) policies.
+const ACM_POLICY_GROUP: &str = "policy.open-cluster-management.io";
+
+/// DVM002 for the objects an ACM `Policy` or `ConfigurationPolicy` enforces
+/// on its managed clusters, of the kinds the model keeps (a NetworkPolicy, an
+/// egress firewall, a Proxy, a MigrationController…): ACM creates them where
+/// its Placements say, which no file of the repository names, so they are not
+/// in the model and the cross-file rules do not see them. Said once per such
+/// object, at its `kind`. Policies that only inform, and `mustnothave`
+/// templates, create nothing and get nothing.
+pub fn enforced_by_acm(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Finding>) {
+    let Some(meta) = ctx.meta else { return };
+    if meta.group() != ACM_POLICY_GROUP {
+        return;
+    }
+    // The Policy's own `remediationAction`, when set, overrides its templates'.
+    let policy_action = |node: &crate::yaml::Node<'_>| {
+        node.at(&["spec", "remediationAction"])
+            .and_then(crate::yaml::Node::as_str)
+            .map(str::to_ascii_lowercase)
+    };
+    let configuration_policies: Vec<(&crate::yaml::Node<'_>, Option<String>)> =
+        match meta.kind.value.as_str() {
+            "Policy" => {
+                // A disabled policy is not propagated to any cluster.
+                if ctx
+                    .node
+                    .at(&["spec", "disabled"])
+                    .and_then(crate::yaml::Node::as_bool)
+                    == Some(true)
+                {
+                    return;
+                }
+                let overriding = policy_action(ctx.node);
+                ctx.node
+                    .at(&["spec", "policy-templates"])
+                    .map(crate::yaml::Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|template| template.get("objectDefinition"))
+                    .map(|definition| (definition, overriding.clone()))
+                    .collect()
+            }
+            "ConfigurationPolicy" => vec![(ctx.node, None)],
+            _ => return,
+        };
+    for (policy, overriding) in configuration_policies {
+        let is_configuration_policy = policy.get("kind").and_then(crate::yaml::Node::as_str)
+            == Some("ConfigurationPolicy")
+            && policy
+                .get("apiVersion")
+                .and_then(crate::yaml::Node::as_str)
+                .is_some_and(|v| v.starts_with("policy.open-cluster-management.io/"));
+        let action = overriding.or_else(|| policy_action(policy));
+        if !is_configuration_policy || action.as_deref() != Some("enforce") {
+            continue;
+        }
+        let templates = policy
+            .at(&["spec", "object-templates"])
+            .map(crate::yaml::Node::items)
+            .unwrap_or_default();
+        for template in templates {
+            let creates = template
+                .get("complianceType")
+                .and_then(crate::yaml::Node::as_str)
+                .is_none_or(|t| !t.eq_ignore_ascii_case("mustnothave"));
+            let Some(object) = template.get("objectDefinition").filter(|_| creates) else {
+                continue;
+            };
+            let (Some(kind_node), Some(api_version)) = (
+                object.get("kind"),
+                object.get("apiVersion").and_then(crate::yaml::Node::as_str),
+            ) else {
+                continue;
+            };
+            let Some(kind) = kind_node.as_str() else {
+                continue;
+            };
+            let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+            let Some(rules) = acm_blind_rules(group, kind) else {
+                continue;
+            };
+            let name = object
+                .at(&["metadata", "name"])
+                .and_then(crate::yaml::Node::as_str)
+                .map_or_else(String::new, |name| format!(" `{name}`"));
+            out.push(
+                ctx.finding(
+                    "DVM002",
+                    kind_node.span,
+                    format!(
+                        "ACM enforces this {kind}{name} on the managed clusters the policy reaches: \
+                         objects ACM creates are not in dvmlint's model, so {rules} do not see it"
+                    ),
+                )
+                .help(ACM_HELP),
+            );
+        }
+    }
+}
+
+/// The rules that would judge an object of this kind, if it is one whose
+/// absence from the model can hide a failed migration: what cuts or carries
+/// DVM's traffic, and the migration's own resources. Other kinds the model
+/// keeps (a Namespace, a Node, a StorageClass) are what policy libraries
+/// enforce by the dozen, and their absence hides no traffic verdict.
+fn acm_blind_rules(group: &str, kind: &str) -> Option<&'static str> {
+    match (group, kind) {
+        ("networking.k8s.io", "NetworkPolicy")
+        | ("policy.networking.k8s.io", "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy") => {
+            Some("the network rules (DVM101–DVM105)")
+        }
+        ("k8s.ovn.org" | "network.openshift.io", "EgressFirewall" | "EgressNetworkPolicy") => {
+            Some("the egress firewall rules (DVM110–DVM113)")
+        }
+        ("config.openshift.io", "Proxy") => Some("the proxy rules (DVM201–DVM212)"),
+        ("migration.openshift.io", "MigrationController" | "MigCluster" | "MigPlan") => {
+            Some("the rules that read the migration's resources")
+        }
+        _ => None,
+    }
+}
+
+/// The help of [`enforced_by_acm`].
+const ACM_HELP: &str = "dvmlint does not evaluate ACM Placements. To have the cross-file rules judge this \
+    object, commit it as a plain manifest with the files of the cluster it is enforced on (see `clusters:` \
+    in `.dvmlint.yaml`), or lint a rendering of the policy for that cluster; to acknowledge it, suppress \
+    DVM002 here (`# dvmlint: ignore[DVM002] reason`)";
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::indexing_slicing)]
@@ -505,132 +634,3 @@ mod tests {
         );
     }
 }
-
-/// The API group of Open Cluster Management's (ACM's) policies.
-const ACM_POLICY_GROUP: &str = "policy.open-cluster-management.io";
-
-/// DVM002 for the objects an ACM `Policy` or `ConfigurationPolicy` enforces
-/// on its managed clusters, of the kinds the model keeps (a NetworkPolicy, an
-/// egress firewall, a Proxy, a MigrationController…): ACM creates them where
-/// its Placements say, which no file of the repository names, so they are not
-/// in the model and the cross-file rules do not see them. Said once per such
-/// object, at its `kind`. Policies that only inform, and `mustnothave`
-/// templates, create nothing and get nothing.
-pub fn enforced_by_acm(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Finding>) {
-    let Some(meta) = ctx.meta else { return };
-    if meta.group() != ACM_POLICY_GROUP {
-        return;
-    }
-    // The Policy's own `remediationAction`, when set, overrides its templates'.
-    let policy_action = |node: &crate::yaml::Node<'_>| {
-        node.at(&["spec", "remediationAction"])
-            .and_then(crate::yaml::Node::as_str)
-            .map(str::to_ascii_lowercase)
-    };
-    let configuration_policies: Vec<(&crate::yaml::Node<'_>, Option<String>)> =
-        match meta.kind.value.as_str() {
-            "Policy" => {
-                // A disabled policy is not propagated to any cluster.
-                if ctx
-                    .node
-                    .at(&["spec", "disabled"])
-                    .and_then(crate::yaml::Node::as_bool)
-                    == Some(true)
-                {
-                    return;
-                }
-                let overriding = policy_action(ctx.node);
-                ctx.node
-                    .at(&["spec", "policy-templates"])
-                    .map(crate::yaml::Node::items)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|template| template.get("objectDefinition"))
-                    .map(|definition| (definition, overriding.clone()))
-                    .collect()
-            }
-            "ConfigurationPolicy" => vec![(ctx.node, None)],
-            _ => return,
-        };
-    for (policy, overriding) in configuration_policies {
-        let is_configuration_policy = policy.get("kind").and_then(crate::yaml::Node::as_str)
-            == Some("ConfigurationPolicy")
-            && policy
-                .get("apiVersion")
-                .and_then(crate::yaml::Node::as_str)
-                .is_some_and(|v| v.starts_with("policy.open-cluster-management.io/"));
-        let action = overriding.or_else(|| policy_action(policy));
-        if !is_configuration_policy || action.as_deref() != Some("enforce") {
-            continue;
-        }
-        let templates = policy
-            .at(&["spec", "object-templates"])
-            .map(crate::yaml::Node::items)
-            .unwrap_or_default();
-        for template in templates {
-            let creates = template
-                .get("complianceType")
-                .and_then(crate::yaml::Node::as_str)
-                .is_none_or(|t| !t.eq_ignore_ascii_case("mustnothave"));
-            let Some(object) = template.get("objectDefinition").filter(|_| creates) else {
-                continue;
-            };
-            let (Some(kind_node), Some(api_version)) = (
-                object.get("kind"),
-                object.get("apiVersion").and_then(crate::yaml::Node::as_str),
-            ) else {
-                continue;
-            };
-            let Some(kind) = kind_node.as_str() else {
-                continue;
-            };
-            let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
-            let Some(rules) = acm_blind_rules(group, kind) else {
-                continue;
-            };
-            let name = object
-                .at(&["metadata", "name"])
-                .and_then(crate::yaml::Node::as_str)
-                .map_or_else(String::new, |name| format!(" `{name}`"));
-            out.push(
-                ctx.finding(
-                    "DVM002",
-                    kind_node.span,
-                    format!(
-                        "ACM enforces this {kind}{name} on the managed clusters the policy reaches: \
-                         objects ACM creates are not in dvmlint's model, so {rules} do not see it"
-                    ),
-                )
-                .help(ACM_HELP),
-            );
-        }
-    }
-}
-
-/// The rules that would judge an object of this kind, if it is one whose
-/// absence from the model can hide a failed migration: what cuts or carries
-/// DVM's traffic, and the migration's own resources. Other kinds the model
-/// keeps (a Namespace, a Node, a StorageClass) are what policy libraries
-/// enforce by the dozen, and their absence hides no traffic verdict.
-fn acm_blind_rules(group: &str, kind: &str) -> Option<&'static str> {
-    match (group, kind) {
-        ("networking.k8s.io", "NetworkPolicy")
-        | ("policy.networking.k8s.io", "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy") => {
-            Some("the network rules (DVM101–DVM105)")
-        }
-        ("k8s.ovn.org" | "network.openshift.io", "EgressFirewall" | "EgressNetworkPolicy") => {
-            Some("the egress firewall rules (DVM110–DVM113)")
-        }
-        ("config.openshift.io", "Proxy") => Some("the proxy rules (DVM201–DVM212)"),
-        ("migration.openshift.io", "MigrationController" | "MigCluster" | "MigPlan") => {
-            Some("the rules that read the migration's resources")
-        }
-        _ => None,
-    }
-}
-
-/// The help of [`enforced_by_acm`].
-const ACM_HELP: &str = "dvmlint does not evaluate ACM Placements. To have the cross-file rules judge this \
-    object, commit it as a plain manifest with the files of the cluster it is enforced on (see `clusters:` \
-    in `.dvmlint.yaml`), or lint a rendering of the policy for that cluster; to acknowledge it, suppress \
-    DVM002 here (`# dvmlint: ignore[DVM002] reason`)";
