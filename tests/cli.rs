@@ -35,6 +35,43 @@ fn repo() -> tempfile::TempDir {
     dir
 }
 
+/// Run from a folder below the project root, the terminal formats print
+/// paths from that folder (`../` for a file outside it), so a terminal or an
+/// editor opens them as printed; the machine formats keep the project root's.
+#[test]
+fn terminal_paths_start_from_a_folder_below_the_root() {
+    let dir = repo();
+    let sub = dir.path().join("a");
+    let lines = |out: &std::process::Output| -> Vec<String> {
+        stdout(out).lines().map(str::to_owned).collect()
+    };
+    let starts = |lines: &[String], prefix: &str| lines.iter().any(|l| l.starts_with(prefix));
+    let concise = lines(&dvmlint(&["check", "--format", "concise"], &sub));
+    assert!(
+        starts(&concise, "two.yaml:4:9: error[DVM401]"),
+        "{concise:?}"
+    );
+    assert!(
+        starts(&concise, "../mc.yaml:7:3: warning[DVM403]"),
+        "{concise:?}"
+    );
+    // The human format's heading and its snippet's title alike.
+    let human = stdout(&dvmlint(&["check", "--format", "human", "."], &sub));
+    assert!(human.contains("× two.yaml:4:9:"), "{human}");
+    assert!(human.contains("[two.yaml:4:9]"), "{human}");
+    assert!(!human.contains("a/two.yaml"), "{human}");
+    let json = stdout(&dvmlint(&["check", "--format", "json"], &sub));
+    assert!(json.contains("\"file\": \"a/two.yaml\""), "{json}");
+    assert!(json.contains("\"file\": \"mc.yaml\""), "{json}");
+    // From the root, and from outside the project, paths start at the root.
+    let at_root = lines(&dvmlint(&["check", "--format", "concise"], dir.path()));
+    assert!(starts(&at_root, "a/two.yaml:4:9:"), "{at_root:?}");
+    let outside = dir.path().parent().unwrap();
+    let name = dir.path().file_name().unwrap().to_str().unwrap();
+    let from_outside = lines(&dvmlint(&["check", "--format", "concise", name], outside));
+    assert!(starts(&from_outside, "a/two.yaml:4:9:"), "{from_outside:?}");
+}
+
 #[test]
 fn exit_codes_follow_fail_on() {
     let dir = repo();

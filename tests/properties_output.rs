@@ -312,6 +312,7 @@ fn render(format: Format, run: &LintRun) -> String {
         show_source: true,
         statistics: false,
         quiet: false,
+        paths: Default::default(),
     };
     let mut out = Vec::new();
     report::write(format, run, &sources, &options, &mut out).unwrap();

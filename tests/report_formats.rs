@@ -139,6 +139,7 @@ fn render(format: Format, run: &LintRun) -> String {
         show_source: false,
         statistics: false,
         quiet: true,
+        paths: Default::default(),
     };
     let sources = Sources::load(&run.root, &[], &BTreeMap::new());
     let mut out = Vec::new();

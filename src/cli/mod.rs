@@ -752,6 +752,9 @@ fn report_run(args: &CheckArgs, options: &LintOptions, run: &lint::LintRun) -> i
             show_source: !args.no_show_source,
             statistics: args.statistics,
             quiet: args.quiet,
+            paths: std::env::current_dir()
+                .map(|cwd| report::ShownPaths::new(&run.root, &cwd))
+                .unwrap_or_default(),
         };
         let written = match file {
             Some(path) => std::fs::File::create(path).and_then(|file| {

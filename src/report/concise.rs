@@ -17,7 +17,7 @@ pub fn write(
         writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            f.location.file,
+            options.paths.show(&f.location.file),
             start.line,
             start.col,
             f.severity,

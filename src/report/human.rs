@@ -38,7 +38,7 @@ pub fn write(
         files: HashMap::new(),
     };
     for finding in &run.findings {
-        let mut report = Report::new(finding, &mut masked, redactor, options.show_source);
+        let mut report = Report::new(finding, &mut masked, redactor, options);
         // Related locations are rendered after the finding, each on its own,
         // rather than as miette's related diagnostics, which it heads with
         // their severity ("Advice: ").
@@ -104,18 +104,20 @@ impl Report {
         f: &Finding,
         sources: &mut MaskedFiles<'_, '_>,
         redactor: &Redactor<'_>,
-        show_source: bool,
+        options: &ReportOptions,
     ) -> Report {
         let position = format!(
             "{}:{}:{}",
-            f.location.file, f.location.span.start.line, f.location.span.start.col
+            options.paths.show(&f.location.file),
+            f.location.span.start.line,
+            f.location.span.start.col
         );
         let mut report = Report::at(
             &f.location,
             format!("{position}: {}", redactor.apply(&f.message)),
             "here",
             sources,
-            show_source,
+            options,
         );
         report.code = format!("{}({})", f.rule, crate::catalogue::name_of(&f.rule));
         report.severity = match f.severity {
@@ -130,7 +132,9 @@ impl Report {
             .map(|r| {
                 let place = format!(
                     "{}:{}:{}",
-                    r.location.file, r.location.span.start.line, r.location.span.start.col
+                    options.paths.show(&r.location.file),
+                    r.location.span.start.line,
+                    r.location.span.start.col
                 );
                 let message = redactor.apply(&r.message).into_owned();
                 Report::at(
@@ -138,7 +142,7 @@ impl Report {
                     format!("{place}: {message}"),
                     &message,
                     sources,
-                    show_source,
+                    options,
                 )
             })
             .collect();
@@ -150,7 +154,7 @@ impl Report {
         message: String,
         label: &str,
         sources: &mut MaskedFiles<'_, '_>,
-        show_source: bool,
+        options: &ReportOptions,
     ) -> Report {
         let mut report = Report {
             code: String::new(),
@@ -161,8 +165,8 @@ impl Report {
             labels: Vec::new(),
             related: Vec::new(),
         };
-        if let Some(file) = sources.get(&location.file).filter(|_| show_source) {
-            let window = Window::around(&location.file, &file, location);
+        if let Some(file) = sources.get(&location.file).filter(|_| options.show_source) {
+            let window = Window::around(&options.paths.show(&location.file), &file, location);
             report.labels.push(LabeledSpan::new_with_span(
                 Some(label.to_owned()),
                 SourceSpan::new(window.span_start.into(), window.span_len),

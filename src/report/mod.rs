@@ -47,6 +47,47 @@ pub struct ReportOptions {
     pub show_source: bool,
     pub statistics: bool,
     pub quiet: bool,
+    /// Where the terminal formats' paths start (`human`, `concise`).
+    pub paths: ShownPaths,
+}
+
+/// Where the paths of the reports read in a terminal (`human`, `concise`)
+/// start: the project root, or, when dvmlint runs in a folder below the
+/// root, that folder (`../` for a file outside it), so that a terminal or an
+/// editor opens the path as printed. The machine formats keep paths from the
+/// project root (docs/output.md).
+#[derive(Clone, Debug, Default)]
+pub struct ShownPaths {
+    /// The project root and the current folder, when it is below the root.
+    below_root: Option<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+impl ShownPaths {
+    /// From the current folder `cwd` when it lies below the project `root`
+    /// (both absolute); else from the root.
+    pub fn new(root: &std::path::Path, cwd: &std::path::Path) -> ShownPaths {
+        ShownPaths {
+            below_root: (cwd != root && cwd.starts_with(root))
+                .then(|| (root.to_path_buf(), cwd.to_path_buf())),
+        }
+    }
+
+    /// `rel` (a path from the project root, `/`-separated) as shown.
+    pub fn show<'a>(&self, rel: &'a str) -> std::borrow::Cow<'a, str> {
+        let Some((root, cwd)) = &self.below_root else {
+            return std::borrow::Cow::Borrowed(rel);
+        };
+        match pathdiff::diff_paths(root.join(rel), cwd) {
+            Some(shown) => std::borrow::Cow::Owned(
+                shown
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            ),
+            None => std::borrow::Cow::Borrowed(rel),
+        }
+    }
 }
 
 /// The width of the human format when neither `COLUMNS` nor a terminal says.
