@@ -334,7 +334,10 @@ const ACM_POLICY_GROUP: &str = "policy.open-cluster-management.io";
 /// templates, create nothing and get nothing.
 pub fn enforced_by_acm(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Finding>) {
     let Some(meta) = ctx.meta else { return };
-    if meta.group() != ACM_POLICY_GROUP {
+    // The kind first: asked of every object, it differs for nearly all.
+    if !matches!(meta.kind.value.as_str(), "Policy" | "ConfigurationPolicy")
+        || meta.group() != ACM_POLICY_GROUP
+    {
         return;
     }
     // The Policy's own `remediationAction`, when set, overrides its templates'.
