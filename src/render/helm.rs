@@ -226,7 +226,7 @@ pub fn origins(text: &str, chart_dir: &str) -> Vec<DocOrigin> {
 
 /// `shop/templates/np.yaml` of the chart in `charts/shop` →
 /// `charts/shop/templates/np.yaml`.
-fn source_path(chart_dir: &str, source: &str) -> String {
+pub(super) fn source_path(chart_dir: &str, source: &str) -> String {
     let inside = source.split_once('/').map_or(source, |(_, rest)| rest);
     super::join(chart_dir, inside)
 }

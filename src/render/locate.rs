@@ -341,19 +341,43 @@ fn locate(
     span: Span,
     sources: &mut Sources,
 ) -> Location {
-    let fallback = Location::new(&entry.root.file, Span::line_start(1));
+    let rendered_line = entry
+        .output
+        .text
+        .lines()
+        .nth(span.start.line.saturating_sub(1) as usize)
+        .unwrap_or("");
+    // Where no document is known (one that does not parse, a DVM001 in it,
+    // has no origin): the template Helm's `# Source:` comment above names,
+    // at the line as rendered, else the root's file.
+    let fallback = |sources: &mut Sources| {
+        let Some(source) = helm_source_above(entry, span.start.line) else {
+            return Location::new(&entry.root.file, Span::line_start(1));
+        };
+        let found = sources
+            .get(project, &source)
+            .and_then(|text| in_text(&text, rendered_line, span));
+        Location::new(
+            &Arc::from(source.as_str()),
+            found.unwrap_or(Span::line_start(1)),
+        )
+    };
     let origins = &entry.output.docs;
     let Some(index) = origins
         .iter()
         .rposition(|o| o.first_line <= span.start.line)
     else {
-        return fallback;
+        return fallback(sources);
     };
     let (Some(origin), Some(doc)) = (origins.get(index), docs.get(index)) else {
-        return fallback;
+        return fallback(sources);
     };
+    // Past the end of that document: in one after it that did not parse.
+    if doc.span.end.line < span.start.line {
+        return fallback(sources);
+    }
     let Some(source) = &origin.source else {
-        return fallback;
+        return fallback(sources);
     };
     let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("");
     let name = doc
@@ -362,12 +386,6 @@ fn locate(
         .unwrap_or("");
     let (path, at_key) = path_at(doc, span.start).unwrap_or((Vec::new(), false));
     let target = node_at(doc, &path);
-    let rendered_line = entry
-        .output
-        .text
-        .lines()
-        .nth(span.start.line.saturating_sub(1) as usize)
-        .unwrap_or("");
     let candidates = origin.patches.iter().rev().chain(std::iter::once(source));
     for file in candidates {
         let strict = origin.patches.contains(file);
@@ -389,6 +407,23 @@ fn locate(
     let text = sources.get(project, source);
     let kind_line = text.as_deref().and_then(|text| kind_line(text, kind, name));
     Location::new(&file, kind_line.unwrap_or(Span::line_start(1)))
+}
+
+/// The template of a Helm render's output that line `line` comes from: the
+/// nearest `# Source: chart/templates/…` comment at or above it, as a path of
+/// the project.
+fn helm_source_above(entry: &Entry, line: u32) -> Option<String> {
+    if !matches!(entry.root.kind, RootKind::Helm(_)) {
+        return None;
+    }
+    let lines: Vec<&str> = entry.output.text.lines().collect();
+    let upto = (line as usize).min(lines.len());
+    let source = lines
+        .get(..upto)?
+        .iter()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("# Source: "))?;
+    Some(super::helm::source_path(&entry.root.dir, source.trim()))
 }
 
 /// The keys and indices from `doc` down to the node at `pos`; `true` when
