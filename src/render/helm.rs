@@ -224,6 +224,75 @@ pub fn origins(text: &str, chart_dir: &str) -> Vec<DocOrigin> {
         .collect()
 }
 
+/// Helm's error output as a finding says it: one line (Helm 4 breaks one
+/// error over several, indented), without its advice to run again with
+/// `--debug` (dvmlint shows the output it could read), and without the
+/// `Error: ` it opens with.
+pub(crate) fn tidy(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("Use --debug flag"))
+        .map(|line| line.strip_prefix("Error: ").unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The template a failed render names (`… at (shop/templates/np.yaml:6:8): …`,
+/// Helm's parse and execution errors), as a place in the project: the chart's
+/// own name replaced by its folder (`root.dir`), the line and column Helm
+/// gives. `None` when the message names no template, or one that is no file
+/// of the project (a packed dependency's).
+pub(crate) fn failed_template(
+    project: &Path,
+    root: &Root,
+    message: &str,
+) -> Option<crate::finding::Location> {
+    // `… at (shop/templates/np.yaml:6:8): …` (parse and `required` errors),
+    // or the message's first word (Helm 4's `shop/templates/np.yaml:4:18`).
+    let in_parentheses = message.find(" at (").and_then(|at| {
+        let after = message.get(at + " at (".len()..)?;
+        after.get(..after.find(')')?)
+    });
+    let first_word = message
+        .split_whitespace()
+        .next()
+        .map(|w| w.trim_end_matches(':'));
+    let inside = in_parentheses
+        .into_iter()
+        .chain(first_word)
+        .find(|place| place.contains("/templates/"))?;
+    let mut numbers = Vec::new();
+    let mut path = inside;
+    while numbers.len() < 2 {
+        let Some((head, last)) = path.rsplit_once(':') else {
+            break;
+        };
+        let Ok(number) = last.parse::<u32>() else {
+            break;
+        };
+        numbers.insert(0, number);
+        path = head;
+    }
+    let line = *numbers.first()?;
+    let col = numbers.get(1).copied().unwrap_or(1);
+    let file = source_path(&root.dir, path);
+    // Only a location (nothing is read): a path of the project that names a file.
+    let plain = std::path::Path::new(&file)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !plain || !project.join(&file).is_file() {
+        return None;
+    }
+    Some(crate::finding::Location::new(
+        &std::sync::Arc::from(file.as_str()),
+        crate::yaml::Span::new(
+            crate::yaml::Pos::new(line.max(1), col.max(1)),
+            crate::yaml::Pos::new(line.max(1), col.max(1)),
+        ),
+    ))
+}
+
 /// `shop/templates/np.yaml` of the chart in `charts/shop` →
 /// `charts/shop/templates/np.yaml`.
 pub(super) fn source_path(chart_dir: &str, source: &str) -> String {
@@ -272,5 +341,53 @@ mod tests {
         std::fs::write(&chart, "apiVersion: v2\nname: My_Shop\nversion: 1.0.0\n").unwrap();
         assert_eq!(chart_name(&chart, "charts/x"), "my-shop");
         assert_eq!(chart_name(&dir.path().join("none"), "charts/web"), "web");
+    }
+
+    #[test]
+    fn a_failed_render_is_told_in_one_sentence_at_the_template_helm_names() {
+        let helm4 = "Error: shop/templates/np.yaml:4:18\n  executing \"shop/templates/np.yaml\" at <.Values.x>:\n    nil pointer\n\nUse --debug flag to render out invalid YAML";
+        assert_eq!(
+            tidy(helm4),
+            "shop/templates/np.yaml:4:18 executing \"shop/templates/np.yaml\" at <.Values.x>: nil pointer"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        std::fs::create_dir_all(project.join("charts/web/templates")).unwrap();
+        std::fs::write(project.join("charts/web/templates/np.yaml"), "x").unwrap();
+        let root = Root {
+            file: std::sync::Arc::from("charts/web/Chart.yaml"),
+            dir: "charts/web".into(),
+            kind: super::super::RootKind::Helm(Release {
+                name: "web".into(),
+                namespace: None,
+                values: vec![],
+                set: vec![],
+            }),
+            cluster: None,
+            unit: 0,
+        };
+        let at = |message: &str| {
+            failed_template(project, &root, message)
+                .map(|l| (l.file.to_string(), l.span.start.line, l.span.start.col))
+        };
+        let place = |line, col| Some(("charts/web/templates/np.yaml".to_owned(), line, col));
+        assert_eq!(at(&tidy(helm4)), place(4, 18));
+        assert_eq!(
+            at("parse error at (shop/templates/np.yaml:6): x"),
+            place(6, 1)
+        );
+        assert_eq!(
+            at("execution error at (shop/templates/np.yaml:6:8): set a"),
+            place(6, 8)
+        );
+        // No file of the project: a template that is not there, one of a
+        // packed dependency, a path that leaves the chart, no template at all.
+        assert_eq!(at("parse error at (shop/templates/gone.yaml:6): x"), None);
+        assert_eq!(
+            at("at (shop/charts/db-1.0.tgz/templates/np.yaml:1): x"),
+            None
+        );
+        assert_eq!(at("at (shop/templates/../../../np.yaml:1): x"), None);
+        assert_eq!(at("chart requires kubeVersion: >=1.30"), None);
     }
 }

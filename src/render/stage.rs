@@ -293,12 +293,28 @@ impl<'a> Stage<'a> {
                     help,
                     limit,
                 } => {
-                    findings.push(super::failure(
-                        &rendered.root,
-                        &message,
-                        &help,
-                        limit.as_deref(),
-                    ));
+                    let helm = matches!(rendered.root.kind, RootKind::Helm(_));
+                    let message = if helm {
+                        super::helm::tidy(&message)
+                    } else {
+                        message
+                    };
+                    let mut finding =
+                        super::failure(&rendered.root, &message, &help, limit.as_deref());
+                    // A template Helm names: the finding goes there, the
+                    // chart beside it.
+                    if helm
+                        && finding.rule == "DVM004"
+                        && let Some(at) =
+                            super::helm::failed_template(self.project, &rendered.root, &message)
+                    {
+                        let chart = std::mem::replace(&mut finding.location, at);
+                        finding.related.push(crate::finding::Related {
+                            location: chart,
+                            message: "the chart whose render failed".to_owned(),
+                        });
+                    }
+                    findings.push(finding);
                 }
                 Outcome::Rendered(output) => {
                     units.mark_rendered(rendered.root.unit);
