@@ -116,10 +116,7 @@ pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
         )
     } else if stderr.contains("execution error at") && stderr.contains("required") {
         // A chart's `required` value its values.yaml leaves to the user.
-        (
-            "its templates require values its own values.yaml does not give: name them in `render.charts[].values`",
-            "name values files that give them in `render.charts[].values` of .dvmlint.yaml",
-        )
+        (REQUIRED_WHY, REQUIRED_HELP)
     } else {
         return None;
     };
@@ -164,7 +161,7 @@ fn template(
             (
                 Outcome::failure(
                     message,
-                    limit(&stderr),
+                    limit(&stderr).or_else(|| required_value(project, root, release, &stderr)),
                     "run `helm template` on this chart with the same values and fix what it reports",
                 ),
                 true,
@@ -222,6 +219,42 @@ pub fn origins(text: &str, chart_dir: &str) -> Vec<DocOrigin> {
             }
         })
         .collect()
+}
+
+const REQUIRED_WHY: &str = "its templates require values its own values.yaml does not give: name them in `render.charts[].values`";
+const REQUIRED_HELP: &str =
+    "name values files that give them in `render.charts[].values` of .dvmlint.yaml";
+
+/// An execution error at a line of a template of the project that calls
+/// `required`, in a render with the chart's own values alone: a value the
+/// chart leaves to its user, whatever the call's own message says (`required
+/// "set a" .Values.a` fails with `set a`). A release whose values the
+/// configuration names is the repository's to get right (DVM004). The
+/// template is read through the project's boundary, like every file dvmlint reads.
+fn required_value(
+    project: &Path,
+    root: &Root,
+    release: &Release,
+    stderr: &str,
+) -> Option<super::Limit> {
+    if !stderr.contains("execution error at (")
+        || !release.values.is_empty()
+        || !release.set.is_empty()
+    {
+        return None;
+    }
+    let at = failed_template(project, root, &tidy(stderr))?;
+    let bytes = crate::boundary::ProjectBoundary::new(project)
+        .open_bounded(&project.join(&*at.file), 1 << 20)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let line = text
+        .lines()
+        .nth(usize::try_from(at.span.start.line.checked_sub(1)?).ok()?)?;
+    line.contains("required").then(|| super::Limit {
+        why: REQUIRED_WHY.to_owned(),
+        help: REQUIRED_HELP,
+    })
 }
 
 /// Helm's error output as a finding says it: one line (Helm 4 breaks one
