@@ -365,7 +365,7 @@ fn a_warm_cache_runs_no_tool_and_a_changed_values_file_renders_again() {
 }
 
 #[test]
-fn a_broken_template_is_dvm004_at_its_line_and_secrets_are_masked() {
+fn a_broken_template_is_dvm004_at_chart_yaml_and_secrets_are_masked() {
     let Some(helm) = helm() else { return };
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -395,10 +395,11 @@ fn a_broken_template_is_dvm004_at_its_line_and_secrets_are_masked() {
     let findings = report["findings"].as_array().unwrap();
     let failed: Vec<_> = findings.iter().filter(|f| f["rule"] == "DVM004").collect();
     assert_eq!(failed.len(), 1, "{findings:#?}");
-    // Where Helm says the template failed, the chart beside it.
-    assert_eq!(failed[0]["file"], "shop/templates/cm.yaml");
-    assert_eq!(failed[0]["line"], 6);
-    assert_eq!(failed[0]["related"][0]["file"], "shop/Chart.yaml");
+    assert_eq!(failed[0]["file"], "shop/Chart.yaml");
+    assert_eq!(failed[0]["line"], 1);
+    // Where Helm says the template failed, related.
+    assert_eq!(failed[0]["related"][0]["file"], "shop/templates/cm.yaml");
+    assert_eq!(failed[0]["related"][0]["line"], 6);
     let message = failed[0]["message"].as_str().unwrap();
     assert!(message.contains("is rejected"), "{message}");
     // One sentence, without Helm's `Error: ` and its advice to use `--debug`.

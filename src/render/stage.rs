@@ -301,17 +301,17 @@ impl<'a> Stage<'a> {
                     };
                     let mut finding =
                         super::failure(&rendered.root, &message, &help, limit.as_deref());
-                    // A template Helm names: the finding goes there, the
-                    // chart beside it.
+                    // The finding stays at the chart (where a failed render
+                    // is reported); the template and line Helm names is
+                    // related, for an editor to open.
                     if helm
                         && finding.rule == "DVM004"
                         && let Some(at) =
                             super::helm::failed_template(self.project, &rendered.root, &message)
                     {
-                        let chart = std::mem::replace(&mut finding.location, at);
                         finding.related.push(crate::finding::Related {
-                            location: chart,
-                            message: "the chart whose render failed".to_owned(),
+                            location: at,
+                            message: "where Helm says the render failed".to_owned(),
                         });
                     }
                     findings.push(finding);

@@ -330,8 +330,9 @@ const ACM_POLICY_GROUP: &str = "policy.open-cluster-management.io";
 /// egress firewall, a Proxy, a MigrationController…): ACM creates them where
 /// its Placements say, which no file of the repository names, so they are not
 /// in the model and the cross-file rules do not see them. Said once per such
-/// object, at its `kind`. Policies that only inform, and `mustnothave`
-/// templates, create nothing and get nothing.
+/// object, at line 1 of the file like every DVM002, the object's `kind`
+/// related. Policies that only inform, and `mustnothave` templates, create
+/// nothing and get nothing.
 pub fn enforced_by_acm(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Finding>) {
     let Some(meta) = ctx.meta else { return };
     // The kind first: asked of every object, it differs for nearly all.
@@ -412,15 +413,21 @@ pub fn enforced_by_acm(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Fin
                 .and_then(crate::yaml::Node::as_str)
                 .map_or_else(String::new, |name| format!(" `{name}`"));
             out.push(
+                // At line 1 of the file, as every DVM002; the object itself
+                // is the related location.
                 ctx.finding(
                     "DVM002",
-                    kind_node.span,
+                    Span::line_start(1),
                     format!(
-                        "ACM enforces this {kind}{name} on the managed clusters the policy reaches: \
+                        "ACM enforces the {kind}{name} on the managed clusters the policy reaches: \
                          objects ACM creates are not in dvmlint's model, so {rules} do not see it"
                     ),
                 )
-                .help(ACM_HELP),
+                .help(ACM_HELP)
+                .related(
+                    ctx.location(kind_node.span),
+                    format!("the {kind} ACM enforces"),
+                ),
             );
         }
     }
