@@ -113,6 +113,10 @@ impl ApplyUnit {
     }
 }
 
+/// A folder name that makes its plain files units of their own (Go's
+/// `testdata`: test inputs, never applied as a folder).
+const TEST_DATA: &str = "testdata";
+
 /// Every unit of the project, and the way from a file to its units.
 #[derive(Clone, Debug, Default)]
 pub struct ApplyUnits {
@@ -302,7 +306,17 @@ impl ApplyUnits {
                 }
             }
         }
-        for folder in plain.chunk_by(|a, b| a.0 == b.0) {
+        // A folder of plain files is applied together (`kubectl apply -f
+        // folder/`), but for a `testdata` folder (Go's convention: inputs of
+        // tests, each file a case of its own, which no one applies as a
+        // folder): there each file is a unit alone.
+        let groups = plain.chunk_by(|a, b| a.0 == b.0).flat_map(|folder| {
+            let alone = folder
+                .first()
+                .is_some_and(|(dir, _)| dir.split('/').any(|part| part == TEST_DATA));
+            folder.chunks(if alone { 1 } else { folder.len().max(1) })
+        });
+        for folder in groups {
             let (Some(&(dir, _)), Ok(id)) = (folder.first(), u32::try_from(units.len())) else {
                 continue;
             };
