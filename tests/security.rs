@@ -808,8 +808,15 @@ fn a_secret_in_a_file_name_is_masked_in_every_format() {
     let s = Scratch::new();
     s.file("secret.yaml", secret_manifest("NAMESECRET5"));
     s.file("NAMESECRET5.yaml", PLACEHOLDER);
+    // A clean file, named only in JUnit's list of the files linted (a test
+    // case that passed).
+    s.file(
+        "clean-NAMESECRET5.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: clean\n  namespace: shop\n",
+    );
     let outputs = s.never_printed(&["."], &["NAMESECRET5"]);
     assert_has(&outputs[1], "****.yaml:5:14");
+    assert_has(&outputs[5], "clean-****.yaml");
 }
 
 #[test]

@@ -692,6 +692,7 @@ fn lint_project(args: &CheckArgs) -> Result<(LintOptions, lint::LintRun), i32> {
             _ => crate::render::RenderMode::Auto,
         },
         render_cache: false,
+        exits_after: true,
     };
     for path in &options.paths {
         if !path.exists()
@@ -706,7 +707,8 @@ fn lint_project(args: &CheckArgs) -> Result<(LintOptions, lint::LintRun), i32> {
         Ok(mut run) => {
             // One redaction pass over everything printed (docs/security.md).
             let _timing = crate::timings::stage("redact");
-            report::redact::redact_run(&mut run);
+            let files_listed = args.format.iter().any(|t| t.format == Format::Junit);
+            report::redact::redact_run(&mut run, files_listed);
             Ok((options, run))
         }
         Err(err @ (LintError::Config(_) | LintError::Usage(_))) => Err(fail(&err.to_string())),

@@ -657,29 +657,35 @@ pub fn truncate(text: String, max: usize) -> String {
 }
 
 /// [`redact_findings`] over a run before it is reported (names included).
-pub fn redact_run(run: &mut crate::lint::LintRun) {
+///
+/// The list of every file linted is printed by the JUnit report alone (a
+/// test case per clean file); `files_listed` says whether a report of this
+/// run lists it. Unlisted, its names are left as they are (masking a
+/// million names at 1 GB of small files is the longest part of the pass).
+pub fn redact_run(run: &mut crate::lint::LintRun, files_listed: bool) {
     let secrets = std::mem::take(&mut run.secrets);
     redact_findings(
         &mut run.findings,
         &mut run.secret_spans,
         &mut run.files,
         &secrets,
-        true,
+        files_listed,
     );
     run.secrets = secrets;
 }
 
 /// The one redaction pass over everything a run prints (`docs/security.md`):
 /// every message, help, related message, object name and cluster masked and
-/// escaped; with `names`, every file name too (a secret or a line break in a
-/// file name reaches no output). The language server passes `names: false`: it
-/// maps findings back to the client's own documents by file name and prints none.
+/// escaped, and every file name findings and secret spans carry (a secret or
+/// a line break in a file name reaches no output). `files` are the paths of
+/// the project, which a message may quote whole; with `files_listed`, their
+/// names are masked too (a report prints the list).
 pub fn redact_findings(
     findings: &mut [Finding],
     secret_spans: &mut [Location],
     files: &mut [Arc<str>],
     secrets: &[String],
-    names: bool,
+    files_listed: bool,
 ) {
     // Messages first, with every file's path known (a short secret inside
     // one is not masked); then the names themselves.
@@ -720,9 +726,6 @@ pub fn redact_findings(
             message(&mut related.message);
         }
     }
-    if !names {
-        return;
-    }
     let redactor = Redactor::new(secrets);
     let name = |file: &mut Arc<str>| {
         if let Cow::Owned(clean) = redactor.path(file)
@@ -738,6 +741,9 @@ pub fn redact_findings(
         name(&mut finding.location.file);
     }
     secret_spans.iter_mut().for_each(|l| name(&mut l.file));
+    if !files_listed {
+        return;
+    }
     // Every listed file's name (a million at 1 GB of small files): on
     // every worker, the only stage left running when the report starts.
     use rayon::prelude::*;
