@@ -336,7 +336,12 @@ impl Doc<'_> {
                 }
                 let scope = parsed::own_scope(&meta);
                 result.objects.push(Arc::new(Object {
-                    identity: parsed::identity(self.cluster.map(AsRef::as_ref), &meta, &scope),
+                    identity: parsed::identity(
+                        self.cluster.map(AsRef::as_ref),
+                        &meta,
+                        &scope,
+                        &meta.name.value,
+                    ),
                     named_placeholder:
                         rules::hygiene::template_placeholder::names_may_be_placeholders(&meta),
                     scope,

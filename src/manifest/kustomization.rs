@@ -1,4 +1,4 @@
-//! `kustomization.yaml`: the namespace it sets, what it includes (resources,
+//! `kustomization.yaml`: the namespace and name affixes it sets, what it includes (resources,
 //! bases, components), and the files it reads that are not objects of their
 //! own (patches, transformer and generator configurations).
 
@@ -23,6 +23,12 @@ pub fn is_kustomization_kind(kind: Option<&str>) -> bool {
 pub struct Kustomization {
     /// `namespace:` — applied to namespaced resources below this folder (docs/input.md).
     pub namespace: Option<Text>,
+    /// `namePrefix:` and `nameSuffix:` — added to the names of the objects
+    /// below this folder (empty: none).
+    #[serde(default)]
+    pub name_prefix: String,
+    #[serde(default)]
+    pub name_suffix: String,
     /// Files named as patches: partial objects, not objects of their own
     /// (`patchesStrategicMerge`, `patches` by path or as a bare path,
     /// `patchesJson6902`).
@@ -62,8 +68,17 @@ impl Kustomization {
                 .map(str::to_owned)
                 .collect()
         };
+        let affix = |key: &str| {
+            node.get(key)
+                .and_then(Node::as_str)
+                .filter(|a| !a.contains('\n'))
+                .unwrap_or_default()
+                .to_owned()
+        };
         Kustomization {
             namespace: Text::at(node, &["namespace"]),
+            name_prefix: affix("namePrefix"),
+            name_suffix: affix("nameSuffix"),
             patch_files,
             resources: strings(&["resources", "bases"]),
             components: strings(&["components"]),

@@ -21,7 +21,7 @@ use std::sync::{Arc, OnceLock};
 use crate::config::{Config, Role};
 use crate::parsed::{FileResult, LocatedInstallConfig, Object, TakeParts};
 pub use crate::parsed::{Scope, identity, own_scope};
-use crate::units::{ApplyUnits, UnitId, UnitKind};
+use crate::units::{ApplyUnits, NameAffixes, UnitId, UnitKind};
 
 /// Cluster, API group, kind, scope and name: what makes an object itself.
 pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str);
@@ -33,10 +33,11 @@ pub struct ModelObject {
     /// Shared with the per-file result it comes from (and with the language
     /// server's kept results): placing an object copies no part of it.
     pub object: Arc<Object>,
-    /// The namespace its apply unit gives it, when that differs from its
-    /// own scope (`object.scope`): shared by every object its unit moves
-    /// there (one pointer, not a 16-byte `Scope` in each of them).
-    placed: Option<Arc<Scope>>,
+    /// What its apply unit changes of it, if anything: the namespace it
+    /// gives it, when that differs from its own scope (`object.scope`),
+    /// shared by every object its unit moves there (one pointer, not a
+    /// 16-byte `Scope` in each of them); the name kustomize gives it.
+    placed: Option<Arc<Placed>>,
     /// [`ModelObject::identity`]: the object's own, unless its unit moves it
     /// to another cluster or namespace.
     identity: u64,
@@ -44,6 +45,16 @@ pub struct ModelObject {
     cluster: u32,
     /// [`ModelObject::unit`], [`NONE`] for none.
     unit: u32,
+}
+
+/// Where and as what an apply unit puts an object ([`ModelObject::scope`],
+/// [`ModelObject::name`]).
+#[derive(Debug)]
+struct Placed {
+    scope: Scope,
+    /// The name kustomize gives it (`namePrefix`, `nameSuffix`: rendering
+    /// off or failed, the model applies them itself).
+    name: Option<Box<str>>,
 }
 
 /// An absent index of [`ModelObject`].
@@ -78,7 +89,18 @@ impl ModelObject {
     /// Where the object lands once applied: the namespace its kustomize root
     /// sets, else its own, else unbound; or the cluster.
     pub fn scope(&self) -> &Scope {
-        self.placed.as_deref().unwrap_or(&self.object.scope)
+        self.placed
+            .as_deref()
+            .map_or(&self.object.scope, |p| &p.scope)
+    }
+
+    /// Its name once applied: its own, unless kustomize adds to it
+    /// (`namePrefix`, `nameSuffix`).
+    pub fn name(&self) -> &str {
+        self.placed
+            .as_deref()
+            .and_then(|p| p.name.as_deref())
+            .unwrap_or(&self.object.meta.name.value)
     }
 
     /// A hash of what makes the object itself once applied: cluster, API group,
@@ -110,7 +132,7 @@ impl ModelObject {
             meta.group(),
             &meta.kind.value,
             self.scope(),
-            &meta.name.value,
+            self.name(),
         )
     }
 
@@ -294,6 +316,7 @@ impl Project {
                         unit: Some(unit),
                         cluster: own_cluster.or_else(|| unit_cluster(unit)),
                         namespace: None,
+                        affixes: None,
                         placed: std::cell::OnceCell::new(),
                     });
                 } else {
@@ -306,6 +329,7 @@ impl Project {
                                 unit: Some(id),
                                 cluster: unit_cluster(id),
                                 namespace: member.namespace.clone(),
+                                affixes: member.affixes.clone(),
                                 placed: std::cell::OnceCell::new(),
                             });
                         }
@@ -315,6 +339,7 @@ impl Project {
                             unit: None,
                             cluster: own_cluster,
                             namespace: None,
+                            affixes: None,
                             placed: std::cell::OnceCell::new(),
                         });
                     }
@@ -685,9 +710,11 @@ struct Placement {
     cluster: Option<usize>,
     /// The namespace kustomize gives namespaced objects.
     namespace: Option<Arc<str>>,
-    /// That namespace as the scope of the objects it moves, made for the
-    /// first of them and shared by the others.
-    placed: std::cell::OnceCell<Arc<Scope>>,
+    /// What kustomize adds to the names of the objects.
+    affixes: Option<Arc<NameAffixes>>,
+    /// That namespace as the scope of the objects it moves and do not get
+    /// a name of their own, made for the first of them and shared by the others.
+    placed: std::cell::OnceCell<Arc<Placed>>,
 }
 
 impl Placement {
@@ -698,27 +725,39 @@ impl Placement {
         clusters: &[Cluster],
     ) -> ModelObject {
         let mut changed = self.cluster != own_cluster;
-        let mut placed = None;
-        if let Some(ns) = &self.namespace
-            && object.scope != Scope::Cluster
-            && object.scope.namespace() != Some(ns.as_ref())
-        {
-            let scope = self
-                .placed
-                .get_or_init(|| Arc::new(Scope::Namespace(crate::intern::Sym::new(ns))));
-            placed = Some(Arc::clone(scope));
-            changed = true;
-        }
+        let moved = self.namespace.as_ref().filter(|ns| {
+            object.scope != Scope::Cluster && object.scope.namespace() != Some(ns.as_ref())
+        });
+        let moved_to = |ns: &str| Scope::Namespace(crate::intern::Sym::new(ns));
+        let placed = match (&self.affixes, moved) {
+            (Some(affixes), _) => Some(Arc::new(Placed {
+                scope: moved.map_or_else(|| object.scope.clone(), |ns| moved_to(ns)),
+                name: Some(affixes.apply(&object.meta.name.value).into()),
+            })),
+            (None, Some(ns)) => Some(Arc::clone(self.placed.get_or_init(|| {
+                Arc::new(Placed {
+                    scope: moved_to(ns),
+                    name: None,
+                })
+            }))),
+            (None, None) => None,
+        };
+        changed |= placed.is_some();
         let identity = if changed {
-            let name = self
+            let cluster = self
                 .cluster
                 .and_then(|c| clusters.get(c))
                 .map(|c| c.name.as_ref());
-            identity(
-                name,
-                &object.meta,
-                placed.as_deref().unwrap_or(&object.scope),
-            )
+            let (scope, name) =
+                placed
+                    .as_deref()
+                    .map_or((&object.scope, object.meta.name.value.as_str()), |p| {
+                        (
+                            &p.scope,
+                            p.name.as_deref().unwrap_or(&object.meta.name.value),
+                        )
+                    });
+            identity(cluster, &object.meta, scope, name)
         } else {
             object.identity
         };

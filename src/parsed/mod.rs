@@ -323,16 +323,11 @@ pub fn own_scope(meta: &ObjectMeta) -> Scope {
 }
 
 /// The hash of [`ModelObject::identity`], from the cluster's name: fixed, so
-/// that runs agree.
-pub fn identity(cluster: Option<&str>, meta: &ObjectMeta, scope: &Scope) -> u64 {
+/// that runs agree. `name` is the object's own, or the one its apply unit
+/// gives it.
+pub fn identity(cluster: Option<&str>, meta: &ObjectMeta, scope: &Scope, name: &str) -> u64 {
     use std::hash::BuildHasher as _;
-    let key = (
-        cluster,
-        meta.group(),
-        meta.kind.value.as_str(),
-        scope,
-        meta.name.value.as_str(),
-    );
+    let key = (cluster, meta.group(), meta.kind.value.as_str(), scope, name);
     foldhash::fast::FixedState::with_seed(0).hash_one(key)
 }
 

@@ -248,8 +248,12 @@ impl<'a> Stage<'a> {
                 if object.scope == Scope::Unbound {
                     let object = Arc::make_mut(object);
                     object.scope = Scope::Namespace(crate::intern::Sym::new(namespace));
-                    object.identity =
-                        model::identity(result.cluster.as_deref(), &object.meta, &object.scope);
+                    object.identity = model::identity(
+                        result.cluster.as_deref(),
+                        &object.meta,
+                        &object.scope,
+                        &object.meta.name.value,
+                    );
                 }
             }
         }

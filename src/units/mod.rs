@@ -82,6 +82,42 @@ pub struct Member {
     /// For a kustomize resource: the namespace kustomize gives its namespaced
     /// objects (overriding their own), when a kustomization on the way sets one.
     pub namespace: Option<Arc<str>>,
+    /// For a kustomize resource: what kustomize adds to its objects' names,
+    /// when a kustomization on the way sets `namePrefix` or `nameSuffix`.
+    pub affixes: Option<Arc<NameAffixes>>,
+}
+
+/// The prefix and suffix kustomize adds to the names of a resource's objects:
+/// every `namePrefix` and `nameSuffix` on the way from the root, an including
+/// kustomization's outside an included one's (`b-a-name-x-y`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NameAffixes {
+    pub prefix: String,
+    pub suffix: String,
+}
+
+impl NameAffixes {
+    /// `outer`'s affixes around this kustomization's own, if any is set.
+    fn within(
+        outer: Option<&Arc<NameAffixes>>,
+        prefix: &str,
+        suffix: &str,
+    ) -> Option<Arc<NameAffixes>> {
+        if prefix.is_empty() && suffix.is_empty() {
+            return outer.cloned();
+        }
+        let (outer_prefix, outer_suffix) =
+            outer.map_or(("", ""), |o| (o.prefix.as_str(), o.suffix.as_str()));
+        Some(Arc::new(NameAffixes {
+            prefix: format!("{outer_prefix}{prefix}"),
+            suffix: format!("{suffix}{outer_suffix}"),
+        }))
+    }
+
+    /// `name` as kustomize writes it.
+    pub fn apply(&self, name: &str) -> String {
+        format!("{}{name}{}", self.prefix, self.suffix)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -203,7 +239,7 @@ impl ApplyUnits {
                 known: &known,
                 kustomizations: &kustomizations,
             };
-            walk.visit(root, None, &mut visited, &mut members);
+            walk.visit(root, Outer::default(), &mut visited, &mut members);
             reached.extend(visited);
             claimed.extend(members.keys().filter_map(|f| known.get(f.as_ref())));
             units.push(ApplyUnit {
@@ -246,6 +282,7 @@ impl ApplyUnits {
                         file: Arc::clone(f),
                         role,
                         namespace: None,
+                        affixes: None,
                     }
                 })
                 .collect();
@@ -332,6 +369,7 @@ impl ApplyUnits {
                     file: Arc::clone(file),
                     role: Role::Resource,
                     namespace: None,
+                    affixes: None,
                 });
             }
             units.push(ApplyUnit {
@@ -562,30 +600,34 @@ struct Walk<'w> {
 
 impl<'w> Walk<'w> {
     /// Adds kustomization `file` and what it lists to `members`; `outer` is
-    /// the namespace an including kustomization sets (it wins over this one's).
+    /// what the including kustomizations set: their namespace (it wins over
+    /// this one's) and name affixes (around this one's).
     fn visit(
         &self,
         file: &'w str,
-        outer: Option<&Arc<str>>,
+        outer: Outer,
         visited: &mut BTreeSet<&'w str>,
         members: &mut BTreeMap<Arc<str>, Member>,
     ) {
         if !visited.insert(file) {
             return;
         }
-        add(members, file, Role::Input, None);
+        add(members, file, Role::Input, Outer::default());
         let Some(k) = self.kustomizations.get(file) else {
             return;
         };
         let own = k.namespace.as_ref().map(|t| Arc::from(t.value.as_str()));
-        let namespace = outer.cloned().or(own);
+        let here = Outer {
+            namespace: outer.namespace.or(own),
+            affixes: NameAffixes::within(outer.affixes.as_ref(), &k.name_prefix, &k.name_suffix),
+        };
         let dir = parent_dir(file);
         for entry in k.resources.iter().chain(&k.components) {
             let path = join(dir, entry);
             if let Some(inner) = kustomization_in(self.known, &path) {
-                self.visit(inner, namespace.as_ref(), visited, members);
+                self.visit(inner, here.clone(), visited, members);
             } else if let Some(found) = self.known.get(path.as_str()) {
-                add(members, found, Role::Resource, namespace.clone());
+                add(members, found, Role::Resource, here.clone());
             }
             // Else a folder without a kustomization (kustomize refuses it) or
             // a remote base: nothing of ours to add.
@@ -594,12 +636,12 @@ impl<'w> Walk<'w> {
             for entry in paths {
                 let path = join(dir, entry);
                 if let Some(found) = self.known.get(path.as_str()) {
-                    add(members, found, role, None);
+                    add(members, found, role, Outer::default());
                 } else if role == Role::Input {
                     // A folder a generator reads (a PolicyGenerator's
                     // `manifests[].path`): the files directly in it.
                     for found in self.known.in_folder(&path) {
-                        add(members, found, role, None);
+                        add(members, found, role, Outer::default());
                     }
                 }
             }
@@ -628,16 +670,25 @@ fn policy_generator_inputs(text: &str) -> Vec<String> {
 /// The first role a file gets in a unit stands, except that being a resource
 /// wins over being an input or a patch (kustomize would refuse a file that is
 /// both; the objects are what is applied).
-fn add(members: &mut BTreeMap<Arc<str>, Member>, file: &str, role: Role, ns: Option<Arc<str>>) {
+fn add(members: &mut BTreeMap<Arc<str>, Member>, file: &str, role: Role, set: Outer) {
     let member = members.entry(Arc::from(file)).or_insert_with(|| Member {
         file: Arc::from(file),
         role,
-        namespace: ns.clone(),
+        namespace: set.namespace.clone(),
+        affixes: set.affixes.clone(),
     });
     if role == Role::Resource && member.role != Role::Resource {
         member.role = role;
-        member.namespace = ns;
+        member.namespace = set.namespace;
+        member.affixes = set.affixes;
     }
+}
+
+/// What the kustomizations including a resource set for it.
+#[derive(Clone, Default)]
+struct Outer {
+    namespace: Option<Arc<str>>,
+    affixes: Option<Arc<NameAffixes>>,
 }
 
 /// The kustomization file of folder `dir`, if discovery found one.
@@ -726,6 +777,33 @@ mod tests {
         let names: Vec<Arc<str>> = files.iter().map(|(f, _)| Arc::from(*f)).collect();
         let texts: std::collections::HashMap<&str, &str> = files.iter().copied().collect();
         ApplyUnits::discover(&names, &|f| texts.get(f).map(|t| (*t).to_owned()))
+    }
+
+    #[test]
+    fn name_affixes_nest_an_including_kustomization_outside() {
+        let found = units(&[
+            (
+                "kustomization.yaml",
+                "namePrefix: b-\nnameSuffix: -y\nresources: [base, top.yaml]\n",
+            ),
+            ("top.yaml", "kind: ConfigMap\n"),
+            (
+                "base/kustomization.yaml",
+                "namePrefix: a-\nnameSuffix: -x\nresources: [web.yaml]\n",
+            ),
+            ("base/web.yaml", "kind: ConfigMap\n"),
+            ("plain/kustomization.yaml", "resources: [p.yaml]\n"),
+            ("plain/p.yaml", "kind: ConfigMap\n"),
+        ]);
+        let built = |file: &str| -> Vec<Option<String>> {
+            found
+                .of_file(file)
+                .map(|(_, m)| m.affixes.as_ref().map(|a| a.apply("web")))
+                .collect()
+        };
+        assert_eq!(built("base/web.yaml"), [Some("b-a-web-x-y".to_owned())]);
+        assert_eq!(built("top.yaml"), [Some("b-web-y".to_owned())]);
+        assert_eq!(built("plain/p.yaml"), [None]);
     }
 
     #[test]

@@ -108,19 +108,26 @@ fn finding(
         earlier.object.file,
         earlier_meta.name_span().start.line
     );
+    // The name kustomize gives both (`namePrefix`, `nameSuffix`), with the
+    // one written there when it differs.
+    let name = if item.name() == meta.name.value.as_str() {
+        format!("`{}`", item.name())
+    } else {
+        format!("`{}` (written `{}`)", item.name(), meta.name.value)
+    };
     let (message, help) = if identical(project, item, earlier) {
         (
             format!(
-                "{} `{}`{place} is defined twice{applied}, identically: the copy at {at} is redundant",
-                meta.kind.value, meta.name.value
+                "{} {name}{place} is defined twice{applied}, identically: the copy at {at} is redundant",
+                meta.kind.value
             ),
             "delete one of the two identical copies".to_owned(),
         )
     } else {
         (
             format!(
-                "{} `{}`{place} is defined twice{applied}: applying both keeps only this one, the earlier definition at {at} is silently replaced",
-                meta.kind.value, meta.name.value
+                "{} {name}{place} is defined twice{applied}: applying both keeps only this one, the earlier definition at {at} is silently replaced",
+                meta.kind.value
             ),
             format!(
                 "give one of them a distinct name (e.g. `{}-2`, or a name that says what it does such as `allow-all-ingress-to-rsync-pods`), or delete the duplicate",
