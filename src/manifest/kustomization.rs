@@ -29,6 +29,10 @@ pub struct Kustomization {
     pub name_prefix: String,
     #[serde(default)]
     pub name_suffix: String,
+    /// Objects a strategic-merge patch written here deletes (`$patch:
+    /// delete`), as (kind, name); the units add those of patch files.
+    #[serde(default)]
+    pub deletes: Vec<(String, String)>,
     /// Files named as patches: partial objects, not objects of their own
     /// (`patchesStrategicMerge`, `patches` by path or as a bare path,
     /// `patchesJson6902`).
@@ -75,7 +79,20 @@ impl Kustomization {
                 .unwrap_or_default()
                 .to_owned()
         };
+        // Inline patches: `patchesStrategicMerge` texts, `patches[].patch`.
+        let mut deletes = Vec::new();
+        for key in ["patchesStrategicMerge", "patches"] {
+            for item in node.get(key).map_or(&[][..], Node::items) {
+                let inline = item
+                    .as_str()
+                    .or_else(|| item.get("patch").and_then(Node::as_str));
+                if let Some(text) = inline.filter(|t| t.contains('\n')) {
+                    deletes.extend(deleted_by(text));
+                }
+            }
+        }
         Kustomization {
+            deletes,
             namespace: Text::at(node, &["namespace"]),
             name_prefix: affix("namePrefix"),
             name_suffix: affix("nameSuffix"),
@@ -92,6 +109,22 @@ impl Kustomization {
             ]),
         }
     }
+}
+
+/// The objects the strategic-merge patches of `text` delete (a document
+/// with `$patch: delete` at its top): (kind, name).
+pub fn deleted_by(text: &str) -> Vec<(String, String)> {
+    let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+    parsed
+        .documents
+        .iter()
+        .filter(|d| d.get("$patch").and_then(Node::as_str) == Some("delete"))
+        .filter_map(|d| {
+            let kind = d.get("kind").and_then(Node::as_str)?;
+            let name = d.at(&["metadata", "name"]).and_then(Node::as_str)?;
+            Some((kind.to_owned(), name.to_owned()))
+        })
+        .collect()
 }
 
 /// A file or folder name, not an inline patch or a generator's inline text.

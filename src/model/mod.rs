@@ -317,6 +317,7 @@ impl Project {
                         cluster: own_cluster.or_else(|| unit_cluster(unit)),
                         namespace: None,
                         affixes: None,
+                        deleted: None,
                         placed: std::cell::OnceCell::new(),
                     });
                 } else {
@@ -330,6 +331,7 @@ impl Project {
                                 cluster: unit_cluster(id),
                                 namespace: member.namespace.clone(),
                                 affixes: member.affixes.clone(),
+                                deleted: member.deleted.clone(),
                                 placed: std::cell::OnceCell::new(),
                             });
                         }
@@ -340,6 +342,7 @@ impl Project {
                             cluster: own_cluster,
                             namespace: None,
                             affixes: None,
+                            deleted: None,
                             placed: std::cell::OnceCell::new(),
                         });
                     }
@@ -350,14 +353,18 @@ impl Project {
                 let first = objects.len();
                 for placement in others {
                     objects.extend(
-                        file.objects.iter().map(|object| {
-                            placement.place(Arc::clone(object), own_cluster, &clusters)
-                        }),
+                        file.objects
+                            .iter()
+                            .filter(|object| !placement.deletes(object))
+                            .map(|object| {
+                                placement.place(Arc::clone(object), own_cluster, &clusters)
+                            }),
                     );
                 }
                 objects.extend(
                     taken
                         .take_objects()
+                        .filter(|object| !last.deletes(object))
                         .map(|object| last.place(object, own_cluster, &clusters)),
                 );
                 for (at, object) in objects.get(first..).unwrap_or_default().iter().enumerate() {
@@ -712,12 +719,23 @@ struct Placement {
     namespace: Option<Arc<str>>,
     /// What kustomize adds to the names of the objects.
     affixes: Option<Arc<NameAffixes>>,
+    /// The objects (kind, name written) a `$patch: delete` on the way removes.
+    deleted: Option<Arc<Vec<(String, String)>>>,
     /// That namespace as the scope of the objects it moves and do not get
     /// a name of their own, made for the first of them and shared by the others.
     placed: std::cell::OnceCell<Arc<Placed>>,
 }
 
 impl Placement {
+    /// Whether a kustomization of the unit deletes `object` from its build.
+    fn deletes(&self, object: &Object) -> bool {
+        self.deleted.as_ref().is_some_and(|deleted| {
+            deleted.iter().any(|(kind, name)| {
+                object.meta.kind.value == *kind && object.meta.name.value == *name
+            })
+        })
+    }
+
     fn place(
         &self,
         object: Arc<Object>,

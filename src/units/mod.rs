@@ -85,6 +85,9 @@ pub struct Member {
     /// For a kustomize resource: what kustomize adds to its objects' names,
     /// when a kustomization on the way sets `namePrefix` or `nameSuffix`.
     pub affixes: Option<Arc<NameAffixes>>,
+    /// For a kustomize resource: the objects, as (kind, name written), that
+    /// a kustomization on the way deletes with a `$patch: delete` patch.
+    pub deleted: Option<Arc<Vec<(String, String)>>>,
 }
 
 /// The prefix and suffix kustomize adds to the names of a resource's objects:
@@ -205,6 +208,14 @@ impl ApplyUnits {
                     .flat_map(|text| policy_generator_inputs(&text))
                     .collect();
                 k.inputs.extend(generated);
+                let deleted: Vec<(String, String)> = k
+                    .patch_files
+                    .iter()
+                    .filter_map(|entry| known.get(&join(dir, entry)))
+                    .filter_map(read)
+                    .flat_map(|text| kustomization::deleted_by(&text))
+                    .collect();
+                k.deletes.extend(deleted);
                 (f.as_ref(), k)
             })
             .collect();
@@ -283,6 +294,7 @@ impl ApplyUnits {
                         role,
                         namespace: None,
                         affixes: None,
+                        deleted: None,
                     }
                 })
                 .collect();
@@ -370,6 +382,7 @@ impl ApplyUnits {
                     role: Role::Resource,
                     namespace: None,
                     affixes: None,
+                    deleted: None,
                 });
             }
             units.push(ApplyUnit {
@@ -617,9 +630,17 @@ impl<'w> Walk<'w> {
             return;
         };
         let own = k.namespace.as_ref().map(|t| Arc::from(t.value.as_str()));
+        let deleted = if k.deletes.is_empty() {
+            outer.deleted
+        } else {
+            let mut all = outer.deleted.as_deref().cloned().unwrap_or_default();
+            all.extend(k.deletes.iter().cloned());
+            Some(Arc::new(all))
+        };
         let here = Outer {
             namespace: outer.namespace.or(own),
             affixes: NameAffixes::within(outer.affixes.as_ref(), &k.name_prefix, &k.name_suffix),
+            deleted,
         };
         let dir = parent_dir(file);
         for entry in k.resources.iter().chain(&k.components) {
@@ -676,11 +697,13 @@ fn add(members: &mut BTreeMap<Arc<str>, Member>, file: &str, role: Role, set: Ou
         role,
         namespace: set.namespace.clone(),
         affixes: set.affixes.clone(),
+        deleted: set.deleted.clone(),
     });
     if role == Role::Resource && member.role != Role::Resource {
         member.role = role;
         member.namespace = set.namespace;
         member.affixes = set.affixes;
+        member.deleted = set.deleted;
     }
 }
 
@@ -689,6 +712,7 @@ fn add(members: &mut BTreeMap<Arc<str>, Member>, file: &str, role: Role, set: Ou
 struct Outer {
     namespace: Option<Arc<str>>,
     affixes: Option<Arc<NameAffixes>>,
+    deleted: Option<Arc<Vec<(String, String)>>>,
 }
 
 /// The kustomization file of folder `dir`, if discovery found one.
