@@ -81,6 +81,12 @@ fn a_base_under_two_overlays_of_one_namespace_counts_once() {
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: same-namespace-only\n\
          spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n  ingress: [{from: [{podSelector: {}}]}]\n",
     );
+    // A claim: with the namespaces guessed, only a namespace holding one is
+    // migrated (DVM runs rsync pods only for claims).
+    write(
+        "data/claims.yaml",
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: shop}\n",
+    );
     // The files as written (rendered overlays are separate results: a
     // follow-up for the rendering stage).
     write(".dvmlint.yaml", "render: {kustomize: off, helm: off}\n");

@@ -877,7 +877,7 @@ fn fix_leaves_kustomize_folders_and_unparsable_files_alone() {
     write(
         &repo,
         "app1/kustomization.yaml",
-        "resources: [egress.yaml, ingress.yaml]\n",
+        "resources: [egress.yaml, ingress.yaml, claims.yaml]\n",
     );
     let broken = format!("{CONTROLLER_WRONG_CASE}---\na: [\n");
     write(&repo, "controller.yaml", &broken);

@@ -40,7 +40,13 @@ fn kustomized_findings(files: &[(&str, &str)]) -> Option<Vec<serde_json::Value>>
     let kubectl = kubectl()?;
     let dir = tempfile::tempdir().unwrap();
     let config = format!("render:\n  kustomize: {}\n", kubectl.display());
-    write(dir.path(), &[(".dvmlint.yaml", config.as_str())]);
+    write(
+        dir.path(),
+        &[
+            (".dvmlint.yaml", config.as_str()),
+            ("data/claims.yaml", CLAIMS),
+        ],
+    );
     write(dir.path(), files);
     let out = dvmlint(
         &["check", "--no-cache", "--format", "json", "."],
@@ -84,7 +90,14 @@ const CHART: &[(&str, &str)] = &[
         "{{- if .Values.deny }}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {{ .Release.Name }}-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n{{- end }}\n",
     ),
     ("values-deny.yaml", "deny: true\n"),
+    ("data/claims.yaml", CLAIMS),
 ];
+
+/// Volume claims in the namespaces the tests migrate: with the namespaces
+/// guessed (no MigPlan, no `namespaces:`), only a namespace holding one is
+/// migrated (DVM runs rsync pods only for claims).
+const CLAIMS: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: app1}\n---\n\
+    apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: app2}\n";
 
 /// A wrapper script around the real Helm that logs its arguments, so a
 /// test sees how often the binary ran.
@@ -155,7 +168,7 @@ fn values_that_add_a_default_deny_are_reported_on_the_template_with_the_values()
         "{f}"
     );
     // Rendered output is not a file of the project.
-    assert_eq!(report["summary"]["files"], 4);
+    assert_eq!(report["summary"]["files"], 5);
     assert_eq!(out.status.code(), Some(1));
     // SARIF carries the same as a result property.
     let sarif = json(&dvmlint(

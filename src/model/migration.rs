@@ -230,6 +230,7 @@ impl Migration {
             // MTC's own (`not_migrated`).
             let operator = super::not_migrated::operator_namespaces(project);
             let mut seen = BTreeSet::new();
+            let mut with_volumes = BTreeSet::new();
             for object in &project.objects {
                 let Some(cluster) = object.cluster() else {
                     continue;
@@ -239,13 +240,17 @@ impl Migration {
                 }
                 if let Some(ns) = object.scope().namespace() {
                     seen.insert((cluster, ns.to_owned()));
+                    if super::not_migrated::holds_volumes(&object.object.meta) {
+                        with_volumes.insert((cluster, ns.to_owned()));
+                    }
                 }
                 if object.object.meta.is("", "Namespace") {
                     seen.insert((cluster, object.object.meta.name.value.clone()));
                 }
             }
             seen.retain(|(cluster, namespace): &(usize, String)| {
-                !super::not_migrated::is_left_out_by_default(namespace)
+                with_volumes.contains(&(*cluster, namespace.clone()))
+                    && !super::not_migrated::is_left_out_by_default(namespace)
                     && !operator.contains(&(Some(*cluster), namespace.clone()))
             });
             for (source, namespace) in seen {
