@@ -354,9 +354,9 @@ fn locate(
         let Some(source) = helm_source_above(entry, span.start.line) else {
             return Location::new(&entry.root.file, Span::line_start(1));
         };
-        let found = sources
-            .get(project, &source)
-            .and_then(|text| in_text(&text, rendered_line, span));
+        let found = sources.get(project, &source).and_then(|text| {
+            in_text(&text, rendered_line, span).or_else(|| key_in_text(&text, rendered_line))
+        });
         Location::new(
             &Arc::from(source.as_str()),
             found.unwrap_or(Span::line_start(1)),
@@ -569,6 +569,37 @@ fn in_text(text: &str, rendered_line: &str, span: Span) -> Option<Span> {
         Pos::new(line_no, found_indent + 1 + wanted.chars().count() as u32)
     };
     Some(Span::new(Pos::new(line_no, shift(span.start.col)), end))
+}
+
+/// Where the template writes the key of `rendered_line` (`key: value`, or
+/// `- key: value`), when the line as rendered is not in it: its value came
+/// from a template expression, or the whole line from an included value
+/// (`toYaml .Values.annotations`, which repeats a key the template writes).
+/// The first line that writes that key literally; none when no line does.
+fn key_in_text(text: &str, rendered_line: &str) -> Option<Span> {
+    let item = rendered_line.trim_start();
+    let item = item.strip_prefix("- ").unwrap_or(item).trim_start();
+    let key = item
+        .split_once(": ")
+        .map_or_else(|| item.strip_suffix(':'), |(key, _)| Some(key))?;
+    if key.is_empty() || key.contains("{{") || key.starts_with('#') {
+        return None;
+    }
+    let (index, line) = text.lines().enumerate().find(|(_, l)| {
+        let written = l.trim_start();
+        let written = written.strip_prefix("- ").unwrap_or(written).trim_start();
+        written
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with(": ") || rest == ":")
+    })?;
+    let line_no = u32::try_from(index + 1).ok()?;
+    let col = line
+        .find(key)
+        .map(|at| line[..at].chars().count() as u32 + 1)?;
+    Some(Span::new(
+        Pos::new(line_no, col),
+        Pos::new(line_no, col + key.chars().count() as u32),
+    ))
 }
 
 /// The `kind:` line of the object in its source: from the parse when the
