@@ -21,7 +21,7 @@ use std::sync::{Arc, OnceLock};
 use crate::config::{Config, Role};
 use crate::parsed::{FileResult, LocatedInstallConfig, Object, TakeParts};
 pub use crate::parsed::{Scope, identity, own_scope};
-use crate::units::{ApplyUnits, NameAffixes, UnitId, UnitKind};
+use crate::units::{ApplyUnits, Kustomized, UnitId, UnitKind};
 
 /// Cluster, API group, kind, scope and name: what makes an object itself.
 pub type IdentityKey<'a> = (Option<usize>, &'a str, &'a str, &'a Scope, &'a str);
@@ -315,9 +315,7 @@ impl Project {
                     placements.push(Placement {
                         unit: Some(unit),
                         cluster: own_cluster.or_else(|| unit_cluster(unit)),
-                        namespace: None,
-                        affixes: None,
-                        deleted: None,
+                        set: None,
                         placed: std::cell::OnceCell::new(),
                     });
                 } else {
@@ -329,9 +327,7 @@ impl Project {
                             placements.push(Placement {
                                 unit: Some(id),
                                 cluster: unit_cluster(id),
-                                namespace: member.namespace.clone(),
-                                affixes: member.affixes.clone(),
-                                deleted: member.deleted.clone(),
+                                set: member.set.clone(),
                                 placed: std::cell::OnceCell::new(),
                             });
                         }
@@ -340,9 +336,7 @@ impl Project {
                         placements.push(Placement {
                             unit: None,
                             cluster: own_cluster,
-                            namespace: None,
-                            affixes: None,
-                            deleted: None,
+                            set: None,
                             placed: std::cell::OnceCell::new(),
                         });
                     }
@@ -715,12 +709,9 @@ fn derive<'p, T>(cell: &'p OnceLock<T>, stage: &'static str, build: impl FnOnce(
 struct Placement {
     unit: Option<UnitId>,
     cluster: Option<usize>,
-    /// The namespace kustomize gives namespaced objects.
-    namespace: Option<Arc<str>>,
-    /// What kustomize adds to the names of the objects.
-    affixes: Option<Arc<NameAffixes>>,
-    /// The objects (kind, name written) a `$patch: delete` on the way removes.
-    deleted: Option<Arc<Vec<(String, String)>>>,
+    /// What kustomize does to the objects: the namespace it gives namespaced
+    /// ones, the affixes it adds to names, the objects it deletes.
+    set: Option<Arc<Kustomized>>,
     /// That namespace as the scope of the objects it moves and do not get
     /// a name of their own, made for the first of them and shared by the others.
     placed: std::cell::OnceCell<Arc<Placed>>,
@@ -729,8 +720,8 @@ struct Placement {
 impl Placement {
     /// Whether a kustomization of the unit deletes `object` from its build.
     fn deletes(&self, object: &Object) -> bool {
-        self.deleted.as_ref().is_some_and(|deleted| {
-            deleted.iter().any(|(kind, name)| {
+        self.set.as_ref().is_some_and(|set| {
+            set.deleted.iter().any(|(kind, name)| {
                 object.meta.kind.value == *kind && object.meta.name.value == *name
             })
         })
@@ -743,11 +734,16 @@ impl Placement {
         clusters: &[Cluster],
     ) -> ModelObject {
         let mut changed = self.cluster != own_cluster;
-        let moved = self.namespace.as_ref().filter(|ns| {
-            object.scope != Scope::Cluster && object.scope.namespace() != Some(ns.as_ref())
-        });
+        let moved = self
+            .set
+            .as_ref()
+            .and_then(|s| s.namespace.as_ref())
+            .filter(|ns| {
+                object.scope != Scope::Cluster && object.scope.namespace() != Some(ns.as_ref())
+            });
         let moved_to = |ns: &str| Scope::Namespace(crate::intern::Sym::new(ns));
-        let placed = match (&self.affixes, moved) {
+        let affixes = self.set.as_ref().and_then(|s| s.affixes.as_ref());
+        let placed = match (affixes, moved) {
             (Some(affixes), _) => Some(Arc::new(Placed {
                 scope: moved.map_or_else(|| object.scope.clone(), |ns| moved_to(ns)),
                 name: Some(affixes.apply(&object.meta.name.value).into()),

@@ -79,15 +79,57 @@ pub struct Member {
     /// Relative to the project root, as discovery names it.
     pub file: Arc<str>,
     pub role: Role,
-    /// For a kustomize resource: the namespace kustomize gives its namespaced
-    /// objects (overriding their own), when a kustomization on the way sets one.
+    /// For a kustomize resource: what the kustomizations on the way set for
+    /// its objects, when one sets something (shared by every resource below
+    /// them: one pointer per member, which every file of a project is).
+    pub set: Option<Arc<Kustomized>>,
+}
+
+impl Member {
+    /// The namespace kustomize gives the member's namespaced objects
+    /// (overriding their own).
+    pub fn namespace(&self) -> Option<&Arc<str>> {
+        self.set.as_ref()?.namespace.as_ref()
+    }
+}
+
+/// What kustomize does to the objects of a resource, from the kustomizations
+/// on the way from the root.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Kustomized {
+    /// The outermost `namespace:` (an overlay's wins over its base's).
     pub namespace: Option<Arc<str>>,
-    /// For a kustomize resource: what kustomize adds to its objects' names,
-    /// when a kustomization on the way sets `namePrefix` or `nameSuffix`.
-    pub affixes: Option<Arc<NameAffixes>>,
-    /// For a kustomize resource: the objects, as (kind, name written), that
-    /// a kustomization on the way deletes with a `$patch: delete` patch.
-    pub deleted: Option<Arc<Vec<(String, String)>>>,
+    /// The prefix and suffix added to the objects' names, if any.
+    pub affixes: Option<NameAffixes>,
+    /// The objects, as (kind, name written), a `$patch: delete` patch removes.
+    pub deleted: Vec<(String, String)>,
+}
+
+impl Kustomized {
+    /// What `k` sets inside what the kustomizations including it set
+    /// (`outer`); `None` when nothing is set.
+    fn within(outer: Option<&Arc<Kustomized>>, k: &Kustomization) -> Option<Arc<Kustomized>> {
+        let own = k.namespace.as_ref().map(|t| Arc::from(t.value.as_str()));
+        let affixed = !(k.name_prefix.is_empty() && k.name_suffix.is_empty());
+        if own.is_none() && !affixed && k.deletes.is_empty() {
+            return outer.cloned();
+        }
+        let outer = outer.map(AsRef::as_ref);
+        let namespace = outer.and_then(|o| o.namespace.clone()).or(own);
+        let affixes = NameAffixes::within(
+            outer.and_then(|o| o.affixes.as_ref()),
+            &k.name_prefix,
+            &k.name_suffix,
+        );
+        let mut deleted = outer.map(|o| o.deleted.clone()).unwrap_or_default();
+        deleted.extend(k.deletes.iter().cloned());
+        let set = Kustomized {
+            namespace,
+            affixes,
+            deleted,
+        };
+        (set != Kustomized::default()).then(|| Arc::new(set))
+    }
 }
 
 /// The prefix and suffix kustomize adds to the names of a resource's objects:
@@ -101,20 +143,16 @@ pub struct NameAffixes {
 
 impl NameAffixes {
     /// `outer`'s affixes around this kustomization's own, if any is set.
-    fn within(
-        outer: Option<&Arc<NameAffixes>>,
-        prefix: &str,
-        suffix: &str,
-    ) -> Option<Arc<NameAffixes>> {
+    fn within(outer: Option<&NameAffixes>, prefix: &str, suffix: &str) -> Option<NameAffixes> {
         if prefix.is_empty() && suffix.is_empty() {
             return outer.cloned();
         }
         let (outer_prefix, outer_suffix) =
             outer.map_or(("", ""), |o| (o.prefix.as_str(), o.suffix.as_str()));
-        Some(Arc::new(NameAffixes {
+        Some(NameAffixes {
             prefix: format!("{outer_prefix}{prefix}"),
             suffix: format!("{suffix}{outer_suffix}"),
-        }))
+        })
     }
 
     /// `name` as kustomize writes it.
@@ -250,7 +288,7 @@ impl ApplyUnits {
                 known: &known,
                 kustomizations: &kustomizations,
             };
-            walk.visit(root, Outer::default(), &mut visited, &mut members);
+            walk.visit(root, None, &mut visited, &mut members);
             reached.extend(visited);
             claimed.extend(members.keys().filter_map(|f| known.get(f.as_ref())));
             units.push(ApplyUnit {
@@ -292,9 +330,7 @@ impl ApplyUnits {
                     Member {
                         file: Arc::clone(f),
                         role,
-                        namespace: None,
-                        affixes: None,
-                        deleted: None,
+                        set: None,
                     }
                 })
                 .collect();
@@ -380,9 +416,7 @@ impl ApplyUnits {
                 members.push(Member {
                     file: Arc::clone(file),
                     role: Role::Resource,
-                    namespace: None,
-                    affixes: None,
-                    deleted: None,
+                    set: None,
                 });
             }
             units.push(ApplyUnit {
@@ -613,35 +647,22 @@ struct Walk<'w> {
 
 impl<'w> Walk<'w> {
     /// Adds kustomization `file` and what it lists to `members`; `outer` is
-    /// what the including kustomizations set: their namespace (it wins over
-    /// this one's) and name affixes (around this one's).
+    /// what the including kustomizations set ([`Kustomized::within`]).
     fn visit(
         &self,
         file: &'w str,
-        outer: Outer,
+        outer: Option<Arc<Kustomized>>,
         visited: &mut BTreeSet<&'w str>,
         members: &mut BTreeMap<Arc<str>, Member>,
     ) {
         if !visited.insert(file) {
             return;
         }
-        add(members, file, Role::Input, Outer::default());
+        add(members, file, Role::Input, None);
         let Some(k) = self.kustomizations.get(file) else {
             return;
         };
-        let own = k.namespace.as_ref().map(|t| Arc::from(t.value.as_str()));
-        let deleted = if k.deletes.is_empty() {
-            outer.deleted
-        } else {
-            let mut all = outer.deleted.as_deref().cloned().unwrap_or_default();
-            all.extend(k.deletes.iter().cloned());
-            Some(Arc::new(all))
-        };
-        let here = Outer {
-            namespace: outer.namespace.or(own),
-            affixes: NameAffixes::within(outer.affixes.as_ref(), &k.name_prefix, &k.name_suffix),
-            deleted,
-        };
+        let here = Kustomized::within(outer.as_ref(), k);
         let dir = parent_dir(file);
         for entry in k.resources.iter().chain(&k.components) {
             let path = join(dir, entry);
@@ -657,12 +678,12 @@ impl<'w> Walk<'w> {
             for entry in paths {
                 let path = join(dir, entry);
                 if let Some(found) = self.known.get(path.as_str()) {
-                    add(members, found, role, Outer::default());
+                    add(members, found, role, None);
                 } else if role == Role::Input {
                     // A folder a generator reads (a PolicyGenerator's
                     // `manifests[].path`): the files directly in it.
                     for found in self.known.in_folder(&path) {
-                        add(members, found, role, Outer::default());
+                        add(members, found, role, None);
                     }
                 }
             }
@@ -691,28 +712,21 @@ fn policy_generator_inputs(text: &str) -> Vec<String> {
 /// The first role a file gets in a unit stands, except that being a resource
 /// wins over being an input or a patch (kustomize would refuse a file that is
 /// both; the objects are what is applied).
-fn add(members: &mut BTreeMap<Arc<str>, Member>, file: &str, role: Role, set: Outer) {
+fn add(
+    members: &mut BTreeMap<Arc<str>, Member>,
+    file: &str,
+    role: Role,
+    set: Option<Arc<Kustomized>>,
+) {
     let member = members.entry(Arc::from(file)).or_insert_with(|| Member {
         file: Arc::from(file),
         role,
-        namespace: set.namespace.clone(),
-        affixes: set.affixes.clone(),
-        deleted: set.deleted.clone(),
+        set: set.clone(),
     });
     if role == Role::Resource && member.role != Role::Resource {
         member.role = role;
-        member.namespace = set.namespace;
-        member.affixes = set.affixes;
-        member.deleted = set.deleted;
+        member.set = set;
     }
-}
-
-/// What the kustomizations including a resource set for it.
-#[derive(Clone, Default)]
-struct Outer {
-    namespace: Option<Arc<str>>,
-    affixes: Option<Arc<NameAffixes>>,
-    deleted: Option<Arc<Vec<(String, String)>>>,
 }
 
 /// The kustomization file of folder `dir`, if discovery found one.
@@ -822,7 +836,7 @@ mod tests {
         let built = |file: &str| -> Vec<Option<String>> {
             found
                 .of_file(file)
-                .map(|(_, m)| m.affixes.as_ref().map(|a| a.apply("web")))
+                .map(|(_, m)| m.set.as_ref()?.affixes.as_ref().map(|a| a.apply("web")))
                 .collect()
         };
         assert_eq!(built("base/web.yaml"), [Some("b-a-web-x-y".to_owned())]);
@@ -881,8 +895,8 @@ mod tests {
                             "{}:{:?}{}",
                             m.file,
                             m.role,
-                            m.namespace
-                                .as_deref()
+                            m.namespace()
+                                .map(AsRef::as_ref)
                                 .map(|n| format!("@{n}"))
                                 .unwrap_or_default()
                         )
@@ -958,7 +972,7 @@ mod tests {
         // every membership once; an unknown file has none.
         let of_a: Vec<(UnitId, Option<&str>)> = found
             .of_file("base/a.yaml")
-            .map(|(id, m)| (id, m.namespace.as_deref()))
+            .map(|(id, m)| (id, m.namespace().map(AsRef::as_ref)))
             .collect();
         assert_eq!(of_a, [(0, Some("base")), (1, Some("prod"))]);
         for (id, unit) in found.units().iter().enumerate() {
