@@ -712,8 +712,8 @@ struct Placement {
     /// What kustomize does to the objects: the namespace it gives namespaced
     /// ones, the affixes it adds to names, the objects it deletes.
     set: Option<Arc<Kustomized>>,
-    /// That namespace as the scope of the objects it moves and do not get
-    /// a name of their own, made for the first of them and shared by the others.
+    /// That namespace as the scope of the objects it moves without renaming
+    /// them, made for the first of them and shared by the others.
     placed: std::cell::OnceCell<Arc<Placed>>,
 }
 
