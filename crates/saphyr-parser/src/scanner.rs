@@ -2050,12 +2050,10 @@ impl<'input, T: Input> Scanner<'input, T> {
                 ));
             }
 
-            if (self.mark.col as isize) < self.indent {
-                return Err(ScanError::new_str(
-                    start_mark,
-                    "invalid indentation in quoted scalar",
-                ));
-            }
+            // dvmlint: no indentation check for the lines of a quoted scalar,
+            // as in libyaml and its ports (go-yaml, which `kubectl` uses):
+            // a line continuing it at its key's indentation is read on
+            // (crates/saphyr-parser/PATCHED.md).
 
             leading_blanks = false;
             self.consume_flow_scalar_non_whitespace_chars(
