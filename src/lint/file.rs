@@ -151,6 +151,12 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
     let mut chunks = None;
     if !streamed {
         result = fresh();
+        // A `.json` file of several values one after another (`kubectl
+        // apply` reads each as a document) is cut after each value.
+        let extension = rel.as_bytes().last_chunk::<5>();
+        if extension.is_some_and(|e| e.eq_ignore_ascii_case(b".json")) {
+            chunks = yaml::split_json_values(bytes);
+        }
         for chunk in chunks
             .get_or_insert_with(|| yaml::split_documents(bytes))
             .iter()

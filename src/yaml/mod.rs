@@ -16,7 +16,7 @@ mod split;
 pub(crate) mod wire;
 
 pub use build::{ChunkParse, Limits, parse_chunk, parse_stream, parse_stream_lent};
-pub use split::{Chunk, split_documents};
+pub use split::{Chunk, split_documents, split_json_values};
 
 use std::borrow::Cow;
 

@@ -66,6 +66,30 @@ pub fn split_documents(bytes: &[u8]) -> Vec<Chunk<'_>> {
     chunks
 }
 
+/// Cuts a JSON text holding several top-level values one after another (a
+/// stream of objects, one per line or not, which `kubectl apply -f` reads as
+/// its documents) after each value: `None` when it is not such a stream (a
+/// single value, or not JSON), for the YAML cuts to apply.
+pub fn split_json_values(bytes: &[u8]) -> Option<Vec<Chunk<'_>>> {
+    let mut values =
+        serde_json::Deserializer::from_slice(bytes).into_iter::<serde::de::IgnoredAny>();
+    let mut chunks = Vec::new();
+    let (mut start, mut start_line) = (0usize, 1u32);
+    while let Some(value) = values.next() {
+        value.ok()?;
+        let end = values.byte_offset();
+        let taken = bytes.get(start..end)?;
+        chunks.push(Chunk {
+            bytes: taken,
+            offset: start,
+            first_line: start_line,
+        });
+        start_line = start_line.saturating_add(newlines(taken));
+        start = end;
+    }
+    (chunks.len() > 1).then_some(chunks)
+}
+
 fn newlines(bytes: &[u8]) -> u32 {
     u32::try_from(memchr::memchr_iter(b'\n', bytes).count()).unwrap_or(u32::MAX)
 }
