@@ -215,6 +215,33 @@ fn a_patch_that_changes_a_selector_is_reported_at_the_patched_line() {
     assert_eq!(findings.len(), 1, "{findings:#?}");
 }
 
+/// A build that fails only on a file `.gitignore` leaves for each user to
+/// create is a root not rendered (DVM002), not a fault (DVM004).
+#[test]
+fn a_file_gitignore_leaves_to_the_user_makes_a_root_not_rendered() {
+    let Some(findings) = kustomized_findings(&[
+        (".gitignore", "overlays/*/params.env\n"),
+        (
+            "overlays/dev/kustomization.yaml",
+            "resources: [config.yaml]\nconfigMapGenerator:\n  - name: params\n    envs: [params.env]\n",
+        ),
+        (
+            "overlays/dev/config.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n",
+        ),
+    ]) else {
+        return;
+    };
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["DVM002"], "{findings:#?}");
+    let message = findings[0]["message"].as_str().unwrap();
+    assert!(message.contains("`overlays/dev/params.env`"), "{message}");
+    assert_eq!(findings[0]["file"], "overlays/dev/kustomization.yaml");
+}
+
 #[test]
 fn a_component_two_overlays_render_names_its_policy_once() {
     let overlay = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../app]\ncomponents: [../../components/policies]\n";

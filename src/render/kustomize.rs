@@ -212,7 +212,7 @@ fn build(
             (
                 Outcome::failure(
                     message,
-                    limit(&stderr),
+                    limit(&stderr).or_else(|| left_to_the_user(&stderr, project)),
                     "run `kustomize build` on this folder and fix what it reports",
                 ),
                 true,
@@ -297,6 +297,64 @@ pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
         });
     }
     None
+}
+
+/// A build that failed only on a missing file the repository's `.gitignore`
+/// files leave out: a file each user creates (the `params.env` of an `envs:`
+/// generator, a local credential), not one the repository forgot. The
+/// message, made readable, names it relative to the project.
+fn left_to_the_user(stderr: &str, project: &Path) -> Option<super::Limit> {
+    const MISSING: &str = "evalsymlink failure on '";
+    let at = stderr.find(MISSING)?;
+    let (path, rest) = stderr.get(at + MISSING.len()..)?.split_once('\'')?;
+    let rel = Path::new(path);
+    let inside = !path.is_empty()
+        && path.len() <= 300
+        && !path.contains(['\n', '`'])
+        && rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside || !rest.contains("no such file or directory") || !ignored(project, rel) {
+        return None;
+    }
+    Some(super::Limit {
+        why: format!(
+            "it reads `{path}`, which the repository's .gitignore leaves for each user to create"
+        ),
+        help: "create the file where you build (it is not committed), or exclude this kustomization",
+    })
+}
+
+/// Whether the `.gitignore` files of `project` (its own and those of the
+/// folders down to `rel`'s) ignore `rel`: the deepest file that decides wins,
+/// as in git. Each is read through the project boundary.
+fn ignored(project: &Path, rel: &Path) -> bool {
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let mut folders = vec![PathBuf::new()];
+    let mut folder = PathBuf::new();
+    for part in rel.parent().into_iter().flat_map(Path::components) {
+        folder.push(part);
+        folders.push(folder.clone());
+    }
+    for folder in folders.iter().rev() {
+        let dir = project.join(folder);
+        let Ok(text) = boundary.open_bounded(&dir.join(".gitignore"), 1 << 20) else {
+            continue;
+        };
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(&dir);
+        for line in String::from_utf8_lossy(&text).lines() {
+            let _ = builder.add_line(None, line);
+        }
+        let Ok(gitignore) = builder.build() else {
+            continue;
+        };
+        match gitignore.matched_path_or_any_parents(project.join(rel), false) {
+            ignore::Match::Ignore(_) => return true,
+            ignore::Match::Whitelist(_) => return false,
+            ignore::Match::None => {}
+        }
+    }
+    false
 }
 
 /// The remote resource a failed build was reading: the innermost resource
@@ -567,6 +625,28 @@ mod tests {
             .find(|(n, _)| *n == name)
             .map(|(_, text)| *text)
             .unwrap()
+    }
+
+    /// A missing file is left to the user only when a `.gitignore` on its way
+    /// ignores it: the deepest one that decides wins, a `!` pattern included.
+    #[test]
+    fn a_missing_file_is_left_to_the_user_only_when_gitignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("app/keep")).unwrap();
+        std::fs::write(root.join(".gitignore"), "*.env\n").unwrap();
+        std::fs::write(root.join("app/keep/.gitignore"), "!shared.env\n").unwrap();
+        let missing = |path: &str| {
+            format!("evalsymlink failure on '{path}' : lstat {path}: no such file or directory")
+        };
+        assert!(left_to_the_user(&missing("app/params.env"), root).is_some());
+        assert!(left_to_the_user(&missing("app/keep/shared.env"), root).is_none());
+        assert!(left_to_the_user(&missing("app/config.yaml"), root).is_none());
+        assert!(left_to_the_user(&missing("../outside.env"), root).is_none());
+        let why = left_to_the_user(&missing("app/params.env"), root)
+            .unwrap()
+            .why;
+        assert!(why.contains("`app/params.env`"), "{why}");
     }
 
     /// One verdict on the whole output: every limit is one, every fault is
