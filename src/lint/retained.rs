@@ -222,17 +222,21 @@ impl Retained {
             rel.rsplit('/').next().unwrap_or(&rel),
         );
         // A kustomization, or a file one reads to build (a generator's
-        // configuration names the inputs it wraps: `units::ApplyUnits`),
-        // decides the units.
+        // configuration names the inputs it wraps; a patch may delete an
+        // object with `$patch: delete`: `units::ApplyUnits`), decides the
+        // units.
         let read_by_units = self
             .units
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .as_ref()
             .is_some_and(|units| {
-                units
-                    .of_file(&rel)
-                    .any(|(_, m)| m.role == crate::units::Role::Input)
+                units.of_file(&rel).any(|(_, m)| {
+                    matches!(
+                        m.role,
+                        crate::units::Role::Input | crate::units::Role::Patch
+                    )
+                })
             });
         if at.is_err() || kustomization || read_by_units {
             self.forget_units();
