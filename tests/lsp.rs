@@ -283,15 +283,13 @@ fn unsaved_duplicate_gets_dvm401_at_the_name_and_the_fix_clears_it() {
 
 #[test]
 fn a_change_in_one_document_refreshes_the_other_open_document() {
-    // Each file holds an object of its own beside the shared one, so they are
-    // not alternatives of each other (per-cloud variants) but one apply.
-    let a_text = format!(
-        "{CONFIGMAP}---\n{}",
-        CONFIGMAP.replace("settings", "only-a")
-    );
+    // Each file holds an object of its own beside the shared one, under
+    // unrelated one-word names, so they are not alternatives of each other
+    // (per-cloud or parallel variants) but one apply.
+    let a_text = format!("{CONFIGMAP}---\n{}", CONFIGMAP.replace("settings", "cart"));
     let b_text = format!(
         "{CONFIGMAP}---\n{}",
-        CONFIGMAP.replace("settings", "only-b")
+        CONFIGMAP.replace("settings", "orders")
     );
     let dir = repo(&[("a.yaml", &a_text), ("b.yaml", &b_text)]);
     let (a, b) = (uri(&dir, "a.yaml"), uri(&dir, "b.yaml"));
@@ -719,10 +717,11 @@ fn unsaved_configuration_edits_apply_at_once_and_their_errors_show_in_the_buffer
 
 #[test]
 fn files_changed_outside_the_editor_are_read_again_when_the_client_reports_them() {
-    // Each file holds an object of its own beside the shared one, so they
-    // are one apply, not alternatives of each other.
+    // Each file holds an object of its own beside the shared one, under
+    // unrelated one-word names, so they are one apply, not alternatives of
+    // each other.
     let own = |name: &str| format!("{CONFIGMAP}---\n{}", CONFIGMAP.replace("settings", name));
-    let (a_text, b_text) = (own("only-a"), own("only-b"));
+    let (a_text, b_text) = (own("cart"), own("orders"));
     let dir = repo(&[("b.yaml", &b_text)]);
     let b = uri(&dir, "b.yaml");
     let mut client = Client::start_with(

@@ -318,10 +318,10 @@ impl<'p> Facts<'p> {
 struct Families<'p> {
     ids: foldhash::HashMap<(&'p str, Option<usize>), usize>,
     parent: Vec<usize>,
-    /// Each file's identity hashes, sorted, read once per file however many
-    /// of its objects are compared (two copies of a large file would
-    /// otherwise cost a scan of the file per object).
-    identities: Vec<Option<std::rc::Rc<[u64]>>>,
+    /// Each file's objects ([`Defined`]), sorted by identity, read once per
+    /// file however many of its objects are compared (two copies of a large
+    /// file would otherwise cost a scan of the file per object).
+    identities: Vec<Option<std::rc::Rc<[Defined<'p>]>>>,
 }
 
 impl<'p> Families<'p> {
@@ -348,16 +348,21 @@ impl<'p> Families<'p> {
         Some(id)
     }
 
-    /// The identity hashes of plain file `file`, which object `index` is of.
-    fn identities(&mut self, project: &Project, file: usize, index: usize) -> std::rc::Rc<[u64]> {
+    /// The objects of plain file `file`, which object `index` is of.
+    fn identities(
+        &mut self,
+        project: &'p Project,
+        file: usize,
+        index: usize,
+    ) -> std::rc::Rc<[Defined<'p>]> {
         let Some(slot) = self.identities.get_mut(file) else {
             return std::rc::Rc::from([]);
         };
         std::rc::Rc::clone(slot.get_or_insert_with(|| {
-            let mut hashes = file_identities(project, index);
-            hashes.sort_unstable();
-            hashes.dedup();
-            hashes.into()
+            let mut defined = file_identities(project, index);
+            defined.sort_unstable_by_key(|d| d.identity);
+            defined.dedup_by_key(|d| d.identity);
+            defined.into()
         }))
     }
 
@@ -399,30 +404,101 @@ impl<'p> Families<'p> {
     }
 }
 
+/// What the alternatives check reads of one object of a file: its identity
+/// hash, kind and name (as applied).
+#[derive(Clone, Copy, Debug)]
+struct Defined<'p> {
+    identity: u64,
+    kind: &'p str,
+    name: &'p str,
+}
+
 /// Whether two plain files of one folder that define a common object are
 /// alternatives, each applied on its own (`docs/decisions/apply-units.md`):
-/// - one file's objects (`ours`, `theirs`: sorted identity hashes) are all
+/// - one file's objects (`ours`, `theirs`: sorted by identity) are all
 ///   defined by the other (per-cloud copies, an all-in-one file beside a
 ///   part of it);
 /// - they share at least two objects, and those are at least half of the
 ///   smaller file's (install bundles of one product: `install.yaml` and
 ///   `core-install.yaml`);
-/// - or one file's name, in words, is part of the other's (`backend.yaml`,
-///   `backend-no-cache.yaml`, `frontend-and-backend.yaml`).
+/// - one file's name, in words, is part of the other's (`backend.yaml`,
+///   `backend-no-cache.yaml`, `frontend-and-backend.yaml`);
+/// - or they are parallel ([`parallel`]): the same app for two settings
+///   (`c1-mysql.yaml` with StatefulSet `dbc1`, `c2-mysql.yaml` with `dbc2`).
 ///
 /// Parts of one apply (`one.yaml` and `two.yaml`, each with its own objects
 /// and one in common) are none of these.
-fn files_are_alternatives(a: &str, ours: &[u64], b: &str, theirs: &[u64]) -> bool {
+fn files_are_alternatives(a: &str, ours: &[Defined<'_>], b: &str, theirs: &[Defined<'_>]) -> bool {
     let (small, big) = if ours.len() <= theirs.len() {
         (ours, theirs)
     } else {
         (theirs, ours)
     };
-    let shared = small
-        .iter()
-        .filter(|h| big.binary_search(h).is_ok())
-        .count();
-    shared == small.len() || (shared >= 2 && 2 * shared >= small.len()) || related_names(a, b)
+    let shared = small.iter().filter(|d| holds(big, d.identity)).count();
+    shared == small.len()
+        || (shared >= 2 && 2 * shared >= small.len())
+        || related_names(a, b)
+        || parallel(small, big)
+}
+
+/// Whether `defined` (sorted by identity) holds an object of `identity`.
+fn holds(defined: &[Defined<'_>], identity: u64) -> bool {
+    defined
+        .binary_search_by_key(&identity, |d| d.identity)
+        .is_ok()
+}
+
+/// Whether two files that share an object are the same app written twice
+/// for two settings: the objects only one of them defines pair up, each with
+/// one of the other's of its kind whose name is the same (in another
+/// namespace: `hubble-ui` in `kube-system` and in `hubble-ui`) or differs in
+/// one word (`dbc1` and `dbc2`, `data-loader-2b` and `data-loader-7b`,
+/// `vllm-gemma-deployment` and `tgi-gemma-deployment`). Names of one word
+/// that differ (`settings`, `features`) do not pair: two parts of one apply
+/// name their objects so.
+fn parallel<'p>(ours: &[Defined<'p>], theirs: &[Defined<'p>]) -> bool {
+    let own = |of: &[Defined<'p>], other: &[Defined<'p>]| -> Vec<(&'p str, &'p str)> {
+        let mut own: Vec<(&'p str, &'p str)> = of
+            .iter()
+            .filter(|d| !holds(other, d.identity))
+            .map(|d| (d.kind, d.name))
+            .collect();
+        own.sort_unstable();
+        own
+    };
+    let (mine, yours) = (own(ours, theirs), own(theirs, ours));
+    !mine.is_empty()
+        && mine.len() < ours.len()
+        && mine.len() == yours.len()
+        && mine
+            .iter()
+            .zip(&yours)
+            .all(|(x, y)| x.0 == y.0 && (x.1 == y.1 || one_word_apart(x.1, y.1)))
+}
+
+/// Whether two names of the same number of words (at least two; split at
+/// `-`, `_`, `.` and between letters and digits, case aside) differ in
+/// exactly one of them.
+fn one_word_apart(a: &str, b: &str) -> bool {
+    fn words(name: &str) -> Vec<String> {
+        let mut words: Vec<String> = Vec::new();
+        let mut previous: Option<char> = None;
+        for c in name.chars() {
+            if matches!(c, '-' | '_' | '.' | ' ') {
+                previous = None;
+                continue;
+            }
+            let boundary = previous.is_none_or(|p| p.is_ascii_digit() != c.is_ascii_digit());
+            match words.last_mut() {
+                Some(word) if !boundary => word.push(c.to_ascii_lowercase()),
+                _ => words.push(c.to_ascii_lowercase().to_string()),
+            }
+            previous = Some(c);
+        }
+        words
+    }
+    let (x, y) = (words(a), words(b));
+    x.len() >= 2 && x.len() == y.len() && x.iter().zip(&y).filter(|(p, q)| p != q).count() == 1
 }
 
 /// Whether the words of one file's name (without its folder and extension,
@@ -445,9 +521,9 @@ fn related_names(a: &str, b: &str) -> bool {
     !short.is_empty() && long.windows(short.len()).any(|run| run == short.as_slice())
 }
 
-/// The identity hashes of every object of the file object `index` comes from
-/// (a plain file's objects are one run of `Project::objects`).
-fn file_identities(project: &Project, index: usize) -> Vec<u64> {
+/// Every object of the file object `index` comes from (a plain file's
+/// objects are one run of `Project::objects`).
+fn file_identities(project: &Project, index: usize) -> Vec<Defined<'_>> {
     let Some(object) = project.objects.get(index) else {
         return Vec::new();
     };
@@ -460,7 +536,12 @@ fn file_identities(project: &Project, index: usize) -> Vec<u64> {
     let start = (0..index).rev().take_while(same).last().unwrap_or(index);
     (start..project.objects.len())
         .take_while(same)
-        .filter_map(|i| project.objects.get(i).map(ModelObject::identity))
+        .filter_map(|i| project.objects.get(i))
+        .map(|o: &ModelObject| Defined {
+            identity: o.identity(),
+            kind: &o.object.meta.kind.value,
+            name: o.name(),
+        })
         .collect()
 }
 
@@ -472,8 +553,22 @@ mod tests {
     /// shared object between unrelated names does not.
     #[test]
     fn files_are_alternatives_by_containment_share_or_name() {
+        // One kind, and names of one word: never parallel.
+        let defined = |hashes: &[u64]| -> Vec<Defined<'static>> {
+            const NAMES: [&str; 9] = [
+                "zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+            ];
+            hashes
+                .iter()
+                .map(|&identity| Defined {
+                    identity,
+                    kind: "ConfigMap",
+                    name: NAMES.get(identity as usize).copied().unwrap_or("many"),
+                })
+                .collect()
+        };
         let alternatives = |a: &str, ours: &[u64], b: &str, theirs: &[u64]| {
-            files_are_alternatives(a, ours, b, theirs)
+            files_are_alternatives(a, &defined(ours), b, &defined(theirs))
         };
         assert!(alternatives("d/aws.yaml", &[1], "d/gcp.yaml", &[1]));
         assert!(alternatives("d/all.yaml", &[1, 2, 3], "d/part.yaml", &[2]));
@@ -496,6 +591,60 @@ mod tests {
             &[1, 3]
         ));
         assert!(!alternatives("d/one.yaml", &[1, 2], "d/two.yaml", &[1, 3]));
+    }
+
+    /// Files that share an object and whose other objects pair up by kind,
+    /// under names one word apart, are the same app for two settings.
+    #[test]
+    fn parallel_files_pair_their_own_objects() {
+        let d = |identity, kind, name| Defined {
+            identity,
+            kind,
+            name,
+        };
+        let shared = d(1, "Service", "mysql");
+        let c1 = [shared, d(2, "StatefulSet", "dbc1")];
+        let c2 = [shared, d(3, "StatefulSet", "dbc2")];
+        assert!(files_are_alternatives(
+            "k/c1-mysql.yaml",
+            &c1,
+            "k/c2-mysql.yaml",
+            &c2
+        ));
+        let tgi = [shared, d(4, "Deployment", "tgi-gemma-deployment")];
+        let vllm = [shared, d(5, "Deployment", "vllm-gemma-deployment")];
+        assert!(parallel(&tgi, &vllm));
+        // Same names, other namespaces (other identities).
+        assert!(parallel(
+            &[shared, d(6, "Deployment", "hubble-ui")],
+            &[shared, d(7, "Deployment", "hubble-ui")]
+        ));
+        // Another kind, a one-word name, two words apart, nothing own.
+        assert!(!parallel(&c1, &[shared, d(3, "Deployment", "dbc2")]));
+        assert!(!parallel(
+            &[shared, d(2, "ConfigMap", "settings")],
+            &[shared, d(3, "ConfigMap", "features")]
+        ));
+        assert!(!parallel(
+            &[shared, d(2, "Deployment", "cart-v2")],
+            &[shared, d(3, "Deployment", "payments")]
+        ));
+        assert!(!parallel(&[shared], &[shared]));
+        assert!(!parallel(
+            &c1,
+            &[shared, d(3, "StatefulSet", "dbc2"), d(8, "Secret", "x-1")]
+        ));
+    }
+
+    #[test]
+    fn one_word_apart_splits_digits_from_letters() {
+        assert!(one_word_apart("data-loader-2b", "data-loader-7b"));
+        assert!(one_word_apart("gke-rec-source", "gke-rec-target"));
+        assert!(one_word_apart("dbc1", "DBC2"));
+        assert!(!one_word_apart("web", "api"));
+        assert!(!one_word_apart("a-b-c", "a-x-y"));
+        assert!(!one_word_apart("web-1", "web-1-extra"));
+        assert!(!one_word_apart("web-1", "web-1"));
     }
 
     #[test]
