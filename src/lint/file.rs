@@ -194,7 +194,16 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
             result.extras_mut().suppressions.splice(0..0, found);
         }
     }
-    if !syntax_errors.is_empty() && rules::input::unrendered_template::is_template(bytes) {
+    // Keys written twice where the rest parsed (markers only inside
+    // scalars: the document's shape is not templated) are the file's own
+    // errors, template or not: several documents joined without `---`.
+    let only_duplicate_keys = syntax_errors
+        .iter()
+        .all(|err| err.duplicate_key().is_some_and(|key| !key.contains("{{")));
+    if !syntax_errors.is_empty()
+        && !only_duplicate_keys
+        && rules::input::unrendered_template::is_template(bytes)
+    {
         // A Helm/Go, Jinja or FreeMarker template: not YAML until rendered
         // (docs/input.md), so one info, not errors.
         // (Its secrets are kept: they are masked whatever else is dropped.)

@@ -161,7 +161,8 @@ fn template(
             (
                 Outcome::failure(
                     message,
-                    limit(&stderr).or_else(|| required_value(project, root, release, &stderr)),
+                    limit(&stderr)
+                        .or_else(|| values_left_to_the_user(project, root, release, &stderr)),
                     "run `helm template` on this chart with the same values and fix what it reports",
                 ),
                 true,
@@ -221,17 +222,19 @@ pub fn origins(text: &str, chart_dir: &str) -> Vec<DocOrigin> {
         .collect()
 }
 
-const REQUIRED_WHY: &str = "its templates require values its own values.yaml does not give: name them in `render.charts[].values`";
+const REQUIRED_WHY: &str = "its templates stop, at a `required` or `fail`, on values its own values.yaml leaves to the user: name them in `render.charts[].values`";
 const REQUIRED_HELP: &str =
     "name values files that give them in `render.charts[].values` of .dvmlint.yaml";
 
 /// An execution error at a line of a template of the project that calls
-/// `required`, in a render with the chart's own values alone: a value the
-/// chart leaves to its user, whatever the call's own message says (`required
-/// "set a" .Values.a` fails with `set a`). A release whose values the
-/// configuration names is the repository's to get right (DVM004). The
+/// `required` or `fail`, in a render with the chart's own values alone: a
+/// value the chart leaves to its user, whatever the call's own message says
+/// (`required "set a" .Values.a` fails with `set a`; `{{ if not .Values.a }}{{
+/// fail "a must be provided" }}{{ end }}` is the same guard written by hand:
+/// a chart refuses its own defaults only on purpose). A release whose values
+/// the configuration names is the repository's to get right (DVM004). The
 /// template is read through the project's boundary, like every file dvmlint reads.
-fn required_value(
+fn values_left_to_the_user(
     project: &Path,
     root: &Root,
     release: &Release,
@@ -251,9 +254,21 @@ fn required_value(
     let line = text
         .lines()
         .nth(usize::try_from(at.span.start.line.checked_sub(1)?).ok()?)?;
-    line.contains("required").then(|| super::Limit {
+    (line.contains("required") || calls_fail(line)).then(|| super::Limit {
         why: REQUIRED_WHY.to_owned(),
         help: REQUIRED_HELP,
+    })
+}
+
+/// Whether a template line calls Helm's `fail` inside an action (`{{ fail
+/// "…" }}`, `{{- "…" | fail }}`, `{{ fail (printf …) }}`), not a word `fail`
+/// of its text.
+fn calls_fail(line: &str) -> bool {
+    line.split("{{").skip(1).any(|action| {
+        let action = action.split("}}").next().unwrap_or(action);
+        action
+            .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '|' | '-'))
+            .any(|word| word == "fail")
     })
 }
 
@@ -350,6 +365,18 @@ pub fn values_files(project: &Path, root: &Root, release: &Release) -> Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fail_is_a_call_inside_an_action() {
+        assert!(calls_fail(
+            r#"{{- if not .Values.token }}{{ fail "token must be provided" }}{{ end }}"#
+        ));
+        assert!(calls_fail(r#"  {{- "no image" | fail -}}"#));
+        assert!(calls_fail(r#"{{ fail (printf "bad %s" .Values.a) }}"#));
+        assert!(!calls_fail("# deployments fail without a token"));
+        assert!(!calls_fail(r#"{{ .Values.failover }} fail"#));
+        assert!(!calls_fail(r#"{{ include "failsafe" . }}"#));
+    }
 
     #[test]
     fn sources_name_the_template_in_the_project() {

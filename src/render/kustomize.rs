@@ -212,7 +212,9 @@ fn build(
             (
                 Outcome::failure(
                     message,
-                    limit(&stderr).or_else(|| left_to_the_user(&stderr, project)),
+                    limit(&stderr)
+                        .or_else(|| left_to_the_user(&stderr, project))
+                        .or_else(|| patches_only(project, &target)),
                     "run `kustomize build` on this folder and fix what it reports",
                 ),
                 true,
@@ -322,6 +324,40 @@ fn left_to_the_user(stderr: &str, project: &Path) -> Option<super::Limit> {
             "it reads `{path}`, which the repository's .gitignore leaves for each user to create"
         ),
         help: "create the file where you build (it is not committed), or exclude this kustomization",
+    })
+}
+
+/// A build that failed on a kustomization that patches and holds nothing to
+/// patch: no `resources:`, `bases:`, `components:`, generators or
+/// `helmCharts:`, only patches. Kustomize refuses it on its own ("no matches
+/// for Id …"); it is an overlay that another tool applies over its own
+/// output (Fleet's `kustomize.dir` over a Helm chart, a Helm post-renderer),
+/// not a root to build. The kustomization is read through the project
+/// boundary.
+fn patches_only(project: &Path, target: &Path) -> Option<super::Limit> {
+    const MAKE: [&str; 8] = [
+        "resources",
+        "bases",
+        "components",
+        "configMapGenerator",
+        "secretGenerator",
+        "generators",
+        "helmCharts",
+        "helmChartInflationGenerator",
+    ];
+    const PATCH: [&str; 3] = ["patches", "patchesStrategicMerge", "patchesJson6902"];
+    let file = kustomization_in(target)?;
+    let bytes = crate::boundary::ProjectBoundary::new(project)
+        .open_bounded(&file, 1 << 20)
+        .ok()?;
+    let node = read_text(std::str::from_utf8(&bytes).ok()?)?;
+    let listed = |key: &str| node.get(key).is_some_and(|v| !v.items().is_empty());
+    if MAKE.iter().any(|key| listed(key)) || !PATCH.iter().any(|key| listed(key)) {
+        return None;
+    }
+    Some(super::Limit {
+        why: "it only patches, with no `resources:` of its own: an overlay another tool applies over its own output, such as Fleet's `kustomize.dir` over a Helm chart".to_owned(),
+        help: "nothing to fix when a tool applies it over another build; otherwise list what it patches under `resources:`",
     })
 }
 

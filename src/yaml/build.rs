@@ -495,7 +495,8 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                         };
                         if duplicate && text.as_ref() != "<<" {
                             let message = format!(
-                                "duplicate mapping key `{text}` (kubectl rejects the document)"
+                                "{}{text}` (kubectl rejects the document)",
+                                super::DUPLICATE_KEY
                             );
                             return Err(SyntaxError {
                                 pos: node.span.start,

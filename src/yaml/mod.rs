@@ -385,6 +385,18 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+/// How a duplicate key's error opens ([`SyntaxError::duplicate_key`]).
+pub(crate) const DUPLICATE_KEY: &str = "duplicate mapping key `";
+
+impl SyntaxError {
+    /// The key, when the error is a mapping key written twice (the document
+    /// parsed otherwise).
+    pub fn duplicate_key(&self) -> Option<&str> {
+        let rest = self.message.strip_prefix(DUPLICATE_KEY)?;
+        rest.rsplit_once("` (").map(|(key, _)| key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{LineSpan, Pos, Span, yaml11_int};
