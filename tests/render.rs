@@ -243,6 +243,76 @@ fn a_file_gitignore_leaves_to_the_user_makes_a_root_not_rendered() {
 }
 
 #[test]
+fn a_chart_installed_with_values_beside_it_is_not_rendered_until_they_are_named() {
+    let Some(helm) = helm() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        &[
+            (
+                "helm/values.yaml",
+                "ingress:\n  host: web.apps.example.com\n",
+            ),
+            (
+                "helm/web/Chart.yaml",
+                "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+            ),
+            ("helm/web/values.yaml", "replicas: 1\n"),
+            (
+                "helm/web/templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  host: {{ .Values.ingress.host }}\n  again: {{ .Values.ingress.host }}\n",
+            ),
+        ],
+    );
+    let config = |values: &str| {
+        format!(
+            "render:\n  helm: {}\n  charts:\n    - path: helm/web\n{values}",
+            helm.display()
+        )
+    };
+    fs::write(root.join(".dvmlint.yaml"), config("")).unwrap();
+    let report = json(&dvmlint(
+        &["check", "--no-cache", "--format", "json", "."],
+        root,
+    ));
+    let findings = report["findings"].as_array().unwrap();
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["DVM002"], "{findings:#?}");
+    let message = findings[0]["message"].as_str().unwrap();
+    assert!(message.contains("`helm/values.yaml`"), "{message}");
+    assert_eq!(findings[0]["file"], "helm/web/Chart.yaml");
+    // Named, the chart renders with them: nothing left to report.
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        config("      values: [helm/values.yaml]\n"),
+    )
+    .unwrap();
+    let report = json(&dvmlint(
+        &["check", "--no-cache", "--format", "json", "."],
+        root,
+    ));
+    assert_eq!(report["findings"], serde_json::json!([]), "{report:#?}");
+    // A sibling file that does not give the missing value is no excuse.
+    fs::write(root.join("helm/values.yaml"), "replicas: 2\n").unwrap();
+    fs::write(root.join(".dvmlint.yaml"), config("")).unwrap();
+    let report = json(&dvmlint(
+        &["check", "--no-cache", "--format", "json", "."],
+        root,
+    ));
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["DVM004"], "{report:#?}");
+}
+
+#[test]
 fn a_component_two_overlays_render_names_its_policy_once() {
     let overlay = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../app]\ncomponents: [../../components/policies]\n";
     let Some(findings) = kustomized_findings(&[

@@ -162,7 +162,8 @@ fn template(
                 Outcome::failure(
                     message,
                     limit(&stderr)
-                        .or_else(|| values_left_to_the_user(project, root, release, &stderr)),
+                        .or_else(|| values_left_to_the_user(project, root, release, &stderr))
+                        .or_else(|| values_beside(project, root, release, &stderr)),
                     "run `helm template` on this chart with the same values and fix what it reports",
                 ),
                 true,
@@ -257,6 +258,47 @@ fn values_left_to_the_user(
     (line.contains("required") || calls_fail(line)).then(|| super::Limit {
         why: REQUIRED_WHY.to_owned(),
         help: REQUIRED_HELP,
+    })
+}
+
+/// A render with the chart's own values alone that stops at a value its
+/// values.yaml lacks (`at <.Values.ingress.enabled>: nil pointer …`), when
+/// the folder holding the chart has a `values.yaml` that gives it: the
+/// values the chart is installed with (`helm install web ./web -f
+/// values.yaml`), kept beside it rather than in it. A chart not rendered
+/// (DVM002), naming the file, not a fault of the repository; once the file
+/// is named in `render.charts[].values`, a failure is the repository's.
+fn values_beside(
+    project: &Path,
+    root: &Root,
+    release: &Release,
+    stderr: &str,
+) -> Option<super::Limit> {
+    if !release.values.is_empty() || !release.set.is_empty() {
+        return None;
+    }
+    let (_, after) = stderr.split_once(" at <.Values.")?;
+    let key = after
+        .split(['.', '>', ' ', '['])
+        .next()
+        .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))?;
+    let parent = Path::new(&root.dir).parent()?;
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    ["values.yaml", "values.yml"].iter().find_map(|name| {
+        let rel = parent.join(name);
+        let bytes = boundary.open_bounded(&project.join(&rel), 1 << 20).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let gives = text.lines().any(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_end().starts_with(':'))
+        });
+        let rel = rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
+        gives.then(|| super::Limit {
+            why: format!(
+                "it needs `{key}`, which its own values.yaml lacks and `{rel}` beside it gives: name that file in `render.charts[].values`"
+            ),
+            help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
+        })
     })
 }
 
