@@ -296,13 +296,13 @@ fn a_chart_installed_with_values_beside_it_is_not_rendered_until_they_are_named(
         root,
     ));
     assert_eq!(report["findings"], serde_json::json!([]), "{report:#?}");
-    // A sibling file that does not give the missing value is no excuse.
-    fs::write(root.join("helm/values.yaml"), "replicas: 2\n").unwrap();
+    // A sibling file that does not give the missing value is no excuse,
+    // also to a cache that stored the verdict with the file that did.
     fs::write(root.join(".dvmlint.yaml"), config("")).unwrap();
-    let report = json(&dvmlint(
-        &["check", "--no-cache", "--format", "json", "."],
-        root,
-    ));
+    let cached = json(&dvmlint(&["check", "--format", "json", "."], root));
+    assert_eq!(cached["findings"][0]["rule"], "DVM002", "{cached:#?}");
+    fs::write(root.join("helm/values.yaml"), "replicas: 2\n").unwrap();
+    let report = json(&dvmlint(&["check", "--format", "json", "."], root));
     let rules: Vec<&str> = report["findings"]
         .as_array()
         .unwrap()

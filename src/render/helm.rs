@@ -77,7 +77,22 @@ pub fn render(
         .collect();
     let args = arguments(project, &dir, release);
     let described = format!("{args:?}");
-    let key = store::key("helm", &helm.version, &described, &inputs);
+    // A values.yaml beside the chart is read when the render stops at a value
+    // the chart's own lacks (`values_beside`): the cached verdict follows it.
+    // (Not an input of the render: its own findings stay its own.)
+    let mut keyed = inputs.clone();
+    if release.values.is_empty()
+        && release.set.is_empty()
+        && let Some(parent) = Path::new(&root.dir).parent().map(|p| project.join(p))
+    {
+        keyed.extend(
+            ["values.yaml", "values.yml"]
+                .iter()
+                .map(|name| parent.join(name))
+                .filter(|path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())),
+        );
+    }
+    let key = store::key("helm", &helm.version, &described, &keyed);
     let rendered = |outcome, cached, store_key| Rendered {
         root: root.clone(),
         outcome,
@@ -104,7 +119,7 @@ pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
             "a library chart installs nothing of its own",
             "it is rendered as part of the charts that depend on it",
         )
-    } else if stderr.contains("missing in charts/") || stderr.contains("helm dependency build") {
+    } else if dependencies_missing(stderr) {
         (
             "its dependencies are not vendored in `charts/` and dvmlint renders offline",
             VENDOR_HELP,
@@ -162,6 +177,10 @@ fn template(
                 Outcome::failure(
                     message,
                     limit(&stderr)
+                        .map(|limit| match dependencies_missing(&stderr) {
+                            true => local_dependencies(project, root).unwrap_or(limit),
+                            false => limit,
+                        })
                         .or_else(|| values_left_to_the_user(project, root, release, &stderr))
                         .or_else(|| values_beside(project, root, release, &stderr)),
                     "run `helm template` on this chart with the same values and fix what it reports",
@@ -299,6 +318,35 @@ fn values_beside(
             ),
             help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
         })
+    })
+}
+
+/// A chart not rendered for want of its dependencies, when every one is a
+/// local chart (`repository: file://../common`): nothing to fetch, only
+/// `helm dependency build` to run (Argo CD runs it), which dvmlint does not
+/// (it would write into the repository). Said so, rather than "offline".
+/// `Chart.yaml` is read through the project boundary.
+fn dependencies_missing(stderr: &str) -> bool {
+    stderr.contains("missing in charts/") || stderr.contains("helm dependency build")
+}
+
+fn local_dependencies(project: &Path, root: &Root) -> Option<super::Limit> {
+    let bytes = crate::boundary::ProjectBoundary::new(project)
+        .open_bounded(&project.join(&*root.file), 1 << 20)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let parsed = yaml::parse_chunk(&text, 1, Limits::default());
+    let chart = parsed.documents.first()?;
+    let repositories: Vec<&str> = chart
+        .get("dependencies")?
+        .items()
+        .iter()
+        .map(|d| d.get("repository").and_then(Node::as_str).unwrap_or(""))
+        .collect();
+    let local = !repositories.is_empty() && repositories.iter().all(|r| r.starts_with("file://"));
+    local.then(|| super::Limit {
+        why: "its dependencies are local `file://` charts not built into its `charts/` folder".to_owned(),
+        help: "dvmlint does not run `helm dependency build` (it writes into the chart): run it and commit `charts/`, or render the chart where it is built",
     })
 }
 
@@ -443,6 +491,43 @@ mod tests {
         std::fs::write(&chart, "apiVersion: v2\nname: My_Shop\nversion: 1.0.0\n").unwrap();
         assert_eq!(chart_name(&chart, "charts/x"), "my-shop");
         assert_eq!(chart_name(&dir.path().join("none"), "charts/web"), "web");
+    }
+
+    /// Dependencies that are all local charts are named so; one remote
+    /// dependency among them keeps the offline reason.
+    #[test]
+    fn local_dependencies_are_told_from_remote_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        std::fs::create_dir_all(project.join("app")).unwrap();
+        let root = Root {
+            file: std::sync::Arc::from("app/Chart.yaml"),
+            dir: "app".into(),
+            kind: super::super::RootKind::Helm(Release {
+                name: "app".into(),
+                namespace: None,
+                values: vec![],
+                set: vec![],
+            }),
+            cluster: None,
+            unit: 0,
+        };
+        let chart = |dependencies: &str| {
+            std::fs::write(
+                project.join("app/Chart.yaml"),
+                format!("apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n{dependencies}"),
+            )
+            .unwrap();
+            local_dependencies(project, &root).map(|l| l.why)
+        };
+        let local = "  - {name: guestbook, version: 0.1.0, repository: file://../guestbook}\n";
+        let remote = "  - {name: redis, version: 1.0.0, repository: https://charts.example.com}\n";
+        assert!(chart(local).is_some_and(|why| why.contains("`file://`")));
+        assert_eq!(chart(&format!("{local}{remote}")), None);
+        assert_eq!(chart("  []\n"), None);
+        assert!(dependencies_missing(
+            "Error: found in Chart.yaml, but missing in charts/ directory: guestbook"
+        ));
     }
 
     #[test]
