@@ -312,6 +312,82 @@ fn a_chart_installed_with_values_beside_it_is_not_rendered_until_they_are_named(
     assert_eq!(rules, ["DVM004"], "{report:#?}");
 }
 
+/// A Kustomize base beyond the project root and a chart's link out of it
+/// would make the tools read outside the project: neither root is rendered
+/// (a DVM002 naming the file that leads out), and nothing outside is printed.
+#[test]
+fn renders_never_read_outside_the_project() {
+    let (Some(helm), Some(kubectl)) = (helm(), kubectl()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, outside) = (dir.path().join("repo"), dir.path().join("outside"));
+    // Each outside file, once read, makes findings that print its words.
+    let foreign = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outsidename\ndata:\n  outsidekey: a\n  outsidekey: b\n";
+    write(
+        &outside,
+        &[
+            ("base/kustomization.yaml", "resources: [cm.yaml]\n"),
+            ("base/cm.yaml", foreign),
+            ("chart-template.yaml", foreign),
+        ],
+    );
+    let config = format!(
+        "render:\n  helm: {}\n  kustomize: {}\n",
+        helm.display(),
+        kubectl.display()
+    );
+    write(
+        &repo,
+        &[
+            (".git/HEAD", "ref: refs/heads/main\n"),
+            (".dvmlint.yaml", config.as_str()),
+            (
+                "app/kustomization.yaml",
+                "resources: [../../outside/base, cm.yaml]\n",
+            ),
+            (
+                "app/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outsidename\n",
+            ),
+            (
+                "chart/Chart.yaml",
+                "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+            ),
+        ],
+    );
+    fs::create_dir_all(repo.join("chart/templates")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.join("chart-template.yaml"),
+        repo.join("chart/templates/cm.yaml"),
+    )
+    .unwrap();
+    let out = dvmlint(&["check", "--no-cache", "--format", "json", "."], &repo);
+    let printed = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(!printed.contains("outsidekey"), "{printed}");
+    let report = json(&out);
+    let not_rendered: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "DVM002")
+        .map(|f| (f["file"].as_str().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(not_rendered.len(), 2, "{report:#?}");
+    assert_eq!(not_rendered[0].0, "app/kustomization.yaml");
+    assert!(
+        not_rendered[0].1.contains("`../../outside/base`"),
+        "{not_rendered:?}"
+    );
+    assert_eq!(not_rendered[1].0, "chart/Chart.yaml");
+    assert!(
+        not_rendered[1]
+            .1
+            .contains("`chart/templates/cm.yaml` is a link"),
+        "{not_rendered:?}"
+    );
+}
+
 #[test]
 fn a_component_two_overlays_render_names_its_policy_once() {
     let overlay = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../app]\ncomponents: [../../components/policies]\n";

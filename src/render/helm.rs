@@ -64,6 +64,29 @@ pub fn render(
     store: Option<&Store>,
 ) -> Rendered {
     let dir = project.join(&root.dir);
+    // Helm follows links: a chart (or a values file) leading out of the
+    // project is never rendered (docs/security.md).
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let out = super::link_out_below(&dir, &boundary)
+        .map(|link| format!("its `{link}` is a link out of the project"))
+        .or_else(|| {
+            release
+                .values
+                .iter()
+                .find(|v| !boundary.contains(&project.join(v)) && project.join(v).exists())
+                .map(|v| format!("its values file `{v}` lies outside the project"))
+        });
+    if let Some(what) = out {
+        let outcome = Outcome::failure(what.clone(), Some(super::outside_limit(&what)), "");
+        return Rendered {
+            root: root.clone(),
+            outcome,
+            inputs: BTreeSet::new(),
+            tool: "helm".to_owned(),
+            cached: false,
+            store_key: None,
+        };
+    }
     let mut inputs = BTreeSet::new();
     super::files_below(&dir, &mut inputs);
     inputs.extend(release.values.iter().map(|v| project.join(v)));

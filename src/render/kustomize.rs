@@ -46,13 +46,15 @@ pub fn is_component(path: &Path) -> bool {
 
 /// Every file a build of the kustomization in `dir` reads: the kustomization
 /// files of the folders it includes and every file their fields name
-/// (resources, patches, generator files, …), canonical paths.
-pub fn inputs(dir: &Path) -> BTreeSet<PathBuf> {
-    let mut files = BTreeSet::new();
+/// (resources, patches, generator files, …), canonical paths; and the first
+/// kustomization (by the order met) that names a path leading out of the
+/// project (a `../` base beyond the root, a link out), which is never read.
+pub fn inputs(dir: &Path, boundary: &crate::boundary::ProjectBoundary) -> Inputs {
+    let mut out = Inputs::default();
     let mut seen = BTreeSet::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let Ok(dir) = std::fs::canonicalize(&dir) else {
+        let Ok(dir) = boundary.resolve(&dir) else {
             continue;
         };
         if !seen.insert(dir.clone()) || seen.len() > 10_000 {
@@ -61,8 +63,11 @@ pub fn inputs(dir: &Path) -> BTreeSet<PathBuf> {
         let Some(file) = kustomization_in(&dir) else {
             continue;
         };
-        files.insert(file.clone());
-        let Some(node) = read_yaml(&file) else {
+        let Ok(bytes) = boundary.open_bounded(&file, 1 << 20) else {
+            continue;
+        };
+        out.files.insert(file.clone());
+        let Some(node) = std::str::from_utf8(&bytes).ok().and_then(read_text) else {
             continue;
         };
         let mut named = Vec::new();
@@ -79,17 +84,37 @@ pub fn inputs(dir: &Path) -> BTreeSet<PathBuf> {
             let candidates = [Some(text.as_str()), text.split_once('=').map(|(_, p)| p)];
             for candidate in candidates.into_iter().flatten() {
                 let path = dir.join(candidate);
-                if path.is_file() {
-                    if let Ok(path) = std::fs::canonicalize(&path) {
-                        files.insert(path);
+                let (is_file, is_dir) = (path.is_file(), path.is_dir());
+                if !is_file && !is_dir {
+                    continue;
+                }
+                let Ok(canonical) = boundary.resolve(&path) else {
+                    if out.outside.is_none() {
+                        out.outside = Some((
+                            boundary.relative(&file).unwrap_or_default(),
+                            candidate.to_owned(),
+                        ));
                     }
-                } else if path.is_dir() && kustomization_in(&path).is_some() {
-                    stack.push(path);
+                    continue;
+                };
+                if is_file {
+                    out.files.insert(canonical);
+                } else if kustomization_in(&canonical).is_some() {
+                    stack.push(canonical);
                 }
             }
         }
     }
-    files
+    out
+}
+
+/// What a build reads ([`inputs`]).
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub files: BTreeSet<PathBuf>,
+    /// A kustomization (relative to the project) and the path it names that
+    /// leads out of the project.
+    pub outside: Option<(String, String)>,
 }
 
 /// `to` relative to `from` (both absolute and canonical), with `..` steps.
@@ -116,8 +141,12 @@ pub fn render(
     store: Option<&Store>,
 ) -> Rendered {
     let dir = project.join(&root.dir);
-    let inputs = inputs(&dir);
-    let canonical_project = std::fs::canonicalize(project).unwrap_or_else(|_| project.to_owned());
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let Inputs {
+        files: inputs,
+        outside,
+    } = inputs(&dir, &boundary);
+    let canonical_project = boundary.canonical_root().to_owned();
     let rel_inputs = inputs
         .iter()
         .filter_map(|p| p.strip_prefix(&canonical_project).ok())
@@ -127,6 +156,20 @@ pub fn render(
         })
         .collect();
     let label = kustomizer.label().to_owned();
+    if let Some((file, named)) = outside {
+        // Kustomize would read it: not built (docs/security.md).
+        return Rendered {
+            root: root.clone(),
+            outcome: {
+                let what = format!("`{file}` names `{named}`, which leads out of the project");
+                Outcome::failure(what.clone(), Some(super::outside_limit(&what)), "")
+            },
+            inputs: rel_inputs,
+            tool: label,
+            cached: false,
+            store_key: None,
+        };
+    }
     let key = store::key(&label, &kustomizer.tool().version, &root.dir, &inputs);
     if let Some(outcome) = store.and_then(|s| s.get(key)) {
         return Rendered {
@@ -843,15 +886,19 @@ mod tests {
             std::fs::write(path, text).unwrap();
         }
         let canonical = std::fs::canonicalize(root).unwrap();
-        let inputs: Vec<String> = inputs(&root.join("overlays/a"))
-            .iter()
-            .map(|p| {
-                p.strip_prefix(&canonical)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
+        let inputs: Vec<String> = inputs(
+            &root.join("overlays/a"),
+            &crate::boundary::ProjectBoundary::new(root),
+        )
+        .files
+        .iter()
+        .map(|p| {
+            p.strip_prefix(&canonical)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
         assert_eq!(
             inputs,
             [

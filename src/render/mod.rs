@@ -343,6 +343,65 @@ pub struct Limit {
     pub help: &'static str,
 }
 
+/// A root whose build would read a file outside the project (a `../` base
+/// beyond the root, a link out of it): never run, as dvmlint reads nothing
+/// outside the project (docs/security.md). `what` names the file of the
+/// project that leads out.
+pub(crate) fn outside_limit(what: &str) -> Limit {
+    Limit {
+        why: format!("{what}, and dvmlint reads nothing outside the project"),
+        help: "lint from the folder that holds everything the build reads, or exclude this root",
+    }
+}
+
+/// The first entry below `dir` (a chart's folder), as a path relative to
+/// the project, that is a link leading out of the project: a tool reading
+/// the folder (Helm follows links) would read outside it. Links to folders
+/// inside the project are walked too; the walk is bounded.
+pub(crate) fn link_out_below(
+    dir: &Path,
+    boundary: &crate::boundary::ProjectBoundary,
+) -> Option<String> {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut seen = BTreeSet::new();
+    let mut entries_met = 0usize;
+    while let Some(dir) = stack.pop() {
+        if !seen.insert(dir.clone()) || seen.len() > 10_000 {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            entries_met += 1;
+            if entries_met > 100_000 {
+                return None;
+            }
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_symlink() {
+                match boundary.resolve(&path) {
+                    Ok(target) if target.is_dir() => stack.push(target),
+                    Ok(_) => {}
+                    Err(crate::boundary::Refusal::Outside | crate::boundary::Refusal::System) => {
+                        let rel = path
+                            .strip_prefix(boundary.root())
+                            .or_else(|_| path.strip_prefix(boundary.canonical_root()))
+                            .ok()?;
+                        return Some(crate::discovery::relative(Path::new(""), rel));
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+    }
+    None
+}
+
 /// The help of a remote resource or dependency that cannot be fetched.
 pub const OFFLINE_HELP: &str = "dvmlint builds offline: remote bases and resources cannot be fetched; vendor them into the repository, or exclude this kustomization";
 
