@@ -100,6 +100,9 @@ pub fn render(
         .collect();
     let args = arguments(project, &dir, release);
     let described = format!("{args:?}");
+    // Local `file://` dependencies built into a copy of the chart, as
+    // `helm dependency build` would (the copy's path is no part of the key).
+    let assembled = super::dependencies::assemble(project, &root.dir);
     // A values.yaml beside the chart is read when the render stops at a value
     // the chart's own lacks (`values_beside`): the cached verdict follows it.
     // (Not an input of the render: its own findings stay its own.)
@@ -115,6 +118,7 @@ pub fn render(
                 .filter(|path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())),
         );
     }
+    keyed.extend(assembled.iter().flat_map(|a| a.inputs.iter().cloned()));
     let key = store::key("helm", &helm.version, &described, &keyed);
     let rendered = |outcome, cached, store_key| Rendered {
         root: root.clone(),
@@ -127,7 +131,21 @@ pub fn render(
     if let Some(outcome) = store.and_then(|s| s.get(key)) {
         return rendered(outcome, true, None);
     }
-    let (outcome, keep) = template(project, root, release, helm, &args, config);
+    let (outcome, keep) = match &assembled {
+        Some(built) => {
+            let args = arguments(project, &built.chart, release);
+            template(
+                project,
+                root,
+                release,
+                helm,
+                &args,
+                config,
+                &built.redirects,
+            )
+        }
+        None => template(project, root, release, helm, &args, config, &[]),
+    };
     rendered(outcome, false, (keep && store.is_some()).then_some(key))
 }
 
@@ -171,6 +189,7 @@ fn template(
     helm: &Tool,
     args: &[std::ffi::OsString],
     config: &RenderConfig,
+    redirects: &[(String, String)],
 ) -> (Outcome, bool) {
     let failed = |message: String, help: &str| Outcome::Failed {
         message,
@@ -190,7 +209,13 @@ fn template(
     match tool::run(command, config.timeout, tool::MAX_OUTPUT) {
         Ok(stdout) => {
             let text = String::from_utf8_lossy(&stdout).into_owned();
-            let docs = origins(&text, &root.dir);
+            let mut docs = origins(&text, &root.dir);
+            for doc in &mut docs {
+                doc.source = doc
+                    .source
+                    .take()
+                    .map(|source| super::dependencies::redirect(source, redirects));
+            }
             (Outcome::Rendered(Output { text, docs }), true)
         }
         Err(RunError::Failed { stderr, .. }) => {
@@ -344,15 +369,16 @@ fn values_beside(
     })
 }
 
-/// A chart not rendered for want of its dependencies, when every one is a
-/// local chart (`repository: file://../common`): nothing to fetch, only
-/// `helm dependency build` to run (Argo CD runs it), which dvmlint does not
-/// (it would write into the repository). Said so, rather than "offline".
-/// `Chart.yaml` is read through the project boundary.
+/// Helm's words for dependencies missing from `charts/`.
 fn dependencies_missing(stderr: &str) -> bool {
     stderr.contains("missing in charts/") || stderr.contains("helm dependency build")
 }
 
+/// A chart not rendered for want of its dependencies, when every one is a
+/// local chart (`repository: file://../common`): dvmlint builds those into a
+/// copy of the chart (`super::dependencies`), so one of them is missing, lies
+/// outside the project or is too large. Said so, rather than "offline".
+/// `Chart.yaml` is read through the project boundary.
 fn local_dependencies(project: &Path, root: &Root) -> Option<super::Limit> {
     let bytes = crate::boundary::ProjectBoundary::new(project)
         .open_bounded(&project.join(&*root.file), 1 << 20)
@@ -368,8 +394,8 @@ fn local_dependencies(project: &Path, root: &Root) -> Option<super::Limit> {
         .collect();
     let local = !repositories.is_empty() && repositories.iter().all(|r| r.starts_with("file://"));
     local.then(|| super::Limit {
-        why: "its dependencies are local `file://` charts not built into its `charts/` folder".to_owned(),
-        help: "dvmlint does not run `helm dependency build` (it writes into the chart): run it and commit `charts/`, or render the chart where it is built",
+        why: "its local `file://` dependencies could not be built into a copy of it: one is missing, outside the project or too large".to_owned(),
+        help: "check the dependencies' `repository: file://` paths: dvmlint builds local dependencies only from the project's own charts",
     })
 }
 

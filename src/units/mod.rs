@@ -194,6 +194,19 @@ impl ApplyUnit {
 /// `testdata`: test inputs, never applied as a folder).
 const TEST_DATA: &str = "testdata";
 
+/// Folders of a policy engine's tests (Kyverno's `.kyverno-test`, Kyverno
+/// Chainsaw's `.chainsaw-test`), and the files that make a folder one: their
+/// manifests are a test's inputs, often written to be refused, applied one
+/// step at a time or never (the Kyverno CLI reads them): applied by no one
+/// as a folder, so not modelled (their document rules still run).
+const POLICY_TEST_DIRS: [&str; 2] = [".chainsaw-test", ".kyverno-test"];
+const POLICY_TEST_FILES: [&str; 4] = [
+    "chainsaw-test.yaml",
+    "chainsaw-test.yml",
+    "kyverno-test.yaml",
+    "kyverno-test.yml",
+];
+
 /// Every unit of the project, and the way from a file to its units.
 #[derive(Clone, Debug, Default)]
 pub struct ApplyUnits {
@@ -334,10 +347,15 @@ impl ApplyUnits {
                     }
                 })
                 .collect();
+            // Its `Chart.yaml`, whatever files of the folder sort before it
+            // (`.ct.yaml`, `.schema.yaml`, `CHANGELOG.yaml`).
             let entry = members
                 .iter()
-                .find(|m| parent_dir(&m.file) == chart && m.role == Role::Input)
-                .filter(|m| matches!(file_name(&m.file), "Chart.yaml" | "Chart.yml"))
+                .find(|m| {
+                    parent_dir(&m.file) == chart
+                        && m.role == Role::Input
+                        && matches!(file_name(&m.file), "Chart.yaml" | "Chart.yml")
+                })
                 .map(|m| Arc::clone(&m.file));
             units.push(ApplyUnit {
                 kind: UnitKind::HelmChart,
@@ -356,6 +374,19 @@ impl ApplyUnits {
         // lists files nearly sorted, so the sort finds long runs).
         let kustomized_dirs: BTreeSet<&str> =
             kustomizations.keys().map(|k| parent_dir(k)).collect();
+        let policy_test_dirs: BTreeSet<&str> = files
+            .iter()
+            .filter(|f| POLICY_TEST_FILES.contains(&file_name(f)))
+            .map(|f| parent_dir(f))
+            .collect();
+        // (`-test` first: a cheap test on every folder of plain files.)
+        let policy_test = |dir: &str| {
+            (dir.contains("-test") && dir.split('/').any(|part| POLICY_TEST_DIRS.contains(&part)))
+                || (!policy_test_dirs.is_empty()
+                    && std::iter::once(dir)
+                        .chain(ancestors(dir))
+                        .any(|d| policy_test_dirs.contains(d)))
+        };
         let mut plain: Vec<(&str, u32)> = Vec::new();
         let mut unapplied = BTreeSet::new();
         for (rank, file) in files.iter().enumerate() {
@@ -366,7 +397,7 @@ impl ApplyUnits {
                 continue;
             }
             let dir = parent_dir(file);
-            if kustomized_dirs.contains(dir) {
+            if kustomized_dirs.contains(dir) || policy_test(dir) {
                 unapplied.insert(Arc::clone(file));
                 continue;
             }

@@ -97,12 +97,13 @@ impl TemplateKind {
         if is_freemarker(text) {
             return TemplateKind::FreeMarker;
         }
-        const GO: [&[u8]; 13] = [
+        const GO: [&[u8]; 20] = [
             b"{{ .",
             b"{{.",
             b"{{-",
             b"-}}",
             b"{{ $",
+            b"{{$",
             b"{{ include ",
             b"{{ template ",
             b"{{ end",
@@ -110,6 +111,13 @@ impl TemplateKind {
             b"{{ range ",
             b"{{ with ",
             b"{{ define ",
+            // Go's actions written without a blank (`{{if .X}}` … `{{end}}`).
+            b"{{end",
+            b"{{if ",
+            b"{{range ",
+            b"{{with ",
+            b"{{define ",
+            b"{{template ",
             b".Values",
         ];
         let has = |needle: &[u8]| memchr::memmem::find(text, needle).is_some();
@@ -484,6 +492,11 @@ mod tests {
         assert_eq!(
             TemplateKind::of(b"{% if x %}\na: {{ x }}\n{% endif %}"),
             TemplateKind::Jinja
+        );
+        // Go actions written without blanks, as an operator's own templates do.
+        assert_eq!(
+            TemplateKind::of(b"{{if .IPsecEnable}}\nkind: MachineConfig\n{{end}}\n"),
+            TemplateKind::Go
         );
         let ftl = b"metadata:\n  namespace: ${ns}\n  <#if x>\n  a: b\n</#if>\n";
         assert_eq!(TemplateKind::of(ftl), TemplateKind::FreeMarker);
