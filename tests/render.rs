@@ -232,14 +232,23 @@ fn a_file_gitignore_leaves_to_the_user_makes_a_root_not_rendered() {
     ]) else {
         return;
     };
+    only_not_rendered(
+        &findings,
+        "overlays/dev/kustomization.yaml",
+        "`overlays/dev/params.env`",
+    );
+}
+
+/// `findings` are one DVM002 (a root not rendered) at `file`, naming `named`.
+fn only_not_rendered(findings: &[serde_json::Value], file: &str, named: &str) {
     let rules: Vec<&str> = findings
         .iter()
         .map(|f| f["rule"].as_str().unwrap())
         .collect();
     assert_eq!(rules, ["DVM002"], "{findings:#?}");
     let message = findings[0]["message"].as_str().unwrap();
-    assert!(message.contains("`overlays/dev/params.env`"), "{message}");
-    assert_eq!(findings[0]["file"], "overlays/dev/kustomization.yaml");
+    assert!(message.contains(named), "{message}");
+    assert_eq!(findings[0]["file"], file);
 }
 
 #[test]
@@ -247,6 +256,8 @@ fn a_chart_installed_with_values_beside_it_is_not_rendered_until_they_are_named(
     let Some(helm) = helm() else { return };
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
+    let web = |file: &str| format!("helm/web/{file}");
+    let chart = "apiVersion: v2\nname: web\nversion: 0.1.0\n";
     write(
         root,
         &[
@@ -254,13 +265,10 @@ fn a_chart_installed_with_values_beside_it_is_not_rendered_until_they_are_named(
                 "helm/values.yaml",
                 "ingress:\n  host: web.apps.example.com\n",
             ),
+            (&web("Chart.yaml"), chart),
+            (&web("values.yaml"), "replicas: 1\n"),
             (
-                "helm/web/Chart.yaml",
-                "apiVersion: v2\nname: web\nversion: 0.1.0\n",
-            ),
-            ("helm/web/values.yaml", "replicas: 1\n"),
-            (
-                "helm/web/templates/cm.yaml",
+                &web("templates/cm.yaml"),
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  host: {{ .Values.ingress.host }}\n  again: {{ .Values.ingress.host }}\n",
             ),
         ],
@@ -277,14 +285,7 @@ fn a_chart_installed_with_values_beside_it_is_not_rendered_until_they_are_named(
         root,
     ));
     let findings = report["findings"].as_array().unwrap();
-    let rules: Vec<&str> = findings
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
-    assert_eq!(rules, ["DVM002"], "{findings:#?}");
-    let message = findings[0]["message"].as_str().unwrap();
-    assert!(message.contains("`helm/values.yaml`"), "{message}");
-    assert_eq!(findings[0]["file"], "helm/web/Chart.yaml");
+    only_not_rendered(findings, "helm/web/Chart.yaml", "`helm/values.yaml`");
     // Named, the chart renders with them: nothing left to report.
     fs::write(
         root.join(".dvmlint.yaml"),

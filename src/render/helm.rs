@@ -542,6 +542,22 @@ mod tests {
         assert_eq!(chart_name(&dir.path().join("none"), "charts/web"), "web");
     }
 
+    /// The chart in folder `dir`, released as `name` with its own values.
+    fn chart_root(dir: &str, name: &str) -> Root {
+        Root {
+            file: std::sync::Arc::from(format!("{dir}/Chart.yaml")),
+            dir: dir.into(),
+            kind: super::super::RootKind::Helm(Release {
+                name: name.into(),
+                namespace: None,
+                values: vec![],
+                set: vec![],
+            }),
+            cluster: None,
+            unit: 0,
+        }
+    }
+
     /// Dependencies that are all local charts are named so; one remote
     /// dependency among them keeps the offline reason.
     #[test]
@@ -549,18 +565,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let project = dir.path();
         std::fs::create_dir_all(project.join("app")).unwrap();
-        let root = Root {
-            file: std::sync::Arc::from("app/Chart.yaml"),
-            dir: "app".into(),
-            kind: super::super::RootKind::Helm(Release {
-                name: "app".into(),
-                namespace: None,
-                values: vec![],
-                set: vec![],
-            }),
-            cluster: None,
-            unit: 0,
-        };
+        let root = chart_root("app", "app");
         let chart = |dependencies: &str| {
             std::fs::write(
                 project.join("app/Chart.yaml"),
@@ -590,18 +595,7 @@ mod tests {
         let project = dir.path();
         std::fs::create_dir_all(project.join("charts/web/templates")).unwrap();
         std::fs::write(project.join("charts/web/templates/np.yaml"), "x").unwrap();
-        let root = Root {
-            file: std::sync::Arc::from("charts/web/Chart.yaml"),
-            dir: "charts/web".into(),
-            kind: super::super::RootKind::Helm(Release {
-                name: "web".into(),
-                namespace: None,
-                values: vec![],
-                set: vec![],
-            }),
-            cluster: None,
-            unit: 0,
-        };
+        let root = chart_root("charts/web", "web");
         let at = |message: &str| {
             failed_template(project, &root, message)
                 .map(|l| (l.file.to_string(), l.span.start.line, l.span.start.col))
