@@ -331,7 +331,12 @@ fn renders_never_read_outside_the_project() {
             ("base/kustomization.yaml", "resources: [cm.yaml]\n"),
             ("base/cm.yaml", foreign),
             ("chart-template.yaml", foreign),
+            ("forged.yaml", &foreign.replace("outside", "inside")),
         ],
+    );
+    let forged = format!(
+        "# Source: forger/../../outside/forged.yaml\n{}",
+        foreign.replace("outside", "inside")
     );
     let config = format!(
         "render:\n  helm: {}\n  kustomize: {}\n",
@@ -355,6 +360,13 @@ fn renders_never_read_outside_the_project() {
                 "chart/Chart.yaml",
                 "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
             ),
+            // A template that writes a `# Source:` comment of its own, naming
+            // a file outside: the finding on its output does not go there.
+            (
+                "forger/Chart.yaml",
+                "apiVersion: v2\nname: forger\nversion: 0.1.0\n",
+            ),
+            ("forger/templates/cm.yaml", &forged),
         ],
     );
     fs::create_dir_all(repo.join("chart/templates")).unwrap();
@@ -367,6 +379,10 @@ fn renders_never_read_outside_the_project() {
     let printed = format!("{}{}", stdout(&out), stderr(&out));
     assert!(!printed.contains("outsidekey"), "{printed}");
     let report = json(&out);
+    for finding in report["findings"].as_array().unwrap() {
+        let file = finding["file"].as_str().unwrap();
+        assert!(!file.contains(".."), "{finding:#}");
+    }
     let not_rendered: Vec<(&str, &str)> = report["findings"]
         .as_array()
         .unwrap()

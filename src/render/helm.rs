@@ -279,7 +279,7 @@ pub fn origins(text: &str, chart_dir: &str) -> Vec<DocOrigin> {
                 .iter()
                 .rev()
                 .find_map(|line| line.trim().strip_prefix("# Source: "))
-                .map(|path| source_path(chart_dir, path.trim()));
+                .and_then(|path| source_path(chart_dir, path.trim()));
             previous_end = doc.span.end.line as usize;
             DocOrigin {
                 first_line: doc.span.start.line,
@@ -463,7 +463,7 @@ pub(crate) fn failed_template(
     }
     let line = *numbers.first()?;
     let col = numbers.get(1).copied().unwrap_or(1);
-    let file = source_path(&root.dir, path);
+    let file = source_path(&root.dir, path)?;
     // Only a location (nothing is read): a path of the project that names a file.
     let plain = std::path::Path::new(&file)
         .components()
@@ -481,10 +481,15 @@ pub(crate) fn failed_template(
 }
 
 /// `shop/templates/np.yaml` of the chart in `charts/shop` →
-/// `charts/shop/templates/np.yaml`.
-pub(super) fn source_path(chart_dir: &str, source: &str) -> String {
+/// `charts/shop/templates/np.yaml`; `None` for a path that climbs out of
+/// the chart or is absolute (the output's text, which a template can write).
+pub(super) fn source_path(chart_dir: &str, source: &str) -> Option<String> {
     let inside = source.split_once('/').map_or(source, |(_, rest)| rest);
-    super::join(chart_dir, inside)
+    let plain = !inside.is_empty()
+        && Path::new(inside)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    plain.then(|| super::join(chart_dir, inside))
 }
 
 /// Every values file a release reads, for the related location of its

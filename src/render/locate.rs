@@ -326,8 +326,12 @@ impl Sources {
         self.texts
             .entry(rel.to_owned())
             .or_insert_with(|| {
-                std::fs::read_to_string(project.join(rel))
+                // Through the boundary: a `# Source:` comment is the
+                // output's text, which a template can write (`../../x`).
+                crate::boundary::ProjectBoundary::new(project)
+                    .open_bounded(&project.join(rel), 16 << 20)
                     .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
                     .map(Arc::from)
             })
             .clone()
@@ -423,7 +427,7 @@ fn helm_source_above(entry: &Entry, line: u32) -> Option<String> {
         .iter()
         .rev()
         .find_map(|l| l.trim().strip_prefix("# Source: "))?;
-    Some(super::helm::source_path(&entry.root.dir, source.trim()))
+    super::helm::source_path(&entry.root.dir, source.trim())
 }
 
 /// The keys and indices from `doc` down to the node at `pos`; `true` when

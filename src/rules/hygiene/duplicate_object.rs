@@ -158,8 +158,10 @@ const MAX_COMPARED_FILE: u64 = 8 << 20;
 fn identical(project: &Project, a: &ModelObject, b: &ModelObject) -> bool {
     let read = |object: &ModelObject| -> Option<String> {
         let path = project.root.join(object.object.file.as_ref());
-        let size = std::fs::metadata(&path).ok()?.len();
-        (size <= MAX_COMPARED_FILE).then(|| std::fs::read_to_string(&path).ok())?
+        let bytes = crate::boundary::ProjectBoundary::new(&project.root)
+            .open_bounded(&path, MAX_COMPARED_FILE)
+            .ok()?;
+        String::from_utf8(bytes).ok()
     };
     let (Some(text_a), Some(text_b)) = (read(a), read(b)) else {
         return false;
