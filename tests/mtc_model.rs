@@ -59,11 +59,29 @@ fn unresolved_plans_list_their_candidates_and_the_key() {
     let f = one(&all, "DVM405", "dst/plan.yaml");
     assert!(f.message.contains("it could be `dst`"), "{}", f.message);
     assert!(
-        f.message.contains("`hots`: a typo of `host`?"),
+        f.message
+            .contains("the configuration has `hots`: a typo, in it or in the plan?"),
         "{}",
         f.message
     );
     assert!(f.help.as_deref().unwrap().contains("migCluster: host"));
+}
+
+/// On OpenShift 3 (OpenShift SDN) egress NetworkPolicies block nothing:
+/// the egress findings are infos that say why; ingress is unchanged.
+#[test]
+fn egress_policies_of_openshift_3_are_infos() {
+    let all = findings("netpol-egress-not-enforced-on-openshift-3");
+    for rule in ["DVM101", "DVM103"] {
+        let f = one(&all, rule, "src/shop.yaml");
+        assert_eq!(f.severity, Severity::Info, "{rule}");
+        assert!(
+            f.message
+                .contains("runs OpenShift 3.11, whose network plugin, OpenShift SDN, does not enforce egress NetworkPolicies"),
+            "{rule}: {}",
+            f.message
+        );
+    }
 }
 
 #[test]

@@ -109,12 +109,25 @@ impl Migration {
             .map(|c| matches!(c.role, Role::Target | Role::Both))
             .collect();
 
-        let mut controllers = vec![None; n];
+        // Each cluster's MigrationController: the first, unless it says
+        // `migration_controller: false` and a later one does not (one
+        // repository for both clusters, no configuration: the host's
+        // controller is the one whose settings MTC reads).
+        let mut controllers: Vec<Option<usize>> = vec![None; n];
+        let runs_no_controller = |index: usize| {
+            project
+                .objects
+                .get(index)
+                .and_then(|o| o.object.tree())
+                .map(MigrationController::from_node)
+                .is_some_and(|c| c.flag("migration_controller") == Some(false))
+        };
         for (index, object) in project.modelled() {
             if let Some(cluster) = object.cluster()
                 && is(object, "MigrationController")
                 && let Some(slot) = controllers.get_mut(cluster)
-                && slot.is_none()
+                && slot
+                    .is_none_or(|earlier| runs_no_controller(earlier) && !runs_no_controller(index))
             {
                 *slot = Some(index);
             }
@@ -457,8 +470,24 @@ impl ClusterRefs {
             .filter(|(_, c)| c.role == role)
             .map(|(i, _)| i)
             .collect();
+        // Only when the name cannot be judged: a MigCluster of that name is
+        // in the repository but says nothing of its cluster, or neither the
+        // repository (it keeps no MigCluster) nor that cluster's
+        // `migCluster:` says what its MigCluster is called. A name known to
+        // be no MigCluster's is a reference MTC cannot resolve either (it
+        // refuses the plan), not the cluster of that role.
+        let known_otherwise = |cluster: usize| {
+            !self.mig_clusters.is_empty()
+                || project
+                    .config
+                    .clusters
+                    .get(cluster)
+                    .is_some_and(|c| c.mig_cluster.is_some())
+        };
         match explicit.as_slice() {
-            [only] if found.is_empty() => Some(*only),
+            [only] if found.is_empty() && (!objects.is_empty() || !known_otherwise(*only)) => {
+                Some(*only)
+            }
             _ => None,
         }
     }
@@ -485,15 +514,23 @@ impl ClusterRefs {
         let mut out = vec![format!(
             "no configured cluster is named `{name}` or sets `migCluster: {name}`"
         )];
-        // A typo in `migCluster:` (or a cluster's name) reads as a near miss.
-        let written = project
+        // A near miss: the MigClusters of the repository first (a typo in the
+        // plan), then what the configuration writes (`migCluster:`, names).
+        let repository = self.mig_clusters.iter().map(|m| m.name.as_str());
+        let configured = project
             .config
             .clusters
             .iter()
             .flat_map(|c| c.mig_cluster.iter().chain(std::iter::once(&c.name)))
             .map(String::as_str);
-        if let Some(near) = crate::suggest::did_you_mean(name, written) {
-            out.push(format!(".dvmlint.yaml has `{near}`: a typo of `{name}`?"));
+        if let Some(near) = crate::suggest::did_you_mean(name, repository) {
+            out.push(format!(
+                "the repository has MigCluster `{near}`: a typo of it in the plan?"
+            ));
+        } else if let Some(near) = crate::suggest::did_you_mean(name, configured) {
+            out.push(format!(
+                "the configuration has `{near}`: a typo, in it or in the plan?"
+            ));
         }
         let objects: Vec<&MigClusterObject> = self
             .mig_clusters

@@ -109,6 +109,13 @@ impl OcpVersion {
     pub fn inherits_cluster_proxy(self) -> bool {
         (self.major, self.minor) >= (4, 2)
     }
+
+    /// OpenShift 3 has one network plugin for NetworkPolicies, OpenShift SDN,
+    /// which does not enforce egress policies (docs/domain.md §7; it did not
+    /// up to 4.9, where OVN-Kubernetes could run instead).
+    pub fn ignores_egress_policies(self) -> bool {
+        self.major < 4
+    }
 }
 
 impl std::fmt::Display for OcpVersion {

@@ -13,10 +13,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::finding::{Finding, Location};
+use crate::manifest::mtc::MigPlan;
 use crate::model::Project;
 use crate::yaml::{Pos, Span};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
+    plan_namespaces(project, out);
     let Some(file) = config_file(project) else {
         return;
     };
@@ -63,37 +65,9 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
     if project.config.namespaces.is_empty() {
         return;
     }
-    let migration = project.migration();
-    // Source clusters that claim files: one that claims none is reported
-    // above, or is described by its keys alone, and says nothing about namespaces.
-    let sources: Vec<usize> = (0..project.clusters.len())
-        .filter(|&c| migration.is_source.get(c) == Some(&true))
-        .filter(|&c| project.cluster_files.get(c).is_some_and(|&n| n > 0))
-        .collect();
-    if sources.is_empty() {
+    let Some((known, cluster_names)) = described_namespaces(project) else {
         return;
-    }
-    let mut known: BTreeSet<&str> = BTreeSet::new();
-    for object in &project.objects {
-        if !object.cluster().is_some_and(|c| sources.contains(&c)) {
-            continue;
-        }
-        if *object.scope() == crate::model::Scope::Unbound {
-            // It lands in whatever namespace it is applied to: any entry may be its.
-            return;
-        }
-        if let Some(ns) = object.scope().namespace() {
-            known.insert(ns);
-        }
-        if object.object.meta.is("", "Namespace") {
-            known.insert(&object.object.meta.name.value);
-        }
-    }
-    let cluster_names: Vec<String> = sources
-        .iter()
-        .filter_map(|&c| project.cluster_name(Some(c)))
-        .map(|n| format!("`{n}`"))
-        .collect();
+    };
     for pair in &project.config.namespaces {
         if known.contains(pair.source.as_str()) {
             continue;
@@ -104,15 +78,103 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 "DVM406",
                 at(pair.pos),
                 format!(
-                    "config `namespaces:` names `{}`, but no object of source cluster{} {} is in that namespace and no Namespace object names it: the rules check the DVM traffic of a namespace this repository does not describe{hint}",
+                    "config `namespaces:` names `{}`, but no object of {cluster_names} is in that namespace and no Namespace object names it: the rules check the DVM traffic of a namespace this repository does not describe{hint}",
                     pair.source,
-                    if cluster_names.len() == 1 { "" } else { "s" },
-                    cluster_names.join(", "),
                 ),
             )
             .help("check the spelling; if the namespace's manifests live elsewhere, add them to a cluster's `paths` (its NetworkPolicies and firewalls are what the rules check)"),
         );
     }
+}
+
+/// A MigPlan namespace the source clusters do not describe but whose name is
+/// near one they do (`mysql-persistnt` beside `mysql-persistent`): a typo
+/// that MTC would migrate as an empty namespace and that leaves every rule
+/// of the real one unchecked. A namespace far from every described one is
+/// the repository's layout (its manifests kept elsewhere), not reported.
+fn plan_namespaces(project: &Project, out: &mut Vec<Finding>) {
+    let mut plans = project
+        .modelled_kind("migration.openshift.io", "MigPlan")
+        .peekable();
+    if plans.peek().is_none() {
+        return;
+    }
+    let Some((known, cluster_names)) = described_namespaces(project) else {
+        return;
+    };
+    for (_, object) in plans {
+        let Some(tree) = object.object.tree() else {
+            continue;
+        };
+        let plan = MigPlan::from_node(tree);
+        if plan.closed {
+            continue;
+        }
+        for mapping in &plan.namespaces {
+            if known.contains(mapping.source.as_str()) {
+                continue;
+            }
+            let Some(near) = crate::suggest::did_you_mean(&mapping.source, known.iter().copied())
+            else {
+                continue;
+            };
+            out.push(
+                Finding::new(
+                    "DVM406",
+                    Location::new(&object.object.file, mapping.text.span),
+                    format!(
+                        "MigPlan `{}` migrates namespace `{}`, but no object of {cluster_names} is in that namespace and no Namespace object names it, while `{near}` is described: a typo? The rules check nothing of `{}`, and those of `{near}` are not run for this plan",
+                        object.object.meta.name.value, mapping.source, mapping.source,
+                    ),
+                )
+                .help("correct the namespace in the plan's `spec.namespaces` (`source` or `source:destination`)"),
+            );
+        }
+    }
+}
+
+/// The namespaces the source clusters that claim files describe (an object
+/// in them, or a Namespace object), and those clusters named for a message;
+/// `None` when none claims files, or an object without a namespace makes any
+/// name possible.
+fn described_namespaces(project: &Project) -> Option<(BTreeSet<&str>, String)> {
+    let migration = project.migration();
+    // Source clusters that claim files: one that claims none is reported
+    // above, or is described by its keys alone, and says nothing about namespaces.
+    let sources: Vec<usize> = (0..project.clusters.len())
+        .filter(|&c| migration.is_source.get(c) == Some(&true))
+        .filter(|&c| project.cluster_files.get(c).is_some_and(|&n| n > 0))
+        .collect();
+    if sources.is_empty() {
+        return None;
+    }
+    let mut known: BTreeSet<&str> = BTreeSet::new();
+    for object in &project.objects {
+        if !object.cluster().is_some_and(|c| sources.contains(&c)) {
+            continue;
+        }
+        if *object.scope() == crate::model::Scope::Unbound {
+            // It lands in whatever namespace it is applied to: any entry may be its.
+            return None;
+        }
+        if let Some(ns) = object.scope().namespace() {
+            known.insert(ns);
+        }
+        if object.object.meta.is("", "Namespace") {
+            known.insert(&object.object.meta.name.value);
+        }
+    }
+    let names: Vec<String> = sources
+        .iter()
+        .filter_map(|&c| project.cluster_name(Some(c)))
+        .map(|n| format!("`{n}`"))
+        .collect();
+    let clusters = format!(
+        "source cluster{} {}",
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", ")
+    );
+    Some((known, clusters))
 }
 
 /// The configuration file, relative to the project root when it is inside it.

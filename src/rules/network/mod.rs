@@ -75,9 +75,45 @@ pub(crate) fn rule_deciders(
     out
 }
 
-/// A finding at `spec.podSelector` of the first isolating policy (file order),
-/// with the other isolating policies as related locations (docs/rules.md). Adds to
+/// A block of egress on `cluster` by NetworkPolicies, when its network
+/// plugin enforces none (OpenShift 3: OpenShift SDN): the finding turns info,
+/// its message saying why, so a cluster running another plugin is not left
+/// unchecked; else the block as it is.
+pub(crate) fn egress_block(
+    project: &Project,
+    cluster: usize,
+    short: &str,
+    by: Vec<crate::rules::hops::Decider>,
+    mut finding: Finding,
+) -> crate::rules::hops::Hop {
+    let version = project
+        .proxies()
+        .iter()
+        .find(|p| p.cluster == cluster)
+        .and_then(|p| p.version)
+        .filter(|v| v.ignores_egress_policies());
+    let Some(version) = version else {
+        return crate::rules::hops::Hop::blocked(short, by, finding);
+    };
+    let _ = write!(
+        finding.message,
+        "; but cluster `{}` runs OpenShift {version}, whose network plugin, OpenShift SDN, does not enforce egress NetworkPolicies: no block there unless the cluster runs another plugin",
+        project
+            .cluster_name(Some(cluster))
+            .map_or("", |c| c.as_ref()),
+    );
+    crate::rules::hops::Hop::unjudged(
+        "egress policies not enforced (OpenShift SDN)",
+        by,
+        finding.severity(crate::finding::Severity::Info),
+    )
+}
+
+/// A finding at `spec.podSelector` of the first isolating policy that allows
+/// nothing in `direction` (a deny-all), else of the first (file order), with
+/// the other isolating policies as related locations (docs/rules.md). Adds to
 /// the message that unbound policies apply to every namespace in scope.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn isolation_finding(
     rule: &'static str,
     project: &Project,
@@ -85,12 +121,23 @@ pub(crate) fn isolation_finding(
     policies: &ClusterPolicies,
     namespace: &str,
     isolating: &[usize],
+    direction: crate::net::netpol::PolicyType,
     message: String,
 ) -> Option<Finding> {
     let mut ordered: Vec<usize> = isolating.to_vec();
     ordered.sort_unstable();
     ordered.dedup();
-    let first = *ordered.first()?;
+    let denies_all = |p: usize| {
+        policies.view(p).is_some_and(|v| match direction {
+            crate::net::netpol::PolicyType::Ingress => v.ingress.is_empty(),
+            crate::net::netpol::PolicyType::Egress => v.egress.is_empty(),
+        })
+    };
+    let first = ordered
+        .iter()
+        .copied()
+        .find(|&p| denies_all(p))
+        .or_else(|| ordered.first().copied())?;
     let location = policies.selector_location(project, first)?;
     let object = policies.object(project, first)?;
     let mut message = message;
@@ -116,7 +163,7 @@ pub(crate) fn isolation_finding(
         .cluster(project.cluster_name(Some(cluster)));
     let mut seen = BTreeSet::from([policies.origin(first).map(|o| o.object)]);
     let mut seen_notes = BTreeSet::new();
-    for &p in ordered.iter().skip(1) {
+    for &p in ordered.iter().filter(|&&p| p != first) {
         if !seen.insert(policies.origin(p).map(|o| o.object)) {
             continue;
         }

@@ -205,7 +205,14 @@ pub(crate) fn hop(
         "no rule allows DNS"
     };
     match isolation_finding(
-        RULE, project, cluster, policies, namespace, &isolating, message,
+        RULE,
+        project,
+        cluster,
+        policies,
+        namespace,
+        &isolating,
+        crate::net::netpol::PolicyType::Egress,
+        message,
     ) {
         Some(f) if ip_block_only => Hop::unjudged(
             short,
@@ -214,7 +221,7 @@ pub(crate) fn hop(
                 "allow DNS by namespace, which holds on every network plugin: {help}"
             )),
         ),
-        Some(f) => Hop::blocked(short, by, f.help(help)),
+        Some(f) => super::egress_block(project, cluster, short, by, f.help(help)),
         None => Hop::unknown(
             "not located",
             "the isolating policy could not be located",

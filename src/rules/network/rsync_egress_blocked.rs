@@ -272,9 +272,22 @@ pub(crate) fn hop(
     );
     let by = policy_deciders(project, policies, &isolating);
     match isolation_finding(
-        RULE, project, cluster, policies, namespace, &isolating, message,
+        RULE,
+        project,
+        cluster,
+        policies,
+        namespace,
+        &isolating,
+        crate::net::netpol::PolicyType::Egress,
+        message,
     ) {
-        Some(finding) => Hop::blocked("no rule allows it", by, finding.help(help)),
+        Some(finding) => super::egress_block(
+            project,
+            cluster,
+            "no rule allows it",
+            by,
+            finding.help(help),
+        ),
         None => Hop::unknown(
             "not located",
             "the isolating policy could not be located",

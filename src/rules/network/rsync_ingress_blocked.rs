@@ -235,7 +235,14 @@ pub(crate) fn hop(
         format!("nothing allows TCP {port}")
     };
     match isolation_finding(
-        RULE, project, cluster, policies, namespace, &isolating, message,
+        RULE,
+        project,
+        cluster,
+        policies,
+        namespace,
+        &isolating,
+        crate::net::netpol::PolicyType::Ingress,
+        message,
     ) {
         Some(finding) => Hop::blocked(short, by, finding.help(help)),
         None => Hop::unknown(
