@@ -60,6 +60,7 @@ pub fn assemble(project: &Path, dir: &str) -> Option<Assembled> {
         files: 0,
         bytes: 0,
         inputs: Vec::new(),
+        open: Vec::new(),
     };
     copy.tree(&source, &chart)?;
     let mut redirects = Vec::new();
@@ -144,12 +145,28 @@ struct Copy<'b> {
     files: usize,
     bytes: u64,
     inputs: Vec<PathBuf>,
+    /// The folders being copied, from the chart down: a link back to one of
+    /// them (a cycle, which Helm would follow too) stops the copy.
+    open: Vec<PathBuf>,
 }
+
+/// How deep folders are copied (links to folders included).
+const MAX_FOLDER_DEPTH: usize = 32;
 
 impl Copy<'_> {
     /// Copies the folder `from` (canonical, inside the project) to `to`:
     /// its regular files, and those links inside the project lead to.
     fn tree(&mut self, from: &Path, to: &Path) -> Option<()> {
+        if self.open.len() >= MAX_FOLDER_DEPTH || self.open.iter().any(|o| o == from) {
+            return None;
+        }
+        self.open.push(from.to_path_buf());
+        let copied = self.folder(from, to);
+        self.open.pop();
+        copied
+    }
+
+    fn folder(&mut self, from: &Path, to: &Path) -> Option<()> {
         std::fs::create_dir_all(to).ok()?;
         for entry in std::fs::read_dir(from).ok()?.flatten() {
             let path = self.boundary.resolve(&entry.path()).ok()?;
@@ -302,6 +319,30 @@ mod tests {
             &[("apps/web/charts/lib/Chart.yaml", "name: lib\n")],
         );
         assert!(assemble(project, "apps/web").is_none());
+    }
+
+    /// A link from a dependency back to its own folder (Helm would follow it
+    /// for ever) stops the copy instead of recursing.
+    #[test]
+    fn a_folder_link_cycle_is_not_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        write(
+            project,
+            &[
+                (
+                    "app/Chart.yaml",
+                    "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - {name: lib, version: 0.1.0, repository: file://../lib}\n",
+                ),
+                (
+                    "lib/Chart.yaml",
+                    "apiVersion: v2\nname: lib\nversion: 0.1.0\n",
+                ),
+            ],
+        );
+        std::fs::create_dir_all(project.join("lib/templates")).unwrap();
+        std::os::unix::fs::symlink("..", project.join("lib/templates/again")).unwrap();
+        assert!(assemble(project, "app").is_none());
     }
 
     /// A local dependency outside the project is never copied.
