@@ -88,19 +88,28 @@ pub fn inputs(dir: &Path, boundary: &crate::boundary::ProjectBoundary) -> Inputs
                 if !is_file && !is_dir {
                     continue;
                 }
-                let Ok(canonical) = boundary.resolve(&path) else {
-                    if out.outside.is_none() {
-                        out.outside = Some((
-                            boundary.relative(&file).unwrap_or_default(),
-                            candidate.to_owned(),
-                        ));
+                match boundary.resolve(&path) {
+                    Ok(canonical) if is_file => {
+                        out.files.insert(canonical);
                     }
-                    continue;
-                };
-                if is_file {
-                    out.files.insert(canonical);
-                } else if kustomization_in(&canonical).is_some() {
-                    stack.push(canonical);
+                    Ok(canonical) => {
+                        if kustomization_in(&canonical).is_some() {
+                            stack.push(canonical);
+                        }
+                    }
+                    // A folder with a kustomization beyond the project: a base
+                    // Kustomize would build. (A file outside its root, link or
+                    // not, Kustomize refuses to read; a string that merely
+                    // names an outside path, `PATH=/usr/bin`, is no input.)
+                    Err(_) if is_dir && kustomization_in(&path).is_some() => {
+                        if out.outside.is_none() {
+                            out.outside = Some((
+                                boundary.relative(&file).unwrap_or_default(),
+                                candidate.to_owned(),
+                            ));
+                        }
+                    }
+                    Err(_) => {}
                 }
             }
         }
@@ -908,6 +917,39 @@ mod tests {
                 "overlays/a/kustomization.yaml",
                 "overlays/a/patch.yaml"
             ]
+        );
+    }
+
+    /// Only a base beyond the project leads out: strings that name outside
+    /// files or folders without a kustomization (a literal `DATA=/srv/data`)
+    /// are no inputs.
+    #[test]
+    fn only_a_base_beyond_the_project_leads_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let (project, outside) = (dir.path().join("repo"), dir.path().join("shared"));
+        let write = |path: &Path, text: &str| {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(&outside.join("kustomization.yaml"), "resources: []\n");
+        write(&outside.join("values.env"), "A=1\n");
+        write(&outside.join("plain/data.txt"), "x");
+        let app = project.join("app/kustomization.yaml");
+        let boundary = crate::boundary::ProjectBoundary::new(&project);
+        let literals = format!(
+            "configMapGenerator:\n  - name: c\n    literals: [ENV={}, DATA={}]\n",
+            outside.join("values.env").display(),
+            outside.join("plain").display()
+        );
+        write(&app, &literals);
+        assert_eq!(inputs(&project.join("app"), &boundary).outside, None);
+        write(&app, "resources: [../../shared]\n");
+        assert_eq!(
+            inputs(&project.join("app"), &boundary).outside,
+            Some((
+                "app/kustomization.yaml".to_owned(),
+                "../../shared".to_owned()
+            ))
         );
     }
 }
