@@ -84,6 +84,23 @@ fn egress_policies_of_openshift_3_are_infos() {
     }
 }
 
+/// No clusters configured, a remote MigCluster kept: the network findings
+/// say the repository was taken as one cluster, and how to split it.
+#[test]
+fn one_cluster_of_several_is_said() {
+    let all = findings("netpol-one-cluster-though-two-migclusters");
+    for rule in ["DVM101", "DVM103"] {
+        let f = one(&all, rule, "clusters/target/deny-egress.yaml");
+        assert!(
+            f.message
+                .contains("taken as one cluster, though it keeps MigCluster `target` of another")
+                && f.message.contains("`clusters:`"),
+            "{rule}: {}",
+            f.message
+        );
+    }
+}
+
 #[test]
 fn skipped_workers_are_named_with_the_key() {
     let all = findings("noproxy-workers-skipped-unknown-machine-network");

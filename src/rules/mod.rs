@@ -503,10 +503,19 @@ pub fn run_project_rules_reusing(
         // Both derivations start from the migration view.
         project.migration();
     }
+    let one_cluster = one_cluster_of_several(project);
     let run = |&(index, id, rule): &(usize, &'static str, ProjectRule)| {
         let _timing = crate::timings::stage(id);
         let mut out = Vec::new();
         rule(project, &mut out);
+        if let Some(hint) = one_cluster
+            .as_deref()
+            .filter(|_| NETWORK_RULES.contains(&id) || FIREWALL_RULES.contains(&id))
+        {
+            for finding in &mut out {
+                finding.message.push_str(hint);
+            }
+        }
         (index, out)
     };
     let (_, mut found) = rayon::join(
@@ -529,6 +538,32 @@ pub fn run_project_rules_reusing(
     // In registry order, whatever the schedule.
     found.sort_unstable_by_key(|(index, _)| *index);
     found
+}
+
+/// What the network and firewall findings add when no clusters are
+/// configured but the repository keeps a MigCluster of a remote cluster
+/// (not the host, with a `spec.url`): the repository is taken as one
+/// cluster, so a policy of one side may be judged against the other's pods.
+fn one_cluster_of_several(project: &Project) -> Option<String> {
+    if !project.config.clusters.is_empty() {
+        return None;
+    }
+    let remote: Vec<String> = project
+        .modelled_kind("migration.openshift.io", "MigCluster")
+        .filter(|(_, o)| {
+            o.object.tree().is_some_and(|tree| {
+                let view = crate::manifest::mtc::MigCluster::from_node(tree);
+                view.is_host_cluster != Some(true) && view.url.is_some()
+            })
+        })
+        .map(|(_, o)| format!("`{}`", o.object.meta.name.value))
+        .collect();
+    (!remote.is_empty()).then(|| {
+        format!(
+            " (no clusters are configured, so the repository is taken as one cluster, though it keeps MigCluster {} of another: name each cluster's `paths` under `clusters:` in .dvmlint.yaml to judge each side on its own)",
+            crate::finding::bounded_list(&remote)
+        )
+    })
 }
 
 /// The project rules whose findings come from the NetworkPolicies (and the
