@@ -53,6 +53,10 @@ pub struct PlannedVolume {
 pub struct MigPlan {
     pub source_cluster: Option<Text>,
     pub destination_cluster: Option<Text>,
+    /// The namespaces the references look in (`srcMigClusterRef.namespace`,
+    /// `destMigClusterRef.namespace`).
+    pub source_cluster_namespace: Option<Text>,
+    pub destination_cluster_namespace: Option<Text>,
     pub namespaces: Vec<NamespaceMapping>,
     pub indirect_volume_migration: bool,
     pub volumes: Vec<PlannedVolume>,
@@ -67,6 +71,10 @@ impl MigPlan {
         MigPlan {
             source_cluster: at(&["srcMigClusterRef", "name"]).and_then(Text::from_node),
             destination_cluster: at(&["destMigClusterRef", "name"]).and_then(Text::from_node),
+            source_cluster_namespace: at(&["srcMigClusterRef", "namespace"])
+                .and_then(Text::from_node),
+            destination_cluster_namespace: at(&["destMigClusterRef", "namespace"])
+                .and_then(Text::from_node),
             namespaces: at(&["namespaces"])
                 .map_or(&[][..], Node::items)
                 .iter()

@@ -75,6 +75,10 @@ pub struct UnresolvedRef {
     pub candidates: Vec<usize>,
     /// What was tried, for the message.
     pub tried: Vec<String>,
+    /// The reference's namespace and the one the repository keeps its
+    /// MigCluster in, when they differ: MTC looks the MigCluster up by both
+    /// and refuses the plan (the cluster is still known, and checked).
+    pub elsewhere: Option<(Text, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -144,23 +148,41 @@ impl Migration {
         let refs = ClusterRefs::build(project, &controllers);
         let mut unresolved = Vec::new();
         for (index, plan) in &plans {
-            let mut side = |side: PlanSide, text: Option<&Text>| -> Vec<usize> {
+            let mut side = |side: PlanSide, text: Option<&Text>, namespace: Option<&Text>| {
                 let name = text.map(|t| t.value.as_str());
-                if let Some(cluster) = name.and_then(|n| refs.resolve(project, n, side)) {
+                let resolved = name.and_then(|n| refs.resolve(project, n, side));
+                let elsewhere = name
+                    .zip(namespace)
+                    .and_then(|(n, ns)| refs.kept_elsewhere(n, &ns.value).map(|k| (ns.clone(), k)));
+                if let Some(cluster) = resolved
+                    && elsewhere.is_none()
+                {
                     return vec![cluster];
                 }
-                let candidates = refs.candidates(project, side);
+                let candidates = match resolved {
+                    Some(cluster) => vec![cluster],
+                    None => refs.candidates(project, side),
+                };
                 unresolved.push(UnresolvedRef {
                     plan: *index,
                     side,
                     name: text.cloned(),
                     candidates: candidates.clone(),
                     tried: refs.tried(project, name),
+                    elsewhere,
                 });
                 candidates
             };
-            let sources = side(PlanSide::Source, plan.source_cluster.as_ref());
-            let targets = side(PlanSide::Destination, plan.destination_cluster.as_ref());
+            let sources = side(
+                PlanSide::Source,
+                plan.source_cluster.as_ref(),
+                plan.source_cluster_namespace.as_ref(),
+            );
+            let targets = side(
+                PlanSide::Destination,
+                plan.destination_cluster.as_ref(),
+                plan.destination_cluster_namespace.as_ref(),
+            );
             if let [s] = sources.as_slice()
                 && let Some(flag) = is_source.get_mut(*s)
             {
@@ -356,6 +378,8 @@ fn is(object: &ModelObject, kind: &str) -> bool {
 #[derive(Clone, Debug)]
 struct MigClusterObject {
     name: String,
+    /// The namespace it is kept in (`None`: none written).
+    namespace: Option<String>,
     is_host: bool,
     /// The host of `spec.url`.
     url_host: Option<String>,
@@ -381,6 +405,7 @@ impl ClusterRefs {
                 let view = MigCluster::from_node(o.object.tree()?);
                 Some(MigClusterObject {
                     name: o.object.meta.name.value.clone(),
+                    namespace: o.scope().namespace().map(str::to_owned),
                     is_host: view.is_host_cluster == Some(true),
                     url_host: view.url.as_ref().and_then(|u| url_host(&u.value)),
                     lies_in: o.cluster(),
@@ -490,6 +515,23 @@ impl ClusterRefs {
             }
             _ => None,
         }
+    }
+
+    /// Where the repository keeps MigCluster `name`, when it keeps one of that
+    /// name and none in `namespace` (the namespace a plan's reference looks in).
+    pub fn kept_elsewhere(&self, name: &str, namespace: &str) -> Option<String> {
+        let kept: Vec<&MigClusterObject> = self
+            .mig_clusters
+            .iter()
+            .filter(|m| m.name == name)
+            .collect();
+        if kept
+            .iter()
+            .any(|m| m.namespace.as_deref().is_none_or(|ns| ns == namespace))
+        {
+            return None;
+        }
+        kept.first().and_then(|m| m.namespace.clone())
     }
 
     /// The clusters a reference from `side` could be: those whose role fits.

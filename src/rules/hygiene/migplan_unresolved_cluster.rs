@@ -21,6 +21,27 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             continue;
         };
         let meta = &object.object.meta;
+        let key = unresolved.side.key();
+        if let (Some((looked_in, kept_in)), Some(name)) = (&unresolved.elsewhere, &unresolved.name)
+        {
+            out.push(
+                Finding::new(
+                    "DVM405",
+                    Location::new(&object.object.file, looked_in.span),
+                    format!(
+                        "MigPlan `{}` looks for MigCluster `{}` in namespace `{}` (`{key}`), but the repository keeps it in `{kept_in}`: MTC finds no MigCluster there and refuses the plan",
+                        meta.name.value, name.value, looked_in.value,
+                    ),
+                )
+                .help(format!(
+                    "set the reference's `namespace: {kept_in}`, or keep the MigCluster in `{}` (MTC's own MigClusters live in `openshift-migration`)",
+                    looked_in.value
+                ))
+                .object(Some(object.object_ref()))
+                .cluster(project.cluster_name(object.cluster())),
+            );
+            continue;
+        }
         let span = unresolved
             .name
             .as_ref()
@@ -31,7 +52,6 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             .filter_map(|&c| project.cluster_name(Some(c)))
             .map(|n| format!("`{n}`"))
             .collect();
-        let key = unresolved.side.key();
         let written = unresolved
             .name
             .as_ref()
