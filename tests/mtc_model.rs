@@ -26,6 +26,18 @@ fn findings(fixture: &str) -> Vec<Finding> {
     .findings
 }
 
+/// `finding`'s message holds every one of `parts`.
+fn says(finding: &Finding, parts: &[&str]) {
+    for part in parts {
+        assert!(
+            finding.message.contains(part),
+            "{}: {part:?} not in {}",
+            finding.rule,
+            finding.message
+        );
+    }
+}
+
 fn one<'f>(all: &'f [Finding], rule: &str, file: &str) -> &'f Finding {
     let found: Vec<&Finding> = all
         .iter()
@@ -42,13 +54,12 @@ fn cidrs_standing_in_for_ingress_are_said() {
         ("DVM101", "source/app1.yaml"),
         ("DVM110", "source/app2.yaml"),
     ] {
-        let f = one(&all, rule, file);
-        assert!(
-            f.message
-                .contains("checked against the `cidrs` of cluster `target`")
-                && f.message.contains("set `ingress`"),
-            "{rule}: {}",
-            f.message
+        says(
+            one(&all, rule, file),
+            &[
+                "checked against the `cidrs` of cluster `target`",
+                "set `ingress`",
+            ],
         );
     }
 }
@@ -75,11 +86,11 @@ fn egress_policies_of_openshift_3_are_infos() {
     for rule in ["DVM101", "DVM103"] {
         let f = one(&all, rule, "src/shop.yaml");
         assert_eq!(f.severity, Severity::Info, "{rule}");
-        assert!(
-            f.message
-                .contains("runs OpenShift 3.11, whose network plugin, OpenShift SDN, does not enforce egress NetworkPolicies"),
-            "{rule}: {}",
-            f.message
+        says(
+            f,
+            &[
+                "runs OpenShift 3.11, whose network plugin, OpenShift SDN, does not enforce egress NetworkPolicies",
+            ],
         );
     }
 }
@@ -90,13 +101,12 @@ fn egress_policies_of_openshift_3_are_infos() {
 fn one_cluster_of_several_is_said() {
     let all = findings("netpol-one-cluster-though-two-migclusters");
     for rule in ["DVM101", "DVM103"] {
-        let f = one(&all, rule, "clusters/target/deny-egress.yaml");
-        assert!(
-            f.message
-                .contains("taken as one cluster, though it keeps MigCluster `target` of another")
-                && f.message.contains("`clusters:`"),
-            "{rule}: {}",
-            f.message
+        says(
+            one(&all, rule, "clusters/target/deny-egress.yaml"),
+            &[
+                "taken as one cluster, though it keeps MigCluster `target` of another",
+                "`clusters:`",
+            ],
         );
     }
 }

@@ -359,7 +359,12 @@ fn locate(
             return Location::new(&entry.root.file, Span::line_start(1));
         };
         let found = sources.get(project, &source).and_then(|text| {
-            in_text(&text, rendered_line, span).or_else(|| key_in_text(&text, rendered_line))
+            in_text(&text, rendered_line, span)
+                .or_else(|| key_in_text(&text, rendered_line))
+                .or_else(|| {
+                    let helpers = chart_helpers(project, &entry.root.dir, &text, sources);
+                    included_key(&text, rendered_line, &helpers)
+                })
         });
         Location::new(
             &Arc::from(source.as_str()),
@@ -581,14 +586,7 @@ fn in_text(text: &str, rendered_line: &str, span: Span) -> Option<Span> {
 /// (`toYaml .Values.annotations`, which repeats a key the template writes).
 /// The first line that writes that key literally; none when no line does.
 fn key_in_text(text: &str, rendered_line: &str) -> Option<Span> {
-    let item = rendered_line.trim_start();
-    let item = item.strip_prefix("- ").unwrap_or(item).trim_start();
-    let key = item
-        .split_once(": ")
-        .map_or_else(|| item.strip_suffix(':'), |(key, _)| Some(key))?;
-    if key.is_empty() || key.contains("{{") || key.starts_with('#') {
-        return None;
-    }
+    let key = rendered_key(rendered_line)?;
     let (index, line) = text.lines().enumerate().find(|(_, l)| {
         let written = l.trim_start();
         let written = written.strip_prefix("- ").unwrap_or(written).trim_start();
@@ -604,6 +602,158 @@ fn key_in_text(text: &str, rendered_line: &str) -> Option<Span> {
         Pos::new(line_no, col),
         Pos::new(line_no, col + key.chars().count() as u32),
     ))
+}
+
+/// The key a rendered line writes (`key: value`, `- key: value`, `key:`).
+fn rendered_key(rendered_line: &str) -> Option<&str> {
+    let item = rendered_line.trim_start();
+    let item = item.strip_prefix("- ").unwrap_or(item).trim_start();
+    let key = item
+        .split_once(": ")
+        .map_or_else(|| item.strip_suffix(':'), |(key, _)| Some(key))?;
+    (!key.is_empty() && !key.contains("{{") && !key.starts_with('#')).then_some(key)
+}
+
+/// The named templates (`{{ define "name" }}` … `{{ end }}`) of a chart's
+/// `templates/` `.tpl` files and of `text`, by name, each body as written.
+/// Files are read through `sources` (the project boundary); at most 64.
+fn chart_helpers(
+    project: &Path,
+    chart_dir: &str,
+    text: &str,
+    sources: &mut Sources,
+) -> HashMap<String, String> {
+    let mut helpers = HashMap::new();
+    defines(text, &mut helpers);
+    let folder = project.join(chart_dir).join("templates");
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return helpers;
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|n| n.ends_with(".tpl"))
+        .collect();
+    names.sort();
+    for name in names.into_iter().take(64) {
+        let rel = if chart_dir.is_empty() {
+            format!("templates/{name}")
+        } else {
+            format!("{chart_dir}/templates/{name}")
+        };
+        if let Some(body) = sources.get(project, &rel) {
+            defines(&body, &mut helpers);
+        }
+    }
+    helpers
+}
+
+/// The `define` blocks of `text` into `helpers` (blocks opened by `if`,
+/// `with`, `range`, `define` and `block` are closed by `end`).
+fn defines(text: &str, helpers: &mut HashMap<String, String>) {
+    let mut open: Option<(String, String, usize)> = None;
+    for line in text.lines() {
+        let mut depth_change: isize = 0;
+        let mut started: Option<String> = None;
+        for action in line.split("{{").skip(1) {
+            let action = action.trim_start_matches('-').trim_start();
+            let word = action.split_whitespace().next().unwrap_or("");
+            let word = word.trim_end_matches("}}").trim_end_matches('-');
+            match word {
+                "define" => {
+                    if open.is_none() && started.is_none() {
+                        started = action.split('"').nth(1).map(str::to_owned);
+                    }
+                    depth_change += 1;
+                }
+                "if" | "with" | "range" | "block" => depth_change += 1,
+                "end" => depth_change -= 1,
+                _ => {}
+            }
+        }
+        if let Some(name) = started {
+            open = Some((name, String::new(), 0));
+        }
+        if let Some((name, body, depth)) = open.as_mut() {
+            body.push_str(line);
+            body.push('\n');
+            let now = (*depth as isize + depth_change).max(0) as usize;
+            *depth = now;
+            if now == 0 {
+                helpers.insert(std::mem::take(name), std::mem::take(body));
+                open = None;
+            }
+        }
+    }
+}
+
+/// Where a template includes a helper that writes the key of
+/// `rendered_line`, when no line of the template writes it: both copies of a
+/// duplicated key came from helpers (`{{- include "app.labels" . | nindent 4
+/// }}` beside `{{- include "app.componentLabels" . | nindent 4 }}`). Of the
+/// `include` or `template` calls at the key's indentation whose helper (or
+/// one it includes, three deep) writes `key:`, the second, where the key is
+/// written again; else the only one.
+fn included_key(
+    text: &str,
+    rendered_line: &str,
+    helpers: &HashMap<String, String>,
+) -> Option<Span> {
+    let key = rendered_key(rendered_line)?;
+    let indent = rendered_line.len() - rendered_line.trim_start().len();
+    fn writes(name: &str, key: &str, helpers: &HashMap<String, String>, depth: usize) -> bool {
+        let Some(body) = helpers.get(name) else {
+            return false;
+        };
+        body.lines().any(|line| {
+            let item = line.trim_start();
+            let item = item.strip_prefix("- ").unwrap_or(item);
+            item.strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with(':'))
+                || (depth < 3
+                    && called(line)
+                        .iter()
+                        .any(|(inner, _)| writes(inner, key, helpers, depth + 1)))
+        })
+    }
+    let mut found: Vec<Span> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        for (name, column) in called(line) {
+            let at_indent = line
+                .split_once("indent ")
+                .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|n| n.parse::<usize>().ok())
+                .map_or(line.len() - line.trim_start().len() == indent, |n| {
+                    n == indent
+                });
+            if at_indent && writes(&name, key, helpers, 0) {
+                let line_no = u32::try_from(index + 1).ok()?;
+                let col = u32::try_from(column + 1).ok()?;
+                found.push(Span::new(Pos::new(line_no, col), Pos::new(line_no, col)));
+            }
+        }
+    }
+    found.get(1).or_else(|| found.first()).copied()
+}
+
+/// The helpers a line calls (`include "name"`, `template "name"`), each with
+/// the byte column of its call.
+fn called(line: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for word in ["include \"", "template \""] {
+        let mut from = 0;
+        while let Some(at) = line.get(from..).and_then(|rest| rest.find(word)) {
+            let start = from + at;
+            let name_start = start + word.len();
+            if let Some(len) = line.get(name_start..).and_then(|rest| rest.find('"'))
+                && let Some(name) = line.get(name_start..name_start + len)
+            {
+                out.push((name.to_owned(), start));
+            }
+            from = name_start;
+        }
+    }
+    out
 }
 
 /// The `kind:` line of the object in its source: from the parse when the
@@ -629,6 +779,21 @@ fn kind_line(text: &str, kind: &str, name: &str) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Named templates close at their own `end`, past the blocks inside
+    /// them; the second include whose helper writes the key is the place.
+    #[test]
+    fn helpers_are_read_whole_and_the_second_writer_is_found() {
+        let tpl = "{{- define \"a.labels\" -}}\nname: a\n{{- with .Values.extra }}\n{{ toYaml . }}\n{{- end }}\n{{ include \"a.component\" . }}\n{{- end }}\n{{- define \"a.component\" -}}\ncomponent: web\n{{- end }}\n{{- define \"a.other\" -}}\ncomponent: api\n{{- end }}\n";
+        let mut helpers = HashMap::new();
+        defines(tpl, &mut helpers);
+        assert_eq!(helpers.len(), 3, "{helpers:#?}");
+        assert!(helpers["a.labels"].contains("a.component"));
+        let template = "metadata:\n  labels:\n    {{- include \"a.labels\" . | nindent 4 }}\n    {{- include \"a.other\" . | nindent 4 }}\n  annotations:\n    {{- include \"a.other\" . | nindent 8 }}\n";
+        let at = included_key(template, "    component: api", &helpers).unwrap();
+        assert_eq!((at.start.line, at.start.col), (4, 9));
+        assert_eq!(included_key(template, "    missing: x", &helpers), None);
+    }
     use crate::render::{DocOrigin, Release};
 
     fn entry(text: &str, docs: Vec<DocOrigin>, kind: RootKind) -> Entry {

@@ -30,6 +30,17 @@ pub enum TemplateKind {
 pub fn is_template(text: &[u8]) -> bool {
     memchr::memmem::find(text, b"{{").is_some_and(|_| has_marker_outside_comments(text))
         || is_freemarker(text)
+        || has_jinja_statement(text)
+}
+
+/// A Jinja statement opening a line (`{% raw %}`, `{% if x %}`): documentation
+/// snippets wrapped in `{% raw %}` … `{% endraw %}` hold no `{{` and are
+/// templates all the same; no YAML can open a line with `{%`.
+fn has_jinja_statement(text: &[u8]) -> bool {
+    memchr::memmem::find(text, b"{%").is_some()
+        && text
+            .split(|&b| b == b'\n')
+            .any(|line| line.trim_ascii_start().starts_with(b"{%"))
 }
 
 /// Whether some line of `text` holds `{{` before its comment, if any. A
@@ -498,6 +509,10 @@ mod tests {
             TemplateKind::of(b"{{if .IPsecEnable}}\nkind: MachineConfig\n{{end}}\n"),
             TemplateKind::Go
         );
+        // A snippet wrapped in Jinja's `{% raw %}`, with no `{{` in it.
+        let raw = b"{% raw %}\napiVersion: v1\nkind: ConfigMap\n{% endraw %}\n";
+        assert!(is_template(raw));
+        assert_eq!(TemplateKind::of(raw), TemplateKind::Jinja);
         let ftl = b"metadata:\n  namespace: ${ns}\n  <#if x>\n  a: b\n</#if>\n";
         assert_eq!(TemplateKind::of(ftl), TemplateKind::FreeMarker);
         assert!(is_template(ftl));

@@ -27,6 +27,7 @@ use super::{
     policy_deciders, ports_list, rule_deciders,
 };
 use crate::model::network::{ClusterPolicies, NetworkModel};
+use crate::net::netpol::PolicyType::Egress;
 use crate::rules::hops::Hop;
 
 const RULE: &str = "DVM103";
@@ -205,14 +206,7 @@ pub(crate) fn hop(
         "no rule allows DNS"
     };
     match isolation_finding(
-        RULE,
-        project,
-        cluster,
-        policies,
-        namespace,
-        &isolating,
-        crate::net::netpol::PolicyType::Egress,
-        message,
+        RULE, project, cluster, policies, namespace, &isolating, Egress, message,
     ) {
         Some(f) if ip_block_only => Hop::unjudged(
             short,

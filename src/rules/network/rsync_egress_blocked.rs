@@ -28,6 +28,7 @@ use super::{
     allow_policy_yaml, destination, distinct_name, group_by, isolation_finding, one_per_cause,
     policy_deciders, ports_list, rule_deciders,
 };
+use crate::net::netpol::PolicyType::Egress;
 use crate::net::netpol::RuleRef;
 use crate::rules::hops::{Decider, Hop};
 
@@ -272,14 +273,7 @@ pub(crate) fn hop(
     );
     let by = policy_deciders(project, policies, &isolating);
     match isolation_finding(
-        RULE,
-        project,
-        cluster,
-        policies,
-        namespace,
-        &isolating,
-        crate::net::netpol::PolicyType::Egress,
-        message,
+        RULE, project, cluster, policies, namespace, &isolating, Egress, message,
     ) {
         Some(finding) => super::egress_block(
             project,

@@ -27,6 +27,7 @@ use super::{
     allow_policy_yaml, distinct_name, group_by, isolation_finding, one_per_cause, policy_deciders,
     ports_list, rule_deciders,
 };
+use crate::net::netpol::PolicyType::Ingress;
 use crate::net::netpol::RuleRef;
 use crate::rules::hops::Hop;
 
@@ -235,14 +236,7 @@ pub(crate) fn hop(
         format!("nothing allows TCP {port}")
     };
     match isolation_finding(
-        RULE,
-        project,
-        cluster,
-        policies,
-        namespace,
-        &isolating,
-        crate::net::netpol::PolicyType::Ingress,
-        message,
+        RULE, project, cluster, policies, namespace, &isolating, Ingress, message,
     ) {
         Some(finding) => Hop::blocked(short, by, finding.help(help)),
         None => Hop::unknown(
