@@ -26,8 +26,6 @@ pub struct Assembled {
     /// (`<chart folder>/charts/<name>`, the dependency's folder), both
     /// relative to the project, deepest first.
     pub redirects: Vec<(String, String)>,
-    /// Every file of the dependencies copied (for the render cache's key).
-    pub inputs: Vec<PathBuf>,
 }
 
 /// One dependency of a chart as its `Chart.yaml` (or a v1 chart's
@@ -44,19 +42,44 @@ struct Dependency {
 /// a local one cannot be built within the project and the bounds.
 pub fn assemble(project: &Path, dir: &str) -> Option<Assembled> {
     let boundary = ProjectBoundary::new(project);
-    let source = boundary.resolve(&project.join(dir)).ok()?;
-    let missing = missing_local(&boundary, &source)?;
-    if missing.is_empty() {
-        return None;
-    }
     let temp = tempfile::Builder::new()
         .prefix("dvmlint-chart-")
         .tempdir()
         .ok()?;
-    let name = source.file_name()?.to_owned();
-    let chart = temp.path().join(name);
+    let (chart, redirects, _) = walk(&boundary, dir, Some(temp.path()))?;
+    Some(Assembled {
+        _dir: temp,
+        chart,
+        redirects,
+    })
+}
+
+/// The files [`assemble`] would copy (for the render cache's key, before a
+/// cached outcome spares the copy); `None` as [`assemble`].
+pub fn inputs(project: &Path, dir: &str) -> Option<Vec<PathBuf>> {
+    walk(&ProjectBoundary::new(project), dir, None).map(|(_, _, inputs)| inputs)
+}
+
+/// (`<chart folder>/charts/<name>`, the dependency's folder), deepest first.
+type Redirects = Vec<(String, String)>;
+
+/// The chart at `dir` and its missing local dependencies, copied into
+/// `into` when given, else only listed: the copy of the chart, the
+/// redirects and every file read.
+fn walk(
+    boundary: &ProjectBoundary,
+    dir: &str,
+    into: Option<&Path>,
+) -> Option<(PathBuf, Redirects, Vec<PathBuf>)> {
+    let source = boundary.resolve(&boundary.root().join(dir)).ok()?;
+    let missing = missing_local(boundary, &source)?;
+    if missing.is_empty() {
+        return None;
+    }
+    let chart = into.unwrap_or(Path::new("")).join(source.file_name()?);
     let mut copy = Copy {
-        boundary: &boundary,
+        boundary,
+        write: into.is_some(),
         files: 0,
         bytes: 0,
         inputs: Vec::new(),
@@ -66,12 +89,18 @@ pub fn assemble(project: &Path, dir: &str) -> Option<Assembled> {
     let mut redirects = Vec::new();
     copy.dependencies(dir, &chart, missing, &mut redirects, 0)?;
     redirects.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
-    Some(Assembled {
-        _dir: temp,
-        chart,
-        redirects,
-        inputs: copy.inputs,
-    })
+    Some((chart, redirects, copy.inputs))
+}
+
+/// Whether the chart at `dir` (relative to the project) declares
+/// dependencies and every one is a local chart (`repository: file://…`).
+pub fn all_local(project: &Path, dir: &str) -> bool {
+    let boundary = ProjectBoundary::new(project);
+    let Ok(chart) = boundary.resolve(&project.join(dir)) else {
+        return false;
+    };
+    let declared = declared(&boundary, &chart);
+    !declared.is_empty() && declared.iter().all(|d| d.repository.starts_with("file://"))
 }
 
 /// The dependencies of the chart at `chart` (canonical) that its `charts/`
@@ -139,9 +168,10 @@ fn declared(boundary: &ProjectBoundary, chart: &Path) -> Vec<Dependency> {
         .unwrap_or_default()
 }
 
-/// The copying, within its bounds.
+/// The copying (or, `write` false, the listing), within its bounds.
 struct Copy<'b> {
     boundary: &'b ProjectBoundary,
+    write: bool,
     files: usize,
     bytes: u64,
     inputs: Vec<PathBuf>,
@@ -167,7 +197,9 @@ impl Copy<'_> {
     }
 
     fn folder(&mut self, from: &Path, to: &Path) -> Option<()> {
-        std::fs::create_dir_all(to).ok()?;
+        if self.write {
+            std::fs::create_dir_all(to).ok()?;
+        }
         for entry in std::fs::read_dir(from).ok()?.flatten() {
             let path = self.boundary.resolve(&entry.path()).ok()?;
             let target = to.join(entry.file_name());
@@ -175,13 +207,23 @@ impl Copy<'_> {
                 self.tree(&path, &target)?;
                 continue;
             }
-            let bytes = self.boundary.open_bounded(&path, MAX_BYTES).ok()?;
+            let bytes = if self.write {
+                Some(self.boundary.open_bounded(&path, MAX_BYTES).ok()?)
+            } else {
+                None
+            };
+            let size = match &bytes {
+                Some(bytes) => bytes.len() as u64,
+                None => std::fs::metadata(&path).ok()?.len(),
+            };
             self.files += 1;
-            self.bytes += bytes.len() as u64;
+            self.bytes += size;
             if self.files > MAX_FILES || self.bytes > MAX_BYTES {
                 return None;
             }
-            std::fs::write(&target, bytes).ok()?;
+            if let Some(bytes) = bytes {
+                std::fs::write(&target, bytes).ok()?;
+            }
             self.inputs.push(path);
         }
         Some(())
@@ -254,23 +296,23 @@ mod tests {
                 (
                     "apps/web/Chart.yaml",
                     &chart(
-                        "  - {name: lib, version: 0.1.0, repository: file://../../shared/lib, alias: helpers}\n",
+                        "  - {name: lib, version: 0.1.0, repository: file://../../common/lib, alias: helpers}\n",
                     ),
                 ),
                 ("apps/web/templates/cm.yaml", "kind: ConfigMap\n"),
                 (
-                    "shared/lib/Chart.yaml",
+                    "common/lib/Chart.yaml",
                     &chart("  - {name: base, version: 0.1.0, repository: file://../base}\n"),
                 ),
                 (
-                    "shared/lib/templates/_x.tpl",
+                    "common/lib/templates/_x.tpl",
                     "{{- define \"x\" }}{{ end }}\n",
                 ),
                 (
-                    "shared/base/Chart.yaml",
+                    "common/base/Chart.yaml",
                     "apiVersion: v2\nname: base\nversion: 0.1.0\n",
                 ),
-                ("shared/base/templates/svc.yaml", "kind: Service\n"),
+                ("common/base/templates/svc.yaml", "kind: Service\n"),
                 (
                     "apps/remote/Chart.yaml",
                     &chart(
@@ -297,20 +339,21 @@ mod tests {
                 "apps/web/charts/lib/charts/base/templates/svc.yaml".into(),
                 &built.redirects
             ),
-            "shared/base/templates/svc.yaml"
+            "common/base/templates/svc.yaml"
         );
         assert_eq!(
             redirect(
                 "apps/web/charts/helpers/templates/_x.tpl".into(),
                 &built.redirects
             ),
-            "shared/lib/templates/_x.tpl"
+            "common/lib/templates/_x.tpl"
         );
         assert_eq!(
             redirect("apps/web/templates/cm.yaml".into(), &built.redirects),
             "apps/web/templates/cm.yaml"
         );
-        assert_eq!(built.inputs.len(), 6);
+        // Every file copied, listed without a copy for the cache's key.
+        assert_eq!(inputs(project, "apps/web").map(|i| i.len()), Some(6));
         assert!(assemble(project, "apps/remote").is_none());
         assert!(assemble(project, "apps/plain").is_none());
         // Once vendored, nothing to build.

@@ -100,9 +100,10 @@ pub fn render(
         .collect();
     let args = arguments(project, &dir, release);
     let described = format!("{args:?}");
-    // Local `file://` dependencies built into a copy of the chart, as
-    // `helm dependency build` would (the copy's path is no part of the key).
-    let assembled = super::dependencies::assemble(project, &root.dir);
+    // Local `file://` dependencies, built into a copy of the chart as `helm
+    // dependency build` would, only when the cache has no outcome: listed
+    // here for the key (the copy's path is no part of it).
+    let dependencies = super::dependencies::inputs(project, &root.dir);
     // A values.yaml beside the chart is read when the render stops at a value
     // the chart's own lacks (`values_beside`): the cached verdict follows it.
     // (Not an input of the render: its own findings stay its own.)
@@ -118,7 +119,7 @@ pub fn render(
                 .filter(|path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())),
         );
     }
-    keyed.extend(assembled.iter().flat_map(|a| a.inputs.iter().cloned()));
+    keyed.extend(dependencies.iter().flatten().cloned());
     let key = store::key("helm", &helm.version, &described, &keyed);
     let rendered = |outcome, cached, store_key| Rendered {
         root: root.clone(),
@@ -131,6 +132,10 @@ pub fn render(
     if let Some(outcome) = store.and_then(|s| s.get(key)) {
         return rendered(outcome, true, None);
     }
+    let assembled = dependencies
+        .is_some()
+        .then(|| super::dependencies::assemble(project, &root.dir))
+        .flatten();
     let (outcome, keep) = match &assembled {
         Some(built) => {
             let args = arguments(project, &built.chart, release);
@@ -380,20 +385,7 @@ fn dependencies_missing(stderr: &str) -> bool {
 /// outside the project or is too large. Said so, rather than "offline".
 /// `Chart.yaml` is read through the project boundary.
 fn local_dependencies(project: &Path, root: &Root) -> Option<super::Limit> {
-    let bytes = crate::boundary::ProjectBoundary::new(project)
-        .open_bounded(&project.join(&*root.file), 1 << 20)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let parsed = yaml::parse_chunk(&text, 1, Limits::default());
-    let chart = parsed.documents.first()?;
-    let repositories: Vec<&str> = chart
-        .get("dependencies")?
-        .items()
-        .iter()
-        .map(|d| d.get("repository").and_then(Node::as_str).unwrap_or(""))
-        .collect();
-    let local = !repositories.is_empty() && repositories.iter().all(|r| r.starts_with("file://"));
-    local.then(|| super::Limit {
+    super::dependencies::all_local(project, &root.dir).then(|| super::Limit {
         why: "its local `file://` dependencies could not be built into a copy of it: one is missing, outside the project or too large".to_owned(),
         help: "check the dependencies' `repository: file://` paths: dvmlint builds local dependencies only from the project's own charts",
     })

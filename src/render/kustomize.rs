@@ -926,7 +926,7 @@ mod tests {
     #[test]
     fn only_a_base_beyond_the_project_leads_out() {
         let dir = tempfile::tempdir().unwrap();
-        let (project, outside) = (dir.path().join("repo"), dir.path().join("shared"));
+        let (project, outside) = (dir.path().join("repo"), dir.path().join("platform"));
         let write = |path: &Path, text: &str| {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
@@ -943,12 +943,12 @@ mod tests {
         );
         write(&app, &literals);
         assert_eq!(inputs(&project.join("app"), &boundary).outside, None);
-        write(&app, "resources: [../../shared]\n");
+        write(&app, "resources: [../../platform]\n");
         assert_eq!(
             inputs(&project.join("app"), &boundary).outside,
             Some((
                 "app/kustomization.yaml".to_owned(),
-                "../../shared".to_owned()
+                "../../platform".to_owned()
             ))
         );
     }
