@@ -12,12 +12,12 @@
 //! files only root can read or own are not copied as they are. Each side is
 //! judged with its own cluster's controller, in its own namespace.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::finding::{Finding, Location};
 use crate::manifest::mtc::MigMigration;
 use crate::manifest::namespace::NamespaceObject;
-use crate::model::{ModelObject, Project};
+use crate::model::Project;
 use crate::rules::versions;
 
 const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
@@ -66,22 +66,6 @@ fn request(project: &Project, plan: Option<usize>, cluster: usize) -> Option<Req
     })
 }
 
-/// The Namespace objects of the repository by cluster and name (the first
-/// of each), found in one pass: a plan may migrate thousands of namespaces.
-fn namespace_objects(project: &Project) -> BTreeMap<(usize, &str), &ModelObject> {
-    let mut found = BTreeMap::new();
-    for (_, object) in project.modelled() {
-        if let Some(cluster) = object.cluster()
-            && object.object.meta.is("", "Namespace")
-        {
-            found
-                .entry((cluster, object.object.meta.name.value.as_str()))
-                .or_insert(object);
-        }
-    }
-    found
-}
-
 /// Whether PodSecurity admission is enforced on `cluster` (its configured
 /// OpenShift `version`; unknown counts as enforced, the current releases).
 fn psa_enforced(project: &Project, cluster: usize) -> bool {
@@ -112,7 +96,6 @@ fn openshift_note(project: &Project, cluster: usize) -> String {
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let migration = project.migration();
-    let namespaces = namespace_objects(project);
     let mut seen = BTreeSet::new();
     for pair in &migration.pairs {
         for (side, ends) in [("source", &pair.source), ("destination", &pair.target)] {
@@ -122,7 +105,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             if !psa_enforced(project, ends.cluster) {
                 continue;
             }
-            let Some(&object) = namespaces.get(&(ends.cluster, ends.namespace.as_str())) else {
+            // The model's index: a plan may migrate thousands of namespaces.
+            let Some((_, object)) = project.namespace_object(ends.cluster, &ends.namespace) else {
                 continue;
             };
             let Some(tree) = object.object.tree() else {

@@ -122,8 +122,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             origin,
             format!(
                 "worker address{} {} not matched by the effective noProxy of {}: MTC's Go \
-                 clients reach {} through the proxy ({why}), so connections to the nodes \
-                 (NodePort endpoints, node addresses) fail or are intercepted",
+                 clients reach {} through the proxy ({why}), so their connections to the \
+                 nodes' addresses fail or are intercepted",
                 if names.len() == 1 { "" } else { "es" },
                 crate::finding::bounded_list(names.iter().map(|n| format!("`{n}`"))),
                 origin.describe(),
