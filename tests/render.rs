@@ -313,6 +313,76 @@ fn a_chart_installed_with_values_beside_it_is_not_rendered_until_they_are_named(
     assert_eq!(rules, ["DVM004"], "{report:#?}");
 }
 
+/// A remote dependency the repository keeps beside the chart (bitnami's
+/// `common`) is built in at a version the constraint accepts; once the kept
+/// chart's version is refused, the chart is not rendered and the finding
+/// names both versions, also after a cached render.
+#[test]
+fn a_dependency_kept_beside_the_chart_stands_in_at_an_accepted_version() {
+    let Some(helm) = helm() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let common = |version: &str| {
+        format!("apiVersion: v2\nname: common\nversion: {version}\ntype: library\n")
+    };
+    write(
+        root,
+        &[
+            (
+                ".dvmlint.yaml",
+                &format!("render:\n  helm: {}\n", helm.display()),
+            ),
+            ("charts/common/Chart.yaml", &common("2.4.0")),
+            (
+                "charts/common/templates/_names.tpl",
+                "{{- define \"common.url\" -}}\nhttp://<HOST>:8080\n{{- end }}\n",
+            ),
+            (
+                "charts/web/Chart.yaml",
+                "apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - name: common\n    repository: oci://registry.example.com/charts\n    version: 2.x.x\n",
+            ),
+            (
+                "charts/web/templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  url: {{ include \"common.url\" . }}\n",
+            ),
+        ],
+    );
+    let rules_in = |report: &serde_json::Value, file: &str| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["file"] == file)
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let report = json(&dvmlint(&["check", "--format", "json", "."], root));
+    assert_eq!(
+        rules_in(&report, "charts/web/templates/cm.yaml"),
+        ["DVM402"],
+        "{report:#?}"
+    );
+    assert!(
+        rules_in(&report, "charts/web/Chart.yaml").is_empty(),
+        "{report:#?}"
+    );
+    // The cached render follows the kept chart.
+    fs::write(root.join("charts/common/Chart.yaml"), common("3.0.0")).unwrap();
+    let report = json(&dvmlint(&["check", "--format", "json", "."], root));
+    let web: Vec<serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"] != "charts/common/Chart.yaml")
+        .cloned()
+        .collect();
+    only_not_rendered(
+        &web,
+        "charts/web/Chart.yaml",
+        "the chart `common` kept beside it is 3.0.0, which `2.x.x` does not accept",
+    );
+}
+
 /// A Kustomize base beyond the project root and a chart's link out of it
 /// would make the tools read outside the project: neither root is rendered
 /// (a DVM002 naming the file that leads out), and nothing outside is printed.

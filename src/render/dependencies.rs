@@ -3,7 +3,9 @@
 //! its `charts/` folder, so that `helm template` renders the chart as it is
 //! installed. The repository is never written to: the copy is made in a
 //! temporary folder, every file read through the project boundary, the
-//! whole bounded (docs/rendering.md, "Local dependencies").
+//! whole bounded (docs/rendering.md, "Dependencies"). A dependency from a
+//! chart repository is built in the same way from a chart the repository
+//! keeps beside the chart, at a version its constraint accepts ([`sibling`]).
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +36,8 @@ struct Dependency {
     name: String,
     alias: Option<String>,
     repository: String,
+    /// Its version constraint (`2.x.x`, `^1.4`, `>=1 <3`).
+    version: Option<String>,
 }
 
 /// The chart at `dir` (relative to the project) with the `file://`
@@ -112,8 +116,10 @@ fn missing_local(boundary: &ProjectBoundary, chart: &Path) -> Option<Vec<(Depend
         if present(chart, &dependency.name) {
             continue;
         }
-        let local = dependency.repository.strip_prefix("file://")?;
-        let folder = boundary.resolve(&chart.join(local)).ok()?;
+        let folder = match dependency.repository.strip_prefix("file://") {
+            Some(local) => boundary.resolve(&chart.join(local)).ok()?,
+            None => sibling(boundary, chart, &dependency)?,
+        };
         if !folder.join("Chart.yaml").is_file()
             || super::link_out_below(&folder, boundary).is_some()
         {
@@ -122,6 +128,112 @@ fn missing_local(boundary: &ProjectBoundary, chart: &Path) -> Option<Vec<(Depend
         out.push((dependency, folder));
     }
     Some(out)
+}
+
+/// The chart beside `chart` (canonical) that stands for a dependency from a
+/// chart repository or an OCI registry: the folder named after it, holding a
+/// chart of that name whose version the dependency accepts. A repository of
+/// charts that depend on each other (`bitnami/redis` on
+/// `oci://…/bitnamicharts` `common` 2.x.x, kept as `bitnami/common`) is
+/// rendered with its own copy rather than not at all; dvmlint never fetches
+/// one (docs/rendering.md, "Dependencies").
+fn sibling(boundary: &ProjectBoundary, chart: &Path, dependency: &Dependency) -> Option<PathBuf> {
+    let (folder, version) = beside(boundary, chart, &dependency.name)?;
+    accepts(dependency.version.as_deref()?, &version).then_some(folder)
+}
+
+/// The folder beside `chart` named `name` when it holds a chart of that
+/// name, with the chart's version.
+fn beside(boundary: &ProjectBoundary, chart: &Path, name: &str) -> Option<(PathBuf, String)> {
+    let folder = boundary.resolve(&chart.parent()?.join(name)).ok()?;
+    if folder == chart {
+        return None;
+    }
+    let bytes = boundary
+        .open_bounded(&folder.join("Chart.yaml"), 1 << 20)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let parsed = yaml::parse_chunk(&text, 1, Limits::default());
+    let document = parsed.documents.first()?;
+    let field = |key: &str| document.get(key).and_then(Node::as_str);
+    (field("name")? == name).then(|| Some((folder, field("version")?.to_owned())))?
+}
+
+/// The remote dependencies of the chart at `dir` (relative to the project)
+/// that a chart of the repository beside it would stand for but for its
+/// version, each said for a finding.
+pub fn refused_siblings(project: &Path, dir: &str) -> Vec<String> {
+    let boundary = ProjectBoundary::new(project);
+    let Ok(chart) = boundary.resolve(&project.join(dir)) else {
+        return Vec::new();
+    };
+    declared(&boundary, &chart)
+        .into_iter()
+        .filter(|d| !d.repository.starts_with("file://") && !present(&chart, &d.name))
+        .filter_map(|d| {
+            let wanted = d.version.as_deref()?;
+            let (_, version) = beside(&boundary, &chart, &d.name)?;
+            (!accepts(wanted, &version)).then(|| {
+                format!(
+                    "the chart `{}` kept beside it is {version}, which `{wanted}` does not accept",
+                    d.name
+                )
+            })
+        })
+        .collect()
+}
+
+/// Whether Helm's version constraint `constraint` (Masterminds semver:
+/// alternatives joined by `||`, comparators by spaces or commas, `x`/`*`
+/// wildcards, a bare version meaning exactly it) accepts `version`. A
+/// constraint it cannot read (a hyphen range, `!=`) accepts nothing: the
+/// chart then stays one not rendered, as before.
+fn accepts(constraint: &str, version: &str) -> bool {
+    let Ok(version) = semver::Version::parse(version.trim().trim_start_matches('v')) else {
+        return false;
+    };
+    constraint
+        .split("||")
+        .any(|group| requirement(group).is_some_and(|req| req.matches(&version)))
+}
+
+/// One `||` alternative of a Helm constraint as a [`semver::VersionReq`].
+fn requirement(group: &str) -> Option<semver::VersionReq> {
+    if group.contains(" - ") {
+        return None;
+    }
+    let mut comparators: Vec<String> = Vec::new();
+    let mut pending_op = String::new();
+    for token in group
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+    {
+        let split = token
+            .find(|c: char| !matches!(c, '<' | '>' | '=' | '~' | '^' | '!'))
+            .unwrap_or(token.len());
+        let (op, rest) = token.split_at(split);
+        let op = format!("{pending_op}{op}");
+        if rest.is_empty() {
+            pending_op = op;
+            continue;
+        }
+        pending_op.clear();
+        let rest = rest.trim_start_matches('v');
+        let op = match op.as_str() {
+            "!=" | "!" => return None,
+            "=>" => ">=",
+            "=<" => "<=",
+            // Masterminds: a bare version is that version, a wildcard its range
+            // (semver's bare version would be a caret range).
+            "" if !rest.contains(['x', 'X', '*']) => "=",
+            other => other,
+        };
+        comparators.push(format!("{op}{}", rest.replace('X', "x")));
+    }
+    if comparators.is_empty() || !pending_op.is_empty() {
+        return None;
+    }
+    semver::VersionReq::parse(&comparators.join(", ")).ok()
 }
 
 /// Whether `charts/` holds the dependency, unpacked or packed.
@@ -157,6 +269,7 @@ fn declared(boundary: &ProjectBoundary, chart: &Path) -> Vec<Dependency> {
                         name: text("name")?,
                         alias: text("alias"),
                         repository: text("repository").unwrap_or_default(),
+                        version: text("version"),
                     })
                 })
                 .collect(),
@@ -362,6 +475,103 @@ mod tests {
             &[("apps/web/charts/lib/Chart.yaml", "name: lib\n")],
         );
         assert!(assemble(project, "apps/web").is_none());
+    }
+
+    /// A dependency from a chart repository is taken from the chart of its
+    /// name beside the chart when its version is accepted, else left to
+    /// Helm (not rendered); never a chart of another name, nor itself.
+    #[test]
+    fn a_sibling_chart_stands_for_a_remote_dependency_of_an_accepted_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        let depends = |name: &str, on: &str, version: &str| {
+            format!(
+                "apiVersion: v2\nname: {name}\nversion: 1.0.0\ndependencies:\n  - {{name: {on}, version: \"{version}\", repository: oci://registry.example.com/charts}}\n"
+            )
+        };
+        write(
+            project,
+            &[
+                (
+                    "charts/common/Chart.yaml",
+                    "apiVersion: v2\nname: common\nversion: 2.31.10\ntype: library\n",
+                ),
+                (
+                    "charts/common/templates/_names.tpl",
+                    "{{- define \"n\" }}{{ end }}\n",
+                ),
+                (
+                    "charts/redis/Chart.yaml",
+                    &depends("redis", "common", "2.x.x"),
+                ),
+                ("charts/redis/templates/svc.yaml", "kind: Service\n"),
+                ("charts/old/Chart.yaml", &depends("old", "common", "1.x.x")),
+                (
+                    "charts/renamed/Chart.yaml",
+                    &depends("renamed", "lib", "2.x.x"),
+                ),
+                (
+                    "charts/lib/Chart.yaml",
+                    "apiVersion: v2\nname: common\nversion: 2.0.0\n",
+                ),
+                ("charts/self/Chart.yaml", &depends("self", "self", "1.x.x")),
+            ],
+        );
+        let built = assemble(project, "charts/redis").unwrap();
+        assert!(
+            built
+                .chart
+                .join("charts/common/templates/_names.tpl")
+                .is_file()
+        );
+        assert_eq!(
+            redirect(
+                "charts/redis/charts/common/templates/_names.tpl".into(),
+                &built.redirects
+            ),
+            "charts/common/templates/_names.tpl"
+        );
+        assert!(
+            assemble(project, "charts/old").is_none(),
+            "2.31.10 is not 1.x.x"
+        );
+        assert!(
+            assemble(project, "charts/renamed").is_none(),
+            "folder lib holds chart common"
+        );
+        assert!(assemble(project, "charts/self").is_none());
+    }
+
+    /// Helm's constraints (Masterminds semver) as Helm reads them.
+    #[test]
+    fn version_constraints_read_as_helm_reads_them() {
+        for (constraint, version, accepted) in [
+            ("2.x.x", "2.31.10", true),
+            ("2.x.x", "3.0.0", false),
+            ("16.X.X", "16.7.2", true),
+            ("2.31.10", "2.31.10", true),
+            // A bare version is that version, not a caret range.
+            ("2.31.0", "2.31.10", false),
+            ("^2.0.0", "2.31.10", true),
+            ("~2.31", "2.31.10", true),
+            ("~2.30", "2.31.10", false),
+            (">=1.0.0 <3.0.0", "2.31.10", true),
+            (">= 1.0.0, < 2.0.0", "2.31.10", false),
+            ("1.x || 2.x", "2.31.10", true),
+            ("*", "0.1.0", true),
+            ("v2.x", "v2.3.0", true),
+            // Unread forms accept nothing.
+            ("1.0 - 3.0", "2.0.0", false),
+            ("!=1.0.0", "2.0.0", false),
+            (">=", "2.0.0", false),
+            ("2.x.x", "not-a-version", false),
+        ] {
+            assert_eq!(
+                accepts(constraint, version),
+                accepted,
+                "{constraint} {version}"
+            );
+        }
     }
 
     /// A link from a dependency back to its own folder (Helm would follow it

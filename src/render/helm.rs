@@ -231,7 +231,9 @@ fn template(
                     message,
                     limit(&stderr)
                         .map(|limit| match dependencies_missing(&stderr) {
-                            true => local_dependencies(project, root).unwrap_or(limit),
+                            true => local_dependencies(project, root)
+                                .or_else(|| sibling_versions(project, root))
+                                .unwrap_or(limit),
                             false => limit,
                         })
                         .or_else(|| values_left_to_the_user(project, root, release, &stderr))
@@ -388,6 +390,20 @@ fn local_dependencies(project: &Path, root: &Root) -> Option<super::Limit> {
     super::dependencies::all_local(project, &root.dir).then(|| super::Limit {
         why: "its local `file://` dependencies could not be built into a copy of it: one is missing, outside the project or too large".to_owned(),
         help: "check the dependencies' `repository: file://` paths: dvmlint builds local dependencies only from the project's own charts",
+    })
+}
+
+/// A chart not rendered for want of a remote dependency that the
+/// repository keeps beside it, at a version its constraint refuses: said so,
+/// with both versions, rather than "not vendored".
+fn sibling_versions(project: &Path, root: &Root) -> Option<super::Limit> {
+    let refused = super::dependencies::refused_siblings(project, &root.dir);
+    (!refused.is_empty()).then(|| super::Limit {
+        why: format!(
+            "its dependencies are not vendored in `charts/` and dvmlint renders offline, and {}",
+            refused.join(", and ")
+        ),
+        help: VENDOR_HELP,
     })
 }
 
