@@ -383,6 +383,58 @@ fn a_dependency_kept_beside_the_chart_stands_in_at_an_accepted_version() {
     );
 }
 
+/// Dependencies neither vendored nor kept: one the values disable is
+/// dropped and the chart renders; one they leave on is named in the DVM002.
+#[test]
+fn a_dependency_the_values_disable_need_not_be_vendored() {
+    let Some(helm) = helm() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let chart = "apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - name: postgresql\n    repository: https://charts.example.com\n    version: 16.x.x\n    condition: postgresql.enabled\n";
+    write(
+        root,
+        &[
+            (
+                ".dvmlint.yaml",
+                &format!("render:\n  helm: {}\n", helm.display()),
+            ),
+            ("web/Chart.yaml", chart),
+            ("web/values.yaml", "postgresql:\n  enabled: false\n"),
+            (
+                "web/templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  url: http://<HOST>:80\n",
+            ),
+        ],
+    );
+    let report = json(&dvmlint(&["check", "--format", "json", "."], root));
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["DVM402"], "{report:#?}");
+    assert!(report["findings"][0]["rendered"].is_object(), "{report:#?}");
+    // Enabled, it is named (and the cached render does not hide it).
+    fs::write(
+        root.join("web/values.yaml"),
+        "postgresql:\n  enabled: true\n",
+    )
+    .unwrap();
+    let report = json(&dvmlint(&["check", "--format", "json", "."], root));
+    let findings = report["findings"].as_array().unwrap();
+    let not_rendered: Vec<serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["rule"] == "DVM002")
+        .cloned()
+        .collect();
+    only_not_rendered(
+        &not_rendered,
+        "web/Chart.yaml",
+        "its dependency `postgresql`, which its values do not disable, is not vendored",
+    );
+}
+
 /// A Kustomize base beyond the project root and a chart's link out of it
 /// would make the tools read outside the project: neither root is rendered
 /// (a DVM002 naming the file that leads out), and nothing outside is printed.

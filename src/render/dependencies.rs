@@ -76,7 +76,8 @@ fn walk(
     into: Option<&Path>,
 ) -> Option<(PathBuf, Redirects, Vec<PathBuf>)> {
     let source = boundary.resolve(&boundary.root().join(dir)).ok()?;
-    let missing = missing_local(boundary, &source)?;
+    let mut probes = Vec::new();
+    let missing = missing_local(boundary, &source, &mut probes)?;
     if missing.is_empty() {
         return None;
     }
@@ -86,7 +87,7 @@ fn walk(
         write: into.is_some(),
         files: 0,
         bytes: 0,
-        inputs: Vec::new(),
+        inputs: probes,
         open: Vec::new(),
     };
     copy.tree(&source, &chart)?;
@@ -107,25 +108,56 @@ pub fn all_local(project: &Path, dir: &str) -> bool {
     !declared.is_empty() && declared.iter().all(|d| d.repository.starts_with("file://"))
 }
 
+/// Where a dependency missing from a chart's `charts/` is built from.
+enum Source {
+    /// A chart of the project: a local one, or one kept beside the chart.
+    Folder(PathBuf),
+    /// None: a remote dependency the project does not keep. An empty chart
+    /// of its name stands in, whose one template fails with
+    /// [`NOT_VENDORED`]: Helm renders nothing of a dependency its values
+    /// disable (a `condition`, `tags`), and fails on one they enable, so
+    /// Helm itself decides, and nothing is left out silently.
+    Stub,
+}
+
+/// The words a stand-in's template fails with (docs/rendering.md,
+/// "Dependencies"), read back by `helm::limit`.
+pub const NOT_VENDORED: &str = "dvmlint: dependency not vendored";
+
 /// The dependencies of the chart at `chart` (canonical) that its `charts/`
-/// folder lacks, each with its folder (canonical, inside the project); `None`
-/// when one of them is not local or not a chart of the project.
-fn missing_local(boundary: &ProjectBoundary, chart: &Path) -> Option<Vec<(Dependency, PathBuf)>> {
+/// folder lacks, each with where it is built from; `None` when a local one
+/// is not a chart of the project. Every `Chart.yaml` looked for is added to
+/// `probes`, found or not (the render cache's key follows a chart that
+/// appears there later).
+fn missing_local(
+    boundary: &ProjectBoundary,
+    chart: &Path,
+    probes: &mut Vec<PathBuf>,
+) -> Option<Vec<(Dependency, Source)>> {
     let mut out = Vec::new();
     for dependency in declared(boundary, chart) {
         if present(chart, &dependency.name) {
             continue;
         }
-        let folder = match dependency.repository.strip_prefix("file://") {
-            Some(local) => boundary.resolve(&chart.join(local)).ok()?,
-            None => sibling(boundary, chart, &dependency)?,
+        let source = match dependency.repository.strip_prefix("file://") {
+            Some(local) => {
+                probes.push(chart.join(local).join("Chart.yaml"));
+                Source::Folder(boundary.resolve(&chart.join(local)).ok()?)
+            }
+            None => {
+                if let Some(parent) = chart.parent() {
+                    probes.push(parent.join(&dependency.name).join("Chart.yaml"));
+                }
+                sibling(boundary, chart, &dependency).map_or(Source::Stub, Source::Folder)
+            }
         };
-        if !folder.join("Chart.yaml").is_file()
-            || super::link_out_below(&folder, boundary).is_some()
+        if let Source::Folder(folder) = &source
+            && (!folder.join("Chart.yaml").is_file()
+                || super::link_out_below(folder, boundary).is_some())
         {
             return None;
         }
-        out.push((dependency, folder));
+        out.push((dependency, source));
     }
     Some(out)
 }
@@ -348,25 +380,59 @@ impl Copy<'_> {
         &mut self,
         rel: &str,
         chart: &Path,
-        missing: Vec<(Dependency, PathBuf)>,
+        missing: Vec<(Dependency, Source)>,
         redirects: &mut Vec<(String, String)>,
         depth: usize,
     ) -> Option<()> {
         if depth >= MAX_DEPTH {
             return None;
         }
-        for (dependency, folder) in missing {
+        for (dependency, source) in missing {
             let into = chart.join("charts").join(&dependency.name);
+            let folder = match source {
+                Source::Folder(folder) => folder,
+                Source::Stub => {
+                    self.stub(&into, &dependency.name)?;
+                    continue;
+                }
+            };
             self.tree(&folder, &into)?;
             let real = self.boundary.relative(&folder)?;
             for name in std::iter::once(&dependency.name).chain(dependency.alias.as_ref()) {
                 redirects.push((super::join(rel, &format!("charts/{name}")), real.clone()));
             }
-            let below = missing_local(self.boundary, &folder)?;
+            let below = missing_local(self.boundary, &folder, &mut self.inputs)?;
             let nested = super::join(rel, &format!("charts/{}", dependency.name));
             self.dependencies(&nested, &into, below, redirects, depth + 1)?;
         }
         Some(())
+    }
+}
+
+impl Copy<'_> {
+    /// Writes the stand-in of a dependency not vendored ([`Source::Stub`]).
+    fn stub(&self, into: &Path, name: &str) -> Option<()> {
+        if !self.write {
+            return Some(());
+        }
+        // A name YAML reads back as written: a chart name Helm accepts.
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            return None;
+        }
+        std::fs::create_dir_all(into.join("templates")).ok()?;
+        std::fs::write(
+            into.join("Chart.yaml"),
+            format!("apiVersion: v2\nname: {name}\nversion: 0.0.0\ndescription: stands in for a dependency not vendored\n"),
+        )
+        .ok()?;
+        std::fs::write(
+            into.join("templates").join("not-vendored.yaml"),
+            format!("{{{{ fail \"{NOT_VENDORED}: {name}\" }}}}\n"),
+        )
+        .ok()
     }
 }
 
@@ -395,8 +461,8 @@ mod tests {
         }
     }
 
-    /// A local dependency (and its own) is copied in; a chart that lacks
-    /// none, or lacks a remote one, is left to Helm.
+    /// A local dependency (and its own) is copied in, a remote one stood in
+    /// for; a chart that lacks none is left to Helm.
     #[test]
     fn local_dependencies_are_built_into_a_copy() {
         let dir = tempfile::tempdir().unwrap();
@@ -465,9 +531,17 @@ mod tests {
             redirect("apps/web/templates/cm.yaml".into(), &built.redirects),
             "apps/web/templates/cm.yaml"
         );
-        // Every file copied, listed without a copy for the cache's key.
-        assert_eq!(inputs(project, "apps/web").map(|i| i.len()), Some(6));
-        assert!(assemble(project, "apps/remote").is_none());
+        // Every file copied, listed without a copy for the cache's key, and
+        // each dependency's Chart.yaml looked for (found or not).
+        assert_eq!(inputs(project, "apps/web").map(|i| i.len()), Some(8));
+        // A remote dependency the project does not keep: a stand-in.
+        let remote = assemble(project, "apps/remote").unwrap();
+        assert!(
+            remote
+                .chart
+                .join("charts/db/templates/not-vendored.yaml")
+                .is_file()
+        );
         assert!(assemble(project, "apps/plain").is_none());
         // Once vendored, nothing to build.
         write(
@@ -531,15 +605,24 @@ mod tests {
             ),
             "charts/common/templates/_names.tpl"
         );
-        assert!(
-            assemble(project, "charts/old").is_none(),
-            "2.31.10 is not 1.x.x"
-        );
-        assert!(
-            assemble(project, "charts/renamed").is_none(),
-            "folder lib holds chart common"
-        );
-        assert!(assemble(project, "charts/self").is_none());
+        // Otherwise an empty stand-in that fails if the values enable it,
+        // never the kept chart of a refused version or of another name.
+        for (chart, why) in [
+            ("charts/old", "2.31.10 is not 1.x.x"),
+            ("charts/renamed", "folder lib holds chart common"),
+            ("charts/self", "a chart is not its own dependency"),
+        ] {
+            let built = assemble(project, chart).unwrap();
+            let stand_in = std::fs::read_dir(built.chart.join("charts"))
+                .unwrap()
+                .flatten()
+                .next()
+                .unwrap()
+                .path();
+            let template = std::fs::read_to_string(stand_in.join("templates/not-vendored.yaml"));
+            assert!(template.unwrap().contains(NOT_VENDORED), "{why}");
+            assert!(built.redirects.is_empty(), "{why}");
+        }
     }
 
     /// Helm's constraints (Masterminds semver) as Helm reads them.

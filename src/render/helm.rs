@@ -160,6 +160,23 @@ const VENDOR_HELP: &str = "dvmlint renders charts offline: vendor the chart's de
 /// (`super::Limit`), read on Helm's whole error output: one verdict for the
 /// finding (DVM002 info, not DVM004) and its help.
 pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
+    if let Some(at) = stderr.find(super::dependencies::NOT_VENDORED) {
+        // A stand-in for a dependency not vendored that the values enable.
+        let name: String = stderr
+            .get(at + super::dependencies::NOT_VENDORED.len()..)
+            .unwrap_or_default()
+            .trim_start_matches(':')
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        return Some(super::Limit {
+            why: format!(
+                "its dependency `{name}`, which its values do not disable, is not vendored in `charts/` and dvmlint renders offline"
+            ),
+            help: VENDOR_HELP,
+        });
+    }
     let (why, help) = if stderr.contains("library charts are not installable") {
         (
             "a library chart installs nothing of its own",
@@ -230,11 +247,14 @@ fn template(
                 Outcome::failure(
                     message,
                     limit(&stderr)
-                        .map(|limit| match dependencies_missing(&stderr) {
-                            true => local_dependencies(project, root)
-                                .or_else(|| sibling_versions(project, root))
-                                .unwrap_or(limit),
-                            false => limit,
+                        .map(|limit| {
+                            if dependencies_missing(&stderr) {
+                                local_dependencies(project, root).unwrap_or(limit)
+                            } else if stderr.contains(super::dependencies::NOT_VENDORED) {
+                                with_refused_siblings(project, root, limit)
+                            } else {
+                                limit
+                            }
                         })
                         .or_else(|| values_left_to_the_user(project, root, release, &stderr))
                         .or_else(|| values_beside(project, root, release, &stderr)),
@@ -393,18 +413,18 @@ fn local_dependencies(project: &Path, root: &Root) -> Option<super::Limit> {
     })
 }
 
-/// A chart not rendered for want of a remote dependency that the
-/// repository keeps beside it, at a version its constraint refuses: said so,
-/// with both versions, rather than "not vendored".
-fn sibling_versions(project: &Path, root: &Root) -> Option<super::Limit> {
+/// A chart not rendered for want of a remote dependency: when the
+/// repository keeps a chart of its name beside it at a version its
+/// constraint refuses, said so, with both versions.
+fn with_refused_siblings(project: &Path, root: &Root, limit: super::Limit) -> super::Limit {
     let refused = super::dependencies::refused_siblings(project, &root.dir);
-    (!refused.is_empty()).then(|| super::Limit {
-        why: format!(
-            "its dependencies are not vendored in `charts/` and dvmlint renders offline, and {}",
-            refused.join(", and ")
-        ),
-        help: VENDOR_HELP,
-    })
+    if refused.is_empty() {
+        return limit;
+    }
+    super::Limit {
+        why: format!("{}, and {}", limit.why, refused.join(", and ")),
+        help: limit.help,
+    }
 }
 
 /// Whether a template line calls Helm's `fail` inside an action (`{{ fail

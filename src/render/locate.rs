@@ -415,7 +415,57 @@ fn locate(
     let file: Arc<str> = Arc::from(source.as_str());
     let text = sources.get(project, source);
     let kind_line = text.as_deref().and_then(|text| kind_line(text, kind, name));
+    // A template that does not parse as YAML (`name: {{ .Release.Name }}`):
+    // the one line of the object's document that writes the key.
+    if let (Some(text), Some(at)) = (text.as_deref(), kind_line)
+        && !path.is_empty()
+        && let Some(found) = key_in_document(text, at.start.line, rendered_line)
+    {
+        return Location::new(&file, found);
+    }
     Location::new(&file, kind_line.unwrap_or(Span::line_start(1)))
+}
+
+/// The line of the document of `text` holding line `line` that writes the
+/// key of `rendered_line`: the only one, or the only one at the rendered
+/// line's indentation; none when that leaves several (a `name:` of the
+/// metadata and of a container).
+fn key_in_document(text: &str, line: u32, rendered_line: &str) -> Option<Span> {
+    let key = rendered_key(rendered_line)?;
+    let (first, last) = document_lines(text, line);
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let writing: Vec<(u32, &str)> = text
+        .lines()
+        .zip(1u32..)
+        .filter(|(_, n)| (first..=last).contains(n))
+        .filter(|(l, _)| {
+            let written = l.trim_start();
+            let written = written.strip_prefix("- ").unwrap_or(written).trim_start();
+            written
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with(": ") || rest == ":")
+        })
+        .map(|(l, n)| (n, l))
+        .collect();
+    let (number, written) = match writing.as_slice() {
+        [only] => *only,
+        several => {
+            let same: Vec<&(u32, &str)> = several
+                .iter()
+                .filter(|(_, l)| indent(l) == indent(rendered_line))
+                .collect();
+            match same.as_slice() {
+                [only] => **only,
+                _ => return None,
+            }
+        }
+    };
+    let at = written.find(key)?;
+    let col = written.get(..at)?.chars().count() as u32 + 1;
+    Some(Span::new(
+        Pos::new(number, col),
+        Pos::new(number, col + key.chars().count() as u32),
+    ))
 }
 
 /// The template of a Helm render's output that line `line` comes from: the
@@ -489,7 +539,8 @@ fn node_at<'n, 'a>(doc: &'n Node<'a>, path: &[Step]) -> Option<&'n Node<'a>> {
 }
 
 /// The node at `path` in the document of `text` that defines `kind`/`name`,
-/// if it holds the same scalar as the rendered one (or is a collection).
+/// if it holds the same scalar as the rendered one, one the template
+/// computes, or a collection.
 fn in_tree(
     text: &str,
     kind: &str,
@@ -516,6 +567,9 @@ fn in_tree(
     let found = node_at(doc, path)?;
     match (&found.value, rendered.map(|r| &r.value)) {
         (Value::Scalar(a, _), Some(Value::Scalar(b, _))) if a == b => Some(found.span),
+        // A value the template computes (`http://{{ .Values.host }}:80`):
+        // where it is written, which is where it is fixed.
+        (Value::Scalar(a, _), Some(Value::Scalar(..))) if a.contains("{{") => Some(found.span),
         (Value::Scalar(..), _) => None,
         _ => Some(Span::new(found.span.start, found.span.start)),
     }
@@ -869,7 +923,7 @@ mod tests {
     }
 
     #[test]
-    fn a_template_line_is_found_as_written_else_its_kind_line() {
+    fn a_template_line_is_found_as_written_else_where_it_writes_the_key_else_its_kind_line() {
         let dir = tempfile::tempdir().unwrap();
         let project = dir.path();
         std::fs::create_dir_all(project.join("charts/shop/templates")).unwrap();
@@ -893,6 +947,29 @@ mod tests {
         assert_eq!(
             (&*at.file, at.span.start),
             ("charts/shop/templates/np.yaml", Pos::new(7, 5))
+        );
+        // `name: shop-deny`, computed in a template that does not parse as
+        // YAML: the one line of its document that writes `name:`.
+        let at = map(project, &e, 6, 9);
+        assert_eq!(
+            (&*at.file, at.span.start),
+            ("charts/shop/templates/np.yaml", Pos::new(5, 3))
+        );
+        // A key written twice at the rendered indentation: the kind line.
+        std::fs::write(
+            project.join("charts/shop/templates/np.yaml"),
+            "{{- if .Values.deny }}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {{ .Release.Name }}-deny\n  {{- if .Values.x }}\n  name: {{ .Values.x }}\n  {{- end }}\nspec:\n    podSelector: {}\n{{- end }}\n",
+        )
+        .unwrap();
+        let e = entry(
+            text,
+            crate::render::helm::origins(text, "charts/shop"),
+            RootKind::Helm(Release {
+                name: "shop".into(),
+                namespace: None,
+                values: vec![],
+                set: vec![],
+            }),
         );
         let at = map(project, &e, 6, 9);
         assert_eq!(
