@@ -177,7 +177,14 @@ pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
             help: VENDOR_HELP,
         });
     }
-    let (why, help) = if stderr.contains("library charts are not installable") {
+    let (why, help) = if stderr.contains("Go value of type") && stderr.contains("SimpleHead") {
+        // A template renders a list or a scalar (a JSON Patch that a program
+        // of the repository applies), not objects: Helm's install refuses it too.
+        (
+            "a template renders a list or a value rather than Kubernetes objects, which `helm install` refuses as well: it is no chart that is installed",
+            "if a program of the repository renders it (a patch it applies), exclude it in .dvmlint.yaml; if it is meant to be installed, make each template render objects",
+        )
+    } else if stderr.contains("library charts are not installable") {
         (
             "a library chart installs nothing of its own",
             "it is rendered as part of the charts that depend on it",
