@@ -20,6 +20,9 @@ pub enum TemplateKind {
     Jinja,
     /// FreeMarker (`<#if …>`, `</#list>`, `${x}`): Java tools' manifest templates.
     FreeMarker,
+    /// `{NAME}` fields inside a value (`clusterIP: {SERVICE_IP_PREFIX}.16`),
+    /// which a script fills in (`sed`, Python's `format`) before applying.
+    Placeholders,
 }
 
 /// Whether `text`, which does not parse as YAML, is a template rather than a
@@ -31,6 +34,45 @@ pub fn is_template(text: &[u8]) -> bool {
     memchr::memmem::find(text, b"{{").is_some_and(|_| has_marker_outside_comments(text))
         || is_freemarker(text)
         || has_jinja_statement(text)
+        || has_brace_placeholder(text)
+}
+
+/// A `{NAME}` field (upper case, digits, `_`) joined to other text of its
+/// value outside a comment (`{SERVICE_IP_PREFIX}.16`, `db-{ENV}`): YAML
+/// reads `{` as a flow mapping, so such a file cannot parse, and nothing but
+/// a script's placeholder is written so. A flow mapping standing alone
+/// (`selector: {APP}`) parses and is not one.
+fn has_brace_placeholder(text: &[u8]) -> bool {
+    memchr::memchr(b'{', text).is_some()
+        && text.split(|&b| b == b'\n').any(|line| {
+            let code = line.get(..comment_start(line)).unwrap_or(line);
+            code.iter().enumerate().any(|(at, &b)| {
+                if b != b'{' {
+                    return false;
+                }
+                let rest = code.get(at + 1..).unwrap_or_default();
+                let name = rest
+                    .iter()
+                    .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_')
+                    .count();
+                if name < 2
+                    || !rest.first().is_some_and(u8::is_ascii_uppercase)
+                    || rest.get(name) != Some(&b'}')
+                {
+                    return false;
+                }
+                let before = at.checked_sub(1).and_then(|i| code.get(i));
+                if before == Some(&b'$') {
+                    // `${NAME}`: a shell variable (docs/input.md), not this.
+                    return false;
+                }
+                let after = rest.get(name + 1);
+                let free = |c: Option<&u8>| {
+                    c.is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b',' | b'[' | b']' | b'{' | b'}' | b':'))
+                };
+                !free(before) || !free(after)
+            })
+        })
 }
 
 /// A Jinja statement opening a line (`{% raw %}`, `{% if x %}`): documentation
@@ -108,6 +150,12 @@ impl TemplateKind {
         if is_freemarker(text) {
             return TemplateKind::FreeMarker;
         }
+        if memchr::memmem::find(text, b"{{").is_none()
+            && !has_jinja_statement(text)
+            && has_brace_placeholder(text)
+        {
+            return TemplateKind::Placeholders;
+        }
         const GO: [&[u8]; 20] = [
             b"{{ .",
             b"{{.",
@@ -144,6 +192,7 @@ impl TemplateKind {
             TemplateKind::Go => "Go/Helm template",
             TemplateKind::Jinja => "Ansible/Jinja template",
             TemplateKind::FreeMarker => "FreeMarker template",
+            TemplateKind::Placeholders => "template of `{NAME}` placeholders",
         }
     }
 
@@ -151,7 +200,7 @@ impl TemplateKind {
     fn article(self) -> &'static str {
         match self {
             TemplateKind::Jinja => "an",
-            TemplateKind::Go | TemplateKind::FreeMarker => "a",
+            TemplateKind::Go | TemplateKind::FreeMarker | TemplateKind::Placeholders => "a",
         }
     }
 }
@@ -173,6 +222,9 @@ fn help(kind: TemplateKind, chart: bool) -> &'static str {
         }
         (TemplateKind::Go | TemplateKind::FreeMarker, false) => {
             "render the templates first and lint the output, or exclude them with `exclude:` in .dvmlint.yaml"
+        }
+        (TemplateKind::Placeholders, false) => {
+            "fill in the placeholders as the repository's script does and lint the output, or exclude the file with `exclude:` in .dvmlint.yaml"
         }
         (TemplateKind::Jinja, false) => {
             "Ansible renders these files when it runs; dvmlint reads manifests, so lint the rendered manifests or exclude these files with `exclude:` in .dvmlint.yaml"
@@ -246,6 +298,7 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
         TemplateKind::Go,
         TemplateKind::FreeMarker,
         TemplateKind::Jinja,
+        TemplateKind::Placeholders,
     ]
     .map(|kind| (file_message(kind), kind));
     let mut roots: BTreeMap<(TemplateRoot, TemplateKind), Vec<Arc<str>>> = BTreeMap::new();
@@ -522,6 +575,34 @@ mod tests {
     /// `{{` in a comment makes no template, in block or flow context; it
     /// does anywhere else, quoted or not (a `#` inside a quoted scalar or a
     /// word opens no comment).
+    #[test]
+    fn placeholders_joined_to_a_value_make_a_template() {
+        for text in [
+            "spec:\n  clusterIP: {SERVICE_IP_PREFIX}.16\n  bad: [\n",
+            "metadata:\n  name: db-{ENV}\nspec: {\n",
+            "a: x{NAME}y\nb: [\n",
+        ] {
+            assert!(is_template(text.as_bytes()), "{text}");
+            assert_eq!(TemplateKind::of(text.as_bytes()), TemplateKind::Placeholders, "{text}");
+        }
+        for text in [
+            // A flow mapping alone, a lower-case or one-letter name, a comment.
+            "selector: {APP}\nbad: [\n",
+            "a: x{name}y\nbad: [\n",
+            "a: x{N}y\nbad: [\n",
+            "a: b # x{NAME}y\nbad: [\n",
+            "a: {NAME: v}\nbad: [\n",
+            "command: [serve, ${ARGS}]\n",
+        ] {
+            assert!(!is_template(text.as_bytes()), "{text}");
+        }
+        // With Go's or Jinja's markers, theirs is the language.
+        assert_eq!(
+            TemplateKind::of(b"a: {{ .Values.x }}-{NAME}.1\n"),
+            TemplateKind::Go
+        );
+    }
+
     #[test]
     fn markers_in_comments_make_no_template() {
         for text in [
