@@ -177,6 +177,19 @@ pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
             help: VENDOR_HELP,
         });
     }
+    if let Some(keys) = schema_left_to_the_user(stderr) {
+        return Some(super::Limit {
+            why: format!(
+                "its values.schema.json requires {}, which its own values.yaml leaves to the user: name values files that give {} in `render.charts[].values`",
+                keys.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if keys.len() == 1 { "it" } else { "them" },
+            ),
+            help: REQUIRED_HELP,
+        });
+    }
     let (why, help) = if stderr.contains("Go value of type") && stderr.contains("SimpleHead") {
         // A template renders a list or a scalar (a JSON Patch that a program
         // of the repository applies), not objects: Helm's install refuses it too.
@@ -434,6 +447,50 @@ fn with_refused_siblings(project: &Path, root: &Root, limit: super::Limit) -> su
     }
 }
 
+/// The values a chart's `values.schema.json` requires and its own
+/// values.yaml leaves empty or out, when those are all Helm's schema
+/// complaints (`- at '/policy': got null, want string`, `- at '': missing
+/// property 'policy'`): the schema's way of a template's `required`. A
+/// default of the wrong type (`got string, want integer`) is the chart's own
+/// fault, and no such list.
+fn schema_left_to_the_user(stderr: &str) -> Option<Vec<String>> {
+    if !stderr.contains("don't meet the specifications of the schema") {
+        return None;
+    }
+    let mut keys = Vec::new();
+    for violation in stderr
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("- at '"))
+    {
+        let (path, complaint) = violation.split_once("': ")?;
+        let path = path.trim_start_matches('/').replace('/', ".");
+        let join = |name: &str| {
+            if path.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            }
+        };
+        if complaint.starts_with("got null, want") && !path.is_empty() {
+            keys.push(path.clone());
+        } else if let Some(names) = complaint
+            .strip_prefix("missing property ")
+            .or_else(|| complaint.strip_prefix("missing properties "))
+        {
+            keys.extend(
+                names
+                    .split(", ")
+                    .map(|n| n.trim_matches('\''))
+                    .filter(|n| !n.is_empty())
+                    .map(join),
+            );
+        } else {
+            return None;
+        }
+    }
+    (!keys.is_empty()).then_some(keys)
+}
+
 /// Whether a template line calls Helm's `fail` inside an action (`{{ fail
 /// "…" }}`, `{{- "…" | fail }}`, `{{ fail (printf …) }}`), not a word `fail`
 /// of its text.
@@ -600,6 +657,33 @@ mod tests {
 
     /// Dependencies that are all local charts are named so; one remote
     /// dependency among them keeps the offline reason.
+    #[test]
+    fn values_a_schema_requires_and_values_yaml_leaves_out_are_the_users() {
+        let head = "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nchart:\n";
+        assert_eq!(
+            schema_left_to_the_user(&format!("{head}- at '/policy': got null, want string\n")),
+            Some(vec!["policy".to_owned()])
+        );
+        assert_eq!(
+            schema_left_to_the_user(&format!(
+                "{head}- at '/db': missing properties 'host', 'port'\n- at '': missing property 'policy'\n"
+            )),
+            Some(vec![
+                "db.host".to_owned(),
+                "db.port".to_owned(),
+                "policy".to_owned()
+            ])
+        );
+        // A default of the wrong type is the chart's fault.
+        assert_eq!(
+            schema_left_to_the_user(&format!(
+                "{head}- at '/policy': got null, want string\n- at '/replicas': got string, want integer\n"
+            )),
+            None
+        );
+        assert_eq!(schema_left_to_the_user("Error: parse error"), None);
+    }
+
     #[test]
     fn local_dependencies_are_told_from_remote_ones() {
         let dir = tempfile::tempdir().unwrap();

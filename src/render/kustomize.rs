@@ -266,6 +266,7 @@ fn build(
                     message,
                     limit(&stderr)
                         .or_else(|| left_to_the_user(&stderr, project))
+                        .or_else(|| generated_kustomization(&stderr, project))
                         .or_else(|| patches_only(project, &target)),
                     "run `kustomize build` on this folder and fix what it reports",
                 ),
@@ -309,6 +310,24 @@ fn build(
 /// repository's fault.
 /// The help of a kustomization with `helmCharts:`.
 pub(crate) const HELM_CHARTS_HELP: &str = "dvmlint does not run Helm inside a Kustomize build (`helmCharts:` needs --enable-helm): render the chart through `render.charts` in .dvmlint.yaml instead, or exclude this kustomization";
+
+/// Kustomize's load restrictor refused a file outside the root's folder
+/// (`resources: [../../base/app/cm.yaml]`): `kustomize build` and `kubectl
+/// apply -k` refuse it so.
+pub(crate) fn load_restricted(message: &str) -> bool {
+    message.contains("security; file") && message.contains("is not in or below")
+}
+
+/// Why a build the load restrictor refused is no fault where Flux builds it:
+/// its kustomize-controller confines loading to the source's root instead
+/// of the kustomization's folder. dvmlint builds as `kustomize build` does,
+/// and does not lift the restriction (docs/rendering.md).
+pub(crate) fn flux_limit() -> super::Limit {
+    super::Limit {
+        why: "it reads files outside its own folder, which `kustomize build` refuses and Flux's kustomize-controller, which builds this repository's Kustomizations, allows; dvmlint builds as `kustomize build` does".to_owned(),
+        help: "if a tool other than Flux builds it (`kubectl apply -k`, Argo CD without `--load-restrictor LoadRestrictionsNone`), move the files below the kustomization or make them a base with its own kustomization.yaml",
+    }
+}
 
 pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
     const PLUGIN: &str = "external plugins disabled; unable to load external plugin '";
@@ -376,6 +395,42 @@ fn left_to_the_user(stderr: &str, project: &Path) -> Option<super::Limit> {
             "it reads `{path}`, which the repository's .gitignore leaves for each user to create"
         ),
         help: "create the file where you build (it is not committed), or exclude this kustomization",
+    })
+}
+
+/// A build that failed on a folder without a kustomization that holds one
+/// as a template (`kustomization.yaml.template`, `.tmpl`, `.in`, …): a script
+/// makes it (`envsubst < … > kustomization.yaml`) before the build, so it is
+/// not forgotten. The folder, named relative to the project, is looked in
+/// through the project boundary.
+fn generated_kustomization(stderr: &str, project: &Path) -> Option<super::Limit> {
+    const MISSING: &str = "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '";
+    let at = stderr.find(MISSING)?;
+    let (dir, _) = stderr.get(at + MISSING.len()..)?.split_once('\'')?;
+    let rel = Path::new(dir);
+    let inside = !dir.is_empty()
+        && dir.len() <= 300
+        && !dir.contains(['\n', '`'])
+        && rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside {
+        return None;
+    }
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let template = ["template", "tmpl", "tpl", "in", "j2", "example", "sample"]
+        .iter()
+        .map(|suffix| format!("kustomization.yaml.{suffix}"))
+        .find(|name| {
+            boundary
+                .resolve(&project.join(rel).join(name))
+                .is_ok_and(|path| path.is_file())
+        })?;
+    Some(super::Limit {
+        why: format!(
+            "`{dir}` holds no kustomization but `{template}`, which a script makes into one before the build"
+        ),
+        help: "nothing to fix when a script generates it; to lint the build, generate it first and lint the output (`kustomize build … | dvmlint check -`)",
     })
 }
 

@@ -300,6 +300,9 @@ pub fn render(
     }
 }
 
+/// The API group of Flux's Kustomization (`kustomize.toolkit.fluxcd.io/v1`).
+pub const FLUX_KUSTOMIZE_GROUP: &str = "kustomize.toolkit.fluxcd.io";
+
 /// How the DVM002 info of a Helm chart that was not rendered begins: the
 /// chart's unrendered templates are named in it, not in a second finding
 /// (`rules::input::unrendered_template::one_per_root`).

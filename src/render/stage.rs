@@ -264,10 +264,13 @@ impl<'a> Stage<'a> {
     /// (`ApplyUnits::mark_rendered`; a template that was rendered is no DVM002
     /// either, [`Answered`]); failures become DVM004. Returns the outputs and
     /// how to map locations back, or the `--render require` error.
+    /// `built_by_flux`: the repository holds Flux Kustomizations, whose
+    /// builds do not restrict loading to the root's folder.
     pub fn finish(
         self,
         units: &mut ApplyUnits,
         findings: &mut Vec<Finding>,
+        built_by_flux: bool,
     ) -> Result<Finished, String> {
         if let Some(error) = self
             .error
@@ -302,6 +305,16 @@ impl<'a> Stage<'a> {
                         super::helm::tidy(&message)
                     } else {
                         message
+                    };
+                    let (limit, help) = match limit {
+                        None if !helm
+                            && built_by_flux
+                            && super::kustomize::load_restricted(&message) =>
+                        {
+                            let flux = super::kustomize::flux_limit();
+                            (Some(flux.why), flux.help.to_owned())
+                        }
+                        other => (other, help),
                     };
                     let mut finding =
                         super::failure(&rendered.root, &message, &help, limit.as_deref());

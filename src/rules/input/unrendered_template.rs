@@ -68,7 +68,12 @@ fn has_brace_placeholder(text: &[u8]) -> bool {
                 }
                 let after = rest.get(name + 1);
                 let free = |c: Option<&u8>| {
-                    c.is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b',' | b'[' | b']' | b'{' | b'}' | b':'))
+                    c.is_none_or(|c| {
+                        matches!(
+                            c,
+                            b' ' | b'\t' | b'\r' | b',' | b'[' | b']' | b'{' | b'}' | b':'
+                        )
+                    })
                 };
                 !free(before) || !free(after)
             })
@@ -583,7 +588,11 @@ mod tests {
             "a: x{NAME}y\nb: [\n",
         ] {
             assert!(is_template(text.as_bytes()), "{text}");
-            assert_eq!(TemplateKind::of(text.as_bytes()), TemplateKind::Placeholders, "{text}");
+            assert_eq!(
+                TemplateKind::of(text.as_bytes()),
+                TemplateKind::Placeholders,
+                "{text}"
+            );
         }
         for text in [
             // A flow mapping alone, a lower-case or one-letter name, a comment.
