@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::RenderConfig;
 use crate::manifest::kustomization::Kustomization;
-use crate::yaml::{self, Limits, Node};
+use crate::yaml::{self, Limits, Node, Pos, Span};
 
 use super::store::{self, Store};
 use super::tool::{self, Kustomizer, RunError};
@@ -395,6 +395,40 @@ fn left_to_the_user(stderr: &str, project: &Path) -> Option<super::Limit> {
             "it reads `{path}`, which the repository's .gitignore leaves for each user to create"
         ),
         help: "create the file where you build (it is not committed), or exclude this kustomization",
+    })
+}
+
+/// Where the root's kustomization lists the entry a failed build names
+/// (`accumulating resources from '../base': …`): that list item, when the
+/// kustomization writes it (a nested base's entry is not there, and the
+/// finding stays at line 1). Read through the project boundary.
+pub(crate) fn failed_entry(project: &Path, root: &Root, message: &str) -> Option<Span> {
+    const FROM: &str = "accumulating resources from '";
+    let at = message.find(FROM)?;
+    let (entry, _) = message.get(at + FROM.len()..)?.split_once('\'')?;
+    if entry.is_empty() {
+        return None;
+    }
+    let bytes = crate::boundary::ProjectBoundary::new(project)
+        .open_bounded(&project.join(&*root.file), 1 << 20)
+        .ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    text.lines().zip(1u32..).find_map(|(line, number)| {
+        let item = line.trim_start().strip_prefix("- ")?.trim_start();
+        let item = item.split(" #").next().unwrap_or(item).trim_end();
+        let unquoted = item
+            .strip_prefix('"')
+            .and_then(|i| i.strip_suffix('"'))
+            .or_else(|| item.strip_prefix('\'').and_then(|i| i.strip_suffix('\'')))
+            .unwrap_or(item);
+        (unquoted == entry).then(|| {
+            let col = u32::try_from(line.find(item)?.checked_add(1)?).ok()?;
+            let width = u32::try_from(item.chars().count()).ok()?;
+            Some(Span::new(
+                Pos::new(number, col),
+                Pos::new(number, col + width),
+            ))
+        })?
     })
 }
 

@@ -331,6 +331,15 @@ impl<'a> Stage<'a> {
                             message: "where Helm says the render failed".to_owned(),
                         });
                     }
+                    // A build that failed on an entry of the kustomization
+                    // is reported at that entry.
+                    if !helm
+                        && finding.rule == "DVM004"
+                        && let Some(span) =
+                            super::kustomize::failed_entry(self.project, &rendered.root, &message)
+                    {
+                        finding.location.span = span;
+                    }
                     findings.push(finding);
                 }
                 Outcome::Rendered(output) => {
