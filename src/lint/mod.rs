@@ -186,9 +186,9 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     // Its decompressed shards are freed before the model is built.
     drop(cache);
     let mut render_findings = Vec::new();
-    let flux = built_by_flux(results.iter().map(|r| &**r));
+    let flux = flux_paths(results.iter().map(|r| &**r));
     let rendered = render_stage
-        .finish(&mut units, &mut render_findings, flux)
+        .finish(&mut units, &mut render_findings, &flux)
         .map_err(LintError::Usage)?;
     results.extend(rendered.outputs.into_iter().map(Box::new));
     results.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -1084,16 +1084,20 @@ pub fn exit_code(findings: &[Finding], fail_on: Severity) -> i32 {
     i32::from(findings.iter().any(|f| f.severity >= fail_on))
 }
 
-/// Whether the results hold a Flux Kustomization: Flux's kustomize-controller
+/// The folders the results' Flux Kustomizations build (`spec.path`,
+/// relative to the project: `.` for all of it): Flux's kustomize-controller
 /// builds without kustomize's load restrictor, so a build that restrictor
-/// refuses is no fault of such a repository (`RenderStage::finish`).
-pub(crate) fn built_by_flux<'r>(results: impl IntoIterator<Item = &'r FileResult>) -> bool {
-    results.into_iter().any(|result| {
-        result.objects.iter().any(|o| {
+/// refuses is no fault there (`RenderStage::finish`).
+pub(crate) fn flux_paths<'r>(results: impl IntoIterator<Item = &'r FileResult>) -> Vec<String> {
+    results
+        .into_iter()
+        .flat_map(|result| result.objects.iter())
+        .filter(|o| {
             o.meta
                 .is(crate::render::FLUX_KUSTOMIZE_GROUP, "Kustomization")
         })
-    })
+        .filter_map(|o| o.tree()?.at(&["spec", "path"])?.as_str().map(str::to_owned))
+        .collect()
 }
 
 #[cfg(test)]

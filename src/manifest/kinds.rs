@@ -28,6 +28,8 @@ pub fn is_modelled(group: &str, kind: &str) -> bool {
         "MigrationController" | "MigCluster" | "MigPlan" | "MigMigration" => {
             group == "migration.openshift.io"
         }
+        // Flux's: its `spec.path` says which folders Flux builds (rendering).
+        "Kustomization" => group == "kustomize.toolkit.fluxcd.io",
         _ => false,
     }
 }

@@ -318,13 +318,27 @@ pub(crate) fn load_restricted(message: &str) -> bool {
     message.contains("security; file") && message.contains("is not in or below")
 }
 
+/// Whether the root at `dir` (relative to the project) lies in a folder a
+/// Flux Kustomization builds (`spec.path`: `./apps/prod`, `apps/prod/`, `.`).
+pub(crate) fn built_by_flux(dir: &str, flux_paths: &[String]) -> bool {
+    flux_paths.iter().any(|path| {
+        let path = path.trim().trim_start_matches("./").trim_end_matches('/');
+        path.is_empty()
+            || path == "."
+            || dir == path
+            || dir
+                .strip_prefix(path)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
 /// Why a build the load restrictor refused is no fault where Flux builds it:
 /// its kustomize-controller confines loading to the source's root instead
 /// of the kustomization's folder. dvmlint builds as `kustomize build` does,
 /// and does not lift the restriction (docs/rendering.md).
 pub(crate) fn flux_limit() -> super::Limit {
     super::Limit {
-        why: "it reads files outside its own folder, which `kustomize build` refuses and Flux's kustomize-controller, which builds this repository's Kustomizations, allows; dvmlint builds as `kustomize build` does".to_owned(),
+        why: "it reads files outside its own folder, which `kustomize build` refuses and Flux's kustomize-controller, whose Kustomization builds this folder, allows; dvmlint builds as `kustomize build` does".to_owned(),
         help: "if a tool other than Flux builds it (`kubectl apply -k`, Argo CD without `--load-restrictor LoadRestrictionsNone`), move the files below the kustomization or make them a base with its own kustomization.yaml",
     }
 }
@@ -806,6 +820,18 @@ mod tests {
 
     /// A missing file is left to the user only when a `.gitignore` on its way
     /// ignores it: the deepest one that decides wins, a `!` pattern included.
+    #[test]
+    fn a_root_is_built_by_flux_at_or_below_a_spec_path() {
+        let paths = ["./apps/overlays/prod/".to_owned(), "infra".to_owned()];
+        assert!(built_by_flux("apps/overlays/prod", &paths));
+        assert!(built_by_flux("infra/network", &paths));
+        assert!(!built_by_flux("apps/overlays/production", &paths));
+        assert!(!built_by_flux("apps", &paths));
+        assert!(!built_by_flux("tools/local", &paths));
+        assert!(built_by_flux("tools/local", &["./".to_owned()]));
+        assert!(!built_by_flux("anything", &[]));
+    }
+
     #[test]
     fn a_missing_file_is_left_to_the_user_only_when_gitignored() {
         let dir = tempfile::tempdir().unwrap();

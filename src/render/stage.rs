@@ -264,13 +264,14 @@ impl<'a> Stage<'a> {
     /// (`ApplyUnits::mark_rendered`; a template that was rendered is no DVM002
     /// either, [`Answered`]); failures become DVM004. Returns the outputs and
     /// how to map locations back, or the `--render require` error.
-    /// `built_by_flux`: the repository holds Flux Kustomizations, whose
-    /// builds do not restrict loading to the root's folder.
+    /// `flux_paths`: the folders Flux Kustomizations of the repository
+    /// build (`spec.path`), whose builds do not restrict loading to a root's
+    /// folder.
     pub fn finish(
         self,
         units: &mut ApplyUnits,
         findings: &mut Vec<Finding>,
-        built_by_flux: bool,
+        flux_paths: &[String],
     ) -> Result<Finished, String> {
         if let Some(error) = self
             .error
@@ -308,8 +309,8 @@ impl<'a> Stage<'a> {
                     };
                     let (limit, help) = match limit {
                         None if !helm
-                            && built_by_flux
-                            && super::kustomize::load_restricted(&message) =>
+                            && super::kustomize::load_restricted(&message)
+                            && super::kustomize::built_by_flux(&rendered.root.dir, flux_paths) =>
                         {
                             let flux = super::kustomize::flux_limit();
                             (Some(flux.why), flux.help.to_owned())
