@@ -553,13 +553,25 @@ fn ignored(project: &Path, rel: &Path) -> bool {
 /// is written as a remote one (a URL, `git@host:…`, or a host name first).
 fn remote_resource(stderr: &str) -> Option<&str> {
     const FROM: &str = "accumulating resources from '";
-    let at = stderr.rfind(FROM)?;
-    let (resource, _) = stderr[at + FROM.len()..].split_once('\'')?;
-    let host = resource.split('/').next().unwrap_or("");
-    let remote = resource.contains("://")
-        || resource.starts_with("git@")
-        || (host.contains('.') && !host.starts_with('.'));
-    (remote && resource.len() <= 300 && !resource.contains(['\n', '`'])).then_some(resource)
+    let listed = stderr.rfind(FROM).and_then(|at| {
+        let (resource, _) = stderr.get(at + FROM.len()..)?.split_once('\'')?;
+        let host = resource.split('/').next().unwrap_or("");
+        let remote = resource.contains("://")
+            || resource.starts_with("git@")
+            || (host.contains('.') && !host.starts_with('.'));
+        remote.then_some(resource)
+    });
+    // Else the URL Go's HTTP client failed to get: a generator's file
+    // (`configMapGenerator` `files: [https://…]`) is named so only.
+    const GET: &str = "Get \"";
+    let fetched = || {
+        let at = stderr.find(GET)?;
+        let (url, _) = stderr.get(at + GET.len()..)?.split_once('"')?;
+        url.contains("://").then_some(url)
+    };
+    listed
+        .or_else(fetched)
+        .filter(|resource| resource.len() <= 300 && !resource.contains(['\n', '`']))
 }
 
 /// The part of Kustomize's error to show, on one line (its causes nest in one
@@ -820,6 +832,21 @@ mod tests {
 
     /// A missing file is left to the user only when a `.gitignore` on its way
     /// ignores it: the deepest one that decides wins, a `!` pattern included.
+    #[test]
+    fn a_generators_remote_file_is_named() {
+        let stderr = "error: loading KV pairs: file sources: [https://raw.example.com/repo/main/config.yaml]: Get \"https://raw.example.com/repo/main/config.yaml\": proxyconnect tcp: dial tcp 127.0.0.1:9: connect: connection refused";
+        assert_eq!(
+            remote_resource(stderr),
+            Some("https://raw.example.com/repo/main/config.yaml")
+        );
+        let why = limit(stderr).unwrap().why;
+        assert!(
+            why.contains("`https://raw.example.com/repo/main/config.yaml`"),
+            "{why}"
+        );
+        assert_eq!(remote_resource("error: Get \"relative/path\": no"), None);
+    }
+
     #[test]
     fn a_root_is_built_by_flux_at_or_below_a_spec_path() {
         let paths = ["./apps/overlays/prod/".to_owned(), "infra".to_owned()];
