@@ -74,6 +74,16 @@ fn write(root: &Path, files: &[(&str, &str)]) {
     }
 }
 
+/// The rules of a JSON report's findings, in order.
+fn rules_of(report: &serde_json::Value) -> Vec<&str> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect()
+}
+
 fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|err| panic!("{err}: {}\n{}", stdout(out), stderr(out)))
@@ -304,12 +314,7 @@ fn a_chart_installed_with_values_beside_it_is_not_rendered_until_they_are_named(
     assert_eq!(cached["findings"][0]["rule"], "DVM002", "{cached:#?}");
     fs::write(root.join("helm/values.yaml"), "replicas: 2\n").unwrap();
     let report = json(&dvmlint(&["check", "--format", "json", "."], root));
-    let rules: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let rules = rules_of(&report);
     assert_eq!(rules, ["DVM004"], "{report:#?}");
 }
 
@@ -407,12 +412,7 @@ fn a_dependency_the_values_disable_need_not_be_vendored() {
         ],
     );
     let report = json(&dvmlint(&["check", "--format", "json", "."], root));
-    let rules: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let rules = rules_of(&report);
     assert_eq!(rules, ["DVM402"], "{report:#?}");
     assert!(report["findings"][0]["rendered"].is_object(), "{report:#?}");
     // Enabled, it is named (and the cached render does not hide it).

@@ -391,17 +391,8 @@ pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
 /// generator, a local credential), not one the repository forgot. The
 /// message, made readable, names it relative to the project.
 fn left_to_the_user(stderr: &str, project: &Path) -> Option<super::Limit> {
-    const MISSING: &str = "evalsymlink failure on '";
-    let at = stderr.find(MISSING)?;
-    let (path, rest) = stderr.get(at + MISSING.len()..)?.split_once('\'')?;
-    let rel = Path::new(path);
-    let inside = !path.is_empty()
-        && path.len() <= 300
-        && !path.contains(['\n', '`'])
-        && rel
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-    if !inside || !rest.contains("no such file or directory") || !ignored(project, rel) {
+    let (path, rest) = quoted_path(stderr, "evalsymlink failure on '")?;
+    if !rest.contains("no such file or directory") || !ignored(project, Path::new(path)) {
         return None;
     }
     Some(super::Limit {
@@ -446,6 +437,21 @@ pub(crate) fn failed_entry(project: &Path, root: &Root, message: &str) -> Option
     })
 }
 
+/// The path Kustomize quotes after `marker` (`… on 'a/b': rest`), with the
+/// rest of the message, when it is a plain path inside the project (relative,
+/// no `..`, of a sane length): what a finding may name and dvmlint may look at.
+fn quoted_path<'s>(stderr: &'s str, marker: &str) -> Option<(&'s str, &'s str)> {
+    let at = stderr.find(marker)?;
+    let (path, rest) = stderr.get(at + marker.len()..)?.split_once('\'')?;
+    let inside = !path.is_empty()
+        && path.len() <= 300
+        && !path.contains(['\n', '`'])
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    inside.then_some((path, rest))
+}
+
 /// A build that failed on a folder without a kustomization that holds one
 /// as a template (`kustomization.yaml.template`, `.tmpl`, `.in`, …): a script
 /// makes it (`envsubst < … > kustomization.yaml`) before the build, so it is
@@ -453,18 +459,8 @@ pub(crate) fn failed_entry(project: &Path, root: &Root, message: &str) -> Option
 /// through the project boundary.
 fn generated_kustomization(stderr: &str, project: &Path) -> Option<super::Limit> {
     const MISSING: &str = "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '";
-    let at = stderr.find(MISSING)?;
-    let (dir, _) = stderr.get(at + MISSING.len()..)?.split_once('\'')?;
+    let (dir, _) = quoted_path(stderr, MISSING)?;
     let rel = Path::new(dir);
-    let inside = !dir.is_empty()
-        && dir.len() <= 300
-        && !dir.contains(['\n', '`'])
-        && rel
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-    if !inside {
-        return None;
-    }
     let boundary = crate::boundary::ProjectBoundary::new(project);
     let template = ["template", "tmpl", "tpl", "in", "j2", "example", "sample"]
         .iter()

@@ -932,17 +932,20 @@ mod tests {
             "{{- if .Values.deny }}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {{ .Release.Name }}-deny\nspec:\n    podSelector: {}\n    policyTypes: [Ingress]\n{{- end }}\n",
         )
         .unwrap();
+        let shop_entry = |text: &str| {
+            entry(
+                text,
+                crate::render::helm::origins(text, "charts/shop"),
+                RootKind::Helm(Release {
+                    name: "shop".into(),
+                    namespace: None,
+                    values: vec![],
+                    set: vec![],
+                }),
+            )
+        };
         let text = "---\n# Source: shop/templates/np.yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: shop-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n";
-        let e = entry(
-            text,
-            crate::render::helm::origins(text, "charts/shop"),
-            RootKind::Helm(Release {
-                name: "shop".into(),
-                namespace: None,
-                values: vec![],
-                set: vec![],
-            }),
-        );
+        let e = shop_entry(text);
         let at = map(project, &e, 8, 3);
         assert_eq!(
             (&*at.file, at.span.start),
@@ -961,16 +964,7 @@ mod tests {
             "{{- if .Values.deny }}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {{ .Release.Name }}-deny\n  {{- if .Values.x }}\n  name: {{ .Values.x }}\n  {{- end }}\nspec:\n    podSelector: {}\n{{- end }}\n",
         )
         .unwrap();
-        let e = entry(
-            text,
-            crate::render::helm::origins(text, "charts/shop"),
-            RootKind::Helm(Release {
-                name: "shop".into(),
-                namespace: None,
-                values: vec![],
-                set: vec![],
-            }),
-        );
+        let e = shop_entry(text);
         let at = map(project, &e, 6, 9);
         assert_eq!(
             (&*at.file, at.span.start),
