@@ -489,6 +489,12 @@ fn renders_never_read_outside_the_project() {
                 "apiVersion: v2\nname: forger\nversion: 0.1.0\n",
             ),
             ("forger/templates/cm.yaml", &forged),
+            // A base named beyond the project that is not there: the tool is
+            // not run to look (its error would print the machine's path).
+            (
+                "hub/kustomization.yaml",
+                "resources: [../../absent-components/hub]\n",
+            ),
         ],
     );
     fs::create_dir_all(repo.join("chart/templates")).unwrap();
@@ -512,7 +518,11 @@ fn renders_never_read_outside_the_project() {
         .filter(|f| f["rule"] == "DVM002")
         .map(|f| (f["file"].as_str().unwrap(), f["message"].as_str().unwrap()))
         .collect();
-    assert_eq!(not_rendered.len(), 2, "{report:#?}");
+    assert!(
+        !printed.contains(&*dir.path().to_string_lossy()),
+        "{printed}"
+    );
+    assert_eq!(not_rendered.len(), 3, "{report:#?}");
     assert_eq!(not_rendered[0].0, "app/kustomization.yaml");
     assert!(
         not_rendered[0].1.contains("`../../outside/base`"),
@@ -523,6 +533,11 @@ fn renders_never_read_outside_the_project() {
         not_rendered[1]
             .1
             .contains("`chart/templates/cm.yaml` is a link"),
+        "{not_rendered:?}"
+    );
+    assert_eq!(not_rendered[2].0, "hub/kustomization.yaml");
+    assert!(
+        not_rendered[2].1.contains("`../../absent-components/hub`"),
         "{not_rendered:?}"
     );
 }

@@ -83,6 +83,20 @@ pub fn inputs(dir: &Path, boundary: &crate::boundary::ProjectBoundary) -> Inputs
             // Generator entries may be `key=path`.
             let candidates = [Some(text.as_str()), text.split_once('=').map(|(_, p)| p)];
             for candidate in candidates.into_iter().flatten() {
+                // An entry that climbs above the project (`../../../../components/x`
+                // from two folders down): never looked at, found or not; the
+                // tool would look there, so the root is not built.
+                if let Some(relative) = boundary.relative(&dir)
+                    && climbs_out(&relative, candidate)
+                {
+                    if out.outside.is_none() {
+                        out.outside = Some((
+                            boundary.relative(&file).unwrap_or_default(),
+                            candidate.to_owned(),
+                        ));
+                    }
+                    continue;
+                }
                 let path = dir.join(candidate);
                 let (is_file, is_dir) = (path.is_file(), path.is_dir());
                 if !is_file && !is_dir {
@@ -115,6 +129,29 @@ pub fn inputs(dir: &Path, boundary: &crate::boundary::ProjectBoundary) -> Inputs
         }
     }
     out
+}
+
+/// Whether the relative path `candidate`, taken from the folder `dir`
+/// (relative to the project, `""` for its root), climbs above the project by
+/// its `..` steps. Absolute paths are not taken for entries (`PATH=/usr/bin`
+/// is a literal), nor are names that do not start with `..`.
+fn climbs_out(dir: &str, candidate: &str) -> bool {
+    if !candidate.starts_with("..") {
+        return false;
+    }
+    let mut depth = dir
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .count();
+    for step in candidate.split('/') {
+        match step {
+            "" | "." => {}
+            ".." if depth == 0 => return true,
+            ".." => depth -= 1,
+            _ => depth += 1,
+        }
+    }
+    false
 }
 
 /// What a build reads ([`inputs`]).
@@ -828,6 +865,20 @@ mod tests {
 
     /// A missing file is left to the user only when a `.gitignore` on its way
     /// ignores it: the deepest one that decides wins, a `!` pattern included.
+    #[test]
+    fn an_entry_climbing_above_the_project_is_told() {
+        assert!(climbs_out(
+            "clusters/hub/acm",
+            "../../../../components/acm/"
+        ));
+        assert!(!climbs_out("clusters/hub/acm", "../../../components/acm/"));
+        assert!(climbs_out("", "../x"));
+        assert!(!climbs_out("a/b", "../c/../../d"));
+        assert!(climbs_out("a/b", "../c/../../../d"));
+        assert!(!climbs_out("a", "/srv/data"));
+        assert!(!climbs_out("a", "deployment.yaml"));
+    }
+
     #[test]
     fn a_generators_remote_file_is_named() {
         let stderr = "error: loading KV pairs: file sources: [https://raw.example.com/repo/main/config.yaml]: Get \"https://raw.example.com/repo/main/config.yaml\": proxyconnect tcp: dial tcp 127.0.0.1:9: connect: connection refused";
