@@ -266,6 +266,11 @@ impl Decoder<'_> {
         let mut globs = Vec::new();
         for (pattern, item) in patterns.iter().zip(node.items()) {
             let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
+            if trimmed.is_empty() || trimmed == "." {
+                // `.`, `./`: the folder of .dvmlint.yaml, everything under it.
+                globs.push(self.glob("**", item, "paths")?);
+                continue;
+            }
             globs.push(self.glob(trimmed, item, "paths")?);
             globs.push(self.glob(&format!("{trimmed}/**"), item, "paths")?);
         }
@@ -720,6 +725,19 @@ hosts:
             Some(&["192.0.2.10/32".parse().unwrap()][..])
         );
         assert_eq!(config.host_addresses("other.example.com"), None);
+    }
+
+    #[test]
+    fn the_folder_itself_as_paths_claims_every_file() {
+        for paths in ["[\".\"]", "[\"./\"]", "[\"./ns\", \".\"]"] {
+            let config = parse(&format!(
+                "clusters:\n  - name: source\n    paths: {paths}\n"
+            ))
+            .unwrap();
+            for file in ["a.yaml", "ns/cm.yaml", "deep/er/x.yaml"] {
+                assert_eq!(config.cluster_of(file), Some(0), "{paths} {file}");
+            }
+        }
     }
 
     #[test]

@@ -89,6 +89,17 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
 /// the file chunk by chunk, as its fallback does (the tests compare the two).
 fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bool) -> FileResult {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(rules::input::unreadable_input::GIT_CRYPT) {
+        let mut result = FileResult {
+            rel: Arc::clone(rel),
+            cluster: (settings.cluster_of)(rel),
+            ..FileResult::default()
+        };
+        result
+            .findings
+            .push(rules::input::unreadable_input::encrypted(rel));
+        return result;
+    }
     // (A byte search: `rsplit('/')` costs ~300 instructions a file.)
     let file_name = rel
         .bytes()

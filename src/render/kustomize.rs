@@ -357,15 +357,21 @@ pub(crate) fn load_restricted(message: &str) -> bool {
 
 /// Whether the root at `dir` (relative to the project) lies in a folder a
 /// Flux Kustomization builds (`spec.path`: `./apps/prod`, `apps/prod/`, `.`).
+/// A segment holding a post-build substitution (`./apps/${ENVIRONMENT}`,
+/// `app-${CLUSTER}`) stands for any one folder name.
 pub(crate) fn built_by_flux(dir: &str, flux_paths: &[String]) -> bool {
+    let folders: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     flux_paths.iter().any(|path| {
-        let path = path.trim().trim_start_matches("./").trim_end_matches('/');
-        path.is_empty()
-            || path == "."
-            || dir == path
-            || dir
-                .strip_prefix(path)
-                .is_some_and(|rest| rest.starts_with('/'))
+        let steps: Vec<&str> = path
+            .trim()
+            .split('/')
+            .filter(|s| !s.is_empty() && *s != ".")
+            .collect();
+        steps.len() <= folders.len()
+            && steps
+                .iter()
+                .zip(&folders)
+                .all(|(step, folder)| step == folder || step.contains("${"))
     })
 }
 
@@ -904,6 +910,11 @@ mod tests {
         assert!(!built_by_flux("tools/local", &paths));
         assert!(built_by_flux("tools/local", &["./".to_owned()]));
         assert!(!built_by_flux("anything", &[]));
+        // Flux's substitutions stand for one folder each.
+        let substituted = ["./apps/app/${ENVIRONMENT}/${CLUSTER}".to_owned()];
+        assert!(built_by_flux("apps/app/dev/00", &substituted));
+        assert!(!built_by_flux("apps/app/dev", &substituted));
+        assert!(!built_by_flux("apps/other/dev/00", &substituted));
     }
 
     #[test]

@@ -30,6 +30,21 @@ pub fn walk_error(file: &Arc<str>, message: &str) -> Finding {
     )
 }
 
+/// The header `git-crypt` writes before a file it encrypts.
+pub const GIT_CRYPT: &[u8] = b"\0GITCRYPT\0";
+
+/// A file `git-crypt` keeps encrypted (a Secret, mostly): not text until the
+/// repository is unlocked, so not read, and said so, as an info (the
+/// encryption is meant; its contents are unknown to dvmlint).
+pub fn encrypted(file: &Arc<str>) -> Finding {
+    at_start(
+        file,
+        "skipped: the file is encrypted by git-crypt, and dvmlint cannot read what it holds".to_owned(),
+    )
+    .severity(crate::finding::Severity::Info)
+    .help("run dvmlint where the repository is unlocked (`git-crypt unlock`) to lint it, or exclude it")
+}
+
 pub fn too_large(file: &Arc<str>, size: u64, limit: u64) -> Finding {
     at_start(
         file,
