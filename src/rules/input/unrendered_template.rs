@@ -510,6 +510,48 @@ pub fn enforced_by_acm(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Fin
     }
 }
 
+/// A network policy of a CNI's own API (Calico's, Cilium's, Antrea's):
+/// dvmlint evaluates Kubernetes NetworkPolicies, admin network policies and
+/// OpenShift's egress firewalls, not these, so rsync traffic such a policy
+/// cuts (Calico's `action: Deny` on `all()`) would go unreported. Said once
+/// per such object, at line 1 of its file like every DVM002, its `kind`
+/// related, rather than nothing.
+pub fn cni_policy(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Finding>) {
+    let Some(meta) = ctx.meta else { return };
+    let kind = meta.kind.value.as_str();
+    // The kind first: asked of every object, it differs for nearly all.
+    let cni = match kind {
+        "NetworkPolicy"
+        | "GlobalNetworkPolicy"
+        | "StagedNetworkPolicy"
+        | "StagedGlobalNetworkPolicy" => match meta.group() {
+            "projectcalico.org" | "crd.projectcalico.org" => "Calico",
+            "crd.antrea.io" if kind == "NetworkPolicy" => "Antrea",
+            _ => return,
+        },
+        "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy" if meta.group() == "cilium.io" => {
+            "Cilium"
+        }
+        "ClusterNetworkPolicy" if meta.group() == "crd.antrea.io" => "Antrea",
+        _ => return,
+    };
+    let kind_at = ctx
+        .node
+        .get("kind")
+        .map_or(Span::line_start(1), |node| node.span);
+    out.push(
+        ctx.finding(
+            "DVM002",
+            Span::line_start(1),
+            format!(
+                "this {cni} {kind} is not evaluated: dvmlint judges Kubernetes NetworkPolicies, admin network policies and OpenShift egress firewalls, so rsync traffic this policy allows or denies is not checked by DVM101-DVM104"
+            ),
+        )
+        .help("check by hand that it lets the rsync pods of migrated namespaces reach the destination (and, on the target, be reached), or suppress this finding with the reason")
+        .related(ctx.location(kind_at), format!("the {cni} {kind}")),
+    );
+}
+
 /// The rules that would judge an object of this kind, if it is one whose
 /// absence from the model can hide a failed migration: what cuts or carries
 /// DVM's traffic, and the migration's own resources. Other kinds the model
