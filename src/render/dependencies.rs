@@ -141,12 +141,15 @@ fn missing_local(
         }
         let source = match dependency.repository.strip_prefix("file://") {
             Some(local) => {
-                probes.push(chart.join(local).join("Chart.yaml"));
+                probes.extend(probe(boundary, &chart.join(local).join("Chart.yaml")));
                 Source::Folder(boundary.resolve(&chart.join(local)).ok()?)
             }
             None => {
                 if let Some(parent) = chart.parent() {
-                    probes.push(parent.join(&dependency.name).join("Chart.yaml"));
+                    probes.extend(probe(
+                        boundary,
+                        &parent.join(&dependency.name).join("Chart.yaml"),
+                    ));
                 }
                 sibling(boundary, chart, &dependency).map_or(Source::Stub, Source::Folder)
             }
@@ -160,6 +163,32 @@ fn missing_local(
         out.push((dependency, source));
     }
     Some(out)
+}
+
+/// A `Chart.yaml` looked for, as the render cache's key may hash it: its
+/// real path when it resolves inside the project; the path itself when
+/// nothing is there (hashed as absent, so the key changes when it appears);
+/// nothing when it lies, or leads, outside the project, which is never read,
+/// not even for a hash.
+fn probe(boundary: &ProjectBoundary, path: &Path) -> Option<PathBuf> {
+    let mut lexical = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => lexical.push(other),
+        }
+    }
+    if !lexical.starts_with(boundary.root()) {
+        return None;
+    }
+    match boundary.resolve(&lexical) {
+        Ok(real) => Some(real),
+        Err(_) if std::fs::symlink_metadata(&lexical).is_err() => Some(lexical),
+        Err(_) => None,
+    }
 }
 
 /// The chart beside `chart` (canonical) that stands for a dependency from a
@@ -623,6 +652,40 @@ mod tests {
             assert!(template.unwrap().contains(NOT_VENDORED), "{why}");
             assert!(built.redirects.is_empty(), "{why}");
         }
+    }
+
+    /// The Chart.yaml files looked for are hashed for the cache only inside
+    /// the project: one beside a chart at the project's root, or behind a
+    /// link out, is never read.
+    #[test]
+    fn probes_stay_inside_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        let project = dir.path().join("project");
+        write(&outside, &[("Chart.yaml", "name: secret\n")]);
+        write(&project, &[("charts/a/Chart.yaml", "name: a\n")]);
+        std::fs::create_dir_all(project.join("charts/linked")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.join("Chart.yaml"),
+            project.join("charts/linked/Chart.yaml"),
+        )
+        .unwrap();
+        let project = std::fs::canonicalize(&project).unwrap();
+        let boundary = ProjectBoundary::new(&project);
+        assert_eq!(
+            probe(&boundary, &project.join("charts/a/Chart.yaml")),
+            Some(project.join("charts/a/Chart.yaml"))
+        );
+        let absent = project.join("charts/b/Chart.yaml");
+        assert_eq!(probe(&boundary, &absent), Some(absent));
+        assert_eq!(
+            probe(&boundary, &project.join("charts/linked/Chart.yaml")),
+            None
+        );
+        assert_eq!(
+            probe(&boundary, &project.join("../outside/Chart.yaml")),
+            None
+        );
     }
 
     /// Helm's constraints (Masterminds semver) as Helm reads them.
