@@ -458,10 +458,31 @@ fn schema_left_to_the_user(stderr: &str) -> Option<Vec<String>> {
         return None;
     }
     let mut keys = Vec::new();
-    for violation in stderr
+    for line in stderr
         .lines()
-        .filter_map(|line| line.trim().strip_prefix("- at '"))
+        .filter_map(|line| line.trim().strip_prefix("- "))
     {
+        // Helm 3 (gojsonschema): `- (root): policy is required`,
+        // `- db: Invalid type. Expected: string, given: null`.
+        if !line.starts_with("at '") {
+            let (path, complaint) = line.split_once(": ")?;
+            if path == "(root)"
+                && let Some(name) = complaint.strip_suffix(" is required")
+            {
+                keys.push(name.to_owned());
+            } else if let Some(name) = complaint
+                .strip_suffix(" is required")
+                .filter(|_| path != "(root)")
+            {
+                keys.push(format!("{path}.{name}"));
+            } else if complaint.starts_with("Invalid type.") && complaint.ends_with("given: null") {
+                keys.push(path.to_owned());
+            } else {
+                return None;
+            }
+            continue;
+        }
+        let violation = line.strip_prefix("at '")?;
         let (path, complaint) = violation.split_once("': ")?;
         let path = path.trim_start_matches('/').replace('/', ".");
         let join = |name: &str| {
@@ -682,6 +703,23 @@ mod tests {
             None
         );
         assert_eq!(schema_left_to_the_user("Error: parse error"), None);
+        // Helm 3's words for the same.
+        assert_eq!(
+            schema_left_to_the_user(&format!(
+                "{head}- (root): policy is required\n- db: host is required\n- region: Invalid type. Expected: string, given: null\n"
+            )),
+            Some(vec![
+                "policy".to_owned(),
+                "db.host".to_owned(),
+                "region".to_owned()
+            ])
+        );
+        assert_eq!(
+            schema_left_to_the_user(&format!(
+                "{head}- replicas: Invalid type. Expected: integer, given: string\n"
+            )),
+            None
+        );
     }
 
     #[test]
