@@ -236,18 +236,25 @@ fn document_lines(text: &str, line: u32) -> (u32, u32) {
 /// says which build it is from); findings on rendered objects stay apart
 /// from each other (each names its own build).
 pub fn drop_raw_twins(findings: &mut Vec<Finding>) {
-    let rendered: std::collections::HashSet<(String, Location, String)> = findings
+    // Twins start at the same place; their ends may differ (a parse error
+    // marks one character, the mapped finding the key it names).
+    let twin = |f: &Finding| {
+        (
+            f.rule.to_string(),
+            Arc::clone(&f.location.file),
+            f.location.span.start,
+            f.message.clone(),
+        )
+    };
+    let rendered: std::collections::HashSet<(String, Arc<str>, Pos, String)> = findings
         .iter()
         .filter(|f| f.rendered.is_some())
-        .map(|f| (f.rule.to_string(), f.location.clone(), f.message.clone()))
+        .map(twin)
         .collect();
     if rendered.is_empty() {
         return;
     }
-    findings.retain(|f| {
-        f.rendered.is_some()
-            || !rendered.contains(&(f.rule.to_string(), f.location.clone(), f.message.clone()))
-    });
+    findings.retain(|f| f.rendered.is_some() || !rendered.contains(&twin(f)));
 }
 
 /// Rules whose findings on a file as written are superseded by the same
@@ -355,12 +362,16 @@ fn locate(
     // has no origin): the template Helm's `# Source:` comment above names,
     // at the line as rendered, else the root's file.
     let fallback = |sources: &mut Sources| {
-        let Some(source) = helm_source_above(entry, span.start.line) else {
+        let Some((source, from)) = helm_source_above(entry, span.start.line) else {
             return Location::new(&entry.root.file, Span::line_start(1));
         };
+        let nth = repeats_above(&entry.output.text, from, span.start.line);
         let found = sources.get(project, &source).and_then(|text| {
-            in_text(&text, rendered_line, span)
-                .or_else(|| key_in_text(&text, rendered_line))
+            in_text_nth(&text, rendered_line, span, nth)
+                .or_else(|| {
+                    let nth = key_repeats_above(&entry.output.text, from, span.start.line);
+                    key_in_text(&text, rendered_line, nth)
+                })
                 .or_else(|| {
                     let helpers = chart_helpers(project, &entry.root.dir, &text, sources);
                     included_key(&text, rendered_line, &helpers)
@@ -407,7 +418,12 @@ fn locate(
         }
         if !strict
             && !path.is_empty()
-            && let Some(found) = in_text(&text, rendered_line, span)
+            && let Some(found) = in_text_nth(
+                &text,
+                rendered_line,
+                span,
+                repeats_above(&entry.output.text, doc.span.start.line, span.start.line),
+            )
         {
             return Location::new(&file, found);
         }
@@ -471,18 +487,20 @@ fn key_in_document(text: &str, line: u32, rendered_line: &str) -> Option<Span> {
 /// The template of a Helm render's output that line `line` comes from: the
 /// nearest `# Source: chart/templates/…` comment at or above it, as a path of
 /// the project.
-fn helm_source_above(entry: &Entry, line: u32) -> Option<String> {
+fn helm_source_above(entry: &Entry, line: u32) -> Option<(String, u32)> {
     if !matches!(entry.root.kind, RootKind::Helm(_)) {
         return None;
     }
     let lines: Vec<&str> = entry.output.text.lines().collect();
     let upto = (line as usize).min(lines.len());
-    let source = lines
+    let (at, source) = lines
         .get(..upto)?
         .iter()
+        .enumerate()
         .rev()
-        .find_map(|l| l.trim().strip_prefix("# Source: "))?;
-    super::helm::source_path(&entry.root.dir, source.trim())
+        .find_map(|(at, l)| Some((at, l.trim().strip_prefix("# Source: ")?)))?;
+    let path = super::helm::source_path(&entry.root.dir, source.trim())?;
+    Some((path, u32::try_from(at + 1).ok()?))
 }
 
 /// The keys and indices from `doc` down to the node at `pos`; `true` when
@@ -607,9 +625,58 @@ fn object_doc<'n, 'a>(
         })
 }
 
+/// How many lines of the output between line `from` and line `line`
+/// (excluded) read as `line` does: a line a template writes twice (a key
+/// written again, DVM001) is found at its own copy, not the first.
+fn repeats_above(output: &str, from: u32, line: u32) -> usize {
+    let lines: Vec<&str> = output.lines().collect();
+    let Some(wanted) = lines
+        .get((line as usize).saturating_sub(1))
+        .map(|l| l.trim())
+    else {
+        return 0;
+    };
+    let start = (from as usize).saturating_sub(1);
+    let end = (line as usize).saturating_sub(1);
+    lines
+        .get(start.min(end)..end)
+        .unwrap_or_default()
+        .iter()
+        .filter(|l| l.trim() == wanted)
+        .count()
+}
+
+/// How many lines of the output between line `from` and line `line`
+/// (excluded) write the key line `line` writes, at its indentation: the
+/// template line of a key written twice is its own copy, not the first.
+fn key_repeats_above(output: &str, from: u32, line: u32) -> usize {
+    let lines: Vec<&str> = output.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let Some(rendered) = lines.get((line as usize).saturating_sub(1)) else {
+        return 0;
+    };
+    let Some(key) = rendered_key(rendered) else {
+        return 0;
+    };
+    let start = (from as usize).saturating_sub(1);
+    let end = (line as usize).saturating_sub(1);
+    lines
+        .get(start.min(end)..end)
+        .unwrap_or_default()
+        .iter()
+        .filter(|l| indent(l) == indent(rendered) && rendered_key(l) == Some(key))
+        .count()
+}
+
 /// The rendered line as written in `text` (a template): the first line
 /// with the same text, the span shifted to it.
 fn in_text(text: &str, rendered_line: &str, span: Span) -> Option<Span> {
+    in_text_nth(text, rendered_line, span, 0)
+}
+
+/// [`in_text`] at the `nth` line with the same text (counted from 0), else
+/// the first.
+fn in_text_nth(text: &str, rendered_line: &str, span: Span, nth: usize) -> Option<Span> {
     let wanted = rendered_line.trim();
     if wanted.is_empty() || wanted == "-" {
         return None;
@@ -618,7 +685,8 @@ fn in_text(text: &str, rendered_line: &str, span: Span) -> Option<Span> {
         .chars()
         .take_while(|c| c.is_whitespace())
         .count() as u32;
-    let (index, line) = text.lines().enumerate().find(|(_, l)| l.trim() == wanted)?;
+    let same = || text.lines().enumerate().filter(|(_, l)| l.trim() == wanted);
+    let (index, line) = same().nth(nth).or_else(|| same().next())?;
     let line_no = u32::try_from(index + 1).ok()?;
     let found_indent = line.chars().take_while(|c| c.is_whitespace()).count() as u32;
     let shift = |col: u32| {
@@ -638,16 +706,20 @@ fn in_text(text: &str, rendered_line: &str, span: Span) -> Option<Span> {
 /// `- key: value`), when the line as rendered is not in it: its value came
 /// from a template expression, or the whole line from an included value
 /// (`toYaml .Values.annotations`, which repeats a key the template writes).
-/// The first line that writes that key literally; none when no line does.
-fn key_in_text(text: &str, rendered_line: &str) -> Option<Span> {
+/// The `nth` line (from 0) that writes that key literally, else the first;
+/// none when no line does.
+fn key_in_text(text: &str, rendered_line: &str, nth: usize) -> Option<Span> {
     let key = rendered_key(rendered_line)?;
-    let (index, line) = text.lines().enumerate().find(|(_, l)| {
-        let written = l.trim_start();
-        let written = written.strip_prefix("- ").unwrap_or(written).trim_start();
-        written
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.starts_with(": ") || rest == ":")
-    })?;
+    let writing = || {
+        text.lines().enumerate().filter(|(_, l)| {
+            let written = l.trim_start();
+            let written = written.strip_prefix("- ").unwrap_or(written).trim_start();
+            written
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with(": ") || rest == ":")
+        })
+    };
+    let (index, line) = writing().nth(nth).or_else(|| writing().next())?;
     let line_no = u32::try_from(index + 1).ok()?;
     let col = line
         .find(key)
