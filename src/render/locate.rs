@@ -365,11 +365,11 @@ fn locate(
         let Some((source, from)) = helm_source_above(entry, span.start.line) else {
             return Location::new(&entry.root.file, Span::line_start(1));
         };
-        let nth = repeats_above(&entry.output.text, from, span.start.line);
+        let nth = repeats_above(&entry.output.text, from, span.start.line, same_text);
         let found = sources.get(project, &source).and_then(|text| {
             in_text_nth(&text, rendered_line, span, nth)
                 .or_else(|| {
-                    let nth = key_repeats_above(&entry.output.text, from, span.start.line);
+                    let nth = repeats_above(&entry.output.text, from, span.start.line, same_key);
                     key_in_text(&text, rendered_line, nth)
                 })
                 .or_else(|| {
@@ -422,7 +422,12 @@ fn locate(
                 &text,
                 rendered_line,
                 span,
-                repeats_above(&entry.output.text, doc.span.start.line, span.start.line),
+                repeats_above(
+                    &entry.output.text,
+                    doc.span.start.line,
+                    span.start.line,
+                    same_text,
+                ),
             )
         {
             return Location::new(&file, found);
@@ -626,46 +631,33 @@ fn object_doc<'n, 'a>(
 }
 
 /// How many lines of the output between line `from` and line `line`
-/// (excluded) read as `line` does: a line a template writes twice (a key
-/// written again, DVM001) is found at its own copy, not the first.
-fn repeats_above(output: &str, from: u32, line: u32) -> usize {
+/// (excluded) are `like` line `line`: a line a template writes twice (a key
+/// written again, DVM001) is then found at its own copy, not the first.
+fn repeats_above(output: &str, from: u32, line: u32, like: impl Fn(&str, &str) -> bool) -> usize {
     let lines: Vec<&str> = output.lines().collect();
-    let Some(wanted) = lines
-        .get((line as usize).saturating_sub(1))
-        .map(|l| l.trim())
-    else {
-        return 0;
-    };
-    let start = (from as usize).saturating_sub(1);
-    let end = (line as usize).saturating_sub(1);
-    lines
-        .get(start.min(end)..end)
-        .unwrap_or_default()
-        .iter()
-        .filter(|l| l.trim() == wanted)
-        .count()
-}
-
-/// How many lines of the output between line `from` and line `line`
-/// (excluded) write the key line `line` writes, at its indentation: the
-/// template line of a key written twice is its own copy, not the first.
-fn key_repeats_above(output: &str, from: u32, line: u32) -> usize {
-    let lines: Vec<&str> = output.lines().collect();
-    let indent = |l: &str| l.len() - l.trim_start().len();
     let Some(rendered) = lines.get((line as usize).saturating_sub(1)) else {
         return 0;
     };
-    let Some(key) = rendered_key(rendered) else {
-        return 0;
-    };
     let start = (from as usize).saturating_sub(1);
     let end = (line as usize).saturating_sub(1);
     lines
         .get(start.min(end)..end)
         .unwrap_or_default()
         .iter()
-        .filter(|l| indent(l) == indent(rendered) && rendered_key(l) == Some(key))
+        .filter(|l| like(l, rendered))
         .count()
+}
+
+/// Lines that read the same (for [`in_text_nth`]).
+fn same_text(a: &str, b: &str) -> bool {
+    a.trim() == b.trim()
+}
+
+/// Lines that write the same key at the same indentation (for
+/// [`key_in_text`]).
+fn same_key(a: &str, b: &str) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    indent(a) == indent(b) && rendered_key(a).is_some_and(|key| rendered_key(b) == Some(key))
 }
 
 /// The rendered line as written in `text` (a template): the first line
