@@ -122,6 +122,7 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
             .policies
             .iter()
             .any(|p| !p.selector.labels.is_empty()),
+        templates: std::cell::Cell::new(0),
     };
     // A bare `...` line ends a YAML document: the documentation uses it as an
     // ellipsis, which cuts an object from its `spec` (DVM402). The spec-less
@@ -283,6 +284,9 @@ struct Doc<'c> {
     policies: &'c [PolicyRule],
     /// Some declarative rule matches on labels (`match: labels:`).
     labels_read: bool,
+    /// The OpenShift Templates of the file met so far
+    /// ([`crate::parsed::Object::template`]).
+    templates: std::cell::Cell<u16>,
 }
 
 impl Doc<'_> {
@@ -292,14 +296,30 @@ impl Doc<'_> {
             return;
         }
         result.documents += 1;
-        self.visit(document, document.span.start.line, marked, result);
+        self.visit(document, document.span.start.line, marked, 0, result);
     }
 
     /// `marked`: some node of the document is one `rules::scan_document` collects.
-    fn visit(&self, node: &Node<'_>, doc_line: u32, marked: bool, result: &mut FileResult) {
+    /// `template`: the object is one of the file's `template`-th OpenShift
+    /// Template (0: of none).
+    fn visit(
+        &self,
+        node: &Node<'_>,
+        doc_line: u32,
+        marked: bool,
+        template: u16,
+        result: &mut FileResult,
+    ) {
         if let Some(items) = manifest::list_items(node) {
+            let template = if manifest::is_template(node) {
+                let ordinal = self.templates.get().saturating_add(1);
+                self.templates.set(ordinal);
+                ordinal
+            } else {
+                template
+            };
             for item in items {
-                self.visit(item, item.span.start.line, marked, result);
+                self.visit(item, item.span.start.line, marked, template, result);
             }
             return;
         }
@@ -375,6 +395,7 @@ impl Doc<'_> {
                     file: Arc::clone(self.rel),
                     meta,
                     doc_line,
+                    template,
                     body,
                 }));
             }

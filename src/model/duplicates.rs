@@ -183,7 +183,7 @@ impl Duplicates {
                 // by it; the first of them is named.
                 let mut first = None;
                 for (&e, other) in earlier() {
-                    if !other.alternative_of(this) {
+                    if !other.alternative_of(this) && !other.applied_apart(this) {
                         first.get_or_insert(e as usize);
                         out.replaced.push(e as usize);
                     }
@@ -272,6 +272,8 @@ struct Facts<'p> {
     family: Option<(usize, usize)>,
     /// For a NetworkPolicy, the directions it governs.
     directions: Option<Vec<crate::net::netpol::PolicyType>>,
+    /// Which OpenShift Template of its file it is an object of (0: none).
+    template: u16,
 }
 
 impl<'p> Facts<'p> {
@@ -286,7 +288,22 @@ impl<'p> Facts<'p> {
             directions: object
                 .and_then(|o| o.object.network_policy())
                 .map(|p| p.policy.effective_types()),
+            template: object.map_or(0, |o| o.object.template),
         }
+    }
+
+    /// Whether the two definitions are never applied together because one
+    /// is an object of an OpenShift Template: `oc process` makes the objects
+    /// of one Template at a time, each with its own parameters (`${NAME}`
+    /// in two Templates are two names), and `oc apply` of the folder creates
+    /// the Template, not its objects. Two objects of one Template are applied
+    /// together. (The Templates of a file are told apart up to 65,534 of them;
+    /// past that, none is compared.)
+    fn applied_apart(&self, other: &Facts<'_>) -> bool {
+        (self.template != 0 || other.template != 0)
+            && !(self.document.0 == other.document.0
+                && self.template == other.template
+                && self.template != u16::MAX)
     }
 
     /// Whether the two definitions are alternatives: from two plain files of

@@ -36,6 +36,13 @@ pub struct Object {
     /// DVM402's names check. In the padding after `doc_line`.
     #[serde(default)]
     pub named_placeholder: bool,
+    /// For one of the `objects` of an OpenShift Template, which Template of
+    /// its file (1 for the first, saturating); 0 for any other object. Such
+    /// objects exist only once `oc process` makes them, one Template at a
+    /// time: they are applied with the other objects of their Template
+    /// alone (DVM401). In the padding after `doc_line`.
+    #[serde(default)]
+    pub template: u16,
     /// What the model keeps of it when some cross-file rule reads its kind.
     /// Boxed: one pointer (a `Body` is 16 bytes, and most objects have
     /// none), which keeps the object at 64 bytes, its `Arc` block in
