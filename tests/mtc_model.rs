@@ -171,3 +171,41 @@ fn a_misnamed_egress_firewall_is_merged_not_renamed_onto_default() {
     assert!(!help.contains("rename"), "{help}");
     assert_eq!(f.related.len(), 1);
 }
+
+/// With the namespaces guessed, a finding names what makes its namespace
+/// migrated: the object that gives DVM something to copy there, at its name.
+#[test]
+fn a_guessed_namespace_names_the_claim_that_makes_it_migrated() {
+    let found = findings("netpol-guessed-namespaces-only-with-claims");
+    let reason = |namespace: &str| {
+        let finding = found
+            .iter()
+            .find(|f| f.rule.as_ref() == "DVM102" && f.message.contains(&format!("`{namespace}`")))
+            .unwrap_or_else(|| panic!("no DVM102 for {namespace}: {found:#?}"));
+        let related = finding
+            .related
+            .iter()
+            .find(|r| r.message.contains("counts as migrated"))
+            .unwrap_or_else(|| panic!("{finding:#?}"));
+        (
+            related.location.file.to_string(),
+            related.location.span.start.line,
+            related.message.clone(),
+        )
+    };
+    let (file, line, message) = reason("db");
+    assert_eq!((file.as_str(), line), ("db.yaml", 13), "{message}");
+    assert!(message.contains("a StatefulSet `postgres`"), "{message}");
+    assert!(message.contains("`namespaces:`"), "{message}");
+    let (file, _, message) = reason("shop");
+    assert_eq!(file, "shop.yaml");
+    assert!(
+        message.contains("a PersistentVolumeClaim `uploads`"),
+        "{message}"
+    );
+    // A StatefulSet without volumes migrates nothing: no finding in `cache`.
+    assert!(
+        !found.iter().any(|f| f.message.contains("`cache`")),
+        "{found:#?}"
+    );
+}

@@ -90,7 +90,8 @@ const LEGACY_FILE: &str = "results.json";
 /// Bumped when the stored layout changes in a way the build id would not catch
 /// (5: structs keyed by field index, [`indexed`]; 6: a YAML tree one byte
 /// string, `crate::yaml::wire`; 7: bodies compressed with LZ4, not zstd;
-/// 8: results written field by field, [`entry`]; 9: an object's Template).
+/// 8: results written field by field, [`entry`]; 9: an object's Template, a
+/// StatefulSet without volumes).
 const FORMAT: u32 = 9;
 const MAGIC: &[u8; 8] = b"dvmlint\x00";
 /// Magic, format (u32), settings key (32 hex digits), body length (u64), its

@@ -382,6 +382,7 @@ impl Doc<'_> {
                     meta.set_labels_and_annotations(Default::default(), Default::default());
                 }
                 let scope = parsed::own_scope(&meta);
+                let without_volumes = meta.is("apps", "StatefulSet") && !mounts_volumes(node);
                 result.objects.push(Arc::new(Object {
                     identity: parsed::identity(
                         self.cluster.map(AsRef::as_ref),
@@ -396,6 +397,7 @@ impl Doc<'_> {
                     meta,
                     doc_line,
                     template,
+                    without_volumes,
                     body,
                 }));
             }
@@ -415,6 +417,23 @@ impl Doc<'_> {
         }
         collect_url_passwords(&scan.urls, result);
     }
+}
+
+/// Whether a StatefulSet makes volume claims (`volumeClaimTemplates`, a
+/// generic ephemeral volume's claim) or mounts a claim: what DVM copies.
+fn mounts_volumes(node: &Node<'_>) -> bool {
+    let Some(spec) = node.get("spec") else {
+        return false;
+    };
+    let templates = spec
+        .get("volumeClaimTemplates")
+        .is_some_and(|t| !t.items().is_empty());
+    templates
+        || spec
+            .at(&["template", "spec", "volumes"])
+            .map_or(&[][..], Node::items)
+            .iter()
+            .any(|v| v.get("persistentVolumeClaim").is_some() || v.get("ephemeral").is_some())
 }
 
 /// Secret values never appear in any output (docs/output.md), but for the

@@ -11,7 +11,7 @@
 //! still checked, on every cluster the reference could be, and config
 //! `namespaces:` still applies (docs/decisions/mtc-cluster-identity.md).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Role;
 use crate::manifest::Text;
@@ -90,6 +90,11 @@ pub struct Migration {
     pub host: Option<usize>,
     pub pairs: Vec<DvmPair>,
     pub scope_source: ScopeSource,
+    /// With the namespaces guessed ([`ScopeSource::EveryNamespace`]): for each
+    /// namespace, the first object on a source cluster that gives DVM
+    /// something to copy there (index in `Project::objects`), which findings
+    /// name as the reason the namespace counts as migrated.
+    pub guessed_from: BTreeMap<String, usize>,
     /// Per cluster index: its MigrationController (index in `Project::objects`).
     pub controllers: Vec<Option<usize>>,
     /// MigPlan references no configured cluster answers to.
@@ -235,6 +240,7 @@ impl Migration {
         // Config `namespaces:` applies when no plan is in the repository, and
         // also when some plan's clusters are unknown (DVM405): a plan that
         // cannot be placed must not switch the network rules off.
+        let mut guessed_from = BTreeMap::new();
         let scope_source = if !plans.is_empty() && unresolved.is_empty() {
             ScopeSource::MigPlans
         } else if !project.config.namespaces.is_empty() {
@@ -266,7 +272,7 @@ impl Migration {
             let operator = super::not_migrated::operator_namespaces(project);
             let mut seen = BTreeSet::new();
             let mut with_volumes = BTreeSet::new();
-            for object in &project.objects {
+            for (index, object) in project.objects.iter().enumerate() {
                 let Some(cluster) = object.cluster() else {
                     continue;
                 };
@@ -275,8 +281,9 @@ impl Migration {
                 }
                 if let Some(ns) = object.scope().namespace() {
                     seen.insert((cluster, ns.to_owned()));
-                    if super::not_migrated::holds_volumes(&object.object.meta) {
+                    if super::not_migrated::holds_volumes(&object.object) {
                         with_volumes.insert((cluster, ns.to_owned()));
+                        guessed_from.entry(ns.to_owned()).or_insert(index);
                     }
                 }
                 if object.object.meta.is("", "Namespace") {
@@ -336,6 +343,7 @@ impl Migration {
             host,
             pairs,
             scope_source,
+            guessed_from,
             controllers,
             unresolved,
             url_hosts,

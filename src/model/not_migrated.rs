@@ -34,18 +34,20 @@ pub fn operator_namespaces(project: &Project) -> BTreeSet<(Option<usize>, String
 
 /// Whether an object gives DVM something to copy in its namespace: a
 /// PersistentVolumeClaim, or a kind that makes claims of its own (a
-/// StatefulSet's `volumeClaimTemplates`, a KubeVirt VirtualMachine's disks, a
-/// CDI DataVolume). DVM creates rsync pods only for claims (one client pod per
-/// claim, `migration.openshift.io/created-for-pvc`): a namespace without any
-/// has none, whatever its policies.
-pub fn holds_volumes(meta: &crate::manifest::ObjectMeta) -> bool {
-    matches!(
-        (meta.group(), meta.kind.value.as_str()),
-        ("", "PersistentVolumeClaim")
-            | ("apps", "StatefulSet")
-            | ("kubevirt.io", "VirtualMachine")
-            | ("cdi.kubevirt.io", "DataVolume")
-    )
+/// StatefulSet's `volumeClaimTemplates` or the claims it mounts, a KubeVirt
+/// VirtualMachine's disks, a CDI DataVolume). DVM creates rsync pods only for
+/// claims (one client pod per claim, `migration.openshift.io/created-for-pvc`):
+/// a namespace without any has none, whatever its policies.
+pub fn holds_volumes(object: &crate::parsed::Object) -> bool {
+    let meta = &object.meta;
+    !object.without_volumes
+        && matches!(
+            (meta.group(), meta.kind.value.as_str()),
+            ("", "PersistentVolumeClaim")
+                | ("apps", "StatefulSet")
+                | ("kubevirt.io", "VirtualMachine")
+                | ("cdi.kubevirt.io", "DataVolume")
+        )
 }
 
 /// Whether `namespace` is left out of "every namespace seen": one of the

@@ -43,6 +43,13 @@ pub struct Object {
     /// alone (DVM401). In the padding after `doc_line`.
     #[serde(default)]
     pub template: u16,
+    /// A StatefulSet that makes no volume claim (no `volumeClaimTemplates`)
+    /// and mounts none: it gives DVM nothing to copy, so it does not make its
+    /// namespace one DVM migrates when the namespaces are guessed
+    /// (`model::not_migrated::holds_volumes`). False for every other object.
+    /// The last byte of the padding after `doc_line`.
+    #[serde(default)]
+    pub without_volumes: bool,
     /// What the model keeps of it when some cross-file rule reads its kind.
     /// Boxed: one pointer (a `Body` is 16 bytes, and most objects have
     /// none), which keeps the object at 64 bytes, its `Arc` block in

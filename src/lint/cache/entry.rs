@@ -230,6 +230,7 @@ fn put_object(
     put_map(out, meta.annotations());
     put_varint(out, u64::from(object.doc_line));
     put_varint(out, u64::from(object.template));
+    out.push(u8::from(object.without_volumes));
     match object.body.as_deref() {
         None => out.push(0),
         Some(Body::Tree(node)) => {
@@ -315,6 +316,11 @@ fn read_object(reader: &mut Reader<'_>, rel: &Arc<str>, shared: &mut Shared) -> 
     meta.set_labels_and_annotations(labels, read_map(reader)?);
     let doc_line = reader.u32()?;
     let template = u16::try_from(reader.u32()?).ok()?;
+    let without_volumes = match reader.byte()? {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
     let body = match reader.byte()? {
         0 => None,
         1 => Some(Box::new(Body::Tree(Box::new(reader.tree()?)))),
@@ -337,6 +343,7 @@ fn read_object(reader: &mut Reader<'_>, rel: &Arc<str>, shared: &mut Shared) -> 
         meta: Box::new(meta),
         doc_line,
         template,
+        without_volumes,
         body,
         scope,
         identity,
@@ -351,10 +358,10 @@ mod tests {
     use crate::rules::RuleSet;
 
     /// A file with a kept tree (a Namespace), a view (a NetworkPolicy),
-    /// labels and annotations, a span over two lines (kept whole), an object
-    /// of a Template and a finding.
+    /// labels and annotations, a span over two lines (kept whole), a
+    /// StatefulSet without volumes, an object of a Template and a finding.
     fn result() -> FileResult {
-        let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {team: a, tier: web}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: shop\n  annotations: {note: x}\nspec:\n  podSelector: {}\n  ingress:\n  - ports: [{port: 80}, {port: http}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: >-\n    app-é\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: 'nginx:latest', securityContext: {privileged: true}}]\n---\napiVersion: template.openshift.io/v1\nkind: Template\nmetadata: {name: t}\nobjects:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: '${N}'}}\n";
+        let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {team: a, tier: web}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: shop\n  annotations: {note: x}\nspec:\n  podSelector: {}\n  ingress:\n  - ports: [{port: 80}, {port: http}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: >-\n    app-é\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: 'nginx:latest', securityContext: {privileged: true}}]\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: cache}\nspec: {template: {spec: {containers: [{name: c, image: redis}]}}}\n---\napiVersion: template.openshift.io/v1\nkind: Template\nmetadata: {name: t}\nobjects:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: '${N}'}}\n";
         let rules = RuleSet::new(&[], &[]);
         let cluster: Arc<str> = Arc::from("source");
         let cluster_of = move |_: &str| Some(Arc::clone(&cluster));
@@ -375,9 +382,11 @@ mod tests {
     #[test]
     fn a_result_round_trips_and_its_objects_share_its_name() {
         let result = result();
-        assert_eq!(result.objects.len(), 4, "{}", debug(&result));
-        // An object of a file's first OpenShift Template.
-        assert_eq!(result.objects[3].template, 1);
+        assert_eq!(result.objects.len(), 5, "{}", debug(&result));
+        // A StatefulSet without volumes; an object of a file's first
+        // OpenShift Template.
+        assert!(result.objects[3].without_volumes);
+        assert_eq!(result.objects[4].template, 1);
         assert!(debug(&result).contains("wide: Some"));
         assert!(result.objects.iter().any(|o| o.tree().is_some()));
         assert!(result.objects.iter().any(|o| o.network_policy().is_some()));

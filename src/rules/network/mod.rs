@@ -238,12 +238,21 @@ pub(crate) fn not_isolated(
 /// message but for the namespace's name. Those findings become one, whose
 /// message lists the namespaces (bounded, [`crate::finding::bounded_list`])
 /// and whose related locations name every one of them. `found` pairs each
-/// finding with the namespace it was found for; the order is kept.
-pub(crate) fn one_per_cause(found: Vec<(String, Finding)>, out: &mut Vec<Finding>) {
+/// finding with the namespace it was found for; the order is kept. With the
+/// namespaces guessed, each finding names what makes its namespace count as
+/// migrated ([`guessed_reason`]).
+pub(crate) fn one_per_cause(
+    project: &Project,
+    found: Vec<(String, Finding)>,
+    out: &mut Vec<Finding>,
+) {
     type Key = (Location, Option<std::sync::Arc<str>>, String);
     let mut order: Vec<Key> = Vec::new();
     let mut groups: BTreeMap<Key, Vec<(String, Finding)>> = BTreeMap::new();
-    for (namespace, finding) in found {
+    for (namespace, mut finding) in found {
+        if let Some(reason) = guessed_reason(project, &namespace) {
+            finding.related.push(reason);
+        }
         let masked = finding
             .message
             .replace(&format!("`{namespace}`"), NAMESPACE_MARK)
@@ -315,6 +324,41 @@ pub(crate) fn one_per_cause(found: Vec<(String, Finding)>, out: &mut Vec<Finding
         }));
         merged.related = related;
         out.push(merged);
+    }
+}
+
+/// Why `namespace` counts as migrated when no MigPlan and no `namespaces:`
+/// say which namespaces DVM migrates (`docs/model.md`, "Namespaces in
+/// scope"): the first object that gives DVM something to copy there. `None`
+/// when the namespaces are not guessed.
+fn guessed_reason(project: &Project, namespace: &str) -> Option<crate::finding::Related> {
+    let migration = project.migration();
+    if migration.scope_source != crate::model::migration::ScopeSource::EveryNamespace {
+        return None;
+    }
+    let object = project
+        .objects
+        .get(*migration.guessed_from.get(namespace)?)?;
+    let meta = &object.object.meta;
+    Some(crate::finding::Related {
+        location: Location::new(&object.object.file, meta.name_span()),
+        message: format!(
+            "`{namespace}` counts as migrated because {} {} `{}` is in it (no MigPlan and no \
+             `namespaces:` in .dvmlint.yaml say which namespaces DVM migrates, so every \
+             namespace with a volume claim does)",
+            article(&meta.kind.value),
+            meta.kind.value,
+            object.name()
+        ),
+    })
+}
+
+/// "a" or "an" before a kind's name.
+fn article(kind: &str) -> &'static str {
+    if kind.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
     }
 }
 

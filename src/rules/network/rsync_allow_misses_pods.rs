@@ -31,7 +31,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         .into_iter()
         .map(|miss| (miss.namespace, miss.finding))
         .collect();
-    super::one_per_cause(found, out);
+    super::one_per_cause(project, found, out);
 }
 
 /// One policy of a migrated namespace that misses rsync pods: which side's

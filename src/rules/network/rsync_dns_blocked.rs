@@ -54,7 +54,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         let hop = hop(project, model, policies, cluster, namespace, block);
         found.extend(hop.findings.into_iter().map(|f| (namespace.to_owned(), f)));
     }
-    one_per_cause(found, out);
+    one_per_cause(project, found, out);
 }
 
 /// The DNS hop of a migrated source namespace: the rsync client pods of

@@ -59,7 +59,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             found.extend(hop.findings.into_iter().map(|f| (namespace.to_owned(), f)));
         }
     }
-    one_per_cause(found, out);
+    one_per_cause(project, found, out);
 }
 
 /// What blocks one client pod.
