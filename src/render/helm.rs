@@ -277,6 +277,7 @@ fn template(
                             }
                         })
                         .or_else(|| values_left_to_the_user(project, root, release, &stderr))
+                        .or_else(|| empty_value_left_to_the_user(project, root, release, &stderr))
                         .or_else(|| values_beside(project, root, release, &stderr)),
                     "run `helm template` on this chart with the same values and fix what it reports",
                 ),
@@ -369,10 +370,128 @@ fn values_left_to_the_user(
     let line = text
         .lines()
         .nth(usize::try_from(at.span.start.line.checked_sub(1)?).ok()?)?;
-    (line.contains("required") || calls_fail(line)).then(|| super::Limit {
+    let guarded = line.contains("required")
+        || calls_fail(line)
+        || guard_included(project, root, &tidy(stderr));
+    guarded.then(|| super::Limit {
         why: REQUIRED_WHY.to_owned(),
         help: REQUIRED_HELP,
     })
+}
+
+/// Whether the message of an execution error (`… at (…/sts.yaml:25:28): HEC
+/// token must be specified`) is written, quoted, in a `required` or `fail`
+/// call of one of the chart's templates: the guard was reached through an
+/// `include` (a checksum of the Secret that requires it), and Helm names the
+/// including line. The templates are listed in the chart's own `templates/`
+/// folder (no link followed) and read through the project's boundary (at most
+/// 256 files of 1 MiB).
+fn guard_included(project: &Path, root: &Root, message: &str) -> bool {
+    let Some(said) = message
+        .find(" at (")
+        .and_then(|at| message.get(at..))
+        .and_then(|rest| rest.split_once("): "))
+        .map(|(_, said)| said.trim())
+        .filter(|said| said.len() >= 8)
+    else {
+        return false;
+    };
+    let quoted = format!("\"{said}\"");
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let mut folders = vec![Path::new(&root.dir).join("templates")];
+    let mut files = 0;
+    while let Some(folder) = folders.pop() {
+        // A link is not followed, not even to list a folder.
+        let path = project.join(&folder);
+        if std::fs::symlink_metadata(&path).map_or(true, |m| !m.is_dir()) {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&path) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let rel = folder.join(entry.file_name());
+            if kind.is_dir() {
+                folders.push(rel);
+                continue;
+            }
+            files += 1;
+            if files > 256 {
+                return false;
+            }
+            let Ok(bytes) = boundary.open_bounded(&project.join(&rel), 1 << 20) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            if text.lines().any(|line| {
+                line.contains(&quoted) && (line.contains("required") || calls_fail(line))
+            }) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// A render with the chart's own values alone that stops at a value the
+/// chart's values.yaml writes empty (`registryUser:`, for the user to give
+/// with `--set`): `at <.Values.registryUser>: wrong type for value; expected
+/// string; got interface {}`, or a nil pointer under an empty parent. The
+/// same intent as a `required` (DVM002), found by reading the value in
+/// values.yaml: a key it lacks is not this (a bug, or `values_beside`).
+fn empty_value_left_to_the_user(
+    project: &Path,
+    root: &Root,
+    release: &Release,
+    stderr: &str,
+) -> Option<super::Limit> {
+    if !release.values.is_empty() || !release.set.is_empty() {
+        return None;
+    }
+    // Helm 4 breaks the error over lines (`…registryUser>:` then the rest).
+    let stderr = tidy(stderr);
+    let (_, after) = stderr.split_once(" at <.Values.")?;
+    let (path, said) = after.split_once(">: ")?;
+    if !(said.starts_with("wrong type for value") || said.starts_with("nil pointer evaluating")) {
+        return None;
+    }
+    let keys: Vec<&str> = path.split('.').collect();
+    if keys.iter().any(|k| {
+        k.is_empty()
+            || !k
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    }) {
+        return None;
+    }
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let values = ["values.yaml", "values.yml"].iter().find_map(|name| {
+        boundary
+            .open_bounded(&project.join(&root.dir).join(name), 1 << 20)
+            .ok()
+    })?;
+    let text = String::from_utf8(values).ok()?;
+    let parsed = crate::yaml::parse_chunk(&text, 1, crate::yaml::Limits::default());
+    let document = parsed.documents.first()?;
+    // The first key on the path that is written empty.
+    let mut node = document;
+    for (depth, key) in keys.iter().enumerate() {
+        let value = node.get(key)?;
+        if value.is_null() {
+            let named = keys.get(..=depth)?.join(".");
+            return Some(super::Limit {
+                why: format!(
+                    "its templates need `{named}`, which its own values.yaml leaves empty for the user to give: name values that give it in `render.charts[].values`"
+                ),
+                help: REQUIRED_HELP,
+            });
+        }
+        node = value;
+    }
+    None
 }
 
 /// A render with the chart's own values alone that stops at a value its
