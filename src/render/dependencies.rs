@@ -58,6 +58,13 @@ pub fn assemble(project: &Path, dir: &str) -> Option<Assembled> {
     })
 }
 
+/// Where the output's `# Source:` paths of the dependencies [`assemble`]
+/// builds in really are (its `redirects`), found without copying: for a
+/// finding on a document that did not parse, which has no origin.
+pub fn redirects(project: &Path, dir: &str) -> Vec<(String, String)> {
+    walk(&ProjectBoundary::new(project), dir, None).map_or_else(Vec::new, |(_, r, _)| r)
+}
+
 /// The files [`assemble`] would copy (for the render cache's key, before a
 /// cached outcome spares the copy); `None` as [`assemble`].
 pub fn inputs(project: &Path, dir: &str) -> Option<Vec<PathBuf>> {

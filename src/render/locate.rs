@@ -255,6 +255,43 @@ pub fn drop_raw_twins(findings: &mut Vec<Finding>) {
         return;
     }
     findings.retain(|f| f.rendered.is_some() || !rendered.contains(&twin(f)));
+    one_syntax_error_per_place(findings, twin);
+}
+
+/// A template's own YAML error (DVM001) is the file's, whichever build writes
+/// it: a chart rendered on its own and again as the dependency of another
+/// (its `# Source:` paths put back where it is) gives the same finding twice.
+/// The first is kept, with the other builds' related locations (the values
+/// each was rendered with) added to it. Other rules' findings on rendered
+/// objects stay apart: each judges its own build.
+fn one_syntax_error_per_place<K: Eq + std::hash::Hash>(
+    findings: &mut Vec<Finding>,
+    twin: impl Fn(&Finding) -> K,
+) {
+    let mut first: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(findings.len());
+    for finding in findings.drain(..) {
+        if finding.rule.as_ref() != "DVM001" || finding.rendered.is_none() {
+            kept.push(finding);
+            continue;
+        }
+        match first.entry(twin(&finding)) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(kept.len());
+                kept.push(finding);
+            }
+            std::collections::hash_map::Entry::Occupied(slot) => {
+                if let Some(earlier) = kept.get_mut(*slot.get()) {
+                    for related in finding.related {
+                        if !earlier.related.contains(&related) {
+                            earlier.related.push(related);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    *findings = kept;
 }
 
 /// Rules whose findings on a file as written are superseded by the same
@@ -362,7 +399,7 @@ fn locate(
     // has no origin): the template Helm's `# Source:` comment above names,
     // at the line as rendered, else the root's file.
     let fallback = |sources: &mut Sources| {
-        let Some((source, from)) = helm_source_above(entry, span.start.line) else {
+        let Some((source, from)) = helm_source_above(project, entry, span.start.line) else {
             return Location::new(&entry.root.file, Span::line_start(1));
         };
         let nth = repeats_above(&entry.output.text, from, span.start.line, same_text);
@@ -491,8 +528,11 @@ fn key_in_document(text: &str, line: u32, rendered_line: &str) -> Option<Span> {
 
 /// The template of a Helm render's output that line `line` comes from: the
 /// nearest `# Source: chart/templates/…` comment at or above it, as a path of
-/// the project.
-fn helm_source_above(entry: &Entry, line: u32) -> Option<(String, u32)> {
+/// the project: in a dependency built in from elsewhere in the project, where
+/// it really is (`dependencies::redirects`); `None` for a path that names no
+/// file of the project (a dependency packed in a `.tgz`), which is then
+/// reported at the chart.
+fn helm_source_above(project: &Path, entry: &Entry, line: u32) -> Option<(String, u32)> {
     if !matches!(entry.root.kind, RootKind::Helm(_)) {
         return None;
     }
@@ -504,7 +544,14 @@ fn helm_source_above(entry: &Entry, line: u32) -> Option<(String, u32)> {
         .enumerate()
         .rev()
         .find_map(|(at, l)| Some((at, l.trim().strip_prefix("# Source: ")?)))?;
-    let path = super::helm::source_path(&entry.root.dir, source.trim())?;
+    let mut path = super::helm::source_path(&entry.root.dir, source.trim())?;
+    if !project.join(&path).is_file() {
+        let redirects = super::dependencies::redirects(project, &entry.root.dir);
+        path = super::dependencies::redirect(path, &redirects);
+        if !project.join(&path).is_file() {
+            return None;
+        }
+    }
     Some((path, u32::try_from(at + 1).ok()?))
 }
 
