@@ -209,3 +209,20 @@ fn a_guessed_namespace_names_the_claim_that_makes_it_migrated() {
         "{found:#?}"
     );
 }
+
+/// A duplicate within one OpenShift Template says so: the Template is what
+/// applies both (`oc process`), not the folder (whose other Templates are
+/// processed apart).
+#[test]
+fn a_duplicate_in_a_template_names_the_template() {
+    let found = findings("duplicate-object-openshift-templates-each-processed-alone");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    says(
+        &found[0],
+        &[
+            "ConfigMap `${REPORT}-settings`",
+            "defined twice by one OpenShift Template (`oc process` makes both)",
+            "templates/backup.yaml:47",
+        ],
+    );
+}

@@ -77,6 +77,10 @@ fn finding(
     };
     let unit = |object: &ModelObject| object.unit().and_then(|u| project.units.get(u));
     let applied = match (unit(item), unit(earlier)) {
+        // Only objects of one Template are compared (`model::duplicates`).
+        _ if item.object.template != 0 => {
+            " by one OpenShift Template (`oc process` makes both)".to_owned()
+        }
         (Some(_), Some(_)) if item.unit() == earlier.unit() && units.len() > 1 => {
             let named: Vec<String> = units
                 .iter()
