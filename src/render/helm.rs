@@ -276,9 +276,7 @@ fn template(
                                 limit
                             }
                         })
-                        .or_else(|| values_left_to_the_user(project, root, release, &stderr))
-                        .or_else(|| empty_value_left_to_the_user(project, root, release, &stderr))
-                        .or_else(|| values_beside(project, root, release, &stderr)),
+                        .or_else(|| left_to_the_user(project, root, release, &stderr)),
                     "run `helm template` on this chart with the same values and fix what it reports",
                 ),
                 true,
@@ -342,6 +340,26 @@ const REQUIRED_WHY: &str = "its templates stop, at a `required` or `fail`, on va
 const REQUIRED_HELP: &str =
     "name values files that give them in `render.charts[].values` of .dvmlint.yaml";
 
+/// What a release rendered with the chart's own values.yaml alone stops at,
+/// when it is a value left to the chart's user, not the repository's fault:
+/// a `required` or `fail` ([`values_left_to_the_user`]), a value values.yaml
+/// writes empty ([`empty_value_left_to_the_user`]), or one the values beside
+/// the chart give ([`values_beside`]). A release whose values the
+/// configuration names is the repository's to get right: `None`.
+fn left_to_the_user(
+    project: &Path,
+    root: &Root,
+    release: &Release,
+    stderr: &str,
+) -> Option<super::Limit> {
+    if !release.values.is_empty() || !release.set.is_empty() {
+        return None;
+    }
+    values_left_to_the_user(project, root, stderr)
+        .or_else(|| empty_value_left_to_the_user(project, root, stderr))
+        .or_else(|| values_beside(project, root, stderr))
+}
+
 /// An execution error at a line of a template of the project that calls
 /// `required` or `fail`, in a render with the chart's own values alone: a
 /// value the chart leaves to its user, whatever the call's own message says
@@ -350,16 +368,8 @@ const REQUIRED_HELP: &str =
 /// a chart refuses its own defaults only on purpose). A release whose values
 /// the configuration names is the repository's to get right (DVM004). The
 /// template is read through the project's boundary, like every file dvmlint reads.
-fn values_left_to_the_user(
-    project: &Path,
-    root: &Root,
-    release: &Release,
-    stderr: &str,
-) -> Option<super::Limit> {
-    if !stderr.contains("execution error at (")
-        || !release.values.is_empty()
-        || !release.set.is_empty()
-    {
+fn values_left_to_the_user(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
+    if !stderr.contains("execution error at (") {
         return None;
     }
     let at = failed_template(project, root, &tidy(stderr))?;
@@ -442,15 +452,7 @@ fn guard_included(project: &Path, root: &Root, message: &str) -> bool {
 /// string; got interface {}`, or a nil pointer under an empty parent. The
 /// same intent as a `required` (DVM002), found by reading the value in
 /// values.yaml: a key it lacks is not this (a bug, or `values_beside`).
-fn empty_value_left_to_the_user(
-    project: &Path,
-    root: &Root,
-    release: &Release,
-    stderr: &str,
-) -> Option<super::Limit> {
-    if !release.values.is_empty() || !release.set.is_empty() {
-        return None;
-    }
+fn empty_value_left_to_the_user(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
     // Helm 4 breaks the error over lines (`…registryUser>:` then the rest).
     let stderr = tidy(stderr);
     let (_, after) = stderr.split_once(" at <.Values.")?;
@@ -501,15 +503,7 @@ fn empty_value_left_to_the_user(
 /// values.yaml`), kept beside it rather than in it. A chart not rendered
 /// (DVM002), naming the file, not a fault of the repository; once the file
 /// is named in `render.charts[].values`, a failure is the repository's.
-fn values_beside(
-    project: &Path,
-    root: &Root,
-    release: &Release,
-    stderr: &str,
-) -> Option<super::Limit> {
-    if !release.values.is_empty() || !release.set.is_empty() {
-        return None;
-    }
+fn values_beside(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
     let (_, after) = stderr.split_once(" at <.Values.")?;
     let key = after
         .split(['.', '>', ' ', '['])
