@@ -592,6 +592,10 @@ impl Retained {
 fn same_identity_and_document(a: &Object, b: &Object) -> bool {
     a.identity == b.identity
         && a.doc_line == b.doc_line
+        // The Template duplicates are compared within, and whether a
+        // StatefulSet makes its namespace migrated (the migration view).
+        && a.template == b.template
+        && a.without_volumes == b.without_volumes
         && a.scope == b.scope
         && a.file == b.file
         && a.meta.group() == b.meta.group()
@@ -873,6 +877,40 @@ mod tests {
         std::fs::remove_file(dir.path().join("a.yaml")).unwrap();
         kept.rewalk(&BTreeSet::new()).unwrap();
         assert_eq!(kept.len(), 1);
+    }
+
+    /// A StatefulSet that gains a claim template makes its namespace
+    /// migrated: the network findings there are found again, not reused.
+    #[test]
+    fn a_statefulset_gaining_a_claim_is_linted_again() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(
+            dir.path().join("deny.yaml"),
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: db}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n",
+        )
+        .unwrap();
+        let sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: pg, namespace: db}\nspec:\n  template:\n    spec:\n      containers: [{name: pg, image: pg}]\n";
+        let path = dir.path().join("sts.yaml");
+        std::fs::write(&path, sts).unwrap();
+        let options = LintOptions {
+            paths: vec![dir.path().to_path_buf()],
+            ..LintOptions::default()
+        };
+        let mut kept = Retained::load(&options).unwrap();
+        assert!(kept.lint(&BTreeMap::new()).unwrap().findings.is_empty());
+        let claimed: Arc<str> = Arc::from(format!(
+            "{sts}  volumeClaimTemplates:\n    - metadata: {{name: data}}\n"
+        ));
+        kept.update(&path, Some(&claimed));
+        let buffers = BTreeMap::from([(path.clone(), Arc::clone(&claimed))]);
+        let incremental = kept.lint(&buffers).unwrap();
+        assert!(
+            incremental.findings.iter().any(|f| f.rule == "DVM102"),
+            "{:?}: {:#?}",
+            kept.last_reuse(),
+            incremental.findings
+        );
     }
 
     #[test]
