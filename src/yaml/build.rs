@@ -273,7 +273,17 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                         "recursion limit exceeded" => {
                             "nesting too deep for the YAML parser".to_owned()
                         }
-                        other => other.to_owned(),
+                        // The scanner's words (`%'`, quoted unevenly) for an
+                        // indicator YAML reserves at the start of a value.
+                        other => match other
+                            .strip_prefix("unexpected character: `")
+                            .and_then(|rest| rest.strip_suffix('\''))
+                        {
+                            Some(c) => format!(
+                                "a plain value cannot start with `{c}` (YAML reserves it): quote the value"
+                            ),
+                            None => other.to_owned(),
+                        },
                     },
                 }),
             };
@@ -725,6 +735,17 @@ mod tests {
         );
         assert!(doc.get("b").unwrap().is_null());
         assert_eq!(doc.get("c").unwrap().as_str(), Some("null"));
+    }
+
+    #[test]
+    fn a_reserved_indicator_is_named_in_backticks() {
+        let parsed = parse_chunk("a: 1\nnamespace: %%%\n", 1, Limits::default());
+        let error = parsed.error.as_ref().expect("an error");
+        assert_eq!(
+            error.message,
+            "a plain value cannot start with `%` (YAML reserves it): quote the value"
+        );
+        assert_eq!((error.pos.line, error.pos.col), (2, 12));
     }
 
     #[test]

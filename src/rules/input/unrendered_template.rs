@@ -35,6 +35,52 @@ pub fn is_template(text: &[u8]) -> bool {
         || is_freemarker(text)
         || has_jinja_statement(text)
         || has_brace_placeholder(text)
+        || has_indicator_placeholder(text)
+}
+
+/// A value that opens with a placeholder of `@` or `%` signs outside a
+/// comment: `@project.version@` (Maven's and Ant's resource filtering),
+/// `%NAME%`, `%%%` (a test's stand-in its code replaces). YAML reserves `@` and
+/// `%` at the start of a plain value, so such a file cannot parse, and nothing
+/// but a placeholder is written so: a template, as `{NAME}` is.
+fn has_indicator_placeholder(text: &[u8]) -> bool {
+    (memchr::memchr(b'@', text).is_some() || memchr::memchr(b'%', text).is_some())
+        && text.split(|&b| b == b'\n').any(|line| {
+            let code = line.get(..comment_start(line)).unwrap_or(line);
+            let trimmed = code.trim_ascii_start();
+            // The value after `key: `, or a list item's.
+            let value = match memchr::memmem::find(trimmed, b": ") {
+                Some(at) => trimmed.get(at + 2..),
+                None => trimmed.strip_prefix(b"- "),
+            };
+            value.is_some_and(|v| is_indicator_placeholder(v.trim_ascii()))
+        })
+}
+
+/// `@name@`, `@a.b-c@…`, `%NAME%`, `%%NAME%%`, `%%%`: a run of one
+/// delimiter, a name (letters, digits, `_`, `.`, `-`; none for `%`), the same
+/// delimiter again.
+fn is_indicator_placeholder(value: &[u8]) -> bool {
+    let Some(&delimiter) = value.first().filter(|&&b| b == b'@' || b == b'%') else {
+        return false;
+    };
+    let opening = value.iter().take_while(|&&b| b == delimiter).count();
+    let rest = value.get(opening..).unwrap_or_default();
+    let name = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        .count();
+    let closing = rest
+        .get(name..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| b == delimiter)
+        .count();
+    match delimiter {
+        b'@' => opening == 1 && name > 0 && closing == 1,
+        // `%%%`: the delimiters alone.
+        _ => (name > 0 && closing == opening) || (name == 0 && opening >= 2),
+    }
 }
 
 /// A `{NAME}` field (upper case, digits, `_`) joined to other text of its
@@ -157,7 +203,7 @@ impl TemplateKind {
         }
         if memchr::memmem::find(text, b"{{").is_none()
             && !has_jinja_statement(text)
-            && has_brace_placeholder(text)
+            && (has_brace_placeholder(text) || has_indicator_placeholder(text))
         {
             return TemplateKind::Placeholders;
         }
@@ -197,7 +243,21 @@ impl TemplateKind {
             TemplateKind::Go => "Go/Helm template",
             TemplateKind::Jinja => "Ansible/Jinja template",
             TemplateKind::FreeMarker => "FreeMarker template",
-            TemplateKind::Placeholders => "template of `{NAME}` placeholders",
+            TemplateKind::Placeholders => {
+                "template of placeholders a script fills in (`{NAME}`, `@NAME@`, `%NAME%`)"
+            }
+        }
+    }
+
+    /// [`TemplateKind::name`] for several files.
+    fn plural(self) -> &'static str {
+        match self {
+            TemplateKind::Go => "Go/Helm templates",
+            TemplateKind::Jinja => "Ansible/Jinja templates",
+            TemplateKind::FreeMarker => "FreeMarker templates",
+            TemplateKind::Placeholders => {
+                "templates of placeholders a script fills in (`{NAME}`, `@NAME@`, `%NAME%`)"
+            }
         }
     }
 
@@ -378,9 +438,9 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
                     file_message(kind)
                 } else {
                     format!(
-                        "{count} files in `{}` are {}s and were not linted",
+                        "{count} files in `{}` are {} and were not linted",
                         if dir.is_empty() { "." } else { dir },
-                        kind.name()
+                        kind.plural()
                     )
                 };
                 (Location::new(first, Span::line_start(1)), message, false)
@@ -587,6 +647,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn placeholders_of_at_and_percent_signs() {
+        for text in [
+            "image: registry.example.com/app:@project.version@\n",
+            "metadata:\n  namespace: %%%\n",
+            "env:\n  - %APP_NAME%\n",
+            "tag: @VERSION@-alpine\n",
+        ] {
+            let placeholder = text.lines().any(|l| {
+                let v = l.trim_start().trim_start_matches("- ");
+                let v = v.split_once(": ").map_or(v, |(_, v)| v);
+                is_indicator_placeholder(v.as_bytes())
+            });
+            assert_eq!(placeholder, !text.starts_with("image"), "{text:?}");
+            assert_eq!(is_template(text.as_bytes()), placeholder, "{text:?}");
+        }
+        assert_eq!(TemplateKind::of(b"ns: %%%\n"), TemplateKind::Placeholders);
+        // Not placeholders: a mail address, a percent in text, a comment.
+        for text in [
+            "owner: team@example.com\n",
+            "note: 100% sure\n",
+            "# value: @VERSION@\nkey: value\n",
+            "quoted: '@VERSION@'\n",
+            "sign: '%'\n",
+            "lone: @\n",
+        ] {
+            assert!(!is_template(text.as_bytes()), "{text:?}");
+        }
+    }
+
+    #[test]
     fn kinds_by_syntax() {
         assert_eq!(
             TemplateKind::of(b"name: {{ .Values.name }}"),
@@ -775,6 +865,8 @@ mod tests {
             finding(&files[2], b"b: {{ .Values.b }"),
             finding(&file("play/one.yml"), b"a: {{ x }"),
             finding(&file("play/two.yml"), b"a: {{ y }"),
+            finding(&file("e2e/a.yaml"), b"namespace: %%%\n"),
+            finding(&file("e2e/b.yaml"), b"addr: {PREFIX}.16\n"),
         ];
         one_per_root(&mut findings, &files);
         let summary: Vec<(&str, &str, usize)> = findings
@@ -793,6 +885,11 @@ mod tests {
                 (
                     "c/Chart.yaml",
                     "the Helm chart `c` has 2 template files that are not YAML until rendered, so not linted",
+                    2
+                ),
+                (
+                    "e2e/a.yaml",
+                    "2 files in `e2e` are templates of placeholders a script fills in (`{NAME}`, `@NAME@`, `%NAME%`) and were not linted",
                     2
                 ),
                 (
