@@ -358,6 +358,45 @@ fn left_to_the_user(
     values_left_to_the_user(project, root, stderr)
         .or_else(|| empty_value_left_to_the_user(project, root, stderr))
         .or_else(|| values_beside(project, root, stderr))
+        .or_else(|| no_values_of_its_own(project, root, stderr))
+}
+
+/// The key a render stopped at for want of a value (`at <.Values.a.b>: nil
+/// pointer evaluating …` or `… wrong type for value …`), as written after
+/// `.Values.`; `None` for any other failure.
+fn value_wanted(stderr: &str) -> Option<String> {
+    // Helm 4 breaks the error over lines (`…registryUser>:` then the rest).
+    let stderr = tidy(stderr);
+    let (_, after) = stderr.split_once(" at <.Values.")?;
+    let (path, said) = after.split_once(">: ")?;
+    let wanted =
+        said.starts_with("wrong type for value") || said.starts_with("nil pointer evaluating");
+    let plain = path.split('.').all(|k| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    });
+    (wanted && plain).then(|| path.to_owned())
+}
+
+/// A chart with no values.yaml at all that stops for want of a value: its
+/// values are all given where it is installed (an Argo CD ApplicationSet's
+/// `valueFiles`, `helm install -f`), which the repository may keep anywhere.
+/// A chart not rendered (DVM002) until its values are named.
+fn no_values_of_its_own(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
+    let key = value_wanted(stderr)?;
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let has_values = ["values.yaml", "values.yml"].iter().any(|name| {
+        boundary
+            .resolve(&project.join(&root.dir).join(name))
+            .is_ok_and(|path| path.is_file())
+    });
+    (!has_values).then(|| super::Limit {
+        why: format!(
+            "it has no values.yaml of its own and needs `{key}`, given where it is installed (an Argo CD ApplicationSet's `valueFiles`, `helm install -f`): name those values in `render.charts[].values`"
+        ),
+        help: REQUIRED_HELP,
+    })
 }
 
 /// An execution error at a line of a template of the project that calls
@@ -453,22 +492,8 @@ fn guard_included(project: &Path, root: &Root, message: &str) -> bool {
 /// same intent as a `required` (DVM002), found by reading the value in
 /// values.yaml: a key it lacks is not this (a bug, or `values_beside`).
 fn empty_value_left_to_the_user(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
-    // Helm 4 breaks the error over lines (`…registryUser>:` then the rest).
-    let stderr = tidy(stderr);
-    let (_, after) = stderr.split_once(" at <.Values.")?;
-    let (path, said) = after.split_once(">: ")?;
-    if !(said.starts_with("wrong type for value") || said.starts_with("nil pointer evaluating")) {
-        return None;
-    }
+    let path = value_wanted(stderr)?;
     let keys: Vec<&str> = path.split('.').collect();
-    if keys.iter().any(|k| {
-        k.is_empty()
-            || !k
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    }) {
-        return None;
-    }
     let boundary = crate::boundary::ProjectBoundary::new(project);
     let values = ["values.yaml", "values.yml"].iter().find_map(|name| {
         boundary
@@ -671,9 +696,19 @@ pub(crate) fn failed_template(
         .split_whitespace()
         .next()
         .map(|w| w.trim_end_matches(':'));
+    // A chart whose name holds a blank (`My Chart/templates/svc.yaml:1:14`):
+    // the message's start up to the first blank after `/templates/`.
+    let spaced_name = message.find("/templates/").and_then(|at| {
+        let end = message
+            .get(at..)?
+            .find(char::is_whitespace)
+            .map_or(message.len(), |e| at + e);
+        message.get(..end).map(|w| w.trim_end_matches(':'))
+    });
     let inside = in_parentheses
         .into_iter()
         .chain(first_word)
+        .chain(spaced_name)
         .find(|place| place.contains("/templates/"))?;
     let mut numbers = Vec::new();
     let mut path = inside;
@@ -884,6 +919,13 @@ mod tests {
         assert_eq!(
             at("execution error at (shop/templates/np.yaml:6:8): set a"),
             place(6, 8)
+        );
+        // A chart named with a blank (`name: Cluster Config`).
+        assert_eq!(
+            at(
+                "Cluster Config/templates/np.yaml:1:14 executing \"Cluster Config/templates/np.yaml\" at <.Values.a>: nil pointer"
+            ),
+            place(1, 14)
         );
         // No file of the project: a template that is not there, one of a
         // packed dependency, a path that leaves the chart, no template at all.

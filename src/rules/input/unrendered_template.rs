@@ -421,6 +421,27 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
                     }
                     continue;
                 }
+                // A chart whose render failed (DVM004): that finding says its
+                // templates were not linted, rather than a second one.
+                if let Some(failed) = findings.iter_mut().find(|f| {
+                    f.rule == "DVM004"
+                        && *f.location.file == *chart_file
+                        && f.message.starts_with("`helm template` of release")
+                }) {
+                    let files = if count == 1 {
+                        "its 1 template file was".to_owned()
+                    } else {
+                        format!("its {count} template files were")
+                    };
+                    failed.message = format!("{} (so {files} not linted)", failed.message);
+                    for file in &templates {
+                        failed.related.push(Related {
+                            location: Location::new(file, Span::line_start(1)),
+                            message: format!("{} {} (not linted)", kind.article(), kind.name()),
+                        });
+                    }
+                    continue;
+                }
                 (
                     Location::new(&Arc::from(chart_file), Span::line_start(1)),
                     format!(
