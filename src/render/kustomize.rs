@@ -304,6 +304,7 @@ fn build(
                     limit(&stderr)
                         .or_else(|| left_to_the_user(&stderr, project))
                         .or_else(|| generated_kustomization(&stderr, project))
+                        .or_else(|| generated_resource(&stderr, project))
                         .or_else(|| patches_only(project, &target)),
                     "run `kustomize build` on this folder and fix what it reports",
                 ),
@@ -517,7 +518,37 @@ fn generated_kustomization(stderr: &str, project: &Path) -> Option<super::Limit>
         why: format!(
             "`{dir}` holds no kustomization but `{template}`, which a script makes into one before the build"
         ),
-        help: "nothing to fix when a script generates it; to lint the build, generate it first and lint the output (`kustomize build … | dvmlint check -`)",
+        help: GENERATED_HELP,
+    })
+}
+
+const GENERATED_HELP: &str = "nothing to fix when a script generates it; to lint the build, generate it first and lint the output (`kustomize build … | dvmlint check -`)";
+
+/// A build that failed on a resource file that is not there, beside which
+/// the repository keeps its template (`agent.yaml.tpl`, `.template`, `.tmpl`,
+/// `.j2`, `.in`, `dashboard.yaml_template`): a tool makes the file before the
+/// build (furyctl renders its `templates/` tree), as with a generated
+/// kustomization. Looked in through the project boundary.
+fn generated_resource(stderr: &str, project: &Path) -> Option<super::Limit> {
+    const MISSING: &str = "evalsymlink failure on '";
+    let (file, rest) = quoted_path(stderr, MISSING)?;
+    if !rest.contains("no such file or directory") {
+        return None;
+    }
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let template = [".tpl", ".template", ".tmpl", ".j2", ".in", "_template"]
+        .iter()
+        .map(|suffix| format!("{file}{suffix}"))
+        .find(|name| {
+            boundary
+                .resolve(&project.join(name))
+                .is_ok_and(|path| path.is_file())
+        })?;
+    Some(super::Limit {
+        why: format!(
+            "its resource `{file}` is not in the repository but `{template}` is, which a tool makes into it before the build"
+        ),
+        help: GENERATED_HELP,
     })
 }
 
