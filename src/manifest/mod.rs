@@ -374,11 +374,10 @@ fn classify_with(
 /// it): the objects the document becomes. `None` when it is neither.
 pub fn list_items<'n, 'a>(node: &'n Node<'a>) -> Option<&'n [Node<'a>]> {
     let kind = node.get("kind")?.as_str()?;
-    // Neither without an API version.
-    node.get("apiVersion")?.as_str()?;
+    let api_version = node.get("apiVersion")?.as_str()?;
     if kind == "List" || kind.ends_with("List") {
         Some(node.get("items").map_or(&[], Node::items))
-    } else if is_template(node) {
+    } else if kind == "Template" && is_template_api(api_version) {
         Some(node.get("objects").map_or(&[], Node::items))
     } else {
         None
@@ -389,10 +388,15 @@ pub fn list_items<'n, 'a>(node: &'n Node<'a>) -> Option<&'n [Node<'a>]> {
 /// once `oc process` makes them, one Template at a time ([`list_items`]).
 pub fn is_template(node: &Node<'_>) -> bool {
     node.get("kind").and_then(Node::as_str) == Some("Template")
-        && matches!(
-            node.get("apiVersion").and_then(Node::as_str),
-            Some("template.openshift.io/v1" | "v1")
-        )
+        && node
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .is_some_and(is_template_api)
+}
+
+/// The API versions an OpenShift `Template` is written with.
+fn is_template_api(api_version: &str) -> bool {
+    matches!(api_version, "template.openshift.io/v1" | "v1")
 }
 
 /// A value holding an OpenShift Template parameter (`${NAME}`, `${{NAME}}`),
