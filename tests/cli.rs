@@ -328,3 +328,76 @@ fn missing_path_is_a_usage_error() {
         Some(2)
     );
 }
+
+/// A configuration beside the linted folder (`cfg.yaml` and `repo/`, `check
+/// repo --config cfg.yaml`) makes its own folder the project root: a cluster
+/// whose `paths` name the folder inside `repo` matches nothing, and the
+/// DVM406 that says so is reported though the configuration is not under the
+/// path linted (it was dropped: a clean run that checked nothing). One in a
+/// sibling folder leaves the root at the Git work tree, and the help says so.
+#[test]
+fn the_configuration_findings_are_reported_whatever_path_is_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("repo/.git")).unwrap();
+    fs::create_dir_all(root.join("repo/source")).unwrap();
+    fs::create_dir_all(root.join("cfgdir")).unwrap();
+    fs::write(
+        root.join("repo/source/deny.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: app1}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n",
+    )
+    .unwrap();
+    let config = "clusters:\n  - name: source\n    role: source\n    paths: [source]\n  - name: target\n    role: target\n    cidrs: [10.1.0.0/16]\nnamespaces: [app1]\n";
+    fs::write(root.join("cfg.yaml"), config).unwrap();
+    fs::write(
+        root.join("cfgdir/rooted.yaml"),
+        config.replace("[source]", "[elsewhere]"),
+    )
+    .unwrap();
+    let out = dvmlint(
+        &[
+            "check",
+            "repo",
+            "--config",
+            "cfg.yaml",
+            "--no-cache",
+            "--format",
+            "concise",
+        ],
+        root,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("cfg.yaml:4:12: warning[DVM406] the `paths` of cluster `source`"),
+        "{}",
+        stdout(&out)
+    );
+    let out = dvmlint(
+        &[
+            "check",
+            "repo",
+            "--config",
+            "cfgdir/rooted.yaml",
+            "--no-cache",
+            "--format",
+            "json",
+        ],
+        root,
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "DVM406")
+        .unwrap_or_else(|| panic!("{report}"));
+    // Named as given, not by its absolute path.
+    assert_eq!(finding["file"], "cfgdir/rooted.yaml");
+    assert!(
+        finding["help"]
+            .as_str()
+            .unwrap()
+            .contains("relative to the project root, the Git work tree holding the linted path"),
+        "{finding}"
+    );
+}

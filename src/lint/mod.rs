@@ -902,8 +902,13 @@ fn conclude_with(
 
     let reported = ReportScope::new(&root, paths);
     let config = project.config.clone();
+    // What the configuration's own findings say (DVM406: a cluster whose
+    // `paths` match nothing) holds for any path linted: never left out.
+    let config_file = project.config_file();
     findings.retain(|f| {
-        rule_set.is_enabled(&f.rule) && reported.includes(f) && !per_file_ignored(&config, f)
+        rule_set.is_enabled(&f.rule)
+            && (reported.includes(f) || config_file.as_deref() == Some(&*f.location.file))
+            && !per_file_ignored(&config, f)
     });
     for finding in &mut findings {
         if let Some((_, level)) = config.severity.iter().find(|(id, _)| *id == finding.rule) {

@@ -525,6 +525,30 @@ impl Project {
             .iter()
             .filter_map(|&i| Some((i, self.objects.get(i)?)))
     }
+    /// The configuration file as findings name it: relative to the project
+    /// root when inside it, else relative to the current folder (the path a
+    /// user gives `--config`), else whole.
+    pub fn config_file(&self) -> Option<Arc<str>> {
+        let path = self.config.path.as_ref()?;
+        let cwd = std::env::current_dir().ok();
+        let shown = path
+            .strip_prefix(&self.root)
+            .ok()
+            .or_else(|| cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()))
+            .unwrap_or(path);
+        Some(Arc::from(shown.to_string_lossy().replace('\\', "/")))
+    }
+
+    /// Whether the configuration file is in the project root's own folder
+    /// (the root is its folder), rather than outside the linted path (the
+    /// root is the Git work tree holding that path: `discovery::project_root`).
+    pub fn config_at_root(&self) -> bool {
+        self.config
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .is_none_or(|folder| folder == self.root)
+    }
 
     /// The first Namespace object named `name` on `cluster`, in file order.
     pub fn namespace_object(&self, cluster: usize, name: &str) -> Option<(usize, &ModelObject)> {

@@ -10,7 +10,6 @@
 //! earlier cluster (the first matching cluster takes a file) is named.
 
 use std::collections::{BTreeSet, HashSet};
-use std::sync::Arc;
 
 use crate::finding::{Finding, Location};
 use crate::manifest::mtc::MigPlan;
@@ -19,7 +18,7 @@ use crate::yaml::{Pos, Span};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     plan_namespaces(project, out);
-    let Some(file) = config_file(project) else {
+    let Some(file) = project.config_file() else {
         return;
     };
     let at = |pos: Pos| Location::new(&file, Span::new(pos, pos));
@@ -58,7 +57,11 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         };
         out.push(
             Finding::new("DVM406", at(pos), message)
-                .help("fix the glob (paths are relative to the folder of .dvmlint.yaml; a folder name matches everything under it), or remove the cluster")
+                .help(if project.config_at_root() {
+                    "fix the glob (paths are relative to the folder of .dvmlint.yaml; a folder name matches everything under it), or remove the cluster"
+                } else {
+                    "fix the glob (paths are relative to the project root, the Git work tree holding the linted path, because the configuration file lies outside that path; a folder name matches everything under it), or remove the cluster"
+                })
                 .cluster(project.cluster_name(Some(i))),
         );
     }
@@ -226,11 +229,4 @@ impl<'p, 'w> Described<'p, 'w> {
             clusters,
         })
     }
-}
-
-/// The configuration file, relative to the project root when it is inside it.
-fn config_file(project: &Project) -> Option<Arc<str>> {
-    let path = project.config.path.as_ref()?;
-    let shown = path.strip_prefix(&project.root).unwrap_or(path);
-    Some(Arc::from(shown.to_string_lossy().replace('\\', "/")))
 }
