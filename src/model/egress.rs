@@ -320,6 +320,16 @@ pub fn peer_denials(project: &Project, firewalls: &Firewalls) -> Vec<Denial> {
             // Intra-cluster replies never leave the cluster.
             continue;
         }
+        // Through a Route (the default) the rsync server's peer is the
+        // target's own router, which proxies the connection: its replies stay
+        // in the cluster, where no egress firewall applies. Only a NodePort
+        // endpoint takes the connection from outside straight to the pod, whose
+        // replies then leave the cluster.
+        if crate::model::destination::endpoint_type(project, migration, pair.target.cluster)
+            != Endpoint::NodePort
+        {
+            continue;
+        }
         let dest = destinations
             .entry(pair.target.cluster)
             .or_insert_with(|| DvmDestination::of(project, migration, pair));
@@ -349,6 +359,12 @@ pub fn peer_denials(project: &Project, firewalls: &Firewalls) -> Vec<Denial> {
             let Some(firewall) = firewalls.items.get(fw) else {
                 continue;
             };
+            // What makes replies subject to egress rules is OVN-Kubernetes'
+            // shared-gateway mode: an OpenShift SDN EgressNetworkPolicy is
+            // not judged on them.
+            if firewall.manifest.flavor != crate::manifest::egress_firewall::FirewallFlavor::Ovn {
+                continue;
+            }
             let verdict = firewall
                 .eval
                 .evaluate(&source_cidrs, PortRange::ALL, Protocol::Tcp);

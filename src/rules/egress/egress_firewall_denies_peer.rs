@@ -8,9 +8,10 @@
 //! 10.0.0.0/16`. The fix inserts an Allow rule above it — `type: Allow`, not
 //! the `type: Deny` of the MTC documentation's own example (docs/domain.md §6).
 //!
-//! Target side [warning]: the firewall of a target namespace denies the
-//! source's `cidrs`; in OVN shared-gateway mode egress rules also hit the
-//! rsync server's replies.
+//! Target side [warning]: with a NodePort endpoint, an OVN EgressFirewall of
+//! a target namespace denies the source's `cidrs`; in OVN shared-gateway mode
+//! egress rules also hit the rsync server's replies (through a Route its peer
+//! is the target's own router: nothing leaves the cluster).
 //!
 //! A catch-all Deny met after a `dnsName` Allow that names the destination
 //! (or may: nothing configured to compare it with) is DVM113's, not this
