@@ -226,3 +226,42 @@ fn a_duplicate_in_a_template_names_the_template() {
         ],
     );
 }
+
+/// Two namespace-less policies that together isolate a migrated namespace are
+/// named as such: "policies `a`, `b` set no namespace, so they apply".
+#[test]
+fn several_unbound_policies_read_as_plural() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join(".dvmlint.yaml"), "namespaces: [app1]\n").unwrap();
+    let deny = |name: &str, kind: &str| {
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}}}\nspec:\n  podSelector: {{}}\n  policyTypes: [{kind}]\n"
+        )
+    };
+    std::fs::write(
+        root.join("policies.yaml"),
+        format!(
+            "{}---\n{}",
+            deny("deny-in", "Ingress"),
+            deny("deny-all", "Ingress")
+        ),
+    )
+    .unwrap();
+    let found = lint::run(&LintOptions {
+        paths: vec![root.to_path_buf()],
+        ..LintOptions::default()
+    })
+    .unwrap()
+    .findings;
+    let blocked = found
+        .iter()
+        .find(|f| f.rule.as_ref() == "DVM102")
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    says(
+        blocked,
+        &[
+            "(policies `deny-all`, `deny-in` set no namespace, so they apply to every migrated namespace",
+        ],
+    );
+}

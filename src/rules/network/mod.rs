@@ -152,9 +152,14 @@ pub(crate) fn isolation_finding(
         let cluster_name = project
             .cluster_name(Some(cluster))
             .map_or("", |c| c.as_ref());
+        let (policy, sets, it) = if unbound.len() == 1 {
+            ("policy", "sets", "it applies")
+        } else {
+            ("policies", "set", "they apply")
+        };
         let _ = write!(
             message,
-            " (policy {} sets no namespace, so it applies to every migrated namespace of cluster `{cluster_name}`, `{namespace}` included)",
+            " ({policy} {} {sets} no namespace, so {it} to every migrated namespace of cluster `{cluster_name}`, `{namespace}` included)",
             crate::finding::bounded_list(&unbound)
         );
     }
