@@ -210,6 +210,25 @@ impl Duplicates {
     }
 }
 
+/// Whether objects `a` and `b` (indices into `Project::objects`) come from
+/// two plain files of one folder that are alternatives, each applied on its
+/// own ([`files_are_alternatives`]): for rules that, like DVM401, judge two
+/// objects applied together (DVM112's second EgressNetworkPolicy of a
+/// namespace). Pairwise: the families DVM401 links through other files are
+/// not formed.
+pub fn alternatives(project: &Project, a: usize, b: usize) -> bool {
+    let mut families = Families::default();
+    let (Some(fx), Some(fy)) = (families.file(project, a), families.file(project, b)) else {
+        return false;
+    };
+    // One file is one apply.
+    if fx == fy {
+        return false;
+    }
+    families.link(project, (a, fx), (b, fy));
+    families.root(fx) == families.root(fy)
+}
+
 /// For each object whose key (its identity mixed with its group,
 /// [`mixed_key`]) an earlier object has, its index and that earliest
 /// object's, in object order; objects without a cluster are not compared.

@@ -29,6 +29,8 @@ use crate::net::ports::{PortRange, PortSet, Protocol, Region};
 pub struct FirewallObject {
     /// The object without its tree (`manifest` holds what was read from it).
     pub object: ModelObject,
+    /// Its index in `Project::objects`.
+    pub at: usize,
     /// Read in the per-file stage (`parsed::Body`).
     pub manifest: Arc<FirewallManifest>,
     /// The rules the platform accepts, for the evaluator.
@@ -116,12 +118,12 @@ impl Firewalls {
                 // What `kubectl apply` leaves: a later definition replaces it.
                 && !project.is_replaced(index)
             {
-                firewalls.push((object, manifest));
+                firewalls.push((index, object, manifest));
             }
         }
         let mut items = Vec::new();
         let mut by_scope: HashMap<(usize, Option<String>), Vec<usize>> = HashMap::new();
-        for (object, manifest) in firewalls {
+        for (at, object, manifest) in firewalls {
             let cluster_nodes = object
                 .cluster()
                 .and_then(|c| nodes.get(c))
@@ -138,6 +140,7 @@ impl Firewalls {
             }
             items.push(FirewallObject {
                 object: object.clone(),
+                at,
                 manifest: Arc::clone(manifest),
                 eval,
                 index,

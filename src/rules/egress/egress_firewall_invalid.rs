@@ -33,7 +33,12 @@ use crate::model::egress::FirewallObject;
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let firewalls = project.firewalls();
-    let mut first_sdn: HashMap<(Option<usize>, &Scope), (&str, usize)> = HashMap::new();
+    // Per cluster, scope and apply: with configured clusters a cluster
+    // applies all its units together; without, each unit stands alone (as
+    // for DVM401, `model::duplicates`).
+    let configured = !project.config.clusters.is_empty();
+    let mut first_sdn: HashMap<(Option<usize>, &Scope, Option<usize>), (&str, usize)> =
+        HashMap::new();
     // The namespaces holding an EgressFirewall named `default` (looked up
     // once, not per misnamed firewall).
     let mut ovn_defaults: HashMap<(Option<usize>, &Scope), &FirewallObject> = HashMap::new();
@@ -83,10 +88,21 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         }
         match flavor {
             FirewallFlavor::Sdn => {
-                let key = (firewall.object.cluster(), firewall.object.scope());
+                let apply = if configured {
+                    None
+                } else {
+                    firewall.object.unit()
+                };
+                let key = (firewall.object.cluster(), firewall.object.scope(), apply);
                 match first_sdn.get(&key) {
                     // Same name: one object applied twice, which is DVM401's.
                     Some((name, _)) if *name == meta.name.value => {}
+                    // Two variants of one folder, each applied on its own
+                    // (`allow-google.yaml`, `allow-google-john.yaml`).
+                    Some((_, earlier))
+                        if firewalls.items.get(*earlier).is_some_and(|first| {
+                            crate::model::duplicates::alternatives(project, first.at, firewall.at)
+                        }) => {}
                     Some((_, earlier)) => {
                         let mut finding = report(
                             meta.name_span(),
