@@ -31,14 +31,17 @@ use crate::yaml::Span;
 
 use crate::model::egress::FirewallObject;
 
+/// Where an EgressNetworkPolicy lands: cluster, scope and the apply it is
+/// part of (its unit, or `None` when a configured cluster applies every unit).
+type ApplyKey<'p> = (Option<usize>, &'p Scope, Option<usize>);
+
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let firewalls = project.firewalls();
     // Per cluster, scope and apply: with configured clusters a cluster
     // applies all its units together; without, each unit stands alone (as
     // for DVM401, `model::duplicates`).
     let configured = !project.config.clusters.is_empty();
-    let mut first_sdn: HashMap<(Option<usize>, &Scope, Option<usize>), (&str, usize)> =
-        HashMap::new();
+    let mut first_sdn: HashMap<ApplyKey<'_>, (&str, usize)> = HashMap::new();
     // The namespaces holding an EgressFirewall named `default` (looked up
     // once, not per misnamed firewall).
     let mut ovn_defaults: HashMap<(Option<usize>, &Scope), &FirewallObject> = HashMap::new();
