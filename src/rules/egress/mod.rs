@@ -141,17 +141,30 @@ pub(crate) fn source_hop(
 }
 
 /// The egress-firewall hop of the rsync server's replies, for pair `index`
-/// across two clusters: the firewalls of the target namespace against the
-/// source's `cidrs` (or the proxy). `None` when none applies or the pair
-/// stays in one cluster. DVM110's warning makes it unknown: OVN drops the
-/// replies only in shared-gateway mode.
+/// across two clusters through node ports: the OVN EgressFirewalls of the
+/// target namespace against the source's `cidrs` (or the proxy). `None` when
+/// none applies, the pair stays in one cluster, or DVM goes through a Route
+/// (the replies go to the target's router). DVM110's warning makes it
+/// unknown: OVN drops the replies only in shared-gateway mode.
 pub(crate) fn replies_hop(project: &Project, index: usize, pair: &DvmPair) -> Option<Hop> {
     if pair.source.cluster == pair.target.cluster {
         return None;
     }
+    // Only through node ports do the replies leave the cluster (through a
+    // Route the server's peer is the target's router), and only an OVN
+    // EgressFirewall is judged on them (`model::egress`): no hop otherwise.
+    let endpoint =
+        crate::model::destination::endpoint_type(project, project.migration(), pair.target.cluster);
+    if endpoint != crate::model::destination::Endpoint::NodePort {
+        return None;
+    }
     let firewalls = project.firewalls();
     let applying = firewalls.applying(pair.target.cluster, &pair.target.namespace);
-    if applying.is_empty() {
+    if !applying.iter().any(|&f| {
+        firewalls.items.get(f).is_some_and(|fw| {
+            fw.manifest.flavor == crate::manifest::egress_firewall::FirewallFlavor::Ovn
+        })
+    }) {
         return None;
     }
     let mut findings = Vec::new();
