@@ -961,3 +961,31 @@ fn an_output_holding_a_secret_is_never_cached() {
         assert!(!text.contains("s3cr3t-value"), "{}", entry.path().display());
     }
 }
+
+/// A YAML error in a template of a dependency packed in the chart's
+/// `charts/` folder has no file of the repository to stand at: it stands at
+/// the chart's Chart.yaml, and the message names the packed template.
+#[test]
+fn a_packed_dependencys_yaml_error_names_its_template() {
+    if helm().is_none() {
+        return;
+    }
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/render-helm-packed-dependency-error");
+    let report = json(&dvmlint(
+        &["check", "--no-cache", "--format", "json", "."],
+        &fixture,
+    ));
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f["rule"], "DVM001");
+    assert_eq!(f["file"], "charts/app/Chart.yaml");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("(in `app/charts/lib/templates/cm.yaml`, a template of a dependency packed"),
+        "{f}"
+    );
+}

@@ -106,7 +106,17 @@ impl RenderIndex {
                 continue;
             };
             let docs = docs_of(name, entry);
+            let rendered_line = finding.location.span.start.line;
             finding.location = locate(project, entry, &docs, finding.location.span, &mut sources);
+            // A template's YAML error placed at the chart: say which template.
+            if finding.rule.as_ref() == "DVM001"
+                && finding.location.file == entry.root.file
+                && let Some(template) = packed_template(project, entry, rendered_line)
+            {
+                finding.message.push_str(&format!(
+                    " (in `{template}`, a template of a dependency packed in the chart's `charts/` folder: no file of the repository to point at)"
+                ));
+            }
             first.get_or_insert(entry);
             for related in &mut finding.related {
                 if let Some((name, entry)) = self.outputs.get_key_value(&related.location.file) {
@@ -533,18 +543,8 @@ fn key_in_document(text: &str, line: u32, rendered_line: &str) -> Option<Span> {
 /// file of the project (a dependency packed in a `.tgz`), which is then
 /// reported at the chart.
 fn helm_source_above(project: &Path, entry: &Entry, line: u32) -> Option<(String, u32)> {
-    if !matches!(entry.root.kind, RootKind::Helm(_)) {
-        return None;
-    }
-    let lines: Vec<&str> = entry.output.text.lines().collect();
-    let upto = (line as usize).min(lines.len());
-    let (at, source) = lines
-        .get(..upto)?
-        .iter()
-        .enumerate()
-        .rev()
-        .find_map(|(at, l)| Some((at, l.trim().strip_prefix("# Source: ")?)))?;
-    let mut path = super::helm::source_path(&entry.root.dir, source.trim())?;
+    let (at, source) = source_comment_above(entry, line)?;
+    let mut path = super::helm::source_path(&entry.root.dir, source)?;
     if !project.join(&path).is_file() {
         let redirects = super::dependencies::redirects(project, &entry.root.dir);
         path = super::dependencies::redirect(path, &redirects);
@@ -553,6 +553,34 @@ fn helm_source_above(project: &Path, entry: &Entry, line: u32) -> Option<(String
         }
     }
     Some((path, u32::try_from(at + 1).ok()?))
+}
+
+/// The nearest `# Source: chart/templates/…` comment of a Helm render's
+/// output at or above line `line`: its line's index and the path as Helm
+/// writes it.
+fn source_comment_above(entry: &Entry, line: u32) -> Option<(usize, &str)> {
+    if !matches!(entry.root.kind, RootKind::Helm(_)) {
+        return None;
+    }
+    let upto = line as usize;
+    entry
+        .output
+        .text
+        .lines()
+        .take(upto)
+        .enumerate()
+        .filter_map(|(at, l)| Some((at, l.trim().strip_prefix("# Source: ")?.trim())))
+        .last()
+}
+
+/// For a finding placed at the chart because the template its line comes
+/// from is no file of the repository (one of a dependency packed in a `.tgz`
+/// under `charts/`), that template as Helm names it.
+fn packed_template(project: &Path, entry: &Entry, line: u32) -> Option<String> {
+    let (_, source) = source_comment_above(entry, line)?;
+    helm_source_above(project, entry, line)
+        .is_none()
+        .then(|| source.to_owned())
 }
 
 /// The keys and indices from `doc` down to the node at `pos`; `true` when
