@@ -265,3 +265,17 @@ fn several_unbound_policies_read_as_plural() {
         ],
     );
 }
+
+/// An egress rule for the rsync server's port (6443) rather than the Route's
+/// (443): DVM101 says why the rule does not help.
+#[test]
+fn an_egress_rule_for_the_server_port_is_explained() {
+    let all = findings("netpol-egress-allows-server-port");
+    says(
+        one(&all, "DVM101", "source/policies.yaml"),
+        &[
+            "no rule allows TCP to 192.0.2.10 port 443",
+            "A rule allows port 6443, the rsync server's own port, but the clients connect to the Route's router on 443",
+        ],
+    );
+}

@@ -69,6 +69,39 @@ struct Blocked<'c> {
     detail: String,
 }
 
+/// Said when a rule allows the rsync server's port instead of the Route's:
+/// the mirror of DVM102's note on a rule for 443.
+const SERVER_PORT_HINT: &str = ". A rule allows port 6443, the rsync server's own port, but the clients connect to the Route's router on 443, which translates it";
+
+/// Whether, through a Route, the client's egress rules allow TCP 6443 (the
+/// rsync server's port, a common mistake for the Route's 443) to the
+/// destination's `addresses`, or to some address outside the cluster when
+/// they are unknown.
+fn server_port_allowed(
+    policies: &ClusterPolicies,
+    client: &RsyncPod,
+    destination: &DvmDestination,
+    addresses: Option<&IpSet>,
+) -> bool {
+    if destination.endpoint != Endpoint::Route {
+        return false;
+    }
+    let port = PortRange::single(6443);
+    match addresses {
+        Some(addresses) => policies
+            .set
+            .egress_to_external(&client.pod, addresses, port, Protocol::Tcp)
+            .policy_denied
+            .is_empty(),
+        None => {
+            policies
+                .set
+                .egress_outside_reach(&client.pod, port, Protocol::Tcp)
+                .possible
+        }
+    }
+}
+
 /// The NetworkPolicy egress hop of one pair: the rsync client pods of
 /// `namespace` towards the DVM destination (`clients`: the pods of
 /// [`rsync_pods::client_pods`] for the namespace). Blocked carries DVM101's
@@ -93,6 +126,8 @@ pub(crate) fn hop(
     // address nobody knows.
     let mut unknown = false;
     let mut admin_decided = false;
+    // A rule allows the rsync server's port instead of the Route's.
+    let mut only_6443 = false;
     for client in clients {
         let selection = policies.set.selection(&client.pod);
         if selection.egress.is_empty() {
@@ -145,6 +180,7 @@ pub(crate) fn hop(
                 "no rule allows TCP to {}",
                 crate::finding::bounded_list(&denied)
             );
+            only_6443 |= server_port_allowed(policies, client, destination, Some(addresses));
             if verdict.partially_allowed() {
                 let rules: Vec<String> = verdict
                     .grants
@@ -188,6 +224,7 @@ pub(crate) fn hop(
                 admin_decided = true;
                 continue;
             }
+            only_6443 |= server_port_allowed(policies, client, destination, None);
             format!(
                 "no egress rule can reach any address outside the cluster on TCP {} (no `ipBlock` peer, no rule without peers), so the destination is unreachable whatever its address",
                 destination.ports
@@ -249,6 +286,9 @@ pub(crate) fn hop(
         first.detail,
         pair.target.namespace,
     );
+    if only_6443 {
+        message.push_str(SERVER_PORT_HINT);
+    }
     if let Some(reason) = destination
         .unknown_reason
         .as_ref()
