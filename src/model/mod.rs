@@ -525,6 +525,7 @@ impl Project {
             .iter()
             .filter_map(|&i| Some((i, self.objects.get(i)?)))
     }
+
     /// The configuration file as findings name it: relative to the project
     /// root when inside it, else relative to the current folder (the path a
     /// user gives `--config`), else whole.
