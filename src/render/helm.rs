@@ -342,9 +342,9 @@ const REQUIRED_HELP: &str =
 
 /// What a release rendered with the chart's own values.yaml alone stops at,
 /// when it is a value left to the chart's user, not the repository's fault:
-/// a `required` or `fail` ([`values_left_to_the_user`]), a value values.yaml
-/// writes empty ([`empty_value_left_to_the_user`]), or one the values beside
-/// the chart give ([`values_beside`]). A release whose values the
+/// a `required` or `fail` ([`values_left_to_the_user`]), one the values beside
+/// the chart give ([`values_beside`]), or one its own values.yaml writes empty
+/// or does not have at all ([`own_values_leave`]). A release whose values the
 /// configuration names is the repository's to get right: `None`.
 fn left_to_the_user(
     project: &Path,
@@ -356,9 +356,8 @@ fn left_to_the_user(
         return None;
     }
     values_left_to_the_user(project, root, stderr)
-        .or_else(|| empty_value_left_to_the_user(project, root, stderr))
         .or_else(|| values_beside(project, root, stderr))
-        .or_else(|| no_values_of_its_own(project, root, stderr))
+        .or_else(|| own_values_leave(project, root, stderr))
 }
 
 /// The key a render stopped at for want of a value (`at <.Values.a.b>: nil
@@ -377,26 +376,6 @@ fn value_wanted(stderr: &str) -> Option<String> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     });
     (wanted && plain).then(|| path.to_owned())
-}
-
-/// A chart with no values.yaml at all that stops for want of a value: its
-/// values are all given where it is installed (an Argo CD ApplicationSet's
-/// `valueFiles`, `helm install -f`), which the repository may keep anywhere.
-/// A chart not rendered (DVM002) until its values are named.
-fn no_values_of_its_own(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
-    let key = value_wanted(stderr)?;
-    let boundary = crate::boundary::ProjectBoundary::new(project);
-    let has_values = ["values.yaml", "values.yml"].iter().any(|name| {
-        boundary
-            .resolve(&project.join(&root.dir).join(name))
-            .is_ok_and(|path| path.is_file())
-    });
-    (!has_values).then(|| super::Limit {
-        why: format!(
-            "it has no values.yaml of its own and needs `{key}`, given where it is installed (an Argo CD ApplicationSet's `valueFiles`, `helm install -f`): name those values in `render.charts[].values`"
-        ),
-        help: REQUIRED_HELP,
-    })
 }
 
 /// An execution error at a line of a template of the project that calls
@@ -432,9 +411,8 @@ fn values_left_to_the_user(project: &Path, root: &Root, stderr: &str) -> Option<
 /// token must be specified`) is written, quoted, in a `required` or `fail`
 /// call of one of the chart's templates: the guard was reached through an
 /// `include` (a checksum of the Secret that requires it), and Helm names the
-/// including line. The templates are listed in the chart's own `templates/`
-/// folder (no link followed) and read through the project's boundary (at most
-/// 256 files of 1 MiB).
+/// including line. The chart's templates are read through the project's
+/// boundary ([`template_files`]: at most 256 files of 1 MiB).
 fn guard_included(project: &Path, root: &Root, message: &str) -> bool {
     let Some(said) = message
         .find(" at (")
@@ -447,10 +425,25 @@ fn guard_included(project: &Path, root: &Root, message: &str) -> bool {
     };
     let quoted = format!("\"{said}\"");
     let boundary = crate::boundary::ProjectBoundary::new(project);
-    let mut folders = vec![Path::new(&root.dir).join("templates")];
-    let mut files = 0;
+    template_files(project, &root.dir, 256).iter().any(|rel| {
+        boundary
+            .open_bounded(&project.join(rel), 1 << 20)
+            .is_ok_and(|bytes| {
+                String::from_utf8_lossy(&bytes).lines().any(|line| {
+                    line.contains(&quoted) && (line.contains("required") || calls_fail(line))
+                })
+            })
+    })
+}
+
+/// The files under the `templates/` folder of the chart at `chart_dir`,
+/// relative to the project, in path order: listed without following a link
+/// (not even to list a folder, the `templates/` folder's own included), at
+/// most `max` of them. Read them through the project's boundary.
+pub(crate) fn template_files(project: &Path, chart_dir: &str, max: usize) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut folders = vec![super::join(chart_dir, "templates")];
     while let Some(folder) = folders.pop() {
-        // A link is not followed, not even to list a folder.
         let path = project.join(&folder);
         if std::fs::symlink_metadata(&path).map_or(true, |m| !m.is_dir()) {
             continue;
@@ -459,48 +452,50 @@ fn guard_included(project: &Path, root: &Root, message: &str) -> bool {
             continue;
         };
         for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
+            let (Ok(kind), Some(name)) = (
+                entry.file_type(),
+                entry.file_name().to_str().map(str::to_owned),
+            ) else {
                 continue;
             };
-            let rel = folder.join(entry.file_name());
+            let rel = format!("{folder}/{name}");
             if kind.is_dir() {
                 folders.push(rel);
-                continue;
-            }
-            files += 1;
-            if files > 256 {
-                return false;
-            }
-            let Ok(bytes) = boundary.open_bounded(&project.join(&rel), 1 << 20) else {
-                continue;
-            };
-            let text = String::from_utf8_lossy(&bytes);
-            if text.lines().any(|line| {
-                line.contains(&quoted) && (line.contains("required") || calls_fail(line))
-            }) {
-                return true;
+            } else if kind.is_file() && files.len() < max {
+                files.push(rel);
             }
         }
     }
-    false
+    files.sort();
+    files
 }
 
-/// A render with the chart's own values alone that stops at a value the
-/// chart's values.yaml writes empty (`registryUser:`, for the user to give
-/// with `--set`): `at <.Values.registryUser>: wrong type for value; expected
-/// string; got interface {}`, or a nil pointer under an empty parent. The
-/// same intent as a `required` (DVM002), found by reading the value in
-/// values.yaml: a key it lacks is not this (a bug, or `values_beside`).
-fn empty_value_left_to_the_user(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
+/// A render with the chart's own values alone that stops for want of a
+/// value (`at <.Values.registryUser>: wrong type for value; expected string;
+/// got interface {}`, or a nil pointer under an empty parent) that its
+/// values.yaml writes empty (`registryUser:`, for the user to give with
+/// `--set`), or that it cannot give, having no values.yaml at all (every
+/// value is given where it is installed: an Argo CD ApplicationSet's
+/// `valueFiles`, `helm install -f`). The same intent as a `required`
+/// (DVM002). A key a values.yaml lacks is not this (a bug, or
+/// `values_beside`).
+fn own_values_leave(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
     let path = value_wanted(stderr)?;
     let keys: Vec<&str> = path.split('.').collect();
     let boundary = crate::boundary::ProjectBoundary::new(project);
-    let values = ["values.yaml", "values.yml"].iter().find_map(|name| {
-        boundary
-            .open_bounded(&project.join(&root.dir).join(name), 1 << 20)
-            .ok()
-    })?;
-    let text = String::from_utf8(values).ok()?;
+    let own = ["values.yaml", "values.yml"]
+        .iter()
+        .map(|name| project.join(&root.dir).join(name))
+        .find(|path| boundary.resolve(path).is_ok_and(|p| p.is_file()));
+    let Some(own) = own else {
+        return Some(super::Limit {
+            why: format!(
+                "it has no values.yaml of its own and needs `{path}`, given where it is installed (an Argo CD ApplicationSet's `valueFiles`, `helm install -f`): name those values in `render.charts[].values`"
+            ),
+            help: REQUIRED_HELP,
+        });
+    };
+    let text = String::from_utf8(boundary.open_bounded(&own, 1 << 20).ok()?).ok()?;
     let parsed = crate::yaml::parse_chunk(&text, 1, crate::yaml::Limits::default());
     let document = parsed.documents.first()?;
     // The first key on the path that is written empty.

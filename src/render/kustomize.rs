@@ -505,20 +505,39 @@ fn generated_kustomization(stderr: &str, project: &Path) -> Option<super::Limit>
     const MISSING: &str = "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '";
     let (dir, _) = quoted_path(stderr, MISSING)?;
     let rel = Path::new(dir);
-    let boundary = crate::boundary::ProjectBoundary::new(project);
-    let template = ["template", "tmpl", "tpl", "in", "j2", "example", "sample"]
-        .iter()
-        .map(|suffix| format!("kustomization.yaml.{suffix}"))
-        .find(|name| {
-            boundary
-                .resolve(&project.join(rel).join(name))
-                .is_ok_and(|path| path.is_file())
-        })?;
+    let template = template_beside(project, &rel.join("kustomization.yaml"))?;
+    let template = template.rsplit('/').next().unwrap_or(&template);
     Some(super::Limit {
         why: format!(
             "`{dir}` holds no kustomization but `{template}`, which a script makes into one before the build"
         ),
         help: GENERATED_HELP,
+    })
+}
+
+/// The template a script or tool makes the file at `rel` (relative to the
+/// project) from, kept beside it: `rel` with `.template`, `.tmpl`, `.tpl`,
+/// `.in`, `.j2`, `.example`, `.sample` or `_template` after its name, as a
+/// path of the project. Looked for through the project boundary.
+fn template_beside(project: &Path, rel: &Path) -> Option<String> {
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let rel = rel.to_str()?;
+    [
+        ".template",
+        ".tmpl",
+        ".tpl",
+        ".in",
+        ".j2",
+        ".example",
+        ".sample",
+        "_template",
+    ]
+    .iter()
+    .map(|suffix| format!("{rel}{suffix}"))
+    .find(|name| {
+        boundary
+            .resolve(&project.join(name))
+            .is_ok_and(|path| path.is_file())
     })
 }
 
@@ -535,15 +554,7 @@ fn generated_resource(stderr: &str, project: &Path) -> Option<super::Limit> {
     if !rest.contains("no such file or directory") {
         return None;
     }
-    let boundary = crate::boundary::ProjectBoundary::new(project);
-    let template = [".tpl", ".template", ".tmpl", ".j2", ".in", "_template"]
-        .iter()
-        .map(|suffix| format!("{file}{suffix}"))
-        .find(|name| {
-            boundary
-                .resolve(&project.join(name))
-                .is_ok_and(|path| path.is_file())
-        })?;
+    let template = template_beside(project, Path::new(file))?;
     Some(super::Limit {
         why: format!(
             "its resource `{file}` is not in the repository but `{template}` is, which a tool makes into it before the build"

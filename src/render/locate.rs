@@ -111,7 +111,7 @@ impl RenderIndex {
             // A template's YAML error placed at the chart: say which template.
             if finding.rule.as_ref() == "DVM001"
                 && finding.location.file == entry.root.file
-                && let Some(template) = packed_template(project, entry, rendered_line)
+                && let Some(template) = packed_template(entry, rendered_line)
             {
                 finding.message.push_str(&format!(
                     " (in `{template}`, a template of a dependency packed in the chart's `charts/` folder: no file of the repository to point at)"
@@ -573,14 +573,12 @@ fn source_comment_above(entry: &Entry, line: u32) -> Option<(usize, &str)> {
         .last()
 }
 
-/// For a finding placed at the chart because the template its line comes
-/// from is no file of the repository (one of a dependency packed in a `.tgz`
-/// under `charts/`), that template as Helm names it.
-fn packed_template(project: &Path, entry: &Entry, line: u32) -> Option<String> {
-    let (_, source) = source_comment_above(entry, line)?;
-    helm_source_above(project, entry, line)
-        .is_none()
-        .then(|| source.to_owned())
+/// For a finding [`locate`] placed at the chart though a template wrote its
+/// line: that template as Helm names it, which is no file of the repository
+/// (one of a dependency packed in a `.tgz` under `charts/`), or `locate`
+/// would have placed the finding there.
+fn packed_template(entry: &Entry, line: u32) -> Option<&str> {
+    source_comment_above(entry, line).map(|(_, source)| source)
 }
 
 /// The keys and indices from `doc` down to the node at `pos`; `true` when
@@ -818,22 +816,8 @@ fn chart_helpers(
 ) -> HashMap<String, String> {
     let mut helpers = HashMap::new();
     defines(text, &mut helpers);
-    let folder = project.join(chart_dir).join("templates");
-    let Ok(entries) = std::fs::read_dir(&folder) else {
-        return helpers;
-    };
-    let mut names: Vec<String> = entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-        .filter(|n| n.ends_with(".tpl"))
-        .collect();
-    names.sort();
-    for name in names.into_iter().take(64) {
-        let rel = if chart_dir.is_empty() {
-            format!("templates/{name}")
-        } else {
-            format!("{chart_dir}/templates/{name}")
-        };
+    let files = super::helm::template_files(project, chart_dir, 256);
+    for rel in files.into_iter().filter(|f| f.ends_with(".tpl")).take(64) {
         if let Some(body) = sources.get(project, &rel) {
             defines(&body, &mut helpers);
         }

@@ -308,6 +308,9 @@ pub const FLUX_KUSTOMIZE_GROUP: &str = "kustomize.toolkit.fluxcd.io";
 /// (`rules::input::unrendered_template::one_per_root`).
 pub const HELM_NOT_RENDERED: &str = "this Helm chart was not rendered";
 
+/// How the DVM004 of a failed Helm render starts (the release's name follows).
+pub const HELM_FAILED: &str = "`helm template` of release";
+
 /// The info finding of a root that is not rendered because its tool is missing.
 pub fn missing_tool(root: &Root, why: &str) -> Finding {
     let (what, install) = match root.kind {
@@ -451,7 +454,7 @@ pub fn failure(root: &Root, message: &str, help: &str, limit: Option<&str>) -> F
     }
     let what = match &root.kind {
         RootKind::Kustomize => format!("`{}` failed", "kustomize build"),
-        RootKind::Helm(release) => format!("`helm template` of release `{}` failed", release.name),
+        RootKind::Helm(release) => format!("{HELM_FAILED} `{}` failed", release.name),
     };
     Finding::new(
         "DVM004",

@@ -401,41 +401,25 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
                 } else {
                     format!("{dir}/Chart.yaml")
                 };
-                if let Some(unrendered) = findings.iter_mut().find(|f| {
-                    f.rule == "DVM002"
-                        && *f.location.file == *chart_file
-                        && f.message.starts_with(crate::render::HELM_NOT_RENDERED)
+                // A chart not rendered (DVM002) or whose render failed
+                // (DVM004): that finding says its templates were not linted,
+                // rather than a second one.
+                if let Some(chart_finding) = findings.iter_mut().find(|f| {
+                    *f.location.file == *chart_file
+                        && ((f.rule == "DVM002"
+                            && f.message.starts_with(crate::render::HELM_NOT_RENDERED))
+                            || (f.rule == "DVM004"
+                                && f.message.starts_with(crate::render::HELM_FAILED)))
                 }) {
-                    let files = if count == 1 {
-                        "1 template file".to_owned()
-                    } else {
-                        format!("{count} template files")
+                    let said = match (chart_finding.rule.as_ref(), count) {
+                        ("DVM002", 1) => ", and its 1 template file not at all".to_owned(),
+                        ("DVM002", _) => format!(", and its {count} template files not at all"),
+                        (_, 1) => " (so its 1 template file was not linted)".to_owned(),
+                        _ => format!(" (so its {count} template files were not linted)"),
                     };
-                    unrendered.message =
-                        format!("{}, and its {files} not at all", unrendered.message);
+                    chart_finding.message.push_str(&said);
                     for file in &templates {
-                        unrendered.related.push(Related {
-                            location: Location::new(file, Span::line_start(1)),
-                            message: format!("{} {} (not linted)", kind.article(), kind.name()),
-                        });
-                    }
-                    continue;
-                }
-                // A chart whose render failed (DVM004): that finding says its
-                // templates were not linted, rather than a second one.
-                if let Some(failed) = findings.iter_mut().find(|f| {
-                    f.rule == "DVM004"
-                        && *f.location.file == *chart_file
-                        && f.message.starts_with("`helm template` of release")
-                }) {
-                    let files = if count == 1 {
-                        "its 1 template file was".to_owned()
-                    } else {
-                        format!("its {count} template files were")
-                    };
-                    failed.message = format!("{} (so {files} not linted)", failed.message);
-                    for file in &templates {
-                        failed.related.push(Related {
+                        chart_finding.related.push(Related {
                             location: Location::new(file, Span::line_start(1)),
                             message: format!("{} {} (not linted)", kind.article(), kind.name()),
                         });
