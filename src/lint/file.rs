@@ -82,12 +82,90 @@ pub(super) fn only(rel: &Arc<str>, finding: Finding) -> FileResult {
 }
 
 pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) -> FileResult {
-    analyze(rel, bytes, settings, true)
+    analyze(rel, bytes, settings, Pass::Stream)
 }
 
-/// [`analyze_bytes`]; `stream: false` skips the one-parser pass and reads
-/// the file chunk by chunk, as its fallback does (the tests compare the two).
-fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bool) -> FileResult {
+/// [`analyze_bytes`] of several files, in two phases: every file is parsed,
+/// then the documents of every file are analysed. One file after the other,
+/// the parser's code and the rules' code evict each other from the
+/// processor's instruction cache at every small file (docs/performance.md,
+/// "Batches"); the results are the same.
+pub fn analyze_batch(files: &[(&Arc<str>, &[u8])], settings: &FileSettings<'_>) -> Vec<FileResult> {
+    let mut results = Vec::with_capacity(files.len());
+    let mut rest = files;
+    while !rest.is_empty() {
+        // A group of files of at most `BATCH_BYTES` (at least one file):
+        // the trees of the group are held between the two phases.
+        let mut bytes = 0;
+        let group = rest
+            .iter()
+            .take_while(|(_, text)| {
+                let first = bytes == 0;
+                bytes += text.len().max(1);
+                first || bytes <= BATCH_BYTES
+            })
+            .count();
+        let (now, later) = rest.split_at(group);
+        rest = later;
+        // A file larger than the group's budget is read as before, each
+        // document freed before the next is built.
+        let built: Vec<Option<Pass<'_>>> = now
+            .iter()
+            .map(|(_, text)| {
+                (text.len() <= BATCH_BYTES).then(|| match build_whole(text, settings) {
+                    Some(documents) => Pass::Built(documents),
+                    None => Pass::Chunks,
+                })
+            })
+            .collect();
+        results.extend(now.iter().zip(built).map(|((rel, text), built)| {
+            analyze(rel, text, settings, built.unwrap_or(Pass::Stream))
+        }));
+    }
+    results
+}
+
+/// The most text [`analyze_batch`] builds before it analyses what it built
+/// (small files: a few dozen at a time; 16 files of 14 KB in groups of four).
+pub const BATCH_BYTES: usize = 64 * 1024;
+
+/// The first phase of [`analyze_batch`]: the documents of a file one parser
+/// reads whole, each with its mark ([`rules::scan_mark`]); `None` when the
+/// file is read chunk by chunk (not UTF-8 text, a NUL byte, a syntax error).
+fn build_whole<'b>(bytes: &'b [u8], settings: &FileSettings<'_>) -> Option<Vec<(Node<'b>, bool)>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = checked_text(bytes).ok()?;
+    let mark = rules::scan_mark(rules::may_hold_urls(bytes));
+    let mut documents = Vec::new();
+    let error = yaml::parse_stream(text, 1, settings.limits, &mark, |document, marked| {
+        documents.push((document, marked));
+    });
+    if error.is_some() {
+        yaml::recycle(documents.into_iter().map(|(document, _)| document));
+        return None;
+    }
+    Some(documents)
+}
+
+/// How [`analyze`] reads the file's text.
+enum Pass<'b> {
+    /// One parser over the whole text, each document analysed as soon as it
+    /// is complete; chunk by chunk if that fails.
+    Stream,
+    /// The documents of the whole text, built beforehand ([`build_whole`]).
+    Built(Vec<(Node<'b>, bool)>),
+    /// Chunk by chunk (`yaml::split_documents`), as the fallback does.
+    Chunks,
+}
+
+/// [`analyze_bytes`], reading the text as `pass` says (the tests compare
+/// [`Pass::Stream`] with [`Pass::Chunks`]).
+fn analyze(
+    rel: &Arc<str>,
+    bytes: &[u8],
+    settings: &FileSettings<'_>,
+    pass: Pass<'_>,
+) -> FileResult {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.starts_with(rules::input::unreadable_input::GIT_CRYPT) {
         let mut result = FileResult {
@@ -130,23 +208,30 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
     // only then is the text searched for the marker.
     let may_be_cut = settings.rules.is_enabled("DVM402");
     let mut cut = Vec::new();
+    let each = |document: &Node<'_>,
+                marked: bool,
+                result: &mut FileResult,
+                cut: &mut Vec<rules::hygiene::template_placeholder::SpecLess>| {
+        if may_be_cut {
+            cut.extend(rules::hygiene::template_placeholder::without_spec(document));
+        }
+        doc.document(document, marked, result);
+    };
     // The builder marks the documents `rules::scan_document` must walk; a
     // text without `://` spares it the URL test of every scalar.
     let mark = rules::scan_mark(rules::may_hold_urls(bytes));
     // Every document is analysed as soon as the parser completes it, then
     // freed (its collections kept for the next documents).
-    let mut read = |text: &str, first_line: u32, result: &mut FileResult| {
+    let read = |text: &str,
+                first_line: u32,
+                result: &mut FileResult,
+                cut: &mut Vec<rules::hygiene::template_placeholder::SpecLess>| {
         yaml::parse_stream_lent(
             text,
             first_line,
             settings.limits,
             &mark,
-            |document, marked| {
-                if may_be_cut {
-                    cut.extend(rules::hygiene::template_placeholder::without_spec(document));
-                }
-                doc.document(document, marked, result)
-            },
+            |document, marked| each(document, marked, result, cut),
         )
     };
     let mut result = fresh();
@@ -158,11 +243,24 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
     // of the second alone. A broken file is thus parsed twice; a parser per
     // chunk for every file cost 4% of the wall time (docs/performance.md,
     // tenth measurement).
-    let streamed =
-        stream && checked_text(bytes).is_ok_and(|text| read(text, 1, &mut result).is_none());
+    let streamed = match pass {
+        Pass::Stream => {
+            checked_text(bytes).is_ok_and(|text| read(text, 1, &mut result, &mut cut).is_none())
+        }
+        Pass::Built(documents) => {
+            for (document, marked) in &documents {
+                each(document, *marked, &mut result, &mut cut);
+            }
+            yaml::recycle(documents.into_iter().map(|(document, _)| document));
+            true
+        }
+        Pass::Chunks => false,
+    };
     let mut chunks = None;
     if !streamed {
         result = fresh();
+        cut.clear();
+        doc.templates.set(0);
         // A `.json` file of several values one after another (`kubectl
         // apply` reads each as a document) is cut after each value.
         let extension = rel.as_bytes().last_chunk::<5>();
@@ -174,7 +272,9 @@ fn analyze(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>, stream: bo
             .iter()
         {
             match checked_text(chunk.bytes) {
-                Ok(text) => syntax_errors.extend(read(text, chunk.first_line, &mut result)),
+                Ok(text) => {
+                    syntax_errors.extend(read(text, chunk.first_line, &mut result, &mut cut))
+                }
                 Err((offset, message)) => syntax_errors.push(yaml::SyntaxError {
                     pos: position_in(chunk.bytes, offset, chunk.first_line),
                     message,
@@ -602,12 +702,66 @@ mod tests {
             let text: String = (0..rng.usize(1..12))
                 .map(|_| fragments[rng.usize(..fragments.len())])
                 .collect();
-            let streamed = analyze(&rel, text.as_bytes(), &settings, true);
-            let chunked = analyze(&rel, text.as_bytes(), &settings, false);
+            let streamed = analyze(&rel, text.as_bytes(), &settings, Pass::Stream);
+            let chunked = analyze(&rel, text.as_bytes(), &settings, Pass::Chunks);
             let json = |r: &FileResult| serde_json::to_string(r).unwrap_or_default();
             assert_eq!(json(&streamed), json(&chunked), "{text}");
             fell_back += usize::from(streamed.findings.iter().any(|f| f.rule == "DVM001"));
         }
         assert!(fell_back > 100, "{fell_back}");
+    }
+
+    /// A batch (two phases over several files) finds, file by file, what
+    /// each file read alone finds: broken, templated, cut, not UTF-8 and
+    /// larger than a batch's budget.
+    #[test]
+    fn a_batch_finds_what_each_file_alone_finds() {
+        let fragments: [&str; 10] = [
+            "---\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: <ns>}\n",
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: b\n",
+            "apiVersion: template.openshift.io/v1\nkind: Template\nobjects:\n- {apiVersion: v1, kind: Service, metadata: {name: s}}\n",
+            "data:\n  url: http://user:pass@proxy:3128\n",
+            "x: [unterminated,\n",
+            "k: 1\nk: 2\n",
+            "name: {{ .Values.name }}\n",
+            "# dvmlint: ignore DVM402\n",
+            "...\n",
+        ];
+        let rules = RuleSet::new(&[], &[]);
+        let cluster: Arc<str> = Arc::from("default");
+        let cluster_of = move |_: &str| Some(Arc::clone(&cluster));
+        let settings = FileSettings::standalone(&rules, &cluster_of);
+        let mut rng = fastrand::Rng::with_seed(20261205);
+        let json = |r: &FileResult| serde_json::to_string(r).unwrap_or_default();
+        let large = fragments[1].repeat(BATCH_BYTES / fragments[1].len() + 1);
+        for _ in 0..200 {
+            let mut texts: Vec<Vec<u8>> = (0..rng.usize(1..20))
+                .map(|_| {
+                    (0..rng.usize(1..8))
+                        .map(|_| fragments[rng.usize(..fragments.len())])
+                        .collect::<String>()
+                        .into_bytes()
+                })
+                .collect();
+            texts.insert(rng.usize(..=texts.len()), large.clone().into_bytes());
+            texts.insert(rng.usize(..=texts.len()), b"a: \xff\n".to_vec());
+            let rels: Vec<Arc<str>> = (0..texts.len())
+                .map(|i| Arc::from(format!("f{i}.yaml")))
+                .collect();
+            let files: Vec<(&Arc<str>, &[u8])> =
+                rels.iter().zip(&texts).map(|(r, t)| (r, &t[..])).collect();
+            let batch = analyze_batch(&files, &settings);
+            assert_eq!(batch.len(), files.len());
+            for ((rel, text), batched) in files.iter().zip(&batch) {
+                let alone = analyze_bytes(rel, text, &settings);
+                assert_eq!(
+                    json(batched),
+                    json(&alone),
+                    "{}",
+                    String::from_utf8_lossy(text)
+                );
+            }
+        }
     }
 }

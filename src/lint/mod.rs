@@ -456,6 +456,9 @@ struct ParsedFiles {
 /// queue was empty before the units were found).
 const MAX_QUEUED_FILES: usize = 4096;
 
+/// Files the walk hands to a worker at once (`file::analyze_batch`).
+const BATCH_FILES: usize = 16;
+
 fn parse_files(
     options: &LintOptions,
     root: &std::path::Path,
@@ -476,42 +479,8 @@ fn parse_files(
     let bar = options.progress.then(progress_bar);
     let bar_shown = std::sync::atomic::AtomicBool::new(false);
     let hits = AtomicUsize::new(0);
-    let analyze = |source: SourceFile| -> Analyzed {
-        let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
-        let (result, seen) = match (cache, overlay) {
-            (Some(cache), None) => {
-                // An unchanged file (its stamp the stored one) is not opened;
-                // its stamp is taken before it is read, so an edit made while
-                // it is read makes the next run read it again.
-                let stamp = cache.stamp(&source.path);
-                let stamped = stamp.and_then(|stamp| cache.get_stamped(&source.rel, stamp));
-                if let Some((result, seen)) = stamped {
-                    hits.fetch_add(1, Ordering::Relaxed);
-                    (result, Some(seen))
-                } else {
-                    read::with_source(&source.rel, &source.path, settings.max_file_size, |bytes| {
-                        let hash = cache::content_hash(bytes);
-                        let result = cache.get(&source.rel, hash).inspect(|_| {
-                            hits.fetch_add(1, Ordering::Relaxed);
-                        });
-                        let result = result.unwrap_or_else(|| {
-                            Box::new(file::analyze_bytes(&source.rel, bytes, settings))
-                        });
-                        (result, Some(cache::Seen { hash, stamp }))
-                    })
-                    .unwrap_or_else(|result| (result, None))
-                }
-            }
-            _ => (
-                Box::new(file::analyze_path(
-                    &source.rel,
-                    &source.path,
-                    overlay,
-                    settings,
-                )),
-                None,
-            ),
-        };
+    // A file's record, from its result and what its cache entry is stored with.
+    let record = |source: SourceFile, result: Box<FileResult>, seen: Option<cache::Seen>| {
         if let Some(bar) = &bar {
             bar.inc(1);
             if bar.position() >= PROGRESS_MIN_FILES as u64
@@ -531,6 +500,90 @@ fn parse_files(
             seen: seen.map(Box::new),
         }
     };
+    // A batch of files (`BATCH_FILES`), analysed together
+    // (`file::analyze_batch`): the records in the batch's order.
+    let analyze = |batch: Vec<SourceFile>| -> Vec<Analyzed> {
+        let mut done: Vec<Option<(Box<FileResult>, Option<cache::Seen>)>> =
+            batch.iter().map(|_| None).collect();
+        let mut stamps: Vec<Option<u128>> = vec![None; batch.len()];
+        let mut unread = Vec::with_capacity(batch.len());
+        for (at, source) in batch.iter().enumerate() {
+            let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
+            let (Some(slot), Some(stamp)) = (done.get_mut(at), stamps.get_mut(at)) else {
+                continue;
+            };
+            match (cache, overlay) {
+                (Some(cache), None) => {
+                    // An unchanged file (its stamp the stored one) is not
+                    // opened; its stamp is taken before it is read, so an
+                    // edit made while it is read makes the next run read it
+                    // again.
+                    *stamp = cache.stamp(&source.path);
+                    match stamp.and_then(|stamp| cache.get_stamped(&source.rel, stamp)) {
+                        Some((result, seen)) => {
+                            hits.fetch_add(1, Ordering::Relaxed);
+                            *slot = Some((result, Some(seen)));
+                        }
+                        None => unread.push(at),
+                    }
+                }
+                (None, None) => unread.push(at),
+                (_, Some(_)) => {
+                    let result = file::analyze_path(&source.rel, &source.path, overlay, settings);
+                    *slot = Some((Box::new(result), None));
+                }
+            }
+        }
+        let sources = unread
+            .iter()
+            .filter_map(|&at| batch.get(at))
+            .map(|s| (&s.rel, s.path.as_path()))
+            .collect::<Vec<_>>();
+        read::with_sources(sources.into_iter(), settings.max_file_size, |texts| {
+            let mut parse = Vec::with_capacity(texts.len());
+            for (&at, text) in unread.iter().zip(texts) {
+                let (Some(source), Some(slot)) = (batch.get(at), done.get_mut(at)) else {
+                    continue;
+                };
+                let stamp = stamps.get(at).copied().flatten();
+                match (text, cache) {
+                    (Err(result), _) => *slot = Some((result, None)),
+                    (Ok(bytes), Some(cache)) => {
+                        let hash = cache::content_hash(bytes);
+                        match cache.get(&source.rel, hash) {
+                            Some(result) => {
+                                hits.fetch_add(1, Ordering::Relaxed);
+                                *slot = Some((result, Some(cache::Seen { hash, stamp })));
+                            }
+                            None => parse.push((at, bytes, Some(cache::Seen { hash, stamp }))),
+                        }
+                    }
+                    (Ok(bytes), None) => parse.push((at, bytes, None)),
+                }
+            }
+            let inputs: Vec<(&Arc<str>, &[u8])> = parse
+                .iter()
+                .filter_map(|&(at, bytes, _)| Some((&batch.get(at)?.rel, bytes)))
+                .collect();
+            let results = file::analyze_batch(&inputs, settings);
+            for ((at, _, seen), result) in parse.into_iter().zip(results) {
+                if let Some(slot) = done.get_mut(at) {
+                    *slot = Some((Box::new(result), seen));
+                }
+            }
+        });
+        batch
+            .into_iter()
+            .zip(done)
+            .map(|(source, done)| {
+                let (result, seen) = done.unwrap_or_else(|| {
+                    // Not reached: every file of the batch is answered above.
+                    (Box::new(FileResult::default()), None)
+                });
+                record(source, result, seen)
+            })
+            .collect()
+    };
     let walk_and_analyze = || -> WalkedFiles {
         let found = std::sync::Mutex::new(Vec::new());
         let mut walk_errors = explicit_errors;
@@ -539,12 +592,35 @@ fn parse_files(
         let mut ranks = Vec::new();
         let waiting = AtomicUsize::new(0);
         let (waiting, found_ref, analyze) = (&waiting, &found, &analyze);
+        let mut batch: Vec<SourceFile> = Vec::with_capacity(BATCH_FILES);
+        let mut batch_at = 0;
         rayon::scope(|scope| {
+            // The files of a batch are consecutive in the listing, from `at`.
+            let spawn = |batch: Vec<SourceFile>, at: usize| {
+                let files = batch.len();
+                waiting.fetch_add(files, Ordering::Relaxed);
+                scope.spawn(move |_| {
+                    waiting.fetch_sub(files, Ordering::Relaxed);
+                    let analyzed = analyze(batch);
+                    let mut found = found_ref
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    for (offset, item) in analyzed.into_iter().enumerate() {
+                        put_at(&mut found, at + offset, item);
+                    }
+                });
+            };
             for item in discovery::walk_iter(root, &walk_options, &excluded) {
                 match item {
                     Found::File(source) => {
-                        let at = listed.len();
                         listed.push(Arc::clone(&source.rel));
+                        if batch.is_empty() {
+                            batch_at = listed.len() - 1;
+                        }
+                        batch.push(source);
+                        if batch.len() < BATCH_FILES {
+                            continue;
+                        }
                         // The walk finds files far faster than they are
                         // parsed: past a bound, the walk's thread parses
                         // queued files itself before listing more, so the
@@ -555,21 +631,19 @@ fn parse_files(
                                 std::thread::yield_now();
                             }
                         }
-                        waiting.fetch_add(1, Ordering::Relaxed);
-                        scope.spawn(move |_| {
-                            waiting.fetch_sub(1, Ordering::Relaxed);
-                            let analyzed = analyze(source);
-                            put_at(
-                                &mut found_ref
-                                    .lock()
-                                    .unwrap_or_else(std::sync::PoisonError::into_inner),
-                                at,
-                                analyzed,
-                            );
-                        });
+                        spawn(
+                            std::mem::replace(&mut batch, Vec::with_capacity(BATCH_FILES)),
+                            batch_at,
+                        );
                     }
                     Found::Error(err) => walk_errors.push(err),
                 }
+            }
+            if !batch.is_empty() {
+                spawn(
+                    std::mem::replace(&mut batch, Vec::with_capacity(BATCH_FILES)),
+                    batch_at,
+                );
             }
             // The apply units stage, on the walk's thread while the pool parses.
             let timing = crate::timings::stage("apply units");
@@ -596,7 +670,9 @@ fn parse_files(
                 .collect();
             let analyzed: Vec<(usize, Analyzed)> = extra
                 .into_par_iter()
-                .map(|(at, source)| (at, analyze(source)))
+                .flat_map_iter(|(at, source)| {
+                    analyze(vec![source]).into_iter().map(move |a| (at, a))
+                })
                 .collect();
             for (at, item) in analyzed {
                 put_at(&mut found, at, item);

@@ -49,6 +49,45 @@ pub fn with_source<T>(
 
 /// Reads `path` into `buffer` (whose contents are all initialised and may be
 /// overwritten) and returns how many of its first bytes are the file.
+/// The largest buffer [`with_sources`] keeps (a batch holds several).
+const KEPT_IN_BATCH: usize = 1 << 18;
+
+thread_local! {
+    /// The buffers of [`with_sources`], one per file of a batch.
+    static BUFFERS: Cell<Vec<Vec<u8>>> = const { Cell::new(Vec::new()) };
+}
+
+/// [`with_source`] for several files at once: each is read into a buffer of
+/// this thread's pool, and `with` gets each file's bytes, or the result that
+/// reports why it could not be read.
+pub fn with_sources<'p, T>(
+    files: impl ExactSizeIterator<Item = (&'p Arc<str>, &'p Path)>,
+    max_file_size: u64,
+    with: impl FnOnce(Vec<Result<&[u8], Box<FileResult>>>) -> T,
+) -> T {
+    let mut buffers = BUFFERS.take();
+    if buffers.len() < files.len() {
+        buffers.resize_with(files.len(), Vec::new);
+    }
+    let lengths: Vec<Result<usize, Box<FileResult>>> = files
+        .zip(buffers.iter_mut())
+        .map(|((rel, path), buffer)| read_into(rel, path, max_file_size, buffer))
+        .collect();
+    let texts = lengths
+        .into_iter()
+        .zip(buffers.iter())
+        .map(|(read, buffer)| read.map(|len| buffer.get(..len).unwrap_or_default()))
+        .collect();
+    let out = with(texts);
+    for buffer in &mut buffers {
+        if buffer.len() > KEPT_IN_BATCH {
+            *buffer = Vec::new();
+        }
+    }
+    BUFFERS.set(buffers);
+    out
+}
+
 fn read_into(
     rel: &Arc<str>,
     path: &Path,

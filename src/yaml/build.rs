@@ -88,6 +88,17 @@ pub fn parse_stream_lent<'a>(
     })
 }
 
+/// Gives the collections of documents built by [`parse_stream`], emptied,
+/// to this thread's pool for the next documents, as [`parse_stream_lent`]
+/// does with each of its own (its strings are freed).
+pub fn recycle<'a>(documents: impl IntoIterator<Item = Node<'a>>) {
+    let mut recycled = RECYCLED.take();
+    for document in documents {
+        recycled.recycle(document);
+    }
+    RECYCLED.set(recycled);
+}
+
 /// Collections kept, of each kind, per thread.
 pub const RECYCLED_MAX: usize = 128;
 /// The largest collection kept (its capacity, in items or entries).
@@ -266,32 +277,37 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
         while let Some(next) = parser.next_event() {
             let result = match next {
                 Ok((event, span)) => self.on_event(event, span),
-                Err(err) => Err(SyntaxError {
-                    pos: self.pos(*err.marker()),
-                    message: match err.info() {
-                        // The scanner's own cap on flow nesting (`[[[…`), below ours.
-                        "recursion limit exceeded" => {
-                            "nesting too deep for the YAML parser".to_owned()
-                        }
-                        // The scanner's words (`%'`, quoted unevenly) for an
-                        // indicator YAML reserves at the start of a value.
-                        other => match other
-                            .strip_prefix("unexpected character: `")
-                            .and_then(|rest| rest.strip_suffix('\''))
-                        {
-                            Some(c) => format!(
-                                "a plain value cannot start with `{c}` (YAML reserves it): quote the value"
-                            ),
-                            None => other.to_owned(),
-                        },
-                    },
-                }),
+                Err(err) => Err(self.scan_error(&err)),
             };
             if let Err(error) = result {
                 return Some(error);
             }
         }
         None
+    }
+
+    /// The scanner's error, in dvmlint's words where they help.
+    #[cold]
+    #[inline(never)]
+    fn scan_error(&self, err: &dvmlint_yaml_events::ScanError) -> SyntaxError {
+        SyntaxError {
+            pos: self.pos(*err.marker()),
+            message: match err.info() {
+                // The scanner's own cap on flow nesting (`[[[…`), below ours.
+                "recursion limit exceeded" => "nesting too deep for the YAML parser".to_owned(),
+                // The scanner's words (`%'`, quoted unevenly) for an
+                // indicator YAML reserves at the start of a value.
+                other => match other
+                    .strip_prefix("unexpected character: `")
+                    .and_then(|rest| rest.strip_suffix('\''))
+                {
+                    Some(c) => format!(
+                        "a plain value cannot start with `{c}` (YAML reserves it): quote the value"
+                    ),
+                    None => other.to_owned(),
+                },
+            },
+        }
     }
 
     #[inline]
@@ -324,12 +340,15 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
         event: Event<'a>,
         raw: dvmlint_yaml_events::Span,
     ) -> Result<(), SyntaxError> {
-        match event {
+        // Every completed node goes through one call of `complete` (inlined
+        // once: this loop's code shares the instruction cache with the
+        // parser's).
+        let (node, anchor) = match event {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
                 self.alias_nodes = 0;
                 self.marked = false;
-                Ok(())
+                return Ok(());
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let span = self.span(raw);
@@ -343,27 +362,9 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                     span,
                     value: Value::Scalar(text, style),
                 };
-                self.complete(node, anchor)
+                (node, anchor)
             }
-            Event::Alias(anchor) => {
-                let span = self.span(raw);
-                let Some(target) = self.anchors.get(&anchor) else {
-                    return Err(self.error(span.start, "alias to an unknown anchor"));
-                };
-                self.alias_nodes = self.alias_nodes.saturating_add(target.size());
-                if self.alias_nodes > self.limits.max_alias_nodes {
-                    return Err(self.error(
-                        span.start,
-                        &format!(
-                            "alias expansion exceeds {} nodes in this document (alias bomb?)",
-                            self.limits.max_alias_nodes
-                        ),
-                    ));
-                }
-                let mut copy = target.clone();
-                copy.span = span;
-                self.complete(copy, 0)
-            }
+            Event::Alias(anchor) => (self.alias(anchor, raw)?, 0),
             Event::SequenceStart(anchor, _) => {
                 let start = self.pos(raw.start);
                 self.enter(start)?;
@@ -372,7 +373,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                     anchor,
                     items: self.recycled.seqs.pop().unwrap_or_default(),
                 });
-                Ok(())
+                return Ok(());
             }
             Event::MappingStart(anchor, _) => {
                 let start = self.pos(raw.start);
@@ -386,14 +387,14 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                     merges: false,
                     seen: None,
                 });
-                Ok(())
+                return Ok(());
             }
             Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
                 Some(Frame::Seq {
                     start,
                     anchor,
                     items,
-                }) => self.complete(
+                }) => (
                     Node {
                         span: Span::new(start, self.pos(raw.end)),
                         value: Value::Seq(items),
@@ -414,7 +415,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                     } else {
                         entries
                     };
-                    self.complete(
+                    (
                         Node {
                             span: Span::new(start, self.pos(raw.end)),
                             value: Value::Map(entries),
@@ -422,22 +423,68 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                         anchor,
                     )
                 }
-                None => Err(self.error(self.pos(raw.start), "unbalanced collection end")),
+                None => return Err(self.error(self.pos(raw.start), "unbalanced collection end")),
             },
-            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => Ok(()),
-        }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {
+                return Ok(());
+            }
+        };
+        self.complete(node, anchor)
     }
 
+    /// A copy of the node `anchor` names (rare: kept out of the loop).
+    #[cold]
+    #[inline(never)]
+    fn alias(
+        &mut self,
+        anchor: usize,
+        raw: dvmlint_yaml_events::Span,
+    ) -> Result<Node<'a>, SyntaxError> {
+        let span = self.span(raw);
+        let Some(target) = self.anchors.get(&anchor) else {
+            return Err(self.error(span.start, "alias to an unknown anchor"));
+        };
+        self.alias_nodes = self.alias_nodes.saturating_add(target.size());
+        if self.alias_nodes > self.limits.max_alias_nodes {
+            return Err(self.error(
+                span.start,
+                &format!(
+                    "alias expansion exceeds {} nodes in this document (alias bomb?)",
+                    self.limits.max_alias_nodes
+                ),
+            ));
+        }
+        let mut copy = target.clone();
+        copy.span = span;
+        Ok(copy)
+    }
+
+    /// Keeps a copy of an anchored node for its aliases (rare).
+    #[cold]
+    #[inline(never)]
+    fn anchor(&mut self, anchor: usize, node: &Node<'a>) {
+        self.anchors.insert(anchor, node.clone());
+    }
+
+    #[inline]
     fn enter(&self, at: Pos) -> Result<(), SyntaxError> {
         if self.stack.len() >= self.limits.max_depth {
-            return Err(self.error(
-                at,
-                &format!("nesting deeper than {} levels", self.limits.max_depth),
-            ));
+            return Err(self.too_deep(at));
         }
         Ok(())
     }
 
+    #[cold]
+    #[inline(never)]
+    fn too_deep(&self, at: Pos) -> SyntaxError {
+        self.error(
+            at,
+            &format!("nesting deeper than {} levels", self.limits.max_depth),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
     fn error(&self, pos: Pos, message: &str) -> SyntaxError {
         SyntaxError {
             pos,
@@ -452,7 +499,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
             self.marked = true;
         }
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchor(anchor, &node);
         }
         match self.stack.last_mut() {
             None => {
@@ -490,28 +537,13 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                                         && matches!(&k.value, Value::Scalar(t, _) if t == text)
                                 });
                                 if entries.len() >= LINEAR_KEY_SCAN {
-                                    let mut set: HashSet<Cow<'a, str>> = entries
-                                        .iter()
-                                        .filter_map(|(k, _)| match &k.value {
-                                            Value::Scalar(t, _) => Some(t.clone()),
-                                            _ => None,
-                                        })
-                                        .collect();
-                                    set.insert(text.clone());
-                                    *seen = Some(Box::new(set));
+                                    *seen = Some(key_set(entries, text));
                                 }
                                 dup
                             }
                         };
                         if duplicate && text.as_ref() != "<<" {
-                            let message = format!(
-                                "{}{text}` (kubectl rejects the document)",
-                                super::DUPLICATE_KEY
-                            );
-                            return Err(SyntaxError {
-                                pos: node.span.start,
-                                message,
-                            });
+                            return Err(duplicate_key(text, node.span.start));
                         }
                     }
                     self.key_prints.push(print);
@@ -526,6 +558,39 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
             },
         }
     }
+}
+
+/// The error of a key written twice in one map.
+#[cold]
+#[inline(never)]
+fn duplicate_key(text: &str, pos: Pos) -> SyntaxError {
+    SyntaxError {
+        pos,
+        message: format!(
+            "{}{text}` (kubectl rejects the document)",
+            super::DUPLICATE_KEY
+        ),
+    }
+}
+
+/// The keys of a map grown past [`LINEAR_KEY_SCAN`], with `text`, as a set
+/// (boxed, as [`Frame::Map`] keeps it).
+#[cold]
+#[inline(never)]
+#[allow(clippy::box_collection)]
+fn key_set<'a>(
+    entries: &[(Node<'a>, Node<'a>)],
+    text: &Cow<'a, str>,
+) -> Box<HashSet<Cow<'a, str>>> {
+    let mut set: HashSet<Cow<'a, str>> = entries
+        .iter()
+        .filter_map(|(k, _)| match &k.value {
+            Value::Scalar(t, _) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    set.insert(text.clone());
+    Box::new(set)
 }
 
 /// Applies YAML merge keys (`<<: *base`), which Kubernetes' YAML reader honours:
