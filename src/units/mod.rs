@@ -207,6 +207,28 @@ const POLICY_TEST_FILES: [&str; 4] = [
     "kyverno-test.yml",
 ];
 
+/// A KUTTL test step's assertion or error file (`00-assert.yaml`,
+/// `01-errors.yml`, `02-assert-ready.yaml`: KUTTL reads a step file whose
+/// name after the index starts with `assert` or `errors` as the state it
+/// waits for, or must not see): never applied. Its
+/// folder is one test case, whose numbered steps the harness applies one
+/// after another into a namespace of its own, each a patch of what the
+/// earlier ones made: not a folder anyone applies.
+fn is_kuttl_assertion(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    let Some((index, step)) = stem.split_once('-') else {
+        return false;
+    };
+    !index.is_empty()
+        && index.bytes().all(|b| b.is_ascii_digit())
+        && (step.starts_with("assert") || step.starts_with("errors"))
+}
+
 /// Every unit of the project, and the way from a file to its units.
 #[derive(Clone, Debug, Default)]
 pub struct ApplyUnits {
@@ -376,7 +398,10 @@ impl ApplyUnits {
             kustomizations.keys().map(|k| parent_dir(k)).collect();
         let policy_test_dirs: BTreeSet<&str> = files
             .iter()
-            .filter(|f| POLICY_TEST_FILES.contains(&file_name(f)))
+            .filter(|f| {
+                let name = file_name(f);
+                POLICY_TEST_FILES.contains(&name) || is_kuttl_assertion(name)
+            })
             .map(|f| parent_dir(f))
             .collect();
         // (`-test` first: a cheap test on every folder of plain files.)
@@ -873,6 +898,49 @@ mod tests {
         assert_eq!(built("base/web.yaml"), [Some("b-a-web-x-y".to_owned())]);
         assert_eq!(built("top.yaml"), [Some("b-web-y".to_owned())]);
         assert_eq!(built("plain/p.yaml"), [None]);
+    }
+
+    #[test]
+    fn a_kuttl_test_case_is_applied_by_no_unit() {
+        let found = units(&[
+            ("kuttl-test.yaml", "kind: TestSuite\n"),
+            ("apps/web.yaml", "kind: ConfigMap\n"),
+            ("e2e/orders/00-install.yaml", "kind: ConfigMap\n"),
+            ("e2e/orders/00-assert.yaml", "kind: ConfigMap\n"),
+            ("e2e/orders/data/extra.yaml", "kind: ConfigMap\n"),
+            ("e2e/cart/01-errors-gone.yml", "kind: ConfigMap\n"),
+            ("e2e/cart/01-delete.yaml", "kind: ConfigMap\n"),
+            ("e2e/plain/00-install.yaml", "kind: ConfigMap\n"),
+        ]);
+        let applied = |file: &str| found.of_file(file).count();
+        for file in [
+            "e2e/orders/00-install.yaml",
+            "e2e/orders/00-assert.yaml",
+            "e2e/orders/data/extra.yaml",
+            "e2e/cart/01-errors-gone.yml",
+            "e2e/cart/01-delete.yaml",
+        ] {
+            assert_eq!(applied(file), 0, "{file}");
+        }
+        for file in [
+            "kuttl-test.yaml",
+            "apps/web.yaml",
+            "e2e/plain/00-install.yaml",
+        ] {
+            assert_eq!(applied(file), 1, "{file}");
+        }
+        for name in ["00-assert.yaml", "12-errors.yml", "3-assert-ready.yaml"] {
+            assert!(is_kuttl_assertion(name), "{name}");
+        }
+        for name in [
+            "assert.yaml",
+            "00-install.yaml",
+            "a0-assert.yaml",
+            "00-assert.json",
+            "-assert.yaml",
+        ] {
+            assert!(!is_kuttl_assertion(name), "{name}");
+        }
     }
 
     #[test]
