@@ -989,3 +989,43 @@ fn a_packed_dependencys_yaml_error_names_its_template() {
         "{f}"
     );
 }
+
+/// A build that fails after Kustomize logged information (`I1205
+/// 23:07:10.334843 8193 log.go:245] well-defined vars that were never
+/// replaced`, with a time and a process id) says only the cause, the same
+/// at every run, so a baseline keeps matching it.
+#[test]
+fn a_failed_build_reads_the_same_at_every_run() {
+    let files = [
+        (
+            "app/kustomization.yaml",
+            "resources: [web.yaml]\nconfigMapGenerator:\n- name: params\n  literals: [version=1]\nvars:\n- name: version\n  objref: {kind: ConfigMap, name: params, apiVersion: v1}\n  fieldref: {fieldpath: data.version}\nconfigurations: [refs.yaml]\n",
+        ),
+        (
+            "app/web.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  image: shop:$(version)\n",
+        ),
+        (
+            "app/refs.yaml",
+            "varReference:\n- path: data/*\n  kind: ConfigMap\n",
+        ),
+    ];
+    let Some(first) = kustomized_findings(&files) else {
+        return;
+    };
+    let Some(second) = kustomized_findings(&files) else {
+        return;
+    };
+    let failed: Vec<&str> = first
+        .iter()
+        .filter(|f| f["rule"] == "DVM004")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(failed.len(), 1, "{first:?}");
+    assert!(
+        failed[0].starts_with("`kustomize build` failed: considering field 'data/*'"),
+        "{}",
+        failed[0]
+    );
+    assert_eq!(first, second);
+}

@@ -708,11 +708,17 @@ fn innermost(stderr: &str, target: &Path, project: &Path) -> String {
 fn readable_error(stderr: &str, wrapper: &Path, project: &Path) -> String {
     let mut text = stderr
         .lines()
+        // Kustomize's own information and warnings, logged with a time and
+        // a process id (`I1205 23:07:10.334843 8193 log.go:245] well-defined
+        // vars that were never replaced: …`): not the cause, and a message
+        // that changed at every run would change the finding's fingerprint.
+        .filter(|line| !klog_header(line).is_some_and(|severity| matches!(severity, b'I' | b'W')))
         .map(|line| {
             // kubectl: `E1203 13:41:50.629470 2630 run.go:72] "command failed" err="…"`
+            // or, without the log: `error: …`.
             match line.split_once("] \"command failed\" err=\"") {
                 Some((_, rest)) => rest.strip_suffix('"').unwrap_or(rest).replace("\\\"", "\""),
-                None => line.to_owned(),
+                None => line.strip_prefix("error: ").unwrap_or(line).to_owned(),
             }
         })
         .collect::<Vec<_>>()
@@ -721,6 +727,33 @@ fn readable_error(stderr: &str, wrapper: &Path, project: &Path) -> String {
     let from_wrapper = format!("{}/", relative_path(wrapper, project).display());
     text = text.replace(&project_text, "").replace(&from_wrapper, "");
     text.replace(&wrapper.display().to_string(), "<dvmlint wrapper>")
+}
+
+/// The severity letter of a line that starts with Go's klog header
+/// (`I1205 23:07:10.334843    8193 log.go:245] `: severity, month and day,
+/// time, thread id, file and line).
+fn klog_header(line: &str) -> Option<u8> {
+    let bytes = line.as_bytes();
+    let (&severity, rest) = bytes.split_first()?;
+    let digits = |b: &[u8]| !b.is_empty() && b.iter().all(u8::is_ascii_digit);
+    let date = rest.get(..4)?;
+    let time = rest.get(4..)?.strip_prefix(b" ")?;
+    let (clock, after) = time.split_at_checked(15)?;
+    let clock_ok = clock.iter().enumerate().all(|(i, b)| match i {
+        2 | 5 => *b == b':',
+        8 => *b == b'.',
+        _ => b.is_ascii_digit(),
+    });
+    let after = std::str::from_utf8(after).ok()?.trim_start();
+    let (thread, place) = after.split_once(' ')?;
+    let (file_line, _) = place.split_once("] ")?;
+    let line_number = file_line.rsplit_once(':').map(|(_, n)| n.as_bytes())?;
+    (b"IWEF".contains(&severity)
+        && digits(date)
+        && clock_ok
+        && digits(thread.as_bytes())
+        && digits(line_number))
+    .then_some(severity)
 }
 
 /// The origin of every document of a build: the `config.kubernetes.io/origin`
@@ -1041,6 +1074,38 @@ mod tests {
             let remote = limit(captured(name)).unwrap();
             assert!(remote.why.contains(resource), "{name}: {}", remote.why);
             assert_eq!(remote.help, super::super::OFFLINE_HELP);
+        }
+    }
+
+    /// Kustomize's logged information (time and process id) is not part of
+    /// the message: the same failure reads the same at every run.
+    #[test]
+    fn logged_information_is_left_out_of_the_message() {
+        let project = Path::new("/p");
+        let stderr = "I1205 23:07:10.334843    8193 log.go:245] well-defined vars that were never replaced: version\n\
+                      W1205 23:07:10.334900    8193 warnings.go:70] a warning\n\
+                      error: considering field 'data/*' of object ConfigMap.v1.[noGrp]/web.[noNs]: fieldName: *: wildcard is not supported in PathGetter\n";
+        let readable = readable_error(stderr, &project.join("w"), project);
+        assert_eq!(
+            readable,
+            "considering field 'data/*' of object ConfigMap.v1.[noGrp]/web.[noNs]: fieldName: *: wildcard is not supported in PathGetter"
+        );
+        assert_eq!(
+            klog_header("I1205 23:07:10.334843    8193 log.go:245] x"),
+            Some(b'I')
+        );
+        assert_eq!(
+            klog_header("E1203 13:41:50.629470 2630 run.go:72] \"command failed\""),
+            Some(b'E')
+        );
+        for line in [
+            "Information: 1",
+            "I1205 23:07 8193 log.go:245] x",
+            "error: x",
+            "I12",
+            "",
+        ] {
+            assert_eq!(klog_header(line), None, "{line}");
         }
     }
 
