@@ -1029,3 +1029,32 @@ fn a_failed_build_reads_the_same_at_every_run() {
     );
     assert_eq!(first, second);
 }
+
+/// A DVM401 whose earlier definition comes out of a build names it in the
+/// repository's file, not in the build's output (`kustomization.yaml#rendered:7`).
+#[test]
+fn a_duplicate_names_its_earlier_definition_in_the_repository() {
+    let Some(findings) = kustomized_findings(&[
+        ("shop/kustomization.yaml", "resources: [v1.yaml, v2.yaml]\n"),
+        (
+            "shop/v1.yaml",
+            "apiVersion: shop.example.com/v1alpha1\nkind: Store\nmetadata:\n  name: main\n  namespace: shop\n",
+        ),
+        (
+            "shop/v2.yaml",
+            "apiVersion: shop.example.com/v1beta1\nkind: Store\nmetadata:\n  name: main\n  namespace: shop\nspec:\n  size: 2\n",
+        ),
+    ]) else {
+        return;
+    };
+    let duplicate = findings
+        .iter()
+        .find(|f| f["rule"] == "DVM401")
+        .unwrap_or_else(|| panic!("{findings:?}"));
+    let message = duplicate["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("the earlier definition at shop/v1.yaml:4 "),
+        "{message}"
+    );
+    assert!(!message.contains("#rendered"), "{message}");
+}

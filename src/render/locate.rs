@@ -99,8 +99,10 @@ impl RenderIndex {
                     if let Some((name, entry)) = self.outputs.get_key_value(&related.location.file)
                     {
                         let docs = docs_of(name, entry);
-                        related.location =
+                        let placed =
                             locate(project, entry, &docs, related.location.span, &mut sources);
+                        renamed(&mut finding.message, &related.location, &placed);
+                        related.location = placed;
                     }
                 }
                 continue;
@@ -121,8 +123,9 @@ impl RenderIndex {
             for related in &mut finding.related {
                 if let Some((name, entry)) = self.outputs.get_key_value(&related.location.file) {
                     let docs = docs_of(name, entry);
-                    related.location =
-                        locate(project, entry, &docs, related.location.span, &mut sources);
+                    let placed = locate(project, entry, &docs, related.location.span, &mut sources);
+                    renamed(&mut finding.message, &related.location, &placed);
+                    related.location = placed;
                 }
             }
             if let Some(entry) = first {
@@ -133,6 +136,30 @@ impl RenderIndex {
             drop_repeated_related(&mut finding.related);
         }
     }
+}
+
+/// A message that names a related location in an output (`file:line`, as
+/// DVM401 names the earlier definition) names it where the location now
+/// stands: an output's name (`kustomization.yaml#rendered:66145`) is no file
+/// of the repository.
+fn renamed(message: &mut String, from: &Location, to: &Location) {
+    let old = format!("{}:{}", from.file, from.span.start.line);
+    let new = format!("{}:{}", to.file, to.span.start.line);
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message.as_str();
+    while let Some(at) = rest.find(&old) {
+        let after = &rest[at + old.len()..];
+        out.push_str(&rest[..at]);
+        // `x:6` is not the start of `x:66`.
+        if after.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push_str(&old);
+        } else {
+            out.push_str(&new);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    *message = out;
 }
 
 /// Related locations that the mapping made equal (one document that several
@@ -956,6 +983,23 @@ fn kind_line(text: &str, kind: &str, name: &str) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_names_a_related_location_where_it_now_stands() {
+        let at = |file: &str, line: u32| Location::new(&Arc::from(file), Span::line_start(line));
+        let mut message =
+            "the earlier definition at k.yaml#rendered:6 is replaced (not k.yaml#rendered:66)"
+                .to_owned();
+        renamed(
+            &mut message,
+            &at("k.yaml#rendered", 6),
+            &at("base/a.yaml", 4),
+        );
+        assert_eq!(
+            message,
+            "the earlier definition at base/a.yaml:4 is replaced (not k.yaml#rendered:66)"
+        );
+    }
 
     /// Named templates close at their own `end`, past the blocks inside
     /// them; the second include whose helper writes the key is the place.
