@@ -1,6 +1,6 @@
 //! The per-file stage: read, split, parse, classify, run the document rules,
 //! and keep only what the model needs (docs/performance.md). Runs in parallel, one call
-//! per file; it touches nothing shared.
+//! per file or per batch of files ([`analyze_batch`]); it touches nothing shared.
 
 use std::path::Path;
 use std::sync::Arc;

@@ -578,7 +578,14 @@ fn parse_files(
             .map(|(source, done)| {
                 let (result, seen) = done.unwrap_or_else(|| {
                     // Not reached: every file of the batch is answered above.
-                    (Box::new(FileResult::default()), None)
+                    let rel = Arc::clone(&source.rel);
+                    (
+                        Box::new(FileResult {
+                            rel,
+                            ..FileResult::default()
+                        }),
+                        None,
+                    )
                 });
                 record(source, result, seen)
             })
