@@ -459,6 +459,43 @@ const MAX_QUEUED_FILES: usize = 4096;
 /// Files the walk hands to a worker at once (`file::analyze_batch`).
 const BATCH_FILES: usize = 16;
 
+/// What a task made of its batch: the records of the files it answered,
+/// and the files it left, each with its place in the listing.
+#[derive(Default)]
+struct Batched {
+    records: Vec<(usize, Analyzed)>,
+    left: Vec<(usize, SourceFile)>,
+}
+
+/// Spawns a task for `batch` on the pool; the files it leaves (past the
+/// text one task reads at once) are spawned again, so another worker may
+/// take them.
+fn spawn_batch<'s, A>(
+    scope: &rayon::Scope<'s>,
+    batch: Vec<(usize, SourceFile)>,
+    analyze: &'s A,
+    found: &'s std::sync::Mutex<Vec<Option<Analyzed>>>,
+    waiting: &'s AtomicUsize,
+) where
+    A: Fn(Vec<(usize, SourceFile)>) -> Batched + Sync,
+{
+    let files = batch.len();
+    waiting.fetch_add(files, Ordering::Relaxed);
+    scope.spawn(move |scope| {
+        waiting.fetch_sub(files, Ordering::Relaxed);
+        let Batched { records, left } = analyze(batch);
+        if !left.is_empty() {
+            spawn_batch(scope, left, analyze, found, waiting);
+        }
+        let mut found = found
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (at, record) in records {
+            put_at(&mut found, at, record);
+        }
+    });
+}
+
 fn parse_files(
     options: &LintOptions,
     root: &std::path::Path,
@@ -500,14 +537,17 @@ fn parse_files(
             seen: seen.map(Box::new),
         }
     };
-    // A batch of files (`BATCH_FILES`), analysed together
-    // (`file::analyze_batch`): the records in the batch's order.
-    let analyze = |batch: Vec<SourceFile>| -> Vec<Analyzed> {
+    // A batch of files (`BATCH_FILES`, each with its place in the listing),
+    // analysed together (`file::analyze_batch`) up to `file::BATCH_BYTES` of
+    // text read: the records of the files answered, and the files left for
+    // another task (`spawn_batch`), so that a batch of large files is shared
+    // between the workers.
+    let analyze = |batch: Vec<(usize, SourceFile)>| -> Batched {
         let mut done: Vec<Option<(Box<FileResult>, Option<cache::Seen>)>> =
             batch.iter().map(|_| None).collect();
         let mut stamps: Vec<Option<u128>> = vec![None; batch.len()];
         let mut unread = Vec::with_capacity(batch.len());
-        for (at, source) in batch.iter().enumerate() {
+        for (at, (_, source)) in batch.iter().enumerate() {
             let overlay = options.overlays.get(&source.path).map(AsRef::as_ref);
             let (Some(slot), Some(stamp)) = (done.get_mut(at), stamps.get_mut(at)) else {
                 continue;
@@ -534,62 +574,69 @@ fn parse_files(
                 }
             }
         }
-        let sources = unread
+        let sources: Vec<(&Arc<str>, &std::path::Path)> = unread
             .iter()
             .filter_map(|&at| batch.get(at))
-            .map(|s| (&s.rel, s.path.as_path()))
-            .collect::<Vec<_>>();
-        read::with_sources(sources.into_iter(), settings.max_file_size, |texts| {
-            let mut parse = Vec::with_capacity(texts.len());
-            for (&at, text) in unread.iter().zip(texts) {
-                let (Some(source), Some(slot)) = (batch.get(at), done.get_mut(at)) else {
-                    continue;
-                };
-                let stamp = stamps.get(at).copied().flatten();
-                match (text, cache) {
-                    (Err(result), _) => *slot = Some((result, None)),
-                    (Ok(bytes), Some(cache)) => {
-                        let hash = cache::content_hash(bytes);
-                        match cache.get(&source.rel, hash) {
-                            Some(result) => {
-                                hits.fetch_add(1, Ordering::Relaxed);
-                                *slot = Some((result, Some(cache::Seen { hash, stamp })));
+            .map(|(_, s)| (&s.rel, s.path.as_path()))
+            .collect();
+        let (read, ()) = read::first_group(
+            &sources,
+            settings.max_file_size,
+            file::BATCH_BYTES,
+            |texts| {
+                let mut parse = Vec::with_capacity(texts.len());
+                for (&at, text) in unread.iter().zip(texts) {
+                    let (Some((_, source)), Some(slot)) = (batch.get(at), done.get_mut(at)) else {
+                        continue;
+                    };
+                    let stamp = stamps.get(at).copied().flatten();
+                    match (text, cache) {
+                        (Err(result), _) => *slot = Some((result, None)),
+                        (Ok(bytes), Some(cache)) => {
+                            let hash = cache::content_hash(bytes);
+                            match cache.get(&source.rel, hash) {
+                                Some(result) => {
+                                    hits.fetch_add(1, Ordering::Relaxed);
+                                    *slot = Some((result, Some(cache::Seen { hash, stamp })));
+                                }
+                                None => parse.push((at, bytes, Some(cache::Seen { hash, stamp }))),
                             }
-                            None => parse.push((at, bytes, Some(cache::Seen { hash, stamp }))),
                         }
+                        (Ok(bytes), None) => parse.push((at, bytes, None)),
                     }
-                    (Ok(bytes), None) => parse.push((at, bytes, None)),
                 }
-            }
-            let inputs: Vec<(&Arc<str>, &[u8])> = parse
-                .iter()
-                .filter_map(|&(at, bytes, _)| Some((&batch.get(at)?.rel, bytes)))
-                .collect();
-            let results = file::analyze_batch(&inputs, settings);
-            for ((at, _, seen), result) in parse.into_iter().zip(results) {
-                if let Some(slot) = done.get_mut(at) {
-                    *slot = Some((Box::new(result), seen));
+                let inputs: Vec<(&Arc<str>, &[u8])> = parse
+                    .iter()
+                    .filter_map(|&(at, bytes, _)| Some((&batch.get(at)?.1.rel, bytes)))
+                    .collect();
+                let results = file::analyze_batch(&inputs, settings);
+                for ((at, _, seen), result) in parse.into_iter().zip(results) {
+                    if let Some(slot) = done.get_mut(at) {
+                        *slot = Some((Box::new(result), seen));
+                    }
                 }
-            }
-        });
-        batch
-            .into_iter()
-            .zip(done)
-            .map(|(source, done)| {
-                let (result, seen) = done.unwrap_or_else(|| {
-                    // Not reached: every file of the batch is answered above.
+            },
+        );
+        // The files past the group read are left for another task (their
+        // stamps are taken again there, before they are read).
+        let left: std::collections::HashSet<usize> = unread.iter().skip(read).copied().collect();
+        let mut batched = Batched::default();
+        for (at, ((place, source), done)) in batch.into_iter().zip(done).enumerate() {
+            match done {
+                Some((result, seen)) => batched.records.push((place, record(source, result, seen))),
+                None if left.contains(&at) => batched.left.push((place, source)),
+                None => {
+                    // Not reached: every file is answered or left.
                     let rel = Arc::clone(&source.rel);
-                    (
-                        Box::new(FileResult {
-                            rel,
-                            ..FileResult::default()
-                        }),
-                        None,
-                    )
-                });
-                record(source, result, seen)
-            })
-            .collect()
+                    let result = Box::new(FileResult {
+                        rel,
+                        ..FileResult::default()
+                    });
+                    batched.records.push((place, record(source, result, None)));
+                }
+            }
+        }
+        batched
     };
     let walk_and_analyze = || -> WalkedFiles {
         let found = std::sync::Mutex::new(Vec::new());
@@ -599,32 +646,16 @@ fn parse_files(
         let mut ranks = Vec::new();
         let waiting = AtomicUsize::new(0);
         let (waiting, found_ref, analyze) = (&waiting, &found, &analyze);
-        let mut batch: Vec<SourceFile> = Vec::with_capacity(BATCH_FILES);
-        let mut batch_at = 0;
+        let mut batch: Vec<(usize, SourceFile)> = Vec::with_capacity(BATCH_FILES);
         rayon::scope(|scope| {
-            // The files of a batch are consecutive in the listing, from `at`.
-            let spawn = |batch: Vec<SourceFile>, at: usize| {
-                let files = batch.len();
-                waiting.fetch_add(files, Ordering::Relaxed);
-                scope.spawn(move |_| {
-                    waiting.fetch_sub(files, Ordering::Relaxed);
-                    let analyzed = analyze(batch);
-                    let mut found = found_ref
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    for (offset, item) in analyzed.into_iter().enumerate() {
-                        put_at(&mut found, at + offset, item);
-                    }
-                });
-            };
+            let spawn = |batch| spawn_batch(scope, batch, analyze, found_ref, waiting);
             for item in discovery::walk_iter(root, &walk_options, &excluded) {
                 match item {
                     Found::File(source) => {
-                        listed.push(Arc::clone(&source.rel));
-                        if batch.is_empty() {
-                            batch_at = listed.len() - 1;
+                        batch.push((listed.len(), source));
+                        if let Some((_, source)) = batch.last() {
+                            listed.push(Arc::clone(&source.rel));
                         }
-                        batch.push(source);
                         if batch.len() < BATCH_FILES {
                             continue;
                         }
@@ -638,19 +669,19 @@ fn parse_files(
                                 std::thread::yield_now();
                             }
                         }
-                        spawn(
-                            std::mem::replace(&mut batch, Vec::with_capacity(BATCH_FILES)),
-                            batch_at,
-                        );
+                        spawn(std::mem::replace(
+                            &mut batch,
+                            Vec::with_capacity(BATCH_FILES),
+                        ));
                     }
                     Found::Error(err) => walk_errors.push(err),
                 }
             }
             if !batch.is_empty() {
-                spawn(
-                    std::mem::replace(&mut batch, Vec::with_capacity(BATCH_FILES)),
-                    batch_at,
-                );
+                spawn(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(BATCH_FILES),
+                ));
             }
             // The apply units stage, on the walk's thread while the pool parses.
             let timing = crate::timings::stage("apply units");
@@ -677,9 +708,7 @@ fn parse_files(
                 .collect();
             let analyzed: Vec<(usize, Analyzed)> = extra
                 .into_par_iter()
-                .flat_map_iter(|(at, source)| {
-                    analyze(vec![source]).into_iter().map(move |a| (at, a))
-                })
+                .flat_map_iter(|(at, source)| analyze(vec![(at, source)]).records)
                 .collect();
             for (at, item) in analyzed {
                 put_at(&mut found, at, item);

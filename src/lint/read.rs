@@ -53,26 +53,40 @@ pub fn with_source<T>(
 const KEPT_IN_BATCH: usize = 1 << 18;
 
 thread_local! {
-    /// The buffers of [`with_sources`], one per file of a batch.
+    /// The buffers of [`first_group`], one per file of a group.
     static BUFFERS: Cell<Vec<Vec<u8>>> = const { Cell::new(Vec::new()) };
 }
 
-/// [`with_source`] for several files at once: each is read into a buffer of
-/// this thread's pool, and `with` gets each file's bytes, or the result that
-/// reports why it could not be read.
-pub fn with_sources<'p, T>(
-    files: impl ExactSizeIterator<Item = (&'p Arc<str>, &'p Path)>,
+/// [`with_source`] for several files: the first of `files` are read, each
+/// into a buffer of this thread's pool, up to the file that brings their
+/// bytes to `budget` (at least one file), and `with` gets each one's bytes or
+/// the result that reports why it could not be read. Returns how many were
+/// read: at most `budget` plus one file is held at once, whatever the files'
+/// sizes.
+pub fn first_group<T>(
+    files: &[(&Arc<str>, &Path)],
     max_file_size: u64,
+    budget: usize,
     with: impl FnOnce(Vec<Result<&[u8], Box<FileResult>>>) -> T,
-) -> T {
+) -> (usize, T) {
     let mut buffers = BUFFERS.take();
-    if buffers.len() < files.len() {
-        buffers.resize_with(files.len(), Vec::new);
+    let mut lengths: Vec<Result<usize, Box<FileResult>>> = Vec::new();
+    let mut bytes = 0usize;
+    for (slot, (rel, path)) in files.iter().enumerate() {
+        if buffers.len() <= slot {
+            buffers.push(Vec::new());
+        }
+        let Some(buffer) = buffers.get_mut(slot) else {
+            break;
+        };
+        let read = read_into(rel, path, max_file_size, buffer);
+        bytes = bytes.saturating_add(*read.as_ref().unwrap_or(&0));
+        lengths.push(read);
+        if bytes >= budget {
+            break;
+        }
     }
-    let lengths: Vec<Result<usize, Box<FileResult>>> = files
-        .zip(buffers.iter_mut())
-        .map(|((rel, path), buffer)| read_into(rel, path, max_file_size, buffer))
-        .collect();
+    let count = lengths.len();
     let texts = lengths
         .into_iter()
         .zip(buffers.iter())
@@ -85,7 +99,7 @@ pub fn with_sources<'p, T>(
         }
     }
     BUFFERS.set(buffers);
-    out
+    (count, out)
 }
 
 fn read_into(
@@ -182,6 +196,63 @@ mod tests {
         // The longer file's bytes are still in the buffer past the short one.
         assert_eq!(read(&short), b"b: 2\n");
         assert_eq!(read(&long), "a: 1\n".repeat(1_000).as_bytes());
+    }
+
+    /// Files are read up to the one that brings their bytes to the budget,
+    /// each with its own bytes; a file that cannot be read is its finding;
+    /// no buffer larger than a batch keeps stays in the pool.
+    #[test]
+    fn files_are_read_in_groups_of_at_most_the_budget_and_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let sizes = [10usize, 10, 50, 10, 200, 10];
+        let rels: Vec<Arc<str>> = (0..sizes.len())
+            .map(|i| Arc::from(format!("f{i}.yaml")))
+            .collect();
+        let mut paths: Vec<std::path::PathBuf> = Vec::new();
+        for (i, size) in sizes.iter().enumerate() {
+            let path = dir.path().join(format!("f{i}.yaml"));
+            std::fs::write(&path, vec![b'a' + i as u8; *size]).unwrap();
+            paths.push(path);
+        }
+        paths[3] = dir.path().join("missing.yaml");
+        let files: Vec<(&Arc<str>, &Path)> = rels
+            .iter()
+            .zip(&paths)
+            .map(|(r, p)| (r, p.as_path()))
+            .collect();
+        let describe = |texts: Vec<Result<&[u8], Box<FileResult>>>| -> Vec<String> {
+            texts
+                .iter()
+                .map(|t| match t {
+                    Ok(bytes) => format!("{}x{}", bytes.len(), bytes[0] as char),
+                    Err(result) => result.findings[0].rule.to_string(),
+                })
+                .collect()
+        };
+        let mut groups = Vec::new();
+        let mut first = 0;
+        while first < files.len() {
+            let (count, described) = first_group(&files[first..], u64::MAX, 60, describe);
+            groups.push((first, described));
+            first += count;
+        }
+        assert_eq!(
+            groups,
+            [
+                (
+                    0,
+                    vec!["10xa".to_owned(), "10xb".to_owned(), "50xc".to_owned()]
+                ),
+                (3, vec!["DVM003".to_owned(), "200xe".to_owned()]),
+                (5, vec!["10xf".to_owned()]),
+            ]
+        );
+        let big = dir.path().join("big.yaml");
+        std::fs::write(&big, vec![b'#'; KEPT_IN_BATCH + 1]).unwrap();
+        let rel: Arc<str> = Arc::from("big.yaml");
+        first_group(&[(&rel, big.as_path())], u64::MAX, 60, |_| ());
+        let kept = BUFFERS.take();
+        assert!(kept.iter().all(|b| b.len() <= KEPT_IN_BATCH));
     }
 
     #[test]
