@@ -91,42 +91,29 @@ pub fn analyze_bytes(rel: &Arc<str>, bytes: &[u8], settings: &FileSettings<'_>) 
 /// processor's instruction cache at every small file (docs/performance.md,
 /// "Batches"); the results are the same.
 pub fn analyze_batch(files: &[(&Arc<str>, &[u8])], settings: &FileSettings<'_>) -> Vec<FileResult> {
-    let mut results = Vec::with_capacity(files.len());
-    let mut rest = files;
-    while !rest.is_empty() {
-        // A group of files of at most `BATCH_BYTES` (at least one file):
-        // the trees of the group are held between the two phases.
-        let mut bytes = 0;
-        let group = rest
-            .iter()
-            .take_while(|(_, text)| {
-                let first = bytes == 0;
-                bytes += text.len().max(1);
-                first || bytes <= BATCH_BYTES
-            })
-            .count();
-        let (now, later) = rest.split_at(group);
-        rest = later;
-        // A file larger than the group's budget is read as before, each
-        // document freed before the next is built.
-        let built: Vec<Option<Pass<'_>>> = now
-            .iter()
-            .map(|(_, text)| {
-                (text.len() <= BATCH_BYTES).then(|| match build_whole(text, settings) {
-                    Some(documents) => Pass::Built(documents),
-                    None => Pass::Chunks,
-                })
-            })
-            .collect();
-        results.extend(now.iter().zip(built).map(|((rel, text), built)| {
-            analyze(rel, text, settings, built.unwrap_or(Pass::Stream))
-        }));
-    }
-    results
+    // The caller bounds the text of a batch (`read::first_group`): the trees
+    // are held between the two phases. A file larger than `BATCH_BYTES` is
+    // read as before, each document freed before the next is built.
+    let built: Vec<Pass<'_>> = files
+        .iter()
+        .map(|(_, text)| {
+            if text.len() > BATCH_BYTES {
+                Pass::Stream
+            } else {
+                build_whole(text, settings).map_or(Pass::Chunks, Pass::Built)
+            }
+        })
+        .collect();
+    files
+        .iter()
+        .zip(built)
+        .map(|((rel, text), pass)| analyze(rel, text, settings, pass))
+        .collect()
 }
 
-/// The most text [`analyze_batch`] builds before it analyses what it built
-/// (small files: a few dozen at a time; 16 files of 14 KB in groups of four).
+/// The most text a batch reads before it analyses what it built
+/// (`read::first_group`; small files: a few dozen at a time, 14 KB files
+/// four or five), and the largest file whose trees [`analyze_batch`] holds.
 pub const BATCH_BYTES: usize = 64 * 1024;
 
 /// The first phase of [`analyze_batch`]: the documents of a file one parser
@@ -218,8 +205,10 @@ fn analyze(
         doc.document(document, marked, result);
     };
     // The builder marks the documents `rules::scan_document` must walk; a
-    // text without `://` spares it the URL test of every scalar.
-    let mark = rules::scan_mark(rules::may_hold_urls(bytes));
+    // text without `://` spares it the URL test of every scalar (documents
+    // built beforehand carry their marks: the text is not searched again).
+    let urls = !matches!(pass, Pass::Built(_)) && rules::may_hold_urls(bytes);
+    let mark = rules::scan_mark(urls);
     // Every document is analysed as soon as the parser completes it, then
     // freed (its collections kept for the next documents).
     let read = |text: &str,

@@ -459,17 +459,9 @@ const MAX_QUEUED_FILES: usize = 4096;
 /// Files the walk hands to a worker at once (`file::analyze_batch`).
 const BATCH_FILES: usize = 16;
 
-/// What a task made of its batch: the records of the files it answered,
-/// and the files it left, each with its place in the listing.
-#[derive(Default)]
-struct Batched {
-    records: Vec<(usize, Analyzed)>,
-    left: Vec<(usize, SourceFile)>,
-}
-
 /// Spawns a task for `batch` on the pool; the files it leaves (past the
-/// text one task reads at once) are spawned again, so another worker may
-/// take them.
+/// text one task reads at once) are spawned again before it analyses what
+/// it read, so another worker may take them.
 fn spawn_batch<'s, A>(
     scope: &rayon::Scope<'s>,
     batch: Vec<(usize, SourceFile)>,
@@ -477,16 +469,16 @@ fn spawn_batch<'s, A>(
     found: &'s std::sync::Mutex<Vec<Option<Analyzed>>>,
     waiting: &'s AtomicUsize,
 ) where
-    A: Fn(Vec<(usize, SourceFile)>) -> Batched + Sync,
+    A: Fn(Vec<(usize, SourceFile)>, &dyn Fn(Vec<(usize, SourceFile)>)) -> Vec<(usize, Analyzed)>
+        + Sync,
 {
     let files = batch.len();
     waiting.fetch_add(files, Ordering::Relaxed);
     scope.spawn(move |scope| {
         waiting.fetch_sub(files, Ordering::Relaxed);
-        let Batched { records, left } = analyze(batch);
-        if !left.is_empty() {
+        let records = analyze(batch, &|left| {
             spawn_batch(scope, left, analyze, found, waiting);
-        }
+        });
         let mut found = found
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -539,10 +531,11 @@ fn parse_files(
     };
     // A batch of files (`BATCH_FILES`, each with its place in the listing),
     // analysed together (`file::analyze_batch`) up to `file::BATCH_BYTES` of
-    // text read: the records of the files answered, and the files left for
-    // another task (`spawn_batch`), so that a batch of large files is shared
-    // between the workers.
-    let analyze = |batch: Vec<(usize, SourceFile)>| -> Batched {
+    // text read: the records of the files answered; the files past that are
+    // handed to `leave` (another task, `spawn_batch`).
+    let analyze = |batch: Vec<(usize, SourceFile)>,
+                   leave: &dyn Fn(Vec<(usize, SourceFile)>)|
+     -> Vec<(usize, Analyzed)> {
         let mut done: Vec<Option<(Box<FileResult>, Option<cache::Seen>)>> =
             batch.iter().map(|_| None).collect();
         let mut stamps: Vec<Option<u128>> = vec![None; batch.len()];
@@ -579,11 +572,23 @@ fn parse_files(
             .filter_map(|&at| batch.get(at))
             .map(|(_, s)| (&s.rel, s.path.as_path()))
             .collect();
-        let (read, ()) = read::first_group(
+        read::first_group(
             &sources,
             settings.max_file_size,
             file::BATCH_BYTES,
             |texts| {
+                // What the group did not read goes to another task before
+                // this one analyses what it read: large files are shared
+                // between the workers.
+                let left: Vec<(usize, SourceFile)> = unread
+                    .iter()
+                    .skip(texts.len())
+                    .filter_map(|&at| batch.get(at))
+                    .cloned()
+                    .collect();
+                if !left.is_empty() {
+                    leave(left);
+                }
                 let mut parse = Vec::with_capacity(texts.len());
                 for (&at, text) in unread.iter().zip(texts) {
                     let (Some((_, source)), Some(slot)) = (batch.get(at), done.get_mut(at)) else {
@@ -617,26 +622,15 @@ fn parse_files(
                 }
             },
         );
-        // The files past the group read are left for another task (their
-        // stamps are taken again there, before they are read).
-        let left: std::collections::HashSet<usize> = unread.iter().skip(read).copied().collect();
-        let mut batched = Batched::default();
-        for (at, ((place, source), done)) in batch.into_iter().zip(done).enumerate() {
-            match done {
-                Some((result, seen)) => batched.records.push((place, record(source, result, seen))),
-                None if left.contains(&at) => batched.left.push((place, source)),
-                None => {
-                    // Not reached: every file is answered or left.
-                    let rel = Arc::clone(&source.rel);
-                    let result = Box::new(FileResult {
-                        rel,
-                        ..FileResult::default()
-                    });
-                    batched.records.push((place, record(source, result, None)));
-                }
-            }
-        }
-        batched
+        // The files left to another task have no record here.
+        batch
+            .into_iter()
+            .zip(done)
+            .filter_map(|((place, source), done)| {
+                let (result, seen) = done?;
+                Some((place, record(source, result, seen)))
+            })
+            .collect()
     };
     let walk_and_analyze = || -> WalkedFiles {
         let found = std::sync::Mutex::new(Vec::new());
@@ -708,7 +702,8 @@ fn parse_files(
                 .collect();
             let analyzed: Vec<(usize, Analyzed)> = extra
                 .into_par_iter()
-                .flat_map_iter(|(at, source)| analyze(vec![(at, source)]).records)
+                // (One file: a group reads at least one, so none is left.)
+                .flat_map_iter(|(at, source)| analyze(vec![(at, source)], &|_| {}))
                 .collect();
             for (at, item) in analyzed {
                 put_at(&mut found, at, item);

@@ -733,27 +733,11 @@ fn readable_error(stderr: &str, wrapper: &Path, project: &Path) -> String {
 /// (`I1205 23:07:10.334843    8193 log.go:245] `: severity, month and day,
 /// time, thread id, file and line).
 fn klog_header(line: &str) -> Option<u8> {
-    let bytes = line.as_bytes();
-    let (&severity, rest) = bytes.split_first()?;
-    let digits = |b: &[u8]| !b.is_empty() && b.iter().all(u8::is_ascii_digit);
-    let date = rest.get(..4)?;
-    let time = rest.get(4..)?.strip_prefix(b" ")?;
-    let (clock, after) = time.split_at_checked(15)?;
-    let clock_ok = clock.iter().enumerate().all(|(i, b)| match i {
-        2 | 5 => *b == b':',
-        8 => *b == b'.',
-        _ => b.is_ascii_digit(),
+    static HEADER: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^([IWEF])\d{4} \d{2}:\d{2}:\d{2}\.\d+ +\d+ \S+:\d+\] ").ok()
     });
-    let after = std::str::from_utf8(after).ok()?.trim_start();
-    let (thread, place) = after.split_once(' ')?;
-    let (file_line, _) = place.split_once("] ")?;
-    let line_number = file_line.rsplit_once(':').map(|(_, n)| n.as_bytes())?;
-    (b"IWEF".contains(&severity)
-        && digits(date)
-        && clock_ok
-        && digits(thread.as_bytes())
-        && digits(line_number))
-    .then_some(severity)
+    let found = HEADER.as_ref()?.captures(line)?;
+    found.get(1)?.as_str().bytes().next()
 }
 
 /// The origin of every document of a build: the `config.kubernetes.io/origin`
