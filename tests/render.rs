@@ -919,8 +919,10 @@ fn suppressions_in_templates_and_resources_cover_rendered_findings() {
     assert!(text.contains("shop/templates/deny.yaml:7:3"), "{text}");
 }
 
+/// A render whose output holds a secret is cached sealed: the warm run runs
+/// no tool and reports the same, and no cache file holds the value.
 #[test]
-fn an_output_holding_a_secret_is_never_cached() {
+fn an_output_holding_a_secret_is_cached_sealed() {
     let Some(helm) = helm() else { return };
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("repo");
@@ -935,6 +937,11 @@ fn an_output_holding_a_secret_is_never_cached() {
                 "vault/templates/secret.yaml",
                 "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: app1\nstringData:\n  password: {{ .Values.password | quote }}\n",
             ),
+            // A finding to compare: the same object twice.
+            (
+                "vault/templates/twice.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: app1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: app1\n",
+            ),
             ("vault/values.yaml", "password: s3cr3t-value\n"),
         ],
     );
@@ -944,22 +951,27 @@ fn an_output_holding_a_secret_is_never_cached() {
         format!("render:\n  helm: {}\n", logged.display()),
     )
     .unwrap();
-    dvmlint(&["check", "."], &root);
-    dvmlint(&["check", "."], &root);
-    let templates = log_lines(dir.path())
-        .iter()
-        .filter(|l| *l == "template")
-        .count();
+    let cold = stdout(&dvmlint(&["check", "--format", "json", "."], &root));
+    let warm = stdout(&dvmlint(&["check", "--format", "json", "."], &root));
+    assert_eq!(cold, warm);
+    assert!(cold.contains("DVM401"), "{cold}");
+    assert!(!cold.contains("s3cr3t-value"), "{cold}");
     assert_eq!(
-        templates,
-        2,
-        "rendered on every run: {:?}",
-        log_lines(dir.path())
+        log_lines(dir.path()),
+        ["version", "template"],
+        "the warm run rendered nothing"
     );
+    let mut sealed = 0;
     for entry in fs::read_dir(root.join(".dvmlint-cache")).unwrap().flatten() {
-        let text = fs::read_to_string(entry.path()).unwrap_or_default();
-        assert!(!text.contains("s3cr3t-value"), "{}", entry.path().display());
+        let bytes = fs::read(entry.path()).unwrap_or_default();
+        assert!(
+            !bytes.windows(12).any(|w| w == b"s3cr3t-value"),
+            "{}",
+            entry.path().display()
+        );
+        sealed += usize::from(entry.file_name().to_string_lossy().ends_with(".sealed"));
     }
+    assert_eq!(sealed, 1);
 }
 
 /// A YAML error in a template of a dependency packed in the chart's

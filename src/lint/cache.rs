@@ -1047,7 +1047,7 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
-/// A file of its own in the cache folder `dir` (the render outputs of
+/// A file of its own in the cache folder `dir` (tool versions of
 /// `crate::render`), written like the results: into a real folder (never
 /// through a link), by an exclusive temporary file and a rename, beside the
 /// `.gitignore` that keeps it out of Git; its first line is a MAC of its name
@@ -1055,23 +1055,103 @@ fn remove_stale_temporaries(dir: &Path) {
 /// the repository brought.
 pub fn write_signed(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     let machine_key = machine_key().map_err(std::io::Error::other)?;
-    real_dir(dir)?;
-    replace_unless_equal(dir, ".gitignore", GITIGNORE.as_bytes())?;
-    replace_unless_equal(dir, "CACHEDIR.TAG", CACHEDIR_TAG.as_bytes())?;
-    let mut temp = temporary(dir, name)?;
-    temp.write_all(mac(&machine_key, name, bytes).as_bytes())?;
-    temp.write_all(b"\n")?;
-    temp.write_all(bytes)?;
-    temp.flush()?;
-    temp.persist(dir.join(name))
-        .map(drop)
-        .map_err(|err| err.error)
+    let head = mac(&machine_key, name, bytes);
+    write_entry(dir, name, &[head.as_bytes(), b"\n", bytes])
 }
 
 /// The bytes of a file [`write_signed`] wrote on this machine: `None` when it
 /// is missing, a link, over the cache's size cap, or its MAC does not hold.
 pub fn read_signed(dir: &Path, name: &str) -> Option<Vec<u8>> {
     let machine_key = machine_key().ok()?;
+    let bytes = read_entry(dir, name)?;
+    let at = memchr::memchr(b'\n', &bytes)?;
+    let (head, body) = (bytes.get(..at)?, bytes.get(at + 1..)?);
+    let expected = mac(&machine_key, name, body);
+    constant_time_eq(expected.as_bytes(), head).then(|| body.to_vec())
+}
+
+/// What opens a sealed entry: the format, then the nonce.
+const SEALED: &[u8] = b"dvmlint sealed 1\n";
+
+/// Writes `bytes` as [`write_signed`] does, but compressed (LZ4, after its
+/// length) and sealed: encrypted and authenticated (XChaCha20-Poly1305, a
+/// random nonce, the entry's name as associated data) under a key derived from
+/// this machine's. A render output may hold a Secret's values or a proxy
+/// password; sealed, no file of the project's cache holds them, and a warm run
+/// still renders nothing.
+pub fn write_sealed(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use chacha20poly1305::aead::{Aead as _, Payload};
+    let cipher = sealing_cipher().map_err(std::io::Error::other)?;
+    let mut nonce = chacha20poly1305::XNonce::default();
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut nonce)?;
+    let mut plain = (bytes.len() as u64).to_le_bytes().to_vec();
+    plain.extend_from_slice(&lz4_flex::block::compress(bytes));
+    let sealed = cipher
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: &plain,
+                aad: name.as_bytes(),
+            },
+        )
+        .map_err(|_| std::io::Error::other("cannot seal a cache entry"))?;
+    write_entry(dir, name, &[SEALED, nonce.as_slice(), &sealed])
+}
+
+/// The bytes of an entry [`write_sealed`] wrote on this machine: `None` when
+/// it is missing, a link, over the cap, or does not open under this machine's
+/// key (another machine's, altered, truncated, or committed to the repository).
+pub fn read_sealed(dir: &Path, name: &str) -> Option<Vec<u8>> {
+    use chacha20poly1305::aead::{Aead as _, Payload};
+    let cipher = sealing_cipher().ok()?;
+    let bytes = read_entry(dir, name)?;
+    let rest = bytes.strip_prefix(SEALED)?;
+    let nonce_len = chacha20poly1305::XNonce::default().len();
+    let (nonce, sealed) = (rest.get(..nonce_len)?, rest.get(nonce_len..)?);
+    let plain = cipher
+        .decrypt(
+            chacha20poly1305::XNonce::from_slice(nonce),
+            Payload {
+                msg: sealed,
+                aad: name.as_bytes(),
+            },
+        )
+        .ok()?;
+    let (len, body) = plain.split_first_chunk::<8>()?;
+    let raw_len = u64::from_le_bytes(*len);
+    if raw_len > crate::boundary::CACHE_CAP {
+        return None;
+    }
+    decompress(body, usize::try_from(raw_len).ok()?)
+}
+
+/// The cipher of sealed entries: its key derived from this machine's (never
+/// the signing key itself).
+fn sealing_cipher() -> Result<chacha20poly1305::XChaCha20Poly1305, String> {
+    use chacha20poly1305::aead::KeyInit as _;
+    let key = blake3::derive_key("dvmlint 2026-12-06 sealed cache entries", &machine_key()?);
+    Ok(chacha20poly1305::XChaCha20Poly1305::new(&key.into()))
+}
+
+/// Writes `dir/name` from `parts`: into a real folder, by an exclusive
+/// temporary file and a rename, beside the `.gitignore` and `CACHEDIR.TAG`.
+fn write_entry(dir: &Path, name: &str, parts: &[&[u8]]) -> std::io::Result<()> {
+    real_dir(dir)?;
+    replace_unless_equal(dir, ".gitignore", GITIGNORE.as_bytes())?;
+    replace_unless_equal(dir, "CACHEDIR.TAG", CACHEDIR_TAG.as_bytes())?;
+    let mut temp = temporary(dir, name)?;
+    for part in parts {
+        temp.write_all(part)?;
+    }
+    temp.flush()?;
+    temp.persist(dir.join(name))
+        .map(drop)
+        .map_err(|err| err.error)
+}
+
+/// The bytes of `dir/name`: `None` when the folder is not a real one, the
+/// file is missing, a link or over the cache's size cap.
+fn read_entry(dir: &Path, name: &str) -> Option<Vec<u8>> {
     if !std::fs::symlink_metadata(dir).is_ok_and(|meta| meta.is_dir()) {
         return None;
     }
@@ -1082,10 +1162,7 @@ pub fn read_signed(dir: &Path, name: &str) -> Option<Vec<u8>> {
     }
     let mut bytes = Vec::new();
     file.take(cap).read_to_end(&mut bytes).ok()?;
-    let at = memchr::memchr(b'\n', &bytes)?;
-    let (head, body) = (bytes.get(..at)?, bytes.get(at + 1..)?);
-    let expected = mac(&machine_key, name, body);
-    constant_time_eq(expected.as_bytes(), head).then(|| body.to_vec())
+    Some(bytes)
 }
 
 #[cfg(test)]

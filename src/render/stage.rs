@@ -140,15 +140,9 @@ impl<'a> Stage<'a> {
                     Outcome::Rendered(output) => Some(self.analyze(&root, &output.text, settings)),
                     Outcome::Failed { .. } => None,
                 };
-                // Stored once read: an output holding a secret (a rendered
-                // Secret's values, a proxy password) is not.
-                let secret = result
-                    .as_ref()
-                    .and_then(|r| r.extras.as_deref())
-                    .is_some_and(|extras| {
-                        !extras.secrets.is_empty() || !extras.secret_spans.is_empty()
-                    });
-                if let (Some(store), Some(key), false) = (&self.store, rendered.store_key, secret) {
+                // Stored sealed: an output holding a secret (a rendered
+                // Secret's values, a proxy password) is kept too, encrypted.
+                if let (Some(store), Some(key)) = (&self.store, rendered.store_key) {
                     store.put(key, &rendered.outcome);
                 }
                 self.done

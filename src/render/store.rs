@@ -1,14 +1,15 @@
-//! Render outputs kept in `.dvmlint-cache/` (`render-<key>.json`) between runs.
+//! Render outputs kept in `.dvmlint-cache/` (`render-<key>.sealed`) between runs.
 //!
 //! A render is a pure function of the files it reads, the tool's version and
 //! the arguments it is given, so its outcome (output with origins, or the
 //! failure) is stored under a hash of all of them: a run in which no input of
 //! a root changed runs no tool for it. Timeouts are never stored (the next run
-//! may be faster). Files are written and read through
-//! `lint::cache::write_signed`/`read_signed`: signed under this machine's key
-//! like the per-file results, so a render output committed to the repository is
-//! never trusted; an entry that cannot be read or verified is a miss. The
-//! stage stores an outcome only once it has read it and found no secret in it.
+//! may be faster). Outcomes are written and read through
+//! `lint::cache::write_sealed`/`read_sealed`: encrypted and authenticated under
+//! a key derived from this machine's, so a render output committed to the
+//! repository is never trusted (an entry that cannot be opened is a miss) and
+//! no cache file holds what a render printed: a rendered Secret's values, a
+//! proxy password. Tool versions are only signed (`write_signed`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -18,7 +19,7 @@ use xxhash_rust::xxh3::Xxh3;
 use super::Outcome;
 
 /// Bumped when what is stored changes shape.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 pub struct Store {
     dir: PathBuf,
@@ -32,7 +33,7 @@ impl Store {
     }
 
     pub fn get(&self, key: u128) -> Option<Outcome> {
-        let bytes = crate::lint::cache::read_signed(&self.dir, &format!("render-{key:032x}.json"))?;
+        let bytes = crate::lint::cache::read_sealed(&self.dir, &entry_name(key))?;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -70,13 +71,13 @@ impl Store {
     /// Best effort: a read-only checkout still lints.
     pub fn put(&self, key: u128, outcome: &Outcome) {
         if let Ok(bytes) = serde_json::to_vec(outcome) {
-            let _ = crate::lint::cache::write_signed(
-                &self.dir,
-                &format!("render-{key:032x}.json"),
-                &bytes,
-            );
+            let _ = crate::lint::cache::write_sealed(&self.dir, &entry_name(key), &bytes);
         }
     }
+}
+
+fn entry_name(key: u128) -> String {
+    format!("render-{key:032x}.sealed")
 }
 
 /// The key of a render: dvmlint's build, the tool and its version, the
@@ -138,16 +139,27 @@ mod tests {
         };
         assert_eq!(store.get(7), None);
         store.put(7, &outcome);
-        assert_eq!(store.get(7), Some(outcome));
+        assert_eq!(store.get(7), Some(outcome.clone()));
         assert!(dir.path().join(".dvmlint-cache/.gitignore").exists());
-        // An entry this machine did not sign (committed, altered) is a miss.
-        let path = dir
-            .path()
-            .join(format!(".dvmlint-cache/render-{:032x}.json", 7));
-        let text = std::fs::read_to_string(&path)
-            .unwrap()
-            .replace("boom", "fine");
-        std::fs::write(&path, text).unwrap();
+        let path = dir.path().join(".dvmlint-cache").join(entry_name(7));
+        let sealed = std::fs::read(&path).unwrap();
+        // Sealed: the output's text is nowhere in the file.
+        assert!(!sealed.windows(4).any(|w| w == b"boom"));
+        // An entry this machine did not seal (altered, truncated, another
+        // entry's bytes under this name) is a miss.
+        let mut altered = sealed.clone();
+        *altered.last_mut().unwrap() ^= 1;
+        std::fs::write(&path, &altered).unwrap();
         assert_eq!(store.get(7), None);
+        std::fs::write(&path, &sealed[..sealed.len() - 1]).unwrap();
+        assert_eq!(store.get(7), None);
+        std::fs::write(&path, &sealed).unwrap();
+        assert_eq!(store.get(7), Some(outcome));
+        std::fs::write(
+            dir.path().join(".dvmlint-cache").join(entry_name(8)),
+            &sealed,
+        )
+        .unwrap();
+        assert_eq!(store.get(8), None);
     }
 }
