@@ -188,6 +188,7 @@ fn analyze(
             .iter()
             .any(|p| !p.selector.labels.is_empty()),
         templates: std::cell::Cell::new(0),
+        unrestricted: crate::render::unrestricted::may_hold(bytes),
     };
     // A bare `...` line ends a YAML document: the documentation uses it as an
     // ellipsis, which cuts an object from its `spec` (DVM402). The spec-less
@@ -376,6 +377,9 @@ struct Doc<'c> {
     /// The OpenShift Templates of the file met so far
     /// ([`crate::parsed::Object::template`]).
     templates: std::cell::Cell<u16>,
+    /// The text may hold a Kustomize build with the load restrictor off
+    /// (`render::unrestricted::may_hold`): its documents are searched for one.
+    unrestricted: bool,
 }
 
 impl Doc<'_> {
@@ -385,6 +389,12 @@ impl Doc<'_> {
             return;
         }
         result.documents += 1;
+        if self.unrestricted {
+            let folders = crate::render::unrestricted::commands(document);
+            if !folders.is_empty() {
+                result.extras_mut().unrestricted_builds.extend(folders);
+            }
+        }
         self.visit(document, document.span.start.line, marked, 0, result);
     }
 

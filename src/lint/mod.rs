@@ -186,9 +186,9 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     // Its decompressed shards are freed before the model is built.
     drop(cache);
     let mut render_findings = Vec::new();
-    let flux = flux_paths(results.iter().map(|r| &**r));
+    let unrestricted = crate::render::unrestricted::Unrestricted::of(results.iter().map(|r| &**r));
     let rendered = render_stage
-        .finish(&mut units, &mut render_findings, &flux)
+        .finish(&mut units, &mut render_findings, &unrestricted)
         .map_err(LintError::Usage)?;
     results.extend(rendered.outputs.into_iter().map(Box::new));
     results.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -1194,22 +1194,6 @@ impl ReportScope {
 /// The exit code of docs/cli.md for these findings.
 pub fn exit_code(findings: &[Finding], fail_on: Severity) -> i32 {
     i32::from(findings.iter().any(|f| f.severity >= fail_on))
-}
-
-/// The folders the results' Flux Kustomizations build (`spec.path`,
-/// relative to the project: `.` for all of it): Flux's kustomize-controller
-/// builds without kustomize's load restrictor, so a build that restrictor
-/// refuses is no fault there (`RenderStage::finish`).
-pub(crate) fn flux_paths<'r>(results: impl IntoIterator<Item = &'r FileResult>) -> Vec<String> {
-    results
-        .into_iter()
-        .flat_map(|result| result.objects.iter())
-        .filter(|o| {
-            o.meta
-                .is(crate::render::FLUX_KUSTOMIZE_GROUP, "Kustomization")
-        })
-        .filter_map(|o| o.tree()?.at(&["spec", "path"])?.as_str().map(str::to_owned))
-        .collect()
 }
 
 #[cfg(test)]

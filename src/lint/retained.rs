@@ -378,9 +378,10 @@ impl Retained {
             None => run_renders(),
         }
         let mut render_findings = Vec::new();
-        let flux = super::flux_paths(self.files.iter().map(|k| &k.result));
+        let unrestricted =
+            crate::render::unrestricted::Unrestricted::of(self.files.iter().map(|k| &k.result));
         let rendered = render_stage
-            .finish(&mut units, &mut render_findings, &flux)
+            .finish(&mut units, &mut render_findings, &unrestricted)
             .map_err(LintError::Usage)?;
         // The kept results are lent, not copied: the run copies out of them
         // only what it keeps (findings, suppressions, secrets), and the

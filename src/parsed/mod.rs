@@ -171,6 +171,10 @@ pub struct FileExtras {
     pub secret_spans: Vec<Span>,
     /// Suppression comments and `dvmlint.dev/ignore` annotations (docs/suppressions.md).
     pub suppressions: Vec<Suppression>,
+    /// Folders a command of the file builds with Kustomize's load restrictor
+    /// off (`render::unrestricted::commands`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unrestricted_builds: Vec<String>,
 }
 
 impl FileResult {

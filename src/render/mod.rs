@@ -20,6 +20,7 @@ pub mod locate;
 pub mod stage;
 pub mod store;
 pub mod tool;
+pub mod unrestricted;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

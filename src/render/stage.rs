@@ -258,14 +258,13 @@ impl<'a> Stage<'a> {
     /// (`ApplyUnits::mark_rendered`; a template that was rendered is no DVM002
     /// either, [`Answered`]); failures become DVM004. Returns the outputs and
     /// how to map locations back, or the `--render require` error.
-    /// `flux_paths`: the folders Flux Kustomizations of the repository
-    /// build (`spec.path`), whose builds do not restrict loading to a root's
-    /// folder.
+    /// `unrestricted`: what the repository builds without Kustomize's load
+    /// restrictor (Flux Kustomizations, commands).
     pub fn finish(
         self,
         units: &mut ApplyUnits,
         findings: &mut Vec<Finding>,
-        flux_paths: &[String],
+        unrestricted: &super::unrestricted::Unrestricted,
     ) -> Result<Finished, String> {
         if let Some(error) = self
             .error
@@ -301,15 +300,13 @@ impl<'a> Stage<'a> {
                     } else {
                         message
                     };
-                    let (limit, help) = match limit {
-                        None if !helm
-                            && super::kustomize::load_restricted(&message)
-                            && super::kustomize::built_by_flux(&rendered.root.dir, flux_paths) =>
-                        {
-                            let flux = super::kustomize::flux_limit();
-                            (Some(flux.why), flux.help.to_owned())
-                        }
-                        other => (other, help),
+                    let lifted =
+                        (limit.is_none() && !helm && super::kustomize::load_restricted(&message))
+                            .then(|| unrestricted.limit(&rendered.root.dir))
+                            .flatten();
+                    let (limit, help) = match lifted {
+                        Some(lifted) => (Some(lifted.why), lifted.help.to_owned()),
+                        None => (limit, help),
                     };
                     let mut finding =
                         super::failure(&rendered.root, &message, &help, limit.as_deref());

@@ -1,0 +1,324 @@
+//! Builds the repository itself runs without Kustomize's load restrictor.
+//!
+//! `kustomize build` refuses a file outside the kustomization's folder
+//! ("security; file … is not in or below …"), and dvmlint builds as it does.
+//! Some repositories build a root with the restriction lifted, and say so in
+//! a file dvmlint reads: a Flux Kustomization (`spec.path`; Flux's
+//! kustomize-controller confines loading to the source, not the folder), or a
+//! command (an Ansible or molecule task, a CI step, a container's arguments)
+//! that runs `kustomize build --load-restrictor LoadRestrictionsNone`, as every
+//! operator-sdk Ansible operator's `molecule/default/kustomize.yml` does for
+//! its `config/testing` overlay. A refused build of such a root is a limit of
+//! how dvmlint renders (DVM002 info), not an error of the repository
+//! (`docs/rendering.md`, "Where the repository lifts the load restrictor").
+
+use std::sync::Arc;
+
+use crate::parsed::FileResult;
+use crate::yaml::{Node, Value};
+
+/// What the repository says it builds without the load restrictor.
+#[derive(Debug, Default)]
+pub struct Unrestricted {
+    /// The folders the repository's Flux Kustomizations build (`spec.path`,
+    /// relative to the project: `.` for all of it).
+    pub flux: Vec<String>,
+    /// Folders commands build with the restrictor off, as written (see
+    /// [`commands`]), with the file that holds the command.
+    pub commands: Vec<(String, Arc<str>)>,
+}
+
+impl Unrestricted {
+    pub fn of<'r>(results: impl IntoIterator<Item = &'r FileResult>) -> Unrestricted {
+        let mut unrestricted = Unrestricted::default();
+        for result in results {
+            unrestricted.flux.extend(
+                result
+                    .objects
+                    .iter()
+                    .filter(|o| o.meta.is(super::FLUX_KUSTOMIZE_GROUP, "Kustomization"))
+                    .filter_map(|o| o.tree()?.at(&["spec", "path"])?.as_str().map(str::to_owned)),
+            );
+            if let Some(extras) = &result.extras {
+                unrestricted.commands.extend(
+                    extras
+                        .unrestricted_builds
+                        .iter()
+                        .map(|folder| (folder.clone(), Arc::clone(&result.rel))),
+                );
+            }
+        }
+        unrestricted
+    }
+
+    /// Why a build of the root at `dir` (relative to the project) that the
+    /// load restrictor refused is no fault of the repository, if it is not.
+    pub fn limit(&self, dir: &str) -> Option<super::Limit> {
+        if super::kustomize::built_by_flux(dir, &self.flux) {
+            return Some(super::kustomize::flux_limit());
+        }
+        let (_, file) = self
+            .commands
+            .iter()
+            .find(|(folder, file)| builds(folder, file, dir))?;
+        Some(super::Limit {
+            why: format!(
+                "it reads files outside its own folder, which `kustomize build` refuses and the command in `{file}` allows (`--load-restrictor LoadRestrictionsNone`); dvmlint builds as `kustomize build` does"
+            ),
+            help: "if a tool other than that command builds it (`kubectl apply -k`, Argo CD without `--load-restrictor LoadRestrictionsNone`), move the files below the kustomization or make them a base with its own kustomization.yaml",
+        })
+    }
+}
+
+/// Whether a file's text may hold a command that lifts the load restrictor
+/// (`LoadRestrictionsNone`, or the old `--load_restrictor none`): one search
+/// for a piece both spell, so the per-file stage walks no other file's tree.
+pub fn may_hold(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"estrict").is_some()
+}
+
+/// The folders the commands of `document` build with the load restrictor
+/// off: a string (or list of strings) that runs `kustomize build` or
+/// `kubectl kustomize` with `--load-restrictor LoadRestrictionsNone`, in the
+/// folder its mapping's `chdir` (also under `args:`), `working-directory`,
+/// `workingDir` or `dir` names, or an earlier `cd` of the same script, joined
+/// with the folder the command names (`.` when none). A folder is written
+/// with `/`, and a segment that is a template (`{{ config_dir }}`, `${DIR}`)
+/// as `*`.
+pub fn commands(document: &Node<'_>) -> Vec<String> {
+    let mut found = Vec::new();
+    walk(document, &mut found, 0);
+    found
+}
+
+/// Deep enough for any task file; a deeper tree is not a command's.
+const MAX_DEPTH: usize = 32;
+
+fn walk(node: &Node<'_>, found: &mut Vec<String>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            for (_, value) in entries {
+                let script = match &value.value {
+                    Value::Scalar(..) => value.as_str().map(str::to_owned),
+                    Value::Seq(items)
+                        if !items.is_empty() && items.iter().all(|i| i.as_str().is_some()) =>
+                    {
+                        Some(
+                            items
+                                .iter()
+                                .filter_map(Node::as_str)
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        )
+                    }
+                    _ => None,
+                };
+                if let Some(script) = script.filter(|s| s.contains("estrict")) {
+                    let chdir = working_dir(node);
+                    found.extend(
+                        built_folders(&script).into_iter().map(|folder| {
+                            normalise(chdir.iter().copied().chain([folder.as_str()]))
+                        }),
+                    );
+                }
+                walk(value, found, depth + 1);
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|item| walk(item, found, depth + 1)),
+        Value::Scalar(..) => {}
+    }
+}
+
+/// The folder a task or step runs its command in.
+fn working_dir<'n>(node: &'n Node<'_>) -> Option<&'n str> {
+    [
+        "chdir",
+        "working-directory",
+        "workingDir",
+        "working_dir",
+        "dir",
+    ]
+    .iter()
+    .find_map(|key| node.get(key))
+    .or_else(|| node.at(&["args", "chdir"]))
+    .and_then(Node::as_str)
+}
+
+/// The folders a script's Kustomize builds with the load restrictor off
+/// read, each joined with the folder of the script's earlier `cd`, if any.
+fn built_folders(script: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut cd: Option<&str> = None;
+    for command in script.split(['\n', ';', '|', '&']) {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        if let [first, folder, ..] = words.as_slice()
+            && *first == "cd"
+        {
+            cd = Some(folder);
+            continue;
+        }
+        // `kustomize build DIR` (or `{{ kustomize }} build`), `kubectl kustomize DIR`.
+        let Some(start) = words
+            .iter()
+            .position(|w| *w == "build")
+            .or_else(|| words.iter().position(|w| *w == "kustomize"))
+            .map(|at| at + 1)
+        else {
+            continue;
+        };
+        let mut lifted = false;
+        let mut folder = None;
+        let mut rest = words.iter().skip(start);
+        while let Some(word) = rest.next() {
+            if let Some(flag) = word.strip_prefix("--") {
+                let (name, value) = match flag.split_once('=') {
+                    Some((name, value)) => (name, Some(value)),
+                    None => (flag, None),
+                };
+                if matches!(name, "load-restrictor" | "load_restrictor") {
+                    let value = value.or_else(|| rest.next().copied()).unwrap_or_default();
+                    let value = value.trim_matches(['\'', '"']);
+                    lifted = value.eq_ignore_ascii_case("LoadRestrictionsNone")
+                        || value.eq_ignore_ascii_case("none");
+                } else if value.is_none() && takes_value(name) {
+                    rest.next();
+                }
+            } else if word == &"-o" || word == &"-e" {
+                rest.next();
+            } else if !word.starts_with('-') && folder.is_none() {
+                folder = Some(word.trim_matches(['\'', '"']));
+            }
+        }
+        if lifted {
+            found.push(normalise(cd.into_iter().chain([folder.unwrap_or(".")])));
+        }
+    }
+    found
+}
+
+/// Kustomize's flags that take a value in the next word.
+fn takes_value(name: &str) -> bool {
+    matches!(
+        name,
+        "output" | "helm-command" | "env" | "mount" | "network-name" | "reorder" | "stack-trace"
+    )
+}
+
+/// The path of `parts` joined: `/`-separated, `.` and empty segments gone,
+/// `..` taking back a segment, a templated segment written `*`.
+fn normalise<'p>(parts: impl IntoIterator<Item = &'p str>) -> String {
+    let mut segments: Vec<&str> = Vec::new();
+    for part in parts {
+        // A later absolute folder restarts the path.
+        if part.starts_with('/') {
+            segments.clear();
+        }
+        for segment in part.split('/') {
+            match segment {
+                "" | "." => {}
+                ".." => {
+                    segments.pop();
+                }
+                templated if ["{{", "}}", "$"].iter().any(|t| templated.contains(t)) => {
+                    segments.push("*");
+                }
+                plain => segments.push(plain),
+            }
+        }
+    }
+    segments.join("/")
+}
+
+/// Whether `folder` (from [`commands`], in the file `file`) names the root at
+/// `dir`. With a templated segment, the segments after the last one must end
+/// `dir` (`*/testing` for `{{ config_dir }}/testing`: the template's value is
+/// not known); without, the folder is taken from the project's root or from
+/// the file's own folder.
+fn builds(folder: &str, file: &str, dir: &str) -> bool {
+    let dir = normalise([dir]);
+    match folder.rsplit_once('*') {
+        Some((_, tail)) => {
+            let tail = tail.trim_start_matches('/');
+            !tail.is_empty() && (dir == tail || dir.ends_with(&format!("/{tail}")))
+        }
+        None => {
+            let beside = file.rsplit_once('/').map_or("", |(parent, _)| parent);
+            dir == folder || dir == normalise([beside, folder])
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn found(yaml: &str) -> Vec<String> {
+        let parsed = crate::yaml::parse_chunk(yaml, 1, crate::yaml::Limits::default());
+        assert!(parsed.error.is_none(), "{:?}", parsed.error);
+        parsed.documents.iter().flat_map(commands).collect()
+    }
+
+    #[test]
+    fn an_operator_sdk_molecule_task_builds_its_testing_overlay_unrestricted() {
+        let task = "- name: Build kustomize testing overlay\n  command: '{{ kustomize }} build  --load-restrictor LoadRestrictionsNone .'\n  args:\n    chdir: '{{ config_dir }}/testing'\n  register: resources\n";
+        assert_eq!(found(task), ["*/testing"]);
+        assert!(builds(
+            "*/testing",
+            "molecule/default/kustomize.yml",
+            "config/testing"
+        ));
+        assert!(!builds(
+            "*/testing",
+            "molecule/default/kustomize.yml",
+            "config/default"
+        ));
+        assert!(!builds(
+            "*/testing",
+            "molecule/default/kustomize.yml",
+            "config/e2e-testing"
+        ));
+        // The old flag.
+        assert_eq!(
+            found(
+                "- shell: cd deploy/overlays/dev && kustomize build --load_restrictor none | kubectl apply -f -\n"
+            ),
+            ["deploy/overlays/dev"]
+        );
+    }
+
+    #[test]
+    fn ci_steps_and_container_arguments_name_their_folders() {
+        let step = "steps:\n  - run: kustomize build --load-restrictor=LoadRestrictionsNone -o out.yaml overlays/prod\n  - run: kubectl kustomize --load-restrictor LoadRestrictionsNone apps/web\n    working-directory: clusters\n";
+        assert_eq!(found(step), ["overlays/prod", "clusters/apps/web"]);
+        let container =
+            "args: [kustomize, build, --load-restrictor, LoadRestrictionsNone, ../base/app]\n";
+        assert_eq!(found(container), ["base/app"]);
+        // Untemplated: from the project's root, or beside the file.
+        assert!(builds(
+            "overlays/prod",
+            ".github/workflows/ci.yaml",
+            "overlays/prod"
+        ));
+        assert!(builds("app", "deploy/build.yaml", "deploy/app"));
+        assert!(!builds("overlays/prod", "ci.yaml", "apps/overlays/prod"));
+    }
+
+    #[test]
+    fn a_restricted_build_or_another_word_lifts_nothing() {
+        assert!(
+            found(
+                "run: kustomize build --load-restrictor LoadRestrictionsRootOnly overlays/prod\n"
+            )
+            .is_empty()
+        );
+        assert!(found("description: restricted access to kustomize build output\n").is_empty());
+        assert!(found("run: kustomize build overlays/prod\n").is_empty());
+        assert!(!may_hold(b"kind: ConfigMap\n"));
+        assert!(may_hold(b"x: --load_restrictor none"));
+        assert!(may_hold(b"x: LoadRestrictionsNone"));
+    }
+}
