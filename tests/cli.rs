@@ -17,7 +17,13 @@ fn repo() -> tempfile::TempDir {
     let root = dir.path();
     fs::write(root.join(".dvmlint.yaml"), "").unwrap();
     fs::create_dir_all(root.join("a")).unwrap();
-    let policy = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\n  namespace: app1\ndata:\n  key: value\n";
+    // `p` differs between the files: an identical copy in another file of
+    // the folder is no duplicate (self-contained samples).
+    let policy = |value: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\n  namespace: app1\ndata:\n  key: {value}\n"
+        )
+    };
     // Each file holds an object of its own besides `p`: parts of one folder
     // applied together, not alternatives (docs/decisions/apply-units.md).
     let other = |name: &str| {
@@ -25,8 +31,16 @@ fn repo() -> tempfile::TempDir {
             "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: app1\n"
         )
     };
-    fs::write(root.join("a/one.yaml"), format!("{policy}{}", other("r"))).unwrap();
-    fs::write(root.join("a/two.yaml"), format!("{policy}{}", other("q"))).unwrap();
+    fs::write(
+        root.join("a/one.yaml"),
+        format!("{}{}", policy("one"), other("r")),
+    )
+    .unwrap();
+    fs::write(
+        root.join("a/two.yaml"),
+        format!("{}{}", policy("two"), other("q")),
+    )
+    .unwrap();
     fs::write(
         root.join("mc.yaml"),
         "apiVersion: migration.openshift.io/v1alpha1\nkind: MigrationController\nmetadata:\n  name: migration-controller\n  namespace: openshift-migration\nspec:\n  stunnel_tcp_procy: x\n",
@@ -269,7 +283,7 @@ fn config_severity_fail_on_and_per_file_ignores_apply() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stdout(&out).trim(),
-        "a/two.yaml:4:9: info[DVM401] ConfigMap `p` in namespace `app1` is defined twice by folder `a`, identically: the copy at a/one.yaml:4 is redundant"
+        "a/two.yaml:4:9: info[DVM401] ConfigMap `p` in namespace `app1` is defined twice by folder `a`: applying both keeps only this one, the earlier definition at a/one.yaml:4 is silently replaced"
     );
 }
 

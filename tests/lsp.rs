@@ -286,9 +286,11 @@ fn a_change_in_one_document_refreshes_the_other_open_document() {
     // Each file holds an object of its own beside the shared one, under
     // unrelated one-word names, so they are not alternatives of each other
     // (per-cloud or parallel variants) but one apply.
+    // The shared one differs (an identical copy in another file is none).
     let a_text = format!("{CONFIGMAP}---\n{}", CONFIGMAP.replace("settings", "cart"));
     let b_text = format!(
-        "{CONFIGMAP}---\n{}",
+        "{}---\n{}",
+        CONFIGMAP.replace("k: v", "k: w"),
         CONFIGMAP.replace("settings", "orders")
     );
     let dir = repo(&[("a.yaml", &a_text), ("b.yaml", &b_text)]);
@@ -720,8 +722,15 @@ fn files_changed_outside_the_editor_are_read_again_when_the_client_reports_them(
     // Each file holds an object of its own beside the shared one, under
     // unrelated one-word names, so they are one apply, not alternatives of
     // each other.
-    let own = |name: &str| format!("{CONFIGMAP}---\n{}", CONFIGMAP.replace("settings", name));
-    let (a_text, b_text) = (own("cart"), own("orders"));
+    // The shared one differs (an identical copy in another file is none).
+    let own = |name: &str, value: &str| {
+        format!(
+            "{}---\n{}",
+            CONFIGMAP.replace("k: v", value),
+            CONFIGMAP.replace("settings", name)
+        )
+    };
+    let (a_text, b_text) = (own("cart", "k: v"), own("orders", "k: w"));
     let dir = repo(&[("b.yaml", &b_text)]);
     let b = uri(&dir, "b.yaml");
     let mut client = Client::start_with(

@@ -1042,6 +1042,47 @@ fn a_failed_build_reads_the_same_at_every_run() {
     assert_eq!(first, second);
 }
 
+/// A build that fails inside nested components reads the same at every run:
+/// the Go addresses Kustomize prints for a generator (`&{0xc… 0xc…}`) are
+/// written `0x…`, and the quotes of its nested errors are read back.
+#[test]
+fn a_failure_in_nested_components_reads_the_same_at_every_run() {
+    let files = [
+        (
+            "overlay/kustomization.yaml",
+            "components: [../components/cluster]\n",
+        ),
+        (
+            "components/cluster/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncomponents: [monitoring]\n",
+        ),
+        (
+            "components/cluster/monitoring/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nconfigMapGenerator:\n- name: prometheus-rbac\n  behavior: merge\n  literals: [scrape=true]\n",
+        ),
+    ];
+    let Some(first) = kustomized_findings(&files) else {
+        return;
+    };
+    let Some(second) = kustomized_findings(&files) else {
+        return;
+    };
+    let failed: Vec<&str> = first
+        .iter()
+        .filter(|f| f["rule"] == "DVM004")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(failed.len(), 1, "{first:?}");
+    assert!(
+        failed[0].contains("in `components/cluster/monitoring`: merging from generator &{0x… ")
+            && failed[0].contains("Name:\"prometheus-rbac\"")
+            && failed[0].ends_with("cannot merge or replace"),
+        "{}",
+        failed[0]
+    );
+    assert_eq!(first, second);
+}
+
 /// A DVM401 whose earlier definition comes out of a build names it in the
 /// repository's file, not in the build's output (`kustomization.yaml#rendered:7`).
 #[test]

@@ -513,9 +513,16 @@ fn parallel<'p>(ours: &[Defined<'p>], theirs: &[Defined<'p>]) -> bool {
 }
 
 /// Whether two names of the same number of words (at least two; split at
-/// `-`, `_`, `.` and between letters and digits, case aside) differ in
-/// exactly one of them.
+/// `-`, `_` and `.`, or also between letters and digits, case aside) differ
+/// in exactly one of them: `oauth2-proxy` and `vouch-proxy` at the first
+/// split, `dbc1` and `dbc2` at the second.
 fn one_word_apart(a: &str, b: &str) -> bool {
+    fn parts(name: &str) -> Vec<String> {
+        name.split(['-', '_', '.', ' '])
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    }
     fn words(name: &str) -> Vec<String> {
         let mut words: Vec<String> = Vec::new();
         let mut previous: Option<char> = None;
@@ -533,8 +540,10 @@ fn one_word_apart(a: &str, b: &str) -> bool {
         }
         words
     }
-    let (x, y) = (words(a), words(b));
-    x.len() >= 2 && x.len() == y.len() && x.iter().zip(&y).filter(|(p, q)| p != q).count() == 1
+    fn apart(x: &[String], y: &[String]) -> bool {
+        x.len() >= 2 && x.len() == y.len() && x.iter().zip(y).filter(|(p, q)| p != q).count() == 1
+    }
+    apart(&parts(a), &parts(b)) || apart(&words(a), &words(b))
 }
 
 /// Whether the words of one file's name (without its folder and extension,
@@ -677,6 +686,9 @@ mod tests {
         assert!(one_word_apart("data-loader-2b", "data-loader-7b"));
         assert!(one_word_apart("gke-rec-source", "gke-rec-target"));
         assert!(one_word_apart("dbc1", "DBC2"));
+        // Words first, digits split only if that does not pair them.
+        assert!(one_word_apart("oauth2-proxy", "vouch-proxy"));
+        assert!(one_word_apart("s3-backup", "gcs-backup"));
         assert!(!one_word_apart("web", "api"));
         assert!(!one_word_apart("a-b-c", "a-x-y"));
         assert!(!one_word_apart("web-1", "web-1-extra"));

@@ -265,6 +265,40 @@ fn accepts(constraint: &str, version: &str) -> bool {
         .any(|group| requirement(group).is_some_and(|req| req.matches(&version)))
 }
 
+/// The lowest of a few versions that Helm's constraint accepts (`0.0.0`,
+/// then each version it names and the next patch, minor and major of each:
+/// `1.1.60` for `1.1.60`, `1.2.4` for `>1.2.3`, `2.0.0` for `2.x.x`), if any.
+fn lowest_accepted(constraint: &str) -> Option<String> {
+    let mut candidates = vec![semver::Version::new(0, 0, 0)];
+    for token in constraint
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'x' || c == 'X' || c == '*'))
+    {
+        let mut parts = token
+            .split('.')
+            .map(|p| p.parse::<u64>().unwrap_or(0))
+            .chain(std::iter::repeat(0));
+        if token.is_empty() || !token.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let (major, minor, patch) = (
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+        );
+        candidates.extend([
+            semver::Version::new(major, minor, patch),
+            semver::Version::new(major, minor, patch.saturating_add(1)),
+            semver::Version::new(major, minor.saturating_add(1), 0),
+            semver::Version::new(major.saturating_add(1), 0, 0),
+        ]);
+    }
+    candidates.sort();
+    candidates
+        .into_iter()
+        .map(|v| v.to_string())
+        .find(|v| accepts(constraint, v))
+}
+
 /// One `||` alternative of a Helm constraint as a [`semver::VersionReq`].
 fn requirement(group: &str) -> Option<semver::VersionReq> {
     if group.contains(" - ") {
@@ -428,7 +462,12 @@ impl Copy<'_> {
             let folder = match source {
                 Source::Folder(folder) => folder,
                 Source::Stub => {
-                    self.stub(&into, &dependency.name)?;
+                    let version = dependency
+                        .version
+                        .as_deref()
+                        .and_then(lowest_accepted)
+                        .unwrap_or_else(|| "0.0.0".to_owned());
+                    self.stub(&into, &dependency.name, &version)?;
                     continue;
                 }
             };
@@ -447,7 +486,10 @@ impl Copy<'_> {
 
 impl Copy<'_> {
     /// Writes the stand-in of a dependency not vendored ([`Source::Stub`]).
-    fn stub(&self, into: &Path, name: &str) -> Option<()> {
+    /// Its version is one the dependency's constraint accepts: Helm applies
+    /// an alias (and so the `condition` that disables it) only to a chart
+    /// whose version the constraint accepts.
+    fn stub(&self, into: &Path, name: &str, version: &str) -> Option<()> {
         if !self.write {
             return Some(());
         }
@@ -461,7 +503,7 @@ impl Copy<'_> {
         std::fs::create_dir_all(into.join("templates")).ok()?;
         std::fs::write(
             into.join("Chart.yaml"),
-            format!("apiVersion: v2\nname: {name}\nversion: 0.0.0\ndescription: stands in for a dependency not vendored\n"),
+            format!("apiVersion: v2\nname: {name}\nversion: {version}\ndescription: stands in for a dependency not vendored\n"),
         )
         .ok()?;
         std::fs::write(
@@ -488,6 +530,18 @@ pub fn redirect(path: String, redirects: &[(String, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stand_in_takes_a_version_the_constraint_accepts() {
+        assert_eq!(lowest_accepted("1.1.60").as_deref(), Some("1.1.60"));
+        assert_eq!(lowest_accepted(">1.2.3").as_deref(), Some("1.2.4"));
+        assert_eq!(lowest_accepted("2.x.x").as_deref(), Some("2.0.0"));
+        assert_eq!(lowest_accepted("^1.4").as_deref(), Some("1.4.0"));
+        assert_eq!(lowest_accepted(">=1 <3").as_deref(), Some("1.0.0"));
+        assert_eq!(lowest_accepted("<2").as_deref(), Some("0.0.0"));
+        assert_eq!(lowest_accepted("~0.9.0 || ^2").as_deref(), Some("0.9.0"));
+        assert_eq!(lowest_accepted("1.0.0 - 2.0.0"), None);
+    }
 
     fn write(root: &Path, files: &[(&str, &str)]) {
         for (path, text) in files {

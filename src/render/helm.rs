@@ -224,6 +224,26 @@ pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
     })
 }
 
+/// A `Chart.yaml` that Helm could not load because it is itself a template
+/// (`version: {{ .Version }}`), the input of a build step that writes the
+/// real chart: no chart until then.
+fn templated_chart_file(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
+    if !stderr.contains("Chart.yaml") {
+        return None;
+    }
+    let dir = project.join(&root.dir);
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let templated = ["Chart.yaml", "Chart.yml"].iter().any(|name| {
+        boundary
+            .open_bounded(&dir.join(name), 1 << 20)
+            .is_ok_and(|text| memchr::memmem::find(&text, b"{{").is_some())
+    });
+    templated.then(|| super::Limit {
+        why: "its `Chart.yaml` is itself a template (`{{ … }}`), the input of a build step that writes the chart: it is no chart until then".to_owned(),
+        help: "if a program of the repository makes the chart from it, exclude this folder in .dvmlint.yaml; if it is a chart, write its Chart.yaml without template actions",
+    })
+}
+
 fn template(
     project: &Path,
     root: &Root,
@@ -276,7 +296,8 @@ fn template(
                                 limit
                             }
                         })
-                        .or_else(|| left_to_the_user(project, root, release, &stderr)),
+                        .or_else(|| left_to_the_user(project, root, release, &stderr))
+                        .or_else(|| templated_chart_file(project, root, &stderr)),
                     "run `helm template` on this chart with the same values and fix what it reports",
                 ),
                 true,

@@ -305,6 +305,7 @@ fn build(
                         .or_else(|| left_to_the_user(&stderr, project))
                         .or_else(|| generated_kustomization(&stderr, project))
                         .or_else(|| generated_resource(&stderr, project))
+                        .or_else(|| controller_gen_output(&stderr, project))
                         .or_else(|| patches_only(project, &target)),
                     "run `kustomize build` on this folder and fix what it reports",
                 ),
@@ -563,6 +564,53 @@ fn generated_resource(stderr: &str, project: &Path) -> Option<super::Limit> {
     })
 }
 
+/// A build that failed on a file of a kubebuilder (or operator-sdk Go)
+/// project's `config/` that controller-gen writes (`make manifests`):
+/// `webhook/manifests.yaml`, `rbac/role.yaml`, `crd/bases/…`. The scaffold
+/// lists `manifests.yaml` in `config/webhook` of every project, and only a
+/// project with webhooks generates it (its `config/default` keeps
+/// `#- ../webhook` commented out otherwise). The project is known by the
+/// `PROJECT` file or the Makefile running controller-gen beside `config/`,
+/// read through the project boundary.
+fn controller_gen_output(stderr: &str, project: &Path) -> Option<super::Limit> {
+    const MISSING: &str = "evalsymlink failure on '";
+    let (file, rest) = quoted_path(stderr, MISSING)?;
+    if !rest.contains("no such file or directory") {
+        return None;
+    }
+    let (base, inside) = match file.split_once("config/") {
+        Some((base, inside)) if base.is_empty() || base.ends_with('/') => (base, inside),
+        _ => return None,
+    };
+    let generated = inside == "webhook/manifests.yaml"
+        || inside == "rbac/role.yaml"
+        || inside.starts_with("crd/bases/");
+    if !generated {
+        return None;
+    }
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let holds = |name: &str, words: &[&[u8]]| {
+        boundary
+            .open_bounded(&project.join(base).join(name), 1 << 20)
+            .is_ok_and(|text| {
+                words
+                    .iter()
+                    .any(|w| memchr::memmem::find(&text, w).is_some())
+            })
+    };
+    if !(holds("PROJECT", &[b"domain:"])
+        || holds("Makefile", &[b"controller-gen", b"CONTROLLER_GEN"]))
+    {
+        return None;
+    }
+    Some(super::Limit {
+        why: format!(
+            "its resource `{file}` is written by controller-gen (`make manifests`), which this kubebuilder project has not run or, for webhooks it does not have, never will"
+        ),
+        help: "nothing to fix if the project has no webhooks (kubebuilder's `config/default` leaves `../webhook` out); to lint the build, run `make manifests` first",
+    })
+}
+
 /// A build that failed on a kustomization that patches and holds nothing to
 /// patch: no `resources:`, `bases:`, `components:`, generators or
 /// `helmCharts:`, only patches. Kustomize refuses it on its own ("no matches
@@ -691,8 +739,12 @@ fn innermost(stderr: &str, target: &Path, project: &Path) -> String {
         && let Some((path, cause)) = text[at + STEP.len()..].split_once("': ")
         && path.len() <= 1024
     {
+        // Kustomize quotes a component's error in its parent's (`%q`): the
+        // cause is as deep in quotes as the components it was met through.
+        let depth = text[..at].matches("accumulateDirectory: ").count();
+        let cause = unquoted(cause, depth);
         return if path == root || path.is_empty() || Path::new(path) == target {
-            cause.to_owned()
+            cause
         } else {
             format!("in `{path}`: {cause}")
         };
@@ -700,6 +752,56 @@ fn innermost(stderr: &str, target: &Path, project: &Path) -> String {
     match text.split_once(WRAPPED) {
         Some((head, cause)) if head.len() <= 1024 => cause.to_owned(),
         _ => text,
+    }
+}
+
+/// `text`, the end of a Go string quoted `depth` times (`%q` within `%q`),
+/// read back: each level's closing quote dropped and its escapes undone.
+fn unquoted(text: &str, depth: usize) -> String {
+    let mut text = text.to_owned();
+    for _ in 0..depth {
+        let Some(inner) = text.strip_suffix('"') else {
+            break;
+        };
+        text = go_unescaped(inner);
+    }
+    text
+}
+
+/// Go's string escapes undone (`\\`, `\"`, `\n`, `\t`); any other
+/// backslash kept as written.
+fn go_unescaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('n') => out.push(' '),
+            Some('t') => out.push(' '),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Kustomize's error with the heap addresses Go prints for a value
+/// (`merging from generator &{0xc00073bc70 0xc000702d00}`) written `0x…`:
+/// they change at every run, and so would the finding's fingerprint.
+fn without_addresses(text: &str) -> String {
+    static ADDRESS: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\b0x[0-9a-f]{6,16}\b").ok());
+    match ADDRESS.as_ref() {
+        Some(address) => address.replace_all(text, "0x…").into_owned(),
+        None => text.to_owned(),
     }
 }
 
@@ -726,7 +828,7 @@ fn readable_error(stderr: &str, wrapper: &Path, project: &Path) -> String {
     let project_text = format!("{}/", project.display());
     let from_wrapper = format!("{}/", relative_path(wrapper, project).display());
     text = text.replace(&project_text, "").replace(&from_wrapper, "");
-    text.replace(&wrapper.display().to_string(), "<dvmlint wrapper>")
+    without_addresses(&text.replace(&wrapper.display().to_string(), "<dvmlint wrapper>"))
 }
 
 /// The severity letter of a line that starts with Go's klog header

@@ -52,9 +52,32 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         if let (Some(item), Some(earlier)) =
             (project.objects.get(later), project.objects.get(first))
         {
+            if self_contained_copy(project, item, earlier) {
+                continue;
+            }
             out.push(finding(project, item, earlier, &units));
         }
     }
+}
+
+/// An identical copy of an object in another plain file of the folder: each
+/// sample carries the Secret or ConfigMap it needs (operator samples, one
+/// `kubectl apply -f` each), and applying both replaces nothing (the second
+/// apply changes nothing), so it is no duplicate to report. Within one file,
+/// or in a Kustomize build (which refuses any object twice) or a chart, a
+/// copy still is.
+fn self_contained_copy(project: &Project, item: &ModelObject, earlier: &ModelObject) -> bool {
+    let plain = |object: &ModelObject| {
+        object
+            .unit()
+            .and_then(|u| project.units.get(u))
+            .is_some_and(|unit| unit.kind == crate::units::UnitKind::Plain)
+    };
+    item.object.file != earlier.object.file
+        && item.object.template == 0
+        && plain(item)
+        && plain(earlier)
+        && identical(project, item, earlier)
 }
 
 /// At most this many units are named in a message; the rest are counted.
