@@ -189,6 +189,7 @@ fn analyze(
             .any(|p| !p.selector.labels.is_empty()),
         templates: std::cell::Cell::new(0),
         unrestricted: crate::render::unrestricted::may_hold(bytes),
+        placeholder_named: std::cell::Cell::new(false),
     };
     // A bare `...` line ends a YAML document: the documentation uses it as an
     // ellipsis, which cuts an object from its `spec` (DVM402). The spec-less
@@ -251,6 +252,7 @@ fn analyze(
         result = fresh();
         cut.clear();
         doc.templates.set(0);
+        doc.placeholder_named.set(false);
         // A `.json` file of several values one after another (`kubectl
         // apply` reads each as a document) is cut after each value.
         let extension = rel.as_bytes().last_chunk::<5>();
@@ -302,10 +304,10 @@ fn analyze(
     let only_duplicate_keys = syntax_errors
         .iter()
         .all(|err| err.duplicate_key().is_some_and(|key| !key.contains("{{")));
-    if !syntax_errors.is_empty()
+    let template = !syntax_errors.is_empty()
         && !only_duplicate_keys
-        && rules::input::unrendered_template::is_template(bytes)
-    {
+        && rules::input::unrendered_template::is_template(bytes);
+    if template || doc.placeholder_named.get() {
         // A Helm/Go, Jinja or FreeMarker template: not YAML until rendered
         // (docs/input.md), so one info, not errors.
         // (Its secrets are kept: they are masked whatever else is dropped.)
@@ -316,9 +318,11 @@ fn analyze(
             extras.install_configs.clear();
             extras.kustomization = None;
         }
-        result
-            .findings
-            .push(rules::input::unrendered_template::finding(rel, bytes));
+        result.findings.push(if template {
+            rules::input::unrendered_template::finding(rel, bytes)
+        } else {
+            rules::input::unrendered_template::placeholders(rel)
+        });
     } else {
         // Files that are not manifests (editor settings, `${VAR}` files
         // without objects) are not reported for their syntax.
@@ -380,6 +384,9 @@ struct Doc<'c> {
     /// The text may hold a Kustomize build with the load restrictor off
     /// (`render::unrestricted::may_hold`): its documents are searched for one.
     unrestricted: bool,
+    /// A document of the file is named by a `{NAME}` placeholder standing
+    /// alone (`rules::input::unrendered_template::names_a_placeholder`).
+    placeholder_named: std::cell::Cell<bool>,
 }
 
 impl Doc<'_> {
@@ -389,6 +396,9 @@ impl Doc<'_> {
             return;
         }
         result.documents += 1;
+        if rules::input::unrendered_template::names_a_placeholder(document) {
+            self.placeholder_named.set(true);
+        }
         if self.unrestricted {
             let folders = crate::render::unrestricted::commands(document);
             if !folders.is_empty() {

@@ -68,6 +68,9 @@ pub trait Input {
     ///
     /// [breakz]: is_breakz
     #[must_use]
+    ///
+    /// dvmlint: used only for the lines of block scalars, it reads a byte order mark as content
+    /// (PATCHED.md, third change).
     fn raw_read_non_breakz_ch(&mut self) -> Option<char>;
 
     /// Consume the next character.

@@ -1889,7 +1889,9 @@ impl<'input, T: Input> Scanner<'input, T> {
     /// line. This function does not consume the line break character(s) after the line.
     fn scan_block_scalar_content_line(&mut self, string: &mut String, line_buffer: &mut String) {
         // Start by evaluating characters in the buffer.
-        while !self.input.buf_is_empty() && is_yaml_non_break(self.input.peek()) {
+        // dvmlint: a byte order mark inside a block scalar's line is content, as go-yaml (kubectl,
+        // Kustomize) and PyYAML read it (PATCHED.md, third change).
+        while !self.input.buf_is_empty() && !is_breakz(self.input.peek()) {
             string.push(self.input.peek());
             // We may technically skip non-blank characters. However, the only distinction is
             // to determine what is leading whitespace and what is not. Here, we read the

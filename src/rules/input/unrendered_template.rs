@@ -299,7 +299,44 @@ fn help(kind: TemplateKind, chart: bool) -> &'static str {
 
 /// The per-file finding for a template `text` at `file` (line 1).
 pub fn finding(file: &Arc<str>, text: &[u8]) -> Finding {
-    let kind = TemplateKind::of(text);
+    of_kind(file, TemplateKind::of(text))
+}
+
+/// Whether `document` names itself, or its namespace, by a `{NAME}`
+/// placeholder standing alone (`name: {CLUSTER_NAME}`): YAML reads it as a
+/// flow mapping `{CLUSTER_NAME: null}`, which `kubectl` refuses, so the file
+/// is a template of placeholders a script fills in (`sed
+/// s/{CLUSTER_NAME}/…/`), not objects to model without their names.
+pub fn names_a_placeholder(document: &crate::yaml::Node<'_>) -> bool {
+    let Some(metadata) = document.get("metadata") else {
+        return false;
+    };
+    ["name", "namespace"].iter().any(|key| {
+        metadata
+            .get(key)
+            .is_some_and(|value| match value.entries() {
+                [(name, empty)] => {
+                    empty.is_null()
+                        && name.as_str().is_some_and(|name| {
+                            name.len() >= 2
+                                && name.starts_with(|c: char| c.is_ascii_uppercase())
+                                && name.bytes().all(|b| {
+                                    b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+                                })
+                        })
+                }
+                _ => false,
+            })
+    })
+}
+
+/// The file's DVM002 for a template of `{NAME}` placeholders
+/// ([`names_a_placeholder`]).
+pub fn placeholders(file: &Arc<str>) -> Finding {
+    of_kind(file, TemplateKind::Placeholders)
+}
+
+fn of_kind(file: &Arc<str>, kind: TemplateKind) -> Finding {
     Finding::new(
         "DVM002",
         Location::new(file, Span::line_start(1)),

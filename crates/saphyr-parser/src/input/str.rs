@@ -68,7 +68,7 @@ impl Input for StrInput<'_> {
     #[inline]
     fn raw_read_non_breakz_ch(&mut self) -> Option<char> {
         if let Some((c, sub_str)) = split_first_char(self.buffer) {
-            if is_yaml_non_break(c) {
+            if !crate::char_traits::is_breakz(c) {
                 self.buffer = sub_str;
                 Some(c)
             } else {
