@@ -1083,6 +1083,49 @@ fn a_failure_in_nested_components_reads_the_same_at_every_run() {
     assert_eq!(first, second);
 }
 
+/// A base that fails to build for every overlay that includes it is one
+/// DVM004 at the base, naming the overlays, not one per overlay at its first
+/// line; an overlay that fails on its own keeps its own.
+#[test]
+fn a_broken_base_is_reported_once_for_the_overlays_that_include_it() {
+    let Some(findings) = kustomized_findings(&[
+        ("base/kustomization.yaml", "resources: [service.yaml]\n"),
+        ("dev/kustomization.yaml", "resources: [../base]\n"),
+        ("prod/kustomization.yaml", "resources: [../base]\n"),
+        ("alone/kustomization.yaml", "resources: [missing.yaml]\n"),
+    ]) else {
+        return;
+    };
+    let failed: Vec<&serde_json::Value> =
+        findings.iter().filter(|f| f["rule"] == "DVM004").collect();
+    assert_eq!(failed.len(), 2, "{findings:#?}");
+    let base = failed
+        .iter()
+        .find(|f| f["file"] == "base/kustomization.yaml")
+        .unwrap_or_else(|| panic!("{failed:#?}"));
+    let message = base["message"].as_str().unwrap();
+    assert!(
+        message
+            .starts_with("`kustomize build` failed in `base`, for the 2 roots that include it: "),
+        "{message}"
+    );
+    let related: Vec<&str> = base["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["file"].as_str())
+        .collect();
+    assert_eq!(
+        related,
+        ["dev/kustomization.yaml", "prod/kustomization.yaml"]
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|f| f["file"] == "alone/kustomization.yaml")
+    );
+}
+
 /// A DVM401 whose earlier definition comes out of a build names it in the
 /// repository's file, not in the build's output (`kustomization.yaml#rendered:7`).
 #[test]

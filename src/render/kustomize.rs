@@ -16,7 +16,7 @@ use super::{DocOrigin, Outcome, Output, Rendered, Root};
 const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// The kustomization file of a folder, if it has one.
-fn kustomization_in(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn kustomization_in(dir: &Path) -> Option<PathBuf> {
     FILE_NAMES
         .iter()
         .map(|name| dir.join(name))

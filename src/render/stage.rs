@@ -287,6 +287,7 @@ impl<'a> Stage<'a> {
         let mut index = RenderIndex::default();
         let mut replaced: BTreeSet<String> = BTreeSet::new();
         let mut outputs = Vec::new();
+        let mut failures = Vec::new();
         for Done { rendered, result } in done {
             match rendered.outcome {
                 Outcome::Failed {
@@ -332,7 +333,7 @@ impl<'a> Stage<'a> {
                     {
                         finding.location.span = span;
                     }
-                    findings.push(finding);
+                    failures.push(finding);
                 }
                 Outcome::Rendered(output) => {
                     units.mark_rendered(rendered.root.unit);
@@ -356,6 +357,7 @@ impl<'a> Stage<'a> {
                 }
             }
         }
+        findings.extend(one_per_shared_cause(self.project, failures));
         let unrendered = self
             .unrendered_charts
             .into_inner()
@@ -369,4 +371,68 @@ impl<'a> Stage<'a> {
             },
         })
     }
+}
+
+/// The failed builds of several roots that fail in one folder they all
+/// include (a shared base or component), for one cause: one DVM004 at that
+/// folder's kustomization, naming the roots (each a related location),
+/// rather than one per root at its first line. Other failures are kept.
+fn one_per_shared_cause(project: &std::path::Path, failures: Vec<Finding>) -> Vec<Finding> {
+    const FAILED_IN: &str = "`kustomize build` failed: in `";
+    let shared = |finding: &Finding| -> Option<(String, String)> {
+        if finding.rule != "DVM004" {
+            return None;
+        }
+        let (folder, cause) = finding.message.strip_prefix(FAILED_IN)?.split_once("`: ")?;
+        Some((folder.to_owned(), cause.to_owned()))
+    };
+    let mut groups: std::collections::BTreeMap<(String, String), Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (at, finding) in failures.iter().enumerate() {
+        if let Some(key) = shared(finding) {
+            groups.entry(key).or_default().push(at);
+        }
+    }
+    let mut merged: Vec<Option<Finding>> = failures.into_iter().map(Some).collect();
+    let mut out = Vec::new();
+    for ((folder, cause), members) in groups {
+        if members.len() < 2 {
+            continue;
+        }
+        let inside = std::path::Path::new(&folder)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        let Some(file) = inside
+            .then(|| super::kustomize::kustomization_in(&project.join(&folder)))
+            .flatten()
+            .and_then(|path| {
+                path.file_name()
+                    .map(|n| Arc::<str>::from(super::join(&folder, &n.to_string_lossy())))
+            })
+        else {
+            continue;
+        };
+        let roots: Vec<Finding> = members
+            .iter()
+            .filter_map(|&at| merged.get_mut(at)?.take())
+            .collect();
+        let Some(first) = roots.first() else {
+            continue;
+        };
+        let mut finding = Finding::new(
+            "DVM004",
+            crate::finding::Location::new(&file, crate::yaml::Span::line_start(1)),
+            format!(
+                "`kustomize build` failed in `{folder}`, for the {} roots that include it: {cause}",
+                roots.len()
+            ),
+        )
+        .help(first.help.clone().unwrap_or_default());
+        for root in &roots {
+            finding = finding.related(root.location.clone(), "a root whose build fails there");
+        }
+        out.push(finding);
+    }
+    out.extend(merged.into_iter().flatten());
+    out
 }
