@@ -48,16 +48,74 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             }
         }
     }
+    let bundles = if groups.is_empty() {
+        std::collections::HashSet::new()
+    } else {
+        bundle_inputs(project)
+    };
     for (later, first, units) in groups {
         if let (Some(item), Some(earlier)) =
             (project.objects.get(later), project.objects.get(first))
         {
-            if self_contained_copy(project, item, earlier) {
+            if self_contained_copy(project, item, earlier)
+                || versions_of_a_bundle_example(&bundles, item, earlier)
+            {
                 continue;
             }
             out.push(finding(project, item, earlier, &units));
         }
     }
+}
+
+/// The units that are an operator bundle's input (operator-sdk's
+/// `config/manifests`, built into `operator-sdk generate bundle`, not
+/// applied; its samples become the ClusterServiceVersion's `alm-examples`):
+/// those that hold a ClusterServiceVersion, and Kustomize roots beside a
+/// `bases/*.clusterserviceversion.yaml` (which operator-sdk reads apart).
+fn bundle_inputs(project: &Project) -> std::collections::HashSet<usize> {
+    let mut bundles: std::collections::HashSet<usize> = project
+        .objects
+        .iter()
+        .filter(|o| {
+            o.object
+                .meta
+                .is("operators.coreos.com", "ClusterServiceVersion")
+        })
+        .filter_map(ModelObject::unit)
+        .collect();
+    let boundary = crate::boundary::ProjectBoundary::new(&project.root);
+    for (id, unit) in project.units.units().iter().enumerate() {
+        if unit.kind != crate::units::UnitKind::Kustomize {
+            continue;
+        }
+        let bases = project.root.join(unit.root.as_ref()).join("bases");
+        let beside = boundary.contains(&bases)
+            && std::fs::read_dir(&bases).is_ok_and(|entries| {
+                entries.flatten().any(|entry| {
+                    entry
+                        .file_name()
+                        .to_str()
+                        .is_some_and(|name| name.ends_with(".clusterserviceversion.yaml"))
+                })
+            });
+        if beside {
+            bundles.insert(id);
+        }
+    }
+    bundles
+}
+
+/// One sample per API version of one kind and name (`argocd-sample` at
+/// `v1alpha1` and `v1beta1`) in an operator bundle's input: the examples of
+/// each version the bundle serves, never applied together.
+fn versions_of_a_bundle_example(
+    bundles: &std::collections::HashSet<usize>,
+    item: &ModelObject,
+    earlier: &ModelObject,
+) -> bool {
+    item.unit().is_some_and(|unit| bundles.contains(&unit))
+        && item.unit() == earlier.unit()
+        && item.object.meta.api_version.value != earlier.object.meta.api_version.value
 }
 
 /// An identical copy of an object in another plain file of the folder: each
