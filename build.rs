@@ -10,7 +10,12 @@ fn main() {
     println!("cargo:rerun-if-changed=Cargo.lock");
     // catalogue::DOCS_URL: where docs/rules.md is published, if anywhere.
     println!("cargo:rerun-if-env-changed=DVMLINT_DOCS_URL");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The package's folder as Cargo gives it to this run, not as it was when
+    // the script was compiled: one compiled script serves every checkout that
+    // shares a target folder (a worktree, a CI cache), and one compiled in a
+    // folder since removed read no catalogue at all (every rule a warning).
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let root = Path::new(&manifest_dir);
     let mut hasher = DefaultHasher::new();
     for dir in ["src", "rules", "crates"] {
         hash_tree(&root.join(dir), &mut hasher);
@@ -18,7 +23,7 @@ fn main() {
     hasher.write(&fs::read(root.join("Cargo.lock")).unwrap_or_default());
     println!("cargo:rustc-env=DVMLINT_BUILD_ID={:016x}", hasher.finish());
 
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let dir = root.join("rules");
     let mut files: Vec<_> = fs::read_dir(&dir)
         .map(|entries| {
             entries
@@ -29,6 +34,10 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
+    if files.is_empty() {
+        println!("cargo:warning=no rule catalogue in {}", dir.display());
+        std::process::exit(1);
+    }
     let out_dir = Path::new(&env::var("OUT_DIR").unwrap_or_default()).to_path_buf();
     let mut out = String::from("pub static FILES: &[(&str, &str, &str)] = &[\n");
     for path in files {
