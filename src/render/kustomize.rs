@@ -545,17 +545,21 @@ fn template_beside(project: &Path, rel: &Path) -> Option<String> {
 
 const GENERATED_HELP: &str = "nothing to fix when a script generates it; to lint the build, generate it first and lint the output (`kustomize build … | dvmlint check -`)";
 
+/// The resource file (relative to the project) a build failed on because it
+/// is not there: `evalsymlink failure on '…' : lstat …: no such file or directory`.
+fn missing_resource(stderr: &str) -> Option<&str> {
+    const MISSING: &str = "evalsymlink failure on '";
+    let (file, rest) = quoted_path(stderr, MISSING)?;
+    rest.contains("no such file or directory").then_some(file)
+}
+
 /// A build that failed on a resource file that is not there, beside which
 /// the repository keeps its template (`agent.yaml.tpl`, `.template`, `.tmpl`,
 /// `.j2`, `.in`, `dashboard.yaml_template`): a tool makes the file before the
 /// build (furyctl renders its `templates/` tree), as with a generated
 /// kustomization. Looked in through the project boundary.
 fn generated_resource(stderr: &str, project: &Path) -> Option<super::Limit> {
-    const MISSING: &str = "evalsymlink failure on '";
-    let (file, rest) = quoted_path(stderr, MISSING)?;
-    if !rest.contains("no such file or directory") {
-        return None;
-    }
+    let file = missing_resource(stderr)?;
     let template = template_beside(project, Path::new(file))?;
     Some(super::Limit {
         why: format!(
@@ -574,11 +578,7 @@ fn generated_resource(stderr: &str, project: &Path) -> Option<super::Limit> {
 /// `PROJECT` file or the Makefile running controller-gen beside `config/`,
 /// read through the project boundary.
 fn controller_gen_output(stderr: &str, project: &Path) -> Option<super::Limit> {
-    const MISSING: &str = "evalsymlink failure on '";
-    let (file, rest) = quoted_path(stderr, MISSING)?;
-    if !rest.contains("no such file or directory") {
-        return None;
-    }
+    let file = missing_resource(stderr)?;
     let (base, inside) = match file.split_once("config/") {
         Some((base, inside)) if base.is_empty() || base.ends_with('/') => (base, inside),
         _ => return None,
@@ -625,11 +625,7 @@ const MAX_ENTRIES: usize = 200_000;
 /// after). The tree is walked only on such a failure (its verdict is cached
 /// with the outcome), without following links, honouring `.gitignore`.
 fn written_by_a_script(stderr: &str, project: &Path) -> Option<super::Limit> {
-    const MISSING: &str = "evalsymlink failure on '";
-    let (file, rest) = quoted_path(stderr, MISSING)?;
-    if !rest.contains("no such file or directory") {
-        return None;
-    }
+    let file = missing_resource(stderr)?;
     let mut segments = file.rsplit('/');
     let (name, parent) = (segments.next()?, segments.next());
     if FILE_NAMES.contains(&name) {
