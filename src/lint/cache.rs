@@ -91,8 +91,9 @@ const LEGACY_FILE: &str = "results.json";
 /// (5: structs keyed by field index, [`indexed`]; 6: a YAML tree one byte
 /// string, `crate::yaml::wire`; 7: bodies compressed with LZ4, not zstd;
 /// 8: results written field by field, [`entry`]; 9: an object's Template, a
-/// StatefulSet without volumes).
-const FORMAT: u32 = 9;
+/// StatefulSet without volumes; 10: no annotations in the metadata, a
+/// Namespace's tree cut to what rules read).
+const FORMAT: u32 = 10;
 const MAGIC: &[u8; 8] = b"dvmlint\x00";
 /// Magic, format (u32), settings key (32 hex digits), body length (u64), its
 /// length decompressed (u64), MAC (32 bytes); integers little-endian.

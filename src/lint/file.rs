@@ -437,12 +437,12 @@ impl Doc<'_> {
             DocumentKind::Object(meta) => kinds::is_modelled(meta.group(), &meta.kind.value),
             _ => false,
         };
-        // Labels and annotations only where something reads them: the kinds
-        // the model keeps, and declarative rules that match on labels.
+        // Labels only where something reads them: the kinds the model
+        // keeps, and declarative rules that match on labels.
         if let DocumentKind::Object(meta) = &mut kind
             && (self.labels_read || modelled)
         {
-            meta.read_labels_and_annotations(node);
+            meta.read_labels(node);
         }
         let meta = match &kind {
             DocumentKind::Object(meta) => Some(&**meta),
@@ -486,9 +486,9 @@ impl Doc<'_> {
                 let body = modelled.then(|| Body::read(&meta, node));
                 let mut meta = meta;
                 if body.is_none() {
-                    // No cross-file rule reads the labels or annotations of
-                    // kinds the model does not keep (the document rules above did).
-                    meta.set_labels_and_annotations(Default::default(), Default::default());
+                    // No cross-file rule reads the labels of kinds the model
+                    // does not keep (the document rules above did).
+                    meta.set_labels(Default::default());
                 }
                 let scope = parsed::own_scope(&meta);
                 let without_volumes = meta.is("apps", "StatefulSet") && !mounts_volumes(node);

@@ -1,7 +1,7 @@
 //! Typed views of manifests.
 //!
-//! A YAML document becomes an [`ObjectMeta`] (apiVersion, kind, name, namespace,
-//! labels, annotations — each with its span) plus, for the kinds the model needs,
+//! A YAML document becomes an [`ObjectMeta`] (apiVersion, kind, name, namespace —
+//! each with its span — and labels) plus, for the kinds the model needs,
 //! its retained tree. Typed views of those kinds (`MigrationController`, `Proxy`,
 //! …) are built from the retained tree and keep the spans of their fields, so
 //! rules never look up raw keys and every finding points at the exact token.
@@ -62,8 +62,9 @@ impl Text {
 /// An object's metadata, as the model keeps it for every object: the API
 /// version, kind and namespace interned ([`Sym`]), the name its own string,
 /// each with its span on one line in 8 bytes ([`LineSpan`]; read them with
-/// [`ObjectMeta::name_span`] and its siblings); the labels and annotations
-/// (read only for the kinds the model keeps) and the spans a [`LineSpan`]
+/// [`ObjectMeta::name_span`] and its siblings); the labels (read only for
+/// the kinds the model keeps and for declarative rules that match on them)
+/// and the spans a [`LineSpan`]
 /// cannot hold behind one pointer, which most objects leave empty. 88
 /// bytes, mimalloc's 96-byte class (was 128; docs/performance.md, "Memory
 /// per object"). Stored in the cache as it was with whole spans.
@@ -81,14 +82,13 @@ pub struct ObjectMeta {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct MetaExtra {
     labels: StringMap,
-    annotations: StringMap,
     /// The four spans whole (API version, kind, name, namespace), when one
     /// of them does not fit a [`LineSpan`]: those are [`LineSpan::ELSEWHERE`].
     wide: Option<Box<[Span; 4]>>,
 }
 
 impl ObjectMeta {
-    /// Metadata of these texts, without labels or annotations.
+    /// Metadata of these texts, without labels.
     pub fn new(
         api_version: Text<Sym>,
         kind: Text<Sym>,
@@ -133,16 +133,16 @@ impl ObjectMeta {
     /// objects (no apiVersion, kind or metadata.name).
     pub fn from_node(node: &Node<'_>) -> Option<ObjectMeta> {
         let mut meta = ObjectMeta::from_node_without_maps(node)?;
-        meta.read_labels_and_annotations(node);
+        meta.read_labels(node);
         Some(meta)
     }
 
-    /// [`ObjectMeta::from_node`] without the labels and annotations, which
-    /// most objects' readers never look at: the per-file stage reads them
-    /// ([`ObjectMeta::read_labels_and_annotations`]) only for the kinds the
-    /// model keeps, or when a declarative rule matches on labels. Building
-    /// both maps for every object cost more than the rest of the metadata
-    /// on a repository of small files (docs/performance.md).
+    /// [`ObjectMeta::from_node`] without the labels, which most objects'
+    /// readers never look at: the per-file stage reads them
+    /// ([`ObjectMeta::read_labels`]) only for the kinds the model keeps, or
+    /// when a declarative rule matches on labels. Building the map for every
+    /// object cost more than the rest of the metadata on a repository of
+    /// small files (docs/performance.md).
     pub fn from_node_without_maps(node: &Node<'_>) -> Option<ObjectMeta> {
         let metadata = node.get("metadata");
         Some(ObjectMeta::new(
@@ -153,36 +153,26 @@ impl ObjectMeta {
         ))
     }
 
-    /// Fills the labels and annotations [`ObjectMeta::from_node_without_maps`] left out.
-    pub fn read_labels_and_annotations(&mut self, node: &Node<'_>) {
-        self.set_labels_and_annotations(
-            string_map(node.at(&["metadata", "labels"])),
-            string_map(node.at(&["metadata", "annotations"])),
-        );
+    /// Fills the labels [`ObjectMeta::from_node_without_maps`] left out.
+    /// Annotations are not kept: no cross-file rule reads an object's
+    /// annotations from its metadata (the Namespace annotations two rules
+    /// compare are in its kept tree, `namespace::kept_tree`), and the
+    /// document rules read the document itself.
+    pub fn read_labels(&mut self, node: &Node<'_>) {
+        self.set_labels(string_map(node.at(&["metadata", "labels"])));
     }
 
-    /// Replaces the labels and annotations (empty maps: none kept).
-    pub fn set_labels_and_annotations(&mut self, labels: StringMap, annotations: StringMap) {
+    /// Replaces the labels (an empty map: none kept).
+    pub fn set_labels(&mut self, labels: StringMap) {
         let wide = self.extra.take().and_then(|extra| extra.wide);
-        self.extra = (!labels.is_empty() || !annotations.is_empty() || wide.is_some()).then(|| {
-            Box::new(MetaExtra {
-                labels,
-                annotations,
-                wide,
-            })
-        });
+        self.extra =
+            (!labels.is_empty() || wide.is_some()).then(|| Box::new(MetaExtra { labels, wide }));
     }
 
     pub fn labels(&self) -> &StringMap {
         self.extra
             .as_deref()
             .map_or(&StringMap::EMPTY, |e| &e.labels)
-    }
-
-    pub fn annotations(&self) -> &StringMap {
-        self.extra
-            .as_deref()
-            .map_or(&StringMap::EMPTY, |e| &e.annotations)
     }
 
     /// Span `index` of [`MetaExtra::wide`] where `short` does not hold it.
@@ -260,13 +250,12 @@ struct MetaWire {
     name: Text,
     namespace: Option<Text<Sym>>,
     labels: StringMap,
-    annotations: StringMap,
 }
 
 impl From<MetaWire> for ObjectMeta {
     fn from(wire: MetaWire) -> ObjectMeta {
         let mut meta = ObjectMeta::new(wire.api_version, wire.kind, wire.name, wire.namespace);
-        meta.set_labels_and_annotations(wire.labels, wire.annotations);
+        meta.set_labels(wire.labels);
         meta
     }
 }
@@ -289,7 +278,6 @@ impl serde::Serialize for ObjectMeta {
             name: TextOut<'a, String>,
             namespace: Option<TextOut<'a, Sym>>,
             labels: &'a StringMap,
-            annotations: &'a StringMap,
         }
         Out {
             api_version: TextOut {
@@ -309,7 +297,6 @@ impl serde::Serialize for ObjectMeta {
                 span: self.namespace_span().unwrap_or_default(),
             }),
             labels: self.labels(),
-            annotations: self.annotations(),
         }
         .serialize(serializer)
     }
@@ -341,7 +328,7 @@ pub fn classify(node: &Node<'_>, file_name: &str) -> DocumentKind {
     classify_with(node, file_name, ObjectMeta::from_node)
 }
 
-/// [`classify`], an object's metadata read without its labels and annotations
+/// [`classify`], an object's metadata read without its labels
 /// ([`ObjectMeta::from_node_without_maps`]).
 pub fn classify_without_maps(node: &Node<'_>, file_name: &str) -> DocumentKind {
     classify_with(node, file_name, ObjectMeta::from_node_without_maps)
@@ -431,7 +418,7 @@ mod tests {
         let json = serde_json::to_string(&short).unwrap();
         assert_eq!(
             json,
-            r#"{"api_version":{"value":"v1","span":{"start":[1,13],"end":[1,15]}},"kind":{"value":"Namespace","span":{"start":[2,7],"end":[2,16]}},"name":{"value":"shop","span":{"start":[4,9],"end":[4,13]}},"namespace":{"value":"x","span":{"start":[5,14],"end":[5,15]}},"labels":{},"annotations":{}}"#
+            r#"{"api_version":{"value":"v1","span":{"start":[1,13],"end":[1,15]}},"kind":{"value":"Namespace","span":{"start":[2,7],"end":[2,16]}},"name":{"value":"shop","span":{"start":[4,9],"end":[4,13]}},"namespace":{"value":"x","span":{"start":[5,14],"end":[5,15]}},"labels":{}}"#
         );
         assert_eq!(serde_json::from_str::<ObjectMeta>(&json).unwrap(), short);
 
@@ -464,7 +451,7 @@ mod tests {
             assert_eq!(back.name_span(), meta.name_span());
             // Labels dropped, the whole spans stay.
             let mut bare = meta.clone();
-            bare.set_labels_and_annotations(StringMap::default(), StringMap::default());
+            bare.set_labels(StringMap::default());
             assert!(bare.labels().is_empty());
             assert_eq!(bare.name_span(), meta.name_span());
         }
@@ -495,9 +482,7 @@ mod tests {
         assert_eq!(labels.len(), 3);
         assert_eq!(labels.get("a").map(String::as_str), Some("1"));
         assert_eq!(labels.get("c").map(String::as_str), Some("x"));
-        assert!(
-            labels.get("d").is_none() && !labels.contains_key("") && meta.annotations().is_empty()
-        );
+        assert!(labels.get("d").is_none() && !labels.contains_key(""));
         let keys: Vec<&String> = labels.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["a", "b", "c"]);
         // Read as a map, the last value of a key wins; stored and printed as a map.

@@ -70,7 +70,8 @@ pub struct Object {
 /// (`manifest::kinds`). A repository holds thousands of NetworkPolicies and
 /// egress firewalls: they are read into their views here, while their tree is
 /// in the processor's cache, and the tree is not kept. The other kinds are a
-/// few per cluster, read by several derivations: their tree is kept.
+/// few per cluster, read by several derivations: their tree is kept (a
+/// Namespace's cut to what rules read, `manifest::namespace::kept_tree`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Body {
     Tree(Box<Node<'static>>),
@@ -98,6 +99,8 @@ impl Body {
             )))
         } else if let Some(flavor) = FirewallFlavor::of(meta) {
             Body::Firewall(Arc::new(FirewallManifest::from_node(flavor, node)))
+        } else if meta.is("", "Namespace") {
+            Body::Tree(Box::new(crate::manifest::namespace::kept_tree(node)))
         } else {
             Body::Tree(Box::new(node.to_owned_node()))
         }

@@ -10,7 +10,7 @@
 //! declaration's order, with no names and no markers: the result's cluster,
 //! document count and unit, then each object (its file only when it is not
 //! the result's own, which is shared instead, its metadata's texts with their
-//! spans as four varints, labels, annotations, document line, body, scope and
+//! spans as four varints, labels, document line, body, scope and
 //! identity hash). A kept YAML tree is written as `crate::yaml::wire` writes
 //! it. What few files hold (findings, extras, the NetworkPolicy and firewall
 //! views) stays MessagePack with structs keyed by field index ([`indexed`]):
@@ -227,7 +227,6 @@ fn put_object(
         _ => out.push(0),
     }
     put_map(out, meta.labels());
-    put_map(out, meta.annotations());
     put_varint(out, u64::from(object.doc_line));
     put_varint(out, u64::from(object.template));
     out.push(u8::from(object.without_volumes));
@@ -312,8 +311,7 @@ fn read_object(reader: &mut Reader<'_>, rel: &Arc<str>, shared: &mut Shared) -> 
         _ => return None,
     };
     let mut meta = ObjectMeta::new(api_version, kind, name, namespace);
-    let labels = read_map(reader)?;
-    meta.set_labels_and_annotations(labels, read_map(reader)?);
+    meta.set_labels(read_map(reader)?);
     let doc_line = reader.u32()?;
     let template = u16::try_from(reader.u32()?).ok()?;
     let without_volumes = match reader.byte()? {
@@ -358,7 +356,7 @@ mod tests {
     use crate::rules::RuleSet;
 
     /// A file with a kept tree (a Namespace), a view (a NetworkPolicy),
-    /// labels and annotations, a span over two lines (kept whole), a
+    /// labels, annotations (not kept), a span over two lines (kept whole), a
     /// StatefulSet without volumes, an object of a Template and a finding.
     fn result() -> FileResult {
         let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {team: a, tier: web}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: shop\n  annotations: {note: x}\nspec:\n  podSelector: {}\n  ingress:\n  - ports: [{port: 80}, {port: http}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: >-\n    app-é\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: 'nginx:latest', securityContext: {privileged: true}}]\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: cache}\nspec: {template: {spec: {containers: [{name: c, image: redis}]}}}\n---\napiVersion: template.openshift.io/v1\nkind: Template\nmetadata: {name: t}\nobjects:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: '${N}'}}\n";

@@ -282,6 +282,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_model_keeps_the_annotation_this_rule_reads() {
+        assert!(crate::manifest::namespace::READ_ANNOTATIONS.contains(&NODE_SELECTOR));
+    }
+
+    #[test]
     fn reads_project_node_selectors() {
         assert_eq!(
             parse_selector("region=east, type=user-node"),

@@ -122,3 +122,16 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         out.push(finding);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_model_keeps_the_annotations_this_rule_reads() {
+        for (key, _) in super::ANNOTATIONS {
+            assert!(
+                crate::manifest::namespace::READ_ANNOTATIONS.contains(&key),
+                "{key}"
+            );
+        }
+    }
+}
