@@ -24,6 +24,7 @@ pub mod proxy;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod scripts;
 pub mod snake_case;
 pub mod string_map;
 pub mod suggest;

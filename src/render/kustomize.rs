@@ -612,11 +612,6 @@ fn controller_gen_output(stderr: &str, project: &Path) -> Option<super::Limit> {
     })
 }
 
-/// At most this many scripts are read, of at most 1 MiB each, among at most
-/// this many entries of the project's tree.
-const MAX_SCRIPTS: usize = 2_000;
-const MAX_ENTRIES: usize = 200_000;
-
 /// A build that failed on a resource file that is not there, which a
 /// Makefile or shell script of the repository names, by its path from the
 /// project (`./config/dev-databases/redis/secret-processed.yaml`, written by
@@ -635,48 +630,24 @@ fn written_by_a_script(stderr: &str, project: &Path) -> Option<super::Limit> {
     let needles: Vec<&[u8]> = std::iter::once(file.as_bytes())
         .chain(beside.as_deref().map(str::as_bytes))
         .collect();
-    let boundary = crate::boundary::ProjectBoundary::new(project);
-    let walker = ignore::WalkBuilder::new(project)
-        .follow_links(false)
-        .max_depth(Some(12))
-        .build();
-    let mut read = 0;
-    for entry in walker.flatten().take(MAX_ENTRIES) {
-        let script = entry.file_name().to_str().is_some_and(|n| {
-            matches!(n, "Makefile" | "GNUmakefile" | "makefile")
-                || n.ends_with(".mk")
-                || n.ends_with(".sh")
-                || n.ends_with(".bash")
-        });
-        if !script || !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        read += 1;
-        if read > MAX_SCRIPTS {
-            break;
-        }
-        let Ok(text) = boundary.open_bounded(entry.path(), 1 << 20) else {
-            continue;
-        };
+    let mut by = None;
+    crate::scripts::each(project, |rel, text| {
         if needles
             .iter()
-            .any(|needle| memchr::memmem::find(&text, needle).is_some())
+            .any(|needle| memchr::memmem::find(text, needle).is_some())
         {
-            let by = entry
-                .path()
-                .strip_prefix(project)
-                .ok()?
-                .to_string_lossy()
-                .replace(std::path::MAIN_SEPARATOR, "/");
-            return Some(super::Limit {
-                why: format!(
-                    "its resource `{file}` is not in the repository, and `{by}` names it: the repository's tooling makes it before the build"
-                ),
-                help: GENERATED_HELP,
-            });
+            by = Some(rel.to_owned());
+            return std::ops::ControlFlow::Break(());
         }
-    }
-    None
+        std::ops::ControlFlow::Continue(())
+    });
+    let by = by?;
+    Some(super::Limit {
+        why: format!(
+            "its resource `{file}` is not in the repository, and `{by}` names it: the repository's tooling makes it before the build"
+        ),
+        help: GENERATED_HELP,
+    })
 }
 
 /// A build that failed on a kustomization that patches and holds nothing to

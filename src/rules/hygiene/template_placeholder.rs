@@ -18,6 +18,15 @@
 //! follows. A MigrationController, NetworkPolicy or egress firewall left
 //! without its `spec` that way is reported at the `...` line
 //! ([`cut_by_document_end`]).
+//!
+//! A placeholder that a script of the repository replaces with `sed`
+//! (`s/<CLUSTER_NAME>/…/`) is not the documentation's: the file is a template
+//! of the repository's tooling, and its placeholders are reported once, as
+//! a DVM002 info naming the script ([`filled_by_scripts`]).
+
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+use std::path::Path;
 
 use crate::finding::{Finding, Location};
 use crate::manifest::migration_controller::MigrationController;
@@ -289,10 +298,7 @@ fn placeholder(node: &Node<'_>, kind: Field) -> Option<String> {
                 return None;
             }
             if is_angle_placeholder(text) {
-                return Some(format!(
-                    "`{}` is a documentation placeholder, not a value",
-                    text.trim()
-                ));
+                return Some(documentation_placeholder(text.trim(), "value"));
             }
             match kind {
                 Field::Mapping => {
@@ -390,7 +396,7 @@ pub fn check_names_of<'p>(
                 if says_ignored(value) {
                     continue;
                 }
-                format!("`{value}` is a documentation placeholder, not a {what}")
+                documentation_placeholder(value, what)
             } else if value
                 .strip_prefix('[')
                 .and_then(|v| v.strip_suffix(']'))
@@ -408,6 +414,176 @@ pub fn check_names_of<'p>(
             );
         }
     }
+}
+
+/// A script and its lines that substitute a placeholder ([`substitutions`]).
+type Substituting = (String, Vec<(u32, String)>);
+
+const PLACEHOLDER_SAYS: &str = "` is a documentation placeholder, not a ";
+
+/// DVM402's message for an angle placeholder `value` where the field holds
+/// `what` (a value, a name, a namespace); read back by [`placeholder_in`].
+fn documentation_placeholder(value: &str, what: &str) -> String {
+    format!(
+        "`{value}`{}{what}",
+        PLACEHOLDER_SAYS.trim_start_matches('`')
+    )
+}
+
+/// The angle placeholder a DVM402 message of [`documentation_placeholder`] names.
+fn placeholder_in(message: &str) -> Option<&str> {
+    let (value, _) = message.strip_prefix('`')?.split_once(PLACEHOLDER_SAYS)?;
+    is_angle_placeholder(value).then_some(value)
+}
+
+/// Where a script substitutes `placeholder` with `sed` (or `perl`): the
+/// needle right after `s` and a delimiter, and that delimiter right after
+/// it (`s/<NAME>/`, `s|<NAME>|`). Each such line (at most 64), with its text.
+fn substitutions(text: &[u8], placeholder: &str) -> Vec<(u32, String)> {
+    const DELIMITERS: &[u8] = b"/|#:@!,%+";
+    let needle = placeholder.as_bytes();
+    let mut lines: Vec<(u32, String)> = Vec::new();
+    for at in memchr::memmem::find_iter(text, needle) {
+        let before = at.checked_sub(2).and_then(|b| text.get(b..at));
+        let after = text.get(at + needle.len());
+        if !matches!(before, Some([b's', d]) if DELIMITERS.contains(d) && after == Some(d)) {
+            continue;
+        }
+        let head = text.get(..at).unwrap_or_default();
+        let line = memchr::memchr_iter(b'\n', head).count() + 1;
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        if lines.last().is_some_and(|(l, _)| *l == line) {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', head).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', text.get(at..).unwrap_or_default())
+            .map_or(text.len(), |i| at + i);
+        let words = String::from_utf8_lossy(text.get(start..end).unwrap_or_default()).into_owned();
+        lines.push((line, words));
+        if lines.len() == 64 {
+            break;
+        }
+    }
+    lines
+}
+
+/// Replaces the DVM402 findings of angle placeholders that a Makefile or
+/// shell script of the project substitutes (`sed -i "s/<CLUSTER_NAME>/$NAME/g"
+/// cluster.yaml`, the way demo folders fill their manifests before applying
+/// them) by one DVM002 info per file, naming the script nearest the file
+/// (its folder or the closest above it). The scripts are read only when such
+/// a finding exists, and only those near its file
+/// (`crate::scripts::each_near`: in its folder and those above it, and their
+/// `hack`, `scripts`, `bin`… folders), so that it costs nothing measurable,
+/// even in each lint of the language server.
+pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
+    let wanted: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f.rule == "DVM402")
+        .filter_map(|f| placeholder_in(&f.message))
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let _timing = crate::timings::stage("DVM402: placeholders scripts fill");
+    let files: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f.rule == "DVM402" && placeholder_in(&f.message).is_some())
+        .map(|f| f.location.file.as_ref())
+        .collect();
+    // Each placeholder's substitutions: (script, its lines), in walk order.
+    let mut by: BTreeMap<String, Vec<Substituting>> = BTreeMap::new();
+    crate::scripts::each_near(project, files, |rel, text| {
+        for placeholder in &wanted {
+            let lines = substitutions(text, placeholder);
+            if !lines.is_empty() {
+                by.entry((*placeholder).to_owned())
+                    .or_default()
+                    .push((rel.to_owned(), lines));
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    if by.is_empty() {
+        return;
+    }
+    // The script in the file's folder or the closest above it (else the
+    // first in path order), and its line that names the file, else its first.
+    let nearest = |file: &str, scripts: &[Substituting]| -> Option<(String, u32)> {
+        let mut scripts: Vec<&Substituting> = scripts.iter().collect();
+        scripts.sort_by(|a, b| a.0.cmp(&b.0));
+        let name = file.rsplit('/').next().unwrap_or(file);
+        let folder_of = |path: &str| path.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
+        let file_dir = folder_of(file);
+        let depth = |dir: &str| {
+            let inside = dir.is_empty()
+                || file_dir == dir
+                || file_dir
+                    .strip_prefix(dir)
+                    .is_some_and(|rest| rest.starts_with('/'));
+            inside.then(|| dir.split('/').count())
+        };
+        let (script, lines) = scripts
+            .iter()
+            .filter_map(|s| Some((depth(&folder_of(&s.0))?, *s)))
+            .max_by_key(|(d, _)| *d)
+            .map(|(_, s)| s)
+            .or_else(|| scripts.first().copied())?;
+        let line = lines
+            .iter()
+            .find(|(_, words)| words.contains(name))
+            .or_else(|| lines.first())?
+            .0;
+        Some((script.clone(), line))
+    };
+    let mut filled: BTreeMap<std::sync::Arc<str>, Vec<(Finding, String, u32)>> = BTreeMap::new();
+    let mut kept = Vec::with_capacity(findings.len());
+    for finding in findings.drain(..) {
+        let script = (finding.rule == "DVM402")
+            .then(|| placeholder_in(&finding.message))
+            .flatten()
+            .and_then(|placeholder| by.get(placeholder))
+            .and_then(|scripts| nearest(&finding.location.file, scripts));
+        match script {
+            Some((script, line)) => filled
+                .entry(std::sync::Arc::clone(&finding.location.file))
+                .or_default()
+                .push((finding, script, line)),
+            None => kept.push(finding),
+        }
+    }
+    for (_, mut placeholders) in filled {
+        placeholders.sort_by_key(|a| a.0.location.span.start);
+        let Some((first, script, line)) = placeholders.first() else {
+            continue;
+        };
+        let Some(name) = placeholder_in(&first.message) else {
+            continue;
+        };
+        let others = placeholders.len() - 1;
+        let more = match others {
+            0 => String::new(),
+            1 => " (and 1 more in this file)".to_owned(),
+            n => format!(" (and {n} more in this file)"),
+        };
+        let mut finding = Finding::new(
+            "DVM002",
+            first.location.clone(),
+            format!(
+                "`{name}` is replaced by `{script}` (`s/{name}/…/`) before this file is applied: the file is a template of the repository's tooling, and its placeholders are not reported{more}"
+            ),
+        )
+        .help("nothing to fix; to lint the file as it is applied, lint what the script writes")
+        .object(first.object.clone())
+        .cluster(first.cluster.as_ref())
+        .related(
+            Location::new(&std::sync::Arc::from(script.as_str()), Span::line_start(*line)),
+            "the substitution",
+        );
+        finding.rendered = first.rendered.clone();
+        kept.push(finding);
+    }
+    *findings = kept;
 }
 
 /// `<ignored>`, `<not-used>`, `<any>`: the author says the value does not
@@ -496,6 +672,104 @@ fn is_alternatives(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_placeholder_is_read_back_from_its_message() {
+        for what in ["value", "name", "namespace"] {
+            let message = documentation_placeholder("<CLUSTER_NAME>", what);
+            assert_eq!(placeholder_in(&message), Some("<CLUSTER_NAME>"));
+        }
+        assert_eq!(placeholder_in(&alternatives("[a|b]")), None);
+        assert_eq!(
+            placeholder_in("`x` is a documentation placeholder, not a value"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_substitution_is_sed_s_with_one_delimiter_around_the_placeholder() {
+        let script =
+            b"echo usage: $0 <NAME>\nsed -i \"s|<NAME>|$N|g\" a.yaml\nsed 's/<NAME>/x/' b.yaml";
+        let found = substitutions(script, "<NAME>");
+        let lines: Vec<(u32, &str)> = found
+            .iter()
+            .map(|(line, words)| (*line, words.rsplit(' ').next().unwrap_or_default()))
+            .collect();
+        assert_eq!(lines, [(2, "a.yaml"), (3, "b.yaml")]);
+        // Printed, compared or half a pattern: no substitution.
+        for text in [
+            &b"echo \"<NAME>\"\n[ \"$1\" = <NAME> ]\n"[..],
+            b"sed 's/<NAME>|x|' f",
+            b"<NAME>/",
+        ] {
+            assert!(substitutions(text, "<NAME>").is_empty());
+        }
+    }
+
+    #[test]
+    fn placeholders_a_script_substitutes_are_one_info_per_file_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("demo/spoke")).unwrap();
+        std::fs::write(
+            dir.path().join("demo/start.sh"),
+            "cd spoke\nsed -i 's/<N>/x/' a.yaml\nsed -i 's/<N>/x/' b.yaml\necho '<other>'\n",
+        )
+        .unwrap();
+        let dvm402 = |file: &str, line: u32, value: &str| {
+            let file: std::sync::Arc<str> = std::sync::Arc::from(file);
+            Finding::new(
+                "DVM402",
+                Location::new(&file, Span::line_start(line)),
+                documentation_placeholder(value, "name"),
+            )
+        };
+        let mut findings = vec![
+            dvm402("demo/spoke/b.yaml", 4, "<N>"),
+            dvm402("demo/spoke/a.yaml", 9, "<N>"),
+            dvm402("demo/spoke/a.yaml", 3, "<N>"),
+            dvm402("demo/spoke/a.yaml", 5, "<other>"),
+        ];
+        filled_by_scripts(dir.path(), &mut findings);
+        let got: Vec<(String, String, u32, String)> = findings
+            .iter()
+            .map(|f| {
+                let related = f
+                    .related
+                    .first()
+                    .map(|r| format!("{}:{}", r.location.file, r.location.span.start.line));
+                (
+                    f.rule.to_string(),
+                    f.location.file.to_string(),
+                    f.location.span.start.line,
+                    related.unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "DVM402".into(),
+                    "demo/spoke/a.yaml".into(),
+                    5,
+                    String::new()
+                ),
+                (
+                    "DVM002".into(),
+                    "demo/spoke/a.yaml".into(),
+                    3,
+                    "demo/start.sh:2".into()
+                ),
+                (
+                    "DVM002".into(),
+                    "demo/spoke/b.yaml".into(),
+                    4,
+                    "demo/start.sh:3".into()
+                ),
+            ]
+        );
+        assert!(findings[1].message.ends_with("(and 1 more in this file)"));
+    }
 
     #[test]
     fn recognises_the_documentation_forms() {
