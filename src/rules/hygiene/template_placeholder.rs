@@ -419,6 +419,11 @@ pub fn check_names_of<'p>(
 /// A script and its lines that substitute a placeholder ([`substitutions`]).
 type Substituting = (String, Vec<(u32, String)>);
 
+/// The folder of a path from the project (`""` at its root).
+fn folder_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
 const PLACEHOLDER_SAYS: &str = "` is a documentation placeholder, not a ";
 
 /// DVM402's message for an angle placeholder `value` where the field holds
@@ -507,28 +512,34 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
     if by.is_empty() {
         return;
     }
-    // The script in the file's folder or the closest above it (else the
-    // first in path order), and its line that names the file, else its first.
+    // The script nearest the file of those near it (`each_near`: in its
+    // folder or one above it, or in a script folder of one of those; a
+    // script near another file only does not count), and its line that
+    // names the file, else its first.
     let nearest = |file: &str, scripts: &[Substituting]| -> Option<(String, u32)> {
-        let mut scripts: Vec<&Substituting> = scripts.iter().collect();
-        scripts.sort_by(|a, b| a.0.cmp(&b.0));
         let name = file.rsplit('/').next().unwrap_or(file);
-        let folder_of = |path: &str| path.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
         let file_dir = folder_of(file);
-        let depth = |dir: &str| {
-            let inside = dir.is_empty()
+        let above = |dir: &str| {
+            dir.is_empty()
                 || file_dir == dir
                 || file_dir
                     .strip_prefix(dir)
-                    .is_some_and(|rest| rest.starts_with('/'));
-            inside.then(|| dir.split('/').count())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        let closeness = |script: &str| {
+            let dir = folder_of(script);
+            if above(dir) {
+                return Some((dir.len(), 1));
+            }
+            let (parent, last) = dir.rsplit_once('/').unwrap_or(("", dir));
+            (crate::scripts::SCRIPT_FOLDERS.contains(&last) && above(parent))
+                .then_some((parent.len(), 0))
         };
         let (script, lines) = scripts
             .iter()
-            .filter_map(|s| Some((depth(&folder_of(&s.0))?, *s)))
-            .max_by_key(|(d, _)| *d)
-            .map(|(_, s)| s)
-            .or_else(|| scripts.first().copied())?;
+            .filter_map(|s| Some((closeness(&s.0)?, s)))
+            .max_by(|(a, x), (b, y)| a.cmp(b).then_with(|| y.0.cmp(&x.0)))
+            .map(|(_, s)| s)?;
         let line = lines
             .iter()
             .find(|(_, words)| words.contains(name))
@@ -728,6 +739,8 @@ mod tests {
             dvm402("demo/spoke/a.yaml", 9, "<N>"),
             dvm402("demo/spoke/a.yaml", 3, "<N>"),
             dvm402("demo/spoke/a.yaml", 5, "<other>"),
+            // `demo/start.sh` is near `demo/` only.
+            dvm402("other/c.yaml", 2, "<N>"),
         ];
         filled_by_scripts(dir.path(), &mut findings);
         let got: Vec<(String, String, u32, String)> = findings
@@ -754,6 +767,7 @@ mod tests {
                     5,
                     String::new()
                 ),
+                ("DVM402".into(), "other/c.yaml".into(), 2, String::new()),
                 (
                     "DVM002".into(),
                     "demo/spoke/a.yaml".into(),
@@ -768,7 +782,7 @@ mod tests {
                 ),
             ]
         );
-        assert!(findings[1].message.ends_with("(and 1 more in this file)"));
+        assert!(findings[2].message.ends_with("(and 1 more in this file)"));
     }
 
     #[test]
