@@ -208,4 +208,26 @@ mod tests {
             ]
         );
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn scripts_behind_links_out_of_the_project_are_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.sh"), "s/<N>/x/\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("demo")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.sh"), root.join("demo/start.sh"))
+            .unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("demo/hack")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("scripts")).unwrap();
+        let mut seen = Vec::new();
+        let mut visit = |rel: &str, _: &[u8]| {
+            seen.push(rel.to_owned());
+            ControlFlow::Continue(())
+        };
+        each_near(root, ["demo/a.yaml"], &mut visit);
+        each(root, &mut visit);
+        assert!(seen.is_empty(), "{seen:?}");
+    }
 }
