@@ -807,8 +807,8 @@ fn unquoted(text: &str, depth: usize) -> String {
     text
 }
 
-/// Go's string escapes undone (`\\`, `\"`, `\n`, `\t`); any other
-/// backslash kept as written.
+/// Go's string escapes undone (`\\`, `\"`; `\n` and `\t` read as a space,
+/// the finding's message being one line); any other backslash kept as written.
 fn go_unescaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();

@@ -475,7 +475,8 @@ fn substitutions(text: &[u8], placeholder: &str) -> Vec<(u32, String)> {
 /// Replaces the DVM402 findings of angle placeholders that a Makefile or
 /// shell script of the project substitutes (`sed -i "s/<CLUSTER_NAME>/$NAME/g"
 /// cluster.yaml`, the way demo folders fill their manifests before applying
-/// them) by one DVM002 info per file, naming the script nearest the file
+/// them) by one DVM002 info per file (at its line 1, as every DVM002; the
+/// first placeholder and the script's line related), naming the script nearest the file
 /// (its folder or the closest above it). The scripts are read only when such
 /// a finding exists, and only those near its file
 /// (`crate::scripts::each_near`: in its folder and those above it, and their
@@ -577,9 +578,11 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
             1 => " (and 1 more in this file)".to_owned(),
             n => format!(" (and {n} more in this file)"),
         };
+        // DVM002's place is line 1 of the file (docs/rules.md); the
+        // placeholder and the script's line are its related locations.
         let mut finding = Finding::new(
             "DVM002",
-            first.location.clone(),
+            Location::new(&first.location.file, Span::line_start(1)),
             format!(
                 "`{name}` is replaced by `{script}` (`s/{name}/…/`) before this file is applied: the file is a template of the repository's tooling, and its placeholders are not reported{more}"
             ),
@@ -587,6 +590,7 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
         .help("nothing to fix; to lint the file as it is applied, lint what the script writes")
         .object(first.object.clone())
         .cluster(first.cluster.as_ref())
+        .related(first.location.clone(), "the first placeholder it fills")
         .related(
             Location::new(&std::sync::Arc::from(script.as_str()), Span::line_start(*line)),
             "the substitution",
@@ -743,18 +747,20 @@ mod tests {
             dvm402("other/c.yaml", 2, "<N>"),
         ];
         filled_by_scripts(dir.path(), &mut findings);
+        // (rule, file, line, related locations)
         let got: Vec<(String, String, u32, String)> = findings
             .iter()
             .map(|f| {
-                let related = f
+                let related: Vec<String> = f
                     .related
-                    .first()
-                    .map(|r| format!("{}:{}", r.location.file, r.location.span.start.line));
+                    .iter()
+                    .map(|r| format!("{}:{}", r.location.file, r.location.span.start.line))
+                    .collect();
                 (
                     f.rule.to_string(),
                     f.location.file.to_string(),
                     f.location.span.start.line,
-                    related.unwrap_or_default(),
+                    related.join(" "),
                 )
             })
             .collect();
@@ -771,14 +777,14 @@ mod tests {
                 (
                     "DVM002".into(),
                     "demo/spoke/a.yaml".into(),
-                    3,
-                    "demo/start.sh:2".into()
+                    1,
+                    "demo/spoke/a.yaml:3 demo/start.sh:2".into()
                 ),
                 (
                     "DVM002".into(),
                     "demo/spoke/b.yaml".into(),
-                    4,
-                    "demo/start.sh:3".into()
+                    1,
+                    "demo/spoke/b.yaml:4 demo/start.sh:3".into()
                 ),
             ]
         );
