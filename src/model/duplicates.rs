@@ -80,7 +80,15 @@ impl Duplicates {
         // holder of that key (object order); objects whose holder is a
         // different object (a collision) are looked up by their identity in
         // full.
-        let repeats = repeats(project, group);
+        // The MTC resources of files beside a kustomization that does not
+        // list them are applied by hand, each file on its own (a plan, or one
+        // of several versions of the MigrationController kept side by side):
+        // never together with another file.
+        let by_hand = |item: &ModelObject| {
+            item.unit().is_none() && project.units.is_unapplied(&item.object.file)
+        };
+        let compared = |item: &ModelObject| item.cluster().is_some() && !by_hand(item);
+        let repeats = repeats(project, group, compared);
         let mut repeats = repeats.iter().peekable();
         let mut collided: foldhash::HashMap<(IdentityKey<'_>, u32), u32> = Default::default();
         // (first definition, later definition) of every identity defined
@@ -98,7 +106,7 @@ impl Duplicates {
             let Ok(index32) = u32::try_from(index) else {
                 continue;
             };
-            if item.cluster().is_none() {
+            if !compared(item) {
                 continue;
             }
             if kustomized(item.unit())
@@ -231,20 +239,24 @@ pub fn alternatives(project: &Project, a: usize, b: usize) -> bool {
 
 /// For each object whose key (its identity mixed with its group,
 /// [`mixed_key`]) an earlier object has, its index and that earliest
-/// object's, in object order; objects without a cluster are not compared.
+/// object's, in object order; only objects `compared` are.
 ///
 /// Every key and index in 12 bytes, sorted: the first of a run of equal keys
 /// is its holder. 2.9 MB at 1 GB, freed before the pass over the objects; a
 /// hash map of first definitions was 6.8 MB (a power of two of 13-byte
 /// buckets), alive for the whole pass, at the run's peak (docs/performance.md).
-fn repeats(project: &Project, group: impl Fn(Option<usize>) -> u32) -> Vec<[u32; 2]> {
+fn repeats(
+    project: &Project,
+    group: impl Fn(Option<usize>) -> u32,
+    compared: impl Fn(&ModelObject) -> bool,
+) -> Vec<[u32; 2]> {
     let mut keyed: Vec<[u32; 3]> = Vec::with_capacity(project.objects.len());
     for (index, item) in project.objects.iter().enumerate() {
         // Past four billion objects (not a repository): not compared.
         let Ok(index) = u32::try_from(index) else {
             break;
         };
-        if item.cluster().is_some() {
+        if compared(item) {
             let [low, high] = mixed_key(item.identity(), group(item.unit()));
             keyed.push([low, high, index]);
         }

@@ -316,6 +316,7 @@ impl Project {
                         unit: Some(unit),
                         cluster: own_cluster.or_else(|| unit_cluster(unit)),
                         set: None,
+                        by_hand: false,
                         placed: std::cell::OnceCell::new(),
                     });
                 } else {
@@ -328,17 +329,27 @@ impl Project {
                                 unit: Some(id),
                                 cluster: unit_cluster(id),
                                 set: member.set.clone(),
+                                by_hand: false,
                                 placed: std::cell::OnceCell::new(),
                             });
                         }
                     }
-                    if !listed && !units.is_unapplied(&file.rel) {
-                        placements.push(Placement {
-                            unit: None,
-                            cluster: own_cluster,
-                            set: None,
-                            placed: std::cell::OnceCell::new(),
-                        });
+                    if !listed {
+                        // A file beside a kustomization that does not list
+                        // it is applied by nobody, but for its MTC resources:
+                        // plans, clusters and storages are created by hand
+                        // (`oc apply -f migration-plan.yaml`) once the
+                        // operator the kustomization installs runs.
+                        let by_hand = units.is_unapplied(&file.rel);
+                        if !by_hand || file.objects.iter().any(|o| applied_by_hand(o)) {
+                            placements.push(Placement {
+                                unit: None,
+                                cluster: own_cluster,
+                                set: None,
+                                by_hand,
+                                placed: std::cell::OnceCell::new(),
+                            });
+                        }
                     }
                 }
                 let Some((last, others)) = placements.split_last() else {
@@ -349,7 +360,7 @@ impl Project {
                     objects.extend(
                         file.objects
                             .iter()
-                            .filter(|object| !placement.deletes(object))
+                            .filter(|object| placement.keeps(object))
                             .map(|object| {
                                 placement.place(Arc::clone(object), own_cluster, &clusters)
                             }),
@@ -358,7 +369,7 @@ impl Project {
                 objects.extend(
                     taken
                         .take_objects()
-                        .filter(|object| !last.deletes(object))
+                        .filter(|object| last.keeps(object))
                         .map(|object| last.place(object, own_cluster, &clusters)),
                 );
                 for (at, object) in objects.get(first..).unwrap_or_default().iter().enumerate() {
@@ -737,12 +748,28 @@ struct Placement {
     /// What kustomize does to the objects: the namespace it gives namespaced
     /// ones, the affixes it adds to names, the objects it deletes.
     set: Option<Arc<Kustomized>>,
+    /// The file is beside a kustomization that does not list it: only its
+    /// MTC resources are placed ([`applied_by_hand`]).
+    by_hand: bool,
     /// That namespace as the scope of the objects it moves without renaming
     /// them, made for the first of them and shared by the others.
     placed: std::cell::OnceCell<Arc<Placed>>,
 }
 
+/// Whether `object` is an MTC resource (`migration.openshift.io`: a MigPlan,
+/// MigCluster, MigStorage, MigrationController, …), which is applied by hand
+/// even from a folder a kustomization builds.
+fn applied_by_hand(object: &Object) -> bool {
+    object.meta.group() == "migration.openshift.io"
+}
+
 impl Placement {
+    /// Whether the object of the file enters the model through this
+    /// placement.
+    fn keeps(&self, object: &Object) -> bool {
+        !self.deletes(object) && (!self.by_hand || applied_by_hand(object))
+    }
+
     /// Whether a kustomization of the unit deletes `object` from its build.
     fn deletes(&self, object: &Object) -> bool {
         self.set.as_ref().is_some_and(|set| {

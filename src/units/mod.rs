@@ -190,9 +190,13 @@ impl ApplyUnit {
     }
 }
 
-/// A folder name that makes its plain files units of their own (Go's
-/// `testdata`: test inputs, never applied as a folder).
-const TEST_DATA: &str = "testdata";
+/// Folder names that make the plain files below them units of their own:
+/// Go's `testdata` (test inputs, never applied as a folder), and the
+/// collections of samples, examples and recipes (an operator's
+/// `config/samples`, a product's `docs/samples` or `config/recipes`: each
+/// file one sample, applied with its own `kubectl apply -f`, carrying its
+/// own copy of the Secret or the dashboard it needs).
+const EACH_FILE_ALONE: [&str; 4] = ["testdata", "samples", "examples", "recipes"];
 
 /// Folders of a policy engine's tests (Kyverno's `.kyverno-test`, Kyverno
 /// Chainsaw's `.chainsaw-test`), and the files that make a folder one: their
@@ -450,11 +454,13 @@ impl ApplyUnits {
         // A folder of plain files is applied together (`kubectl apply -f
         // folder/`), but for a `testdata` folder (Go's convention: inputs of
         // tests, each file a case of its own, which no one applies as a
-        // folder): there each file is a unit alone.
+        // folder) or a collection of samples, examples or recipes (each file
+        // applied on its own): there each file is a unit alone.
         let groups = plain.chunk_by(|a, b| a.0 == b.0).flat_map(|folder| {
-            let alone = folder
-                .first()
-                .is_some_and(|(dir, _)| dir.split('/').any(|part| part == TEST_DATA));
+            let alone = folder.first().is_some_and(|(dir, _)| {
+                dir.split('/')
+                    .any(|part| EACH_FILE_ALONE.iter().any(|n| part.eq_ignore_ascii_case(n)))
+            });
             folder.chunks(if alone { 1 } else { folder.len().max(1) })
         });
         for folder in groups {
@@ -943,6 +949,49 @@ mod tests {
         }
     }
 
+    /// Below `testdata` or a collection of samples, examples or recipes
+    /// (whatever the case of its name), each plain file is a unit alone;
+    /// elsewhere, and in a folder only named like one (`sample-app`), the
+    /// folder is one unit.
+    #[test]
+    fn samples_examples_recipes_and_testdata_files_are_units_alone() {
+        let found = units(&[
+            ("config/samples/a.yaml", "kind: Secret\n"),
+            ("config/samples/b.yaml", "kind: Secret\n"),
+            ("docs/Examples/web/a.yaml", "kind: Secret\n"),
+            ("docs/Examples/web/b.yaml", "kind: Secret\n"),
+            ("config/recipes/x/a.yaml", "kind: Secret\n"),
+            ("config/recipes/x/b.yaml", "kind: Secret\n"),
+            ("pkg/testdata/a.yaml", "kind: Secret\n"),
+            ("pkg/testdata/b.yaml", "kind: Secret\n"),
+            ("deploy/db/a.yaml", "kind: Secret\n"),
+            ("deploy/db/b.yaml", "kind: Secret\n"),
+            ("sample-app/a.yaml", "kind: Secret\n"),
+            ("sample-app/b.yaml", "kind: Secret\n"),
+        ]);
+        let unit = |file: &str| found.of_file(file).map(|(id, _)| id).collect::<Vec<_>>();
+        for folder in [
+            "config/samples",
+            "docs/Examples/web",
+            "config/recipes/x",
+            "pkg/testdata",
+        ] {
+            let (a, b) = (
+                unit(&format!("{folder}/a.yaml")),
+                unit(&format!("{folder}/b.yaml")),
+            );
+            assert_eq!((a.len(), b.len()), (1, 1), "{folder}");
+            assert_ne!(a, b, "{folder}");
+        }
+        for folder in ["deploy/db", "sample-app"] {
+            let (a, b) = (
+                unit(&format!("{folder}/a.yaml")),
+                unit(&format!("{folder}/b.yaml")),
+            );
+            assert_eq!(a.len(), 1, "{folder}");
+            assert_eq!(a, b, "{folder}");
+        }
+    }
     #[test]
     fn a_path_splits_at_its_last_slash() {
         for (rel, dir, name) in [

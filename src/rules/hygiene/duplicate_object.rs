@@ -71,7 +71,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
 /// `config/manifests`, built into `operator-sdk generate bundle`, not
 /// applied; its samples become the ClusterServiceVersion's `alm-examples`):
 /// those that hold a ClusterServiceVersion, and Kustomize roots beside a
-/// `bases/*.clusterserviceversion.yaml` (which operator-sdk reads apart).
+/// `bases/*.clusterserviceversion.yaml` (which operator-sdk reads apart), or
+/// with one in a subfolder of theirs (`community/bases/`).
 fn bundle_inputs(project: &Project) -> std::collections::HashSet<usize> {
     let mut bundles: std::collections::HashSet<usize> = project
         .objects
@@ -88,21 +89,46 @@ fn bundle_inputs(project: &Project) -> std::collections::HashSet<usize> {
         if unit.kind != crate::units::UnitKind::Kustomize {
             continue;
         }
-        let bases = project.root.join(unit.root.as_ref()).join("bases");
-        let beside = boundary.contains(&bases)
-            && std::fs::read_dir(&bases).is_ok_and(|entries| {
-                entries.flatten().any(|entry| {
-                    entry
-                        .file_name()
-                        .to_str()
-                        .is_some_and(|name| name.ends_with(".clusterserviceversion.yaml"))
-                })
-            });
-        if beside {
+        let folder = project.root.join(unit.root.as_ref());
+        // Beside the root, or beside one of its flavours (`community/bases`,
+        // `openshift/bases`: a bundle per catalogue, each a root of its own
+        // under the one that lists the samples for both).
+        let flavours = || {
+            boundary
+                .contains(&folder)
+                .then(|| std::fs::read_dir(&folder))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .flatten()
+                .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
+                .take(MAX_FLAVOURS)
+                .map(|entry| entry.path())
+        };
+        if csv_in_bases(&boundary, &folder) || flavours().any(|f| csv_in_bases(&boundary, &f)) {
             bundles.insert(id);
         }
     }
     bundles
+}
+
+/// Subfolders of a Kustomize root searched for a `bases` folder holding a
+/// ClusterServiceVersion ([`bundle_inputs`]).
+const MAX_FLAVOURS: usize = 16;
+
+/// Whether `folder/bases` (inside the project) holds a
+/// `*.clusterserviceversion.yaml`.
+fn csv_in_bases(boundary: &crate::boundary::ProjectBoundary, folder: &std::path::Path) -> bool {
+    let bases = folder.join("bases");
+    boundary.contains(&bases)
+        && std::fs::read_dir(&bases).is_ok_and(|entries| {
+            entries.flatten().any(|entry| {
+                entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| name.ends_with(".clusterserviceversion.yaml"))
+            })
+        })
 }
 
 /// One sample per API version of one kind and name (`argocd-sample` at
