@@ -348,6 +348,9 @@ pub fn walk_iter(
                 if entry.depth() > 0 && is_dir && (name == ".git" || name == ".dvmlint-cache") {
                     return false;
                 }
+                if is_dir && name == "vendor" && is_go_vendor(entry.path()) {
+                    return false;
+                }
                 if !filter_set.is_empty()
                     && filter_set.is_match(relative(&filter_root, entry.path()))
                 {
@@ -414,6 +417,15 @@ pub fn walk_iter(
         .flatten()
         .map(Found::Error),
     )
+}
+
+/// Whether `dir` (a folder named `vendor`) is Go's copy of the modules a
+/// project builds with (`go mod vendor` writes `vendor/modules.txt`): third
+/// parties' files, which the project neither applies nor may edit (the next
+/// `go mod vendor` writes them again). Not walked, as `.git/` is not
+/// (docs/input.md). The marker must be a regular file, not a link.
+fn is_go_vendor(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir.join("modules.txt")).is_ok_and(|meta| meta.is_file())
 }
 
 /// A link the walk met: `None` when it resolves inside the project (its target

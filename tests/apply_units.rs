@@ -116,3 +116,55 @@ fn a_base_under_two_overlays_of_one_namespace_counts_once() {
         blocked[0]
     );
 }
+
+/// Two resources of one id in one Kustomize build: Kustomize refuses the
+/// build, so DVM401 says nothing is applied (not that one replaces the
+/// other); two API versions of one object are two ids to Kustomize, and the
+/// later replaces the earlier when applied.
+#[test]
+fn a_duplicate_in_one_kustomize_build_is_refused_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        "render: {kustomize: off, helm: off}\n",
+    )
+    .unwrap();
+    fs::create_dir_all(root.join("app")).unwrap();
+    fs::write(
+        root.join("app/kustomization.yaml"),
+        "resources: [a.yaml, b.yaml, c.yaml, d.yaml]\n",
+    )
+    .unwrap();
+    let map = |version: &str, name: &str, value: &str| {
+        format!(
+            "apiVersion: {version}\nkind: Shelf\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  size: {value}\n"
+        )
+    };
+    fs::write(root.join("app/a.yaml"), map("example.test/v1", "top", "1")).unwrap();
+    fs::write(root.join("app/b.yaml"), map("example.test/v1", "top", "2")).unwrap();
+    fs::write(root.join("app/c.yaml"), map("example.test/v1", "low", "1")).unwrap();
+    fs::write(root.join("app/d.yaml"), map("example.test/v2", "low", "1")).unwrap();
+    let options = LintOptions {
+        paths: vec![root.to_path_buf()],
+        ..LintOptions::default()
+    };
+    let run = lint::run(&options).unwrap();
+    let message = |file: &str| {
+        run.findings
+            .iter()
+            .find(|f| f.rule == "DVM401" && &*f.location.file == file)
+            .map(|f| f.message.clone())
+            .unwrap_or_default()
+    };
+    let refused = message("app/b.yaml");
+    assert!(
+        refused.contains("Kustomize refuses to build it") && !refused.contains("replaced"),
+        "{refused}"
+    );
+    let replaced = message("app/d.yaml");
+    assert!(
+        replaced.contains("silently replaced") && !replaced.contains("refuses"),
+        "{replaced}"
+    );
+}

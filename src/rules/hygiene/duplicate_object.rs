@@ -226,7 +226,23 @@ fn finding(
     } else {
         format!("`{}` (written `{}`)", item.name(), meta.name.value)
     };
-    let (message, help) = if identical(project, item, earlier) {
+    // Kustomize itself refuses two resources of one id (API version, kind,
+    // namespace and name) in one build: nothing is replaced, nothing applied.
+    let refused = unit(item).is_some_and(|u| u.kind == crate::units::UnitKind::Kustomize)
+        && item.unit() == earlier.unit()
+        && meta.api_version.value == earlier_meta.api_version.value;
+    let (message, help) = if refused {
+        (
+            format!(
+                "{} {name}{place} is defined twice{applied}: Kustomize refuses to build it (two resources of one id), so nothing of it is applied; the earlier definition is at {at}",
+                meta.kind.value
+            ),
+            format!(
+                "delete one of the two definitions, or give one a distinct name (e.g. `{}-2`)",
+                meta.name.value
+            ),
+        )
+    } else if identical(project, item, earlier) {
         (
             format!(
                 "{} {name}{place} is defined twice{applied}, identically: the copy at {at} is redundant",
