@@ -327,10 +327,21 @@ fn analyze(
         // Files that are not manifests (editor settings, `${VAR}` files
         // without objects) are not reported for their syntax.
         let claimed = settings.configured_clusters && cluster.is_some();
+        // Whether an error is reported is asked of the document that holds
+        // it: notes saved beside a manifest in one file are not a manifest.
+        let documents = chunks.as_deref().unwrap_or_default();
+        let document_of = |err: &yaml::SyntaxError| {
+            documents
+                .iter()
+                .find(|c| c.first_line <= err.pos.line && err.pos.line <= c.last_line())
+                .map_or(bytes, |c| c.bytes)
+        };
         result.findings.extend(
             syntax_errors
                 .into_iter()
-                .filter(|err| rules::input::yaml_syntax::is_reported(rel, bytes, claimed, err))
+                .filter(|err| {
+                    rules::input::yaml_syntax::is_reported(rel, document_of(err), claimed, err)
+                })
                 .map(|err| rules::input::yaml_syntax::finding(rel, &err)),
         );
     }

@@ -234,8 +234,9 @@ fn finding(
     let (message, help) = if refused {
         (
             format!(
-                "{} {name}{place} is defined twice{applied}: Kustomize refuses to build it (two resources of one id), so nothing of it is applied; the earlier definition is at {at}",
-                meta.kind.value
+                "{} {name}{place} is defined twice{applied}: Kustomize refuses to build {it} (two resources of one id), so nothing of {it} is applied; the earlier definition is at {at}",
+                meta.kind.value,
+                it = if units.len() > 1 { "them" } else { "it" },
             ),
             format!(
                 "delete one of the two definitions, or give one a distinct name (e.g. `{}-2`)",

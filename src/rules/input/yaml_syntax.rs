@@ -22,9 +22,12 @@ pub fn finding(file: &Arc<str>, error: &SyntaxError) -> Finding {
     .help("fix the YAML at this position; this document is not linted until it parses, the rest of the file is")
 }
 
-/// Whether `error`, in the file `rel` holding `text`, is reported: always
+/// Whether `error`, in the file `rel` whose document holding it is `text`
+/// (the whole file when it is not cut into documents), is reported: always
 /// when a configured cluster's `paths` claim the file (`claimed`), when the
-/// file is not text or breaks a limit, and when it may be a manifest.
+/// file is not text or breaks a limit, and when the document may be a
+/// manifest. (Notes saved as YAML beside a manifest in one file, and an
+/// Ansible playbook whose tasks embed manifests, are not.)
 pub fn is_reported(rel: &str, text: &[u8], claimed: bool, error: &SyntaxError) -> bool {
     claimed || is_not_text_or_limit(error) || is_manifest_text(rel, text)
 }
@@ -43,11 +46,13 @@ fn is_not_text_or_limit(error: &SyntaxError) -> bool {
     .any(|start| error.message.starts_with(start))
 }
 
-/// Whether a file may be a Kubernetes manifest: it is a kustomization, or it
-/// has an `apiVersion` and a `kind` key somewhere (YAML or JSON spelling);
+/// Whether a document may be a Kubernetes manifest: it is a kustomization,
+/// or it has an `apiVersion` and a `kind` key at its top (YAML: within two
+/// columns of its first line's key, or at the first column; JSON: anywhere);
 /// and it is not an editor's or a tool's settings file (`.vscode/`,
 /// `devcontainer.json`, `tsconfig*.json`, `jsconfig*.json`), which are
-/// JSON with comments.
+/// JSON with comments. Keys nested deeper (an Ansible task's `definition:`)
+/// do not make one.
 pub fn is_manifest_text(rel: &str, text: &[u8]) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     if crate::manifest::kustomization::is_kustomization_file(name) {
@@ -63,9 +68,11 @@ pub fn is_manifest_text(rel: &str, text: &[u8]) -> bool {
     !settings && has_key(text, "apiVersion") && has_key(text, "kind")
 }
 
-/// Whether a line of `text` opens with `key:` (after indentation and list
-/// dashes) or holds `"key":` / `"key" :` (JSON).
+/// Whether a line of `text` opens with `key:` at the document's top (after
+/// at most two more columns of indentation and list dashes than its first
+/// line's key, or none) or holds `"key":` / `"key" :` (JSON).
 fn has_key(text: &[u8], key: &str) -> bool {
+    let top = top_indent(text);
     let quoted = format!("\"{key}\"");
     let finder = memchr::memmem::Finder::new(key.as_bytes());
     finder.find_iter(text).any(|at| {
@@ -77,6 +84,7 @@ fn has_key(text: &[u8], key: &str) -> bool {
             .map_or(0, |i| i + 1);
         let prefix = before.get(line_start..).unwrap_or_default();
         let yaml_key = prefix.iter().all(|&b| matches!(b, b' ' | b'\t' | b'-'))
+            && (prefix.is_empty() || prefix.len() <= top.saturating_add(2))
             && after.first() == Some(&b':');
         let json_key = at > 0
             && text.get(at - 1..at + key.len() + 1) == Some(quoted.as_bytes())
@@ -88,6 +96,24 @@ fn has_key(text: &[u8], key: &str) -> bool {
                 == Some(&b':');
         yaml_key || json_key
     })
+}
+
+/// The columns of indentation and list dashes before the first key of
+/// `text` (its first line that is not blank, a comment or a document marker).
+fn top_indent(text: &[u8]) -> usize {
+    text.split(|&b| b == b'\n')
+        .map(|line| {
+            let prefix = line
+                .iter()
+                .take_while(|&&b| matches!(b, b' ' | b'\t' | b'-'))
+                .count();
+            (prefix, line.get(prefix..).unwrap_or_default())
+        })
+        .find(|(_, rest)| {
+            let rest = rest.trim_ascii();
+            !rest.is_empty() && !rest.starts_with(b"#") && !rest.starts_with(b"%")
+        })
+        .map_or(0, |(prefix, _)| prefix)
 }
 
 #[cfg(test)]
@@ -119,6 +145,29 @@ mod tests {
         assert!(!is_manifest_text(
             "notes.yaml",
             b"text: the kind of apiVersion we want\n"
+        ));
+        // Indented as a whole, or a list of manifests.
+        assert!(is_manifest_text(
+            "a.yaml",
+            b"# c\n---\n  apiVersion: v1\n  kind: Pod\n"
+        ));
+        assert!(is_manifest_text(
+            "a.yaml",
+            b"---\n- apiVersion: v1\n  kind: Pod\n- apiVersion: v1\n  kind: Pod\n"
+        ));
+        // A manifest whose first key is indented by mistake.
+        assert!(is_manifest_text(
+            "a.yaml",
+            b"    apiVersion: v1\nkind: Pod\n"
+        ));
+        // An Ansible play whose task embeds a manifest, and notes.
+        assert!(!is_manifest_text(
+            "site.yaml",
+            b"- hosts: localhost\n  tasks:\n    - kubernetes.core.k8s:\n        state: present\n        definition:\n          apiVersion: v1\n          kind: Secret\n"
+        ));
+        assert!(!is_manifest_text(
+            "todo.yaml",
+            b"0. refresh the tool\nNEXT: file an issue\n"
         ));
         assert!(!is_manifest_text(
             ".vscode/settings.json",
