@@ -42,6 +42,36 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             );
             continue;
         }
+        // A reference written under another key (`sourceMigClusterRef`):
+        // said at that key, which is what to fix.
+        if unresolved.name.is_none()
+            && let Some(tree) = object.object.tree()
+            && let Some(written) = misspelt_key(tree, unresolved.side)
+        {
+            out.push(
+                Finding::new(
+                    "DVM405",
+                    Location::new(&object.object.file, written.span),
+                    format!(
+                        "MigPlan `{}` has no `{key}`: `{}` is no MigPlan field (mig-controller reads `{key}`), so the plan names no {side} cluster: mig-controller marks it `{condition}` and the plan never becomes ready (its namespaces are checked on every cluster it could be)",
+                        meta.name.value,
+                        written.value,
+                        side = match unresolved.side {
+                            PlanSide::Source => "source",
+                            PlanSide::Destination => "destination",
+                        },
+                        condition = match unresolved.side {
+                            PlanSide::Source => "InvalidSourceClusterRef",
+                            PlanSide::Destination => "InvalidDestinationClusterRef",
+                        },
+                    ),
+                )
+                .help(format!("rename `{}` to `{key}`", written.value))
+                .object(Some(object.object_ref()))
+                .cluster(project.cluster_name(object.cluster())),
+            );
+            continue;
+        }
         let span = unresolved
             .name
             .as_ref()
@@ -95,4 +125,26 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         }
         out.push(finding);
     }
+}
+
+/// A key of the plan's `spec` that stands for the missing reference of
+/// `side`: not the field's name, but a cluster reference's
+/// (`…ClusterRef`, any case) starting as that side's words do (`source`,
+/// `src`; `destination`, `dest`, `dst`, `target`).
+fn misspelt_key(tree: &crate::yaml::Node<'_>, side: PlanSide) -> Option<crate::manifest::Text> {
+    let field = side.key();
+    let starts: &[&str] = match side {
+        PlanSide::Source => &["source", "src"],
+        PlanSide::Destination => &["destination", "dest", "dst", "target"],
+    };
+    tree.get("spec")?
+        .entries()
+        .iter()
+        .filter_map(|(key, _)| crate::manifest::Text::from_node(key))
+        .find(|key| {
+            let lower = key.value.to_ascii_lowercase();
+            key.value != field
+                && lower.ends_with("clusterref")
+                && starts.iter().any(|s| lower.starts_with(s))
+        })
 }
