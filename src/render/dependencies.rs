@@ -229,12 +229,14 @@ fn beside(boundary: &ProjectBoundary, chart: &Path, name: &str) -> Option<(PathB
 
 /// The remote dependencies of the chart at `dir` (relative to the project)
 /// that a chart of the repository beside it would stand for but for its
-/// version, each said for a finding.
+/// version, each said once for a finding (a chart depending on one chart
+/// twice, under two aliases, is told it once).
 pub fn refused_siblings(project: &Path, dir: &str) -> Vec<String> {
     let boundary = ProjectBoundary::new(project);
     let Ok(chart) = boundary.resolve(&project.join(dir)) else {
         return Vec::new();
     };
+    let mut said = std::collections::HashSet::new();
     declared(&boundary, &chart)
         .into_iter()
         .filter(|d| !d.repository.starts_with("file://") && !present(&chart, &d.name))
@@ -248,6 +250,7 @@ pub fn refused_siblings(project: &Path, dir: &str) -> Vec<String> {
                 )
             })
         })
+        .filter(|said_once| said.insert(said_once.clone()))
         .collect()
 }
 
@@ -803,6 +806,31 @@ mod tests {
         std::fs::create_dir_all(project.join("lib/templates")).unwrap();
         std::os::unix::fs::symlink("..", project.join("lib/templates/again")).unwrap();
         assert!(assemble(project, "app").is_none());
+    }
+
+    /// A chart that depends on one chart twice (two aliases) is told once
+    /// that the copy beside it has a version its constraint refuses.
+    #[test]
+    fn a_refused_sibling_is_said_once_for_two_aliases() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                (
+                    "suite/Chart.yaml",
+                    "apiVersion: v2\nname: suite\nversion: 0.1.0\ndependencies:\n  - {name: engine, alias: front, version: =2.1.0, repository: https://charts.example.test}\n  - {name: engine, alias: back, version: =2.1.0, repository: https://charts.example.test}\n",
+                ),
+                (
+                    "engine/Chart.yaml",
+                    "apiVersion: v2\nname: engine\nversion: 2.5.0\n",
+                ),
+            ],
+        );
+        let said = refused_siblings(dir.path(), "suite");
+        assert_eq!(
+            said,
+            ["the chart `engine` kept beside it is 2.5.0, which `=2.1.0` does not accept"]
+        );
     }
 
     /// A local dependency outside the project is never copied.

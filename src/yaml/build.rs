@@ -301,6 +301,8 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                     .strip_prefix("unexpected character: `")
                     .and_then(|rest| rest.strip_suffix('\''))
                 {
+                    // (A backquote in a code span would close it.)
+                    Some("`") => "a plain value cannot start with a backquote (YAML reserves it): quote the value".to_owned(),
                     Some(c) => format!(
                         "a plain value cannot start with `{c}` (YAML reserves it): quote the value"
                     ),
@@ -811,6 +813,13 @@ mod tests {
             "a plain value cannot start with `%` (YAML reserves it): quote the value"
         );
         assert_eq!((error.pos.line, error.pos.col), (2, 12));
+        // A backquote is named in words: in a code span it would close it.
+        let parsed = parse_chunk("a: 1\ncommand: `date`\n", 1, Limits::default());
+        let error = parsed.error.as_ref().expect("an error");
+        assert_eq!(
+            error.message,
+            "a plain value cannot start with a backquote (YAML reserves it): quote the value"
+        );
     }
 
     #[test]
