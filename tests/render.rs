@@ -1147,3 +1147,40 @@ fn a_duplicate_names_its_earlier_definition_in_the_repository() {
     );
     assert!(!message.contains("#rendered"), "{message}");
 }
+
+/// An entry with a `../` too many, out of a repository's root (`.git/` in
+/// the project's root): a clone holds nothing there, so the build fails in
+/// every clone, and the same entry with one `../` fewer is in the repository:
+/// a DVM004 naming it. (Below a repository's root, the DVM002 of
+/// `fixtures/render-kustomize-entry-one-folder-too-high`.)
+#[test]
+fn an_entry_a_folder_too_high_out_of_the_repository_is_a_render_failure() {
+    let Some(findings) = kustomized_findings(&[
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        (
+            "components/gauge/kustomization.yaml",
+            "resources: [config.yaml]\n",
+        ),
+        (
+            "components/gauge/config.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gauge, namespace: metrics}\n",
+        ),
+        (
+            "clusters/hub/gauge/kustomization.yaml",
+            "resources:\n  - ../../../../components/gauge/\n",
+        ),
+    ]) else {
+        return;
+    };
+    let failure = findings
+        .iter()
+        .find(|f| f["file"] == "clusters/hub/gauge/kustomization.yaml")
+        .unwrap_or_else(|| panic!("{findings:?}"));
+    assert_eq!(failure["rule"], "DVM004", "{failure}");
+    let message = failure["message"].as_str().unwrap();
+    assert!(
+        message.contains("a clone of it holds nothing there")
+            && message.contains("`../../../components/gauge/` is in the repository"),
+        "{message}"
+    );
+}

@@ -163,6 +163,30 @@ pub struct Inputs {
     pub outside: Option<(String, String)>,
 }
 
+/// `named` (an entry of the kustomization `file`, relative to the project,
+/// that leads out of the project) with the fewest leading `../` removed that
+/// names a file or folder inside the project, if one does. Nothing outside
+/// the project is looked at.
+fn one_climb_fewer(
+    boundary: &crate::boundary::ProjectBoundary,
+    project: &Path,
+    file: &str,
+    named: &str,
+) -> Option<String> {
+    let folder = project.join(file).parent()?.to_path_buf();
+    let mut rest = named.strip_prefix("./").unwrap_or(named);
+    while let Some(fewer) = rest.strip_prefix("../") {
+        rest = fewer;
+        if !rest.starts_with("../") && rest.trim_end_matches('/').is_empty() {
+            return None;
+        }
+        if boundary.resolve(&folder.join(rest)).is_ok() {
+            return Some(rest.to_owned());
+        }
+    }
+    None
+}
+
 /// `to` relative to `from` (both absolute and canonical), with `..` steps.
 fn relative_path(from: &Path, to: &Path) -> PathBuf {
     let from: Vec<_> = from.components().collect();
@@ -206,9 +230,27 @@ pub fn render(
         // Kustomize would read it: not built (docs/security.md).
         return Rendered {
             root: root.clone(),
-            outcome: {
-                let what = format!("`{file}` names `{named}`, which leads out of the project");
-                Outcome::failure(what.clone(), Some(super::outside_limit(&what)), "")
+            outcome: match one_climb_fewer(&boundary, project, &file, &named) {
+                // A `../` too many out of a repository's root: a clone of the
+                // repository holds nothing there, so the build fails wherever
+                // it is cloned.
+                Some(fixed) if project.join(".git").exists() => Outcome::failure(
+                    format!(
+                        "`{file}` names `{named}`, which leads out of the repository: a clone of it holds nothing there, so the build fails in every clone (dvmlint did not run it); `{fixed}` is in the repository: a `../` too many?"
+                    ),
+                    None,
+                    &format!("write `{fixed}`"),
+                ),
+                // Out of a project below the repository's root: the entry may
+                // be meant, so the root is only not rendered, with the hint.
+                fixed => {
+                    let hint = fixed.map_or_else(String::new, |fixed| {
+                        format!(" (`{fixed}` is in the project: a `../` too many?)")
+                    });
+                    let what =
+                        format!("`{file}` names `{named}`, which leads out of the project{hint}");
+                    Outcome::failure(what.clone(), Some(super::outside_limit(&what)), "")
+                }
             },
             inputs: rel_inputs,
             tool: label,
