@@ -175,11 +175,12 @@ fn one_climb_fewer(
 ) -> Option<String> {
     let folder = project.join(file).parent()?.to_path_buf();
     let mut rest = named.strip_prefix("./").unwrap_or(named);
+    // Only `..` steps (a folder above, whatever its name): no evidence.
+    if rest.split('/').all(|step| step.is_empty() || step == "..") {
+        return None;
+    }
     while let Some(fewer) = rest.strip_prefix("../") {
         rest = fewer;
-        if !rest.starts_with("../") && rest.trim_end_matches('/').is_empty() {
-            return None;
-        }
         if boundary.resolve(&folder.join(rest)).is_ok() {
             return Some(rest.to_owned());
         }
