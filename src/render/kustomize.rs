@@ -350,6 +350,7 @@ fn build(
                         .or_else(|| generated_resource(&stderr, project))
                         .or_else(|| controller_gen_output(&stderr, project))
                         .or_else(|| written_by_a_script(&stderr, project))
+                        .or_else(|| copied_out_by_a_script(&stderr, project, &target))
                         .or_else(|| patches_only(project, &target)),
                     "run `kustomize build` on this folder and fix what it reports",
                 ),
@@ -693,6 +694,111 @@ fn written_by_a_script(stderr: &str, project: &Path) -> Option<super::Limit> {
     })
 }
 
+/// A build that failed on a resource file that is not there, of a
+/// kustomization whose folder a Makefile or shell script of the repository
+/// copies elsewhere (`cp hack/kustomization/app/*.yaml "$tmp/deploy/"`), to
+/// build it there beside files it fetched: the folder is the script's
+/// template, never built where it lies. The copy must name the folder by its
+/// path from the project or by two folders or more of its end (after any
+/// leading `$VAR/`), as a source of `cp`, not its destination. The tree is
+/// walked only on such a failure, as for [`written_by_a_script`].
+fn copied_out_by_a_script(stderr: &str, project: &Path, target: &Path) -> Option<super::Limit> {
+    let file = missing_resource(stderr)?;
+    let folder = target.strip_prefix(project).ok()?.to_str()?;
+    if folder.is_empty() {
+        return None;
+    }
+    let folder = folder.replace(std::path::MAIN_SEPARATOR, "/");
+    let mut by = None;
+    crate::scripts::each(project, |rel, text| {
+        let text = String::from_utf8_lossy(text);
+        let found = text
+            .lines()
+            .enumerate()
+            .find_map(|(at, line)| copy_source_naming(line, &folder).map(|copy| (at + 1, copy)));
+        match found {
+            Some((line, copy)) => {
+                by = Some(format!(
+                    "`{rel}:{line}` copies the folder's files elsewhere (`cp {copy} …`)"
+                ));
+                std::ops::ControlFlow::Break(())
+            }
+            None => std::ops::ControlFlow::Continue(()),
+        }
+    });
+    let by = by?;
+    Some(super::Limit {
+        why: format!(
+            "its resource `{file}` is not in the repository, and {by} to build them there: the folder is a script's template, not a root"
+        ),
+        help: "nothing to fix when a script builds it elsewhere; to lint the build, run the script and lint its output (`kustomize build … | dvmlint check -`)",
+    })
+}
+
+/// The source of a `cp` command of the shell `line` that names `folder` (a
+/// path from the project), or a file or glob in it: `cp -r deploy/app /tmp`,
+/// `cp "${ROOT}/hack/app/"*.yaml "$dir/"`. The folder is named by its whole
+/// path or by two folders or more of its end; the last operand (the
+/// destination) never counts.
+fn copy_source_naming<'l>(line: &'l str, folder: &str) -> Option<&'l str> {
+    let line = line.split('#').next().unwrap_or_default();
+    line.split([';', '|', '&'])
+        .filter_map(|command| {
+            let mut words = command
+                .split_whitespace()
+                .skip_while(|w| w.contains('=') || *w == "sudo" || *w == "command");
+            let program = words.next()?;
+            (program == "cp" || program.ends_with("/cp")).then_some(words)
+        })
+        .find_map(|words| {
+            let operands: Vec<&str> = words.filter(|w| !w.starts_with('-')).collect();
+            let (_, sources) = operands.split_last()?;
+            sources
+                .iter()
+                .copied()
+                .find(|source| names_folder(source, folder))
+        })
+}
+
+/// Whether the operand `source` of `cp` is `folder` (a path from the
+/// project), or a file or glob directly in it, as [`copy_source_naming`] says.
+fn names_folder(source: &str, folder: &str) -> bool {
+    let mut path = source.replace(['"', '\''], "");
+    // Leading variables (`$ROOT/`, `${dir}/`) and `./` say where the
+    // repository is, not which folder of it.
+    loop {
+        let rest = if let Some(rest) = path.strip_prefix("./") {
+            rest
+        } else if path.starts_with('$') {
+            match path.split_once('/') {
+                Some((_, rest)) => rest,
+                None => return false,
+            }
+        } else {
+            break;
+        };
+        path = rest.to_owned();
+    }
+    if path.contains('$') {
+        return false;
+    }
+    let path = path.trim_end_matches('/');
+    let in_it = path.rsplit_once('/').and_then(|(parent, last)| {
+        let a_file = last.contains('*')
+            || last == "."
+            || [".yaml", ".yml"].iter().any(|e| last.ends_with(e));
+        a_file.then_some(parent)
+    });
+    [Some(path), in_it].into_iter().flatten().any(|named| {
+        !named.is_empty()
+            && (named == folder
+                || (named.contains('/')
+                    && folder
+                        .strip_suffix(named)
+                        .is_some_and(|above| above.ends_with('/'))))
+    })
+}
+
 /// A build that failed on a kustomization that patches and holds nothing to
 /// patch: no `resources:`, `bases:`, `components:`, generators or
 /// `helmCharts:`, only patches. Kustomize refuses it on its own ("no matches
@@ -1000,6 +1106,33 @@ fn read_text(text: &str) -> Option<Node<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_copy_names_the_folder_as_its_source_only() {
+        let folder = "tools/hack/kust/gadget";
+        for line in [
+            "cp hack/kust/gadget/*.yaml \"$work/deploy/\"",
+            "  cp -r ./tools/hack/kust/gadget \"$tmp\" && kubectl kustomize \"$tmp\"",
+            "cp \"${ROOT}/kust/gadget/\"*.yml $dir/",
+            "set -e; sudo cp kust/gadget/kustomization.yaml kust/gadget/a.yaml /tmp/x/",
+            "cp tools/hack/kust/gadget/. /tmp/x",
+        ] {
+            assert!(copy_source_naming(line, folder).is_some(), "{line}");
+        }
+        for line in [
+            // The destination, a folder of the same last name, one folder only,
+            // a variable inside, a comment, another command.
+            "cp /tmp/x/*.yaml hack/kust/gadget/",
+            "cp hack/kust/gadget2/*.yaml /tmp/x",
+            "cp gadget/*.yaml /tmp/x",
+            "cp hack/$kind/gadget/*.yaml /tmp/x",
+            "# cp hack/kust/gadget/*.yaml /tmp/x",
+            "ls hack/kust/gadget/*.yaml /tmp/x",
+            "cp hack/kust/gadget/*.yaml",
+        ] {
+            assert_eq!(copy_source_naming(line, folder), None, "{line}");
+        }
+    }
 
     /// What the pinned kubectl (v1.33.9, Kustomize v5.6.0) prints for a build
     /// through dvmlint's wrapper in the offline environment, paths made
