@@ -566,10 +566,14 @@ fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, result: &mut FileResult) 
         .at(&["metadata", "labels", ARGOCD_SECRET_TYPE])
         .and_then(Node::as_str)
         .is_some_and(|kind| ARGOCD_SECRET_TYPES.contains(&kind));
+    let binding = is_binding(node);
     for key in ["data", "stringData"] {
         for (name, value) in node.get(key).map_or(&[][..], Node::entries) {
+            let setting = key == "stringData"
+                && ((argocd && is_setting(name.as_str(), text_of(value)))
+                    || (binding && is_binding_setting(name.as_str(), text_of(value))));
             if let Some(text) = value.as_str().filter(|t| t.len() >= 4)
-                && !(argocd && key == "stringData" && is_setting(name.as_str(), text))
+                && !setting
             {
                 let extras = result.extras_mut();
                 extras.secrets.push(text.to_owned());
@@ -577,6 +581,34 @@ fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, result: &mut FileResult) 
             }
         }
     }
+}
+
+fn text_of<'n>(value: &'n Node<'_>) -> &'n str {
+    value.as_str().unwrap_or_default()
+}
+
+/// A Service Binding Secret (servicebinding.io: what a service gives the
+/// workloads bound to it): its Secret type is `servicebinding.io/…`, or its
+/// `stringData` holds both the spec's `type` and `provider` entries.
+fn is_binding(node: &Node<'_>) -> bool {
+    let typed = node
+        .get("type")
+        .and_then(Node::as_str)
+        .is_some_and(|t| t.starts_with("servicebinding.io/"));
+    typed
+        || node
+            .get("stringData")
+            .is_some_and(|data| data.get("type").is_some() && data.get("provider").is_some())
+}
+
+/// Whether `key: value` of a Service Binding Secret's `stringData` is a
+/// setting: the spec's `type`, `provider`, `host` and `port` entries, which
+/// say what and where the service is (`type: postgresql`), with no `@` in
+/// the value. `username`, `password`, `uri`, keys and certificates, and
+/// every other entry stay secrets (docs/security.md).
+fn is_binding_setting(key: Option<&str>, value: &str) -> bool {
+    key.is_some_and(|key| ["type", "provider", "host", "port"].contains(&key))
+        && !value.contains('@')
 }
 
 /// The label naming an Argo CD Secret's role.
@@ -689,6 +721,45 @@ mod tests {
         );
         let other = "  labels:\n    argocd.argoproj.io/secret-type: other\n";
         assert_eq!(secrets_of(other, "  type: helm\n"), ["helm"]);
+    }
+
+    /// A Service Binding Secret's `type`, `provider`, `host` and `port` are
+    /// settings; its credentials, and the same keys of another Secret, are not.
+    #[test]
+    fn only_the_settings_of_service_binding_secrets_are_not_secrets() {
+        let secrets_of = |string_data: &str| {
+            let text = format!(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\nstringData:\n{string_data}"
+            );
+            let rules = RuleSet::new(&[], &[]);
+            let cluster_of = |_: &str| None;
+            let settings = FileSettings::standalone(&rules, &cluster_of);
+            analyze_bytes(&Arc::from("s.yaml"), text.as_bytes(), &settings)
+                .extras
+                .map_or_else(Vec::new, |e| e.secrets)
+        };
+        let binding = "  type: postgresql\n  provider: bitnami\n  host: db.shop.svc\n  port: \"5432\"\n  \
+                       username: shop\n  password: rotor-99\n  uri: postgresql://shop:rotor-99@db\n";
+        assert_eq!(
+            secrets_of(binding),
+            // (the URL's password again, from the URL scan)
+            [
+                "shop",
+                "rotor-99",
+                "postgresql://shop:rotor-99@db",
+                "rotor-99"
+            ]
+        );
+        // Without `provider` (nor a servicebinding.io type), a plain Secret.
+        assert_eq!(
+            secrets_of("  type: postgresql\n  host: db.shop.svc\n"),
+            ["postgresql", "db.shop.svc"]
+        );
+        // A user name in the host stays a secret.
+        assert_eq!(
+            secrets_of("  type: pg\n  provider: acme\n  host: admin@db.shop.svc\n"),
+            ["admin@db.shop.svc"]
+        );
     }
 
     /// The one-parser pass and the chunk-by-chunk reading it falls back to
