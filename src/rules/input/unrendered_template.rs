@@ -641,12 +641,16 @@ pub fn cni_policy(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Finding>
         .node
         .get("kind")
         .map_or(Span::line_start(1), |node| node.span);
+    // At line 1 of the file, as every DVM002: the policy is named, and its
+    // line, so that the infos of a file of many policies tell them apart.
+    let name = &meta.name.value;
     out.push(
         ctx.finding(
             "DVM002",
             Span::line_start(1),
             format!(
-                "this {cni} {kind} is not evaluated: dvmlint judges Kubernetes NetworkPolicies, admin network policies and OpenShift egress firewalls, so rsync traffic this policy allows or denies is not checked by DVM101-DVM104"
+                "the {cni} {kind} `{name}` (line {line}) is not evaluated: dvmlint judges Kubernetes NetworkPolicies, admin network policies and OpenShift egress firewalls, so rsync traffic this policy allows or denies is not checked by DVM101-DVM104",
+                line = kind_at.start.line
             ),
         )
         .help("check by hand that it lets the rsync pods of migrated namespaces reach the destination (and, on the target, be reached), or suppress this finding with the reason")
@@ -687,6 +691,43 @@ mod tests {
     #![allow(clippy::indexing_slicing)]
 
     use super::*;
+
+    /// Each CNI policy of a file is its own info at line 1, told apart by
+    /// its name and line.
+    #[test]
+    fn cni_policies_are_named_with_their_line() {
+        let text = "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: shop.front\n\
+                    ---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: deny\n";
+        let rules = crate::rules::RuleSet::new(&[], &[]);
+        let cluster_of = |_: &str| None;
+        let settings = crate::lint::file::FileSettings::standalone(&rules, &cluster_of);
+        let result = crate::lint::file::analyze_bytes(
+            &std::sync::Arc::from("p.yaml"),
+            text.as_bytes(),
+            &settings,
+        );
+        let infos: Vec<(u32, &str)> = result
+            .findings
+            .iter()
+            .filter(|f| f.rule == "DVM002")
+            .map(|f| (f.location.span.start.line, f.message.as_str()))
+            .collect();
+        assert_eq!(infos.len(), 2, "{infos:?}");
+        assert_eq!(infos[0].0, 1);
+        assert!(
+            infos[0]
+                .1
+                .starts_with("the Calico NetworkPolicy `shop.front` (line 2) is not evaluated"),
+            "{infos:?}"
+        );
+        assert_eq!(infos[1].0, 1);
+        assert!(
+            infos[1]
+                .1
+                .starts_with("the Cilium CiliumNetworkPolicy `deny` (line 7) is not evaluated"),
+            "{infos:?}"
+        );
+    }
 
     #[test]
     fn placeholders_of_at_and_percent_signs() {
