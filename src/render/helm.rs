@@ -683,13 +683,42 @@ fn calls_fail(line: &str) -> bool {
 /// `--debug` (dvmlint shows the output it could read), and without the
 /// `Error: ` it opens with.
 pub(crate) fn tidy(message: &str) -> String {
-    message
+    let text = message
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with("Use --debug flag"))
         .map(|line| line.strip_prefix("Error: ").unwrap_or(line))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    of_the_output(text)
+}
+
+/// Helm's error on a template whose output is not YAML (`YAML parse error
+/// on shop/templates/a.yaml: error converting YAML to JSON: yaml: line 18:
+/// …`) counts the lines of that output, not of the template: said so
+/// (`… a.yaml: line 18 of its rendered output: …`).
+fn of_the_output(text: String) -> String {
+    const ON: &str = "YAML parse error on ";
+    const LINE: &str = ": error converting YAML to JSON: yaml: line ";
+    let Some(at) = text
+        .find(ON)
+        .and_then(|on| Some(on + text.get(on..)?.find(LINE)?))
+    else {
+        return text;
+    };
+    let number = at + LINE.len();
+    let digits = text.get(number..).map_or(0, |after| {
+        after.bytes().take_while(u8::is_ascii_digit).count()
+    });
+    if digits == 0 {
+        return text;
+    }
+    format!(
+        "{}: line {} of its rendered output{}",
+        text.get(..at).unwrap_or_default(),
+        text.get(number..number + digits).unwrap_or_default(),
+        text.get(number + digits..).unwrap_or_default()
+    )
 }
 
 /// The template a failed render names (`… at (shop/templates/np.yaml:6:8): …`,
@@ -721,9 +750,15 @@ pub(crate) fn failed_template(
             .map_or(message.len(), |e| at + e);
         message.get(..end).map(|w| w.trim_end_matches(':'))
     });
+    // `YAML parse error on shop/templates/a.yaml: …`: the template, no line.
+    let parse_error = message.find("YAML parse error on ").and_then(|at| {
+        let after = message.get(at + "YAML parse error on ".len()..)?;
+        after.get(..after.find(": ")?)
+    });
     let inside = in_parentheses
         .into_iter()
         .chain(first_word)
+        .chain(parse_error)
         .chain(spaced_name)
         .find(|place| place.contains("/templates/"))?;
     let mut numbers = Vec::new();
@@ -738,7 +773,11 @@ pub(crate) fn failed_template(
         numbers.insert(0, number);
         path = head;
     }
-    let line = *numbers.first()?;
+    let line = match numbers.first() {
+        Some(line) => *line,
+        None if Some(inside) == parse_error => 1,
+        None => return None,
+    };
     let col = numbers.get(1).copied().unwrap_or(1);
     let file = source_path(&root.dir, path)?;
     // Only a location (nothing is read): a path of the project that names a file.
@@ -952,5 +991,14 @@ mod tests {
         );
         assert_eq!(at("at (shop/templates/../../../np.yaml:1): x"), None);
         assert_eq!(at("chart requires kubeVersion: >=1.30"), None);
+        // A template whose output is not YAML: its line is the output's.
+        let parse = "Error: YAML parse error on shop/templates/np.yaml: error converting YAML to JSON: yaml: line 18: mapping values are not allowed in this context";
+        assert_eq!(
+            tidy(parse),
+            "YAML parse error on shop/templates/np.yaml: line 18 of its rendered output: mapping values are not allowed in this context"
+        );
+        assert_eq!(at(&tidy(parse)), place(1, 1));
+        let other = "YAML parse error on shop/templates/np.yaml: error converting YAML to JSON: yaml: invalid leading UTF-8 octet";
+        assert_eq!(tidy(other), other);
     }
 }

@@ -243,8 +243,11 @@ fn by_key(key: &str, parent: Option<&str>) -> Option<Field> {
         || ends("uri")
         || ends("endpoint")
         || ends("server")
+        || ends("servername")
+        || ends("server_name")
         || ends("host")
         || ends("hostname")
+        || ends("host_name")
         || ends("address")
         || ends("cidr")
         || key == "cidr_selector"
