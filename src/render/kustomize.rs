@@ -498,9 +498,11 @@ fn left_to_the_user(stderr: &str, project: &Path) -> Option<super::Limit> {
 /// kustomization writes it (a nested base's entry is not there, and the
 /// finding stays at line 1). Read through the project boundary.
 pub(crate) fn failed_entry(project: &Path, root: &Root, message: &str) -> Option<Span> {
-    const FROM: &str = "accumulating resources from '";
-    let at = message.find(FROM)?;
-    let (entry, _) = message.get(at + FROM.len()..)?.split_once('\'')?;
+    // The resource that failed to read, or the one that repeats an id.
+    let (at, from) = ["accumulating resources from '", "merging resources from '"]
+        .iter()
+        .find_map(|from| Some((message.find(from)?, from.len())))?;
+    let (entry, _) = message.get(at + from..)?.split_once('\'')?;
     if entry.is_empty() {
         return None;
     }
@@ -910,12 +912,28 @@ fn innermost(stderr: &str, target: &Path, project: &Path) -> String {
         .replace(
             "accumulating resources: accumulation err='accumulating resources from '",
             "accumulating resources from '",
+        )
+        .replace(
+            "accumulating resources: accumulation err='merging resources from '",
+            "merging resources from '",
         );
     // A resource that is neither a file nor a folder: Kustomize says so
     // twice, as a file and as a folder; once is enough.
     const AS_FOLDER: &str = "': must build at directory: not a valid directory: ";
     let text = match text.split_once(AS_FOLDER) {
         Some((file, folder)) if file.ends_with(folder) => file.to_owned(),
+        _ => text,
+    };
+    // A file that was read and refused (two resources of one id): Kustomize
+    // then tries it as a folder too, and says that it is not one.
+    const NOT_A_FOLDER: &str = "': must build at directory: '";
+    let text = match text.split_once(NOT_A_FOLDER) {
+        Some((cause, folder))
+            if cause.contains("merging resources from '")
+                && folder.ends_with("': file is not directory") =>
+        {
+            cause.to_owned()
+        }
         _ => text,
     };
     let root = target
@@ -1461,6 +1479,36 @@ mod tests {
             let cause = &last[last.len().saturating_sub(40)..];
             assert!(text.contains(cause), "{name}: {cause:?} lost: {text}");
         }
+    }
+
+    /// Two resources of one id: the refused file is named, at its entry, and
+    /// Kustomize's second try of it as a folder is not repeated.
+    #[test]
+    fn a_repeated_id_is_told_at_the_entry_that_repeats_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        std::fs::create_dir_all(project.join("creds")).unwrap();
+        std::fs::write(
+            project.join("creds/kustomization.yaml"),
+            "resources:\n  - store-a.yaml\n  - \"store-b.yaml\" # the second store\n",
+        )
+        .unwrap();
+        // As `readable_error` leaves it: paths from the project.
+        let stderr = "Error: accumulating resources: accumulation err='merging resources from 'store-b.yaml': may not add resource with an already registered id: Secret.v1.[noGrp]/keys.backups': must build at directory: 'creds/store-b.yaml': file is not directory";
+        let text = innermost(stderr, &project.join("creds"), project);
+        assert_eq!(
+            text,
+            "Error: merging resources from 'store-b.yaml': may not add resource with an already registered id: Secret.v1.[noGrp]/keys.backups"
+        );
+        let root = Root {
+            dir: "creds".to_owned(),
+            file: std::sync::Arc::from("creds/kustomization.yaml"),
+            kind: super::super::RootKind::Kustomize,
+            cluster: None,
+            unit: 0,
+        };
+        let span = failed_entry(project, &root, &text).unwrap();
+        assert_eq!((span.start.line, span.start.col), (3, 5));
     }
 
     /// A password in a remote resource's URL is masked in the reason.
