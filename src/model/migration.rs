@@ -395,6 +395,32 @@ struct MigClusterObject {
     lies_in: Option<usize>,
 }
 
+/// With no host MigCluster in the repository: the cluster whose
+/// MigrationController says `migration_controller: true`; else, when the
+/// other clusters' controllers say `false` (the remote clusters of MTC's
+/// set-up), the one cluster whose controller does not.
+fn host_by_controller(project: &Project, controllers: &[Option<usize>]) -> Option<usize> {
+    let flags: Vec<(usize, Option<bool>)> = controllers
+        .iter()
+        .enumerate()
+        .filter_map(|(cluster, index)| {
+            let object = project.objects.get((*index)?)?;
+            let controller = MigrationController::from_node(object.object.tree()?);
+            Some((cluster, controller.flag("migration_controller")))
+        })
+        .collect();
+    if let Some((cluster, _)) = flags.iter().find(|(_, flag)| *flag == Some(true)) {
+        return Some(*cluster);
+    }
+    let mut unsaid = flags.iter().filter(|(_, flag)| flag.is_none());
+    match (unsaid.next(), unsaid.next()) {
+        (Some((cluster, _)), None) if flags.iter().any(|(_, f)| *f == Some(false)) => {
+            Some(*cluster)
+        }
+        _ => None,
+    }
+}
+
 /// How MigCluster names (what MigPlans reference) map to configured clusters.
 #[derive(Clone, Debug)]
 pub struct ClusterRefs {
@@ -430,15 +456,7 @@ impl ClusterRefs {
             .iter()
             .filter(|m| m.is_host)
             .find_map(|m| refs.by_config(project, &m.name).or(m.lies_in))
-            .or_else(|| {
-                // No host MigCluster in the repository: the cluster running the
-                // controller, when one says so.
-                controllers.iter().enumerate().find_map(|(cluster, index)| {
-                    let object = project.objects.get((*index)?)?;
-                    let controller = MigrationController::from_node(object.object.tree()?);
-                    (controller.flag("migration_controller") == Some(true)).then_some(cluster)
-                })
-            });
+            .or_else(|| host_by_controller(project, controllers));
         refs
     }
 
