@@ -23,13 +23,37 @@ pub fn finding(file: &Arc<str>, error: &SyntaxError) -> Finding {
 }
 
 /// Whether `error`, in the file `rel` whose document holding it is `text`
-/// (the whole file when it is not cut into documents), is reported: always
-/// when a configured cluster's `paths` claim the file (`claimed`), when the
-/// file is not text or breaks a limit, and when the document may be a
-/// manifest. (Notes saved as YAML beside a manifest in one file, and an
-/// Ansible playbook whose tasks embed manifests, are not.)
+/// (the whole file when it is not cut into documents), is reported: when the
+/// file is not text or breaks a limit, when the document may be a manifest,
+/// and when a configured cluster's `paths` claim a YAML file (`claimed`: a
+/// manifest too broken to look like one). (Notes saved as YAML beside a
+/// manifest in one file, and an Ansible playbook whose tasks embed
+/// manifests, are not; nor, claimed or not, a JSON file without
+/// `apiVersion` and `kind`, such as an application's messages or a
+/// dashboard kept in the folder a cluster claims, nor an editor's settings.)
 pub fn is_reported(rel: &str, text: &[u8], claimed: bool, error: &SyntaxError) -> bool {
-    claimed || is_not_text_or_limit(error) || is_manifest_text(rel, text)
+    let yaml_claimed = claimed && !is_settings(rel) && !is_json(rel);
+    yaml_claimed || is_not_text_or_limit(error) || is_manifest_text(rel, text)
+}
+
+/// A `.json` file by its name (any case).
+fn is_json(rel: &str) -> bool {
+    rel.as_bytes()
+        .last_chunk::<5>()
+        .is_some_and(|e| e.eq_ignore_ascii_case(b".json"))
+}
+
+/// An editor's or a tool's settings file (`.vscode/`, `devcontainer.json`,
+/// `tsconfig*.json`, `jsconfig*.json`): JSON with comments.
+fn is_settings(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    rel.starts_with(".vscode/")
+        || rel.contains("/.vscode/")
+        || rel.starts_with(".devcontainer/")
+        || rel.contains("/.devcontainer/")
+        || matches!(name, "devcontainer.json" | ".devcontainer.json")
+        || ((name.starts_with("tsconfig") || name.starts_with("jsconfig"))
+            && name.ends_with(".json"))
 }
 
 /// The errors the reading stage raises for what is not YAML text at all, and
@@ -58,14 +82,7 @@ pub fn is_manifest_text(rel: &str, text: &[u8]) -> bool {
     if crate::manifest::kustomization::is_kustomization_file(name) {
         return true;
     }
-    let settings = rel.starts_with(".vscode/")
-        || rel.contains("/.vscode/")
-        || rel.starts_with(".devcontainer/")
-        || rel.contains("/.devcontainer/")
-        || matches!(name, "devcontainer.json" | ".devcontainer.json")
-        || ((name.starts_with("tsconfig") || name.starts_with("jsconfig"))
-            && name.ends_with(".json"));
-    !settings && has_key(text, "apiVersion") && has_key(text, "kind")
+    !is_settings(rel) && has_key(text, "apiVersion") && has_key(text, "kind")
 }
 
 /// Whether a line of `text` opens with `key:` at the document's top (after
