@@ -154,6 +154,8 @@ fn analyze(
     pass: Pass<'_>,
 ) -> FileResult {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let decoded = utf16_text(bytes);
+    let bytes = decoded.as_deref().map_or(bytes, str::as_bytes);
     if bytes.starts_with(rules::input::unreadable_input::GIT_CRYPT) {
         let mut result = FileResult {
             rel: Arc::clone(rel),
@@ -346,6 +348,37 @@ fn analyze(
         );
     }
     result
+}
+
+/// The text of a file saved as UTF-16 with its byte-order mark (what
+/// Windows PowerShell 5's `>` writes): kubectl and oc decode it (cli-runtime
+/// reads files through a decoder that obeys a UTF-16 mark) and apply it, so
+/// it is read as they read it. Lines and columns are the same in the decoded
+/// text (columns count characters). `None` for any other file, and for
+/// UTF-16 that does not decode (then reported as text that is not UTF-8).
+pub(crate) fn utf16_text(bytes: &[u8]) -> Option<String> {
+    let (little, rest) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (true, rest),
+        [0xFE, 0xFF, rest @ ..] => (false, rest),
+        _ => return None,
+    };
+    if rest.len() % 2 != 0 {
+        return None;
+    }
+    let units = rest.chunks_exact(2).map(|pair| {
+        let pair = [
+            pair.first().copied().unwrap_or(0),
+            pair.get(1).copied().unwrap_or(0),
+        ];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .ok()
 }
 
 /// The chunk as text, or the offset and reason where it stops being YAML text.
@@ -721,6 +754,25 @@ mod tests {
         );
         let other = "  labels:\n    argocd.argoproj.io/secret-type: other\n";
         assert_eq!(secrets_of(other, "  type: helm\n"), ["helm"]);
+    }
+
+    #[test]
+    fn utf16_with_its_mark_is_decoded_and_nothing_else() {
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("kind: é\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("kind: é\n".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(utf16_text(&le).as_deref(), Some("kind: é\n"));
+        assert_eq!(utf16_text(&be).as_deref(), Some("kind: é\n"));
+        // An odd byte, a lone surrogate, no mark, UTF-8: not decoded.
+        assert_eq!(utf16_text(&le[..le.len() - 1]), None);
+        assert_eq!(utf16_text(&[0xFF, 0xFE, 0x00, 0xD8]), None);
+        assert_eq!(utf16_text(&le[2..]), None);
+        assert_eq!(utf16_text(b"kind: x\n"), None);
     }
 
     /// A Service Binding Secret's `type`, `provider`, `host` and `port` are

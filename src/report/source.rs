@@ -72,12 +72,17 @@ impl Sources {
                     };
                     // A Secret that did not parse had no value collected:
                     // its file shows no excerpt rather than its values.
+                    // (A UTF-16 file is shown as kubectl and the lint read it.)
                     bytes
                         .ok()
-                        .filter(|bytes| {
-                            !broken.contains(file.as_ref()) || !holds_a_secret_kind(bytes)
+                        .map(|bytes| match crate::lint::file::utf16_text(&bytes) {
+                            Some(text) => text,
+                            None => String::from_utf8_lossy(&bytes).into_owned(),
                         })
-                        .map(|bytes| Arc::from(String::from_utf8_lossy(&bytes).as_ref()))
+                        .filter(|text| {
+                            !broken.contains(file.as_ref()) || !holds_a_secret_kind(text.as_bytes())
+                        })
+                        .map(|text| Arc::from(text.as_str()))
                 }
             };
             if let Some(text) = text {
