@@ -313,6 +313,24 @@ impl Migration {
             }
             ScopeSource::EveryNamespace
         };
+        // With several clusters, a namespace migrated onto itself on its own
+        // cluster is no migration MTC makes: a cluster playing both roles
+        // (roles left out) stands in for both sides only where the namespace
+        // goes nowhere else (one cluster alone, the default).
+        let elsewhere: BTreeSet<(usize, &str)> = pairs
+            .iter()
+            .filter(|p| p.source.cluster != p.target.cluster)
+            .map(|p| (p.source.cluster, p.source.namespace.as_str()))
+            .collect();
+        let onto_itself = |p: &DvmPair| {
+            p.plan.is_none()
+                && p.source.cluster == p.target.cluster
+                && p.source.namespace == p.target.namespace
+                && elsewhere.contains(&(p.source.cluster, p.source.namespace.as_str()))
+        };
+        let kept: Vec<bool> = pairs.iter().map(|p| !onto_itself(p)).collect();
+        let mut keep = kept.into_iter();
+        pairs.retain(|_| keep.next().unwrap_or(true));
         pairs.sort();
         pairs.dedup();
 
