@@ -714,22 +714,26 @@ fn collect_url_passwords(urls: &[&Node<'_>], result: &mut FileResult) {
 mod tests {
     use super::*;
 
+    /// The secrets the per-file stage collects from a file of `text`.
+    fn secrets_of_secret(text: &str) -> Vec<String> {
+        let rules = RuleSet::new(&[], &[]);
+        let cluster_of = |_: &str| None;
+        let settings = FileSettings::standalone(&rules, &cluster_of);
+        analyze_bytes(&Arc::from("s.yaml"), text.as_bytes(), &settings)
+            .extras
+            .map_or_else(Vec::new, |e| e.secrets)
+    }
+
     /// An Argo CD repository or cluster Secret's settings are not secrets;
     /// its credentials, a URL with a user name in it, and every value of any
     /// other Secret are (docs/security.md).
     #[test]
     fn only_the_settings_of_argo_cd_secrets_are_not_secrets() {
         let secrets_of = |labels: &str, string_data: &str| {
-            let text = format!(
+            secrets_of_secret(&format!(
                 "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\n{labels}\
                  stringData:\n{string_data}"
-            );
-            let rules = RuleSet::new(&[], &[]);
-            let cluster_of = |_: &str| None;
-            let settings = FileSettings::standalone(&rules, &cluster_of);
-            analyze_bytes(&Arc::from("s.yaml"), text.as_bytes(), &settings)
-                .extras
-                .map_or_else(Vec::new, |e| e.secrets)
+            ))
         };
         let argocd = "  labels:\n    argocd.argoproj.io/secret-type: repository\n";
         let data = "  type: helm\n  name: charts\n  url: https://charts.example.org\n  \
@@ -780,15 +784,9 @@ mod tests {
     #[test]
     fn only_the_settings_of_service_binding_secrets_are_not_secrets() {
         let secrets_of = |string_data: &str| {
-            let text = format!(
+            secrets_of_secret(&format!(
                 "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\nstringData:\n{string_data}"
-            );
-            let rules = RuleSet::new(&[], &[]);
-            let cluster_of = |_: &str| None;
-            let settings = FileSettings::standalone(&rules, &cluster_of);
-            analyze_bytes(&Arc::from("s.yaml"), text.as_bytes(), &settings)
-                .extras
-                .map_or_else(Vec::new, |e| e.secrets)
+            ))
         };
         let binding = "  type: postgresql\n  provider: bitnami\n  host: db.shop.svc\n  port: \"5432\"\n  \
                        username: shop\n  password: rotor-99\n  uri: postgresql://shop:rotor-99@db\n";
