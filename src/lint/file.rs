@@ -257,8 +257,7 @@ fn analyze(
         doc.placeholder_named.set(false);
         // A `.json` file of several values one after another (`kubectl
         // apply` reads each as a document) is cut after each value.
-        let extension = rel.as_bytes().last_chunk::<5>();
-        if extension.is_some_and(|e| e.eq_ignore_ascii_case(b".json")) {
+        if rules::input::yaml_syntax::is_json(rel) {
             chunks = yaml::split_json_values(bytes);
         }
         for chunk in chunks

@@ -349,8 +349,7 @@ fn build(
                         .or_else(|| generated_kustomization(&stderr, project))
                         .or_else(|| generated_resource(&stderr, project))
                         .or_else(|| controller_gen_output(&stderr, project))
-                        .or_else(|| written_by_a_script(&stderr, project))
-                        .or_else(|| copied_out_by_a_script(&stderr, project, &target))
+                        .or_else(|| made_by_a_script(&stderr, project, &target))
                         .or_else(|| patches_only(project, &target)),
                     "run `kustomize build` on this folder and fix what it reports",
                 ),
@@ -658,77 +657,70 @@ fn controller_gen_output(stderr: &str, project: &Path) -> Option<super::Limit> {
     })
 }
 
-/// A build that failed on a resource file that is not there, which a
-/// Makefile or shell script of the repository names, by its path from the
-/// project (`./config/dev-databases/redis/secret-processed.yaml`, written by
-/// `sed … > …`) or by its folder and name (`${TEMPLATE_DIR}/common/manifest.yaml`):
-/// the repository's tooling makes it before the build (and often removes it
-/// after). The tree is walked only on such a failure (its verdict is cached
-/// with the outcome), without following links, honouring `.gitignore`.
-fn written_by_a_script(stderr: &str, project: &Path) -> Option<super::Limit> {
+/// A build that failed on a resource file that is not there, which the
+/// repository's tooling makes or uses elsewhere, read in its Makefiles and
+/// shell scripts (one walk of the tree, only on such a failure: its verdict
+/// is cached with the outcome; links not followed, `.gitignore` honoured):
+/// - a script names the file, by its path from the project
+///   (`./config/dev-databases/redis/secret-processed.yaml`, written by
+///   `sed … > …`) or by its folder and name (`${TEMPLATE_DIR}/common/manifest.yaml`):
+///   it makes the file before the build (and often removes it after);
+/// - else a script copies the kustomization's folder elsewhere
+///   (`cp hack/kustomization/app/*.yaml "$tmp/deploy/"`) to build it there
+///   beside files it fetched: the folder is the script's template, never
+///   built where it lies. The copy names the folder by its path from the
+///   project or by two folders or more of its end (after any leading
+///   `$VAR/`), as a source of `cp`, not its destination.
+fn made_by_a_script(stderr: &str, project: &Path, target: &Path) -> Option<super::Limit> {
     let file = missing_resource(stderr)?;
     let mut segments = file.rsplit('/');
     let (name, parent) = (segments.next()?, segments.next());
-    if FILE_NAMES.contains(&name) {
-        return None;
-    }
+    let named = !FILE_NAMES.contains(&name);
     let beside = parent.map(|parent| format!("/{parent}/{name}"));
     let needles: Vec<&[u8]> = std::iter::once(file.as_bytes())
         .chain(beside.as_deref().map(str::as_bytes))
         .collect();
-    let mut by = None;
+    let folder = target
+        .strip_prefix(project)
+        .ok()
+        .and_then(Path::to_str)
+        .filter(|folder| !folder.is_empty())
+        .map(|folder| folder.replace(std::path::MAIN_SEPARATOR, "/"));
+    let (mut writes, mut copies) = (None, None);
     crate::scripts::each(project, |rel, text| {
-        if needles
-            .iter()
-            .any(|needle| memchr::memmem::find(text, needle).is_some())
+        if named
+            && needles
+                .iter()
+                .any(|needle| memchr::memmem::find(text, needle).is_some())
         {
-            by = Some(rel.to_owned());
+            writes = Some(rel.to_owned());
             return std::ops::ControlFlow::Break(());
+        }
+        if copies.is_none()
+            && let Some(folder) = &folder
+        {
+            copies = String::from_utf8_lossy(text)
+                .lines()
+                .enumerate()
+                .find_map(|(at, line)| {
+                    let copy = copy_source_naming(line, folder)?;
+                    Some(format!(
+                        "`{rel}:{line}` copies the folder's files elsewhere (`cp {copy} …`)",
+                        line = at + 1
+                    ))
+                });
         }
         std::ops::ControlFlow::Continue(())
     });
-    let by = by?;
-    Some(super::Limit {
-        why: format!(
-            "its resource `{file}` is not in the repository, and `{by}` names it: the repository's tooling makes it before the build"
-        ),
-        help: GENERATED_HELP,
-    })
-}
-
-/// A build that failed on a resource file that is not there, of a
-/// kustomization whose folder a Makefile or shell script of the repository
-/// copies elsewhere (`cp hack/kustomization/app/*.yaml "$tmp/deploy/"`), to
-/// build it there beside files it fetched: the folder is the script's
-/// template, never built where it lies. The copy must name the folder by its
-/// path from the project or by two folders or more of its end (after any
-/// leading `$VAR/`), as a source of `cp`, not its destination. The tree is
-/// walked only on such a failure, as for [`written_by_a_script`].
-fn copied_out_by_a_script(stderr: &str, project: &Path, target: &Path) -> Option<super::Limit> {
-    let file = missing_resource(stderr)?;
-    let folder = target.strip_prefix(project).ok()?.to_str()?;
-    if folder.is_empty() {
-        return None;
+    if let Some(by) = writes {
+        return Some(super::Limit {
+            why: format!(
+                "its resource `{file}` is not in the repository, and `{by}` names it: the repository's tooling makes it before the build"
+            ),
+            help: GENERATED_HELP,
+        });
     }
-    let folder = folder.replace(std::path::MAIN_SEPARATOR, "/");
-    let mut by = None;
-    crate::scripts::each(project, |rel, text| {
-        let text = String::from_utf8_lossy(text);
-        let found = text
-            .lines()
-            .enumerate()
-            .find_map(|(at, line)| copy_source_naming(line, &folder).map(|copy| (at + 1, copy)));
-        match found {
-            Some((line, copy)) => {
-                by = Some(format!(
-                    "`{rel}:{line}` copies the folder's files elsewhere (`cp {copy} …`)"
-                ));
-                std::ops::ControlFlow::Break(())
-            }
-            None => std::ops::ControlFlow::Continue(()),
-        }
-    });
-    let by = by?;
+    let by = copies?;
     Some(super::Limit {
         why: format!(
             "its resource `{file}` is not in the repository, and {by} to build them there: the folder is a script's template, not a root"

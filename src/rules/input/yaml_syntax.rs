@@ -37,7 +37,7 @@ pub fn is_reported(rel: &str, text: &[u8], claimed: bool, error: &SyntaxError) -
 }
 
 /// A `.json` file by its name (any case).
-fn is_json(rel: &str) -> bool {
+pub fn is_json(rel: &str) -> bool {
     rel.as_bytes()
         .last_chunk::<5>()
         .is_some_and(|e| e.eq_ignore_ascii_case(b".json"))
