@@ -64,6 +64,34 @@ fn cidrs_standing_in_for_ingress_are_said() {
     }
 }
 
+/// Nothing says which cluster runs mig-controller while a MigrationController
+/// sets `stunnel_tcp_proxy`: the findings name the cluster taken as the host
+/// and the keys that make it exact. Where the host is known (a cluster named
+/// `host`, a controller switched off elsewhere), they do not.
+#[test]
+fn a_guessed_host_cluster_is_said() {
+    let all = findings("mtc-host-guessed-is-said");
+    for file in ["clusters/ocp3/shop.yaml", "clusters/ocp3/books.yaml"] {
+        says(
+            one(&all, "DVM101", file),
+            &[
+                "is taken to be `ocp3`, the first source",
+                "`migration_controller: true`",
+                "name its cluster `host`",
+            ],
+        );
+    }
+    for fixture in [
+        "mtc-host-is-the-cluster-named-host",
+        "mtc-host-is-the-cluster-whose-controller-is-not-off",
+    ] {
+        let all = findings(fixture);
+        let finding = one(&all, "DVM101", "clusters/ocp3/books.yaml");
+        says(finding, &["the proxy of `stunnel_tcp_proxy`"]);
+        assert!(!finding.message.contains("taken to be"), "{finding:?}");
+    }
+}
+
 #[test]
 fn unresolved_plans_list_their_candidates_and_the_key() {
     let all = findings("migplan-unresolved-cluster");

@@ -20,7 +20,7 @@ use crate::net::ports::PortRange;
 use crate::proxy::stunnel_url::StunnelProxy;
 
 use super::Project;
-use super::migration::{DvmPair, Migration};
+use super::migration::{DvmPair, HostBasis, Migration};
 
 /// How the rsync client reaches the rsync server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +59,22 @@ pub const NODE_PORTS: PortRange = match PortRange::new(30000, 32767) {
 
 impl DvmDestination {
     pub fn of(project: &Project, migration: &Migration, pair: &DvmPair) -> DvmDestination {
+        let mut destination = Self::by_settings(project, migration, pair);
+        if let Some(guess) = host_guess(project, migration) {
+            let said = if destination.addresses.is_some() {
+                &mut destination.assumption
+            } else {
+                &mut destination.unknown_reason
+            };
+            *said = Some(match said.take() {
+                Some(earlier) => format!("{earlier}; {guess}"),
+                None => guess,
+            });
+        }
+        destination
+    }
+
+    fn by_settings(project: &Project, migration: &Migration, pair: &DvmPair) -> DvmDestination {
         if let Some(proxy) = proxy_destination(project, migration) {
             return proxy;
         }
@@ -136,6 +152,29 @@ impl DvmDestination {
 
 fn known(nets: &[IpNet]) -> Option<IpSet> {
     (!nets.is_empty()).then(|| IpSet::from_nets(nets.iter().copied()))
+}
+
+/// What the destination rests on when the host cluster is a guess
+/// ([`HostBasis::Guessed`]) and the guess decides it: some MigrationController
+/// of the repository sets `stunnel_tcp_proxy`, which MTC reads from the host's
+/// alone.
+fn host_guess(project: &Project, migration: &Migration) -> Option<String> {
+    if migration.host_basis != HostBasis::Guessed || project.clusters.len() < 2 {
+        return None;
+    }
+    let host = migration.host?;
+    let sets_proxy = (0..project.clusters.len()).any(|cluster| {
+        migration
+            .controller(project, cluster)
+            .is_some_and(|(_, c)| c.text("stunnel_tcp_proxy").is_some())
+    });
+    if !sets_proxy {
+        return None;
+    }
+    let name = project.cluster_name(Some(host)).map_or("?", |n| n.as_ref());
+    Some(format!(
+        "the host cluster, whose MigrationController's `stunnel_tcp_proxy` MTC uses, is taken to be `{name}`, the first source: nothing in the repository says which cluster runs mig-controller: set `migration_controller: true` in the host's MigrationController, or name its cluster `host` in .dvmlint.yaml"
+    ))
 }
 
 /// `stunnel_tcp_proxy` of the host cluster's MigrationController, when stunnel

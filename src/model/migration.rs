@@ -88,6 +88,8 @@ pub struct Migration {
     /// Per cluster index: plays the target role.
     pub is_target: Vec<bool>,
     pub host: Option<usize>,
+    /// How [`Migration::host`] was found.
+    pub host_basis: HostBasis,
     pub pairs: Vec<DvmPair>,
     pub scope_source: ScopeSource,
     /// With the namespaces guessed ([`ScopeSource::EveryNamespace`]): for each
@@ -334,9 +336,12 @@ impl Migration {
         pairs.sort();
         pairs.dedup();
 
-        // The host MigCluster's cluster, else the cluster whose controller
-        // says `migration_controller: true` (ClusterRefs), else the first source.
-        let host = refs.host.or_else(|| is_source.iter().position(|&s| s));
+        // The host MigCluster's cluster, else what the MigrationControllers
+        // and the clusters' names say (ClusterRefs), else the first source.
+        let (host, host_basis) = match (refs.host, refs.host_basis) {
+            (Some(host), Some(basis)) => (Some(host), basis),
+            _ => (is_source.iter().position(|&s| s), HostBasis::Guessed),
+        };
         let mut url_hosts = vec![Vec::new(); n];
         for object in &refs.mig_clusters {
             let Some(url) = &object.url_host else {
@@ -359,6 +364,7 @@ impl Migration {
             is_source,
             is_target,
             host,
+            host_basis,
             pairs,
             scope_source,
             guessed_from,
@@ -413,28 +419,69 @@ struct MigClusterObject {
     lies_in: Option<usize>,
 }
 
-/// With no host MigCluster in the repository: the cluster whose
-/// MigrationController says `migration_controller: true`; else, when the
-/// other clusters' controllers say `false` (the remote clusters of MTC's
-/// set-up), the one cluster whose controller does not.
-fn host_by_controller(project: &Project, controllers: &[Option<usize>]) -> Option<usize> {
-    let flags: Vec<(usize, Option<bool>)> = controllers
+/// How the host cluster (the one running mig-controller) was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostBasis {
+    /// The MigCluster with `isHostCluster: true`.
+    MigCluster,
+    /// A MigrationController's `migration_controller`: `true` on the host,
+    /// or `false` on every other cluster with a MigrationController.
+    Controller,
+    /// The configured cluster named as the host MigCluster the operator
+    /// creates (`cluster_name`, `host` in every shipped example).
+    Name,
+    /// Nothing says which: the first source cluster is taken.
+    Guessed,
+}
+
+/// With no host MigCluster in the repository, in order:
+/// - the cluster whose MigrationController says `migration_controller: true`;
+/// - the configured cluster named as the host MigCluster the operator creates
+///   on the cluster running mig-controller (its MigrationController's
+///   `cluster_name`; `host` in mig-operator's every example and CSV);
+/// - the one cluster whose MigrationController does not say
+///   `migration_controller: false` (a remote cluster's says it; the
+///   repository keeps the host's, and maybe the remotes').
+fn host_by_controller(
+    refs: &ClusterRefs,
+    project: &Project,
+    controllers: &[Option<usize>],
+) -> Option<(usize, HostBasis)> {
+    let views: Vec<(usize, MigrationController)> = controllers
         .iter()
         .enumerate()
         .filter_map(|(cluster, index)| {
             let object = project.objects.get((*index)?)?;
-            let controller = MigrationController::from_node(object.object.tree()?);
-            Some((cluster, controller.flag("migration_controller")))
+            Some((
+                cluster,
+                MigrationController::from_node(object.object.tree()?),
+            ))
         })
         .collect();
-    if let Some((cluster, _)) = flags.iter().find(|(_, flag)| *flag == Some(true)) {
-        return Some(*cluster);
+    let flag = |c: &MigrationController| c.flag("migration_controller");
+    if let Some((cluster, _)) = views.iter().find(|(_, c)| flag(c) == Some(true)) {
+        return Some((*cluster, HostBasis::Controller));
     }
-    let mut unsaid = flags.iter().filter(|(_, flag)| flag.is_none());
-    match (unsaid.next(), unsaid.next()) {
-        (Some((cluster, _)), None) if flags.iter().any(|(_, f)| *f == Some(false)) => {
-            Some(*cluster)
+    if refs.configured {
+        let mut names: Vec<String> = views
+            .iter()
+            .filter(|(_, c)| flag(c) != Some(false))
+            .filter_map(|(_, c)| c.text("cluster_name").map(|t| t.value))
+            .collect();
+        if names.is_empty() {
+            names.push("host".to_owned());
         }
+        let named: BTreeSet<usize> = names
+            .iter()
+            .filter_map(|name| refs.by_config(project, name))
+            .collect();
+        if let [cluster] = named.into_iter().collect::<Vec<_>>()[..] {
+            return Some((cluster, HostBasis::Name));
+        }
+    }
+    let mut unsaid = views.iter().filter(|(_, c)| flag(c).is_none());
+    match (unsaid.next(), unsaid.next()) {
+        (Some((cluster, _)), None) => Some((*cluster, HostBasis::Controller)),
         _ => None,
     }
 }
@@ -443,8 +490,10 @@ fn host_by_controller(project: &Project, controllers: &[Option<usize>]) -> Optio
 #[derive(Clone, Debug)]
 pub struct ClusterRefs {
     mig_clusters: Vec<MigClusterObject>,
-    /// The cluster of the MigCluster with `isHostCluster: true`.
+    /// The host cluster: the MigCluster with `isHostCluster: true`, else
+    /// what [`host_by_controller`] finds.
     pub host: Option<usize>,
+    host_basis: Option<HostBasis>,
     configured: bool,
 }
 
@@ -467,14 +516,21 @@ impl ClusterRefs {
         let mut refs = ClusterRefs {
             mig_clusters,
             host: None,
+            host_basis: None,
             configured: !project.config.clusters.is_empty(),
         };
-        refs.host = refs
+        let by_mig_cluster = refs
             .mig_clusters
             .iter()
             .filter(|m| m.is_host)
-            .find_map(|m| refs.by_config(project, &m.name).or(m.lies_in))
-            .or_else(|| host_by_controller(project, controllers));
+            .find_map(|m| refs.by_config(project, &m.name).or(m.lies_in));
+        (refs.host, refs.host_basis) = match by_mig_cluster {
+            Some(cluster) => (Some(cluster), Some(HostBasis::MigCluster)),
+            None => host_by_controller(&refs, project, controllers)
+                .map_or((None, None), |(cluster, basis)| {
+                    (Some(cluster), Some(basis))
+                }),
+        };
         refs
     }
 
