@@ -503,19 +503,28 @@ impl Copy<'_> {
         {
             return None;
         }
-        std::fs::create_dir_all(into.join("templates")).ok()?;
+        // Helm executes the templates with the most path segments first and
+        // stops at the first error: deep down, the stand-in fails before any
+        // template of the chart that reads a value only the dependency's own
+        // values.yaml gives (a nil pointer, reported as the repository's).
+        let folder = (0..STUB_DEPTH).fold(into.join("templates"), |path, _| path.join("d"));
+        std::fs::create_dir_all(&folder).ok()?;
         std::fs::write(
             into.join("Chart.yaml"),
             format!("apiVersion: v2\nname: {name}\nversion: {version}\ndescription: stands in for a dependency not vendored\n"),
         )
         .ok()?;
         std::fs::write(
-            into.join("templates").join("not-vendored.yaml"),
+            folder.join("not-vendored.yaml"),
             format!("{{{{ fail \"{NOT_VENDORED}: {name}\" }}}}\n"),
         )
         .ok()
     }
 }
+
+/// How many folders deep below its `templates/` a stand-in keeps its one
+/// template ([`Copy::stub`]): deeper than any chart's own.
+const STUB_DEPTH: usize = 32;
 
 /// `path` (relative to the project, under a chart's folder) where it really
 /// is when it lies in a dependency built in (`redirects`, deepest first).
@@ -632,7 +641,9 @@ mod tests {
         assert!(
             remote
                 .chart
-                .join("charts/db/templates/not-vendored.yaml")
+                .join("charts/db/templates")
+                .join("d/".repeat(STUB_DEPTH))
+                .join("not-vendored.yaml")
                 .is_file()
         );
         assert!(assemble(project, "apps/plain").is_none());
@@ -712,7 +723,12 @@ mod tests {
                 .next()
                 .unwrap()
                 .path();
-            let template = std::fs::read_to_string(stand_in.join("templates/not-vendored.yaml"));
+            let template = std::fs::read_to_string(
+                stand_in
+                    .join("templates")
+                    .join("d/".repeat(STUB_DEPTH))
+                    .join("not-vendored.yaml"),
+            );
             assert!(template.unwrap().contains(NOT_VENDORED), "{why}");
             assert!(built.redirects.is_empty(), "{why}");
         }

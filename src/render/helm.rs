@@ -399,61 +399,28 @@ fn value_wanted(stderr: &str) -> Option<String> {
     (wanted && plain).then(|| path.to_owned())
 }
 
-/// An execution error at a line of a template of the project that calls
-/// `required` or `fail`, in a render with the chart's own values alone: a
-/// value the chart leaves to its user, whatever the call's own message says
-/// (`required "set a" .Values.a` fails with `set a`; `{{ if not .Values.a }}{{
-/// fail "a must be provided" }}{{ end }}` is the same guard written by hand:
-/// a chart refuses its own defaults only on purpose). A release whose values
-/// the configuration names is the repository's to get right (DVM004). The
-/// template is read through the project's boundary, like every file dvmlint reads.
+/// An execution error at a template of the project, in a render with the
+/// chart's own values alone: a value the chart leaves to its user, whatever
+/// the message says. Helm writes `execution error at (<template>:<line>:<col>)`
+/// only for the messages of `required` and `fail` (its engine wraps theirs,
+/// and only theirs, to find them again: a nil pointer or a missing template
+/// reads `<template>:<line>:<col>` then `executing …`), reached directly, through
+/// an `include` of a helper (`include "chart.fail" "message"`) or with a
+/// message built by `printf`. `required "set a" .Values.a` fails with `set
+/// a`; `{{ if not .Values.a }}{{ fail "a must be provided" }}{{ end }}` is the
+/// same guard written by hand: a chart refuses its own defaults only on
+/// purpose. A release whose values the configuration names is the
+/// repository's to get right (DVM004). The stand-ins of dependencies not
+/// vendored fail too, and are told apart before ([`limit`]). The template is
+/// found in the project ([`failed_template`]) and nothing else is read.
 fn values_left_to_the_user(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
     if !stderr.contains("execution error at (") {
         return None;
     }
-    let at = failed_template(project, root, &tidy(stderr))?;
-    let bytes = crate::boundary::ProjectBoundary::new(project)
-        .open_bounded(&project.join(&*at.file), 1 << 20)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let line = text
-        .lines()
-        .nth(usize::try_from(at.span.start.line.checked_sub(1)?).ok()?)?;
-    let guarded = line.contains("required")
-        || calls_fail(line)
-        || guard_included(project, root, &tidy(stderr));
-    guarded.then(|| super::Limit {
+    failed_template(project, root, &tidy(stderr))?;
+    Some(super::Limit {
         why: REQUIRED_WHY.to_owned(),
         help: REQUIRED_HELP,
-    })
-}
-
-/// Whether the message of an execution error (`… at (…/sts.yaml:25:28): HEC
-/// token must be specified`) is written, quoted, in a `required` or `fail`
-/// call of one of the chart's templates: the guard was reached through an
-/// `include` (a checksum of the Secret that requires it), and Helm names the
-/// including line. The chart's templates are read through the project's
-/// boundary ([`template_files`]: at most 256 files of 1 MiB).
-fn guard_included(project: &Path, root: &Root, message: &str) -> bool {
-    let Some(said) = message
-        .find(" at (")
-        .and_then(|at| message.get(at..))
-        .and_then(|rest| rest.split_once("): "))
-        .map(|(_, said)| said.trim())
-        .filter(|said| said.len() >= 8)
-    else {
-        return false;
-    };
-    let quoted = format!("\"{said}\"");
-    let boundary = crate::boundary::ProjectBoundary::new(project);
-    template_files(project, &root.dir, 256).iter().any(|rel| {
-        boundary
-            .open_bounded(&project.join(rel), 1 << 20)
-            .is_ok_and(|bytes| {
-                String::from_utf8_lossy(&bytes).lines().any(|line| {
-                    line.contains(&quoted) && (line.contains("required") || calls_fail(line))
-                })
-            })
     })
 }
 
@@ -666,18 +633,6 @@ fn schema_left_to_the_user(stderr: &str) -> Option<Vec<String>> {
     (!keys.is_empty()).then_some(keys)
 }
 
-/// Whether a template line calls Helm's `fail` inside an action (`{{ fail
-/// "…" }}`, `{{- "…" | fail }}`, `{{ fail (printf …) }}`), not a word `fail`
-/// of its text.
-fn calls_fail(line: &str) -> bool {
-    line.split("{{").skip(1).any(|action| {
-        let action = action.split("}}").next().unwrap_or(action);
-        action
-            .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '|' | '-'))
-            .any(|word| word == "fail")
-    })
-}
-
 /// Helm's error output as a finding says it: one line (Helm 4 breaks one
 /// error over several, indented), without its advice to run again with
 /// `--debug` (dvmlint shows the output it could read), and without the
@@ -825,18 +780,6 @@ pub fn values_files(project: &Path, root: &Root, release: &Release) -> Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fail_is_a_call_inside_an_action() {
-        assert!(calls_fail(
-            r#"{{- if not .Values.token }}{{ fail "token must be provided" }}{{ end }}"#
-        ));
-        assert!(calls_fail(r#"  {{- "no image" | fail -}}"#));
-        assert!(calls_fail(r#"{{ fail (printf "bad %s" .Values.a) }}"#));
-        assert!(!calls_fail("# deployments fail without a token"));
-        assert!(!calls_fail(r#"{{ .Values.failover }} fail"#));
-        assert!(!calls_fail(r#"{{ include "failsafe" . }}"#));
-    }
 
     #[test]
     fn sources_name_the_template_in_the_project() {
