@@ -210,7 +210,7 @@ fn proxy_destination(project: &Project, migration: &Migration) -> Option<DvmDest
             value,
             file: object.object.file.clone(),
         },
-        by_ip: addresses.is_some(),
+        by_ip: parsed.host_is_ip,
         assumption: (addresses.is_some() && !parsed.host_is_ip).then(|| {
             format!("the proxy `{proxy_host}` checked at the addresses `hosts:` gives it")
         }),
