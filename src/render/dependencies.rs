@@ -268,6 +268,15 @@ fn accepts(constraint: &str, version: &str) -> bool {
         .any(|group| requirement(group).is_some_and(|req| req.matches(&version)))
 }
 
+/// The newest Kubernetes minor release (`1.x.0`) that Helm's constraint
+/// accepts (a chart's `kubeVersion`: `>= 1.16.0 < 1.22.0` gives `1.21.0`).
+pub(crate) fn newest_kubernetes_accepted(constraint: &str) -> Option<String> {
+    (0..=99u32)
+        .rev()
+        .map(|minor| format!("1.{minor}.0"))
+        .find(|version| accepts(constraint, version))
+}
+
 /// The lowest of a few versions that Helm's constraint accepts (`0.0.0`,
 /// then each version it names and the next patch, minor and major of each:
 /// `1.1.60` for `1.1.60`, `1.2.4` for `>1.2.3`, `2.0.0` for `2.x.x`), if any.
@@ -553,6 +562,16 @@ mod tests {
         assert_eq!(lowest_accepted("<2").as_deref(), Some("0.0.0"));
         assert_eq!(lowest_accepted("~0.9.0 || ^2").as_deref(), Some("0.9.0"));
         assert_eq!(lowest_accepted("1.0.0 - 2.0.0"), None);
+    }
+
+    #[test]
+    fn a_chart_for_older_clusters_renders_for_the_newest_it_accepts() {
+        let newest = |c: &str| newest_kubernetes_accepted(c);
+        assert_eq!(newest(">= 1.16.0 < 1.22.0").as_deref(), Some("1.21.0"));
+        assert_eq!(newest(">=1.19.0-0 <1.25.0-0").as_deref(), Some("1.24.0"));
+        assert_eq!(newest("~1.20.0").as_deref(), Some("1.20.0"));
+        assert_eq!(newest(">=1.19.0").as_deref(), Some("1.99.0"));
+        assert_eq!(newest("< 1.0.0"), None);
     }
 
     fn write(root: &Path, files: &[(&str, &str)]) {

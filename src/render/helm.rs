@@ -136,22 +136,46 @@ pub fn render(
         .is_some()
         .then(|| super::dependencies::assemble(project, &root.dir))
         .flatten();
-    let (outcome, keep) = match &assembled {
-        Some(built) => {
-            let args = arguments(project, &built.chart, release);
-            template(
-                project,
-                root,
-                release,
-                helm,
-                &args,
-                config,
-                &built.redirects,
-            )
-        }
-        None => template(project, root, release, helm, &args, config, &[]),
+    let run = |extra: &[std::ffi::OsString]| {
+        let (mut args, redirects) = match &assembled {
+            Some(built) => (
+                arguments(project, &built.chart, release),
+                built.redirects.as_slice(),
+            ),
+            None => (args.clone(), &[][..]),
+        };
+        args.extend_from_slice(extra);
+        template(project, root, release, helm, &args, config, redirects)
     };
+    let (mut outcome, mut keep) = run(&[]);
+    if let Some(version) = kube_version_accepted(project, root, &outcome) {
+        (outcome, keep) = run(&["--kube-version".into(), version.into()]);
+    }
     rendered(outcome, false, (keep && store.is_some()).then_some(key))
+}
+
+/// A chart whose `kubeVersion` rejects the Kubernetes version Helm assumes
+/// offline (its own built-in one: `helm template` has no cluster to ask):
+/// the newest `1.x.0` the constraint accepts, to render it again with. The
+/// chart is kept for the clusters it names, which is no fault of the
+/// repository, and the version Helm assumes depends on the Helm binary, not on
+/// the repository (docs/rendering.md). `None` for any other outcome.
+fn kube_version_accepted(project: &Path, root: &Root, outcome: &Outcome) -> Option<String> {
+    let Outcome::Failed { message, .. } = outcome else {
+        return None;
+    };
+    if !message.contains("which is incompatible with Kubernetes") {
+        return None;
+    }
+    let dir = project.join(&root.dir);
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let text = ["Chart.yaml", "Chart.yml"]
+        .iter()
+        .find_map(|name| boundary.open_bounded(&dir.join(name), 1 << 20).ok())?;
+    let text = String::from_utf8(text).ok()?;
+    let parsed = crate::yaml::parse_chunk(&text, 1, crate::yaml::Limits::default());
+    let constraint = parsed.documents.first()?.get("kubeVersion")?.as_str()?;
+    super::dependencies::newest_kubernetes_accepted(constraint)
 }
 
 const VENDOR_HELP: &str = "dvmlint renders charts offline: vendor the chart's dependencies into its `charts/` folder (`helm dependency build` where the network is reachable, then commit them)";
