@@ -303,7 +303,7 @@ impl<'a> Stage<'a> {
                     };
                     let lifted =
                         (limit.is_none() && !helm && super::kustomize::load_restricted(&message))
-                            .then(|| unrestricted.limit(&rendered.root.dir))
+                            .then(|| unrestricted.limit(self.project, &rendered.root.dir))
                             .flatten();
                     let (limit, help) = match lifted {
                         Some(lifted) => (Some(lifted.why), lifted.help.to_owned()),

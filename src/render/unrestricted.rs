@@ -12,6 +12,8 @@
 //! how dvmlint renders (DVM002 info), not an error of the repository
 //! (`docs/rendering.md`, "Where the repository lifts the load restrictor").
 
+use std::ops::ControlFlow;
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::parsed::FileResult;
@@ -52,15 +54,19 @@ impl Unrestricted {
     }
 
     /// Why a build of the root at `dir` (relative to the project) that the
-    /// load restrictor refused is no fault of the repository, if it is not.
-    pub fn limit(&self, dir: &str) -> Option<super::Limit> {
+    /// load restrictor refused is no fault of the repository, if it is not:
+    /// a Flux Kustomization, a command in a YAML file, or one in a Makefile or
+    /// shell script of the project ([`in_scripts`], read only now).
+    pub fn limit(&self, project: &Path, dir: &str) -> Option<super::Limit> {
         if super::kustomize::built_by_flux(dir, &self.flux) {
             return Some(super::kustomize::flux_limit());
         }
-        let (_, file) = self
+        let file = self
             .commands
             .iter()
-            .find(|(folder, file)| builds(folder, file, dir))?;
+            .find(|(folder, file)| builds(folder, file, dir))
+            .map(|(_, file)| file.to_string())
+            .or_else(|| in_scripts(project, dir))?;
         Some(super::Limit {
             why: format!(
                 "it reads files outside its own folder, which `kustomize build` refuses and the command in `{file}` allows (`--load-restrictor LoadRestrictionsNone`); dvmlint builds as `kustomize build` does"
@@ -68,6 +74,30 @@ impl Unrestricted {
             help: "if a tool other than that command builds it (`kubectl apply -k`, Argo CD without `--load-restrictor LoadRestrictionsNone`), move the files below the kustomization or make them a base with its own kustomization.yaml",
         })
     }
+}
+
+/// The first Makefile or shell script of the project (`crate::scripts`)
+/// with a command that builds `dir` with the load restrictor off: a
+/// Makefile's recipe runs in its own folder, a script in its own or the
+/// project's ([`builds`] takes either). A Makefile's continued lines are
+/// read as one.
+fn in_scripts(project: &Path, dir: &str) -> Option<String> {
+    let mut found = None;
+    crate::scripts::each(project, |rel, text| {
+        if !may_hold(text) {
+            return ControlFlow::Continue(());
+        }
+        let script = String::from_utf8_lossy(text).replace("\\\n", " ");
+        if built_folders(&script)
+            .iter()
+            .any(|folder| builds(folder, rel, dir))
+        {
+            found = Some(rel.to_owned());
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    found
 }
 
 /// Whether a file's text may hold a command that lifts the load restrictor
