@@ -489,14 +489,26 @@ impl Decoder<'_> {
         })
     }
 
-    /// A folder of the project: `path`, relative, without `./` or a trailing `/`.
+    /// A folder of the project: `path`, relative, without `./` or a trailing
+    /// `/`; `.` and `./` name the project root itself, as `""` (how discovery
+    /// names the root's folder). An empty `path` is refused: `.` says it.
     fn folder(&self, node: &Node<'_>, what: &str) -> Result<String> {
         let Some(path) = node.get("path") else {
             return Err(self.err(node, format!("{what} needs a `path`")));
         };
         let text = self.string(path)?;
+        if text.trim().is_empty() {
+            return Err(self.err(
+                path,
+                "an empty `path` is no folder: write `.` for the project root".into(),
+            ));
+        }
         let trimmed = normalise_folder(&text);
-        if trimmed.is_empty() || trimmed.starts_with('/') || trimmed.split('/').any(|p| p == "..") {
+        let absolute = text.trim().starts_with('/');
+        if !absolute && (trimmed.is_empty() || trimmed == ".") {
+            return Ok(String::new());
+        }
+        if absolute || trimmed.is_empty() || trimmed.split('/').any(|p| p == "..") {
             return Err(self.err(
                 path,
                 format!("`{text}` is not a folder inside the project (a relative path)"),
@@ -852,6 +864,27 @@ render:
             "{}",
             err.message
         );
+    }
+
+    /// `.` and `./` name the project root, where discovery puts a chart or a
+    /// kustomization whose `Chart.yaml` or `kustomization.yaml` is at the top
+    /// (`""`); an empty path and the paths leading out are refused.
+    #[test]
+    fn the_project_root_as_a_render_path() {
+        for path in [".", "./", "\".//\"", "\" . \""] {
+            let config = parse(&format!(
+                "render:\n  charts: [{{path: {path}, namespace: shop}}]\n  kustomizations: [{{path: {path}}}]\n"
+            ))
+            .unwrap();
+            assert_eq!(config.render.charts[0].path, "", "{path}");
+            assert_eq!(config.render.kustomizations[0].path, "", "{path}");
+        }
+        for path in ["\"\"", "/", "/srv/chart", "..", "./..", "a/../.."] {
+            let text = format!("render: {{charts: [{{path: {path}}}]}}\n");
+            assert!(parse(&text).is_err(), "{path}");
+        }
+        let err = parse("render: {charts: [{path: \"\"}]}\n").unwrap_err();
+        assert!(err.message.contains("write `.`"), "{}", err.message);
     }
 
     #[test]

@@ -103,7 +103,8 @@ pub enum ToolSetting {
 /// A chart release as configured (`render.charts[]`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ChartRelease {
-    /// The chart folder, relative to the project root, without `./` or a trailing `/`.
+    /// The chart folder, relative to the project root, without `./` or a
+    /// trailing `/`; `""` for the project root (`path: .`).
     pub path: String,
     pub release: Option<String>,
     pub namespace: Option<String>,

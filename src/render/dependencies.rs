@@ -428,6 +428,13 @@ impl Copy<'_> {
             std::fs::create_dir_all(to).ok()?;
         }
         for entry in std::fs::read_dir(from).ok()?.flatten() {
+            // Git's folder and dvmlint's cache are no part of the chart (a
+            // chart at the project root holds them).
+            if entry.file_type().is_ok_and(|t| t.is_dir())
+                && super::is_no_chart_input(&entry.file_name())
+            {
+                continue;
+            }
             let path = self.boundary.resolve(&entry.path()).ok()?;
             let target = to.join(entry.file_name());
             if path.is_dir() {

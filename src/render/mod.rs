@@ -266,7 +266,7 @@ pub fn unmatched_charts(config: &Config, roots: &[Root]) -> Vec<Finding> {
                 Location::new(&file, Span::line_start(1)),
                 format!(
                     "render.charts: `{}` is not a chart folder (no Chart.yaml there)",
-                    c.path
+                    if c.path.is_empty() { "." } else { &c.path }
                 ),
             )
             .help("fix the `path` of this entry, or remove it")
@@ -550,7 +550,8 @@ pub(crate) fn project_relative(canonical_root: &Path, path: &Path) -> Option<Str
     (!text.is_empty()).then_some(text)
 }
 
-/// Every file below `dir` (not following symlinked folders), bounded.
+/// Every file below `dir` (not following symlinked folders, nor into
+/// [`is_no_chart_input`] folders), bounded.
 pub(crate) fn files_below(dir: &Path, out: &mut BTreeSet<PathBuf>) {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -561,6 +562,9 @@ pub(crate) fn files_below(dir: &Path, out: &mut BTreeSet<PathBuf>) {
             let Ok(kind) = entry.file_type() else {
                 continue;
             };
+            if kind.is_dir() && is_no_chart_input(&entry.file_name()) {
+                continue;
+            }
             if kind.is_dir() {
                 stack.push(entry.path());
             } else if out.len() < 100_000 {
@@ -570,9 +574,51 @@ pub(crate) fn files_below(dir: &Path, out: &mut BTreeSet<PathBuf>) {
     }
 }
 
+/// Folders below a chart that are no input of its render: Git's own
+/// (`.git/`, what a chart at the project root holds) and dvmlint's cache,
+/// which each run writes to. The render cache's key would change at every
+/// run and every commit, and hash the whole history, if they counted.
+pub(crate) fn is_no_chart_input(folder_name: &std::ffi::OsStr) -> bool {
+    folder_name == ".git" || folder_name == crate::lint::cache::DIR
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chart at the project root holds Git's folder and dvmlint's cache:
+    /// neither is an input of its render (the cache's key would change at
+    /// every run, as the run writes the cache).
+    #[test]
+    fn a_chart_at_the_root_reads_neither_git_nor_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        for file in [
+            "Chart.yaml",
+            "templates/np.yaml",
+            ".git/HEAD",
+            ".dvmlint-cache/render-1.sealed",
+            "docs/.github/x.yaml",
+        ] {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let mut found = BTreeSet::new();
+        files_below(&dir.path().join(""), &mut found);
+        let rel: Vec<String> = found
+            .iter()
+            .map(|p| {
+                p.strip_prefix(dir.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(
+            rel,
+            vec!["Chart.yaml", "docs/.github/x.yaml", "templates/np.yaml"]
+        );
+    }
 
     /// Failures of how dvmlint renders (offline, values left to the user)
     /// are told apart from faults of the repository, by the tools' own words
