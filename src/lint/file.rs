@@ -215,20 +215,26 @@ fn analyze(
     let mark = rules::scan_mark(urls);
     // Every document is analysed as soon as the parser completes it, then
     // freed (its collections kept for the next documents).
+    // A kustomization file is read by Kustomize, not applied: a key written
+    // twice keeps its last value there (docs/input.md), noted in `repeated`.
+    let kustomization_file = manifest::kustomization::is_kustomization_file(file_name);
     let read = |text: &str,
                 first_line: u32,
                 result: &mut FileResult,
-                cut: &mut Vec<rules::hygiene::template_placeholder::SpecLess>| {
+                cut: &mut Vec<rules::hygiene::template_placeholder::SpecLess>,
+                repeated: &mut Vec<yaml::RepeatedKey>| {
         yaml::parse_stream_lent(
             text,
             first_line,
             settings.limits,
+            kustomization_file.then_some(repeated),
             &mark,
             |document, marked| each(document, marked, result, cut),
         )
     };
     let mut result = fresh();
     let mut syntax_errors = Vec::new();
+    let mut repeated = Vec::new();
     // Almost every file is valid YAML text, read whole by one parser. Only if
     // that fails is the file cut into documents (`yaml::split_documents`) and
     // read again, chunk by chunk, so one broken document loses only itself:
@@ -237,9 +243,8 @@ fn analyze(
     // chunk for every file cost 4% of the wall time (docs/performance.md,
     // tenth measurement).
     let streamed = match pass {
-        Pass::Stream => {
-            checked_text(bytes).is_ok_and(|text| read(text, 1, &mut result, &mut cut).is_none())
-        }
+        Pass::Stream => checked_text(bytes)
+            .is_ok_and(|text| read(text, 1, &mut result, &mut cut, &mut repeated).is_none()),
         Pass::Built(documents) => {
             for (document, marked) in &documents {
                 each(document, *marked, &mut result, &mut cut);
@@ -253,6 +258,7 @@ fn analyze(
     if !streamed {
         result = fresh();
         cut.clear();
+        repeated.clear();
         doc.templates.set(0);
         doc.placeholder_named.set(false);
         // A `.json` file of several values one after another (`kubectl
@@ -265,9 +271,13 @@ fn analyze(
             .iter()
         {
             match checked_text(chunk.bytes) {
-                Ok(text) => {
-                    syntax_errors.extend(read(text, chunk.first_line, &mut result, &mut cut))
-                }
+                Ok(text) => syntax_errors.extend(read(
+                    text,
+                    chunk.first_line,
+                    &mut result,
+                    &mut cut,
+                    &mut repeated,
+                )),
                 Err((offset, message)) => syntax_errors.push(yaml::SyntaxError {
                     pos: position_in(chunk.bytes, offset, chunk.first_line),
                     message,
@@ -344,6 +354,11 @@ fn analyze(
                     rules::input::yaml_syntax::is_reported(rel, document_of(err), claimed, err)
                 })
                 .map(|err| rules::input::yaml_syntax::finding(rel, &err)),
+        );
+        result.findings.extend(
+            repeated
+                .iter()
+                .map(|key| rules::input::yaml_syntax::repeated_in_kustomization(rel, key)),
         );
     }
     result

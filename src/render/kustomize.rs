@@ -23,10 +23,11 @@ pub(crate) fn kustomization_in(dir: &Path) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-/// Reads a small YAML file (a kustomization); `None` when unreadable or broken.
+/// Reads a small YAML file (a kustomization, as Kustomize reads it: a key
+/// written twice keeps its last value); `None` when unreadable or broken.
 fn read_yaml(path: &Path) -> Option<Node<'static>> {
     let text = std::fs::read_to_string(path).ok()?;
-    let parsed = yaml::parse_chunk(&text, 1, Limits::default());
+    let (parsed, _) = yaml::parse_kustomization(&text, 1);
     if parsed.error.is_some() {
         return None;
     }
@@ -816,7 +817,8 @@ fn patches_only(project: &Path, target: &Path) -> Option<super::Limit> {
     let bytes = crate::boundary::ProjectBoundary::new(project)
         .open_bounded(&file, 1 << 20)
         .ok()?;
-    let node = read_text(std::str::from_utf8(&bytes).ok()?)?;
+    let (parsed, _) = yaml::parse_kustomization(std::str::from_utf8(&bytes).ok()?, 1);
+    let node = parsed.documents.into_iter().next()?;
     let listed = |key: &str| node.get(key).is_some_and(|v| !v.items().is_empty());
     if MAKE.iter().any(|key| listed(key)) || !PATCH.iter().any(|key| listed(key)) {
         return None;

@@ -805,9 +805,10 @@ fn kustomization_in<'k>(known: &Known<'k>, dir: &str) -> Option<&'k str> {
         })
 }
 
-/// A kustomization file's first document (the only one kustomize reads).
+/// A kustomization file's first document (the only one kustomize reads), a
+/// key written twice keeping its last value, as Kustomize reads it.
 fn parse(text: &str) -> Kustomization {
-    let parsed = yaml::parse_chunk(text, 1, Limits::default());
+    let (parsed, _) = yaml::parse_kustomization(text, 1);
     parsed
         .documents
         .iter()

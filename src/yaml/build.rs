@@ -34,6 +34,41 @@ pub struct ChunkParse<'a> {
     pub error: Option<SyntaxError>,
 }
 
+/// A key written twice in one map of a text read as Kustomize reads a
+/// kustomization file ([`parse_kustomization`], [`parse_stream_lent`] with a
+/// list of repetitions): the later entry is kept, the earlier dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepeatedKey {
+    pub key: String,
+    /// Where the key is first written (its value is dropped).
+    pub first: Pos,
+    /// Where it is written again (its value is kept).
+    pub again: Pos,
+    /// Both values are the same (their text, scalar by scalar): nothing is lost.
+    pub same: bool,
+}
+
+/// [`parse_chunk`] of a kustomization file, read as Kustomize reads it
+/// (`kubectl kustomize`, Kustomize v5.6: go-yaml v2 through sigs.k8s.io/yaml):
+/// a key written twice in one map is no error, its last value is kept
+/// (`docs/input.md`). The repetitions are returned beside the parse.
+pub fn parse_kustomization(text: &str, first_line: u32) -> (ChunkParse<'_>, Vec<RepeatedKey>) {
+    let mut documents = Vec::new();
+    let mut repeated = Vec::new();
+    let error = build(
+        text,
+        first_line,
+        Limits::default(),
+        Some(&mut repeated),
+        |_| false,
+        |document, _| {
+            documents.push(document);
+            None
+        },
+    );
+    (ChunkParse { documents, error }, repeated)
+}
+
 /// Parses `text`, whose first line is line `first_line` of its file.
 pub fn parse_chunk(text: &str, first_line: u32, limits: Limits) -> ChunkParse<'_> {
     let mut documents = Vec::new();
@@ -64,7 +99,7 @@ pub fn parse_stream<'a>(
     mark: impl Fn(&Node<'_>) -> bool,
     mut each: impl FnMut(Node<'a>, bool),
 ) -> Option<SyntaxError> {
-    build(text, first_line, limits, mark, |document, marked| {
+    build(text, first_line, limits, None, mark, |document, marked| {
         each(document, marked);
         None
     })
@@ -75,17 +110,28 @@ pub fn parse_stream<'a>(
 /// next documents' (at most [`RECYCLED_MAX`] of each kind, of at most
 /// [`RECYCLED_CAPACITY`] items), so a document costs no allocation, growth or
 /// free of its maps and lists, only of the strings the parser hands over.
+/// With `repeated`, a key written twice in one map is no error: its last
+/// value is kept, as Kustomize reads a kustomization file, and the
+/// repetition is added to the list ([`RepeatedKey`]).
 pub fn parse_stream_lent<'a>(
     text: &'a str,
     first_line: u32,
     limits: Limits,
+    repeated: Option<&mut Vec<RepeatedKey>>,
     mark: impl Fn(&Node<'_>) -> bool,
     mut each: impl FnMut(&Node<'a>, bool),
 ) -> Option<SyntaxError> {
-    build(text, first_line, limits, mark, |document, marked| {
-        each(&document, marked);
-        Some(document)
-    })
+    build(
+        text,
+        first_line,
+        limits,
+        repeated,
+        mark,
+        |document, marked| {
+            each(&document, marked);
+            Some(document)
+        },
+    )
 }
 
 /// Gives the collections of documents built by [`parse_stream`], emptied,
@@ -169,6 +215,7 @@ fn build<'a>(
     text: &'a str,
     first_line: u32,
     limits: Limits,
+    repeated: Option<&mut Vec<RepeatedKey>>,
     mark: impl Fn(&Node<'_>) -> bool,
     each: impl FnMut(Node<'a>, bool) -> Option<Node<'a>>,
 ) -> Option<SyntaxError> {
@@ -190,14 +237,20 @@ fn build<'a>(
         marked: false,
         each,
         recycled,
+        repeated: repeated.as_deref().map(|_| Vec::new()),
+        displaced: Vec::new(),
     };
     let error = builder.run(text);
     let Builder {
         stack,
         mut key_prints,
         mut recycled,
+        repeated: found,
         ..
     } = builder;
+    if let (Some(list), Some(found)) = (repeated, found) {
+        list.extend(found);
+    }
     // Emptied (what an error left open is freed), as `'static` frames.
     recycled.stack = forget_lifetime(stack);
     key_prints.clear();
@@ -248,6 +301,13 @@ struct Builder<'a, M, E> {
     /// recycled.
     each: E,
     recycled: Recycled,
+    /// Read as Kustomize reads a kustomization: a key written twice keeps
+    /// its last value, and is noted here (`None`: it is an error).
+    repeated: Option<Vec<RepeatedKey>>,
+    /// The values a repeated key's later entry replaced, with where that
+    /// later key is and its note's index, until the later value is complete
+    /// (innermost last).
+    displaced: Vec<(Pos, Node<'a>, usize)>,
 }
 
 /// Maps with more keys than this track their keys in a set for duplicate
@@ -545,7 +605,28 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                             }
                         };
                         if duplicate && text.as_ref() != "<<" {
-                            return Err(duplicate_key(text, node.span.start));
+                            let Some(repeated) = self.repeated.as_mut() else {
+                                return Err(duplicate_key(text, node.span.start));
+                            };
+                            // The last value wins: the earlier entry leaves
+                            // the map (and its print the list of prints).
+                            let earlier = entries.iter().position(
+                                |(k, _)| matches!(&k.value, Value::Scalar(t, _) if t == text),
+                            );
+                            if let Some(at) = earlier {
+                                let (first, value) = entries.remove(at);
+                                if *prints + at < self.key_prints.len() {
+                                    self.key_prints.remove(*prints + at);
+                                }
+                                self.displaced
+                                    .push((node.span.start, value, repeated.len()));
+                                repeated.push(RepeatedKey {
+                                    key: text.to_string(),
+                                    first: first.span.start,
+                                    again: node.span.start,
+                                    same: false,
+                                });
+                            }
                         }
                     }
                     self.key_prints.push(print);
@@ -554,11 +635,51 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                     Ok(())
                 }
                 Some(k) => {
+                    if self
+                        .displaced
+                        .last()
+                        .is_some_and(|(again, ..)| *again == k.span.start)
+                        && let Some((_, earlier, note)) = self.displaced.pop()
+                        && let Some(note) = self.repeated.as_mut().and_then(|r| r.get_mut(note))
+                    {
+                        note.same = same_value(&earlier, &node);
+                    }
                     entries.push((k, node));
                     Ok(())
                 }
             },
         }
+    }
+}
+
+/// Whether two values are the same as a reader of their data sees them: the
+/// same text, scalar by scalar, in the same order, and the same type where a
+/// plain scalar is not a string (`1` and `"1"` differ, `b` and `"b"` do not);
+/// spans and comments aside.
+fn same_value(a: &Node<'_>, b: &Node<'_>) -> bool {
+    // A plain scalar YAML 1.1 reads as no string (go-yaml v2).
+    let typed = |node: &Node<'_>, text: &str| {
+        node.is_null()
+            || node.as_bool().is_some()
+            || node.as_applied_int().is_some()
+            || text.parse::<f64>().is_ok()
+    };
+    match (&a.value, &b.value) {
+        (Value::Scalar(x, sx), Value::Scalar(y, sy)) => {
+            x == y
+                && ((*sx == ScalarStyle::Plain) == (*sy == ScalarStyle::Plain)
+                    || !(typed(a, x) || typed(b, y)))
+        }
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((kx, vx), (ky, vy))| same_value(kx, ky) && same_value(vx, vy))
+        }
+        _ => false,
     }
 }
 
@@ -690,6 +811,68 @@ mod tests {
         assert_eq!(parsed.error.unwrap().pos, Pos::new(3, 1));
     }
 
+    /// Read as Kustomize reads a kustomization, a key written twice keeps its
+    /// last value (as `kubectl kustomize` does: `namespace: a` then
+    /// `namespace: b` builds into `b`), in a map of any size and at any depth,
+    /// and each repetition is noted, with whether its values are the same.
+    #[test]
+    fn a_kustomization_keeps_the_last_value_of_a_key_written_twice() {
+        let text = "kind: Kustomization\nnamespace: a\nlabels:\n- pairs: {x: \"1\", x: \"1\"}\nkind: Kustomization\nnamespace: b\nnamespace: \"b\"\n";
+        let (parsed, repeated) = parse_kustomization(text, 1);
+        assert_eq!(parsed.error, None);
+        let doc = &parsed.documents[0];
+        assert_eq!(doc.entries().len(), 3);
+        assert_eq!(doc.get("namespace").and_then(Node::as_str), Some("b"));
+        assert_eq!(doc.get("namespace").unwrap().span.start.line, 7);
+        let labels = doc.at(&["labels"]).unwrap().items()[0]
+            .get("pairs")
+            .unwrap();
+        assert_eq!(labels.entries().len(), 1);
+        let notes: Vec<(&str, u32, u32, bool)> = repeated
+            .iter()
+            .map(|r| (r.key.as_str(), r.first.line, r.again.line, r.same))
+            .collect();
+        assert_eq!(
+            notes,
+            vec![
+                ("x", 4, 4, true),
+                ("kind", 1, 5, true),
+                ("namespace", 2, 6, false),
+                // Quoted and plain `b`: the same string.
+                ("namespace", 6, 7, true),
+            ]
+        );
+        // `1` is a number, `"1"` a string: not the same.
+        let (_, repeated) = parse_kustomization("replicas: 1\nreplicas: \"1\"\n", 1);
+        assert!(!repeated[0].same);
+        // A value repeated with a nested map repeated inside it.
+        let (parsed, repeated) = parse_kustomization("a: {b: 1}\na: {b: 1, b: 2}\n", 1);
+        assert_eq!(parsed.error, None);
+        assert_eq!(
+            parsed.documents[0].at(&["a", "b"]).and_then(Node::as_str),
+            Some("2")
+        );
+        let same: Vec<(&str, bool)> = repeated.iter().map(|r| (r.key.as_str(), r.same)).collect();
+        assert_eq!(same, vec![("a", false), ("b", false)]);
+        // A large map, past the linear scan.
+        let mut big: String = (0..100).map(|i| format!("k{i}: {i}\n")).collect();
+        big.push_str("k7: seven\n");
+        let (parsed, repeated) = parse_kustomization(&big, 1);
+        assert_eq!(parsed.error, None);
+        assert_eq!(parsed.documents[0].entries().len(), 100);
+        assert_eq!(
+            parsed.documents[0].get("k7").and_then(Node::as_str),
+            Some("seven")
+        );
+        assert_eq!(repeated.len(), 1);
+        // Elsewhere a key written twice is still an error.
+        assert!(
+            parse_chunk("a: 1\na: 1\n", 1, Limits::default())
+                .error
+                .is_some()
+        );
+    }
+
     #[test]
     fn duplicate_keys_in_large_maps_are_found() {
         let mut text: String = (0..40).map(|i| format!("k{i}: v\n")).collect();
@@ -734,6 +917,7 @@ mod tests {
             text,
             1,
             Limits::default(),
+            None,
             |_| false,
             |d, _| {
                 seen.push(d.clone());
@@ -763,6 +947,7 @@ mod tests {
             text,
             1,
             Limits::default(),
+            None,
             |_| false,
             |d, _| {
                 again.push(d.clone());
@@ -778,7 +963,15 @@ mod tests {
         // thread's stacks are empty for the next text.
         RECYCLED.set(after);
         assert!(
-            parse_stream_lent("a: [b, {c: ", 1, Limits::default(), |_| false, |_, _| {}).is_some()
+            parse_stream_lent(
+                "a: [b, {c: ",
+                1,
+                Limits::default(),
+                None,
+                |_| false,
+                |_, _| {}
+            )
+            .is_some()
         );
         let left = RECYCLED.take();
         assert!(left.stack.is_empty() && left.key_prints.is_empty());

@@ -15,7 +15,10 @@ mod build;
 mod split;
 pub(crate) mod wire;
 
-pub use build::{ChunkParse, Limits, parse_chunk, parse_stream, parse_stream_lent, recycle};
+pub use build::{
+    ChunkParse, Limits, RepeatedKey, parse_chunk, parse_kustomization, parse_stream,
+    parse_stream_lent, recycle,
+};
 pub use split::{Chunk, split_documents, split_json_values};
 
 use std::borrow::Cow;

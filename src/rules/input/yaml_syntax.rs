@@ -6,11 +6,15 @@
 //! ([`is_reported`]): editor settings written as JSON with comments, files
 //! templated with `${VAR}` that hold no object. Text that is not text at all
 //! (invalid UTF-8, NUL bytes) and the safety limits are always reported.
+//!
+//! A key written twice is an error in a manifest (kubectl rejects it), but
+//! not in a kustomization file, which Kustomize reads keeping the last value
+//! ([`repeated_in_kustomization`]: a warning, or an info when nothing is lost).
 
 use std::sync::Arc;
 
-use crate::finding::{Finding, Location};
-use crate::yaml::{Pos, Span, SyntaxError};
+use crate::finding::{Finding, Location, Severity};
+use crate::yaml::{Pos, RepeatedKey, Span, SyntaxError};
 
 pub fn finding(file: &Arc<str>, error: &SyntaxError) -> Finding {
     let end = Pos::new(error.pos.line, error.pos.col.saturating_add(1));
@@ -20,6 +24,42 @@ pub fn finding(file: &Arc<str>, error: &SyntaxError) -> Finding {
         format!("YAML syntax error: {}", error.message),
     )
     .help("fix the YAML at this position; this document is not linted until it parses, the rest of the file is")
+}
+
+/// A key written twice in one map of a kustomization file. Kustomize
+/// (`kubectl kustomize`, `kubectl apply -k`) reads the file without error and
+/// keeps the key's last value, so this is no syntax error: a warning when the
+/// earlier value differs (a setting silently lost), an info when both are
+/// the same (nothing lost). At the later key, the earlier one related.
+pub fn repeated_in_kustomization(file: &Arc<str>, key: &RepeatedKey) -> Finding {
+    let end = Pos::new(key.again.line, key.again.col.saturating_add(1));
+    let (message, severity) = if key.same {
+        (
+            format!(
+                "key `{}` written again with the same value (first at line {}): Kustomize reads a kustomization file with a repeated key without error and keeps the last value, so nothing is lost",
+                key.key, key.first.line
+            ),
+            Severity::Info,
+        )
+    } else {
+        (
+            format!(
+                "key `{}` written twice in this kustomization: Kustomize keeps only this last value and silently drops the one at line {} (it reads the file without error, so nothing says the earlier setting is ignored)",
+                key.key, key.first.line
+            ),
+            Severity::Warning,
+        )
+    };
+    Finding::new("DVM001", Location::new(file, Span::new(key.again, end)), message)
+        .severity(severity)
+        .related(
+            Location::new(file, Span::new(key.first, key.first)),
+            format!("the earlier `{}`, which Kustomize ignores", key.key),
+        )
+        .help(format!(
+            "write `{}` once: keep the value the build should use (merge the two when both hold entries)",
+            key.key
+        ))
 }
 
 /// Whether `error`, in the file `rel` whose document holding it is `text`
