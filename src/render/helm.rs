@@ -147,11 +147,39 @@ pub fn render(
         args.extend_from_slice(extra);
         template(project, root, release, helm, &args, config, redirects)
     };
-    let (mut outcome, mut keep) = run(&[]);
-    if let Some(version) = kube_version_accepted(project, root, &outcome) {
-        (outcome, keep) = run(&["--kube-version".into(), version.into()]);
+    // Rendered again, at most twice, for what only offline rendering makes
+    // fail: the Kubernetes version Helm assumes, a schema that refers to
+    // another on the network.
+    let mut extra: Vec<std::ffi::OsString> = Vec::new();
+    let (mut outcome, mut keep) = run(&extra);
+    for _ in 0..2 {
+        let more: Vec<std::ffi::OsString> =
+            if let Some(version) = kube_version_accepted(project, root, &outcome) {
+                vec!["--kube-version".into(), version.into()]
+            } else if schema_fetch_refused(&outcome) {
+                vec!["--skip-schema-validation".into()]
+            } else {
+                break;
+            };
+        extra.extend(more);
+        (outcome, keep) = run(&extra);
     }
     rendered(outcome, false, (keep && store.is_some()).then_some(key))
+}
+
+/// A render that stopped because the chart's `values.schema.json` refers
+/// (`$ref`) to a schema on the network, which Helm fetches to validate the
+/// values, and dvmlint renders offline: the schema makes no object, so the
+/// chart is rendered again without it (`--skip-schema-validation`), as
+/// `helm template` renders it where the network is reachable
+/// (docs/rendering.md). Only then: a schema the values fail stays the
+/// repository's to answer.
+fn schema_fetch_refused(outcome: &Outcome) -> bool {
+    let Outcome::Failed { message, .. } = outcome else {
+        return false;
+    };
+    message.contains("values don't meet the specifications of the schema")
+        && message.contains("failing loading \"http")
 }
 
 /// A chart whose `kubeVersion` rejects the Kubernetes version Helm assumes
