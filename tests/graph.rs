@@ -317,6 +317,40 @@ fn golden_graphs() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A file path in the graph is masked as `check` masks a finding's path
+/// (docs/security.md): a Secret value shorter than 8 bytes (`mysql`) that
+/// names a folder leaves the path readable, while a name quoting it
+/// (NetworkPolicy `shop/mysql`) is still masked, in every format.
+#[test]
+fn paths_keep_short_secrets_as_check_does() {
+    let fixture = "graph-short-secret-in-a-folder-name";
+    let graph = graph_of(fixture);
+    let run = lint::run(&options(&root().join("fixtures").join(fixture))).unwrap();
+    let reported: Vec<&str> = run.findings.iter().map(|f| &*f.location.file).collect();
+    assert_eq!(reported, ["mysql/netpol.yaml"]);
+    let edge = graph
+        .paths
+        .iter()
+        .flat_map(|p| &p.edges)
+        .find(|e| e.verdict == Verdict::Blocked)
+        .expect("the ingress hop is blocked");
+    let place = edge.decided_by.first().unwrap();
+    assert_eq!(place.file.as_deref(), Some("mysql/netpol.yaml"));
+    assert_eq!(place.name, "shop/****");
+    assert_eq!(edge.findings.first().unwrap().file, "mysql/netpol.yaml");
+    for format in [
+        graph::Format::Mermaid,
+        graph::Format::Dot,
+        graph::Format::Json,
+    ] {
+        let text = String::from_utf8(graph::write(&graph, format).unwrap()).unwrap();
+        assert!(text.contains("mysql/netpol.yaml"), "{format:?}:\n{text}");
+        assert!(!text.contains("****/netpol.yaml"), "{format:?}:\n{text}");
+        assert!(!text.contains("shop/mysql"), "{format:?}:\n{text}");
+        assert!(!text.contains("Zt9-long-pass"), "{format:?}:\n{text}");
+    }
+}
+
 /// Graphviz's `dot`, when installed; with CI=true it must be (.ci/install-tools).
 fn dot_binary() -> Option<&'static str> {
     let found = Command::new("dot")

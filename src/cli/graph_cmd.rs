@@ -41,12 +41,23 @@ pub fn load(options: &LintOptions, selection: &Selection) -> Result<Graph, Strin
     let loaded = lint::load(options, Some(RuleSet::none())).map_err(|err| err.to_string())?;
     let mut graph = graph::build(&loaded.project, selection);
     graph.remap(&loaded.root, &loaded.renders);
+    // The two redactors of `report::redact::redact_findings`: texts know the
+    // project's paths (a short secret inside one written whole is kept), and
+    // a file's path is masked as a path (by secrets of 8 bytes and more only).
     let secrets: Vec<String> = loaded.secrets.into_iter().collect();
-    let redactor = Redactor::new(&secrets);
-    graph.map_text(|text| {
-        let masked: Vec<String> = text.split('\n').map(|line| redactor.line(line)).collect();
-        *text = masked.join("\n");
-    });
+    let texts = Redactor::new(&secrets).with_paths(&loaded.files);
+    let paths = Redactor::new(&secrets);
+    graph.map_text(
+        |text| {
+            let masked: Vec<String> = text.split('\n').map(|line| texts.line(line)).collect();
+            *text = masked.join("\n");
+        },
+        |file| {
+            if let std::borrow::Cow::Owned(masked) = paths.path(file) {
+                *file = masked;
+            }
+        },
+    );
     Ok(graph)
 }
 

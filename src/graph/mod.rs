@@ -520,9 +520,11 @@ impl Graph {
         }
     }
 
-    /// Every finding on its hops, mutably (to put rendered objects' findings
-    /// on their sources and mask secrets as `check` does).
-    pub fn map_text(&mut self, mut f: impl FnMut(&mut String)) {
+    /// Every text of the graph through `f`, and every file path (of a place
+    /// that decides a hop, of a finding) through `file` instead, so secrets
+    /// are masked as `check` masks its reports: a path under the rules of a
+    /// path, the rest as messages are (`docs/security.md`).
+    pub fn map_text(&mut self, mut f: impl FnMut(&mut String), mut file: impl FnMut(&mut String)) {
         for path in &mut self.paths {
             f(&mut path.source.cluster);
             f(&mut path.source.namespace);
@@ -539,13 +541,13 @@ impl Graph {
                 f(&mut edge.why);
                 for place in &mut edge.decided_by {
                     f(&mut place.name);
-                    if let Some(file) = &mut place.file {
-                        f(file);
+                    if let Some(path) = &mut place.file {
+                        file(path);
                     }
                 }
                 for finding in &mut edge.findings {
                     f(&mut finding.message);
-                    f(&mut finding.file);
+                    file(&mut finding.file);
                 }
             }
         }
