@@ -307,3 +307,54 @@ fn an_egress_rule_for_the_server_port_is_explained() {
         ],
     );
 }
+
+/// A cluster-wide Proxy sends a cluster's own traffic out through a proxy; it
+/// does not show that the cluster's route is reachable only through one.
+/// DVM207 takes such a target to be behind a proxy only as an assumption: an
+/// info that says so, names both outbound proxies and `behindProxy`. The
+/// configuration decides it: `behindProxy: true` makes it an error, `false`
+/// rules it out.
+#[test]
+fn a_targets_cluster_proxy_is_an_assumption_behind_proxy_decides() {
+    for fixture in [
+        "proxy-cluster-proxies-are-outbound-only",
+        "proxy-both-clusters-behind-proxies",
+    ] {
+        let all = findings(fixture);
+        let controller = if fixture.ends_with("outbound-only") {
+            "east/controller.yaml"
+        } else {
+            "source/controller.yaml"
+        };
+        let f = one(&all, "DVM207", controller);
+        assert_eq!(f.severity, Severity::Info, "{fixture}: {f:#?}");
+        says(
+            f,
+            &[
+                "is taken to be behind a proxy only because it has an outbound proxy (set in the cluster Proxy)",
+                "does not show that its route is reachable only through a proxy",
+                "set `behindProxy` for cluster",
+                "to make this check exact",
+            ],
+        );
+        assert!(!f.message.contains("are behind proxies"), "{f:#?}");
+        let related: Vec<&str> = f.related.iter().map(|r| r.location.file.as_ref()).collect();
+        assert_eq!(related.len(), 2, "{fixture}: {f:#?}");
+        assert!(
+            related.iter().all(|file| file.ends_with("/proxy.yaml")),
+            "{fixture}: {related:?}"
+        );
+    }
+    let all = findings("proxy-target-configured-behind-proxy");
+    let f = one(&all, "DVM207", "east/controller.yaml");
+    assert_eq!(f.severity, Severity::Error, "{f:#?}");
+    says(
+        f,
+        &[
+            "both the source cluster `east` and the target cluster `west` are behind proxies",
+            "the target by `behindProxy: true` in .dvmlint.yaml",
+        ],
+    );
+    let all = findings("proxy-target-configured-not-behind-proxy");
+    assert!(all.iter().all(|f| f.rule != "DVM207"), "{all:#?}");
+}

@@ -42,6 +42,8 @@ pub struct ClusterConfig {
     pub cidrs: Vec<IpNet>,
     pub ingress: Option<Vec<IpNet>>,
     pub route_domain: Option<String>,
+    /// `behindProxy:` the cluster reaches other clusters, and is reached,
+    /// only through a proxy (a cluster-wide Proxy shows only the first).
     pub behind_proxy: Option<bool>,
     /// The name of the MigCluster object that stands for this cluster
     /// (`migCluster:`): what MigPlans' `srcMigClusterRef`/`destMigClusterRef`
