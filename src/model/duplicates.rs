@@ -191,7 +191,10 @@ impl Duplicates {
                 // by it; the first of them is named.
                 let mut first = None;
                 for (&e, other) in earlier() {
-                    if !other.alternative_of(this) && !other.applied_apart(this) {
+                    if !other.alternative_of(this)
+                        && !other.applied_apart(this)
+                        && !other.other_release(this)
+                    {
                         first.get_or_insert(e as usize);
                         out.replaced.push(e as usize);
                     }
@@ -305,6 +308,8 @@ struct Facts<'p> {
     directions: Option<Vec<crate::net::netpol::PolicyType>>,
     /// Which OpenShift Template of its file it is an object of (0: none).
     template: u16,
+    /// The Helm chart whose render it is an object of (its unit).
+    chart: Option<usize>,
 }
 
 impl<'p> Facts<'p> {
@@ -320,7 +325,23 @@ impl<'p> Facts<'p> {
                 .and_then(|o| o.object.network_policy())
                 .map(|p| p.policy.effective_types()),
             template: object.map_or(0, |o| o.object.template),
+            chart: object.and_then(|o| o.unit()).filter(|&unit| {
+                project
+                    .units
+                    .get(unit)
+                    .is_some_and(|u| u.kind == UnitKind::HelmChart)
+            }),
         }
+    }
+
+    /// Whether the two definitions are objects of two Helm charts' renders:
+    /// two releases, of which the second to be installed fails ("invalid
+    /// ownership metadata": the object carries the first release's
+    /// `meta.helm.sh/release-name`), so neither replaces the other silently.
+    /// Such charts are mostly alternatives (`app-ephemeral` and
+    /// `app-persistent`), installed one or the other.
+    fn other_release(&self, other: &Facts<'_>) -> bool {
+        matches!((self.chart, other.chart), (Some(a), Some(b)) if a != b)
     }
 
     /// Whether the two definitions are never applied together because one
