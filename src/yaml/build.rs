@@ -656,7 +656,7 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
 /// same text, scalar by scalar, in the same order, and the same type where a
 /// plain scalar is not a string (`1` and `"1"` differ, `b` and `"b"` do not);
 /// spans and comments aside.
-fn same_value(a: &Node<'_>, b: &Node<'_>) -> bool {
+pub fn same_value(a: &Node<'_>, b: &Node<'_>) -> bool {
     // A plain scalar YAML 1.1 reads as no string (go-yaml v2).
     let typed = |node: &Node<'_>, text: &str| {
         node.is_null()

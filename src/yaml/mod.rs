@@ -17,7 +17,7 @@ pub(crate) mod wire;
 
 pub use build::{
     ChunkParse, Limits, RepeatedKey, parse_chunk, parse_kustomization, parse_stream,
-    parse_stream_lent, recycle,
+    parse_stream_lent, recycle, same_value,
 };
 pub use split::{Chunk, split_documents, split_json_values};
 

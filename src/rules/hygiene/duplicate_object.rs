@@ -7,7 +7,7 @@
 
 use crate::finding::{Finding, Location};
 use crate::model::{ModelObject, Project, Scope};
-use crate::yaml::{Limits, Node, Value};
+use crate::yaml::{Limits, Node};
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     // One finding per pair of definitions: a base that several roots include
@@ -300,7 +300,7 @@ fn identical(project: &Project, a: &ModelObject, b: &ModelObject) -> bool {
         document_at(&docs_a, a.object.doc_line),
         document_at(&docs_b, b.object.doc_line),
     ) {
-        (Some(x), Some(y)) => same_content(x, y),
+        (Some(x), Some(y)) => crate::yaml::same_value(x, y),
         _ => false,
     }
 }
@@ -315,28 +315,6 @@ fn document_at<'n, 'a>(documents: &'n [Node<'a>], line: u32) -> Option<&'n Node<
             .iter()
             .find(|item| item.span.start.line == line)
     })
-}
-
-/// Equal values, whatever their positions: scalars by text and by whether
-/// they are plain (`1` and `"1"` differ), mappings in order.
-fn same_content(a: &Node<'_>, b: &Node<'_>) -> bool {
-    match (&a.value, &b.value) {
-        (Value::Scalar(x, sx), Value::Scalar(y, sy)) => {
-            x == y
-                && (*sx == crate::yaml::ScalarStyle::Plain)
-                    == (*sy == crate::yaml::ScalarStyle::Plain)
-        }
-        (Value::Seq(x), Value::Seq(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_content(p, q))
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|((kp, vp), (kq, vq))| same_content(kp, kq) && same_content(vp, vq))
-        }
-        _ => false,
-    }
 }
 
 #[cfg(test)]
