@@ -85,7 +85,8 @@ fn walk(
     let source = boundary.resolve(&boundary.root().join(dir)).ok()?;
     let mut probes = Vec::new();
     let missing = missing_local(boundary, &source, &mut probes)?;
-    if missing.is_empty() {
+    let nested = nested_missing(boundary, &source);
+    if missing.is_empty() && nested.is_empty() {
         return None;
     }
     let chart = into.unwrap_or(Path::new("")).join(source.file_name()?);
@@ -100,6 +101,19 @@ fn walk(
     copy.tree(&source, &chart)?;
     let mut redirects = Vec::new();
     copy.dependencies(dir, &chart, missing, &mut redirects, 0)?;
+    for (subchart, dependency) in nested {
+        let version = dependency
+            .version
+            .as_deref()
+            .and_then(lowest_accepted)
+            .unwrap_or_else(|| "0.0.0".to_owned());
+        let into = chart
+            .join("charts")
+            .join(&subchart)
+            .join("charts")
+            .join(&dependency.name);
+        copy.stub(&into, &dependency.name, &version)?;
+    }
     redirects.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
     Some((chart, redirects, copy.inputs))
 }
@@ -252,6 +266,39 @@ pub fn refused_siblings(project: &Path, dir: &str) -> Vec<String> {
         })
         .filter(|said_once| said.insert(said_once.clone()))
         .collect()
+}
+
+/// The remote dependencies that the charts vendored unpacked in the chart's
+/// `charts/` declare and do not hold themselves, with the folder of the
+/// subchart that declares each. Helm checks only the chart it renders for
+/// missing dependencies: a subchart's would be silently left out (its
+/// objects missing, its helpers undefined), so they get stand-ins too
+/// ([`Copy::stub`]), in the copy's `charts/<subchart>/charts/`. One level:
+/// a vendored subchart's own vendored ones are rare.
+fn nested_missing(boundary: &ProjectBoundary, chart: &Path) -> Vec<(String, Dependency)> {
+    let Ok(entries) = std::fs::read_dir(chart.join("charts")) else {
+        return Vec::new();
+    };
+    let mut subcharts: Vec<String> = entries
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_owned))
+        .collect();
+    subcharts.sort();
+    let mut found = Vec::new();
+    for subchart in subcharts {
+        let folder = chart.join("charts").join(&subchart);
+        if boundary.resolve(&folder).is_err() {
+            continue;
+        }
+        found.extend(
+            declared(boundary, &folder)
+                .into_iter()
+                .filter(|d| !d.repository.starts_with("file://") && !present(&folder, &d.name))
+                .map(|d| (subchart.clone(), d)),
+        );
+    }
+    found
 }
 
 /// Whether Helm's version constraint `constraint` (Masterminds semver:

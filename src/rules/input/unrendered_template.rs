@@ -368,12 +368,23 @@ pub fn chart_dirs<'f>(files: impl IntoIterator<Item = &'f str>) -> BTreeSet<&'f 
 }
 
 /// The root of the template at `file`: the nearest chart above it (a
-/// folder of `charts`, from [`chart_dirs`]), else its own folder.
+/// folder of `charts`, from [`chart_dirs`]), else its own folder. A chart
+/// vendored in another's `charts/` folder is no root of its own: its
+/// templates are the including chart's, rendered (or not) with it.
 pub fn template_root(file: &str, charts: &BTreeSet<&str>) -> TemplateRoot {
     let mut dir = file.rsplit_once('/').map_or("", |(d, _)| d);
     let own = dir;
+    let vendored = |dir: &str| {
+        dir.rsplit_once('/')
+            .and_then(|(parent, _)| parent.strip_suffix("charts"))
+            .and_then(|including| match including {
+                "" => Some(""),
+                _ => including.strip_suffix('/'),
+            })
+            .is_some_and(|including| charts.contains(including))
+    };
     loop {
-        if charts.contains(dir) {
+        if charts.contains(dir) && !vendored(dir) {
             return TemplateRoot::Chart(dir.to_owned());
         }
         match dir.rsplit_once('/') {
@@ -878,6 +889,27 @@ mod tests {
         assert_eq!(
             template_root("templates/a.yaml", &top),
             TemplateRoot::Chart(String::new())
+        );
+        // A chart vendored in another's `charts/` is the including chart's.
+        let vendored = chart_dirs([
+            "p/Chart.yaml",
+            "p/charts/identity/Chart.yaml",
+            "Chart.yaml",
+            "charts/db/Chart.yaml",
+            "mycharts/q/Chart.yaml",
+        ]);
+        let root = |f| template_root(f, &vendored);
+        assert_eq!(
+            root("p/charts/identity/templates/a.yaml"),
+            TemplateRoot::Chart("p".into())
+        );
+        assert_eq!(
+            root("charts/db/templates/a.yaml"),
+            TemplateRoot::Chart(String::new())
+        );
+        assert_eq!(
+            root("mycharts/q/templates/a.yaml"),
+            TemplateRoot::Chart("mycharts/q".into())
         );
     }
 
