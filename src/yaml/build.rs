@@ -608,25 +608,15 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                             let Some(repeated) = self.repeated.as_mut() else {
                                 return Err(duplicate_key(text, node.span.start));
                             };
-                            // The last value wins: the earlier entry leaves
-                            // the map (and its print the list of prints).
-                            let earlier = entries.iter().position(
-                                |(k, _)| matches!(&k.value, Value::Scalar(t, _) if t == text),
+                            repeat_key(
+                                entries,
+                                &mut self.key_prints,
+                                *prints,
+                                &mut self.displaced,
+                                repeated,
+                                text,
+                                node.span.start,
                             );
-                            if let Some(at) = earlier {
-                                let (first, value) = entries.remove(at);
-                                if *prints + at < self.key_prints.len() {
-                                    self.key_prints.remove(*prints + at);
-                                }
-                                self.displaced
-                                    .push((node.span.start, value, repeated.len()));
-                                repeated.push(RepeatedKey {
-                                    key: text.to_string(),
-                                    first: first.span.start,
-                                    again: node.span.start,
-                                    same: false,
-                                });
-                            }
                         }
                     }
                     self.key_prints.push(print);
@@ -635,20 +625,67 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
                     Ok(())
                 }
                 Some(k) => {
-                    if self
-                        .displaced
-                        .last()
-                        .is_some_and(|(again, ..)| *again == k.span.start)
-                        && let Some((_, earlier, note)) = self.displaced.pop()
-                        && let Some(note) = self.repeated.as_mut().and_then(|r| r.get_mut(note))
-                    {
-                        note.same = same_value(&earlier, &node);
+                    if !self.displaced.is_empty() {
+                        compare_displaced(&mut self.displaced, self.repeated.as_mut(), &k, &node);
                     }
                     entries.push((k, node));
                     Ok(())
                 }
             },
         }
+    }
+}
+
+/// A key written again in a map read as Kustomize reads it (rare: kept out
+/// of the builder's loop): the earlier entry leaves the map (and its print
+/// the list of prints), its value waits in `displaced` for the later value
+/// to be compared with, and the repetition is noted.
+#[cold]
+#[inline(never)]
+fn repeat_key<'a>(
+    entries: &mut Vec<(Node<'a>, Node<'a>)>,
+    key_prints: &mut Vec<u64>,
+    prints: usize,
+    displaced: &mut Vec<(Pos, Node<'a>, usize)>,
+    repeated: &mut Vec<RepeatedKey>,
+    text: &str,
+    again: Pos,
+) {
+    let earlier = entries
+        .iter()
+        .position(|(k, _)| matches!(&k.value, Value::Scalar(t, _) if t == text));
+    if let Some(at) = earlier {
+        let (first, value) = entries.remove(at);
+        if prints + at < key_prints.len() {
+            key_prints.remove(prints + at);
+        }
+        displaced.push((again, value, repeated.len()));
+        repeated.push(RepeatedKey {
+            key: text.to_string(),
+            first: first.span.start,
+            again,
+            same: false,
+        });
+    }
+}
+
+/// When `key`'s value `value` replaced an earlier one ([`repeat_key`]),
+/// notes whether the two are the same (rare: kept out of the loop).
+#[cold]
+#[inline(never)]
+fn compare_displaced<'a>(
+    displaced: &mut Vec<(Pos, Node<'a>, usize)>,
+    repeated: Option<&mut Vec<RepeatedKey>>,
+    key: &Node<'a>,
+    value: &Node<'a>,
+) {
+    if displaced
+        .last()
+        .is_some_and(|(again, ..)| *again == key.span.start)
+        && let Some((_, earlier, note)) = displaced.pop()
+        && let Some(note) = repeated.and_then(|r| r.get_mut(note))
+    {
+        note.same = same_value(&earlier, value);
     }
 }
 
