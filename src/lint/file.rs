@@ -317,7 +317,8 @@ fn analyze(
         .all(|err| err.duplicate_key().is_some_and(|key| !key.contains("{{")));
     let template = !syntax_errors.is_empty()
         && !only_duplicate_keys
-        && rules::input::unrendered_template::is_template(bytes);
+        && rules::input::unrendered_template::is_template(bytes)
+        && !rules::input::unrendered_template::markers_inside_values_only(bytes);
     if template || doc.placeholder_named.get() {
         // A Helm/Go, Jinja or FreeMarker template: not YAML until rendered
         // (docs/input.md), so one info, not errors.

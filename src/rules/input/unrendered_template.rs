@@ -149,6 +149,77 @@ fn has_marker_outside_comments(text: &[u8]) -> bool {
     })
 }
 
+/// Whether every `{{` of `text` outside comments sits inside a value, after
+/// other text of it (`message: Instance {{ $labels.instance }} is down`,
+/// Prometheus' and Alertmanager's own templating) or inside quotes, and the
+/// text has no other template syntax: such markers are plain YAML text, which
+/// rendering would only fill in, so they are not what stops a parse. A file
+/// that does not parse for all that is a broken manifest (DVM001), not a
+/// template (DVM002). A marker that opens a line, a key or a value, or
+/// stands in a flow collection, may be what breaks it (`{{- if … }}`,
+/// `name: {{ .Values.name }}`): not this.
+pub fn markers_inside_values_only(text: &[u8]) -> bool {
+    if is_freemarker(text)
+        || has_jinja_statement(text)
+        || has_brace_placeholder(text)
+        || has_indicator_placeholder(text)
+    {
+        return false;
+    }
+    text.split(|&b| b == b'\n').all(|line| {
+        let code = line.get(..comment_start(line)).unwrap_or(line);
+        memchr::memmem::find_iter(code, b"{{").all(|at| {
+            let prefix = code.get(..at).unwrap_or_default();
+            if quoted_at(prefix) {
+                return true;
+            }
+            let mut before = prefix.trim_ascii();
+            while let Some(rest) = before.strip_prefix(b"-") {
+                before = rest.trim_ascii_start();
+            }
+            // Text of a value before the marker, after a key's `: `.
+            !before.is_empty()
+                && memchr::memmem::find(before, b": ").is_some()
+                && !before.ends_with(b":")
+                && !matches!(before.last(), Some(b'[' | b'{' | b','))
+        })
+    })
+}
+
+/// Whether the end of `prefix`, a line's start, is inside a quoted scalar
+/// (the quotes as [`comment_start`] reads them).
+fn quoted_at(prefix: &[u8]) -> bool {
+    let mut quote: Option<u8> = None;
+    let mut previous: Option<u8> = None;
+    let mut i = 0;
+    while let Some(&b) = prefix.get(i) {
+        match quote {
+            Some(b'\'') if b == b'\'' => {
+                if prefix.get(i + 1) == Some(&b'\'') {
+                    i += 1;
+                } else {
+                    quote = None;
+                }
+            }
+            Some(b'"') if b == b'\\' => i += 1,
+            Some(b'"') if b == b'"' => quote = None,
+            Some(_) => {}
+            None => {
+                if matches!(b, b'\'' | b'"')
+                    && previous.is_none_or(|p| {
+                        matches!(p, b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-' | b'?')
+                    })
+                {
+                    quote = Some(b);
+                }
+            }
+        }
+        previous = prefix.get(i).copied();
+        i += 1;
+    }
+    quote.is_some()
+}
+
 /// Where the comment of `line` starts (its length when it has none).
 fn comment_start(line: &[u8]) -> usize {
     let mut quote: Option<u8> = None;
@@ -861,6 +932,32 @@ mod tests {
             "{{- if .Values.x }}\n# {{ .Values.y }}\n{{- end }}\n",
         ] {
             assert!(is_template(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn markers_after_text_of_a_value_are_plain_text() {
+        for text in [
+            "message: Instance {{ $labels.instance }} is down\n",
+            "- alert: A\n  annotations:\n    summary: 'x {{ $value }}'\n",
+            "a: \"{{ .Values.x }}\"\n",
+            "a: [x, \"{{ .Values.y }}\"]\n",
+            "a: b # {{ c }}\n",
+            "kind: ConfigMap\n",
+        ] {
+            assert!(markers_inside_values_only(text.as_bytes()), "{text}");
+        }
+        for text in [
+            "{{- if .Values.x }}\nkind: A\n{{- end }}\n",
+            "name: {{ .Values.name }}\n",
+            "  - {{ .Values.item }}\n",
+            "a: [x, {{ .Values.y }}]\n",
+            "{{ .Values.key }}: v\n",
+            "pre{{ x }}: v\n",
+            "message: x {{ y }}\n{% if z %}\n",
+            "a: x {{ y }}\nb: {NAME}-c\n",
+        ] {
+            assert!(!markers_inside_values_only(text.as_bytes()), "{text}");
         }
     }
 
