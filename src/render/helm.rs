@@ -118,6 +118,14 @@ pub fn render(
                 .map(|name| parent.join(name))
                 .filter(|path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())),
         );
+        // And so are the values files of the folders above it
+        // (`values_of_the_installer`).
+        keyed.extend(
+            installer_values(project, root)
+                .into_iter()
+                .flatten()
+                .map(|(_, path)| path),
+        );
     }
     keyed.extend(dependencies.iter().flatten().cloned());
     let key = store::key("helm", &helm.version, &described, &keyed);
@@ -210,8 +218,11 @@ const VENDOR_HELP: &str = "dvmlint renders charts offline: vendor the chart's de
 
 /// Why `helm template` failed only because of how dvmlint renders
 /// (`super::Limit`), read on Helm's whole error output: one verdict for the
-/// finding (DVM002 info, not DVM004) and its help.
-pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
+/// finding (DVM002 info, not DVM004) and its help. `values_named`: the
+/// configuration names the release's values (`render.charts[].values` or
+/// `set`); a value its schema or a `required` still misses is then the
+/// repository's to give (DVM004), not one left to the chart's user.
+pub(crate) fn limit(stderr: &str, values_named: bool) -> Option<super::Limit> {
     if let Some(at) = stderr.find(super::dependencies::NOT_VENDORED) {
         // A stand-in for a dependency not vendored that the values enable.
         let name: String = stderr
@@ -229,7 +240,7 @@ pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
             help: VENDOR_HELP,
         });
     }
-    if let Some(keys) = schema_left_to_the_user(stderr) {
+    if let Some(keys) = schema_left_to_the_user(stderr).filter(|_| !values_named) {
         return Some(super::Limit {
             why: format!(
                 "its values.schema.json requires {}, which its own values.yaml leaves to the user: name values files that give {} in `render.charts[].values`",
@@ -264,7 +275,8 @@ pub(crate) fn limit(stderr: &str) -> Option<super::Limit> {
             "it reads a remote resource and dvmlint renders offline",
             VENDOR_HELP,
         )
-    } else if stderr.contains("execution error at") && stderr.contains("required") {
+    } else if !values_named && stderr.contains("execution error at") && stderr.contains("required")
+    {
         // A chart's `required` value its values.yaml leaves to the user.
         (REQUIRED_WHY, REQUIRED_HELP)
     } else {
@@ -338,18 +350,21 @@ fn template(
             (
                 Outcome::failure(
                     message,
-                    limit(&stderr)
-                        .map(|limit| {
-                            if dependencies_missing(&stderr) {
-                                local_dependencies(project, root).unwrap_or(limit)
-                            } else if stderr.contains(super::dependencies::NOT_VENDORED) {
-                                with_refused_siblings(project, root, limit)
-                            } else {
-                                limit
-                            }
-                        })
-                        .or_else(|| left_to_the_user(project, root, release, &stderr))
-                        .or_else(|| templated_chart_file(project, root, &stderr)),
+                    limit(
+                        &stderr,
+                        !release.values.is_empty() || !release.set.is_empty(),
+                    )
+                    .map(|limit| {
+                        if dependencies_missing(&stderr) {
+                            local_dependencies(project, root).unwrap_or(limit)
+                        } else if stderr.contains(super::dependencies::NOT_VENDORED) {
+                            with_refused_siblings(project, root, limit)
+                        } else {
+                            limit
+                        }
+                    })
+                    .or_else(|| left_to_the_user(project, root, release, &stderr))
+                    .or_else(|| templated_chart_file(project, root, &stderr)),
                     "run `helm template` on this chart with the same values and fix what it reports",
                 ),
                 true,
@@ -430,6 +445,7 @@ fn left_to_the_user(
     }
     values_left_to_the_user(project, root, stderr)
         .or_else(|| values_beside(project, root, stderr))
+        .or_else(|| values_of_the_installer(project, root, stderr))
         .or_else(|| own_values_leave(project, root, stderr))
 }
 
@@ -469,10 +485,55 @@ fn values_left_to_the_user(project: &Path, root: &Root, stderr: &str) -> Option<
     if !stderr.contains("execution error at (") {
         return None;
     }
-    failed_template(project, root, &tidy(stderr))?;
+    let message = tidy(stderr);
+    if failed_template(project, root, &message).is_none()
+        && !in_packed_dependency(project, root, &message)
+    {
+        return None;
+    }
     Some(super::Limit {
         why: REQUIRED_WHY.to_owned(),
         help: REQUIRED_HELP,
+    })
+}
+
+/// Whether the template an `execution error at (<chart>/charts/<dependency>/…)`
+/// names is one of a dependency vendored packed (`charts/<dependency>-1.0.0.tgz`,
+/// as `helm dependency build` leaves it): no file of the project to point
+/// at, but the same guard as in an unpacked one. Only the chart's `charts/`
+/// folder is listed (no link followed), nothing is unpacked.
+fn in_packed_dependency(project: &Path, root: &Root, message: &str) -> bool {
+    let Some(at) = message.find("execution error at (") else {
+        return false;
+    };
+    let place = message
+        .get(at + "execution error at (".len()..)
+        .and_then(|after| after.split([':', ')']).next())
+        .unwrap_or_default();
+    // `<chart>/charts/<dependency>/templates/…`, the chart's own name first.
+    let Some(dependency) = place
+        .split_once('/')
+        .and_then(|(_, inside)| inside.strip_prefix("charts/"))
+        .and_then(|rest| rest.split_once('/'))
+        .map(|(dependency, _)| dependency)
+        .filter(|d| !d.is_empty() && !d.starts_with('.'))
+    else {
+        return false;
+    };
+    let charts = project.join(&root.dir).join("charts");
+    if std::fs::symlink_metadata(&charts).map_or(true, |m| !m.is_dir())
+        || std::fs::symlink_metadata(charts.join(dependency)).is_ok()
+    {
+        return false;
+    }
+    std::fs::read_dir(&charts).is_ok_and(|entries| {
+        entries.flatten().any(|entry| {
+            entry.file_type().is_ok_and(|t| t.is_file())
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| name.ends_with(".tgz"))
+        })
     })
 }
 
@@ -564,21 +625,14 @@ fn own_values_leave(project: &Path, root: &Root, stderr: &str) -> Option<super::
 /// (DVM002), naming the file, not a fault of the repository; once the file
 /// is named in `render.charts[].values`, a failure is the repository's.
 fn values_beside(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
-    let (_, after) = stderr.split_once(" at <.Values.")?;
-    let key = after
-        .split(['.', '>', ' ', '['])
-        .next()
-        .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))?;
+    let key = key_wanted(stderr)?;
     let parent = Path::new(&root.dir).parent()?;
     let boundary = crate::boundary::ProjectBoundary::new(project);
     ["values.yaml", "values.yml"].iter().find_map(|name| {
         let rel = parent.join(name);
         let bytes = boundary.open_bounded(&project.join(&rel), 1 << 20).ok()?;
         let text = String::from_utf8(bytes).ok()?;
-        let gives = text.lines().any(|line| {
-            line.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_end().starts_with(':'))
-        });
+        let gives = gives_top_key(&text, key);
         let rel = rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
         gives.then(|| super::Limit {
             why: format!(
@@ -587,6 +641,144 @@ fn values_beside(project: &Path, root: &Root, stderr: &str) -> Option<super::Lim
             help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
         })
     })
+}
+
+/// The top-level key a render with the chart's own values stopped at for
+/// want of it (`at <.Values.clusterGroup.isHubCluster>: nil pointer …`).
+fn key_wanted(stderr: &str) -> Option<&str> {
+    let (_, after) = stderr.split_once(" at <.Values.")?;
+    after
+        .split(['.', '>', ' ', '['])
+        .next()
+        .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// Whether the YAML `text` writes `key` at its top level (`key:` opening a
+/// line): read line by line, as a values file is written.
+fn gives_top_key(text: &str, key: &str) -> bool {
+    text.lines().any(|line| {
+        line.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_end().starts_with(':'))
+    })
+}
+
+/// The values files (`values*.yaml`, `values*.yml`) of each folder above the
+/// chart's, up to the project root, nearest first: where a repository that
+/// installs its charts through another keeps their values (a Validated
+/// Pattern's `values-global.yaml` and `values-<clusterGroup>.yaml` at its
+/// root). Listed without following a link, at most [`INSTALLER_FILES`] a
+/// folder; each with its path relative to the project.
+fn installer_values(project: &Path, root: &Root) -> Vec<Vec<(String, std::path::PathBuf)>> {
+    let mut folders = Vec::new();
+    let mut dir = Path::new(&root.dir).parent();
+    while let Some(folder) = dir {
+        let path = project.join(folder);
+        let mut files: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(&path)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                    .filter(|name| {
+                        name.starts_with("values")
+                            && (name.ends_with(".yaml") || name.ends_with(".yml"))
+                    })
+                    .collect::<Vec<String>>()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .map(|name| {
+                let rel = super::join(folder.to_str().unwrap_or_default(), &name);
+                (rel, path.join(&name))
+            })
+            .collect();
+        files.sort();
+        files.truncate(INSTALLER_FILES);
+        folders.push(files);
+        dir = folder.parent();
+    }
+    folders
+}
+
+/// The most values files [`installer_values`] reads in one folder.
+const INSTALLER_FILES: usize = 32;
+
+/// A render with the chart's own values alone that stops at a value its
+/// values.yaml lacks, when a folder above the chart holds the values it is
+/// installed with: a values file there that names the chart's folder (`path:
+/// charts/datacenter/app`, as a Validated Pattern's clusterGroup lists its
+/// applications), and that file or another values file of the same folder
+/// gives the key (its `values-global.yaml`, read for every application). A
+/// chart not rendered (DVM002) naming both, not a fault of the repository;
+/// once they are named in `render.charts[].values`, a failure is the
+/// repository's.
+fn values_of_the_installer(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
+    let key = key_wanted(stderr)?;
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let chart = Path::new(&root.dir);
+    for files in installer_values(project, root) {
+        let texts: Vec<(&String, String)> = files
+            .iter()
+            .filter_map(|(rel, path)| {
+                let bytes = boundary.open_bounded(path, 1 << 20).ok()?;
+                Some((rel, String::from_utf8(bytes).ok()?))
+            })
+            .collect();
+        let Some(folder) = files
+            .first()
+            .and_then(|(rel, _)| Path::new(rel).parent().map(Path::to_path_buf))
+        else {
+            continue;
+        };
+        let Some(below) = chart.strip_prefix(&folder).ok().and_then(Path::to_str) else {
+            continue;
+        };
+        let Some((installer, _)) = texts.iter().find(|(_, text)| names_folder(text, below)) else {
+            continue;
+        };
+        // The installing file itself, else the folder's global values
+        // (read for every application), else the first that gives the key.
+        let givers: Vec<&String> = texts
+            .iter()
+            .filter(|(_, text)| gives_top_key(text, key))
+            .map(|(rel, _)| *rel)
+            .collect();
+        let giver = givers
+            .iter()
+            .find(|rel| **rel == *installer)
+            .or_else(|| givers.iter().find(|rel| rel.contains("global")))
+            .or_else(|| givers.first());
+        let Some(giver) = giver else {
+            continue;
+        };
+        let why = if *giver == *installer {
+            format!(
+                "it needs `{key}`, which its own values.yaml lacks and `{installer}`, which installs it from `{below}`, gives: name that file in `render.charts[].values`"
+            )
+        } else {
+            format!(
+                "it needs `{key}`, which its own values.yaml lacks and `{giver}` gives, beside `{installer}`, which installs it from `{below}`: name both in `render.charts[].values`"
+            )
+        };
+        return Some(super::Limit {
+            why,
+            help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
+        });
+    }
+    None
+}
+
+/// Whether `text` names the folder `below` as a value (`path: charts/app`,
+/// quoted or not, with or without a trailing `/`), not as the start of a
+/// longer name (`charts/app2`).
+fn names_folder(text: &str, below: &str) -> bool {
+    !below.is_empty()
+        && text.match_indices(below).any(|(at, _)| {
+            let before = text.get(..at).and_then(|t| t.chars().next_back());
+            let after = text.get(at + below.len()..).and_then(|t| t.chars().next());
+            before.is_none_or(|c| matches!(c, ' ' | '"' | '\'' | '/' | '\n'))
+                && after.is_none_or(|c| matches!(c, '\n' | '\r' | ' ' | '"' | '\'' | '/' | '#'))
+        })
 }
 
 /// Helm's words for dependencies missing from `charts/`.

@@ -632,7 +632,16 @@ mod tests {
             "Error: execution error at (operator/templates/subscription.yaml:9:32): channel is required",
             "Error: failed to do request: Head \"https://registry.example.com/v2/charts/db/manifests/1.0.0\": proxyconnect tcp: dial tcp 127.0.0.1:9: connect: connection refused",
         ] {
-            assert!(helm::limit(stderr).is_some(), "{stderr}");
+            assert!(helm::limit(stderr, false).is_some(), "{stderr}");
+        }
+        // With the release's values named in the configuration, a value a
+        // `required` or the schema still misses is the repository's to give.
+        for stderr in [
+            "Error: execution error at (operator/templates/subscription.yaml:9:32): channel is required",
+            "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nweb:\n- at '': missing property 'name'",
+        ] {
+            assert!(helm::limit(stderr, false).is_some(), "{stderr}");
+            assert_eq!(helm::limit(stderr, true), None, "{stderr}");
         }
         assert!(
             kustomize::limit("accumulating resources from 'https://x/install.yaml': Get \"https://x/install.yaml\": proxyconnect tcp: dial tcp 127.0.0.1:9: connect: connection refused").is_some()
@@ -641,7 +650,7 @@ mod tests {
             "Error: templates/ingress.yaml:1:14: executing \"x\" at <.Values.ingress.enabled>: nil pointer evaluating interface {}.enabled",
             "Error: validation: chart.metadata.name is required",
         ] {
-            assert_eq!(helm::limit(stderr), None, "{stderr}");
+            assert_eq!(helm::limit(stderr, false), None, "{stderr}");
         }
         for stderr in [
             "invalid Kustomization: json: cannot unmarshal string into Go struct field Kustomization.patches of type types.Patch",
