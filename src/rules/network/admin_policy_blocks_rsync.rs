@@ -56,6 +56,7 @@ type Cuts = BTreeMap<(usize, AdminRuleRef), Cut>;
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let model = project.network();
+    not_applied(project, model, out);
     if model.clusters.iter().all(|c| c.admin.is_empty()) {
         return;
     }
@@ -96,6 +97,51 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
     for ((cluster, rule), cut) in cuts {
         if let Some(finding) = finding(project, model, cluster, &rule, cut) {
             out.push(finding);
+        }
+    }
+}
+
+/// Each admin policy of a cluster in a migration that is not applied: one
+/// the API server rejects, or an AdminNetworkPolicy of a priority above 99,
+/// which OVN-Kubernetes accepts and does not implement. DVM105 takes it as
+/// allowing and denying nothing, and says so (info), at what makes it so: a
+/// policy written to let the rsync pods through, or to cut them off, does
+/// neither.
+fn not_applied(project: &Project, model: &NetworkModel, out: &mut Vec<Finding>) {
+    if model.clusters.iter().all(|c| c.admin_rejected.is_empty()) {
+        return;
+    }
+    let migrated: std::collections::BTreeSet<usize> = project
+        .migration()
+        .pairs
+        .iter()
+        .flat_map(|pair| [pair.source.cluster, pair.target.cluster])
+        .collect();
+    for cluster in migrated {
+        let Some(policies) = model.cluster(cluster) else {
+            continue;
+        };
+        for (index, view) in &policies.admin_rejected {
+            let (Some(why), Some(object)) = (&view.rejected, project.objects.get(*index)) else {
+                continue;
+            };
+            let kind = view.policy.tier.kind();
+            out.push(
+                Finding::new(
+                    RULE,
+                    Location::new(&object.object.file, why.span),
+                    format!(
+                        "{kind} `{}` is not applied: {}; DVM105 takes it as allowing and denying nothing to the rsync pods",
+                        view.name.value, why.message
+                    ),
+                )
+                .severity(crate::finding::Severity::Info)
+                .help(format!(
+                    "make the {kind} one the cluster applies (an AdminNetworkPolicy's `priority` from 0 to 99 for OVN-Kubernetes), or delete it"
+                ))
+                .object(Some(object.object_ref()))
+                .cluster(project.cluster_name(Some(cluster))),
+            );
         }
     }
 }
