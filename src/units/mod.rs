@@ -233,6 +233,26 @@ fn is_kuttl_assertion(name: &str) -> bool {
         && (step.starts_with("assert") || step.starts_with("errors"))
 }
 
+/// A test's expected output, by its name: `clustergroup-normal.expected.yaml`,
+/// `deployment.golden.yaml`, `output-expected.yml`, `expected.yaml` (what a
+/// test compares a render or a transformation with, a golden file): written
+/// by a tool, compared, never applied. Its objects are not modelled, and a
+/// syntax error in it (repeating its source's) is an info
+/// (`rules::input::yaml_syntax::finding`).
+pub fn is_expected_output(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let Some(stem) = [".yaml", ".yml", ".json"]
+        .iter()
+        .find_map(|ext| lower.strip_suffix(ext))
+    else {
+        return false;
+    };
+    ["expected", "golden"].iter().any(|word| {
+        stem.strip_suffix(word)
+            .is_some_and(|before| before.is_empty() || before.ends_with(['.', '-', '_']))
+    })
+}
+
 /// Every unit of the project, and the way from a file to its units.
 #[derive(Clone, Debug, Default)]
 pub struct ApplyUnits {
@@ -426,7 +446,10 @@ impl ApplyUnits {
                 continue;
             }
             let dir = parent_dir(file);
-            if kustomized_dirs.contains(dir) || policy_test(dir) {
+            if kustomized_dirs.contains(dir)
+                || policy_test(dir)
+                || is_expected_output(file_name(file))
+            {
                 unapplied.insert(Arc::clone(file));
                 continue;
             }
@@ -947,6 +970,29 @@ mod tests {
             "-assert.yaml",
         ] {
             assert!(!is_kuttl_assertion(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn expected_outputs_are_told_by_their_names() {
+        for name in [
+            "clustergroup-normal.expected.yaml",
+            "deployment.golden.yaml",
+            "output-expected.yml",
+            "a_golden.json",
+            "expected.yaml",
+            "Render.Expected.YAML",
+        ] {
+            assert!(is_expected_output(name), "{name}");
+        }
+        for name in [
+            "unexpected.yaml",
+            "expected-values.yaml",
+            "golden-gate.yaml",
+            "expected.txt",
+            "deployment.yaml",
+        ] {
+            assert!(!is_expected_output(name), "{name}");
         }
     }
 

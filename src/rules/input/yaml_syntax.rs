@@ -18,9 +18,24 @@ use crate::yaml::{Pos, RepeatedKey, Span, SyntaxError};
 
 pub fn finding(file: &Arc<str>, error: &SyntaxError) -> Finding {
     let end = Pos::new(error.pos.line, error.pos.col.saturating_add(1));
+    let location = Location::new(file, Span::new(error.pos, end));
+    let name = file.rsplit('/').next().unwrap_or(file);
+    if crate::units::is_expected_output(name) {
+        // A golden file repeats what its source renders; it is never applied.
+        return Finding::new(
+            "DVM001",
+            location,
+            format!(
+                "YAML syntax error in a test's expected output (compared by a test, never applied): {}",
+                error.message
+            ),
+        )
+        .severity(Severity::Info)
+        .help("fix the template or the input it was made from, then write this file again");
+    }
     Finding::new(
         "DVM001",
-        Location::new(file, Span::new(error.pos, end)),
+        location,
         format!("YAML syntax error: {}", error.message),
     )
     .help("fix the YAML at this position; this document is not linted until it parses, the rest of the file is")
