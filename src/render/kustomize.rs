@@ -45,6 +45,21 @@ pub fn is_component(path: &Path) -> bool {
         .is_some_and(|kind| kind == "Component")
 }
 
+/// A kustomization that is itself a template, not YAML until a tool fills
+/// it in (a Backstage skeleton's `${{ values.name }}` and `{%- if %}`
+/// lines, a Helm or Jinja template): it does not parse, and holds template
+/// syntax that may be why (as the per-file stage decides, DVM002). No root
+/// to build: Kustomize would refuse it as written, and nobody applies it so.
+pub fn is_unparsed_template(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let bytes = text.as_bytes();
+    crate::rules::input::unrendered_template::is_template(bytes)
+        && !crate::rules::input::unrendered_template::markers_inside_values_only(bytes)
+        && yaml::parse_kustomization(&text, 1).0.error.is_some()
+}
+
 /// Every file a build of the kustomization in `dir` reads: the kustomization
 /// files of the folders it includes and every file their fields name
 /// (resources, patches, generator files, …), canonical paths; and the first

@@ -183,7 +183,8 @@ pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
         match unit.kind {
             UnitKind::Plain => {}
             UnitKind::Kustomize => {
-                if kustomize::is_component(&project.join(&**entry)) {
+                let path = project.join(&**entry);
+                if kustomize::is_component(&path) || kustomize::is_unparsed_template(&path) {
                     continue;
                 }
                 let cluster = render
