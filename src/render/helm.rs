@@ -588,16 +588,23 @@ fn own_values_leave(project: &Path, root: &Root, stderr: &str) -> Option<super::
         .iter()
         .map(|name| project.join(&root.dir).join(name))
         .find(|path| boundary.resolve(path).is_ok_and(|p| p.is_file()));
-    let Some(own) = own else {
-        return Some(super::Limit {
+    let given_elsewhere = |what: &str| {
+        Some(super::Limit {
             why: format!(
-                "it has no values.yaml of its own and needs `{path}`, given where it is installed (an Argo CD ApplicationSet's `valueFiles`, `helm install -f`): name those values in `render.charts[].values`"
+                "it has {what} and needs `{path}`, given where it is installed (an Argo CD ApplicationSet's `valueFiles`, `helm install -f`): name those values in `render.charts[].values`"
             ),
             help: REQUIRED_HELP,
-        });
+        })
+    };
+    let Some(own) = own else {
+        return given_elsewhere("no values.yaml of its own");
     };
     let text = String::from_utf8(boundary.open_bounded(&own, 1 << 20).ok()?).ok()?;
     let parsed = crate::yaml::parse_chunk(&text, 1, crate::yaml::Limits::default());
+    if parsed.error.is_none() && parsed.documents.iter().all(crate::yaml::Node::is_null) {
+        // Only comments (an example of what the installer gives): no values.
+        return given_elsewhere("a values.yaml that gives no values (only comments)");
+    }
     let document = parsed.documents.first()?;
     // The first key on the path that is written empty.
     let mut node = document;
