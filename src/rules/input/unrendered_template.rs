@@ -522,14 +522,18 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
                 };
                 // A chart not rendered (DVM002) or whose render failed
                 // (DVM004): that finding says its templates were not linted,
-                // rather than a second one.
-                if let Some(chart_finding) = findings.iter_mut().find(|f| {
+                // rather than a second one; each release's, so that the
+                // same failure of two releases (one per cluster) stays one
+                // finding.
+                let mut told = false;
+                for chart_finding in findings.iter_mut().filter(|f| {
                     *f.location.file == *chart_file
                         && ((f.rule == "DVM002"
                             && f.message.starts_with(crate::render::HELM_NOT_RENDERED))
                             || (f.rule == "DVM004"
                                 && f.message.starts_with(crate::render::HELM_FAILED)))
                 }) {
+                    told = true;
                     let said = match (chart_finding.rule.as_ref(), count) {
                         ("DVM002", 1) => ", and its 1 template file not at all".to_owned(),
                         ("DVM002", _) => format!(", and its {count} template files not at all"),
@@ -543,6 +547,8 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
                             message: format!("{} {} (not linted)", kind.article(), kind.name()),
                         });
                     }
+                }
+                if told {
                     continue;
                 }
                 (
