@@ -318,7 +318,8 @@ fn analyze(
     let template = !syntax_errors.is_empty()
         && !only_duplicate_keys
         && rules::input::unrendered_template::is_template(bytes)
-        && !rules::input::unrendered_template::markers_inside_values_only(bytes);
+        && (is_chart_template(rel)
+            || !rules::input::unrendered_template::markers_inside_values_only(bytes));
     if template || doc.placeholder_named.get() {
         // A Helm/Go, Jinja or FreeMarker template: not YAML until rendered
         // (docs/input.md), so one info, not errors.
@@ -363,6 +364,12 @@ fn analyze(
         );
     }
     result
+}
+
+/// A file of a Helm chart's `templates/` folder (by its path): a template
+/// whatever its markers, rendered before it is applied.
+fn is_chart_template(rel: &str) -> bool {
+    rel.starts_with("templates/") || rel.contains("/templates/")
 }
 
 /// The text of a file saved as UTF-16 with its byte-order mark (what

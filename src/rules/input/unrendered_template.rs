@@ -177,9 +177,16 @@ pub fn markers_inside_values_only(text: &[u8]) -> bool {
             while let Some(rest) = before.strip_prefix(b"-") {
                 before = rest.trim_ascii_start();
             }
-            // Text of a value before the marker, after a key's `: `.
-            !before.is_empty()
-                && memchr::memmem::find(before, b": ").is_some()
+            // Text of a value before the marker, after a key's `: `, that
+            // opens a plain scalar (not a block scalar's `|` or `>`, an
+            // anchor, a tag, an alias or a flow collection).
+            let value = memchr::memmem::find(before, b": ")
+                .and_then(|at| before.get(at + 2..))
+                .map(<[u8]>::trim_ascii_start)
+                .unwrap_or_default();
+            value
+                .first()
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b"$/.(~^=+_<;".contains(&b))
                 && !before.ends_with(b":")
                 && !matches!(before.last(), Some(b'[' | b'{' | b','))
         })
@@ -961,6 +968,10 @@ mod tests {
             "{{ .Values.key }}: v\n",
             "pre{{ x }}: v\n",
             "message: x {{ y }}\n{% if z %}\n",
+            "ca.crt: | {{ .Files.Get \"ca.crt\" | nindent 4 }}\n",
+            "a: > {{ .Values.text }}\n",
+            "a: &anchor {{ .Values.x }}\n",
+            "a: !!str {{ .Values.x }}\n",
             "a: x {{ y }}\nb: {NAME}-c\n",
         ] {
             assert!(!markers_inside_values_only(text.as_bytes()), "{text}");
