@@ -728,6 +728,9 @@ fn made_by_a_script(stderr: &str, project: &Path, target: &Path) -> Option<super
         }
         std::ops::ControlFlow::Continue(())
     });
+    if writes.is_none() {
+        writes = written_beside(project, file);
+    }
     if let Some(by) = writes {
         return Some(super::Limit {
             why: format!(
@@ -742,6 +745,59 @@ fn made_by_a_script(stderr: &str, project: &Path, target: &Path) -> Option<super
             "its resource `{file}` is not in the repository, and {by} to build them there: the folder is a script's template, not a root"
         ),
         help: "nothing to fix when a script builds it elsewhere; to lint the build, run the script and lint its output (`kustomize build … | dvmlint check -`)",
+    })
+}
+
+/// A script in the folder of `file` (a path from the project) that writes
+/// it by its bare name (`cat <&0 > all.yaml`, `helm template … | tee
+/// all.yaml`, `-o all.yaml`): a Helm post-renderer, or a build script run
+/// from that folder. Scripts by name (`scripts::is_script`) or by their `#!`
+/// line (a post-renderer named `kustomize`), at most 64 KB each; only that
+/// folder is listed, no link followed. Its path from the project.
+fn written_beside(project: &Path, file: &str) -> Option<String> {
+    let (folder, name) = file.rsplit_once('/').unwrap_or(("", file));
+    if name.is_empty() {
+        return None;
+    }
+    // A folder of the project, named plainly (the tool's message is text).
+    if !Path::new(folder)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+    {
+        return None;
+    }
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let dir = boundary.resolve(&project.join(folder)).ok()?;
+    let mut entries: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(&dir)
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| Some((e.file_name().to_str()?.to_owned(), e.path())))
+        .collect();
+    entries.sort();
+    entries.into_iter().take(256).find_map(|(script, path)| {
+        let bytes = boundary.open_bounded(&path, 64 * 1024).ok()?;
+        if !(crate::scripts::is_script(&script) || bytes.starts_with(b"#!")) {
+            return None;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let writes = text.lines().any(|line| {
+            let code = line.split('#').next().unwrap_or_default();
+            code.match_indices(name).any(|(at, _)| {
+                let after = code.get(at + name.len()..).and_then(|t| t.chars().next());
+                let before = code.get(..at).unwrap_or_default();
+                let before = before.trim_end_matches(['"', '\'']);
+                let before = before.strip_suffix("./").unwrap_or(before).trim_end();
+                after.is_none_or(|c| {
+                    c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '&' | '|' | ')')
+                }) && (before.ends_with('>')
+                    || before.ends_with(" tee")
+                    || before.ends_with(" -o")
+                    || before.ends_with("--output")
+                    || before.ends_with("--output="))
+            })
+        });
+        writes.then(|| super::join(folder, &script))
     })
 }
 
