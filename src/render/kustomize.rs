@@ -38,26 +38,28 @@ fn read_yaml(path: &Path) -> Option<Node<'static>> {
         .map(|node| node.to_owned_node())
 }
 
-/// `kind: Component`: applied only as part of another kustomization.
-pub fn is_component(path: &Path) -> bool {
-    read_yaml(path)
-        .and_then(|node| node.get("kind").and_then(Node::as_str).map(str::to_owned))
-        .is_some_and(|kind| kind == "Component")
-}
-
-/// A kustomization that is itself a template, not YAML until a tool fills
-/// it in (a Backstage skeleton's `${{ values.name }}` and `{%- if %}`
-/// lines, a Helm or Jinja template): it does not parse, and holds template
-/// syntax that may be why (as the per-file stage decides, DVM002). No root
-/// to build: Kustomize would refuse it as written, and nobody applies it so.
-pub fn is_unparsed_template(path: &Path) -> bool {
+/// Whether the kustomization file at `path` is no root to build (read and
+/// parsed once): a `kind: Component`, applied only as part of another
+/// kustomization; or a kustomization that is itself a template, not YAML
+/// until a tool fills it in (a Backstage skeleton's `${{ values.name }}` and
+/// `{%- if %}` lines, a Helm or Jinja template): it does not parse, and
+/// holds template syntax that may be why (as the per-file stage decides,
+/// DVM002). Kustomize would refuse it as written, and nobody applies it so.
+pub fn is_not_a_root(path: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(path) else {
         return false;
     };
-    let bytes = text.as_bytes();
-    crate::rules::input::unrendered_template::is_template(bytes)
-        && !crate::rules::input::unrendered_template::markers_inside_values_only(bytes)
-        && yaml::parse_kustomization(&text, 1).0.error.is_some()
+    let (parsed, _) = yaml::parse_kustomization(&text, 1);
+    if parsed.error.is_some() {
+        let bytes = text.as_bytes();
+        return crate::rules::input::unrendered_template::is_template(bytes)
+            && !crate::rules::input::unrendered_template::markers_inside_values_only(bytes);
+    }
+    parsed
+        .documents
+        .first()
+        .and_then(|node| node.get("kind").and_then(Node::as_str))
+        .is_some_and(|kind| kind == "Component")
 }
 
 /// Every file a build of the kustomization in `dir` reads: the kustomization

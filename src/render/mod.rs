@@ -183,8 +183,7 @@ pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
         match unit.kind {
             UnitKind::Plain => {}
             UnitKind::Kustomize => {
-                let path = project.join(&**entry);
-                if kustomize::is_component(&path) || kustomize::is_unparsed_template(&path) {
+                if kustomize::is_not_a_root(&project.join(&**entry)) {
                     continue;
                 }
                 let cluster = render
