@@ -193,42 +193,20 @@ pub fn markers_inside_values_only(text: &[u8]) -> bool {
     })
 }
 
-/// Whether the end of `prefix`, a line's start, is inside a quoted scalar
-/// (the quotes as [`comment_start`] reads them).
+/// Whether the end of `prefix`, a line's start without its comment, is
+/// inside a quoted scalar.
 fn quoted_at(prefix: &[u8]) -> bool {
-    let mut quote: Option<u8> = None;
-    let mut previous: Option<u8> = None;
-    let mut i = 0;
-    while let Some(&b) = prefix.get(i) {
-        match quote {
-            Some(b'\'') if b == b'\'' => {
-                if prefix.get(i + 1) == Some(&b'\'') {
-                    i += 1;
-                } else {
-                    quote = None;
-                }
-            }
-            Some(b'"') if b == b'\\' => i += 1,
-            Some(b'"') if b == b'"' => quote = None,
-            Some(_) => {}
-            None => {
-                if matches!(b, b'\'' | b'"')
-                    && previous.is_none_or(|p| {
-                        matches!(p, b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-' | b'?')
-                    })
-                {
-                    quote = Some(b);
-                }
-            }
-        }
-        previous = prefix.get(i).copied();
-        i += 1;
-    }
-    quote.is_some()
+    scan_line(prefix).1
 }
 
 /// Where the comment of `line` starts (its length when it has none).
 fn comment_start(line: &[u8]) -> usize {
+    scan_line(line).0
+}
+
+/// Where the comment of `line` starts (its length when it has none), and
+/// whether a quoted scalar is still open there.
+fn scan_line(line: &[u8]) -> (usize, bool) {
     let mut quote: Option<u8> = None;
     let mut previous: Option<u8> = None;
     let mut i = 0;
@@ -245,7 +223,7 @@ fn comment_start(line: &[u8]) -> usize {
             Some(b'"') if b == b'"' => quote = None,
             Some(_) => {}
             None => match b {
-                b'#' if previous.is_none_or(|p| p == b' ' || p == b'\t') => return i,
+                b'#' if previous.is_none_or(|p| p == b' ' || p == b'\t') => return (i, false),
                 b'\'' | b'"'
                     if previous.is_none_or(|p| {
                         matches!(p, b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-' | b'?')
@@ -259,7 +237,7 @@ fn comment_start(line: &[u8]) -> usize {
         previous = line.get(i).copied();
         i += 1;
     }
-    line.len()
+    (line.len(), quote.is_some())
 }
 
 /// `<#if`, `</#if>`, `<@macro`: FreeMarker's directives, at a line's start
