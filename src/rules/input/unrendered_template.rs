@@ -170,8 +170,21 @@ pub fn markers_inside_values_only(text: &[u8]) -> bool {
         let code = line.get(..comment_start(line)).unwrap_or(line);
         memchr::memmem::find_iter(code, b"{{").all(|at| {
             let prefix = code.get(..at).unwrap_or_default();
-            if quoted_at(prefix) {
-                return true;
+            // The action, to its `}}` on this line: quotes or `: ` inside it
+            // would end the scalar that holds it (`"central.{{ required "x"
+            // … }}"`), so it would be what breaks the parse.
+            let Some(action) = code.get(at..).and_then(|rest| {
+                memchr::memmem::find(rest, b"}}").and_then(|end| rest.get(..end + 2))
+            }) else {
+                return false;
+            };
+            if let Some(quote) = quoted_at(prefix) {
+                return !action.contains(&quote);
+            }
+            if memchr::memmem::find(action, b": ").is_some()
+                || memchr::memmem::find(action, b" #").is_some()
+            {
+                return false;
             }
             let mut before = prefix.trim_ascii();
             while let Some(rest) = before.strip_prefix(b"-") {
@@ -193,9 +206,9 @@ pub fn markers_inside_values_only(text: &[u8]) -> bool {
     })
 }
 
-/// Whether the end of `prefix`, a line's start without its comment, is
-/// inside a quoted scalar.
-fn quoted_at(prefix: &[u8]) -> bool {
+/// The quote (`"` or `'`) of the scalar still open at the end of `prefix`, a
+/// line's start without its comment.
+fn quoted_at(prefix: &[u8]) -> Option<u8> {
     scan_line(prefix).1
 }
 
@@ -205,8 +218,8 @@ fn comment_start(line: &[u8]) -> usize {
 }
 
 /// Where the comment of `line` starts (its length when it has none), and
-/// whether a quoted scalar is still open there.
-fn scan_line(line: &[u8]) -> (usize, bool) {
+/// the quote of a scalar still open there.
+fn scan_line(line: &[u8]) -> (usize, Option<u8>) {
     let mut quote: Option<u8> = None;
     let mut previous: Option<u8> = None;
     let mut i = 0;
@@ -223,7 +236,7 @@ fn scan_line(line: &[u8]) -> (usize, bool) {
             Some(b'"') if b == b'"' => quote = None,
             Some(_) => {}
             None => match b {
-                b'#' if previous.is_none_or(|p| p == b' ' || p == b'\t') => return (i, false),
+                b'#' if previous.is_none_or(|p| p == b' ' || p == b'\t') => return (i, None),
                 b'\'' | b'"'
                     if previous.is_none_or(|p| {
                         matches!(p, b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-' | b'?')
@@ -237,7 +250,7 @@ fn scan_line(line: &[u8]) -> (usize, bool) {
         previous = line.get(i).copied();
         i += 1;
     }
-    (line.len(), quote.is_some())
+    (line.len(), quote)
 }
 
 /// `<#if`, `</#if>`, `<@macro`: FreeMarker's directives, at a line's start
@@ -950,6 +963,9 @@ mod tests {
             "a: > {{ .Values.text }}\n",
             "a: &anchor {{ .Values.x }}\n",
             "a: !!str {{ .Values.x }}\n",
+            "endpoint: \"central.{{ required \"unknown\" .Release.Namespace }}.svc\"\n",
+            "a: x {{ printf \"%s: %s\" .k .v }}\n",
+            "a: x {{ .Values.y\n",
             "a: x {{ y }}\nb: {NAME}-c\n",
         ] {
             assert!(!markers_inside_values_only(text.as_bytes()), "{text}");
