@@ -365,6 +365,7 @@ fn build(
                     limit(&stderr)
                         .or_else(|| left_to_the_user(&stderr, project))
                         .or_else(|| generated_kustomization(&stderr, project))
+                        .or_else(|| includes_a_template(&stderr, project))
                         .or_else(|| generated_resource(&stderr, project))
                         .or_else(|| controller_gen_output(&stderr, project))
                         .or_else(|| made_by_a_script(&stderr, project, &target))
@@ -577,6 +578,29 @@ fn generated_kustomization(stderr: &str, project: &Path) -> Option<super::Limit>
             "`{dir}` holds no kustomization but `{template}`, which a script makes into one before the build"
         ),
         help: GENERATED_HELP,
+    })
+}
+
+/// A build that failed on a kustomization it includes that is itself a
+/// template (`couldn't make target for path '<dir>': invalid Kustomization:
+/// yaml: …`, the folder's kustomization one [`is_not_a_root`] skips as a
+/// template): a software template's skeleton, whose overlays are templates
+/// too until a tool fills their bases in. The folder, named relative to the
+/// project, is looked in through the project boundary.
+fn includes_a_template(stderr: &str, project: &Path) -> Option<super::Limit> {
+    const TARGET: &str = "couldn't make target for path '";
+    let (dir, rest) = quoted_path(stderr, TARGET)?;
+    if !rest.starts_with(": invalid Kustomization: yaml:") {
+        return None;
+    }
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let folder = boundary.resolve(&project.join(dir)).ok()?;
+    let file = kustomization_in(&folder)?;
+    is_not_a_root(&file).then(|| super::Limit {
+        why: format!(
+            "it includes `{dir}`, whose kustomization is a template (not YAML until a tool fills it in): so is this build"
+        ),
+        help: "nothing to fix when a tool fills the templates in; to lint the result, lint the repository the tool writes",
     })
 }
 
