@@ -40,6 +40,17 @@ const SPECIAL_WORDS: [&str; 3] = ["HTTP", "URL", "IP"];
 
 /// Converts a key the way operator-sdk's `paramconv.ToSnake` does (see the module docs).
 pub fn to_snake(key: &str) -> String {
+    // A key of lower-case letters and `_` (most MigrationController keys) is
+    // its own conversion: no digits, spaces, special words or case changes,
+    // and its words are joined back at the same `_`.
+    if !key.is_empty() && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        return key.to_owned();
+    }
+    ported_to_snake(key)
+}
+
+/// [`to_snake`] as the Go code computes it, step by step.
+fn ported_to_snake(key: &str) -> String {
     let spaced = add_word_boundaries_to_numbers(key);
     let trimmed = spaced.trim_matches(' ');
     let Some(first) = trimmed.chars().next() else {
@@ -238,6 +249,30 @@ mod tests {
         }
         for key in GO_MAP_TO_SNAKE_KEYS {
             assert_eq!(to_snake(key), *key);
+        }
+    }
+
+    #[test]
+    fn lower_case_keys_are_their_own_conversion_as_the_port_computes_it() {
+        for key in [
+            "a",
+            "_",
+            "__",
+            "_a",
+            "a_",
+            "a__b",
+            "http",
+            "http_proxy",
+            "url",
+            "ip",
+            "ips",
+            "no_proxy",
+            "_https_proxy",
+            "mig_pv_limit",
+            "migration_velero",
+        ] {
+            assert_eq!(ported_to_snake(key), key, "ported_to_snake({key:?})");
+            assert_eq!(to_snake(key), key);
         }
     }
 

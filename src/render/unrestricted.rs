@@ -104,7 +104,10 @@ fn in_scripts(project: &Path, dir: &str) -> Option<String> {
 /// (`LoadRestrictionsNone`, or the old `--load_restrictor none`): one search
 /// for a piece both spell, so the per-file stage walks no other file's tree.
 pub fn may_hold(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, b"estrict").is_some()
+    // Built once: `memmem::find` builds its searcher at every call.
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"estrict"));
+    FINDER.find(bytes).is_some()
 }
 
 /// The folders the commands of `document` build with the load restrictor
