@@ -26,6 +26,13 @@ pub fn is_script(name: &str) -> bool {
         || name.ends_with(".bash")
 }
 
+/// Instructions for a person (Markdown, AsciiDoc), by their name: where a
+/// folder of manifests tells its user the commands that fill them in
+/// (`sed "s/<NAMESPACE>/…/" binding.yaml | kubectl apply -f -`).
+pub fn is_instructions(name: &str) -> bool {
+    name.ends_with(".md") || name.ends_with(".markdown") || name.ends_with(".adoc")
+}
+
 /// Calls `visit` with each script's path from `project` (`/`-separated) and
 /// its bytes, in the walk's order, until it breaks or the bounds above are
 /// reached.
@@ -67,8 +74,10 @@ pub const SCRIPT_FOLDERS: [&str; 6] = ["hack", "scripts", "script", "bin", "tool
 /// [`each`] over the scripts near `files` (paths from `project`): those in
 /// each file's folder and every folder above it up to the project's root,
 /// and in their [`SCRIPT_FOLDERS`], where a repository keeps the scripts
-/// that fill its manifests in. No tree is walked: a few folders are listed,
-/// cheap enough for every lint of the language server.
+/// that fill its manifests in; and the instructions ([`is_instructions`]) of
+/// those folders, which give the same commands to a person. No tree is
+/// walked: a few folders are listed, cheap enough for every lint of the
+/// language server.
 pub fn each_near<'f>(
     project: &Path,
     files: impl IntoIterator<Item = &'f str>,
@@ -107,7 +116,7 @@ pub fn each_near<'f>(
             .filter_map(|e| {
                 e.file_name()
                     .to_str()
-                    .filter(|n| is_script(n))
+                    .filter(|n| is_script(n) || is_instructions(n))
                     .map(str::to_owned)
             })
             .collect();

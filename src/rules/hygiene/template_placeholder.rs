@@ -444,28 +444,42 @@ fn placeholder_in(message: &str) -> Option<&str> {
     is_angle_placeholder(value).then_some(value)
 }
 
-/// Where a script substitutes `placeholder` with `sed` (or `perl`): the
-/// needle right after `s` and a delimiter, and that delimiter right after
-/// it (`s/<NAME>/`, `s|<NAME>|`). Each such line (at most 64), with its text.
+/// Where a script or instructions substitute `placeholder` with `sed` (or
+/// `perl`): the needle in the pattern of an `s` expression (`s/<NAME>/`,
+/// `s|<NAME>|`, `s/namespace: <NAME>/`), whose `s` starts a word (not
+/// `pods/<NAME>/`). Each such line (at most 64), with its text.
 fn substitutions(text: &[u8], placeholder: &str) -> Vec<(u32, String)> {
     const DELIMITERS: &[u8] = b"/|#:@!,%+";
     let needle = placeholder.as_bytes();
     let mut lines: Vec<(u32, String)> = Vec::new();
     for at in memchr::memmem::find_iter(text, needle) {
-        let before = at.checked_sub(2).and_then(|b| text.get(b..at));
-        let after = text.get(at + needle.len());
-        if !matches!(before, Some([b's', d]) if DELIMITERS.contains(d) && after == Some(d)) {
+        let head = text.get(..at).unwrap_or_default();
+        let start = memchr::memrchr(b'\n', head).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', text.get(at..).unwrap_or_default())
+            .map_or(text.len(), |i| at + i);
+        // In the pattern of an `s<d>…<d>` expression: after the expression's
+        // `s<d>` (the last `<d>` before it on its line, an `s` that starts a
+        // word before that), with a `<d>` after it on the line, which ends the
+        // pattern (`s/<NAME>/…/`, `s|name: <NAME>|…|`).
+        let line_head = text.get(start..at).unwrap_or_default();
+        let line_tail = text.get(at + needle.len()..end).unwrap_or_default();
+        let in_pattern = DELIMITERS.iter().any(|&d| {
+            memchr::memrchr(d, line_head).is_some_and(|open| {
+                let before = open.checked_sub(1).and_then(|s| line_head.get(s));
+                let word = open.checked_sub(2).and_then(|w| line_head.get(w));
+                before == Some(&b's')
+                    && !word.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                    && memchr::memchr(d, line_tail).is_some()
+            })
+        });
+        if !in_pattern {
             continue;
         }
-        let head = text.get(..at).unwrap_or_default();
         let line = memchr::memchr_iter(b'\n', head).count() + 1;
         let line = u32::try_from(line).unwrap_or(u32::MAX);
         if lines.last().is_some_and(|(l, _)| *l == line) {
             continue;
         }
-        let start = memchr::memrchr(b'\n', head).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', text.get(at..).unwrap_or_default())
-            .map_or(text.len(), |i| at + i);
         let words = String::from_utf8_lossy(text.get(start..end).unwrap_or_default()).into_owned();
         lines.push((line, words));
         if lines.len() == 64 {
@@ -583,14 +597,30 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
         };
         // DVM002's place is line 1 of the file (docs/rules.md); the
         // placeholder and the script's line are its related locations.
+        let instructions = crate::scripts::is_instructions(script);
+        let (by, whose, writes) = if instructions {
+            (
+                format!("the `sed` command `{script}` gives"),
+                "a template its instructions fill in",
+                "the command writes",
+            )
+        } else {
+            (
+                format!("`{script}`"),
+                "a template of the repository's tooling",
+                "the script writes",
+            )
+        };
         let mut finding = Finding::new(
             "DVM002",
             Location::new(&first.location.file, Span::line_start(1)),
             format!(
-                "`{name}` is replaced by `{script}` (`s/{name}/…/`) before this file is applied: the file is a template of the repository's tooling, and its placeholders are not reported{more}"
+                "`{name}` is replaced by {by} (`s/{name}/…/`) before this file is applied: the file is {whose}, and its placeholders are not reported{more}"
             ),
         )
-        .help("nothing to fix; to lint the file as it is applied, lint what the script writes")
+        .help(format!(
+            "nothing to fix; to lint the file as it is applied, lint what {writes}"
+        ))
         .object(first.object.clone())
         .cluster(first.cluster.as_ref())
         .related(first.location.clone(), "the first placeholder it fills")
@@ -714,11 +744,19 @@ mod tests {
             .map(|(line, words)| (*line, words.rsplit(' ').next().unwrap_or_default()))
             .collect();
         assert_eq!(lines, [(2, "a.yaml"), (3, "b.yaml")]);
-        // Printed, compared or half a pattern: no substitution.
+        // Inside a longer pattern, after its `s/`.
+        let found = substitutions(
+            b"cat b.yaml | sed \"s/namespace: <NAME>/namespace: x/g\"",
+            "<NAME>",
+        );
+        assert_eq!(found.len(), 1);
+        // Printed, compared, half a pattern or a path: no substitution.
         for text in [
             &b"echo \"<NAME>\"\n[ \"$1\" = <NAME> ]\n"[..],
             b"sed 's/<NAME>|x|' f",
             b"<NAME>/",
+            b"kubectl logs pods/<NAME>/x",
+            b"curl https://host/pods/<NAME>/log",
         ] {
             assert!(substitutions(text, "<NAME>").is_empty());
         }
