@@ -450,21 +450,96 @@ fn left_to_the_user(
 }
 
 /// The key a render stopped at for want of a value (`at <.Values.a.b>: nil
-/// pointer evaluating …` or `… wrong type for value …`), as written after
-/// `.Values.`; `None` for any other failure.
-fn value_wanted(stderr: &str) -> Option<String> {
+/// pointer evaluating …`, `… wrong type for value …` or `… invalid value;
+/// expected string`, Go's words for an empty value where a function wants
+/// one), as written after `.Values.`; `None` for any other failure. A value
+/// piped into the function (`{{ .Values.image.tag | trunc 5 }}`) is not what
+/// Helm names (`at <5>`, the function's own argument): it is read from the
+/// template's action at the line and column Helm gives ([`piped_value`]).
+fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<String> {
     // Helm 4 breaks the error over lines (`…registryUser>:` then the rest).
     let stderr = tidy(stderr);
-    let (_, after) = stderr.split_once(" at <.Values.")?;
-    let (path, said) = after.split_once(">: ")?;
-    let wanted =
-        said.starts_with("wrong type for value") || said.starts_with("nil pointer evaluating");
-    let plain = path.split('.').all(|k| {
+    let (_, after) = stderr.split_once(" at <")?;
+    let (named, said) = after.split_once(">: ")?;
+    let wanted = said.starts_with("wrong type for value")
+        || said.starts_with("nil pointer evaluating")
+        || said.starts_with("invalid value; expected ");
+    if !wanted {
+        return None;
+    }
+    let path = match named.strip_prefix(".Values.") {
+        Some(path) => path.to_owned(),
+        None => {
+            let at = failed_template(project, root, &stderr)?;
+            let boundary = crate::boundary::ProjectBoundary::new(project);
+            let bytes = boundary
+                .open_bounded(&project.join(&*at.file), 1 << 20)
+                .ok()?;
+            let text = String::from_utf8(bytes).ok()?;
+            let line = text
+                .lines()
+                .nth(at.span.start.line.checked_sub(1)? as usize)?;
+            piped_value(line, at.span.start.col as usize)?
+        }
+    };
+    plain_path(&path).then_some(path)
+}
+
+/// A path of keys (`image.tag`), nothing computed.
+fn plain_path(path: &str) -> bool {
+    path.split('.').all(|k| {
         !k.is_empty()
             && k.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    });
-    (wanted && plain).then(|| path.to_owned())
+    })
+}
+
+/// The `.Values` path piped into the command of a template action that
+/// holds byte `col` of `line` (Go counts it from 0): in `{{ .Values.image.tag
+/// | trunc 5 }}`, at `trunc 5`, `image.tag`. Only a path written alone as the
+/// command just before (`.Values.a | default "x" | trunc 5` is no empty
+/// value reaching `trunc`), in an action written on one line.
+fn piped_value(line: &str, col: usize) -> Option<String> {
+    let mut from = 0;
+    let (body, start) = loop {
+        let open = from + line.get(from..)?.find("{{")?;
+        let close = open + line.get(open..)?.find("}}")?;
+        if (open..close).contains(&col) {
+            break (line.get(open + 2..close)?, col.checked_sub(open + 2)?);
+        }
+        from = close + 2;
+    };
+    // The commands of the pipeline, cut at `|` outside quotes and parentheses.
+    let mut commands: Vec<(usize, usize)> = Vec::new();
+    let (mut quote, mut depth, mut begin) = (None::<char>, 0usize, 0usize);
+    for (i, c) in body.char_indices() {
+        if i == start && (depth > 0 || quote.is_some()) {
+            // Inside a parenthesized pipeline or a string: not the command.
+            return None;
+        }
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '`' | '\'') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth = depth.saturating_sub(1),
+            (None, '|') if depth == 0 => {
+                commands.push((begin, i));
+                begin = i + 1;
+            }
+            _ => {}
+        }
+    }
+    commands.push((begin, body.len()));
+    let here = commands
+        .iter()
+        .position(|(a, b)| (*a..=*b).contains(&start))?;
+    let (a, b) = *commands.get(here.checked_sub(1)?)?;
+    let before = body.get(a..b)?.trim().trim_start_matches('-').trim();
+    let path = before
+        .strip_prefix(".Values.")
+        .or_else(|| before.strip_prefix("$.Values."))?;
+    plain_path(path).then(|| path.to_owned())
 }
 
 /// An execution error at a template of the project, in a render with the
@@ -581,7 +656,7 @@ pub(crate) fn template_files(project: &Path, chart_dir: &str, max: usize) -> Vec
 /// (DVM002). A key a values.yaml lacks is not this (a bug, or
 /// `values_beside`).
 fn own_values_leave(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
-    let path = value_wanted(stderr)?;
+    let path = value_wanted(project, root, stderr)?;
     let keys: Vec<&str> = path.split('.').collect();
     let boundary = crate::boundary::ProjectBoundary::new(project);
     let own = ["values.yaml", "values.yml"]
@@ -1046,6 +1121,59 @@ mod tests {
             docs[1].source.as_deref(),
             Some("charts/shop/charts/db/templates/svc.yaml")
         );
+    }
+
+    /// Helm names a function's literal argument (`at <5>`) when the value
+    /// piped into it is empty: the value is read from the action at the
+    /// column Helm gives (from 0).
+    #[test]
+    fn a_value_piped_into_a_function_is_the_one_wanted() {
+        let line =
+            "          image: {{ .Values.image.repository }}:{{ .Values.image.tag | trunc 5 }}";
+        let at = line.find("5 }}").unwrap();
+        assert_eq!(piped_value(line, at).as_deref(), Some("image.tag"));
+        // The command the column is in, not another action of the line.
+        let at = line.find("repository").unwrap();
+        assert_eq!(piped_value(line, at), None);
+        assert_eq!(
+            piped_value("{{- $.Values.a.b | quote | trunc 5 }}", 26),
+            None,
+            "`quote` is piped into `trunc`, not the value"
+        );
+        let line = "x: {{ $.Values.a-b.c_d | replace \"|\" \"-\" }}";
+        let at = line.find("replace").unwrap();
+        assert_eq!(piped_value(line, at).as_deref(), Some("a-b.c_d"));
+        let line = "x: {{ .Values.a | default (printf \"%s\" .Values.b) }}";
+        assert_eq!(piped_value(line, line.find("printf").unwrap()), None);
+        assert_eq!(
+            piped_value("x: {{ index .Values.a 0 | trunc 5 }}", 26),
+            None
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        std::fs::create_dir_all(project.join("op/templates")).unwrap();
+        std::fs::write(
+            project.join("op/templates/d.yaml"),
+            "kind: Pod\nimage: {{ .Values.image.tag | trunc 5 }}\n",
+        )
+        .unwrap();
+        let root = chart_root("op", "op");
+        let helm4 = "Error: op/templates/d.yaml:2:36\n  executing \"op/templates/d.yaml\" at <5>:\n    invalid value; expected string\n";
+        assert_eq!(
+            value_wanted(project, &root, helm4).as_deref(),
+            Some("image.tag")
+        );
+        let helm3 = "Error: template: op/templates/d.yaml:2:36: executing \"op/templates/d.yaml\" at <5>: invalid value; expected string\n";
+        assert_eq!(
+            value_wanted(project, &root, helm3).as_deref(),
+            Some("image.tag")
+        );
+        // Another failure at that function is not an empty value.
+        let other = helm4.replace("invalid value; expected string", "error calling trunc: x");
+        assert_eq!(value_wanted(project, &root, &other), None);
+        let named = "Error: op/templates/d.yaml:2:10 executing \"op/templates/d.yaml\" at <.Values.user>: wrong type for value; expected string; got interface {}";
+        assert_eq!(value_wanted(project, &root, named).as_deref(), Some("user"));
     }
 
     #[test]

@@ -225,7 +225,8 @@ fn map_suppression(
         .lines()
         .nth(line.saturating_sub(1) as usize)
         .unwrap_or("");
-    let found = in_text(&text, output_line, suppression.span);
+    let found = source_section(&text, &rendered_doc(&entry.output.text, line))
+        .and_then(|within| in_text(&text, within, output_line, suppression.span));
     let reach = match suppression.reach {
         Reach::File => Reach::File,
         Reach::Line => Reach::Line,
@@ -441,14 +442,17 @@ fn locate(
         };
         let nth = repeats_above(&entry.output.text, from, span.start.line, same_text);
         let found = sources.get(project, &source).and_then(|text| {
-            in_text_nth(&text, rendered_line, span, nth)
+            // Counted in the rendered document, looked for in the
+            // template's document it comes from.
+            let within = source_section(&text, &rendered_doc(&entry.output.text, span.start.line))?;
+            in_text_nth(&text, within, rendered_line, span, nth)
                 .or_else(|| {
                     let nth = repeats_above(&entry.output.text, from, span.start.line, same_key);
-                    key_in_text(&text, rendered_line, nth)
+                    key_in_text(&text, within, rendered_line, nth)
                 })
                 .or_else(|| {
                     let helpers = chart_helpers(project, &entry.root.dir, &text, sources);
-                    included_key(&text, rendered_line, &helpers)
+                    included_key(&text, within, rendered_line, &helpers)
                 })
         });
         Location::new(
@@ -481,6 +485,7 @@ fn locate(
     let (path, at_key) = path_at(doc, span.start).unwrap_or((Vec::new(), false));
     let target = node_at(doc, &path);
     let candidates = origin.patches.iter().rev().chain(std::iter::once(source));
+    let rendered = rendered_doc(&entry.output.text, span.start.line);
     for file in candidates {
         let strict = origin.patches.contains(file);
         let Some(text) = sources.get(project, file) else {
@@ -492,8 +497,10 @@ fn locate(
         }
         if !strict
             && !path.is_empty()
+            && let Some(within) = source_section(&text, &rendered)
             && let Some(found) = in_text_nth(
                 &text,
+                within,
                 rendered_line,
                 span,
                 repeats_above(
@@ -509,7 +516,9 @@ fn locate(
     }
     let file: Arc<str> = Arc::from(source.as_str());
     let text = sources.get(project, source);
-    let kind_line = text.as_deref().and_then(|text| kind_line(text, kind, name));
+    let kind_line = text
+        .as_deref()
+        .and_then(|text| kind_line(text, source_section(text, &rendered), kind, name));
     // A template that does not parse as YAML (`name: {{ .Release.Name }}`):
     // the one line of the object's document that writes the key.
     if let (Some(text), Some(at)) = (text.as_deref(), kind_line)
@@ -762,13 +771,19 @@ fn same_key(a: &str, b: &str) -> bool {
 
 /// The rendered line as written in `text` (a template): the first line
 /// with the same text, the span shifted to it.
-fn in_text(text: &str, rendered_line: &str, span: Span) -> Option<Span> {
-    in_text_nth(text, rendered_line, span, 0)
+fn in_text(text: &str, within: Lines, rendered_line: &str, span: Span) -> Option<Span> {
+    in_text_nth(text, within, rendered_line, span, 0)
 }
 
-/// [`in_text`] at the `nth` line with the same text (counted from 0), else
-/// the first.
-fn in_text_nth(text: &str, rendered_line: &str, span: Span, nth: usize) -> Option<Span> {
+/// [`in_text`] at the `nth` line with the same text (counted from 0) of the
+/// lines `within`, else the first there.
+fn in_text_nth(
+    text: &str,
+    within: Lines,
+    rendered_line: &str,
+    span: Span,
+    nth: usize,
+) -> Option<Span> {
     let wanted = rendered_line.trim();
     if wanted.is_empty() || wanted == "-" {
         return None;
@@ -777,9 +792,8 @@ fn in_text_nth(text: &str, rendered_line: &str, span: Span, nth: usize) -> Optio
         .chars()
         .take_while(|c| c.is_whitespace())
         .count() as u32;
-    let same = || text.lines().enumerate().filter(|(_, l)| l.trim() == wanted);
-    let (index, line) = same().nth(nth).or_else(|| same().next())?;
-    let line_no = u32::try_from(index + 1).ok()?;
+    let same = || lines_within(text, within).filter(|(_, l)| l.trim() == wanted);
+    let (line_no, line) = same().nth(nth).or_else(|| same().next())?;
     let found_indent = line.chars().take_while(|c| c.is_whitespace()).count() as u32;
     let shift = |col: u32| {
         col.saturating_sub(indent)
@@ -800,10 +814,10 @@ fn in_text_nth(text: &str, rendered_line: &str, span: Span, nth: usize) -> Optio
 /// (`toYaml .Values.annotations`, which repeats a key the template writes).
 /// The `nth` line (from 0) that writes that key literally, else the first;
 /// none when no line does.
-fn key_in_text(text: &str, rendered_line: &str, nth: usize) -> Option<Span> {
+fn key_in_text(text: &str, within: Lines, rendered_line: &str, nth: usize) -> Option<Span> {
     let key = rendered_key(rendered_line)?;
     let writing = || {
-        text.lines().enumerate().filter(|(_, l)| {
+        lines_within(text, within).filter(|(_, l)| {
             let written = l.trim_start();
             let written = written.strip_prefix("- ").unwrap_or(written).trim_start();
             written
@@ -811,8 +825,7 @@ fn key_in_text(text: &str, rendered_line: &str, nth: usize) -> Option<Span> {
                 .is_some_and(|rest| rest.starts_with(": ") || rest == ":")
         })
     };
-    let (index, line) = writing().nth(nth).or_else(|| writing().next())?;
-    let line_no = u32::try_from(index + 1).ok()?;
+    let (line_no, line) = writing().nth(nth).or_else(|| writing().next())?;
     let col = line
         .find(key)
         .map(|at| line[..at].chars().count() as u32 + 1)?;
@@ -900,6 +913,7 @@ fn defines(text: &str, helpers: &mut HashMap<String, String>) {
 /// written again; else the only one.
 fn included_key(
     text: &str,
+    within: Lines,
     rendered_line: &str,
     helpers: &HashMap<String, String>,
 ) -> Option<Span> {
@@ -921,7 +935,7 @@ fn included_key(
         })
     }
     let mut found: Vec<Span> = Vec::new();
-    for (index, line) in text.lines().enumerate() {
+    for (line_no, line) in lines_within(text, within) {
         for (name, column) in called(line) {
             let at_indent = line
                 .split_once("indent ")
@@ -931,7 +945,6 @@ fn included_key(
                     n == indent
                 });
             if at_indent && writes(&name, key, helpers, 0) {
-                let line_no = u32::try_from(index + 1).ok()?;
                 let col = u32::try_from(column + 1).ok()?;
                 found.push(Span::new(Pos::new(line_no, col), Pos::new(line_no, col)));
             }
@@ -961,8 +974,10 @@ fn called(line: &str) -> Vec<(String, usize)> {
 }
 
 /// The `kind:` line of the object in its source: from the parse when the
-/// file is YAML, else the first line that reads `kind: KIND`.
-fn kind_line(text: &str, kind: &str, name: &str) -> Option<Span> {
+/// file is YAML, else the first line that reads `kind: KIND` in the lines
+/// `within` (the object's document, [`source_section`]); none when that
+/// document is not known.
+fn kind_line(text: &str, within: Option<Lines>, kind: &str, name: &str) -> Option<Span> {
     let parsed = yaml::parse_chunk(text, 1, Limits::default());
     if parsed.error.is_none()
         && let Some(doc) = object_doc(&parsed.documents, kind, name, false)
@@ -971,13 +986,212 @@ fn kind_line(text: &str, kind: &str, name: &str) -> Option<Span> {
         return Some(key.span);
     }
     let wanted = format!("kind: {kind}");
-    let (index, line) = text.lines().enumerate().find(|(_, l)| l.trim() == wanted)?;
-    let line_no = u32::try_from(index + 1).ok()?;
+    let (line_no, line) = lines_within(text, within?).find(|(_, l)| l.trim() == wanted)?;
     let col = line.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1;
     Some(Span::new(
         Pos::new(line_no, col),
         Pos::new(line_no, col + 4),
     ))
+}
+
+/// Lines `first..=last` of a file (from 1).
+type Lines = (u32, u32);
+
+/// The documents of `text` (a template, a resource file): the lines between
+/// its `---` lines (where Helm splits a template's output into documents),
+/// leaving out those holding only blanks and comments.
+fn sections(text: &str) -> Vec<Lines> {
+    let mut out = Vec::new();
+    let mut start = 1u32;
+    let mut holds = false;
+    let mut last = 0u32;
+    for (index, line) in text.lines().enumerate() {
+        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        last = number;
+        if line.starts_with("---") {
+            if holds {
+                out.push((start, number - 1));
+            }
+            start = number.saturating_add(1);
+            holds = false;
+        } else if !line.trim().is_empty() && !line.trim_start().starts_with('#') {
+            holds = true;
+        }
+    }
+    if holds {
+        out.push((start, last));
+    }
+    out
+}
+
+/// The lines of `text` within `lines`, with their numbers.
+fn lines_within(text: &str, (first, last): Lines) -> impl Iterator<Item = (u32, &str)> {
+    text.lines()
+        .zip(1u32..)
+        .skip(first.saturating_sub(1) as usize)
+        .take_while(move |(_, n)| *n <= last)
+        .map(|(l, n)| (n, l))
+}
+
+/// The top-level `kind:` a document writes (`kind: NetworkPolicy` at the
+/// start of a line), when written literally.
+fn literal_kind<'t>(mut lines: impl Iterator<Item = &'t str>) -> Option<&'t str> {
+    lines.find_map(|l| {
+        let kind = l.strip_prefix("kind:")?.trim();
+        let kind = kind.split(" #").next().unwrap_or(kind).trim();
+        (!kind.is_empty() && !kind.contains("{{")).then_some(kind)
+    })
+}
+
+/// Whether a template loops (`{{ range … }}`), so one of its documents may
+/// render several times.
+fn loops(text: &str) -> bool {
+    text.split("{{").skip(1).any(|action| {
+        let action = action.trim_start_matches('-').trim_start();
+        action
+            .strip_prefix("range")
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_whitespace() || c == '$'))
+    })
+}
+
+/// A rendered document: its lines, its top-level kind, and for a Helm
+/// output, which of the documents its template rendered with that kind it
+/// is (`(j, n)`: the `j`-th from 0 of `n`, in the output's order, which
+/// keeps a template's order among objects of one kind).
+struct RenderedDoc<'o> {
+    lines: Vec<&'o str>,
+    kind: Option<&'o str>,
+    ordinal: Option<(usize, usize)>,
+}
+
+/// The document of `output` holding line `line` (documents cut at `---`
+/// lines).
+fn rendered_doc(output: &str, line: u32) -> RenderedDoc<'_> {
+    let all: Vec<&str> = output.lines().collect();
+    // Each document: (first, last) line numbers.
+    let mut docs: Vec<Lines> = Vec::new();
+    let mut start = 1u32;
+    for (index, l) in all.iter().enumerate() {
+        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        if l.starts_with("---") && number > start {
+            docs.push((start, number - 1));
+            start = number;
+        }
+    }
+    let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
+    docs.push((start, total.max(start)));
+    let body = |(first, last): Lines| -> &[&str] {
+        all.get(first.saturating_sub(1) as usize..(last as usize).min(all.len()))
+            .unwrap_or_default()
+    };
+    let source = |lines: &[&str]| -> Option<String> {
+        lines
+            .iter()
+            .find_map(|l| l.trim().strip_prefix("# Source: "))
+            .map(|s| s.trim().to_owned())
+    };
+    let which = docs
+        .iter()
+        .position(|(first, last)| (*first..=*last).contains(&line))
+        .unwrap_or(docs.len() - 1);
+    let here = docs.get(which).map_or(&[][..], |d| body(*d));
+    let kind = literal_kind(here.iter().copied());
+    let ordinal = source(here).map(|from| {
+        let same: Vec<usize> = docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                let lines = body(**d);
+                source(lines).as_deref() == Some(from.as_str())
+                    && literal_kind(lines.iter().copied()) == kind
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let j = same.iter().position(|i| *i == which).unwrap_or(0);
+        (j, same.len())
+    });
+    RenderedDoc {
+        lines: here
+            .iter()
+            .copied()
+            .filter(|l| {
+                let t = l.trim();
+                !t.is_empty() && !t.starts_with("---") && !t.starts_with("# Source: ")
+            })
+            .collect(),
+        kind,
+        ordinal,
+    }
+}
+
+/// The document of `text` (the template or resource file that produced
+/// `rendered`) that the rendered document comes from, so that a line is
+/// looked for in it and not at the first equal text of the file (a template
+/// of two NetworkPolicies writes `podSelector: {}` in both). A file of one
+/// document: all of it. Else, of the documents whose literal top-level
+/// `kind:` (if any) is the rendered one's, the one most like it: the most
+/// rendered lines it writes as rendered, less its own literal lines the
+/// rendered document lacks; a tie is settled by order (the `j`-th of `n`
+/// rendered documents of that kind from the template is its `j`-th document
+/// of that kind, when it has `n` and no `range` repeats one). `None` when
+/// nothing settles it: the caller then says nothing more precise than the
+/// file.
+fn source_section(text: &str, rendered: &RenderedDoc<'_>) -> Option<Lines> {
+    let all = sections(text);
+    if all.len() <= 1 {
+        let last = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
+        return Some((1, last.max(1)));
+    }
+    let kind_of = |section: Lines| literal_kind(lines_within(text, section).map(|(_, l)| l));
+    let candidates: Vec<Lines> = all
+        .iter()
+        .copied()
+        .filter(|s| match (kind_of(*s), rendered.kind) {
+            (Some(written), Some(kind)) => written == kind,
+            _ => true,
+        })
+        .collect();
+    let wanted: std::collections::HashSet<&str> = rendered.lines.iter().map(|l| l.trim()).collect();
+    let score = |section: Lines| -> i64 {
+        let written: std::collections::HashSet<&str> = lines_within(text, section)
+            .map(|(_, l)| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        let matched = rendered
+            .lines
+            .iter()
+            .filter(|l| written.contains(l.trim()))
+            .count();
+        let lacking = written
+            .iter()
+            .filter(|l| !l.contains("{{") && !l.contains("}}") && !wanted.contains(*l))
+            .count();
+        i64::try_from(matched).unwrap_or(i64::MAX) - i64::try_from(lacking).unwrap_or(i64::MAX)
+    };
+    let scored: Vec<(Lines, i64)> = candidates.iter().map(|s| (*s, score(*s))).collect();
+    let best = scored.iter().map(|(_, s)| *s).max()?;
+    let tied: Vec<Lines> = scored
+        .iter()
+        .filter(|(_, s)| *s == best)
+        .map(|(l, _)| *l)
+        .collect();
+    if let [only] = tied.as_slice()
+        && (best > 0 || candidates.len() == 1)
+    {
+        return Some(*only);
+    }
+    let (j, n) = rendered.ordinal?;
+    let kind = rendered.kind?;
+    if loops(text) {
+        return None;
+    }
+    let of_kind: Vec<Lines> = all
+        .iter()
+        .copied()
+        .filter(|s| kind_of(*s) == Some(kind))
+        .collect();
+    let by_order = *of_kind.get(j).filter(|_| of_kind.len() == n)?;
+    tied.contains(&by_order).then_some(by_order)
 }
 
 #[cfg(test)]
@@ -1011,9 +1225,12 @@ mod tests {
         assert_eq!(helpers.len(), 3, "{helpers:#?}");
         assert!(helpers["a.labels"].contains("a.component"));
         let template = "metadata:\n  labels:\n    {{- include \"a.labels\" . | nindent 4 }}\n    {{- include \"a.other\" . | nindent 4 }}\n  annotations:\n    {{- include \"a.other\" . | nindent 8 }}\n";
-        let at = included_key(template, "    component: api", &helpers).unwrap();
+        let at = included_key(template, (1, 6), "    component: api", &helpers).unwrap();
         assert_eq!((at.start.line, at.start.col), (4, 9));
-        assert_eq!(included_key(template, "    missing: x", &helpers), None);
+        assert_eq!(
+            included_key(template, (1, 6), "    missing: x", &helpers),
+            None
+        );
     }
     use crate::render::{DocOrigin, Release};
 
@@ -1137,6 +1354,116 @@ mod tests {
             (&*at.file, at.span.start),
             ("charts/shop/templates/np.yaml", Pos::new(3, 1))
         );
+    }
+
+    const TWO_POLICIES: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {{ .Release.Name }}-allow-monitoring\nspec:\n  podSelector: {}\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: monitoring\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {{ .Release.Name }}-allow-router\nspec:\n  podSelector: {}\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              policy-group.network.openshift.io/ingress: \"\"\n";
+
+    fn rendered_policies(second_label: &str) -> String {
+        format!(
+            "---\n# Source: shop/templates/np.yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: shop-allow-monitoring\nspec:\n  podSelector: {{}}\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: monitoring\n---\n# Source: shop/templates/np.yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: shop-allow-router\nspec:\n  podSelector: {{}}\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              {second_label}\n"
+        )
+    }
+
+    /// A rendered document is looked for in the document of its template
+    /// that it comes from: the one most like it, of its kind; by order when
+    /// their text cannot tell them apart, unless a `range` may repeat one;
+    /// not at all when nothing tells.
+    #[test]
+    fn a_rendered_document_comes_from_the_template_document_most_like_it() {
+        assert_eq!(sections(TWO_POLICIES), vec![(1, 11), (13, 23)]);
+        assert_eq!(sections("# a comment\n---\nkind: A\n---\n"), vec![(3, 3)]);
+        let output = rendered_policies("policy-group.network.openshift.io/ingress: \"\"");
+        let second = rendered_doc(&output, 22);
+        assert_eq!(
+            (second.kind, second.ordinal),
+            (Some("NetworkPolicy"), Some((1, 2)))
+        );
+        assert_eq!(source_section(TWO_POLICIES, &second), Some((13, 23)));
+        assert_eq!(
+            source_section(TWO_POLICIES, &rendered_doc(&output, 5)),
+            Some((1, 11))
+        );
+        // One document: all of the file, as before.
+        assert_eq!(
+            source_section("kind: A\nmetadata: {}\n", &rendered_doc(&output, 5)),
+            Some((1, 2))
+        );
+        // Text that cannot tell them apart: by order, unless a `range` may
+        // render one document several times; then not known.
+        let same = "kind: NetworkPolicy\nmetadata:\n  name: {{ .Values.a }}\n---\nkind: NetworkPolicy\nmetadata:\n  name: {{ .Values.b }}\n";
+        let output = "---\n# Source: c/templates/np.yaml\nkind: NetworkPolicy\nmetadata:\n  name: a\n---\n# Source: c/templates/np.yaml\nkind: NetworkPolicy\nmetadata:\n  name: b\n";
+        assert_eq!(
+            source_section(same, &rendered_doc(output, 10)),
+            Some((5, 7))
+        );
+        assert_eq!(source_section(same, &rendered_doc(output, 4)), Some((1, 3)));
+        let looping = format!("{{{{- range .Values.extra }}}}\n{same}{{{{- end }}}}\n");
+        assert_eq!(source_section(&looping, &rendered_doc(output, 10)), None);
+        // Three rendered, two written: one is missing or repeated, no order.
+        let three = format!(
+            "{output}---\n# Source: c/templates/np.yaml\nkind: NetworkPolicy\nmetadata:\n  name: c\n"
+        );
+        assert_eq!(source_section(same, &rendered_doc(&three, 10)), None);
+        // A `range` over documents: each rendered one comes from its body.
+        let ranged = "kind: ConfigMap\nmetadata:\n  name: settings\n{{- range .Values.teams }}\n---\nkind: NetworkPolicy\nmetadata:\n  name: {{ . }}\nspec:\n  podSelector: {}\n{{- end }}\n";
+        let output = "---\n# Source: c/templates/np.yaml\nkind: ConfigMap\nmetadata:\n  name: settings\n---\n# Source: c/templates/np.yaml\nkind: NetworkPolicy\nmetadata:\n  name: a\nspec:\n  podSelector: {}\n---\n# Source: c/templates/np.yaml\nkind: NetworkPolicy\nmetadata:\n  name: b\nspec:\n  podSelector: {}\n";
+        assert_eq!(
+            source_section(ranged, &rendered_doc(output, 19)),
+            Some((6, 11))
+        );
+        // A document the template does not write (a helper's): the one
+        // document it can be, of no other kind.
+        let helper =
+            "{{ include \"c.policy\" . }}\n---\nkind: ConfigMap\nmetadata:\n  name: settings\n";
+        assert_eq!(
+            source_section(helper, &rendered_doc(output, 10)),
+            Some((1, 1))
+        );
+    }
+
+    /// Findings on a later document of a template go to its own lines, the
+    /// document parsed or not (a key written twice).
+    #[test]
+    fn a_finding_in_the_second_document_of_a_template_stays_in_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        std::fs::create_dir_all(project.join("charts/shop/templates")).unwrap();
+        std::fs::write(project.join("charts/shop/templates/np.yaml"), TWO_POLICIES).unwrap();
+        let helm = |text: &str| {
+            let mut e = entry(
+                text,
+                crate::render::helm::origins(text, "charts/shop"),
+                RootKind::Helm(Release {
+                    name: "shop".into(),
+                    namespace: None,
+                    values: vec![],
+                    set: vec![],
+                }),
+            );
+            e.root.dir = "charts/shop".into();
+            e.root.file = Arc::from("charts/shop/Chart.yaml");
+            e
+        };
+        let e = helm(&rendered_policies(
+            "policy-group.network.openshift.io/ingress: \"\"",
+        ));
+        let line = |e: &Entry, l: u32, col: u32| {
+            let at = map(project, e, l, col);
+            assert_eq!(&*at.file, "charts/shop/templates/np.yaml");
+            at.span.start.line
+        };
+        // `podSelector: {}` and `- namespaceSelector:` of the second policy.
+        assert_eq!(line(&e, 21, 3), 18);
+        assert_eq!(line(&e, 24, 11), 21);
+        assert_eq!(line(&e, 8, 3), 6);
+        // Its name, computed: the line writing `name:` in its document.
+        assert_eq!(line(&e, 19, 3), 16);
+        // The second document does not parse (a key written twice): Helm's
+        // `# Source:` names the template, the line is in its document.
+        let e = helm(&rendered_policies(
+            "policy-group.network.openshift.io/ingress: \"\"\n            matchLabels: {}",
+        ));
+        assert_eq!(line(&e, 21, 3), 18);
     }
 
     #[test]
