@@ -25,6 +25,26 @@ pub enum TemplateKind {
     Placeholders,
 }
 
+/// Whether a kustomization names a file or folder it builds from by a
+/// template marker (`resources: [${{ values.component_id }}-bucket.yaml]`, a
+/// Backstage skeleton's; `- overlays/{ENV}`, a script's): such a
+/// kustomization parses, but is a template until a tool fills it in, and
+/// nobody builds it as written. A marker is what [`is_template`] reads on a
+/// list item of that value, so a shell or Flux variable (`${VAR}`,
+/// `$(VAR)`), which Kustomize never substitutes in a path either but which
+/// may name a real file, is not one.
+pub fn names_a_templated_path(
+    kustomization: &crate::manifest::kustomization::Kustomization,
+) -> bool {
+    kustomization
+        .resources
+        .iter()
+        .chain(&kustomization.components)
+        .chain(&kustomization.patch_files)
+        .chain(&kustomization.inputs)
+        .any(|path| is_template(format!("- {path}").as_bytes()))
+}
+
 /// Whether `text`, which does not parse as YAML, is a template rather than a
 /// broken manifest: it holds `{{` (Go, Jinja) outside a YAML comment, or a
 /// FreeMarker directive. A `{{` written only in comments (`# "{{ .Values.x }}"`,
@@ -911,6 +931,38 @@ mod tests {
             TemplateKind::of(b"a: {{ .Values.x }}-{NAME}.1\n"),
             TemplateKind::Go
         );
+    }
+
+    /// A kustomization naming a file or folder by a template marker is a
+    /// template; a shell's or Flux's variable in a path is not a marker.
+    #[test]
+    fn a_placeholder_in_a_kustomization_path_makes_a_template() {
+        let templated = |text: &str| {
+            let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+            names_a_templated_path(&crate::manifest::kustomization::Kustomization::from_node(
+                &parsed.documents[0],
+            ))
+        };
+        for text in [
+            "resources:\n  - web.yaml\n  - ${{ values.component_id }}-bucket.yaml\n",
+            "components:\n  - \"../components/${{ values.exposure }}\"\n",
+            "patches:\n  - path: patch-{{ env }}.yaml\n",
+            "resources:\n  - overlays/{ENV}\n",
+            "bases:\n  - \"@BASE@\"\n",
+        ] {
+            assert!(templated(text), "{text}");
+        }
+        for text in [
+            "resources:\n  - web.yaml\n  - ../base\n",
+            "resources:\n  - config-${ENV}.yaml\n",
+            "resources:\n  - config-$(ENV).yaml\n",
+            // Markers elsewhere than in a path: values, for a tool to fill in
+            // or not, of a kustomization that builds.
+            "namePrefix: ${{ values.name }}-\nresources:\n  - web.yaml\n",
+            "patches:\n  - patch: |\n      - op: add\n        value: \"{{ x }}\"\n",
+        ] {
+            assert!(!templated(text), "{text}");
+        }
     }
 
     #[test]
