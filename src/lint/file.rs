@@ -538,6 +538,7 @@ impl Doc<'_> {
             rules::run_document_rules(self.rules, &ctx, &mut result.findings);
             policy::run(self.policies, self.rules, &ctx, &mut result.findings);
             rules::input::unrendered_template::enforced_by_acm(&ctx, &mut result.findings);
+            rules::input::unrendered_template::created_by_capsule(&ctx, &mut result.findings);
             rules::input::unrendered_template::cni_policy(&ctx, &mut result.findings);
         }
         match kind {
