@@ -320,7 +320,15 @@ fn analyze(
         && rules::input::unrendered_template::is_template(bytes)
         && (is_chart_template(rel)
             || !rules::input::unrendered_template::markers_inside_values_only(bytes));
-    if template || doc.placeholder_named.get() {
+    // A kustomization that parses but names what it builds from by a
+    // template marker (a Backstage skeleton's `${{ values.component_id
+    // }}-bucket.yaml`): a template all the same, not built (render).
+    let templated_paths = result
+        .extras
+        .as_deref()
+        .and_then(|extras| extras.kustomization.as_ref())
+        .is_some_and(rules::input::unrendered_template::names_a_templated_path);
+    if template || templated_paths || doc.placeholder_named.get() {
         // A Helm/Go, Jinja or FreeMarker template: not YAML until rendered
         // (docs/input.md), so one info, not errors.
         // (Its secrets are kept: they are masked whatever else is dropped.)
@@ -331,7 +339,7 @@ fn analyze(
             extras.install_configs.clear();
             extras.kustomization = None;
         }
-        result.findings.push(if template {
+        result.findings.push(if template || templated_paths {
             rules::input::unrendered_template::finding(rel, bytes)
         } else {
             rules::input::unrendered_template::placeholders(rel)
@@ -530,6 +538,7 @@ impl Doc<'_> {
             rules::run_document_rules(self.rules, &ctx, &mut result.findings);
             policy::run(self.policies, self.rules, &ctx, &mut result.findings);
             rules::input::unrendered_template::enforced_by_acm(&ctx, &mut result.findings);
+            rules::input::unrendered_template::created_by_capsule(&ctx, &mut result.findings);
             rules::input::unrendered_template::cni_policy(&ctx, &mut result.findings);
         }
         match kind {

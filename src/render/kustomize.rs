@@ -40,26 +40,53 @@ fn read_yaml(path: &Path) -> Option<Node<'static>> {
 
 /// Whether the kustomization file at `path` is no root to build (read and
 /// parsed once): a `kind: Component`, applied only as part of another
-/// kustomization; or a kustomization that is itself a template, not YAML
-/// until a tool fills it in (a Backstage skeleton's `${{ values.name }}` and
-/// `{%- if %}` lines, a Helm or Jinja template): it does not parse, and
-/// holds template syntax that may be why (as the per-file stage decides,
-/// DVM002). Kustomize would refuse it as written, and nobody applies it so.
+/// kustomization; or a kustomization that is itself a template
+/// ([`is_a_template`]). Kustomize would refuse a template as written, and
+/// nobody applies it so.
 pub fn is_not_a_root(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return false;
-    };
+    read_kustomization(path).is_some_and(|read| match read {
+        Read::Template => true,
+        Read::Parsed(node) => node
+            .get("kind")
+            .and_then(Node::as_str)
+            .is_some_and(|kind| kind == "Component"),
+    })
+}
+
+/// Whether the kustomization file at `path` is a template, not built until a
+/// tool fills it in (a Backstage skeleton's `${{ values.name }}` and `{%- if
+/// %}` lines, a Helm or Jinja template): one that does not parse and holds
+/// template syntax that may be why (as the per-file stage decides, DVM002),
+/// or one that parses but names a file or folder it builds from by a
+/// template marker (`resources: [${{ values.component_id }}-bucket.yaml]`,
+/// `unrendered_template::names_a_templated_path`, which the per-file stage
+/// reports so too).
+pub fn is_a_template(path: &Path) -> bool {
+    matches!(read_kustomization(path), Some(Read::Template))
+}
+
+/// A kustomization file as [`is_not_a_root`] and [`is_a_template`] read it.
+enum Read {
+    /// A template ([`is_a_template`]).
+    Template,
+    /// Its first document, when it is no template.
+    Parsed(Node<'static>),
+}
+
+fn read_kustomization(path: &Path) -> Option<Read> {
+    use crate::rules::input::unrendered_template as template;
+    let text = std::fs::read_to_string(path).ok()?;
     let (parsed, _) = yaml::parse_kustomization(&text, 1);
     if parsed.error.is_some() {
         let bytes = text.as_bytes();
-        return crate::rules::input::unrendered_template::is_template(bytes)
-            && !crate::rules::input::unrendered_template::markers_inside_values_only(bytes);
+        return (template::is_template(bytes) && !template::markers_inside_values_only(bytes))
+            .then_some(Read::Template);
     }
-    parsed
-        .documents
-        .first()
-        .and_then(|node| node.get("kind").and_then(Node::as_str))
-        .is_some_and(|kind| kind == "Component")
+    let node = parsed.documents.into_iter().next()?.to_owned_node();
+    if template::names_a_templated_path(&Kustomization::from_node(&node)) {
+        return Some(Read::Template);
+    }
+    Some(Read::Parsed(node))
 }
 
 /// Every file a build of the kustomization in `dir` reads: the kustomization
@@ -582,23 +609,37 @@ fn generated_kustomization(stderr: &str, project: &Path) -> Option<super::Limit>
 }
 
 /// A build that failed on a kustomization it includes that is itself a
-/// template (`couldn't make target for path '<dir>': invalid Kustomization:
-/// yaml: …`, the folder's kustomization one [`is_not_a_root`] skips as a
-/// template): a software template's skeleton, whose overlays are templates
-/// too until a tool fills their bases in. The folder, named relative to the
-/// project, is looked in through the project boundary.
+/// template ([`is_a_template`]): a software template's skeleton, whose
+/// overlays are templates too until a tool fills their bases in. Kustomize
+/// names the folder it failed in (`couldn't make target for path '<dir>':
+/// invalid Kustomization: yaml: …` for one that does not parse, `recursed
+/// accumulation of path '<dir>': …` for one that names a file by a
+/// placeholder); each folder so named, relative to the project, is looked in
+/// through the project boundary.
 fn includes_a_template(stderr: &str, project: &Path) -> Option<super::Limit> {
-    const TARGET: &str = "couldn't make target for path '";
-    let (dir, rest) = quoted_path(stderr, TARGET)?;
-    if !rest.starts_with(": invalid Kustomization: yaml:") {
-        return None;
-    }
+    const MARKERS: [&str; 2] = [
+        "couldn't make target for path '",
+        "recursed accumulation of path '",
+    ];
     let boundary = crate::boundary::ProjectBoundary::new(project);
-    let folder = boundary.resolve(&project.join(dir)).ok()?;
-    let file = kustomization_in(&folder)?;
-    is_not_a_root(&file).then(|| super::Limit {
+    let dir = MARKERS
+        .iter()
+        .flat_map(|marker| {
+            stderr
+                .match_indices(marker)
+                .filter_map(move |(at, _)| quoted_path(stderr.get(at..)?, marker))
+                .map(|(dir, _)| dir)
+        })
+        .find(|dir| {
+            boundary
+                .resolve(&project.join(dir))
+                .ok()
+                .and_then(|folder| kustomization_in(&folder))
+                .is_some_and(|file| is_a_template(&file))
+        })?;
+    Some(super::Limit {
         why: format!(
-            "it includes `{dir}`, whose kustomization is a template (not YAML until a tool fills it in): so is this build"
+            "it includes `{dir}`, whose kustomization is a template (built only once a tool fills it in): so is this build"
         ),
         help: "nothing to fix when a tool fills the templates in; to lint the result, lint the repository the tool writes",
     })

@@ -25,6 +25,26 @@ pub enum TemplateKind {
     Placeholders,
 }
 
+/// Whether a kustomization names a file or folder it builds from by a
+/// template marker (`resources: [${{ values.component_id }}-bucket.yaml]`, a
+/// Backstage skeleton's; `- overlays/{ENV}`, a script's): such a
+/// kustomization parses, but is a template until a tool fills it in, and
+/// nobody builds it as written. A marker is what [`is_template`] reads on a
+/// list item of that value, so a shell or Flux variable (`${VAR}`,
+/// `$(VAR)`), which Kustomize never substitutes in a path either but which
+/// may name a real file, is not one.
+pub fn names_a_templated_path(
+    kustomization: &crate::manifest::kustomization::Kustomization,
+) -> bool {
+    kustomization
+        .resources
+        .iter()
+        .chain(&kustomization.components)
+        .chain(&kustomization.patch_files)
+        .chain(&kustomization.inputs)
+        .any(|path| is_template(format!("- {path}").as_bytes()))
+}
+
 /// Whether `text`, which does not parse as YAML, is a template rather than a
 /// broken manifest: it holds `{{` (Go, Jinja) outside a YAML comment, or a
 /// FreeMarker directive. A `{{` written only in comments (`# "{{ .Values.x }}"`,
@@ -670,7 +690,7 @@ pub fn enforced_by_acm(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Fin
                 continue;
             };
             let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
-            let Some(rules) = acm_blind_rules(group, kind) else {
+            let Some(rules) = unmodelled_rules(group, kind) else {
                 continue;
             };
             let name = object
@@ -744,12 +764,100 @@ pub fn cni_policy(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Finding>
     );
 }
 
+/// The API group of Capsule's tenant resources.
+const CAPSULE_GROUP: &str = "capsule.clastix.io";
+
+/// DVM002 for the objects a Capsule `TenantResource` or
+/// `GlobalTenantResource` writes in full (`spec.resources[].rawItems`), of
+/// the kinds [`unmodelled_rules`] names: Capsule creates each in every
+/// namespace of its tenants (a GlobalTenantResource's `tenantSelector`, a
+/// TenantResource's own tenant, narrowed by `namespaceSelector`), which
+/// dvmlint does not model (a namespace's tenant is a label Capsule sets), so
+/// they are not in the model and the cross-file rules do not see them. The
+/// same blindness as [`enforced_by_acm`]'s, said the same way: once per such
+/// object, at line 1 of the file like every DVM002, naming the object's line,
+/// its `kind` related.
+pub fn created_by_capsule(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Finding>) {
+    let Some(meta) = ctx.meta else { return };
+    // The kind first: asked of every object, it differs for nearly all.
+    let global = match meta.kind.value.as_str() {
+        "GlobalTenantResource" => true,
+        "TenantResource" => false,
+        _ => return,
+    };
+    if meta.group() != CAPSULE_GROUP {
+        return;
+    }
+    let resources = ctx
+        .node
+        .at(&["spec", "resources"])
+        .map(crate::yaml::Node::items)
+        .unwrap_or_default();
+    let objects = resources
+        .iter()
+        .filter_map(|resource| resource.get("rawItems"))
+        .flat_map(crate::yaml::Node::items);
+    for object in objects {
+        let (Some(kind_node), Some(api_version)) = (
+            object.get("kind"),
+            object.get("apiVersion").and_then(crate::yaml::Node::as_str),
+        ) else {
+            continue;
+        };
+        let Some(kind) = kind_node.as_str() else {
+            continue;
+        };
+        let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+        let Some(rules) = unmodelled_rules(group, kind) else {
+            continue;
+        };
+        let name = object
+            .at(&["metadata", "name"])
+            .and_then(crate::yaml::Node::as_str)
+            .map_or_else(String::new, |name| format!(" `{name}`"));
+        let line = kind_node.span.start.line;
+        let namespaces = if global {
+            "every namespace of the tenants this GlobalTenantResource selects"
+        } else {
+            "every namespace of its tenant (or those its `namespaceSelector` selects)"
+        };
+        out.push(
+            // At line 1 of the file, as every DVM002; the object itself is
+            // the related location, and its line is named.
+            ctx.finding(
+                "DVM002",
+                Span::line_start(1),
+                format!(
+                    "Capsule creates the {kind}{name} (line {line}) in {namespaces}: objects \
+                     Capsule creates are not in dvmlint's model, so {rules} do not see it"
+                ),
+            )
+            .help(CAPSULE_HELP)
+            .related(
+                ctx.location(kind_node.span),
+                format!("the {kind} Capsule creates"),
+            ),
+        );
+    }
+}
+
+/// The help of [`created_by_capsule`].
+const CAPSULE_HELP: &str = "dvmlint does not model Capsule tenants (which namespaces a tenant owns). To have \
+    the cross-file rules judge this object, commit it as a plain manifest in each tenant namespace it is \
+    created in, with the files of that namespace's cluster (see `clusters:` in `.dvmlint.yaml`); to \
+    acknowledge it, suppress DVM002 here (`# dvmlint: ignore[DVM002] reason`)";
+
 /// The rules that would judge an object of this kind, if it is one whose
 /// absence from the model can hide a failed migration: what cuts or carries
-/// DVM's traffic, and the migration's own resources. Other kinds the model
-/// keeps (a Namespace, a Node, a StorageClass) are what policy libraries
-/// enforce by the dozen, and their absence hides no traffic verdict.
-fn acm_blind_rules(group: &str, kind: &str) -> Option<&'static str> {
+/// DVM's traffic, what admits the rsync pods, and the migration's own
+/// resources. Other kinds the model keeps (a Namespace, a Node, a
+/// StorageClass) are what policy libraries enforce by the dozen, and their
+/// absence hides no traffic verdict; a ResourceQuota no rule judges (whether
+/// it has room for the rsync pods depends on its usage, DVM125). For the
+/// objects another controller creates from a manifest of the repository: an
+/// ACM policy's ([`enforced_by_acm`]), a Capsule tenant resource's
+/// ([`created_by_capsule`]).
+fn unmodelled_rules(group: &str, kind: &str) -> Option<&'static str> {
     match (group, kind) {
         ("networking.k8s.io", "NetworkPolicy")
         | ("policy.networking.k8s.io", "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy") => {
@@ -758,6 +866,7 @@ fn acm_blind_rules(group: &str, kind: &str) -> Option<&'static str> {
         ("k8s.ovn.org" | "network.openshift.io", "EgressFirewall" | "EgressNetworkPolicy") => {
             Some("the egress firewall rules (DVM110–DVM113)")
         }
+        ("", "LimitRange") => Some("the LimitRange checks of the rsync pods (DVM125)"),
         ("config.openshift.io", "Proxy") => Some("the proxy rules (DVM201–DVM212)"),
         ("migration.openshift.io", "MigrationController" | "MigCluster" | "MigPlan") => {
             Some("the rules that read the migration's resources")
@@ -911,6 +1020,38 @@ mod tests {
             TemplateKind::of(b"a: {{ .Values.x }}-{NAME}.1\n"),
             TemplateKind::Go
         );
+    }
+
+    /// A kustomization naming a file or folder by a template marker is a
+    /// template; a shell's or Flux's variable in a path is not a marker.
+    #[test]
+    fn a_placeholder_in_a_kustomization_path_makes_a_template() {
+        let templated = |text: &str| {
+            let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+            names_a_templated_path(&crate::manifest::kustomization::Kustomization::from_node(
+                &parsed.documents[0],
+            ))
+        };
+        for text in [
+            "resources:\n  - web.yaml\n  - ${{ values.component_id }}-bucket.yaml\n",
+            "components:\n  - \"../components/${{ values.exposure }}\"\n",
+            "patches:\n  - path: patch-{{ env }}.yaml\n",
+            "resources:\n  - overlays/{ENV}\n",
+            "bases:\n  - \"@BASE@\"\n",
+        ] {
+            assert!(templated(text), "{text}");
+        }
+        for text in [
+            "resources:\n  - web.yaml\n  - ../base\n",
+            "resources:\n  - config-${ENV}.yaml\n",
+            "resources:\n  - config-$(ENV).yaml\n",
+            // Markers elsewhere than in a path: values, for a tool to fill in
+            // or not, of a kustomization that builds.
+            "namePrefix: ${{ values.name }}-\nresources:\n  - web.yaml\n",
+            "patches:\n  - patch: |\n      - op: add\n        value: \"{{ x }}\"\n",
+        ] {
+            assert!(!templated(text), "{text}");
+        }
     }
 
     #[test]
