@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::finding::{Finding, Location, Related};
-use crate::yaml::Span;
+use crate::yaml::{Node, Span};
 
 /// What made a file: the template language, by its syntax.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -680,23 +680,15 @@ pub fn enforced_by_acm(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Fin
             let Some(object) = template.get("objectDefinition").filter(|_| creates) else {
                 continue;
             };
-            let (Some(kind_node), Some(api_version)) = (
-                object.get("kind"),
-                object.get("apiVersion").and_then(crate::yaml::Node::as_str),
-            ) else {
+            let Some(Unmodelled {
+                kind_node,
+                kind,
+                rules,
+                name,
+            }) = unmodelled(object)
+            else {
                 continue;
             };
-            let Some(kind) = kind_node.as_str() else {
-                continue;
-            };
-            let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
-            let Some(rules) = unmodelled_rules(group, kind) else {
-                continue;
-            };
-            let name = object
-                .at(&["metadata", "name"])
-                .and_then(crate::yaml::Node::as_str)
-                .map_or_else(String::new, |name| format!(" `{name}`"));
             out.push(
                 // At line 1 of the file, as every DVM002; the object itself
                 // is the related location.
@@ -798,23 +790,15 @@ pub fn created_by_capsule(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<
         .filter_map(|resource| resource.get("rawItems"))
         .flat_map(crate::yaml::Node::items);
     for object in objects {
-        let (Some(kind_node), Some(api_version)) = (
-            object.get("kind"),
-            object.get("apiVersion").and_then(crate::yaml::Node::as_str),
-        ) else {
+        let Some(Unmodelled {
+            kind_node,
+            kind,
+            rules,
+            name,
+        }) = unmodelled(object)
+        else {
             continue;
         };
-        let Some(kind) = kind_node.as_str() else {
-            continue;
-        };
-        let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
-        let Some(rules) = unmodelled_rules(group, kind) else {
-            continue;
-        };
-        let name = object
-            .at(&["metadata", "name"])
-            .and_then(crate::yaml::Node::as_str)
-            .map_or_else(String::new, |name| format!(" `{name}`"));
         let line = kind_node.span.start.line;
         let namespaces = if global {
             "every namespace of the tenants this GlobalTenantResource selects"
@@ -857,6 +841,35 @@ const CAPSULE_HELP: &str = "dvmlint does not model Capsule tenants (which namesp
 /// objects another controller creates from a manifest of the repository: an
 /// ACM policy's ([`enforced_by_acm`]), a Capsule tenant resource's
 /// ([`created_by_capsule`]).
+/// An object another controller creates (an ACM policy's `objectDefinition`,
+/// a Capsule tenant resource's `rawItems` item) whose kind a rule reads.
+struct Unmodelled<'n, 'a> {
+    kind_node: &'n Node<'a>,
+    kind: &'n str,
+    /// The rules that do not see it ([`unmodelled_rules`]).
+    rules: &'static str,
+    /// ` `name``, or empty when it has none.
+    name: String,
+}
+
+fn unmodelled<'n, 'a>(object: &'n Node<'a>) -> Option<Unmodelled<'n, 'a>> {
+    let kind_node = object.get("kind")?;
+    let api_version = object.get("apiVersion").and_then(Node::as_str)?;
+    let kind = kind_node.as_str()?;
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+    let rules = unmodelled_rules(group, kind)?;
+    let name = object
+        .at(&["metadata", "name"])
+        .and_then(Node::as_str)
+        .map_or_else(String::new, |name| format!(" `{name}`"));
+    Some(Unmodelled {
+        kind_node,
+        kind,
+        rules,
+        name,
+    })
+}
+
 fn unmodelled_rules(group: &str, kind: &str) -> Option<&'static str> {
     match (group, kind) {
         ("networking.k8s.io", "NetworkPolicy")
