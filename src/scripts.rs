@@ -1,4 +1,5 @@
-//! The repository's own scripts (Makefiles and shell scripts), read to learn
+//! The repository's own scripts (Makefiles and shell scripts), and the
+//! instructions beside them (`is_instructions`), read to learn
 //! what its tooling does to a file before the file is applied: a resource a
 //! script writes before `kustomize build` (`render::kustomize`: the whole
 //! tree, [`each`]), a documentation placeholder a script replaces with `sed`

@@ -1234,6 +1234,23 @@ mod tests {
     }
     use crate::render::{DocOrigin, Release};
 
+    /// The output `text` of the release `shop` of the chart `charts/shop`.
+    fn shop_chart_entry(text: &str) -> Entry {
+        let mut e = entry(
+            text,
+            crate::render::helm::origins(text, "charts/shop"),
+            RootKind::Helm(Release {
+                name: "shop".into(),
+                namespace: None,
+                values: vec![],
+                set: vec![],
+            }),
+        );
+        e.root.dir = "charts/shop".into();
+        e.root.file = Arc::from("charts/shop/Chart.yaml");
+        e
+    }
+
     fn entry(text: &str, docs: Vec<DocOrigin>, kind: RootKind) -> Entry {
         Entry {
             root: Root {
@@ -1316,18 +1333,7 @@ mod tests {
             "{{- if .Values.deny }}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {{ .Release.Name }}-deny\nspec:\n    podSelector: {}\n    policyTypes: [Ingress]\n{{- end }}\n",
         )
         .unwrap();
-        let shop_entry = |text: &str| {
-            entry(
-                text,
-                crate::render::helm::origins(text, "charts/shop"),
-                RootKind::Helm(Release {
-                    name: "shop".into(),
-                    namespace: None,
-                    values: vec![],
-                    set: vec![],
-                }),
-            )
-        };
+        let shop_entry = shop_chart_entry;
         let text = "---\n# Source: shop/templates/np.yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: shop-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n";
         let e = shop_entry(text);
         let at = map(project, &e, 8, 3);
@@ -1429,21 +1435,7 @@ mod tests {
         let project = dir.path();
         std::fs::create_dir_all(project.join("charts/shop/templates")).unwrap();
         std::fs::write(project.join("charts/shop/templates/np.yaml"), TWO_POLICIES).unwrap();
-        let helm = |text: &str| {
-            let mut e = entry(
-                text,
-                crate::render::helm::origins(text, "charts/shop"),
-                RootKind::Helm(Release {
-                    name: "shop".into(),
-                    namespace: None,
-                    values: vec![],
-                    set: vec![],
-                }),
-            );
-            e.root.dir = "charts/shop".into();
-            e.root.file = Arc::from("charts/shop/Chart.yaml");
-            e
-        };
+        let helm = shop_chart_entry;
         let e = helm(&rendered_policies(
             "policy-group.network.openshift.io/ingress: \"\"",
         ));
