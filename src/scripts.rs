@@ -1,8 +1,9 @@
 //! The repository's own scripts (Makefiles and shell scripts), and the
-//! instructions beside them (`is_instructions`), read to learn
-//! what its tooling does to a file before the file is applied: a resource a
-//! script writes before `kustomize build` (`render::kustomize`: the whole
-//! tree, [`each`]), a documentation placeholder a script replaces with `sed`
+//! instructions (`is_instructions`) and programs (`is_program`) beside
+//! them, read to learn what its tooling does to a file before the file is
+//! applied: a resource a script writes before `kustomize build`
+//! (`render::kustomize`: the whole tree, [`each`]), a documentation
+//! placeholder a script replaces with `sed` or a program with a string
 //! (`rules::hygiene::template_placeholder`: the folders around the files,
 //! [`each_near`]). Read only when a verdict needs them, without following
 //! links, each through the project boundary.
@@ -32,6 +33,16 @@ pub fn is_script(name: &str) -> bool {
 /// (`sed "s/<NAMESPACE>/…/" binding.yaml | kubectl apply -f -`).
 pub fn is_instructions(name: &str) -> bool {
     name.ends_with(".md") || name.ends_with(".markdown") || name.ends_with(".adoc")
+}
+
+/// A program's source (Go, Python, JavaScript, TypeScript, Ruby), by its
+/// name: where a tool of the repository fills a placeholder in with the
+/// placeholder as a string (`strings.ReplaceAll(text, "<REPO_NAME>", name)`),
+/// the manifests it reads being embedded templates.
+pub fn is_program(name: &str) -> bool {
+    [".go", ".py", ".js", ".mjs", ".ts", ".rb"]
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
 }
 
 /// Calls `visit` with each script's path from `project` (`/`-separated) and
@@ -75,8 +86,9 @@ pub const SCRIPT_FOLDERS: [&str; 6] = ["hack", "scripts", "script", "bin", "tool
 /// [`each`] over the scripts near `files` (paths from `project`): those in
 /// each file's folder and every folder above it up to the project's root,
 /// and in their [`SCRIPT_FOLDERS`], where a repository keeps the scripts
-/// that fill its manifests in; and the instructions ([`is_instructions`]) of
-/// those folders, which give the same commands to a person. No tree is
+/// that fill its manifests in; the instructions ([`is_instructions`]) of
+/// those folders, which give the same commands to a person; and the
+/// programs ([`is_program`]) there, which may fill them in themselves. No tree is
 /// walked: a few folders are listed, cheap enough for every lint of the
 /// language server.
 pub fn each_near<'f>(
@@ -117,7 +129,7 @@ pub fn each_near<'f>(
             .filter_map(|e| {
                 e.file_name()
                     .to_str()
-                    .filter(|n| is_script(n) || is_instructions(n))
+                    .filter(|n| is_script(n) || is_instructions(n) || is_program(n))
                     .map(str::to_owned)
             })
             .collect();

@@ -317,10 +317,7 @@ fn placeholder(node: &Node<'_>, kind: Field) -> Option<String> {
                     .then(|| alternatives(text.trim())),
                 Field::Value => {
                     if is_url_placeholder(text) {
-                        return Some(
-                            "this URL still holds placeholders copied from the documentation (for its credentials, address or port)"
-                                .to_owned(),
-                        );
+                        return Some(url_placeholders(text));
                     }
                     is_alternatives(text.trim().strip_prefix('[')?.strip_suffix(']')?)
                         .then(|| alternatives(text.trim()))
@@ -444,6 +441,41 @@ fn placeholder_in(message: &str) -> Option<&str> {
     is_angle_placeholder(value).then_some(value)
 }
 
+const URL_SAYS: &str = "this URL still holds placeholders copied from the documentation";
+
+/// DVM402's message for a URL with the documentation's parts in it
+/// ([`is_url_placeholder`]): its `<word>` parts named, read back by
+/// [`placeholders_in`]. Only those parts are written (never the rest of the
+/// URL, which may hold a password).
+fn url_placeholders(url: &str) -> String {
+    let parts = angle_parts(url);
+    if parts.is_empty() {
+        return format!("{URL_SAYS} (for its credentials, address or port)");
+    }
+    let named: Vec<String> = parts.iter().map(|part| format!("`{part}`")).collect();
+    format!("{URL_SAYS} ({})", named.join(", "))
+}
+
+/// The angle placeholders a DVM402 message names: the one of
+/// [`documentation_placeholder`], or each of [`url_placeholders`] (none for
+/// other messages).
+fn placeholders_in(message: &str) -> Vec<&str> {
+    if let Some(one) = placeholder_in(message) {
+        return vec![one];
+    }
+    message
+        .strip_prefix(URL_SAYS)
+        .and_then(|rest| rest.strip_prefix(" ("))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .map(|list| {
+            list.split(", ")
+                .filter_map(|part| part.strip_prefix('`')?.strip_suffix('`'))
+                .filter(|part| is_angle_placeholder(part))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Where a script or instructions substitute `placeholder` with `sed` (or
 /// `perl`): the needle in the pattern of an `s` expression (`s/<NAME>/`,
 /// `s|<NAME>|`, `s/namespace: <NAME>/`), whose `s` starts a word (not
@@ -489,10 +521,43 @@ fn substitutions(text: &[u8], placeholder: &str) -> Vec<(u32, String)> {
     lines
 }
 
+/// Where a program writes `placeholder` as a whole string (`"<REPO_NAME>"`,
+/// `'<NS>'`, `` `<NS>` ``): what it replaces in the text it reads
+/// (`strings.ReplaceAll(app, "<REPO_NAME>", repo)`, `text.replace('<NS>',
+/// ns)`, a map from each placeholder to its value). Each such line (at most
+/// 64), with its text.
+fn string_literals(text: &[u8], placeholder: &str) -> Vec<(u32, String)> {
+    let needle = placeholder.as_bytes();
+    let mut lines: Vec<(u32, String)> = Vec::new();
+    for at in memchr::memmem::find_iter(text, needle) {
+        let open = at.checked_sub(1).and_then(|i| text.get(i));
+        let close = text.get(at + needle.len());
+        if !matches!(open, Some(b'"' | b'\'' | b'`')) || open != close {
+            continue;
+        }
+        let head = text.get(..at).unwrap_or_default();
+        let start = memchr::memrchr(b'\n', head).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', text.get(at..).unwrap_or_default())
+            .map_or(text.len(), |i| at + i);
+        let line = memchr::memchr_iter(b'\n', head).count() + 1;
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        if lines.last().is_some_and(|(l, _)| *l == line) {
+            continue;
+        }
+        let words = String::from_utf8_lossy(text.get(start..end).unwrap_or_default()).into_owned();
+        lines.push((line, words));
+        if lines.len() == 64 {
+            break;
+        }
+    }
+    lines
+}
+
 /// Replaces the DVM402 findings of angle placeholders that a Makefile or
 /// shell script of the project substitutes (`sed -i "s/<CLUSTER_NAME>/$NAME/g"
 /// cluster.yaml`, the way demo folders fill their manifests before applying
-/// them) by one DVM002 info per file (at its line 1, as every DVM002; the
+/// them), or a program of the project replaces as a string
+/// ([`string_literals`]: a demo's installer that embeds its manifests), by one DVM002 info per file (at its line 1, as every DVM002; the
 /// first placeholder and the script's line related), naming the script nearest the file
 /// (its folder or the closest above it). The scripts are read only when such
 /// a finding exists, and only those near its file
@@ -503,7 +568,7 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
     let wanted: std::collections::BTreeSet<&str> = findings
         .iter()
         .filter(|f| f.rule == "DVM402")
-        .filter_map(|f| placeholder_in(&f.message))
+        .flat_map(|f| placeholders_in(&f.message))
         .collect();
     if wanted.is_empty() {
         return;
@@ -511,14 +576,19 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
     let _timing = crate::timings::stage("DVM402: placeholders scripts fill");
     let files: std::collections::BTreeSet<&str> = findings
         .iter()
-        .filter(|f| f.rule == "DVM402" && placeholder_in(&f.message).is_some())
+        .filter(|f| f.rule == "DVM402" && !placeholders_in(&f.message).is_empty())
         .map(|f| f.location.file.as_ref())
         .collect();
     // Each placeholder's substitutions: (script, its lines), in walk order.
     let mut by: BTreeMap<String, Vec<Substituting>> = BTreeMap::new();
     crate::scripts::each_near(project, files, |rel, text| {
+        let program = crate::scripts::is_program(rel);
         for placeholder in &wanted {
-            let lines = substitutions(text, placeholder);
+            let lines = if program {
+                string_literals(text, placeholder)
+            } else {
+                substitutions(text, placeholder)
+            };
             if !lines.is_empty() {
                 by.entry((*placeholder).to_owned())
                     .or_default()
@@ -568,11 +638,19 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
     let mut filled: BTreeMap<std::sync::Arc<str>, Vec<(Finding, String, u32)>> = BTreeMap::new();
     let mut kept = Vec::with_capacity(findings.len());
     for finding in findings.drain(..) {
-        let script = (finding.rule == "DVM402")
-            .then(|| placeholder_in(&finding.message))
-            .flatten()
-            .and_then(|placeholder| by.get(placeholder))
-            .and_then(|scripts| nearest(&finding.location.file, scripts));
+        // Each placeholder of the finding filled near its file; the first's
+        // script is named.
+        let placeholders = if finding.rule == "DVM402" {
+            placeholders_in(&finding.message)
+        } else {
+            Vec::new()
+        };
+        let mut scripts = placeholders.iter().map(|placeholder| {
+            by.get(*placeholder)
+                .and_then(|scripts| nearest(&finding.location.file, scripts))
+        });
+        let first = scripts.next().flatten();
+        let script = first.filter(|_| scripts.all(|s| s.is_some()));
         match script {
             Some((script, line)) => filled
                 .entry(std::sync::Arc::clone(&finding.location.file))
@@ -586,7 +664,7 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
         let Some((first, script, line)) = placeholders.first() else {
             continue;
         };
-        let Some(name) = placeholder_in(&first.message) else {
+        let Some(name) = placeholders_in(&first.message).first().copied() else {
             continue;
         };
         let others = placeholders.len() - 1;
@@ -597,16 +675,21 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
         };
         // DVM002's place is line 1 of the file (docs/rules.md); the
         // placeholder and the script's line are its related locations.
-        let instructions = crate::scripts::is_instructions(script);
-        let (by, whose, writes) = if instructions {
+        let (by, whose, writes) = if crate::scripts::is_instructions(script) {
             (
-                format!("the `sed` command `{script}` gives"),
+                format!("the `sed` command `{script}` gives (`s/{name}/…/`)"),
                 "a template its instructions fill in",
                 "the command writes",
             )
+        } else if crate::scripts::is_program(script) {
+            (
+                format!("the program `{script}` (its string `\"{name}\"`)"),
+                "a template of the repository's tooling",
+                "the program writes",
+            )
         } else {
             (
-                format!("`{script}`"),
+                format!("`{script}` (`s/{name}/…/`)"),
                 "a template of the repository's tooling",
                 "the script writes",
             )
@@ -615,7 +698,7 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
             "DVM002",
             Location::new(&first.location.file, Span::line_start(1)),
             format!(
-                "`{name}` is replaced by {by} (`s/{name}/…/`) before this file is applied: the file is {whose}, and its placeholders are not reported{more}"
+                "`{name}` is replaced by {by} before this file is applied: the file is {whose}, and its placeholders are not reported{more}"
             ),
         )
         .help(format!(
@@ -698,11 +781,23 @@ fn is_url_placeholder(text: &str) -> bool {
 
 /// `http://<user>:<pass>@proxy`: a `<word>` somewhere in the text.
 fn has_angle_part(text: &str) -> bool {
-    text.match_indices('<').any(|(at, _)| {
-        text.get(at..)
+    !angle_parts(text).is_empty()
+}
+
+/// The `<word>` parts of `text`, in order, each once.
+fn angle_parts(text: &str) -> Vec<&str> {
+    let mut parts: Vec<&str> = Vec::new();
+    for (at, _) in text.match_indices('<') {
+        if let Some(part) = text
+            .get(at..)
             .and_then(|rest| rest.find('>').and_then(|end| rest.get(..=end)))
-            .is_some_and(is_angle_placeholder)
-    })
+            .filter(|part| is_angle_placeholder(part))
+            && !parts.contains(&part)
+        {
+            parts.push(part);
+        }
+    }
+    parts
 }
 
 /// `NodePort|ClusterIP|Route`: two or more words separated by `|`.
@@ -732,6 +827,36 @@ mod tests {
             placeholder_in("`x` is a documentation placeholder, not a value"),
             None
         );
+    }
+
+    #[test]
+    fn a_urls_placeholders_are_named_once_each_and_read_back() {
+        let message = url_placeholders("https://<TOKEN>@github.com/<ORG>/<ORG>-demo");
+        assert_eq!(
+            message,
+            "this URL still holds placeholders copied from the documentation (`<TOKEN>`, `<ORG>`)"
+        );
+        assert_eq!(placeholders_in(&message), ["<TOKEN>", "<ORG>"]);
+        // No `<word>` part: nothing named, nothing of the URL written.
+        let message = url_placeholders("http://username:password@proxy:port");
+        assert!(!message.contains("proxy") && !message.contains("password@"));
+        assert!(placeholders_in(&message).is_empty());
+        let message = documentation_placeholder("<NS>", "namespace");
+        assert_eq!(placeholders_in(&message), ["<NS>"]);
+    }
+
+    #[test]
+    fn a_program_replaces_a_placeholder_it_writes_as_a_whole_string() {
+        let program = b"s := strings.ReplaceAll(app, \"<REPO>\", repo)\n\
+            text.replace('<REPO>', r)\n\
+            m := map[string]string{`<REPO>`: repo}\n\
+            fmt.Println(\"set <REPO> in app.yaml\")\n\
+            x := \"<REPO>'\n";
+        let lines: Vec<u32> = string_literals(program, "<REPO>")
+            .iter()
+            .map(|(line, _)| *line)
+            .collect();
+        assert_eq!(lines, [1, 2, 3]);
     }
 
     #[test]
