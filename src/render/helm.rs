@@ -681,10 +681,21 @@ fn own_values_leave(project: &Path, root: &Root, stderr: &str) -> Option<super::
         return given_elsewhere("a values.yaml that gives no values (only comments)");
     }
     let document = parsed.documents.first()?;
-    // The first key on the path that is written empty.
+    // The first key on the path that is written empty, or only in a comment.
     let mut node = document;
+    let mut parent_line = 0;
     for (depth, key) in keys.iter().enumerate() {
-        let value = node.get(key)?;
+        let Some((key_node, value)) = node.entry(key) else {
+            let line = commented_out(&text, parent_line, node, key)?;
+            let named = keys.get(..=depth)?.join(".");
+            return Some(super::Limit {
+                why: format!(
+                    "its templates need `{named}`, which its own values.yaml writes only in a comment (line {line}: `# {key}:`) for the user to give: name values that give it in `render.charts[].values`"
+                ),
+                help: REQUIRED_HELP,
+            });
+        };
+        parent_line = key_node.span.start.line;
         if value.is_null() {
             let named = keys.get(..=depth)?.join(".");
             return Some(super::Limit {
@@ -695,6 +706,48 @@ fn own_values_leave(project: &Path, root: &Root, stderr: &str) -> Option<super::
             });
         }
         node = value;
+    }
+    None
+}
+
+/// The line of a values file's `text` where `key`, absent from the map
+/// `map`, is written commented out (`# sshKey: ""`, `#apiToken: …`), as a
+/// chart shows its user the values to give: a comment line at the map's
+/// keys' indentation, at the top level anywhere, else between the map's own
+/// key (at line `parent_line`) and the first line written less indented.
+fn commented_out(
+    text: &str,
+    parent_line: u32,
+    map: &crate::yaml::Node<'_>,
+    key: &str,
+) -> Option<u32> {
+    if !matches!(map.value, crate::yaml::Value::Map(_)) {
+        return None;
+    }
+    let indent = if parent_line == 0 {
+        0
+    } else {
+        usize::try_from(map.span.start.col.checked_sub(1)?).ok()?
+    };
+    for (number, line) in text.lines().enumerate().skip(parent_line as usize) {
+        let written = line.trim_start_matches(' ');
+        let at = line.len() - written.len();
+        if parent_line > 0 && !written.is_empty() && !written.starts_with('#') && at < indent {
+            return None;
+        }
+        if at != indent {
+            continue;
+        }
+        let Some(comment) = written.strip_prefix('#') else {
+            continue;
+        };
+        let named = comment
+            .trim_start_matches([' ', '#'])
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with(':'));
+        if named {
+            return u32::try_from(number + 1).ok();
+        }
     }
     None
 }
@@ -1106,6 +1159,33 @@ pub fn values_files(project: &Path, root: &Root, release: &Release) -> Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key shown commented out at its map's indentation is a value left to
+    /// the user; one under another key, or after the map ends, is not.
+    #[test]
+    fn a_key_commented_out_in_its_map_is_found() {
+        let text = "## give these\n#apiToken: x\nimage:\n  repository: r\n  # tag: \"\"\nother:\n  # pullPolicy: Always\n# pullPolicy: top\nresources: {}\n";
+        let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+        let top = &parsed.documents[0];
+        assert_eq!(commented_out(text, 0, top, "apiToken"), Some(2));
+        assert_eq!(commented_out(text, 0, top, "region"), None);
+        let (key, image) = top.entry("image").unwrap();
+        assert_eq!(
+            commented_out(text, key.span.start.line, image, "tag"),
+            Some(5)
+        );
+        // `pullPolicy` is commented under `other:` and at the top, not under `image:`.
+        assert_eq!(
+            commented_out(text, key.span.start.line, image, "pullPolicy"),
+            None
+        );
+        // A scalar holds no keys.
+        let (key, repository) = image.entry("repository").unwrap();
+        assert_eq!(
+            commented_out(text, key.span.start.line, repository, "tag"),
+            None
+        );
+    }
 
     #[test]
     fn sources_name_the_template_in_the_project() {
