@@ -28,7 +28,15 @@ pub struct Unrestricted {
     /// Folders commands build with the restrictor off, as written (see
     /// [`commands`]), with the file that holds the command.
     pub commands: Vec<(String, Arc<str>)>,
+    /// Each file that holds objects of Flux's toolkit (its API groups
+    /// `*.toolkit.fluxcd.io`: a HelmRelease, a HelmRepository, a Flux
+    /// Kustomization), which only Flux's controllers act on, with the first
+    /// one's kind: a folder of them is one Flux builds.
+    pub flux_files: Vec<(Arc<str>, String)>,
 }
+
+/// The API groups of Flux's toolkit end so.
+const FLUX_GROUPS: &str = ".toolkit.fluxcd.io";
 
 impl Unrestricted {
     pub fn of<'r>(results: impl IntoIterator<Item = &'r FileResult>) -> Unrestricted {
@@ -41,6 +49,15 @@ impl Unrestricted {
                     .filter(|o| o.meta.is(super::FLUX_KUSTOMIZE_GROUP, "Kustomization"))
                     .filter_map(|o| o.tree()?.at(&["spec", "path"])?.as_str().map(str::to_owned)),
             );
+            if let Some(object) = result
+                .objects
+                .iter()
+                .find(|o| o.meta.group().ends_with(FLUX_GROUPS))
+            {
+                unrestricted
+                    .flux_files
+                    .push((Arc::clone(&result.rel), object.meta.kind.value.to_string()));
+            }
             if let Some(extras) = &result.extras {
                 unrestricted.commands.extend(
                     extras
@@ -61,6 +78,14 @@ impl Unrestricted {
         if super::kustomize::built_by_flux(dir, &self.flux) {
             return Some(super::kustomize::flux_limit());
         }
+        if let Some((file, kind)) = self.flux_object_below(dir) {
+            return Some(super::Limit {
+                why: format!(
+                    "it reads files outside its own folder, which `kustomize build` refuses and Flux's kustomize-controller allows; `{file}` holds a Flux {kind}, which only Flux acts on, so Flux builds the folder; dvmlint builds as `kustomize build` does"
+                ),
+                help: super::kustomize::flux_limit().help,
+            });
+        }
         let file = self
             .commands
             .iter()
@@ -72,6 +97,49 @@ impl Unrestricted {
                 "it reads files outside its own folder, which `kustomize build` refuses and the command in `{file}` allows (`--load-restrictor LoadRestrictionsNone`); dvmlint builds as `kustomize build` does"
             ),
             help: "if a tool other than that command builds it (`kubectl apply -k`, Argo CD without `--load-restrictor LoadRestrictionsNone`), move the files below the kustomization or make them a base with its own kustomization.yaml",
+        })
+    }
+}
+
+impl Unrestricted {
+    /// The first file at or below the folder `dir` (relative to the
+    /// project) that holds Flux objects, and the kind of its first.
+    fn flux_object_below(&self, dir: &str) -> Option<(&str, &str)> {
+        self.flux_files
+            .iter()
+            .find(|(file, _)| {
+                dir.is_empty()
+                    || file
+                        .strip_prefix(dir)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+            .map(|(file, kind)| (&**file, kind.as_str()))
+    }
+
+    /// Why a build of the root at `dir` that stops at a `flux-system` folder
+    /// it lists and the repository does not hold is no fault: the folder
+    /// `flux bootstrap` writes (Flux's own components, and the
+    /// GitRepository and Kustomization that sync the cluster), in a folder
+    /// of Flux objects. A repository that is a template for clusters not
+    /// yet bootstrapped keeps it out.
+    pub fn bootstrap_limit(&self, dir: &str, message: &str) -> Option<super::Limit> {
+        let lists = [
+            "'./flux-system'",
+            "'flux-system'",
+            "'./flux-system/'",
+            "'flux-system/'",
+        ]
+        .iter()
+        .any(|name| message.contains(&format!("accumulating resources from {name}")));
+        if !lists || !message.contains("no such file or directory") {
+            return None;
+        }
+        let (file, kind) = self.flux_object_below(dir)?;
+        Some(super::Limit {
+            why: format!(
+                "it lists `flux-system`, the folder `flux bootstrap` writes for the cluster and the repository does not hold; its Flux objects (a Flux {kind} in `{file}`) say Flux syncs it"
+            ),
+            help: "run `flux bootstrap` for this cluster and commit the `flux-system` folder it writes, then lint again",
         })
     }
 }
@@ -288,6 +356,27 @@ fn builds(folder: &str, file: &str, dir: &str) -> bool {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flux_objects_count_in_their_folder_and_below_only() {
+        let unrestricted = Unrestricted {
+            flux_files: vec![(
+                Arc::from("apps/logging/loki/release.yaml"),
+                "HelmRelease".into(),
+            )],
+            ..Unrestricted::default()
+        };
+        assert!(unrestricted.flux_object_below("apps/logging").is_some());
+        assert!(unrestricted.flux_object_below("").is_some());
+        assert!(unrestricted.flux_object_below("apps/log").is_none());
+        assert!(unrestricted.flux_object_below("tools").is_none());
+        let missing = "accumulating resources from './flux-system': evalsymlink failure on 'apps/flux-system' : lstat apps/flux-system: no such file or directory";
+        assert!(unrestricted.bootstrap_limit("apps", missing).is_some());
+        // Another folder missing, or no Flux object below the root: a fault.
+        let other = missing.replace("'./flux-system'", "'./base'");
+        assert!(unrestricted.bootstrap_limit("apps", &other).is_none());
+        assert!(unrestricted.bootstrap_limit("tools", missing).is_none());
+    }
 
     fn found(yaml: &str) -> Vec<String> {
         let parsed = crate::yaml::parse_chunk(yaml, 1, crate::yaml::Limits::default());
