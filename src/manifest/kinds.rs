@@ -30,6 +30,9 @@ pub fn is_modelled(group: &str, kind: &str) -> bool {
         }
         // Flux's: its `spec.path` says which folders Flux builds (rendering).
         "Kustomization" => group == "kustomize.toolkit.fluxcd.io",
+        // Argo CD's: the values they install the project's charts with
+        // (rendering, `render::argo`).
+        "Application" | "ApplicationSet" => group == "argoproj.io",
         _ => false,
     }
 }

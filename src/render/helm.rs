@@ -456,7 +456,7 @@ fn left_to_the_user(
 /// piped into the function (`{{ .Values.image.tag | trunc 5 }}`) is not what
 /// Helm names (`at <5>`, the function's own argument): it is read from the
 /// template's action at the line and column Helm gives ([`piped_value`]).
-fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<String> {
+pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<String> {
     // Helm 4 breaks the error over lines (`…registryUser>:` then the rest).
     let stderr = tidy(stderr);
     let (_, after) = stderr.split_once(" at <")?;

@@ -13,6 +13,7 @@
 //! (`locate`). Outputs are cached by a hash of every input the render read
 //! (`store`).
 
+pub mod argo;
 mod dependencies;
 pub mod helm;
 pub mod kustomize;

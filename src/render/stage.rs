@@ -310,6 +310,17 @@ impl<'a> Stage<'a> {
                         (limit.is_none() && !helm)
                             .then(|| unrestricted.bootstrap_limit(&rendered.root.dir, &message))
                             .flatten()
+                    })
+                    .or_else(|| {
+                        (limit.is_none() && helm)
+                            .then(|| {
+                                unrestricted.installed_by_argo(
+                                    self.project,
+                                    &rendered.root,
+                                    &message,
+                                )
+                            })
+                            .flatten()
                     });
                     let (limit, help) = match lifted {
                         Some(lifted) => (Some(lifted.why), lifted.help.to_owned()),

@@ -33,14 +33,20 @@ pub struct Unrestricted {
     /// Kustomization), which only Flux's controllers act on, with the first
     /// one's kind: a folder of them is one Flux builds.
     pub flux_files: Vec<(Arc<str>, String)>,
+    /// The Argo CD Applications that install a chart of the project with
+    /// values of their own (`super::argo`).
+    pub argo: Vec<super::argo::HelmSource>,
 }
 
 /// The API groups of Flux's toolkit end so.
 const FLUX_GROUPS: &str = ".toolkit.fluxcd.io";
 
 impl Unrestricted {
-    pub fn of<'r>(results: impl IntoIterator<Item = &'r FileResult>) -> Unrestricted {
-        let mut unrestricted = Unrestricted::default();
+    pub fn of<'r>(results: impl IntoIterator<Item = &'r FileResult> + Clone) -> Unrestricted {
+        let mut unrestricted = Unrestricted {
+            argo: super::argo::sources(results.clone()),
+            ..Unrestricted::default()
+        };
         for result in results {
             unrestricted.flux.extend(
                 result
@@ -102,6 +108,26 @@ impl Unrestricted {
 }
 
 impl Unrestricted {
+    /// Why a chart that stopped, rendered with its own values alone, for
+    /// want of a value an Argo CD Application of the project installs it
+    /// with is no fault of the chart (`super::argo`). Only for a release
+    /// whose values the configuration does not name.
+    pub fn installed_by_argo(
+        &self,
+        project: &Path,
+        root: &super::Root,
+        message: &str,
+    ) -> Option<super::Limit> {
+        let super::RootKind::Helm(release) = &root.kind else {
+            return None;
+        };
+        if self.argo.is_empty() || !release.values.is_empty() || !release.set.is_empty() {
+            return None;
+        }
+        let wanted = super::helm::value_wanted(project, root, message)?;
+        super::argo::installed_with(project, &root.dir, &wanted, &self.argo)
+    }
+
     /// The first file at or below the folder `dir` (relative to the
     /// project) that holds Flux objects, and the kind of its first.
     fn flux_object_below(&self, dir: &str) -> Option<(&str, &str)> {

@@ -1,0 +1,268 @@
+//! The Argo CD Applications of the repository that install one of its own
+//! charts with values of their own.
+//!
+//! An Application (or an ApplicationSet's template) whose `source.path`
+//! names a chart folder of the project, with a `helm` block that gives
+//! values (`valueFiles`, inline `values` or `valuesObject`, `parameters`),
+//! installs that chart with values its values.yaml need not hold. A render
+//! with the chart's own values alone that stops for want of one of them is a
+//! limit of how dvmlint renders (DVM002, naming the Application), not a
+//! fault of the chart (`docs/rendering.md`). Read from the model's objects
+//! once the per-file stage is over, only when a chart failed to render.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::parsed::FileResult;
+use crate::yaml::Node;
+
+/// The API group of Argo CD's Application and ApplicationSet.
+pub const GROUP: &str = "argoproj.io";
+
+/// One `source` of an Application that installs a chart folder with values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelmSource {
+    /// The Application's (or ApplicationSet's) name.
+    pub application: String,
+    /// The file that holds it, relative to the project.
+    pub file: Arc<str>,
+    /// The chart's folder, `source.path` from the repository's root, without
+    /// `./` or a trailing `/` (`""`: the root).
+    pub path: String,
+    /// `helm.valueFiles`, as written (relative to `path`, or `$ref/…`).
+    pub value_files: Vec<String>,
+    /// `helm.values`, a string of YAML (`None`: not given, or empty).
+    pub inline: Option<String>,
+    /// The top-level keys of `helm.valuesObject`.
+    pub values_object: Vec<String>,
+    /// The names `helm.parameters` set (`image.tag`).
+    pub parameters: Vec<String>,
+}
+
+/// The sources of the project's Applications and ApplicationSets that
+/// install a chart by its path with values, in file order.
+pub fn sources<'r>(results: impl IntoIterator<Item = &'r FileResult>) -> Vec<HelmSource> {
+    let mut found = Vec::new();
+    for result in results {
+        for object in &result.objects {
+            let (is_application, is_set) = (
+                object.meta.is(GROUP, "Application"),
+                object.meta.is(GROUP, "ApplicationSet"),
+            );
+            if !is_application && !is_set {
+                continue;
+            }
+            let Some(tree) = object.tree() else { continue };
+            let spec = if is_set {
+                tree.at(&["spec", "template", "spec"])
+            } else {
+                tree.get("spec")
+            };
+            let Some(spec) = spec else { continue };
+            let single = spec.get("source").into_iter();
+            let many = spec.get("sources").map_or(&[][..], Node::items).iter();
+            for source in single.chain(many) {
+                if let Some(helm) = helm_source(source) {
+                    found.push(HelmSource {
+                        application: object.meta.name.value.to_string(),
+                        file: Arc::clone(&object.file),
+                        ..helm
+                    });
+                }
+            }
+        }
+    }
+    found
+}
+
+/// A source with a literal `path` and a `helm` block that gives values.
+fn helm_source(source: &Node<'_>) -> Option<HelmSource> {
+    let path = source.get("path")?.as_str()?;
+    if path.contains("{{") || path.contains("${") {
+        return None;
+    }
+    let helm = source.get("helm")?;
+    let strings = |key: &str| -> Vec<String> {
+        helm.get(key)
+            .map_or(&[][..], Node::items)
+            .iter()
+            .filter_map(Node::as_str)
+            .map(str::to_owned)
+            .collect()
+    };
+    let value_files = strings("valueFiles");
+    let inline = helm
+        .get("values")
+        .and_then(Node::as_str)
+        .filter(|text| !text.trim().is_empty())
+        .map(str::to_owned);
+    let values_object: Vec<String> = helm
+        .get("valuesObject")
+        .map_or(&[][..], Node::entries)
+        .iter()
+        .filter_map(|(key, _)| key.as_str().map(str::to_owned))
+        .collect();
+    let parameters: Vec<String> = helm
+        .get("parameters")
+        .map_or(&[][..], Node::items)
+        .iter()
+        .filter_map(|p| p.get("name")?.as_str().map(str::to_owned))
+        .collect();
+    if value_files.is_empty()
+        && inline.is_none()
+        && values_object.is_empty()
+        && parameters.is_empty()
+    {
+        return None;
+    }
+    Some(HelmSource {
+        application: String::new(),
+        file: Arc::from(""),
+        path: folder(path),
+        value_files,
+        inline,
+        values_object,
+        parameters,
+    })
+}
+
+/// `./charts/app/` as `charts/app`; `.` as `""`.
+fn folder(path: &str) -> String {
+    path.trim()
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Why a render of the chart at `chart_dir` that stopped for want of the
+/// value at `wanted` (`image.tag`) is no fault of the chart: the first
+/// Application of `sources` that installs it and gives that value, said
+/// with what gives it. Its value files are read through the project's
+/// boundary.
+pub fn installed_with(
+    project: &Path,
+    chart_dir: &str,
+    wanted: &str,
+    sources: &[HelmSource],
+) -> Option<super::Limit> {
+    let keys: Vec<&str> = wanted.split('.').collect();
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let gives_in = |text: &str| {
+        let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+        parsed
+            .documents
+            .first()
+            .and_then(|document| document.at(&keys))
+            .is_some_and(|value| !value.is_null())
+    };
+    for source in sources.iter().filter(|s| s.path == chart_dir) {
+        let by_parameter = source
+            .parameters
+            .iter()
+            .any(|name| name == wanted || keys.first().is_some_and(|top| name == top));
+        let by_object = keys
+            .first()
+            .is_some_and(|top| source.values_object.iter().any(|key| key == top));
+        let by_inline = source.inline.as_deref().is_some_and(gives_in);
+        let by_file = source.value_files.iter().find(|file| {
+            let rel = super::join(chart_dir, file);
+            !file.starts_with('$')
+                && boundary
+                    .open_bounded(&project.join(&rel), 1 << 20)
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                    .is_some_and(|text| gives_in(&text))
+        });
+        let what = if let Some(file) = by_file {
+            format!("its values file `{}`", super::join(chart_dir, file))
+        } else if by_inline {
+            "its inline `helm.values`".to_owned()
+        } else if by_object {
+            "its `helm.valuesObject`".to_owned()
+        } else if by_parameter {
+            "its `helm.parameters`".to_owned()
+        } else {
+            continue;
+        };
+        return Some(super::Limit {
+            why: format!(
+                "its templates need `{wanted}`, which its own values.yaml lacks and the Argo CD Application `{}` (`{}`), which installs it, gives in {what}: name those values in `render.charts[].values`",
+                source.application, source.file
+            ),
+            help: "name the values the chart is installed with in `render.charts[].values` of .dvmlint.yaml (inline values: write them to a values file first)",
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn source_of(text: &str) -> Option<HelmSource> {
+        let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+        helm_source(parsed.documents[0].at(&["spec", "source"]).unwrap())
+    }
+
+    #[test]
+    fn a_source_gives_values_by_files_inline_objects_or_parameters() {
+        let files = source_of(
+            "spec:\n  source:\n    path: ./charts/app/\n    helm:\n      valueFiles: [values-prod.yaml]\n",
+        )
+        .unwrap();
+        assert_eq!(files.path, "charts/app");
+        assert_eq!(files.value_files, ["values-prod.yaml"]);
+        let inline = source_of(
+            "spec:\n  source:\n    path: app\n    helm:\n      values: |\n        a: 1\n",
+        )
+        .unwrap();
+        assert_eq!(inline.inline.as_deref(), Some("a: 1\n"));
+        let parameters = source_of(
+            "spec:\n  source:\n    path: app\n    helm:\n      parameters:\n        - name: image.tag\n          value: v1\n",
+        )
+        .unwrap();
+        assert_eq!(parameters.parameters, ["image.tag"]);
+        // No values, or a templated path: nothing to say.
+        assert!(
+            source_of("spec:\n  source:\n    path: app\n    helm:\n      releaseName: x\n")
+                .is_none()
+        );
+        assert!(
+            source_of("spec:\n  source:\n    path: '{{path}}'\n    helm:\n      values: 'a: 1'\n")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn only_a_source_that_gives_the_wanted_value_lifts_the_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("charts/app")).unwrap();
+        std::fs::write(
+            dir.path().join("charts/app/values-prod.yaml"),
+            "image:\n  tag: v1\n",
+        )
+        .unwrap();
+        let source = HelmSource {
+            application: "app".into(),
+            file: Arc::from("apps/app.yaml"),
+            path: "charts/app".into(),
+            value_files: vec!["values-prod.yaml".into()],
+            inline: Some("customer: acme\n".into()),
+            values_object: Vec::new(),
+            parameters: Vec::new(),
+        };
+        let sources = [source];
+        let limit = installed_with(dir.path(), "charts/app", "image.tag", &sources).unwrap();
+        assert!(
+            limit.why.contains("`charts/app/values-prod.yaml`"),
+            "{}",
+            limit.why
+        );
+        let limit = installed_with(dir.path(), "charts/app", "customer", &sources).unwrap();
+        assert!(limit.why.contains("inline `helm.values`"), "{}", limit.why);
+        assert!(installed_with(dir.path(), "charts/app", "region", &sources).is_none());
+        assert!(installed_with(dir.path(), "charts/other", "customer", &sources).is_none());
+    }
+}
