@@ -301,27 +301,10 @@ impl<'a> Stage<'a> {
                     } else {
                         message
                     };
-                    let lifted = (limit.is_none()
-                        && !helm
-                        && super::kustomize::load_restricted(&message))
-                    .then(|| unrestricted.limit(self.project, &rendered.root.dir))
-                    .flatten()
-                    .or_else(|| {
-                        (limit.is_none() && !helm)
-                            .then(|| unrestricted.bootstrap_limit(&rendered.root.dir, &message))
-                            .flatten()
-                    })
-                    .or_else(|| {
-                        (limit.is_none() && helm)
-                            .then(|| {
-                                unrestricted.installed_by_argo(
-                                    self.project,
-                                    &rendered.root,
-                                    &message,
-                                )
-                            })
-                            .flatten()
-                    });
+                    let lifted = limit
+                        .is_none()
+                        .then(|| unrestricted.lift(self.project, &rendered.root, &message))
+                        .flatten();
                     let (limit, help) = match lifted {
                         Some(lifted) => (Some(lifted.why), lifted.help.to_owned()),
                         None => (limit, help),

@@ -1,4 +1,9 @@
-//! Builds the repository itself runs without Kustomize's load restrictor.
+//! What the repository's own files say about how a root that failed to
+//! render is built, when that makes the failure a limit of how dvmlint
+//! renders (DVM002 info) rather than a fault of the repository ([`Unrestricted::lift`]):
+//! chiefly builds without Kustomize's load restrictor (below); also a
+//! `flux-system` folder left to `flux bootstrap`, and a chart an Argo CD
+//! Application installs with values of its own (`super::argo`).
 //!
 //! `kustomize build` refuses a file outside the kustomization's folder
 //! ("security; file … is not in or below …"), and dvmlint builds as it does.
@@ -8,9 +13,10 @@
 //! command (an Ansible or molecule task, a CI step, a container's arguments)
 //! that runs `kustomize build --load-restrictor LoadRestrictionsNone`, as every
 //! operator-sdk Ansible operator's `molecule/default/kustomize.yml` does for
-//! its `config/testing` overlay. A refused build of such a root is a limit of
-//! how dvmlint renders (DVM002 info), not an error of the repository
-//! (`docs/rendering.md`, "Where the repository lifts the load restrictor").
+//! its `config/testing` overlay; so does Flux for a folder of Flux objects
+//! (a HelmRelease), which only Flux acts on. A refused build of such a root is
+//! a limit of how dvmlint renders (DVM002 info), not an error of the
+//! repository (`docs/rendering.md`).
 
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -19,7 +25,8 @@ use std::sync::Arc;
 use crate::parsed::FileResult;
 use crate::yaml::{Node, Value};
 
-/// What the repository says it builds without the load restrictor.
+/// What the repository says about how its roots are built: without the load
+/// restrictor, by Flux, with an Argo CD Application's values.
 #[derive(Debug, Default)]
 pub struct Unrestricted {
     /// The folders the repository's Flux Kustomizations build (`spec.path`,
@@ -78,9 +85,10 @@ impl Unrestricted {
 
     /// Why a build of the root at `dir` (relative to the project) that the
     /// load restrictor refused is no fault of the repository, if it is not:
-    /// a Flux Kustomization, a command in a YAML file, or one in a Makefile or
-    /// shell script of the project ([`in_scripts`], read only now).
-    pub fn limit(&self, project: &Path, dir: &str) -> Option<super::Limit> {
+    /// a Flux Kustomization, Flux objects in the folder, a command in a YAML
+    /// file, or one in a Makefile or shell script of the project
+    /// ([`in_scripts`], read only now).
+    fn limit(&self, project: &Path, dir: &str) -> Option<super::Limit> {
         if super::kustomize::built_by_flux(dir, &self.flux) {
             return Some(super::kustomize::flux_limit());
         }
@@ -105,14 +113,25 @@ impl Unrestricted {
             help: "if a tool other than that command builds it (`kubectl apply -k`, Argo CD without `--load-restrictor LoadRestrictionsNone`), move the files below the kustomization or make them a base with its own kustomization.yaml",
         })
     }
-}
 
-impl Unrestricted {
+    /// Why the failed render of `root` (the tool's `message`) is no fault of
+    /// the repository, by what its files say; `None`: it is one, as far as
+    /// they tell.
+    pub fn lift(&self, project: &Path, root: &super::Root, message: &str) -> Option<super::Limit> {
+        match root.kind {
+            super::RootKind::Helm(_) => self.installed_by_argo(project, root, message),
+            super::RootKind::Kustomize if super::kustomize::load_restricted(message) => {
+                self.limit(project, &root.dir)
+            }
+            super::RootKind::Kustomize => self.bootstrap_limit(&root.dir, message),
+        }
+    }
+
     /// Why a chart that stopped, rendered with its own values alone, for
     /// want of a value an Argo CD Application of the project installs it
     /// with is no fault of the chart (`super::argo`). Only for a release
     /// whose values the configuration does not name.
-    pub fn installed_by_argo(
+    fn installed_by_argo(
         &self,
         project: &Path,
         root: &super::Root,
@@ -148,7 +167,7 @@ impl Unrestricted {
     /// GitRepository and Kustomization that sync the cluster), in a folder
     /// of Flux objects. A repository that is a template for clusters not
     /// yet bootstrapped keeps it out.
-    pub fn bootstrap_limit(&self, dir: &str, message: &str) -> Option<super::Limit> {
+    fn bootstrap_limit(&self, dir: &str, message: &str) -> Option<super::Limit> {
         let lists = [
             "'./flux-system'",
             "'flux-system'",
