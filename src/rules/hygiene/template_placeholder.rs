@@ -482,20 +482,12 @@ fn placeholders_in(message: &str) -> Vec<&str> {
 /// `pods/<NAME>/`). Each such line (at most 64), with its text.
 fn substitutions(text: &[u8], placeholder: &str) -> Vec<(u32, String)> {
     const DELIMITERS: &[u8] = b"/|#:@!,%+";
-    let needle = placeholder.as_bytes();
-    let mut lines: Vec<(u32, String)> = Vec::new();
-    for at in memchr::memmem::find_iter(text, needle) {
-        let head = text.get(..at).unwrap_or_default();
-        let start = memchr::memrchr(b'\n', head).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', text.get(at..).unwrap_or_default())
-            .map_or(text.len(), |i| at + i);
+    lines_where(text, placeholder, |line_head, line_tail| {
         // In the pattern of an `s<d>…<d>` expression: after the expression's
         // `s<d>` (the last `<d>` before it on its line, an `s` that starts a
         // word before that), with a `<d>` after it on the line, which ends the
         // pattern (`s/<NAME>/…/`, `s|name: <NAME>|…|`).
-        let line_head = text.get(start..at).unwrap_or_default();
-        let line_tail = text.get(at + needle.len()..end).unwrap_or_default();
-        let in_pattern = DELIMITERS.iter().any(|&d| {
+        DELIMITERS.iter().any(|&d| {
             memchr::memrchr(d, line_head).is_some_and(|open| {
                 let before = open.checked_sub(1).and_then(|s| line_head.get(s));
                 let word = open.checked_sub(2).and_then(|w| line_head.get(w));
@@ -503,22 +495,8 @@ fn substitutions(text: &[u8], placeholder: &str) -> Vec<(u32, String)> {
                     && !word.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
                     && memchr::memchr(d, line_tail).is_some()
             })
-        });
-        if !in_pattern {
-            continue;
-        }
-        let line = memchr::memchr_iter(b'\n', head).count() + 1;
-        let line = u32::try_from(line).unwrap_or(u32::MAX);
-        if lines.last().is_some_and(|(l, _)| *l == line) {
-            continue;
-        }
-        let words = String::from_utf8_lossy(text.get(start..end).unwrap_or_default()).into_owned();
-        lines.push((line, words));
-        if lines.len() == 64 {
-            break;
-        }
-    }
-    lines
+        })
+    })
 }
 
 /// Where a program writes `placeholder` as a whole string (`"<REPO_NAME>"`,
@@ -527,18 +505,32 @@ fn substitutions(text: &[u8], placeholder: &str) -> Vec<(u32, String)> {
 /// ns)`, a map from each placeholder to its value). Each such line (at most
 /// 64), with its text.
 fn string_literals(text: &[u8], placeholder: &str) -> Vec<(u32, String)> {
-    let needle = placeholder.as_bytes();
+    lines_where(text, placeholder, |line_head, line_tail| {
+        let open = line_head.last();
+        matches!(open, Some(b'"' | b'\'' | b'`')) && line_tail.first() == open
+    })
+}
+
+/// The lines of `text` (at most 64, each once, with its text) where
+/// `needle` stands so that `keep` holds of what its line holds before and
+/// after it.
+fn lines_where(
+    text: &[u8],
+    needle: &str,
+    keep: impl Fn(&[u8], &[u8]) -> bool,
+) -> Vec<(u32, String)> {
+    let needle = needle.as_bytes();
     let mut lines: Vec<(u32, String)> = Vec::new();
     for at in memchr::memmem::find_iter(text, needle) {
-        let open = at.checked_sub(1).and_then(|i| text.get(i));
-        let close = text.get(at + needle.len());
-        if !matches!(open, Some(b'"' | b'\'' | b'`')) || open != close {
-            continue;
-        }
         let head = text.get(..at).unwrap_or_default();
         let start = memchr::memrchr(b'\n', head).map_or(0, |i| i + 1);
         let end = memchr::memchr(b'\n', text.get(at..).unwrap_or_default())
             .map_or(text.len(), |i| at + i);
+        let line_head = text.get(start..at).unwrap_or_default();
+        let line_tail = text.get(at + needle.len()..end).unwrap_or_default();
+        if !keep(line_head, line_tail) {
+            continue;
+        }
         let line = memchr::memchr_iter(b'\n', head).count() + 1;
         let line = u32::try_from(line).unwrap_or(u32::MAX);
         if lines.last().is_some_and(|(l, _)| *l == line) {
@@ -557,9 +549,10 @@ fn string_literals(text: &[u8], placeholder: &str) -> Vec<(u32, String)> {
 /// shell script of the project substitutes (`sed -i "s/<CLUSTER_NAME>/$NAME/g"
 /// cluster.yaml`, the way demo folders fill their manifests before applying
 /// them), or a program of the project replaces as a string
-/// ([`string_literals`]: a demo's installer that embeds its manifests), by one DVM002 info per file (at its line 1, as every DVM002; the
-/// first placeholder and the script's line related), naming the script nearest the file
-/// (its folder or the closest above it). The scripts are read only when such
+/// ([`string_literals`]: a demo's installer that embeds its manifests), by
+/// one DVM002 info per file (at its line 1, as every DVM002; the first
+/// placeholder and the script's line related), naming the script nearest
+/// the file (its folder or the closest above it). The scripts are read only when such
 /// a finding exists, and only those near its file
 /// (`crate::scripts::each_near`: in its folder and those above it, and their
 /// `hack`, `scripts`, `bin`… folders), so that it costs nothing measurable,
