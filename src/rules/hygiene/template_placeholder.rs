@@ -416,8 +416,85 @@ pub fn check_names_of<'p>(
     }
 }
 
-/// A script and its lines that substitute a placeholder ([`substitutions`]).
-type Substituting = (String, Vec<(u32, String)>);
+/// A script and its lines that substitute a placeholder ([`substitutions`]),
+/// and how.
+type Substituting = (String, Vec<(u32, String)>, Filled);
+
+/// How a file near a placeholder fills it in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Filled {
+    /// A `sed` expression, of a script or of instructions.
+    Sed,
+    /// A program's string.
+    Program,
+    /// Instructions that list the template's tokens ([`lists_tokens`]).
+    Tokens,
+    /// A token standing for a whole line, near instructions that list the
+    /// template's tokens (not this one).
+    TokenLine,
+}
+
+/// Whether instructions say the placeholders they list are filled in for
+/// the user (a template repository's `TOKENS.md`: "these tokens are
+/// replaced during the template's instantiation"): they name tokens or
+/// placeholders and their replacing or filling in.
+fn lists_tokens(text: &[u8]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let has = |word: &[u8]| memchr::memmem::find(&lower, word).is_some();
+    (has(b"token") || has(b"placeholder"))
+        && (has(b"replaced") || has(b"substituted") || has(b"filled"))
+}
+
+/// The rows of a Markdown table (a line that starts with `|`) that list
+/// `placeholder` as a code span (`` `<REPO_URL>` ``).
+fn token_rows(text: &[u8], placeholder: &str) -> Vec<(u32, String)> {
+    lines_where(text, placeholder, |line_head, line_tail| {
+        line_head.trim_ascii_start().starts_with(b"|")
+            && line_head.last() == Some(&b'`')
+            && line_tail.first() == Some(&b'`')
+    })
+}
+
+/// The placeholder standing alone on a line (`    <ISSUER_ANNOTATION>`,
+/// replaced by a line or by nothing) at or just before the line of a
+/// DVM001 `finding` (the parser stops on the line after it): the syntax
+/// error of a template, not of a manifest. Its file read through the
+/// project's boundary.
+fn token_line(project: &Path, finding: &Finding) -> Option<String> {
+    let line = usize::try_from(finding.location.span.start.line).ok()?;
+    token_near(project, &finding.location.file, line)
+}
+
+/// [`token_line`] for a chart whose render stopped at its own values.yaml
+/// (`cannot load values.yaml: … yaml: line 4: mapping values are not
+/// allowed`, a DVM004 at its `Chart.yaml`).
+fn values_token_line(project: &Path, finding: &Finding) -> Option<String> {
+    let (_, after) = finding
+        .message
+        .split_once("cannot load values.yaml:")?
+        .1
+        .split_once("yaml: line ")?;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    let line: usize = digits.parse().ok()?;
+    let chart = finding.location.file.strip_suffix("Chart.yaml")?;
+    token_near(project, &format!("{chart}values.yaml"), line)
+}
+
+/// The placeholder standing alone on line `line` of `file` (a path from
+/// the project) or on one of the two lines before it.
+fn token_near(project: &Path, file: &str, line: usize) -> Option<String> {
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let bytes = boundary.open_bounded(&project.join(file), 1 << 20).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let first = line.saturating_sub(2).max(1);
+    text.lines()
+        .enumerate()
+        .skip(first - 1)
+        .take(line + 1 - first)
+        .map(|(_, l)| l.trim())
+        .find(|l| is_angle_placeholder(l))
+        .map(str::to_owned)
+}
 
 /// The folder of a path from the project (`""` at its root).
 fn folder_of(path: &str) -> &str {
@@ -558,10 +635,28 @@ fn lines_where(
 /// `hack`, `scripts`, `bin`… folders), so that it costs nothing measurable,
 /// even in each lint of the language server.
 pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
-    let wanted: std::collections::BTreeSet<&str> = findings
+    // The placeholders of each finding: a DVM402's, or the whole-line token
+    // a DVM001 stopped at (read from its file, only for DVM001s).
+    let named: Vec<Vec<String>> = findings
         .iter()
-        .filter(|f| f.rule == "DVM402")
-        .flat_map(|f| placeholders_in(&f.message))
+        .map(|f| match f.rule.as_ref() {
+            "DVM402" => placeholders_in(&f.message)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            "DVM001" => token_line(project, f).into_iter().collect(),
+            "DVM004" => values_token_line(project, f).into_iter().collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let wanted: std::collections::BTreeSet<&str> =
+        named.iter().flatten().map(String::as_str).collect();
+    // The whole-line tokens a template's syntax error stopped at.
+    let lines_alone: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .zip(&named)
+        .filter(|(f, _)| f.rule != "DVM402")
+        .flat_map(|(_, names)| names.iter().map(String::as_str))
         .collect();
     if wanted.is_empty() {
         return;
@@ -569,23 +664,42 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
     let _timing = crate::timings::stage("DVM402: placeholders scripts fill");
     let files: std::collections::BTreeSet<&str> = findings
         .iter()
-        .filter(|f| f.rule == "DVM402" && !placeholders_in(&f.message).is_empty())
-        .map(|f| f.location.file.as_ref())
+        .zip(&named)
+        .filter(|(_, names)| !names.is_empty())
+        .map(|(f, _)| f.location.file.as_ref())
         .collect();
-    // Each placeholder's substitutions: (script, its lines), in walk order.
+    // Each placeholder's substitutions: (script, its lines, how), in walk order.
     let mut by: BTreeMap<String, Vec<Substituting>> = BTreeMap::new();
     crate::scripts::each_near(project, files, |rel, text| {
         let program = crate::scripts::is_program(rel);
+        let tokens = crate::scripts::is_instructions(rel) && lists_tokens(text);
         for placeholder in &wanted {
-            let lines = if program {
-                string_literals(text, placeholder)
+            let (lines, how) = if program {
+                (string_literals(text, placeholder), Filled::Program)
             } else {
-                substitutions(text, placeholder)
+                let sed = substitutions(text, placeholder);
+                let rows = if sed.is_empty() && tokens {
+                    token_rows(text, placeholder)
+                } else {
+                    Vec::new()
+                };
+                if !sed.is_empty() {
+                    (sed, Filled::Sed)
+                } else if !rows.is_empty() {
+                    (rows, Filled::Tokens)
+                } else if tokens && lines_alone.contains(placeholder) {
+                    // A token standing for a whole line, in a folder whose
+                    // instructions list the template's tokens, is the
+                    // template's all the same (an annotation line or none).
+                    (vec![(1, String::new())], Filled::TokenLine)
+                } else {
+                    (sed, Filled::Sed)
+                }
             };
             if !lines.is_empty() {
                 by.entry((*placeholder).to_owned())
                     .or_default()
-                    .push((rel.to_owned(), lines));
+                    .push((rel.to_owned(), lines, how));
             }
         }
         ControlFlow::Continue(())
@@ -597,7 +711,7 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
     // folder or one above it, or in a script folder of one of those; a
     // script near another file only does not count), and its line that
     // names the file, else its first.
-    let nearest = |file: &str, scripts: &[Substituting]| -> Option<(String, u32)> {
+    let nearest = |file: &str, scripts: &[Substituting]| -> Option<(String, u32, Filled)> {
         let name = file.rsplit('/').next().unwrap_or(file);
         let file_dir = folder_of(file);
         let above = |dir: &str| {
@@ -616,7 +730,7 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
             (crate::scripts::SCRIPT_FOLDERS.contains(&last) && above(parent))
                 .then_some((parent.len(), 0))
         };
-        let (script, lines) = scripts
+        let (script, lines, how) = scripts
             .iter()
             .filter_map(|s| Some((closeness(&s.0)?, s)))
             .max_by(|(a, x), (b, y)| a.cmp(b).then_with(|| y.0.cmp(&x.0)))
@@ -626,38 +740,31 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
             .find(|(_, words)| words.contains(name))
             .or_else(|| lines.first())?
             .0;
-        Some((script.clone(), line))
+        Some((script.clone(), line, *how))
     };
-    let mut filled: BTreeMap<std::sync::Arc<str>, Vec<(Finding, String, u32)>> = BTreeMap::new();
+    type Filling = (Finding, String, String, u32, Filled);
+    let mut filled: BTreeMap<std::sync::Arc<str>, Vec<Filling>> = BTreeMap::new();
     let mut kept = Vec::with_capacity(findings.len());
-    for finding in findings.drain(..) {
+    for (finding, placeholders) in findings.drain(..).zip(named) {
         // Each placeholder of the finding filled near its file; the first's
         // script is named.
-        let placeholders = if finding.rule == "DVM402" {
-            placeholders_in(&finding.message)
-        } else {
-            Vec::new()
-        };
         let mut scripts = placeholders.iter().map(|placeholder| {
-            by.get(*placeholder)
+            by.get(placeholder)
                 .and_then(|scripts| nearest(&finding.location.file, scripts))
         });
         let first = scripts.next().flatten();
         let script = first.filter(|_| scripts.all(|s| s.is_some()));
-        match script {
-            Some((script, line)) => filled
+        match (script, placeholders.into_iter().next()) {
+            (Some((script, line, how)), Some(name)) => filled
                 .entry(std::sync::Arc::clone(&finding.location.file))
                 .or_default()
-                .push((finding, script, line)),
-            None => kept.push(finding),
+                .push((finding, name, script, line, how)),
+            _ => kept.push(finding),
         }
     }
     for (_, mut placeholders) in filled {
         placeholders.sort_by_key(|a| a.0.location.span.start);
-        let Some((first, script, line)) = placeholders.first() else {
-            continue;
-        };
-        let Some(name) = placeholders_in(&first.message).first().copied() else {
+        let Some((first, name, script, line, how)) = placeholders.first() else {
             continue;
         };
         let others = placeholders.len() - 1;
@@ -668,31 +775,47 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
         };
         // DVM002's place is line 1 of the file (docs/rules.md); the
         // placeholder and the script's line are its related locations.
-        let (by, whose, writes) = if crate::scripts::is_instructions(script) {
-            (
-                format!("the `sed` command `{script}` gives (`s/{name}/…/`)"),
-                "a template its instructions fill in",
-                "the command writes",
-            )
-        } else if crate::scripts::is_program(script) {
-            (
-                format!("the program `{script}` (its string `\"{name}\"`)"),
-                "a template of the repository's tooling",
-                "the program writes",
-            )
+        let what = if first.rule == "DVM004" {
+            "the chart's values.yaml"
         } else {
-            (
-                format!("`{script}` (`s/{name}/…/`)"),
-                "a template of the repository's tooling",
+            "the file"
+        };
+        let (says, writes) = match how {
+            Filled::Sed if crate::scripts::is_instructions(script) => (
+                format!(
+                    "is replaced by the `sed` command `{script}` gives (`s/{name}/…/`) before this file is applied: the file is a template its instructions fill in"
+                ),
+                "the command writes",
+            ),
+            Filled::Sed => (
+                format!(
+                    "is replaced by `{script}` (`s/{name}/…/`) before this file is applied: the file is a template of the repository's tooling"
+                ),
                 "the script writes",
-            )
+            ),
+            Filled::Program => (
+                format!(
+                    "is replaced by the program `{script}` (its string `\"{name}\"`) before this file is applied: the file is a template of the repository's tooling"
+                ),
+                "the program writes",
+            ),
+            Filled::Tokens => (
+                format!(
+                    "is one of the tokens `{script}` lists as replaced when the repository is instantiated: {what} is a template, not YAML to apply as it is"
+                ),
+                "the instantiation writes",
+            ),
+            Filled::TokenLine => (
+                format!(
+                    "stands alone for a line the repository's instantiation writes (`{script}` lists the tokens it replaces): {what} is a template, not YAML to apply as it is"
+                ),
+                "the instantiation writes",
+            ),
         };
         let mut finding = Finding::new(
             "DVM002",
             Location::new(&first.location.file, Span::line_start(1)),
-            format!(
-                "`{name}` is replaced by {by} before this file is applied: the file is {whose}, and its placeholders are not reported{more}"
-            ),
+            format!("`{name}` {says}, and its placeholders are not reported{more}"),
         )
         .help(format!(
             "nothing to fix; to lint the file as it is applied, lint what {writes}"
@@ -701,7 +824,10 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
         .cluster(first.cluster.as_ref())
         .related(first.location.clone(), "the first placeholder it fills")
         .related(
-            Location::new(&std::sync::Arc::from(script.as_str()), Span::line_start(*line)),
+            Location::new(
+                &std::sync::Arc::from(script.as_str()),
+                Span::line_start(*line),
+            ),
             "the substitution",
         );
         finding.rendered = first.rendered.clone();
@@ -836,6 +962,48 @@ mod tests {
         assert!(placeholders_in(&message).is_empty());
         let message = documentation_placeholder("<NS>", "namespace");
         assert_eq!(placeholders_in(&message), ["<NS>"]);
+    }
+
+    #[test]
+    fn a_token_list_names_its_tokens_in_table_rows_and_says_they_are_replaced() {
+        let list = b"# Tokens\n\nThese tokens are replaced at instantiation.\n\n| Token | Value |\n|---|---|\n| `REPO` | `<REPO>` |\n\nSee `<OTHER>` too.\n";
+        assert!(lists_tokens(list));
+        assert_eq!(token_rows(list, "<REPO>").len(), 1);
+        // Named in prose, not in the table: not listed.
+        assert!(token_rows(list, "<OTHER>").is_empty());
+        // A README that asks its reader to replace a placeholder lists no tokens.
+        assert!(!lists_tokens(b"Replace `<NS>` with your namespace.\n"));
+    }
+
+    #[test]
+    fn a_token_standing_alone_is_found_at_or_just_before_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.yaml"),
+            "metadata:\n  annotations:\n    <ISSUER>\n    x: y\n",
+        )
+        .unwrap();
+        let file: std::sync::Arc<str> = std::sync::Arc::from("a.yaml");
+        let at = |line| Finding::new("DVM001", Location::new(&file, Span::line_start(line)), "x");
+        assert_eq!(token_line(dir.path(), &at(4)).as_deref(), Some("<ISSUER>"));
+        assert_eq!(token_line(dir.path(), &at(3)).as_deref(), Some("<ISSUER>"));
+        assert_eq!(token_line(dir.path(), &at(2)), None);
+        std::fs::create_dir(dir.path().join("chart")).unwrap();
+        std::fs::write(
+            dir.path().join("chart/values.yaml"),
+            "a:\n  <TOKEN>\n  b: 1\n",
+        )
+        .unwrap();
+        let chart: std::sync::Arc<str> = std::sync::Arc::from("chart/Chart.yaml");
+        let failed = Finding::new(
+            "DVM004",
+            Location::new(&chart, Span::line_start(1)),
+            "`helm template` of release `c` failed: cannot load values.yaml: error converting YAML to JSON: yaml: line 3: mapping values are not allowed in this context",
+        );
+        assert_eq!(
+            values_token_line(dir.path(), &failed).as_deref(),
+            Some("<TOKEN>")
+        );
     }
 
     #[test]
