@@ -699,7 +699,10 @@ fn generated_resource(stderr: &str, project: &Path) -> Option<super::Limit> {
 
 /// A build that failed on a file of a kubebuilder (or operator-sdk Go)
 /// project's `config/` that controller-gen writes (`make manifests`):
-/// `webhook/manifests.yaml`, `rbac/role.yaml`, `crd/bases/…`. The scaffold
+/// `webhook/manifests.yaml`, `rbac/role.yaml`, `crd/bases/…`; or the
+/// ClusterServiceVersion base of `config/manifests/bases/` that operator-sdk
+/// writes (`make bundle`), in a project whose `PROJECT` names operator-sdk's
+/// manifests plugin or whose Makefile runs that generator. The scaffold
 /// lists `manifests.yaml` in `config/webhook` of every project, and only a
 /// project with webhooks generates it (its `config/default` keeps
 /// `#- ../webhook` commented out otherwise). The project is known by the
@@ -714,7 +717,11 @@ fn controller_gen_output(stderr: &str, project: &Path) -> Option<super::Limit> {
     let generated = inside == "webhook/manifests.yaml"
         || inside == "rbac/role.yaml"
         || inside.starts_with("crd/bases/");
-    if !generated {
+    // operator-sdk's bundle base, which `make bundle` writes before it
+    // builds `config/manifests`.
+    let csv_base =
+        inside.starts_with("manifests/bases/") && inside.ends_with(".clusterserviceversion.yaml");
+    if !generated && !csv_base {
         return None;
     }
     let boundary = crate::boundary::ProjectBoundary::new(project);
@@ -727,6 +734,19 @@ fn controller_gen_output(stderr: &str, project: &Path) -> Option<super::Limit> {
                     .any(|w| memchr::memmem::find(&text, w).is_some())
             })
     };
+    if csv_base {
+        if !(holds("PROJECT", &[b"manifests.sdk.operatorframework.io"])
+            || holds("Makefile", &[b"generate kustomize manifests"]))
+        {
+            return None;
+        }
+        return Some(super::Limit {
+            why: format!(
+                "its resource `{file}` is written by `operator-sdk generate kustomize manifests`, which this operator-sdk project runs (`make bundle`) before it builds `config/manifests`"
+            ),
+            help: "nothing to fix; to lint the bundle's build, run `make bundle` (or `operator-sdk generate kustomize manifests`) first",
+        });
+    }
     if !(holds("PROJECT", &[b"domain:"])
         || holds("Makefile", &[b"controller-gen", b"CONTROLLER_GEN"]))
     {
