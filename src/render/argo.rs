@@ -45,34 +45,106 @@ pub fn sources<'r>(results: impl IntoIterator<Item = &'r FileResult>) -> Vec<Hel
     let mut found = Vec::new();
     for result in results {
         for object in &result.objects {
-            let (is_application, is_set) = (
-                object.meta.is(GROUP, "Application"),
-                object.meta.is(GROUP, "ApplicationSet"),
-            );
-            if !is_application && !is_set {
+            let set = object.meta.is(GROUP, "ApplicationSet");
+            if !set && !object.meta.is(GROUP, "Application") {
                 continue;
             }
-            let Some(tree) = object.tree() else { continue };
-            let spec = if is_set {
-                tree.at(&["spec", "template", "spec"])
-            } else {
-                tree.get("spec")
-            };
-            let Some(spec) = spec else { continue };
-            let single = spec.get("source").into_iter();
-            let many = spec.get("sources").map_or(&[][..], Node::items).iter();
-            for source in single.chain(many) {
-                if let Some(helm) = helm_source(source) {
-                    found.push(HelmSource {
-                        application: object.meta.name.value.to_string(),
-                        file: Arc::clone(&object.file),
-                        ..helm
-                    });
-                }
+            if let Some(tree) = object.tree() {
+                found.extend(application_sources(tree, set, &object.file));
             }
         }
     }
     found
+}
+
+/// The files that may hold Applications inside other objects: an ACM
+/// Policy's `objectDefinition`, which ACM creates on the managed clusters
+/// (by the objects' API group and kind, which the model keeps for every
+/// object).
+pub fn may_nest(group: &str, kind: &str) -> bool {
+    group == "policy.open-cluster-management.io" && matches!(kind, "Policy" | "ConfigurationPolicy")
+}
+
+/// At most this many files holding Policies are read for [`nested`], of at
+/// most 4 MiB each.
+const NESTED_FILES: usize = 2_000;
+
+/// The Applications written inside other objects of `files` (paths from
+/// the project, [`may_nest`]), read again, through the project's boundary:
+/// only when a chart failed for want of a value.
+pub fn nested(project: &Path, files: &[Arc<str>]) -> Vec<HelmSource> {
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let mut found = Vec::new();
+    for file in files.iter().take(NESTED_FILES) {
+        let Some(text) = boundary
+            .open_bounded(&project.join(&**file), 4 << 20)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+        else {
+            continue;
+        };
+        let parsed = crate::yaml::parse_chunk(&text, 1, crate::yaml::Limits::default());
+        for document in &parsed.documents {
+            walk(document, file, &mut found, 0);
+        }
+    }
+    found
+}
+
+/// Deep enough for a Policy's templates; a deeper tree holds no Application.
+const MAX_DEPTH: usize = 32;
+
+fn walk(node: &Node<'_>, file: &Arc<str>, found: &mut Vec<HelmSource>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let kind = node.get("kind").and_then(Node::as_str);
+    let argo = node
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .is_some_and(|v| v.starts_with("argoproj.io/"));
+    if argo && matches!(kind, Some("Application" | "ApplicationSet")) {
+        found.extend(application_sources(
+            node,
+            kind == Some("ApplicationSet"),
+            file,
+        ));
+        return;
+    }
+    for (_, value) in node.entries() {
+        walk(value, file, found, depth + 1);
+    }
+    for item in node.items() {
+        walk(item, file, found, depth + 1);
+    }
+}
+
+/// The sources with values of the Application (or ApplicationSet, `set`)
+/// `tree`, written in `file`.
+fn application_sources(tree: &Node<'_>, set: bool, file: &Arc<str>) -> Vec<HelmSource> {
+    let spec = if set {
+        tree.at(&["spec", "template", "spec"])
+    } else {
+        tree.get("spec")
+    };
+    let Some(spec) = spec else {
+        return Vec::new();
+    };
+    let name = tree
+        .at(&["metadata", "name"])
+        .and_then(Node::as_str)
+        .unwrap_or_default();
+    let single = spec.get("source").into_iter();
+    let many = spec.get("sources").map_or(&[][..], Node::items).iter();
+    single
+        .chain(many)
+        .filter_map(helm_source)
+        .map(|helm| HelmSource {
+            application: name.to_owned(),
+            file: Arc::clone(file),
+            ..helm
+        })
+        .collect()
 }
 
 /// A source with a literal `path` and a `helm` block that gives values.
@@ -126,6 +198,23 @@ fn helm_source(source: &Node<'_>) -> Option<HelmSource> {
     })
 }
 
+/// A path from the project without its `.` and `..` steps
+/// (`roles/sno/../../clusters/values.yaml` as `clusters/values.yaml`);
+/// `None` for one that climbs out of the project.
+fn normalised(path: &str) -> Option<String> {
+    let mut steps: Vec<&str> = Vec::new();
+    for step in path.split('/') {
+        match step {
+            "" | "." => {}
+            ".." => {
+                steps.pop()?;
+            }
+            step => steps.push(step),
+        }
+    }
+    Some(steps.join("/"))
+}
+
 /// `./charts/app/` as `charts/app`; `.` as `""`.
 fn folder(path: &str) -> String {
     path.trim()
@@ -165,17 +254,20 @@ pub fn installed_with(
             .first()
             .is_some_and(|top| source.values_object.iter().any(|key| key == top));
         let by_inline = source.inline.as_deref().is_some_and(gives_in);
-        let by_file = source.value_files.iter().find(|file| {
-            let rel = super::join(chart_dir, file);
-            !file.starts_with('$')
-                && boundary
-                    .open_bounded(&project.join(&rel), 1 << 20)
+        let by_file = source
+            .value_files
+            .iter()
+            .filter(|file| !file.starts_with('$'))
+            .filter_map(|file| normalised(&super::join(chart_dir, file)))
+            .find(|rel| {
+                boundary
+                    .open_bounded(&project.join(rel), 1 << 20)
                     .ok()
                     .and_then(|bytes| String::from_utf8(bytes).ok())
                     .is_some_and(|text| gives_in(&text))
-        });
+            });
         let what = if let Some(file) = by_file {
-            format!("its values file `{}`", super::join(chart_dir, file))
+            format!("its values file `{file}`")
         } else if by_inline {
             "its inline `helm.values`".to_owned()
         } else if by_object {
@@ -233,6 +325,36 @@ mod tests {
             source_of("spec:\n  source:\n    path: '{{path}}'\n    helm:\n      values: 'a: 1'\n")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn value_files_are_read_from_the_chart_up_to_the_project_root_only() {
+        assert_eq!(
+            normalised("roles/sno/../../clusters/values-test.yaml").as_deref(),
+            Some("clusters/values-test.yaml")
+        );
+        assert_eq!(
+            normalised("charts/app/./values.yaml").as_deref(),
+            Some("charts/app/values.yaml")
+        );
+        assert_eq!(normalised("charts/../../outside.yaml"), None);
+    }
+
+    #[test]
+    fn an_application_inside_an_acm_policy_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("policy.yaml"),
+            "apiVersion: policy.open-cluster-management.io/v1\nkind: Policy\nmetadata:\n  name: p\nspec:\n  policy-templates:\n    - objectDefinition:\n        spec:\n          object-templates:\n            - objectDefinition:\n                apiVersion: argoproj.io/v1alpha1\n                kind: Application\n                metadata:\n                  name: cluster\n                spec:\n                  source:\n                    path: roles/sno\n                    helm:\n                      valueFiles: [../../values-test.yaml]\n",
+        )
+        .unwrap();
+        let found = nested(dir.path(), &[Arc::from("policy.yaml")]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].application.as_str(), found[0].path.as_str()),
+            ("cluster", "roles/sno")
+        );
+        assert_eq!(&*found[0].file, "policy.yaml");
     }
 
     #[test]

@@ -43,6 +43,11 @@ pub struct Unrestricted {
     /// The Argo CD Applications that install a chart of the project with
     /// values of their own (`super::argo`).
     pub argo: Vec<super::argo::HelmSource>,
+    /// The files whose objects may hold Applications inside them (an ACM
+    /// Policy's templates, `super::argo::may_nest`), and those Applications,
+    /// read once, when a chart first needs them.
+    pub nesting_files: Vec<Arc<str>>,
+    nested_argo: std::cell::OnceCell<Vec<super::argo::HelmSource>>,
 }
 
 /// The API groups of Flux's toolkit end so.
@@ -62,6 +67,13 @@ impl Unrestricted {
                     .filter(|o| o.meta.is(super::FLUX_KUSTOMIZE_GROUP, "Kustomization"))
                     .filter_map(|o| o.tree()?.at(&["spec", "path"])?.as_str().map(str::to_owned)),
             );
+            if result
+                .objects
+                .iter()
+                .any(|o| super::argo::may_nest(o.meta.group(), &o.meta.kind.value))
+            {
+                unrestricted.nesting_files.push(Arc::clone(&result.rel));
+            }
             if let Some(object) = result
                 .objects
                 .iter()
@@ -140,11 +152,19 @@ impl Unrestricted {
         let super::RootKind::Helm(release) = &root.kind else {
             return None;
         };
-        if self.argo.is_empty() || !release.values.is_empty() || !release.set.is_empty() {
+        if (self.argo.is_empty() && self.nesting_files.is_empty())
+            || !release.values.is_empty()
+            || !release.set.is_empty()
+        {
             return None;
         }
         let wanted = super::helm::value_wanted(project, root, message)?;
-        super::argo::installed_with(project, &root.dir, &wanted, &self.argo)
+        super::argo::installed_with(project, &root.dir, &wanted, &self.argo).or_else(|| {
+            let nested = self
+                .nested_argo
+                .get_or_init(|| super::argo::nested(project, &self.nesting_files));
+            super::argo::installed_with(project, &root.dir, &wanted, nested)
+        })
     }
 
     /// The first file at or below the folder `dir` (relative to the
