@@ -92,8 +92,9 @@ const LEGACY_FILE: &str = "results.json";
 /// string, `crate::yaml::wire`; 7: bodies compressed with LZ4, not zstd;
 /// 8: results written field by field, [`entry`]; 9: an object's Template, a
 /// StatefulSet without volumes; 10: no annotations in the metadata, a
-/// Namespace's tree cut to what rules read; 11: Argo CD Applications'
-/// and ApplicationSets' trees kept, `render::argo`).
+/// Namespace's tree cut to what rules read; 11: the trees of Argo CD
+/// Applications and ApplicationSets that install a chart with values kept,
+/// `render::argo`).
 const FORMAT: u32 = 11;
 const MAGIC: &[u8; 8] = b"dvmlint\x00";
 /// Magic, format (u32), settings key (32 hex digits), body length (u64), its

@@ -558,7 +558,7 @@ impl Doc<'_> {
                         rules: suppress::split_rules(list),
                     });
                 }
-                let body = modelled.then(|| Body::read(&meta, node));
+                let body = modelled.then(|| Body::read(&meta, node)).flatten();
                 let mut meta = meta;
                 if body.is_none() {
                     // No cross-file rule reads the labels of kinds the model

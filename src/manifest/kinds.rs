@@ -31,7 +31,8 @@ pub fn is_modelled(group: &str, kind: &str) -> bool {
         // Flux's: its `spec.path` says which folders Flux builds (rendering).
         "Kustomization" => group == "kustomize.toolkit.fluxcd.io",
         // Argo CD's: the values they install the project's charts with
-        // (rendering, `render::argo`).
+        // (rendering, `render::argo`); only those with such values keep
+        // their tree (`parsed::Body::read`).
         "Application" | "ApplicationSet" => group == "argoproj.io",
         _ => false,
     }

@@ -84,9 +84,16 @@ pub enum Body {
 impl Body {
     /// A NetworkPolicy's view holds its evaluator policy in its own
     /// namespace (`""` when it has none), which the network model shares
-    /// wherever the policy applies in that namespace.
-    pub fn read(meta: &ObjectMeta, node: &Node<'_>) -> Box<Body> {
-        Box::new(Body::read_unboxed(meta, node))
+    /// wherever the policy applies in that namespace. `None` for an Argo CD
+    /// Application that installs no chart with values of its own: nothing
+    /// reads it (`crate::render::argo`).
+    pub fn read(meta: &ObjectMeta, node: &Node<'_>) -> Option<Box<Body>> {
+        if meta.group() == crate::render::argo::GROUP
+            && !crate::render::argo::installs_with_values(node, meta.kind.value == "ApplicationSet")
+        {
+            return None;
+        }
+        Some(Box::new(Body::read_unboxed(meta, node)))
     }
 
     fn read_unboxed(meta: &ObjectMeta, node: &Node<'_>) -> Body {

@@ -119,25 +119,38 @@ fn walk(node: &Node<'_>, file: &Arc<str>, found: &mut Vec<HelmSource>, depth: us
     }
 }
 
-/// The sources with values of the Application (or ApplicationSet, `set`)
-/// `tree`, written in `file`.
-fn application_sources(tree: &Node<'_>, set: bool, file: &Arc<str>) -> Vec<HelmSource> {
+/// Whether the Application (or ApplicationSet, `set`) `tree` installs a
+/// chart by its path with values: the only ones whose tree the model keeps
+/// (`crate::parsed::Body::read`; a GitOps repository may hold thousands of
+/// Applications, most without).
+pub fn installs_with_values(tree: &Node<'_>, set: bool) -> bool {
+    sources_of(tree, set).any(|source| helm_source(source).is_some())
+}
+
+/// The `source` and each of the `sources` of the Application (or
+/// ApplicationSet's template, `set`) `tree`.
+fn sources_of<'n, 'a>(tree: &'n Node<'a>, set: bool) -> impl Iterator<Item = &'n Node<'a>> {
     let spec = if set {
         tree.at(&["spec", "template", "spec"])
     } else {
         tree.get("spec")
     };
-    let Some(spec) = spec else {
-        return Vec::new();
-    };
+    let single = spec.and_then(|spec| spec.get("source")).into_iter();
+    let many = spec
+        .and_then(|spec| spec.get("sources"))
+        .map_or(&[][..], Node::items)
+        .iter();
+    single.chain(many)
+}
+
+/// The sources with values of the Application (or ApplicationSet, `set`)
+/// `tree`, written in `file`.
+fn application_sources(tree: &Node<'_>, set: bool, file: &Arc<str>) -> Vec<HelmSource> {
     let name = tree
         .at(&["metadata", "name"])
         .and_then(Node::as_str)
         .unwrap_or_default();
-    let single = spec.get("source").into_iter();
-    let many = spec.get("sources").map_or(&[][..], Node::items).iter();
-    single
-        .chain(many)
+    sources_of(tree, set)
         .filter_map(helm_source)
         .map(|helm| HelmSource {
             application: name.to_owned(),
