@@ -341,6 +341,26 @@ mod tests {
     }
 
     #[test]
+    fn only_an_application_with_values_for_a_chart_is_kept() {
+        fn tree(text: &str) -> Node<'_> {
+            crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default())
+                .documents
+                .remove(0)
+        }
+        let plain = tree("spec:\n  source:\n    path: apps/web\n");
+        assert!(!installs_with_values(&plain, false));
+        let with_values = tree(
+            "spec:\n  sources:\n    - path: charts/web\n      helm:\n        valueFiles: [prod.yaml]\n",
+        );
+        assert!(installs_with_values(&with_values, false));
+        let set = tree(
+            "spec:\n  template:\n    spec:\n      source:\n        path: charts/web\n        helm:\n          values: 'a: 1'\n",
+        );
+        assert!(installs_with_values(&set, true));
+        assert!(!installs_with_values(&set, false));
+    }
+
+    #[test]
     fn value_files_are_read_from_the_chart_up_to_the_project_root_only() {
         assert_eq!(
             normalised("roles/sno/../../clusters/values-test.yaml").as_deref(),
