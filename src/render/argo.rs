@@ -8,7 +8,10 @@
 //! with the chart's own values alone that stops for want of one of them is a
 //! limit of how dvmlint renders (DVM002, naming the Application), not a
 //! fault of the chart (`docs/rendering.md`). Read from the model's objects
-//! once the per-file stage is over, only when a chart failed to render.
+//! once the per-file stage is over, and, only when a chart failed for want
+//! of a value, from the files holding ACM Policies (an Application in a
+//! Policy's `objectDefinition`, created on the managed clusters). Inline
+//! values are read, never written in a finding.
 
 use std::path::Path;
 use std::sync::Arc;
