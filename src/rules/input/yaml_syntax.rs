@@ -142,9 +142,11 @@ pub fn is_manifest_text(rel: &str, text: &[u8]) -> bool {
 
 /// Whether a line of `text` opens with `key:` at the document's top (after
 /// at most two more columns of indentation and list dashes than its first
-/// line's key, or none) or holds `"key":` / `"key" :` (JSON).
+/// line's key, or none; in a document that is a list, at its items' own
+/// column, not in what an item nests: an Ansible task's module arguments)
+/// or holds `"key":` / `"key" :` (JSON).
 fn has_key(text: &[u8], key: &str) -> bool {
-    let top = top_indent(text);
+    let (top, list) = top_indent(text);
     let quoted = format!("\"{key}\"");
     let finder = memchr::memmem::Finder::new(key.as_bytes());
     finder.find_iter(text).any(|at| {
@@ -155,8 +157,13 @@ fn has_key(text: &[u8], key: &str) -> bool {
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
         let prefix = before.get(line_start..).unwrap_or_default();
+        let column = if list {
+            prefix.len() == top
+        } else {
+            prefix.is_empty() || prefix.len() <= top.saturating_add(2)
+        };
         let yaml_key = prefix.iter().all(|&b| matches!(b, b' ' | b'\t' | b'-'))
-            && (prefix.is_empty() || prefix.len() <= top.saturating_add(2))
+            && column
             && after.first() == Some(&b':');
         let json_key = at > 0
             && text.get(at - 1..at + key.len() + 1) == Some(quoted.as_bytes())
@@ -171,21 +178,27 @@ fn has_key(text: &[u8], key: &str) -> bool {
 }
 
 /// The columns of indentation and list dashes before the first key of
-/// `text` (its first line that is not blank, a comment or a document marker).
-fn top_indent(text: &[u8]) -> usize {
+/// `text` (its first line that is not blank, a comment or a document
+/// marker), and whether they hold a dash (the document is a list).
+fn top_indent(text: &[u8]) -> (usize, bool) {
     text.split(|&b| b == b'\n')
         .map(|line| {
             let prefix = line
                 .iter()
                 .take_while(|&&b| matches!(b, b' ' | b'\t' | b'-'))
                 .count();
-            (prefix, line.get(prefix..).unwrap_or_default())
+            (
+                line.get(..prefix).unwrap_or_default(),
+                line.get(prefix..).unwrap_or_default(),
+            )
         })
         .find(|(_, rest)| {
             let rest = rest.trim_ascii();
             !rest.is_empty() && !rest.starts_with(b"#") && !rest.starts_with(b"%")
         })
-        .map_or(0, |(prefix, _)| prefix)
+        .map_or((0, false), |(prefix, _)| {
+            (prefix.len(), prefix.contains(&b'-'))
+        })
 }
 
 #[cfg(test)]
@@ -201,6 +214,16 @@ mod tests {
         assert!(is_manifest_text(
             "a.yaml",
             b"- apiVersion: v1\n  kind: List\n"
+        ));
+        // A list of Ansible tasks: the keys a task nests are not the list's.
+        assert!(!is_manifest_text(
+            "tasks/main.yml",
+            b"---\n- name: label\n  kubernetes.core.k8s:\n    kind: Node\n    apiVersion: v1\n    kind: Node\n"
+        ));
+        // A List's items, one level below its top keys, still count.
+        assert!(is_manifest_text(
+            "a.yaml",
+            b"kind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: x\n"
         ));
         assert!(is_manifest_text(
             "a.json",
