@@ -802,16 +802,16 @@ fn made_by_a_script(stderr: &str, project: &Path, target: &Path) -> Option<super
         if copies.is_none()
             && let Some(folder) = &folder
         {
-            copies = String::from_utf8_lossy(text)
-                .lines()
-                .enumerate()
-                .find_map(|(at, line)| {
-                    let copy = copy_source_naming(line, folder)?;
-                    Some(format!(
-                        "`{rel}:{line}` copies the folder's files elsewhere (`cp {copy} …`)",
-                        line = at + 1
-                    ))
-                });
+            let text = String::from_utf8_lossy(text);
+            let variables = shell_variables(&text);
+            copies = text.lines().enumerate().find_map(|(at, line)| {
+                let line = expand_variables(line, &variables);
+                let copy = copy_source_naming(&line, folder)?;
+                Some(format!(
+                    "`{rel}:{line}` copies the folder's files elsewhere (`cp {copy} …`)",
+                    line = at + 1
+                ))
+            });
         }
         std::ops::ControlFlow::Continue(())
     });
@@ -886,6 +886,64 @@ fn written_beside(project: &Path, file: &str) -> Option<String> {
         });
         writes.then(|| super::join(folder, &script))
     })
+}
+
+/// The variables a script sets to a plain value (`KIT=scripts/kits/web`,
+/// `export KIT="scripts/kits/web"`), or to a default the environment may
+/// override (`KIT=${KIT:-scripts/kits/web}`: the default), each at its first
+/// such setting; a value that reads another variable is not kept.
+fn shell_variables(script: &str) -> Vec<(&str, &str)> {
+    let mut found: Vec<(&str, &str)> = Vec::new();
+    for line in script.lines() {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+        let Some((name, value)) = line.split_once('=') else {
+            continue;
+        };
+        let is_name = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !is_name || found.iter().any(|(known, _)| *known == name) {
+            continue;
+        }
+        let value = value.trim().trim_matches(['"', '\'']);
+        let value = value
+            .strip_prefix("${")
+            .and_then(|rest| rest.strip_suffix('}'))
+            .and_then(|inner| inner.split_once(":-").or_else(|| inner.split_once(":=")))
+            .filter(|(own, _)| *own == name)
+            .map_or(value, |(_, default)| default);
+        if !value.is_empty() && !value.contains(['$', ' ', '`', '(']) {
+            found.push((name, value));
+        }
+    }
+    found
+}
+
+/// `line` with each `$NAME` and `${NAME}` of `variables` replaced by its value.
+fn expand_variables(line: &str, variables: &[(&str, &str)]) -> String {
+    let mut line = line.to_owned();
+    for (name, value) in variables {
+        line = line.replace(&format!("${{{name}}}"), value);
+        let plain = format!("${name}");
+        let mut out = String::with_capacity(line.len());
+        let mut rest = line.as_str();
+        while let Some(at) = rest.find(&plain) {
+            let after = rest.get(at + plain.len()..).unwrap_or_default();
+            let whole = !after
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            out.push_str(rest.get(..at).unwrap_or_default());
+            out.push_str(if whole { value } else { &plain });
+            rest = after;
+        }
+        out.push_str(rest);
+        line = out;
+    }
+    line
 }
 
 /// The source of a `cp` command of the shell `line` that names `folder` (a
@@ -1276,6 +1334,17 @@ fn read_text(text: &str) -> Option<Node<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scripts_plain_variables_and_defaults_are_expanded() {
+        let script = "set -e\nKIT=${KIT:-kits/web}\nexport DEST=\"out/web\"\nKIT=other\nWORK=$(mktemp -d)\nBASE=$KIT/base\n";
+        let variables = shell_variables(script);
+        assert_eq!(variables, [("KIT", "kits/web"), ("DEST", "out/web")]);
+        assert_eq!(
+            expand_variables("cp -a ${KIT}/2-services/ $DEST/ $KITS $WORK", &variables),
+            "cp -a kits/web/2-services/ out/web/ $KITS $WORK"
+        );
+    }
 
     #[test]
     fn a_copy_names_the_folder_as_its_source_only() {
