@@ -40,6 +40,9 @@ pub struct HelmSource {
     pub values_object: Vec<String>,
     /// The names `helm.parameters` set (`image.tag`).
     pub parameters: Vec<String>,
+    /// Written by a root of the project when rendered (an app-of-apps
+    /// chart), whose file `file` is then.
+    pub rendered: bool,
 }
 
 /// The sources of the project's Applications and ApplicationSets that
@@ -56,6 +59,22 @@ pub fn sources<'r>(results: impl IntoIterator<Item = &'r FileResult>) -> Vec<Hel
                 found.extend(application_sources(tree, set, &object.file));
             }
         }
+    }
+    found
+}
+
+/// [`sources`] of the rendered roots' outputs, each with the file of the
+/// root that wrote it (its `Chart.yaml` or kustomization).
+pub fn rendered_sources<'r>(
+    outputs: impl IntoIterator<Item = (&'r FileResult, &'r Arc<str>)>,
+) -> Vec<HelmSource> {
+    let mut found = Vec::new();
+    for (output, root) in outputs {
+        found.extend(sources([output]).into_iter().map(|source| HelmSource {
+            file: Arc::clone(root),
+            rendered: true,
+            ..source
+        }));
     }
     found
 }
@@ -211,6 +230,7 @@ fn helm_source(source: &Node<'_>) -> Option<HelmSource> {
         inline,
         values_object,
         parameters,
+        rendered: false,
     })
 }
 
@@ -293,10 +313,15 @@ pub fn installed_with(
         } else {
             continue;
         };
+        let written = if source.rendered {
+            format!("rendered from `{}`", source.file)
+        } else {
+            format!("`{}`", source.file)
+        };
         return Some(super::Limit {
             why: format!(
-                "its templates need `{wanted}`, which its own values.yaml lacks and the Argo CD Application `{}` (`{}`), which installs it, gives in {what}: name those values in `render.charts[].values`",
-                source.application, source.file
+                "its templates need `{wanted}`, which its own values.yaml lacks and the Argo CD Application `{}` ({written}), which installs it, gives in {what}: name those values in `render.charts[].values`",
+                source.application
             ),
             help: "name the values the chart is installed with in `render.charts[].values` of .dvmlint.yaml (inline values: write them to a values file first)",
         });
@@ -410,6 +435,7 @@ mod tests {
             inline: Some("customer: acme\n".into()),
             values_object: Vec::new(),
             parameters: Vec::new(),
+            rendered: false,
         };
         let sources = [source];
         let limit = installed_with(dir.path(), "charts/app", "image.tag", &sources).unwrap();

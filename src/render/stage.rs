@@ -284,6 +284,12 @@ impl<'a> Stage<'a> {
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
         done.sort_by_key(|d| d.rendered.root.output_name());
+        // The Applications the rendered roots write (an app-of-apps chart):
+        // what they install a chart with counts as a plain one's does.
+        let rendered_argo = super::argo::rendered_sources(
+            done.iter()
+                .filter_map(|d| Some((d.result.as_ref()?, &d.rendered.root.file))),
+        );
         let mut index = RenderIndex::default();
         let mut replaced: BTreeSet<String> = BTreeSet::new();
         let mut outputs = Vec::new();
@@ -303,7 +309,14 @@ impl<'a> Stage<'a> {
                     };
                     let lifted = limit
                         .is_none()
-                        .then(|| unrestricted.lift(self.project, &rendered.root, &message))
+                        .then(|| {
+                            unrestricted.lift(
+                                self.project,
+                                &rendered.root,
+                                &message,
+                                &rendered_argo,
+                            )
+                        })
                         .flatten();
                     let (limit, help) = match lifted {
                         Some(lifted) => (Some(lifted.why), lifted.help.to_owned()),

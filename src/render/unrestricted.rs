@@ -129,9 +129,18 @@ impl Unrestricted {
     /// Why the failed render of `root` (the tool's `message`) is no fault of
     /// the repository, by what its files say; `None`: it is one, as far as
     /// they tell.
-    pub fn lift(&self, project: &Path, root: &super::Root, message: &str) -> Option<super::Limit> {
+    /// `rendered_argo`: the Applications the rendered roots write.
+    pub fn lift(
+        &self,
+        project: &Path,
+        root: &super::Root,
+        message: &str,
+        rendered_argo: &[super::argo::HelmSource],
+    ) -> Option<super::Limit> {
         match root.kind {
-            super::RootKind::Helm(_) => self.installed_by_argo(project, root, message),
+            super::RootKind::Helm(_) => {
+                self.installed_by_argo(project, root, message, rendered_argo)
+            }
             super::RootKind::Kustomize if super::kustomize::load_restricted(message) => {
                 self.limit(project, &root.dir)
             }
@@ -148,23 +157,26 @@ impl Unrestricted {
         project: &Path,
         root: &super::Root,
         message: &str,
+        rendered_argo: &[super::argo::HelmSource],
     ) -> Option<super::Limit> {
         let super::RootKind::Helm(release) = &root.kind else {
             return None;
         };
-        if (self.argo.is_empty() && self.nesting_files.is_empty())
+        if (self.argo.is_empty() && self.nesting_files.is_empty() && rendered_argo.is_empty())
             || !release.values.is_empty()
             || !release.set.is_empty()
         {
             return None;
         }
         let wanted = super::helm::value_wanted(project, root, message)?;
-        super::argo::installed_with(project, &root.dir, &wanted, &self.argo).or_else(|| {
-            let nested = self
-                .nested_argo
-                .get_or_init(|| super::argo::nested(project, &self.nesting_files));
-            super::argo::installed_with(project, &root.dir, &wanted, nested)
-        })
+        super::argo::installed_with(project, &root.dir, &wanted, &self.argo)
+            .or_else(|| super::argo::installed_with(project, &root.dir, &wanted, rendered_argo))
+            .or_else(|| {
+                let nested = self
+                    .nested_argo
+                    .get_or_init(|| super::argo::nested(project, &self.nesting_files));
+                super::argo::installed_with(project, &root.dir, &wanted, nested)
+            })
     }
 
     /// The first file at or below the folder `dir` (relative to the
