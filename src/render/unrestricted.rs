@@ -127,9 +127,9 @@ impl Unrestricted {
     }
 
     /// Why the failed render of `root` (the tool's `message`) is no fault of
-    /// the repository, by what its files say; `None`: it is one, as far as
+    /// the repository, by what its files say (`rendered_argo`: with the
+    /// Applications the rendered roots write); `None`: it is one, as far as
     /// they tell.
-    /// `rendered_argo`: the Applications the rendered roots write.
     pub fn lift(
         &self,
         project: &Path,
@@ -138,8 +138,8 @@ impl Unrestricted {
         rendered_argo: &[super::argo::HelmSource],
     ) -> Option<super::Limit> {
         match root.kind {
-            super::RootKind::Helm(_) => {
-                self.installed_by_argo(project, root, message, rendered_argo)
+            super::RootKind::Helm(ref release) => {
+                self.installed_by_argo(project, root, release, message, rendered_argo)
             }
             super::RootKind::Kustomize if super::kustomize::load_restricted(message) => {
                 self.limit(project, &root.dir)
@@ -156,12 +156,10 @@ impl Unrestricted {
         &self,
         project: &Path,
         root: &super::Root,
+        release: &super::Release,
         message: &str,
         rendered_argo: &[super::argo::HelmSource],
     ) -> Option<super::Limit> {
-        let super::RootKind::Helm(release) = &root.kind else {
-            return None;
-        };
         if (self.argo.is_empty() && self.nesting_files.is_empty() && rendered_argo.is_empty())
             || !release.values.is_empty()
             || !release.set.is_empty()
