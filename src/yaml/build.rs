@@ -355,6 +355,12 @@ impl<'a, M: Fn(&Node<'_>) -> bool, E: FnMut(Node<'a>, bool) -> Option<Node<'a>>>
             message: match err.info() {
                 // The scanner's own cap on flow nesting (`[[[…`), below ours.
                 "recursion limit exceeded" => "nesting too deep for the YAML parser".to_owned(),
+                // A line inside a block mapping that is no `key: value` (the
+                // scanner now says where that line starts, not where it
+                // noticed: `crates/saphyr-parser/PATCHED.md`).
+                "simple key expect ':'" => {
+                    "`:` expected after this key: inside a mapping, a line is `key: value`".to_owned()
+                }
                 // The scanner's words (`%'`, quoted unevenly) for an
                 // indicator YAML reserves at the start of a value.
                 other => match other

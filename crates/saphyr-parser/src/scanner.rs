@@ -874,7 +874,7 @@ impl<'input, T: Input> Scanner<'input, T> {
                     && (sk.mark.line < self.mark.line || sk.mark.index + 1024 < self.mark.index)
             {
                 if sk.required {
-                    return Err(ScanError::new_str(self.mark, "simple key expect ':'"));
+                    return Err(ScanError::new_str(sk.mark, "simple key expect ':'"));
                 }
                 sk.possible = false;
             }

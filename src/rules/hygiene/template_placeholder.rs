@@ -434,15 +434,24 @@ enum Filled {
     TokenLine,
 }
 
-/// Whether instructions say the placeholders they list are filled in for
-/// the user (a template repository's `TOKENS.md`: "these tokens are
-/// replaced during the template's instantiation"): they name tokens or
-/// placeholders and their replacing or filling in.
+/// Whether instructions list placeholders that are filled in for the user
+/// (a template repository's `TOKENS.md`: "these tokens are replaced during
+/// the template's instantiation", then a table of them): they name tokens
+/// or placeholders and their replacing or filling in, and a row of a
+/// Markdown table holds one as a code span (`` | `<REPO_URL>` | ``).
 fn lists_tokens(text: &[u8]) -> bool {
     let lower = text.to_ascii_lowercase();
     let has = |word: &[u8]| memchr::memmem::find(&lower, word).is_some();
-    (has(b"token") || has(b"placeholder"))
-        && (has(b"replaced") || has(b"substituted") || has(b"filled"))
+    let says = (has(b"token") || has(b"placeholder"))
+        && (has(b"replaced") || has(b"substituted") || has(b"filled"));
+    says && text.split(|&b| b == b'\n').any(|line| {
+        line.trim_ascii_start().starts_with(b"|")
+            && String::from_utf8_lossy(line)
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .any(is_angle_placeholder)
+    })
 }
 
 /// The rows of a Markdown table (a line that starts with `|`) that list
@@ -968,6 +977,10 @@ mod tests {
     fn a_token_list_names_its_tokens_in_table_rows_and_says_they_are_replaced() {
         let list = b"# Tokens\n\nThese tokens are replaced at instantiation.\n\n| Token | Value |\n|---|---|\n| `REPO` | `<REPO>` |\n\nSee `<OTHER>` too.\n";
         assert!(lists_tokens(list));
+        // Saying tokens are replaced without a table of them lists none.
+        assert!(!lists_tokens(
+            b"The tokens are replaced by the installer: `<REPO>`.\n"
+        ));
         assert_eq!(token_rows(list, "<REPO>").len(), 1);
         // Named in prose, not in the table: not listed.
         assert!(token_rows(list, "<OTHER>").is_empty());
