@@ -214,6 +214,17 @@ fn kube_version_accepted(project: &Path, root: &Root, outcome: &Outcome) -> Opti
     super::dependencies::newest_kubernetes_accepted(constraint)
 }
 
+/// The dependencies, outermost first, down to the one whose stand-in
+/// failed, read from the template path Helm names just before the stand-in's
+/// message (`execution error at (app/charts/common/charts/common/templates/d/…`):
+/// `["common", "common"]` for the dependency `common` of the dependency `common`.
+fn dependency_chain(before: &str) -> Option<Vec<&str>> {
+    let (_, path) = before.rsplit_once('(')?;
+    let (chart, _) = path.split_once("/templates/")?;
+    let chain: Vec<&str> = chart.split("/charts/").skip(1).collect();
+    (!chain.is_empty()).then_some(chain)
+}
+
 const VENDOR_HELP: &str = "dvmlint renders charts offline: vendor the chart's dependencies into its `charts/` folder (`helm dependency build` where the network is reachable, then commit them)";
 
 /// Why `helm template` failed only because of how dvmlint renders
@@ -233,9 +244,21 @@ pub(crate) fn limit(stderr: &str, values_named: bool) -> Option<super::Limit> {
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
             .collect();
+        // A stand-in deeper down: the dependency of a dependency kept
+        // beside the chart (its own `common`, whose `common` is missing).
+        let whose = match dependency_chain(stderr.get(..at).unwrap_or_default()).as_deref() {
+            Some([outer @ .., _]) if !outer.is_empty() => {
+                let outer: Vec<String> = outer.iter().map(|d| format!("`{d}`")).collect();
+                format!(
+                    "`{name}`, a dependency of its dependency {},",
+                    outer.join(" → ")
+                )
+            }
+            _ => format!("its dependency `{name}`,"),
+        };
         return Some(super::Limit {
             why: format!(
-                "its dependency `{name}`, which its values do not disable, is not vendored in `charts/` and dvmlint renders offline"
+                "{whose} which its values do not disable, is not vendored in `charts/` and dvmlint renders offline"
             ),
             help: VENDOR_HELP,
         });
@@ -1159,6 +1182,22 @@ pub fn values_files(project: &Path, root: &Root, release: &Release) -> Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_dependency_of_a_dependency_is_named_as_such() {
+        let nested = format!(
+            "Error: execution error at (app/charts/common/charts/common/templates/d/d/not-vendored.yaml:1:3): {}: common",
+            super::super::dependencies::NOT_VENDORED
+        );
+        let why = limit(&nested, false).unwrap().why;
+        assert!(
+            why.starts_with("`common`, a dependency of its dependency `common`, which"),
+            "{why}"
+        );
+        let direct = nested.replace("app/charts/common/charts/common/", "app/charts/common/");
+        let why = limit(&direct, false).unwrap().why;
+        assert!(why.starts_with("its dependency `common`, which"), "{why}");
+    }
 
     /// A key shown commented out at its map's indentation is a value left to
     /// the user; one under another key, or after the map ends, is not.
