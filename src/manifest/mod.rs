@@ -7,6 +7,7 @@
 //! rules never look up raw keys and every finding points at the exact token.
 
 pub mod admin_network_policy;
+pub mod argo;
 pub mod egress_firewall;
 pub mod kinds;
 pub mod kustomization;

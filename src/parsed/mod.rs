@@ -86,10 +86,13 @@ impl Body {
     /// namespace (`""` when it has none), which the network model shares
     /// wherever the policy applies in that namespace. `None` for an Argo CD
     /// Application that installs no chart with values of its own: nothing
-    /// reads it (`crate::render::argo`).
+    /// reads it (`crate::manifest::argo`).
     pub fn read(meta: &ObjectMeta, node: &Node<'_>) -> Option<Box<Body>> {
-        if meta.group() == crate::render::argo::GROUP
-            && !crate::render::argo::installs_with_values(node, meta.kind.value == "ApplicationSet")
+        if meta.group() == crate::manifest::argo::GROUP
+            && !crate::manifest::argo::installs_with_values(
+                node,
+                meta.kind.value == "ApplicationSet",
+            )
         {
             return None;
         }

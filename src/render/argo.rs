@@ -16,11 +16,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::manifest::argo::{GROUP, HelmValues};
 use crate::parsed::FileResult;
 use crate::yaml::Node;
-
-/// The API group of Argo CD's Application and ApplicationSet.
-pub const GROUP: &str = "argoproj.io";
 
 /// One `source` of an Application that installs a chart folder with values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,20 +27,11 @@ pub struct HelmSource {
     pub application: String,
     /// The file that holds it, relative to the project.
     pub file: Arc<str>,
-    /// The chart's folder, `source.path` from the repository's root, without
-    /// `./` or a trailing `/` (`""`: the root).
-    pub path: String,
-    /// `helm.valueFiles`, as written (relative to `path`, or `$ref/…`).
-    pub value_files: Vec<String>,
-    /// `helm.values`, a string of YAML (`None`: not given, or empty).
-    pub inline: Option<String>,
-    /// The top-level keys of `helm.valuesObject`.
-    pub values_object: Vec<String>,
-    /// The names `helm.parameters` set (`image.tag`).
-    pub parameters: Vec<String>,
     /// Written by a root of the project when rendered (an app-of-apps
     /// chart), whose file `file` is then.
     pub rendered: bool,
+    /// The chart's folder and the values the source gives it.
+    pub values: HelmValues,
 }
 
 /// The sources of the project's Applications and ApplicationSets that
@@ -141,30 +130,6 @@ fn walk(node: &Node<'_>, file: &Arc<str>, found: &mut Vec<HelmSource>, depth: us
     }
 }
 
-/// Whether the Application (or ApplicationSet, `set`) `tree` installs a
-/// chart by its path with values: the only ones whose tree the model keeps
-/// (`crate::parsed::Body::read`; a GitOps repository may hold thousands of
-/// Applications, most without).
-pub fn installs_with_values(tree: &Node<'_>, set: bool) -> bool {
-    sources_of(tree, set).any(|source| helm_source(source).is_some())
-}
-
-/// The `source` and each of the `sources` of the Application (or
-/// ApplicationSet's template, `set`) `tree`.
-fn sources_of<'n, 'a>(tree: &'n Node<'a>, set: bool) -> impl Iterator<Item = &'n Node<'a>> {
-    let spec = if set {
-        tree.at(&["spec", "template", "spec"])
-    } else {
-        tree.get("spec")
-    };
-    let single = spec.and_then(|spec| spec.get("source")).into_iter();
-    let many = spec
-        .and_then(|spec| spec.get("sources"))
-        .map_or(&[][..], Node::items)
-        .iter();
-    single.chain(many)
-}
-
 /// The sources with values of the Application (or ApplicationSet, `set`)
 /// `tree`, written in `file`.
 fn application_sources(tree: &Node<'_>, set: bool, file: &Arc<str>) -> Vec<HelmSource> {
@@ -172,66 +137,15 @@ fn application_sources(tree: &Node<'_>, set: bool, file: &Arc<str>) -> Vec<HelmS
         .at(&["metadata", "name"])
         .and_then(Node::as_str)
         .unwrap_or_default();
-    sources_of(tree, set)
-        .filter_map(helm_source)
-        .map(|helm| HelmSource {
+    crate::manifest::argo::sources_of(tree, set)
+        .filter_map(crate::manifest::argo::helm_values)
+        .map(|values| HelmSource {
             application: name.to_owned(),
             file: Arc::clone(file),
-            ..helm
+            rendered: false,
+            values,
         })
         .collect()
-}
-
-/// A source with a literal `path` and a `helm` block that gives values.
-fn helm_source(source: &Node<'_>) -> Option<HelmSource> {
-    let path = source.get("path")?.as_str()?;
-    if path.contains("{{") || path.contains("${") {
-        return None;
-    }
-    let helm = source.get("helm")?;
-    let strings = |key: &str| -> Vec<String> {
-        helm.get(key)
-            .map_or(&[][..], Node::items)
-            .iter()
-            .filter_map(Node::as_str)
-            .map(str::to_owned)
-            .collect()
-    };
-    let value_files = strings("valueFiles");
-    let inline = helm
-        .get("values")
-        .and_then(Node::as_str)
-        .filter(|text| !text.trim().is_empty())
-        .map(str::to_owned);
-    let values_object: Vec<String> = helm
-        .get("valuesObject")
-        .map_or(&[][..], Node::entries)
-        .iter()
-        .filter_map(|(key, _)| key.as_str().map(str::to_owned))
-        .collect();
-    let parameters: Vec<String> = helm
-        .get("parameters")
-        .map_or(&[][..], Node::items)
-        .iter()
-        .filter_map(|p| p.get("name")?.as_str().map(str::to_owned))
-        .collect();
-    if value_files.is_empty()
-        && inline.is_none()
-        && values_object.is_empty()
-        && parameters.is_empty()
-    {
-        return None;
-    }
-    Some(HelmSource {
-        application: String::new(),
-        file: Arc::from(""),
-        path: folder(path),
-        value_files,
-        inline,
-        values_object,
-        parameters,
-        rendered: false,
-    })
 }
 
 /// A path from the project without its `.` and `..` steps
@@ -249,15 +163,6 @@ fn normalised(path: &str) -> Option<String> {
         }
     }
     Some(steps.join("/"))
-}
-
-/// `./charts/app/` as `charts/app`; `.` as `""`.
-fn folder(path: &str) -> String {
-    path.trim()
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Why a render of the chart at `chart_dir` that stopped for want of the
@@ -281,16 +186,17 @@ pub fn installed_with(
             .and_then(|document| document.at(&keys))
             .is_some_and(|value| !value.is_null())
     };
-    for source in sources.iter().filter(|s| s.path == chart_dir) {
-        let by_parameter = source
+    for source in sources.iter().filter(|s| s.values.path == chart_dir) {
+        let values = &source.values;
+        let by_parameter = values
             .parameters
             .iter()
             .any(|name| name == wanted || keys.first().is_some_and(|top| name == top));
         let by_object = keys
             .first()
-            .is_some_and(|top| source.values_object.iter().any(|key| key == top));
-        let by_inline = source.inline.as_deref().is_some_and(gives_in);
-        let by_file = source
+            .is_some_and(|top| values.values_object.iter().any(|key| key == top));
+        let by_inline = values.inline.as_deref().is_some_and(gives_in);
+        let by_file = values
             .value_files
             .iter()
             .filter(|file| !file.starts_with('$'))
@@ -334,60 +240,6 @@ pub fn installed_with(
 mod tests {
     use super::*;
 
-    fn source_of(text: &str) -> Option<HelmSource> {
-        let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
-        helm_source(parsed.documents[0].at(&["spec", "source"]).unwrap())
-    }
-
-    #[test]
-    fn a_source_gives_values_by_files_inline_objects_or_parameters() {
-        let files = source_of(
-            "spec:\n  source:\n    path: ./charts/app/\n    helm:\n      valueFiles: [values-prod.yaml]\n",
-        )
-        .unwrap();
-        assert_eq!(files.path, "charts/app");
-        assert_eq!(files.value_files, ["values-prod.yaml"]);
-        let inline = source_of(
-            "spec:\n  source:\n    path: app\n    helm:\n      values: |\n        a: 1\n",
-        )
-        .unwrap();
-        assert_eq!(inline.inline.as_deref(), Some("a: 1\n"));
-        let parameters = source_of(
-            "spec:\n  source:\n    path: app\n    helm:\n      parameters:\n        - name: image.tag\n          value: v1\n",
-        )
-        .unwrap();
-        assert_eq!(parameters.parameters, ["image.tag"]);
-        // No values, or a templated path: nothing to say.
-        assert!(
-            source_of("spec:\n  source:\n    path: app\n    helm:\n      releaseName: x\n")
-                .is_none()
-        );
-        assert!(
-            source_of("spec:\n  source:\n    path: '{{path}}'\n    helm:\n      values: 'a: 1'\n")
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn only_an_application_with_values_for_a_chart_is_kept() {
-        fn tree(text: &str) -> Node<'_> {
-            crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default())
-                .documents
-                .remove(0)
-        }
-        let plain = tree("spec:\n  source:\n    path: apps/web\n");
-        assert!(!installs_with_values(&plain, false));
-        let with_values = tree(
-            "spec:\n  sources:\n    - path: charts/web\n      helm:\n        valueFiles: [prod.yaml]\n",
-        );
-        assert!(installs_with_values(&with_values, false));
-        let set = tree(
-            "spec:\n  template:\n    spec:\n      source:\n        path: charts/web\n        helm:\n          values: 'a: 1'\n",
-        );
-        assert!(installs_with_values(&set, true));
-        assert!(!installs_with_values(&set, false));
-    }
-
     #[test]
     fn value_files_are_read_from_the_chart_up_to_the_project_root_only() {
         assert_eq!(
@@ -412,7 +264,7 @@ mod tests {
         let found = nested(dir.path(), &[Arc::from("policy.yaml")]);
         assert_eq!(found.len(), 1);
         assert_eq!(
-            (found[0].application.as_str(), found[0].path.as_str()),
+            (found[0].application.as_str(), found[0].values.path.as_str()),
             ("cluster", "roles/sno")
         );
         assert_eq!(&*found[0].file, "policy.yaml");
@@ -430,12 +282,14 @@ mod tests {
         let source = HelmSource {
             application: "app".into(),
             file: Arc::from("apps/app.yaml"),
-            path: "charts/app".into(),
-            value_files: vec!["values-prod.yaml".into()],
-            inline: Some("customer: acme\n".into()),
-            values_object: Vec::new(),
-            parameters: Vec::new(),
             rendered: false,
+            values: HelmValues {
+                path: "charts/app".into(),
+                value_files: vec!["values-prod.yaml".into()],
+                inline: Some("customer: acme\n".into()),
+                values_object: Vec::new(),
+                parameters: Vec::new(),
+            },
         };
         let sources = [source];
         let limit = installed_with(dir.path(), "charts/app", "image.tag", &sources).unwrap();
