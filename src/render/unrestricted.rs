@@ -54,12 +54,10 @@ pub struct Unrestricted {
 const FLUX_GROUPS: &str = ".toolkit.fluxcd.io";
 
 impl Unrestricted {
-    pub fn of<'r>(results: impl IntoIterator<Item = &'r FileResult> + Clone) -> Unrestricted {
-        let mut unrestricted = Unrestricted {
-            argo: super::argo::sources(results.clone()),
-            ..Unrestricted::default()
-        };
+    pub fn of<'r>(results: impl IntoIterator<Item = &'r FileResult>) -> Unrestricted {
+        let mut unrestricted = Unrestricted::default();
         for result in results {
+            unrestricted.argo.extend(super::argo::sources([result]));
             unrestricted.flux.extend(
                 result
                     .objects
