@@ -175,6 +175,15 @@ pub fn is_system_path(canonical: &Path) -> bool {
         .any(|dir| canonical.starts_with(dir))
 }
 
+/// The flags of every open of an input: never blocking on a FIFO, never
+/// inherited by a tool dvmlint runs and, unless `follow`, never following a
+/// final symlink (`lint::ring` opens with the same).
+#[cfg(unix)]
+pub fn open_flags(follow: bool) -> i32 {
+    let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+    libc::O_NONBLOCK | libc::O_CLOEXEC | nofollow
+}
+
 /// Opens `path` for reading without blocking on a FIFO and, unless `follow`,
 /// without following a final symlink; refuses anything but a regular file.
 pub fn open_regular(path: &Path, follow: bool) -> Result<(File, std::fs::Metadata), Refusal> {
@@ -183,16 +192,27 @@ pub fn open_regular(path: &Path, follow: bool) -> Result<(File, std::fs::Metadat
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
-        let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
-        options.custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC | nofollow);
+        options.custom_flags(open_flags(follow));
     }
-    let file = options.open(path).map_err(|err| {
-        #[cfg(unix)]
-        if err.raw_os_error() == Some(libc::ELOOP) && !follow {
-            return Refusal::Outside;
-        }
-        Refusal::Io(err)
-    })?;
+    let file = options
+        .open(path)
+        .map_err(|err| open_refusal(err, follow))?;
+    regular(file)
+}
+
+/// Why an open failed: a final link where none is followed is refused as
+/// one that may lead outside.
+pub fn open_refusal(err: std::io::Error, follow: bool) -> Refusal {
+    #[cfg(unix)]
+    if err.raw_os_error() == Some(libc::ELOOP) && !follow {
+        return Refusal::Outside;
+    }
+    Refusal::Io(err)
+}
+
+/// `file` with its metadata, if it is a regular file (a device, FIFO or
+/// socket is refused, and closed).
+pub fn regular(file: File) -> Result<(File, std::fs::Metadata), Refusal> {
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(Refusal::NotRegular(kind_of(&meta)));

@@ -5,6 +5,8 @@ pub mod cache;
 pub mod file;
 pub mod read;
 pub mod retained;
+#[cfg(target_os = "linux")]
+pub mod ring;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

@@ -60,7 +60,8 @@ thread_local! {
 
 /// [`with_source`] for several files: the first of `files` are read, each
 /// into a buffer of this thread's pool, up to the file that brings their
-/// bytes to `budget` (at least one file), and `with` gets each one's bytes or
+/// bytes to `budget` (at least one file; fewer where the ring's guess of
+/// how many the budget holds fell short), and `with` gets each one's bytes or
 /// the result that reports why it could not be read. Returns how many were
 /// read: at most `budget` plus one file is held at once, whatever the files'
 /// sizes.
@@ -71,7 +72,39 @@ pub fn first_group<T>(
     with: impl FnOnce(Vec<Result<&[u8], Box<FileResult>>>) -> T,
 ) -> (usize, T) {
     let mut buffers = BUFFERS.take();
-    let mut lengths: Vec<Result<usize, Box<FileResult>>> = Vec::new();
+    #[cfg(target_os = "linux")]
+    let ring = ring_group(files, max_file_size, budget, &mut buffers);
+    #[cfg(not(target_os = "linux"))]
+    let ring = None;
+    let lengths = match ring {
+        Some(lengths) => lengths,
+        None => plain_group(files, max_file_size, budget, &mut buffers),
+    };
+    let count = lengths.len();
+    let texts = lengths
+        .into_iter()
+        .zip(buffers.iter())
+        .map(|(read, buffer)| read.map(|len| buffer.get(..len).unwrap_or_default()))
+        .collect();
+    let out = with(texts);
+    for buffer in &mut buffers {
+        if buffer.len() > KEPT_IN_BATCH {
+            *buffer = Vec::new();
+        }
+    }
+    BUFFERS.set(buffers);
+    (count, out)
+}
+
+/// [`first_group`]'s reads, one file after the other: each one's length in
+/// its buffer of `buffers`, or why it was not read.
+fn plain_group(
+    files: &[(&Arc<str>, &Path)],
+    max_file_size: u64,
+    budget: usize,
+    buffers: &mut Vec<Vec<u8>>,
+) -> Vec<Result<usize, Box<FileResult>>> {
+    let mut lengths = Vec::new();
     let mut bytes = 0usize;
     for (slot, (rel, path)) in files.iter().enumerate() {
         if buffers.len() <= slot {
@@ -87,20 +120,142 @@ pub fn first_group<T>(
             break;
         }
     }
-    let count = lengths.len();
-    let texts = lengths
-        .into_iter()
-        .zip(buffers.iter())
-        .map(|(read, buffer)| read.map(|len| buffer.get(..len).unwrap_or_default()))
-        .collect();
-    let out = with(texts);
-    for buffer in &mut buffers {
-        if buffer.len() > KEPT_IN_BATCH {
-            *buffer = Vec::new();
+    lengths
+}
+
+thread_local! {
+    /// The mean size of the files this thread read in groups lately: how
+    /// many files of the budget [`ring_group`] opens at once.
+    #[cfg(target_os = "linux")]
+    static MEAN_SIZE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// [`plain_group`] through this thread's io_uring (`super::ring`): the same
+/// files, the same results, with the opens of the group one submission and
+/// its reads and closes another. `None` where no ring can be had (the
+/// caller reads the group the plain way).
+#[cfg(target_os = "linux")]
+fn ring_group(
+    files: &[(&Arc<str>, &Path)],
+    max_file_size: u64,
+    budget: usize,
+    buffers: &mut Vec<Vec<u8>>,
+) -> Option<Vec<Result<usize, Box<FileResult>>>> {
+    // As many as the budget likely holds: a file opened past it is closed
+    // unread, and opened again by the task that reads it.
+    let mean = MEAN_SIZE.get().max(1);
+    let count = (budget / mean)
+        .saturating_add(1)
+        .min(files.len())
+        .min(super::ring::MAX_FILES);
+    // A lone file gains nothing from a ring.
+    let group = files.get(..count).filter(|group| group.len() >= 2)?;
+    let paths: Vec<&Path> = group.iter().map(|(_, path)| *path).collect();
+    let opened = super::ring::open_all(&paths)?;
+    let mut lengths: Vec<Result<usize, Box<FileResult>>> = Vec::with_capacity(count);
+    // Each read's slot in `lengths` and its file.
+    let mut reads: Vec<(usize, std::fs::File)> = Vec::with_capacity(count);
+    let mut closes = Vec::new();
+    let mut bytes = 0usize;
+    for ((rel, _), open) in group.iter().zip(opened) {
+        if !lengths.is_empty() && bytes >= budget {
+            closes.extend(open.ok());
+            continue;
+        }
+        let open = open
+            .map_err(|err| crate::boundary::open_refusal(err, false))
+            .and_then(crate::boundary::regular);
+        match checked(rel, open, max_file_size) {
+            Ok((file, size)) => {
+                let size = usize::try_from(size).unwrap_or(usize::MAX);
+                bytes = bytes.saturating_add(size);
+                reads.push((lengths.len(), file));
+                lengths.push(Ok(size));
+            }
+            Err(result) => lengths.push(Err(result)),
         }
     }
-    BUFFERS.set(buffers);
-    (count, out)
+    if buffers.len() < lengths.len() {
+        buffers.resize_with(lengths.len(), Vec::new);
+    }
+    // One byte of room past each size: a read that fills it found the file
+    // longer than its size said, and is redone below.
+    let mut lent = Vec::with_capacity(reads.len());
+    let mut next = reads.into_iter().peekable();
+    for (slot, buffer) in buffers.iter_mut().enumerate() {
+        let Some((_, file)) = next.next_if(|(at, _)| *at == slot) else {
+            continue;
+        };
+        let room = match lengths.get(slot) {
+            Some(Ok(size)) => size.saturating_add(1),
+            _ => 1,
+        };
+        if buffer.len() < room {
+            buffer.resize(room, 0);
+        }
+        lent.push((slot, file, buffer.get_mut(..room).unwrap_or_default()));
+    }
+    let slots: Vec<usize> = lent.iter().map(|(slot, _, _)| *slot).collect();
+    let counts = super::ring::read_and_close(
+        lent.into_iter()
+            .map(|(_, file, buffer)| (file, buffer))
+            .collect(),
+        closes,
+    );
+    let counts = match counts {
+        Ok(counts) => counts,
+        Err(super::ring::Failed::Unavailable) => return None,
+        Err(super::ring::Failed::InFlight) => {
+            // Reads may still land in these buffers: never freed or reused.
+            std::mem::forget(std::mem::take(buffers));
+            return None;
+        }
+    };
+    for (slot, count) in slots.into_iter().zip(counts) {
+        let (Some(length), Some(buffer), Some((rel, path))) = (
+            lengths.get_mut(slot),
+            buffers.get_mut(slot),
+            group.get(slot),
+        ) else {
+            continue;
+        };
+        // Anything but a read that ended exactly at the size (an error, a
+        // file that grew or shrank since) is read again, the plain way.
+        if !matches!((&*length, count), (Ok(size), Ok(read)) if *size == read) {
+            *length = read_into(rel, path, max_file_size, buffer);
+        }
+    }
+    let read = lengths.iter().filter_map(|length| length.as_ref().ok());
+    let (total, files_read) = read.fold((0usize, 0usize), |(total, n), size| {
+        (total.saturating_add(*size), n + 1)
+    });
+    if let Some(group_mean) = total.checked_div(files_read) {
+        MEAN_SIZE.set((mean.saturating_mul(3).saturating_add(group_mean)) / 4);
+    }
+    Some(lengths)
+}
+
+/// The file `open` gave and its size, if it may be read: no larger than
+/// `max_file_size` (DVM003), else the result that reports why not.
+fn checked(
+    rel: &Arc<str>,
+    open: Result<(std::fs::File, std::fs::Metadata), crate::boundary::Refusal>,
+    max_file_size: u64,
+) -> Result<(std::fs::File, u64), Box<FileResult>> {
+    let (file, metadata) = open.map_err(|refusal| {
+        Box::new(only(
+            rel,
+            rules::input::unreadable_input::refused(rel, &refusal),
+        ))
+    })?;
+    let size = metadata.len();
+    if size > max_file_size {
+        return Err(Box::new(only(
+            rel,
+            rules::input::unreadable_input::too_large(rel, size, max_file_size),
+        )));
+    }
+    Ok((file, size))
 }
 
 fn read_into(
@@ -122,12 +277,11 @@ fn read_into(
     // One path lookup: the size comes from the open file, not from the path.
     // The walk hands over real files or canonical paths: a final link here was
     // put there since, and is not followed; a device or FIFO is never read.
-    let (mut file, metadata) = crate::boundary::open_regular(path, false)
-        .map_err(|refusal| unreadable(rules::input::unreadable_input::refused(rel, &refusal)))?;
-    let size = metadata.len();
-    if size > max_file_size {
-        return Err(too_large(size));
-    }
+    let (mut file, size) = checked(
+        rel,
+        crate::boundary::open_regular(path, false),
+        max_file_size,
+    )?;
     // One byte of room past the size seen. A read that stops short of the
     // room, at exactly that size, has met the end of this regular file: a
     // regular file's read returns less than asked only there (a system call
@@ -330,5 +484,89 @@ mod tests {
         let result = read_source(&rel, Path::new("/dev/zero"), u64::MAX).unwrap_err();
         assert_eq!(result.findings[0].rule, "DVM003");
         assert!(result.findings[0].message.contains("device"));
+    }
+
+    /// A group read through the ring is the group read plainly: the same
+    /// files, cut at the same budget, with the same bytes and the same
+    /// findings for what is refused (missing, too large, a link, a FIFO, a
+    /// device).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_group_read_through_the_ring_is_the_group_read_plainly() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: String| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let mut paths = vec![
+            write("a.yaml", "a: 1\n".repeat(30)),
+            write("empty.yaml", String::new()),
+            dir.path().join("missing.yaml"),
+            write("large.yaml", "b: 2\n".repeat(400)),
+            write("c.yaml", "c: 3\n".repeat(7)),
+        ];
+        let link = dir.path().join("link.yaml");
+        std::os::unix::fs::symlink(&paths[0], &link).unwrap();
+        paths.push(link);
+        let fifo = dir.path().join("fifo.yaml");
+        let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        paths.push(fifo);
+        paths.push(std::path::PathBuf::from("/dev/zero"));
+        paths.push(write("d.yaml", "d: 4\n".repeat(50)));
+        let rels: Vec<Arc<str>> = paths
+            .iter()
+            .map(|p| Arc::from(p.file_name().unwrap().to_string_lossy().as_ref()))
+            .collect();
+        let files: Vec<(&Arc<str>, &Path)> = rels
+            .iter()
+            .zip(&paths)
+            .map(|(r, p)| (r, p.as_path()))
+            .collect();
+        let describe = |lengths: Vec<Result<usize, Box<FileResult>>>, buffers: &[Vec<u8>]| {
+            lengths
+                .into_iter()
+                .zip(buffers)
+                .map(|(length, buffer)| match length {
+                    Ok(len) => String::from_utf8(buffer[..len].to_vec()).unwrap(),
+                    Err(result) => {
+                        format!("{} {}", result.findings[0].rule, result.findings[0].message)
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        let available = io_uring::IoUring::new(4).is_ok();
+        // Every file, then a budget the last file reaches.
+        for budget in [usize::MAX, 400] {
+            let (mut plain_buffers, mut ring_buffers) = (Vec::new(), Vec::new());
+            let plain = plain_group(&files, 1_000, budget, &mut plain_buffers);
+            // (No guess from earlier groups of how many files the budget holds.)
+            MEAN_SIZE.set(0);
+            let Some(ring) = ring_group(&files, 1_000, budget, &mut ring_buffers) else {
+                assert!(!available, "io_uring can be had here, and was not used");
+                continue;
+            };
+            let plain = describe(plain, &plain_buffers);
+            assert_eq!(describe(ring, &ring_buffers), plain);
+            assert_eq!(plain.len(), paths.len());
+            assert!(plain[3].starts_with("DVM003"), "{plain:?}");
+            assert!(plain[6].contains("FIFO"), "{plain:?}");
+        }
+        // A guess of fewer files than the budget holds reads fewer: the
+        // caller hands the rest to another task.
+        MEAN_SIZE.set(100);
+        let mut buffers = Vec::new();
+        if let Some(ring) = ring_group(&files, 1_000, 200, &mut buffers) {
+            assert_eq!(ring.len(), 3);
+        }
+        // Nothing was left open.
+        let open = std::fs::read_dir("/proc/self/fd").unwrap().count();
+        let (mut buffers, mut again) = (Vec::new(), Vec::new());
+        for _ in 0..50 {
+            let _ = ring_group(&files, 1_000, usize::MAX, &mut buffers);
+            let _ = plain_group(&files, 1_000, usize::MAX, &mut again);
+        }
+        assert!(std::fs::read_dir("/proc/self/fd").unwrap().count() <= open + 2);
     }
 }
