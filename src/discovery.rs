@@ -435,9 +435,11 @@ fn refused_link(boundary: &ProjectBoundary, root: &Path, link: &Path, name: &str
     match boundary.resolve(link) {
         Ok(_) => None,
         Err(refusal) => {
-            let could_hold_manifests = matches!(refusal, boundary::Refusal::Unresolved(_))
-                || is_manifest_name(name)
-                || std::fs::metadata(link).is_ok_and(|m| m.is_dir());
+            let could_hold_manifests = is_manifest_name(name)
+                || match refusal {
+                    boundary::Refusal::Unresolved(_) => may_stand_for_input(link, name),
+                    _ => std::fs::metadata(link).is_ok_and(|m| m.is_dir()),
+                };
             could_hold_manifests.then(|| {
                 Found::Error(WalkError {
                     rel: relative(root, link).into(),
@@ -446,6 +448,103 @@ fn refused_link(boundary: &ProjectBoundary, root: &Path, link: &Path, name: &str
             })
         }
     }
+}
+
+/// Whether a link that does not resolve may stand for an input, a manifest
+/// or a folder of them (its target is gone, so its kind is unknown): not when
+/// the link and its target are named as files dvmlint never reads are
+/// (`Makefile.local -> ../Makefile.local`, an optional file a Makefile
+/// includes; `notes.txt`). A link to a folder (`kiada-0.4 -> ../app/`) or to
+/// a manifest stands.
+fn may_stand_for_input(link: &Path, name: &str) -> bool {
+    let target = std::fs::read_link(link).ok();
+    let target = target
+        .as_deref()
+        .map(Path::as_os_str)
+        .map(|t| t.to_string_lossy());
+    let Some(target) = target else {
+        return true;
+    };
+    if target.ends_with('/') {
+        return true;
+    }
+    let target_name = target.rsplit('/').next().unwrap_or(&target);
+    if is_manifest_name(target_name) {
+        return true;
+    }
+    !(is_other_file(name) && is_other_file(target_name))
+}
+
+/// A name only files other than manifests bear: a build or text file by its
+/// stem (`Makefile.local`, `README`), or a known extension of source, text,
+/// image, archive or key files.
+fn is_other_file(name: &str) -> bool {
+    const STEMS: [&str; 12] = [
+        "makefile",
+        "gnumakefile",
+        "dockerfile",
+        "containerfile",
+        "jenkinsfile",
+        "vagrantfile",
+        "readme",
+        "license",
+        "notice",
+        "changelog",
+        "owners",
+        "codeowners",
+    ];
+    const EXTENSIONS: [&str; 44] = [
+        "md",
+        "txt",
+        "adoc",
+        "rst",
+        "org",
+        "html",
+        "css",
+        "sh",
+        "bash",
+        "zsh",
+        "ps1",
+        "py",
+        "go",
+        "rs",
+        "js",
+        "ts",
+        "java",
+        "rb",
+        "pl",
+        "c",
+        "h",
+        "cpp",
+        "mk",
+        "cfg",
+        "conf",
+        "ini",
+        "toml",
+        "env",
+        "lock",
+        "sum",
+        "mod",
+        "xml",
+        "properties",
+        "crt",
+        "pem",
+        "key",
+        "pub",
+        "png",
+        "jpg",
+        "svg",
+        "gif",
+        "pdf",
+        "zip",
+        "gz",
+    ];
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.split('.').next().unwrap_or(&lower);
+    STEMS.contains(&stem)
+        || lower
+            .rsplit_once('.')
+            .is_some_and(|(_, extension)| EXTENSIONS.contains(&extension))
 }
 
 /// Why the `.gitignore` of `dir` must not be read, if it must not: a link out

@@ -432,6 +432,31 @@ fn a_dangling_link_is_one_dvm003() {
     assert_has(&printed, "does not resolve");
 }
 
+/// A dangling link named as a file dvmlint never reads is no input lost: no
+/// finding (a warning there failed a pre-commit run for an optional
+/// `Makefile.local`). One to a folder, or named as a manifest, stands.
+#[test]
+fn a_dangling_link_to_a_file_never_read_is_not_reported() {
+    let s = Scratch::new();
+    s.file(
+        "app/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: a}\n",
+    );
+    s.link("../Makefile.local", "app/Makefile.local");
+    s.link("../missing.txt", "app/notes.txt");
+    s.link("../missing/", "app/chapter-0.4");
+    s.link("../missing-app", "app/kiada-0.4");
+    s.link("../missing.yaml", "app/other.yaml");
+    s.link("../deploy.yml", "app/README");
+    let printed = s.concise(&["."]);
+    for gone in ["Makefile.local", "notes.txt"] {
+        assert!(!printed.contains(gone), "{printed}");
+    }
+    for stands in ["chapter-0.4", "kiada-0.4", "other.yaml", "README"] {
+        assert_eq!(printed.matches(stands).count(), 1, "{stands}: {printed}");
+    }
+}
+
 #[test]
 fn a_config_link_to_a_foreign_file_is_refused_without_echoing_it() {
     let s = Scratch::new();
