@@ -294,8 +294,22 @@ fn identical(project: &Project, a: &ModelObject, b: &ModelObject) -> bool {
     let (Some(text_a), Some(text_b)) = (read(a), read(b)) else {
         return false;
     };
-    let docs_a = crate::yaml::parse_chunk(&text_a, 1, Limits::default()).documents;
-    let docs_b = crate::yaml::parse_chunk(&text_b, 1, Limits::default()).documents;
+    // Each read from the document that holds it: a broken document of the
+    // file (which the linter read chunk by chunk) stops no other.
+    let chunk = |text: &'_ str, line: u32| -> Option<(String, u32)> {
+        crate::yaml::split_documents(text.as_bytes())
+            .into_iter()
+            .find(|c| c.first_line <= line && line <= c.last_line())
+            .and_then(|c| Some((String::from_utf8(c.bytes.to_vec()).ok()?, c.first_line)))
+    };
+    let (Some((chunk_a, first_a)), Some((chunk_b, first_b))) = (
+        chunk(&text_a, a.object.doc_line),
+        chunk(&text_b, b.object.doc_line),
+    ) else {
+        return false;
+    };
+    let docs_a = crate::yaml::parse_chunk(&chunk_a, first_a, Limits::default()).documents;
+    let docs_b = crate::yaml::parse_chunk(&chunk_b, first_b, Limits::default()).documents;
     match (
         document_at(&docs_a, a.object.doc_line),
         document_at(&docs_b, b.object.doc_line),
@@ -365,5 +379,24 @@ mod tests {
             object.set_identity(7);
         }
         assert_eq!(duplicated_lines(&project), [(11, 7)]);
+    }
+
+    /// Two identical copies are said to be so whatever broken document lies
+    /// between them in their file (each is read again from its own
+    /// document: the whole file does not parse).
+    #[test]
+    fn identical_copies_around_a_broken_document_are_identical() {
+        let copy = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  ports:\n  - port: 80\n";
+        let text = format!(
+            "{copy}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: shopapiVersion: v1\n---\n{copy}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.yaml"), &text).unwrap();
+        let mut project = project(&text);
+        project.root = dir.path().to_path_buf();
+        let mut out = Vec::new();
+        check(&project, &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].message.contains("identically"), "{}", out[0].message);
     }
 }
