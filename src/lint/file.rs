@@ -539,6 +539,7 @@ impl Doc<'_> {
             policy::run(self.policies, self.rules, &ctx, &mut result.findings);
             rules::input::unrendered_template::enforced_by_acm(&ctx, &mut result.findings);
             rules::input::unrendered_template::created_by_capsule(&ctx, &mut result.findings);
+            rules::input::unrendered_template::generated_by_kyverno(&ctx, &mut result.findings);
             rules::input::unrendered_template::cni_policy(&ctx, &mut result.findings);
         }
         match kind {

@@ -825,6 +825,96 @@ pub fn created_by_capsule(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<
     }
 }
 
+/// The API group of Kyverno's policies.
+const KYVERNO_GROUP: &str = "kyverno.io";
+
+/// DVM002 for the objects a Kyverno `ClusterPolicy` or `Policy` generates
+/// (`spec.rules[].generate`: written in `data`, cloned from another object,
+/// or per item of a `foreach`; `cloneList.kinds`), of the kinds
+/// [`unmodelled_rules`] names. Kyverno creates each as the objects its rule
+/// matches appear (a default-deny NetworkPolicy in every new Namespace: the
+/// namespace a migration creates on the destination too), which dvmlint does
+/// not model, so the cross-file rules do not see them. Said as
+/// [`created_by_capsule`] says Capsule's: once per such object, at line 1,
+/// its `kind` related.
+pub fn generated_by_kyverno(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Finding>) {
+    let Some(meta) = ctx.meta else { return };
+    if !matches!(meta.kind.value.as_str(), "ClusterPolicy" | "Policy")
+        || meta.group() != KYVERNO_GROUP
+    {
+        return;
+    }
+    let rules = ctx
+        .node
+        .at(&["spec", "rules"])
+        .map(Node::items)
+        .unwrap_or_default();
+    for rule in rules {
+        let Some(generate) = rule.get("generate") else {
+            continue;
+        };
+        let rule_name = rule
+            .get("name")
+            .and_then(Node::as_str)
+            .map_or_else(String::new, |name| format!(" `{name}`"));
+        let mut generated: Vec<(&Node<'_>, &str, &str, Option<&str>)> = Vec::new();
+        let foreach = generate.get("foreach").map(Node::items).unwrap_or_default();
+        for target in std::iter::once(generate).chain(foreach) {
+            if let (Some(kind_node), Some(api_version)) = (
+                target.get("kind"),
+                target.get("apiVersion").and_then(Node::as_str),
+            ) && let Some(kind) = kind_node.as_str()
+            {
+                let name = target.get("name").and_then(Node::as_str);
+                generated.push((kind_node, api_version, kind, name));
+            }
+        }
+        // `cloneList.kinds`: `group/version/Kind` (`v1/Kind` in the core group).
+        let listed = generate
+            .at(&["cloneList", "kinds"])
+            .map(Node::items)
+            .unwrap_or_default();
+        for item in listed {
+            if let Some(text) = item.as_str()
+                && let Some((api_version, kind)) = text.rsplit_once('/')
+            {
+                generated.push((item, api_version, kind, None));
+            }
+        }
+        for (kind_node, api_version, kind, name) in generated {
+            let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+            let Some(judged_by) = unmodelled_rules(group, kind) else {
+                continue;
+            };
+            let name = name.map_or_else(String::new, |name| format!(" `{name}`"));
+            let line = kind_node.span.start.line;
+            out.push(
+                ctx.finding(
+                    "DVM002",
+                    Span::line_start(1),
+                    format!(
+                        "Kyverno generates the {kind}{name} (line {line}) by its rule{rule_name}, in each \
+                         namespace that rule matches as it appears (a namespace a migration creates on the \
+                         destination too): objects Kyverno generates are not in dvmlint's model, so \
+                         {judged_by} do not see it"
+                    ),
+                )
+                .help(KYVERNO_HELP)
+                .related(
+                    ctx.location(kind_node.span),
+                    format!("the {kind} Kyverno generates"),
+                ),
+            );
+        }
+    }
+}
+
+/// The help of [`generated_by_kyverno`].
+const KYVERNO_HELP: &str = "dvmlint does not evaluate Kyverno policies. To have the cross-file rules judge \
+    this object, commit it as a plain manifest in each namespace it is generated in, with the files of that \
+    namespace's cluster (see `clusters:` in `.dvmlint.yaml`); to acknowledge it, suppress DVM002 here \
+    (`# dvmlint: ignore[DVM002] reason`)";
+
 /// The help of [`created_by_capsule`].
 const CAPSULE_HELP: &str = "dvmlint does not model Capsule tenants (which namespaces a tenant owns). To have \
     the cross-file rules judge this object, commit it as a plain manifest in each tenant namespace it is \
