@@ -140,6 +140,22 @@ pub fn render(
     if let Some(outcome) = store.and_then(|s| s.get(key)) {
         return rendered(outcome, true, None);
     }
+    // A render that can only stop at a stand-in's `fail` (every template
+    // calls a library dependency that is not vendored: k8s-at-home's charts
+    // and their `common`) is said so without running Helm, which would take
+    // a process and a copy of the chart to say the same.
+    if release.values.is_empty()
+        && release.set.is_empty()
+        && dependencies.is_some()
+        && let Some(name) = super::dependencies::doomed_stand_in(project, &root.dir)
+    {
+        let message = format!(
+            "{}: {name} (every template the chart renders calls a named template of `{name}`: Helm was not run)",
+            super::dependencies::NOT_VENDORED
+        );
+        let limit = limit(&message, false).map(|l| with_refused_siblings(project, root, l));
+        return rendered(Outcome::failure(message, limit, VENDOR_HELP), false, None);
+    }
     let assembled = dependencies
         .is_some()
         .then(|| super::dependencies::assemble(project, &root.dir))
