@@ -718,6 +718,67 @@ fn a_warm_cache_runs_no_tool_and_a_changed_values_file_renders_again() {
     assert!(!third.contains("DVM102"), "{third}");
 }
 
+/// A chart whose every template calls a named template of a library
+/// dependency that is not vendored (k8s-at-home's charts and their
+/// `common`) can only stop at the dependency's stand-in: the DVM002 is said
+/// without running Helm. One with a `condition` on it is left to Helm.
+#[test]
+fn a_chart_that_needs_a_library_not_vendored_is_told_so_without_running_helm() {
+    let Some(helm) = helm() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    let chart = |condition: &str| {
+        format!(
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: common\n    version: 4.x.x\n    repository: https://library-charts.example.org\n{condition}"
+        )
+    };
+    write(
+        &root,
+        &[
+            ("app/Chart.yaml", chart("").as_str()),
+            ("app/values.yaml", "image:\n  tag: \"1.0\"\n"),
+            (
+                "app/templates/common.yaml",
+                "{{ include \"common.all\" . }}\n",
+            ),
+            (
+                "app/templates/_helpers.tpl",
+                "{{- define \"app.name\" -}}\napp\n{{- end -}}\n",
+            ),
+        ],
+    );
+    let logged = logging_helm(dir.path(), &helm);
+    fs::write(
+        root.join(".dvmlint.yaml"),
+        format!("render:\n  helm: {}\n", logged.display()),
+    )
+    .unwrap();
+    let out = stdout(&dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        &root,
+    ));
+    assert!(
+        out.contains("app/Chart.yaml:1:1: info[DVM002]")
+            && out.contains(
+                "its dependency `common`, which its values do not disable, is not vendored"
+            ),
+        "{out}"
+    );
+    assert_eq!(log_lines(dir.path()), ["version"], "no `helm template` ran");
+    // The values may disable it: Helm decides, as before.
+    fs::write(
+        root.join("app/Chart.yaml"),
+        chart("    condition: common.enabled\n"),
+    )
+    .unwrap();
+    let again = stdout(&dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        &root,
+    ));
+    assert_eq!(out, again);
+    assert_eq!(log_lines(dir.path()), ["version", "version", "template"]);
+}
+
 #[test]
 fn a_broken_template_is_dvm004_at_chart_yaml_and_secrets_are_masked() {
     let Some(helm) = helm() else { return };

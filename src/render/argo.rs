@@ -151,7 +151,7 @@ fn application_sources(tree: &Node<'_>, set: bool, file: &Arc<str>) -> Vec<HelmS
 /// A path from the project without its `.` and `..` steps
 /// (`roles/sno/../../clusters/values.yaml` as `clusters/values.yaml`);
 /// `None` for one that climbs out of the project.
-fn normalised(path: &str) -> Option<String> {
+pub(super) fn normalised(path: &str) -> Option<String> {
     let mut steps: Vec<&str> = Vec::new();
     for step in path.split('/') {
         match step {

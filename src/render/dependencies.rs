@@ -38,6 +38,10 @@ struct Dependency {
     repository: String,
     /// Its version constraint (`2.x.x`, `^1.4`, `>=1 <3`).
     version: Option<String>,
+    /// It has a `condition`, `tags` or `import-values`: the values may
+    /// disable it, or take values from it, so only Helm can tell what
+    /// rendering without it does.
+    switchable: bool,
 }
 
 /// The chart at `dir` (relative to the project) with the `file://`
@@ -116,6 +120,153 @@ fn walk(
     }
     redirects.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
     Some((chart, redirects, copy.inputs))
+}
+
+/// The one dependency of the chart at `dir` (relative to the project) that
+/// [`assemble`] would give a stand-in, when the render cannot but stop at
+/// the stand-in's `fail`, so that running Helm would only say so: a remote
+/// dependency nothing of the project stands for, with no `condition`, `tags`
+/// or `import-values` (Helm keeps it whatever the values say), the chart's
+/// only missing one (no local one to build, none missing below a vendored
+/// subchart, whose stand-in would fail first), and the chart of the kind Helm
+/// renders (not a library chart, which Helm refuses before), with no
+/// `values.schema.json` and a values.yaml that parses (Helm checks both
+/// before it renders). And every template the chart renders calls, through
+/// `include` or `template`, a named template of the dependency
+/// (`common.all` of `common`) the chart does not define: a library chart
+/// (k8s-at-home's `common`), without which nothing of the chart renders. Its
+/// templates are read through the project boundary, and a template whose
+/// actions do not pair up (`{{`/`}}`, blocks and their `end`), which Helm
+/// might refuse to parse before it runs the stand-in, is left to Helm.
+pub fn doomed_stand_in(project: &Path, dir: &str) -> Option<String> {
+    let boundary = ProjectBoundary::new(project);
+    let chart = boundary.resolve(&project.join(dir)).ok()?;
+    let read = |path: &Path| {
+        let bytes = boundary.open_bounded(path, 1 << 20).ok()?;
+        String::from_utf8(bytes).ok()
+    };
+    let chart_file = ["Chart.yaml", "Chart.yml"]
+        .iter()
+        .find_map(|name| read(&chart.join(name)))?;
+    let parsed = yaml::parse_chunk(&chart_file, 1, Limits::default());
+    let document = parsed.documents.first()?;
+    if parsed.error.is_some() || document.get("type").and_then(Node::as_str) == Some("library") {
+        return None;
+    }
+    if std::fs::symlink_metadata(chart.join("values.schema.json")).is_ok() {
+        return None;
+    }
+    if let Some(values) = read(&chart.join("values.yaml")) {
+        if yaml::parse_chunk(&values, 1, Limits::default())
+            .error
+            .is_some()
+        {
+            return None;
+        }
+    } else if std::fs::symlink_metadata(chart.join("values.yaml")).is_ok() {
+        return None;
+    }
+    let mut probes = Vec::new();
+    let missing = missing_local(&boundary, &chart, &mut probes)?;
+    let [(dependency, Source::Stub)] = missing.as_slice() else {
+        return None;
+    };
+    if dependency.switchable || !nested_missing(&boundary, &chart).is_empty() {
+        return None;
+    }
+    let prefixes: Vec<String> = std::iter::once(&dependency.name)
+        .chain(dependency.alias.as_ref())
+        .map(|name| format!("{name}."))
+        .collect();
+    const MAX_TEMPLATES: usize = 1_000;
+    let files = super::helm::template_files(project, dir, MAX_TEMPLATES + 1);
+    if files.len() > MAX_TEMPLATES {
+        return None;
+    }
+    let mut texts = Vec::new();
+    for file in &files {
+        let text = read(&project.join(file))?;
+        if !actions_pair_up(&text) {
+            return None;
+        }
+        texts.push((file, text));
+    }
+    let defined: Vec<&str> = texts
+        .iter()
+        .flat_map(|(_, text)| named_in(text, &["define", "block"]))
+        .collect();
+    let calls_the_dependency = |text: &str| {
+        named_in(text, &["include", "template"]).any(|name| {
+            prefixes.iter().any(|p| name.starts_with(p.as_str())) && !defined.contains(&name)
+        })
+    };
+    let mut rendered = texts
+        .iter()
+        .filter(|(file, _)| {
+            let name = file.rsplit('/').next().unwrap_or(file);
+            !name.starts_with('_') && name != "NOTES.txt"
+        })
+        .peekable();
+    (rendered.peek().is_some() && rendered.all(|(_, text)| calls_the_dependency(text)))
+        .then(|| dependency.name.clone())
+}
+
+/// The template names `text` writes quoted after one of `words` in an
+/// action (`include "common.all"`, `define "app.labels"`).
+fn named_in<'t>(text: &'t str, words: &'t [&str]) -> impl Iterator<Item = &'t str> + 't {
+    text.split("{{").skip(1).flat_map(move |action| {
+        let action = action.split("}}").next().unwrap_or_default();
+        action
+            .split(['(', ')', '|'])
+            .filter_map(move |command| {
+                let mut parts = command.trim().trim_start_matches('-').split_whitespace();
+                let word = parts.next()?;
+                let name = parts.next()?;
+                words
+                    .contains(&word)
+                    .then(|| name.strip_prefix('"')?.strip_suffix('"'))
+                    .flatten()
+            })
+            .collect::<Vec<_>>()
+    })
+}
+
+/// Whether a template's actions pair up: as many `{{` as `}}`, each closed
+/// before the next opens, and every block (`if`, `range`, `with`, `define`,
+/// `block`) closed by its `end`. Not Go's parser, only a guard: what fails it
+/// is left to Helm.
+fn actions_pair_up(text: &str) -> bool {
+    let mut depth = 0usize;
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let Some(after) = rest.get(open + 2..) else {
+            return false;
+        };
+        let Some(close) = after.find("}}") else {
+            return false;
+        };
+        let action = after.get(..close).unwrap_or_default();
+        if action.contains("{{") {
+            return false;
+        }
+        let word = action
+            .trim_start_matches('-')
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        match word {
+            "if" | "range" | "with" | "define" | "block" => depth += 1,
+            "end" => {
+                let Some(less) = depth.checked_sub(1) else {
+                    return false;
+                };
+                depth = less;
+            }
+            _ => {}
+        }
+        rest = after.get(close + 2..).unwrap_or_default();
+    }
+    depth == 0 && !rest.contains("}}")
 }
 
 /// Whether the chart at `dir` (relative to the project) declares
@@ -431,6 +582,9 @@ fn declared(boundary: &ProjectBoundary, chart: &Path) -> Vec<Dependency> {
                         alias: text("alias"),
                         repository: text("repository").unwrap_or_default(),
                         version: text("version"),
+                        switchable: ["condition", "tags", "import-values"]
+                            .iter()
+                            .any(|key| item.get(key).is_some()),
                     })
                 })
                 .collect(),
@@ -605,6 +759,91 @@ pub fn redirect(path: String, redirects: &[(String, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_render_that_can_only_stop_at_a_library_stand_in_is_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let dependency = "dependencies:\n  - {name: common, version: 4.x.x, repository: https://charts.example.org}\n";
+        write(
+            root,
+            &[
+                (
+                    "app/Chart.yaml",
+                    &*format!("apiVersion: v2\nname: app\nversion: 1.0.0\n{dependency}"),
+                ),
+                ("app/values.yaml", "a: 1\n"),
+                (
+                    "app/templates/all.yaml",
+                    "{{- include \"common.all\" . | nindent 0 }}\n",
+                ),
+                (
+                    "app/templates/svc.yaml",
+                    "{{- if .Values.a }}\n{{ template \"common.service\" . }}\n{{- end }}\n",
+                ),
+                ("app/templates/NOTES.txt", "Installed.\n"),
+                (
+                    "app/templates/_helpers.tpl",
+                    "{{- define \"app.name\" -}}app{{- end -}}\n",
+                ),
+            ],
+        );
+        let doomed = || doomed_stand_in(root, "app");
+        assert_eq!(doomed().as_deref(), Some("common"));
+        // A template that renders without the dependency may render: Helm decides.
+        write(root, &[("app/templates/cm.yaml", "kind: ConfigMap\n")]);
+        assert_eq!(doomed(), None);
+        // So does one calling a name the chart defines itself.
+        write(
+            root,
+            &[
+                ("app/templates/cm.yaml", "{{ include \"common.cm\" . }}\n"),
+                (
+                    "app/templates/_own.tpl",
+                    "{{ define \"common.cm\" }}kind: ConfigMap{{ end }}\n",
+                ),
+            ],
+        );
+        assert_eq!(doomed(), None);
+        std::fs::remove_file(root.join("app/templates/_own.tpl")).unwrap();
+        assert_eq!(doomed().as_deref(), Some("common"));
+        // A template Helm may not parse is left to Helm.
+        write(
+            root,
+            &[(
+                "app/templates/cm.yaml",
+                "{{ if .Values.a }}{{ include \"common.cm\" . }}\n",
+            )],
+        );
+        assert_eq!(doomed(), None);
+        write(
+            root,
+            &[("app/templates/cm.yaml", "{{ include \"common.cm\" . }}\n")],
+        );
+        // A condition on the dependency, or a library chart: Helm decides.
+        let conditional = dependency.replace('}', ", condition: common.enabled}");
+        write(
+            root,
+            &[(
+                "app/Chart.yaml",
+                &*format!("apiVersion: v2\nname: app\nversion: 1.0.0\n{conditional}"),
+            )],
+        );
+        assert_eq!(doomed(), None);
+        write(
+            root,
+            &[(
+                "app/Chart.yaml",
+                &*format!("apiVersion: v2\nname: app\nversion: 1.0.0\ntype: library\n{dependency}"),
+            )],
+        );
+        assert_eq!(doomed(), None);
+        assert!(actions_pair_up(
+            "{{/* c */}}{{- range .x }}{{ with .y }}{{ end }}{{ else }}{{ end -}}"
+        ));
+        assert!(!actions_pair_up("{{ end }}"));
+        assert!(!actions_pair_up("{{ .a }"));
+    }
 
     #[test]
     fn a_stand_in_takes_a_version_the_constraint_accepts() {

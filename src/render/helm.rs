@@ -140,6 +140,22 @@ pub fn render(
     if let Some(outcome) = store.and_then(|s| s.get(key)) {
         return rendered(outcome, true, None);
     }
+    // A render that can only stop at a stand-in's `fail` (every template
+    // calls a library dependency that is not vendored: k8s-at-home's charts
+    // and their `common`) is said so without running Helm, which would take
+    // a process and a copy of the chart to say the same.
+    if release.values.is_empty()
+        && release.set.is_empty()
+        && dependencies.is_some()
+        && let Some(name) = super::dependencies::doomed_stand_in(project, &root.dir)
+    {
+        let message = format!(
+            "{}: {name} (every template the chart renders calls a named template of `{name}`: Helm was not run)",
+            super::dependencies::NOT_VENDORED
+        );
+        let limit = limit(&message, false).map(|l| with_refused_siblings(project, root, l));
+        return rendered(Outcome::failure(message, limit, VENDOR_HELP), false, None);
+    }
     let assembled = dependencies
         .is_some()
         .then(|| super::dependencies::assemble(project, &root.dir))
@@ -484,6 +500,9 @@ pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<
     let stderr = tidy(stderr);
     let (_, after) = stderr.split_once(" at <")?;
     let (named, said) = after.split_once(">: ")?;
+    if let Some(path) = indexed_value(named, said) {
+        return Some(path);
+    }
     let wanted = said.starts_with("wrong type for value")
         || said.starts_with("nil pointer evaluating")
         || said.starts_with("invalid value; expected ");
@@ -506,6 +525,46 @@ pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<
         }
     };
     plain_path(&path).then_some(path)
+}
+
+/// The path of keys an `index` of the values reads (`index .Values "common"
+/// "replicas"`, `index .Values.common "replicas"`: `common.replicas`), when
+/// Helm says it stopped there for want of a map (`error calling index: index
+/// of nil pointer`, Go's words for a missing key's map; `index of untyped
+/// nil` when the map is named by a path): the same missing value as the
+/// `.Values.common.replicas` nil pointer, written with `index` as charts
+/// that read keys holding `-` do. Only string literals after the map: a key
+/// computed from a variable names no value of the values files.
+fn indexed_value(named: &str, said: &str) -> Option<String> {
+    let missing = ["index of nil pointer", "index of untyped nil"]
+        .iter()
+        .any(|words| {
+            said.strip_prefix("error calling index: ")
+                .is_some_and(|rest| rest.starts_with(words))
+        });
+    if !missing {
+        return None;
+    }
+    let mut words = named.split_whitespace();
+    if words.next() != Some("index") {
+        return None;
+    }
+    let map = words.next()?;
+    let map = map.strip_prefix('$').unwrap_or(map);
+    let mut keys: Vec<&str> = match map.strip_prefix(".Values") {
+        Some("") => Vec::new(),
+        Some(rest) => rest.strip_prefix('.')?.split('.').collect(),
+        None => return None,
+    };
+    for word in words {
+        let key = word
+            .strip_prefix('"')
+            .and_then(|w| w.strip_suffix('"'))
+            .or_else(|| word.strip_prefix('`').and_then(|w| w.strip_suffix('`')))?;
+        keys.push(key);
+    }
+    let path = keys.join(".");
+    (!keys.is_empty() && plain_path(&path)).then_some(path)
 }
 
 /// A path of keys (`image.tag`), nothing computed.
@@ -790,7 +849,7 @@ fn values_beside(project: &Path, root: &Root, stderr: &str) -> Option<super::Lim
         let rel = parent.join(name);
         let bytes = boundary.open_bounded(&project.join(&rel), 1 << 20).ok()?;
         let text = String::from_utf8(bytes).ok()?;
-        let gives = gives_top_key(&text, key);
+        let gives = gives_top_key(&text, &key);
         let rel = rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
         gives.then(|| super::Limit {
             why: format!(
@@ -803,12 +862,21 @@ fn values_beside(project: &Path, root: &Root, stderr: &str) -> Option<super::Lim
 
 /// The top-level key a render with the chart's own values stopped at for
 /// want of it (`at <.Values.clusterGroup.isHubCluster>: nil pointer …`).
-fn key_wanted(stderr: &str) -> Option<&str> {
-    let (_, after) = stderr.split_once(" at <.Values.")?;
-    after
-        .split(['.', '>', ' ', '['])
-        .next()
-        .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+/// Or the first key an `index` of the values reads ([`indexed_value`]).
+fn key_wanted(stderr: &str) -> Option<String> {
+    let key = if let Some((_, after)) = stderr.split_once(" at <.Values.") {
+        after.split(['.', '>', ' ', '[']).next()?.to_owned()
+    } else {
+        let stderr = tidy(stderr);
+        let (_, after) = stderr.split_once(" at <")?;
+        let (named, said) = after.split_once(">: ")?;
+        let path = indexed_value(named, said)?;
+        path.split('.').next()?.to_owned()
+    };
+    let plain = key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    (!key.is_empty() && plain).then_some(key)
 }
 
 /// Whether the YAML `text` writes `key` at its top level (`key:` opening a
@@ -898,7 +966,7 @@ fn values_of_the_installer(project: &Path, root: &Root, stderr: &str) -> Option<
         // (read for every application), else the first that gives the key.
         let givers: Vec<&String> = texts
             .iter()
-            .filter(|(_, text)| gives_top_key(text, key))
+            .filter(|(_, text)| gives_top_key(text, &key))
             .map(|(rel, _)| *rel)
             .collect();
         let giver = givers
@@ -1293,6 +1361,59 @@ mod tests {
         assert_eq!(value_wanted(project, &root, &other), None);
         let named = "Error: op/templates/d.yaml:2:10 executing \"op/templates/d.yaml\" at <.Values.user>: wrong type for value; expected string; got interface {}";
         assert_eq!(value_wanted(project, &root, named).as_deref(), Some("user"));
+    }
+
+    /// `index .Values "common" "replicas"` on a missing `common` is the
+    /// value `common.replicas` wanted, as `.Values.common.replicas` is.
+    #[test]
+    fn an_index_of_a_missing_map_wants_the_keys_it_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = chart_root("shop", "shop");
+        let failed = |named: &str, said: &str| {
+            format!(
+                "Error: template: shop/templates/d.yaml:6:15: executing \"shop/templates/d.yaml\" at <{named}>: {said}\n\nUse --debug flag to render out invalid YAML\n"
+            )
+        };
+        let nil = "error calling index: index of nil pointer";
+        let wanted = |named: &str, said: &str| {
+            let stderr = failed(named, said);
+            (
+                value_wanted(dir.path(), &root, &stderr),
+                key_wanted(&stderr),
+            )
+        };
+        let both = |path: &str, key: &str| (Some(path.to_owned()), Some(key.to_owned()));
+        assert_eq!(
+            wanted(r#"index .Values "common" "replicas""#, nil),
+            both("common.replicas", "common")
+        );
+        assert_eq!(
+            wanted(r#"index $.Values "common" "replicas""#, nil),
+            both("common.replicas", "common")
+        );
+        assert_eq!(
+            wanted(
+                r#"index .Values.common "replicas""#,
+                "error calling index: index of untyped nil"
+            ),
+            both("common.replicas", "common")
+        );
+        assert_eq!(
+            wanted("index .Values `my-app` `port`", nil),
+            both("my-app.port", "my-app")
+        );
+        // A key computed from a variable, another map, or another failure of
+        // `index` names no value.
+        for (named, said) in [
+            (r#"index .Values $env "replicas""#, nil),
+            (r#"index .Capabilities "a" "b""#, nil),
+            (
+                r#"index .Values "a" "b""#,
+                "error calling index: can't index item of type float64",
+            ),
+        ] {
+            assert_eq!(wanted(named, said), (None, None), "{named}: {said}");
+        }
     }
 
     #[test]

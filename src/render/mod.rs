@@ -18,6 +18,7 @@ mod dependencies;
 pub mod helm;
 pub mod kustomize;
 pub mod locate;
+mod script_values;
 pub mod stage;
 pub mod store;
 pub mod tool;

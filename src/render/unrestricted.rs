@@ -3,7 +3,8 @@
 //! renders (DVM002 info) rather than a fault of the repository ([`Unrestricted::lift`]):
 //! chiefly builds without Kustomize's load restrictor (below); also a
 //! `flux-system` folder left to `flux bootstrap`, and a chart an Argo CD
-//! Application installs with values of its own (`super::argo`).
+//! Application installs with values of its own (`super::argo`), or a command
+//! of the repository with a values file (`super::script_values`).
 //!
 //! `kustomize build` refuses a file outside the kustomization's folder
 //! ("security; file … is not in or below …"), and dvmlint builds as it does.
@@ -136,9 +137,9 @@ impl Unrestricted {
         rendered_argo: &[super::argo::HelmSource],
     ) -> Option<super::Limit> {
         match root.kind {
-            super::RootKind::Helm(ref release) => {
-                self.installed_by_argo(project, root, release, message, rendered_argo)
-            }
+            super::RootKind::Helm(ref release) => self
+                .installed_by_argo(project, root, release, message, rendered_argo)
+                .or_else(|| super::script_values::installed_with(project, root, release, message)),
             super::RootKind::Kustomize if super::kustomize::load_restricted(message) => {
                 self.limit(project, &root.dir)
             }
