@@ -392,6 +392,7 @@ fn build(
                     limit(&stderr)
                         .or_else(|| left_to_the_user(&stderr, project))
                         .or_else(|| generated_kustomization(&stderr, project))
+                        .or_else(|| empty_beside_a_template(&stderr, project))
                         .or_else(|| includes_a_template(&stderr, project))
                         .or_else(|| generated_resource(&stderr, project))
                         .or_else(|| controller_gen_output(&stderr, project))
@@ -642,6 +643,53 @@ fn includes_a_template(stderr: &str, project: &Path) -> Option<super::Limit> {
             "it includes `{dir}`, whose kustomization is a template (built only once a tool fills it in): so is this build"
         ),
         help: "nothing to fix when a tool fills the templates in; to lint the result, lint the repository the tool writes",
+    })
+}
+
+/// A build that failed on an empty kustomization (or one of comments only:
+/// Kustomize's `kustomization.yaml is empty`) beside which the repository
+/// keeps a template of it that is not empty (`kustomization.yaml.tpl`,
+/// `.template`, `.tmpl`, … as [`template_beside`] reads them): the empty file
+/// is a stand-in that a workflow or script overwrites with the template
+/// (`cp kustomization.yaml.tpl kustomization.yaml`, `find … -name
+/// "*.yaml.tpl"` copying each over its twin) before any build, as for a
+/// kustomization that is not there at all. An empty kustomization with no
+/// template beside it stays a DVM004. Each folder Kustomize names so (the
+/// root's own, or a base's), relative to the project, is looked in through
+/// the project boundary; the command that names the template is found in the
+/// scripts near it or the CI workflows (`scripts::line_naming`).
+fn empty_beside_a_template(stderr: &str, project: &Path) -> Option<super::Limit> {
+    const MARKER: &str = "couldn't make target for path '";
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let (file, template) = stderr.match_indices(MARKER).find_map(|(at, _)| {
+        let (dir, rest) = quoted_path(stderr.get(at..)?, MARKER)?;
+        let rest = rest.strip_prefix(": ")?;
+        let name = FILE_NAMES.iter().find(|name| {
+            rest.strip_prefix(**name)
+                .is_some_and(|r| r.starts_with(" is empty"))
+        })?;
+        let file = format!("{dir}/{name}");
+        let template = template_beside(project, Path::new(&file))?;
+        let text = boundary
+            .open_bounded(&project.join(&template), 1 << 20)
+            .ok()?;
+        // A template with something in it: an empty one beside an empty
+        // kustomization makes nothing to build either.
+        let holds = String::from_utf8_lossy(&text).lines().any(|line| {
+            let line = line.trim();
+            !line.is_empty() && !line.starts_with('#') && line != "---"
+        });
+        holds.then_some((file, template))
+    })?;
+    let by = crate::scripts::line_naming(project, &template)
+        .map_or_else(String::new, |(script, line)| {
+            format!(" (`{script}:{line}` names it)")
+        });
+    Some(super::Limit {
+        why: format!(
+            "`{file}` is empty and `{template}` beside it is its template{by}, which the repository's tooling copies or fills in over it before the build"
+        ),
+        help: GENERATED_HELP,
     })
 }
 
@@ -1550,6 +1598,39 @@ mod tests {
             .unwrap()
             .why;
         assert!(why.contains("`app/params.env`"), "{why}");
+    }
+
+    /// An empty kustomization beside its template (not empty itself) is the
+    /// template's stand-in; with no template, or an empty one, it is a fault.
+    #[test]
+    fn an_empty_kustomization_beside_its_template_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        for folder in ["a", "b", "c"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+            std::fs::write(root.join(folder).join("kustomization.yaml"), "").unwrap();
+        }
+        std::fs::write(
+            root.join("a/kustomization.yaml.tpl"),
+            "resources:\n  - cm.yaml\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("b/kustomization.yaml.tpl"), "# nothing yet\n").unwrap();
+        let empty = |dir: &str| {
+            format!(
+                "accumulating resources from '../{dir}': couldn't make target for path '{dir}': kustomization.yaml is empty"
+            )
+        };
+        let why = empty_beside_a_template(&empty("a"), &root).unwrap().why;
+        assert!(
+            why.starts_with("`a/kustomization.yaml` is empty and `a/kustomization.yaml.tpl` beside it is its template"),
+            "{why}"
+        );
+        assert_eq!(empty_beside_a_template(&empty("b"), &root), None);
+        assert_eq!(empty_beside_a_template(&empty("c"), &root), None);
+        // Another failure of the folder is no empty kustomization.
+        let other = "couldn't make target for path 'a': invalid Kustomization: yaml: line 2";
+        assert_eq!(empty_beside_a_template(other, &root), None);
     }
 
     /// One verdict on the whole output: every limit is one, every fault is
