@@ -315,7 +315,7 @@ pub fn render(
             store_key: None,
         };
     }
-    let (outcome, keep) = build(&canonical_project, &dir, kustomizer, config);
+    let (outcome, keep) = build(&canonical_project, &dir, &inputs, kustomizer, config);
     Rendered {
         root: root.clone(),
         outcome,
@@ -330,6 +330,7 @@ pub fn render(
 fn build(
     project: &Path,
     dir: &Path,
+    inputs: &BTreeSet<PathBuf>,
     kustomizer: &Kustomizer,
     config: &RenderConfig,
 ) -> (Outcome, bool) {
@@ -394,6 +395,7 @@ fn build(
                         .or_else(|| generated_kustomization(&stderr, project))
                         .or_else(|| empty_beside_a_template(&stderr, project))
                         .or_else(|| includes_a_template(&stderr, project))
+                        .or_else(|| reads_a_template(&stderr, project, inputs))
                         .or_else(|| generated_resource(&stderr, project))
                         .or_else(|| controller_gen_output(&stderr, project))
                         .or_else(|| made_by_a_script(&stderr, project, &target))
@@ -690,6 +692,69 @@ fn empty_beside_a_template(stderr: &str, project: &Path) -> Option<super::Limit>
             "`{file}` is empty and `{template}` beside it is its template{by}, which the repository's tooling copies or fills in over it before the build"
         ),
         help: GENERATED_HELP,
+    })
+}
+
+/// A build that failed on a file it reads (a patch, a resource, a
+/// component's file) that is a template, as the per-file stage reads it
+/// (`unrendered_template::file_kind`, reported there as a DVM002): a patch of
+/// `%TOKEN%` placeholders a script fills in with `sed` before `oc apply -k`,
+/// a Jinja or Handlebars file. Kustomize cannot read it as written, so the
+/// build fails wherever the template is not filled in first, which is no
+/// fault of the repository; the build's DVM002 names the file, and the
+/// command of a script or CI workflow that names it when there is one
+/// (`scripts::line_naming`). Kustomize's message must name the file
+/// (`unable to parse SM or JSON patch from [path: "env-patch.yaml"]`,
+/// `accumulating resources from 'cm.yaml'`), so that a build that fails for
+/// another reason beside a template stays a DVM004, as does a patch that does
+/// not parse and is no template. Kustomization files are
+/// [`includes_a_template`]'s. `inputs` are [`inputs`]' canonical paths.
+fn reads_a_template(
+    stderr: &str,
+    project: &Path,
+    inputs: &BTreeSet<PathBuf>,
+) -> Option<super::Limit> {
+    use crate::rules::input::unrendered_template as template;
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let (rel, kind) = inputs.iter().find_map(|path| {
+        let name = path.file_name()?.to_str()?;
+        if FILE_NAMES.contains(&name) || !names_file(stderr, name) {
+            return None;
+        }
+        let rel = path
+            .strip_prefix(project)
+            .ok()?
+            .to_str()?
+            .replace(std::path::MAIN_SEPARATOR, "/");
+        let text = boundary.open_bounded(path, 1 << 20).ok()?;
+        Some((rel, template::file_kind(&text)?))
+    })?;
+    let by = crate::scripts::line_naming(project, &rel)
+        .map_or_else(String::new, |(script, line)| {
+            format!("; `{script}:{line}` names it")
+        });
+    Some(super::Limit {
+        why: format!(
+            "it reads `{rel}`, {} {}, which Kustomize cannot read until it is filled in{by}",
+            kind.article(),
+            kind.name()
+        ),
+        help: "nothing to fix when a tool fills the template in before the build; to lint the build, fill it in first and lint the output (`kustomize build … | dvmlint check -`)",
+    })
+}
+
+/// Whether Kustomize's message names the file `name` as a whole (`path:
+/// "env-patch.yaml"`, `from 'cm.yaml'`, `File: base/cm.yaml`), not as part
+/// of a longer name (`prod-env-patch.yaml`).
+fn names_file(stderr: &str, name: &str) -> bool {
+    let part = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_');
+    stderr.match_indices(name).any(|(at, _)| {
+        let before = stderr.get(..at).and_then(|b| b.chars().next_back());
+        let after = stderr.get(at + name.len()..).unwrap_or_default();
+        // A sentence's full stop may follow the name; a longer name's
+        // extension (`cm.yaml.bak`) may not.
+        let after = after.strip_prefix('.').unwrap_or(after).chars().next();
+        before.is_none_or(|c| !part(c) && c != '.') && after.is_none_or(|c| !part(c))
     })
 }
 
@@ -1598,6 +1663,63 @@ mod tests {
             .unwrap()
             .why;
         assert!(why.contains("`app/params.env`"), "{why}");
+    }
+
+    /// A build that failed on a file it reads that is a template is told so,
+    /// naming the file, only when Kustomize's message names it and the file
+    /// is one; a broken patch that is no template stays a fault.
+    #[test]
+    fn a_template_the_build_reads_is_told_when_the_message_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("dev")).unwrap();
+        for (name, text) in [
+            ("dev/patch.yaml", "kind: Deployment\nspec:\n  x: %TOKEN%\n"),
+            (
+                "dev/broken.yaml",
+                "kind: Deployment\nspec:\n  x: 1\n   y: 2\n",
+            ),
+            ("dev/kustomization.yaml", "patches:\n  - path: patch.yaml\n"),
+        ] {
+            std::fs::write(root.join(name), text).unwrap();
+        }
+        let inputs: BTreeSet<PathBuf> = [
+            "dev/patch.yaml",
+            "dev/broken.yaml",
+            "dev/kustomization.yaml",
+        ]
+        .iter()
+        .map(|name| root.join(name))
+        .collect();
+        let patch = |name: &str| {
+            format!(
+                "trouble configuring builtin PatchTransformer: unable to parse SM or JSON patch from [path: \"{name}\"]"
+            )
+        };
+        let why = reads_a_template(&patch("patch.yaml"), &root, &inputs)
+            .unwrap()
+            .why;
+        assert!(
+            why.starts_with("it reads `dev/patch.yaml`, a template of placeholders"),
+            "{why}"
+        );
+        assert_eq!(
+            reads_a_template(&patch("broken.yaml"), &root, &inputs),
+            None
+        );
+        // A message that names no template, or another file of a longer name.
+        assert_eq!(
+            reads_a_template("accumulating resources: 'x.yaml'", &root, &inputs),
+            None
+        );
+        assert_eq!(
+            reads_a_template(&patch("prod-patch.yaml"), &root, &inputs),
+            None
+        );
+        assert!(names_file("in File: patch.yaml.", "patch.yaml"));
+        assert!(names_file("from 'patch.yaml': x", "patch.yaml"));
+        assert!(!names_file("from 'patch.yaml.bak'", "patch.yaml"));
+        assert!(!names_file("from 'dev.patch.yaml'", "patch.yaml"));
     }
 
     /// An empty kustomization beside its template (not empty itself) is the

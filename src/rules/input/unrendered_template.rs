@@ -428,6 +428,38 @@ pub fn finding(file: &Arc<str>, text: &[u8]) -> Finding {
     of_kind(file, TemplateKind::of(text))
 }
 
+/// The template the file `text` (outside a Helm chart) is, as the per-file
+/// stage reads it (`lint::file`): a text that does not parse as YAML (a key
+/// written twice aside) and holds template syntax that may be why
+/// ([`is_template`], its markers not inside values only), or one that names
+/// an object by a `{NAME}` placeholder ([`names_a_placeholder`]). `None` for
+/// YAML that parses (markers inside values are text a build reads as such)
+/// and for a broken file without template syntax: what a Kustomize build that
+/// reads it may fail on, and what that failure is then said to be.
+pub fn file_kind(text: &[u8]) -> Option<TemplateKind> {
+    let mut broken = false;
+    let mut placeholder_named = false;
+    for chunk in crate::yaml::split_documents(text) {
+        let Ok(chunk_text) = std::str::from_utf8(chunk.bytes) else {
+            return None;
+        };
+        let parsed =
+            crate::yaml::parse_chunk(chunk_text, chunk.first_line, crate::yaml::Limits::default());
+        broken |= parsed
+            .error
+            .as_ref()
+            .is_some_and(|err| err.duplicate_key().is_none_or(|key| key.contains("{{")));
+        placeholder_named |= parsed.documents.iter().any(names_a_placeholder);
+    }
+    if broken && is_template(text) && !markers_inside_values_only(text) {
+        Some(TemplateKind::of(text))
+    } else if placeholder_named {
+        Some(TemplateKind::Placeholders)
+    } else {
+        None
+    }
+}
+
 /// Whether `document` names itself, or its namespace, by a `{NAME}`
 /// placeholder standing alone (`name: {CLUSTER_NAME}`): YAML reads it as a
 /// flow mapping `{CLUSTER_NAME: null}`, which `kubectl` refuses, so the file
@@ -1003,6 +1035,35 @@ mod tests {
         ] {
             assert!(!is_template(text.as_bytes()), "{text:?}");
         }
+    }
+
+    /// What a build may fail on: a file that does not parse for its template
+    /// syntax, or names an object by a `{NAME}` placeholder; not YAML that
+    /// parses with markers in its values, nor a broken file without any.
+    #[test]
+    fn the_template_a_file_is_as_the_per_file_stage_reads_it() {
+        assert_eq!(
+            file_kind(b"kind: Deployment\nspec:\n  x: %TOKEN%\n"),
+            Some(TemplateKind::Placeholders)
+        );
+        assert_eq!(
+            file_kind(b"kind: Role\nmetadata:\n  {{#if X}}\n  labels: {}\n  {{/if}}\n"),
+            Some(TemplateKind::Handlebars)
+        );
+        assert_eq!(
+            file_kind(b"kind: Namespace\nmetadata:\n  name: {CLUSTER_NAME}\n"),
+            Some(TemplateKind::Placeholders)
+        );
+        assert_eq!(
+            file_kind(b"kind: ConfigMap\n---\nkind: Deployment\nspec:\n  {{- if .Values.x }}\n"),
+            Some(TemplateKind::Go)
+        );
+        assert_eq!(
+            file_kind(b"message: Instance {{ $labels.instance }} is down\n"),
+            None
+        );
+        assert_eq!(file_kind(b"spec:\n  x: 1\n   y: 2\n"), None);
+        assert_eq!(file_kind(b"a: 1\n"), None);
     }
 
     #[test]
