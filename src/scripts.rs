@@ -150,6 +150,135 @@ pub fn each_near<'f>(
     }
 }
 
+/// The CI workflows of the project that run its commands as a script does:
+/// GitHub's (`.github/workflows/*.yml`) and GitLab's (`.gitlab-ci.yml`),
+/// paths from `project`, sorted; at most [`MAX_SCRIPTS`].
+fn workflows(project: &Path) -> Vec<String> {
+    let boundary = ProjectBoundary::new(project);
+    let mut found: Vec<String> = std::fs::read_dir(project.join(".github/workflows"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|name| name.ends_with(".yml") || name.ends_with(".yaml"))
+        .map(|name| format!(".github/workflows/{name}"))
+        .take(MAX_SCRIPTS)
+        .collect();
+    found.sort();
+    if boundary
+        .resolve(&project.join(".gitlab-ci.yml"))
+        .is_ok_and(|path| path.is_file())
+    {
+        found.push(".gitlab-ci.yml".to_owned());
+    }
+    found
+}
+
+/// The first line, outside a comment, of a Makefile or shell script near
+/// `file` (a path from `project`; [`each_near`], instructions and programs
+/// aside) or else of a CI workflow of the project ([`workflows`]) that names
+/// `file`: by its name, or by a glob that matches its name (`find ./manifests
+/// -name "*.yaml.tpl" -exec …`, `sed -i … ./spoke/*.yaml`), a folder written
+/// before either being the end of `file`'s folder. Its path from the project
+/// and its line: the command that fills a template in or copies it over the
+/// file it stands for, for a finding to name.
+pub fn line_naming(project: &Path, file: &str) -> Option<(String, u32)> {
+    let (folder, name) = file.rsplit_once('/').unwrap_or(("", file));
+    if name.is_empty() {
+        return None;
+    }
+    let find = |text: &[u8]| -> Option<u32> {
+        let text = String::from_utf8_lossy(text);
+        text.lines().zip(1u32..).find_map(|(line, number)| {
+            let code = code_of(line);
+            code.split(|c: char| c.is_whitespace() || "\"'<>;|&()=`".contains(c))
+                .any(|word| word_names(word, folder, name))
+                .then_some(number)
+        })
+    };
+    let mut found = None;
+    each_near(project, [file], |rel, text| {
+        let script = rel.rsplit('/').next().is_some_and(is_script);
+        if let Some(line) = find(text).filter(|_| script) {
+            found = Some((rel.to_owned(), line));
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    if found.is_some() {
+        return found;
+    }
+    let boundary = ProjectBoundary::new(project);
+    workflows(project).into_iter().find_map(|rel| {
+        let text = boundary
+            .open_bounded(&project.join(&rel), MAX_SCRIPT_BYTES)
+            .ok()?;
+        Some((rel, find(&text)?))
+    })
+}
+
+/// `line` without its comment: from a `#` that opens it or follows a blank
+/// (`${1#prefix}` and `s#a#b#` are code).
+fn code_of(line: &str) -> &str {
+    let mut previous = None;
+    for (at, c) in line.char_indices() {
+        if c == '#' && previous.is_none_or(char::is_whitespace) {
+            return line.get(..at).unwrap_or(line);
+        }
+        previous = Some(c);
+    }
+    line
+}
+
+/// Whether a word of a command names the file `name` in `folder` (both from
+/// the project): its last segment is `name`, or a glob of `*` that matches
+/// it with some text besides the stars and dots (`*.yaml.tpl`; `*` alone
+/// names every file); a plain folder before it (no variable) must be the end
+/// of `folder` (`./app/overlays/dev/env-patch.yaml`).
+fn word_names(word: &str, folder: &str, name: &str) -> bool {
+    let word = word.trim_end_matches(',');
+    let (dir, last) = word.rsplit_once('/').unwrap_or(("", word));
+    let matches = if last.contains('*') {
+        last.chars().any(|c| c != '*' && c != '.') && glob_matches(last, name)
+    } else {
+        last == name
+    };
+    if !matches {
+        return false;
+    }
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    dir.is_empty()
+        || dir == "."
+        || dir.contains(['$', '{', '*'])
+        || dir.starts_with("..")
+        || dir.starts_with('/')
+        || folder == dir
+        || folder.ends_with(&format!("/{dir}"))
+}
+
+/// Whether `name` matches `glob`, whose only wildcard is `*` (any run of
+/// characters).
+fn glob_matches(glob: &str, name: &str) -> bool {
+    let mut parts = glob.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        // No star: the whole name.
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = rest.get(at + part.len()..).unwrap_or_default(),
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
 fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_owned()
@@ -229,6 +358,57 @@ mod tests {
                 "hack/fill.sh"
             ]
         );
+    }
+
+    #[test]
+    fn the_line_naming_a_file_is_found_in_scripts_near_it_then_in_workflows() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in [
+            "app/overlays/dev",
+            "manifests/serving",
+            ".github/workflows",
+            "other",
+        ] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        std::fs::write(
+            root.join("setup.sh"),
+            "#!/bin/bash\n# sed env-patch.yaml in a comment\nread -rp 'Token: ' TOKEN\nsed -i -e \"s|%TOKEN%|$TOKEN|g\" ./app/overlays/dev/env-patch.yaml\n",
+        )
+        .unwrap();
+        // A script near no file of these names one of another folder.
+        std::fs::write(root.join("other/fill.sh"), "cp kustomization.yaml.tpl x\n").unwrap();
+        std::fs::write(
+            root.join(".github/workflows/deploy.yml"),
+            "jobs:\n  d:\n    steps:\n      - run: |\n          find ./manifests/ -name \"*.yaml.tpl\" -exec bash -c 'cp \"$1\" \"${1%.tpl}\"' _ {} \\;\n",
+        )
+        .unwrap();
+        assert_eq!(
+            line_naming(root, "app/overlays/dev/env-patch.yaml"),
+            Some(("setup.sh".to_owned(), 4))
+        );
+        assert_eq!(
+            line_naming(root, "manifests/serving/kustomization.yaml.tpl"),
+            Some((".github/workflows/deploy.yml".to_owned(), 5))
+        );
+        // Another folder's file of the same name, or a glob matching nothing.
+        assert_eq!(line_naming(root, "elsewhere/env-patch.yaml"), None);
+        assert_eq!(line_naming(root, "manifests/serving/config.json"), None);
+        assert!(glob_matches("*.yaml.tpl", "kustomization.yaml.tpl"));
+        assert!(glob_matches("kust*.tpl", "kustomization.yaml.tpl"));
+        assert!(!glob_matches("*.yaml", "kustomization.yaml.tpl"));
+        assert!(!word_names("*", "a", "b.yaml"));
+        assert!(word_names(
+            "$DIR/dev/env-patch.yaml",
+            "app/overlays/dev",
+            "env-patch.yaml"
+        ));
+        assert!(!word_names(
+            "prod/env-patch.yaml",
+            "app/overlays/dev",
+            "env-patch.yaml"
+        ));
     }
 
     #[cfg(unix)]

@@ -315,7 +315,7 @@ pub fn render(
             store_key: None,
         };
     }
-    let (outcome, keep) = build(&canonical_project, &dir, kustomizer, config);
+    let (outcome, keep) = build(&canonical_project, &dir, &inputs, kustomizer, config);
     Rendered {
         root: root.clone(),
         outcome,
@@ -330,6 +330,7 @@ pub fn render(
 fn build(
     project: &Path,
     dir: &Path,
+    inputs: &BTreeSet<PathBuf>,
     kustomizer: &Kustomizer,
     config: &RenderConfig,
 ) -> (Outcome, bool) {
@@ -392,7 +393,9 @@ fn build(
                     limit(&stderr)
                         .or_else(|| left_to_the_user(&stderr, project))
                         .or_else(|| generated_kustomization(&stderr, project))
+                        .or_else(|| empty_beside_a_template(&stderr, project))
                         .or_else(|| includes_a_template(&stderr, project))
+                        .or_else(|| reads_a_template(&stderr, project, inputs))
                         .or_else(|| generated_resource(&stderr, project))
                         .or_else(|| controller_gen_output(&stderr, project))
                         .or_else(|| made_by_a_script(&stderr, project, &target))
@@ -642,6 +645,116 @@ fn includes_a_template(stderr: &str, project: &Path) -> Option<super::Limit> {
             "it includes `{dir}`, whose kustomization is a template (built only once a tool fills it in): so is this build"
         ),
         help: "nothing to fix when a tool fills the templates in; to lint the result, lint the repository the tool writes",
+    })
+}
+
+/// A build that failed on an empty kustomization (or one of comments only:
+/// Kustomize's `kustomization.yaml is empty`) beside which the repository
+/// keeps a template of it that is not empty (`kustomization.yaml.tpl`,
+/// `.template`, `.tmpl`, … as [`template_beside`] reads them): the empty file
+/// is a stand-in that a workflow or script overwrites with the template
+/// (`cp kustomization.yaml.tpl kustomization.yaml`, `find … -name
+/// "*.yaml.tpl"` copying each over its twin) before any build, as for a
+/// kustomization that is not there at all. An empty kustomization with no
+/// template beside it stays a DVM004. Each folder Kustomize names so (the
+/// root's own, or a base's), relative to the project, is looked in through
+/// the project boundary; the command that names the template is found in the
+/// scripts near it or the CI workflows (`scripts::line_naming`).
+fn empty_beside_a_template(stderr: &str, project: &Path) -> Option<super::Limit> {
+    const MARKER: &str = "couldn't make target for path '";
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let (file, template) = stderr.match_indices(MARKER).find_map(|(at, _)| {
+        let (dir, rest) = quoted_path(stderr.get(at..)?, MARKER)?;
+        let rest = rest.strip_prefix(": ")?;
+        let name = FILE_NAMES.iter().find(|name| {
+            rest.strip_prefix(**name)
+                .is_some_and(|r| r.starts_with(" is empty"))
+        })?;
+        let file = format!("{dir}/{name}");
+        let template = template_beside(project, Path::new(&file))?;
+        let text = boundary
+            .open_bounded(&project.join(&template), 1 << 20)
+            .ok()?;
+        // A template with something in it: an empty one beside an empty
+        // kustomization makes nothing to build either.
+        let holds = String::from_utf8_lossy(&text).lines().any(|line| {
+            let line = line.trim();
+            !line.is_empty() && !line.starts_with('#') && line != "---"
+        });
+        holds.then_some((file, template))
+    })?;
+    let by = crate::scripts::line_naming(project, &template)
+        .map_or_else(String::new, |(script, line)| {
+            format!(" (`{script}:{line}` names it)")
+        });
+    Some(super::Limit {
+        why: format!(
+            "`{file}` is empty and `{template}` beside it is its template{by}, which the repository's tooling copies or fills in over it before the build"
+        ),
+        help: GENERATED_HELP,
+    })
+}
+
+/// A build that failed on a file it reads (a patch, a resource, a
+/// component's file) that is a template, as the per-file stage reads it
+/// (`unrendered_template::file_kind`, reported there as a DVM002): a patch of
+/// `%TOKEN%` placeholders a script fills in with `sed` before `oc apply -k`,
+/// a Jinja or Handlebars file. Kustomize cannot read it as written, so the
+/// build fails wherever the template is not filled in first, which is no
+/// fault of the repository; the build's DVM002 names the file, and the
+/// command of a script or CI workflow that names it when there is one
+/// (`scripts::line_naming`). Kustomize's message must name the file
+/// (`unable to parse SM or JSON patch from [path: "env-patch.yaml"]`,
+/// `accumulating resources from 'cm.yaml'`), so that a build that fails for
+/// another reason beside a template stays a DVM004, as does a patch that does
+/// not parse and is no template. Kustomization files are
+/// [`includes_a_template`]'s. `inputs` are [`inputs`]' canonical paths.
+fn reads_a_template(
+    stderr: &str,
+    project: &Path,
+    inputs: &BTreeSet<PathBuf>,
+) -> Option<super::Limit> {
+    use crate::rules::input::unrendered_template as template;
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let (rel, kind) = inputs.iter().find_map(|path| {
+        let name = path.file_name()?.to_str()?;
+        if FILE_NAMES.contains(&name) || !names_file(stderr, name) {
+            return None;
+        }
+        let rel = path
+            .strip_prefix(project)
+            .ok()?
+            .to_str()?
+            .replace(std::path::MAIN_SEPARATOR, "/");
+        let text = boundary.open_bounded(path, 1 << 20).ok()?;
+        Some((rel, template::file_kind(&text)?))
+    })?;
+    let by = crate::scripts::line_naming(project, &rel)
+        .map_or_else(String::new, |(script, line)| {
+            format!("; `{script}:{line}` names it")
+        });
+    Some(super::Limit {
+        why: format!(
+            "it reads `{rel}`, {} {}, which Kustomize cannot read until it is filled in{by}",
+            kind.article(),
+            kind.name()
+        ),
+        help: "nothing to fix when a tool fills the template in before the build; to lint the build, fill it in first and lint the output (`kustomize build … | dvmlint check -`)",
+    })
+}
+
+/// Whether Kustomize's message names the file `name` as a whole (`path:
+/// "env-patch.yaml"`, `from 'cm.yaml'`, `File: base/cm.yaml`), not as part
+/// of a longer name (`prod-env-patch.yaml`).
+fn names_file(stderr: &str, name: &str) -> bool {
+    let part = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_');
+    stderr.match_indices(name).any(|(at, _)| {
+        let before = stderr.get(..at).and_then(|b| b.chars().next_back());
+        let after = stderr.get(at + name.len()..).unwrap_or_default();
+        // A sentence's full stop may follow the name; a longer name's
+        // extension (`cm.yaml.bak`) may not.
+        let after = after.strip_prefix('.').unwrap_or(after).chars().next();
+        before.is_none_or(|c| !part(c) && c != '.') && after.is_none_or(|c| !part(c))
     })
 }
 
@@ -1550,6 +1663,96 @@ mod tests {
             .unwrap()
             .why;
         assert!(why.contains("`app/params.env`"), "{why}");
+    }
+
+    /// A build that failed on a file it reads that is a template is told so,
+    /// naming the file, only when Kustomize's message names it and the file
+    /// is one; a broken patch that is no template stays a fault.
+    #[test]
+    fn a_template_the_build_reads_is_told_when_the_message_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("dev")).unwrap();
+        for (name, text) in [
+            ("dev/patch.yaml", "kind: Deployment\nspec:\n  x: %TOKEN%\n"),
+            (
+                "dev/broken.yaml",
+                "kind: Deployment\nspec:\n  x: 1\n   y: 2\n",
+            ),
+            ("dev/kustomization.yaml", "patches:\n  - path: patch.yaml\n"),
+        ] {
+            std::fs::write(root.join(name), text).unwrap();
+        }
+        let inputs: BTreeSet<PathBuf> = [
+            "dev/patch.yaml",
+            "dev/broken.yaml",
+            "dev/kustomization.yaml",
+        ]
+        .iter()
+        .map(|name| root.join(name))
+        .collect();
+        let patch = |name: &str| {
+            format!(
+                "trouble configuring builtin PatchTransformer: unable to parse SM or JSON patch from [path: \"{name}\"]"
+            )
+        };
+        let why = reads_a_template(&patch("patch.yaml"), &root, &inputs)
+            .unwrap()
+            .why;
+        assert!(
+            why.starts_with("it reads `dev/patch.yaml`, a template of placeholders"),
+            "{why}"
+        );
+        assert_eq!(
+            reads_a_template(&patch("broken.yaml"), &root, &inputs),
+            None
+        );
+        // A message that names no template, or another file of a longer name.
+        assert_eq!(
+            reads_a_template("accumulating resources: 'x.yaml'", &root, &inputs),
+            None
+        );
+        assert_eq!(
+            reads_a_template(&patch("prod-patch.yaml"), &root, &inputs),
+            None
+        );
+        assert!(names_file("in File: patch.yaml.", "patch.yaml"));
+        assert!(names_file("from 'patch.yaml': x", "patch.yaml"));
+        assert!(!names_file("from 'patch.yaml.bak'", "patch.yaml"));
+        assert!(!names_file("from 'dev.patch.yaml'", "patch.yaml"));
+    }
+
+    /// An empty kustomization beside its template (not empty itself) is the
+    /// template's stand-in; with no template, or an empty one, it is a fault.
+    #[test]
+    fn an_empty_kustomization_beside_its_template_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        for folder in ["a", "b", "c"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+            std::fs::write(root.join(folder).join("kustomization.yaml"), "").unwrap();
+        }
+        std::fs::write(
+            root.join("a/kustomization.yaml.tpl"),
+            "resources:\n  - cm.yaml\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("b/kustomization.yaml.tpl"), "# nothing yet\n").unwrap();
+        let empty = |dir: &str| {
+            format!(
+                "accumulating resources from '../{dir}': couldn't make target for path '{dir}': kustomization.yaml is empty"
+            )
+        };
+        let why = empty_beside_a_template(&empty("a"), &root).unwrap().why;
+        assert!(
+            why.starts_with("`a/kustomization.yaml` is empty and `a/kustomization.yaml.tpl` beside it is its template"),
+            "{why}"
+        );
+        assert_eq!(empty_beside_a_template(&empty("b"), &root), None);
+        assert_eq!(empty_beside_a_template(&empty("c"), &root), None);
+        // Another failure of the folder is no empty kustomization.
+        let other = "couldn't make target for path 'a': invalid Kustomization: yaml: line 2";
+        assert_eq!(empty_beside_a_template(other, &root), None);
     }
 
     /// One verdict on the whole output: every limit is one, every fault is

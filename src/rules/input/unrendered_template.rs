@@ -18,6 +18,10 @@ pub enum TemplateKind {
     Go,
     /// Jinja (`{{ var }}`, `{% if %}`): Ansible playbooks, roles and their templates.
     Jinja,
+    /// Handlebars or Mustache (`{{#if X}}` … `{{/if}}`, `{{#each}}`, `{{> partial}}`,
+    /// `{{^x}}`): a JavaScript tool's templates (Config Sync's cluster
+    /// selectors filled in by a generator), not Ansible's.
+    Handlebars,
     /// FreeMarker (`<#if …>`, `</#list>`, `${x}`): Java tools' manifest templates.
     FreeMarker,
     /// `{NAME}` fields inside a value (`clusterIP: {SERVICE_IP_PREFIX}.16`),
@@ -273,6 +277,31 @@ fn scan_line(line: &[u8]) -> (usize, Option<u8>) {
     (line.len(), quote)
 }
 
+/// A Handlebars or Mustache section or partial outside a comment: `{{#if
+/// X}}`, `{{#each items}}`, its close `{{/if}}`, an inverted section `{{^x}}`,
+/// a partial `{{> name}}` (each with Handlebars' optional `~`). Go's comment
+/// `{{/* … */}}` is no close, and Jinja writes none of these.
+fn has_handlebars_section(text: &[u8]) -> bool {
+    memchr::memmem::find(text, b"{{").is_some()
+        && text.split(|&b| b == b'\n').any(|line| {
+            let code = line.get(..comment_start(line)).unwrap_or(line);
+            memchr::memmem::find_iter(code, b"{{").any(|at| {
+                let rest = code.get(at + 2..).unwrap_or_default();
+                let rest = rest.strip_prefix(b"~").unwrap_or(rest);
+                let (Some(&sigil), after) = (rest.first(), rest.get(1..).unwrap_or_default())
+                else {
+                    return false;
+                };
+                let name = |bytes: &[u8]| bytes.first().is_some_and(u8::is_ascii_alphabetic);
+                match sigil {
+                    b'#' | b'^' | b'/' => name(after),
+                    b'>' => name(after.trim_ascii_start()),
+                    _ => false,
+                }
+            })
+        })
+}
+
 /// `<#if`, `</#if>`, `<@macro`: FreeMarker's directives, at a line's start
 /// (after indentation), where no YAML can hold them.
 fn is_freemarker(text: &[u8]) -> bool {
@@ -295,6 +324,9 @@ impl TemplateKind {
             && (has_brace_placeholder(text) || has_indicator_placeholder(text))
         {
             return TemplateKind::Placeholders;
+        }
+        if !has_jinja_statement(text) && has_handlebars_section(text) {
+            return TemplateKind::Handlebars;
         }
         const GO: [&[u8]; 20] = [
             b"{{ .",
@@ -327,10 +359,11 @@ impl TemplateKind {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             TemplateKind::Go => "Go/Helm template",
             TemplateKind::Jinja => "Ansible/Jinja template",
+            TemplateKind::Handlebars => "Handlebars/Mustache template",
             TemplateKind::FreeMarker => "FreeMarker template",
             TemplateKind::Placeholders => {
                 "template of placeholders a script fills in (`{NAME}`, `@NAME@`, `%NAME%`)"
@@ -343,6 +376,7 @@ impl TemplateKind {
         match self {
             TemplateKind::Go => "Go/Helm templates",
             TemplateKind::Jinja => "Ansible/Jinja templates",
+            TemplateKind::Handlebars => "Handlebars/Mustache templates",
             TemplateKind::FreeMarker => "FreeMarker templates",
             TemplateKind::Placeholders => {
                 "templates of placeholders a script fills in (`{NAME}`, `@NAME@`, `%NAME%`)"
@@ -351,10 +385,13 @@ impl TemplateKind {
     }
 
     /// "a" or "an" before [`TemplateKind::name`].
-    fn article(self) -> &'static str {
+    pub(crate) fn article(self) -> &'static str {
         match self {
             TemplateKind::Jinja => "an",
-            TemplateKind::Go | TemplateKind::FreeMarker | TemplateKind::Placeholders => "a",
+            TemplateKind::Go
+            | TemplateKind::Handlebars
+            | TemplateKind::FreeMarker
+            | TemplateKind::Placeholders => "a",
         }
     }
 }
@@ -374,7 +411,7 @@ fn help(kind: TemplateKind, chart: bool) -> &'static str {
         (_, true) => {
             "render the chart (`helm template my-release ./chart --output-dir rendered/`) and lint the output, or exclude its templates with `exclude:` in .dvmlint.yaml"
         }
-        (TemplateKind::Go | TemplateKind::FreeMarker, false) => {
+        (TemplateKind::Go | TemplateKind::Handlebars | TemplateKind::FreeMarker, false) => {
             "render the templates first and lint the output, or exclude them with `exclude:` in .dvmlint.yaml"
         }
         (TemplateKind::Placeholders, false) => {
@@ -389,6 +426,38 @@ fn help(kind: TemplateKind, chart: bool) -> &'static str {
 /// The per-file finding for a template `text` at `file` (line 1).
 pub fn finding(file: &Arc<str>, text: &[u8]) -> Finding {
     of_kind(file, TemplateKind::of(text))
+}
+
+/// The template the file `text` (outside a Helm chart) is, as the per-file
+/// stage reads it (`lint::file`): a text that does not parse as YAML (a key
+/// written twice aside) and holds template syntax that may be why
+/// ([`is_template`], its markers not inside values only), or one that names
+/// an object by a `{NAME}` placeholder ([`names_a_placeholder`]). `None` for
+/// YAML that parses (markers inside values are text a build reads as such)
+/// and for a broken file without template syntax: what a Kustomize build that
+/// reads it may fail on, and what that failure is then said to be.
+pub fn file_kind(text: &[u8]) -> Option<TemplateKind> {
+    let mut broken = false;
+    let mut placeholder_named = false;
+    for chunk in crate::yaml::split_documents(text) {
+        let Ok(chunk_text) = std::str::from_utf8(chunk.bytes) else {
+            return None;
+        };
+        let parsed =
+            crate::yaml::parse_chunk(chunk_text, chunk.first_line, crate::yaml::Limits::default());
+        broken |= parsed
+            .error
+            .as_ref()
+            .is_some_and(|err| err.duplicate_key().is_none_or(|key| key.contains("{{")));
+        placeholder_named |= parsed.documents.iter().any(names_a_placeholder);
+    }
+    if broken && is_template(text) && !markers_inside_values_only(text) {
+        Some(TemplateKind::of(text))
+    } else if placeholder_named {
+        Some(TemplateKind::Placeholders)
+    } else {
+        None
+    }
 }
 
 /// Whether `document` names itself, or its namespace, by a `{NAME}`
@@ -500,6 +569,7 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
         TemplateKind::Go,
         TemplateKind::FreeMarker,
         TemplateKind::Jinja,
+        TemplateKind::Handlebars,
         TemplateKind::Placeholders,
     ]
     .map(|kind| (file_message(kind), kind));
@@ -1057,6 +1127,35 @@ mod tests {
         }
     }
 
+    /// What a build may fail on: a file that does not parse for its template
+    /// syntax, or names an object by a `{NAME}` placeholder; not YAML that
+    /// parses with markers in its values, nor a broken file without any.
+    #[test]
+    fn the_template_a_file_is_as_the_per_file_stage_reads_it() {
+        assert_eq!(
+            file_kind(b"kind: Deployment\nspec:\n  x: %TOKEN%\n"),
+            Some(TemplateKind::Placeholders)
+        );
+        assert_eq!(
+            file_kind(b"kind: Role\nmetadata:\n  {{#if X}}\n  labels: {}\n  {{/if}}\n"),
+            Some(TemplateKind::Handlebars)
+        );
+        assert_eq!(
+            file_kind(b"kind: Namespace\nmetadata:\n  name: {CLUSTER_NAME}\n"),
+            Some(TemplateKind::Placeholders)
+        );
+        assert_eq!(
+            file_kind(b"kind: ConfigMap\n---\nkind: Deployment\nspec:\n  {{- if .Values.x }}\n"),
+            Some(TemplateKind::Go)
+        );
+        assert_eq!(
+            file_kind(b"message: Instance {{ $labels.instance }} is down\n"),
+            None
+        );
+        assert_eq!(file_kind(b"spec:\n  x: 1\n   y: 2\n"), None);
+        assert_eq!(file_kind(b"a: 1\n"), None);
+    }
+
     #[test]
     fn kinds_by_syntax() {
         assert_eq!(
@@ -1084,6 +1183,40 @@ mod tests {
         let raw = b"{% raw %}\napiVersion: v1\nkind: ConfigMap\n{% endraw %}\n";
         assert!(is_template(raw));
         assert_eq!(TemplateKind::of(raw), TemplateKind::Jinja);
+        // Handlebars and Mustache sections, closes, inverted sections and
+        // partials: not Jinja.
+        for text in [
+            "metadata:\n  {{#if SELECTOR}}\n  annotations:\n    a: {{ SELECTOR }}\n  {{/if}}\n",
+            "items:\n{{#each ports}}\n  - {{this}}\n{{/each}}\n",
+            "{{^disabled}}\nkind: ConfigMap\n{{/disabled}}\n",
+            "data:\n  {{> common-labels}}\n",
+            "{{~#if x~}}\na: b\n{{~/if~}}\n",
+        ] {
+            assert_eq!(
+                TemplateKind::of(text.as_bytes()),
+                TemplateKind::Handlebars,
+                "{text:?}"
+            );
+        }
+        // Go's comment is no Handlebars close; Jinja's `{{ var }}` stays Jinja.
+        assert_eq!(
+            TemplateKind::of(b"{{/* a comment */}}\nname: {{ .Values.name }}\n"),
+            TemplateKind::Go
+        );
+        assert_eq!(TemplateKind::of(b"a: {{ var }}\n"), TemplateKind::Jinja);
+        assert_eq!(
+            finding(
+                &Arc::from("app/role.yaml"),
+                b"a:\n  {{#if X}}\n  b: c\n  {{/if}}\n"
+            )
+            .message,
+            "this file is a Handlebars/Mustache template and was not linted"
+        );
+        // A `{{#` only in a comment is nothing of the kind.
+        assert_eq!(
+            TemplateKind::of(b"# {{#if x}}\na: {{ var }}\n"),
+            TemplateKind::Jinja
+        );
         let ftl = b"metadata:\n  namespace: ${ns}\n  <#if x>\n  a: b\n</#if>\n";
         assert_eq!(TemplateKind::of(ftl), TemplateKind::FreeMarker);
         assert!(is_template(ftl));
