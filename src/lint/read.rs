@@ -147,7 +147,7 @@ fn ring_group(
     let count = (budget / mean)
         .saturating_add(1)
         .min(files.len())
-        .min(super::ring::MAX_FILES);
+        .min(group_cap());
     // A lone file gains nothing from a ring.
     let group = files.get(..count).filter(|group| group.len() >= 2)?;
     let paths: Vec<&Path> = group.iter().map(|(_, path)| *path).collect();
@@ -156,10 +156,20 @@ fn ring_group(
     // Each read's slot in `lengths` and its file.
     let mut reads: Vec<(usize, std::fs::File)> = Vec::with_capacity(count);
     let mut closes = Vec::new();
+    // Files whose open found no descriptor free (the group's others hold
+    // some): read the plain way once the group's are closed.
+    let mut again = Vec::new();
     let mut bytes = 0usize;
     for ((rel, _), open) in group.iter().zip(opened) {
         if !lengths.is_empty() && bytes >= budget {
             closes.extend(open.ok());
+            continue;
+        }
+        if let Err(err) = &open
+            && matches!(err.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
+        {
+            again.push(lengths.len());
+            lengths.push(Ok(0));
             continue;
         }
         let open = open
@@ -225,6 +235,15 @@ fn ring_group(
             *length = read_into(rel, path, max_file_size, buffer);
         }
     }
+    for slot in again {
+        if let (Some(length), Some(buffer), Some((rel, path))) = (
+            lengths.get_mut(slot),
+            buffers.get_mut(slot),
+            group.get(slot),
+        ) {
+            *length = read_into(rel, path, max_file_size, buffer);
+        }
+    }
     let read = lengths.iter().filter_map(|length| length.as_ref().ok());
     let (total, files_read) = read.fold((0usize, 0usize), |(total, n), size| {
         (total.saturating_add(*size), n + 1)
@@ -233,6 +252,27 @@ fn ring_group(
         MEAN_SIZE.set((mean.saturating_mul(3).saturating_add(group_mean)) / 4);
     }
     Some(lengths)
+}
+
+/// How many files one worker's group may hold open at once: a quarter of
+/// the process's descriptors shared between the workers, at most
+/// `ring::MAX_FILES` (plain reads hold one file at a time; a process allowed
+/// 1,024 descriptors and 64 workers opens groups of 4).
+#[cfg(target_os = "linux")]
+fn group_cap() -> usize {
+    static CAP: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CAP.get_or_init(|| {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `getrlimit` writes the struct it is given, nothing else.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut limit) } != 0 {
+            return 0;
+        }
+        let descriptors = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+        (descriptors / 4 / rayon::current_num_threads().max(1)).min(super::ring::MAX_FILES)
+    })
 }
 
 /// The file `open` gave and its size, if it may be read: no larger than
