@@ -256,15 +256,24 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             })
             .collect();
         excluding.sort_by_key(|(c, _, _)| c.name() != "default");
-        let (object, span) = match (excluding.first(), written.first()) {
-            (Some((c, span, _)), _) => (c.object, *span),
-            (None, Some(c)) => (
-                c.object,
-                c.namespaces
-                    .as_ref()
-                    .map_or(c.object.object.meta.name_span(), |(_, s)| *s),
-            ),
-            (None, None) => continue,
+        // Not judged: at the selector that could not be (`default`'s first),
+        // the controllers that exclude the Route related.
+        let mut undecided: Vec<&Controller<'_>> = verdicts
+            .iter()
+            .filter(|(_, v)| matches!(v, Verdict::Unknown))
+            .map(|(c, _)| *c)
+            .collect();
+        undecided.sort_by_key(|c| c.name() != "default");
+        let at_selector = |c: &Controller<'_>| {
+            c.namespaces
+                .as_ref()
+                .map_or(c.object.object.meta.name_span(), |(_, s)| *s)
+        };
+        let (object, span) = match (undecided.first(), excluding.first(), written.first()) {
+            (Some(c), _, _) if kind == Kind::UnknownNamespace => (c.object, at_selector(c)),
+            (_, Some((c, span, _)), _) => (c.object, *span),
+            (_, None, Some(c)) => (c.object, at_selector(c)),
+            (_, None, None) => continue,
         };
         let entry = found
             .entry((cluster, object.object.file.to_string(), span))
@@ -368,8 +377,10 @@ impl Pending<'_> {
             Kind::UnknownNamespace => (
                 format!(
                     "whether an IngressController of the destination cluster admits {where_} was \
-                     not judged: {} select{} namespaces by labels, and the namespace's labels are \
-                     not in the repository (no Namespace object on either cluster; {labels_from})",
+                     not judged: IngressController{} {} select{} namespaces by labels, and the \
+                     namespace's labels are not in the repository (no Namespace object on either \
+                     cluster; {labels_from})",
+                    if self.unknown_on.len() == 1 { "" } else { "s" },
                     crate::finding::bounded_list(self.unknown_on.iter().map(|n| format!("`{n}`"))),
                     if self.unknown_on.len() == 1 { "s" } else { "" },
                 ),
@@ -396,8 +407,14 @@ impl Pending<'_> {
             finding = finding.related(
                 Location::new(&object.object.file, *span),
                 format!(
-                    "IngressController `{}` excludes it too",
-                    object.object.meta.name.value
+                    "IngressController `{}` excludes it{}",
+                    object.object.meta.name.value,
+                    // (Beside one that may admit it, not beside one that excludes it.)
+                    if self.kind == Kind::UnknownNamespace {
+                        ""
+                    } else {
+                        " too"
+                    }
                 ),
             );
         }
