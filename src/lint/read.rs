@@ -600,6 +600,24 @@ mod tests {
         if let Some(ring) = ring_group(&files, 1_000, 200, &mut buffers) {
             assert_eq!(ring.len(), 3);
         }
+        // A thread without a ring reads the same group plainly.
+        std::thread::spawn({
+            let files: Vec<(Arc<str>, std::path::PathBuf)> =
+                rels.iter().cloned().zip(paths.iter().cloned()).collect();
+            move || {
+                super::super::ring::set_unavailable();
+                let files: Vec<(&Arc<str>, &Path)> =
+                    files.iter().map(|(r, p)| (r, p.as_path())).collect();
+                let mut buffers = Vec::new();
+                assert!(ring_group(&files, 1_000, usize::MAX, &mut buffers).is_none());
+                let (count, _) = first_group(&files, 1_000, usize::MAX, |texts| {
+                    assert!(texts[0].is_ok() && texts[3].is_err());
+                });
+                assert_eq!(count, files.len());
+            }
+        })
+        .join()
+        .unwrap();
         // Nothing was left open.
         let open = std::fs::read_dir("/proc/self/fd").unwrap().count();
         let (mut buffers, mut again) = (Vec::new(), Vec::new());

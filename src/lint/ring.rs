@@ -47,29 +47,27 @@ thread_local! {
     static RING: RefCell<State> = const { RefCell::new(State::Untried) };
 }
 
-/// Runs `with` on this thread's ring, set up on first use; `None` when there
-/// is none.
-fn with_ring<T>(with: impl FnOnce(&mut IoUring) -> Result<T, Fatal>) -> Option<T> {
+/// Runs `with` on this thread's ring, set up on first use:
+/// [`Failed::Unavailable`] when there is none (`with` did not run),
+/// [`Failed::InFlight`] when `with` failed.
+fn with_ring<T>(with: impl FnOnce(&mut IoUring) -> Result<T, Fatal>) -> Result<T, Failed> {
     RING.with(|cell| {
-        let mut state = cell.try_borrow_mut().ok()?;
+        let mut state = cell.try_borrow_mut().map_err(|_| Failed::Unavailable)?;
         if matches!(*state, State::Untried) {
             *state = IoUring::new(ENTRIES).map_or(State::Unavailable, State::Ready);
         }
         let State::Ready(ring) = &mut *state else {
-            return None;
+            return Err(Failed::Unavailable);
         };
-        match with(ring) {
-            Ok(out) => Some(out),
-            Err(Fatal) => {
-                // Operations may still be in flight, writing into memory
-                // the caller lent them (`Fatal`'s note): the ring is kept,
-                // never freed, and not used again on this thread.
-                if let State::Ready(ring) = std::mem::replace(&mut *state, State::Unavailable) {
-                    std::mem::forget(ring);
-                }
-                None
+        with(ring).map_err(|Fatal| {
+            // Operations may still be in flight, writing into memory the
+            // caller lent them (`Fatal`'s note): the ring is kept, never
+            // freed, and not used again on this thread.
+            if let State::Ready(ring) = std::mem::replace(&mut *state, State::Unavailable) {
+                std::mem::forget(ring);
             }
-        }
+            Failed::InFlight
+        })
     })
 }
 
@@ -106,7 +104,11 @@ fn complete(ring: &mut IoUring, want: usize, mut each: impl FnMut(u64, i32)) -> 
 /// had, or after the ring failed (the caller opens them itself; the paths
 /// are then leaked here, as a failed ring may still read them).
 pub fn open_all(paths: &[&Path]) -> Option<Vec<std::io::Result<File>>> {
-    if paths.is_empty() || paths.len() > MAX_FILES {
+    let unavailable = RING.with(|cell| {
+        cell.try_borrow()
+            .map_or(true, |state| matches!(*state, State::Unavailable))
+    });
+    if unavailable || paths.is_empty() || paths.len() > MAX_FILES {
         return None;
     }
     let names: Vec<CString> = paths
@@ -141,11 +143,15 @@ pub fn open_all(paths: &[&Path]) -> Option<Vec<std::io::Result<File>>> {
             }
         })
     });
-    let Some(()) = done else {
-        // Leaked: a `Fatal` error may leave opens in flight that read them.
-        std::mem::forget(names);
-        return None;
-    };
+    match done {
+        Ok(()) => {}
+        Err(Failed::Unavailable) => return None,
+        Err(Failed::InFlight) => {
+            // Leaked: opens may still be in flight that read them.
+            std::mem::forget(names);
+            return None;
+        }
+    }
     Some(
         results
             .into_iter()
@@ -239,14 +245,39 @@ pub fn read_and_close(
         }
     }
     match done {
-        Some(()) => Ok(results
+        Ok(()) => Ok(results
             .into_iter()
             .map(|result| {
                 usize::try_from(result)
                     .map_err(|_| std::io::Error::from_raw_os_error(result.saturating_neg()))
             })
             .collect()),
-        None if submitted => Err(Failed::InFlight),
-        None => Err(Failed::Unavailable),
+        // (Failed before anything was submitted: nothing in flight.)
+        Err(Failed::InFlight) if !submitted => Err(Failed::Unavailable),
+        Err(failed) => Err(failed),
+    }
+}
+
+/// This thread reads plainly from now on, as where io_uring cannot be had.
+#[cfg(test)]
+pub fn set_unavailable() {
+    RING.with(|cell| *cell.borrow_mut() = State::Unavailable);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without a ring nothing is opened or submitted: the caller reads the
+    /// plain way, and files handed over are closed as usual.
+    #[test]
+    fn without_a_ring_nothing_is_done() {
+        set_unavailable();
+        assert!(open_all(&[Path::new("/dev/null")]).is_none());
+        let file = File::open("/dev/null").unwrap();
+        assert!(matches!(
+            read_and_close(Vec::new(), vec![file]),
+            Err(Failed::Unavailable)
+        ));
     }
 }
