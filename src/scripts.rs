@@ -257,26 +257,10 @@ fn word_names(word: &str, folder: &str, name: &str) -> bool {
         || folder.ends_with(&format!("/{dir}"))
 }
 
-/// Whether `name` matches `glob`, whose only wildcard is `*` (any run of
-/// characters).
+/// Whether `name` matches `glob`, a script's word holding a `*` (compiled
+/// under `crate::glob`'s limits, as every glob a repository writes).
 fn glob_matches(glob: &str, name: &str) -> bool {
-    let mut parts = glob.split('*');
-    let first = parts.next().unwrap_or_default();
-    let Some(mut rest) = name.strip_prefix(first) else {
-        return false;
-    };
-    let parts: Vec<&str> = parts.collect();
-    let Some((last, middle)) = parts.split_last() else {
-        // No star: the whole name.
-        return rest.is_empty();
-    };
-    for part in middle {
-        match rest.find(part) {
-            Some(at) => rest = rest.get(at + part.len()..).unwrap_or_default(),
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
+    crate::glob::matcher(glob, true).is_ok_and(|matcher| matcher.is_match(name))
 }
 
 fn join(dir: &str, name: &str) -> String {
