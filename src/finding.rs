@@ -189,6 +189,20 @@ impl Finding {
 
     /// The order of every report: file, line, column, rule, then the rest so
     /// that output never depends on thread scheduling.
+    /// Whether `other` says what this finding says, at the same place, with
+    /// the same help and fix: only its related locations (and where a
+    /// rendered copy came from) may differ.
+    pub fn same_statement(&self, other: &Finding) -> bool {
+        self.rule == other.rule
+            && self.location == other.location
+            && self.severity == other.severity
+            && self.message == other.message
+            && self.help == other.help
+            && self.object == other.object
+            && self.cluster == other.cluster
+            && self.fix == other.fix
+    }
+
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
             &self.location.file,

@@ -1026,7 +1026,10 @@ fn conclude_with(
         }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    findings.dedup();
+    // One statement once: the same finding from each build that applies a
+    // file (a firewall of a component two overlays include) differs only in
+    // the build it names among its related locations; the first is kept.
+    findings.dedup_by(|later, first| later.same_statement(first));
     let run = LintRun {
         root,
         config,

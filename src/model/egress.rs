@@ -187,6 +187,10 @@ pub struct Denial {
     /// catch-all Deny on this traffic and name the DVM destination, or may
     /// (DVM113); empty for DVM110.
     pub dns_allows: Vec<usize>,
+    /// Whether [`Denial::dns_allows`] were kept for want of anything to
+    /// compare their names with (no route domain, MigCluster URL or proxy
+    /// host): none is known to name the destination.
+    pub dns_unjudged: bool,
     /// Manifest indices of `dnsName` Allow rules ahead of the Deny that name
     /// another host (not the route domain, the MigCluster URL's domain or the
     /// proxy): they do not let DVM through, so the denial is DVM110's.
@@ -380,6 +384,7 @@ pub fn peer_denials(project: &Project, firewalls: &Firewalls) -> Vec<Denial> {
                     firewall: fw,
                     rule,
                     dns_allows: Vec::new(),
+                    dns_unjudged: false,
                     unrelated_dns: Vec::new(),
                     denied: Some(decision.region.addresses.clone()),
                     checked: Some(source_cidrs.clone()),
@@ -450,12 +455,14 @@ fn source_denials(
         } else {
             Vec::new()
         };
-        let (dns_allows, unrelated_dns) = split_dns(project, firewall, &dns, dest, target);
+        let (dns_allows, unrelated_dns, dns_unjudged) =
+            split_dns(project, firewall, &dns, dest, target);
         out.push(Denial {
             side: Side::Source,
             firewall: fw,
             rule,
             dns_allows,
+            dns_unjudged,
             unrelated_dns,
             denied: Some(decision.region.addresses.clone()),
             checked: Some(checked.clone()),
@@ -498,12 +505,14 @@ fn catch_all_denial(
                 let Some((rule, _)) = firewall.rule(i) else {
                     return Vec::new();
                 };
-                let (dns_allows, unrelated_dns) = split_dns(project, firewall, &dns, dest, target);
+                let (dns_allows, unrelated_dns, dns_unjudged) =
+                    split_dns(project, firewall, &dns, dest, target);
                 return vec![Denial {
                     side: Side::Source,
                     firewall: fw,
                     rule,
                     dns_allows,
+                    dns_unjudged,
                     unrelated_dns,
                     denied: None,
                     checked: None,
@@ -593,9 +602,10 @@ fn split_dns(
     dns: &[usize],
     dest: &DvmDestination,
     target: usize,
-) -> (Vec<usize>, Vec<usize>) {
+) -> (Vec<usize>, Vec<usize>, bool) {
     let mut names = Vec::new();
     let mut unrelated = Vec::new();
+    let mut unjudged = false;
     for &i in dns {
         let Some(name) = firewall.eval.rules.get(i).and_then(|r| match &r.to {
             FirewallTarget::DnsName(name) => Some(name.as_str()),
@@ -608,10 +618,14 @@ fn split_dns(
         };
         match dns_relation(project, dest, target, name) {
             DnsRelation::Unrelated => unrelated.push(m),
-            DnsRelation::Names | DnsRelation::Unknown => names.push(m),
+            DnsRelation::Names => names.push(m),
+            DnsRelation::Unknown => {
+                unjudged = true;
+                names.push(m);
+            }
         }
     }
-    (names, unrelated)
+    (names, unrelated, unjudged)
 }
 
 /// `cidrSelector: 0.0.0.0/0` (or `::/0`).
@@ -675,6 +689,7 @@ mod tests {
             firewall: 0,
             rule: 1,
             dns_allows: Vec::new(),
+            dns_unjudged: false,
             unrelated_dns: Vec::new(),
             denied: denied.map(|d| d.parse().unwrap()),
             checked: checked.map(|c| c.parse().unwrap()),

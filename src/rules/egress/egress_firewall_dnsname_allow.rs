@@ -36,22 +36,46 @@ pub(crate) fn findings(
         let Some(deny) = firewall.manifest.rules.get(denial.rule) else {
             return out;
         };
-        for &dns in &denial.dns_allows {
-            let Some(rule) = firewall.manifest.rules.get(dns) else {
-                continue;
+        let named: Vec<(usize, &_, &str)> = denial
+            .dns_allows
+            .iter()
+            .filter_map(|&dns| {
+                let rule = firewall.manifest.rules.get(dns)?;
+                match rule.target().map(|t| &t.value) {
+                    Some(TargetValue::DnsName(name)) => Some((dns, rule, name.value.as_str())),
+                    _ => None,
+                }
+            })
+            .collect();
+        // Nothing to tell which name is the destination's: one finding for
+        // the firewall, not one per name (a firewall allowing 48 registries
+        // and APIs by name said 48 times that each alone let DVM through).
+        let unjudged = denial.dns_unjudged && named.len() > 1;
+        for (at, &(dns, rule, name)) in named.iter().enumerate() {
+            if unjudged && at > 0 {
+                break;
+            }
+            let message = if unjudged {
+                format!(
+                    "{} lets the DVM traffic of migrated {} through only if one of its {} `dnsName` Allows ahead of the catch-all Deny egress[{}] names the DVM destination ({}): which name the destination has was not judged (no `routeDomain`, MigCluster URL or proxy host in the repository); if none does, {} — {} — is denied, and if one does, DNS-based allows are unreliable (names are re-resolved on their TTL, pods and the firewall may disagree, and a `dnsName` Allow before `Deny 0.0.0.0/0` is documented not to permit the traffic)",
+                    firewall.describe(),
+                    denial.namespaces_text(),
+                    named.len(),
+                    denial.rule,
+                    crate::finding::bounded_list(named.iter().map(|(_, _, n)| format!("`{n}`"))),
+                    denial.range_text(),
+                    denial.what,
+                )
+            } else {
+                format!(
+                    "{} lets the DVM traffic of migrated {} through only by its rule egress[{dns}] (`dnsName: {name}`), ahead of the catch-all Deny egress[{}]; DNS-based allows are unreliable (names are re-resolved on their TTL, pods and the firewall may disagree, and a `dnsName` Allow before `Deny 0.0.0.0/0` is documented not to permit the traffic), so {} — {} — is denied",
+                    firewall.describe(),
+                    denial.namespaces_text(),
+                    denial.rule,
+                    denial.range_text(),
+                    denial.what,
+                )
             };
-            let name = match rule.target().map(|t| &t.value) {
-                Some(TargetValue::DnsName(name)) => name.value.as_str(),
-                _ => continue,
-            };
-            let message = format!(
-                "{} lets the DVM traffic of migrated {} through only by its rule egress[{dns}] (`dnsName: {name}`), ahead of the catch-all Deny egress[{}]; DNS-based allows are unreliable (names are re-resolved on their TTL, pods and the firewall may disagree, and a `dnsName` Allow before `Deny 0.0.0.0/0` is documented not to permit the traffic), so {} — {} — is denied",
-                firewall.describe(),
-                denial.namespaces_text(),
-                denial.rule,
-                denial.range_text(),
-                denial.what,
-            );
             let cidrs: Vec<String> = denial
                 .denied
                 .as_ref()
@@ -73,16 +97,23 @@ pub(crate) fn findings(
                     denial.rule
                 )
             );
-            out.push(
-                Finding::new("DVM113", firewall.location(rule.location()), message)
-                    .help(help)
-                    .object(Some(firewall.object.object_ref()))
-                    .cluster(project.cluster_name(firewall.object.cluster()))
-                    .related(
-                        firewall.location(deny.location()),
-                        "the catch-all Deny that decides",
-                    ),
-            );
+            let mut finding = Finding::new("DVM113", firewall.location(rule.location()), message)
+                .help(help)
+                .object(Some(firewall.object.object_ref()))
+                .cluster(project.cluster_name(firewall.object.cluster()))
+                .related(
+                    firewall.location(deny.location()),
+                    "the catch-all Deny that decides",
+                );
+            if unjudged {
+                for (other, rule, name) in named.iter().skip(1) {
+                    finding = finding.related(
+                        firewall.location(rule.location()),
+                        format!("egress[{other}] allows `{name}` by name"),
+                    );
+                }
+            }
+            out.push(finding);
         }
     }
     out
