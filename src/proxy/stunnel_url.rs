@@ -405,7 +405,15 @@ pub fn password(value: &str) -> Option<Password> {
 /// with a password (see [`password`]), or when the part before `@` is not an
 /// authority's user name (`docker://quay.io/org/image@sha256:…` holds a `/`).
 pub fn user_token(value: &str) -> Option<Vec<String>> {
-    let start = value.find("://")? + 3;
+    let scheme_end = value.find("://")?;
+    // Object stores' `s3://bucket@region/path` and `azblob://container@host/`
+    // (Longhorn's backup targets): the part before `@` names a bucket, no
+    // credential (a password there is still one: [`password`]).
+    let scheme = value.get(..scheme_end).unwrap_or_default();
+    if scheme.eq_ignore_ascii_case("s3") || scheme.eq_ignore_ascii_case("azblob") {
+        return None;
+    }
+    let start = scheme_end + 3;
     let rest = value.get(start..)?;
     let end = rest
         .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
@@ -1000,6 +1008,10 @@ mod tests {
         assert_eq!(user_token("docker://quay.io/org/image@sha256:ab12"), None);
         assert_eq!(user_token("https://host/a@b"), None);
         assert_eq!(user_token("http://@proxy"), None);
+        // A bucket or container before `@` (Longhorn's backup targets).
+        assert_eq!(user_token("s3://longhorn@us-east-1/backups"), None);
+        assert_eq!(user_token("azblob://backups@core.windows.net/"), None);
+        assert!(password("s3://key:SECRET99@minio:9000/b").is_some());
     }
 
     #[test]
