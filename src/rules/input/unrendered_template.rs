@@ -759,23 +759,16 @@ pub fn enforced_by_acm(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Fin
             else {
                 continue;
             };
-            out.push(
-                // At line 1 of the file, as every DVM002; the object itself
-                // is the related location.
-                ctx.finding(
-                    "DVM002",
-                    Span::line_start(1),
-                    format!(
-                        "ACM enforces the {kind}{name} on the managed clusters the policy reaches: \
-                         objects ACM creates are not in dvmlint's model, so {rules} do not see it"
-                    ),
-                )
-                .help(ACM_HELP)
-                .related(
-                    ctx.location(kind_node.span),
-                    format!("the {kind} ACM enforces"),
+            out.push(created_elsewhere(
+                ctx,
+                kind_node,
+                format!(
+                    "ACM enforces the {kind}{name} on the managed clusters the policy reaches: \
+                     objects ACM creates are not in dvmlint's model, so {rules} do not see it"
                 ),
-            );
+                ACM_HELP,
+                format!("the {kind} ACM enforces"),
+            ));
         }
     }
 }
@@ -875,23 +868,16 @@ pub fn created_by_capsule(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<
         } else {
             "every namespace of its tenant (or those its `namespaceSelector` selects)"
         };
-        out.push(
-            // At line 1 of the file, as every DVM002; the object itself is
-            // the related location, and its line is named.
-            ctx.finding(
-                "DVM002",
-                Span::line_start(1),
-                format!(
-                    "Capsule creates the {kind}{name} (line {line}) in {namespaces}: objects \
-                     Capsule creates are not in dvmlint's model, so {rules} do not see it"
-                ),
-            )
-            .help(CAPSULE_HELP)
-            .related(
-                ctx.location(kind_node.span),
-                format!("the {kind} Capsule creates"),
+        out.push(created_elsewhere(
+            ctx,
+            kind_node,
+            format!(
+                "Capsule creates the {kind}{name} (line {line}) in {namespaces}: objects \
+                 Capsule creates are not in dvmlint's model, so {rules} do not see it"
             ),
-        );
+            CAPSULE_HELP,
+            format!("the {kind} Capsule creates"),
+        ));
     }
 }
 
@@ -952,29 +938,23 @@ pub fn generated_by_kyverno(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Ve
             }
         }
         for (kind_node, api_version, kind, name) in generated {
-            let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
-            let Some(judged_by) = unmodelled_rules(group, kind) else {
+            let Some(judged_by) = rules_reading(api_version, kind) else {
                 continue;
             };
             let name = name.map_or_else(String::new, |name| format!(" `{name}`"));
             let line = kind_node.span.start.line;
-            out.push(
-                ctx.finding(
-                    "DVM002",
-                    Span::line_start(1),
-                    format!(
-                        "Kyverno generates the {kind}{name} (line {line}) by its rule{rule_name}, in each \
-                         namespace that rule matches as it appears (a namespace a migration creates on the \
-                         destination too): objects Kyverno generates are not in dvmlint's model, so \
-                         {judged_by} do not see it"
-                    ),
-                )
-                .help(KYVERNO_HELP)
-                .related(
-                    ctx.location(kind_node.span),
-                    format!("the {kind} Kyverno generates"),
+            out.push(created_elsewhere(
+                ctx,
+                kind_node,
+                format!(
+                    "Kyverno generates the {kind}{name} (line {line}) by its rule{rule_name}, in each \
+                     namespace that rule matches as it appears (a namespace a migration creates on the \
+                     destination too): objects Kyverno generates are not in dvmlint's model, so \
+                     {judged_by} do not see it"
                 ),
-            );
+                KYVERNO_HELP,
+                format!("the {kind} Kyverno generates"),
+            ));
         }
     }
 }
@@ -1016,8 +996,7 @@ fn unmodelled<'n, 'a>(object: &'n Node<'a>) -> Option<Unmodelled<'n, 'a>> {
     let kind_node = object.get("kind")?;
     let api_version = object.get("apiVersion").and_then(Node::as_str)?;
     let kind = kind_node.as_str()?;
-    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
-    let rules = unmodelled_rules(group, kind)?;
+    let rules = rules_reading(api_version, kind)?;
     let name = object
         .at(&["metadata", "name"])
         .and_then(Node::as_str)
@@ -1028,6 +1007,27 @@ fn unmodelled<'n, 'a>(object: &'n Node<'a>) -> Option<Unmodelled<'n, 'a>> {
         rules,
         name,
     })
+}
+
+/// [`unmodelled_rules`] of an object's `apiVersion` (`group/version`, or a
+/// version alone in the core group) and `kind`.
+fn rules_reading(api_version: &str, kind: &str) -> Option<&'static str> {
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+    unmodelled_rules(group, kind)
+}
+
+/// The DVM002 of an object another controller creates from this document:
+/// at line 1 of the file, as every DVM002, the object's `kind` related.
+fn created_elsewhere(
+    ctx: &crate::rules::DocContext<'_, '_>,
+    kind_node: &Node<'_>,
+    message: String,
+    help: &str,
+    related: String,
+) -> Finding {
+    ctx.finding("DVM002", Span::line_start(1), message)
+        .help(help)
+        .related(ctx.location(kind_node.span), related)
 }
 
 fn unmodelled_rules(group: &str, kind: &str) -> Option<&'static str> {
