@@ -46,7 +46,7 @@ pub struct PolicyRule {
 }
 
 /// Which objects a rule applies to (`match:`); every given field must agree.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Selector {
     pub api_version: Option<String>,
     pub kind: Option<String>,
@@ -58,6 +58,33 @@ pub struct Selector {
     /// in the config, the one implicit cluster plays every role and matches any.
     pub cluster: Option<String>,
     pub labels: BTreeMap<String, String>,
+}
+
+/// The globs by their text: a compiled matcher's `Debug` shows the state of
+/// its regex's cache pool (which thread used it first), and the cache's
+/// settings key is made of the rules' `Debug` (`lint::cache`).
+impl std::fmt::Debug for Selector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Selector {
+            api_version,
+            kind,
+            namespace,
+            name,
+            cluster,
+            labels,
+        } = self;
+        fn glob(matcher: &Option<GlobMatcher>) -> Option<&str> {
+            matcher.as_ref().map(|m| m.glob().glob())
+        }
+        f.debug_struct("Selector")
+            .field("api_version", api_version)
+            .field("kind", kind)
+            .field("namespace", &glob(namespace))
+            .field("name", &glob(name))
+            .field("cluster", cluster)
+            .field("labels", labels)
+            .finish()
+    }
 }
 
 /// One `assert:` item: a path and the operators its values must satisfy.
@@ -290,6 +317,53 @@ mod tests {
         for pattern in patterns {
             assert!(pattern.regex().is_ok(), "{}", pattern.text());
         }
+    }
+
+    /// The cache's settings key is made of the rules' `Debug`: using a rule
+    /// (a pattern compiled on first use, a glob's regex cache taken by a
+    /// thread) must not change it, or a long-lived process (a test binary,
+    /// the language server) misses its whole cache after a first use.
+    #[test]
+    fn a_rules_debug_does_not_change_when_it_is_used() {
+        let text = "\
+id: ORG900
+name: ns-pattern
+severity: warning
+summary: s
+match: {kind: ConfigMap, namespace: 'app-*', name: 'cm-?'}
+assert:
+  - path: data.mode
+    pattern: '^on$'
+message: m
+";
+        let mut rules = builtin_parse().unwrap();
+        rules.extend(
+            parse::parse_rules(text, FsPath::new("custom.yaml"), false)
+                .unwrap()
+                .into_iter()
+                .map(|(rule, _)| rule),
+        );
+        let before = format!("{rules:?}");
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                for rule in &rules {
+                    for op in rule.asserts.iter().flat_map(|a| &a.operators) {
+                        if let Operator::Pattern(pattern) = op {
+                            assert!(pattern.regex().is_ok_and(|re| !re.is_match("\u{0}")));
+                        }
+                    }
+                    let globs = [&rule.selector.namespace, &rule.selector.name];
+                    for glob in globs.into_iter().flatten() {
+                        assert!(!glob.is_match("\u{0}"));
+                    }
+                }
+            });
+        });
+        assert!(
+            before.contains("app-*") && before.contains("^on$"),
+            "{before}"
+        );
+        assert_eq!(format!("{rules:?}"), before);
     }
 
     #[test]
