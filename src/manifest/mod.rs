@@ -213,16 +213,11 @@ impl ObjectMeta {
         }
     }
 
-    /// The API group: `networking.k8s.io` for `networking.k8s.io/v1`, `` for `v1`.
-    /// (Asked for every object by several passes: a short inline loop, not a
-    /// `memrchr` call, for strings this short.)
+    /// The API group that serves the object ([`group_of`]): `networking.k8s.io`
+    /// for `networking.k8s.io/v1`, `` for `v1`, the OpenShift group of a
+    /// legacy spelling.
     pub fn group(&self) -> &str {
-        let version = &self.api_version.value;
-        version
-            .bytes()
-            .rposition(|b| b == b'/')
-            .and_then(|slash| version.get(..slash))
-            .unwrap_or("")
+        group_of(&self.api_version.value, &self.kind.value)
     }
 
     pub fn is(&self, group: &str, kind: &str) -> bool {
@@ -357,6 +352,53 @@ fn classify_with(
     DocumentKind::Other
 }
 
+/// The API group that serves an object of `kind` written with `api_version`:
+/// the part before the last `/`, `` for a version alone (the core group), but
+/// for two legacy spellings of OpenShift 3.x, where MTC migrates from
+/// (docs/input.md, "Legacy API versions"):
+/// - `apiVersion: v1` for an OpenShift kind ([`legacy_openshift_group`]): the
+///   API OpenShift 3 served before its groups; `oc` still sends such an
+///   object to its group on OpenShift 4 (with a deprecation warning);
+/// - `extensions/v1beta1` for a `NetworkPolicy`: served by Kubernetes up to
+///   1.15 (OpenShift 3.x), the same object as `networking.k8s.io/v1`.
+///
+/// (Asked for every object by several passes: a short inline loop, not a
+/// `memrchr` call, for strings this short.)
+pub fn group_of<'a>(api_version: &'a str, kind: &str) -> &'a str {
+    match api_version.bytes().rposition(|b| b == b'/') {
+        Some(slash) => {
+            let group = api_version.get(..slash).unwrap_or("");
+            if group == "extensions" && kind == "NetworkPolicy" {
+                "networking.k8s.io"
+            } else {
+                group
+            }
+        }
+        None if api_version == "v1" => legacy_openshift_group(kind),
+        None => "",
+    }
+}
+
+/// The group of an OpenShift kind written `apiVersion: v1` (OpenShift 3's
+/// API before its groups, which `oc` maps to these: its "non-groupified
+/// API resources"); `` (the core group) for any other kind.
+fn legacy_openshift_group(kind: &str) -> &'static str {
+    match kind {
+        "DeploymentConfig" => "apps.openshift.io",
+        "Build" | "BuildConfig" => "build.openshift.io",
+        "ImageStream" | "ImageStreamTag" | "ImageStreamImport" => "image.openshift.io",
+        "EgressNetworkPolicy" | "ClusterNetwork" | "HostSubnet" | "NetNamespace" => {
+            "network.openshift.io"
+        }
+        "Project" | "ProjectRequest" => "project.openshift.io",
+        "ClusterResourceQuota" => "quota.openshift.io",
+        "Route" => "route.openshift.io",
+        "SecurityContextConstraints" => "security.openshift.io",
+        "Template" => "template.openshift.io",
+        _ => "",
+    }
+}
+
 /// The items of a `List` / `*List` document (`kind: List`, `ConfigMapList`, …),
 /// or the `objects` of an OpenShift `Template` (what `oc process` makes of
 /// it): the objects the document becomes. `None` when it is neither.
@@ -397,6 +439,23 @@ pub fn is_template_parameter(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_legacy_spelling_is_the_group_that_serves_its_kind() {
+        for (api_version, kind, group) in [
+            ("networking.k8s.io/v1", "NetworkPolicy", "networking.k8s.io"),
+            ("extensions/v1beta1", "NetworkPolicy", "networking.k8s.io"),
+            ("extensions/v1beta1", "Ingress", "extensions"),
+            ("v1", "EgressNetworkPolicy", "network.openshift.io"),
+            ("v1", "Route", "route.openshift.io"),
+            ("v1", "Project", "project.openshift.io"),
+            ("v1", "ConfigMap", ""),
+            ("v2", "EgressNetworkPolicy", ""),
+            ("k8s.ovn.org/v1", "EgressNetworkPolicy", "k8s.ovn.org"),
+        ] {
+            assert_eq!(group_of(api_version, kind), group, "{api_version} {kind}");
+        }
+    }
 
     /// Spans a `LineSpan` cannot hold are kept whole beside it, and the
     /// cache stores the metadata as it did with whole spans.

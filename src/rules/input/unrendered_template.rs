@@ -1012,8 +1012,7 @@ fn unmodelled<'n, 'a>(object: &'n Node<'a>) -> Option<Unmodelled<'n, 'a>> {
 /// [`unmodelled_rules`] of an object's `apiVersion` (`group/version`, or a
 /// version alone in the core group) and `kind`.
 fn rules_reading(api_version: &str, kind: &str) -> Option<&'static str> {
-    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
-    unmodelled_rules(group, kind)
+    unmodelled_rules(crate::manifest::group_of(api_version, kind), kind)
 }
 
 /// The DVM002 of an object another controller creates from this document:
