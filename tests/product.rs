@@ -419,6 +419,52 @@ fn an_empty_folder_names_the_path_and_the_extensions_read() {
     assert!(!stderr(&out).contains("no manifest"), "{}", stderr(&out));
 }
 
+/// A repository of policies in which no namespace counts as migrated (no
+/// MigPlan, no `namespaces:`, no claim) is judged against nothing: said, so
+/// "No findings" is not read as "my policies let DVM through".
+#[test]
+fn policies_with_no_migrated_namespace_are_said_unjudged() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    write(
+        dir.path(),
+        "deny-all.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n\
+         metadata: {name: deny-all, namespace: orders}\n\
+         spec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n",
+    );
+    let out = dvmlint(&["check", "--no-cache", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("No findings"), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no namespace counts as migrated")
+            && err.contains("one network policy (")
+            && err.contains("`namespaces:`"),
+        "{err}"
+    );
+    let out = dvmlint(&["check", "--no-cache", "-q", "."], dir.path());
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    // Named in the configuration, the namespace is judged: the findings
+    // speak, and the note is gone.
+    write(dir.path(), ".dvmlint.yaml", "namespaces: [orders]\n");
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        dir.path(),
+    );
+    assert!(stdout(&out).contains("DVM102"), "{}", stdout(&out));
+    assert!(!stderr(&out).contains("migrated"), "{}", stderr(&out));
+    // So is a namespace holding a claim.
+    write(dir.path(), ".dvmlint.yaml", "");
+    write(
+        dir.path(),
+        "claim.yaml",
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: orders}\n",
+    );
+    let out = dvmlint(&["check", "--no-cache", "."], dir.path());
+    assert!(!stderr(&out).contains("migrated"), "{}", stderr(&out));
+}
+
 #[test]
 fn a_symlink_loop_neither_hangs_nor_reads_a_file_twice() {
     // Made here rather than committed: a loop in the repository makes every

@@ -595,6 +595,7 @@ proptest! {
             secrets: Vec::new(),
             secret_spans: Vec::new(),
             custom_rules: Vec::new(),
+            notes: Vec::new(),
         };
         check_round_trip(&run);
     }

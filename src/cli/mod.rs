@@ -783,6 +783,11 @@ fn report_run(args: &CheckArgs, options: &LintOptions, run: &lint::LintRun) -> i
     if run.summary.files == 0 && !args.quiet {
         eprintln!("{}", nothing_read_hint(&args.paths));
     }
+    if !args.quiet {
+        for note in &run.notes {
+            eprintln!("dvmlint: note: {note}");
+        }
+    }
     if args.exit_zero {
         return 0;
     }

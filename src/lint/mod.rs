@@ -95,6 +95,10 @@ pub struct LintRun {
     pub secret_spans: Vec<crate::finding::Location>,
     /// The custom rules this run loaded (config `custom-rules`), sorted by id.
     pub custom_rules: Vec<&'static RuleMeta>,
+    /// What the run had nothing to judge against, though the repository
+    /// holds what rules would judge ([`unjudged_notes`]): `check` says each on
+    /// stderr, so a clean result is not mistaken for a judged one.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -1030,6 +1034,7 @@ fn conclude_with(
     // file (a firewall of a component two overlays include) differs only in
     // the build it names among its related locations; the first is kept.
     findings.dedup_by(|later, first| later.same_statement(first));
+    let notes = unjudged_notes(&project, &rule_set);
     let run = LintRun {
         root,
         config,
@@ -1039,8 +1044,56 @@ fn conclude_with(
         secrets: secrets.into_iter().filter(|s| is_maskable(s)).collect(),
         secret_spans,
         custom_rules,
+        notes,
     };
     (run, project)
+}
+
+/// The network rules that judge policies and egress firewalls against DVM's
+/// traffic, and the kinds they read.
+const NETWORK_RULES: [&str; 9] = [
+    "DVM101", "DVM102", "DVM103", "DVM104", "DVM105", "DVM110", "DVM111", "DVM112", "DVM113",
+];
+const NETWORK_KINDS: [(&str, &str); 5] = [
+    ("networking.k8s.io", "NetworkPolicy"),
+    ("policy.networking.k8s.io", "AdminNetworkPolicy"),
+    ("policy.networking.k8s.io", "BaselineAdminNetworkPolicy"),
+    ("network.openshift.io", "EgressNetworkPolicy"),
+    ("k8s.ovn.org", "EgressFirewall"),
+];
+
+/// A note when the network rules had no migrated namespace to judge the
+/// repository's policies against: without MigPlans or `namespaces:` only a
+/// namespace holding a volume claim counts (docs/model.md), and a
+/// repository of policies without claims would otherwise read "No findings".
+fn unjudged_notes(project: &Project, rule_set: &RuleSet) -> Vec<String> {
+    if !NETWORK_RULES.iter().any(|id| rule_set.is_enabled(id)) {
+        return Vec::new();
+    }
+    let migration = project.migration();
+    if migration.scope_source != crate::model::migration::ScopeSource::EveryNamespace
+        || !migration.pairs.is_empty()
+    {
+        return Vec::new();
+    }
+    let policies: usize = NETWORK_KINDS
+        .iter()
+        .map(|(group, kind)| project.modelled_kind(group, kind).count())
+        .sum();
+    if policies == 0 {
+        return Vec::new();
+    }
+    let (count, verb) = if policies == 1 {
+        ("one network policy".to_owned(), "was")
+    } else {
+        (format!("{policies} network policies"), "were")
+    };
+    vec![format!(
+        "no namespace counts as migrated (no MigPlan, no `namespaces:` in the configuration, and no namespace \
+         holds a volume claim), so the network rules judged nothing: {count} (NetworkPolicies, admin network \
+         policies, egress firewalls) {verb} read but had no DVM traffic to be judged against; list the \
+         namespaces to migrate under `namespaces:` in .dvmlint.yaml"
+    )]
 }
 
 /// Which of the rule ids came from the command line, so that an unknown one
