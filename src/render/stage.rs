@@ -346,6 +346,9 @@ impl<'a> Stage<'a> {
                     {
                         finding.location.span = span;
                     }
+                    if finding.rule == "DVM004" {
+                        units.mark_failed(rendered.root.unit);
+                    }
                     failures.push(finding);
                 }
                 Outcome::Rendered(output) => {

@@ -176,6 +176,9 @@ pub struct ApplyUnit {
     /// A rendering stage replaced its objects with its build's output
     /// ([`ApplyUnits::mark_rendered`]): its members' own objects are dropped.
     pub rendered: bool,
+    /// Its build failed (a DVM004 says so, [`ApplyUnits::mark_failed`]):
+    /// nothing is applied through it.
+    pub failed: bool,
 }
 
 impl ApplyUnit {
@@ -374,6 +377,7 @@ impl ApplyUnits {
                 entry: Some(Arc::from(root)),
                 members: members.into_values().collect(),
                 rendered: false,
+                failed: false,
             });
         }
 
@@ -427,6 +431,7 @@ impl ApplyUnits {
                 entry,
                 members,
                 rendered: false,
+                failed: false,
             });
         }
 
@@ -528,6 +533,7 @@ impl ApplyUnits {
                 entry: None,
                 members,
                 rendered: false,
+                failed: false,
             });
         }
         for unit in &mut units {
@@ -633,22 +639,21 @@ impl ApplyUnits {
     }
 
     /// Whether `file` is applied only through Kustomize builds that were
-    /// rendered: a member of at least one unit, and of no unit that is not a
-    /// rendered Kustomize build. What such a file says is applied only as the
-    /// builds' outputs say it (an overlay may patch any of its values).
+    /// rendered: a member of at least one rendered Kustomize build, and of no
+    /// unit that is not a Kustomize build that rendered or failed. What such
+    /// a file says is applied only as the builds' outputs say it (an overlay
+    /// may patch any of its values); a build that failed applies nothing,
+    /// and its DVM004 says so.
     pub fn only_in_rendered_builds(&self, file: &str) -> bool {
-        let mut any = false;
+        let mut rendered = false;
         for (id, _) in self.of_file(file) {
-            any = true;
-            if !self
-                .units
-                .get(id)
-                .is_some_and(|u| u.kind == UnitKind::Kustomize && u.rendered)
-            {
-                return false;
+            match self.units.get(id) {
+                Some(unit) if unit.kind == UnitKind::Kustomize && unit.rendered => rendered = true,
+                Some(unit) if unit.kind == UnitKind::Kustomize && unit.failed => {}
+                _ => return false,
             }
         }
-        any
+        rendered
     }
 
     /// Whether `file` is a kustomize patch of some unit and a resource of none:
@@ -664,6 +669,14 @@ impl ApplyUnits {
     pub fn mark_rendered(&mut self, id: UnitId) {
         if let Some(unit) = self.units.get_mut(id) {
             unit.rendered = true;
+        }
+    }
+
+    /// Called by the rendering stage when the build of `id` failed (its
+    /// DVM004 is reported): nothing is applied through it.
+    pub fn mark_failed(&mut self, id: UnitId) {
+        if let Some(unit) = self.units.get_mut(id) {
+            unit.failed = true;
         }
     }
 }
