@@ -9,7 +9,9 @@
 //! to another port does not count. Without a known machine network (config
 //! `machineNetwork`, install-config), IP workers are not judged against an
 //! inherited list, which already holds that network: an info finding at the
-//! same place names them and the key that makes the check exact.
+//! same place names them and the key that makes the check exact. Without any
+//! known worker (no `Node` object, no `workers`), an info says the list was
+//! not judged.
 
 use crate::finding::{Finding, Location};
 use crate::model::Project;
@@ -34,7 +36,8 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
             .filter(|w| !list.decide(&w.address, 443).is_direct())
             .partition(|w| unknown_machine_network && is_ip(&w.address));
         let missing = judged;
-        if missing.is_empty() && skipped.is_empty() {
+        let no_workers = proxy.workers.is_empty();
+        if missing.is_empty() && skipped.is_empty() && !no_workers {
             continue;
         }
         let (location, origin, written) = match &proxy.no_proxy {
@@ -55,13 +58,36 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 (location, origin, String::new())
             }
         };
+        let cluster = project
+            .cluster_name(Some(proxy.cluster))
+            .map_or("this cluster", |n| n.as_ref());
+        if no_workers {
+            // Nothing to judge the list against: said, not passed over.
+            out.push(
+                finding(
+                    project,
+                    proxy,
+                    "DVM201",
+                    location,
+                    origin,
+                    format!(
+                        "the effective noProxy of {} was not judged against the workers: no worker address is known (no `Node` object, no `workers` for cluster `{cluster}` in .dvmlint.yaml), and MTC's clients reach a worker the noProxy does not match through the proxy",
+                        origin.describe(),
+                    ),
+                )
+                .severity(crate::finding::Severity::Info)
+                .help(if project.config.clusters.is_empty() {
+                    "list the worker nodes' addresses or names in .dvmlint.yaml (`clusters: [{name: default, workers: [10.0.5.21]}]`) to judge the noProxy against them".to_owned()
+                } else {
+                    format!("list the worker nodes' addresses or names under `workers` for cluster `{cluster}` in .dvmlint.yaml to judge the noProxy against them")
+                }),
+            );
+            continue;
+        }
         if !skipped.is_empty() {
             // Never silent about what was not judged: say which workers, and
             // which key would make the check exact.
             let names: Vec<String> = skipped.iter().map(|w| format!("`{}`", w.address)).collect();
-            let cluster = project
-                .cluster_name(Some(proxy.cluster))
-                .map_or("this cluster", |n| n.as_ref());
             let mut f = finding(
                 project,
                 proxy,
