@@ -178,14 +178,7 @@ pub fn installed_with(
 ) -> Option<super::Limit> {
     let keys: Vec<&str> = wanted.split('.').collect();
     let boundary = crate::boundary::ProjectBoundary::new(project);
-    let gives_in = |text: &str| {
-        let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
-        parsed
-            .documents
-            .first()
-            .and_then(|document| document.at(&keys))
-            .is_some_and(|value| !value.is_null())
-    };
+    let gives_in = |text: &str| super::helm::values_give(text, &keys);
     for source in sources.iter().filter(|s| s.values.path == chart_dir) {
         let values = &source.values;
         let by_parameter = values

@@ -888,6 +888,66 @@ fn gives_top_key(text: &str, key: &str) -> bool {
     })
 }
 
+/// Whether the values file `text` gives the value at `keys` (`["image",
+/// "tag"]`), not null, in its first document that parses: the test of a
+/// values file that a command, an Argo CD Application or a helmfile
+/// installs a chart with.
+pub(crate) fn values_give(text: &str, keys: &[&str]) -> bool {
+    let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+    parsed
+        .documents
+        .first()
+        .and_then(|document| document.at(keys))
+        .is_some_and(|value| !value.is_null())
+}
+
+/// Whether the values `text` writes the value at `keys`, read line by line
+/// as a values file is written (a key opening a line, each deeper key
+/// indented below it), for a file that does not parse as YAML (a helmfile's
+/// `.yaml.gotmpl`, `user: {{ requiredEnv "USER" }}`): the last key with a
+/// value after it, or lines indented below it. Lines that open with a
+/// template action (`{{ if … }}`), comments and list items name no key.
+pub(crate) fn gives_by_lines(text: &str, keys: &[&str]) -> bool {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .map(|line| {
+            let content = line.trim_start();
+            (line.len() - content.len(), content.trim_end())
+        })
+        .filter(|(_, content)| {
+            !content.is_empty() && !content.starts_with('#') && !content.starts_with("{{")
+        })
+        .collect();
+    // The keys above the line read, with their indentation.
+    let mut path: Vec<(usize, &str)> = Vec::new();
+    for (index, &(indent, content)) in lines.iter().enumerate() {
+        while path.last().is_some_and(|(above, _)| *above >= indent) {
+            path.pop();
+        }
+        if content.starts_with('-') {
+            // A list item: no key below it is one of the values' paths.
+            path.push((indent, "-"));
+            continue;
+        }
+        let Some((key, value)) = content.split_once(':') else {
+            continue;
+        };
+        if !(value.is_empty() || value.starts_with([' ', '\t'])) {
+            continue;
+        }
+        path.push((indent, key.trim().trim_matches(['"', '\''])));
+        if path.len() != keys.len() || path.iter().zip(keys).any(|((_, a), b)| a != b) {
+            continue;
+        }
+        let value = value.split(" #").next().unwrap_or_default().trim();
+        let below = lines.get(index + 1).is_some_and(|(next, _)| *next > indent);
+        if below || !matches!(value, "" | "~" | "null" | "Null" | "NULL") {
+            return true;
+        }
+    }
+    false
+}
+
 /// The values files (`values*.yaml`, `values*.yml`) of each folder above the
 /// chart's, up to the project root, nearest first: where a repository that
 /// installs its charts through another keeps their values (a Validated
@@ -1250,6 +1310,34 @@ pub fn values_files(project: &Path, root: &Root, release: &Release) -> Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_that_do_not_parse_are_read_line_by_line() {
+        let gotmpl = "# registry credentials\n{{ if .Values.private }}\nregistry:\n  user: {{ requiredEnv \"USER\" }}\n  empty:\n  block:\n    inner: 1\n{{ end }}\nitems:\n  - name: a\n    tag: v1\ntop: x # comment\nnone: ~\n";
+        // Its first line reads as a flow mapping, its third as an error.
+        assert!(!values_give(gotmpl, &["registry", "user"]));
+        for keys in [
+            &["registry", "user"][..],
+            &["registry", "block"],
+            &["registry", "block", "inner"],
+            &["registry"],
+            &["top"],
+        ] {
+            assert!(gives_by_lines(gotmpl, keys), "{keys:?}");
+        }
+        for keys in [
+            &["registry", "empty"][..],
+            &["registry", "pat"],
+            &["user"],
+            &["items", "tag"],
+            &["none"],
+            &["block", "inner"],
+        ] {
+            assert!(!gives_by_lines(gotmpl, keys), "{keys:?}");
+        }
+        assert!(values_give("image:\n  tag: v1\n", &["image", "tag"]));
+        assert!(!values_give("image:\n  tag:\n", &["image", "tag"]));
+    }
 
     #[test]
     fn a_missing_dependency_of_a_dependency_is_named_as_such() {

@@ -64,13 +64,7 @@ pub fn installed_with(
         let Ok(bytes) = boundary.open_bounded(&project.join(rel), 1 << 20) else {
             return false;
         };
-        let text = String::from_utf8_lossy(&bytes);
-        let parsed = crate::yaml::parse_chunk(&text, 1, crate::yaml::Limits::default());
-        parsed
-            .documents
-            .first()
-            .and_then(|document| document.at(&keys))
-            .is_some_and(|value| !value.is_null())
+        super::helm::values_give(&String::from_utf8_lossy(&bytes), &keys)
     };
     let mut found = None;
     crate::scripts::each_near(project, [&*root.file], |script, bytes| {
@@ -88,19 +82,32 @@ pub fn installed_with(
                 continue;
             }
             if let Some(file) = passed.files.iter().find(|file| gives(file)) {
-                found = Some(Limit {
-                    why: format!(
-                        "its templates need `{wanted}`, which its own values.yaml lacks; the values come from `{file}`, which `{script}` line {} passes with `{}`: name that file in `render.charts[].values`",
+                found = Some(passed_limit(
+                    &wanted,
+                    file,
+                    &format!(
+                        "`{script}` line {} passes with `{}`",
                         passed.line, passed.flag
                     ),
-                    help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
-                });
+                ));
                 return ControlFlow::Break(());
             }
         }
         ControlFlow::Continue(())
     });
     found
+}
+
+/// The DVM002 of a chart whose templates need `wanted`, which the values
+/// file `file` gives, passed to the chart as `by` says (`` `Makefile` line 4
+/// passes with `-f` ``): a command's or a helmfile's (`super::helmfile`).
+pub(super) fn passed_limit(wanted: &str, file: &str, by: &str) -> Limit {
+    Limit {
+        why: format!(
+            "its templates need `{wanted}`, which its own values.yaml lacks; the values come from `{file}`, which {by}: name that file in `render.charts[].values`"
+        ),
+        help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
+    }
 }
 
 /// One Helm command of a script that passes values files.

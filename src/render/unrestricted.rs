@@ -4,7 +4,8 @@
 //! chiefly builds without Kustomize's load restrictor (below); also a
 //! `flux-system` folder left to `flux bootstrap`, and a chart an Argo CD
 //! Application installs with values of its own (`super::argo`), or a command
-//! of the repository with a values file (`super::script_values`).
+//! of the repository (`super::script_values`) or a helmfile's release
+//! (`super::helmfile`) with a values file.
 //!
 //! `kustomize build` refuses a file outside the kustomization's folder
 //! ("security; file … is not in or below …"), and dvmlint builds as it does.
@@ -27,7 +28,8 @@ use crate::parsed::FileResult;
 use crate::yaml::{Node, Value};
 
 /// What the repository says about how its roots are built: without the load
-/// restrictor, by Flux, with an Argo CD Application's values.
+/// restrictor, by Flux, with an Argo CD Application's values or a
+/// helmfile's.
 #[derive(Debug, Default)]
 pub struct Unrestricted {
     /// The folders the repository's Flux Kustomizations build (`spec.path`,
@@ -49,6 +51,9 @@ pub struct Unrestricted {
     /// read once, when a chart first needs them.
     pub nesting_files: Vec<Arc<str>>,
     nested_argo: std::cell::OnceCell<Vec<super::argo::HelmSource>>,
+    /// The helmfiles the walk listed (`super::helmfile::is_helmfile`),
+    /// read only when a chart fails for want of a value.
+    pub helmfiles: Vec<Arc<str>>,
 }
 
 /// The API groups of Flux's toolkit end so.
@@ -58,6 +63,9 @@ impl Unrestricted {
     pub fn of<'r>(results: impl IntoIterator<Item = &'r FileResult>) -> Unrestricted {
         let mut unrestricted = Unrestricted::default();
         for result in results {
+            if super::helmfile::is_helmfile(&result.rel) {
+                unrestricted.helmfiles.push(Arc::clone(&result.rel));
+            }
             unrestricted.argo.extend(super::argo::sources([result]));
             unrestricted.flux.extend(
                 result
@@ -139,7 +147,16 @@ impl Unrestricted {
         match root.kind {
             super::RootKind::Helm(ref release) => self
                 .installed_by_argo(project, root, release, message, rendered_argo)
-                .or_else(|| super::script_values::installed_with(project, root, release, message)),
+                .or_else(|| super::script_values::installed_with(project, root, release, message))
+                .or_else(|| {
+                    super::helmfile::installed_with(
+                        project,
+                        root,
+                        release,
+                        message,
+                        &self.helmfiles,
+                    )
+                }),
             super::RootKind::Kustomize if super::kustomize::load_restricted(message) => {
                 self.limit(project, &root.dir)
             }
