@@ -246,9 +246,47 @@ fn is_report_head(head: &[u8]) -> bool {
 }
 
 fn is_manifest_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    (lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json"))
+    // By bytes, any case, nothing allocated: asked of every file of the tree.
+    let name_bytes = name.as_bytes();
+    (ends_with_any_case(name_bytes, b".yaml")
+        || ends_with_any_case(name_bytes, b".yml")
+        || ends_with_any_case(name_bytes, b".json"))
         && !config::FILE_NAMES.contains(&name)
+}
+
+/// Whether `name` ends with `suffix` (ASCII, any case).
+fn ends_with_any_case(name: &[u8], suffix: &[u8]) -> bool {
+    name.len()
+        .checked_sub(suffix.len())
+        .and_then(|start| name.get(start..))
+        .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+}
+
+/// The suffixes that make a YAML manifest's name a template's
+/// (`network-policies.yaml.tpl`; docs/input.md): what envsubst and `sed`
+/// workflows, Go's `text/template` (`.tmpl`, `.tpl`), gomplate and Jinja
+/// (`.j2`, Ansible's convention; `.jinja`, `.jinja2`) write, and `.template`.
+/// Such a file is no manifest until a tool fills it in, so it is not read as
+/// one; its kinds are looked for line by line (DVM002).
+pub const TEMPLATE_SUFFIXES: [&str; 6] = ["tpl", "tmpl", "template", "j2", "jinja", "jinja2"];
+
+/// Whether `name` is a YAML manifest's name followed by a template suffix
+/// (`x.yaml.tpl`, `x.yml.j2`, any case): [`Found::Template`]. The last
+/// extension is tested first, so any other file costs one search for a dot
+/// and a few short comparisons, nothing allocated.
+pub fn is_template_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let Some(dot) = memchr::memrchr(b'.', bytes) else {
+        return false;
+    };
+    let (stem, extension) = (
+        bytes.get(..dot).unwrap_or_default(),
+        bytes.get(dot + 1..).unwrap_or_default(),
+    );
+    TEMPLATE_SUFFIXES
+        .iter()
+        .any(|suffix| extension.eq_ignore_ascii_case(suffix.as_bytes()))
+        && (ends_with_any_case(stem, b".yaml") || ends_with_any_case(stem, b".yml"))
 }
 
 /// Globs for `exclude`; a plain folder name excludes everything below it.
@@ -268,15 +306,21 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, String> {
     crate::glob::set(globs).map_err(|why| format!("exclude globs: {why}"))
 }
 
-/// What the walk meets: a file to lint, or a path it could not read.
+/// What the walk meets: a file to lint, a manifest's template, or a path it
+/// could not read.
 #[derive(Debug)]
 pub enum Found {
     File(SourceFile),
+    /// A file named as a YAML manifest's template ([`is_template_name`]):
+    /// not read as a manifest, never modelled; only its kinds are looked for
+    /// (`lint::templates`, DVM002).
+    Template(SourceFile),
     Error(WalkError),
 }
 
-/// The manifest files below `root` and the paths that could not be read, in
-/// the walker's order (not sorted). `crate::lint` pulls from it from its worker
+/// The manifest files below `root`, the templates of manifests
+/// ([`Found::Template`]) and the paths that could not be read, in the
+/// walker's order (not sorted). `crate::lint` pulls from it from its worker
 /// threads, so files are parsed while the walk goes on, and sorts afterwards.
 ///
 /// The walk stays inside the project ([`ProjectBoundary`]): links are never
@@ -382,13 +426,16 @@ pub fn walk_iter(
                 let file_type = entry.file_type()?;
                 let name = entry.file_name().to_string_lossy();
                 if file_type.is_file() {
-                    let input = is_manifest_name(&name) && !is_own_output(entry.path(), &name);
-                    return input.then(|| {
-                        Found::File(SourceFile {
-                            rel: relative(&root_owned, entry.path()).into(),
-                            path: entry.into_path(),
-                        })
-                    });
+                    let source = |entry: ignore::DirEntry| SourceFile {
+                        rel: relative(&root_owned, entry.path()).into(),
+                        path: entry.into_path(),
+                    };
+                    if is_manifest_name(&name) {
+                        let input = !is_own_output(entry.path(), &name);
+                        return input.then(|| Found::File(source(entry)));
+                    }
+                    // Asked only of the files that are no manifest.
+                    return is_template_name(&name).then(|| Found::Template(source(entry)));
                 }
                 if file_type.is_symlink() {
                     return refused_link(&boundary, &root_owned, entry.path(), &name);
@@ -655,6 +702,8 @@ pub fn walk(
     for found in walk_iter(root, options, excluded) {
         match found {
             Found::File(file) => files.push(file),
+            // Not a file to lint (`lint::templates` scans them).
+            Found::Template(_) => {}
             Found::Error(err) => errors.push(err),
         }
     }
@@ -706,6 +755,70 @@ mod tests {
             "",
         ] {
             assert!(!is_report_head(head.as_bytes()), "{head}");
+        }
+    }
+
+    /// A manifest's name with a template suffix, any case, is a template's;
+    /// nothing else is, and the manifest test reads names as it did before
+    /// it stopped allocating.
+    #[test]
+    fn template_names_and_manifest_names() {
+        for name in [
+            "network-policies.yaml.tpl",
+            "a.yml.tpl",
+            "a.yaml.tmpl",
+            "a.yml.tmpl",
+            "a.yaml.template",
+            "a.yml.template",
+            "a.yaml.j2",
+            "a.yml.j2",
+            "a.yaml.jinja",
+            "a.yaml.jinja2",
+            "a.yml.jinja2",
+            "A.YAML.TPL",
+            "policy.Yml.J2",
+            ".yaml.tpl",
+        ] {
+            assert!(is_template_name(name), "{name}");
+            assert!(!is_manifest_name(name), "{name}");
+        }
+        for name in [
+            "_helpers.tpl",
+            "a.tpl",
+            "a.json.tpl",
+            "a.yaml",
+            "a.yaml.bak",
+            "a.yaml.tpl.bak",
+            "a.yamltpl",
+            "ayaml.tpl",
+            "a.yaml.gotmpl",
+            "a.yaml.",
+            "tpl",
+            "",
+            "é.yaml.tpl.md",
+        ] {
+            assert!(!is_template_name(name), "{name}");
+        }
+        let before = |name: &str| {
+            let lower = name.to_ascii_lowercase();
+            (lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json"))
+                && !config::FILE_NAMES.contains(&name)
+        };
+        for name in [
+            "a.yaml",
+            "A.YML",
+            "b.Json",
+            "é.yaml",
+            "yaml",
+            ".yml",
+            "a.yaml.tpl",
+            "a.jso",
+            ".dvmlint.yaml",
+            "dvmlint.yaml",
+            "x.ÿaml",
+            "",
+        ] {
+            assert_eq!(is_manifest_name(name), before(name), "{name}");
         }
     }
 

@@ -1439,3 +1439,41 @@ fn short_secret_values_never_mask_a_path_nor_dvmlints_own_words() {
     assert_has(&concise, "info[DVM002] this Helm chart was not rendered");
     assert_has(&concise, "not vendored in `charts/`");
 }
+
+/// A manifest's template (`deny.yaml.tpl`, DVM002) is read only where a
+/// manifest would be: not below a gitignored folder (unless
+/// `--no-respect-gitignore`) or an excluded one, never through a link out of
+/// the project (its target is neither read nor named), never past
+/// `max-file-size` (DVM003, unread).
+#[test]
+fn templates_of_manifests_are_read_only_where_manifests_are() {
+    const DENY: &str =
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n";
+    let s = Scratch::new();
+    s.config("exclude: [drafts]\nmax-file-size: 1KiB\n");
+    s.file(".gitignore", "generated/\n");
+    s.file("deny.yaml.tpl", DENY);
+    s.file("generated/deny.yaml.tpl", DENY);
+    s.file("drafts/deny.yaml.tpl", DENY);
+    let target = s.outside_file("secret.yaml.tpl", format!("{DENY}# {ENV_TOKEN}\n"));
+    s.link(&target, "linked.yaml.tpl");
+    s.file(
+        "big.yaml.tpl",
+        format!("{DENY}{}", "# padding\n".repeat(200)),
+    );
+    let printed = s.concise(&["."]);
+    assert_has(&printed, "\ndeny.yaml.tpl:1:1: info[DVM002]");
+    assert_has(&printed, "big.yaml.tpl:1:1: warning[DVM003]");
+    for unread in [
+        "generated/",
+        "drafts/",
+        "linked.yaml.tpl",
+        "secret",
+        ENV_TOKEN,
+    ] {
+        assert!(!printed.contains(unread), "{unread} in:\n{printed}");
+    }
+    let all = s.concise(&["--no-respect-gitignore", "."]);
+    assert_has(&all, "generated/deny.yaml.tpl:1:1: info[DVM002]");
+    assert!(!all.contains("drafts/"), "{all}");
+}

@@ -7,6 +7,7 @@ pub mod read;
 pub mod retained;
 #[cfg(target_os = "linux")]
 pub mod ring;
+pub mod templates;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -184,10 +185,14 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
         &render_stage,
     );
     crate::alloc::walk_ended();
-    let parsed = parsed?;
+    let mut parsed = parsed?;
     drop(files_timing);
     let merge_timing = crate::timings::stage("merge file results");
     let hits = parsed.hits;
+    let scanned_templates: Vec<templates::Scanned> = std::mem::take(&mut parsed.templates)
+        .into_iter()
+        .map(|(_, scanned)| scanned)
+        .collect();
     let (mut results, walk_errors, mut units) = merge(parsed, cache.as_ref());
     // Its decompressed shards are freed before the model is built.
     drop(cache);
@@ -207,6 +212,7 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
             custom_rules,
             results,
             walk_errors,
+            templates: scanned_templates,
             units,
             renders: rendered.index,
             answered: rendered.answered,
@@ -278,6 +284,8 @@ struct Assembly<R> {
     custom_rules: Vec<&'static RuleMeta>,
     results: Vec<R>,
     walk_errors: Vec<discovery::WalkError>,
+    /// The templates of manifests the walk listed (`templates`), in path order.
+    templates: Vec<templates::Scanned>,
     units: ApplyUnits,
     renders: RenderIndex,
     /// The files whose DVM002 the rendering answered.
@@ -299,6 +307,7 @@ fn assemble<R: TakeParts + Send>(assembly: Assembly<R>, paths: &[PathBuf]) -> Lo
         custom_rules,
         mut results,
         walk_errors,
+        templates: scanned_templates,
         units,
         renders,
         answered,
@@ -313,7 +322,7 @@ fn assemble<R: TakeParts + Send>(assembly: Assembly<R>, paths: &[PathBuf]) -> Lo
     let reported = ReportScope::new(&root, paths);
     let Gathered {
         mut findings,
-        suppressions,
+        mut suppressions,
         secrets,
         secret_spans,
         mut summary,
@@ -334,6 +343,9 @@ fn assemble<R: TakeParts + Send>(assembly: Assembly<R>, paths: &[PathBuf]) -> Lo
         .map(|r| Arc::clone(&r.rel))
         .collect();
     rules::input::unrendered_template::one_per_root(&mut findings, &files);
+    let mut of_templates = templates::for_run(&scanned_templates, &files);
+    findings.append(&mut of_templates.findings);
+    suppressions.append(&mut of_templates.suppressions);
     files.retain(|f| reported.covers_file(f));
     drop(merge_timing);
     let _model_timing = crate::timings::stage("model");
@@ -444,6 +456,9 @@ struct ParsedFiles {
     /// order ([`ApplyUnits::discover_ranked`]), by place in the listing.
     ranks: Vec<u32>,
     walk_errors: Vec<discovery::WalkError>,
+    /// The templates of manifests the walk listed, each scanned
+    /// (`templates`), in path order.
+    templates: Vec<(SourceFile, templates::Scanned)>,
     /// Files whose results came from the cache.
     hits: usize,
     /// What is applied together, found from the file list as soon as the
@@ -642,6 +657,8 @@ fn parse_files(
         let found = std::sync::Mutex::new(Vec::new());
         let mut walk_errors = explicit_errors;
         let mut listed: Vec<Arc<str>> = explicit.iter().map(|s| Arc::clone(&s.rel)).collect();
+        let mut template_sources: Vec<SourceFile> = Vec::new();
+        let scanned_templates = std::sync::Mutex::new(Vec::new());
         let mut units = ApplyUnits::default();
         let mut ranks = Vec::new();
         let waiting = AtomicUsize::new(0);
@@ -674,6 +691,7 @@ fn parse_files(
                             Vec::with_capacity(BATCH_FILES),
                         ));
                     }
+                    Found::Template(source) => template_sources.push(source),
                     Found::Error(err) => walk_errors.push(err),
                 }
             }
@@ -683,9 +701,27 @@ fn parse_files(
                     Vec::with_capacity(BATCH_FILES),
                 ));
             }
+            let boundary = crate::boundary::ProjectBoundary::new(root);
+            // Templates of manifests, on the pool: a file named on the
+            // command line is read as a manifest, as any named file is.
+            template_sources.retain(|t| !explicit.iter().any(|named| named.path == t.path));
+            if !template_sources.is_empty() {
+                let (boundary, scanned) = (boundary.clone(), &scanned_templates);
+                let sources = std::mem::take(&mut template_sources);
+                scope.spawn(move |_| {
+                    let found = templates::scan_all(
+                        &boundary,
+                        sources,
+                        settings.max_file_size,
+                        settings.cluster_of,
+                    );
+                    *scanned
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = found;
+                });
+            }
             // The apply units stage, on the walk's thread while the pool parses.
             let timing = crate::timings::stage("apply units");
-            let boundary = crate::boundary::ProjectBoundary::new(root);
             (units, ranks) = ApplyUnits::discover_ranked(&listed, &|rel| {
                 read_small(&boundary, rel, &options.overlays, settings.max_file_size)
             });
@@ -719,6 +755,9 @@ fn parse_files(
             found,
             ranks,
             walk_errors,
+            templates: scanned_templates
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
             units,
         }
     };
@@ -726,6 +765,7 @@ fn parse_files(
         found,
         ranks,
         walk_errors,
+        templates,
         units,
     } = match options.jobs {
         Some(jobs) => rayon::ThreadPoolBuilder::new()
@@ -742,6 +782,7 @@ fn parse_files(
         found,
         ranks,
         walk_errors,
+        templates,
         hits: hits.into_inner(),
         units,
     })
@@ -764,6 +805,7 @@ struct WalkedFiles {
     found: Vec<Option<Analyzed>>,
     ranks: Vec<u32>,
     walk_errors: Vec<discovery::WalkError>,
+    templates: Vec<(SourceFile, templates::Scanned)>,
     units: ApplyUnits,
 }
 

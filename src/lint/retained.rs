@@ -29,7 +29,7 @@ use crate::parsed::{Body, Object};
 
 use super::{
     Assembly, ClusterNames, LintError, LintOptions, LintRun, Prepared, assemble, conclude_with,
-    file, file_settings, parse_files, prepare, read_small,
+    file, file_settings, parse_files, prepare, read_small, templates,
 };
 
 /// One kept file.
@@ -64,6 +64,9 @@ pub struct Retained {
     /// Sorted by relative path.
     files: Vec<Kept>,
     walk_errors: Vec<WalkError>,
+    /// The templates of manifests the walk listed, each scanned, by path
+    /// (`super::templates`: never files of the run).
+    templates: Vec<(SourceFile, templates::Scanned)>,
     /// The apply units of the kept files, found again only when a file
     /// comes or goes or a kustomization file changes (each lint takes a copy:
     /// the rendering stage marks the units it renders).
@@ -145,13 +148,13 @@ impl Retained {
             custom_rules,
         } = prepare(&options, None)?;
         let clusters = ClusterNames::new(&config);
-        let (found, walk_errors) = {
+        let (found, walk_errors, scanned_templates) = {
             let cluster_of = |rel: &str| clusters.of(&config, rel);
             let settings = file_settings(&config, &rule_set, &policies, &cluster_of);
             // Renders are made by each lint, from disk (`lint`).
             let no_render = RenderStage::new(&root, &config, RenderMode::Off, false);
             let parsed = parse_files(&options, &root, &config, &settings, None, &no_render)?;
-            (parsed.found, parsed.walk_errors)
+            (parsed.found, parsed.walk_errors, parsed.templates)
         };
         let mut files: Vec<Kept> = found
             .into_iter()
@@ -179,6 +182,7 @@ impl Retained {
             clusters,
             files,
             walk_errors,
+            templates: scanned_templates,
             units: std::sync::Mutex::new(None),
             incremental: std::sync::Mutex::new(Incremental::default()),
         };
@@ -213,6 +217,20 @@ impl Retained {
     /// more is dropped. `max-file-size` applies to buffers as to files.
     pub fn update(&mut self, path: &Path, text: Option<&str>) -> Update {
         let path = discovery::absolute(path);
+        if let Some(at) = self.templates.iter().position(|(t, _)| t.path == path) {
+            // A template the walk listed: its kinds are looked for again on disk.
+            let boundary = crate::boundary::ProjectBoundary::new(&self.root);
+            if let Some((source, scanned)) = self.templates.get_mut(at) {
+                let cluster = self.clusters.of(&self.config, &source.rel);
+                *scanned = templates::scan(
+                    &boundary,
+                    source,
+                    self.config.max_file_size,
+                    cluster.as_ref(),
+                );
+            }
+            return Update::Changed;
+        }
         if !path.starts_with(&self.root) || !is_manifest(&path) {
             return Update::Ignored;
         }
@@ -296,13 +314,22 @@ impl Retained {
             respect_gitignore: !self.options.no_respect_gitignore,
         };
         let mut listed: Vec<SourceFile> = Vec::new();
+        let mut template_sources: Vec<SourceFile> = Vec::new();
         let mut walk_errors = Vec::new();
         for item in discovery::walk_iter(&self.root, &walk_options, &excluded) {
             match item {
                 Found::File(source) => listed.push(source),
+                Found::Template(source) => template_sources.push(source),
                 Found::Error(err) => walk_errors.push(err),
             }
         }
+        let cluster_of = |rel: &str| self.clusters.of(&self.config, rel);
+        self.templates = templates::scan_all(
+            &crate::boundary::ProjectBoundary::new(&self.root),
+            template_sources,
+            self.config.max_file_size,
+            &cluster_of,
+        );
         listed.sort_by(|a, b| a.rel.cmp(&b.rel));
         listed.dedup_by(|later, earlier| later.rel == earlier.rel);
         let on_disk: BTreeSet<&str> = listed.iter().map(|s| s.rel.as_ref()).collect();
@@ -458,6 +485,7 @@ impl Retained {
                 custom_rules: self.custom_rules.clone(),
                 results,
                 walk_errors: self.walk_errors.clone(),
+                templates: self.templates.iter().map(|(_, s)| s.clone()).collect(),
                 units,
                 renders: rendered.index,
                 answered: rendered.answered,
@@ -878,6 +906,41 @@ mod tests {
         std::fs::remove_file(dir.path().join("a.yaml")).unwrap();
         kept.rewalk(&BTreeSet::new()).unwrap();
         assert_eq!(kept.len(), 1);
+    }
+
+    /// A manifest's template is no kept file: its DVM002 follows its text on
+    /// disk when it is changed, and a new walk finds new templates.
+    #[test]
+    fn a_template_of_manifests_is_scanned_again_when_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "a: 1\n").unwrap();
+        let template = dir.path().join("deny.yaml.tpl");
+        let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n";
+        std::fs::write(&template, policy).unwrap();
+        let options = LintOptions {
+            paths: vec![dir.path().to_path_buf()],
+            ..LintOptions::default()
+        };
+        let templates = |kept: &Retained| -> Vec<String> {
+            kept.lint(&BTreeMap::new())
+                .unwrap()
+                .findings
+                .iter()
+                .filter(|f| f.rule == "DVM002")
+                .map(|f| f.location.file.to_string())
+                .collect()
+        };
+        let mut kept = Retained::load(&options).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(templates(&kept), ["deny.yaml.tpl"]);
+        std::fs::write(&template, "apiVersion: v1\nkind: ConfigMap\n").unwrap();
+        assert_eq!(kept.update(&template, None), Update::Changed);
+        assert!(templates(&kept).is_empty());
+        std::fs::write(dir.path().join("new.yml.j2"), policy).unwrap();
+        kept.rewalk(&BTreeSet::new()).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(templates(&kept), ["new.yml.j2"]);
     }
 
     /// A StatefulSet that gains a claim template makes its namespace

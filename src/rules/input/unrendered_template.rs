@@ -1011,7 +1011,7 @@ fn unmodelled<'n, 'a>(object: &'n Node<'a>) -> Option<Unmodelled<'n, 'a>> {
 
 /// [`unmodelled_rules`] of an object's `apiVersion` (`group/version`, or a
 /// version alone in the core group) and `kind`.
-fn rules_reading(api_version: &str, kind: &str) -> Option<&'static str> {
+pub(crate) fn rules_reading(api_version: &str, kind: &str) -> Option<&'static str> {
     unmodelled_rules(crate::manifest::group_of(api_version, kind), kind)
 }
 
