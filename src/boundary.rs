@@ -114,6 +114,25 @@ impl ProjectBoundary {
         self.resolve(path).is_ok()
     }
 
+    /// The names (UTF-8 only) of the regular files in the folder `dir`,
+    /// sorted; none when the folder is a link out of the project or cannot
+    /// be listed. Links in it are not regular files.
+    pub fn file_names_in(&self, dir: &Path) -> Vec<String> {
+        if !self.contains(dir) {
+            return Vec::new();
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .collect();
+        names.sort();
+        names
+    }
+
     /// `path` with every link resolved, if it lies below the root and outside
     /// `/proc`, `/sys` and `/dev`.
     pub fn resolve(&self, path: &Path) -> Result<PathBuf, Refusal> {

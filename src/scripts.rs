@@ -115,25 +115,11 @@ pub fn each_near<'f>(
     let boundary = ProjectBoundary::new(project);
     let mut read = 0;
     for dir in listed {
-        let path = project.join(&dir);
         // A folder that is a link out of the project is not listed.
-        if !boundary.contains(&path) {
-            continue;
-        }
-        let Ok(entries) = std::fs::read_dir(&path) else {
-            continue;
-        };
-        let mut scripts: Vec<String> = entries
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| {
-                e.file_name()
-                    .to_str()
-                    .filter(|n| is_script(n) || is_instructions(n) || is_program(n))
-                    .map(str::to_owned)
-            })
-            .collect();
-        scripts.sort();
+        let scripts = boundary
+            .file_names_in(&project.join(&dir))
+            .into_iter()
+            .filter(|n| is_script(n) || is_instructions(n) || is_program(n));
         for name in scripts {
             read += 1;
             if read > MAX_SCRIPTS {

@@ -173,25 +173,13 @@ fn near(project: &Path, boundary: &ProjectBoundary, chart_dir: &str) -> Vec<Stri
                 .filter(|rel| project.join(rel).is_file()),
         );
         let listed = super::join(folder, "helmfile.d");
-        let path = project.join(&listed);
-        if !boundary.contains(&path) {
-            continue;
-        }
-        let Ok(entries) = std::fs::read_dir(&path) else {
-            continue;
-        };
-        let mut names: Vec<String> = entries
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| {
-                e.file_name()
-                    .to_str()
-                    .map(|name| super::join(&listed, name))
-            })
-            .filter(|rel| is_helmfile(rel))
-            .collect();
-        names.sort();
-        found.extend(names);
+        found.extend(
+            boundary
+                .file_names_in(&project.join(&listed))
+                .into_iter()
+                .map(|name| super::join(&listed, &name))
+                .filter(|rel| is_helmfile(rel)),
+        );
     }
     found
 }
