@@ -77,10 +77,13 @@ pub fn scan_all(
 /// The findings and suppressions of `scanned` for a run whose files are
 /// `files` (relative paths): those of a template in a Helm chart's folder
 /// are left out, for Helm renders every file of `templates/` whatever its
-/// name, and the chart's own DVM002 or render says what became of it.
+/// name, and the chart's own DVM002 or render says what became of it; so are
+/// those of a template whose filled-in twin is linted (`policy.yaml` beside
+/// `policy.yaml.tpl`): what is applied is judged there.
 pub fn for_run<'s>(scanned: impl IntoIterator<Item = &'s Scanned>, files: &[Arc<str>]) -> Scanned {
     let mut out = Scanned::default();
     let mut charts: Option<BTreeSet<&str>> = None;
+    let mut linted: Option<BTreeSet<&str>> = None;
     for one in scanned {
         let Some(file) = one
             .findings
@@ -97,6 +100,13 @@ pub fn for_run<'s>(scanned: impl IntoIterator<Item = &'s Scanned>, files: &[Arc<
             unrendered_template::template_root(file, charts),
             unrendered_template::TemplateRoot::Chart(_)
         ) {
+            continue;
+        }
+        let linted = linted.get_or_insert_with(|| files.iter().map(AsRef::as_ref).collect());
+        if file
+            .rsplit_once('.')
+            .is_some_and(|(twin, _)| linted.contains(twin))
+        {
             continue;
         }
         out.findings.extend(one.findings.iter().cloned());
@@ -138,5 +148,10 @@ mod tests {
         assert_eq!(&*run.suppressions[0].file, "envsubst/policy.yaml.tpl");
         // Without the chart, both.
         assert_eq!(for_run(&scanned, &[]).findings.len(), 2);
+        // With the filled-in twin linted, the template is left to it.
+        let twin: Vec<Arc<str>> = vec![Arc::from("envsubst/policy.yaml")];
+        assert_eq!(for_run(&scanned[1..], &twin).findings.len(), 0);
+        let other: Vec<Arc<str>> = vec![Arc::from("envsubst/other.yaml")];
+        assert_eq!(for_run(&scanned[1..], &other).findings.len(), 1);
     }
 }
