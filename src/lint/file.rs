@@ -339,11 +339,16 @@ fn analyze(
             extras.install_configs.clear();
             extras.kustomization = None;
         }
-        result.findings.push(if template || templated_paths {
-            rules::input::unrendered_template::finding(rel, bytes)
-        } else {
-            rules::input::unrendered_template::placeholders(rel)
-        });
+        // A templated helmfile (`helmfile.yaml`, `helmfile.d/`) is no manifest
+        // left unrendered: helmfile reads it, and its releases are read for
+        // the charts they install (`render::helmfile`).
+        if !crate::render::helmfile::is_helmfile(rel) {
+            result.findings.push(if template || templated_paths {
+                rules::input::unrendered_template::finding(rel, bytes)
+            } else {
+                rules::input::unrendered_template::placeholders(rel)
+            });
+        }
     } else {
         // Files that are not manifests (editor settings, `${VAR}` files
         // without objects) are not reported for their syntax.

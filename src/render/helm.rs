@@ -509,7 +509,13 @@ pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<
     if !wanted {
         return None;
     }
-    let path = match named.strip_prefix(".Values.") {
+    // `$.Values.x` is the root context's `.Values.x` (inside a `range` or
+    // `with`, where `.` is another value).
+    let path = match named
+        .strip_prefix('$')
+        .unwrap_or(named)
+        .strip_prefix(".Values.")
+    {
         Some(path) => path.to_owned(),
         None => {
             let at = failed_template(project, root, &stderr)?;
@@ -864,7 +870,10 @@ fn values_beside(project: &Path, root: &Root, stderr: &str) -> Option<super::Lim
 /// want of it (`at <.Values.clusterGroup.isHubCluster>: nil pointer …`).
 /// Or the first key an `index` of the values reads ([`indexed_value`]).
 fn key_wanted(stderr: &str) -> Option<String> {
-    let key = if let Some((_, after)) = stderr.split_once(" at <.Values.") {
+    let named = stderr
+        .split_once(" at <.Values.")
+        .or_else(|| stderr.split_once(" at <$.Values."));
+    let key = if let Some((_, after)) = named {
         after.split(['.', '>', ' ', '[']).next()?.to_owned()
     } else {
         let stderr = tidy(stderr);

@@ -16,7 +16,7 @@
 pub mod argo;
 mod dependencies;
 pub mod helm;
-mod helmfile;
+pub mod helmfile;
 pub mod kustomize;
 pub mod locate;
 mod script_values;

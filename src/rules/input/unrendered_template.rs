@@ -328,7 +328,7 @@ impl TemplateKind {
         if !has_jinja_statement(text) && has_handlebars_section(text) {
             return TemplateKind::Handlebars;
         }
-        const GO: [&[u8]; 20] = [
+        const GO: [&[u8]; 26] = [
             b"{{ .",
             b"{{.",
             b"{{-",
@@ -350,6 +350,16 @@ impl TemplateKind {
             b"{{define ",
             b"{{template ",
             b".Values",
+            // Functions opening an action, as helmfile's and gomplate's
+            // templates call them (`{{ env "X" | default "y" }}`); Jinja
+            // reads the environment through a lookup and takes a filter's
+            // arguments in parentheses (`| default('y')`).
+            b"{{ env \"",
+            b"{{ requiredEnv \"",
+            b"{{ readFile \"",
+            b"{{ exec \"",
+            b"{{ tpl ",
+            b"| default \"",
         ];
         let has = |needle: &[u8]| memchr::memmem::find(text, needle).is_some();
         if !has(b"{%") && GO.iter().any(|needle| has(needle)) {
@@ -1177,6 +1187,16 @@ mod tests {
         assert_eq!(
             TemplateKind::of(b"{{if .IPsecEnable}}\nkind: MachineConfig\n{{end}}\n"),
             TemplateKind::Go
+        );
+        // Actions that open with a function, as helmfile's templates do; an
+        // Ansible default filter takes its argument in parentheses.
+        assert_eq!(
+            TemplateKind::of(b"installed: {{ env \"ON\" | default \"true\" }}\n"),
+            TemplateKind::Go
+        );
+        assert_eq!(
+            TemplateKind::of(b"installed: {{ on | default('true') }}\n"),
+            TemplateKind::Jinja
         );
         // A snippet wrapped in Jinja's `{% raw %}`, with no `{{` in it.
         let raw = b"{% raw %}\napiVersion: v1\nkind: ConfigMap\n{% endraw %}\n";
