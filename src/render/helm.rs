@@ -486,6 +486,39 @@ fn left_to_the_user(
         .or_else(|| values_beside(project, root, stderr))
         .or_else(|| values_of_the_installer(project, root, stderr))
         .or_else(|| own_values_leave(project, root, stderr))
+        .or_else(|| output_without_values(project, root, stderr))
+}
+
+/// A chart with no values.yaml of its own (every value given where it is
+/// installed) whose render without values is not YAML (`name: {{
+/// .Values.cluster }}-{{ .Values.suffix }}` becomes `name: -`, which Helm
+/// refuses: "YAML parse error on …"), in a template that reads the values:
+/// not rendered for want of them (DVM002), not broken (trial 27).
+fn output_without_values(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
+    let message = tidy(stderr);
+    if !message.contains("YAML parse error on ") {
+        return None;
+    }
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let has_own = ["values.yaml", "values.yml"].iter().any(|name| {
+        boundary
+            .resolve(&project.join(&root.dir).join(name))
+            .is_ok()
+    });
+    if has_own {
+        return None;
+    }
+    let at = failed_template(project, root, &message)?;
+    let text = boundary
+        .open_bounded(&project.join(&*at.file), 1 << 20)
+        .ok()?;
+    memchr::memmem::find(&text, b".Values").map(|_| super::Limit {
+        why: format!(
+            "it has no values.yaml of its own, and without the values it is installed with (an Argo CD ApplicationSet's `valueFiles`, `helm install -f`) the output of `{}` is not YAML: name those values in `render.charts[].values`",
+            at.file
+        ),
+        help: REQUIRED_HELP,
+    })
 }
 
 /// The key a render stopped at for want of a value (`at <.Values.a.b>: nil
