@@ -187,8 +187,6 @@ impl Finding {
         self
     }
 
-    /// The order of every report: file, line, column, rule, then the rest so
-    /// that output never depends on thread scheduling.
     /// Whether `other` says what this finding says, at the same place, with
     /// the same help and fix: only its related locations (and where a
     /// rendered copy came from) may differ.
@@ -203,6 +201,8 @@ impl Finding {
             && self.fix == other.fix
     }
 
+    /// The order of every report: file, line, column, rule, then the rest so
+    /// that output never depends on thread scheduling.
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
             &self.location.file,
