@@ -197,9 +197,10 @@ pub fn load(options: &LintOptions, rules: Option<RuleSet>) -> Result<Loaded, Lin
     // Its decompressed shards are freed before the model is built.
     drop(cache);
     let mut render_findings = Vec::new();
-    let unrestricted = crate::render::unrestricted::Unrestricted::of(results.iter().map(|r| &**r));
     let rendered = render_stage
-        .finish(&mut units, &mut render_findings, &unrestricted)
+        .finish(&mut units, &mut render_findings, || {
+            crate::render::unrestricted::Unrestricted::of(results.iter().map(|r| &**r))
+        })
         .map_err(LintError::Usage)?;
     results.extend(rendered.outputs.into_iter().map(Box::new));
     results.sort_by(|a, b| a.rel.cmp(&b.rel));

@@ -405,10 +405,10 @@ impl Retained {
             None => run_renders(),
         }
         let mut render_findings = Vec::new();
-        let unrestricted =
-            crate::render::unrestricted::Unrestricted::of(self.files.iter().map(|k| &k.result));
         let rendered = render_stage
-            .finish(&mut units, &mut render_findings, &unrestricted)
+            .finish(&mut units, &mut render_findings, || {
+                crate::render::unrestricted::Unrestricted::of(self.files.iter().map(|k| &k.result))
+            })
             .map_err(LintError::Usage)?;
         // The kept results are lent, not copied: the run copies out of them
         // only what it keeps (findings, suppressions, secrets), and the
