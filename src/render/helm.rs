@@ -484,6 +484,7 @@ fn left_to_the_user(
     }
     values_left_to_the_user(project, root, stderr)
         .or_else(|| values_beside(project, root, stderr))
+        .or_else(|| chart_testing_values(project, root, stderr))
         .or_else(|| values_of_the_installer(project, root, stderr))
         .or_else(|| own_values_leave(project, root, stderr))
         .or_else(|| output_without_values(project, root, stderr))
@@ -528,11 +529,26 @@ fn output_without_values(project: &Path, root: &Root, stderr: &str) -> Option<su
 /// piped into the function (`{{ .Values.image.tag | trunc 5 }}`) is not what
 /// Helm names (`at <5>`, the function's own argument): it is read from the
 /// template's action at the line and column Helm gives ([`piped_value`]).
+/// A value wanted inside a helper the template includes is named after the
+/// include's own action (`at <include "app.image" .>: error calling include:
+/// app/templates/_helpers.tpl:2:10 executing "app.image" at
+/// <.Values.global.image.repository>: nil pointer …`): the innermost action
+/// is read, with the helper's place (trial 28).
 pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<String> {
     // Helm 4 breaks the error over lines (`…registryUser>:` then the rest).
-    let stderr = tidy(stderr);
-    let (_, after) = stderr.split_once(" at <")?;
-    let (named, said) = after.split_once(">: ")?;
+    let tidied = tidy(stderr);
+    let mut stderr = tidied.as_str();
+    let (named, said) = loop {
+        let (_, after) = stderr.split_once(" at <")?;
+        let (named, said) = after.split_once(">: ")?;
+        match ["error calling include: ", "error calling tpl: "]
+            .iter()
+            .find_map(|call| said.strip_prefix(call))
+        {
+            Some(inner) => stderr = inner,
+            None => break (named, said),
+        }
+    };
     if let Some(path) = indexed_value(named, said) {
         return Some(path);
     }
@@ -551,7 +567,7 @@ pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<
     {
         Some(path) => path.to_owned(),
         None => {
-            let at = failed_template(project, root, &stderr)?;
+            let at = failed_template(project, root, stderr)?;
             let boundary = crate::boundary::ProjectBoundary::new(project);
             let bytes = boundary
                 .open_bounded(&project.join(&*at.file), 1 << 20)
@@ -896,6 +912,50 @@ fn values_beside(project: &Path, root: &Root, stderr: &str) -> Option<super::Lim
             ),
             help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
         })
+    })
+}
+
+/// A render with the chart's own values alone that stops at a value the
+/// chart's chart-testing values give: `ci/*-values.yaml` in the chart's
+/// folder, which `ct lint` and `ct install` render the chart with, one
+/// release each; the repository's own word that the chart is rendered with
+/// values of the installer's. A chart not rendered (DVM002) naming the file,
+/// not a fault of the repository (trial 28: 16 charts of one repository
+/// whose default values lack `global.region` and the like); once values are
+/// named in `render.charts[].values`, a failure is the repository's. The
+/// test values are not rendered in the chart's place: the model holds what
+/// is applied, and values written for a test cluster are not that.
+fn chart_testing_values(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
+    let path = value_wanted(project, root, stderr).or_else(|| key_wanted(stderr))?;
+    let keys: Vec<&str> = path.split('.').collect();
+    // A nil pointer is the map above the key missing (`global` for
+    // `.Values.global.region`): values giving that map get the render past
+    // it, the key itself may be read with a default.
+    let nil = tidy(stderr).contains(&format!("{path}>: nil pointer evaluating"));
+    let keys = match keys.split_last() {
+        Some((_, above)) if nil && !above.is_empty() => above,
+        _ => &keys[..],
+    };
+    let path = keys.join(".");
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let folder = super::join(&root.dir, "ci");
+    let giver = boundary
+        .file_names_in(&project.join(&folder))
+        .into_iter()
+        .filter(|name| name.ends_with("-values.yaml") || name.ends_with("-values.yml"))
+        .take(INSTALLER_FILES)
+        .find(|name| {
+            boundary
+                .open_bounded(&project.join(&folder).join(name), 1 << 20)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .is_some_and(|text| values_give(&text, keys))
+        })?;
+    Some(super::Limit {
+        why: format!(
+            "it needs `{path}`, which its own values.yaml lacks and its chart-testing values `{folder}/{giver}` give (`ct install` renders the chart with them): name the values it is installed with in `render.charts[].values`"
+        ),
+        help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
     })
 }
 
