@@ -6,12 +6,17 @@
 //! placeholder a script replaces with `sed` or a program with a string
 //! (`rules::hygiene::template_placeholder`: the folders around the files,
 //! [`each_near`]). Read only when a verdict needs them, without following
-//! links, each through the project boundary.
+//! links, each through the project boundary. What a script's commands write
+//! (`> file`, `tee`, `cp … dest`, a Makefile's targets), as opposed to what
+//! they only read: [`writes`].
 
 use std::ops::ControlFlow;
 use std::path::Path;
 
 use crate::boundary::ProjectBoundary;
+
+mod writes;
+pub use writes::{Write, path_names, writes};
 
 /// At most this many scripts are read, of at most [`MAX_SCRIPT_BYTES`] each,
 /// among at most [`MAX_ENTRIES`] entries of the project's tree, at most
@@ -22,10 +27,13 @@ pub const MAX_SCRIPT_BYTES: u64 = 1 << 20;
 
 /// A Makefile, a make include or a shell script, by its name.
 pub fn is_script(name: &str) -> bool {
-    matches!(name, "Makefile" | "GNUmakefile" | "makefile")
-        || name.ends_with(".mk")
-        || name.ends_with(".sh")
-        || name.ends_with(".bash")
+    is_makefile(name) || name.ends_with(".sh") || name.ends_with(".bash")
+}
+
+/// A Makefile or a make include, by its name (its recipes are the
+/// shell's, its other lines make's).
+pub fn is_makefile(name: &str) -> bool {
+    matches!(name, "Makefile" | "GNUmakefile" | "makefile") || name.ends_with(".mk")
 }
 
 /// Instructions for a person (Markdown, AsciiDoc), by their name: where a

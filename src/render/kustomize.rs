@@ -877,10 +877,16 @@ fn controller_gen_output(stderr: &str, project: &Path) -> Option<super::Limit> {
 /// repository's tooling makes or uses elsewhere, read in its Makefiles and
 /// shell scripts (one walk of the tree, only on such a failure: its verdict
 /// is cached with the outcome; links not followed, `.gitignore` honoured):
-/// - a script names the file, by its path from the project
-///   (`./config/dev-databases/redis/secret-processed.yaml`, written by
-///   `sed … > …`) or by its folder and name (`${TEMPLATE_DIR}/common/manifest.yaml`):
-///   it makes the file before the build (and often removes it after);
+/// - a command of a script writes the file (`crate::scripts::writes`):
+///   `sed … > ./config/dev-databases/redis/secret-processed.yaml`,
+///   `helm template … > $MANIFEST` with
+///   `MANIFEST="${TEMPLATE_DIR}/common/manifest.yaml"`, `tee`, `cp … dest`,
+///   `mkdir`, `-o`, a Makefile's target, naming it by its path from the
+///   project or by its folder and name: it makes the file before the build
+///   (and often removes it after). A script that only reads it
+///   (`kustomize build dir | oc apply -f -`, `oc apply -k dir`, `cat`, `<`,
+///   `sed -i`) does not make it: a folder that was renamed or deleted stays
+///   the DVM004 it is;
 /// - else a script copies the kustomization's folder elsewhere
 ///   (`cp hack/kustomization/app/*.yaml "$tmp/deploy/"`) to build it there
 ///   beside files it fetched: the folder is the script's template, never
@@ -891,11 +897,9 @@ fn made_by_a_script(stderr: &str, project: &Path, target: &Path) -> Option<super
     let file = missing_resource(stderr)?;
     let mut segments = file.rsplit('/');
     let (name, parent) = (segments.next()?, segments.next());
-    let named = !FILE_NAMES.contains(&name);
+    let named = !FILE_NAMES.contains(&name) && !name.is_empty();
     let beside = parent.map(|parent| format!("/{parent}/{name}"));
-    let needles: Vec<&[u8]> = std::iter::once(file.as_bytes())
-        .chain(beside.as_deref().map(str::as_bytes))
-        .collect();
+    let needles: Vec<&str> = std::iter::once(file).chain(beside.as_deref()).collect();
     let folder = target
         .strip_prefix(project)
         .ok()
@@ -903,19 +907,29 @@ fn made_by_a_script(stderr: &str, project: &Path, target: &Path) -> Option<super
         .filter(|folder| !folder.is_empty())
         .map(|folder| folder.replace(std::path::MAIN_SEPARATOR, "/"));
     let (mut writes, mut copies) = (None, None);
-    crate::scripts::each(project, |rel, text| {
-        if named
-            && needles
-                .iter()
-                .any(|needle| memchr::memmem::find(text, needle).is_some())
-        {
-            writes = Some(rel.to_owned());
-            return std::ops::ControlFlow::Break(());
+    crate::scripts::each(project, |rel, bytes| {
+        // Only a script that holds the file's name can write it.
+        if named && memchr::memmem::find(bytes, name.as_bytes()).is_some() {
+            let text = String::from_utf8_lossy(bytes);
+            let makefile = crate::scripts::is_makefile(rel.rsplit('/').next().unwrap_or(rel));
+            if let Some(write) = crate::scripts::writes(&text, makefile)
+                .into_iter()
+                .find(|write| {
+                    write.paths.iter().any(|path| {
+                        needles
+                            .iter()
+                            .any(|needle| crate::scripts::path_names(path, needle))
+                    })
+                })
+            {
+                writes = Some(written_by(rel, &write));
+                return std::ops::ControlFlow::Break(());
+            }
         }
         if copies.is_none()
             && let Some(folder) = &folder
         {
-            let text = String::from_utf8_lossy(text);
+            let text = String::from_utf8_lossy(bytes);
             let variables = shell_variables(&text);
             copies = text.lines().enumerate().find_map(|(at, line)| {
                 let line = expand_variables(line, &variables);
@@ -934,7 +948,7 @@ fn made_by_a_script(stderr: &str, project: &Path, target: &Path) -> Option<super
     if let Some(by) = writes {
         return Some(super::Limit {
             why: format!(
-                "its resource `{file}` is not in the repository, and `{by}` names it: the repository's tooling makes it before the build"
+                "its resource `{file}` is not in the repository, and {by}: the repository's tooling makes it before the build"
             ),
             help: GENERATED_HELP,
         });
@@ -948,12 +962,18 @@ fn made_by_a_script(stderr: &str, project: &Path, target: &Path) -> Option<super
     })
 }
 
+/// How a verdict names the command of the script `rel` that writes a file:
+/// `` `Makefile:4` writes it (`> ./deploy/x.yaml`) ``.
+fn written_by(rel: &str, write: &crate::scripts::Write) -> String {
+    format!("`{rel}:{}` writes it (`{}`)", write.line, write.shown)
+}
+
 /// A script in the folder of `file` (a path from the project) that writes
 /// it by its bare name (`cat <&0 > all.yaml`, `helm template … | tee
 /// all.yaml`, `-o all.yaml`): a Helm post-renderer, or a build script run
 /// from that folder. Scripts by name (`scripts::is_script`) or by their `#!`
 /// line (a post-renderer named `kustomize`), at most 64 KB each; only that
-/// folder is listed, no link followed. Its path from the project.
+/// folder is listed, no link followed. How it writes it ([`written_by`]).
 fn written_beside(project: &Path, file: &str) -> Option<String> {
     let (folder, name) = file.rsplit_once('/').unwrap_or(("", file));
     if name.is_empty() {
@@ -981,23 +1001,15 @@ fn written_beside(project: &Path, file: &str) -> Option<String> {
             return None;
         }
         let text = String::from_utf8_lossy(&bytes);
-        let writes = text.lines().any(|line| {
-            let code = line.split('#').next().unwrap_or_default();
-            code.match_indices(name).any(|(at, _)| {
-                let after = code.get(at + name.len()..).and_then(|t| t.chars().next());
-                let before = code.get(..at).unwrap_or_default();
-                let before = before.trim_end_matches(['"', '\'']);
-                let before = before.strip_suffix("./").unwrap_or(before).trim_end();
-                after.is_none_or(|c| {
-                    c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '&' | '|' | ')')
-                }) && (before.ends_with('>')
-                    || before.ends_with(" tee")
-                    || before.ends_with(" -o")
-                    || before.ends_with("--output")
-                    || before.ends_with("--output="))
-            })
-        });
-        writes.then(|| super::join(folder, &script))
+        let write = crate::scripts::writes(&text, crate::scripts::is_makefile(&script))
+            .into_iter()
+            .find(|write| {
+                write
+                    .paths
+                    .first()
+                    .is_some_and(|path| path.strip_prefix("./").unwrap_or(path) == name)
+            })?;
+        Some(written_by(&super::join(folder, &script), &write))
     })
 }
 
