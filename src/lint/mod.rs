@@ -343,6 +343,13 @@ fn assemble<R: TakeParts + Send>(assembly: Assembly<R>, paths: &[PathBuf]) -> Lo
         .filter(|r| !renders.is_output(&r.rel))
         .map(|r| Arc::clone(&r.rel))
         .collect();
+    // A file of `{{TOKEN}}`s a script fills in with `sed` is the tooling's
+    // template, said per file before the templates are grouped by folder.
+    rules::hygiene::template_placeholder::templates_filled_by_scripts(
+        &root,
+        &mut findings,
+        |file| renders.is_output(file),
+    );
     rules::input::unrendered_template::one_per_root(&mut findings, &files);
     let mut of_templates = templates::for_run(&scanned_templates, &files);
     findings.append(&mut of_templates.findings);

@@ -646,26 +646,101 @@ fn lines_where(
 pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
     // The placeholders of each finding: a DVM402's, or the whole-line token
     // a DVM001 stopped at (read from its file, only for DVM001s).
-    let named: Vec<Vec<String>> = findings
+    let named: Vec<Named> = findings
         .iter()
-        .map(|f| match f.rule.as_ref() {
-            "DVM402" => placeholders_in(&f.message)
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            "DVM001" => token_line(project, f).into_iter().collect(),
-            "DVM004" => values_token_line(project, f).into_iter().collect(),
-            _ => Vec::new(),
+        .map(|f| Named {
+            placeholders: match f.rule.as_ref() {
+                "DVM402" => placeholders_in(&f.message)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+                "DVM001" => token_line(project, f).into_iter().collect(),
+                "DVM004" => values_token_line(project, f).into_iter().collect(),
+                _ => Vec::new(),
+            },
+            line: None,
         })
         .collect();
-    let wanted: std::collections::BTreeSet<&str> =
-        named.iter().flatten().map(String::as_str).collect();
+    replace_filled(project, findings, named);
+}
+
+/// [`filled_by_scripts`] for the per-file DVM002 of a file read as an
+/// Ansible/Jinja template (`unrendered_template::is_jinja_file_finding`)
+/// whose `{{…}}` tokens are all replaced the same way (`sed
+/// "s/{{PROFILE_SHORT}}/…/g" config/samples/catalog-operator-group.yaml`):
+/// the file is a template of the repository's tooling, said as such, not
+/// one Ansible renders. Before the per-file DVM002s are made one per folder
+/// (`unrendered_template::one_per_root`); `is_output` tells a render's
+/// output, which no script fills. Each such file is read again (through the
+/// project's boundary) for its tokens (`unrendered_template::brace_tokens`).
+pub fn templates_filled_by_scripts(
+    project: &Path,
+    findings: &mut Vec<Finding>,
+    is_output: impl Fn(&str) -> bool,
+) {
+    let templates = |f: &Finding| {
+        crate::rules::input::unrendered_template::is_jinja_file_finding(f)
+            && !is_output(&f.location.file)
+    };
+    if !findings.iter().any(templates) {
+        return;
+    }
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let named: Vec<Named> = findings
+        .iter()
+        .map(|f| {
+            let tokens = templates(f)
+                .then(|| boundary.open_bounded(&project.join(&*f.location.file), 1 << 20))
+                .and_then(Result::ok)
+                .and_then(|bytes| crate::rules::input::unrendered_template::brace_tokens(&bytes))
+                .unwrap_or_default();
+            Named {
+                line: tokens.first().map(|(_, line)| *line),
+                placeholders: tokens.into_iter().map(|(token, _)| token).collect(),
+            }
+        })
+        .collect();
+    replace_filled(project, findings, named);
+}
+
+/// The placeholders of a finding that a file near it may fill in.
+#[derive(Debug, Default)]
+struct Named {
+    placeholders: Vec<String>,
+    /// The line of the first, when the finding is not at it (a template's
+    /// DVM002 is at line 1).
+    line: Option<u32>,
+}
+
+/// One finding whose placeholders are filled in near its file.
+struct Filling {
+    finding: Finding,
+    /// Its first placeholder.
+    name: String,
+    /// What fills it in, at which line, and how.
+    script: String,
+    line: u32,
+    how: Filled,
+    /// How many placeholders it stands for, and the line of its first when
+    /// the finding is not there.
+    count: usize,
+    at: Option<u32>,
+}
+
+/// The findings of `findings` whose placeholders (`named`, one entry per
+/// finding) are each filled in by a file near the finding's file, replaced
+/// by one DVM002 a file ([`filled_by_scripts`]).
+fn replace_filled(project: &Path, findings: &mut Vec<Finding>, named: Vec<Named>) {
+    let wanted: std::collections::BTreeSet<&str> = named
+        .iter()
+        .flat_map(|n| n.placeholders.iter().map(String::as_str))
+        .collect();
     // The whole-line tokens a template's syntax error stopped at.
     let lines_alone: std::collections::BTreeSet<&str> = findings
         .iter()
         .zip(&named)
-        .filter(|(f, _)| f.rule != "DVM402")
-        .flat_map(|(_, names)| names.iter().map(String::as_str))
+        .filter(|(f, _)| matches!(f.rule.as_ref(), "DVM001" | "DVM004"))
+        .flat_map(|(_, n)| n.placeholders.iter().map(String::as_str))
         .collect();
     if wanted.is_empty() {
         return;
@@ -674,7 +749,7 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
     let files: std::collections::BTreeSet<&str> = findings
         .iter()
         .zip(&named)
-        .filter(|(_, names)| !names.is_empty())
+        .filter(|(_, n)| !n.placeholders.is_empty())
         .map(|(f, _)| f.location.file.as_ref())
         .collect();
     // Each placeholder's substitutions: (script, its lines, how), in walk order.
@@ -751,32 +826,51 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
             .0;
         Some((script.clone(), line, *how))
     };
-    type Filling = (Finding, String, String, u32, Filled);
     let mut filled: BTreeMap<std::sync::Arc<str>, Vec<Filling>> = BTreeMap::new();
     let mut kept = Vec::with_capacity(findings.len());
-    for (finding, placeholders) in findings.drain(..).zip(named) {
+    for (finding, named) in findings.drain(..).zip(named) {
         // Each placeholder of the finding filled near its file; the first's
         // script is named.
-        let mut scripts = placeholders.iter().map(|placeholder| {
+        let mut scripts = named.placeholders.iter().map(|placeholder| {
             by.get(placeholder)
                 .and_then(|scripts| nearest(&finding.location.file, scripts))
         });
         let first = scripts.next().flatten();
         let script = first.filter(|_| scripts.all(|s| s.is_some()));
-        match (script, placeholders.into_iter().next()) {
+        let count = named.placeholders.len();
+        match (script, named.placeholders.into_iter().next()) {
             (Some((script, line, how)), Some(name)) => filled
                 .entry(std::sync::Arc::clone(&finding.location.file))
                 .or_default()
-                .push((finding, name, script, line, how)),
+                .push(Filling {
+                    finding,
+                    name,
+                    script,
+                    line,
+                    how,
+                    // A DVM402 is one placeholder (a URL's several count
+                    // as one); a template's DVM002 stands for every token.
+                    count: if named.line.is_some() { count } else { 1 },
+                    at: named.line,
+                }),
             _ => kept.push(finding),
         }
     }
     for (_, mut placeholders) in filled {
-        placeholders.sort_by_key(|a| a.0.location.span.start);
-        let Some((first, name, script, line, how)) = placeholders.first() else {
+        placeholders.sort_by_key(|a| a.finding.location.span.start);
+        let others = placeholders.iter().map(|p| p.count).sum::<usize>() - 1;
+        let Some(Filling {
+            finding: first,
+            name,
+            script,
+            line,
+            how,
+            at,
+            ..
+        }) = placeholders.first()
+        else {
             continue;
         };
-        let others = placeholders.len() - 1;
         let more = match others {
             0 => String::new(),
             1 => " (and 1 more in this file)".to_owned(),
@@ -831,7 +925,13 @@ pub fn filled_by_scripts(project: &Path, findings: &mut Vec<Finding>) {
         ))
         .object(first.object.clone())
         .cluster(first.cluster.as_ref())
-        .related(first.location.clone(), "the first placeholder it fills")
+        .related(
+            at.map_or_else(
+                || first.location.clone(),
+                |at| Location::new(&first.location.file, Span::line_start(at)),
+            ),
+            "the first placeholder it fills",
+        )
         .related(
             Location::new(
                 &std::sync::Arc::from(script.as_str()),
@@ -1129,6 +1229,81 @@ mod tests {
             ]
         );
         assert!(findings[2].message.ends_with("(and 1 more in this file)"));
+    }
+
+    #[test]
+    fn a_template_whose_brace_tokens_a_script_substitutes_is_the_tooling_s() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("deploy")).unwrap();
+        std::fs::write(
+            dir.path().join("Makefile"),
+            "olm:\n\tsed -e \"s/{{PROFILE}}/$(P)/g\" -e \"s/{{NAMESPACE}}/$(NS)/g\" deploy/group.yaml | kubectl apply -f -\n",
+        )
+        .unwrap();
+        let files = [
+            (
+                "deploy/group.yaml",
+                "kind: OperatorGroup\nmetadata:\n  name: {{PROFILE}}-operator\n  namespace: {{NAMESPACE}}\n",
+            ),
+            // One token the Makefile does not substitute: Ansible's, as before.
+            (
+                "deploy/source.yaml",
+                "kind: CatalogSource\nmetadata:\n  name: {{PROFILE}}-catalog\nspec:\n  image: {{ catalog_image }}\n",
+            ),
+        ];
+        let jinja = crate::rules::input::unrendered_template::TemplateKind::Jinja;
+        let mut findings = Vec::new();
+        for (file, text) in files {
+            std::fs::write(dir.path().join(file), text).unwrap();
+            let file: std::sync::Arc<str> = std::sync::Arc::from(file);
+            let finding = crate::rules::input::unrendered_template::finding(&file, text.as_bytes());
+            assert!(
+                crate::rules::input::unrendered_template::is_jinja_file_finding(&finding),
+                "{}",
+                finding.message
+            );
+            assert_eq!(
+                crate::rules::input::unrendered_template::TemplateKind::of(text.as_bytes()),
+                jinja
+            );
+            findings.push(finding);
+        }
+        // A render's output is never a script's template.
+        let mut outputs = findings.clone();
+        templates_filled_by_scripts(dir.path(), &mut outputs, |_| true);
+        assert_eq!(outputs, findings);
+        templates_filled_by_scripts(dir.path(), &mut findings, |_| false);
+        let got: Vec<(String, u32, String, Vec<String>)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.location.file.to_string(),
+                    f.location.span.start.line,
+                    f.message.clone(),
+                    f.related
+                        .iter()
+                        .map(|r| format!("{}:{}", r.location.file, r.location.span.start.line))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "deploy/source.yaml".into(),
+                    1,
+                    "this file is an Ansible/Jinja template and was not linted".into(),
+                    Vec::new()
+                ),
+                (
+                    "deploy/group.yaml".into(),
+                    1,
+                    "`{{PROFILE}}` is replaced by `Makefile` (`s/{{PROFILE}}/…/`) before this file is applied: the file is a template of the repository's tooling, and its placeholders are not reported (and 1 more in this file)".into(),
+                    vec!["deploy/group.yaml:3".into(), "Makefile:2".into()]
+                ),
+            ]
+        );
     }
 
     #[test]

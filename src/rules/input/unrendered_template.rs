@@ -433,6 +433,48 @@ fn help(kind: TemplateKind, chart: bool) -> &'static str {
     }
 }
 
+/// Whether `finding` is the per-file DVM002 of a file read as an
+/// Ansible/Jinja template ([`finding`]): `{{ name }}` markers that are none
+/// of Go's, Handlebars' or FreeMarker's, which a script may fill in with
+/// `sed` as well (`rules::hygiene::template_placeholder::templates_filled_by_scripts`).
+pub fn is_jinja_file_finding(finding: &Finding) -> bool {
+    finding.rule == "DVM002" && finding.message == file_message(TemplateKind::Jinja)
+}
+
+/// The `{{…}}` tokens of a template `text` outside YAML comments
+/// (`{{PROFILE_SHORT}}`, `{{ NAMESPACE }}`), each once, in the order they
+/// first stand, with that line: what a script may replace, each token as a
+/// whole, with `sed "s/{{PROFILE_SHORT}}/…/"`. `None` when the text holds
+/// other template syntax besides (a Jinja statement, a FreeMarker
+/// directive, a `{{` its line does not close), a token over a line or of
+/// more than 64 bytes, or more than 64 tokens.
+pub fn brace_tokens(text: &[u8]) -> Option<Vec<(String, u32)>> {
+    if has_jinja_statement(text) || is_freemarker(text) {
+        return None;
+    }
+    let mut tokens: Vec<(String, u32)> = Vec::new();
+    for (line, number) in text.split(|&b| b == b'\n').zip(1u32..) {
+        let mut code = line.get(..comment_start(line)).unwrap_or(line);
+        while let Some(open) = memchr::memmem::find(code, b"{{") {
+            let rest = code.get(open..).unwrap_or_default();
+            let close = memchr::memmem::find(rest, b"}}")?;
+            let token = rest.get(..close + 2)?;
+            if token.len() > 64 || memchr::memmem::find(token.get(2..)?, b"{{").is_some() {
+                return None;
+            }
+            let token = std::str::from_utf8(token).ok()?;
+            if !tokens.iter().any(|(known, _)| known == token) {
+                if tokens.len() == 64 {
+                    return None;
+                }
+                tokens.push((token.to_owned(), number));
+            }
+            code = rest.get(close + 2..).unwrap_or_default();
+        }
+    }
+    (!tokens.is_empty()).then_some(tokens)
+}
+
 /// The per-file finding for a template `text` at `file` (line 1).
 pub fn finding(file: &Arc<str>, text: &[u8]) -> Finding {
     of_kind(file, TemplateKind::of(text))
@@ -1163,6 +1205,33 @@ mod tests {
         );
         assert_eq!(file_kind(b"spec:\n  x: 1\n   y: 2\n"), None);
         assert_eq!(file_kind(b"a: 1\n"), None);
+    }
+
+    #[test]
+    fn brace_tokens_are_each_whole_token_once_unless_other_syntax_is_there() {
+        let text = b"kind: OperatorGroup\nmetadata:\n  name: {{PROFILE}}-operator # not {{ this }}\n  namespace: {{NAMESPACE}}\n  labels: {a: '{{PROFILE}}', b: \"{{ NAMESPACE }}\"}\n";
+        assert_eq!(
+            brace_tokens(text),
+            Some(vec![
+                ("{{PROFILE}}".to_owned(), 3),
+                ("{{NAMESPACE}}".to_owned(), 4),
+                ("{{ NAMESPACE }}".to_owned(), 5),
+            ])
+        );
+        for other in [
+            &b"{% if x %}\nname: {{X}}\n{% endif %}\n"[..],
+            b"<#if x>\nname: {{X}}\n</#if>\n",
+            b"name: {{X\n}}\n",
+            b"name: {{ a {{ b }}\n",
+            b"name: x\n",
+        ] {
+            assert_eq!(
+                brace_tokens(other),
+                None,
+                "{}",
+                String::from_utf8_lossy(other)
+            );
+        }
     }
 
     #[test]
