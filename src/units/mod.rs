@@ -201,6 +201,19 @@ impl ApplyUnit {
 /// own copy of the Secret or the dashboard it needs).
 const EACH_FILE_ALONE: [&str; 4] = ["testdata", "samples", "examples", "recipes"];
 
+/// Whether `file` (a path from the project) lies below a `testdata` folder:
+/// Go's test inputs, which the go tool never builds and each test reads on
+/// its own, never a folder anyone applies to a cluster. Each such file is a
+/// unit alone ([`EACH_FILE_ALONE`]); DVM402 does not read them (a
+/// placeholder in a test's input is the test's, not one left in a manifest:
+/// docs/decisions/placeholders-a-program-replaces.md).
+pub fn is_test_input(file: &str) -> bool {
+    file.split('/')
+        .rev()
+        .skip(1)
+        .any(|folder| folder.eq_ignore_ascii_case("testdata"))
+}
+
 /// Folders of a policy engine's tests (Kyverno's `.kyverno-test`, Kyverno
 /// Chainsaw's `.chainsaw-test`), and the files that make a folder one: their
 /// manifests are a test's inputs, often written to be refused, applied one
@@ -1025,6 +1038,16 @@ mod tests {
         ] {
             assert!(!is_expected_output(name), "{name}");
         }
+    }
+
+    #[test]
+    fn test_inputs_are_the_files_below_a_testdata_folder() {
+        assert!(is_test_input("pkg/model/testdata/raw-route.yaml"));
+        assert!(is_test_input("testdata/default-config/db-secret.yaml"));
+        assert!(is_test_input("internal/TestData/a.yaml"));
+        assert!(!is_test_input("testdata"));
+        assert!(!is_test_input("pkg/testdata.yaml"));
+        assert!(!is_test_input("config/samples/route.yaml"));
     }
 
     /// Below `testdata` or a collection of samples, examples or recipes
