@@ -1063,6 +1063,80 @@ fn a_packed_dependencys_yaml_error_names_its_template() {
     );
 }
 
+/// An info said at line 1 of a file about one object of it (the DVM002 of a
+/// CNI's own policy) stands, for a rendered object, at line 1 of the file the
+/// object comes from and names the line of its `kind` there: not the build's
+/// first resource file, nor `Chart.yaml`, nor a line of the output, which no
+/// user sees (trial 28). A policy of a dependency packed in a `.tgz` is in no
+/// file of the repository: its info stays at `Chart.yaml` and names the
+/// packed template, and no related location names a file that is not there.
+#[test]
+fn an_info_said_of_a_rendered_objects_file_names_its_line_in_its_source() {
+    if kubectl().is_none() || helm().is_none() {
+        return;
+    }
+    let infos = |fixture: &str| -> Vec<(String, String)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(fixture);
+        let report = json(&dvmlint(
+            &["check", "--no-cache", "--format", "json", "."],
+            &root,
+        ));
+        let findings = report["findings"].as_array().unwrap();
+        for related in findings
+            .iter()
+            .flat_map(|f| f["related"].as_array().unwrap())
+        {
+            let file = related["file"].as_str().unwrap();
+            assert!(root.join(file).is_file(), "{related} names no file");
+        }
+        findings
+            .iter()
+            .filter(|f| f["rule"] == "DVM002")
+            .map(|f| {
+                (
+                    format!("{}:{}", f["file"].as_str().unwrap(), f["line"]),
+                    f["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let said = |infos: &[(String, String)], place: &str, what: &str| {
+        assert!(
+            infos
+                .iter()
+                .any(|(at, message)| at == place && message.contains(what)),
+            "no info at {place} saying {what}: {infos:#?}"
+        );
+    };
+    let kustomized = infos("render-kustomize-cni-policy-said-at-its-own-file");
+    assert_eq!(kustomized.len(), 2, "{kustomized:#?}");
+    let policies = "components/network/policies.yaml:1";
+    said(
+        &kustomized,
+        policies,
+        "CiliumNetworkPolicy `default-deny` (line 2) is not",
+    );
+    said(
+        &kustomized,
+        policies,
+        "NetworkPolicy `deny-egress` (line 10) is not",
+    );
+    let charted = infos("render-helm-cni-policy-said-at-its-template");
+    assert_eq!(charted.len(), 2, "{charted:#?}");
+    said(
+        &charted,
+        "chart/templates/calico.yaml:1",
+        "GlobalNetworkPolicy `deny-egress` (line 9) is not",
+    );
+    said(
+        &charted,
+        "chart/Chart.yaml:1",
+        "CiliumNetworkPolicy `netchart-deny` (in `netchart/charts/netdep/templates/cilium.yaml`, a template of a dependency packed",
+    );
+}
+
 /// A build that fails after Kustomize logged information (`I1205
 /// 23:07:10.334843 8193 log.go:245] well-defined vars that were never
 /// replaced`, with a time and a process id) says only the cause, the same

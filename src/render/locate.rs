@@ -7,7 +7,10 @@
 //! same scalar), the finding goes to it. Templates rarely parse as YAML: in
 //! them the rendered line is looked for as written. Otherwise the finding
 //! goes to the `kind:` line of the object in its source, and to the root's own
-//! file when the output names no source (a remote base).
+//! file when the output names no source that is a file of the repository (a
+//! remote base, a template of a dependency packed in a `.tgz`). A finding
+//! said of a file about one object of it (line 1, the object related) goes
+//! to line 1 of that object's source.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -108,16 +111,21 @@ impl RenderIndex {
                 continue;
             };
             let docs = docs_of(name, entry);
-            let rendered_line = finding.location.span.start.line;
-            finding.location = locate(project, entry, &docs, finding.location.span, &mut sources);
-            // A template's YAML error placed at the chart: say which template.
-            if finding.rule.as_ref() == "DVM001"
-                && finding.location.file == entry.root.file
-                && let Some(template) = packed_template(entry, rendered_line)
-            {
-                finding.message.push_str(&format!(
-                    " (in `{template}`, a template of a dependency packed in the chart's `charts/` folder: no file of the repository to point at)"
-                ));
+            if let Some(object) = said_of_its_file(finding) {
+                of_the_file_of(project, entry, &docs, finding, object, &mut sources);
+            } else {
+                let rendered_line = finding.location.span.start.line;
+                finding.location =
+                    locate(project, entry, &docs, finding.location.span, &mut sources);
+                // Placed at the chart for a template of a packed dependency:
+                // say which template.
+                if finding.location.file == entry.root.file
+                    && let Some(template) = packed_template(entry, rendered_line)
+                {
+                    finding
+                        .message
+                        .push_str(&format!(" ({})", in_packed(template)));
+                }
             }
             first.get_or_insert(entry);
             for related in &mut finding.related {
@@ -136,6 +144,62 @@ impl RenderIndex {
             drop_repeated_related(&mut finding.related);
         }
     }
+}
+
+/// The span, in the same output, of the object a finding said of its file is
+/// about: a finding at line 1 of its file naming one object of it (the
+/// DVM002 of a CNI's policy, of an object ACM, Capsule or Kyverno creates)
+/// relates that object's `kind` first. At line 1 of an output, which no user
+/// sees, it is said of the file that object is put back on.
+fn said_of_its_file(finding: &Finding) -> Option<Span> {
+    if finding.location.span != Span::line_start(1) {
+        return None;
+    }
+    finding
+        .related
+        .iter()
+        .find(|r| r.location.file == finding.location.file)
+        .map(|r| r.location.span)
+}
+
+/// Puts a finding said of its file (see [`said_of_its_file`]) about the
+/// object at `object` at line 1 of the file the object comes from, its
+/// message's `(line N)` naming the object's line there. When no file of the
+/// repository holds it (a template of a dependency packed in a `.tgz`, a
+/// remote resource), the finding stays at the root's file, saying so instead
+/// of naming a line of the output.
+fn of_the_file_of(
+    project: &Path,
+    entry: &Entry,
+    docs: &[Node<'static>],
+    finding: &mut Finding,
+    object: Span,
+    sources: &mut Sources,
+) {
+    let rendered_line = format!("(line {})", object.start.line);
+    let (location, line) = match place(project, entry, docs, object, sources) {
+        Some(at) => (
+            Location::new(&at.file, Span::line_start(1)),
+            format!("(line {})", at.span.start.line),
+        ),
+        None => (
+            Location::new(&entry.root.file, Span::line_start(1)),
+            match packed_template(entry, object.start.line) {
+                Some(template) => format!("({})", in_packed(template)),
+                None => "(not from a file of the repository: no line to name)".to_owned(),
+            },
+        ),
+    };
+    finding.location = location;
+    finding.message = finding.message.replacen(&rendered_line, &line, 1);
+}
+
+/// Where a finding placed at the chart for a template of a packed dependency
+/// says it stands.
+fn in_packed(template: &str) -> String {
+    format!(
+        "in `{template}`, a template of a dependency packed in the chart's `charts/` folder: no file of the repository to point at"
+    )
 }
 
 /// A message that names a related location in an output (`file:line`, as
@@ -420,6 +484,8 @@ impl Sources {
     }
 }
 
+/// Where the output's `span` is written in the repository: [`place`], else
+/// the root's own file.
 fn locate(
     project: &Path,
     entry: &Entry,
@@ -427,6 +493,20 @@ fn locate(
     span: Span,
     sources: &mut Sources,
 ) -> Location {
+    place(project, entry, docs, span, sources)
+        .unwrap_or_else(|| Location::new(&entry.root.file, Span::line_start(1)))
+}
+
+/// Where the output's `span` is written in the repository: in a file its
+/// document comes from, which can be read; `None` when there is none (a
+/// remote base, a template of a dependency packed in a `.tgz`).
+fn place(
+    project: &Path,
+    entry: &Entry,
+    docs: &[Node<'static>],
+    span: Span,
+    sources: &mut Sources,
+) -> Option<Location> {
     let rendered_line = entry
         .output
         .text
@@ -435,11 +515,9 @@ fn locate(
         .unwrap_or("");
     // Where no document is known (one that does not parse, a DVM001 in it,
     // has no origin): the template Helm's `# Source:` comment above names,
-    // at the line as rendered, else the root's file.
+    // at the line as rendered.
     let fallback = |sources: &mut Sources| {
-        let Some((source, from)) = helm_source_above(project, entry, span.start.line) else {
-            return Location::new(&entry.root.file, Span::line_start(1));
-        };
+        let (source, from) = helm_source_above(project, entry, span.start.line)?;
         let nth = repeats_above(&entry.output.text, from, span.start.line, same_text);
         let found = sources.get(project, &source).and_then(|text| {
             // Counted in the rendered document, looked for in the
@@ -455,10 +533,10 @@ fn locate(
                     included_key(&text, within, rendered_line, &helpers)
                 })
         });
-        Location::new(
+        Some(Location::new(
             &Arc::from(source.as_str()),
             found.unwrap_or(Span::line_start(1)),
-        )
+        ))
     };
     let origins = &entry.output.docs;
     let Some(index) = origins
@@ -493,7 +571,7 @@ fn locate(
         };
         let file: Arc<str> = Arc::from(file.as_str());
         if let Some(found) = in_tree(&text, kind, name, strict, &path, at_key, target) {
-            return Location::new(&file, found);
+            return Some(Location::new(&file, found));
         }
         if !strict
             && !path.is_empty()
@@ -511,23 +589,28 @@ fn locate(
                 ),
             )
         {
-            return Location::new(&file, found);
+            return Some(Location::new(&file, found));
         }
     }
+    // A source that is no file of the repository (Helm's path of a template
+    // of a dependency packed in a `.tgz`): as for a document without origin.
+    let Some(text) = sources.get(project, source) else {
+        return fallback(sources);
+    };
     let file: Arc<str> = Arc::from(source.as_str());
-    let text = sources.get(project, source);
-    let kind_line = text
-        .as_deref()
-        .and_then(|text| kind_line(text, source_section(text, &rendered), kind, name));
+    let kind_line = kind_line(&text, source_section(&text, &rendered), kind, name);
     // A template that does not parse as YAML (`name: {{ .Release.Name }}`):
     // the one line of the object's document that writes the key.
-    if let (Some(text), Some(at)) = (text.as_deref(), kind_line)
+    if let Some(at) = kind_line
         && !path.is_empty()
-        && let Some(found) = key_in_document(text, at.start.line, rendered_line)
+        && let Some(found) = key_in_document(&text, at.start.line, rendered_line)
     {
-        return Location::new(&file, found);
+        return Some(Location::new(&file, found));
     }
-    Location::new(&file, kind_line.unwrap_or(Span::line_start(1)))
+    Some(Location::new(
+        &file,
+        kind_line.unwrap_or(Span::line_start(1)),
+    ))
 }
 
 /// The line of the document of `text` holding line `line` that writes the
@@ -1456,6 +1539,64 @@ mod tests {
             "policy-group.network.openshift.io/ingress: \"\"\n            matchLabels: {}",
         ));
         assert_eq!(line(&e, 21, 3), 18);
+    }
+
+    /// A finding at line 1 of an output relating an object of it (a CNI
+    /// policy's DVM002) goes to line 1 of the object's source, its `(line N)`
+    /// naming the object's `kind` line there; an object of a packed
+    /// dependency's template stays at the chart, naming the template.
+    #[test]
+    fn a_finding_said_of_its_file_goes_to_the_file_of_its_object() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        std::fs::create_dir_all(project.join("charts/shop/templates")).unwrap();
+        std::fs::write(
+            project.join("charts/shop/templates/np.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: {{ .Release.Name }}\n",
+        )
+        .unwrap();
+        let output = "---\n# Source: shop/templates/np.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\n# Source: shop/charts/lib/templates/np.yaml\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: lib\n---\n# Source: shop/templates/np.yaml\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: shop\n";
+        let e = shop_chart_entry(output);
+        let name: Arc<str> = Arc::from("charts/shop/Chart.yaml#shop");
+        let mut index = RenderIndex::default();
+        index.insert(Arc::clone(&name), e.root, e.tool, e.output, e.values);
+        let said = |kind_line: u32| {
+            Finding::new(
+                "DVM002",
+                Location::new(&name, Span::line_start(1)),
+                format!("the policy (line {kind_line}) is not evaluated"),
+            )
+            .related(
+                Location::new(&name, Span::line_start(kind_line)),
+                "the policy",
+            )
+        };
+        let mut findings = vec![said(16), said(10)];
+        index.remap(project, &mut findings);
+        let placed = |f: &Finding| (f.location.to_owned(), f.message.clone());
+        let at = |file: &str| Location::new(&Arc::from(file), Span::line_start(1));
+        assert_eq!(
+            placed(&findings[0]),
+            (
+                at("charts/shop/templates/np.yaml"),
+                "the policy (line 7) is not evaluated".to_owned()
+            )
+        );
+        assert_eq!(findings[0].related[0].location.span.start.line, 7);
+        assert_eq!(
+            placed(&findings[1]),
+            (
+                at("charts/shop/Chart.yaml"),
+                format!(
+                    "the policy ({}) is not evaluated",
+                    in_packed("shop/charts/lib/templates/np.yaml")
+                )
+            )
+        );
+        assert_eq!(
+            findings[1].related[0].location,
+            at("charts/shop/Chart.yaml")
+        );
     }
 
     #[test]
