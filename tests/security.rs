@@ -871,6 +871,37 @@ fn a_password_printed_snake_cased_or_lower_cased_is_masked() {
 }
 
 #[test]
+fn a_short_secret_masks_itself_as_written_not_the_word_in_another_case() {
+    // A Secret's placeholder `STRING` no longer masks the word `string` in
+    // every message (trial 28: Kustomize's "cannot unmarshal **** into Go
+    // struct field"); as written it is still masked, and a short password
+    // in a URL is masked in every case rules print it (DVM203 lower-cases a
+    // noProxy entry, DVM403 snake-cases a key), as a credential.
+    let s = Scratch::new();
+    s.file(
+        "secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  username: STRING\n  password: Pw5x\n",
+    );
+    s.file(
+        "app.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: <string>\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n  namespace: <STRING>\n",
+    );
+    s.file(
+        "mc.yaml",
+        format!(
+            "{MC_HEAD}  stunnel_tcp_proxy: http://dvm:Pw5x@proxy:3128\n  \
+             no_proxy: \"HTTP://dvm:Pw5x@A.example.com,.svc\"\n  http://dvm:Pw5x@proxy:3128: x\n"
+        ),
+    );
+    let outputs = s.never_printed(&["."], &["Pw5x", "pw5x", "PW5X", "STRING"]);
+    let concise = &outputs[1];
+    assert_has(concise, "`<string>` is a documentation placeholder");
+    assert_has(concise, "`<****>` is a documentation placeholder");
+    assert_has(concise, "DVM203");
+    assert_has(concise, "DVM403");
+}
+
+#[test]
 fn a_token_in_a_url_user_name_is_masked_in_every_format() {
     // `scheme://TOKEN@host` (and a `%3A`-encoded colon) is a credential
     // (docs/security.md): masked whole, also lower-cased in DVM203's message.

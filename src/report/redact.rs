@@ -11,9 +11,15 @@ use regex::Regex;
 use crate::finding::{Finding, Location};
 
 pub struct Redactor<'s> {
-    /// Every secret as rules may print it transformed: any case, with `_`
-    /// between any two characters (operator-sdk snake-cases keys: a URL used as
-    /// a key comes back as `…_zq8_secret_key99@…`). Built on first use, and
+    /// Every secret of [`SHORT_SECRET`] bytes or more as rules may print it
+    /// transformed: any case, with `_` between any two characters
+    /// (operator-sdk snake-cases keys: a URL used as a key comes back as
+    /// `…_zq8_secret_key99@…`; DVM203 quotes a noProxy entry lower-cased). A
+    /// shorter secret is masked as written only: in another case it is most
+    /// often another word (a Secret's placeholder `STRING` masked Kustomize's
+    /// "cannot unmarshal string into Go struct field"), and the
+    /// transformations reach a password in a URL, which [`credentials`] masks
+    /// in any case and of any length (docs/security.md). Built on first use, and
     /// only used where [`Redactor::prefilter`] lets a text through: compiling
     /// one pattern of hundreds of secrets cost more than linting their files,
     /// and most texts hold none of them (docs/performance.md).
@@ -170,24 +176,11 @@ fn transformed_pattern(secrets: &[Cow<'_, str>]) -> Option<Regex> {
     let alternatives: Vec<String> = secrets
         .iter()
         .map(|secret| {
-            let form = secret
+            secret
                 .chars()
                 .map(|c| regex::escape(c.encode_utf8(&mut [0; 4])))
                 .collect::<Vec<_>>()
-                .join("_?");
-            // As in `apply_with`: a short secret only as a token of its own.
-            let edge = |c: Option<char>| {
-                if secret.len() < SHORT_SECRET && c.is_some_and(|c| c.is_ascii_alphanumeric()) {
-                    "(?-u:\\b)"
-                } else {
-                    ""
-                }
-            };
-            format!(
-                "{}{form}{}",
-                edge(secret.chars().next()),
-                edge(secret.chars().last())
-            )
+                .join("_?")
         })
         .collect();
     if alternatives.is_empty() {
@@ -260,7 +253,7 @@ impl<'s> Redactor<'s> {
         all.dedup();
         let transformed_secrets: Vec<Cow<'s, str>> = if all.len() <= TRANSFORMED_SECRETS_MAX {
             all.iter()
-                .filter(|s| s.len() >= 4 && s.len() <= TRANSFORMED_MAX)
+                .filter(|s| s.len() >= SHORT_SECRET && s.len() <= TRANSFORMED_MAX)
                 .cloned()
                 .collect()
         } else {
@@ -506,7 +499,7 @@ impl<'s> Redactor<'s> {
     }
 
     /// `text` with every secret (verbatim, as a token of its own when short;
-    /// transformed) and every credential masked as `****`, but those `kept`
+    /// transformed when long) and every credential masked as `****`, but those `kept`
     /// leaves (given their range and their secret's length, `usize::MAX` for
     /// a credential). Matches are found in `text` as written, overlapping
     /// ones masked as one.
@@ -922,6 +915,37 @@ mod tests {
         );
         // A longer secret is masked wherever it appears, inside words too.
         assert_eq!(r.apply("dir/label-studio-pws/x"), "dir/****s/x");
+    }
+
+    /// A short secret is masked as written, not in another case, where it
+    /// is most often another word (trial 28: a Secret's `username: STRING`
+    /// masked Kustomize's "cannot unmarshal string into"); a long one in any
+    /// case and snake-cased, and a short password in a URL, as a
+    /// credential, in any case (docs/security.md).
+    #[test]
+    fn short_secrets_are_masked_in_the_case_they_are_written() {
+        let secrets = vec![
+            "STRING".to_owned(),
+            "Pw5x".to_owned(),
+            "Zq8SecretKey99".to_owned(),
+        ];
+        let r = Redactor::new(&secrets);
+        for (text, masked) in [
+            (
+                "json: cannot unmarshal string into Go struct field Kustomization.patches",
+                "json: cannot unmarshal string into Go struct field Kustomization.patches",
+            ),
+            ("username STRING, `String`", "username ****, `String`"),
+            ("pw5x and Pw5x", "pw5x and ****"),
+            (
+                "`HTTP://dvm:PW5X@A.example.com` reads host `//dvm:pw5x@a.example.com`",
+                "`HTTP://dvm:****@A.example.com` reads host `//dvm:****@a.example.com`",
+            ),
+            ("key zq8_secret_key99 unknown", "key **** unknown"),
+            ("upper ZQ8SECRETKEY99", "upper ****"),
+        ] {
+            assert_eq!(r.apply(text), masked, "{text}");
+        }
     }
 
     /// dvmlint's own wording is never masked, only what a message quotes
