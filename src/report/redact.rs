@@ -697,28 +697,34 @@ pub fn redact_findings(
             *text = truncate(std::mem::take(text), MESSAGE_MAX);
         }
     };
-    for finding in findings.iter_mut() {
-        message(&mut finding.message);
-        if let Some(help) = &mut finding.help {
-            *help = truncate(escape_controls(&redactor.apply(help), true), HELP_MAX);
-        }
-        if let Some(object) = &mut finding.object {
-            field(&mut object.name);
-            field(&mut object.kind);
-            field(&mut object.api_version);
-            if let Some(namespace) = &mut object.namespace {
-                field(namespace);
+    // Each finding on its own, on every worker (a hundred thousand findings
+    // at 1 GB of small files took 0.27 s on one).
+    use rayon::prelude::*;
+    findings
+        .par_iter_mut()
+        .with_min_len(1024)
+        .for_each(|finding| {
+            message(&mut finding.message);
+            if let Some(help) = &mut finding.help {
+                *help = truncate(escape_controls(&redactor.apply(help), true), HELP_MAX);
             }
-        }
-        if let Some(cluster) = &mut finding.cluster
-            && let Cow::Owned(clean) = redactor.line_cow(cluster)
-        {
-            *cluster = Arc::from(clean);
-        }
-        for related in &mut finding.related {
-            message(&mut related.message);
-        }
-    }
+            if let Some(object) = &mut finding.object {
+                field(&mut object.name);
+                field(&mut object.kind);
+                field(&mut object.api_version);
+                if let Some(namespace) = &mut object.namespace {
+                    field(namespace);
+                }
+            }
+            if let Some(cluster) = &mut finding.cluster
+                && let Cow::Owned(clean) = redactor.line_cow(cluster)
+            {
+                *cluster = Arc::from(clean);
+            }
+            for related in &mut finding.related {
+                message(&mut related.message);
+            }
+        });
     let redactor = Redactor::new(secrets);
     let name = |file: &mut Arc<str>| {
         if let Cow::Owned(clean) = redactor.path(file)
@@ -727,19 +733,21 @@ pub fn redact_findings(
             *file = Arc::from(clean);
         }
     };
-    for finding in findings.iter_mut() {
-        for related in &mut finding.related {
-            name(&mut related.location.file);
-        }
-        name(&mut finding.location.file);
-    }
+    findings
+        .par_iter_mut()
+        .with_min_len(1024)
+        .for_each(|finding| {
+            for related in &mut finding.related {
+                name(&mut related.location.file);
+            }
+            name(&mut finding.location.file);
+        });
     secret_spans.iter_mut().for_each(|l| name(&mut l.file));
     if !files_listed {
         return;
     }
     // Every listed file's name (a million at 1 GB of small files): on
     // every worker, the only stage left running when the report starts.
-    use rayon::prelude::*;
     files.par_iter_mut().with_min_len(4096).for_each(name);
 }
 
