@@ -466,6 +466,64 @@ fn policies_with_no_migrated_namespace_are_said_unjudged() {
 }
 
 #[test]
+fn cluster_proxy_variants_are_said_judged_one_only() {
+    // Two alternative folders, each with its cluster Proxy, judged as one
+    // cluster: the proxy rules judge the first; the second is named on
+    // stderr rather than passed over (trial 29, a repository's golden
+    // outputs: the empty Proxy came first, the proxied one went unjudged).
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".dvmlint.yaml", "");
+    let proxy = |spec: &str| {
+        format!(
+            "apiVersion: config.openshift.io/v1\nkind: Proxy\nmetadata: {{name: cluster}}\nspec: {spec}\n"
+        )
+    };
+    write(dir.path(), "defaults/proxy.yaml", &proxy("{}"));
+    write(
+        dir.path(),
+        "proxied/proxy.yaml",
+        &proxy("{httpProxy: 'http://proxy.example.com:3128', noProxy: example.com}"),
+    );
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        dir.path(),
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("2 cluster Proxies")
+            && err
+                .contains("judged the one in `defaults/proxy.yaml` only, not `proxied/proxy.yaml`")
+            && err.contains("`clusters:`"),
+        "{err}"
+    );
+    assert!(
+        !stdout(&out).contains("proxied/proxy.yaml"),
+        "{}",
+        stdout(&out)
+    );
+    // Each folder its own cluster: both judged, no note.
+    write(
+        dir.path(),
+        ".dvmlint.yaml",
+        "clusters:\n  - {name: plain, paths: [defaults]}\n  - {name: proxied, paths: [proxied]}\n",
+    );
+    let out = dvmlint(
+        &["check", "--no-cache", "--format", "concise", "."],
+        dir.path(),
+    );
+    assert!(
+        !stderr(&out).contains("cluster Proxies"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("proxied/proxy.yaml"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn a_symlink_loop_neither_hangs_nor_reads_a_file_twice() {
     // Made here rather than committed: a loop in the repository makes every
     // cargo command warn "File system loop found". The walk does not follow

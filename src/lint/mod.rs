@@ -1084,7 +1084,8 @@ fn conclude_with(
     // file (a firewall of a component two overlays include) differs only in
     // the build it names among its related locations; the first is kept.
     findings.dedup_by(|later, first| later.same_statement(first));
-    let notes = unjudged_notes(&project, &rule_set);
+    let mut notes = unjudged_notes(&project, &rule_set);
+    notes.extend(proxy_variant_notes(&project, &rule_set));
     let run = LintRun {
         root,
         config,
@@ -1144,6 +1145,42 @@ fn unjudged_notes(project: &Project, rule_set: &RuleSet) -> Vec<String> {
          policies, egress firewalls) {verb} read but had no DVM traffic to be judged against; list the \
          namespaces to migrate under `namespaces:` in .dvmlint.yaml"
     )]
+}
+
+/// A note for each cluster holding several cluster Proxies that apply
+/// (alternative folders judged as one cluster: `tests/golden/defaults/` and
+/// `tests/golden/proxy/`): the proxy rules judge one Proxy a cluster, the
+/// first, and the others would otherwise pass unjudged without a word
+/// (trial 29).
+fn proxy_variant_notes(project: &Project, rule_set: &RuleSet) -> Vec<String> {
+    let proxy_rules = rules::REGISTRY
+        .iter()
+        .any(|(id, _)| id.starts_with("DVM2") && rule_set.is_enabled(id));
+    if !proxy_rules {
+        return Vec::new();
+    }
+    (0..project.clusters.len())
+        .filter_map(|cluster| {
+            // One file a unit includes (a base's Proxy in each overlay) is one.
+            let mut files: Vec<String> = Vec::new();
+            for (_, o) in crate::model::proxy::cluster_proxies(project, cluster) {
+                let file = format!("`{}`", o.object.file);
+                if !files.contains(&file) {
+                    files.push(file);
+                }
+            }
+            let (judged, others) = files.split_first()?;
+            if others.is_empty() {
+                return None;
+            }
+            let name = project.cluster_name(Some(cluster)).map_or("", |n| &**n);
+            Some(format!(
+                "cluster `{name}` holds {} cluster Proxies (Proxy `cluster`) in different apply units; the proxy rules judged the one in {judged} only, not {}: give each folder its own cluster under `clusters:` in .dvmlint.yaml to judge each",
+                files.len(),
+                crate::finding::bounded_list(others)
+            ))
+        })
+        .collect()
 }
 
 /// Which of the rule ids came from the command line, so that an unknown one

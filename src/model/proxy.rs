@@ -144,6 +144,24 @@ pub struct EffectiveProxy {
     pub api_int_host: Option<String>,
 }
 
+/// The cluster Proxy objects (`config.openshift.io` Proxy `cluster`) of
+/// `cluster` that apply, in file order: not those a later definition in the
+/// same apply unit replaces (what `kubectl apply` leaves). Several left are
+/// variants (alternative folders judged as one cluster): the first is the
+/// one the proxy rules judge, and `check` says so (`lint::unjudged_notes`).
+pub fn cluster_proxies(
+    project: &Project,
+    cluster: usize,
+) -> impl Iterator<Item = (usize, &ModelObject)> + '_ {
+    project
+        .modelled_kind("config.openshift.io", "Proxy")
+        .filter(move |(index, o)| {
+            o.cluster() == Some(cluster)
+                && o.object.meta.name.value == "cluster"
+                && !project.is_replaced(*index)
+        })
+}
+
 impl EffectiveProxy {
     /// Whether MTC on this cluster sends traffic through a proxy at all.
     pub fn has_proxy(&self) -> bool {
@@ -231,13 +249,9 @@ impl EffectiveProxy {
                     .find_map(|o| cluster_version(o.object.tree()?))
             });
 
-        let platform = objects
-            .iter()
-            .find(|o| {
-                o.object.meta.is("config.openshift.io", "Proxy")
-                    && o.object.meta.name.value == "cluster"
-            })
-            .and_then(|o| {
+        let platform = cluster_proxies(project, cluster)
+            .next()
+            .and_then(|(_, o)| {
                 let proxy = ClusterProxy::from_node(o.object.tree()?);
                 Some(PlatformProxy {
                     file: Arc::clone(&o.object.file),

@@ -73,11 +73,9 @@ pub(crate) fn finding(
             .controller
             .as_ref()
             .and_then(|(i, _)| project.objects.get(*i)),
-        VarOrigin::ClusterProxy => project.modelled().map(|(_, o)| o).find(|o| {
-            o.cluster() == Some(proxy.cluster)
-                && o.object.meta.is("config.openshift.io", "Proxy")
-                && o.object.meta.name.value == "cluster"
-        }),
+        VarOrigin::ClusterProxy => crate::model::proxy::cluster_proxies(project, proxy.cluster)
+            .next()
+            .map(|(_, o)| o),
         VarOrigin::InstallConfig => None,
     };
     Finding::new(rule, location, message)
