@@ -2076,12 +2076,10 @@ impl<'input, T: Input> Scanner<'input, T> {
                 if self.input.next_is_blank() {
                     // Consume a space or a tab character.
                     if leading_blanks {
-                        if self.input.peek() == '\t' && (self.mark.col as isize) < self.indent {
-                            return Err(ScanError::new_str(
-                                self.mark,
-                                "tab cannot be used as indentation",
-                            ));
-                        }
+                        // dvmlint: a tab at the start of a continuation line is
+                        // line-folding white space, whatever its column, as in
+                        // libyaml, go-yaml (`kubectl`) and PyYAML: no "tab cannot
+                        // be used as indentation" here (PATCHED.md, fifth change).
                         self.skip_blank();
                     } else {
                         whitespaces.push(self.input.peek());
