@@ -24,6 +24,9 @@ pub enum TemplateKind {
     Handlebars,
     /// FreeMarker (`<#if …>`, `</#list>`, `${x}`): Java tools' manifest templates.
     FreeMarker,
+    /// Ruby's ERB (`<% if x %>` … `<% end %>`, `<%= x %>`): rendered by Ruby
+    /// tooling (Chef, Puppet, test harnesses such as openshift-qe's).
+    Erb,
     /// `{NAME}` fields inside a value (`clusterIP: {SERVICE_IP_PREFIX}.16`),
     /// which a script fills in (`sed`, Python's `format`) before applying.
     Placeholders,
@@ -57,6 +60,7 @@ pub fn names_a_templated_path(
 pub fn is_template(text: &[u8]) -> bool {
     memchr::memmem::find(text, b"{{").is_some_and(|_| has_marker_outside_comments(text))
         || is_freemarker(text)
+        || is_erb(text)
         || has_jinja_statement(text)
         || has_brace_placeholder(text)
         || has_indicator_placeholder(text)
@@ -184,6 +188,7 @@ fn has_marker_outside_comments(text: &[u8]) -> bool {
 /// `name: {{ .Values.name }}`): not this.
 pub fn markers_inside_values_only(text: &[u8]) -> bool {
     if is_freemarker(text)
+        || is_erb(text)
         || has_jinja_statement(text)
         || has_brace_placeholder(text)
         || has_indicator_placeholder(text)
@@ -311,6 +316,20 @@ fn is_freemarker(text: &[u8]) -> bool {
     })
 }
 
+/// An ERB tag opening a line (after indentation) and closed on it: `<% if x
+/// %>`, `<%= x %>`, `<%- x -%>`, `<%# note %>`, where no YAML can hold it
+/// in a mapping. An ERB tag inside a value (`image: <%= repo %>/app`) is
+/// plain text YAML reads, and a `<%` without its `%>` (`value: <%= 50`, a
+/// percent sign in a URL) is no tag.
+fn is_erb(text: &[u8]) -> bool {
+    memchr::memmem::find(text, b"<%").is_some()
+        && text.split(|&b| b == b'\n').any(|line| {
+            line.trim_ascii_start()
+                .strip_prefix(b"<%")
+                .is_some_and(|tag| memchr::memmem::find(tag, b"%>").is_some())
+        })
+}
+
 impl TemplateKind {
     /// The language of `text`, a file holding `{{`. Go's actions start with
     /// a dot, a variable, a trim marker or a Go keyword; Jinja's with a name,
@@ -318,6 +337,9 @@ impl TemplateKind {
     pub fn of(text: &[u8]) -> TemplateKind {
         if is_freemarker(text) {
             return TemplateKind::FreeMarker;
+        }
+        if is_erb(text) {
+            return TemplateKind::Erb;
         }
         if memchr::memmem::find(text, b"{{").is_none()
             && !has_jinja_statement(text)
@@ -375,6 +397,7 @@ impl TemplateKind {
             TemplateKind::Jinja => "Ansible/Jinja template",
             TemplateKind::Handlebars => "Handlebars/Mustache template",
             TemplateKind::FreeMarker => "FreeMarker template",
+            TemplateKind::Erb => "ERB (Ruby) template",
             TemplateKind::Placeholders => {
                 "template of placeholders a script fills in (`{NAME}`, `@NAME@`, `%NAME%`)"
             }
@@ -388,6 +411,7 @@ impl TemplateKind {
             TemplateKind::Jinja => "Ansible/Jinja templates",
             TemplateKind::Handlebars => "Handlebars/Mustache templates",
             TemplateKind::FreeMarker => "FreeMarker templates",
+            TemplateKind::Erb => "ERB (Ruby) templates",
             TemplateKind::Placeholders => {
                 "templates of placeholders a script fills in (`{NAME}`, `@NAME@`, `%NAME%`)"
             }
@@ -397,7 +421,7 @@ impl TemplateKind {
     /// "a" or "an" before [`TemplateKind::name`].
     pub(crate) fn article(self) -> &'static str {
         match self {
-            TemplateKind::Jinja => "an",
+            TemplateKind::Jinja | TemplateKind::Erb => "an",
             TemplateKind::Go
             | TemplateKind::Handlebars
             | TemplateKind::FreeMarker
@@ -427,6 +451,9 @@ fn help(kind: TemplateKind, chart: bool) -> &'static str {
         (TemplateKind::Placeholders, false) => {
             "fill in the placeholders as the repository's script does and lint the output, or exclude the file with `exclude:` in .dvmlint.yaml"
         }
+        (TemplateKind::Erb, false) => {
+            "Ruby tooling renders ERB (`erb`, Chef, Puppet, a Ruby test harness such as openshift-qe's verification-tests); lint the rendered manifests or exclude these files with `exclude:` in .dvmlint.yaml"
+        }
         (TemplateKind::Jinja, false) => {
             "Ansible renders these files when it runs; dvmlint reads manifests, so lint the rendered manifests or exclude these files with `exclude:` in .dvmlint.yaml"
         }
@@ -449,7 +476,7 @@ pub fn is_jinja_file_finding(finding: &Finding) -> bool {
 /// directive, a `{{` its line does not close), a token over a line or of
 /// more than 64 bytes, or more than 64 tokens.
 pub fn brace_tokens(text: &[u8]) -> Option<Vec<(String, u32)>> {
-    if has_jinja_statement(text) || is_freemarker(text) {
+    if has_jinja_statement(text) || is_freemarker(text) || is_erb(text) {
         return None;
     }
     let mut tokens: Vec<(String, u32)> = Vec::new();
@@ -620,6 +647,7 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
     let kinds = [
         TemplateKind::Go,
         TemplateKind::FreeMarker,
+        TemplateKind::Erb,
         TemplateKind::Jinja,
         TemplateKind::Handlebars,
         TemplateKind::Placeholders,
@@ -1232,6 +1260,26 @@ mod tests {
                 String::from_utf8_lossy(other)
             );
         }
+    }
+
+    #[test]
+    fn erb_tags_opening_a_line_make_an_erb_template() {
+        let erb = b"spec:\n  <% if proxy %>\n  env: []\n  <% end %>\n";
+        assert!(is_template(erb));
+        assert!(!markers_inside_values_only(erb));
+        assert_eq!(TemplateKind::of(erb), TemplateKind::Erb);
+        assert_eq!(
+            finding(&Arc::from("pod.yaml"), erb).message,
+            "this file is an ERB (Ruby) template and was not linted"
+        );
+        for tag in ["<%= x %>", "<%- x -%>", "<%# note %>"] {
+            assert!(is_erb(format!("a:\n  {tag}\n").as_bytes()), "{tag}");
+        }
+        // A tag inside a value is text YAML reads; a `<%` without its `%>` on
+        // the line, or a percent sign in a URL, is no tag.
+        assert!(!is_template(b"image: <%= repo %>/app\n"));
+        assert!(!is_template(b"a:\n  <%= 50\n  %>\n"));
+        assert!(!is_template(b"url: http://x/<%20%>\n"));
     }
 
     #[test]
