@@ -784,8 +784,10 @@ fn report_run(args: &CheckArgs, options: &LintOptions, run: &lint::LintRun) -> i
         eprintln!("{}", nothing_read_hint(&args.paths));
     }
     if !args.quiet {
+        // Masked and escaped as every output is: a note may quote file names.
+        let redactor = crate::report::redact::Redactor::new(&run.secrets);
         for note in &run.notes {
-            eprintln!("dvmlint: note: {note}");
+            eprintln!("dvmlint: note: {}", redactor.line(note));
         }
     }
     if args.exit_zero {
