@@ -221,23 +221,45 @@ impl Duplicates {
     }
 }
 
-/// Whether objects `a` and `b` (indices into `Project::objects`) come from
-/// two plain files of one folder that are alternatives, each applied on its
-/// own ([`files_are_alternatives`]): for rules that, like DVM401, judge two
-/// objects applied together (DVM112's second EgressNetworkPolicy of a
-/// namespace). Pairwise: the families DVM401 links through other files are
-/// not formed.
-pub fn alternatives(project: &Project, a: usize, b: usize) -> bool {
-    let mut families = Families::default();
-    let (Some(fx), Some(fy)) = (families.file(project, a), families.file(project, b)) else {
-        return false;
-    };
-    // One file is one apply.
-    if fx == fy {
-        return false;
+/// Objects of plain files of one folder that are alternatives, each applied
+/// on its own ([`files_are_alternatives`]), linked into families directly or
+/// through other files, as DVM401 links them: for rules that, like DVM401,
+/// judge objects applied together (DVM112's second EgressNetworkPolicy of a
+/// namespace). Link every candidate ([`AlternativeFiles::link`]) before asking
+/// [`AlternativeFiles::same_family`], so that the verdict does not depend on
+/// the order of the files.
+#[derive(Default)]
+pub struct AlternativeFiles<'p> {
+    families: Families<'p>,
+}
+
+impl<'p> AlternativeFiles<'p> {
+    /// Links the files of objects `a` and `b` (indices into
+    /// `Project::objects`) when they are two plain files of one folder that
+    /// are alternatives.
+    pub fn link(&mut self, project: &'p Project, a: usize, b: usize) {
+        let (Some(fx), Some(fy)) = (
+            self.families.file(project, a),
+            self.families.file(project, b),
+        ) else {
+            return;
+        };
+        if fx != fy {
+            self.families.link(project, (a, fx), (b, fy));
+        }
     }
-    families.link(project, (a, fx), (b, fy));
-    families.root(fx) == families.root(fy)
+
+    /// Whether objects `a` and `b` come from two files of one family (one
+    /// file is one apply: never alternatives of itself).
+    pub fn same_family(&mut self, project: &'p Project, a: usize, b: usize) -> bool {
+        let (Some(fx), Some(fy)) = (
+            self.families.file(project, a),
+            self.families.file(project, b),
+        ) else {
+            return false;
+        };
+        fx != fy && self.families.root(fx) == self.families.root(fy)
+    }
 }
 
 /// For each object whose key (its identity mixed with its group,

@@ -25,6 +25,7 @@ use std::collections::HashMap;
 
 use crate::finding::Finding;
 use crate::manifest::egress_firewall::{FirewallFlavor, TargetValue, parse_cidr};
+use crate::model::duplicates::AlternativeFiles;
 use crate::model::{Project, Scope};
 use crate::rules::hygiene::template_placeholder::is_angle_placeholder;
 use crate::yaml::Span;
@@ -34,6 +35,23 @@ use crate::model::egress::FirewallObject;
 /// Where an EgressNetworkPolicy lands: cluster, scope and the apply it is
 /// part of (its unit, or `None` when a configured cluster applies every unit).
 type ApplyKey<'p> = (Option<usize>, &'p Scope, Option<usize>);
+
+/// Earlier EgressNetworkPolicies of a namespace each one is linked with (as
+/// `model::duplicates` bounds its links: a namespace with thousands of them
+/// would otherwise cost a check of every pair).
+const MAX_LINKED: usize = 64;
+
+/// The apply an EgressNetworkPolicy is part of: with configured clusters a
+/// cluster applies all its units together; without, each unit stands alone
+/// (as for DVM401, `model::duplicates`).
+fn apply_key(firewall: &FirewallObject, configured: bool) -> ApplyKey<'_> {
+    let apply = if configured {
+        None
+    } else {
+        firewall.object.unit()
+    };
+    (firewall.object.cluster(), firewall.object.scope(), apply)
+}
 
 pub fn check(project: &Project, out: &mut Vec<Finding>) {
     let firewalls = project.firewalls();
@@ -53,6 +71,21 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         ovn_defaults
             .entry((other.object.cluster(), other.object.scope()))
             .or_insert(other);
+    }
+    // Variant files of one folder, each applied on its own, linked into
+    // families (directly or through a third file, as DVM401 links them)
+    // from every EgressNetworkPolicy of a namespace before any is judged.
+    let mut alternatives = AlternativeFiles::default();
+    let mut sdn_of: HashMap<ApplyKey<'_>, Vec<usize>> = HashMap::new();
+    for firewall in firewalls.items.iter().filter(|firewall| {
+        firewall.manifest.flavor == FirewallFlavor::Sdn
+            && firewall.object.object.meta.group() == FirewallFlavor::Sdn.group()
+    }) {
+        let earlier = sdn_of.entry(apply_key(firewall, configured)).or_default();
+        for &other in earlier.iter().rev().take(MAX_LINKED) {
+            alternatives.link(project, other, firewall.at);
+        }
+        earlier.push(firewall.at);
     }
     for (i, firewall) in firewalls.items.iter().enumerate() {
         let meta = &firewall.object.object.meta;
@@ -91,12 +124,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         }
         match flavor {
             FirewallFlavor::Sdn => {
-                let apply = if configured {
-                    None
-                } else {
-                    firewall.object.unit()
-                };
-                let key = (firewall.object.cluster(), firewall.object.scope(), apply);
+                let key = apply_key(firewall, configured);
                 match first_sdn.get(&key) {
                     // Same name: one object applied twice, which is DVM401's.
                     Some((name, _)) if *name == meta.name.value => {}
@@ -104,7 +132,7 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                     // (`allow-google.yaml`, `allow-google-john.yaml`).
                     Some((_, earlier))
                         if firewalls.items.get(*earlier).is_some_and(|first| {
-                            crate::model::duplicates::alternatives(project, first.at, firewall.at)
+                            alternatives.same_family(project, first.at, firewall.at)
                         }) => {}
                     Some((_, earlier)) => {
                         let mut finding = report(
