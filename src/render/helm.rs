@@ -538,6 +538,8 @@ pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<
     // Helm 4 breaks the error over lines (`…registryUser>:` then the rest).
     let tidied = tidy(stderr);
     let mut stderr = tidied.as_str();
+    // The include (or `tpl`) the innermost action runs in: its place and action.
+    let mut caller: Option<(&str, &str)> = None;
     let (named, said) = loop {
         let (_, after) = stderr.split_once(" at <")?;
         let (named, said) = after.split_once(">: ")?;
@@ -545,7 +547,10 @@ pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<
             .iter()
             .find_map(|call| said.strip_prefix(call))
         {
-            Some(inner) => stderr = inner,
+            Some(inner) => {
+                caller = Some((stderr, named));
+                stderr = inner;
+            }
             None => break (named, said),
         }
     };
@@ -566,6 +571,9 @@ pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<
         .strip_prefix(".Values.")
     {
         Some(path) => path.to_owned(),
+        None if named.starts_with(['$', '.']) => {
+            traced_value(project, root, (stderr, named), caller)?
+        }
         None => {
             let at = failed_template(project, root, stderr)?;
             let boundary = crate::boundary::ProjectBoundary::new(project);
@@ -580,6 +588,113 @@ pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<
         }
     };
     plain_path(&path).then_some(path)
+}
+
+/// The `.Values` path an action's variable or field path stands for, traced
+/// through what the template wrote (sapcc/helm-charts, trial 28):
+/// - a variable the template assigned the values to (`{{ $values := .Values
+///   }}` … `$values.global.region`; `merge (dict …) .Values` holds them too);
+/// - a path relative to the include's argument, when that argument is a
+///   `.Values` path or such a variable (`include "x.quote"
+///   .Values.users.default.password` failing at `<$str>` with `{{ $str := .
+///   }}` in the helper; `include "setup.sh" $dict` failing at
+///   `<.global.region>`).
+///
+/// Only assignments written on one action, read from the bounded files Helm
+/// names; anything else (a `range` variable, a computed argument) is `None`.
+fn traced_value(
+    project: &Path,
+    root: &Root,
+    (place, named): (&str, &str),
+    caller: Option<(&str, &str)>,
+) -> Option<String> {
+    let resolved = resolved_in(project, root, place, named)?;
+    if let Some(path) = resolved.strip_prefix(".Values") {
+        return values_path(path);
+    }
+    // Relative to `.`, which the caller's include set to its argument.
+    let (caller_place, action) = caller?;
+    let argument = action.split_whitespace().last()?;
+    let base = resolved_in(project, root, caller_place, argument)?;
+    let path = base.strip_prefix(".Values")?;
+    values_path(&format!("{path}{resolved}"))
+}
+
+/// `named` (`$var.a.b`, `.a.b`, `.`) with a leading variable replaced by what
+/// the template at `place` assigned it (`.Values`, `.`, `.Values.x`), as a
+/// path from the root context (`.Values.a.b`) or from `.` (`.a.b`, or `` for
+/// `.` itself).
+fn resolved_in(project: &Path, root: &Root, place: &str, named: &str) -> Option<String> {
+    let Some(variable) = named.strip_prefix('$') else {
+        return Some(if named == "." {
+            String::new()
+        } else {
+            named.to_owned()
+        });
+    };
+    let (name, rest) = match variable.find('.') {
+        Some(dot) => variable.split_at(dot),
+        None => (variable, ""),
+    };
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let at = failed_template(project, root, place)?;
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let bytes = boundary
+        .open_bounded(&project.join(&*at.file), 1 << 20)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let assigned = assignment(&text, name)?;
+    let base = match assigned.split_whitespace().collect::<Vec<_>>().as_slice() {
+        ["."] => "",
+        ["merge", .., last] if last.strip_prefix('$').unwrap_or(last) == ".Values" => ".Values",
+        [path] => {
+            let path = path.strip_prefix('$').unwrap_or(path);
+            if path != ".Values" && !path.starts_with(".Values.") {
+                return None;
+            }
+            path
+        }
+        _ => return None,
+    };
+    Some(format!("{base}{rest}"))
+}
+
+/// What `{{ $name := EXPR }}` assigns, written once in `text` (a variable
+/// assigned twice or more, in branches or loops, is not traced).
+fn assignment<'t>(text: &'t str, name: &str) -> Option<&'t str> {
+    let mut found = None;
+    let mut from = 0;
+    while let Some(open) = text.get(from..).and_then(|rest| rest.find("{{")) {
+        let open = from + open;
+        let close = open + text.get(open..)?.find("}}")?;
+        from = close + 2;
+        let body = text
+            .get(open + 2..close)?
+            .trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let Some(rest) = body.strip_prefix('$').and_then(|b| b.strip_prefix(name)) else {
+            continue;
+        };
+        let Some(expression) = rest
+            .trim_start()
+            .strip_prefix(":=")
+            .or_else(|| rest.trim_start().strip_prefix('='))
+        else {
+            continue;
+        };
+        if found.is_some() {
+            return None;
+        }
+        found = Some(expression.trim());
+    }
+    found
+}
+
+/// `.a.b` as `a.b` when it is a plain path of keys.
+fn values_path(path: &str) -> Option<String> {
+    let path = path.strip_prefix('.')?;
+    plain_path(path).then(|| path.to_owned())
 }
 
 /// The path of keys an `index` of the values reads (`index .Values "common"
@@ -1551,6 +1666,25 @@ mod tests {
         assert_eq!(value_wanted(project, &root, &other), None);
         let named = "Error: op/templates/d.yaml:2:10 executing \"op/templates/d.yaml\" at <.Values.user>: wrong type for value; expected string; got interface {}";
         assert_eq!(value_wanted(project, &root, named).as_deref(), Some("user"));
+    }
+
+    /// A variable is traced only to the one action that assigns it.
+    #[test]
+    fn a_variable_is_traced_to_its_one_assignment() {
+        let text = "{{- $values := .Values }}\n{{ $str := . -}}\n{{ $d := merge (dict \"a\" 1) .Values }}\n{{ $x := 1 }}{{ $x = 2 }}\n";
+        assert_eq!(assignment(text, "values"), Some(".Values"));
+        assert_eq!(assignment(text, "str"), Some("."));
+        assert_eq!(assignment(text, "d"), Some("merge (dict \"a\" 1) .Values"));
+        // Assigned twice (branches, loops): not traced.
+        assert_eq!(assignment(text, "x"), None);
+        // A longer name is another variable.
+        assert_eq!(assignment(text, "value"), None);
+        assert_eq!(
+            values_path(".global.region").as_deref(),
+            Some("global.region")
+        );
+        assert_eq!(values_path(".global.$key"), None);
+        assert_eq!(values_path(""), None);
     }
 
     /// `index .Values "common" "replicas"` on a missing `common` is the
