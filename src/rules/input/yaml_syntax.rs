@@ -144,9 +144,13 @@ pub fn is_manifest_text(rel: &str, text: &[u8]) -> bool {
 /// at most two more columns of indentation and list dashes than its first
 /// line's key, or none; in a document that is a list, at its items' own
 /// column, not in what an item nests: an Ansible task's module arguments)
-/// or holds `"key":` / `"key" :` (JSON).
+/// or holds `"key":` / `"key" :` (JSON) in a JSON document (one that opens
+/// with `{`, or `[` and a value) or where only indentation, dashes and
+/// brackets precede it on its line: not inside another format's value (an
+/// INI inventory's `config={"apiVersion":"v1",…}`, trial 30).
 fn has_key(text: &[u8], key: &str) -> bool {
     let (top, list) = top_indent(text);
+    let json_document = opens_json(text);
     let quoted = format!("\"{key}\"");
     let finder = memchr::memmem::Finder::new(key.as_bytes());
     finder.find_iter(text).any(|at| {
@@ -167,6 +171,12 @@ fn has_key(text: &[u8], key: &str) -> bool {
             && after.first() == Some(&b':');
         let json_key = at > 0
             && text.get(at - 1..at + key.len() + 1) == Some(quoted.as_bytes())
+            && (json_document
+                || prefix
+                    .get(..prefix.len().saturating_sub(1))
+                    .unwrap_or_default()
+                    .iter()
+                    .all(|&b| matches!(b, b' ' | b'\t' | b'-' | b'{' | b'[' | b',')))
             && after
                 .get(1..)
                 .unwrap_or_default()
@@ -175,6 +185,18 @@ fn has_key(text: &[u8], key: &str) -> bool {
                 == Some(&b':');
         yaml_key || json_key
     })
+}
+
+/// Whether `text` opens (after blanks) with a JSON object, or an array whose
+/// first value is an object, array, string or its end: not an INI section
+/// header (`[cluster:vars]`).
+fn opens_json(text: &[u8]) -> bool {
+    let mut bytes = text.iter().copied().filter(|b| !b.is_ascii_whitespace());
+    match bytes.next() {
+        Some(b'{') => true,
+        Some(b'[') => matches!(bytes.next(), Some(b'{' | b'[' | b'"' | b']')),
+        _ => false,
+    }
 }
 
 /// The columns of indentation and list dashes before the first key of
@@ -232,6 +254,25 @@ mod tests {
         assert!(is_manifest_text(
             "kustomization.yaml",
             b"resources: [a.yaml"
+        ));
+        // Minified JSON, an array of objects, and a quoted key opening a
+        // YAML line.
+        assert!(is_manifest_text(
+            "a.json",
+            b"{\"metadata\":{},\"apiVersion\":\"v1\",\"kind\":\"Pod\"}"
+        ));
+        assert!(is_manifest_text(
+            "a.json",
+            b"[\n {\"apiVersion\": \"v1\", \"kind\": \"Pod\"}"
+        ));
+        assert!(is_manifest_text(
+            "a.yaml",
+            b"\"apiVersion\": v1\n\"kind\": Pod\nmetadata: {name: x\n"
+        ));
+        // An INI inventory whose value holds JSON keys (trial 30).
+        assert!(!is_manifest_text(
+            "inventory/hosts.yaml",
+            b"[cluster:vars]\nadmission={\"c\":{\"apiVersion\":\"v1\",\"kind\":\"LimitConfig\"}}\n"
         ));
         assert!(!is_manifest_text(
             "compose.yaml",
