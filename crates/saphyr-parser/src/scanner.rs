@@ -2297,12 +2297,10 @@ impl<'input, T: Input> Scanner<'input, T> {
         let indent = self.indent + 1;
         let start_mark = self.mark;
 
-        if self.flow_level > 0 && (start_mark.col as isize) < indent {
-            return Err(ScanError::new_str(
-                start_mark,
-                "invalid indentation in flow construct",
-            ));
-        }
+        // dvmlint: no indentation check for a plain scalar that starts a line
+        // inside a flow collection (`[a,` then `b]` at the key's column), as
+        // libyaml and go-yaml (kubectl, Kustomize) read it (PATCHED.md, sixth
+        // change).
 
         let mut string = String::with_capacity(32);
         self.buf_whitespaces.clear();
