@@ -199,19 +199,20 @@ impl ApplyUnit {
 /// `config/samples`, a product's `docs/samples` or `config/recipes`: each
 /// file one sample, applied with its own `kubectl apply -f`, carrying its
 /// own copy of the Secret or the dashboard it needs).
-const EACH_FILE_ALONE: [&str; 4] = ["testdata", "samples", "examples", "recipes"];
+const EACH_FILE_ALONE: [&str; 5] = ["testdata", "_testdata", "samples", "examples", "recipes"];
 
-/// Whether `file` (a path from the project) lies below a `testdata` folder:
-/// Go's test inputs, which the go tool never builds and each test reads on
-/// its own, never a folder anyone applies to a cluster. Each such file is a
+/// Whether `file` (a path from the project) lies below a `testdata` folder
+/// (or `_testdata`, which the go tool ignores as well): Go's test inputs,
+/// which the go tool never builds and each test reads on its own, never a
+/// folder anyone applies to a cluster. Each such file is a
 /// unit alone ([`EACH_FILE_ALONE`]); DVM402 does not read them (a
 /// placeholder in a test's input is the test's, not one left in a manifest:
 /// docs/decisions/placeholders-a-program-replaces.md).
 pub fn is_test_input(file: &str) -> bool {
-    file.split('/')
-        .rev()
-        .skip(1)
-        .any(|folder| folder.eq_ignore_ascii_case("testdata"))
+    file.split('/').rev().skip(1).any(|folder| {
+        let folder = folder.strip_prefix('_').unwrap_or(folder);
+        folder.eq_ignore_ascii_case("testdata")
+    })
 }
 
 /// Folders of a policy engine's tests (Kyverno's `.kyverno-test`, Kyverno
@@ -1045,7 +1046,9 @@ mod tests {
         assert!(is_test_input("pkg/model/testdata/raw-route.yaml"));
         assert!(is_test_input("testdata/default-config/db-secret.yaml"));
         assert!(is_test_input("internal/TestData/a.yaml"));
+        assert!(is_test_input("cmd/cli/_testdata/resources/a.yaml"));
         assert!(!is_test_input("testdata"));
+        assert!(!is_test_input("x/__testdata/a.yaml"));
         assert!(!is_test_input("pkg/testdata.yaml"));
         assert!(!is_test_input("config/samples/route.yaml"));
     }

@@ -894,9 +894,40 @@ pub fn cni_policy(ctx: &crate::rules::DocContext<'_, '_>, out: &mut Vec<Finding>
                 line = kind_at.start.line
             ),
         )
-        .help("check by hand that it lets the rsync pods of migrated namespaces reach the destination (and, on the target, be reached), or suppress this finding with the reason")
+        .help(CNI_HELP)
         .related(ctx.location(kind_at), format!("the {cni} {kind}")),
     );
+}
+
+/// The help of [`cni_policy`].
+const CNI_HELP: &str = "check by hand that it lets the rsync pods of migrated namespaces reach the destination (and, on the target, be reached), or suppress this finding with the reason";
+
+/// Whether `finding` is one of the DVM002 infos that say an object of a
+/// file is not in the model ([`enforced_by_acm`], [`created_by_capsule`],
+/// [`generated_by_kyverno`], [`cni_policy`]; told by their help, a constant
+/// of each). Moot for a file no one applies as written (a policy engine's
+/// test inputs, a file beside a kustomization that does not list it: not
+/// modelled either) and for a test's inputs (`units::is_test_input`): the
+/// project stage drops them there ([`drop_unmodelled_of_unapplied`]).
+pub fn is_unmodelled_object(finding: &Finding) -> bool {
+    finding.rule == "DVM002"
+        && finding.rendered.is_none()
+        && finding
+            .help
+            .as_deref()
+            .is_some_and(|help| [ACM_HELP, CAPSULE_HELP, KYVERNO_HELP, CNI_HELP].contains(&help))
+}
+
+/// Drops the [`is_unmodelled_object`] infos of files applied by no one as
+/// written (`ApplyUnits::is_unapplied`) or a test's inputs (trial 30:
+/// kyverno/kyverno's Chainsaw test folders, 47 infos that Kyverno generates
+/// objects the model lacks, where nothing is ever generated).
+pub fn drop_unmodelled_of_unapplied(findings: &mut Vec<Finding>, units: &crate::units::ApplyUnits) {
+    findings.retain(|f| {
+        !is_unmodelled_object(f)
+            || !(units.is_unapplied(&f.location.file)
+                || crate::units::is_test_input(&f.location.file))
+    });
 }
 
 /// The API group of Capsule's tenant resources.
