@@ -571,21 +571,17 @@ pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<
         .strip_prefix(".Values.")
     {
         Some(path) => path.to_owned(),
-        None if named.starts_with(['$', '.']) => {
-            traced_value(project, root, (stderr, named), caller)?
-        }
-        None => {
-            let at = failed_template(project, root, stderr)?;
-            let boundary = crate::boundary::ProjectBoundary::new(project);
-            let bytes = boundary
-                .open_bounded(&project.join(&*at.file), 1 << 20)
-                .ok()?;
-            let text = String::from_utf8(bytes).ok()?;
-            let line = text
-                .lines()
-                .nth(at.span.start.line.checked_sub(1)? as usize)?;
-            piped_value(line, at.span.start.col as usize)?
-        }
+        None => named
+            .starts_with(['$', '.'])
+            .then(|| traced_value(project, root, (stderr, named), caller))
+            .flatten()
+            .or_else(|| {
+                let (at, text) = failed_template_text(project, root, stderr)?;
+                let line = text
+                    .lines()
+                    .nth(at.span.start.line.checked_sub(1)? as usize)?;
+                piped_value(line, at.span.start.col as usize)
+            })?,
     };
     plain_path(&path).then_some(path)
 }
@@ -639,12 +635,7 @@ fn resolved_in(project: &Path, root: &Root, place: &str, named: &str) -> Option<
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return None;
     }
-    let at = failed_template(project, root, place)?;
-    let boundary = crate::boundary::ProjectBoundary::new(project);
-    let bytes = boundary
-        .open_bounded(&project.join(&*at.file), 1 << 20)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
+    let (_, text) = failed_template_text(project, root, place)?;
     let assigned = assignment(&text, name)?;
     let base = match assigned.split_whitespace().collect::<Vec<_>>().as_slice() {
         ["."] => "",
@@ -659,6 +650,22 @@ fn resolved_in(project: &Path, root: &Root, place: &str, named: &str) -> Option<
         _ => return None,
     };
     Some(format!("{base}{rest}"))
+}
+
+/// The template Helm names at the start of `message` ([`failed_template`])
+/// and its text (at most 1 MiB, read within the project).
+fn failed_template_text(
+    project: &Path,
+    root: &Root,
+    message: &str,
+) -> Option<(crate::finding::Location, String)> {
+    let at = failed_template(project, root, message)?;
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let bytes = boundary
+        .open_bounded(&project.join(&*at.file), 1 << 20)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    Some((at, text))
 }
 
 /// What `{{ $name := EXPR }}` assigns, written once in `text` (a variable
