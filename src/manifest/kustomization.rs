@@ -19,6 +19,23 @@ pub fn is_kustomization_kind(kind: Option<&str>) -> bool {
     matches!(kind, None | Some("Kustomization" | "Component"))
 }
 
+/// Kustomize's own API group, of a kustomization's `apiVersion:`
+/// (`kustomize.config.k8s.io/v1beta1`, a Component's `…/v1alpha1`).
+const KUSTOMIZE_GROUP: &str = "kustomize.config.k8s.io";
+
+/// Whether a document of a file named as a kustomization is an object of
+/// another API group, which Kustomize does not read: a Flux `Kustomization`
+/// (`kustomize.toolkit.fluxcd.io/v1`, with a `spec`), handed to `flux build`
+/// or applied as the manifest it is. A kustomization with no `apiVersion`, or
+/// one of Kustomize's group, is one; so is one whose `apiVersion` names no
+/// group (`v1`), which Kustomize reads and refuses.
+pub fn is_of_another_group(node: &Node<'_>) -> bool {
+    node.get("apiVersion")
+        .and_then(Node::as_str)
+        .and_then(|version| version.rsplit_once('/'))
+        .is_some_and(|(group, _)| group != KUSTOMIZE_GROUP)
+}
+
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Kustomization {
     /// `namespace:` — applied to namespaced resources below this folder (docs/input.md).

@@ -40,16 +40,21 @@ fn read_yaml(path: &Path) -> Option<Node<'static>> {
 
 /// Whether the kustomization file at `path` is no root to build (read and
 /// parsed once): a `kind: Component`, applied only as part of another
-/// kustomization; or a kustomization that is itself a template
-/// ([`is_a_template`]). Kustomize would refuse a template as written, and
-/// nobody applies it so.
+/// kustomization; a kustomization that is itself a template
+/// ([`is_a_template`]), which Kustomize would refuse as written and nobody
+/// applies so; or an object of another API group than Kustomize's in a file
+/// so named (a Flux `Kustomization`, `kustomize.toolkit.fluxcd.io/v1`:
+/// `kustomization::is_of_another_group`), a manifest of its folder.
 pub fn is_not_a_root(path: &Path) -> bool {
     read_kustomization(path).is_some_and(|read| match read {
         Read::Template => true,
-        Read::Parsed(node) => node
-            .get("kind")
-            .and_then(Node::as_str)
-            .is_some_and(|kind| kind == "Component"),
+        Read::Parsed(node) => {
+            crate::manifest::kustomization::is_of_another_group(&node)
+                || node
+                    .get("kind")
+                    .and_then(Node::as_str)
+                    .is_some_and(|kind| kind == "Component")
+        }
     })
 }
 

@@ -329,8 +329,13 @@ impl ApplyUnits {
         let kustomizations: BTreeMap<&str, Kustomization> = files
             .iter()
             .filter(|f| kustomization::is_kustomization_file(file_name(f)))
-            .map(|f| {
-                let mut k = read(f).map(|t| parse(&t)).unwrap_or_default();
+            .filter_map(|f| {
+                // A file so named holding an object of another API group (a
+                // Flux Kustomization) is a plain manifest of its folder.
+                let mut k = match read(f).map(|t| parse(&t)) {
+                    Some(None) => return None,
+                    read => read.flatten().unwrap_or_default(),
+                };
                 let dir = parent_dir(f);
                 let generated: Vec<String> = k
                     .inputs
@@ -348,7 +353,7 @@ impl ApplyUnits {
                     .flat_map(|text| kustomization::deleted_by(&text))
                     .collect();
                 k.deletes.extend(deleted);
-                (f.as_ref(), k)
+                Some((f.as_ref(), k))
             })
             .collect();
         let mut units = Vec::new();
@@ -874,16 +879,21 @@ fn kustomization_in<'k>(known: &Known<'k>, dir: &str) -> Option<&'k str> {
 }
 
 /// A kustomization file's first document (the only one kustomize reads), a
-/// key written twice keeping its last value, as Kustomize reads it.
-fn parse(text: &str) -> Kustomization {
+/// key written twice keeping its last value, as Kustomize reads it; `None`
+/// when that document is an object of another API group, no kustomization
+/// (`kustomization::is_of_another_group`: a Flux Kustomization).
+fn parse(text: &str) -> Option<Kustomization> {
     let (parsed, _) = yaml::parse_kustomization(text, 1);
-    parsed
-        .documents
-        .iter()
-        .find(|d| !d.is_null())
-        .filter(|d| kustomization::is_kustomization_kind(d.get("kind").and_then(Node::as_str)))
-        .map(Kustomization::from_node)
-        .unwrap_or_default()
+    let first = parsed.documents.iter().find(|d| !d.is_null());
+    if first.is_some_and(kustomization::is_of_another_group) {
+        return None;
+    }
+    Some(
+        first
+            .filter(|d| kustomization::is_kustomization_kind(d.get("kind").and_then(Node::as_str)))
+            .map(Kustomization::from_node)
+            .unwrap_or_default(),
+    )
 }
 
 /// Where the last `/` of `rel` is. A plain loop back over the bytes: it
