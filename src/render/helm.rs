@@ -90,6 +90,19 @@ pub fn render(
     let mut inputs = BTreeSet::new();
     super::files_below(&dir, &mut inputs);
     inputs.extend(release.values.iter().map(|v| project.join(v)));
+    // A Backstage skeleton's chart is no chart until its software template
+    // fills it in: not rendered (DVM002), Helm not run.
+    if let Some(limit) = backstage_skeleton(&dir, &inputs, &boundary) {
+        let message = limit.why.clone();
+        return Rendered {
+            root: root.clone(),
+            outcome: Outcome::failure(message, Some(limit), ""),
+            inputs: BTreeSet::new(),
+            tool: "helm".to_owned(),
+            cached: false,
+            store_key: None,
+        };
+    }
     let rel_inputs: BTreeSet<String> = inputs
         .iter()
         .filter_map(|p| p.strip_prefix(project).ok())
@@ -189,6 +202,68 @@ pub fn render(
         (outcome, keep) = run(&extra);
     }
     rendered(outcome, false, (keep && store.is_some()).then_some(key))
+}
+
+/// At most this many of a chart's files are searched for a Backstage marker
+/// ([`backstage_skeleton`]), each read up to 1 MiB.
+const SKELETON_FILES: usize = 512;
+
+/// A chart inside a Backstage software template's skeleton: its
+/// `Chart.yaml`, a values file beside it (`values*.yaml`) or a file of its
+/// `templates/` holds a Backstage marker (`${{ values.component_id }}`,
+/// `unrendered_template::backstage_marker`), which the template's
+/// `fetch:template` step fills in before the chart exists; Helm's own
+/// `{{ … }}` pass through it untouched. As written it is no chart anybody
+/// renders (a `${{ values.x }}` inside an action stops Helm at `<values>`,
+/// one in a value renders objects named by the marker): the DVM002 of a
+/// chart not rendered, naming the file and line, as a Kustomize root or a
+/// file of such a skeleton is one. `inputs`: the files below `dir`.
+fn backstage_skeleton(
+    dir: &Path,
+    inputs: &BTreeSet<std::path::PathBuf>,
+    boundary: &crate::boundary::ProjectBoundary,
+) -> Option<super::Limit> {
+    use crate::rules::input::unrendered_template::backstage_marker;
+    let searched = inputs.iter().filter(|path| {
+        let Ok(inside) = path.strip_prefix(dir) else {
+            return false;
+        };
+        let name = inside.to_str().unwrap_or_default();
+        matches!(name, "Chart.yaml" | "Chart.yml")
+            || (!name.contains('/')
+                && name.starts_with("values")
+                && (name.ends_with(".yaml") || name.ends_with(".yml")))
+            || inside.starts_with("templates")
+    });
+    let (path, text, at) = searched.take(SKELETON_FILES).find_map(|path| {
+        let text = boundary.open_bounded(path, 1 << 20).ok()?;
+        let at = backstage_marker(&text)?;
+        Some((path, text, at))
+    })?;
+    let line = text
+        .get(..at)
+        .map_or(0, |before| memchr::memchr_iter(b'\n', before).count())
+        + 1;
+    let marker: String = String::from_utf8_lossy(text.get(at..).unwrap_or_default())
+        .chars()
+        .take_while(|c| *c != '\n')
+        .take(80)
+        .collect();
+    let marker = marker
+        .find("}}")
+        .and_then(|end| marker.get(..end + 2))
+        .unwrap_or(&marker);
+    let file = path
+        .strip_prefix(dir)
+        .ok()
+        .and_then(Path::to_str)
+        .unwrap_or_default();
+    Some(super::Limit {
+        why: format!(
+            "it is part of a Backstage software template's skeleton (`{marker}` in `{file}`, line {line}), which the template's `fetch:template` step fills in before the chart exists: nobody renders it as written"
+        ),
+        help: "lint the chart the software template produces, or exclude the skeleton with `exclude:` in .dvmlint.yaml",
+    })
 }
 
 /// A render that stopped because the chart's `values.schema.json` refers
@@ -1534,6 +1609,7 @@ pub fn values_files(project: &Path, root: &Root, release: &Release) -> Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
 
     #[test]
     fn values_that_do_not_parse_are_read_line_by_line() {

@@ -27,6 +27,10 @@ pub enum TemplateKind {
     /// Ruby's ERB (`<% if x %>` … `<% end %>`, `<%= x %>`): rendered by Ruby
     /// tooling (Chef, Puppet, test harnesses such as openshift-qe's).
     Erb,
+    /// A Backstage software template's skeleton (`${{ values.name }}`,
+    /// Nunjucks' `{%- if values.x %}`): its `fetch:template` step fills it in
+    /// when a user runs the template ([`backstage_marker`]).
+    Backstage,
     /// `{NAME}` fields inside a value (`clusterIP: {SERVICE_IP_PREFIX}.16`),
     /// which a script fills in (`sed`, Python's `format`) before applying.
     Placeholders,
@@ -330,11 +334,28 @@ fn is_erb(text: &[u8]) -> bool {
         })
 }
 
+/// Where the first marker of a Backstage skeleton stands in `text`: `${{`,
+/// blanks, then `values.` or `values[` (`${{ values.component_id }}`,
+/// `${{values.name}}`), the inputs Backstage's `fetch:template` step fills
+/// a skeleton with. A GitHub Actions expression (`${{ secrets.TOKEN }}`) is
+/// none.
+pub fn backstage_marker(text: &[u8]) -> Option<usize> {
+    memchr::memmem::find_iter(text, b"${{").find(|&at| {
+        let rest = text.get(at + 3..).unwrap_or_default();
+        let rest = rest.trim_ascii_start();
+        rest.starts_with(b"values.") || rest.starts_with(b"values[")
+    })
+}
+
 impl TemplateKind {
     /// The language of `text`, a file holding `{{`. Go's actions start with
     /// a dot, a variable, a trim marker or a Go keyword; Jinja's with a name,
-    /// and Jinja alone has `{% … %}` statements.
+    /// and Jinja alone has `{% … %}` statements. Backstage's skeletons are
+    /// Nunjucks (Jinja's syntax), told by their `${{ values.x }}` markers.
     pub fn of(text: &[u8]) -> TemplateKind {
+        if backstage_marker(text).is_some() {
+            return TemplateKind::Backstage;
+        }
         if is_freemarker(text) {
             return TemplateKind::FreeMarker;
         }
@@ -398,6 +419,7 @@ impl TemplateKind {
             TemplateKind::Handlebars => "Handlebars/Mustache template",
             TemplateKind::FreeMarker => "FreeMarker template",
             TemplateKind::Erb => "ERB (Ruby) template",
+            TemplateKind::Backstage => "Backstage software template's skeleton (Nunjucks)",
             TemplateKind::Placeholders => {
                 "template of placeholders a script fills in (`{NAME}`, `@NAME@`, `%NAME%`)"
             }
@@ -412,6 +434,7 @@ impl TemplateKind {
             TemplateKind::Handlebars => "Handlebars/Mustache templates",
             TemplateKind::FreeMarker => "FreeMarker templates",
             TemplateKind::Erb => "ERB (Ruby) templates",
+            TemplateKind::Backstage => "Backstage software template's skeletons (Nunjucks)",
             TemplateKind::Placeholders => {
                 "templates of placeholders a script fills in (`{NAME}`, `@NAME@`, `%NAME%`)"
             }
@@ -425,6 +448,7 @@ impl TemplateKind {
             TemplateKind::Go
             | TemplateKind::Handlebars
             | TemplateKind::FreeMarker
+            | TemplateKind::Backstage
             | TemplateKind::Placeholders => "a",
         }
     }
@@ -453,6 +477,9 @@ fn help(kind: TemplateKind, chart: bool) -> &'static str {
         }
         (TemplateKind::Erb, false) => {
             "Ruby tooling renders ERB (`erb`, Chef, Puppet, a Ruby test harness such as openshift-qe's verification-tests); lint the rendered manifests or exclude these files with `exclude:` in .dvmlint.yaml"
+        }
+        (TemplateKind::Backstage, false) => {
+            "Backstage's `fetch:template` step fills in a software template's skeleton when a user runs the template; lint what it produces, or exclude the skeleton with `exclude:` in .dvmlint.yaml"
         }
         (TemplateKind::Jinja, false) => {
             "Ansible renders these files when it runs; dvmlint reads manifests, so lint the rendered manifests or exclude these files with `exclude:` in .dvmlint.yaml"
@@ -649,6 +676,7 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
         TemplateKind::FreeMarker,
         TemplateKind::Erb,
         TemplateKind::Jinja,
+        TemplateKind::Backstage,
         TemplateKind::Handlebars,
         TemplateKind::Placeholders,
     ]
@@ -1299,6 +1327,10 @@ mod tests {
         assert!(is_template(erb));
         assert!(!markers_inside_values_only(erb));
         assert_eq!(TemplateKind::of(erb), TemplateKind::Erb);
+        let skeleton = b"metadata:\n  name: ${{values.component_id}}\n{%- if values.owner %}\n  owner: x\n{%- endif %}\n";
+        assert_eq!(TemplateKind::of(skeleton), TemplateKind::Backstage);
+        assert_eq!(backstage_marker(b"id: ${{ values.name }}"), Some(4));
+        assert_eq!(backstage_marker(b"token: ${{ secrets.TOKEN }}"), None);
         assert_eq!(
             finding(&Arc::from("pod.yaml"), erb).message,
             "this file is an ERB (Ruby) template and was not linted"
