@@ -354,6 +354,14 @@ pub(crate) fn limit(stderr: &str, values_named: bool) -> Option<super::Limit> {
             help: VENDOR_HELP,
         });
     }
+    if let Some(version) = version_not_semver(stderr) {
+        return Some(super::Limit {
+            why: format!(
+                "its `Chart.yaml` gives `version: {version}`, no SemVer version, which Helm refuses to load: a placeholder a release step rewrites (`sed`) before `helm package`, not a fault of the templates"
+            ),
+            help: "if a release job sets the version, nothing is to fix, but the templates are linted only as written; else write a SemVer version (`0.1.0`) in Chart.yaml",
+        });
+    }
     if let Some(keys) = schema_left_to_the_user(stderr).filter(|_| !values_named) {
         return Some(super::Limit {
             why: format!(
@@ -400,6 +408,21 @@ pub(crate) fn limit(stderr: &str, values_named: bool) -> Option<super::Limit> {
         why: why.to_owned(),
         help,
     })
+}
+
+/// The `version:` of a `Chart.yaml` that Helm refused to load because it is
+/// no SemVer version (`validation: chart.metadata.version "devel" is
+/// invalid`): a placeholder (`devel`, `0.0.0-dev` is SemVer) that a release
+/// job replaces before `helm package`, as tektoncd/operator's does with
+/// `sed`. Cut to 64 characters; `None` for any other failure.
+fn version_not_semver(stderr: &str) -> Option<String> {
+    const SAID: &str = "chart.metadata.version \"";
+    let at = stderr.find(SAID)?;
+    let rest = stderr.get(at + SAID.len()..)?;
+    let (version, after) = rest.split_once('"')?;
+    // A templated version is `templated_chart_file`'s.
+    (after.starts_with(" is invalid") && !version.contains("{{"))
+        .then(|| version.chars().take(64).collect())
 }
 
 /// A `Chart.yaml` that Helm could not load because it is itself a template
@@ -1610,6 +1633,15 @@ pub fn values_files(project: &Path, root: &Root, release: &Release) -> Vec<Strin
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_version_that_is_no_semver_is_read_from_helms_refusal() {
+        let said = "Error: validation: chart.metadata.version \"devel\" is invalid\n";
+        assert_eq!(version_not_semver(said).as_deref(), Some("devel"));
+        assert!(limit(said, false).is_some_and(|l| l.why.contains("`version: devel`")));
+        let templated = "validation: chart.metadata.version \"{{ .Version }}\" is invalid";
+        assert_eq!(version_not_semver(templated), None);
+        assert_eq!(version_not_semver("chart.metadata.name is required"), None);
+    }
 
     #[test]
     fn values_that_do_not_parse_are_read_line_by_line() {
