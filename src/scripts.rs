@@ -15,7 +15,9 @@ use std::path::Path;
 
 use crate::boundary::ProjectBoundary;
 
+mod program;
 mod writes;
+pub use program::as_commands;
 pub use writes::{Write, path_names, writes};
 
 /// At most this many scripts are read, of at most [`MAX_SCRIPT_BYTES`] each,
@@ -56,7 +58,23 @@ pub fn is_program(name: &str) -> bool {
 /// Calls `visit` with each script's path from `project` (`/`-separated) and
 /// its bytes, in the walk's order, until it breaks or the bounds above are
 /// reached.
-pub fn each(project: &Path, mut visit: impl FnMut(&str, &[u8]) -> ControlFlow<()>) {
+pub fn each(project: &Path, visit: impl FnMut(&str, &[u8]) -> ControlFlow<()>) {
+    each_where(project, is_script, MAX_SCRIPTS, visit);
+}
+
+/// At most this many programs ([`is_program`]) are read by a walk that
+/// reads them beside the scripts ([`each_where`]): a Go repository holds
+/// thousands of sources.
+pub const MAX_PROGRAMS: usize = 8_000;
+
+/// [`each`] over the files `wanted` picks by their name, at most `max` of
+/// them read.
+pub fn each_where(
+    project: &Path,
+    wanted: impl Fn(&str) -> bool,
+    max: usize,
+    mut visit: impl FnMut(&str, &[u8]) -> ControlFlow<()>,
+) {
     let boundary = ProjectBoundary::new(project);
     let walker = ignore::WalkBuilder::new(project)
         .follow_links(false)
@@ -64,13 +82,13 @@ pub fn each(project: &Path, mut visit: impl FnMut(&str, &[u8]) -> ControlFlow<()
         .build();
     let mut read = 0;
     for entry in walker.flatten().take(MAX_ENTRIES) {
-        if !entry.file_name().to_str().is_some_and(is_script)
+        if !entry.file_name().to_str().is_some_and(&wanted)
             || !entry.file_type().is_some_and(|t| t.is_file())
         {
             continue;
         }
         read += 1;
-        if read > MAX_SCRIPTS {
+        if read > max {
             break;
         }
         let Ok(text) = boundary.open_bounded(entry.path(), MAX_SCRIPT_BYTES) else {

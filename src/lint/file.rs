@@ -483,6 +483,9 @@ impl Doc<'_> {
             if !folders.is_empty() {
                 result.extras_mut().unrestricted_builds.extend(folders);
             }
+            if crate::render::unrestricted::argocd_lifts(document) {
+                result.extras_mut().argocd_unrestricted = true;
+            }
         }
         self.visit(document, document.span.start.line, marked, 0, result);
     }

@@ -188,6 +188,10 @@ pub struct FileExtras {
     /// off (`render::unrestricted::commands`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unrestricted_builds: Vec<String>,
+    /// The file holds an Argo CD instance (or `argocd-cm`) that builds
+    /// without the load restrictor (`render::unrestricted::argocd_lifts`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub argocd_unrestricted: bool,
 }
 
 impl FileResult {

@@ -293,6 +293,35 @@ impl<'a> Stage<'a> {
             done.iter()
                 .filter_map(|d| Some((d.result.as_ref()?, &d.rendered.root.file))),
         );
+        // The folders the Applications the rendered roots write sync (read
+        // again from the outputs that hold one): a root an Argo CD without
+        // the load restrictor builds (`unrestricted::argocd_lifts`).
+        // Only when a build was refused so (the repository's files are read
+        // for nothing else).
+        let refused = done.iter().any(|d| {
+            matches!(&d.rendered.outcome, Outcome::Failed { message, limit: None, .. }
+                if matches!(d.rendered.root.kind, RootKind::Kustomize)
+                    && super::kustomize::load_restricted(message))
+        });
+        let rendered_applications: Vec<String> = if !refused || unrestricted.argocd.is_empty() {
+            Vec::new()
+        } else {
+            done.iter()
+                .filter(|d| {
+                    d.result.as_ref().is_some_and(|result| {
+                        result.objects.iter().any(|o| {
+                            o.meta.is(crate::manifest::argo::GROUP, "Application")
+                                || o.meta.is(crate::manifest::argo::GROUP, "ApplicationSet")
+                        })
+                    })
+                })
+                .filter_map(|d| match &d.rendered.outcome {
+                    Outcome::Rendered(output) => Some(output.text.as_str()),
+                    Outcome::Failed { .. } => None,
+                })
+                .flat_map(super::unrestricted::applications_in)
+                .collect()
+        };
         let mut index = RenderIndex::default();
         let mut replaced: BTreeSet<String> = BTreeSet::new();
         let mut outputs = Vec::new();
@@ -318,6 +347,7 @@ impl<'a> Stage<'a> {
                                 &rendered.root,
                                 &message,
                                 &rendered_argo,
+                                &rendered_applications,
                             )
                         })
                         .flatten();

@@ -54,6 +54,14 @@ pub struct Unrestricted {
     /// The helmfiles the walk listed (`super::helmfile::is_helmfile`),
     /// read only when a chart fails for want of a value.
     pub helmfiles: Vec<Arc<str>>,
+    /// The files holding an Argo CD instance, or the `argocd-cm`
+    /// ConfigMap, that builds every Kustomize root without the load
+    /// restrictor ([`argocd_lifts`]).
+    pub argocd: Vec<Arc<str>>,
+    /// The files holding Argo CD Applications or ApplicationSets, and the
+    /// folders they sync, read once, when a refused root first needs them.
+    pub application_files: Vec<Arc<str>>,
+    application_paths: std::cell::OnceCell<Vec<String>>,
 }
 
 /// The API groups of Flux's toolkit end so.
@@ -90,7 +98,16 @@ impl Unrestricted {
                     .flux_files
                     .push((Arc::clone(&result.rel), object.meta.kind.value.to_string()));
             }
+            if result.objects.iter().any(|o| {
+                o.meta.is(crate::manifest::argo::GROUP, "Application")
+                    || o.meta.is(crate::manifest::argo::GROUP, "ApplicationSet")
+            }) {
+                unrestricted.application_files.push(Arc::clone(&result.rel));
+            }
             if let Some(extras) = &result.extras {
+                if extras.argocd_unrestricted {
+                    unrestricted.argocd.push(Arc::clone(&result.rel));
+                }
                 unrestricted.commands.extend(
                     extras
                         .unrestricted_builds
@@ -107,7 +124,12 @@ impl Unrestricted {
     /// a Flux Kustomization, Flux objects in the folder, a command in a YAML
     /// file, or one in a Makefile or shell script of the project
     /// ([`in_scripts`], read only now).
-    fn limit(&self, project: &Path, dir: &str) -> Option<super::Limit> {
+    fn limit(
+        &self,
+        project: &Path,
+        dir: &str,
+        rendered_applications: &[String],
+    ) -> Option<super::Limit> {
         if super::kustomize::built_by_flux(dir, &self.flux) {
             return Some(super::kustomize::flux_limit());
         }
@@ -118,6 +140,9 @@ impl Unrestricted {
                 ),
                 help: super::kustomize::flux_limit().help,
             });
+        }
+        if let Some(limit) = self.argocd_limit(project, dir, rendered_applications) {
+            return Some(limit);
         }
         let file = self
             .commands
@@ -133,16 +158,49 @@ impl Unrestricted {
         })
     }
 
+    /// Why a refused build of the root at `dir` is no fault when an Argo CD
+    /// instance (or `argocd-cm`) of the repository builds without the load
+    /// restrictor ([`argocd_lifts`]): an Application of the repository
+    /// syncs the folder (its `path`, in a file of the project or in a
+    /// rendered root's output, `rendered_applications`), so that Argo CD
+    /// builds it. A root no Application of the repository names keeps its
+    /// DVM004: `kubectl apply -k` may build it.
+    fn argocd_limit(
+        &self,
+        project: &Path,
+        dir: &str,
+        rendered_applications: &[String],
+    ) -> Option<super::Limit> {
+        let file = self.argocd.first()?;
+        let synced = |paths: &[String]| paths.iter().any(|path| path == dir);
+        if !synced(rendered_applications)
+            && !synced(
+                self.application_paths
+                    .get_or_init(|| application_paths(project, &self.application_files)),
+            )
+        {
+            return None;
+        }
+        Some(super::Limit {
+            why: format!(
+                "it reads files outside its own folder, which `kustomize build` refuses and the Argo CD of `{file}` allows (`--load-restrictor LoadRestrictionsNone` in its Kustomize build options), and an Argo CD Application of the repository syncs it; dvmlint builds as `kustomize build` does"
+            ),
+            help: "if a tool other than that Argo CD builds it (`kubectl apply -k`, `kustomize build`), move the files below the kustomization or make them a base with its own kustomization.yaml",
+        })
+    }
+
     /// Why the failed render of `root` (the tool's `message`) is no fault of
     /// the repository, by what its files say (`rendered_argo`: with the
-    /// Applications the rendered roots write); `None`: it is one, as far as
-    /// they tell.
+    /// Applications the rendered roots write, and `rendered_applications`:
+    /// the folders those sync, [`applications_in`]); `None`: it is one, as
+    /// far as they tell.
     pub fn lift(
         &self,
         project: &Path,
         root: &super::Root,
         message: &str,
         rendered_argo: &[super::argo::HelmSource],
+        rendered_applications: &[String],
     ) -> Option<super::Limit> {
         match root.kind {
             super::RootKind::Helm(ref release) => self
@@ -158,7 +216,7 @@ impl Unrestricted {
                     )
                 }),
             super::RootKind::Kustomize if super::kustomize::load_restricted(message) => {
-                self.limit(project, &root.dir)
+                self.limit(project, &root.dir, rendered_applications)
             }
             super::RootKind::Kustomize => self.bootstrap_limit(&root.dir, message),
         }
@@ -235,27 +293,145 @@ impl Unrestricted {
     }
 }
 
-/// The first Makefile or shell script of the project (`crate::scripts`)
-/// with a command that builds `dir` with the load restrictor off: a
-/// Makefile's recipe runs in its own folder, a script in its own or the
-/// project's ([`builds`] takes either). A Makefile's continued lines are
-/// read as one.
-fn in_scripts(project: &Path, dir: &str) -> Option<String> {
-    let mut found = None;
-    crate::scripts::each(project, |rel, text| {
-        if !may_hold(text) {
-            return ControlFlow::Continue(());
+/// Whether `document` is an Argo CD instance (`kind: ArgoCD` of
+/// `argoproj.io`, `spec.kustomizeBuildOptions`) or Argo CD's `argocd-cm`
+/// ConfigMap (`data."kustomize.buildOptions"`, or a versioned
+/// `kustomize.buildOptions.<version>`) whose Kustomize build options lift the
+/// load restrictor: that Argo CD builds every root it syncs without it.
+pub fn argocd_lifts(document: &Node<'_>) -> bool {
+    let api = text(document.get("apiVersion"));
+    match text(document.get("kind")) {
+        "ArgoCD" if api.starts_with("argoproj.io/") => {
+            options_lift(text(document.at(&["spec", "kustomizeBuildOptions"])))
         }
-        let script = String::from_utf8_lossy(text).replace("\\\n", " ");
-        if built_folders(&script)
-            .iter()
-            .any(|folder| builds(folder, rel, dir))
+        "ConfigMap" if api == "v1" && text(document.at(&["metadata", "name"])) == "argocd-cm" => {
+            document.get("data").is_some_and(|data| {
+                data.entries().iter().any(|(key, value)| {
+                    key.as_str().is_some_and(|key| {
+                        key == "kustomize.buildOptions"
+                            || key.starts_with("kustomize.buildOptions.")
+                    }) && options_lift(text(Some(value)))
+                })
+            })
+        }
+        _ => false,
+    }
+}
+
+/// The string of `node`, `""` for none.
+fn text<'n>(node: Option<&'n Node<'_>>) -> &'n str {
+    node.and_then(Node::as_str).unwrap_or_default()
+}
+
+/// Whether Kustomize options (`--enable-helm --load-restrictor
+/// LoadRestrictionsNone`) lift the load restrictor.
+fn options_lift(options: &str) -> bool {
+    let mut words = options.split_whitespace();
+    while let Some(word) = words.next() {
+        let Some(flag) = word.strip_prefix("--") else {
+            continue;
+        };
+        let (name, value) = match flag.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (flag, None),
+        };
+        if matches!(name, "load-restrictor" | "load_restrictor") {
+            return lifting(value.or_else(|| words.next()).unwrap_or_default());
+        }
+    }
+    false
+}
+
+/// Whether the value of `--load-restrictor` lifts it.
+fn lifting(value: &str) -> bool {
+    let value = value.trim_matches(['\'', '"']);
+    value.eq_ignore_ascii_case("LoadRestrictionsNone") || value.eq_ignore_ascii_case("none")
+}
+
+/// At most this many files holding Applications are read for
+/// [`application_paths`], of at most 4 MiB each.
+const APPLICATION_FILES: usize = 2_000;
+
+/// The folders the Applications and ApplicationSets of `files` (paths from
+/// the project) sync, read again through the project's boundary
+/// ([`applications_in`]).
+fn application_paths(project: &Path, files: &[Arc<str>]) -> Vec<String> {
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    let mut found = Vec::new();
+    for file in files.iter().take(APPLICATION_FILES) {
+        if let Some(text) = boundary
+            .open_bounded(&project.join(&**file), 4 << 20)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
         {
-            found = Some(rel.to_owned());
-            return ControlFlow::Break(());
+            found.extend(applications_in(&text));
         }
-        ControlFlow::Continue(())
-    });
+    }
+    found
+}
+
+/// The folders the Argo CD Applications and ApplicationSets (their
+/// template) of the YAML `text` sync: each source's `path` from the
+/// repository's root, without `./` and a trailing `/` (`""`: the root); a
+/// path written with a template marker (`{{path}}`, `${…}`) is none.
+pub fn applications_in(text: &str) -> Vec<String> {
+    let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+    let mut found = Vec::new();
+    for document in &parsed.documents {
+        let api = document.get("apiVersion").and_then(Node::as_str);
+        if !api.is_some_and(|api| api.starts_with("argoproj.io/")) {
+            continue;
+        }
+        let set = match document.get("kind").and_then(Node::as_str) {
+            Some("Application") => false,
+            Some("ApplicationSet") => true,
+            _ => continue,
+        };
+        found.extend(
+            crate::manifest::argo::sources_of(document, set)
+                .filter_map(|source| source.get("path")?.as_str())
+                .filter(|path| !path.contains("{{") && !path.contains("${"))
+                .filter_map(super::argo::normalised),
+        );
+    }
+    found
+}
+
+/// The first Makefile, shell script or program (`crate::scripts::is_program`:
+/// a Go or Python tool, read as commands by `crate::scripts::as_commands`)
+/// of the project with a command that builds `dir` with the load restrictor
+/// off: a Makefile's recipe runs in its own folder, a script or program in
+/// its own or the project's ([`builds`] takes either). A Makefile's
+/// continued lines are read as one. A folder a program names by a variable
+/// or a format field (`path`, `{strategy_name}`) is read as a script's
+/// `$VAR`.
+fn in_scripts(project: &Path, dir: &str) -> Option<String> {
+    use crate::scripts::{is_program, is_script};
+    let mut found = None;
+    crate::scripts::each_where(
+        project,
+        |name| is_script(name) || is_program(name),
+        crate::scripts::MAX_SCRIPTS + crate::scripts::MAX_PROGRAMS,
+        |rel, text| {
+            if !may_hold(text) {
+                return ControlFlow::Continue(());
+            }
+            let text = String::from_utf8_lossy(text);
+            let script = if is_program(rel) {
+                crate::scripts::as_commands(&text, rel)
+            } else {
+                text.replace("\\\n", " ")
+            };
+            if built_folders(&script)
+                .iter()
+                .any(|folder| builds(folder, rel, dir))
+            {
+                found = Some(rel.to_owned());
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        },
+    );
     found
 }
 
@@ -371,10 +547,7 @@ fn built_folders(script: &str) -> Vec<String> {
                     None => (flag, None),
                 };
                 if matches!(name, "load-restrictor" | "load_restrictor") {
-                    let value = value.or_else(|| rest.next().copied()).unwrap_or_default();
-                    let value = value.trim_matches(['\'', '"']);
-                    lifted = value.eq_ignore_ascii_case("LoadRestrictionsNone")
-                        || value.eq_ignore_ascii_case("none");
+                    lifted = lifting(value.or_else(|| rest.next().copied()).unwrap_or_default());
                 } else if value.is_none() && takes_value(name) {
                     rest.next();
                 }
@@ -411,8 +584,14 @@ fn normalise<'p>(parts: impl IntoIterator<Item = &'p str>) -> String {
         for segment in part.split('/') {
             match segment {
                 "" | "." => {}
+                // Kept when there is none: the folder is read from
+                // another one (a script's), where it takes one back.
                 ".." => {
-                    segments.pop();
+                    if matches!(segments.last(), None | Some(&"..")) {
+                        segments.push("..");
+                    } else {
+                        segments.pop();
+                    }
                 }
                 templated if ["{{", "}}", "$"].iter().any(|t| templated.contains(t)) => {
                     segments.push("*");
@@ -438,7 +617,9 @@ fn builds(folder: &str, file: &str, dir: &str) -> bool {
         }
         None => {
             let beside = file.rsplit_once('/').map_or("", |(parent, _)| parent);
-            dir == folder || dir == normalise([beside, folder])
+            // From the project's root a leading `..` takes nothing back.
+            let from_root = normalise(folder.split('/').skip_while(|s| *s == ".."));
+            dir == from_root || dir == normalise([beside, folder])
         }
     }
 }
@@ -509,7 +690,9 @@ mod tests {
         assert_eq!(found(step), ["overlays/prod", "clusters/apps/web"]);
         let container =
             "args: [kustomize, build, --load-restrictor, LoadRestrictionsNone, ../base/app]\n";
-        assert_eq!(found(container), ["base/app"]);
+        assert_eq!(found(container), ["../base/app"]);
+        assert!(builds("../base/app", "deploy/job.yaml", "base/app"));
+        assert!(builds("../base/app", "job.yaml", "base/app"));
         // Untemplated: from the project's root, or beside the file.
         assert!(builds(
             "overlays/prod",
@@ -518,6 +701,38 @@ mod tests {
         ));
         assert!(builds("app", "deploy/build.yaml", "deploy/app"));
         assert!(!builds("overlays/prod", "ci.yaml", "apps/overlays/prod"));
+    }
+
+    #[test]
+    fn a_program_builds_the_folder_it_names_and_no_variable_one() {
+        let py = "def build():\n    cmd = (\"kustomize build \"\n        \"--load-restrictor LoadRestrictionsNone ../manifests/local\")\n    subprocess.run(cmd, shell=True)\n";
+        let folders = built_folders(&crate::scripts::as_commands(py, "bundle/tools/make.py"));
+        assert_eq!(folders, ["../manifests/local"]);
+        assert!(builds(
+            &folders[0],
+            "bundle/tools/make.py",
+            "bundle/manifests/local"
+        ));
+        assert!(!builds(
+            &folders[0],
+            "bundle/tools/make.py",
+            "bundle/manifests/other"
+        ));
+        // A folder given by a variable or a format field alone, as a
+        // script's `$DIR`, names no root.
+        let go = "func t(path string) error {\n\treturn exec.CommandContext(ctx, kustomizePath, \"build\", path,\n\t\t\"--load-restrictor=LoadRestrictionsNone\").Run()\n}\n";
+        let folders = built_folders(&crate::scripts::as_commands(go, "hack/main.go"));
+        assert_eq!(folders, ["*"]);
+        assert!(!builds(
+            &folders[0],
+            "hack/main.go",
+            "hack/observability/alloy"
+        ));
+        let field =
+            "c = f\"kustomize build --load-restrictor LoadRestrictionsNone ../manifests/{name}\"\n";
+        let folders = built_folders(&crate::scripts::as_commands(field, "tools/b.py"));
+        assert_eq!(folders, ["../manifests/*"]);
+        assert!(!builds(&folders[0], "tools/b.py", "manifests/local"));
     }
 
     #[test]
