@@ -90,19 +90,6 @@ pub fn render(
     let mut inputs = BTreeSet::new();
     super::files_below(&dir, &mut inputs);
     inputs.extend(release.values.iter().map(|v| project.join(v)));
-    // A Backstage skeleton's chart is no chart until its software template
-    // fills it in: not rendered (DVM002), Helm not run.
-    if let Some(limit) = backstage_skeleton(&dir, &inputs, &boundary) {
-        let message = limit.why.clone();
-        return Rendered {
-            root: root.clone(),
-            outcome: Outcome::failure(message, Some(limit), ""),
-            inputs: BTreeSet::new(),
-            tool: "helm".to_owned(),
-            cached: false,
-            store_key: None,
-        };
-    }
     let rel_inputs: BTreeSet<String> = inputs
         .iter()
         .filter_map(|p| p.strip_prefix(project).ok())
@@ -201,6 +188,15 @@ pub fn render(
         extra.extend(more);
         (outcome, keep) = run(&extra);
     }
+    // A Backstage skeleton's chart that Helm cannot render as written (a
+    // marker inside an action) is no chart until its software template fills
+    // it in: not rendered (DVM002). One that renders is linted as rendered,
+    // its markers literal text (trial 30: a skeleton's duplicate label found).
+    if matches!(outcome, Outcome::Failed { .. })
+        && let Some(limit) = backstage_skeleton(&dir, &inputs, &boundary)
+    {
+        outcome = Outcome::failure(limit.why.clone(), Some(limit), "");
+    }
     rendered(outcome, false, (keep && store.is_some()).then_some(key))
 }
 
@@ -213,11 +209,10 @@ const SKELETON_FILES: usize = 512;
 /// `templates/` holds a Backstage marker (`${{ values.component_id }}`,
 /// `unrendered_template::backstage_marker`), which the template's
 /// `fetch:template` step fills in before the chart exists; Helm's own
-/// `{{ … }}` pass through it untouched. As written it is no chart anybody
-/// renders (a `${{ values.x }}` inside an action stops Helm at `<values>`,
-/// one in a value renders objects named by the marker): the DVM002 of a
-/// chart not rendered, naming the file and line, as a Kustomize root or a
-/// file of such a skeleton is one. `inputs`: the files below `dir`.
+/// `{{ … }}` pass through it untouched. Asked when Helm failed on it (a
+/// `${{ values.x }}` inside an action stops Helm at `<values>`): the DVM002
+/// of a chart not rendered, naming the file and line, as a Kustomize root or
+/// a file of such a skeleton is one. `inputs`: the files below `dir`.
 fn backstage_skeleton(
     dir: &Path,
     inputs: &BTreeSet<std::path::PathBuf>,
