@@ -215,7 +215,21 @@ impl RuleManifest {
 /// (Go `net.ParseCIDR`, which accepts host bits).
 pub fn parse_cidr(text: &str) -> Result<IpNet, String> {
     if !text.contains('/') {
-        return Err(format!("`{text}` has no prefix length (write `{text}/32`)"));
+        return Err(match text.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V4(_)) => {
+                format!("`{text}` has no prefix length (write `{text}/32`)")
+            }
+            Ok(std::net::IpAddr::V6(_)) => {
+                format!("`{text}` has no prefix length (write `{text}/128`)")
+            }
+            // A host name: the firewall's `dnsName` target, not a CIDR.
+            Err(_) if text.contains('.') && text.chars().any(|c| c.is_ascii_alphabetic()) => {
+                format!(
+                    "`{text}` is a host name, not an address: a host name is a `dnsName` target"
+                )
+            }
+            Err(_) => format!("`{text}` is not a CIDR"),
+        });
     }
     text.parse::<IpNet>()
         .map_err(|_| format!("`{text}` is not a CIDR"))
@@ -387,6 +401,20 @@ fn node_addresses(selector: &LabelSelector, nodes: &[ClusterNode]) -> Option<IpS
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    /// The fix a CIDR without a prefix length is told suits what it is: an
+    /// address gets its host prefix, a host name the `dnsName` target
+    /// (trial 29: `www.yahoo.com` was told to be written `www.yahoo.com/32`).
+    #[test]
+    fn a_cidr_without_prefix_is_told_what_it_is() {
+        let why = |text: &str| parse_cidr(text).unwrap_err();
+        assert!(why("192.0.2.10").contains("`192.0.2.10/32`"));
+        assert!(why("2001:db8::1").contains("`2001:db8::1/128`"));
+        assert!(why("www.yahoo.com").contains("`dnsName`"));
+        assert!(!why("www.yahoo.com").contains("/32"));
+        assert!(why("any").contains("not a CIDR"));
+        assert!(parse_cidr("10.0.0.0/16").is_ok());
+    }
     use crate::yaml::{Limits, parse_chunk};
 
     fn manifest(text: &str) -> FirewallManifest {
