@@ -1581,12 +1581,23 @@ pub(crate) fn failed_template(
         None => return None,
     };
     let col = numbers.get(1).copied().unwrap_or(1);
-    let file = source_path(&root.dir, path)?;
-    // Only a location (nothing is read): a path of the project that names a file.
-    let plain = std::path::Path::new(&file)
-        .components()
-        .all(|c| matches!(c, std::path::Component::Normal(_)));
-    if !plain || !project.join(&file).is_file() {
+    let plain = |file: &str| {
+        std::path::Path::new(file)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    };
+    // Only a location (nothing is read): a path of the project that names a
+    // file; in a local `file://` dependency dvmlint built into a copy of the
+    // chart (`app/charts/cache/…` of `repository: file://../cache`), that
+    // dependency's own file.
+    let mut file = source_path(&root.dir, path)?;
+    if !plain(&file) || !project.join(&file).is_file() {
+        file = super::dependencies::redirect(
+            file,
+            &super::dependencies::redirects(project, &root.dir),
+        );
+    }
+    if !plain(&file) || !project.join(&file).is_file() {
         return None;
     }
     Some(crate::finding::Location::new(

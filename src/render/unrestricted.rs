@@ -417,15 +417,17 @@ fn in_scripts(project: &Path, dir: &str) -> Option<String> {
                 return ControlFlow::Continue(());
             }
             let text = String::from_utf8_lossy(text);
-            let script = if is_program(rel) {
+            let program = is_program(rel);
+            let script = if program {
                 crate::scripts::as_commands(&text, rel)
             } else {
                 text.replace("\\\n", " ")
             };
-            if built_folders(&script)
-                .iter()
-                .any(|folder| builds(folder, rel, dir))
-            {
+            let mut folders = built_folders(&script);
+            if program {
+                folders = program_folders(folders, &script, &text);
+            }
+            if folders.iter().any(|folder| builds(folder, rel, dir)) {
                 found = Some(rel.to_owned());
                 return ControlFlow::Break(());
             }
@@ -564,6 +566,62 @@ fn built_folders(script: &str) -> Vec<String> {
     found
 }
 
+/// At most this many path literals of one program are read by
+/// [`program_folders`].
+const MAX_PROGRAM_PATHS: usize = 64;
+
+/// What the folders a program builds (`folders`, from [`built_folders`] of
+/// its commands `script`; `text`, its source) name:
+/// - a folder given wholly by a variable (`path`: `*`) is each folder the
+///   program writes as a literal (`"./hack/observability/%s/"`, a format
+///   field a segment `*`): the program builds what it names, and dvmlint
+///   does not follow its variables from one function to another;
+/// - a program that changes its folder before it runs the command
+///   (`os.chdir`, Go's `cmd.Dir =`, `cwd=`, `Chdir`) runs it from a folder
+///   dvmlint does not know: a relative folder is read from any folder
+///   (`*/manifests/*` for `../manifests/{name}`).
+///
+/// A variable alone names nothing, as before: a program holding no literal
+/// path beside it lifts the restrictor for no root.
+fn program_folders(folders: Vec<String>, script: &str, text: &str) -> Vec<String> {
+    let moves = ["chdir", "Chdir", ".Dir =", "cwd="]
+        .iter()
+        .any(|m| text.contains(m));
+    let mut out = Vec::new();
+    for folder in folders {
+        if folder == "*" {
+            out.extend(program_paths(script));
+        } else {
+            out.push(folder);
+        }
+    }
+    if moves {
+        for folder in &mut out {
+            if !folder.starts_with('/') {
+                let rest: Vec<&str> = folder
+                    .split('/')
+                    .skip_while(|s| matches!(*s, ".." | "*"))
+                    .collect();
+                *folder = format!("*/{}", rest.join("/"));
+            }
+        }
+    }
+    out
+}
+
+/// The path literals of a program read as commands ([`crate::scripts::as_commands`]):
+/// a word (not a variable, `$name`) with a `/` and no `:` (a URL, an
+/// image), normalised; at most [`MAX_PROGRAM_PATHS`].
+fn program_paths(script: &str) -> Vec<String> {
+    script
+        .split_whitespace()
+        .filter(|w| !w.starts_with(['$', '-']) && w.contains('/') && !w.contains([':', '=']))
+        .map(|w| normalise([w]))
+        .filter(|path| path.split('/').any(|s| !matches!(s, "*" | ".." | "")))
+        .take(MAX_PROGRAM_PATHS)
+        .collect()
+}
+
 /// Kustomize's flags that take a value in the next word.
 fn takes_value(name: &str) -> bool {
     matches!(
@@ -604,24 +662,51 @@ fn normalise<'p>(parts: impl IntoIterator<Item = &'p str>) -> String {
 }
 
 /// Whether `folder` (from [`commands`], in the file `file`) names the root at
-/// `dir`. With a templated segment, the segments after the last one must end
-/// `dir` (`*/testing` for `{{ config_dir }}/testing`: the template's value is
-/// not known); without, the folder is taken from the project's root or from
-/// the file's own folder.
+/// `dir`. A folder that starts with a template (`*/testing` for
+/// `{{ config_dir }}/testing`: its value is not known) names a root its
+/// other segments end; another templated segment stands for one folder
+/// (`hack/observability/*` for `"./hack/observability/%s/"`). A folder is
+/// taken from the project's root or from the file's own folder; one of
+/// templates only names none.
 fn builds(folder: &str, file: &str, dir: &str) -> bool {
     let dir = normalise([dir]);
-    match folder.rsplit_once('*') {
-        Some((_, tail)) => {
-            let tail = tail.trim_start_matches('/');
-            !tail.is_empty() && (dir == tail || dir.ends_with(&format!("/{tail}")))
-        }
-        None => {
-            let beside = file.rsplit_once('/').map_or("", |(parent, _)| parent);
-            // From the project's root a leading `..` takes nothing back.
-            let from_root = normalise(folder.split('/').skip_while(|s| *s == ".."));
-            dir == from_root || dir == normalise([beside, folder])
-        }
+    let beside = file.rsplit_once('/').map_or("", |(parent, _)| parent);
+    // From the project's root a leading `..` takes nothing back.
+    let from_root = normalise(folder.split('/').skip_while(|s| *s == ".."));
+    let from_file = normalise([beside, folder]);
+    if !folder.split('/').any(|s| s == "*") {
+        return dir == from_root || dir == from_file;
     }
+    let segments: Vec<&str> = folder.split('/').collect();
+    let lead = segments.iter().take_while(|s| **s == "*").count();
+    let candidates = if lead > 0 {
+        let rest = segments.get(lead..).unwrap_or_default().join("/");
+        vec![format!("*/{rest}")]
+    } else {
+        vec![from_root, from_file]
+    };
+    candidates.iter().any(|candidate| {
+        let segments: Vec<&str> = candidate.split('/').filter(|s| !s.is_empty()).collect();
+        let lead = segments.iter().take_while(|s| **s == "*").count();
+        let rest = segments.get(lead..).unwrap_or_default();
+        // A folder of templates only names none.
+        if rest.iter().all(|s| matches!(*s, "*" | "..")) {
+            return false;
+        }
+        let rest = rest
+            .iter()
+            .map(|s| {
+                if *s == "*" {
+                    "*".to_owned()
+                } else {
+                    globset::escape(s)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let pattern = if lead > 0 { format!("**/{rest}") } else { rest };
+        crate::glob::matcher(&pattern, true).is_ok_and(|m| m.is_match(&dir))
+    })
 }
 
 #[cfg(test)]
@@ -704,7 +789,7 @@ mod tests {
     }
 
     #[test]
-    fn a_program_builds_the_folder_it_names_and_no_variable_one() {
+    fn a_program_builds_the_folders_it_names_and_no_variable_alone() {
         let py = "def build():\n    cmd = (\"kustomize build \"\n        \"--load-restrictor LoadRestrictionsNone ../manifests/local\")\n    subprocess.run(cmd, shell=True)\n";
         let folders = built_folders(&crate::scripts::as_commands(py, "bundle/tools/make.py"));
         assert_eq!(folders, ["../manifests/local"]);
@@ -718,21 +803,62 @@ mod tests {
             "bundle/tools/make.py",
             "bundle/manifests/other"
         ));
-        // A folder given by a variable or a format field alone, as a
-        // script's `$DIR`, names no root.
+        // A folder given by a variable alone, as a script's `$DIR`, names
+        // no root; the program's own path literals are what it builds.
         let go = "func t(path string) error {\n\treturn exec.CommandContext(ctx, kustomizePath, \"build\", path,\n\t\t\"--load-restrictor=LoadRestrictionsNone\").Run()\n}\n";
-        let folders = built_folders(&crate::scripts::as_commands(go, "hack/main.go"));
+        let script = crate::scripts::as_commands(go, "hack/main.go");
+        let folders = built_folders(&script);
         assert_eq!(folders, ["*"]);
         assert!(!builds(
             &folders[0],
             "hack/main.go",
             "hack/observability/alloy"
         ));
+        assert!(program_folders(folders.clone(), &script, go).is_empty());
+        let named = format!(
+            "{go}func tasks() {{\n\tp := fmt.Sprintf(\"./hack/observability/%s/\", tool)\n\tt(p)\n\tt(\"https://example.com/x\")\n}}\n"
+        );
+        let script = crate::scripts::as_commands(&named, "hack/main.go");
+        let folders = program_folders(built_folders(&script), &script, &named);
+        assert_eq!(folders, ["hack/observability/*"]);
+        assert!(builds(
+            &folders[0],
+            "hack/main.go",
+            "hack/observability/alloy"
+        ));
+        assert!(!builds(
+            &folders[0],
+            "hack/main.go",
+            "hack/observability/alloy/base"
+        ));
+        assert!(!builds(
+            &folders[0],
+            "hack/main.go",
+            "config/observability/alloy"
+        ));
+        // A format field is one folder, read from the program's folder.
         let field =
             "c = f\"kustomize build --load-restrictor LoadRestrictionsNone ../manifests/{name}\"\n";
         let folders = built_folders(&crate::scripts::as_commands(field, "tools/b.py"));
         assert_eq!(folders, ["../manifests/*"]);
-        assert!(!builds(&folders[0], "tools/b.py", "manifests/local"));
+        assert!(builds(&folders[0], "tools/b.py", "manifests/local"));
+        assert!(!builds(&folders[0], "tools/b.py", "deploy/manifests/local"));
+        // A program that changes its folder first runs the command from a
+        // folder not known: the folder's own segments end the root.
+        let moved = format!("os.chdir(workspace)\n{field}");
+        let script = crate::scripts::as_commands(&moved, "tools/b.py");
+        let folders = program_folders(built_folders(&script), &script, &moved);
+        assert_eq!(folders, ["*/manifests/*"]);
+        assert!(builds(
+            &folders[0],
+            "tools/b.py",
+            "deploy/kubernetes/manifests/local"
+        ));
+        assert!(!builds(
+            &folders[0],
+            "tools/b.py",
+            "deploy/kubernetes/overlays/local"
+        ));
     }
 
     #[test]
