@@ -853,15 +853,29 @@ fn controller_gen_output(stderr: &str, project: &Path) -> Option<super::Limit> {
             })
     };
     if csv_base {
-        if !(holds("PROJECT", &[b"manifests.sdk.operatorframework.io"])
-            || holds("Makefile", &[b"generate kustomize manifests"]))
-        {
+        // A recipe line, not a comment (a `bundle:` target commented out
+        // runs nothing).
+        let runs = boundary
+            .open_bounded(&project.join(base).join("Makefile"), 1 << 20)
+            .is_ok_and(|text| {
+                text.split(|b| *b == b'\n').any(|line| {
+                    !line.trim_ascii_start().starts_with(b"#")
+                        && memchr::memmem::find(line, b"generate kustomize manifests").is_some()
+                })
+            });
+        let why = if runs {
+            format!(
+                "its resource `{file}` is written by `operator-sdk generate kustomize manifests`, which this operator-sdk project's Makefile runs (`make bundle`) before it builds `config/manifests`"
+            )
+        } else if holds("PROJECT", &[b"manifests.sdk.operatorframework.io"]) {
+            format!(
+                "its resource `{file}` is written by `operator-sdk generate kustomize manifests` of operator-sdk's manifests plugin, which `PROJECT` names; the plugin's `make bundle` runs it before it builds `config/manifests`"
+            )
+        } else {
             return None;
-        }
+        };
         return Some(super::Limit {
-            why: format!(
-                "its resource `{file}` is written by `operator-sdk generate kustomize manifests`, which this operator-sdk project runs (`make bundle`) before it builds `config/manifests`"
-            ),
+            why,
             help: "nothing to fix; to lint the bundle's build, run `make bundle` (or `operator-sdk generate kustomize manifests`) first",
         });
     }
