@@ -950,7 +950,24 @@ fn made_by_a_script(stderr: &str, project: &Path, target: &Path) -> Option<super
         {
             let text = String::from_utf8_lossy(bytes);
             let variables = shell_variables(&text);
+            // The script's own folder holds the kustomization's.
+            let own = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let below = own.is_empty()
+                || folder
+                    .strip_prefix(own)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+            let own_names = if below {
+                own_folder_variables(&text)
+            } else {
+                Vec::new()
+            };
             copies = text.lines().enumerate().find_map(|(at, line)| {
+                if let Some(copy) = copy_of_own_folder(line, &own_names) {
+                    return Some(format!(
+                        "`{rel}:{line}` copies its own folder, which holds the kustomization's, elsewhere (`cp {copy} …`)",
+                        line = at + 1
+                    ));
+                }
                 let line = expand_variables(line, &variables);
                 let copy = copy_source_naming(&line, folder)?;
                 Some(format!(
@@ -1088,6 +1105,65 @@ fn expand_variables(line: &str, variables: &[(&str, &str)]) -> String {
         line = out;
     }
     line
+}
+
+/// The variables a shell script sets to its own folder
+/// (`SCRIPTPATH="$(cd -- "$(dirname "$0")" … ; pwd -P)"`, `DIR=$(dirname
+/// "${BASH_SOURCE[0]}")`).
+fn own_folder_variables(script: &str) -> Vec<&str> {
+    script
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+            let (name, value) = line.split_once('=')?;
+            let is_name = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            (is_name
+                && value.contains("dirname")
+                && (value.contains("$0")
+                    || value.contains("${0}")
+                    || value.contains("BASH_SOURCE")))
+            .then_some(name)
+        })
+        .collect()
+}
+
+/// The source of a `cp` command of the shell `line` that is the whole of
+/// the script's own folder, named by one of `names` ([`own_folder_variables`]):
+/// `cp -r ${SCRIPTPATH}/* $TMP_DIR`, `cp -r "$DIR/." "$tmp"`, `cp -R $DIR
+/// $tmp`. The last operand (the destination) never counts.
+fn copy_of_own_folder<'l>(line: &'l str, names: &[&str]) -> Option<&'l str> {
+    if names.is_empty() {
+        return None;
+    }
+    let line = line.split('#').next().unwrap_or_default();
+    line.split([';', '|', '&'])
+        .filter_map(|command| {
+            let mut words = command
+                .split_whitespace()
+                .skip_while(|w| w.contains('=') || *w == "sudo" || *w == "command");
+            let program = words.next()?;
+            (program == "cp" || program.ends_with("/cp")).then_some(words)
+        })
+        .find_map(|words| {
+            let operands: Vec<&str> = words.filter(|w| !w.starts_with('-')).collect();
+            let (_, sources) = operands.split_last()?;
+            sources.iter().copied().find(|source| {
+                let path = source.replace(['"', '\''], "");
+                let path = path
+                    .strip_suffix("/*")
+                    .or_else(|| path.strip_suffix("/."))
+                    .or_else(|| path.strip_suffix('/'))
+                    .unwrap_or(&path);
+                names
+                    .iter()
+                    .any(|name| path == format!("${name}") || path == format!("${{{name}}}"))
+            })
+        })
 }
 
 /// The source of a `cp` command of the shell `line` that names `folder` (a
