@@ -196,7 +196,12 @@ impl RuleManifest {
                 }
                 FirewallTarget::Cidr(net.trunc())
             }
-            TargetValue::DnsName(name) => FirewallTarget::DnsName(name.value.clone()),
+            TargetValue::DnsName(name) => {
+                if dns_name_problem(flavor, &name.value).is_some() {
+                    return None;
+                }
+                FirewallTarget::DnsName(name.value.clone())
+            }
             TargetValue::Nodes { selector, .. } => {
                 FirewallTarget::Nodes(node_addresses(selector, nodes))
             }
@@ -209,6 +214,52 @@ impl RuleManifest {
             .ok()?;
         Some(FirewallRule { action, to, ports })
     }
+}
+
+/// Why the API server rejects `name` as a rule's `dnsName`, if it does:
+/// - an `EgressNetworkPolicy` (OpenShift SDN) takes a DNS-1123 subdomain
+///   (its validation calls `IsDNS1123Subdomain`): lower-case letters,
+///   digits, `-` and `.`, each label starting and ending with a letter or
+///   digit, at most 253 characters; no wildcard, no trailing dot;
+/// - an `EgressFirewall` (OVN-Kubernetes) takes what its CRD's pattern
+///   matches, `^(\*\.)?([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+\.?$` (the loosest of
+///   the releases: earlier ones have no `*.`, later ones refuse a label that
+///   starts or ends with `-`); what it refuses every release refuses.
+///
+/// A scheme (`https://`), a port (`:443`), a path, a CIDR (`0.0.0.0/0`) or a
+/// blank is no DNS name for either.
+pub fn dns_name_problem(flavor: FirewallFlavor, name: &str) -> Option<String> {
+    use std::sync::LazyLock;
+    static SDN: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$").ok()
+    });
+    static OVN: LazyLock<Option<regex::Regex>> =
+        LazyLock::new(|| regex::Regex::new(r"^(\*\.)?([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+\.?$").ok());
+    let valid = match flavor {
+        FirewallFlavor::Sdn => name.len() <= 253 && SDN.as_ref().is_some_and(|r| r.is_match(name)),
+        FirewallFlavor::Ovn => OVN.as_ref().is_some_and(|r| r.is_match(name)),
+    };
+    if valid {
+        return None;
+    }
+    let why = if name.contains("://") {
+        "a URL, not a host name: write the host alone"
+    } else if name.parse::<IpNet>().is_ok() || name.parse::<IpAddr>().is_ok() {
+        "an address, not a host name: an address is a `cidrSelector` target"
+    } else if name.contains(':') {
+        "a host name with a port: write the host alone (an EgressFirewall takes ports under `ports`)"
+    } else if flavor == FirewallFlavor::Sdn && name.starts_with("*.") {
+        "a wildcard, which an EgressNetworkPolicy (OpenShift SDN) does not accept"
+    } else if flavor == FirewallFlavor::Sdn && name.chars().any(|c| c.is_ascii_uppercase()) {
+        "written with capitals, which an EgressNetworkPolicy (OpenShift SDN) does not accept: write it in lower case"
+    } else if flavor == FirewallFlavor::Sdn && name.ends_with('.') {
+        "written with a final `.`, which an EgressNetworkPolicy (OpenShift SDN) does not accept"
+    } else if flavor == FirewallFlavor::Sdn && name.len() > 253 {
+        "longer than 253 characters"
+    } else {
+        "not a DNS name (letters, digits, `-` and `.` only)"
+    };
+    Some(why.to_owned())
 }
 
 /// A `cidrSelector` as the platform parses it: an address and a prefix length

@@ -13,6 +13,8 @@
 //! What this rule reports as ignored or rejected feeds no other rule
 //! (`model::egress::Ignored`): such a firewall denies nothing.
 //! - an invalid `cidrSelector`, or an IPv6 one in SDN (IPv4 only);
+//! - a `dnsName` the API server rejects (a URL, an address, a port; in SDN
+//!   a wildcard or capitals: `manifest::egress_firewall::dns_name_problem`);
 //! - a rule with not exactly one `to` target;
 //! - a `type` other than `Allow`/`Deny` (case-sensitive);
 //! - an OVN `ports` entry the CRD rejects;
@@ -24,7 +26,7 @@
 use std::collections::HashMap;
 
 use crate::finding::Finding;
-use crate::manifest::egress_firewall::{FirewallFlavor, TargetValue, parse_cidr};
+use crate::manifest::egress_firewall::{FirewallFlavor, TargetValue, dns_name_problem, parse_cidr};
 use crate::model::duplicates::AlternativeFiles;
 use crate::model::{Project, Scope};
 use crate::rules::hygiene::template_placeholder::is_angle_placeholder;
@@ -270,6 +272,23 @@ fn check_rules(
             )),
         }
         for target in &rule.targets {
+            if let TargetValue::DnsName(text) = &target.value
+                && !is_angle_placeholder(&text.value)
+                && !crate::manifest::is_template_parameter(&text.value)
+                && let Some(why) = dns_name_problem(flavor, &text.value)
+            {
+                out.push(report(
+                    text.span,
+                    format!(
+                        "rule egress[{i}] has the `dnsName` `{}`, which the API server rejects: it is {why}",
+                        text.value
+                    ),
+                    match flavor {
+                        FirewallFlavor::Sdn => "write a lower-case host name such as `peer.example.com` (no scheme, port, wildcard or final `.`), or a `cidrSelector` for an address",
+                        FirewallFlavor::Ovn => "write a host name such as `peer.example.com` (no scheme, port or path), or a `cidrSelector` for an address",
+                    },
+                ));
+            }
             if let TargetValue::Cidr(text) = &target.value
                 // A documentation placeholder is DVM402's: one problem, one finding.
                 && !is_angle_placeholder(&text.value)
