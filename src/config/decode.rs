@@ -160,6 +160,9 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
     Ok(config)
 }
 
+/// `paths` decoded ([`Decoder::glob_set`]).
+type PathGlobs = (Vec<String>, GlobSet, Vec<yaml::Pos>, Vec<usize>);
+
 impl Decoder<'_> {
     fn err(&self, node: &Node<'_>, message: String) -> ConfigError {
         self.err_at(node.span.start, message)
@@ -261,22 +264,29 @@ impl Decoder<'_> {
 
     /// A cluster's `paths`: a glob set where a plain folder name also matches
     /// everything below it.
-    fn glob_set(&self, node: &Node<'_>) -> Result<(Vec<String>, GlobSet)> {
+    /// The patterns of `paths`, their set, where each pattern is written and,
+    /// for each glob of the set, the pattern it was made from.
+    fn glob_set(&self, node: &Node<'_>) -> Result<PathGlobs> {
         let patterns = self.strings(node)?;
         let mut globs = Vec::new();
-        for (pattern, item) in patterns.iter().zip(node.items()) {
+        let mut of_glob = Vec::new();
+        let mut positions = Vec::new();
+        for (index, (pattern, item)) in patterns.iter().zip(node.items()).enumerate() {
+            positions.push(item.span.start);
             let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
             if trimmed.is_empty() || trimmed == "." {
                 // `.`, `./`: the folder of .dvmlint.yaml, everything under it.
                 globs.push(self.glob("**", item, "paths")?);
+                of_glob.push(index);
                 continue;
             }
             globs.push(self.glob(trimmed, item, "paths")?);
             globs.push(self.glob(&format!("{trimmed}/**"), item, "paths")?);
+            of_glob.extend([index, index]);
         }
         let set =
             crate::glob::set(globs).map_err(|why| self.err(node, format!("`paths`: {why}")))?;
-        Ok((patterns, set))
+        Ok((patterns, set, positions, of_glob))
     }
 
     fn nets(&self, node: &Node<'_>) -> Result<Vec<IpNet>> {
@@ -315,9 +325,9 @@ impl Decoder<'_> {
                 }
             },
         };
-        let (paths, path_set) = match node.get("paths") {
+        let (paths, path_set, path_pos, path_of_glob) = match node.get("paths") {
             Some(n) => self.glob_set(n)?,
-            None => (Vec::new(), GlobSet::empty()),
+            None => (Vec::new(), GlobSet::empty(), Vec::new(), Vec::new()),
         };
         let paths_pos = node.get("paths").map(|n| n.span.start);
         let mig_cluster = node
@@ -345,6 +355,8 @@ impl Decoder<'_> {
             role,
             paths,
             path_set,
+            path_pos,
+            path_of_glob,
             version: node.get("version").map(|n| self.version(n)).transpose()?,
             machine_network: node
                 .get("machineNetwork")

@@ -53,6 +53,11 @@ pub struct ClusterConfig {
     pub pos: Pos,
     /// Where its `paths` value starts, when it has one.
     pub paths_pos: Option<Pos>,
+    /// Where each of `paths` is written.
+    pub path_pos: Vec<Pos>,
+    /// For each glob of `path_set`, the index in `paths` it was made from
+    /// (a folder name makes two: itself and everything below it).
+    pub path_of_glob: Vec<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

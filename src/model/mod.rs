@@ -186,6 +186,20 @@ pub struct Project {
     /// Per cluster that claims no file: a cluster listed earlier that claims
     /// files its `paths` match too (the first matching cluster takes a file).
     pub claimed_by_earlier: Vec<Option<usize>>,
+    /// The `paths` entries of a cluster that claims files whose every
+    /// matched file an earlier cluster claims: (cluster, entry, the earlier
+    /// cluster, how many files), in configuration order (DVM406).
+    pub shadowed_paths: Vec<ShadowedPath>,
+}
+
+/// A `paths` entry of a cluster whose files all belong to an earlier
+/// cluster ([`Project::shadowed_paths`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShadowedPath {
+    pub cluster: usize,
+    pub entry: usize,
+    pub earlier: usize,
+    pub files: usize,
 }
 
 /// Files placed in one run on a worker ([`Project::build`]): enough that a
@@ -287,6 +301,59 @@ impl Project {
                 })
             })
             .collect();
+        // For a cluster that claims files: an entry of its `paths` whose
+        // files an earlier cluster all claims (a folder meant for several
+        // clusters, `platform/` in both), which would otherwise go unsaid.
+        let mut shadowed_paths: Vec<ShadowedPath> = Vec::new();
+        for (i, own) in config.clusters.iter().enumerate() {
+            if i == 0 || cluster_files.get(i).copied().unwrap_or(0) == 0 || own.paths.is_empty() {
+                continue;
+            }
+            // Per entry: (files matched, the first earlier cluster claiming
+            // one, whether every matched file is an earlier cluster's).
+            let mut entries: Vec<(usize, Option<usize>, bool)> =
+                vec![(0, None, true); own.paths.len()];
+            let mut matched: Vec<usize> = Vec::new();
+            // A file of a later cluster, or of none, is matched by no entry
+            // (this cluster would have claimed it): only the files of this
+            // cluster and the earlier ones are matched again.
+            for file in files.iter().map(TakeParts::result) {
+                let Some(owner) = cluster_of(file).filter(|&c| c <= i) else {
+                    continue;
+                };
+                own.path_set.matches_into(file.rel.as_ref(), &mut matched);
+                if matched.is_empty() {
+                    continue;
+                }
+                let claimer = Some(owner).filter(|&c| c < i);
+                let mut seen: Vec<usize> = matched
+                    .iter()
+                    .filter_map(|&g| own.path_of_glob.get(g).copied())
+                    .collect();
+                seen.dedup();
+                for entry in seen {
+                    if let Some(state) = entries.get_mut(entry) {
+                        state.0 += 1;
+                        match claimer {
+                            Some(c) => {
+                                state.1.get_or_insert(c);
+                            }
+                            None => state.2 = false,
+                        }
+                    }
+                }
+            }
+            for (entry, (count, earlier, all)) in entries.into_iter().enumerate() {
+                if let (true, Some(earlier)) = (all && count > 0, earlier) {
+                    shadowed_paths.push(ShadowedPath {
+                        cluster: i,
+                        entry,
+                        earlier,
+                        files: count,
+                    });
+                }
+            }
+        }
         // The files come in path order, as the apply units index them. Runs
         // of them are placed on every worker (each file's result freed once
         // its objects are placed, on the worker that placed them), then the
@@ -422,6 +489,7 @@ impl Project {
             install_configs,
             cluster_files,
             claimed_by_earlier,
+            shadowed_paths,
         }
     }
 

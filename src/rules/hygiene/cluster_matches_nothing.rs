@@ -7,7 +7,10 @@
 //! A typo in a glob or a namespace must not give a clean result: every rule
 //! about that cluster or namespace silently has nothing to check. Reported at
 //! the line of `.dvmlint.yaml`. A cluster whose files are all claimed by an
-//! earlier cluster (the first matching cluster takes a file) is named.
+//! earlier cluster (the first matching cluster takes a file) is named; so is
+//! one `paths` entry of a cluster that claims other files, when every file
+//! it matches is an earlier cluster's (a folder meant for both clusters,
+//! judged on the first only).
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -63,6 +66,41 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                     "fix the glob (paths are relative to the project root, the Git work tree holding the linted path, because the configuration file lies outside that path; a folder name matches everything under it), or remove the cluster"
                 })
                 .cluster(project.cluster_name(Some(i))),
+        );
+    }
+    for shadowed in &project.shadowed_paths {
+        let (Some(cluster), Some(earlier)) = (
+            project.config.clusters.get(shadowed.cluster),
+            project.cluster_name(Some(shadowed.earlier)),
+        ) else {
+            continue;
+        };
+        let (Some(path), Some(&pos)) = (
+            cluster.paths.get(shadowed.entry),
+            cluster.path_pos.get(shadowed.entry),
+        ) else {
+            continue;
+        };
+        let (files, they) = match shadowed.files {
+            1 => ("the 1 file it matches is".to_owned(), "it is"),
+            n => (format!("all {n} files it matches are"), "they are"),
+        };
+        out.push(
+            Finding::new(
+                "DVM406",
+                at(pos),
+                format!(
+                    "the path `{path}` of cluster `{}` adds nothing: {files} claimed by cluster `{earlier}`, listed earlier (a file belongs to the first cluster whose paths match it), so {they} judged on `{earlier}` only and the cross-file rules of `{}` do not see {them}",
+                    cluster.name,
+                    cluster.name,
+                    them = if shadowed.files == 1 { "it" } else { "them" }
+                ),
+            )
+            .help(format!(
+                "dvmlint places a file on one cluster: if these files are applied to both clusters, judge them on `{}` too with a second configuration that lists this path for `{}` alone (`dvmlint check --config`), or remove the path here",
+                cluster.name, cluster.name
+            ))
+            .cluster(project.cluster_name(Some(shadowed.cluster))),
         );
     }
     if project.config.namespaces.is_empty() {
