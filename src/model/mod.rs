@@ -313,33 +313,51 @@ impl Project {
             // one, whether every matched file is an earlier cluster's).
             let mut entries: Vec<(usize, Option<usize>, bool)> =
                 vec![(0, None, true); own.paths.len()];
+            // A folder named plainly (most entries) is matched by its prefix;
+            // an entry with glob syntax by the cluster's set, per file.
+            let literal: Vec<Option<&str>> = own
+                .paths
+                .iter()
+                .map(|p| {
+                    let p = p.trim_start_matches("./").trim_end_matches('/');
+                    (!p.contains(['*', '?', '[', '{', '\\'])).then_some(p)
+                })
+                .collect();
+            let globbed = literal.iter().any(Option::is_none);
             let mut matched: Vec<usize> = Vec::new();
             // A file of a later cluster, or of none, is matched by no entry
             // (this cluster would have claimed it): only the files of this
-            // cluster and the earlier ones are matched again.
+            // cluster and the earlier ones are matched again, until every
+            // entry has matched a file of this cluster.
             for file in files.iter().map(TakeParts::result) {
+                if entries.iter().all(|(_, _, all)| !all) {
+                    break;
+                }
                 let Some(owner) = cluster_of(file).filter(|&c| c <= i) else {
                     continue;
                 };
-                own.path_set.matches_into(file.rel.as_ref(), &mut matched);
-                if matched.is_empty() {
-                    continue;
+                let rel: &str = file.rel.as_ref();
+                if globbed {
+                    own.path_set.matches_into(rel, &mut matched);
                 }
-                let claimer = Some(owner).filter(|&c| c < i);
-                let mut seen: Vec<usize> = matched
-                    .iter()
-                    .filter_map(|&g| own.path_of_glob.get(g).copied())
-                    .collect();
-                seen.dedup();
-                for entry in seen {
-                    if let Some(state) = entries.get_mut(entry) {
-                        state.0 += 1;
-                        match claimer {
-                            Some(c) => {
-                                state.1.get_or_insert(c);
-                            }
-                            None => state.2 = false,
-                        }
+                for (entry, state) in entries.iter_mut().enumerate() {
+                    let hit = match literal.get(entry).copied().flatten() {
+                        Some("" | ".") => true,
+                        Some(folder) => rel
+                            .strip_prefix(folder)
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
+                        None => matched
+                            .iter()
+                            .any(|&g| own.path_of_glob.get(g) == Some(&entry)),
+                    };
+                    if !hit {
+                        continue;
+                    }
+                    state.0 += 1;
+                    if owner < i {
+                        state.1.get_or_insert(owner);
+                    } else {
+                        state.2 = false;
                     }
                 }
             }
