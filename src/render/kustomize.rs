@@ -1061,12 +1061,7 @@ fn shell_variables(script: &str) -> Vec<(&str, &str)> {
         let Some((name, value)) = line.split_once('=') else {
             continue;
         };
-        let is_name = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !is_name || found.iter().any(|(known, _)| *known == name) {
+        if !is_shell_name(name) || found.iter().any(|(known, _)| *known == name) {
             continue;
         }
         let value = value.trim().trim_matches(['"', '\'']);
@@ -1081,6 +1076,15 @@ fn shell_variables(script: &str) -> Vec<(&str, &str)> {
         }
     }
     found
+}
+
+/// Whether `name` is a shell variable's name (a letter or `_`, then letters,
+/// digits and `_`).
+fn is_shell_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// `line` with each `$NAME` and `${NAME}` of `variables` replaced by its value.
@@ -1117,12 +1121,7 @@ fn own_folder_variables(script: &str) -> Vec<&str> {
             let line = line.trim();
             let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
             let (name, value) = line.split_once('=')?;
-            let is_name = name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            (is_name
+            (is_shell_name(name)
                 && value.contains("dirname")
                 && (value.contains("$0")
                     || value.contains("${0}")
@@ -1140,6 +1139,22 @@ fn copy_of_own_folder<'l>(line: &'l str, names: &[&str]) -> Option<&'l str> {
     if names.is_empty() {
         return None;
     }
+    cp_source(line, |source| {
+        let path = source.replace(['"', '\''], "");
+        let path = path
+            .strip_suffix("/*")
+            .or_else(|| path.strip_suffix("/."))
+            .or_else(|| path.strip_suffix('/'))
+            .unwrap_or(&path);
+        names
+            .iter()
+            .any(|name| path == format!("${name}") || path == format!("${{{name}}}"))
+    })
+}
+
+/// The first source operand of a `cp` command of the shell `line` that
+/// `wanted` takes (the last operand, the destination, never counts).
+fn cp_source(line: &str, wanted: impl Fn(&str) -> bool) -> Option<&str> {
     let line = line.split('#').next().unwrap_or_default();
     line.split([';', '|', '&'])
         .filter_map(|command| {
@@ -1152,17 +1167,7 @@ fn copy_of_own_folder<'l>(line: &'l str, names: &[&str]) -> Option<&'l str> {
         .find_map(|words| {
             let operands: Vec<&str> = words.filter(|w| !w.starts_with('-')).collect();
             let (_, sources) = operands.split_last()?;
-            sources.iter().copied().find(|source| {
-                let path = source.replace(['"', '\''], "");
-                let path = path
-                    .strip_suffix("/*")
-                    .or_else(|| path.strip_suffix("/."))
-                    .or_else(|| path.strip_suffix('/'))
-                    .unwrap_or(&path);
-                names
-                    .iter()
-                    .any(|name| path == format!("${name}") || path == format!("${{{name}}}"))
-            })
+            sources.iter().copied().find(|source| wanted(source))
         })
 }
 
@@ -1172,23 +1177,7 @@ fn copy_of_own_folder<'l>(line: &'l str, names: &[&str]) -> Option<&'l str> {
 /// path or by two folders or more of its end; the last operand (the
 /// destination) never counts.
 fn copy_source_naming<'l>(line: &'l str, folder: &str) -> Option<&'l str> {
-    let line = line.split('#').next().unwrap_or_default();
-    line.split([';', '|', '&'])
-        .filter_map(|command| {
-            let mut words = command
-                .split_whitespace()
-                .skip_while(|w| w.contains('=') || *w == "sudo" || *w == "command");
-            let program = words.next()?;
-            (program == "cp" || program.ends_with("/cp")).then_some(words)
-        })
-        .find_map(|words| {
-            let operands: Vec<&str> = words.filter(|w| !w.starts_with('-')).collect();
-            let (_, sources) = operands.split_last()?;
-            sources
-                .iter()
-                .copied()
-                .find(|source| names_folder(source, folder))
-        })
+    cp_source(line, |source| names_folder(source, folder))
 }
 
 /// Whether the operand `source` of `cp` is `folder` (a path from the
