@@ -8,6 +8,12 @@ pub fn did_you_mean<'c>(
     if let Some(number) = rule_id_number(word) {
         return closest_id(word, number, candidates);
     }
+    near_name(word, candidates)
+}
+
+/// The name closest to `word`, if close enough to be a likely typo, by
+/// string similarity alone (a namespace `app2` is not a rule id).
+pub fn near_name<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let lower = word.to_ascii_lowercase();
     candidates
         .into_iter()

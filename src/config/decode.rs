@@ -7,7 +7,7 @@ use ipnet::IpNet;
 
 use super::{
     ChartRelease, ClusterConfig, Config, ConfigError, KustomizationTarget, NamespacePair,
-    PerFileIgnore, RenderConfig, Role, ToolSetting,
+    PerFileIgnore, RenderConfig, Role, RouterNetwork, ToolSetting,
 };
 use crate::finding::Severity;
 use crate::suggest;
@@ -33,6 +33,7 @@ const TOP_KEYS: &[&str] = &[
 const RENDER_KEYS: &[&str] = &["kustomize", "helm", "timeout", "charts", "kustomizations"];
 const CHART_KEYS: &[&str] = &["path", "release", "namespace", "values", "set", "cluster"];
 const KUSTOMIZATION_KEYS: &[&str] = &["path", "cluster"];
+const NAMESPACE_KEYS: &[&str] = &["name", "labels"];
 
 const CLUSTER_KEYS: &[&str] = &[
     "name",
@@ -45,6 +46,7 @@ const CLUSTER_KEYS: &[&str] = &[
     "ingress",
     "routeDomain",
     "behindProxy",
+    "routerNetwork",
     "migCluster",
 ];
 
@@ -93,19 +95,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<Config> {
             "mtcVersion" => config.mtc_version = Some(d.version(value)?),
             "namespaces" => {
                 for item in d.seq(value)? {
-                    let text = d.string(item)?;
-                    let (source, destination) = text.split_once(':').unwrap_or((&text, &text));
-                    if source.is_empty() || destination.is_empty() {
-                        return Err(d.err(
-                            item,
-                            format!("`{text}` is not `namespace` or `source:destination`"),
-                        ));
-                    }
-                    config.namespaces.push(NamespacePair {
-                        source: source.to_owned(),
-                        destination: destination.to_owned(),
-                        pos: item.span.start,
-                    });
+                    config.namespaces.push(d.namespace(item)?);
                 }
             }
             "interceptingProxies" => config.intercepting_proxies = d.strings(value)?,
@@ -198,6 +188,46 @@ impl Decoder<'_> {
         node.as_str()
             .map(str::to_owned)
             .ok_or_else(|| self.err(node, "expected a string".into()))
+    }
+
+    /// A `namespaces:` entry: `name` or `source:destination`, or a map of
+    /// that `name` and the `labels` the namespace carries.
+    fn namespace(&self, item: &Node<'_>) -> Result<NamespacePair> {
+        let (name_node, labels) = if item.is_map() {
+            self.map(item, NAMESPACE_KEYS, "namespaces entry")?;
+            let Some(name) = item.get("name") else {
+                return Err(self.err(item, "a namespaces entry needs `name`".into()));
+            };
+            let mut labels = Vec::new();
+            if let Some(node) = item.get("labels") {
+                if !node.is_map() {
+                    return Err(self.err(
+                        node,
+                        "`labels` maps label keys to values, e.g. `tier: app`".into(),
+                    ));
+                }
+                for (key, value) in node.entries() {
+                    labels.push((self.string(key)?, self.string(value)?));
+                }
+            }
+            (name, labels)
+        } else {
+            (item, Vec::new())
+        };
+        let text = self.string(name_node)?;
+        let (source, destination) = text.split_once(':').unwrap_or((&text, &text));
+        if source.is_empty() || destination.is_empty() {
+            return Err(self.err(
+                name_node,
+                format!("`{text}` is not `namespace` or `source:destination`"),
+            ));
+        }
+        Ok(NamespacePair {
+            source: source.to_owned(),
+            destination: destination.to_owned(),
+            labels,
+            pos: item.span.start,
+        })
     }
 
     fn strings(&self, node: &Node<'_>) -> Result<Vec<String>> {
@@ -379,6 +409,14 @@ impl Decoder<'_> {
                 .map(|n| {
                     n.as_bool()
                         .ok_or_else(|| self.err(n, "expected true or false".into()))
+                })
+                .transpose()?,
+            router_network: node
+                .get("routerNetwork")
+                .map(|n| match self.string(n)?.as_str() {
+                    "host" => Ok(RouterNetwork::Host),
+                    "pod" => Ok(RouterNetwork::Pod),
+                    _ => Err(self.err(n, "expected host or pod".into())),
                 })
                 .transpose()?,
             mig_cluster,
@@ -775,6 +813,33 @@ hosts:
         );
         let err = parse("fail_on: error\n").unwrap_err();
         assert!(err.message.contains("`fail-on`"), "{}", err.message);
+    }
+
+    /// A `namespaces:` entry may carry the namespace's labels; `routerNetwork`
+    /// is `host` or `pod`.
+    #[test]
+    fn namespace_labels_and_router_network() {
+        let config = parse(
+            "clusters:\n  - name: a\n    routerNetwork: host\nnamespaces:\n  - app1\n  - {name: 'shop:shop-new', labels: {tier: app}}\n",
+        )
+        .unwrap();
+        assert_eq!(config.clusters[0].router_network, Some(RouterNetwork::Host));
+        assert!(config.namespaces[0].labels.is_empty());
+        assert_eq!(config.namespaces[1].source, "shop");
+        assert_eq!(config.namespaces[1].destination, "shop-new");
+        assert_eq!(
+            config.namespaces[1].labels,
+            vec![("tier".to_owned(), "app".to_owned())]
+        );
+        for bad in [
+            "clusters:\n  - name: a\n    routerNetwork: hostNetwork\n",
+            "namespaces: [{labels: {tier: app}}]\n",
+            "namespaces: [{name: shop, labels: [tier]}]\n",
+            "namespaces: [{name: shop, lables: {tier: app}}]\n",
+            "namespaces: [{name: ':shop'}]\n",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub struct ClusterConfig {
     /// `behindProxy:` the cluster reaches other clusters, and is reached,
     /// only through a proxy (a cluster-wide Proxy shows only the first).
     pub behind_proxy: Option<bool>,
+    /// `routerNetwork:` whether the cluster's routers run on the host network
+    /// (an IngressController publishing with `HostNetwork`) or the pod network.
+    pub router_network: Option<RouterNetwork>,
     /// The name of the MigCluster object that stands for this cluster
     /// (`migCluster:`): what MigPlans' `srcMigClusterRef`/`destMigClusterRef`
     /// name when it differs from `name`.
@@ -60,10 +63,22 @@ pub struct ClusterConfig {
     pub path_of_glob: Vec<usize>,
 }
 
+/// Where a cluster's router pods run (`routerNetwork:`, `crate::model::router`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouterNetwork {
+    /// `host`: an IngressController publishing with `HostNetwork`.
+    Host,
+    /// `pod`: `LoadBalancerService`, `NodePortService` or `Private`.
+    Pod,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamespacePair {
     pub source: String,
     pub destination: String,
+    /// `labels:` of the entry: the labels the namespace carries on both
+    /// clusters where the repository holds no Namespace object for it.
+    pub labels: Vec<(String, String)>,
     /// Where the entry is written in the configuration.
     pub pos: Pos,
 }

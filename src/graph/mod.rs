@@ -623,12 +623,15 @@ impl Place {
 }
 
 /// The findings of the validity rules about manifests that take part in a
-/// hop: DVM104 (a policy meant for the rsync pods misses some), DVM111 (an
-/// Allow that never matches), DVM112 (a firewall the platform rejects or
-/// ignores). Each rule's own `check` computes them.
+/// hop: DVM104 (a policy meant for the rsync pods misses some), DVM105's
+/// info on an admin policy whose subject may select a namespace of unknown
+/// labels, DVM111 (an Allow that never matches), DVM112 (a firewall the
+/// platform rejects or ignores). Each rule's own `check` computes them.
 struct Notes {
     policies: Vec<network::rsync_allow_misses_pods::Miss>,
     firewalls: Vec<Finding>,
+    /// DVM105's admin policies not applied to namespaces of unknown labels.
+    unknown_subjects: Vec<network::admin_policy_blocks_rsync::UnknownSubject>,
 }
 
 impl Notes {
@@ -639,6 +642,10 @@ impl Notes {
         Notes {
             policies: network::rsync_allow_misses_pods::misses(project),
             firewalls,
+            unknown_subjects: network::admin_policy_blocks_rsync::unknown_subjects(
+                project,
+                project.network(),
+            ),
         }
     }
 
@@ -650,6 +657,11 @@ impl Notes {
             let side = if egress { miss.clients } else { miss.servers };
             if miss.cluster == cluster && miss.namespace == namespace && side {
                 edge.note(&miss.finding);
+            }
+        }
+        for unknown in &self.unknown_subjects {
+            if unknown.cluster == cluster && unknown.namespaces.iter().any(|ns| ns == namespace) {
+                edge.note(&unknown.finding);
             }
         }
     }

@@ -110,7 +110,8 @@ impl Kustomization {
         }
         Kustomization {
             deletes,
-            namespace: Text::at(node, &["namespace"]),
+            namespace: Text::at(node, &["namespace"])
+                .or_else(|| inline_namespace_transformer(node)),
             name_prefix: affix("namePrefix"),
             name_suffix: affix("nameSuffix"),
             patch_files,
@@ -126,6 +127,30 @@ impl Kustomization {
             ]),
         }
     }
+}
+
+/// The namespace an inline `builtin` NamespaceTransformer of `transformers:`
+/// sets (what `namespace:` does, written as a transformer; trial 33), at the
+/// entry that holds it.
+fn inline_namespace_transformer(node: &Node<'_>) -> Option<Text> {
+    node.get("transformers")
+        .map_or(&[][..], Node::items)
+        .iter()
+        .find_map(|item| {
+            let text = item.as_str().filter(|t| t.contains('\n'))?;
+            let parsed = crate::yaml::parse_chunk(text, 1, crate::yaml::Limits::default());
+            parsed.documents.iter().find_map(|d| {
+                (d.get("kind").and_then(Node::as_str) == Some("NamespaceTransformer")
+                    && d.get("apiVersion").and_then(Node::as_str) == Some("builtin"))
+                .then(|| d.at(&["metadata", "namespace"]).and_then(Node::as_str))
+                .flatten()
+                .filter(|ns| !ns.is_empty())
+                .map(|ns| Text {
+                    value: ns.to_owned(),
+                    span: item.span,
+                })
+            })
+        })
 }
 
 /// The objects the strategic-merge patches of `text` delete (a document

@@ -63,6 +63,8 @@ pub struct InstallConfig {
     pub proxy: ProxyVars,
     pub proxy_key: Option<Span>,
     pub additional_trust_bundle: bool,
+    /// The key of `platform:` (`aws`, `baremetal`, `vsphere`, …).
+    pub platform: Option<Text>,
 }
 
 impl InstallConfig {
@@ -94,6 +96,10 @@ impl InstallConfig {
                 .get("additionalTrustBundle")
                 .and_then(Node::as_str)
                 .is_some_and(|s| !s.trim().is_empty()),
+            platform: node
+                .get("platform")
+                .and_then(|p| p.entries().first())
+                .and_then(|(key, _)| Text::from_node(key)),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod migration;
 pub mod network;
 pub mod not_migrated;
 pub mod proxy;
+pub mod router;
 pub mod rsync_pods;
 
 use std::path::PathBuf;

@@ -54,6 +54,11 @@ pub struct ClusterPolicies {
     /// Admin policies the API server rejects or OVN-Kubernetes does not
     /// apply: they apply nowhere (their `rejected` note says why).
     pub admin_rejected: Vec<(usize, Arc<AdminPolicyView>)>,
+    /// Migrated namespaces of this cluster whose labels are unknown: no
+    /// Namespace object for them here, none on the source side to copy
+    /// (for a destination), no `labels:` in `namespaces:` of .dvmlint.yaml.
+    /// They are evaluated with `kubernetes.io/metadata.name` alone.
+    pub unknown_labels: BTreeSet<String>,
 }
 
 /// Everything the network rules and `dvmlint probe` evaluate.
@@ -129,6 +134,19 @@ impl NetworkModel {
                 set.insert(ns.clone());
             }
         }
+        // Per cluster: the namespaces migrated onto it and not off it.
+        let mut destination_only: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
+        for pair in &migration.pairs {
+            if let Some(set) = destination_only.get_mut(pair.target.cluster) {
+                set.insert(pair.target.namespace.clone());
+            }
+        }
+        for pair in &migration.pairs {
+            if let Some(set) = destination_only.get_mut(pair.source.cluster) {
+                set.remove(&pair.source.namespace);
+            }
+        }
+        let mut request_templates: Option<BTreeSet<(&str, u16)>> = None;
         let mut policies: Vec<Vec<Arc<Policy>>> = vec![Vec::new(); n];
         let mut clusters: Vec<ClusterPolicies> = vec![ClusterPolicies::default(); n];
         let mut namespace_labels: Vec<BTreeMap<String, Labels>> = vec![platform_namespaces(); n];
@@ -178,9 +196,25 @@ impl NetworkModel {
                 continue;
             };
             let view_index = target.views.len();
+            // A project-request Template's objects are made in the projects
+            // users request; a destination namespace DVM creates (or a
+            // Namespace object) is no request, so they are not in it.
+            let requested_only = object.object.template != 0
+                && request_templates
+                    .get_or_insert_with(|| project_request_templates(project))
+                    .contains(&(object.object.file.as_ref(), object.object.template));
             let bound: Vec<&str> = match object.scope() {
                 Scope::Namespace(ns) => vec![ns.as_str()],
-                Scope::Unbound => namespaces.iter().map(String::as_str).collect(),
+                Scope::Unbound => namespaces
+                    .iter()
+                    .filter(|ns| {
+                        !requested_only
+                            || !destination_only
+                                .get(cluster)
+                                .is_some_and(|d| d.contains(*ns))
+                    })
+                    .map(String::as_str)
+                    .collect(),
                 Scope::Cluster => Vec::new(),
             };
             // The evaluator's policy in each namespace it applies in: the
@@ -199,6 +233,11 @@ impl NetworkModel {
                 });
             }
             target.views.push(Arc::clone(view));
+        }
+        for (cluster, unknown) in known_labels(project, &mut namespace_labels) {
+            if let Some(target) = clusters.get_mut(cluster) {
+                target.unknown_labels.insert(unknown);
+            }
         }
         for ((cluster, list), labels) in clusters.iter_mut().zip(policies).zip(namespace_labels) {
             let admin = AdminPolicies::new(
@@ -223,6 +262,95 @@ impl NetworkModel {
     pub fn cluster(&self, cluster: usize) -> Option<&ClusterPolicies> {
         self.clusters.get(cluster)
     }
+}
+
+/// The labels of the migrated namespaces the repository holds no Namespace
+/// object for, added to `labels` (per cluster, by namespace, from the
+/// Namespace objects): a destination namespace gets its source Namespace
+/// object's labels, which DVM copies when it creates the namespace
+/// (`directvolumemigration/namespace.go`, docs/domain.md §1.4); else either
+/// side gets the `labels:` of its `namespaces:` entry in .dvmlint.yaml.
+/// Returns the (cluster, namespace) whose labels stay unknown.
+fn known_labels(
+    project: &Project,
+    labels: &mut [BTreeMap<String, Labels>],
+) -> BTreeSet<(usize, String)> {
+    let written: Vec<BTreeSet<String>> =
+        labels.iter().map(|m| m.keys().cloned().collect()).collect();
+    let is_written =
+        |cluster: usize, ns: &str| written.get(cluster).is_some_and(|w| w.contains(ns));
+    let configured = |source_side: bool, ns: &str| -> Option<Labels> {
+        let entry = project.config.namespaces.iter().find(|e| {
+            !e.labels.is_empty()
+                && if source_side {
+                    e.source == ns
+                } else {
+                    e.destination == ns
+                }
+        })?;
+        Some(
+            entry
+                .labels
+                .iter()
+                .map(|(k, v)| (k.clone(), LabelValue::from(v.as_str())))
+                .collect(),
+        )
+    };
+    let mut unknown = BTreeSet::new();
+    for pair in &project.migration().pairs {
+        let (source, target) = (&pair.source, &pair.target);
+        if !is_written(source.cluster, &source.namespace) {
+            match configured(true, &source.namespace) {
+                Some(given) => {
+                    if let Some(map) = labels.get_mut(source.cluster) {
+                        map.insert(source.namespace.clone(), given);
+                    }
+                }
+                None => {
+                    unknown.insert((source.cluster, source.namespace.clone()));
+                }
+            }
+        }
+        if is_written(target.cluster, &target.namespace) {
+            continue;
+        }
+        let copied = is_written(source.cluster, &source.namespace)
+            .then(|| labels.get(source.cluster)?.get(&source.namespace).cloned())
+            .flatten()
+            .map(|mut copied| {
+                copied.remove(crate::net::netpol::NAMESPACE_NAME_LABEL);
+                copied
+            });
+        match copied.or_else(|| configured(false, &target.namespace)) {
+            Some(given) => {
+                if let Some(map) = labels.get_mut(target.cluster) {
+                    map.insert(target.namespace.clone(), given);
+                }
+            }
+            None => {
+                unknown.insert((target.cluster, target.namespace.clone()));
+            }
+        }
+    }
+    // A namespace known on one side of some pair is known.
+    unknown.retain(|(cluster, ns)| {
+        labels
+            .get(*cluster)
+            .is_none_or(|map| !map.contains_key(ns.as_str()))
+    });
+    unknown
+}
+
+/// The Templates (file, ordinal in it) that make a `Project`: project-request
+/// templates (`oc adm create-bootstrap-project-template`), whose objects the
+/// API server makes in each project a user requests (`oc new-project`).
+fn project_request_templates(project: &Project) -> BTreeSet<(&str, u16)> {
+    project
+        .objects
+        .iter()
+        .filter(|o| o.object.template != 0 && o.object.meta.is("project.openshift.io", "Project"))
+        .map(|o| (o.object.file.as_ref(), o.object.template))
+        .collect()
 }
 
 /// Which admin tier an object's kind is, if it is one.

@@ -239,6 +239,28 @@ impl LabelSelector {
             && self.match_expressions.iter().all(|r| r.matches(labels))
     }
 
+    /// Whether the selector matches `labels` when only the keys `certain`
+    /// accepts are known (the others may or may not be set): `None` when
+    /// the answer depends on an unknown key.
+    pub fn matches_known(&self, labels: &Labels, certain: impl Fn(&str) -> bool) -> Option<bool> {
+        let mut unknown = false;
+        for (key, value) in &self.match_labels {
+            if !certain(key) {
+                unknown = true;
+            } else if !labels.get(key).is_some_and(|have| have.is(value)) {
+                return Some(false);
+            }
+        }
+        for requirement in &self.match_expressions {
+            if !certain(&requirement.key) {
+                unknown = true;
+            } else if !requirement.matches(labels) {
+                return Some(false);
+            }
+        }
+        (!unknown).then_some(true)
+    }
+
     /// True when one of the literal values the selector positively requires
     /// for `key` (its `matchLabels` value, the values of its `In`
     /// expressions) satisfies `f`. Nothing is collected or sorted: DVM104

@@ -119,17 +119,24 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         if !described.missing.contains(&pair.source.as_str()) {
             continue;
         }
-        let hint = crate::suggest::hint(&pair.source, described.known.iter().copied());
+        // Near a described namespace: a typo. Far from every one: the
+        // repository's layout (a platform repository whose tenants' manifests
+        // live elsewhere, an MTC installation), where the cluster-scoped
+        // objects still judge the namespace's DVM traffic (trial 32).
+        let Some(near) = crate::suggest::near_name(&pair.source, described.known.iter().copied())
+        else {
+            continue;
+        };
         out.push(
             Finding::new(
                 "DVM406",
                 at(pair.pos),
                 format!(
-                    "config `namespaces:` names `{}`, but no object of {} is in that namespace and no Namespace object names it: the rules check the DVM traffic of a namespace this repository does not describe{hint}",
+                    "config `namespaces:` names `{}`, but no object of {} is in that namespace and no Namespace object names it, while `{near}` is described: a typo? The rules then judge none of `{near}`'s own NetworkPolicies and firewalls",
                     pair.source, described.clusters,
                 ),
             )
-            .help("check the spelling; if the namespace's manifests live elsewhere, add them to a cluster's `paths` (its NetworkPolicies and firewalls are what the rules check)"),
+            .help(format!("correct the entry to `{near}` if that is the namespace meant; a namespace whose manifests live elsewhere is fine as written (its labels can be given with `{{name: …, labels: {{…}}}}`)")),
         );
     }
 }
@@ -161,7 +168,7 @@ fn plan_namespaces(project: &Project, out: &mut Vec<Finding>) {
                 continue;
             }
             let Some(near) =
-                crate::suggest::did_you_mean(&mapping.source, described.known.iter().copied())
+                crate::suggest::near_name(&mapping.source, described.known.iter().copied())
             else {
                 continue;
             };

@@ -65,23 +65,7 @@ pub fn route_labels(version: Option<Version>) -> Labels {
 /// (`None`: every key is known): `None` when the answer depends on a label
 /// whose presence is unknown.
 fn judge(selector: &LabelSelector, labels: &Labels, known: Option<&[&str]>) -> Option<bool> {
-    let certain = |key: &str| known.is_none_or(|keys| keys.contains(&key));
-    let mut unknown = false;
-    for (key, value) in &selector.match_labels {
-        if !certain(key) {
-            unknown = true;
-        } else if !labels.get(key).is_some_and(|have| have.is(value)) {
-            return Some(false);
-        }
-    }
-    for requirement in &selector.match_expressions {
-        if !certain(&requirement.key) {
-            unknown = true;
-        } else if !requirement.matches(labels) {
-            return Some(false);
-        }
-    }
-    (!unknown).then_some(true)
+    selector.matches_known(labels, |key| known.is_none_or(|keys| keys.contains(&key)))
 }
 
 /// One IngressController of the destination cluster.

@@ -14,10 +14,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::config::RouterNetwork;
 use crate::finding::{Finding, Location, bounded_list};
 use crate::model::Project;
 use crate::model::destination::{self, DvmDestination, Endpoint};
 use crate::model::network::{ClusterPolicies, NetworkModel};
+use crate::model::router;
 use crate::model::rsync_pods::{self, DNS_NAMESPACE, DNS_PORT};
 use crate::net::admin::{Action, AdminMatch, AdminRuleRef, AdminTier};
 use crate::net::ipset::IpSet;
@@ -36,13 +38,21 @@ struct Cut {
     cuts: Vec<(String, String)>,
     /// Rules met before it that may match (unknown addresses).
     may_match: Vec<AdminRuleRef>,
+    /// How many of `cuts` hold only if the routers run on the pod network,
+    /// which the repository and the configuration do not say.
+    router_assumed: usize,
 }
 
 impl Cut {
     fn add(&mut self, namespace: &str, what: String, may_match: &[AdminRuleRef]) {
+        self.push(namespace, what, may_match, false);
+    }
+
+    fn push(&mut self, namespace: &str, what: String, may_match: &[AdminRuleRef], assumed: bool) {
         let item = (namespace.to_owned(), what);
         if !self.cuts.contains(&item) {
             self.cuts.push(item);
+            self.router_assumed += usize::from(assumed);
         }
         for m in may_match {
             if !self.may_match.contains(m) {
@@ -60,6 +70,11 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
     if model.clusters.iter().all(|c| c.admin.is_empty()) {
         return;
     }
+    out.extend(
+        unknown_subjects(project, model)
+            .into_iter()
+            .map(|u| u.finding),
+    );
     let mut cuts: Cuts = BTreeMap::new();
     let mut destinations = BTreeMap::new();
     for ((cluster, namespace), pairs) in group_by(project, true) {
@@ -144,6 +159,97 @@ fn not_applied(project: &Project, model: &NetworkModel, out: &mut Vec<Finding>) 
             );
         }
     }
+}
+
+/// Each admin policy whose `subject` selects namespaces by a label that a
+/// migrated namespace of its cluster may or may not carry: the repository
+/// holds no Namespace object for it (nor, for a destination, for its source)
+/// and .dvmlint.yaml gives no `labels:` for it. DVM105 evaluated the
+/// namespace with `kubernetes.io/metadata.name` alone, so the policy's rules
+/// were not applied to its rsync pods: said in an info at the subject, where
+/// it would otherwise pass without a word (trials 32 and 33: platform
+/// repositories whose tenants' Namespaces live elsewhere).
+pub(crate) fn unknown_subjects(project: &Project, model: &NetworkModel) -> Vec<UnknownSubject> {
+    use crate::net::admin::Subject;
+    use crate::net::netpol::NAMESPACE_NAME_LABEL;
+    let mut out = Vec::new();
+    for (cluster, policies) in model.clusters.iter().enumerate() {
+        if policies.unknown_labels.is_empty() {
+            continue;
+        }
+        let cluster_name = project
+            .cluster_name(Some(cluster))
+            .map_or("", |c| c.as_ref());
+        for (at, (index, view)) in policies.admin.iter().enumerate() {
+            let (Some(policy), Some(object)) =
+                (policies.set.admin().policy(at), project.objects.get(*index))
+            else {
+                continue;
+            };
+            let selector = match &policy.subject {
+                Subject::Namespaces(selector) => selector,
+                Subject::Pods {
+                    namespace_selector, ..
+                } => namespace_selector,
+            };
+            let namespaces: Vec<String> = policies
+                .unknown_labels
+                .iter()
+                .filter(|ns| {
+                    let labels =
+                        crate::net::selector::labels([(NAMESPACE_NAME_LABEL, ns.as_str())]);
+                    selector
+                        .matches_known(&labels, |key| key == NAMESPACE_NAME_LABEL)
+                        .is_none()
+                })
+                .cloned()
+                .collect();
+            if namespaces.is_empty() {
+                continue;
+            }
+            let unknown: Vec<String> = namespaces.iter().map(|ns| format!("`{ns}`")).collect();
+            let kind = policy.tier.kind();
+            let (noun, them) = if unknown.len() == 1 {
+                ("namespace", "it")
+            } else {
+                ("namespaces", "them")
+            };
+            let example = policies
+                .unknown_labels
+                .iter()
+                .next()
+                .map_or("shop", String::as_str);
+            let finding = Finding::new(
+                    RULE,
+                    Location::new(&object.object.file, view.subject_span),
+                    format!(
+                        "{kind} `{}` selects its subject namespaces by label (`{selector}`), and the labels of migrated {noun} {} on cluster `{cluster_name}` are unknown (no Namespace object for {them} in the repository, on either cluster): DVM105 evaluated {them} with `{NAMESPACE_NAME_LABEL}` alone, so this policy's rules were not applied to {them} and what they do to the DVM traffic there is not checked",
+                        view.name.value,
+                        bounded_list(&unknown),
+                    ),
+                )
+                .severity(crate::finding::Severity::Info)
+                .help(format!(
+                    "give the labels the namespace carries in .dvmlint.yaml (`namespaces: [{{name: {example}, labels: {{…}}}}]`; MTC copies the source Namespace's labels to the destination), or commit its Namespace object with the files of its cluster"
+                ))
+                .object(Some(object.object_ref()))
+                .cluster(project.cluster_name(Some(cluster)));
+            out.push(UnknownSubject {
+                cluster,
+                namespaces,
+                finding,
+            });
+        }
+    }
+    out
+}
+
+/// An admin policy not applied to migrated namespaces of unknown labels
+/// ([`unknown_subjects`]): the graph notes it on their hops.
+pub(crate) struct UnknownSubject {
+    pub cluster: usize,
+    pub namespaces: Vec<String>,
+    pub finding: Finding,
 }
 
 /// The NetworkPolicy egress hop of one pair as the admin tiers decide it
@@ -314,6 +420,10 @@ fn ingress(
 ) {
     let endpoint = destination::endpoint_type(project, project.migration(), cluster);
     let port = model.layout.server_port();
+    // A host-network router is never an admin peer; unknown, it is taken as
+    // a pod of `openshift-ingress` and the cut says so.
+    let router = router::router(project, cluster);
+    let router_assumed = router.is_none();
     for server in rsync_pods::server_pods(model.layout, namespace, block) {
         let remote_pods = match endpoint {
             Endpoint::ClusterIP if pair.source.cluster == cluster => {
@@ -323,6 +433,13 @@ fn ingress(
                     .collect()
             }
             Endpoint::NodePort | Endpoint::ClusterIP => Vec::new(),
+            Endpoint::Route | Endpoint::Proxy { .. }
+                if router
+                    .as_ref()
+                    .is_some_and(|r| r.network == RouterNetwork::Host) =>
+            {
+                Vec::new()
+            }
             Endpoint::Route | Endpoint::Proxy { .. } => vec![rsync_pods::router_pod()],
         };
         for remote in &remote_pods {
@@ -330,18 +447,20 @@ fn ingress(
                 .set
                 .ingress_from_pod(&server.pod, remote, port, Protocol::Tcp);
             if let Some(m) = v.denied_by_admin() {
-                let from = if remote.namespace == rsync_pods::ROUTER_NAMESPACE {
+                let is_router = remote.namespace == rsync_pods::ROUTER_NAMESPACE;
+                let from = if is_router {
                     "the OpenShift router".to_owned()
                 } else {
                     format!("the rsync client pods of namespace `{}`", remote.namespace)
                 };
-                cuts.entry((cluster, m.rule.clone())).or_default().add(
+                cuts.entry((cluster, m.rule.clone())).or_default().push(
                     namespace,
                     format!(
                         "ingress to the {} from {from} on TCP {port}",
                         server.description
                     ),
                     &v.admin.may_match,
+                    is_router && router_assumed,
                 );
             }
         }
@@ -474,12 +593,27 @@ fn finding(
             "the baseline decides because no NetworkPolicy selects these pods for this direction".to_owned()
         }
     };
+    // A cut of the router's hop holds only for a router on the pod network:
+    // said, and a warning when nothing else is cut.
+    let assumption = if cut.router_assumed > 0 {
+        format!(
+            " (the router's traffic is cut only if the routers of cluster `{cluster_name}` run on the pod network, as they do with a `LoadBalancerService` IngressController, the default on AWS, Azure, GCP, IBM Cloud and Power VS; a `HostNetwork` one, the default elsewhere, is never an admin policy peer: neither the repository nor .dvmlint.yaml says which)"
+        )
+    } else {
+        String::new()
+    };
     let message = format!(
-        "{} denies DVM traffic on cluster `{cluster_name}`: {}; {why}, and every DVM transfer that needs it would fail",
+        "{} denies DVM traffic on cluster `{cluster_name}`: {}; {why}, and every DVM transfer that needs it would fail{assumption}",
         policies.describe_admin_rule(rule),
         crate::finding::bounded_join(&what, "; "),
     );
-    let help = help(policy.tier, policy.priority, &view.name.value, rule);
+    let mut help = help(policy.tier, policy.priority, &view.name.value, rule);
+    if cut.router_assumed > 0 {
+        let _ = write!(
+            help,
+            "; set `routerNetwork: host` or `pod` for cluster `{cluster_name}` in .dvmlint.yaml (or write the IngressController `default` with its `endpointPublishingStrategy`) to settle it"
+        );
+    }
     let mut finding = Finding::new(RULE, location, message)
         .help(help)
         .object(Some(object.object_ref()))
@@ -507,6 +641,9 @@ fn finding(
                 ),
             );
         }
+    }
+    if cut.router_assumed == cut.cuts.len() {
+        finding = finding.severity(crate::finding::Severity::Warning);
     }
     if namespaces.len() > 1 {
         let here = finding.location.clone();

@@ -157,9 +157,22 @@ pub(crate) fn isolation_finding(
         } else {
             ("policies", "set", "they apply")
         };
+        // `namespace: ${PROJECT_NAME}` of a Template: set when it is processed.
+        let parameter = ordered
+            .iter()
+            .filter(|&&p| policies.is_unbound(p))
+            .filter_map(|&p| policies.object(project, p)?.object.meta.namespace.as_ref())
+            .map(|ns| ns.value.as_str())
+            .find(|ns| crate::manifest::is_template_parameter(ns));
+        let how = match parameter {
+            Some(parameter) => {
+                format!("{sets} its namespace by a Template parameter (`{parameter}`)")
+            }
+            None => format!("{sets} no namespace"),
+        };
         let _ = write!(
             message,
-            " ({policy} {} {sets} no namespace, so {it} to every migrated namespace of cluster `{cluster_name}`, `{namespace}` included)",
+            " ({policy} {} {how}, so {it} to every migrated namespace of cluster `{cluster_name}`, `{namespace}` included)",
             crate::finding::bounded_list(&unbound)
         );
     }
