@@ -134,19 +134,10 @@ impl NetworkModel {
                 set.insert(ns.clone());
             }
         }
-        // Per cluster: the namespaces migrated onto it and not off it.
-        let mut destination_only: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
-        for pair in &migration.pairs {
-            if let Some(set) = destination_only.get_mut(pair.target.cluster) {
-                set.insert(pair.target.namespace.clone());
-            }
-        }
-        for pair in &migration.pairs {
-            if let Some(set) = destination_only.get_mut(pair.source.cluster) {
-                set.remove(&pair.source.namespace);
-            }
-        }
-        let mut request_templates: Option<BTreeSet<(&str, u16)>> = None;
+        // Found once a Template's policy is met: the project-request
+        // Templates, and per cluster the namespaces migrated onto it and not
+        // off it.
+        let mut request_templates: Option<RequestTemplates<'_>> = None;
         let mut policies: Vec<Vec<Arc<Policy>>> = vec![Vec::new(); n];
         let mut clusters: Vec<ClusterPolicies> = vec![ClusterPolicies::default(); n];
         let mut namespace_labels: Vec<BTreeMap<String, Labels>> = vec![platform_namespaces(); n];
@@ -199,20 +190,21 @@ impl NetworkModel {
             // A project-request Template's objects are made in the projects
             // users request; a destination namespace DVM creates (or a
             // Namespace object) is no request, so they are not in it.
-            let requested_only = object.object.template != 0
-                && request_templates
-                    .get_or_insert_with(|| project_request_templates(project))
-                    .contains(&(object.object.file.as_ref(), object.object.template));
+            let destination_only = (object.object.template != 0)
+                .then(|| {
+                    let (templates, destinations) = request_templates
+                        .get_or_insert_with(|| project_request_templates(project, n));
+                    templates
+                        .contains(&(object.object.file.as_ref(), object.object.template))
+                        .then(|| destinations.get(cluster))
+                        .flatten()
+                })
+                .flatten();
             let bound: Vec<&str> = match object.scope() {
                 Scope::Namespace(ns) => vec![ns.as_str()],
                 Scope::Unbound => namespaces
                     .iter()
-                    .filter(|ns| {
-                        !requested_only
-                            || !destination_only
-                                .get(cluster)
-                                .is_some_and(|d| d.contains(*ns))
-                    })
+                    .filter(|ns| !destination_only.is_some_and(|d| d.contains(ns.as_str())))
                     .map(String::as_str)
                     .collect(),
                 Scope::Cluster => Vec::new(),
@@ -234,7 +226,9 @@ impl NetworkModel {
             }
             target.views.push(Arc::clone(view));
         }
-        for (cluster, unknown) in known_labels(project, &mut namespace_labels) {
+        let with_admin: Vec<bool> = clusters.iter().map(|c| !c.admin.is_empty()).collect();
+        let judged = |cluster: usize| with_admin.get(cluster).copied().unwrap_or(false);
+        for (cluster, unknown) in known_labels(project, &mut namespace_labels, judged) {
             if let Some(target) = clusters.get_mut(cluster) {
                 target.unknown_labels.insert(unknown);
             }
@@ -274,12 +268,17 @@ impl NetworkModel {
 fn known_labels(
     project: &Project,
     labels: &mut [BTreeMap<String, Labels>],
+    judged: impl Fn(usize) -> bool,
 ) -> BTreeSet<(usize, String)> {
-    let written: Vec<BTreeSet<String>> =
-        labels.iter().map(|m| m.keys().cloned().collect()).collect();
-    let is_written =
-        |cluster: usize, ns: &str| written.get(cluster).is_some_and(|w| w.contains(ns));
+    let any_given = project
+        .config
+        .namespaces
+        .iter()
+        .any(|e| !e.labels.is_empty());
     let configured = |source_side: bool, ns: &str| -> Option<Labels> {
+        if !any_given {
+            return None;
+        }
         let entry = project.config.namespaces.iter().find(|e| {
             !e.labels.is_empty()
                 && if source_side {
@@ -296,61 +295,76 @@ fn known_labels(
                 .collect(),
         )
     };
-    let mut unknown = BTreeSet::new();
-    for pair in &project.migration().pairs {
+    // Read first, then added: most pairs have their labels written, or
+    // nothing to give them.
+    let mut given: Vec<(usize, String, Labels)> = Vec::new();
+    let mut unknown: Vec<(usize, &str)> = Vec::new();
+    let migration = project.migration();
+    for pair in &migration.pairs {
         let (source, target) = (&pair.source, &pair.target);
-        if !is_written(source.cluster, &source.namespace) {
+        let written = |cluster: usize, ns: &str| labels.get(cluster).and_then(|m| m.get(ns));
+        let source_labels = written(source.cluster, &source.namespace);
+        if source_labels.is_none() {
             match configured(true, &source.namespace) {
-                Some(given) => {
-                    if let Some(map) = labels.get_mut(source.cluster) {
-                        map.insert(source.namespace.clone(), given);
-                    }
-                }
-                None => {
-                    unknown.insert((source.cluster, source.namespace.clone()));
-                }
+                Some(found) => given.push((source.cluster, source.namespace.clone(), found)),
+                None => unknown.push((source.cluster, &source.namespace)),
             }
         }
-        if is_written(target.cluster, &target.namespace) {
+        if written(target.cluster, &target.namespace).is_some() {
             continue;
         }
-        let copied = is_written(source.cluster, &source.namespace)
-            .then(|| labels.get(source.cluster)?.get(&source.namespace).cloned())
-            .flatten()
-            .map(|mut copied| {
-                copied.remove(crate::net::netpol::NAMESPACE_NAME_LABEL);
-                copied
-            });
+        let copied = source_labels.cloned().map(|mut copied| {
+            copied.remove(crate::net::netpol::NAMESPACE_NAME_LABEL);
+            copied
+        });
         match copied.or_else(|| configured(false, &target.namespace)) {
-            Some(given) => {
-                if let Some(map) = labels.get_mut(target.cluster) {
-                    map.insert(target.namespace.clone(), given);
-                }
-            }
-            None => {
-                unknown.insert((target.cluster, target.namespace.clone()));
-            }
+            Some(found) => given.push((target.cluster, target.namespace.clone(), found)),
+            None => unknown.push((target.cluster, &target.namespace)),
         }
     }
-    // A namespace known on one side of some pair is known.
-    unknown.retain(|(cluster, ns)| {
-        labels
-            .get(*cluster)
-            .is_none_or(|map| !map.contains_key(ns.as_str()))
-    });
+    for (cluster, ns, found) in given {
+        if let Some(map) = labels.get_mut(cluster) {
+            map.insert(ns, found);
+        }
+    }
+    // Said only where an admin policy may depend on them; a namespace known
+    // on one side of some pair is known.
     unknown
+        .into_iter()
+        .filter(|&(cluster, ns)| {
+            judged(cluster) && labels.get(cluster).is_none_or(|map| !map.contains_key(ns))
+        })
+        .map(|(cluster, ns)| (cluster, ns.to_owned()))
+        .collect()
 }
+
+/// What [`project_request_templates`] finds.
+type RequestTemplates<'p> = (BTreeSet<(&'p str, u16)>, Vec<BTreeSet<&'p str>>);
 
 /// The Templates (file, ordinal in it) that make a `Project`: project-request
 /// templates (`oc adm create-bootstrap-project-template`), whose objects the
 /// API server makes in each project a user requests (`oc new-project`).
-fn project_request_templates(project: &Project) -> BTreeSet<(&str, u16)> {
-    project
+/// Also, per cluster of `n`, the namespaces migrated onto it and not off it.
+fn project_request_templates(project: &Project, n: usize) -> RequestTemplates<'_> {
+    let templates = project
         .objects
         .iter()
         .filter(|o| o.object.template != 0 && o.object.meta.is("project.openshift.io", "Project"))
         .map(|o| (o.object.file.as_ref(), o.object.template))
-        .collect()
+        .collect();
+    let pairs = &project.migration().pairs;
+    let mut destinations: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); n];
+    for pair in pairs {
+        if let Some(set) = destinations.get_mut(pair.target.cluster) {
+            set.insert(&pair.target.namespace);
+        }
+    }
+    for pair in pairs {
+        if let Some(set) = destinations.get_mut(pair.source.cluster) {
+            set.remove(pair.source.namespace.as_str());
+        }
+    }
+    (templates, destinations)
 }
 
 /// Which admin tier an object's kind is, if it is one.
