@@ -38,9 +38,11 @@ pub struct WalkOptions {
 /// The project root and its configuration (docs/cli.md): the folder of the config
 /// file, else the Git work tree holding the first path, else that path. A
 /// configuration named with `--config` outside the first path's tree
-/// (`--config other/.dvmlint.yaml repo`) configures that tree: the root is
+/// (`--config other/.dvmlint.yaml repo`), or above the Git work tree holding
+/// it (`--config ../x.yaml .` in a clone), configures that tree: the root is
 /// found as without a configuration, and a note says so (its folder as the
-/// root would put `repo` outside the project, and nothing would be linted).
+/// root would put `repo` outside the project, and nothing would be linted,
+/// or read every folder beside the work tree).
 pub fn project_root(
     first: &Path,
     explicit_config: Option<&Path>,
@@ -61,7 +63,23 @@ pub fn project_root(
         let root = path
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        if !named || first.starts_with(&root) {
+        if !named {
+            return Ok((root, config));
+        }
+        if first.starts_with(&root) {
+            // Named from above the Git work tree holding the first path
+            // (`--config /tmp/x.yaml .` in a clone under /tmp): its folder as
+            // the root would read everything beside the work tree (all of
+            // /tmp, minutes without a word, trial 32); the tree is the project.
+            let tree = tree_root(&first);
+            if tree != root && tree.starts_with(&root) && tree.join(".git").exists() {
+                eprintln!(
+                    "dvmlint: note: the folder of --config `{}` lies above the Git work tree `{}`: the project root is the work tree, where its cluster paths and globs apply (custom-rules stay next to the configuration)",
+                    path.display(),
+                    tree.display()
+                );
+                return Ok((tree, config));
+            }
             return Ok((root, config));
         }
         let tree = tree_root(&first);

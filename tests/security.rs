@@ -1379,6 +1379,34 @@ fn a_configuration_named_outside_the_linted_tree_configures_it() {
 }
 
 #[test]
+fn a_configuration_named_above_the_work_tree_configures_the_work_tree() {
+    // `--config ../x.yaml .` in a clone made the folder above the clone the
+    // project root: every folder beside it was read (all of /tmp, trial 32).
+    let s = Scratch::new();
+    s.placeholder_app();
+    let beside = s.repo.parent().unwrap().join("beside/app.yaml");
+    write(&beside, PLACEHOLDER);
+    let config = s.repo.parent().unwrap().join("x.yaml");
+    write(&config, "exclude: [\"skipped\"]\n");
+    s.file("skipped/app.yaml", PLACEHOLDER);
+    let out = s.run(&[
+        "check",
+        "--no-cache",
+        "--format",
+        "concise",
+        "--config",
+        config.to_str().unwrap(),
+        ".",
+    ]);
+    assert_exit(&out, 1);
+    let printed = text(&out);
+    assert_has(&printed, APP_FINDING);
+    assert!(!printed.contains("beside/"), "{printed}");
+    assert!(!printed.contains("skipped/app.yaml"), "{printed}");
+    assert_has(&printed, "lies above the Git work tree");
+}
+
+#[test]
 fn a_closed_or_broken_standard_output_keeps_the_exit_code_of_the_findings() {
     // docs/security.md: the exit code says what was found, in every format,
     // whether or not the reader took the whole report (it was 1 or 2 by format).
