@@ -164,7 +164,8 @@ fn not_applied(project: &Project, model: &NetworkModel, out: &mut Vec<Finding>) 
 /// Each admin policy whose `subject` selects namespaces by a label that a
 /// migrated namespace of its cluster may or may not carry: the repository
 /// holds no Namespace object for it (nor, for a destination, for its source)
-/// and .dvmlint.yaml gives no `labels:` for it. DVM105 evaluated the
+/// and .dvmlint.yaml gives no `labels:` for it (only for namespaces a MigPlan
+/// or `namespaces:` names, not those guessed from volume claims). DVM105 evaluated the
 /// namespace with `kubernetes.io/metadata.name` alone, so the policy's rules
 /// were not applied to its rsync pods: said in an info at the subject, where
 /// it would otherwise pass without a word (trials 32 and 33: platform
@@ -173,6 +174,11 @@ pub(crate) fn unknown_subjects(project: &Project, model: &NetworkModel) -> Vec<U
     use crate::net::admin::Subject;
     use crate::net::netpol::NAMESPACE_NAME_LABEL;
     let mut out = Vec::new();
+    // Namespaces guessed from the claims (no MigPlan, no `namespaces:`) are
+    // no migration the user named: their labels are not asked for.
+    if project.migration().scope_source == crate::model::migration::ScopeSource::EveryNamespace {
+        return out;
+    }
     for (cluster, policies) in model.clusters.iter().enumerate() {
         if policies.unknown_labels.is_empty() {
             continue;
