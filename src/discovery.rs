@@ -38,11 +38,11 @@ pub struct WalkOptions {
 /// The project root and its configuration (docs/cli.md): the folder of the config
 /// file, else the Git work tree holding the first path, else that path. A
 /// configuration named with `--config` outside the first path's tree
-/// (`--config other/.dvmlint.yaml repo`), or above the Git work tree holding
-/// it (`--config ../x.yaml .` in a clone), configures that tree: the root is
+/// (`--config other/.dvmlint.yaml repo`) configures that tree: the root is
 /// found as without a configuration, and a note says so (its folder as the
-/// root would put `repo` outside the project, and nothing would be linted,
-/// or read every folder beside the work tree).
+/// root would put `repo` outside the project, and nothing would be linted).
+/// One named above the Git work tree holding the first path makes its own
+/// folder the root, and a note says so (everything beside the tree is read).
 pub fn project_root(
     first: &Path,
     explicit_config: Option<&Path>,
@@ -68,17 +68,18 @@ pub fn project_root(
         }
         if first.starts_with(&root) {
             // Named from above the Git work tree holding the first path
-            // (`--config /tmp/x.yaml .` in a clone under /tmp): its folder as
-            // the root would read everything beside the work tree (all of
-            // /tmp, minutes without a word, trial 32); the tree is the project.
+            // (`--config /tmp/x.yaml .` in a clone under /tmp): its folder is
+            // the root, as its paths are written relative to it, so every
+            // folder beside the work tree is read too (all of /tmp, minutes
+            // without a word, trial 32): said before the walk.
             let tree = tree_root(&first);
             if tree != root && tree.starts_with(&root) && tree.join(".git").exists() {
                 eprintln!(
-                    "dvmlint: note: the folder of --config `{}` lies above the Git work tree `{}`: the project root is the work tree, where its cluster paths and globs apply (custom-rules stay next to the configuration)",
+                    "dvmlint: note: the project root is `{}`, the folder of --config `{}`, above the Git work tree `{}`: every file under it is read, and its cluster paths and globs apply there; put the configuration in the work tree to lint the work tree alone",
+                    root.display(),
                     path.display(),
                     tree.display()
                 );
-                return Ok((tree, config));
             }
             return Ok((root, config));
         }

@@ -11,7 +11,8 @@
 //! the MTC release ([`route_labels`]); the namespace's labels are those of the
 //! destination Namespace object of the repository, else of the source one (DVM
 //! copies them when it creates the namespace, `directvolumemigration/namespace.go`),
-//! plus `kubernetes.io/metadata.name`. The installer's `default` controller
+//! else the `labels` of its `namespaces:` entry in .dvmlint.yaml, plus
+//! `kubernetes.io/metadata.name`. The installer's `default` controller
 //! admits every Route: when the repository does not write it, it is assumed to.
 
 use std::collections::BTreeMap;
@@ -137,7 +138,24 @@ fn namespace_labels(
             }
             (None, Some(from))
         }
-        None => (Some(vec![NAME_LABEL]), None),
+        None => {
+            // `labels` of the namespace's `namespaces:` entry in .dvmlint.yaml.
+            let configured = project.config.namespaces.iter().find(|e| {
+                !e.labels.is_empty() && (e.destination == target.1 || e.source == source.1)
+            });
+            match configured {
+                Some(entry) => {
+                    for (key, value) in &entry.labels {
+                        labels.insert(key.clone(), LabelValue::from(value.as_str()));
+                    }
+                    (
+                        None,
+                        Some("`labels` of its `namespaces:` entry in .dvmlint.yaml"),
+                    )
+                }
+                None => (Some(vec![NAME_LABEL]), None),
+            }
+        }
     };
     labels.insert(NAME_LABEL.into(), LabelValue::from(target.1));
     NamespaceLabels {
@@ -369,8 +387,9 @@ impl Pending<'_> {
                     if self.unknown_on.len() == 1 { "s" } else { "" },
                 ),
                 format!(
-                    "add the Namespace object{} to the repository to make this check exact",
-                    if several { "s" } else { "" }
+                    "add the Namespace object{} to the repository, or give {} labels in `namespaces:` of .dvmlint.yaml (`{{name: …, labels: {{…}}}}`), to make this check exact",
+                    if several { "s" } else { "" },
+                    if several { "their" } else { "its" }
                 ),
                 Severity::Info,
             ),
