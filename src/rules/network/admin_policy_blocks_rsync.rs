@@ -220,11 +220,7 @@ pub(crate) fn unknown_subjects(project: &Project, model: &NetworkModel) -> Vec<U
             } else {
                 ("namespaces", "them")
             };
-            let example = policies
-                .unknown_labels
-                .iter()
-                .next()
-                .map_or("shop", String::as_str);
+            let example = namespaces.first().map_or("shop", String::as_str);
             let finding = Finding::new(
                     RULE,
                     Location::new(&object.object.file, view.subject_span),
