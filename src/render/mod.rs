@@ -86,13 +86,24 @@ pub struct Root {
 impl Root {
     /// The name its rendered output goes by inside the run (never printed:
     /// every location in it is mapped back to a source file).
+    /// Distinct for each root of a plan: a folder built for two clusters,
+    /// or a chart released twice (two namespaces, two clusters), is two
+    /// outputs, each mapped back on its own.
     pub fn output_name(&self) -> Arc<str> {
-        match &self.kind {
-            RootKind::Kustomize => Arc::from(format!("{}#rendered", self.file)),
-            RootKind::Helm(release) => {
-                Arc::from(format!("{}#rendered:{}", self.file, release.name))
+        let mut name = format!("{}#rendered", self.file);
+        if let RootKind::Helm(release) = &self.kind {
+            name.push(':');
+            name.push_str(&release.name);
+            if let Some(namespace) = &release.namespace {
+                name.push('.');
+                name.push_str(namespace);
             }
         }
+        if let Some(cluster) = &self.cluster {
+            name.push('@');
+            name.push_str(cluster);
+        }
+        Arc::from(name)
     }
 
     pub fn tool_name(&self) -> &'static str {
@@ -189,19 +200,31 @@ pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
                 if kustomize::is_not_a_root(&project.join(&**entry)) {
                     continue;
                 }
-                let cluster = render
-                    .kustomizations
-                    .iter()
-                    .find(|k| k.path == dir)
-                    .and_then(|k| k.cluster.clone())
-                    .or_else(|| folder_cluster(config, entry));
-                roots.push(Root {
-                    file: Arc::clone(entry),
-                    dir,
-                    kind: RootKind::Kustomize,
-                    cluster,
-                    unit: id,
-                });
+                // One build per cluster the root is applied to: entries
+                // naming the same folder for two clusters (an overlay both
+                // sides apply) put its objects in both.
+                let mut clusters: Vec<Option<String>> = Vec::new();
+                for target in render.kustomizations.iter().filter(|k| k.path == dir) {
+                    let cluster = target
+                        .cluster
+                        .clone()
+                        .or_else(|| folder_cluster(config, entry));
+                    if !clusters.contains(&cluster) {
+                        clusters.push(cluster);
+                    }
+                }
+                if clusters.is_empty() {
+                    clusters.push(folder_cluster(config, entry));
+                }
+                for cluster in clusters {
+                    roots.push(Root {
+                        file: Arc::clone(entry),
+                        dir: dir.clone(),
+                        kind: RootKind::Kustomize,
+                        cluster,
+                        unit: id,
+                    });
+                }
             }
             UnitKind::HelmChart => {
                 let default_name = || helm::chart_name(&project.join(&**entry), &dir);
