@@ -13,7 +13,7 @@ pub mod rsync_dns_blocked;
 pub mod rsync_egress_blocked;
 pub mod rsync_ingress_blocked;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write as _;
 
 use crate::finding::{Finding, Location};
@@ -56,21 +56,31 @@ pub(crate) fn policy_deciders(
 }
 
 /// The rules that allowed a hop, as its deciders (`ns/name egress[0]` at the
-/// rule), each once.
+/// rule), each once, in the order they came.
 pub(crate) fn rule_deciders(
     project: &Project,
     policies: &ClusterPolicies,
     rules: Vec<crate::net::netpol::RuleRef>,
 ) -> Vec<crate::rules::hops::Decider> {
+    // The same rule comes once per pod, port and protocol it allowed: each
+    // is described once (a `String` formatted), and both look-ups are hashed
+    // rather than a search of the list so far for each rule.
+    let mut seen: HashSet<&crate::net::netpol::RuleRef> = HashSet::with_capacity(rules.len());
+    let mut names: HashSet<String> = HashSet::new();
     let mut out: Vec<crate::rules::hops::Decider> = Vec::new();
-    for rule in rules {
-        let decider = crate::rules::hops::Decider {
-            name: policies.describe_rule(&rule),
-            location: policies.rule_location(project, &rule),
-        };
-        if !out.iter().any(|d| d.name == decider.name) {
-            out.push(decider);
+    for rule in &rules {
+        if !seen.insert(rule) {
+            continue;
         }
+        let name = policies.describe_rule(rule);
+        if names.contains(&name) {
+            continue;
+        }
+        names.insert(name.clone());
+        out.push(crate::rules::hops::Decider {
+            name,
+            location: policies.rule_location(project, rule),
+        });
     }
     out
 }
