@@ -330,6 +330,11 @@ struct Facts<'p> {
     directions: Option<Vec<crate::net::netpol::PolicyType>>,
     /// Which OpenShift Template of its file it is an object of (0: none).
     template: u16,
+    /// For an object the model scopes as unbound, its `metadata.namespace`
+    /// as written: none, or one holding a Template parameter
+    /// (`${NAMESPACE}-dev`), which two texts that differ around the same
+    /// parameters make two namespaces.
+    unbound_namespace: Option<&'p str>,
     /// The Helm chart whose render it is an object of (its unit).
     chart: Option<usize>,
 }
@@ -347,6 +352,10 @@ impl<'p> Facts<'p> {
                 .and_then(|o| o.object.network_policy())
                 .map(|p| p.policy.effective_types()),
             template: object.map_or(0, |o| o.object.template),
+            unbound_namespace: object
+                .filter(|o| *o.scope() == crate::model::Scope::Unbound)
+                .and_then(|o| o.object.meta.namespace.as_ref())
+                .map(|ns| ns.value.as_str()),
             chart: object.and_then(|o| o.unit()).filter(|&unit| {
                 project
                     .units
@@ -373,11 +382,16 @@ impl<'p> Facts<'p> {
     /// the Template, not its objects. Two objects of one Template are applied
     /// together. (The Templates of a file are told apart up to 65,534 of them;
     /// past that, none is compared.)
+    /// Two objects of one Template whose namespaces are texts around its
+    /// parameters that differ (`${NAMESPACE}-dev`, `${NAMESPACE}-prod`: one
+    /// policy per environment) land in two namespaces whatever the values;
+    /// one such and one without a namespace are not known to be one.
     fn applied_apart(&self, other: &Facts<'_>) -> bool {
-        (self.template != 0 || other.template != 0)
-            && !(self.document.0 == other.document.0
-                && self.template == other.template
-                && self.template != u16::MAX)
+        let one_template = self.document.0 == other.document.0
+            && self.template == other.template
+            && self.template != u16::MAX;
+        ((self.template != 0 || other.template != 0) && !one_template)
+            || self.unbound_namespace != other.unbound_namespace
     }
 
     /// Whether the two definitions are alternatives: from two plain files of

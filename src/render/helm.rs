@@ -578,6 +578,7 @@ fn left_to_the_user(
     values_left_to_the_user(project, root, stderr)
         .or_else(|| values_beside(project, root, stderr))
         .or_else(|| chart_testing_values(project, root, stderr))
+        .or_else(|| environment_values(project, root, stderr))
         .or_else(|| values_of_the_installer(project, root, stderr))
         .or_else(|| own_values_leave(project, root, stderr))
         .or_else(|| output_without_values(project, root, stderr))
@@ -1141,6 +1142,56 @@ fn values_beside(project: &Path, root: &Root, stderr: &str) -> Option<super::Lim
 /// test values are not rendered in the chart's place: the model holds what
 /// is applied, and values written for a test cluster are not that.
 fn chart_testing_values(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
+    let folder = super::join(&root.dir, "ci");
+    let (path, giver) = values_file_giving(project, root, stderr, &folder, |name| {
+        name.ends_with("-values.yaml") || name.ends_with("-values.yml")
+    })?;
+    Some(super::Limit {
+        why: format!(
+            "it needs `{path}`, which its own values.yaml lacks and its chart-testing values `{folder}/{giver}` give (`ct install` renders the chart with them): name the values it is installed with in `render.charts[].values`"
+        ),
+        help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
+    })
+}
+
+/// A render with the chart's own values alone that stops at a value a
+/// values file of one environment gives, kept in the chart's own folder
+/// beside its values.yaml (`values_prod.yaml`, `values-dev.yaml`: `helm
+/// upgrade --install web . --values values_prod.yaml`): a chart not rendered
+/// (DVM002) naming the file, not a fault of the repository (trial 34: two
+/// charts of bcgov/met-public); once values are named in
+/// `render.charts[].values`, a failure is the repository's.
+fn environment_values(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
+    let (path, giver) = values_file_giving(project, root, stderr, &root.dir, |name| {
+        let lower = name.to_ascii_lowercase();
+        let stem = lower
+            .strip_suffix(".yaml")
+            .or_else(|| lower.strip_suffix(".yml"));
+        stem.is_some_and(|stem| {
+            stem.strip_prefix("values")
+                .is_some_and(|rest| rest.starts_with(['-', '_', '.']) && rest.len() > 1)
+        })
+    })?;
+    let giver = super::join(&root.dir, &giver);
+    Some(super::Limit {
+        why: format!(
+            "it needs `{path}`, which its own values.yaml lacks and `{giver}` beside it gives (the values of one environment it is installed with): name that file in `render.charts[].values`"
+        ),
+        help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
+    })
+}
+
+/// The value a render stops at (the map above it for a nil pointer: values
+/// giving that map get the render past it), and the first file of `folder`
+/// whose name `wanted` accepts (at most [`INSTALLER_FILES`] looked at) that
+/// gives it.
+fn values_file_giving(
+    project: &Path,
+    root: &Root,
+    stderr: &str,
+    folder: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> Option<(String, String)> {
     let path = value_wanted(project, root, stderr).or_else(|| key_wanted(stderr))?;
     let keys: Vec<&str> = path.split('.').collect();
     // A nil pointer is the map above the key missing (`global` for
@@ -1151,27 +1202,20 @@ fn chart_testing_values(project: &Path, root: &Root, stderr: &str) -> Option<sup
         Some((_, above)) if nil && !above.is_empty() => above,
         _ => &keys[..],
     };
-    let path = keys.join(".");
     let boundary = crate::boundary::ProjectBoundary::new(project);
-    let folder = super::join(&root.dir, "ci");
     let giver = boundary
-        .file_names_in(&project.join(&folder))
+        .file_names_in(&project.join(folder))
         .into_iter()
-        .filter(|name| name.ends_with("-values.yaml") || name.ends_with("-values.yml"))
+        .filter(|name| wanted(name))
         .take(INSTALLER_FILES)
         .find(|name| {
             boundary
-                .open_bounded(&project.join(&folder).join(name), 1 << 20)
+                .open_bounded(&project.join(folder).join(name), 1 << 20)
                 .ok()
                 .and_then(|bytes| String::from_utf8(bytes).ok())
                 .is_some_and(|text| values_give(&text, keys))
         })?;
-    Some(super::Limit {
-        why: format!(
-            "it needs `{path}`, which its own values.yaml lacks and its chart-testing values `{folder}/{giver}` give (`ct install` renders the chart with them): name the values it is installed with in `render.charts[].values`"
-        ),
-        help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
-    })
+    Some((keys.join("."), giver))
 }
 
 /// The top-level key a render with the chart's own values stopped at for

@@ -177,9 +177,12 @@ fn finding(
     let earlier_meta = &earlier.object.meta;
     let place = match item.scope() {
         Scope::Namespace(ns) => format!(" in namespace `{ns}`"),
-        Scope::Unbound => {
-            " (no namespace set: both land in the namespace they are applied to)".to_owned()
-        }
+        Scope::Unbound => match meta.namespace.as_ref().map(|ns| ns.value.as_str()) {
+            Some(ns) if crate::manifest::is_template_parameter(ns) => {
+                format!(" in namespace `{ns}` (a Template parameter: the same namespace for both)")
+            }
+            _ => " (no namespace set: both land in the namespace they are applied to)".to_owned(),
+        },
         Scope::Cluster => String::new(),
     };
     let unit = |object: &ModelObject| object.unit().and_then(|u| project.units.get(u));

@@ -86,9 +86,64 @@ pub fn repeated_in_kustomization(file: &Arc<str>, key: &RepeatedKey) -> Finding 
 /// manifests, are not; nor, claimed or not, a JSON file without
 /// `apiVersion` and `kind`, such as an application's messages or a
 /// dashboard kept in the folder a cluster claims, nor an editor's settings.)
+///
+/// Two kinds of YAML-named files in a claimed folder are never taken for a
+/// broken manifest: Helm values files (`values.yaml`, `values-prod.yaml`,
+/// `values_dev.yaml`, `ci/test-values.yaml`), which Helm reads and kubectl
+/// never sees, and `oc process --param-file` files, `KEY=VALUE` lines under a
+/// `.yaml` name (trial 34: a values file's repeated key and two parameter
+/// files were errors only once a cluster claimed their folder).
 pub fn is_reported(rel: &str, text: &[u8], claimed: bool, error: &SyntaxError) -> bool {
-    let yaml_claimed = claimed && !is_settings(rel) && !is_json(rel);
+    let yaml_claimed = claimed
+        && !is_settings(rel)
+        && !is_json(rel)
+        && !is_helm_values_name(rel)
+        && !is_parameter_file(text);
     yaml_claimed || is_not_text_or_limit(error) || is_manifest_text(rel, text)
+}
+
+/// A Helm values file by its name: `values*.y[a]ml`, or `*-values.y[a]ml`
+/// (`_values`, `.values`), any case.
+fn is_helm_values_name(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    stem.starts_with("values")
+        || ["-values", "_values", ".values"]
+            .iter()
+            .any(|end| stem.ends_with(end))
+}
+
+/// A file of `KEY=VALUE` lines (comments and blank lines aside), as `oc
+/// process --param-file` and `.env` files are: at least one such line, and
+/// no other.
+fn is_parameter_file(text: &[u8]) -> bool {
+    let mut any = false;
+    for line in text.split(|&b| b == b'\n') {
+        let line = line.trim_ascii();
+        if line.is_empty() || line.starts_with(b"#") {
+            continue;
+        }
+        let Some(eq) = line.iter().position(|&b| b == b'=') else {
+            return false;
+        };
+        let key = line.get(..eq).unwrap_or_default();
+        let key_like = key
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            && key
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        if !key_like {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 /// A `.json` file by its name (any case).
@@ -341,5 +396,53 @@ mod tests {
         };
         assert!(!is_reported("x.yaml", b"a: {b", false, &error));
         assert!(is_reported("x.yaml", b"a: {b", true, &error));
+    }
+
+    /// In a folder a cluster claims, a Helm values file and an `oc process`
+    /// parameter file are still not manifests; a manifest named like a values
+    /// file, or YAML with one `KEY=VALUE`-looking line, still is.
+    #[test]
+    fn claimed_values_and_parameter_files_are_not_manifests() {
+        let error = SyntaxError {
+            pos: Pos::new(4, 1),
+            message: "duplicate mapping key `routes`".to_owned(),
+        };
+        for name in [
+            "chart/web/values.yaml",
+            "chart/web/values_prod.yaml",
+            "chart/web/values-dev.yml",
+            "chart/web/ci/test-values.yaml",
+            "deploy/Prod.Values.yaml",
+        ] {
+            assert!(is_helm_values_name(name), "{name}");
+            assert!(
+                !is_reported(name, b"routes: []\nroutes: []\n", true, &error),
+                "{name}"
+            );
+        }
+        assert!(!is_helm_values_name("values/cm.yaml"));
+        assert!(!is_helm_values_name("chart/evaluation.yaml"));
+        assert!(is_reported(
+            "values.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n",
+            false,
+            &error
+        ));
+        let params = b"# for oc process\nNAME=api\n\nIMAGE_TAG=1.2\nAPP.DOMAIN=apps.example.com\n";
+        assert!(is_parameter_file(params));
+        assert!(!is_reported(
+            "openshift/api/params.yaml",
+            params,
+            true,
+            &error
+        ));
+        assert!(!is_parameter_file(b"# only a comment\n"));
+        assert!(!is_parameter_file(b"NAME=api\nkind: ConfigMap\n"));
+        assert!(is_reported(
+            "openshift/api/cm.yaml",
+            b"NAME=api\nkind: ConfigMap\n",
+            true,
+            &error
+        ));
     }
 }
