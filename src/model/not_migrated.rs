@@ -35,9 +35,12 @@ pub fn operator_namespaces(project: &Project) -> BTreeSet<(Option<usize>, String
 /// Whether an object gives DVM something to copy in its namespace: a
 /// PersistentVolumeClaim, or a kind that makes claims of its own (a
 /// StatefulSet's `volumeClaimTemplates` or the claims it mounts, a KubeVirt
-/// VirtualMachine's disks, a CDI DataVolume). DVM creates rsync pods only for
-/// claims (one client pod per claim, `migration.openshift.io/created-for-pvc`):
-/// a namespace without any has none, whatever its policies.
+/// VirtualMachine's disks, a CDI DataVolume, a database operator's cluster
+/// whose volumes its operator claims: Crunchy's PostgresCluster, whose
+/// `dataVolumeClaimSpec` is required, and CloudNativePG's Cluster, whose
+/// `storage` is). DVM creates rsync pods only for claims (one client pod per
+/// claim, `migration.openshift.io/created-for-pvc`): a namespace without any
+/// has none, whatever its policies.
 pub fn holds_volumes(object: &crate::parsed::Object) -> bool {
     let meta = &object.meta;
     !object.without_volumes
@@ -47,6 +50,8 @@ pub fn holds_volumes(object: &crate::parsed::Object) -> bool {
                 | ("apps", "StatefulSet")
                 | ("kubevirt.io", "VirtualMachine")
                 | ("cdi.kubevirt.io", "DataVolume")
+                | ("postgres-operator.crunchydata.com", "PostgresCluster")
+                | ("postgresql.cnpg.io", "Cluster")
         )
 }
 

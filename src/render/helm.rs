@@ -496,7 +496,8 @@ fn template(
                         }
                     })
                     .or_else(|| left_to_the_user(project, root, release, &stderr))
-                    .or_else(|| templated_chart_file(project, root, &stderr)),
+                    .or_else(|| templated_chart_file(project, root, &stderr))
+                    .map(|limit| without_own_values(project, root, limit)),
                     "run `helm template` on this chart with the same values and fix what it reports",
                 ),
                 true,
@@ -556,6 +557,29 @@ pub fn origins(text: &str, chart_dir: &str) -> Vec<DocOrigin> {
         .collect()
 }
 
+/// A chart with no values.yaml of its own is not said to leave values in
+/// it to the user: every value comes from where it is installed (trial 34,
+/// bcgov/healthgateway: a reader went looking for a values.yaml that is not there).
+fn without_own_values(project: &Path, root: &Root, limit: super::Limit) -> super::Limit {
+    if limit.why != REQUIRED_WHY || has_own_values(project, root) {
+        return limit;
+    }
+    super::Limit {
+        why: "its templates stop, at a `required` or `fail`, on values given where it is installed (it has no values.yaml of its own): name them in `render.charts[].values`".to_owned(),
+        ..limit
+    }
+}
+
+/// Whether the chart's folder holds a `values.yaml` (or `values.yml`).
+fn has_own_values(project: &Path, root: &Root) -> bool {
+    let boundary = crate::boundary::ProjectBoundary::new(project);
+    ["values.yaml", "values.yml"].iter().any(|name| {
+        boundary
+            .resolve(&project.join(&root.dir).join(name))
+            .is_ok()
+    })
+}
+
 const REQUIRED_WHY: &str = "its templates stop, at a `required` or `fail`, on values its own values.yaml leaves to the user: name them in `render.charts[].values`";
 const REQUIRED_HELP: &str =
     "name values files that give them in `render.charts[].values` of .dvmlint.yaml";
@@ -594,15 +618,10 @@ fn output_without_values(project: &Path, root: &Root, stderr: &str) -> Option<su
     if !message.contains("YAML parse error on ") {
         return None;
     }
-    let boundary = crate::boundary::ProjectBoundary::new(project);
-    let has_own = ["values.yaml", "values.yml"].iter().any(|name| {
-        boundary
-            .resolve(&project.join(&root.dir).join(name))
-            .is_ok()
-    });
-    if has_own {
+    if has_own_values(project, root) {
         return None;
     }
+    let boundary = crate::boundary::ProjectBoundary::new(project);
     let at = failed_template(project, root, &message)?;
     let text = boundary
         .open_bounded(&project.join(&*at.file), 1 << 20)

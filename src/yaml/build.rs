@@ -696,9 +696,11 @@ fn compare_displaced<'a>(
 }
 
 /// Whether two values are the same as a reader of their data sees them: the
-/// same text, scalar by scalar, in the same order, and the same type where a
-/// plain scalar is not a string (`1` and `"1"` differ, `b` and `"b"` do not);
-/// spans and comments aside.
+/// same text, scalar by scalar, sequences in the same order, maps with the
+/// same keys and values in any order (a map's order is no data: two copies
+/// whose labels are written in another order are identical), and the same
+/// type where a plain scalar is not a string (`1` and `"1"` differ, `b` and
+/// `"b"` do not); spans and comments aside.
 pub fn same_value(a: &Node<'_>, b: &Node<'_>) -> bool {
     // A plain scalar YAML 1.1 reads as no string (go-yaml v2).
     let typed = |node: &Node<'_>, text: &str| {
@@ -717,10 +719,15 @@ pub fn same_value(a: &Node<'_>, b: &Node<'_>) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
         }
         (Value::Map(x), Value::Map(y)) => {
+            // In order first (copies mostly are); a key's place elsewhere
+            // only when they part (the keys of a map are distinct).
+            let same = |(kx, vx): &(Node<'_>, Node<'_>), (ky, vy): &(Node<'_>, Node<'_>)| {
+                same_value(kx, ky) && same_value(vx, vy)
+            };
             x.len() == y.len()
                 && x.iter()
                     .zip(y)
-                    .all(|((kx, vx), (ky, vy))| same_value(kx, ky) && same_value(vx, vy))
+                    .all(|(p, q)| same(p, q) || y.iter().any(|q| same(p, q)))
         }
         _ => false,
     }
@@ -809,6 +816,33 @@ mod tests {
         let name = doc.at(&["metadata", "name"]).unwrap();
         assert_eq!(name.as_str(), Some("héllo"));
         assert_eq!(name.span, Span::new(Pos::new(2, 9), Pos::new(2, 16)));
+    }
+
+    /// A map's order is no data; a sequence's is, and so are a map's keys
+    /// and values.
+    #[test]
+    fn maps_are_the_same_in_any_order() {
+        let a = one("labels: {app: web, tier: db}\nports: [80, 443]\n");
+        assert!(same_value(
+            &a,
+            &one("ports: [80, 443]\nlabels:\n  tier: db\n  app: web\n")
+        ));
+        assert!(!same_value(
+            &a,
+            &one("labels: {app: web, tier: db}\nports: [443, 80]\n")
+        ));
+        assert!(!same_value(
+            &a,
+            &one("labels: {app: web, tier: cache}\nports: [80, 443]\n")
+        ));
+        assert!(!same_value(
+            &a,
+            &one("labels: {app: web}\nports: [80, 443]\n")
+        ));
+        assert!(!same_value(
+            &a,
+            &one("labels: {app: web, tier: db, x: y}\nports: [80, 443]\n")
+        ));
     }
 
     #[test]
