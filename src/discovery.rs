@@ -41,8 +41,9 @@ pub struct WalkOptions {
 /// (`--config other/.dvmlint.yaml repo`) configures that tree: the root is
 /// found as without a configuration, and a note says so (its folder as the
 /// root would put `repo` outside the project, and nothing would be linted).
-/// One named above the Git work tree holding the first path makes its own
-/// folder the root, and a note says so (everything beside the tree is read).
+/// One named above the Git work tree holding the first path (or above the
+/// first path, outside any work tree) makes its own folder the root, and a
+/// note says so (everything beside the tree is read).
 pub fn project_root(
     first: &Path,
     explicit_config: Option<&Path>,
@@ -72,10 +73,20 @@ pub fn project_root(
             // the root, as its paths are written relative to it, so every
             // folder beside the work tree is read too (all of /tmp, minutes
             // without a word, trial 32): said before the walk.
+            // The same above a linted folder that is no Git work tree (a
+            // checkout without `.git`, trial 34: all of /tmp again).
             let tree = tree_root(&first);
-            if tree != root && tree.starts_with(&root) && tree.join(".git").exists() {
+            if tree != root && tree.starts_with(&root) {
+                let (what, fix) = if tree.join(".git").exists() {
+                    (
+                        "the Git work tree",
+                        "in the work tree to lint the work tree alone",
+                    )
+                } else {
+                    ("the linted folder", "in that folder to lint it alone")
+                };
                 eprintln!(
-                    "dvmlint: note: the project root is `{}`, the folder of --config `{}`, above the Git work tree `{}`: every file under it is read, and its cluster paths and globs apply there; put the configuration in the work tree to lint the work tree alone",
+                    "dvmlint: note: the project root is `{}`, the folder of --config `{}`, above {what} `{}`: every file under it is read, and its cluster paths and globs apply there; put the configuration {fix}",
                     root.display(),
                     path.display(),
                     tree.display()

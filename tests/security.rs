@@ -1405,6 +1405,33 @@ fn a_configuration_named_above_the_work_tree_says_the_root_it_makes() {
 }
 
 #[test]
+fn a_configuration_named_above_a_folder_outside_git_says_the_root_it_makes() {
+    // The same from a checkout without `.git` (files written out of a
+    // mirror): the note names the linted folder (trial 34: all of /tmp was
+    // read for minutes, nothing said).
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("checkout");
+    std::fs::create_dir_all(&repo).unwrap();
+    write(
+        &repo.join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: <ns>}\n",
+    );
+    let config = dir.path().join("x.yaml");
+    write(&config, "exclude: [\"outside\"]\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_dvmlint"))
+        .args(["check", "--no-cache", "--format", "concise", "--config"])
+        .arg(&config)
+        .arg(".")
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    let printed = text(&out);
+    assert_has(&printed, "above the linted folder");
+    assert_has(&printed, "every file under it is read");
+    assert_has(&printed, "error[DVM402]");
+}
+
+#[test]
 fn a_closed_or_broken_standard_output_keeps_the_exit_code_of_the_findings() {
     // docs/security.md: the exit code says what was found, in every format,
     // whether or not the reader took the whole report (it was 1 or 2 by format).
