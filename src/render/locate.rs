@@ -358,6 +358,57 @@ pub fn drop_raw_twins(findings: &mut Vec<Finding>) {
     }
     findings.retain(|f| f.rendered.is_some() || !rendered.contains(&twin(f)));
     one_syntax_error_per_place(findings, twin);
+    one_duplicate_key_per_defect(findings);
+}
+
+/// A key written twice in a template that parses as written is reported as
+/// written, at the second key, and again from the rendered output, mapped
+/// back to the first (the render holds no mark of the second): one defect,
+/// two errors, one at a key that is right (trial 34, bcgov/met-public). The
+/// one as written is kept, with the build the rendered one names; as many
+/// rendered ones as there are written ones of the same key in the file go.
+fn one_duplicate_key_per_defect(findings: &mut Vec<Finding>) {
+    let key = |f: &Finding| (Arc::clone(&f.location.file), f.message.clone());
+    let is_duplicate_key =
+        |f: &Finding| f.rule.as_ref() == "DVM001" && f.message.contains(crate::yaml::DUPLICATE_KEY);
+    let mut written: HashMap<(Arc<str>, String), Vec<usize>> = HashMap::new();
+    for (at, f) in findings.iter().enumerate() {
+        if is_duplicate_key(f) && f.rendered.is_none() {
+            written.entry(key(f)).or_default().push(at);
+        }
+    }
+    if written.is_empty() {
+        return;
+    }
+    let mut dropped = vec![false; findings.len()];
+    let mut builds: Vec<(usize, RenderedFrom)> = Vec::new();
+    for (at, f) in findings.iter().enumerate() {
+        if !is_duplicate_key(f) {
+            continue;
+        }
+        let Some(rendered) = &f.rendered else {
+            continue;
+        };
+        if let Some(raw) = written.get_mut(&key(f)).and_then(Vec::pop) {
+            builds.push((raw, rendered.clone()));
+            if let Some(slot) = dropped.get_mut(at) {
+                *slot = true;
+            }
+        }
+    }
+    for (raw, build) in builds {
+        if let Some(finding) = findings.get_mut(raw)
+            && finding.rendered.is_none()
+        {
+            finding.rendered = Some(build);
+        }
+    }
+    let mut at = 0;
+    findings.retain(|_| {
+        let keep = !dropped.get(at).copied().unwrap_or(false);
+        at += 1;
+        keep
+    });
 }
 
 /// A template's own YAML error (DVM001) is the file's, whichever build writes
