@@ -1192,9 +1192,14 @@ fn environment_values(project: &Path, root: &Root, stderr: &str) -> Option<super
         })
     })?;
     let giver = super::join(&root.dir, &giver);
+    let (lacks, none) = if has_own_values(project, root) {
+        ("its own values.yaml lacks and ", "")
+    } else {
+        ("", "; it has no values.yaml of its own")
+    };
     Some(super::Limit {
         why: format!(
-            "it needs `{path}`, which its own values.yaml lacks and `{giver}` beside it gives (the values of one environment it is installed with): name that file in `render.charts[].values`"
+            "it needs `{path}`, which {lacks}`{giver}` beside it gives (the values of one environment it is installed with{none}): name that file in `render.charts[].values`"
         ),
         help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
     })
