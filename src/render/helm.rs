@@ -225,9 +225,7 @@ fn backstage_skeleton(
         };
         let name = inside.to_str().unwrap_or_default();
         matches!(name, "Chart.yaml" | "Chart.yml")
-            || (!name.contains('/')
-                && name.starts_with("values")
-                && (name.ends_with(".yaml") || name.ends_with(".yml")))
+            || (!name.contains('/') && is_values_file_name(name))
             || inside.starts_with("templates")
     });
     let (path, text, at) = searched.take(SKELETON_FILES).find_map(|path| {
@@ -1181,15 +1179,13 @@ fn chart_testing_values(project: &Path, root: &Root, stderr: &str) -> Option<sup
 /// charts of bcgov/met-public); once values are named in
 /// `render.charts[].values`, a failure is the repository's.
 fn environment_values(project: &Path, root: &Root, stderr: &str) -> Option<super::Limit> {
+    // `values_prod.yaml`, `values-dev.yml`, `values.staging.yaml`: not the
+    // chart's own values.yaml.
     let (path, giver) = values_file_giving(project, root, stderr, &root.dir, |name| {
-        let lower = name.to_ascii_lowercase();
-        let stem = lower
-            .strip_suffix(".yaml")
-            .or_else(|| lower.strip_suffix(".yml"));
-        stem.is_some_and(|stem| {
-            stem.strip_prefix("values")
-                .is_some_and(|rest| rest.starts_with(['-', '_', '.']) && rest.len() > 1)
-        })
+        is_values_file_name(name)
+            && name
+                .strip_prefix("values")
+                .is_some_and(|rest| rest.starts_with(['-', '_']) || rest.matches('.').count() > 1)
     })?;
     let giver = super::join(&root.dir, &giver);
     let (lacks, none) = if has_own_values(project, root) {
@@ -1203,6 +1199,12 @@ fn environment_values(project: &Path, root: &Root, stderr: &str) -> Option<super
         ),
         help: "name the values files the chart is installed with in `render.charts[].values` of .dvmlint.yaml",
     })
+}
+
+/// A Helm values file by its name: `values*.yaml` or `values*.yml`
+/// (`values.yaml`, `values-prod.yaml`, `values_dev.yml`).
+pub(crate) fn is_values_file_name(name: &str) -> bool {
+    name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml"))
 }
 
 /// The value a render stops at (the map above it for a nil pointer: values
@@ -1350,10 +1352,7 @@ fn installer_values(project: &Path, root: &Root) -> Vec<Vec<(String, std::path::
                     .flatten()
                     .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                     .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-                    .filter(|name| {
-                        name.starts_with("values")
-                            && (name.ends_with(".yaml") || name.ends_with(".yml"))
-                    })
+                    .filter(|name| is_values_file_name(name))
                     .collect::<Vec<String>>()
             })
             .unwrap_or_default()

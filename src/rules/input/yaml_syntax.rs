@@ -106,16 +106,15 @@ pub fn is_reported(rel: &str, text: &[u8], claimed: bool, error: &SyntaxError) -
 /// (`_values`, `.values`), any case.
 fn is_helm_values_name(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
-    let Some(stem) = name
-        .strip_suffix(".yaml")
-        .or_else(|| name.strip_suffix(".yml"))
-    else {
-        return false;
-    };
-    stem.starts_with("values")
-        || ["-values", "_values", ".values"]
-            .iter()
-            .any(|end| stem.ends_with(end))
+    crate::render::helm::is_values_file_name(&name)
+        || name
+            .strip_suffix(".yaml")
+            .or_else(|| name.strip_suffix(".yml"))
+            .is_some_and(|stem| {
+                ["-values", "_values", ".values"]
+                    .iter()
+                    .any(|end| stem.ends_with(end))
+            })
 }
 
 /// A file of `KEY=VALUE` lines (comments and blank lines aside), as `oc
