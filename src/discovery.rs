@@ -549,7 +549,25 @@ fn may_stand_for_input(link: &Path, name: &str) -> bool {
     if is_manifest_name(target_name) {
         return true;
     }
-    !(is_other_file(name) && is_other_file(target_name))
+    !(named_as_unread_file(name) && named_as_unread_file(target_name))
+}
+
+/// Whether a file so named is never read, whatever it holds: a name of
+/// [`is_other_file`], or one ending in an extension of two or more letters
+/// that is neither a manifest's nor a template's (`rewrite.load`, Apache's
+/// `mods-enabled/` links; `app.bak`). A folder's name rarely has one
+/// (`conf.d`, `kiada-0.4` keep theirs: a letter, digits).
+fn named_as_unread_file(name: &str) -> bool {
+    is_other_file(name)
+        || name.rsplit_once('.').is_some_and(|(stem, extension)| {
+            !stem.is_empty()
+                && extension.len() >= 2
+                && extension.bytes().all(|b| b.is_ascii_alphabetic())
+                && !["yaml", "yml", "json"]
+                    .iter()
+                    .chain(&TEMPLATE_SUFFIXES)
+                    .any(|known| extension.eq_ignore_ascii_case(known))
+        })
 }
 
 /// A name only files other than manifests bear: a build or text file by its

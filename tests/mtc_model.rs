@@ -358,3 +358,29 @@ fn a_targets_cluster_proxy_is_an_assumption_behind_proxy_decides() {
     let all = findings("proxy-target-configured-not-behind-proxy");
     assert!(all.iter().all(|f| f.rule != "DVM207"), "{all:#?}");
 }
+
+/// An AdminNetworkPolicy allowing the router's namespace lets in a router on
+/// the pod network only: with `routerNetwork: host` the NetworkPolicy decides
+/// (an error that names the admin policy passed over); unknown, the finding
+/// is a warning that states the assumption and the key that settles it.
+#[test]
+fn an_admin_allow_of_the_router_counts_on_the_pod_network_only() {
+    let all = findings("admin-policy-allow-of-the-router");
+    let host = one(&all, "DVM102", "host/policies.yaml");
+    assert_eq!(host.severity, Severity::Error);
+    says(host, &["`ingress-type-default`", "run on the host network"]);
+    let unknown = one(&all, "DVM102", "unknown/policies.yaml");
+    assert_eq!(unknown.severity, Severity::Warning);
+    says(
+        unknown,
+        &[
+            "unless the routers of cluster `unknown` run on the pod network",
+            "`ingress-type-default`",
+            "`routerNetwork`",
+        ],
+    );
+    assert!(
+        all.iter().all(|f| !f.location.file.starts_with("pod/")),
+        "{all:#?}"
+    );
+}

@@ -144,6 +144,13 @@ fn targets_and_sources_parse() {
             assert_eq!(p.namespace, "app1");
             assert_eq!(p.labels.len(), 2);
         }
-        Remote::Addresses(_) => panic!("expected pods"),
+        other => panic!("expected pods: {other:?}"),
+    }
+    match probe::parse_source("ns=openshift-ingress,host-network").unwrap() {
+        Remote::HostNetworkPod(p) => {
+            assert_eq!(p.namespace, "openshift-ingress");
+            assert!(p.labels.is_empty());
+        }
+        other => panic!("expected a host-network pod: {other:?}"),
     }
 }

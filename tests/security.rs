@@ -448,11 +448,30 @@ fn a_dangling_link_to_a_file_never_read_is_not_reported() {
     s.link("../missing-app", "app/kiada-0.4");
     s.link("../missing.yaml", "app/other.yaml");
     s.link("../deploy.yml", "app/README");
+    // Apache's enabled modules, links into `mods-available/` (trial 35: 21
+    // warnings on one repository), and a backup: never read.
+    s.link("../mods-available/rewrite.load", "app/rewrite.load");
+    s.link("../settings.yaml.bak", "app/settings.yaml.bak");
+    // A template of a manifest is read (DVM002): its link stands.
+    s.link("../missing.yaml.tpl", "app/policy.yaml.tpl");
+    s.link("../missing", "app/conf.d");
     let printed = s.concise(&["."]);
-    for gone in ["Makefile.local", "notes.txt"] {
+    for gone in [
+        "Makefile.local",
+        "notes.txt",
+        "rewrite.load",
+        "settings.yaml.bak",
+    ] {
         assert!(!printed.contains(gone), "{printed}");
     }
-    for stands in ["chapter-0.4", "kiada-0.4", "other.yaml", "README"] {
+    for stands in [
+        "chapter-0.4",
+        "kiada-0.4",
+        "other.yaml",
+        "README",
+        "policy.yaml.tpl",
+        "conf.d",
+    ] {
         assert_eq!(printed.matches(stands).count(), 1, "{stands}: {printed}");
     }
 }

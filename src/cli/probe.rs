@@ -55,7 +55,7 @@ pub enum ProbeDirection {
     Ingress {
         #[command(flatten)]
         pod: PodArgs,
-        /// An IP or CIDR, or pods: `ns=openshift-ingress` or `ns=app1,pod=app=web`
+        /// An IP or CIDR, or pods: `ns=openshift-ingress` or `ns=app1,pod=app=web`; `,host-network` for a pod on the host network (a `HostNetwork` router), which no admin policy's rule matches
         #[arg(long, value_name = "ADDR|ns=NS[,pod=k=v]")]
         from: String,
         /// The destination port on the pod (after any Service or router translation)
@@ -93,6 +93,10 @@ pub struct PodArgs {
 pub enum Remote {
     Addresses(IpSet),
     Pod(Pod),
+    /// A pod on its node's host network (a `HostNetwork` router):
+    /// NetworkPolicies see it as a pod of its namespace, admin policies'
+    /// rules never match it (`ns=openshift-ingress,host-network`).
+    HostNetworkPod(Pod),
 }
 
 /// One probe question.
@@ -372,7 +376,7 @@ pub fn parse_pod_target(text: &str) -> Result<(Pod, u16, Protocol), String> {
     Ok((Pod::new(namespace, labels), port, protocol))
 }
 
-/// `ADDR` or `ns=NS[,pod=k=v][,k2=v2]`.
+/// `ADDR` or `ns=NS[,pod=k=v][,k2=v2][,host-network]`.
 pub fn parse_source(text: &str) -> Result<Remote, String> {
     let Some(rest) = text.strip_prefix("ns=") else {
         return parse_addresses(text)
@@ -381,8 +385,23 @@ pub fn parse_source(text: &str) -> Result<Remote, String> {
     };
     let mut parts = rest.split(',');
     let namespace = parts.next().unwrap_or_default();
-    let labels = parse_labels(parts.map(|p| p.strip_prefix("pod=").unwrap_or(p)), "--from")?;
-    Ok(Remote::Pod(Pod::new(namespace, labels)))
+    let mut host_network = false;
+    let labels = parse_labels(
+        parts
+            .filter(|p| {
+                let flag = *p == "host-network";
+                host_network |= flag;
+                !flag
+            })
+            .map(|p| p.strip_prefix("pod=").unwrap_or(p)),
+        "--from",
+    )?;
+    let pod = Pod::new(namespace, labels);
+    Ok(if host_network {
+        Remote::HostNetworkPod(pod)
+    } else {
+        Remote::Pod(pod)
+    })
 }
 
 /// The model of the whole project holding `paths` (no rule runs).
@@ -434,11 +453,18 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
     let mut may_match: Vec<AdminRuleRef> = Vec::new();
     let mut layers: Vec<Layer> = Vec::new();
     let (allowed, isolating, rules, denied) = match &query.remote {
-        Remote::Pod(remote) => {
+        Remote::Pod(remote) | Remote::HostNetworkPod(remote) => {
+            let host_network = matches!(query.remote, Remote::HostNetworkPod(_));
             let verdict = match query.direction {
                 PolicyType::Egress => {
                     set.egress_to_pod(&query.pod, remote, query.ports.start(), query.protocol)
                 }
+                PolicyType::Ingress if host_network => set.ingress_from_host_network(
+                    &query.pod,
+                    remote,
+                    query.ports.start(),
+                    query.protocol,
+                ),
                 PolicyType::Ingress => {
                     set.ingress_from_pod(&query.pod, remote, query.ports.start(), query.protocol)
                 }
@@ -486,7 +512,8 @@ pub fn answer(project: &Project, query: &Query) -> Result<Answer, String> {
     };
     let mut notes = Vec::new();
     let mut firewall_denials = Vec::new();
-    if let (PolicyType::Egress, Remote::Pod(_)) = (query.direction, &query.remote)
+    if let (PolicyType::Egress, Remote::Pod(_) | Remote::HostNetworkPod(_)) =
+        (query.direction, &query.remote)
         && !project
             .firewalls()
             .applying(cluster, &query.pod.namespace)
@@ -856,40 +883,56 @@ pub fn dvm_questions(project: &Project) -> Vec<DvmQuestion> {
         }
         let endpoint = endpoint_type(project, migration, pair.target.cluster);
         let clients = rsync_pods::client_pods(layout, &pair.source.namespace, pair.block);
+        // A router on the host network is no admin policy's peer; unknown,
+        // both are asked (DVM102 warns of the host network's answer).
+        let router_network =
+            crate::model::router::router(project, pair.target.cluster).map(|r| r.network);
+        let mut routers = Vec::new();
+        if router_network != Some(crate::config::RouterNetwork::Host) {
+            routers.push((
+                Remote::Pod(rsync_pods::router_pod()),
+                format!("ns={}", rsync_pods::ROUTER_NAMESPACE),
+            ));
+        }
+        if router_network != Some(crate::config::RouterNetwork::Pod) {
+            routers.push((
+                Remote::HostNetworkPod(rsync_pods::router_pod()),
+                format!("ns={},host-network", rsync_pods::ROUTER_NAMESPACE),
+            ));
+        }
         for server in &servers {
-            let (remote, text) = match endpoint {
+            let remotes = match endpoint {
                 Endpoint::ClusterIP if same_cluster => match clients.first() {
-                    Some(client) => (
+                    Some(client) => vec![(
                         Remote::Pod(client.pod.clone()),
                         format!("ns={}", pair.source.namespace),
-                    ),
+                    )],
                     None => continue,
                 },
                 Endpoint::NodePort | Endpoint::ClusterIP => {
                     let peer = cidrs(pair.source.cluster);
                     let addresses = if peer.is_empty() { anywhere() } else { peer };
                     let text = addresses.to_string();
-                    (Remote::Addresses(addresses), text)
+                    vec![(Remote::Addresses(addresses), text)]
                 }
-                Endpoint::Route | Endpoint::Proxy { .. } => (
-                    Remote::Pod(rsync_pods::router_pod()),
-                    format!("ns={}", rsync_pods::ROUTER_NAMESPACE),
-                ),
+                Endpoint::Route | Endpoint::Proxy { .. } => routers.clone(),
             };
-            out.push(DvmQuestion {
-                direction: PolicyType::Ingress,
-                cluster: name(pair.target.cluster),
-                namespace: pair.target.namespace.clone(),
-                query: Query {
+            for (remote, text) in remotes {
+                out.push(DvmQuestion {
                     direction: PolicyType::Ingress,
-                    cluster: Some(name(pair.target.cluster)),
-                    pod: server.pod.clone(),
-                    remote,
-                    remote_text: text,
-                    ports: PortRange::single(server_port),
-                    protocol: Protocol::Tcp,
-                },
-            });
+                    cluster: name(pair.target.cluster),
+                    namespace: pair.target.namespace.clone(),
+                    query: Query {
+                        direction: PolicyType::Ingress,
+                        cluster: Some(name(pair.target.cluster)),
+                        pod: server.pod.clone(),
+                        remote,
+                        remote_text: text,
+                        ports: PortRange::single(server_port),
+                        protocol: Protocol::Tcp,
+                    },
+                });
+            }
         }
     }
     out

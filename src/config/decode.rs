@@ -609,14 +609,7 @@ impl Decoder<'_> {
     /// A DNS-1123 label (release names and namespaces).
     fn name(&self, node: &Node<'_>, what: &str) -> Result<String> {
         let text = self.string(node)?;
-        let valid = !text.is_empty()
-            && text.len() <= 63
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !text.starts_with('-')
-            && !text.ends_with('-');
-        if valid {
+        if crate::manifest::is_dns_label(&text) {
             Ok(text)
         } else {
             Err(self.err(

@@ -436,6 +436,21 @@ pub fn is_template_parameter(text: &str) -> bool {
         .is_some_and(|start| text.get(start..).is_some_and(|rest| rest.contains('}')))
 }
 
+/// A DNS-1123 label, `[a-z0-9]([-a-z0-9]*[a-z0-9])?` of at most 63
+/// characters: what the API server accepts as a namespace's name (and
+/// Helm as a release's). A `metadata.namespace` that is not one
+/// (`PLACEHOLDER_NAMESPACE`, `${namespace}`) is a value some tool fills in.
+pub fn is_dns_label(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && bytes.first() != Some(&b'-')
+        && bytes.last() != Some(&b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,10 @@
 //! Two definitions are the same object when they agree on cluster, API group,
 //! kind, scope and name, and they are applied together: one apply unit holds
 //! both, or, with configured clusters, one cluster's `paths` claim both
-//! units. Without configured clusters each unit stands alone, so sibling
+//! units and both name their namespace (an object without one lands where
+//! its unit is applied, which no file says). An object whose namespace is no
+//! namespace's name (`PLACEHOLDER_NAMESPACE`) is not applied as written and
+//! not compared. Without configured clusters each unit stands alone, so sibling
 //! overlays, variants in different folders and namespace-less objects of
 //! different units are never duplicates. The same document reached through
 //! two units (a base included by two roots) is one definition, not two.
@@ -28,6 +31,7 @@
 use std::collections::hash_map::Entry;
 
 use super::{IdentityKey, ModelObject, Project};
+use crate::parsed::Scope;
 use crate::units::UnitKind;
 
 /// One definition that repeats an earlier one.
@@ -66,14 +70,21 @@ impl Duplicates {
     pub fn build(project: &Project) -> Duplicates {
         // Units a configured cluster applies together share one group (the
         // cluster is part of the identity); without configuration each unit
-        // is its own group.
+        // is its own group. An object that names no namespace lands where its
+        // unit is applied (`kubectl apply -n`, an Argo CD Application's
+        // `destination.namespace`), which no file says: two units of one
+        // cluster may go to two namespaces (sibling overlays sent each to its
+        // environment's), so such objects are compared within their unit
+        // only, configured or not.
         let configured = !project.config.clusters.is_empty();
-        let group = |unit: Option<usize>| -> u32 {
-            if configured {
+        let group = |item: &ModelObject| -> u32 {
+            if configured && !matches!(item.scope(), Scope::Unbound) {
                 0
             } else {
                 // Past four billion units (not a repository): one group.
-                unit.and_then(|u| u32::try_from(u + 1).ok()).unwrap_or(0)
+                item.unit()
+                    .and_then(|u| u32::try_from(u + 1).ok())
+                    .unwrap_or(0)
             }
         };
         // For each object that repeats an earlier one's key, the first
@@ -87,7 +98,15 @@ impl Duplicates {
         let by_hand = |item: &ModelObject| {
             item.unit().is_none() && project.units.is_unapplied(&item.object.file)
         };
-        let compared = |item: &ModelObject| item.cluster().is_some() && !by_hand(item);
+        // An object whose namespace is no namespace's name
+        // (`PLACEHOLDER_NAMESPACE`, which a script replaces before applying
+        // it) is not applied as written: not compared.
+        let applicable = |item: &ModelObject| match item.scope() {
+            Scope::Namespace(ns) => crate::manifest::is_dns_label(ns),
+            _ => true,
+        };
+        let compared =
+            |item: &ModelObject| item.cluster().is_some() && !by_hand(item) && applicable(item);
         let repeats = repeats(project, group, compared);
         let mut repeats = repeats.iter().peekable();
         let mut collided: foldhash::HashMap<(IdentityKey<'_>, u32), u32> = Default::default();
@@ -120,7 +139,7 @@ impl Duplicates {
                 // duplicate in a shared base names every root that applies it.
                 out.replaced.push(index);
             }
-            let own_group = group(item.unit());
+            let own_group = group(item);
             // Most objects are first definitions, with no repeat to take.
             let Some(&[_, holder]) = repeats.next_if(|&&[later, _]| later == index32) else {
                 continue;
@@ -272,7 +291,7 @@ impl<'p> AlternativeFiles<'p> {
 /// buckets), alive for the whole pass, at the run's peak (docs/performance.md).
 fn repeats(
     project: &Project,
-    group: impl Fn(Option<usize>) -> u32,
+    group: impl Fn(&ModelObject) -> u32,
     compared: impl Fn(&ModelObject) -> bool,
 ) -> Vec<[u32; 2]> {
     let mut keyed: Vec<[u32; 3]> = Vec::with_capacity(project.objects.len());
@@ -282,7 +301,7 @@ fn repeats(
             break;
         };
         if compared(item) {
-            let [low, high] = mixed_key(item.identity(), group(item.unit()));
+            let [low, high] = mixed_key(item.identity(), group(item));
             keyed.push([low, high, index]);
         }
     }

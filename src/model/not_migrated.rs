@@ -62,19 +62,7 @@ pub fn is_left_out_by_default(namespace: &str) -> bool {
     namespace == "openshift"
         || namespace.starts_with("openshift-")
         || namespace.starts_with("kube-")
-        || !is_dns_label(namespace)
-}
-
-/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
-fn is_dns_label(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 63
-        && bytes
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && bytes.first() != Some(&b'-')
-        && bytes.last() != Some(&b'-')
+        || !crate::manifest::is_dns_label(namespace)
 }
 
 #[cfg(test)]

@@ -564,13 +564,52 @@ impl PolicySet {
     /// Egress from `from` to the pod `to` on `port`/`protocol` (named ports
     /// resolve against `to`'s container ports).
     pub fn egress_to_pod(&self, from: &Pod, to: &Pod, port: u16, protocol: Protocol) -> Verdict {
-        self.pod_verdict(PolicyType::Egress, from, to, &to.ports, port, protocol)
+        self.pod_verdict(
+            PolicyType::Egress,
+            from,
+            to,
+            &to.ports,
+            port,
+            protocol,
+            true,
+        )
     }
 
     /// Ingress to `to` from the pod `from` on `port`/`protocol` (named ports
     /// resolve against `to`'s container ports).
     pub fn ingress_from_pod(&self, to: &Pod, from: &Pod, port: u16, protocol: Protocol) -> Verdict {
-        self.pod_verdict(PolicyType::Ingress, to, from, &to.ports, port, protocol)
+        self.pod_verdict(
+            PolicyType::Ingress,
+            to,
+            from,
+            &to.ports,
+            port,
+            protocol,
+            true,
+        )
+    }
+
+    /// Ingress to `to` from `from`, a pod on its node's host network (a
+    /// `HostNetwork` router): NetworkPolicies see it as a pod of its
+    /// namespace (OVN-Kubernetes' policy groups), but it is never a peer of
+    /// an admin policy's rule, whose peers are pods and namespaces
+    /// (docs/domain.md §7.1), so only NetworkPolicies decide.
+    pub fn ingress_from_host_network(
+        &self,
+        to: &Pod,
+        from: &Pod,
+        port: u16,
+        protocol: Protocol,
+    ) -> Verdict {
+        self.pod_verdict(
+            PolicyType::Ingress,
+            to,
+            from,
+            &to.ports,
+            port,
+            protocol,
+            false,
+        )
     }
 
     /// Both halves of a connection from `client` to `server`.
@@ -727,6 +766,8 @@ impl PolicySet {
         namespace_ok && pod_selector.as_ref().is_none_or(|s| s.matches(&pod.labels))
     }
 
+    /// `admin_peer`: whether admin policies' rules may match `remote`.
+    #[allow(clippy::too_many_arguments)]
     fn pod_verdict(
         &self,
         direction: PolicyType,
@@ -735,6 +776,7 @@ impl PolicySet {
         dest_ports: &[ContainerPort],
         port: u16,
         protocol: Protocol,
+        admin_peer: bool,
     ) -> Verdict {
         let selection = self.selection(subject);
         let isolating = selection.isolating(direction).to_vec();
@@ -765,7 +807,7 @@ impl PolicySet {
             }
         }
         let np_allowed = isolating.is_empty() || !allowed_by.is_empty();
-        let (allowed, admin) = if self.admin.is_empty() {
+        let (allowed, admin) = if self.admin.is_empty() || !admin_peer {
             (np_allowed, AdminVerdict::plain(!isolating.is_empty()))
         } else {
             self.admin_pod_verdict(

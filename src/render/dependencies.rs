@@ -280,6 +280,45 @@ pub fn all_local(project: &Path, dir: &str) -> bool {
     !declared.is_empty() && declared.iter().all(|d| d.repository.starts_with("file://"))
 }
 
+/// The charts among `charts` (folders relative to the project) that another
+/// of them declares as a local dependency (`repository: file://../lib`),
+/// each with the first chart, in the order given, that declares it: a
+/// subchart installed through its parent, with the values the parent gives
+/// (`global` among them), not on its own.
+pub fn local_dependents(project: &Path, charts: &[&str]) -> Vec<(String, String)> {
+    let boundary = ProjectBoundary::new(project);
+    let relative = |path: &Path| -> Option<String> {
+        let inside = path.strip_prefix(boundary.canonical_root()).ok()?;
+        Some(inside.to_str()?.replace('\\', "/"))
+    };
+    let mut found: Vec<(String, String)> = Vec::new();
+    for &parent in charts {
+        let Ok(chart) = boundary.resolve(&project.join(parent)) else {
+            continue;
+        };
+        for dependency in declared(&boundary, &chart) {
+            let Some(local) = dependency.repository.strip_prefix("file://") else {
+                continue;
+            };
+            let Some(dir) = boundary
+                .resolve(&chart.join(local))
+                .ok()
+                .as_deref()
+                .and_then(relative)
+            else {
+                continue;
+            };
+            if dir != parent
+                && charts.contains(&dir.as_str())
+                && !found.iter().any(|(d, _)| *d == dir)
+            {
+                found.push((dir, parent.to_owned()));
+            }
+        }
+    }
+    found
+}
+
 /// Where a dependency missing from a chart's `charts/` is built from.
 enum Source {
     /// A chart of the project: a local one, or one kept beside the chart.

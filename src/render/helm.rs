@@ -197,6 +197,30 @@ pub fn render(
     {
         outcome = Outcome::failure(limit.why.clone(), Some(limit), "");
     }
+    // A chart another chart of the project declares as a local dependency
+    // is installed through it, with the values it gives (`global` among
+    // them: alone, Helm gives a subchart none): failing alone, with its own
+    // values, it is not rendered (DVM002), not broken (trial 35: a
+    // `.Values.global.pullSecrets` nil pointer).
+    if let Outcome::Failed {
+        message,
+        limit: None,
+        ..
+    } = &outcome
+        && release.values.is_empty()
+        && release.set.is_empty()
+        && let Some(parent) = &root.dependency_of
+    {
+        let limit = super::Limit {
+            why: format!(
+                "{} `{parent}`, installed through it with the values it gives; alone it stops at: {}",
+                super::LOCAL_DEPENDENCY,
+                tidy(message)
+            ),
+            help: "the chart is linted through its parent; to lint it alone too, name the values it is installed with in `render.charts[].values`",
+        };
+        outcome = Outcome::failure(message.clone(), Some(limit), "");
+    }
     rendered(outcome, false, (keep && store.is_some()).then_some(key))
 }
 
@@ -691,7 +715,16 @@ pub(crate) fn value_wanted(project: &Path, root: &Root, stderr: &str) -> Option<
                 let line = text
                     .lines()
                     .nth(at.span.start.line.checked_sub(1)? as usize)?;
-                piped_value(line, at.span.start.col as usize)
+                let col = at.span.start.col as usize;
+                piped_value(line, col).or_else(|| {
+                    // A variable piped on (`{{ $token | b64enc }}` after
+                    // `{{ $token := .Values.secrets.token }}`; trial 35).
+                    let operand = piped_operand(line, col)?;
+                    let resolved = operand
+                        .starts_with('$')
+                        .then(|| resolved_in(project, root, stderr, operand))??;
+                    values_path(resolved.strip_prefix(".Values")?)
+                })
             })?,
     };
     plain_path(&path).then_some(path)
@@ -870,6 +903,17 @@ fn plain_path(path: &str) -> bool {
 /// command just before (`.Values.a | default "x" | trunc 5` is no empty
 /// value reaching `trunc`), in an action written on one line.
 fn piped_value(line: &str, col: usize) -> Option<String> {
+    let before = piped_operand(line, col)?;
+    let path = before
+        .strip_prefix(".Values.")
+        .or_else(|| before.strip_prefix("$.Values."))?;
+    plain_path(path).then(|| path.to_owned())
+}
+
+/// The command written alone just before the one of a template action that
+/// holds byte `col` of `line` ([`piped_value`]): `.Values.image.tag`, or a
+/// variable (`$token`) the caller may trace to the values.
+fn piped_operand(line: &str, col: usize) -> Option<&str> {
     let mut from = 0;
     let (body, start) = loop {
         let open = from + line.get(from..)?.find("{{")?;
@@ -905,11 +949,7 @@ fn piped_value(line: &str, col: usize) -> Option<String> {
         .iter()
         .position(|(a, b)| (*a..=*b).contains(&start))?;
     let (a, b) = *commands.get(here.checked_sub(1)?)?;
-    let before = body.get(a..b)?.trim().trim_start_matches('-').trim();
-    let path = before
-        .strip_prefix(".Values.")
-        .or_else(|| before.strip_prefix("$.Values."))?;
-    plain_path(path).then(|| path.to_owned())
+    Some(body.get(a..b)?.trim().trim_start_matches('-').trim())
 }
 
 /// An execution error at a template of the project, in a render with the
@@ -1950,6 +1990,7 @@ mod tests {
             }),
             cluster: None,
             unit: 0,
+            dependency_of: None,
         }
     }
 

@@ -2026,6 +2026,7 @@ mod tests {
             kind: super::super::RootKind::Kustomize,
             cluster: None,
             unit: 0,
+            dependency_of: None,
         };
         let span = failed_entry(project, &root, &text).unwrap();
         assert_eq!((span.start.line, span.start.col), (3, 5));

@@ -361,6 +361,29 @@ pub fn drop_raw_twins(findings: &mut Vec<Finding>) {
     one_duplicate_key_per_defect(findings);
 }
 
+/// A kustomization that is no YAML is a DVM001 where it breaks; Kustomize
+/// then refuses the build ("invalid Kustomization: yaml: line 3: …"), which
+/// says the same thing again, at the file's first line (trial 35). The
+/// build's DVM004 goes when the same file has a DVM001: fixing that error is
+/// what makes it build.
+pub fn drop_build_failure_of_a_syntax_error(findings: &mut Vec<Finding>) {
+    const INVALID: &str = "invalid Kustomization: yaml:";
+    let failed = |f: &Finding| {
+        f.rule == "DVM004"
+            && f.message.starts_with("`kustomize build` failed")
+            && f.message.contains(INVALID)
+    };
+    if !findings.iter().any(failed) {
+        return;
+    }
+    let broken: std::collections::HashSet<Arc<str>> = findings
+        .iter()
+        .filter(|f| f.rule == "DVM001")
+        .map(|f| Arc::clone(&f.location.file))
+        .collect();
+    findings.retain(|f| !(failed(f) && broken.contains(&f.location.file)));
+}
+
 /// A key written twice in a template that parses as written is reported as
 /// written, at the second key, and again from the rendered output, mapped
 /// back to the first (the render holds no mark of the second): one defect,
@@ -1393,6 +1416,7 @@ mod tests {
                 kind,
                 cluster: None,
                 unit: 0,
+                dependency_of: None,
             },
             tool: "kubectl kustomize".into(),
             output: Output {

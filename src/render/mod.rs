@@ -81,6 +81,10 @@ pub struct Root {
     /// Its apply unit (`crate::units`): the rendered objects replace the
     /// unit's own.
     pub unit: UnitId,
+    /// For a chart, the chart of the project that declares it as a local
+    /// dependency (`repository: file://../lib`), if one does: it is
+    /// installed through that chart ([`dependencies::local_dependents`]).
+    pub dependency_of: Option<String>,
 }
 
 impl Root {
@@ -189,6 +193,23 @@ pub struct Rendered {
 pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
     let render = &config.render;
     let mut roots = Vec::new();
+    let charts: Vec<&str> = units
+        .units()
+        .iter()
+        .filter(|u| u.kind == UnitKind::HelmChart && u.entry.is_some())
+        .map(|u| &*u.root)
+        .collect();
+    let dependents = if charts.len() > 1 {
+        dependencies::local_dependents(project, &charts)
+    } else {
+        Vec::new()
+    };
+    let dependency_of = |dir: &str| {
+        dependents
+            .iter()
+            .find(|(d, _)| d == dir)
+            .map(|(_, parent)| parent.clone())
+    };
     for (id, unit) in units.units().iter().enumerate() {
         let Some(entry) = &unit.entry else {
             continue;
@@ -223,6 +244,7 @@ pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
                         kind: RootKind::Kustomize,
                         cluster,
                         unit: id,
+                        dependency_of: None,
                     });
                 }
             }
@@ -241,6 +263,7 @@ pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
                         }),
                         cluster: folder_cluster(config, entry),
                         unit: id,
+                        dependency_of: dependency_of(&dir),
                     });
                 }
                 for chart in configured {
@@ -258,6 +281,7 @@ pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
                             .clone()
                             .or_else(|| folder_cluster(config, entry)),
                         unit: id,
+                        dependency_of: dependency_of(&dir),
                     });
                 }
             }
@@ -337,6 +361,11 @@ pub const HELM_NOT_RENDERED: &str = "this Helm chart was not rendered";
 
 /// How the DVM004 of a failed Helm render starts (the release's name follows).
 pub const HELM_FAILED: &str = "`helm template` of release";
+
+/// How the DVM002 of a chart another chart of the project installs as a
+/// local dependency begins its reason: its templates are linted through
+/// that chart's render, not on their own.
+pub const LOCAL_DEPENDENCY: &str = "it is a local dependency of chart";
 
 /// The info finding of a root that is not rendered because its tool is missing.
 pub fn missing_tool(root: &Root, why: &str) -> Finding {

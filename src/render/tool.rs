@@ -105,9 +105,17 @@ fn version_of(
     }
 }
 
+/// Asks `path` its version, in the environment of a render ([`offline`],
+/// with a home of its own): `helm version` otherwise reads the user's
+/// registry logins, repository list and kubeconfig (trial 35, `strace`).
 fn ask_version(path: &Path, args: &[&str], marker: Option<&str>) -> Option<String> {
+    let home = tempfile::Builder::new()
+        .prefix("dvmlint-version-")
+        .tempdir()
+        .ok()?;
     let mut command = Command::new(path);
     command.args(args);
+    offline(&mut command, home.path());
     let output = run(command, Duration::from_secs(20), 64 * 1024).ok()?;
     let text = String::from_utf8_lossy(&output);
     let line = match marker {
@@ -357,6 +365,33 @@ mod tests {
             String::from_utf8_lossy(&out).trim(),
             "http://127.0.0.1:9 /tmp/dvmlint-home/config file"
         );
+    }
+
+    /// A tool asked its version runs as a render does: not in the user's
+    /// home, without the user's variables.
+    #[cfg(unix)]
+    #[test]
+    fn a_version_is_asked_in_a_home_of_its_own() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let tool = dir.path().join("helm");
+        std::fs::write(
+            &tool,
+            "#!/bin/sh\necho \"v9 home=$HOME kube=$KUBECONFIG user=$USER\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let version = ask_version(&tool, &["version", "--short"], None).unwrap();
+        let home = version
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("home="))
+            .unwrap();
+        assert!(home.contains("dvmlint-version-"), "{version}");
+        assert!(
+            version.contains(&format!("kube={home}/kubeconfig")),
+            "{version}"
+        );
+        assert!(version.ends_with("user="), "{version}");
     }
 
     /// The user's other variables (tokens) are not passed on.

@@ -730,6 +730,19 @@ pub fn one_per_root(findings: &mut Vec<Finding>, files: &[Arc<str>]) {
                                 && f.message.starts_with(crate::render::HELM_FAILED)))
                 }) {
                     told = true;
+                    // A local dependency's templates are rendered where its
+                    // parent's values enable it (their findings are there).
+                    if chart_finding
+                        .message
+                        .contains(crate::render::LOCAL_DEPENDENCY)
+                    {
+                        chart_finding.message.push_str(if count == 1 {
+                            ", and its template file only as that chart renders it"
+                        } else {
+                            ", and its template files only as that chart renders them"
+                        });
+                        continue;
+                    }
                     let said = match (chart_finding.rule.as_ref(), count) {
                         ("DVM002", 1) => ", and its 1 template file not at all".to_owned(),
                         ("DVM002", _) => format!(", and its {count} template files not at all"),

@@ -14,12 +14,14 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::RouterNetwork;
 use crate::finding::Finding;
 use crate::model::Project;
 use crate::model::destination::{self, Endpoint};
 use crate::model::migration::DvmPair;
 use crate::model::network::{ClusterPolicies, NetworkModel};
 use crate::model::rsync_pods::{self, ROUTER_NAMESPACE_LABELS};
+use crate::net::admin::Layer;
 use crate::net::ipset::IpSet;
 use crate::net::ports::{PortRange, Protocol};
 
@@ -116,6 +118,16 @@ pub(crate) fn hop(
     let mut isolated = false;
     let mut allowed_by: Vec<RuleRef> = Vec::new();
     let mut admin_decided = false;
+    // How the router reaches the pods (`routerNetwork`, the IngressController):
+    // a `HostNetwork` router is never an admin policy's peer. Unknown, an
+    // admin rule allowing the router's namespace is trusted only as far as
+    // the router is on the pod network: the admin policies it would need.
+    let router_network = match arrival {
+        Arrival::Router => crate::model::router::router(project, cluster).map(|r| r.network),
+        _ => None,
+    };
+    let mut pod_network_only: Vec<usize> = Vec::new();
+    let mut host_passed_over: Vec<usize> = Vec::new();
     for server in rsync_pods::server_pods(model.layout, namespace, block) {
         let selection = policies.set.selection(&server.pod);
         if selection.ingress.is_empty() {
@@ -125,19 +137,49 @@ pub(crate) fn hop(
         let allowed = match arrival {
             Arrival::Router => {
                 let router = rsync_pods::router_pod();
-                let on_443 =
-                    policies
+                let judge = |port: u16| match router_network {
+                    Some(RouterNetwork::Host) => policies.set.ingress_from_host_network(
+                        &server.pod,
+                        &router,
+                        port,
+                        Protocol::Tcp,
+                    ),
+                    _ => policies
                         .set
-                        .ingress_from_pod(&server.pod, &router, 443, Protocol::Tcp);
-                let verdict =
-                    policies
-                        .set
-                        .ingress_from_pod(&server.pod, &router, port, Protocol::Tcp);
+                        .ingress_from_pod(&server.pod, &router, port, Protocol::Tcp),
+                };
+                let on_443 = judge(443);
+                let verdict = judge(port);
                 only_443 |= verdict.denied_by_policies() && on_443.allowed;
                 allowed_by.extend(verdict.allowed_by.iter().cloned());
                 // Allowed, or cut by an admin rule first (DVM105).
                 admin_decided |= verdict.denied_by_admin().is_some();
-                !verdict.denied_by_policies()
+                let admin_allowed =
+                    verdict.allowed && verdict.admin.layer == Layer::AdminNetworkPolicy;
+                if router_network == Some(RouterNetwork::Host) && verdict.denied_by_policies() {
+                    // Said in the message: the admin rule that would let in a
+                    // router on the pod network.
+                    let on_pods =
+                        policies
+                            .set
+                            .ingress_from_pod(&server.pod, &router, port, Protocol::Tcp);
+                    if on_pods.allowed && on_pods.admin.layer == Layer::AdminNetworkPolicy {
+                        host_passed_over
+                            .extend(on_pods.admin.admin.as_ref().map(|m| m.rule.policy));
+                    }
+                }
+                if router_network.is_none()
+                    && admin_allowed
+                    && policies
+                        .set
+                        .ingress_from_host_network(&server.pod, &router, port, Protocol::Tcp)
+                        .denied_by_policies()
+                {
+                    pod_network_only.extend(verdict.admin.admin.as_ref().map(|m| m.rule.policy));
+                    false
+                } else {
+                    !verdict.denied_by_policies()
+                }
             }
             Arrival::Anywhere => {
                 let sources = if source_cidrs.is_empty() {
@@ -228,6 +270,32 @@ pub(crate) fn hop(
             ". A rule allows port 443, but policies see the port after the router's translation: the rsync server receives on 6443 (`stunnel`)",
         );
     }
+    let described = |mut indices: Vec<usize>| -> Vec<String> {
+        indices.sort_unstable();
+        indices.dedup();
+        indices
+            .iter()
+            .filter_map(|&i| policies.set.admin().policy(i))
+            .map(|p| p.describe())
+            .collect()
+    };
+    let admin_allows = described(pod_network_only);
+    let passed_over = described(host_passed_over);
+    let cluster_name = project
+        .cluster_name(Some(cluster))
+        .map_or("target", |c| c.as_ref());
+    if !passed_over.is_empty() {
+        message.push_str(&format!(
+            ". {} allows the router's namespace, but the routers of cluster `{cluster_name}` run on the host network, and no admin policy's rule matches a `HostNetwork` router",
+            crate::finding::bounded_list(&passed_over)
+        ));
+    }
+    if !admin_allows.is_empty() {
+        message.push_str(&format!(
+            ", unless the routers of cluster `{cluster_name}` run on the pod network: {} allows the router's namespace, which lets in a router of a `LoadBalancerService` IngressController (the default on AWS, Azure, GCP, IBM Cloud and Power VS), never a `HostNetwork` one (the default elsewhere), which no admin policy's rule matches; neither the repository nor .dvmlint.yaml says which (set the cluster's `routerNetwork`)",
+            crate::finding::bounded_list(&admin_allows)
+        ));
+    }
     let help = fix(model, policies, namespace, pair, arrival, port);
     let by = policy_deciders(project, policies, &isolating);
     let short = if only_443 {
@@ -238,6 +306,14 @@ pub(crate) fn hop(
     match isolation_finding(
         RULE, project, cluster, policies, namespace, &isolating, Ingress, message,
     ) {
+        // Blocked only if the router is on the host network: a warning.
+        Some(finding) if !admin_allows.is_empty() => Hop::blocked(
+            short,
+            by,
+            finding
+                .help(help)
+                .severity(crate::finding::Severity::Warning),
+        ),
         Some(finding) => Hop::blocked(short, by, finding.help(help)),
         None => Hop::unknown(
             "not located",
