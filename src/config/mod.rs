@@ -303,10 +303,67 @@ impl Config {
             .map(|(_, nets)| nets.as_slice())
     }
 
-    /// The cluster a file (path relative to the project root) belongs to.
+    /// The first cluster a file (path relative to the project root) belongs
+    /// to: the one its per-file findings name.
     pub fn cluster_of(&self, rel_path: &str) -> Option<usize> {
         self.clusters
             .iter()
             .position(|c| c.path_set.is_match(rel_path))
+    }
+
+    /// Every cluster a file belongs to: each whose `paths` match it (a
+    /// `platform/` folder listed for two clusters is applied to both), in
+    /// the order of the configuration.
+    pub fn clusters_of(&self, rel_path: &str) -> Vec<usize> {
+        let Some(first) = self.cluster_of(rel_path) else {
+            return Vec::new();
+        };
+        let mut all = vec![first];
+        all.extend(self.later_clusters_of(first, rel_path));
+        all
+    }
+
+    /// The clusters after `first` (the file's [`Config::cluster_of`]) whose
+    /// `paths` match the file too; only those whose paths may share a file
+    /// with `first`'s are asked ([`Config::may_share`]).
+    pub fn later_clusters_of<'a>(
+        &'a self,
+        first: usize,
+        rel_path: &'a str,
+    ) -> impl Iterator<Item = usize> + 'a {
+        self.clusters
+            .iter()
+            .enumerate()
+            .skip(first + 1)
+            .filter(move |(later, c)| {
+                self.may_share(first, *later) && c.path_set.is_match(rel_path)
+            })
+            .map(|(later, _)| later)
+    }
+
+    /// Whether clusters `a` and `b` may both claim a file: not when every
+    /// entry of both is a plain folder (most configurations) and neither
+    /// holds the other's.
+    pub fn may_share(&self, a: usize, b: usize) -> bool {
+        let (Some(a), Some(b)) = (self.clusters.get(a), self.clusters.get(b)) else {
+            return false;
+        };
+        fn folder(p: &str) -> Option<&str> {
+            let p = p.trim_start_matches("./").trim_end_matches('/');
+            (!p.contains(['*', '?', '[', '{', '\\'])).then_some(p)
+        }
+        let inside = |outer: &str, inner: &str| {
+            outer.is_empty()
+                || outer == "."
+                || inner
+                    .strip_prefix(outer)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        a.paths.iter().any(|pa| {
+            b.paths.iter().any(|pb| match (folder(pa), folder(pb)) {
+                (Some(fa), Some(fb)) => inside(fa, fb) || inside(fb, fa),
+                _ => true,
+            })
+        })
     }
 }

@@ -184,23 +184,20 @@ pub struct Project {
     pub install_configs: Vec<(Option<usize>, LocatedInstallConfig)>,
     /// Per cluster: how many files it claims (DVM406).
     pub cluster_files: Vec<usize>,
-    /// Per cluster that claims no file: a cluster listed earlier that claims
-    /// files its `paths` match too (the first matching cluster takes a file).
-    pub claimed_by_earlier: Vec<Option<usize>>,
-    /// The `paths` entries of a cluster that claims files whose every
-    /// matched file an earlier cluster claims: (cluster, entry, the earlier
-    /// cluster, how many files), in configuration order (DVM406).
-    pub shadowed_paths: Vec<ShadowedPath>,
+    /// The `paths` entries that claim the whole project (`.`, `**`) of a
+    /// cluster, beside another cluster that claims files of its own, which
+    /// the entry claims too (DVM406): (cluster, entry, the other clusters).
+    pub catch_all_paths: Vec<CatchAllPath>,
 }
 
-/// A `paths` entry of a cluster whose files all belong to an earlier
-/// cluster ([`Project::shadowed_paths`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ShadowedPath {
+/// A `paths` entry that claims every file, another cluster's too
+/// ([`Project::catch_all_paths`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatchAllPath {
     pub cluster: usize,
     pub entry: usize,
-    pub earlier: usize,
-    pub files: usize,
+    /// The other clusters that claim files, each with how many.
+    pub others: Vec<(usize, usize)>,
 }
 
 /// Files placed in one run on a worker ([`Project::build`]): enough that a
@@ -254,6 +251,19 @@ impl Project {
                 (Some(entry), _) => config.cluster_of(entry),
             })
             .collect();
+        // The clusters after that one that claim the entry too (an overlay
+        // in a folder both clusters list is applied to both).
+        let unit_also: Vec<Vec<usize>> = units
+            .units()
+            .iter()
+            .zip(&unit_clusters)
+            .map(|(unit, first)| match (&unit.entry, first) {
+                (Some(entry), Some(first)) if config.clusters.len() > 1 => {
+                    config.later_clusters_of(*first, entry).collect()
+                }
+                _ => Vec::new(),
+            })
+            .collect();
 
         // Each file's objects come with their scope and identity (found in
         // the per-file stage); here they get their unit, their cluster's
@@ -281,94 +291,51 @@ impl Project {
                     .map(move |ic| (cluster, ic))
             })
             .collect();
+        // A file belongs to every cluster whose `paths` match it (a
+        // `platform/` folder listed for both clusters is applied to both);
+        // a build's output, to the cluster it was built for.
+        let also_claimed = |file: &FileResult, own: Option<usize>| -> Vec<usize> {
+            match own {
+                Some(own) if file.unit.is_none() && config.clusters.len() > 1 => {
+                    config.later_clusters_of(own, &file.rel).collect()
+                }
+                _ => Vec::new(),
+            }
+        };
         let mut cluster_files = vec![0usize; clusters.len()];
         for file in files.iter().map(TakeParts::result) {
-            if let Some(slot) = cluster_of(file).and_then(|c| cluster_files.get_mut(c)) {
-                *slot += 1;
+            let own = cluster_of(file);
+            for c in own.into_iter().chain(also_claimed(file, own)) {
+                if let Some(slot) = cluster_files.get_mut(c) {
+                    *slot += 1;
+                }
             }
         }
-        // Only for a configured cluster that claims nothing: is it a typo, or
-        // are its files taken by an earlier cluster?
-        let claimed_by_earlier: Vec<Option<usize>> = cluster_files
-            .iter()
-            .enumerate()
-            .map(|(i, &count)| {
-                let own = config.clusters.get(i).filter(|_| count == 0)?;
-                files.iter().map(TakeParts::result).find_map(|file| {
-                    own.path_set
-                        .is_match(file.rel.as_ref())
-                        .then(|| cluster_of(file))
-                        .flatten()
-                })
-            })
-            .collect();
-        // For a cluster that claims files: an entry of its `paths` whose
-        // files an earlier cluster all claims (a folder meant for several
-        // clusters, `platform/` in both), which would otherwise go unsaid.
-        let mut shadowed_paths: Vec<ShadowedPath> = Vec::new();
+        // An entry that claims every file (`.`, `**`) beside a cluster with
+        // files of its own: those are judged on both, which a configuration
+        // written for "everything else" did not mean.
+        let mut catch_all_paths: Vec<CatchAllPath> = Vec::new();
         for (i, own) in config.clusters.iter().enumerate() {
-            if i == 0 || cluster_files.get(i).copied().unwrap_or(0) == 0 || own.paths.is_empty() {
-                continue;
-            }
-            // Per entry: (files matched, the first earlier cluster claiming
-            // one, whether every matched file is an earlier cluster's).
-            let mut entries: Vec<(usize, Option<usize>, bool)> =
-                vec![(0, None, true); own.paths.len()];
-            // A folder named plainly (most entries) is matched by its prefix;
-            // an entry with glob syntax by the cluster's set, per file.
-            let literal: Vec<Option<&str>> = own
-                .paths
+            let others: Vec<(usize, usize)> = config
+                .clusters
                 .iter()
-                .map(|p| {
-                    let p = p.trim_start_matches("./").trim_end_matches('/');
-                    (!p.contains(['*', '?', '[', '{', '\\'])).then_some(p)
+                .enumerate()
+                .filter(|&(j, other)| j != i && !other.paths.is_empty())
+                .filter_map(|(j, _)| {
+                    let count = cluster_files.get(j).copied().unwrap_or(0);
+                    (count > 0).then_some((j, count))
                 })
                 .collect();
-            let globbed = literal.iter().any(Option::is_none);
-            let mut matched: Vec<usize> = Vec::new();
-            // A file of a later cluster, or of none, is matched by no entry
-            // (this cluster would have claimed it): only the files of this
-            // cluster and the earlier ones are matched again, until every
-            // entry has matched a file of this cluster.
-            for file in files.iter().map(TakeParts::result) {
-                if entries.iter().all(|(_, _, all)| !all) {
-                    break;
-                }
-                let Some(owner) = cluster_of(file).filter(|&c| c <= i) else {
-                    continue;
-                };
-                let rel: &str = file.rel.as_ref();
-                if globbed {
-                    own.path_set.matches_into(rel, &mut matched);
-                }
-                for (entry, state) in entries.iter_mut().enumerate() {
-                    let hit = match literal.get(entry).copied().flatten() {
-                        Some("" | ".") => true,
-                        Some(folder) => rel
-                            .strip_prefix(folder)
-                            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
-                        None => matched
-                            .iter()
-                            .any(|&g| own.path_of_glob.get(g) == Some(&entry)),
-                    };
-                    if !hit {
-                        continue;
-                    }
-                    state.0 += 1;
-                    if owner < i {
-                        state.1.get_or_insert(owner);
-                    } else {
-                        state.2 = false;
-                    }
-                }
+            if others.is_empty() {
+                continue;
             }
-            for (entry, (count, earlier, all)) in entries.into_iter().enumerate() {
-                if let (true, Some(earlier)) = (all && count > 0, earlier) {
-                    shadowed_paths.push(ShadowedPath {
+            for (entry, path) in own.paths.iter().enumerate() {
+                let path = path.trim_start_matches("./").trim_end_matches('/');
+                if matches!(path, "" | "." | "**" | "**/*") {
+                    catch_all_paths.push(CatchAllPath {
                         cluster: i,
                         entry,
-                        earlier,
-                        files: count,
+                        others: others.clone(),
                     });
                 }
             }
@@ -411,13 +378,23 @@ impl Project {
                         listed = true;
                         let rendered = units.get(id).is_some_and(|u| u.rendered);
                         if member.role == crate::units::Role::Resource && !rendered {
-                            placements.push(Placement {
-                                unit: Some(id),
-                                cluster: unit_cluster(id),
-                                set: member.set.clone(),
-                                by_hand: false,
-                                placed: std::cell::OnceCell::new(),
-                            });
+                            // A plain folder goes where the file goes; a
+                            // build, where its entry goes.
+                            let also = match unit_clusters.get(id).copied().flatten() {
+                                Some(_) => unit_also.get(id).cloned().unwrap_or_default(),
+                                None => also_claimed(file, own_cluster),
+                            };
+                            for cluster in
+                                std::iter::once(unit_cluster(id)).chain(also.into_iter().map(Some))
+                            {
+                                placements.push(Placement {
+                                    unit: Some(id),
+                                    cluster,
+                                    set: member.set.clone(),
+                                    by_hand: false,
+                                    placed: std::cell::OnceCell::new(),
+                                });
+                            }
                         }
                     }
                     if !listed {
@@ -428,13 +405,17 @@ impl Project {
                         // operator the kustomization installs runs.
                         let by_hand = units.is_unapplied(&file.rel);
                         if !by_hand || file.objects.iter().any(|o| applied_by_hand(o)) {
-                            placements.push(Placement {
-                                unit: None,
-                                cluster: own_cluster,
-                                set: None,
-                                by_hand,
-                                placed: std::cell::OnceCell::new(),
-                            });
+                            for cluster in std::iter::once(own_cluster)
+                                .chain(also_claimed(file, own_cluster).into_iter().map(Some))
+                            {
+                                placements.push(Placement {
+                                    unit: None,
+                                    cluster,
+                                    set: None,
+                                    by_hand,
+                                    placed: std::cell::OnceCell::new(),
+                                });
+                            }
                         }
                     }
                 }
@@ -507,8 +488,7 @@ impl Project {
             placeholder_named,
             install_configs,
             cluster_files,
-            claimed_by_earlier,
-            shadowed_paths,
+            catch_all_paths,
         }
     }
 

@@ -224,18 +224,22 @@ pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
                 // One build per cluster the root is applied to: entries
                 // naming the same folder for two clusters (an overlay both
                 // sides apply) put its objects in both.
+                // A folder that two clusters' `paths` claim is built for
+                // each of them too.
                 let mut clusters: Vec<Option<String>> = Vec::new();
                 for target in render.kustomizations.iter().filter(|k| k.path == dir) {
-                    let cluster = target
-                        .cluster
-                        .clone()
-                        .or_else(|| folder_cluster(config, entry));
-                    if !clusters.contains(&cluster) {
-                        clusters.push(cluster);
+                    let named = match &target.cluster {
+                        Some(cluster) => vec![Some(cluster.clone())],
+                        None => folder_clusters(config, entry),
+                    };
+                    for cluster in named {
+                        if !clusters.contains(&cluster) {
+                            clusters.push(cluster);
+                        }
                     }
                 }
                 if clusters.is_empty() {
-                    clusters.push(folder_cluster(config, entry));
+                    clusters = folder_clusters(config, entry);
                 }
                 for cluster in clusters {
                     roots.push(Root {
@@ -252,37 +256,42 @@ pub fn plan(project: &Path, units: &ApplyUnits, config: &Config) -> Vec<Root> {
                 let default_name = || helm::chart_name(&project.join(&**entry), &dir);
                 let configured: Vec<_> = render.charts.iter().filter(|c| c.path == dir).collect();
                 if configured.is_empty() {
-                    roots.push(Root {
-                        file: Arc::clone(entry),
-                        dir: dir.clone(),
-                        kind: RootKind::Helm(Release {
-                            name: default_name(),
-                            namespace: None,
-                            values: Vec::new(),
-                            set: Vec::new(),
-                        }),
-                        cluster: folder_cluster(config, entry),
-                        unit: id,
-                        dependency_of: dependency_of(&dir),
-                    });
+                    for cluster in folder_clusters(config, entry) {
+                        roots.push(Root {
+                            file: Arc::clone(entry),
+                            dir: dir.clone(),
+                            kind: RootKind::Helm(Release {
+                                name: default_name(),
+                                namespace: None,
+                                values: Vec::new(),
+                                set: Vec::new(),
+                            }),
+                            cluster,
+                            unit: id,
+                            dependency_of: dependency_of(&dir),
+                        });
+                    }
                 }
                 for chart in configured {
-                    roots.push(Root {
-                        file: Arc::clone(entry),
-                        dir: dir.clone(),
-                        kind: RootKind::Helm(Release {
-                            name: chart.release.clone().unwrap_or_else(default_name),
-                            namespace: chart.namespace.clone(),
-                            values: chart.values.clone(),
-                            set: chart.set.clone(),
-                        }),
-                        cluster: chart
-                            .cluster
-                            .clone()
-                            .or_else(|| folder_cluster(config, entry)),
-                        unit: id,
-                        dependency_of: dependency_of(&dir),
-                    });
+                    let clusters = match &chart.cluster {
+                        Some(cluster) => vec![Some(cluster.clone())],
+                        None => folder_clusters(config, entry),
+                    };
+                    for cluster in clusters {
+                        roots.push(Root {
+                            file: Arc::clone(entry),
+                            dir: dir.clone(),
+                            kind: RootKind::Helm(Release {
+                                name: chart.release.clone().unwrap_or_else(default_name),
+                                namespace: chart.namespace.clone(),
+                                values: chart.values.clone(),
+                                set: chart.set.clone(),
+                            }),
+                            cluster,
+                            unit: id,
+                            dependency_of: dependency_of(&dir),
+                        });
+                    }
                 }
             }
         }
@@ -324,11 +333,16 @@ pub fn unmatched_charts(config: &Config, roots: &[Root]) -> Vec<Finding> {
         .collect()
 }
 
-fn folder_cluster(config: &Config, rel: &str) -> Option<String> {
-    config
-        .cluster_of(rel)
-        .and_then(|i| config.clusters.get(i))
-        .map(|c| c.name.clone())
+/// The clusters whose `paths` claim `rel` (a root's entry file), by name;
+/// `[None]` when none does (or none is configured).
+fn folder_clusters(config: &Config, rel: &str) -> Vec<Option<String>> {
+    let named: Vec<Option<String>> = config
+        .clusters_of(rel)
+        .into_iter()
+        .filter_map(|i| config.clusters.get(i))
+        .map(|c| Some(c.name.clone()))
+        .collect();
+    if named.is_empty() { vec![None] } else { named }
 }
 
 /// Renders `root` (or reads its output from `store`).

@@ -6,11 +6,10 @@
 //!
 //! A typo in a glob or a namespace must not give a clean result: every rule
 //! about that cluster or namespace silently has nothing to check. Reported at
-//! the line of `.dvmlint.yaml`. A cluster whose files are all claimed by an
-//! earlier cluster (the first matching cluster takes a file) is named; so is
-//! one `paths` entry of a cluster that claims other files, when every file
-//! it matches is an earlier cluster's (a folder meant for both clusters,
-//! judged on the first only).
+//! the line of `.dvmlint.yaml`. A file belongs to every cluster whose
+//! `paths` match it; an entry that claims the whole project (`.`, `**`)
+//! beside a cluster with files of its own is named, since it puts that
+//! cluster's files on both (a configuration written for "everything else").
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -34,30 +33,16 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
         let Some(pos) = cluster.paths_pos else {
             continue;
         };
-        let message = {
-            let earlier = project
-                .claimed_by_earlier
-                .get(i)
-                .copied()
-                .flatten()
-                .and_then(|c| project.cluster_name(Some(c)));
-            let why = match earlier {
-                Some(other) => format!(
-                    "the files they match are all claimed by cluster `{other}`, listed earlier (a file belongs to the first cluster whose paths match it)"
-                ),
-                None => "no file of the project matches them".to_owned(),
-            };
-            format!(
-                "the `paths` of cluster `{}` ({}) match no file it can claim: {why}; every cross-file rule has nothing to check on this cluster",
-                cluster.name,
-                cluster
-                    .paths
-                    .iter()
-                    .map(|p| format!("`{p}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
+        let message = format!(
+            "the `paths` of cluster `{}` ({}) match no file of the project; every cross-file rule has nothing to check on this cluster",
+            cluster.name,
+            cluster
+                .paths
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         out.push(
             Finding::new("DVM406", at(pos), message)
                 .help(if project.config_at_root() {
@@ -68,39 +53,43 @@ pub fn check(project: &Project, out: &mut Vec<Finding>) {
                 .cluster(project.cluster_name(Some(i))),
         );
     }
-    for shadowed in &project.shadowed_paths {
-        let (Some(cluster), Some(earlier)) = (
-            project.config.clusters.get(shadowed.cluster),
-            project.cluster_name(Some(shadowed.earlier)),
-        ) else {
+    for catch_all in &project.catch_all_paths {
+        let Some(cluster) = project.config.clusters.get(catch_all.cluster) else {
             continue;
         };
         let (Some(path), Some(&pos)) = (
-            cluster.paths.get(shadowed.entry),
-            cluster.path_pos.get(shadowed.entry),
+            cluster.paths.get(catch_all.entry),
+            cluster.path_pos.get(catch_all.entry),
         ) else {
             continue;
         };
-        let (files, they) = match shadowed.files {
-            1 => ("the 1 file it matches is".to_owned(), "it is"),
-            n => (format!("all {n} files it matches are"), "they are"),
-        };
+        let others: Vec<String> = catch_all
+            .others
+            .iter()
+            .filter_map(|&(other, files)| {
+                let name = project.cluster_name(Some(other))?;
+                Some(match files {
+                    1 => format!("cluster `{name}`'s 1 file"),
+                    n => format!("cluster `{name}`'s {n} files"),
+                })
+            })
+            .collect();
         out.push(
             Finding::new(
                 "DVM406",
                 at(pos),
                 format!(
-                    "the path `{path}` of cluster `{}` adds nothing: {files} claimed by cluster `{earlier}`, listed earlier (a file belongs to the first cluster whose paths match it), so {they} judged on `{earlier}` only and the cross-file rules of `{}` do not see {them}",
+                    "the path `{path}` of cluster `{}` claims every file of the project, {} too: a file belongs to every cluster whose `paths` match it, so those are judged on `{}` as well",
                     cluster.name,
+                    crate::finding::bounded_list(&others),
                     cluster.name,
-                    them = if shadowed.files == 1 { "it" } else { "them" }
                 ),
             )
             .help(format!(
-                "dvmlint places a file on one cluster: if these files are applied to both clusters, judge them on `{}` too with a second configuration that lists this path for `{}` alone (`dvmlint check --config`), or remove the path here",
-                cluster.name, cluster.name
+                "if they are not applied to `{}`, list its own folders instead of `{path}`",
+                cluster.name
             ))
-            .cluster(project.cluster_name(Some(shadowed.cluster))),
+            .cluster(project.cluster_name(Some(catch_all.cluster))),
         );
     }
     if project.config.namespaces.is_empty() {
