@@ -76,9 +76,18 @@ pub fn each_where(
     mut visit: impl FnMut(&str, &[u8]) -> ControlFlow<()>,
 ) {
     let boundary = ProjectBoundary::new(project);
+    // No ignore file is read: the user's global Git configuration and
+    // excludes (`~/.gitconfig`), the folders above the project and a
+    // `.gitignore` linked out of it are not the project's (trial 36: read
+    // after each failed build). Hidden files are still passed over.
     let walker = ignore::WalkBuilder::new(project)
         .follow_links(false)
         .max_depth(Some(12))
+        .parents(false)
+        .ignore(false)
+        .git_ignore(false)
+        .git_exclude(false)
+        .git_global(false)
         .build();
     let mut read = 0;
     for entry in walker.flatten().take(MAX_ENTRIES) {
@@ -286,6 +295,24 @@ fn join(dir: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No ignore file outside the project decides (a folder above it, the
+    /// user's global excludes): none is read.
+    #[test]
+    fn no_ignore_file_above_the_project_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let outer = dir.path();
+        std::fs::create_dir_all(outer.join(".git")).unwrap();
+        std::fs::create_dir_all(outer.join("proj/hack")).unwrap();
+        std::fs::write(outer.join(".gitignore"), "*.sh\n").unwrap();
+        std::fs::write(outer.join("proj/hack/fill.sh"), "sed s/a/b/\n").unwrap();
+        let mut seen = Vec::new();
+        each(&outer.join("proj"), |rel, _| {
+            seen.push(rel.to_owned());
+            ControlFlow::Continue(())
+        });
+        assert_eq!(seen, ["hack/fill.sh"]);
+    }
 
     #[test]
     fn scripts_are_found_by_name_inside_the_project_only() {

@@ -648,12 +648,28 @@ fn collect_secrets(meta: &ObjectMeta, node: &Node<'_>, result: &mut FileResult) 
             if let Some(text) = value.as_str().filter(|t| t.len() >= 4)
                 && !setting
             {
+                // A `data` value is the base64 of the secret: the secret
+                // itself may be written elsewhere (a user name that is also a
+                // folder's, a password in a URL), and is masked too.
+                let decoded = (key == "data").then(|| decoded_secret(text)).flatten();
                 let extras = result.extras_mut();
                 extras.secrets.push(text.to_owned());
+                extras.secrets.extend(decoded);
                 extras.secret_spans.push(value.span);
             }
         }
     }
+}
+
+/// The text a Secret's `data` value encodes (base64, whitespace ignored),
+/// without the line end `echo … | base64` adds; `None` when it is no base64
+/// of UTF-8 text of 4 bytes or more.
+fn decoded_secret(text: &str) -> Option<String> {
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let bytes = data_encoding::BASE64.decode(&compact).ok()?;
+    let decoded = String::from_utf8(bytes).ok()?;
+    let decoded = decoded.trim_end_matches(['\n', '\r']);
+    (decoded.len() >= 4).then(|| decoded.to_owned())
 }
 
 fn text_of<'n>(value: &'n Node<'_>) -> &'n str {
@@ -798,6 +814,29 @@ mod tests {
         );
         let other = "  labels:\n    argocd.argoproj.io/secret-type: other\n";
         assert_eq!(secrets_of(other, "  type: helm\n"), ["helm"]);
+    }
+
+    /// A `data` value masks the text it encodes too (trial 36: a value
+    /// decoding to a folder's name printed in a path).
+    #[test]
+    fn a_data_value_is_kept_as_written_and_decoded() {
+        let secrets = secrets_of_secret(
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ndata:\n  user: cGV0Y2xpbmlj\n  pass: aHVudGVyMjJodW50ZXIK\n  blob: /w==\n",
+        );
+        for expected in [
+            "cGV0Y2xpbmlj",
+            "petclinic",
+            "aHVudGVyMjJodW50ZXIK",
+            "hunter22hunter",
+        ] {
+            assert!(
+                secrets.iter().any(|s| s == expected),
+                "{expected}: {secrets:?}"
+            );
+        }
+        // Not text: kept as written only.
+        assert!(secrets.iter().all(|s| s != "\u{ff}"), "{secrets:?}");
+        assert_eq!(super::decoded_secret("not base64!"), None);
     }
 
     #[test]

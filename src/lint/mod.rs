@@ -1059,6 +1059,7 @@ fn conclude_with(
     renders.remap_suppressions(&root, &mut suppressions);
     crate::render::locate::drop_raw_twins(&mut findings);
     crate::render::locate::drop_build_failure_of_a_syntax_error(&mut findings);
+    crate::render::locate::drop_duplicates_of_one_place(&mut findings);
     crate::render::locate::drop_judged_on_outputs(&mut findings, &project.units);
     rules::input::unrendered_template::drop_unmodelled_of_unapplied(&mut findings, &project.units);
     rules::hygiene::template_placeholder::filled_by_scripts(&root, &mut findings);

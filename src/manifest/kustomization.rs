@@ -65,6 +65,10 @@ pub struct Kustomization {
     /// `generators`, `validators`, `crds`, `replacements[].path`.
     #[serde(default)]
     pub inputs: Vec<String>,
+    /// `kind: Component`: applied only as part of a kustomization that lists
+    /// it under `components:`, never on its own.
+    #[serde(default)]
+    pub component: bool,
 }
 
 impl Kustomization {
@@ -125,6 +129,7 @@ impl Kustomization {
                 "crds",
                 "replacements",
             ]),
+            component: node.get("kind").and_then(Node::as_str) == Some("Component"),
         }
     }
 }

@@ -373,9 +373,14 @@ impl ApplyUnits {
             })
             .collect();
         let mut reached: BTreeSet<&str> = BTreeSet::new();
+        // A Component no kustomization lists is applied by nobody (Kustomize
+        // builds one alone, but it is made to be listed under `components:`:
+        // alternatives of one feature sit side by side, trial 36); its files
+        // are those beside a kustomization that lists none of them.
         let roots = kustomizations
-            .keys()
-            .filter(|f| !included.contains(*f))
+            .iter()
+            .filter(|(f, k)| !included.contains(*f) && !k.component)
+            .map(|(f, _)| f)
             .chain(kustomizations.keys().filter(|f| included.contains(*f)));
         for &root in roots {
             if reached.contains(root) {

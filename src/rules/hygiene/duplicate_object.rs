@@ -164,6 +164,10 @@ fn self_contained_copy(project: &Project, item: &ModelObject, earlier: &ModelObj
         && identical(project, item, earlier)
 }
 
+/// How a DVM401 of two units of one cluster names the cluster (read back
+/// by `render::locate::drop_duplicates_of_one_place`).
+pub const APPLIED_TOGETHER: &str = ", which cluster `";
+
 /// At most this many units are named in a message; the rest are counted.
 const NAMED_UNITS: usize = 5;
 
@@ -208,7 +212,7 @@ fn finding(
         }
         (Some(a), Some(_)) if item.unit() == earlier.unit() => format!(" by {}", a.describe()),
         (Some(a), Some(b)) => format!(
-            " by {} and {}, which cluster `{}` applies together",
+            " by {} and {}{APPLIED_TOGETHER}{}` applies together",
             b.describe(),
             a.describe(),
             project
