@@ -795,6 +795,29 @@ hosts:
         }
     }
 
+    /// A file belongs to every cluster whose `paths` match it; clusters of
+    /// plain folders of which neither holds the other are never asked.
+    #[test]
+    fn a_file_belongs_to_every_cluster_that_claims_it() {
+        let config = parse(
+            "clusters:\n  - name: a\n    paths: [platform, src]\n  - name: b\n    paths: [platform/, dst]\n  - name: c\n    paths: [other]\n  - name: d\n    paths: [\"**/common.yaml\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.clusters_of("platform/np.yaml"), vec![0, 1]);
+        assert_eq!(config.clusters_of("src/common.yaml"), vec![0, 3]);
+        assert_eq!(config.clusters_of("dst/app.yaml"), vec![1]);
+        assert_eq!(config.clusters_of("elsewhere.yaml"), Vec::<usize>::new());
+        assert!(config.may_share(0, 1));
+        assert!(!config.may_share(0, 2), "plain folders apart");
+        assert!(config.may_share(2, 3), "a glob may match anywhere");
+        let nested = parse(
+            "clusters:\n  - name: a\n    paths: [apps]\n  - name: b\n    paths: [./apps/b]\n  - name: c\n    paths: [\".\"]\n",
+        )
+        .unwrap();
+        assert!(nested.may_share(0, 1) && nested.may_share(0, 2) && nested.may_share(1, 2));
+        assert_eq!(nested.clusters_of("apps/b/x.yaml"), vec![0, 1, 2]);
+    }
+
     #[test]
     fn unknown_keys_name_their_place_and_a_suggestion() {
         let err = parse("clusters:\n  - name: a\n    machineNetworks: []\n").unwrap_err();

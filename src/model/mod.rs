@@ -294,13 +294,33 @@ impl Project {
         // A file belongs to every cluster whose `paths` match it (a
         // `platform/` folder listed for both clusters is applied to both);
         // a build's output, to the cluster it was built for.
+        // Per cluster, the later ones whose `paths` may claim one of its
+        // files too (none, for plain folders of which neither holds the
+        // other): only those are asked, file by file.
+        let sharing: Vec<Vec<usize>> = (0..config.clusters.len())
+            .map(|i| {
+                (i + 1..config.clusters.len())
+                    .filter(|&j| config.may_share(i, j))
+                    .collect()
+            })
+            .collect();
         let also_claimed = |file: &FileResult, own: Option<usize>| -> Vec<usize> {
-            match own {
-                Some(own) if file.unit.is_none() && config.clusters.len() > 1 => {
-                    config.later_clusters_of(own, &file.rel).collect()
-                }
-                _ => Vec::new(),
+            let Some(later) = own.and_then(|own| sharing.get(own)) else {
+                return Vec::new();
+            };
+            if file.unit.is_some() || later.is_empty() {
+                return Vec::new();
             }
+            later
+                .iter()
+                .copied()
+                .filter(|&j| {
+                    config
+                        .clusters
+                        .get(j)
+                        .is_some_and(|c| c.path_set.is_match(file.rel.as_ref()))
+                })
+                .collect()
         };
         let mut cluster_files = vec![0usize; clusters.len()];
         for file in files.iter().map(TakeParts::result) {
