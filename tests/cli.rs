@@ -415,3 +415,37 @@ fn the_configuration_findings_are_reported_whatever_path_is_linted() {
         "{finding}"
     );
 }
+
+/// Two clusters that both claim the whole project (one cluster described
+/// twice, an intra-cluster migration) say nothing; a catch-all beside a
+/// cluster with a folder of its own is DVM406 at that entry
+/// (`docs/decisions/shared-paths.md`).
+#[test]
+fn a_catch_all_path_is_reported_only_beside_a_cluster_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("target")).unwrap();
+    fs::write(
+        root.join("target/ns.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n",
+    )
+    .unwrap();
+    let run = |config: &str| {
+        fs::write(root.join(".dvmlint.yaml"), config).unwrap();
+        stdout(&dvmlint(
+            &["check", "--no-cache", "--format", "concise", "."],
+            root,
+        ))
+    };
+    let both = run(
+        "clusters:\n  - name: a\n    role: source\n    paths: [\".\"]\n  - name: b\n    role: target\n    paths: [\"**\"]\n",
+    );
+    assert!(!both.contains("DVM406"), "{both}");
+    let beside = run(
+        "clusters:\n  - name: a\n    role: source\n    paths: [\".\"]\n  - name: b\n    role: target\n    paths: [target]\n",
+    );
+    assert!(
+        beside.contains(".dvmlint.yaml:4:13: warning[DVM406] the path `.` of cluster `a`"),
+        "{beside}"
+    );
+}

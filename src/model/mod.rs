@@ -334,13 +334,23 @@ impl Project {
         // An entry that claims every file (`.`, `**`) beside a cluster with
         // files of its own: those are judged on both, which a configuration
         // written for "everything else" did not mean.
+        // (Two clusters that both claim everything, one cluster described
+        // twice, say nothing.)
+        let catch_all = |path: &str| {
+            matches!(
+                path.trim_start_matches("./").trim_end_matches('/'),
+                "" | "." | "**" | "**/*"
+            )
+        };
         let mut catch_all_paths: Vec<CatchAllPath> = Vec::new();
         for (i, own) in config.clusters.iter().enumerate() {
             let others: Vec<(usize, usize)> = config
                 .clusters
                 .iter()
                 .enumerate()
-                .filter(|&(j, other)| j != i && !other.paths.is_empty())
+                .filter(|&(j, other)| {
+                    j != i && !other.paths.is_empty() && !other.paths.iter().any(|p| catch_all(p))
+                })
                 .filter_map(|(j, _)| {
                     let count = cluster_files.get(j).copied().unwrap_or(0);
                     (count > 0).then_some((j, count))
@@ -350,8 +360,7 @@ impl Project {
                 continue;
             }
             for (entry, path) in own.paths.iter().enumerate() {
-                let path = path.trim_start_matches("./").trim_end_matches('/');
-                if matches!(path, "" | "." | "**" | "**/*") {
+                if catch_all(path) {
                     catch_all_paths.push(CatchAllPath {
                         cluster: i,
                         entry,
